@@ -1,0 +1,159 @@
+//! `cargo xtask start`: build the web app and the server, load the demo data into the embedded
+//! SQLite database and run the server in the foreground.
+
+use crate::tools;
+use crate::util::{self, run};
+use anyhow::{bail, Context, Result};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+const DEFAULT_ADDR: &str = "127.0.0.1:8080";
+
+/// The demo users `revops seed --demo` creates: (login, password, role).
+/// LEAD: keep this in step with the seed in backend/ and the README.
+pub const DEMO_LOGINS: &[(&str, &str, &str)] = &[
+    ("cfo@demo.revops", "revops-demo", "CFO"),
+    ("cro@demo.revops", "revops-demo", "CRO"),
+    ("ae@demo.revops", "revops-demo", "account executive"),
+    ("ar@demo.revops", "revops-demo", "AR team"),
+];
+
+struct Options {
+    addr: SocketAddr,
+    fresh: bool,
+}
+
+fn parse_args(args: &[String]) -> Result<Options> {
+    let usage = "usage: cargo xtask start [--addr 127.0.0.1:8080] [--fresh]";
+    let mut addr = DEFAULT_ADDR.to_owned();
+    let mut fresh = false;
+    let mut iter = args.iter();
+    while let Some(arg) = iter.next() {
+        if arg == "--addr" {
+            let Some(value) = iter.next() else {
+                bail!("--addr needs a value like {DEFAULT_ADDR}; {usage}");
+            };
+            addr.clone_from(value);
+        } else if let Some(value) = arg.strip_prefix("--addr=") {
+            value.clone_into(&mut addr);
+        } else if arg == "--fresh" {
+            fresh = true;
+        } else {
+            bail!("unknown argument `{arg}`; {usage}");
+        }
+    }
+    let addr = addr
+        .parse()
+        .with_context(|| format!("--addr `{addr}` is not an IP:port like {DEFAULT_ADDR}"))?;
+    Ok(Options { addr, fresh })
+}
+
+pub fn main(args: &[String]) -> Result<()> {
+    let options = parse_args(args)?;
+    let root = util::repo_root();
+    let start = Instant::now();
+    tools::ensure_web_tools(&root)?;
+    tools::build_web(&root)?;
+    run(util::cargo("build")
+        .args(["-p", "revops"])
+        .current_dir(&root))?;
+    let revops = target_dir(&root).join("debug").join("revops");
+
+    let data = root.join("data");
+    if options.fresh && data.exists() {
+        println!("--fresh: removing {}", data.display());
+        std::fs::remove_dir_all(&data).with_context(|| format!("removing {}", data.display()))?;
+    }
+    std::fs::create_dir_all(&data).with_context(|| format!("creating {}", data.display()))?;
+    // Idempotent: loads the demo data only if it is not there yet.
+    run(Command::new(&revops)
+        .args(["seed", "--demo"])
+        .current_dir(&root))?;
+
+    print_banner(options.addr, util::seconds(start));
+    let mut serve = Command::new(&revops);
+    serve
+        .args(["serve", "--addr", &options.addr.to_string()])
+        .current_dir(&root);
+    exec(serve)
+}
+
+fn print_banner(addr: SocketAddr, seconds: f64) {
+    // A wildcard address is not something a browser can open.
+    let host = match addr.ip() {
+        ip if ip.is_unspecified() => "127.0.0.1".to_owned(),
+        std::net::IpAddr::V6(ip) => format!("[{ip}]"),
+        std::net::IpAddr::V4(ip) => ip.to_string(),
+    };
+    let line = "=".repeat(72);
+    println!();
+    println!("{line}");
+    println!("  revops is starting (set up in {seconds:.0} s). Open:");
+    println!();
+    println!("      http://{host}:{}/", addr.port());
+    println!();
+    println!("  Demo logins:");
+    for (login, password, role) in DEMO_LOGINS {
+        println!("      {login:<24} {password:<14} {role}");
+    }
+    println!();
+    println!("  Data: data/revops.db (SQLite). `cargo xtask start --fresh` starts over.");
+    println!("  Stop with Ctrl-C.");
+    println!("{line}");
+    println!();
+    util::flush();
+}
+
+/// Replaces this process with the server so Ctrl-C and the exit code are the server's own.
+#[cfg(unix)]
+fn exec(mut cmd: Command) -> Result<()> {
+    use std::os::unix::process::CommandExt;
+    let line = util::display(&cmd);
+    println!("$ {line}");
+    util::flush();
+    let error = cmd.exec();
+    Err(error).with_context(|| format!("could not start `{line}`"))
+}
+
+#[cfg(not(unix))]
+fn exec(mut cmd: Command) -> Result<()> {
+    run(&mut cmd)
+}
+
+/// Cargo's target directory, wherever config or CARGO_TARGET_DIR put it.
+fn target_dir(root: &Path) -> PathBuf {
+    let metadata = util::probe(
+        Command::new("cargo")
+            .args([
+                "metadata",
+                "--format-version",
+                "1",
+                "--no-deps",
+                "--offline",
+            ])
+            .current_dir(root),
+    );
+    let key = "\"target_directory\":\"";
+    metadata
+        .as_deref()
+        .and_then(|json| json.split_once(key))
+        .and_then(|(_, rest)| rest.split_once('"'))
+        .map(|(dir, _)| PathBuf::from(dir.replace("\\\\", "\\")))
+        .unwrap_or_else(|| root.join("target"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_args;
+
+    #[test]
+    fn start_options_parse_and_validate_the_address() {
+        // Proves a bad --addr fails before anything is built.
+        let parsed = parse_args(&["--fresh".to_owned(), "--addr=0.0.0.0:9000".to_owned()]);
+        assert!(matches!(parsed, Ok(o) if o.fresh && o.addr.port() == 9000));
+        assert!(matches!(parse_args(&[]), Ok(o) if !o.fresh && o.addr.port() == 8080));
+        assert!(parse_args(&["--addr".to_owned(), "localhost".to_owned()]).is_err());
+    }
+}

@@ -1,0 +1,363 @@
+//! `cargo xtask test`: every check and test in order, each step timed, with a summary table
+//! and a closing `N passed, M failed` line that CI reads.
+
+use crate::tools;
+use crate::util::{self, run_tee, Counts};
+use anyhow::{bail, Result};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+/// The steps in the order they run: name and what it does.
+pub const STEPS: [(&str, &str); 8] = [
+    (
+        "tools",
+        "install/check trunk, wasm-bindgen, wasm-opt, chromium; start PostgreSQL",
+    ),
+    ("fmt", "cargo fmt --all -- --check"),
+    ("clippy", "cargo clippy, host crates and the wasm32 web app"),
+    ("web", "trunk build --release (the web app into dist/)"),
+    (
+        "unit",
+        "unit, property and schema-drift tests of backend, migration and xtask",
+    ),
+    ("api-sqlite", "API tests against SQLite"),
+    ("api-postgres", "API tests against PostgreSQL"),
+    ("browser", "browser tests in headless Chromium"),
+];
+
+/// What has already been set up in this run, so `--only` steps set up just what they need and a
+/// full run checks each thing once.
+struct Ready {
+    root: PathBuf,
+    wasm_target: bool,
+    web_tools: bool,
+    browser: bool,
+    postgres: bool,
+    dist: bool,
+}
+
+impl Ready {
+    fn wasm_target(&mut self) -> Result<()> {
+        if !self.wasm_target {
+            tools::ensure_wasm_target()?;
+            self.wasm_target = true;
+        }
+        Ok(())
+    }
+
+    fn web_tools(&mut self) -> Result<()> {
+        if !self.web_tools {
+            tools::ensure_web_tools(&self.root)?;
+            self.web_tools = true;
+            self.wasm_target = true;
+        }
+        Ok(())
+    }
+
+    fn browser(&mut self) -> Result<()> {
+        if !self.browser {
+            tools::ensure_browser()?;
+            self.browser = true;
+        }
+        Ok(())
+    }
+
+    fn postgres(&mut self) -> Result<()> {
+        if !self.postgres {
+            tools::ensure_postgres()?;
+            self.postgres = true;
+        }
+        Ok(())
+    }
+
+    fn dist(&mut self) -> Result<()> {
+        if !self.dist {
+            self.web_tools()?;
+            tools::build_web(&self.root)?;
+            self.dist = true;
+        }
+        Ok(())
+    }
+}
+
+struct Outcome {
+    name: &'static str,
+    result: &'static str,
+    seconds: f64,
+    counts: Counts,
+}
+
+pub fn main(args: &[String]) -> Result<bool> {
+    let selected = parse_args(args)?;
+    let root = util::repo_root();
+    let mut ready = Ready {
+        root: root.clone(),
+        wasm_target: false,
+        web_tools: false,
+        browser: false,
+        postgres: false,
+        dist: false,
+    };
+    if util::is_ci() {
+        println!("CI=true: cargo build/test/clippy run with --locked");
+    }
+    let total_steps = selected.len();
+    let mut outcomes: Vec<Outcome> = Vec::new();
+    let mut failed_step: Option<&'static str> = None;
+    for (index, name) in selected.iter().copied().enumerate() {
+        let about = STEPS
+            .iter()
+            .find(|(step, _)| *step == name)
+            .map_or("", |(_, about)| *about);
+        println!();
+        println!("==> [{}/{}] {name}: {about}", index + 1, total_steps);
+        util::flush();
+        let start = Instant::now();
+        let result = run_step(name, &mut ready);
+        let seconds = util::seconds(start);
+        let (ok, counts) = match result {
+            Ok(value) => value,
+            Err(error) => {
+                eprintln!("error: {error:#}");
+                (false, Counts::default())
+            }
+        };
+        let verdict = if ok { "ok" } else { "FAILED" };
+        println!("<== {name}: {verdict} in {seconds:.1} s");
+        outcomes.push(Outcome {
+            name,
+            result: verdict,
+            seconds,
+            counts,
+        });
+        if !ok {
+            failed_step = Some(name);
+            break;
+        }
+    }
+    for name in selected.iter().skip(outcomes.len()) {
+        outcomes.push(Outcome {
+            name,
+            result: "not run",
+            seconds: 0.0,
+            counts: Counts::default(),
+        });
+    }
+    let total = print_summary(&outcomes);
+    if let Some(name) = failed_step {
+        println!();
+        println!("step `{name}` failed; run it alone with: cargo xtask test --only {name}");
+    }
+    println!();
+    print_total(total);
+    Ok(failed_step.is_none())
+}
+
+/// `--only a,b` (or repeated `--only`) picks steps; the default is all of them.
+fn parse_args(args: &[String]) -> Result<Vec<&'static str>> {
+    let mut wanted: Vec<String> = Vec::new();
+    let mut iter = args.iter();
+    while let Some(arg) = iter.next() {
+        if arg == "--only" {
+            let Some(value) = iter.next() else {
+                bail!("--only needs a step name; steps: {}", step_names());
+            };
+            wanted.extend(value.split(',').map(str::to_owned));
+        } else if let Some(value) = arg.strip_prefix("--only=") {
+            wanted.extend(value.split(',').map(str::to_owned));
+        } else {
+            bail!(
+                "unknown argument `{arg}` for `cargo xtask test`; usage: \
+                 cargo xtask test [--only STEP[,STEP…]]; steps: {}",
+                step_names()
+            );
+        }
+    }
+    if wanted.is_empty() {
+        return Ok(STEPS.iter().map(|(name, _)| *name).collect());
+    }
+    for name in &wanted {
+        if !STEPS.iter().any(|(step, _)| step == name) {
+            bail!("no step named `{name}`; steps: {}", step_names());
+        }
+    }
+    // Keep pipeline order whatever order they were named in.
+    Ok(STEPS
+        .iter()
+        .map(|(name, _)| *name)
+        .filter(|name| wanted.iter().any(|wanted| wanted == name))
+        .collect())
+}
+
+fn step_names() -> String {
+    STEPS
+        .iter()
+        .map(|(name, _)| *name)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Runs one step after setting up what it needs; returns success and the test counts.
+fn run_step(name: &str, ready: &mut Ready) -> Result<(bool, Counts)> {
+    let root = ready.root.clone();
+    match name {
+        "tools" => {
+            ready.web_tools()?;
+            ready.browser()?;
+            ready.postgres()?;
+            Ok((true, Counts::default()))
+        }
+        "fmt" => {
+            let mut cmd = Command::new("cargo");
+            cmd.args(["fmt", "--all", "--", "--check"]);
+            run_all(&root, vec![cmd])
+        }
+        "clippy" => {
+            ready.wasm_target()?;
+            let mut host = util::cargo("clippy");
+            host.args([
+                "--workspace",
+                "--exclude",
+                "revops-web",
+                "--all-targets",
+                "--",
+                "-D",
+                "warnings",
+            ]);
+            let mut web = util::cargo("clippy");
+            web.args([
+                "-p",
+                "revops-web",
+                "--target",
+                "wasm32-unknown-unknown",
+                "--",
+                "-D",
+                "warnings",
+            ]);
+            run_all(&root, vec![host, web])
+        }
+        "web" => {
+            ready.web_tools()?;
+            tools::build_web(&root)?;
+            ready.dist = true;
+            Ok((true, Counts::default()))
+        }
+        "unit" => {
+            let mut cmd = util::cargo("test");
+            cmd.args([
+                "--workspace",
+                "--exclude",
+                "revops-tests",
+                "--exclude",
+                "revops-web",
+            ]);
+            run_all(&root, vec![cmd])
+        }
+        "api-sqlite" => {
+            let mut cmd = api_tests();
+            cmd.env("REVOPS_TEST_DB", "sqlite");
+            run_all(&root, vec![cmd])
+        }
+        "api-postgres" => {
+            ready.postgres()?;
+            let mut cmd = api_tests();
+            cmd.env("REVOPS_TEST_DB", "postgres");
+            if std::env::var_os("REVOPS_TEST_PG_URL").is_none() {
+                cmd.env("REVOPS_TEST_PG_URL", tools::DEFAULT_PG_URL);
+            }
+            run_all(&root, vec![cmd])
+        }
+        "browser" => {
+            ready.browser()?;
+            ready.dist()?;
+            let mut cmd = util::cargo("test");
+            cmd.args(["-p", "revops-tests", "--test", "browser"]);
+            run_all(&root, vec![cmd])
+        }
+        other => bail!("no step named `{other}`"),
+    }
+}
+
+fn api_tests() -> Command {
+    let mut cmd = util::cargo("test");
+    cmd.args(["-p", "revops-tests", "--test", "api"]);
+    cmd
+}
+
+/// Runs commands in order at the repo root, stopping at the first failure.
+fn run_all(root: &Path, commands: Vec<Command>) -> Result<(bool, Counts)> {
+    let mut counts = Counts::default();
+    for mut cmd in commands {
+        cmd.current_dir(root);
+        let (ok, found) = run_tee(&mut cmd)?;
+        counts.add(found);
+        if !ok {
+            return Ok((false, counts));
+        }
+    }
+    Ok((true, counts))
+}
+
+fn print_summary(outcomes: &[Outcome]) -> Counts {
+    println!();
+    println!("==> summary");
+    println!(
+        "{:<14} {:<8} {:>8} {:>8} {:>8} {:>8}",
+        "step", "result", "seconds", "passed", "failed", "ignored"
+    );
+    let mut total = Counts::default();
+    let mut seconds_total = 0.0;
+    for outcome in outcomes {
+        let counts = outcome.counts;
+        let number = |value: u64| {
+            if counts.binaries == 0 {
+                "-".to_owned()
+            } else {
+                value.to_string()
+            }
+        };
+        println!(
+            "{:<14} {:<8} {:>8.1} {:>8} {:>8} {:>8}",
+            outcome.name,
+            outcome.result,
+            outcome.seconds,
+            number(counts.passed),
+            number(counts.failed),
+            number(counts.ignored)
+        );
+        total.add(counts);
+        seconds_total += outcome.seconds;
+    }
+    println!(
+        "{:<14} {:<8} {:>8.1} {:>8} {:>8} {:>8}",
+        "total", "", seconds_total, total.passed, total.failed, total.ignored
+    );
+    total
+}
+
+/// The plain closing line CI reads: `N passed, M failed` (`, K skipped` when tests were ignored).
+fn print_total(total: Counts) {
+    if total.ignored > 0 {
+        println!(
+            "{} passed, {} failed, {} skipped",
+            total.passed, total.failed, total.ignored
+        );
+    } else {
+        println!("{} passed, {} failed", total.passed, total.failed);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_args;
+
+    #[test]
+    fn only_selects_steps_in_pipeline_order() {
+        // Proves `--only` accepts lists and keeps the pipeline's order, and rejects unknown steps.
+        let args = ["--only".to_owned(), "browser,fmt".to_owned()];
+        assert!(matches!(parse_args(&args), Ok(steps) if steps == ["fmt", "browser"]));
+        assert!(matches!(parse_args(&[]), Ok(steps) if steps.len() == 8));
+        assert!(parse_args(&["--only".to_owned(), "nope".to_owned()]).is_err());
+    }
+}

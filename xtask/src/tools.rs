@@ -1,0 +1,364 @@
+//! Installs what the build and the tests need, checking versions first so a warm run installs
+//! nothing, and builds the web app with Trunk.
+
+use crate::util::{self, first_line, probe, run};
+use anyhow::{bail, Context, Result};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+pub const TRUNK_VERSION: &str = "0.21.14";
+/// Must equal the `wasm-bindgen` library version in Cargo.lock exactly.
+pub const WASM_BINDGEN_VERSION: &str = "0.2.130";
+/// npm's binaryen; Debian's (wasm-opt 108) produces a blank page.
+pub const BINARYEN_VERSION: &str = "132.0.0";
+const BINARYEN_MAJOR: &str = "132";
+const WASM_TARGET: &str = "wasm32-unknown-unknown";
+const CHROMIUM: &str = "/usr/bin/chromium";
+const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+pub const DEFAULT_PG_URL: &str = "postgres://postgres@127.0.0.1:5432";
+
+/// Trunk is only an orchestrator: building it without fat LTO halves its install time.
+const FAST_INSTALL_ENV: [(&str, &str); 3] = [
+    ("CARGO_PROFILE_RELEASE_LTO", "off"),
+    ("CARGO_PROFILE_RELEASE_CODEGEN_UNITS", "16"),
+    ("CARGO_PROFILE_RELEASE_OPT_LEVEL", "1"),
+];
+
+pub fn ensure_wasm_target() -> Result<()> {
+    let installed = probe(Command::new("rustup").args(["target", "list", "--installed"]))
+        .context("`rustup target list --installed` failed: is rustup on PATH?")?;
+    if installed.lines().any(|line| line.trim() == WASM_TARGET) {
+        println!("ok rust target {WASM_TARGET} (already installed)");
+        return Ok(());
+    }
+    println!("installing rust target {WASM_TARGET} …");
+    run(Command::new("rustup").args(["target", "add", WASM_TARGET]))
+}
+
+/// Everything `trunk build` needs: the wasm target, trunk, wasm-bindgen, wasm-opt and the
+/// wasm32 dependencies in cargo's cache (Trunk runs cargo offline).
+pub fn ensure_web_tools(root: &Path) -> Result<()> {
+    ensure_wasm_target()?;
+    ensure_cargo_tool("trunk", "trunk", TRUNK_VERSION, true)?;
+    ensure_cargo_tool(
+        "wasm-bindgen",
+        "wasm-bindgen-cli",
+        WASM_BINDGEN_VERSION,
+        // Its own lockfile names a crate version the registry lacks.
+        false,
+    )?;
+    ensure_wasm_opt(root)?;
+    println!("fetching wasm32 dependencies (Trunk builds offline) …");
+    run(util::cargo("fetch")
+        .args(["--target", WASM_TARGET])
+        .current_dir(root))
+}
+
+/// Installs `crate_name` at `version` with `cargo install` unless `binary --version` already
+/// names that version.
+fn ensure_cargo_tool(binary: &str, crate_name: &str, version: &str, locked: bool) -> Result<()> {
+    let found = probe(Command::new(binary).arg("--version"));
+    if let Some(text) = &found {
+        if has_word(text, version) {
+            println!("ok {binary} {version} (already installed)");
+            return Ok(());
+        }
+    }
+    let was = found.as_deref().map(first_line).unwrap_or("not installed");
+    println!("installing {binary} {version} (found: {was}); this takes a few minutes on 2 cores …");
+    let mut cmd = Command::new("cargo");
+    cmd.envs(FAST_INSTALL_ENV)
+        .args(["install", crate_name, "--version", version, "--force"]);
+    if locked {
+        cmd.arg("--locked");
+    }
+    run(&mut cmd)?;
+    match probe(Command::new(binary).arg("--version")) {
+        Some(text) if has_word(&text, version) => {
+            println!("ok {binary} {version} (installed)");
+            Ok(())
+        }
+        other => bail!(
+            "installed {crate_name} {version}, but `{binary} --version` now says {:?}; \
+             is {} on PATH before another {binary}?",
+            other.as_deref().map(first_line).unwrap_or("nothing"),
+            util::cargo_home().join("bin").display()
+        ),
+    }
+}
+
+fn has_word(text: &str, word: &str) -> bool {
+    text.split(|c: char| c.is_whitespace() || c == 'v' || c == '(' || c == ')')
+        .any(|token| token == word)
+}
+
+fn wasm_opt_version(root: &Path) -> Option<String> {
+    probe(Command::new(util::node_tools_bin(root).join("wasm-opt")).arg("--version"))
+}
+
+/// `wasm-opt --version` prints e.g. `wasm-opt version 132 (version_132)`.
+fn is_wanted_wasm_opt(text: &str) -> bool {
+    text.split_whitespace().any(|word| word == BINARYEN_MAJOR)
+}
+
+fn ensure_wasm_opt(root: &Path) -> Result<()> {
+    let found = wasm_opt_version(root);
+    if let Some(text) = &found {
+        if is_wanted_wasm_opt(text) {
+            println!("ok wasm-opt {BINARYEN_MAJOR} (already installed in .tools/)");
+            return Ok(());
+        }
+    }
+    if util::which("npm").is_none() {
+        println!("npm is missing; installing Debian's nodejs and npm …");
+        apt_install(&["nodejs", "npm"])?;
+    }
+    let was = found.as_deref().map(first_line).unwrap_or("not installed");
+    println!("installing binaryen {BINARYEN_VERSION} (wasm-opt) into .tools/ (found: {was}) …");
+    let prefix = root.join(".tools");
+    std::fs::create_dir_all(&prefix).with_context(|| format!("creating {}", prefix.display()))?;
+    run(Command::new("npm")
+        .arg("install")
+        .arg("--prefix")
+        .arg(&prefix)
+        .args(["--no-audit", "--no-fund", "--no-save"])
+        .arg(format!("binaryen@{BINARYEN_VERSION}")))?;
+    match wasm_opt_version(root) {
+        Some(text) if is_wanted_wasm_opt(&text) => {
+            println!("ok wasm-opt {BINARYEN_MAJOR} (installed in .tools/)");
+            Ok(())
+        }
+        other => bail!(
+            "installed binaryen {BINARYEN_VERSION}, but {}/wasm-opt --version says {:?}",
+            util::node_tools_bin(root).display(),
+            other.as_deref().map(first_line).unwrap_or("nothing")
+        ),
+    }
+}
+
+/// Debian's Chromium and ChromeDriver for the browser tests.
+pub fn ensure_browser() -> Result<()> {
+    let missing: Vec<&str> = [CHROMIUM, CHROMEDRIVER]
+        .into_iter()
+        .filter(|path| !Path::new(path).exists())
+        .collect();
+    if missing.is_empty() {
+        let version = probe(Command::new(CHROMIUM).arg("--version"));
+        let version = version.as_deref().map(first_line).unwrap_or("chromium");
+        println!("ok {version} and chromedriver (already installed)");
+        return Ok(());
+    }
+    println!(
+        "installing chromium and chromium-driver (missing: {}) …",
+        missing.join(", ")
+    );
+    apt_install(&["chromium", "chromium-driver"])?;
+    for path in [CHROMIUM, CHROMEDRIVER] {
+        if !Path::new(path).exists() {
+            bail!("apt-get installed chromium and chromium-driver, but {path} is still missing");
+        }
+    }
+    println!("ok chromium and chromedriver (installed)");
+    Ok(())
+}
+
+/// `apt-get update` and `apt-get install -y`, as root or through sudo.
+fn apt_install(packages: &[&str]) -> Result<()> {
+    let sudo = if util::is_root() {
+        false
+    } else if util::which("sudo").is_some() {
+        true
+    } else {
+        bail!(
+            "need Debian packages {} but this is not root and there is no sudo; \
+             install them with: apt-get update && apt-get install -y {}",
+            packages.join(" "),
+            packages.join(" ")
+        );
+    };
+    let apt = |args: &[&str]| -> Command {
+        let mut cmd = if sudo {
+            let mut cmd = Command::new("sudo");
+            cmd.args(["env", "DEBIAN_FRONTEND=noninteractive", "apt-get"]);
+            cmd
+        } else {
+            let mut cmd = Command::new("apt-get");
+            cmd.env("DEBIAN_FRONTEND", "noninteractive");
+            cmd
+        };
+        // Wait for another apt (say, a background install) instead of failing on its lock.
+        cmd.args(["-o", "DPkg::Lock::Timeout=600"]).args(args);
+        cmd
+    };
+    run(&mut apt(&["update"]))?;
+    let mut install = apt(&["install", "-y", "--no-install-recommends"]);
+    install.args(packages);
+    run(&mut install)
+}
+
+/// The PostgreSQL the API tests use, started if it is local and stopped. Never skipped: a
+/// PostgreSQL that cannot be reached fails the run.
+pub fn ensure_postgres() -> Result<()> {
+    let url = std::env::var("REVOPS_TEST_PG_URL").unwrap_or_else(|_| DEFAULT_PG_URL.to_owned());
+    let (host, port) = pg_host_port(&url);
+    if pg_ready(&host, port) {
+        println!("ok postgresql at {host}:{port} (accepting connections)");
+        return Ok(());
+    }
+    if !matches!(host.as_str(), "127.0.0.1" | "localhost" | "::1") {
+        bail!("PostgreSQL at {host}:{port} (from REVOPS_TEST_PG_URL) is not accepting connections");
+    }
+    println!("postgresql at {host}:{port} is not ready; starting the local cluster …");
+    for version in pg_cluster_versions()? {
+        let mut cmd = Command::new("pg_ctlcluster");
+        cmd.args(["--skip-systemctl-redirect", &version, "main", "start"]);
+        // "already running" also exits non-zero; readiness below is what counts.
+        if let Err(error) = run(&mut cmd) {
+            println!("  ({error:#})");
+        }
+    }
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while Instant::now() < deadline {
+        if pg_ready(&host, port) {
+            println!("ok postgresql at {host}:{port} (started)");
+            return Ok(());
+        }
+        std::thread::sleep(Duration::from_millis(500));
+    }
+    bail!(
+        "PostgreSQL at {host}:{port} did not become ready within 60 s. The PostgreSQL tests are \
+         part of the suite and are not skipped. Start it with \
+         `pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start` \
+         and see /var/log/postgresql/"
+    )
+}
+
+fn pg_cluster_versions() -> Result<Vec<String>> {
+    let dir = Path::new("/etc/postgresql");
+    let entries = std::fs::read_dir(dir).with_context(|| {
+        format!(
+            "PostgreSQL is not installed here ({} is missing); the PostgreSQL tests need a server \
+             at {DEFAULT_PG_URL} with trust authentication, or set REVOPS_TEST_PG_URL",
+            dir.display()
+        )
+    })?;
+    let mut versions: Vec<String> = entries
+        .filter_map(|entry| entry.ok())
+        .filter(|entry| entry.path().join("main").is_dir())
+        .map(|entry| entry.file_name().to_string_lossy().into_owned())
+        .collect();
+    versions.sort();
+    if versions.is_empty() {
+        bail!("no PostgreSQL cluster named main under {}", dir.display());
+    }
+    Ok(versions)
+}
+
+fn pg_ready(host: &str, port: u16) -> bool {
+    if util::which("pg_isready").is_some() {
+        return probe(Command::new("pg_isready").args(["-h", host, "-p", &port.to_string()]))
+            .is_some();
+    }
+    use std::net::ToSocketAddrs;
+    let Ok(addrs) = (host, port).to_socket_addrs() else {
+        return false;
+    };
+    addrs
+        .into_iter()
+        .any(|addr| std::net::TcpStream::connect_timeout(&addr, Duration::from_secs(1)).is_ok())
+}
+
+/// Host and port of a `postgres://user:pw@host:port/db?…` URL (port 5432 when absent).
+fn pg_host_port(url: &str) -> (String, u16) {
+    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let authority = rest.split(['/', '?']).next().unwrap_or(rest);
+    let host_port = authority.rsplit_once('@').map_or(authority, |(_, hp)| hp);
+    let (host, port) = if let Some(inner) = host_port.strip_prefix('[') {
+        let (host, after) = inner.split_once(']').unwrap_or((inner, ""));
+        (host, after.strip_prefix(':'))
+    } else {
+        match host_port.rsplit_once(':') {
+            Some((host, port)) => (host, Some(port)),
+            None => (host_port, None),
+        }
+    };
+    let host = if host.is_empty() { "127.0.0.1" } else { host };
+    let port = port.and_then(|port| port.parse().ok()).unwrap_or(5432);
+    (host.to_owned(), port)
+}
+
+/// The `wasm-bindgen` library version Cargo.lock resolved, if any.
+fn locked_wasm_bindgen(root: &Path) -> Option<String> {
+    let lock = std::fs::read_to_string(root.join("Cargo.lock")).ok()?;
+    let mut lines = lock.lines();
+    while let Some(line) = lines.next() {
+        if line.trim() == "name = \"wasm-bindgen\"" {
+            let version = lines.next()?.trim();
+            return Some(
+                version
+                    .strip_prefix("version = \"")?
+                    .trim_end_matches('"')
+                    .to_owned(),
+            );
+        }
+    }
+    None
+}
+
+/// `trunk build --release` at the repo root, into `dist/`.
+pub fn build_web(root: &Path) -> Result<PathBuf> {
+    if let Some(locked) = locked_wasm_bindgen(root) {
+        if locked != WASM_BINDGEN_VERSION {
+            bail!(
+                "Cargo.lock has wasm-bindgen {locked} but the CLI is {WASM_BINDGEN_VERSION}; they \
+                 must be equal: pin `wasm-bindgen = \"={WASM_BINDGEN_VERSION}\"` in \
+                 frontend/Cargo.toml (or change WASM_BINDGEN_VERSION in xtask/src/tools.rs and \
+                 Trunk.toml together)"
+            );
+        }
+    }
+    let start = Instant::now();
+    run(Command::new("trunk")
+        .args(["build", "--release"])
+        .current_dir(root))?;
+    let dist = root.join("dist");
+    println!(
+        "web app built into {} in {:.1} s",
+        dist.display(),
+        util::seconds(start)
+    );
+    Ok(dist)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{has_word, is_wanted_wasm_opt, pg_host_port};
+
+    #[test]
+    fn reads_host_and_port_from_postgres_urls() {
+        // Proves ensure_postgres checks the server the tests will actually use.
+        assert_eq!(
+            pg_host_port("postgres://postgres@127.0.0.1:5432"),
+            ("127.0.0.1".to_owned(), 5432)
+        );
+        assert_eq!(
+            pg_host_port("postgresql://u:p@db.local/test?sslmode=disable"),
+            ("db.local".to_owned(), 5432)
+        );
+        assert_eq!(
+            pg_host_port("postgres://u@[::1]:6543/x"),
+            ("::1".to_owned(), 6543)
+        );
+    }
+
+    #[test]
+    fn matches_tool_versions_exactly() {
+        // Proves a near version (0.21.1 vs 0.21.14) is not taken for the pinned one.
+        assert!(has_word("trunk 0.21.14", "0.21.14"));
+        assert!(!has_word("trunk 0.21.1", "0.21.14"));
+        assert!(has_word("wasm-bindgen 0.2.130", "0.2.130"));
+        assert!(is_wanted_wasm_opt("wasm-opt version 132 (version_132)"));
+        assert!(!is_wanted_wasm_opt("wasm-opt version 108"));
+    }
+}

@@ -1,0 +1,247 @@
+//! Shared plumbing: where the repository is, the PATH every child sees, and running commands
+//! with their command line echoed so a reader can copy it.
+
+use anyhow::{bail, Context, Result};
+use std::ffi::OsString;
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::Instant;
+
+/// The workspace root: the folder above `xtask/`.
+///
+/// `cargo run` sets `CARGO_MANIFEST_DIR` at run time too; the compile-time value is the fallback
+/// for running the binary directly.
+pub fn repo_root() -> PathBuf {
+    let manifest = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")));
+    manifest.parent().map(Path::to_path_buf).unwrap_or(manifest)
+}
+
+/// CI runs `.ci/run` with `CI=true`; there a drifted Cargo.lock must fail instead of being rewritten.
+pub fn is_ci() -> bool {
+    std::env::var("CI")
+        .map(|value| matches!(value.to_ascii_lowercase().as_str(), "true" | "1" | "yes"))
+        .unwrap_or(false)
+}
+
+pub fn cargo_home() -> PathBuf {
+    if let Some(home) = std::env::var_os("CARGO_HOME") {
+        return PathBuf::from(home);
+    }
+    let home = std::env::var_os("HOME").unwrap_or_else(|| OsString::from("/root"));
+    PathBuf::from(home).join(".cargo")
+}
+
+/// Where `npm install --prefix .tools binaryen@…` puts `wasm-opt`.
+pub fn node_tools_bin(root: &Path) -> PathBuf {
+    root.join(".tools").join("node_modules").join(".bin")
+}
+
+/// Puts the project's npm tools first and cargo's install folder second on PATH, for this process
+/// and so for every child: Trunk finds `wasm-bindgen` and `wasm-opt` there, and Debian's broken
+/// `wasm-opt` (if installed) is shadowed.
+pub fn set_up_path(root: &Path) -> Result<()> {
+    let mut dirs = vec![node_tools_bin(root), cargo_home().join("bin")];
+    if let Some(path) = std::env::var_os("PATH") {
+        dirs.extend(std::env::split_paths(&path));
+    }
+    let joined = std::env::join_paths(dirs).context("building PATH")?;
+    // Single-threaded at this point: nothing else reads the environment concurrently.
+    std::env::set_var("PATH", joined);
+    Ok(())
+}
+
+/// The command line as a shell user would type it, environment overrides first.
+pub fn display(cmd: &Command) -> String {
+    let mut parts: Vec<String> = cmd
+        .get_envs()
+        .filter_map(|(key, value)| {
+            value.map(|value| format!("{}={}", key.to_string_lossy(), value.to_string_lossy()))
+        })
+        .collect();
+    parts.push(cmd.get_program().to_string_lossy().into_owned());
+    parts.extend(cmd.get_args().map(|arg| arg.to_string_lossy().into_owned()));
+    parts.join(" ")
+}
+
+/// A `cargo <subcommand>` with `--locked` added under CI for the subcommands that accept it.
+pub fn cargo(subcommand: &str) -> Command {
+    let mut cmd = Command::new("cargo");
+    cmd.arg(subcommand);
+    if is_ci()
+        && matches!(
+            subcommand,
+            "build" | "check" | "clippy" | "fetch" | "test" | "run"
+        )
+    {
+        cmd.arg("--locked");
+    }
+    cmd
+}
+
+/// Runs a command with inherited stdio and fails if it does not exit successfully.
+pub fn run(cmd: &mut Command) -> Result<()> {
+    let line = display(cmd);
+    println!("$ {line}");
+    flush();
+    let status = cmd
+        .status()
+        .with_context(|| format!("could not start `{line}`"))?;
+    if !status.success() {
+        bail!("`{line}` failed ({status})");
+    }
+    Ok(())
+}
+
+/// Runs a command quietly and returns its stdout and stderr, or `None` if it cannot be started
+/// (not installed) or fails. Used for version probes.
+pub fn probe(cmd: &mut Command) -> Option<String> {
+    let output = cmd.stdin(Stdio::null()).output().ok()?;
+    if !output.status.success() {
+        return None;
+    }
+    let mut text = String::from_utf8_lossy(&output.stdout).into_owned();
+    text.push_str(&String::from_utf8_lossy(&output.stderr));
+    Some(text.trim().to_owned())
+}
+
+/// The first line of a version probe, for messages.
+pub fn first_line(text: &str) -> &str {
+    text.lines().next().unwrap_or("").trim()
+}
+
+/// Test counts read from libtest's `test result: ok. 3 passed; 0 failed; 1 ignored; …` lines.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Counts {
+    pub passed: u64,
+    pub failed: u64,
+    pub ignored: u64,
+    /// How many `test result:` lines were seen: zero means the step ran no test binary.
+    pub binaries: u64,
+}
+
+impl Counts {
+    pub fn add(&mut self, other: Counts) {
+        self.passed += other.passed;
+        self.failed += other.failed;
+        self.ignored += other.ignored;
+        self.binaries += other.binaries;
+    }
+
+    /// Parses one line of output; `None` unless it is a libtest summary line.
+    pub fn parse_line(line: &str) -> Option<Counts> {
+        let (_, rest) = line.split_once("test result:")?;
+        let mut counts = Counts {
+            binaries: 1,
+            ..Counts::default()
+        };
+        let words: Vec<&str> = rest.split_whitespace().collect();
+        for pair in words.windows(2) {
+            let Ok(number) = pair[0].parse::<u64>() else {
+                continue;
+            };
+            let label = pair[1].trim_end_matches([';', '.', ',']);
+            match label {
+                "passed" => counts.passed += number,
+                "failed" => counts.failed += number,
+                "ignored" => counts.ignored += number,
+                _ => {}
+            }
+        }
+        Some(counts)
+    }
+}
+
+/// Runs a command whose stdout is echoed line by line while its test counts are collected;
+/// stderr (cargo's progress and compiler messages) goes straight to the terminal.
+pub fn run_tee(cmd: &mut Command) -> Result<(bool, Counts)> {
+    let line = display(cmd);
+    println!("$ {line}");
+    flush();
+    let mut child = cmd
+        .stdout(Stdio::piped())
+        .spawn()
+        .with_context(|| format!("could not start `{line}`"))?;
+    let mut counts = Counts::default();
+    if let Some(stdout) = child.stdout.take() {
+        let mut reader = BufReader::new(stdout);
+        let mut buffer = Vec::new();
+        let out = std::io::stdout();
+        loop {
+            buffer.clear();
+            let read = reader
+                .read_until(b'\n', &mut buffer)
+                .with_context(|| format!("reading the output of `{line}`"))?;
+            if read == 0 {
+                break;
+            }
+            let mut lock = out.lock();
+            // A closed terminal must not stop the child from being waited for.
+            let _ = lock.write_all(&buffer);
+            let _ = lock.flush();
+            if let Some(found) = Counts::parse_line(&String::from_utf8_lossy(&buffer)) {
+                counts.add(found);
+            }
+        }
+    }
+    let status = child
+        .wait()
+        .with_context(|| format!("waiting for `{line}`"))?;
+    Ok((status.success(), counts))
+}
+
+pub fn flush() {
+    let _ = std::io::stdout().flush();
+}
+
+/// Seconds since `start`, for step timings.
+pub fn seconds(start: Instant) -> f64 {
+    start.elapsed().as_secs_f64()
+}
+
+/// Whether this process runs as root (then apt-get needs no sudo).
+pub fn is_root() -> bool {
+    probe(Command::new("id").arg("-u")).is_some_and(|uid| uid == "0")
+}
+
+/// Finds a program on PATH.
+pub fn which(program: &str) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .map(|dir| dir.join(program))
+        .find(|candidate| candidate.is_file())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Counts;
+
+    #[test]
+    fn parses_libtest_summary_lines() {
+        // Proves the counts CI sees come from cargo's own summary lines, ok or failed.
+        let ok = "test result: ok. 12 passed; 0 failed; 2 ignored; 0 measured; 0 filtered out; finished in 0.01s";
+        assert_eq!(
+            Counts::parse_line(ok),
+            Some(Counts {
+                passed: 12,
+                failed: 0,
+                ignored: 2,
+                binaries: 1
+            })
+        );
+        let failed =
+            "test result: FAILED. 3 passed; 1 failed; 0 ignored; 0 measured; 0 filtered out";
+        assert_eq!(
+            Counts::parse_line(failed),
+            Some(Counts {
+                passed: 3,
+                failed: 1,
+                ignored: 0,
+                binaries: 1
+            })
+        );
+        assert_eq!(Counts::parse_line("running 12 tests"), None);
+    }
+}
