@@ -16,6 +16,7 @@ commands:
                                      (embedded SQLite in data/; --fresh deletes data/ first)
   test [--only STEP[,STEP…]]         run every check and test, or only the named steps
   web                                install the web tools and build the web app into dist/
+  setup                              only install/check the tools and start PostgreSQL
   help                               show this text";
 
 fn main() -> ExitCode {
@@ -35,6 +36,10 @@ fn main() -> ExitCode {
         "web" => tools::ensure_web_tools(&root)
             .and_then(|()| tools::build_web(&root))
             .map(|_| true),
+        "setup" => tools::ensure_web_tools(&root)
+            .and_then(|()| tools::ensure_browser())
+            .and_then(|()| tools::ensure_postgres())
+            .map(|()| true),
         "help" | "-h" | "--help" => {
             println!("{USAGE}");
             print_steps();
