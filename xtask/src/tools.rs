@@ -88,9 +88,11 @@ fn ensure_cargo_tool(binary: &str, crate_name: &str, version: &str, locked: bool
     }
 }
 
-fn has_word(text: &str, word: &str) -> bool {
-    text.split(|c: char| c.is_whitespace() || c == 'v' || c == '(' || c == ')')
-        .any(|token| token == word)
+/// Whether `text` names exactly `version` (`0.21.1` is not `0.21.14`; a leading `v` is allowed).
+fn has_word(text: &str, version: &str) -> bool {
+    text.split_whitespace()
+        .map(|token| token.trim_matches(|c: char| matches!(c, '(' | ')' | ',')))
+        .any(|token| token.strip_prefix('v').unwrap_or(token) == version)
 }
 
 fn wasm_opt_version(root: &Path) -> Option<String> {
@@ -358,6 +360,7 @@ mod tests {
         assert!(has_word("trunk 0.21.14", "0.21.14"));
         assert!(!has_word("trunk 0.21.1", "0.21.14"));
         assert!(has_word("wasm-bindgen 0.2.130", "0.2.130"));
+        assert!(has_word("tool v0.2.130 (abc)", "0.2.130"));
         assert!(is_wanted_wasm_opt("wasm-opt version 132 (version_132)"));
         assert!(!is_wanted_wasm_opt("wasm-opt version 108"));
     }
