@@ -1,0 +1,46 @@
+//! Wiring: one `App` holds the database, the clock and every area's service.
+
+use crate::approvals::ApprovalService;
+use crate::audit::AuditService;
+use crate::auth::{AuthService, JwtKeys};
+use crate::clock::SharedClock;
+use crate::config::Config;
+use crate::customers::CustomerService;
+use crate::deals::DealService;
+use crate::error::AppResult;
+use crate::ledger::LedgerService;
+use sea_orm::DatabaseConnection;
+
+#[derive(Clone)]
+pub struct App {
+    pub config: Config,
+    pub db: DatabaseConnection,
+    pub clock: SharedClock,
+    pub auth: AuthService,
+    pub audit: AuditService,
+    pub ledger: LedgerService,
+    pub customers: CustomerService,
+    pub approvals: ApprovalService,
+    pub deals: DealService,
+}
+
+impl App {
+    /// Opens and migrates the database and builds the services.
+    pub async fn start(config: Config, clock: SharedClock) -> AppResult<App> {
+        let db = crate::db::connect(&config.database_url).await?;
+        crate::db::migrate(&db).await?;
+        let secret = config.resolve_jwt_secret()?;
+        let keys = JwtKeys::new(&secret, chrono::Duration::hours(config.token_ttl_hours));
+        Ok(App {
+            auth: AuthService::new(db.clone(), clock.clone(), keys),
+            audit: AuditService::new(db.clone()),
+            ledger: LedgerService::new(db.clone(), clock.clone()),
+            customers: CustomerService::new(db.clone(), clock.clone()),
+            approvals: ApprovalService::new(db.clone(), clock.clone()),
+            deals: DealService::new(db.clone(), clock.clone()),
+            config,
+            db,
+            clock,
+        })
+    }
+}

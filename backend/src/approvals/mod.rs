@@ -1,0 +1,339 @@
+//! Maker-checker approvals. A request is made by one person and decided by another who holds the
+//! approving permission; nobody decides their own request. Credit-limit changes are the first
+//! kind; credit memos and write-offs reuse this area later.
+
+use crate::audit::{self, AuditRecord};
+use crate::auth::{Actor, Permission};
+use crate::clock::SharedClock;
+use crate::customers::{self, PaymentTerms};
+use crate::entities::approval;
+use crate::error::{AppError, AppResult};
+use crate::money::{Currency, Money};
+use crate::pagination::{Page, PageRequest};
+use crate::values::{parse_id, require_text, MoneyInput};
+use async_graphql::{Enum, InputObject, ID};
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set, TransactionTrait,
+};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Enum)]
+pub enum ApprovalKind {
+    CreditLimit,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Enum)]
+pub enum ApprovalStatus {
+    Pending,
+    Approved,
+    Rejected,
+}
+
+impl ApprovalStatus {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            ApprovalStatus::Pending => "pending",
+            ApprovalStatus::Approved => "approved",
+            ApprovalStatus::Rejected => "rejected",
+        }
+    }
+
+    fn parse(text: &str) -> Option<ApprovalStatus> {
+        [ApprovalStatus::Pending, ApprovalStatus::Approved, ApprovalStatus::Rejected]
+            .into_iter()
+            .find(|status| status.as_str() == text)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+pub enum ApprovalDecision {
+    Approve,
+    Reject,
+}
+
+/// What a credit-limit request asks for, with the values it replaces.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+struct CreditLimitPayload {
+    currency: String,
+    current_limit_minor: i64,
+    requested_limit_minor: i64,
+    current_terms: PaymentTerms,
+    requested_terms: PaymentTerms,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Approval {
+    pub id: i64,
+    pub kind: ApprovalKind,
+    pub status: ApprovalStatus,
+    pub customer_id: i64,
+    pub requested_by: i64,
+    pub requested_at: DateTime<Utc>,
+    pub reason: String,
+    pub current_limit: Money,
+    pub requested_limit: Money,
+    pub current_terms: PaymentTerms,
+    pub requested_terms: PaymentTerms,
+    pub decided_by: Option<i64>,
+    pub decided_at: Option<DateTime<Utc>>,
+    pub comment: Option<String>,
+}
+
+impl Approval {
+    /// Whether `actor` may decide this request, and if not, why, in words for the inbox.
+    pub fn decidable_by(&self, actor: &Actor) -> Result<(), String> {
+        if self.status != ApprovalStatus::Pending {
+            return Err("This request has already been decided.".into());
+        }
+        if !actor.can(Permission::CreditLimitApprove) {
+            return Err("Only the VP Finance approves credit-limit changes.".into());
+        }
+        if self.requested_by == actor.user_id {
+            return Err("You requested this change; another approver must decide it.".into());
+        }
+        Ok(())
+    }
+}
+
+impl TryFrom<approval::Model> for Approval {
+    type Error = AppError;
+    fn try_from(model: approval::Model) -> AppResult<Approval> {
+        if model.kind != "credit_limit" {
+            return Err(AppError::internal(format!("approval {} has unknown kind {}", model.id, model.kind)));
+        }
+        let payload: CreditLimitPayload = serde_json::from_str(&model.payload_json)?;
+        let currency = Currency::parse(&payload.currency)?;
+        Ok(Approval {
+            id: model.id,
+            kind: ApprovalKind::CreditLimit,
+            status: ApprovalStatus::parse(&model.status)
+                .ok_or_else(|| AppError::internal(format!("approval {} has status {}", model.id, model.status)))?,
+            customer_id: model.customer_id,
+            requested_by: model.requested_by,
+            requested_at: model.requested_at,
+            reason: model.reason,
+            current_limit: Money::from_minor(payload.current_limit_minor, currency),
+            requested_limit: Money::from_minor(payload.requested_limit_minor, currency),
+            current_terms: payload.current_terms,
+            requested_terms: payload.requested_terms,
+            decided_by: model.decided_by,
+            decided_at: model.decided_at,
+            comment: model.comment,
+        })
+    }
+}
+
+#[derive(Debug, Clone, InputObject)]
+pub struct CreditLimitRequestCreateInput {
+    pub customer_id: ID,
+    /// The new limit, in the customer's billing currency.
+    pub credit_limit: MoneyInput,
+    /// New payment terms; the current terms when absent.
+    pub payment_terms: Option<PaymentTerms>,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, InputObject)]
+pub struct ApprovalDecideInput {
+    pub id: ID,
+    pub decision: ApprovalDecision,
+    /// Required for approvals and rejections alike, so the requester learns why.
+    pub comment: String,
+}
+
+#[derive(Clone)]
+pub struct ApprovalService {
+    db: DatabaseConnection,
+    clock: SharedClock,
+}
+
+impl ApprovalService {
+    pub fn new(db: DatabaseConnection, clock: SharedClock) -> ApprovalService {
+        ApprovalService { db, clock }
+    }
+
+    pub async fn request_credit_limit(
+        &self,
+        actor: &Actor,
+        input: CreditLimitRequestCreateInput,
+    ) -> AppResult<Approval> {
+        actor.require(Permission::CreditLimitRequest)?;
+        let customer_id = parse_id("customerId", &input.customer_id)?;
+        let requested_limit = input.credit_limit.parse("creditLimit")?;
+        let reason = require_text("reason", &input.reason, 1000)?;
+        let transaction = self.db.begin().await?;
+        let customer = customers::Customer::try_from(customers::find_model(&transaction, customer_id).await?)?;
+        if requested_limit.currency() != customer.billing_currency {
+            return Err(AppError::validation(
+                "creditLimit.currency",
+                format!("{} bills in {}; request the limit in that currency.", customer.legal_name, customer.billing_currency.code()),
+            ));
+        }
+        if requested_limit.is_negative() {
+            return Err(AppError::validation("creditLimit.amount", "A credit limit cannot be negative."));
+        }
+        let requested_terms = input.payment_terms.unwrap_or(customer.payment_terms);
+        if requested_limit == customer.credit_limit && requested_terms == customer.payment_terms {
+            return Err(AppError::validation("creditLimit.amount", "This is already the customer's limit and terms."));
+        }
+        let pending = approval::Entity::find()
+            .filter(approval::Column::CustomerId.eq(customer_id))
+            .filter(approval::Column::Status.eq(ApprovalStatus::Pending.as_str()))
+            .one(&transaction)
+            .await?;
+        if let Some(pending) = pending {
+            return Err(AppError::Conflict(format!(
+                "{} already has a pending credit-limit request (#{}); it must be decided first.",
+                customer.legal_name, pending.id
+            )));
+        }
+        let payload = CreditLimitPayload {
+            currency: customer.billing_currency.code().to_string(),
+            current_limit_minor: customer.credit_limit.minor(),
+            requested_limit_minor: requested_limit.minor(),
+            current_terms: customer.payment_terms,
+            requested_terms,
+        };
+        let now = self.clock.now();
+        let model = approval::ActiveModel {
+            kind: Set("credit_limit".into()),
+            status: Set(ApprovalStatus::Pending.as_str().into()),
+            customer_id: Set(customer_id),
+            requested_by: Set(actor.user_id),
+            requested_at: Set(now),
+            reason: Set(reason),
+            payload_json: Set(serde_json::to_string(&payload)?),
+            ..Default::default()
+        }
+        .insert(&transaction)
+        .await?;
+        let created = Approval::try_from(model)?;
+        audit::record(
+            &transaction,
+            Some(actor),
+            now,
+            AuditRecord::<(), _> {
+                action: "approval.credit_limit.request",
+                entity_type: "approval",
+                entity_id: created.id.to_string(),
+                before: None,
+                after: Some(&created),
+            },
+        )
+        .await?;
+        transaction.commit().await?;
+        Ok(created)
+    }
+
+    pub async fn decide(&self, actor: &Actor, input: ApprovalDecideInput) -> AppResult<Approval> {
+        actor.require(Permission::CreditLimitApprove)?;
+        let id = parse_id("id", &input.id)?;
+        let comment = require_text("comment", &input.comment, 1000)?;
+        let transaction = self.db.begin().await?;
+        let model = approval::Entity::find_by_id(id)
+            .one(&transaction)
+            .await?
+            .ok_or_else(|| AppError::not_found(format!("There is no approval request with id {id}.")))?;
+        let before = Approval::try_from(model)?;
+        if let Err(reason) = before.decidable_by(actor) {
+            return Err(if before.status == ApprovalStatus::Pending {
+                AppError::Forbidden(reason)
+            } else {
+                AppError::Conflict(reason)
+            });
+        }
+        let status = match input.decision {
+            ApprovalDecision::Approve => ApprovalStatus::Approved,
+            ApprovalDecision::Reject => ApprovalStatus::Rejected,
+        };
+        let now = self.clock.now();
+        // Guarded on the pending status, so two approvers racing cannot both decide.
+        let updated = approval::Entity::update_many()
+            .col_expr(approval::Column::Status, sea_orm::sea_query::Expr::value(status.as_str()))
+            .col_expr(approval::Column::DecidedBy, sea_orm::sea_query::Expr::value(actor.user_id))
+            .col_expr(approval::Column::DecidedAt, sea_orm::sea_query::Expr::value(now))
+            .col_expr(approval::Column::Comment, sea_orm::sea_query::Expr::value(comment.clone()))
+            .filter(approval::Column::Id.eq(id))
+            .filter(approval::Column::Status.eq(ApprovalStatus::Pending.as_str()))
+            .exec(&transaction)
+            .await?;
+        if updated.rows_affected != 1 {
+            return Err(AppError::Conflict("This request has already been decided.".into()));
+        }
+        if status == ApprovalStatus::Approved {
+            let customer_before = customers::Customer::try_from(customers::find_model(&transaction, before.customer_id).await?)?;
+            let customer_after = customers::apply_credit_terms(
+                &transaction,
+                before.customer_id,
+                before.requested_limit,
+                before.requested_terms,
+                now,
+            )
+            .await?;
+            audit::record(
+                &transaction,
+                Some(actor),
+                now,
+                AuditRecord {
+                    action: "customer.credit_limit.change",
+                    entity_type: "customer",
+                    entity_id: before.customer_id.to_string(),
+                    before: Some(&customer_before),
+                    after: Some(&customer_after),
+                },
+            )
+            .await?;
+        }
+        let after = Approval::try_from(
+            approval::Entity::find_by_id(id)
+                .one(&transaction)
+                .await?
+                .ok_or_else(|| AppError::internal("approval vanished"))?,
+        )?;
+        audit::record(
+            &transaction,
+            Some(actor),
+            now,
+            AuditRecord {
+                action: "approval.decide",
+                entity_type: "approval",
+                entity_id: id.to_string(),
+                before: Some(&before),
+                after: Some(&after),
+            },
+        )
+        .await?;
+        transaction.commit().await?;
+        Ok(after)
+    }
+
+    /// Pending first, then newest first.
+    pub async fn list(&self, actor: &Actor, status: Option<ApprovalStatus>, page: PageRequest) -> AppResult<Page<Approval>> {
+        actor.require(Permission::ApprovalRead)?;
+        let mut query = approval::Entity::find();
+        if let Some(status) = status {
+            query = query.filter(approval::Column::Status.eq(status.as_str()));
+        }
+        let total = query.clone().count(&self.db).await?;
+        let rows = query
+            .order_by_desc(sea_orm::sea_query::Expr::cust("CASE WHEN status = 'pending' THEN 1 ELSE 0 END"))
+            .order_by_desc(approval::Column::Id)
+            .offset(page.offset)
+            .limit(page.limit)
+            .all(&self.db)
+            .await?;
+        Page::new(rows, page, total).try_map(Approval::try_from)
+    }
+
+    pub async fn pending_for_customer(&self, customer_id: i64) -> AppResult<Option<Approval>> {
+        approval::Entity::find()
+            .filter(approval::Column::CustomerId.eq(customer_id))
+            .filter(approval::Column::Status.eq(ApprovalStatus::Pending.as_str()))
+            .one(&self.db)
+            .await?
+            .map(Approval::try_from)
+            .transpose()
+    }
+}

@@ -1,0 +1,240 @@
+//! The role × permission matrix and the permission each GraphQL operation needs: the single
+//! source of truth that services enforce, the GraphQL guard repeats, and the matrix test walks.
+
+use std::fmt;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Role {
+    Admin,
+    Cfo,
+    Cro,
+    VpRevops,
+    VpFinance,
+    ArSpecialist,
+    AccountManager,
+    Ae,
+    VpCs,
+    Auditor,
+}
+
+impl Role {
+    pub const ALL: [Role; 10] = [
+        Role::Admin,
+        Role::Cfo,
+        Role::Cro,
+        Role::VpRevops,
+        Role::VpFinance,
+        Role::ArSpecialist,
+        Role::AccountManager,
+        Role::Ae,
+        Role::VpCs,
+        Role::Auditor,
+    ];
+
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::Cfo => "cfo",
+            Role::Cro => "cro",
+            Role::VpRevops => "vp_revops",
+            Role::VpFinance => "vp_finance",
+            Role::ArSpecialist => "ar_specialist",
+            Role::AccountManager => "account_manager",
+            Role::Ae => "ae",
+            Role::VpCs => "vp_cs",
+            Role::Auditor => "auditor",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|role| role.as_str() == text)
+    }
+
+    pub fn title(&self) -> &'static str {
+        match self {
+            Role::Admin => "Administrator",
+            Role::Cfo => "CFO",
+            Role::Cro => "CRO",
+            Role::VpRevops => "VP Revenue Operations",
+            Role::VpFinance => "VP Finance",
+            Role::ArSpecialist => "AR Specialist",
+            Role::AccountManager => "Account Manager",
+            Role::Ae => "Account Executive",
+            Role::VpCs => "VP Customer Success",
+            Role::Auditor => "Auditor",
+        }
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter.write_str(self.as_str())
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Permission {
+    CustomerRead,
+    CustomerWrite,
+    CreditHoldManage,
+    CreditLimitRequest,
+    CreditLimitApprove,
+    ApprovalRead,
+    /// Read deals; an AE holding only this sees just the deals assigned to them.
+    DealRead,
+    DealWrite,
+    DealApprove,
+    LedgerRead,
+    LedgerPost,
+    AuditRead,
+    UserRead,
+    UserAdmin,
+}
+
+impl Permission {
+    pub const ALL: [Permission; 14] = [
+        Permission::CustomerRead,
+        Permission::CustomerWrite,
+        Permission::CreditHoldManage,
+        Permission::CreditLimitRequest,
+        Permission::CreditLimitApprove,
+        Permission::ApprovalRead,
+        Permission::DealRead,
+        Permission::DealWrite,
+        Permission::DealApprove,
+        Permission::LedgerRead,
+        Permission::LedgerPost,
+        Permission::AuditRead,
+        Permission::UserRead,
+        Permission::UserAdmin,
+    ];
+
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Permission::CustomerRead => "CUSTOMER_READ",
+            Permission::CustomerWrite => "CUSTOMER_WRITE",
+            Permission::CreditHoldManage => "CREDIT_HOLD_MANAGE",
+            Permission::CreditLimitRequest => "CREDIT_LIMIT_REQUEST",
+            Permission::CreditLimitApprove => "CREDIT_LIMIT_APPROVE",
+            Permission::ApprovalRead => "APPROVAL_READ",
+            Permission::DealRead => "DEAL_READ",
+            Permission::DealWrite => "DEAL_WRITE",
+            Permission::DealApprove => "DEAL_APPROVE",
+            Permission::LedgerRead => "LEDGER_READ",
+            Permission::LedgerPost => "LEDGER_POST",
+            Permission::AuditRead => "AUDIT_READ",
+            Permission::UserRead => "USER_READ",
+            Permission::UserAdmin => "USER_ADMIN",
+        }
+    }
+
+    /// Which roles hold this permission. Read this table as the policy:
+    /// only vp_finance approves credit limits; the auditor only reads; an AE works its own deals.
+    pub fn roles(&self) -> &'static [Role] {
+        use Role::*;
+        match self {
+            Permission::CustomerRead => &[
+                Admin, Cfo, Cro, VpRevops, VpFinance, ArSpecialist, AccountManager, Ae, VpCs, Auditor,
+            ],
+            Permission::CustomerWrite => &[Admin, Cfo, VpRevops, VpFinance, ArSpecialist, AccountManager],
+            Permission::CreditHoldManage => &[Admin, Cfo, VpFinance],
+            Permission::CreditLimitRequest => {
+                &[Admin, Cfo, Cro, VpRevops, VpFinance, ArSpecialist, AccountManager]
+            }
+            Permission::CreditLimitApprove => &[VpFinance],
+            Permission::ApprovalRead => {
+                &[Admin, Cfo, Cro, VpRevops, VpFinance, ArSpecialist, AccountManager, Auditor]
+            }
+            Permission::DealRead => &[
+                Admin, Cfo, Cro, VpRevops, VpFinance, ArSpecialist, AccountManager, Ae, VpCs, Auditor,
+            ],
+            Permission::DealWrite => &[Admin, Cro, VpRevops, AccountManager, Ae],
+            Permission::DealApprove => &[Admin, Cfo, VpRevops, VpFinance],
+            Permission::LedgerRead => &[Admin, Cfo, VpRevops, VpFinance, Auditor],
+            Permission::LedgerPost => &[Admin, Cfo, VpFinance],
+            Permission::AuditRead => &[Admin, Cfo, Auditor],
+            Permission::UserRead => &[
+                Admin, Cfo, Cro, VpRevops, VpFinance, ArSpecialist, AccountManager, Ae, VpCs, Auditor,
+            ],
+            Permission::UserAdmin => &[Admin],
+        }
+    }
+}
+
+pub fn role_has(role: Role, permission: Permission) -> bool {
+    permission.roles().contains(&role)
+}
+
+pub fn permissions_of(role: Role) -> Vec<Permission> {
+    Permission::ALL.into_iter().filter(|permission| role_has(role, *permission)).collect()
+}
+
+/// What a top-level GraphQL field requires of its caller.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Anyone, signed in or not (only `login`).
+    Public,
+    /// Any signed-in user.
+    SignedIn,
+    Needs(Permission),
+}
+
+/// Every query and mutation of the schema with the access it needs. A field missing here is
+/// refused for everybody (fail closed), and the matrix test fails, so a new field cannot be
+/// forgotten.
+pub const OPERATIONS: &[(&str, &str, Access)] = &[
+    ("Query", "me", Access::SignedIn),
+    ("Query", "users", Access::Needs(Permission::UserRead)),
+    ("Query", "customers", Access::Needs(Permission::CustomerRead)),
+    ("Query", "customer", Access::Needs(Permission::CustomerRead)),
+    ("Query", "deals", Access::Needs(Permission::DealRead)),
+    ("Query", "deal", Access::Needs(Permission::DealRead)),
+    ("Query", "dealChecklist", Access::Needs(Permission::DealRead)),
+    ("Query", "approvals", Access::Needs(Permission::ApprovalRead)),
+    ("Query", "accounts", Access::Needs(Permission::LedgerRead)),
+    ("Query", "trialBalance", Access::Needs(Permission::LedgerRead)),
+    ("Query", "journalEntries", Access::Needs(Permission::LedgerRead)),
+    ("Query", "auditLog", Access::Needs(Permission::AuditRead)),
+    ("Mutation", "login", Access::Public),
+    ("Mutation", "userCreate", Access::Needs(Permission::UserAdmin)),
+    ("Mutation", "customerCreate", Access::Needs(Permission::CustomerWrite)),
+    ("Mutation", "customerUpdate", Access::Needs(Permission::CustomerWrite)),
+    ("Mutation", "customerCreditHoldSet", Access::Needs(Permission::CreditHoldManage)),
+    ("Mutation", "creditLimitRequestCreate", Access::Needs(Permission::CreditLimitRequest)),
+    ("Mutation", "approvalDecide", Access::Needs(Permission::CreditLimitApprove)),
+    ("Mutation", "dealCreate", Access::Needs(Permission::DealWrite)),
+    ("Mutation", "dealUpdate", Access::Needs(Permission::DealWrite)),
+    ("Mutation", "dealApprove", Access::Needs(Permission::DealApprove)),
+    ("Mutation", "journalEntryPost", Access::Needs(Permission::LedgerPost)),
+    ("Mutation", "journalEntryReverse", Access::Needs(Permission::LedgerPost)),
+];
+
+pub fn operation_access(parent_type: &str, field: &str) -> Option<Access> {
+    OPERATIONS
+        .iter()
+        .find(|(parent, name, _)| *parent == parent_type && *name == field)
+        .map(|(_, _, access)| *access)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_vp_finance_approves_credit_limits_and_auditor_only_reads() {
+        // Proves the two policy lines DESIGN states outright.
+        assert_eq!(Permission::CreditLimitApprove.roles(), &[Role::VpFinance]);
+        for permission in permissions_of(Role::Auditor) {
+            assert!(permission.as_str().ends_with("_READ"), "auditor holds {permission:?}");
+        }
+    }
+
+    #[test]
+    fn role_names_round_trip() {
+        // Proves stored role text always maps back to the same role.
+        for role in Role::ALL {
+            assert_eq!(Role::parse(role.as_str()), Some(role));
+        }
+        assert_eq!(Role::parse("superuser"), None);
+    }
+}

@@ -1,0 +1,277 @@
+//! Users, sign-in, tokens and the permission matrix. `Actor` is who a service call runs for.
+
+mod actor;
+pub mod jwt;
+pub mod matrix;
+pub mod password;
+
+pub use actor::Actor;
+pub use jwt::JwtKeys;
+pub use matrix::{Access, Permission, Role};
+
+use crate::audit::{self, AuditRecord};
+use crate::clock::SharedClock;
+use crate::entities::{login_throttle, user};
+use crate::error::{AppError, AppResult};
+use crate::pagination::{Page, PageRequest};
+use crate::values::{require_text, EmailAddress};
+use chrono::{DateTime, Duration, Utc};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set, TransactionTrait,
+};
+use serde::Serialize;
+
+/// Failures allowed before each further attempt on that e-mail must wait.
+const FREE_FAILED_ATTEMPTS: i32 = 3;
+const MAX_LOCKOUT_SECONDS: i64 = 15 * 60;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct User {
+    pub id: i64,
+    pub email: String,
+    pub name: String,
+    pub role: Role,
+    pub created_at: DateTime<Utc>,
+}
+
+impl TryFrom<user::Model> for User {
+    type Error = AppError;
+    fn try_from(model: user::Model) -> AppResult<User> {
+        let role = Role::parse(&model.role)
+            .ok_or_else(|| AppError::internal(format!("user {} has unknown role {}", model.id, model.role)))?;
+        Ok(User { id: model.id, email: model.email, name: model.name, role, created_at: model.created_at })
+    }
+}
+
+pub struct LoginResult {
+    pub token: String,
+    pub expires_at: DateTime<Utc>,
+    pub user: User,
+}
+
+pub struct NewUser {
+    pub email: String,
+    pub name: String,
+    pub role: Role,
+    pub password: String,
+}
+
+/// How long the next attempt must wait after `failed_count` consecutive failures.
+pub fn lockout_after(failed_count: i32) -> Option<Duration> {
+    if failed_count < FREE_FAILED_ATTEMPTS {
+        return None;
+    }
+    let exponent = (failed_count - FREE_FAILED_ATTEMPTS).min(12) as u32;
+    Some(Duration::seconds((1_i64 << exponent).min(MAX_LOCKOUT_SECONDS)))
+}
+
+#[derive(Clone)]
+pub struct AuthService {
+    db: DatabaseConnection,
+    clock: SharedClock,
+    keys: JwtKeys,
+}
+
+impl AuthService {
+    pub fn new(db: DatabaseConnection, clock: SharedClock, keys: JwtKeys) -> AuthService {
+        AuthService { db, clock, keys }
+    }
+
+    pub async fn login(&self, email: &str, password: &str) -> AppResult<LoginResult> {
+        let now = self.clock.now();
+        let email = email.trim().to_ascii_lowercase();
+        let throttle = login_throttle::Entity::find_by_id(email.clone()).one(&self.db).await?;
+        if let Some(locked_until) = throttle.as_ref().and_then(|row| row.locked_until) {
+            if locked_until > now {
+                let seconds = (locked_until - now).num_seconds().max(1);
+                return Err(AppError::Limit(format!(
+                    "Too many failed sign-ins for this account; try again in {seconds} seconds."
+                )));
+            }
+        }
+        let found = user::Entity::find().filter(user::Column::Email.eq(email.as_str())).one(&self.db).await?;
+        let stored_hash = found.as_ref().map(|row| row.password_hash.as_str()).unwrap_or(password::decoy_hash());
+        let password_matches = password::verify_password(password, stored_hash);
+        let user = match (found, password_matches) {
+            (Some(model), true) => model,
+            _ => {
+                self.record_failure(&email, throttle, now).await?;
+                return Err(AppError::Unauthenticated("The e-mail or password is not correct.".into()));
+            }
+        };
+        if throttle.is_some() {
+            login_throttle::Entity::delete_by_id(email.clone()).exec(&self.db).await?;
+        }
+        let user = User::try_from(user)?;
+        let (token, expires_at) = self.keys.issue(user.id, &user.email, user.role, now)?;
+        Ok(LoginResult { token, expires_at, user })
+    }
+
+    async fn record_failure(
+        &self,
+        email: &str,
+        existing: Option<login_throttle::Model>,
+        now: DateTime<Utc>,
+    ) -> AppResult<()> {
+        let failed_count = existing.as_ref().map(|row| row.failed_count).unwrap_or(0) + 1;
+        let locked_until = lockout_after(failed_count).map(|wait| now + wait);
+        let row = login_throttle::ActiveModel {
+            email: Set(email.to_string()),
+            failed_count: Set(failed_count),
+            locked_until: Set(locked_until),
+            updated_at: Set(now),
+        };
+        if existing.is_some() {
+            row.update(&self.db).await?;
+        } else {
+            row.insert(&self.db).await?;
+        }
+        Ok(())
+    }
+
+    /// Turns a bearer token into the actor, checking that the user still exists with that role.
+    pub async fn authenticate(&self, token: &str) -> AppResult<Actor> {
+        let claims = self.keys.verify(token, self.clock.now())?;
+        let user_id: i64 = claims
+            .sub
+            .parse()
+            .map_err(|_| AppError::Unauthenticated("The access token names no user; sign in again.".into()))?;
+        let model = user::Entity::find_by_id(user_id)
+            .one(&self.db)
+            .await?
+            .ok_or_else(|| AppError::Unauthenticated("This account no longer exists.".into()))?;
+        let user = User::try_from(model)?;
+        Ok(Actor { user_id: user.id, email: user.email, role: user.role })
+    }
+
+    pub async fn me(&self, actor: &Actor) -> AppResult<User> {
+        self.find_user(actor.user_id).await
+    }
+
+    pub async fn find_user(&self, id: i64) -> AppResult<User> {
+        let model = user::Entity::find_by_id(id)
+            .one(&self.db)
+            .await?
+            .ok_or_else(|| AppError::not_found(format!("There is no user with id {id}.")))?;
+        User::try_from(model)
+    }
+
+    pub async fn users_by_ids(&self, ids: &[i64]) -> AppResult<Vec<User>> {
+        user::Entity::find()
+            .filter(user::Column::Id.is_in(ids.iter().copied()))
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(User::try_from)
+            .collect()
+    }
+
+    pub async fn list_users(
+        &self,
+        actor: &Actor,
+        role: Option<Role>,
+        search: Option<String>,
+        page: PageRequest,
+    ) -> AppResult<Page<User>> {
+        actor.require(Permission::UserRead)?;
+        let mut query = user::Entity::find();
+        if let Some(role) = role {
+            query = query.filter(user::Column::Role.eq(role.as_str()));
+        }
+        if let Some(search) = search.map(|text| text.trim().to_lowercase()).filter(|text| !text.is_empty()) {
+            let pattern = format!("%{search}%");
+            query = query.filter(
+                Condition::any()
+                    .add(sea_orm::sea_query::Expr::expr(sea_orm::sea_query::Func::lower(
+                        sea_orm::sea_query::Expr::col(user::Column::Name),
+                    ))
+                    .like(pattern.clone()))
+                    .add(user::Column::Email.like(pattern)),
+            );
+        }
+        let total = query.clone().count(&self.db).await?;
+        let rows = query
+            .order_by_asc(user::Column::Name)
+            .order_by_asc(user::Column::Id)
+            .offset(page.offset)
+            .limit(page.limit)
+            .all(&self.db)
+            .await?;
+        Page::new(rows, page, total).try_map(User::try_from)
+    }
+
+    /// Creates a user. `actor` is None only for the CLI and seeding, which run as the operator.
+    pub async fn create_user(&self, actor: Option<&Actor>, input: NewUser) -> AppResult<User> {
+        if let Some(actor) = actor {
+            actor.require(Permission::UserAdmin)?;
+        }
+        let email = EmailAddress::parse("email", &input.email)?;
+        let name = require_text("name", &input.name, 200)?;
+        let password_hash = password::hash_password(&input.password)?;
+        let now = self.clock.now();
+        let transaction = self.db.begin().await?;
+        let taken = user::Entity::find()
+            .filter(user::Column::Email.eq(email.as_str()))
+            .one(&transaction)
+            .await?;
+        if taken.is_some() {
+            return Err(AppError::Conflict(format!("A user with e-mail {} already exists.", email.as_str())));
+        }
+        let model = user::ActiveModel {
+            email: Set(email.as_str().to_string()),
+            name: Set(name),
+            role: Set(input.role.as_str().to_string()),
+            password_hash: Set(password_hash),
+            created_at: Set(now),
+            ..Default::default()
+        }
+        .insert(&transaction)
+        .await?;
+        let user = User::try_from(model)?;
+        audit::record(
+            &transaction,
+            actor,
+            now,
+            AuditRecord::<(), User> {
+                action: "user.create",
+                entity_type: "user",
+                entity_id: user.id.to_string(),
+                before: None,
+                after: Some(&user),
+            },
+        )
+        .await?;
+        transaction.commit().await?;
+        Ok(user)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lockout_grows_after_three_failures_and_is_capped() {
+        // Proves repeated failures slow sign-in down, up to fifteen minutes.
+        assert_eq!(lockout_after(2), None);
+        assert_eq!(lockout_after(3), Some(Duration::seconds(1)));
+        assert_eq!(lockout_after(6), Some(Duration::seconds(8)));
+        assert_eq!(lockout_after(40), Some(Duration::seconds(MAX_LOCKOUT_SECONDS)));
+    }
+}
+
+impl AuthService {
+    pub async fn user_exists(&self, email: &str) -> AppResult<bool> {
+        Ok(self.find_by_email(email).await?.is_some())
+    }
+
+    pub async fn find_by_email(&self, email: &str) -> AppResult<Option<User>> {
+        user::Entity::find()
+            .filter(user::Column::Email.eq(email.trim().to_ascii_lowercase()))
+            .one(&self.db)
+            .await?
+            .map(User::try_from)
+            .transpose()
+    }
+}

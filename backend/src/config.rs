@@ -1,0 +1,90 @@
+//! Configuration from the environment (and CLI flags), with safe defaults for a laptop.
+
+use crate::error::{AppError, AppResult};
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// `sqlite://data/revops.db?mode=rwc` by default; `postgres://…` for PostgreSQL.
+    pub database_url: String,
+    /// Where dev secrets and the default SQLite file live.
+    pub data_dir: PathBuf,
+    /// The built web app (Trunk's `dist/`); served at `/` when it exists.
+    pub web_dir: PathBuf,
+    /// Dev mode turns on introspection and GraphiQL and allows a generated JWT secret.
+    pub dev_mode: bool,
+    /// Raw JWT secret; None means "generate one and keep it in data_dir" (dev only).
+    pub jwt_secret: Option<String>,
+    pub token_ttl_hours: i64,
+}
+
+fn env(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|value| !value.trim().is_empty())
+}
+
+impl Config {
+    pub fn from_env() -> AppResult<Config> {
+        let data_dir = PathBuf::from(env("REVOPS_DATA_DIR").unwrap_or_else(|| "data".into()));
+        let database_url = env("DATABASE_URL")
+            .unwrap_or_else(|| format!("sqlite://{}?mode=rwc", data_dir.join("revops.db").display()));
+        let dev_mode = match env("REVOPS_ENV").as_deref() {
+            None | Some("dev") | Some("development") => true,
+            Some("production") | Some("prod") => false,
+            Some(other) => {
+                return Err(AppError::validation("REVOPS_ENV", format!("REVOPS_ENV is \"{other}\"; use dev or production.")));
+            }
+        };
+        let token_ttl_hours = match env("REVOPS_TOKEN_TTL_HOURS") {
+            Some(text) => text
+                .parse::<i64>()
+                .ok()
+                .filter(|hours| (1..=24 * 30).contains(hours))
+                .ok_or_else(|| AppError::validation("REVOPS_TOKEN_TTL_HOURS", "REVOPS_TOKEN_TTL_HOURS must be 1 to 720."))?,
+            None => 8,
+        };
+        Ok(Config {
+            database_url,
+            data_dir,
+            web_dir: PathBuf::from(env("REVOPS_WEB_DIR").unwrap_or_else(|| "dist".into())),
+            dev_mode,
+            jwt_secret: env("REVOPS_JWT_SECRET"),
+            token_ttl_hours,
+        })
+    }
+
+    /// The signing secret: configured, or in dev generated once and kept on disk so sessions
+    /// survive restarts. Production refuses to start without one.
+    pub fn resolve_jwt_secret(&self) -> AppResult<Vec<u8>> {
+        if let Some(secret) = &self.jwt_secret {
+            if secret.len() < 32 {
+                return Err(AppError::validation("REVOPS_JWT_SECRET", "REVOPS_JWT_SECRET must be at least 32 characters."));
+            }
+            return Ok(secret.as_bytes().to_vec());
+        }
+        if !self.dev_mode {
+            return Err(AppError::validation("REVOPS_JWT_SECRET", "Set REVOPS_JWT_SECRET (32+ characters) in production."));
+        }
+        let path = self.data_dir.join("jwt-secret");
+        if let Ok(existing) = std::fs::read_to_string(&path) {
+            if existing.trim().len() >= 32 {
+                return Ok(existing.trim().as_bytes().to_vec());
+            }
+        }
+        let secret = format!("{}{}", uuid::Uuid::new_v4().simple(), uuid::Uuid::new_v4().simple());
+        write_private(&path, &secret)?;
+        Ok(secret.into_bytes())
+    }
+}
+
+fn write_private(path: &Path, contents: &str) -> AppResult<()> {
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).map_err(AppError::internal)?;
+    }
+    std::fs::write(path, contents).map_err(AppError::internal)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).map_err(AppError::internal)?;
+    }
+    Ok(())
+}

@@ -1,0 +1,391 @@
+//! Customer master: legal entity, addresses, tax number, billing contact, payment method, credit
+//! limit and terms, credit category and holds.
+
+pub mod model;
+pub mod rules;
+
+pub use model::{Address, Contact, Customer, PaymentMethod};
+use rules::{credit_policy, mask_payment_reference, validate_tax_registration, CreditPolicy, PaymentHistory};
+pub use rules::{PaymentMethodKind, PaymentTerms};
+
+use crate::audit::{self, AuditRecord};
+use crate::auth::{Actor, Permission};
+use crate::clock::SharedClock;
+use crate::entities::{contract, customer};
+use crate::error::{AppError, AppResult};
+use crate::money::{Currency, Money};
+use crate::pagination::{Page, PageRequest};
+use crate::values::{parse_currency, parse_id, require_text};
+use async_graphql::{InputObject, ID};
+use chrono::NaiveDate;
+use sea_orm::sea_query::{Expr, Func};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
+};
+use std::collections::HashMap;
+
+#[derive(Debug, Clone, InputObject)]
+pub struct PaymentMethodInput {
+    pub kind: PaymentMethodKind,
+    /// The last four digits or characters only.
+    pub reference: Option<String>,
+}
+
+#[derive(Debug, Clone, InputObject)]
+pub struct CustomerCreateInput {
+    pub legal_name: String,
+    pub billing_address: Address,
+    /// Where customers send payment; the billing address when absent.
+    pub remit_to_address: Option<Address>,
+    pub tax_registration_number: Option<String>,
+    pub billing_contact: Contact,
+    pub payment_method: Option<PaymentMethodInput>,
+    /// Defaults to the credit category's standard terms.
+    pub payment_terms: Option<PaymentTerms>,
+    /// ISO 4217, e.g. "USD".
+    pub billing_currency: String,
+}
+
+/// Absent fields stay as they are. The credit limit is not here: it changes only through an
+/// approved credit-limit request.
+#[derive(Debug, Clone, InputObject)]
+pub struct CustomerUpdateInput {
+    pub id: ID,
+    pub legal_name: Option<String>,
+    pub billing_address: Option<Address>,
+    pub remit_to_address: Option<Address>,
+    pub tax_registration_number: Option<String>,
+    pub billing_contact: Option<Contact>,
+    pub payment_method: Option<PaymentMethodInput>,
+    /// Only terms the credit category allows; other terms need a credit-limit request.
+    pub payment_terms: Option<PaymentTerms>,
+}
+
+#[derive(Debug, Clone, InputObject)]
+pub struct CustomerCreditHoldSetInput {
+    pub customer_id: ID,
+    pub on_hold: bool,
+    pub reason: String,
+}
+
+fn payment_method_columns(input: Option<PaymentMethodInput>) -> AppResult<(Option<String>, Option<String>)> {
+    match input {
+        None => Ok((None, None)),
+        Some(method) => {
+            let masked = match method.reference.as_deref().map(str::trim).filter(|text| !text.is_empty()) {
+                Some(reference) => Some(
+                    mask_payment_reference(method.kind, reference)
+                        .map_err(|message| AppError::validation("paymentMethod.reference", message))?,
+                ),
+                None => None,
+            };
+            Ok((Some(method.kind.as_str().to_string()), masked))
+        }
+    }
+}
+
+fn tax_number(country: &str, number: Option<&str>) -> AppResult<Option<String>> {
+    match number.map(str::trim).filter(|text| !text.is_empty()) {
+        None => Ok(None),
+        Some(number) => validate_tax_registration(country, number)
+            .map(Some)
+            .map_err(|message| AppError::validation("taxRegistrationNumber", message)),
+    }
+}
+
+#[derive(Clone)]
+pub struct CustomerService {
+    db: DatabaseConnection,
+    clock: SharedClock,
+}
+
+impl CustomerService {
+    pub fn new(db: DatabaseConnection, clock: SharedClock) -> CustomerService {
+        CustomerService { db, clock }
+    }
+
+    pub async fn create(&self, actor: &Actor, input: CustomerCreateInput) -> AppResult<Customer> {
+        actor.require(Permission::CustomerWrite)?;
+        let legal_name = require_text("legalName", &input.legal_name, 200)?;
+        let billing_address = input.billing_address.validated("billingAddress")?;
+        let remit_to_address = match input.remit_to_address {
+            Some(address) => address.validated("remitToAddress")?,
+            None => billing_address.clone(),
+        };
+        let tax_registration_number =
+            tax_number(&billing_address.country, input.tax_registration_number.as_deref())?;
+        let billing_contact = input.billing_contact.validated("billingContact")?;
+        let (payment_method_kind, payment_method_masked) = payment_method_columns(input.payment_method)?;
+        let currency = parse_currency("billingCurrency", &input.billing_currency)?;
+        // A new customer has no paid invoice yet, so the policy is the new-customer one.
+        let policy = credit_policy(Money::zero(currency), PaymentHistory { has_paid_invoice: false, prior_late_payer: false });
+        let payment_terms = match input.payment_terms {
+            Some(terms) if !policy.allowed_terms.contains(&terms) => {
+                return Err(AppError::validation("paymentTerms", terms_refusal(&policy, terms)));
+            }
+            Some(terms) => terms,
+            None => policy.default_terms(),
+        };
+        let now = self.clock.now();
+        let transaction = self.db.begin().await?;
+        let model = customer::ActiveModel {
+            legal_name: Set(legal_name),
+            billing_address_json: Set(serde_json::to_string(&billing_address)?),
+            remit_to_address_json: Set(serde_json::to_string(&remit_to_address)?),
+            tax_registration_number: Set(tax_registration_number),
+            billing_contact_json: Set(serde_json::to_string(&billing_contact)?),
+            payment_method_kind: Set(payment_method_kind),
+            payment_method_masked: Set(payment_method_masked),
+            credit_limit_minor: Set(policy.proposed_limit.minor()),
+            payment_terms: Set(payment_terms.as_str().to_string()),
+            billing_currency: Set(currency.code().to_string()),
+            has_paid_invoice: Set(false),
+            prior_late_payer: Set(false),
+            on_credit_hold: Set(false),
+            credit_hold_reason: Set(None),
+            credit_hold_since: Set(None),
+            created_at: Set(now),
+            updated_at: Set(now),
+            ..Default::default()
+        }
+        .insert(&transaction)
+        .await?;
+        let created = Customer::try_from(model)?;
+        audit::record(
+            &transaction,
+            Some(actor),
+            now,
+            AuditRecord::<(), _> {
+                action: "customer.create",
+                entity_type: "customer",
+                entity_id: created.id.to_string(),
+                before: None,
+                after: Some(&created),
+            },
+        )
+        .await?;
+        transaction.commit().await?;
+        Ok(created)
+    }
+
+    pub async fn update(&self, actor: &Actor, input: CustomerUpdateInput) -> AppResult<Customer> {
+        actor.require(Permission::CustomerWrite)?;
+        let id = parse_id("id", &input.id)?;
+        let transaction = self.db.begin().await?;
+        let model = find_model(&transaction, id).await?;
+        let before = Customer::try_from(model.clone())?;
+        let mut row: customer::ActiveModel = model.into();
+        if let Some(name) = &input.legal_name {
+            row.legal_name = Set(require_text("legalName", name, 200)?);
+        }
+        let mut country = before.billing_address.country.clone();
+        if let Some(address) = input.billing_address {
+            let address = address.validated("billingAddress")?;
+            country = address.country.clone();
+            row.billing_address_json = Set(serde_json::to_string(&address)?);
+        }
+        if let Some(address) = input.remit_to_address {
+            row.remit_to_address_json = Set(serde_json::to_string(&address.validated("remitToAddress")?)?);
+        }
+        if let Some(number) = &input.tax_registration_number {
+            row.tax_registration_number = Set(tax_number(&country, Some(number))?);
+        }
+        if let Some(contact) = input.billing_contact {
+            row.billing_contact_json = Set(serde_json::to_string(&contact.validated("billingContact")?)?);
+        }
+        if input.payment_method.is_some() {
+            let (kind, masked) = payment_method_columns(input.payment_method)?;
+            row.payment_method_kind = Set(kind);
+            row.payment_method_masked = Set(masked);
+        }
+        if let Some(terms) = input.payment_terms {
+            let arr = self.arr_of(&transaction, &[(before.id, before.billing_currency)]).await?;
+            let policy = policy_for(&before, arr.get(&before.id).copied());
+            if !policy.allowed_terms.contains(&terms) {
+                return Err(AppError::validation("paymentTerms", terms_refusal(&policy, terms)));
+            }
+            row.payment_terms = Set(terms.as_str().to_string());
+        }
+        let now = self.clock.now();
+        row.updated_at = Set(now);
+        let after = Customer::try_from(row.update(&transaction).await?)?;
+        audit::record(
+            &transaction,
+            Some(actor),
+            now,
+            AuditRecord {
+                action: "customer.update",
+                entity_type: "customer",
+                entity_id: id.to_string(),
+                before: Some(&before),
+                after: Some(&after),
+            },
+        )
+        .await?;
+        transaction.commit().await?;
+        Ok(after)
+    }
+
+    pub async fn set_credit_hold(&self, actor: &Actor, input: CustomerCreditHoldSetInput) -> AppResult<Customer> {
+        actor.require(Permission::CreditHoldManage)?;
+        let id = parse_id("customerId", &input.customer_id)?;
+        let reason = require_text("reason", &input.reason, 500)?;
+        let transaction = self.db.begin().await?;
+        let model = find_model(&transaction, id).await?;
+        let before = Customer::try_from(model.clone())?;
+        if before.on_credit_hold == input.on_hold {
+            let state = if input.on_hold { "already on credit hold" } else { "not on credit hold" };
+            return Err(AppError::Conflict(format!("{} is {state}.", before.legal_name)));
+        }
+        let now = self.clock.now();
+        let mut row: customer::ActiveModel = model.into();
+        row.on_credit_hold = Set(input.on_hold);
+        row.credit_hold_reason = Set(input.on_hold.then(|| reason.clone()));
+        row.credit_hold_since = Set(input.on_hold.then_some(now));
+        row.updated_at = Set(now);
+        let after = Customer::try_from(row.update(&transaction).await?)?;
+        let action = if input.on_hold { "customer.credit_hold.place" } else { "customer.credit_hold.release" };
+        audit::record(
+            &transaction,
+            Some(actor),
+            now,
+            AuditRecord {
+                action,
+                entity_type: "customer",
+                entity_id: id.to_string(),
+                before: Some(&before),
+                after: Some(&serde_json::json!({ "customer": &after, "reason": reason })),
+            },
+        )
+        .await?;
+        transaction.commit().await?;
+        Ok(after)
+    }
+
+    pub async fn get(&self, actor: &Actor, id: i64) -> AppResult<Customer> {
+        actor.require(Permission::CustomerRead)?;
+        Customer::try_from(find_model(&self.db, id).await?)
+    }
+
+    pub async fn by_ids(&self, ids: &[i64]) -> AppResult<Vec<Customer>> {
+        customer::Entity::find()
+            .filter(customer::Column::Id.is_in(ids.iter().copied()))
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(Customer::try_from)
+            .collect()
+    }
+
+    /// Alphabetical; `search` matches the legal name or the billing contact, ignoring case.
+    pub async fn list(&self, actor: &Actor, search: Option<String>, page: PageRequest) -> AppResult<Page<Customer>> {
+        actor.require(Permission::CustomerRead)?;
+        let mut query = customer::Entity::find();
+        if let Some(search) = search.map(|text| text.trim().to_lowercase()).filter(|text| !text.is_empty()) {
+            let pattern = format!("%{}%", search.replace('%', "\\%").replace('_', "\\_"));
+            query = query.filter(
+                Condition::any()
+                    .add(Expr::expr(Func::lower(Expr::col(customer::Column::LegalName))).like(pattern.clone()))
+                    .add(Expr::expr(Func::lower(Expr::col(customer::Column::BillingContactJson))).like(pattern)),
+            );
+        }
+        let total = query.clone().count(&self.db).await?;
+        let rows = query
+            .order_by_asc(customer::Column::LegalName)
+            .order_by_asc(customer::Column::Id)
+            .offset(page.offset)
+            .limit(page.limit)
+            .all(&self.db)
+            .await?;
+        Page::new(rows, page, total).try_map(Customer::try_from)
+    }
+
+    /// ARR per customer from contracts active today, in each customer's billing currency.
+    pub async fn arr_by_customer(&self, customers: &[(i64, Currency)]) -> AppResult<HashMap<i64, Money>> {
+        self.arr_of(&self.db, customers).await
+    }
+
+    async fn arr_of<C: ConnectionTrait>(
+        &self,
+        connection: &C,
+        customers: &[(i64, Currency)],
+    ) -> AppResult<HashMap<i64, Money>> {
+        let today: NaiveDate = self.clock.today();
+        let contracts = contract::Entity::find()
+            .filter(contract::Column::CustomerId.is_in(customers.iter().map(|(id, _)| *id)))
+            .filter(contract::Column::StartDate.lte(today))
+            .filter(contract::Column::EndDate.gt(today))
+            .all(connection)
+            .await?;
+        let mut arr: HashMap<i64, Money> =
+            customers.iter().map(|(id, currency)| (*id, Money::zero(*currency))).collect();
+        for row in contracts {
+            if let Some(total) = arr.get_mut(&row.customer_id) {
+                // Contracts in another currency wait for the FX table (dashboard issue).
+                if total.currency().code() == row.currency {
+                    *total = total.checked_add(Money::from_minor(row.arr_minor, total.currency()))?;
+                }
+            }
+        }
+        Ok(arr)
+    }
+}
+
+/// The customer's credit policy given its ARR (zero when unknown).
+pub fn policy_for(customer: &Customer, arr: Option<Money>) -> CreditPolicy {
+    credit_policy(
+        arr.unwrap_or(Money::zero(customer.billing_currency)),
+        PaymentHistory { has_paid_invoice: customer.has_paid_invoice, prior_late_payer: customer.prior_late_payer },
+    )
+}
+
+fn terms_refusal(policy: &CreditPolicy, terms: PaymentTerms) -> String {
+    let allowed: Vec<&str> = policy.allowed_terms.iter().map(PaymentTerms::label).collect();
+    format!(
+        "{} is not available for this credit category (allowed: {}); request the change for approval instead.",
+        terms.label(),
+        allowed.join(", ")
+    )
+}
+
+pub async fn find_model<C: ConnectionTrait>(connection: &C, id: i64) -> AppResult<customer::Model> {
+    customer::Entity::find_by_id(id)
+        .one(connection)
+        .await?
+        .ok_or_else(|| AppError::not_found(format!("There is no customer with id {id}.")))
+}
+
+/// Applies an approved credit-limit change inside the approver's transaction.
+pub async fn apply_credit_terms<C: ConnectionTrait>(
+    connection: &C,
+    id: i64,
+    limit: Money,
+    terms: PaymentTerms,
+    now: chrono::DateTime<chrono::Utc>,
+) -> AppResult<Customer> {
+    let model = find_model(connection, id).await?;
+    let mut row: customer::ActiveModel = model.into();
+    row.credit_limit_minor = Set(limit.minor());
+    row.payment_terms = Set(terms.as_str().to_string());
+    row.updated_at = Set(now);
+    Customer::try_from(row.update(connection).await?)
+}
+
+/// Records payment history migrated from an earlier system (seeding); receivables will keep it
+/// current from real payments.
+pub async fn set_payment_history<C: ConnectionTrait>(
+    connection: &C,
+    id: i64,
+    history: PaymentHistory,
+) -> AppResult<()> {
+    let model = find_model(connection, id).await?;
+    let mut row: customer::ActiveModel = model.into();
+    row.has_paid_invoice = Set(history.has_paid_invoice);
+    row.prior_late_payer = Set(history.prior_late_payer);
+    row.update(connection).await?;
+    Ok(())
+}
+
+pub use rules::{CreditCategory, DepositRule, PaymentHistory as History};
+

@@ -1,0 +1,644 @@
+//! Closed-won deal intake: the checklist form, drafts, and approval into a contract with lines
+//! and purchase orders for billing to use.
+
+pub mod checklist;
+pub mod model;
+
+pub use checklist::ChecklistItem;
+use checklist::{contract_lines, is_complete, ChecklistFacts};
+pub use model::*;
+
+use crate::audit::{self, AuditRecord};
+use crate::auth::{Actor, Permission, Role};
+use crate::clock::SharedClock;
+use crate::customers::{self, Contact, PaymentTerms};
+use crate::entities::{contract, contract_line, deal, purchase_order, user};
+use crate::error::{AppError, AppResult};
+use crate::money::{Currency, Money};
+use crate::pagination::{Page, PageRequest};
+use crate::sequences;
+use crate::values::{optional_text, parse_currency, parse_id, require_text, IsoDate, MoneyInput};
+use async_graphql::{InputObject, ID};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use sea_orm::sea_query::{Expr, Func};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
+};
+use serde::Serialize;
+
+pub const MAX_MILESTONES: usize = 100;
+
+#[derive(Debug, Clone, InputObject)]
+pub struct MilestoneInput {
+    pub name: String,
+    pub due_date: Option<IsoDate>,
+    pub amount: MoneyInput,
+}
+
+/// The whole intake form. Everything but the CRM id may be missing while it is a draft; the
+/// checklist says what approval still needs.
+#[derive(Debug, Clone, InputObject)]
+pub struct DealInput {
+    pub crm_opportunity_id: String,
+    pub customer_id: Option<ID>,
+    pub invoiced_legal_entity: Option<String>,
+    pub billing_contact: Option<Contact>,
+    pub product_name: Option<String>,
+    pub tcv: Option<MoneyInput>,
+    pub arr: Option<MoneyInput>,
+    pub start_date: Option<IsoDate>,
+    pub end_date: Option<IsoDate>,
+    pub billing_frequency: Option<BillingFrequency>,
+    pub payment_terms: Option<PaymentTerms>,
+    pub billing_currency: Option<String>,
+    #[graphql(default)]
+    pub po_required: bool,
+    pub po_number: Option<String>,
+    pub tax_jurisdiction: Option<String>,
+    #[graphql(default)]
+    pub tax_exempt: bool,
+    pub tax_exemption_certificate: Option<String>,
+    pub revenue_recognition_type: Option<RevenueRecognitionType>,
+    #[graphql(default)]
+    pub milestones: Vec<MilestoneInput>,
+    pub assigned_ae_id: Option<ID>,
+    pub commission_plan_id: Option<String>,
+}
+
+#[derive(Debug, Clone, InputObject)]
+pub struct DealCreateInput {
+    #[graphql(flatten)]
+    pub deal: DealInput,
+}
+
+/// The whole form again: absent optional fields are cleared.
+#[derive(Debug, Clone, InputObject)]
+pub struct DealUpdateInput {
+    pub id: ID,
+    #[graphql(flatten)]
+    pub deal: DealInput,
+}
+
+#[derive(Debug, Clone, InputObject)]
+pub struct DealApproveInput {
+    pub id: ID,
+    /// A retry with the same key returns the first result instead of failing.
+    pub idempotency_key: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ContractLine {
+    pub id: i64,
+    pub draft: ContractLineDraft,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PurchaseOrder {
+    pub id: i64,
+    pub number: String,
+    pub amount: Money,
+    pub valid_from: NaiveDate,
+    pub valid_to: NaiveDate,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Contract {
+    pub id: i64,
+    pub contract_number: String,
+    pub deal_id: i64,
+    pub customer_id: i64,
+    pub start_date: NaiveDate,
+    pub end_date: NaiveDate,
+    pub tcv: Money,
+    pub arr: Money,
+    pub lines: Vec<ContractLine>,
+    pub purchase_orders: Vec<PurchaseOrder>,
+}
+
+/// Parses the form. Malformed values are errors naming their field; missing ones are not.
+pub fn parse_deal_input(input: &DealInput) -> AppResult<DealDraft> {
+    let crm_opportunity_id = require_text("crmOpportunityId", &input.crm_opportunity_id, 64)?;
+    let customer_id = input.customer_id.as_ref().map(|id| parse_id("customerId", id)).transpose()?;
+    let assigned_ae_id = input.assigned_ae_id.as_ref().map(|id| parse_id("assignedAeId", id)).transpose()?;
+    let mut billing_currency = match input.billing_currency.as_deref().map(str::trim).filter(|text| !text.is_empty()) {
+        Some(code) => Some(parse_currency("billingCurrency", code)?),
+        None => None,
+    };
+    let tcv = input.tcv.as_ref().map(|money| money.parse("tcv")).transpose()?;
+    let arr = input.arr.as_ref().map(|money| money.parse("arr")).transpose()?;
+    // Amounts are in the billing currency; when it is not chosen yet the first amount sets it.
+    billing_currency = billing_currency.or(tcv.map(|money| money.currency())).or(arr.map(|money| money.currency()));
+    for (field, amount) in [("tcv", tcv), ("arr", arr)] {
+        if let (Some(amount), Some(currency)) = (amount, billing_currency) {
+            if amount.currency() != currency {
+                return Err(AppError::validation(
+                    format!("{field}.currency"),
+                    format!("Amounts must be in the billing currency {}.", currency.code()),
+                ));
+            }
+        }
+    }
+    if input.milestones.len() > MAX_MILESTONES {
+        return Err(AppError::Limit(format!("A deal can have at most {MAX_MILESTONES} milestones.")));
+    }
+    let milestones = input
+        .milestones
+        .iter()
+        .enumerate()
+        .map(|(index, milestone)| {
+            let field = format!("milestones.{index}");
+            let amount = milestone.amount.parse(&format!("{field}.amount"))?;
+            if amount.minor() <= 0 {
+                return Err(AppError::validation(format!("{field}.amount.amount"), "A milestone amount must be greater than zero."));
+            }
+            Ok(Milestone {
+                name: require_text("name", &milestone.name, 200).map_err(|error| error.within(&field))?,
+                due_date: milestone.due_date.map(|date| date.0),
+                amount_minor: amount.minor(),
+                currency: amount.currency().code().to_string(),
+            })
+        })
+        .collect::<AppResult<Vec<_>>>()?;
+    let billing_contact = input.billing_contact.clone().map(|contact| contact.validated("billingContact")).transpose()?;
+    Ok(DealDraft {
+        crm_opportunity_id,
+        customer_id,
+        invoiced_legal_entity: optional_text("invoicedLegalEntity", input.invoiced_legal_entity.as_deref(), 200)?,
+        billing_contact,
+        product_name: optional_text("productName", input.product_name.as_deref(), 200)?,
+        tcv,
+        arr,
+        billing_currency,
+        start_date: input.start_date.map(|date| date.0),
+        end_date: input.end_date.map(|date| date.0),
+        billing_frequency: input.billing_frequency,
+        payment_terms: input.payment_terms,
+        po_required: input.po_required,
+        po_number: optional_text("poNumber", input.po_number.as_deref(), 64)?,
+        tax_jurisdiction: optional_text("taxJurisdiction", input.tax_jurisdiction.as_deref(), 100)?,
+        tax_exempt: input.tax_exempt,
+        tax_exemption_certificate: optional_text(
+            "taxExemptionCertificate",
+            input.tax_exemption_certificate.as_deref(),
+            100,
+        )?,
+        revenue_recognition_type: input.revenue_recognition_type,
+        milestones,
+        assigned_ae_id,
+        commission_plan_id: optional_text("commissionPlanId", input.commission_plan_id.as_deref(), 64)?,
+    })
+}
+
+fn deal_from_model(model: deal::Model) -> AppResult<Deal> {
+    let currency = model.billing_currency.as_deref().map(Currency::parse).transpose()?;
+    let money = |minor: Option<i64>| -> AppResult<Option<Money>> {
+        match (minor, currency) {
+            (Some(minor), Some(currency)) => Ok(Some(Money::from_minor(minor, currency))),
+            (Some(_), None) => Err(AppError::internal(format!("deal {} has an amount without currency", model.id))),
+            _ => Ok(None),
+        }
+    };
+    let bad = |what: &str, value: &str| AppError::internal(format!("deal {} has {what} {value}", model.id));
+    let draft = DealDraft {
+        crm_opportunity_id: model.crm_opportunity_id.clone(),
+        customer_id: model.customer_id,
+        invoiced_legal_entity: model.invoiced_legal_entity.clone(),
+        billing_contact: model.billing_contact_json.as_deref().map(serde_json::from_str).transpose()?,
+        product_name: model.product_name.clone(),
+        tcv: money(model.tcv_minor)?,
+        arr: money(model.arr_minor)?,
+        billing_currency: currency,
+        start_date: model.start_date,
+        end_date: model.end_date,
+        billing_frequency: match model.billing_frequency.as_deref() {
+            Some(text) => Some(BillingFrequency::parse(text).ok_or_else(|| bad("billing frequency", text))?),
+            None => None,
+        },
+        payment_terms: match model.payment_terms.as_deref() {
+            Some(text) => Some(PaymentTerms::parse(text).ok_or_else(|| bad("terms", text))?),
+            None => None,
+        },
+        po_required: model.po_required,
+        po_number: model.po_number.clone(),
+        tax_jurisdiction: model.tax_jurisdiction.clone(),
+        tax_exempt: model.tax_exempt,
+        tax_exemption_certificate: model.tax_exemption_certificate.clone(),
+        revenue_recognition_type: match model.revenue_recognition_type.as_deref() {
+            Some(text) => Some(RevenueRecognitionType::parse(text).ok_or_else(|| bad("recognition type", text))?),
+            None => None,
+        },
+        milestones: serde_json::from_str(&model.milestones_json)?,
+        assigned_ae_id: model.assigned_ae_id,
+        commission_plan_id: model.commission_plan_id.clone(),
+    };
+    Ok(Deal {
+        id: model.id,
+        draft,
+        status: DealStatus::parse(&model.status).ok_or_else(|| bad("status", &model.status))?,
+        created_by: model.created_by,
+        created_at: model.created_at,
+        approved_at: model.approved_at,
+        approved_by: model.approved_by,
+    })
+}
+
+fn write_draft(row: &mut deal::ActiveModel, draft: &DealDraft) -> AppResult<()> {
+    row.crm_opportunity_id = Set(draft.crm_opportunity_id.clone());
+    row.customer_id = Set(draft.customer_id);
+    row.invoiced_legal_entity = Set(draft.invoiced_legal_entity.clone());
+    row.billing_contact_json = Set(draft.billing_contact.as_ref().map(serde_json::to_string).transpose()?);
+    row.product_name = Set(draft.product_name.clone());
+    row.tcv_minor = Set(draft.tcv.map(|money| money.minor()));
+    row.arr_minor = Set(draft.arr.map(|money| money.minor()));
+    row.billing_currency = Set(draft.billing_currency.map(|currency| currency.code().to_string()));
+    row.start_date = Set(draft.start_date);
+    row.end_date = Set(draft.end_date);
+    row.billing_frequency = Set(draft.billing_frequency.map(|value| value.as_str().to_string()));
+    row.payment_terms = Set(draft.payment_terms.map(|value| value.as_str().to_string()));
+    row.po_required = Set(draft.po_required);
+    row.po_number = Set(draft.po_number.clone());
+    row.tax_jurisdiction = Set(draft.tax_jurisdiction.clone());
+    row.tax_exempt = Set(draft.tax_exempt);
+    row.tax_exemption_certificate = Set(draft.tax_exemption_certificate.clone());
+    row.revenue_recognition_type = Set(draft.revenue_recognition_type.map(|value| value.as_str().to_string()));
+    row.milestones_json = Set(serde_json::to_string(&draft.milestones)?);
+    row.assigned_ae_id = Set(draft.assigned_ae_id);
+    row.commission_plan_id = Set(draft.commission_plan_id.clone());
+    Ok(())
+}
+
+/// Looks up what the checklist needs to know about the customer and the AE.
+async fn checklist_facts<C: ConnectionTrait>(connection: &C, draft: &DealDraft) -> AppResult<ChecklistFacts> {
+    let customer = match draft.customer_id {
+        Some(id) => customers::Customer::try_from(match customers::find_model(connection, id).await {
+            Ok(model) => model,
+            Err(AppError::NotFound(_)) => return Ok(ChecklistFacts { customer: None, assigned_ae_role: ae_role(connection, draft).await? }),
+            Err(other) => return Err(other),
+        })
+        .map(|customer| Some((customer.billing_currency, customer.on_credit_hold, customer.legal_name)))?,
+        None => None,
+    };
+    Ok(ChecklistFacts { customer, assigned_ae_role: ae_role(connection, draft).await? })
+}
+
+async fn ae_role<C: ConnectionTrait>(connection: &C, draft: &DealDraft) -> AppResult<Option<String>> {
+    Ok(match draft.assigned_ae_id {
+        Some(id) => user::Entity::find_by_id(id).one(connection).await?.map(|user| user.role),
+        None => None,
+    })
+}
+
+#[derive(Clone)]
+pub struct DealService {
+    db: DatabaseConnection,
+    clock: SharedClock,
+}
+
+impl DealService {
+    pub fn new(db: DatabaseConnection, clock: SharedClock) -> DealService {
+        DealService { db, clock }
+    }
+
+    /// The live checklist for an unsaved form; writes nothing.
+    pub async fn checklist_preview(&self, actor: &Actor, input: &DealInput) -> AppResult<Vec<ChecklistItem>> {
+        actor.require(Permission::DealRead)?;
+        let draft = parse_deal_input(input)?;
+        let facts = checklist_facts(&self.db, &draft).await?;
+        Ok(checklist::checklist(&draft, &facts))
+    }
+
+    pub async fn checklist(&self, deal: &Deal) -> AppResult<Vec<ChecklistItem>> {
+        let facts = checklist_facts(&self.db, &deal.draft).await?;
+        Ok(checklist::checklist(&deal.draft, &facts))
+    }
+
+    /// An AE may only put deals in their own name.
+    fn check_ae_assignment(actor: &Actor, draft: &mut DealDraft) -> AppResult<()> {
+        if actor.role != Role::Ae {
+            return Ok(());
+        }
+        match draft.assigned_ae_id {
+            None => draft.assigned_ae_id = Some(actor.user_id),
+            Some(id) if id != actor.user_id => {
+                return Err(AppError::validation("assignedAeId", "An account executive can only enter deals assigned to themselves."));
+            }
+            Some(_) => {}
+        }
+        Ok(())
+    }
+
+    fn check_visible(actor: &Actor, deal: &Deal) -> AppResult<()> {
+        if actor.sees_only_own_deals() && deal.draft.assigned_ae_id != Some(actor.user_id) {
+            return Err(AppError::Forbidden("This deal belongs to another account executive.".into()));
+        }
+        Ok(())
+    }
+
+    pub async fn create(&self, actor: &Actor, input: DealInput) -> AppResult<Deal> {
+        actor.require(Permission::DealWrite)?;
+        let mut draft = parse_deal_input(&input)?;
+        Self::check_ae_assignment(actor, &mut draft)?;
+        let now = self.clock.now();
+        let transaction = self.db.begin().await?;
+        self.ensure_unique_crm_id(&transaction, &draft.crm_opportunity_id, None).await?;
+        let mut row = deal::ActiveModel {
+            status: Set(DealStatus::Draft.as_str().into()),
+            created_by: Set(Some(actor.user_id)),
+            created_at: Set(now),
+            updated_at: Set(now),
+            ..Default::default()
+        };
+        write_draft(&mut row, &draft)?;
+        let created = deal_from_model(row.insert(&transaction).await?)?;
+        audit::record(
+            &transaction,
+            Some(actor),
+            now,
+            AuditRecord::<(), _> { action: "deal.create", entity_type: "deal", entity_id: created.id.to_string(), before: None, after: Some(&created) },
+        )
+        .await?;
+        transaction.commit().await?;
+        Ok(created)
+    }
+
+    async fn ensure_unique_crm_id<C: ConnectionTrait>(&self, connection: &C, crm_id: &str, except: Option<i64>) -> AppResult<()> {
+        let mut query = deal::Entity::find().filter(deal::Column::CrmOpportunityId.eq(crm_id));
+        if let Some(id) = except {
+            query = query.filter(deal::Column::Id.ne(id));
+        }
+        if let Some(existing) = query.one(connection).await? {
+            return Err(AppError::validation(
+                "crmOpportunityId",
+                format!("Opportunity {crm_id} was already entered as deal #{}.", existing.id),
+            ));
+        }
+        Ok(())
+    }
+
+    pub async fn update(&self, actor: &Actor, input: DealUpdateInput) -> AppResult<Deal> {
+        actor.require(Permission::DealWrite)?;
+        let id = parse_id("id", &input.id)?;
+        let mut draft = parse_deal_input(&input.deal)?;
+        Self::check_ae_assignment(actor, &mut draft)?;
+        let transaction = self.db.begin().await?;
+        let model = find_model(&transaction, id).await?;
+        let before = deal_from_model(model.clone())?;
+        Self::check_visible(actor, &before)?;
+        if before.status != DealStatus::Draft {
+            return Err(AppError::Conflict("An approved deal cannot be changed; amend its contract instead.".into()));
+        }
+        self.ensure_unique_crm_id(&transaction, &draft.crm_opportunity_id, Some(id)).await?;
+        let now = self.clock.now();
+        let mut row: deal::ActiveModel = model.into();
+        write_draft(&mut row, &draft)?;
+        row.updated_at = Set(now);
+        let after = deal_from_model(row.update(&transaction).await?)?;
+        audit::record(
+            &transaction,
+            Some(actor),
+            now,
+            AuditRecord { action: "deal.update", entity_type: "deal", entity_id: id.to_string(), before: Some(&before), after: Some(&after) },
+        )
+        .await?;
+        transaction.commit().await?;
+        Ok(after)
+    }
+
+    /// Approves a complete deal for billing: the deal becomes a contract with lines and, when
+    /// given, a purchase order. The same idempotency key returns the first result.
+    pub async fn approve(&self, actor: &Actor, input: DealApproveInput) -> AppResult<(Deal, Contract)> {
+        actor.require(Permission::DealApprove)?;
+        let id = parse_id("id", &input.id)?;
+        let key = require_text("idempotencyKey", &input.idempotency_key, 128)?;
+        let transaction = self.db.begin().await?;
+        let model = find_model(&transaction, id).await?;
+        let deal = deal_from_model(model.clone())?;
+        Self::check_visible(actor, &deal)?;
+        if deal.status == DealStatus::Approved {
+            if model.approve_idempotency_key.as_deref() == Some(key.as_str()) {
+                drop(transaction);
+                let contract = self.contract_for_deal(id).await?.ok_or_else(|| AppError::internal("approved deal without contract"))?;
+                return Ok((deal, contract));
+            }
+            return Err(AppError::Conflict(format!("Deal {} is already approved.", deal.draft.crm_opportunity_id)));
+        }
+        let facts = checklist_facts(&transaction, &deal.draft).await?;
+        let items = checklist::checklist(&deal.draft, &facts);
+        if !is_complete(&items) {
+            let missing: Vec<String> = items.iter().filter(|item| !item.complete).map(|item| item.label.clone()).collect();
+            return Err(AppError::validation(
+                "checklist",
+                format!("The deal cannot be approved until the checklist is complete: {}.", missing.join(", ")),
+            ));
+        }
+        let lines = contract_lines(&deal.draft).ok_or_else(|| AppError::internal("complete deal without contract lines"))?;
+        let now = self.clock.now();
+        let contract_id = self.write_contract(&transaction, &deal, &lines, now).await?;
+        let mut row: deal::ActiveModel = model.into();
+        row.status = Set(DealStatus::Approved.as_str().into());
+        row.approved_at = Set(Some(now));
+        row.approved_by = Set(Some(actor.user_id));
+        row.approve_idempotency_key = Set(Some(key));
+        row.updated_at = Set(now);
+        let after = deal_from_model(row.update(&transaction).await?)?;
+        audit::record(
+            &transaction,
+            Some(actor),
+            now,
+            AuditRecord { action: "deal.approve", entity_type: "deal", entity_id: id.to_string(), before: Some(&deal), after: Some(&after) },
+        )
+        .await?;
+        transaction.commit().await?;
+        let contract = self.find_contract(contract_id).await?;
+        Ok((after, contract))
+    }
+
+    async fn write_contract<C: ConnectionTrait>(
+        &self,
+        connection: &C,
+        deal: &Deal,
+        lines: &[ContractLineDraft],
+        now: DateTime<Utc>,
+    ) -> AppResult<i64> {
+        let draft = &deal.draft;
+        let missing = || AppError::internal("complete deal lacks a field");
+        let (customer_id, start, end, tcv, arr) =
+            (draft.customer_id.ok_or_else(missing)?, draft.start_date.ok_or_else(missing)?, draft.end_date.ok_or_else(missing)?, draft.tcv.ok_or_else(missing)?, draft.arr.ok_or_else(missing)?);
+        let year = now.year();
+        let number = sequences::next_value(connection, &format!("contract-{year}")).await?;
+        let contract = contract::ActiveModel {
+            contract_number: Set(format!("C-{year}-{number:06}")),
+            deal_id: Set(deal.id),
+            customer_id: Set(customer_id),
+            start_date: Set(start),
+            end_date: Set(end),
+            tcv_minor: Set(tcv.minor()),
+            arr_minor: Set(arr.minor()),
+            currency: Set(tcv.currency().code().to_string()),
+            created_at: Set(now),
+            ..Default::default()
+        }
+        .insert(connection)
+        .await?;
+        let rows: Vec<contract_line::ActiveModel> = lines
+            .iter()
+            .map(|line| contract_line::ActiveModel {
+                contract_id: Set(contract.id),
+                product_name: Set(line.product_name.clone()),
+                kind: Set(line.kind.as_str().into()),
+                quantity: Set(line.quantity.clone()),
+                unit_price_minor: Set(line.unit_price.minor()),
+                currency: Set(line.unit_price.currency().code().to_string()),
+                billing_frequency: Set(line.billing_frequency.map(|value| value.as_str().to_string())),
+                start_date: Set(line.start_date),
+                end_date: Set(line.end_date),
+                ..Default::default()
+            })
+            .collect();
+        contract_line::Entity::insert_many(rows).exec_without_returning(connection).await?;
+        if let Some(number) = &draft.po_number {
+            let taken = purchase_order::Entity::find()
+                .filter(purchase_order::Column::CustomerId.eq(customer_id))
+                .filter(purchase_order::Column::Number.eq(number.as_str()))
+                .one(connection)
+                .await?;
+            if taken.is_some() {
+                return Err(AppError::validation("poNumber", format!("PO {number} is already on file for this customer.")));
+            }
+            purchase_order::ActiveModel {
+                customer_id: Set(customer_id),
+                contract_id: Set(Some(contract.id)),
+                number: Set(number.clone()),
+                amount_minor: Set(tcv.minor()),
+                currency: Set(tcv.currency().code().to_string()),
+                valid_from: Set(start),
+                valid_to: Set(end),
+                ..Default::default()
+            }
+            .insert(connection)
+            .await?;
+        }
+        Ok(contract.id)
+    }
+
+    pub async fn get(&self, actor: &Actor, id: i64) -> AppResult<Deal> {
+        actor.require(Permission::DealRead)?;
+        let deal = deal_from_model(find_model(&self.db, id).await?)?;
+        Self::check_visible(actor, &deal)?;
+        Ok(deal)
+    }
+
+    /// Newest first; an AE sees only their own deals.
+    pub async fn list(
+        &self,
+        actor: &Actor,
+        search: Option<String>,
+        status: Option<DealStatus>,
+        customer_id: Option<i64>,
+        page: PageRequest,
+    ) -> AppResult<Page<Deal>> {
+        actor.require(Permission::DealRead)?;
+        let mut query = deal::Entity::find();
+        if actor.sees_only_own_deals() {
+            query = query.filter(deal::Column::AssignedAeId.eq(actor.user_id));
+        }
+        if let Some(status) = status {
+            query = query.filter(deal::Column::Status.eq(status.as_str()));
+        }
+        if let Some(customer_id) = customer_id {
+            query = query.filter(deal::Column::CustomerId.eq(customer_id));
+        }
+        if let Some(search) = search.map(|text| text.trim().to_lowercase()).filter(|text| !text.is_empty()) {
+            let pattern = format!("%{search}%");
+            query = query.filter(
+                Condition::any()
+                    .add(Expr::expr(Func::lower(Expr::col(deal::Column::CrmOpportunityId))).like(pattern.clone()))
+                    .add(Expr::expr(Func::lower(Expr::col(deal::Column::ProductName))).like(pattern.clone()))
+                    .add(Expr::expr(Func::lower(Expr::col(deal::Column::InvoicedLegalEntity))).like(pattern)),
+            );
+        }
+        let total = query.clone().count(&self.db).await?;
+        let rows = query.order_by_desc(deal::Column::Id).offset(page.offset).limit(page.limit).all(&self.db).await?;
+        Page::new(rows, page, total).try_map(deal_from_model)
+    }
+
+    pub async fn contract_for_deal(&self, deal_id: i64) -> AppResult<Option<Contract>> {
+        match contract::Entity::find().filter(contract::Column::DealId.eq(deal_id)).one(&self.db).await? {
+            Some(model) => Ok(Some(self.contract_from_model(model).await?)),
+            None => Ok(None),
+        }
+    }
+
+    pub async fn find_contract(&self, id: i64) -> AppResult<Contract> {
+        let model = contract::Entity::find_by_id(id)
+            .one(&self.db)
+            .await?
+            .ok_or_else(|| AppError::not_found(format!("There is no contract with id {id}.")))?;
+        self.contract_from_model(model).await
+    }
+
+    async fn contract_from_model(&self, model: contract::Model) -> AppResult<Contract> {
+        let currency = Currency::parse(&model.currency)?;
+        let lines = contract_line::Entity::find()
+            .filter(contract_line::Column::ContractId.eq(model.id))
+            .order_by_asc(contract_line::Column::Id)
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(|line| {
+                Ok(ContractLine {
+                    id: line.id,
+                    draft: ContractLineDraft {
+                        kind: ContractLineKind::parse(&line.kind).ok_or_else(|| AppError::internal(format!("line kind {}", line.kind)))?,
+                        product_name: line.product_name,
+                        quantity: line.quantity,
+                        unit_price: Money::from_minor(line.unit_price_minor, Currency::parse(&line.currency)?),
+                        billing_frequency: line.billing_frequency.as_deref().and_then(BillingFrequency::parse),
+                        start_date: line.start_date,
+                        end_date: line.end_date,
+                    },
+                })
+            })
+            .collect::<AppResult<Vec<_>>>()?;
+        let purchase_orders = purchase_order::Entity::find()
+            .filter(purchase_order::Column::ContractId.eq(model.id))
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(|po| {
+                Ok(PurchaseOrder {
+                    id: po.id,
+                    number: po.number,
+                    amount: Money::from_minor(po.amount_minor, Currency::parse(&po.currency)?),
+                    valid_from: po.valid_from,
+                    valid_to: po.valid_to,
+                })
+            })
+            .collect::<AppResult<Vec<_>>>()?;
+        Ok(Contract {
+            id: model.id,
+            contract_number: model.contract_number,
+            deal_id: model.deal_id,
+            customer_id: model.customer_id,
+            start_date: model.start_date,
+            end_date: model.end_date,
+            tcv: Money::from_minor(model.tcv_minor, currency),
+            arr: Money::from_minor(model.arr_minor, currency),
+            lines,
+            purchase_orders,
+        })
+    }
+
+    /// Internal access for seeding and later areas, bypassing row visibility.
+    pub async fn find(&self, id: i64) -> AppResult<Deal> {
+        deal_from_model(find_model(&self.db, id).await?)
+    }
+}
+
+async fn find_model<C: ConnectionTrait>(connection: &C, id: i64) -> AppResult<deal::Model> {
+    deal::Entity::find_by_id(id)
+        .one(connection)
+        .await?
+        .ok_or_else(|| AppError::not_found(format!("There is no deal with id {id}.")))
+}

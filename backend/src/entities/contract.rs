@@ -1,0 +1,24 @@
+//! Table `contracts`.
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "contracts")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub contract_number: String,
+    pub deal_id: i64,
+    pub customer_id: i64,
+    pub start_date: Date,
+    pub end_date: Date,
+    pub tcv_minor: i64,
+    pub arr_minor: i64,
+    pub currency: String,
+    pub created_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,32 @@
+//! Table `customers`.
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "customers")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub legal_name: String,
+    pub billing_address_json: String,
+    pub remit_to_address_json: String,
+    pub tax_registration_number: Option<String>,
+    pub billing_contact_json: String,
+    pub payment_method_kind: Option<String>,
+    pub payment_method_masked: Option<String>,
+    pub credit_limit_minor: i64,
+    pub payment_terms: String,
+    pub billing_currency: String,
+    pub has_paid_invoice: bool,
+    pub prior_late_payer: bool,
+    pub on_credit_hold: bool,
+    pub credit_hold_reason: Option<String>,
+    pub credit_hold_since: Option<DateTimeUtc>,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

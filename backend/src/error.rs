@@ -1,0 +1,108 @@
+//! The one error type services return, with the stable codes of DESIGN law 6.
+//!
+//! Every area speaks this vocabulary so the GraphQL layer maps errors in exactly one place.
+//! Database and other internal failures keep their cause for the log and reach clients only as
+//! `INTERNAL` with a generic message.
+
+use crate::money::{AllocationError, MoneyError};
+
+/// Deliberately without `Display`: async-graphql converts any `Display` type into a code-less
+/// error, so leaving it out forces every resolver through the one mapping in `graphql::errors`.
+#[derive(Debug)]
+pub enum AppError {
+    /// Input that breaks a rule; `field` names the input field (camelCase, dotted for nesting).
+    Validation { field: String, message: String },
+    NotFound(String),
+    Forbidden(String),
+    Unauthenticated(String),
+    Conflict(String),
+    Limit(String),
+    Internal(String),
+}
+
+pub type AppResult<T> = Result<T, AppError>;
+
+impl AppError {
+    pub fn validation(field: impl Into<String>, message: impl Into<String>) -> AppError {
+        AppError::Validation { field: field.into(), message: message.into() }
+    }
+
+    pub fn not_found(what: impl Into<String>) -> AppError {
+        AppError::NotFound(what.into())
+    }
+
+    /// The sentence for a person (internal causes included; callers decide what to reveal).
+    pub fn message(&self) -> String {
+        match self {
+            AppError::Validation { message, .. } => message.clone(),
+            AppError::NotFound(message)
+            | AppError::Forbidden(message)
+            | AppError::Unauthenticated(message)
+            | AppError::Conflict(message)
+            | AppError::Limit(message) => message.clone(),
+            AppError::Internal(cause) => format!("internal error: {cause}"),
+        }
+    }
+
+    pub fn internal(cause: impl std::fmt::Display) -> AppError {
+        AppError::Internal(cause.to_string())
+    }
+
+    /// The stable code clients branch on.
+    pub fn code(&self) -> &'static str {
+        match self {
+            AppError::Validation { .. } => "VALIDATION",
+            AppError::NotFound(_) => "NOT_FOUND",
+            AppError::Forbidden(_) => "FORBIDDEN",
+            AppError::Unauthenticated(_) => "UNAUTHENTICATED",
+            AppError::Conflict(_) => "CONFLICT",
+            AppError::Limit(_) => "LIMIT",
+            AppError::Internal(_) => "INTERNAL",
+        }
+    }
+
+    /// Prefixes the field of a validation error, so nested input reports "billingContact.email".
+    pub fn within(self, parent: &str) -> AppError {
+        match self {
+            AppError::Validation { field, message } => {
+                AppError::Validation { field: format!("{parent}.{field}"), message }
+            }
+            other => other,
+        }
+    }
+}
+
+impl From<sea_orm::DbErr> for AppError {
+    fn from(error: sea_orm::DbErr) -> AppError {
+        AppError::Internal(format!("database: {error}"))
+    }
+}
+
+impl From<sea_orm::TransactionError<AppError>> for AppError {
+    fn from(error: sea_orm::TransactionError<AppError>) -> AppError {
+        match error {
+            sea_orm::TransactionError::Connection(error) => error.into(),
+            sea_orm::TransactionError::Transaction(error) => error,
+        }
+    }
+}
+
+impl From<serde_json::Error> for AppError {
+    fn from(error: serde_json::Error) -> AppError {
+        AppError::Internal(format!("json: {error}"))
+    }
+}
+
+/// Money errors without a field are internal arithmetic failures; input parsing attaches a field
+/// with `money_field` instead.
+impl From<MoneyError> for AppError {
+    fn from(error: MoneyError) -> AppError {
+        AppError::Internal(format!("money: {error}"))
+    }
+}
+
+impl From<AllocationError> for AppError {
+    fn from(error: AllocationError) -> AppError {
+        AppError::Internal(format!("allocation: {error}"))
+    }
+}

@@ -1,0 +1,79 @@
+//! Sign-in, the current user and user administration.
+
+use super::types::{RoleValue, User, UserConnection};
+use super::{actor, app};
+use crate::auth::NewUser;
+use crate::pagination::PageRequest;
+use async_graphql::{Context, InputObject, Object, SimpleObject};
+use chrono::{DateTime, Utc};
+
+#[derive(Default)]
+pub struct AuthQuery;
+
+#[Object]
+impl AuthQuery {
+    /// The signed-in user, with the permissions their role holds.
+    async fn me(&self, ctx: &Context<'_>) -> async_graphql::Result<User> {
+        Ok(app(ctx).auth.me(actor(ctx)?).await?.into())
+    }
+
+    /// Users by name; filter by role (e.g. AE for the deal form) or search name and e-mail.
+    async fn users(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        role: Option<RoleValue>,
+        search: Option<String>,
+    ) -> async_graphql::Result<UserConnection> {
+        let page = PageRequest::from_relay(first, after.as_deref())?;
+        let users = app(ctx).auth.list_users(actor(ctx)?, role.map(Into::into), search, page).await?;
+        Ok(UserConnection::from_page(users, User::from))
+    }
+}
+
+#[derive(InputObject)]
+struct LoginInput {
+    email: String,
+    password: String,
+}
+
+#[derive(SimpleObject)]
+struct LoginPayload {
+    /// Send as `Authorization: Bearer <token>`.
+    token: String,
+    expires_at: DateTime<Utc>,
+    user: User,
+}
+
+#[derive(InputObject)]
+struct UserCreateInput {
+    email: String,
+    name: String,
+    role: RoleValue,
+    /// At least 10 characters.
+    password: String,
+}
+
+#[derive(SimpleObject)]
+struct UserCreatePayload {
+    user: User,
+}
+
+#[derive(Default)]
+pub struct AuthMutation;
+
+#[Object]
+impl AuthMutation {
+    /// Exchanges e-mail and password for a token. Repeated failures for one e-mail are slowed down.
+    async fn login(&self, ctx: &Context<'_>, input: LoginInput) -> async_graphql::Result<LoginPayload> {
+        let result = app(ctx).auth.login(&input.email, &input.password).await?;
+        Ok(LoginPayload { token: result.token, expires_at: result.expires_at, user: result.user.into() })
+    }
+
+    async fn user_create(&self, ctx: &Context<'_>, input: UserCreateInput) -> async_graphql::Result<UserCreatePayload> {
+        let new_user = NewUser { email: input.email, name: input.name, role: input.role.into(), password: input.password };
+        let user = app(ctx).auth.create_user(Some(actor(ctx)?), new_user).await?;
+        Ok(UserCreatePayload { user: user.into() })
+    }
+}

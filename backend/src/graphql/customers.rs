@@ -1,0 +1,174 @@
+//! Customers: master data, credit policy, holds.
+
+use super::deals::Deal;
+use super::approvals::Approval;
+use super::loaders::ArrLoader;
+use super::types::{connection, Money};
+use super::{actor, app};
+use crate::customers::{
+    self, Address, Contact, CreditCategory, CustomerCreateInput, CustomerCreditHoldSetInput, CustomerUpdateInput,
+    DepositRule, PaymentMethod, PaymentTerms,
+};
+use crate::money::Money as DomainMoney;
+use crate::pagination::PageRequest;
+use crate::values::parse_id;
+use async_graphql::dataloader::DataLoader;
+use async_graphql::{ComplexObject, Context, Object, SimpleObject, ID};
+use chrono::{DateTime, Utc};
+
+#[derive(Clone, SimpleObject)]
+#[graphql(complex)]
+pub struct Customer {
+    pub id: ID,
+    pub legal_name: String,
+    pub billing_address: Address,
+    pub remit_to_address: Address,
+    pub tax_registration_number: Option<String>,
+    pub billing_contact: Contact,
+    pub payment_method: Option<PaymentMethod>,
+    pub credit_limit: Money,
+    pub payment_terms: PaymentTerms,
+    pub billing_currency: String,
+    pub on_credit_hold: bool,
+    pub credit_hold_reason: Option<String>,
+    pub credit_hold_since: Option<DateTime<Utc>>,
+    pub has_paid_invoice: bool,
+    pub prior_late_payer: bool,
+    pub created_at: DateTime<Utc>,
+    #[graphql(skip)]
+    pub domain: customers::Customer,
+}
+
+impl From<customers::Customer> for Customer {
+    fn from(customer: customers::Customer) -> Customer {
+        Customer {
+            id: ID(customer.id.to_string()),
+            legal_name: customer.legal_name.clone(),
+            billing_address: customer.billing_address.clone(),
+            remit_to_address: customer.remit_to_address.clone(),
+            tax_registration_number: customer.tax_registration_number.clone(),
+            billing_contact: customer.billing_contact.clone(),
+            payment_method: customer.payment_method.clone(),
+            credit_limit: customer.credit_limit.into(),
+            payment_terms: customer.payment_terms,
+            billing_currency: customer.billing_currency.code().to_string(),
+            on_credit_hold: customer.on_credit_hold,
+            credit_hold_reason: customer.credit_hold_reason.clone(),
+            credit_hold_since: customer.credit_hold_since,
+            has_paid_invoice: customer.has_paid_invoice,
+            prior_late_payer: customer.prior_late_payer,
+            created_at: customer.created_at,
+            domain: customer,
+        }
+    }
+}
+
+/// What the credit-risk category proposes for this customer.
+#[derive(Clone, SimpleObject)]
+pub struct CreditPolicy {
+    pub category: CreditCategory,
+    pub proposed_limit: Money,
+    pub allowed_terms: Vec<PaymentTerms>,
+    pub deposit_rule: DepositRule,
+    pub explanation: String,
+}
+
+impl Customer {
+    async fn arr_money(&self, ctx: &Context<'_>) -> async_graphql::Result<DomainMoney> {
+        let key = (self.domain.id, self.domain.billing_currency.code());
+        let arr = ctx.data_unchecked::<DataLoader<ArrLoader>>().load_one(key).await?;
+        Ok(arr.unwrap_or(DomainMoney::zero(self.domain.billing_currency)))
+    }
+}
+
+#[ComplexObject]
+impl Customer {
+    /// Annual recurring revenue from contracts active today.
+    async fn arr(&self, ctx: &Context<'_>) -> async_graphql::Result<Money> {
+        Ok(self.arr_money(ctx).await?.into())
+    }
+
+    async fn credit_policy(&self, ctx: &Context<'_>) -> async_graphql::Result<CreditPolicy> {
+        let policy = customers::policy_for(&self.domain, Some(self.arr_money(ctx).await?));
+        Ok(CreditPolicy {
+            category: policy.category,
+            proposed_limit: policy.proposed_limit.into(),
+            allowed_terms: policy.allowed_terms,
+            deposit_rule: policy.deposit_rule,
+            explanation: policy.explanation,
+        })
+    }
+
+    /// This customer's deals, newest first (an AE sees only their own). At most 100.
+    async fn deals(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Deal>> {
+        let page = PageRequest { offset: 0, limit: crate::pagination::MAX_PAGE_SIZE };
+        let deals = app(ctx).deals.list(actor(ctx)?, None, None, Some(self.domain.id), page).await?;
+        Ok(deals.items.into_iter().map(Deal::from).collect())
+    }
+
+    async fn pending_credit_limit_request(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Approval>> {
+        let actor = actor(ctx)?;
+        if !actor.can(crate::auth::Permission::ApprovalRead) {
+            return Ok(None);
+        }
+        Ok(app(ctx).approvals.pending_for_customer(self.domain.id).await?.map(Approval::from))
+    }
+}
+
+connection!(CustomerConnection, CustomerEdge, Customer);
+
+#[derive(Default)]
+pub struct CustomerQuery;
+
+#[Object]
+impl CustomerQuery {
+    /// Customers A–Z; `search` matches legal name, contact name or e-mail, ignoring case.
+    async fn customers(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        search: Option<String>,
+    ) -> async_graphql::Result<CustomerConnection> {
+        let page = PageRequest::from_relay(first, after.as_deref())?;
+        let customers = app(ctx).customers.list(actor(ctx)?, search, page).await?;
+        Ok(CustomerConnection::from_page(customers, Customer::from))
+    }
+
+    async fn customer(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Customer> {
+        let id = parse_id("id", &id)?;
+        Ok(app(ctx).customers.get(actor(ctx)?, id).await?.into())
+    }
+}
+
+#[derive(SimpleObject)]
+pub struct CustomerPayload {
+    pub customer: Customer,
+}
+
+#[derive(Default)]
+pub struct CustomerMutation;
+
+#[Object]
+impl CustomerMutation {
+    /// Creates a customer with the new-customer credit limit and terms.
+    async fn customer_create(&self, ctx: &Context<'_>, input: CustomerCreateInput) -> async_graphql::Result<CustomerPayload> {
+        let customer = app(ctx).customers.create(actor(ctx)?, input).await?;
+        Ok(CustomerPayload { customer: customer.into() })
+    }
+
+    async fn customer_update(&self, ctx: &Context<'_>, input: CustomerUpdateInput) -> async_graphql::Result<CustomerPayload> {
+        let customer = app(ctx).customers.update(actor(ctx)?, input).await?;
+        Ok(CustomerPayload { customer: customer.into() })
+    }
+
+    /// Places or releases a credit hold, with the reason recorded.
+    async fn customer_credit_hold_set(
+        &self,
+        ctx: &Context<'_>,
+        input: CustomerCreditHoldSetInput,
+    ) -> async_graphql::Result<CustomerPayload> {
+        let customer = app(ctx).customers.set_credit_hold(actor(ctx)?, input).await?;
+        Ok(CustomerPayload { customer: customer.into() })
+    }
+}

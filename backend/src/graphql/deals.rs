@@ -1,0 +1,287 @@
+//! Deal intake: drafts, the live checklist, approval into a contract.
+
+use super::customers::Customer;
+use super::loaders::{CustomerLoader, UserLoader};
+use super::types::{connection, Money, User};
+use super::{actor, app};
+use crate::customers::{Contact, PaymentTerms};
+use crate::deals::{
+    self, BillingFrequency, ChecklistItem, ContractLineKind, DealApproveInput, DealCreateInput, DealInput, DealStatus,
+    DealUpdateInput, RevenueRecognitionType,
+};
+use crate::pagination::PageRequest;
+use crate::values::{parse_id, IsoDate};
+use async_graphql::dataloader::DataLoader;
+use async_graphql::{ComplexObject, Context, Object, SimpleObject, ID};
+use chrono::{DateTime, Utc};
+
+#[derive(Clone, SimpleObject)]
+pub struct Milestone {
+    pub name: String,
+    pub due_date: Option<IsoDate>,
+    pub amount: Money,
+}
+
+#[derive(Clone, SimpleObject)]
+#[graphql(complex)]
+pub struct Deal {
+    pub id: ID,
+    pub crm_opportunity_id: String,
+    pub invoiced_legal_entity: Option<String>,
+    pub billing_contact: Option<Contact>,
+    pub product_name: Option<String>,
+    pub tcv: Option<Money>,
+    pub arr: Option<Money>,
+    pub start_date: Option<IsoDate>,
+    pub end_date: Option<IsoDate>,
+    pub billing_frequency: Option<BillingFrequency>,
+    pub payment_terms: Option<PaymentTerms>,
+    pub billing_currency: Option<String>,
+    pub po_required: bool,
+    pub po_number: Option<String>,
+    pub tax_jurisdiction: Option<String>,
+    pub tax_exempt: bool,
+    pub tax_exemption_certificate: Option<String>,
+    pub revenue_recognition_type: Option<RevenueRecognitionType>,
+    pub milestones: Vec<Milestone>,
+    pub commission_plan_id: Option<String>,
+    pub status: DealStatus,
+    pub created_at: DateTime<Utc>,
+    pub approved_at: Option<DateTime<Utc>>,
+    #[graphql(skip)]
+    pub domain: deals::Deal,
+}
+
+impl From<deals::Deal> for Deal {
+    fn from(deal: deals::Deal) -> Deal {
+        let draft = &deal.draft;
+        Deal {
+            id: ID(deal.id.to_string()),
+            crm_opportunity_id: draft.crm_opportunity_id.clone(),
+            invoiced_legal_entity: draft.invoiced_legal_entity.clone(),
+            billing_contact: draft.billing_contact.clone(),
+            product_name: draft.product_name.clone(),
+            tcv: draft.tcv.map(Money::from),
+            arr: draft.arr.map(Money::from),
+            start_date: draft.start_date.map(IsoDate),
+            end_date: draft.end_date.map(IsoDate),
+            billing_frequency: draft.billing_frequency,
+            payment_terms: draft.payment_terms,
+            billing_currency: draft.billing_currency.map(|currency| currency.code().to_string()),
+            po_required: draft.po_required,
+            po_number: draft.po_number.clone(),
+            tax_jurisdiction: draft.tax_jurisdiction.clone(),
+            tax_exempt: draft.tax_exempt,
+            tax_exemption_certificate: draft.tax_exemption_certificate.clone(),
+            revenue_recognition_type: draft.revenue_recognition_type,
+            milestones: draft
+                .milestones
+                .iter()
+                .filter_map(|milestone| {
+                    Some(Milestone { name: milestone.name.clone(), due_date: milestone.due_date.map(IsoDate), amount: milestone.amount()?.into() })
+                })
+                .collect(),
+            commission_plan_id: draft.commission_plan_id.clone(),
+            status: deal.status,
+            created_at: deal.created_at,
+            approved_at: deal.approved_at,
+            domain: deal,
+        }
+    }
+}
+
+async fn load_user(ctx: &Context<'_>, id: Option<i64>) -> async_graphql::Result<Option<User>> {
+    match id {
+        Some(id) => Ok(ctx.data_unchecked::<DataLoader<UserLoader>>().load_one(id).await?.map(User::from)),
+        None => Ok(None),
+    }
+}
+
+#[ComplexObject]
+impl Deal {
+    async fn customer(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Customer>> {
+        match self.domain.draft.customer_id {
+            Some(id) => Ok(ctx.data_unchecked::<DataLoader<CustomerLoader>>().load_one(id).await?.map(Customer::from)),
+            None => Ok(None),
+        }
+    }
+
+    async fn assigned_ae(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<User>> {
+        load_user(ctx, self.domain.draft.assigned_ae_id).await
+    }
+
+    async fn approved_by(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<User>> {
+        load_user(ctx, self.domain.approved_by).await
+    }
+
+    /// Every intake item, complete or with what is missing.
+    async fn checklist(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<ChecklistItem>> {
+        Ok(app(ctx).deals.checklist(&self.domain).await?)
+    }
+
+    async fn is_complete(&self, ctx: &Context<'_>) -> async_graphql::Result<bool> {
+        Ok(deals::checklist::is_complete(&app(ctx).deals.checklist(&self.domain).await?))
+    }
+
+    /// The contract, once approved.
+    async fn contract(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Contract>> {
+        Ok(app(ctx).deals.contract_for_deal(self.domain.id).await?.map(Contract::from))
+    }
+}
+
+#[derive(Clone, SimpleObject)]
+pub struct ContractLine {
+    pub id: ID,
+    pub product_name: String,
+    pub kind: ContractLineKind,
+    /// Decimal string.
+    pub quantity: String,
+    pub unit_price: Money,
+    pub billing_frequency: Option<BillingFrequency>,
+    pub start_date: IsoDate,
+    pub end_date: IsoDate,
+}
+
+#[derive(Clone, SimpleObject)]
+pub struct PurchaseOrder {
+    pub id: ID,
+    pub number: String,
+    pub amount: Money,
+    pub valid_from: IsoDate,
+    pub valid_to: IsoDate,
+}
+
+#[derive(Clone, SimpleObject)]
+#[graphql(complex)]
+pub struct Contract {
+    pub id: ID,
+    pub contract_number: String,
+    pub start_date: IsoDate,
+    pub end_date: IsoDate,
+    pub tcv: Money,
+    pub arr: Money,
+    pub lines: Vec<ContractLine>,
+    pub purchase_orders: Vec<PurchaseOrder>,
+    #[graphql(skip)]
+    pub deal_id: i64,
+    #[graphql(skip)]
+    pub customer_id: i64,
+}
+
+impl From<deals::Contract> for Contract {
+    fn from(contract: deals::Contract) -> Contract {
+        Contract {
+            id: ID(contract.id.to_string()),
+            contract_number: contract.contract_number,
+            start_date: IsoDate(contract.start_date),
+            end_date: IsoDate(contract.end_date),
+            tcv: contract.tcv.into(),
+            arr: contract.arr.into(),
+            lines: contract
+                .lines
+                .into_iter()
+                .map(|line| ContractLine {
+                    id: ID(line.id.to_string()),
+                    product_name: line.draft.product_name,
+                    kind: line.draft.kind,
+                    quantity: line.draft.quantity,
+                    unit_price: line.draft.unit_price.into(),
+                    billing_frequency: line.draft.billing_frequency,
+                    start_date: IsoDate(line.draft.start_date),
+                    end_date: IsoDate(line.draft.end_date),
+                })
+                .collect(),
+            purchase_orders: contract
+                .purchase_orders
+                .into_iter()
+                .map(|po| PurchaseOrder {
+                    id: ID(po.id.to_string()),
+                    number: po.number,
+                    amount: po.amount.into(),
+                    valid_from: IsoDate(po.valid_from),
+                    valid_to: IsoDate(po.valid_to),
+                })
+                .collect(),
+            deal_id: contract.deal_id,
+            customer_id: contract.customer_id,
+        }
+    }
+}
+
+#[ComplexObject]
+impl Contract {
+    async fn customer(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Customer>> {
+        Ok(ctx.data_unchecked::<DataLoader<CustomerLoader>>().load_one(self.customer_id).await?.map(Customer::from))
+    }
+
+    async fn deal(&self, ctx: &Context<'_>) -> async_graphql::Result<Deal> {
+        Ok(app(ctx).deals.get(actor(ctx)?, self.deal_id).await?.into())
+    }
+}
+
+connection!(DealConnection, DealEdge, Deal);
+
+#[derive(Default)]
+pub struct DealQuery;
+
+#[Object]
+impl DealQuery {
+    /// Newest first; an AE sees only their own deals.
+    async fn deals(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        search: Option<String>,
+        status: Option<DealStatus>,
+    ) -> async_graphql::Result<DealConnection> {
+        let page = PageRequest::from_relay(first, after.as_deref())?;
+        let deals = app(ctx).deals.list(actor(ctx)?, search, status, None, page).await?;
+        Ok(DealConnection::from_page(deals, Deal::from))
+    }
+
+    async fn deal(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Deal> {
+        let id = parse_id("id", &id)?;
+        Ok(app(ctx).deals.get(actor(ctx)?, id).await?.into())
+    }
+
+    /// The live checklist for an unsaved intake form; writes nothing.
+    async fn deal_checklist(&self, ctx: &Context<'_>, input: DealInput) -> async_graphql::Result<Vec<ChecklistItem>> {
+        Ok(app(ctx).deals.checklist_preview(actor(ctx)?, &input).await?)
+    }
+}
+
+#[derive(SimpleObject)]
+pub struct DealPayload {
+    pub deal: Deal,
+}
+
+#[derive(SimpleObject)]
+pub struct DealApprovePayload {
+    pub deal: Deal,
+    pub contract: Contract,
+}
+
+#[derive(Default)]
+pub struct DealMutation;
+
+#[Object]
+impl DealMutation {
+    /// Saves a new intake draft; incomplete drafts are fine.
+    async fn deal_create(&self, ctx: &Context<'_>, input: DealCreateInput) -> async_graphql::Result<DealPayload> {
+        let deal = app(ctx).deals.create(actor(ctx)?, input.deal).await?;
+        Ok(DealPayload { deal: deal.into() })
+    }
+
+    /// Saves the whole form of a draft; absent optional fields are cleared.
+    async fn deal_update(&self, ctx: &Context<'_>, input: DealUpdateInput) -> async_graphql::Result<DealPayload> {
+        let deal = app(ctx).deals.update(actor(ctx)?, input).await?;
+        Ok(DealPayload { deal: deal.into() })
+    }
+
+    /// Approves a complete deal for billing, creating its contract. Idempotent per key.
+    async fn deal_approve(&self, ctx: &Context<'_>, input: DealApproveInput) -> async_graphql::Result<DealApprovePayload> {
+        let (deal, contract) = app(ctx).deals.approve(actor(ctx)?, input).await?;
+        Ok(DealApprovePayload { deal: deal.into(), contract: contract.into() })
+    }
+}

@@ -1,0 +1,64 @@
+//! The GraphQL guard: before any top-level field runs, the caller's access is checked against
+//! `auth::matrix::OPERATIONS`, so the schema repeats exactly what services enforce. A field the
+//! matrix does not list is refused to everyone.
+
+use super::errors::coded;
+use crate::auth::matrix::{operation_access, Access};
+use crate::auth::Actor;
+use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextResolve, ResolveInfo};
+use async_graphql::{ServerResult, Value};
+use std::sync::Arc;
+
+/// What the HTTP layer learned from the `Authorization` header.
+#[derive(Debug, Clone)]
+pub enum Caller {
+    Anonymous,
+    SignedIn(Actor),
+    /// A token was sent but refused; the reason is told to the client.
+    Refused(String),
+}
+
+pub struct AccessGuard;
+
+impl ExtensionFactory for AccessGuard {
+    fn create(&self) -> Arc<dyn Extension> {
+        Arc::new(AccessGuardExtension)
+    }
+}
+
+struct AccessGuardExtension;
+
+fn check(caller: Option<&Caller>, parent_type: &str, field: &str) -> async_graphql::Result<()> {
+    let access = operation_access(parent_type, field)
+        .ok_or_else(|| coded("FORBIDDEN", format!("{parent_type}.{field} is not in the permission matrix.")))?;
+    if access == Access::Public {
+        return Ok(());
+    }
+    let actor = match caller {
+        Some(Caller::SignedIn(actor)) => actor,
+        Some(Caller::Refused(reason)) => return Err(coded("UNAUTHENTICATED", reason.clone())),
+        _ => return Err(coded("UNAUTHENTICATED", "Sign in first: send `Authorization: Bearer <token>` from the login mutation.")),
+    };
+    match access {
+        Access::Needs(permission) => actor.require(permission).map_err(Into::into),
+        Access::Public | Access::SignedIn => Ok(()),
+    }
+}
+
+#[async_trait::async_trait]
+impl Extension for AccessGuardExtension {
+    async fn resolve(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        info: ResolveInfo<'_>,
+        next: NextResolve<'_>,
+    ) -> ServerResult<Option<Value>> {
+        let is_operation = matches!(info.parent_type, "Query" | "Mutation");
+        if is_operation && !info.is_for_introspection && !info.name.starts_with("__") {
+            if let Err(error) = check(ctx.data_opt::<Caller>(), info.parent_type, info.name) {
+                return Err(error.into_server_error(info.field.pos));
+            }
+        }
+        next.run(ctx, info).await
+    }
+}

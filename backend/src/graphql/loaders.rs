@@ -1,0 +1,49 @@
+//! DataLoaders: batch the per-row lookups of a list (customer of each deal, user of each
+//! approval, ARR of each customer) into one query each.
+
+use crate::auth::{AuthService, User};
+use crate::customers::{Customer, CustomerService};
+use crate::money::{Currency, Money};
+use async_graphql::dataloader::Loader;
+use std::collections::HashMap;
+
+pub struct CustomerLoader(pub CustomerService);
+
+impl Loader<i64> for CustomerLoader {
+    type Value = Customer;
+    type Error = async_graphql::Error;
+
+    async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Customer>, Self::Error> {
+        let customers = self.0.by_ids(keys).await?;
+        Ok(customers.into_iter().map(|customer| (customer.id, customer)).collect())
+    }
+}
+
+pub struct UserLoader(pub AuthService);
+
+impl Loader<i64> for UserLoader {
+    type Value = User;
+    type Error = async_graphql::Error;
+
+    async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, User>, Self::Error> {
+        let users = self.0.users_by_ids(keys).await?;
+        Ok(users.into_iter().map(|user| (user.id, user)).collect())
+    }
+}
+
+/// Keyed by (customer id, billing currency code).
+pub struct ArrLoader(pub CustomerService);
+
+impl Loader<(i64, &'static str)> for ArrLoader {
+    type Value = Money;
+    type Error = async_graphql::Error;
+
+    async fn load(&self, keys: &[(i64, &'static str)]) -> Result<HashMap<(i64, &'static str), Money>, Self::Error> {
+        let customers: Vec<(i64, Currency)> = keys
+            .iter()
+            .map(|(id, code)| Ok((*id, Currency::parse(code).map_err(crate::error::AppError::from)?)))
+            .collect::<Result<_, crate::error::AppError>>()?;
+        let arr = self.0.arr_by_customer(&customers).await?;
+        Ok(arr.into_iter().map(|(id, money)| ((id, money.currency().code()), money)).collect())
+    }
+}

@@ -1,0 +1,109 @@
+//! HTTP: the router, the bearer-token extractor, health checks, GraphiQL (dev) and the web app.
+
+use crate::app::App;
+use crate::error::AppError;
+use crate::graphql::{build_schema, AppSchema, Caller};
+use async_graphql::http::GraphiQLSource;
+use async_graphql_axum::{GraphQLRequest, GraphQLResponse};
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use std::time::Duration;
+use tower_http::services::{ServeDir, ServeFile};
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+/// Requests larger than this are refused before parsing (DESIGN law 7).
+pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+
+#[derive(Clone)]
+struct HttpState {
+    app: App,
+    schema: AppSchema,
+}
+
+pub fn router(app: App) -> Router {
+    let schema = build_schema(app.clone());
+    let web_dir = app.config.web_dir.clone();
+    let state = HttpState { app, schema };
+    let router = Router::new()
+        .route("/graphql", get(graphiql).post(graphql))
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz));
+    let index = web_dir.join("index.html");
+    let router = if index.exists() {
+        // Unknown paths get index.html so deep links like /customers/42 load the app.
+        router.fallback_service(ServeDir::new(&web_dir).not_found_service(ServeFile::new(index)))
+    } else {
+        router.fallback(web_app_missing)
+    };
+    router
+        .with_state(state)
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(TimeoutLayer::new(Duration::from_secs(30)))
+        .layer(TraceLayer::new_for_http())
+}
+
+fn caller_from_token(result: Result<crate::auth::Actor, AppError>) -> Caller {
+    match result {
+        Ok(actor) => Caller::SignedIn(actor),
+        Err(AppError::Unauthenticated(reason)) => Caller::Refused(reason),
+        Err(other) => {
+            tracing::error!(error = ?other, "could not check an access token");
+            Caller::Refused("The access token could not be checked; try again.".into())
+        }
+    }
+}
+
+async fn graphql(State(state): State<HttpState>, headers: HeaderMap, request: GraphQLRequest) -> GraphQLResponse {
+    let caller = match headers.get(header::AUTHORIZATION) {
+        None => Caller::Anonymous,
+        Some(value) => match value.to_str().ok().and_then(|text| text.strip_prefix("Bearer ")) {
+            Some(token) => caller_from_token(state.app.auth.authenticate(token.trim()).await),
+            None => Caller::Refused("The Authorization header must be `Bearer <token>`.".into()),
+        },
+    };
+    state.schema.execute(request.into_inner().data(caller)).await.into()
+}
+
+async fn graphiql(State(state): State<HttpState>) -> Response {
+    if !state.app.config.dev_mode {
+        return (StatusCode::NOT_FOUND, "GraphiQL is available in dev mode only.").into_response();
+    }
+    Html(GraphiQLSource::build().endpoint("/graphql").finish()).into_response()
+}
+
+async fn healthz() -> impl IntoResponse {
+    Json(serde_json::json!({ "status": "ok" }))
+}
+
+/// Ready when the database answers.
+async fn readyz(State(state): State<HttpState>) -> Response {
+    match crate::db::ping(&state.app.db).await {
+        Ok(()) => Json(serde_json::json!({ "status": "ready", "database": "ok" })).into_response(),
+        Err(error) => {
+            tracing::warn!(error = ?error, "readiness check failed");
+            (StatusCode::SERVICE_UNAVAILABLE, Json(serde_json::json!({ "status": "unavailable", "database": "unreachable" })))
+                .into_response()
+        }
+    }
+}
+
+async fn web_app_missing() -> Response {
+    (
+        StatusCode::NOT_FOUND,
+        Html("<h1>revops</h1><p>The web app has not been built. Run <code>cargo xtask start</code> (or <code>cargo xtask web</code>) and reload.</p><p>The API is at <a href=\"/graphql\">/graphql</a>.</p>"),
+    )
+        .into_response()
+}
+
+/// Serves until `shutdown` resolves.
+pub async fn serve(
+    app: App,
+    listener: tokio::net::TcpListener,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, router(app)).with_graceful_shutdown(shutdown).await
+}

@@ -1,0 +1,385 @@
+//! The double-entry ledger: chart of accounts, balanced immutable journal entries, reversals and
+//! the trial balance. Other areas post through `post_entry` inside their own transaction.
+
+pub mod chart;
+pub mod rules;
+
+use crate::audit::{self, AuditRecord};
+use crate::auth::{Actor, Permission};
+use crate::clock::SharedClock;
+use crate::entities::{journal_entry, journal_line, ledger_account};
+use crate::error::{AppError, AppResult};
+use crate::money::{Currency, Money};
+use crate::pagination::{Page, PageRequest};
+use crate::sequences;
+use chart::AccountKind;
+use chrono::NaiveDate;
+use rules::{AccountTotal, BalancedEntry, Posting, Side};
+use sea_orm::sea_query::{Alias, Expr, Query};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, FromQueryResult,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
+};
+use serde::Serialize;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Account {
+    pub code: String,
+    pub name: String,
+    pub kind: AccountKind,
+}
+
+impl TryFrom<ledger_account::Model> for Account {
+    type Error = AppError;
+    fn try_from(model: ledger_account::Model) -> AppResult<Account> {
+        let kind = AccountKind::parse(&model.kind)
+            .ok_or_else(|| AppError::internal(format!("account {} has unknown kind {}", model.code, model.kind)))?;
+        Ok(Account { code: model.code, name: model.name, kind })
+    }
+}
+
+/// What a poster says about an entry besides its lines.
+pub struct EntryHeader {
+    pub entry_date: NaiveDate,
+    pub memo: String,
+    /// The business event that caused it, e.g. "manual", "reversal", "invoice:INV-2026-000123".
+    pub source: String,
+    pub idempotency_key: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct JournalEntry {
+    pub id: i64,
+    pub entry_number: String,
+    pub entry_date: NaiveDate,
+    pub memo: String,
+    pub source: String,
+    pub reverses_entry_id: Option<i64>,
+    pub posted_by: Option<i64>,
+    pub posted_at: chrono::DateTime<chrono::Utc>,
+    pub lines: Vec<JournalLine>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct JournalLine {
+    pub account_code: String,
+    pub currency: &'static str,
+    pub debit_minor: i64,
+    pub credit_minor: i64,
+}
+
+pub struct TrialBalance {
+    pub as_of: NaiveDate,
+    pub totals: Vec<AccountTotal>,
+}
+
+impl TrialBalance {
+    pub fn is_balanced(&self) -> bool {
+        rules::is_balanced(&self.totals)
+    }
+}
+
+/// Writes a balanced entry and its lines on `connection` (the caller's transaction).
+/// There is deliberately no update or delete: posted entries are immutable (DESIGN law 3).
+pub async fn post_entry<C: ConnectionTrait>(
+    connection: &C,
+    actor: Option<&Actor>,
+    posted_at: chrono::DateTime<chrono::Utc>,
+    header: EntryHeader,
+    entry: &BalancedEntry,
+    reverses_entry_id: Option<i64>,
+) -> AppResult<journal_entry::Model> {
+    let number = sequences::next_value(connection, "journal-entry").await?;
+    let model = journal_entry::ActiveModel {
+        entry_number: Set(format!("JE-{number:07}")),
+        entry_date: Set(header.entry_date),
+        memo: Set(header.memo),
+        source: Set(header.source),
+        reverses_entry_id: Set(reverses_entry_id),
+        idempotency_key: Set(header.idempotency_key),
+        posted_by: Set(actor.map(|actor| actor.user_id)),
+        posted_at: Set(posted_at),
+        ..Default::default()
+    }
+    .insert(connection)
+    .await?;
+    let lines: Vec<journal_line::ActiveModel> = entry
+        .postings()
+        .iter()
+        .map(|posting| journal_line::ActiveModel {
+            entry_id: Set(model.id),
+            account_code: Set(posting.account_code.clone()),
+            currency: Set(posting.amount.currency().code().to_string()),
+            debit_minor: Set(if posting.side == Side::Debit { posting.amount.minor() } else { 0 }),
+            credit_minor: Set(if posting.side == Side::Credit { posting.amount.minor() } else { 0 }),
+            ..Default::default()
+        })
+        .collect();
+    journal_line::Entity::insert_many(lines).exec_without_returning(connection).await?;
+    Ok(model)
+}
+
+/// Inserts the chart of accounts if it is missing; safe to run on every start.
+pub async fn seed_chart<C: ConnectionTrait>(connection: &C) -> AppResult<()> {
+    for (code, name, kind) in chart::CHART {
+        if ledger_account::Entity::find_by_id(code.to_string()).one(connection).await?.is_none() {
+            ledger_account::ActiveModel {
+                code: Set(code.to_string()),
+                name: Set(name.to_string()),
+                kind: Set(kind.as_str().to_string()),
+            }
+            .insert(connection)
+            .await?;
+        }
+    }
+    Ok(())
+}
+
+#[derive(Debug, FromQueryResult)]
+struct TotalRow {
+    account_code: String,
+    currency: String,
+    debit_minor: i64,
+    credit_minor: i64,
+}
+
+#[derive(Clone)]
+pub struct LedgerService {
+    db: DatabaseConnection,
+    clock: SharedClock,
+}
+
+impl LedgerService {
+    pub fn new(db: DatabaseConnection, clock: SharedClock) -> LedgerService {
+        LedgerService { db, clock }
+    }
+
+    pub async fn accounts(&self, actor: &Actor) -> AppResult<Vec<Account>> {
+        actor.require(Permission::LedgerRead)?;
+        ledger_account::Entity::find()
+            .order_by_asc(ledger_account::Column::Code)
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(Account::try_from)
+            .collect()
+    }
+
+    /// Debits and credits per account and currency for entries dated on or before `as_of`.
+    pub async fn trial_balance(&self, actor: &Actor, as_of: NaiveDate) -> AppResult<TrialBalance> {
+        actor.require(Permission::LedgerRead)?;
+        let lines = Alias::new("journal_lines");
+        let entries = Alias::new("journal_entries");
+        let query = Query::select()
+            .column((lines.clone(), Alias::new("account_code")))
+            .column((lines.clone(), Alias::new("currency")))
+            .expr_as(Expr::cust("CAST(SUM(journal_lines.debit_minor) AS BIGINT)"), Alias::new("debit_minor"))
+            .expr_as(Expr::cust("CAST(SUM(journal_lines.credit_minor) AS BIGINT)"), Alias::new("credit_minor"))
+            .from(lines.clone())
+            .inner_join(
+                entries.clone(),
+                Expr::col((entries.clone(), Alias::new("id"))).equals((lines.clone(), Alias::new("entry_id"))),
+            )
+            .and_where(Expr::col((entries, Alias::new("entry_date"))).lte(as_of))
+            .group_by_col((lines.clone(), Alias::new("account_code")))
+            .group_by_col((lines.clone(), Alias::new("currency")))
+            .order_by((lines.clone(), Alias::new("account_code")), sea_orm::Order::Asc)
+            .order_by((lines, Alias::new("currency")), sea_orm::Order::Asc)
+            .to_owned();
+        let statement = self.db.get_database_backend().build(&query);
+        let rows = TotalRow::find_by_statement(statement).all(&self.db).await?;
+        let totals = rows
+            .into_iter()
+            .map(|row| {
+                Ok(AccountTotal {
+                    currency: Currency::parse(&row.currency)?,
+                    account_code: row.account_code,
+                    debit_minor: row.debit_minor,
+                    credit_minor: row.credit_minor,
+                })
+            })
+            .collect::<AppResult<Vec<_>>>()?;
+        Ok(TrialBalance { as_of, totals })
+    }
+
+    pub async fn entries(&self, actor: &Actor, page: PageRequest) -> AppResult<Page<JournalEntry>> {
+        actor.require(Permission::LedgerRead)?;
+        let total = journal_entry::Entity::find().count(&self.db).await?;
+        let models = journal_entry::Entity::find()
+            .order_by_desc(journal_entry::Column::Id)
+            .offset(page.offset)
+            .limit(page.limit)
+            .all(&self.db)
+            .await?;
+        let entries = self.with_lines(models).await?;
+        Ok(Page::new(entries, page, total))
+    }
+
+    async fn with_lines(&self, models: Vec<journal_entry::Model>) -> AppResult<Vec<JournalEntry>> {
+        let ids: Vec<i64> = models.iter().map(|model| model.id).collect();
+        let lines = journal_line::Entity::find()
+            .filter(journal_line::Column::EntryId.is_in(ids))
+            .order_by_asc(journal_line::Column::Id)
+            .all(&self.db)
+            .await?;
+        models
+            .into_iter()
+            .map(|model| {
+                let entry_lines = lines
+                    .iter()
+                    .filter(|line| line.entry_id == model.id)
+                    .map(|line| {
+                        Ok(JournalLine {
+                            account_code: line.account_code.clone(),
+                            currency: Currency::parse(&line.currency)?.code(),
+                            debit_minor: line.debit_minor,
+                            credit_minor: line.credit_minor,
+                        })
+                    })
+                    .collect::<AppResult<Vec<_>>>()?;
+                Ok(JournalEntry {
+                    id: model.id,
+                    entry_number: model.entry_number,
+                    entry_date: model.entry_date,
+                    memo: model.memo,
+                    source: model.source,
+                    reverses_entry_id: model.reverses_entry_id,
+                    posted_by: model.posted_by,
+                    posted_at: model.posted_at,
+                    lines: entry_lines,
+                })
+            })
+            .collect()
+    }
+
+    pub async fn find_entry(&self, id: i64) -> AppResult<JournalEntry> {
+        let model = journal_entry::Entity::find_by_id(id)
+            .one(&self.db)
+            .await?
+            .ok_or_else(|| AppError::not_found(format!("There is no journal entry with id {id}.")))?;
+        let mut entries = self.with_lines(vec![model]).await?;
+        entries.pop().ok_or_else(|| AppError::internal("entry disappeared"))
+    }
+
+    /// A manual journal entry (adjustments, opening balances). Repeating the idempotency key
+    /// returns the entry first posted with it.
+    pub async fn post_manual(
+        &self,
+        actor: &Actor,
+        header: EntryHeader,
+        postings: Vec<Posting>,
+    ) -> AppResult<JournalEntry> {
+        actor.require(Permission::LedgerPost)?;
+        let key = header
+            .idempotency_key
+            .clone()
+            .ok_or_else(|| AppError::validation("idempotencyKey", "An idempotency key is required."))?;
+        if let Some(existing) = self.find_by_idempotency_key(&key).await? {
+            return self.find_entry(existing.id).await;
+        }
+        let accounts = self.accounts(actor).await?;
+        for (index, posting) in postings.iter().enumerate() {
+            if !accounts.iter().any(|account| account.code == posting.account_code) {
+                return Err(AppError::validation(
+                    format!("lines.{index}.accountCode"),
+                    format!("There is no account {} in the chart of accounts.", posting.account_code),
+                ));
+            }
+        }
+        let entry = BalancedEntry::try_new(postings)
+            .map_err(|error| AppError::validation("lines", crate::values::capitalise(&error.to_string())))?;
+        let now = self.clock.now();
+        let transaction = self.db.begin().await?;
+        let model = post_entry(&transaction, Some(actor), now, header, &entry, None).await?;
+        audit::record(
+            &transaction,
+            Some(actor),
+            now,
+            AuditRecord::<(), _> {
+                action: "journal_entry.post",
+                entity_type: "journal_entry",
+                entity_id: model.id.to_string(),
+                before: None,
+                after: Some(&model.entry_number),
+            },
+        )
+        .await?;
+        transaction.commit().await?;
+        self.find_entry(model.id).await
+    }
+
+    async fn find_by_idempotency_key(&self, key: &str) -> AppResult<Option<journal_entry::Model>> {
+        Ok(journal_entry::Entity::find()
+            .filter(journal_entry::Column::IdempotencyKey.eq(key))
+            .one(&self.db)
+            .await?)
+    }
+
+    /// Posts the mirror image of an entry, dated `entry_date` (today if absent). An entry is
+    /// reversed at most once, and a reversal is not itself reversed: post a new entry instead.
+    pub async fn reverse(
+        &self,
+        actor: &Actor,
+        entry_id: i64,
+        entry_date: Option<NaiveDate>,
+        reason: String,
+        idempotency_key: String,
+    ) -> AppResult<JournalEntry> {
+        actor.require(Permission::LedgerPost)?;
+        if let Some(existing) = self.find_by_idempotency_key(&idempotency_key).await? {
+            return self.find_entry(existing.id).await;
+        }
+        let original = self.find_entry(entry_id).await?;
+        if original.reverses_entry_id.is_some() {
+            return Err(AppError::Conflict(format!(
+                "{} is itself a reversal; post a new entry instead of reversing it.",
+                original.entry_number
+            )));
+        }
+        let already = journal_entry::Entity::find()
+            .filter(journal_entry::Column::ReversesEntryId.eq(entry_id))
+            .one(&self.db)
+            .await?;
+        if let Some(reversal) = already {
+            return Err(AppError::Conflict(format!(
+                "{} was already reversed by {}.",
+                original.entry_number, reversal.entry_number
+            )));
+        }
+        let postings = original
+            .lines
+            .iter()
+            .map(|line| {
+                let currency = Currency::parse(line.currency)?;
+                let (side, minor) =
+                    if line.debit_minor > 0 { (Side::Debit, line.debit_minor) } else { (Side::Credit, line.credit_minor) };
+                Ok(Posting { account_code: line.account_code.clone(), side, amount: Money::from_minor(minor, currency) })
+            })
+            .collect::<AppResult<Vec<_>>>()?;
+        let reversal = BalancedEntry::try_new(postings).map_err(AppError::internal)?.reversed();
+        let now = self.clock.now();
+        let header = EntryHeader {
+            entry_date: entry_date.unwrap_or_else(|| self.clock.today()),
+            memo: format!("Reversal of {}: {reason}", original.entry_number),
+            source: "reversal".into(),
+            idempotency_key: Some(idempotency_key),
+        };
+        let transaction = self.db.begin().await?;
+        let model = post_entry(&transaction, Some(actor), now, header, &reversal, Some(entry_id)).await?;
+        audit::record(
+            &transaction,
+            Some(actor),
+            now,
+            AuditRecord::<(), _> {
+                action: "journal_entry.reverse",
+                entity_type: "journal_entry",
+                entity_id: entry_id.to_string(),
+                before: None,
+                after: Some(&model.entry_number),
+            },
+        )
+        .await?;
+        transaction.commit().await?;
+        self.find_entry(model.id).await
+    }
+}

@@ -1,0 +1,22 @@
+//! revops: revenue operations on one double-entry ledger. See README.md for the map of areas.
+
+pub mod app;
+pub mod approvals;
+pub mod audit;
+pub mod auth;
+pub mod clock;
+pub mod config;
+pub mod customers;
+pub mod db;
+pub mod deals;
+pub mod entities;
+pub mod error;
+pub mod graphql;
+pub mod http;
+pub mod jobs;
+pub mod ledger;
+pub mod money;
+pub mod pagination;
+pub mod seed;
+pub mod sequences;
+pub mod values;

@@ -1,0 +1,165 @@
+//! The `revops` command line: serve, migrate, seed, create-user, export-schema, run-daily.
+
+use clap::{Parser, Subcommand};
+use revops::app::App;
+use revops::auth::{NewUser, Role};
+use revops::clock::{SharedClock, SystemClock};
+use revops::config::Config;
+use revops::error::AppError;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+#[derive(Parser)]
+#[command(name = "revops", version, about = "Revenue operations on one double-entry ledger")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Migrate the database and serve the API and web app.
+    Serve {
+        /// Address to listen on; port 0 picks a free port (the chosen address is printed).
+        #[arg(long, env = "REVOPS_ADDR", default_value = "127.0.0.1:8080")]
+        addr: String,
+    },
+    /// Apply pending migrations and exit.
+    Migrate,
+    /// Load data: `--demo` for the documented demo, `--scale N` for N customers' worth.
+    Seed {
+        #[arg(long)]
+        demo: bool,
+        #[arg(long, value_name = "N")]
+        scale: Option<usize>,
+    },
+    /// Create a user (the password is read from REVOPS_NEW_USER_PASSWORD or --password).
+    CreateUser {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        /// admin, cfo, cro, vp_revops, vp_finance, ar_specialist, account_manager, ae, vp_cs, auditor
+        #[arg(long)]
+        role: String,
+        #[arg(long, env = "REVOPS_NEW_USER_PASSWORD", hide_env_values = true)]
+        password: String,
+    },
+    /// Write the GraphQL schema (SDL) to a file.
+    ExportSchema {
+        #[arg(long, default_value = "schema.graphql")]
+        out: String,
+    },
+    /// Run every daily job for one business date (idempotent per job and date).
+    RunDaily {
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        as_of: chrono::NaiveDate,
+    },
+}
+
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,sea_orm=warn"));
+    let json = std::env::var("REVOPS_LOG_FORMAT").is_ok_and(|format| format == "json");
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    if json {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}
+
+fn describe(error: &AppError) -> String {
+    match error {
+        AppError::Validation { field, message } => format!("{field}: {message}"),
+        other => other.message(),
+    }
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    init_logging();
+    let cli = Cli::parse();
+    match run(cli.command).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {}", describe(&error));
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(command: Command) -> Result<(), AppError> {
+    let config = Config::from_env()?;
+    let clock: SharedClock = Arc::new(SystemClock);
+    match command {
+        Command::Serve { addr } => {
+            let app = App::start(config, clock).await?;
+            let listener = tokio::net::TcpListener::bind(&addr)
+                .await
+                .map_err(|error| AppError::validation("addr", format!("cannot listen on {addr}: {error}")))?;
+            let local = listener.local_addr().map_err(AppError::internal)?;
+            println!("revops is listening on http://{local}");
+            tracing::info!(%local, dev_mode = app.config.dev_mode, "serving");
+            let shutdown = async {
+                let _ = tokio::signal::ctrl_c().await;
+            };
+            revops::http::serve(app, listener, shutdown).await.map_err(AppError::internal)
+        }
+        Command::Migrate => {
+            App::start(config, clock).await?;
+            println!("database is up to date");
+            Ok(())
+        }
+        Command::Seed { demo, scale } => {
+            if !demo && scale.is_none() {
+                return Err(AppError::validation("seed", "say what to seed: --demo or --scale N"));
+            }
+            let app = App::start(config, clock).await?;
+            if demo {
+                if revops::seed::seed_demo(&app).await? {
+                    println!("demo data created; sign in as cfo@{} with password {}", revops::seed::DEMO_DOMAIN, revops::seed::DEMO_PASSWORD);
+                } else {
+                    println!("demo data is already present; nothing to do");
+                }
+            }
+            if let Some(count) = scale {
+                let started = std::time::Instant::now();
+                let (customers, deals) = revops::seed::seed_scale(&app, count).await?;
+                println!("created {customers} customers and {deals} deals in {:.1?}", started.elapsed());
+            }
+            Ok(())
+        }
+        Command::CreateUser { email, name, role, password } => {
+            let role = Role::parse(&role).ok_or_else(|| AppError::validation("role", format!("unknown role {role}")))?;
+            let app = App::start(config, clock).await?;
+            let user = app.auth.create_user(None, NewUser { email, name, role, password }).await?;
+            println!("created user {} ({}) with id {}", user.email, user.role, user.id);
+            Ok(())
+        }
+        Command::ExportSchema { out } => {
+            let mut config = config;
+            config.dev_mode = true;
+            let directory = std::env::temp_dir().join(format!("revops-export-{}", uuid::Uuid::new_v4().simple()));
+            config.database_url = format!("sqlite://{}?mode=rwc", directory.join("export.db").display());
+            config.data_dir = directory.clone();
+            let app = App::start(config, clock).await?;
+            let sdl = revops::graphql::export_sdl(&revops::graphql::build_schema(app));
+            let _ = std::fs::remove_dir_all(&directory);
+            std::fs::write(&out, sdl).map_err(AppError::internal)?;
+            println!("wrote {out}");
+            Ok(())
+        }
+        Command::RunDaily { as_of } => {
+            let app = App::start(config, clock).await?;
+            let reports = revops::jobs::run_daily(&app, as_of).await?;
+            if reports.is_empty() {
+                println!("{as_of}: no daily jobs are registered yet");
+            }
+            for report in reports {
+                println!("{as_of} {}: {}", report.job, report.summary);
+            }
+            Ok(())
+        }
+    }
+}

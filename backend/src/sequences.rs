@@ -1,0 +1,29 @@
+//! Gapless document numbers: the counter row is incremented inside the caller's transaction, so
+//! a rolled-back document gives its number back and two writers can never share one.
+
+use crate::entities::number_sequence;
+use crate::error::{AppError, AppResult};
+use sea_orm::sea_query::{Expr, OnConflict};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+
+pub async fn next_value<C: ConnectionTrait>(connection: &C, name: &str) -> AppResult<i64> {
+    number_sequence::Entity::insert(number_sequence::ActiveModel {
+        name: Set(name.to_string()),
+        next_value: Set(1),
+    })
+    .on_conflict(OnConflict::column(number_sequence::Column::Name).do_nothing().to_owned())
+    .exec_without_returning(connection)
+    .await?;
+    // The UPDATE takes the row lock, so concurrent transactions queue here on PostgreSQL and
+    // SQLite serialises writers anyway.
+    let updated = number_sequence::Entity::update_many()
+        .col_expr(number_sequence::Column::NextValue, Expr::col(number_sequence::Column::NextValue).add(1))
+        .filter(number_sequence::Column::Name.eq(name))
+        .exec_with_returning(connection)
+        .await?;
+    let row = updated
+        .into_iter()
+        .next()
+        .ok_or_else(|| AppError::internal(format!("number sequence {name} vanished")))?;
+    Ok(row.next_value - 1)
+}
