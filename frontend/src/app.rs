@@ -1,0 +1,236 @@
+//! The application shell: routes, the signed-in session, the top bar and the navigation.
+
+use leptos::prelude::*;
+use leptos_router::{
+    components::{Outlet, ParentRoute, Redirect, Route, Router, Routes, A},
+    hooks::use_location,
+    path,
+};
+
+use crate::{
+    api,
+    components::states::Forbidden,
+    format,
+    routes::{
+        approvals, audit, customer_detail, customer_new, customers, deal_form, deals, ledger, login,
+    },
+    session::{self, use_session, SessionContext},
+};
+
+/// Bumped after any change that alters the number of pending approvals, so the navigation
+/// badge reloads without polling.
+#[derive(Clone, Copy)]
+pub struct ApprovalsChanged(pub RwSignal<u32>);
+
+pub fn approvals_changed() {
+    if let Some(ApprovalsChanged(counter)) = use_context::<ApprovalsChanged>() {
+        counter.update(|count| *count += 1);
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_context(SessionContext(RwSignal::new(session::load())));
+    provide_context(ApprovalsChanged(RwSignal::new(0)));
+    view! {
+        <Router>
+            <Routes fallback=|| view! { <NotFound /> }>
+                <Route path=path!("/login") view=login::LoginPage />
+                <ParentRoute path=path!("") view=Shell>
+                    <Route path=path!("") view=Landing />
+                    <Route path=path!("customers") view=customers::CustomersPage />
+                    <Route path=path!("customers/new") view=customer_new::NewCustomerPage />
+                    <Route path=path!("customers/:id") view=customer_detail::CustomerDetailPage />
+                    <Route path=path!("deals") view=deals::DealsPage />
+                    <Route path=path!("deals/new") view=deal_form::NewDealPage />
+                    <Route path=path!("deals/:id") view=deal_form::DealPage />
+                    <Route path=path!("approvals") view=approvals::ApprovalsPage />
+                    <Route path=path!("ledger") view=ledger::LedgerPage />
+                    <Route path=path!("audit") view=audit::AuditPage />
+                </ParentRoute>
+            </Routes>
+        </Router>
+    }
+}
+
+/// `/` sends a signed-in user to the page their role works from.
+#[component]
+fn Landing() -> impl IntoView {
+    let session = use_session();
+    let path = session.with_untracked(|s| s.as_ref().map_or("/login", |s| s.landing_path()));
+    view! { <Redirect path=path /> }
+}
+
+#[component]
+fn NotFound() -> impl IntoView {
+    view! {
+        <main class="page narrow">
+            <h1>"Page not found"</h1>
+            <p class="muted">"There is no page at this address."</p>
+            <a class="button" href="/">"Go to your start page"</a>
+        </main>
+    }
+}
+
+/// Shows the page only to users who hold `permission`; others see why not. The server checks
+/// again on every request, so this is comfort, not protection.
+#[component]
+pub fn RequirePermission(permission: &'static str, children: ChildrenFn) -> impl IntoView {
+    let allowed = session::can(permission);
+    move || {
+        if allowed.get() {
+            children().into_any()
+        } else {
+            view! { <Forbidden /> }.into_any()
+        }
+    }
+}
+
+/// The frame around every signed-in page. Without a session it sends the user to sign in.
+#[component]
+fn Shell() -> impl IntoView {
+    let session = use_session();
+    let location = use_location();
+    // Refresh the user once per page load so permission changes show without signing out.
+    let me = LocalResource::new(move || async move {
+        if session::token().is_some() {
+            api::me().await.ok()
+        } else {
+            None
+        }
+    });
+    Effect::new(move |_| {
+        if let Some(Some(user)) = me.get() {
+            session.update(|current| {
+                if let Some(current) = current {
+                    if current.user != user {
+                        current.user = user;
+                        session::save(current);
+                    }
+                }
+            });
+        }
+    });
+    move || {
+        if session.with(Option::is_none) {
+            let next = location.pathname.get_untracked();
+            let path = if next.len() > 1 {
+                format!("/login?next={next}")
+            } else {
+                "/login".to_string()
+            };
+            return view! { <Redirect path=path /> }.into_any();
+        }
+        view! {
+            <div class="app">
+                <TopBar />
+                <div class="body">
+                    <SideNav />
+                    <main class="content" id="main">
+                        <Outlet />
+                    </main>
+                </div>
+            </div>
+        }
+        .into_any()
+    }
+}
+
+#[component]
+fn TopBar() -> impl IntoView {
+    let session = use_session();
+    let sign_out = move |_| {
+        session::clear();
+        session.set(None);
+    };
+    let user = move || session.with(|s| s.as_ref().map(|s| s.user.clone()));
+    view! {
+        <header class="topbar">
+            <a class="brand" href="/">
+                <span class="brand-mark" aria-hidden="true">"R"</span>
+                "revops"
+            </a>
+            <div class="topbar-user">
+                {move || {
+                    user()
+                        .map(|user| {
+                            view! {
+                                <span class="user-name" data-test="user-name">{user.name}</span>
+                                <span class="user-role">{format::enum_label(&user.role)}</span>
+                            }
+                        })
+                }}
+                <button class="button button-quiet" type="button" on:click=sign_out data-test="sign-out">
+                    "Sign out"
+                </button>
+            </div>
+        </header>
+    }
+}
+
+#[component]
+fn SideNav() -> impl IntoView {
+    let can_customers = session::can("CUSTOMER_READ");
+    let can_deals = session::can("DEAL_READ");
+    let can_approvals = session::can("APPROVAL_READ");
+    let can_ledger = session::can("LEDGER_READ");
+    let can_audit = session::can("AUDIT_READ");
+    view! {
+        <nav class="sidenav" aria-label="Main">
+            <Show when=move || can_customers.get()>
+                <NavLink href="/customers" key="customers" label="Customers" />
+            </Show>
+            <Show when=move || can_deals.get()>
+                <NavLink href="/deals" key="deals" label="Deals" />
+            </Show>
+            <Show when=move || can_approvals.get()>
+                <ApprovalsNavLink />
+            </Show>
+            <Show when=move || can_ledger.get()>
+                <NavLink href="/ledger" key="ledger" label="Trial balance" />
+            </Show>
+            <Show when=move || can_audit.get()>
+                <NavLink href="/audit" key="audit" label="Audit log" />
+            </Show>
+        </nav>
+    }
+}
+
+#[component]
+fn NavLink(href: &'static str, key: &'static str, label: &'static str) -> impl IntoView {
+    view! {
+        <A href=href attr:data-nav=key attr:class="nav-link">
+            {label}
+        </A>
+    }
+}
+
+/// The approvals link with the number of requests waiting for a decision.
+#[component]
+fn ApprovalsNavLink() -> impl IntoView {
+    let changed = use_context::<ApprovalsChanged>().map(|ApprovalsChanged(counter)| counter);
+    let count = LocalResource::new(move || {
+        if let Some(counter) = changed {
+            counter.track();
+        }
+        api::pending_approval_count()
+    });
+    view! {
+        <A href="/approvals" attr:data-nav="approvals" attr:class="nav-link">
+            "Approvals"
+            {move || {
+                count
+                    .get()
+                    .and_then(Result::ok)
+                    .filter(|count| *count > 0)
+                    .map(|count| {
+                        view! {
+                            <span class="nav-badge" data-test="pending-count" aria-label=format!("{count} pending")>
+                                {count}
+                            </span>
+                        }
+                    })
+            }}
+        </A>
+    }
+}

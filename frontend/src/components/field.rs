@@ -1,0 +1,178 @@
+//! Labelled form fields that show the server's error for their own input right beside it.
+
+use leptos::prelude::*;
+
+use crate::api::ApiError;
+
+/// The error the server gave for `name` (or a nested field under it), if any.
+pub fn error_for(errors: Signal<Option<ApiError>>, name: &'static str) -> Signal<Option<String>> {
+    Signal::derive(move || errors.with(|errors| errors.as_ref().and_then(|e| e.field(name))))
+}
+
+/// A message under an input; linked to it with `aria-describedby` by the caller's id.
+#[component]
+pub fn FieldMessage(id: String, message: Signal<Option<String>>) -> impl IntoView {
+    move || {
+        message
+            .get()
+            .map(|message| view! { <p class="field-error" id=id.clone()>{message}</p> })
+    }
+}
+
+/// A text input with its label and its own error line. `name` is the API's input field name
+/// (dotted for nesting), which is also how the server refers to it in errors.
+#[component]
+pub fn TextField(
+    #[prop(into)] label: String,
+    name: &'static str,
+    value: RwSignal<String>,
+    errors: Signal<Option<ApiError>>,
+    #[prop(default = "text")] kind: &'static str,
+    #[prop(optional, into)] hint: Option<String>,
+    #[prop(optional, into)] placeholder: Option<String>,
+    #[prop(default = false)] required: bool,
+    #[prop(optional, into)] disabled: Option<Signal<bool>>,
+    #[prop(default = false)] numeric: bool,
+    /// Text shown after the input, such as the currency of an amount.
+    #[prop(optional, into)]
+    suffix: Option<Signal<String>>,
+) -> impl IntoView {
+    let id = format!("field-{}", name.replace('.', "-"));
+    let error_id = format!("{id}-error");
+    let message = error_for(errors, name);
+    let disabled = disabled.unwrap_or_else(|| Signal::derive(|| false));
+    let has_suffix = suffix.is_some();
+    view! {
+        <div class="field" class:has-error=move || message.with(Option::is_some)>
+            <label for=id.clone()>
+                {label}
+                {required.then(|| view! { <span class="required" aria-hidden="true">" *"</span> })}
+            </label>
+            <div class="input-wrap" class:has-suffix=has_suffix>
+                <input
+                    id=id.clone()
+                    name=name
+                    type=kind
+                    class:num-input=numeric
+                    inputmode=numeric.then_some("decimal")
+                    placeholder=placeholder
+                    required=required
+                    disabled=move || disabled.get()
+                    aria-invalid=move || if message.with(Option::is_some) { "true" } else { "false" }
+                    aria-describedby=error_id.clone()
+                    bind:value=value
+                />
+                {suffix.map(|suffix| view! { <span class="input-suffix">{move || suffix.get()}</span> })}
+            </div>
+            {hint.map(|hint| view! { <p class="hint">{hint}</p> })}
+            <FieldMessage id=error_id message=message />
+        </div>
+    }
+}
+
+/// A select with its label and error line; `options` are (value, label) pairs and the first
+/// entry may be an empty "choose…" option.
+#[component]
+pub fn SelectField(
+    #[prop(into)] label: String,
+    name: &'static str,
+    value: RwSignal<String>,
+    errors: Signal<Option<ApiError>>,
+    #[prop(into)] options: Signal<Vec<(String, String)>>,
+    #[prop(default = false)] required: bool,
+    #[prop(optional, into)] disabled: Option<Signal<bool>>,
+) -> impl IntoView {
+    let id = format!("field-{}", name.replace('.', "-"));
+    let error_id = format!("{id}-error");
+    let message = error_for(errors, name);
+    let disabled = disabled.unwrap_or_else(|| Signal::derive(|| false));
+    view! {
+        <div class="field" class:has-error=move || message.with(Option::is_some)>
+            <label for=id.clone()>
+                {label}
+                {required.then(|| view! { <span class="required" aria-hidden="true">" *"</span> })}
+            </label>
+            <select
+                id=id.clone()
+                name=name
+                disabled=move || disabled.get()
+                aria-invalid=move || if message.with(Option::is_some) { "true" } else { "false" }
+                aria-describedby=error_id.clone()
+                on:change=move |event| value.set(event_target_value(&event))
+                prop:value=move || value.get()
+            >
+                {move || {
+                    let selected = value.get();
+                    options
+                        .get()
+                        .into_iter()
+                        .map(|(option_value, option_label)| {
+                            let is_selected = option_value == selected;
+                            view! {
+                                <option value=option_value selected=is_selected>
+                                    {option_label}
+                                </option>
+                            }
+                        })
+                        .collect_view()
+                }}
+            </select>
+            <FieldMessage id=error_id message=message />
+        </div>
+    }
+}
+
+/// A multi-line text input with its label and error line.
+#[component]
+pub fn TextAreaField(
+    #[prop(into)] label: String,
+    name: &'static str,
+    value: RwSignal<String>,
+    errors: Signal<Option<ApiError>>,
+    #[prop(default = false)] required: bool,
+    #[prop(optional, into)] id_suffix: Option<String>,
+) -> impl IntoView {
+    let id = format!(
+        "field-{}{}",
+        name.replace('.', "-"),
+        id_suffix
+            .map(|suffix| format!("-{suffix}"))
+            .unwrap_or_default()
+    );
+    let error_id = format!("{id}-error");
+    let message = error_for(errors, name);
+    view! {
+        <div class="field" class:has-error=move || message.with(Option::is_some)>
+            <label for=id.clone()>
+                {label}
+                {required.then(|| view! { <span class="required" aria-hidden="true">" *"</span> })}
+            </label>
+            <textarea
+                id=id.clone()
+                name=name
+                rows="2"
+                aria-invalid=move || if message.with(Option::is_some) { "true" } else { "false" }
+                aria-describedby=error_id.clone()
+                bind:value=value
+            ></textarea>
+            <FieldMessage id=error_id message=message />
+        </div>
+    }
+}
+
+/// Options for an enum select: an empty "choose" entry then each value in words.
+pub fn enum_options(empty_label: &str, values: &[&str]) -> Vec<(String, String)> {
+    std::iter::once((String::new(), empty_label.to_string()))
+        .chain(
+            values
+                .iter()
+                .map(|value| (value.to_string(), crate::format::enum_label(value))),
+        )
+        .collect()
+}
+
+/// `None` for blank text, so optional inputs are sent as absent rather than empty.
+pub fn non_empty(text: &str) -> Option<String> {
+    let trimmed = text.trim();
+    (!trimmed.is_empty()).then(|| trimmed.to_string())
+}

@@ -1,0 +1,7 @@
+//! Small building blocks shared by every page: states, badges, money cells, form fields.
+
+pub mod field;
+pub mod money;
+pub mod pager;
+pub mod states;
+pub mod status;

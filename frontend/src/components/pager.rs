@@ -1,0 +1,38 @@
+//! Pagination controls for Relay connections: a count and Previous / Next.
+
+use leptos::prelude::*;
+
+#[component]
+pub fn Pager(
+    shown: usize,
+    total: i64,
+    has_previous: bool,
+    has_next: bool,
+    on_previous: Callback<()>,
+    on_next: Callback<()>,
+) -> impl IntoView {
+    view! {
+        <div class="pager">
+            <span class="muted">{format!("Showing {shown} of {total}")}</span>
+            <div class="pager-buttons">
+                <button
+                    class="button"
+                    type="button"
+                    disabled=!has_previous
+                    on:click=move |_| on_previous.run(())
+                >
+                    "Previous"
+                </button>
+                <button
+                    class="button"
+                    type="button"
+                    data-test="next-page"
+                    disabled=!has_next
+                    on:click=move |_| on_next.run(())
+                >
+                    "Next"
+                </button>
+            </div>
+        </div>
+    }
+}

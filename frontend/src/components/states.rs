@@ -1,0 +1,139 @@
+//! The loading, empty, error and forbidden states every page shows in the same way.
+
+use leptos::prelude::*;
+
+use crate::api::{ApiError, ErrorCode};
+
+/// Placeholder rows that hold the table's place while data loads, so nothing jumps when the
+/// rows arrive.
+#[component]
+pub fn LoadingRows(
+    #[prop(default = 6)] rows: usize,
+    #[prop(default = 5)] columns: usize,
+) -> impl IntoView {
+    view! {
+        <div class="loading" role="status" aria-live="polite">
+            <span class="visually-hidden">"Loading…"</span>
+            <table class="table skeleton" aria-hidden="true">
+                <tbody>
+                    {(0..rows)
+                        .map(|_| {
+                            view! {
+                                <tr>
+                                    {(0..columns)
+                                        .map(|_| view! { <td><span class="bone"></span></td> })
+                                        .collect_view()}
+                                </tr>
+                            }
+                        })
+                        .collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+}
+
+/// A short loading line for panels that are not tables.
+#[component]
+pub fn LoadingPanel(
+    #[prop(into, default = "Loading…".to_string())] label: String,
+) -> impl IntoView {
+    view! {
+        <div class="panel loading-panel" role="status" aria-live="polite">
+            <span class="spinner" aria-hidden="true"></span>
+            {label}
+        </div>
+    }
+}
+
+/// An empty list: says what is missing and what to do next.
+#[component]
+pub fn EmptyState(
+    #[prop(into)] title: String,
+    #[prop(into)] hint: String,
+    #[prop(optional)] children: Option<Children>,
+) -> impl IntoView {
+    view! {
+        <div class="empty-state">
+            <p class="empty-title">{title}</p>
+            <p class="muted">{hint}</p>
+            {children.map(|children| children())}
+        </div>
+    }
+}
+
+/// A request that failed: the server's words, and a way to try again when that can help.
+#[component]
+pub fn ErrorPanel(error: ApiError, #[prop(optional)] retry: Option<Callback<()>>) -> impl IntoView {
+    if error.is_forbidden() {
+        return view! { <Forbidden /> }.into_any();
+    }
+    let title = match error.code() {
+        ErrorCode::NotFound => "Not found",
+        ErrorCode::Network => "Could not reach the server",
+        ErrorCode::Limit => "Too many requests",
+        _ => "Something went wrong",
+    };
+    view! {
+        <div class="alert alert-error" role="alert">
+            <strong>{title}</strong>
+            <p>{error.summary()}</p>
+            {retry
+                .map(|retry| {
+                    view! {
+                        <button class="button" type="button" on:click=move |_| retry.run(())>
+                            "Try again"
+                        </button>
+                    }
+                })}
+        </div>
+    }
+    .into_any()
+}
+
+/// Shown instead of a page the signed-in user has no permission for.
+#[component]
+pub fn Forbidden() -> impl IntoView {
+    view! {
+        <div class="alert alert-neutral forbidden" role="alert" data-state="forbidden">
+            <strong>"Not available for your role"</strong>
+            <p>
+                "Your account does not have access to this page. "
+                "Ask an administrator if you need it for your work."
+            </p>
+        </div>
+    }
+}
+
+/// A form-level banner for a failed save: the messages without a field, and a pointer to the
+/// fields that have their own.
+#[component]
+pub fn FormErrorBanner(error: Signal<Option<ApiError>>) -> impl IntoView {
+    move || {
+        error.get().map(|error| {
+            let heading = if error.has_field_errors() {
+                "Not saved. Please correct the fields marked below."
+            } else {
+                "Not saved."
+            };
+            view! {
+                <div class="alert alert-error" role="alert">
+                    <strong>{heading}</strong>
+                    <ul>
+                        {error
+                            .items
+                            .iter()
+                            .map(|item| {
+                                let text = match &item.field {
+                                    Some(field) => format!("{} ({field})", item.message),
+                                    None => item.message.clone(),
+                                };
+                                view! { <li>{text}</li> }
+                            })
+                            .collect_view()}
+                    </ul>
+                </div>
+            }
+        })
+    }
+}

@@ -1,0 +1,223 @@
+//! Turns API values (decimal strings, ISO dates, enum names) into the text finance people expect.
+//!
+//! Amounts arrive as decimal strings ("12400.00") and are never converted to floating point, so a
+//! formatted figure is always exactly the figure the ledger holds.
+
+/// How many minor-unit digits a currency uses (ISO 4217); two unless listed.
+pub fn currency_decimals(currency: &str) -> usize {
+    match currency {
+        "JPY" | "KRW" | "VND" | "CLP" | "ISK" | "UGX" | "XAF" | "XOF" | "PYG" | "RWF" => 0,
+        "KWD" | "BHD" | "OMR" | "JOD" | "TND" | "IQD" | "LYD" => 3,
+        _ => 2,
+    }
+}
+
+/// The symbol written before the amount, for currencies whose symbol is unambiguous in en-US.
+/// Other currencies are written with their code after the amount ("1,234.567 KWD").
+fn currency_symbol(currency: &str) -> Option<&'static str> {
+    match currency {
+        "USD" => Some("$"),
+        "EUR" => Some("€"),
+        "GBP" => Some("£"),
+        "JPY" => Some("¥"),
+        "INR" => Some("₹"),
+        "CAD" => Some("CA$"),
+        "AUD" => Some("A$"),
+        _ => None,
+    }
+}
+
+/// Groups the digits of a non-negative integer string in threes: "1234567" → "1,234,567".
+fn group_thousands(digits: &str) -> String {
+    let mut grouped = String::with_capacity(digits.len() + digits.len() / 3);
+    for (index, digit) in digits.chars().enumerate() {
+        if index > 0 && (digits.len() - index).is_multiple_of(3) {
+            grouped.push(',');
+        }
+        grouped.push(digit);
+    }
+    grouped
+}
+
+/// Formats a decimal amount string in a currency: `$12,400.00`, `¥1,200`, `1,234.567 KWD`,
+/// `-$5.00`. Missing decimals are padded to the currency's own; extra digits are kept rather
+/// than rounded away, because a display must never change a figure. Text that is not a decimal
+/// number is shown unchanged with its currency so nothing is hidden.
+pub fn money(amount: &str, currency: &str) -> String {
+    let trimmed = amount.trim();
+    let (negative, unsigned) = match trimmed.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, trimmed.strip_prefix('+').unwrap_or(trimmed)),
+    };
+    let (whole, fraction) = unsigned.split_once('.').unwrap_or((unsigned, ""));
+    let is_number = !whole.is_empty()
+        && whole.chars().all(|c| c.is_ascii_digit())
+        && fraction.chars().all(|c| c.is_ascii_digit());
+    if !is_number {
+        return format!("{trimmed} {currency}");
+    }
+    let whole = whole.trim_start_matches('0');
+    let whole = if whole.is_empty() { "0" } else { whole };
+    let decimals = currency_decimals(currency);
+    let mut fraction = fraction.to_string();
+    while fraction.len() < decimals {
+        fraction.push('0');
+    }
+    let is_zero = whole == "0" && fraction.chars().all(|c| c == '0');
+    let sign = if negative && !is_zero { "-" } else { "" };
+    let number = if fraction.is_empty() {
+        group_thousands(whole)
+    } else {
+        format!("{}.{fraction}", group_thousands(whole))
+    };
+    match currency_symbol(currency) {
+        Some(symbol) => format!("{sign}{symbol}{number}"),
+        None => format!("{sign}{number} {currency}"),
+    }
+}
+
+/// True when a decimal amount string is below zero; used to style credits differently.
+pub fn is_negative(amount: &str) -> bool {
+    let trimmed = amount.trim();
+    trimmed.starts_with('-') && trimmed.chars().any(|c| ('1'..='9').contains(&c))
+}
+
+const MONTHS: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
+
+/// Formats an ISO date ("2026-11-26", or the date part of an RFC 3339 timestamp) as
+/// `26 Nov 2026`. Anything else is returned unchanged.
+pub fn date(iso: &str) -> String {
+    let day_part = iso.get(..10).unwrap_or(iso);
+    let mut parts = day_part.splitn(3, '-');
+    let (Some(year), Some(month), Some(day)) = (parts.next(), parts.next(), parts.next()) else {
+        return iso.to_string();
+    };
+    let month_name = month
+        .parse::<usize>()
+        .ok()
+        .and_then(|number| number.checked_sub(1))
+        .and_then(|index| MONTHS.get(index));
+    match (month_name, day.parse::<u32>()) {
+        (Some(month_name), Ok(day)) if year.len() == 4 => format!("{day} {month_name} {year}"),
+        _ => iso.to_string(),
+    }
+}
+
+/// Formats an RFC 3339 timestamp as `26 Nov 2026 14:05 UTC` (times are shown in UTC, the
+/// zone the server records them in).
+pub fn date_time(rfc3339: &str) -> String {
+    let day = date(rfc3339);
+    match rfc3339.get(11..16) {
+        Some(time) if rfc3339.len() >= 16 => format!("{day} {time} UTC"),
+        _ => day,
+    }
+}
+
+/// Formats a ratio as a percentage with one decimal: 0.1234 → `12.3%`.
+pub fn percent(ratio: f64) -> String {
+    format!("{:.1}%", ratio * 100.0)
+}
+
+/// Turns an API enum name into words: `NET_30` → `Net 30`, `MID_MARKET` → `Mid market`,
+/// `VP_FINANCE` → `VP finance`.
+pub fn enum_label(name: &str) -> String {
+    let special = match name {
+        "SMB" => Some("SMB"),
+        "ACH" => Some("ACH"),
+        "AE" => Some("Account executive"),
+        "AR_SPECIALIST" => Some("AR specialist"),
+        "CFO" => Some("CFO"),
+        "CRO" => Some("CRO"),
+        "VP_REVOPS" => Some("VP RevOps"),
+        "VP_FINANCE" => Some("VP finance"),
+        "VP_CS" => Some("VP customer success"),
+        "UPFRONT" => Some("Upfront"),
+        "TIME_AND_MATERIALS" => Some("Time and materials"),
+        _ => None,
+    };
+    if let Some(label) = special {
+        return label.to_string();
+    }
+    let words = name.to_lowercase().replace('_', " ");
+    let mut chars = words.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+/// Today's date in the browser's time zone as ISO `YYYY-MM-DD`.
+pub fn today_iso() -> String {
+    let now = js_sys::Date::new_0();
+    format!(
+        "{:04}-{:02}-{:02}",
+        now.get_full_year(),
+        now.get_month() + 1,
+        now.get_date()
+    )
+}
+
+/// Normalises what a person typed into a money field into the API's decimal string:
+/// thousands separators, spaces and a leading currency symbol are dropped ("$12,400.50" →
+/// "12400.50"). The server still decides whether the result is valid.
+pub fn amount_input(typed: &str) -> String {
+    typed
+        .trim()
+        .trim_start_matches(['$', '€', '£', '¥'])
+        .chars()
+        .filter(|c| *c != ',' && !c.is_whitespace())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn money_uses_symbol_separators_and_currency_decimals() {
+        assert_eq!(money("12400", "USD"), "$12,400.00");
+        assert_eq!(money("12400.5", "USD"), "$12,400.50");
+        assert_eq!(money("1200", "JPY"), "¥1,200");
+        assert_eq!(money("1234.567", "KWD"), "1,234.567 KWD");
+        assert_eq!(money("-5.00", "USD"), "-$5.00");
+        assert_eq!(money("0.00", "EUR"), "€0.00");
+        assert_eq!(money("-0.00", "USD"), "$0.00");
+        assert_eq!(money("999", "SEK"), "999.00 SEK");
+        assert_eq!(money("1000000.00", "USD"), "$1,000,000.00");
+    }
+
+    #[test]
+    fn money_never_rounds_and_shows_odd_text_unchanged() {
+        assert_eq!(money("1.005", "USD"), "$1.005");
+        assert_eq!(money("n/a", "USD"), "n/a USD");
+    }
+
+    #[test]
+    fn dates_read_as_day_month_year() {
+        assert_eq!(date("2026-11-26"), "26 Nov 2026");
+        assert_eq!(date("2026-01-05T10:00:00Z"), "5 Jan 2026");
+        assert_eq!(date_time("2026-01-05T10:07:00Z"), "5 Jan 2026 10:07 UTC");
+        assert_eq!(date("soon"), "soon");
+    }
+
+    #[test]
+    fn percentages_have_one_decimal() {
+        assert_eq!(percent(0.1234), "12.3%");
+        assert_eq!(percent(1.0), "100.0%");
+    }
+
+    #[test]
+    fn enum_names_read_as_words() {
+        assert_eq!(enum_label("NET_30"), "Net 30");
+        assert_eq!(enum_label("MID_MARKET"), "Mid market");
+        assert_eq!(enum_label("VP_FINANCE"), "VP finance");
+    }
+
+    #[test]
+    fn typed_amounts_lose_separators() {
+        assert_eq!(amount_input(" $12,400.50 "), "12400.50");
+        assert_eq!(amount_input("1 000"), "1000");
+    }
+}

@@ -1,0 +1,13 @@
+//! Entry point of the revops web app: mounts the Leptos app into the page body.
+
+mod api;
+mod app;
+mod components;
+mod format;
+mod routes;
+mod session;
+
+fn main() {
+    console_error_panic_hook::set_once();
+    leptos::mount::mount_to_body(app::App);
+}

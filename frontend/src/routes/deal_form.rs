@@ -1,0 +1,934 @@
+//! The deal intake form and the deal page: every `DealInput` field, a live checklist beside the
+//! form, draft saving, and approval for billing. Approved deals are shown read-only with their
+//! contract, lines and purchase orders.
+
+use std::time::Duration;
+
+use leptos::{prelude::*, task::spawn_local};
+use leptos_router::{
+    hooks::{use_navigate, use_params_map, use_query_map},
+    NavigateOptions,
+};
+use serde_json::{json, Value};
+
+use crate::{
+    api::{self, ApiError, ChecklistItem, Contract, CustomerOption, Deal, UserRef},
+    app::RequirePermission,
+    components::{
+        field::{enum_options, non_empty, SelectField, TextField},
+        money::{Amount, MoneyCell},
+        states::{ErrorPanel, FormErrorBanner, LoadingPanel},
+        status::DealStatusBadge,
+    },
+    format,
+    routes::{customer_detail::PAYMENT_TERMS, Debounce},
+    session::{self, use_session},
+};
+
+const BILLING_FREQUENCIES: [&str; 5] = [
+    "MONTHLY",
+    "QUARTERLY",
+    "ANNUALLY",
+    "MILESTONE",
+    "TIME_AND_MATERIALS",
+];
+const RECOGNITION_TYPES: [&str; 4] = [
+    "RATABLE",
+    "MILESTONE",
+    "TIME_AND_MATERIALS",
+    "PERPETUAL_LICENSE",
+];
+
+#[component]
+pub fn NewDealPage() -> impl IntoView {
+    view! {
+        <RequirePermission permission="DEAL_WRITE">
+            <div class="page">
+                <p class="breadcrumb"><a href="/deals">"Deals"</a></p>
+                <DealEditor deal=None />
+            </div>
+        </RequirePermission>
+    }
+}
+
+#[component]
+pub fn DealPage() -> impl IntoView {
+    view! {
+        <RequirePermission permission="DEAL_READ">
+            <DealLoader />
+        </RequirePermission>
+    }
+}
+
+#[component]
+fn DealLoader() -> impl IntoView {
+    let params = use_params_map();
+    let id = Memo::new(move |_| params.with(|p| p.get("id")).unwrap_or_default());
+    let deal = LocalResource::new(move || api::deal(id.get()));
+    let can_write = session::can("DEAL_WRITE");
+    view! {
+        <div class="page">
+            <p class="breadcrumb"><a href="/deals">"Deals"</a></p>
+            {move || match deal.get() {
+                None => view! { <LoadingPanel label="Loading deal…" /> }.into_any(),
+                Some(Err(error)) => view! { <ErrorPanel error=error retry=Callback::new(move |()| deal.refetch()) /> }.into_any(),
+                Some(Ok(deal)) if deal.status == "APPROVED" || !can_write.get_untracked() => {
+                    view! { <DealReadOnly deal=deal /> }.into_any()
+                }
+                Some(Ok(deal)) => view! { <DealEditor deal=Some(deal) /> }.into_any(),
+            }}
+        </div>
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Form state
+// ---------------------------------------------------------------------------------------------
+
+#[derive(Clone, Copy)]
+struct MilestoneRow {
+    key: u64,
+    name: RwSignal<String>,
+    due_date: RwSignal<String>,
+    amount: RwSignal<String>,
+}
+
+/// Every input of the intake form as text, exactly as typed, so nothing is lost when a save
+/// fails; `to_input` turns it into a `DealInput`.
+#[derive(Clone, Copy)]
+struct DealForm {
+    crm_opportunity_id: RwSignal<String>,
+    customer_id: RwSignal<String>,
+    invoiced_legal_entity: RwSignal<String>,
+    contact_name: RwSignal<String>,
+    contact_email: RwSignal<String>,
+    contact_phone: RwSignal<String>,
+    product_name: RwSignal<String>,
+    tcv: RwSignal<String>,
+    arr: RwSignal<String>,
+    start_date: RwSignal<String>,
+    end_date: RwSignal<String>,
+    billing_frequency: RwSignal<String>,
+    payment_terms: RwSignal<String>,
+    billing_currency: RwSignal<String>,
+    po_required: RwSignal<bool>,
+    po_number: RwSignal<String>,
+    tax_jurisdiction: RwSignal<String>,
+    tax_exempt: RwSignal<bool>,
+    tax_exemption_certificate: RwSignal<String>,
+    revenue_recognition_type: RwSignal<String>,
+    milestones: RwSignal<Vec<MilestoneRow>>,
+    assigned_ae_id: RwSignal<String>,
+    commission_plan_id: RwSignal<String>,
+    next_key: StoredValue<u64>,
+}
+
+fn text(value: Option<&str>) -> RwSignal<String> {
+    RwSignal::new(value.unwrap_or_default().to_string())
+}
+
+impl DealForm {
+    fn new(deal: Option<&Deal>) -> Self {
+        let contact = deal.and_then(|d| d.billing_contact.as_ref());
+        let form = Self {
+            crm_opportunity_id: text(deal.map(|d| d.crm_opportunity_id.as_str())),
+            customer_id: text(
+                deal.and_then(|d| d.customer.as_ref())
+                    .map(|c| c.id.as_str()),
+            ),
+            invoiced_legal_entity: text(deal.and_then(|d| d.invoiced_legal_entity.as_deref())),
+            contact_name: text(contact.map(|c| c.name.as_str())),
+            contact_email: text(contact.map(|c| c.email.as_str())),
+            contact_phone: text(contact.and_then(|c| c.phone.as_deref())),
+            product_name: text(deal.and_then(|d| d.product_name.as_deref())),
+            tcv: text(deal.and_then(|d| d.tcv.as_ref()).map(|m| m.amount.as_str())),
+            arr: text(deal.and_then(|d| d.arr.as_ref()).map(|m| m.amount.as_str())),
+            start_date: text(deal.and_then(|d| d.start_date.as_deref())),
+            end_date: text(deal.and_then(|d| d.end_date.as_deref())),
+            billing_frequency: text(deal.and_then(|d| d.billing_frequency.as_deref())),
+            payment_terms: text(deal.and_then(|d| d.payment_terms.as_deref())),
+            billing_currency: text(deal.and_then(|d| d.billing_currency.as_deref())),
+            po_required: RwSignal::new(deal.is_some_and(|d| d.po_required)),
+            po_number: text(deal.and_then(|d| d.po_number.as_deref())),
+            tax_jurisdiction: text(deal.and_then(|d| d.tax_jurisdiction.as_deref())),
+            tax_exempt: RwSignal::new(deal.is_some_and(|d| d.tax_exempt)),
+            tax_exemption_certificate: text(
+                deal.and_then(|d| d.tax_exemption_certificate.as_deref()),
+            ),
+            revenue_recognition_type: text(
+                deal.and_then(|d| d.revenue_recognition_type.as_deref()),
+            ),
+            milestones: RwSignal::new(Vec::new()),
+            assigned_ae_id: text(
+                deal.and_then(|d| d.assigned_ae.as_ref())
+                    .map(|u| u.id.as_str()),
+            ),
+            commission_plan_id: text(deal.and_then(|d| d.commission_plan_id.as_deref())),
+            next_key: StoredValue::new(0),
+        };
+        for milestone in deal.map(|d| d.milestones.as_slice()).unwrap_or_default() {
+            form.push_milestone(
+                &milestone.name,
+                milestone.due_date.as_deref().unwrap_or_default(),
+                &milestone.amount.amount,
+            );
+        }
+        form
+    }
+
+    fn push_milestone(&self, name: &str, due_date: &str, amount: &str) {
+        let key = self.next_key.get_value();
+        self.next_key.set_value(key + 1);
+        let row = MilestoneRow {
+            key,
+            name: RwSignal::new(name.to_string()),
+            due_date: RwSignal::new(due_date.to_string()),
+            amount: RwSignal::new(amount.to_string()),
+        };
+        self.milestones.update(|rows| rows.push(row));
+    }
+
+    fn remove_milestone(&self, key: u64) {
+        self.milestones
+            .update(|rows| rows.retain(|row| row.key != key));
+    }
+
+    /// A money input in the deal's billing currency; absent when nothing was typed.
+    fn money(self, typed: &str) -> Value {
+        let amount = format::amount_input(typed);
+        if amount.is_empty() {
+            Value::Null
+        } else {
+            json!({ "amount": amount, "currency": self.billing_currency.get().trim().to_uppercase() })
+        }
+    }
+
+    /// The whole form as a `DealInput`. Reads are tracked, so a memo over this re-runs on
+    /// every keystroke (the live checklist relies on that).
+    fn to_input(self) -> Value {
+        let contact_parts = [
+            self.contact_name.get(),
+            self.contact_email.get(),
+            self.contact_phone.get(),
+        ];
+        let billing_contact = if contact_parts.iter().all(|part| part.trim().is_empty()) {
+            Value::Null
+        } else {
+            json!({
+                "name": contact_parts[0].trim(),
+                "email": contact_parts[1].trim(),
+                "phone": non_empty(&contact_parts[2]),
+            })
+        };
+        let milestones: Vec<Value> = self
+            .milestones
+            .get()
+            .iter()
+            .map(|row| {
+                let amount = self.money(&row.amount.get());
+                json!({
+                    "name": row.name.get().trim(),
+                    "dueDate": non_empty(&row.due_date.get()),
+                    "amount": if amount.is_null() {
+                        json!({ "amount": "", "currency": self.billing_currency.get().trim().to_uppercase() })
+                    } else {
+                        amount
+                    },
+                })
+            })
+            .collect();
+        let po_required = self.po_required.get();
+        let tax_exempt = self.tax_exempt.get();
+        json!({
+            "crmOpportunityId": self.crm_opportunity_id.get().trim(),
+            "customerId": non_empty(&self.customer_id.get()),
+            "invoicedLegalEntity": non_empty(&self.invoiced_legal_entity.get()),
+            "billingContact": billing_contact,
+            "productName": non_empty(&self.product_name.get()),
+            "tcv": self.money(&self.tcv.get()),
+            "arr": self.money(&self.arr.get()),
+            "startDate": non_empty(&self.start_date.get()),
+            "endDate": non_empty(&self.end_date.get()),
+            "billingFrequency": non_empty(&self.billing_frequency.get()),
+            "paymentTerms": non_empty(&self.payment_terms.get()),
+            "billingCurrency": non_empty(&self.billing_currency.get()).map(|c| c.to_uppercase()),
+            "poRequired": po_required,
+            "poNumber": if po_required { non_empty(&self.po_number.get()) } else { None },
+            "taxJurisdiction": non_empty(&self.tax_jurisdiction.get()),
+            "taxExempt": tax_exempt,
+            "taxExemptionCertificate": if tax_exempt { non_empty(&self.tax_exemption_certificate.get()) } else { None },
+            "revenueRecognitionType": non_empty(&self.revenue_recognition_type.get()),
+            "milestones": milestones,
+            "assignedAeId": non_empty(&self.assigned_ae_id.get()),
+            "commissionPlanId": non_empty(&self.commission_plan_id.get()),
+        })
+    }
+
+    /// Fills the fields that are still empty from the chosen customer; never overwrites typing.
+    fn prefill_from(&self, customer: &CustomerOption) {
+        let fill = |signal: RwSignal<String>, value: &str| {
+            if signal.with_untracked(|current| current.trim().is_empty()) {
+                signal.set(value.to_string());
+            }
+        };
+        fill(self.billing_currency, &customer.billing_currency);
+        fill(self.invoiced_legal_entity, &customer.legal_name);
+        fill(self.payment_terms, &customer.payment_terms);
+        let contact_empty = [self.contact_name, self.contact_email, self.contact_phone]
+            .iter()
+            .all(|signal| signal.with_untracked(|value| value.trim().is_empty()));
+        if contact_empty {
+            self.contact_name.set(customer.billing_contact.name.clone());
+            self.contact_email
+                .set(customer.billing_contact.email.clone());
+            self.contact_phone
+                .set(customer.billing_contact.phone.clone().unwrap_or_default());
+        }
+    }
+}
+
+/// A key that makes a retried approval safe: the server approves once per key.
+fn new_idempotency_key() -> String {
+    web_sys::window()
+        .and_then(|window| window.crypto().ok())
+        .map(|crypto| crypto.random_uuid())
+        .unwrap_or_else(|| {
+            format!(
+                "{}-{:016x}",
+                js_sys::Date::now() as u64,
+                (js_sys::Math::random() * u64::MAX as f64) as u64
+            )
+        })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Editor
+// ---------------------------------------------------------------------------------------------
+
+#[component]
+fn DealEditor(deal: Option<Deal>) -> impl IntoView {
+    let navigate = use_navigate();
+    let query = use_query_map();
+    let form = DealForm::new(deal.as_ref());
+    let deal_id = RwSignal::new(deal.as_ref().map(|d| d.id.clone()));
+    let errors = RwSignal::new(None::<ApiError>);
+    let error_signal: Signal<Option<ApiError>> = errors.into();
+    let saving = RwSignal::new(false);
+    let notice = RwSignal::new(
+        query
+            .with_untracked(|q| q.get("saved"))
+            .map(|_| "Draft saved.".to_string()),
+    );
+    let input = Memo::new(move |_| form.to_input());
+    // The input as last saved: the form is "dirty" while it differs, and approval waits.
+    let saved_input = RwSignal::new(deal.as_ref().map(|_| input.get_untracked()));
+    let dirty = Memo::new(move |_| saved_input.with(|saved| saved.as_ref() != Some(&input.get())));
+    let checklist = RwSignal::new(
+        deal.as_ref()
+            .map(|d| Ok::<_, ApiError>(d.checklist.clone())),
+    );
+    let approved = RwSignal::new(None::<Deal>);
+
+    // Live checklist: ask the server 300 ms after the last change; only the newest answer counts.
+    let debounce = Debounce::new();
+    let latest_request = StoredValue::new(0_u64);
+    Effect::new(move |_| {
+        let input = input.get();
+        debounce.run(Duration::from_millis(300), move || {
+            let request = latest_request.get_value() + 1;
+            latest_request.set_value(request);
+            spawn_local(async move {
+                let result = api::deal_checklist(input).await;
+                if latest_request.try_get_value() == Some(request) {
+                    checklist.set(Some(result));
+                }
+            });
+        });
+    });
+
+    let save = move |_| {
+        if saving.get_untracked() {
+            return;
+        }
+        saving.set(true);
+        notice.set(None);
+        let submitted = input.get_untracked();
+        let was_new = deal_id.get_untracked().is_none();
+        let navigate = navigate.clone();
+        spawn_local(async move {
+            let result = api::deal_save(deal_id.get_untracked(), submitted.clone()).await;
+            saving.set(false);
+            match result {
+                Ok(saved) => {
+                    errors.set(None);
+                    saved_input.set(Some(submitted));
+                    checklist.set(Some(Ok(saved.checklist.clone())));
+                    deal_id.set(Some(saved.id.clone()));
+                    if was_new {
+                        navigate(
+                            &format!("/deals/{}?saved=1", saved.id),
+                            NavigateOptions {
+                                replace: true,
+                                ..Default::default()
+                            },
+                        );
+                    } else {
+                        notice.set(Some("Draft saved.".into()));
+                    }
+                }
+                Err(error) => errors.set(Some(error)),
+            }
+        });
+    };
+
+    let title = deal
+        .as_ref()
+        .map(|d| format!("Deal {}", d.crm_opportunity_id))
+        .unwrap_or_else(|| "New deal".to_string());
+
+    move || {
+        if let Some(deal) = approved.get() {
+            return view! { <DealReadOnly deal=deal /> }.into_any();
+        }
+        let save = save.clone();
+        view! {
+            <header class="page-header">
+                <div>
+                    <h1>{title.clone()}</h1>
+                    <p class="muted">"Fill in what billing needs; the checklist updates as you type."</p>
+                </div>
+                <DealStatusBadge status="DRAFT" />
+            </header>
+            <div class="with-aside">
+                <form class="form" novalidate=true on:submit=move |event| event.prevent_default() data-test="deal-form">
+                    <FormErrorBanner error=error_signal />
+                    {move || notice.get().map(|message| view! { <p class="alert alert-success" role="status">{message}</p> })}
+                    <DealFields form=form errors=error_signal />
+                    <div class="button-row sticky-actions">
+                        <button class="button button-primary" type="button" data-test="save-draft" disabled=move || saving.get() on:click=save>
+                            {move || if saving.get() { "Saving…" } else { "Save draft" }}
+                        </button>
+                        <span class="muted">{move || if dirty.get() { "Unsaved changes" } else { "All changes saved" }}</span>
+                    </div>
+                </form>
+                <aside class="aside">
+                    <Checklist checklist=checklist.into() />
+                    <ApprovePanel form=form deal_id=deal_id.into() dirty=dirty.into() checklist=checklist.into() approved=approved />
+                </aside>
+            </div>
+        }
+        .into_any()
+    }
+}
+
+#[component]
+fn DealFields(form: DealForm, errors: Signal<Option<ApiError>>) -> impl IntoView {
+    let session = use_session();
+    let customers = LocalResource::new(api::customer_options);
+    let aes = LocalResource::new(|| api::users_with_role("AE"));
+    let customer_options = Signal::derive(move || {
+        let mut options = vec![(String::new(), "Choose a customer".to_string())];
+        if let Some(Ok(list)) = customers.get() {
+            options.extend(list.into_iter().map(|c| (c.id, c.legal_name)));
+        }
+        options
+    });
+    // Someone who may not list users (an AE) can still assign the deal to themself.
+    let ae_options = Signal::derive(move || {
+        let mut options = vec![(String::new(), "Choose an account executive".to_string())];
+        match aes.get() {
+            Some(Ok(list)) => {
+                options.extend(list.into_iter().map(|UserRef { id, name }| (id, name)))
+            }
+            Some(Err(_)) => {
+                if let Some(me) = session.with(|s| s.as_ref().map(|s| s.user.clone())) {
+                    options.push((me.id, me.name));
+                }
+            }
+            None => {}
+        }
+        options
+    });
+    // Prefill from the chosen customer once its details are known.
+    Effect::new(move |previous: Option<String>| {
+        let chosen = form.customer_id.get();
+        if previous.as_ref() != Some(&chosen) && !chosen.is_empty() {
+            if let Some(Ok(list)) = customers.get_untracked() {
+                if let Some(customer) = list.iter().find(|c| c.id == chosen) {
+                    form.prefill_from(customer);
+                }
+            }
+        }
+        chosen
+    });
+    let currency = Signal::derive(move || {
+        let code = form.billing_currency.get().trim().to_uppercase();
+        if code.is_empty() {
+            "—".to_string()
+        } else {
+            code
+        }
+    });
+
+    view! {
+        <fieldset class="panel">
+            <legend>"Opportunity"</legend>
+            <div class="form-row">
+                <TextField label="CRM opportunity ID" name="crmOpportunityId" value=form.crm_opportunity_id errors=errors required=true placeholder="e.g. 006Dn00000AbCdE" />
+                <TextField label="Commission plan ID" name="commissionPlanId" value=form.commission_plan_id errors=errors />
+            </div>
+            <div class="form-row">
+                <SelectField label="Customer" name="customerId" value=form.customer_id errors=errors options=customer_options required=true />
+                <SelectField label="Account executive" name="assignedAeId" value=form.assigned_ae_id errors=errors options=ae_options required=true />
+            </div>
+        </fieldset>
+        <fieldset class="panel">
+            <legend>"Billing entity and contact"</legend>
+            <TextField label="Invoiced legal entity" name="invoicedLegalEntity" value=form.invoiced_legal_entity errors=errors required=true />
+            <div class="form-row">
+                <TextField label="Billing contact name" name="billingContact.name" value=form.contact_name errors=errors required=true />
+                <TextField label="Billing contact email" name="billingContact.email" kind="email" value=form.contact_email errors=errors required=true />
+            </div>
+            <TextField label="Billing contact phone" name="billingContact.phone" kind="tel" value=form.contact_phone errors=errors />
+        </fieldset>
+        <fieldset class="panel">
+            <legend>"Commercial terms"</legend>
+            <div class="form-row">
+                <TextField label="Product" name="productName" value=form.product_name errors=errors required=true />
+                <TextField label="Billing currency" name="billingCurrency" value=form.billing_currency errors=errors required=true hint="ISO 4217, e.g. USD" />
+            </div>
+            <div class="form-row">
+                <TextField label="Total contract value (TCV)" name="tcv" value=form.tcv errors=errors numeric=true required=true suffix=currency />
+                <TextField label="Annual recurring revenue (ARR)" name="arr" value=form.arr errors=errors numeric=true required=true suffix=currency />
+            </div>
+            <div class="form-row">
+                <TextField label="Start date" name="startDate" kind="date" value=form.start_date errors=errors required=true />
+                <TextField label="End date" name="endDate" kind="date" value=form.end_date errors=errors required=true />
+            </div>
+            <div class="form-row">
+                <SelectField label="Billing frequency" name="billingFrequency" value=form.billing_frequency errors=errors options=enum_options("Choose a frequency", &BILLING_FREQUENCIES) required=true />
+                <SelectField label="Payment terms" name="paymentTerms" value=form.payment_terms errors=errors options=enum_options("Choose terms", &PAYMENT_TERMS) required=true />
+            </div>
+            <SelectField label="Revenue recognition" name="revenueRecognitionType" value=form.revenue_recognition_type errors=errors options=enum_options("Choose a method", &RECOGNITION_TYPES) required=true />
+        </fieldset>
+        <MilestonesEditor form=form errors=errors currency=currency />
+        <fieldset class="panel">
+            <legend>"Purchase order and tax"</legend>
+            <label class="checkbox">
+                <input type="checkbox" name="poRequired" bind:checked=form.po_required />
+                "Customer requires a purchase order on invoices"
+            </label>
+            <Show when=move || form.po_required.get()>
+                <TextField label="PO number" name="poNumber" value=form.po_number errors=errors required=true />
+            </Show>
+            <TextField label="Tax jurisdiction" name="taxJurisdiction" value=form.tax_jurisdiction errors=errors required=true placeholder="e.g. US-CA" />
+            <label class="checkbox">
+                <input type="checkbox" name="taxExempt" bind:checked=form.tax_exempt />
+                "Customer is tax exempt"
+            </label>
+            <Show when=move || form.tax_exempt.get()>
+                <TextField label="Exemption certificate" name="taxExemptionCertificate" value=form.tax_exemption_certificate errors=errors required=true />
+            </Show>
+        </fieldset>
+    }
+}
+
+#[component]
+fn MilestonesEditor(
+    form: DealForm,
+    errors: Signal<Option<ApiError>>,
+    currency: Signal<String>,
+) -> impl IntoView {
+    let list_error = Signal::derive(move || {
+        errors.with(|e| {
+            e.as_ref().and_then(|e| {
+                e.items
+                    .iter()
+                    .find(|item| item.field.as_deref() == Some("milestones"))
+                    .map(|item| item.message.clone())
+            })
+        })
+    });
+    view! {
+        <fieldset class="panel">
+            <legend>"Milestones"</legend>
+            <p class="hint">"Needed when billing or recognition is by milestone; amounts should add up to the TCV."</p>
+            {move || list_error.get().map(|message| view! { <p class="field-error">{message}</p> })}
+            <Show when=move || !form.milestones.with(Vec::is_empty)>
+                <table class="table compact milestones">
+                    <thead>
+                        <tr>
+                            <th scope="col">"Name"</th>
+                            <th scope="col">"Due date"</th>
+                            <th scope="col" class="num">"Amount"</th>
+                            <th scope="col"><span class="visually-hidden">"Remove"</span></th>
+                        </tr>
+                    </thead>
+                    <tbody>
+                        <For each=move || form.milestones.get() key=|row| row.key let:row>
+                            <MilestoneEditorRow form=form row=row errors=errors currency=currency />
+                        </For>
+                    </tbody>
+                </table>
+            </Show>
+            <button class="button" type="button" data-test="add-milestone" on:click=move |_| form.push_milestone("", "", "")>
+                "Add milestone"
+            </button>
+        </fieldset>
+    }
+}
+
+#[component]
+fn MilestoneEditorRow(
+    form: DealForm,
+    row: MilestoneRow,
+    errors: Signal<Option<ApiError>>,
+    currency: Signal<String>,
+) -> impl IntoView {
+    let key = row.key;
+    let index = Memo::new(move |_| {
+        form.milestones
+            .with(|rows| rows.iter().position(|r| r.key == key).unwrap_or(0))
+    });
+    let error = move |part: &'static str| {
+        Signal::derive(move || {
+            errors.with(|e| {
+                e.as_ref()
+                    .and_then(|e| e.field(&format!("milestones.{}.{part}", index.get())))
+            })
+        })
+    };
+    let (name_error, date_error, amount_error) = (error("name"), error("dueDate"), error("amount"));
+    let cell_error = move |message: Signal<Option<String>>| {
+        move || {
+            message
+                .get()
+                .map(|m| view! { <p class="field-error">{m}</p> })
+        }
+    };
+    view! {
+        <tr>
+            <td>
+                <label class="visually-hidden" for=format!("milestone-{key}-name")>{move || format!("Milestone {} name", index.get() + 1)}</label>
+                <input id=format!("milestone-{key}-name") type="text" bind:value=row.name aria-invalid=move || name_error.with(Option::is_some).to_string() />
+                {cell_error(name_error)}
+            </td>
+            <td>
+                <label class="visually-hidden" for=format!("milestone-{key}-date")>{move || format!("Milestone {} due date", index.get() + 1)}</label>
+                <input id=format!("milestone-{key}-date") type="date" bind:value=row.due_date aria-invalid=move || date_error.with(Option::is_some).to_string() />
+                {cell_error(date_error)}
+            </td>
+            <td>
+                <label class="visually-hidden" for=format!("milestone-{key}-amount")>{move || format!("Milestone {} amount", index.get() + 1)}</label>
+                <div class="input-wrap has-suffix">
+                    <input id=format!("milestone-{key}-amount") class="num-input" type="text" inputmode="decimal" bind:value=row.amount aria-invalid=move || amount_error.with(Option::is_some).to_string() />
+                    <span class="input-suffix">{move || currency.get()}</span>
+                </div>
+                {cell_error(amount_error)}
+            </td>
+            <td>
+                <button class="button button-quiet" type="button" on:click=move |_| form.remove_milestone(key)>
+                    "Remove"
+                </button>
+            </td>
+        </tr>
+    }
+}
+
+/// The checklist beside the form: each item complete, or what is missing.
+#[component]
+fn Checklist(checklist: Signal<Option<Result<Vec<ChecklistItem>, ApiError>>>) -> impl IntoView {
+    view! {
+        <section class="panel checklist" aria-live="polite" data-test="checklist">
+            <h2>"Billing checklist"</h2>
+            {move || match checklist.get() {
+                None => view! { <p class="muted">"Checking…"</p> }.into_any(),
+                Some(Err(error)) => view! { <p class="alert alert-error">{error.summary()}</p> }.into_any(),
+                Some(Ok(items)) => {
+                    let done = items.iter().filter(|item| item.complete).count();
+                    let total = items.len();
+                    view! {
+                        <p class="checklist-progress">{format!("{done} of {total} complete")}</p>
+                        <ul class="checklist-items">
+                            {items.into_iter().map(|item| {
+                                let state = if item.complete { "complete" } else { "missing" };
+                                view! {
+                                    <li class=format!("checklist-item {state}") data-key=item.key.clone() data-state=state>
+                                        <span class="check-icon" aria-hidden="true">{if item.complete { "✓" } else { "•" }}</span>
+                                        <div>
+                                            <div class="check-label">{item.label}</div>
+                                            {if item.complete {
+                                                view! { <div class="check-state good">"Complete"</div> }.into_any()
+                                            } else {
+                                                view! { <div class="check-state missing">{item.message.unwrap_or_else(|| "Missing".into())}</div> }.into_any()
+                                            }}
+                                        </div>
+                                    </li>
+                                }
+                            }).collect_view()}
+                        </ul>
+                    }.into_any()
+                }
+            }}
+        </section>
+    }
+}
+
+/// Approval for billing: only a saved, unchanged, complete draft can be approved. The
+/// confirmation shows the amounts; one idempotency key is used for the whole confirmation, so
+/// a retry after a network failure cannot create a second contract.
+#[component]
+fn ApprovePanel(
+    form: DealForm,
+    deal_id: Signal<Option<String>>,
+    dirty: Signal<bool>,
+    checklist: Signal<Option<Result<Vec<ChecklistItem>, ApiError>>>,
+    approved: RwSignal<Option<Deal>>,
+) -> impl IntoView {
+    let can_approve = session::can("DEAL_APPROVE");
+    let idempotency_key = RwSignal::new(None::<String>);
+    let pending = RwSignal::new(false);
+    let error = RwSignal::new(None::<ApiError>);
+    let complete = Signal::derive(move || {
+        checklist.with(|c| matches!(c, Some(Ok(items)) if !items.is_empty() && items.iter().all(|i| i.complete)))
+    });
+    let blocker = Signal::derive(move || {
+        if deal_id.with(Option::is_none) {
+            Some("Save the draft first.")
+        } else if dirty.get() {
+            Some("Save your changes first; approval uses the saved deal.")
+        } else if !complete.get() {
+            Some("Complete every checklist item first.")
+        } else {
+            None
+        }
+    });
+    let currency = move || form.billing_currency.get().trim().to_uppercase();
+    let tcv = move || format::money(&format::amount_input(&form.tcv.get()), &currency());
+    let arr = move || format::money(&format::amount_input(&form.arr.get()), &currency());
+    let confirm = move |_| {
+        let (Some(id), Some(key)) = (deal_id.get_untracked(), idempotency_key.get_untracked())
+        else {
+            return;
+        };
+        pending.set(true);
+        error.set(None);
+        spawn_local(async move {
+            let result = api::deal_approve(id, key).await;
+            pending.set(false);
+            match result {
+                Ok(payload) => {
+                    let mut deal = payload.deal;
+                    deal.contract = Some(payload.contract);
+                    approved.set(Some(deal));
+                }
+                Err(failure) => error.set(Some(failure)),
+            }
+        });
+    };
+    view! {
+        <Show when=move || can_approve.get()>
+            <section class="panel approve-panel">
+                <h2>"Approve for billing"</h2>
+                <Show
+                    when=move || idempotency_key.with(Option::is_some)
+                    fallback=move || view! {
+                        <button
+                            class="button button-primary button-block"
+                            type="button"
+                            data-test="approve-deal"
+                            disabled=move || blocker.get().is_some()
+                            on:click=move |_| idempotency_key.set(Some(new_idempotency_key()))
+                        >
+                            "Approve for billing"
+                        </button>
+                        {move || blocker.get().map(|reason| view! { <p class="hint">{reason}</p> })}
+                    }
+                >
+                    <div class="confirm" role="alertdialog" aria-label="Confirm approval">
+                        <p>"Approve this deal and create its contract?"</p>
+                        <dl class="facts compact">
+                            <dt>"TCV"</dt><dd class="num">{tcv}</dd>
+                            <dt>"ARR"</dt><dd class="num">{arr}</dd>
+                        </dl>
+                        {move || error.get().map(|e| view! { <p class="alert alert-error" role="alert">{e.summary()}</p> })}
+                        <div class="button-row">
+                            <button class="button button-primary" type="button" data-test="confirm-approve" disabled=move || pending.get() on:click=confirm>
+                                {move || if pending.get() { "Approving…" } else { "Confirm approval" }}
+                            </button>
+                            <button class="button" type="button" disabled=move || pending.get() on:click=move |_| { error.set(None); idempotency_key.set(None); }>
+                                "Cancel"
+                            </button>
+                        </div>
+                    </div>
+                </Show>
+            </section>
+        </Show>
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Read-only deal (approved, or for readers without DEAL_WRITE)
+// ---------------------------------------------------------------------------------------------
+
+fn or_dash(value: Option<String>) -> String {
+    value
+        .filter(|v| !v.is_empty())
+        .unwrap_or_else(|| "—".to_string())
+}
+
+#[component]
+fn DealReadOnly(deal: Deal) -> impl IntoView {
+    let is_approved = deal.status == "APPROVED";
+    let contract = deal.contract.clone();
+    let checklist = deal.checklist.clone();
+    view! {
+        <header class="page-header">
+            <div>
+                <h1>{format!("Deal {}", deal.crm_opportunity_id)}</h1>
+                <p class="muted">
+                    {match (&deal.approved_by, &deal.approved_at) {
+                        (Some(by), Some(at)) => format!("Approved for billing by {} on {}", by.name, format::date(at)),
+                        _ => format!("Created {}", format::date(&deal.created_at)),
+                    }}
+                </p>
+            </div>
+            <DealStatusBadge status=deal.status.clone() complete=deal.is_complete />
+        </header>
+        {contract.map(|contract| view! { <ContractView contract=contract /> })}
+        <div class="grid-2">
+            <DealFacts deal=deal.clone() />
+            {(!is_approved).then(|| view! { <Checklist checklist=Signal::derive(move || Some(Ok(checklist.clone()))) /> })}
+        </div>
+    }
+}
+
+#[component]
+fn DealFacts(deal: Deal) -> impl IntoView {
+    let contact = deal.billing_contact.as_ref().map(|c| {
+        format!(
+            "{} <{}>{}",
+            c.name,
+            c.email,
+            c.phone
+                .as_deref()
+                .map(|p| format!(", {p}"))
+                .unwrap_or_default()
+        )
+    });
+    let milestones = deal.milestones.clone();
+    view! {
+        <section class="panel">
+            <h2>"Deal"</h2>
+            <dl class="facts">
+                <dt>"Customer"</dt>
+                <dd>{match deal.customer.clone() {
+                    Some(c) => view! { <a href=format!("/customers/{}", c.id)>{c.legal_name}</a> }.into_any(),
+                    None => "—".into_any(),
+                }}</dd>
+                <dt>"Invoiced legal entity"</dt><dd>{or_dash(deal.invoiced_legal_entity.clone())}</dd>
+                <dt>"Billing contact"</dt><dd>{or_dash(contact)}</dd>
+                <dt>"Product"</dt><dd>{or_dash(deal.product_name.clone())}</dd>
+                <dt>"TCV"</dt><dd>{or_dash(deal.tcv.as_ref().map(|m| m.display()))}</dd>
+                <dt>"ARR"</dt><dd>{or_dash(deal.arr.as_ref().map(|m| m.display()))}</dd>
+                <dt>"Term"</dt>
+                <dd>{format!(
+                    "{} – {}",
+                    deal.start_date.as_deref().map(format::date).unwrap_or_else(|| "—".into()),
+                    deal.end_date.as_deref().map(format::date).unwrap_or_else(|| "—".into()),
+                )}</dd>
+                <dt>"Billing frequency"</dt><dd>{or_dash(deal.billing_frequency.as_deref().map(format::enum_label))}</dd>
+                <dt>"Payment terms"</dt><dd>{or_dash(deal.payment_terms.as_deref().map(format::enum_label))}</dd>
+                <dt>"Revenue recognition"</dt><dd>{or_dash(deal.revenue_recognition_type.as_deref().map(format::enum_label))}</dd>
+                <dt>"Purchase order"</dt>
+                <dd>{if deal.po_required { or_dash(deal.po_number.clone()) } else { "Not required".to_string() }}</dd>
+                <dt>"Tax"</dt>
+                <dd>{format!(
+                    "{}{}",
+                    or_dash(deal.tax_jurisdiction.clone()),
+                    if deal.tax_exempt { format!(" · exempt ({})", or_dash(deal.tax_exemption_certificate.clone())) } else { String::new() }
+                )}</dd>
+                <dt>"Account executive"</dt><dd>{or_dash(deal.assigned_ae.as_ref().map(|u| u.name.clone()))}</dd>
+                <dt>"Commission plan"</dt><dd>{or_dash(deal.commission_plan_id.clone())}</dd>
+            </dl>
+            {(!milestones.is_empty()).then(|| view! {
+                <h3>"Milestones"</h3>
+                <table class="table compact">
+                    <thead><tr><th scope="col">"Name"</th><th scope="col">"Due"</th><th scope="col" class="num">"Amount"</th></tr></thead>
+                    <tbody>
+                        {milestones.into_iter().map(|m| view! {
+                            <tr>
+                                <td>{m.name}</td>
+                                <td>{m.due_date.as_deref().map(format::date).unwrap_or_else(|| "—".into())}</td>
+                                <MoneyCell money=Some(m.amount) />
+                            </tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            })}
+        </section>
+    }
+}
+
+#[component]
+fn ContractView(contract: Contract) -> impl IntoView {
+    view! {
+        <section class="panel contract" data-test="contract">
+            <div class="alert alert-success" role="status">
+                {format!("Approved for billing. Contract {} created.", contract.contract_number)}
+            </div>
+            <h2>{format!("Contract {}", contract.contract_number)}</h2>
+            <dl class="facts inline">
+                <dt>"Term"</dt><dd>{format!("{} – {}", format::date(&contract.start_date), format::date(&contract.end_date))}</dd>
+                <dt>"TCV"</dt><dd><Amount money=contract.tcv.clone() /></dd>
+                <dt>"ARR"</dt><dd><Amount money=contract.arr.clone() /></dd>
+            </dl>
+            <h3>"Lines"</h3>
+            <table class="table compact">
+                <thead>
+                    <tr>
+                        <th scope="col">"Product"</th>
+                        <th scope="col">"Kind"</th>
+                        <th scope="col" class="num">"Quantity"</th>
+                        <th scope="col" class="num">"Unit price"</th>
+                        <th scope="col">"Billing"</th>
+                        <th scope="col">"Period"</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {contract.lines.into_iter().map(|line| view! {
+                        <tr>
+                            <td>{line.product_name}</td>
+                            <td>{format::enum_label(&line.kind)}</td>
+                            <td class="num">{line.quantity}</td>
+                            <MoneyCell money=Some(line.unit_price) />
+                            <td>{or_dash(line.billing_frequency.as_deref().map(format::enum_label))}</td>
+                            <td class="nowrap">{format!("{} – {}", format::date(&line.start_date), format::date(&line.end_date))}</td>
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+            <h3>"Purchase orders"</h3>
+            {if contract.purchase_orders.is_empty() {
+                view! { <p class="muted">"No purchase order on this contract."</p> }.into_any()
+            } else {
+                view! {
+                    <table class="table compact">
+                        <thead>
+                            <tr><th scope="col">"Number"</th><th scope="col" class="num">"Amount"</th><th scope="col">"Valid"</th></tr>
+                        </thead>
+                        <tbody>
+                            {contract.purchase_orders.into_iter().map(|po| view! {
+                                <tr>
+                                    <td class="mono">{po.number}</td>
+                                    <MoneyCell money=Some(po.amount) />
+                                    <td class="nowrap">{format!("{} – {}", format::date(&po.valid_from), format::date(&po.valid_to))}</td>
+                                </tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                }.into_any()
+            }}
+        </section>
+    }
+}

@@ -1,0 +1,206 @@
+//! The deal list: status filter and search kept in the URL, cursor pagination.
+
+use std::time::Duration;
+
+use leptos::prelude::*;
+use leptos_router::{
+    hooks::{use_navigate, use_query_map},
+    NavigateOptions,
+};
+
+use crate::{
+    api::{self, DealRow},
+    app::RequirePermission,
+    components::{
+        money::MoneyCell,
+        pager::Pager,
+        states::{EmptyState, ErrorPanel, LoadingRows},
+        status::DealStatusBadge,
+    },
+    format,
+    routes::{href_with_query, CursorTrail, Debounce},
+    session,
+};
+
+const STATUS_FILTERS: [(&str, &str); 3] =
+    [("", "All"), ("DRAFT", "Draft"), ("APPROVED", "Approved")];
+
+#[component]
+pub fn DealsPage() -> impl IntoView {
+    view! {
+        <RequirePermission permission="DEAL_READ">
+            <DealList />
+        </RequirePermission>
+    }
+}
+
+#[component]
+fn DealList() -> impl IntoView {
+    let query = use_query_map();
+    let navigate = use_navigate();
+    let search = Memo::new(move |_| query.with(|q| q.get("q")).filter(|q| !q.is_empty()));
+    let status = Memo::new(move |_| {
+        query
+            .with(|q| q.get("status"))
+            .filter(|s| s == "DRAFT" || s == "APPROVED")
+    });
+    let after = Memo::new(move |_| query.with(|q| q.get("after")));
+    let typed = RwSignal::new(search.get_untracked().unwrap_or_default());
+    let trail = CursorTrail::new();
+    let debounce = Debounce::new();
+    let can_write = session::can("DEAL_WRITE");
+    let deals = LocalResource::new(move || api::deals(search.get(), status.get(), after.get()));
+
+    let go = move |search: Option<String>, status: Option<String>, after: Option<String>| {
+        let href = href_with_query(
+            "/deals",
+            &[("q", search), ("status", status), ("after", after)],
+        );
+        navigate(
+            &href,
+            NavigateOptions {
+                replace: true,
+                ..Default::default()
+            },
+        );
+    };
+    let on_search = {
+        let go = go.clone();
+        move |_| {
+            let go = go.clone();
+            debounce.run(Duration::from_millis(300), move || {
+                trail.0.set(Vec::new());
+                go(
+                    Some(typed.get_untracked().trim().to_string()),
+                    status.get_untracked(),
+                    None,
+                );
+            });
+        }
+    };
+    let on_status = {
+        let go = go.clone();
+        move |value: &'static str| {
+            trail.0.set(Vec::new());
+            go(search.get_untracked(), Some(value.to_string()), None);
+        }
+    };
+    let on_next = {
+        let go = go.clone();
+        Callback::new(move |next: Option<String>| {
+            trail.0.update(|trail| trail.push(after.get_untracked()));
+            go(search.get_untracked(), status.get_untracked(), next);
+        })
+    };
+    let on_previous = Callback::new(move |()| {
+        let previous = trail.0.try_update(Vec::pop).flatten().flatten();
+        go(search.get_untracked(), status.get_untracked(), previous);
+    });
+
+    view! {
+        <div class="page">
+            <header class="page-header">
+                <div>
+                    <h1>"Deals"</h1>
+                    <p class="muted">"Closed-won opportunities on their way to billing."</p>
+                </div>
+                <Show when=move || can_write.get()>
+                    <a class="button button-primary" href="/deals/new" data-test="new-deal">"New deal"</a>
+                </Show>
+            </header>
+            <div class="toolbar">
+                <div class="field field-inline search">
+                    <label for="deal-search">"Search"</label>
+                    <input id="deal-search" type="search" placeholder="Opportunity, customer or product" bind:value=typed on:input=on_search />
+                </div>
+                <div class="segmented" role="group" aria-label="Filter by status">
+                    {STATUS_FILTERS
+                        .iter()
+                        .map(|(value, label)| {
+                            let on_status = on_status.clone();
+                            let value = *value;
+                            let selected = move || status.get().unwrap_or_default() == value;
+                            view! {
+                                <button
+                                    type="button"
+                                    class="segment"
+                                    class:selected=selected
+                                    aria-pressed=move || if selected() { "true" } else { "false" }
+                                    data-filter=value
+                                    on:click=move |_| on_status(value)
+                                >
+                                    {*label}
+                                </button>
+                            }
+                        })
+                        .collect_view()}
+                </div>
+            </div>
+            {move || match deals.get() {
+                None => view! { <LoadingRows columns=8 /> }.into_any(),
+                Some(Err(error)) => view! { <ErrorPanel error=error retry=Callback::new(move |()| deals.refetch()) /> }.into_any(),
+                Some(Ok(connection)) if connection.nodes.is_empty() => {
+                    let filtered = search.get_untracked().is_some() || status.get_untracked().is_some();
+                    let (title, hint) = if filtered {
+                        ("No deals match these filters", "Clear the search or choose “All” to see every deal.")
+                    } else {
+                        ("No deals yet", "Record a closed-won opportunity with “New deal”; the checklist shows what billing needs.")
+                    };
+                    view! { <EmptyState title=title hint=hint /> }.into_any()
+                }
+                Some(Ok(connection)) => {
+                    let shown = connection.nodes.len();
+                    let next_cursor = connection.page_info.end_cursor.clone();
+                    view! {
+                        <DealTable rows=connection.nodes />
+                        <Pager
+                            shown=shown
+                            total=connection.total_count
+                            has_previous=!trail.0.with(Vec::is_empty)
+                            has_next=connection.page_info.has_next_page
+                            on_previous=on_previous
+                            on_next=Callback::new(move |()| on_next.run(next_cursor.clone()))
+                        />
+                    }.into_any()
+                }
+            }}
+        </div>
+    }
+}
+
+#[component]
+fn DealTable(rows: Vec<DealRow>) -> impl IntoView {
+    view! {
+        <table class="table" data-test="deal-table">
+            <thead>
+                <tr>
+                    <th scope="col">"Opportunity"</th>
+                    <th scope="col">"Customer"</th>
+                    <th scope="col">"Product"</th>
+                    <th scope="col" class="num">"TCV"</th>
+                    <th scope="col" class="num">"ARR"</th>
+                    <th scope="col">"Start"</th>
+                    <th scope="col">"AE"</th>
+                    <th scope="col">"Status"</th>
+                </tr>
+            </thead>
+            <tbody>
+                {rows
+                    .into_iter()
+                    .map(|deal| view! {
+                        <tr>
+                            <td><a href=format!("/deals/{}", deal.id)>{deal.crm_opportunity_id}</a></td>
+                            <td>{deal.customer.map(|c| c.legal_name).unwrap_or_else(|| "—".into())}</td>
+                            <td>{deal.product_name.unwrap_or_else(|| "—".into())}</td>
+                            <MoneyCell money=deal.tcv />
+                            <MoneyCell money=deal.arr />
+                            <td class="nowrap">{deal.start_date.as_deref().map(format::date).unwrap_or_else(|| "—".into())}</td>
+                            <td>{deal.assigned_ae.map(|ae| ae.name).unwrap_or_else(|| "—".into())}</td>
+                            <td><DealStatusBadge status=deal.status complete=deal.is_complete /></td>
+                        </tr>
+                    })
+                    .collect_view()}
+            </tbody>
+        </table>
+    }
+}

@@ -1,0 +1,79 @@
+//! One module per page, plus the small URL helpers the list pages share.
+
+pub mod approvals;
+pub mod audit;
+pub mod customer_detail;
+pub mod customer_new;
+pub mod customers;
+pub mod deal_form;
+pub mod deals;
+pub mod ledger;
+pub mod login;
+
+use std::time::Duration;
+
+use leptos::prelude::*;
+
+/// Builds `path?key=value&…` from the pairs that have a non-empty value, so filters live in the
+/// URL and survive a reload or a shared link.
+pub fn href_with_query(path: &str, pairs: &[(&str, Option<String>)]) -> String {
+    let query: Vec<String> = pairs
+        .iter()
+        .filter_map(|(key, value)| {
+            value
+                .as_deref()
+                .filter(|value| !value.is_empty())
+                .map(|value| {
+                    format!(
+                        "{key}={}",
+                        String::from(js_sys::encode_uri_component(value))
+                    )
+                })
+        })
+        .collect();
+    if query.is_empty() {
+        path.to_string()
+    } else {
+        format!("{path}?{}", query.join("&"))
+    }
+}
+
+/// Runs only the last of a burst of calls, after the burst has been quiet for the delay
+/// (the search box and the live checklist use it so typing does not send a request per key).
+#[derive(Clone, Copy)]
+pub struct Debounce {
+    generation: StoredValue<u64>,
+}
+
+impl Debounce {
+    pub fn new() -> Self {
+        Self {
+            generation: StoredValue::new(0),
+        }
+    }
+
+    pub fn run(&self, delay: Duration, action: impl FnOnce() + 'static) {
+        let generation = self.generation;
+        let mine = generation.get_value().wrapping_add(1);
+        generation.set_value(mine);
+        set_timeout(
+            move || {
+                // The page may have been left meanwhile; then the stored value is gone.
+                if generation.try_get_value() == Some(mine) {
+                    action();
+                }
+            },
+            delay,
+        );
+    }
+}
+
+/// Previous-page support for cursor pagination: the cursors of the pages seen before this one.
+#[derive(Clone, Copy)]
+pub struct CursorTrail(pub RwSignal<Vec<Option<String>>>);
+
+impl CursorTrail {
+    pub fn new() -> Self {
+        Self(RwSignal::new(Vec::new()))
+    }
+}

@@ -1,0 +1,89 @@
+//! The signed-in session: the bearer token and the `me` user, kept in `sessionStorage` so a
+//! session lasts as long as the browser tab and no longer.
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::api::User;
+
+const STORAGE_KEY: &str = "revops.session";
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Session {
+    pub token: String,
+    pub user: User,
+}
+
+impl Session {
+    /// Whether the user holds a permission. This only decides what the page offers; the server
+    /// checks every request again.
+    pub fn can(&self, permission: &str) -> bool {
+        self.user.permissions.iter().any(|held| held == permission)
+    }
+
+    /// Where a user lands after signing in: the page their role works from.
+    pub fn landing_path(&self) -> &'static str {
+        match self.user.role.as_str() {
+            "VP_FINANCE" => "/approvals",
+            "AE" => "/deals",
+            _ => "/customers",
+        }
+    }
+}
+
+fn storage() -> Option<web_sys::Storage> {
+    web_sys::window().and_then(|window| window.session_storage().ok().flatten())
+}
+
+/// The session saved in this tab, if any.
+pub fn load() -> Option<Session> {
+    let text = storage()?.get_item(STORAGE_KEY).ok().flatten()?;
+    serde_json::from_str(&text).ok()
+}
+
+/// Saves the session for this tab. Storage can be unavailable (private modes); the app then
+/// still works until the page is reloaded, so a failure is not an error worth showing.
+pub fn save(session: &Session) {
+    if let (Some(storage), Ok(text)) = (storage(), serde_json::to_string(session)) {
+        let _ = storage.set_item(STORAGE_KEY, &text);
+    }
+}
+
+pub fn clear() {
+    if let Some(storage) = storage() {
+        let _ = storage.remove_item(STORAGE_KEY);
+    }
+}
+
+/// The bearer token for API calls, read from storage so that every call uses the newest one.
+pub fn token() -> Option<String> {
+    load().map(|session| session.token)
+}
+
+/// Ends a session the server no longer accepts and sends the user to the login page with a
+/// note saying why. A full page load also drops every cached view of the old user's data.
+pub fn expire() {
+    clear();
+    if let Some(window) = web_sys::window() {
+        let _ = window.location().set_href("/login?expired=1");
+    }
+}
+
+/// The reactive session shared by every page through context.
+#[derive(Clone, Copy)]
+pub struct SessionContext(pub RwSignal<Option<Session>>);
+
+pub fn use_session() -> RwSignal<Option<Session>> {
+    match use_context::<SessionContext>() {
+        Some(SessionContext(signal)) => signal,
+        // Only reachable if a component is mounted outside <App/>; an empty session makes it
+        // show its signed-out state instead of crashing.
+        None => RwSignal::new(None),
+    }
+}
+
+/// True when the signed-in user holds the permission.
+pub fn can(permission: &'static str) -> Signal<bool> {
+    let session = use_session();
+    Signal::derive(move || session.with(|s| s.as_ref().is_some_and(|s| s.can(permission))))
+}
