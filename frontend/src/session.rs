@@ -23,7 +23,7 @@ impl Session {
 
     /// Where a user lands after signing in: the page their role works from.
     pub fn landing_path(&self) -> &'static str {
-        match self.user.role.as_str() {
+        match self.user.role.to_ascii_uppercase().as_str() {
             "VP_FINANCE" => "/approvals",
             "AE" => "/deals",
             _ => "/customers",

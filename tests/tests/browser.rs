@@ -1,0 +1,202 @@
+//! Browser tests: the built web app (`dist/`), served by the real backend, driven in headless
+//! Chromium through chromedriver. They need `dist/` first: run `trunk build --release` at the
+//! workspace root. On failure each test saves a screenshot under
+//! `target/browser-screenshots/<test>.png`.
+
+use std::{error::Error, future::Future, path::PathBuf};
+
+use revops_tests::{
+    email_of,
+    webdriver::{Browser, DEFAULT_TIMEOUT},
+    Role, TestApp, PASSWORD,
+};
+use serde_json::json;
+
+type TestResult = Result<(), Box<dyn Error>>;
+
+fn workspace_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+/// The tests drive the real built web app, so it must exist; say how to build it if not.
+fn require_dist() -> TestResult {
+    let index = workspace_root().join("dist").join("index.html");
+    if !index.exists() {
+        return Err(format!(
+            "{} is missing: the browser tests drive the built web app. Build it first with \
+             `trunk build --release` at the workspace root (needs the wasm32-unknown-unknown \
+             target, trunk 0.21.14 and wasm-bindgen-cli 0.2.130).",
+            index.display()
+        )
+        .into());
+    }
+    Ok(())
+}
+
+/// Runs the steps of one test; when they fail, keeps a screenshot of the page to look at.
+async fn run<F>(browser: &Browser, name: &str, steps: F) -> TestResult
+where
+    F: Future<Output = TestResult>,
+{
+    let outcome = steps.await;
+    if let Err(error) = &outcome {
+        let path = workspace_root()
+            .join("target")
+            .join("browser-screenshots")
+            .join(format!("{name}.png"));
+        let saved = match browser.screenshot(&path).await {
+            Ok(()) => format!("screenshot: {}", path.display()),
+            Err(screenshot_error) => format!("no screenshot: {screenshot_error}"),
+        };
+        return Err(format!("{error} ({saved})").into());
+    }
+    outcome
+}
+
+/// Signs in through the login page as the role's test user.
+async fn sign_in(browser: &Browser, app: &TestApp, role: Role) -> TestResult {
+    browser.goto(&format!("{}/login", app.base_url)).await?;
+    let email = browser.wait_for("#login-email", DEFAULT_TIMEOUT).await?;
+    browser.type_text(&email, &email_of(role)).await?;
+    let password = browser.find("#login-password").await?;
+    browser.type_text(&password, PASSWORD).await?;
+    let submit = browser.find("form.login-card button[type=submit]").await?;
+    browser.click(&submit).await?;
+    Ok(())
+}
+
+const CREDIT_LIMIT_REQUEST: &str = "mutation($input: CreditLimitRequestCreateInput!) { \
+     creditLimitRequestCreate(input: $input) { approval { id } } }";
+
+/// Asks for a higher credit limit as `role`; returns the approval's id.
+async fn request_credit_limit(
+    app: &TestApp,
+    role: Role,
+    customer_id: &str,
+    amount: &str,
+) -> String {
+    let data = app
+        .gql_ok(
+            role,
+            CREDIT_LIMIT_REQUEST,
+            json!({ "input": {
+                "customerId": customer_id,
+                "creditLimit": { "amount": amount, "currency": "USD" },
+                "reason": "Expansion signed; usage doubles next quarter."
+            }}),
+        )
+        .await;
+    data["creditLimitRequestCreate"]["approval"]["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no approval id in {data}"))
+        .to_string()
+}
+
+#[tokio::test]
+async fn cfo_signs_in_and_sees_a_customer_created_through_the_api() -> TestResult {
+    // Proves: the login page signs a CFO in, lands them on /customers, and the table shows a customer the API created.
+    require_dist()?;
+    let app = TestApp::spawn().await;
+    app.create_customer("Browserville Analytics Inc.", "USD")
+        .await;
+    let browser = Browser::start().await?;
+    run(&browser, "cfo_sees_customers", async {
+        sign_in(&browser, &app, Role::Cfo).await?;
+        browser.wait_for_path("/customers", DEFAULT_TIMEOUT).await?;
+        browser
+            .wait_for_text(
+                "[data-test=customer-table] tbody",
+                "Browserville Analytics Inc.",
+                DEFAULT_TIMEOUT,
+            )
+            .await?;
+        let user = browser
+            .wait_for("[data-test=user-name]", DEFAULT_TIMEOUT)
+            .await?;
+        assert_eq!(browser.text(&user).await?, "Test CFO");
+        Ok(())
+    })
+    .await
+}
+
+#[tokio::test]
+async fn an_ae_sees_no_approvals_link_and_no_inbox() -> TestResult {
+    // Proves: an AE (no APPROVAL_READ) gets no Approvals link, and /approvals shows a not-available message instead of the inbox.
+    require_dist()?;
+    let app = TestApp::spawn().await;
+    let browser = Browser::start().await?;
+    run(&browser, "ae_no_approvals", async {
+        sign_in(&browser, &app, Role::Ae).await?;
+        browser.wait_for_path("/deals", DEFAULT_TIMEOUT).await?;
+        // The navigation is drawn once the deals link is there; only then is absence meaningful.
+        browser
+            .wait_for("[data-nav=deals]", DEFAULT_TIMEOUT)
+            .await?;
+        assert!(
+            browser.find_all("[data-nav=approvals]").await?.is_empty(),
+            "an AE must not see the Approvals link"
+        );
+        browser.goto(&format!("{}/approvals", app.base_url)).await?;
+        browser
+            .wait_for("[data-state=forbidden]", DEFAULT_TIMEOUT)
+            .await?;
+        assert!(
+            browser
+                .find_all("[data-test=approval-list]")
+                .await?
+                .is_empty(),
+            "an AE must not see the approvals inbox"
+        );
+        Ok(())
+    })
+    .await
+}
+
+#[tokio::test]
+async fn vp_finance_can_decide_others_requests_but_not_their_own() -> TestResult {
+    // Proves: vp_finance lands on the inbox, can approve another user's request, and sees their own request disabled with the reason.
+    require_dist()?;
+    let app = TestApp::spawn().await;
+    let other_customer = app.create_customer("Northwind Traders LLC", "USD").await;
+    let own_customer = app.create_customer("Contoso Retail Corp.", "USD").await;
+    let others_request = request_credit_limit(&app, Role::Cfo, &other_customer, "75000.00").await;
+    let own_request = request_credit_limit(&app, Role::VpFinance, &own_customer, "60000.00").await;
+    let browser = Browser::start().await?;
+    run(&browser, "vp_finance_inbox", async {
+        sign_in(&browser, &app, Role::VpFinance).await?;
+        browser.wait_for_path("/approvals", DEFAULT_TIMEOUT).await?;
+
+        let others = format!("article[data-approval-id=\"{others_request}\"]");
+        browser
+            .wait_for_text(&others, "Northwind Traders LLC", DEFAULT_TIMEOUT)
+            .await?;
+        let approve = browser
+            .find(&format!("{others} button[data-action=approve]"))
+            .await?;
+        assert!(
+            browser.is_enabled(&approve).await?,
+            "another user's request must be approvable"
+        );
+
+        let own = format!("article[data-approval-id=\"{own_request}\"]");
+        browser
+            .wait_for_text(&own, "Contoso Retail Corp.", DEFAULT_TIMEOUT)
+            .await?;
+        let own_approve = browser
+            .find(&format!("{own} button[data-action=approve]"))
+            .await?;
+        assert!(
+            !browser.is_enabled(&own_approve).await?,
+            "one's own request must not be approvable"
+        );
+        let reason = browser
+            .find(&format!("{own} [data-test=cannot-decide]"))
+            .await?;
+        assert!(
+            !browser.text(&reason).await?.trim().is_empty(),
+            "the reason must be shown"
+        );
+        Ok(())
+    })
+    .await
+}
