@@ -75,7 +75,7 @@ pub struct CreditPolicy {
 
 impl Customer {
     async fn arr_money(&self, ctx: &Context<'_>) -> async_graphql::Result<DomainMoney> {
-        let key = (self.domain.id, self.domain.billing_currency.code());
+        let key = (self.domain.id, self.domain.billing_currency);
         let arr = ctx.data_unchecked::<DataLoader<ArrLoader>>().load_one(key).await?;
         Ok(arr.unwrap_or(DomainMoney::zero(self.domain.billing_currency)))
     }

@@ -56,7 +56,9 @@ impl Extension for AccessGuardExtension {
         let is_operation = matches!(info.parent_type, "Query" | "Mutation");
         if is_operation && !info.is_for_introspection && !info.name.starts_with("__") {
             if let Err(error) = check(ctx.data_opt::<Caller>(), info.parent_type, info.name) {
-                return Err(error.into_server_error(info.field.pos));
+                let mut refused = async_graphql::ServerError::new(error.message, None);
+                refused.extensions = error.extensions;
+                return Err(refused);
             }
         }
         next.run(ctx, info).await

@@ -31,19 +31,15 @@ impl Loader<i64> for UserLoader {
     }
 }
 
-/// Keyed by (customer id, billing currency code).
+/// Keyed by (customer id, billing currency).
 pub struct ArrLoader(pub CustomerService);
 
-impl Loader<(i64, &'static str)> for ArrLoader {
+impl Loader<(i64, Currency)> for ArrLoader {
     type Value = Money;
     type Error = async_graphql::Error;
 
-    async fn load(&self, keys: &[(i64, &'static str)]) -> Result<HashMap<(i64, &'static str), Money>, Self::Error> {
-        let customers: Vec<(i64, Currency)> = keys
-            .iter()
-            .map(|(id, code)| Ok((*id, Currency::parse(code).map_err(crate::error::AppError::from)?)))
-            .collect::<Result<_, crate::error::AppError>>()?;
-        let arr = self.0.arr_by_customer(&customers).await?;
-        Ok(arr.into_iter().map(|(id, money)| ((id, money.currency().code()), money)).collect())
+    async fn load(&self, keys: &[(i64, Currency)]) -> Result<HashMap<(i64, Currency), Money>, Self::Error> {
+        let arr = self.0.arr_by_customer(keys).await?;
+        Ok(arr.into_iter().map(|(id, money)| ((id, money.currency()), money)).collect())
     }
 }

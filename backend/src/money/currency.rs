@@ -45,6 +45,12 @@ const KNOWN: &[(&str, u32)] = &[
     ("ZAR", 2),
 ];
 
+impl serde::Serialize for Currency {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.code)
+    }
+}
+
 impl Currency {
     pub const USD: Currency = Currency { code: "USD", decimals: 2 };
 

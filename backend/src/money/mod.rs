@@ -197,6 +197,17 @@ impl fmt::Display for Money {
     }
 }
 
+/// Serialised as `{"amount": "12.50", "currency": "USD"}` (audit snapshots, JSON exports).
+impl serde::Serialize for Money {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut state = serializer.serialize_struct("Money", 2)?;
+        state.serialize_field("amount", &self.amount_string())?;
+        state.serialize_field("currency", self.currency.code())?;
+        state.end()
+    }
+}
+
 /// A rate (tax, uplift, commission, proration fraction) applied to money with a stated rounding.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Rate(Decimal);
