@@ -11,13 +11,16 @@ use std::time::Instant;
 
 const DEFAULT_ADDR: &str = "127.0.0.1:8080";
 
-/// The demo users `revops seed --demo` creates: (login, password, role).
-/// LEAD: keep this in step with the seed in backend/ and the README.
-pub const DEMO_LOGINS: &[(&str, &str, &str)] = &[
-    ("cfo@demo.revops", "revops-demo", "CFO"),
-    ("cro@demo.revops", "revops-demo", "CRO"),
-    ("ae@demo.revops", "revops-demo", "account executive"),
-    ("ar@demo.revops", "revops-demo", "AR team"),
+/// The demo users `revops seed --demo` creates (backend/src/seed.rs: one user per role, named
+/// `<role>@demo.revops`, all with `DEMO_PASSWORD`). LEAD: keep in step with the seed and README.
+pub const DEMO_PASSWORD: &str = "revops-demo-2026";
+pub const DEMO_LOGINS: &[(&str, &str)] = &[
+    ("cfo@demo.revops", "CFO"),
+    ("cro@demo.revops", "CRO"),
+    ("vp_revops@demo.revops", "VP Revenue Operations"),
+    ("ar_specialist@demo.revops", "AR Specialist"),
+    ("ae@demo.revops", "Account Executive"),
+    ("admin@demo.revops", "Administrator"),
 ];
 
 struct Options {
@@ -94,10 +97,11 @@ fn print_banner(addr: SocketAddr, seconds: f64) {
     println!();
     println!("      http://{host}:{}/", addr.port());
     println!();
-    println!("  Demo logins:");
-    for (login, password, role) in DEMO_LOGINS {
-        println!("      {login:<24} {password:<14} {role}");
+    println!("  Demo logins (password for all: {DEMO_PASSWORD}):");
+    for (login, role) in DEMO_LOGINS {
+        println!("      {login:<28} {role}");
     }
+    println!("      (every role has one: <role>@demo.revops, e.g. vp_finance, auditor)");
     println!();
     println!("  Data: data/revops.db (SQLite). `cargo xtask start --fresh` starts over.");
     println!("  Stop with Ctrl-C.");
