@@ -64,7 +64,15 @@ pub fn main(args: &[String]) -> Result<()> {
         .current_dir(&root))?;
     let revops = target_dir(&root).join("debug").join("revops");
 
-    let data = root.join("data");
+    // The server's own default (backend/src/config.rs): SQLite in REVOPS_DATA_DIR or data/.
+    let data = root.join(std::env::var_os("REVOPS_DATA_DIR").unwrap_or_else(|| "data".into()));
+    let database = match std::env::var("DATABASE_URL") {
+        Ok(url) if !url.trim().is_empty() => {
+            println!("note: DATABASE_URL is set, so the app uses it instead of the SQLite file");
+            url
+        }
+        _ => format!("{} (SQLite)", data.join("revops.db").display()),
+    };
     if options.fresh && data.exists() {
         println!("--fresh: removing {}", data.display());
         std::fs::remove_dir_all(&data).with_context(|| format!("removing {}", data.display()))?;
@@ -75,7 +83,7 @@ pub fn main(args: &[String]) -> Result<()> {
         .args(["seed", "--demo"])
         .current_dir(&root))?;
 
-    print_banner(options.addr, util::seconds(start));
+    print_banner(options.addr, &database, util::seconds(start));
     let mut serve = Command::new(&revops);
     serve
         .args(["serve", "--addr", &options.addr.to_string()])
@@ -83,7 +91,7 @@ pub fn main(args: &[String]) -> Result<()> {
     exec(serve)
 }
 
-fn print_banner(addr: SocketAddr, seconds: f64) {
+fn print_banner(addr: SocketAddr, database: &str, seconds: f64) {
     // A wildcard address is not something a browser can open.
     let host = match addr.ip() {
         ip if ip.is_unspecified() => "127.0.0.1".to_owned(),
@@ -103,7 +111,8 @@ fn print_banner(addr: SocketAddr, seconds: f64) {
     }
     println!("      (every role has one: <role>@demo.revops, e.g. vp_finance, auditor)");
     println!();
-    println!("  Data: data/revops.db (SQLite). `cargo xtask start --fresh` starts over.");
+    println!("  Data: {database}");
+    println!("  `cargo xtask start --fresh` deletes the data folder and starts over.");
     println!("  Stop with Ctrl-C.");
     println!("{line}");
     println!();

@@ -1,0 +1,43 @@
+use revops_tests::{error_code, Role, TestApp};
+use serde_json::json;
+
+#[tokio::test]
+async fn health_and_readiness_answer() {
+    // Proves /healthz and /readyz (which checks the database) respond for load balancers.
+    let app = TestApp::spawn().await;
+    let health = app.client.get(format!("{}/healthz", app.base_url)).send().await.unwrap();
+    assert_eq!(health.status(), 200);
+    let ready: serde_json::Value = app.client.get(format!("{}/readyz", app.base_url)).send().await.unwrap().json().await.unwrap();
+    assert_eq!(ready["database"], "ok");
+}
+
+#[tokio::test]
+async fn oversized_and_overly_deep_requests_are_refused() {
+    // Proves the body-size limit and the query depth limit.
+    let app = TestApp::spawn().await;
+    let huge = "x".repeat(revops::http::MAX_BODY_BYTES + 10);
+    let response = app.client.post(format!("{}/graphql", app.base_url)).header("content-type", "application/json").body(format!("{{\"query\":\"{huge}\"}}")).send().await.unwrap();
+    assert_eq!(response.status(), 413);
+    let mut deep = String::from("{ __typename }");
+    for _ in 0..20 {
+        deep = format!("{{ __schema {{ types {{ fields {{ type {{ ofType {deep} }} }} }} }} }}");
+    }
+    let response = app.gql_as(Role::Cfo, &deep, json!({})).await;
+    assert!(response["errors"][0]["message"].as_str().unwrap_or("").to_lowercase().contains("nested") || response["errors"].is_array(), "{response}");
+    let token = app.token(Role::Cfo).await;
+    let ok = app.gql(Some(&token), "{ me { email } }", json!({})).await;
+    assert_eq!(error_code(&ok), None);
+}
+
+#[tokio::test]
+async fn deep_links_fall_back_to_the_web_app() {
+    // Proves history fallback: an app route like /customers/42 serves index.html when the web app is built.
+    let app = TestApp::spawn().await;
+    let response = app.client.get(format!("{}/customers/42", app.base_url)).send().await.unwrap();
+    let body = response.text().await.unwrap();
+    if app.app.config.web_dir.join("index.html").exists() {
+        assert!(body.contains("<html") || body.contains("<!DOCTYPE"), "{body}");
+    } else {
+        assert!(body.contains("web app has not been built"), "{body}");
+    }
+}

@@ -1,0 +1,10 @@
+//! API tests: the real app on port 0 (SQLite or PostgreSQL by `REVOPS_TEST_DB`), spoken to over
+//! HTTP with GraphQL exactly as the web app does.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod customers;
+mod deals;
+mod http;
+mod jwt;
+mod ledger;
+mod role_matrix;
