@@ -13,8 +13,9 @@ use std::{
 
 use serde_json::{json, Value};
 
-/// The key under which WebDriver returns an element reference.
-const ELEMENT_KEY: &str = "element-6066-11e4-a5ec-4a8a1ad5e6bd";
+/// Element references come back as `{"element-6066-…": "<id>"}`; the suffix differs between
+/// the W3C text and chromedriver builds, so any key with this prefix is accepted.
+const ELEMENT_KEY_PREFIX: &str = "element-6066-11e4-";
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 const CHROMIUM: &str = "/usr/bin/chromium";
 /// How often a wait re-checks the page.
@@ -60,6 +61,26 @@ pub struct Browser {
 #[derive(Clone, Debug)]
 pub struct Element {
     id: String,
+}
+
+/// The element references in a `find elements` answer.
+fn elements_of(value: &Value) -> Vec<Element> {
+    value
+        .as_array()
+        .map(|elements| {
+            elements
+                .iter()
+                .filter_map(Value::as_object)
+                .filter_map(|reference| {
+                    reference
+                        .iter()
+                        .find(|(key, _)| key.starts_with(ELEMENT_KEY_PREFIX))
+                        .and_then(|(_, id)| id.as_str())
+                })
+                .map(|id| Element { id: id.to_string() })
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 fn free_port() -> Result<u16> {
@@ -224,16 +245,7 @@ impl Browser {
                 Some(body),
             )
             .await?;
-        Ok(value
-            .as_array()
-            .map(|elements| {
-                elements
-                    .iter()
-                    .filter_map(|element| element[ELEMENT_KEY].as_str())
-                    .map(|id| Element { id: id.to_string() })
-                    .collect()
-            })
-            .unwrap_or_default())
+        Ok(elements_of(&value))
     }
 
     /// The first element matching a CSS selector right now.
@@ -391,16 +403,7 @@ impl Browser {
                 Some(body),
             )
             .await?;
-        Ok(value
-            .as_array()
-            .map(|elements| {
-                elements
-                    .iter()
-                    .filter_map(|element| element[ELEMENT_KEY].as_str())
-                    .map(|id| Element { id: id.to_string() })
-                    .collect()
-            })
-            .unwrap_or_default())
+        Ok(elements_of(&value))
     }
 
     /// Runs JavaScript in the page and returns its result.
