@@ -488,7 +488,7 @@ fn CustomerDeals(deals: Vec<DealRow>) -> impl IntoView {
                     .into_iter()
                     .map(|deal| view! {
                         <tr>
-                            <td><a href=format!("/deals/{}", deal.id)>{deal.crm_opportunity_id}</a></td>
+                            <td class="nowrap"><a href=format!("/deals/{}", deal.id)>{deal.crm_opportunity_id}</a></td>
                             <td>{deal.product_name.unwrap_or_else(|| "—".into())}</td>
                             <MoneyCell money=deal.tcv />
                             <MoneyCell money=deal.arr />

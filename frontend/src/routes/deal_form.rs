@@ -18,7 +18,7 @@ use crate::{
         field::{enum_options, non_empty, SelectField, TextField},
         money::{Amount, MoneyCell},
         states::{ErrorPanel, FormErrorBanner, LoadingPanel},
-        status::DealStatusBadge,
+        status::{Badge, DealStatusBadge, Tone},
     },
     format,
     routes::{customer_detail::PAYMENT_TERMS, Debounce},
@@ -334,6 +334,15 @@ fn DealEditor(deal: Option<Deal>) -> impl IntoView {
     let latest_request = StoredValue::new(0_u64);
     Effect::new(move |_| {
         let input = input.get();
+        // The server refuses a checklist without an opportunity ID, so say that instead of
+        // showing its error as if something were wrong.
+        if input["crmOpportunityId"].as_str().is_none_or(str::is_empty) {
+            checklist.set(Some(Err(ApiError::for_field(
+                "crmOpportunityId",
+                "Enter the CRM opportunity ID to see what billing still needs.",
+            ))));
+            return;
+        }
         debounce.run(Duration::from_millis(300), move || {
             let request = latest_request.get_value() + 1;
             latest_request.set_value(request);
@@ -412,8 +421,8 @@ fn DealEditor(deal: Option<Deal>) -> impl IntoView {
                     </div>
                 </form>
                 <aside class="aside">
-                    <Checklist checklist=checklist.into() />
                     <ApprovePanel form=form deal_id=deal_id.into() dirty=dirty.into() checklist=checklist.into() approved=approved />
+                    <Checklist checklist=checklist.into() />
                 </aside>
             </div>
         }
@@ -638,39 +647,72 @@ fn MilestoneEditorRow(
 /// The checklist beside the form: each item complete, or what is missing.
 #[component]
 fn Checklist(checklist: Signal<Option<Result<Vec<ChecklistItem>, ApiError>>>) -> impl IntoView {
+    // The last good answer stays on screen while the form is in a state the server cannot check.
+    let last_items = RwSignal::new(None::<Vec<ChecklistItem>>);
+    Effect::new(move |_| {
+        if let Some(Ok(items)) = checklist.get() {
+            last_items.set(Some(items));
+        }
+    });
+    let problem = move || {
+        checklist.with(|c| match c {
+            Some(Err(error)) => Some(error.summary()),
+            _ => None,
+        })
+    };
     view! {
         <section class="panel checklist" aria-live="polite" data-test="checklist">
             <h2>"Billing checklist"</h2>
+            {move || problem().map(|message| view! { <p class="alert alert-neutral">{message}</p> })}
             {move || match checklist.get() {
                 None => view! { <p class="muted">"Checking…"</p> }.into_any(),
-                Some(Err(error)) => view! { <p class="alert alert-error">{error.summary()}</p> }.into_any(),
-                Some(Ok(items)) => {
-                    let done = items.iter().filter(|item| item.complete).count();
-                    let total = items.len();
-                    view! {
-                        <p class="checklist-progress">{format!("{done} of {total} complete")}</p>
-                        <ul class="checklist-items">
-                            {items.into_iter().map(|item| {
-                                let state = if item.complete { "complete" } else { "missing" };
-                                view! {
-                                    <li class=format!("checklist-item {state}") data-key=item.key.clone() data-state=state>
-                                        <span class="check-icon" aria-hidden="true">{if item.complete { "✓" } else { "•" }}</span>
-                                        <div>
-                                            <div class="check-label">{item.label}</div>
-                                            {if item.complete {
-                                                view! { <div class="check-state good">"Complete"</div> }.into_any()
-                                            } else {
-                                                view! { <div class="check-state missing">{item.message.unwrap_or_else(|| "Missing".into())}</div> }.into_any()
-                                            }}
-                                        </div>
-                                    </li>
-                                }
-                            }).collect_view()}
-                        </ul>
-                    }.into_any()
-                }
+                Some(Err(_)) => match last_items.get() {
+                    Some(items) => view! { <ChecklistItems items=items /> }.into_any(),
+                    None => ().into_any(),
+                },
+                Some(Ok(items)) => view! { <ChecklistItems items=items /> }.into_any(),
             }}
         </section>
+    }
+}
+
+/// The items, missing ones first (they are what the reader must act on), each with its word.
+#[component]
+fn ChecklistItems(items: Vec<ChecklistItem>) -> impl IntoView {
+    let done = items.iter().filter(|item| item.complete).count();
+    let total = items.len();
+    let mut items = items;
+    items.sort_by_key(|item| item.complete);
+    view! {
+        <p class="checklist-progress">
+            {if done == total {
+                view! { <Badge tone=Tone::Good label="Complete" /> }.into_any()
+            } else {
+                view! { <Badge tone=Tone::Warning label=format!("{} missing", total - done) /> }.into_any()
+            }}
+            {format!(" {done} of {total} complete")}
+        </p>
+        <ul class="checklist-items">
+            {items
+                .into_iter()
+                .map(|item| {
+                    let state = if item.complete { "complete" } else { "missing" };
+                    view! {
+                        <li class=format!("checklist-item {state}") data-key=item.key.clone() data-state=state>
+                            <span class="check-icon" aria-hidden="true">{if item.complete { "✓" } else { "!" }}</span>
+                            <div class="check-body">
+                                <span class="check-label">{item.label}</span>
+                                {if item.complete {
+                                    view! { <span class="check-state good">"Complete"</span> }.into_any()
+                                } else {
+                                    view! { <span class="check-state missing">{item.message.unwrap_or_else(|| "Missing".into())}</span> }.into_any()
+                                }}
+                            </div>
+                        </li>
+                    }
+                })
+                .collect_view()}
+        </ul>
     }
 }
 

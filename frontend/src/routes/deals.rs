@@ -189,7 +189,7 @@ fn DealTable(rows: Vec<DealRow>) -> impl IntoView {
                     .into_iter()
                     .map(|deal| view! {
                         <tr>
-                            <td><a href=format!("/deals/{}", deal.id)>{deal.crm_opportunity_id}</a></td>
+                            <td class="nowrap"><a href=format!("/deals/{}", deal.id)>{deal.crm_opportunity_id}</a></td>
                             <td>{deal.customer.map(|c| c.legal_name).unwrap_or_else(|| "—".into())}</td>
                             <td>{deal.product_name.unwrap_or_else(|| "—".into())}</td>
                             <MoneyCell money=deal.tcv />
