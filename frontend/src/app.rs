@@ -22,9 +22,14 @@ use crate::{
 #[derive(Clone, Copy)]
 pub struct ApprovalsChanged(pub RwSignal<u32>);
 
-pub fn approvals_changed() {
-    if let Some(ApprovalsChanged(counter)) = use_context::<ApprovalsChanged>() {
-        counter.update(|count| *count += 1);
+/// A handle that tells the navigation badge to reload. Take it while rendering: context is not
+/// reachable from inside an async task after an `.await`.
+pub fn use_approvals_changed() -> impl Fn() + Copy + 'static {
+    let counter = use_context::<ApprovalsChanged>().map(|ApprovalsChanged(counter)| counter);
+    move || {
+        if let Some(counter) = counter {
+            counter.update(|count| *count += 1);
+        }
     }
 }
 

@@ -123,13 +123,7 @@ pub fn FormErrorBanner(error: Signal<Option<ApiError>>) -> impl IntoView {
                         {error
                             .items
                             .iter()
-                            .map(|item| {
-                                let text = match &item.field {
-                                    Some(field) => format!("{} ({field})", item.message),
-                                    None => item.message.clone(),
-                                };
-                                view! { <li>{text}</li> }
-                            })
+                            .map(|item| view! { <li>{item.message.clone()}</li> })
                             .collect_view()}
                     </ul>
                 </div>

@@ -9,7 +9,7 @@ use leptos_router::{
 
 use crate::{
     api::{self, ApiError, Approval},
-    app::{approvals_changed, RequirePermission},
+    app::{use_approvals_changed, RequirePermission},
     components::{
         field::TextAreaField,
         money::MoneyCell,
@@ -60,6 +60,7 @@ fn Inbox() -> impl IntoView {
         }
     });
     let outcome = RwSignal::new(None::<String>);
+    let approvals_changed = use_approvals_changed();
     let on_decided = Callback::new(move |message: String| {
         outcome.set(Some(message));
         approvals_changed();

@@ -7,7 +7,7 @@ use serde_json::json;
 
 use crate::{
     api::{self, Address, ApiError, Approval, CustomerDetail, DealRow},
-    app::{approvals_changed, RequirePermission},
+    app::{use_approvals_changed, RequirePermission},
     components::{
         field::{enum_options, non_empty, SelectField, TextAreaField, TextField},
         money::{Amount, MoneyCell},
@@ -361,6 +361,7 @@ fn CreditLimitRequestForm(customer: CustomerDetail, reload: Callback<()>) -> imp
     let current_limit = customer.credit_limit.clone();
     let current_terms = customer.payment_terms.clone();
     let terms_options = enum_options("Keep current terms", &PAYMENT_TERMS);
+    let approvals_changed = use_approvals_changed();
 
     let review = move |_| {
         done.set(None);

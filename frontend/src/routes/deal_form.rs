@@ -310,6 +310,18 @@ fn DealEditor(deal: Option<Deal>) -> impl IntoView {
     let navigate = use_navigate();
     let query = use_query_map();
     let form = DealForm::new(deal.as_ref());
+    // An AE recording a new deal is almost always its owner.
+    if deal.is_none() {
+        let own_id = use_session().with_untracked(|session| {
+            session
+                .as_ref()
+                .filter(|session| session.user.role.eq_ignore_ascii_case("AE"))
+                .map(|session| session.user.id.clone())
+        });
+        if let Some(own_id) = own_id {
+            form.assigned_ae_id.set(own_id);
+        }
+    }
     let deal_id = RwSignal::new(deal.as_ref().map(|d| d.id.clone()));
     let errors = RwSignal::new(None::<ApiError>);
     let error_signal: Signal<Option<ApiError>> = errors.into();
@@ -663,7 +675,17 @@ fn Checklist(checklist: Signal<Option<Result<Vec<ChecklistItem>, ApiError>>>) ->
     view! {
         <section class="panel checklist" aria-live="polite" data-test="checklist">
             <h2>"Billing checklist"</h2>
-            {move || problem().map(|message| view! { <p class="alert alert-neutral">{message}</p> })}
+            {move || {
+                problem()
+                    .map(|message| {
+                        view! {
+                            <p class="alert alert-neutral">
+                                <strong>"Checklist paused: "</strong>
+                                {message}
+                            </p>
+                        }
+                    })
+            }}
             {move || match checklist.get() {
                 None => view! { <p class="muted">"Checking…"</p> }.into_any(),
                 Some(Err(_)) => match last_items.get() {
