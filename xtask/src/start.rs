@@ -55,6 +55,7 @@ fn parse_args(args: &[String]) -> Result<Options> {
 
 pub fn main(args: &[String]) -> Result<()> {
     let options = parse_args(args)?;
+    ensure_addr_free(options.addr)?;
     let root = util::repo_root();
     let start = Instant::now();
     tools::ensure_web_tools(&root)?;
@@ -69,7 +70,7 @@ pub fn main(args: &[String]) -> Result<()> {
     let database = match std::env::var("DATABASE_URL") {
         Ok(url) if !url.trim().is_empty() => {
             println!("note: DATABASE_URL is set, so the app uses it instead of the SQLite file");
-            url
+            "the database named by DATABASE_URL".to_owned()
         }
         _ => format!("{} (SQLite)", data.join("revops.db").display()),
     };
@@ -91,6 +92,18 @@ pub fn main(args: &[String]) -> Result<()> {
     exec(serve)
 }
 
+/// Fails before the slow build if something (often an earlier `cargo xtask start`) already
+/// listens on the address.
+fn ensure_addr_free(addr: SocketAddr) -> Result<()> {
+    match std::net::TcpListener::bind(addr) {
+        Ok(_) => Ok(()),
+        Err(error) => bail!(
+            "cannot listen on {addr} ({error}); is revops already running there? \
+             Stop it or pick another address: cargo xtask start --addr 127.0.0.1:8081"
+        ),
+    }
+}
+
 fn print_banner(addr: SocketAddr, database: &str, seconds: f64) {
     // A wildcard address is not something a browser can open.
     let host = match addr.ip() {
@@ -103,7 +116,11 @@ fn print_banner(addr: SocketAddr, database: &str, seconds: f64) {
     println!("{line}");
     println!("  revops is starting (set up in {seconds:.0} s). Open:");
     println!();
-    println!("      http://{host}:{}/", addr.port());
+    if addr.port() == 0 {
+        println!("      the address the server prints below (port 0 picks a free port)");
+    } else {
+        println!("      http://{host}:{}/", addr.port());
+    }
     println!();
     println!("  Demo logins (password for all: {DEMO_PASSWORD}):");
     for (login, role) in DEMO_LOGINS {
