@@ -8,8 +8,9 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 pub const TRUNK_VERSION: &str = "0.21.14";
-/// Must equal the `wasm-bindgen` library version in Cargo.lock exactly.
-pub const WASM_BINDGEN_VERSION: &str = "0.2.130";
+/// Must equal the `wasm-bindgen` library version in Cargo.lock exactly. Trunk.toml's
+/// `[tools] wasm_bindgen` wins when present, so the version is pinned in one place.
+const WASM_BINDGEN_VERSION: &str = "0.2.130";
 /// npm's binaryen; Debian's (wasm-opt 108) produces a blank page.
 pub const BINARYEN_VERSION: &str = "132.0.0";
 const BINARYEN_MAJOR: &str = "132";
@@ -44,7 +45,7 @@ pub fn ensure_web_tools(root: &Path) -> Result<()> {
     ensure_cargo_tool(
         "wasm-bindgen",
         "wasm-bindgen-cli",
-        WASM_BINDGEN_VERSION,
+        &wasm_bindgen_version(root),
         // Its own lockfile names a crate version the registry lacks.
         false,
     )?;
@@ -291,6 +292,18 @@ fn pg_host_port(url: &str) -> (String, u16) {
     (host.to_owned(), port)
 }
 
+/// The wasm-bindgen CLI version Trunk.toml asks for (`[tools] wasm_bindgen = "…"`), else ours.
+fn wasm_bindgen_version(root: &Path) -> String {
+    let trunk_toml = std::fs::read_to_string(root.join("Trunk.toml")).unwrap_or_default();
+    trunk_toml
+        .lines()
+        .filter_map(|line| line.split_once('='))
+        .find(|(key, _)| key.trim() == "wasm_bindgen")
+        .map(|(_, value)| value.trim().trim_matches('"').to_owned())
+        .filter(|version| !version.is_empty())
+        .unwrap_or_else(|| WASM_BINDGEN_VERSION.to_owned())
+}
+
 /// The `wasm-bindgen` library version Cargo.lock resolved, if any.
 fn locked_wasm_bindgen(root: &Path) -> Option<String> {
     let lock = std::fs::read_to_string(root.join("Cargo.lock")).ok()?;
@@ -311,13 +324,13 @@ fn locked_wasm_bindgen(root: &Path) -> Option<String> {
 
 /// `trunk build --release` at the repo root, into `dist/`.
 pub fn build_web(root: &Path) -> Result<PathBuf> {
+    let cli = wasm_bindgen_version(root);
     if let Some(locked) = locked_wasm_bindgen(root) {
-        if locked != WASM_BINDGEN_VERSION {
+        if locked != cli {
             bail!(
-                "Cargo.lock has wasm-bindgen {locked} but the CLI is {WASM_BINDGEN_VERSION}; they \
-                 must be equal: pin `wasm-bindgen = \"={WASM_BINDGEN_VERSION}\"` in \
-                 frontend/Cargo.toml (or change WASM_BINDGEN_VERSION in xtask/src/tools.rs and \
-                 Trunk.toml together)"
+                "Cargo.lock has wasm-bindgen {locked} but the CLI (Trunk.toml) is {cli}; they \
+                 must be equal: pin `wasm-bindgen = \"={cli}\"` in frontend/Cargo.toml, or \
+                 change `[tools] wasm_bindgen` in Trunk.toml"
             );
         }
     }
@@ -336,7 +349,29 @@ pub fn build_web(root: &Path) -> Result<PathBuf> {
 
 #[cfg(test)]
 mod tests {
-    use super::{has_word, is_wanted_wasm_opt, pg_host_port};
+    use super::{
+        has_word, is_wanted_wasm_opt, locked_wasm_bindgen, pg_host_port, wasm_bindgen_version,
+    };
+
+    #[test]
+    fn reads_the_wasm_bindgen_pins_from_trunk_toml_and_cargo_lock() -> std::io::Result<()> {
+        // Proves the CLI/library mismatch check reads both files the way they are written.
+        let root = std::env::temp_dir().join(format!("xtask-pins-{}", std::process::id()));
+        std::fs::create_dir_all(&root)?;
+        assert_eq!(wasm_bindgen_version(&root), "0.2.130");
+        assert_eq!(locked_wasm_bindgen(&root), None);
+        std::fs::write(
+            root.join("Trunk.toml"),
+            "[build]\noffline = true\n\n[tools]\nwasm_bindgen = \"0.2.131\"\n",
+        )?;
+        std::fs::write(
+            root.join("Cargo.lock"),
+            "[[package]]\nname = \"wasm-bindgen\"\nversion = \"0.2.130\"\n",
+        )?;
+        assert_eq!(wasm_bindgen_version(&root), "0.2.131");
+        assert_eq!(locked_wasm_bindgen(&root).as_deref(), Some("0.2.130"));
+        std::fs::remove_dir_all(&root)
+    }
 
     #[test]
     fn reads_host_and_port_from_postgres_urls() {
