@@ -217,6 +217,7 @@ fn ApprovalCard(approval: Approval, on_decided: Callback<String>) -> impl IntoVi
 
     view! {
         <article class="panel approval" data-approval-id=approval.id.clone() data-can-decide=if can_decide { "true" } else { "false" }>
+            <div class="approval-summary">
             <header class="approval-header">
                 <div>
                     <h2>
@@ -228,7 +229,9 @@ fn ApprovalCard(approval: Approval, on_decided: Callback<String>) -> impl IntoVi
                 </div>
                 <ApprovalStatusBadge status=approval.status.clone() />
             </header>
-            <table class="table compact">
+            <p class="reason"><span class="label">"Reason: "</span>{approval.reason.clone()}</p>
+            </div>
+            <table class="table compact approval-figures">
                 <thead>
                     <tr>
                         <th scope="col"></th>
@@ -256,7 +259,7 @@ fn ApprovalCard(approval: Approval, on_decided: Callback<String>) -> impl IntoVi
                     })}
                 </tbody>
             </table>
-            <p class="reason"><span class="label">"Reason: "</span>{approval.reason.clone()}</p>
+            <div class="approval-decision">
             {approval.decided_by.clone().map(|decider| view! {
                 <p class="muted">
                     {format!(
@@ -312,6 +315,7 @@ fn ApprovalCard(approval: Approval, on_decided: Callback<String>) -> impl IntoVi
                     </Show>
                 </div>
             })}
+            </div>
         </article>
     }
 }
