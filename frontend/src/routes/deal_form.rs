@@ -409,7 +409,7 @@ fn DealEditor(deal: Option<Deal>) -> impl IntoView {
 
     move || {
         if let Some(deal) = approved.get() {
-            return view! { <DealReadOnly deal=deal /> }.into_any();
+            return view! { <DealReadOnly deal=deal just_approved=true /> }.into_any();
         }
         let save = save.clone();
         view! {
@@ -842,7 +842,12 @@ fn or_dash(value: Option<String>) -> String {
 }
 
 #[component]
-fn DealReadOnly(deal: Deal) -> impl IntoView {
+fn DealReadOnly(
+    deal: Deal,
+    /// True right after this user approved it: then the page says what just happened.
+    #[prop(default = false)]
+    just_approved: bool,
+) -> impl IntoView {
     let is_approved = deal.status == "APPROVED";
     let contract = deal.contract.clone();
     let checklist = deal.checklist.clone();
@@ -859,8 +864,8 @@ fn DealReadOnly(deal: Deal) -> impl IntoView {
             </div>
             <DealStatusBadge status=deal.status.clone() complete=deal.is_complete />
         </header>
-        {contract.map(|contract| view! { <ContractView contract=contract /> })}
-        <div class="grid-2">
+        {contract.map(|contract| view! { <ContractView contract=contract just_approved=just_approved /> })}
+        <div class=if is_approved { "single" } else { "grid-2" }>
             <DealFacts deal=deal.clone() />
             {(!is_approved).then(|| view! { <Checklist checklist=Signal::derive(move || Some(Ok(checklist.clone()))) /> })}
         </div>
@@ -935,12 +940,19 @@ fn DealFacts(deal: Deal) -> impl IntoView {
 }
 
 #[component]
-fn ContractView(contract: Contract) -> impl IntoView {
+fn ContractView(contract: Contract, just_approved: bool) -> impl IntoView {
     view! {
         <section class="panel contract" data-test="contract">
-            <div class="alert alert-success" role="status">
-                {format!("Approved for billing. Contract {} created.", contract.contract_number)}
-            </div>
+            {just_approved.then(|| view! {
+                <div class="alert alert-success" role="status" data-test="approved-notice">
+                    {format!(
+                        "Approved for billing. Contract {} created with {} line(s) and {} purchase order(s).",
+                        contract.contract_number,
+                        contract.lines.len(),
+                        contract.purchase_orders.len(),
+                    )}
+                </div>
+            })}
             <h2>{format!("Contract {}", contract.contract_number)}</h2>
             <dl class="facts inline">
                 <dt>"Term"</dt><dd>{format!("{} – {}", format::date(&contract.start_date), format::date(&contract.end_date))}</dd>
