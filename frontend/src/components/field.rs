@@ -176,3 +176,24 @@ pub fn non_empty(text: &str) -> Option<String> {
     let trimmed = text.trim();
     (!trimmed.is_empty()).then(|| trimmed.to_string())
 }
+
+/// Moves keyboard focus to the first field the server marked invalid, once the error has been
+/// drawn, so a person (or screen reader) lands where the fix is needed instead of at the button.
+pub fn focus_first_invalid() {
+    request_animation_frame(|| {
+        let element = web_sys::window()
+            .and_then(|window| window.document())
+            .and_then(|document| {
+                document
+                    .query_selector("[aria-invalid=\"true\"]")
+                    .ok()
+                    .flatten()
+            });
+        if let Some(element) = element {
+            use wasm_bindgen::JsCast;
+            if let Ok(element) = element.dyn_into::<web_sys::HtmlElement>() {
+                let _ = element.focus();
+            }
+        }
+    });
+}

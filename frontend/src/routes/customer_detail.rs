@@ -34,22 +34,39 @@ fn CustomerDetailView() -> impl IntoView {
     let id = Memo::new(move |_| params.with(|p| p.get("id")).unwrap_or_default());
     let customer = LocalResource::new(move || api::customer(id.get()));
     let reload = Callback::new(move |()| customer.refetch());
+    // Kept here, above the re-rendered body, so the message survives the reload it triggers.
+    let notice = RwSignal::new(None::<String>);
+    let on_done = Callback::new(move |message: String| {
+        notice.set(Some(message));
+        customer.refetch();
+    });
     view! {
         <div class="page">
             <p class="breadcrumb">
                 <a href="/customers">"Customers"</a>
             </p>
+            {move || {
+                notice
+                    .get()
+                    .map(|message| {
+                        view! {
+                            <div class="alert alert-success" role="status" data-test="customer-notice">
+                                {message}
+                            </div>
+                        }
+                    })
+            }}
             {move || match customer.get() {
                 None => view! { <LoadingPanel label="Loading customer…" /> }.into_any(),
                 Some(Err(error)) => view! { <ErrorPanel error=error retry=reload /> }.into_any(),
-                Some(Ok(customer)) => view! { <CustomerBody customer=customer reload=reload /> }.into_any(),
+                Some(Ok(customer)) => view! { <CustomerBody customer=customer on_done=on_done /> }.into_any(),
             }}
         </div>
     }
 }
 
 #[component]
-fn CustomerBody(customer: CustomerDetail, reload: Callback<()>) -> impl IntoView {
+fn CustomerBody(customer: CustomerDetail, on_done: Callback<String>) -> impl IntoView {
     let deals = customer.deals.clone();
     view! {
         <header class="page-header">
@@ -68,8 +85,8 @@ fn CustomerBody(customer: CustomerDetail, reload: Callback<()>) -> impl IntoView
         <div class="grid-2">
             <BillingPanel customer=customer.clone() />
             <CreditPanel customer=customer.clone() />
-            <HoldPanel customer=customer.clone() reload=reload />
-            <CreditLimitPanel customer=customer reload=reload />
+            <HoldPanel customer=customer.clone() on_done=on_done />
+            <CreditLimitPanel customer=customer on_done=on_done />
         </div>
         <section class="section">
             <h2>"Deals"</h2>
@@ -192,14 +209,13 @@ fn CreditPanel(customer: CustomerDetail) -> impl IntoView {
 /// Credit hold status and, for those allowed, a form to place or release it. Changing a hold
 /// changes what the customer can be billed, so it asks for a reason and a confirmation.
 #[component]
-fn HoldPanel(customer: CustomerDetail, reload: Callback<()>) -> impl IntoView {
+fn HoldPanel(customer: CustomerDetail, on_done: Callback<String>) -> impl IntoView {
     let can_manage = session::can("CREDIT_HOLD_MANAGE");
     let on_hold = customer.on_credit_hold;
     let reason = RwSignal::new(String::new());
     let confirming = RwSignal::new(false);
     let pending = RwSignal::new(false);
     let errors = RwSignal::new(None::<ApiError>);
-    let done = RwSignal::new(None::<String>);
     let customer_id = StoredValue::new(customer.id.clone());
     let action_label = if on_hold {
         "Release hold"
@@ -208,7 +224,6 @@ fn HoldPanel(customer: CustomerDetail, reload: Callback<()>) -> impl IntoView {
     };
 
     let review = move |_| {
-        done.set(None);
         if reason.with_untracked(|r| r.trim().is_empty()) {
             errors.set(Some(ApiError::for_field(
                 "reason",
@@ -234,15 +249,14 @@ fn HoldPanel(customer: CustomerDetail, reload: Callback<()>) -> impl IntoView {
             match result {
                 Ok(_) => {
                     reason.set(String::new());
-                    done.set(Some(
+                    on_done.run(
                         if on_hold {
-                            "Credit hold released."
+                            "Credit hold released. New billing for this customer can proceed."
                         } else {
-                            "Customer placed on credit hold."
+                            "Customer placed on credit hold. New billing stops until the hold is released."
                         }
                         .into(),
-                    ));
-                    reload.run(());
+                    );
                 }
                 Err(error) => errors.set(Some(error)),
             }
@@ -262,7 +276,6 @@ fn HoldPanel(customer: CustomerDetail, reload: Callback<()>) -> impl IntoView {
                     <dd>{customer.credit_hold_since.as_deref().map(format::date_time).unwrap_or_else(|| "—".into())}</dd>
                 })}
             </dl>
-            {move || done.get().map(|message| view! { <p class="alert alert-success" role="status">{message}</p> })}
             <Show when=move || can_manage.get()>
                 <div class="subform">
                     <TextAreaField label=if on_hold { "Reason for releasing" } else { "Reason for the hold" } name="reason" value=reason errors=errors.into() required=true id_suffix="hold" />
@@ -298,7 +311,7 @@ fn HoldPanel(customer: CustomerDetail, reload: Callback<()>) -> impl IntoView {
 /// The pending credit-limit request, or a form to ask for a change (current versus requested
 /// amounts are shown before it is sent).
 #[component]
-fn CreditLimitPanel(customer: CustomerDetail, reload: Callback<()>) -> impl IntoView {
+fn CreditLimitPanel(customer: CustomerDetail, on_done: Callback<String>) -> impl IntoView {
     let can_request = session::can("CREDIT_LIMIT_REQUEST");
     view! {
         <section class="panel">
@@ -308,7 +321,7 @@ fn CreditLimitPanel(customer: CustomerDetail, reload: Callback<()>) -> impl Into
                 None => view! {
                     <p class="muted">"No change is waiting for approval."</p>
                     <Show when=move || can_request.get()>
-                        <CreditLimitRequestForm customer=customer.clone() reload=reload />
+                        <CreditLimitRequestForm customer=customer.clone() on_done=on_done />
                     </Show>
                 }.into_any(),
             }}
@@ -347,7 +360,7 @@ fn PendingRequest(request: Approval) -> impl IntoView {
 }
 
 #[component]
-fn CreditLimitRequestForm(customer: CustomerDetail, reload: Callback<()>) -> impl IntoView {
+fn CreditLimitRequestForm(customer: CustomerDetail, on_done: Callback<String>) -> impl IntoView {
     let currency = customer.credit_limit.currency.clone();
     let amount = RwSignal::new(String::new());
     let terms = RwSignal::new(String::new());
@@ -355,7 +368,6 @@ fn CreditLimitRequestForm(customer: CustomerDetail, reload: Callback<()>) -> imp
     let errors = RwSignal::new(None::<ApiError>);
     let confirming = RwSignal::new(false);
     let pending = RwSignal::new(false);
-    let done = RwSignal::new(None::<String>);
     let customer_id = StoredValue::new(customer.id.clone());
     let currency_code = StoredValue::new(currency.clone());
     let current_limit = customer.credit_limit.clone();
@@ -364,7 +376,6 @@ fn CreditLimitRequestForm(customer: CustomerDetail, reload: Callback<()>) -> imp
     let approvals_changed = use_approvals_changed();
 
     let review = move |_| {
-        done.set(None);
         let typed = format::amount_input(&amount.get_untracked());
         if typed.is_empty() {
             errors.set(Some(ApiError::for_field(
@@ -396,12 +407,12 @@ fn CreditLimitRequestForm(customer: CustomerDetail, reload: Callback<()>) -> imp
                 confirming.set(false);
                 match result {
                     Ok(approval) => {
-                        done.set(Some(format!(
-                            "Request sent for approval: {} limit.",
-                            approval.requested_limit.display()
-                        )));
                         approvals_changed();
-                        reload.run(());
+                        on_done.run(format!(
+                            "Request sent for approval: {} credit limit on {} terms. It takes effect once an approver accepts it.",
+                            approval.requested_limit.display(),
+                            format::enum_label(&approval.requested_terms)
+                        ));
                     }
                     Err(error) => errors.set(Some(error)),
                 }
@@ -420,7 +431,6 @@ fn CreditLimitRequestForm(customer: CustomerDetail, reload: Callback<()>) -> imp
     };
 
     view! {
-        {move || done.get().map(|message| view! { <p class="alert alert-success" role="status">{message}</p> })}
         <div class="subform" data-test="credit-limit-form">
             <h3>"Request credit-limit change"</h3>
             <div class="form-row">

@@ -9,7 +9,7 @@ use crate::{
     api::{self, ApiError},
     app::RequirePermission,
     components::{
-        field::{enum_options, non_empty, SelectField, TextField},
+        field::{enum_options, focus_first_invalid, non_empty, SelectField, TextField},
         states::FormErrorBanner,
     },
     routes::customer_detail::PAYMENT_TERMS,
@@ -159,7 +159,10 @@ fn NewCustomerForm() -> impl IntoView {
                         NavigateOptions::default(),
                     );
                 }
-                Err(error) => errors.set(Some(error)),
+                Err(error) => {
+                    errors.set(Some(error));
+                    focus_first_invalid();
+                }
             }
         });
     };
@@ -176,7 +179,7 @@ fn NewCustomerForm() -> impl IntoView {
                     <p class="muted">"The credit category, limit and default terms follow from the credit policy once saved."</p>
                 </div>
             </header>
-            <form class="form" on:submit=submit novalidate=true data-test="customer-form">
+            <form class="form form-narrow" on:submit=submit novalidate=true data-test="customer-form">
                 <FormErrorBanner error=error_signal />
                 <fieldset class="panel">
                     <legend>"Company"</legend>

@@ -15,7 +15,7 @@ use crate::{
     api::{self, ApiError, ChecklistItem, Contract, CustomerOption, Deal, UserRef},
     app::RequirePermission,
     components::{
-        field::{enum_options, non_empty, SelectField, TextField},
+        field::{enum_options, focus_first_invalid, non_empty, SelectField, TextField},
         money::{Amount, MoneyCell},
         states::{ErrorPanel, FormErrorBanner, LoadingPanel},
         status::{Badge, DealStatusBadge, Tone},
@@ -397,7 +397,10 @@ fn DealEditor(deal: Option<Deal>) -> impl IntoView {
                         notice.set(Some("Draft saved.".into()));
                     }
                 }
-                Err(error) => errors.set(Some(error)),
+                Err(error) => {
+                    errors.set(Some(error));
+                    focus_first_invalid();
+                }
             }
         });
     };
