@@ -154,6 +154,44 @@ impl Counts {
     }
 }
 
+/// Adds up a cargo run's test counts from its output lines. libtest's summary line is the
+/// truth; when a test binary dies before printing one (killed, aborted), its per-test
+/// `test name ... ok|FAILED|ignored` lines still count, so a crash does not read as 0 failed.
+#[derive(Default)]
+pub struct Tally {
+    total: Counts,
+    unsummarised: Counts,
+}
+
+impl Tally {
+    pub fn line(&mut self, line: &str) {
+        if let Some(summary) = Counts::parse_line(line) {
+            self.total.add(summary);
+            self.unsummarised = Counts::default();
+            return;
+        }
+        let line = line.trim_end();
+        if !line.starts_with("test ") {
+            return;
+        }
+        if line.ends_with(" ... ok") {
+            self.unsummarised.passed += 1;
+        } else if line.ends_with(" ... FAILED") {
+            self.unsummarised.failed += 1;
+        } else if line.ends_with(" ... ignored") || line.contains(" ... ignored, ") {
+            self.unsummarised.ignored += 1;
+        } else {
+            return;
+        }
+        self.unsummarised.binaries = 1;
+    }
+
+    pub fn finish(mut self) -> Counts {
+        self.total.add(self.unsummarised);
+        self.total
+    }
+}
+
 /// Runs a command whose stdout is echoed line by line while its test counts are collected;
 /// stderr (cargo's progress and compiler messages) goes straight to the terminal.
 pub fn run_tee(cmd: &mut Command) -> Result<(bool, Counts)> {
@@ -164,7 +202,7 @@ pub fn run_tee(cmd: &mut Command) -> Result<(bool, Counts)> {
         .stdout(Stdio::piped())
         .spawn()
         .with_context(|| format!("could not start `{line}`"))?;
-    let mut counts = Counts::default();
+    let mut tally = Tally::default();
     if let Some(stdout) = child.stdout.take() {
         let mut reader = BufReader::new(stdout);
         let mut buffer = Vec::new();
@@ -181,15 +219,13 @@ pub fn run_tee(cmd: &mut Command) -> Result<(bool, Counts)> {
             // A closed terminal must not stop the child from being waited for.
             let _ = lock.write_all(&buffer);
             let _ = lock.flush();
-            if let Some(found) = Counts::parse_line(&String::from_utf8_lossy(&buffer)) {
-                counts.add(found);
-            }
+            tally.line(&String::from_utf8_lossy(&buffer));
         }
     }
     let status = child
         .wait()
         .with_context(|| format!("waiting for `{line}`"))?;
-    Ok((status.success(), counts))
+    Ok((status.success(), tally.finish()))
 }
 
 pub fn flush() {
@@ -216,7 +252,34 @@ pub fn which(program: &str) -> Option<PathBuf> {
 
 #[cfg(test)]
 mod tests {
-    use super::Counts;
+    use super::{Counts, Tally};
+
+    #[test]
+    fn a_test_binary_that_dies_still_reports_what_ran() {
+        // Proves a killed test binary's finished tests count, and a summary line replaces them.
+        let mut tally = Tally::default();
+        for line in [
+            "running 2 tests",
+            "test a ... ok",
+            "test b ... FAILED",
+            "test result: FAILED. 1 passed; 1 failed; 0 ignored; 0 measured; 0 filtered out",
+            "running 3 tests",
+            "test c ... ok",
+            "test d ... ignored, needs a GPU",
+            "test e ... FAILED",
+        ] {
+            tally.line(line);
+        }
+        assert_eq!(
+            tally.finish(),
+            Counts {
+                passed: 2,
+                failed: 2,
+                ignored: 1,
+                binaries: 2
+            }
+        );
+    }
 
     #[test]
     fn parses_libtest_summary_lines() {
