@@ -29,8 +29,12 @@ struct Options {
 }
 
 fn parse_args(args: &[String]) -> Result<Options> {
-    let usage = "usage: cargo xtask start [--addr 127.0.0.1:8080] [--fresh]";
-    let mut addr = DEFAULT_ADDR.to_owned();
+    let usage = "usage: cargo xtask start [--addr 127.0.0.1:8080 (or $REVOPS_ADDR)] [--fresh]";
+    // The server's own REVOPS_ADDR is the default when set, as for `revops serve`.
+    let mut addr = std::env::var("REVOPS_ADDR")
+        .ok()
+        .filter(|value| !value.trim().is_empty())
+        .unwrap_or_else(|| DEFAULT_ADDR.to_owned());
     let mut fresh = false;
     let mut iter = args.iter();
     while let Some(arg) = iter.next() {
