@@ -144,9 +144,15 @@ fn Shell() -> impl IntoView {
 #[component]
 fn TopBar() -> impl IntoView {
     let session = use_session();
+    // A full page load on sign-out drops every cached view of this user's data.
     let sign_out = move |_| {
         session::clear();
-        session.set(None);
+        match web_sys::window() {
+            Some(window) => {
+                let _ = window.location().set_href("/login");
+            }
+            None => session.set(None),
+        }
     };
     let user = move || session.with(|s| s.as_ref().map(|s| s.user.clone()));
     view! {

@@ -2,9 +2,12 @@
 
 use leptos::prelude::*;
 
+/// `offset` is how many rows came before this page, when known (it is not after a reload
+/// that starts from a cursor in the URL).
 #[component]
 pub fn Pager(
     shown: usize,
+    offset: Option<usize>,
     total: i64,
     has_previous: bool,
     has_next: bool,
@@ -13,7 +16,12 @@ pub fn Pager(
 ) -> impl IntoView {
     view! {
         <div class="pager">
-            <span class="muted">{format!("Showing {shown} of {total}")}</span>
+            <span class="muted">
+                {match offset {
+                    Some(offset) if shown > 0 => format!("Showing {}–{} of {total}", offset + 1, offset + shown),
+                    _ => format!("Showing {shown} of {total}"),
+                }}
+            </span>
             <div class="pager-buttons">
                 <button
                     class="button"

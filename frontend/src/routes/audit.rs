@@ -17,7 +17,7 @@ use crate::{
         states::{EmptyState, ErrorPanel, LoadingRows},
     },
     format,
-    routes::{href_with_query, CursorTrail, Debounce},
+    routes::{href_with_query, page_offset, CursorTrail, Debounce},
 };
 
 #[component]
@@ -103,6 +103,7 @@ fn AuditLog() -> impl IntoView {
                         <AuditTable entries=connection.nodes />
                         <Pager
                             shown=shown
+                            offset=page_offset(trail, after.get_untracked(), 50)
                             total=connection.total_count
                             has_previous=!trail.0.with(Vec::is_empty)
                             has_next=connection.page_info.has_next_page

@@ -18,7 +18,7 @@ use crate::{
         status::HoldBadge,
     },
     format,
-    routes::{href_with_query, CursorTrail, Debounce},
+    routes::{href_with_query, page_offset, CursorTrail, Debounce},
     session,
 };
 
@@ -130,6 +130,7 @@ fn CustomerList() -> impl IntoView {
                         <CustomerTable rows=connection.nodes />
                         <Pager
                             shown=shown
+                            offset=page_offset(trail, after.get_untracked(), 25)
                             total=connection.total_count
                             has_previous=!trail.0.with(Vec::is_empty)
                             has_next=connection.page_info.has_next_page

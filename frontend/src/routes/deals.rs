@@ -18,7 +18,7 @@ use crate::{
         status::DealStatusBadge,
     },
     format,
-    routes::{href_with_query, CursorTrail, Debounce},
+    routes::{href_with_query, page_offset, CursorTrail, Debounce},
     session,
 };
 
@@ -155,6 +155,7 @@ fn DealList() -> impl IntoView {
                         <DealTable rows=connection.nodes />
                         <Pager
                             shown=shown
+                            offset=page_offset(trail, after.get_untracked(), 25)
                             total=connection.total_count
                             has_previous=!trail.0.with(Vec::is_empty)
                             has_next=connection.page_info.has_next_page

@@ -77,3 +77,14 @@ impl CursorTrail {
         Self(RwSignal::new(Vec::new()))
     }
 }
+
+/// Rows before the current page: known when every earlier page was visited in this view, or on
+/// the first page.
+pub fn page_offset(trail: CursorTrail, after: Option<String>, page_size: usize) -> Option<usize> {
+    let pages_before = trail.0.with_untracked(Vec::len);
+    if pages_before == 0 && after.is_some() {
+        None
+    } else {
+        Some(pages_before * page_size)
+    }
+}
