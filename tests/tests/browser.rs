@@ -200,3 +200,64 @@ async fn vp_finance_can_decide_others_requests_but_not_their_own() -> TestResult
     })
     .await
 }
+
+const DEAL_CREATE: &str =
+    "mutation($input: DealCreateInput!) { dealCreate(input: $input) { deal { id } } }";
+
+#[tokio::test]
+async fn every_page_loads_for_an_administrator_without_an_api_error() -> TestResult {
+    // Proves: each page's GraphQL matches the schema the server serves: no page shows an error panel or a forbidden notice for admin.
+    require_dist()?;
+    let app = TestApp::spawn().await;
+    let customer_id = app.create_customer("Page Tour Industries", "USD").await;
+    let deal = app
+        .gql_ok(
+            Role::Admin,
+            DEAL_CREATE,
+            json!({ "input": { "crmOpportunityId": "OPP-TOUR-1", "customerId": customer_id, "productName": "Platform" } }),
+        )
+        .await;
+    let deal_id = deal["dealCreate"]["deal"]["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let browser = Browser::start().await?;
+    run(&browser, "admin_page_tour", async {
+        sign_in(&browser, &app, Role::Admin).await?;
+        browser.wait_for_path("/customers", DEFAULT_TIMEOUT).await?;
+        // Each page with an element that appears only once its data has loaded.
+        let pages = [
+            ("/customers".to_string(), "[data-test=customer-table]"),
+            (
+                format!("/customers/{customer_id}"),
+                "[data-test=credit-limit]",
+            ),
+            ("/customers/new".to_string(), "[data-test=customer-form]"),
+            ("/deals".to_string(), "[data-test=deal-table]"),
+            (
+                format!("/deals/{deal_id}"),
+                "[data-test=checklist] .checklist-items",
+            ),
+            ("/deals/new".to_string(), "[data-test=deal-form]"),
+            ("/approvals".to_string(), ".empty-state"),
+            (
+                "/ledger".to_string(),
+                ".empty-state, [data-test=balance-status]",
+            ),
+            ("/audit".to_string(), "[data-test=audit-table]"),
+        ];
+        for (path, loaded) in pages {
+            browser.goto(&format!("{}{path}", app.base_url)).await?;
+            browser.wait_for(loaded, DEFAULT_TIMEOUT).await?;
+            let problems = browser
+                .find_all(".alert-error, [data-state=forbidden]")
+                .await?;
+            if let Some(problem) = problems.first() {
+                let text = browser.text(problem).await?;
+                return Err(format!("{path} shows an error: {text}").into());
+            }
+        }
+        Ok(())
+    })
+    .await
+}
