@@ -14,6 +14,8 @@ pub enum AppError {
     Validation { field: String, message: String },
     NotFound(String),
     Forbidden(String),
+    /// The role lacks a permission of the matrix; `permission` names it for clients and tests.
+    Denied { permission: &'static str, message: String },
     Unauthenticated(String),
     Conflict(String),
     Limit(String),
@@ -34,7 +36,7 @@ impl AppError {
     /// The sentence for a person (internal causes included; callers decide what to reveal).
     pub fn message(&self) -> String {
         match self {
-            AppError::Validation { message, .. } => message.clone(),
+            AppError::Validation { message, .. } | AppError::Denied { message, .. } => message.clone(),
             AppError::NotFound(message)
             | AppError::Forbidden(message)
             | AppError::Unauthenticated(message)
@@ -53,7 +55,7 @@ impl AppError {
         match self {
             AppError::Validation { .. } => "VALIDATION",
             AppError::NotFound(_) => "NOT_FOUND",
-            AppError::Forbidden(_) => "FORBIDDEN",
+            AppError::Forbidden(_) | AppError::Denied { .. } => "FORBIDDEN",
             AppError::Unauthenticated(_) => "UNAUTHENTICATED",
             AppError::Conflict(_) => "CONFLICT",
             AppError::Limit(_) => "LIMIT",

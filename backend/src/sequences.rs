@@ -14,16 +14,16 @@ pub async fn next_value<C: ConnectionTrait>(connection: &C, name: &str) -> AppRe
     .on_conflict(OnConflict::column(number_sequence::Column::Name).do_nothing().to_owned())
     .exec_without_returning(connection)
     .await?;
-    // The UPDATE takes the row lock, so concurrent transactions queue here on PostgreSQL and
-    // SQLite serialises writers anyway.
-    let updated = number_sequence::Entity::update_many()
+    // The UPDATE takes the row lock, so concurrent transactions queue here on PostgreSQL (and
+    // SQLite serialises writers anyway); the SELECT then reads our own increment.
+    number_sequence::Entity::update_many()
         .col_expr(number_sequence::Column::NextValue, Expr::col(number_sequence::Column::NextValue).add(1))
         .filter(number_sequence::Column::Name.eq(name))
-        .exec_with_returning(connection)
+        .exec(connection)
         .await?;
-    let row = updated
-        .into_iter()
-        .next()
+    let row = number_sequence::Entity::find_by_id(name.to_string())
+        .one(connection)
+        .await?
         .ok_or_else(|| AppError::internal(format!("number sequence {name} vanished")))?;
     Ok(row.next_value - 1)
 }

@@ -20,11 +20,10 @@ impl Actor {
         if self.can(permission) {
             return Ok(());
         }
-        Err(AppError::Forbidden(format!(
-            "Your role ({}) does not allow this ({}).",
-            self.role.title(),
-            permission.as_str()
-        )))
+        Err(AppError::Denied {
+            permission: permission.as_str(),
+            message: format!("Your role ({}) does not allow this ({}).", self.role.title(), permission.as_str()),
+        })
     }
 
     /// An AE works only their own book; every other role that may read deals sees all of them.

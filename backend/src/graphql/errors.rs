@@ -11,6 +11,10 @@ impl From<AppError> for async_graphql::Error {
                 extensions.set("code", code);
                 extensions.set("field", field);
             }),
+            AppError::Denied { permission, message } => async_graphql::Error::new(message).extend_with(|_, extensions| {
+                extensions.set("code", code);
+                extensions.set("permission", permission);
+            }),
             AppError::Internal(cause) => {
                 // The cause goes to the log with a reference; the client gets the reference only.
                 let reference = uuid::Uuid::new_v4().simple().to_string();

@@ -45,8 +45,31 @@ fn check(caller: Option<&Caller>, parent_type: &str, field: &str) -> async_graph
     }
 }
 
+/// Errors raised by async-graphql itself (parse, validation, depth and complexity limits) have no
+/// code; give them one so clients can always branch on `extensions.code`.
+fn code_for_engine_error(message: &str) -> &'static str {
+    let lower = message.to_lowercase();
+    if lower.contains("nested too deep") || lower.contains("too complex") || lower.contains("limit") {
+        "LIMIT"
+    } else {
+        "VALIDATION"
+    }
+}
+
 #[async_trait::async_trait]
 impl Extension for AccessGuardExtension {
+    async fn request(&self, ctx: &ExtensionContext<'_>, next: async_graphql::extensions::NextRequest<'_>) -> async_graphql::Response {
+        let mut response = next.run(ctx).await;
+        for error in &mut response.errors {
+            let has_code = error.extensions.as_ref().is_some_and(|extensions| extensions.get("code").is_some());
+            if !has_code {
+                let code = code_for_engine_error(&error.message);
+                error.extensions.get_or_insert_with(Default::default).set("code", code);
+            }
+        }
+        response
+    }
+
     async fn resolve(
         &self,
         ctx: &ExtensionContext<'_>,
