@@ -29,7 +29,9 @@ pub struct FixedClock {
 
 impl FixedClock {
     pub fn new(now: DateTime<Utc>) -> FixedClock {
-        FixedClock { now: Mutex::new(now) }
+        FixedClock {
+            now: Mutex::new(now),
+        }
     }
 
     pub fn set(&self, now: DateTime<Utc>) {

@@ -19,19 +19,25 @@ pub struct Config {
 }
 
 fn env(name: &str) -> Option<String> {
-    std::env::var(name).ok().filter(|value| !value.trim().is_empty())
+    std::env::var(name)
+        .ok()
+        .filter(|value| !value.trim().is_empty())
 }
 
 impl Config {
     pub fn from_env() -> AppResult<Config> {
         let data_dir = PathBuf::from(env("REVOPS_DATA_DIR").unwrap_or_else(|| "data".into()));
-        let database_url = env("DATABASE_URL")
-            .unwrap_or_else(|| format!("sqlite://{}?mode=rwc", data_dir.join("revops.db").display()));
+        let database_url = env("DATABASE_URL").unwrap_or_else(|| {
+            format!("sqlite://{}?mode=rwc", data_dir.join("revops.db").display())
+        });
         let dev_mode = match env("REVOPS_ENV").as_deref() {
             None | Some("dev") | Some("development") => true,
             Some("production") | Some("prod") => false,
             Some(other) => {
-                return Err(AppError::validation("REVOPS_ENV", format!("REVOPS_ENV is \"{other}\"; use dev or production.")));
+                return Err(AppError::validation(
+                    "REVOPS_ENV",
+                    format!("REVOPS_ENV is \"{other}\"; use dev or production."),
+                ));
             }
         };
         let token_ttl_hours = match env("REVOPS_TOKEN_TTL_HOURS") {
@@ -39,7 +45,12 @@ impl Config {
                 .parse::<i64>()
                 .ok()
                 .filter(|hours| (1..=24 * 30).contains(hours))
-                .ok_or_else(|| AppError::validation("REVOPS_TOKEN_TTL_HOURS", "REVOPS_TOKEN_TTL_HOURS must be 1 to 720."))?,
+                .ok_or_else(|| {
+                    AppError::validation(
+                        "REVOPS_TOKEN_TTL_HOURS",
+                        "REVOPS_TOKEN_TTL_HOURS must be 1 to 720.",
+                    )
+                })?,
             None => 8,
         };
         Ok(Config {
@@ -57,12 +68,18 @@ impl Config {
     pub fn resolve_jwt_secret(&self) -> AppResult<Vec<u8>> {
         if let Some(secret) = &self.jwt_secret {
             if secret.len() < 32 {
-                return Err(AppError::validation("REVOPS_JWT_SECRET", "REVOPS_JWT_SECRET must be at least 32 characters."));
+                return Err(AppError::validation(
+                    "REVOPS_JWT_SECRET",
+                    "REVOPS_JWT_SECRET must be at least 32 characters.",
+                ));
             }
             return Ok(secret.as_bytes().to_vec());
         }
         if !self.dev_mode {
-            return Err(AppError::validation("REVOPS_JWT_SECRET", "Set REVOPS_JWT_SECRET (32+ characters) in production."));
+            return Err(AppError::validation(
+                "REVOPS_JWT_SECRET",
+                "Set REVOPS_JWT_SECRET (32+ characters) in production.",
+            ));
         }
         let path = self.data_dir.join("jwt-secret");
         if let Ok(existing) = std::fs::read_to_string(&path) {
@@ -70,7 +87,11 @@ impl Config {
                 return Ok(existing.trim().as_bytes().to_vec());
             }
         }
-        let secret = format!("{}{}", uuid::Uuid::new_v4().simple(), uuid::Uuid::new_v4().simple());
+        let secret = format!(
+            "{}{}",
+            uuid::Uuid::new_v4().simple(),
+            uuid::Uuid::new_v4().simple()
+        );
         write_private(&path, &secret)?;
         Ok(secret.into_bytes())
     }
@@ -84,7 +105,8 @@ fn write_private(path: &Path, contents: &str) -> AppResult<()> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).map_err(AppError::internal)?;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))
+            .map_err(AppError::internal)?;
     }
     Ok(())
 }

@@ -9,13 +9,18 @@ pub async fn connect(database_url: &str) -> AppResult<DatabaseConnection> {
     let is_sqlite = database_url.starts_with("sqlite:");
     if is_sqlite {
         if let Some(path) = sqlite_path(database_url) {
-            if let Some(parent) = std::path::Path::new(&path).parent().filter(|parent| !parent.as_os_str().is_empty()) {
+            if let Some(parent) = std::path::Path::new(&path)
+                .parent()
+                .filter(|parent| !parent.as_os_str().is_empty())
+            {
                 std::fs::create_dir_all(parent).map_err(AppError::internal)?;
             }
         }
     }
     let mut options = ConnectOptions::new(database_url.to_string());
-    options.acquire_timeout(Duration::from_secs(30)).sqlx_logging(false);
+    options
+        .acquire_timeout(Duration::from_secs(30))
+        .sqlx_logging(false);
     if is_sqlite {
         // One connection serialises writers, which is what SQLite does anyway, and avoids
         // SQLITE_BUSY when a reading transaction upgrades to a write.
@@ -23,16 +28,23 @@ pub async fn connect(database_url: &str) -> AppResult<DatabaseConnection> {
     } else {
         options.max_connections(16).min_connections(1);
     }
-    let db = Database::connect(options).await.map_err(|error| AppError::internal(format!("cannot open the database: {error}")))?;
+    let db = Database::connect(options)
+        .await
+        .map_err(|error| AppError::internal(format!("cannot open the database: {error}")))?;
     if db.get_database_backend() == DbBackend::Sqlite {
         // WAL lets readers work beside the writer; foreign keys are off by default in SQLite.
-        db.execute_unprepared("PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=5000;").await?;
+        db.execute_unprepared(
+            "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=5000;",
+        )
+        .await?;
     }
     Ok(db)
 }
 
 fn sqlite_path(database_url: &str) -> Option<String> {
-    let rest = database_url.strip_prefix("sqlite://").or_else(|| database_url.strip_prefix("sqlite:"))?;
+    let rest = database_url
+        .strip_prefix("sqlite://")
+        .or_else(|| database_url.strip_prefix("sqlite:"))?;
     let path = rest.split('?').next()?;
     (!path.is_empty() && path != ":memory:").then(|| path.to_string())
 }

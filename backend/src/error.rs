@@ -11,11 +11,17 @@ use crate::money::{AllocationError, MoneyError};
 #[derive(Debug)]
 pub enum AppError {
     /// Input that breaks a rule; `field` names the input field (camelCase, dotted for nesting).
-    Validation { field: String, message: String },
+    Validation {
+        field: String,
+        message: String,
+    },
     NotFound(String),
     Forbidden(String),
     /// The role lacks a permission of the matrix; `permission` names it for clients and tests.
-    Denied { permission: &'static str, message: String },
+    Denied {
+        permission: &'static str,
+        message: String,
+    },
     Unauthenticated(String),
     Conflict(String),
     Limit(String),
@@ -26,7 +32,10 @@ pub type AppResult<T> = Result<T, AppError>;
 
 impl AppError {
     pub fn validation(field: impl Into<String>, message: impl Into<String>) -> AppError {
-        AppError::Validation { field: field.into(), message: message.into() }
+        AppError::Validation {
+            field: field.into(),
+            message: message.into(),
+        }
     }
 
     pub fn not_found(what: impl Into<String>) -> AppError {
@@ -36,7 +45,9 @@ impl AppError {
     /// The sentence for a person (internal causes included; callers decide what to reveal).
     pub fn message(&self) -> String {
         match self {
-            AppError::Validation { message, .. } | AppError::Denied { message, .. } => message.clone(),
+            AppError::Validation { message, .. } | AppError::Denied { message, .. } => {
+                message.clone()
+            }
             AppError::NotFound(message)
             | AppError::Forbidden(message)
             | AppError::Unauthenticated(message)
@@ -66,9 +77,10 @@ impl AppError {
     /// Prefixes the field of a validation error, so nested input reports "billingContact.email".
     pub fn within(self, parent: &str) -> AppError {
         match self {
-            AppError::Validation { field, message } => {
-                AppError::Validation { field: format!("{parent}.{field}"), message }
-            }
+            AppError::Validation { field, message } => AppError::Validation {
+                field: format!("{parent}.{field}"),
+                message,
+            },
             other => other,
         }
     }

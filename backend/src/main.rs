@@ -10,7 +10,11 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 #[derive(Parser)]
-#[command(name = "revops", version, about = "Revenue operations on one double-entry ledger")]
+#[command(
+    name = "revops",
+    version,
+    about = "Revenue operations on one double-entry ledger"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -61,7 +65,9 @@ fn init_logging() {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,sea_orm=warn"));
     let json = std::env::var("REVOPS_LOG_FORMAT").is_ok_and(|format| format == "json");
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
     if json {
         builder.json().init();
     } else {
@@ -97,14 +103,18 @@ async fn run(command: Command) -> Result<(), AppError> {
             let app = App::start(config, clock).await?;
             let listener = tokio::net::TcpListener::bind(&addr)
                 .await
-                .map_err(|error| AppError::validation("addr", format!("cannot listen on {addr}: {error}")))?;
+                .map_err(|error| {
+                    AppError::validation("addr", format!("cannot listen on {addr}: {error}"))
+                })?;
             let local = listener.local_addr().map_err(AppError::internal)?;
             println!("revops is listening on http://{local}");
             tracing::info!(%local, dev_mode = app.config.dev_mode, "serving");
             let shutdown = async {
                 let _ = tokio::signal::ctrl_c().await;
             };
-            revops::http::serve(app, listener, shutdown).await.map_err(AppError::internal)
+            revops::http::serve(app, listener, shutdown)
+                .await
+                .map_err(AppError::internal)
         }
         Command::Migrate => {
             App::start(config, clock).await?;
@@ -113,12 +123,19 @@ async fn run(command: Command) -> Result<(), AppError> {
         }
         Command::Seed { demo, scale } => {
             if !demo && scale.is_none() {
-                return Err(AppError::validation("seed", "say what to seed: --demo or --scale N"));
+                return Err(AppError::validation(
+                    "seed",
+                    "say what to seed: --demo or --scale N",
+                ));
             }
             let app = App::start(config, clock).await?;
             if demo {
                 if revops::seed::seed_demo(&app).await? {
-                    println!("demo data created; sign in as cfo@{} with password {}", revops::seed::DEMO_DOMAIN, revops::seed::DEMO_PASSWORD);
+                    println!(
+                        "demo data created; sign in as cfo@{} with password {}",
+                        revops::seed::DEMO_DOMAIN,
+                        revops::seed::DEMO_PASSWORD
+                    );
                 } else {
                     println!("demo data is already present; nothing to do");
                 }
@@ -126,22 +143,49 @@ async fn run(command: Command) -> Result<(), AppError> {
             if let Some(count) = scale {
                 let started = std::time::Instant::now();
                 let (customers, deals) = revops::seed::seed_scale(&app, count).await?;
-                println!("created {customers} customers and {deals} deals in {:.1?}", started.elapsed());
+                println!(
+                    "created {customers} customers and {deals} deals in {:.1?}",
+                    started.elapsed()
+                );
             }
             Ok(())
         }
-        Command::CreateUser { email, name, role, password } => {
-            let role = Role::parse(&role).ok_or_else(|| AppError::validation("role", format!("unknown role {role}")))?;
+        Command::CreateUser {
+            email,
+            name,
+            role,
+            password,
+        } => {
+            let role = Role::parse(&role)
+                .ok_or_else(|| AppError::validation("role", format!("unknown role {role}")))?;
             let app = App::start(config, clock).await?;
-            let user = app.auth.create_user(None, NewUser { email, name, role, password }).await?;
-            println!("created user {} ({}) with id {}", user.email, user.role, user.id);
+            let user = app
+                .auth
+                .create_user(
+                    None,
+                    NewUser {
+                        email,
+                        name,
+                        role,
+                        password,
+                    },
+                )
+                .await?;
+            println!(
+                "created user {} ({}) with id {}",
+                user.email, user.role, user.id
+            );
             Ok(())
         }
         Command::ExportSchema { out } => {
             let mut config = config;
             config.dev_mode = true;
-            let directory = std::env::temp_dir().join(format!("revops-export-{}", uuid::Uuid::new_v4().simple()));
-            config.database_url = format!("sqlite://{}?mode=rwc", directory.join("export.db").display());
+            let directory = std::env::temp_dir()
+                .join(format!("revops-export-{}", uuid::Uuid::new_v4().simple()));
+            config.database_url = format!(
+                "sqlite://{}?mode=rwc",
+                directory.join("export.db").display()
+            );
             config.data_dir = directory.clone();
             let app = App::start(config, clock).await?;
             let sdl = revops::graphql::export_sdl(&revops::graphql::build_schema(app));

@@ -60,7 +60,12 @@ pub struct Page<T> {
 impl<T> Page<T> {
     pub fn new(items: Vec<T>, request: PageRequest, total_count: u64) -> Page<T> {
         let has_next_page = request.offset + (items.len() as u64) < total_count;
-        Page { items, offset: request.offset, has_next_page, total_count }
+        Page {
+            items,
+            offset: request.offset,
+            has_next_page,
+            total_count,
+        }
     }
 
     pub fn map<U>(self, convert: impl FnMut(T) -> U) -> Page<U> {
@@ -74,7 +79,11 @@ impl<T> Page<T> {
 
     pub fn try_map<U>(self, convert: impl FnMut(T) -> AppResult<U>) -> AppResult<Page<U>> {
         Ok(Page {
-            items: self.items.into_iter().map(convert).collect::<AppResult<Vec<U>>>()?,
+            items: self
+                .items
+                .into_iter()
+                .map(convert)
+                .collect::<AppResult<Vec<U>>>()?,
             offset: self.offset,
             has_next_page: self.has_next_page,
             total_count: self.total_count,
@@ -92,7 +101,16 @@ mod tests {
         assert_eq!(decode_cursor(&encode_cursor(41)).unwrap(), 41);
         assert!(decode_cursor("garbage").is_err());
         let request = PageRequest::from_relay(Some(10), Some(&encode_cursor(9))).unwrap();
-        assert_eq!(request, PageRequest { offset: 10, limit: 10 });
-        assert!(matches!(PageRequest::from_relay(Some(101), None), Err(AppError::Limit(_))));
+        assert_eq!(
+            request,
+            PageRequest {
+                offset: 10,
+                limit: 10
+            }
+        );
+        assert!(matches!(
+            PageRequest::from_relay(Some(101), None),
+            Err(AppError::Limit(_))
+        ));
     }
 }

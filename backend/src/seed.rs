@@ -4,8 +4,13 @@
 use crate::app::App;
 use crate::approvals::{ApprovalDecideInput, ApprovalDecision, CreditLimitRequestCreateInput};
 use crate::auth::{Actor, NewUser, Role};
-use crate::customers::{self, Address, Contact, CustomerCreateInput, CustomerCreditHoldSetInput, PaymentMethodInput, PaymentMethodKind, PaymentTerms};
-use crate::deals::{BillingFrequency, DealApproveInput, DealInput, MilestoneInput, RevenueRecognitionType};
+use crate::customers::{
+    self, Address, Contact, CustomerCreateInput, CustomerCreditHoldSetInput, PaymentMethodInput,
+    PaymentMethodKind, PaymentTerms,
+};
+use crate::deals::{
+    BillingFrequency, DealApproveInput, DealInput, MilestoneInput, RevenueRecognitionType,
+};
 use crate::error::AppResult;
 use crate::ledger::rules::{Posting, Side};
 use crate::ledger::EntryHeader;
@@ -39,13 +44,49 @@ impl Sequence {
 }
 
 const NAME_PARTS: &[&str] = &[
-    "Acme", "Northwind", "Globex", "Initech", "Umbrella", "Stark", "Wayne", "Tyrell", "Cyberdyne", "Soylent", "Hooli",
-    "Vandelay", "Prestige", "Monarch", "Gringotts", "Wonka", "Oscorp", "Aperture", "Blue Sun", "Massive Dynamic",
-    "Pied Piper", "Dunder", "Sterling", "Bluth", "Nakatomi",
+    "Acme",
+    "Northwind",
+    "Globex",
+    "Initech",
+    "Umbrella",
+    "Stark",
+    "Wayne",
+    "Tyrell",
+    "Cyberdyne",
+    "Soylent",
+    "Hooli",
+    "Vandelay",
+    "Prestige",
+    "Monarch",
+    "Gringotts",
+    "Wonka",
+    "Oscorp",
+    "Aperture",
+    "Blue Sun",
+    "Massive Dynamic",
+    "Pied Piper",
+    "Dunder",
+    "Sterling",
+    "Bluth",
+    "Nakatomi",
 ];
-const NAME_SUFFIXES: &[&str] = &["Holdings", "Labs", "Systems", "Logistics", "Health", "Capital", "Foods", "Energy"];
-const FIRST_NAMES: &[&str] = &["Ana", "Ben", "Chloé", "Dev", "Eun-ji", "Farah", "Gus", "Hana", "Ivo", "Jules", "Kofi", "Lena"];
-const LAST_NAMES: &[&str] = &["Ortiz", "Nguyen", "Schmidt", "Okafor", "Tanaka", "Rossi", "Dubois", "Kowalski", "Smith", "Patel"];
+const NAME_SUFFIXES: &[&str] = &[
+    "Holdings",
+    "Labs",
+    "Systems",
+    "Logistics",
+    "Health",
+    "Capital",
+    "Foods",
+    "Energy",
+];
+const FIRST_NAMES: &[&str] = &[
+    "Ana", "Ben", "Chloé", "Dev", "Eun-ji", "Farah", "Gus", "Hana", "Ivo", "Jules", "Kofi", "Lena",
+];
+const LAST_NAMES: &[&str] = &[
+    "Ortiz", "Nguyen", "Schmidt", "Okafor", "Tanaka", "Rossi", "Dubois", "Kowalski", "Smith",
+    "Patel",
+];
 
 /// (country, currency, city, postal code, tax number)
 const LOCALES: &[(&str, &str, &str, &str, &str)] = &[
@@ -62,7 +103,10 @@ const LOCALES: &[(&str, &str, &str, &str, &str)] = &[
 ];
 
 fn money_input(money: Money) -> MoneyInput {
-    MoneyInput { amount: money.amount_string(), currency: money.currency().code().to_string() }
+    MoneyInput {
+        amount: money.amount_string(),
+        currency: money.currency().code().to_string(),
+    }
 }
 
 fn major(amount: i64, currency: Currency) -> Money {
@@ -81,30 +125,67 @@ async fn create_demo_users(app: &App) -> AppResult<Users> {
     let mut created = Vec::new();
     let mut people = Sequence(7);
     for role in Role::ALL {
-        let name = format!("{} {} ({})", people.pick(FIRST_NAMES), people.pick(LAST_NAMES), role.title());
+        let name = format!(
+            "{} {} ({})",
+            people.pick(FIRST_NAMES),
+            people.pick(LAST_NAMES),
+            role.title()
+        );
         created.push(
             app.auth
-                .create_user(None, NewUser { email: format!("{}@{DEMO_DOMAIN}", role.as_str()), name, role, password: DEMO_PASSWORD.into() })
+                .create_user(
+                    None,
+                    NewUser {
+                        email: format!("{}@{DEMO_DOMAIN}", role.as_str()),
+                        name,
+                        role,
+                        password: DEMO_PASSWORD.into(),
+                    },
+                )
                 .await?,
         );
     }
     for (number, name) in [(2, "Priya Raman"), (3, "Tom Becker")] {
         created.push(
             app.auth
-                .create_user(None, NewUser { email: format!("ae{number}@{DEMO_DOMAIN}"), name: format!("{name} (Account Executive)"), role: Role::Ae, password: DEMO_PASSWORD.into() })
+                .create_user(
+                    None,
+                    NewUser {
+                        email: format!("ae{number}@{DEMO_DOMAIN}"),
+                        name: format!("{name} (Account Executive)"),
+                        role: Role::Ae,
+                        password: DEMO_PASSWORD.into(),
+                    },
+                )
                 .await?,
         );
     }
     let actor = |role: Role| -> Actor {
-        let user = created.iter().find(|user| user.role == role).map(|user| (user.id, user.email.clone())).unwrap_or_default();
-        Actor { user_id: user.0, email: user.1, role }
+        let user = created
+            .iter()
+            .find(|user| user.role == role)
+            .map(|user| (user.id, user.email.clone()))
+            .unwrap_or_default();
+        Actor {
+            user_id: user.0,
+            email: user.1,
+            role,
+        }
     };
     Ok(Users {
         admin: actor(Role::Admin),
         vp_finance: actor(Role::VpFinance),
         ar_specialist: actor(Role::ArSpecialist),
         account_manager: actor(Role::AccountManager),
-        aes: created.iter().filter(|user| user.role == Role::Ae).map(|user| Actor { user_id: user.id, email: user.email.clone(), role: Role::Ae }).collect(),
+        aes: created
+            .iter()
+            .filter(|user| user.role == Role::Ae)
+            .map(|user| Actor {
+                user_id: user.id,
+                email: user.email.clone(),
+                role: Role::Ae,
+            })
+            .collect(),
     })
 }
 
@@ -123,18 +204,55 @@ struct Generated {
 }
 
 /// Creates `count` customers with deals: most approved into contracts, some left as drafts.
-async fn generate_customers(app: &App, users: &Users, count: usize, seed: u64, today: NaiveDate) -> AppResult<Generated> {
+async fn generate_customers(
+    app: &App,
+    users: &Users,
+    count: usize,
+    seed: u64,
+    today: NaiveDate,
+) -> AppResult<Generated> {
     let mut random = Sequence(seed);
-    let mut result = Generated { created_customers: 0, created_deals: 0, approved_deals: 0 };
+    let mut result = Generated {
+        created_customers: 0,
+        created_deals: 0,
+        approved_deals: 0,
+    };
     for index in 0..count {
         let (country, currency_code, city, postal_code, tax_number) = *random.pick(LOCALES);
         let currency = Currency::parse(currency_code)?;
-        let name = format!("{} {}{}", random.pick(NAME_PARTS), random.pick(NAME_SUFFIXES), if index >= 200 { format!(" {index}") } else if index >= NAME_PARTS.len() { format!(" {}", index / NAME_PARTS.len() + 1) } else { String::new() });
+        let name = format!(
+            "{} {}{}",
+            random.pick(NAME_PARTS),
+            random.pick(NAME_SUFFIXES),
+            if index >= 200 {
+                format!(" {index}")
+            } else if index >= NAME_PARTS.len() {
+                format!(" {}", index / NAME_PARTS.len() + 1)
+            } else {
+                String::new()
+            }
+        );
         let contact_first = random.pick(FIRST_NAMES).to_string();
         let contact_last = random.pick(LAST_NAMES).to_string();
-        let slug: String = name.to_lowercase().chars().filter(|character| character.is_ascii_alphanumeric()).collect();
-        let address = Address { line1: format!("{} Market Street", 10 + random.below(900)), line2: None, city: city.into(), region: None, postal_code: postal_code.into(), country: country.into() };
-        let method_kind = *random.pick(&[PaymentMethodKind::Ach, PaymentMethodKind::Wire, PaymentMethodKind::Card, PaymentMethodKind::Check]);
+        let slug: String = name
+            .to_lowercase()
+            .chars()
+            .filter(|character| character.is_ascii_alphanumeric())
+            .collect();
+        let address = Address {
+            line1: format!("{} Market Street", 10 + random.below(900)),
+            line2: None,
+            city: city.into(),
+            region: None,
+            postal_code: postal_code.into(),
+            country: country.into(),
+        };
+        let method_kind = *random.pick(&[
+            PaymentMethodKind::Ach,
+            PaymentMethodKind::Wire,
+            PaymentMethodKind::Card,
+            PaymentMethodKind::Check,
+        ]);
         let customer = app
             .customers
             .create(
@@ -144,8 +262,15 @@ async fn generate_customers(app: &App, users: &Users, count: usize, seed: u64, t
                     billing_address: address.clone(),
                     remit_to_address: None,
                     tax_registration_number: Some(tax_number.into()),
-                    billing_contact: Contact { name: format!("{contact_first} {contact_last}"), email: format!("ap@{slug}.example"), phone: Some(format!("+1 555 {:04}", random.below(10_000))) },
-                    payment_method: Some(PaymentMethodInput { kind: method_kind, reference: Some(format!("{:04}", random.below(10_000))) }),
+                    billing_contact: Contact {
+                        name: format!("{contact_first} {contact_last}"),
+                        email: format!("ap@{slug}.example"),
+                        phone: Some(format!("+1 555 {:04}", random.below(10_000))),
+                    },
+                    payment_method: Some(PaymentMethodInput {
+                        kind: method_kind,
+                        reference: Some(format!("{:04}", random.below(10_000))),
+                    }),
                     payment_terms: None,
                     billing_currency: currency_code.into(),
                 },
@@ -154,9 +279,18 @@ async fn generate_customers(app: &App, users: &Users, count: usize, seed: u64, t
         result.created_customers += 1;
         // History migrated from the previous billing system: most have paid, some paid late.
         let history = match index % 10 {
-            0 => customers::History { has_paid_invoice: false, prior_late_payer: false },
-            7 if index % 20 == 7 => customers::History { has_paid_invoice: true, prior_late_payer: true },
-            _ => customers::History { has_paid_invoice: true, prior_late_payer: false },
+            0 => customers::History {
+                has_paid_invoice: false,
+                prior_late_payer: false,
+            },
+            7 if index % 20 == 7 => customers::History {
+                has_paid_invoice: true,
+                prior_late_payer: true,
+            },
+            _ => customers::History {
+                has_paid_invoice: true,
+                prior_late_payer: false,
+            },
         };
         customers::set_payment_history(&app.db, customer.id, history).await?;
         let band = match index % 6 {
@@ -164,7 +298,7 @@ async fn generate_customers(app: &App, users: &Users, count: usize, seed: u64, t
             1 | 2 => Band::MidMarket,
             _ => Band::Smb,
         };
-        let deal_count = 1 + (index % 3 == 0) as usize;
+        let deal_count = 1 + usize::from(index % 3 != 2);
         for deal_index in 0..deal_count {
             let ae = &users.aes[(index + deal_index) % users.aes.len()];
             let annual = match band {
@@ -173,8 +307,12 @@ async fn generate_customers(app: &App, users: &Users, count: usize, seed: u64, t
                 Band::Smb => 12_000 + 1_000 * random.below(80) as i64,
             } / deal_count as i64;
             let years = 1 + random.below(3) as u32;
-            let start = today.checked_sub_months(Months::new(random.below(11) as u32)).unwrap_or(today);
-            let end = start.checked_add_months(Months::new(12 * years)).unwrap_or(start);
+            let start = today
+                .checked_sub_months(Months::new(random.below(11) as u32))
+                .unwrap_or(today);
+            let end = start
+                .checked_add_months(Months::new(12 * years))
+                .unwrap_or(start);
             let arr = major(annual, currency);
             let tcv = major(annual * i64::from(years), currency);
             let kind = match (index + deal_index) % 9 {
@@ -186,13 +324,37 @@ async fn generate_customers(app: &App, users: &Users, count: usize, seed: u64, t
                 RevenueRecognitionType::Milestone => {
                     let first = major(annual * i64::from(years) / 2, currency);
                     let second = tcv.checked_sub(first)?;
-                    (BillingFrequency::Milestone, Money::zero(currency), vec![
-                        MilestoneInput { name: "Design sign-off".into(), due_date: start.checked_add_months(Months::new(2)).map(IsoDate), amount: money_input(first) },
-                        MilestoneInput { name: "Go-live acceptance".into(), due_date: start.checked_add_months(Months::new(6)).map(IsoDate), amount: money_input(second) },
-                    ])
+                    (
+                        BillingFrequency::Milestone,
+                        Money::zero(currency),
+                        vec![
+                            MilestoneInput {
+                                name: "Design sign-off".into(),
+                                due_date: start.checked_add_months(Months::new(2)).map(IsoDate),
+                                amount: money_input(first),
+                            },
+                            MilestoneInput {
+                                name: "Go-live acceptance".into(),
+                                due_date: start.checked_add_months(Months::new(6)).map(IsoDate),
+                                amount: money_input(second),
+                            },
+                        ],
+                    )
                 }
-                RevenueRecognitionType::TimeAndMaterials => (BillingFrequency::TimeAndMaterials, Money::zero(currency), vec![]),
-                _ => (*random.pick(&[BillingFrequency::Monthly, BillingFrequency::Quarterly, BillingFrequency::Annually]), arr, vec![]),
+                RevenueRecognitionType::TimeAndMaterials => (
+                    BillingFrequency::TimeAndMaterials,
+                    Money::zero(currency),
+                    vec![],
+                ),
+                _ => (
+                    *random.pick(&[
+                        BillingFrequency::Monthly,
+                        BillingFrequency::Quarterly,
+                        BillingFrequency::Annually,
+                    ]),
+                    arr,
+                    vec![],
+                ),
             };
             let po_required = random.below(4) == 0;
             // Every fifth deal stays a draft with something missing, as intake queues do.
@@ -204,8 +366,16 @@ async fn generate_customers(app: &App, users: &Users, count: usize, seed: u64, t
                 billing_contact: Some(customer.billing_contact.clone()),
                 product_name: Some(match kind {
                     RevenueRecognitionType::Milestone => "Implementation services".into(),
-                    RevenueRecognitionType::TimeAndMaterials => "Professional services (T&M)".into(),
-                    _ => random.pick(&["Revenue Cloud Platform", "Analytics Suite", "Premium Support"]).to_string(),
+                    RevenueRecognitionType::TimeAndMaterials => {
+                        "Professional services (T&M)".into()
+                    }
+                    _ => random
+                        .pick(&[
+                            "Revenue Cloud Platform",
+                            "Analytics Suite",
+                            "Premium Support",
+                        ])
+                        .to_string(),
                 }),
                 tcv: Some(money_input(tcv)),
                 arr: Some(money_input(arr)),
@@ -215,19 +385,34 @@ async fn generate_customers(app: &App, users: &Users, count: usize, seed: u64, t
                 payment_terms: Some(PaymentTerms::Net30),
                 billing_currency: Some(currency_code.into()),
                 po_required,
-                po_number: (po_required && !stays_draft).then(|| format!("PO-{}-{:04}", slug.chars().take(4).collect::<String>().to_uppercase(), index * 2 + deal_index)),
-                tax_jurisdiction: Some(format!("{country}")),
+                po_number: (po_required && !stays_draft).then(|| {
+                    format!(
+                        "PO-{}-{:04}",
+                        slug.chars().take(4).collect::<String>().to_uppercase(),
+                        index * 2 + deal_index
+                    )
+                }),
+                tax_jurisdiction: Some(country.to_string()),
                 tax_exempt: false,
                 tax_exemption_certificate: None,
                 revenue_recognition_type: Some(kind),
                 milestones,
                 assigned_ae_id: Some(ID(ae.user_id.to_string())),
-                commission_plan_id: (!stays_draft || po_required).then(|| "PLAN-AE-2026".to_string()),
+                commission_plan_id: (!stays_draft || po_required)
+                    .then(|| "PLAN-AE-2026".to_string()),
             };
             let deal = app.deals.create(ae, input).await?;
             result.created_deals += 1;
             if !stays_draft && !customer.on_credit_hold {
-                app.deals.approve(&users.admin, DealApproveInput { id: ID(deal.id.to_string()), idempotency_key: format!("seed-approve-{}", deal.id) }).await?;
+                app.deals
+                    .approve(
+                        &users.admin,
+                        DealApproveInput {
+                            id: ID(deal.id.to_string()),
+                            idempotency_key: format!("seed-approve-{}", deal.id),
+                        },
+                    )
+                    .await?;
                 result.approved_deals += 1;
             }
         }
@@ -245,38 +430,92 @@ pub async fn seed_demo(app: &App) -> AppResult<bool> {
     let users = create_demo_users(app).await?;
     let today = app.clock.today();
     let generated = generate_customers(app, &users, 50, 2026, today).await?;
-    let page = crate::pagination::PageRequest { offset: 0, limit: 50 };
+    let page = crate::pagination::PageRequest {
+        offset: 0,
+        limit: 50,
+    };
     let all = app.customers.list(&users.admin, None, page).await?.items;
     for customer in all.iter().skip(3).step_by(17).take(3) {
         app.customers
-            .set_credit_hold(&users.vp_finance, CustomerCreditHoldSetInput { customer_id: ID(customer.id.to_string()), on_hold: true, reason: "Invoice over 60 days unpaid (migrated from the collections sheet)".into() })
+            .set_credit_hold(
+                &users.vp_finance,
+                CustomerCreditHoldSetInput {
+                    customer_id: ID(customer.id.to_string()),
+                    on_hold: true,
+                    reason: "Invoice over 60 days unpaid (migrated from the collections sheet)"
+                        .into(),
+                },
+            )
             .await?;
     }
-    let requesters = [&users.ar_specialist, &users.account_manager, &users.ar_specialist, &users.vp_finance, &users.account_manager];
-    for (index, (customer, requester)) in all.iter().skip(5).step_by(7).zip(requesters).enumerate() {
-        let raised = customer.credit_limit.checked_add(major(15_000, customer.billing_currency))?;
+    let requesters = [
+        &users.ar_specialist,
+        &users.account_manager,
+        &users.ar_specialist,
+        &users.vp_finance,
+        &users.account_manager,
+    ];
+    for (index, (customer, requester)) in all.iter().skip(5).step_by(7).zip(requesters).enumerate()
+    {
+        let raised = customer
+            .credit_limit
+            .checked_add(major(15_000, customer.billing_currency))?;
         let approval = app
             .approvals
-            .request_credit_limit(requester, CreditLimitRequestCreateInput { customer_id: ID(customer.id.to_string()), credit_limit: money_input(raised), payment_terms: None, reason: "Expansion order expected next quarter; payment record is clean.".into() })
+            .request_credit_limit(
+                requester,
+                CreditLimitRequestCreateInput {
+                    customer_id: ID(customer.id.to_string()),
+                    credit_limit: money_input(raised),
+                    payment_terms: None,
+                    reason: "Expansion order expected next quarter; payment record is clean."
+                        .into(),
+                },
+            )
             .await?;
         if index == 4 {
             app.approvals
-                .decide(&users.vp_finance, ApprovalDecideInput { id: ID(approval.id.to_string()), decision: ApprovalDecision::Approve, comment: "Approved: two years without a late payment.".into() })
+                .decide(
+                    &users.vp_finance,
+                    ApprovalDecideInput {
+                        id: ID(approval.id.to_string()),
+                        decision: ApprovalDecision::Approve,
+                        comment: "Approved: two years without a late payment.".into(),
+                    },
+                )
                 .await?;
         }
     }
-    let cash = Money::from_minor(250_000_00, Currency::USD);
+    let cash = Money::from_minor(25_000_000, Currency::USD);
     app.ledger
         .post_manual(
             &users.admin,
-            EntryHeader { entry_date: today, memo: "Opening cash balance".into(), source: "manual".into(), idempotency_key: Some("seed-opening-balance".into()) },
+            EntryHeader {
+                entry_date: today,
+                memo: "Opening cash balance".into(),
+                source: "manual".into(),
+                idempotency_key: Some("seed-opening-balance".into()),
+            },
             vec![
-                Posting { account_code: crate::ledger::chart::CASH.into(), side: Side::Debit, amount: cash },
-                Posting { account_code: crate::ledger::chart::OPENING_BALANCE_EQUITY.into(), side: Side::Credit, amount: cash },
+                Posting {
+                    account_code: crate::ledger::chart::CASH.into(),
+                    side: Side::Debit,
+                    amount: cash,
+                },
+                Posting {
+                    account_code: crate::ledger::chart::OPENING_BALANCE_EQUITY.into(),
+                    side: Side::Credit,
+                    amount: cash,
+                },
             ],
         )
         .await?;
-    tracing::info!(customers = generated.created_customers, deals = generated.created_deals, approved = generated.approved_deals, "demo data seeded");
+    tracing::info!(
+        customers = generated.created_customers,
+        deals = generated.created_deals,
+        approved = generated.approved_deals,
+        "demo data seeded"
+    );
     Ok(true)
 }
 
@@ -285,19 +524,57 @@ pub async fn seed_scale(app: &App, count: usize) -> AppResult<(usize, usize)> {
     let admin_email = format!("scale-admin@{DEMO_DOMAIN}");
     let admin = match app.auth.find_by_email(&admin_email).await? {
         Some(user) => user,
-        None => app.auth.create_user(None, NewUser { email: admin_email, name: "Scale Admin".into(), role: Role::Admin, password: DEMO_PASSWORD.into() }).await?,
+        None => {
+            app.auth
+                .create_user(
+                    None,
+                    NewUser {
+                        email: admin_email,
+                        name: "Scale Admin".into(),
+                        role: Role::Admin,
+                        password: DEMO_PASSWORD.into(),
+                    },
+                )
+                .await?
+        }
     };
-    let admin = Actor { user_id: admin.id, email: admin.email, role: Role::Admin };
+    let admin = Actor {
+        user_id: admin.id,
+        email: admin.email,
+        role: Role::Admin,
+    };
     let mut aes = Vec::new();
     for number in 1..=5 {
         let email = format!("scale-ae{number}@{DEMO_DOMAIN}");
         let user = match app.auth.find_by_email(&email).await? {
             Some(user) => user,
-            None => app.auth.create_user(None, NewUser { email, name: format!("Scale AE {number}"), role: Role::Ae, password: DEMO_PASSWORD.into() }).await?,
+            None => {
+                app.auth
+                    .create_user(
+                        None,
+                        NewUser {
+                            email,
+                            name: format!("Scale AE {number}"),
+                            role: Role::Ae,
+                            password: DEMO_PASSWORD.into(),
+                        },
+                    )
+                    .await?
+            }
         };
-        aes.push(Actor { user_id: user.id, email: user.email, role: Role::Ae });
+        aes.push(Actor {
+            user_id: user.id,
+            email: user.email,
+            role: Role::Ae,
+        });
     }
-    let users = Users { admin: admin.clone(), vp_finance: admin.clone(), ar_specialist: admin.clone(), account_manager: admin, aes };
+    let users = Users {
+        admin: admin.clone(),
+        vp_finance: admin.clone(),
+        ar_specialist: admin.clone(),
+        account_manager: admin,
+        aes,
+    };
     let seed = 10_000 + app.clock.now().timestamp() as u64 % 1_000_000;
     let generated = generate_customers(app, &users, count, seed, app.clock.today()).await?;
     Ok((generated.created_customers, generated.created_deals))

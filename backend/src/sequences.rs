@@ -11,13 +11,20 @@ pub async fn next_value<C: ConnectionTrait>(connection: &C, name: &str) -> AppRe
         name: Set(name.to_string()),
         next_value: Set(1),
     })
-    .on_conflict(OnConflict::column(number_sequence::Column::Name).do_nothing().to_owned())
+    .on_conflict(
+        OnConflict::column(number_sequence::Column::Name)
+            .do_nothing()
+            .to_owned(),
+    )
     .exec_without_returning(connection)
     .await?;
     // The UPDATE takes the row lock, so concurrent transactions queue here on PostgreSQL (and
     // SQLite serialises writers anyway); the SELECT then reads our own increment.
     number_sequence::Entity::update_many()
-        .col_expr(number_sequence::Column::NextValue, Expr::col(number_sequence::Column::NextValue).add(1))
+        .col_expr(
+            number_sequence::Column::NextValue,
+            Expr::col(number_sequence::Column::NextValue).add(1),
+        )
         .filter(number_sequence::Column::Name.eq(name))
         .exec(connection)
         .await?;

@@ -17,7 +17,9 @@ impl ScalarType for IsoDate {
         match &value {
             Value::String(text) => NaiveDate::parse_from_str(text, "%Y-%m-%d")
                 .map(IsoDate)
-                .map_err(|_| InputValueError::custom(format!("\"{text}\" is not a date; use YYYY-MM-DD."))),
+                .map_err(|_| {
+                    InputValueError::custom(format!("\"{text}\" is not a date; use YYYY-MM-DD."))
+                }),
             _ => Err(InputValueError::expected_type(value)),
         }
     }
@@ -40,13 +42,20 @@ pub fn require_text(field: &str, text: &str, max_chars: usize) -> AppResult<Stri
         return Err(AppError::validation(field, "This field is required."));
     }
     if trimmed.chars().count() > max_chars {
-        return Err(AppError::validation(field, format!("Keep this under {max_chars} characters.")));
+        return Err(AppError::validation(
+            field,
+            format!("Keep this under {max_chars} characters."),
+        ));
     }
     Ok(trimmed.to_string())
 }
 
 /// Like `require_text`, but blank means absent.
-pub fn optional_text(field: &str, text: Option<&str>, max_chars: usize) -> AppResult<Option<String>> {
+pub fn optional_text(
+    field: &str,
+    text: Option<&str>,
+    max_chars: usize,
+) -> AppResult<Option<String>> {
     match text.map(str::trim).filter(|text| !text.is_empty()) {
         None => Ok(None),
         Some(text) => require_text(field, text, max_chars).map(Some),
@@ -74,7 +83,10 @@ impl EmailAddress {
             None => false,
         };
         if !valid {
-            return Err(AppError::validation(field, format!("\"{}\" is not an e-mail address.", text.trim())));
+            return Err(AppError::validation(
+                field,
+                format!("\"{}\" is not an e-mail address.", text.trim()),
+            ));
         }
         Ok(EmailAddress(trimmed))
     }
@@ -85,21 +97,27 @@ impl EmailAddress {
 }
 
 pub fn parse_currency(field: &str, code: &str) -> AppResult<Currency> {
-    Currency::parse(code).map_err(|error| AppError::validation(field, capitalise(&error.to_string())))
+    Currency::parse(code)
+        .map_err(|error| AppError::validation(field, capitalise(&error.to_string())))
 }
 
 /// Parses a money input (`{amount, currency}`) and reports problems on `field.amount` or
 /// `field.currency`.
 pub fn parse_money(field: &str, amount: &str, currency: &str) -> AppResult<Money> {
     let currency = parse_currency(&format!("{field}.currency"), currency)?;
-    Money::parse(amount.trim(), currency)
-        .map_err(|error| AppError::validation(format!("{field}.amount"), capitalise(&error.to_string())))
+    Money::parse(amount.trim(), currency).map_err(|error| {
+        AppError::validation(format!("{field}.amount"), capitalise(&error.to_string()))
+    })
 }
 
 pub fn capitalise(text: &str) -> String {
     let mut characters = text.chars();
     match characters.next() {
-        Some(first) => format!("{}{}.", first.to_uppercase(), characters.as_str().trim_end_matches('.')),
+        Some(first) => format!(
+            "{}{}.",
+            first.to_uppercase(),
+            characters.as_str().trim_end_matches('.')
+        ),
         None => String::new(),
     }
 }
@@ -109,7 +127,9 @@ pub fn parse_id(field: &str, text: &str) -> AppResult<i64> {
         .parse::<i64>()
         .ok()
         .filter(|id| *id > 0)
-        .ok_or_else(|| AppError::validation(field, format!("\"{text}\" is not an id this API issued.")))
+        .ok_or_else(|| {
+            AppError::validation(field, format!("\"{text}\" is not an id this API issued."))
+        })
 }
 
 #[cfg(test)]
@@ -119,8 +139,21 @@ mod tests {
     #[test]
     fn email_addresses_are_checked_plainly() {
         // Proves obvious non-addresses are refused and addresses are normalised to lower case.
-        assert_eq!(EmailAddress::parse("email", " Ana@Example.COM ").unwrap().as_str(), "ana@example.com");
-        for bad in ["", "ana", "ana@", "@example.com", "ana@example", "a na@example.com", "ana@.com"] {
+        assert_eq!(
+            EmailAddress::parse("email", " Ana@Example.COM ")
+                .unwrap()
+                .as_str(),
+            "ana@example.com"
+        );
+        for bad in [
+            "",
+            "ana",
+            "ana@",
+            "@example.com",
+            "ana@example",
+            "a na@example.com",
+            "ana@.com",
+        ] {
             assert!(EmailAddress::parse("email", bad).is_err(), "{bad}");
         }
     }

@@ -24,7 +24,10 @@ fn id(name: &str) -> ColumnDef {
 }
 
 fn text(name: &str) -> ColumnDef {
-    ColumnDef::new(Alias::new(name)).text().not_null().to_owned()
+    ColumnDef::new(Alias::new(name))
+        .text()
+        .not_null()
+        .to_owned()
 }
 
 fn text_null(name: &str) -> ColumnDef {
@@ -32,23 +35,40 @@ fn text_null(name: &str) -> ColumnDef {
 }
 
 fn big(name: &str) -> ColumnDef {
-    ColumnDef::new(Alias::new(name)).big_integer().not_null().to_owned()
+    ColumnDef::new(Alias::new(name))
+        .big_integer()
+        .not_null()
+        .to_owned()
 }
 
 fn big_null(name: &str) -> ColumnDef {
-    ColumnDef::new(Alias::new(name)).big_integer().null().to_owned()
+    ColumnDef::new(Alias::new(name))
+        .big_integer()
+        .null()
+        .to_owned()
 }
 
 fn int(name: &str) -> ColumnDef {
-    ColumnDef::new(Alias::new(name)).integer().not_null().default(0).to_owned()
+    ColumnDef::new(Alias::new(name))
+        .integer()
+        .not_null()
+        .default(0)
+        .to_owned()
 }
 
 fn flag(name: &str) -> ColumnDef {
-    ColumnDef::new(Alias::new(name)).boolean().not_null().default(false).to_owned()
+    ColumnDef::new(Alias::new(name))
+        .boolean()
+        .not_null()
+        .default(false)
+        .to_owned()
 }
 
 fn date(name: &str) -> ColumnDef {
-    ColumnDef::new(Alias::new(name)).date().not_null().to_owned()
+    ColumnDef::new(Alias::new(name))
+        .date()
+        .not_null()
+        .to_owned()
 }
 
 fn date_null(name: &str) -> ColumnDef {
@@ -56,11 +76,17 @@ fn date_null(name: &str) -> ColumnDef {
 }
 
 fn instant(name: &str) -> ColumnDef {
-    ColumnDef::new(Alias::new(name)).timestamp_with_time_zone().not_null().to_owned()
+    ColumnDef::new(Alias::new(name))
+        .timestamp_with_time_zone()
+        .not_null()
+        .to_owned()
 }
 
 fn instant_null(name: &str) -> ColumnDef {
-    ColumnDef::new(Alias::new(name)).timestamp_with_time_zone().null().to_owned()
+    ColumnDef::new(Alias::new(name))
+        .timestamp_with_time_zone()
+        .null()
+        .to_owned()
 }
 
 fn fk(from_table: &str, from_col: &str, to_table: &str, to_col: &str) -> ForeignKeyCreateStatement {
@@ -77,7 +103,10 @@ fn table(name: &str) -> TableCreateStatement {
 
 fn unique_index(table: &str, columns: &[&str]) -> IndexCreateStatement {
     let mut index = Index::create();
-    index.name(format!("ux_{table}_{}", columns.join("_"))).table(Alias::new(table)).unique();
+    index
+        .name(format!("ux_{table}_{}", columns.join("_")))
+        .table(Alias::new(table))
+        .unique();
     for column in columns {
         index.col(Alias::new(*column));
     }
@@ -86,7 +115,9 @@ fn unique_index(table: &str, columns: &[&str]) -> IndexCreateStatement {
 
 fn index(table: &str, columns: &[&str]) -> IndexCreateStatement {
     let mut index = Index::create();
-    index.name(format!("ix_{table}_{}", columns.join("_"))).table(Alias::new(table));
+    index
+        .name(format!("ix_{table}_{}", columns.join("_")))
+        .table(Alias::new(table));
     for column in columns {
         index.col(Alias::new(*column));
     }
@@ -114,12 +145,21 @@ impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         let tables = [
             table("number_sequences")
-                .col(ColumnDef::new(Alias::new("name")).string_len(64).not_null().primary_key())
+                .col(
+                    ColumnDef::new(Alias::new("name"))
+                        .string_len(64)
+                        .not_null()
+                        .primary_key(),
+                )
                 .col(big("next_value"))
                 .to_owned(),
             table("users")
                 .col(id("id"))
-                .col(ColumnDef::new(Alias::new("email")).string_len(254).not_null())
+                .col(
+                    ColumnDef::new(Alias::new("email"))
+                        .string_len(254)
+                        .not_null(),
+                )
                 .col(text("name"))
                 .col(text("role"))
                 .col(text("password_hash"))
@@ -128,7 +168,12 @@ impl MigrationTrait for Migration {
             // Failed logins are counted per e-mail address (known or not), so guessing is slowed
             // down without telling an attacker which addresses exist.
             table("login_throttle")
-                .col(ColumnDef::new(Alias::new("email")).string_len(254).not_null().primary_key())
+                .col(
+                    ColumnDef::new(Alias::new("email"))
+                        .string_len(254)
+                        .not_null()
+                        .primary_key(),
+                )
                 .col(int("failed_count"))
                 .col(instant_null("locked_until"))
                 .col(instant("updated_at"))
@@ -145,32 +190,68 @@ impl MigrationTrait for Migration {
                 .foreign_key(&mut fk("audit_log", "actor_user_id", "users", "id"))
                 .to_owned(),
             table("ledger_accounts")
-                .col(ColumnDef::new(Alias::new("code")).string_len(32).not_null().primary_key())
+                .col(
+                    ColumnDef::new(Alias::new("code"))
+                        .string_len(32)
+                        .not_null()
+                        .primary_key(),
+                )
                 .col(text("name"))
                 .col(text("kind"))
                 .to_owned(),
             table("journal_entries")
                 .col(id("id"))
-                .col(ColumnDef::new(Alias::new("entry_number")).string_len(32).not_null())
+                .col(
+                    ColumnDef::new(Alias::new("entry_number"))
+                        .string_len(32)
+                        .not_null(),
+                )
                 .col(date("entry_date"))
                 .col(text("memo"))
                 .col(text("source"))
                 .col(big_null("reverses_entry_id"))
-                .col(ColumnDef::new(Alias::new("idempotency_key")).string_len(128).null())
+                .col(
+                    ColumnDef::new(Alias::new("idempotency_key"))
+                        .string_len(128)
+                        .null(),
+                )
                 .col(big_null("posted_by"))
                 .col(instant("posted_at"))
-                .foreign_key(&mut fk("journal_entries", "reverses_entry_id", "journal_entries", "id"))
+                .foreign_key(&mut fk(
+                    "journal_entries",
+                    "reverses_entry_id",
+                    "journal_entries",
+                    "id",
+                ))
                 .foreign_key(&mut fk("journal_entries", "posted_by", "users", "id"))
                 .to_owned(),
             table("journal_lines")
                 .col(id("id"))
                 .col(big("entry_id"))
-                .col(ColumnDef::new(Alias::new("account_code")).string_len(32).not_null())
-                .col(ColumnDef::new(Alias::new("currency")).string_len(3).not_null())
+                .col(
+                    ColumnDef::new(Alias::new("account_code"))
+                        .string_len(32)
+                        .not_null(),
+                )
+                .col(
+                    ColumnDef::new(Alias::new("currency"))
+                        .string_len(3)
+                        .not_null(),
+                )
                 .col(big("debit_minor"))
                 .col(big("credit_minor"))
-                .foreign_key(&mut fk("journal_lines", "entry_id", "journal_entries", "id"))
-                .foreign_key(&mut fk("journal_lines", "account_code", "ledger_accounts", "code"))
+                .foreign_key(&mut fk(
+                    "journal_lines",
+                    "entry_id",
+                    "journal_entries",
+                    "id",
+                ))
+                .foreign_key(&mut fk(
+                    "journal_lines",
+                    "account_code",
+                    "ledger_accounts",
+                    "code",
+                ))
                 .to_owned(),
             table("customers")
                 .col(id("id"))
@@ -183,7 +264,11 @@ impl MigrationTrait for Migration {
                 .col(text_null("payment_method_masked"))
                 .col(big("credit_limit_minor"))
                 .col(text("payment_terms"))
-                .col(ColumnDef::new(Alias::new("billing_currency")).string_len(3).not_null())
+                .col(
+                    ColumnDef::new(Alias::new("billing_currency"))
+                        .string_len(3)
+                        .not_null(),
+                )
                 .col(flag("has_paid_invoice"))
                 .col(flag("prior_late_payer"))
                 .col(flag("on_credit_hold"))
@@ -210,14 +295,22 @@ impl MigrationTrait for Migration {
                 .to_owned(),
             table("deals")
                 .col(id("id"))
-                .col(ColumnDef::new(Alias::new("crm_opportunity_id")).string_len(64).not_null())
+                .col(
+                    ColumnDef::new(Alias::new("crm_opportunity_id"))
+                        .string_len(64)
+                        .not_null(),
+                )
                 .col(big_null("customer_id"))
                 .col(text_null("invoiced_legal_entity"))
                 .col(text_null("billing_contact_json"))
                 .col(text_null("product_name"))
                 .col(big_null("tcv_minor"))
                 .col(big_null("arr_minor"))
-                .col(ColumnDef::new(Alias::new("billing_currency")).string_len(3).null())
+                .col(
+                    ColumnDef::new(Alias::new("billing_currency"))
+                        .string_len(3)
+                        .null(),
+                )
                 .col(date_null("start_date"))
                 .col(date_null("end_date"))
                 .col(text_null("billing_frequency"))
@@ -237,7 +330,11 @@ impl MigrationTrait for Migration {
                 .col(instant("updated_at"))
                 .col(instant_null("approved_at"))
                 .col(big_null("approved_by"))
-                .col(ColumnDef::new(Alias::new("approve_idempotency_key")).string_len(128).null())
+                .col(
+                    ColumnDef::new(Alias::new("approve_idempotency_key"))
+                        .string_len(128)
+                        .null(),
+                )
                 .foreign_key(&mut fk("deals", "customer_id", "customers", "id"))
                 .foreign_key(&mut fk("deals", "assigned_ae_id", "users", "id"))
                 .foreign_key(&mut fk("deals", "created_by", "users", "id"))
@@ -245,14 +342,22 @@ impl MigrationTrait for Migration {
                 .to_owned(),
             table("contracts")
                 .col(id("id"))
-                .col(ColumnDef::new(Alias::new("contract_number")).string_len(32).not_null())
+                .col(
+                    ColumnDef::new(Alias::new("contract_number"))
+                        .string_len(32)
+                        .not_null(),
+                )
                 .col(big("deal_id"))
                 .col(big("customer_id"))
                 .col(date("start_date"))
                 .col(date("end_date"))
                 .col(big("tcv_minor"))
                 .col(big("arr_minor"))
-                .col(ColumnDef::new(Alias::new("currency")).string_len(3).not_null())
+                .col(
+                    ColumnDef::new(Alias::new("currency"))
+                        .string_len(3)
+                        .not_null(),
+                )
                 .col(instant("created_at"))
                 .foreign_key(&mut fk("contracts", "deal_id", "deals", "id"))
                 .foreign_key(&mut fk("contracts", "customer_id", "customers", "id"))
@@ -264,7 +369,11 @@ impl MigrationTrait for Migration {
                 .col(text("kind"))
                 .col(text("quantity"))
                 .col(big("unit_price_minor"))
-                .col(ColumnDef::new(Alias::new("currency")).string_len(3).not_null())
+                .col(
+                    ColumnDef::new(Alias::new("currency"))
+                        .string_len(3)
+                        .not_null(),
+                )
                 .col(text_null("billing_frequency"))
                 .col(date("start_date"))
                 .col(date("end_date"))
@@ -274,9 +383,17 @@ impl MigrationTrait for Migration {
                 .col(id("id"))
                 .col(big("customer_id"))
                 .col(big_null("contract_id"))
-                .col(ColumnDef::new(Alias::new("number")).string_len(64).not_null())
+                .col(
+                    ColumnDef::new(Alias::new("number"))
+                        .string_len(64)
+                        .not_null(),
+                )
                 .col(big("amount_minor"))
-                .col(ColumnDef::new(Alias::new("currency")).string_len(3).not_null())
+                .col(
+                    ColumnDef::new(Alias::new("currency"))
+                        .string_len(3)
+                        .not_null(),
+                )
                 .col(date("valid_from"))
                 .col(date("valid_to"))
                 .foreign_key(&mut fk("purchase_orders", "customer_id", "customers", "id"))
@@ -314,7 +431,12 @@ impl MigrationTrait for Migration {
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         for name in TABLES {
             manager
-                .drop_table(Table::drop().table(Alias::new(*name)).if_exists().to_owned())
+                .drop_table(
+                    Table::drop()
+                        .table(Alias::new(*name))
+                        .if_exists()
+                        .to_owned(),
+                )
                 .await?;
         }
         Ok(())

@@ -7,9 +7,9 @@
 
 pub mod webdriver;
 
-pub use revops::auth::Role;
 use revops::app::App;
 use revops::auth::NewUser;
+pub use revops::auth::Role;
 use revops::clock::{FixedClock, SharedClock};
 use revops::config::Config;
 use sea_orm::{ConnectionTrait, Database};
@@ -63,21 +63,35 @@ fn workspace_root() -> PathBuf {
 }
 
 async fn fresh_database() -> (String, Cleanup, PathBuf) {
-    let directory = std::env::temp_dir().join(format!("revops-test-{}", uuid::Uuid::new_v4().simple()));
+    let directory =
+        std::env::temp_dir().join(format!("revops-test-{}", uuid::Uuid::new_v4().simple()));
     std::fs::create_dir_all(&directory).unwrap();
     match backend() {
         Backend::Sqlite => {
-            let url = format!("sqlite://{}?mode=rwc", directory.join("revops.db").display());
+            let url = format!(
+                "sqlite://{}?mode=rwc",
+                directory.join("revops.db").display()
+            );
             (url, Cleanup::Directory(directory.clone()), directory)
         }
         Backend::Postgres => {
-            let server = std::env::var("REVOPS_TEST_PG_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into());
+            let server = std::env::var("REVOPS_TEST_PG_URL")
+                .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into());
             let admin_url = format!("{server}/postgres");
             let name = format!("revops_test_{}", uuid::Uuid::new_v4().simple());
-            let admin = Database::connect(&admin_url).await.expect("PostgreSQL must be running for REVOPS_TEST_DB=postgres");
-            admin.execute_unprepared(&format!("CREATE DATABASE {name}")).await.unwrap();
+            let admin = Database::connect(&admin_url)
+                .await
+                .expect("PostgreSQL must be running for REVOPS_TEST_DB=postgres");
+            admin
+                .execute_unprepared(&format!("CREATE DATABASE {name}"))
+                .await
+                .unwrap();
             admin.close().await.unwrap();
-            (format!("{server}/{name}"), Cleanup::PostgresDatabase { admin_url, name }, directory)
+            (
+                format!("{server}/{name}"),
+                Cleanup::PostgresDatabase { admin_url, name },
+                directory,
+            )
         }
     }
 }
@@ -102,7 +116,15 @@ impl TestApp {
         for role in Role::ALL {
             let user = app
                 .auth
-                .create_user(None, NewUser { email: email_of(role), name: format!("Test {}", role.title()), role, password: PASSWORD.into() })
+                .create_user(
+                    None,
+                    NewUser {
+                        email: email_of(role),
+                        name: format!("Test {}", role.title()),
+                        role,
+                        password: PASSWORD.into(),
+                    },
+                )
                 .await
                 .unwrap();
             user_ids.insert(role, user.id);
@@ -111,7 +133,9 @@ impl TestApp {
         let address = listener.local_addr().unwrap();
         let served = app.clone();
         let server = tokio::spawn(async move {
-            revops::http::serve(served, listener, std::future::pending()).await.unwrap();
+            revops::http::serve(served, listener, std::future::pending())
+                .await
+                .unwrap();
         });
         TestApp {
             base_url: format!("http://{address}"),
@@ -132,16 +156,26 @@ impl TestApp {
             return token.clone();
         }
         let response = self
-            .gql(None, "mutation($input: LoginInput!) { login(input: $input) { token } }", json!({ "input": { "email": email_of(role), "password": PASSWORD } }))
+            .gql(
+                None,
+                "mutation($input: LoginInput!) { login(input: $input) { token } }",
+                json!({ "input": { "email": email_of(role), "password": PASSWORD } }),
+            )
             .await;
-        let token = response["data"]["login"]["token"].as_str().unwrap_or_else(|| panic!("login failed: {response}")).to_string();
+        let token = response["data"]["login"]["token"]
+            .as_str()
+            .unwrap_or_else(|| panic!("login failed: {response}"))
+            .to_string();
         tokens.insert(role, token.clone());
         token
     }
 
     /// Posts a GraphQL request and returns the whole response body.
     pub async fn gql(&self, token: Option<&str>, query: &str, variables: Value) -> Value {
-        let mut request = self.client.post(format!("{}/graphql", self.base_url)).json(&json!({ "query": query, "variables": variables }));
+        let mut request = self
+            .client
+            .post(format!("{}/graphql", self.base_url))
+            .json(&json!({ "query": query, "variables": variables }));
         if let Some(token) = token {
             request = request.bearer_auth(token);
         }
@@ -157,7 +191,10 @@ impl TestApp {
     /// As `gql_as`, but panics on errors and returns `data`.
     pub async fn gql_ok(&self, role: Role, query: &str, variables: Value) -> Value {
         let response = self.gql_as(role, query, variables).await;
-        assert!(response.get("errors").is_none(), "unexpected errors: {response}");
+        assert!(
+            response.get("errors").is_none(),
+            "unexpected errors: {response}"
+        );
         response["data"].clone()
     }
 
@@ -180,17 +217,24 @@ impl TestApp {
                 }}),
             )
             .await;
-        data["customerCreate"]["customer"]["id"].as_str().unwrap().to_string()
+        data["customerCreate"]["customer"]["id"]
+            .as_str()
+            .unwrap()
+            .to_string()
     }
 }
 
 /// The first error's `extensions.code`, or None when the response has no errors.
 pub fn error_code(response: &Value) -> Option<String> {
-    response["errors"][0]["extensions"]["code"].as_str().map(str::to_string)
+    response["errors"][0]["extensions"]["code"]
+        .as_str()
+        .map(str::to_string)
 }
 
 pub fn error_field(response: &Value) -> Option<String> {
-    response["errors"][0]["extensions"]["field"].as_str().map(str::to_string)
+    response["errors"][0]["extensions"]["field"]
+        .as_str()
+        .map(str::to_string)
 }
 
 impl Drop for TestApp {
@@ -205,11 +249,18 @@ impl Drop for TestApp {
                 let (admin_url, name) = (admin_url.clone(), name.clone());
                 let db = self.app.db.clone();
                 let _ = std::thread::spawn(move || {
-                    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+                    let runtime = tokio::runtime::Builder::new_current_thread()
+                        .enable_all()
+                        .build()
+                        .unwrap();
                     runtime.block_on(async move {
                         let _ = db.close().await;
                         if let Ok(admin) = Database::connect(&admin_url).await {
-                            let _ = admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await;
+                            let _ = admin
+                                .execute_unprepared(&format!(
+                                    "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+                                ))
+                                .await;
                         }
                     });
                 })

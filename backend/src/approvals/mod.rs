@@ -14,8 +14,8 @@ use crate::values::{parse_id, require_text, MoneyInput};
 use async_graphql::{Enum, InputObject, ID};
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set, TransactionTrait,
 };
 use serde::{Deserialize, Serialize};
 
@@ -41,9 +41,13 @@ impl ApprovalStatus {
     }
 
     fn parse(text: &str) -> Option<ApprovalStatus> {
-        [ApprovalStatus::Pending, ApprovalStatus::Approved, ApprovalStatus::Rejected]
-            .into_iter()
-            .find(|status| status.as_str() == text)
+        [
+            ApprovalStatus::Pending,
+            ApprovalStatus::Approved,
+            ApprovalStatus::Rejected,
+        ]
+        .into_iter()
+        .find(|status| status.as_str() == text)
     }
 }
 
@@ -101,15 +105,19 @@ impl TryFrom<approval::Model> for Approval {
     type Error = AppError;
     fn try_from(model: approval::Model) -> AppResult<Approval> {
         if model.kind != "credit_limit" {
-            return Err(AppError::internal(format!("approval {} has unknown kind {}", model.id, model.kind)));
+            return Err(AppError::internal(format!(
+                "approval {} has unknown kind {}",
+                model.id, model.kind
+            )));
         }
         let payload: CreditLimitPayload = serde_json::from_str(&model.payload_json)?;
         let currency = Currency::parse(&payload.currency)?;
         Ok(Approval {
             id: model.id,
             kind: ApprovalKind::CreditLimit,
-            status: ApprovalStatus::parse(&model.status)
-                .ok_or_else(|| AppError::internal(format!("approval {} has status {}", model.id, model.status)))?,
+            status: ApprovalStatus::parse(&model.status).ok_or_else(|| {
+                AppError::internal(format!("approval {} has status {}", model.id, model.status))
+            })?,
             customer_id: model.customer_id,
             requested_by: model.requested_by,
             requested_at: model.requested_at,
@@ -164,19 +172,30 @@ impl ApprovalService {
         let requested_limit = input.credit_limit.parse("creditLimit")?;
         let reason = require_text("reason", &input.reason, 1000)?;
         let transaction = self.db.begin().await?;
-        let customer = customers::Customer::try_from(customers::find_model(&transaction, customer_id).await?)?;
+        let customer =
+            customers::Customer::try_from(customers::find_model(&transaction, customer_id).await?)?;
         if requested_limit.currency() != customer.billing_currency {
             return Err(AppError::validation(
                 "creditLimit.currency",
-                format!("{} bills in {}; request the limit in that currency.", customer.legal_name, customer.billing_currency.code()),
+                format!(
+                    "{} bills in {}; request the limit in that currency.",
+                    customer.legal_name,
+                    customer.billing_currency.code()
+                ),
             ));
         }
         if requested_limit.is_negative() {
-            return Err(AppError::validation("creditLimit.amount", "A credit limit cannot be negative."));
+            return Err(AppError::validation(
+                "creditLimit.amount",
+                "A credit limit cannot be negative.",
+            ));
         }
         let requested_terms = input.payment_terms.unwrap_or(customer.payment_terms);
         if requested_limit == customer.credit_limit && requested_terms == customer.payment_terms {
-            return Err(AppError::validation("creditLimit.amount", "This is already the customer's limit and terms."));
+            return Err(AppError::validation(
+                "creditLimit.amount",
+                "This is already the customer's limit and terms.",
+            ));
         }
         let pending = approval::Entity::find()
             .filter(approval::Column::CustomerId.eq(customer_id))
@@ -235,7 +254,9 @@ impl ApprovalService {
         let model = approval::Entity::find_by_id(id)
             .one(&transaction)
             .await?
-            .ok_or_else(|| AppError::not_found(format!("There is no approval request with id {id}.")))?;
+            .ok_or_else(|| {
+                AppError::not_found(format!("There is no approval request with id {id}."))
+            })?;
         let before = Approval::try_from(model)?;
         if let Err(reason) = before.decidable_by(actor) {
             return Err(if before.status == ApprovalStatus::Pending {
@@ -251,19 +272,35 @@ impl ApprovalService {
         let now = self.clock.now();
         // Guarded on the pending status, so two approvers racing cannot both decide.
         let updated = approval::Entity::update_many()
-            .col_expr(approval::Column::Status, sea_orm::sea_query::Expr::value(status.as_str()))
-            .col_expr(approval::Column::DecidedBy, sea_orm::sea_query::Expr::value(actor.user_id))
-            .col_expr(approval::Column::DecidedAt, sea_orm::sea_query::Expr::value(now))
-            .col_expr(approval::Column::Comment, sea_orm::sea_query::Expr::value(comment.clone()))
+            .col_expr(
+                approval::Column::Status,
+                sea_orm::sea_query::Expr::value(status.as_str()),
+            )
+            .col_expr(
+                approval::Column::DecidedBy,
+                sea_orm::sea_query::Expr::value(actor.user_id),
+            )
+            .col_expr(
+                approval::Column::DecidedAt,
+                sea_orm::sea_query::Expr::value(now),
+            )
+            .col_expr(
+                approval::Column::Comment,
+                sea_orm::sea_query::Expr::value(comment.clone()),
+            )
             .filter(approval::Column::Id.eq(id))
             .filter(approval::Column::Status.eq(ApprovalStatus::Pending.as_str()))
             .exec(&transaction)
             .await?;
         if updated.rows_affected != 1 {
-            return Err(AppError::Conflict("This request has already been decided.".into()));
+            return Err(AppError::Conflict(
+                "This request has already been decided.".into(),
+            ));
         }
         if status == ApprovalStatus::Approved {
-            let customer_before = customers::Customer::try_from(customers::find_model(&transaction, before.customer_id).await?)?;
+            let customer_before = customers::Customer::try_from(
+                customers::find_model(&transaction, before.customer_id).await?,
+            )?;
             let customer_after = customers::apply_credit_terms(
                 &transaction,
                 before.customer_id,
@@ -310,7 +347,12 @@ impl ApprovalService {
     }
 
     /// Pending first, then newest first.
-    pub async fn list(&self, actor: &Actor, status: Option<ApprovalStatus>, page: PageRequest) -> AppResult<Page<Approval>> {
+    pub async fn list(
+        &self,
+        actor: &Actor,
+        status: Option<ApprovalStatus>,
+        page: PageRequest,
+    ) -> AppResult<Page<Approval>> {
         actor.require(Permission::ApprovalRead)?;
         let mut query = approval::Entity::find();
         if let Some(status) = status {
@@ -318,7 +360,9 @@ impl ApprovalService {
         }
         let total = query.clone().count(&self.db).await?;
         let rows = query
-            .order_by_desc(sea_orm::sea_query::Expr::cust("CASE WHEN status = 'pending' THEN 1 ELSE 0 END"))
+            .order_by_desc(sea_orm::sea_query::Expr::cust(
+                "CASE WHEN status = 'pending' THEN 1 ELSE 0 END",
+            ))
             .order_by_desc(approval::Column::Id)
             .offset(page.offset)
             .limit(page.limit)

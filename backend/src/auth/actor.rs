@@ -22,7 +22,11 @@ impl Actor {
         }
         Err(AppError::Denied {
             permission: permission.as_str(),
-            message: format!("Your role ({}) does not allow this ({}).", self.role.title(), permission.as_str()),
+            message: format!(
+                "Your role ({}) does not allow this ({}).",
+                self.role.title(),
+                permission.as_str()
+            ),
         })
     }
 

@@ -53,7 +53,8 @@ impl JwtKeys {
             iat: now.timestamp(),
             exp: expires_at.timestamp(),
         };
-        let token = encode(&Header::new(Algorithm::HS256), &claims, &self.encoding).map_err(AppError::internal)?;
+        let token = encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
+            .map_err(AppError::internal)?;
         Ok((token, expires_at))
     }
 
@@ -71,7 +72,9 @@ impl JwtKeys {
             .map_err(|error| AppError::Unauthenticated(describe(&error)))?
             .claims;
         if claims.exp <= now.timestamp() {
-            return Err(AppError::Unauthenticated("Your session has expired; sign in again.".into()));
+            return Err(AppError::Unauthenticated(
+                "Your session has expired; sign in again.".into(),
+            ));
         }
         Ok(claims)
     }
@@ -81,7 +84,9 @@ fn describe(error: &jsonwebtoken::errors::Error) -> String {
     use jsonwebtoken::errors::ErrorKind;
     let reason = match error.kind() {
         ErrorKind::InvalidSignature => "its signature is not valid",
-        ErrorKind::InvalidAlgorithm | ErrorKind::InvalidAlgorithmName => "it uses an algorithm we do not accept",
+        ErrorKind::InvalidAlgorithm | ErrorKind::InvalidAlgorithmName => {
+            "it uses an algorithm we do not accept"
+        }
         ErrorKind::InvalidAudience => "it was issued for another audience",
         ErrorKind::InvalidIssuer => "it was issued by someone else",
         ErrorKind::MissingRequiredClaim(_) => "it lacks a required claim",

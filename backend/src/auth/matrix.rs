@@ -140,19 +140,57 @@ impl Permission {
         use Role::*;
         match self {
             Permission::CustomerRead => &[
-                Admin, Cfo, Cro, VpRevops, VpFinance, ArSpecialist, AccountManager, Ae, VpCs, Auditor,
+                Admin,
+                Cfo,
+                Cro,
+                VpRevops,
+                VpFinance,
+                ArSpecialist,
+                AccountManager,
+                Ae,
+                VpCs,
+                Auditor,
             ],
-            Permission::CustomerWrite => &[Admin, Cfo, VpRevops, VpFinance, ArSpecialist, AccountManager],
+            Permission::CustomerWrite => &[
+                Admin,
+                Cfo,
+                VpRevops,
+                VpFinance,
+                ArSpecialist,
+                AccountManager,
+            ],
             Permission::CreditHoldManage => &[Admin, Cfo, VpFinance],
-            Permission::CreditLimitRequest => {
-                &[Admin, Cfo, Cro, VpRevops, VpFinance, ArSpecialist, AccountManager]
-            }
+            Permission::CreditLimitRequest => &[
+                Admin,
+                Cfo,
+                Cro,
+                VpRevops,
+                VpFinance,
+                ArSpecialist,
+                AccountManager,
+            ],
             Permission::CreditLimitApprove => &[VpFinance],
-            Permission::ApprovalRead => {
-                &[Admin, Cfo, Cro, VpRevops, VpFinance, ArSpecialist, AccountManager, Auditor]
-            }
+            Permission::ApprovalRead => &[
+                Admin,
+                Cfo,
+                Cro,
+                VpRevops,
+                VpFinance,
+                ArSpecialist,
+                AccountManager,
+                Auditor,
+            ],
             Permission::DealRead => &[
-                Admin, Cfo, Cro, VpRevops, VpFinance, ArSpecialist, AccountManager, Ae, VpCs, Auditor,
+                Admin,
+                Cfo,
+                Cro,
+                VpRevops,
+                VpFinance,
+                ArSpecialist,
+                AccountManager,
+                Ae,
+                VpCs,
+                Auditor,
             ],
             Permission::DealWrite => &[Admin, Cro, VpRevops, AccountManager, Ae],
             Permission::DealApprove => &[Admin, Cfo, VpRevops, VpFinance],
@@ -160,7 +198,16 @@ impl Permission {
             Permission::LedgerPost => &[Admin, Cfo, VpFinance],
             Permission::AuditRead => &[Admin, Cfo, Auditor],
             Permission::UserRead => &[
-                Admin, Cfo, Cro, VpRevops, VpFinance, ArSpecialist, AccountManager, Ae, VpCs, Auditor,
+                Admin,
+                Cfo,
+                Cro,
+                VpRevops,
+                VpFinance,
+                ArSpecialist,
+                AccountManager,
+                Ae,
+                VpCs,
+                Auditor,
             ],
             Permission::UserAdmin => &[Admin],
         }
@@ -172,7 +219,10 @@ pub fn role_has(role: Role, permission: Permission) -> bool {
 }
 
 pub fn permissions_of(role: Role) -> Vec<Permission> {
-    Permission::ALL.into_iter().filter(|permission| role_has(role, *permission)).collect()
+    Permission::ALL
+        .into_iter()
+        .filter(|permission| role_has(role, *permission))
+        .collect()
 }
 
 /// What a top-level GraphQL field requires of its caller.
@@ -191,28 +241,92 @@ pub enum Access {
 pub const OPERATIONS: &[(&str, &str, Access)] = &[
     ("Query", "me", Access::SignedIn),
     ("Query", "users", Access::Needs(Permission::UserRead)),
-    ("Query", "customers", Access::Needs(Permission::CustomerRead)),
+    (
+        "Query",
+        "customers",
+        Access::Needs(Permission::CustomerRead),
+    ),
     ("Query", "customer", Access::Needs(Permission::CustomerRead)),
     ("Query", "deals", Access::Needs(Permission::DealRead)),
     ("Query", "deal", Access::Needs(Permission::DealRead)),
-    ("Query", "dealChecklist", Access::Needs(Permission::DealRead)),
-    ("Query", "approvals", Access::Needs(Permission::ApprovalRead)),
+    (
+        "Query",
+        "dealChecklist",
+        Access::Needs(Permission::DealRead),
+    ),
+    (
+        "Query",
+        "approvals",
+        Access::Needs(Permission::ApprovalRead),
+    ),
     ("Query", "accounts", Access::Needs(Permission::LedgerRead)),
-    ("Query", "trialBalance", Access::Needs(Permission::LedgerRead)),
-    ("Query", "journalEntries", Access::Needs(Permission::LedgerRead)),
+    (
+        "Query",
+        "trialBalance",
+        Access::Needs(Permission::LedgerRead),
+    ),
+    (
+        "Query",
+        "journalEntries",
+        Access::Needs(Permission::LedgerRead),
+    ),
     ("Query", "auditLog", Access::Needs(Permission::AuditRead)),
     ("Mutation", "login", Access::Public),
-    ("Mutation", "userCreate", Access::Needs(Permission::UserAdmin)),
-    ("Mutation", "customerCreate", Access::Needs(Permission::CustomerWrite)),
-    ("Mutation", "customerUpdate", Access::Needs(Permission::CustomerWrite)),
-    ("Mutation", "customerCreditHoldSet", Access::Needs(Permission::CreditHoldManage)),
-    ("Mutation", "creditLimitRequestCreate", Access::Needs(Permission::CreditLimitRequest)),
-    ("Mutation", "approvalDecide", Access::Needs(Permission::CreditLimitApprove)),
-    ("Mutation", "dealCreate", Access::Needs(Permission::DealWrite)),
-    ("Mutation", "dealUpdate", Access::Needs(Permission::DealWrite)),
-    ("Mutation", "dealApprove", Access::Needs(Permission::DealApprove)),
-    ("Mutation", "journalEntryPost", Access::Needs(Permission::LedgerPost)),
-    ("Mutation", "journalEntryReverse", Access::Needs(Permission::LedgerPost)),
+    (
+        "Mutation",
+        "userCreate",
+        Access::Needs(Permission::UserAdmin),
+    ),
+    (
+        "Mutation",
+        "customerCreate",
+        Access::Needs(Permission::CustomerWrite),
+    ),
+    (
+        "Mutation",
+        "customerUpdate",
+        Access::Needs(Permission::CustomerWrite),
+    ),
+    (
+        "Mutation",
+        "customerCreditHoldSet",
+        Access::Needs(Permission::CreditHoldManage),
+    ),
+    (
+        "Mutation",
+        "creditLimitRequestCreate",
+        Access::Needs(Permission::CreditLimitRequest),
+    ),
+    (
+        "Mutation",
+        "approvalDecide",
+        Access::Needs(Permission::CreditLimitApprove),
+    ),
+    (
+        "Mutation",
+        "dealCreate",
+        Access::Needs(Permission::DealWrite),
+    ),
+    (
+        "Mutation",
+        "dealUpdate",
+        Access::Needs(Permission::DealWrite),
+    ),
+    (
+        "Mutation",
+        "dealApprove",
+        Access::Needs(Permission::DealApprove),
+    ),
+    (
+        "Mutation",
+        "journalEntryPost",
+        Access::Needs(Permission::LedgerPost),
+    ),
+    (
+        "Mutation",
+        "journalEntryReverse",
+        Access::Needs(Permission::LedgerPost),
+    ),
 ];
 
 pub fn operation_access(parent_type: &str, field: &str) -> Option<Access> {
@@ -231,7 +345,10 @@ mod tests {
         // Proves the two policy lines DESIGN states outright.
         assert_eq!(Permission::CreditLimitApprove.roles(), &[Role::VpFinance]);
         for permission in permissions_of(Role::Auditor) {
-            assert!(permission.as_str().ends_with("_READ"), "auditor holds {permission:?}");
+            assert!(
+                permission.as_str().ends_with("_READ"),
+                "auditor holds {permission:?}"
+            );
         }
     }
 

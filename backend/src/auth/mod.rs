@@ -17,8 +17,8 @@ use crate::pagination::{Page, PageRequest};
 use crate::values::{require_text, EmailAddress};
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, Condition, DatabaseConnection, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
 };
 use serde::Serialize;
 
@@ -38,9 +38,16 @@ pub struct User {
 impl TryFrom<user::Model> for User {
     type Error = AppError;
     fn try_from(model: user::Model) -> AppResult<User> {
-        let role = Role::parse(&model.role)
-            .ok_or_else(|| AppError::internal(format!("user {} has unknown role {}", model.id, model.role)))?;
-        Ok(User { id: model.id, email: model.email, name: model.name, role, created_at: model.created_at })
+        let role = Role::parse(&model.role).ok_or_else(|| {
+            AppError::internal(format!("user {} has unknown role {}", model.id, model.role))
+        })?;
+        Ok(User {
+            id: model.id,
+            email: model.email,
+            name: model.name,
+            role,
+            created_at: model.created_at,
+        })
     }
 }
 
@@ -63,7 +70,9 @@ pub fn lockout_after(failed_count: i32) -> Option<Duration> {
         return None;
     }
     let exponent = (failed_count - FREE_FAILED_ATTEMPTS).min(12) as u32;
-    Some(Duration::seconds((1_i64 << exponent).min(MAX_LOCKOUT_SECONDS)))
+    Some(Duration::seconds(
+        (1_i64 << exponent).min(MAX_LOCKOUT_SECONDS),
+    ))
 }
 
 #[derive(Clone)]
@@ -81,7 +90,9 @@ impl AuthService {
     pub async fn login(&self, email: &str, password: &str) -> AppResult<LoginResult> {
         let now = self.clock.now();
         let email = email.trim().to_ascii_lowercase();
-        let throttle = login_throttle::Entity::find_by_id(email.clone()).one(&self.db).await?;
+        let throttle = login_throttle::Entity::find_by_id(email.clone())
+            .one(&self.db)
+            .await?;
         if let Some(locked_until) = throttle.as_ref().and_then(|row| row.locked_until) {
             if locked_until > now {
                 let seconds = (locked_until - now).num_seconds().max(1);
@@ -90,22 +101,36 @@ impl AuthService {
                 )));
             }
         }
-        let found = user::Entity::find().filter(user::Column::Email.eq(email.as_str())).one(&self.db).await?;
-        let stored_hash = found.as_ref().map(|row| row.password_hash.as_str()).unwrap_or(password::decoy_hash());
+        let found = user::Entity::find()
+            .filter(user::Column::Email.eq(email.as_str()))
+            .one(&self.db)
+            .await?;
+        let stored_hash = found
+            .as_ref()
+            .map(|row| row.password_hash.as_str())
+            .unwrap_or(password::decoy_hash());
         let password_matches = password::verify_password(password, stored_hash);
         let user = match (found, password_matches) {
             (Some(model), true) => model,
             _ => {
                 self.record_failure(&email, throttle, now).await?;
-                return Err(AppError::Unauthenticated("The e-mail or password is not correct.".into()));
+                return Err(AppError::Unauthenticated(
+                    "The e-mail or password is not correct.".into(),
+                ));
             }
         };
         if throttle.is_some() {
-            login_throttle::Entity::delete_by_id(email.clone()).exec(&self.db).await?;
+            login_throttle::Entity::delete_by_id(email.clone())
+                .exec(&self.db)
+                .await?;
         }
         let user = User::try_from(user)?;
         let (token, expires_at) = self.keys.issue(user.id, &user.email, user.role, now)?;
-        Ok(LoginResult { token, expires_at, user })
+        Ok(LoginResult {
+            token,
+            expires_at,
+            user,
+        })
     }
 
     async fn record_failure(
@@ -133,16 +158,19 @@ impl AuthService {
     /// Turns a bearer token into the actor, checking that the user still exists with that role.
     pub async fn authenticate(&self, token: &str) -> AppResult<Actor> {
         let claims = self.keys.verify(token, self.clock.now())?;
-        let user_id: i64 = claims
-            .sub
-            .parse()
-            .map_err(|_| AppError::Unauthenticated("The access token names no user; sign in again.".into()))?;
+        let user_id: i64 = claims.sub.parse().map_err(|_| {
+            AppError::Unauthenticated("The access token names no user; sign in again.".into())
+        })?;
         let model = user::Entity::find_by_id(user_id)
             .one(&self.db)
             .await?
             .ok_or_else(|| AppError::Unauthenticated("This account no longer exists.".into()))?;
         let user = User::try_from(model)?;
-        Ok(Actor { user_id: user.id, email: user.email, role: user.role })
+        Ok(Actor {
+            user_id: user.id,
+            email: user.email,
+            role: user.role,
+        })
     }
 
     pub async fn me(&self, actor: &Actor) -> AppResult<User> {
@@ -179,14 +207,19 @@ impl AuthService {
         if let Some(role) = role {
             query = query.filter(user::Column::Role.eq(role.as_str()));
         }
-        if let Some(search) = search.map(|text| text.trim().to_lowercase()).filter(|text| !text.is_empty()) {
+        if let Some(search) = search
+            .map(|text| text.trim().to_lowercase())
+            .filter(|text| !text.is_empty())
+        {
             let pattern = format!("%{search}%");
             query = query.filter(
                 Condition::any()
-                    .add(sea_orm::sea_query::Expr::expr(sea_orm::sea_query::Func::lower(
-                        sea_orm::sea_query::Expr::col(user::Column::Name),
-                    ))
-                    .like(pattern.clone()))
+                    .add(
+                        sea_orm::sea_query::Expr::expr(sea_orm::sea_query::Func::lower(
+                            sea_orm::sea_query::Expr::col(user::Column::Name),
+                        ))
+                        .like(pattern.clone()),
+                    )
                     .add(user::Column::Email.like(pattern)),
             );
         }
@@ -216,7 +249,10 @@ impl AuthService {
             .one(&transaction)
             .await?;
         if taken.is_some() {
-            return Err(AppError::Conflict(format!("A user with e-mail {} already exists.", email.as_str())));
+            return Err(AppError::Conflict(format!(
+                "A user with e-mail {} already exists.",
+                email.as_str()
+            )));
         }
         let model = user::ActiveModel {
             email: Set(email.as_str().to_string()),
@@ -247,20 +283,6 @@ impl AuthService {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn lockout_grows_after_three_failures_and_is_capped() {
-        // Proves repeated failures slow sign-in down, up to fifteen minutes.
-        assert_eq!(lockout_after(2), None);
-        assert_eq!(lockout_after(3), Some(Duration::seconds(1)));
-        assert_eq!(lockout_after(6), Some(Duration::seconds(8)));
-        assert_eq!(lockout_after(40), Some(Duration::seconds(MAX_LOCKOUT_SECONDS)));
-    }
-}
-
 impl AuthService {
     pub async fn user_exists(&self, email: &str) -> AppResult<bool> {
         Ok(self.find_by_email(email).await?.is_some())
@@ -273,5 +295,22 @@ impl AuthService {
             .await?
             .map(User::try_from)
             .transpose()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lockout_grows_after_three_failures_and_is_capped() {
+        // Proves repeated failures slow sign-in down, up to fifteen minutes.
+        assert_eq!(lockout_after(2), None);
+        assert_eq!(lockout_after(3), Some(Duration::seconds(1)));
+        assert_eq!(lockout_after(6), Some(Duration::seconds(8)));
+        assert_eq!(
+            lockout_after(40),
+            Some(Duration::seconds(MAX_LOCKOUT_SECONDS))
+        );
     }
 }

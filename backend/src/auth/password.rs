@@ -1,7 +1,9 @@
 //! Password hashing with argon2id and the rules a new password must meet.
 
 use crate::error::{AppError, AppResult};
-use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::password_hash::{
+    rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
+};
 use argon2::Argon2;
 
 pub const MINIMUM_PASSWORD_LENGTH: usize = 10;
@@ -23,7 +25,9 @@ pub fn hash_password(password: &str) -> AppResult<String> {
 /// Constant-time verification against a stored PHC string; a malformed hash never matches.
 pub fn verify_password(password: &str, stored_hash: &str) -> bool {
     match PasswordHash::new(stored_hash) {
-        Ok(parsed) => Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok(),
+        Ok(parsed) => Argon2::default()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok(),
         Err(_) => false,
     }
 }

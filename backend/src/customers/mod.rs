@@ -5,7 +5,9 @@ pub mod model;
 pub mod rules;
 
 pub use model::{Address, Contact, Customer, PaymentMethod};
-use rules::{credit_policy, mask_payment_reference, validate_tax_registration, CreditPolicy, PaymentHistory};
+use rules::{
+    credit_policy, mask_payment_reference, validate_tax_registration, CreditPolicy, PaymentHistory,
+};
 pub use rules::{PaymentMethodKind, PaymentTerms};
 
 use crate::audit::{self, AuditRecord};
@@ -20,8 +22,8 @@ use async_graphql::{InputObject, ID};
 use chrono::NaiveDate;
 use sea_orm::sea_query::{Expr, Func};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
 };
 use std::collections::HashMap;
 
@@ -69,14 +71,22 @@ pub struct CustomerCreditHoldSetInput {
     pub reason: String,
 }
 
-fn payment_method_columns(input: Option<PaymentMethodInput>) -> AppResult<(Option<String>, Option<String>)> {
+fn payment_method_columns(
+    input: Option<PaymentMethodInput>,
+) -> AppResult<(Option<String>, Option<String>)> {
     match input {
         None => Ok((None, None)),
         Some(method) => {
-            let masked = match method.reference.as_deref().map(str::trim).filter(|text| !text.is_empty()) {
+            let masked = match method
+                .reference
+                .as_deref()
+                .map(str::trim)
+                .filter(|text| !text.is_empty())
+            {
                 Some(reference) => Some(
-                    mask_payment_reference(method.kind, reference)
-                        .map_err(|message| AppError::validation("paymentMethod.reference", message))?,
+                    mask_payment_reference(method.kind, reference).map_err(|message| {
+                        AppError::validation("paymentMethod.reference", message)
+                    })?,
                 ),
                 None => None,
             };
@@ -113,16 +123,28 @@ impl CustomerService {
             Some(address) => address.validated("remitToAddress")?,
             None => billing_address.clone(),
         };
-        let tax_registration_number =
-            tax_number(&billing_address.country, input.tax_registration_number.as_deref())?;
+        let tax_registration_number = tax_number(
+            &billing_address.country,
+            input.tax_registration_number.as_deref(),
+        )?;
         let billing_contact = input.billing_contact.validated("billingContact")?;
-        let (payment_method_kind, payment_method_masked) = payment_method_columns(input.payment_method)?;
+        let (payment_method_kind, payment_method_masked) =
+            payment_method_columns(input.payment_method)?;
         let currency = parse_currency("billingCurrency", &input.billing_currency)?;
         // A new customer has no paid invoice yet, so the policy is the new-customer one.
-        let policy = credit_policy(Money::zero(currency), PaymentHistory { has_paid_invoice: false, prior_late_payer: false });
+        let policy = credit_policy(
+            Money::zero(currency),
+            PaymentHistory {
+                has_paid_invoice: false,
+                prior_late_payer: false,
+            },
+        );
         let payment_terms = match input.payment_terms {
             Some(terms) if !policy.allowed_terms.contains(&terms) => {
-                return Err(AppError::validation("paymentTerms", terms_refusal(&policy, terms)));
+                return Err(AppError::validation(
+                    "paymentTerms",
+                    terms_refusal(&policy, terms),
+                ));
             }
             Some(terms) => terms,
             None => policy.default_terms(),
@@ -186,13 +208,17 @@ impl CustomerService {
             row.billing_address_json = Set(serde_json::to_string(&address)?);
         }
         if let Some(address) = input.remit_to_address {
-            row.remit_to_address_json = Set(serde_json::to_string(&address.validated("remitToAddress")?)?);
+            row.remit_to_address_json = Set(serde_json::to_string(
+                &address.validated("remitToAddress")?,
+            )?);
         }
         if let Some(number) = &input.tax_registration_number {
             row.tax_registration_number = Set(tax_number(&country, Some(number))?);
         }
         if let Some(contact) = input.billing_contact {
-            row.billing_contact_json = Set(serde_json::to_string(&contact.validated("billingContact")?)?);
+            row.billing_contact_json = Set(serde_json::to_string(
+                &contact.validated("billingContact")?,
+            )?);
         }
         if input.payment_method.is_some() {
             let (kind, masked) = payment_method_columns(input.payment_method)?;
@@ -200,10 +226,15 @@ impl CustomerService {
             row.payment_method_masked = Set(masked);
         }
         if let Some(terms) = input.payment_terms {
-            let arr = self.arr_of(&transaction, &[(before.id, before.billing_currency)]).await?;
+            let arr = self
+                .arr_of(&transaction, &[(before.id, before.billing_currency)])
+                .await?;
             let policy = policy_for(&before, arr.get(&before.id).copied());
             if !policy.allowed_terms.contains(&terms) {
-                return Err(AppError::validation("paymentTerms", terms_refusal(&policy, terms)));
+                return Err(AppError::validation(
+                    "paymentTerms",
+                    terms_refusal(&policy, terms),
+                ));
             }
             row.payment_terms = Set(terms.as_str().to_string());
         }
@@ -227,7 +258,11 @@ impl CustomerService {
         Ok(after)
     }
 
-    pub async fn set_credit_hold(&self, actor: &Actor, input: CustomerCreditHoldSetInput) -> AppResult<Customer> {
+    pub async fn set_credit_hold(
+        &self,
+        actor: &Actor,
+        input: CustomerCreditHoldSetInput,
+    ) -> AppResult<Customer> {
         actor.require(Permission::CreditHoldManage)?;
         let id = parse_id("customerId", &input.customer_id)?;
         let reason = require_text("reason", &input.reason, 500)?;
@@ -235,8 +270,15 @@ impl CustomerService {
         let model = find_model(&transaction, id).await?;
         let before = Customer::try_from(model.clone())?;
         if before.on_credit_hold == input.on_hold {
-            let state = if input.on_hold { "already on credit hold" } else { "not on credit hold" };
-            return Err(AppError::Conflict(format!("{} is {state}.", before.legal_name)));
+            let state = if input.on_hold {
+                "already on credit hold"
+            } else {
+                "not on credit hold"
+            };
+            return Err(AppError::Conflict(format!(
+                "{} is {state}.",
+                before.legal_name
+            )));
         }
         let now = self.clock.now();
         let mut row: customer::ActiveModel = model.into();
@@ -245,7 +287,11 @@ impl CustomerService {
         row.credit_hold_since = Set(input.on_hold.then_some(now));
         row.updated_at = Set(now);
         let after = Customer::try_from(row.update(&transaction).await?)?;
-        let action = if input.on_hold { "customer.credit_hold.place" } else { "customer.credit_hold.release" };
+        let action = if input.on_hold {
+            "customer.credit_hold.place"
+        } else {
+            "customer.credit_hold.release"
+        };
         audit::record(
             &transaction,
             Some(actor),
@@ -279,15 +325,29 @@ impl CustomerService {
     }
 
     /// Alphabetical; `search` matches the legal name or the billing contact, ignoring case.
-    pub async fn list(&self, actor: &Actor, search: Option<String>, page: PageRequest) -> AppResult<Page<Customer>> {
+    pub async fn list(
+        &self,
+        actor: &Actor,
+        search: Option<String>,
+        page: PageRequest,
+    ) -> AppResult<Page<Customer>> {
         actor.require(Permission::CustomerRead)?;
         let mut query = customer::Entity::find();
-        if let Some(search) = search.map(|text| text.trim().to_lowercase()).filter(|text| !text.is_empty()) {
+        if let Some(search) = search
+            .map(|text| text.trim().to_lowercase())
+            .filter(|text| !text.is_empty())
+        {
             let pattern = format!("%{}%", search.replace('%', "\\%").replace('_', "\\_"));
             query = query.filter(
                 Condition::any()
-                    .add(Expr::expr(Func::lower(Expr::col(customer::Column::LegalName))).like(pattern.clone()))
-                    .add(Expr::expr(Func::lower(Expr::col(customer::Column::BillingContactJson))).like(pattern)),
+                    .add(
+                        Expr::expr(Func::lower(Expr::col(customer::Column::LegalName)))
+                            .like(pattern.clone()),
+                    )
+                    .add(
+                        Expr::expr(Func::lower(Expr::col(customer::Column::BillingContactJson)))
+                            .like(pattern),
+                    ),
             );
         }
         let total = query.clone().count(&self.db).await?;
@@ -302,7 +362,10 @@ impl CustomerService {
     }
 
     /// ARR per customer from contracts active today, in each customer's billing currency.
-    pub async fn arr_by_customer(&self, customers: &[(i64, Currency)]) -> AppResult<HashMap<i64, Money>> {
+    pub async fn arr_by_customer(
+        &self,
+        customers: &[(i64, Currency)],
+    ) -> AppResult<HashMap<i64, Money>> {
         self.arr_of(&self.db, customers).await
     }
 
@@ -318,13 +381,16 @@ impl CustomerService {
             .filter(contract::Column::EndDate.gt(today))
             .all(connection)
             .await?;
-        let mut arr: HashMap<i64, Money> =
-            customers.iter().map(|(id, currency)| (*id, Money::zero(*currency))).collect();
+        let mut arr: HashMap<i64, Money> = customers
+            .iter()
+            .map(|(id, currency)| (*id, Money::zero(*currency)))
+            .collect();
         for row in contracts {
             if let Some(total) = arr.get_mut(&row.customer_id) {
                 // Contracts in another currency wait for the FX table (dashboard issue).
                 if total.currency().code() == row.currency {
-                    *total = total.checked_add(Money::from_minor(row.arr_minor, total.currency()))?;
+                    *total =
+                        total.checked_add(Money::from_minor(row.arr_minor, total.currency()))?;
                 }
             }
         }
@@ -336,12 +402,19 @@ impl CustomerService {
 pub fn policy_for(customer: &Customer, arr: Option<Money>) -> CreditPolicy {
     credit_policy(
         arr.unwrap_or(Money::zero(customer.billing_currency)),
-        PaymentHistory { has_paid_invoice: customer.has_paid_invoice, prior_late_payer: customer.prior_late_payer },
+        PaymentHistory {
+            has_paid_invoice: customer.has_paid_invoice,
+            prior_late_payer: customer.prior_late_payer,
+        },
     )
 }
 
 fn terms_refusal(policy: &CreditPolicy, terms: PaymentTerms) -> String {
-    let allowed: Vec<&str> = policy.allowed_terms.iter().map(PaymentTerms::label).collect();
+    let allowed: Vec<&str> = policy
+        .allowed_terms
+        .iter()
+        .map(PaymentTerms::label)
+        .collect();
     format!(
         "{} is not available for this credit category (allowed: {}); request the change for approval instead.",
         terms.label(),
@@ -388,4 +461,3 @@ pub async fn set_payment_history<C: ConnectionTrait>(
 }
 
 pub use rules::{CreditCategory, DepositRule, PaymentHistory as History};
-

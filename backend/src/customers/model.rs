@@ -51,9 +51,12 @@ impl Contact {
     pub fn validated(self, field: &str) -> AppResult<Contact> {
         let name = require_text("name", &self.name, 200).map_err(|error| error.within(field))?;
         let email = EmailAddress::parse(&format!("{field}.email"), &self.email)?;
-        let phone = optional_text("phone", self.phone.as_deref(), 40).map_err(|error| error.within(field))?;
+        let phone = optional_text("phone", self.phone.as_deref(), 40)
+            .map_err(|error| error.within(field))?;
         if let Some(phone) = &phone {
-            let allowed = phone.chars().all(|character| character.is_ascii_digit() || " +-().".contains(character));
+            let allowed = phone
+                .chars()
+                .all(|character| character.is_ascii_digit() || " +-().".contains(character));
             if !allowed || phone.chars().filter(char::is_ascii_digit).count() < 6 {
                 return Err(AppError::validation(
                     format!("{field}.phone"),
@@ -61,7 +64,11 @@ impl Contact {
                 ));
             }
         }
-        Ok(Contact { name, email: email.as_str().to_string(), phone })
+        Ok(Contact {
+            name,
+            email: email.as_str().to_string(),
+            phone,
+        })
     }
 }
 
@@ -97,8 +104,9 @@ impl TryFrom<crate::entities::customer::Model> for Customer {
         let currency = Currency::parse(&model.billing_currency)?;
         let payment_method = match model.payment_method_kind.as_deref() {
             Some(kind) => Some(PaymentMethod {
-                kind: PaymentMethodKind::parse(kind)
-                    .ok_or_else(|| AppError::internal(format!("customer {} has payment kind {kind}", model.id)))?,
+                kind: PaymentMethodKind::parse(kind).ok_or_else(|| {
+                    AppError::internal(format!("customer {} has payment kind {kind}", model.id))
+                })?,
                 masked_reference: model.payment_method_masked,
             }),
             None => None,
@@ -112,8 +120,12 @@ impl TryFrom<crate::entities::customer::Model> for Customer {
             billing_contact: serde_json::from_str(&model.billing_contact_json)?,
             payment_method,
             credit_limit: Money::from_minor(model.credit_limit_minor, currency),
-            payment_terms: PaymentTerms::parse(&model.payment_terms)
-                .ok_or_else(|| AppError::internal(format!("customer {} has terms {}", model.id, model.payment_terms)))?,
+            payment_terms: PaymentTerms::parse(&model.payment_terms).ok_or_else(|| {
+                AppError::internal(format!(
+                    "customer {} has terms {}",
+                    model.id, model.payment_terms
+                ))
+            })?,
             billing_currency: currency,
             has_paid_invoice: model.has_paid_invoice,
             prior_late_payer: model.prior_late_payer,

@@ -1,7 +1,9 @@
 //! The closed-won intake checklist (seed 1.1/1.2): each item complete or missing with a reason,
 //! and the contract lines an approved deal becomes. Pure functions over the parsed form.
 
-use super::model::{BillingFrequency, ContractLineDraft, ContractLineKind, DealDraft, RevenueRecognitionType};
+use super::model::{
+    BillingFrequency, ContractLineDraft, ContractLineKind, DealDraft, RevenueRecognitionType,
+};
 use crate::money::{Currency, Money};
 use async_graphql::SimpleObject;
 use chrono::{Months, NaiveDate};
@@ -27,7 +29,12 @@ pub struct ChecklistFacts {
 }
 
 fn item(key: &str, label: &str, problem: Option<String>) -> ChecklistItem {
-    ChecklistItem { key: key.into(), label: label.into(), complete: problem.is_none(), message: problem }
+    ChecklistItem {
+        key: key.into(),
+        label: label.into(),
+        complete: problem.is_none(),
+        message: problem,
+    }
 }
 
 fn missing(what: &str) -> Option<String> {
@@ -36,7 +43,9 @@ fn missing(what: &str) -> Option<String> {
 
 /// True when the term is a year or longer, the case where ARR may not exceed TCV.
 fn term_is_at_least_a_year(start: NaiveDate, end: NaiveDate) -> bool {
-    start.checked_add_months(Months::new(12)).is_some_and(|year_later| end >= year_later)
+    start
+        .checked_add_months(Months::new(12))
+        .is_some_and(|year_later| end >= year_later)
 }
 
 fn needs_milestones(draft: &DealDraft) -> bool {
@@ -60,38 +69,82 @@ pub fn checklist(draft: &DealDraft, facts: &ChecklistFacts) -> Vec<ChecklistItem
         "creditStanding",
         "Customer not on credit hold",
         match &facts.customer {
-            Some((_, true, name)) => Some(format!("{name} is on credit hold; deals cannot be approved until it is released.")),
+            Some((_, true, name)) => Some(format!(
+                "{name} is on credit hold; deals cannot be approved until it is released."
+            )),
             _ => None,
         },
     ));
     items.push(item(
         "invoicedLegalEntity",
         "Invoiced legal entity",
-        draft.invoiced_legal_entity.is_none().then(|| "Enter the legal entity to invoice.".to_string()),
+        draft
+            .invoiced_legal_entity
+            .is_none()
+            .then(|| "Enter the legal entity to invoice.".to_string()),
     ));
     items.push(item(
         "billingContact",
         "Billing contact",
-        draft.billing_contact.is_none().then(|| "Enter the billing contact's name and e-mail.".to_string()),
+        draft
+            .billing_contact
+            .is_none()
+            .then(|| "Enter the billing contact's name and e-mail.".to_string()),
     ));
-    items.push(item("productName", "Product or plan", draft.product_name.is_none().then(|| "Name the product or plan sold.".to_string())));
-    items.push(item("billingCurrency", "Billing currency", currency_problem(draft, facts)));
-    items.push(item("tcv", "Total contract value (TCV)", tcv_problem(draft)));
-    items.push(item("arr", "Annual recurring revenue (ARR)", arr_problem(draft)));
+    items.push(item(
+        "productName",
+        "Product or plan",
+        draft
+            .product_name
+            .is_none()
+            .then(|| "Name the product or plan sold.".to_string()),
+    ));
+    items.push(item(
+        "billingCurrency",
+        "Billing currency",
+        currency_problem(draft, facts),
+    ));
+    items.push(item(
+        "tcv",
+        "Total contract value (TCV)",
+        tcv_problem(draft),
+    ));
+    items.push(item(
+        "arr",
+        "Annual recurring revenue (ARR)",
+        arr_problem(draft),
+    ));
     items.push(item("dates", "Start and end dates", dates_problem(draft)));
     items.push(item(
         "billingFrequency",
         "Billing frequency",
-        draft.billing_frequency.is_none().then(|| "Choose how often to bill.".to_string()),
+        draft
+            .billing_frequency
+            .is_none()
+            .then(|| "Choose how often to bill.".to_string()),
     ));
-    items.push(item("paymentTerms", "Payment terms", draft.payment_terms.is_none().then(|| "Choose the payment terms.".to_string())));
+    items.push(item(
+        "paymentTerms",
+        "Payment terms",
+        draft
+            .payment_terms
+            .is_none()
+            .then(|| "Choose the payment terms.".to_string()),
+    ));
     items.push(item(
         "purchaseOrder",
         "Purchase order",
         (draft.po_required && draft.po_number.is_none())
             .then(|| "The customer requires a PO: enter the PO number.".to_string()),
     ));
-    items.push(item("taxJurisdiction", "Tax jurisdiction", draft.tax_jurisdiction.is_none().then(|| "Enter the tax jurisdiction.".to_string())));
+    items.push(item(
+        "taxJurisdiction",
+        "Tax jurisdiction",
+        draft
+            .tax_jurisdiction
+            .is_none()
+            .then(|| "Enter the tax jurisdiction.".to_string()),
+    ));
     items.push(item(
         "taxExemption",
         "Tax exemption certificate",
@@ -101,14 +154,24 @@ pub fn checklist(draft: &DealDraft, facts: &ChecklistFacts) -> Vec<ChecklistItem
     items.push(item(
         "revenueRecognitionType",
         "Revenue recognition type",
-        draft.revenue_recognition_type.is_none().then(|| "Choose how revenue is recognised.".to_string()),
+        draft
+            .revenue_recognition_type
+            .is_none()
+            .then(|| "Choose how revenue is recognised.".to_string()),
     ));
-    items.push(item("milestones", "Milestone schedule", milestone_problem(draft)));
+    items.push(item(
+        "milestones",
+        "Milestone schedule",
+        milestone_problem(draft),
+    ));
     items.push(item("assignedAe", "Assigned AE", ae_problem(draft, facts)));
     items.push(item(
         "commissionPlanId",
         "Commission plan",
-        draft.commission_plan_id.is_none().then(|| "Enter the commission plan id.".to_string()),
+        draft
+            .commission_plan_id
+            .is_none()
+            .then(|| "Enter the commission plan id.".to_string()),
     ));
     items
 }
@@ -130,7 +193,9 @@ fn currency_problem(draft: &DealDraft, facts: &ChecklistFacts) -> Option<String>
 fn tcv_problem(draft: &DealDraft) -> Option<String> {
     match draft.tcv {
         None => missing("total contract value"),
-        Some(tcv) if tcv.minor() <= 0 => Some("The total contract value must be greater than zero.".into()),
+        Some(tcv) if tcv.minor() <= 0 => {
+            Some("The total contract value must be greater than zero.".into())
+        }
         Some(_) => None,
     }
 }
@@ -143,7 +208,9 @@ fn arr_problem(draft: &DealDraft) -> Option<String> {
     };
     if let (Some(tcv), Some(start), Some(end)) = (draft.tcv, draft.start_date, draft.end_date) {
         if term_is_at_least_a_year(start, end) && arr.minor() > tcv.minor() {
-            return Some(format!("ARR {arr} is above TCV {tcv} on a term of a year or more."));
+            return Some(format!(
+                "ARR {arr} is above TCV {tcv} on a term of a year or more."
+            ));
         }
     }
     None
@@ -151,7 +218,9 @@ fn arr_problem(draft: &DealDraft) -> Option<String> {
 
 fn dates_problem(draft: &DealDraft) -> Option<String> {
     match (draft.start_date, draft.end_date) {
-        (Some(start), Some(end)) if end <= start => Some("The end date must be after the start date.".into()),
+        (Some(start), Some(end)) if end <= start => {
+            Some("The end date must be after the start date.".into())
+        }
         (Some(_), Some(_)) => None,
         _ => Some("Enter both the start and end dates.".into()),
     }
@@ -171,7 +240,13 @@ fn milestone_problem(draft: &DealDraft) -> Option<String> {
             Some(amount) if amount.currency() == tcv.currency() => {
                 total = total.checked_add(amount).ok()?;
             }
-            _ => return Some(format!("Milestone \"{}\" is not in {}.", milestone.name, tcv.currency().code())),
+            _ => {
+                return Some(format!(
+                    "Milestone \"{}\" is not in {}.",
+                    milestone.name,
+                    tcv.currency().code()
+                ))
+            }
         }
     }
     (total != tcv).then(|| format!("Milestones add up to {total}, but the TCV is {tcv}."))
@@ -209,14 +284,27 @@ pub fn contract_lines(draft: &DealDraft) -> Option<Vec<ContractLineDraft>> {
     };
     Some(match draft.revenue_recognition_type? {
         RevenueRecognitionType::Ratable => {
-            let periods = frequency.and_then(|frequency| frequency.periods_per_year()).unwrap_or(1);
-            let frequency = frequency.filter(|frequency| frequency.periods_per_year().is_some()).unwrap_or(BillingFrequency::Annually);
+            let periods = frequency
+                .and_then(|frequency| frequency.periods_per_year())
+                .unwrap_or(1);
+            let frequency = frequency
+                .filter(|frequency| frequency.periods_per_year().is_some())
+                .unwrap_or(BillingFrequency::Annually);
             // Price per billing period; rounded once, half away from zero (DOMAIN rounding rule).
             let unit_price = draft
                 .arr?
-                .checked_mul_decimal(Decimal::ONE / Decimal::from(periods), RoundingStrategy::MidpointAwayFromZero)
+                .checked_mul_decimal(
+                    Decimal::ONE / Decimal::from(periods),
+                    RoundingStrategy::MidpointAwayFromZero,
+                )
                 .ok()?;
-            vec![line(ContractLineKind::Subscription, unit_price, Some(frequency), start, end)]
+            vec![line(
+                ContractLineKind::Subscription,
+                unit_price,
+                Some(frequency),
+                start,
+                end,
+            )]
         }
         RevenueRecognitionType::Milestone => draft
             .milestones
@@ -225,14 +313,32 @@ pub fn contract_lines(draft: &DealDraft) -> Option<Vec<ContractLineDraft>> {
                 let due = milestone.due_date.unwrap_or(end);
                 Some(ContractLineDraft {
                     product_name: format!("{product}: {}", milestone.name),
-                    ..line(ContractLineKind::Milestone, milestone.amount()?, Some(BillingFrequency::Milestone), start, due.max(start.succ_opt()?))
+                    ..line(
+                        ContractLineKind::Milestone,
+                        milestone.amount()?,
+                        Some(BillingFrequency::Milestone),
+                        start,
+                        due.max(start.succ_opt()?),
+                    )
                 })
             })
             .collect::<Option<Vec<_>>>()?,
         RevenueRecognitionType::TimeAndMaterials => {
-            vec![line(ContractLineKind::TimeAndMaterials, tcv, Some(BillingFrequency::TimeAndMaterials), start, end)]
+            vec![line(
+                ContractLineKind::TimeAndMaterials,
+                tcv,
+                Some(BillingFrequency::TimeAndMaterials),
+                start,
+                end,
+            )]
         }
-        RevenueRecognitionType::PerpetualLicense => vec![line(ContractLineKind::PerpetualLicense, tcv, None, start, end)],
+        RevenueRecognitionType::PerpetualLicense => vec![line(
+            ContractLineKind::PerpetualLicense,
+            tcv,
+            None,
+            start,
+            end,
+        )],
     })
 }
 
@@ -255,7 +361,11 @@ mod tests {
             crm_opportunity_id: "OPP-1".into(),
             customer_id: Some(1),
             invoiced_legal_entity: Some("Acme Ltd".into()),
-            billing_contact: Some(Contact { name: "Ann".into(), email: "ann@acme.test".into(), phone: None }),
+            billing_contact: Some(Contact {
+                name: "Ann".into(),
+                email: "ann@acme.test".into(),
+                phone: None,
+            }),
             product_name: Some("Platform".into()),
             tcv: Some(usd(120_000)),
             arr: Some(usd(120_000)),
@@ -277,18 +387,29 @@ mod tests {
     }
 
     fn facts() -> ChecklistFacts {
-        ChecklistFacts { customer: Some((Currency::USD, false, "Acme".into())), assigned_ae_role: Some("ae".into()) }
+        ChecklistFacts {
+            customer: Some((Currency::USD, false, "Acme".into())),
+            assigned_ae_role: Some("ae".into()),
+        }
     }
 
     fn problems(draft: &DealDraft, facts: &ChecklistFacts) -> Vec<String> {
-        checklist(draft, facts).into_iter().filter(|item| !item.complete).map(|item| item.key).collect()
+        checklist(draft, facts)
+            .into_iter()
+            .filter(|item| !item.complete)
+            .map(|item| item.key)
+            .collect()
     }
 
     #[test]
     fn a_complete_deal_has_every_item_complete() {
         // Proves the happy path passes and yields one monthly subscription line of ARR/12.
         let draft = complete_draft();
-        assert!(problems(&draft, &facts()).is_empty(), "{:?}", problems(&draft, &facts()));
+        assert!(
+            problems(&draft, &facts()).is_empty(),
+            "{:?}",
+            problems(&draft, &facts())
+        );
         let lines = contract_lines(&draft).unwrap();
         assert_eq!(lines.len(), 1);
         assert_eq!(lines[0].unit_price, usd(10_000));
@@ -301,7 +422,10 @@ mod tests {
         draft.po_required = true;
         draft.tax_exempt = true;
         draft.end_date = Some(date("2025-12-31"));
-        assert_eq!(problems(&draft, &facts()), vec!["dates", "purchaseOrder", "taxExemption"]);
+        assert_eq!(
+            problems(&draft, &facts()),
+            vec!["dates", "purchaseOrder", "taxExemption"]
+        );
 
         let mut draft = complete_draft();
         draft.arr = Some(usd(120_001));
@@ -313,20 +437,45 @@ mod tests {
         draft.revenue_recognition_type = Some(RevenueRecognitionType::Milestone);
         assert_eq!(problems(&draft, &facts()), vec!["milestones"]);
         draft.milestones = vec![
-            Milestone { name: "Kick-off".into(), due_date: None, amount_minor: 6_000_000, currency: "USD".into() },
-            Milestone { name: "Go-live".into(), due_date: None, amount_minor: 5_999_999, currency: "USD".into() },
+            Milestone {
+                name: "Kick-off".into(),
+                due_date: None,
+                amount_minor: 6_000_000,
+                currency: "USD".into(),
+            },
+            Milestone {
+                name: "Go-live".into(),
+                due_date: None,
+                amount_minor: 5_999_999,
+                currency: "USD".into(),
+            },
         ];
         assert_eq!(problems(&draft, &facts()), vec!["milestones"]);
         draft.milestones[1].amount_minor = 6_000_000;
         assert!(problems(&draft, &facts()).is_empty());
         assert_eq!(contract_lines(&draft).unwrap().len(), 2);
 
-        let wrong_role = ChecklistFacts { assigned_ae_role: Some("cfo".into()), ..facts() };
+        let wrong_role = ChecklistFacts {
+            assigned_ae_role: Some("cfo".into()),
+            ..facts()
+        };
         assert_eq!(problems(&complete_draft(), &wrong_role), vec!["assignedAe"]);
-        let on_hold = ChecklistFacts { customer: Some((Currency::USD, true, "Acme".into())), ..facts() };
-        assert_eq!(problems(&complete_draft(), &on_hold), vec!["creditStanding"]);
-        let other_currency = ChecklistFacts { customer: Some((Currency::parse("EUR").unwrap(), false, "Acme".into())), ..facts() };
-        assert_eq!(problems(&complete_draft(), &other_currency), vec!["billingCurrency"]);
+        let on_hold = ChecklistFacts {
+            customer: Some((Currency::USD, true, "Acme".into())),
+            ..facts()
+        };
+        assert_eq!(
+            problems(&complete_draft(), &on_hold),
+            vec!["creditStanding"]
+        );
+        let other_currency = ChecklistFacts {
+            customer: Some((Currency::parse("EUR").unwrap(), false, "Acme".into())),
+            ..facts()
+        };
+        assert_eq!(
+            problems(&complete_draft(), &other_currency),
+            vec!["billingCurrency"]
+        );
     }
 
     #[test]
@@ -352,7 +501,10 @@ mod tests {
         };
         let items = checklist(&draft, &ChecklistFacts::default());
         assert!(!is_complete(&items));
-        assert!(items.iter().filter(|item| !item.complete).all(|item| item.message.is_some()));
+        assert!(items
+            .iter()
+            .filter(|item| !item.complete)
+            .all(|item| item.message.is_some()));
         assert_eq!(items.iter().filter(|item| !item.complete).count(), 14);
     }
 }

@@ -22,8 +22,8 @@ use async_graphql::{InputObject, ID};
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use sea_orm::sea_query::{Expr, Func};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
 };
 use serde::Serialize;
 
@@ -119,28 +119,56 @@ pub struct Contract {
 /// Parses the form. Malformed values are errors naming their field; missing ones are not.
 pub fn parse_deal_input(input: &DealInput) -> AppResult<DealDraft> {
     let crm_opportunity_id = require_text("crmOpportunityId", &input.crm_opportunity_id, 64)?;
-    let customer_id = input.customer_id.as_ref().map(|id| parse_id("customerId", id)).transpose()?;
-    let assigned_ae_id = input.assigned_ae_id.as_ref().map(|id| parse_id("assignedAeId", id)).transpose()?;
-    let mut billing_currency = match input.billing_currency.as_deref().map(str::trim).filter(|text| !text.is_empty()) {
+    let customer_id = input
+        .customer_id
+        .as_ref()
+        .map(|id| parse_id("customerId", id))
+        .transpose()?;
+    let assigned_ae_id = input
+        .assigned_ae_id
+        .as_ref()
+        .map(|id| parse_id("assignedAeId", id))
+        .transpose()?;
+    let mut billing_currency = match input
+        .billing_currency
+        .as_deref()
+        .map(str::trim)
+        .filter(|text| !text.is_empty())
+    {
         Some(code) => Some(parse_currency("billingCurrency", code)?),
         None => None,
     };
-    let tcv = input.tcv.as_ref().map(|money| money.parse("tcv")).transpose()?;
-    let arr = input.arr.as_ref().map(|money| money.parse("arr")).transpose()?;
+    let tcv = input
+        .tcv
+        .as_ref()
+        .map(|money| money.parse("tcv"))
+        .transpose()?;
+    let arr = input
+        .arr
+        .as_ref()
+        .map(|money| money.parse("arr"))
+        .transpose()?;
     // Amounts are in the billing currency; when it is not chosen yet the first amount sets it.
-    billing_currency = billing_currency.or(tcv.map(|money| money.currency())).or(arr.map(|money| money.currency()));
+    billing_currency = billing_currency
+        .or(tcv.map(|money| money.currency()))
+        .or(arr.map(|money| money.currency()));
     for (field, amount) in [("tcv", tcv), ("arr", arr)] {
         if let (Some(amount), Some(currency)) = (amount, billing_currency) {
             if amount.currency() != currency {
                 return Err(AppError::validation(
                     format!("{field}.currency"),
-                    format!("Amounts must be in the billing currency {}.", currency.code()),
+                    format!(
+                        "Amounts must be in the billing currency {}.",
+                        currency.code()
+                    ),
                 ));
             }
         }
     }
     if input.milestones.len() > MAX_MILESTONES {
-        return Err(AppError::Limit(format!("A deal can have at most {MAX_MILESTONES} milestones.")));
+        return Err(AppError::Limit(format!(
+            "A deal can have at most {MAX_MILESTONES} milestones."
+        )));
     }
     let milestones = input
         .milestones
@@ -150,21 +178,33 @@ pub fn parse_deal_input(input: &DealInput) -> AppResult<DealDraft> {
             let field = format!("milestones.{index}");
             let amount = milestone.amount.parse(&format!("{field}.amount"))?;
             if amount.minor() <= 0 {
-                return Err(AppError::validation(format!("{field}.amount.amount"), "A milestone amount must be greater than zero."));
+                return Err(AppError::validation(
+                    format!("{field}.amount.amount"),
+                    "A milestone amount must be greater than zero.",
+                ));
             }
             Ok(Milestone {
-                name: require_text("name", &milestone.name, 200).map_err(|error| error.within(&field))?,
+                name: require_text("name", &milestone.name, 200)
+                    .map_err(|error| error.within(&field))?,
                 due_date: milestone.due_date.map(|date| date.0),
                 amount_minor: amount.minor(),
                 currency: amount.currency().code().to_string(),
             })
         })
         .collect::<AppResult<Vec<_>>>()?;
-    let billing_contact = input.billing_contact.clone().map(|contact| contact.validated("billingContact")).transpose()?;
+    let billing_contact = input
+        .billing_contact
+        .clone()
+        .map(|contact| contact.validated("billingContact"))
+        .transpose()?;
     Ok(DealDraft {
         crm_opportunity_id,
         customer_id,
-        invoiced_legal_entity: optional_text("invoicedLegalEntity", input.invoiced_legal_entity.as_deref(), 200)?,
+        invoiced_legal_entity: optional_text(
+            "invoicedLegalEntity",
+            input.invoiced_legal_entity.as_deref(),
+            200,
+        )?,
         billing_contact,
         product_name: optional_text("productName", input.product_name.as_deref(), 200)?,
         tcv,
@@ -186,25 +226,42 @@ pub fn parse_deal_input(input: &DealInput) -> AppResult<DealDraft> {
         revenue_recognition_type: input.revenue_recognition_type,
         milestones,
         assigned_ae_id,
-        commission_plan_id: optional_text("commissionPlanId", input.commission_plan_id.as_deref(), 64)?,
+        commission_plan_id: optional_text(
+            "commissionPlanId",
+            input.commission_plan_id.as_deref(),
+            64,
+        )?,
     })
 }
 
 fn deal_from_model(model: deal::Model) -> AppResult<Deal> {
-    let currency = model.billing_currency.as_deref().map(Currency::parse).transpose()?;
+    let currency = model
+        .billing_currency
+        .as_deref()
+        .map(Currency::parse)
+        .transpose()?;
     let money = |minor: Option<i64>| -> AppResult<Option<Money>> {
         match (minor, currency) {
             (Some(minor), Some(currency)) => Ok(Some(Money::from_minor(minor, currency))),
-            (Some(_), None) => Err(AppError::internal(format!("deal {} has an amount without currency", model.id))),
+            (Some(_), None) => Err(AppError::internal(format!(
+                "deal {} has an amount without currency",
+                model.id
+            ))),
             _ => Ok(None),
         }
     };
-    let bad = |what: &str, value: &str| AppError::internal(format!("deal {} has {what} {value}", model.id));
+    let bad = |what: &str, value: &str| {
+        AppError::internal(format!("deal {} has {what} {value}", model.id))
+    };
     let draft = DealDraft {
         crm_opportunity_id: model.crm_opportunity_id.clone(),
         customer_id: model.customer_id,
         invoiced_legal_entity: model.invoiced_legal_entity.clone(),
-        billing_contact: model.billing_contact_json.as_deref().map(serde_json::from_str).transpose()?,
+        billing_contact: model
+            .billing_contact_json
+            .as_deref()
+            .map(serde_json::from_str)
+            .transpose()?,
         product_name: model.product_name.clone(),
         tcv: money(model.tcv_minor)?,
         arr: money(model.arr_minor)?,
@@ -212,7 +269,9 @@ fn deal_from_model(model: deal::Model) -> AppResult<Deal> {
         start_date: model.start_date,
         end_date: model.end_date,
         billing_frequency: match model.billing_frequency.as_deref() {
-            Some(text) => Some(BillingFrequency::parse(text).ok_or_else(|| bad("billing frequency", text))?),
+            Some(text) => {
+                Some(BillingFrequency::parse(text).ok_or_else(|| bad("billing frequency", text))?)
+            }
             None => None,
         },
         payment_terms: match model.payment_terms.as_deref() {
@@ -225,7 +284,9 @@ fn deal_from_model(model: deal::Model) -> AppResult<Deal> {
         tax_exempt: model.tax_exempt,
         tax_exemption_certificate: model.tax_exemption_certificate.clone(),
         revenue_recognition_type: match model.revenue_recognition_type.as_deref() {
-            Some(text) => Some(RevenueRecognitionType::parse(text).ok_or_else(|| bad("recognition type", text))?),
+            Some(text) => Some(
+                RevenueRecognitionType::parse(text).ok_or_else(|| bad("recognition type", text))?,
+            ),
             None => None,
         },
         milestones: serde_json::from_str(&model.milestones_json)?,
@@ -247,21 +308,31 @@ fn write_draft(row: &mut deal::ActiveModel, draft: &DealDraft) -> AppResult<()> 
     row.crm_opportunity_id = Set(draft.crm_opportunity_id.clone());
     row.customer_id = Set(draft.customer_id);
     row.invoiced_legal_entity = Set(draft.invoiced_legal_entity.clone());
-    row.billing_contact_json = Set(draft.billing_contact.as_ref().map(serde_json::to_string).transpose()?);
+    row.billing_contact_json = Set(draft
+        .billing_contact
+        .as_ref()
+        .map(serde_json::to_string)
+        .transpose()?);
     row.product_name = Set(draft.product_name.clone());
     row.tcv_minor = Set(draft.tcv.map(|money| money.minor()));
     row.arr_minor = Set(draft.arr.map(|money| money.minor()));
-    row.billing_currency = Set(draft.billing_currency.map(|currency| currency.code().to_string()));
+    row.billing_currency = Set(draft
+        .billing_currency
+        .map(|currency| currency.code().to_string()));
     row.start_date = Set(draft.start_date);
     row.end_date = Set(draft.end_date);
-    row.billing_frequency = Set(draft.billing_frequency.map(|value| value.as_str().to_string()));
+    row.billing_frequency = Set(draft
+        .billing_frequency
+        .map(|value| value.as_str().to_string()));
     row.payment_terms = Set(draft.payment_terms.map(|value| value.as_str().to_string()));
     row.po_required = Set(draft.po_required);
     row.po_number = Set(draft.po_number.clone());
     row.tax_jurisdiction = Set(draft.tax_jurisdiction.clone());
     row.tax_exempt = Set(draft.tax_exempt);
     row.tax_exemption_certificate = Set(draft.tax_exemption_certificate.clone());
-    row.revenue_recognition_type = Set(draft.revenue_recognition_type.map(|value| value.as_str().to_string()));
+    row.revenue_recognition_type = Set(draft
+        .revenue_recognition_type
+        .map(|value| value.as_str().to_string()));
     row.milestones_json = Set(serde_json::to_string(&draft.milestones)?);
     row.assigned_ae_id = Set(draft.assigned_ae_id);
     row.commission_plan_id = Set(draft.commission_plan_id.clone());
@@ -269,22 +340,47 @@ fn write_draft(row: &mut deal::ActiveModel, draft: &DealDraft) -> AppResult<()> 
 }
 
 /// Looks up what the checklist needs to know about the customer and the AE.
-async fn checklist_facts<C: ConnectionTrait>(connection: &C, draft: &DealDraft) -> AppResult<ChecklistFacts> {
+async fn checklist_facts<C: ConnectionTrait>(
+    connection: &C,
+    draft: &DealDraft,
+) -> AppResult<ChecklistFacts> {
     let customer = match draft.customer_id {
-        Some(id) => customers::Customer::try_from(match customers::find_model(connection, id).await {
-            Ok(model) => model,
-            Err(AppError::NotFound(_)) => return Ok(ChecklistFacts { customer: None, assigned_ae_role: ae_role(connection, draft).await? }),
-            Err(other) => return Err(other),
-        })
-        .map(|customer| Some((customer.billing_currency, customer.on_credit_hold, customer.legal_name)))?,
+        Some(id) => {
+            customers::Customer::try_from(match customers::find_model(connection, id).await {
+                Ok(model) => model,
+                Err(AppError::NotFound(_)) => {
+                    return Ok(ChecklistFacts {
+                        customer: None,
+                        assigned_ae_role: ae_role(connection, draft).await?,
+                    })
+                }
+                Err(other) => return Err(other),
+            })
+            .map(|customer| {
+                Some((
+                    customer.billing_currency,
+                    customer.on_credit_hold,
+                    customer.legal_name,
+                ))
+            })?
+        }
         None => None,
     };
-    Ok(ChecklistFacts { customer, assigned_ae_role: ae_role(connection, draft).await? })
+    Ok(ChecklistFacts {
+        customer,
+        assigned_ae_role: ae_role(connection, draft).await?,
+    })
 }
 
-async fn ae_role<C: ConnectionTrait>(connection: &C, draft: &DealDraft) -> AppResult<Option<String>> {
+async fn ae_role<C: ConnectionTrait>(
+    connection: &C,
+    draft: &DealDraft,
+) -> AppResult<Option<String>> {
     Ok(match draft.assigned_ae_id {
-        Some(id) => user::Entity::find_by_id(id).one(connection).await?.map(|user| user.role),
+        Some(id) => user::Entity::find_by_id(id)
+            .one(connection)
+            .await?
+            .map(|user| user.role),
         None => None,
     })
 }
@@ -301,7 +397,11 @@ impl DealService {
     }
 
     /// The live checklist for an unsaved form; writes nothing.
-    pub async fn checklist_preview(&self, actor: &Actor, input: &DealInput) -> AppResult<Vec<ChecklistItem>> {
+    pub async fn checklist_preview(
+        &self,
+        actor: &Actor,
+        input: &DealInput,
+    ) -> AppResult<Vec<ChecklistItem>> {
         actor.require(Permission::DealRead)?;
         let draft = parse_deal_input(input)?;
         let facts = checklist_facts(&self.db, &draft).await?;
@@ -321,7 +421,10 @@ impl DealService {
         match draft.assigned_ae_id {
             None => draft.assigned_ae_id = Some(actor.user_id),
             Some(id) if id != actor.user_id => {
-                return Err(AppError::validation("assignedAeId", "An account executive can only enter deals assigned to themselves."));
+                return Err(AppError::validation(
+                    "assignedAeId",
+                    "An account executive can only enter deals assigned to themselves.",
+                ));
             }
             Some(_) => {}
         }
@@ -330,7 +433,9 @@ impl DealService {
 
     fn check_visible(actor: &Actor, deal: &Deal) -> AppResult<()> {
         if actor.sees_only_own_deals() && deal.draft.assigned_ae_id != Some(actor.user_id) {
-            return Err(AppError::Forbidden("This deal belongs to another account executive.".into()));
+            return Err(AppError::Forbidden(
+                "This deal belongs to another account executive.".into(),
+            ));
         }
         Ok(())
     }
@@ -341,7 +446,8 @@ impl DealService {
         Self::check_ae_assignment(actor, &mut draft)?;
         let now = self.clock.now();
         let transaction = self.db.begin().await?;
-        self.ensure_unique_crm_id(&transaction, &draft.crm_opportunity_id, None).await?;
+        self.ensure_unique_crm_id(&transaction, &draft.crm_opportunity_id, None)
+            .await?;
         let mut row = deal::ActiveModel {
             status: Set(DealStatus::Draft.as_str().into()),
             created_by: Set(Some(actor.user_id)),
@@ -355,14 +461,25 @@ impl DealService {
             &transaction,
             Some(actor),
             now,
-            AuditRecord::<(), _> { action: "deal.create", entity_type: "deal", entity_id: created.id.to_string(), before: None, after: Some(&created) },
+            AuditRecord::<(), _> {
+                action: "deal.create",
+                entity_type: "deal",
+                entity_id: created.id.to_string(),
+                before: None,
+                after: Some(&created),
+            },
         )
         .await?;
         transaction.commit().await?;
         Ok(created)
     }
 
-    async fn ensure_unique_crm_id<C: ConnectionTrait>(&self, connection: &C, crm_id: &str, except: Option<i64>) -> AppResult<()> {
+    async fn ensure_unique_crm_id<C: ConnectionTrait>(
+        &self,
+        connection: &C,
+        crm_id: &str,
+        except: Option<i64>,
+    ) -> AppResult<()> {
         let mut query = deal::Entity::find().filter(deal::Column::CrmOpportunityId.eq(crm_id));
         if let Some(id) = except {
             query = query.filter(deal::Column::Id.ne(id));
@@ -370,7 +487,10 @@ impl DealService {
         if let Some(existing) = query.one(connection).await? {
             return Err(AppError::validation(
                 "crmOpportunityId",
-                format!("Opportunity {crm_id} was already entered as deal #{}.", existing.id),
+                format!(
+                    "Opportunity {crm_id} was already entered as deal #{}.",
+                    existing.id
+                ),
             ));
         }
         Ok(())
@@ -386,9 +506,12 @@ impl DealService {
         let before = deal_from_model(model.clone())?;
         Self::check_visible(actor, &before)?;
         if before.status != DealStatus::Draft {
-            return Err(AppError::Conflict("An approved deal cannot be changed; amend its contract instead.".into()));
+            return Err(AppError::Conflict(
+                "An approved deal cannot be changed; amend its contract instead.".into(),
+            ));
         }
-        self.ensure_unique_crm_id(&transaction, &draft.crm_opportunity_id, Some(id)).await?;
+        self.ensure_unique_crm_id(&transaction, &draft.crm_opportunity_id, Some(id))
+            .await?;
         let now = self.clock.now();
         let mut row: deal::ActiveModel = model.into();
         write_draft(&mut row, &draft)?;
@@ -398,7 +521,13 @@ impl DealService {
             &transaction,
             Some(actor),
             now,
-            AuditRecord { action: "deal.update", entity_type: "deal", entity_id: id.to_string(), before: Some(&before), after: Some(&after) },
+            AuditRecord {
+                action: "deal.update",
+                entity_type: "deal",
+                entity_id: id.to_string(),
+                before: Some(&before),
+                after: Some(&after),
+            },
         )
         .await?;
         transaction.commit().await?;
@@ -407,7 +536,11 @@ impl DealService {
 
     /// Approves a complete deal for billing: the deal becomes a contract with lines and, when
     /// given, a purchase order. The same idempotency key returns the first result.
-    pub async fn approve(&self, actor: &Actor, input: DealApproveInput) -> AppResult<(Deal, Contract)> {
+    pub async fn approve(
+        &self,
+        actor: &Actor,
+        input: DealApproveInput,
+    ) -> AppResult<(Deal, Contract)> {
         actor.require(Permission::DealApprove)?;
         let id = parse_id("id", &input.id)?;
         let key = require_text("idempotencyKey", &input.idempotency_key, 128)?;
@@ -418,23 +551,39 @@ impl DealService {
         if deal.status == DealStatus::Approved {
             if model.approve_idempotency_key.as_deref() == Some(key.as_str()) {
                 drop(transaction);
-                let contract = self.contract_for_deal(id).await?.ok_or_else(|| AppError::internal("approved deal without contract"))?;
+                let contract = self
+                    .contract_for_deal(id)
+                    .await?
+                    .ok_or_else(|| AppError::internal("approved deal without contract"))?;
                 return Ok((deal, contract));
             }
-            return Err(AppError::Conflict(format!("Deal {} is already approved.", deal.draft.crm_opportunity_id)));
+            return Err(AppError::Conflict(format!(
+                "Deal {} is already approved.",
+                deal.draft.crm_opportunity_id
+            )));
         }
         let facts = checklist_facts(&transaction, &deal.draft).await?;
         let items = checklist::checklist(&deal.draft, &facts);
         if !is_complete(&items) {
-            let missing: Vec<String> = items.iter().filter(|item| !item.complete).map(|item| item.label.clone()).collect();
+            let missing: Vec<String> = items
+                .iter()
+                .filter(|item| !item.complete)
+                .map(|item| item.label.clone())
+                .collect();
             return Err(AppError::validation(
                 "checklist",
-                format!("The deal cannot be approved until the checklist is complete: {}.", missing.join(", ")),
+                format!(
+                    "The deal cannot be approved until the checklist is complete: {}.",
+                    missing.join(", ")
+                ),
             ));
         }
-        let lines = contract_lines(&deal.draft).ok_or_else(|| AppError::internal("complete deal without contract lines"))?;
+        let lines = contract_lines(&deal.draft)
+            .ok_or_else(|| AppError::internal("complete deal without contract lines"))?;
         let now = self.clock.now();
-        let contract_id = self.write_contract(&transaction, &deal, &lines, now).await?;
+        let contract_id = self
+            .write_contract(&transaction, &deal, &lines, now)
+            .await?;
         let mut row: deal::ActiveModel = model.into();
         row.status = Set(DealStatus::Approved.as_str().into());
         row.approved_at = Set(Some(now));
@@ -446,7 +595,13 @@ impl DealService {
             &transaction,
             Some(actor),
             now,
-            AuditRecord { action: "deal.approve", entity_type: "deal", entity_id: id.to_string(), before: Some(&deal), after: Some(&after) },
+            AuditRecord {
+                action: "deal.approve",
+                entity_type: "deal",
+                entity_id: id.to_string(),
+                before: Some(&deal),
+                after: Some(&after),
+            },
         )
         .await?;
         transaction.commit().await?;
@@ -463,8 +618,13 @@ impl DealService {
     ) -> AppResult<i64> {
         let draft = &deal.draft;
         let missing = || AppError::internal("complete deal lacks a field");
-        let (customer_id, start, end, tcv, arr) =
-            (draft.customer_id.ok_or_else(missing)?, draft.start_date.ok_or_else(missing)?, draft.end_date.ok_or_else(missing)?, draft.tcv.ok_or_else(missing)?, draft.arr.ok_or_else(missing)?);
+        let (customer_id, start, end, tcv, arr) = (
+            draft.customer_id.ok_or_else(missing)?,
+            draft.start_date.ok_or_else(missing)?,
+            draft.end_date.ok_or_else(missing)?,
+            draft.tcv.ok_or_else(missing)?,
+            draft.arr.ok_or_else(missing)?,
+        );
         let year = now.year();
         let number = sequences::next_value(connection, &format!("contract-{year}")).await?;
         let contract = contract::ActiveModel {
@@ -490,13 +650,17 @@ impl DealService {
                 quantity: Set(line.quantity.clone()),
                 unit_price_minor: Set(line.unit_price.minor()),
                 currency: Set(line.unit_price.currency().code().to_string()),
-                billing_frequency: Set(line.billing_frequency.map(|value| value.as_str().to_string())),
+                billing_frequency: Set(line
+                    .billing_frequency
+                    .map(|value| value.as_str().to_string())),
                 start_date: Set(line.start_date),
                 end_date: Set(line.end_date),
                 ..Default::default()
             })
             .collect();
-        contract_line::Entity::insert_many(rows).exec_without_returning(connection).await?;
+        contract_line::Entity::insert_many(rows)
+            .exec_without_returning(connection)
+            .await?;
         if let Some(number) = &draft.po_number {
             let taken = purchase_order::Entity::find()
                 .filter(purchase_order::Column::CustomerId.eq(customer_id))
@@ -504,7 +668,10 @@ impl DealService {
                 .one(connection)
                 .await?;
             if taken.is_some() {
-                return Err(AppError::validation("poNumber", format!("PO {number} is already on file for this customer.")));
+                return Err(AppError::validation(
+                    "poNumber",
+                    format!("PO {number} is already on file for this customer."),
+                ));
             }
             purchase_order::ActiveModel {
                 customer_id: Set(customer_id),
@@ -549,22 +716,43 @@ impl DealService {
         if let Some(customer_id) = customer_id {
             query = query.filter(deal::Column::CustomerId.eq(customer_id));
         }
-        if let Some(search) = search.map(|text| text.trim().to_lowercase()).filter(|text| !text.is_empty()) {
+        if let Some(search) = search
+            .map(|text| text.trim().to_lowercase())
+            .filter(|text| !text.is_empty())
+        {
             let pattern = format!("%{search}%");
             query = query.filter(
                 Condition::any()
-                    .add(Expr::expr(Func::lower(Expr::col(deal::Column::CrmOpportunityId))).like(pattern.clone()))
-                    .add(Expr::expr(Func::lower(Expr::col(deal::Column::ProductName))).like(pattern.clone()))
-                    .add(Expr::expr(Func::lower(Expr::col(deal::Column::InvoicedLegalEntity))).like(pattern)),
+                    .add(
+                        Expr::expr(Func::lower(Expr::col(deal::Column::CrmOpportunityId)))
+                            .like(pattern.clone()),
+                    )
+                    .add(
+                        Expr::expr(Func::lower(Expr::col(deal::Column::ProductName)))
+                            .like(pattern.clone()),
+                    )
+                    .add(
+                        Expr::expr(Func::lower(Expr::col(deal::Column::InvoicedLegalEntity)))
+                            .like(pattern),
+                    ),
             );
         }
         let total = query.clone().count(&self.db).await?;
-        let rows = query.order_by_desc(deal::Column::Id).offset(page.offset).limit(page.limit).all(&self.db).await?;
+        let rows = query
+            .order_by_desc(deal::Column::Id)
+            .offset(page.offset)
+            .limit(page.limit)
+            .all(&self.db)
+            .await?;
         Page::new(rows, page, total).try_map(deal_from_model)
     }
 
     pub async fn contract_for_deal(&self, deal_id: i64) -> AppResult<Option<Contract>> {
-        match contract::Entity::find().filter(contract::Column::DealId.eq(deal_id)).one(&self.db).await? {
+        match contract::Entity::find()
+            .filter(contract::Column::DealId.eq(deal_id))
+            .one(&self.db)
+            .await?
+        {
             Some(model) => Ok(Some(self.contract_from_model(model).await?)),
             None => Ok(None),
         }
@@ -590,11 +778,19 @@ impl DealService {
                 Ok(ContractLine {
                     id: line.id,
                     draft: ContractLineDraft {
-                        kind: ContractLineKind::parse(&line.kind).ok_or_else(|| AppError::internal(format!("line kind {}", line.kind)))?,
+                        kind: ContractLineKind::parse(&line.kind).ok_or_else(|| {
+                            AppError::internal(format!("line kind {}", line.kind))
+                        })?,
                         product_name: line.product_name,
                         quantity: line.quantity,
-                        unit_price: Money::from_minor(line.unit_price_minor, Currency::parse(&line.currency)?),
-                        billing_frequency: line.billing_frequency.as_deref().and_then(BillingFrequency::parse),
+                        unit_price: Money::from_minor(
+                            line.unit_price_minor,
+                            Currency::parse(&line.currency)?,
+                        ),
+                        billing_frequency: line
+                            .billing_frequency
+                            .as_deref()
+                            .and_then(BillingFrequency::parse),
                         start_date: line.start_date,
                         end_date: line.end_date,
                     },

@@ -96,7 +96,9 @@ impl DealStatus {
     }
 
     pub fn parse(text: &str) -> Option<DealStatus> {
-        [DealStatus::Draft, DealStatus::Approved].into_iter().find(|status| status.as_str() == text)
+        [DealStatus::Draft, DealStatus::Approved]
+            .into_iter()
+            .find(|status| status.as_str() == text)
     }
 }
 
@@ -141,7 +143,9 @@ pub struct Milestone {
 
 impl Milestone {
     pub fn amount(&self) -> Option<Money> {
-        Currency::parse(&self.currency).ok().map(|currency| Money::from_minor(self.amount_minor, currency))
+        Currency::parse(&self.currency)
+            .ok()
+            .map(|currency| Money::from_minor(self.amount_minor, currency))
     }
 }
 

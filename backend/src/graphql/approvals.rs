@@ -4,7 +4,9 @@ use super::customers::Customer;
 use super::loaders::{CustomerLoader, UserLoader};
 use super::types::{connection, Money, User};
 use super::{actor, app};
-use crate::approvals::{self, ApprovalDecideInput, ApprovalKind, ApprovalStatus, CreditLimitRequestCreateInput};
+use crate::approvals::{
+    self, ApprovalDecideInput, ApprovalKind, ApprovalStatus, CreditLimitRequestCreateInput,
+};
 use crate::customers::PaymentTerms;
 use crate::error::AppError;
 use crate::pagination::PageRequest;
@@ -83,7 +85,10 @@ impl Approval {
         Ok(self.domain.decidable_by(actor(ctx)?).is_ok())
     }
 
-    async fn cannot_decide_reason(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<String>> {
+    async fn cannot_decide_reason(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Option<String>> {
         Ok(self.domain.decidable_by(actor(ctx)?).err())
     }
 }
@@ -125,13 +130,24 @@ impl ApprovalMutation {
         ctx: &Context<'_>,
         input: CreditLimitRequestCreateInput,
     ) -> async_graphql::Result<ApprovalPayload> {
-        let approval = app(ctx).approvals.request_credit_limit(actor(ctx)?, input).await?;
-        Ok(ApprovalPayload { approval: approval.into() })
+        let approval = app(ctx)
+            .approvals
+            .request_credit_limit(actor(ctx)?, input)
+            .await?;
+        Ok(ApprovalPayload {
+            approval: approval.into(),
+        })
     }
 
     /// Approves or rejects a request with a comment; never one's own.
-    async fn approval_decide(&self, ctx: &Context<'_>, input: ApprovalDecideInput) -> async_graphql::Result<ApprovalPayload> {
+    async fn approval_decide(
+        &self,
+        ctx: &Context<'_>,
+        input: ApprovalDecideInput,
+    ) -> async_graphql::Result<ApprovalPayload> {
         let approval = app(ctx).approvals.decide(actor(ctx)?, input).await?;
-        Ok(ApprovalPayload { approval: approval.into() })
+        Ok(ApprovalPayload {
+            approval: approval.into(),
+        })
     }
 }

@@ -30,7 +30,11 @@ pub struct AuditEntry {
 impl AuditEntry {
     async fn actor(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<User>> {
         match self.actor_user_id {
-            Some(id) => Ok(ctx.data_unchecked::<DataLoader<UserLoader>>().load_one(id).await?.map(User::from)),
+            Some(id) => Ok(ctx
+                .data_unchecked::<DataLoader<UserLoader>>()
+                .load_one(id)
+                .await?
+                .map(User::from)),
             None => Ok(None),
         }
     }
@@ -68,7 +72,10 @@ impl AuditQuery {
         entity_id: Option<String>,
     ) -> async_graphql::Result<AuditEntryConnection> {
         let page = PageRequest::from_relay(first, after.as_deref())?;
-        let entries = app(ctx).audit.list(actor(ctx)?, entity_type, entity_id, page).await?;
+        let entries = app(ctx)
+            .audit
+            .list(actor(ctx)?, entity_type, entity_id, page)
+            .await?;
         Ok(AuditEntryConnection::from_page(entries, AuditEntry::from))
     }
 }

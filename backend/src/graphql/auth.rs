@@ -27,7 +27,10 @@ impl AuthQuery {
         search: Option<String>,
     ) -> async_graphql::Result<UserConnection> {
         let page = PageRequest::from_relay(first, after.as_deref())?;
-        let users = app(ctx).auth.list_users(actor(ctx)?, role.map(Into::into), search, page).await?;
+        let users = app(ctx)
+            .auth
+            .list_users(actor(ctx)?, role.map(Into::into), search, page)
+            .await?;
         Ok(UserConnection::from_page(users, User::from))
     }
 }
@@ -66,14 +69,34 @@ pub struct AuthMutation;
 #[Object]
 impl AuthMutation {
     /// Exchanges e-mail and password for a token. Repeated failures for one e-mail are slowed down.
-    async fn login(&self, ctx: &Context<'_>, input: LoginInput) -> async_graphql::Result<LoginPayload> {
+    async fn login(
+        &self,
+        ctx: &Context<'_>,
+        input: LoginInput,
+    ) -> async_graphql::Result<LoginPayload> {
         let result = app(ctx).auth.login(&input.email, &input.password).await?;
-        Ok(LoginPayload { token: result.token, expires_at: result.expires_at, user: result.user.into() })
+        Ok(LoginPayload {
+            token: result.token,
+            expires_at: result.expires_at,
+            user: result.user.into(),
+        })
     }
 
-    async fn user_create(&self, ctx: &Context<'_>, input: UserCreateInput) -> async_graphql::Result<UserCreatePayload> {
-        let new_user = NewUser { email: input.email, name: input.name, role: input.role.into(), password: input.password };
-        let user = app(ctx).auth.create_user(Some(actor(ctx)?), new_user).await?;
+    async fn user_create(
+        &self,
+        ctx: &Context<'_>,
+        input: UserCreateInput,
+    ) -> async_graphql::Result<UserCreatePayload> {
+        let new_user = NewUser {
+            email: input.email,
+            name: input.name,
+            role: input.role.into(),
+            password: input.password,
+        };
+        let user = app(ctx)
+            .auth
+            .create_user(Some(actor(ctx)?), new_user)
+            .await?;
         Ok(UserCreatePayload { user: user.into() })
     }
 }

@@ -1,13 +1,13 @@
 //! Customers: master data, credit policy, holds.
 
-use super::deals::Deal;
 use super::approvals::Approval;
+use super::deals::Deal;
 use super::loaders::ArrLoader;
 use super::types::{connection, Money};
 use super::{actor, app};
 use crate::customers::{
-    self, Address, Contact, CreditCategory, CustomerCreateInput, CustomerCreditHoldSetInput, CustomerUpdateInput,
-    DepositRule, PaymentMethod, PaymentTerms,
+    self, Address, Contact, CreditCategory, CustomerCreateInput, CustomerCreditHoldSetInput,
+    CustomerUpdateInput, DepositRule, PaymentMethod, PaymentTerms,
 };
 use crate::money::Money as DomainMoney;
 use crate::pagination::PageRequest;
@@ -76,7 +76,10 @@ pub struct CreditPolicy {
 impl Customer {
     async fn arr_money(&self, ctx: &Context<'_>) -> async_graphql::Result<DomainMoney> {
         let key = (self.domain.id, self.domain.billing_currency);
-        let arr = ctx.data_unchecked::<DataLoader<ArrLoader>>().load_one(key).await?;
+        let arr = ctx
+            .data_unchecked::<DataLoader<ArrLoader>>()
+            .load_one(key)
+            .await?;
         Ok(arr.unwrap_or(DomainMoney::zero(self.domain.billing_currency)))
     }
 }
@@ -101,17 +104,30 @@ impl Customer {
 
     /// This customer's deals, newest first (an AE sees only their own). At most 100.
     async fn deals(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Deal>> {
-        let page = PageRequest { offset: 0, limit: crate::pagination::MAX_PAGE_SIZE };
-        let deals = app(ctx).deals.list(actor(ctx)?, None, None, Some(self.domain.id), page).await?;
+        let page = PageRequest {
+            offset: 0,
+            limit: crate::pagination::MAX_PAGE_SIZE,
+        };
+        let deals = app(ctx)
+            .deals
+            .list(actor(ctx)?, None, None, Some(self.domain.id), page)
+            .await?;
         Ok(deals.items.into_iter().map(Deal::from).collect())
     }
 
-    async fn pending_credit_limit_request(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Approval>> {
+    async fn pending_credit_limit_request(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Option<Approval>> {
         let actor = actor(ctx)?;
         if !actor.can(crate::auth::Permission::ApprovalRead) {
             return Ok(None);
         }
-        Ok(app(ctx).approvals.pending_for_customer(self.domain.id).await?.map(Approval::from))
+        Ok(app(ctx)
+            .approvals
+            .pending_for_customer(self.domain.id)
+            .await?
+            .map(Approval::from))
     }
 }
 
@@ -152,14 +168,26 @@ pub struct CustomerMutation;
 #[Object]
 impl CustomerMutation {
     /// Creates a customer with the new-customer credit limit and terms.
-    async fn customer_create(&self, ctx: &Context<'_>, input: CustomerCreateInput) -> async_graphql::Result<CustomerPayload> {
+    async fn customer_create(
+        &self,
+        ctx: &Context<'_>,
+        input: CustomerCreateInput,
+    ) -> async_graphql::Result<CustomerPayload> {
         let customer = app(ctx).customers.create(actor(ctx)?, input).await?;
-        Ok(CustomerPayload { customer: customer.into() })
+        Ok(CustomerPayload {
+            customer: customer.into(),
+        })
     }
 
-    async fn customer_update(&self, ctx: &Context<'_>, input: CustomerUpdateInput) -> async_graphql::Result<CustomerPayload> {
+    async fn customer_update(
+        &self,
+        ctx: &Context<'_>,
+        input: CustomerUpdateInput,
+    ) -> async_graphql::Result<CustomerPayload> {
         let customer = app(ctx).customers.update(actor(ctx)?, input).await?;
-        Ok(CustomerPayload { customer: customer.into() })
+        Ok(CustomerPayload {
+            customer: customer.into(),
+        })
     }
 
     /// Places or releases a credit hold, with the reason recorded.
@@ -168,7 +196,12 @@ impl CustomerMutation {
         ctx: &Context<'_>,
         input: CustomerCreditHoldSetInput,
     ) -> async_graphql::Result<CustomerPayload> {
-        let customer = app(ctx).customers.set_credit_hold(actor(ctx)?, input).await?;
-        Ok(CustomerPayload { customer: customer.into() })
+        let customer = app(ctx)
+            .customers
+            .set_credit_hold(actor(ctx)?, input)
+            .await?;
+        Ok(CustomerPayload {
+            customer: customer.into(),
+        })
     }
 }

@@ -6,8 +6,8 @@ use super::types::{connection, Money, User};
 use super::{actor, app};
 use crate::customers::{Contact, PaymentTerms};
 use crate::deals::{
-    self, BillingFrequency, ChecklistItem, ContractLineKind, DealApproveInput, DealCreateInput, DealInput, DealStatus,
-    DealUpdateInput, RevenueRecognitionType,
+    self, BillingFrequency, ChecklistItem, ContractLineKind, DealApproveInput, DealCreateInput,
+    DealInput, DealStatus, DealUpdateInput, RevenueRecognitionType,
 };
 use crate::pagination::PageRequest;
 use crate::values::{parse_id, IsoDate};
@@ -67,7 +67,9 @@ impl From<deals::Deal> for Deal {
             end_date: draft.end_date.map(IsoDate),
             billing_frequency: draft.billing_frequency,
             payment_terms: draft.payment_terms,
-            billing_currency: draft.billing_currency.map(|currency| currency.code().to_string()),
+            billing_currency: draft
+                .billing_currency
+                .map(|currency| currency.code().to_string()),
             po_required: draft.po_required,
             po_number: draft.po_number.clone(),
             tax_jurisdiction: draft.tax_jurisdiction.clone(),
@@ -78,7 +80,11 @@ impl From<deals::Deal> for Deal {
                 .milestones
                 .iter()
                 .filter_map(|milestone| {
-                    Some(Milestone { name: milestone.name.clone(), due_date: milestone.due_date.map(IsoDate), amount: milestone.amount()?.into() })
+                    Some(Milestone {
+                        name: milestone.name.clone(),
+                        due_date: milestone.due_date.map(IsoDate),
+                        amount: milestone.amount()?.into(),
+                    })
                 })
                 .collect(),
             commission_plan_id: draft.commission_plan_id.clone(),
@@ -92,7 +98,11 @@ impl From<deals::Deal> for Deal {
 
 async fn load_user(ctx: &Context<'_>, id: Option<i64>) -> async_graphql::Result<Option<User>> {
     match id {
-        Some(id) => Ok(ctx.data_unchecked::<DataLoader<UserLoader>>().load_one(id).await?.map(User::from)),
+        Some(id) => Ok(ctx
+            .data_unchecked::<DataLoader<UserLoader>>()
+            .load_one(id)
+            .await?
+            .map(User::from)),
         None => Ok(None),
     }
 }
@@ -101,7 +111,11 @@ async fn load_user(ctx: &Context<'_>, id: Option<i64>) -> async_graphql::Result<
 impl Deal {
     async fn customer(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Customer>> {
         match self.domain.draft.customer_id {
-            Some(id) => Ok(ctx.data_unchecked::<DataLoader<CustomerLoader>>().load_one(id).await?.map(Customer::from)),
+            Some(id) => Ok(ctx
+                .data_unchecked::<DataLoader<CustomerLoader>>()
+                .load_one(id)
+                .await?
+                .map(Customer::from)),
             None => Ok(None),
         }
     }
@@ -120,12 +134,18 @@ impl Deal {
     }
 
     async fn is_complete(&self, ctx: &Context<'_>) -> async_graphql::Result<bool> {
-        Ok(deals::checklist::is_complete(&app(ctx).deals.checklist(&self.domain).await?))
+        Ok(deals::checklist::is_complete(
+            &app(ctx).deals.checklist(&self.domain).await?,
+        ))
     }
 
     /// The contract, once approved.
     async fn contract(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Contract>> {
-        Ok(app(ctx).deals.contract_for_deal(self.domain.id).await?.map(Contract::from))
+        Ok(app(ctx)
+            .deals
+            .contract_for_deal(self.domain.id)
+            .await?
+            .map(Contract::from))
     }
 }
 
@@ -211,7 +231,11 @@ impl From<deals::Contract> for Contract {
 #[ComplexObject]
 impl Contract {
     async fn customer(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Customer>> {
-        Ok(ctx.data_unchecked::<DataLoader<CustomerLoader>>().load_one(self.customer_id).await?.map(Customer::from))
+        Ok(ctx
+            .data_unchecked::<DataLoader<CustomerLoader>>()
+            .load_one(self.customer_id)
+            .await?
+            .map(Customer::from))
     }
 
     async fn deal(&self, ctx: &Context<'_>) -> async_graphql::Result<Deal> {
@@ -236,7 +260,10 @@ impl DealQuery {
         status: Option<DealStatus>,
     ) -> async_graphql::Result<DealConnection> {
         let page = PageRequest::from_relay(first, after.as_deref())?;
-        let deals = app(ctx).deals.list(actor(ctx)?, search, status, None, page).await?;
+        let deals = app(ctx)
+            .deals
+            .list(actor(ctx)?, search, status, None, page)
+            .await?;
         Ok(DealConnection::from_page(deals, Deal::from))
     }
 
@@ -246,8 +273,15 @@ impl DealQuery {
     }
 
     /// The live checklist for an unsaved intake form; writes nothing.
-    async fn deal_checklist(&self, ctx: &Context<'_>, input: DealInput) -> async_graphql::Result<Vec<ChecklistItem>> {
-        Ok(app(ctx).deals.checklist_preview(actor(ctx)?, &input).await?)
+    async fn deal_checklist(
+        &self,
+        ctx: &Context<'_>,
+        input: DealInput,
+    ) -> async_graphql::Result<Vec<ChecklistItem>> {
+        Ok(app(ctx)
+            .deals
+            .checklist_preview(actor(ctx)?, &input)
+            .await?)
     }
 }
 
@@ -268,20 +302,35 @@ pub struct DealMutation;
 #[Object]
 impl DealMutation {
     /// Saves a new intake draft; incomplete drafts are fine.
-    async fn deal_create(&self, ctx: &Context<'_>, input: DealCreateInput) -> async_graphql::Result<DealPayload> {
+    async fn deal_create(
+        &self,
+        ctx: &Context<'_>,
+        input: DealCreateInput,
+    ) -> async_graphql::Result<DealPayload> {
         let deal = app(ctx).deals.create(actor(ctx)?, input.deal).await?;
         Ok(DealPayload { deal: deal.into() })
     }
 
     /// Saves the whole form of a draft; absent optional fields are cleared.
-    async fn deal_update(&self, ctx: &Context<'_>, input: DealUpdateInput) -> async_graphql::Result<DealPayload> {
+    async fn deal_update(
+        &self,
+        ctx: &Context<'_>,
+        input: DealUpdateInput,
+    ) -> async_graphql::Result<DealPayload> {
         let deal = app(ctx).deals.update(actor(ctx)?, input).await?;
         Ok(DealPayload { deal: deal.into() })
     }
 
     /// Approves a complete deal for billing, creating its contract. Idempotent per key.
-    async fn deal_approve(&self, ctx: &Context<'_>, input: DealApproveInput) -> async_graphql::Result<DealApprovePayload> {
+    async fn deal_approve(
+        &self,
+        ctx: &Context<'_>,
+        input: DealApproveInput,
+    ) -> async_graphql::Result<DealApprovePayload> {
         let (deal, contract) = app(ctx).deals.approve(actor(ctx)?, input).await?;
-        Ok(DealApprovePayload { deal: deal.into(), contract: contract.into() })
+        Ok(DealApprovePayload {
+            deal: deal.into(),
+            contract: contract.into(),
+        })
     }
 }

@@ -7,11 +7,15 @@ impl From<AppError> for async_graphql::Error {
     fn from(error: AppError) -> async_graphql::Error {
         let code = error.code();
         match error {
-            AppError::Validation { field, message } => async_graphql::Error::new(message).extend_with(|_, extensions| {
-                extensions.set("code", code);
-                extensions.set("field", field);
-            }),
-            AppError::Denied { permission, message } => async_graphql::Error::new(message).extend_with(|_, extensions| {
+            AppError::Validation { field, message } => async_graphql::Error::new(message)
+                .extend_with(|_, extensions| {
+                    extensions.set("code", code);
+                    extensions.set("field", field);
+                }),
+            AppError::Denied {
+                permission,
+                message,
+            } => async_graphql::Error::new(message).extend_with(|_, extensions| {
                 extensions.set("code", code);
                 extensions.set("permission", permission);
             }),
@@ -25,11 +29,13 @@ impl From<AppError> for async_graphql::Error {
                 ))
                 .extend_with(|_, extensions| extensions.set("code", code))
             }
-            other => async_graphql::Error::new(other.message()).extend_with(|_, extensions| extensions.set("code", code)),
+            other => async_graphql::Error::new(other.message())
+                .extend_with(|_, extensions| extensions.set("code", code)),
         }
     }
 }
 
 pub fn coded(code: &'static str, message: impl Into<String>) -> async_graphql::Error {
-    async_graphql::Error::new(message.into()).extend_with(|_, extensions| extensions.set("code", code))
+    async_graphql::Error::new(message.into())
+        .extend_with(|_, extensions| extensions.set("code", code))
 }

@@ -5,7 +5,9 @@
 use super::errors::coded;
 use crate::auth::matrix::{operation_access, Access};
 use crate::auth::Actor;
-use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextResolve, ResolveInfo};
+use async_graphql::extensions::{
+    Extension, ExtensionContext, ExtensionFactory, NextResolve, ResolveInfo,
+};
 use async_graphql::{ServerResult, Value};
 use std::sync::Arc;
 
@@ -29,15 +31,24 @@ impl ExtensionFactory for AccessGuard {
 struct AccessGuardExtension;
 
 fn check(caller: Option<&Caller>, parent_type: &str, field: &str) -> async_graphql::Result<()> {
-    let access = operation_access(parent_type, field)
-        .ok_or_else(|| coded("FORBIDDEN", format!("{parent_type}.{field} is not in the permission matrix.")))?;
+    let access = operation_access(parent_type, field).ok_or_else(|| {
+        coded(
+            "FORBIDDEN",
+            format!("{parent_type}.{field} is not in the permission matrix."),
+        )
+    })?;
     if access == Access::Public {
         return Ok(());
     }
     let actor = match caller {
         Some(Caller::SignedIn(actor)) => actor,
         Some(Caller::Refused(reason)) => return Err(coded("UNAUTHENTICATED", reason.clone())),
-        _ => return Err(coded("UNAUTHENTICATED", "Sign in first: send `Authorization: Bearer <token>` from the login mutation.")),
+        _ => {
+            return Err(coded(
+                "UNAUTHENTICATED",
+                "Sign in first: send `Authorization: Bearer <token>` from the login mutation.",
+            ))
+        }
     };
     match access {
         Access::Needs(permission) => actor.require(permission).map_err(Into::into),
@@ -49,7 +60,8 @@ fn check(caller: Option<&Caller>, parent_type: &str, field: &str) -> async_graph
 /// code; give them one so clients can always branch on `extensions.code`.
 fn code_for_engine_error(message: &str) -> &'static str {
     let lower = message.to_lowercase();
-    if lower.contains("nested too deep") || lower.contains("too complex") || lower.contains("limit") {
+    if lower.contains("nested too deep") || lower.contains("too complex") || lower.contains("limit")
+    {
         "LIMIT"
     } else {
         "VALIDATION"
@@ -58,13 +70,23 @@ fn code_for_engine_error(message: &str) -> &'static str {
 
 #[async_trait::async_trait]
 impl Extension for AccessGuardExtension {
-    async fn request(&self, ctx: &ExtensionContext<'_>, next: async_graphql::extensions::NextRequest<'_>) -> async_graphql::Response {
+    async fn request(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        next: async_graphql::extensions::NextRequest<'_>,
+    ) -> async_graphql::Response {
         let mut response = next.run(ctx).await;
         for error in &mut response.errors {
-            let has_code = error.extensions.as_ref().is_some_and(|extensions| extensions.get("code").is_some());
+            let has_code = error
+                .extensions
+                .as_ref()
+                .is_some_and(|extensions| extensions.get("code").is_some());
             if !has_code {
                 let code = code_for_engine_error(&error.message);
-                error.extensions.get_or_insert_with(Default::default).set("code", code);
+                error
+                    .extensions
+                    .get_or_insert_with(Default::default)
+                    .set("code", code);
             }
         }
         response

@@ -48,7 +48,11 @@ pub struct LedgerAccount {
 
 impl From<ledger::Account> for LedgerAccount {
     fn from(account: ledger::Account) -> LedgerAccount {
-        LedgerAccount { code: account.code, name: account.name, kind: account.kind.into() }
+        LedgerAccount {
+            code: account.code,
+            name: account.name,
+            kind: account.kind.into(),
+        }
     }
 }
 
@@ -104,15 +108,26 @@ pub struct JournalEntry {
 impl JournalEntry {
     async fn posted_by(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<User>> {
         match self.posted_by_id {
-            Some(id) => Ok(ctx.data_unchecked::<DataLoader<UserLoader>>().load_one(id).await?.map(User::from)),
+            Some(id) => Ok(ctx
+                .data_unchecked::<DataLoader<UserLoader>>()
+                .load_one(id)
+                .await?
+                .map(User::from)),
             None => Ok(None),
         }
     }
 }
 
-fn entry_to_graphql(entry: ledger::JournalEntry, accounts: &HashMap<String, LedgerAccount>) -> JournalEntry {
+fn entry_to_graphql(
+    entry: ledger::JournalEntry,
+    accounts: &HashMap<String, LedgerAccount>,
+) -> JournalEntry {
     let account = |code: &str| {
-        accounts.get(code).cloned().unwrap_or(LedgerAccount { code: code.into(), name: code.into(), kind: AccountKindValue::Asset })
+        accounts.get(code).cloned().unwrap_or(LedgerAccount {
+            code: code.into(),
+            name: code.into(),
+            kind: AccountKindValue::Asset,
+        })
     };
     JournalEntry {
         id: ID(entry.id.to_string()),
@@ -126,8 +141,14 @@ fn entry_to_graphql(entry: ledger::JournalEntry, accounts: &HashMap<String, Ledg
             .into_iter()
             .map(|line| {
                 let currency = Currency::parse(line.currency).unwrap_or(Currency::USD);
-                let side = |minor: i64| (minor > 0).then(|| DomainMoney::from_minor(minor, currency).into());
-                JournalLine { account: account(&line.account_code), debit: side(line.debit_minor), credit: side(line.credit_minor) }
+                let side = |minor: i64| {
+                    (minor > 0).then(|| DomainMoney::from_minor(minor, currency).into())
+                };
+                JournalLine {
+                    account: account(&line.account_code),
+                    debit: side(line.debit_minor),
+                    credit: side(line.credit_minor),
+                }
             })
             .collect(),
         posted_at: entry.posted_at,
@@ -137,7 +158,10 @@ fn entry_to_graphql(entry: ledger::JournalEntry, accounts: &HashMap<String, Ledg
 
 async fn account_map(ctx: &Context<'_>) -> async_graphql::Result<HashMap<String, LedgerAccount>> {
     let accounts = app(ctx).ledger.accounts(actor(ctx)?).await?;
-    Ok(accounts.into_iter().map(|account| (account.code.clone(), LedgerAccount::from(account))).collect())
+    Ok(accounts
+        .into_iter()
+        .map(|account| (account.code.clone(), LedgerAccount::from(account)))
+        .collect())
 }
 
 connection!(JournalEntryConnection, JournalEntryEdge, JournalEntry);
@@ -149,26 +173,43 @@ pub struct LedgerQuery;
 impl LedgerQuery {
     /// The chart of accounts.
     async fn accounts(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<LedgerAccount>> {
-        Ok(app(ctx).ledger.accounts(actor(ctx)?).await?.into_iter().map(LedgerAccount::from).collect())
+        Ok(app(ctx)
+            .ledger
+            .accounts(actor(ctx)?)
+            .await?
+            .into_iter()
+            .map(LedgerAccount::from)
+            .collect())
     }
 
     /// Debits and credits per account and currency for entries dated on or before `asOf`.
-    async fn trial_balance(&self, ctx: &Context<'_>, as_of: IsoDate) -> async_graphql::Result<TrialBalance> {
+    async fn trial_balance(
+        &self,
+        ctx: &Context<'_>,
+        as_of: IsoDate,
+    ) -> async_graphql::Result<TrialBalance> {
         let balance = app(ctx).ledger.trial_balance(actor(ctx)?, as_of.0).await?;
         let accounts = account_map(ctx).await?;
         let is_balanced = balance.is_balanced();
         let mut totals: BTreeMap<&'static str, (i64, i64, Currency)> = BTreeMap::new();
         let mut lines = Vec::with_capacity(balance.totals.len());
         for total in balance.totals {
-            let entry = totals.entry(total.currency.code()).or_insert((0, 0, total.currency));
-            entry.0 = entry.0.checked_add(total.debit_minor).ok_or_else(|| AppError::internal("debit overflow"))?;
-            entry.1 = entry.1.checked_add(total.credit_minor).ok_or_else(|| AppError::internal("credit overflow"))?;
+            let entry = totals
+                .entry(total.currency.code())
+                .or_insert((0, 0, total.currency));
+            entry.0 = entry
+                .0
+                .checked_add(total.debit_minor)
+                .ok_or_else(|| AppError::internal("debit overflow"))?;
+            entry.1 = entry
+                .1
+                .checked_add(total.credit_minor)
+                .ok_or_else(|| AppError::internal("credit overflow"))?;
             let money = |minor: i64| Money::from(DomainMoney::from_minor(minor, total.currency));
             lines.push(TrialBalanceLine {
-                account: accounts
-                    .get(&total.account_code)
-                    .cloned()
-                    .ok_or_else(|| AppError::internal(format!("unknown account {}", total.account_code)))?,
+                account: accounts.get(&total.account_code).cloned().ok_or_else(|| {
+                    AppError::internal(format!("unknown account {}", total.account_code))
+                })?,
                 currency: total.currency.code().to_string(),
                 debit: money(total.debit_minor),
                 credit: money(total.credit_minor),
@@ -183,7 +224,12 @@ impl LedgerQuery {
                 credit: DomainMoney::from_minor(credit, currency).into(),
             })
             .collect();
-        Ok(TrialBalance { as_of, lines, totals, is_balanced })
+        Ok(TrialBalance {
+            as_of,
+            lines,
+            totals,
+            is_balanced,
+        })
     }
 
     /// Newest first.
@@ -196,7 +242,9 @@ impl LedgerQuery {
         let page = PageRequest::from_relay(first, after.as_deref())?;
         let entries = app(ctx).ledger.entries(actor(ctx)?, page).await?;
         let accounts = account_map(ctx).await?;
-        Ok(JournalEntryConnection::from_page(entries, |entry| entry_to_graphql(entry, &accounts)))
+        Ok(JournalEntryConnection::from_page(entries, |entry| {
+            entry_to_graphql(entry, &accounts)
+        }))
     }
 }
 
@@ -235,12 +283,31 @@ fn posting_from_input(index: usize, line: &JournalLineInput) -> Result<Posting, 
     let (side, money) = match (&line.debit, &line.credit) {
         (Some(debit), None) => (Side::Debit, debit.parse(&format!("{field}.debit"))?),
         (None, Some(credit)) => (Side::Credit, credit.parse(&format!("{field}.credit"))?),
-        _ => return Err(AppError::validation(field, "Give each line either a debit or a credit, not both.")),
+        _ => {
+            return Err(AppError::validation(
+                field,
+                "Give each line either a debit or a credit, not both.",
+            ))
+        }
     };
     if money.minor() <= 0 {
-        return Err(AppError::validation(format!("{field}.{}", if side == Side::Debit { "debit" } else { "credit" }), "The amount must be greater than zero."));
+        return Err(AppError::validation(
+            format!(
+                "{field}.{}",
+                if side == Side::Debit {
+                    "debit"
+                } else {
+                    "credit"
+                }
+            ),
+            "The amount must be greater than zero.",
+        ));
     }
-    Ok(Posting { account_code: line.account_code.trim().to_string(), side, amount: money })
+    Ok(Posting {
+        account_code: line.account_code.trim().to_string(),
+        side,
+        amount: money,
+    })
 }
 
 #[derive(Default)]
@@ -249,29 +316,61 @@ pub struct LedgerMutation;
 #[Object]
 impl LedgerMutation {
     /// Posts a balanced manual entry. Repeating the idempotency key returns the first entry.
-    async fn journal_entry_post(&self, ctx: &Context<'_>, input: JournalEntryPostInput) -> async_graphql::Result<JournalEntryPayload> {
+    async fn journal_entry_post(
+        &self,
+        ctx: &Context<'_>,
+        input: JournalEntryPostInput,
+    ) -> async_graphql::Result<JournalEntryPayload> {
         if input.lines.len() > MAX_JOURNAL_LINES {
-            return Err(AppError::Limit(format!("An entry may have at most {MAX_JOURNAL_LINES} lines.")).into());
+            return Err(AppError::Limit(format!(
+                "An entry may have at most {MAX_JOURNAL_LINES} lines."
+            ))
+            .into());
         }
-        let postings = input.lines.iter().enumerate().map(|(index, line)| posting_from_input(index, line)).collect::<Result<Vec<_>, _>>()?;
+        let postings = input
+            .lines
+            .iter()
+            .enumerate()
+            .map(|(index, line)| posting_from_input(index, line))
+            .collect::<Result<Vec<_>, _>>()?;
         let header = EntryHeader {
             entry_date: input.entry_date.0,
             memo: require_text("memo", &input.memo, 500)?,
             source: "manual".into(),
             idempotency_key: Some(require_text("idempotencyKey", &input.idempotency_key, 128)?),
         };
-        let entry = app(ctx).ledger.post_manual(actor(ctx)?, header, postings).await?;
+        let entry = app(ctx)
+            .ledger
+            .post_manual(actor(ctx)?, header, postings)
+            .await?;
         let accounts = account_map(ctx).await?;
-        Ok(JournalEntryPayload { entry: entry_to_graphql(entry, &accounts) })
+        Ok(JournalEntryPayload {
+            entry: entry_to_graphql(entry, &accounts),
+        })
     }
 
     /// Posts the mirror image of an entry; an entry is reversed at most once.
-    async fn journal_entry_reverse(&self, ctx: &Context<'_>, input: JournalEntryReverseInput) -> async_graphql::Result<JournalEntryPayload> {
+    async fn journal_entry_reverse(
+        &self,
+        ctx: &Context<'_>,
+        input: JournalEntryReverseInput,
+    ) -> async_graphql::Result<JournalEntryPayload> {
         let id = parse_id("id", &input.id)?;
         let reason = require_text("reason", &input.reason, 500)?;
         let key = require_text("idempotencyKey", &input.idempotency_key, 128)?;
-        let entry = app(ctx).ledger.reverse(actor(ctx)?, id, input.entry_date.map(|date| date.0), reason, key).await?;
+        let entry = app(ctx)
+            .ledger
+            .reverse(
+                actor(ctx)?,
+                id,
+                input.entry_date.map(|date| date.0),
+                reason,
+                key,
+            )
+            .await?;
         let accounts = account_map(ctx).await?;
-        Ok(JournalEntryPayload { entry: entry_to_graphql(entry, &accounts) })
+        Ok(JournalEntryPayload {
+            entry: entry_to_graphql(entry, &accounts),
+        })
     }
 }

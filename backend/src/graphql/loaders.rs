@@ -15,7 +15,10 @@ impl Loader<i64> for CustomerLoader {
 
     async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Customer>, Self::Error> {
         let customers = self.0.by_ids(keys).await?;
-        Ok(customers.into_iter().map(|customer| (customer.id, customer)).collect())
+        Ok(customers
+            .into_iter()
+            .map(|customer| (customer.id, customer))
+            .collect())
     }
 }
 
@@ -38,8 +41,14 @@ impl Loader<(i64, Currency)> for ArrLoader {
     type Value = Money;
     type Error = async_graphql::Error;
 
-    async fn load(&self, keys: &[(i64, Currency)]) -> Result<HashMap<(i64, Currency), Money>, Self::Error> {
+    async fn load(
+        &self,
+        keys: &[(i64, Currency)],
+    ) -> Result<HashMap<(i64, Currency), Money>, Self::Error> {
         let arr = self.0.arr_by_customer(keys).await?;
-        Ok(arr.into_iter().map(|(id, money)| ((id, money.currency()), money)).collect())
+        Ok(arr
+            .into_iter()
+            .map(|(id, money)| ((id, money.currency()), money))
+            .collect())
     }
 }

@@ -15,7 +15,7 @@ pub mod types;
 use crate::app::App;
 use crate::auth::Actor;
 use async_graphql::dataloader::DataLoader;
-use async_graphql::{Context, EmptySubscription, MergedObject, Schema, SDLExportOptions};
+use async_graphql::{Context, EmptySubscription, MergedObject, SDLExportOptions, Schema};
 pub use guard::Caller;
 
 #[derive(MergedObject, Default)]
@@ -45,9 +45,18 @@ pub const MAX_COMPLEXITY: usize = 2_000;
 pub fn build_schema(app: App) -> AppSchema {
     let dev_mode = app.config.dev_mode;
     let builder = Schema::build(Query::default(), Mutation::default(), EmptySubscription)
-        .data(DataLoader::new(loaders::CustomerLoader(app.customers.clone()), tokio::spawn))
-        .data(DataLoader::new(loaders::UserLoader(app.auth.clone()), tokio::spawn))
-        .data(DataLoader::new(loaders::ArrLoader(app.customers.clone()), tokio::spawn))
+        .data(DataLoader::new(
+            loaders::CustomerLoader(app.customers.clone()),
+            tokio::spawn,
+        ))
+        .data(DataLoader::new(
+            loaders::UserLoader(app.auth.clone()),
+            tokio::spawn,
+        ))
+        .data(DataLoader::new(
+            loaders::ArrLoader(app.customers.clone()),
+            tokio::spawn,
+        ))
         .data(app)
         .extension(guard::AccessGuard)
         .limit_depth(MAX_DEPTH)
@@ -82,14 +91,22 @@ mod tests {
     #[tokio::test]
     async fn committed_schema_matches_the_code() {
         // Proves schema.graphql is regenerated whenever the API changes (run `revops export-schema`).
-        let directory = std::env::temp_dir().join(format!("revops-schema-{}", uuid::Uuid::new_v4().simple()));
+        let directory =
+            std::env::temp_dir().join(format!("revops-schema-{}", uuid::Uuid::new_v4().simple()));
         let mut config = crate::config::Config::from_env().unwrap();
-        config.database_url = format!("sqlite://{}?mode=rwc", directory.join("schema.db").display());
+        config.database_url = format!(
+            "sqlite://{}?mode=rwc",
+            directory.join("schema.db").display()
+        );
         config.data_dir = directory.clone();
         config.dev_mode = true;
-        let app = crate::app::App::start(config, std::sync::Arc::new(crate::clock::SystemClock)).await.unwrap();
+        let app = crate::app::App::start(config, std::sync::Arc::new(crate::clock::SystemClock))
+            .await
+            .unwrap();
         let generated = super::export_sdl(&super::build_schema(app));
-        let committed = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../schema.graphql")).unwrap_or_default();
+        let committed =
+            std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../schema.graphql"))
+                .unwrap_or_default();
         let _ = std::fs::remove_dir_all(&directory);
         assert!(
             generated == committed,

@@ -14,7 +14,10 @@ pub struct Money {
 
 impl From<DomainMoney> for Money {
     fn from(money: DomainMoney) -> Money {
-        Money { amount: money.amount_string(), currency: money.currency().code().to_string() }
+        Money {
+            amount: money.amount_string(),
+            currency: money.currency().code().to_string(),
+        }
     }
 }
 
@@ -84,7 +87,10 @@ impl From<auth::User> for User {
             email: user.email,
             name: user.name,
             role: user.role.into(),
-            permissions: auth::matrix::permissions_of(user.role).iter().map(|permission| permission.as_str().to_string()).collect(),
+            permissions: auth::matrix::permissions_of(user.role)
+                .iter()
+                .map(|permission| permission.as_str().to_string())
+                .collect(),
         }
     }
 }
@@ -114,11 +120,18 @@ macro_rules! connection {
         }
 
         impl $connection {
-            pub fn from_page<T>(page: $crate::pagination::Page<T>, convert: impl Fn(T) -> $node) -> $connection {
-                let (edges, page_info, total_count) = $crate::graphql::types::edges_of(page, convert);
+            pub fn from_page<T>(
+                page: $crate::pagination::Page<T>,
+                convert: impl Fn(T) -> $node,
+            ) -> $connection {
+                let (edges, page_info, total_count) =
+                    $crate::graphql::types::edges_of(page, convert);
                 let nodes = edges.iter().map(|(_, node)| node.clone()).collect();
                 $connection {
-                    edges: edges.into_iter().map(|(cursor, node)| $edge { cursor, node }).collect(),
+                    edges: edges
+                        .into_iter()
+                        .map(|(cursor, node)| $edge { cursor, node })
+                        .collect(),
                     nodes,
                     page_info,
                     total_count,
@@ -129,7 +142,10 @@ macro_rules! connection {
 }
 pub(crate) use connection;
 
-pub fn edges_of<T, N>(page: Page<T>, convert: impl Fn(T) -> N) -> (Vec<(String, N)>, PageInfo, i64) {
+pub fn edges_of<T, N>(
+    page: Page<T>,
+    convert: impl Fn(T) -> N,
+) -> (Vec<(String, N)>, PageInfo, i64) {
     let offset = page.offset;
     let edges: Vec<(String, N)> = page
         .items
@@ -137,8 +153,15 @@ pub fn edges_of<T, N>(page: Page<T>, convert: impl Fn(T) -> N) -> (Vec<(String, 
         .enumerate()
         .map(|(index, item)| (encode_cursor(offset + index as u64), convert(item)))
         .collect();
-    let page_info = PageInfo { has_next_page: page.has_next_page, end_cursor: edges.last().map(|(cursor, _)| cursor.clone()) };
-    (edges, page_info, i64::try_from(page.total_count).unwrap_or(i64::MAX))
+    let page_info = PageInfo {
+        has_next_page: page.has_next_page,
+        end_cursor: edges.last().map(|(cursor, _)| cursor.clone()),
+    };
+    (
+        edges,
+        page_info,
+        i64::try_from(page.total_count).unwrap_or(i64::MAX),
+    )
 }
 
 connection!(UserConnection, UserEdge, User);

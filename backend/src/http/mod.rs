@@ -46,7 +46,10 @@ pub fn router(app: App) -> Router {
         // The GraphQL extractor streams the body itself, so the limit is also enforced on the
         // body stream: anything larger gets 413 before it is parsed.
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
-        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            Duration::from_secs(30),
+        ))
         .layer(TraceLayer::new_for_http())
 }
 
@@ -61,20 +64,36 @@ fn caller_from_token(result: Result<crate::auth::Actor, AppError>) -> Caller {
     }
 }
 
-async fn graphql(State(state): State<HttpState>, headers: HeaderMap, request: GraphQLRequest) -> GraphQLResponse {
+async fn graphql(
+    State(state): State<HttpState>,
+    headers: HeaderMap,
+    request: GraphQLRequest,
+) -> GraphQLResponse {
     let caller = match headers.get(header::AUTHORIZATION) {
         None => Caller::Anonymous,
-        Some(value) => match value.to_str().ok().and_then(|text| text.strip_prefix("Bearer ")) {
+        Some(value) => match value
+            .to_str()
+            .ok()
+            .and_then(|text| text.strip_prefix("Bearer "))
+        {
             Some(token) => caller_from_token(state.app.auth.authenticate(token.trim()).await),
             None => Caller::Refused("The Authorization header must be `Bearer <token>`.".into()),
         },
     };
-    state.schema.execute(request.into_inner().data(caller)).await.into()
+    state
+        .schema
+        .execute(request.into_inner().data(caller))
+        .await
+        .into()
 }
 
 async fn graphiql(State(state): State<HttpState>) -> Response {
     if !state.app.config.dev_mode {
-        return (StatusCode::NOT_FOUND, "GraphiQL is available in dev mode only.").into_response();
+        return (
+            StatusCode::NOT_FOUND,
+            "GraphiQL is available in dev mode only.",
+        )
+            .into_response();
     }
     Html(GraphiQLSource::build().endpoint("/graphql").finish()).into_response()
 }
@@ -89,7 +108,10 @@ async fn readyz(State(state): State<HttpState>) -> Response {
         Ok(()) => Json(serde_json::json!({ "status": "ready", "database": "ok" })).into_response(),
         Err(error) => {
             tracing::warn!(error = ?error, "readiness check failed");
-            (StatusCode::SERVICE_UNAVAILABLE, Json(serde_json::json!({ "status": "unavailable", "database": "unreachable" })))
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                Json(serde_json::json!({ "status": "unavailable", "database": "unreachable" })),
+            )
                 .into_response()
         }
     }
@@ -109,5 +131,7 @@ pub async fn serve(
     listener: tokio::net::TcpListener,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(app)).with_graceful_shutdown(shutdown).await
+    axum::serve(listener, router(app))
+        .with_graceful_shutdown(shutdown)
+        .await
 }

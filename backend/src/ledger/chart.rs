@@ -24,9 +24,15 @@ impl AccountKind {
     }
 
     pub fn parse(text: &str) -> Option<AccountKind> {
-        [AccountKind::Asset, AccountKind::Liability, AccountKind::Equity, AccountKind::Revenue, AccountKind::Expense]
-            .into_iter()
-            .find(|kind| kind.as_str() == text)
+        [
+            AccountKind::Asset,
+            AccountKind::Liability,
+            AccountKind::Equity,
+            AccountKind::Revenue,
+            AccountKind::Expense,
+        ]
+        .into_iter()
+        .find(|kind| kind.as_str() == text)
     }
 }
 
@@ -49,19 +55,55 @@ pub const BAD_DEBT_EXPENSE: &str = "6100";
 
 pub const CHART: &[(&str, &str, AccountKind)] = &[
     (CASH, "Cash", AccountKind::Asset),
-    (ACCOUNTS_RECEIVABLE, "Accounts receivable", AccountKind::Asset),
-    (UNBILLED_RECEIVABLE, "Unbilled receivables (contract asset)", AccountKind::Asset),
-    (CAPITALISED_CONTRACT_COSTS, "Capitalised contract costs", AccountKind::Asset),
+    (
+        ACCOUNTS_RECEIVABLE,
+        "Accounts receivable",
+        AccountKind::Asset,
+    ),
+    (
+        UNBILLED_RECEIVABLE,
+        "Unbilled receivables (contract asset)",
+        AccountKind::Asset,
+    ),
+    (
+        CAPITALISED_CONTRACT_COSTS,
+        "Capitalised contract costs",
+        AccountKind::Asset,
+    ),
     (DEFERRED_REVENUE, "Deferred revenue", AccountKind::Liability),
     (TAX_PAYABLE, "Tax payable", AccountKind::Liability),
-    (CUSTOMER_CREDITS, "Customer credits (unapplied cash)", AccountKind::Liability),
-    (COMMISSIONS_PAYABLE, "Commissions payable", AccountKind::Liability),
-    (OPENING_BALANCE_EQUITY, "Opening balance equity", AccountKind::Equity),
-    (REVENUE_SUBSCRIPTION, "Revenue: subscription", AccountKind::Revenue),
+    (
+        CUSTOMER_CREDITS,
+        "Customer credits (unapplied cash)",
+        AccountKind::Liability,
+    ),
+    (
+        COMMISSIONS_PAYABLE,
+        "Commissions payable",
+        AccountKind::Liability,
+    ),
+    (
+        OPENING_BALANCE_EQUITY,
+        "Opening balance equity",
+        AccountKind::Equity,
+    ),
+    (
+        REVENUE_SUBSCRIPTION,
+        "Revenue: subscription",
+        AccountKind::Revenue,
+    ),
     (REVENUE_SERVICES, "Revenue: services", AccountKind::Revenue),
     (REVENUE_USAGE, "Revenue: usage", AccountKind::Revenue),
     (REVENUE_LICENCE, "Revenue: licence", AccountKind::Revenue),
-    (CONTRA_REVENUE, "Contra revenue (credits and discounts)", AccountKind::Revenue),
-    (COMMISSION_EXPENSE, "Commission expense", AccountKind::Expense),
+    (
+        CONTRA_REVENUE,
+        "Contra revenue (credits and discounts)",
+        AccountKind::Revenue,
+    ),
+    (
+        COMMISSION_EXPENSE,
+        "Commission expense",
+        AccountKind::Expense,
+    ),
     (BAD_DEBT_EXPENSE, "Bad debt expense", AccountKind::Expense),
 ];

@@ -17,8 +17,8 @@ use chrono::NaiveDate;
 use rules::{AccountTotal, BalancedEntry, Posting, Side};
 use sea_orm::sea_query::{Alias, Expr, Query};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, FromQueryResult,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
+    FromQueryResult, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
 };
 use serde::Serialize;
 
@@ -32,9 +32,17 @@ pub struct Account {
 impl TryFrom<ledger_account::Model> for Account {
     type Error = AppError;
     fn try_from(model: ledger_account::Model) -> AppResult<Account> {
-        let kind = AccountKind::parse(&model.kind)
-            .ok_or_else(|| AppError::internal(format!("account {} has unknown kind {}", model.code, model.kind)))?;
-        Ok(Account { code: model.code, name: model.name, kind })
+        let kind = AccountKind::parse(&model.kind).ok_or_else(|| {
+            AppError::internal(format!(
+                "account {} has unknown kind {}",
+                model.code, model.kind
+            ))
+        })?;
+        Ok(Account {
+            code: model.code,
+            name: model.name,
+            kind,
+        })
     }
 }
 
@@ -110,19 +118,33 @@ pub async fn post_entry<C: ConnectionTrait>(
             entry_id: Set(model.id),
             account_code: Set(posting.account_code.clone()),
             currency: Set(posting.amount.currency().code().to_string()),
-            debit_minor: Set(if posting.side == Side::Debit { posting.amount.minor() } else { 0 }),
-            credit_minor: Set(if posting.side == Side::Credit { posting.amount.minor() } else { 0 }),
+            debit_minor: Set(if posting.side == Side::Debit {
+                posting.amount.minor()
+            } else {
+                0
+            }),
+            credit_minor: Set(if posting.side == Side::Credit {
+                posting.amount.minor()
+            } else {
+                0
+            }),
             ..Default::default()
         })
         .collect();
-    journal_line::Entity::insert_many(lines).exec_without_returning(connection).await?;
+    journal_line::Entity::insert_many(lines)
+        .exec_without_returning(connection)
+        .await?;
     Ok(model)
 }
 
 /// Inserts the chart of accounts if it is missing; safe to run on every start.
 pub async fn seed_chart<C: ConnectionTrait>(connection: &C) -> AppResult<()> {
     for (code, name, kind) in chart::CHART {
-        if ledger_account::Entity::find_by_id(code.to_string()).one(connection).await?.is_none() {
+        if ledger_account::Entity::find_by_id(code.to_string())
+            .one(connection)
+            .await?
+            .is_none()
+        {
             ledger_account::ActiveModel {
                 code: Set(code.to_string()),
                 name: Set(name.to_string()),
@@ -173,17 +195,27 @@ impl LedgerService {
         let query = Query::select()
             .column((lines.clone(), Alias::new("account_code")))
             .column((lines.clone(), Alias::new("currency")))
-            .expr_as(Expr::cust("CAST(SUM(journal_lines.debit_minor) AS BIGINT)"), Alias::new("debit_minor"))
-            .expr_as(Expr::cust("CAST(SUM(journal_lines.credit_minor) AS BIGINT)"), Alias::new("credit_minor"))
+            .expr_as(
+                Expr::cust("CAST(SUM(journal_lines.debit_minor) AS BIGINT)"),
+                Alias::new("debit_minor"),
+            )
+            .expr_as(
+                Expr::cust("CAST(SUM(journal_lines.credit_minor) AS BIGINT)"),
+                Alias::new("credit_minor"),
+            )
             .from(lines.clone())
             .inner_join(
                 entries.clone(),
-                Expr::col((entries.clone(), Alias::new("id"))).equals((lines.clone(), Alias::new("entry_id"))),
+                Expr::col((entries.clone(), Alias::new("id")))
+                    .equals((lines.clone(), Alias::new("entry_id"))),
             )
             .and_where(Expr::col((entries, Alias::new("entry_date"))).lte(as_of))
             .group_by_col((lines.clone(), Alias::new("account_code")))
             .group_by_col((lines.clone(), Alias::new("currency")))
-            .order_by((lines.clone(), Alias::new("account_code")), sea_orm::Order::Asc)
+            .order_by(
+                (lines.clone(), Alias::new("account_code")),
+                sea_orm::Order::Asc,
+            )
             .order_by((lines, Alias::new("currency")), sea_orm::Order::Asc)
             .to_owned();
         let statement = self.db.get_database_backend().build(&query);
@@ -256,9 +288,13 @@ impl LedgerService {
         let model = journal_entry::Entity::find_by_id(id)
             .one(&self.db)
             .await?
-            .ok_or_else(|| AppError::not_found(format!("There is no journal entry with id {id}.")))?;
+            .ok_or_else(|| {
+                AppError::not_found(format!("There is no journal entry with id {id}."))
+            })?;
         let mut entries = self.with_lines(vec![model]).await?;
-        entries.pop().ok_or_else(|| AppError::internal("entry disappeared"))
+        entries
+            .pop()
+            .ok_or_else(|| AppError::internal("entry disappeared"))
     }
 
     /// A manual journal entry (adjustments, opening balances). Repeating the idempotency key
@@ -270,24 +306,30 @@ impl LedgerService {
         postings: Vec<Posting>,
     ) -> AppResult<JournalEntry> {
         actor.require(Permission::LedgerPost)?;
-        let key = header
-            .idempotency_key
-            .clone()
-            .ok_or_else(|| AppError::validation("idempotencyKey", "An idempotency key is required."))?;
+        let key = header.idempotency_key.clone().ok_or_else(|| {
+            AppError::validation("idempotencyKey", "An idempotency key is required.")
+        })?;
         if let Some(existing) = self.find_by_idempotency_key(&key).await? {
             return self.find_entry(existing.id).await;
         }
         let accounts = self.accounts(actor).await?;
         for (index, posting) in postings.iter().enumerate() {
-            if !accounts.iter().any(|account| account.code == posting.account_code) {
+            if !accounts
+                .iter()
+                .any(|account| account.code == posting.account_code)
+            {
                 return Err(AppError::validation(
                     format!("lines.{index}.accountCode"),
-                    format!("There is no account {} in the chart of accounts.", posting.account_code),
+                    format!(
+                        "There is no account {} in the chart of accounts.",
+                        posting.account_code
+                    ),
                 ));
             }
         }
-        let entry = BalancedEntry::try_new(postings)
-            .map_err(|error| AppError::validation("lines", crate::values::capitalise(&error.to_string())))?;
+        let entry = BalancedEntry::try_new(postings).map_err(|error| {
+            AppError::validation("lines", crate::values::capitalise(&error.to_string()))
+        })?;
         let now = self.clock.now();
         let transaction = self.db.begin().await?;
         let model = post_entry(&transaction, Some(actor), now, header, &entry, None).await?;
@@ -351,12 +393,21 @@ impl LedgerService {
             .iter()
             .map(|line| {
                 let currency = Currency::parse(line.currency)?;
-                let (side, minor) =
-                    if line.debit_minor > 0 { (Side::Debit, line.debit_minor) } else { (Side::Credit, line.credit_minor) };
-                Ok(Posting { account_code: line.account_code.clone(), side, amount: Money::from_minor(minor, currency) })
+                let (side, minor) = if line.debit_minor > 0 {
+                    (Side::Debit, line.debit_minor)
+                } else {
+                    (Side::Credit, line.credit_minor)
+                };
+                Ok(Posting {
+                    account_code: line.account_code.clone(),
+                    side,
+                    amount: Money::from_minor(minor, currency),
+                })
             })
             .collect::<AppResult<Vec<_>>>()?;
-        let reversal = BalancedEntry::try_new(postings).map_err(AppError::internal)?.reversed();
+        let reversal = BalancedEntry::try_new(postings)
+            .map_err(AppError::internal)?
+            .reversed();
         let now = self.clock.now();
         let header = EntryHeader {
             entry_date: entry_date.unwrap_or_else(|| self.clock.today()),
@@ -365,7 +416,15 @@ impl LedgerService {
             idempotency_key: Some(idempotency_key),
         };
         let transaction = self.db.begin().await?;
-        let model = post_entry(&transaction, Some(actor), now, header, &reversal, Some(entry_id)).await?;
+        let model = post_entry(
+            &transaction,
+            Some(actor),
+            now,
+            header,
+            &reversal,
+            Some(entry_id),
+        )
+        .await?;
         audit::record(
             &transaction,
             Some(actor),

@@ -25,7 +25,11 @@ pub enum EntryError {
     #[error("line {line}: the amount must be greater than zero")]
     NotPositive { line: usize },
     #[error("debits and credits in {currency} differ: debits {debits}, credits {credits}")]
-    Unbalanced { currency: &'static str, debits: String, credits: String },
+    Unbalanced {
+        currency: &'static str,
+        debits: String,
+        credits: String,
+    },
     #[error("the totals are too large")]
     Overflow,
 }
@@ -54,7 +58,9 @@ impl BalancedEntry {
                 return Err(EntryError::NotPositive { line: index });
             }
             let currency = posting.amount.currency();
-            let entry = totals.entry(currency.code()).or_insert((Money::zero(currency), Money::zero(currency)));
+            let entry = totals
+                .entry(currency.code())
+                .or_insert((Money::zero(currency), Money::zero(currency)));
             match posting.side {
                 Side::Debit => entry.0 = entry.0.checked_add(posting.amount)?,
                 Side::Credit => entry.1 = entry.1.checked_add(posting.amount)?,
@@ -117,7 +123,10 @@ pub fn is_balanced(totals: &[AccountTotal]) -> bool {
 pub fn sum_postings<'a>(postings: impl IntoIterator<Item = &'a Posting>) -> Vec<AccountTotal> {
     let mut totals: BTreeMap<(String, &'static str), AccountTotal> = BTreeMap::new();
     for posting in postings {
-        let key = (posting.account_code.clone(), posting.amount.currency().code());
+        let key = (
+            posting.account_code.clone(),
+            posting.amount.currency().code(),
+        );
         let total = totals.entry(key).or_insert_with(|| AccountTotal {
             account_code: posting.account_code.clone(),
             currency: posting.amount.currency(),
@@ -138,41 +147,81 @@ mod tests {
     use proptest::prelude::*;
 
     fn line(account: &str, side: Side, minor: i64, currency: &str) -> Posting {
-        Posting { account_code: account.into(), side, amount: Money::from_minor(minor, Currency::parse(currency).unwrap()) }
+        Posting {
+            account_code: account.into(),
+            side,
+            amount: Money::from_minor(minor, Currency::parse(currency).unwrap()),
+        }
     }
 
     #[test]
     fn unbalanced_or_mixed_currency_entries_cannot_be_built() {
         // Proves balance is checked per currency, not across currencies.
-        assert!(BalancedEntry::try_new(vec![line("1100", Side::Debit, 100, "USD"), line("2000", Side::Credit, 100, "USD")]).is_ok());
+        assert!(BalancedEntry::try_new(vec![
+            line("1100", Side::Debit, 100, "USD"),
+            line("2000", Side::Credit, 100, "USD")
+        ])
+        .is_ok());
         assert!(matches!(
-            BalancedEntry::try_new(vec![line("1100", Side::Debit, 100, "USD"), line("2000", Side::Credit, 99, "USD")]),
+            BalancedEntry::try_new(vec![
+                line("1100", Side::Debit, 100, "USD"),
+                line("2000", Side::Credit, 99, "USD")
+            ]),
             Err(EntryError::Unbalanced { .. })
         ));
-        assert!(BalancedEntry::try_new(vec![line("1100", Side::Debit, 100, "USD"), line("2000", Side::Credit, 100, "EUR")]).is_err());
-        assert_eq!(BalancedEntry::try_new(vec![line("1100", Side::Debit, 100, "USD")]), Err(EntryError::TooFewLines));
+        assert!(BalancedEntry::try_new(vec![
+            line("1100", Side::Debit, 100, "USD"),
+            line("2000", Side::Credit, 100, "EUR")
+        ])
+        .is_err());
+        assert_eq!(
+            BalancedEntry::try_new(vec![line("1100", Side::Debit, 100, "USD")]),
+            Err(EntryError::TooFewLines)
+        );
         assert!(matches!(
-            BalancedEntry::try_new(vec![line("1100", Side::Debit, 0, "USD"), line("2000", Side::Credit, 0, "USD")]),
+            BalancedEntry::try_new(vec![
+                line("1100", Side::Debit, 0, "USD"),
+                line("2000", Side::Credit, 0, "USD")
+            ]),
             Err(EntryError::NotPositive { line: 0 })
         ));
     }
 
     fn arbitrary_entry() -> impl Strategy<Value = Vec<Posting>> {
         // A random entry: up to four debit lines in one currency, credits allocated to match.
-        (prop::sample::select(vec!["USD", "EUR", "JPY", "KWD"]), prop::collection::vec(1i64..10_000_000, 1..4), 1usize..4)
+        (
+            prop::sample::select(vec!["USD", "EUR", "JPY", "KWD"]),
+            prop::collection::vec(1i64..10_000_000, 1..4),
+            1usize..4,
+        )
             .prop_map(|(currency, debits, credit_count)| {
                 let accounts = ["1000", "1100", "2000", "2200", "4000", "6000"];
                 let mut postings: Vec<Posting> = debits
                     .iter()
                     .enumerate()
-                    .map(|(index, minor)| line(accounts[index % accounts.len()], Side::Debit, *minor, currency))
+                    .map(|(index, minor)| {
+                        line(
+                            accounts[index % accounts.len()],
+                            Side::Debit,
+                            *minor,
+                            currency,
+                        )
+                    })
                     .collect();
                 let total: i64 = debits.iter().sum();
                 let currency = Currency::parse(currency).unwrap();
-                let credits = crate::money::allocate(Money::from_minor(total, currency), &vec![1; credit_count]).unwrap();
+                let credits = crate::money::allocate(
+                    Money::from_minor(total, currency),
+                    &vec![1; credit_count],
+                )
+                .unwrap();
                 for (index, credit) in credits.into_iter().enumerate() {
                     if credit.minor() > 0 {
-                        postings.push(Posting { account_code: accounts[(index + 3) % accounts.len()].into(), side: Side::Credit, amount: credit });
+                        postings.push(Posting {
+                            account_code: accounts[(index + 3) % accounts.len()].into(),
+                            side: Side::Credit,
+                            amount: credit,
+                        });
                     }
                 }
                 postings

@@ -52,7 +52,10 @@ impl serde::Serialize for Currency {
 }
 
 impl Currency {
-    pub const USD: Currency = Currency { code: "USD", decimals: 2 };
+    pub const USD: Currency = Currency {
+        code: "USD",
+        decimals: 2,
+    };
 
     /// Accepts the code in any case ("usd" is USD); anything not in the table is refused.
     pub fn parse(code: &str) -> Result<Currency, MoneyError> {
@@ -60,7 +63,10 @@ impl Currency {
         KNOWN
             .iter()
             .find(|(known, _)| *known == upper)
-            .map(|(known, decimals)| Currency { code: known, decimals: *decimals })
+            .map(|(known, decimals)| Currency {
+                code: known,
+                decimals: *decimals,
+            })
             .ok_or_else(|| MoneyError::UnknownCurrency(code.to_string()))
     }
 
@@ -73,6 +79,9 @@ impl Currency {
     }
 
     pub fn all() -> impl Iterator<Item = Currency> {
-        KNOWN.iter().map(|(code, decimals)| Currency { code, decimals: *decimals })
+        KNOWN.iter().map(|(code, decimals)| Currency {
+            code,
+            decimals: *decimals,
+        })
     }
 }

@@ -19,11 +19,18 @@ pub enum MoneyError {
     #[error("\"{0}\" is not an amount: write digits with an optional minus sign and decimal point, e.g. 1250.00")]
     NotAnAmount(String),
     #[error("{amount} has more decimal places than {currency} allows ({decimals})")]
-    TooManyDecimals { amount: String, currency: &'static str, decimals: u32 },
+    TooManyDecimals {
+        amount: String,
+        currency: &'static str,
+        decimals: u32,
+    },
     #[error("the amount is too large")]
     Overflow,
     #[error("cannot combine {left} with {right}: amounts are in different currencies")]
-    CurrencyMismatch { left: &'static str, right: &'static str },
+    CurrencyMismatch {
+        left: &'static str,
+        right: &'static str,
+    },
 }
 
 /// An amount of one currency in its minor unit (cents for USD, yen for JPY, fils for KWD).
@@ -93,7 +100,10 @@ impl Money {
                 .and_then(|value| value.checked_add(i64::from(byte - b'0')))
                 .ok_or(MoneyError::Overflow)?;
         }
-        Ok(Money { minor: if negative { -minor } else { minor }, currency })
+        Ok(Money {
+            minor: if negative { -minor } else { minor },
+            currency,
+        })
     }
 
     /// Builds money from a decimal amount in major units, rounding once with the given strategy.
@@ -105,7 +115,10 @@ impl Money {
         let scaled = amount
             .checked_mul(Decimal::from(10_i64.pow(currency.decimals())))
             .ok_or(MoneyError::Overflow)?;
-        let minor = scaled.round_dp_with_strategy(0, strategy).to_i64().ok_or(MoneyError::Overflow)?;
+        let minor = scaled
+            .round_dp_with_strategy(0, strategy)
+            .to_i64()
+            .ok_or(MoneyError::Overflow)?;
         Ok(Money { minor, currency })
     }
 
@@ -118,7 +131,11 @@ impl Money {
     pub fn amount_string(&self) -> String {
         let decimals = self.currency.decimals() as usize;
         let sign = if self.minor < 0 { "-" } else { "" };
-        let digits = format!("{:0>width$}", self.minor.unsigned_abs(), width = decimals + 1);
+        let digits = format!(
+            "{:0>width$}",
+            self.minor.unsigned_abs(),
+            width = decimals + 1
+        );
         if decimals == 0 {
             return format!("{sign}{digits}");
         }
@@ -138,19 +155,34 @@ impl Money {
 
     pub fn checked_add(&self, other: Money) -> Result<Money, MoneyError> {
         self.same_currency(&other)?;
-        let minor = self.minor.checked_add(other.minor).ok_or(MoneyError::Overflow)?;
-        Ok(Money { minor, currency: self.currency })
+        let minor = self
+            .minor
+            .checked_add(other.minor)
+            .ok_or(MoneyError::Overflow)?;
+        Ok(Money {
+            minor,
+            currency: self.currency,
+        })
     }
 
     pub fn checked_sub(&self, other: Money) -> Result<Money, MoneyError> {
         self.same_currency(&other)?;
-        let minor = self.minor.checked_sub(other.minor).ok_or(MoneyError::Overflow)?;
-        Ok(Money { minor, currency: self.currency })
+        let minor = self
+            .minor
+            .checked_sub(other.minor)
+            .ok_or(MoneyError::Overflow)?;
+        Ok(Money {
+            minor,
+            currency: self.currency,
+        })
     }
 
     pub fn checked_neg(&self) -> Result<Money, MoneyError> {
         let minor = self.minor.checked_neg().ok_or(MoneyError::Overflow)?;
-        Ok(Money { minor, currency: self.currency })
+        Ok(Money {
+            minor,
+            currency: self.currency,
+        })
     }
 
     /// Multiplies by a decimal factor (a quantity, a rate, a proration fraction), rounding once.
@@ -159,7 +191,10 @@ impl Money {
         factor: Decimal,
         strategy: RoundingStrategy,
     ) -> Result<Money, MoneyError> {
-        let product = self.to_decimal().checked_mul(factor).ok_or(MoneyError::Overflow)?;
+        let product = self
+            .to_decimal()
+            .checked_mul(factor)
+            .ok_or(MoneyError::Overflow)?;
         Money::from_decimal(product, self.currency, strategy)
     }
 

@@ -25,12 +25,26 @@ fn parses_exact_amounts_in_0_2_and_3_decimal_currencies() {
 fn refuses_too_many_digits_and_malformed_text() {
     // Proves nothing is silently rounded or guessed while parsing.
     let jpy = Currency::parse("JPY").unwrap();
-    assert!(matches!(Money::parse("1.005", usd()), Err(MoneyError::TooManyDecimals { .. })));
-    assert!(matches!(Money::parse("1.5", jpy), Err(MoneyError::TooManyDecimals { .. })));
-    for bad in ["", "-", "1,000.00", "1e3", "+5", " 5", "5.", ".5", "1.2.3", "abc", "--1"] {
-        assert!(Money::parse(bad, usd()).is_err(), "{bad:?} should be refused");
+    assert!(matches!(
+        Money::parse("1.005", usd()),
+        Err(MoneyError::TooManyDecimals { .. })
+    ));
+    assert!(matches!(
+        Money::parse("1.5", jpy),
+        Err(MoneyError::TooManyDecimals { .. })
+    ));
+    for bad in [
+        "", "-", "1,000.00", "1e3", "+5", " 5", "5.", ".5", "1.2.3", "abc", "--1",
+    ] {
+        assert!(
+            Money::parse(bad, usd()).is_err(),
+            "{bad:?} should be refused"
+        );
     }
-    assert_eq!(Money::parse("99999999999999999999", usd()), Err(MoneyError::Overflow));
+    assert_eq!(
+        Money::parse("99999999999999999999", usd()),
+        Err(MoneyError::Overflow)
+    );
     assert!(Currency::parse("XYZ").is_err());
 }
 
@@ -40,9 +54,18 @@ fn arithmetic_is_checked_and_single_currency() {
     let eur = Currency::parse("EUR").unwrap();
     let ten = Money::from_minor(1000, usd());
     assert_eq!(ten.checked_add(ten).unwrap().minor(), 2000);
-    assert!(matches!(ten.checked_add(Money::from_minor(1, eur)), Err(MoneyError::CurrencyMismatch { .. })));
-    assert_eq!(Money::from_minor(i64::MAX, usd()).checked_add(Money::from_minor(1, usd())), Err(MoneyError::Overflow));
-    assert_eq!(Money::from_minor(i64::MIN, usd()).checked_neg(), Err(MoneyError::Overflow));
+    assert!(matches!(
+        ten.checked_add(Money::from_minor(1, eur)),
+        Err(MoneyError::CurrencyMismatch { .. })
+    ));
+    assert_eq!(
+        Money::from_minor(i64::MAX, usd()).checked_add(Money::from_minor(1, usd())),
+        Err(MoneyError::Overflow)
+    );
+    assert_eq!(
+        Money::from_minor(i64::MIN, usd()).checked_neg(),
+        Err(MoneyError::Overflow)
+    );
 }
 
 #[test]
@@ -50,28 +73,61 @@ fn rounding_is_explicit_at_the_call_site() {
     // Proves the caller's rounding strategy decides the last minor unit.
     let amount = Money::from_minor(1001, usd()); // 10.01
     let half = Rate::new(Decimal::new(5, 1));
-    assert_eq!(half.apply(amount, RoundingStrategy::MidpointAwayFromZero).unwrap().minor(), 501);
-    assert_eq!(half.apply(amount, RoundingStrategy::MidpointNearestEven).unwrap().minor(), 500);
-    assert_eq!(half.apply(amount, RoundingStrategy::ToZero).unwrap().minor(), 500);
+    assert_eq!(
+        half.apply(amount, RoundingStrategy::MidpointAwayFromZero)
+            .unwrap()
+            .minor(),
+        501
+    );
+    assert_eq!(
+        half.apply(amount, RoundingStrategy::MidpointNearestEven)
+            .unwrap()
+            .minor(),
+        500
+    );
+    assert_eq!(
+        half.apply(amount, RoundingStrategy::ToZero)
+            .unwrap()
+            .minor(),
+        500
+    );
 }
 
 #[test]
 fn display_groups_thousands() {
     // Proves the message format finance users read.
-    assert_eq!(Money::from_minor(125_000_000_00, usd()).to_string(), "USD 125,000,000.00");
+    assert_eq!(
+        Money::from_minor(12_500_000_000, usd()).to_string(),
+        "USD 125,000,000.00"
+    );
     assert_eq!(Money::from_minor(-500, usd()).to_string(), "USD -5.00");
-    assert_eq!(Money::from_minor(1200, Currency::parse("JPY").unwrap()).to_string(), "JPY 1,200");
+    assert_eq!(
+        Money::from_minor(1200, Currency::parse("JPY").unwrap()).to_string(),
+        "JPY 1,200"
+    );
 }
 
 #[test]
 fn allocation_gives_leftover_to_largest_remainders_then_earliest() {
     // Proves the documented tie-break: 100 cents over three equal parts is 34, 33, 33.
     let parts = allocate(Money::from_minor(100, usd()), &[1, 1, 1]).unwrap();
-    assert_eq!(parts.iter().map(Money::minor).collect::<Vec<_>>(), vec![34, 33, 33]);
+    assert_eq!(
+        parts.iter().map(Money::minor).collect::<Vec<_>>(),
+        vec![34, 33, 33]
+    );
     let parts = allocate(Money::from_minor(-100, usd()), &[1, 1, 1]).unwrap();
-    assert_eq!(parts.iter().map(Money::minor).collect::<Vec<_>>(), vec![-34, -33, -33]);
-    assert_eq!(allocate(Money::from_minor(1, usd()), &[]), Err(AllocationError::NoParts));
-    assert_eq!(allocate(Money::from_minor(1, usd()), &[0, 0]), Err(AllocationError::ZeroWeights));
+    assert_eq!(
+        parts.iter().map(Money::minor).collect::<Vec<_>>(),
+        vec![-34, -33, -33]
+    );
+    assert_eq!(
+        allocate(Money::from_minor(1, usd()), &[]),
+        Err(AllocationError::NoParts)
+    );
+    assert_eq!(
+        allocate(Money::from_minor(1, usd()), &[0, 0]),
+        Err(AllocationError::ZeroWeights)
+    );
 }
 
 proptest! {

@@ -18,16 +18,37 @@ fn valid_input() -> serde_json::Value {
 async fn a_new_customer_gets_the_new_customer_policy_and_clean_values() {
     // Proves creation normalises input and applies the new-customer category: 10,000 limit, net 15.
     let app = TestApp::spawn().await;
-    let data = app.gql_ok(Role::ArSpecialist, CREATE, json!({ "input": valid_input() })).await;
+    let data = app
+        .gql_ok(
+            Role::ArSpecialist,
+            CREATE,
+            json!({ "input": valid_input() }),
+        )
+        .await;
     let customer = &data["customerCreate"]["customer"];
-    assert_eq!(customer["creditLimit"], json!({ "amount": "10000.00", "currency": "EUR" }));
+    assert_eq!(
+        customer["creditLimit"],
+        json!({ "amount": "10000.00", "currency": "EUR" })
+    );
     assert_eq!(customer["paymentTerms"], "NET_15");
     assert_eq!(customer["taxRegistrationNumber"], "DE123456789");
-    assert_eq!(customer["paymentMethod"], json!({ "kind": "CARD", "maskedReference": "•••• 4242" }));
+    assert_eq!(
+        customer["paymentMethod"],
+        json!({ "kind": "CARD", "maskedReference": "•••• 4242" })
+    );
     assert_eq!(customer["creditPolicy"]["category"], "NEW_CUSTOMER");
-    let audit = app.gql_ok(Role::Auditor, "{ auditLog(entityType: \"customer\") { nodes { action actor { email } after } } }", json!({})).await;
+    let audit = app
+        .gql_ok(
+            Role::Auditor,
+            "{ auditLog(entityType: \"customer\") { nodes { action actor { email } after } } }",
+            json!({}),
+        )
+        .await;
     assert_eq!(audit["auditLog"]["nodes"][0]["action"], "customer.create");
-    assert_eq!(audit["auditLog"]["nodes"][0]["actor"]["email"], "ar_specialist@test.revops");
+    assert_eq!(
+        audit["auditLog"]["nodes"][0]["actor"]["email"],
+        "ar_specialist@test.revops"
+    );
 }
 
 #[tokio::test]
@@ -35,11 +56,27 @@ async fn bad_input_names_the_field_and_writes_nothing() {
     // Proves each validation error names its field and no customer is created.
     let app = TestApp::spawn().await;
     let cases = [
-        ("/taxRegistrationNumber", json!("DE12345"), "taxRegistrationNumber"),
-        ("/billingContact/email", json!("not-an-email"), "billingContact.email"),
-        ("/billingAddress/country", json!("Germany"), "billingAddress.country"),
+        (
+            "/taxRegistrationNumber",
+            json!("DE12345"),
+            "taxRegistrationNumber",
+        ),
+        (
+            "/billingContact/email",
+            json!("not-an-email"),
+            "billingContact.email",
+        ),
+        (
+            "/billingAddress/country",
+            json!("Germany"),
+            "billingAddress.country",
+        ),
         ("/billingCurrency", json!("EURO"), "billingCurrency"),
-        ("/paymentMethod/reference", json!("4242424242424242"), "paymentMethod.reference"),
+        (
+            "/paymentMethod/reference",
+            json!("4242424242424242"),
+            "paymentMethod.reference",
+        ),
         ("/legalName", json!("   "), "legalName"),
         ("/paymentTerms", json!("NET_60"), "paymentTerms"),
     ];
@@ -48,14 +85,25 @@ async fn bad_input_names_the_field_and_writes_nothing() {
         match input.pointer_mut(pointer) {
             Some(slot) => *slot = value,
             None => {
-                input.as_object_mut().unwrap().insert(pointer.trim_start_matches('/').into(), value);
+                input
+                    .as_object_mut()
+                    .unwrap()
+                    .insert(pointer.trim_start_matches('/').into(), value);
             }
         }
-        let response = app.gql_as(Role::Admin, CREATE, json!({ "input": input })).await;
-        assert_eq!(error_code(&response).as_deref(), Some("VALIDATION"), "{pointer}: {response}");
+        let response = app
+            .gql_as(Role::Admin, CREATE, json!({ "input": input }))
+            .await;
+        assert_eq!(
+            error_code(&response).as_deref(),
+            Some("VALIDATION"),
+            "{pointer}: {response}"
+        );
         assert_eq!(error_field(&response).as_deref(), Some(field), "{response}");
     }
-    let count = app.gql_ok(Role::Admin, "{ customers { totalCount } }", json!({})).await;
+    let count = app
+        .gql_ok(Role::Admin, "{ customers { totalCount } }", json!({}))
+        .await;
     assert_eq!(count["customers"]["totalCount"], 0);
 }
 
@@ -67,24 +115,63 @@ async fn search_pages_and_holds() {
     for name in ["Alpha Corp", "Beta LLC", "Gamma Inc", "Alphabet Soup"] {
         ids.push(app.create_customer(name, "USD").await);
     }
-    let data = app.gql_ok(Role::Ae, "{ customers(search: \"ALPHA\") { totalCount nodes { legalName } } }", json!({})).await;
+    let data = app
+        .gql_ok(
+            Role::Ae,
+            "{ customers(search: \"ALPHA\") { totalCount nodes { legalName } } }",
+            json!({}),
+        )
+        .await;
     assert_eq!(data["customers"]["totalCount"], 2);
     assert_eq!(data["customers"]["nodes"][0]["legalName"], "Alpha Corp");
-    let first_page = app.gql_ok(Role::Cfo, "{ customers(first: 3) { pageInfo { hasNextPage endCursor } nodes { legalName } } }", json!({})).await;
+    let first_page = app
+        .gql_ok(
+            Role::Cfo,
+            "{ customers(first: 3) { pageInfo { hasNextPage endCursor } nodes { legalName } } }",
+            json!({}),
+        )
+        .await;
     assert_eq!(first_page["customers"]["pageInfo"]["hasNextPage"], true);
-    let cursor = first_page["customers"]["pageInfo"]["endCursor"].as_str().unwrap().to_string();
+    let cursor = first_page["customers"]["pageInfo"]["endCursor"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let second = app.gql_ok(Role::Cfo, "query($after: String) { customers(first: 3, after: $after) { pageInfo { hasNextPage } nodes { legalName } } }", json!({ "after": cursor })).await;
     assert_eq!(second["customers"]["nodes"].as_array().unwrap().len(), 1);
-    let too_many = app.gql_as(Role::Cfo, "{ customers(first: 500) { totalCount } }", json!({})).await;
+    let too_many = app
+        .gql_as(
+            Role::Cfo,
+            "{ customers(first: 500) { totalCount } }",
+            json!({}),
+        )
+        .await;
     assert_eq!(error_code(&too_many).as_deref(), Some("LIMIT"));
 
     let hold = "mutation($input: CustomerCreditHoldSetInput!) { customerCreditHoldSet(input: $input) { customer { onCreditHold creditHoldReason creditHoldSince } } }";
-    let no_reason = app.gql_as(Role::VpFinance, hold, json!({ "input": { "customerId": ids[1], "onHold": true, "reason": " " } })).await;
+    let no_reason = app
+        .gql_as(
+            Role::VpFinance,
+            hold,
+            json!({ "input": { "customerId": ids[1], "onHold": true, "reason": " " } }),
+        )
+        .await;
     assert_eq!(error_field(&no_reason).as_deref(), Some("reason"));
     let placed = app.gql_ok(Role::VpFinance, hold, json!({ "input": { "customerId": ids[1], "onHold": true, "reason": "61 days overdue" } })).await;
-    assert_eq!(placed["customerCreditHoldSet"]["customer"]["onCreditHold"], true);
-    assert_eq!(placed["customerCreditHoldSet"]["customer"]["creditHoldReason"], "61 days overdue");
-    let again = app.gql_as(Role::VpFinance, hold, json!({ "input": { "customerId": ids[1], "onHold": true, "reason": "again" } })).await;
+    assert_eq!(
+        placed["customerCreditHoldSet"]["customer"]["onCreditHold"],
+        true
+    );
+    assert_eq!(
+        placed["customerCreditHoldSet"]["customer"]["creditHoldReason"],
+        "61 days overdue"
+    );
+    let again = app
+        .gql_as(
+            Role::VpFinance,
+            hold,
+            json!({ "input": { "customerId": ids[1], "onHold": true, "reason": "again" } }),
+        )
+        .await;
     assert_eq!(error_code(&again).as_deref(), Some("CONFLICT"));
 }
 
@@ -95,41 +182,124 @@ async fn credit_limit_changes_need_another_persons_vp_finance_approval() {
     let customer = app.create_customer("Initech", "USD").await;
     let request = "mutation($input: CreditLimitRequestCreateInput!) { creditLimitRequestCreate(input: $input) { approval { id status requestedLimit { amount } } } }";
     let ask = |amount: &str, currency: &str| json!({ "input": { "customerId": customer, "creditLimit": { "amount": amount, "currency": currency }, "paymentTerms": "NET_30", "reason": "Growth" } });
-    let wrong_currency = app.gql_as(Role::ArSpecialist, request, ask("50000", "EUR")).await;
-    assert_eq!(error_field(&wrong_currency).as_deref(), Some("creditLimit.currency"));
-    let made = app.gql_ok(Role::ArSpecialist, request, ask("50000", "USD")).await;
-    let request_id = made["creditLimitRequestCreate"]["approval"]["id"].as_str().unwrap().to_string();
-    let second = app.gql_as(Role::AccountManager, request, ask("60000", "USD")).await;
-    assert_eq!(error_code(&second).as_deref(), Some("CONFLICT"), "one pending request per customer");
+    let wrong_currency = app
+        .gql_as(Role::ArSpecialist, request, ask("50000", "EUR"))
+        .await;
+    assert_eq!(
+        error_field(&wrong_currency).as_deref(),
+        Some("creditLimit.currency")
+    );
+    let made = app
+        .gql_ok(Role::ArSpecialist, request, ask("50000", "USD"))
+        .await;
+    let request_id = made["creditLimitRequestCreate"]["approval"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let second = app
+        .gql_as(Role::AccountManager, request, ask("60000", "USD"))
+        .await;
+    assert_eq!(
+        error_code(&second).as_deref(),
+        Some("CONFLICT"),
+        "one pending request per customer"
+    );
 
     let limit_query = "query($id: ID!) { customer(id: $id) { creditLimit { amount } paymentTerms pendingCreditLimitRequest { id } } }";
-    let before = app.gql_ok(Role::Cfo, limit_query, json!({ "id": customer })).await;
-    assert_eq!(before["customer"]["creditLimit"]["amount"], "10000.00", "nothing changes before approval");
-    assert_eq!(before["customer"]["pendingCreditLimitRequest"]["id"], request_id.as_str());
+    let before = app
+        .gql_ok(Role::Cfo, limit_query, json!({ "id": customer }))
+        .await;
+    assert_eq!(
+        before["customer"]["creditLimit"]["amount"], "10000.00",
+        "nothing changes before approval"
+    );
+    assert_eq!(
+        before["customer"]["pendingCreditLimitRequest"]["id"],
+        request_id.as_str()
+    );
 
     let decide = "mutation($input: ApprovalDecideInput!) { approvalDecide(input: $input) { approval { status comment decidedBy { email } } } }";
-    let by_cfo = app.gql_as(Role::Cfo, decide, json!({ "input": { "id": request_id, "decision": "APPROVE", "comment": "fine" } })).await;
-    assert_eq!(error_code(&by_cfo).as_deref(), Some("FORBIDDEN"), "only VP Finance approves credit limits");
-    let no_comment = app.gql_as(Role::VpFinance, decide, json!({ "input": { "id": request_id, "decision": "APPROVE", "comment": "" } })).await;
+    let by_cfo = app
+        .gql_as(
+            Role::Cfo,
+            decide,
+            json!({ "input": { "id": request_id, "decision": "APPROVE", "comment": "fine" } }),
+        )
+        .await;
+    assert_eq!(
+        error_code(&by_cfo).as_deref(),
+        Some("FORBIDDEN"),
+        "only VP Finance approves credit limits"
+    );
+    let no_comment = app
+        .gql_as(
+            Role::VpFinance,
+            decide,
+            json!({ "input": { "id": request_id, "decision": "APPROVE", "comment": "" } }),
+        )
+        .await;
     assert_eq!(error_field(&no_comment).as_deref(), Some("comment"));
     let approved = app.gql_ok(Role::VpFinance, decide, json!({ "input": { "id": request_id, "decision": "APPROVE", "comment": "Clean history" } })).await;
     assert_eq!(approved["approvalDecide"]["approval"]["status"], "APPROVED");
-    assert_eq!(approved["approvalDecide"]["approval"]["decidedBy"]["email"], "vp_finance@test.revops");
-    let after = app.gql_ok(Role::Cfo, limit_query, json!({ "id": customer })).await;
+    assert_eq!(
+        approved["approvalDecide"]["approval"]["decidedBy"]["email"],
+        "vp_finance@test.revops"
+    );
+    let after = app
+        .gql_ok(Role::Cfo, limit_query, json!({ "id": customer }))
+        .await;
     assert_eq!(after["customer"]["creditLimit"]["amount"], "50000.00");
     assert_eq!(after["customer"]["paymentTerms"], "NET_30");
-    let twice = app.gql_as(Role::VpFinance, decide, json!({ "input": { "id": request_id, "decision": "REJECT", "comment": "late" } })).await;
+    let twice = app
+        .gql_as(
+            Role::VpFinance,
+            decide,
+            json!({ "input": { "id": request_id, "decision": "REJECT", "comment": "late" } }),
+        )
+        .await;
     assert_eq!(error_code(&twice).as_deref(), Some("CONFLICT"));
 
     // VP Finance may request too, but never decide their own request.
-    let own = app.gql_ok(Role::VpFinance, request, ask("75000", "USD")).await;
-    let own_id = own["creditLimitRequestCreate"]["approval"]["id"].as_str().unwrap().to_string();
-    let inbox = app.gql_ok(Role::VpFinance, "{ approvals(status: PENDING) { nodes { id canDecide cannotDecideReason } } }", json!({})).await;
+    let own = app
+        .gql_ok(Role::VpFinance, request, ask("75000", "USD"))
+        .await;
+    let own_id = own["creditLimitRequestCreate"]["approval"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let inbox = app
+        .gql_ok(
+            Role::VpFinance,
+            "{ approvals(status: PENDING) { nodes { id canDecide cannotDecideReason } } }",
+            json!({}),
+        )
+        .await;
     assert_eq!(inbox["approvals"]["nodes"][0]["canDecide"], false);
-    assert!(inbox["approvals"]["nodes"][0]["cannotDecideReason"].as_str().unwrap().contains("another approver"));
-    let self_approval = app.gql_as(Role::VpFinance, decide, json!({ "input": { "id": own_id, "decision": "APPROVE", "comment": "ok" } })).await;
-    assert_eq!(error_code(&self_approval).as_deref(), Some("FORBIDDEN"), "{self_approval}");
+    assert!(inbox["approvals"]["nodes"][0]["cannotDecideReason"]
+        .as_str()
+        .unwrap()
+        .contains("another approver"));
+    let self_approval = app
+        .gql_as(
+            Role::VpFinance,
+            decide,
+            json!({ "input": { "id": own_id, "decision": "APPROVE", "comment": "ok" } }),
+        )
+        .await;
+    assert_eq!(
+        error_code(&self_approval).as_deref(),
+        Some("FORBIDDEN"),
+        "{self_approval}"
+    );
     let audit = app.gql_ok(Role::Auditor, "query($id: String) { auditLog(entityType: \"customer\", entityId: $id) { nodes { action before after } } }", json!({ "id": customer })).await;
-    let change = audit["auditLog"]["nodes"].as_array().unwrap().iter().find(|entry| entry["action"] == "customer.credit_limit.change").expect("audit row");
-    assert!(change["before"].as_str().unwrap().contains("10000.00") && change["after"].as_str().unwrap().contains("50000.00"));
+    let change = audit["auditLog"]["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|entry| entry["action"] == "customer.credit_limit.change")
+        .expect("audit row");
+    assert!(
+        change["before"].as_str().unwrap().contains("10000.00")
+            && change["after"].as_str().unwrap().contains("50000.00")
+    );
 }

@@ -1,7 +1,8 @@
 use revops_tests::{error_code, error_field, Role, TestApp};
 use serde_json::{json, Value};
 
-const CHECKLIST: &str = "query($input: DealInput!) { dealChecklist(input: $input) { key complete message } }";
+const CHECKLIST: &str =
+    "query($input: DealInput!) { dealChecklist(input: $input) { key complete message } }";
 const CREATE: &str = "mutation($input: DealCreateInput!) { dealCreate(input: $input) { deal { id status isComplete checklist { key complete message } assignedAe { email } } } }";
 const APPROVE: &str = "mutation($input: DealApproveInput!) { dealApprove(input: $input) { deal { status approvedBy { email } } contract { id contractNumber tcv { amount currency } lines { kind quantity unitPrice { amount } billingFrequency } purchaseOrders { number amount { amount } } } } }";
 
@@ -25,7 +26,13 @@ fn complete_deal(customer: &str, ae: i64) -> Value {
 }
 
 fn incomplete(items: &Value) -> Vec<String> {
-    items.as_array().unwrap().iter().filter(|item| item["complete"] == false).map(|item| item["key"].as_str().unwrap().to_string()).collect()
+    items
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|item| item["complete"] == false)
+        .map(|item| item["key"].as_str().unwrap().to_string())
+        .collect()
 }
 
 #[tokio::test]
@@ -34,17 +41,26 @@ async fn the_live_checklist_reports_each_rule_without_writing() {
     let app = TestApp::spawn().await;
     let customer = app.create_customer("Hooli Inc.", "USD").await;
     let mut input = complete_deal(&customer, app.user_id(Role::Ae));
-    let data = app.gql_ok(Role::Ae, CHECKLIST, json!({ "input": input })).await;
+    let data = app
+        .gql_ok(Role::Ae, CHECKLIST, json!({ "input": input }))
+        .await;
     assert!(incomplete(&data["dealChecklist"]).is_empty(), "{data}");
     input["poNumber"] = Value::Null;
     input["taxExempt"] = json!(true);
     input["arr"] = json!({ "amount": "400000.00", "currency": "USD" });
     input["assignedAeId"] = json!(app.user_id(Role::Cfo).to_string());
-    let data = app.gql_ok(Role::Cro, CHECKLIST, json!({ "input": input })).await;
-    assert_eq!(incomplete(&data["dealChecklist"]), vec!["arr", "purchaseOrder", "taxExemption", "assignedAe"]);
+    let data = app
+        .gql_ok(Role::Cro, CHECKLIST, json!({ "input": input }))
+        .await;
+    assert_eq!(
+        incomplete(&data["dealChecklist"]),
+        vec!["arr", "purchaseOrder", "taxExemption", "assignedAe"]
+    );
     let bad_amount = app.gql_as(Role::Cro, CHECKLIST, json!({ "input": { "crmOpportunityId": "X", "poRequired": false, "taxExempt": false, "tcv": { "amount": "1.005", "currency": "USD" } } })).await;
     assert_eq!(error_field(&bad_amount).as_deref(), Some("tcv.amount"));
-    let deals = app.gql_ok(Role::Cfo, "{ deals { totalCount } }", json!({})).await;
+    let deals = app
+        .gql_ok(Role::Cfo, "{ deals { totalCount } }", json!({}))
+        .await;
     assert_eq!(deals["deals"]["totalCount"], 0);
 }
 
@@ -55,20 +71,42 @@ async fn a_complete_deal_becomes_a_contract_once() {
     let customer = app.create_customer("Hooli Inc.", "USD").await;
     let mut input = complete_deal(&customer, app.user_id(Role::Ae));
     input["commissionPlanId"] = Value::Null;
-    let created = app.gql_ok(Role::Ae, CREATE, json!({ "input": input })).await;
+    let created = app
+        .gql_ok(Role::Ae, CREATE, json!({ "input": input }))
+        .await;
     let deal = &created["dealCreate"]["deal"];
     assert_eq!(deal["status"], "DRAFT");
     assert_eq!(deal["isComplete"], false);
     let id = deal["id"].as_str().unwrap().to_string();
-    let refused = app.gql_as(Role::VpRevops, APPROVE, json!({ "input": { "id": id, "idempotencyKey": "k1" } })).await;
+    let refused = app
+        .gql_as(
+            Role::VpRevops,
+            APPROVE,
+            json!({ "input": { "id": id, "idempotencyKey": "k1" } }),
+        )
+        .await;
     assert_eq!(error_code(&refused).as_deref(), Some("VALIDATION"));
-    assert!(refused["errors"][0]["message"].as_str().unwrap().contains("Commission plan"));
+    assert!(refused["errors"][0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("Commission plan"));
 
     input["commissionPlanId"] = json!("PLAN-AE-2026");
     let mut update = input.clone();
     update["id"] = json!(id);
-    app.gql_ok(Role::Ae, "mutation($input: DealUpdateInput!) { dealUpdate(input: $input) { deal { isComplete } } }", json!({ "input": update })).await;
-    let approved = app.gql_ok(Role::VpRevops, APPROVE, json!({ "input": { "id": id, "idempotencyKey": "k2" } })).await;
+    app.gql_ok(
+        Role::Ae,
+        "mutation($input: DealUpdateInput!) { dealUpdate(input: $input) { deal { isComplete } } }",
+        json!({ "input": update }),
+    )
+    .await;
+    let approved = app
+        .gql_ok(
+            Role::VpRevops,
+            APPROVE,
+            json!({ "input": { "id": id, "idempotencyKey": "k2" } }),
+        )
+        .await;
     let contract = &approved["dealApprove"]["contract"];
     assert_eq!(approved["dealApprove"]["deal"]["status"], "APPROVED");
     assert_eq!(contract["contractNumber"], "C-2026-000001");
@@ -77,14 +115,45 @@ async fn a_complete_deal_becomes_a_contract_once() {
     assert_eq!(contract["lines"][0]["unitPrice"]["amount"], "30000.00");
     assert_eq!(contract["purchaseOrders"][0]["number"], "PO-7781");
 
-    let retried = app.gql_ok(Role::VpRevops, APPROVE, json!({ "input": { "id": id, "idempotencyKey": "k2" } })).await;
+    let retried = app
+        .gql_ok(
+            Role::VpRevops,
+            APPROVE,
+            json!({ "input": { "id": id, "idempotencyKey": "k2" } }),
+        )
+        .await;
     assert_eq!(retried["dealApprove"]["contract"]["id"], contract["id"]);
-    let other_key = app.gql_as(Role::VpRevops, APPROVE, json!({ "input": { "id": id, "idempotencyKey": "k3" } })).await;
+    let other_key = app
+        .gql_as(
+            Role::VpRevops,
+            APPROVE,
+            json!({ "input": { "id": id, "idempotencyKey": "k3" } }),
+        )
+        .await;
     assert_eq!(error_code(&other_key).as_deref(), Some("CONFLICT"));
-    let edit = app.gql_as(Role::Ae, "mutation($input: DealUpdateInput!) { dealUpdate(input: $input) { deal { id } } }", json!({ "input": update })).await;
-    assert_eq!(error_code(&edit).as_deref(), Some("CONFLICT"), "approved deals are immutable");
-    let arr = app.gql_ok(Role::Cfo, "query($id: ID!) { customer(id: $id) { arr { amount } } }", json!({ "id": customer })).await;
-    assert_eq!(arr["customer"]["arr"]["amount"], "120000.00", "ARR counts from the contract start");
+    let edit = app
+        .gql_as(
+            Role::Ae,
+            "mutation($input: DealUpdateInput!) { dealUpdate(input: $input) { deal { id } } }",
+            json!({ "input": update }),
+        )
+        .await;
+    assert_eq!(
+        error_code(&edit).as_deref(),
+        Some("CONFLICT"),
+        "approved deals are immutable"
+    );
+    let arr = app
+        .gql_ok(
+            Role::Cfo,
+            "query($id: ID!) { customer(id: $id) { arr { amount } } }",
+            json!({ "id": customer }),
+        )
+        .await;
+    assert_eq!(
+        arr["customer"]["arr"]["amount"], "120000.00",
+        "ARR counts from the contract start"
+    );
 }
 
 #[tokio::test]
@@ -92,24 +161,65 @@ async fn an_ae_sees_and_edits_only_their_own_deals() {
     // Proves row-level access for AEs and that an AE cannot enter deals for someone else.
     let app = TestApp::spawn().await;
     let customer = app.create_customer("Pied Piper", "USD").await;
-    let other_ae = app.app.auth.create_user(None, revops::auth::NewUser { email: "ae2@test.revops".into(), name: "Second AE".into(), role: Role::Ae, password: revops_tests::PASSWORD.into() }).await.unwrap();
+    let other_ae = app
+        .app
+        .auth
+        .create_user(
+            None,
+            revops::auth::NewUser {
+                email: "ae2@test.revops".into(),
+                name: "Second AE".into(),
+                role: Role::Ae,
+                password: revops_tests::PASSWORD.into(),
+            },
+        )
+        .await
+        .unwrap();
     let mut input = complete_deal(&customer, other_ae.id);
-    let for_other = app.gql_as(Role::Ae, CREATE, json!({ "input": input })).await;
+    let for_other = app
+        .gql_as(Role::Ae, CREATE, json!({ "input": input }))
+        .await;
     assert_eq!(error_field(&for_other).as_deref(), Some("assignedAeId"));
-    let by_cro = app.gql_ok(Role::Cro, CREATE, json!({ "input": input })).await;
-    let other_deal = by_cro["dealCreate"]["deal"]["id"].as_str().unwrap().to_string();
+    let by_cro = app
+        .gql_ok(Role::Cro, CREATE, json!({ "input": input }))
+        .await;
+    let other_deal = by_cro["dealCreate"]["deal"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
     input["crmOpportunityId"] = json!("OPP-0002");
     input["assignedAeId"] = Value::Null;
-    let own = app.gql_ok(Role::Ae, CREATE, json!({ "input": input })).await;
-    assert_eq!(own["dealCreate"]["deal"]["assignedAe"]["email"], "ae@test.revops", "an AE's deal is assigned to them");
-    let listed = app.gql_ok(Role::Ae, "{ deals { totalCount nodes { crmOpportunityId } } }", json!({})).await;
+    let own = app
+        .gql_ok(Role::Ae, CREATE, json!({ "input": input }))
+        .await;
+    assert_eq!(
+        own["dealCreate"]["deal"]["assignedAe"]["email"], "ae@test.revops",
+        "an AE's deal is assigned to them"
+    );
+    let listed = app
+        .gql_ok(
+            Role::Ae,
+            "{ deals { totalCount nodes { crmOpportunityId } } }",
+            json!({}),
+        )
+        .await;
     assert_eq!(listed["deals"]["totalCount"], 1);
     assert_eq!(listed["deals"]["nodes"][0]["crmOpportunityId"], "OPP-0002");
-    let peek = app.gql_as(Role::Ae, "query($id: ID!) { deal(id: $id) { id } }", json!({ "id": other_deal })).await;
+    let peek = app
+        .gql_as(
+            Role::Ae,
+            "query($id: ID!) { deal(id: $id) { id } }",
+            json!({ "id": other_deal }),
+        )
+        .await;
     assert_eq!(error_code(&peek).as_deref(), Some("FORBIDDEN"));
-    let all = app.gql_ok(Role::Cfo, "{ deals { totalCount } }", json!({})).await;
+    let all = app
+        .gql_ok(Role::Cfo, "{ deals { totalCount } }", json!({}))
+        .await;
     assert_eq!(all["deals"]["totalCount"], 2);
-    let duplicate = app.gql_as(Role::Cro, CREATE, json!({ "input": input })).await;
+    let duplicate = app
+        .gql_as(Role::Cro, CREATE, json!({ "input": input }))
+        .await;
     assert_eq!(error_field(&duplicate).as_deref(), Some("crmOpportunityId"));
 }
 
@@ -119,9 +229,24 @@ async fn a_customer_on_credit_hold_gets_no_deal_approvals() {
     let app = TestApp::spawn().await;
     let customer = app.create_customer("Bluth Company", "USD").await;
     app.gql_ok(Role::VpFinance, "mutation($input: CustomerCreditHoldSetInput!) { customerCreditHoldSet(input: $input) { customer { id } } }", json!({ "input": { "customerId": customer, "onHold": true, "reason": "90 days overdue" } })).await;
-    let created = app.gql_ok(Role::Cro, CREATE, json!({ "input": complete_deal(&customer, app.user_id(Role::Ae)) })).await;
-    assert_eq!(incomplete(&created["dealCreate"]["deal"]["checklist"]), vec!["creditStanding"]);
+    let created = app
+        .gql_ok(
+            Role::Cro,
+            CREATE,
+            json!({ "input": complete_deal(&customer, app.user_id(Role::Ae)) }),
+        )
+        .await;
+    assert_eq!(
+        incomplete(&created["dealCreate"]["deal"]["checklist"]),
+        vec!["creditStanding"]
+    );
     let id = created["dealCreate"]["deal"]["id"].as_str().unwrap();
-    let refused = app.gql_as(Role::Cfo, APPROVE, json!({ "input": { "id": id, "idempotencyKey": "hold" } })).await;
+    let refused = app
+        .gql_as(
+            Role::Cfo,
+            APPROVE,
+            json!({ "input": { "id": id, "idempotencyKey": "hold" } }),
+        )
+        .await;
     assert_eq!(error_code(&refused).as_deref(), Some("VALIDATION"));
 }

@@ -5,9 +5,22 @@ use serde_json::json;
 async fn health_and_readiness_answer() {
     // Proves /healthz and /readyz (which checks the database) respond for load balancers.
     let app = TestApp::spawn().await;
-    let health = app.client.get(format!("{}/healthz", app.base_url)).send().await.unwrap();
+    let health = app
+        .client
+        .get(format!("{}/healthz", app.base_url))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(health.status(), 200);
-    let ready: serde_json::Value = app.client.get(format!("{}/readyz", app.base_url)).send().await.unwrap().json().await.unwrap();
+    let ready: serde_json::Value = app
+        .client
+        .get(format!("{}/readyz", app.base_url))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(ready["database"], "ok");
 }
 
@@ -16,7 +29,14 @@ async fn oversized_and_overly_deep_requests_are_refused() {
     // Proves the body-size limit and the query depth limit.
     let app = TestApp::spawn().await;
     let huge = "x".repeat(revops::http::MAX_BODY_BYTES + 10);
-    let response = app.client.post(format!("{}/graphql", app.base_url)).header("content-type", "application/json").body(format!("{{\"query\":\"{huge}\"}}")).send().await.unwrap();
+    let response = app
+        .client
+        .post(format!("{}/graphql", app.base_url))
+        .header("content-type", "application/json")
+        .body(format!("{{\"query\":\"{huge}\"}}"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), 413);
     let mut type_chain = String::from("name");
     for _ in 0..14 {
@@ -24,9 +44,17 @@ async fn oversized_and_overly_deep_requests_are_refused() {
     }
     let deep = format!("{{ __schema {{ types {{ fields {{ type {{ {type_chain} }} }} }} }} }}");
     let response = app.gql_as(Role::Cfo, &deep, json!({})).await;
-    assert_eq!(error_code(&response).as_deref(), Some("LIMIT"), "{response}");
+    assert_eq!(
+        error_code(&response).as_deref(),
+        Some("LIMIT"),
+        "{response}"
+    );
     let broken = app.gql_as(Role::Cfo, "{ me { email ", json!({})).await;
-    assert_eq!(error_code(&broken).as_deref(), Some("VALIDATION"), "malformed documents get a code too: {broken}");
+    assert_eq!(
+        error_code(&broken).as_deref(),
+        Some("VALIDATION"),
+        "malformed documents get a code too: {broken}"
+    );
     let token = app.token(Role::Cfo).await;
     let ok = app.gql(Some(&token), "{ me { email } }", json!({})).await;
     assert_eq!(error_code(&ok), None);
@@ -36,10 +64,18 @@ async fn oversized_and_overly_deep_requests_are_refused() {
 async fn deep_links_fall_back_to_the_web_app() {
     // Proves history fallback: an app route like /customers/42 serves index.html when the web app is built.
     let app = TestApp::spawn().await;
-    let response = app.client.get(format!("{}/customers/42", app.base_url)).send().await.unwrap();
+    let response = app
+        .client
+        .get(format!("{}/customers/42", app.base_url))
+        .send()
+        .await
+        .unwrap();
     let body = response.text().await.unwrap();
     if app.app.config.web_dir.join("index.html").exists() {
-        assert!(body.contains("<html") || body.contains("<!DOCTYPE"), "{body}");
+        assert!(
+            body.contains("<html") || body.contains("<!DOCTYPE"),
+            "{body}"
+        );
     } else {
         assert!(body.contains("web app has not been built"), "{body}");
     }

@@ -11,14 +11,21 @@ fn claims(app: &TestApp, exp_offset_seconds: i64, audience: &str) -> serde_json:
 }
 
 fn sign(claims: &serde_json::Value, secret: &str) -> String {
-    encode(&Header::new(Algorithm::HS256), claims, &EncodingKey::from_secret(secret.as_bytes())).unwrap()
+    encode(
+        &Header::new(Algorithm::HS256),
+        claims,
+        &EncodingKey::from_secret(secret.as_bytes()),
+    )
+    .unwrap()
 }
 
 fn base64url(bytes: &[u8]) -> String {
     const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
     let mut out = String::new();
     for chunk in bytes.chunks(3) {
-        let value = (u32::from(chunk[0]) << 16) | (u32::from(*chunk.get(1).unwrap_or(&0)) << 8) | u32::from(*chunk.get(2).unwrap_or(&0));
+        let value = (u32::from(chunk[0]) << 16)
+            | (u32::from(*chunk.get(1).unwrap_or(&0)) << 8)
+            | u32::from(*chunk.get(2).unwrap_or(&0));
         for index in 0..=chunk.len() {
             out.push(ALPHABET[((value >> (18 - 6 * index)) & 63) as usize] as char);
         }
@@ -60,20 +67,50 @@ async fn forged_expired_and_malformed_tokens_are_refused() {
     assert_eq!(me_code(&app, &format!("Bearer {valid}")).await, None);
 
     let expired = sign(&claims(&app, -1, "revops-web"), JWT_SECRET);
-    assert_eq!(me_code(&app, &format!("Bearer {expired}")).await.as_deref(), Some("UNAUTHENTICATED"));
+    assert_eq!(
+        me_code(&app, &format!("Bearer {expired}")).await.as_deref(),
+        Some("UNAUTHENTICATED")
+    );
 
-    let wrong_key = sign(&claims(&app, 3600, "revops-web"), "some-other-secret-some-other-secret-!!");
-    assert_eq!(me_code(&app, &format!("Bearer {wrong_key}")).await.as_deref(), Some("UNAUTHENTICATED"));
+    let wrong_key = sign(
+        &claims(&app, 3600, "revops-web"),
+        "some-other-secret-some-other-secret-!!",
+    );
+    assert_eq!(
+        me_code(&app, &format!("Bearer {wrong_key}"))
+            .await
+            .as_deref(),
+        Some("UNAUTHENTICATED")
+    );
 
     let wrong_audience = sign(&claims(&app, 3600, "someone-else"), JWT_SECRET);
-    assert_eq!(me_code(&app, &format!("Bearer {wrong_audience}")).await.as_deref(), Some("UNAUTHENTICATED"));
+    assert_eq!(
+        me_code(&app, &format!("Bearer {wrong_audience}"))
+            .await
+            .as_deref(),
+        Some("UNAUTHENTICATED")
+    );
 
     let header = base64url(br#"{"alg":"none","typ":"JWT"}"#);
     let payload = base64url(claims(&app, 3600, "revops-web").to_string().as_bytes());
-    assert_eq!(me_code(&app, &format!("Bearer {header}.{payload}.")).await.as_deref(), Some("UNAUTHENTICATED"));
+    assert_eq!(
+        me_code(&app, &format!("Bearer {header}.{payload}."))
+            .await
+            .as_deref(),
+        Some("UNAUTHENTICATED")
+    );
 
-    for malformed in ["Bearer not-a-token", "Basic Y2ZvOnBhc3N3b3Jk", "Bearer ", "bearer x.y.z"] {
-        assert_eq!(me_code(&app, malformed).await.as_deref(), Some("UNAUTHENTICATED"), "{malformed}");
+    for malformed in [
+        "Bearer not-a-token",
+        "Basic Y2ZvOnBhc3N3b3Jk",
+        "Bearer ",
+        "bearer x.y.z",
+    ] {
+        assert_eq!(
+            me_code(&app, malformed).await.as_deref(),
+            Some("UNAUTHENTICATED"),
+            "{malformed}"
+        );
     }
 }
 
@@ -84,7 +121,10 @@ async fn tokens_expire_by_the_injected_clock() {
     let token = app.token(Role::Cfo).await;
     assert_eq!(me_code(&app, &format!("Bearer {token}")).await, None);
     app.clock.set("2026-11-27T18:00:01Z".parse().unwrap());
-    assert_eq!(me_code(&app, &format!("Bearer {token}")).await.as_deref(), Some("UNAUTHENTICATED"));
+    assert_eq!(
+        me_code(&app, &format!("Bearer {token}")).await.as_deref(),
+        Some("UNAUTHENTICATED")
+    );
 }
 
 #[tokio::test]
@@ -95,14 +135,27 @@ async fn repeated_failed_logins_are_slowed_down() {
     let attempt = |password: &'static str| json!({ "input": { "email": email_of(Role::Cfo), "password": password } });
     for _ in 0..3 {
         let response = app.gql(None, login, attempt("wrong password!")).await;
-        assert_eq!(error_code(&response).as_deref(), Some("UNAUTHENTICATED"), "{response}");
+        assert_eq!(
+            error_code(&response).as_deref(),
+            Some("UNAUTHENTICATED"),
+            "{response}"
+        );
     }
     let locked = app.gql(None, login, attempt(PASSWORD)).await;
     assert_eq!(error_code(&locked).as_deref(), Some("LIMIT"), "{locked}");
-    assert!(locked["errors"][0]["message"].as_str().unwrap().contains("try again"));
+    assert!(locked["errors"][0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("try again"));
     app.clock.set("2026-11-27T10:00:05Z".parse().unwrap());
     let response = app.gql(None, login, attempt(PASSWORD)).await;
     assert!(response["data"]["login"]["token"].is_string(), "{response}");
-    let unknown = app.gql(None, login, json!({ "input": { "email": "nobody@test.revops", "password": "whatever123" } })).await;
+    let unknown = app
+        .gql(
+            None,
+            login,
+            json!({ "input": { "email": "nobody@test.revops", "password": "whatever123" } }),
+        )
+        .await;
     assert_eq!(error_code(&unknown).as_deref(), Some("UNAUTHENTICATED"));
 }

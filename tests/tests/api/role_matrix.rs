@@ -39,7 +39,10 @@ impl Schema {
                 let mut object = Map::new();
                 for field in self.types[name]["inputFields"].as_array().unwrap() {
                     if field["type"]["kind"] == "NON_NULL" {
-                        object.insert(field["name"].as_str().unwrap().into(), self.dummy(&field["type"]));
+                        object.insert(
+                            field["name"].as_str().unwrap().into(),
+                            self.dummy(&field["type"]),
+                        );
                     }
                 }
                 Value::Object(object)
@@ -63,7 +66,11 @@ fn leaf_selection(type_ref: &Value) -> &'static str {
     while current["name"].is_null() {
         current = &current["ofType"];
     }
-    if current["kind"] == "OBJECT" { "{ __typename }" } else { "" }
+    if current["kind"] == "OBJECT" {
+        "{ __typename }"
+    } else {
+        ""
+    }
 }
 
 #[tokio::test]
@@ -84,7 +91,9 @@ async fn every_operation_allows_exactly_the_roles_in_the_matrix() {
         for field in schema.types[operation_type]["fields"].as_array().unwrap() {
             let name = field["name"].as_str().unwrap();
             let access = revops::auth::matrix::operation_access(operation_type, name)
-                .unwrap_or_else(|| panic!("{operation_type}.{name} is missing from auth::matrix::OPERATIONS"));
+                .unwrap_or_else(|| {
+                    panic!("{operation_type}.{name} is missing from auth::matrix::OPERATIONS")
+                });
             seen.push((operation_type, name.to_string()));
             let mut declarations = Vec::new();
             let mut arguments = Vec::new();
@@ -94,20 +103,42 @@ async fn every_operation_allows_exactly_the_roles_in_the_matrix() {
                     continue;
                 }
                 let argument_name = argument["name"].as_str().unwrap();
-                declarations.push(format!("${argument_name}: {}", type_name(&argument["type"])));
+                declarations.push(format!(
+                    "${argument_name}: {}",
+                    type_name(&argument["type"])
+                ));
                 arguments.push(format!("{argument_name}: ${argument_name}"));
                 variables.insert(argument_name.into(), schema.dummy(&argument["type"]));
             }
-            let declarations = if declarations.is_empty() { String::new() } else { format!("({})", declarations.join(", ")) };
-            let arguments = if arguments.is_empty() { String::new() } else { format!("({})", arguments.join(", ")) };
-            let document = format!("{keyword} Probe{declarations} {{ {name}{arguments} {} }}", leaf_selection(&field["type"]));
+            let declarations = if declarations.is_empty() {
+                String::new()
+            } else {
+                format!("({})", declarations.join(", "))
+            };
+            let arguments = if arguments.is_empty() {
+                String::new()
+            } else {
+                format!("({})", arguments.join(", "))
+            };
+            let document = format!(
+                "{keyword} Probe{declarations} {{ {name}{arguments} {} }}",
+                leaf_selection(&field["type"])
+            );
             let variables = Value::Object(variables);
 
             let anonymous = app.gql(None, &document, variables.clone()).await;
             if access == Access::Public {
-                assert_ne!(error_code(&anonymous).as_deref(), Some("FORBIDDEN"), "{name} anonymous: {anonymous}");
+                assert_ne!(
+                    error_code(&anonymous).as_deref(),
+                    Some("FORBIDDEN"),
+                    "{name} anonymous: {anonymous}"
+                );
             } else {
-                assert_eq!(error_code(&anonymous).as_deref(), Some("UNAUTHENTICATED"), "{name} anonymous: {anonymous}");
+                assert_eq!(
+                    error_code(&anonymous).as_deref(),
+                    Some("UNAUTHENTICATED"),
+                    "{name} anonymous: {anonymous}"
+                );
             }
             for role in Role::ALL {
                 let response = app.gql_as(role, &document, variables.clone()).await;
@@ -117,16 +148,31 @@ async fn every_operation_allows_exactly_the_roles_in_the_matrix() {
                     Access::Public | Access::SignedIn => true,
                     Access::Needs(permission) => role_has(role, permission),
                 };
-                assert_eq!(!refused_by_matrix, allowed, "{operation_type}.{name} as {role}: {response}");
+                assert_eq!(
+                    !refused_by_matrix, allowed,
+                    "{operation_type}.{name} as {role}: {response}"
+                );
                 if access != Access::Public {
-                    assert_ne!(error_code(&response).as_deref(), Some("UNAUTHENTICATED"), "{name} as {role}: {response}");
+                    assert_ne!(
+                        error_code(&response).as_deref(),
+                        Some("UNAUTHENTICATED"),
+                        "{name} as {role}: {response}"
+                    );
                 }
-                assert_ne!(error_code(&response).as_deref(), Some("INTERNAL"), "{name} as {role}: {response}");
+                assert_ne!(
+                    error_code(&response).as_deref(),
+                    Some("INTERNAL"),
+                    "{name} as {role}: {response}"
+                );
             }
         }
     }
     for (parent, name, _) in OPERATIONS {
-        assert!(seen.iter().any(|(seen_parent, seen_name)| seen_parent == parent && seen_name == name), "{parent}.{name} is in the matrix but not in the schema");
+        assert!(
+            seen.iter()
+                .any(|(seen_parent, seen_name)| seen_parent == parent && seen_name == name),
+            "{parent}.{name} is in the matrix but not in the schema"
+        );
     }
     assert!(seen.len() >= 24, "walked only {} operations", seen.len());
 }
@@ -135,11 +181,23 @@ async fn every_operation_allows_exactly_the_roles_in_the_matrix() {
 async fn me_reports_the_role_and_its_permissions() {
     // Proves the web app can gate navigation from `me`.
     let app = TestApp::spawn().await;
-    let data = app.gql_ok(Role::Ae, "{ me { email role permissions } }", json!({})).await;
+    let data = app
+        .gql_ok(Role::Ae, "{ me { email role permissions } }", json!({}))
+        .await;
     assert_eq!(data["me"]["role"], "AE");
-    let permissions: Vec<&str> = data["me"]["permissions"].as_array().unwrap().iter().map(|value| value.as_str().unwrap()).collect();
+    let permissions: Vec<&str> = data["me"]["permissions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|value| value.as_str().unwrap())
+        .collect();
     assert!(permissions.contains(&"DEAL_READ"));
     assert!(!permissions.contains(&"APPROVAL_READ"));
-    let data = app.gql_ok(Role::VpFinance, "{ me { role permissions } }", json!({})).await;
-    assert!(data["me"]["permissions"].as_array().unwrap().contains(&json!("CREDIT_LIMIT_APPROVE")));
+    let data = app
+        .gql_ok(Role::VpFinance, "{ me { role permissions } }", json!({}))
+        .await;
+    assert!(data["me"]["permissions"]
+        .as_array()
+        .unwrap()
+        .contains(&json!("CREDIT_LIMIT_APPROVE")));
 }
