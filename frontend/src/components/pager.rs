@@ -13,6 +13,9 @@ pub fn Pager(
     has_next: bool,
     on_previous: Callback<()>,
     on_next: Callback<()>,
+    /// Extra actions for the list, such as CSV export.
+    #[prop(optional)]
+    children: Option<Children>,
 ) -> impl IntoView {
     view! {
         <div class="pager">
@@ -23,6 +26,7 @@ pub fn Pager(
                 }}
             </span>
             <div class="pager-buttons">
+                {children.map(|children| children())}
                 <button
                     class="button"
                     type="button"

@@ -12,6 +12,7 @@ use crate::{
     api::{self, CustomerRow},
     app::RequirePermission,
     components::{
+        export::ExportCsv,
         money::MoneyCell,
         pager::Pager,
         states::{EmptyState, ErrorPanel, LoadingRows},
@@ -126,6 +127,7 @@ fn CustomerList() -> impl IntoView {
                 Some(Ok(connection)) => {
                     let shown = connection.nodes.len();
                     let next_cursor = connection.page_info.end_cursor.clone();
+                    let export_rows = customer_csv_rows(&connection.nodes);
                     view! {
                         <CustomerTable rows=connection.nodes />
                         <Pager
@@ -136,13 +138,47 @@ fn CustomerList() -> impl IntoView {
                             has_next=connection.page_info.has_next_page
                             on_previous=on_previous
                             on_next=Callback::new(move |()| on_next.run(next_cursor.clone()))
-                        />
+                        >
+                            <ExportCsv filename=format!("customers-{}.csv", format::today_iso()) header=&CUSTOMER_CSV_HEADER rows=export_rows />
+                        </Pager>
                     }
                         .into_any()
                 }
             }}
         </div>
     }
+}
+
+const CUSTOMER_CSV_HEADER: [&str; 9] = [
+    "id",
+    "legal_name",
+    "category",
+    "credit_limit",
+    "payment_terms",
+    "arr",
+    "currency",
+    "on_credit_hold",
+    "exported_on",
+];
+
+fn customer_csv_rows(customers: &[CustomerRow]) -> Vec<Vec<String>> {
+    let today = format::today_iso();
+    customers
+        .iter()
+        .map(|c| {
+            vec![
+                c.id.clone(),
+                c.legal_name.clone(),
+                c.credit_policy.category.clone(),
+                c.credit_limit.amount.clone(),
+                c.payment_terms.clone(),
+                c.arr.amount.clone(),
+                c.billing_currency.clone(),
+                c.on_credit_hold.to_string(),
+                today.clone(),
+            ]
+        })
+        .collect()
 }
 
 #[component]

@@ -12,6 +12,7 @@ use crate::{
     api::{self, DealRow},
     app::RequirePermission,
     components::{
+        export::ExportCsv,
         money::MoneyCell,
         pager::Pager,
         states::{EmptyState, ErrorPanel, LoadingRows},
@@ -151,6 +152,7 @@ fn DealList() -> impl IntoView {
                 Some(Ok(connection)) => {
                     let shown = connection.nodes.len();
                     let next_cursor = connection.page_info.end_cursor.clone();
+                    let export_rows = deal_csv_rows(&connection.nodes);
                     view! {
                         <DealTable rows=connection.nodes />
                         <Pager
@@ -161,12 +163,58 @@ fn DealList() -> impl IntoView {
                             has_next=connection.page_info.has_next_page
                             on_previous=on_previous
                             on_next=Callback::new(move |()| on_next.run(next_cursor.clone()))
-                        />
+                        >
+                            <ExportCsv filename=format!("deals-{}.csv", format::today_iso()) header=&DEAL_CSV_HEADER rows=export_rows />
+                        </Pager>
                     }.into_any()
                 }
             }}
         </div>
     }
+}
+
+const DEAL_CSV_HEADER: [&str; 10] = [
+    "id",
+    "crm_opportunity_id",
+    "customer",
+    "product",
+    "tcv",
+    "arr",
+    "currency",
+    "start_date",
+    "assigned_ae",
+    "status",
+];
+
+fn deal_csv_rows(deals: &[DealRow]) -> Vec<Vec<String>> {
+    deals
+        .iter()
+        .map(|d| {
+            let currency = d
+                .tcv
+                .as_ref()
+                .or(d.arr.as_ref())
+                .map(|m| m.currency.clone());
+            vec![
+                d.id.clone(),
+                d.crm_opportunity_id.clone(),
+                d.customer
+                    .as_ref()
+                    .map(|c| c.legal_name.clone())
+                    .unwrap_or_default(),
+                d.product_name.clone().unwrap_or_default(),
+                d.tcv.as_ref().map(|m| m.amount.clone()).unwrap_or_default(),
+                d.arr.as_ref().map(|m| m.amount.clone()).unwrap_or_default(),
+                currency.unwrap_or_default(),
+                d.start_date.clone().unwrap_or_default(),
+                d.assigned_ae
+                    .as_ref()
+                    .map(|u| u.name.clone())
+                    .unwrap_or_default(),
+                d.status.clone(),
+            ]
+        })
+        .collect()
 }
 
 #[component]

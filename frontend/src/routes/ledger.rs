@@ -11,6 +11,7 @@ use crate::{
     api::{self, TrialBalance},
     app::RequirePermission,
     components::{
+        export::ExportCsv,
         money::MoneyCell,
         states::{EmptyState, ErrorPanel, LoadingRows},
         status::{Badge, Tone},
@@ -89,10 +90,32 @@ fn TrialBalanceTable(balance: TrialBalance) -> impl IntoView {
     } else {
         view! { <Badge tone=Tone::Danger label="Out of balance" /> }
     };
+    let export_rows: Vec<Vec<String>> = balance
+        .lines
+        .iter()
+        .map(|line| {
+            vec![
+                balance.as_of.clone(),
+                line.account.code.clone(),
+                line.account.name.clone(),
+                line.account.kind.clone(),
+                line.currency.clone(),
+                line.debit.amount.clone(),
+                line.credit.amount.clone(),
+                line.balance.amount.clone(),
+            ]
+        })
+        .collect();
     view! {
         <div class="report-status" data-test="balance-status">
             {status}
             <span class="muted">{format!("As of {}", format::date(&balance.as_of))}</span>
+            <span class="spacer"></span>
+            <ExportCsv
+                filename=format!("trial-balance-{}.csv", balance.as_of)
+                header=&["as_of", "account_code", "account_name", "kind", "currency", "debit", "credit", "balance"]
+                rows=export_rows
+            />
         </div>
         <table class="table">
             <thead>
