@@ -100,8 +100,13 @@ impl TestApp {
     /// The real app on port 0 with a fresh database and one user per role; the clock starts at
     /// 2026-11-27 10:00 UTC and only moves when a test moves it.
     pub async fn spawn() -> TestApp {
+        TestApp::spawn_with(|_| {}).await
+    }
+
+    /// As `spawn`, with the configuration adjusted first (e.g. production mode).
+    pub async fn spawn_with(configure: impl FnOnce(&mut Config)) -> TestApp {
         let (database_url, cleanup, data_dir) = fresh_database().await;
-        let config = Config {
+        let mut config = Config {
             database_url,
             data_dir,
             web_dir: workspace_root().join("dist"),
@@ -109,6 +114,7 @@ impl TestApp {
             jwt_secret: Some(JWT_SECRET.into()),
             token_ttl_hours: 8,
         };
+        configure(&mut config);
         let clock = Arc::new(FixedClock::new("2026-11-27T10:00:00Z".parse().unwrap()));
         let shared: SharedClock = clock.clone();
         let app = App::start(config, shared).await.unwrap();

@@ -107,9 +107,15 @@ impl AuthService {
             .await?;
         let stored_hash = found
             .as_ref()
-            .map(|row| row.password_hash.as_str())
-            .unwrap_or(password::decoy_hash());
-        let password_matches = password::verify_password(password, stored_hash);
+            .map(|row| row.password_hash.clone())
+            .unwrap_or_else(|| password::decoy_hash().to_string());
+        // Argon2 is deliberately slow: keep it off the async worker threads.
+        let candidate = password.to_string();
+        let password_matches = tokio::task::spawn_blocking(move || {
+            password::verify_password(&candidate, &stored_hash)
+        })
+        .await
+        .map_err(AppError::internal)?;
         let user = match (found, password_matches) {
             (Some(model), true) => model,
             _ => {
@@ -119,11 +125,31 @@ impl AuthService {
                 ));
             }
         };
+        let transaction = self.db.begin().await?;
         if throttle.is_some() {
             login_throttle::Entity::delete_by_id(email.clone())
-                .exec(&self.db)
+                .exec(&transaction)
                 .await?;
         }
+        let signed_in = Actor {
+            user_id: user.id,
+            email: user.email.clone(),
+            role: Role::parse(&user.role).unwrap_or(Role::Auditor),
+        };
+        audit::record(
+            &transaction,
+            Some(&signed_in),
+            now,
+            AuditRecord::<(), ()> {
+                action: "auth.login",
+                entity_type: "user",
+                entity_id: user.id.to_string(),
+                before: None,
+                after: None,
+            },
+        )
+        .await?;
+        transaction.commit().await?;
         let user = User::try_from(user)?;
         let (token, expires_at) = self.keys.issue(user.id, &user.email, user.role, now)?;
         Ok(LoginResult {
@@ -147,11 +173,26 @@ impl AuthService {
             locked_until: Set(locked_until),
             updated_at: Set(now),
         };
+        let transaction = self.db.begin().await?;
         if existing.is_some() {
-            row.update(&self.db).await?;
+            row.update(&transaction).await?;
         } else {
-            row.insert(&self.db).await?;
+            row.insert(&transaction).await?;
         }
+        audit::record(
+            &transaction,
+            None,
+            now,
+            AuditRecord::<(), _> {
+                action: "auth.login_failed",
+                entity_type: "login",
+                entity_id: email.to_string(),
+                before: None,
+                after: Some(&serde_json::json!({ "consecutiveFailures": failed_count })),
+            },
+        )
+        .await?;
+        transaction.commit().await?;
         Ok(())
     }
 
@@ -241,7 +282,10 @@ impl AuthService {
         }
         let email = EmailAddress::parse("email", &input.email)?;
         let name = require_text("name", &input.name, 200)?;
-        let password_hash = password::hash_password(&input.password)?;
+        let password = input.password;
+        let password_hash = tokio::task::spawn_blocking(move || password::hash_password(&password))
+            .await
+            .map_err(AppError::internal)??;
         let now = self.clock.now();
         let transaction = self.db.begin().await?;
         let taken = user::Entity::find()

@@ -80,3 +80,22 @@ async fn deep_links_fall_back_to_the_web_app() {
         assert!(body.contains("web app has not been built"), "{body}");
     }
 }
+
+#[tokio::test]
+async fn production_mode_hides_introspection_and_graphiql() {
+    // Proves introspection and GraphiQL exist only in dev mode, while the API itself still works.
+    let app = TestApp::spawn_with(|config| config.dev_mode = false).await;
+    let response = app
+        .gql_as(Role::Cfo, "{ __schema { queryType { name } } }", json!({}))
+        .await;
+    assert!(response["errors"].is_array(), "{response}");
+    let graphiql = app
+        .client
+        .get(format!("{}/graphql", app.base_url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(graphiql.status(), 404);
+    let me = app.gql_ok(Role::Cfo, "{ me { role } }", json!({})).await;
+    assert_eq!(me["me"]["role"], "CFO");
+}

@@ -150,6 +150,18 @@ async fn repeated_failed_logins_are_slowed_down() {
     app.clock.set("2026-11-27T10:00:05Z".parse().unwrap());
     let response = app.gql(None, login, attempt(PASSWORD)).await;
     assert!(response["data"]["login"]["token"].is_string(), "{response}");
+    let audit = app
+        .gql_ok(
+            Role::Auditor,
+            "{ auditLog(entityType: \"login\") { totalCount nodes { action entityId } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        audit["auditLog"]["totalCount"], 3,
+        "each failed sign-in is audited: {audit}"
+    );
+    assert_eq!(audit["auditLog"]["nodes"][0]["action"], "auth.login_failed");
     let unknown = app
         .gql(
             None,
