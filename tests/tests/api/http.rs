@@ -88,7 +88,10 @@ async fn production_mode_hides_introspection_and_graphiql() {
     let response = app
         .gql_as(Role::Cfo, "{ __schema { queryType { name } } }", json!({}))
         .await;
-    assert!(response["data"]["__schema"].is_null(), "introspection must answer nothing: {response}");
+    assert!(
+        response["data"]["__schema"].is_null(),
+        "introspection must answer nothing: {response}"
+    );
     let graphiql = app
         .client
         .get(format!("{}/graphql", app.base_url))
