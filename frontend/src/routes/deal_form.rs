@@ -1,6 +1,5 @@
 //! The deal intake form and the deal page: every `DealInput` field, a live checklist beside the
-//! form, draft saving, and approval for billing. Approved deals are shown read-only with their
-//! contract, lines and purchase orders.
+//! form, draft saving, and approval for billing. Approved deals are shown by `deal_view`.
 
 use std::time::Duration;
 
@@ -12,16 +11,16 @@ use leptos_router::{
 use serde_json::{json, Value};
 
 use crate::{
-    api::{self, ApiError, ChecklistItem, Contract, CustomerOption, Deal, UserRef},
+    api::{self, ApiError, ChecklistItem, CustomerOption, Deal, UserRef},
     app::RequirePermission,
     components::{
+        checklist::Checklist,
         field::{enum_options, focus_first_invalid, non_empty, SelectField, TextField},
-        money::{Amount, MoneyCell},
         states::{ErrorPanel, FormErrorBanner, LoadingPanel},
-        status::{Badge, DealStatusBadge, Tone},
+        status::DealStatusBadge,
     },
     format,
-    routes::{customer_detail::PAYMENT_TERMS, Debounce},
+    routes::{customer_detail::PAYMENT_TERMS, deal_view::DealReadOnly, Debounce},
     session::{self, use_session},
 };
 
@@ -659,88 +658,6 @@ fn MilestoneEditorRow(
     }
 }
 
-/// The checklist beside the form: each item complete, or what is missing.
-#[component]
-fn Checklist(checklist: Signal<Option<Result<Vec<ChecklistItem>, ApiError>>>) -> impl IntoView {
-    // The last good answer stays on screen while the form is in a state the server cannot check.
-    let last_items = RwSignal::new(None::<Vec<ChecklistItem>>);
-    Effect::new(move |_| {
-        if let Some(Ok(items)) = checklist.get() {
-            last_items.set(Some(items));
-        }
-    });
-    let problem = move || {
-        checklist.with(|c| match c {
-            Some(Err(error)) => Some(error.summary()),
-            _ => None,
-        })
-    };
-    view! {
-        <section class="panel checklist" aria-live="polite" data-test="checklist">
-            <h2>"Billing checklist"</h2>
-            {move || {
-                problem()
-                    .map(|message| {
-                        view! {
-                            <p class="alert alert-neutral">
-                                <strong>"Checklist paused: "</strong>
-                                {message}
-                            </p>
-                        }
-                    })
-            }}
-            {move || match checklist.get() {
-                None => view! { <p class="muted">"Checking…"</p> }.into_any(),
-                Some(Err(_)) => match last_items.get() {
-                    Some(items) => view! { <ChecklistItems items=items /> }.into_any(),
-                    None => ().into_any(),
-                },
-                Some(Ok(items)) => view! { <ChecklistItems items=items /> }.into_any(),
-            }}
-        </section>
-    }
-}
-
-/// The items, missing ones first (they are what the reader must act on), each with its word.
-#[component]
-fn ChecklistItems(items: Vec<ChecklistItem>) -> impl IntoView {
-    let done = items.iter().filter(|item| item.complete).count();
-    let total = items.len();
-    let mut items = items;
-    items.sort_by_key(|item| item.complete);
-    view! {
-        <p class="checklist-progress">
-            {if done == total {
-                view! { <Badge tone=Tone::Good label="Complete" /> }.into_any()
-            } else {
-                view! { <Badge tone=Tone::Warning label=format!("{} missing", total - done) /> }.into_any()
-            }}
-            {format!(" {done} of {total} complete")}
-        </p>
-        <ul class="checklist-items">
-            {items
-                .into_iter()
-                .map(|item| {
-                    let state = if item.complete { "complete" } else { "missing" };
-                    view! {
-                        <li class=format!("checklist-item {state}") data-key=item.key.clone() data-state=state>
-                            <span class="check-icon" aria-hidden="true">{if item.complete { "✓" } else { "!" }}</span>
-                            <div class="check-body">
-                                <span class="check-label">{item.label}</span>
-                                {if item.complete {
-                                    view! { <span class="check-state good">"Complete"</span> }.into_any()
-                                } else {
-                                    view! { <span class="check-state missing">{item.message.unwrap_or_else(|| "Missing".into())}</span> }.into_any()
-                                }}
-                            </div>
-                        </li>
-                    }
-                })
-                .collect_view()}
-        </ul>
-    }
-}
-
 /// Approval for billing: only a saved, unchanged, complete draft can be approved. The
 /// confirmation shows the amounts; one idempotency key is used for the whole confirmation, so
 /// a retry after a network failure cannot create a second contract.
@@ -831,183 +748,5 @@ fn ApprovePanel(
                 </Show>
             </section>
         </Show>
-    }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Read-only deal (approved, or for readers without DEAL_WRITE)
-// ---------------------------------------------------------------------------------------------
-
-fn or_dash(value: Option<String>) -> String {
-    value
-        .filter(|v| !v.is_empty())
-        .unwrap_or_else(|| "—".to_string())
-}
-
-#[component]
-fn DealReadOnly(
-    deal: Deal,
-    /// True right after this user approved it: then the page says what just happened.
-    #[prop(default = false)]
-    just_approved: bool,
-) -> impl IntoView {
-    let is_approved = deal.status == "APPROVED";
-    let contract = deal.contract.clone();
-    let checklist = deal.checklist.clone();
-    view! {
-        <header class="page-header">
-            <div>
-                <h1>{format!("Deal {}", deal.crm_opportunity_id)}</h1>
-                <p class="muted">
-                    {match (&deal.approved_by, &deal.approved_at) {
-                        (Some(by), Some(at)) => format!("Approved for billing by {} on {}", by.name, format::date(at)),
-                        _ => format!("Created {}", format::date(&deal.created_at)),
-                    }}
-                </p>
-            </div>
-            <DealStatusBadge status=deal.status.clone() complete=deal.is_complete />
-        </header>
-        {contract.map(|contract| view! { <ContractView contract=contract just_approved=just_approved /> })}
-        <div class=if is_approved { "single" } else { "grid-2" }>
-            <DealFacts deal=deal.clone() />
-            {(!is_approved).then(|| view! { <Checklist checklist=Signal::derive(move || Some(Ok(checklist.clone()))) /> })}
-        </div>
-    }
-}
-
-#[component]
-fn DealFacts(deal: Deal) -> impl IntoView {
-    let contact = deal.billing_contact.as_ref().map(|c| {
-        format!(
-            "{} <{}>{}",
-            c.name,
-            c.email,
-            c.phone
-                .as_deref()
-                .map(|p| format!(", {p}"))
-                .unwrap_or_default()
-        )
-    });
-    let milestones = deal.milestones.clone();
-    view! {
-        <section class="panel">
-            <h2>"Deal"</h2>
-            <dl class="facts">
-                <dt>"Customer"</dt>
-                <dd>{match deal.customer.clone() {
-                    Some(c) => view! { <a href=format!("/customers/{}", c.id)>{c.legal_name}</a> }.into_any(),
-                    None => "—".into_any(),
-                }}</dd>
-                <dt>"Invoiced legal entity"</dt><dd>{or_dash(deal.invoiced_legal_entity.clone())}</dd>
-                <dt>"Billing contact"</dt><dd>{or_dash(contact)}</dd>
-                <dt>"Product"</dt><dd>{or_dash(deal.product_name.clone())}</dd>
-                <dt>"TCV"</dt><dd>{or_dash(deal.tcv.as_ref().map(|m| m.display()))}</dd>
-                <dt>"ARR"</dt><dd>{or_dash(deal.arr.as_ref().map(|m| m.display()))}</dd>
-                <dt>"Term"</dt>
-                <dd>{format!(
-                    "{} – {}",
-                    deal.start_date.as_deref().map(format::date).unwrap_or_else(|| "—".into()),
-                    deal.end_date.as_deref().map(format::date).unwrap_or_else(|| "—".into()),
-                )}</dd>
-                <dt>"Billing frequency"</dt><dd>{or_dash(deal.billing_frequency.as_deref().map(format::enum_label))}</dd>
-                <dt>"Payment terms"</dt><dd>{or_dash(deal.payment_terms.as_deref().map(format::enum_label))}</dd>
-                <dt>"Revenue recognition"</dt><dd>{or_dash(deal.revenue_recognition_type.as_deref().map(format::enum_label))}</dd>
-                <dt>"Purchase order"</dt>
-                <dd>{if deal.po_required { or_dash(deal.po_number.clone()) } else { "Not required".to_string() }}</dd>
-                <dt>"Tax"</dt>
-                <dd>{format!(
-                    "{}{}",
-                    or_dash(deal.tax_jurisdiction.clone()),
-                    if deal.tax_exempt { format!(" · exempt ({})", or_dash(deal.tax_exemption_certificate.clone())) } else { String::new() }
-                )}</dd>
-                <dt>"Account executive"</dt><dd>{or_dash(deal.assigned_ae.as_ref().map(|u| u.name.clone()))}</dd>
-                <dt>"Commission plan"</dt><dd>{or_dash(deal.commission_plan_id.clone())}</dd>
-            </dl>
-            {(!milestones.is_empty()).then(|| view! {
-                <h3>"Milestones"</h3>
-                <table class="table compact">
-                    <thead><tr><th scope="col">"Name"</th><th scope="col">"Due"</th><th scope="col" class="num">"Amount"</th></tr></thead>
-                    <tbody>
-                        {milestones.into_iter().map(|m| view! {
-                            <tr>
-                                <td>{m.name}</td>
-                                <td>{m.due_date.as_deref().map(format::date).unwrap_or_else(|| "—".into())}</td>
-                                <MoneyCell money=Some(m.amount) />
-                            </tr>
-                        }).collect_view()}
-                    </tbody>
-                </table>
-            })}
-        </section>
-    }
-}
-
-#[component]
-fn ContractView(contract: Contract, just_approved: bool) -> impl IntoView {
-    view! {
-        <section class="panel contract" data-test="contract">
-            {just_approved.then(|| view! {
-                <div class="alert alert-success" role="status" data-test="approved-notice">
-                    {format!(
-                        "Approved for billing. Contract {} created with {} line(s) and {} purchase order(s).",
-                        contract.contract_number,
-                        contract.lines.len(),
-                        contract.purchase_orders.len(),
-                    )}
-                </div>
-            })}
-            <h2>{format!("Contract {}", contract.contract_number)}</h2>
-            <dl class="facts inline">
-                <dt>"Term"</dt><dd>{format!("{} – {}", format::date(&contract.start_date), format::date(&contract.end_date))}</dd>
-                <dt>"TCV"</dt><dd><Amount money=contract.tcv.clone() /></dd>
-                <dt>"ARR"</dt><dd><Amount money=contract.arr.clone() /></dd>
-            </dl>
-            <h3>"Lines"</h3>
-            <table class="table compact">
-                <thead>
-                    <tr>
-                        <th scope="col">"Product"</th>
-                        <th scope="col">"Kind"</th>
-                        <th scope="col" class="num">"Quantity"</th>
-                        <th scope="col" class="num">"Unit price"</th>
-                        <th scope="col">"Billing"</th>
-                        <th scope="col">"Period"</th>
-                    </tr>
-                </thead>
-                <tbody>
-                    {contract.lines.into_iter().map(|line| view! {
-                        <tr>
-                            <td>{line.product_name}</td>
-                            <td>{format::enum_label(&line.kind)}</td>
-                            <td class="num">{line.quantity}</td>
-                            <MoneyCell money=Some(line.unit_price) />
-                            <td>{or_dash(line.billing_frequency.as_deref().map(format::enum_label))}</td>
-                            <td class="nowrap">{format!("{} – {}", format::date(&line.start_date), format::date(&line.end_date))}</td>
-                        </tr>
-                    }).collect_view()}
-                </tbody>
-            </table>
-            <h3>"Purchase orders"</h3>
-            {if contract.purchase_orders.is_empty() {
-                view! { <p class="muted">"No purchase order on this contract."</p> }.into_any()
-            } else {
-                view! {
-                    <table class="table compact">
-                        <thead>
-                            <tr><th scope="col">"Number"</th><th scope="col" class="num">"Amount"</th><th scope="col">"Valid"</th></tr>
-                        </thead>
-                        <tbody>
-                            {contract.purchase_orders.into_iter().map(|po| view! {
-                                <tr>
-                                    <td class="mono">{po.number}</td>
-                                    <MoneyCell money=Some(po.amount) />
-                                    <td class="nowrap">{format!("{} – {}", format::date(&po.valid_from), format::date(&po.valid_to))}</td>
-                                </tr>
-                            }).collect_view()}
-                        </tbody>
-                    </table>
-                }.into_any()
-            }}
-        </section>
     }
 }

@@ -50,6 +50,11 @@ fn DealList() -> impl IntoView {
     let trail = CursorTrail::new();
     let debounce = Debounce::new();
     let can_write = session::can("DEAL_WRITE");
+    // An AE sees only their own deals, so an AE column would repeat their name on every row.
+    let is_ae = session::use_session().with_untracked(|s| {
+        s.as_ref()
+            .is_some_and(|s| s.user.role.eq_ignore_ascii_case("AE"))
+    });
     let deals = LocalResource::new(move || api::deals(search.get(), status.get(), after.get()));
 
     let go = move |search: Option<String>, status: Option<String>, after: Option<String>| {
@@ -154,7 +159,7 @@ fn DealList() -> impl IntoView {
                     let next_cursor = connection.page_info.end_cursor.clone();
                     let export_rows = deal_csv_rows(&connection.nodes);
                     view! {
-                        <DealTable rows=connection.nodes />
+                        <DealTable rows=connection.nodes show_ae=!is_ae />
                         <Pager
                             shown=shown
                             offset=page_offset(trail, after.get_untracked(), 25)
@@ -218,7 +223,7 @@ fn deal_csv_rows(deals: &[DealRow]) -> Vec<Vec<String>> {
 }
 
 #[component]
-fn DealTable(rows: Vec<DealRow>) -> impl IntoView {
+fn DealTable(rows: Vec<DealRow>, show_ae: bool) -> impl IntoView {
     view! {
         <table class="table" data-test="deal-table">
             <thead>
@@ -229,7 +234,7 @@ fn DealTable(rows: Vec<DealRow>) -> impl IntoView {
                     <th scope="col" class="num">"TCV"</th>
                     <th scope="col" class="num">"ARR"</th>
                     <th scope="col">"Start"</th>
-                    <th scope="col">"AE"</th>
+                    {show_ae.then(|| view! { <th scope="col">"AE"</th> })}
                     <th scope="col">"Status"</th>
                 </tr>
             </thead>
@@ -244,7 +249,7 @@ fn DealTable(rows: Vec<DealRow>) -> impl IntoView {
                             <MoneyCell money=deal.tcv />
                             <MoneyCell money=deal.arr />
                             <td class="nowrap">{deal.start_date.as_deref().map(format::date).unwrap_or_else(|| "—".into())}</td>
-                            <td>{deal.assigned_ae.map(|ae| ae.name).unwrap_or_else(|| "—".into())}</td>
+                            {show_ae.then(|| view! { <td>{deal.assigned_ae.map(|ae| ae.name).unwrap_or_else(|| "—".into())}</td> })}
                             <td><DealStatusBadge status=deal.status complete=deal.is_complete /></td>
                         </tr>
                     })

@@ -6,6 +6,7 @@ pub mod customer_detail;
 pub mod customer_new;
 pub mod customers;
 pub mod deal_form;
+pub mod deal_view;
 pub mod deals;
 pub mod ledger;
 pub mod login;

@@ -1,0 +1,188 @@
+//! A deal shown read-only: approved deals with their contract, lines and purchase orders, and
+//! drafts for readers who may not edit them.
+
+use leptos::prelude::*;
+
+use crate::{
+    api::{Contract, Deal},
+    components::{
+        checklist::Checklist,
+        money::{Amount, MoneyCell},
+        status::DealStatusBadge,
+    },
+    format,
+};
+
+fn or_dash(value: Option<String>) -> String {
+    value
+        .filter(|v| !v.is_empty())
+        .unwrap_or_else(|| "—".to_string())
+}
+
+#[component]
+pub fn DealReadOnly(
+    deal: Deal,
+    /// True right after this user approved it: then the page says what just happened.
+    #[prop(default = false)]
+    just_approved: bool,
+) -> impl IntoView {
+    let is_approved = deal.status == "APPROVED";
+    let contract = deal.contract.clone();
+    let checklist = deal.checklist.clone();
+    view! {
+        <header class="page-header">
+            <div>
+                <h1>{format!("Deal {}", deal.crm_opportunity_id)}</h1>
+                <p class="muted">
+                    {match (&deal.approved_by, &deal.approved_at) {
+                        (Some(by), Some(at)) => format!("Approved for billing by {} on {}", by.name, format::date(at)),
+                        _ => format!("Created {}", format::date(&deal.created_at)),
+                    }}
+                </p>
+            </div>
+            <DealStatusBadge status=deal.status.clone() complete=deal.is_complete />
+        </header>
+        {contract.map(|contract| view! { <ContractView contract=contract just_approved=just_approved /> })}
+        <div class=if is_approved { "single" } else { "grid-2" }>
+            <DealFacts deal=deal.clone() />
+            {(!is_approved).then(|| view! { <Checklist checklist=Signal::derive(move || Some(Ok(checklist.clone()))) /> })}
+        </div>
+    }
+}
+
+#[component]
+fn DealFacts(deal: Deal) -> impl IntoView {
+    let contact = deal.billing_contact.as_ref().map(|c| {
+        format!(
+            "{} <{}>{}",
+            c.name,
+            c.email,
+            c.phone
+                .as_deref()
+                .map(|p| format!(", {p}"))
+                .unwrap_or_default()
+        )
+    });
+    let milestones = deal.milestones.clone();
+    view! {
+        <section class="panel">
+            <h2>"Deal"</h2>
+            <dl class="facts">
+                <dt>"Customer"</dt>
+                <dd>{match deal.customer.clone() {
+                    Some(c) => view! { <a href=format!("/customers/{}", c.id)>{c.legal_name}</a> }.into_any(),
+                    None => "—".into_any(),
+                }}</dd>
+                <dt>"Invoiced legal entity"</dt><dd>{or_dash(deal.invoiced_legal_entity.clone())}</dd>
+                <dt>"Billing contact"</dt><dd>{or_dash(contact)}</dd>
+                <dt>"Product"</dt><dd>{or_dash(deal.product_name.clone())}</dd>
+                <dt>"TCV"</dt><dd>{or_dash(deal.tcv.as_ref().map(|m| m.display()))}</dd>
+                <dt>"ARR"</dt><dd>{or_dash(deal.arr.as_ref().map(|m| m.display()))}</dd>
+                <dt>"Term"</dt>
+                <dd>{format!(
+                    "{} – {}",
+                    deal.start_date.as_deref().map(format::date).unwrap_or_else(|| "—".into()),
+                    deal.end_date.as_deref().map(format::date).unwrap_or_else(|| "—".into()),
+                )}</dd>
+                <dt>"Billing frequency"</dt><dd>{or_dash(deal.billing_frequency.as_deref().map(format::enum_label))}</dd>
+                <dt>"Payment terms"</dt><dd>{or_dash(deal.payment_terms.as_deref().map(format::enum_label))}</dd>
+                <dt>"Revenue recognition"</dt><dd>{or_dash(deal.revenue_recognition_type.as_deref().map(format::enum_label))}</dd>
+                <dt>"Purchase order"</dt>
+                <dd>{if deal.po_required { or_dash(deal.po_number.clone()) } else { "Not required".to_string() }}</dd>
+                <dt>"Tax"</dt>
+                <dd>{format!(
+                    "{}{}",
+                    or_dash(deal.tax_jurisdiction.clone()),
+                    if deal.tax_exempt { format!(" · exempt ({})", or_dash(deal.tax_exemption_certificate.clone())) } else { String::new() }
+                )}</dd>
+                <dt>"Account executive"</dt><dd>{or_dash(deal.assigned_ae.as_ref().map(|u| u.name.clone()))}</dd>
+                <dt>"Commission plan"</dt><dd>{or_dash(deal.commission_plan_id.clone())}</dd>
+            </dl>
+            {(!milestones.is_empty()).then(|| view! {
+                <h3>"Milestones"</h3>
+                <table class="table compact">
+                    <thead><tr><th scope="col">"Name"</th><th scope="col">"Due"</th><th scope="col" class="num">"Amount"</th></tr></thead>
+                    <tbody>
+                        {milestones.into_iter().map(|m| view! {
+                            <tr>
+                                <td>{m.name}</td>
+                                <td>{m.due_date.as_deref().map(format::date).unwrap_or_else(|| "—".into())}</td>
+                                <MoneyCell money=Some(m.amount) />
+                            </tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            })}
+        </section>
+    }
+}
+
+#[component]
+fn ContractView(contract: Contract, just_approved: bool) -> impl IntoView {
+    view! {
+        <section class="panel contract" data-test="contract">
+            {just_approved.then(|| view! {
+                <div class="alert alert-success" role="status" data-test="approved-notice">
+                    {format!(
+                        "Approved for billing. Contract {} created with {} line(s) and {} purchase order(s).",
+                        contract.contract_number,
+                        contract.lines.len(),
+                        contract.purchase_orders.len(),
+                    )}
+                </div>
+            })}
+            <h2>{format!("Contract {}", contract.contract_number)}</h2>
+            <dl class="facts inline">
+                <dt>"Term"</dt><dd>{format!("{} – {}", format::date(&contract.start_date), format::date(&contract.end_date))}</dd>
+                <dt>"TCV"</dt><dd><Amount money=contract.tcv.clone() /></dd>
+                <dt>"ARR"</dt><dd><Amount money=contract.arr.clone() /></dd>
+            </dl>
+            <h3>"Lines"</h3>
+            <table class="table compact">
+                <thead>
+                    <tr>
+                        <th scope="col">"Product"</th>
+                        <th scope="col">"Kind"</th>
+                        <th scope="col" class="num">"Quantity"</th>
+                        <th scope="col" class="num">"Unit price"</th>
+                        <th scope="col">"Billing"</th>
+                        <th scope="col">"Period"</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {contract.lines.into_iter().map(|line| view! {
+                        <tr>
+                            <td>{line.product_name}</td>
+                            <td>{format::enum_label(&line.kind)}</td>
+                            <td class="num">{line.quantity}</td>
+                            <MoneyCell money=Some(line.unit_price) />
+                            <td>{or_dash(line.billing_frequency.as_deref().map(format::enum_label))}</td>
+                            <td class="nowrap">{format!("{} – {}", format::date(&line.start_date), format::date(&line.end_date))}</td>
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+            <h3>"Purchase orders"</h3>
+            {if contract.purchase_orders.is_empty() {
+                view! { <p class="muted">"No purchase order on this contract."</p> }.into_any()
+            } else {
+                view! {
+                    <table class="table compact">
+                        <thead>
+                            <tr><th scope="col">"Number"</th><th scope="col" class="num">"Amount"</th><th scope="col">"Valid"</th></tr>
+                        </thead>
+                        <tbody>
+                            {contract.purchase_orders.into_iter().map(|po| view! {
+                                <tr>
+                                    <td class="mono">{po.number}</td>
+                                    <MoneyCell money=Some(po.amount) />
+                                    <td class="nowrap">{format!("{} – {}", format::date(&po.valid_from), format::date(&po.valid_to))}</td>
+                                </tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                }.into_any()
+            }}
+        </section>
+    }
+}
