@@ -154,7 +154,7 @@ async fn an_ae_sees_no_approvals_link_and_no_inbox() -> TestResult {
 
 #[tokio::test]
 async fn vp_finance_can_decide_others_requests_but_not_their_own() -> TestResult {
-    // Proves: vp_finance lands on the inbox, can approve another user's request, and sees their own request disabled with the reason.
+    // Proves: vp_finance lands on the inbox, sees their own request disabled with the reason, and approves another user's request with a comment.
     require_dist()?;
     let app = TestApp::spawn().await;
     let other_customer = app.create_customer("Northwind Traders LLC", "USD").await;
@@ -196,6 +196,23 @@ async fn vp_finance_can_decide_others_requests_but_not_their_own() -> TestResult
             !browser.text(&reason).await?.trim().is_empty(),
             "the reason must be shown"
         );
+
+        // Deciding the other request: a comment, a confirmation, then the page says what happened.
+        let comment = browser.find(&format!("{others} textarea")).await?;
+        browser
+            .type_text(&comment, "References checked; approved.")
+            .await?;
+        browser.click(&approve).await?;
+        let confirm = browser
+            .wait_for(
+                &format!("{others} button[data-action=confirm]"),
+                DEFAULT_TIMEOUT,
+            )
+            .await?;
+        browser.click(&confirm).await?;
+        browser
+            .wait_for_text("[data-test=decision-outcome]", "Approved", DEFAULT_TIMEOUT)
+            .await?;
         Ok(())
     })
     .await
