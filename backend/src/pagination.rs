@@ -114,3 +114,27 @@ mod tests {
         ));
     }
 }
+
+/// The list search every area uses: a case-insensitive "contains" over several columns, with
+/// `%` and `_` in what the user typed taken literally. None when the search is blank.
+pub fn search_condition<C>(search: Option<String>, columns: &[C]) -> Option<sea_orm::Condition>
+where
+    C: sea_orm::sea_query::IntoColumnRef + Copy,
+{
+    use sea_orm::sea_query::{Expr, Func, LikeExpr};
+    let search = search
+        .map(|text| text.trim().to_lowercase())
+        .filter(|text| !text.is_empty())?;
+    let escaped = search
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    let pattern = LikeExpr::new(format!("%{escaped}%")).escape('\\');
+    Some(
+        columns
+            .iter()
+            .fold(sea_orm::Condition::any(), |condition, column| {
+                condition.add(Expr::expr(Func::lower(Expr::col(*column))).like(pattern.clone()))
+            }),
+    )
+}

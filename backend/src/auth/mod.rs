@@ -13,12 +13,12 @@ use crate::audit::{self, AuditRecord};
 use crate::clock::SharedClock;
 use crate::entities::{login_throttle, user};
 use crate::error::{AppError, AppResult};
-use crate::pagination::{Page, PageRequest};
+use crate::pagination::{search_condition, Page, PageRequest};
 use crate::values::{require_text, EmailAddress};
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, DatabaseConnection, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set, TransactionTrait,
 };
 use serde::Serialize;
 
@@ -248,21 +248,10 @@ impl AuthService {
         if let Some(role) = role {
             query = query.filter(user::Column::Role.eq(role.as_str()));
         }
-        if let Some(search) = search
-            .map(|text| text.trim().to_lowercase())
-            .filter(|text| !text.is_empty())
+        if let Some(condition) =
+            search_condition(search, &[user::Column::Name, user::Column::Email])
         {
-            let pattern = format!("%{search}%");
-            query = query.filter(
-                Condition::any()
-                    .add(
-                        sea_orm::sea_query::Expr::expr(sea_orm::sea_query::Func::lower(
-                            sea_orm::sea_query::Expr::col(user::Column::Name),
-                        ))
-                        .like(pattern.clone()),
-                    )
-                    .add(user::Column::Email.like(pattern)),
-            );
+            query = query.filter(condition);
         }
         let total = query.clone().count(&self.db).await?;
         let rows = query

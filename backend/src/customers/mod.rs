@@ -16,13 +16,12 @@ use crate::clock::SharedClock;
 use crate::entities::{contract, customer};
 use crate::error::{AppError, AppResult};
 use crate::money::{Currency, Money};
-use crate::pagination::{Page, PageRequest};
+use crate::pagination::{search_condition, Page, PageRequest};
 use crate::values::{parse_currency, parse_id, require_text};
 use async_graphql::{InputObject, ID};
 use chrono::NaiveDate;
-use sea_orm::sea_query::{Expr, Func};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
     PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
 };
 use std::collections::HashMap;
@@ -333,22 +332,12 @@ impl CustomerService {
     ) -> AppResult<Page<Customer>> {
         actor.require(Permission::CustomerRead)?;
         let mut query = customer::Entity::find();
-        if let Some(search) = search
-            .map(|text| text.trim().to_lowercase())
-            .filter(|text| !text.is_empty())
-        {
-            let pattern = format!("%{}%", search.replace('%', "\\%").replace('_', "\\_"));
-            query = query.filter(
-                Condition::any()
-                    .add(
-                        Expr::expr(Func::lower(Expr::col(customer::Column::LegalName)))
-                            .like(pattern.clone()),
-                    )
-                    .add(
-                        Expr::expr(Func::lower(Expr::col(customer::Column::BillingContactJson)))
-                            .like(pattern),
-                    ),
-            );
+        let columns = [
+            customer::Column::LegalName,
+            customer::Column::BillingContactJson,
+        ];
+        if let Some(condition) = search_condition(search, &columns) {
+            query = query.filter(condition);
         }
         let total = query.clone().count(&self.db).await?;
         let rows = query

@@ -15,14 +15,13 @@ use crate::customers::{self, Contact, PaymentTerms};
 use crate::entities::{contract, contract_line, deal, purchase_order, user};
 use crate::error::{AppError, AppResult};
 use crate::money::{Currency, Money};
-use crate::pagination::{Page, PageRequest};
+use crate::pagination::{search_condition, Page, PageRequest};
 use crate::sequences;
 use crate::values::{optional_text, parse_currency, parse_id, require_text, IsoDate, MoneyInput};
 use async_graphql::{InputObject, ID};
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
-use sea_orm::sea_query::{Expr, Func};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
     PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
 };
 use serde::Serialize;
@@ -716,26 +715,13 @@ impl DealService {
         if let Some(customer_id) = customer_id {
             query = query.filter(deal::Column::CustomerId.eq(customer_id));
         }
-        if let Some(search) = search
-            .map(|text| text.trim().to_lowercase())
-            .filter(|text| !text.is_empty())
-        {
-            let pattern = format!("%{search}%");
-            query = query.filter(
-                Condition::any()
-                    .add(
-                        Expr::expr(Func::lower(Expr::col(deal::Column::CrmOpportunityId)))
-                            .like(pattern.clone()),
-                    )
-                    .add(
-                        Expr::expr(Func::lower(Expr::col(deal::Column::ProductName)))
-                            .like(pattern.clone()),
-                    )
-                    .add(
-                        Expr::expr(Func::lower(Expr::col(deal::Column::InvoicedLegalEntity)))
-                            .like(pattern),
-                    ),
-            );
+        let columns = [
+            deal::Column::CrmOpportunityId,
+            deal::Column::ProductName,
+            deal::Column::InvoicedLegalEntity,
+        ];
+        if let Some(condition) = search_condition(search, &columns) {
+            query = query.filter(condition);
         }
         let total = query.clone().count(&self.db).await?;
         let rows = query
