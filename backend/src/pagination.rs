@@ -91,30 +91,6 @@ impl<T> Page<T> {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn cursors_round_trip_and_first_is_capped() {
-        // Proves the page-size cap and cursor decoding.
-        assert_eq!(decode_cursor(&encode_cursor(41)).unwrap(), 41);
-        assert!(decode_cursor("garbage").is_err());
-        let request = PageRequest::from_relay(Some(10), Some(&encode_cursor(9))).unwrap();
-        assert_eq!(
-            request,
-            PageRequest {
-                offset: 10,
-                limit: 10
-            }
-        );
-        assert!(matches!(
-            PageRequest::from_relay(Some(101), None),
-            Err(AppError::Limit(_))
-        ));
-    }
-}
-
 /// The list search every area uses: a case-insensitive "contains" over several columns, with
 /// `%` and `_` in what the user typed taken literally. None when the search is blank.
 pub fn search_condition<C>(search: Option<String>, columns: &[C]) -> Option<sea_orm::Condition>
@@ -137,4 +113,28 @@ where
                 condition.add(Expr::expr(Func::lower(Expr::col(*column))).like(pattern.clone()))
             }),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cursors_round_trip_and_first_is_capped() {
+        // Proves the page-size cap and cursor decoding.
+        assert_eq!(decode_cursor(&encode_cursor(41)).unwrap(), 41);
+        assert!(decode_cursor("garbage").is_err());
+        let request = PageRequest::from_relay(Some(10), Some(&encode_cursor(9))).unwrap();
+        assert_eq!(
+            request,
+            PageRequest {
+                offset: 10,
+                limit: 10
+            }
+        );
+        assert!(matches!(
+            PageRequest::from_relay(Some(101), None),
+            Err(AppError::Limit(_))
+        ));
+    }
 }

@@ -303,3 +303,22 @@ async fn credit_limit_changes_need_another_persons_vp_finance_approval() {
             && change["after"].as_str().unwrap().contains("50000.00")
     );
 }
+
+#[tokio::test]
+async fn search_takes_wildcards_literally() {
+    // Proves % and _ typed into search match themselves, not any text, on both databases.
+    let app = TestApp::spawn().await;
+    app.create_customer("100% Cotton Ltd", "USD").await;
+    app.create_customer("1000 Cotton Ltd", "USD").await;
+    let data = app
+        .gql_ok(
+            Role::Cfo,
+            "{ customers(search: \"100%\") { nodes { legalName } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        data["customers"]["nodes"],
+        json!([{ "legalName": "100% Cotton Ltd" }])
+    );
+}
