@@ -20,6 +20,7 @@ use crate::sequences;
 use crate::values::{optional_text, parse_currency, parse_id, require_text, IsoDate, MoneyInput};
 use async_graphql::{InputObject, ID};
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
     PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
@@ -548,18 +549,8 @@ impl DealService {
         let deal = deal_from_model(model.clone())?;
         Self::check_visible(actor, &deal)?;
         if deal.status == DealStatus::Approved {
-            if model.approve_idempotency_key.as_deref() == Some(key.as_str()) {
-                drop(transaction);
-                let contract = self
-                    .contract_for_deal(id)
-                    .await?
-                    .ok_or_else(|| AppError::internal("approved deal without contract"))?;
-                return Ok((deal, contract));
-            }
-            return Err(AppError::Conflict(format!(
-                "Deal {} is already approved.",
-                deal.draft.crm_opportunity_id
-            )));
+            drop(transaction);
+            return self.approved_result(model, &key).await;
         }
         let facts = checklist_facts(&transaction, &deal.draft).await?;
         let items = checklist::checklist(&deal.draft, &facts);
@@ -580,16 +571,34 @@ impl DealService {
         let lines = contract_lines(&deal.draft)
             .ok_or_else(|| AppError::internal("complete deal without contract lines"))?;
         let now = self.clock.now();
+        // Claim the deal with a guarded UPDATE first: of two approvals racing (two instances,
+        // a double click), exactly one changes the row and the other answers as if it came later.
+        let claimed = deal::Entity::update_many()
+            .col_expr(
+                deal::Column::Status,
+                Expr::value(DealStatus::Approved.as_str()),
+            )
+            .col_expr(deal::Column::ApprovedAt, Expr::value(now))
+            .col_expr(deal::Column::ApprovedBy, Expr::value(actor.user_id))
+            .col_expr(
+                deal::Column::ApproveIdempotencyKey,
+                Expr::value(key.clone()),
+            )
+            .col_expr(deal::Column::UpdatedAt, Expr::value(now))
+            .filter(deal::Column::Id.eq(id))
+            .filter(deal::Column::Status.eq(DealStatus::Draft.as_str()))
+            .exec(&transaction)
+            .await?;
+        if claimed.rows_affected != 1 {
+            drop(transaction);
+            return self
+                .approved_result(find_model(&self.db, id).await?, &key)
+                .await;
+        }
         let contract_id = self
             .write_contract(&transaction, &deal, &lines, now)
             .await?;
-        let mut row: deal::ActiveModel = model.into();
-        row.status = Set(DealStatus::Approved.as_str().into());
-        row.approved_at = Set(Some(now));
-        row.approved_by = Set(Some(actor.user_id));
-        row.approve_idempotency_key = Set(Some(key));
-        row.updated_at = Set(now);
-        let after = deal_from_model(row.update(&transaction).await?)?;
+        let after = deal_from_model(find_model(&transaction, id).await?)?;
         audit::record(
             &transaction,
             Some(actor),
@@ -606,6 +615,23 @@ impl DealService {
         transaction.commit().await?;
         let contract = self.find_contract(contract_id).await?;
         Ok((after, contract))
+    }
+
+    /// The answer for a deal that is already approved: the first result for the same key,
+    /// otherwise a conflict.
+    async fn approved_result(&self, model: deal::Model, key: &str) -> AppResult<(Deal, Contract)> {
+        let deal = deal_from_model(model.clone())?;
+        if model.approve_idempotency_key.as_deref() != Some(key) {
+            return Err(AppError::Conflict(format!(
+                "Deal {} is already approved.",
+                deal.draft.crm_opportunity_id
+            )));
+        }
+        let contract = self
+            .contract_for_deal(deal.id)
+            .await?
+            .ok_or_else(|| AppError::internal("approved deal without contract"))?;
+        Ok((deal, contract))
     }
 
     async fn write_contract<C: ConnectionTrait>(

@@ -250,3 +250,86 @@ async fn a_customer_on_credit_hold_gets_no_deal_approvals() {
         .await;
     assert_eq!(error_code(&refused).as_deref(), Some("VALIDATION"));
 }
+
+#[tokio::test]
+async fn racing_approvals_create_exactly_one_contract() {
+    // Proves that concurrent approvals of one deal (double click, two instances) produce one contract and clear answers.
+    let app = TestApp::spawn().await;
+    let customer = app.create_customer("Nakatomi Trading", "USD").await;
+    let created = app
+        .gql_ok(
+            Role::Cro,
+            CREATE,
+            json!({ "input": complete_deal(&customer, app.user_id(Role::Ae)) }),
+        )
+        .await;
+    let id = created["dealCreate"]["deal"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let token = app.token(Role::VpRevops).await;
+    let attempts = (0..6).map(|attempt| {
+        let key = if attempt % 2 == 0 {
+            "same-key".to_string()
+        } else {
+            format!("key-{attempt}")
+        };
+        let variables = json!({ "input": { "id": id, "idempotencyKey": key } });
+        let (app, token) = (&app, &token);
+        async move { (key, app.gql(Some(token), APPROVE, variables).await) }
+    });
+    let results = futures_join_all(attempts).await;
+    let contract_ids: std::collections::BTreeSet<String> = results
+        .iter()
+        .filter_map(|(_, response)| {
+            response["data"]["dealApprove"]["contract"]["id"]
+                .as_str()
+                .map(str::to_string)
+        })
+        .collect();
+    assert_eq!(contract_ids.len(), 1, "{results:?}");
+    for (key, response) in &results {
+        let succeeded = response["errors"].is_null();
+        let code = error_code(response);
+        assert!(
+            succeeded || code.as_deref() == Some("CONFLICT"),
+            "{key}: {response}"
+        );
+    }
+    let winners: std::collections::BTreeSet<&str> = results
+        .iter()
+        .filter(|(_, response)| response["errors"].is_null())
+        .map(|(key, _)| key.as_str())
+        .collect();
+    assert_eq!(
+        winners.len(),
+        1,
+        "only the winning key (retried or not) succeeds: {winners:?}"
+    );
+}
+
+/// Runs futures concurrently on this task (no extra crate needed).
+async fn futures_join_all<F: std::future::Future>(
+    futures: impl Iterator<Item = F>,
+) -> Vec<F::Output> {
+    let mut handles: Vec<std::pin::Pin<Box<F>>> = futures.map(Box::pin).collect();
+    let mut outputs: Vec<Option<F::Output>> = handles.iter().map(|_| None).collect();
+    std::future::poll_fn(|context| {
+        let mut pending = false;
+        for (index, handle) in handles.iter_mut().enumerate() {
+            if outputs[index].is_none() {
+                match handle.as_mut().poll(context) {
+                    std::task::Poll::Ready(output) => outputs[index] = Some(output),
+                    std::task::Poll::Pending => pending = true,
+                }
+            }
+        }
+        if pending {
+            std::task::Poll::Pending
+        } else {
+            std::task::Poll::Ready(())
+        }
+    })
+    .await;
+    outputs.into_iter().map(|output| output.unwrap()).collect()
+}
