@@ -661,13 +661,15 @@ pub async fn customers(
     .await
 }
 
-/// Every customer, for pickers (the API caps a page at 100; a picker with more should search).
-pub async fn customer_options() -> Result<Vec<CustomerOption>, ApiError> {
-    let query = "query CustomerOptions { customers(first: 100) { nodes { id legalName \
-                 billingCurrency paymentTerms billingContact { name email phone } } \
+/// Customers for pickers, A–Z. The API caps a page at 100, so the connection says whether
+/// there are more (the picker then asks the user to search).
+pub async fn customer_options(
+    search: Option<String>,
+) -> Result<Connection<CustomerOption>, ApiError> {
+    let query = "query CustomerOptions($search: String) { customers(first: 100, search: $search) { \
+                 nodes { id legalName billingCurrency paymentTerms billingContact { name email phone } } \
                  pageInfo { hasNextPage endCursor } totalCount } }";
-    let connection: Connection<CustomerOption> = field("customers", query, json!({})).await?;
-    Ok(connection.nodes)
+    field("customers", query, json!({ "search": search })).await
 }
 
 pub async fn customer(id: String) -> Result<CustomerDetail, ApiError> {

@@ -14,7 +14,7 @@ use crate::{
     routes::{
         approvals, audit, customer_detail, customer_new, customers, deal_form, deals, ledger, login,
     },
-    session::{self, use_session, SessionContext},
+    session::{self, use_session, Session, SessionContext},
 };
 
 /// Bumped after any change that alters the number of pending approvals, so the navigation
@@ -106,18 +106,27 @@ fn Shell() -> impl IntoView {
     });
     Effect::new(move |_| {
         if let Some(Some(user)) = me.get() {
-            session.update(|current| {
-                if let Some(current) = current {
-                    if current.user != user {
-                        current.user = user;
-                        session::save(current);
-                    }
-                }
+            // Only a real change is written: every write would redraw what depends on the session.
+            let refreshed = session.with_untracked(|current| {
+                current
+                    .as_ref()
+                    .filter(|current| current.user != user)
+                    .map(|current| Session {
+                        token: current.token.clone(),
+                        user: user.clone(),
+                    })
             });
+            if let Some(refreshed) = refreshed {
+                session::save(&refreshed);
+                session.set(Some(refreshed));
+            }
         }
     });
+    // The frame is drawn once per sign-in, not on every session refresh, so the page inside
+    // (and anything typed into it) survives a refresh of the user's details.
+    let signed_in = Memo::new(move |_| session.with(Option::is_some));
     move || {
-        if session.with(Option::is_none) {
+        if !signed_in.get() {
             let next = location.pathname.get_untracked();
             let path = if next.len() > 1 {
                 format!("/login?next={next}")

@@ -82,8 +82,9 @@ pub fn use_session() -> RwSignal<Option<Session>> {
     }
 }
 
-/// True when the signed-in user holds the permission.
+/// True when the signed-in user holds the permission. A memo, so views that depend on it are
+/// redrawn only when the answer changes, not whenever the session is refreshed.
 pub fn can(permission: &'static str) -> Signal<bool> {
     let session = use_session();
-    Signal::derive(move || session.with(|s| s.as_ref().is_some_and(|s| s.can(permission))))
+    Memo::new(move |_| session.with(|s| s.as_ref().is_some_and(|s| s.can(permission)))).into()
 }

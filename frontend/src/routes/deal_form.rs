@@ -11,7 +11,7 @@ use leptos_router::{
 use serde_json::{json, Value};
 
 use crate::{
-    api::{self, ApiError, ChecklistItem, CustomerOption, Deal, UserRef},
+    api::{self, ApiError, ChecklistItem, CustomerName, CustomerOption, Deal, UserRef},
     app::RequirePermission,
     components::{
         checklist::Checklist,
@@ -404,6 +404,7 @@ fn DealEditor(deal: Option<Deal>) -> impl IntoView {
         });
     };
 
+    let saved_customer = deal.as_ref().and_then(|d| d.customer.clone());
     let title = deal
         .as_ref()
         .map(|d| format!("Deal {}", d.crm_opportunity_id))
@@ -426,7 +427,7 @@ fn DealEditor(deal: Option<Deal>) -> impl IntoView {
                 <form class="form" novalidate=true on:submit=move |event| event.prevent_default() data-test="deal-form">
                     <FormErrorBanner error=error_signal />
                     {move || notice.get().map(|message| view! { <p class="alert alert-success" role="status">{message}</p> })}
-                    <DealFields form=form errors=error_signal />
+                    <DealFields form=form errors=error_signal saved_customer=saved_customer.clone() />
                     <div class="button-row sticky-actions">
                         <button class="button button-primary" type="button" data-test="save-draft" disabled=move || saving.get() on:click=save>
                             {move || if saving.get() { "Saving…" } else { "Save draft" }}
@@ -445,14 +446,40 @@ fn DealEditor(deal: Option<Deal>) -> impl IntoView {
 }
 
 #[component]
-fn DealFields(form: DealForm, errors: Signal<Option<ApiError>>) -> impl IntoView {
+fn DealFields(
+    form: DealForm,
+    errors: Signal<Option<ApiError>>,
+    /// The customer the saved draft names, shown even when it is not among the picker's first
+    /// page of customers.
+    saved_customer: Option<CustomerName>,
+) -> impl IntoView {
     let session = use_session();
-    let customers = LocalResource::new(api::customer_options);
+    // What is typed in the picker's search box, and the same text once typing pauses.
+    let customer_search_typed = RwSignal::new(String::new());
+    let customer_search = RwSignal::new(String::new());
+    let search_debounce = Debounce::new();
+    Effect::new(move |_| {
+        let typed = customer_search_typed.get();
+        search_debounce.run(Duration::from_millis(300), move || {
+            customer_search.set(typed)
+        });
+    });
+    let customers =
+        LocalResource::new(move || api::customer_options(non_empty(&customer_search.get())));
     let aes = LocalResource::new(|| api::users_with_role("AE"));
+    let more_customers = Signal::derive(
+        move || matches!(customers.get(), Some(Ok(connection)) if connection.page_info.has_next_page),
+    );
     let customer_options = Signal::derive(move || {
         let mut options = vec![(String::new(), "Choose a customer".to_string())];
-        if let Some(Ok(list)) = customers.get() {
-            options.extend(list.into_iter().map(|c| (c.id, c.legal_name)));
+        if let Some(Ok(connection)) = customers.get() {
+            options.extend(connection.nodes.into_iter().map(|c| (c.id, c.legal_name)));
+        }
+        let chosen = form.customer_id.get();
+        if !chosen.is_empty() && !options.iter().any(|(id, _)| *id == chosen) {
+            if let Some(saved) = saved_customer.as_ref().filter(|c| c.id == chosen) {
+                options.push((saved.id.clone(), saved.legal_name.clone()));
+            }
         }
         options
     });
@@ -476,8 +503,8 @@ fn DealFields(form: DealForm, errors: Signal<Option<ApiError>>) -> impl IntoView
     Effect::new(move |previous: Option<String>| {
         let chosen = form.customer_id.get();
         if previous.as_ref() != Some(&chosen) && !chosen.is_empty() {
-            if let Some(Ok(list)) = customers.get_untracked() {
-                if let Some(customer) = list.iter().find(|c| c.id == chosen) {
+            if let Some(Ok(connection)) = customers.get_untracked() {
+                if let Some(customer) = connection.nodes.iter().find(|c| c.id == chosen) {
                     form.prefill_from(customer);
                 }
             }
@@ -501,7 +528,15 @@ fn DealFields(form: DealForm, errors: Signal<Option<ApiError>>) -> impl IntoView
                 <TextField label="Commission plan ID" name="commissionPlanId" value=form.commission_plan_id errors=errors />
             </div>
             <div class="form-row">
-                <SelectField label="Customer" name="customerId" value=form.customer_id errors=errors options=customer_options required=true />
+                <div class="field-stack">
+                    <SelectField label="Customer" name="customerId" value=form.customer_id errors=errors options=customer_options required=true />
+                    <Show when=move || more_customers.get() || !customer_search_typed.with(String::is_empty)>
+                        <div class="field field-compact">
+                            <label for="customer-picker-search">"Find a customer not listed"</label>
+                            <input id="customer-picker-search" type="search" placeholder="Type part of the name" bind:value=customer_search_typed />
+                        </div>
+                    </Show>
+                </div>
                 <SelectField label="Account executive" name="assignedAeId" value=form.assigned_ae_id errors=errors options=ae_options required=true />
             </div>
         </fieldset>
