@@ -98,7 +98,7 @@ const LOCALES: &[(&str, &str, &str, &str, &str)] = &[
     ("DE", "EUR", "Berlin", "10115", "DE123456789"),
     ("FR", "EUR", "Paris", "75002", "FRAB123456789"),
     ("NL", "EUR", "Amsterdam", "1012 AB", "NL123456789B01"),
-    ("JP", "JPY", "Tokyo", "100-0001", "T1234567890123"),
+    ("AU", "AUD", "Sydney", "2000", "51824753556"),
     ("CA", "CAD", "Toronto", "M5H 2N2", "123456789RT0001"),
 ];
 
@@ -220,14 +220,15 @@ async fn generate_customers(
     for index in 0..count {
         let (country, currency_code, city, postal_code, tax_number) = *random.pick(LOCALES);
         let currency = Currency::parse(currency_code)?;
+        // Unique names: each part appears with a different suffix per round; past the first
+        // 200 the index is added.
+        let round = index / NAME_PARTS.len();
         let name = format!(
             "{} {}{}",
-            random.pick(NAME_PARTS),
-            random.pick(NAME_SUFFIXES),
-            if index >= 200 {
+            NAME_PARTS[index % NAME_PARTS.len()],
+            NAME_SUFFIXES[(index % NAME_PARTS.len() + round) % NAME_SUFFIXES.len()],
+            if index >= NAME_PARTS.len() * NAME_SUFFIXES.len() {
                 format!(" {index}")
-            } else if index >= NAME_PARTS.len() {
-                format!(" {}", index / NAME_PARTS.len() + 1)
             } else {
                 String::new()
             }
@@ -416,6 +417,25 @@ async fn generate_customers(
                 result.approved_deals += 1;
             }
         }
+        // Limits and terms as the previous system held them: what the category proposes.
+        let arr = app
+            .customers
+            .arr_by_customer(&[(customer.id, currency)])
+            .await?;
+        let migrated = customers::Customer {
+            has_paid_invoice: history.has_paid_invoice,
+            prior_late_payer: history.prior_late_payer,
+            ..customer
+        };
+        let policy = customers::policy_for(&migrated, arr.get(&migrated.id).copied());
+        customers::apply_credit_terms(
+            &app.db,
+            migrated.id,
+            policy.proposed_limit,
+            policy.default_terms(),
+            app.clock.now(),
+        )
+        .await?;
     }
     Ok(result)
 }

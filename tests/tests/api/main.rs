@@ -8,3 +8,4 @@ mod http;
 mod jwt;
 mod ledger;
 mod role_matrix;
+mod seed;
