@@ -425,6 +425,14 @@ impl MigrationTrait for Migration {
         for statement in indexes {
             manager.create_index(statement).await?;
         }
+        // At most one pending request of a kind per customer, even when two are made at once.
+        // Partial indexes read the same on SQLite and PostgreSQL.
+        manager
+            .get_connection()
+            .execute_unprepared(
+                "CREATE UNIQUE INDEX ux_approvals_one_pending ON approvals (customer_id, kind) WHERE status = 'pending'",
+            )
+            .await?;
         Ok(())
     }
 

@@ -227,7 +227,14 @@ impl ApprovalService {
             ..Default::default()
         }
         .insert(&transaction)
-        .await?;
+        .await
+        .map_err(|error| match error.sql_err() {
+            Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => AppError::Conflict(format!(
+                "{} already has a pending credit-limit request; it must be decided first.",
+                customer.legal_name
+            )),
+            _ => error.into(),
+        })?;
         let created = Approval::try_from(model)?;
         audit::record(
             &transaction,

@@ -516,7 +516,21 @@ impl DealService {
         let mut row: deal::ActiveModel = model.into();
         write_draft(&mut row, &draft)?;
         row.updated_at = Set(now);
-        let after = deal_from_model(row.update(&transaction).await?)?;
+        // Guarded on the draft status, so an approval that lands meanwhile is never overwritten.
+        let updated = deal::Entity::update(row)
+            .filter(deal::Column::Status.eq(DealStatus::Draft.as_str()))
+            .exec(&transaction)
+            .await;
+        let after = match updated {
+            Ok(model) => deal_from_model(model)?,
+            Err(sea_orm::DbErr::RecordNotUpdated) => {
+                return Err(AppError::Conflict(
+                    "The deal was approved while you were editing; amend its contract instead."
+                        .into(),
+                ));
+            }
+            Err(other) => return Err(other.into()),
+        };
         audit::record(
             &transaction,
             Some(actor),
