@@ -65,7 +65,23 @@ pub fn token() -> Option<String> {
 pub fn expire() {
     clear();
     if let Some(window) = web_sys::window() {
-        let _ = window.location().set_href("/login?expired=1");
+        let location = window.location();
+        let here = format!(
+            "{}{}",
+            location.pathname().unwrap_or_default(),
+            location.search().unwrap_or_default()
+        );
+        // Coming back to the same page after signing in again; the login page itself is no
+        // place to return to.
+        let target = if here.starts_with("/login") || here == "/" {
+            "/login?expired=1".to_string()
+        } else {
+            format!(
+                "/login?expired=1&next={}",
+                String::from(js_sys::encode_uri_component(&here))
+            )
+        };
+        let _ = location.set_href(&target);
     }
 }
 
