@@ -750,7 +750,7 @@ pub async fn approvals(
     field(
         "approvals",
         &query,
-        json!({ "first": 50, "after": after, "status": status }),
+        json!({ "first": 25, "after": after, "status": status }),
     )
     .await
 }

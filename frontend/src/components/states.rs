@@ -68,6 +68,13 @@ pub fn ErrorPanel(error: ApiError, #[prop(optional)] retry: Option<Callback<()>>
     if error.is_forbidden() {
         return view! { <Forbidden /> }.into_any();
     }
+    // Trying again helps only when the cause may pass; a missing record stays missing.
+    let retry = retry.filter(|_| {
+        matches!(
+            error.code(),
+            ErrorCode::Network | ErrorCode::Internal | ErrorCode::Limit
+        )
+    });
     let title = match error.code() {
         ErrorCode::NotFound => "Not found",
         ErrorCode::Network => "Could not reach the server",

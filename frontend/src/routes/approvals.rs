@@ -13,12 +13,16 @@ use crate::{
     components::{
         field::TextAreaField,
         money::MoneyCell,
+        pager::Pager,
         states::{EmptyState, ErrorPanel, LoadingRows},
         status::ApprovalStatusBadge,
     },
     format,
-    routes::href_with_query,
+    routes::{href_with_query, page_offset, CursorTrail},
 };
+
+/// Requests per page; each card carries a decision form, so pages stay short.
+const PAGE_SIZE: usize = 25;
 
 const STATUS_FILTERS: [(&str, &str); 4] = [
     ("PENDING", "Pending"),
@@ -47,17 +51,47 @@ fn Inbox() -> impl IntoView {
             .filter(|status| STATUS_FILTERS.iter().any(|(value, _)| value == status))
             .unwrap_or_else(|| "PENDING".to_string())
     });
+    let after = Memo::new(move |_| query.with(|q| q.get("after")));
+    let trail = CursorTrail::new();
     let approvals = LocalResource::new(move || {
         let status = status.get();
+        let after = after.get();
         async move {
             let filter = (status != "ALL").then_some(status);
-            let mut connection = api::approvals(filter, None).await?;
+            let mut connection = api::approvals(filter, after).await?;
             // Within "All", pending requests come first, each group newest first.
             connection
                 .nodes
                 .sort_by_key(|approval| approval.status != "PENDING");
             Ok::<_, ApiError>(connection)
         }
+    });
+    let go_page = {
+        let navigate = navigate.clone();
+        move |after: Option<String>| {
+            let href = href_with_query(
+                "/approvals",
+                &[("status", Some(status.get_untracked())), ("after", after)],
+            );
+            navigate(
+                &href,
+                NavigateOptions {
+                    replace: true,
+                    ..Default::default()
+                },
+            );
+        }
+    };
+    let on_next = {
+        let go_page = go_page.clone();
+        Callback::new(move |next: Option<String>| {
+            trail.0.update(|trail| trail.push(after.get_untracked()));
+            go_page(next);
+        })
+    };
+    let on_previous = Callback::new(move |()| {
+        let previous = trail.0.try_update(Vec::pop).flatten().flatten();
+        go_page(previous);
     });
     let outcome = RwSignal::new(None::<String>);
     let approvals_changed = use_approvals_changed();
@@ -91,6 +125,7 @@ fn Inbox() -> impl IntoView {
                                     data-filter=value
                                     on:click=move |_| {
                                         outcome.set(None);
+                                        trail.0.set(Vec::new());
                                         let href = href_with_query("/approvals", &[("status", Some(value.to_string()))]);
                                         navigate(&href, NavigateOptions { replace: true, ..Default::default() });
                                     }
@@ -116,15 +151,28 @@ fn Inbox() -> impl IntoView {
                     };
                     view! { <EmptyState title=title hint=hint /> }.into_any()
                 }
-                Some(Ok(connection)) => view! {
-                    <div class="approval-list" data-test="approval-list">
-                        {connection
-                            .nodes
-                            .into_iter()
-                            .map(|approval| view! { <ApprovalCard approval=approval on_decided=on_decided /> })
-                            .collect_view()}
-                    </div>
-                }.into_any(),
+                Some(Ok(connection)) => {
+                    let shown = connection.nodes.len();
+                    let next_cursor = connection.page_info.end_cursor.clone();
+                    view! {
+                        <div class="approval-list" data-test="approval-list">
+                            {connection
+                                .nodes
+                                .into_iter()
+                                .map(|approval| view! { <ApprovalCard approval=approval on_decided=on_decided /> })
+                                .collect_view()}
+                        </div>
+                        <Pager
+                            shown=shown
+                            offset=page_offset(trail, after.get_untracked(), PAGE_SIZE)
+                            total=connection.total_count
+                            has_previous=!trail.0.with(Vec::is_empty)
+                            has_next=connection.page_info.has_next_page
+                            on_previous=on_previous
+                            on_next=Callback::new(move |()| on_next.run(next_cursor.clone()))
+                        />
+                    }.into_any()
+                }
             }}
         </div>
     }
