@@ -125,12 +125,7 @@ async fn create_demo_users(app: &App) -> AppResult<Users> {
     let mut created = Vec::new();
     let mut people = Sequence(7);
     for role in Role::ALL {
-        let name = format!(
-            "{} {} ({})",
-            people.pick(FIRST_NAMES),
-            people.pick(LAST_NAMES),
-            role.title()
-        );
+        let name = format!("{} {}", people.pick(FIRST_NAMES), people.pick(LAST_NAMES));
         created.push(
             app.auth
                 .create_user(
@@ -152,7 +147,7 @@ async fn create_demo_users(app: &App) -> AppResult<Users> {
                     None,
                     NewUser {
                         email: format!("ae{number}@{DEMO_DOMAIN}"),
-                        name: format!("{name} (Account Executive)"),
+                        name: name.to_string(),
                         role: Role::Ae,
                         password: DEMO_PASSWORD.into(),
                     },

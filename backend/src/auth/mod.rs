@@ -96,8 +96,9 @@ impl AuthService {
         if let Some(locked_until) = throttle.as_ref().and_then(|row| row.locked_until) {
             if locked_until > now {
                 let seconds = (locked_until - now).num_seconds().max(1);
+                let unit = if seconds == 1 { "second" } else { "seconds" };
                 return Err(AppError::Limit(format!(
-                    "Too many failed sign-ins for this account; try again in {seconds} seconds."
+                    "Too many failed sign-ins for this account; try again in {seconds} {unit}."
                 )));
             }
         }

@@ -403,9 +403,24 @@ impl DealService {
         input: &DealInput,
     ) -> AppResult<Vec<ChecklistItem>> {
         actor.require(Permission::DealRead)?;
-        let draft = parse_deal_input(input)?;
+        // A new form has no opportunity id yet: that is a missing item, not an error.
+        let id_missing = input.crm_opportunity_id.trim().is_empty();
+        let draft = if id_missing {
+            let mut with_placeholder = input.clone();
+            with_placeholder.crm_opportunity_id = "(not entered)".into();
+            parse_deal_input(&with_placeholder)?
+        } else {
+            parse_deal_input(input)?
+        };
         let facts = checklist_facts(&self.db, &draft).await?;
-        Ok(checklist::checklist(&draft, &facts))
+        let mut items = checklist::checklist(&draft, &facts);
+        if id_missing {
+            if let Some(item) = items.iter_mut().find(|item| item.key == "crmOpportunityId") {
+                item.complete = false;
+                item.message = Some("Enter the CRM opportunity id.".into());
+            }
+        }
+        Ok(items)
     }
 
     pub async fn checklist(&self, deal: &Deal) -> AppResult<Vec<ChecklistItem>> {

@@ -58,6 +58,17 @@ async fn the_live_checklist_reports_each_rule_without_writing() {
     );
     let bad_amount = app.gql_as(Role::Cro, CHECKLIST, json!({ "input": { "crmOpportunityId": "X", "poRequired": false, "taxExempt": false, "tcv": { "amount": "1.005", "currency": "USD" } } })).await;
     assert_eq!(error_field(&bad_amount).as_deref(), Some("tcv.amount"));
+    let blank = app
+        .gql_ok(
+            Role::Ae,
+            CHECKLIST,
+            json!({ "input": { "crmOpportunityId": "", "poRequired": false, "taxExempt": false } }),
+        )
+        .await;
+    assert!(
+        incomplete(&blank["dealChecklist"]).contains(&"crmOpportunityId".to_string()),
+        "a blank form lists the id as missing"
+    );
     let deals = app
         .gql_ok(Role::Cfo, "{ deals { totalCount } }", json!({}))
         .await;
