@@ -1,8 +1,9 @@
 //! Sign-in, the current user and user administration.
 
-use super::types::{RoleValue, User, UserConnection};
+use super::types::{User, UserConnection};
 use super::{actor, app};
 use crate::auth::NewUser;
+use crate::auth::Role;
 use crate::pagination::PageRequest;
 use async_graphql::{Context, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
@@ -23,13 +24,13 @@ impl AuthQuery {
         ctx: &Context<'_>,
         first: Option<i32>,
         after: Option<String>,
-        role: Option<RoleValue>,
+        role: Option<Role>,
         search: Option<String>,
     ) -> async_graphql::Result<UserConnection> {
         let page = PageRequest::from_relay(first, after.as_deref())?;
         let users = app(ctx)
             .auth
-            .list_users(actor(ctx)?, role.map(Into::into), search, page)
+            .list_users(actor(ctx)?, role, search, page)
             .await?;
         Ok(UserConnection::from_page(users, User::from))
     }
@@ -53,7 +54,7 @@ struct LoginPayload {
 struct UserCreateInput {
     email: String,
     name: String,
-    role: RoleValue,
+    role: Role,
     /// At least 10 characters.
     password: String,
 }
@@ -90,7 +91,7 @@ impl AuthMutation {
         let new_user = NewUser {
             email: input.email,
             name: input.name,
-            role: input.role.into(),
+            role: input.role,
             password: input.password,
         };
         let user = app(ctx)

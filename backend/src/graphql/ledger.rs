@@ -11,39 +11,17 @@ use crate::money::{Currency, Money as DomainMoney};
 use crate::pagination::PageRequest;
 use crate::values::{parse_id, require_text, IsoDate, MoneyInput};
 use async_graphql::dataloader::DataLoader;
-use async_graphql::{ComplexObject, Context, Enum, InputObject, Object, SimpleObject, ID};
+use async_graphql::{ComplexObject, Context, InputObject, Object, SimpleObject, ID};
 use chrono::{DateTime, Utc};
 use std::collections::{BTreeMap, HashMap};
 
 pub const MAX_JOURNAL_LINES: usize = 200;
 
-#[derive(Clone, Copy, PartialEq, Eq, Enum)]
-#[graphql(name = "AccountKind")]
-pub enum AccountKindValue {
-    Asset,
-    Liability,
-    Equity,
-    Revenue,
-    Expense,
-}
-
-impl From<AccountKind> for AccountKindValue {
-    fn from(kind: AccountKind) -> AccountKindValue {
-        match kind {
-            AccountKind::Asset => AccountKindValue::Asset,
-            AccountKind::Liability => AccountKindValue::Liability,
-            AccountKind::Equity => AccountKindValue::Equity,
-            AccountKind::Revenue => AccountKindValue::Revenue,
-            AccountKind::Expense => AccountKindValue::Expense,
-        }
-    }
-}
-
 #[derive(Clone, SimpleObject)]
 pub struct LedgerAccount {
     pub code: String,
     pub name: String,
-    pub kind: AccountKindValue,
+    pub kind: AccountKind,
 }
 
 impl From<ledger::Account> for LedgerAccount {
@@ -51,7 +29,7 @@ impl From<ledger::Account> for LedgerAccount {
         LedgerAccount {
             code: account.code,
             name: account.name,
-            kind: account.kind.into(),
+            kind: account.kind,
         }
     }
 }
@@ -126,7 +104,7 @@ fn entry_to_graphql(
         accounts.get(code).cloned().unwrap_or(LedgerAccount {
             code: code.into(),
             name: code.into(),
-            kind: AccountKindValue::Asset,
+            kind: AccountKind::Asset,
         })
     };
     JournalEntry {

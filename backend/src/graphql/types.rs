@@ -3,7 +3,7 @@
 use crate::auth::{self, Role};
 use crate::money::Money as DomainMoney;
 use crate::pagination::{encode_cursor, Page};
-use async_graphql::{Enum, SimpleObject, ID};
+use async_graphql::{SimpleObject, ID};
 
 /// Money on the wire: the amount as a decimal string in the currency's decimals, never a number.
 #[derive(Debug, Clone, SimpleObject)]
@@ -21,61 +21,12 @@ impl From<DomainMoney> for Money {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
-#[graphql(name = "Role")]
-pub enum RoleValue {
-    Admin,
-    Cfo,
-    Cro,
-    VpRevops,
-    VpFinance,
-    ArSpecialist,
-    AccountManager,
-    Ae,
-    VpCs,
-    Auditor,
-}
-
-impl From<Role> for RoleValue {
-    fn from(role: Role) -> RoleValue {
-        match role {
-            Role::Admin => RoleValue::Admin,
-            Role::Cfo => RoleValue::Cfo,
-            Role::Cro => RoleValue::Cro,
-            Role::VpRevops => RoleValue::VpRevops,
-            Role::VpFinance => RoleValue::VpFinance,
-            Role::ArSpecialist => RoleValue::ArSpecialist,
-            Role::AccountManager => RoleValue::AccountManager,
-            Role::Ae => RoleValue::Ae,
-            Role::VpCs => RoleValue::VpCs,
-            Role::Auditor => RoleValue::Auditor,
-        }
-    }
-}
-
-impl From<RoleValue> for Role {
-    fn from(role: RoleValue) -> Role {
-        match role {
-            RoleValue::Admin => Role::Admin,
-            RoleValue::Cfo => Role::Cfo,
-            RoleValue::Cro => Role::Cro,
-            RoleValue::VpRevops => Role::VpRevops,
-            RoleValue::VpFinance => Role::VpFinance,
-            RoleValue::ArSpecialist => Role::ArSpecialist,
-            RoleValue::AccountManager => Role::AccountManager,
-            RoleValue::Ae => Role::Ae,
-            RoleValue::VpCs => Role::VpCs,
-            RoleValue::Auditor => Role::Auditor,
-        }
-    }
-}
-
 #[derive(Debug, Clone, SimpleObject)]
 pub struct User {
     pub id: ID,
     pub email: String,
     pub name: String,
-    pub role: RoleValue,
+    pub role: Role,
     /// The permission names this user's role holds, for showing navigation; the server decides.
     pub permissions: Vec<String>,
 }
@@ -86,7 +37,7 @@ impl From<auth::User> for User {
             id: ID(user.id.to_string()),
             email: user.email,
             name: user.name,
-            role: user.role.into(),
+            role: user.role,
             permissions: auth::matrix::permissions_of(user.role)
                 .iter()
                 .map(|permission| permission.as_str().to_string())
