@@ -3,7 +3,7 @@
 
 use std::fmt;
 
-/// A user's role; what each role may do is the permission matrix below.
+/// A user's role; `User.permissions` lists what it may do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, async_graphql::Enum)]
 pub enum Role {
     Admin,
