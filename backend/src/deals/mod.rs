@@ -345,25 +345,18 @@ async fn checklist_facts<C: ConnectionTrait>(
     draft: &DealDraft,
 ) -> AppResult<ChecklistFacts> {
     let customer = match draft.customer_id {
-        Some(id) => {
-            customers::Customer::try_from(match customers::find_model(connection, id).await {
-                Ok(model) => model,
-                Err(AppError::NotFound(_)) => {
-                    return Ok(ChecklistFacts {
-                        customer: None,
-                        assigned_ae_role: ae_role(connection, draft).await?,
-                    })
-                }
-                Err(other) => return Err(other),
-            })
+        Some(id) => crate::entities::customer::Entity::find_by_id(id)
+            .one(connection)
+            .await?
+            .map(customers::Customer::try_from)
+            .transpose()?
             .map(|customer| {
-                Some((
+                (
                     customer.billing_currency,
                     customer.on_credit_hold,
                     customer.legal_name,
-                ))
-            })?
-        }
+                )
+            }),
         None => None,
     };
     Ok(ChecklistFacts {
