@@ -251,16 +251,16 @@ impl Drop for TestApp {
                 let _ = std::fs::remove_dir_all(directory);
             }
             Cleanup::PostgresDatabase { admin_url, name } => {
-                // Dropping needs async; a short-lived runtime on another thread does it.
+                // Dropping needs async; a short-lived runtime on another thread does it. The app's
+                // pool is not awaited here: its connections belong to the test's runtime, which is
+                // blocked in this join, so closing them would deadlock. FORCE ends them server-side.
                 let (admin_url, name) = (admin_url.clone(), name.clone());
-                let db = self.app.db.clone();
                 let _ = std::thread::spawn(move || {
                     let runtime = tokio::runtime::Builder::new_current_thread()
                         .enable_all()
                         .build()
                         .unwrap();
                     runtime.block_on(async move {
-                        let _ = db.close().await;
                         if let Ok(admin) = Database::connect(&admin_url).await {
                             let _ = admin
                                 .execute_unprepared(&format!(
