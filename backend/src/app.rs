@@ -2,11 +2,13 @@
 
 use crate::approvals::ApprovalService;
 use crate::audit::AuditService;
+use crate::billing::BillingService;
 use crate::auth::{AuthService, JwtKeys};
 use crate::clock::SharedClock;
 use crate::config::Config;
 use crate::customers::CustomerService;
 use crate::deals::DealService;
+use crate::invoicing::InvoiceService;
 use crate::error::AppResult;
 use crate::ledger::LedgerService;
 use sea_orm::DatabaseConnection;
@@ -22,6 +24,8 @@ pub struct App {
     pub customers: CustomerService,
     pub approvals: ApprovalService,
     pub deals: DealService,
+    pub billing: BillingService,
+    pub invoices: InvoiceService,
 }
 
 impl App {
@@ -38,6 +42,8 @@ impl App {
             customers: CustomerService::new(db.clone(), clock.clone()),
             approvals: ApprovalService::new(db.clone(), clock.clone()),
             deals: DealService::new(db.clone(), clock.clone()),
+            billing: BillingService::new(db.clone(), clock.clone(), config.functional_currency),
+            invoices: InvoiceService::new(db.clone(), clock.clone(), config.functional_currency),
             config,
             db,
             clock,

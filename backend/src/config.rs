@@ -16,6 +16,15 @@ pub struct Config {
     /// Raw JWT secret; None means "generate one and keep it in data_dir" (dev only).
     pub jwt_secret: Option<String>,
     pub token_ttl_hours: i64,
+    /// `smtp://host:port` of the relay mail goes through; None writes `.eml` files to `mail_dir`.
+    pub smtp_url: Option<String>,
+    /// The From address of every outgoing mail.
+    pub mail_from: String,
+    /// Where mail is written as `<message id>.eml` when there is no SMTP relay.
+    pub mail_dir: PathBuf,
+    /// The company's reporting currency (`REVOPS_FUNCTIONAL_CURRENCY`, default USD); invoices in
+    /// other currencies carry their total converted at the FX table's rate.
+    pub functional_currency: crate::money::Currency,
 }
 
 fn env(name: &str) -> Option<String> {
@@ -53,13 +62,40 @@ impl Config {
                 })?,
             None => 8,
         };
+        let smtp_url = env("REVOPS_SMTP_URL");
+        if let Some(url) = &smtp_url {
+            crate::notifications::transport::parse_smtp_url(url)?;
+        }
+        let mail_from = env("REVOPS_MAIL_FROM").unwrap_or_else(|| "billing@revops.local".into());
+        crate::notifications::mail::check_address("from", &mail_from).map_err(|_| {
+            AppError::validation(
+                "REVOPS_MAIL_FROM",
+                format!("REVOPS_MAIL_FROM is \"{mail_from}\"; use a plain address such as billing@example.com."),
+            )
+        })?;
+        let mail_dir = env("REVOPS_MAIL_DIR")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| data_dir.join("mail"));
+        let functional_currency = crate::money::Currency::parse(
+            &env("REVOPS_FUNCTIONAL_CURRENCY").unwrap_or_else(|| "USD".into()),
+        )
+        .map_err(|_| {
+            AppError::validation(
+                "REVOPS_FUNCTIONAL_CURRENCY",
+                "REVOPS_FUNCTIONAL_CURRENCY must be an ISO 4217 code such as USD.",
+            )
+        })?;
         Ok(Config {
+            functional_currency,
             database_url,
             data_dir,
             web_dir: PathBuf::from(env("REVOPS_WEB_DIR").unwrap_or_else(|| "dist".into())),
             dev_mode,
             jwt_secret: env("REVOPS_JWT_SECRET"),
             token_ttl_hours,
+            smtp_url,
+            mail_from,
+            mail_dir,
         })
     }
 

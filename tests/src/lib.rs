@@ -103,16 +103,28 @@ impl TestApp {
         TestApp::spawn_with(|_| {}).await
     }
 
-    /// As `spawn`, with the configuration adjusted first (e.g. production mode).
+    /// As `spawn`, with the configuration adjusted first (e.g. production mode). Mail goes to
+    /// `<data dir>/mail` unless a test points it at a real SMTP server:
+    ///
+    /// ```no_run
+    /// # async fn example() {
+    /// use revops_tests::{MailServer, TestApp};
+    /// let mail = MailServer::start().await;
+    /// let app = TestApp::spawn_with(|config| config.smtp_url = Some(mail.smtp_url())).await;
+    /// # }
+    /// ```
     pub async fn spawn_with(configure: impl FnOnce(&mut Config)) -> TestApp {
         let (database_url, cleanup, data_dir) = fresh_database().await;
         let mut config = Config {
             database_url,
+            mail_dir: data_dir.join("mail"),
             data_dir,
             web_dir: workspace_root().join("dist"),
             dev_mode: true,
             jwt_secret: Some(JWT_SECRET.into()),
             token_ttl_hours: 8,
+            smtp_url: None,
+            mail_from: "billing@revops.local".into(),
         };
         configure(&mut config);
         let clock = Arc::new(FixedClock::new("2026-11-27T10:00:00Z".parse().unwrap()));
@@ -274,4 +286,234 @@ impl Drop for TestApp {
             }
         }
     }
+}
+
+/// A real SMTP server for a test: aiosmtpd (installed into `.tools/python` by `cargo xtask test`)
+/// on a free port, storing what it receives in a maildir. Dropping it stops the server.
+pub struct MailServer {
+    port: u16,
+    directory: PathBuf,
+    child: std::process::Child,
+}
+
+/// One message as the server stored it, with just enough parsed for assertions.
+#[derive(Debug, Clone)]
+pub struct ReceivedMail {
+    pub raw: String,
+    pub to: String,
+    pub subject: String,
+    /// File name and decoded bytes of each `Content-Disposition: attachment` part.
+    pub attachments: Vec<(String, Vec<u8>)>,
+}
+
+impl MailServer {
+    pub async fn start() -> MailServer {
+        let python = workspace_root().join(".tools/python/bin/python");
+        assert!(
+            python.exists(),
+            "{} is missing: run `cargo xtask test` (or `cargo xtask setup`) once to install aiosmtpd",
+            python.display()
+        );
+        let directory =
+            std::env::temp_dir().join(format!("revops-mail-{}", uuid::Uuid::new_v4().simple()));
+        std::fs::create_dir_all(&directory).unwrap();
+        let port = free_port();
+        let log = std::fs::File::create(directory.join("aiosmtpd.log")).unwrap();
+        let child = std::process::Command::new(&python)
+            .args(["-m", "aiosmtpd", "-n", "-l", &format!("127.0.0.1:{port}")])
+            .args(["-c", "aiosmtpd.handlers.Mailbox"])
+            .arg(directory.join("maildir"))
+            .stdin(std::process::Stdio::null())
+            .stdout(log.try_clone().unwrap())
+            .stderr(log)
+            .spawn()
+            .unwrap_or_else(|error| panic!("starting {}: {error}", python.display()));
+        let mut server = MailServer {
+            port,
+            directory,
+            child,
+        };
+        server.wait_until_listening().await;
+        server
+    }
+
+    /// Polls the port; panics with the server's log if it exits or is not up within 20 s.
+    async fn wait_until_listening(&mut self) {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        loop {
+            if tokio::net::TcpStream::connect(("127.0.0.1", self.port))
+                .await
+                .is_ok()
+            {
+                return;
+            }
+            let exited = self.child.try_wait().unwrap();
+            if exited.is_some() || std::time::Instant::now() > deadline {
+                let log = std::fs::read_to_string(self.directory.join("aiosmtpd.log"))
+                    .unwrap_or_default();
+                panic!(
+                    "aiosmtpd did not listen on 127.0.0.1:{} (exit: {exited:?}); is it installed? \
+                     `cargo xtask test` installs it into .tools/python. Its log:\n{log}",
+                    self.port
+                );
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+    }
+
+    /// `smtp://127.0.0.1:<port>`, for `Config::smtp_url`.
+    pub fn smtp_url(&self) -> String {
+        format!("smtp://127.0.0.1:{}", self.port)
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Every message received so far, oldest first (maildir names start with the arrival time).
+    pub fn messages(&self) -> Vec<ReceivedMail> {
+        let maildir = self.directory.join("maildir");
+        let mut paths: Vec<PathBuf> = ["new", "cur"]
+            .iter()
+            .filter_map(|folder| std::fs::read_dir(maildir.join(folder)).ok())
+            .flatten()
+            .map(|entry| entry.unwrap().path())
+            .collect();
+        paths.sort_by_key(|path| path.file_name().map(|name| name.to_owned()));
+        paths
+            .iter()
+            .map(|path| ReceivedMail::parse(&std::fs::read_to_string(path).unwrap()))
+            .collect()
+    }
+
+    /// Polls every 50 ms until `count` messages arrived or `deadline` passed, and returns what
+    /// is there then (so a test can assert on too few or too many).
+    pub async fn wait_for(&self, count: usize, deadline: std::time::Duration) -> Vec<ReceivedMail> {
+        let until = std::time::Instant::now() + deadline;
+        loop {
+            let messages = self.messages();
+            if messages.len() >= count || std::time::Instant::now() >= until {
+                return messages;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+    }
+}
+
+impl Drop for MailServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.directory);
+    }
+}
+
+/// A port nobody listens on right now (the OS picks it; the server binds it a moment later).
+fn free_port() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.local_addr().unwrap().port()
+}
+
+impl ReceivedMail {
+    /// A deliberately small MIME reader: top-level headers, and base64 attachments of a
+    /// single-level multipart body. Python writes the maildir file with LF line endings.
+    pub fn parse(raw: &str) -> ReceivedMail {
+        let text = raw.replace("\r\n", "\n");
+        let (head, body) = text.split_once("\n\n").unwrap_or((&text, ""));
+        let headers = unfold_headers(head);
+        let header = |name: &str| header_value(&headers, name).unwrap_or_default();
+        let attachments = match boundary(&header("content-type")) {
+            Some(boundary) => attachments(body, &boundary),
+            None => Vec::new(),
+        };
+        ReceivedMail {
+            raw: raw.to_owned(),
+            to: header("to"),
+            subject: decode_encoded_words(&header("subject")),
+            attachments,
+        }
+    }
+}
+
+/// Header lines with continuation lines joined, as (lowercase name, value).
+fn unfold_headers(head: &str) -> Vec<(String, String)> {
+    let mut headers: Vec<(String, String)> = Vec::new();
+    for line in head.lines() {
+        if line.starts_with([' ', '\t']) {
+            if let Some((_, value)) = headers.last_mut() {
+                value.push(' ');
+                value.push_str(line.trim());
+            }
+        } else if let Some((name, value)) = line.split_once(':') {
+            headers.push((name.trim().to_ascii_lowercase(), value.trim().to_owned()));
+        }
+    }
+    headers
+}
+
+fn header_value(headers: &[(String, String)], name: &str) -> Option<String> {
+    headers
+        .iter()
+        .find(|(key, _)| key == name)
+        .map(|(_, value)| value.clone())
+}
+
+/// The `name="…"` (or unquoted) parameter of a header value.
+fn parameter(value: &str, name: &str) -> Option<String> {
+    value.split(';').skip(1).find_map(|part| {
+        let (key, found) = part.split_once('=')?;
+        (key.trim().eq_ignore_ascii_case(name)).then(|| found.trim().trim_matches('"').to_owned())
+    })
+}
+
+fn boundary(content_type: &str) -> Option<String> {
+    parameter(content_type, "boundary")
+}
+
+fn attachments(body: &str, boundary: &str) -> Vec<(String, Vec<u8>)> {
+    use base64::Engine;
+    let delimiter = format!("--{boundary}");
+    body.split(&delimiter)
+        .skip(1)
+        .filter_map(|part| {
+            let (head, content) = part.trim_start_matches('\n').split_once("\n\n")?;
+            let headers = unfold_headers(head);
+            let disposition = header_value(&headers, "content-disposition")?;
+            if !disposition.to_ascii_lowercase().starts_with("attachment") {
+                return None;
+            }
+            let filename = parameter(&disposition, "filename").unwrap_or_default();
+            let compact: String = content.chars().filter(|c| !c.is_whitespace()).collect();
+            let bytes = base64::engine::general_purpose::STANDARD
+                .decode(compact)
+                .unwrap_or_else(|error| panic!("attachment {filename} is not base64: {error}"));
+            Some((filename, bytes))
+        })
+        .collect()
+}
+
+/// Decodes RFC 2047 `=?utf-8?B?…?=` words (what revops sends); other text is kept as is.
+fn decode_encoded_words(value: &str) -> String {
+    use base64::Engine;
+    let words: Vec<&str> = value.split_whitespace().collect();
+    let all_encoded = !words.is_empty()
+        && words
+            .iter()
+            .all(|word| word.starts_with("=?") && word.ends_with("?="));
+    if !all_encoded {
+        return value.to_owned();
+    }
+    let mut bytes = Vec::new();
+    for word in words {
+        let inner = &word[2..word.len() - 2];
+        let mut pieces = inner.splitn(3, '?');
+        let (_charset, encoding, payload) = (pieces.next(), pieces.next(), pieces.next());
+        assert!(
+            encoding.is_some_and(|e| e.eq_ignore_ascii_case("b")),
+            "only B encoded-words are decoded: {word}"
+        );
+        let decoded = base64::engine::general_purpose::STANDARD.decode(payload.unwrap_or(""));
+        bytes.extend(decoded.unwrap());
+    }
+    String::from_utf8(bytes).unwrap()
 }

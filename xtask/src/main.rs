@@ -39,6 +39,7 @@ fn main() -> ExitCode {
         "setup" => tools::ensure_web_tools(&root)
             .and_then(|()| tools::ensure_browser())
             .and_then(|()| tools::ensure_postgres())
+            .and_then(|()| tools::ensure_mail_server(&root))
             .map(|()| true),
         "help" | "-h" | "--help" => {
             println!("{USAGE}");

@@ -12,7 +12,7 @@ use std::time::Instant;
 pub const STEPS: [(&str, &str); 8] = [
     (
         "tools",
-        "install/check trunk, wasm-bindgen, wasm-opt, chromium; start PostgreSQL",
+        "install/check trunk, wasm-bindgen, wasm-opt, chromium, aiosmtpd; start PostgreSQL",
     ),
     ("fmt", "cargo fmt --all -- --check"),
     ("clippy", "cargo clippy, host crates and the wasm32 web app"),
@@ -34,6 +34,7 @@ struct Ready {
     web_tools: bool,
     browser: bool,
     postgres: bool,
+    mail_server: bool,
     dist: bool,
 }
 
@@ -71,6 +72,14 @@ impl Ready {
         Ok(())
     }
 
+    fn mail_server(&mut self) -> Result<()> {
+        if !self.mail_server {
+            tools::ensure_mail_server(&self.root)?;
+            self.mail_server = true;
+        }
+        Ok(())
+    }
+
     fn dist(&mut self) -> Result<()> {
         if !self.dist {
             self.web_tools()?;
@@ -97,6 +106,7 @@ pub fn main(args: &[String]) -> Result<bool> {
         web_tools: false,
         browser: false,
         postgres: false,
+        mail_server: false,
         dist: false,
     };
     if util::is_ci() {
@@ -206,6 +216,7 @@ fn run_step(name: &str, ready: &mut Ready) -> Result<(bool, Counts)> {
             ready.web_tools()?;
             ready.browser()?;
             ready.postgres()?;
+            ready.mail_server()?;
             Ok((true, Counts::default()))
         }
         "fmt" => {
@@ -251,12 +262,14 @@ fn run_step(name: &str, ready: &mut Ready) -> Result<(bool, Counts)> {
             run_all(&root, vec![cmd])
         }
         "api-sqlite" => {
+            ready.mail_server()?;
             let mut cmd = api_tests();
             cmd.env("REVOPS_TEST_DB", "sqlite");
             run_all(&root, vec![cmd])
         }
         "api-postgres" => {
             ready.postgres()?;
+            ready.mail_server()?;
             let mut cmd = api_tests();
             cmd.env("REVOPS_TEST_DB", "postgres");
             if std::env::var_os("REVOPS_TEST_PG_URL").is_none() {

@@ -18,6 +18,9 @@ const WASM_TARGET: &str = "wasm32-unknown-unknown";
 const CHROMIUM: &str = "/usr/bin/chromium";
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 pub const DEFAULT_PG_URL: &str = "postgres://postgres@127.0.0.1:5432";
+/// The SMTP server the mail tests start (`tests/src/lib.rs`), with its dependencies pinned too.
+pub const AIOSMTPD_VERSION: &str = "1.4.6";
+const AIOSMTPD_DEPENDENCIES: [&str; 2] = ["atpublic==9.0.0", "attrs==26.1.0"];
 
 /// Trunk is only an orchestrator: building it without fat LTO halves its install time.
 const FAST_INSTALL_ENV: [(&str, &str); 3] = [
@@ -163,6 +166,69 @@ pub fn ensure_browser() -> Result<()> {
         }
     }
     println!("ok chromium and chromedriver (installed)");
+    Ok(())
+}
+
+/// aiosmtpd in a virtualenv at `.tools/python`, for the tests that send mail to a real server.
+pub fn ensure_mail_server(root: &Path) -> Result<()> {
+    let python = util::python_tools_bin(root).join("python");
+    let found = aiosmtpd_version(&python);
+    if found
+        .as_deref()
+        .is_some_and(|text| has_word(text, AIOSMTPD_VERSION))
+    {
+        println!("ok aiosmtpd {AIOSMTPD_VERSION} (already installed in .tools/python)");
+        return Ok(());
+    }
+    let was = found.as_deref().map(first_line).unwrap_or("not installed");
+    println!("installing aiosmtpd {AIOSMTPD_VERSION} into .tools/python (found: {was}) …");
+    ensure_venv(root, &python)?;
+    run(Command::new(&python)
+        .args([
+            "-m",
+            "pip",
+            "install",
+            "--disable-pip-version-check",
+            "--quiet",
+        ])
+        .arg(format!("aiosmtpd=={AIOSMTPD_VERSION}"))
+        .args(AIOSMTPD_DEPENDENCIES))?;
+    match aiosmtpd_version(&python) {
+        Some(text) if has_word(&text, AIOSMTPD_VERSION) => {
+            println!("ok aiosmtpd {AIOSMTPD_VERSION} (installed in .tools/python)");
+            Ok(())
+        }
+        other => bail!(
+            "installed aiosmtpd {AIOSMTPD_VERSION}, but `{} -m aiosmtpd --version` says {:?}",
+            python.display(),
+            other.as_deref().map(first_line).unwrap_or("nothing")
+        ),
+    }
+}
+
+/// `python -m aiosmtpd --version` prints e.g. `aiosmtpd 1.4.6`.
+fn aiosmtpd_version(python: &Path) -> Option<String> {
+    probe(Command::new(python).args(["-m", "aiosmtpd", "--version"]))
+}
+
+/// A working virtualenv at `.tools/python`, made (again) with `python3 -m venv --clear` when its
+/// interpreter does not run. Debian's python3 needs `python3-venv` for that.
+fn ensure_venv(root: &Path, python: &Path) -> Result<()> {
+    if probe(Command::new(python).args(["-c", "import pip"])).is_some() {
+        return Ok(());
+    }
+    if util::which("python3").is_none() {
+        println!("python3 is missing; installing Debian's python3 and python3-venv …");
+        apt_install(&["python3", "python3-venv"])?;
+    }
+    let venv = root.join(".tools").join("python");
+    let mut create = Command::new("python3");
+    create.args(["-m", "venv", "--clear"]).arg(&venv);
+    if run(&mut create).is_err() {
+        println!("python3 cannot make a virtualenv; installing Debian's python3-venv …");
+        apt_install(&["python3-venv"])?;
+        run(&mut create)?;
+    }
     Ok(())
 }
 

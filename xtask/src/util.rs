@@ -39,6 +39,11 @@ pub fn node_tools_bin(root: &Path) -> PathBuf {
     root.join(".tools").join("node_modules").join(".bin")
 }
 
+/// The virtualenv's `bin/` that `ensure_mail_server` fills (`.tools/python`).
+pub fn python_tools_bin(root: &Path) -> PathBuf {
+    root.join(".tools").join("python").join("bin")
+}
+
 /// Puts the project's npm tools first and cargo's install folder second on PATH, for this process
 /// and so for every child: Trunk finds `wasm-bindgen` and `wasm-opt` there, and Debian's broken
 /// `wasm-opt` (if installed) is shadowed.

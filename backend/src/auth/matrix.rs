@@ -96,10 +96,26 @@ pub enum Permission {
     AuditRead,
     UserRead,
     UserAdmin,
+    /// Read billing schedules, usage and timesheets; an AE sees only their own customers.
+    BillingRead,
+    UsageWrite,
+    TimesheetSubmit,
+    TimesheetApprove,
+    /// Mark milestones and licences delivered, and record a customer's acceptance.
+    DeliveryRecord,
+    /// Seat changes, cancellations and added lines on a contract.
+    ContractChange,
+    BillRun,
+    /// Read invoices; an AE sees only invoices of customers they hold deals with.
+    InvoiceRead,
+    /// Issue a held draft, set its PO, void an unpaid invoice.
+    InvoiceManage,
+    /// Tax rates, FX rates and legal entities.
+    BillingSetup,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 14] = [
+    pub const ALL: [Permission; 24] = [
         Permission::CustomerRead,
         Permission::CustomerWrite,
         Permission::CreditHoldManage,
@@ -114,6 +130,16 @@ impl Permission {
         Permission::AuditRead,
         Permission::UserRead,
         Permission::UserAdmin,
+        Permission::BillingRead,
+        Permission::UsageWrite,
+        Permission::TimesheetSubmit,
+        Permission::TimesheetApprove,
+        Permission::DeliveryRecord,
+        Permission::ContractChange,
+        Permission::BillRun,
+        Permission::InvoiceRead,
+        Permission::InvoiceManage,
+        Permission::BillingSetup,
     ];
 
     pub fn as_str(&self) -> &'static str {
@@ -132,6 +158,16 @@ impl Permission {
             Permission::AuditRead => "AUDIT_READ",
             Permission::UserRead => "USER_READ",
             Permission::UserAdmin => "USER_ADMIN",
+            Permission::BillingRead => "BILLING_READ",
+            Permission::UsageWrite => "USAGE_WRITE",
+            Permission::TimesheetSubmit => "TIMESHEET_SUBMIT",
+            Permission::TimesheetApprove => "TIMESHEET_APPROVE",
+            Permission::DeliveryRecord => "DELIVERY_RECORD",
+            Permission::ContractChange => "CONTRACT_CHANGE",
+            Permission::BillRun => "BILL_RUN",
+            Permission::InvoiceRead => "INVOICE_READ",
+            Permission::InvoiceManage => "INVOICE_MANAGE",
+            Permission::BillingSetup => "BILLING_SETUP",
         }
     }
 
@@ -211,6 +247,38 @@ impl Permission {
                 Auditor,
             ],
             Permission::UserAdmin => &[Admin],
+            Permission::BillingRead => &[
+                Admin,
+                Cfo,
+                Cro,
+                VpRevops,
+                VpFinance,
+                ArSpecialist,
+                AccountManager,
+                Ae,
+                VpCs,
+                Auditor,
+            ],
+            Permission::UsageWrite => &[Admin, VpRevops],
+            Permission::TimesheetSubmit => &[Admin, VpRevops, AccountManager, VpCs],
+            Permission::TimesheetApprove => &[Admin, VpRevops, VpCs],
+            Permission::DeliveryRecord => &[Admin, VpRevops, AccountManager, VpCs],
+            Permission::ContractChange => &[Admin, VpRevops, VpFinance, AccountManager],
+            Permission::BillRun => &[Admin, Cfo, VpFinance],
+            Permission::InvoiceRead => &[
+                Admin,
+                Cfo,
+                Cro,
+                VpRevops,
+                VpFinance,
+                ArSpecialist,
+                AccountManager,
+                Ae,
+                VpCs,
+                Auditor,
+            ],
+            Permission::InvoiceManage => &[Admin, Cfo, VpFinance, ArSpecialist],
+            Permission::BillingSetup => &[Admin, Cfo, VpFinance],
         }
     }
 }

@@ -108,6 +108,7 @@ pub enum ContractLineKind {
     Milestone,
     TimeAndMaterials,
     PerpetualLicense,
+    Usage,
 }
 
 impl ContractLineKind {
@@ -117,6 +118,7 @@ impl ContractLineKind {
             ContractLineKind::Milestone => "milestone",
             ContractLineKind::TimeAndMaterials => "time_and_materials",
             ContractLineKind::PerpetualLicense => "perpetual_license",
+            ContractLineKind::Usage => "usage",
         }
     }
 
@@ -126,6 +128,7 @@ impl ContractLineKind {
             ContractLineKind::Milestone,
             ContractLineKind::TimeAndMaterials,
             ContractLineKind::PerpetualLicense,
+            ContractLineKind::Usage,
         ]
         .into_iter()
         .find(|kind| kind.as_str() == text)

@@ -16,6 +16,7 @@ pub struct Model {
     pub arr_minor: i64,
     pub currency: String,
     pub created_at: DateTimeUtc,
+    pub uplift_percent: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

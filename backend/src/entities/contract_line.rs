@@ -16,6 +16,14 @@ pub struct Model {
     pub billing_frequency: Option<String>,
     pub start_date: Date,
     pub end_date: Date,
+    pub alignment: String,
+    pub delivered_at: Option<DateTimeUtc>,
+    pub delivered_by: Option<i64>,
+    pub accepted_at: Option<DateTimeUtc>,
+    pub accepted_by: Option<i64>,
+    pub acceptance_note: Option<String>,
+    pub cancelled_on: Option<Date>,
+    pub usage_pricing_json: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -14,6 +14,7 @@ pub struct Model {
     pub currency: String,
     pub valid_from: Date,
     pub valid_to: Date,
+    pub consumed_minor: i64,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

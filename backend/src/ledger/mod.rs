@@ -87,6 +87,34 @@ impl TrialBalance {
     }
 }
 
+/// The balanced entry as posted, read back from its lines (to reverse it exactly).
+pub async fn entry_postings<C: ConnectionTrait>(
+    connection: &C,
+    entry_id: i64,
+) -> AppResult<BalancedEntry> {
+    let postings = journal_line::Entity::find()
+        .filter(journal_line::Column::EntryId.eq(entry_id))
+        .order_by_asc(journal_line::Column::Id)
+        .all(connection)
+        .await?
+        .into_iter()
+        .map(|line| {
+            let currency = Currency::parse(&line.currency)?;
+            let (side, minor) = if line.debit_minor > 0 {
+                (Side::Debit, line.debit_minor)
+            } else {
+                (Side::Credit, line.credit_minor)
+            };
+            Ok(Posting {
+                account_code: line.account_code,
+                side,
+                amount: Money::from_minor(minor, currency),
+            })
+        })
+        .collect::<AppResult<Vec<_>>>()?;
+    BalancedEntry::try_new(postings).map_err(AppError::internal)
+}
+
 /// Writes a balanced entry and its lines on `connection` (the caller's transaction).
 /// There is deliberately no update or delete: posted entries are immutable (DESIGN law 3).
 pub async fn post_entry<C: ConnectionTrait>(
@@ -388,26 +416,7 @@ impl LedgerService {
                 original.entry_number, reversal.entry_number
             )));
         }
-        let postings = original
-            .lines
-            .iter()
-            .map(|line| {
-                let currency = Currency::parse(line.currency)?;
-                let (side, minor) = if line.debit_minor > 0 {
-                    (Side::Debit, line.debit_minor)
-                } else {
-                    (Side::Credit, line.credit_minor)
-                };
-                Ok(Posting {
-                    account_code: line.account_code.clone(),
-                    side,
-                    amount: Money::from_minor(minor, currency),
-                })
-            })
-            .collect::<AppResult<Vec<_>>>()?;
-        let reversal = BalancedEntry::try_new(postings)
-            .map_err(AppError::internal)?
-            .reversed();
+        let reversal = entry_postings(&self.db, entry_id).await?.reversed();
         let now = self.clock.now();
         let header = EntryHeader {
             entry_date: entry_date.unwrap_or_else(|| self.clock.today()),

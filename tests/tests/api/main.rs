@@ -7,5 +7,6 @@ mod deals;
 mod http;
 mod jwt;
 mod ledger;
+mod mail;
 mod role_matrix;
 mod seed;

@@ -1,0 +1,277 @@
+//! Billing periods and the one proration rule (DOMAIN "Periods, proration, rounding").
+//!
+//! Periods are half-open `[start, end)` calendar dates. Monthly steps keep the anchor day
+//! (Jan 31 → Feb 28 → Mar 31). A partial period is charged `amount × days_used / days_in_period`
+//! where `days_in_period` is the length of the full nominal period it belongs to, computed in
+//! `Decimal` and rounded once per line to the currency's minor unit, half away from zero.
+
+use crate::money::{Money, MoneyError};
+use chrono::{Datelike, Months, NaiveDate};
+use rust_decimal::{Decimal, RoundingStrategy};
+use serde::Serialize;
+
+/// How recurring periods are laid on the calendar.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, async_graphql::Enum)]
+pub enum Alignment {
+    /// Periods start on the service start date's day of month.
+    Anniversary,
+    /// Periods start on the first of a month (quarter, year); the first one is prorated.
+    Calendar,
+}
+
+impl Alignment {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Alignment::Anniversary => "anniversary",
+            Alignment::Calendar => "calendar",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Alignment> {
+        [Alignment::Anniversary, Alignment::Calendar]
+            .into_iter()
+            .find(|alignment| alignment.as_str() == text)
+    }
+}
+
+/// The share of a full period that is charged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Proration {
+    pub days_used: i64,
+    pub days_in_period: i64,
+}
+
+impl Proration {
+    pub const FULL: Proration = Proration {
+        days_used: 1,
+        days_in_period: 1,
+    };
+
+    pub fn of(days_used: i64, days_in_period: i64) -> Proration {
+        if days_used == days_in_period {
+            Proration::FULL
+        } else {
+            Proration {
+                days_used,
+                days_in_period,
+            }
+        }
+    }
+
+    pub fn is_full(&self) -> bool {
+        self.days_used == self.days_in_period
+    }
+
+    pub fn fraction(&self) -> Decimal {
+        Decimal::from(self.days_used) / Decimal::from(self.days_in_period)
+    }
+
+    /// The text printed on the invoice line, e.g. "Prorated 17/31 days".
+    pub fn note(&self) -> Option<String> {
+        (!self.is_full()).then(|| {
+            format!(
+                "Prorated {}/{} days (amount × days used ÷ days in period, rounded half away from zero)",
+                self.days_used, self.days_in_period
+            )
+        })
+    }
+}
+
+/// The single proration computation: `unit_price × quantity × fraction`, rounded once.
+pub fn prorate(unit_price: Money, quantity: Decimal, proration: Proration) -> Result<Money, MoneyError> {
+    let exact = unit_price
+        .to_decimal()
+        .checked_mul(quantity)
+        .and_then(|amount| amount.checked_mul(Decimal::from(proration.days_used)))
+        .and_then(|amount| amount.checked_div(Decimal::from(proration.days_in_period)))
+        .ok_or(MoneyError::Overflow)?;
+    Money::from_decimal(exact, unit_price.currency(), RoundingStrategy::MidpointAwayFromZero)
+}
+
+/// One recurring billing period of a contract line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct BillingPeriod {
+    pub start: NaiveDate,
+    /// Exclusive.
+    pub end: NaiveDate,
+    pub proration: Proration,
+}
+
+impl BillingPeriod {
+    pub fn contains(&self, date: NaiveDate) -> bool {
+        self.start <= date && date < self.end
+    }
+
+    /// The last service day, for people (periods are stored half-open).
+    pub fn last_day(&self) -> NaiveDate {
+        self.end.pred_opt().unwrap_or(self.end)
+    }
+
+    /// The full nominal period this one is part of, as (start, end).
+    pub fn label(&self) -> String {
+        format!("{} – {}", self.start, self.last_day())
+    }
+}
+
+/// `anchor` moved by `months`, keeping the anchor's day where the month has it.
+pub fn add_months(anchor: NaiveDate, months: u32) -> NaiveDate {
+    anchor
+        .checked_add_months(Months::new(months))
+        .unwrap_or(NaiveDate::MAX)
+}
+
+fn calendar_period_start(date: NaiveDate, months: u32) -> NaiveDate {
+    let month0 = date.month0();
+    let aligned = match months {
+        12 => 0,
+        3 => month0 - month0 % 3,
+        _ => month0,
+    };
+    NaiveDate::from_ymd_opt(date.year(), aligned + 1, 1).unwrap_or(date)
+}
+
+/// Every billing period of a line whose service runs `[service_start, service_end)`, billed every
+/// `months` months with the given alignment. The first and last periods are prorated by days
+/// against the full nominal period they fall in.
+pub fn periods(
+    service_start: NaiveDate,
+    service_end: NaiveDate,
+    months: u32,
+    alignment: Alignment,
+) -> Vec<BillingPeriod> {
+    let mut result = Vec::new();
+    if service_end <= service_start || months == 0 {
+        return result;
+    }
+    let (anchor, mut step) = match alignment {
+        Alignment::Anniversary => (service_start, 0),
+        Alignment::Calendar => (calendar_period_start(service_start, months), 0),
+    };
+    loop {
+        let nominal_start = add_months(anchor, step * months);
+        let nominal_end = add_months(anchor, (step + 1) * months);
+        step += 1;
+        if nominal_start >= service_end {
+            break;
+        }
+        let start = nominal_start.max(service_start);
+        let end = nominal_end.min(service_end);
+        if start < end {
+            let days_in_period = (nominal_end - nominal_start).num_days();
+            let days_used = (end - start).num_days();
+            result.push(BillingPeriod {
+                start,
+                end,
+                proration: Proration::of(days_used, days_in_period),
+            });
+        }
+        if nominal_end == NaiveDate::MAX {
+            break;
+        }
+    }
+    result
+}
+
+/// The part of `period` from `from` to its end, as a proration of the full nominal period.
+/// Used for mid-term changes: the change bills (or credits) the days it affects.
+pub fn remaining_from(period: &BillingPeriod, from: NaiveDate) -> Proration {
+    let full = if period.proration.is_full() {
+        (period.end - period.start).num_days()
+    } else {
+        period.proration.days_in_period
+    };
+    let days = (period.end - from.max(period.start)).num_days().max(0);
+    Proration::of(days, full)
+}
+
+/// The calendar month `[first, first of next)` containing `date`, and its key "YYYY-MM".
+pub fn month_of(date: NaiveDate) -> (NaiveDate, NaiveDate, String) {
+    let first = NaiveDate::from_ymd_opt(date.year(), date.month(), 1).unwrap_or(date);
+    (first, add_months(first, 1), format!("{:04}-{:02}", date.year(), date.month()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::money::Currency;
+    use proptest::prelude::*;
+
+    fn day(text: &str) -> NaiveDate {
+        text.parse().unwrap()
+    }
+
+    #[test]
+    fn monthly_anniversary_keeps_the_anchor_day() {
+        let all = periods(day("2026-01-31"), day("2026-05-31"), 1, Alignment::Anniversary);
+        let starts: Vec<String> = all.iter().map(|period| period.start.to_string()).collect();
+        assert_eq!(
+            starts,
+            ["2026-01-31", "2026-02-28", "2026-03-31", "2026-04-30"]
+        );
+        assert!(all.iter().all(|period| period.proration.is_full()));
+    }
+
+    #[test]
+    fn calendar_alignment_prorates_the_first_and_last_months() {
+        let all = periods(day("2026-01-15"), day("2026-04-10"), 1, Alignment::Calendar);
+        assert_eq!(all.len(), 4);
+        assert_eq!(all[0].start, day("2026-01-15"));
+        assert_eq!(all[0].end, day("2026-02-01"));
+        assert_eq!(all[0].proration, Proration::of(17, 31));
+        assert_eq!(all[3].proration, Proration::of(9, 30));
+        assert_eq!(all[0].proration.note().unwrap().split(" (").next(), Some("Prorated 17/31 days"));
+    }
+
+    #[test]
+    fn quarterly_calendar_periods_start_on_quarter_days() {
+        let all = periods(day("2026-02-01"), day("2027-02-01"), 3, Alignment::Calendar);
+        let starts: Vec<String> = all.iter().map(|period| period.start.to_string()).collect();
+        assert_eq!(
+            starts,
+            ["2026-02-01", "2026-04-01", "2026-07-01", "2026-10-01", "2027-01-01"]
+        );
+        assert_eq!(all[0].proration, Proration::of(59, 90));
+        assert_eq!(all[4].proration, Proration::of(31, 90));
+    }
+
+    #[test]
+    fn proration_rounds_once_half_away_from_zero() {
+        let price = Money::from_minor(100_00, Currency::parse("USD").unwrap());
+        // 100 × 17 / 31 = 54.8387… → 54.84
+        assert_eq!(
+            prorate(price, Decimal::ONE, Proration::of(17, 31)).unwrap().minor(),
+            54_84
+        );
+        // 3 seats × 10.00 × 1/8 = 3.75 exactly; 0.125 × 1 cent rounds away from zero
+        let cent = Money::from_minor(1, price.currency());
+        assert_eq!(prorate(cent, Decimal::ONE, Proration::of(1, 2)).unwrap().minor(), 1);
+        assert_eq!(prorate(cent.checked_neg().unwrap(), Decimal::ONE, Proration::of(1, 2)).unwrap().minor(), -1);
+    }
+
+    #[test]
+    fn remaining_days_of_a_period_from_a_change_date() {
+        let all = periods(day("2026-03-01"), day("2027-03-01"), 1, Alignment::Anniversary);
+        assert_eq!(remaining_from(&all[0], day("2026-03-18")), Proration::of(14, 31));
+        assert_eq!(remaining_from(&all[0], day("2026-03-01")), Proration::FULL);
+    }
+
+    proptest! {
+        /// Periods tile the service exactly: no gap, no overlap, nothing outside it.
+        #[test]
+        fn periods_tile_the_service(start in 0i64..3000, length in 1i64..1500, months in prop::sample::select(vec![1u32, 3, 12]), calendar in any::<bool>()) {
+            let service_start = day("2024-01-01") + chrono::Duration::days(start);
+            let service_end = service_start + chrono::Duration::days(length);
+            let alignment = if calendar { Alignment::Calendar } else { Alignment::Anniversary };
+            let all = periods(service_start, service_end, months, alignment);
+            prop_assert_eq!(all.first().map(|period| period.start), Some(service_start));
+            prop_assert_eq!(all.last().map(|period| period.end), Some(service_end));
+            for pair in all.windows(2) {
+                prop_assert_eq!(pair[0].end, pair[1].start);
+            }
+            for period in &all {
+                prop_assert!(period.proration.days_used <= period.proration.days_in_period);
+                prop_assert!(period.proration.days_used > 0);
+            }
+        }
+    }
+}

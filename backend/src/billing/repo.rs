@@ -1,0 +1,144 @@
+//! Queries of the billing area: contract lines with their terms and changes, and charges.
+
+use super::periods::Alignment;
+use super::pricing::UsagePricing;
+use super::schedule::{ChangeKind, LineChange, LineTerms};
+use crate::deals::{BillingFrequency, ContractLineKind};
+use crate::entities::{billing_charge, contract, contract_line, contract_line_change};
+use crate::error::{AppError, AppResult};
+use crate::money::{Currency, Money};
+use rust_decimal::Decimal;
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use std::collections::HashMap;
+use std::str::FromStr;
+
+/// A contract line with everything billing needs to know about it.
+#[derive(Debug, Clone)]
+pub struct BillableLine {
+    pub line_id: i64,
+    pub contract_id: i64,
+    pub customer_id: i64,
+    pub terms: LineTerms,
+    pub pricing: Option<UsagePricing>,
+}
+
+pub fn decimal(field: &str, text: &str) -> AppResult<Decimal> {
+    Decimal::from_str(text)
+        .map_err(|_| AppError::internal(format!("stored {field} {text:?} is not a decimal")))
+}
+
+pub fn line_terms(
+    model: &contract_line::Model,
+    changes: Vec<LineChange>,
+) -> AppResult<LineTerms> {
+    Ok(LineTerms {
+        kind: ContractLineKind::parse(&model.kind)
+            .ok_or_else(|| AppError::internal(format!("line kind {}", model.kind)))?,
+        product: model.product_name.clone(),
+        quantity: decimal("quantity", &model.quantity)?,
+        unit_price: Money::from_minor(model.unit_price_minor, Currency::parse(&model.currency)?),
+        frequency: model
+            .billing_frequency
+            .as_deref()
+            .and_then(BillingFrequency::parse),
+        alignment: Alignment::parse(&model.alignment).unwrap_or(Alignment::Anniversary),
+        start: model.start_date,
+        end: model.end_date,
+        delivered_on: model.delivered_at.map(|at| at.date_naive()),
+        accepted_on: model.accepted_at.map(|at| at.date_naive()),
+        changes,
+    })
+}
+
+pub fn change_from_model(model: &contract_line_change::Model) -> AppResult<LineChange> {
+    Ok(LineChange {
+        id: model.id,
+        kind: ChangeKind::parse(&model.kind)
+            .ok_or_else(|| AppError::internal(format!("change kind {}", model.kind)))?,
+        effective: model.effective_date,
+        old_quantity: decimal("old quantity", &model.old_quantity)?,
+        new_quantity: decimal("new quantity", &model.new_quantity)?,
+    })
+}
+
+pub fn pricing_of(model: &contract_line::Model) -> AppResult<Option<UsagePricing>> {
+    model
+        .usage_pricing_json
+        .as_deref()
+        .map(|json| {
+            serde_json::from_str(json)
+                .map_err(|error| AppError::internal(format!("line {} pricing: {error}", model.id)))
+        })
+        .transpose()
+}
+
+/// Lines (all, or those of some contracts) with their contracts' customers and changes.
+pub async fn billable_lines<C: ConnectionTrait>(
+    connection: &C,
+    contract_ids: Option<&[i64]>,
+) -> AppResult<Vec<BillableLine>> {
+    let mut contracts = contract::Entity::find();
+    let mut lines = contract_line::Entity::find().order_by_asc(contract_line::Column::Id);
+    let mut changes = contract_line_change::Entity::find();
+    if let Some(ids) = contract_ids {
+        contracts = contracts.filter(contract::Column::Id.is_in(ids.iter().copied()));
+        lines = lines.filter(contract_line::Column::ContractId.is_in(ids.iter().copied()));
+        changes = changes.filter(
+            contract_line_change::Column::ContractLineId.in_subquery(
+                sea_orm::sea_query::Query::select()
+                    .column(contract_line::Column::Id)
+                    .from(contract_line::Entity)
+                    .and_where(contract_line::Column::ContractId.is_in(ids.iter().copied()))
+                    .to_owned(),
+            ),
+        );
+    }
+    let customers: HashMap<i64, i64> = contracts
+        .all(connection)
+        .await?
+        .into_iter()
+        .map(|contract| (contract.id, contract.customer_id))
+        .collect();
+    let mut changes_by_line: HashMap<i64, Vec<LineChange>> = HashMap::new();
+    for change in changes.all(connection).await? {
+        changes_by_line
+            .entry(change.contract_line_id)
+            .or_default()
+            .push(change_from_model(&change)?);
+    }
+    lines
+        .all(connection)
+        .await?
+        .into_iter()
+        .map(|model| {
+            let customer_id = *customers.get(&model.contract_id).ok_or_else(|| {
+                AppError::internal(format!("line {} without contract", model.id))
+            })?;
+            Ok(BillableLine {
+                line_id: model.id,
+                contract_id: model.contract_id,
+                customer_id,
+                terms: line_terms(&model, changes_by_line.remove(&model.id).unwrap_or_default())?,
+                pricing: pricing_of(&model)?,
+            })
+        })
+        .collect()
+}
+
+/// The charge keys already written for each line.
+pub async fn charge_keys<C: ConnectionTrait>(
+    connection: &C,
+    line_ids: Option<&[i64]>,
+) -> AppResult<HashMap<i64, Vec<(String, Option<chrono::NaiveDate>)>>> {
+    let mut query = billing_charge::Entity::find();
+    if let Some(ids) = line_ids {
+        query = query.filter(billing_charge::Column::ContractLineId.is_in(ids.iter().copied()));
+    }
+    let mut keys: HashMap<i64, Vec<(String, Option<chrono::NaiveDate>)>> = HashMap::new();
+    for charge in query.all(connection).await? {
+        keys.entry(charge.contract_line_id)
+            .or_default()
+            .push((charge.charge_key, charge.period_start));
+    }
+    Ok(keys)
+}

@@ -1,0 +1,498 @@
+//! The bill run for one business date: every charge due by then is written once (unique key per
+//! contract line and period), then the unbilled charges of each customer, entity, currency and
+//! PO become one invoice, each in its own transaction. A second run, a run restarted after a
+//! crash, or two instances at once produce no duplicate and no gap: a charge key can be written
+//! once, a charge can sit on one live invoice, and the invoice number is drawn in the invoice's
+//! transaction.
+
+use super::pricing::{self, UsagePricing};
+use super::repo::{self, BillableLine};
+use super::schedule::DueCharge;
+use crate::auth::Actor;
+use crate::deals::ContractLineKind;
+use crate::entities::{billing_charge, customer, invoice_line, job_run, timesheet_entry, usage_record};
+use crate::error::{AppError, AppResult};
+use crate::invoicing::plan::{self, InvoicePlan, Reference};
+use crate::invoicing::rules::ChargeKind;
+use crate::money::{Currency, Money};
+use chrono::{DateTime, NaiveDate, Utc};
+use rust_decimal::Decimal;
+use sea_orm::sea_query::{Expr, OnConflict, Query};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set, TransactionTrait,
+};
+use serde::Serialize;
+use std::collections::{HashMap, HashSet};
+
+pub const JOB: &str = "bill_run";
+const INSERT_BATCH: usize = 500;
+
+/// A charge the run did not write, and why.
+#[derive(Debug, Clone, Serialize)]
+pub struct Skipped {
+    pub customer_id: i64,
+    pub contract_line_id: i64,
+    pub description: String,
+    pub reason: String,
+}
+
+/// An invoice the run issued, held, or (in a preview) would write.
+#[derive(Debug, Clone, Serialize)]
+pub struct RunInvoice {
+    pub invoice_id: Option<i64>,
+    pub number: Option<String>,
+    pub plan: InvoicePlan,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct BillRunReport {
+    pub as_of: Option<NaiveDate>,
+    pub dry_run: bool,
+    pub charges_written: usize,
+    pub issued: Vec<RunInvoice>,
+    pub held: Vec<RunInvoice>,
+    pub skipped: Vec<Skipped>,
+    /// Groups another run invoiced while this one was working.
+    pub raced: usize,
+}
+
+impl BillRunReport {
+    pub fn summary(&self) -> String {
+        format!(
+            "{} charges written, {} invoices issued, {} held as drafts, {} charges skipped{}",
+            self.charges_written,
+            self.issued.len(),
+            self.held.len(),
+            self.skipped.len(),
+            if self.raced > 0 {
+                format!(", {} groups already invoiced by another run", self.raced)
+            } else {
+                String::new()
+            }
+        )
+    }
+}
+
+/// Progress, readable while the run works (CLI and web app).
+#[derive(Debug, Clone, Serialize)]
+pub struct RunStatus {
+    pub business_date: NaiveDate,
+    pub status: String,
+    pub done: i64,
+    pub total: i64,
+    pub summary: String,
+    pub started_at: DateTime<Utc>,
+    pub finished_at: Option<DateTime<Utc>>,
+}
+
+pub async fn status<C: ConnectionTrait>(connection: &C, date: NaiveDate) -> AppResult<Option<RunStatus>> {
+    Ok(job_run::Entity::find()
+        .filter(job_run::Column::Job.eq(JOB))
+        .filter(job_run::Column::BusinessDate.eq(date))
+        .one(connection)
+        .await?
+        .map(|row| RunStatus {
+            business_date: row.business_date,
+            status: row.status,
+            done: row.done_count,
+            total: row.total_count,
+            summary: row.summary,
+            started_at: row.started_at,
+            finished_at: row.finished_at,
+        }))
+}
+
+/// The recent runs, newest first.
+pub async fn recent<C: ConnectionTrait>(connection: &C, limit: u64) -> AppResult<Vec<RunStatus>> {
+    Ok(job_run::Entity::find()
+        .filter(job_run::Column::Job.eq(JOB))
+        .order_by_desc(job_run::Column::BusinessDate)
+        .limit(limit)
+        .all(connection)
+        .await?
+        .into_iter()
+        .map(|row| RunStatus {
+            business_date: row.business_date,
+            status: row.status,
+            done: row.done_count,
+            total: row.total_count,
+            summary: row.summary,
+            started_at: row.started_at,
+            finished_at: row.finished_at,
+        })
+        .collect())
+}
+
+/// Everything due on `as_of` that has not been charged yet, per line.
+async fn due_charges(
+    db: &DatabaseConnection,
+    lines: &[BillableLine],
+    as_of: NaiveDate,
+) -> AppResult<Vec<(BillableLine, DueCharge)>> {
+    let keys = repo::charge_keys(db, None).await?;
+    let approved = timesheet_entry::Entity::find()
+        .filter(timesheet_entry::Column::Status.eq("approved"))
+        .all(db)
+        .await?;
+    let usage_lines: Vec<i64> = lines
+        .iter()
+        .filter(|line| line.terms.kind == ContractLineKind::Usage)
+        .map(|line| line.line_id)
+        .collect();
+    let usage = if usage_lines.is_empty() {
+        Vec::new()
+    } else {
+        usage_record::Entity::find()
+            .filter(usage_record::Column::ContractLineId.is_in(usage_lines))
+            .all(db)
+            .await?
+    };
+    let current_month = super::periods::month_of(as_of).2;
+    let mut due = Vec::new();
+    for line in lines {
+        let existing: HashSet<&str> = keys
+            .get(&line.line_id)
+            .map(|keys| keys.iter().map(|(key, _)| key.as_str()).collect())
+            .unwrap_or_default();
+        let last_period = keys.get(&line.line_id).and_then(|keys| {
+            keys.iter()
+                .filter(|(key, _)| key.starts_with("period:"))
+                .filter_map(|(_, start)| *start)
+                .max()
+        });
+        let mut push = |charge: DueCharge| {
+            if !existing.contains(charge.key.as_str()) {
+                due.push((line.clone(), charge));
+            }
+        };
+        let terms = &line.terms;
+        for charge in terms.recurring_due(as_of, last_period)? {
+            push(charge);
+        }
+        for change in terms.changes.iter().filter(|change| change.effective <= as_of) {
+            if let Some(charge) = terms.change_charge(change)? {
+                push(charge);
+            }
+        }
+        if let Some(charge) = terms.one_time_due(as_of)? {
+            push(charge);
+        }
+        if terms.kind == ContractLineKind::TimeAndMaterials {
+            for entry in approved.iter().filter(|entry| entry.contract_line_id == line.line_id) {
+                let hours = repo::decimal("hours", &entry.hours)?;
+                let rate = Money::from_minor(entry.rate_minor, Currency::parse(&entry.currency)?);
+                let decided = entry.decided_at.map_or(entry.work_date, |at| at.date_naive());
+                if decided > as_of {
+                    continue;
+                }
+                push(DueCharge {
+                    key: format!("timesheet:{}", entry.id),
+                    kind: ChargeKind::TimeAndMaterials,
+                    description: format!(
+                        "{}: {} ({}), {} — {}",
+                        terms.product, entry.person, entry.role, entry.work_date, entry.description
+                    ),
+                    period: Some((entry.work_date, entry.work_date.succ_opt().unwrap_or(entry.work_date))),
+                    quantity: hours,
+                    unit_price: rate,
+                    amount: super::periods::prorate(rate, hours, super::periods::Proration::FULL)?,
+                    note: Some(format!("{} h × {} approved", hours.normalize(), rate.amount_string())),
+                    due_on: decided,
+                });
+            }
+        }
+        if let (ContractLineKind::Usage, Some(pricing)) = (terms.kind, &line.pricing) {
+            for (month, quantities) in usage_by_month(&usage, line.line_id) {
+                // A month is billed once it is over.
+                if month >= current_month {
+                    continue;
+                }
+                if let Some(charge) = usage_charge(line, pricing, &month, &quantities)? {
+                    push(charge);
+                }
+            }
+        }
+    }
+    Ok(due)
+}
+
+fn usage_by_month(records: &[usage_record::Model], line_id: i64) -> Vec<(String, Vec<Decimal>)> {
+    let mut months: std::collections::BTreeMap<String, Vec<Decimal>> = Default::default();
+    for record in records.iter().filter(|record| record.contract_line_id == line_id) {
+        if let Ok(quantity) = record.quantity.parse::<Decimal>() {
+            months.entry(record.usage_month.clone()).or_default().push(quantity);
+        }
+    }
+    months.into_iter().collect()
+}
+
+/// The overage charge of one finished month, billed in that month's name; none within the allowance.
+pub fn usage_charge(
+    line: &BillableLine,
+    pricing: &UsagePricing,
+    month: &str,
+    quantities: &[Decimal],
+) -> AppResult<Option<DueCharge>> {
+    let used = pricing::aggregate(quantities, pricing.aggregation);
+    let priced = pricing::price(pricing, used, line.terms.unit_price.currency())?;
+    if priced.amount.is_zero() {
+        return Ok(None);
+    }
+    let first = NaiveDate::parse_from_str(&format!("{month}-01"), "%Y-%m-%d")
+        .map_err(|_| AppError::internal(format!("usage month {month}")))?;
+    let (start, end, _) = super::periods::month_of(first);
+    Ok(Some(DueCharge {
+        key: format!("usage:{month}"),
+        kind: ChargeKind::Usage,
+        description: format!("{}: {} overage, {month}", line.terms.product, pricing.meter),
+        period: Some((start, end)),
+        quantity: priced.billable,
+        unit_price: Money::zero(line.terms.unit_price.currency()),
+        amount: priced.amount,
+        note: Some(priced.note),
+        due_on: end,
+    }))
+}
+
+fn charge_row(line: &BillableLine, charge: &DueCharge, now: DateTime<Utc>) -> billing_charge::ActiveModel {
+    billing_charge::ActiveModel {
+        contract_line_id: Set(line.line_id),
+        charge_key: Set(charge.key.clone()),
+        contract_id: Set(line.contract_id),
+        customer_id: Set(line.customer_id),
+        kind: Set(charge.kind.as_str().into()),
+        description: Set(charge.description.clone()),
+        period_start: Set(charge.period.map(|period| period.0)),
+        period_end: Set(charge.period.map(|period| period.1)),
+        quantity: Set(charge.quantity.normalize().to_string()),
+        unit_price_minor: Set(charge.unit_price.minor()),
+        amount_minor: Set(charge.amount.minor()),
+        currency: Set(charge.amount.currency().code().to_string()),
+        proration_note: Set(charge.note.clone()),
+        due_on: Set(charge.due_on),
+        created_at: Set(now),
+        ..Default::default()
+    }
+}
+
+/// Charges written but on no live invoice, due by `as_of`.
+async fn unbilled<C: ConnectionTrait>(connection: &C, as_of: NaiveDate) -> AppResult<Vec<billing_charge::Model>> {
+    let billed = Query::select()
+        .column(invoice_line::Column::ActiveChargeId)
+        .from(invoice_line::Entity)
+        .and_where(invoice_line::Column::ActiveChargeId.is_not_null())
+        .to_owned();
+    Ok(billing_charge::Entity::find()
+        .filter(billing_charge::Column::DueOn.lte(as_of))
+        .filter(billing_charge::Column::Id.not_in_subquery(billed))
+        .order_by_asc(billing_charge::Column::Id)
+        .all(connection)
+        .await?)
+}
+
+/// Options of one run.
+pub struct RunRequest<'a> {
+    pub as_of: NaiveDate,
+    pub dry_run: bool,
+    pub actor: Option<&'a Actor>,
+    pub functional: Currency,
+    pub now: DateTime<Utc>,
+    /// Who is running, for the job row (e.g. "cli:host:pid").
+    pub owner: String,
+}
+
+async fn start_job(db: &DatabaseConnection, request: &RunRequest<'_>) -> AppResult<()> {
+    job_run::Entity::insert(job_run::ActiveModel {
+        job: Set(JOB.into()),
+        business_date: Set(request.as_of),
+        status: Set("running".into()),
+        owner: Set(request.owner.clone()),
+        started_at: Set(request.now),
+        lease_until: Set(request.now + chrono::Duration::minutes(30)),
+        done_count: Set(0),
+        total_count: Set(0),
+        summary: Set("started".into()),
+        ..Default::default()
+    })
+    .on_conflict(
+        OnConflict::columns([job_run::Column::Job, job_run::Column::BusinessDate])
+            .do_nothing()
+            .to_owned(),
+    )
+    .exec_without_returning(db)
+    .await?;
+    job_run::Entity::update_many()
+        .col_expr(job_run::Column::Status, Expr::value("running"))
+        .col_expr(job_run::Column::Owner, Expr::value(request.owner.clone()))
+        .col_expr(job_run::Column::StartedAt, Expr::value(request.now))
+        .col_expr(job_run::Column::FinishedAt, Expr::value(Option::<DateTime<Utc>>::None))
+        .col_expr(job_run::Column::DoneCount, Expr::value(0))
+        .filter(job_run::Column::Job.eq(JOB))
+        .filter(job_run::Column::BusinessDate.eq(request.as_of))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+async fn progress(db: &DatabaseConnection, as_of: NaiveDate, done: usize, total: usize, summary: &str, finished: Option<(&str, DateTime<Utc>)>) -> AppResult<()> {
+    let mut update = job_run::Entity::update_many()
+        .col_expr(job_run::Column::DoneCount, Expr::value(done as i64))
+        .col_expr(job_run::Column::TotalCount, Expr::value(total as i64))
+        .col_expr(job_run::Column::Summary, Expr::value(summary.to_string()));
+    if let Some((status, at)) = finished {
+        update = update
+            .col_expr(job_run::Column::Status, Expr::value(status.to_string()))
+            .col_expr(job_run::Column::FinishedAt, Expr::value(at));
+    }
+    update
+        .filter(job_run::Column::Job.eq(JOB))
+        .filter(job_run::Column::BusinessDate.eq(as_of))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// Runs (or, with `dry_run`, previews) the bill run for `as_of`. `on_progress` hears (done, total).
+pub async fn execute(
+    db: &DatabaseConnection,
+    request: RunRequest<'_>,
+    on_progress: &(dyn Fn(usize, usize) + Sync),
+) -> AppResult<BillRunReport> {
+    let as_of = request.as_of;
+    let mut report = BillRunReport {
+        as_of: Some(as_of),
+        dry_run: request.dry_run,
+        ..Default::default()
+    };
+    if !request.dry_run {
+        start_job(db, &request).await?;
+    }
+    let lines = repo::billable_lines(db, None).await?;
+    let on_hold: HashSet<i64> = customer::Entity::find()
+        .filter(customer::Column::OnCreditHold.eq(true))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|customer| customer.id)
+        .collect();
+    let charged_lines: HashSet<i64> = repo::charge_keys(db, None).await?.into_keys().collect();
+    let mut new_rows = Vec::new();
+    let mut preview_rows = Vec::new();
+    for (line, charge) in due_charges(db, &lines, as_of).await? {
+        // Credit hold: nothing for a service never billed before; running billing continues.
+        if on_hold.contains(&line.customer_id) && !charged_lines.contains(&line.line_id) {
+            report.skipped.push(Skipped {
+                customer_id: line.customer_id,
+                contract_line_id: line.line_id,
+                description: charge.description.clone(),
+                reason: "The customer is on credit hold: new services are not invoiced until the hold is lifted.".into(),
+            });
+            continue;
+        }
+        if request.dry_run {
+            preview_rows.push(preview_charge(&line, &charge, request.now, -(preview_rows.len() as i64) - 1));
+        } else {
+            new_rows.push(charge_row(&line, &charge, request.now));
+        }
+    }
+    report.charges_written = new_rows.len();
+    for batch in new_rows.chunks(INSERT_BATCH) {
+        billing_charge::Entity::insert_many(batch.to_vec())
+            .on_conflict(
+                OnConflict::columns([
+                    billing_charge::Column::ContractLineId,
+                    billing_charge::Column::ChargeKey,
+                ])
+                .do_nothing()
+                .to_owned(),
+            )
+            .exec_without_returning(db)
+            .await?;
+    }
+    let mut charges = unbilled(db, as_of).await?;
+    charges.extend(preview_rows);
+    let contract_ids: Vec<i64> = charges
+        .iter()
+        .map(|charge| charge.contract_id)
+        .collect::<HashSet<_>>()
+        .into_iter()
+        .collect();
+    let terms = plan::contract_terms(db, &contract_ids).await?;
+    let customers: HashMap<i64, customer::Model> = customer::Entity::find()
+        .filter(customer::Column::Id.is_in(charges.iter().map(|charge| charge.customer_id).collect::<HashSet<_>>()))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|customer| (customer.id, customer))
+        .collect();
+    let reference = Reference::load(db, request.functional).await?;
+    let groups = plan::group_charges(charges, &terms)?;
+    let total = groups.len();
+    on_progress(0, total);
+    for (index, group) in groups.into_iter().enumerate() {
+        let first = &group[0];
+        let customer = customers
+            .get(&first.customer_id)
+            .ok_or_else(|| AppError::internal(format!("customer {} vanished", first.customer_id)))?;
+        let po_number = terms.get(&first.contract_id).and_then(|terms| terms.po_number.clone());
+        let po = match &po_number {
+            Some(number) => crate::invoicing::find_po(db, customer.id, number).await?,
+            None => None,
+        };
+        let planned = plan::plan(&group, &terms, customer, po.as_ref(), &reference, as_of)?;
+        if planned.totals.total.is_negative() && planned.lines.iter().all(|line| line.amount.is_negative()) {
+            // Only credits: they wait for the next invoice of this customer.
+            continue;
+        }
+        if request.dry_run {
+            let entry = RunInvoice { invoice_id: None, number: None, plan: planned };
+            if entry.plan.block.is_some() { report.held.push(entry) } else { report.issued.push(entry) }
+        } else {
+            let transaction = db.begin().await?;
+            match plan::write_plan(&transaction, &planned, request.actor, request.now).await {
+                Ok(written) => {
+                    transaction.commit().await?;
+                    let entry = RunInvoice { invoice_id: Some(written.invoice_id), number: written.number, plan: planned };
+                    if written.issued { report.issued.push(entry) } else { report.held.push(entry) }
+                }
+                Err(error) if plan::is_unique_violation(&error) => {
+                    drop(transaction);
+                    report.raced += 1;
+                }
+                Err(error) => return Err(error),
+            }
+        }
+        let done = index + 1;
+        on_progress(done, total);
+        if !request.dry_run && (done % 200 == 0 || done == total) {
+            progress(db, as_of, done, total, &format!("{done} of {total} invoices"), None).await?;
+        }
+    }
+    if !request.dry_run {
+        progress(db, as_of, total, total, &report.summary(), Some(("done", request.now))).await?;
+    }
+    Ok(report)
+}
+
+/// An in-memory charge for the preview (negative ids: never written).
+fn preview_charge(line: &BillableLine, charge: &DueCharge, now: DateTime<Utc>, id: i64) -> billing_charge::Model {
+    billing_charge::Model {
+        id,
+        contract_line_id: line.line_id,
+        charge_key: charge.key.clone(),
+        contract_id: line.contract_id,
+        customer_id: line.customer_id,
+        kind: charge.kind.as_str().into(),
+        description: charge.description.clone(),
+        period_start: charge.period.map(|period| period.0),
+        period_end: charge.period.map(|period| period.1),
+        quantity: charge.quantity.normalize().to_string(),
+        unit_price_minor: charge.unit_price.minor(),
+        amount_minor: charge.amount.minor(),
+        currency: charge.amount.currency().code().to_string(),
+        proration_note: charge.note.clone(),
+        due_on: charge.due_on,
+        created_at: now,
+    }
+}

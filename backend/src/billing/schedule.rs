@@ -1,0 +1,326 @@
+//! What a contract line owes and when: recurring periods with the quantity in force, mid-term
+//! change adjustments, and the one-time charges of delivered licences and accepted milestones.
+//! Pure: the bill run, the preview and the billing schedule page all read these.
+
+use super::periods::{self, prorate, remaining_from, Alignment, BillingPeriod, Proration};
+use crate::deals::{BillingFrequency, ContractLineKind};
+use crate::invoicing::rules::ChargeKind;
+use crate::money::{Money, MoneyError};
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use serde::Serialize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, async_graphql::Enum)]
+pub enum ChangeKind {
+    /// Seats (quantity) up or down from the effective date.
+    Quantity,
+    /// Service ends on the effective date; unused prepaid time is credited.
+    Cancellation,
+}
+
+impl ChangeKind {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            ChangeKind::Quantity => "quantity",
+            ChangeKind::Cancellation => "cancellation",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<ChangeKind> {
+        [ChangeKind::Quantity, ChangeKind::Cancellation]
+            .into_iter()
+            .find(|kind| kind.as_str() == text)
+    }
+}
+
+/// A recorded mid-term change of a line.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LineChange {
+    pub id: i64,
+    pub kind: ChangeKind,
+    pub effective: NaiveDate,
+    pub old_quantity: Decimal,
+    pub new_quantity: Decimal,
+}
+
+/// The billing terms of one contract line, as the rules need them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LineTerms {
+    pub kind: ContractLineKind,
+    pub product: String,
+    /// The quantity in force now (after every change).
+    pub quantity: Decimal,
+    pub unit_price: Money,
+    pub frequency: Option<BillingFrequency>,
+    pub alignment: Alignment,
+    pub start: NaiveDate,
+    /// Last service day (inclusive, as contracts are written).
+    pub end: NaiveDate,
+    pub delivered_on: Option<NaiveDate>,
+    pub accepted_on: Option<NaiveDate>,
+    pub changes: Vec<LineChange>,
+}
+
+/// One thing to bill: the unique key per line is what makes billing exactly-once.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DueCharge {
+    pub key: String,
+    pub kind: ChargeKind,
+    pub description: String,
+    pub period: Option<(NaiveDate, NaiveDate)>,
+    pub quantity: Decimal,
+    pub unit_price: Money,
+    pub amount: Money,
+    pub note: Option<String>,
+    pub due_on: NaiveDate,
+}
+
+fn months(frequency: Option<BillingFrequency>) -> Option<u32> {
+    match frequency? {
+        BillingFrequency::Monthly => Some(1),
+        BillingFrequency::Quarterly => Some(3),
+        BillingFrequency::Annually => Some(12),
+        BillingFrequency::Milestone | BillingFrequency::TimeAndMaterials => None,
+    }
+}
+
+impl LineTerms {
+    /// The day service stops (exclusive): the contract end, or an earlier cancellation.
+    pub fn service_end(&self) -> NaiveDate {
+        let contract_end = self.end.succ_opt().unwrap_or(self.end);
+        self.changes
+            .iter()
+            .filter(|change| change.kind == ChangeKind::Cancellation)
+            .map(|change| change.effective)
+            .min()
+            .map_or(contract_end, |cancelled| cancelled.min(contract_end))
+    }
+
+    /// Every recurring period of the contract term, before any cancellation.
+    pub fn periods(&self) -> Vec<BillingPeriod> {
+        match months(self.frequency) {
+            Some(months) if self.kind == ContractLineKind::Subscription => periods::periods(
+                self.start,
+                self.end.succ_opt().unwrap_or(self.end),
+                months,
+                self.alignment,
+            ),
+            _ => Vec::new(),
+        }
+    }
+
+    /// The quantity in force on `date`: the old quantity of the first change after it, or the
+    /// current quantity when no change comes later.
+    pub fn quantity_on(&self, date: NaiveDate) -> Decimal {
+        let mut later: Vec<&LineChange> = self
+            .changes
+            .iter()
+            .filter(|change| change.kind == ChangeKind::Quantity && change.effective > date)
+            .collect();
+        later.sort_by_key(|change| (change.effective, change.id));
+        later
+            .first()
+            .map_or(self.quantity, |change| change.old_quantity)
+    }
+
+    /// The charge for one recurring period, billed in advance on its first day.
+    pub fn period_charge(&self, period: &BillingPeriod) -> Result<DueCharge, MoneyError> {
+        let quantity = self.quantity_on(period.start);
+        Ok(DueCharge {
+            key: format!("period:{}", period.start),
+            kind: ChargeKind::Subscription,
+            description: format!("{} ({})", self.product, period.label()),
+            period: Some((period.start, period.end)),
+            quantity,
+            unit_price: self.unit_price,
+            amount: prorate(self.unit_price, quantity, period.proration)?,
+            note: period.proration.note(),
+            due_on: period.start,
+        })
+    }
+
+    /// Recurring charges due on or before `as_of` that start after `after` (the last period
+    /// already charged), stopping at a cancellation.
+    pub fn recurring_due(
+        &self,
+        as_of: NaiveDate,
+        after: Option<NaiveDate>,
+    ) -> Result<Vec<DueCharge>, MoneyError> {
+        let stop = self.service_end();
+        self.periods()
+            .iter()
+            .filter(|period| period.start <= as_of && period.start < stop)
+            .filter(|period| after.is_none_or(|last| period.start > last))
+            .map(|period| self.period_charge(period))
+            .collect()
+    }
+
+    /// The prorated difference a change bills (seats up) or credits (seats down, cancellation)
+    /// for the period it falls in, from its effective date to the period's end.
+    pub fn change_charge(&self, change: &LineChange) -> Result<Option<DueCharge>, MoneyError> {
+        let all = self.periods();
+        let Some(period) = all.iter().find(|period| period.contains(change.effective)) else {
+            return Ok(None);
+        };
+        let (delta, what) = match change.kind {
+            ChangeKind::Quantity => (
+                change.new_quantity - change.old_quantity,
+                format!(
+                    "quantity {} → {} from {}",
+                    change.old_quantity.normalize(),
+                    change.new_quantity.normalize(),
+                    change.effective
+                ),
+            ),
+            ChangeKind::Cancellation => (
+                -self.quantity_on(change.effective),
+                format!("cancelled from {}, unused time credited", change.effective),
+            ),
+        };
+        if delta.is_zero() {
+            return Ok(None);
+        }
+        let proration: Proration = remaining_from(period, change.effective);
+        let amount = prorate(self.unit_price, delta, proration)?;
+        let days = if proration.is_full() {
+            let length = (period.end - period.start).num_days();
+            format!("{length}/{length} days")
+        } else {
+            format!("{}/{} days", proration.days_used, proration.days_in_period)
+        };
+        Ok(Some(DueCharge {
+            key: format!("change:{}", change.id),
+            kind: ChargeKind::Adjustment,
+            description: format!("{}: {what}", self.product),
+            period: Some((change.effective.max(period.start), period.end)),
+            quantity: delta,
+            unit_price: self.unit_price,
+            amount,
+            note: Some(format!(
+                "Prorated {days} of {} (amount × days used ÷ days in period, rounded half away from zero)",
+                period.label()
+            )),
+            due_on: change.effective,
+        }))
+    }
+
+    /// The one-time charge of a delivered licence or an accepted milestone.
+    pub fn one_time_due(&self, as_of: NaiveDate) -> Result<Option<DueCharge>, MoneyError> {
+        let (kind, on, key, what) = match self.kind {
+            ContractLineKind::PerpetualLicense => (
+                ChargeKind::PerpetualLicense,
+                self.delivered_on,
+                "licence",
+                "delivered",
+            ),
+            ContractLineKind::Milestone => {
+                (ChargeKind::Milestone, self.accepted_on, "milestone", "accepted")
+            }
+            _ => return Ok(None),
+        };
+        let Some(on) = on.filter(|on| *on <= as_of) else {
+            return Ok(None);
+        };
+        Ok(Some(DueCharge {
+            key: key.to_string(),
+            kind,
+            description: format!("{} ({what} {on})", self.product),
+            period: None,
+            quantity: self.quantity,
+            unit_price: self.unit_price,
+            amount: prorate(self.unit_price, self.quantity, Proration::FULL)?,
+            note: None,
+            due_on: on,
+        }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::money::Currency;
+
+    fn day(text: &str) -> NaiveDate {
+        text.parse().unwrap()
+    }
+
+    fn seats(frequency: BillingFrequency, price_minor: i64, quantity: i64) -> LineTerms {
+        LineTerms {
+            kind: ContractLineKind::Subscription,
+            product: "Platform seats".into(),
+            quantity: Decimal::from(quantity),
+            unit_price: Money::from_minor(price_minor, Currency::parse("USD").unwrap()),
+            frequency: Some(frequency),
+            alignment: Alignment::Anniversary,
+            start: day("2026-01-01"),
+            end: day("2026-12-31"),
+            delivered_on: None,
+            accepted_on: None,
+            changes: vec![],
+        }
+    }
+
+    #[test]
+    fn a_monthly_year_bills_twelve_equal_periods_in_advance() {
+        let line = seats(BillingFrequency::Monthly, 50_00, 10);
+        let due = line.recurring_due(day("2026-12-31"), None).unwrap();
+        assert_eq!(due.len(), 12);
+        assert!(due.iter().all(|charge| charge.amount.minor() == 500_00));
+        assert_eq!(due[11].due_on, day("2026-12-01"));
+        // Already billed through March: only April onwards is due.
+        let rest = line.recurring_due(day("2026-04-15"), Some(day("2026-03-01"))).unwrap();
+        assert_eq!(rest.len(), 1);
+        assert_eq!(rest[0].key, "period:2026-04-01");
+    }
+
+    #[test]
+    fn a_mid_month_seat_increase_bills_the_prorated_difference() {
+        // 10 → 15 seats at 50.00 on March 18: 5 × 50 × 14/31 = 112.903… → 112.90
+        let mut line = seats(BillingFrequency::Monthly, 50_00, 15);
+        let change = LineChange { id: 7, kind: ChangeKind::Quantity, effective: day("2026-03-18"), old_quantity: Decimal::from(10), new_quantity: Decimal::from(15) };
+        line.changes.push(change.clone());
+        let charge = line.change_charge(&change).unwrap().unwrap();
+        assert_eq!(charge.amount.minor(), 112_90);
+        assert!(charge.note.as_deref().unwrap().starts_with("Prorated 14/31 days"));
+        // March itself was billed at 10 seats, April at 15.
+        let due = line.recurring_due(day("2026-04-01"), None).unwrap();
+        assert_eq!(due[2].amount.minor(), 500_00);
+        assert_eq!(due[3].amount.minor(), 750_00);
+    }
+
+    #[test]
+    fn an_annual_plan_cancelled_early_credits_the_unused_days() {
+        // 12,000.00 a year, cancelled from 2026-09-01: 122 of 365 days unused → −4,010.96
+        let mut line = seats(BillingFrequency::Annually, 12_000_00, 1);
+        let change = LineChange { id: 9, kind: ChangeKind::Cancellation, effective: day("2026-09-01"), old_quantity: Decimal::ONE, new_quantity: Decimal::ZERO };
+        line.changes.push(change.clone());
+        let credit = line.change_charge(&change).unwrap().unwrap();
+        assert_eq!(credit.amount.minor(), -4_010_96);
+        assert_eq!(line.service_end(), day("2026-09-01"));
+        assert_eq!(line.recurring_due(day("2027-06-01"), Some(day("2026-01-01"))).unwrap().len(), 0);
+    }
+
+    #[test]
+    fn an_upgrade_halfway_through_a_quarter() {
+        // Quarterly 3,000.00 per seat-block; 2 → 3 blocks on 2026-02-15 (Q1 = Jan 1–Mar 31, 90 days):
+        // 1 × 3,000 × 45/90 = 1,500.00
+        let mut line = seats(BillingFrequency::Quarterly, 3_000_00, 3);
+        let change = LineChange { id: 3, kind: ChangeKind::Quantity, effective: day("2026-02-15"), old_quantity: Decimal::from(2), new_quantity: Decimal::from(3) };
+        line.changes.push(change.clone());
+        assert_eq!(line.change_charge(&change).unwrap().unwrap().amount.minor(), 1_500_00);
+    }
+
+    #[test]
+    fn milestones_bill_only_once_accepted() {
+        let mut line = seats(BillingFrequency::Monthly, 20_000_00, 1);
+        line.kind = ContractLineKind::Milestone;
+        line.frequency = Some(BillingFrequency::Milestone);
+        assert_eq!(line.one_time_due(day("2026-06-01")).unwrap(), None);
+        line.delivered_on = Some(day("2026-05-01"));
+        assert_eq!(line.one_time_due(day("2026-06-01")).unwrap(), None);
+        line.accepted_on = Some(day("2026-05-03"));
+        let charge = line.one_time_due(day("2026-06-01")).unwrap().unwrap();
+        assert_eq!((charge.amount.minor(), charge.due_on), (20_000_00, day("2026-05-03")));
+        assert!(line.periods().is_empty());
+    }
+}

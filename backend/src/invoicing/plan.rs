@@ -1,0 +1,651 @@
+//! Turning unbilled charges into invoice plans, and writing a plan: as an issued invoice (number,
+//! ledger posting, PO draw, e-mail in the outbox, audit row) or as a held draft with the reason.
+//! The bill run, its preview and the manual issue of a held draft all go through here.
+
+use super::rules::{self, Block, ChargeKind, LineTax, NetLine, PoState, TaxRate, Totals};
+use crate::audit::{self, AuditRecord};
+use crate::auth::Actor;
+use crate::customers::{Contact, PaymentTerms};
+use crate::entities::{
+    billing_charge, contract, customer, deal, fx_rate, invoice, invoice_line, purchase_order,
+    tax_rate,
+};
+use crate::error::{AppError, AppResult};
+use crate::ledger::{self, EntryHeader};
+use crate::money::{Currency, Money};
+use crate::notifications::{self, NewMessage};
+use crate::sequences;
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use rust_decimal::{Decimal, RoundingStrategy};
+use sea_orm::sea_query::Expr;
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+use serde::Serialize;
+use std::collections::{BTreeMap, HashMap};
+use std::str::FromStr;
+
+/// The invoicing terms a contract carries from its deal.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContractTerms {
+    pub contract_id: i64,
+    pub customer_id: i64,
+    pub legal_entity: String,
+    pub payment_terms: PaymentTerms,
+    pub po_required: bool,
+    pub po_number: Option<String>,
+    pub tax_jurisdiction: String,
+    pub exemption_certificate: Option<String>,
+    pub billing_contact: Option<Contact>,
+}
+
+pub async fn contract_terms<C: ConnectionTrait>(
+    connection: &C,
+    contract_ids: &[i64],
+) -> AppResult<HashMap<i64, ContractTerms>> {
+    let contracts = contract::Entity::find()
+        .filter(contract::Column::Id.is_in(contract_ids.iter().copied()))
+        .all(connection)
+        .await?;
+    let deal_ids: Vec<i64> = contracts.iter().map(|contract| contract.deal_id).collect();
+    let deals: HashMap<i64, deal::Model> = deal::Entity::find()
+        .filter(deal::Column::Id.is_in(deal_ids))
+        .all(connection)
+        .await?
+        .into_iter()
+        .map(|deal| (deal.id, deal))
+        .collect();
+    let mut result = HashMap::new();
+    for contract in contracts {
+        let deal = deals
+            .get(&contract.deal_id)
+            .ok_or_else(|| AppError::internal(format!("contract {} without deal", contract.id)))?;
+        let contact = deal
+            .billing_contact_json
+            .as_deref()
+            .and_then(|json| serde_json::from_str::<Contact>(json).ok());
+        result.insert(
+            contract.id,
+            ContractTerms {
+                contract_id: contract.id,
+                customer_id: contract.customer_id,
+                legal_entity: deal
+                    .invoiced_legal_entity
+                    .clone()
+                    .unwrap_or_else(|| "revops".into()),
+                payment_terms: deal
+                    .payment_terms
+                    .as_deref()
+                    .and_then(PaymentTerms::parse)
+                    .unwrap_or(PaymentTerms::Net30),
+                po_required: deal.po_required,
+                po_number: deal.po_number.clone(),
+                tax_jurisdiction: deal.tax_jurisdiction.clone().unwrap_or_default(),
+                exemption_certificate: deal
+                    .tax_exempt
+                    .then(|| deal.tax_exemption_certificate.clone())
+                    .flatten(),
+                billing_contact: contact,
+            },
+        );
+    }
+    Ok(result)
+}
+
+/// Reference tables read once per run.
+#[derive(Debug, Clone)]
+pub struct Reference {
+    pub tax_rates: Vec<TaxRate>,
+    /// Per currency: (date, units of the functional currency per unit), newest last.
+    pub fx_rates: HashMap<String, Vec<(NaiveDate, Decimal)>>,
+    pub functional: Currency,
+}
+
+impl Reference {
+    pub async fn load<C: ConnectionTrait>(
+        connection: &C,
+        functional: Currency,
+    ) -> AppResult<Reference> {
+        let tax_rates = tax_rate::Entity::find()
+            .all(connection)
+            .await?
+            .into_iter()
+            .map(|row| {
+                Ok(TaxRate {
+                    rate_percent: Decimal::from_str(&row.rate_percent).map_err(|_| {
+                        AppError::internal(format!("tax rate {} is not a decimal", row.id))
+                    })?,
+                    country: row.country,
+                    region: row.region,
+                    label: row.label,
+                    effective_from: row.effective_from,
+                })
+            })
+            .collect::<AppResult<Vec<_>>>()?;
+        let mut fx_rates: HashMap<String, Vec<(NaiveDate, Decimal)>> = HashMap::new();
+        for row in fx_rate::Entity::find().all(connection).await? {
+            let rate = Decimal::from_str(&row.rate)
+                .map_err(|_| AppError::internal(format!("fx rate {} is not a decimal", row.id)))?;
+            fx_rates
+                .entry(row.currency)
+                .or_default()
+                .push((row.rate_date, rate));
+        }
+        for rates in fx_rates.values_mut() {
+            rates.sort();
+        }
+        Ok(Reference {
+            tax_rates,
+            fx_rates,
+            functional,
+        })
+    }
+
+    /// The rate in force on `on` (the latest dated on or before it); 1 for the functional currency.
+    pub fn fx_rate(&self, currency: Currency, on: NaiveDate) -> Option<Decimal> {
+        if currency == self.functional {
+            return Some(Decimal::ONE);
+        }
+        self.fx_rates
+            .get(currency.code())?
+            .iter()
+            .rev()
+            .find(|(date, _)| *date <= on)
+            .map(|(_, rate)| *rate)
+    }
+}
+
+/// One line of a planned invoice.
+#[derive(Debug, Clone, Serialize)]
+pub struct PlannedLine {
+    pub charge_id: i64,
+    pub contract_line_id: i64,
+    pub kind: ChargeKind,
+    pub description: String,
+    pub period: Option<(NaiveDate, NaiveDate)>,
+    pub quantity: String,
+    pub unit_price: Money,
+    pub amount: Money,
+    pub note: Option<String>,
+    pub jurisdiction: String,
+    pub tax: LineTax,
+}
+
+/// An invoice before it is written.
+#[derive(Debug, Clone, Serialize)]
+pub struct InvoicePlan {
+    pub batch_key: String,
+    pub customer_id: i64,
+    pub customer_name: String,
+    pub legal_entity: String,
+    pub contract_id: Option<i64>,
+    pub currency: Currency,
+    pub invoice_date: NaiveDate,
+    pub payment_terms: PaymentTerms,
+    pub po_number: Option<String>,
+    #[serde(skip)]
+    pub po: Option<(i64, PoState)>,
+    pub exemption_certificate: Option<String>,
+    pub recipient: Option<String>,
+    pub lines: Vec<PlannedLine>,
+    pub totals: Totals,
+    pub block: Option<Block>,
+    pub functional_currency: Currency,
+    pub fx_rate: Option<Decimal>,
+    pub functional_total: Option<Money>,
+}
+
+/// The group an unbilled charge joins: one invoice per customer, entity, currency and PO.
+pub fn group_key(
+    charge: &billing_charge::Model,
+    terms: &ContractTerms,
+) -> (i64, String, String, String) {
+    (
+        charge.customer_id,
+        terms.legal_entity.clone(),
+        charge.currency.clone(),
+        terms.po_number.clone().unwrap_or_default(),
+    )
+}
+
+/// Builds the plan for one group of charges on `invoice_date`. Rules that stop issue (PO, tax)
+/// become the plan's `block`; nothing here writes.
+#[allow(clippy::too_many_arguments)]
+pub fn plan(
+    charges: &[billing_charge::Model],
+    terms: &HashMap<i64, ContractTerms>,
+    customer: &customer::Model,
+    po: Option<&purchase_order::Model>,
+    reference: &Reference,
+    invoice_date: NaiveDate,
+) -> AppResult<InvoicePlan> {
+    let first = charges
+        .first()
+        .ok_or_else(|| AppError::internal("an invoice plan needs a charge"))?;
+    let first_terms = terms.get(&first.contract_id).ok_or_else(|| {
+        AppError::internal(format!("no terms for contract {}", first.contract_id))
+    })?;
+    let currency = Currency::parse(&first.currency)?;
+    let mut block: Option<Block> = None;
+    let mut lines = Vec::with_capacity(charges.len());
+    for charge in charges {
+        let contract_terms = terms.get(&charge.contract_id).ok_or_else(|| {
+            AppError::internal(format!("no terms for contract {}", charge.contract_id))
+        })?;
+        let kind = ChargeKind::parse(&charge.kind)
+            .ok_or_else(|| AppError::internal(format!("charge kind {}", charge.kind)))?;
+        let amount = Money::from_minor(charge.amount_minor, currency);
+        let net = NetLine {
+            amount,
+            kind,
+            jurisdiction: contract_terms.tax_jurisdiction.clone(),
+        };
+        let tax = match rules::tax_line(
+            &net,
+            contract_terms.exemption_certificate.as_deref(),
+            &reference.tax_rates,
+            invoice_date,
+        ) {
+            Ok(tax) => tax,
+            Err(problem) => {
+                block.get_or_insert(problem);
+                LineTax {
+                    rate_percent: Decimal::ZERO,
+                    label: "Not taxed: jurisdiction unknown".into(),
+                    tax: Money::zero(currency),
+                }
+            }
+        };
+        lines.push(PlannedLine {
+            charge_id: charge.id,
+            contract_line_id: charge.contract_line_id,
+            kind,
+            description: charge.description.clone(),
+            period: charge.period_start.zip(charge.period_end),
+            quantity: charge.quantity.clone(),
+            unit_price: Money::from_minor(charge.unit_price_minor, currency),
+            amount,
+            note: charge.proration_note.clone(),
+            jurisdiction: contract_terms.tax_jurisdiction.clone(),
+            tax,
+        });
+    }
+    let pairs: Vec<(Money, Money)> = lines
+        .iter()
+        .map(|line| (line.amount, line.tax.tax))
+        .collect();
+    let totals = rules::totals(currency, &pairs)?;
+    let po_state = po.map(|po| {
+        (
+            po.id,
+            PoState {
+                number: po.number.clone(),
+                amount: Money::from_minor(po.amount_minor, currency),
+                consumed: Money::from_minor(po.consumed_minor, currency),
+                valid_from: po.valid_from,
+                valid_to: po.valid_to,
+            },
+        )
+    });
+    if block.is_none() {
+        if first_terms.po_number.is_some() && po_state.is_none() && first_terms.po_required {
+            block = Some(Block {
+                field: "poNumber",
+                message: format!(
+                    "PO {} is not on file for this customer.",
+                    first_terms.po_number.clone().unwrap_or_default()
+                ),
+            });
+        } else if let Err(problem) = rules::check_po(
+            first_terms.po_required,
+            po_state.as_ref().map(|(_, state)| state),
+            totals.total,
+            invoice_date,
+        ) {
+            block = Some(problem);
+        }
+    }
+    if block.is_none() && totals.total.is_negative() {
+        block = Some(Block {
+            field: "lines",
+            message: "The credits exceed the charges; the credit waits for the next invoice or a credit memo.".into(),
+        });
+    }
+    let fx_rate = reference.fx_rate(currency, invoice_date);
+    let functional_total = match fx_rate {
+        Some(rate) => Some(Money::from_decimal(
+            totals.total.to_decimal() * rate,
+            reference.functional,
+            RoundingStrategy::MidpointAwayFromZero,
+        )?),
+        None => None,
+    };
+    let (customer_id, legal_entity, currency_code, po_number) = group_key(first, first_terms);
+    let contract_ids: std::collections::BTreeSet<i64> =
+        charges.iter().map(|charge| charge.contract_id).collect();
+    Ok(InvoicePlan {
+        batch_key: format!(
+            "{invoice_date}|{customer_id}|{legal_entity}|{currency_code}|{po_number}"
+        ),
+        customer_id,
+        customer_name: customer.legal_name.clone(),
+        legal_entity,
+        contract_id: (contract_ids.len() == 1).then_some(first.contract_id),
+        currency,
+        invoice_date,
+        payment_terms: first_terms.payment_terms,
+        po_number: first_terms.po_number.clone(),
+        po: po_state,
+        exemption_certificate: first_terms.exemption_certificate.clone(),
+        recipient: first_terms
+            .billing_contact
+            .as_ref()
+            .map(|contact| contact.email.clone())
+            .or_else(|| {
+                serde_json::from_str::<Contact>(&customer.billing_contact_json)
+                    .ok()
+                    .map(|contact| contact.email)
+            }),
+        lines,
+        totals,
+        block,
+        functional_currency: reference.functional,
+        fx_rate,
+        functional_total,
+    })
+}
+
+/// What writing a plan produced.
+#[derive(Debug, Clone, Serialize)]
+pub struct Written {
+    pub invoice_id: i64,
+    pub number: Option<String>,
+    pub issued: bool,
+}
+
+/// True when the database refused a row for a unique key: another run billed it first.
+pub fn is_unique_violation(error: &AppError) -> bool {
+    matches!(error, AppError::Conflict(_))
+}
+
+fn unique_to_conflict(error: sea_orm::DbErr, what: &str) -> AppError {
+    match error.sql_err() {
+        Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => {
+            AppError::Conflict(format!("{what} was already invoiced by another run."))
+        }
+        _ => error.into(),
+    }
+}
+
+/// Writes a plan in the caller's transaction: a draft (held, with its reason) when the plan is
+/// blocked, otherwise an issued invoice.
+pub async fn write_plan<C: ConnectionTrait>(
+    connection: &C,
+    plan: &InvoicePlan,
+    actor: Option<&Actor>,
+    now: DateTime<Utc>,
+) -> AppResult<Written> {
+    let row = invoice::ActiveModel {
+        number: Set(None),
+        batch_key: Set(plan.batch_key.clone()),
+        legal_entity: Set(plan.legal_entity.clone()),
+        customer_id: Set(plan.customer_id),
+        contract_id: Set(plan.contract_id),
+        currency: Set(plan.currency.code().to_string()),
+        status: Set("draft".into()),
+        invoice_date: Set(plan.invoice_date),
+        payment_terms: Set(plan.payment_terms.as_str().into()),
+        po_number: Set(plan.po_number.clone()),
+        purchase_order_id: Set(plan.po.as_ref().map(|(id, _)| *id)),
+        tax_exemption_certificate: Set(plan.exemption_certificate.clone()),
+        subtotal_minor: Set(plan.totals.subtotal.minor()),
+        tax_minor: Set(plan.totals.tax.minor()),
+        total_minor: Set(plan.totals.total.minor()),
+        paid_minor: Set(0),
+        credited_minor: Set(0),
+        blocked_field: Set(plan.block.as_ref().map(|block| block.field.to_string())),
+        blocked_reason: Set(plan.block.as_ref().map(|block| block.message.clone())),
+        functional_currency: Set(plan.functional_currency.code().to_string()),
+        fx_rate: Set(plan.fx_rate.map(|rate| rate.normalize().to_string())),
+        functional_total_minor: Set(plan.functional_total.map(|money| money.minor())),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    };
+    let inserted = invoice::Entity::insert(row)
+        .exec(connection)
+        .await
+        .map_err(|error| unique_to_conflict(error, "This invoice"))?;
+    let invoice_id = inserted.last_insert_id;
+    let lines: Vec<invoice_line::ActiveModel> = plan
+        .lines
+        .iter()
+        .enumerate()
+        .map(|(position, line)| invoice_line::ActiveModel {
+            invoice_id: Set(invoice_id),
+            position: Set(i32::try_from(position).unwrap_or(i32::MAX)),
+            charge_id: Set(line.charge_id),
+            active_charge_id: Set(Some(line.charge_id)),
+            contract_line_id: Set(line.contract_line_id),
+            kind: Set(line.kind.as_str().into()),
+            description: Set(line.description.clone()),
+            period_start: Set(line.period.map(|period| period.0)),
+            period_end: Set(line.period.map(|period| period.1)),
+            quantity: Set(line.quantity.clone()),
+            unit_price_minor: Set(line.unit_price.minor()),
+            amount_minor: Set(line.amount.minor()),
+            proration_note: Set(line.note.clone()),
+            tax_jurisdiction: Set(line.jurisdiction.clone()),
+            tax_rate_percent: Set(line.tax.rate_percent.normalize().to_string()),
+            tax_label: Set(line.tax.label.clone()),
+            tax_minor: Set(line.tax.tax.minor()),
+            revenue_account: Set(line.kind.revenue_account().into()),
+            ..Default::default()
+        })
+        .collect();
+    invoice_line::Entity::insert_many(lines)
+        .exec_without_returning(connection)
+        .await
+        .map_err(|error| unique_to_conflict(error, "A charge on this invoice"))?;
+    audit::record(
+        connection,
+        actor,
+        now,
+        AuditRecord::<(), _> {
+            action: "invoice.create",
+            entity_type: "invoice",
+            entity_id: invoice_id.to_string(),
+            before: None,
+            after: Some(plan),
+        },
+    )
+    .await?;
+    if plan.block.is_some() {
+        return Ok(Written {
+            invoice_id,
+            number: None,
+            issued: false,
+        });
+    }
+    let number = issue(connection, invoice_id, plan, actor, now).await?;
+    Ok(Written {
+        invoice_id,
+        number: Some(number),
+        issued: true,
+    })
+}
+
+/// Issues a written draft whose plan passed every rule: the gapless number, the PO draw, the
+/// ledger posting and the e-mail, all in the caller's transaction.
+pub async fn issue<C: ConnectionTrait>(
+    connection: &C,
+    invoice_id: i64,
+    plan: &InvoicePlan,
+    actor: Option<&Actor>,
+    now: DateTime<Utc>,
+) -> AppResult<String> {
+    let issue_date = plan.invoice_date;
+    let year = issue_date.year();
+    let sequence = format!("invoice:{}:{year}", plan.legal_entity);
+    let number = format!(
+        "INV-{year}-{:06}",
+        sequences::next_value(connection, &sequence).await?
+    );
+    if let Some((po_id, _)) = &plan.po {
+        let total = plan.totals.total.minor();
+        let drawn = purchase_order::Entity::update_many()
+            .col_expr(
+                purchase_order::Column::ConsumedMinor,
+                Expr::col(purchase_order::Column::ConsumedMinor).add(total),
+            )
+            .filter(purchase_order::Column::Id.eq(*po_id))
+            .filter(
+                Expr::expr(Expr::col(purchase_order::Column::ConsumedMinor).add(total))
+                    .lte(Expr::col(purchase_order::Column::AmountMinor)),
+            )
+            .exec(connection)
+            .await?;
+        if drawn.rows_affected != 1 {
+            return Err(AppError::validation(
+                "poNumber",
+                format!(
+                    "The invoice would exceed what remains on PO {}.",
+                    plan.po_number.clone().unwrap_or_default()
+                ),
+            ));
+        }
+    }
+    let posting_lines: Vec<(ChargeKind, Money, Money)> = plan
+        .lines
+        .iter()
+        .map(|line| (line.kind, line.amount, line.tax.tax))
+        .collect();
+    let entry = rules::issue_entry(&posting_lines, &plan.totals)
+        .map_err(|error| AppError::internal(format!("invoice {number} posting: {error}")))?;
+    let journal_entry_id = match entry {
+        Some(entry) => Some(
+            ledger::post_entry(
+                connection,
+                actor,
+                now,
+                EntryHeader {
+                    entry_date: issue_date,
+                    memo: format!("Invoice {number} to {}", plan.customer_name),
+                    source: format!("invoice:{number}"),
+                    idempotency_key: None,
+                },
+                &entry,
+                None,
+            )
+            .await?
+            .id,
+        ),
+        None => None,
+    };
+    let due_date = rules::due_date(issue_date, plan.payment_terms);
+    let updated = invoice::Entity::update_many()
+        .col_expr(invoice::Column::Number, Expr::value(number.clone()))
+        .col_expr(invoice::Column::Status, Expr::value("issued"))
+        .col_expr(invoice::Column::IssueDate, Expr::value(issue_date))
+        .col_expr(invoice::Column::DueDate, Expr::value(due_date))
+        .col_expr(
+            invoice::Column::JournalEntryId,
+            Expr::value(journal_entry_id),
+        )
+        .col_expr(
+            invoice::Column::IssuedBy,
+            Expr::value(actor.map(|actor| actor.user_id)),
+        )
+        .col_expr(invoice::Column::IssuedAt, Expr::value(now))
+        .col_expr(
+            invoice::Column::BlockedField,
+            Expr::value(Option::<String>::None),
+        )
+        .col_expr(
+            invoice::Column::BlockedReason,
+            Expr::value(Option::<String>::None),
+        )
+        .col_expr(invoice::Column::UpdatedAt, Expr::value(now))
+        .filter(invoice::Column::Id.eq(invoice_id))
+        .filter(invoice::Column::Status.eq("draft"))
+        .exec(connection)
+        .await?;
+    if updated.rows_affected != 1 {
+        return Err(AppError::Conflict(
+            "The invoice was issued or voided meanwhile.".into(),
+        ));
+    }
+    if let Some(recipient) = &plan.recipient {
+        notifications::enqueue(
+            connection,
+            now,
+            NewMessage {
+                kind: "invoice_email",
+                dedupe_key: format!("invoice-email:{invoice_id}"),
+                recipient: recipient.clone(),
+                subject: format!("Invoice {number} from {}", plan.legal_entity),
+                body: format!(
+                    "Hello,\n\nPlease find attached invoice {number} from {} for {} {}, due {due_date}.\n{}\nThank you.\n",
+                    plan.legal_entity,
+                    plan.totals.total.amount_string(),
+                    plan.currency.code(),
+                    plan.po_number
+                        .as_ref()
+                        .map(|po| format!("It references your purchase order {po}.\n"))
+                        .unwrap_or_default()
+                ),
+                attachment: Some(("invoice_pdf", invoice_id)),
+            },
+        )
+        .await?;
+    }
+    audit::record(
+        connection,
+        actor,
+        now,
+        AuditRecord::<(), _> {
+            action: "invoice.issue",
+            entity_type: "invoice",
+            entity_id: invoice_id.to_string(),
+            before: None,
+            after: Some(&serde_json::json!({
+                "number": number,
+                "total": plan.totals.total,
+                "dueDate": due_date,
+                "journalEntryId": journal_entry_id,
+            })),
+        },
+    )
+    .await?;
+    Ok(number)
+}
+
+/// Groups unbilled charges into invoice groups, in a stable order.
+pub fn group_charges(
+    charges: Vec<billing_charge::Model>,
+    terms: &HashMap<i64, ContractTerms>,
+) -> AppResult<Vec<Vec<billing_charge::Model>>> {
+    let mut groups: BTreeMap<(i64, String, String, String), Vec<billing_charge::Model>> =
+        BTreeMap::new();
+    for charge in charges {
+        let contract_terms = terms.get(&charge.contract_id).ok_or_else(|| {
+            AppError::internal(format!("no terms for contract {}", charge.contract_id))
+        })?;
+        groups
+            .entry(group_key(&charge, contract_terms))
+            .or_default()
+            .push(charge);
+    }
+    Ok(groups
+        .into_values()
+        .map(|mut charges| {
+            charges.sort_by_key(|charge| {
+                (
+                    charge.contract_id,
+                    charge.contract_line_id,
+                    charge.due_on,
+                    charge.id,
+                )
+            });
+            charges
+        })
+        .collect())
+}

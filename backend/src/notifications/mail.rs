@@ -1,0 +1,479 @@
+//! Outgoing mail rendered as an RFC 5322 / MIME message: headers, a UTF-8 text part and base64
+//! attachments, all in 7-bit ASCII with CRLF line endings so any SMTP relay accepts it as is.
+//!
+//! Header injection: addresses and the message id are refused when they could break a header
+//! (`MailError`), because a wrong recipient must never be guessed at. The subject and attachment
+//! file names are free text, so their line breaks and control characters become spaces or `_`.
+
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
+use chrono::{DateTime, Utc};
+
+/// A file attached to an outgoing mail, sent base64-encoded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Attachment {
+    pub filename: String,
+    pub content_type: String,
+    pub bytes: Vec<u8>,
+}
+
+/// One e-mail as the outbox stores it; addresses are bare `local@domain` (no display names).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutgoingMail {
+    /// Globally unique id without angle brackets, e.g. `outbox-42@revops`.
+    pub message_id: String,
+    pub from: String,
+    pub to: Vec<String>,
+    pub subject: String,
+    pub text_body: String,
+    pub attachments: Vec<Attachment>,
+}
+
+/// Why a mail cannot be rendered; never worth retrying.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum MailError {
+    #[error("the {field} address \"{value}\" is not a plain e-mail address (local@domain)")]
+    InvalidAddress { field: &'static str, value: String },
+    #[error("the mail has no recipient")]
+    NoRecipient,
+    #[error("the {field} \"{value}\" contains characters that are not allowed in a mail header")]
+    InvalidHeaderValue { field: &'static str, value: String },
+}
+
+/// Base64 and quoted-printable lines are at most this long (RFC 2045).
+const LINE_LENGTH_MAX: usize = 76;
+
+/// Renders the whole message. Fails only on an unsafe address, message id or content type.
+pub fn render_mime(mail: &OutgoingMail, date: DateTime<Utc>) -> Result<String, MailError> {
+    check_mail(mail)?;
+    let boundary = boundary_for(mail, date);
+    let mut out = String::new();
+    push_header(&mut out, "Date", &date.to_rfc2822());
+    push_header(&mut out, "From", &mail.from);
+    push_header(&mut out, "To", &mail.to.join(",\r\n "));
+    push_header(&mut out, "Subject", &encode_subject(&mail.subject));
+    push_header(&mut out, "Message-ID", &format!("<{}>", mail.message_id));
+    push_header(&mut out, "MIME-Version", "1.0");
+    let content_type = format!("multipart/mixed; boundary=\"{boundary}\"");
+    push_header(&mut out, "Content-Type", &content_type);
+    out.push_str("\r\nThis is a multipart message in MIME format.\r\n");
+    out.push_str(&format!("--{boundary}\r\n"));
+    push_header(&mut out, "Content-Type", "text/plain; charset=utf-8");
+    push_header(&mut out, "Content-Transfer-Encoding", "quoted-printable");
+    out.push_str("\r\n");
+    out.push_str(&quoted_printable(&mail.text_body));
+    for attachment in &mail.attachments {
+        out.push_str(&format!("--{boundary}\r\n"));
+        push_attachment(&mut out, attachment);
+    }
+    out.push_str(&format!("--{boundary}--\r\n"));
+    Ok(out)
+}
+
+/// Refuses anything that could end a header line early or smuggle in another header.
+pub fn check_mail(mail: &OutgoingMail) -> Result<(), MailError> {
+    check_address("from", &mail.from)?;
+    if mail.to.is_empty() {
+        return Err(MailError::NoRecipient);
+    }
+    for address in &mail.to {
+        check_address("to", address)?;
+    }
+    check_token("message id", &mail.message_id, |c| c != '<' && c != '>')?;
+    for attachment in &mail.attachments {
+        check_token("content type", &attachment.content_type, |c| {
+            c.is_ascii_alphanumeric() || "/.+-_".contains(c)
+        })?;
+    }
+    Ok(())
+}
+
+/// A bare `local@domain` in printable ASCII without spaces, quotes, brackets or commas.
+pub fn check_address(field: &'static str, address: &str) -> Result<(), MailError> {
+    let printable = address
+        .chars()
+        .all(|c| c.is_ascii_graphic() && !"<>()[]\\,;:\"".contains(c));
+    let shaped = match address.split_once('@') {
+        Some((local, domain)) => !local.is_empty() && !domain.is_empty() && !domain.contains('@'),
+        None => false,
+    };
+    if printable && shaped && address.len() <= 254 {
+        return Ok(());
+    }
+    Err(MailError::InvalidAddress {
+        field,
+        value: address.to_owned(),
+    })
+}
+
+fn check_token(
+    field: &'static str,
+    value: &str,
+    allowed: impl Fn(char) -> bool,
+) -> Result<(), MailError> {
+    let valid = !value.is_empty()
+        && value.len() <= 250
+        && value.chars().all(|c| c.is_ascii_graphic() && allowed(c));
+    if valid {
+        return Ok(());
+    }
+    Err(MailError::InvalidHeaderValue {
+        field,
+        value: value.to_owned(),
+    })
+}
+
+fn push_header(out: &mut String, name: &str, value: &str) {
+    out.push_str(name);
+    out.push_str(": ");
+    out.push_str(value);
+    out.push_str("\r\n");
+}
+
+/// `=_` never occurs in quoted-printable or base64 output, so the boundary cannot appear in a
+/// part; the hash makes it stable for a given message, which keeps rendering deterministic.
+fn boundary_for(mail: &OutgoingMail, date: DateTime<Utc>) -> String {
+    // FNV-1a: tiny, stable across Rust versions (unlike DefaultHasher).
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    let seed = format!("{}|{}", mail.message_id, date.timestamp());
+    for byte in seed.bytes() {
+        hash = (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3);
+    }
+    format!("=_revops_{hash:016x}")
+}
+
+/// Control characters (CR and LF included) become spaces; non-ASCII or long subjects become
+/// RFC 2047 encoded-words of at most 75 characters, folded onto continuation lines.
+fn encode_subject(subject: &str) -> String {
+    let clean: String = subject
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    if clean.is_ascii() && clean.len() <= 60 && !clean.contains("=?") {
+        return clean;
+    }
+    utf8_chunks(&clean, 45)
+        .iter()
+        .map(|chunk| format!("=?utf-8?B?{}?=", STANDARD.encode(chunk)))
+        .collect::<Vec<_>>()
+        .join("\r\n ")
+}
+
+/// Splits text into pieces of at most `bytes_max` bytes without cutting a character.
+fn utf8_chunks(text: &str, bytes_max: usize) -> Vec<&str> {
+    let mut chunks = Vec::new();
+    let mut start = 0;
+    let mut end = 0;
+    for (index, c) in text.char_indices() {
+        if index + c.len_utf8() - start > bytes_max {
+            chunks.push(&text[start..end]);
+            start = index;
+        }
+        end = index + c.len_utf8();
+    }
+    chunks.push(&text[start..end]);
+    chunks
+}
+
+/// Quoted-printable (RFC 2045 §6.7) of UTF-8 text; every line break becomes CRLF.
+fn quoted_printable(text: &str) -> String {
+    let normalised = text.replace("\r\n", "\n").replace('\r', "\n");
+    let mut out = String::new();
+    for line in normalised.split('\n') {
+        let bytes = line.as_bytes();
+        let mut width = 0;
+        for (index, &byte) in bytes.iter().enumerate() {
+            let is_last = index + 1 == bytes.len();
+            let literal = matches!(byte, b'!'..=b'<' | b'>'..=b'~')
+                || (matches!(byte, b' ' | b'\t') && !is_last);
+            let token = if literal {
+                char::from(byte).to_string()
+            } else {
+                format!("={byte:02X}")
+            };
+            // Leave room for the `=` of a soft line break.
+            if width + token.len() > LINE_LENGTH_MAX - 1 {
+                out.push_str("=\r\n");
+                width = 0;
+            }
+            out.push_str(&token);
+            width += token.len();
+        }
+        out.push_str("\r\n");
+    }
+    out
+}
+
+fn push_attachment(out: &mut String, attachment: &Attachment) {
+    let filename = safe_filename(&attachment.filename);
+    let content_type = format!("{}; name=\"{filename}\"", attachment.content_type);
+    push_header(out, "Content-Type", &content_type);
+    push_header(out, "Content-Transfer-Encoding", "base64");
+    let disposition = format!("attachment; filename=\"{filename}\"");
+    push_header(out, "Content-Disposition", &disposition);
+    out.push_str("\r\n");
+    out.push_str(&base64_lines(&attachment.bytes));
+}
+
+/// Printable ASCII only, without quotes or backslashes, so it fits a quoted parameter as is.
+fn safe_filename(filename: &str) -> String {
+    let safe: String = filename
+        .chars()
+        .map(|c| {
+            if (c.is_ascii_graphic() && c != '"' && c != '\\') || c == ' ' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    if safe.trim().is_empty() {
+        "attachment".to_owned()
+    } else {
+        safe
+    }
+}
+
+/// Base64 in CRLF-terminated lines of 76 characters.
+fn base64_lines(bytes: &[u8]) -> String {
+    let encoded = STANDARD.encode(bytes);
+    let mut out = String::with_capacity(encoded.len() + encoded.len() / 38 + 2);
+    for line in encoded.as_bytes().chunks(LINE_LENGTH_MAX) {
+        // Base64 output is ASCII, so every chunk is valid UTF-8.
+        out.push_str(&String::from_utf8_lossy(line));
+        out.push_str("\r\n");
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn date() -> DateTime<Utc> {
+        "2026-11-27T10:00:00Z".parse().unwrap()
+    }
+
+    fn invoice_mail() -> OutgoingMail {
+        OutgoingMail {
+            message_id: "outbox-42@revops".into(),
+            from: "billing@revops.local".into(),
+            to: vec!["ap@example.com".into(), "cfo@example.com".into()],
+            subject: "Invoice INV-2026-0001".into(),
+            text_body: "Dear customer,\nplease find your invoice attached.\n".into(),
+            attachments: vec![Attachment {
+                filename: "INV-2026-0001.pdf".into(),
+                content_type: "application/pdf".into(),
+                bytes: (0..=255u8).cycle().take(1000).collect(),
+            }],
+        }
+    }
+
+    fn render(mail: &OutgoingMail) -> String {
+        match render_mime(mail, date()) {
+            Ok(text) => text,
+            Err(error) => panic!("render failed: {error}"),
+        }
+    }
+
+    fn header_lines(message: &str) -> Vec<&str> {
+        let head = message.split("\r\n\r\n").next().unwrap_or("");
+        head.split("\r\n").collect()
+    }
+
+    fn boundary_of(message: &str) -> String {
+        let marker = "boundary=\"";
+        let start = message.find(marker).map(|at| at + marker.len());
+        let start = start.unwrap_or_else(|| panic!("no boundary in {message}"));
+        let end = message[start..].find('"').map(|at| start + at);
+        message[start..end.unwrap_or(start)].to_owned()
+    }
+
+    /// The parts between the delimiters, each as headers and body.
+    fn parts(message: &str) -> Vec<(String, String)> {
+        let boundary = boundary_of(message);
+        let delimiter = format!("\r\n--{boundary}");
+        let mut pieces: Vec<&str> = message.split(&delimiter).collect();
+        assert_eq!(pieces.pop(), Some("--\r\n"), "closing delimiter");
+        pieces
+            .into_iter()
+            .skip(1)
+            .map(|piece| {
+                let piece = piece.strip_prefix("\r\n").unwrap_or(piece);
+                let (head, body) = piece.split_once("\r\n\r\n").unwrap_or((piece, ""));
+                (head.to_owned(), body.to_owned())
+            })
+            .collect()
+    }
+
+    fn decode_quoted_printable(text: &str) -> String {
+        let joined = text.replace("=\r\n", "");
+        let bytes = joined.as_bytes();
+        let mut out = Vec::new();
+        let mut index = 0;
+        while index < bytes.len() {
+            if bytes[index] == b'=' {
+                let hex = std::str::from_utf8(&bytes[index + 1..index + 3]).unwrap_or("");
+                out.push(u8::from_str_radix(hex, 16).unwrap_or_else(|_| panic!("bad {hex}")));
+                index += 3;
+            } else {
+                out.push(bytes[index]);
+                index += 1;
+            }
+        }
+        String::from_utf8(out).unwrap_or_else(|error| panic!("not UTF-8: {error}"))
+    }
+
+    #[test]
+    fn renders_headers_and_a_multipart_body_with_crlf_only() {
+        // Proves the message has every required header, ASCII CRLF lines and one part per file.
+        let message = render(&invoice_mail());
+        assert!(message.is_ascii());
+        assert!(!message.replace("\r\n", "").contains('\n'), "bare LF");
+        assert!(!message.replace("\r\n", "").contains('\r'), "bare CR");
+        let headers = header_lines(&message);
+        assert_eq!(headers[0], "Date: Fri, 27 Nov 2026 10:00:00 +0000");
+        assert!(headers.contains(&"From: billing@revops.local"));
+        assert!(headers.contains(&"To: ap@example.com,"));
+        assert!(headers.contains(&" cfo@example.com"));
+        assert!(headers.contains(&"Subject: Invoice INV-2026-0001"));
+        assert!(headers.contains(&"Message-ID: <outbox-42@revops>"));
+        assert!(headers.contains(&"MIME-Version: 1.0"));
+        assert!(headers
+            .iter()
+            .any(|line| line.starts_with("Content-Type: multipart/mixed; boundary=")));
+        let parts = parts(&message);
+        assert_eq!(parts.len(), 2);
+        assert!(parts[0]
+            .0
+            .contains("Content-Type: text/plain; charset=utf-8"));
+        assert!(parts[1]
+            .0
+            .contains("Content-Disposition: attachment; filename=\"INV-2026-0001.pdf\""));
+        assert!(parts[1].0.contains("Content-Type: application/pdf"));
+    }
+
+    #[test]
+    fn the_boundary_appears_only_as_delimiters() {
+        // Proves no part can end early: the boundary is absent from every encoded body.
+        let mut mail = invoice_mail();
+        mail.text_body = "--=_revops_ looks like a boundary\n--\n".into();
+        let message = render(&mail);
+        let boundary = boundary_of(&message);
+        assert!(boundary.len() <= 70);
+        let delimiter_lines = message
+            .split("\r\n")
+            .filter(|line| line.contains(boundary.as_str()))
+            .count();
+        // The Content-Type header, one delimiter per part and the closing delimiter.
+        assert_eq!(delimiter_lines, 1 + 2 + 1);
+        for (_, body) in parts(&message) {
+            assert!(!body.contains(&boundary));
+        }
+        assert!(message.ends_with(&format!("\r\n--{boundary}--\r\n")));
+    }
+
+    #[test]
+    fn attachments_round_trip_through_base64_lines_of_76() {
+        // Proves the attached bytes come back identical and no encoded line exceeds 76 characters.
+        let mail = invoice_mail();
+        let message = render(&mail);
+        let (_, body) = &parts(&message)[1];
+        let lines: Vec<&str> = body.split("\r\n").filter(|line| !line.is_empty()).collect();
+        assert!(lines.iter().all(|line| line.len() <= 76));
+        assert!(lines[..lines.len() - 1].iter().all(|line| line.len() == 76));
+        let decoded = STANDARD.decode(lines.concat());
+        assert_eq!(decoded.ok(), Some(mail.attachments[0].bytes.clone()));
+    }
+
+    #[test]
+    fn text_is_quoted_printable_that_decodes_to_the_original() {
+        // Proves UTF-8, '=', trailing spaces and long lines survive the 7-bit encoding.
+        let mut mail = invoice_mail();
+        let long_line = "Zahlbar in 30 Tagen = net 30; ".repeat(6);
+        mail.text_body = format!("Grüße aus Köln 💶\n{long_line}\ntrailing space \n.dot line");
+        let message = render(&mail);
+        let (_, body) = &parts(&message)[0];
+        assert!(body.split("\r\n").all(|line| line.len() <= 76));
+        assert!(!body.contains(" \r\n"), "trailing space left unencoded");
+        let expected = mail.text_body.replace('\n', "\r\n");
+        assert_eq!(decode_quoted_printable(body), expected);
+    }
+
+    #[test]
+    fn non_ascii_subjects_become_encoded_words() {
+        // Proves a UTF-8 subject is sent as RFC 2047 words of at most 75 characters.
+        let mut mail = invoice_mail();
+        mail.subject = "Rechnung INV-2026-0001 für Müller & Söhne GmbH — fällig am 27.12.".into();
+        let message = render(&mail);
+        let start = message.find("Subject: ").unwrap_or(0) + "Subject: ".len();
+        let end = message[start..]
+            .find("\r\nMessage-ID")
+            .map_or(start, |at| start + at);
+        let words: Vec<&str> = message[start..end].split("\r\n ").collect();
+        assert!(words.len() > 1);
+        let mut decoded = Vec::new();
+        for word in words {
+            assert!(word.len() <= 75, "{word}");
+            let payload = word
+                .strip_prefix("=?utf-8?B?")
+                .and_then(|w| w.strip_suffix("?="));
+            let bytes = STANDARD.decode(payload.unwrap_or_else(|| panic!("{word}")));
+            decoded.extend(bytes.unwrap_or_default());
+        }
+        assert_eq!(String::from_utf8(decoded).ok(), Some(mail.subject));
+    }
+
+    #[test]
+    fn a_line_break_in_the_subject_cannot_add_a_header() {
+        // Proves subjects are sanitised: CR/LF become spaces, so "Bcc:" stays inside the subject.
+        let mut mail = invoice_mail();
+        mail.subject = "Invoice\r\nBcc: thief@example.com\nX-Evil: 1".into();
+        let message = render(&mail);
+        let headers = header_lines(&message);
+        assert!(headers.contains(&"Subject: Invoice  Bcc: thief@example.com X-Evil: 1"));
+        assert!(!headers.iter().any(|line| line.starts_with("Bcc")));
+        assert!(!headers.iter().any(|line| line.starts_with("X-Evil")));
+    }
+
+    #[test]
+    fn unsafe_addresses_and_ids_are_refused() {
+        // Proves addresses and ids that could inject headers or SMTP commands are rejected.
+        let cases: [(&str, fn(&mut OutgoingMail)); 7] = [
+            ("to", |m| m.to[0] = "ap@example.com\r\nBcc: x@y.z".into()),
+            ("to", |m| m.to[1] = "Ann <ann@example.com>".into()),
+            ("to", |m| {
+                m.to[1] = "ann@example.com, bob@example.com".into()
+            }),
+            ("from", |m| m.from = "billing@revops.local\n".into()),
+            ("from", |m| m.from = "no-at-sign".into()),
+            ("message id", |m| m.message_id = "a@b>\r\nBcc: x".into()),
+            ("content type", |m| {
+                m.attachments[0].content_type = "application/pdf\r\nX: y".into()
+            }),
+        ];
+        for (field, break_it) in cases {
+            let mut mail = invoice_mail();
+            break_it(&mut mail);
+            let error = render_mime(&mail, date()).err();
+            let named = match &error {
+                Some(MailError::InvalidAddress { field, .. })
+                | Some(MailError::InvalidHeaderValue { field, .. }) => Some(*field),
+                _ => None,
+            };
+            assert_eq!(named, Some(field), "{error:?}");
+        }
+        let mut mail = invoice_mail();
+        mail.to.clear();
+        assert_eq!(render_mime(&mail, date()), Err(MailError::NoRecipient));
+    }
+
+    #[test]
+    fn attachment_file_names_are_made_safe() {
+        // Proves a file name cannot close its quoted parameter or start a new line.
+        let mut mail = invoice_mail();
+        mail.attachments[0].filename = "a\"b\r\nc\\ü.pdf".into();
+        let message = render(&mail);
+        assert!(message.contains("filename=\"a_b__c__.pdf\""));
+    }
+}
