@@ -2,14 +2,14 @@
 
 use crate::approvals::ApprovalService;
 use crate::audit::AuditService;
-use crate::billing::BillingService;
 use crate::auth::{AuthService, JwtKeys};
+use crate::billing::BillingService;
 use crate::clock::SharedClock;
 use crate::config::Config;
 use crate::customers::CustomerService;
 use crate::deals::DealService;
-use crate::invoicing::InvoiceService;
 use crate::error::AppResult;
+use crate::invoicing::InvoiceService;
 use crate::ledger::LedgerService;
 use sea_orm::DatabaseConnection;
 
@@ -42,8 +42,8 @@ impl App {
             customers: CustomerService::new(db.clone(), clock.clone()),
             approvals: ApprovalService::new(db.clone(), clock.clone()),
             deals: DealService::new(db.clone(), clock.clone()),
-            billing: BillingService::new(db.clone(), clock.clone(), config.functional_currency),
-            invoices: InvoiceService::new(db.clone(), clock.clone(), config.functional_currency),
+            billing: BillingService::new(db.clone(), clock.clone(), config.functional_currency, config.legal_entity.clone()),
+            invoices: InvoiceService::new(db.clone(), clock.clone(), config.functional_currency, config.legal_entity.clone()),
             config,
             db,
             clock,

@@ -25,6 +25,10 @@ pub struct Config {
     /// The company's reporting currency (`REVOPS_FUNCTIONAL_CURRENCY`, default USD); invoices in
     /// other currencies carry their total converted at the FX table's rate.
     pub functional_currency: crate::money::Currency,
+    /// The company's legal entity that issues invoices (`REVOPS_LEGAL_ENTITY`); its address, tax
+    /// id and payment instructions come from the legal entities table. Invoice numbers run per
+    /// entity and year.
+    pub legal_entity: String,
 }
 
 fn env(name: &str) -> Option<String> {
@@ -85,7 +89,9 @@ impl Config {
                 "REVOPS_FUNCTIONAL_CURRENCY must be an ISO 4217 code such as USD.",
             )
         })?;
+        let legal_entity = env("REVOPS_LEGAL_ENTITY").unwrap_or_else(|| "Revops Inc.".into());
         Ok(Config {
+            legal_entity,
             functional_currency,
             database_url,
             data_dir,

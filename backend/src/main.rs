@@ -109,6 +109,8 @@ async fn run(command: Command) -> Result<(), AppError> {
             let local = listener.local_addr().map_err(AppError::internal)?;
             println!("revops is listening on http://{local}");
             tracing::info!(%local, dev_mode = app.config.dev_mode, "serving");
+            // Daily jobs for each new business date, and mail delivery every few seconds.
+            revops::jobs::spawn_scheduler(app.clone(), std::time::Duration::from_secs(5));
             let shutdown = async {
                 let _ = tokio::signal::ctrl_c().await;
             };
@@ -196,10 +198,17 @@ async fn run(command: Command) -> Result<(), AppError> {
         }
         Command::RunDaily { as_of } => {
             let app = App::start(config, clock).await?;
-            let reports = revops::jobs::run_daily(&app, as_of).await?;
-            if reports.is_empty() {
-                println!("{as_of}: no daily jobs are registered yet");
-            }
+            let last = std::sync::Mutex::new(std::time::Instant::now());
+            let reports = revops::jobs::run_daily(&app, as_of, &|job, done, total| {
+                // Progress about once a second, and at the end.
+                if let Ok(mut last) = last.lock() {
+                    if done == total || last.elapsed() >= std::time::Duration::from_secs(1) {
+                        *last = std::time::Instant::now();
+                        eprintln!("{as_of} {job}: {done} / {total}");
+                    }
+                }
+            })
+            .await?;
             for report in reports {
                 println!("{as_of} {}: {}", report.job, report.summary);
             }

@@ -501,6 +501,7 @@ pub async fn seed_demo(app: &App) -> AppResult<bool> {
                 .await?;
         }
     }
+    seed_billing_reference(app, &users.admin, today).await?;
     let cash = Money::from_minor(25_000_000, Currency::USD);
     app.ledger
         .post_manual(
@@ -532,6 +533,52 @@ pub async fn seed_demo(app: &App) -> AppResult<bool> {
         "demo data seeded"
     );
     Ok(true)
+}
+
+/// The company entity, tax rates for every demo country and FX rates into USD, so the bill run
+/// can issue every demo invoice.
+pub async fn seed_billing_reference(app: &App, admin: &Actor, today: NaiveDate) -> AppResult<()> {
+    app.invoices
+        .set_legal_entity(
+            admin,
+            crate::invoicing::LegalEntity {
+                name: app.config.legal_entity.clone(),
+                address: crate::customers::Address {
+                    line1: "500 Market Street, Suite 1200".into(),
+                    line2: None,
+                    city: "San Francisco".into(),
+                    region: Some("CA".into()),
+                    postal_code: "94105".into(),
+                    country: "US".into(),
+                },
+                tax_id: Some("EIN 88-1234567".into()),
+                remit_to: vec![
+                    app.config.legal_entity.clone(),
+                    "Lockbox 7734, PO Box 7734".into(),
+                    "San Francisco CA 94120, US".into(),
+                ],
+                payment_instructions: "ACH / wire: First Republic Bank, routing 321081669, account 000123456789.\nSWIFT FRBBUS6S for international wires.".into(),
+            },
+        )
+        .await?;
+    let from = NaiveDate::from_ymd_opt(2020, 1, 1).unwrap_or(today);
+    let rates = [
+        ("US", "0", "US sales tax (SaaS exempt)"),
+        ("US-TX", "6.25", "Texas sales tax"),
+        ("GB", "20", "UK VAT"),
+        ("DE", "19", "DE USt"),
+        ("FR", "20", "FR TVA"),
+        ("NL", "21", "NL BTW"),
+        ("AU", "10", "AU GST"),
+        ("CA", "5", "CA GST"),
+    ];
+    for (jurisdiction, rate, label) in rates {
+        app.invoices.set_tax_rate(admin, jurisdiction, rate, label, from).await?;
+    }
+    for (currency, rate) in [("EUR", "1.0850"), ("GBP", "1.2700"), ("AUD", "0.6550"), ("CAD", "0.7350")] {
+        app.invoices.set_fx_rate(admin, currency, from, rate).await?;
+    }
+    Ok(())
 }
 
 /// Generates `count` customers' worth of data for benchmarks, beside whatever exists.

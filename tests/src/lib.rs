@@ -125,6 +125,7 @@ impl TestApp {
             token_ttl_hours: 8,
             smtp_url: None,
             mail_from: "billing@revops.local".into(),
+            functional_currency: revops::money::Currency::USD,
         };
         configure(&mut config);
         let clock = Arc::new(FixedClock::new("2026-11-27T10:00:00Z".parse().unwrap()));

@@ -396,6 +396,112 @@ pub const OPERATIONS: &[(&str, &str, Access)] = &[
         "journalEntryReverse",
         Access::Needs(Permission::LedgerPost),
     ),
+    ("Query", "invoices", Access::Needs(Permission::InvoiceRead)),
+    ("Query", "invoice", Access::Needs(Permission::InvoiceRead)),
+    ("Query", "taxRates", Access::Needs(Permission::InvoiceRead)),
+    ("Query", "fxRates", Access::Needs(Permission::InvoiceRead)),
+    (
+        "Query",
+        "legalEntities",
+        Access::Needs(Permission::InvoiceRead),
+    ),
+    (
+        "Query",
+        "invoicePreview",
+        Access::Needs(Permission::BillRun),
+    ),
+    (
+        "Query",
+        "billRunStatus",
+        Access::Needs(Permission::BillingRead),
+    ),
+    ("Query", "billRuns", Access::Needs(Permission::BillingRead)),
+    (
+        "Query",
+        "contractBillingSchedule",
+        Access::Needs(Permission::BillingRead),
+    ),
+    (
+        "Query",
+        "contractUsage",
+        Access::Needs(Permission::BillingRead),
+    ),
+    (
+        "Query",
+        "timesheets",
+        Access::Needs(Permission::BillingRead),
+    ),
+    (
+        "Mutation",
+        "invoiceIssue",
+        Access::Needs(Permission::InvoiceManage),
+    ),
+    (
+        "Mutation",
+        "invoicePoSet",
+        Access::Needs(Permission::InvoiceManage),
+    ),
+    (
+        "Mutation",
+        "invoiceVoid",
+        Access::Needs(Permission::InvoiceManage),
+    ),
+    (
+        "Mutation",
+        "taxRateSet",
+        Access::Needs(Permission::BillingSetup),
+    ),
+    (
+        "Mutation",
+        "fxRateSet",
+        Access::Needs(Permission::BillingSetup),
+    ),
+    (
+        "Mutation",
+        "legalEntitySet",
+        Access::Needs(Permission::BillingSetup),
+    ),
+    ("Mutation", "billRun", Access::Needs(Permission::BillRun)),
+    (
+        "Mutation",
+        "usageRecord",
+        Access::Needs(Permission::UsageWrite),
+    ),
+    (
+        "Mutation",
+        "usageUpload",
+        Access::Needs(Permission::UsageWrite),
+    ),
+    (
+        "Mutation",
+        "timesheetSubmit",
+        Access::Needs(Permission::TimesheetSubmit),
+    ),
+    (
+        "Mutation",
+        "timesheetDecide",
+        Access::Needs(Permission::TimesheetApprove),
+    ),
+    (
+        "Mutation",
+        "contractLineDeliver",
+        Access::Needs(Permission::DeliveryRecord),
+    ),
+    (
+        "Mutation",
+        "contractLineAccept",
+        Access::Needs(Permission::DeliveryRecord),
+    ),
+    (
+        "Mutation",
+        "contractLineChange",
+        Access::Needs(Permission::ContractChange),
+    ),
+    (
+        "Mutation",
+        "contractLineAdd",
+        Access::Needs(Permission::ContractChange),
+    ),
 ];
 
 pub fn operation_access(parent_type: &str, field: &str) -> Option<Access> {

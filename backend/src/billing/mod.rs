@@ -137,6 +137,7 @@ pub struct BillingService {
     db: DatabaseConnection,
     clock: SharedClock,
     functional: Currency,
+    seller: String,
 }
 
 fn timesheet_from_model(model: timesheet_entry::Model) -> AppResult<Timesheet> {
@@ -167,15 +168,36 @@ async fn find_line<C: ConnectionTrait>(connection: &C, id: i64) -> AppResult<con
 }
 
 impl BillingService {
-    pub fn new(db: DatabaseConnection, clock: SharedClock, functional: Currency) -> BillingService {
-        BillingService { db, clock, functional }
+    pub fn new(
+        db: DatabaseConnection,
+        clock: SharedClock,
+        functional: Currency,
+        seller: String,
+    ) -> BillingService {
+        BillingService {
+            db,
+            clock,
+            functional,
+            seller,
+        }
     }
 
     /// The bill run (or its preview) for `as_of`, started by a person.
-    pub async fn run(&self, actor: &Actor, as_of: NaiveDate, dry_run: bool) -> AppResult<BillRunReport> {
+    pub async fn run(
+        &self,
+        actor: &Actor,
+        as_of: NaiveDate,
+        dry_run: bool,
+    ) -> AppResult<BillRunReport> {
         actor.require(Permission::BillRun)?;
-        self.run_as(Some(actor), as_of, dry_run, format!("user:{}", actor.user_id), &|_, _| {})
-            .await
+        self.run_as(
+            Some(actor),
+            as_of,
+            dry_run,
+            format!("user:{}", actor.user_id),
+            &|_, _| {},
+        )
+        .await
     }
 
     /// The bill run as the scheduler and `run-daily` call it.
@@ -194,6 +216,7 @@ impl BillingService {
                 dry_run,
                 actor,
                 functional: self.functional,
+                seller: self.seller.clone(),
                 now: self.clock.now(),
                 owner,
             },
@@ -218,11 +241,17 @@ impl BillingService {
         let contract = contract::Entity::find_by_id(contract_id)
             .one(&self.db)
             .await?
-            .ok_or_else(|| AppError::not_found(format!("There is no contract with id {contract_id}.")))?;
+            .ok_or_else(|| {
+                AppError::not_found(format!("There is no contract with id {contract_id}."))
+            })?;
         if actor.sees_only_own_deals() {
-            let deal = crate::entities::deal::Entity::find_by_id(contract.deal_id).one(&self.db).await?;
+            let deal = crate::entities::deal::Entity::find_by_id(contract.deal_id)
+                .one(&self.db)
+                .await?;
             if deal.and_then(|deal| deal.assigned_ae_id) != Some(actor.user_id) {
-                return Err(AppError::Forbidden("This contract belongs to another account executive.".into()));
+                return Err(AppError::Forbidden(
+                    "This contract belongs to another account executive.".into(),
+                ));
             }
         }
         let lines = repo::billable_lines(&self.db, Some(&[contract_id])).await?;
@@ -254,7 +283,9 @@ impl BillingService {
         for charge in charges {
             let currency = Currency::parse(&charge.currency)?;
             let invoice_id = on_invoice.get(&charge.id).copied();
-            keys.entry(charge.contract_line_id).or_default().push(charge.charge_key.clone());
+            keys.entry(charge.contract_line_id)
+                .or_default()
+                .push(charge.charge_key.clone());
             rows.push(ScheduleRow {
                 contract_line_id: charge.contract_line_id,
                 description: charge.description,
@@ -263,7 +294,11 @@ impl BillingService {
                 amount: Money::from_minor(charge.amount_minor, currency),
                 note: charge.proration_note,
                 due_on: charge.due_on,
-                state: if invoice_id.is_some() { "invoiced" } else { "unbilled" },
+                state: if invoice_id.is_some() {
+                    "invoiced"
+                } else {
+                    "unbilled"
+                },
                 invoice_number: invoice_id.and_then(|id| numbers.get(&id).cloned().flatten()),
                 invoice_id,
             });
@@ -271,7 +306,12 @@ impl BillingService {
         for line in &lines {
             let written = keys.get(&line.line_id).cloned().unwrap_or_default();
             let stop = line.terms.service_end();
-            for period in line.terms.periods().iter().filter(|period| period.start < stop) {
+            for period in line
+                .terms
+                .periods()
+                .iter()
+                .filter(|period| period.start < stop)
+            {
                 let charge = line.terms.period_charge(period)?;
                 if written.contains(&charge.key) {
                     continue;
@@ -296,7 +336,11 @@ impl BillingService {
 
     /// Records usage readings. Each is checked on its own: good ones are kept, duplicates (by
     /// client id per line) are ignored and reported, bad ones are reported with their field.
-    pub async fn record_usage(&self, actor: &Actor, inputs: Vec<UsageInput>) -> AppResult<UsageImportResult> {
+    pub async fn record_usage(
+        &self,
+        actor: &Actor,
+        inputs: Vec<UsageInput>,
+    ) -> AppResult<UsageImportResult> {
         actor.require(Permission::UsageWrite)?;
         if inputs.len() > MAX_USAGE_ROWS {
             return Err(AppError::Limit(format!(
@@ -309,16 +353,25 @@ impl BillingService {
         let transaction = self.db.begin().await?;
         for (index, input) in inputs.into_iter().enumerate() {
             let row = i32::try_from(index + 1).unwrap_or(i32::MAX);
-            let reject = |field: &str, message: String| UsageRejection { row, field: field.into(), message };
+            let reject = |field: &str, message: String| UsageRejection {
+                row,
+                field: field.into(),
+                message,
+            };
             let line_id = match parse_id("contractLineId", &input.contract_line_id) {
                 Ok(id) => id,
                 Err(_) => {
-                    result.rejected.push(reject("contractLineId", format!("{:?} is not a contract line id.", input.contract_line_id)));
+                    result.rejected.push(reject(
+                        "contractLineId",
+                        format!("{:?} is not a contract line id.", input.contract_line_id),
+                    ));
                     continue;
                 }
             };
             if !lines.contains_key(&line_id) {
-                let found = contract_line::Entity::find_by_id(line_id).one(&transaction).await?;
+                let found = contract_line::Entity::find_by_id(line_id)
+                    .one(&transaction)
+                    .await?;
                 let usable = match found {
                     Some(line) if line.kind == ContractLineKind::Usage.as_str() => {
                         repo::pricing_of(&line)?.map(|pricing| (line, pricing))
@@ -328,11 +381,21 @@ impl BillingService {
                 lines.insert(line_id, usable);
             }
             let Some(Some((line, pricing))) = lines.get(&line_id) else {
-                result.rejected.push(reject("contractLineId", format!("Contract line {line_id} is not a usage-priced line.")));
+                result.rejected.push(reject(
+                    "contractLineId",
+                    format!("Contract line {line_id} is not a usage-priced line."),
+                ));
                 continue;
             };
             if input.meter.trim() != pricing.meter {
-                result.rejected.push(reject("meter", format!("Line {line_id} is priced on meter {:?}, not {:?}.", pricing.meter, input.meter.trim())));
+                result.rejected.push(reject(
+                    "meter",
+                    format!(
+                        "Line {line_id} is priced on meter {:?}, not {:?}.",
+                        pricing.meter,
+                        input.meter.trim()
+                    ),
+                ));
                 continue;
             }
             let quantity = match parse_quantity(&input.quantity) {
@@ -344,16 +407,28 @@ impl BillingService {
             };
             let client_id = input.client_id.trim();
             if client_id.is_empty() || client_id.len() > 128 {
-                result.rejected.push(reject("clientId", "Give each record an id of 1 to 128 characters.".into()));
+                result.rejected.push(reject(
+                    "clientId",
+                    "Give each record an id of 1 to 128 characters.".into(),
+                ));
                 continue;
             }
             let day = input.occurred_at.date_naive();
             if day < line.start_date || day > line.end_date {
-                result.rejected.push(reject("occurredAt", format!("{day} is outside the line's term {} to {}.", line.start_date, line.end_date)));
+                result.rejected.push(reject(
+                    "occurredAt",
+                    format!(
+                        "{day} is outside the line's term {} to {}.",
+                        line.start_date, line.end_date
+                    ),
+                ));
                 continue;
             }
             if input.occurred_at > now {
-                result.rejected.push(reject("occurredAt", "Usage cannot be recorded in the future.".into()));
+                result.rejected.push(reject(
+                    "occurredAt",
+                    "Usage cannot be recorded in the future.".into(),
+                ));
                 continue;
             }
             let month = periods::month_of(day).2;
@@ -378,9 +453,12 @@ impl BillingService {
                 ..Default::default()
             })
             .on_conflict(
-                OnConflict::columns([usage_record::Column::ContractLineId, usage_record::Column::ClientId])
-                    .do_nothing()
-                    .to_owned(),
+                OnConflict::columns([
+                    usage_record::Column::ContractLineId,
+                    usage_record::Column::ClientId,
+                ])
+                .do_nothing()
+                .to_owned(),
             )
             .exec_without_returning(&transaction)
             .await?;
@@ -417,7 +495,13 @@ impl BillingService {
             .split(',')
             .map(|cell| cell.trim().to_ascii_lowercase())
             .collect();
-        let expected = ["contract_line_id", "meter", "quantity", "occurred_at", "client_id"];
+        let expected = [
+            "contract_line_id",
+            "meter",
+            "quantity",
+            "occurred_at",
+            "client_id",
+        ];
         if header != expected {
             return Err(AppError::validation(
                 "csv",
@@ -430,23 +514,39 @@ impl BillingService {
             let cells: Vec<&str> = line.split(',').map(str::trim).collect();
             let row = i32::try_from(index + 1).unwrap_or(i32::MAX);
             if cells.len() != 5 {
-                bad.push(UsageRejection { row, field: "csv".into(), message: format!("Expected 5 columns, found {}.", cells.len()) });
+                bad.push(UsageRejection {
+                    row,
+                    field: "csv".into(),
+                    message: format!("Expected 5 columns, found {}.", cells.len()),
+                });
                 continue;
             }
             let Ok(occurred_at) = DateTime::parse_from_rfc3339(cells[3]) else {
-                bad.push(UsageRejection { row, field: "occurredAt".into(), message: format!("{:?} is not a timestamp such as 2026-03-04T10:00:00Z.", cells[3]) });
+                bad.push(UsageRejection {
+                    row,
+                    field: "occurredAt".into(),
+                    message: format!(
+                        "{:?} is not a timestamp such as 2026-03-04T10:00:00Z.",
+                        cells[3]
+                    ),
+                });
                 continue;
             };
-            inputs.push((row, UsageInput {
-                contract_line_id: cells[0].into(),
-                meter: cells[1].into(),
-                quantity: cells[2].into(),
-                occurred_at: occurred_at.with_timezone(&Utc),
-                client_id: cells[4].into(),
-            }));
+            inputs.push((
+                row,
+                UsageInput {
+                    contract_line_id: cells[0].into(),
+                    meter: cells[1].into(),
+                    quantity: cells[2].into(),
+                    occurred_at: occurred_at.with_timezone(&Utc),
+                    client_id: cells[4].into(),
+                },
+            ));
         }
         let rows_of: Vec<i32> = inputs.iter().map(|(row, _)| *row).collect();
-        let mut result = self.record_usage(actor, inputs.into_iter().map(|(_, input)| input).collect()).await?;
+        let mut result = self
+            .record_usage(actor, inputs.into_iter().map(|(_, input)| input).collect())
+            .await?;
         // Report CSV rows, not positions among the parsed records.
         for rejection in &mut result.rejected {
             let position = usize::try_from(rejection.row - 1).unwrap_or(0);
@@ -462,8 +562,13 @@ impl BillingService {
         actor.require(Permission::BillingRead)?;
         let lines = repo::billable_lines(&self.db, Some(&[contract_id])).await?;
         let mut months = Vec::new();
-        for line in lines.iter().filter(|line| line.terms.kind == ContractLineKind::Usage) {
-            let Some(pricing) = &line.pricing else { continue };
+        for line in lines
+            .iter()
+            .filter(|line| line.terms.kind == ContractLineKind::Usage)
+        {
+            let Some(pricing) = &line.pricing else {
+                continue;
+            };
             let records = usage_record::Entity::find()
                 .filter(usage_record::Column::ContractLineId.eq(line.line_id))
                 .all(&self.db)
@@ -477,7 +582,10 @@ impl BillingService {
                 .collect();
             let mut by_month: std::collections::BTreeMap<String, Vec<Decimal>> = Default::default();
             for record in &records {
-                by_month.entry(record.usage_month.clone()).or_default().push(repo::decimal("quantity", &record.quantity)?);
+                by_month
+                    .entry(record.usage_month.clone())
+                    .or_default()
+                    .push(repo::decimal("quantity", &record.quantity)?);
             }
             for (month, quantities) in by_month {
                 let used = pricing::aggregate(&quantities, pricing.aggregation);
@@ -497,30 +605,56 @@ impl BillingService {
         Ok(months)
     }
 
-    pub async fn submit_timesheet(&self, actor: &Actor, input: TimesheetInput) -> AppResult<Timesheet> {
+    pub async fn submit_timesheet(
+        &self,
+        actor: &Actor,
+        input: TimesheetInput,
+    ) -> AppResult<Timesheet> {
         actor.require(Permission::TimesheetSubmit)?;
         let line_id = parse_id("contractLineId", &input.contract_line_id)?;
         let person = require_text("person", &input.person, 200)?;
         let role = require_text("role", &input.role, 100)?;
         let description = require_text("description", &input.description, 1000)?;
-        let hours = parse_quantity(&input.hours).map_err(|message| AppError::validation("hours", message))?;
+        let hours = parse_quantity(&input.hours)
+            .map_err(|message| AppError::validation("hours", message))?;
         if hours.is_zero() || hours > Decimal::from(24) {
-            return Err(AppError::validation("hours", "Hours for one day must be more than 0 and at most 24."));
+            return Err(AppError::validation(
+                "hours",
+                "Hours for one day must be more than 0 and at most 24.",
+            ));
         }
         if input.rate.is_negative() || input.rate.is_zero() {
-            return Err(AppError::validation("rate", "The rate card rate must be greater than zero."));
+            return Err(AppError::validation(
+                "rate",
+                "The rate card rate must be greater than zero.",
+            ));
         }
         let now = self.clock.now();
         let transaction = self.db.begin().await?;
         let line = find_line(&transaction, line_id).await?;
         if line.kind != ContractLineKind::TimeAndMaterials.as_str() {
-            return Err(AppError::validation("contractLineId", format!("Contract line {line_id} is not billed on time and materials.")));
+            return Err(AppError::validation(
+                "contractLineId",
+                format!("Contract line {line_id} is not billed on time and materials."),
+            ));
         }
         if input.rate.currency().code() != line.currency {
-            return Err(AppError::validation("rate", format!("The contract bills in {}; give the rate in {}.", line.currency, line.currency)));
+            return Err(AppError::validation(
+                "rate",
+                format!(
+                    "The contract bills in {}; give the rate in {}.",
+                    line.currency, line.currency
+                ),
+            ));
         }
         if input.work_date < line.start_date || input.work_date > line.end_date {
-            return Err(AppError::validation("workDate", format!("{} is outside the line's term {} to {}.", input.work_date, line.start_date, line.end_date)));
+            return Err(AppError::validation(
+                "workDate",
+                format!(
+                    "{} is outside the line's term {} to {}.",
+                    input.work_date, line.start_date, line.end_date
+                ),
+            ));
         }
         let model = timesheet_entry::ActiveModel {
             contract_line_id: Set(line_id),
@@ -539,34 +673,55 @@ impl BillingService {
         .insert(&transaction)
         .await?;
         let entry = timesheet_from_model(model)?;
-        audit::record(&transaction, Some(actor), now, AuditRecord::<(), _> {
-            action: "timesheet.submit",
-            entity_type: "timesheet_entry",
-            entity_id: entry.id.to_string(),
-            before: None,
-            after: Some(&entry),
-        })
+        audit::record(
+            &transaction,
+            Some(actor),
+            now,
+            AuditRecord::<(), _> {
+                action: "timesheet.submit",
+                entity_type: "timesheet_entry",
+                entity_id: entry.id.to_string(),
+                before: None,
+                after: Some(&entry),
+            },
+        )
         .await?;
         transaction.commit().await?;
         Ok(entry)
     }
 
     /// Approves (billable from then on) or rejects a submitted entry; nobody decides their own.
-    pub async fn decide_timesheet(&self, actor: &Actor, id: i64, approve: bool, note: Option<String>) -> AppResult<Timesheet> {
+    pub async fn decide_timesheet(
+        &self,
+        actor: &Actor,
+        id: i64,
+        approve: bool,
+        note: Option<String>,
+    ) -> AppResult<Timesheet> {
         actor.require(Permission::TimesheetApprove)?;
         let now = self.clock.now();
         let transaction = self.db.begin().await?;
         let model = timesheet_entry::Entity::find_by_id(id)
             .one(&transaction)
             .await?
-            .ok_or_else(|| AppError::not_found(format!("There is no timesheet entry with id {id}.")))?;
+            .ok_or_else(|| {
+                AppError::not_found(format!("There is no timesheet entry with id {id}."))
+            })?;
         if model.submitted_by == Some(actor.user_id) {
-            return Err(AppError::Forbidden("Nobody approves their own timesheet.".into()));
+            return Err(AppError::Forbidden(
+                "Nobody approves their own timesheet.".into(),
+            ));
         }
         let before = timesheet_from_model(model.clone())?;
         let decided = timesheet_entry::Entity::update_many()
-            .col_expr(timesheet_entry::Column::Status, Expr::value(if approve { "approved" } else { "rejected" }))
-            .col_expr(timesheet_entry::Column::DecidedBy, Expr::value(actor.user_id))
+            .col_expr(
+                timesheet_entry::Column::Status,
+                Expr::value(if approve { "approved" } else { "rejected" }),
+            )
+            .col_expr(
+                timesheet_entry::Column::DecidedBy,
+                Expr::value(actor.user_id),
+            )
             .col_expr(timesheet_entry::Column::DecidedAt, Expr::value(now))
             .col_expr(timesheet_entry::Column::DecisionNote, Expr::value(note))
             .filter(timesheet_entry::Column::Id.eq(id))
@@ -574,30 +729,55 @@ impl BillingService {
             .exec(&transaction)
             .await?;
         if decided.rows_affected != 1 {
-            return Err(AppError::Conflict(format!("Timesheet entry {id} was already {}.", model.status)));
+            return Err(AppError::Conflict(format!(
+                "Timesheet entry {id} was already {}.",
+                model.status
+            )));
         }
         let after = timesheet_from_model(
-            timesheet_entry::Entity::find_by_id(id).one(&transaction).await?.ok_or_else(|| AppError::internal("entry vanished"))?,
+            timesheet_entry::Entity::find_by_id(id)
+                .one(&transaction)
+                .await?
+                .ok_or_else(|| AppError::internal("entry vanished"))?,
         )?;
-        audit::record(&transaction, Some(actor), now, AuditRecord {
-            action: if approve { "timesheet.approve" } else { "timesheet.reject" },
-            entity_type: "timesheet_entry",
-            entity_id: id.to_string(),
-            before: Some(&before),
-            after: Some(&after),
-        })
+        audit::record(
+            &transaction,
+            Some(actor),
+            now,
+            AuditRecord {
+                action: if approve {
+                    "timesheet.approve"
+                } else {
+                    "timesheet.reject"
+                },
+                entity_type: "timesheet_entry",
+                entity_id: id.to_string(),
+                before: Some(&before),
+                after: Some(&after),
+            },
+        )
         .await?;
         transaction.commit().await?;
         Ok(after)
     }
 
-    pub async fn timesheets(&self, actor: &Actor, status: Option<&str>) -> AppResult<Vec<Timesheet>> {
+    pub async fn timesheets(
+        &self,
+        actor: &Actor,
+        status: Option<&str>,
+    ) -> AppResult<Vec<Timesheet>> {
         actor.require(Permission::BillingRead)?;
-        let mut query = timesheet_entry::Entity::find().order_by_asc(timesheet_entry::Column::WorkDate);
+        let mut query =
+            timesheet_entry::Entity::find().order_by_asc(timesheet_entry::Column::WorkDate);
         if let Some(status) = status {
             query = query.filter(timesheet_entry::Column::Status.eq(status));
         }
-        query.all(&self.db).await?.into_iter().map(timesheet_from_model).collect()
+        query
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(timesheet_from_model)
+            .collect()
     }
 
     /// Marks a milestone or licence line delivered (the licence is billable from then on).
@@ -607,45 +787,79 @@ impl BillingService {
     }
 
     /// Records the customer's acceptance of a delivered milestone (billable from then on).
-    pub async fn accept(&self, actor: &Actor, line_id: i64, note: &str) -> AppResult<contract_line::Model> {
+    pub async fn accept(
+        &self,
+        actor: &Actor,
+        line_id: i64,
+        note: &str,
+    ) -> AppResult<contract_line::Model> {
         actor.require(Permission::DeliveryRecord)?;
         let note = require_text("note", note, 1000)?;
-        self.record_delivery_act(actor, line_id, true, Some(note)).await
+        self.record_delivery_act(actor, line_id, true, Some(note))
+            .await
     }
 
-    async fn record_delivery_act(&self, actor: &Actor, line_id: i64, acceptance: bool, note: Option<String>) -> AppResult<contract_line::Model> {
+    async fn record_delivery_act(
+        &self,
+        actor: &Actor,
+        line_id: i64,
+        acceptance: bool,
+        note: Option<String>,
+    ) -> AppResult<contract_line::Model> {
         let now = self.clock.now();
         let transaction = self.db.begin().await?;
         let line = find_line(&transaction, line_id).await?;
-        let kind = ContractLineKind::parse(&line.kind).ok_or_else(|| AppError::internal("line kind"))?;
+        let kind =
+            ContractLineKind::parse(&line.kind).ok_or_else(|| AppError::internal("line kind"))?;
         let allowed = if acceptance {
             kind == ContractLineKind::Milestone
         } else {
-            matches!(kind, ContractLineKind::Milestone | ContractLineKind::PerpetualLicense)
+            matches!(
+                kind,
+                ContractLineKind::Milestone | ContractLineKind::PerpetualLicense
+            )
         };
         if !allowed {
-            return Err(AppError::validation("contractLineId", format!(
-                "A {} line cannot be {}.", kind.as_str().replace('_', " "), if acceptance { "accepted" } else { "delivered" }
-            )));
+            return Err(AppError::validation(
+                "contractLineId",
+                format!(
+                    "A {} line cannot be {}.",
+                    kind.as_str().replace('_', " "),
+                    if acceptance { "accepted" } else { "delivered" }
+                ),
+            ));
         }
-        let mut update = contract_line::Entity::update_many().filter(contract_line::Column::Id.eq(line_id));
+        let mut update =
+            contract_line::Entity::update_many().filter(contract_line::Column::Id.eq(line_id));
         if acceptance {
             if line.delivered_at.is_none() {
-                return Err(AppError::Conflict("The milestone must be marked delivered before the customer can accept it.".into()));
+                return Err(AppError::Conflict(
+                    "The milestone must be marked delivered before the customer can accept it."
+                        .into(),
+                ));
             }
             update = update
                 .col_expr(contract_line::Column::AcceptedAt, Expr::value(now))
-                .col_expr(contract_line::Column::AcceptedBy, Expr::value(actor.user_id))
+                .col_expr(
+                    contract_line::Column::AcceptedBy,
+                    Expr::value(actor.user_id),
+                )
                 .col_expr(contract_line::Column::AcceptanceNote, Expr::value(note))
                 .filter(contract_line::Column::AcceptedAt.is_null());
         } else {
             update = update
                 .col_expr(contract_line::Column::DeliveredAt, Expr::value(now))
-                .col_expr(contract_line::Column::DeliveredBy, Expr::value(actor.user_id))
+                .col_expr(
+                    contract_line::Column::DeliveredBy,
+                    Expr::value(actor.user_id),
+                )
                 .filter(contract_line::Column::DeliveredAt.is_null());
         }
         if update.exec(&transaction).await?.rows_affected != 1 {
-            return Err(AppError::Conflict(format!("Contract line {line_id} was already {}.", if acceptance { "accepted" } else { "delivered" })));
+            return Err(AppError::Conflict(format!(
+                "Contract line {line_id} was already {}.",
+                if acceptance { "accepted" } else { "delivered" }
+            )));
         }
         let after = find_line(&transaction, line_id).await?;
         audit::record(&transaction, Some(actor), now, AuditRecord {
@@ -686,17 +900,29 @@ impl BillingService {
         let transaction = self.db.begin().await?;
         let line = find_line(&transaction, line_id).await?;
         if line.kind != ContractLineKind::Subscription.as_str() {
-            return Err(AppError::validation("contractLineId", "Seat changes and cancellations apply to subscription lines."));
+            return Err(AppError::validation(
+                "contractLineId",
+                "Seat changes and cancellations apply to subscription lines.",
+            ));
         }
         let changes = contract_line_change::Entity::find()
             .filter(contract_line_change::Column::ContractLineId.eq(line_id))
             .all(&transaction)
             .await?;
-        if changes.iter().any(|change| change.kind == ChangeKind::Cancellation.as_str()) {
+        if changes
+            .iter()
+            .any(|change| change.kind == ChangeKind::Cancellation.as_str())
+        {
             return Err(AppError::Conflict("The line is already cancelled.".into()));
         }
         if effective < line.start_date || effective > line.end_date {
-            return Err(AppError::validation("effectiveDate", format!("{effective} is outside the line's term {} to {}.", line.start_date, line.end_date)));
+            return Err(AppError::validation(
+                "effectiveDate",
+                format!(
+                    "{effective} is outside the line's term {} to {}.",
+                    line.start_date, line.end_date
+                ),
+            ));
         }
         if let Some(latest) = changes.iter().map(|change| change.effective_date).max() {
             if effective < latest {
@@ -707,13 +933,21 @@ impl BillingService {
         let new = match kind {
             ChangeKind::Cancellation => Decimal::ZERO,
             ChangeKind::Quantity => {
-                let text = new_quantity.ok_or_else(|| AppError::validation("newQuantity", "Give the new quantity."))?;
-                let value = parse_quantity(text).map_err(|message| AppError::validation("newQuantity", message))?;
+                let text = new_quantity
+                    .ok_or_else(|| AppError::validation("newQuantity", "Give the new quantity."))?;
+                let value = parse_quantity(text)
+                    .map_err(|message| AppError::validation("newQuantity", message))?;
                 if value.is_zero() {
-                    return Err(AppError::validation("newQuantity", "To stop the service, cancel the line instead of setting zero seats."));
+                    return Err(AppError::validation(
+                        "newQuantity",
+                        "To stop the service, cancel the line instead of setting zero seats.",
+                    ));
                 }
                 if value == old {
-                    return Err(AppError::validation("newQuantity", format!("The line already has {old} seats.")));
+                    return Err(AppError::validation(
+                        "newQuantity",
+                        format!("The line already has {old} seats."),
+                    ));
                 }
                 value
             }
@@ -752,22 +986,39 @@ impl BillingService {
     }
 
     /// Adds a line to a contract (module upsell, usage meter, licence).
-    pub async fn add_line(&self, actor: &Actor, input: LineAddInput) -> AppResult<contract_line::Model> {
+    pub async fn add_line(
+        &self,
+        actor: &Actor,
+        input: LineAddInput,
+    ) -> AppResult<contract_line::Model> {
         actor.require(Permission::ContractChange)?;
         let contract_id = parse_id("contractId", &input.contract_id)?;
         let product = require_text("productName", &input.product_name, 200)?;
-        let quantity = parse_quantity(&input.quantity).map_err(|message| AppError::validation("quantity", message))?;
+        let quantity = parse_quantity(&input.quantity)
+            .map_err(|message| AppError::validation("quantity", message))?;
         if input.unit_price.is_negative() {
-            return Err(AppError::validation("unitPrice", "The unit price cannot be negative."));
+            return Err(AppError::validation(
+                "unitPrice",
+                "The unit price cannot be negative.",
+            ));
         }
         if input.end_date < input.start_date {
-            return Err(AppError::validation("endDate", "The end date is before the start date."));
+            return Err(AppError::validation(
+                "endDate",
+                "The end date is before the start date.",
+            ));
         }
         let frequency = match input.kind {
             ContractLineKind::Subscription => Some(
-                input.billing_frequency
+                input
+                    .billing_frequency
                     .filter(|frequency| frequency.periods_per_year().is_some())
-                    .ok_or_else(|| AppError::validation("billingFrequency", "A subscription bills monthly, quarterly or annually."))?,
+                    .ok_or_else(|| {
+                        AppError::validation(
+                            "billingFrequency",
+                            "A subscription bills monthly, quarterly or annually.",
+                        )
+                    })?,
             ),
             ContractLineKind::Milestone => Some(BillingFrequency::Milestone),
             ContractLineKind::TimeAndMaterials => Some(BillingFrequency::TimeAndMaterials),
@@ -775,14 +1026,22 @@ impl BillingService {
         };
         let pricing = match (input.kind, input.usage_pricing) {
             (ContractLineKind::Usage, Some(pricing)) => {
-                pricing.validate().map_err(|error| AppError::validation(format!("usagePricing.{}", error.field), error.message))?;
+                pricing.validate().map_err(|error| {
+                    AppError::validation(format!("usagePricing.{}", error.field), error.message)
+                })?;
                 Some(serde_json::to_string(&pricing).map_err(AppError::internal)?)
             }
             (ContractLineKind::Usage, None) => {
-                return Err(AppError::validation("usagePricing", "A usage line needs its meter and pricing."));
+                return Err(AppError::validation(
+                    "usagePricing",
+                    "A usage line needs its meter and pricing.",
+                ));
             }
             (_, Some(_)) => {
-                return Err(AppError::validation("usagePricing", "Only usage lines take usage pricing."));
+                return Err(AppError::validation(
+                    "usagePricing",
+                    "Only usage lines take usage pricing.",
+                ));
             }
             (_, None) => None,
         };
@@ -791,9 +1050,14 @@ impl BillingService {
         let contract = contract::Entity::find_by_id(contract_id)
             .one(&transaction)
             .await?
-            .ok_or_else(|| AppError::not_found(format!("There is no contract with id {contract_id}.")))?;
+            .ok_or_else(|| {
+                AppError::not_found(format!("There is no contract with id {contract_id}."))
+            })?;
         if input.unit_price.currency().code() != contract.currency {
-            return Err(AppError::validation("unitPrice", format!("The contract bills in {}.", contract.currency)));
+            return Err(AppError::validation(
+                "unitPrice",
+                format!("The contract bills in {}.", contract.currency),
+            ));
         }
         let model = contract_line::ActiveModel {
             contract_id: Set(contract_id),

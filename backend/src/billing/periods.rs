@@ -78,14 +78,22 @@ impl Proration {
 }
 
 /// The single proration computation: `unit_price × quantity × fraction`, rounded once.
-pub fn prorate(unit_price: Money, quantity: Decimal, proration: Proration) -> Result<Money, MoneyError> {
+pub fn prorate(
+    unit_price: Money,
+    quantity: Decimal,
+    proration: Proration,
+) -> Result<Money, MoneyError> {
     let exact = unit_price
         .to_decimal()
         .checked_mul(quantity)
         .and_then(|amount| amount.checked_mul(Decimal::from(proration.days_used)))
         .and_then(|amount| amount.checked_div(Decimal::from(proration.days_in_period)))
         .ok_or(MoneyError::Overflow)?;
-    Money::from_decimal(exact, unit_price.currency(), RoundingStrategy::MidpointAwayFromZero)
+    Money::from_decimal(
+        exact,
+        unit_price.currency(),
+        RoundingStrategy::MidpointAwayFromZero,
+    )
 }
 
 /// One recurring billing period of a contract line.
@@ -187,7 +195,11 @@ pub fn remaining_from(period: &BillingPeriod, from: NaiveDate) -> Proration {
 /// The calendar month `[first, first of next)` containing `date`, and its key "YYYY-MM".
 pub fn month_of(date: NaiveDate) -> (NaiveDate, NaiveDate, String) {
     let first = NaiveDate::from_ymd_opt(date.year(), date.month(), 1).unwrap_or(date);
-    (first, add_months(first, 1), format!("{:04}-{:02}", date.year(), date.month()))
+    (
+        first,
+        add_months(first, 1),
+        format!("{:04}-{:02}", date.year(), date.month()),
+    )
 }
 
 #[cfg(test)]
@@ -202,7 +214,12 @@ mod tests {
 
     #[test]
     fn monthly_anniversary_keeps_the_anchor_day() {
-        let all = periods(day("2026-01-31"), day("2026-05-31"), 1, Alignment::Anniversary);
+        let all = periods(
+            day("2026-01-31"),
+            day("2026-05-31"),
+            1,
+            Alignment::Anniversary,
+        );
         let starts: Vec<String> = all.iter().map(|period| period.start.to_string()).collect();
         assert_eq!(
             starts,
@@ -219,7 +236,10 @@ mod tests {
         assert_eq!(all[0].end, day("2026-02-01"));
         assert_eq!(all[0].proration, Proration::of(17, 31));
         assert_eq!(all[3].proration, Proration::of(9, 30));
-        assert_eq!(all[0].proration.note().unwrap().split(" (").next(), Some("Prorated 17/31 days"));
+        assert_eq!(
+            all[0].proration.note().unwrap().split(" (").next(),
+            Some("Prorated 17/31 days")
+        );
     }
 
     #[test]
@@ -228,7 +248,13 @@ mod tests {
         let starts: Vec<String> = all.iter().map(|period| period.start.to_string()).collect();
         assert_eq!(
             starts,
-            ["2026-02-01", "2026-04-01", "2026-07-01", "2026-10-01", "2027-01-01"]
+            [
+                "2026-02-01",
+                "2026-04-01",
+                "2026-07-01",
+                "2026-10-01",
+                "2027-01-01"
+            ]
         );
         assert_eq!(all[0].proration, Proration::of(59, 90));
         assert_eq!(all[4].proration, Proration::of(31, 90));
@@ -239,19 +265,43 @@ mod tests {
         let price = Money::from_minor(100_00, Currency::parse("USD").unwrap());
         // 100 × 17 / 31 = 54.8387… → 54.84
         assert_eq!(
-            prorate(price, Decimal::ONE, Proration::of(17, 31)).unwrap().minor(),
+            prorate(price, Decimal::ONE, Proration::of(17, 31))
+                .unwrap()
+                .minor(),
             54_84
         );
         // 3 seats × 10.00 × 1/8 = 3.75 exactly; 0.125 × 1 cent rounds away from zero
         let cent = Money::from_minor(1, price.currency());
-        assert_eq!(prorate(cent, Decimal::ONE, Proration::of(1, 2)).unwrap().minor(), 1);
-        assert_eq!(prorate(cent.checked_neg().unwrap(), Decimal::ONE, Proration::of(1, 2)).unwrap().minor(), -1);
+        assert_eq!(
+            prorate(cent, Decimal::ONE, Proration::of(1, 2))
+                .unwrap()
+                .minor(),
+            1
+        );
+        assert_eq!(
+            prorate(
+                cent.checked_neg().unwrap(),
+                Decimal::ONE,
+                Proration::of(1, 2)
+            )
+            .unwrap()
+            .minor(),
+            -1
+        );
     }
 
     #[test]
     fn remaining_days_of_a_period_from_a_change_date() {
-        let all = periods(day("2026-03-01"), day("2027-03-01"), 1, Alignment::Anniversary);
-        assert_eq!(remaining_from(&all[0], day("2026-03-18")), Proration::of(14, 31));
+        let all = periods(
+            day("2026-03-01"),
+            day("2027-03-01"),
+            1,
+            Alignment::Anniversary,
+        );
+        assert_eq!(
+            remaining_from(&all[0], day("2026-03-18")),
+            Proration::of(14, 31)
+        );
         assert_eq!(remaining_from(&all[0], day("2026-03-01")), Proration::FULL);
     }
 

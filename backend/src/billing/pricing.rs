@@ -86,7 +86,10 @@ impl UsagePricing {
                 None => {}
             }
             if last && tier.up_to.is_some() {
-                return error("tiers", "The last tier must be unbounded (leave upTo empty).");
+                return error(
+                    "tiers",
+                    "The last tier must be unbounded (leave upTo empty).",
+                );
             }
         }
         Ok(())
@@ -125,7 +128,11 @@ pub fn price(
     let mut parts = Vec::new();
     let exact = match pricing.model {
         PricingModel::PerUnit => {
-            let unit = pricing.tiers.first().map(|tier| tier.unit_price).unwrap_or_default();
+            let unit = pricing
+                .tiers
+                .first()
+                .map(|tier| tier.unit_price)
+                .unwrap_or_default();
             parts.push(format!("{} × {}", plain(billable), plain(unit)));
             billable.checked_mul(unit).ok_or(MoneyError::Overflow)?
         }
@@ -139,7 +146,9 @@ pub fn price(
                 let ceiling = tier.up_to.map_or(billable, |bound| bound.min(billable));
                 let units = ceiling - floor;
                 parts.push(format!("{} × {}", plain(units), plain(tier.unit_price)));
-                total += units.checked_mul(tier.unit_price).ok_or(MoneyError::Overflow)?;
+                total += units
+                    .checked_mul(tier.unit_price)
+                    .ok_or(MoneyError::Overflow)?;
                 floor = ceiling;
             }
             total
@@ -151,7 +160,11 @@ pub fn price(
                 .find(|tier| tier.up_to.is_none_or(|bound| billable <= bound))
                 .or(pricing.tiers.last());
             let unit = tier.map(|tier| tier.unit_price).unwrap_or_default();
-            parts.push(format!("{} × {} (volume tier)", plain(billable), plain(unit)));
+            parts.push(format!(
+                "{} × {} (volume tier)",
+                plain(billable),
+                plain(unit)
+            ));
             billable.checked_mul(unit).ok_or(MoneyError::Overflow)?
         }
     };
@@ -162,7 +175,11 @@ pub fn price(
         pricing.meter,
         plain(pricing.included),
         plain(billable),
-        if parts.is_empty() { "0".to_string() } else { parts.join(" + ") }
+        if parts.is_empty() {
+            "0".to_string()
+        } else {
+            parts.join(" + ")
+        }
     );
     Ok(UsageCharge {
         used,
@@ -174,8 +191,9 @@ pub fn price(
 
 /// Parses a quantity written as a plain decimal ("12", "0.5"); negative quantities are refused.
 pub fn parse_quantity(text: &str) -> Result<Decimal, String> {
-    let value = Decimal::from_str(text.trim())
-        .map_err(|_| format!("{text:?} is not a number; write a plain decimal such as 12 or 0.5."))?;
+    let value = Decimal::from_str(text.trim()).map_err(|_| {
+        format!("{text:?} is not a number; write a plain decimal such as 12 or 0.5.")
+    })?;
     if value.is_sign_negative() && !value.is_zero() {
         return Err("A quantity cannot be negative.".into());
     }
@@ -197,8 +215,14 @@ mod tests {
             model,
             included: dec("1000"),
             tiers: vec![
-                Tier { up_to: Some(dec("10000")), unit_price: dec("0.10") },
-                Tier { up_to: None, unit_price: dec("0.08") },
+                Tier {
+                    up_to: Some(dec("10000")),
+                    unit_price: dec("0.10"),
+                },
+                Tier {
+                    up_to: None,
+                    unit_price: dec("0.08"),
+                },
             ],
         }
     }
@@ -213,7 +237,11 @@ mod tests {
         let charge = price(&pricing(PricingModel::Graduated), dec("16000"), usd()).unwrap();
         assert_eq!(charge.amount.minor(), 1_400_00);
         assert_eq!(charge.billable, dec("15000"));
-        assert!(charge.note.contains("10000 × 0.1 + 5000 × 0.08"), "{}", charge.note);
+        assert!(
+            charge.note.contains("10000 × 0.1 + 5000 × 0.08"),
+            "{}",
+            charge.note
+        );
     }
 
     #[test]
@@ -235,9 +263,15 @@ mod tests {
     fn fractional_unit_prices_round_once() {
         let mut fine = pricing(PricingModel::PerUnit);
         fine.included = Decimal::ZERO;
-        fine.tiers = vec![Tier { up_to: None, unit_price: dec("0.0015") }];
+        fine.tiers = vec![Tier {
+            up_to: None,
+            unit_price: dec("0.0015"),
+        }];
         // 12,345 × 0.0015 = 18.5175 → 18.52
-        assert_eq!(price(&fine, dec("12345"), usd()).unwrap().amount.minor(), 18_52);
+        assert_eq!(
+            price(&fine, dec("12345"), usd()).unwrap().amount.minor(),
+            18_52
+        );
     }
 
     #[test]

@@ -27,10 +27,7 @@ pub fn decimal(field: &str, text: &str) -> AppResult<Decimal> {
         .map_err(|_| AppError::internal(format!("stored {field} {text:?} is not a decimal")))
 }
 
-pub fn line_terms(
-    model: &contract_line::Model,
-    changes: Vec<LineChange>,
-) -> AppResult<LineTerms> {
+pub fn line_terms(model: &contract_line::Model, changes: Vec<LineChange>) -> AppResult<LineTerms> {
     Ok(LineTerms {
         kind: ContractLineKind::parse(&model.kind)
             .ok_or_else(|| AppError::internal(format!("line kind {}", model.kind)))?,
@@ -111,14 +108,17 @@ pub async fn billable_lines<C: ConnectionTrait>(
         .await?
         .into_iter()
         .map(|model| {
-            let customer_id = *customers.get(&model.contract_id).ok_or_else(|| {
-                AppError::internal(format!("line {} without contract", model.id))
-            })?;
+            let customer_id = *customers
+                .get(&model.contract_id)
+                .ok_or_else(|| AppError::internal(format!("line {} without contract", model.id)))?;
             Ok(BillableLine {
                 line_id: model.id,
                 contract_id: model.contract_id,
                 customer_id,
-                terms: line_terms(&model, changes_by_line.remove(&model.id).unwrap_or_default())?,
+                terms: line_terms(
+                    &model,
+                    changes_by_line.remove(&model.id).unwrap_or_default(),
+                )?,
                 pricing: pricing_of(&model)?,
             })
         })

@@ -10,7 +10,9 @@ use super::repo::{self, BillableLine};
 use super::schedule::DueCharge;
 use crate::auth::Actor;
 use crate::deals::ContractLineKind;
-use crate::entities::{billing_charge, customer, invoice_line, job_run, timesheet_entry, usage_record};
+use crate::entities::{
+    billing_charge, customer, invoice_line, job_run, timesheet_entry, usage_record,
+};
 use crate::error::{AppError, AppResult};
 use crate::invoicing::plan::{self, InvoicePlan, Reference};
 use crate::invoicing::rules::ChargeKind;
@@ -86,7 +88,10 @@ pub struct RunStatus {
     pub finished_at: Option<DateTime<Utc>>,
 }
 
-pub async fn status<C: ConnectionTrait>(connection: &C, date: NaiveDate) -> AppResult<Option<RunStatus>> {
+pub async fn status<C: ConnectionTrait>(
+    connection: &C,
+    date: NaiveDate,
+) -> AppResult<Option<RunStatus>> {
     Ok(job_run::Entity::find()
         .filter(job_run::Column::Job.eq(JOB))
         .filter(job_run::Column::BusinessDate.eq(date))
@@ -170,7 +175,11 @@ async fn due_charges(
         for charge in terms.recurring_due(as_of, last_period)? {
             push(charge);
         }
-        for change in terms.changes.iter().filter(|change| change.effective <= as_of) {
+        for change in terms
+            .changes
+            .iter()
+            .filter(|change| change.effective <= as_of)
+        {
             if let Some(charge) = terms.change_charge(change)? {
                 push(charge);
             }
@@ -179,10 +188,15 @@ async fn due_charges(
             push(charge);
         }
         if terms.kind == ContractLineKind::TimeAndMaterials {
-            for entry in approved.iter().filter(|entry| entry.contract_line_id == line.line_id) {
+            for entry in approved
+                .iter()
+                .filter(|entry| entry.contract_line_id == line.line_id)
+            {
                 let hours = repo::decimal("hours", &entry.hours)?;
                 let rate = Money::from_minor(entry.rate_minor, Currency::parse(&entry.currency)?);
-                let decided = entry.decided_at.map_or(entry.work_date, |at| at.date_naive());
+                let decided = entry
+                    .decided_at
+                    .map_or(entry.work_date, |at| at.date_naive());
                 if decided > as_of {
                     continue;
                 }
@@ -193,11 +207,18 @@ async fn due_charges(
                         "{}: {} ({}), {} — {}",
                         terms.product, entry.person, entry.role, entry.work_date, entry.description
                     ),
-                    period: Some((entry.work_date, entry.work_date.succ_opt().unwrap_or(entry.work_date))),
+                    period: Some((
+                        entry.work_date,
+                        entry.work_date.succ_opt().unwrap_or(entry.work_date),
+                    )),
                     quantity: hours,
                     unit_price: rate,
                     amount: super::periods::prorate(rate, hours, super::periods::Proration::FULL)?,
-                    note: Some(format!("{} h × {} approved", hours.normalize(), rate.amount_string())),
+                    note: Some(format!(
+                        "{} h × {} approved",
+                        hours.normalize(),
+                        rate.amount_string()
+                    )),
                     due_on: decided,
                 });
             }
@@ -219,9 +240,15 @@ async fn due_charges(
 
 fn usage_by_month(records: &[usage_record::Model], line_id: i64) -> Vec<(String, Vec<Decimal>)> {
     let mut months: std::collections::BTreeMap<String, Vec<Decimal>> = Default::default();
-    for record in records.iter().filter(|record| record.contract_line_id == line_id) {
+    for record in records
+        .iter()
+        .filter(|record| record.contract_line_id == line_id)
+    {
         if let Ok(quantity) = record.quantity.parse::<Decimal>() {
-            months.entry(record.usage_month.clone()).or_default().push(quantity);
+            months
+                .entry(record.usage_month.clone())
+                .or_default()
+                .push(quantity);
         }
     }
     months.into_iter().collect()
@@ -255,7 +282,11 @@ pub fn usage_charge(
     }))
 }
 
-fn charge_row(line: &BillableLine, charge: &DueCharge, now: DateTime<Utc>) -> billing_charge::ActiveModel {
+fn charge_row(
+    line: &BillableLine,
+    charge: &DueCharge,
+    now: DateTime<Utc>,
+) -> billing_charge::ActiveModel {
     billing_charge::ActiveModel {
         contract_line_id: Set(line.line_id),
         charge_key: Set(charge.key.clone()),
@@ -277,7 +308,10 @@ fn charge_row(line: &BillableLine, charge: &DueCharge, now: DateTime<Utc>) -> bi
 }
 
 /// Charges written but on no live invoice, due by `as_of`.
-async fn unbilled<C: ConnectionTrait>(connection: &C, as_of: NaiveDate) -> AppResult<Vec<billing_charge::Model>> {
+async fn unbilled<C: ConnectionTrait>(
+    connection: &C,
+    as_of: NaiveDate,
+) -> AppResult<Vec<billing_charge::Model>> {
     let billed = Query::select()
         .column(invoice_line::Column::ActiveChargeId)
         .from(invoice_line::Entity)
@@ -297,6 +331,8 @@ pub struct RunRequest<'a> {
     pub dry_run: bool,
     pub actor: Option<&'a Actor>,
     pub functional: Currency,
+    /// The company entity that issues the invoices.
+    pub seller: String,
     pub now: DateTime<Utc>,
     /// Who is running, for the job row (e.g. "cli:host:pid").
     pub owner: String,
@@ -326,7 +362,10 @@ async fn start_job(db: &DatabaseConnection, request: &RunRequest<'_>) -> AppResu
         .col_expr(job_run::Column::Status, Expr::value("running"))
         .col_expr(job_run::Column::Owner, Expr::value(request.owner.clone()))
         .col_expr(job_run::Column::StartedAt, Expr::value(request.now))
-        .col_expr(job_run::Column::FinishedAt, Expr::value(Option::<DateTime<Utc>>::None))
+        .col_expr(
+            job_run::Column::FinishedAt,
+            Expr::value(Option::<DateTime<Utc>>::None),
+        )
         .col_expr(job_run::Column::DoneCount, Expr::value(0))
         .filter(job_run::Column::Job.eq(JOB))
         .filter(job_run::Column::BusinessDate.eq(request.as_of))
@@ -335,7 +374,14 @@ async fn start_job(db: &DatabaseConnection, request: &RunRequest<'_>) -> AppResu
     Ok(())
 }
 
-async fn progress(db: &DatabaseConnection, as_of: NaiveDate, done: usize, total: usize, summary: &str, finished: Option<(&str, DateTime<Utc>)>) -> AppResult<()> {
+async fn progress(
+    db: &DatabaseConnection,
+    as_of: NaiveDate,
+    done: usize,
+    total: usize,
+    summary: &str,
+    finished: Option<(&str, DateTime<Utc>)>,
+) -> AppResult<()> {
     let mut update = job_run::Entity::update_many()
         .col_expr(job_run::Column::DoneCount, Expr::value(done as i64))
         .col_expr(job_run::Column::TotalCount, Expr::value(total as i64))
@@ -391,7 +437,12 @@ pub async fn execute(
             continue;
         }
         if request.dry_run {
-            preview_rows.push(preview_charge(&line, &charge, request.now, -(preview_rows.len() as i64) - 1));
+            preview_rows.push(preview_charge(
+                &line,
+                &charge,
+                request.now,
+                -(preview_rows.len() as i64) - 1,
+            ));
         } else {
             new_rows.push(charge_row(&line, &charge, request.now));
         }
@@ -418,9 +469,16 @@ pub async fn execute(
         .collect::<HashSet<_>>()
         .into_iter()
         .collect();
-    let terms = plan::contract_terms(db, &contract_ids).await?;
+    let terms = plan::contract_terms(db, &contract_ids, &request.seller).await?;
     let customers: HashMap<i64, customer::Model> = customer::Entity::find()
-        .filter(customer::Column::Id.is_in(charges.iter().map(|charge| charge.customer_id).collect::<HashSet<_>>()))
+        .filter(
+            customer::Column::Id.is_in(
+                charges
+                    .iter()
+                    .map(|charge| charge.customer_id)
+                    .collect::<HashSet<_>>(),
+            ),
+        )
         .all(db)
         .await?
         .into_iter()
@@ -432,29 +490,49 @@ pub async fn execute(
     on_progress(0, total);
     for (index, group) in groups.into_iter().enumerate() {
         let first = &group[0];
-        let customer = customers
-            .get(&first.customer_id)
-            .ok_or_else(|| AppError::internal(format!("customer {} vanished", first.customer_id)))?;
-        let po_number = terms.get(&first.contract_id).and_then(|terms| terms.po_number.clone());
+        let customer = customers.get(&first.customer_id).ok_or_else(|| {
+            AppError::internal(format!("customer {} vanished", first.customer_id))
+        })?;
+        let po_number = terms
+            .get(&first.contract_id)
+            .and_then(|terms| terms.po_number.clone());
         let po = match &po_number {
             Some(number) => crate::invoicing::find_po(db, customer.id, number).await?,
             None => None,
         };
         let planned = plan::plan(&group, &terms, customer, po.as_ref(), &reference, as_of)?;
-        if planned.totals.total.is_negative() && planned.lines.iter().all(|line| line.amount.is_negative()) {
+        if planned.totals.total.is_negative()
+            && planned.lines.iter().all(|line| line.amount.is_negative())
+        {
             // Only credits: they wait for the next invoice of this customer.
             continue;
         }
         if request.dry_run {
-            let entry = RunInvoice { invoice_id: None, number: None, plan: planned };
-            if entry.plan.block.is_some() { report.held.push(entry) } else { report.issued.push(entry) }
+            let entry = RunInvoice {
+                invoice_id: None,
+                number: None,
+                plan: planned,
+            };
+            if entry.plan.block.is_some() {
+                report.held.push(entry)
+            } else {
+                report.issued.push(entry)
+            }
         } else {
             let transaction = db.begin().await?;
             match plan::write_plan(&transaction, &planned, request.actor, request.now).await {
                 Ok(written) => {
                     transaction.commit().await?;
-                    let entry = RunInvoice { invoice_id: Some(written.invoice_id), number: written.number, plan: planned };
-                    if written.issued { report.issued.push(entry) } else { report.held.push(entry) }
+                    let entry = RunInvoice {
+                        invoice_id: Some(written.invoice_id),
+                        number: written.number,
+                        plan: planned,
+                    };
+                    if written.issued {
+                        report.issued.push(entry)
+                    } else {
+                        report.held.push(entry)
+                    }
                 }
                 Err(error) if plan::is_unique_violation(&error) => {
                     drop(transaction);
@@ -466,17 +544,38 @@ pub async fn execute(
         let done = index + 1;
         on_progress(done, total);
         if !request.dry_run && (done % 200 == 0 || done == total) {
-            progress(db, as_of, done, total, &format!("{done} of {total} invoices"), None).await?;
+            progress(
+                db,
+                as_of,
+                done,
+                total,
+                &format!("{done} of {total} invoices"),
+                None,
+            )
+            .await?;
         }
     }
     if !request.dry_run {
-        progress(db, as_of, total, total, &report.summary(), Some(("done", request.now))).await?;
+        progress(
+            db,
+            as_of,
+            total,
+            total,
+            &report.summary(),
+            Some(("done", request.now)),
+        )
+        .await?;
     }
     Ok(report)
 }
 
 /// An in-memory charge for the preview (negative ids: never written).
-fn preview_charge(line: &BillableLine, charge: &DueCharge, now: DateTime<Utc>, id: i64) -> billing_charge::Model {
+fn preview_charge(
+    line: &BillableLine,
+    charge: &DueCharge,
+    now: DateTime<Utc>,
+    id: i64,
+) -> billing_charge::Model {
     billing_charge::Model {
         id,
         contract_line_id: line.line_id,

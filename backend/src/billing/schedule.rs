@@ -213,9 +213,12 @@ impl LineTerms {
                 "licence",
                 "delivered",
             ),
-            ContractLineKind::Milestone => {
-                (ChargeKind::Milestone, self.accepted_on, "milestone", "accepted")
-            }
+            ContractLineKind::Milestone => (
+                ChargeKind::Milestone,
+                self.accepted_on,
+                "milestone",
+                "accepted",
+            ),
             _ => return Ok(None),
         };
         let Some(on) = on.filter(|on| *on <= as_of) else {
@@ -268,7 +271,9 @@ mod tests {
         assert!(due.iter().all(|charge| charge.amount.minor() == 500_00));
         assert_eq!(due[11].due_on, day("2026-12-01"));
         // Already billed through March: only April onwards is due.
-        let rest = line.recurring_due(day("2026-04-15"), Some(day("2026-03-01"))).unwrap();
+        let rest = line
+            .recurring_due(day("2026-04-15"), Some(day("2026-03-01")))
+            .unwrap();
         assert_eq!(rest.len(), 1);
         assert_eq!(rest[0].key, "period:2026-04-01");
     }
@@ -277,11 +282,21 @@ mod tests {
     fn a_mid_month_seat_increase_bills_the_prorated_difference() {
         // 10 → 15 seats at 50.00 on March 18: 5 × 50 × 14/31 = 112.903… → 112.90
         let mut line = seats(BillingFrequency::Monthly, 50_00, 15);
-        let change = LineChange { id: 7, kind: ChangeKind::Quantity, effective: day("2026-03-18"), old_quantity: Decimal::from(10), new_quantity: Decimal::from(15) };
+        let change = LineChange {
+            id: 7,
+            kind: ChangeKind::Quantity,
+            effective: day("2026-03-18"),
+            old_quantity: Decimal::from(10),
+            new_quantity: Decimal::from(15),
+        };
         line.changes.push(change.clone());
         let charge = line.change_charge(&change).unwrap().unwrap();
         assert_eq!(charge.amount.minor(), 112_90);
-        assert!(charge.note.as_deref().unwrap().starts_with("Prorated 14/31 days"));
+        assert!(charge
+            .note
+            .as_deref()
+            .unwrap()
+            .starts_with("Prorated 14/31 days"));
         // March itself was billed at 10 seats, April at 15.
         let due = line.recurring_due(day("2026-04-01"), None).unwrap();
         assert_eq!(due[2].amount.minor(), 500_00);
@@ -292,12 +307,23 @@ mod tests {
     fn an_annual_plan_cancelled_early_credits_the_unused_days() {
         // 12,000.00 a year, cancelled from 2026-09-01: 122 of 365 days unused → −4,010.96
         let mut line = seats(BillingFrequency::Annually, 12_000_00, 1);
-        let change = LineChange { id: 9, kind: ChangeKind::Cancellation, effective: day("2026-09-01"), old_quantity: Decimal::ONE, new_quantity: Decimal::ZERO };
+        let change = LineChange {
+            id: 9,
+            kind: ChangeKind::Cancellation,
+            effective: day("2026-09-01"),
+            old_quantity: Decimal::ONE,
+            new_quantity: Decimal::ZERO,
+        };
         line.changes.push(change.clone());
         let credit = line.change_charge(&change).unwrap().unwrap();
         assert_eq!(credit.amount.minor(), -4_010_96);
         assert_eq!(line.service_end(), day("2026-09-01"));
-        assert_eq!(line.recurring_due(day("2027-06-01"), Some(day("2026-01-01"))).unwrap().len(), 0);
+        assert_eq!(
+            line.recurring_due(day("2027-06-01"), Some(day("2026-01-01")))
+                .unwrap()
+                .len(),
+            0
+        );
     }
 
     #[test]
@@ -305,9 +331,18 @@ mod tests {
         // Quarterly 3,000.00 per seat-block; 2 → 3 blocks on 2026-02-15 (Q1 = Jan 1–Mar 31, 90 days):
         // 1 × 3,000 × 45/90 = 1,500.00
         let mut line = seats(BillingFrequency::Quarterly, 3_000_00, 3);
-        let change = LineChange { id: 3, kind: ChangeKind::Quantity, effective: day("2026-02-15"), old_quantity: Decimal::from(2), new_quantity: Decimal::from(3) };
+        let change = LineChange {
+            id: 3,
+            kind: ChangeKind::Quantity,
+            effective: day("2026-02-15"),
+            old_quantity: Decimal::from(2),
+            new_quantity: Decimal::from(3),
+        };
         line.changes.push(change.clone());
-        assert_eq!(line.change_charge(&change).unwrap().unwrap().amount.minor(), 1_500_00);
+        assert_eq!(
+            line.change_charge(&change).unwrap().unwrap().amount.minor(),
+            1_500_00
+        );
     }
 
     #[test]
@@ -320,7 +355,10 @@ mod tests {
         assert_eq!(line.one_time_due(day("2026-06-01")).unwrap(), None);
         line.accepted_on = Some(day("2026-05-03"));
         let charge = line.one_time_due(day("2026-06-01")).unwrap().unwrap();
-        assert_eq!((charge.amount.minor(), charge.due_on), (20_000_00, day("2026-05-03")));
+        assert_eq!(
+            (charge.amount.minor(), charge.due_on),
+            (20_000_00, day("2026-05-03"))
+        );
         assert!(line.periods().is_empty());
     }
 }

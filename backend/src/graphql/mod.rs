@@ -4,10 +4,12 @@
 mod approvals;
 mod audit;
 mod auth;
+mod billing;
 mod customers;
 mod deals;
 pub mod errors;
 pub mod guard;
+mod invoicing;
 mod ledger;
 mod loaders;
 pub mod types;
@@ -26,6 +28,8 @@ pub struct Query(
     approvals::ApprovalQuery,
     ledger::LedgerQuery,
     audit::AuditQuery,
+    billing::BillingQuery,
+    invoicing::InvoiceQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -35,6 +39,8 @@ pub struct Mutation(
     deals::DealMutation,
     approvals::ApprovalMutation,
     ledger::LedgerMutation,
+    billing::BillingMutation,
+    invoicing::InvoiceMutation,
 );
 
 pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;

@@ -32,7 +32,8 @@ pub fn router(app: App) -> Router {
     let router = Router::new()
         .route("/graphql", get(graphiql).post(graphql))
         .route("/healthz", get(healthz))
-        .route("/readyz", get(readyz));
+        .route("/readyz", get(readyz))
+        .route("/api/invoices/{id}/pdf", get(invoice_pdf));
     let index = web_dir.join("index.html");
     let router = if index.exists() {
         // Unknown paths get index.html so deep links like /customers/42 load the app.
@@ -64,12 +65,8 @@ fn caller_from_token(result: Result<crate::auth::Actor, AppError>) -> Caller {
     }
 }
 
-async fn graphql(
-    State(state): State<HttpState>,
-    headers: HeaderMap,
-    request: GraphQLRequest,
-) -> GraphQLResponse {
-    let caller = match headers.get(header::AUTHORIZATION) {
+async fn caller_of(state: &HttpState, headers: &HeaderMap) -> Caller {
+    match headers.get(header::AUTHORIZATION) {
         None => Caller::Anonymous,
         Some(value) => match value
             .to_str()
@@ -79,7 +76,76 @@ async fn graphql(
             Some(token) => caller_from_token(state.app.auth.authenticate(token.trim()).await),
             None => Caller::Refused("The Authorization header must be `Bearer <token>`.".into()),
         },
+    }
+}
+
+/// The invoice PDF, for a signed-in reader allowed to see the invoice.
+async fn invoice_pdf(
+    State(state): State<HttpState>,
+    headers: HeaderMap,
+    axum::extract::Path(id): axum::extract::Path<String>,
+) -> Response {
+    let error = |status: StatusCode, code: &str, message: String| {
+        (
+            status,
+            Json(serde_json::json!({ "code": code, "message": message })),
+        )
+            .into_response()
     };
+    let actor = match caller_of(&state, &headers).await {
+        Caller::SignedIn(actor) => actor,
+        Caller::Refused(reason) => {
+            return error(StatusCode::UNAUTHORIZED, "UNAUTHENTICATED", reason)
+        }
+        _ => {
+            return error(
+                StatusCode::UNAUTHORIZED,
+                "UNAUTHENTICATED",
+                "Sign in first.".into(),
+            )
+        }
+    };
+    let Ok(id) = id.parse::<i64>() else {
+        return error(
+            StatusCode::BAD_REQUEST,
+            "VALIDATION",
+            format!("{id:?} is not an invoice id."),
+        );
+    };
+    match state.app.invoices.pdf(&actor, id).await {
+        Ok(pdf) => (
+            [
+                (header::CONTENT_TYPE, "application/pdf".to_string()),
+                (
+                    header::CONTENT_DISPOSITION,
+                    format!("inline; filename=\"{}\"", pdf.filename),
+                ),
+                (header::CACHE_CONTROL, "private, no-store".to_string()),
+            ],
+            pdf.bytes,
+        )
+            .into_response(),
+        Err(AppError::NotFound(message)) => error(StatusCode::NOT_FOUND, "NOT_FOUND", message),
+        Err(AppError::Forbidden(message)) | Err(AppError::Denied { message, .. }) => {
+            error(StatusCode::FORBIDDEN, "FORBIDDEN", message)
+        }
+        Err(other) => {
+            tracing::error!(error = ?other, "rendering an invoice PDF failed");
+            error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "INTERNAL",
+                "The PDF could not be made; try again.".into(),
+            )
+        }
+    }
+}
+
+async fn graphql(
+    State(state): State<HttpState>,
+    headers: HeaderMap,
+    request: GraphQLRequest,
+) -> GraphQLResponse {
+    let caller = caller_of(&state, &headers).await;
     state
         .schema
         .execute(request.into_inner().data(caller))

@@ -237,6 +237,7 @@ pub struct InvoiceService {
     db: DatabaseConnection,
     clock: SharedClock,
     functional: Currency,
+    seller: String,
 }
 
 /// Restricts a query to the customers an AE holds deals with.
@@ -251,11 +252,12 @@ fn own_customers_only(actor: &Actor) -> Option<sea_orm::sea_query::SelectStateme
 }
 
 impl InvoiceService {
-    pub fn new(db: DatabaseConnection, clock: SharedClock, functional: Currency) -> InvoiceService {
+    pub fn new(db: DatabaseConnection, clock: SharedClock, functional: Currency, seller: String) -> InvoiceService {
         InvoiceService {
             db,
             clock,
             functional,
+            seller,
         }
     }
 
@@ -380,7 +382,7 @@ impl InvoiceService {
             .all(&transaction)
             .await?;
         let contract_ids: Vec<i64> = charges.iter().map(|charge| charge.contract_id).collect();
-        let terms = plan::contract_terms(&transaction, &contract_ids).await?;
+        let terms = plan::contract_terms(&transaction, &contract_ids, &self.seller).await?;
         let customer = crate::customers::find_model(&transaction, model.customer_id).await?;
         let po = match &model.po_number {
             Some(number) => find_po(&transaction, model.customer_id, number).await?,

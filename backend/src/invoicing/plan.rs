@@ -23,7 +23,7 @@ use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 use std::str::FromStr;
 
-/// The invoicing terms a contract carries from its deal.
+/// The invoicing terms a contract carries from its deal (and the company entity that sells).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ContractTerms {
     pub contract_id: i64,
@@ -40,6 +40,7 @@ pub struct ContractTerms {
 pub async fn contract_terms<C: ConnectionTrait>(
     connection: &C,
     contract_ids: &[i64],
+    seller: &str,
 ) -> AppResult<HashMap<i64, ContractTerms>> {
     let contracts = contract::Entity::find()
         .filter(contract::Column::Id.is_in(contract_ids.iter().copied()))
@@ -67,10 +68,7 @@ pub async fn contract_terms<C: ConnectionTrait>(
             ContractTerms {
                 contract_id: contract.id,
                 customer_id: contract.customer_id,
-                legal_entity: deal
-                    .invoiced_legal_entity
-                    .clone()
-                    .unwrap_or_else(|| "revops".into()),
+                legal_entity: seller.to_string(),
                 payment_terms: deal
                     .payment_terms
                     .as_deref()

@@ -1,22 +1,84 @@
-//! The daily run: every scheduled job for one business date, through the same services the API
-//! uses. Areas register their jobs here as they arrive (bill run, collections ladder,
-//! recognition, renewal alerts, commission close); each must be idempotent per business date.
+//! The daily run and the in-process scheduler: every scheduled job for one business date, through
+//! the same services the API uses. Each job is idempotent per business date (the bill run by its
+//! charge keys, the outbox by its claims), so a second run, a restart or a second instance is
+//! harmless. Later areas register their jobs in `run_daily`.
 
 use crate::app::App;
 use crate::error::AppResult;
+use crate::notifications::outbox;
+use crate::notifications::transport::MailTransport;
 use chrono::NaiveDate;
+use std::time::Duration;
 
-/// What one job did on one date, for the CLI and (later) the web app's progress view.
+/// What one job did on one date, for the CLI and the web app.
 #[derive(Debug, Clone)]
 pub struct JobReport {
     pub job: &'static str,
     pub summary: String,
 }
 
-/// Runs the daily jobs for `as_of`. The foundation has no scheduled jobs yet, so this reports
-/// that plainly instead of pretending work happened.
-pub async fn run_daily(app: &App, as_of: NaiveDate) -> AppResult<Vec<JobReport>> {
+fn owner() -> String {
+    format!("pid:{}", std::process::id())
+}
+
+/// Runs the daily jobs for `as_of`. `on_progress` hears (job, done, total) while they work.
+pub async fn run_daily(
+    app: &App,
+    as_of: NaiveDate,
+    on_progress: &(dyn Fn(&str, usize, usize) + Sync),
+) -> AppResult<Vec<JobReport>> {
     crate::db::ping(&app.db).await?;
-    tracing::info!(%as_of, "daily run: no jobs are registered yet");
-    Ok(Vec::new())
+    let mut reports = Vec::new();
+    let bill_run = app
+        .billing
+        .run_as(None, as_of, false, owner(), &|done, total| {
+            on_progress(crate::billing::run::JOB, done, total)
+        })
+        .await?;
+    reports.push(JobReport {
+        job: crate::billing::run::JOB,
+        summary: bill_run.summary(),
+    });
+    let sent = send_mail(app).await?;
+    reports.push(JobReport {
+        job: "mail",
+        summary: format!(
+            "{} sent, {} to retry, {} failed",
+            sent.sent, sent.retried, sent.failed
+        ),
+    });
+    Ok(reports)
+}
+
+/// One pass of the outbox sender.
+pub async fn send_mail(app: &App) -> AppResult<outbox::SendReport> {
+    let transport = MailTransport::from_config(&app.config)?;
+    outbox::deliver_due(&app.db, &transport, &app.config.mail_from, app.clock.now()).await
+}
+
+/// The scheduler inside `revops serve`: sends due mail every few seconds and runs the daily jobs
+/// once per business date (on start for today, then whenever the date changes).
+pub fn spawn_scheduler(app: App, tick: Duration) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut last_daily: Option<NaiveDate> = None;
+        loop {
+            let today = app.clock.today();
+            if last_daily != Some(today) {
+                match run_daily(&app, today, &|_, _, _| {}).await {
+                    Ok(reports) => {
+                        for report in reports {
+                            tracing::info!(%today, job = report.job, summary = %report.summary, "daily job");
+                        }
+                        last_daily = Some(today);
+                    }
+                    Err(error) => {
+                        tracing::error!(%today, error = ?error, "daily run failed; retrying next tick")
+                    }
+                }
+            } else if let Err(error) = send_mail(&app).await {
+                tracing::warn!(error = ?error, "mail pass failed");
+            }
+            tokio::time::sleep(tick).await;
+        }
+    })
 }

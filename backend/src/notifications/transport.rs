@@ -160,3 +160,140 @@ fn eml_file_name(message_id: &str) -> String {
         .collect();
     format!("{}.eml", safe.trim_start_matches('.'))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::notifications::mail::Attachment;
+
+    fn mail(message_id: &str, subject: &str) -> OutgoingMail {
+        OutgoingMail {
+            message_id: message_id.into(),
+            from: "billing@revops.local".into(),
+            to: vec!["ap@example.com".into()],
+            subject: subject.into(),
+            text_body: "Your invoice.".into(),
+            attachments: vec![Attachment {
+                filename: "INV-1.pdf".into(),
+                content_type: "application/pdf".into(),
+                bytes: b"%PDF-1.7".to_vec(),
+            }],
+        }
+    }
+
+    fn config(smtp_url: Option<&str>, mail_dir: &Path) -> Config {
+        Config {
+            database_url: "sqlite::memory:".into(),
+            data_dir: mail_dir.to_path_buf(),
+            web_dir: "dist".into(),
+            dev_mode: true,
+            jwt_secret: None,
+            token_ttl_hours: 8,
+            smtp_url: smtp_url.map(str::to_owned),
+            mail_from: "billing@revops.local".into(),
+            mail_dir: mail_dir.to_path_buf(),
+            functional_currency: crate::money::Currency::USD,
+            legal_entity: "Revops Inc.".into(),
+        }
+    }
+
+    #[test]
+    fn smtp_urls_are_parsed_or_refused_naming_the_variable() {
+        // Proves the accepted forms and that every refusal names REVOPS_SMTP_URL.
+        let parse = |url: &str| parse_smtp_url(url).ok();
+        assert_eq!(
+            parse("smtp://mail.local:2525"),
+            Some(("mail.local".into(), 2525))
+        );
+        assert_eq!(parse("smtp://mail.local"), Some(("mail.local".into(), 25)));
+        assert_eq!(parse("smtp://[::1]:2525/"), Some(("::1".into(), 2525)));
+        for bad in [
+            "mail.local:25",
+            "smtps://mail.local:465",
+            "smtp://",
+            "smtp://:25",
+            "smtp://mail.local:0",
+            "smtp://mail.local:smtp",
+            "smtp://user:pw@mail.local:25",
+            "smtp://mail.local:25/path",
+        ] {
+            match parse_smtp_url(bad) {
+                Err(AppError::Validation { field, message }) => {
+                    assert_eq!(field, "REVOPS_SMTP_URL");
+                    assert!(message.contains("REVOPS_SMTP_URL"), "{message}");
+                }
+                other => panic!("{bad} gave {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn the_transport_follows_the_configuration() {
+        // Proves SMTP is used when a URL is set and the mail folder otherwise.
+        let dir = Path::new("/tmp/revops-mail");
+        let smtp = MailTransport::from_config(&config(Some("smtp://relay:2525"), dir)).ok();
+        let expected = MailTransport::Smtp {
+            host: "relay".into(),
+            port: 2525,
+        };
+        assert_eq!(smtp, Some(expected));
+        let folder = MailTransport::from_config(&config(None, dir)).ok();
+        assert_eq!(folder, Some(MailTransport::Directory(dir.to_path_buf())));
+        assert!(MailTransport::from_config(&config(Some("smtp://relay:x"), dir)).is_err());
+    }
+
+    #[tokio::test]
+    async fn the_folder_holds_one_file_per_message_id() {
+        // Proves directory delivery writes <id>.eml, and a second delivery replaces it.
+        let dir = std::env::temp_dir().join(format!("revops-eml-{}", uuid::Uuid::new_v4()));
+        let transport = MailTransport::Directory(dir.clone());
+        let now = "2026-11-27T10:00:00Z".parse().unwrap();
+        transport
+            .deliver(&mail("outbox-7@revops", "First"), now)
+            .await
+            .unwrap();
+        transport
+            .deliver(&mail("outbox-7@revops", "Second"), now)
+            .await
+            .unwrap();
+        let names: Vec<String> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(names, ["outbox-7@revops.eml"]);
+        let written = std::fs::read_to_string(dir.join("outbox-7@revops.eml")).unwrap();
+        assert!(written.contains("\r\nSubject: Second\r\n"));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[tokio::test]
+    async fn errors_say_whether_to_retry() {
+        // Proves an unsafe address is permanent and an unreachable relay is worth retrying.
+        let dir = std::env::temp_dir();
+        let now = "2026-11-27T10:00:00Z".parse().unwrap();
+        let mut unsafe_mail = mail("outbox-8@revops", "Hi");
+        unsafe_mail.to = vec!["ap@example.com\r\nBcc: x@y.z".into()];
+        let folder = MailTransport::Directory(dir);
+        let refused = folder.deliver(&unsafe_mail, now).await.unwrap_err();
+        assert!(!refused.retryable, "{refused}");
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        drop(listener);
+        let relay = MailTransport::Smtp {
+            host: "127.0.0.1".into(),
+            port,
+        };
+        let unreachable = relay
+            .deliver(&mail("outbox-9@revops", "Hi"), now)
+            .await
+            .unwrap_err();
+        assert!(unreachable.retryable, "{unreachable}");
+    }
+
+    #[test]
+    fn message_ids_cannot_escape_the_folder() {
+        // Proves a hostile id becomes a plain file name inside the folder.
+        assert_eq!(eml_file_name("../../etc/passwd@x"), "_.._etc_passwd@x.eml");
+        assert_eq!(eml_file_name("outbox-1@revops"), "outbox-1@revops.eml");
+    }
+}

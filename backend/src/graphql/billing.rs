@@ -1,0 +1,624 @@
+//! The bill run and its preview, billing schedules, usage, timesheets, deliveries and mid-term
+//! changes.
+
+use super::types::Money;
+use super::{actor, app};
+use crate::billing::periods::Alignment;
+use crate::billing::pricing::{Aggregation, PricingModel, Tier, UsagePricing};
+use crate::billing::run::{BillRunReport, RunInvoice, RunStatus};
+use crate::billing::schedule::ChangeKind;
+use crate::billing::{self, LineAddInput, TimesheetInput, UsageImportResult, UsageInput};
+use crate::deals::{BillingFrequency, ContractLineKind};
+use crate::entities::contract_line;
+use crate::error::AppError;
+use crate::values::{parse_id, IsoDate, MoneyInput};
+use async_graphql::{Context, InputObject, Object, SimpleObject, ID};
+use chrono::{DateTime, Utc};
+use rust_decimal::Decimal;
+use sea_orm::EntityTrait;
+use std::str::FromStr;
+
+#[derive(Clone, SimpleObject)]
+pub struct PlannedInvoiceLine {
+    pub description: String,
+    pub period_start: Option<IsoDate>,
+    pub period_end: Option<IsoDate>,
+    pub quantity: String,
+    pub amount: Money,
+    pub note: Option<String>,
+    pub tax: Money,
+    pub tax_label: String,
+}
+
+/// An invoice a bill run issued, held, or (in a preview) would write.
+#[derive(Clone, SimpleObject)]
+pub struct BillRunInvoice {
+    pub invoice_id: Option<ID>,
+    pub number: Option<String>,
+    pub customer_id: ID,
+    pub customer_name: String,
+    pub legal_entity: String,
+    pub po_number: Option<String>,
+    pub subtotal: Money,
+    pub tax: Money,
+    pub total: Money,
+    pub blocked_field: Option<String>,
+    pub blocked_reason: Option<String>,
+    pub lines: Vec<PlannedInvoiceLine>,
+}
+
+impl From<RunInvoice> for BillRunInvoice {
+    fn from(entry: RunInvoice) -> BillRunInvoice {
+        let plan = entry.plan;
+        BillRunInvoice {
+            invoice_id: entry.invoice_id.map(|id| ID(id.to_string())),
+            number: entry.number,
+            customer_id: ID(plan.customer_id.to_string()),
+            customer_name: plan.customer_name,
+            legal_entity: plan.legal_entity,
+            po_number: plan.po_number,
+            subtotal: plan.totals.subtotal.into(),
+            tax: plan.totals.tax.into(),
+            total: plan.totals.total.into(),
+            blocked_field: plan.block.as_ref().map(|block| block.field.to_string()),
+            blocked_reason: plan.block.map(|block| block.message),
+            lines: plan
+                .lines
+                .into_iter()
+                .map(|line| PlannedInvoiceLine {
+                    description: line.description,
+                    period_start: line.period.map(|period| IsoDate(period.0)),
+                    period_end: line
+                        .period
+                        .and_then(|period| period.1.pred_opt())
+                        .map(IsoDate),
+                    quantity: line.quantity,
+                    amount: line.amount.into(),
+                    note: line.note,
+                    tax: line.tax.tax.into(),
+                    tax_label: line.tax.label,
+                })
+                .collect(),
+        }
+    }
+}
+
+#[derive(Clone, SimpleObject)]
+pub struct SkippedCharge {
+    pub customer_id: ID,
+    pub contract_line_id: ID,
+    pub description: String,
+    pub reason: String,
+}
+
+#[derive(Clone, SimpleObject)]
+pub struct BillRunResult {
+    pub as_of: IsoDate,
+    pub dry_run: bool,
+    pub charges_written: i32,
+    pub issued: Vec<BillRunInvoice>,
+    /// Drafts held back, each with the reason (missing PO, unknown tax jurisdiction …).
+    pub held: Vec<BillRunInvoice>,
+    /// Charges not invoiced, each with the reason (credit hold).
+    pub skipped: Vec<SkippedCharge>,
+    pub summary: String,
+}
+
+impl BillRunResult {
+    fn from_report(report: BillRunReport, as_of: chrono::NaiveDate) -> BillRunResult {
+        BillRunResult {
+            as_of: IsoDate(as_of),
+            dry_run: report.dry_run,
+            charges_written: i32::try_from(report.charges_written).unwrap_or(i32::MAX),
+            summary: report.summary(),
+            issued: report
+                .issued
+                .into_iter()
+                .map(BillRunInvoice::from)
+                .collect(),
+            held: report.held.into_iter().map(BillRunInvoice::from).collect(),
+            skipped: report
+                .skipped
+                .into_iter()
+                .map(|skip| SkippedCharge {
+                    customer_id: ID(skip.customer_id.to_string()),
+                    contract_line_id: ID(skip.contract_line_id.to_string()),
+                    description: skip.description,
+                    reason: skip.reason,
+                })
+                .collect(),
+        }
+    }
+}
+
+#[derive(Clone, SimpleObject)]
+pub struct BillRunStatus {
+    pub business_date: IsoDate,
+    /// "running", "done".
+    pub status: String,
+    pub done: i32,
+    pub total: i32,
+    pub summary: String,
+    pub started_at: DateTime<Utc>,
+    pub finished_at: Option<DateTime<Utc>>,
+}
+
+impl From<RunStatus> for BillRunStatus {
+    fn from(status: RunStatus) -> BillRunStatus {
+        BillRunStatus {
+            business_date: IsoDate(status.business_date),
+            status: status.status,
+            done: i32::try_from(status.done).unwrap_or(i32::MAX),
+            total: i32::try_from(status.total).unwrap_or(i32::MAX),
+            summary: status.summary,
+            started_at: status.started_at,
+            finished_at: status.finished_at,
+        }
+    }
+}
+
+#[derive(Clone, SimpleObject)]
+pub struct BillingScheduleRow {
+    pub contract_line_id: ID,
+    pub description: String,
+    pub period_start: Option<IsoDate>,
+    pub period_end: Option<IsoDate>,
+    pub amount: Money,
+    pub note: Option<String>,
+    pub due_on: IsoDate,
+    /// "invoiced", "unbilled" (written, waiting for the next run) or "upcoming".
+    pub state: String,
+    pub invoice_id: Option<ID>,
+    pub invoice_number: Option<String>,
+}
+
+#[derive(Clone, SimpleObject)]
+pub struct UsageMonth {
+    pub contract_line_id: ID,
+    pub meter: String,
+    /// "YYYY-MM".
+    pub month: String,
+    pub records: i32,
+    pub used: String,
+    pub billable: String,
+    pub amount: Money,
+    pub billed: bool,
+}
+
+#[derive(Clone, SimpleObject)]
+pub struct Timesheet {
+    pub id: ID,
+    pub contract_line_id: ID,
+    pub person: String,
+    pub role: String,
+    pub work_date: IsoDate,
+    pub hours: String,
+    pub rate: Money,
+    pub amount: Money,
+    pub description: String,
+    /// "submitted", "approved", "rejected".
+    pub status: String,
+    pub decided_at: Option<DateTime<Utc>>,
+    pub decision_note: Option<String>,
+}
+
+impl From<billing::Timesheet> for Timesheet {
+    fn from(entry: billing::Timesheet) -> Timesheet {
+        Timesheet {
+            id: ID(entry.id.to_string()),
+            contract_line_id: ID(entry.contract_line_id.to_string()),
+            person: entry.person,
+            role: entry.role,
+            work_date: IsoDate(entry.work_date),
+            hours: entry.hours,
+            rate: entry.rate.into(),
+            amount: entry.amount.into(),
+            description: entry.description,
+            status: entry.status,
+            decided_at: entry.decided_at,
+            decision_note: entry.decision_note,
+        }
+    }
+}
+
+/// A contract line's billing state after a delivery, acceptance, change or addition.
+#[derive(Clone, SimpleObject)]
+pub struct ContractLineBilling {
+    pub id: ID,
+    pub contract_id: ID,
+    pub product_name: String,
+    pub kind: ContractLineKind,
+    pub quantity: String,
+    pub alignment: Alignment,
+    pub delivered_at: Option<DateTime<Utc>>,
+    pub accepted_at: Option<DateTime<Utc>>,
+    pub acceptance_note: Option<String>,
+    pub cancelled_on: Option<IsoDate>,
+}
+
+impl TryFrom<contract_line::Model> for ContractLineBilling {
+    type Error = AppError;
+    fn try_from(line: contract_line::Model) -> Result<ContractLineBilling, AppError> {
+        Ok(ContractLineBilling {
+            id: ID(line.id.to_string()),
+            contract_id: ID(line.contract_id.to_string()),
+            kind: ContractLineKind::parse(&line.kind)
+                .ok_or_else(|| AppError::internal(format!("line kind {}", line.kind)))?,
+            product_name: line.product_name,
+            quantity: line.quantity,
+            alignment: Alignment::parse(&line.alignment).unwrap_or(Alignment::Anniversary),
+            delivered_at: line.delivered_at,
+            accepted_at: line.accepted_at,
+            acceptance_note: line.acceptance_note,
+            cancelled_on: line.cancelled_on.map(IsoDate),
+        })
+    }
+}
+
+#[derive(Default)]
+pub struct BillingQuery;
+
+#[Object]
+impl BillingQuery {
+    /// What the bill run would issue on `asOf`, without writing anything.
+    async fn invoice_preview(
+        &self,
+        ctx: &Context<'_>,
+        as_of: IsoDate,
+    ) -> async_graphql::Result<BillRunResult> {
+        let report = app(ctx).billing.run(actor(ctx)?, as_of.0, true).await?;
+        Ok(BillRunResult::from_report(report, as_of.0))
+    }
+
+    /// Progress of the bill run for a date (counts done / total), or null if it never ran.
+    async fn bill_run_status(
+        &self,
+        ctx: &Context<'_>,
+        business_date: IsoDate,
+    ) -> async_graphql::Result<Option<BillRunStatus>> {
+        Ok(app(ctx)
+            .billing
+            .run_status(actor(ctx)?, business_date.0)
+            .await?
+            .map(BillRunStatus::from))
+    }
+
+    async fn bill_runs(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<BillRunStatus>> {
+        Ok(app(ctx)
+            .billing
+            .recent_runs(actor(ctx)?)
+            .await?
+            .into_iter()
+            .map(BillRunStatus::from)
+            .collect())
+    }
+
+    /// Past charges (invoiced or waiting) and upcoming periods of a contract.
+    async fn contract_billing_schedule(
+        &self,
+        ctx: &Context<'_>,
+        contract_id: ID,
+    ) -> async_graphql::Result<Vec<BillingScheduleRow>> {
+        let id = parse_id("contractId", &contract_id)?;
+        Ok(app(ctx)
+            .billing
+            .schedule(actor(ctx)?, id)
+            .await?
+            .into_iter()
+            .map(|row| BillingScheduleRow {
+                contract_line_id: ID(row.contract_line_id.to_string()),
+                description: row.description,
+                period_start: row.period_start.map(IsoDate),
+                period_end: row.period_end.map(IsoDate),
+                amount: row.amount.into(),
+                note: row.note,
+                due_on: IsoDate(row.due_on),
+                state: row.state.to_string(),
+                invoice_id: row.invoice_id.map(|id| ID(id.to_string())),
+                invoice_number: row.invoice_number,
+            })
+            .collect())
+    }
+
+    /// Usage per meter and month of a contract, priced as the bill run prices it.
+    async fn contract_usage(
+        &self,
+        ctx: &Context<'_>,
+        contract_id: ID,
+    ) -> async_graphql::Result<Vec<UsageMonth>> {
+        let id = parse_id("contractId", &contract_id)?;
+        Ok(app(ctx)
+            .billing
+            .usage(actor(ctx)?, id)
+            .await?
+            .into_iter()
+            .map(|month| UsageMonth {
+                contract_line_id: ID(month.contract_line_id.to_string()),
+                meter: month.meter,
+                month: month.month,
+                records: month.records,
+                used: month.used,
+                billable: month.billable,
+                amount: month.amount.into(),
+                billed: month.billed,
+            })
+            .collect())
+    }
+
+    /// Timesheet entries, e.g. `status: "submitted"` for those awaiting approval.
+    async fn timesheets(
+        &self,
+        ctx: &Context<'_>,
+        status: Option<String>,
+    ) -> async_graphql::Result<Vec<Timesheet>> {
+        Ok(app(ctx)
+            .billing
+            .timesheets(actor(ctx)?, status.as_deref())
+            .await?
+            .into_iter()
+            .map(Timesheet::from)
+            .collect())
+    }
+}
+
+#[derive(InputObject)]
+pub struct UsageRecordInput {
+    pub contract_line_id: ID,
+    pub meter: String,
+    /// Decimal string, not negative.
+    pub quantity: String,
+    pub occurred_at: DateTime<Utc>,
+    /// The sender's id for the record; a repeat is ignored and reported.
+    pub client_id: String,
+}
+
+#[derive(InputObject)]
+pub struct TimesheetSubmitInput {
+    pub contract_line_id: ID,
+    pub person: String,
+    pub role: String,
+    pub work_date: IsoDate,
+    pub hours: String,
+    /// The rate card's hourly rate for the role.
+    pub rate: MoneyInput,
+    pub description: String,
+}
+
+#[derive(InputObject)]
+pub struct ContractLineChangeInput {
+    pub contract_line_id: ID,
+    pub kind: ChangeKind,
+    /// For a quantity change: the new seat count.
+    pub new_quantity: Option<String>,
+    pub effective_date: IsoDate,
+    pub reason: String,
+    pub idempotency_key: String,
+}
+
+#[derive(InputObject)]
+pub struct UsageTierInput {
+    /// Upper bound of the tier; empty for the last, unbounded tier.
+    pub up_to: Option<String>,
+    pub unit_price: String,
+}
+
+#[derive(InputObject)]
+pub struct UsagePricingInput {
+    pub meter: String,
+    pub aggregation: Aggregation,
+    pub model: PricingModel,
+    pub included: String,
+    pub tiers: Vec<UsageTierInput>,
+}
+
+#[derive(InputObject)]
+pub struct ContractLineAddInput {
+    pub contract_id: ID,
+    pub kind: ContractLineKind,
+    pub product_name: String,
+    pub quantity: String,
+    pub unit_price: MoneyInput,
+    pub billing_frequency: Option<BillingFrequency>,
+    pub alignment: Option<Alignment>,
+    pub start_date: IsoDate,
+    pub end_date: IsoDate,
+    pub usage_pricing: Option<UsagePricingInput>,
+}
+
+fn decimal_field(field: &str, text: &str) -> Result<Decimal, AppError> {
+    Decimal::from_str(text.trim())
+        .map_err(|_| AppError::validation(field, format!("{text:?} is not a decimal number.")))
+}
+
+fn parse_pricing(input: UsagePricingInput) -> Result<UsagePricing, AppError> {
+    let tiers = input
+        .tiers
+        .iter()
+        .enumerate()
+        .map(|(index, tier)| {
+            Ok(Tier {
+                up_to: tier
+                    .up_to
+                    .as_deref()
+                    .filter(|text| !text.trim().is_empty())
+                    .map(|text| decimal_field(&format!("usagePricing.tiers.{index}.upTo"), text))
+                    .transpose()?,
+                unit_price: decimal_field(
+                    &format!("usagePricing.tiers.{index}.unitPrice"),
+                    &tier.unit_price,
+                )?,
+            })
+        })
+        .collect::<Result<Vec<_>, AppError>>()?;
+    Ok(UsagePricing {
+        meter: input.meter.trim().to_string(),
+        aggregation: input.aggregation,
+        model: input.model,
+        included: decimal_field("usagePricing.included", &input.included)?,
+        tiers,
+    })
+}
+
+#[derive(Default)]
+pub struct BillingMutation;
+
+#[Object]
+impl BillingMutation {
+    /// Runs billing for `asOf`: every invoice due by then, each exactly once.
+    async fn bill_run(
+        &self,
+        ctx: &Context<'_>,
+        as_of: IsoDate,
+    ) -> async_graphql::Result<BillRunResult> {
+        let report = app(ctx).billing.run(actor(ctx)?, as_of.0, false).await?;
+        Ok(BillRunResult::from_report(report, as_of.0))
+    }
+
+    async fn usage_record(
+        &self,
+        ctx: &Context<'_>,
+        records: Vec<UsageRecordInput>,
+    ) -> async_graphql::Result<UsageImportResult> {
+        let inputs = records
+            .into_iter()
+            .map(|record| UsageInput {
+                contract_line_id: record.contract_line_id.to_string(),
+                meter: record.meter,
+                quantity: record.quantity,
+                occurred_at: record.occurred_at,
+                client_id: record.client_id,
+            })
+            .collect();
+        Ok(app(ctx).billing.record_usage(actor(ctx)?, inputs).await?)
+    }
+
+    /// CSV text with header `contract_line_id,meter,quantity,occurred_at,client_id`.
+    async fn usage_upload(
+        &self,
+        ctx: &Context<'_>,
+        csv: String,
+    ) -> async_graphql::Result<UsageImportResult> {
+        Ok(app(ctx).billing.upload_usage_csv(actor(ctx)?, &csv).await?)
+    }
+
+    async fn timesheet_submit(
+        &self,
+        ctx: &Context<'_>,
+        input: TimesheetSubmitInput,
+    ) -> async_graphql::Result<Timesheet> {
+        let rate = input.rate.parse("rate")?;
+        Ok(app(ctx)
+            .billing
+            .submit_timesheet(
+                actor(ctx)?,
+                TimesheetInput {
+                    contract_line_id: input.contract_line_id.to_string(),
+                    person: input.person,
+                    role: input.role,
+                    work_date: input.work_date.0,
+                    hours: input.hours,
+                    rate,
+                    description: input.description,
+                },
+            )
+            .await?
+            .into())
+    }
+
+    async fn timesheet_decide(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        approve: bool,
+        note: Option<String>,
+    ) -> async_graphql::Result<Timesheet> {
+        let id = parse_id("id", &id)?;
+        Ok(app(ctx)
+            .billing
+            .decide_timesheet(actor(ctx)?, id, approve, note)
+            .await?
+            .into())
+    }
+
+    async fn contract_line_deliver(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+    ) -> async_graphql::Result<ContractLineBilling> {
+        let id = parse_id("id", &id)?;
+        Ok(app(ctx)
+            .billing
+            .deliver(actor(ctx)?, id)
+            .await?
+            .try_into()?)
+    }
+
+    /// Records the customer's acceptance of a delivered milestone.
+    async fn contract_line_accept(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        note: String,
+    ) -> async_graphql::Result<ContractLineBilling> {
+        let id = parse_id("id", &id)?;
+        Ok(app(ctx)
+            .billing
+            .accept(actor(ctx)?, id, &note)
+            .await?
+            .try_into()?)
+    }
+
+    async fn contract_line_change(
+        &self,
+        ctx: &Context<'_>,
+        input: ContractLineChangeInput,
+    ) -> async_graphql::Result<ContractLineBilling> {
+        let id = parse_id("contractLineId", &input.contract_line_id)?;
+        let app = app(ctx);
+        app.billing
+            .change_line(
+                actor(ctx)?,
+                id,
+                input.kind,
+                input.new_quantity.as_deref(),
+                input.effective_date.0,
+                &input.reason,
+                &input.idempotency_key,
+            )
+            .await?;
+        let line = crate::entities::contract_line::Entity::find_by_id(id)
+            .one(&app.db)
+            .await
+            .map_err(AppError::from)?
+            .ok_or_else(|| AppError::not_found("line"))?;
+        Ok(line.try_into()?)
+    }
+
+    async fn contract_line_add(
+        &self,
+        ctx: &Context<'_>,
+        input: ContractLineAddInput,
+    ) -> async_graphql::Result<ContractLineBilling> {
+        let unit_price = input.unit_price.parse("unitPrice")?;
+        let pricing = input.usage_pricing.map(parse_pricing).transpose()?;
+        Ok(app(ctx)
+            .billing
+            .add_line(
+                actor(ctx)?,
+                LineAddInput {
+                    contract_id: input.contract_id.to_string(),
+                    kind: input.kind,
+                    product_name: input.product_name,
+                    quantity: input.quantity,
+                    unit_price,
+                    billing_frequency: input.billing_frequency,
+                    alignment: input.alignment.unwrap_or(Alignment::Anniversary),
+                    start_date: input.start_date.0,
+                    end_date: input.end_date.0,
+                    usage_pricing: pricing,
+                },
+            )
+            .await?
+            .try_into()?)
+    }
+}
