@@ -573,10 +573,19 @@ pub async fn seed_billing_reference(app: &App, admin: &Actor, today: NaiveDate) 
         ("CA", "5", "CA GST"),
     ];
     for (jurisdiction, rate, label) in rates {
-        app.invoices.set_tax_rate(admin, jurisdiction, rate, label, from).await?;
+        app.invoices
+            .set_tax_rate(admin, jurisdiction, rate, label, from)
+            .await?;
     }
-    for (currency, rate) in [("EUR", "1.0850"), ("GBP", "1.2700"), ("AUD", "0.6550"), ("CAD", "0.7350")] {
-        app.invoices.set_fx_rate(admin, currency, from, rate).await?;
+    for (currency, rate) in [
+        ("EUR", "1.0850"),
+        ("GBP", "1.2700"),
+        ("AUD", "0.6550"),
+        ("CAD", "0.7350"),
+    ] {
+        app.invoices
+            .set_fx_rate(admin, currency, from, rate)
+            .await?;
     }
     Ok(())
 }

@@ -126,6 +126,7 @@ impl TestApp {
             smtp_url: None,
             mail_from: "billing@revops.local".into(),
             functional_currency: revops::money::Currency::USD,
+            legal_entity: "Revops Inc.".into(),
         };
         configure(&mut config);
         let clock = Arc::new(FixedClock::new("2026-11-27T10:00:00Z".parse().unwrap()));

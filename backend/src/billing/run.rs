@@ -500,12 +500,18 @@ pub async fn execute(
             Some(number) => crate::invoicing::find_po(db, customer.id, number).await?,
             None => None,
         };
-        let planned = plan::plan(&group, &terms, customer, po.as_ref(), &reference, as_of)?;
-        if planned.totals.total.is_negative()
-            && planned.lines.iter().all(|line| line.amount.is_negative())
-        {
-            // Only credits: they wait for the next invoice of this customer.
-            continue;
+        let mut planned = plan::plan(&group, &terms, customer, po.as_ref(), &reference, as_of)?;
+        if planned.totals.total.is_negative() {
+            // Credits larger than the charges wait for a later invoice; the charges go now.
+            let charges: Vec<billing_charge::Model> = group
+                .iter()
+                .filter(|charge| charge.amount_minor >= 0)
+                .cloned()
+                .collect();
+            if charges.is_empty() {
+                continue;
+            }
+            planned = plan::plan(&charges, &terms, customer, po.as_ref(), &reference, as_of)?;
         }
         if request.dry_run {
             let entry = RunInvoice {

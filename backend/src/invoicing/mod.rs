@@ -252,7 +252,12 @@ fn own_customers_only(actor: &Actor) -> Option<sea_orm::sea_query::SelectStateme
 }
 
 impl InvoiceService {
-    pub fn new(db: DatabaseConnection, clock: SharedClock, functional: Currency, seller: String) -> InvoiceService {
+    pub fn new(
+        db: DatabaseConnection,
+        clock: SharedClock,
+        functional: Currency,
+        seller: String,
+    ) -> InvoiceService {
         InvoiceService {
             db,
             clock,
@@ -561,7 +566,7 @@ impl InvoiceService {
             purchase_order::Entity::update_many()
                 .col_expr(
                     purchase_order::Column::ConsumedMinor,
-                    Expr::col(purchase_order::Column::ConsumedMinor).sub(model.total_minor),
+                    Expr::col(purchase_order::Column::ConsumedMinor).sub(model.subtotal_minor),
                 )
                 .filter(purchase_order::Column::Id.eq(po_id))
                 .exec(&transaction)

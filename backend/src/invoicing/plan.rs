@@ -295,7 +295,7 @@ pub fn plan(
         } else if let Err(problem) = rules::check_po(
             first_terms.po_required,
             po_state.as_ref().map(|(_, state)| state),
-            totals.total,
+            totals.subtotal,
             invoice_date,
         ) {
             block = Some(problem);
@@ -488,7 +488,7 @@ pub async fn issue<C: ConnectionTrait>(
         sequences::next_value(connection, &sequence).await?
     );
     if let Some((po_id, _)) = &plan.po {
-        let total = plan.totals.total.minor();
+        let total = plan.totals.subtotal.minor();
         let drawn = purchase_order::Entity::update_many()
             .col_expr(
                 purchase_order::Column::ConsumedMinor,

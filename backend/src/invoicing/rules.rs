@@ -157,7 +157,8 @@ pub struct PoState {
 }
 
 /// The PO rule: a customer that requires a PO gets no invoice without a valid one, and no
-/// invoice may draw a PO beyond its amount.
+/// invoice may draw a PO beyond its amount. POs are written before tax, so an invoice draws its
+/// subtotal.
 pub fn check_po(
     required: bool,
     po: Option<&PoState>,
@@ -201,7 +202,7 @@ pub fn check_po(
         return Err(Block {
             field: "poNumber",
             message: format!(
-                "The invoice total {} {} exceeds what remains on PO {} ({} {}).",
+                "The invoice amount before tax {} {} exceeds what remains on PO {} ({} {}).",
                 total.amount_string(),
                 total.currency().code(),
                 po.number,

@@ -439,7 +439,8 @@ mod tests {
     #[test]
     fn unsafe_addresses_and_ids_are_refused() {
         // Proves addresses and ids that could inject headers or SMTP commands are rejected.
-        let cases: [(&str, fn(&mut OutgoingMail)); 7] = [
+        type Breaker = fn(&mut OutgoingMail);
+        let cases: [(&str, Breaker); 7] = [
             ("to", |m| m.to[0] = "ap@example.com\r\nBcc: x@y.z".into()),
             ("to", |m| m.to[1] = "Ann <ann@example.com>".into()),
             ("to", |m| {
