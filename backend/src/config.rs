@@ -74,7 +74,10 @@ impl Config {
         crate::notifications::mail::check_address("from", &mail_from).map_err(|_| {
             AppError::validation(
                 "REVOPS_MAIL_FROM",
-                format!("REVOPS_MAIL_FROM is \"{mail_from}\"; use a plain address such as billing@example.com."),
+                format!(
+                    "REVOPS_MAIL_FROM is \"{mail_from}\"; use a plain address such as \
+                     billing@example.com."
+                ),
             )
         })?;
         let mail_dir = env("REVOPS_MAIL_DIR")

@@ -4,6 +4,7 @@ pub mod app;
 pub mod approvals;
 pub mod audit;
 pub mod auth;
+pub mod bench;
 pub mod billing;
 pub mod clock;
 pub mod config;

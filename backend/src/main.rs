@@ -59,6 +59,15 @@ enum Command {
         #[arg(long, value_name = "YYYY-MM-DD")]
         as_of: chrono::NaiveDate,
     },
+    /// Time the bill run for N subscriptions against a plain batched insert of the same rows, on
+    /// fresh SQLite databases and (with --postgres) fresh PostgreSQL databases.
+    BenchBilling {
+        #[arg(long, default_value_t = 10_000)]
+        subscriptions: usize,
+        /// PostgreSQL server without a database name, e.g. postgres://postgres@127.0.0.1:5432
+        #[arg(long)]
+        postgres: Option<String>,
+    },
 }
 
 fn init_logging() {
@@ -194,6 +203,19 @@ async fn run(command: Command) -> Result<(), AppError> {
             let _ = std::fs::remove_dir_all(&directory);
             std::fs::write(&out, sdl).map_err(AppError::internal)?;
             println!("wrote {out}");
+            Ok(())
+        }
+        Command::BenchBilling {
+            subscriptions,
+            postgres,
+        } => {
+            let sqlite = revops::bench::bench_billing(&config, subscriptions, None).await?;
+            println!("{}", sqlite.report());
+            if let Some(server) = postgres {
+                let postgres =
+                    revops::bench::bench_billing(&config, subscriptions, Some(&server)).await?;
+                println!("{}", postgres.report());
+            }
             Ok(())
         }
         Command::RunDaily { as_of } => {

@@ -578,6 +578,171 @@ pub struct DealApproved {
     pub contract: Contract,
 }
 
+/// A row of the invoice list.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct InvoiceRow {
+    pub id: String,
+    pub number: Option<String>,
+    pub customer: Option<CustomerName>,
+    pub invoice_date: String,
+    pub due_date: Option<String>,
+    pub status: String,
+    pub blocked_reason: Option<String>,
+    pub total: Money,
+    pub open_amount: Money,
+}
+
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct InvoiceLine {
+    pub id: String,
+    pub description: String,
+    pub note: Option<String>,
+    pub period_start: Option<String>,
+    pub period_end: Option<String>,
+    pub quantity: String,
+    pub unit_price: Money,
+    pub amount: Money,
+    pub tax_label: String,
+    pub tax_rate_percent: String,
+    pub tax: Money,
+}
+
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Invoice {
+    pub id: String,
+    pub number: Option<String>,
+    pub customer: Option<CustomerName>,
+    pub status: String,
+    pub invoice_date: String,
+    pub issue_date: Option<String>,
+    pub due_date: Option<String>,
+    pub payment_terms: String,
+    pub po_number: Option<String>,
+    pub legal_entity: String,
+    pub tax_exemption_certificate: Option<String>,
+    pub blocked_reason: Option<String>,
+    pub blocked_field: Option<String>,
+    #[serde(default)]
+    pub lines: Vec<InvoiceLine>,
+    pub subtotal: Money,
+    pub tax: Money,
+    pub total: Money,
+    pub paid: Money,
+    pub open_amount: Money,
+    pub functional_total: Option<Money>,
+    pub fx_rate: Option<String>,
+    pub void_reason: Option<String>,
+    pub voided_at: Option<String>,
+}
+
+/// A line the bill run writes (or, in a preview, would write).
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PlannedInvoiceLine {
+    pub description: String,
+    pub note: Option<String>,
+    pub period_start: Option<String>,
+    pub period_end: Option<String>,
+    pub quantity: String,
+    pub amount: Money,
+    pub tax_label: String,
+    pub tax: Money,
+}
+
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BillRunInvoice {
+    pub customer_id: String,
+    pub customer_name: String,
+    pub invoice_id: Option<String>,
+    pub number: Option<String>,
+    pub legal_entity: String,
+    pub po_number: Option<String>,
+    pub subtotal: Money,
+    pub tax: Money,
+    pub total: Money,
+    pub blocked_reason: Option<String>,
+    pub blocked_field: Option<String>,
+    #[serde(default)]
+    pub lines: Vec<PlannedInvoiceLine>,
+}
+
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SkippedCharge {
+    pub contract_line_id: String,
+    pub customer_id: String,
+    pub description: String,
+    pub reason: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BillRunResult {
+    pub as_of: String,
+    pub dry_run: bool,
+    pub charges_written: i64,
+    pub issued: Vec<BillRunInvoice>,
+    pub held: Vec<BillRunInvoice>,
+    pub skipped: Vec<SkippedCharge>,
+    pub summary: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BillRunStatus {
+    pub business_date: String,
+    /// "running" or "done".
+    pub status: String,
+    pub done: i64,
+    pub total: i64,
+    pub started_at: String,
+    pub finished_at: Option<String>,
+    pub summary: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BillingScheduleRow {
+    pub contract_line_id: String,
+    pub description: String,
+    pub note: Option<String>,
+    pub period_start: Option<String>,
+    pub period_end: Option<String>,
+    pub due_on: String,
+    pub amount: Money,
+    /// "invoiced", "unbilled" or "upcoming".
+    pub state: String,
+    pub invoice_id: Option<String>,
+    pub invoice_number: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Timesheet {
+    pub id: String,
+    pub person: String,
+    pub role: String,
+    pub work_date: String,
+    pub description: String,
+    pub hours: String,
+    pub rate: Money,
+    pub amount: Money,
+    /// "submitted", "approved" or "rejected".
+    pub status: String,
+    pub decided_at: Option<String>,
+    pub decision_note: Option<String>,
+}
+
+/// An invoice PDF as downloaded, with the file name the server suggests.
+pub struct PdfFile {
+    pub filename: Option<String>,
+    pub bytes: Vec<u8>,
+}
+
 // ---------------------------------------------------------------------------------------------
 // Fragments and operations
 // ---------------------------------------------------------------------------------------------
@@ -892,6 +1057,226 @@ pub async fn audit_log(
     .await
 }
 
+fn invoice_fields() -> String {
+    format!(
+        "id number customer {{ id legalName }} status invoiceDate issueDate dueDate paymentTerms \
+         poNumber legalEntity taxExemptionCertificate blockedReason blockedField \
+         lines {{ id description note periodStart periodEnd quantity unitPrice {MONEY} amount {MONEY} \
+                  taxLabel taxRatePercent tax {MONEY} }} \
+         subtotal {MONEY} tax {MONEY} total {MONEY} paid {MONEY} openAmount {MONEY} \
+         functionalTotal {MONEY} fxRate voidReason voidedAt"
+    )
+}
+
+fn bill_run_fields() -> String {
+    let invoice = format!(
+        "customerId customerName invoiceId number legalEntity poNumber subtotal {MONEY} tax {MONEY} \
+         total {MONEY} blockedReason blockedField \
+         lines {{ description note periodStart periodEnd quantity amount {MONEY} taxLabel tax {MONEY} }}"
+    );
+    format!(
+        "asOf dryRun chargesWritten issued {{ {invoice} }} held {{ {invoice} }} \
+         skipped {{ contractLineId customerId description reason }} summary"
+    )
+}
+
+const BILL_RUN_STATUS_FIELDS: &str = "businessDate status done total startedAt finishedAt summary";
+
+const TIMESHEET_FIELDS: &str = "id person role workDate description hours \
+     rate { amount currency } amount { amount currency } status decidedAt decisionNote";
+
+pub async fn invoices(
+    search: Option<String>,
+    status: Option<String>,
+    overdue: bool,
+    after: Option<String>,
+) -> Result<Connection<InvoiceRow>, ApiError> {
+    let query = format!(
+        "query Invoices($first: Int, $after: String, $search: String, $status: InvoiceStatus, \
+           $overdue: Boolean) {{ \
+           invoices(first: $first, after: $after, search: $search, status: $status, overdue: $overdue) {{ \
+             nodes {{ id number customer {{ id legalName }} invoiceDate dueDate status blockedReason \
+                      total {MONEY} openAmount {MONEY} }} \
+             pageInfo {{ hasNextPage endCursor }} totalCount }} }}"
+    );
+    field(
+        "invoices",
+        &query,
+        json!({
+            "first": 25,
+            "after": after,
+            "search": search,
+            "status": status,
+            "overdue": overdue.then_some(true),
+        }),
+    )
+    .await
+}
+
+pub async fn invoice(id: String) -> Result<Invoice, ApiError> {
+    let query = format!(
+        "query Invoice($id: ID!) {{ invoice(id: $id) {{ {} }} }}",
+        invoice_fields()
+    );
+    field("invoice", &query, json!({ "id": id })).await
+}
+
+pub async fn invoice_po_set(id: String, po_number: String) -> Result<Invoice, ApiError> {
+    let query = format!(
+        "mutation InvoicePoSet($id: ID!, $poNumber: String!) {{ \
+           invoicePoSet(id: $id, poNumber: $poNumber) {{ {} }} }}",
+        invoice_fields()
+    );
+    field(
+        "invoicePoSet",
+        &query,
+        json!({ "id": id, "poNumber": po_number }),
+    )
+    .await
+}
+
+pub async fn invoice_issue(id: String) -> Result<Invoice, ApiError> {
+    let query = format!(
+        "mutation InvoiceIssue($id: ID!) {{ invoiceIssue(id: $id) {{ {} }} }}",
+        invoice_fields()
+    );
+    field("invoiceIssue", &query, json!({ "id": id })).await
+}
+
+pub async fn invoice_void(
+    id: String,
+    reason: String,
+    release_charges: bool,
+) -> Result<Invoice, ApiError> {
+    let query = format!(
+        "mutation InvoiceVoid($input: InvoiceVoidInput!) {{ invoiceVoid(input: $input) {{ {} }} }}",
+        invoice_fields()
+    );
+    let input = json!({ "id": id, "reason": reason, "releaseCharges": release_charges });
+    field("invoiceVoid", &query, json!({ "input": input })).await
+}
+
+/// The file name in a `Content-Disposition` header (`inline; filename="INV-1.pdf"`).
+fn disposition_filename(header: &str) -> Option<String> {
+    header
+        .split(';')
+        .filter_map(|part| part.trim().strip_prefix("filename="))
+        .map(|name| name.trim_matches('"').to_string())
+        .find(|name| !name.is_empty())
+}
+
+#[derive(Deserialize)]
+struct HttpError {
+    code: Option<String>,
+    message: String,
+}
+
+/// The invoice PDF, fetched with the session's bearer token (a plain link cannot send it).
+pub async fn invoice_pdf(id: String) -> Result<PdfFile, ApiError> {
+    let token = session::token();
+    let url = format!(
+        "/api/invoices/{}/pdf",
+        String::from(js_sys::encode_uri_component(&id))
+    );
+    let mut request = Request::get(&url).header("Accept", "application/pdf");
+    if let Some(token) = &token {
+        request = request.header("Authorization", &format!("Bearer {token}"));
+    }
+    let response = request.send().await.map_err(ApiError::network)?;
+    let status = response.status();
+    if response.ok() {
+        let filename = response
+            .headers()
+            .get("content-disposition")
+            .and_then(|header| disposition_filename(&header));
+        let bytes = response.binary().await.map_err(ApiError::network)?;
+        return Ok(PdfFile { filename, bytes });
+    }
+    let error = match response.json::<HttpError>().await {
+        Ok(body) => ApiError::single(ErrorCode::parse(body.code.as_deref()), body.message),
+        Err(_) => ApiError::network(format!("HTTP {status}")),
+    };
+    if token.is_some() && error.code() == ErrorCode::Unauthenticated {
+        session::expire();
+    }
+    Err(error)
+}
+
+/// What the bill run would issue on `as_of`, without writing anything.
+pub async fn invoice_preview(as_of: String) -> Result<BillRunResult, ApiError> {
+    let query = format!(
+        "query InvoicePreview($asOf: Date!) {{ invoicePreview(asOf: $asOf) {{ {} }} }}",
+        bill_run_fields()
+    );
+    field("invoicePreview", &query, json!({ "asOf": as_of })).await
+}
+
+pub async fn bill_run(as_of: String) -> Result<BillRunResult, ApiError> {
+    let query = format!(
+        "mutation BillRun($asOf: Date!) {{ billRun(asOf: $asOf) {{ {} }} }}",
+        bill_run_fields()
+    );
+    field("billRun", &query, json!({ "asOf": as_of })).await
+}
+
+pub async fn bill_run_status(business_date: String) -> Result<Option<BillRunStatus>, ApiError> {
+    let query = format!(
+        "query BillRunStatus($businessDate: Date!) {{ \
+           billRunStatus(businessDate: $businessDate) {{ {BILL_RUN_STATUS_FIELDS} }} }}"
+    );
+    field(
+        "billRunStatus",
+        &query,
+        json!({ "businessDate": business_date }),
+    )
+    .await
+}
+
+pub async fn bill_runs() -> Result<Vec<BillRunStatus>, ApiError> {
+    let query = format!("query BillRuns {{ billRuns {{ {BILL_RUN_STATUS_FIELDS} }} }}");
+    field("billRuns", &query, json!({})).await
+}
+
+pub async fn contract_billing_schedule(
+    contract_id: String,
+) -> Result<Vec<BillingScheduleRow>, ApiError> {
+    let query = format!(
+        "query ContractBillingSchedule($contractId: ID!) {{ \
+           contractBillingSchedule(contractId: $contractId) {{ contractLineId description note \
+           periodStart periodEnd dueOn amount {MONEY} state invoiceId invoiceNumber }} }}"
+    );
+    field(
+        "contractBillingSchedule",
+        &query,
+        json!({ "contractId": contract_id }),
+    )
+    .await
+}
+
+pub async fn timesheets(status: Option<String>) -> Result<Vec<Timesheet>, ApiError> {
+    let query = format!(
+        "query Timesheets($status: String) {{ timesheets(status: $status) {{ {TIMESHEET_FIELDS} }} }}"
+    );
+    field("timesheets", &query, json!({ "status": status })).await
+}
+
+pub async fn timesheet_decide(
+    id: String,
+    approve: bool,
+    note: Option<String>,
+) -> Result<Timesheet, ApiError> {
+    let query = format!(
+        "mutation TimesheetDecide($id: ID!, $approve: Boolean!, $note: String) {{ \
+           timesheetDecide(id: $id, approve: $approve, note: $note) {{ {TIMESHEET_FIELDS} }} }}"
+    );
+    field(
+        "timesheetDecide",
+        &query,
+        json!({ "id": id, "approve": approve, "note": note }),
+    )
+    .await
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -915,5 +1300,14 @@ mod tests {
         assert_eq!(error.field("tcv").as_deref(), Some("Enter an amount."));
         assert_eq!(error.field("arr"), None);
         assert!(error.has_field_errors());
+    }
+
+    #[test]
+    fn pdf_file_name_comes_from_the_disposition_header() {
+        assert_eq!(
+            disposition_filename("inline; filename=\"INV-2026-0001.pdf\"").as_deref(),
+            Some("INV-2026-0001.pdf")
+        );
+        assert_eq!(disposition_filename("inline"), None);
     }
 }

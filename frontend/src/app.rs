@@ -12,7 +12,8 @@ use crate::{
     components::states::Forbidden,
     format,
     routes::{
-        approvals, audit, customer_detail, customer_new, customers, deal_form, deals, ledger, login,
+        approvals, audit, bill_run, customer_detail, customer_new, customers, deal_form, deals,
+        invoice_detail, invoices, ledger, login, timesheets,
     },
     session::{self, use_session, Session, SessionContext},
 };
@@ -49,6 +50,10 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("deals") view=deals::DealsPage />
                     <Route path=path!("deals/new") view=deal_form::NewDealPage />
                     <Route path=path!("deals/:id") view=deal_form::DealPage />
+                    <Route path=path!("invoices") view=invoices::InvoicesPage />
+                    <Route path=path!("invoices/:id") view=invoice_detail::InvoiceDetailPage />
+                    <Route path=path!("billing/run") view=bill_run::BillRunPage />
+                    <Route path=path!("billing/timesheets") view=timesheets::TimesheetsPage />
                     <Route path=path!("approvals") view=approvals::ApprovalsPage />
                     <Route path=path!("ledger") view=ledger::LedgerPage />
                     <Route path=path!("audit") view=audit::AuditPage />
@@ -192,6 +197,9 @@ fn TopBar() -> impl IntoView {
 fn SideNav() -> impl IntoView {
     let can_customers = session::can("CUSTOMER_READ");
     let can_deals = session::can("DEAL_READ");
+    let can_invoices = session::can("INVOICE_READ");
+    let can_bill_run = session::can("BILL_RUN");
+    let can_timesheets = session::can("BILLING_READ");
     let can_approvals = session::can("APPROVAL_READ");
     let can_ledger = session::can("LEDGER_READ");
     let can_audit = session::can("AUDIT_READ");
@@ -202,6 +210,15 @@ fn SideNav() -> impl IntoView {
             </Show>
             <Show when=move || can_deals.get()>
                 <NavLink href="/deals" key="deals" label="Deals" />
+            </Show>
+            <Show when=move || can_invoices.get()>
+                <NavLink href="/invoices" key="invoices" label="Invoices" />
+            </Show>
+            <Show when=move || can_bill_run.get()>
+                <NavLink href="/billing/run" key="bill-run" label="Bill run" />
+            </Show>
+            <Show when=move || can_timesheets.get()>
+                <NavLink href="/billing/timesheets" key="timesheets" label="Timesheets" />
             </Show>
             <Show when=move || can_approvals.get()>
                 <ApprovalsNavLink />

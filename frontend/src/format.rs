@@ -171,6 +171,98 @@ pub fn amount_input(typed: &str) -> String {
         .collect()
 }
 
+/// Splits a decimal string into its digits as an integer and the number of decimals:
+/// "-12.50" → (-1250, 2). `None` for anything that is not a plain decimal number.
+fn parse_decimal(text: &str) -> Option<(i128, u32)> {
+    let trimmed = text.trim();
+    let (negative, unsigned) = match trimmed.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, trimmed.strip_prefix('+').unwrap_or(trimmed)),
+    };
+    let (whole, fraction) = unsigned.split_once('.').unwrap_or((unsigned, ""));
+    let is_number = !whole.is_empty()
+        && whole.chars().all(|c| c.is_ascii_digit())
+        && fraction.chars().all(|c| c.is_ascii_digit());
+    if !is_number {
+        return None;
+    }
+    let digits: i128 = format!("{whole}{fraction}").parse().ok()?;
+    let scale = u32::try_from(fraction.len()).ok()?;
+    Some((if negative { -digits } else { digits }, scale))
+}
+
+/// True when a decimal amount string is exactly zero ("0.00", "-0").
+pub fn is_zero(amount: &str) -> bool {
+    parse_decimal(amount).is_some_and(|(units, _)| units == 0)
+}
+
+/// Adds decimal amount strings exactly, without floating point: ["12.5", "0.25"] → "12.75".
+/// `None` when any of them is not a decimal number (then no total is better than a wrong one).
+pub fn sum_amounts<'a>(amounts: impl IntoIterator<Item = &'a str>) -> Option<String> {
+    let parsed = amounts
+        .into_iter()
+        .map(parse_decimal)
+        .collect::<Option<Vec<_>>>()?;
+    let scale = parsed.iter().map(|(_, scale)| *scale).max().unwrap_or(0);
+    let mut total: i128 = 0;
+    for (units, own_scale) in parsed {
+        let factor = 10_i128.checked_pow(scale - own_scale)?;
+        total = total.checked_add(units.checked_mul(factor)?)?;
+    }
+    let digits = format!(
+        "{:0>width$}",
+        total.unsigned_abs(),
+        width = usize::try_from(scale).ok()? + 1
+    );
+    let sign = if total < 0 { "-" } else { "" };
+    let split = digits.len() - usize::try_from(scale).ok()?;
+    Some(match digits.split_at(split) {
+        (whole, "") => format!("{sign}{whole}"),
+        (whole, fraction) => format!("{sign}{whole}.{fraction}"),
+    })
+}
+
+/// The name of an API input field in words, for messages that name it: `poNumber` →
+/// `PO number`, `billingContact.email` → `Billing contact email`.
+pub fn field_label(name: &str) -> String {
+    let mut words: Vec<String> = Vec::new();
+    for part in name.split('.') {
+        let mut word = String::new();
+        for c in part.chars() {
+            if c.is_ascii_uppercase() && !word.is_empty() {
+                words.push(std::mem::take(&mut word));
+            }
+            word.push(c.to_ascii_lowercase());
+        }
+        if !word.is_empty() {
+            words.push(word);
+        }
+    }
+    let words: Vec<String> = words
+        .into_iter()
+        .map(|word| match word.as_str() {
+            "po" => "PO".to_string(),
+            "id" => "ID".to_string(),
+            _ => word,
+        })
+        .collect();
+    let text = words.join(" ");
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+/// A service period as `1 Jan 2026 – 31 Jan 2026`, or one date when only one end is known.
+pub fn period(start: Option<&str>, end: Option<&str>) -> String {
+    match (start, end) {
+        (Some(start), Some(end)) => format!("{} – {}", date(start), date(end)),
+        (Some(day), None) | (None, Some(day)) => date(day),
+        (None, None) => "—".to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -219,5 +311,33 @@ mod tests {
     fn typed_amounts_lose_separators() {
         assert_eq!(amount_input(" $12,400.50 "), "12400.50");
         assert_eq!(amount_input("1 000"), "1000");
+    }
+
+    #[test]
+    fn amounts_add_up_exactly() {
+        assert_eq!(sum_amounts(["12.5", "0.25"]).as_deref(), Some("12.75"));
+        assert_eq!(sum_amounts(["0.10", "0.20"]).as_deref(), Some("0.30"));
+        assert_eq!(sum_amounts(["1200", "-1300.5"]).as_deref(), Some("-100.5"));
+        assert_eq!(sum_amounts(["-0.05"]).as_deref(), Some("-0.05"));
+        assert_eq!(sum_amounts([]).as_deref(), Some("0"));
+        assert_eq!(sum_amounts(["1", "n/a"]), None);
+        assert!(is_zero("0.00") && is_zero("-0") && !is_zero("0.01") && !is_zero("n/a"));
+    }
+
+    #[test]
+    fn field_names_read_as_words() {
+        assert_eq!(field_label("poNumber"), "PO number");
+        assert_eq!(field_label("taxJurisdiction"), "Tax jurisdiction");
+        assert_eq!(field_label("billingContact.email"), "Billing contact email");
+    }
+
+    #[test]
+    fn periods_show_both_ends_when_known() {
+        assert_eq!(
+            period(Some("2026-01-01"), Some("2026-01-31")),
+            "1 Jan 2026 – 31 Jan 2026"
+        );
+        assert_eq!(period(None, Some("2026-01-31")), "31 Jan 2026");
+        assert_eq!(period(None, None), "—");
     }
 }

@@ -77,7 +77,12 @@ pub fn instant_null(name: &str) -> ColumnDef {
         .to_owned()
 }
 
-pub fn fk(from_table: &str, from_col: &str, to_table: &str, to_col: &str) -> ForeignKeyCreateStatement {
+pub fn fk(
+    from_table: &str,
+    from_col: &str,
+    to_table: &str,
+    to_col: &str,
+) -> ForeignKeyCreateStatement {
     ForeignKey::create()
         .name(format!("fk_{from_table}_{from_col}"))
         .from(Alias::new(from_table), Alias::new(from_col))
@@ -111,7 +116,6 @@ pub fn index(table: &str, columns: &[&str]) -> IndexCreateStatement {
     }
     index.to_owned()
 }
-
 
 pub fn code(name: &str, length: u32) -> ColumnDef {
     ColumnDef::new(Alias::new(name))

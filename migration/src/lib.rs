@@ -2,9 +2,9 @@
 
 pub use sea_orm_migration::prelude::*;
 
+mod columns;
 mod m20261127_000001_foundation;
 mod m20261128_000001_billing;
-mod columns;
 
 pub struct Migrator;
 

@@ -104,7 +104,12 @@ impl MigrationTrait for Migration {
                 .col(code("client_id", 128))
                 .col(instant("created_at"))
                 .col(big_null("created_by"))
-                .foreign_key(&mut fk("usage_records", "contract_line_id", "contract_lines", "id"))
+                .foreign_key(&mut fk(
+                    "usage_records",
+                    "contract_line_id",
+                    "contract_lines",
+                    "id",
+                ))
                 .to_owned(),
             table("timesheet_entries")
                 .col(id("id"))
@@ -122,7 +127,12 @@ impl MigrationTrait for Migration {
                 .col(big_null("decided_by"))
                 .col(instant_null("decided_at"))
                 .col(text_null("decision_note"))
-                .foreign_key(&mut fk("timesheet_entries", "contract_line_id", "contract_lines", "id"))
+                .foreign_key(&mut fk(
+                    "timesheet_entries",
+                    "contract_line_id",
+                    "contract_lines",
+                    "id",
+                ))
                 .to_owned(),
             table("contract_line_changes")
                 .col(id("id"))
@@ -135,7 +145,12 @@ impl MigrationTrait for Migration {
                 .col(code_null("idempotency_key", 128))
                 .col(big_null("created_by"))
                 .col(instant("created_at"))
-                .foreign_key(&mut fk("contract_line_changes", "contract_line_id", "contract_lines", "id"))
+                .foreign_key(&mut fk(
+                    "contract_line_changes",
+                    "contract_line_id",
+                    "contract_lines",
+                    "id",
+                ))
                 .to_owned(),
             table("billing_charges")
                 .col(id("id"))
@@ -154,7 +169,12 @@ impl MigrationTrait for Migration {
                 .col(text_null("proration_note"))
                 .col(date("due_on"))
                 .col(instant("created_at"))
-                .foreign_key(&mut fk("billing_charges", "contract_line_id", "contract_lines", "id"))
+                .foreign_key(&mut fk(
+                    "billing_charges",
+                    "contract_line_id",
+                    "contract_lines",
+                    "id",
+                ))
                 .to_owned(),
             table("invoices")
                 .col(id("id"))
@@ -204,7 +224,12 @@ impl MigrationTrait for Migration {
                 .col(instant("created_at"))
                 .col(instant("updated_at"))
                 .foreign_key(&mut fk("invoices", "customer_id", "customers", "id"))
-                .foreign_key(&mut fk("invoices", "purchase_order_id", "purchase_orders", "id"))
+                .foreign_key(&mut fk(
+                    "invoices",
+                    "purchase_order_id",
+                    "purchase_orders",
+                    "id",
+                ))
                 .to_owned(),
             table("invoice_lines")
                 .col(id("id"))
@@ -227,7 +252,12 @@ impl MigrationTrait for Migration {
                 .col(big("tax_minor"))
                 .col(code("revenue_account", 8))
                 .foreign_key(&mut fk("invoice_lines", "invoice_id", "invoices", "id"))
-                .foreign_key(&mut fk("invoice_lines", "charge_id", "billing_charges", "id"))
+                .foreign_key(&mut fk(
+                    "invoice_lines",
+                    "charge_id",
+                    "billing_charges",
+                    "id",
+                ))
                 .to_owned(),
             table("outbox")
                 .col(id("id"))
@@ -301,7 +331,12 @@ impl MigrationTrait for Migration {
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         for name in TABLES {
             manager
-                .drop_table(Table::drop().table(Alias::new(*name)).if_exists().to_owned())
+                .drop_table(
+                    Table::drop()
+                        .table(Alias::new(*name))
+                        .if_exists()
+                        .to_owned(),
+                )
                 .await?;
         }
         Ok(())

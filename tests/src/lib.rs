@@ -313,7 +313,7 @@ impl MailServer {
         let python = workspace_root().join(".tools/python/bin/python");
         assert!(
             python.exists(),
-            "{} is missing: run `cargo xtask test` (or `cargo xtask setup`) once to install aiosmtpd",
+            "{} is missing: run `cargo xtask test` (or `cargo xtask setup`) to install aiosmtpd",
             python.display()
         );
         let directory =

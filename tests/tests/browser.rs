@@ -256,6 +256,18 @@ async fn every_page_loads_for_an_administrator_without_an_api_error() -> TestRes
                 "[data-test=checklist] .checklist-items",
             ),
             ("/deals/new".to_string(), "[data-test=deal-form]"),
+            (
+                "/invoices".to_string(),
+                ".empty-state, [data-test=invoice-table]",
+            ),
+            (
+                "/billing/run".to_string(),
+                ".empty-state, [data-test=bill-runs]",
+            ),
+            (
+                "/billing/timesheets".to_string(),
+                ".empty-state, [data-test=timesheet-table]",
+            ),
             ("/approvals".to_string(), ".empty-state"),
             (
                 "/ledger".to_string(),

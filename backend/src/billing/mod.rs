@@ -368,7 +368,7 @@ impl BillingService {
                     continue;
                 }
             };
-            if !lines.contains_key(&line_id) {
+            if let std::collections::hash_map::Entry::Vacant(slot) = lines.entry(line_id) {
                 let found = contract_line::Entity::find_by_id(line_id)
                     .one(&transaction)
                     .await?;
@@ -378,7 +378,7 @@ impl BillingService {
                     }
                     _ => None,
                 };
-                lines.insert(line_id, usable);
+                slot.insert(usable);
             }
             let Some(Some((line, pricing))) = lines.get(&line_id) else {
                 result.rejected.push(reject(
@@ -876,6 +876,7 @@ impl BillingService {
 
     /// A seat change or cancellation from a date; the prorated difference is billed (or credited)
     /// by the next run on or after that date. The same idempotency key returns the first result.
+    #[allow(clippy::too_many_arguments)]
     pub async fn change_line(
         &self,
         actor: &Actor,

@@ -29,6 +29,8 @@ use std::collections::{HashMap, HashSet};
 
 pub const JOB: &str = "bill_run";
 const INSERT_BATCH: usize = 500;
+/// Invoices per transaction.
+const CHUNK: usize = 200;
 
 /// A charge the run did not write, and why.
 #[derive(Debug, Clone, Serialize)]
@@ -488,6 +490,24 @@ pub async fn execute(
     let groups = plan::group_charges(charges, &terms)?;
     let total = groups.len();
     on_progress(0, total);
+    // Every PO the groups name, read once (a PO is drawn by at most one group per run).
+    let mut purchase_orders: HashMap<(i64, String), crate::entities::purchase_order::Model> =
+        HashMap::new();
+    for purchase_order in crate::entities::purchase_order::Entity::find()
+        .filter(
+            crate::entities::purchase_order::Column::CustomerId.is_in(customers.keys().copied()),
+        )
+        .all(db)
+        .await?
+    {
+        purchase_orders.insert(
+            (purchase_order.customer_id, purchase_order.number.clone()),
+            purchase_order,
+        );
+    }
+    // Invoices are written in chunks: one transaction per chunk, a savepoint per invoice, so a
+    // group another run got first is rolled back alone and the commit cost is shared.
+    let mut chunk: Option<sea_orm::DatabaseTransaction> = None;
     for (index, group) in groups.into_iter().enumerate() {
         let first = &group[0];
         let customer = customers.get(&first.customer_id).ok_or_else(|| {
@@ -496,10 +516,7 @@ pub async fn execute(
         let po_number = terms
             .get(&first.contract_id)
             .and_then(|terms| terms.po_number.clone());
-        let po = match &po_number {
-            Some(number) => crate::invoicing::find_po(db, customer.id, number).await?,
-            None => None,
-        };
+        let po = po_number.and_then(|number| purchase_orders.get(&(customer.id, number)).cloned());
         let mut planned = plan::plan(&group, &terms, customer, po.as_ref(), &reference, as_of)?;
         if planned.totals.total.is_negative() {
             // Credits larger than the charges wait for a later invoice; the charges go now.
@@ -525,7 +542,13 @@ pub async fn execute(
                 report.issued.push(entry)
             }
         } else {
-            let transaction = db.begin().await?;
+            if chunk.is_none() {
+                chunk = Some(db.begin().await?);
+            }
+            let outer = chunk
+                .as_ref()
+                .ok_or_else(|| AppError::internal("bill run chunk missing"))?;
+            let transaction = outer.begin().await?;
             match plan::write_plan(&transaction, &planned, request.actor, request.now).await {
                 Ok(written) => {
                     transaction.commit().await?;
@@ -548,8 +571,13 @@ pub async fn execute(
             }
         }
         let done = index + 1;
+        if done % CHUNK == 0 || done == total {
+            if let Some(transaction) = chunk.take() {
+                transaction.commit().await?;
+            }
+        }
         on_progress(done, total);
-        if !request.dry_run && (done % 200 == 0 || done == total) {
+        if !request.dry_run && (done % CHUNK == 0 || done == total) {
             progress(
                 db,
                 as_of,
@@ -560,6 +588,10 @@ pub async fn execute(
             )
             .await?;
         }
+    }
+    // A last group skipped for credits leaves its chunk open.
+    if let Some(transaction) = chunk.take() {
+        transaction.commit().await?;
     }
     if !request.dry_run {
         progress(

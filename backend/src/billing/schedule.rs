@@ -239,6 +239,8 @@ impl LineTerms {
 }
 
 #[cfg(test)]
+// Amounts in minor units are written dollars_cents (1_400_00 = 1,400.00) so they read as money.
+#[allow(clippy::inconsistent_digit_grouping)]
 mod tests {
     use super::*;
     use crate::money::Currency;

@@ -337,6 +337,8 @@ pub fn issue_entry(
 }
 
 #[cfg(test)]
+// Amounts in minor units are written dollars_cents (1_400_00 = 1,400.00) so they read as money.
+#[allow(clippy::inconsistent_digit_grouping)]
 mod tests {
     use super::*;
     use crate::ledger::rules::{is_balanced, sum_postings};

@@ -38,7 +38,21 @@ fn download(filename: &str, csv: &str) -> Option<()> {
     let options = web_sys::BlobPropertyBag::new();
     options.set_type("text/csv;charset=utf-8");
     let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options).ok()?;
-    let url = web_sys::Url::create_object_url_with_blob(&blob).ok()?;
+    save_blob(filename, &blob)
+}
+
+/// Offers bytes (an invoice PDF) as a file download of the given media type.
+pub fn download_bytes(filename: &str, media_type: &str, bytes: &[u8]) -> Option<()> {
+    let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes));
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type(media_type);
+    let blob = web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &options).ok()?;
+    save_blob(filename, &blob)
+}
+
+/// Hands a blob to the browser as a download through a temporary `<a download>` link.
+fn save_blob(filename: &str, blob: &web_sys::Blob) -> Option<()> {
+    let url = web_sys::Url::create_object_url_with_blob(blob).ok()?;
     let document = web_sys::window()?.document()?;
     let anchor = document
         .create_element("a")
@@ -48,7 +62,14 @@ fn download(filename: &str, csv: &str) -> Option<()> {
     anchor.set_href(&url);
     anchor.set_download(filename);
     anchor.click();
-    web_sys::Url::revoke_object_url(&url).ok()
+    // The browser has read the URL once the click is handled; give it a moment before freeing.
+    set_timeout(
+        move || {
+            let _ = web_sys::Url::revoke_object_url(&url);
+        },
+        std::time::Duration::from_secs(10),
+    );
+    Some(())
 }
 
 /// An "Export CSV" button for the rows on screen.

@@ -138,3 +138,45 @@ pub fn FormErrorBanner(error: Signal<Option<ApiError>>) -> impl IntoView {
         })
     }
 }
+
+/// A failed action: each of the server's messages with the field it names, except those already
+/// shown beside their own input (`inline_fields`).
+#[component]
+pub fn ActionError(
+    error: Signal<Option<ApiError>>,
+    #[prop(default = &[])] inline_fields: &'static [&'static str],
+) -> impl IntoView {
+    move || {
+        let items: Vec<_> = error.with(|error| {
+            error
+                .iter()
+                .flat_map(|error| error.items.iter())
+                .filter(|item| {
+                    item.field
+                        .as_deref()
+                        .is_none_or(|field| !inline_fields.contains(&field))
+                })
+                .cloned()
+                .collect()
+        });
+        (!items.is_empty()).then(|| {
+            view! {
+                <div class="alert alert-error" role="alert" data-test="action-error">
+                    <ul>
+                        {items
+                            .into_iter()
+                            .map(|item| view! {
+                                <li>
+                                    {item.message}
+                                    {item.field.map(|field| view! {
+                                        <span class="field-name">{format!(" (field: {})", crate::format::field_label(&field))}</span>
+                                    })}
+                                </li>
+                            })
+                            .collect_view()}
+                    </ul>
+                </div>
+            }
+        })
+    }
+}

@@ -65,3 +65,98 @@ pub fn ApprovalStatusBadge(#[prop(into)] status: String) -> impl IntoView {
     };
     view! { <Badge tone=tone label=label /> }
 }
+
+/// Whether an invoice is issued, not fully paid and past its due date on `today` (ISO dates
+/// compare as text).
+pub fn invoice_overdue(status: &str, due_date: Option<&str>, today: &str) -> bool {
+    matches!(status, "ISSUED" | "PARTIALLY_PAID") && due_date.is_some_and(|due| due < today)
+}
+
+fn invoice_tone(status: &str, held: bool, overdue: bool) -> (Tone, &'static str) {
+    match (status, held, overdue) {
+        ("DRAFT", true, _) => (Tone::Warning, "Held"),
+        ("DRAFT", false, _) => (Tone::Neutral, "Draft"),
+        ("ISSUED" | "PARTIALLY_PAID", _, true) => (Tone::Danger, "Overdue"),
+        ("ISSUED", _, false) => (Tone::Info, "Issued"),
+        ("PARTIALLY_PAID", _, false) => (Tone::Warning, "Partially paid"),
+        ("PAID", _, _) => (Tone::Good, "Paid"),
+        ("VOID", _, _) => (Tone::Neutral, "Void"),
+        _ => (Tone::Neutral, "Unknown"),
+    }
+}
+
+/// An invoice's status; a draft the bill run held back reads "Held", an unpaid invoice past
+/// its due date "Overdue".
+#[component]
+pub fn InvoiceStatusBadge(
+    #[prop(into)] status: String,
+    #[prop(default = false)] held: bool,
+    #[prop(default = None)] due_date: Option<String>,
+) -> impl IntoView {
+    let overdue = invoice_overdue(&status, due_date.as_deref(), &crate::format::today_iso());
+    let (tone, label) = invoice_tone(&status, held, overdue);
+    view! { <Badge tone=tone label=label /> }
+}
+
+/// A bill run's progress state.
+#[component]
+pub fn BillRunStatusBadge(#[prop(into)] status: String) -> impl IntoView {
+    let (tone, label) = match status.as_str() {
+        "running" => (Tone::Info, "Running".to_string()),
+        "done" => (Tone::Good, "Done".to_string()),
+        other => (Tone::Danger, crate::format::enum_label(other)),
+    };
+    view! { <Badge tone=tone label=label /> }
+}
+
+/// A timesheet entry's state.
+#[component]
+pub fn TimesheetStatusBadge(#[prop(into)] status: String) -> impl IntoView {
+    let (tone, label) = match status.as_str() {
+        "submitted" => (Tone::Warning, "Submitted"),
+        "approved" => (Tone::Good, "Approved"),
+        "rejected" => (Tone::Danger, "Rejected"),
+        _ => (Tone::Neutral, "Unknown"),
+    };
+    view! { <Badge tone=tone label=label /> }
+}
+
+/// A billing-schedule period's state.
+#[component]
+pub fn ScheduleStateBadge(#[prop(into)] state: String) -> impl IntoView {
+    let (tone, label) = match state.as_str() {
+        "invoiced" => (Tone::Good, "Invoiced"),
+        "unbilled" => (Tone::Warning, "Unbilled"),
+        "upcoming" => (Tone::Neutral, "Upcoming"),
+        _ => (Tone::Neutral, "Unknown"),
+    };
+    view! { <Badge tone=tone label=label /> }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_unpaid_issued_invoices_past_due_are_overdue() {
+        assert!(invoice_overdue("ISSUED", Some("2026-01-31"), "2026-02-01"));
+        assert!(invoice_overdue(
+            "PARTIALLY_PAID",
+            Some("2026-01-31"),
+            "2026-02-01"
+        ));
+        assert!(!invoice_overdue("ISSUED", Some("2026-02-01"), "2026-02-01"));
+        assert!(!invoice_overdue("PAID", Some("2026-01-31"), "2026-02-01"));
+        assert!(!invoice_overdue("DRAFT", None, "2026-02-01"));
+    }
+
+    #[test]
+    fn invoice_badges_say_held_and_overdue() {
+        assert_eq!(invoice_tone("DRAFT", true, false), (Tone::Warning, "Held"));
+        assert_eq!(
+            invoice_tone("ISSUED", false, true),
+            (Tone::Danger, "Overdue")
+        );
+        assert_eq!(invoice_tone("PAID", false, false), (Tone::Good, "Paid"));
+    }
+}

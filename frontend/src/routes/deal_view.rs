@@ -11,6 +11,7 @@ use crate::{
         status::DealStatusBadge,
     },
     format,
+    routes::contract_schedule::ContractBillingSchedule,
 };
 
 fn or_dash(value: Option<String>) -> String {
@@ -42,7 +43,13 @@ pub fn DealReadOnly(
             </div>
             <DealStatusBadge status=deal.status.clone() complete=deal.is_complete />
         </header>
-        {contract.map(|contract| view! { <ContractView contract=contract just_approved=just_approved /> })}
+        {contract.map(|contract| {
+            let contract_id = contract.id.clone();
+            view! {
+                <ContractView contract=contract just_approved=just_approved />
+                <ContractBillingSchedule contract_id=contract_id />
+            }
+        })}
         <div class=if is_approved { "single" } else { "grid-2" }>
             <DealFacts deal=deal.clone() />
             {(!is_approved).then(|| view! { <Checklist checklist=Signal::derive(move || Some(Ok(checklist.clone()))) /> })}

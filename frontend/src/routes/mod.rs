@@ -2,14 +2,19 @@
 
 pub mod approvals;
 pub mod audit;
+pub mod bill_run;
+pub mod contract_schedule;
 pub mod customer_detail;
 pub mod customer_new;
 pub mod customers;
 pub mod deal_form;
 pub mod deal_view;
 pub mod deals;
+pub mod invoice_detail;
+pub mod invoices;
 pub mod ledger;
 pub mod login;
+pub mod timesheets;
 
 use std::time::Duration;
 

@@ -5,7 +5,8 @@ use revops_tests::{error_code, error_field, MailServer, Role, TestApp};
 use serde_json::{json, Value};
 use std::time::Duration;
 
-const CREATE: &str = "mutation($input: DealCreateInput!) { dealCreate(input: $input) { deal { id } } }";
+const CREATE: &str =
+    "mutation($input: DealCreateInput!) { dealCreate(input: $input) { deal { id } } }";
 const APPROVE: &str = "mutation($input: DealApproveInput!) { dealApprove(input: $input) { contract { id lines { id kind } } } }";
 const RUN: &str = "mutation($asOf: Date!) { billRun(asOf: $asOf) { chargesWritten summary issued { number total { amount currency } lines { amount { amount } note } } held { blockedField blockedReason total { amount } } skipped { reason } } }";
 const PREVIEW: &str = "query($asOf: Date!) { invoicePreview(asOf: $asOf) { dryRun issued { total { amount } } held { blockedField } } }";
@@ -42,10 +43,19 @@ fn deal(customer: &str, ae: i64, opportunity: &str) -> Value {
 
 /// Creates and approves a deal; returns (contract id, first line id).
 async fn contract(app: &TestApp, input: Value) -> (String, String) {
-    let created = app.gql_ok(Role::Ae, CREATE, json!({ "input": input })).await;
-    let id = created["dealCreate"]["deal"]["id"].as_str().unwrap().to_string();
+    let created = app
+        .gql_ok(Role::Ae, CREATE, json!({ "input": input }))
+        .await;
+    let id = created["dealCreate"]["deal"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let approved = app
-        .gql_ok(Role::VpRevops, APPROVE, json!({ "input": { "id": id, "idempotencyKey": format!("approve-{id}") } }))
+        .gql_ok(
+            Role::VpRevops,
+            APPROVE,
+            json!({ "input": { "id": id, "idempotencyKey": format!("approve-{id}") } }),
+        )
         .await;
     let contract = &approved["dealApprove"]["contract"];
     (
@@ -85,21 +95,44 @@ async fn a_year_of_monthly_billing_issues_every_invoice_exactly_once() {
     tax_rate(&app, "US-CA", "7.25").await;
     let customer = app.create_customer("Hooli Inc.", "USD").await;
     contract(&app, deal(&customer, app.user_id(Role::Ae), "OPP-Y1")).await;
-    let preview = app.gql_ok(Role::Cfo, PREVIEW, json!({ "asOf": "2026-01-15" })).await;
+    let preview = app
+        .gql_ok(Role::Cfo, PREVIEW, json!({ "asOf": "2026-01-15" }))
+        .await;
     assert_eq!(preview["invoicePreview"]["dryRun"], true);
-    assert_eq!(preview["invoicePreview"]["issued"][0]["total"]["amount"], "1287.00");
+    assert_eq!(
+        preview["invoicePreview"]["issued"][0]["total"]["amount"],
+        "1287.00"
+    );
     assert!(invoices(&app).await.is_empty(), "the preview wrote nothing");
     for month in 1..=12 {
-        let (year, month) = if month == 12 { (2026, 12) } else { (2026, month) };
+        let (year, month) = if month == 12 {
+            (2026, 12)
+        } else {
+            (2026, month)
+        };
         let date = format!("{year}-{month:02}-15");
         let first = run(&app, &date).await;
-        assert_eq!(first["issued"].as_array().unwrap().len(), 1, "{date}: {first}");
+        assert_eq!(
+            first["issued"].as_array().unwrap().len(),
+            1,
+            "{date}: {first}"
+        );
         let again = run(&app, &date).await;
-        assert_eq!(again["issued"].as_array().unwrap().len(), 0, "second run on {date}");
+        assert_eq!(
+            again["issued"].as_array().unwrap().len(),
+            0,
+            "second run on {date}"
+        );
         assert_eq!(again["chargesWritten"], 0);
     }
     // The term ends 2027-01-14: January 2027 has no further period.
-    assert_eq!(run(&app, "2027-01-15").await["issued"].as_array().unwrap().len(), 0);
+    assert_eq!(
+        run(&app, "2027-01-15").await["issued"]
+            .as_array()
+            .unwrap()
+            .len(),
+        0
+    );
     let all = invoices(&app).await;
     assert_eq!(all.len(), 12);
     for (index, invoice) in all.iter().enumerate() {
@@ -114,7 +147,9 @@ async fn a_year_of_monthly_billing_issues_every_invoice_exactly_once() {
     assert_eq!(all[0]["dueDate"], "2026-02-14");
     assert_eq!(all[1]["lines"][0]["periodStart"], "2026-02-15");
     assert_eq!(all[1]["lines"][0]["periodEnd"], "2026-03-14");
-    let trial = app.gql_ok(Role::Cfo, BALANCE, json!({ "asOf": "2026-12-31" })).await;
+    let trial = app
+        .gql_ok(Role::Cfo, BALANCE, json!({ "asOf": "2026-12-31" }))
+        .await;
     assert_eq!(trial["trialBalance"]["isBalanced"], true);
     assert_eq!(balance(&trial, "1100"), "15444.00");
     assert_eq!(balance(&trial, "2100"), "-1044.00");
@@ -149,7 +184,13 @@ async fn mid_term_changes_are_prorated_to_the_cent() {
     let line_out = &march_change["issued"][0]["lines"][0];
     // 2 seats × 500.00 × 14/31 = 451.6129… → 451.61
     assert_eq!(line_out["amount"]["amount"], "451.61");
-    assert!(line_out["note"].as_str().unwrap().starts_with("Prorated 14/31 days"), "{line_out}");
+    assert!(
+        line_out["note"]
+            .as_str()
+            .unwrap()
+            .starts_with("Prorated 14/31 days"),
+        "{line_out}"
+    );
     let april = run(&app, "2026-04-01").await;
     assert_eq!(april["issued"][0]["total"]["amount"], "1500.00");
 
@@ -166,14 +207,23 @@ async fn mid_term_changes_are_prorated_to_the_cent() {
         .await;
     let september = run(&app, "2026-09-01").await;
     // The credit rides on the next invoice: May–September seats (5 × 1,500.00) − 4,010.96.
-    assert_eq!(september["issued"][0]["total"]["amount"], "3489.04", "{september}");
+    assert_eq!(
+        september["issued"][0]["total"]["amount"], "3489.04",
+        "{september}"
+    );
     let schedule = app
         .gql_ok(Role::Cfo, "query($id: ID!) { contractBillingSchedule(contractId: $id) { amount { amount } state note } }", json!({ "id": contract_id }))
         .await;
     let rows = schedule["contractBillingSchedule"].as_array().unwrap();
-    let credit = rows.iter().find(|row| row["amount"]["amount"] == "-4010.96").expect("credit of 122/365 days");
+    let credit = rows
+        .iter()
+        .find(|row| row["amount"]["amount"] == "-4010.96")
+        .expect("credit of 122/365 days");
     assert_eq!(credit["state"], "invoiced", "{rows:?}");
-    assert_eq!(rows.iter().filter(|row| row["state"] == "upcoming").count(), 0);
+    assert_eq!(
+        rows.iter().filter(|row| row["state"] == "upcoming").count(),
+        0
+    );
 }
 
 #[tokio::test]
@@ -195,11 +245,16 @@ async fn po_and_tax_rules_hold_invoices_with_the_field_to_fix() {
     let draft = invoices(&app).await[0].clone();
     assert_eq!(draft["status"], "DRAFT");
     assert!(draft["number"].is_null());
-    let issue = "mutation($id: ID!) { invoiceIssue(id: $id) { number status poNumber total { amount } } }";
-    let refused = app.gql_as(Role::ArSpecialist, issue, json!({ "id": draft["id"] })).await;
+    let issue =
+        "mutation($id: ID!) { invoiceIssue(id: $id) { number status poNumber total { amount } } }";
+    let refused = app
+        .gql_as(Role::ArSpecialist, issue, json!({ "id": draft["id"] }))
+        .await;
     assert_eq!(error_field(&refused).as_deref(), Some("taxJurisdiction"));
     tax_rate(&app, "DE", "19").await;
-    let issued = app.gql_ok(Role::ArSpecialist, issue, json!({ "id": draft["id"] })).await;
+    let issued = app
+        .gql_ok(Role::ArSpecialist, issue, json!({ "id": draft["id"] }))
+        .await;
     assert_eq!(issued["invoiceIssue"]["number"], "INV-2026-000001");
     assert_eq!(issued["invoiceIssue"]["poNumber"], "PO-1");
     assert_eq!(issued["invoiceIssue"]["total"]["amount"], "17136.00");
@@ -210,12 +265,19 @@ async fn po_and_tax_rules_hold_invoices_with_the_field_to_fix() {
         .gql_ok(Role::VpRevops, add, json!({ "input": { "contractId": contract_id, "kind": "PERPETUAL_LICENSE", "productName": "On-prem licence", "quantity": "1", "unitPrice": { "amount": "5000.00", "currency": "USD" }, "startDate": "2026-02-01", "endDate": "2027-01-31" } }))
         .await;
     let licence = added["contractLineAdd"]["id"].as_str().unwrap().to_string();
-    app.gql_ok(Role::VpRevops, "mutation($id: ID!) { contractLineDeliver(id: $id) { deliveredAt } }", json!({ "id": licence }))
-        .await;
+    app.gql_ok(
+        Role::VpRevops,
+        "mutation($id: ID!) { contractLineDeliver(id: $id) { deliveredAt } }",
+        json!({ "id": licence }),
+    )
+    .await;
     let blocked = run(&app, "2026-11-27").await;
     let reason = blocked["held"][0]["blockedReason"].as_str().unwrap();
     assert_eq!(blocked["held"][0]["blockedField"], "poNumber");
-    assert!(reason.contains("exceeds what remains on PO PO-1"), "{reason}");
+    assert!(
+        reason.contains("exceeds what remains on PO PO-1"),
+        "{reason}"
+    );
     let bad = app
         .gql_as(Role::Cfo, "mutation($input: TaxRateSetInput!) { taxRateSet(input: $input) { jurisdiction } }", json!({ "input": { "jurisdiction": "Germany", "ratePercent": "19", "label": "x", "effectiveFrom": "2026-01-01" } }))
         .await;
@@ -263,7 +325,13 @@ async fn usage_milestones_and_timesheets_bill_only_what_is_due() {
     assert_eq!(uploaded["usageUpload"]["accepted"], 1);
     assert_eq!(uploaded["usageUpload"]["rejected"][0]["row"], 2);
     // March is not over on the 31st: nothing yet.
-    assert_eq!(run(&app, "2026-03-31").await["issued"].as_array().unwrap().len(), 0);
+    assert_eq!(
+        run(&app, "2026-03-31").await["issued"]
+            .as_array()
+            .unwrap()
+            .len(),
+        0
+    );
     let april = run(&app, "2026-04-01").await;
     // 16,000 used − 1,000 included = 15,000 billable: 10,000 × 0.10 + 5,000 × 0.08 = 1,400.00
     assert_eq!(april["issued"][0]["total"]["amount"], "1400.00", "{april}");
@@ -273,11 +341,26 @@ async fn usage_milestones_and_timesheets_bill_only_what_is_due() {
     assert_eq!(late["usageRecord"]["rejected"][0]["field"], "occurredAt");
 
     let accept = "mutation($id: ID!) { contractLineAccept(id: $id, note: \"Signed off by CIO\") { acceptedAt } }";
-    let early = app.gql_as(Role::VpRevops, accept, json!({ "id": milestone })).await;
+    let early = app
+        .gql_as(Role::VpRevops, accept, json!({ "id": milestone }))
+        .await;
     assert_eq!(error_code(&early).as_deref(), Some("CONFLICT"));
-    app.gql_ok(Role::VpRevops, "mutation($id: ID!) { contractLineDeliver(id: $id) { deliveredAt } }", json!({ "id": milestone })).await;
-    assert_eq!(run(&app, "2026-11-27").await["issued"].as_array().unwrap().len(), 0, "delivered is not accepted");
-    app.gql_ok(Role::VpRevops, accept, json!({ "id": milestone })).await;
+    app.gql_ok(
+        Role::VpRevops,
+        "mutation($id: ID!) { contractLineDeliver(id: $id) { deliveredAt } }",
+        json!({ "id": milestone }),
+    )
+    .await;
+    assert_eq!(
+        run(&app, "2026-11-27").await["issued"]
+            .as_array()
+            .unwrap()
+            .len(),
+        0,
+        "delivered is not accepted"
+    );
+    app.gql_ok(Role::VpRevops, accept, json!({ "id": milestone }))
+        .await;
     let submit = "mutation($input: TimesheetSubmitInput!) { timesheetSubmit(input: $input) { id status amount { amount } } }";
     let entry = app
         .gql_ok(Role::AccountManager, submit, json!({ "input": { "contractLineId": tm, "person": "Dana Scully", "role": "Architect", "workDate": "2026-11-02", "hours": "7.5", "rate": { "amount": "200.00", "currency": "USD" }, "description": "Data model review" } }))
@@ -287,11 +370,21 @@ async fn usage_milestones_and_timesheets_bill_only_what_is_due() {
     let own = app.gql_as(Role::Admin, submit, json!({ "input": { "contractLineId": tm, "person": "A", "role": "B", "workDate": "2026-11-03", "hours": "25", "rate": { "amount": "1.00", "currency": "USD" }, "description": "x" } })).await;
     assert_eq!(error_field(&own).as_deref(), Some("hours"));
     let unapproved = run(&app, "2026-11-27").await;
-    assert_eq!(unapproved["issued"][0]["total"]["amount"], "20000.00", "only the accepted milestone: {unapproved}");
-    app.gql_ok(Role::VpRevops, decide, json!({ "id": entry["id"] })).await;
+    assert_eq!(
+        unapproved["issued"][0]["total"]["amount"], "20000.00",
+        "only the accepted milestone: {unapproved}"
+    );
+    app.gql_ok(Role::VpRevops, decide, json!({ "id": entry["id"] }))
+        .await;
     let hours = run(&app, "2026-11-28").await;
     assert_eq!(hours["issued"][0]["total"]["amount"], "1500.00");
-    assert_eq!(run(&app, "2026-11-29").await["issued"].as_array().unwrap().len(), 0);
+    assert_eq!(
+        run(&app, "2026-11-29").await["issued"]
+            .as_array()
+            .unwrap()
+            .len(),
+        0
+    );
 }
 
 #[tokio::test]
@@ -302,16 +395,26 @@ async fn racing_bill_runs_issue_each_invoice_once_with_gapless_numbers() {
     tax_rate(&app, "US-CA", "0").await;
     for index in 0..6 {
         let customer = app.create_customer(&format!("Racer {index}"), "USD").await;
-        contract(&app, deal(&customer, app.user_id(Role::Ae), &format!("OPP-R{index}"))).await;
+        contract(
+            &app,
+            deal(&customer, app.user_id(Role::Ae), &format!("OPP-R{index}")),
+        )
+        .await;
     }
     let (first, second) = tokio::join!(run(&app, "2026-03-15"), run(&app, "2026-03-15"));
-    let issued = first["issued"].as_array().unwrap().len() + second["issued"].as_array().unwrap().len();
+    let issued =
+        first["issued"].as_array().unwrap().len() + second["issued"].as_array().unwrap().len();
     let all = invoices(&app).await;
     // Three months each, one invoice per customer on the date.
     assert_eq!(all.len(), 6);
     assert_eq!(issued, 6);
-    assert!(all.iter().all(|invoice| invoice["lines"].as_array().unwrap().len() == 3));
-    let mut numbers: Vec<String> = all.iter().map(|invoice| invoice["number"].as_str().unwrap().to_string()).collect();
+    assert!(all
+        .iter()
+        .all(|invoice| invoice["lines"].as_array().unwrap().len() == 3));
+    let mut numbers: Vec<String> = all
+        .iter()
+        .map(|invoice| invoice["number"].as_str().unwrap().to_string())
+        .collect();
     numbers.sort();
     let expected: Vec<String> = (1..=6).map(|n| format!("INV-2026-{n:06}")).collect();
     assert_eq!(numbers, expected);
@@ -336,7 +439,11 @@ async fn an_issued_invoice_is_emailed_once_with_its_pdf() {
     assert_eq!(mail.messages().len(), 1, "exactly one e-mail");
     let message = &received[0];
     assert_eq!(message.to, "ap@hooli.example");
-    assert!(message.subject.contains("INV-2026-000001"), "{}", message.subject);
+    assert!(
+        message.subject.contains("INV-2026-000001"),
+        "{}",
+        message.subject
+    );
     let (name, pdf) = &message.attachments[0];
     assert_eq!(name, "INV-2026-000001.pdf");
     assert!(pdf.starts_with(b"%PDF-1.4"));
@@ -359,7 +466,12 @@ async fn an_issued_invoice_is_emailed_once_with_its_pdf() {
     let response = download(Role::ArSpecialist).await;
     assert_eq!(response.status(), 200);
     assert_eq!(response.bytes().await.unwrap().as_ref(), pdf.as_slice());
-    let anonymous = app.client.get(format!("{}/api/invoices/{id}/pdf", app.base_url)).send().await.unwrap();
+    let anonymous = app
+        .client
+        .get(format!("{}/api/invoices/{id}/pdf", app.base_url))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(anonymous.status(), 401);
 }
 
@@ -377,15 +489,40 @@ async fn an_ae_sees_only_invoices_of_their_own_customers() {
         .await["userCreate"]["user"]["id"].as_str().unwrap().to_string();
     let mut other = deal(&theirs, app.user_id(Role::Ae), "OPP-A2");
     other["assignedAeId"] = json!(second_ae);
-    let created = app.gql_ok(Role::AccountManager, CREATE, json!({ "input": other })).await;
+    let created = app
+        .gql_ok(Role::AccountManager, CREATE, json!({ "input": other }))
+        .await;
     let id = created["dealCreate"]["deal"]["id"].as_str().unwrap();
-    app.gql_ok(Role::VpRevops, APPROVE, json!({ "input": { "id": id, "idempotencyKey": "a2" } })).await;
+    app.gql_ok(
+        Role::VpRevops,
+        APPROVE,
+        json!({ "input": { "id": id, "idempotencyKey": "a2" } }),
+    )
+    .await;
     run(&app, "2026-01-15").await;
-    let seen = app.gql_ok(Role::Ae, "query { invoices { totalCount nodes { id customer { legalName } } } }", json!({})).await;
+    let seen = app
+        .gql_ok(
+            Role::Ae,
+            "query { invoices { totalCount nodes { id customer { legalName } } } }",
+            json!({}),
+        )
+        .await;
     assert_eq!(seen["invoices"]["totalCount"], 1);
-    assert_eq!(seen["invoices"]["nodes"][0]["customer"]["legalName"], "Mine Co");
+    assert_eq!(
+        seen["invoices"]["nodes"][0]["customer"]["legalName"],
+        "Mine Co"
+    );
     let all = invoices(&app).await;
-    let foreign = all.iter().find(|invoice| invoice["id"] != seen["invoices"]["nodes"][0]["id"]).unwrap();
-    let refused = app.gql_as(Role::Ae, "query($id: ID!) { invoice(id: $id) { id } }", json!({ "id": foreign["id"] })).await;
+    let foreign = all
+        .iter()
+        .find(|invoice| invoice["id"] != seen["invoices"]["nodes"][0]["id"])
+        .unwrap();
+    let refused = app
+        .gql_as(
+            Role::Ae,
+            "query($id: ID!) { invoice(id: $id) { id } }",
+            json!({ "id": foreign["id"] }),
+        )
+        .await;
     assert_eq!(error_code(&refused).as_deref(), Some("FORBIDDEN"));
 }
