@@ -127,7 +127,7 @@ fn BillRun() -> impl IntoView {
             load_preview(true);
         }
     };
-    let run = move |_| {
+    let run = Callback::new(move |()| {
         let as_of = date.get_untracked();
         confirming.set(false);
         running.set(true);
@@ -149,7 +149,8 @@ fn BillRun() -> impl IntoView {
                 Err(error) => errors.set(Some(error)),
             }
         });
-    };
+    });
+    let cancel = Callback::new(move |()| confirming.set(false));
     let busy = Signal::derive(move || previewing.get() || running.get());
 
     view! {
@@ -184,7 +185,7 @@ fn BillRun() -> impl IntoView {
             </div>
             <ActionError error=errors.into() />
             {move || confirming.get().then(|| current_preview().map(|preview| view! {
-                <RunConfirm preview=preview on_confirm=Callback::new(run) on_cancel=Callback::new(move |()| confirming.set(false)) />
+                <RunConfirm preview=preview on_confirm=run on_cancel=cancel />
             })).flatten()}
             {move || poller.progress.get().filter(|_| running.get() || outcome.with(Option::is_none)).map(|status| view! { <RunProgress status=status /> })}
             {move || running.get().then(|| poller.progress.with(Option::is_none).then(|| view! {

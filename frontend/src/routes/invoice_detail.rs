@@ -220,24 +220,29 @@ fn TotalRow(label: &'static str, money: api::Money) -> impl IntoView {
     }
 }
 
-/// The total in the books' currency and the rate used, when the invoice is in another one.
+/// The total in the books' (functional) currency and the rate used, when the invoice is in
+/// another currency.
 #[component]
 fn FunctionalTotal(invoice: Invoice) -> impl IntoView {
-    invoice.functional_total.map(|functional| {
-        let rate = invoice.fx_rate.clone().map(|rate| {
-            format!(
-                " at 1 {} = {rate} {} (rate on the invoice date)",
-                invoice.total.currency, functional.currency
-            )
-        });
-        view! {
-            <p class="muted" data-test="functional-total">
-                {format!("Total in {}: ", functional.currency)}
-                <Amount money=functional.clone() />
-                {rate}
-            </p>
-        }
-    })
+    let currency = invoice.total.currency.clone();
+    invoice
+        .functional_total
+        .filter(|functional| functional.currency != currency)
+        .map(|functional| {
+            let rate = invoice.fx_rate.clone().map(|rate| {
+                format!(
+                    " at 1 {} = {rate} {} (rate on the invoice date)",
+                    invoice.total.currency, functional.currency
+                )
+            });
+            view! {
+                <p class="muted" data-test="functional-total">
+                    {format!("Total in {}: ", functional.currency)}
+                    <Amount money=functional.clone() />
+                    {rate}
+                </p>
+            }
+        })
 }
 
 /// Downloads the PDF with the session's token (a plain link could not send it) and hands it
