@@ -90,6 +90,20 @@ pub struct RunStatus {
     pub finished_at: Option<DateTime<Utc>>,
 }
 
+impl From<job_run::Model> for RunStatus {
+    fn from(row: job_run::Model) -> RunStatus {
+        RunStatus {
+            business_date: row.business_date,
+            status: row.status,
+            done: row.done_count,
+            total: row.total_count,
+            summary: row.summary,
+            started_at: row.started_at,
+            finished_at: row.finished_at,
+        }
+    }
+}
+
 pub async fn status<C: ConnectionTrait>(
     connection: &C,
     date: NaiveDate,
@@ -99,15 +113,7 @@ pub async fn status<C: ConnectionTrait>(
         .filter(job_run::Column::BusinessDate.eq(date))
         .one(connection)
         .await?
-        .map(|row| RunStatus {
-            business_date: row.business_date,
-            status: row.status,
-            done: row.done_count,
-            total: row.total_count,
-            summary: row.summary,
-            started_at: row.started_at,
-            finished_at: row.finished_at,
-        }))
+        .map(RunStatus::from))
 }
 
 /// The recent runs, newest first.
@@ -119,15 +125,7 @@ pub async fn recent<C: ConnectionTrait>(connection: &C, limit: u64) -> AppResult
         .all(connection)
         .await?
         .into_iter()
-        .map(|row| RunStatus {
-            business_date: row.business_date,
-            status: row.status,
-            done: row.done_count,
-            total: row.total_count,
-            summary: row.summary,
-            started_at: row.started_at,
-            finished_at: row.finished_at,
-        })
+        .map(RunStatus::from)
         .collect())
 }
 
@@ -135,9 +133,9 @@ pub async fn recent<C: ConnectionTrait>(connection: &C, limit: u64) -> AppResult
 async fn due_charges(
     db: &DatabaseConnection,
     lines: &[BillableLine],
+    keys: &HashMap<i64, Vec<(String, Option<NaiveDate>)>>,
     as_of: NaiveDate,
 ) -> AppResult<Vec<(BillableLine, DueCharge)>> {
-    let keys = repo::charge_keys(db, None).await?;
     let approved = timesheet_entry::Entity::find()
         .filter(timesheet_entry::Column::Status.eq("approved"))
         .all(db)
@@ -424,12 +422,12 @@ pub async fn execute(
         .into_iter()
         .map(|customer| customer.id)
         .collect();
-    let charged_lines: HashSet<i64> = repo::charge_keys(db, None).await?.into_keys().collect();
+    let keys = repo::charge_keys(db, None).await?;
     let mut new_rows = Vec::new();
     let mut preview_rows = Vec::new();
-    for (line, charge) in due_charges(db, &lines, as_of).await? {
+    for (line, charge) in due_charges(db, &lines, &keys, as_of).await? {
         // Credit hold: nothing for a service never billed before; running billing continues.
-        if on_hold.contains(&line.customer_id) && !charged_lines.contains(&line.line_id) {
+        if on_hold.contains(&line.customer_id) && !keys.contains_key(&line.line_id) {
             report.skipped.push(Skipped {
                 customer_id: line.customer_id,
                 contract_line_id: line.line_id,

@@ -13,15 +13,14 @@ use crate::auth::{Actor, Permission};
 use crate::clock::SharedClock;
 use crate::customers::{Address, PaymentTerms};
 use crate::entities::{
-    billing_charge, customer, deal, fx_rate, invoice, invoice_line, legal_entity, purchase_order,
-    tax_rate,
+    billing_charge, deal, fx_rate, invoice, invoice_line, legal_entity, purchase_order, tax_rate,
 };
 use crate::error::{AppError, AppResult};
 use crate::ledger::{self, EntryHeader};
 use crate::money::{Currency, Money};
 use crate::notifications::mail::Attachment;
 use crate::pagination::{Page, PageRequest};
-use crate::values::{parse_id, require_text};
+use crate::values::require_text;
 use chrono::{DateTime, NaiveDate, Utc};
 use plan::Reference;
 use rules::{ChargeKind, Jurisdiction};
@@ -327,25 +326,18 @@ impl InvoiceService {
     }
 
     async fn check_visible(&self, actor: &Actor, invoice: &Invoice) -> AppResult<()> {
-        if let Some(own) = own_customers_only(actor) {
-            let holds = deal::Entity::find()
-                .filter(deal::Column::CustomerId.eq(invoice.customer_id))
-                .filter(
-                    deal::Column::Id.in_subquery(
-                        Query::select()
-                            .column(deal::Column::Id)
-                            .from(deal::Entity)
-                            .and_where(deal::Column::CustomerId.in_subquery(own))
-                            .to_owned(),
-                    ),
-                )
-                .count(&self.db)
-                .await?;
-            if holds == 0 {
-                return Err(AppError::Forbidden(
-                    "This invoice belongs to a customer of another account executive.".into(),
-                ));
-            }
+        if !actor.sees_only_own_deals() {
+            return Ok(());
+        }
+        let holds = deal::Entity::find()
+            .filter(deal::Column::CustomerId.eq(invoice.customer_id))
+            .filter(deal::Column::AssignedAeId.eq(actor.user_id))
+            .count(&self.db)
+            .await?;
+        if holds == 0 {
+            return Err(AppError::Forbidden(
+                "This invoice belongs to a customer of another account executive.".into(),
+            ));
         }
         Ok(())
     }
@@ -950,10 +942,6 @@ pub async fn find_po<C: ConnectionTrait>(
         .await?)
 }
 
-pub fn parse_invoice_id(text: &str) -> AppResult<i64> {
-    parse_id("id", text)
-}
-
 fn address_lines(address: &Address) -> Vec<String> {
     let mut lines = vec![address.line1.clone()];
     if let Some(line2) = &address.line2 {
@@ -1072,18 +1060,4 @@ pub async fn render_pdf(db: &DatabaseConnection, invoice: &Invoice) -> AppResult
 pub async fn pdf_attachment(db: &DatabaseConnection, invoice_id: i64) -> AppResult<Attachment> {
     let invoice = invoice_from_model(find_model(db, invoice_id).await?)?;
     render_pdf(db, &invoice).await
-}
-
-/// Customers' names, for invoice lists.
-pub async fn customer_names<C: ConnectionTrait>(
-    connection: &C,
-    ids: &[i64],
-) -> AppResult<std::collections::HashMap<i64, String>> {
-    Ok(customer::Entity::find()
-        .filter(customer::Column::Id.is_in(ids.iter().copied()))
-        .all(connection)
-        .await?
-        .into_iter()
-        .map(|customer| (customer.id, customer.legal_name))
-        .collect())
 }

@@ -59,7 +59,8 @@ pub fn render(document: &InvoiceDocument) -> Vec<u8> {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Page geometry (points; the origin is the bottom-left corner of a US Letter page).
+// Page geometry (points; the origin is the bottom-left corner of a US Letter page). Floats here
+// are layout coordinates only; every amount arrives as preformatted text, never as a number.
 
 const PAGE_WIDTH: f32 = 612.0;
 const PAGE_HEIGHT: f32 = 792.0;
