@@ -11,6 +11,7 @@ use crate::deals::DealService;
 use crate::error::AppResult;
 use crate::invoicing::InvoiceService;
 use crate::ledger::LedgerService;
+use crate::receivables::ReceivablesService;
 use sea_orm::DatabaseConnection;
 
 #[derive(Clone)]
@@ -26,6 +27,7 @@ pub struct App {
     pub deals: DealService,
     pub billing: BillingService,
     pub invoices: InvoiceService,
+    pub receivables: ReceivablesService,
 }
 
 impl App {
@@ -54,6 +56,7 @@ impl App {
                 config.functional_currency,
                 config.legal_entity.clone(),
             ),
+            receivables: ReceivablesService::new(db.clone(), clock.clone()),
             config,
             db,
             clock,

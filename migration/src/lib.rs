@@ -5,6 +5,7 @@ pub use sea_orm_migration::prelude::*;
 mod columns;
 mod m20261127_000001_foundation;
 mod m20261128_000001_billing;
+mod m20261129_000001_receivables;
 
 pub struct Migrator;
 
@@ -14,6 +15,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261127_000001_foundation::Migration),
             Box::new(m20261128_000001_billing::Migration),
+            Box::new(m20261129_000001_receivables::Migration),
         ]
     }
 }

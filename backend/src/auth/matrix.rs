@@ -112,10 +112,34 @@ pub enum Permission {
     InvoiceManage,
     /// Tax rates, FX rates and legal entities.
     BillingSetup,
+    /// AR aging, payments, credits and statements; AEs and account managers see their own customers.
+    ReceivablesRead,
+    /// Record payments, apply customer credit, import and match bank receipts.
+    PaymentRecord,
+    /// Pay customer credit back out.
+    RefundIssue,
+    /// The collections queue: see and complete tasks.
+    CollectionsWork,
+    /// Run the collections ladder for a date on demand.
+    CollectionsRun,
+    /// Ladder steps and the holiday calendar.
+    CollectionsSetup,
+    /// Log a customer's dispute against an invoice.
+    DisputeLog,
+    /// Review, answer and close disputes.
+    DisputeReview,
+    /// Ask for a credit memo (maker).
+    CreditMemoRequest,
+    /// Only the VP Revenue Operations approves credit memos (checker).
+    CreditMemoApprove,
+    /// Ask to write an invoice off as bad debt (maker).
+    WriteOffRequest,
+    /// Only the CFO approves write-offs (checker).
+    WriteOffApprove,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 24] = [
+    pub const ALL: [Permission; 36] = [
         Permission::CustomerRead,
         Permission::CustomerWrite,
         Permission::CreditHoldManage,
@@ -140,6 +164,18 @@ impl Permission {
         Permission::InvoiceRead,
         Permission::InvoiceManage,
         Permission::BillingSetup,
+        Permission::ReceivablesRead,
+        Permission::PaymentRecord,
+        Permission::RefundIssue,
+        Permission::CollectionsWork,
+        Permission::CollectionsRun,
+        Permission::CollectionsSetup,
+        Permission::DisputeLog,
+        Permission::DisputeReview,
+        Permission::CreditMemoRequest,
+        Permission::CreditMemoApprove,
+        Permission::WriteOffRequest,
+        Permission::WriteOffApprove,
     ];
 
     pub fn as_str(&self) -> &'static str {
@@ -168,6 +204,18 @@ impl Permission {
             Permission::InvoiceRead => "INVOICE_READ",
             Permission::InvoiceManage => "INVOICE_MANAGE",
             Permission::BillingSetup => "BILLING_SETUP",
+            Permission::ReceivablesRead => "RECEIVABLES_READ",
+            Permission::PaymentRecord => "PAYMENT_RECORD",
+            Permission::RefundIssue => "REFUND_ISSUE",
+            Permission::CollectionsWork => "COLLECTIONS_WORK",
+            Permission::CollectionsRun => "COLLECTIONS_RUN",
+            Permission::CollectionsSetup => "COLLECTIONS_SETUP",
+            Permission::DisputeLog => "DISPUTE_LOG",
+            Permission::DisputeReview => "DISPUTE_REVIEW",
+            Permission::CreditMemoRequest => "CREDIT_MEMO_REQUEST",
+            Permission::CreditMemoApprove => "CREDIT_MEMO_APPROVE",
+            Permission::WriteOffRequest => "WRITE_OFF_REQUEST",
+            Permission::WriteOffApprove => "WRITE_OFF_APPROVE",
         }
     }
 
@@ -279,6 +327,42 @@ impl Permission {
             ],
             Permission::InvoiceManage => &[Admin, Cfo, VpFinance, ArSpecialist],
             Permission::BillingSetup => &[Admin, Cfo, VpFinance],
+            Permission::ReceivablesRead => &[
+                Admin,
+                Cfo,
+                Cro,
+                VpRevops,
+                VpFinance,
+                ArSpecialist,
+                AccountManager,
+                Ae,
+                Auditor,
+            ],
+            Permission::PaymentRecord => &[Admin, Cfo, VpFinance, ArSpecialist],
+            Permission::RefundIssue => &[Admin, Cfo, VpFinance],
+            Permission::CollectionsWork => &[
+                Admin,
+                Cfo,
+                VpRevops,
+                VpFinance,
+                ArSpecialist,
+                AccountManager,
+            ],
+            Permission::CollectionsRun => &[Admin, Cfo, VpFinance, ArSpecialist],
+            Permission::CollectionsSetup => &[Admin, Cfo, VpFinance],
+            Permission::DisputeLog => &[
+                Admin,
+                Cfo,
+                VpRevops,
+                VpFinance,
+                ArSpecialist,
+                AccountManager,
+            ],
+            Permission::DisputeReview => &[Admin, Cfo, VpRevops, VpFinance, ArSpecialist],
+            Permission::CreditMemoRequest => &[ArSpecialist, AccountManager],
+            Permission::CreditMemoApprove => &[VpRevops],
+            Permission::WriteOffRequest => &[ArSpecialist],
+            Permission::WriteOffApprove => &[Cfo],
         }
     }
 }
@@ -501,6 +585,51 @@ pub const OPERATIONS: &[(&str, &str, Access)] = &[
         "Mutation",
         "contractLineAdd",
         Access::Needs(Permission::ContractChange),
+    ),
+    (
+        "Query",
+        "arAging",
+        Access::Needs(Permission::ReceivablesRead),
+    ),
+    (
+        "Query",
+        "arAgingCustomers",
+        Access::Needs(Permission::ReceivablesRead),
+    ),
+    (
+        "Query",
+        "arAgingInvoices",
+        Access::Needs(Permission::ReceivablesRead),
+    ),
+    (
+        "Query",
+        "payments",
+        Access::Needs(Permission::ReceivablesRead),
+    ),
+    (
+        "Query",
+        "payment",
+        Access::Needs(Permission::ReceivablesRead),
+    ),
+    (
+        "Query",
+        "customerCredits",
+        Access::Needs(Permission::ReceivablesRead),
+    ),
+    (
+        "Mutation",
+        "paymentRecord",
+        Access::Needs(Permission::PaymentRecord),
+    ),
+    (
+        "Mutation",
+        "creditApply",
+        Access::Needs(Permission::PaymentRecord),
+    ),
+    (
+        "Mutation",
+        "creditRefund",
+        Access::Needs(Permission::RefundIssue),
     ),
 ];
 

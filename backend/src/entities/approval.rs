@@ -8,6 +8,7 @@ pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,
     pub kind: String,
+    pub subject_key: String,
     pub status: String,
     pub customer_id: i64,
     pub requested_by: i64,

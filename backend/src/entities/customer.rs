@@ -22,6 +22,10 @@ pub struct Model {
     pub on_credit_hold: bool,
     pub credit_hold_reason: Option<String>,
     pub credit_hold_since: Option<DateTimeUtc>,
+    pub credit_hold_source: Option<String>,
+    pub on_watch: bool,
+    pub account_manager_id: Option<i64>,
+    pub watch_since: Option<Date>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -26,6 +26,8 @@ pub struct Model {
     pub total_minor: i64,
     pub paid_minor: i64,
     pub credited_minor: i64,
+    pub written_off_minor: i64,
+    pub settled_on: Option<Date>,
     pub blocked_field: Option<String>,
     pub blocked_reason: Option<String>,
     pub functional_currency: String,

@@ -72,7 +72,13 @@ pub struct Invoice {
     pub tax: Money,
     pub total: Money,
     pub paid: Money,
+    /// Approved credit memos applied to this invoice.
+    pub credited: Money,
+    /// Approved bad-debt write-offs.
+    pub written_off: Money,
     pub open_amount: Money,
+    /// The date nothing remained open (paid, credited, written off or void).
+    pub settled_on: Option<IsoDate>,
     /// Why a draft was held instead of issued, and the field to fix.
     pub blocked_field: Option<String>,
     pub blocked_reason: Option<String>,
@@ -105,6 +111,9 @@ impl From<invoicing::Invoice> for Invoice {
             tax: invoice.tax.into(),
             total: invoice.total.into(),
             paid: invoice.paid.into(),
+            credited: invoice.credited.into(),
+            written_off: invoice.written_off.into(),
+            settled_on: invoice.settled_on.map(IsoDate),
             open_amount: invoice.open_amount().into(),
             blocked_field: invoice.blocked_field.clone(),
             blocked_reason: invoice.blocked_reason.clone(),
@@ -136,6 +145,20 @@ impl Invoice {
             .await?
             .into_iter()
             .map(InvoiceLine::from)
+            .collect())
+    }
+
+    /// Payments and credit applied to this invoice, oldest first.
+    async fn applications(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Vec<super::receivables::Application>> {
+        Ok(app(ctx)
+            .receivables
+            .applications(None, Some(self.domain.id))
+            .await?
+            .into_iter()
+            .map(super::receivables::Application::from)
             .collect())
     }
 

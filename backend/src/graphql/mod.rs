@@ -12,6 +12,7 @@ pub mod guard;
 mod invoicing;
 mod ledger;
 mod loaders;
+mod receivables;
 pub mod types;
 
 use crate::app::App;
@@ -30,6 +31,7 @@ pub struct Query(
     audit::AuditQuery,
     billing::BillingQuery,
     invoicing::InvoiceQuery,
+    receivables::ReceivablesQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -41,6 +43,7 @@ pub struct Mutation(
     ledger::LedgerMutation,
     billing::BillingMutation,
     invoicing::InvoiceMutation,
+    receivables::ReceivablesMutation,
 );
 
 pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;

@@ -39,6 +39,10 @@ pub enum InvoiceStatus {
     Issued,
     PartiallyPaid,
     Paid,
+    /// Closed by credit memos.
+    Credited,
+    /// Closed by an approved bad-debt write-off.
+    WrittenOff,
     Void,
 }
 
@@ -49,6 +53,8 @@ impl InvoiceStatus {
             InvoiceStatus::Issued => "issued",
             InvoiceStatus::PartiallyPaid => "partially_paid",
             InvoiceStatus::Paid => "paid",
+            InvoiceStatus::Credited => "credited",
+            InvoiceStatus::WrittenOff => "written_off",
             InvoiceStatus::Void => "void",
         }
     }
@@ -59,6 +65,8 @@ impl InvoiceStatus {
             InvoiceStatus::Issued,
             InvoiceStatus::PartiallyPaid,
             InvoiceStatus::Paid,
+            InvoiceStatus::Credited,
+            InvoiceStatus::WrittenOff,
             InvoiceStatus::Void,
         ]
         .into_iter()
@@ -104,6 +112,8 @@ pub struct Invoice {
     pub total: Money,
     pub paid: Money,
     pub credited: Money,
+    pub written_off: Money,
+    pub settled_on: Option<NaiveDate>,
     pub blocked_field: Option<String>,
     pub blocked_reason: Option<String>,
     pub fx_rate: Option<String>,
@@ -118,7 +128,10 @@ pub struct Invoice {
 impl Invoice {
     pub fn open_amount(&self) -> Money {
         Money::from_minor(
-            self.total.minor() - self.paid.minor() - self.credited.minor(),
+            self.total.minor()
+                - self.paid.minor()
+                - self.credited.minor()
+                - self.written_off.minor(),
             self.total.currency(),
         )
     }
@@ -162,6 +175,8 @@ pub fn invoice_from_model(model: invoice::Model) -> AppResult<Invoice> {
         total: money(model.total_minor),
         paid: money(model.paid_minor),
         credited: money(model.credited_minor),
+        written_off: money(model.written_off_minor),
+        settled_on: model.settled_on,
         blocked_field: model.blocked_field,
         blocked_reason: model.blocked_reason,
         fx_rate: model.fx_rate,
@@ -515,7 +530,10 @@ impl InvoiceService {
             InvoiceStatus::Void => {
                 return Err(AppError::Conflict("The invoice is already void.".into()))
             }
-            InvoiceStatus::PartiallyPaid | InvoiceStatus::Paid => {
+            InvoiceStatus::PartiallyPaid
+            | InvoiceStatus::Paid
+            | InvoiceStatus::Credited
+            | InvoiceStatus::WrittenOff => {
                 return Err(AppError::Conflict(
                     "A paid invoice cannot be voided; issue a credit memo instead.".into(),
                 ))
@@ -592,6 +610,7 @@ impl InvoiceService {
             .filter(invoice::Column::Status.eq(model.status.clone()))
             .filter(invoice::Column::PaidMinor.eq(0))
             .filter(invoice::Column::CreditedMinor.eq(0))
+            .filter(invoice::Column::WrittenOffMinor.eq(0))
             .exec(&transaction)
             .await?;
         if voided.rows_affected != 1 {
@@ -599,6 +618,8 @@ impl InvoiceService {
                 "The invoice changed meanwhile (a payment may have arrived); reload it.".into(),
             ));
         }
+        crate::receivables::repo::record_void(&transaction, &model, self.clock.today(), now)
+            .await?;
         let after = invoice_from_model(find_model(&transaction, id).await?)?;
         audit::record(
             &transaction,

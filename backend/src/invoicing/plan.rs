@@ -571,6 +571,20 @@ pub async fn issue<C: ConnectionTrait>(
             "The invoice was issued or voided meanwhile.".into(),
         ));
     }
+    crate::receivables::repo::record_issue(
+        connection,
+        crate::receivables::repo::Subject {
+            invoice_id,
+            customer_id: plan.customer_id,
+            currency: plan.currency.code().to_string(),
+            invoice_date: plan.invoice_date,
+            due_date,
+        },
+        issue_date,
+        plan.totals.total.minor(),
+        now,
+    )
+    .await?;
     if let Some(recipient) = &plan.recipient {
         notifications::enqueue(
             connection,

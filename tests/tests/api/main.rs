@@ -9,5 +9,6 @@ mod http;
 mod jwt;
 mod ledger;
 mod mail;
+mod receivables;
 mod role_matrix;
 mod seed;

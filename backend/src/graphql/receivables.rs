@@ -1,0 +1,419 @@
+//! Payments, customer credits and refunds; AR aging with drill-down.
+
+use super::customers::Customer;
+use super::loaders::CustomerLoader;
+use super::types::{connection, Money};
+use super::{actor, app};
+use crate::pagination::PageRequest;
+use crate::receivables::aging::{AgingBasis, AgingBucket};
+use crate::receivables::payments::{
+    self, CreditApplyInput, PaymentMethod, PaymentRecordInput, RefundInput,
+};
+use crate::receivables::report;
+use crate::values::{parse_currency, parse_id, IsoDate};
+use async_graphql::dataloader::DataLoader;
+use async_graphql::{ComplexObject, Context, Object, SimpleObject, ID};
+use chrono::{DateTime, Utc};
+
+#[derive(Clone, SimpleObject)]
+pub struct Application {
+    pub id: ID,
+    pub invoice_id: ID,
+    pub invoice_number: String,
+    pub payment_id: Option<ID>,
+    /// The customer credit drawn, when credit (not a payment) paid it.
+    pub credit_id: Option<ID>,
+    pub amount: Money,
+    pub applied_on: IsoDate,
+}
+
+impl From<payments::Application> for Application {
+    fn from(application: payments::Application) -> Application {
+        Application {
+            id: ID(application.id.to_string()),
+            invoice_id: ID(application.invoice_id.to_string()),
+            invoice_number: application.invoice_number,
+            payment_id: application.payment_id.map(|id| ID(id.to_string())),
+            credit_id: application.credit_id.map(|id| ID(id.to_string())),
+            amount: application.amount.into(),
+            applied_on: IsoDate(application.applied_on),
+        }
+    }
+}
+
+#[derive(Clone, SimpleObject)]
+#[graphql(complex)]
+pub struct Payment {
+    pub id: ID,
+    pub method: PaymentMethod,
+    pub amount: Money,
+    pub received_on: IsoDate,
+    pub reference: String,
+    pub applied: Money,
+    /// Kept as customer credit.
+    pub unapplied: Money,
+    pub journal_entry_id: Option<ID>,
+    pub recorded_at: DateTime<Utc>,
+    #[graphql(skip)]
+    pub customer_id: i64,
+}
+
+impl From<payments::Payment> for Payment {
+    fn from(payment: payments::Payment) -> Payment {
+        Payment {
+            id: ID(payment.id.to_string()),
+            method: payment.method,
+            amount: payment.amount.into(),
+            received_on: IsoDate(payment.received_on),
+            reference: payment.reference,
+            applied: payment.applied.into(),
+            unapplied: payment.unapplied.into(),
+            journal_entry_id: payment.journal_entry_id.map(|id| ID(id.to_string())),
+            recorded_at: payment.recorded_at,
+            customer_id: payment.customer_id,
+        }
+    }
+}
+
+#[ComplexObject]
+impl Payment {
+    async fn customer(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Customer>> {
+        Ok(ctx
+            .data_unchecked::<DataLoader<CustomerLoader>>()
+            .load_one(self.customer_id)
+            .await?
+            .map(Customer::from))
+    }
+
+    async fn applications(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Application>> {
+        let id = parse_id("id", &self.id)?;
+        Ok(app(ctx)
+            .receivables
+            .applications(Some(id), None)
+            .await?
+            .into_iter()
+            .map(Application::from)
+            .collect())
+    }
+}
+
+connection!(PaymentConnection, PaymentEdge, Payment);
+
+#[derive(Clone, SimpleObject)]
+pub struct CustomerCredit {
+    pub id: ID,
+    /// "payment" (an overpayment) or "credit_memo".
+    pub source: String,
+    pub source_id: ID,
+    pub amount: Money,
+    pub remaining: Money,
+    pub created_on: IsoDate,
+}
+
+impl From<payments::CustomerCredit> for CustomerCredit {
+    fn from(credit: payments::CustomerCredit) -> CustomerCredit {
+        CustomerCredit {
+            id: ID(credit.id.to_string()),
+            source: credit.source,
+            source_id: ID(credit.source_id.to_string()),
+            amount: credit.amount.into(),
+            remaining: credit.remaining.into(),
+            created_on: IsoDate(credit.created_on),
+        }
+    }
+}
+
+#[derive(Clone, SimpleObject)]
+pub struct CreditApplication {
+    pub journal_entry_id: ID,
+    pub applications: Vec<Application>,
+}
+
+#[derive(Clone, SimpleObject)]
+pub struct Refund {
+    pub id: ID,
+    pub amount: Money,
+    pub refunded_on: IsoDate,
+    pub reference: String,
+    pub journal_entry_id: Option<ID>,
+}
+
+#[derive(Clone, SimpleObject)]
+pub struct AgingBucketTotal {
+    pub bucket: AgingBucket,
+    pub label: String,
+    pub amount: Money,
+    /// Invoices open in the bucket.
+    pub count: i64,
+    /// Percent of AR in this currency, two decimals; the four add up to 100.00.
+    pub percent: String,
+}
+
+#[derive(Clone, SimpleObject)]
+pub struct AgingSummary {
+    pub currency: String,
+    pub total: Money,
+    pub count: i64,
+    pub buckets: Vec<AgingBucketTotal>,
+}
+
+impl From<report::AgingSummary> for AgingSummary {
+    fn from(summary: report::AgingSummary) -> AgingSummary {
+        let percents = summary.totals.percents();
+        let currency = summary.currency;
+        AgingSummary {
+            currency: currency.code().to_string(),
+            total: summary.total().into(),
+            count: summary.totals.count(),
+            buckets: AgingBucket::ALL
+                .into_iter()
+                .map(|bucket| AgingBucketTotal {
+                    bucket,
+                    label: bucket.label().to_string(),
+                    amount: crate::money::Money::from_minor(
+                        summary.totals.amounts[bucket.index()],
+                        currency,
+                    )
+                    .into(),
+                    count: summary.totals.counts[bucket.index()],
+                    percent: percents[bucket.index()].to_string(),
+                })
+                .collect(),
+        }
+    }
+}
+
+#[derive(Clone, SimpleObject)]
+pub struct AgingReport {
+    pub as_of: IsoDate,
+    pub basis: AgingBasis,
+    /// One summary per currency with AR; the ledger's AR balance in that currency on the date.
+    pub currencies: Vec<AgingSummary>,
+}
+
+#[derive(Clone, SimpleObject)]
+pub struct CustomerAging {
+    pub customer_id: ID,
+    pub legal_name: String,
+    pub on_credit_hold: bool,
+    pub aging: AgingSummary,
+}
+
+connection!(CustomerAgingConnection, CustomerAgingEdge, CustomerAging);
+
+#[derive(Clone, SimpleObject)]
+pub struct AgedInvoice {
+    pub invoice_id: ID,
+    pub number: String,
+    pub customer_id: ID,
+    pub invoice_date: IsoDate,
+    pub due_date: IsoDate,
+    /// What was open on the aging date.
+    pub open: Money,
+    /// Days since the invoice date (or past due, by basis) on the aging date.
+    pub days: i64,
+    pub bucket: AgingBucket,
+}
+
+connection!(AgedInvoiceConnection, AgedInvoiceEdge, AgedInvoice);
+
+#[derive(Default)]
+pub struct ReceivablesQuery;
+
+#[Object]
+impl ReceivablesQuery {
+    /// AR aging on `asOf` (default today): invoices issued and money received after it do not count.
+    async fn ar_aging(
+        &self,
+        ctx: &Context<'_>,
+        as_of: Option<IsoDate>,
+        basis: Option<AgingBasis>,
+    ) -> async_graphql::Result<AgingReport> {
+        let as_of = as_of.map(|date| date.0).unwrap_or(app(ctx).clock.today());
+        let report = app(ctx)
+            .receivables
+            .aging(actor(ctx)?, as_of, basis.unwrap_or(AgingBasis::InvoiceDate))
+            .await?;
+        Ok(AgingReport {
+            as_of: IsoDate(report.as_of),
+            basis: report.basis,
+            currencies: report
+                .currencies
+                .into_iter()
+                .map(AgingSummary::from)
+                .collect(),
+        })
+    }
+
+    /// Customers with AR open on `asOf`, alphabetically, with their buckets (one row per currency).
+    async fn ar_aging_customers(
+        &self,
+        ctx: &Context<'_>,
+        as_of: Option<IsoDate>,
+        basis: Option<AgingBasis>,
+        search: Option<String>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> async_graphql::Result<CustomerAgingConnection> {
+        let page = PageRequest::from_relay(first, after.as_deref())?;
+        let as_of = as_of.map(|date| date.0).unwrap_or(app(ctx).clock.today());
+        let rows = app(ctx)
+            .receivables
+            .aging_by_customer(
+                actor(ctx)?,
+                as_of,
+                basis.unwrap_or(AgingBasis::InvoiceDate),
+                search,
+                page,
+            )
+            .await?;
+        Ok(CustomerAgingConnection::from_page(rows, |row| {
+            CustomerAging {
+                customer_id: ID(row.customer_id.to_string()),
+                legal_name: row.legal_name,
+                on_credit_hold: row.on_credit_hold,
+                aging: row.summary.into(),
+            }
+        }))
+    }
+
+    /// The invoices behind an aging figure, oldest first.
+    #[allow(clippy::too_many_arguments)]
+    async fn ar_aging_invoices(
+        &self,
+        ctx: &Context<'_>,
+        as_of: Option<IsoDate>,
+        basis: Option<AgingBasis>,
+        customer_id: Option<ID>,
+        currency: Option<String>,
+        bucket: Option<AgingBucket>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> async_graphql::Result<AgedInvoiceConnection> {
+        let page = PageRequest::from_relay(first, after.as_deref())?;
+        let as_of = as_of.map(|date| date.0).unwrap_or(app(ctx).clock.today());
+        let customer_id = customer_id
+            .map(|id| parse_id("customerId", &id))
+            .transpose()?;
+        let currency = currency
+            .map(|code| parse_currency("currency", &code))
+            .transpose()?;
+        let rows = app(ctx)
+            .receivables
+            .aged_invoices(
+                actor(ctx)?,
+                as_of,
+                basis.unwrap_or(AgingBasis::InvoiceDate),
+                customer_id,
+                currency,
+                bucket,
+                page,
+            )
+            .await?;
+        Ok(AgedInvoiceConnection::from_page(rows, |row| AgedInvoice {
+            invoice_id: ID(row.invoice_id.to_string()),
+            number: row.number,
+            customer_id: ID(row.customer_id.to_string()),
+            invoice_date: IsoDate(row.invoice_date),
+            due_date: IsoDate(row.due_date),
+            open: row.open.into(),
+            days: row.days,
+            bucket: row.bucket,
+        }))
+    }
+
+    async fn payments(
+        &self,
+        ctx: &Context<'_>,
+        customer_id: Option<ID>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> async_graphql::Result<PaymentConnection> {
+        let page = PageRequest::from_relay(first, after.as_deref())?;
+        let customer_id = customer_id
+            .map(|id| parse_id("customerId", &id))
+            .transpose()?;
+        let rows = app(ctx)
+            .receivables
+            .payments(actor(ctx)?, customer_id, page)
+            .await?;
+        Ok(PaymentConnection::from_page(rows, Payment::from))
+    }
+
+    async fn payment(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Payment> {
+        let id = parse_id("id", &id)?;
+        Ok(app(ctx).receivables.payment(actor(ctx)?, id).await?.into())
+    }
+
+    /// The customer's credits with something left to apply or refund.
+    async fn customer_credits(
+        &self,
+        ctx: &Context<'_>,
+        customer_id: ID,
+    ) -> async_graphql::Result<Vec<CustomerCredit>> {
+        let customer_id = parse_id("customerId", &customer_id)?;
+        Ok(app(ctx)
+            .receivables
+            .credits(actor(ctx)?, customer_id)
+            .await?
+            .into_iter()
+            .map(CustomerCredit::from)
+            .collect())
+    }
+}
+
+#[derive(Default)]
+pub struct ReceivablesMutation;
+
+#[Object]
+impl ReceivablesMutation {
+    /// Records money received and applies it (explicitly or oldest first); the rest becomes
+    /// customer credit. Posts Dr cash · Cr AR (· Cr customer credits).
+    async fn payment_record(
+        &self,
+        ctx: &Context<'_>,
+        input: PaymentRecordInput,
+    ) -> async_graphql::Result<Payment> {
+        Ok(app(ctx)
+            .receivables
+            .record_payment(actor(ctx)?, input)
+            .await?
+            .into())
+    }
+
+    /// Applies customer credit to open invoices: Dr customer credits · Cr AR.
+    async fn credit_apply(
+        &self,
+        ctx: &Context<'_>,
+        input: CreditApplyInput,
+    ) -> async_graphql::Result<CreditApplication> {
+        let result = app(ctx)
+            .receivables
+            .apply_credit(actor(ctx)?, input)
+            .await?;
+        Ok(CreditApplication {
+            journal_entry_id: ID(result.journal_entry_id.to_string()),
+            applications: result
+                .applications
+                .into_iter()
+                .map(Application::from)
+                .collect(),
+        })
+    }
+
+    /// Pays customer credit back out: Dr customer credits · Cr cash.
+    async fn credit_refund(
+        &self,
+        ctx: &Context<'_>,
+        input: RefundInput,
+    ) -> async_graphql::Result<Refund> {
+        let refund = app(ctx).receivables.refund(actor(ctx)?, input).await?;
+        Ok(Refund {
+            id: ID(refund.id.to_string()),
+            amount: refund.amount.into(),
+            refunded_on: IsoDate(refund.refunded_on),
+            reference: refund.reference,
+            journal_entry_id: refund.journal_entry_id.map(|id| ID(id.to_string())),
+        })
+    }
+}

@@ -1,0 +1,73 @@
+//! Receivables and collections: payments and customer credits, AR aging as of any date, the
+//! collections ladder with credit holds, disputes, credit memos and write-offs.
+//!
+//! Every change to what a customer owes goes through `repo::settle` (or the issue and void
+//! hooks), which writes the AR movement that aging reads, so the aging, the invoices and the
+//! ledger's AR account always agree.
+
+pub mod aging;
+pub mod bank_csv;
+pub mod calendar;
+pub mod matching;
+pub mod payments;
+pub mod repo;
+pub mod report;
+
+use crate::auth::{Actor, Role};
+use crate::clock::SharedClock;
+use crate::entities::{customer, deal};
+use crate::error::{AppError, AppResult};
+use sea_orm::sea_query::{Query, SelectStatement};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter};
+
+#[derive(Clone)]
+pub struct ReceivablesService {
+    db: DatabaseConnection,
+    clock: SharedClock,
+}
+
+/// The customers an AE (through their deals) or an account manager (as the customer's account
+/// manager) may see; `None` for roles that see every customer.
+pub fn own_customers(actor: &Actor) -> Option<SelectStatement> {
+    match actor.role {
+        Role::Ae => Some(
+            Query::select()
+                .column(deal::Column::CustomerId)
+                .from(deal::Entity)
+                .and_where(deal::Column::AssignedAeId.eq(actor.user_id))
+                .to_owned(),
+        ),
+        Role::AccountManager => Some(
+            Query::select()
+                .column(customer::Column::Id)
+                .from(customer::Entity)
+                .and_where(customer::Column::AccountManagerId.eq(actor.user_id))
+                .to_owned(),
+        ),
+        _ => None,
+    }
+}
+
+impl ReceivablesService {
+    pub fn new(db: DatabaseConnection, clock: SharedClock) -> ReceivablesService {
+        ReceivablesService { db, clock }
+    }
+
+    /// FORBIDDEN unless the actor may see this customer's receivables.
+    pub async fn check_customer_visible(&self, actor: &Actor, customer_id: i64) -> AppResult<()> {
+        let Some(own) = own_customers(actor) else {
+            return Ok(());
+        };
+        let visible = customer::Entity::find()
+            .filter(customer::Column::Id.eq(customer_id))
+            .filter(customer::Column::Id.in_subquery(own))
+            .count(&self.db)
+            .await?;
+        if visible == 0 {
+            return Err(AppError::Forbidden(
+                "This customer is not in your book; its receivables are not visible to you.".into(),
+            ));
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,329 @@
+//! The AR history: every change to an invoice's open amount is one `ar_movements` row, added to
+//! the `ar_aging_cells` of both bases in the same transaction. Aging totals as of any date then
+//! read the cells (one row per aging date and movement date), not the invoices and payments.
+
+use super::aging::{open_count_delta, AgingBasis};
+use crate::entities::{ar_aging_cell, ar_movement, invoice};
+use crate::error::{AppError, AppResult};
+use crate::invoicing::InvoiceStatus;
+use crate::money::{Currency, Money};
+use chrono::{DateTime, NaiveDate, Utc};
+use sea_orm::sea_query::{Expr, OnConflict};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
+
+/// Why an invoice's open amount changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MovementKind {
+    Issue,
+    Payment,
+    CreditApplied,
+    CreditMemo,
+    WriteOff,
+    Void,
+}
+
+impl MovementKind {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            MovementKind::Issue => "issue",
+            MovementKind::Payment => "payment",
+            MovementKind::CreditApplied => "credit",
+            MovementKind::CreditMemo => "credit_memo",
+            MovementKind::WriteOff => "write_off",
+            MovementKind::Void => "void",
+        }
+    }
+}
+
+/// Which running total of the invoice a settlement adds to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Settlement {
+    Paid,
+    Credited,
+    WrittenOff,
+}
+
+pub fn open_minor(model: &invoice::Model) -> i64 {
+    model.total_minor - model.paid_minor - model.credited_minor - model.written_off_minor
+}
+
+/// The status an issued invoice has with these running totals.
+pub fn settled_status(model: &invoice::Model) -> InvoiceStatus {
+    let open = open_minor(model);
+    let settled = model.paid_minor + model.credited_minor + model.written_off_minor;
+    if open != 0 {
+        if settled == 0 {
+            InvoiceStatus::Issued
+        } else {
+            InvoiceStatus::PartiallyPaid
+        }
+    } else if model.paid_minor > 0 {
+        InvoiceStatus::Paid
+    } else if model.written_off_minor > 0 {
+        InvoiceStatus::WrittenOff
+    } else if model.credited_minor > 0 {
+        InvoiceStatus::Credited
+    } else {
+        InvoiceStatus::Paid
+    }
+}
+
+/// The invoice facts a movement carries, so aging never joins back to invoices.
+pub struct Subject {
+    pub invoice_id: i64,
+    pub customer_id: i64,
+    pub currency: String,
+    pub invoice_date: NaiveDate,
+    pub due_date: NaiveDate,
+}
+
+impl From<&invoice::Model> for Subject {
+    fn from(model: &invoice::Model) -> Subject {
+        Subject {
+            invoice_id: model.id,
+            customer_id: model.customer_id,
+            currency: model.currency.clone(),
+            invoice_date: model.invoice_date,
+            due_date: model.due_date.unwrap_or(model.invoice_date),
+        }
+    }
+}
+
+/// Writes one movement and adds it to the aging cells.
+#[allow(clippy::too_many_arguments)]
+async fn record_movement<C: ConnectionTrait>(
+    connection: &C,
+    invoice: &Subject,
+    kind: MovementKind,
+    amount: i64,
+    count_delta: i64,
+    movement_date: NaiveDate,
+    source_id: Option<i64>,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    let due_date = invoice.due_date;
+    ar_movement::Entity::insert(ar_movement::ActiveModel {
+        invoice_id: Set(invoice.invoice_id),
+        customer_id: Set(invoice.customer_id),
+        currency: Set(invoice.currency.clone()),
+        kind: Set(kind.as_str().into()),
+        amount_minor: Set(amount),
+        movement_date: Set(movement_date),
+        invoice_date: Set(invoice.invoice_date),
+        due_date: Set(due_date),
+        source_id: Set(source_id),
+        created_at: Set(now),
+        ..Default::default()
+    })
+    .exec_without_returning(connection)
+    .await?;
+    for basis in AgingBasis::ALL {
+        let aged_from = match basis {
+            AgingBasis::InvoiceDate => invoice.invoice_date,
+            AgingBasis::DueDate => due_date,
+        };
+        ar_aging_cell::Entity::insert(ar_aging_cell::ActiveModel {
+            basis: Set(basis.as_str().into()),
+            currency: Set(invoice.currency.clone()),
+            aged_from: Set(aged_from),
+            movement_date: Set(movement_date),
+            amount_minor: Set(amount),
+            open_count: Set(count_delta),
+            ..Default::default()
+        })
+        .on_conflict(
+            OnConflict::columns([
+                ar_aging_cell::Column::Basis,
+                ar_aging_cell::Column::Currency,
+                ar_aging_cell::Column::MovementDate,
+                ar_aging_cell::Column::AgedFrom,
+            ])
+            .value(
+                ar_aging_cell::Column::AmountMinor,
+                Expr::cust("ar_aging_cells.amount_minor + excluded.amount_minor"),
+            )
+            .value(
+                ar_aging_cell::Column::OpenCount,
+                Expr::cust("ar_aging_cells.open_count + excluded.open_count"),
+            )
+            .to_owned(),
+        )
+        .exec_without_returning(connection)
+        .await?;
+    }
+    Ok(())
+}
+
+/// Records a just-issued invoice of `total_minor` in the AR history (called by invoicing inside
+/// its transaction, with the facts it just wrote).
+pub async fn record_issue<C: ConnectionTrait>(
+    connection: &C,
+    subject: Subject,
+    issue_date: NaiveDate,
+    total_minor: i64,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    if total_minor == 0 {
+        invoice::Entity::update_many()
+            .col_expr(invoice::Column::SettledOn, Expr::value(issue_date))
+            .filter(invoice::Column::Id.eq(subject.invoice_id))
+            .exec(connection)
+            .await?;
+        return Ok(());
+    }
+    record_movement(
+        connection,
+        &subject,
+        MovementKind::Issue,
+        total_minor,
+        open_count_delta(0, total_minor),
+        issue_date,
+        None,
+        now,
+    )
+    .await
+}
+
+/// Records a void (the invoice had nothing applied), dated `on`.
+pub async fn record_void<C: ConnectionTrait>(
+    connection: &C,
+    before: &invoice::Model,
+    on: NaiveDate,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    let open = open_minor(before);
+    invoice::Entity::update_many()
+        .col_expr(invoice::Column::SettledOn, Expr::value(on))
+        .filter(invoice::Column::Id.eq(before.id))
+        .exec(connection)
+        .await?;
+    if before.issue_date.is_none() || open == 0 {
+        return Ok(());
+    }
+    record_movement(
+        connection,
+        &Subject::from(before),
+        MovementKind::Void,
+        -open,
+        open_count_delta(open, 0),
+        on,
+        None,
+        now,
+    )
+    .await
+}
+
+/// The latest date the invoice's open amount changed.
+pub async fn last_movement_on<C: ConnectionTrait>(
+    connection: &C,
+    invoice_id: i64,
+) -> AppResult<Option<NaiveDate>> {
+    Ok(ar_movement::Entity::find()
+        .filter(ar_movement::Column::InvoiceId.eq(invoice_id))
+        .order_by_desc(ar_movement::Column::MovementDate)
+        .one(connection)
+        .await?
+        .map(|movement| movement.movement_date))
+}
+
+/// Reduces an issued invoice's open amount by `amount` on `on`, guarded so that racing writers
+/// can never take it below zero, and records the movement. Returns the invoice after.
+#[allow(clippy::too_many_arguments)]
+pub async fn settle<C: ConnectionTrait>(
+    connection: &C,
+    invoice_id: i64,
+    settlement: Settlement,
+    kind: MovementKind,
+    amount: Money,
+    on: NaiveDate,
+    source_id: Option<i64>,
+    now: DateTime<Utc>,
+) -> AppResult<invoice::Model> {
+    let before = crate::invoicing::find_model(connection, invoice_id).await?;
+    let label = before
+        .number
+        .clone()
+        .unwrap_or_else(|| format!("draft #{}", before.id));
+    if Currency::parse(&before.currency)? != amount.currency() {
+        return Err(AppError::validation(
+            "currency",
+            format!(
+                "{label} is in {}; an amount in {} cannot be applied to it.",
+                before.currency,
+                amount.currency().code()
+            ),
+        ));
+    }
+    if !matches!(before.status.as_str(), "issued" | "partially_paid") {
+        return Err(AppError::Conflict(format!(
+            "{label} is {} and has nothing open to settle.",
+            before.status.replace('_', " ")
+        )));
+    }
+    let issued_on = before.issue_date.unwrap_or(before.invoice_date);
+    if on < issued_on {
+        return Err(AppError::validation(
+            "date",
+            format!(
+                "{label} was issued on {issued_on}; nothing can be applied to it before that date."
+            ),
+        ));
+    }
+    if let Some(last) = last_movement_on(connection, invoice_id).await? {
+        if on < last {
+            return Err(AppError::validation(
+                "date",
+                format!("{label} already has a change dated {last}; apply this on or after that date so its history stays in date order."),
+            ));
+        }
+    }
+    let column = match settlement {
+        Settlement::Paid => invoice::Column::PaidMinor,
+        Settlement::Credited => invoice::Column::CreditedMinor,
+        Settlement::WrittenOff => invoice::Column::WrittenOffMinor,
+    };
+    let open_expr = Expr::col(invoice::Column::TotalMinor)
+        .sub(Expr::col(invoice::Column::PaidMinor))
+        .sub(Expr::col(invoice::Column::CreditedMinor))
+        .sub(Expr::col(invoice::Column::WrittenOffMinor));
+    let updated = invoice::Entity::update_many()
+        .col_expr(column, Expr::col(column).add(amount.minor()))
+        .col_expr(invoice::Column::UpdatedAt, Expr::value(now))
+        .filter(invoice::Column::Id.eq(invoice_id))
+        .filter(invoice::Column::Status.is_in(["issued", "partially_paid"]))
+        .filter(Expr::expr(open_expr).gte(amount.minor()))
+        .exec(connection)
+        .await?;
+    if updated.rows_affected != 1 {
+        let now_open = open_minor(&crate::invoicing::find_model(connection, invoice_id).await?);
+        return Err(AppError::Conflict(format!(
+            "{label} has only {} open; {} cannot be applied to it.",
+            Money::from_minor(now_open, amount.currency()),
+            amount
+        )));
+    }
+    let mut after = crate::invoicing::find_model(connection, invoice_id).await?;
+    let open_after = open_minor(&after);
+    let status = settled_status(&after);
+    let settled_on = (open_after == 0).then_some(on);
+    invoice::Entity::update_many()
+        .col_expr(invoice::Column::Status, Expr::value(status.as_str()))
+        .col_expr(invoice::Column::SettledOn, Expr::value(settled_on))
+        .filter(invoice::Column::Id.eq(invoice_id))
+        .exec(connection)
+        .await?;
+    after.status = status.as_str().into();
+    after.settled_on = settled_on;
+    record_movement(
+        connection,
+        &Subject::from(&after),
+        kind,
+        -amount.minor(),
+        open_count_delta(open_after + amount.minor(), open_after),
+        on,
+        source_id,
+        now,
+    )
+    .await?;
+    Ok(after)
+}
