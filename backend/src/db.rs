@@ -52,6 +52,7 @@ fn sqlite_path(database_url: &str) -> Option<String> {
 pub async fn migrate(db: &DatabaseConnection) -> AppResult<()> {
     Migrator::up(db, None).await?;
     crate::ledger::seed_chart(db).await?;
+    crate::receivables::collections::ensure_default_steps(db, chrono::Utc::now()).await?;
     Ok(())
 }
 

@@ -8,6 +8,9 @@ use serde_json::{json, Value};
 
 use crate::session;
 
+mod receivables;
+pub use receivables::*;
+
 // ---------------------------------------------------------------------------------------------
 // Errors
 // ---------------------------------------------------------------------------------------------
@@ -636,6 +639,15 @@ pub struct Invoice {
     pub fx_rate: Option<String>,
     pub void_reason: Option<String>,
     pub voided_at: Option<String>,
+    /// Approved credit memos applied to this invoice.
+    pub credited: Money,
+    /// Approved bad-debt write-offs.
+    pub written_off: Money,
+    /// The date nothing remained open (paid, credited, written off or void).
+    pub settled_on: Option<String>,
+    /// Payments and credit applied to this invoice, oldest first.
+    #[serde(default)]
+    pub applications: Vec<Application>,
 }
 
 /// A line the bill run writes (or, in a preview, would write).
@@ -1064,7 +1076,9 @@ fn invoice_fields() -> String {
          lines {{ id description note periodStart periodEnd quantity unitPrice {MONEY} amount {MONEY} \
                   taxLabel taxRatePercent tax {MONEY} }} \
          subtotal {MONEY} tax {MONEY} total {MONEY} paid {MONEY} openAmount {MONEY} \
-         functionalTotal {MONEY} fxRate voidReason voidedAt"
+         functionalTotal {MONEY} fxRate voidReason voidedAt credited {MONEY} writtenOff {MONEY} \
+         settledOn applications {{ {} }}",
+        application_fields()
     )
 }
 

@@ -12,8 +12,9 @@ use crate::{
     components::states::Forbidden,
     format,
     routes::{
-        approvals, audit, bill_run, customer_detail, customer_new, customers, deal_form, deals,
-        invoice_detail, invoices, ledger, login, timesheets,
+        aging, approvals, audit, bill_run, customer_detail, customer_new, customers, deal_form,
+        deals, invoice_detail, invoices, ledger, login, payment_detail, payment_new, payments,
+        timesheets,
     },
     session::{self, use_session, Session, SessionContext},
 };
@@ -52,6 +53,10 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("deals/:id") view=deal_form::DealPage />
                     <Route path=path!("invoices") view=invoices::InvoicesPage />
                     <Route path=path!("invoices/:id") view=invoice_detail::InvoiceDetailPage />
+                    <Route path=path!("receivables/aging") view=aging::AgingPage />
+                    <Route path=path!("receivables/payments") view=payments::PaymentsPage />
+                    <Route path=path!("receivables/payments/new") view=payment_new::NewPaymentPage />
+                    <Route path=path!("receivables/payments/:id") view=payment_detail::PaymentDetailPage />
                     <Route path=path!("billing/run") view=bill_run::BillRunPage />
                     <Route path=path!("billing/timesheets") view=timesheets::TimesheetsPage />
                     <Route path=path!("approvals") view=approvals::ApprovalsPage />
@@ -198,6 +203,7 @@ fn SideNav() -> impl IntoView {
     let can_customers = session::can("CUSTOMER_READ");
     let can_deals = session::can("DEAL_READ");
     let can_invoices = session::can("INVOICE_READ");
+    let can_receivables = session::can("RECEIVABLES_READ");
     let can_bill_run = session::can("BILL_RUN");
     let can_timesheets = session::can("BILLING_READ");
     let can_approvals = session::can("APPROVAL_READ");
@@ -213,6 +219,10 @@ fn SideNav() -> impl IntoView {
             </Show>
             <Show when=move || can_invoices.get()>
                 <NavLink href="/invoices" key="invoices" label="Invoices" />
+            </Show>
+            <Show when=move || can_receivables.get()>
+                <NavLink href="/receivables/aging" key="aging" label="AR aging" />
+                <NavLink href="/receivables/payments" key="payments" label="Payments" />
             </Show>
             <Show when=move || can_bill_run.get()>
                 <NavLink href="/billing/run" key="bill-run" label="Bill run" />

@@ -120,6 +120,48 @@ pub fn percent(ratio: f64) -> String {
     format!("{:.1}%", ratio * 100.0)
 }
 
+/// An API percentage string ("12.34") with one decimal, rounded half away from zero: `12.3%`.
+/// Text that is not a number is shown unchanged.
+pub fn percent_text(percent: &str) -> String {
+    let Some((units, scale)) = parse_decimal(percent) else {
+        return percent.to_string();
+    };
+    let tenths = if scale == 0 {
+        units.saturating_mul(10)
+    } else {
+        let divisor = 10_i128.saturating_pow(scale - 1);
+        let (quotient, remainder) = (units / divisor, units % divisor);
+        if remainder.abs() * 2 >= divisor {
+            quotient + units.signum()
+        } else {
+            quotient
+        }
+    };
+    let sign = if tenths < 0 { "-" } else { "" };
+    let tenths = tenths.unsigned_abs();
+    format!("{sign}{}.{}%", tenths / 10, tenths % 10)
+}
+
+/// A short amount for chart axes, where the full figure would crowd: `$0`, `$750`, `$12.5k`,
+/// `$1.2M`, `800k SEK`. Axes only; every figure a reader compares is shown in full elsewhere.
+pub fn compact_money(value: f64, currency: &str) -> String {
+    let (scaled, suffix) = if value.abs() >= 1_000_000.0 {
+        (value / 1_000_000.0, "M")
+    } else if value.abs() >= 1_000.0 {
+        (value / 1_000.0, "k")
+    } else {
+        (value, "")
+    };
+    let mut number = format!("{scaled:.1}");
+    if number.ends_with(".0") {
+        number.truncate(number.len() - 2);
+    }
+    match currency_symbol(currency) {
+        Some(symbol) => format!("{symbol}{number}{suffix}"),
+        None => format!("{number}{suffix} {currency}"),
+    }
+}
+
 /// Turns an API enum name into words: `NET_30` → `Net 30`, `MID_MARKET` → `Mid market`,
 /// `VP_FINANCE` → `VP finance`.
 pub fn enum_label(name: &str) -> String {
@@ -173,7 +215,7 @@ pub fn amount_input(typed: &str) -> String {
 
 /// Splits a decimal string into its digits as an integer and the number of decimals:
 /// "-12.50" → (-1250, 2). `None` for anything that is not a plain decimal number.
-fn parse_decimal(text: &str) -> Option<(i128, u32)> {
+pub(crate) fn parse_decimal(text: &str) -> Option<(i128, u32)> {
     let trimmed = text.trim();
     let (negative, unsigned) = match trimmed.strip_prefix('-') {
         Some(rest) => (true, rest),
@@ -298,6 +340,25 @@ mod tests {
     fn percentages_have_one_decimal() {
         assert_eq!(percent(0.1234), "12.3%");
         assert_eq!(percent(1.0), "100.0%");
+    }
+
+    #[test]
+    fn api_percentages_show_one_decimal() {
+        assert_eq!(percent_text("12.34"), "12.3%");
+        assert_eq!(percent_text("12.35"), "12.4%");
+        assert_eq!(percent_text("100.00"), "100.0%");
+        assert_eq!(percent_text("0.05"), "0.1%");
+        assert_eq!(percent_text("7"), "7.0%");
+        assert_eq!(percent_text("n/a"), "n/a");
+    }
+
+    #[test]
+    fn axis_amounts_are_short() {
+        assert_eq!(compact_money(0.0, "USD"), "$0");
+        assert_eq!(compact_money(750.0, "USD"), "$750");
+        assert_eq!(compact_money(12_500.0, "USD"), "$12.5k");
+        assert_eq!(compact_money(1_200_000.0, "EUR"), "€1.2M");
+        assert_eq!(compact_money(800_000.0, "SEK"), "800k SEK");
     }
 
     #[test]

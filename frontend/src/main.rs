@@ -1,5 +1,6 @@
 //! Entry point of the revops web app: mounts the Leptos app into the page body.
 
+mod allocation;
 mod api;
 mod app;
 mod components;

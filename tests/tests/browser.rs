@@ -221,6 +221,9 @@ async fn vp_finance_can_decide_others_requests_but_not_their_own() -> TestResult
 const DEAL_CREATE: &str =
     "mutation($input: DealCreateInput!) { dealCreate(input: $input) { deal { id } } }";
 
+const PAYMENT_RECORD: &str =
+    "mutation($input: PaymentRecordInput!) { paymentRecord(input: $input) { id } }";
+
 #[tokio::test]
 async fn every_page_loads_for_an_administrator_without_an_api_error() -> TestResult {
     // Proves: each page's GraphQL matches the schema the server serves: no page shows an error panel or a forbidden notice for admin.
@@ -238,6 +241,23 @@ async fn every_page_loads_for_an_administrator_without_an_api_error() -> TestRes
         .as_str()
         .unwrap_or_default()
         .to_string();
+    // A payment kept as credit, so the payment, credit and receivables views have a row.
+    let payment = app
+        .gql_ok(
+            Role::Admin,
+            PAYMENT_RECORD,
+            json!({ "input": {
+                "customerId": customer_id, "method": "WIRE",
+                "amount": { "amount": "1500.00", "currency": "USD" },
+                "receivedOn": "2026-11-20", "reference": "WIRE TOUR-1",
+                "idempotencyKey": "page-tour-payment", "keepAsCredit": true
+            }}),
+        )
+        .await;
+    let payment_id = payment["paymentRecord"]["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
     let browser = Browser::start().await?;
     run(&browser, "admin_page_tour", async {
         sign_in(&browser, &app, Role::Admin).await?;
@@ -245,9 +265,10 @@ async fn every_page_loads_for_an_administrator_without_an_api_error() -> TestRes
         // Each page with an element that appears only once its data has loaded.
         let pages = [
             ("/customers".to_string(), "[data-test=customer-table]"),
+            // The receivables section loads its three parts after the customer itself.
             (
                 format!("/customers/{customer_id}"),
-                "[data-test=credit-limit]",
+                "[data-test=receivables]:has([data-loaded=aging]):has([data-loaded=credits]):has([data-loaded=payments])",
             ),
             ("/customers/new".to_string(), "[data-test=customer-form]"),
             ("/deals".to_string(), "[data-test=deal-table]"),
@@ -259,6 +280,26 @@ async fn every_page_loads_for_an_administrator_without_an_api_error() -> TestRes
             (
                 "/invoices".to_string(),
                 ".empty-state, [data-test=invoice-table]",
+            ),
+            (
+                "/receivables/aging".to_string(),
+                "[data-test=aging-report]",
+            ),
+            (
+                format!("/receivables/aging?customer={customer_id}&currency=USD&bucket=OVER_90"),
+                "[data-test=aging-drilldown] .empty-state, [data-test=aged-invoice-table]",
+            ),
+            (
+                "/receivables/payments".to_string(),
+                "[data-test=payment-table]",
+            ),
+            (
+                format!("/receivables/payments/{payment_id}"),
+                "[data-test=payment-facts]",
+            ),
+            (
+                format!("/receivables/payments/new?customer={customer_id}"),
+                "[data-test=payment-form] .empty-state, [data-test=allocation-table]",
             ),
             (
                 "/billing/run".to_string(),
@@ -286,6 +327,153 @@ async fn every_page_loads_for_an_administrator_without_an_api_error() -> TestRes
                 return Err(format!("{path} shows an error: {text}").into());
             }
         }
+        Ok(())
+    })
+    .await
+}
+
+/// Sets an input's or select's value as a person would, firing the events the page listens to
+/// (typing into a date input depends on the browser's locale).
+async fn set_value(browser: &Browser, css: &str, value: &str) -> TestResult {
+    browser.wait_for(css, DEFAULT_TIMEOUT).await?;
+    browser
+        .execute(
+            "const el = document.querySelector(arguments[0]); el.value = arguments[1]; \
+             el.dispatchEvent(new Event('input', { bubbles: true })); \
+             el.dispatchEvent(new Event('change', { bubbles: true }));",
+            vec![json!(css), json!(value)],
+        )
+        .await?;
+    Ok(())
+}
+
+/// Three issued monthly invoices of $1,000.00 (15 Sep, 15 Oct, 15 Nov 2026) for a new customer.
+async fn customer_with_three_open_invoices(app: &TestApp, legal_name: &str) -> String {
+    let customer_id = app.create_customer(legal_name, "USD").await;
+    app.gql_ok(
+        Role::Cfo,
+        "mutation($input: TaxRateSetInput!) { taxRateSet(input: $input) { jurisdiction } }",
+        json!({ "input": { "jurisdiction": "US-OR", "ratePercent": "0", "label": "No sales tax", "effectiveFrom": "2020-01-01" } }),
+    )
+    .await;
+    let input = json!({
+        "crmOpportunityId": "OPP-PAY-1", "customerId": customer_id,
+        "invoicedLegalEntity": legal_name,
+        "billingContact": { "name": "Accounts Payable", "email": "ap@customer.example" },
+        "productName": "Analytics Suite",
+        "tcv": { "amount": "12000.00", "currency": "USD" },
+        "arr": { "amount": "12000.00", "currency": "USD" },
+        "startDate": "2026-09-15", "endDate": "2027-09-14",
+        "billingFrequency": "MONTHLY", "paymentTerms": "NET_30", "billingCurrency": "USD",
+        "poRequired": false, "taxJurisdiction": "US-OR", "taxExempt": false,
+        "revenueRecognitionType": "RATABLE",
+        "assignedAeId": app.user_id(Role::Ae).to_string(),
+        "commissionPlanId": "PLAN-AE-2026"
+    });
+    let created = app
+        .gql_ok(Role::Ae, DEAL_CREATE, json!({ "input": input }))
+        .await;
+    let deal_id = created["dealCreate"]["deal"]["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    app.gql_ok(
+        Role::VpRevops,
+        "mutation($input: DealApproveInput!) { dealApprove(input: $input) { contract { id } } }",
+        json!({ "input": { "id": deal_id, "idempotencyKey": format!("approve-{deal_id}") } }),
+    )
+    .await;
+    for date in ["2026-09-15", "2026-10-15", "2026-11-15"] {
+        app.gql_ok(
+            Role::Admin,
+            "mutation($asOf: Date!) { billRun(asOf: $asOf) { issued { number } } }",
+            json!({ "asOf": date }),
+        )
+        .await;
+    }
+    customer_id
+}
+
+#[tokio::test]
+async fn an_ar_specialist_records_a_payment_oldest_first_and_aging_shows_what_is_left() -> TestResult
+{
+    // Proves: the payment form fills the boxes oldest first, shows applied / left as credit live, records the payment after confirmation, shows its applications, and the aging page then shows the rest.
+    require_dist()?;
+    let app = TestApp::spawn().await;
+    let customer_id = customer_with_three_open_invoices(&app, "Paying Customer Corp.").await;
+    let browser = Browser::start().await?;
+    run(&browser, "record_payment", async {
+        sign_in(&browser, &app, Role::ArSpecialist).await?;
+        browser
+            .wait_for("[data-test=user-name]", DEFAULT_TIMEOUT)
+            .await?;
+        browser
+            .goto(&format!(
+                "{}/receivables/payments/new?customer={customer_id}",
+                app.base_url
+            ))
+            .await?;
+        browser
+            .wait_for("[data-test=allocation-table] tbody tr", DEFAULT_TIMEOUT)
+            .await?;
+        let rows = browser
+            .find_all("[data-test=allocation-table] tbody tr")
+            .await?;
+        assert_eq!(rows.len(), 3, "the three open invoices are offered");
+        set_value(&browser, "#field-method", "WIRE").await?;
+        set_value(&browser, "#field-receivedOn", "2026-11-27").await?;
+        let amount = browser.find("#field-amount-amount").await?;
+        browser.type_text(&amount, "1500").await?;
+        let reference = browser.find("#field-reference").await?;
+        browser.type_text(&reference, "WIRE 7781").await?;
+        let oldest_first = browser
+            .find("button[data-action=apply-oldest-first]")
+            .await?;
+        browser.click(&oldest_first).await?;
+        browser
+            .wait_for_text("[data-test=applied-total]", "$1,500.00", DEFAULT_TIMEOUT)
+            .await?;
+        browser
+            .wait_for_text("[data-test=credit-total]", "$0.00", DEFAULT_TIMEOUT)
+            .await?;
+        let review = browser.find("button[data-action=review-payment]").await?;
+        browser.click(&review).await?;
+        let confirm = browser
+            .wait_for("button[data-action=confirm-payment]", DEFAULT_TIMEOUT)
+            .await?;
+        browser.click(&confirm).await?;
+        browser
+            .wait_for_text(
+                "[data-test=payment-notice]",
+                "Payment of $1,500.00 recorded",
+                DEFAULT_TIMEOUT,
+            )
+            .await?;
+        let applications = browser
+            .find_all("[data-test=application-table] tbody tr")
+            .await?;
+        assert_eq!(
+            applications.len(),
+            2,
+            "the oldest invoice paid, the next half"
+        );
+
+        browser
+            .goto(&format!(
+                "{}/receivables/aging?asOf=2026-11-27",
+                app.base_url
+            ))
+            .await?;
+        browser
+            .wait_for_text(
+                "[data-test=aging-report]",
+                "$1,500.00 open in 2 invoice(s)",
+                DEFAULT_TIMEOUT,
+            )
+            .await?;
+        browser
+            .wait_for("[data-test=aging-chart]", DEFAULT_TIMEOUT)
+            .await?;
         Ok(())
     })
     .await

@@ -1,6 +1,7 @@
 //! Maker-checker approvals. A request is made by one person and decided by another who holds the
-//! approving permission; nobody decides their own request. Credit-limit changes are the first
-//! kind; credit memos and write-offs reuse this area later.
+//! approving permission; nobody decides their own request. Credit-limit changes are decided here;
+//! credit memos and write-offs open and close their requests through `open_request` and
+//! `close_request`, and apply the approved change in the same transaction (receivables).
 
 use crate::audit::{self, AuditRecord};
 use crate::auth::{Actor, Permission};
@@ -22,6 +23,46 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Enum)]
 pub enum ApprovalKind {
     CreditLimit,
+    CreditMemo,
+    WriteOff,
+}
+
+impl ApprovalKind {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            ApprovalKind::CreditLimit => "credit_limit",
+            ApprovalKind::CreditMemo => "credit_memo",
+            ApprovalKind::WriteOff => "write_off",
+        }
+    }
+
+    fn parse(text: &str) -> Option<ApprovalKind> {
+        [
+            ApprovalKind::CreditLimit,
+            ApprovalKind::CreditMemo,
+            ApprovalKind::WriteOff,
+        ]
+        .into_iter()
+        .find(|kind| kind.as_str() == text)
+    }
+
+    /// The permission that decides this kind, and the sentence for those without it.
+    pub fn approver(&self) -> (Permission, &'static str) {
+        match self {
+            ApprovalKind::CreditLimit => (
+                Permission::CreditLimitApprove,
+                "Only the VP Finance approves credit-limit changes.",
+            ),
+            ApprovalKind::CreditMemo => (
+                Permission::CreditMemoApprove,
+                "Only the VP Revenue Operations approves credit memos.",
+            ),
+            ApprovalKind::WriteOff => (
+                Permission::WriteOffApprove,
+                "Only the CFO approves write-offs.",
+            ),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Enum)]
@@ -57,6 +98,16 @@ pub enum ApprovalDecision {
     Reject,
 }
 
+/// What a credit-memo or write-off request asks for (the document itself lives in receivables).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DocumentPayload {
+    pub document_id: i64,
+    pub invoice_id: i64,
+    pub invoice_number: String,
+    pub currency: String,
+    pub amount_minor: i64,
+}
+
 /// What a credit-limit request asks for, with the values it replaces.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 struct CreditLimitPayload {
@@ -76,10 +127,13 @@ pub struct Approval {
     pub requested_by: i64,
     pub requested_at: DateTime<Utc>,
     pub reason: String,
-    pub current_limit: Money,
-    pub requested_limit: Money,
-    pub current_terms: PaymentTerms,
-    pub requested_terms: PaymentTerms,
+    pub current_limit: Option<Money>,
+    pub requested_limit: Option<Money>,
+    pub current_terms: Option<PaymentTerms>,
+    pub requested_terms: Option<PaymentTerms>,
+    /// Credit memos and write-offs: the document, its invoice and amount.
+    pub document: Option<DocumentPayload>,
+    pub amount: Option<Money>,
     pub decided_by: Option<i64>,
     pub decided_at: Option<DateTime<Utc>>,
     pub comment: Option<String>,
@@ -91,8 +145,9 @@ impl Approval {
         if self.status != ApprovalStatus::Pending {
             return Err("This request has already been decided.".into());
         }
-        if !actor.can(Permission::CreditLimitApprove) {
-            return Err("Only the VP Finance approves credit-limit changes.".into());
+        let (permission, who) = self.kind.approver();
+        if !actor.can(permission) {
+            return Err(who.into());
         }
         if self.requested_by == actor.user_id {
             return Err("You requested this change; another approver must decide it.".into());
@@ -104,17 +159,15 @@ impl Approval {
 impl TryFrom<approval::Model> for Approval {
     type Error = AppError;
     fn try_from(model: approval::Model) -> AppResult<Approval> {
-        if model.kind != "credit_limit" {
-            return Err(AppError::internal(format!(
+        let kind = ApprovalKind::parse(&model.kind).ok_or_else(|| {
+            AppError::internal(format!(
                 "approval {} has unknown kind {}",
                 model.id, model.kind
-            )));
-        }
-        let payload: CreditLimitPayload = serde_json::from_str(&model.payload_json)?;
-        let currency = Currency::parse(&payload.currency)?;
-        Ok(Approval {
+            ))
+        })?;
+        let mut approval = Approval {
             id: model.id,
-            kind: ApprovalKind::CreditLimit,
+            kind,
             status: ApprovalStatus::parse(&model.status).ok_or_else(|| {
                 AppError::internal(format!("approval {} has status {}", model.id, model.status))
             })?,
@@ -122,15 +175,151 @@ impl TryFrom<approval::Model> for Approval {
             requested_by: model.requested_by,
             requested_at: model.requested_at,
             reason: model.reason,
-            current_limit: Money::from_minor(payload.current_limit_minor, currency),
-            requested_limit: Money::from_minor(payload.requested_limit_minor, currency),
-            current_terms: payload.current_terms,
-            requested_terms: payload.requested_terms,
+            current_limit: None,
+            requested_limit: None,
+            current_terms: None,
+            requested_terms: None,
+            document: None,
+            amount: None,
             decided_by: model.decided_by,
             decided_at: model.decided_at,
             comment: model.comment,
-        })
+        };
+        match kind {
+            ApprovalKind::CreditLimit => {
+                let payload: CreditLimitPayload = serde_json::from_str(&model.payload_json)?;
+                let currency = Currency::parse(&payload.currency)?;
+                approval.current_limit =
+                    Some(Money::from_minor(payload.current_limit_minor, currency));
+                approval.requested_limit =
+                    Some(Money::from_minor(payload.requested_limit_minor, currency));
+                approval.current_terms = Some(payload.current_terms);
+                approval.requested_terms = Some(payload.requested_terms);
+            }
+            ApprovalKind::CreditMemo | ApprovalKind::WriteOff => {
+                let payload: DocumentPayload = serde_json::from_str(&model.payload_json)?;
+                approval.amount = Some(Money::from_minor(
+                    payload.amount_minor,
+                    Currency::parse(&payload.currency)?,
+                ));
+                approval.document = Some(payload);
+            }
+        }
+        Ok(approval)
     }
+}
+
+/// Opens a pending request in the caller's transaction; one pending per kind and subject.
+#[allow(clippy::too_many_arguments)]
+pub async fn open_request<C: sea_orm::ConnectionTrait>(
+    connection: &C,
+    actor: &Actor,
+    kind: ApprovalKind,
+    customer_id: i64,
+    subject_key: String,
+    reason: &str,
+    payload_json: String,
+    now: DateTime<Utc>,
+) -> AppResult<Approval> {
+    let model = approval::ActiveModel {
+        kind: Set(kind.as_str().into()),
+        subject_key: Set(subject_key),
+        status: Set(ApprovalStatus::Pending.as_str().into()),
+        customer_id: Set(customer_id),
+        requested_by: Set(actor.user_id),
+        requested_at: Set(now),
+        reason: Set(reason.into()),
+        payload_json: Set(payload_json),
+        ..Default::default()
+    }
+    .insert(connection)
+    .await
+    .map_err(|error| match error.sql_err() {
+        Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => AppError::Conflict(
+            "A request for this is already pending; it must be decided first.".into(),
+        ),
+        _ => error.into(),
+    })?;
+    Approval::try_from(model)
+}
+
+/// Decides a pending request of `kind` in the caller's transaction, guarded so two approvers
+/// racing cannot both decide; refuses the requester and those without the approving permission.
+/// Returns the request as it was before and the new status.
+pub async fn close_request<C: sea_orm::ConnectionTrait>(
+    connection: &C,
+    actor: &Actor,
+    id: i64,
+    kind: ApprovalKind,
+    decision: ApprovalDecision,
+    comment: &str,
+    now: DateTime<Utc>,
+) -> AppResult<(Approval, ApprovalStatus)> {
+    let model = approval::Entity::find_by_id(id)
+        .one(connection)
+        .await?
+        .ok_or_else(|| {
+            AppError::not_found(format!("There is no approval request with id {id}."))
+        })?;
+    let before = Approval::try_from(model)?;
+    if before.kind != kind {
+        return Err(AppError::validation(
+            "id",
+            format!(
+                "Request #{id} is not a {} request.",
+                kind.as_str().replace('_', " ")
+            ),
+        ));
+    }
+    if let Err(reason) = before.decidable_by(actor) {
+        return Err(if before.status == ApprovalStatus::Pending {
+            AppError::Forbidden(reason)
+        } else {
+            AppError::Conflict(reason)
+        });
+    }
+    let status = match decision {
+        ApprovalDecision::Approve => ApprovalStatus::Approved,
+        ApprovalDecision::Reject => ApprovalStatus::Rejected,
+    };
+    let updated = approval::Entity::update_many()
+        .col_expr(
+            approval::Column::Status,
+            sea_orm::sea_query::Expr::value(status.as_str()),
+        )
+        .col_expr(
+            approval::Column::DecidedBy,
+            sea_orm::sea_query::Expr::value(actor.user_id),
+        )
+        .col_expr(
+            approval::Column::DecidedAt,
+            sea_orm::sea_query::Expr::value(now),
+        )
+        .col_expr(
+            approval::Column::Comment,
+            sea_orm::sea_query::Expr::value(comment.to_string()),
+        )
+        .filter(approval::Column::Id.eq(id))
+        .filter(approval::Column::Status.eq(ApprovalStatus::Pending.as_str()))
+        .exec(connection)
+        .await?;
+    if updated.rows_affected != 1 {
+        return Err(AppError::Conflict(
+            "This request has already been decided.".into(),
+        ));
+    }
+    Ok((before, status))
+}
+
+pub async fn find<C: sea_orm::ConnectionTrait>(connection: &C, id: i64) -> AppResult<Approval> {
+    Approval::try_from(
+        approval::Entity::find_by_id(id)
+            .one(connection)
+            .await?
+            .ok_or_else(|| {
+                AppError::not_found(format!("There is no approval request with id {id}."))
+            })?,
+    )
 }
 
 #[derive(Debug, Clone, InputObject)]
@@ -199,6 +388,7 @@ impl ApprovalService {
         }
         let pending = approval::Entity::find()
             .filter(approval::Column::CustomerId.eq(customer_id))
+            .filter(approval::Column::Kind.eq(ApprovalKind::CreditLimit.as_str()))
             .filter(approval::Column::Status.eq(ApprovalStatus::Pending.as_str()))
             .one(&transaction)
             .await?;
@@ -216,26 +406,24 @@ impl ApprovalService {
             requested_terms,
         };
         let now = self.clock.now();
-        let model = approval::ActiveModel {
-            kind: Set("credit_limit".into()),
-            status: Set(ApprovalStatus::Pending.as_str().into()),
-            customer_id: Set(customer_id),
-            requested_by: Set(actor.user_id),
-            requested_at: Set(now),
-            reason: Set(reason),
-            payload_json: Set(serde_json::to_string(&payload)?),
-            ..Default::default()
-        }
-        .insert(&transaction)
+        let created = open_request(
+            &transaction,
+            actor,
+            ApprovalKind::CreditLimit,
+            customer_id,
+            String::new(),
+            &reason,
+            serde_json::to_string(&payload)?,
+            now,
+        )
         .await
-        .map_err(|error| match error.sql_err() {
-            Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => AppError::Conflict(format!(
+        .map_err(|error| match error {
+            AppError::Conflict(_) => AppError::Conflict(format!(
                 "{} already has a pending credit-limit request; it must be decided first.",
                 customer.legal_name
             )),
-            _ => error.into(),
+            other => other,
         })?;
-        let created = Approval::try_from(model)?;
         audit::record(
             &transaction,
             Some(actor),
@@ -257,65 +445,31 @@ impl ApprovalService {
         actor.require(Permission::CreditLimitApprove)?;
         let id = parse_id("id", &input.id)?;
         let comment = require_text("comment", &input.comment, 1000)?;
-        let transaction = self.db.begin().await?;
-        let model = approval::Entity::find_by_id(id)
-            .one(&transaction)
-            .await?
-            .ok_or_else(|| {
-                AppError::not_found(format!("There is no approval request with id {id}."))
-            })?;
-        let before = Approval::try_from(model)?;
-        if let Err(reason) = before.decidable_by(actor) {
-            return Err(if before.status == ApprovalStatus::Pending {
-                AppError::Forbidden(reason)
-            } else {
-                AppError::Conflict(reason)
-            });
-        }
-        let status = match input.decision {
-            ApprovalDecision::Approve => ApprovalStatus::Approved,
-            ApprovalDecision::Reject => ApprovalStatus::Rejected,
-        };
         let now = self.clock.now();
-        // Guarded on the pending status, so two approvers racing cannot both decide.
-        let updated = approval::Entity::update_many()
-            .col_expr(
-                approval::Column::Status,
-                sea_orm::sea_query::Expr::value(status.as_str()),
-            )
-            .col_expr(
-                approval::Column::DecidedBy,
-                sea_orm::sea_query::Expr::value(actor.user_id),
-            )
-            .col_expr(
-                approval::Column::DecidedAt,
-                sea_orm::sea_query::Expr::value(now),
-            )
-            .col_expr(
-                approval::Column::Comment,
-                sea_orm::sea_query::Expr::value(comment.clone()),
-            )
-            .filter(approval::Column::Id.eq(id))
-            .filter(approval::Column::Status.eq(ApprovalStatus::Pending.as_str()))
-            .exec(&transaction)
-            .await?;
-        if updated.rows_affected != 1 {
-            return Err(AppError::Conflict(
-                "This request has already been decided.".into(),
-            ));
-        }
+        let transaction = self.db.begin().await?;
+        let (before, status) = close_request(
+            &transaction,
+            actor,
+            id,
+            ApprovalKind::CreditLimit,
+            input.decision,
+            &comment,
+            now,
+        )
+        .await?;
         if status == ApprovalStatus::Approved {
             let customer_before = customers::Customer::try_from(
                 customers::find_model(&transaction, before.customer_id).await?,
             )?;
-            let customer_after = customers::apply_credit_terms(
-                &transaction,
-                before.customer_id,
-                before.requested_limit,
-                before.requested_terms,
-                now,
-            )
-            .await?;
+            let (Some(limit), Some(terms)) = (before.requested_limit, before.requested_terms)
+            else {
+                return Err(AppError::internal(
+                    "credit-limit request without its values",
+                ));
+            };
+            let customer_after =
+                customers::apply_credit_terms(&transaction, before.customer_id, limit, terms, now)
+                    .await?;
             audit::record(
                 &transaction,
                 Some(actor),
@@ -381,6 +535,7 @@ impl ApprovalService {
     pub async fn pending_for_customer(&self, customer_id: i64) -> AppResult<Option<Approval>> {
         approval::Entity::find()
             .filter(approval::Column::CustomerId.eq(customer_id))
+            .filter(approval::Column::Kind.eq(ApprovalKind::CreditLimit.as_str()))
             .filter(approval::Column::Status.eq(ApprovalStatus::Pending.as_str()))
             .one(&self.db)
             .await?

@@ -284,6 +284,7 @@ impl CustomerService {
         row.on_credit_hold = Set(input.on_hold);
         row.credit_hold_reason = Set(input.on_hold.then(|| reason.clone()));
         row.credit_hold_since = Set(input.on_hold.then_some(now));
+        row.credit_hold_source = Set(input.on_hold.then(|| "manual".to_string()));
         row.updated_at = Set(now);
         let after = Customer::try_from(row.update(&transaction).await?)?;
         let action = if input.on_hold {
@@ -301,6 +302,53 @@ impl CustomerService {
                 entity_id: id.to_string(),
                 before: Some(&before),
                 after: Some(&serde_json::json!({ "customer": &after, "reason": reason })),
+            },
+        )
+        .await?;
+        transaction.commit().await?;
+        Ok(after)
+    }
+
+    /// Names the account manager who owns the relationship (collections tasks go to them).
+    pub async fn set_account_manager(
+        &self,
+        actor: &Actor,
+        customer_id: i64,
+        user_id: Option<i64>,
+    ) -> AppResult<Customer> {
+        actor.require(Permission::CustomerWrite)?;
+        let transaction = self.db.begin().await?;
+        let model = find_model(&transaction, customer_id).await?;
+        let before = Customer::try_from(model.clone())?;
+        if let Some(user_id) = user_id {
+            let user = crate::entities::user::Entity::find_by_id(user_id)
+                .one(&transaction)
+                .await?
+                .ok_or_else(|| {
+                    AppError::validation("userId", format!("There is no user with id {user_id}."))
+                })?;
+            if user.role != crate::auth::Role::AccountManager.as_str() {
+                return Err(AppError::validation(
+                    "userId",
+                    format!("{} is not an account manager.", user.name),
+                ));
+            }
+        }
+        let now = self.clock.now();
+        let mut row: customer::ActiveModel = model.into();
+        row.account_manager_id = Set(user_id);
+        row.updated_at = Set(now);
+        let after = Customer::try_from(row.update(&transaction).await?)?;
+        audit::record(
+            &transaction,
+            Some(actor),
+            now,
+            AuditRecord {
+                action: "customer.account_manager.set",
+                entity_type: "customer",
+                entity_id: customer_id.to_string(),
+                before: Some(&before),
+                after: Some(&after),
             },
         )
         .await?;

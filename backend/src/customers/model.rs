@@ -95,6 +95,11 @@ pub struct Customer {
     pub on_credit_hold: bool,
     pub credit_hold_reason: Option<String>,
     pub credit_hold_since: Option<DateTime<Utc>>,
+    /// "ladder" when the collections ladder placed the hold (and lifts it), "manual" otherwise.
+    pub credit_hold_source: Option<String>,
+    pub on_watch: bool,
+    pub watch_since: Option<chrono::NaiveDate>,
+    pub account_manager_id: Option<i64>,
     pub created_at: DateTime<Utc>,
 }
 
@@ -132,6 +137,10 @@ impl TryFrom<crate::entities::customer::Model> for Customer {
             on_credit_hold: model.on_credit_hold,
             credit_hold_reason: model.credit_hold_reason,
             credit_hold_since: model.credit_hold_since,
+            credit_hold_source: model.credit_hold_source,
+            on_watch: model.on_watch,
+            watch_since: model.watch_since,
+            account_manager_id: model.account_manager_id,
             created_at: model.created_at,
         })
     }

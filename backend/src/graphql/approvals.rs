@@ -1,4 +1,4 @@
-//! The approvals inbox: credit-limit requests and their decisions.
+//! The approvals inbox: credit-limit, credit-memo and write-off requests and their decisions.
 
 use super::customers::Customer;
 use super::loaders::{CustomerLoader, UserLoader};
@@ -22,10 +22,17 @@ pub struct Approval {
     pub status: ApprovalStatus,
     pub requested_at: DateTime<Utc>,
     pub reason: String,
-    pub current_limit: Money,
-    pub requested_limit: Money,
-    pub current_terms: PaymentTerms,
-    pub requested_terms: PaymentTerms,
+    /// Credit-limit requests: the limit and terms now and asked for.
+    pub current_limit: Option<Money>,
+    pub requested_limit: Option<Money>,
+    pub current_terms: Option<PaymentTerms>,
+    pub requested_terms: Option<PaymentTerms>,
+    /// Credit memos and write-offs: the amount asked for.
+    pub amount: Option<Money>,
+    pub invoice_id: Option<ID>,
+    pub invoice_number: Option<String>,
+    /// The credit memo or write-off the request is about.
+    pub document_id: Option<ID>,
     pub decided_at: Option<DateTime<Utc>>,
     pub comment: Option<String>,
     #[graphql(skip)]
@@ -40,8 +47,21 @@ impl From<approvals::Approval> for Approval {
             status: approval.status,
             requested_at: approval.requested_at,
             reason: approval.reason.clone(),
-            current_limit: approval.current_limit.into(),
-            requested_limit: approval.requested_limit.into(),
+            current_limit: approval.current_limit.map(Money::from),
+            requested_limit: approval.requested_limit.map(Money::from),
+            amount: approval.amount.map(Money::from),
+            invoice_id: approval
+                .document
+                .as_ref()
+                .map(|document| ID(document.invoice_id.to_string())),
+            invoice_number: approval
+                .document
+                .as_ref()
+                .map(|document| document.invoice_number.clone()),
+            document_id: approval
+                .document
+                .as_ref()
+                .map(|document| ID(document.document_id.to_string())),
             current_terms: approval.current_terms,
             requested_terms: approval.requested_terms,
             decided_at: approval.decided_at,

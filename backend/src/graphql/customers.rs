@@ -32,6 +32,12 @@ pub struct Customer {
     pub on_credit_hold: bool,
     pub credit_hold_reason: Option<String>,
     pub credit_hold_since: Option<DateTime<Utc>>,
+    /// "ladder" (placed and lifted by the collections ladder) or "manual".
+    pub credit_hold_source: Option<String>,
+    /// On collections watch (an invoice 30 days unpaid).
+    pub on_watch: bool,
+    pub watch_since: Option<crate::values::IsoDate>,
+    pub account_manager_id: Option<ID>,
     pub has_paid_invoice: bool,
     pub prior_late_payer: bool,
     pub created_at: DateTime<Utc>,
@@ -55,6 +61,10 @@ impl From<customers::Customer> for Customer {
             on_credit_hold: customer.on_credit_hold,
             credit_hold_reason: customer.credit_hold_reason.clone(),
             credit_hold_since: customer.credit_hold_since,
+            credit_hold_source: customer.credit_hold_source.clone(),
+            on_watch: customer.on_watch,
+            watch_since: customer.watch_since.map(crate::values::IsoDate),
+            account_manager_id: customer.account_manager_id.map(|id| ID(id.to_string())),
             has_paid_invoice: customer.has_paid_invoice,
             prior_late_payer: customer.prior_late_payer,
             created_at: customer.created_at,
@@ -199,6 +209,24 @@ impl CustomerMutation {
         let customer = app(ctx)
             .customers
             .set_credit_hold(actor(ctx)?, input)
+            .await?;
+        Ok(CustomerPayload {
+            customer: customer.into(),
+        })
+    }
+
+    /// Names the customer's account manager (an `account_manager` user), or clears it.
+    async fn customer_account_manager_set(
+        &self,
+        ctx: &Context<'_>,
+        customer_id: ID,
+        user_id: Option<ID>,
+    ) -> async_graphql::Result<CustomerPayload> {
+        let customer_id = parse_id("customerId", &customer_id)?;
+        let user_id = user_id.map(|id| parse_id("userId", &id)).transpose()?;
+        let customer = app(ctx)
+            .customers
+            .set_account_manager(actor(ctx)?, customer_id, user_id)
             .await?;
         Ok(CustomerPayload {
             customer: customer.into(),

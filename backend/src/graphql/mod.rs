@@ -5,6 +5,7 @@ mod approvals;
 mod audit;
 mod auth;
 mod billing;
+mod collections;
 mod customers;
 mod deals;
 pub mod errors;
@@ -32,6 +33,7 @@ pub struct Query(
     billing::BillingQuery,
     invoicing::InvoiceQuery,
     receivables::ReceivablesQuery,
+    collections::CollectionsQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -44,6 +46,7 @@ pub struct Mutation(
     billing::BillingMutation,
     invoicing::InvoiceMutation,
     receivables::ReceivablesMutation,
+    collections::CollectionsMutation,
 );
 
 pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;

@@ -217,6 +217,47 @@ pub struct AgedInvoice {
 
 connection!(AgedInvoiceConnection, AgedInvoiceEdge, AgedInvoice);
 
+#[derive(Clone, SimpleObject)]
+pub struct StatementLine {
+    pub date: IsoDate,
+    pub invoice_number: String,
+    pub description: String,
+    /// Positive adds to what the customer owes.
+    pub amount: Money,
+    pub balance: Money,
+}
+
+#[derive(Clone, SimpleObject)]
+pub struct StatementOpenItem {
+    pub invoice_number: String,
+    pub invoice_date: IsoDate,
+    pub due_date: IsoDate,
+    pub open: Money,
+    pub days: i64,
+    pub bucket: AgingBucket,
+}
+
+#[derive(Clone, SimpleObject)]
+pub struct CurrencyStatement {
+    pub currency: String,
+    pub opening: Money,
+    pub lines: Vec<StatementLine>,
+    pub closing: Money,
+    pub open_items: Vec<StatementOpenItem>,
+}
+
+#[derive(Clone, SimpleObject)]
+pub struct CustomerStatement {
+    pub customer_id: ID,
+    pub legal_name: String,
+    pub from: IsoDate,
+    pub to: IsoDate,
+    pub currencies: Vec<CurrencyStatement>,
+    /// Authenticated downloads (send the bearer token).
+    pub pdf_url: String,
+    pub csv_url: String,
+}
+
 #[derive(Default)]
 pub struct ReceivablesQuery;
 
@@ -343,6 +384,68 @@ impl ReceivablesQuery {
     async fn payment(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Payment> {
         let id = parse_id("id", &id)?;
         Ok(app(ctx).receivables.payment(actor(ctx)?, id).await?.into())
+    }
+
+    /// Opening balance, activity with running balance, closing balance and open items; the
+    /// period defaults to this month to date.
+    async fn customer_statement(
+        &self,
+        ctx: &Context<'_>,
+        customer_id: ID,
+        from: Option<IsoDate>,
+        to: Option<IsoDate>,
+    ) -> async_graphql::Result<CustomerStatement> {
+        let id = parse_id("customerId", &customer_id)?;
+        let statement = app(ctx)
+            .receivables
+            .statement(
+                actor(ctx)?,
+                id,
+                from.map(|date| date.0),
+                to.map(|date| date.0),
+            )
+            .await?;
+        let query = format!("from={}&to={}", statement.from, statement.to);
+        Ok(CustomerStatement {
+            customer_id: ID(id.to_string()),
+            legal_name: statement.legal_name,
+            from: IsoDate(statement.from),
+            to: IsoDate(statement.to),
+            pdf_url: format!("/api/customers/{id}/statement?{query}&format=pdf"),
+            csv_url: format!("/api/customers/{id}/statement?{query}&format=csv"),
+            currencies: statement
+                .currencies
+                .into_iter()
+                .map(|part| CurrencyStatement {
+                    currency: part.currency.code().to_string(),
+                    opening: part.opening.into(),
+                    closing: part.closing.into(),
+                    lines: part
+                        .lines
+                        .into_iter()
+                        .map(|line| StatementLine {
+                            date: IsoDate(line.date),
+                            invoice_number: line.invoice_number,
+                            description: line.description,
+                            amount: line.amount.into(),
+                            balance: line.balance.into(),
+                        })
+                        .collect(),
+                    open_items: part
+                        .open_items
+                        .into_iter()
+                        .map(|item| StatementOpenItem {
+                            invoice_number: item.invoice_number,
+                            invoice_date: IsoDate(item.invoice_date),
+                            due_date: IsoDate(item.due_date),
+                            open: item.open.into(),
+                            days: item.days,
+                            bucket: item.bucket,
+                        })
+                        .collect(),
+                })
+                .collect(),
+        })
     }
 
     /// The customer's credits with something left to apply or refund.

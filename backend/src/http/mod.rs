@@ -33,7 +33,9 @@ pub fn router(app: App) -> Router {
         .route("/graphql", get(graphiql).post(graphql))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
-        .route("/api/invoices/{id}/pdf", get(invoice_pdf));
+        .route("/api/invoices/{id}/pdf", get(invoice_pdf))
+        .route("/api/credit-memos/{id}/pdf", get(credit_memo_pdf))
+        .route("/api/customers/{id}/statement", get(customer_statement));
     let index = web_dir.join("index.html");
     let router = if index.exists() {
         // Unknown paths get index.html so deep links like /customers/42 load the app.
@@ -85,6 +87,66 @@ async fn invoice_pdf(
     headers: HeaderMap,
     axum::extract::Path(id): axum::extract::Path<String>,
 ) -> Response {
+    let app = state.app.clone();
+    download(&state, &headers, &id, "invoice", |actor, id| async move {
+        app.invoices.pdf(&actor, id).await
+    })
+    .await
+}
+
+async fn credit_memo_pdf(
+    State(state): State<HttpState>,
+    headers: HeaderMap,
+    axum::extract::Path(id): axum::extract::Path<String>,
+) -> Response {
+    let app = state.app.clone();
+    download(
+        &state,
+        &headers,
+        &id,
+        "credit memo",
+        |actor, id| async move { app.receivables.credit_memo_pdf(&actor, id).await },
+    )
+    .await
+}
+
+#[derive(serde::Deserialize)]
+struct StatementQuery {
+    from: Option<chrono::NaiveDate>,
+    to: Option<chrono::NaiveDate>,
+    format: Option<String>,
+}
+
+async fn customer_statement(
+    State(state): State<HttpState>,
+    headers: HeaderMap,
+    axum::extract::Path(id): axum::extract::Path<String>,
+    axum::extract::Query(query): axum::extract::Query<StatementQuery>,
+) -> Response {
+    let app = state.app.clone();
+    download(&state, &headers, &id, "customer", |actor, id| async move {
+        app.receivables
+            .statement_file(&actor, id, query.from, query.to, query.format.as_deref())
+            .await
+    })
+    .await
+}
+
+/// A file for a signed-in reader (bearer token), rendered by `render`; errors as JSON with the
+/// same codes as GraphQL.
+async fn download<F, Fut>(
+    state: &HttpState,
+    headers: &HeaderMap,
+    id: &str,
+    what: &str,
+    render: F,
+) -> Response
+where
+    F: FnOnce(crate::auth::Actor, i64) -> Fut,
+    Fut: std::future::Future<
+        Output = crate::error::AppResult<crate::notifications::mail::Attachment>,
+    >,
+{
     let error = |status: StatusCode, code: &str, message: String| {
         (
             status,
@@ -92,7 +154,7 @@ async fn invoice_pdf(
         )
             .into_response()
     };
-    let actor = match caller_of(&state, &headers).await {
+    let actor = match caller_of(state, headers).await {
         Caller::SignedIn(actor) => actor,
         Caller::Refused(reason) => {
             return error(StatusCode::UNAUTHORIZED, "UNAUTHENTICATED", reason)
@@ -109,32 +171,35 @@ async fn invoice_pdf(
         return error(
             StatusCode::BAD_REQUEST,
             "VALIDATION",
-            format!("{id:?} is not an invoice id."),
+            format!("{id:?} is not a {what} id."),
         );
     };
-    match state.app.invoices.pdf(&actor, id).await {
-        Ok(pdf) => (
+    match render(actor, id).await {
+        Ok(file) => (
             [
-                (header::CONTENT_TYPE, "application/pdf".to_string()),
+                (header::CONTENT_TYPE, file.content_type.clone()),
                 (
                     header::CONTENT_DISPOSITION,
-                    format!("inline; filename=\"{}\"", pdf.filename),
+                    format!("inline; filename=\"{}\"", file.filename),
                 ),
                 (header::CACHE_CONTROL, "private, no-store".to_string()),
             ],
-            pdf.bytes,
+            file.bytes,
         )
             .into_response(),
         Err(AppError::NotFound(message)) => error(StatusCode::NOT_FOUND, "NOT_FOUND", message),
         Err(AppError::Forbidden(message)) | Err(AppError::Denied { message, .. }) => {
             error(StatusCode::FORBIDDEN, "FORBIDDEN", message)
         }
+        Err(AppError::Validation { message, .. }) => {
+            error(StatusCode::BAD_REQUEST, "VALIDATION", message)
+        }
         Err(other) => {
-            tracing::error!(error = ?other, "rendering an invoice PDF failed");
+            tracing::error!(error = ?other, what, "rendering a download failed");
             error(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "INTERNAL",
-                "The PDF could not be made; try again.".into(),
+                "The file could not be made; try again.".into(),
             )
         }
     }

@@ -980,6 +980,19 @@ fn address_lines(address: &Address) -> Vec<String> {
 
 /// Renders an invoice's PDF from its stored (immutable once issued) rows.
 pub async fn render_pdf(db: &DatabaseConnection, invoice: &Invoice) -> AppResult<Attachment> {
+    let (document, _) = invoice_document(db, invoice).await?;
+    Ok(Attachment {
+        filename: format!("{}.pdf", document.number),
+        content_type: "application/pdf".into(),
+        bytes: pdf::render(&document),
+    })
+}
+
+/// What an invoice's PDF prints, with its lines (credit memos start from it).
+pub async fn invoice_document(
+    db: &DatabaseConnection,
+    invoice: &Invoice,
+) -> AppResult<(pdf::InvoiceDocument, Vec<InvoiceLine>)> {
     let lines = invoice_line::Entity::find()
         .filter(invoice_line::Column::InvoiceId.eq(invoice.id))
         .order_by_asc(invoice_line::Column::Position)
@@ -1069,12 +1082,9 @@ pub async fn render_pdf(db: &DatabaseConnection, invoice: &Invoice) -> AppResult
                     .collect()
             })
             .unwrap_or_else(|| vec![format!("Please quote {number} with your payment.")]),
+        labels: pdf::Labels::invoice(),
     };
-    Ok(Attachment {
-        filename: format!("{number}.pdf"),
-        content_type: "application/pdf".into(),
-        bytes: pdf::render(&document),
-    })
+    Ok((document, lines))
 }
 
 /// The PDF attachment of an invoice e-mail (the outbox sender calls this at send time).

@@ -50,6 +50,61 @@ pub struct InvoiceDocument {
     pub tax_total: String,
     pub total: String,
     pub payment_instructions: Vec<String>,
+    /// The words around the values: an invoice, a credit memo and a statement share the layout.
+    pub labels: Labels,
+}
+
+/// Captions of the header details and the totals block.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Labels {
+    pub number: String,
+    pub issue_date: String,
+    pub due_date: String,
+    pub subtotal: String,
+    pub tax: String,
+    /// Followed by the currency, e.g. "Total due (USD)".
+    pub total: String,
+}
+
+impl Default for Labels {
+    fn default() -> Labels {
+        Labels::invoice()
+    }
+}
+
+impl Labels {
+    pub fn invoice() -> Labels {
+        Labels {
+            number: "Invoice number".into(),
+            issue_date: "Issue date".into(),
+            due_date: "Due date".into(),
+            subtotal: "Subtotal".into(),
+            tax: "Tax".into(),
+            total: "Total due".into(),
+        }
+    }
+
+    pub fn credit_memo() -> Labels {
+        Labels {
+            number: "Credit memo".into(),
+            issue_date: "Issue date".into(),
+            due_date: "Applies to".into(),
+            subtotal: "Subtotal".into(),
+            tax: "Tax".into(),
+            total: "Total credit".into(),
+        }
+    }
+
+    pub fn statement() -> Labels {
+        Labels {
+            number: "Statement".into(),
+            issue_date: "From".into(),
+            due_date: "To".into(),
+            subtotal: "Opening balance".into(),
+            tax: "Activity".into(),
+            total: "Closing balance".into(),
+        }
+    }
 }
 
 /// Renders the invoice as a complete PDF 1.4 file.
@@ -278,9 +333,15 @@ fn draw_invoice_details(canvas: &mut Canvas, document: &InvoiceDocument) -> f32 
     canvas.text_right(TITLE, RIGHT, y, TITLE_WIDTH, &document.title);
     y -= 8.0;
     let mut details = vec![
-        ("Invoice number", document.number.as_str()),
-        ("Issue date", document.issue_date.as_str()),
-        ("Due date", document.due_date.as_str()),
+        (document.labels.number.as_str(), document.number.as_str()),
+        (
+            document.labels.issue_date.as_str(),
+            document.issue_date.as_str(),
+        ),
+        (
+            document.labels.due_date.as_str(),
+            document.due_date.as_str(),
+        ),
         ("Terms", document.payment_terms.as_str()),
         ("Currency", document.currency.as_str()),
     ];
@@ -462,15 +523,27 @@ fn draw_row(canvas: &mut Canvas, row: &RowLayout, top: f32) -> f32 {
 /// Draws Subtotal, Tax and Total due, right-aligned, in `TOTALS_HEIGHT` points below `top`.
 fn draw_totals(canvas: &mut Canvas, document: &InvoiceDocument, top: f32) {
     let mut y = top - 18.0;
-    canvas.text_right(MUTED, TOTALS_LABEL_RIGHT, y, TOTALS_LABEL_WIDTH, "Subtotal");
+    canvas.text_right(
+        MUTED,
+        TOTALS_LABEL_RIGHT,
+        y,
+        TOTALS_LABEL_WIDTH,
+        &document.labels.subtotal,
+    );
     canvas.text_right(BODY, RIGHT, y, TOTALS_VALUE_WIDTH, &document.subtotal);
     y -= 14.0;
-    canvas.text_right(MUTED, TOTALS_LABEL_RIGHT, y, TOTALS_LABEL_WIDTH, "Tax");
+    canvas.text_right(
+        MUTED,
+        TOTALS_LABEL_RIGHT,
+        y,
+        TOTALS_LABEL_WIDTH,
+        &document.labels.tax,
+    );
     canvas.text_right(BODY, RIGHT, y, TOTALS_VALUE_WIDTH, &document.tax_total);
     y -= 7.0;
     canvas.rule(META_LABEL_X, y, RIGHT, 0.2);
     y -= 15.0;
-    let label = format!("Total due ({})", document.currency);
+    let label = format!("{} ({})", document.labels.total, document.currency);
     canvas.text_right(TOTAL_DUE, TOTALS_LABEL_RIGHT, y, TOTALS_LABEL_WIDTH, &label);
     canvas.text_right(TOTAL_DUE, RIGHT, y, TOTALS_VALUE_WIDTH, &document.total);
     debug_assert!(
@@ -1001,6 +1074,7 @@ mod tests {
                 "ACH: routing 121000248, account 4000123456".to_owned(),
                 "Please quote the invoice number with your payment.".to_owned(),
             ],
+            labels: Labels::invoice(),
         }
     }
 

@@ -39,6 +39,14 @@ pub async fn run_daily(
         job: crate::billing::run::JOB,
         summary: bill_run.summary(),
     });
+    let ladder = app
+        .receivables
+        .run_ladder(None, as_of, &app.config.legal_entity)
+        .await?;
+    reports.push(JobReport {
+        job: "collections",
+        summary: ladder.summary(),
+    });
     let sent = send_mail(app).await?;
     reports.push(JobReport {
         job: "mail",

@@ -167,21 +167,26 @@ async fn send_one(
     now: DateTime<Utc>,
     message: &outbox_message::Model,
 ) -> Result<(), (String, bool)> {
-    let mut attachments = Vec::new();
+    let mut attachments: Vec<Attachment> = Vec::new();
     if let (Some(kind), Some(id)) = (&message.attachment_kind, message.attachment_ref) {
-        let attachment: AppResult<Attachment> = match kind.as_str() {
-            "invoice_pdf" => crate::invoicing::pdf_attachment(db, id).await,
+        let rendered: AppResult<Vec<Attachment>> = match kind.as_str() {
+            "invoice_pdf" => crate::invoicing::pdf_attachment(db, id)
+                .await
+                .map(|attachment| vec![attachment]),
+            "credit_memo_pdf" => crate::receivables::credit_memos::pdf_attachment(db, id)
+                .await
+                .map(|attachment| vec![attachment]),
+            "dispute_evidence" => crate::receivables::disputes::evidence_attachments(db, id).await,
             other => Err(crate::error::AppError::internal(format!(
                 "unknown attachment kind {other}"
             ))),
         };
-        let attachment = attachment.map_err(|error| {
+        attachments = rendered.map_err(|error| {
             (
                 format!("rendering the attachment: {}", error.message()),
                 true,
             )
         })?;
-        attachments.push(attachment);
     }
     let mail = OutgoingMail {
         message_id: format!("outbox-{}@revops", message.id),

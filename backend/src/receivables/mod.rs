@@ -8,10 +8,15 @@
 pub mod aging;
 pub mod bank_csv;
 pub mod calendar;
+pub mod collections;
+pub mod credit_memos;
+pub mod disputes;
+pub mod ladder;
 pub mod matching;
 pub mod payments;
 pub mod repo;
 pub mod report;
+pub mod statement;
 
 use crate::auth::{Actor, Role};
 use crate::clock::SharedClock;

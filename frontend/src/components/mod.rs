@@ -1,5 +1,6 @@
 //! Small building blocks shared by every page: states, badges, money cells, form fields.
 
+pub mod aging;
 pub mod checklist;
 pub mod export;
 pub mod field;

@@ -80,6 +80,8 @@ fn invoice_tone(status: &str, held: bool, overdue: bool) -> (Tone, &'static str)
         ("ISSUED", _, false) => (Tone::Info, "Issued"),
         ("PARTIALLY_PAID", _, false) => (Tone::Warning, "Partially paid"),
         ("PAID", _, _) => (Tone::Good, "Paid"),
+        ("CREDITED", _, _) => (Tone::Neutral, "Credited"),
+        ("WRITTEN_OFF", _, _) => (Tone::Danger, "Written off"),
         ("VOID", _, _) => (Tone::Neutral, "Void"),
         _ => (Tone::Neutral, "Unknown"),
     }

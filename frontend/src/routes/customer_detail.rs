@@ -1,5 +1,6 @@
 //! One customer: billing details, credit policy and limit, credit hold (with a place/release
-//! form), the pending credit-limit request or a form to ask for one, and the customer's deals.
+//! form), the pending credit-limit request or a form to ask for one, receivables (open AR,
+//! credit, payments) and the customer's deals.
 
 use leptos::{prelude::*, task::spawn_local};
 use leptos_router::hooks::use_params_map;
@@ -14,7 +15,9 @@ use crate::{
         states::{EmptyState, ErrorPanel, LoadingPanel},
         status::{ApprovalStatusBadge, Badge, DealStatusBadge, HoldBadge, Tone},
     },
-    format, session,
+    format,
+    routes::customer_receivables::CustomerReceivables,
+    session,
 };
 
 pub const PAYMENT_TERMS: [&str; 5] = ["NET_15", "NET_30", "NET_45", "NET_60", "UPFRONT"];
@@ -68,6 +71,7 @@ fn CustomerDetailView() -> impl IntoView {
 #[component]
 fn CustomerBody(customer: CustomerDetail, on_done: Callback<String>) -> impl IntoView {
     let deals = customer.deals.clone();
+    let (receivables_id, receivables_name) = (customer.id.clone(), customer.legal_name.clone());
     view! {
         <header class="page-header">
             <div>
@@ -88,6 +92,7 @@ fn CustomerBody(customer: CustomerDetail, on_done: Callback<String>) -> impl Int
             <HoldPanel customer=customer.clone() on_done=on_done />
             <CreditLimitPanel customer=customer on_done=on_done />
         </div>
+        <CustomerReceivables customer_id=receivables_id legal_name=receivables_name />
         <section class="section">
             <h2>"Deals"</h2>
             <CustomerDeals deals=deals />

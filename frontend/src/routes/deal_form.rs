@@ -20,7 +20,9 @@ use crate::{
         status::DealStatusBadge,
     },
     format,
-    routes::{customer_detail::PAYMENT_TERMS, deal_view::DealReadOnly, Debounce},
+    routes::{
+        customer_detail::PAYMENT_TERMS, deal_view::DealReadOnly, new_idempotency_key, Debounce,
+    },
     session::{self, use_session},
 };
 
@@ -284,20 +286,6 @@ impl DealForm {
                 .set(customer.billing_contact.phone.clone().unwrap_or_default());
         }
     }
-}
-
-/// A key that makes a retried approval safe: the server approves once per key.
-fn new_idempotency_key() -> String {
-    web_sys::window()
-        .and_then(|window| window.crypto().ok())
-        .map(|crypto| crypto.random_uuid())
-        .unwrap_or_else(|| {
-            format!(
-                "{}-{:016x}",
-                js_sys::Date::now() as u64,
-                (js_sys::Math::random() * u64::MAX as f64) as u64
-            )
-        })
 }
 
 // ---------------------------------------------------------------------------------------------

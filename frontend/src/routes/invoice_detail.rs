@@ -1,5 +1,6 @@
-//! One invoice: header facts, why a held draft was not issued, its lines with tax and totals,
-//! the PDF, and for invoice managers the draft actions (set PO, issue) or voiding.
+//! One invoice: header facts, why a held draft was not issued, its lines with tax and totals
+//! (paid, credited, written off, open), the payments and credit applied to it, the PDF, and for
+//! invoice managers the draft actions (set PO, issue) or voiding.
 
 use leptos::{prelude::*, task::spawn_local};
 use leptos_router::hooks::use_params_map;
@@ -14,7 +15,9 @@ use crate::{
         states::{ActionError, ErrorPanel, LoadingPanel},
         status::InvoiceStatusBadge,
     },
-    format, session,
+    format,
+    routes::payment_detail::ApplicationTable,
+    session,
 };
 
 #[component]
@@ -106,6 +109,16 @@ fn InvoiceBody(invoice: Invoice, on_done: Callback<String>) -> impl IntoView {
             <InvoiceLines lines=lines invoice=invoice.clone() />
             <FunctionalTotal invoice=invoice.clone() />
         </section>
+        {(!is_draft).then(|| view! {
+            <section class="section" data-test="invoice-applications">
+                <h2>"Payments and credit applied"</h2>
+                <ApplicationTable
+                    applications=invoice.applications.clone()
+                    by_source=true
+                    empty_hint="Nothing has been paid on this invoice yet. Record a payment under Payments when money arrives."
+                />
+            </section>
+        })}
         <InvoiceActions invoice=invoice on_done=on_done />
     }
 }
@@ -157,6 +170,7 @@ fn InvoiceFacts(invoice: Invoice) -> impl IntoView {
                 <dt>"Purchase order"</dt><dd class="mono">{or_dash(invoice.po_number.clone())}</dd>
                 <dt>"Legal entity"</dt><dd>{invoice.legal_entity.clone()}</dd>
                 <dt>"Tax exemption certificate"</dt><dd>{or_dash(invoice.tax_exemption_certificate.clone())}</dd>
+                <dt>"Settled on"</dt><dd data-test="settled-on">{or_dash(invoice.settled_on.as_deref().map(format::date))}</dd>
             </dl>
         </section>
     }
@@ -204,6 +218,8 @@ fn InvoiceLines(lines: Vec<InvoiceLine>, invoice: Invoice) -> impl IntoView {
                 <TotalRow label="Tax" money=invoice.tax />
                 <TotalRow label="Total" money=invoice.total />
                 <TotalRow label="Paid" money=invoice.paid />
+                <TotalRow label="Credited" money=invoice.credited />
+                <TotalRow label="Written off" money=invoice.written_off />
                 <TotalRow label="Open" money=invoice.open_amount />
             </tfoot>
         </table>

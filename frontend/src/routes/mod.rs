@@ -1,11 +1,13 @@
 //! One module per page, plus the small URL helpers the list pages share.
 
+pub mod aging;
 pub mod approvals;
 pub mod audit;
 pub mod bill_run;
 pub mod contract_schedule;
 pub mod customer_detail;
 pub mod customer_new;
+pub mod customer_receivables;
 pub mod customers;
 pub mod deal_form;
 pub mod deal_view;
@@ -14,6 +16,9 @@ pub mod invoice_detail;
 pub mod invoices;
 pub mod ledger;
 pub mod login;
+pub mod payment_detail;
+pub mod payment_new;
+pub mod payments;
 pub mod timesheets;
 
 use std::time::Duration;
@@ -42,6 +47,21 @@ pub fn href_with_query(path: &str, pairs: &[(&str, Option<String>)]) -> String {
     } else {
         format!("{path}?{}", query.join("&"))
     }
+}
+
+/// A key that makes a retried request safe: the server acts once per key (a deal approved, a
+/// payment recorded), and a repeat with the same key returns the first result.
+pub fn new_idempotency_key() -> String {
+    web_sys::window()
+        .and_then(|window| window.crypto().ok())
+        .map(|crypto| crypto.random_uuid())
+        .unwrap_or_else(|| {
+            format!(
+                "{}-{:016x}",
+                js_sys::Date::now() as u64,
+                (js_sys::Math::random() * u64::MAX as f64) as u64
+            )
+        })
 }
 
 /// Runs only the last of a burst of calls, after the burst has been quiet for the delay

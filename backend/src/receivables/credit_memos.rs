@@ -1,0 +1,1129 @@
+//! Credit memos and bad-debt write-offs, both maker-checker: a request records what and why; only
+//! the approver's decision (VP Revenue Operations for credit memos, CFO for write-offs, never the
+//! requester) numbers and posts the document, in one transaction with its approval.
+
+use super::repo::{self, open_minor, MovementKind, Settlement};
+use super::ReceivablesService;
+use crate::approvals::{self, ApprovalDecision, ApprovalKind, DocumentPayload};
+use crate::audit::{self, AuditRecord};
+use crate::auth::{Actor, Permission};
+use crate::entities::{credit_memo, invoice, invoice_line, write_off};
+use crate::error::{AppError, AppResult};
+use crate::invoicing::rules::ChargeKind;
+use crate::ledger::chart::{
+    ACCOUNTS_RECEIVABLE, BAD_DEBT_EXPENSE, CONTRA_REVENUE, CUSTOMER_CREDITS, DEFERRED_REVENUE,
+    TAX_PAYABLE,
+};
+use crate::ledger::rules::{BalancedEntry, Posting, Side};
+use crate::ledger::{self, EntryHeader};
+use crate::money::{allocate, Currency, Money};
+use crate::notifications::{self, mail::Attachment, NewMessage};
+use crate::pagination::{Page, PageRequest};
+use crate::sequences;
+use crate::values::{parse_id, require_text};
+use async_graphql::{Enum, InputObject, ID};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
+};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Enum)]
+pub enum DocumentStatus {
+    Requested,
+    Approved,
+    Rejected,
+}
+
+impl DocumentStatus {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            DocumentStatus::Requested => "requested",
+            DocumentStatus::Approved => "approved",
+            DocumentStatus::Rejected => "rejected",
+        }
+    }
+
+    fn parse(text: &str) -> AppResult<DocumentStatus> {
+        [
+            DocumentStatus::Requested,
+            DocumentStatus::Approved,
+            DocumentStatus::Rejected,
+        ]
+        .into_iter()
+        .find(|status| status.as_str() == text)
+        .ok_or_else(|| AppError::internal(format!("document status {text}")))
+    }
+}
+
+#[derive(Debug, Clone, InputObject, Serialize)]
+pub struct CreditLineInput {
+    pub invoice_line_id: ID,
+    /// The amount before tax to credit on this line; its tax follows the line's rate.
+    pub amount: String,
+}
+
+#[derive(Debug, Clone, InputObject)]
+pub struct CreditMemoRequestInput {
+    pub invoice_id: ID,
+    pub reason: String,
+    /// A total including tax, spread over the invoice's lines in proportion; or give `lines`.
+    pub amount: Option<String>,
+    pub lines: Option<Vec<CreditLineInput>>,
+    /// The dispute this answers, if any.
+    pub dispute_id: Option<ID>,
+}
+
+#[derive(Debug, Clone, InputObject)]
+pub struct WriteOffRequestInput {
+    pub invoice_id: ID,
+    /// Default: everything open on the invoice.
+    pub amount: Option<String>,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, InputObject)]
+pub struct DocumentDecideInput {
+    /// The approval request's id (as listed in the approvals inbox).
+    pub approval_id: ID,
+    pub decision: ApprovalDecision,
+    pub comment: String,
+}
+
+/// One credited line: what it reverses and where.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CreditLine {
+    pub invoice_line_id: i64,
+    pub description: String,
+    pub kind: String,
+    pub net_minor: i64,
+    pub tax_minor: i64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CreditMemo {
+    pub id: i64,
+    pub number: Option<String>,
+    pub invoice_id: i64,
+    pub customer_id: i64,
+    pub status: DocumentStatus,
+    pub reason: String,
+    pub subtotal: Money,
+    pub tax: Money,
+    pub total: Money,
+    pub lines: Vec<CreditLine>,
+    /// Applied against the invoice's open amount.
+    pub to_invoice: Money,
+    /// The rest, as customer credit (the invoice was already paid).
+    pub to_credit: Money,
+    pub issue_date: Option<NaiveDate>,
+    pub approval_id: Option<i64>,
+    pub dispute_id: Option<i64>,
+    pub requested_by: i64,
+    pub requested_at: DateTime<Utc>,
+    pub decided_by: Option<i64>,
+    pub decided_at: Option<DateTime<Utc>>,
+    pub comment: Option<String>,
+    pub journal_entry_id: Option<i64>,
+}
+
+fn memo_from_model(model: credit_memo::Model) -> AppResult<CreditMemo> {
+    let currency = Currency::parse(&model.currency)?;
+    let money = |minor| Money::from_minor(minor, currency);
+    Ok(CreditMemo {
+        id: model.id,
+        number: model.number,
+        invoice_id: model.invoice_id,
+        customer_id: model.customer_id,
+        status: DocumentStatus::parse(&model.status)?,
+        reason: model.reason,
+        subtotal: money(model.subtotal_minor),
+        tax: money(model.tax_minor),
+        total: money(model.total_minor),
+        lines: serde_json::from_str(&model.lines_json)?,
+        to_invoice: money(model.to_invoice_minor),
+        to_credit: money(model.to_credit_minor),
+        issue_date: model.issue_date,
+        approval_id: model.approval_id,
+        dispute_id: model.dispute_id,
+        requested_by: model.requested_by,
+        requested_at: model.requested_at,
+        decided_by: model.decided_by,
+        decided_at: model.decided_at,
+        comment: model.comment,
+        journal_entry_id: model.journal_entry_id,
+    })
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct WriteOff {
+    pub id: i64,
+    pub invoice_id: i64,
+    pub customer_id: i64,
+    pub amount: Money,
+    pub reason: String,
+    pub status: DocumentStatus,
+    pub approval_id: Option<i64>,
+    pub requested_by: i64,
+    pub requested_at: DateTime<Utc>,
+    pub decided_by: Option<i64>,
+    pub decided_at: Option<DateTime<Utc>>,
+    pub comment: Option<String>,
+    pub written_off_on: Option<NaiveDate>,
+    pub journal_entry_id: Option<i64>,
+}
+
+fn write_off_from_model(model: write_off::Model) -> AppResult<WriteOff> {
+    Ok(WriteOff {
+        id: model.id,
+        invoice_id: model.invoice_id,
+        customer_id: model.customer_id,
+        amount: Money::from_minor(model.amount_minor, Currency::parse(&model.currency)?),
+        reason: model.reason,
+        status: DocumentStatus::parse(&model.status)?,
+        approval_id: model.approval_id,
+        requested_by: model.requested_by,
+        requested_at: model.requested_at,
+        decided_by: model.decided_by,
+        decided_at: model.decided_at,
+        comment: model.comment,
+        written_off_on: model.written_off_on,
+        journal_entry_id: model.journal_entry_id,
+    })
+}
+
+/// `value × numerator ÷ denominator`, rounded half away from zero (integers only).
+fn scale(value: i64, numerator: i64, denominator: i64) -> i64 {
+    if denominator == 0 {
+        return 0;
+    }
+    let product = i128::from(value) * i128::from(numerator);
+    let denominator = i128::from(denominator);
+    let half = denominator.abs();
+    let rounded = (2 * product + product.signum() * half) / (2 * denominator);
+    i64::try_from(rounded).unwrap_or(i64::MAX)
+}
+
+/// An invoice line as a credit sees it.
+#[derive(Debug, Clone)]
+pub struct LineBasis {
+    pub id: i64,
+    pub description: String,
+    pub kind: String,
+    pub net_minor: i64,
+    pub tax_minor: i64,
+}
+
+/// Spreads a total including tax over the lines in proportion to their totals (largest
+/// remainder), then splits each line's share into tax at the line's rate and the rest net.
+pub fn spread_gross(gross: Money, lines: &[LineBasis]) -> AppResult<Vec<CreditLine>> {
+    let weights: Vec<u64> = lines
+        .iter()
+        .map(|line| u64::try_from(line.net_minor + line.tax_minor).unwrap_or(0))
+        .collect();
+    let shares = allocate(gross, &weights).map_err(|_| {
+        AppError::validation("amount", "The invoice has no positive lines to credit.")
+    })?;
+    Ok(lines
+        .iter()
+        .zip(shares)
+        .filter(|(_, share)| share.minor() != 0)
+        .map(|(line, share)| {
+            let tax = scale(
+                share.minor(),
+                line.tax_minor,
+                line.net_minor + line.tax_minor,
+            );
+            CreditLine {
+                invoice_line_id: line.id,
+                description: line.description.clone(),
+                kind: line.kind.clone(),
+                net_minor: share.minor() - tax,
+                tax_minor: tax,
+            }
+        })
+        .collect())
+}
+
+/// A credited line's tax at the line's own rate.
+pub fn line_credit(line: &LineBasis, net_minor: i64) -> CreditLine {
+    CreditLine {
+        invoice_line_id: line.id,
+        description: line.description.clone(),
+        kind: line.kind.clone(),
+        net_minor,
+        tax_minor: scale(net_minor, line.tax_minor, line.net_minor),
+    }
+}
+
+/// The reversing entry of a credit memo: deferred revenue for subscription lines (nothing of
+/// them is recognised yet), contra revenue for lines recognised when invoiced, tax payable; the
+/// credit side to AR as far as the invoice is open and to customer credits beyond that.
+pub fn credit_memo_entry(
+    lines: &[CreditLine],
+    currency: Currency,
+    to_invoice: i64,
+    to_credit: i64,
+) -> AppResult<BalancedEntry> {
+    let mut deferred = 0;
+    let mut contra = 0;
+    let mut tax = 0;
+    for line in lines {
+        match ChargeKind::parse(&line.kind).map(|kind| kind.revenue_account()) {
+            Some(DEFERRED_REVENUE) => deferred += line.net_minor,
+            _ => contra += line.net_minor,
+        }
+        tax += line.tax_minor;
+    }
+    let postings = [
+        (DEFERRED_REVENUE, Side::Debit, deferred),
+        (CONTRA_REVENUE, Side::Debit, contra),
+        (TAX_PAYABLE, Side::Debit, tax),
+        (ACCOUNTS_RECEIVABLE, Side::Credit, to_invoice),
+        (CUSTOMER_CREDITS, Side::Credit, to_credit),
+    ]
+    .into_iter()
+    .filter(|(_, _, minor)| *minor > 0)
+    .map(|(account, side, minor)| Posting {
+        account_code: account.into(),
+        side,
+        amount: Money::from_minor(minor, currency),
+    })
+    .collect();
+    BalancedEntry::try_new(postings)
+        .map_err(|error| AppError::internal(format!("credit memo posting: {error}")))
+}
+
+async fn line_bases<C: ConnectionTrait>(
+    connection: &C,
+    invoice_id: i64,
+) -> AppResult<Vec<LineBasis>> {
+    Ok(invoice_line::Entity::find()
+        .filter(invoice_line::Column::InvoiceId.eq(invoice_id))
+        .order_by_asc(invoice_line::Column::Position)
+        .all(connection)
+        .await?
+        .into_iter()
+        .map(|line| LineBasis {
+            id: line.id,
+            description: line.description,
+            kind: line.kind,
+            net_minor: line.amount_minor,
+            tax_minor: line.tax_minor,
+        })
+        .collect())
+}
+
+fn invoice_label(model: &invoice::Model) -> String {
+    model
+        .number
+        .clone()
+        .unwrap_or_else(|| format!("draft #{}", model.id))
+}
+
+impl ReceivablesService {
+    /// The credit memo PDF for a reader allowed to see it.
+    pub async fn credit_memo_pdf(&self, actor: &Actor, id: i64) -> AppResult<Attachment> {
+        self.credit_memo(actor, id).await?;
+        pdf_attachment(&self.db, id).await
+    }
+
+    pub async fn request_credit_memo(
+        &self,
+        actor: &Actor,
+        input: CreditMemoRequestInput,
+    ) -> AppResult<CreditMemo> {
+        let transaction = self.db.begin().await?;
+        let memo = self
+            .request_credit_memo_in(&transaction, actor, input)
+            .await?;
+        transaction.commit().await?;
+        Ok(memo)
+    }
+
+    /// The request inside the caller's transaction (a dispute review opens one with its own change).
+    pub(super) async fn request_credit_memo_in<C: ConnectionTrait>(
+        &self,
+        connection: &C,
+        actor: &Actor,
+        input: CreditMemoRequestInput,
+    ) -> AppResult<CreditMemo> {
+        actor.require(Permission::CreditMemoRequest)?;
+        let invoice_id = parse_id("invoiceId", &input.invoice_id)?;
+        let reason = require_text("reason", &input.reason, 2000)?;
+        let dispute_id = input
+            .dispute_id
+            .as_ref()
+            .map(|id| parse_id("disputeId", id))
+            .transpose()?;
+        let invoice = crate::invoicing::find_model(connection, invoice_id).await?;
+        self.check_customer_visible(actor, invoice.customer_id)
+            .await?;
+        let label = invoice_label(&invoice);
+        if !matches!(
+            invoice.status.as_str(),
+            "issued" | "partially_paid" | "paid"
+        ) {
+            return Err(AppError::validation(
+                "invoiceId",
+                format!(
+                    "{label} is {}; only an issued invoice can be credited.",
+                    invoice.status.replace('_', " ")
+                ),
+            ));
+        }
+        let currency = Currency::parse(&invoice.currency)?;
+        let bases = line_bases(connection, invoice_id).await?;
+        let lines = match (&input.amount, &input.lines) {
+            (Some(amount), None) => {
+                let gross = Money::parse(amount, currency)
+                    .map_err(|error| AppError::validation("amount", error.to_string()))?;
+                if gross.minor() <= 0 {
+                    return Err(AppError::validation(
+                        "amount",
+                        "A credit must be more than zero.",
+                    ));
+                }
+                spread_gross(gross, &bases)?
+            }
+            (None, Some(inputs)) if !inputs.is_empty() => {
+                let mut lines = Vec::new();
+                for (index, line_input) in inputs.iter().enumerate() {
+                    let field = |name: &str| format!("lines.{index}.{name}");
+                    let line_id = parse_id(&field("invoiceLineId"), &line_input.invoice_line_id)?;
+                    let basis =
+                        bases
+                            .iter()
+                            .find(|basis| basis.id == line_id)
+                            .ok_or_else(|| {
+                                AppError::validation(
+                                    field("invoiceLineId"),
+                                    format!("Line {line_id} is not on {label}."),
+                                )
+                            })?;
+                    let net = Money::parse(&line_input.amount, currency).map_err(|error| {
+                        AppError::validation(field("amount"), error.to_string())
+                    })?;
+                    if net.minor() <= 0 || net.minor() > basis.net_minor {
+                        return Err(AppError::validation(
+                            field("amount"),
+                            format!(
+                                "Credit more than zero and at most the line's {}.",
+                                Money::from_minor(basis.net_minor, currency)
+                            ),
+                        ));
+                    }
+                    lines.push(line_credit(basis, net.minor()));
+                }
+                lines
+            }
+            _ => {
+                return Err(AppError::validation(
+                    "amount",
+                    "Give either an amount or the lines to credit.",
+                ));
+            }
+        };
+        let subtotal: i64 = lines.iter().map(|line| line.net_minor).sum();
+        let tax: i64 = lines.iter().map(|line| line.tax_minor).sum();
+        let total = subtotal + tax;
+        let creditable = invoice.total_minor - invoice.credited_minor - invoice.written_off_minor;
+        if total > creditable {
+            let field = if input.amount.is_some() {
+                "amount"
+            } else {
+                "lines"
+            };
+            return Err(AppError::validation(
+                field,
+                format!(
+                    "{label} billed {} and earlier credits and write-offs leave {} to credit; {} is more.",
+                    Money::from_minor(invoice.total_minor, currency),
+                    Money::from_minor(creditable, currency),
+                    Money::from_minor(total, currency)
+                ),
+            ));
+        }
+        let now = self.clock.now();
+        let model = credit_memo::ActiveModel {
+            number: Set(None),
+            legal_entity: Set(invoice.legal_entity.clone()),
+            invoice_id: Set(invoice_id),
+            customer_id: Set(invoice.customer_id),
+            currency: Set(invoice.currency.clone()),
+            status: Set(DocumentStatus::Requested.as_str().into()),
+            reason: Set(reason.clone()),
+            subtotal_minor: Set(subtotal),
+            tax_minor: Set(tax),
+            total_minor: Set(total),
+            lines_json: Set(serde_json::to_string(&lines)?),
+            settlement: Set("pending".into()),
+            dispute_id: Set(dispute_id),
+            requested_by: Set(actor.user_id),
+            requested_at: Set(now),
+            ..Default::default()
+        }
+        .insert(connection)
+        .await?;
+        let approval = approvals::open_request(
+            connection,
+            actor,
+            ApprovalKind::CreditMemo,
+            invoice.customer_id,
+            format!("invoice:{invoice_id}"),
+            &reason,
+            serde_json::to_string(&DocumentPayload {
+                document_id: model.id,
+                invoice_id,
+                invoice_number: label.clone(),
+                currency: invoice.currency.clone(),
+                amount_minor: total,
+            })?,
+            now,
+        )
+        .await
+        .map_err(|error| match error {
+            AppError::Conflict(_) => AppError::Conflict(format!(
+                "{label} already has a credit memo waiting for approval; it must be decided first."
+            )),
+            other => other,
+        })?;
+        credit_memo::Entity::update_many()
+            .col_expr(credit_memo::Column::ApprovalId, Expr::value(approval.id))
+            .filter(credit_memo::Column::Id.eq(model.id))
+            .exec(connection)
+            .await?;
+        let created = memo_from_model(
+            credit_memo::Entity::find_by_id(model.id)
+                .one(connection)
+                .await?
+                .ok_or_else(|| AppError::internal("memo vanished"))?,
+        )?;
+        audit::record(
+            connection,
+            Some(actor),
+            now,
+            AuditRecord::<(), _> {
+                action: "credit_memo.request",
+                entity_type: "credit_memo",
+                entity_id: created.id.to_string(),
+                before: None,
+                after: Some(&created),
+            },
+        )
+        .await?;
+        Ok(created)
+    }
+
+    /// Approves (numbers, posts, applies, e-mails) or rejects a requested credit memo.
+    pub async fn decide_credit_memo(
+        &self,
+        actor: &Actor,
+        input: DocumentDecideInput,
+    ) -> AppResult<CreditMemo> {
+        actor.require(Permission::CreditMemoApprove)?;
+        let approval_id = parse_id("approvalId", &input.approval_id)?;
+        let comment = require_text("comment", &input.comment, 1000)?;
+        let now = self.clock.now();
+        let today = self.clock.today();
+        let transaction = self.db.begin().await?;
+        let (request, status) = approvals::close_request(
+            &transaction,
+            actor,
+            approval_id,
+            ApprovalKind::CreditMemo,
+            input.decision,
+            &comment,
+            now,
+        )
+        .await?;
+        let memo_id = request
+            .document
+            .as_ref()
+            .map(|document| document.document_id)
+            .ok_or_else(|| AppError::internal("credit memo approval without its memo"))?;
+        let model = credit_memo::Entity::find_by_id(memo_id)
+            .one(&transaction)
+            .await?
+            .ok_or_else(|| AppError::internal("credit memo vanished"))?;
+        let before = memo_from_model(model.clone())?;
+        let mut update = credit_memo::Entity::update_many()
+            .col_expr(credit_memo::Column::DecidedBy, Expr::value(actor.user_id))
+            .col_expr(credit_memo::Column::DecidedAt, Expr::value(now))
+            .col_expr(credit_memo::Column::Comment, Expr::value(comment.clone()))
+            .filter(credit_memo::Column::Id.eq(memo_id))
+            .filter(credit_memo::Column::Status.eq("requested"));
+        if status == approvals::ApprovalStatus::Approved {
+            let invoice = crate::invoicing::find_model(&transaction, model.invoice_id).await?;
+            let currency = Currency::parse(&invoice.currency)?;
+            let creditable =
+                invoice.total_minor - invoice.credited_minor - invoice.written_off_minor;
+            if model.total_minor > creditable {
+                return Err(AppError::Conflict(format!(
+                    "{} has only {} left to credit now; reject this request and ask again.",
+                    invoice_label(&invoice),
+                    Money::from_minor(creditable, currency)
+                )));
+            }
+            let open = if matches!(invoice.status.as_str(), "issued" | "partially_paid") {
+                open_minor(&invoice)
+            } else {
+                0
+            };
+            let to_invoice = open.min(model.total_minor);
+            let to_credit = model.total_minor - to_invoice;
+            let year = today.year();
+            let number = format!(
+                "CM-{year}-{:06}",
+                sequences::next_value(
+                    &transaction,
+                    &format!("credit-memo:{}:{year}", model.legal_entity)
+                )
+                .await?
+            );
+            let lines: Vec<CreditLine> = serde_json::from_str(&model.lines_json)?;
+            let entry = credit_memo_entry(&lines, currency, to_invoice, to_credit)?;
+            let customer = crate::customers::find_model(&transaction, model.customer_id).await?;
+            let posted = ledger::post_entry(
+                &transaction,
+                Some(actor),
+                now,
+                EntryHeader {
+                    entry_date: today,
+                    memo: format!(
+                        "Credit memo {number} on {} to {}",
+                        invoice_label(&invoice),
+                        customer.legal_name
+                    ),
+                    source: format!("credit-memo:{number}"),
+                    idempotency_key: None,
+                },
+                &entry,
+                None,
+            )
+            .await?;
+            // Credited on the invoice is the whole memo (it caps later credits); only the part
+            // still open reduces AR.
+            if to_invoice > 0 {
+                repo::settle(
+                    &transaction,
+                    invoice.id,
+                    Settlement::Credited,
+                    MovementKind::CreditMemo,
+                    Money::from_minor(to_invoice, currency),
+                    today,
+                    Some(memo_id),
+                    now,
+                )
+                .await?;
+            }
+            if to_credit > 0 {
+                invoice::Entity::update_many()
+                    .col_expr(
+                        invoice::Column::CreditedMinor,
+                        Expr::col(invoice::Column::CreditedMinor).add(to_credit),
+                    )
+                    .filter(invoice::Column::Id.eq(invoice.id))
+                    .exec(&transaction)
+                    .await?;
+                super::payments::add_credit(
+                    &transaction,
+                    model.customer_id,
+                    "credit_memo",
+                    memo_id,
+                    Money::from_minor(to_credit, currency),
+                    today,
+                    now,
+                )
+                .await?;
+            }
+            update = update
+                .col_expr(credit_memo::Column::Status, Expr::value("approved"))
+                .col_expr(credit_memo::Column::Number, Expr::value(number.clone()))
+                .col_expr(credit_memo::Column::IssueDate, Expr::value(today))
+                .col_expr(credit_memo::Column::ToInvoiceMinor, Expr::value(to_invoice))
+                .col_expr(credit_memo::Column::ToCreditMinor, Expr::value(to_credit))
+                .col_expr(
+                    credit_memo::Column::Settlement,
+                    Expr::value(if to_credit > 0 { "credit" } else { "invoice" }),
+                )
+                .col_expr(credit_memo::Column::JournalEntryId, Expr::value(posted.id));
+            notifications::enqueue(
+                &transaction,
+                now,
+                NewMessage {
+                    kind: "credit_memo_email",
+                    dedupe_key: format!("credit-memo-email:{memo_id}"),
+                    recipient: super::collections::contact_email(&customer),
+                    subject: format!("Credit memo {number} from {}", model.legal_entity),
+                    body: format!(
+                        "Hello,\n\nPlease find attached credit memo {number} for {} {} on invoice {}.\n{}\nThank you.\n",
+                        Money::from_minor(model.total_minor, currency).amount_string(),
+                        currency.code(),
+                        invoice_label(&invoice),
+                        if to_credit > 0 {
+                            format!("{} {} is held as credit on your account.\n", Money::from_minor(to_credit, currency).amount_string(), currency.code())
+                        } else {
+                            String::new()
+                        }
+                    ),
+                    attachment: Some(("credit_memo_pdf", memo_id)),
+                },
+            )
+            .await?;
+        } else {
+            update = update.col_expr(credit_memo::Column::Status, Expr::value("rejected"));
+        }
+        let changed = update.exec(&transaction).await?;
+        if changed.rows_affected != 1 {
+            return Err(AppError::Conflict(
+                "This credit memo was already decided.".into(),
+            ));
+        }
+        let after = memo_from_model(
+            credit_memo::Entity::find_by_id(memo_id)
+                .one(&transaction)
+                .await?
+                .ok_or_else(|| AppError::internal("memo vanished"))?,
+        )?;
+        audit::record(
+            &transaction,
+            Some(actor),
+            now,
+            AuditRecord {
+                action: if status == approvals::ApprovalStatus::Approved {
+                    "credit_memo.approve"
+                } else {
+                    "credit_memo.reject"
+                },
+                entity_type: "credit_memo",
+                entity_id: memo_id.to_string(),
+                before: Some(&before),
+                after: Some(&after),
+            },
+        )
+        .await?;
+        transaction.commit().await?;
+        Ok(after)
+    }
+
+    pub async fn credit_memo(&self, actor: &Actor, id: i64) -> AppResult<CreditMemo> {
+        actor.require(Permission::ReceivablesRead)?;
+        let model = credit_memo::Entity::find_by_id(id)
+            .one(&self.db)
+            .await?
+            .ok_or_else(|| AppError::not_found(format!("There is no credit memo with id {id}.")))?;
+        self.check_customer_visible(actor, model.customer_id)
+            .await?;
+        memo_from_model(model)
+    }
+
+    pub async fn credit_memos(
+        &self,
+        actor: &Actor,
+        invoice_id: Option<i64>,
+        customer_id: Option<i64>,
+        status: Option<DocumentStatus>,
+        page: PageRequest,
+    ) -> AppResult<Page<CreditMemo>> {
+        actor.require(Permission::ReceivablesRead)?;
+        let mut query = credit_memo::Entity::find();
+        if let Some(id) = invoice_id {
+            query = query.filter(credit_memo::Column::InvoiceId.eq(id));
+        }
+        if let Some(id) = customer_id {
+            query = query.filter(credit_memo::Column::CustomerId.eq(id));
+        }
+        if let Some(status) = status {
+            query = query.filter(credit_memo::Column::Status.eq(status.as_str()));
+        }
+        if let Some(own) = super::own_customers(actor) {
+            query = query.filter(credit_memo::Column::CustomerId.in_subquery(own));
+        }
+        let total = query.clone().count(&self.db).await?;
+        let rows = query
+            .order_by_desc(credit_memo::Column::Id)
+            .offset(page.offset)
+            .limit(page.limit)
+            .all(&self.db)
+            .await?;
+        Page::new(rows, page, total).try_map(memo_from_model)
+    }
+
+    pub async fn request_write_off(
+        &self,
+        actor: &Actor,
+        input: WriteOffRequestInput,
+    ) -> AppResult<WriteOff> {
+        actor.require(Permission::WriteOffRequest)?;
+        let invoice_id = parse_id("invoiceId", &input.invoice_id)?;
+        let reason = require_text("reason", &input.reason, 2000)?;
+        let now = self.clock.now();
+        let transaction = self.db.begin().await?;
+        let invoice = crate::invoicing::find_model(&transaction, invoice_id).await?;
+        let label = invoice_label(&invoice);
+        let currency = Currency::parse(&invoice.currency)?;
+        let open = if matches!(invoice.status.as_str(), "issued" | "partially_paid") {
+            open_minor(&invoice)
+        } else {
+            0
+        };
+        if open == 0 {
+            return Err(AppError::validation(
+                "invoiceId",
+                format!("{label} has nothing open to write off."),
+            ));
+        }
+        let amount = match &input.amount {
+            Some(text) => Money::parse(text, currency)
+                .map_err(|error| AppError::validation("amount", error.to_string()))?,
+            None => Money::from_minor(open, currency),
+        };
+        if amount.minor() <= 0 || amount.minor() > open {
+            return Err(AppError::validation(
+                "amount",
+                format!(
+                    "Write off more than zero and at most the {} open.",
+                    Money::from_minor(open, currency)
+                ),
+            ));
+        }
+        let model = write_off::ActiveModel {
+            invoice_id: Set(invoice_id),
+            customer_id: Set(invoice.customer_id),
+            currency: Set(invoice.currency.clone()),
+            amount_minor: Set(amount.minor()),
+            reason: Set(reason.clone()),
+            status: Set("requested".into()),
+            requested_by: Set(actor.user_id),
+            requested_at: Set(now),
+            ..Default::default()
+        }
+        .insert(&transaction)
+        .await?;
+        let approval = approvals::open_request(
+            &transaction,
+            actor,
+            ApprovalKind::WriteOff,
+            invoice.customer_id,
+            format!("invoice:{invoice_id}"),
+            &reason,
+            serde_json::to_string(&DocumentPayload {
+                document_id: model.id,
+                invoice_id,
+                invoice_number: label.clone(),
+                currency: invoice.currency.clone(),
+                amount_minor: amount.minor(),
+            })?,
+            now,
+        )
+        .await
+        .map_err(|error| match error {
+            AppError::Conflict(_) => AppError::Conflict(format!(
+                "{label} already has a write-off waiting for approval."
+            )),
+            other => other,
+        })?;
+        write_off::Entity::update_many()
+            .col_expr(write_off::Column::ApprovalId, Expr::value(approval.id))
+            .filter(write_off::Column::Id.eq(model.id))
+            .exec(&transaction)
+            .await?;
+        let created = write_off_from_model(
+            write_off::Entity::find_by_id(model.id)
+                .one(&transaction)
+                .await?
+                .ok_or_else(|| AppError::internal("write-off vanished"))?,
+        )?;
+        audit::record(
+            &transaction,
+            Some(actor),
+            now,
+            AuditRecord::<(), _> {
+                action: "write_off.request",
+                entity_type: "write_off",
+                entity_id: created.id.to_string(),
+                before: None,
+                after: Some(&created),
+            },
+        )
+        .await?;
+        transaction.commit().await?;
+        Ok(created)
+    }
+
+    /// Approves (Dr bad-debt expense · Cr AR) or rejects a requested write-off.
+    pub async fn decide_write_off(
+        &self,
+        actor: &Actor,
+        input: DocumentDecideInput,
+    ) -> AppResult<WriteOff> {
+        actor.require(Permission::WriteOffApprove)?;
+        let approval_id = parse_id("approvalId", &input.approval_id)?;
+        let comment = require_text("comment", &input.comment, 1000)?;
+        let now = self.clock.now();
+        let today = self.clock.today();
+        let transaction = self.db.begin().await?;
+        let (request, status) = approvals::close_request(
+            &transaction,
+            actor,
+            approval_id,
+            ApprovalKind::WriteOff,
+            input.decision,
+            &comment,
+            now,
+        )
+        .await?;
+        let id = request
+            .document
+            .as_ref()
+            .map(|document| document.document_id)
+            .ok_or_else(|| AppError::internal("write-off approval without its write-off"))?;
+        let model = write_off::Entity::find_by_id(id)
+            .one(&transaction)
+            .await?
+            .ok_or_else(|| AppError::internal("write-off vanished"))?;
+        let before = write_off_from_model(model.clone())?;
+        let mut update = write_off::Entity::update_many()
+            .col_expr(write_off::Column::DecidedBy, Expr::value(actor.user_id))
+            .col_expr(write_off::Column::DecidedAt, Expr::value(now))
+            .col_expr(write_off::Column::Comment, Expr::value(comment))
+            .filter(write_off::Column::Id.eq(id))
+            .filter(write_off::Column::Status.eq("requested"));
+        if status == approvals::ApprovalStatus::Approved {
+            let amount = before.amount;
+            let invoice = repo::settle(
+                &transaction,
+                model.invoice_id,
+                Settlement::WrittenOff,
+                MovementKind::WriteOff,
+                amount,
+                today,
+                Some(id),
+                now,
+            )
+            .await?;
+            let entry = BalancedEntry::try_new(vec![
+                Posting {
+                    account_code: BAD_DEBT_EXPENSE.into(),
+                    side: Side::Debit,
+                    amount,
+                },
+                Posting {
+                    account_code: ACCOUNTS_RECEIVABLE.into(),
+                    side: Side::Credit,
+                    amount,
+                },
+            ])
+            .map_err(|error| AppError::internal(format!("write-off posting: {error}")))?;
+            let posted = ledger::post_entry(
+                &transaction,
+                Some(actor),
+                now,
+                EntryHeader {
+                    entry_date: today,
+                    memo: format!("Bad debt: {} written off", invoice_label(&invoice)),
+                    source: format!("write-off:{id}"),
+                    idempotency_key: None,
+                },
+                &entry,
+                None,
+            )
+            .await?;
+            update = update
+                .col_expr(write_off::Column::Status, Expr::value("approved"))
+                .col_expr(write_off::Column::WrittenOffOn, Expr::value(today))
+                .col_expr(write_off::Column::JournalEntryId, Expr::value(posted.id));
+        } else {
+            update = update.col_expr(write_off::Column::Status, Expr::value("rejected"));
+        }
+        let changed = update.exec(&transaction).await?;
+        if changed.rows_affected != 1 {
+            return Err(AppError::Conflict(
+                "This write-off was already decided.".into(),
+            ));
+        }
+        let after = write_off_from_model(
+            write_off::Entity::find_by_id(id)
+                .one(&transaction)
+                .await?
+                .ok_or_else(|| AppError::internal("write-off vanished"))?,
+        )?;
+        audit::record(
+            &transaction,
+            Some(actor),
+            now,
+            AuditRecord {
+                action: if status == approvals::ApprovalStatus::Approved {
+                    "write_off.approve"
+                } else {
+                    "write_off.reject"
+                },
+                entity_type: "write_off",
+                entity_id: id.to_string(),
+                before: Some(&before),
+                after: Some(&after),
+            },
+        )
+        .await?;
+        transaction.commit().await?;
+        Ok(after)
+    }
+}
+
+/// The credit memo PDF: the invoice's layout titled CREDIT MEMO with the credited lines.
+pub async fn pdf_attachment(db: &DatabaseConnection, memo_id: i64) -> AppResult<Attachment> {
+    let memo = memo_from_model(
+        credit_memo::Entity::find_by_id(memo_id)
+            .one(db)
+            .await?
+            .ok_or_else(|| {
+                AppError::not_found(format!("There is no credit memo with id {memo_id}."))
+            })?,
+    )?;
+    let invoice = crate::invoicing::invoice_from_model(
+        crate::invoicing::find_model(db, memo.invoice_id).await?,
+    )?;
+    let (mut document, invoice_lines) = crate::invoicing::invoice_document(db, &invoice).await?;
+    let currency = memo.total.currency();
+    let code = currency.code();
+    let number = memo
+        .number
+        .clone()
+        .unwrap_or_else(|| format!("CM-REQUEST-{}", memo.id));
+    let invoice_number = document.number.clone();
+    document.title = if memo.number.is_some() {
+        "CREDIT MEMO".into()
+    } else {
+        "CREDIT MEMO — NOT APPROVED".into()
+    };
+    document.number = number.clone();
+    document.labels = crate::invoicing::pdf::Labels::credit_memo();
+    document.payment_terms = "—".into();
+    document.issue_date = memo
+        .issue_date
+        .map(|date| date.to_string())
+        .unwrap_or_else(|| "pending approval".into());
+    document.due_date = invoice_number.clone();
+    document.lines = memo
+        .lines
+        .iter()
+        .map(|line| {
+            let source = invoice_lines
+                .iter()
+                .find(|source| source.id == line.invoice_line_id);
+            crate::invoicing::pdf::DocumentLine {
+                description: line.description.clone(),
+                period: source
+                    .and_then(|source| source.period_start.zip(source.period_end))
+                    .map(|(start, end)| format!("{start} – {end}")),
+                quantity: "1".into(),
+                unit_price: format!(
+                    "-{}",
+                    Money::from_minor(line.net_minor, currency).amount_string()
+                ),
+                amount: format!(
+                    "-{}",
+                    Money::from_minor(line.net_minor, currency).amount_string()
+                ),
+                tax_label: source
+                    .map(|source| source.tax_label.clone())
+                    .unwrap_or_default(),
+                tax_amount: format!(
+                    "-{}",
+                    Money::from_minor(line.tax_minor, currency).amount_string()
+                ),
+                note: None,
+            }
+        })
+        .collect();
+    document.subtotal = format!("-{} {code}", memo.subtotal.amount_string());
+    document.tax_total = format!("-{} {code}", memo.tax.amount_string());
+    document.total = format!("-{} {code}", memo.total.amount_string());
+    document.payment_instructions = vec![
+        format!("Reason: {}", memo.reason),
+        if memo.to_credit.minor() > 0 {
+            format!(
+                "{} {code} reduces {invoice_number}; {} {code} is held as credit on your account.",
+                memo.to_invoice.amount_string(),
+                memo.to_credit.amount_string()
+            )
+        } else {
+            format!("This credit reduces the amount due on {invoice_number}.")
+        },
+    ];
+    Ok(Attachment {
+        filename: format!("{number}.pdf"),
+        content_type: "application/pdf".into(),
+        bytes: crate::invoicing::pdf::render(&document),
+    })
+}
+
+#[cfg(test)]
+#[allow(clippy::inconsistent_digit_grouping)]
+mod tests {
+    use super::*;
+
+    fn usd() -> Currency {
+        Currency::parse("USD").unwrap()
+    }
+
+    fn lines() -> Vec<LineBasis> {
+        vec![
+            LineBasis {
+                id: 1,
+                description: "Subscription".into(),
+                kind: "subscription".into(),
+                net_minor: 1000_00,
+                tax_minor: 72_50,
+            },
+            LineBasis {
+                id: 2,
+                description: "Services".into(),
+                kind: "milestone".into(),
+                net_minor: 500_00,
+                tax_minor: 0,
+            },
+        ]
+    }
+
+    #[test]
+    fn a_gross_credit_spreads_over_lines_and_keeps_each_lines_tax_rate() {
+        let spread = spread_gross(Money::from_minor(157_25, usd()), &lines()).unwrap();
+        let total: i64 = spread
+            .iter()
+            .map(|line| line.net_minor + line.tax_minor)
+            .sum();
+        assert_eq!(total, 157_25);
+        assert_eq!(spread[0].net_minor + spread[0].tax_minor, 107_25);
+        assert_eq!(spread[0].tax_minor, 7_25);
+        assert_eq!(spread[1].tax_minor, 0);
+    }
+
+    #[test]
+    fn the_posting_reverses_deferred_contra_and_tax_and_balances() {
+        let spread = spread_gross(Money::from_minor(157_25, usd()), &lines()).unwrap();
+        let entry = credit_memo_entry(&spread, usd(), 100_00, 57_25).unwrap();
+        let account = |code: &str| {
+            entry
+                .postings()
+                .iter()
+                .find(|posting| posting.account_code == code)
+                .map(|posting| posting.amount.minor())
+        };
+        assert_eq!(account(DEFERRED_REVENUE), Some(100_00));
+        assert_eq!(account(CONTRA_REVENUE), Some(50_00));
+        assert_eq!(account(TAX_PAYABLE), Some(7_25));
+        assert_eq!(account(ACCOUNTS_RECEIVABLE), Some(100_00));
+        assert_eq!(account(CUSTOMER_CREDITS), Some(57_25));
+    }
+
+    #[test]
+    fn rounding_is_half_away_from_zero() {
+        assert_eq!(scale(1, 1, 2), 1);
+        assert_eq!(scale(-1, 1, 2), -1);
+        assert_eq!(scale(10, 1, 3), 3);
+    }
+}

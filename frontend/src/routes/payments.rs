@@ -1,0 +1,203 @@
+//! The payments list: newest first, optionally one customer's (`?customer=`), with what each
+//! payment paid and what it left as credit; cursor pagination and CSV export.
+
+use leptos::prelude::*;
+use leptos_router::{
+    hooks::{use_navigate, use_query_map},
+    NavigateOptions,
+};
+
+use crate::{
+    api::{self, Payment},
+    app::RequirePermission,
+    components::{
+        export::ExportCsv,
+        money::MoneyCell,
+        pager::Pager,
+        states::{EmptyState, ErrorPanel, LoadingRows},
+    },
+    format,
+    routes::{href_with_query, page_offset, CursorTrail},
+    session,
+};
+
+const PAGE_SIZE: usize = 25;
+
+#[component]
+pub fn PaymentsPage() -> impl IntoView {
+    view! {
+        <RequirePermission permission="RECEIVABLES_READ">
+            <PaymentList />
+        </RequirePermission>
+    }
+}
+
+#[component]
+fn PaymentList() -> impl IntoView {
+    let query = use_query_map();
+    let navigate = use_navigate();
+    let customer = Memo::new(move |_| query.with(|q| q.get("customer")).filter(|c| !c.is_empty()));
+    let after = Memo::new(move |_| query.with(|q| q.get("after")));
+    let trail = CursorTrail::new();
+    let can_record = session::can("PAYMENT_RECORD");
+    let payments =
+        LocalResource::new(move || api::payments(customer.get(), PAGE_SIZE as u32, after.get()));
+    let go = move |after: Option<String>| {
+        let href = href_with_query(
+            "/receivables/payments",
+            &[("customer", customer.get_untracked()), ("after", after)],
+        );
+        navigate(
+            &href,
+            NavigateOptions {
+                replace: true,
+                ..Default::default()
+            },
+        );
+    };
+    let on_next = {
+        let go = go.clone();
+        Callback::new(move |next: Option<String>| {
+            trail.0.update(|trail| trail.push(after.get_untracked()));
+            go(next);
+        })
+    };
+    let on_previous = Callback::new(move |()| {
+        go(trail.0.try_update(Vec::pop).flatten().flatten());
+    });
+    // The customer's name, from the rows, when the list is narrowed to one customer.
+    let customer_name = move || {
+        customer.get().and_then(|_| {
+            payments
+                .get()
+                .and_then(Result::ok)
+                .and_then(|page| page.nodes.into_iter().find_map(|p| p.customer))
+                .map(|c| c.legal_name)
+        })
+    };
+    let new_href =
+        move || href_with_query("/receivables/payments/new", &[("customer", customer.get())]);
+
+    view! {
+        <div class="page">
+            <header class="page-header">
+                <div>
+                    <h1>"Payments"</h1>
+                    <p class="muted">"Money received, newest first: what each payment paid and what it left as customer credit."</p>
+                </div>
+                <Show when=move || can_record.get()>
+                    <a class="button button-primary" href=new_href data-test="record-payment">"Record payment"</a>
+                </Show>
+            </header>
+            {move || customer.get().map(|_| view! {
+                <p class="filter-note">
+                    {move || format!("Payments from {}. ", customer_name().unwrap_or_else(|| "one customer".into()))}
+                    <a href="/receivables/payments">"Show all payments"</a>
+                </p>
+            })}
+            {move || match payments.get() {
+                None => view! { <LoadingRows columns=8 /> }.into_any(),
+                Some(Err(error)) => view! { <ErrorPanel error=error retry=Callback::new(move |()| payments.refetch()) /> }.into_any(),
+                Some(Ok(page)) if page.nodes.is_empty() => view! {
+                    <EmptyState
+                        title="No payments recorded yet"
+                        hint="Payments appear here once they are recorded: choose “Record payment” when money arrives from a customer."
+                    />
+                }.into_any(),
+                Some(Ok(page)) => {
+                    let shown = page.nodes.len();
+                    let next_cursor = page.page_info.end_cursor.clone();
+                    let export_rows = payment_csv_rows(&page.nodes);
+                    view! {
+                        <PaymentTable rows=page.nodes show_customer=true />
+                        <Pager
+                            shown=shown
+                            offset=page_offset(trail, after.get_untracked(), PAGE_SIZE)
+                            total=page.total_count
+                            has_previous=!trail.0.with(Vec::is_empty)
+                            has_next=page.page_info.has_next_page
+                            on_previous=on_previous
+                            on_next=Callback::new(move |()| on_next.run(next_cursor.clone()))
+                        >
+                            <ExportCsv filename=format!("payments-{}.csv", format::today_iso()) header=&PAYMENT_CSV_HEADER rows=export_rows />
+                        </Pager>
+                    }.into_any()
+                }
+            }}
+        </div>
+    }
+}
+
+const PAYMENT_CSV_HEADER: [&str; 10] = [
+    "id",
+    "received_on",
+    "customer",
+    "method",
+    "reference",
+    "amount",
+    "applied",
+    "unapplied",
+    "currency",
+    "recorded_at",
+];
+
+fn payment_csv_rows(payments: &[Payment]) -> Vec<Vec<String>> {
+    payments
+        .iter()
+        .map(|p| {
+            vec![
+                p.id.clone(),
+                p.received_on.clone(),
+                p.customer
+                    .as_ref()
+                    .map(|c| c.legal_name.clone())
+                    .unwrap_or_default(),
+                p.method.clone(),
+                p.reference.clone(),
+                p.amount.amount.clone(),
+                p.applied.amount.clone(),
+                p.unapplied.amount.clone(),
+                p.amount.currency.clone(),
+                p.recorded_at.clone(),
+            ]
+        })
+        .collect()
+}
+
+/// Payments as a table; the customer page leaves out the customer column.
+#[component]
+pub fn PaymentTable(rows: Vec<Payment>, show_customer: bool) -> impl IntoView {
+    view! {
+        <table class="table" data-test="payment-table">
+            <thead>
+                <tr>
+                    <th scope="col">"Received"</th>
+                    {show_customer.then(|| view! { <th scope="col">"Customer"</th> })}
+                    <th scope="col">"Method"</th>
+                    <th scope="col">"Reference"</th>
+                    <th scope="col" class="num">"Amount"</th>
+                    <th scope="col" class="num">"Applied"</th>
+                    <th scope="col" class="num">"Left as credit"</th>
+                </tr>
+            </thead>
+            <tbody>
+                {rows.into_iter().map(|payment| view! {
+                    <tr data-payment-id=payment.id.clone()>
+                        <td class="nowrap">
+                            <a href=format!("/receivables/payments/{}", payment.id)>{format::date(&payment.received_on)}</a>
+                        </td>
+                        {show_customer.then(|| match payment.customer.clone() {
+                            Some(c) => view! { <td><a href=format!("/customers/{}", c.id)>{c.legal_name}</a></td> }.into_any(),
+                            None => view! { <td class="muted">"—"</td> }.into_any(),
+                        })}
+                        <td>{format::enum_label(&payment.method)}</td>
+                        <td class="mono">{payment.reference}</td>
+                        <MoneyCell money=Some(payment.amount) />
+                        <MoneyCell money=Some(payment.applied) />
+                        <MoneyCell money=Some(payment.unapplied) />
+                    </tr>
+                }).collect_view()}
+            </tbody>
+        </table>
+    }
+}
