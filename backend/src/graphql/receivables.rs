@@ -6,6 +6,7 @@ use super::types::{connection, Money};
 use super::{actor, app};
 use crate::pagination::PageRequest;
 use crate::receivables::aging::{AgingBasis, AgingBucket};
+use crate::receivables::bank::{self, BankReceiptConfirmInput, ReceiptStatus};
 use crate::receivables::payments::{
     self, CreditApplyInput, PaymentMethod, PaymentRecordInput, RefundInput,
 };
@@ -258,6 +259,88 @@ pub struct CustomerStatement {
     pub csv_url: String,
 }
 
+#[derive(Clone, SimpleObject)]
+#[graphql(complex)]
+pub struct BankReceipt {
+    pub id: ID,
+    pub batch: String,
+    pub row: i32,
+    pub received_on: IsoDate,
+    pub amount: Money,
+    pub payer: String,
+    pub reference: String,
+    pub status: ReceiptStatus,
+    pub proposed_customer_id: Option<ID>,
+    pub proposed_invoice_ids: Vec<ID>,
+    /// invoice_number, amount_and_customer or amount_only.
+    pub proposal_basis: Option<String>,
+    /// Why this match was proposed, in words.
+    pub proposal_explanation: Option<String>,
+    pub payment_id: Option<ID>,
+    pub imported_at: DateTime<Utc>,
+}
+
+#[ComplexObject]
+impl BankReceipt {
+    async fn proposed_customer(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Option<Customer>> {
+        let Some(id) = &self.proposed_customer_id else {
+            return Ok(None);
+        };
+        Ok(ctx
+            .data_unchecked::<DataLoader<CustomerLoader>>()
+            .load_one(parse_id("id", id)?)
+            .await?
+            .map(Customer::from))
+    }
+}
+
+impl From<bank::BankReceipt> for BankReceipt {
+    fn from(receipt: bank::BankReceipt) -> BankReceipt {
+        BankReceipt {
+            id: ID(receipt.id.to_string()),
+            batch: receipt.batch,
+            row: receipt.row,
+            received_on: IsoDate(receipt.received_on),
+            amount: receipt.amount.into(),
+            payer: receipt.payer,
+            reference: receipt.reference,
+            status: receipt.status,
+            proposed_customer_id: receipt.proposed_customer_id.map(|id| ID(id.to_string())),
+            proposed_invoice_ids: receipt
+                .proposed_invoice_ids
+                .into_iter()
+                .map(|id| ID(id.to_string()))
+                .collect(),
+            proposal_basis: receipt.proposal_basis,
+            proposal_explanation: receipt.proposal_explanation,
+            payment_id: receipt.payment_id.map(|id| ID(id.to_string())),
+            imported_at: receipt.imported_at,
+        }
+    }
+}
+
+connection!(BankReceiptConnection, BankReceiptEdge, BankReceipt);
+
+#[derive(Clone, SimpleObject)]
+pub struct BankRowError {
+    /// Data row, counting from 1 after the header (0 = the file as a whole).
+    pub row: i32,
+    pub field: String,
+    pub message: String,
+}
+
+#[derive(Clone, SimpleObject)]
+pub struct BankImport {
+    pub batch: String,
+    pub imported: Vec<BankReceipt>,
+    /// Rows already imported from an earlier file (skipped).
+    pub duplicates: i32,
+    pub rejected: Vec<BankRowError>,
+}
+
 #[derive(Default)]
 pub struct ReceivablesQuery;
 
@@ -448,6 +531,22 @@ impl ReceivablesQuery {
         })
     }
 
+    /// Imported bank lines: waiting for a person first, then the rest.
+    async fn bank_receipts(
+        &self,
+        ctx: &Context<'_>,
+        status: Option<ReceiptStatus>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> async_graphql::Result<BankReceiptConnection> {
+        let page = PageRequest::from_relay(first, after.as_deref())?;
+        let rows = app(ctx)
+            .receivables
+            .bank_receipts(actor(ctx)?, status, page)
+            .await?;
+        Ok(BankReceiptConnection::from_page(rows, BankReceipt::from))
+    }
+
     /// The customer's credits with something left to apply or refund.
     async fn customer_credits(
         &self,
@@ -502,6 +601,61 @@ impl ReceivablesMutation {
                 .map(Application::from)
                 .collect(),
         })
+    }
+
+    /// Imports a bank CSV (header `date,amount,currency,payer,reference`, at most 2,000 rows) and
+    /// proposes a match for each line; rows seen in an earlier file are skipped.
+    async fn bank_receipts_import(
+        &self,
+        ctx: &Context<'_>,
+        csv: String,
+    ) -> async_graphql::Result<BankImport> {
+        let result = app(ctx)
+            .receivables
+            .import_bank_csv(actor(ctx)?, &csv)
+            .await?;
+        Ok(BankImport {
+            batch: result.batch,
+            imported: result.imported.into_iter().map(BankReceipt::from).collect(),
+            duplicates: i32::try_from(result.duplicates).unwrap_or(i32::MAX),
+            rejected: result
+                .rejected
+                .into_iter()
+                .map(|error| BankRowError {
+                    row: i32::try_from(error.row).unwrap_or(i32::MAX),
+                    field: error.field,
+                    message: error.message,
+                })
+                .collect(),
+        })
+    }
+
+    /// Confirms a bank line into a payment (the proposal, or the customer and allocations given).
+    async fn bank_receipt_confirm(
+        &self,
+        ctx: &Context<'_>,
+        input: BankReceiptConfirmInput,
+    ) -> async_graphql::Result<Payment> {
+        Ok(app(ctx)
+            .receivables
+            .confirm_bank_receipt(actor(ctx)?, input)
+            .await?
+            .into())
+    }
+
+    /// Sets a bank line aside (not a customer payment), with the reason.
+    async fn bank_receipt_ignore(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        reason: String,
+    ) -> async_graphql::Result<BankReceipt> {
+        let id = parse_id("id", &id)?;
+        Ok(app(ctx)
+            .receivables
+            .ignore_bank_receipt(actor(ctx)?, id, &reason)
+            .await?
+            .into())
     }
 
     /// Pays customer credit back out: Dr customer credits · Cr cash.

@@ -6,6 +6,7 @@
 //! ledger's AR account always agree.
 
 pub mod aging;
+pub mod bank;
 pub mod bank_csv;
 pub mod calendar;
 pub mod collections;

@@ -140,7 +140,7 @@ pub fn FormErrorBanner(error: Signal<Option<ApiError>>) -> impl IntoView {
 }
 
 /// A failed action: each of the server's messages with the field it names, except those already
-/// shown beside their own input (`inline_fields`).
+/// shown beside their own input (`inline_fields`, with the fields nested under them).
 #[component]
 pub fn ActionError(
     error: Signal<Option<ApiError>>,
@@ -152,9 +152,15 @@ pub fn ActionError(
                 .iter()
                 .flat_map(|error| error.items.iter())
                 .filter(|item| {
-                    item.field
-                        .as_deref()
-                        .is_none_or(|field| !inline_fields.contains(&field))
+                    item.field.as_deref().is_none_or(|field| {
+                        // A field shows the errors of its nested fields too ("allocations.0.amount").
+                        !inline_fields.iter().any(|inline| {
+                            field == *inline
+                                || field
+                                    .strip_prefix(inline)
+                                    .is_some_and(|rest| rest.starts_with('.'))
+                        })
+                    })
                 })
                 .cloned()
                 .collect()

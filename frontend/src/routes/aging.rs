@@ -141,7 +141,10 @@ fn AgingBoard() -> impl IntoView {
     let view_memo = Memo::new(move |_| filters.with(AgingFilters::view));
     let search = Memo::new(move |_| filters.with(|f| f.search.clone()));
     let after = Memo::new(move |_| filters.with(|f| f.after.clone()));
-    let drill = Memo::new(move |_| filters.with(|f| f.is_drilling().then(|| f.drill.clone())));
+    // The drill-down is drawn anew for another figure, date or basis, not for a new page of
+    // customers.
+    let drill =
+        Memo::new(move |_| filters.with(|f| f.is_drilling().then(|| (f.drill.clone(), f.view()))));
     let report = LocalResource::new(move || api::ar_aging(view_memo.get()));
     // The date the figures are for: the one chosen, else the server's today once it answered.
     let shown_as_of = Signal::derive(move || {
@@ -258,10 +261,14 @@ fn AgingBoard() -> impl IntoView {
             {move || match report.get() {
                 None => view! { <LoadingPanel label="Loading the aging report…" /> }.into_any(),
                 Some(Err(error)) => view! { <ErrorPanel error=error retry=Callback::new(move |()| report.refetch()) /> }.into_any(),
-                Some(Ok(report)) => view! { <AgingReportView report=report filters=filters /> }.into_any(),
+                Some(Ok(report)) => {
+                    // Its links carry the rest of the page's state, so they are redrawn with it.
+                    filters.track();
+                    view! { <AgingReportView report=report filters=filters /> }.into_any()
+                }
             }}
-            {move || drill.get().map(|drill| view! {
-                <DrillPanel drill=drill filters=filters.get_untracked() shown_as_of=shown_as_of />
+            {move || drill.get().map(|(drill, view)| view! {
+                <DrillPanel drill=drill view=view filters=filters shown_as_of=shown_as_of />
             })}
             <section class="section" data-test="aging-customers">
                 <h2>"By customer"</h2>
@@ -470,13 +477,19 @@ fn drill_title(drill: &AgingDrill, customer_name: Option<String>) -> String {
 #[component]
 fn DrillPanel(
     drill: AgingDrill,
-    filters: AgingFilters,
+    view: AgingView,
+    filters: Memo<AgingFilters>,
     shown_as_of: Signal<Option<String>>,
 ) -> impl IntoView {
     let panel = NodeRef::<leptos::html::Section>::new();
     let cursor = RwSignal::new(None::<String>);
     let trail = CursorTrail::new();
-    let view_value = filters.view();
+    let days_header = if view.basis == "DUE_DATE" {
+        "Days past due"
+    } else {
+        "Days old"
+    };
+    let view_value = view;
     let invoices = {
         let drill = drill.clone();
         LocalResource::new(move || {
@@ -497,12 +510,7 @@ fn DrillPanel(
             element.scroll_into_view();
         }
     });
-    let close_href = filters.drill_href(AgingDrill::default());
-    let days_header = if filters.basis == "DUE_DATE" {
-        "Days past due"
-    } else {
-        "Days old"
-    };
+    let close_href = move || filters.with(|f| f.drill_href(AgingDrill::default()));
     let heading_drill = drill.clone();
     view! {
         <section class="panel drill" node_ref=panel data-test="aging-drilldown" aria-live="polite">

@@ -196,15 +196,18 @@ fn PaymentForm() -> impl IntoView {
         }
         id
     });
-    // Only invoices in the payment's currency can be paid by it.
+    // Only invoices in the payment's currency can be paid by it; while another customer's
+    // invoices are still loading, the previous customer's are not offered.
     let rows = Memo::new(move |_| {
         let currency = form.currency_code();
+        let customer_id = form.customer_id.get();
         open_invoices.get().map(|result| {
             result.map(|list| {
                 list.into_iter()
                     .filter(|i| {
                         i.open_amount.currency == currency
                             && !format::is_zero(&i.open_amount.amount)
+                            && i.customer.as_ref().is_some_and(|c| c.id == customer_id)
                     })
                     .collect::<Vec<_>>()
             })
@@ -612,8 +615,18 @@ fn AllocationSummary(
         )
     };
     let over = move || figures.with(|f| f.left_as_credit().is_some_and(|left| left < 0));
-    let message =
-        Signal::derive(move || errors.with(|e| e.as_ref().and_then(|e| e.field("allocations"))));
+    // Only what concerns the allocations as a whole; an error about one invoice is on its row.
+    let message = Signal::derive(move || {
+        errors.with(|e| {
+            let messages: Vec<String> = e
+                .iter()
+                .flat_map(|e| e.items.iter())
+                .filter(|item| item.field.as_deref() == Some("allocations"))
+                .map(|item| item.message.clone())
+                .collect();
+            (!messages.is_empty()).then(|| messages.join(" "))
+        })
+    });
     view! {
         <div class="allocation-summary" aria-live="polite" data-test="allocation-summary">
             <dl class="facts inline">
