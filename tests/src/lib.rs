@@ -200,7 +200,17 @@ impl TestApp {
             request = request.bearer_auth(token);
         }
         let response = request.send().await.unwrap();
-        response.json().await.unwrap()
+        let status = response.status();
+        let body = response.text().await.unwrap();
+        serde_json::from_str(&body).unwrap_or_else(|error| {
+            panic!("HTTP {status} with a body that is not JSON ({error}): {body:?}")
+        })
+    }
+
+    /// Moves the test clock (tokens signed at the old time are dropped so requests sign in again).
+    pub async fn travel_to(&self, now: chrono::DateTime<chrono::Utc>) {
+        self.clock.set(now);
+        self.tokens.lock().await.clear();
     }
 
     pub async fn gql_as(&self, role: Role, query: &str, variables: Value) -> Value {

@@ -315,6 +315,26 @@ async fn every_page_loads_for_an_administrator_without_an_api_error() -> TestRes
                 ".empty-state, [data-test=balance-status]",
             ),
             ("/audit".to_string(), "[data-test=audit-table]"),
+            (
+                format!("/customers/{customer_id}"),
+                "[data-test=customer-collections] [data-loaded=collections-status]",
+            ),
+            (
+                "/collections".to_string(),
+                ".empty-state, [data-test=task-queue]",
+            ),
+            (
+                "/collections/ladder".to_string(),
+                "[data-test=ladder-steps] :is(.empty-state, [data-test=step-table])",
+            ),
+            (
+                "/disputes".to_string(),
+                ".empty-state, [data-test=dispute-table]",
+            ),
+            (
+                "/receivables/bank".to_string(),
+                ".empty-state, [data-test=bank-receipts]",
+            ),
         ];
         for (path, loaded) in pages {
             browser.goto(&format!("{}{path}", app.base_url)).await?;
@@ -473,6 +493,141 @@ async fn an_ar_specialist_records_a_payment_oldest_first_and_aging_shows_what_is
             .await?;
         browser
             .wait_for("[data-test=aging-chart]", DEFAULT_TIMEOUT)
+            .await?;
+        Ok(())
+    })
+    .await
+}
+
+#[tokio::test]
+async fn a_disputed_invoice_shows_its_collections_and_vp_revops_approves_the_credit_memo(
+) -> TestResult {
+    // Proves: an AR specialist lands on the collections queue; the invoice page shows its disputes and credit memos; the dispute page shows the customer's words, the review clock and the contract terms; VP RevOps approves the credit memo from the inbox and is told its number.
+    require_dist()?;
+    let app = TestApp::spawn().await;
+    let customer_id = customer_with_three_open_invoices(&app, "Disputing Customer Inc.").await;
+    let invoices = app
+        .gql_ok(
+            Role::Admin,
+            "query($customerId: ID) { invoices(customerId: $customerId, first: 1) { nodes { id } } }",
+            json!({ "customerId": customer_id }),
+        )
+        .await;
+    let invoice_id = invoices["invoices"]["nodes"][0]["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let dispute = app
+        .gql_ok(
+            Role::ArSpecialist,
+            "mutation($input: DisputeLogInput!) { disputeLog(input: $input) { id } }",
+            json!({ "input": {
+                "invoiceId": invoice_id, "reason": "PRICING", "disputedAmount": "200.00",
+                "customerStatement": "We were billed the list price, not our contract price."
+            }}),
+        )
+        .await;
+    let dispute_id = dispute["disputeLog"]["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let memo = app
+        .gql_ok(
+            Role::ArSpecialist,
+            "mutation($input: CreditMemoRequestInput!) { creditMemoRequest(input: $input) { approvalId } }",
+            json!({ "input": {
+                "invoiceId": invoice_id, "amount": "200.00", "disputeId": dispute_id,
+                "reason": "Contract price is 20% below list."
+            }}),
+        )
+        .await;
+    let approval_id = memo["creditMemoRequest"]["approvalId"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let browser = Browser::start().await?;
+    run(&browser, "disputed_invoice", async {
+        sign_in(&browser, &app, Role::ArSpecialist).await?;
+        browser
+            .wait_for_path("/collections", DEFAULT_TIMEOUT)
+            .await?;
+
+        browser
+            .goto(&format!("{}/invoices/{invoice_id}", app.base_url))
+            .await?;
+        browser
+            .wait_for(
+                "[data-test=invoice-collections] [data-test=invoice-disputes]",
+                DEFAULT_TIMEOUT,
+            )
+            .await?;
+        browser
+            .wait_for(
+                "[data-test=invoice-collections] [data-test=invoice-credit-memos]",
+                DEFAULT_TIMEOUT,
+            )
+            .await?;
+
+        browser
+            .goto(&format!("{}/disputes/{dispute_id}", app.base_url))
+            .await?;
+        browser
+            .wait_for_text(
+                "[data-test=customer-words]",
+                "not our contract price",
+                DEFAULT_TIMEOUT,
+            )
+            .await?;
+        browser
+            .wait_for(
+                "[data-test=contract-terms] [data-loaded=contract-terms]",
+                DEFAULT_TIMEOUT,
+            )
+            .await?;
+        browser
+            .wait_for_text("[data-test=sla]", "left", DEFAULT_TIMEOUT)
+            .await?;
+        let problems = browser
+            .find_all(".alert-error, [data-state=forbidden]")
+            .await?;
+        if let Some(problem) = problems.first() {
+            let text = browser.text(problem).await?;
+            return Err(format!("the dispute page shows an error: {text}").into());
+        }
+
+        let sign_out = browser.find("[data-test=sign-out]").await?;
+        browser.click(&sign_out).await?;
+        browser.wait_for_path("/login", DEFAULT_TIMEOUT).await?;
+        sign_in(&browser, &app, Role::VpRevops).await?;
+        browser
+            .wait_for("[data-test=user-name]", DEFAULT_TIMEOUT)
+            .await?;
+        browser.goto(&format!("{}/approvals", app.base_url)).await?;
+        let card = format!("article[data-approval-id=\"{approval_id}\"]");
+        browser
+            .wait_for_text(&card, "$200.00", DEFAULT_TIMEOUT)
+            .await?;
+        let comment = browser.find(&format!("{card} textarea")).await?;
+        browser
+            .type_text(&comment, "Matches the contract price list.")
+            .await?;
+        let approve = browser
+            .find(&format!("{card} button[data-action=approve]"))
+            .await?;
+        browser.click(&approve).await?;
+        let confirm = browser
+            .wait_for(
+                &format!("{card} button[data-action=confirm]"),
+                DEFAULT_TIMEOUT,
+            )
+            .await?;
+        browser.click(&confirm).await?;
+        browser
+            .wait_for_text(
+                "[data-test=decision-outcome]",
+                "Approved: credit memo CM-",
+                DEFAULT_TIMEOUT,
+            )
             .await?;
         Ok(())
     })

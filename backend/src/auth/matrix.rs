@@ -736,6 +736,31 @@ pub const OPERATIONS: &[(&str, &str, Access)] = &[
         "customerAccountManagerSet",
         Access::Needs(Permission::CustomerWrite),
     ),
+    (
+        "Query",
+        "customerStatement",
+        Access::Needs(Permission::ReceivablesRead),
+    ),
+    (
+        "Query",
+        "bankReceipts",
+        Access::Needs(Permission::ReceivablesRead),
+    ),
+    (
+        "Mutation",
+        "bankReceiptsImport",
+        Access::Needs(Permission::PaymentRecord),
+    ),
+    (
+        "Mutation",
+        "bankReceiptConfirm",
+        Access::Needs(Permission::PaymentRecord),
+    ),
+    (
+        "Mutation",
+        "bankReceiptIgnore",
+        Access::Needs(Permission::PaymentRecord),
+    ),
 ];
 
 pub fn operation_access(parent_type: &str, field: &str) -> Option<Access> {

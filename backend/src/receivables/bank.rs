@@ -319,6 +319,10 @@ impl ReceivablesService {
                 "This line was set aside; it cannot be confirmed.".into(),
             ));
         }
+        if let Some(payment_id) = model.payment_id {
+            // Confirmed before: the same payment comes back, nothing is paid twice.
+            return self.payment(actor, payment_id).await;
+        }
         let receipt = receipt_from_model(model.clone())?;
         let customer_id = match &input.customer_id {
             Some(text) => parse_id("customerId", text)?,

@@ -824,8 +824,7 @@ impl ReceivablesService {
                 AppError::not_found(format!("There is no collections task with id {id}."))
             })?;
         if super::own_customers(actor).is_some() {
-            self.check_customer_visible(actor, model.customer_id)
-                .await?;
+            super::check_visible_on(&transaction, actor, model.customer_id).await?;
         }
         let updated = collection_task::Entity::update_many()
             .col_expr(collection_task::Column::Status, Expr::value("done"))

@@ -359,8 +359,7 @@ impl ReceivablesService {
             .map(|id| parse_id("disputeId", id))
             .transpose()?;
         let invoice = crate::invoicing::find_model(connection, invoice_id).await?;
-        self.check_customer_visible(actor, invoice.customer_id)
-            .await?;
+        super::check_visible_on(connection, actor, invoice.customer_id).await?;
         let label = invoice_label(&invoice);
         if !matches!(
             invoice.status.as_str(),

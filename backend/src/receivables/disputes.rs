@@ -256,8 +256,7 @@ impl ReceivablesService {
         let now = self.clock.now();
         let transaction = self.db.begin().await?;
         let invoice = crate::invoicing::find_model(&transaction, invoice_id).await?;
-        self.check_customer_visible(actor, invoice.customer_id)
-            .await?;
+        super::check_visible_on(&transaction, actor, invoice.customer_id).await?;
         let number = invoice.number.clone().unwrap_or_default();
         if !matches!(invoice.status.as_str(), "issued" | "partially_paid") {
             return Err(AppError::validation(
@@ -531,8 +530,7 @@ impl ReceivablesService {
         let now = self.clock.now();
         let transaction = self.db.begin().await?;
         let model = Self::dispute_model(&transaction, id).await?;
-        self.check_customer_visible(actor, model.customer_id)
-            .await?;
+        super::check_visible_on(&transaction, actor, model.customer_id).await?;
         let before = dispute_from_model(model.clone())?;
         if before.status != DisputeStatus::Open {
             return Err(AppError::Conflict(
@@ -648,8 +646,7 @@ impl ReceivablesService {
         let now = self.clock.now();
         let transaction = self.db.begin().await?;
         let model = Self::dispute_model(&transaction, id).await?;
-        self.check_customer_visible(actor, model.customer_id)
-            .await?;
+        super::check_visible_on(&transaction, actor, model.customer_id).await?;
         let before = dispute_from_model(model.clone())?;
         if before.status == DisputeStatus::Closed {
             return Err(AppError::Conflict("This dispute is already closed.".into()));

@@ -61,13 +61,25 @@ impl ReceivablesService {
 
     /// FORBIDDEN unless the actor may see this customer's receivables.
     pub async fn check_customer_visible(&self, actor: &Actor, customer_id: i64) -> AppResult<()> {
+        check_visible_on(&self.db, actor, customer_id).await
+    }
+}
+
+/// As `check_customer_visible`, on the caller's connection or transaction (SQLite has one
+/// writer connection, so a check inside a transaction must not ask the pool for another).
+pub async fn check_visible_on<C: sea_orm::ConnectionTrait>(
+    connection: &C,
+    actor: &Actor,
+    customer_id: i64,
+) -> AppResult<()> {
+    {
         let Some(own) = own_customers(actor) else {
             return Ok(());
         };
         let visible = customer::Entity::find()
             .filter(customer::Column::Id.eq(customer_id))
             .filter(customer::Column::Id.in_subquery(own))
-            .count(&self.db)
+            .count(connection)
             .await?;
         if visible == 0 {
             return Err(AppError::Forbidden(
