@@ -69,14 +69,17 @@ pub struct Step {
     pub active: bool,
 }
 
-/// The business's ladder, as shipped (DESIGN "Time rules from the business").
-pub fn default_steps() -> Vec<(
+/// A shipped step: days, action, label, template, assignee role.
+pub type DefaultStep = (
     i32,
     StepAction,
     &'static str,
     Option<&'static str>,
     Option<Role>,
-)> {
+);
+
+/// The business's ladder, as shipped (DESIGN "Time rules from the business").
+pub fn default_steps() -> Vec<DefaultStep> {
     vec![
         (0, StepAction::Record, "Invoice sent", None, None),
         (

@@ -17,6 +17,7 @@ const BALANCE: &str = "query($asOf: Date!) { trialBalance(asOf: $asOf) { isBalan
 pub const INVOICES: &str = "query($customerId: ID) { invoices(first: 100, customerId: $customerId) { nodes { id number status invoiceDate total { amount currency } paid { amount } credited { amount } writtenOff { amount } openAmount { amount } } } }";
 
 /// A deal of `amount` per period in `currency`, approved; returns the contract id.
+#[allow(clippy::too_many_arguments)]
 pub async fn contract(
     app: &TestApp,
     customer: &str,
