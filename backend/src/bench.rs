@@ -17,7 +17,7 @@ use std::time::Instant;
 const BATCH: usize = 400;
 
 /// A fresh database for one measurement: a SQLite file, or a new PostgreSQL database.
-async fn fresh_url(server: Option<&str>, label: &str) -> AppResult<String> {
+pub(crate) async fn fresh_url(server: Option<&str>, label: &str) -> AppResult<String> {
     let name = format!("revops_bench_{label}_{}", uuid::Uuid::new_v4().simple());
     match server {
         None => {

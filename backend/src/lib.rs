@@ -5,6 +5,7 @@ pub mod approvals;
 pub mod audit;
 pub mod auth;
 pub mod bench;
+pub mod bench_aging;
 pub mod billing;
 pub mod clock;
 pub mod config;

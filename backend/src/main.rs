@@ -68,6 +68,16 @@ enum Command {
         #[arg(long)]
         postgres: Option<String>,
     },
+    /// Generates invoices and payments on fresh databases and times AR aging as of several dates.
+    BenchAging {
+        #[arg(long, default_value_t = 1_000_000)]
+        invoices: i64,
+        #[arg(long, default_value_t = 500_000)]
+        payments: i64,
+        /// PostgreSQL server without a database name, e.g. postgres://postgres@127.0.0.1:5432
+        #[arg(long)]
+        postgres: Option<String>,
+    },
 }
 
 fn init_logging() {
@@ -215,6 +225,22 @@ async fn run(command: Command) -> Result<(), AppError> {
                 let postgres =
                     revops::bench::bench_billing(&config, subscriptions, Some(&server)).await?;
                 println!("{}", postgres.report());
+            }
+            Ok(())
+        }
+        Command::BenchAging {
+            invoices,
+            payments,
+            postgres,
+        } => {
+            let sqlite =
+                revops::bench_aging::bench_aging(&config, invoices, payments, None).await?;
+            println!("{}", sqlite.lines.join("\n"));
+            if let Some(server) = postgres {
+                let postgres =
+                    revops::bench_aging::bench_aging(&config, invoices, payments, Some(&server))
+                        .await?;
+                println!("{}", postgres.lines.join("\n"));
             }
             Ok(())
         }
