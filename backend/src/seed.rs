@@ -502,6 +502,7 @@ pub async fn seed_demo(app: &App) -> AppResult<bool> {
         }
     }
     seed_billing_reference(app, &users.admin, today).await?;
+    seed_receivables(app, &users, today).await?;
     let cash = Money::from_minor(25_000_000, Currency::USD);
     app.ledger
         .post_manual(
@@ -533,6 +534,128 @@ pub async fn seed_demo(app: &App) -> AppResult<bool> {
         "demo data seeded"
     );
     Ok(true)
+}
+
+/// Receivables worth looking at: invoices billed over the last three months, some paid in full or
+/// in part, a dispute and a credit memo waiting for approval, and the ladder run for today.
+async fn seed_receivables(app: &App, users: &Users, today: NaiveDate) -> AppResult<()> {
+    let page = crate::pagination::PageRequest {
+        offset: 0,
+        limit: 200,
+    };
+    for customer in app.customers.list(&users.admin, None, page).await?.items {
+        app.customers
+            .set_account_manager(
+                &users.admin,
+                customer.id,
+                Some(users.account_manager.user_id),
+            )
+            .await?;
+    }
+    for days_ago in [95, 65, 35, 5] {
+        let as_of = today - chrono::Duration::days(days_ago);
+        app.billing
+            .run_as(None, as_of, false, "seed".into(), &|_, _| {})
+            .await?;
+    }
+    let filter = crate::invoicing::InvoiceFilter {
+        status: Some(crate::invoicing::InvoiceStatus::Issued),
+        ..Default::default()
+    };
+    let issued = app
+        .invoices
+        .list(
+            &users.admin,
+            filter,
+            crate::pagination::PageRequest {
+                offset: 0,
+                limit: 200,
+            },
+        )
+        .await?
+        .items;
+    let mut disputed = false;
+    let mut credited = false;
+    for (index, invoice) in issued.iter().enumerate() {
+        let open = invoice.open_amount();
+        let paid_on =
+            (invoice.invoice_date + chrono::Duration::days(12 + (index as i64 % 20))).min(today);
+        let half = || {
+            Money::from_decimal(
+                open.to_decimal() / rust_decimal::Decimal::from(2),
+                open.currency(),
+                rust_decimal::RoundingStrategy::MidpointAwayFromZero,
+            )
+            .ok()
+        };
+        // Most old invoices are paid, as in a healthy book; a few stay open to be collected.
+        let old = (today - invoice.invoice_date).num_days() >= 60;
+        let amount = match (old, index % 7) {
+            (true, 0) => None,
+            (true, 1) | (false, 1) => half(),
+            (true, _) | (false, 0) | (false, 3) => Some(open),
+            _ => None,
+        };
+        if let Some(amount) = amount.filter(|amount| amount.minor() > 0) {
+            app.receivables
+                .record_payment(
+                    &users.ar_specialist,
+                    crate::receivables::payments::PaymentRecordInput {
+                        customer_id: ID(invoice.customer_id.to_string()),
+                        method: crate::receivables::payments::PaymentMethod::Wire,
+                        amount: money_input(amount),
+                        received_on: IsoDate(paid_on),
+                        reference: format!("WIRE {}", 70_000 + index),
+                        idempotency_key: format!("seed-payment-{}", invoice.id),
+                        allocations: Some(vec![crate::receivables::payments::AllocationInput {
+                            invoice_id: ID(invoice.id.to_string()),
+                            amount: amount.amount_string(),
+                        }]),
+                        keep_as_credit: None,
+                    },
+                )
+                .await?;
+            continue;
+        }
+        if !disputed && index % 6 == 2 {
+            disputed = true;
+            app.receivables
+                .log_dispute(
+                    &users.ar_specialist,
+                    crate::receivables::disputes::DisputeLogInput {
+                        invoice_id: ID(invoice.id.to_string()),
+                        reason: crate::receivables::disputes::DisputeReason::Pricing,
+                        disputed_amount: open.amount_string(),
+                        line_ids: None,
+                        customer_statement: "The renewal discount we agreed on the call is missing from this invoice.".into(),
+                    },
+                )
+                .await?;
+        } else if !credited && index % 6 == 4 {
+            credited = true;
+            let ten_percent = Money::from_decimal(
+                open.to_decimal() / rust_decimal::Decimal::from(10),
+                open.currency(),
+                rust_decimal::RoundingStrategy::MidpointAwayFromZero,
+            )?;
+            app.receivables
+                .request_credit_memo(
+                    &users.ar_specialist,
+                    crate::receivables::credit_memos::CreditMemoRequestInput {
+                        invoice_id: ID(invoice.id.to_string()),
+                        reason: "Service outage on 3 days of the period (SLA credit).".into(),
+                        amount: Some(ten_percent.amount_string()),
+                        lines: None,
+                        dispute_id: None,
+                    },
+                )
+                .await?;
+        }
+    }
+    app.receivables
+        .run_ladder(None, today, &app.config.legal_entity)
+        .await?;
+    Ok(())
 }
 
 /// The company entity, tax rates for every demo country and FX rates into USD, so the bill run

@@ -41,13 +41,12 @@ async fn the_demo_seed_is_complete_consistent_and_idempotent() {
             "no {category} customer"
         );
     }
-    assert_eq!(
-        customers
-            .iter()
-            .filter(|customer| customer["onCreditHold"] == true)
-            .count(),
-        3
-    );
+    // Three holds migrated from the old sheet, and the ladder's for invoices 60+ days unpaid.
+    let held = customers
+        .iter()
+        .filter(|customer| customer["onCreditHold"] == true)
+        .count();
+    assert!((3..25).contains(&held), "{held} customers on hold");
     assert!(data["deals"]["totalCount"].as_i64().unwrap() >= 80);
     assert!(data["approvals"]["totalCount"].as_i64().unwrap() >= 3);
     assert_eq!(data["trialBalance"]["isBalanced"], true);
