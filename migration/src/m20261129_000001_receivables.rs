@@ -364,6 +364,28 @@ impl MigrationTrait for Migration {
         for statement in indexes {
             manager.create_index(statement).await?;
         }
+        // Invoices issued before this migration enter the AR history as the services would have
+        // written it: the issue, and the void where there was one (nothing was paid before).
+        for statement in [
+            "INSERT INTO ar_movements (invoice_id, customer_id, currency, kind, amount_minor, movement_date, invoice_date, due_date, source_id, created_at) \
+             SELECT id, customer_id, currency, 'issue', total_minor, issue_date, invoice_date, COALESCE(due_date, invoice_date), NULL, COALESCE(issued_at, created_at) \
+             FROM invoices WHERE issue_date IS NOT NULL AND total_minor <> 0",
+            "INSERT INTO ar_movements (invoice_id, customer_id, currency, kind, amount_minor, movement_date, invoice_date, due_date, source_id, created_at) \
+             SELECT i.id, i.customer_id, i.currency, 'void', -i.total_minor, j.entry_date, i.invoice_date, COALESCE(i.due_date, i.invoice_date), NULL, j.posted_at \
+             FROM invoices i JOIN journal_entries j ON j.id = i.void_journal_entry_id \
+             WHERE i.status = 'void' AND i.issue_date IS NOT NULL AND i.total_minor <> 0",
+            "UPDATE invoices SET settled_on = (SELECT j.entry_date FROM journal_entries j WHERE j.id = invoices.void_journal_entry_id) \
+             WHERE status = 'void' AND void_journal_entry_id IS NOT NULL",
+            "UPDATE invoices SET settled_on = issue_date WHERE issue_date IS NOT NULL AND total_minor = 0",
+            "INSERT INTO ar_aging_cells (basis, currency, aged_from, movement_date, amount_minor, open_count) \
+             SELECT 'invoice', currency, invoice_date, movement_date, SUM(amount_minor), SUM(CASE WHEN kind = 'issue' THEN 1 ELSE -1 END) \
+             FROM ar_movements GROUP BY currency, invoice_date, movement_date",
+            "INSERT INTO ar_aging_cells (basis, currency, aged_from, movement_date, amount_minor, open_count) \
+             SELECT 'due', currency, due_date, movement_date, SUM(amount_minor), SUM(CASE WHEN kind = 'issue' THEN 1 ELSE -1 END) \
+             FROM ar_movements GROUP BY currency, due_date, movement_date",
+        ] {
+            manager.get_connection().execute_unprepared(statement).await?;
+        }
         // Pending approvals: one per kind and subject (a customer's limit, an invoice's credit
         // memo or write-off), replacing the one-per-customer-and-kind rule of the foundation.
         let connection = manager.get_connection();
