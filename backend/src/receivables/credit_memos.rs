@@ -1119,6 +1119,42 @@ mod tests {
         assert_eq!(account(CUSTOMER_CREDITS), Some(57_25));
     }
 
+    proptest::proptest! {
+        /// However credits are asked for, what is granted by the rule "at most billed less
+        /// earlier credits" never exceeds what was billed, and each credit's lines add up to it.
+        #[test]
+        fn credits_never_exceed_what_was_billed(
+            line_amounts in proptest::collection::vec((1i64..500_000, 0i64..50_000), 1..6),
+            requests in proptest::collection::vec(1i64..400_000, 1..12),
+        ) {
+            let lines: Vec<LineBasis> = line_amounts
+                .iter()
+                .enumerate()
+                .map(|(index, (net, tax))| LineBasis {
+                    id: index as i64,
+                    description: String::new(),
+                    kind: if index % 2 == 0 { "subscription".into() } else { "usage".into() },
+                    net_minor: *net,
+                    tax_minor: *tax,
+                })
+                .collect();
+            let billed: i64 = line_amounts.iter().map(|(net, tax)| net + tax).sum();
+            let mut credited = 0;
+            for gross in requests {
+                let spread = spread_gross(Money::from_minor(gross, usd()), &lines).unwrap();
+                let total: i64 = spread.iter().map(|line| line.net_minor + line.tax_minor).sum();
+                proptest::prop_assert_eq!(total, gross);
+                if total <= billed - credited {
+                    credited += total;
+                    let entry = credit_memo_entry(&spread, usd(), total, 0).unwrap();
+                    let debits: i64 = entry.postings().iter().filter(|posting| posting.side == Side::Debit).map(|posting| posting.amount.minor()).sum();
+                    proptest::prop_assert_eq!(debits, total);
+                }
+                proptest::prop_assert!(credited <= billed);
+            }
+        }
+    }
+
     #[test]
     fn rounding_is_half_away_from_zero() {
         assert_eq!(scale(1, 1, 2), 1);
