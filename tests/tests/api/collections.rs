@@ -860,8 +860,13 @@ async fn aging_equals_the_ledger_on_every_date_through_a_random_walk() {
         assert_eq!(total, ledger_ar(&app, &date, "USD").await, "{date}");
         // The drill-down lists exactly what the buckets add up to.
         let drill = app
-            .gql_ok(Role::Cfo, "query($asOf: Date) { arAgingInvoices(asOf: $asOf, first: 100) { nodes { open { amount } } } }", json!({ "asOf": date }))
+            .gql_ok(Role::Cfo, "query($asOf: Date) { arAgingInvoices(asOf: $asOf, first: 100) { totalCount nodes { open { amount } } } }", json!({ "asOf": date }))
             .await;
+        assert_eq!(
+            drill["arAgingInvoices"]["totalCount"].as_u64().unwrap() as usize,
+            drill["arAgingInvoices"]["nodes"].as_array().unwrap().len(),
+            "{date}: the count from the aging cells is the number of invoices listed"
+        );
         let cents: i64 = drill["arAgingInvoices"]["nodes"]
             .as_array()
             .unwrap()
