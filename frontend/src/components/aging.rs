@@ -156,29 +156,38 @@ pub fn AgingChart(
                     currency,
                     mark.map(|mark| format!(" · {mark}")).unwrap_or_default(),
                 );
-                view! {
-                    <a href=href.run(bucket.bucket.clone()) class="bar-link" data-bucket=bucket.bucket.clone()>
-                        <title>{tooltip}</title>
-                        <rect
-                            class=format!("bar {}", bucket_class(&bucket.bucket))
-                            x=center - bar_width / 2.0
-                            y=BOTTOM - height
-                            width=bar_width
-                            height=height
-                            rx="2"
-                        />
-                        <text class="bar-value" x=center y=BOTTOM - height - 6.0 text-anchor="middle">
-                            {bucket.amount.display()}
-                        </text>
-                    </a>
-                    <text class="axis-label bucket-label" x=center y=BOTTOM + 18.0 text-anchor="middle">
-                        {bucket.label.clone()}
+                let bar = view! {
+                    <rect
+                        class=format!("bar {}", bucket_class(&bucket.bucket))
+                        x=center - bar_width / 2.0
+                        y=BOTTOM - height
+                        width=bar_width
+                        height=height
+                        rx="2"
+                    />
+                    <text class="bar-value" x=center y=BOTTOM - height - 6.0 text-anchor="middle">
+                        {bucket.amount.display()}
                     </text>
-                    {mark.map(|mark| view! {
-                        <text class=format!("chart-mark {}", bucket_class(&bucket.bucket)) x=center y=BOTTOM + 34.0 text-anchor="middle">
-                            {format!("▲ {mark}")}
+                };
+                // `a` and `title` are built as SVG elements by hand: written in `view!` outside an
+                // `<svg>` they become HTML elements, which a browser does not draw inside a chart.
+                let link = leptos::svg::a()
+                    .attr("href", href.run(bucket.bucket.clone()))
+                    .attr("class", "bar-link")
+                    .attr("data-bucket", bucket.bucket.clone())
+                    .child((leptos::svg::title().child(tooltip), bar));
+                view! {
+                    <g class="bar-group">
+                        {link}
+                        <text class="axis-label bucket-label" x=center y=BOTTOM + 18.0 text-anchor="middle">
+                            {bucket.label.clone()}
                         </text>
-                    })}
+                        {mark.map(|mark| view! {
+                            <text class=format!("chart-mark {}", bucket_class(&bucket.bucket)) x=center y=BOTTOM + 34.0 text-anchor="middle">
+                                {format!("▲ {mark}")}
+                            </text>
+                        })}
+                    </g>
                 }
             }).collect_view()}
             <text class="axis-title" x=LEFT + (WIDTH - LEFT - RIGHT) / 2.0 y=HEIGHT - 6.0 text-anchor="middle">
