@@ -11,6 +11,13 @@ use crate::session;
 mod receivables;
 pub use receivables::*;
 
+mod bank;
+mod collections;
+mod disputes;
+pub use bank::*;
+pub use collections::*;
+pub use disputes::*;
+
 // ---------------------------------------------------------------------------------------------
 // Errors
 // ---------------------------------------------------------------------------------------------
@@ -508,10 +515,16 @@ pub struct Approval {
     pub requested_by: UserRef,
     pub requested_at: String,
     pub reason: String,
-    pub current_limit: Money,
-    pub requested_limit: Money,
-    pub current_terms: String,
-    pub requested_terms: String,
+    /// Credit-limit requests: the limit and terms now and asked for (absent for other kinds).
+    pub current_limit: Option<Money>,
+    pub requested_limit: Option<Money>,
+    pub current_terms: Option<String>,
+    pub requested_terms: Option<String>,
+    /// Credit memos and write-offs: the amount asked for, the invoice and the document.
+    pub amount: Option<Money>,
+    pub invoice_id: Option<String>,
+    pub invoice_number: Option<String>,
+    pub document_id: Option<String>,
     pub decided_by: Option<UserRef>,
     pub decided_at: Option<String>,
     pub comment: Option<String>,
@@ -773,6 +786,7 @@ fn approval_fields() -> String {
     format!(
         "id kind status customer {{ id legalName }} requestedBy {{ id name }} requestedAt reason \
          currentLimit {MONEY} requestedLimit {MONEY} currentTerms requestedTerms \
+         amount {MONEY} invoiceId invoiceNumber documentId \
          decidedBy {{ id name }} decidedAt comment canDecide cannotDecideReason"
     )
 }

@@ -12,9 +12,9 @@ use crate::{
     components::states::Forbidden,
     format,
     routes::{
-        aging, approvals, audit, bill_run, customer_detail, customer_new, customers, deal_form,
-        deals, invoice_detail, invoices, ledger, login, payment_detail, payment_new, payments,
-        timesheets,
+        aging, approvals, audit, bank_matching, bill_run, collections, customer_detail,
+        customer_new, customers, deal_form, deals, dispute_detail, disputes, invoice_detail,
+        invoices, ladder, ledger, login, payment_detail, payment_new, payments, timesheets,
     },
     session::{self, use_session, Session, SessionContext},
 };
@@ -57,6 +57,11 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("receivables/payments") view=payments::PaymentsPage />
                     <Route path=path!("receivables/payments/new") view=payment_new::NewPaymentPage />
                     <Route path=path!("receivables/payments/:id") view=payment_detail::PaymentDetailPage />
+                    <Route path=path!("receivables/bank") view=bank_matching::BankMatchingPage />
+                    <Route path=path!("collections") view=collections::CollectionsPage />
+                    <Route path=path!("collections/ladder") view=ladder::LadderPage />
+                    <Route path=path!("disputes") view=disputes::DisputesPage />
+                    <Route path=path!("disputes/:id") view=dispute_detail::DisputeDetailPage />
                     <Route path=path!("billing/run") view=bill_run::BillRunPage />
                     <Route path=path!("billing/timesheets") view=timesheets::TimesheetsPage />
                     <Route path=path!("approvals") view=approvals::ApprovalsPage />
@@ -204,6 +209,9 @@ fn SideNav() -> impl IntoView {
     let can_deals = session::can("DEAL_READ");
     let can_invoices = session::can("INVOICE_READ");
     let can_receivables = session::can("RECEIVABLES_READ");
+    let can_collections = session::can("COLLECTIONS_WORK");
+    // Bank lines are worked by those who record payments; others can still open the page.
+    let can_bank = session::can("PAYMENT_RECORD");
     let can_bill_run = session::can("BILL_RUN");
     let can_timesheets = session::can("BILLING_READ");
     let can_approvals = session::can("APPROVAL_READ");
@@ -223,6 +231,15 @@ fn SideNav() -> impl IntoView {
             <Show when=move || can_receivables.get()>
                 <NavLink href="/receivables/aging" key="aging" label="AR aging" />
                 <NavLink href="/receivables/payments" key="payments" label="Payments" />
+            </Show>
+            <Show when=move || can_bank.get()>
+                <NavLink href="/receivables/bank" key="bank" label="Bank matching" />
+            </Show>
+            <Show when=move || can_collections.get()>
+                <NavLink href="/collections" key="collections" label="Collections" />
+            </Show>
+            <Show when=move || can_receivables.get()>
+                <NavLink href="/disputes" key="disputes" label="Disputes" />
             </Show>
             <Show when=move || can_bill_run.get()>
                 <NavLink href="/billing/run" key="bill-run" label="Bill run" />

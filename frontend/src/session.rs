@@ -25,6 +25,7 @@ impl Session {
     pub fn landing_path(&self) -> &'static str {
         match self.user.role.to_ascii_uppercase().as_str() {
             "VP_FINANCE" => "/approvals",
+            "AR_SPECIALIST" => "/collections",
             "AE" => "/deals",
             _ => "/customers",
         }

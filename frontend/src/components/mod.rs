@@ -2,8 +2,13 @@
 
 pub mod aging;
 pub mod checklist;
+pub mod collections_status;
+pub mod customer_collections;
+pub mod download;
 pub mod export;
 pub mod field;
+pub mod file_read;
+pub mod invoice_collections;
 pub mod money;
 pub mod pager;
 pub mod states;

@@ -1,5 +1,6 @@
-//! The approvals inbox: credit-limit requests, pending first, each decided with a comment by an
-//! approver other than the requester.
+//! The approvals inbox: credit-limit changes, credit memos and write-offs, pending first, each
+//! decided with a comment by an approver other than the requester. Decided requests stay listed
+//! with the decision and its comment.
 
 use leptos::{prelude::*, task::spawn_local};
 use leptos_router::{
@@ -8,7 +9,7 @@ use leptos_router::{
 };
 
 use crate::{
-    api::{self, ApiError, Approval},
+    api::{self, ApiError, Approval, Money},
     app::{use_approvals_changed, RequirePermission},
     components::{
         field::TextAreaField,
@@ -106,7 +107,7 @@ fn Inbox() -> impl IntoView {
             <header class="page-header">
                 <div>
                     <h1>"Approvals"</h1>
-                    <p class="muted">"Credit-limit changes waiting for a second person's decision."</p>
+                    <p class="muted">"Credit-limit changes, credit memos and write-offs waiting for a second person's decision."</p>
                 </div>
             </header>
             <div class="toolbar">
@@ -145,7 +146,7 @@ fn Inbox() -> impl IntoView {
                 Some(Err(error)) => view! { <ErrorPanel error=error retry=Callback::new(move |()| approvals.refetch()) /> }.into_any(),
                 Some(Ok(connection)) if connection.nodes.is_empty() => {
                     let (title, hint) = if status.get_untracked() == "PENDING" {
-                        ("Nothing waiting for a decision", "New credit-limit requests appear here as soon as someone sends one.")
+                        ("Nothing waiting for a decision", "New credit-limit, credit memo and write-off requests appear here as soon as someone sends one.")
                     } else {
                         ("No requests with this status", "Choose another status above to see other requests.")
                     };
@@ -191,9 +192,220 @@ fn limit_change(current: &str, requested: &str) -> Option<String> {
     Some(format!("{sign}{}", format::percent(ratio)))
 }
 
+fn money_text(money: Option<&Money>) -> String {
+    money.map_or_else(|| "—".to_string(), Money::display)
+}
+
+fn terms_text(terms: Option<&str>) -> String {
+    terms.map_or_else(|| "—".to_string(), format::enum_label)
+}
+
+/// What the request asks for, in words (the kind's heading).
+fn kind_label(kind: &str) -> &'static str {
+    match kind {
+        "CREDIT_LIMIT" => "Credit-limit change",
+        "CREDIT_MEMO" => "Credit memo",
+        "WRITE_OFF" => "Write-off",
+        _ => "Request",
+    }
+}
+
+/// The invoice a credit memo or write-off concerns, as it is named in sentences.
+fn invoice_text(approval: &Approval) -> String {
+    approval.invoice_number.clone().map_or_else(
+        || "the invoice".to_string(),
+        |number| format!("invoice {number}"),
+    )
+}
+
+/// The question the confirmation asks, with the amounts.
+fn confirm_question(approval: &Approval, decision: &str) -> String {
+    let approve = decision == "APPROVE";
+    let amount = money_text(approval.amount.as_ref());
+    let invoice = invoice_text(approval);
+    match (approval.kind.as_str(), approve) {
+        ("CREDIT_MEMO", true) => format!(
+            "Approve a credit memo of {amount} on {invoice}? It is numbered, issued and posted."
+        ),
+        ("CREDIT_MEMO", false) => {
+            format!("Reject the credit memo of {amount} on {invoice}? Nothing is credited.")
+        }
+        ("WRITE_OFF", true) => format!(
+            "Approve writing off {amount} on {invoice} as bad debt? It is posted to the ledger."
+        ),
+        ("WRITE_OFF", false) => {
+            format!("Reject writing off {amount} on {invoice}? The amount stays open.")
+        }
+        (_, true) => format!(
+            "Approve changing the credit limit from {} to {} ({} → {})?",
+            money_text(approval.current_limit.as_ref()),
+            money_text(approval.requested_limit.as_ref()),
+            terms_text(approval.current_terms.as_deref()),
+            terms_text(approval.requested_terms.as_deref())
+        ),
+        (_, false) => format!(
+            "Reject the request for {}? The limit stays at {}.",
+            money_text(approval.requested_limit.as_ref()),
+            money_text(approval.current_limit.as_ref())
+        ),
+    }
+}
+
+/// Sends the decision to the mutation of the request's kind and says what happened.
+async fn decide(
+    approval: Approval,
+    decision: &'static str,
+    comment: String,
+) -> Result<String, ApiError> {
+    let customer = approval.customer.legal_name.clone();
+    let invoice = invoice_text(&approval);
+    match approval.kind.as_str() {
+        "CREDIT_MEMO" => {
+            let memo = api::credit_memo_decide(approval.id, decision, comment).await?;
+            Ok(if memo.status == "APPROVED" {
+                format!(
+                    "Approved: credit memo {} for {} issued on {invoice} ({customer}).",
+                    memo.number.unwrap_or_default(),
+                    memo.total.display()
+                )
+            } else {
+                format!("Rejected: no credit memo on {invoice}; the requester sees your comment.")
+            })
+        }
+        "WRITE_OFF" => {
+            let write_off = api::write_off_decide(approval.id, decision, comment).await?;
+            Ok(if write_off.status == "APPROVED" {
+                format!(
+                    "Approved: {} on {invoice} written off as bad debt.",
+                    write_off.amount.display()
+                )
+            } else {
+                format!(
+                    "Rejected: {} stays open on {invoice}.",
+                    write_off.amount.display()
+                )
+            })
+        }
+        _ => {
+            let decided = api::approval_decide(approval.id, decision, comment).await?;
+            Ok(if decided.status == "APPROVED" {
+                format!(
+                    "Approved: {customer} now has a {} credit limit on {} terms.",
+                    money_text(decided.requested_limit.as_ref()),
+                    terms_text(decided.requested_terms.as_deref())
+                )
+            } else {
+                format!(
+                    "Rejected: {customer} keeps its {} credit limit.",
+                    money_text(decided.current_limit.as_ref())
+                )
+            })
+        }
+    }
+}
+
 /// One request: who asks for what and why, and the decision form.
 #[component]
 fn ApprovalCard(approval: Approval, on_decided: Callback<String>) -> impl IntoView {
+    let can_decide = approval.can_decide;
+    let is_credit_limit = approval.kind == "CREDIT_LIMIT";
+    view! {
+        <article class="panel approval" data-approval-id=approval.id.clone() data-kind=approval.kind.clone() data-can-decide=if can_decide { "true" } else { "false" }>
+            <div class="approval-summary">
+            <header class="approval-header">
+                <div>
+                    <p class="small muted">{kind_label(&approval.kind)}</p>
+                    <h2>
+                        <a href=format!("/customers/{}", approval.customer.id)>{approval.customer.legal_name.clone()}</a>
+                    </h2>
+                    <p class="muted">
+                        {format!("Requested by {} on {}", approval.requested_by.name, format::date(&approval.requested_at))}
+                    </p>
+                </div>
+                <ApprovalStatusBadge status=approval.status.clone() />
+            </header>
+            <p class="reason"><span class="label">"Reason: "</span>{approval.reason.clone()}</p>
+            </div>
+            {if is_credit_limit {
+                view! { <LimitFigures approval=approval.clone() /> }.into_any()
+            } else {
+                view! { <DocumentFigures approval=approval.clone() /> }.into_any()
+            }}
+            <Decision approval=approval.clone() on_decided=on_decided />
+        </article>
+    }
+}
+
+/// A credit-limit request: the limit and terms now, asked for, and the change.
+#[component]
+fn LimitFigures(approval: Approval) -> impl IntoView {
+    let change = approval
+        .current_limit
+        .as_ref()
+        .zip(approval.requested_limit.as_ref())
+        .and_then(|(current, requested)| limit_change(&current.amount, &requested.amount));
+    view! {
+        <table class="table compact approval-figures">
+            <thead>
+                <tr>
+                    <th scope="col"></th>
+                    <th scope="col" class="num">"Credit limit"</th>
+                    <th scope="col">"Payment terms"</th>
+                </tr>
+            </thead>
+            <tbody>
+                <tr>
+                    <th scope="row">"Current"</th>
+                    <MoneyCell money=approval.current_limit.clone() />
+                    <td>{terms_text(approval.current_terms.as_deref())}</td>
+                </tr>
+                <tr>
+                    <th scope="row">"Requested"</th>
+                    <MoneyCell money=approval.requested_limit.clone() />
+                    <td>{terms_text(approval.requested_terms.as_deref())}</td>
+                </tr>
+                {change.map(|change| view! {
+                    <tr>
+                        <th scope="row">"Change"</th>
+                        <td class="num">{change}</td>
+                        <td></td>
+                    </tr>
+                })}
+            </tbody>
+        </table>
+    }
+}
+
+/// A credit memo or write-off: the amount asked for and the invoice it concerns.
+#[component]
+fn DocumentFigures(approval: Approval) -> impl IntoView {
+    let amount_label = if approval.kind == "WRITE_OFF" {
+        "To write off"
+    } else {
+        "To credit (incl. tax)"
+    };
+    view! {
+        <dl class="facts approval-figures" data-test="document-figures">
+            <dt>{amount_label}</dt>
+            <dd class="figure">{money_text(approval.amount.as_ref())}</dd>
+            <dt>"Invoice"</dt>
+            <dd>
+                {match approval.invoice_id.clone() {
+                    Some(id) => view! {
+                        <a href=format!("/invoices/{id}") data-test="approval-invoice">
+                            {approval.invoice_number.clone().unwrap_or_else(|| "Open invoice".into())}
+                        </a>
+                    }.into_any(),
+                    None => "—".into_any(),
+                }}
+            </dd>
+        </dl>
+    }
+}
+
+/// Who decided and why, or the comment and the approve / reject buttons with a confirmation.
+#[component]
+fn Decision(approval: Approval, on_decided: Callback<String>) -> impl IntoView {
     let comment = RwSignal::new(String::new());
     let errors = RwSignal::new(None::<ApiError>);
     let confirming = RwSignal::new(None::<&'static str>);
@@ -201,18 +413,7 @@ fn ApprovalCard(approval: Approval, on_decided: Callback<String>) -> impl IntoVi
     let can_decide = approval.can_decide;
     let is_pending = approval.status == "PENDING";
     let id = approval.id.clone();
-    let customer_name = approval.customer.legal_name.clone();
-    let requested_limit = approval.requested_limit.display();
-    let current_limit = approval.current_limit.display();
-    let change = limit_change(
-        &approval.current_limit.amount,
-        &approval.requested_limit.amount,
-    );
-    let terms_change = format!(
-        "{} → {}",
-        format::enum_label(&approval.current_terms),
-        format::enum_label(&approval.requested_terms)
-    );
+    let stored = StoredValue::new(approval.clone());
 
     let ask = move |decision: &'static str| {
         if comment.with_untracked(|c| c.trim().is_empty()) {
@@ -225,145 +426,76 @@ fn ApprovalCard(approval: Approval, on_decided: Callback<String>) -> impl IntoVi
         errors.set(None);
         confirming.set(Some(decision));
     };
-    let decide = {
-        let id = StoredValue::new(id.clone());
-        let customer_name = StoredValue::new(customer_name.clone());
-        move |_| {
-            let Some(decision) = confirming.get_untracked() else {
-                return;
-            };
-            let id = id.get_value();
-            let customer_name = customer_name.get_value();
-            pending.set(true);
-            spawn_local(async move {
-                let result =
-                    api::approval_decide(id, decision, comment.get_untracked().trim().to_string())
-                        .await;
-                pending.set(false);
-                confirming.set(None);
-                match result {
-                    Ok(decided) => {
-                        let message = if decided.status == "APPROVED" {
-                            format!(
-                                "Approved: {customer_name} now has a {} credit limit on {} terms.",
-                                decided.requested_limit.display(),
-                                format::enum_label(&decided.requested_terms)
-                            )
-                        } else {
-                            format!(
-                                "Rejected: {customer_name} keeps its {} credit limit.",
-                                decided.current_limit.display()
-                            )
-                        };
-                        on_decided.run(message);
-                    }
-                    Err(error) => errors.set(Some(error)),
-                }
-            });
-        }
+    let submit = move |_| {
+        let Some(decision) = confirming.get_untracked() else {
+            return;
+        };
+        pending.set(true);
+        spawn_local(async move {
+            let result = decide(
+                stored.get_value(),
+                decision,
+                comment.get_untracked().trim().to_string(),
+            )
+            .await;
+            pending.set(false);
+            confirming.set(None);
+            match result {
+                Ok(message) => on_decided.run(message),
+                Err(error) => errors.set(Some(error)),
+            }
+        });
     };
 
     view! {
-        <article class="panel approval" data-approval-id=approval.id.clone() data-can-decide=if can_decide { "true" } else { "false" }>
-            <div class="approval-summary">
-            <header class="approval-header">
-                <div>
-                    <h2>
-                        <a href=format!("/customers/{}", approval.customer.id)>{approval.customer.legal_name.clone()}</a>
-                    </h2>
-                    <p class="muted">
-                        {format!("Requested by {} on {}", approval.requested_by.name, format::date(&approval.requested_at))}
+        <div class="approval-decision">
+        {approval.decided_by.clone().map(|decider| view! {
+            <p class="muted" data-test="decision-comment">
+                {format!(
+                    "{} by {} on {}",
+                    if approval.status == "REJECTED" { "Rejected" } else { "Decided" },
+                    decider.name,
+                    approval.decided_at.as_deref().map(format::date).unwrap_or_default()
+                )}
+                {approval.comment.clone().map(|comment| format!(": “{comment}”"))}
+            </p>
+        })}
+        {is_pending.then(|| view! {
+            <div class="decision">
+                {(!can_decide).then(|| view! {
+                    <p class="alert alert-neutral" data-test="cannot-decide">
+                        {approval.cannot_decide_reason.clone().unwrap_or_else(|| "You cannot decide this request.".into())}
                     </p>
-                </div>
-                <ApprovalStatusBadge status=approval.status.clone() />
-            </header>
-            <p class="reason"><span class="label">"Reason: "</span>{approval.reason.clone()}</p>
-            </div>
-            <table class="table compact approval-figures">
-                <thead>
-                    <tr>
-                        <th scope="col"></th>
-                        <th scope="col" class="num">"Credit limit"</th>
-                        <th scope="col">"Payment terms"</th>
-                    </tr>
-                </thead>
-                <tbody>
-                    <tr>
-                        <th scope="row">"Current"</th>
-                        <MoneyCell money=Some(approval.current_limit.clone()) />
-                        <td>{format::enum_label(&approval.current_terms)}</td>
-                    </tr>
-                    <tr>
-                        <th scope="row">"Requested"</th>
-                        <MoneyCell money=Some(approval.requested_limit.clone()) />
-                        <td>{format::enum_label(&approval.requested_terms)}</td>
-                    </tr>
-                    {change.map(|change| view! {
-                        <tr>
-                            <th scope="row">"Change"</th>
-                            <td class="num">{change}</td>
-                            <td></td>
-                        </tr>
-                    })}
-                </tbody>
-            </table>
-            <div class="approval-decision">
-            {approval.decided_by.clone().map(|decider| view! {
-                <p class="muted">
-                    {format!(
-                        "Decided by {} on {}",
-                        decider.name,
-                        approval.decided_at.as_deref().map(format::date).unwrap_or_default()
-                    )}
-                    {approval.comment.clone().map(|comment| format!(": “{comment}”"))}
-                </p>
-            })}
-            {is_pending.then(|| view! {
-                <div class="decision">
-                    {(!can_decide).then(|| view! {
-                        <p class="alert alert-neutral" data-test="cannot-decide">
-                            {approval.cannot_decide_reason.clone().unwrap_or_else(|| "You cannot decide this request.".into())}
-                        </p>
-                    })}
-                    <Show when=move || can_decide>
-                        <TextAreaField label="Comment" name="comment" value=comment errors=errors.into() required=true id_suffix=id.clone() />
-                    </Show>
-                    {move || errors.get().filter(|e| !e.has_field_errors()).map(|e| view! { <p class="alert alert-error" role="alert">{e.summary()}</p> })}
-                    <Show
-                        when=move || confirming.get().is_some()
-                        fallback=move || view! {
-                            <div class="button-row">
-                                <button class="button button-primary" type="button" data-action="approve" disabled=!can_decide on:click=move |_| ask("APPROVE")>
-                                    "Approve"
-                                </button>
-                                <button class="button button-danger" type="button" data-action="reject" disabled=!can_decide on:click=move |_| ask("REJECT")>
-                                    "Reject"
-                                </button>
-                            </div>
-                        }
-                    >
-                        <div class="confirm" role="alertdialog" aria-label="Confirm decision">
-                            <p>
-                                {let current_limit = current_limit.clone();
-                                 let requested_limit = requested_limit.clone();
-                                 let terms_change = terms_change.clone();
-                                 move || if confirming.get() == Some("APPROVE") {
-                                    format!("Approve changing the credit limit from {current_limit} to {requested_limit} ({terms_change})?")
-                                } else {
-                                    format!("Reject the request for {requested_limit}? The limit stays at {current_limit}.")
-                                }}
-                            </p>
-                            <div class="button-row">
-                                <button class="button button-primary" type="button" data-action="confirm" disabled=move || pending.get() on:click=decide>
-                                    {move || if pending.get() { "Saving…" } else { "Confirm" }}
-                                </button>
-                                <button class="button" type="button" on:click=move |_| confirming.set(None)>"Cancel"</button>
-                            </div>
+                })}
+                <Show when=move || can_decide>
+                    <TextAreaField label="Comment" name="comment" value=comment errors=errors.into() required=true id_suffix=id.clone() />
+                </Show>
+                {move || errors.get().filter(|e| !e.has_field_errors()).map(|e| view! { <p class="alert alert-error" role="alert">{e.summary()}</p> })}
+                <Show
+                    when=move || confirming.get().is_some()
+                    fallback=move || view! {
+                        <div class="button-row">
+                            <button class="button button-primary" type="button" data-action="approve" disabled=!can_decide on:click=move |_| ask("APPROVE")>
+                                "Approve"
+                            </button>
+                            <button class="button button-danger" type="button" data-action="reject" disabled=!can_decide on:click=move |_| ask("REJECT")>
+                                "Reject"
+                            </button>
                         </div>
-                    </Show>
-                </div>
-            })}
+                    }
+                >
+                    <div class="confirm" role="alertdialog" aria-label="Confirm decision">
+                        <p>{move || confirming.get().map(|decision| stored.with_value(|approval| confirm_question(approval, decision))).unwrap_or_default()}</p>
+                        <div class="button-row">
+                            <button class="button button-primary" type="button" data-action="confirm" disabled=move || pending.get() on:click=submit>
+                                {move || if pending.get() { "Saving…" } else { "Confirm" }}
+                            </button>
+                            <button class="button" type="button" on:click=move |_| confirming.set(None)>"Cancel"</button>
+                        </div>
+                    </div>
+                </Show>
             </div>
-        </article>
+        })}
+        </div>
     }
 }

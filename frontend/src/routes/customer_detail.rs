@@ -92,6 +92,7 @@ fn CustomerBody(customer: CustomerDetail, on_done: Callback<String>) -> impl Int
             <HoldPanel customer=customer.clone() on_done=on_done />
             <CreditLimitPanel customer=customer on_done=on_done />
         </div>
+        <crate::components::customer_collections::CustomerCollections customer_id=receivables_id.clone() />
         <CustomerReceivables customer_id=receivables_id legal_name=receivables_name />
         <section class="section">
             <h2>"Deals"</h2>
@@ -349,13 +350,13 @@ fn PendingRequest(request: Approval) -> impl IntoView {
                 <tbody>
                     <tr>
                         <th scope="row">"Current"</th>
-                        <MoneyCell money=Some(request.current_limit.clone()) />
-                        <td>{format::enum_label(&request.current_terms)}</td>
+                        <MoneyCell money=request.current_limit.clone() />
+                        <td>{format::enum_label(request.current_terms.as_deref().unwrap_or_default())}</td>
                     </tr>
                     <tr>
                         <th scope="row">"Requested"</th>
-                        <MoneyCell money=Some(request.requested_limit.clone()) />
-                        <td>{format::enum_label(&request.requested_terms)}</td>
+                        <MoneyCell money=request.requested_limit.clone() />
+                        <td>{format::enum_label(request.requested_terms.as_deref().unwrap_or_default())}</td>
                     </tr>
                 </tbody>
             </table>
@@ -415,8 +416,8 @@ fn CreditLimitRequestForm(customer: CustomerDetail, on_done: Callback<String>) -
                         approvals_changed();
                         on_done.run(format!(
                             "Request sent for approval: {} credit limit on {} terms. It takes effect once an approver accepts it.",
-                            approval.requested_limit.display(),
-                            format::enum_label(&approval.requested_terms)
+                            approval.requested_limit.as_ref().map(api::Money::display).unwrap_or_default(),
+                            format::enum_label(approval.requested_terms.as_deref().unwrap_or_default())
                         ));
                     }
                     Err(error) => errors.set(Some(error)),

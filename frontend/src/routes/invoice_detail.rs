@@ -119,6 +119,7 @@ fn InvoiceBody(invoice: Invoice, on_done: Callback<String>) -> impl IntoView {
                 />
             </section>
         })}
+        <crate::components::invoice_collections::InvoiceCollections invoice=invoice.clone() />
         <InvoiceActions invoice=invoice on_done=on_done />
     }
 }

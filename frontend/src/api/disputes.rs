@@ -1,0 +1,419 @@
+//! Disputes, credit memos and write-offs: logging and reviewing a customer's dispute (with
+//! evidence files), asking for and deciding credit memos and write-offs, the contract terms an
+//! invoice was billed under, and authenticated downloads of the PDFs and CSVs they produce.
+
+use gloo_net::http::Request;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use super::{
+    deal_fields, disposition_filename, field, ApiError, Connection, CustomerName, Deal, ErrorCode,
+    HttpError, InvoiceLine, Money, PdfFile, MONEY,
+};
+use crate::session;
+
+/// Why a customer disputes an invoice (`DisputeReason`).
+pub const DISPUTE_REASONS: [&str; 7] = [
+    "PRICING",
+    "QUANTITY",
+    "PURCHASE_ORDER",
+    "DUPLICATE",
+    "NOT_DELIVERED",
+    "TAX",
+    "OTHER",
+];
+
+/// The file types the server keeps as evidence.
+pub const EVIDENCE_TYPES: [&str; 5] = [
+    "application/pdf",
+    "image/png",
+    "image/jpeg",
+    "text/plain",
+    "message/rfc822",
+];
+
+/// Evidence files are at most this large (the server's limit).
+pub const EVIDENCE_MAX_BYTES: f64 = 5.0 * 1024.0 * 1024.0;
+
+/// The disputed invoice, with what the review compares against the contract.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DisputedInvoice {
+    pub id: String,
+    pub number: Option<String>,
+    pub status: String,
+    pub invoice_date: String,
+    pub due_date: Option<String>,
+    pub payment_terms: String,
+    pub po_number: Option<String>,
+    pub contract_id: Option<String>,
+    pub total: Money,
+    pub open_amount: Money,
+    #[serde(default)]
+    pub lines: Vec<InvoiceLine>,
+}
+
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Evidence {
+    pub id: String,
+    pub filename: String,
+    pub content_type: String,
+    pub size_bytes: i64,
+    pub uploaded_at: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Dispute {
+    pub id: String,
+    pub invoice_id: String,
+    pub reason: String,
+    pub disputed: Money,
+    #[serde(default)]
+    pub line_ids: Vec<String>,
+    /// The customer's words, as received.
+    pub customer_statement: String,
+    /// OPEN, VALID, INVALID or CLOSED.
+    pub status: String,
+    pub opened_on: String,
+    pub opened_at: String,
+    pub review_due_at: String,
+    pub reviewed_at: Option<String>,
+    pub review_note: Option<String>,
+    pub escalated_at: Option<String>,
+    pub closed_on: Option<String>,
+    pub resolution: Option<String>,
+    pub credit_memo_id: Option<String>,
+    pub rebill_invoice_id: Option<String>,
+    /// Business minutes left to review; negative when late. Frozen once reviewed.
+    pub review_minutes_left: i64,
+    pub review_late: bool,
+    pub customer: Option<CustomerName>,
+    pub invoice: DisputedInvoice,
+    #[serde(default)]
+    pub evidence: Vec<Evidence>,
+}
+
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CreditLine {
+    pub invoice_line_id: String,
+    pub description: String,
+    pub amount: Money,
+    pub tax: Money,
+}
+
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CreditMemo {
+    pub id: String,
+    /// Assigned on approval.
+    pub number: Option<String>,
+    /// REQUESTED, APPROVED or REJECTED.
+    pub status: String,
+    pub reason: String,
+    pub invoice_id: String,
+    pub dispute_id: Option<String>,
+    pub approval_id: Option<String>,
+    pub comment: Option<String>,
+    pub requested_at: String,
+    pub decided_at: Option<String>,
+    pub issue_date: Option<String>,
+    pub subtotal: Money,
+    pub tax: Money,
+    pub total: Money,
+    /// What reduces the invoice's open amount.
+    pub to_invoice: Money,
+    /// What is left over as customer credit.
+    pub to_credit: Money,
+    pub pdf_url: String,
+    #[serde(default)]
+    pub lines: Vec<CreditLine>,
+}
+
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct WriteOff {
+    pub id: String,
+    pub invoice_id: String,
+    pub amount: Money,
+    pub status: String,
+    pub reason: String,
+    pub requested_at: String,
+    pub approval_id: Option<String>,
+    pub comment: Option<String>,
+    pub decided_at: Option<String>,
+    pub written_off_on: Option<String>,
+}
+
+const INVOICE_LINE_FIELDS: &str = "id description note periodStart periodEnd quantity \
+     unitPrice { amount currency } amount { amount currency } taxLabel taxRatePercent \
+     tax { amount currency }";
+
+fn dispute_fields(with_detail: bool) -> String {
+    let lines = if with_detail {
+        format!("lines {{ {INVOICE_LINE_FIELDS} }}")
+    } else {
+        String::new()
+    };
+    let evidence = if with_detail {
+        "evidence { id filename contentType sizeBytes uploadedAt }"
+    } else {
+        ""
+    };
+    format!(
+        "id invoiceId reason disputed {MONEY} lineIds customerStatement status openedOn openedAt \
+         reviewDueAt reviewedAt reviewNote escalatedAt closedOn resolution creditMemoId \
+         rebillInvoiceId reviewMinutesLeft reviewLate customer {{ id legalName }} \
+         invoice {{ id number status invoiceDate dueDate paymentTerms poNumber contractId \
+           total {MONEY} openAmount {MONEY} {lines} }} {evidence}"
+    )
+}
+
+fn credit_memo_fields() -> String {
+    format!(
+        "id number status reason invoiceId disputeId approvalId comment requestedAt decidedAt \
+         issueDate subtotal {MONEY} tax {MONEY} total {MONEY} toInvoice {MONEY} toCredit {MONEY} \
+         pdfUrl lines {{ invoiceLineId description amount {MONEY} tax {MONEY} }}"
+    )
+}
+
+fn write_off_fields() -> String {
+    format!(
+        "id invoiceId amount {MONEY} status reason requestedAt approvalId comment decidedAt \
+         writtenOffOn"
+    )
+}
+
+/// The dispute list's filters.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct DisputeFilter {
+    pub status: Option<String>,
+    pub invoice_id: Option<String>,
+    pub customer_id: Option<String>,
+}
+
+pub async fn disputes(
+    filter: DisputeFilter,
+    first: u32,
+    after: Option<String>,
+) -> Result<Connection<Dispute>, ApiError> {
+    let query = format!(
+        "query Disputes($status: DisputeStatus, $invoiceId: ID, $customerId: ID, $first: Int, \
+           $after: String) {{ \
+           disputes(status: $status, invoiceId: $invoiceId, customerId: $customerId, first: $first, \
+             after: $after) {{ \
+             nodes {{ {} }} pageInfo {{ hasNextPage endCursor }} totalCount }} }}",
+        dispute_fields(false)
+    );
+    field(
+        "disputes",
+        &query,
+        json!({
+            "status": filter.status,
+            "invoiceId": filter.invoice_id,
+            "customerId": filter.customer_id,
+            "first": first,
+            "after": after,
+        }),
+    )
+    .await
+}
+
+pub async fn dispute(id: String) -> Result<Dispute, ApiError> {
+    let query = format!(
+        "query Dispute($id: ID!) {{ dispute(id: $id) {{ {} }} }}",
+        dispute_fields(true)
+    );
+    field("dispute", &query, json!({ "id": id })).await
+}
+
+/// Logs a dispute from the whole `DisputeLogInput` the form built.
+pub async fn dispute_log(input: Value) -> Result<Dispute, ApiError> {
+    let query = format!(
+        "mutation DisputeLog($input: DisputeLogInput!) {{ disputeLog(input: $input) {{ {} }} }}",
+        dispute_fields(false)
+    );
+    field("disputeLog", &query, json!({ "input": input })).await
+}
+
+/// Records the review (`DisputeReviewInput`): valid asks for a credit memo, invalid answers the
+/// customer with the evidence.
+pub async fn dispute_review(input: Value) -> Result<Dispute, ApiError> {
+    let query = format!(
+        "mutation DisputeReview($input: DisputeReviewInput!) {{ \
+           disputeReview(input: $input) {{ {} }} }}",
+        dispute_fields(true)
+    );
+    field("disputeReview", &query, json!({ "input": input })).await
+}
+
+pub async fn dispute_close(input: Value) -> Result<Dispute, ApiError> {
+    let query = format!(
+        "mutation DisputeClose($input: DisputeCloseInput!) {{ \
+           disputeClose(input: $input) {{ {} }} }}",
+        dispute_fields(true)
+    );
+    field("disputeClose", &query, json!({ "input": input })).await
+}
+
+pub async fn dispute_evidence_add(
+    dispute_id: String,
+    filename: String,
+    content_type: String,
+    content_base64: String,
+) -> Result<Evidence, ApiError> {
+    let query = "mutation DisputeEvidenceAdd($input: EvidenceAddInput!) { \
+                 disputeEvidenceAdd(input: $input) { id filename contentType sizeBytes uploadedAt } }";
+    let input = json!({
+        "disputeId": dispute_id,
+        "filename": filename,
+        "contentType": content_type,
+        "contentBase64": content_base64,
+    });
+    field("disputeEvidenceAdd", query, json!({ "input": input })).await
+}
+
+pub async fn credit_memos(
+    invoice_id: Option<String>,
+    customer_id: Option<String>,
+    status: Option<String>,
+    after: Option<String>,
+) -> Result<Connection<CreditMemo>, ApiError> {
+    let query = format!(
+        "query CreditMemos($invoiceId: ID, $customerId: ID, $status: DocumentStatus, $first: Int, \
+           $after: String) {{ \
+           creditMemos(invoiceId: $invoiceId, customerId: $customerId, status: $status, \
+             first: $first, after: $after) {{ \
+             nodes {{ {} }} pageInfo {{ hasNextPage endCursor }} totalCount }} }}",
+        credit_memo_fields()
+    );
+    field(
+        "creditMemos",
+        &query,
+        json!({
+            "invoiceId": invoice_id,
+            "customerId": customer_id,
+            "status": status,
+            "first": 50,
+            "after": after,
+        }),
+    )
+    .await
+}
+
+pub async fn credit_memo(id: String) -> Result<CreditMemo, ApiError> {
+    let query = format!(
+        "query CreditMemo($id: ID!) {{ creditMemo(id: $id) {{ {} }} }}",
+        credit_memo_fields()
+    );
+    field("creditMemo", &query, json!({ "id": id })).await
+}
+
+/// Asks for a credit memo from the whole `CreditMemoRequestInput` the form built.
+pub async fn credit_memo_request(input: Value) -> Result<CreditMemo, ApiError> {
+    let query = format!(
+        "mutation CreditMemoRequest($input: CreditMemoRequestInput!) {{ \
+           creditMemoRequest(input: $input) {{ {} }} }}",
+        credit_memo_fields()
+    );
+    field("creditMemoRequest", &query, json!({ "input": input })).await
+}
+
+pub async fn credit_memo_decide(
+    approval_id: String,
+    decision: &'static str,
+    comment: String,
+) -> Result<CreditMemo, ApiError> {
+    let query = format!(
+        "mutation CreditMemoDecide($input: DocumentDecideInput!) {{ \
+           creditMemoDecide(input: $input) {{ {} }} }}",
+        credit_memo_fields()
+    );
+    let input = json!({ "approvalId": approval_id, "decision": decision, "comment": comment });
+    field("creditMemoDecide", &query, json!({ "input": input })).await
+}
+
+/// Asks to write off `amount` (everything open when `None`) as bad debt.
+pub async fn write_off_request(
+    invoice_id: String,
+    amount: Option<String>,
+    reason: String,
+) -> Result<WriteOff, ApiError> {
+    let query = format!(
+        "mutation WriteOffRequest($input: WriteOffRequestInput!) {{ \
+           writeOffRequest(input: $input) {{ {} }} }}",
+        write_off_fields()
+    );
+    let input = json!({ "invoiceId": invoice_id, "amount": amount, "reason": reason });
+    field("writeOffRequest", &query, json!({ "input": input })).await
+}
+
+pub async fn write_off_decide(
+    approval_id: String,
+    decision: &'static str,
+    comment: String,
+) -> Result<WriteOff, ApiError> {
+    let query = format!(
+        "mutation WriteOffDecide($input: DocumentDecideInput!) {{ \
+           writeOffDecide(input: $input) {{ {} }} }}",
+        write_off_fields()
+    );
+    let input = json!({ "approvalId": approval_id, "decision": decision, "comment": comment });
+    field("writeOffDecide", &query, json!({ "input": input })).await
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct CustomerDeals {
+    #[serde(default)]
+    deals: Vec<Deal>,
+}
+
+/// The deal whose contract is `contract_id`, read through the customer's deals (the API has no
+/// contract query of its own; the deal carries the terms and the contract's lines and POs).
+/// `None` when the contract is not among the deals the viewer may see.
+pub async fn deal_for_contract(
+    customer_id: String,
+    contract_id: String,
+) -> Result<Option<Deal>, ApiError> {
+    let query = format!(
+        "query ContractTerms($id: ID!) {{ customer(id: $id) {{ deals {{ {} }} }} }}",
+        deal_fields()
+    );
+    let customer: CustomerDeals = field("customer", &query, json!({ "id": customer_id })).await?;
+    Ok(customer.deals.into_iter().find(|deal| {
+        deal.contract
+            .as_ref()
+            .is_some_and(|contract| contract.id == contract_id)
+    }))
+}
+
+/// A file behind one of the API's authenticated download URLs (`pdfUrl`, `csvUrl`), fetched
+/// with the session's bearer token since a plain link cannot send it.
+pub async fn download(url: String, accept: &'static str) -> Result<PdfFile, ApiError> {
+    let token = session::token();
+    let mut request = Request::get(&url).header("Accept", accept);
+    if let Some(token) = &token {
+        request = request.header("Authorization", &format!("Bearer {token}"));
+    }
+    let response = request.send().await.map_err(ApiError::network)?;
+    let status = response.status();
+    if response.ok() {
+        let filename = response
+            .headers()
+            .get("content-disposition")
+            .and_then(|header| disposition_filename(&header));
+        let bytes = response.binary().await.map_err(ApiError::network)?;
+        return Ok(PdfFile { filename, bytes });
+    }
+    let error = match response.json::<HttpError>().await {
+        Ok(body) => ApiError::single(ErrorCode::parse(body.code.as_deref()), body.message),
+        Err(_) => ApiError::network(format!("HTTP {status}")),
+    };
+    if token.is_some() && error.code() == ErrorCode::Unauthenticated {
+        session::expire();
+    }
+    Err(error)
+}
