@@ -128,10 +128,13 @@ pub struct Invoice {
 impl Invoice {
     pub fn open_amount(&self) -> Money {
         Money::from_minor(
-            self.total.minor()
+            // A credit memo on a paid invoice credits beyond what was open (the excess is
+            // customer credit); nothing is owed then, not a negative amount.
+            (self.total.minor()
                 - self.paid.minor()
                 - self.credited.minor()
-                - self.written_off.minor(),
+                - self.written_off.minor())
+            .max(0),
             self.total.currency(),
         )
     }

@@ -43,8 +43,10 @@ pub enum Settlement {
     WrittenOff,
 }
 
+/// What is still owed on the invoice. A credit memo on a paid invoice credits more than was open
+/// (the excess becomes customer credit), so the difference can go below zero; nothing is owed then.
 pub fn open_minor(model: &invoice::Model) -> i64 {
-    model.total_minor - model.paid_minor - model.credited_minor - model.written_off_minor
+    (model.total_minor - model.paid_minor - model.credited_minor - model.written_off_minor).max(0)
 }
 
 /// The status an issued invoice has with these running totals.

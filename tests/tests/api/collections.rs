@@ -417,6 +417,13 @@ async fn credit_memos_and_write_offs_need_the_right_approver_and_reverse_the_led
         "110.00"
     );
     assert_eq!(credits["customerCredits"][0]["source"], "credit_memo");
+    let credited = invoices_of(&app, &customer).await;
+    assert_eq!(credited[0]["status"], "PAID");
+    assert_eq!(credited[0]["credited"]["amount"], "660.00");
+    assert_eq!(
+        credited[0]["openAmount"]["amount"], "0.00",
+        "nothing is owed, not a negative amount"
+    );
     // A rejected request stays on record with the comment.
     let rejected_request = app
         .gql_ok(Role::ArSpecialist, REQUEST, request("10.00"))
