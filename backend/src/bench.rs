@@ -41,7 +41,10 @@ pub(crate) async fn fresh_url(server: Option<&str>, label: &str) -> AppResult<St
     }
 }
 
-async fn insert_batched<E, A>(connection: &impl ConnectionTrait, rows: Vec<A>) -> AppResult<()>
+pub(crate) async fn insert_batched<E, A>(
+    connection: &impl ConnectionTrait,
+    rows: Vec<A>,
+) -> AppResult<()>
 where
     E: EntityTrait,
     A: sea_orm::ActiveModelTrait<Entity = E> + Clone,

@@ -5,7 +5,7 @@
 
 use crate::app::App;
 use crate::auth::{Actor, Role};
-use crate::bench::fresh_url;
+use crate::bench::{fresh_url, insert_batched as insert};
 use crate::clock::{FixedClock, SharedClock};
 use crate::config::Config;
 use crate::entities::{ar_aging_cell, ar_movement, customer, invoice};
@@ -13,27 +13,12 @@ use crate::error::{AppError, AppResult};
 use crate::pagination::PageRequest;
 use crate::receivables::aging::{AgingBasis, AgingBucket};
 use chrono::{Duration, NaiveDate, TimeZone, Utc};
-use sea_orm::{ConnectionTrait, EntityTrait, Set, Statement, TransactionTrait};
+use sea_orm::{ConnectionTrait, Set, Statement, TransactionTrait};
 use std::collections::HashMap;
 use std::time::Instant;
 
 const CUSTOMERS: i64 = 20_000;
 const DAYS: i64 = 730;
-const BATCH: usize = 400;
-
-async fn insert<E, A>(connection: &impl ConnectionTrait, rows: Vec<A>) -> AppResult<()>
-where
-    E: EntityTrait,
-    A: sea_orm::ActiveModelTrait<Entity = E> + Clone,
-    E::Model: sea_orm::IntoActiveModel<A>,
-{
-    for chunk in rows.chunks(BATCH) {
-        E::insert_many(chunk.to_vec())
-            .exec_without_returning(connection)
-            .await?;
-    }
-    Ok(())
-}
 
 /// Writes the fixture in slices of `slice` invoices, each slice one transaction.
 async fn generate(

@@ -19,6 +19,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
     ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+    TransactionTrait,
 };
 use serde::Serialize;
 use std::collections::{BTreeSet, HashMap};
@@ -379,17 +380,6 @@ impl ReceivablesService {
                 Some(id),
             )
             .await?;
-        bank_receipt::Entity::update_many()
-            .col_expr(bank_receipt::Column::Status, Expr::value("matched"))
-            .col_expr(bank_receipt::Column::PaymentId, Expr::value(payment.id))
-            .col_expr(bank_receipt::Column::DecidedBy, Expr::value(actor.user_id))
-            .col_expr(
-                bank_receipt::Column::DecidedAt,
-                Expr::value(self.clock.now()),
-            )
-            .filter(bank_receipt::Column::Id.eq(id))
-            .exec(&self.db)
-            .await?;
         Ok(payment)
     }
 
@@ -403,22 +393,24 @@ impl ReceivablesService {
         actor.require(Permission::PaymentRecord)?;
         let reason = crate::values::require_text("reason", reason, 500)?;
         let now = self.clock.now();
+        let transaction = self.db.begin().await?;
         let updated = bank_receipt::Entity::update_many()
             .col_expr(bank_receipt::Column::Status, Expr::value("ignored"))
             .col_expr(bank_receipt::Column::DecidedBy, Expr::value(actor.user_id))
             .col_expr(bank_receipt::Column::DecidedAt, Expr::value(now))
             .filter(bank_receipt::Column::Id.eq(id))
             .filter(bank_receipt::Column::Status.is_in(["unmatched", "proposed"]))
-            .exec(&self.db)
+            .exec(&transaction)
             .await?;
         if updated.rows_affected != 1 {
+            transaction.rollback().await?;
             self.receipt_model(id).await?;
             return Err(AppError::Conflict(
                 "This line was already confirmed or set aside.".into(),
             ));
         }
         audit::record(
-            &self.db,
+            &transaction,
             Some(actor),
             now,
             AuditRecord::<(), _> {
@@ -430,6 +422,7 @@ impl ReceivablesService {
             },
         )
         .await?;
+        transaction.commit().await?;
         receipt_from_model(self.receipt_model(id).await?)
     }
 }

@@ -7,7 +7,7 @@ use super::ReceivablesService;
 use crate::audit::{self, AuditRecord};
 use crate::auth::{Actor, Permission};
 use crate::customers;
-use crate::entities::{ar_application, customer_credit, invoice, payment, refund};
+use crate::entities::{ar_application, bank_receipt, customer_credit, invoice, payment, refund};
 use crate::error::{AppError, AppResult};
 use crate::idempotency::{self, Claim};
 use crate::ledger::chart::{ACCOUNTS_RECEIVABLE, CASH, CUSTOMER_CREDITS};
@@ -631,6 +631,24 @@ impl ReceivablesService {
             None,
         )
         .await?;
+        if let Some(receipt_id) = bank_receipt_id {
+            // The bank line and its payment commit together, so a confirmed line always names
+            // its payment (a second confirm returns it).
+            let matched = bank_receipt::Entity::update_many()
+                .col_expr(bank_receipt::Column::Status, Expr::value("matched"))
+                .col_expr(bank_receipt::Column::PaymentId, Expr::value(model.id))
+                .col_expr(bank_receipt::Column::DecidedBy, Expr::value(actor.user_id))
+                .col_expr(bank_receipt::Column::DecidedAt, Expr::value(now))
+                .filter(bank_receipt::Column::Id.eq(receipt_id))
+                .filter(bank_receipt::Column::Status.is_in(["unmatched", "proposed"]))
+                .exec(&transaction)
+                .await?;
+            if matched.rows_affected != 1 {
+                return Err(AppError::Conflict(
+                    "This bank line was confirmed or set aside meanwhile; reload it.".into(),
+                ));
+            }
+        }
         payment::Entity::update_many()
             .col_expr(payment::Column::JournalEntryId, Expr::value(posted.id))
             .filter(payment::Column::Id.eq(model.id))

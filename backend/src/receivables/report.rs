@@ -76,6 +76,16 @@ struct OpenRow {
     open_minor: i64,
 }
 
+impl OpenRow {
+    /// The date its age is counted from on `basis`.
+    fn aged_from(&self, basis: AgingBasis) -> NaiveDate {
+        match basis {
+            AgingBasis::InvoiceDate => self.invoice_date,
+            AgingBasis::DueDate => self.due_date,
+        }
+    }
+}
+
 /// Invoices issued on or before `as_of` and not settled by then.
 fn open_on(as_of: NaiveDate) -> Condition {
     Condition::all()
@@ -111,10 +121,7 @@ impl ReceivablesService {
                 .await?;
             let mut by_currency: BTreeMap<String, BucketTotals> = BTreeMap::new();
             for row in rows {
-                let aged_from = match basis {
-                    AgingBasis::InvoiceDate => row.invoice_date,
-                    AgingBasis::DueDate => row.due_date,
-                };
+                let aged_from = row.aged_from(basis);
                 by_currency.entry(row.currency).or_default().add(
                     AgingBucket::for_days(days_old(aged_from, as_of)),
                     row.open_minor,
@@ -310,10 +317,7 @@ impl ReceivablesService {
             .await?;
         let mut totals: BTreeMap<(i64, String), BucketTotals> = BTreeMap::new();
         for row in rows {
-            let aged_from = match basis {
-                AgingBasis::InvoiceDate => row.invoice_date,
-                AgingBasis::DueDate => row.due_date,
-            };
+            let aged_from = row.aged_from(basis);
             totals
                 .entry((row.customer_id, row.currency))
                 .or_default()
@@ -414,10 +418,7 @@ impl ReceivablesService {
         let items = rows
             .into_iter()
             .map(|row| {
-                let aged_from = match basis {
-                    AgingBasis::InvoiceDate => row.invoice_date,
-                    AgingBasis::DueDate => row.due_date,
-                };
+                let aged_from = row.aged_from(basis);
                 let days = days_old(aged_from, as_of);
                 Ok(AgedInvoice {
                     invoice_id: row.invoice_id,
