@@ -12,6 +12,7 @@ use crate::error::AppResult;
 use crate::invoicing::InvoiceService;
 use crate::ledger::LedgerService;
 use crate::receivables::ReceivablesService;
+use crate::revenue::RevenueService;
 use sea_orm::DatabaseConnection;
 
 #[derive(Clone)]
@@ -28,6 +29,7 @@ pub struct App {
     pub billing: BillingService,
     pub invoices: InvoiceService,
     pub receivables: ReceivablesService,
+    pub revenue: RevenueService,
 }
 
 impl App {
@@ -57,6 +59,7 @@ impl App {
                 config.legal_entity.clone(),
             ),
             receivables: ReceivablesService::new(db.clone(), clock.clone()),
+            revenue: RevenueService::new(db.clone(), clock.clone()),
             config,
             db,
             clock,

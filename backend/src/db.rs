@@ -53,6 +53,7 @@ pub async fn migrate(db: &DatabaseConnection) -> AppResult<()> {
     Migrator::up(db, None).await?;
     crate::ledger::seed_chart(db).await?;
     crate::receivables::collections::ensure_default_steps(db, chrono::Utc::now()).await?;
+    crate::revenue::repo::ensure_all(db, chrono::Utc::now()).await?;
     Ok(())
 }
 

@@ -24,6 +24,7 @@ pub mod money;
 pub mod notifications;
 pub mod pagination;
 pub mod receivables;
+pub mod revenue;
 pub mod seed;
 pub mod sequences;
 pub mod values;

@@ -34,3 +34,19 @@ pub async fn next_value<C: ConnectionTrait>(connection: &C, name: &str) -> AppRe
         .ok_or_else(|| AppError::internal(format!("number sequence {name} vanished")))?;
     Ok(row.next_value - 1)
 }
+
+/// Reserves `count` consecutive values at once (batch posting) and returns the first.
+pub async fn reserve<C: ConnectionTrait>(connection: &C, name: &str, count: i64) -> AppResult<i64> {
+    let first = next_value(connection, name).await?;
+    if count > 1 {
+        number_sequence::Entity::update_many()
+            .col_expr(
+                number_sequence::Column::NextValue,
+                Expr::col(number_sequence::Column::NextValue).add(count - 1),
+            )
+            .filter(number_sequence::Column::Name.eq(name))
+            .exec(connection)
+            .await?;
+    }
+    Ok(first)
+}

@@ -6,6 +6,7 @@ mod columns;
 mod m20261127_000001_foundation;
 mod m20261128_000001_billing;
 mod m20261129_000001_receivables;
+mod m20261130_000001_revenue;
 
 pub struct Migrator;
 
@@ -16,6 +17,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000001_foundation::Migration),
             Box::new(m20261128_000001_billing::Migration),
             Box::new(m20261129_000001_receivables::Migration),
+            Box::new(m20261130_000001_revenue::Migration),
         ]
     }
 }

@@ -136,10 +136,22 @@ pub enum Permission {
     WriteOffRequest,
     /// Only the CFO approves write-offs (checker).
     WriteOffApprove,
+    /// Per-contract recognition schedules and allocations.
+    RevenueRead,
+    /// Revenue totals: waterfall, rollforward, revenue by stream, runs, periods.
+    RevenueTotalsRead,
+    /// Run revenue recognition for a period on demand.
+    RevenueRun,
+    /// Close and reopen ledger periods (the CFO).
+    PeriodClose,
+    /// The standalone selling price table and discount assignment.
+    SspManage,
+    /// The company's ratable method.
+    RevenueSettings,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 36] = [
+    pub const ALL: [Permission; 42] = [
         Permission::CustomerRead,
         Permission::CustomerWrite,
         Permission::CreditHoldManage,
@@ -176,6 +188,12 @@ impl Permission {
         Permission::CreditMemoApprove,
         Permission::WriteOffRequest,
         Permission::WriteOffApprove,
+        Permission::RevenueRead,
+        Permission::RevenueTotalsRead,
+        Permission::RevenueRun,
+        Permission::PeriodClose,
+        Permission::SspManage,
+        Permission::RevenueSettings,
     ];
 
     pub fn as_str(&self) -> &'static str {
@@ -216,6 +234,12 @@ impl Permission {
             Permission::CreditMemoApprove => "CREDIT_MEMO_APPROVE",
             Permission::WriteOffRequest => "WRITE_OFF_REQUEST",
             Permission::WriteOffApprove => "WRITE_OFF_APPROVE",
+            Permission::RevenueRead => "REVENUE_READ",
+            Permission::RevenueTotalsRead => "REVENUE_TOTALS_READ",
+            Permission::RevenueRun => "REVENUE_RUN",
+            Permission::PeriodClose => "PERIOD_CLOSE",
+            Permission::SspManage => "SSP_MANAGE",
+            Permission::RevenueSettings => "REVENUE_SETTINGS",
         }
     }
 
@@ -363,6 +387,12 @@ impl Permission {
             Permission::CreditMemoApprove => &[VpRevops],
             Permission::WriteOffRequest => &[ArSpecialist],
             Permission::WriteOffApprove => &[Cfo],
+            Permission::RevenueRead => &[Admin, Cfo, VpRevops, VpFinance, Auditor],
+            Permission::RevenueTotalsRead => &[Admin, Cfo, Cro, VpRevops, VpFinance, Auditor],
+            Permission::RevenueRun => &[Admin, Cfo, VpFinance],
+            Permission::PeriodClose => &[Cfo],
+            Permission::SspManage => &[Admin, Cfo, VpRevops, VpFinance],
+            Permission::RevenueSettings => &[Cfo],
         }
     }
 }

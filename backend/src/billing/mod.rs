@@ -734,6 +734,18 @@ impl BillingService {
                 model.status
             )));
         }
+        if approve {
+            // Time and materials are earned as they are approved (right to invoice).
+            crate::revenue::repo::add_variable(
+                &transaction,
+                model.contract_line_id,
+                "timesheet",
+                &format!("timesheet:{id}"),
+                now.date_naive(),
+                before.amount.minor(),
+            )
+            .await?;
+        }
         let after = timesheet_from_model(
             timesheet_entry::Entity::find_by_id(id)
                 .one(&transaction)
@@ -861,6 +873,11 @@ impl BillingService {
                 if acceptance { "accepted" } else { "delivered" }
             )));
         }
+        // A licence is satisfied on delivery, a milestone on acceptance (ASC 606 point in time).
+        if acceptance || kind == ContractLineKind::PerpetualLicense {
+            crate::revenue::repo::on_satisfied(&transaction, line_id, now.date_naive(), now)
+                .await?;
+        }
         let after = find_line(&transaction, line_id).await?;
         audit::record(&transaction, Some(actor), now, AuditRecord {
             action: if acceptance { "contract_line.accept" } else { "contract_line.deliver" },
@@ -884,6 +901,7 @@ impl BillingService {
         kind: ChangeKind,
         new_quantity: Option<&str>,
         effective: NaiveDate,
+        remaining_distinct: bool,
         reason: &str,
         idempotency_key: &str,
     ) -> AppResult<contract_line_change::Model> {
@@ -959,7 +977,7 @@ impl BillingService {
             effective_date: Set(effective),
             old_quantity: Set(old.to_string()),
             new_quantity: Set(new.to_string()),
-            reason: Set(reason),
+            reason: Set(reason.clone()),
             idempotency_key: Set(Some(key)),
             created_by: Set(Some(actor.user_id)),
             created_at: Set(now),
@@ -974,12 +992,22 @@ impl BillingService {
             row.cancelled_on = Set(Some(effective));
         }
         row.update(&transaction).await?;
+        let treatment = crate::revenue::repo::on_line_changed(
+            &transaction,
+            line_id,
+            effective,
+            remaining_distinct,
+            &reason,
+            now,
+            Some(actor.user_id),
+        )
+        .await?;
         audit::record(&transaction, Some(actor), now, AuditRecord {
             action: "contract_line.change",
             entity_type: "contract_line",
             entity_id: line_id.to_string(),
             before: Some(&serde_json::json!({"quantity": line.quantity, "cancelledOn": line.cancelled_on})),
-            after: Some(&serde_json::json!({"kind": kind.as_str(), "quantity": new.to_string(), "effective": effective, "changeId": model.id})),
+            after: Some(&serde_json::json!({"kind": kind.as_str(), "quantity": new.to_string(), "effective": effective, "changeId": model.id, "revenueTreatment": treatment.as_str()})),
         })
         .await?;
         transaction.commit().await?;
@@ -1076,12 +1104,20 @@ impl BillingService {
         }
         .insert(&transaction)
         .await?;
+        let treatment = crate::revenue::repo::on_line_added(
+            &transaction,
+            model.id,
+            input.start_date.max(now.date_naive()),
+            now,
+            Some(actor.user_id),
+        )
+        .await?;
         audit::record(&transaction, Some(actor), now, AuditRecord::<(), _> {
             action: "contract_line.add",
             entity_type: "contract_line",
             entity_id: model.id.to_string(),
             before: None,
-            after: Some(&serde_json::json!({"contractId": contract_id, "kind": model.kind, "product": model.product_name, "quantity": model.quantity, "unitPriceMinor": model.unit_price_minor})),
+            after: Some(&serde_json::json!({"contractId": contract_id, "kind": model.kind, "product": model.product_name, "quantity": model.quantity, "unitPriceMinor": model.unit_price_minor, "revenueTreatment": treatment.as_str()})),
         })
         .await?;
         transaction.commit().await?;

@@ -708,6 +708,7 @@ impl DealService {
         contract_line::Entity::insert_many(rows)
             .exec_without_returning(connection)
             .await?;
+        crate::revenue::repo::build_contract(connection, contract.id, now).await?;
         if let Some(number) = &draft.po_number {
             let taken = purchase_order::Entity::find()
                 .filter(purchase_order::Column::CustomerId.eq(customer_id))

@@ -391,6 +391,10 @@ pub struct ContractLineChangeInput {
     /// For a quantity change: the new seat count.
     pub new_quantity: Option<String>,
     pub effective_date: IsoDate,
+    /// Whether the service still to come is distinct from what was delivered (a series of
+    /// months usually is): the revenue change is then prospective; otherwise a cumulative
+    /// catch-up in the modification period. Default true.
+    pub remaining_distinct: Option<bool>,
     pub reason: String,
     pub idempotency_key: String,
 }
@@ -582,6 +586,7 @@ impl BillingMutation {
                 input.kind,
                 input.new_quantity.as_deref(),
                 input.effective_date.0,
+                input.remaining_distinct.unwrap_or(true),
                 &input.reason,
                 &input.idempotency_key,
             )

@@ -550,7 +550,7 @@ impl InvoiceService {
         }
         let mut reversal_id = None;
         if let Some(entry_id) = model.journal_entry_id {
-            let entry = ledger::entry_postings(&transaction, entry_id).await?;
+            let entry = void_entry(&transaction, id, entry_id).await?;
             reversal_id = Some(
                 ledger::post_entry(
                     &transaction,
@@ -568,7 +568,7 @@ impl InvoiceService {
                         ),
                         idempotency_key: None,
                     },
-                    &entry.reversed(),
+                    &entry,
                     Some(entry_id),
                 )
                 .await?
@@ -1094,4 +1094,46 @@ pub async fn invoice_document(
 pub async fn pdf_attachment(db: &DatabaseConnection, invoice_id: i64) -> AppResult<Attachment> {
     let invoice = invoice_from_model(find_model(db, invoice_id).await?)?;
     render_pdf(db, &invoice).await
+}
+
+/// The posting of a void: the issue entry's AR and tax reversed, and the revenue side moved
+/// back through each contract's position (deferred revenue or unbilled AR as it stands now).
+async fn void_entry<C: sea_orm::ConnectionTrait>(
+    connection: &C,
+    invoice_id: i64,
+    entry_id: i64,
+) -> AppResult<crate::ledger::rules::BalancedEntry> {
+    use crate::ledger::chart::{DEFERRED_REVENUE, UNBILLED_RECEIVABLE};
+    use crate::ledger::rules::{BalancedEntry, Posting, Side};
+    let original = ledger::entry_postings(connection, entry_id).await?.reversed();
+    let Some(currency) = original.postings().first().map(|posting| posting.amount.currency()) else {
+        return Ok(original);
+    };
+    let line_nets: Vec<(i64, i64)> = invoice_line::Entity::find()
+        .filter(invoice_line::Column::InvoiceId.eq(invoice_id))
+        .all(connection)
+        .await?
+        .into_iter()
+        .map(|line| (line.contract_line_id, -line.amount_minor))
+        .collect();
+    let (deferred, unbilled) = crate::revenue::repo::on_billed(connection, &line_nets).await?;
+    let mut postings: Vec<Posting> = original
+        .postings()
+        .iter()
+        .filter(|posting| {
+            posting.account_code != DEFERRED_REVENUE && posting.account_code != UNBILLED_RECEIVABLE
+        })
+        .cloned()
+        .collect();
+    for (account, credit) in [(DEFERRED_REVENUE, deferred), (UNBILLED_RECEIVABLE, unbilled)] {
+        if credit != 0 {
+            postings.push(Posting {
+                account_code: account.into(),
+                side: if credit > 0 { Side::Credit } else { Side::Debit },
+                amount: Money::from_minor(credit.abs(), currency),
+            });
+        }
+    }
+    BalancedEntry::try_new(postings)
+        .map_err(|error| AppError::internal(format!("void posting: {error}")))
 }

@@ -11,7 +11,7 @@ use crate::entities::{
     tax_rate,
 };
 use crate::error::{AppError, AppResult};
-use crate::ledger::{self, EntryHeader};
+use crate::ledger::{self, chart, EntryHeader};
 use crate::money::{Currency, Money};
 use crate::notifications::{self, NewMessage};
 use crate::sequences;
@@ -511,12 +511,17 @@ pub async fn issue<C: ConnectionTrait>(
             ));
         }
     }
-    let posting_lines: Vec<(ChargeKind, Money, Money)> = plan
+    let line_nets: Vec<(i64, i64)> = plan
         .lines
         .iter()
-        .map(|line| (line.kind, line.amount, line.tax.tax))
+        .map(|line| (line.contract_line_id, line.amount.minor()))
         .collect();
-    let entry = rules::issue_entry(&posting_lines, &plan.totals)
+    let (deferred, unbilled) = crate::revenue::repo::on_billed(connection, &line_nets).await?;
+    let credits = [
+        (chart::DEFERRED_REVENUE, deferred),
+        (chart::UNBILLED_RECEIVABLE, unbilled),
+    ];
+    let entry = rules::issue_entry(&credits, &plan.totals)
         .map_err(|error| AppError::internal(format!("invoice {number} posting: {error}")))?;
     let journal_entry_id = match entry {
         Some(entry) => Some(

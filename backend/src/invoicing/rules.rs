@@ -46,12 +46,11 @@ impl ChargeKind {
         .find(|kind| kind.as_str() == text)
     }
 
-    /// The account credited at issue. Service still to be delivered is deferred; what is already
-    /// satisfied when billed (accepted milestone, approved hours, incurred usage, delivered
-    /// licence) is revenue of its stream.
+    /// The revenue stream the line's revenue is recognised into (the issue itself credits
+    /// deferred revenue, or unbilled AR where revenue was recognised ahead of billing).
     pub fn revenue_account(&self) -> &'static str {
         match self {
-            ChargeKind::Subscription | ChargeKind::Adjustment => chart::DEFERRED_REVENUE,
+            ChargeKind::Subscription | ChargeKind::Adjustment => chart::REVENUE_SUBSCRIPTION,
             ChargeKind::Milestone | ChargeKind::TimeAndMaterials => chart::REVENUE_SERVICES,
             ChargeKind::Usage => chart::REVENUE_USAGE,
             ChargeKind::PerpetualLicense => chart::REVENUE_LICENCE,
@@ -297,16 +296,18 @@ fn posting(account: &str, side: Side, amount: Money) -> Posting {
     }
 }
 
-/// The issue posting (DOMAIN): Dr AR total · Cr deferred revenue or revenue per line (net) ·
-/// Cr tax payable. A credit line (negative) turns its side over. `None` when everything is zero.
+/// The issue posting (DOMAIN): Dr AR total · Cr deferred revenue (and Cr unbilled AR for what
+/// the contract recognised before billing) · Cr tax payable. `revenue_credits` are signed
+/// credits per account summing to the net; a negative one turns its side over. `None` when
+/// everything is zero.
 pub fn issue_entry(
-    lines: &[(ChargeKind, Money, Money)],
+    revenue_credits: &[(&'static str, i64)],
     totals: &Totals,
 ) -> Result<Option<BalancedEntry>, EntryError> {
     let currency = totals.total.currency();
     let mut by_account: BTreeMap<&'static str, i64> = BTreeMap::new();
-    for (kind, net, _) in lines {
-        *by_account.entry(kind.revenue_account()).or_default() += net.minor();
+    for (account, minor) in revenue_credits {
+        *by_account.entry(account).or_default() += minor;
     }
     *by_account.entry(chart::TAX_PAYABLE).or_default() += totals.tax.minor();
     let mut postings = Vec::new();
@@ -467,7 +468,10 @@ mod tests {
             let lines: Vec<(ChargeKind, Money, Money)> = lines.into_iter().map(|(kind, net, tax)| (kinds[kind], usd(net), usd(tax))).collect();
             let pairs: Vec<(Money, Money)> = lines.iter().map(|(_, net, tax)| (*net, *tax)).collect();
             let totals = totals(usd(0).currency(), &pairs).unwrap();
-            if let Some(entry) = issue_entry(&lines, &totals).unwrap() {
+            // Part of the net relieves unbilled AR, the rest is deferred.
+            let unbilled = totals.subtotal.minor() / 3;
+            let credits = [(chart::DEFERRED_REVENUE, totals.subtotal.minor() - unbilled), (chart::UNBILLED_RECEIVABLE, unbilled)];
+            if let Some(entry) = issue_entry(&credits, &totals).unwrap() {
                 prop_assert!(is_balanced(&sum_postings(entry.postings())));
                 let ar: i64 = entry.postings().iter().filter(|p| p.account_code == chart::ACCOUNTS_RECEIVABLE)
                     .map(|p| if p.side == Side::Debit { p.amount.minor() } else { -p.amount.minor() }).sum();

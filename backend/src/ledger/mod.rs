@@ -7,13 +7,13 @@ pub mod rules;
 use crate::audit::{self, AuditRecord};
 use crate::auth::{Actor, Permission};
 use crate::clock::SharedClock;
-use crate::entities::{journal_entry, journal_line, ledger_account};
+use crate::entities::{journal_entry, journal_line, ledger_account, ledger_period};
 use crate::error::{AppError, AppResult};
 use crate::money::{Currency, Money};
 use crate::pagination::{Page, PageRequest};
 use crate::sequences;
 use chart::AccountKind;
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use rules::{AccountTotal, BalancedEntry, Posting, Side};
 use sea_orm::sea_query::{Alias, Expr, Query};
 use sea_orm::{
@@ -125,6 +125,7 @@ pub async fn post_entry<C: ConnectionTrait>(
     entry: &BalancedEntry,
     reverses_entry_id: Option<i64>,
 ) -> AppResult<journal_entry::Model> {
+    ensure_open(connection, header.entry_date).await?;
     let number = sequences::next_value(connection, "journal-entry").await?;
     let model = journal_entry::ActiveModel {
         entry_number: Set(format!("JE-{number:07}")),
@@ -163,6 +164,107 @@ pub async fn post_entry<C: ConnectionTrait>(
         .exec_without_returning(connection)
         .await?;
     Ok(model)
+}
+
+/// "YYYY-MM" of a date: the ledger's period.
+pub fn period_of(date: NaiveDate) -> String {
+    format!("{:04}-{:02}", date.year(), date.month())
+}
+
+/// Refuses a posting dated in a closed period (DESIGN law 3: closed periods never change).
+pub async fn ensure_open<C: ConnectionTrait>(connection: &C, date: NaiveDate) -> AppResult<()> {
+    let period = period_of(date);
+    let closed = ledger_period::Entity::find_by_id(period.clone())
+        .filter(ledger_period::Column::Status.eq("closed"))
+        .one(connection)
+        .await?
+        .is_some();
+    if closed {
+        return Err(AppError::validation(
+            "entryDate",
+            format!(
+                "Period {period} is closed: nothing may be posted on {date}. Date the correction in an open period, or ask the CFO to reopen {period}."
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Posts many balanced entries in a few statements (the recognition run): numbers reserved as
+/// one block, entries and lines inserted in chunks. Returns the entry ids in input order.
+pub async fn post_entries<C: ConnectionTrait>(
+    connection: &C,
+    actor: Option<&Actor>,
+    posted_at: chrono::DateTime<chrono::Utc>,
+    entries: Vec<(EntryHeader, BalancedEntry)>,
+) -> AppResult<Vec<i64>> {
+    if entries.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut dates: Vec<NaiveDate> = entries.iter().map(|(header, _)| header.entry_date).collect();
+    dates.sort();
+    dates.dedup_by_key(|date| period_of(*date));
+    for date in dates {
+        ensure_open(connection, date).await?;
+    }
+    let count = i64::try_from(entries.len()).map_err(AppError::internal)?;
+    let first = sequences::reserve(connection, "journal-entry", count).await?;
+    let mut ids = Vec::with_capacity(entries.len());
+    for (chunk_index, chunk) in entries.chunks(400).enumerate() {
+        let base = first + i64::try_from(chunk_index * 400).map_err(AppError::internal)?;
+        let numbers: Vec<String> = (0..chunk.len())
+            .map(|offset| format!("JE-{:07}", base + offset as i64))
+            .collect();
+        let rows: Vec<journal_entry::ActiveModel> = chunk
+            .iter()
+            .zip(&numbers)
+            .map(|((header, _), number)| journal_entry::ActiveModel {
+                entry_number: Set(number.clone()),
+                entry_date: Set(header.entry_date),
+                memo: Set(header.memo.clone()),
+                source: Set(header.source.clone()),
+                reverses_entry_id: Set(None),
+                idempotency_key: Set(header.idempotency_key.clone()),
+                posted_by: Set(actor.map(|actor| actor.user_id)),
+                posted_at: Set(posted_at),
+                ..Default::default()
+            })
+            .collect();
+        journal_entry::Entity::insert_many(rows)
+            .exec_without_returning(connection)
+            .await?;
+        let found: std::collections::HashMap<String, i64> = journal_entry::Entity::find()
+            .filter(journal_entry::Column::EntryNumber.is_in(numbers.clone()))
+            .all(connection)
+            .await?
+            .into_iter()
+            .map(|model| (model.entry_number, model.id))
+            .collect();
+        let mut lines = Vec::new();
+        for ((_, entry), number) in chunk.iter().zip(&numbers) {
+            let id = *found
+                .get(number)
+                .ok_or_else(|| AppError::internal(format!("entry {number} vanished")))?;
+            ids.push(id);
+            for posting in entry.postings() {
+                let minor = posting.amount.minor();
+                lines.push(journal_line::ActiveModel {
+                    entry_id: Set(id),
+                    account_code: Set(posting.account_code.clone()),
+                    currency: Set(posting.amount.currency().code().to_string()),
+                    debit_minor: Set(if posting.side == Side::Debit { minor } else { 0 }),
+                    credit_minor: Set(if posting.side == Side::Credit { minor } else { 0 }),
+                    ..Default::default()
+                });
+            }
+        }
+        for lines in lines.chunks(1000) {
+            journal_line::Entity::insert_many(lines.to_vec())
+                .exec_without_returning(connection)
+                .await?;
+        }
+    }
+    Ok(ids)
 }
 
 /// Inserts the chart of accounts if it is missing; safe to run on every start.

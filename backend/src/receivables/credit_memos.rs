@@ -9,7 +9,6 @@ use crate::audit::{self, AuditRecord};
 use crate::auth::{Actor, Permission};
 use crate::entities::{credit_memo, invoice, invoice_line, write_off};
 use crate::error::{AppError, AppResult};
-use crate::invoicing::rules::ChargeKind;
 use crate::ledger::chart::{
     ACCOUNTS_RECEIVABLE, BAD_DEBT_EXPENSE, CONTRA_REVENUE, CUSTOMER_CREDITS, DEFERRED_REVENUE,
     TAX_PAYABLE,
@@ -258,25 +257,19 @@ pub fn line_credit(line: &LineBasis, net_minor: i64) -> CreditLine {
     }
 }
 
-/// The reversing entry of a credit memo: deferred revenue for subscription lines (nothing of
-/// them is recognised yet), contra revenue for lines recognised when invoiced, tax payable; the
-/// credit side to AR as far as the invoice is open and to customer credits beyond that.
+/// The reversing entry of a credit memo: deferred revenue for the part of the contract not yet
+/// recognised and contra revenue for the part already recognised (`revenue` = (deferred,
+/// contra), from the contracts' positions), tax payable; the credit side to AR as far as the
+/// invoice is open and to customer credits beyond that.
 pub fn credit_memo_entry(
     lines: &[CreditLine],
+    revenue: (i64, i64),
     currency: Currency,
     to_invoice: i64,
     to_credit: i64,
 ) -> AppResult<BalancedEntry> {
-    let mut deferred = 0;
-    let mut contra = 0;
-    let mut tax = 0;
-    for line in lines {
-        match ChargeKind::parse(&line.kind).map(|kind| kind.revenue_account()) {
-            Some(DEFERRED_REVENUE) => deferred += line.net_minor,
-            _ => contra += line.net_minor,
-        }
-        tax += line.tax_minor;
-    }
+    let (deferred, contra) = revenue;
+    let tax: i64 = lines.iter().map(|line| line.tax_minor).sum();
     let postings = [
         (DEFERRED_REVENUE, Side::Debit, deferred),
         (CONTRA_REVENUE, Side::Debit, contra),
@@ -583,7 +576,31 @@ impl ReceivablesService {
                 .await?
             );
             let lines: Vec<CreditLine> = serde_json::from_str(&model.lines_json)?;
-            let entry = credit_memo_entry(&lines, currency, to_invoice, to_credit)?;
+            let contract_lines: std::collections::HashMap<i64, i64> = invoice_line::Entity::find()
+                .filter(invoice_line::Column::InvoiceId.eq(model.invoice_id))
+                .all(&transaction)
+                .await?
+                .into_iter()
+                .map(|line| (line.id, line.contract_line_id))
+                .collect();
+            let line_nets: Vec<(i64, i64)> = lines
+                .iter()
+                .filter_map(|line| {
+                    contract_lines
+                        .get(&line.invoice_line_id)
+                        .map(|contract_line| (*contract_line, line.net_minor))
+                })
+                .collect();
+            let revenue = crate::revenue::repo::on_credited(
+                &transaction,
+                &line_nets,
+                today,
+                now,
+                Some(actor.user_id),
+                &format!("Credit memo {number}"),
+            )
+            .await?;
+            let entry = credit_memo_entry(&lines, revenue, currency, to_invoice, to_credit)?;
             let customer = crate::customers::find_model(&transaction, model.customer_id).await?;
             let posted = ledger::post_entry(
                 &transaction,
@@ -1104,7 +1121,7 @@ mod tests {
     #[test]
     fn the_posting_reverses_deferred_contra_and_tax_and_balances() {
         let spread = spread_gross(Money::from_minor(157_25, usd()), &lines()).unwrap();
-        let entry = credit_memo_entry(&spread, usd(), 100_00, 57_25).unwrap();
+        let entry = credit_memo_entry(&spread, (100_00, 50_00), usd(), 100_00, 57_25).unwrap();
         let account = |code: &str| {
             entry
                 .postings()
@@ -1146,7 +1163,8 @@ mod tests {
                 proptest::prop_assert_eq!(total, gross);
                 if total <= billed - credited {
                     credited += total;
-                    let entry = credit_memo_entry(&spread, usd(), total, 0).unwrap();
+                    let net: i64 = spread.iter().map(|line| line.net_minor).sum();
+                    let entry = credit_memo_entry(&spread, (net, 0), usd(), total, 0).unwrap();
                     let debits: i64 = entry.postings().iter().filter(|posting| posting.side == Side::Debit).map(|posting| posting.amount.minor()).sum();
                     proptest::prop_assert_eq!(debits, total);
                 }

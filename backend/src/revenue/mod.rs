@@ -1,0 +1,454 @@
+//! Revenue recognition under ASC 606 / IFRS 15: performance obligations with their SSP
+//! allocation, recognition schedules per pattern, the monthly recognition run, contract
+//! modifications, period close, and the deferred-revenue reports. Pure rules live in `rules`,
+//! storage and the hooks other areas call in `repo`, the run in `run`, reports in `report`.
+
+pub mod report;
+pub mod repo;
+pub mod rules;
+pub mod run;
+
+use crate::audit::{self, AuditRecord};
+use crate::auth::{Actor, Permission};
+use crate::clock::SharedClock;
+use crate::entities::{ledger_period, ssp_price, user};
+use crate::error::{AppError, AppResult};
+use crate::ledger;
+use crate::money::Money;
+use crate::values::{parse_id, require_text};
+use chrono::{DateTime, NaiveDate, Utc};
+use rules::{RatableMethod, SspBasis};
+use run::RunReport;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set,
+    TransactionTrait,
+};
+use serde::Serialize;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SspPrice {
+    pub id: i64,
+    pub product_name: String,
+    pub basis: SspBasis,
+    pub low: Money,
+    pub high: Money,
+    pub effective_from: NaiveDate,
+}
+
+pub struct SspInput {
+    pub product_name: String,
+    pub basis: SspBasis,
+    pub low: Money,
+    pub high: Money,
+    pub effective_from: NaiveDate,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, async_graphql::Enum)]
+pub enum PeriodStatus {
+    Open,
+    Closed,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct LedgerPeriod {
+    pub period: String,
+    pub status: PeriodStatus,
+    pub closed_at: Option<DateTime<Utc>>,
+    pub closed_by_name: Option<String>,
+    pub reopened_at: Option<DateTime<Utc>>,
+    pub reopen_reason: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CloseCheck {
+    pub period: String,
+    pub trial_balance_zero: bool,
+    pub pending_rows: i64,
+    pub pending_amount: Vec<Money>,
+    pub earlier_open: Vec<String>,
+    pub problems: Vec<String>,
+}
+
+impl CloseCheck {
+    pub fn can_close(&self) -> bool {
+        self.problems.is_empty()
+    }
+}
+
+#[derive(Clone)]
+pub struct RevenueService {
+    db: DatabaseConnection,
+    clock: SharedClock,
+}
+
+impl RevenueService {
+    pub fn new(db: DatabaseConnection, clock: SharedClock) -> RevenueService {
+        RevenueService { db, clock }
+    }
+
+    pub fn db(&self) -> &DatabaseConnection {
+        &self.db
+    }
+
+    pub fn today(&self) -> NaiveDate {
+        self.clock.today()
+    }
+
+    /// Runs recognition for a period on demand (cut off at today for the current month).
+    pub async fn run(&self, actor: &Actor, period: &str) -> AppResult<RunReport> {
+        actor.require(Permission::RevenueRun)?;
+        self.run_as(Some(actor), period, self.clock.today()).await
+    }
+
+    /// The run as the daily job calls it.
+    pub async fn run_as(
+        &self,
+        actor: Option<&Actor>,
+        period: &str,
+        as_of: NaiveDate,
+    ) -> AppResult<RunReport> {
+        let now = self.clock.now();
+        let transaction = self.db.begin().await?;
+        let report = run::execute(&transaction, actor, period, as_of, now).await?;
+        transaction.commit().await?;
+        Ok(report)
+    }
+
+    pub async fn runs(&self, actor: &Actor) -> AppResult<Vec<RunReport>> {
+        actor.require(Permission::RevenueTotalsRead)?;
+        crate::entities::revenue_run::Entity::find()
+            .order_by_desc(crate::entities::revenue_run::Column::Id)
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .take(50)
+            .map(RunReport::from_model)
+            .collect()
+    }
+
+    pub async fn settings(&self, actor: &Actor) -> AppResult<RatableMethod> {
+        actor.require(Permission::RevenueTotalsRead)?;
+        repo::ratable_method(&self.db).await
+    }
+
+    /// The company's ratable method applies to schedules built or re-planned from now on;
+    /// rows already recognised never change.
+    pub async fn set_method(&self, actor: &Actor, method: RatableMethod) -> AppResult<RatableMethod> {
+        actor.require(Permission::RevenueSettings)?;
+        let now = self.clock.now();
+        let transaction = self.db.begin().await?;
+        let before = repo::ratable_method(&transaction).await?;
+        repo::set_setting(&transaction, repo::RATABLE_METHOD, method.as_str(), Some(actor.user_id), now).await?;
+        audit::record(&transaction, Some(actor), now, AuditRecord {
+            action: "revenue.method_set",
+            entity_type: "company_setting",
+            entity_id: repo::RATABLE_METHOD.into(),
+            before: Some(&before),
+            after: Some(&method),
+        })
+        .await?;
+        transaction.commit().await?;
+        Ok(method)
+    }
+
+    pub async fn ssp_prices(&self, actor: &Actor) -> AppResult<Vec<SspPrice>> {
+        actor.require(Permission::RevenueTotalsRead)?;
+        ssp_price::Entity::find()
+            .order_by_asc(ssp_price::Column::ProductName)
+            .order_by_asc(ssp_price::Column::Currency)
+            .order_by_desc(ssp_price::Column::EffectiveFrom)
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(ssp_from_model)
+            .collect()
+    }
+
+    /// Adds (or replaces, for the same product, currency and date) an SSP table entry. Used by
+    /// contracts allocated from then on; existing allocations stay as they were made.
+    pub async fn set_ssp(&self, actor: &Actor, input: SspInput) -> AppResult<SspPrice> {
+        actor.require(Permission::SspManage)?;
+        let product = require_text("productName", &input.product_name, 200)?;
+        if input.low.currency() != input.high.currency() {
+            return Err(AppError::validation("high", "Low and high must be in the same currency."));
+        }
+        if input.low.is_negative() || input.low.is_zero() {
+            return Err(AppError::validation("low", "The SSP must be more than zero."));
+        }
+        if input.high.minor() < input.low.minor() {
+            return Err(AppError::validation("high", "The high end of the range is below the low end."));
+        }
+        let now = self.clock.now();
+        let transaction = self.db.begin().await?;
+        let currency = input.low.currency().code().to_string();
+        ssp_price::Entity::delete_many()
+            .filter(ssp_price::Column::ProductName.eq(product.clone()))
+            .filter(ssp_price::Column::Currency.eq(currency.clone()))
+            .filter(ssp_price::Column::EffectiveFrom.eq(input.effective_from))
+            .exec(&transaction)
+            .await?;
+        let model = ssp_price::ActiveModel {
+            product_name: Set(product),
+            currency: Set(currency),
+            basis: Set(input.basis.as_str().into()),
+            low_minor: Set(input.low.minor()),
+            high_minor: Set(input.high.minor()),
+            effective_from: Set(input.effective_from),
+            created_by: Set(Some(actor.user_id)),
+            created_at: Set(now),
+            ..Default::default()
+        }
+        .insert(&transaction)
+        .await?;
+        let price = ssp_from_model(model)?;
+        audit::record(&transaction, Some(actor), now, AuditRecord::<(), _> {
+            action: "revenue.ssp_set",
+            entity_type: "ssp_price",
+            entity_id: price.id.to_string(),
+            before: None,
+            after: Some(&price),
+        })
+        .await?;
+        transaction.commit().await?;
+        Ok(price)
+    }
+
+    /// Marks which lines carry the contract's discount (all, when the list is empty).
+    pub async fn assign_discount(&self, actor: &Actor, contract_id: &str, line_ids: &[String]) -> AppResult<report::Schedule> {
+        actor.require(Permission::SspManage)?;
+        let contract_id = parse_id("contractId", contract_id)?;
+        let lines = line_ids
+            .iter()
+            .enumerate()
+            .map(|(index, id)| parse_id(&format!("contractLineIds.{index}"), id))
+            .collect::<AppResult<Vec<_>>>()?;
+        let now = self.clock.now();
+        let transaction = self.db.begin().await?;
+        repo::assign_discount(&transaction, contract_id, &lines, now, Some(actor.user_id)).await?;
+        transaction.commit().await?;
+        self.schedule(actor, contract_id).await
+    }
+
+    pub async fn schedule(&self, actor: &Actor, contract_id: i64) -> AppResult<report::Schedule> {
+        actor.require(Permission::RevenueRead)?;
+        report::schedule(&self.db, contract_id).await
+    }
+
+    pub async fn contracts(
+        &self,
+        actor: &Actor,
+        page: crate::pagination::PageRequest,
+        search: Option<String>,
+    ) -> AppResult<crate::pagination::Page<report::ContractSummary>> {
+        actor.require(Permission::RevenueRead)?;
+        report::contracts(&self.db, page, search).await
+    }
+
+    pub async fn waterfall(&self, actor: &Actor, as_of: NaiveDate, months: u32) -> AppResult<report::Waterfall> {
+        actor.require(Permission::RevenueTotalsRead)?;
+        if !(1..=60).contains(&months) {
+            return Err(AppError::validation("months", "Show between 1 and 60 months."));
+        }
+        report::waterfall(&self.db, as_of, months).await
+    }
+
+    pub async fn rollforward(&self, actor: &Actor, from: &str, to: &str) -> AppResult<Vec<report::RollforwardMonth>> {
+        actor.require(Permission::RevenueTotalsRead)?;
+        let months = report::month_range(from, to)?;
+        report::rollforward(&self.db, &months).await
+    }
+
+    pub async fn by_stream(&self, actor: &Actor, from: &str, to: &str) -> AppResult<Vec<report::StreamMonth>> {
+        actor.require(Permission::RevenueTotalsRead)?;
+        let months = report::month_range(from, to)?;
+        report::by_stream(&self.db, &months).await
+    }
+
+    /// Months that were ever closed, and the last 12 months up to today.
+    pub async fn periods(&self, actor: &Actor) -> AppResult<Vec<LedgerPeriod>> {
+        actor.require(Permission::RevenueTotalsRead)?;
+        let stored = ledger_period::Entity::find().all(&self.db).await?;
+        let mut keys: Vec<String> = stored.iter().map(|row| row.period.clone()).collect();
+        let mut month = rules::month_key(self.clock.today());
+        for _ in 0..12 {
+            keys.push(month.clone());
+            let (first, _) = run::parse_period("period", &month)?;
+            month = rules::month_key(first.pred_opt().unwrap_or(first));
+        }
+        keys.sort();
+        keys.dedup();
+        keys.reverse();
+        let mut result = Vec::new();
+        for key in keys {
+            let row = stored.iter().find(|row| row.period == key);
+            result.push(self.period_view(&key, row).await?);
+        }
+        Ok(result)
+    }
+
+    async fn period_view(&self, key: &str, row: Option<&ledger_period::Model>) -> AppResult<LedgerPeriod> {
+        let closed_by_name = match row.and_then(|row| row.closed_by) {
+            Some(id) => user::Entity::find_by_id(id).one(&self.db).await?.map(|user| user.name),
+            None => None,
+        };
+        Ok(LedgerPeriod {
+            period: key.to_string(),
+            status: if row.is_some_and(|row| row.status == "closed") {
+                PeriodStatus::Closed
+            } else {
+                PeriodStatus::Open
+            },
+            closed_at: row.and_then(|row| row.closed_at),
+            closed_by_name,
+            reopened_at: row.and_then(|row| row.reopened_at),
+            reopen_reason: row.and_then(|row| row.reopen_reason.clone()),
+        })
+    }
+
+    /// What stands between a period and its close: the trial balance must be zero, nothing may
+    /// be left to recognise in it, earlier periods with postings must be closed, and it must be over.
+    pub async fn close_check(&self, actor: &Actor, period: &str) -> AppResult<CloseCheck> {
+        actor.require(Permission::RevenueTotalsRead)?;
+        report::close_check(&self.db, period, self.clock.today()).await
+    }
+
+    pub async fn close(&self, actor: &Actor, period: &str) -> AppResult<LedgerPeriod> {
+        actor.require(Permission::PeriodClose)?;
+        let check = report::close_check(&self.db, period, self.clock.today()).await?;
+        if !check.can_close() {
+            return Err(AppError::Conflict(format!(
+                "{period} cannot be closed: {}",
+                check.problems.join(" ")
+            )));
+        }
+        let now = self.clock.now();
+        let transaction = self.db.begin().await?;
+        let existing = ledger_period::Entity::find_by_id(period.to_string()).one(&transaction).await?;
+        if existing.as_ref().is_some_and(|row| row.status == "closed") {
+            return Err(AppError::Conflict(format!("{period} is already closed.")));
+        }
+        let row = ledger_period::ActiveModel {
+            period: Set(period.to_string()),
+            status: Set("closed".into()),
+            closed_by: Set(Some(actor.user_id)),
+            closed_at: Set(Some(now)),
+            reopened_by: Set(existing.as_ref().and_then(|row| row.reopened_by)),
+            reopened_at: Set(existing.as_ref().and_then(|row| row.reopened_at)),
+            reopen_reason: Set(existing.as_ref().and_then(|row| row.reopen_reason.clone())),
+        };
+        if existing.is_some() {
+            row.update(&transaction).await?;
+        } else {
+            row.insert(&transaction).await?;
+        }
+        audit::record(&transaction, Some(actor), now, AuditRecord::<(), _> {
+            action: "period.close",
+            entity_type: "ledger_period",
+            entity_id: period.to_string(),
+            before: None,
+            after: Some(&check),
+        })
+        .await?;
+        transaction.commit().await?;
+        let row = ledger_period::Entity::find_by_id(period.to_string()).one(&self.db).await?;
+        self.period_view(period, row.as_ref()).await
+    }
+
+    /// Reopens a closed period; only the CFO, with a reason, and only the latest closed one.
+    pub async fn reopen(&self, actor: &Actor, period: &str, reason: &str) -> AppResult<LedgerPeriod> {
+        actor.require(Permission::PeriodClose)?;
+        run::parse_period("period", period)?;
+        let reason = require_text("reason", reason, 1000)?;
+        let now = self.clock.now();
+        let transaction = self.db.begin().await?;
+        let Some(existing) = ledger_period::Entity::find_by_id(period.to_string())
+            .one(&transaction)
+            .await?
+            .filter(|row| row.status == "closed")
+        else {
+            return Err(AppError::Conflict(format!("{period} is not closed.")));
+        };
+        let later = ledger_period::Entity::find()
+            .filter(ledger_period::Column::Period.gt(period))
+            .filter(ledger_period::Column::Status.eq("closed"))
+            .one(&transaction)
+            .await?;
+        if let Some(later) = later {
+            return Err(AppError::Conflict(format!(
+                "{} is closed after it; reopen that first.",
+                later.period
+            )));
+        }
+        let mut row: ledger_period::ActiveModel = existing.clone().into();
+        row.status = Set("open".into());
+        row.reopened_by = Set(Some(actor.user_id));
+        row.reopened_at = Set(Some(now));
+        row.reopen_reason = Set(Some(reason.clone()));
+        row.update(&transaction).await?;
+        audit::record(&transaction, Some(actor), now, AuditRecord {
+            action: "period.reopen",
+            entity_type: "ledger_period",
+            entity_id: period.to_string(),
+            before: Some(&serde_json::json!({"status": "closed", "closedAt": existing.closed_at})),
+            after: Some(&serde_json::json!({"status": "open", "reason": reason})),
+        })
+        .await?;
+        transaction.commit().await?;
+        let row = ledger_period::Entity::find_by_id(period.to_string()).one(&self.db).await?;
+        self.period_view(period, row.as_ref()).await
+    }
+
+    /// CSV of a report for the export route.
+    pub async fn export_csv(
+        &self,
+        actor: &Actor,
+        report_name: &str,
+        params: &std::collections::HashMap<String, String>,
+    ) -> AppResult<(String, String)> {
+        let get = |name: &str| params.get(name).cloned().unwrap_or_default();
+        match report_name {
+            "waterfall" => {
+                let as_of = match params.get("asOf") {
+                    Some(text) => text.parse().map_err(|_| AppError::validation("asOf", "Write the date YYYY-MM-DD."))?,
+                    None => self.clock.today(),
+                };
+                let data = self.waterfall(actor, as_of, 24).await?;
+                Ok((format!("deferred-revenue-waterfall-{as_of}.csv"), report::waterfall_csv(&data)))
+            }
+            "rollforward" => {
+                let rows = self.rollforward(actor, &get("from"), &get("to")).await?;
+                Ok((format!("deferred-revenue-rollforward-{}-{}.csv", get("from"), get("to")), report::rollforward_csv(&rows)))
+            }
+            "streams" => {
+                let rows = self.by_stream(actor, &get("from"), &get("to")).await?;
+                Ok((format!("revenue-by-stream-{}-{}.csv", get("from"), get("to")), report::streams_csv(&rows)))
+            }
+            "schedule" => {
+                let id = parse_id("contractId", &get("contractId"))?;
+                let schedule = self.schedule(actor, id).await?;
+                Ok((format!("recognition-schedule-{}.csv", schedule.contract_number), report::schedule_csv(&schedule)))
+            }
+            other => Err(AppError::validation(
+                "report",
+                format!("There is no revenue report {other:?}; choose waterfall, rollforward, streams or schedule."),
+            )),
+        }
+    }
+}
+
+fn ssp_from_model(model: ssp_price::Model) -> AppResult<SspPrice> {
+    let currency = crate::money::Currency::parse(&model.currency)?;
+    Ok(SspPrice {
+        id: model.id,
+        product_name: model.product_name,
+        basis: SspBasis::parse(&model.basis).ok_or_else(|| AppError::internal("ssp basis"))?,
+        low: Money::from_minor(model.low_minor, currency),
+        high: Money::from_minor(model.high_minor, currency),
+        effective_from: model.effective_from,
+    })
+}
+
+/// The period of a date, for callers outside the ledger.
+pub fn period_of(date: NaiveDate) -> String {
+    ledger::period_of(date)
+}

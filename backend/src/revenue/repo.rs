@@ -1,0 +1,1162 @@
+//! Storage of the revenue area, called inside the caller's transaction: building a contract's
+//! performance obligations and schedule, the billed/recognised position that splits deferred
+//! revenue from unbilled AR, the hooks other areas call when they bill, credit, deliver or
+//! approve, and the modifications (combined, separate, prospective, cumulative catch-up).
+
+use super::rules::{self, AllocationInput, Pattern, RatableMethod, SspBasis, SspEntry};
+use crate::billing::repo::{change_from_model, line_terms};
+use crate::billing::schedule::LineTerms;
+use crate::deals::ContractLineKind;
+use crate::entities::{
+    company_setting, contract, contract_line, contract_line_change, performance_obligation,
+    revenue_modification, revenue_position, revenue_schedule, ssp_price,
+};
+use crate::error::{AppError, AppResult};
+use crate::money::{allocate as allocate_money, Currency, Money};
+use chrono::{DateTime, NaiveDate, Utc};
+use sea_orm::sea_query::{Expr, OnConflict};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set,
+};
+use std::collections::{BTreeMap, HashMap};
+
+pub const RATABLE_METHOD: &str = "revenue.ratable_method";
+
+pub const PLANNED: &str = "planned";
+pub const RECOGNISED: &str = "recognised";
+
+pub async fn setting<C: ConnectionTrait>(connection: &C, key: &str) -> AppResult<Option<String>> {
+    Ok(company_setting::Entity::find_by_id(key.to_string())
+        .one(connection)
+        .await?
+        .map(|row| row.value))
+}
+
+pub async fn set_setting<C: ConnectionTrait>(
+    connection: &C,
+    key: &str,
+    value: &str,
+    by: Option<i64>,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    company_setting::Entity::insert(company_setting::ActiveModel {
+        key: Set(key.to_string()),
+        value: Set(value.to_string()),
+        updated_by: Set(by),
+        updated_at: Set(now),
+    })
+    .on_conflict(
+        OnConflict::column(company_setting::Column::Key)
+            .update_columns([
+                company_setting::Column::Value,
+                company_setting::Column::UpdatedBy,
+                company_setting::Column::UpdatedAt,
+            ])
+            .to_owned(),
+    )
+    .exec_without_returning(connection)
+    .await?;
+    Ok(())
+}
+
+/// The company's ratable method; monthly equal parts unless the CFO chose daily.
+pub async fn ratable_method<C: ConnectionTrait>(connection: &C) -> AppResult<RatableMethod> {
+    Ok(setting(connection, RATABLE_METHOD)
+        .await?
+        .as_deref()
+        .and_then(RatableMethod::parse)
+        .unwrap_or(RatableMethod::MonthlyEqual))
+}
+
+/// How a contract's ledger balances move when it bills or recognises: the change in its
+/// deferred revenue (credit balance) and in its unbilled AR (debit balance).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Shift {
+    pub deferred: i64,
+    pub unbilled: i64,
+}
+
+/// Deferred revenue is what a contract billed beyond what it recognised; unbilled AR the reverse.
+pub fn balances(billed: i64, recognised: i64) -> (i64, i64) {
+    ((billed - recognised).max(0), (recognised - billed).max(0))
+}
+
+pub fn shift_of(billed: i64, recognised: i64, billed_delta: i64, recognised_delta: i64) -> Shift {
+    let (deferred_before, unbilled_before) = balances(billed, recognised);
+    let (deferred_after, unbilled_after) =
+        balances(billed + billed_delta, recognised + recognised_delta);
+    Shift {
+        deferred: deferred_after - deferred_before,
+        unbilled: unbilled_after - unbilled_before,
+    }
+}
+
+pub async fn position<C: ConnectionTrait>(
+    connection: &C,
+    contract_id: i64,
+) -> AppResult<(i64, i64)> {
+    Ok(revenue_position::Entity::find_by_id(contract_id)
+        .one(connection)
+        .await?
+        .map_or((0, 0), |row| (row.billed_minor, row.recognised_minor)))
+}
+
+/// Moves a contract's position and returns how its balances moved.
+pub async fn shift<C: ConnectionTrait>(
+    connection: &C,
+    contract_id: i64,
+    currency: &str,
+    billed_delta: i64,
+    recognised_delta: i64,
+) -> AppResult<Shift> {
+    let (billed, recognised) = position(connection, contract_id).await?;
+    add_to_positions(
+        connection,
+        &[(contract_id, currency.to_string(), billed_delta, recognised_delta)],
+    )
+    .await?;
+    Ok(shift_of(billed, recognised, billed_delta, recognised_delta))
+}
+
+/// Adds to many contracts' positions in a few statements (the recognition run's path).
+pub async fn add_to_positions<C: ConnectionTrait>(
+    connection: &C,
+    deltas: &[(i64, String, i64, i64)],
+) -> AppResult<()> {
+    for chunk in deltas.chunks(500) {
+        let rows: Vec<revenue_position::ActiveModel> = chunk
+            .iter()
+            .map(|(contract_id, currency, billed, recognised)| revenue_position::ActiveModel {
+                contract_id: Set(*contract_id),
+                currency: Set(currency.clone()),
+                billed_minor: Set(*billed),
+                recognised_minor: Set(*recognised),
+            })
+            .collect();
+        revenue_position::Entity::insert_many(rows)
+            .on_conflict(
+                OnConflict::column(revenue_position::Column::ContractId)
+                    .value(
+                        revenue_position::Column::BilledMinor,
+                        Expr::cust("revenue_positions.billed_minor + excluded.billed_minor"),
+                    )
+                    .value(
+                        revenue_position::Column::RecognisedMinor,
+                        Expr::cust("revenue_positions.recognised_minor + excluded.recognised_minor"),
+                    )
+                    .to_owned(),
+            )
+            .exec_without_returning(connection)
+            .await?;
+    }
+    Ok(())
+}
+
+async fn contract_of_lines<C: ConnectionTrait>(
+    connection: &C,
+    line_ids: Vec<i64>,
+) -> AppResult<HashMap<i64, (i64, String)>> {
+    Ok(contract_line::Entity::find()
+        .filter(contract_line::Column::Id.is_in(line_ids))
+        .all(connection)
+        .await?
+        .into_iter()
+        .map(|line| (line.id, (line.contract_id, line.currency)))
+        .collect())
+}
+
+/// An invoice (positive nets) or its void (negative) moves billed on each contract it bills.
+/// Returns the credit to deferred revenue and the credit to unbilled AR (negative = debit);
+/// together they equal the net billed.
+pub async fn on_billed<C: ConnectionTrait>(
+    connection: &C,
+    line_nets: &[(i64, i64)],
+) -> AppResult<(i64, i64)> {
+    let contracts = contract_of_lines(
+        connection,
+        line_nets.iter().map(|(line, _)| *line).collect(),
+    )
+    .await?;
+    let mut by_contract: BTreeMap<i64, (String, i64)> = BTreeMap::new();
+    for (line, net) in line_nets {
+        let (contract_id, currency) = contracts
+            .get(line)
+            .ok_or_else(|| AppError::internal(format!("contract line {line} vanished")))?;
+        by_contract
+            .entry(*contract_id)
+            .or_insert_with(|| (currency.clone(), 0))
+            .1 += net;
+    }
+    let (mut deferred, mut unbilled) = (0, 0);
+    for (contract_id, (currency, net)) in by_contract {
+        let moved = shift(connection, contract_id, &currency, net, 0).await?;
+        deferred += moved.deferred;
+        unbilled -= moved.unbilled;
+    }
+    Ok((deferred, unbilled))
+}
+
+/// A credit memo's nets per invoice line: the part still deferred (and still to be recognised)
+/// comes off deferred revenue and off the future schedule; the part already recognised is
+/// contra revenue. Returns (deferred debit, contra revenue debit).
+pub async fn on_credited<C: ConnectionTrait>(
+    connection: &C,
+    line_nets: &[(i64, i64)],
+    on: NaiveDate,
+    now: DateTime<Utc>,
+    actor_id: Option<i64>,
+    reason: &str,
+) -> AppResult<(i64, i64)> {
+    let contracts = contract_of_lines(
+        connection,
+        line_nets.iter().map(|(line, _)| *line).collect(),
+    )
+    .await?;
+    let mut by_contract: BTreeMap<i64, (String, i64)> = BTreeMap::new();
+    for (line, net) in line_nets {
+        let (contract_id, currency) = contracts
+            .get(line)
+            .ok_or_else(|| AppError::internal(format!("contract line {line} vanished")))?;
+        by_contract
+            .entry(*contract_id)
+            .or_insert_with(|| (currency.clone(), 0))
+            .1 += net;
+    }
+    let (mut deferred_total, mut contra_total) = (0, 0);
+    for (contract_id, (currency, net)) in by_contract {
+        let (billed, recognised) = position(connection, contract_id).await?;
+        let (deferred, _) = balances(billed, recognised);
+        let planned = planned_fixed_total(connection, contract_id).await?;
+        let from_deferred = net.min(deferred).min(planned).max(0);
+        let contra = net - from_deferred;
+        shift(connection, contract_id, &currency, -net, -contra).await?;
+        if from_deferred > 0 {
+            reduce_future(
+                connection,
+                contract_id,
+                from_deferred,
+                on,
+                now,
+                actor_id,
+                reason,
+            )
+            .await?;
+        }
+        deferred_total += from_deferred;
+        contra_total += contra;
+    }
+    Ok((deferred_total, contra_total))
+}
+
+async fn planned_fixed_total<C: ConnectionTrait>(connection: &C, contract_id: i64) -> AppResult<i64> {
+    Ok(fixed_planned_rows(connection, contract_id)
+        .await?
+        .iter()
+        .map(|row| row.amount_minor)
+        .sum())
+}
+
+async fn fixed_planned_rows<C: ConnectionTrait>(
+    connection: &C,
+    contract_id: i64,
+) -> AppResult<Vec<revenue_schedule::Model>> {
+    Ok(revenue_schedule::Entity::find()
+        .filter(revenue_schedule::Column::ContractId.eq(contract_id))
+        .filter(revenue_schedule::Column::Status.eq(PLANNED))
+        .filter(revenue_schedule::Column::Kind.is_in([
+            "ratable",
+            "satisfaction",
+            "catch_up",
+            "adjustment",
+        ]))
+        .order_by_asc(revenue_schedule::Column::Id)
+        .all(connection)
+        .await?)
+}
+
+/// A price concession on what is not yet recognised: the planned rows give it up in
+/// proportion to their amounts, and their obligations' allocated prices fall with them.
+async fn reduce_future<C: ConnectionTrait>(
+    connection: &C,
+    contract_id: i64,
+    amount: i64,
+    on: NaiveDate,
+    now: DateTime<Utc>,
+    actor_id: Option<i64>,
+    reason: &str,
+) -> AppResult<()> {
+    let before = snapshot(connection, contract_id).await?;
+    let rows = fixed_planned_rows(connection, contract_id).await?;
+    let Some(first) = rows.first() else {
+        return Ok(());
+    };
+    let currency = Currency::parse(&first.currency)?;
+    let weights: Vec<u64> = rows
+        .iter()
+        .map(|row| row.amount_minor.max(0).unsigned_abs())
+        .collect();
+    let cuts = allocate_money(Money::from_minor(amount, currency), &weights)
+        .map_err(|error| AppError::internal(format!("price concession: {error}")))?;
+    let mut by_obligation: HashMap<i64, i64> = HashMap::new();
+    for (row, cut) in rows.iter().zip(cuts) {
+        if cut.minor() == 0 {
+            continue;
+        }
+        revenue_schedule::Entity::update_many()
+            .col_expr(
+                revenue_schedule::Column::AmountMinor,
+                Expr::value(row.amount_minor - cut.minor()),
+            )
+            .filter(revenue_schedule::Column::Id.eq(row.id))
+            .exec(connection)
+            .await?;
+        *by_obligation.entry(row.obligation_id).or_default() += cut.minor();
+    }
+    for (obligation_id, cut) in by_obligation {
+        performance_obligation::Entity::update_many()
+            .col_expr(
+                performance_obligation::Column::AllocatedMinor,
+                Expr::col(performance_obligation::Column::AllocatedMinor).sub(cut),
+            )
+            .col_expr(performance_obligation::Column::UpdatedAt, Expr::value(now))
+            .filter(performance_obligation::Column::Id.eq(obligation_id))
+            .exec(connection)
+            .await?;
+    }
+    let after = snapshot(connection, contract_id).await?;
+    record_modification(
+        connection,
+        contract_id,
+        "price_concession",
+        on,
+        reason,
+        &before,
+        &after,
+        actor_id,
+        now,
+    )
+    .await
+}
+
+/// What a modification's before/after keeps: each obligation's price and what is planned.
+async fn snapshot<C: ConnectionTrait>(connection: &C, contract_id: i64) -> AppResult<serde_json::Value> {
+    let obligations = obligations_of(connection, contract_id).await?;
+    let rows = revenue_schedule::Entity::find()
+        .filter(revenue_schedule::Column::ContractId.eq(contract_id))
+        .order_by_asc(revenue_schedule::Column::Id)
+        .all(connection)
+        .await?;
+    Ok(serde_json::Value::Array(
+        obligations
+            .iter()
+            .map(|obligation| {
+                let mine = rows.iter().filter(|row| row.obligation_id == obligation.id);
+                let recognised: i64 = mine
+                    .clone()
+                    .filter(|row| row.status == RECOGNISED)
+                    .map(|row| row.amount_minor)
+                    .sum();
+                let planned: Vec<serde_json::Value> = mine
+                    .filter(|row| row.status == PLANNED)
+                    .map(|row| {
+                        serde_json::json!({
+                            "key": row.source_key,
+                            "recogniseOn": row.recognise_on,
+                            "amountMinor": row.amount_minor,
+                        })
+                    })
+                    .collect();
+                serde_json::json!({
+                    "obligationId": obligation.id,
+                    "contractLineId": obligation.contract_line_id,
+                    "statedMinor": obligation.stated_minor,
+                    "sspMinor": obligation.ssp_minor,
+                    "allocatedMinor": obligation.allocated_minor,
+                    "serviceEnd": obligation.service_end,
+                    "recognisedMinor": recognised,
+                    "planned": planned,
+                })
+            })
+            .collect(),
+    ))
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn record_modification<C: ConnectionTrait>(
+    connection: &C,
+    contract_id: i64,
+    treatment: &str,
+    effective: NaiveDate,
+    reason: &str,
+    before: &serde_json::Value,
+    after: &serde_json::Value,
+    actor_id: Option<i64>,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    revenue_modification::ActiveModel {
+        contract_id: Set(contract_id),
+        treatment: Set(treatment.to_string()),
+        effective_date: Set(effective),
+        reason: Set(reason.to_string()),
+        before_json: Set(before.to_string()),
+        after_json: Set(after.to_string()),
+        created_by: Set(actor_id),
+        created_at: Set(now),
+        ..Default::default()
+    }
+    .insert(connection)
+    .await?;
+    Ok(())
+}
+
+pub async fn obligations_of<C: ConnectionTrait>(
+    connection: &C,
+    contract_id: i64,
+) -> AppResult<Vec<performance_obligation::Model>> {
+    Ok(performance_obligation::Entity::find()
+        .filter(performance_obligation::Column::ContractId.eq(contract_id))
+        .order_by_asc(performance_obligation::Column::Id)
+        .all(connection)
+        .await?)
+}
+
+async fn terms_of<C: ConnectionTrait>(
+    connection: &C,
+    line: &contract_line::Model,
+) -> AppResult<LineTerms> {
+    let changes = contract_line_change::Entity::find()
+        .filter(contract_line_change::Column::ContractLineId.eq(line.id))
+        .order_by_asc(contract_line_change::Column::Id)
+        .all(connection)
+        .await?
+        .iter()
+        .map(change_from_model)
+        .collect::<AppResult<Vec<_>>>()?;
+    line_terms(line, changes)
+}
+
+/// What the contract says the customer pays for a line over its term, as billing will bill it
+/// (periods, proration and changes included). Variable lines (T&M, usage) state nothing fixed.
+pub fn stated_total(terms: &LineTerms) -> AppResult<i64> {
+    let money = |error: crate::money::MoneyError| AppError::internal(error.to_string());
+    match terms.kind {
+        ContractLineKind::Subscription => {
+            let mut total = 0i64;
+            for charge in terms.recurring_due(NaiveDate::MAX, None).map_err(money)? {
+                total += charge.amount.minor();
+            }
+            for change in &terms.changes {
+                if let Some(charge) = terms.change_charge(change).map_err(money)? {
+                    total += charge.amount.minor();
+                }
+            }
+            Ok(total)
+        }
+        ContractLineKind::Milestone | ContractLineKind::PerpetualLicense => Ok(
+            crate::billing::periods::prorate(
+                terms.unit_price,
+                terms.quantity,
+                crate::billing::periods::Proration::FULL,
+            )
+            .map_err(money)?
+            .minor(),
+        ),
+        ContractLineKind::TimeAndMaterials | ContractLineKind::Usage => Ok(0),
+    }
+}
+
+async fn ssp_entry<C: ConnectionTrait>(
+    connection: &C,
+    product: &str,
+    currency: &str,
+    on: NaiveDate,
+) -> AppResult<Option<SspEntry>> {
+    let mut names = vec![product.to_string()];
+    if let Some((base, _)) = product.split_once(": ") {
+        names.push(base.to_string());
+    }
+    for name in names {
+        let found = ssp_price::Entity::find()
+            .filter(ssp_price::Column::ProductName.eq(name))
+            .filter(ssp_price::Column::Currency.eq(currency))
+            .filter(ssp_price::Column::EffectiveFrom.lte(on))
+            .order_by_desc(ssp_price::Column::EffectiveFrom)
+            .one(connection)
+            .await?;
+        if let Some(row) = found {
+            return Ok(Some(SspEntry {
+                basis: SspBasis::parse(&row.basis).unwrap_or(SspBasis::PerUnit),
+                low: row.low_minor,
+                high: row.high_minor,
+                effective_from: row.effective_from,
+            }));
+        }
+    }
+    Ok(None)
+}
+
+/// A line's obligation facts: pattern, service period, stated price and SSP.
+struct LineFacts {
+    pattern: Pattern,
+    service_start: NaiveDate,
+    service_end: NaiveDate,
+    stated: i64,
+    ssp: rules::Ssp,
+    satisfied_on: Option<NaiveDate>,
+    expected_on: Option<NaiveDate>,
+}
+
+async fn line_facts<C: ConnectionTrait>(
+    connection: &C,
+    line: &contract_line::Model,
+    contract_start: NaiveDate,
+) -> AppResult<LineFacts> {
+    let terms = terms_of(connection, line).await?;
+    let pattern = Pattern::of_line(terms.kind);
+    let stated = stated_total(&terms)?;
+    let service_start = line.start_date;
+    let service_end = terms.service_end().max(service_start);
+    let days = (service_end - service_start).num_days().max(1);
+    let currency = Currency::parse(&line.currency)?;
+    let entry = ssp_entry(connection, &line.product_name, &line.currency, contract_start).await?;
+    let ssp = if pattern.is_fixed() {
+        rules::ssp(entry.as_ref(), stated, terms.quantity, days, currency)
+    } else {
+        rules::Ssp {
+            minor: 0,
+            source: "variable consideration: allocated to this obligation as it is earned".into(),
+        }
+    };
+    let (satisfied_on, expected_on) = match pattern {
+        Pattern::PointInTime => (terms.delivered_on, Some(line.start_date)),
+        Pattern::Milestone => (terms.accepted_on, Some(line.end_date)),
+        _ => (None, None),
+    };
+    Ok(LineFacts {
+        pattern,
+        service_start,
+        service_end,
+        stated,
+        ssp,
+        satisfied_on,
+        expected_on,
+    })
+}
+
+/// Creates the obligation of a line (allocated its stated price until an allocation says
+/// otherwise); no schedule rows yet.
+async fn create_obligation<C: ConnectionTrait>(
+    connection: &C,
+    contract: &contract::Model,
+    line: &contract_line::Model,
+    now: DateTime<Utc>,
+) -> AppResult<performance_obligation::Model> {
+    let facts = line_facts(connection, line, contract.start_date).await?;
+    Ok(performance_obligation::ActiveModel {
+        contract_id: Set(contract.id),
+        contract_line_id: Set(line.id),
+        customer_id: Set(contract.customer_id),
+        currency: Set(line.currency.clone()),
+        pattern: Set(facts.pattern.as_str().into()),
+        stream_account: Set(facts.pattern.stream_account().into()),
+        service_start: Set(facts.service_start),
+        service_end: Set(facts.service_end),
+        stated_minor: Set(facts.stated),
+        ssp_minor: Set(facts.ssp.minor),
+        ssp_source: Set(facts.ssp.source),
+        carries_discount: Set(true),
+        allocated_minor: Set(if facts.pattern.is_fixed() { facts.stated } else { 0 }),
+        satisfied_on: Set(facts.satisfied_on),
+        expected_on: Set(facts.expected_on),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(connection)
+    .await?)
+}
+
+fn pattern_of(obligation: &performance_obligation::Model) -> AppResult<Pattern> {
+    Pattern::parse(&obligation.pattern)
+        .ok_or_else(|| AppError::internal(format!("pattern {}", obligation.pattern)))
+}
+
+async fn recognised_of<C: ConnectionTrait>(connection: &C, obligation_id: i64) -> AppResult<(i64, Option<NaiveDate>)> {
+    let rows = revenue_schedule::Entity::find()
+        .filter(revenue_schedule::Column::ObligationId.eq(obligation_id))
+        .filter(revenue_schedule::Column::Status.eq(RECOGNISED))
+        .all(connection)
+        .await?;
+    let amount = rows.iter().map(|row| row.amount_minor).sum();
+    let last = rows
+        .iter()
+        .filter(|row| row.kind == "ratable")
+        .filter_map(|row| row.period_end)
+        .max();
+    Ok((amount, last))
+}
+
+/// Replaces an obligation's planned rows: `amount` to recognise from `from` on (ratable), or on
+/// satisfaction (milestone, licence). A ratable obligation with no service left takes it on
+/// `from` in one adjustment row.
+async fn replan<C: ConnectionTrait>(
+    connection: &C,
+    obligation: &performance_obligation::Model,
+    amount: i64,
+    from: NaiveDate,
+    method: RatableMethod,
+    adjustment_key: &str,
+) -> AppResult<()> {
+    revenue_schedule::Entity::delete_many()
+        .filter(revenue_schedule::Column::ObligationId.eq(obligation.id))
+        .filter(revenue_schedule::Column::Status.eq(PLANNED))
+        .filter(revenue_schedule::Column::Kind.is_in(["ratable", "satisfaction", "adjustment"]))
+        .exec(connection)
+        .await?;
+    let pattern = pattern_of(obligation)?;
+    let row = |kind: &str, key: String, start, end, on, amount| revenue_schedule::ActiveModel {
+        obligation_id: Set(obligation.id),
+        contract_id: Set(obligation.contract_id),
+        currency: Set(obligation.currency.clone()),
+        stream_account: Set(obligation.stream_account.clone()),
+        kind: Set(kind.to_string()),
+        source_key: Set(key),
+        period_start: Set(start),
+        period_end: Set(end),
+        recognise_on: Set(on),
+        amount_minor: Set(amount),
+        status: Set(PLANNED.into()),
+        ..Default::default()
+    };
+    let rows: Vec<revenue_schedule::ActiveModel> = match pattern {
+        Pattern::Ratable => {
+            let (_, last_recognised) = recognised_of(connection, obligation.id).await?;
+            let from = last_recognised.map_or(from, |end| from.max(end));
+            let periods = rules::ratable_periods(
+                obligation.service_start,
+                obligation.service_end,
+                method,
+                from,
+            );
+            if periods.is_empty() {
+                if amount == 0 {
+                    Vec::new()
+                } else {
+                    vec![row(
+                        "adjustment",
+                        adjustment_key.to_string(),
+                        None,
+                        None,
+                        Some(from),
+                        amount,
+                    )]
+                }
+            } else {
+                let weights: Vec<u64> = periods.iter().map(|period| period.weight).collect();
+                periods
+                    .iter()
+                    .zip(rules::spread(amount, &weights))
+                    .map(|(period, part)| {
+                        row(
+                            "ratable",
+                            format!("m:{}", period.month),
+                            Some(period.start),
+                            Some(period.end),
+                            Some(period.recognise_on),
+                            part,
+                        )
+                    })
+                    .collect()
+            }
+        }
+        Pattern::PointInTime | Pattern::Milestone => {
+            let (recognised, _) = recognised_of(connection, obligation.id).await?;
+            if recognised != 0 {
+                // Already satisfied and recognised: a later price change lands at once.
+                if amount == 0 {
+                    Vec::new()
+                } else {
+                    vec![row("adjustment", adjustment_key.to_string(), None, None, Some(from), amount)]
+                }
+            } else {
+                vec![row(
+                    "satisfaction",
+                    "satisfaction".into(),
+                    None,
+                    None,
+                    obligation.satisfied_on,
+                    amount,
+                )]
+            }
+        }
+        Pattern::AsApproved | Pattern::AsIncurred => Vec::new(),
+    };
+    if !rows.is_empty() {
+        revenue_schedule::Entity::insert_many(rows)
+            .exec_without_returning(connection)
+            .await?;
+    }
+    Ok(())
+}
+
+async fn set_allocated<C: ConnectionTrait>(
+    connection: &C,
+    obligation_id: i64,
+    allocated: i64,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    performance_obligation::Entity::update_many()
+        .col_expr(performance_obligation::Column::AllocatedMinor, Expr::value(allocated))
+        .col_expr(performance_obligation::Column::UpdatedAt, Expr::value(now))
+        .filter(performance_obligation::Column::Id.eq(obligation_id))
+        .exec(connection)
+        .await?;
+    Ok(())
+}
+
+/// Allocates the whole contract price afresh by relative SSP and plans every obligation from its
+/// start: for a contract nothing of which is billed or recognised yet.
+async fn allocate_from_inception<C: ConnectionTrait>(
+    connection: &C,
+    contract_id: i64,
+    method: RatableMethod,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    let obligations = obligations_of(connection, contract_id).await?;
+    let fixed: Vec<&performance_obligation::Model> = obligations
+        .iter()
+        .filter(|obligation| pattern_of(obligation).is_ok_and(|pattern| pattern.is_fixed()))
+        .collect();
+    let Some(first) = fixed.first() else {
+        return Ok(());
+    };
+    let currency = Currency::parse(&first.currency)?;
+    let inputs: Vec<AllocationInput> = fixed
+        .iter()
+        .map(|obligation| AllocationInput {
+            stated: obligation.stated_minor,
+            ssp: obligation.ssp_minor,
+            carries_discount: obligation.carries_discount,
+        })
+        .collect();
+    let allocated = rules::allocate(&inputs, currency)
+        .map_err(|error| AppError::validation("contractLineIds", crate::values::capitalise(&error.to_string())))?;
+    for (obligation, amount) in fixed.iter().zip(allocated) {
+        set_allocated(connection, obligation.id, amount, now).await?;
+        let mut updated = (*obligation).clone();
+        updated.allocated_minor = amount;
+        replan(connection, &updated, amount, obligation.service_start, method, "adjustment").await?;
+    }
+    Ok(())
+}
+
+/// Whether anything of the contract was billed or recognised (then changes are modifications).
+async fn is_untouched<C: ConnectionTrait>(connection: &C, contract_id: i64) -> AppResult<bool> {
+    let (billed, recognised) = position(connection, contract_id).await?;
+    let any_recognised = revenue_schedule::Entity::find()
+        .filter(revenue_schedule::Column::ContractId.eq(contract_id))
+        .filter(revenue_schedule::Column::Status.eq(RECOGNISED))
+        .one(connection)
+        .await?
+        .is_some();
+    Ok(billed == 0 && recognised == 0 && !any_recognised)
+}
+
+/// Builds the obligations and schedule of a new contract (deal approval, seed, first start).
+pub async fn build_contract<C: ConnectionTrait>(
+    connection: &C,
+    contract_id: i64,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    let contract = find_contract(connection, contract_id).await?;
+    let existing: Vec<i64> = obligations_of(connection, contract_id)
+        .await?
+        .iter()
+        .map(|obligation| obligation.contract_line_id)
+        .collect();
+    let lines = contract_line::Entity::find()
+        .filter(contract_line::Column::ContractId.eq(contract_id))
+        .order_by_asc(contract_line::Column::Id)
+        .all(connection)
+        .await?;
+    for line in lines.iter().filter(|line| !existing.contains(&line.id)) {
+        create_obligation(connection, &contract, line, now).await?;
+    }
+    let method = ratable_method(connection).await?;
+    allocate_from_inception(connection, contract_id, method, now).await
+}
+
+async fn find_contract<C: ConnectionTrait>(connection: &C, contract_id: i64) -> AppResult<contract::Model> {
+    contract::Entity::find_by_id(contract_id)
+        .one(connection)
+        .await?
+        .ok_or_else(|| AppError::not_found(format!("There is no contract with id {contract_id}.")))
+}
+
+async fn obligation_of_line<C: ConnectionTrait>(
+    connection: &C,
+    line_id: i64,
+) -> AppResult<Option<performance_obligation::Model>> {
+    Ok(performance_obligation::Entity::find()
+        .filter(performance_obligation::Column::ContractLineId.eq(line_id))
+        .one(connection)
+        .await?)
+}
+
+/// The treatment a line added to a running contract gets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Treatment {
+    /// Nothing billed or recognised yet: one contract, allocated afresh.
+    Combined,
+    /// Distinct goods at their SSP (or variable consideration): a contract of its own.
+    Separate,
+    /// Remaining distinct: what is unrecognised plus the new price, over what remains.
+    Prospective,
+    /// One partially satisfied obligation: new price × progress − recognised, now.
+    CatchUp,
+}
+
+impl Treatment {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Treatment::Combined => "combined",
+            Treatment::Separate => "separate",
+            Treatment::Prospective => "prospective",
+            Treatment::CatchUp => "catch_up",
+        }
+    }
+}
+
+/// A line added to a contract: combined, separate or prospective (DOMAIN modifications 1–2).
+pub async fn on_line_added<C: ConnectionTrait>(
+    connection: &C,
+    line_id: i64,
+    effective: NaiveDate,
+    now: DateTime<Utc>,
+    actor_id: Option<i64>,
+) -> AppResult<Treatment> {
+    let line = contract_line::Entity::find_by_id(line_id)
+        .one(connection)
+        .await?
+        .ok_or_else(|| AppError::internal("added line vanished"))?;
+    let contract = find_contract(connection, line.contract_id).await?;
+    let before = snapshot(connection, contract.id).await?;
+    let method = ratable_method(connection).await?;
+    let obligation = create_obligation(connection, &contract, &line, now).await?;
+    let pattern = pattern_of(&obligation)?;
+    let treatment = if is_untouched(connection, contract.id).await? {
+        allocate_from_inception(connection, contract.id, method, now).await?;
+        Treatment::Combined
+    } else if !pattern.is_fixed() || obligation.stated_minor >= obligation.ssp_minor {
+        replan(connection, &obligation, obligation.allocated_minor, obligation.service_start, method, "adjustment").await?;
+        Treatment::Separate
+    } else {
+        prospective(connection, contract.id, effective, method, now, &format!("adj:{line_id}")).await?;
+        Treatment::Prospective
+    };
+    let after = snapshot(connection, contract.id).await?;
+    record_modification(
+        connection,
+        contract.id,
+        treatment.as_str(),
+        effective,
+        &format!("Line added: {} ({})", line.product_name, line.kind.replace('_', " ")),
+        &before,
+        &after,
+        actor_id,
+        now,
+    )
+    .await?;
+    Ok(treatment)
+}
+
+/// Re-reads a changed line's stated price, SSP and service end into its obligation.
+async fn refresh_obligation<C: ConnectionTrait>(
+    connection: &C,
+    obligation: &performance_obligation::Model,
+    contract_start: NaiveDate,
+    now: DateTime<Utc>,
+) -> AppResult<(performance_obligation::Model, i64)> {
+    let line = contract_line::Entity::find_by_id(obligation.contract_line_id)
+        .one(connection)
+        .await?
+        .ok_or_else(|| AppError::internal("line vanished"))?;
+    let facts = line_facts(connection, &line, contract_start).await?;
+    let delta = facts.stated - obligation.stated_minor;
+    let mut row: performance_obligation::ActiveModel = obligation.clone().into();
+    row.stated_minor = Set(facts.stated);
+    row.ssp_minor = Set(facts.ssp.minor);
+    row.ssp_source = Set(facts.ssp.source);
+    row.service_end = Set(facts.service_end);
+    row.allocated_minor = Set(obligation.allocated_minor + delta);
+    row.updated_at = Set(now);
+    Ok((row.update(connection).await?, delta))
+}
+
+/// A seat change or cancellation of a subscription line: prospective when the remaining service
+/// is distinct from what was delivered, otherwise a cumulative catch-up (DOMAIN 2–3).
+pub async fn on_line_changed<C: ConnectionTrait>(
+    connection: &C,
+    line_id: i64,
+    effective: NaiveDate,
+    remaining_distinct: bool,
+    reason: &str,
+    now: DateTime<Utc>,
+    actor_id: Option<i64>,
+) -> AppResult<Treatment> {
+    let Some(obligation) = obligation_of_line(connection, line_id).await? else {
+        return Err(AppError::internal(format!("line {line_id} has no performance obligation")));
+    };
+    let contract = find_contract(connection, obligation.contract_id).await?;
+    let before = snapshot(connection, contract.id).await?;
+    let method = ratable_method(connection).await?;
+    let (obligation, _) = refresh_obligation(connection, &obligation, contract.start_date, now).await?;
+    let key = format!("mod:{}:{}", line_id, now.timestamp_micros());
+    let treatment = if remaining_distinct {
+        prospective(connection, contract.id, effective, method, now, &key).await?;
+        Treatment::Prospective
+    } else {
+        let (recognised, _) = recognised_of(connection, obligation.id).await?;
+        let total_days = (obligation.service_end - obligation.service_start).num_days();
+        let elapsed = (effective - obligation.service_start).num_days();
+        let (catch_up, rest) =
+            rules::catch_up(obligation.allocated_minor, elapsed, total_days, recognised);
+        replan(connection, &obligation, rest, effective, method, &key).await?;
+        if catch_up != 0 {
+            revenue_schedule::ActiveModel {
+                obligation_id: Set(obligation.id),
+                contract_id: Set(obligation.contract_id),
+                currency: Set(obligation.currency.clone()),
+                stream_account: Set(obligation.stream_account.clone()),
+                kind: Set("catch_up".into()),
+                source_key: Set(format!("catchup:{key}")),
+                period_start: Set(None),
+                period_end: Set(None),
+                recognise_on: Set(Some(effective)),
+                amount_minor: Set(catch_up),
+                status: Set(PLANNED.into()),
+                ..Default::default()
+            }
+            .insert(connection)
+            .await?;
+        }
+        Treatment::CatchUp
+    };
+    let after = snapshot(connection, contract.id).await?;
+    record_modification(connection, contract.id, treatment.as_str(), effective, reason, &before, &after, actor_id, now).await?;
+    Ok(treatment)
+}
+
+/// Prospective: what is not yet recognised of the remaining fixed obligations (their allocated
+/// prices, already including any new consideration) is allocated again by the relative SSP of
+/// what remains of each, and planned from `effective`.
+async fn prospective<C: ConnectionTrait>(
+    connection: &C,
+    contract_id: i64,
+    effective: NaiveDate,
+    method: RatableMethod,
+    now: DateTime<Utc>,
+    adjustment_key: &str,
+) -> AppResult<()> {
+    let obligations = obligations_of(connection, contract_id).await?;
+    let mut remaining = Vec::new();
+    for obligation in &obligations {
+        let pattern = pattern_of(obligation)?;
+        if !pattern.is_fixed() {
+            continue;
+        }
+        let (recognised, last) = recognised_of(connection, obligation.id).await?;
+        let open = match pattern {
+            Pattern::Ratable => {
+                let from = last.map_or(effective, |end| effective.max(end));
+                let total = (obligation.service_end - obligation.service_start).num_days().max(1);
+                let left = (obligation.service_end - from.max(obligation.service_start)).num_days().max(0);
+                Some((left, total))
+            }
+            _ if recognised == 0 => Some((1, 1)),
+            _ => None,
+        };
+        let Some((left, total)) = open else { continue };
+        remaining.push((obligation, recognised, left, total));
+    }
+    let Some((first, ..)) = remaining.first() else {
+        return Ok(());
+    };
+    let currency = Currency::parse(&first.currency)?;
+    let price: i64 = remaining
+        .iter()
+        .map(|(obligation, recognised, ..)| obligation.allocated_minor - recognised)
+        .sum();
+    let weights: Vec<u64> = remaining
+        .iter()
+        .map(|(obligation, _, left, total)| {
+            (i128::from(obligation.ssp_minor.max(0)) * i128::from(*left) / i128::from(*total))
+                .try_into()
+                .unwrap_or(0)
+        })
+        .collect();
+    let weights = if weights.iter().all(|weight| *weight == 0) {
+        vec![1; remaining.len()]
+    } else {
+        weights
+    };
+    let shares = allocate_money(Money::from_minor(price, currency), &weights)
+        .map_err(|error| AppError::internal(format!("prospective allocation: {error}")))?;
+    for ((obligation, recognised, ..), share) in remaining.iter().zip(shares) {
+        let allocated = recognised + share.minor();
+        set_allocated(connection, obligation.id, allocated, now).await?;
+        let mut updated = (*obligation).clone();
+        updated.allocated_minor = allocated;
+        replan(connection, &updated, share.minor(), effective, method, adjustment_key).await?;
+    }
+    Ok(())
+}
+
+/// A licence delivered or a milestone accepted: its revenue is due on that day.
+pub async fn on_satisfied<C: ConnectionTrait>(
+    connection: &C,
+    line_id: i64,
+    on: NaiveDate,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    let Some(obligation) = obligation_of_line(connection, line_id).await? else {
+        return Ok(());
+    };
+    performance_obligation::Entity::update_many()
+        .col_expr(performance_obligation::Column::SatisfiedOn, Expr::value(on))
+        .col_expr(performance_obligation::Column::UpdatedAt, Expr::value(now))
+        .filter(performance_obligation::Column::Id.eq(obligation.id))
+        .exec(connection)
+        .await?;
+    revenue_schedule::Entity::update_many()
+        .col_expr(revenue_schedule::Column::RecogniseOn, Expr::value(on))
+        .filter(revenue_schedule::Column::ObligationId.eq(obligation.id))
+        .filter(revenue_schedule::Column::Status.eq(PLANNED))
+        .filter(revenue_schedule::Column::Kind.eq("satisfaction"))
+        .exec(connection)
+        .await?;
+    Ok(())
+}
+
+/// Variable consideration earned (approved time, a month's usage): a row due on `on`, and the
+/// obligation's price grows by it.
+pub async fn add_variable<C: ConnectionTrait>(
+    connection: &C,
+    line_id: i64,
+    kind: &str,
+    source_key: &str,
+    on: NaiveDate,
+    amount: i64,
+) -> AppResult<()> {
+    let Some(obligation) = obligation_of_line(connection, line_id).await? else {
+        return Ok(());
+    };
+    if amount == 0 {
+        return Ok(());
+    }
+    revenue_schedule::ActiveModel {
+        obligation_id: Set(obligation.id),
+        contract_id: Set(obligation.contract_id),
+        currency: Set(obligation.currency.clone()),
+        stream_account: Set(obligation.stream_account.clone()),
+        kind: Set(kind.to_string()),
+        source_key: Set(source_key.to_string()),
+        period_start: Set(None),
+        period_end: Set(None),
+        recognise_on: Set(Some(on)),
+        amount_minor: Set(amount),
+        status: Set(PLANNED.into()),
+        ..Default::default()
+    }
+    .insert(connection)
+    .await?;
+    performance_obligation::Entity::update_many()
+        .col_expr(
+            performance_obligation::Column::AllocatedMinor,
+            Expr::col(performance_obligation::Column::AllocatedMinor).add(amount),
+        )
+        .filter(performance_obligation::Column::Id.eq(obligation.id))
+        .exec(connection)
+        .await?;
+    Ok(())
+}
+
+/// Marks which obligations carry the contract's discount and allocates again; only before
+/// anything of the contract is billed or recognised.
+pub async fn assign_discount<C: ConnectionTrait>(
+    connection: &C,
+    contract_id: i64,
+    line_ids: &[i64],
+    now: DateTime<Utc>,
+    actor_id: Option<i64>,
+) -> AppResult<()> {
+    if !is_untouched(connection, contract_id).await? {
+        return Err(AppError::Conflict(
+            "Part of this contract is already billed or recognised; change its allocation through a modification instead.".into(),
+        ));
+    }
+    let obligations = obligations_of(connection, contract_id).await?;
+    for (index, line_id) in line_ids.iter().enumerate() {
+        if !obligations.iter().any(|obligation| obligation.contract_line_id == *line_id) {
+            return Err(AppError::validation(
+                format!("contractLineIds.{index}"),
+                format!("Line {line_id} is not a line of this contract."),
+            ));
+        }
+    }
+    let before = snapshot(connection, contract_id).await?;
+    for obligation in &obligations {
+        performance_obligation::Entity::update_many()
+            .col_expr(
+                performance_obligation::Column::CarriesDiscount,
+                Expr::value(line_ids.is_empty() || line_ids.contains(&obligation.contract_line_id)),
+            )
+            .filter(performance_obligation::Column::Id.eq(obligation.id))
+            .exec(connection)
+            .await?;
+    }
+    let method = ratable_method(connection).await?;
+    allocate_from_inception(connection, contract_id, method, now).await?;
+    let after = snapshot(connection, contract_id).await?;
+    record_modification(
+        connection,
+        contract_id,
+        "discount_assignment",
+        now.date_naive(),
+        "Discount assigned to specific obligations",
+        &before,
+        &after,
+        actor_id,
+        now,
+    )
+    .await
+}
+
+/// Gives every contract without obligations its obligations and schedule (first start after
+/// this area was added), each in its own transaction. Returns how many contracts were built.
+pub async fn ensure_all(
+    db: &sea_orm::DatabaseConnection,
+    now: DateTime<Utc>,
+) -> AppResult<usize> {
+    use sea_orm::TransactionTrait;
+    let missing: Vec<i64> = contract::Entity::find()
+        .select_only()
+        .column(contract::Column::Id)
+        .filter(
+            contract::Column::Id.not_in_subquery(
+                sea_orm::sea_query::Query::select()
+                    .column(performance_obligation::Column::ContractId)
+                    .from(performance_obligation::Entity)
+                    .to_owned(),
+            ),
+        )
+        .into_tuple()
+        .all(db)
+        .await?;
+    for contract_id in &missing {
+        let transaction = db.begin().await?;
+        build_contract(&transaction, *contract_id, now).await?;
+        transaction.commit().await?;
+    }
+    Ok(missing.len())
+}

@@ -1,0 +1,846 @@
+//! Revenue reports: a contract's recognition schedule with its allocation inputs, the contract
+//! list, the deferred revenue waterfall, the rollforward and revenue by stream (both read from
+//! the ledger, so they agree with the trial balance), the close check, and their CSV forms.
+
+use super::repo::{self, balances, PLANNED, RECOGNISED};
+use super::rules::{self, Pattern};
+use super::run::parse_period;
+use super::CloseCheck;
+use crate::entities::{
+    contract, contract_line, customer, journal_entry, ledger_period,
+    revenue_modification, revenue_posting, revenue_schedule,
+};
+use crate::error::{AppError, AppResult};
+use crate::ledger::chart::{
+    CONTRA_REVENUE, DEFERRED_REVENUE, REVENUE_LICENCE, REVENUE_SERVICES, REVENUE_SUBSCRIPTION,
+    REVENUE_USAGE, UNBILLED_RECEIVABLE,
+};
+use crate::money::{Currency, Money};
+use crate::pagination::{Page, PageRequest};
+use chrono::{DateTime, NaiveDate, Utc};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect, Statement,
+};
+use serde::Serialize;
+use std::collections::{BTreeMap, HashMap};
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Obligation {
+    pub id: i64,
+    pub contract_line_id: i64,
+    pub product_name: String,
+    pub pattern: Pattern,
+    pub stream_account: String,
+    pub service_start: NaiveDate,
+    pub service_end: NaiveDate,
+    pub stated: Money,
+    pub ssp: Money,
+    pub ssp_source: String,
+    pub carries_discount: bool,
+    pub allocated: Money,
+    pub recognised: Money,
+    pub remaining: Money,
+    pub satisfied_on: Option<NaiveDate>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ScheduleRow {
+    pub id: i64,
+    pub obligation_id: i64,
+    pub product_name: String,
+    pub kind: String,
+    pub month: Option<String>,
+    pub period_start: Option<NaiveDate>,
+    pub period_end: Option<NaiveDate>,
+    pub recognise_on: Option<NaiveDate>,
+    pub expected_on: Option<NaiveDate>,
+    pub amount: Money,
+    pub status: String,
+    pub journal_entry_number: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct MilestoneRecognition {
+    pub obligation_id: i64,
+    pub name: String,
+    pub expected_on: Option<NaiveDate>,
+    pub amount: Money,
+    pub delivered: bool,
+    pub satisfied_on: Option<NaiveDate>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Modification {
+    pub id: i64,
+    pub treatment: String,
+    pub effective_date: NaiveDate,
+    pub reason: String,
+    pub created_at: DateTime<Utc>,
+    pub before: String,
+    pub after: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Schedule {
+    pub contract_id: i64,
+    pub contract_number: String,
+    pub customer_id: i64,
+    pub customer_name: String,
+    pub currency: Currency,
+    pub start_date: NaiveDate,
+    pub end_date: NaiveDate,
+    pub tcv: Money,
+    pub arr: Money,
+    pub months_total: i32,
+    pub monthly_recognition: Money,
+    pub allocated_total: Money,
+    pub billed_to_date: Money,
+    pub recognised_to_date: Money,
+    pub remaining_to_recognise: Money,
+    pub deferred_balance: Money,
+    pub unbilled_balance: Money,
+    pub obligations: Vec<Obligation>,
+    pub rows: Vec<ScheduleRow>,
+    pub milestones: Vec<MilestoneRecognition>,
+    pub modifications: Vec<Modification>,
+}
+
+/// A contract's schedule: every figure derived from the obligations, rows and position, so
+/// recognised + remaining = allocated and deferred − unbilled = billed − recognised (net).
+pub async fn schedule<C: ConnectionTrait>(connection: &C, contract_id: i64) -> AppResult<Schedule> {
+    let contract = contract::Entity::find_by_id(contract_id)
+        .one(connection)
+        .await?
+        .ok_or_else(|| AppError::not_found(format!("There is no contract with id {contract_id}.")))?;
+    let currency = Currency::parse(&contract.currency)?;
+    let money = |minor: i64| Money::from_minor(minor, currency);
+    let customer_name = customer::Entity::find_by_id(contract.customer_id)
+        .one(connection)
+        .await?
+        .map(|customer| customer.legal_name)
+        .unwrap_or_default();
+    let lines: HashMap<i64, contract_line::Model> = contract_line::Entity::find()
+        .filter(contract_line::Column::ContractId.eq(contract_id))
+        .all(connection)
+        .await?
+        .into_iter()
+        .map(|line| (line.id, line))
+        .collect();
+    let obligations = repo::obligations_of(connection, contract_id).await?;
+    let rows = revenue_schedule::Entity::find()
+        .filter(revenue_schedule::Column::ContractId.eq(contract_id))
+        .order_by_asc(revenue_schedule::Column::RecogniseOn)
+        .order_by_asc(revenue_schedule::Column::Id)
+        .all(connection)
+        .await?;
+    let postings = revenue_posting::Entity::find()
+        .filter(revenue_posting::Column::ContractId.eq(contract_id))
+        .all(connection)
+        .await?;
+    let entry_ids: Vec<i64> = postings.iter().map(|posting| posting.journal_entry_id).collect();
+    let numbers: HashMap<i64, String> = journal_entry::Entity::find()
+        .filter(journal_entry::Column::Id.is_in(entry_ids))
+        .all(connection)
+        .await?
+        .into_iter()
+        .map(|entry| (entry.id, entry.entry_number))
+        .collect();
+    let entry_of_run: HashMap<i64, String> = postings
+        .iter()
+        .filter_map(|posting| numbers.get(&posting.journal_entry_id).map(|number| (posting.run_id, number.clone())))
+        .collect();
+    let product = |obligation_id: i64| {
+        obligations
+            .iter()
+            .find(|obligation| obligation.id == obligation_id)
+            .and_then(|obligation| lines.get(&obligation.contract_line_id))
+            .map(|line| line.product_name.clone())
+            .unwrap_or_default()
+    };
+    let mut views = Vec::new();
+    let mut milestones = Vec::new();
+    for obligation in &obligations {
+        let pattern = Pattern::parse(&obligation.pattern).ok_or_else(|| AppError::internal("pattern"))?;
+        let mine = rows.iter().filter(|row| row.obligation_id == obligation.id);
+        let recognised: i64 = mine.clone().filter(|row| row.status == RECOGNISED).map(|row| row.amount_minor).sum();
+        let planned: i64 = mine.filter(|row| row.status == PLANNED).map(|row| row.amount_minor).sum();
+        if matches!(pattern, Pattern::Milestone | Pattern::PointInTime) {
+            milestones.push(MilestoneRecognition {
+                obligation_id: obligation.id,
+                name: product(obligation.id),
+                expected_on: obligation.expected_on,
+                amount: money(obligation.allocated_minor),
+                delivered: obligation.satisfied_on.is_some(),
+                satisfied_on: obligation.satisfied_on,
+            });
+        }
+        views.push(Obligation {
+            id: obligation.id,
+            contract_line_id: obligation.contract_line_id,
+            product_name: product(obligation.id),
+            pattern,
+            stream_account: obligation.stream_account.clone(),
+            service_start: obligation.service_start,
+            service_end: obligation.service_end,
+            stated: money(obligation.stated_minor),
+            ssp: money(obligation.ssp_minor),
+            ssp_source: obligation.ssp_source.clone(),
+            carries_discount: obligation.carries_discount,
+            allocated: money(recognised + planned),
+            recognised: money(recognised),
+            remaining: money(planned),
+            satisfied_on: obligation.satisfied_on,
+        });
+    }
+    let expected: HashMap<i64, Option<NaiveDate>> = obligations.iter().map(|o| (o.id, o.expected_on)).collect();
+    let row_views: Vec<ScheduleRow> = rows
+        .iter()
+        .map(|row| ScheduleRow {
+            id: row.id,
+            obligation_id: row.obligation_id,
+            product_name: product(row.obligation_id),
+            kind: row.kind.clone(),
+            month: row.recognise_on.map(rules::month_key),
+            period_start: row.period_start,
+            period_end: row.period_end,
+            recognise_on: row.recognise_on,
+            expected_on: row.recognise_on.or_else(|| expected.get(&row.obligation_id).copied().flatten()),
+            amount: money(row.amount_minor),
+            status: row.status.clone(),
+            journal_entry_number: row.run_id.and_then(|run| entry_of_run.get(&run).cloned()),
+        })
+        .collect();
+    let recognised: i64 = rows.iter().filter(|row| row.status == RECOGNISED).map(|row| row.amount_minor).sum();
+    let remaining: i64 = rows.iter().filter(|row| row.status == PLANNED).map(|row| row.amount_minor).sum();
+    let (billed, recognised_net) = repo::position(connection, contract_id).await?;
+    let (deferred, unbilled) = balances(billed, recognised_net);
+    let ratable: Vec<&revenue_schedule::Model> = rows.iter().filter(|row| row.kind == "ratable").collect();
+    let monthly = ratable
+        .iter()
+        .map(|row| row.amount_minor)
+        .fold(BTreeMap::<i64, usize>::new(), |mut counts, amount| {
+            *counts.entry(amount).or_default() += 1;
+            counts
+        })
+        .into_iter()
+        .max_by_key(|(amount, count)| (*count, *amount))
+        .map_or(0, |(amount, _)| amount);
+    let months_total = {
+        let mut months: Vec<String> = ratable.iter().filter_map(|row| row.recognise_on.map(rules::month_key)).collect();
+        months.sort();
+        months.dedup();
+        i32::try_from(months.len()).unwrap_or(i32::MAX)
+    };
+    let modifications = revenue_modification::Entity::find()
+        .filter(revenue_modification::Column::ContractId.eq(contract_id))
+        .order_by_asc(revenue_modification::Column::Id)
+        .all(connection)
+        .await?
+        .into_iter()
+        .map(|row| Modification {
+            id: row.id,
+            treatment: row.treatment,
+            effective_date: row.effective_date,
+            reason: row.reason,
+            created_at: row.created_at,
+            before: row.before_json,
+            after: row.after_json,
+        })
+        .collect();
+    Ok(Schedule {
+        contract_id,
+        contract_number: contract.contract_number,
+        customer_id: contract.customer_id,
+        customer_name,
+        currency,
+        start_date: contract.start_date,
+        end_date: contract.end_date,
+        tcv: money(contract.tcv_minor),
+        arr: money(contract.arr_minor),
+        months_total,
+        monthly_recognition: money(monthly),
+        allocated_total: money(recognised + remaining),
+        billed_to_date: money(billed),
+        recognised_to_date: money(recognised),
+        remaining_to_recognise: money(remaining),
+        deferred_balance: money(deferred),
+        unbilled_balance: money(unbilled),
+        obligations: views,
+        rows: row_views,
+        milestones,
+        modifications,
+    })
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ContractSummary {
+    pub contract_id: i64,
+    pub contract_number: String,
+    pub customer_id: i64,
+    pub customer_name: String,
+    pub currency: Currency,
+    pub start_date: NaiveDate,
+    pub end_date: NaiveDate,
+    pub tcv: Money,
+    pub recognised_to_date: Money,
+    pub remaining_to_recognise: Money,
+    pub deferred_balance: Money,
+    pub unbilled_balance: Money,
+}
+
+#[derive(Debug, FromQueryResult)]
+struct SumRow {
+    contract_id: i64,
+    status: String,
+    amount: i64,
+}
+
+pub async fn contracts<C: ConnectionTrait>(
+    connection: &C,
+    page: PageRequest,
+    search: Option<String>,
+) -> AppResult<Page<ContractSummary>> {
+    let mut query = contract::Entity::find().order_by_desc(contract::Column::Id);
+    if let Some(search) = search.map(|text| text.trim().to_string()).filter(|text| !text.is_empty()) {
+        let customers: Vec<i64> = customer::Entity::find()
+            .filter(customer::Column::LegalName.contains(search.clone()))
+            .select_only()
+            .column(customer::Column::Id)
+            .into_tuple()
+            .all(connection)
+            .await?;
+        query = query.filter(
+            sea_orm::Condition::any()
+                .add(contract::Column::ContractNumber.contains(search))
+                .add(contract::Column::CustomerId.is_in(customers)),
+        );
+    }
+    let total = query.clone().count(connection).await?;
+    let models = query.offset(page.offset).limit(page.limit).all(connection).await?;
+    let ids: Vec<i64> = models.iter().map(|model| model.id).collect();
+    let sums = if ids.is_empty() {
+        Vec::new()
+    } else {
+        let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+        SumRow::find_by_statement(Statement::from_string(
+            connection.get_database_backend(),
+            format!("SELECT contract_id, status, CAST(SUM(amount_minor) AS BIGINT) AS amount FROM revenue_schedule WHERE contract_id IN ({list}) GROUP BY contract_id, status"),
+        ))
+        .all(connection)
+        .await?
+    };
+    let names: HashMap<i64, String> = customer::Entity::find()
+        .filter(customer::Column::Id.is_in(models.iter().map(|model| model.customer_id).collect::<Vec<_>>()))
+        .all(connection)
+        .await?
+        .into_iter()
+        .map(|customer| (customer.id, customer.legal_name))
+        .collect();
+    let mut items = Vec::new();
+    for model in models {
+        let currency = Currency::parse(&model.currency)?;
+        let money = |minor| Money::from_minor(minor, currency);
+        let sum = |status: &str| -> i64 {
+            sums.iter()
+                .filter(|row| row.contract_id == model.id && row.status == status)
+                .map(|row| row.amount)
+                .sum()
+        };
+        let (billed, recognised) = repo::position(connection, model.id).await?;
+        let (deferred, unbilled) = balances(billed, recognised);
+        items.push(ContractSummary {
+            contract_id: model.id,
+            contract_number: model.contract_number,
+            customer_id: model.customer_id,
+            customer_name: names.get(&model.customer_id).cloned().unwrap_or_default(),
+            currency,
+            start_date: model.start_date,
+            end_date: model.end_date,
+            tcv: money(model.tcv_minor),
+            recognised_to_date: money(sum(RECOGNISED)),
+            remaining_to_recognise: money(sum(PLANNED)),
+            deferred_balance: money(deferred),
+            unbilled_balance: money(unbilled),
+        });
+    }
+    Ok(Page::new(items, page, total))
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct WaterfallCurrency {
+    pub currency: Currency,
+    pub deferred_balance: Money,
+    pub unbilled_balance: Money,
+    pub scheduled: Money,
+    pub awaiting_satisfaction: Money,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct WaterfallRow {
+    pub currency: Currency,
+    pub month: String,
+    pub amount: Money,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Waterfall {
+    pub as_of: NaiveDate,
+    pub currencies: Vec<WaterfallCurrency>,
+    pub rows: Vec<WaterfallRow>,
+}
+
+#[derive(Debug, FromQueryResult)]
+struct DateSum {
+    currency: String,
+    recognise_on: Option<NaiveDate>,
+    amount: i64,
+}
+
+#[derive(Debug, FromQueryResult)]
+struct LedgerSum {
+    currency: String,
+    account_code: String,
+    from_run: i32,
+    debit: i64,
+    credit: i64,
+}
+
+fn placeholder(backend: sea_orm::DatabaseBackend, index: usize) -> String {
+    match backend {
+        sea_orm::DatabaseBackend::Postgres => format!("${index}"),
+        _ => "?".into(),
+    }
+}
+
+/// Debits and credits per currency and account for entries dated in `[from, to)`, split by
+/// whether a recognition run posted them.
+async fn ledger_sums<C: ConnectionTrait>(
+    connection: &C,
+    from: Option<NaiveDate>,
+    to: NaiveDate,
+) -> AppResult<Vec<LedgerSum>> {
+    let backend = connection.get_database_backend();
+    let accounts = [
+        DEFERRED_REVENUE, UNBILLED_RECEIVABLE, REVENUE_SUBSCRIPTION, REVENUE_SERVICES,
+        REVENUE_USAGE, REVENUE_LICENCE, CONTRA_REVENUE,
+    ]
+    .iter()
+    .map(|code| format!("'{code}'"))
+    .collect::<Vec<_>>()
+    .join(",");
+    let mut values: Vec<sea_orm::Value> = vec![to.into()];
+    let mut lower = String::new();
+    if let Some(from) = from {
+        lower = format!(" AND e.entry_date >= {}", placeholder(backend, 2));
+        values.push(from.into());
+    }
+    let sql = format!(
+        "SELECT l.currency, l.account_code, CASE WHEN e.source LIKE 'revenue:%' THEN 1 ELSE 0 END AS from_run, \
+         CAST(SUM(l.debit_minor) AS BIGINT) AS debit, CAST(SUM(l.credit_minor) AS BIGINT) AS credit \
+         FROM journal_lines l JOIN journal_entries e ON e.id = l.entry_id \
+         WHERE l.account_code IN ({accounts}) AND e.entry_date < {}{lower} \
+         GROUP BY l.currency, l.account_code, CASE WHEN e.source LIKE 'revenue:%' THEN 1 ELSE 0 END",
+        placeholder(backend, 1)
+    );
+    Ok(LedgerSum::find_by_statement(Statement::from_sql_and_values(backend, sql, values))
+        .all(connection)
+        .await?)
+}
+
+pub async fn waterfall<C: ConnectionTrait>(connection: &C, as_of: NaiveDate, months: u32) -> AppResult<Waterfall> {
+    let backend = connection.get_database_backend();
+    let sums = DateSum::find_by_statement(Statement::from_string(
+        backend,
+        "SELECT currency, recognise_on, CAST(SUM(amount_minor) AS BIGINT) AS amount FROM revenue_schedule WHERE status = 'planned' GROUP BY currency, recognise_on".to_string(),
+    ))
+    .all(connection)
+    .await?;
+    let next_day = as_of.succ_opt().unwrap_or(as_of);
+    let balances = ledger_sums(connection, None, next_day).await?;
+    let first_month = rules::month_key(as_of);
+    let (first, _) = parse_period("asOf", &first_month)?;
+    let last = crate::billing::periods::add_months(first, months);
+    let mut by_month: BTreeMap<(String, String), i64> = BTreeMap::new();
+    let mut per_currency: BTreeMap<String, (i64, i64)> = BTreeMap::new();
+    for row in &sums {
+        let entry = per_currency.entry(row.currency.clone()).or_default();
+        match row.recognise_on {
+            None => entry.1 += row.amount,
+            Some(on) => {
+                entry.0 += row.amount;
+                // Anything overdue for recognition shows in the current month.
+                let month = if on < first { first_month.clone() } else { rules::month_key(on) };
+                if on < last {
+                    *by_month.entry((row.currency.clone(), month)).or_default() += row.amount;
+                }
+            }
+        }
+    }
+    let mut currencies_seen: Vec<String> = per_currency.keys().cloned().collect();
+    for row in &balances {
+        currencies_seen.push(row.currency.clone());
+    }
+    currencies_seen.sort();
+    currencies_seen.dedup();
+    let mut currencies = Vec::new();
+    for code in currencies_seen {
+        let currency = Currency::parse(&code)?;
+        let balance = |account: &str| -> i64 {
+            balances
+                .iter()
+                .filter(|row| row.currency == code && row.account_code == account)
+                .map(|row| row.debit - row.credit)
+                .sum()
+        };
+        let (scheduled, awaiting) = per_currency.get(&code).copied().unwrap_or((0, 0));
+        currencies.push(WaterfallCurrency {
+            currency,
+            deferred_balance: Money::from_minor(-balance(DEFERRED_REVENUE), currency),
+            unbilled_balance: Money::from_minor(balance(UNBILLED_RECEIVABLE), currency),
+            scheduled: Money::from_minor(scheduled, currency),
+            awaiting_satisfaction: Money::from_minor(awaiting, currency),
+        });
+    }
+    let rows = by_month
+        .into_iter()
+        .map(|((currency, month), amount)| {
+            let currency = Currency::parse(&currency)?;
+            Ok(WaterfallRow { currency, month, amount: Money::from_minor(amount, currency) })
+        })
+        .collect::<AppResult<Vec<_>>>()?;
+    Ok(Waterfall { as_of, currencies, rows })
+}
+
+/// The months from `from` to `to` inclusive ("YYYY-MM"), at most 60.
+pub fn month_range(from: &str, to: &str) -> AppResult<Vec<(String, NaiveDate, NaiveDate)>> {
+    let (mut first, _) = parse_period("from", from)?;
+    let (last, _) = parse_period("to", to)?;
+    if last < first {
+        return Err(AppError::validation("to", "The last month is before the first."));
+    }
+    let mut months = Vec::new();
+    while first <= last {
+        if months.len() >= 60 {
+            return Err(AppError::Limit("Ask for at most 60 months at once.".into()));
+        }
+        let (_, next, key) = crate::billing::periods::month_of(first);
+        months.push((key, first, next));
+        first = next;
+    }
+    Ok(months)
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RollforwardMonth {
+    pub month: String,
+    pub currency: Currency,
+    pub opening_deferred: Money,
+    pub billed: Money,
+    pub recognised: Money,
+    pub closing_deferred: Money,
+    pub opening_unbilled: Money,
+    pub closing_unbilled: Money,
+}
+
+/// Opening deferred + billed − recognised = closing, per month and currency, from the ledger:
+/// "recognised" is what recognition runs took out of deferred revenue, "billed" every other
+/// movement of it (invoices, voids, credit memos).
+pub async fn rollforward<C: ConnectionTrait>(
+    connection: &C,
+    months: &[(String, NaiveDate, NaiveDate)],
+) -> AppResult<Vec<RollforwardMonth>> {
+    let Some((_, start, _)) = months.first() else {
+        return Ok(Vec::new());
+    };
+    let opening = ledger_sums(connection, None, *start).await?;
+    let mut deferred: BTreeMap<String, i64> = BTreeMap::new();
+    let mut unbilled: BTreeMap<String, i64> = BTreeMap::new();
+    for row in &opening {
+        if row.account_code == DEFERRED_REVENUE {
+            *deferred.entry(row.currency.clone()).or_default() += row.credit - row.debit;
+        } else if row.account_code == UNBILLED_RECEIVABLE {
+            *unbilled.entry(row.currency.clone()).or_default() += row.debit - row.credit;
+        }
+    }
+    let mut result = Vec::new();
+    for (key, first, next) in months {
+        let moves = ledger_sums(connection, Some(*first), *next).await?;
+        let mut currencies: Vec<String> = deferred.keys().chain(unbilled.keys()).cloned().collect();
+        currencies.extend(moves.iter().map(|row| row.currency.clone()));
+        currencies.sort();
+        currencies.dedup();
+        for code in currencies {
+            let currency = Currency::parse(&code)?;
+            let sum = |account: &str, run: bool| -> i64 {
+                moves
+                    .iter()
+                    .filter(|row| row.currency == code && row.account_code == account && (row.from_run == 1) == run)
+                    .map(|row| row.credit - row.debit)
+                    .sum()
+            };
+            let billed = sum(DEFERRED_REVENUE, false);
+            let recognised = -sum(DEFERRED_REVENUE, true);
+            let unbilled_move = -(sum(UNBILLED_RECEIVABLE, false) + sum(UNBILLED_RECEIVABLE, true));
+            let open_deferred = deferred.get(&code).copied().unwrap_or(0);
+            let open_unbilled = unbilled.get(&code).copied().unwrap_or(0);
+            let close_deferred = open_deferred + billed - recognised;
+            let close_unbilled = open_unbilled + unbilled_move;
+            deferred.insert(code.clone(), close_deferred);
+            unbilled.insert(code.clone(), close_unbilled);
+            result.push(RollforwardMonth {
+                month: key.clone(),
+                currency,
+                opening_deferred: Money::from_minor(open_deferred, currency),
+                billed: Money::from_minor(billed, currency),
+                recognised: Money::from_minor(recognised, currency),
+                closing_deferred: Money::from_minor(close_deferred, currency),
+                opening_unbilled: Money::from_minor(open_unbilled, currency),
+                closing_unbilled: Money::from_minor(close_unbilled, currency),
+            });
+        }
+    }
+    Ok(result)
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct StreamMonth {
+    pub month: String,
+    pub currency: Currency,
+    pub subscription: Money,
+    pub services: Money,
+    pub usage: Money,
+    pub licence: Money,
+    pub contra: Money,
+    pub total: Money,
+    pub billed: Money,
+}
+
+/// Revenue recognised per stream and month from the ledger (contra revenue shown negative), and
+/// what was billed in the month (net of credits).
+pub async fn by_stream<C: ConnectionTrait>(
+    connection: &C,
+    months: &[(String, NaiveDate, NaiveDate)],
+) -> AppResult<Vec<StreamMonth>> {
+    let mut result = Vec::new();
+    for (key, first, next) in months {
+        let moves = ledger_sums(connection, Some(*first), *next).await?;
+        let mut currencies: Vec<String> = moves.iter().map(|row| row.currency.clone()).collect();
+        currencies.sort();
+        currencies.dedup();
+        for code in currencies {
+            let currency = Currency::parse(&code)?;
+            let credit = |account: &str, run: Option<bool>| -> i64 {
+                moves
+                    .iter()
+                    .filter(|row| row.currency == code && row.account_code == account)
+                    .filter(|row| run.is_none_or(|run| (row.from_run == 1) == run))
+                    .map(|row| row.credit - row.debit)
+                    .sum()
+            };
+            let streams = [REVENUE_SUBSCRIPTION, REVENUE_SERVICES, REVENUE_USAGE, REVENUE_LICENCE, CONTRA_REVENUE]
+                .map(|account| credit(account, None));
+            let billed = credit(DEFERRED_REVENUE, Some(false)) + credit(UNBILLED_RECEIVABLE, Some(false))
+                + credit(CONTRA_REVENUE, None);
+            let money = |minor| Money::from_minor(minor, currency);
+            result.push(StreamMonth {
+                month: key.clone(),
+                currency,
+                subscription: money(streams[0]),
+                services: money(streams[1]),
+                usage: money(streams[2]),
+                licence: money(streams[3]),
+                contra: money(streams[4]),
+                total: money(streams.iter().sum()),
+                billed: money(billed),
+            });
+        }
+    }
+    Ok(result)
+}
+
+#[derive(Debug, FromQueryResult)]
+struct PendingRow {
+    currency: String,
+    rows: i64,
+    amount: i64,
+}
+
+#[derive(Debug, FromQueryResult)]
+struct TotalRow {
+    currency: String,
+    debit: i64,
+    credit: i64,
+}
+
+pub async fn close_check<C: ConnectionTrait>(connection: &C, period: &str, today: NaiveDate) -> AppResult<CloseCheck> {
+    let (first, next) = parse_period("period", period)?;
+    let backend = connection.get_database_backend();
+    let mut problems = Vec::new();
+    if next > today {
+        problems.push(format!("{period} is not over yet (today is {today})."));
+    }
+    let totals = TotalRow::find_by_statement(Statement::from_sql_and_values(
+        backend,
+        format!("SELECT l.currency, CAST(SUM(l.debit_minor) AS BIGINT) AS debit, CAST(SUM(l.credit_minor) AS BIGINT) AS credit FROM journal_lines l JOIN journal_entries e ON e.id = l.entry_id WHERE e.entry_date < {} GROUP BY l.currency", placeholder(backend, 1)),
+        [next.into()],
+    ))
+    .all(connection)
+    .await?;
+    let unbalanced: Vec<String> = totals
+        .iter()
+        .filter(|row| row.debit != row.credit)
+        .map(|row| row.currency.clone())
+        .collect();
+    let trial_balance_zero = unbalanced.is_empty();
+    if !trial_balance_zero {
+        problems.push(format!("The trial balance is not zero in {}.", unbalanced.join(", ")));
+    }
+    let pending = PendingRow::find_by_statement(Statement::from_sql_and_values(
+        backend,
+        format!("SELECT currency, COUNT(*) AS rows, CAST(SUM(amount_minor) AS BIGINT) AS amount FROM revenue_schedule WHERE status = 'planned' AND recognise_on IS NOT NULL AND recognise_on < {} GROUP BY currency", placeholder(backend, 1)),
+        [next.into()],
+    ))
+    .all(connection)
+    .await?;
+    let pending_rows: i64 = pending.iter().map(|row| row.rows).sum();
+    if pending_rows > 0 {
+        problems.push(format!(
+            "{pending_rows} schedule rows due by the end of {period} are not recognised; run recognition for {period} first."
+        ));
+    }
+    let closed: Vec<String> = ledger_period::Entity::find()
+        .filter(ledger_period::Column::Status.eq("closed"))
+        .all(connection)
+        .await?
+        .into_iter()
+        .map(|row| row.period)
+        .collect();
+    if closed.iter().any(|closed| closed == period) {
+        problems.push(format!("{period} is already closed."));
+    }
+    // Earlier months that have postings and are still open.
+    let earliest = journal_entry::Entity::find()
+        .order_by_asc(journal_entry::Column::EntryDate)
+        .one(connection)
+        .await?
+        .map(|entry| entry.entry_date);
+    let mut earlier_open = Vec::new();
+    if let Some(earliest) = earliest {
+        let mut cursor = NaiveDate::from_ymd_opt(chrono::Datelike::year(&earliest), chrono::Datelike::month(&earliest), 1).unwrap_or(earliest);
+        while cursor < first {
+            let (_, following, key) = crate::billing::periods::month_of(cursor);
+            if !closed.contains(&key) {
+                earlier_open.push(key);
+            }
+            cursor = following;
+        }
+    }
+    if !earlier_open.is_empty() {
+        problems.push(format!("Close the earlier open months first: {}.", earlier_open.join(", ")));
+    }
+    Ok(CloseCheck {
+        period: period.to_string(),
+        trial_balance_zero,
+        pending_rows,
+        pending_amount: pending
+            .iter()
+            .map(|row| Ok(Money::from_minor(row.amount, Currency::parse(&row.currency)?)))
+            .collect::<AppResult<Vec<_>>>()?,
+        earlier_open,
+        problems,
+    })
+}
+
+fn csv_field(text: &str) -> String {
+    if text.contains([',', '"', '\n']) {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text.to_string()
+    }
+}
+
+fn csv(header: &[&str], rows: Vec<Vec<String>>) -> String {
+    let mut out = header.join(",");
+    out.push('\n');
+    for row in rows {
+        out.push_str(&row.iter().map(|field| csv_field(field)).collect::<Vec<_>>().join(","));
+        out.push('\n');
+    }
+    out
+}
+
+pub fn waterfall_csv(data: &Waterfall) -> String {
+    csv(
+        &["currency", "month", "amount"],
+        data.rows
+            .iter()
+            .map(|row| vec![row.currency.code().to_string(), row.month.clone(), row.amount.amount_string()])
+            .collect(),
+    )
+}
+
+pub fn rollforward_csv(rows: &[RollforwardMonth]) -> String {
+    csv(
+        &["month", "currency", "opening_deferred", "billed", "recognised", "closing_deferred", "opening_unbilled", "closing_unbilled"],
+        rows.iter()
+            .map(|row| {
+                vec![
+                    row.month.clone(),
+                    row.currency.code().to_string(),
+                    row.opening_deferred.amount_string(),
+                    row.billed.amount_string(),
+                    row.recognised.amount_string(),
+                    row.closing_deferred.amount_string(),
+                    row.opening_unbilled.amount_string(),
+                    row.closing_unbilled.amount_string(),
+                ]
+            })
+            .collect(),
+    )
+}
+
+pub fn streams_csv(rows: &[StreamMonth]) -> String {
+    csv(
+        &["month", "currency", "subscription", "services", "usage", "licence", "contra", "total", "billed"],
+        rows.iter()
+            .map(|row| {
+                vec![
+                    row.month.clone(),
+                    row.currency.code().to_string(),
+                    row.subscription.amount_string(),
+                    row.services.amount_string(),
+                    row.usage.amount_string(),
+                    row.licence.amount_string(),
+                    row.contra.amount_string(),
+                    row.total.amount_string(),
+                    row.billed.amount_string(),
+                ]
+            })
+            .collect(),
+    )
+}
+
+pub fn schedule_csv(schedule: &Schedule) -> String {
+    csv(
+        &["contract", "product", "kind", "month", "recognise_on", "amount", "currency", "status", "journal_entry"],
+        schedule
+            .rows
+            .iter()
+            .map(|row| {
+                vec![
+                    schedule.contract_number.clone(),
+                    row.product_name.clone(),
+                    row.kind.clone(),
+                    row.month.clone().unwrap_or_default(),
+                    row.recognise_on.map(|date| date.to_string()).unwrap_or_default(),
+                    row.amount.amount_string(),
+                    schedule.currency.code().to_string(),
+                    row.status.clone(),
+                    row.journal_entry_number.clone().unwrap_or_default(),
+                ]
+            })
+            .collect(),
+    )
+}
+
