@@ -14,6 +14,7 @@ mod invoicing;
 mod ledger;
 mod loaders;
 mod receivables;
+mod revenue;
 pub mod types;
 
 use crate::app::App;
@@ -34,6 +35,7 @@ pub struct Query(
     invoicing::InvoiceQuery,
     receivables::ReceivablesQuery,
     collections::CollectionsQuery,
+    revenue::RevenueQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -47,6 +49,7 @@ pub struct Mutation(
     invoicing::InvoiceMutation,
     receivables::ReceivablesMutation,
     collections::CollectionsMutation,
+    revenue::RevenueMutation,
 );
 
 pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;

@@ -35,7 +35,8 @@ pub fn router(app: App) -> Router {
         .route("/readyz", get(readyz))
         .route("/api/invoices/{id}/pdf", get(invoice_pdf))
         .route("/api/credit-memos/{id}/pdf", get(credit_memo_pdf))
-        .route("/api/customers/{id}/statement", get(customer_statement));
+        .route("/api/customers/{id}/statement", get(customer_statement))
+        .route("/api/revenue/export", get(revenue_export));
     let index = web_dir.join("index.html");
     let router = if index.exists() {
         // Unknown paths get index.html so deep links like /customers/42 load the app.
@@ -132,8 +133,27 @@ async fn customer_statement(
     .await
 }
 
-/// A file for a signed-in reader (bearer token), rendered by `render`; errors as JSON with the
-/// same codes as GraphQL.
+/// A revenue report as CSV: `report` = waterfall (asOf), rollforward or streams (from, to as
+/// YYYY-MM), schedule (contractId).
+async fn revenue_export(
+    State(state): State<HttpState>,
+    headers: HeaderMap,
+    axum::extract::Query(query): axum::extract::Query<std::collections::HashMap<String, String>>,
+) -> Response {
+    let app = state.app.clone();
+    download_file(&state, &headers, "revenue report", |actor| async move {
+        let report = query.get("report").cloned().unwrap_or_default();
+        let (filename, text) = app.revenue.export_csv(&actor, &report, &query).await?;
+        Ok(crate::notifications::mail::Attachment {
+            filename,
+            content_type: "text/csv; charset=utf-8".into(),
+            bytes: text.into_bytes(),
+        })
+    })
+    .await
+}
+
+/// A file about one record (`id` from the path) for a signed-in reader.
 async fn download<F, Fut>(
     state: &HttpState,
     headers: &HeaderMap,
@@ -147,13 +167,39 @@ where
         Output = crate::error::AppResult<crate::notifications::mail::Attachment>,
     >,
 {
-    let error = |status: StatusCode, code: &str, message: String| {
-        (
-            status,
-            Json(serde_json::json!({ "code": code, "message": message })),
-        )
-            .into_response()
+    let Ok(id) = id.parse::<i64>() else {
+        return error_response(
+            StatusCode::BAD_REQUEST,
+            "VALIDATION",
+            format!("{id:?} is not a {what} id."),
+        );
     };
+    download_file(state, headers, what, |actor| render(actor, id)).await
+}
+
+fn error_response(status: StatusCode, code: &str, message: String) -> Response {
+    (
+        status,
+        Json(serde_json::json!({ "code": code, "message": message })),
+    )
+        .into_response()
+}
+
+/// A file for a signed-in reader (bearer token), rendered by `render`; errors as JSON with the
+/// same codes as GraphQL.
+async fn download_file<F, Fut>(
+    state: &HttpState,
+    headers: &HeaderMap,
+    what: &str,
+    render: F,
+) -> Response
+where
+    F: FnOnce(crate::auth::Actor) -> Fut,
+    Fut: std::future::Future<
+        Output = crate::error::AppResult<crate::notifications::mail::Attachment>,
+    >,
+{
+    let error = error_response;
     let actor = match caller_of(state, headers).await {
         Caller::SignedIn(actor) => actor,
         Caller::Refused(reason) => {
@@ -167,14 +213,7 @@ where
             )
         }
     };
-    let Ok(id) = id.parse::<i64>() else {
-        return error(
-            StatusCode::BAD_REQUEST,
-            "VALIDATION",
-            format!("{id:?} is not a {what} id."),
-        );
-    };
-    match render(actor, id).await {
+    match render(actor).await {
         Ok(file) => (
             [
                 (header::CONTENT_TYPE, file.content_type.clone()),

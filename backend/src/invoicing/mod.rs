@@ -1105,8 +1105,14 @@ async fn void_entry<C: sea_orm::ConnectionTrait>(
 ) -> AppResult<crate::ledger::rules::BalancedEntry> {
     use crate::ledger::chart::{DEFERRED_REVENUE, UNBILLED_RECEIVABLE};
     use crate::ledger::rules::{BalancedEntry, Posting, Side};
-    let original = ledger::entry_postings(connection, entry_id).await?.reversed();
-    let Some(currency) = original.postings().first().map(|posting| posting.amount.currency()) else {
+    let original = ledger::entry_postings(connection, entry_id)
+        .await?
+        .reversed();
+    let Some(currency) = original
+        .postings()
+        .first()
+        .map(|posting| posting.amount.currency())
+    else {
         return Ok(original);
     };
     let line_nets: Vec<(i64, i64)> = invoice_line::Entity::find()
@@ -1125,11 +1131,18 @@ async fn void_entry<C: sea_orm::ConnectionTrait>(
         })
         .cloned()
         .collect();
-    for (account, credit) in [(DEFERRED_REVENUE, deferred), (UNBILLED_RECEIVABLE, unbilled)] {
+    for (account, credit) in [
+        (DEFERRED_REVENUE, deferred),
+        (UNBILLED_RECEIVABLE, unbilled),
+    ] {
         if credit != 0 {
             postings.push(Posting {
                 account_code: account.into(),
-                side: if credit > 0 { Side::Credit } else { Side::Debit },
+                side: if credit > 0 {
+                    Side::Credit
+                } else {
+                    Side::Debit
+                },
                 amount: Money::from_minor(credit.abs(), currency),
             });
         }

@@ -1,13 +1,13 @@
 //! The daily run and the in-process scheduler: every scheduled job for one business date, through
 //! the same services the API uses. Each job is idempotent per business date (the bill run by its
-//! charge keys, the outbox by its claims), so a second run, a restart or a second instance is
+//! charge keys, the outbox by its claims, recognition by its schedule rows' status), so a second run, a restart or a second instance is
 //! harmless. Later areas register their jobs in `run_daily`.
 
 use crate::app::App;
 use crate::error::AppResult;
 use crate::notifications::outbox;
 use crate::notifications::transport::MailTransport;
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use std::time::Duration;
 
 /// What one job did on one date, for the CLI and the web app.
@@ -47,6 +47,18 @@ pub async fn run_daily(
         job: "collections",
         summary: ladder.summary(),
     });
+    // Recognition runs on the last day of each month (and on demand); a rerun posts nothing new.
+    if as_of.succ_opt().is_some_and(|next| next.day() == 1) {
+        let period = crate::revenue::period_of(as_of);
+        let run = app.revenue.run_as(None, &period, as_of).await?;
+        reports.push(JobReport {
+            job: "revenue",
+            summary: format!(
+                "{period}: {} schedule rows of {} contracts recognised in {} entries",
+                run.rows_recognised, run.contracts, run.entries
+            ),
+        });
+    }
     let sent = send_mail(app).await?;
     reports.push(JobReport {
         job: "mail",

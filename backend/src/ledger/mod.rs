@@ -201,7 +201,10 @@ pub async fn post_entries<C: ConnectionTrait>(
     if entries.is_empty() {
         return Ok(Vec::new());
     }
-    let mut dates: Vec<NaiveDate> = entries.iter().map(|(header, _)| header.entry_date).collect();
+    let mut dates: Vec<NaiveDate> = entries
+        .iter()
+        .map(|(header, _)| header.entry_date)
+        .collect();
     dates.sort();
     dates.dedup_by_key(|date| period_of(*date));
     for date in dates {
@@ -252,8 +255,16 @@ pub async fn post_entries<C: ConnectionTrait>(
                     entry_id: Set(id),
                     account_code: Set(posting.account_code.clone()),
                     currency: Set(posting.amount.currency().code().to_string()),
-                    debit_minor: Set(if posting.side == Side::Debit { minor } else { 0 }),
-                    credit_minor: Set(if posting.side == Side::Credit { minor } else { 0 }),
+                    debit_minor: Set(if posting.side == Side::Debit {
+                        minor
+                    } else {
+                        0
+                    }),
+                    credit_minor: Set(if posting.side == Side::Credit {
+                        minor
+                    } else {
+                        0
+                    }),
                     ..Default::default()
                 });
             }

@@ -3,8 +3,8 @@
 //! modifications, period close, and the deferred-revenue reports. Pure rules live in `rules`,
 //! storage and the hooks other areas call in `repo`, the run in `run`, reports in `report`.
 
-pub mod report;
 pub mod repo;
+pub mod report;
 pub mod rules;
 pub mod run;
 
@@ -133,19 +133,35 @@ impl RevenueService {
 
     /// The company's ratable method applies to schedules built or re-planned from now on;
     /// rows already recognised never change.
-    pub async fn set_method(&self, actor: &Actor, method: RatableMethod) -> AppResult<RatableMethod> {
+    pub async fn set_method(
+        &self,
+        actor: &Actor,
+        method: RatableMethod,
+    ) -> AppResult<RatableMethod> {
         actor.require(Permission::RevenueSettings)?;
         let now = self.clock.now();
         let transaction = self.db.begin().await?;
         let before = repo::ratable_method(&transaction).await?;
-        repo::set_setting(&transaction, repo::RATABLE_METHOD, method.as_str(), Some(actor.user_id), now).await?;
-        audit::record(&transaction, Some(actor), now, AuditRecord {
-            action: "revenue.method_set",
-            entity_type: "company_setting",
-            entity_id: repo::RATABLE_METHOD.into(),
-            before: Some(&before),
-            after: Some(&method),
-        })
+        repo::set_setting(
+            &transaction,
+            repo::RATABLE_METHOD,
+            method.as_str(),
+            Some(actor.user_id),
+            now,
+        )
+        .await?;
+        audit::record(
+            &transaction,
+            Some(actor),
+            now,
+            AuditRecord {
+                action: "revenue.method_set",
+                entity_type: "company_setting",
+                entity_id: repo::RATABLE_METHOD.into(),
+                before: Some(&before),
+                after: Some(&method),
+            },
+        )
         .await?;
         transaction.commit().await?;
         Ok(method)
@@ -170,13 +186,22 @@ impl RevenueService {
         actor.require(Permission::SspManage)?;
         let product = require_text("productName", &input.product_name, 200)?;
         if input.low.currency() != input.high.currency() {
-            return Err(AppError::validation("high", "Low and high must be in the same currency."));
+            return Err(AppError::validation(
+                "high",
+                "Low and high must be in the same currency.",
+            ));
         }
         if input.low.is_negative() || input.low.is_zero() {
-            return Err(AppError::validation("low", "The SSP must be more than zero."));
+            return Err(AppError::validation(
+                "low",
+                "The SSP must be more than zero.",
+            ));
         }
         if input.high.minor() < input.low.minor() {
-            return Err(AppError::validation("high", "The high end of the range is below the low end."));
+            return Err(AppError::validation(
+                "high",
+                "The high end of the range is below the low end.",
+            ));
         }
         let now = self.clock.now();
         let transaction = self.db.begin().await?;
@@ -201,20 +226,30 @@ impl RevenueService {
         .insert(&transaction)
         .await?;
         let price = ssp_from_model(model)?;
-        audit::record(&transaction, Some(actor), now, AuditRecord::<(), _> {
-            action: "revenue.ssp_set",
-            entity_type: "ssp_price",
-            entity_id: price.id.to_string(),
-            before: None,
-            after: Some(&price),
-        })
+        audit::record(
+            &transaction,
+            Some(actor),
+            now,
+            AuditRecord::<(), _> {
+                action: "revenue.ssp_set",
+                entity_type: "ssp_price",
+                entity_id: price.id.to_string(),
+                before: None,
+                after: Some(&price),
+            },
+        )
         .await?;
         transaction.commit().await?;
         Ok(price)
     }
 
     /// Marks which lines carry the contract's discount (all, when the list is empty).
-    pub async fn assign_discount(&self, actor: &Actor, contract_id: &str, line_ids: &[String]) -> AppResult<report::Schedule> {
+    pub async fn assign_discount(
+        &self,
+        actor: &Actor,
+        contract_id: &str,
+        line_ids: &[String],
+    ) -> AppResult<report::Schedule> {
         actor.require(Permission::SspManage)?;
         let contract_id = parse_id("contractId", contract_id)?;
         let lines = line_ids
@@ -244,21 +279,39 @@ impl RevenueService {
         report::contracts(&self.db, page, search).await
     }
 
-    pub async fn waterfall(&self, actor: &Actor, as_of: NaiveDate, months: u32) -> AppResult<report::Waterfall> {
+    pub async fn waterfall(
+        &self,
+        actor: &Actor,
+        as_of: NaiveDate,
+        months: u32,
+    ) -> AppResult<report::Waterfall> {
         actor.require(Permission::RevenueTotalsRead)?;
         if !(1..=60).contains(&months) {
-            return Err(AppError::validation("months", "Show between 1 and 60 months."));
+            return Err(AppError::validation(
+                "months",
+                "Show between 1 and 60 months.",
+            ));
         }
         report::waterfall(&self.db, as_of, months).await
     }
 
-    pub async fn rollforward(&self, actor: &Actor, from: &str, to: &str) -> AppResult<Vec<report::RollforwardMonth>> {
+    pub async fn rollforward(
+        &self,
+        actor: &Actor,
+        from: &str,
+        to: &str,
+    ) -> AppResult<Vec<report::RollforwardMonth>> {
         actor.require(Permission::RevenueTotalsRead)?;
         let months = report::month_range(from, to)?;
         report::rollforward(&self.db, &months).await
     }
 
-    pub async fn by_stream(&self, actor: &Actor, from: &str, to: &str) -> AppResult<Vec<report::StreamMonth>> {
+    pub async fn by_stream(
+        &self,
+        actor: &Actor,
+        from: &str,
+        to: &str,
+    ) -> AppResult<Vec<report::StreamMonth>> {
         actor.require(Permission::RevenueTotalsRead)?;
         let months = report::month_range(from, to)?;
         report::by_stream(&self.db, &months).await
@@ -286,9 +339,16 @@ impl RevenueService {
         Ok(result)
     }
 
-    async fn period_view(&self, key: &str, row: Option<&ledger_period::Model>) -> AppResult<LedgerPeriod> {
+    async fn period_view(
+        &self,
+        key: &str,
+        row: Option<&ledger_period::Model>,
+    ) -> AppResult<LedgerPeriod> {
         let closed_by_name = match row.and_then(|row| row.closed_by) {
-            Some(id) => user::Entity::find_by_id(id).one(&self.db).await?.map(|user| user.name),
+            Some(id) => user::Entity::find_by_id(id)
+                .one(&self.db)
+                .await?
+                .map(|user| user.name),
             None => None,
         };
         Ok(LedgerPeriod {
@@ -323,7 +383,9 @@ impl RevenueService {
         }
         let now = self.clock.now();
         let transaction = self.db.begin().await?;
-        let existing = ledger_period::Entity::find_by_id(period.to_string()).one(&transaction).await?;
+        let existing = ledger_period::Entity::find_by_id(period.to_string())
+            .one(&transaction)
+            .await?;
         if existing.as_ref().is_some_and(|row| row.status == "closed") {
             return Err(AppError::Conflict(format!("{period} is already closed.")));
         }
@@ -341,21 +403,33 @@ impl RevenueService {
         } else {
             row.insert(&transaction).await?;
         }
-        audit::record(&transaction, Some(actor), now, AuditRecord::<(), _> {
-            action: "period.close",
-            entity_type: "ledger_period",
-            entity_id: period.to_string(),
-            before: None,
-            after: Some(&check),
-        })
+        audit::record(
+            &transaction,
+            Some(actor),
+            now,
+            AuditRecord::<(), _> {
+                action: "period.close",
+                entity_type: "ledger_period",
+                entity_id: period.to_string(),
+                before: None,
+                after: Some(&check),
+            },
+        )
         .await?;
         transaction.commit().await?;
-        let row = ledger_period::Entity::find_by_id(period.to_string()).one(&self.db).await?;
+        let row = ledger_period::Entity::find_by_id(period.to_string())
+            .one(&self.db)
+            .await?;
         self.period_view(period, row.as_ref()).await
     }
 
     /// Reopens a closed period; only the CFO, with a reason, and only the latest closed one.
-    pub async fn reopen(&self, actor: &Actor, period: &str, reason: &str) -> AppResult<LedgerPeriod> {
+    pub async fn reopen(
+        &self,
+        actor: &Actor,
+        period: &str,
+        reason: &str,
+    ) -> AppResult<LedgerPeriod> {
         actor.require(Permission::PeriodClose)?;
         run::parse_period("period", period)?;
         let reason = require_text("reason", reason, 1000)?;
@@ -385,16 +459,25 @@ impl RevenueService {
         row.reopened_at = Set(Some(now));
         row.reopen_reason = Set(Some(reason.clone()));
         row.update(&transaction).await?;
-        audit::record(&transaction, Some(actor), now, AuditRecord {
-            action: "period.reopen",
-            entity_type: "ledger_period",
-            entity_id: period.to_string(),
-            before: Some(&serde_json::json!({"status": "closed", "closedAt": existing.closed_at})),
-            after: Some(&serde_json::json!({"status": "open", "reason": reason})),
-        })
+        audit::record(
+            &transaction,
+            Some(actor),
+            now,
+            AuditRecord {
+                action: "period.reopen",
+                entity_type: "ledger_period",
+                entity_id: period.to_string(),
+                before: Some(
+                    &serde_json::json!({"status": "closed", "closedAt": existing.closed_at}),
+                ),
+                after: Some(&serde_json::json!({"status": "open", "reason": reason})),
+            },
+        )
         .await?;
         transaction.commit().await?;
-        let row = ledger_period::Entity::find_by_id(period.to_string()).one(&self.db).await?;
+        let row = ledger_period::Entity::find_by_id(period.to_string())
+            .one(&self.db)
+            .await?;
         self.period_view(period, row.as_ref()).await
     }
 

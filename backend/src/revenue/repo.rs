@@ -113,7 +113,12 @@ pub async fn shift<C: ConnectionTrait>(
     let (billed, recognised) = position(connection, contract_id).await?;
     add_to_positions(
         connection,
-        &[(contract_id, currency.to_string(), billed_delta, recognised_delta)],
+        &[(
+            contract_id,
+            currency.to_string(),
+            billed_delta,
+            recognised_delta,
+        )],
     )
     .await?;
     Ok(shift_of(billed, recognised, billed_delta, recognised_delta))
@@ -127,12 +132,14 @@ pub async fn add_to_positions<C: ConnectionTrait>(
     for chunk in deltas.chunks(500) {
         let rows: Vec<revenue_position::ActiveModel> = chunk
             .iter()
-            .map(|(contract_id, currency, billed, recognised)| revenue_position::ActiveModel {
-                contract_id: Set(*contract_id),
-                currency: Set(currency.clone()),
-                billed_minor: Set(*billed),
-                recognised_minor: Set(*recognised),
-            })
+            .map(
+                |(contract_id, currency, billed, recognised)| revenue_position::ActiveModel {
+                    contract_id: Set(*contract_id),
+                    currency: Set(currency.clone()),
+                    billed_minor: Set(*billed),
+                    recognised_minor: Set(*recognised),
+                },
+            )
             .collect();
         revenue_position::Entity::insert_many(rows)
             .on_conflict(
@@ -143,7 +150,9 @@ pub async fn add_to_positions<C: ConnectionTrait>(
                     )
                     .value(
                         revenue_position::Column::RecognisedMinor,
-                        Expr::cust("revenue_positions.recognised_minor + excluded.recognised_minor"),
+                        Expr::cust(
+                            "revenue_positions.recognised_minor + excluded.recognised_minor",
+                        ),
                     )
                     .to_owned(),
             )
@@ -249,7 +258,10 @@ pub async fn on_credited<C: ConnectionTrait>(
     Ok((deferred_total, contra_total))
 }
 
-async fn planned_fixed_total<C: ConnectionTrait>(connection: &C, contract_id: i64) -> AppResult<i64> {
+async fn planned_fixed_total<C: ConnectionTrait>(
+    connection: &C,
+    contract_id: i64,
+) -> AppResult<i64> {
     Ok(fixed_planned_rows(connection, contract_id)
         .await?
         .iter()
@@ -340,7 +352,10 @@ async fn reduce_future<C: ConnectionTrait>(
 }
 
 /// What a modification's before/after keeps: each obligation's price and what is planned.
-async fn snapshot<C: ConnectionTrait>(connection: &C, contract_id: i64) -> AppResult<serde_json::Value> {
+async fn snapshot<C: ConnectionTrait>(
+    connection: &C,
+    contract_id: i64,
+) -> AppResult<serde_json::Value> {
     let obligations = obligations_of(connection, contract_id).await?;
     let rows = revenue_schedule::Entity::find()
         .filter(revenue_schedule::Column::ContractId.eq(contract_id))
@@ -453,15 +468,15 @@ pub fn stated_total(terms: &LineTerms) -> AppResult<i64> {
             }
             Ok(total)
         }
-        ContractLineKind::Milestone | ContractLineKind::PerpetualLicense => Ok(
-            crate::billing::periods::prorate(
+        ContractLineKind::Milestone | ContractLineKind::PerpetualLicense => {
+            Ok(crate::billing::periods::prorate(
                 terms.unit_price,
                 terms.quantity,
                 crate::billing::periods::Proration::FULL,
             )
             .map_err(money)?
-            .minor(),
-        ),
+            .minor())
+        }
         ContractLineKind::TimeAndMaterials | ContractLineKind::Usage => Ok(0),
     }
 }
@@ -519,7 +534,13 @@ async fn line_facts<C: ConnectionTrait>(
     let service_end = terms.service_end().max(service_start);
     let days = (service_end - service_start).num_days().max(1);
     let currency = Currency::parse(&line.currency)?;
-    let entry = ssp_entry(connection, &line.product_name, &line.currency, contract_start).await?;
+    let entry = ssp_entry(
+        connection,
+        &line.product_name,
+        &line.currency,
+        contract_start,
+    )
+    .await?;
     let ssp = if pattern.is_fixed() {
         rules::ssp(entry.as_ref(), stated, terms.quantity, days, currency)
     } else {
@@ -566,7 +587,11 @@ async fn create_obligation<C: ConnectionTrait>(
         ssp_minor: Set(facts.ssp.minor),
         ssp_source: Set(facts.ssp.source),
         carries_discount: Set(true),
-        allocated_minor: Set(if facts.pattern.is_fixed() { facts.stated } else { 0 }),
+        allocated_minor: Set(if facts.pattern.is_fixed() {
+            facts.stated
+        } else {
+            0
+        }),
         satisfied_on: Set(facts.satisfied_on),
         expected_on: Set(facts.expected_on),
         updated_at: Set(now),
@@ -581,7 +606,10 @@ fn pattern_of(obligation: &performance_obligation::Model) -> AppResult<Pattern> 
         .ok_or_else(|| AppError::internal(format!("pattern {}", obligation.pattern)))
 }
 
-async fn recognised_of<C: ConnectionTrait>(connection: &C, obligation_id: i64) -> AppResult<(i64, Option<NaiveDate>)> {
+async fn recognised_of<C: ConnectionTrait>(
+    connection: &C,
+    obligation_id: i64,
+) -> AppResult<(i64, Option<NaiveDate>)> {
     let rows = revenue_schedule::Entity::find()
         .filter(revenue_schedule::Column::ObligationId.eq(obligation_id))
         .filter(revenue_schedule::Column::Status.eq(RECOGNISED))
@@ -676,7 +704,14 @@ async fn replan<C: ConnectionTrait>(
                 if amount == 0 {
                     Vec::new()
                 } else {
-                    vec![row("adjustment", adjustment_key.to_string(), None, None, Some(from), amount)]
+                    vec![row(
+                        "adjustment",
+                        adjustment_key.to_string(),
+                        None,
+                        None,
+                        Some(from),
+                        amount,
+                    )]
                 }
             } else {
                 vec![row(
@@ -706,7 +741,10 @@ async fn set_allocated<C: ConnectionTrait>(
     now: DateTime<Utc>,
 ) -> AppResult<()> {
     performance_obligation::Entity::update_many()
-        .col_expr(performance_obligation::Column::AllocatedMinor, Expr::value(allocated))
+        .col_expr(
+            performance_obligation::Column::AllocatedMinor,
+            Expr::value(allocated),
+        )
         .col_expr(performance_obligation::Column::UpdatedAt, Expr::value(now))
         .filter(performance_obligation::Column::Id.eq(obligation_id))
         .exec(connection)
@@ -739,13 +777,25 @@ async fn allocate_from_inception<C: ConnectionTrait>(
             carries_discount: obligation.carries_discount,
         })
         .collect();
-    let allocated = rules::allocate(&inputs, currency)
-        .map_err(|error| AppError::validation("contractLineIds", crate::values::capitalise(&error.to_string())))?;
+    let allocated = rules::allocate(&inputs, currency).map_err(|error| {
+        AppError::validation(
+            "contractLineIds",
+            crate::values::capitalise(&error.to_string()),
+        )
+    })?;
     for (obligation, amount) in fixed.iter().zip(allocated) {
         set_allocated(connection, obligation.id, amount, now).await?;
         let mut updated = (*obligation).clone();
         updated.allocated_minor = amount;
-        replan(connection, &updated, amount, obligation.service_start, method, "adjustment").await?;
+        replan(
+            connection,
+            &updated,
+            amount,
+            obligation.service_start,
+            method,
+            "adjustment",
+        )
+        .await?;
     }
     Ok(())
 }
@@ -786,7 +836,10 @@ pub async fn build_contract<C: ConnectionTrait>(
     allocate_from_inception(connection, contract_id, method, now).await
 }
 
-async fn find_contract<C: ConnectionTrait>(connection: &C, contract_id: i64) -> AppResult<contract::Model> {
+async fn find_contract<C: ConnectionTrait>(
+    connection: &C,
+    contract_id: i64,
+) -> AppResult<contract::Model> {
     contract::Entity::find_by_id(contract_id)
         .one(connection)
         .await?
@@ -848,10 +901,26 @@ pub async fn on_line_added<C: ConnectionTrait>(
         allocate_from_inception(connection, contract.id, method, now).await?;
         Treatment::Combined
     } else if !pattern.is_fixed() || obligation.stated_minor >= obligation.ssp_minor {
-        replan(connection, &obligation, obligation.allocated_minor, obligation.service_start, method, "adjustment").await?;
+        replan(
+            connection,
+            &obligation,
+            obligation.allocated_minor,
+            obligation.service_start,
+            method,
+            "adjustment",
+        )
+        .await?;
         Treatment::Separate
     } else {
-        prospective(connection, contract.id, effective, method, now, &format!("adj:{line_id}")).await?;
+        prospective(
+            connection,
+            contract.id,
+            effective,
+            method,
+            now,
+            &format!("adj:{line_id}"),
+        )
+        .await?;
         Treatment::Prospective
     };
     let after = snapshot(connection, contract.id).await?;
@@ -860,7 +929,11 @@ pub async fn on_line_added<C: ConnectionTrait>(
         contract.id,
         treatment.as_str(),
         effective,
-        &format!("Line added: {} ({})", line.product_name, line.kind.replace('_', " ")),
+        &format!(
+            "Line added: {} ({})",
+            line.product_name,
+            line.kind.replace('_', " ")
+        ),
         &before,
         &after,
         actor_id,
@@ -905,12 +978,15 @@ pub async fn on_line_changed<C: ConnectionTrait>(
     actor_id: Option<i64>,
 ) -> AppResult<Treatment> {
     let Some(obligation) = obligation_of_line(connection, line_id).await? else {
-        return Err(AppError::internal(format!("line {line_id} has no performance obligation")));
+        return Err(AppError::internal(format!(
+            "line {line_id} has no performance obligation"
+        )));
     };
     let contract = find_contract(connection, obligation.contract_id).await?;
     let before = snapshot(connection, contract.id).await?;
     let method = ratable_method(connection).await?;
-    let (obligation, _) = refresh_obligation(connection, &obligation, contract.start_date, now).await?;
+    let (obligation, _) =
+        refresh_obligation(connection, &obligation, contract.start_date, now).await?;
     let key = format!("mod:{}:{}", line_id, now.timestamp_micros());
     let treatment = if remaining_distinct {
         prospective(connection, contract.id, effective, method, now, &key).await?;
@@ -943,7 +1019,18 @@ pub async fn on_line_changed<C: ConnectionTrait>(
         Treatment::CatchUp
     };
     let after = snapshot(connection, contract.id).await?;
-    record_modification(connection, contract.id, treatment.as_str(), effective, reason, &before, &after, actor_id, now).await?;
+    record_modification(
+        connection,
+        contract.id,
+        treatment.as_str(),
+        effective,
+        reason,
+        &before,
+        &after,
+        actor_id,
+        now,
+    )
+    .await?;
     Ok(treatment)
 }
 
@@ -969,8 +1056,12 @@ async fn prospective<C: ConnectionTrait>(
         let open = match pattern {
             Pattern::Ratable => {
                 let from = last.map_or(effective, |end| effective.max(end));
-                let total = (obligation.service_end - obligation.service_start).num_days().max(1);
-                let left = (obligation.service_end - from.max(obligation.service_start)).num_days().max(0);
+                let total = (obligation.service_end - obligation.service_start)
+                    .num_days()
+                    .max(1);
+                let left = (obligation.service_end - from.max(obligation.service_start))
+                    .num_days()
+                    .max(0);
                 Some((left, total))
             }
             _ if recognised == 0 => Some((1, 1)),
@@ -1007,7 +1098,15 @@ async fn prospective<C: ConnectionTrait>(
         set_allocated(connection, obligation.id, allocated, now).await?;
         let mut updated = (*obligation).clone();
         updated.allocated_minor = allocated;
-        replan(connection, &updated, share.minor(), effective, method, adjustment_key).await?;
+        replan(
+            connection,
+            &updated,
+            share.minor(),
+            effective,
+            method,
+            adjustment_key,
+        )
+        .await?;
     }
     Ok(())
 }
@@ -1097,7 +1196,10 @@ pub async fn assign_discount<C: ConnectionTrait>(
     }
     let obligations = obligations_of(connection, contract_id).await?;
     for (index, line_id) in line_ids.iter().enumerate() {
-        if !obligations.iter().any(|obligation| obligation.contract_line_id == *line_id) {
+        if !obligations
+            .iter()
+            .any(|obligation| obligation.contract_line_id == *line_id)
+        {
             return Err(AppError::validation(
                 format!("contractLineIds.{index}"),
                 format!("Line {line_id} is not a line of this contract."),
@@ -1134,10 +1236,7 @@ pub async fn assign_discount<C: ConnectionTrait>(
 
 /// Gives every contract without obligations its obligations and schedule (first start after
 /// this area was added), each in its own transaction. Returns how many contracts were built.
-pub async fn ensure_all(
-    db: &sea_orm::DatabaseConnection,
-    now: DateTime<Utc>,
-) -> AppResult<usize> {
+pub async fn ensure_all(db: &sea_orm::DatabaseConnection, now: DateTime<Utc>) -> AppResult<usize> {
     use sea_orm::TransactionTrait;
     let missing: Vec<i64> = contract::Entity::find()
         .select_only()

@@ -7,8 +7,8 @@ use super::rules::{self, Pattern};
 use super::run::parse_period;
 use super::CloseCheck;
 use crate::entities::{
-    contract, contract_line, customer, journal_entry, ledger_period,
-    revenue_modification, revenue_posting, revenue_schedule,
+    contract, contract_line, customer, journal_entry, ledger_period, revenue_modification,
+    revenue_posting, revenue_schedule,
 };
 use crate::error::{AppError, AppResult};
 use crate::ledger::chart::{
@@ -112,7 +112,9 @@ pub async fn schedule<C: ConnectionTrait>(connection: &C, contract_id: i64) -> A
     let contract = contract::Entity::find_by_id(contract_id)
         .one(connection)
         .await?
-        .ok_or_else(|| AppError::not_found(format!("There is no contract with id {contract_id}.")))?;
+        .ok_or_else(|| {
+            AppError::not_found(format!("There is no contract with id {contract_id}."))
+        })?;
     let currency = Currency::parse(&contract.currency)?;
     let money = |minor: i64| Money::from_minor(minor, currency);
     let customer_name = customer::Entity::find_by_id(contract.customer_id)
@@ -138,7 +140,10 @@ pub async fn schedule<C: ConnectionTrait>(connection: &C, contract_id: i64) -> A
         .filter(revenue_posting::Column::ContractId.eq(contract_id))
         .all(connection)
         .await?;
-    let entry_ids: Vec<i64> = postings.iter().map(|posting| posting.journal_entry_id).collect();
+    let entry_ids: Vec<i64> = postings
+        .iter()
+        .map(|posting| posting.journal_entry_id)
+        .collect();
     let numbers: HashMap<i64, String> = journal_entry::Entity::find()
         .filter(journal_entry::Column::Id.is_in(entry_ids))
         .all(connection)
@@ -148,7 +153,11 @@ pub async fn schedule<C: ConnectionTrait>(connection: &C, contract_id: i64) -> A
         .collect();
     let entry_of_run: HashMap<i64, String> = postings
         .iter()
-        .filter_map(|posting| numbers.get(&posting.journal_entry_id).map(|number| (posting.run_id, number.clone())))
+        .filter_map(|posting| {
+            numbers
+                .get(&posting.journal_entry_id)
+                .map(|number| (posting.run_id, number.clone()))
+        })
         .collect();
     let product = |obligation_id: i64| {
         obligations
@@ -161,10 +170,18 @@ pub async fn schedule<C: ConnectionTrait>(connection: &C, contract_id: i64) -> A
     let mut views = Vec::new();
     let mut milestones = Vec::new();
     for obligation in &obligations {
-        let pattern = Pattern::parse(&obligation.pattern).ok_or_else(|| AppError::internal("pattern"))?;
+        let pattern =
+            Pattern::parse(&obligation.pattern).ok_or_else(|| AppError::internal("pattern"))?;
         let mine = rows.iter().filter(|row| row.obligation_id == obligation.id);
-        let recognised: i64 = mine.clone().filter(|row| row.status == RECOGNISED).map(|row| row.amount_minor).sum();
-        let planned: i64 = mine.filter(|row| row.status == PLANNED).map(|row| row.amount_minor).sum();
+        let recognised: i64 = mine
+            .clone()
+            .filter(|row| row.status == RECOGNISED)
+            .map(|row| row.amount_minor)
+            .sum();
+        let planned: i64 = mine
+            .filter(|row| row.status == PLANNED)
+            .map(|row| row.amount_minor)
+            .sum();
         if matches!(pattern, Pattern::Milestone | Pattern::PointInTime) {
             milestones.push(MilestoneRecognition {
                 obligation_id: obligation.id,
@@ -193,7 +210,8 @@ pub async fn schedule<C: ConnectionTrait>(connection: &C, contract_id: i64) -> A
             satisfied_on: obligation.satisfied_on,
         });
     }
-    let expected: HashMap<i64, Option<NaiveDate>> = obligations.iter().map(|o| (o.id, o.expected_on)).collect();
+    let expected: HashMap<i64, Option<NaiveDate>> =
+        obligations.iter().map(|o| (o.id, o.expected_on)).collect();
     let row_views: Vec<ScheduleRow> = rows
         .iter()
         .map(|row| ScheduleRow {
@@ -205,17 +223,28 @@ pub async fn schedule<C: ConnectionTrait>(connection: &C, contract_id: i64) -> A
             period_start: row.period_start,
             period_end: row.period_end,
             recognise_on: row.recognise_on,
-            expected_on: row.recognise_on.or_else(|| expected.get(&row.obligation_id).copied().flatten()),
+            expected_on: row
+                .recognise_on
+                .or_else(|| expected.get(&row.obligation_id).copied().flatten()),
             amount: money(row.amount_minor),
             status: row.status.clone(),
             journal_entry_number: row.run_id.and_then(|run| entry_of_run.get(&run).cloned()),
         })
         .collect();
-    let recognised: i64 = rows.iter().filter(|row| row.status == RECOGNISED).map(|row| row.amount_minor).sum();
-    let remaining: i64 = rows.iter().filter(|row| row.status == PLANNED).map(|row| row.amount_minor).sum();
+    let recognised: i64 = rows
+        .iter()
+        .filter(|row| row.status == RECOGNISED)
+        .map(|row| row.amount_minor)
+        .sum();
+    let remaining: i64 = rows
+        .iter()
+        .filter(|row| row.status == PLANNED)
+        .map(|row| row.amount_minor)
+        .sum();
     let (billed, recognised_net) = repo::position(connection, contract_id).await?;
     let (deferred, unbilled) = balances(billed, recognised_net);
-    let ratable: Vec<&revenue_schedule::Model> = rows.iter().filter(|row| row.kind == "ratable").collect();
+    let ratable: Vec<&revenue_schedule::Model> =
+        rows.iter().filter(|row| row.kind == "ratable").collect();
     let monthly = ratable
         .iter()
         .map(|row| row.amount_minor)
@@ -227,7 +256,10 @@ pub async fn schedule<C: ConnectionTrait>(connection: &C, contract_id: i64) -> A
         .max_by_key(|(amount, count)| (*count, *amount))
         .map_or(0, |(amount, _)| amount);
     let months_total = {
-        let mut months: Vec<String> = ratable.iter().filter_map(|row| row.recognise_on.map(rules::month_key)).collect();
+        let mut months: Vec<String> = ratable
+            .iter()
+            .filter_map(|row| row.recognise_on.map(rules::month_key))
+            .collect();
         months.sort();
         months.dedup();
         i32::try_from(months.len()).unwrap_or(i32::MAX)
@@ -302,7 +334,10 @@ pub async fn contracts<C: ConnectionTrait>(
     search: Option<String>,
 ) -> AppResult<Page<ContractSummary>> {
     let mut query = contract::Entity::find().order_by_desc(contract::Column::Id);
-    if let Some(search) = search.map(|text| text.trim().to_string()).filter(|text| !text.is_empty()) {
+    if let Some(search) = search
+        .map(|text| text.trim().to_string())
+        .filter(|text| !text.is_empty())
+    {
         let customers: Vec<i64> = customer::Entity::find()
             .filter(customer::Column::LegalName.contains(search.clone()))
             .select_only()
@@ -317,7 +352,11 @@ pub async fn contracts<C: ConnectionTrait>(
         );
     }
     let total = query.clone().count(connection).await?;
-    let models = query.offset(page.offset).limit(page.limit).all(connection).await?;
+    let models = query
+        .offset(page.offset)
+        .limit(page.limit)
+        .all(connection)
+        .await?;
     let ids: Vec<i64> = models.iter().map(|model| model.id).collect();
     let sums = if ids.is_empty() {
         Vec::new()
@@ -331,7 +370,14 @@ pub async fn contracts<C: ConnectionTrait>(
         .await?
     };
     let names: HashMap<i64, String> = customer::Entity::find()
-        .filter(customer::Column::Id.is_in(models.iter().map(|model| model.customer_id).collect::<Vec<_>>()))
+        .filter(
+            customer::Column::Id.is_in(
+                models
+                    .iter()
+                    .map(|model| model.customer_id)
+                    .collect::<Vec<_>>(),
+            ),
+        )
         .all(connection)
         .await?
         .into_iter()
@@ -422,8 +468,13 @@ async fn ledger_sums<C: ConnectionTrait>(
 ) -> AppResult<Vec<LedgerSum>> {
     let backend = connection.get_database_backend();
     let accounts = [
-        DEFERRED_REVENUE, UNBILLED_RECEIVABLE, REVENUE_SUBSCRIPTION, REVENUE_SERVICES,
-        REVENUE_USAGE, REVENUE_LICENCE, CONTRA_REVENUE,
+        DEFERRED_REVENUE,
+        UNBILLED_RECEIVABLE,
+        REVENUE_SUBSCRIPTION,
+        REVENUE_SERVICES,
+        REVENUE_USAGE,
+        REVENUE_LICENCE,
+        CONTRA_REVENUE,
     ]
     .iter()
     .map(|code| format!("'{code}'"))
@@ -443,12 +494,18 @@ async fn ledger_sums<C: ConnectionTrait>(
          GROUP BY l.currency, l.account_code, CASE WHEN e.source LIKE 'revenue:%' THEN 1 ELSE 0 END",
         placeholder(backend, 1)
     );
-    Ok(LedgerSum::find_by_statement(Statement::from_sql_and_values(backend, sql, values))
-        .all(connection)
-        .await?)
+    Ok(
+        LedgerSum::find_by_statement(Statement::from_sql_and_values(backend, sql, values))
+            .all(connection)
+            .await?,
+    )
 }
 
-pub async fn waterfall<C: ConnectionTrait>(connection: &C, as_of: NaiveDate, months: u32) -> AppResult<Waterfall> {
+pub async fn waterfall<C: ConnectionTrait>(
+    connection: &C,
+    as_of: NaiveDate,
+    months: u32,
+) -> AppResult<Waterfall> {
     let backend = connection.get_database_backend();
     let sums = DateSum::find_by_statement(Statement::from_string(
         backend,
@@ -470,7 +527,11 @@ pub async fn waterfall<C: ConnectionTrait>(connection: &C, as_of: NaiveDate, mon
             Some(on) => {
                 entry.0 += row.amount;
                 // Anything overdue for recognition shows in the current month.
-                let month = if on < first { first_month.clone() } else { rules::month_key(on) };
+                let month = if on < first {
+                    first_month.clone()
+                } else {
+                    rules::month_key(on)
+                };
                 if on < last {
                     *by_month.entry((row.currency.clone(), month)).or_default() += row.amount;
                 }
@@ -506,10 +567,18 @@ pub async fn waterfall<C: ConnectionTrait>(connection: &C, as_of: NaiveDate, mon
         .into_iter()
         .map(|((currency, month), amount)| {
             let currency = Currency::parse(&currency)?;
-            Ok(WaterfallRow { currency, month, amount: Money::from_minor(amount, currency) })
+            Ok(WaterfallRow {
+                currency,
+                month,
+                amount: Money::from_minor(amount, currency),
+            })
         })
         .collect::<AppResult<Vec<_>>>()?;
-    Ok(Waterfall { as_of, currencies, rows })
+    Ok(Waterfall {
+        as_of,
+        currencies,
+        rows,
+    })
 }
 
 /// The months from `from` to `to` inclusive ("YYYY-MM"), at most 60.
@@ -517,7 +586,10 @@ pub fn month_range(from: &str, to: &str) -> AppResult<Vec<(String, NaiveDate, Na
     let (mut first, _) = parse_period("from", from)?;
     let (last, _) = parse_period("to", to)?;
     if last < first {
-        return Err(AppError::validation("to", "The last month is before the first."));
+        return Err(AppError::validation(
+            "to",
+            "The last month is before the first.",
+        ));
     }
     let mut months = Vec::new();
     while first <= last {
@@ -575,7 +647,11 @@ pub async fn rollforward<C: ConnectionTrait>(
             let sum = |account: &str, run: bool| -> i64 {
                 moves
                     .iter()
-                    .filter(|row| row.currency == code && row.account_code == account && (row.from_run == 1) == run)
+                    .filter(|row| {
+                        row.currency == code
+                            && row.account_code == account
+                            && (row.from_run == 1) == run
+                    })
                     .map(|row| row.credit - row.debit)
                     .sum()
             };
@@ -638,9 +714,16 @@ pub async fn by_stream<C: ConnectionTrait>(
                     .map(|row| row.credit - row.debit)
                     .sum()
             };
-            let streams = [REVENUE_SUBSCRIPTION, REVENUE_SERVICES, REVENUE_USAGE, REVENUE_LICENCE, CONTRA_REVENUE]
-                .map(|account| credit(account, None));
-            let billed = credit(DEFERRED_REVENUE, Some(false)) + credit(UNBILLED_RECEIVABLE, Some(false))
+            let streams = [
+                REVENUE_SUBSCRIPTION,
+                REVENUE_SERVICES,
+                REVENUE_USAGE,
+                REVENUE_LICENCE,
+                CONTRA_REVENUE,
+            ]
+            .map(|account| credit(account, None));
+            let billed = credit(DEFERRED_REVENUE, Some(false))
+                + credit(UNBILLED_RECEIVABLE, Some(false))
                 + credit(CONTRA_REVENUE, None);
             let money = |minor| Money::from_minor(minor, currency);
             result.push(StreamMonth {
@@ -673,7 +756,11 @@ struct TotalRow {
     credit: i64,
 }
 
-pub async fn close_check<C: ConnectionTrait>(connection: &C, period: &str, today: NaiveDate) -> AppResult<CloseCheck> {
+pub async fn close_check<C: ConnectionTrait>(
+    connection: &C,
+    period: &str,
+    today: NaiveDate,
+) -> AppResult<CloseCheck> {
     let (first, next) = parse_period("period", period)?;
     let backend = connection.get_database_backend();
     let mut problems = Vec::new();
@@ -694,7 +781,10 @@ pub async fn close_check<C: ConnectionTrait>(connection: &C, period: &str, today
         .collect();
     let trial_balance_zero = unbalanced.is_empty();
     if !trial_balance_zero {
-        problems.push(format!("The trial balance is not zero in {}.", unbalanced.join(", ")));
+        problems.push(format!(
+            "The trial balance is not zero in {}.",
+            unbalanced.join(", ")
+        ));
     }
     let pending = PendingRow::find_by_statement(Statement::from_sql_and_values(
         backend,
@@ -727,7 +817,12 @@ pub async fn close_check<C: ConnectionTrait>(connection: &C, period: &str, today
         .map(|entry| entry.entry_date);
     let mut earlier_open = Vec::new();
     if let Some(earliest) = earliest {
-        let mut cursor = NaiveDate::from_ymd_opt(chrono::Datelike::year(&earliest), chrono::Datelike::month(&earliest), 1).unwrap_or(earliest);
+        let mut cursor = NaiveDate::from_ymd_opt(
+            chrono::Datelike::year(&earliest),
+            chrono::Datelike::month(&earliest),
+            1,
+        )
+        .unwrap_or(earliest);
         while cursor < first {
             let (_, following, key) = crate::billing::periods::month_of(cursor);
             if !closed.contains(&key) {
@@ -737,7 +832,10 @@ pub async fn close_check<C: ConnectionTrait>(connection: &C, period: &str, today
         }
     }
     if !earlier_open.is_empty() {
-        problems.push(format!("Close the earlier open months first: {}.", earlier_open.join(", ")));
+        problems.push(format!(
+            "Close the earlier open months first: {}.",
+            earlier_open.join(", ")
+        ));
     }
     Ok(CloseCheck {
         period: period.to_string(),
@@ -745,7 +843,12 @@ pub async fn close_check<C: ConnectionTrait>(connection: &C, period: &str, today
         pending_rows,
         pending_amount: pending
             .iter()
-            .map(|row| Ok(Money::from_minor(row.amount, Currency::parse(&row.currency)?)))
+            .map(|row| {
+                Ok(Money::from_minor(
+                    row.amount,
+                    Currency::parse(&row.currency)?,
+                ))
+            })
             .collect::<AppResult<Vec<_>>>()?,
         earlier_open,
         problems,
@@ -764,7 +867,12 @@ fn csv(header: &[&str], rows: Vec<Vec<String>>) -> String {
     let mut out = header.join(",");
     out.push('\n');
     for row in rows {
-        out.push_str(&row.iter().map(|field| csv_field(field)).collect::<Vec<_>>().join(","));
+        out.push_str(
+            &row.iter()
+                .map(|field| csv_field(field))
+                .collect::<Vec<_>>()
+                .join(","),
+        );
         out.push('\n');
     }
     out
@@ -775,14 +883,29 @@ pub fn waterfall_csv(data: &Waterfall) -> String {
         &["currency", "month", "amount"],
         data.rows
             .iter()
-            .map(|row| vec![row.currency.code().to_string(), row.month.clone(), row.amount.amount_string()])
+            .map(|row| {
+                vec![
+                    row.currency.code().to_string(),
+                    row.month.clone(),
+                    row.amount.amount_string(),
+                ]
+            })
             .collect(),
     )
 }
 
 pub fn rollforward_csv(rows: &[RollforwardMonth]) -> String {
     csv(
-        &["month", "currency", "opening_deferred", "billed", "recognised", "closing_deferred", "opening_unbilled", "closing_unbilled"],
+        &[
+            "month",
+            "currency",
+            "opening_deferred",
+            "billed",
+            "recognised",
+            "closing_deferred",
+            "opening_unbilled",
+            "closing_unbilled",
+        ],
         rows.iter()
             .map(|row| {
                 vec![
@@ -802,7 +925,17 @@ pub fn rollforward_csv(rows: &[RollforwardMonth]) -> String {
 
 pub fn streams_csv(rows: &[StreamMonth]) -> String {
     csv(
-        &["month", "currency", "subscription", "services", "usage", "licence", "contra", "total", "billed"],
+        &[
+            "month",
+            "currency",
+            "subscription",
+            "services",
+            "usage",
+            "licence",
+            "contra",
+            "total",
+            "billed",
+        ],
         rows.iter()
             .map(|row| {
                 vec![
@@ -823,7 +956,17 @@ pub fn streams_csv(rows: &[StreamMonth]) -> String {
 
 pub fn schedule_csv(schedule: &Schedule) -> String {
     csv(
-        &["contract", "product", "kind", "month", "recognise_on", "amount", "currency", "status", "journal_entry"],
+        &[
+            "contract",
+            "product",
+            "kind",
+            "month",
+            "recognise_on",
+            "amount",
+            "currency",
+            "status",
+            "journal_entry",
+        ],
         schedule
             .rows
             .iter()
@@ -833,7 +976,9 @@ pub fn schedule_csv(schedule: &Schedule) -> String {
                     row.product_name.clone(),
                     row.kind.clone(),
                     row.month.clone().unwrap_or_default(),
-                    row.recognise_on.map(|date| date.to_string()).unwrap_or_default(),
+                    row.recognise_on
+                        .map(|date| date.to_string())
+                        .unwrap_or_default(),
                     row.amount.amount_string(),
                     schedule.currency.code().to_string(),
                     row.status.clone(),
@@ -843,4 +988,3 @@ pub fn schedule_csv(schedule: &Schedule) -> String {
             .collect(),
     )
 }
-

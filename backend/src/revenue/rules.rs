@@ -245,7 +245,10 @@ pub enum AllocationError {
 /// Allocates the transaction price (the sum of the stated prices) by relative SSP, largest
 /// remainder to the minor unit. With a discount and a marked subset, obligations outside it get
 /// exactly their SSP and the subset shares the rest by relative SSP. Sums to the price exactly.
-pub fn allocate(inputs: &[AllocationInput], currency: Currency) -> Result<Vec<i64>, AllocationError> {
+pub fn allocate(
+    inputs: &[AllocationInput],
+    currency: Currency,
+) -> Result<Vec<i64>, AllocationError> {
     if inputs.is_empty() {
         return Ok(Vec::new());
     }
@@ -394,7 +397,8 @@ pub fn spread(total: i64, weights: &[u64]) -> Vec<i64> {
         } else if weight_sum == 0 {
             parts.push(0);
         } else {
-            let part = round(Decimal::from(total) * Decimal::from(*weight) / Decimal::from(weight_sum));
+            let part =
+                round(Decimal::from(total) * Decimal::from(*weight) / Decimal::from(weight_sum));
             given += part;
             parts.push(part);
         }
@@ -436,7 +440,10 @@ mod tests {
             date("2026-01-01"),
         );
         assert_eq!(periods.len(), 12);
-        let amounts = spread(12_000_00, &periods.iter().map(|p| p.weight).collect::<Vec<_>>());
+        let amounts = spread(
+            12_000_00,
+            &periods.iter().map(|p| p.weight).collect::<Vec<_>>(),
+        );
         assert!(amounts.iter().all(|amount| *amount == 1_000_00));
         assert_eq!(periods[0].recognise_on, date("2026-01-31"));
         assert_eq!(periods[11].recognise_on, date("2026-12-31"));
@@ -451,7 +458,10 @@ mod tests {
             RatableMethod::MonthlyEqual,
             date("2026-01-01"),
         );
-        let amounts = spread(10_000_00, &monthly.iter().map(|p| p.weight).collect::<Vec<_>>());
+        let amounts = spread(
+            10_000_00,
+            &monthly.iter().map(|p| p.weight).collect::<Vec<_>>(),
+        );
         assert_eq!(monthly.first().map(|p| p.month.as_str()), Some("2026-01"));
         assert_eq!(monthly.last().map(|p| p.month.as_str()), Some("2026-12"));
         assert_eq!(&amounts[..11], &[833_33; 11]);
@@ -463,7 +473,10 @@ mod tests {
             date("2026-01-01"),
         );
         assert_eq!(daily.len(), 13);
-        let amounts = spread(10_000_00, &daily.iter().map(|p| p.weight).collect::<Vec<_>>());
+        let amounts = spread(
+            10_000_00,
+            &daily.iter().map(|p| p.weight).collect::<Vec<_>>(),
+        );
         // January: 17 of 365 days; February: 28; last January 2027: 14 days takes the remainder.
         assert_eq!(amounts[0], 465_75);
         assert_eq!(amounts[1], 767_12);
@@ -474,9 +487,21 @@ mod tests {
     #[test]
     fn bundle_discount_goes_to_all_or_to_the_marked_subset() {
         let inputs = [
-            AllocationInput { stated: 50_000_00, ssp: 60_000_00, carries_discount: true },
-            AllocationInput { stated: 30_000_00, ssp: 24_000_00, carries_discount: true },
-            AllocationInput { stated: 10_000_00, ssp: 16_000_00, carries_discount: true },
+            AllocationInput {
+                stated: 50_000_00,
+                ssp: 60_000_00,
+                carries_discount: true,
+            },
+            AllocationInput {
+                stated: 30_000_00,
+                ssp: 24_000_00,
+                carries_discount: true,
+            },
+            AllocationInput {
+                stated: 10_000_00,
+                ssp: 16_000_00,
+                carries_discount: true,
+            },
         ];
         // Price 90,000 against SSPs of 100,000: every obligation gets 90 %.
         assert_eq!(
@@ -500,9 +525,21 @@ mod tests {
             high: 140_00,
             effective_from: date("2026-01-01"),
         };
-        let inside = ssp(Some(&entry), 12_000_00, Decimal::from(100), 365, Currency::USD);
+        let inside = ssp(
+            Some(&entry),
+            12_000_00,
+            Decimal::from(100),
+            365,
+            Currency::USD,
+        );
         assert_eq!(inside.minor, 12_000_00);
-        let below = ssp(Some(&entry), 9_000_00, Decimal::from(100), 365, Currency::USD);
+        let below = ssp(
+            Some(&entry),
+            9_000_00,
+            Decimal::from(100),
+            365,
+            Currency::USD,
+        );
         assert_eq!(below.minor, 10_000_00);
         assert!(below.source.contains("low end"));
         assert_eq!(ssp(None, 5_00, Decimal::ONE, 1, Currency::USD).minor, 5_00);
@@ -511,7 +548,10 @@ mod tests {
     #[test]
     fn catch_up_books_progress_less_recognised() {
         // 12,000 over 365 days, 3,000 recognised after 90 days, price raised to 18,000.
-        assert_eq!(catch_up(18_000_00, 90, 365, 3_000_00), (1_438_36, 13_561_64));
+        assert_eq!(
+            catch_up(18_000_00, 90, 365, 3_000_00),
+            (1_438_36, 13_561_64)
+        );
     }
 
     proptest! {

@@ -10,7 +10,7 @@ use crate::auth::Actor;
 use crate::billing::pricing;
 use crate::billing::repo::{decimal, pricing_of};
 use crate::entities::{
-    contract, contract_line, performance_obligation, revenue_posting, revenue_position,
+    contract, contract_line, performance_obligation, revenue_position, revenue_posting,
     revenue_run, revenue_schedule, usage_record,
 };
 use crate::error::{AppError, AppResult};
@@ -127,7 +127,9 @@ async fn materialise_usage<C: ConnectionTrait>(connection: &C, cutoff: NaiveDate
             let prefix = format!("usage:{month}");
             let mine: Vec<&revenue_schedule::Model> = written
                 .iter()
-                .filter(|row| row.source_key == prefix || row.source_key.starts_with(&format!("{prefix}:")))
+                .filter(|row| {
+                    row.source_key == prefix || row.source_key.starts_with(&format!("{prefix}:"))
+                })
                 .collect();
             let already: i64 = mine.iter().map(|row| row.amount_minor).sum();
             let delta = priced.amount.minor() - already;
@@ -170,7 +172,9 @@ pub async fn execute<C: ConnectionTrait>(
     if cutoff < first {
         return Err(AppError::validation(
             "period",
-            format!("Period {period} has not begun on {as_of}; nothing can be recognised in it yet."),
+            format!(
+                "Period {period} has not begun on {as_of}; nothing can be recognised in it yet."
+            ),
         ));
     }
     ledger::ensure_open(connection, cutoff).await?;
@@ -238,7 +242,10 @@ pub async fn execute<C: ConnectionTrait>(
         if postings.is_empty() {
             continue;
         }
-        let number = numbers.get(contract_id).cloned().unwrap_or_else(|| contract_id.to_string());
+        let number = numbers
+            .get(contract_id)
+            .cloned()
+            .unwrap_or_else(|| contract_id.to_string());
         let entry = BalancedEntry::try_new(postings)
             .map_err(|error| AppError::internal(format!("recognition of {number}: {error}")))?;
         entries.push((
@@ -265,7 +272,10 @@ pub async fn execute<C: ConnectionTrait>(
     }
     .insert(connection)
     .await?;
-    let contract_of_entry: Vec<i64> = entries.iter().map(|(contract_id, ..)| *contract_id).collect();
+    let contract_of_entry: Vec<i64> = entries
+        .iter()
+        .map(|(contract_id, ..)| *contract_id)
+        .collect();
     let entry_ids = ledger::post_entries(
         connection,
         actor,
@@ -298,7 +308,10 @@ pub async fn execute<C: ConnectionTrait>(
         revenue_schedule::Entity::update_many()
             .col_expr(revenue_schedule::Column::Status, Expr::value(RECOGNISED))
             .col_expr(revenue_schedule::Column::RunId, Expr::value(run.id))
-            .col_expr(revenue_schedule::Column::RecognisedPeriod, Expr::value(period))
+            .col_expr(
+                revenue_schedule::Column::RecognisedPeriod,
+                Expr::value(period),
+            )
             .filter(revenue_schedule::Column::Status.eq(PLANNED))
             .filter(revenue_schedule::Column::RecogniseOn.is_not_null())
             .filter(revenue_schedule::Column::RecogniseOn.lte(cutoff))
