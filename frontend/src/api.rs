@@ -14,9 +14,11 @@ pub use receivables::*;
 mod bank;
 mod collections;
 mod disputes;
+mod revenue;
 pub use bank::*;
 pub use collections::*;
 pub use disputes::*;
+pub use revenue::*;
 
 // ---------------------------------------------------------------------------------------------
 // Errors

@@ -14,7 +14,8 @@ use crate::{
     routes::{
         aging, approvals, audit, bank_matching, bill_run, collections, customer_detail,
         customer_new, customers, deal_form, deals, dispute_detail, disputes, invoice_detail,
-        invoices, ladder, ledger, login, payment_detail, payment_new, payments, timesheets,
+        invoices, ladder, ledger, login, payment_detail, payment_new, payments, revenue,
+        revenue_close, revenue_contracts, revenue_schedule, revenue_settings, timesheets,
     },
     session::{self, use_session, Session, SessionContext},
 };
@@ -66,6 +67,11 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("billing/timesheets") view=timesheets::TimesheetsPage />
                     <Route path=path!("approvals") view=approvals::ApprovalsPage />
                     <Route path=path!("ledger") view=ledger::LedgerPage />
+                    <Route path=path!("revenue") view=revenue::RevenuePage />
+                    <Route path=path!("revenue/contracts") view=revenue_contracts::RevenueContractsPage />
+                    <Route path=path!("revenue/contracts/:id") view=revenue_schedule::RevenueSchedulePage />
+                    <Route path=path!("revenue/close") view=revenue_close::PeriodClosePage />
+                    <Route path=path!("revenue/settings") view=revenue_settings::RevenueSettingsPage />
                     <Route path=path!("audit") view=audit::AuditPage />
                 </ParentRoute>
             </Routes>
@@ -217,6 +223,9 @@ fn SideNav() -> impl IntoView {
     let can_approvals = session::can("APPROVAL_READ");
     let can_ledger = session::can("LEDGER_READ");
     let can_audit = session::can("AUDIT_READ");
+    // Revenue totals (waterfall, rollforward, streams) reach further than per-contract data.
+    let can_revenue_totals = session::can("REVENUE_TOTALS_READ");
+    let can_revenue = session::can("REVENUE_READ");
     view! {
         <nav class="sidenav" aria-label="Main">
             <Show when=move || can_customers.get()>
@@ -253,6 +262,13 @@ fn SideNav() -> impl IntoView {
             <Show when=move || can_ledger.get()>
                 <NavLink href="/ledger" key="ledger" label="Trial balance" />
             </Show>
+            <Show when=move || can_revenue_totals.get()>
+                <NavLink href="/revenue" key="revenue" label="Revenue" exact=true />
+            </Show>
+            <Show when=move || can_revenue.get()>
+                <NavLink href="/revenue/contracts" key="revenue-contracts" label="Revenue contracts" />
+                <NavLink href="/revenue/close" key="period-close" label="Period close" />
+            </Show>
             <Show when=move || can_audit.get()>
                 <NavLink href="/audit" key="audit" label="Audit log" />
             </Show>
@@ -261,9 +277,16 @@ fn SideNav() -> impl IntoView {
 }
 
 #[component]
-fn NavLink(href: &'static str, key: &'static str, label: &'static str) -> impl IntoView {
+fn NavLink(
+    href: &'static str,
+    key: &'static str,
+    label: &'static str,
+    /// Marked current only on this exact address, not on the pages under it.
+    #[prop(default = false)]
+    exact: bool,
+) -> impl IntoView {
     view! {
-        <A href=href attr:data-nav=key attr:class="nav-link">
+        <A href=href exact=exact attr:data-nav=key attr:class="nav-link">
             {label}
         </A>
     }

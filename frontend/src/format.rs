@@ -105,6 +105,22 @@ pub fn date(iso: &str) -> String {
     }
 }
 
+/// Formats a month ("2026-11") as `Nov 2026`. Anything else is returned unchanged.
+pub fn month(year_month: &str) -> String {
+    let Some((year, month)) = year_month.split_once('-') else {
+        return year_month.to_string();
+    };
+    let month_name = month
+        .parse::<usize>()
+        .ok()
+        .and_then(|number| number.checked_sub(1))
+        .and_then(|index| MONTHS.get(index));
+    match month_name {
+        Some(month_name) if year.len() == 4 && month.len() == 2 => format!("{month_name} {year}"),
+        _ => year_month.to_string(),
+    }
+}
+
 /// Formats an RFC 3339 timestamp as `26 Nov 2026 14:05 UTC` (times are shown in UTC, the
 /// zone the server records them in).
 pub fn date_time(rfc3339: &str) -> String {
@@ -334,6 +350,14 @@ mod tests {
         assert_eq!(date("2026-01-05T10:00:00Z"), "5 Jan 2026");
         assert_eq!(date_time("2026-01-05T10:07:00Z"), "5 Jan 2026 10:07 UTC");
         assert_eq!(date("soon"), "soon");
+    }
+
+    #[test]
+    fn months_read_as_month_and_year() {
+        assert_eq!(month("2026-11"), "Nov 2026");
+        assert_eq!(month("2027-01"), "Jan 2027");
+        assert_eq!(month("2026-13"), "2026-13");
+        assert_eq!(month("soon"), "soon");
     }
 
     #[test]

@@ -11,5 +11,6 @@ pub mod file_read;
 pub mod invoice_collections;
 pub mod money;
 pub mod pager;
+pub mod revenue;
 pub mod states;
 pub mod status;

@@ -11,7 +11,7 @@ use crate::{
         status::DealStatusBadge,
     },
     format,
-    routes::contract_schedule::ContractBillingSchedule,
+    routes::{contract_schedule::ContractBillingSchedule, revenue_schedule::RevenueScheduleLink},
 };
 
 fn or_dash(value: Option<String>) -> String {
@@ -144,6 +144,7 @@ fn ContractView(contract: Contract, just_approved: bool) -> impl IntoView {
                 <dt>"TCV"</dt><dd><Amount money=contract.tcv.clone() /></dd>
                 <dt>"ARR"</dt><dd><Amount money=contract.arr.clone() /></dd>
             </dl>
+            <RevenueScheduleLink contract_id=contract.id.clone() />
             <h3>"Lines"</h3>
             <table class="table compact">
                 <thead>

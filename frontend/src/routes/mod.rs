@@ -24,6 +24,11 @@ pub mod login;
 pub mod payment_detail;
 pub mod payment_new;
 pub mod payments;
+pub mod revenue;
+pub mod revenue_close;
+pub mod revenue_contracts;
+pub mod revenue_schedule;
+pub mod revenue_settings;
 pub mod timesheets;
 
 use std::time::Duration;

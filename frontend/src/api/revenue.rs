@@ -1,0 +1,480 @@
+//! The revenue-recognition part of the API (ASC 606): contracts with their recognition
+//! position, a contract's schedule (obligations, allocation, rows, milestones, modifications),
+//! the deferred revenue waterfall, the rollforward, revenue by stream, recognition runs, period
+//! close, the ratable method and the SSP table.
+
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use super::{field, ApiError, Connection, Money, MONEY};
+
+/// How the SSP table states a price (`SspBasis`).
+pub const SSP_BASES: [&str; 2] = ["PER_UNIT_YEAR", "PER_UNIT"];
+
+/// The company's ratable methods (`RatableMethod`).
+pub const RATABLE_METHODS: [&str; 2] = ["MONTHLY_EQUAL", "DAILY"];
+
+/// A row of the revenue contracts list.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RevenueContractRow {
+    pub contract_id: String,
+    pub contract_number: String,
+    pub customer_id: String,
+    pub customer_name: String,
+    pub currency: String,
+    pub start_date: String,
+    pub end_date: String,
+    pub tcv: Money,
+    pub recognised_to_date: Money,
+    pub remaining_to_recognise: Money,
+    pub deferred_balance: Money,
+    pub unbilled_balance: Money,
+}
+
+/// A performance obligation with the inputs of its allocation and its progress.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Obligation {
+    pub id: String,
+    pub contract_line_id: Option<String>,
+    pub product_name: String,
+    pub pattern: String,
+    pub stream_account: Option<String>,
+    pub service_start: Option<String>,
+    pub service_end: Option<String>,
+    /// The price stated on the contract line.
+    pub stated: Money,
+    /// The standalone selling price used for the allocation (none for variable consideration).
+    pub ssp: Option<Money>,
+    /// Where the SSP came from, in words (the SSP table range, the stated price…).
+    pub ssp_source: Option<String>,
+    pub carries_discount: bool,
+    pub allocated: Money,
+    pub recognised: Money,
+    pub remaining: Money,
+    pub satisfied_on: Option<String>,
+}
+
+/// One amount of revenue, recognised or still planned.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RecognitionRow {
+    pub id: String,
+    pub obligation_id: String,
+    pub product_name: String,
+    /// "ratable", "satisfaction", "catch_up", "adjustment", "timesheet" or "usage".
+    pub kind: String,
+    /// "YYYY-MM"; none for a milestone awaiting acceptance (then `expected_on` is set).
+    pub month: Option<String>,
+    pub period_start: Option<String>,
+    pub period_end: Option<String>,
+    pub recognise_on: Option<String>,
+    pub expected_on: Option<String>,
+    pub amount: Money,
+    /// "planned" or "recognised".
+    pub status: String,
+    pub journal_entry_number: Option<String>,
+}
+
+impl RecognitionRow {
+    pub fn is_recognised(&self) -> bool {
+        self.status.eq_ignore_ascii_case("recognised")
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RevenueMilestone {
+    pub obligation_id: String,
+    pub name: String,
+    pub expected_on: Option<String>,
+    pub amount: Money,
+    pub delivered: bool,
+    pub satisfied_on: Option<String>,
+}
+
+/// A contract modification and how it was accounted for.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RevenueModification {
+    pub id: String,
+    pub treatment: String,
+    pub effective_date: String,
+    pub reason: Option<String>,
+    pub created_at: String,
+    /// JSON text of the position before and after.
+    pub before: Option<String>,
+    pub after: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RevenueSchedule {
+    pub contract_id: String,
+    pub contract_number: String,
+    pub customer_id: String,
+    pub customer_name: String,
+    pub currency: String,
+    pub start_date: String,
+    pub end_date: String,
+    pub tcv: Money,
+    pub arr: Money,
+    pub months_total: i64,
+    pub monthly_recognition: Money,
+    pub allocated_total: Money,
+    pub billed_to_date: Money,
+    pub recognised_to_date: Money,
+    pub remaining_to_recognise: Money,
+    pub deferred_balance: Money,
+    pub unbilled_balance: Money,
+    #[serde(default)]
+    pub obligations: Vec<Obligation>,
+    #[serde(default)]
+    pub rows: Vec<RecognitionRow>,
+    #[serde(default)]
+    pub milestones: Vec<RevenueMilestone>,
+    #[serde(default)]
+    pub modifications: Vec<RevenueModification>,
+}
+
+/// One currency's balances in the waterfall.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct WaterfallCurrency {
+    pub currency: String,
+    pub deferred_balance: Money,
+    pub unbilled_balance: Money,
+    /// Future recognition with a month.
+    pub scheduled: Money,
+    /// Milestones waiting for acceptance, with no month yet.
+    pub awaiting_satisfaction: Money,
+}
+
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct WaterfallRow {
+    pub currency: String,
+    pub month: String,
+    pub amount: Money,
+}
+
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RevenueWaterfall {
+    pub as_of: String,
+    #[serde(default)]
+    pub currencies: Vec<WaterfallCurrency>,
+    #[serde(default)]
+    pub rows: Vec<WaterfallRow>,
+}
+
+/// One month of the deferred and unbilled rollforward in one currency.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RollforwardMonth {
+    pub month: String,
+    pub currency: String,
+    pub opening_deferred: Money,
+    pub billed: Money,
+    pub recognised: Money,
+    pub closing_deferred: Money,
+    pub opening_unbilled: Money,
+    pub closing_unbilled: Money,
+}
+
+/// Revenue recognised in one month by stream, with what was billed.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StreamMonth {
+    pub month: String,
+    pub currency: String,
+    pub subscription: Money,
+    pub services: Money,
+    pub usage: Money,
+    pub licence: Money,
+    pub contra: Money,
+    pub total: Money,
+    pub billed: Money,
+}
+
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RevenueRun {
+    pub id: String,
+    pub period: String,
+    pub as_of: String,
+    pub contracts: i64,
+    pub rows_recognised: i64,
+    pub entries: i64,
+    #[serde(default)]
+    pub total: Vec<Money>,
+    pub ran_at: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LedgerPeriod {
+    pub period: String,
+    /// "OPEN" or "CLOSED".
+    pub status: String,
+    pub closed_at: Option<String>,
+    pub closed_by_name: Option<String>,
+    pub reopened_at: Option<String>,
+    pub reopen_reason: Option<String>,
+}
+
+impl LedgerPeriod {
+    pub fn is_closed(&self) -> bool {
+        self.status.eq_ignore_ascii_case("CLOSED")
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PeriodCloseCheck {
+    pub period: String,
+    pub trial_balance_zero: bool,
+    pub pending_rows: i64,
+    #[serde(default)]
+    pub pending_amount: Vec<Money>,
+    #[serde(default)]
+    pub earlier_open: Vec<String>,
+    pub can_close: bool,
+    #[serde(default)]
+    pub problems: Vec<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RevenueSettings {
+    pub ratable_method: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SspPrice {
+    pub id: String,
+    pub product_name: String,
+    pub currency: String,
+    pub basis: String,
+    pub low: Money,
+    pub high: Money,
+    pub effective_from: String,
+}
+
+fn revenue_contract_fields() -> String {
+    format!(
+        "contractId contractNumber customerId customerName currency startDate endDate \
+         tcv {MONEY} recognisedToDate {MONEY} remainingToRecognise {MONEY} \
+         deferredBalance {MONEY} unbilledBalance {MONEY}"
+    )
+}
+
+fn revenue_schedule_fields() -> String {
+    format!(
+        "contractId contractNumber customerId customerName currency startDate endDate \
+         tcv {MONEY} arr {MONEY} monthsTotal monthlyRecognition {MONEY} allocatedTotal {MONEY} \
+         billedToDate {MONEY} recognisedToDate {MONEY} remainingToRecognise {MONEY} \
+         deferredBalance {MONEY} unbilledBalance {MONEY} \
+         obligations {{ id contractLineId productName pattern streamAccount serviceStart serviceEnd \
+           stated {MONEY} ssp {MONEY} sspSource carriesDiscount allocated {MONEY} \
+           recognised {MONEY} remaining {MONEY} satisfiedOn }} \
+         rows {{ id obligationId productName kind month periodStart periodEnd recogniseOn \
+           expectedOn amount {MONEY} status journalEntryNumber }} \
+         milestones {{ obligationId name expectedOn amount {MONEY} delivered satisfiedOn }} \
+         modifications {{ id treatment effectiveDate reason createdAt before after }}"
+    )
+}
+
+fn revenue_run_fields() -> String {
+    format!("id period asOf contracts rowsRecognised entries total {MONEY} ranAt")
+}
+
+const LEDGER_PERIOD_FIELDS: &str = "period status closedAt closedByName reopenedAt reopenReason";
+
+fn ssp_price_fields() -> String {
+    format!("id productName currency basis low {MONEY} high {MONEY} effectiveFrom")
+}
+
+pub async fn revenue_contracts(
+    search: Option<String>,
+    after: Option<String>,
+    first: u32,
+) -> Result<Connection<RevenueContractRow>, ApiError> {
+    let query = format!(
+        "query RevenueContracts($first: Int, $after: String, $search: String) {{ \
+           revenueContracts(first: $first, after: $after, search: $search) {{ \
+             nodes {{ {} }} pageInfo {{ hasNextPage endCursor }} totalCount }} }}",
+        revenue_contract_fields()
+    );
+    field(
+        "revenueContracts",
+        &query,
+        json!({ "first": first, "after": after, "search": search }),
+    )
+    .await
+}
+
+pub async fn revenue_schedule(contract_id: String) -> Result<RevenueSchedule, ApiError> {
+    let query = format!(
+        "query RevenueSchedule($contractId: ID!) {{ revenueSchedule(contractId: $contractId) {{ {} }} }}",
+        revenue_schedule_fields()
+    );
+    field(
+        "revenueSchedule",
+        &query,
+        json!({ "contractId": contract_id }),
+    )
+    .await
+}
+
+pub async fn revenue_waterfall(as_of: String, months: u32) -> Result<RevenueWaterfall, ApiError> {
+    let query = format!(
+        "query RevenueWaterfall($asOf: Date!, $months: Int) {{ \
+           revenueWaterfall(asOf: $asOf, months: $months) {{ asOf \
+             currencies {{ currency deferredBalance {MONEY} unbilledBalance {MONEY} \
+               scheduled {MONEY} awaitingSatisfaction {MONEY} }} \
+             rows {{ currency month amount {MONEY} }} }} }}"
+    );
+    field(
+        "revenueWaterfall",
+        &query,
+        json!({ "asOf": as_of, "months": months }),
+    )
+    .await
+}
+
+pub async fn revenue_rollforward(
+    from: String,
+    to: String,
+) -> Result<Vec<RollforwardMonth>, ApiError> {
+    let query = format!(
+        "query RevenueRollforward($from: String!, $to: String!) {{ \
+           revenueRollforward(from: $from, to: $to) {{ month currency openingDeferred {MONEY} \
+           billed {MONEY} recognised {MONEY} closingDeferred {MONEY} openingUnbilled {MONEY} \
+           closingUnbilled {MONEY} }} }}"
+    );
+    field(
+        "revenueRollforward",
+        &query,
+        json!({ "from": from, "to": to }),
+    )
+    .await
+}
+
+pub async fn revenue_by_stream(from: String, to: String) -> Result<Vec<StreamMonth>, ApiError> {
+    let query = format!(
+        "query RevenueByStream($from: String!, $to: String!) {{ \
+           revenueByStream(from: $from, to: $to) {{ month currency subscription {MONEY} \
+           services {MONEY} usage {MONEY} licence {MONEY} contra {MONEY} total {MONEY} \
+           billed {MONEY} }} }}"
+    );
+    field("revenueByStream", &query, json!({ "from": from, "to": to })).await
+}
+
+pub async fn revenue_runs() -> Result<Vec<RevenueRun>, ApiError> {
+    let query = format!(
+        "query RevenueRuns {{ revenueRuns {{ {} }} }}",
+        revenue_run_fields()
+    );
+    field("revenueRuns", &query, json!({})).await
+}
+
+pub async fn revenue_run(period: String) -> Result<RevenueRun, ApiError> {
+    let query = format!(
+        "mutation RevenueRun($period: String!) {{ revenueRun(period: $period) {{ {} }} }}",
+        revenue_run_fields()
+    );
+    field("revenueRun", &query, json!({ "period": period })).await
+}
+
+pub async fn ledger_periods() -> Result<Vec<LedgerPeriod>, ApiError> {
+    let query = format!("query LedgerPeriods {{ ledgerPeriods {{ {LEDGER_PERIOD_FIELDS} }} }}");
+    field("ledgerPeriods", &query, json!({})).await
+}
+
+pub async fn period_close_check(period: String) -> Result<PeriodCloseCheck, ApiError> {
+    let query = format!(
+        "query PeriodCloseCheck($period: String!) {{ periodCloseCheck(period: $period) {{ \
+           period trialBalanceZero pendingRows pendingAmount {MONEY} earlierOpen canClose \
+           problems }} }}"
+    );
+    field("periodCloseCheck", &query, json!({ "period": period })).await
+}
+
+pub async fn period_close(period: String) -> Result<LedgerPeriod, ApiError> {
+    let query = format!(
+        "mutation PeriodClose($period: String!) {{ periodClose(period: $period) {{ {LEDGER_PERIOD_FIELDS} }} }}"
+    );
+    field("periodClose", &query, json!({ "period": period })).await
+}
+
+pub async fn period_reopen(period: String, reason: String) -> Result<LedgerPeriod, ApiError> {
+    let query = format!(
+        "mutation PeriodReopen($period: String!, $reason: String!) {{ \
+           periodReopen(period: $period, reason: $reason) {{ {LEDGER_PERIOD_FIELDS} }} }}"
+    );
+    field(
+        "periodReopen",
+        &query,
+        json!({ "period": period, "reason": reason }),
+    )
+    .await
+}
+
+pub async fn revenue_settings() -> Result<RevenueSettings, ApiError> {
+    field(
+        "revenueSettings",
+        "query RevenueSettings { revenueSettings { ratableMethod } }",
+        json!({}),
+    )
+    .await
+}
+
+pub async fn revenue_method_set(method: String) -> Result<RevenueSettings, ApiError> {
+    field(
+        "revenueMethodSet",
+        "mutation RevenueMethodSet($method: RatableMethod!) { \
+         revenueMethodSet(method: $method) { ratableMethod } }",
+        json!({ "method": method }),
+    )
+    .await
+}
+
+pub async fn ssp_prices() -> Result<Vec<SspPrice>, ApiError> {
+    let query = format!(
+        "query SspPrices {{ sspPrices {{ {} }} }}",
+        ssp_price_fields()
+    );
+    field("sspPrices", &query, json!({})).await
+}
+
+/// Adds an SSP table entry. The input object is written out field by field so the operation
+/// names only the types the contract states (`SspBasis`, `MoneyInput`, `Date`).
+pub async fn ssp_price_set(input: Value) -> Result<SspPrice, ApiError> {
+    let query = format!(
+        "mutation SspPriceSet($productName: String!, $basis: SspBasis!, $low: MoneyInput!, \
+           $high: MoneyInput!, $effectiveFrom: Date!) {{ \
+           sspPriceSet(input: {{ productName: $productName, basis: $basis, low: $low, \
+             high: $high, effectiveFrom: $effectiveFrom }}) {{ {} }} }}",
+        ssp_price_fields()
+    );
+    field("sspPriceSet", &query, input).await
+}
+
+/// The authenticated CSV export of one revenue report, e.g.
+/// `revenue_export_url("rollforward", &[("from", "2026-06"), ("to", "2026-11")])`.
+pub fn revenue_export_url(report: &str, params: &[(&str, &str)]) -> String {
+    let mut url = format!(
+        "/api/revenue/export?report={}",
+        String::from(js_sys::encode_uri_component(report))
+    );
+    for (key, value) in params {
+        url.push_str(&format!(
+            "&{key}={}",
+            String::from(js_sys::encode_uri_component(value))
+        ));
+    }
+    url
+}
