@@ -267,6 +267,8 @@ fn SideNav() -> impl IntoView {
             </Show>
             <Show when=move || can_revenue.get()>
                 <NavLink href="/revenue/contracts" key="revenue-contracts" label="Revenue contracts" />
+            </Show>
+            <Show when=move || can_revenue_totals.get()>
                 <NavLink href="/revenue/close" key="period-close" label="Period close" />
             </Show>
             <Show when=move || can_audit.get()>

@@ -37,18 +37,20 @@ pub struct RevenueContractRow {
 #[serde(rename_all = "camelCase")]
 pub struct Obligation {
     pub id: String,
-    pub contract_line_id: Option<String>,
+    pub contract_line_id: String,
     pub product_name: String,
     pub pattern: String,
-    pub stream_account: Option<String>,
-    pub service_start: Option<String>,
-    pub service_end: Option<String>,
+    /// The revenue account it is recognised into ("4000" subscription, "4010" services…).
+    pub stream_account: String,
+    pub service_start: String,
+    /// Exclusive: the day after the last day of service.
+    pub service_end: String,
     /// The price stated on the contract line.
     pub stated: Money,
-    /// The standalone selling price used for the allocation (none for variable consideration).
-    pub ssp: Option<Money>,
+    /// Its standalone selling price over its term.
+    pub ssp: Money,
     /// Where the SSP came from, in words (the SSP table range, the stated price…).
-    pub ssp_source: Option<String>,
+    pub ssp_source: String,
     pub carries_discount: bool,
     pub allocated: Money,
     pub recognised: Money,
@@ -68,6 +70,7 @@ pub struct RecognitionRow {
     /// "YYYY-MM"; none for a milestone awaiting acceptance (then `expected_on` is set).
     pub month: Option<String>,
     pub period_start: Option<String>,
+    /// Exclusive, like the obligation's service end.
     pub period_end: Option<String>,
     pub recognise_on: Option<String>,
     pub expected_on: Option<String>,
@@ -99,13 +102,14 @@ pub struct RevenueMilestone {
 #[serde(rename_all = "camelCase")]
 pub struct RevenueModification {
     pub id: String,
+    /// combined, separate, prospective, catch_up, price_concession or discount_assignment.
     pub treatment: String,
     pub effective_date: String,
-    pub reason: Option<String>,
+    pub reason: String,
     pub created_at: String,
-    /// JSON text of the position before and after.
-    pub before: Option<String>,
-    pub after: Option<String>,
+    /// JSON text: each obligation's price and planned rows before and after the change.
+    pub before: String,
+    pub after: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Deserialize)]
@@ -325,6 +329,25 @@ pub async fn revenue_schedule(contract_id: String) -> Result<RevenueSchedule, Ap
         "revenueSchedule",
         &query,
         json!({ "contractId": contract_id }),
+    )
+    .await
+}
+
+/// Marks the contract lines that carry the contract's discount (empty: all of them) and
+/// allocates the price again; the server allows it only before anything is billed or recognised.
+pub async fn revenue_discount_assign(
+    contract_id: String,
+    contract_line_ids: Vec<String>,
+) -> Result<RevenueSchedule, ApiError> {
+    let query = format!(
+        "mutation RevenueDiscountAssign($contractId: ID!, $contractLineIds: [ID!]!) {{ \
+           revenueDiscountAssign(contractId: $contractId, contractLineIds: $contractLineIds) {{ {} }} }}",
+        revenue_schedule_fields()
+    );
+    field(
+        "revenueDiscountAssign",
+        &query,
+        json!({ "contractId": contract_id, "contractLineIds": contract_line_ids }),
     )
     .await
 }

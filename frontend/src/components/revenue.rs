@@ -104,45 +104,66 @@ pub fn sum_money<'a>(
     })
 }
 
-/// The amounts of one rollforward line.
-pub struct RollforwardLine<'a> {
-    pub opening_deferred: &'a Money,
-    pub billed: &'a Money,
-    pub recognised: &'a Money,
-    pub closing_deferred: &'a Money,
-    pub opening_unbilled: &'a Money,
-    pub closing_unbilled: &'a Money,
+/// How far `opening + billed − recognised` is from the closing deferred balance: zero when the
+/// rollforward line ties.
+pub fn rollforward_gap(
+    opening: &Money,
+    billed: &Money,
+    recognised: &Money,
+    closing: &Money,
+) -> Option<Money> {
+    let (recognised, closing) = (negate(&recognised.amount), negate(&closing.amount));
+    format::sum_amounts([
+        opening.amount.as_str(),
+        billed.amount.as_str(),
+        recognised.as_str(),
+        closing.as_str(),
+    ])
+    .map(|amount| Money {
+        amount,
+        currency: opening.currency.clone(),
+    })
 }
 
-impl RollforwardLine<'_> {
-    /// How much unbilled AR grew: revenue recognised ahead of billing does not come out of
-    /// deferred revenue, so the deferred balance falls by less than was recognised.
-    pub fn unbilled_change(&self) -> Option<Money> {
-        difference(self.closing_unbilled, self.opening_unbilled)
+/// The last day of a period whose end the API gives as exclusive (the day after it):
+/// "2027-01-01" → "2026-12-31". Anything that is not an ISO date is returned unchanged.
+pub fn last_day(exclusive_end: &str) -> String {
+    let parts: Vec<&str> = exclusive_end.get(..10).unwrap_or("").split('-').collect();
+    let [year, month, day] = parts.as_slice() else {
+        return exclusive_end.to_string();
+    };
+    let (Ok(year), Ok(month), Ok(day)) = (
+        year.parse::<i32>(),
+        month.parse::<u32>(),
+        day.parse::<u32>(),
+    ) else {
+        return exclusive_end.to_string();
+    };
+    if !(1..=12).contains(&month) || day == 0 {
+        return exclusive_end.to_string();
     }
+    if day > 1 {
+        return format!("{year:04}-{month:02}-{:02}", day - 1);
+    }
+    let (year, month) = if month == 1 {
+        (year - 1, 12)
+    } else {
+        (year, month - 1)
+    };
+    let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    let days = match month {
+        2 if leap => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    };
+    format!("{year:04}-{month:02}-{days:02}")
+}
 
-    /// How far `opening + billed − recognised + unbilled change` is from the closing deferred
-    /// balance: zero when the line ties. With no unbilled AR it is the plain identity
-    /// `opening + billed − recognised = closing`.
-    pub fn gap(&self) -> Option<Money> {
-        let negated = [
-            negate(&self.recognised.amount),
-            negate(&self.closing_deferred.amount),
-            negate(&self.opening_unbilled.amount),
-        ];
-        format::sum_amounts([
-            self.opening_deferred.amount.as_str(),
-            self.billed.amount.as_str(),
-            self.closing_unbilled.amount.as_str(),
-            negated[0].as_str(),
-            negated[1].as_str(),
-            negated[2].as_str(),
-        ])
-        .map(|amount| Money {
-            amount,
-            currency: self.opening_deferred.currency.clone(),
-        })
-    }
+/// A period given as `[start, end)` in words: `1 Jan 2026 – 31 Dec 2026`.
+pub fn service_period(start: Option<&str>, exclusive_end: Option<&str>) -> String {
+    let end = exclusive_end.map(last_day);
+    format::period(start, end.as_deref())
 }
 
 /// Amount strings are exact decimals; only chart geometry uses floating point.
@@ -188,6 +209,19 @@ pub fn kind_label(kind: &str) -> String {
         "adjustment" => "Adjustment".to_string(),
         "timesheet" => "Approved time".to_string(),
         "usage" => "Usage".to_string(),
+        other => format::enum_label(other),
+    }
+}
+
+/// How a modification was accounted for, in words.
+pub fn treatment_label(treatment: &str) -> String {
+    match treatment {
+        "combined" => "Combined with the contract".to_string(),
+        "separate" => "Separate contract".to_string(),
+        "prospective" => "Prospective".to_string(),
+        "catch_up" => "Cumulative catch-up".to_string(),
+        "price_concession" => "Price concession".to_string(),
+        "discount_assignment" => "Discount assigned".to_string(),
         other => format::enum_label(other),
     }
 }
@@ -456,45 +490,34 @@ mod tests {
 
     #[test]
     fn the_rollforward_identity_is_checked_exactly() {
-        let zero = money("0.00");
-        let line = RollforwardLine {
-            opening_deferred: &money("1000.00"),
-            billed: &money("1200.00"),
-            recognised: &money("100.10"),
-            closing_deferred: &money("2099.90"),
-            opening_unbilled: &zero,
-            closing_unbilled: &zero,
-        };
-        assert_eq!(line.gap().map(|g| format::is_zero(&g.amount)), Some(true));
-        // Recognised ahead of billing: 50 of the 80 recognised became unbilled AR.
-        let line = RollforwardLine {
-            opening_deferred: &money("100"),
-            billed: &money("0"),
-            recognised: &money("80"),
-            closing_deferred: &money("70"),
-            opening_unbilled: &money("0"),
-            closing_unbilled: &money("50"),
-        };
-        assert_eq!(
-            line.unbilled_change().map(|m| m.amount).as_deref(),
-            Some("50")
+        let gap = rollforward_gap(
+            &money("1000.00"),
+            &money("1200.00"),
+            &money("100.10"),
+            &money("2099.90"),
         );
-        assert_eq!(line.gap().map(|g| g.amount).as_deref(), Some("0"));
-        let line = RollforwardLine {
-            opening_deferred: &money("0"),
-            billed: &money("10"),
-            recognised: &money("2.5"),
-            closing_deferred: &money("7"),
-            opening_unbilled: &zero,
-            closing_unbilled: &zero,
-        };
-        assert_eq!(line.gap().map(|g| g.amount).as_deref(), Some("0.50"));
+        assert_eq!(gap.map(|g| format::is_zero(&g.amount)), Some(true));
+        let gap = rollforward_gap(&money("0"), &money("10"), &money("2.5"), &money("7"));
+        assert_eq!(gap.map(|g| g.amount).as_deref(), Some("0.5"));
         assert_eq!(negate("-3"), "3");
         assert_eq!(
             difference(&money("5"), &money("7.25"))
                 .map(|m| m.amount)
                 .as_deref(),
             Some("-2.25")
+        );
+    }
+
+    #[test]
+    fn exclusive_ends_show_their_last_day() {
+        assert_eq!(last_day("2027-01-01"), "2026-12-31");
+        assert_eq!(last_day("2028-03-01"), "2028-02-29");
+        assert_eq!(last_day("2026-03-01"), "2026-02-28");
+        assert_eq!(last_day("2026-11-15"), "2026-11-14");
+        assert_eq!(last_day("soon"), "soon");
+        assert_eq!(
+            service_period(Some("2026-01-01"), Some("2027-01-01")),
+            "1 Jan 2026 – 31 Dec 2026"
         );
     }
 }

@@ -21,8 +21,8 @@ use crate::{
         download::DownloadButton,
         money::{totals_text, MoneyCell},
         revenue::{
-            current_month, difference, is_month, months_between, shift_month, sum_money,
-            ChartMonth, MonthChart, RollforwardLine, Series, TieBadge,
+            current_month, difference, is_month, months_between, rollforward_gap, shift_month,
+            sum_money, ChartMonth, MonthChart, Series, TieBadge,
         },
         states::{ActionError, EmptyState, ErrorPanel, LoadingPanel, LoadingRows},
     },
@@ -146,13 +146,13 @@ fn RevenueOverview() -> impl IntoView {
                     <h1>"Revenue"</h1>
                     <p class="muted">"Revenue recognised under ASC 606: what is deferred and when it will be earned, how the balances moved month by month, and which streams earned it."</p>
                 </div>
-                <Show when=move || can_contracts.get()>
-                    <div class="header-actions">
+                <div class="header-actions">
+                    <Show when=move || can_contracts.get()>
                         <a class="button" href="/revenue/contracts" data-test="revenue-contracts-link">"Contracts"</a>
-                        <a class="button" href="/revenue/close">"Period close"</a>
-                        <a class="button button-quiet" href="/revenue/settings">"Settings"</a>
-                    </div>
-                </Show>
+                    </Show>
+                    <a class="button" href="/revenue/close">"Period close"</a>
+                    <a class="button button-quiet" href="/revenue/settings">"Settings"</a>
+                </div>
             </header>
             <WaterfallSection filters=filters go=go refresh=refresh can_drill=can_contracts />
             <section class="section" data-test="revenue-range">
@@ -180,9 +180,7 @@ fn RevenueOverview() -> impl IntoView {
                 <RollforwardSection filters=filters refresh=refresh />
                 <StreamsSection filters=filters refresh=refresh />
             </section>
-            <Show when=move || can_contracts.get() || can_run.get()>
-                <RunsSection refresh=refresh can_run=can_run />
-            </Show>
+            <RunsSection refresh=refresh can_run=can_run />
         </div>
     }
 }
@@ -539,11 +537,12 @@ fn RollforwardSection(filters: Memo<OverviewFilters>, refresh: RwSignal<u32>) ->
                 }}
             </div>
             <p class="muted small identity">
-                "Opening deferred + billed − recognised + change in unbilled AR = closing deferred. "
-                "Revenue recognised ahead of billing becomes unbilled AR instead of reducing deferred revenue; with no unbilled AR the line reads opening + billed − recognised = closing."
+                <strong>"Opening deferred + billed − recognised = closing deferred"</strong>
+                ", checked on every line. Billed is every movement of deferred revenue other than recognition (invoices, voids, credit memos); recognised is what recognition runs took out of it. "
+                "Revenue earned ahead of billing is unbilled AR, rolled forward beside it."
             </p>
             {move || match rollforward.get() {
-                None => view! { <LoadingRows columns=9 rows=6 /> }.into_any(),
+                None => view! { <LoadingRows columns=8 rows=6 /> }.into_any(),
                 Some(Err(error)) => view! { <ErrorPanel error=error retry=Callback::new(move |()| rollforward.refetch()) /> }.into_any(),
                 Some(Ok(rows)) if rows.is_empty() => view! {
                     <EmptyState title="No movements in these months" hint="Billing and recognition on contracts appear here month by month. Choose a wider range." />
@@ -560,31 +559,29 @@ fn RollforwardSection(filters: Memo<OverviewFilters>, refresh: RwSignal<u32>) ->
 
 #[component]
 fn RollforwardTable(currency: String, rows: Vec<RollforwardMonth>) -> impl IntoView {
-    let first = rows.first().cloned();
-    let last = rows.last().cloned();
     let billed = sum_money(&currency, rows.iter().map(|r| &r.billed));
     let recognised = sum_money(&currency, rows.iter().map(|r| &r.recognised));
-    let total_line = first
-        .zip(last)
-        .zip(billed.clone().zip(recognised.clone()))
-        .map(|((first, last), (billed, recognised))| {
-            let line = RollforwardLine {
-                opening_deferred: &first.opening_deferred,
-                billed: &billed,
-                recognised: &recognised,
-                closing_deferred: &last.closing_deferred,
-                opening_unbilled: &first.opening_unbilled,
-                closing_unbilled: &last.closing_unbilled,
-            };
-            (
-                first.opening_deferred.clone(),
-                last.closing_deferred.clone(),
-                first.opening_unbilled.clone(),
-                last.closing_unbilled.clone(),
-                line.unbilled_change(),
-                line.gap(),
-            )
-        });
+    // The whole range as one line: the first opening, the movements, the last closing.
+    let range = rows.first().zip(rows.last()).map(|(first, last)| {
+        let gap = billed
+            .as_ref()
+            .zip(recognised.as_ref())
+            .and_then(|(billed, recognised)| {
+                rollforward_gap(
+                    &first.opening_deferred,
+                    billed,
+                    recognised,
+                    &last.closing_deferred,
+                )
+            });
+        (
+            first.opening_deferred.clone(),
+            last.closing_deferred.clone(),
+            first.opening_unbilled.clone(),
+            last.closing_unbilled.clone(),
+            gap,
+        )
+    });
     view! {
         <table class="table compact rollforward" data-test="rollforward-table" data-currency=currency.clone()>
             <caption class="muted small">{currency.clone()}</caption>
@@ -594,7 +591,6 @@ fn RollforwardTable(currency: String, rows: Vec<RollforwardMonth>) -> impl IntoV
                     <th scope="col" class="num">"Opening deferred"</th>
                     <th scope="col" class="num">"+ Billed"</th>
                     <th scope="col" class="num">"− Recognised"</th>
-                    <th scope="col" class="num">"+ Unbilled change"</th>
                     <th scope="col" class="num">"= Closing deferred"</th>
                     <th scope="col">"Check"</th>
                     <th scope="col" class="num">"Opening unbilled"</th>
@@ -603,23 +599,14 @@ fn RollforwardTable(currency: String, rows: Vec<RollforwardMonth>) -> impl IntoV
             </thead>
             <tbody>
                 {rows.into_iter().map(|row| {
-                    let line = RollforwardLine {
-                        opening_deferred: &row.opening_deferred,
-                        billed: &row.billed,
-                        recognised: &row.recognised,
-                        closing_deferred: &row.closing_deferred,
-                        opening_unbilled: &row.opening_unbilled,
-                        closing_unbilled: &row.closing_unbilled,
-                    };
-                    let (change, gap) = (line.unbilled_change(), line.gap());
+                    let gap = rollforward_gap(&row.opening_deferred, &row.billed, &row.recognised, &row.closing_deferred);
                     view! {
                         <tr data-month=row.month.clone()>
                             <td class="nowrap">{format::month(&row.month)}</td>
                             <MoneyCell money=Some(row.opening_deferred) />
                             <MoneyCell money=Some(row.billed) />
                             <MoneyCell money=Some(row.recognised) />
-                            <MoneyCell money=change />
-                            <MoneyCell money=Some(row.closing_deferred) />
+                            <td class="num strong">{row.closing_deferred.display()}</td>
                             <td><TieBadge gap=gap /></td>
                             <MoneyCell money=Some(row.opening_unbilled) />
                             <MoneyCell money=Some(row.closing_unbilled) />
@@ -627,14 +614,13 @@ fn RollforwardTable(currency: String, rows: Vec<RollforwardMonth>) -> impl IntoV
                     }
                 }).collect_view()}
             </tbody>
-            {total_line.map(|(opening, closing, opening_unbilled, closing_unbilled, change, gap)| view! {
+            {range.map(|(opening, closing, opening_unbilled, closing_unbilled, gap)| view! {
                 <tfoot>
                     <tr class="total-row">
                         <th scope="row">"Range"</th>
                         <MoneyCell money=Some(opening) />
                         <MoneyCell money=billed.clone() />
                         <MoneyCell money=recognised.clone() />
-                        <MoneyCell money=change />
                         <MoneyCell money=Some(closing) />
                         <td><TieBadge gap=gap /></td>
                         <MoneyCell money=Some(opening_unbilled) />

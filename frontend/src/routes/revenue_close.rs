@@ -24,7 +24,7 @@ const RECENT_MONTHS: i32 = 12;
 #[component]
 pub fn PeriodClosePage() -> impl IntoView {
     view! {
-        <RequirePermission permission="REVENUE_READ">
+        <RequirePermission permission="REVENUE_TOTALS_READ">
             <PeriodClose />
         </RequirePermission>
     }
@@ -124,6 +124,12 @@ fn PeriodTable(
     can_close: Signal<bool>,
     on_changed: Callback<String>,
 ) -> impl IntoView {
+    // Only the latest closed month can be reopened (later months were closed after it).
+    let latest_closed = lines
+        .iter()
+        .filter(|line| line.is_closed())
+        .map(|line| line.period.clone())
+        .max();
     view! {
         <table class="table" data-test="period-table">
             <thead>
@@ -171,18 +177,33 @@ fn PeriodTable(
                             <td class="nowrap">
                                 <div class="button-row">
                                     {if closed {
-                                        view! {
-                                            <button
-                                                class="button"
-                                                type="button"
-                                                data-action="reopen"
-                                                disabled=move || !can_close.get()
-                                                title=move || (!can_close.get()).then_some("Only the CFO can reopen a period.")
-                                                on:click=move |_| panel.set(Panel::Reopen(reopen_period.clone()))
-                                            >
-                                                "Reopen…"
-                                            </button>
-                                        }.into_any()
+                                        let is_latest = latest_closed.as_deref() == Some(period.as_str());
+                                        let latest = latest_closed.clone().map(|m| format::month(&m)).unwrap_or_default();
+                                        let reopen_period = reopen_period.clone();
+                                        // Readers who cannot reopen see the button only on the one
+                                        // month that could be reopened, with who can.
+                                        (move || {
+                                            let allowed = can_close.get();
+                                            let reason = match (allowed, is_latest) {
+                                                (false, false) => return ().into_any(),
+                                                (false, true) => Some("Only the CFO reopens a month.".to_string()),
+                                                (true, false) => Some(format!("Reopen {latest} first.")),
+                                                (true, true) => None,
+                                            };
+                                            let reopen_period = reopen_period.clone();
+                                            view! {
+                                                <button
+                                                    class="button"
+                                                    type="button"
+                                                    data-action="reopen"
+                                                    disabled=reason.is_some()
+                                                    on:click=move |_| panel.set(Panel::Reopen(reopen_period.clone()))
+                                                >
+                                                    "Reopen…"
+                                                </button>
+                                                {reason.map(|reason| view! { <span class="muted small">{reason}</span> })}
+                                            }.into_any()
+                                        }).into_any()
                                     } else {
                                         let checking = checking.clone();
                                         view! {

@@ -3,12 +3,12 @@
 //! where it came from, who carries the discount), recognition by month (recognised against
 //! planned), every schedule row with its journal entry, the milestones and the modification log.
 
-use leptos::prelude::*;
+use leptos::{prelude::*, task::spawn_local};
 use leptos_router::hooks::use_params_map;
 
 use crate::{
     api::{
-        self, revenue_export_url, Money, Obligation, RecognitionRow, RevenueMilestone,
+        self, revenue_export_url, ApiError, Money, Obligation, RecognitionRow, RevenueMilestone,
         RevenueModification, RevenueSchedule,
     },
     app::RequirePermission,
@@ -16,10 +16,10 @@ use crate::{
         download::DownloadButton,
         money::{Amount, MoneyCell},
         revenue::{
-            difference, kind_label, months_between, pattern_label, stream_name, sum_money,
-            ChartMonth, MonthChart, RowStatusBadge, Series,
+            difference, kind_label, months_between, pattern_label, service_period, stream_name,
+            sum_money, treatment_label, ChartMonth, MonthChart, RowStatusBadge, Series,
         },
-        states::{EmptyState, ErrorPanel, LoadingPanel},
+        states::{ActionError, EmptyState, ErrorPanel, LoadingPanel},
         status::{Badge, Tone},
     },
     format, session,
@@ -58,20 +58,37 @@ fn RevenueScheduleView() -> impl IntoView {
     let params = use_params_map();
     let id = Memo::new(move |_| params.with(|p| p.get("id")).unwrap_or_default());
     let schedule = LocalResource::new(move || api::revenue_schedule(id.get()));
+    // The schedule a change on this page returned, shown until the contract is read again.
+    let updated = RwSignal::new(None::<RevenueSchedule>);
+    let notice = RwSignal::new(None::<String>);
+    let current = Signal::derive(move || match updated.get() {
+        Some(changed) if changed.contract_id == id.get() => Some(Ok(changed)),
+        _ => schedule.get(),
+    });
+    let on_changed = Callback::new(move |(changed, message): (RevenueSchedule, String)| {
+        notice.set(Some(message));
+        updated.set(Some(changed));
+    });
     view! {
         <div class="page revenue">
             <p class="breadcrumb"><a href="/revenue/contracts">"Revenue contracts"</a></p>
-            {move || match schedule.get() {
+            {move || notice.get().map(|message| view! {
+                <div class="alert alert-success" role="status" data-test="schedule-notice">{message}</div>
+            })}
+            {move || match current.get() {
                 None => view! { <LoadingPanel label="Loading the recognition schedule…" /> }.into_any(),
                 Some(Err(error)) => view! { <ErrorPanel error=error retry=Callback::new(move |()| schedule.refetch()) /> }.into_any(),
-                Some(Ok(schedule)) => view! { <ScheduleBody schedule=schedule /> }.into_any(),
+                Some(Ok(schedule)) => view! { <ScheduleBody schedule=schedule on_changed=on_changed /> }.into_any(),
             }}
         </div>
     }
 }
 
 #[component]
-fn ScheduleBody(schedule: RevenueSchedule) -> impl IntoView {
+fn ScheduleBody(
+    schedule: RevenueSchedule,
+    on_changed: Callback<(RevenueSchedule, String)>,
+) -> impl IntoView {
     let export_url = revenue_export_url("schedule", &[("contractId", &schedule.contract_id)]);
     let fallback_name = format!("revenue-schedule-{}.csv", schedule.contract_number);
     let currency = schedule.currency.clone();
@@ -112,6 +129,7 @@ fn ScheduleBody(schedule: RevenueSchedule) -> impl IntoView {
             } else {
                 view! { <ObligationTable obligations=schedule.obligations.clone() currency=currency.clone() allocated_total=schedule.allocated_total.clone() /> }.into_any()
             }}
+            <DiscountCarriers schedule=schedule.clone() on_changed=on_changed />
         </section>
         <section class="section" data-test="recognition-by-month">
             <h2>"Recognition by month"</h2>
@@ -270,9 +288,7 @@ fn ObligationTable(
                     <tr data-obligation-id=obligation.id.clone()>
                         <td>
                             {obligation.product_name.clone()}
-                            {obligation.stream_account.clone().map(|account| view! {
-                                <div class="small muted">{stream_name(&account)}</div>
-                            })}
+                            <div class="small muted">{stream_name(&obligation.stream_account)}</div>
                         </td>
                         <td>
                             {pattern_label(&obligation.pattern)}
@@ -280,10 +296,10 @@ fn ObligationTable(
                                 <div class="small muted">{format!("Satisfied {}", format::date(&day))}</div>
                             })}
                         </td>
-                        <td class="nowrap">{format::period(obligation.service_start.as_deref(), obligation.service_end.as_deref())}</td>
+                        <td class="nowrap">{service_period(Some(&obligation.service_start), Some(&obligation.service_end))}</td>
                         <MoneyCell money=Some(obligation.stated) />
-                        <MoneyCell money=obligation.ssp />
-                        <td class="small">{obligation.ssp_source.unwrap_or_else(|| "—".into())}</td>
+                        <MoneyCell money=Some(obligation.ssp) />
+                        <td class="small">{obligation.ssp_source}</td>
                         <td>
                             {if obligation.carries_discount {
                                 view! { <Badge tone=Tone::Info label="Carries discount" /> }.into_any()
@@ -519,7 +535,7 @@ fn ScheduleRow(row: RecognitionRow) -> impl IntoView {
             <td class="nowrap">{month}</td>
             <td>{row.product_name.clone()}</td>
             <td>{kind_label(&row.kind)}</td>
-            <td class="nowrap">{format::period(row.period_start.as_deref(), row.period_end.as_deref())}</td>
+            <td class="nowrap">{service_period(row.period_start.as_deref(), row.period_end.as_deref())}</td>
             <td class="nowrap">{row.recognise_on.as_deref().map(format::date).unwrap_or_else(|| "—".into())}</td>
             <MoneyCell money=Some(row.amount.clone()) />
             <td><RowStatusBadge recognised=recognised /></td>
@@ -597,8 +613,8 @@ fn ModificationTable(modifications: Vec<RevenueModification>) -> impl IntoView {
                 {modifications.into_iter().map(|modification| view! {
                     <tr data-modification-id=modification.id.clone()>
                         <td class="nowrap">{format::date(&modification.effective_date)}</td>
-                        <td>{format::enum_label(&modification.treatment)}</td>
-                        <td>{modification.reason.clone().unwrap_or_else(|| "—".into())}</td>
+                        <td>{treatment_label(&modification.treatment)}</td>
+                        <td>{modification.reason.clone()}</td>
                         <td class="nowrap">{format::date_time(&modification.created_at)}</td>
                         <td>
                             <details>
@@ -606,11 +622,11 @@ fn ModificationTable(modifications: Vec<RevenueModification>) -> impl IntoView {
                                 <div class="diff">
                                     <div>
                                         <h4>"Before"</h4>
-                                        <pre>{modification.before.as_deref().map(pretty_json).unwrap_or_else(|| "—".into())}</pre>
+                                        <pre>{pretty_json(&modification.before)}</pre>
                                     </div>
                                     <div>
                                         <h4>"After"</h4>
-                                        <pre>{modification.after.as_deref().map(pretty_json).unwrap_or_else(|| "—".into())}</pre>
+                                        <pre>{pretty_json(&modification.after)}</pre>
                                     </div>
                                 </div>
                             </details>
@@ -619,5 +635,151 @@ fn ModificationTable(modifications: Vec<RevenueModification>) -> impl IntoView {
                 }).collect_view()}
             </tbody>
         </table>
+    }
+}
+
+/// Whether an obligation takes part in the allocation of the fixed price (variable
+/// consideration, time and usage, belongs wholly to its own obligation).
+fn is_fixed(pattern: &str) -> bool {
+    matches!(pattern, "RATABLE" | "POINT_IN_TIME" | "MILESTONE")
+}
+
+/// Who carries the contract's discount: every fixed obligation unless some are marked. It can
+/// change only before anything of the contract is billed or recognised, by holders of
+/// SSP_MANAGE.
+#[component]
+fn DiscountCarriers(
+    schedule: RevenueSchedule,
+    on_changed: Callback<(RevenueSchedule, String)>,
+) -> impl IntoView {
+    let can_manage = session::can("SSP_MANAGE");
+    let untouched = format::is_zero(&schedule.billed_to_date.amount)
+        && format::is_zero(&schedule.recognised_to_date.amount);
+    let fixed: Vec<Obligation> = schedule
+        .obligations
+        .iter()
+        .filter(|o| is_fixed(&o.pattern))
+        .cloned()
+        .collect();
+    if !untouched || fixed.len() < 2 {
+        return ().into_any();
+    }
+    let editing = RwSignal::new(false);
+    let contract_id = StoredValue::new(schedule.contract_id.clone());
+    let fixed = StoredValue::new(fixed);
+    view! {
+        <Show when=move || can_manage.get()>
+            {move || if editing.get() {
+                view! {
+                    <DiscountForm
+                        contract_id=contract_id.get_value()
+                        obligations=fixed.get_value()
+                        on_changed=Callback::new(move |changed| { editing.set(false); on_changed.run(changed) })
+                        on_cancel=Callback::new(move |()| editing.set(false))
+                    />
+                }.into_any()
+            } else {
+                view! {
+                    <div class="button-row">
+                        <button class="button" type="button" data-action="assign-discount" on:click=move |_| editing.set(true)>
+                            "Choose who carries the discount…"
+                        </button>
+                        <span class="muted small">"Possible until the contract is first billed or recognised."</span>
+                    </div>
+                }.into_any()
+            }}
+        </Show>
+    }
+    .into_any()
+}
+
+#[component]
+fn DiscountForm(
+    contract_id: String,
+    obligations: Vec<Obligation>,
+    on_changed: Callback<(RevenueSchedule, String)>,
+    on_cancel: Callback<()>,
+) -> impl IntoView {
+    let all_carry = obligations.iter().all(|o| o.carries_discount);
+    let chosen: Vec<(Obligation, RwSignal<bool>)> = obligations
+        .into_iter()
+        .map(|o| {
+            let carries = o.carries_discount;
+            (o, RwSignal::new(carries || all_carry))
+        })
+        .collect();
+    let chosen = StoredValue::new(chosen);
+    let contract_id = StoredValue::new(contract_id);
+    let errors = RwSignal::new(None::<ApiError>);
+    let pending = RwSignal::new(false);
+    let save = move |_| {
+        let marked: Vec<(String, String)> = chosen.with_value(|chosen| {
+            chosen
+                .iter()
+                .filter(|(_, on)| on.get_untracked())
+                .map(|(o, _)| (o.contract_line_id.clone(), o.product_name.clone()))
+                .collect()
+        });
+        let total = chosen.with_value(Vec::len);
+        if marked.is_empty() {
+            errors.set(Some(ApiError::for_field(
+                "contractLineIds",
+                "Mark at least one obligation to carry the discount.",
+            )));
+            return;
+        }
+        // Every line marked is the same as none: the discount is shared by all.
+        let ids: Vec<String> = if marked.len() == total {
+            Vec::new()
+        } else {
+            marked.iter().map(|(id, _)| id.clone()).collect()
+        };
+        let message = if ids.is_empty() {
+            "Every obligation now carries the discount; the price is allocated again.".to_string()
+        } else {
+            format!(
+                "The discount is now carried by {}; the price is allocated again.",
+                marked
+                    .iter()
+                    .map(|(_, name)| name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        };
+        pending.set(true);
+        errors.set(None);
+        spawn_local(async move {
+            let result = api::revenue_discount_assign(contract_id.get_value(), ids).await;
+            pending.set(false);
+            match result {
+                Ok(changed) => on_changed.run((changed, message)),
+                Err(error) => errors.set(Some(error)),
+            }
+        });
+    };
+    view! {
+        <form class="panel subform" data-test="discount-form" on:submit=|event| event.prevent_default()>
+            <h3>"Who carries the discount"</h3>
+            <p class="muted small">"The discount (SSP total less the price) is shared by the marked obligations in proportion to their SSP. Mark all to share it across the contract."</p>
+            <fieldset class="plain-fieldset">
+                <legend class="visually-hidden">"Obligations carrying the discount"</legend>
+                {chosen.with_value(|chosen| chosen.iter().map(|(obligation, on)| {
+                    let on = *on;
+                    view! {
+                        <label class="checkbox">
+                            <input type="checkbox" name="contractLineIds" value=obligation.contract_line_id.clone() bind:checked=on />
+                            {format!("{} · SSP {}", obligation.product_name, obligation.ssp.display())}
+                        </label>
+                    }
+                }).collect_view())}
+            </fieldset>
+            <ActionError error=errors.into() />
+            <div class="button-row">
+                <button class="button button-primary" type="button" data-action="save-discount" disabled=move || pending.get() on:click=save>
+                    {move || if pending.get() { "Allocating…" } else { "Allocate again" }}
+                </button>
+                <button class="button" type="button" on:click=move |_| on_cancel.run(())>"Cancel"</button>
+            </div>
+        </form>
     }
 }

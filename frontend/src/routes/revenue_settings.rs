@@ -20,7 +20,7 @@ use crate::{
 #[component]
 pub fn RevenueSettingsPage() -> impl IntoView {
     view! {
-        <RequirePermission permission="REVENUE_READ">
+        <RequirePermission permission="REVENUE_TOTALS_READ">
             <div class="page revenue">
                 <p class="breadcrumb"><a href="/revenue/close">"Period close"</a></p>
                 <header class="page-header">
