@@ -38,11 +38,15 @@ pub async fn next_value<C: ConnectionTrait>(connection: &C, name: &str) -> AppRe
 /// Reserves `count` consecutive values at once (batch posting) and returns the first.
 pub async fn reserve<C: ConnectionTrait>(connection: &C, name: &str, count: i64) -> AppResult<i64> {
     let first = next_value(connection, name).await?;
-    if count > 1 {
+    // The same SQL as `next_value`'s increment, so the bound type must match it (i32): a
+    // PostgreSQL prepared statement is cached by its text with the parameter types of first use.
+    let step = i32::try_from(count - 1)
+        .map_err(|_| AppError::internal(format!("cannot reserve {count} numbers at once")))?;
+    if step > 0 {
         number_sequence::Entity::update_many()
             .col_expr(
                 number_sequence::Column::NextValue,
-                Expr::col(number_sequence::Column::NextValue).add(count - 1),
+                Expr::col(number_sequence::Column::NextValue).add(step),
             )
             .filter(number_sequence::Column::Name.eq(name))
             .exec(connection)

@@ -131,7 +131,7 @@ impl MigrationTrait for Migration {
             table("revenue_modifications")
                 .col(id("id"))
                 .col(big("contract_id"))
-                .col(code("treatment", 16))
+                .col(code("treatment", 24))
                 .col(date("effective_date"))
                 .col(text("reason"))
                 .col(text("before_json"))
@@ -171,7 +171,10 @@ impl MigrationTrait for Migration {
             manager.create_table(statement).await?;
         }
         let indexes = [
-            unique_index("ssp_prices", &["product_name", "currency", "effective_from"]),
+            unique_index(
+                "ssp_prices",
+                &["product_name", "currency", "effective_from"],
+            ),
             unique_index("performance_obligations", &["contract_line_id"]),
             index("performance_obligations", &["contract_id"]),
             // One row per obligation and source (a month, a milestone, a timesheet, a catch-up).

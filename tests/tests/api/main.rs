@@ -11,5 +11,6 @@ mod jwt;
 mod ledger;
 mod mail;
 mod receivables;
+mod revenue;
 mod role_matrix;
 mod seed;

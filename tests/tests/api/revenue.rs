@@ -1,0 +1,826 @@
+//! Revenue recognition over GraphQL with exact amounts: an annual upfront subscription, a
+//! mid-month start under both ratable methods, a milestone recognised only on acceptance (ahead
+//! of billing, as unbilled AR), a licence + support + implementation bundle sold at a discount,
+//! prospective and catch-up modifications, a credit memo split between deferred and contra
+//! revenue, and period close refusing postings; every step keeps the trial balance at zero,
+//! recognised + remaining = allocated per contract, and the rollforward equal to the ledger.
+
+use crate::receivables::{bill, contract, zero_tax, APPROVE, CREATE};
+use revops_tests::{error_code, error_field, Role, TestApp};
+use serde_json::{json, Value};
+
+const SCHEDULE: &str = "query($id: ID!) { revenueSchedule(contractId: $id) { contractNumber monthsTotal monthlyRecognition { amount } allocatedTotal { amount } billedToDate { amount } recognisedToDate { amount } remainingToRecognise { amount } deferredBalance { amount } unbilledBalance { amount } obligations { id contractLineId productName pattern stated { amount } ssp { amount } sspSource carriesDiscount allocated { amount } recognised { amount } remaining { amount } } rows { kind month recogniseOn amount { amount } status journalEntryNumber } milestones { name amount { amount } delivered } modifications { treatment reason before after } } }";
+const RUN: &str = "mutation($period: String!) { revenueRun(period: $period) { period asOf contracts rowsRecognised entries total { amount currency } } }";
+const BALANCE: &str = "query($asOf: Date!) { trialBalance(asOf: $asOf) { isBalanced lines { account { code } currency balance { amount } } } }";
+const ROLLFORWARD: &str = "query($from: String!, $to: String!) { revenueRollforward(from: $from, to: $to) { month currency openingDeferred { amount } billed { amount } recognised { amount } closingDeferred { amount } openingUnbilled { amount } closingUnbilled { amount } } }";
+const CHANGE: &str = "mutation($input: ContractLineChangeInput!) { contractLineChange(input: $input) { id quantity } }";
+const ADD: &str =
+    "mutation($input: ContractLineAddInput!) { contractLineAdd(input: $input) { id } }";
+const SSP: &str = "mutation($input: SspPriceSetInput!) { sspPriceSet(input: $input) { id productName basis low { amount } } }";
+
+fn cents(text: &str) -> i64 {
+    let negative = text.starts_with('-');
+    let digits: String = text.chars().filter(|c| c.is_ascii_digit()).collect();
+    let value: i64 = digits.parse().unwrap();
+    if negative {
+        -value
+    } else {
+        value
+    }
+}
+
+async fn schedule(app: &TestApp, contract: &str) -> Value {
+    app.gql_ok(Role::Cfo, SCHEDULE, json!({ "id": contract }))
+        .await["revenueSchedule"]
+        .clone()
+}
+
+async fn run(app: &TestApp, period: &str) -> Value {
+    app.gql_ok(Role::Cfo, RUN, json!({ "period": period }))
+        .await["revenueRun"]
+        .clone()
+}
+
+/// The ledger balance (debit − credit) of an account in USD on a date; asserts it balances.
+async fn balance(app: &TestApp, as_of: &str, account: &str) -> i64 {
+    let trial = app
+        .gql_ok(Role::Cfo, BALANCE, json!({ "asOf": as_of }))
+        .await;
+    assert_eq!(trial["trialBalance"]["isBalanced"], true, "{trial}");
+    trial["trialBalance"]["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|line| line["account"]["code"] == account && line["currency"] == "USD")
+        .map(|line| cents(line["balance"]["amount"].as_str().unwrap()))
+        .sum()
+}
+
+/// Every contract's schedule adds up: recognised + remaining = allocated, per obligation and in total.
+fn assert_consistent(schedule: &Value) {
+    let total = |field: &str| cents(schedule[field]["amount"].as_str().unwrap());
+    assert_eq!(
+        total("recognisedToDate") + total("remainingToRecognise"),
+        total("allocatedTotal"),
+        "{schedule}"
+    );
+    let mut allocated = 0;
+    for obligation in schedule["obligations"].as_array().unwrap() {
+        let part = |field: &str| cents(obligation[field]["amount"].as_str().unwrap());
+        assert_eq!(part("recognised") + part("remaining"), part("allocated"));
+        allocated += part("allocated");
+    }
+    assert_eq!(allocated, total("allocatedTotal"));
+    let planned: i64 = schedule["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|row| row["status"] == "planned")
+        .map(|row| cents(row["amount"]["amount"].as_str().unwrap()))
+        .sum();
+    assert_eq!(planned, total("remainingToRecognise"));
+}
+
+fn ratable_amounts(schedule: &Value) -> Vec<(String, i64)> {
+    schedule["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|row| row["kind"] == "ratable")
+        .map(|row| {
+            (
+                row["month"].as_str().unwrap().to_string(),
+                cents(row["amount"]["amount"].as_str().unwrap()),
+            )
+        })
+        .collect()
+}
+
+async fn line_of(app: &TestApp, contract: &str) -> String {
+    schedule(app, contract).await["obligations"][0]["contractLineId"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+#[tokio::test]
+async fn an_annual_upfront_subscription_is_deferred_and_recognised_one_twelfth_a_month() {
+    let app = TestApp::spawn().await;
+    zero_tax(&app).await;
+    let customer = app.create_customer("Globex", "USD").await;
+    let id = contract(
+        &app,
+        &customer,
+        "OPP-REV1",
+        "ANNUALLY",
+        "12000.00",
+        "USD",
+        "2026-01-01",
+        "2026-12-31",
+    )
+    .await;
+    let planned = schedule(&app, &id).await;
+    assert_eq!(planned["monthsTotal"], 12);
+    assert_eq!(planned["monthlyRecognition"]["amount"], "1000.00");
+    assert_eq!(planned["allocatedTotal"]["amount"], "12000.00");
+    assert!(ratable_amounts(&planned)
+        .iter()
+        .all(|(_, amount)| *amount == 1_000_00));
+    assert_consistent(&planned);
+
+    bill(&app, "2026-01-01").await;
+    assert_eq!(balance(&app, "2026-01-01", "2000").await, -12_000_00);
+    assert_eq!(balance(&app, "2026-01-01", "4000").await, 0);
+
+    let january = run(&app, "2026-01").await;
+    assert_eq!(january["asOf"], "2026-01-31");
+    assert_eq!(january["rowsRecognised"], 1);
+    assert_eq!(january["total"][0]["amount"], "1000.00");
+    // A rerun finds nothing left to recognise and posts nothing.
+    let again = run(&app, "2026-01").await;
+    assert_eq!(again["rowsRecognised"], 0);
+    assert_eq!(again["entries"], 0);
+    assert_eq!(balance(&app, "2026-01-31", "2000").await, -11_000_00);
+    assert_eq!(balance(&app, "2026-01-31", "4000").await, -1_000_00);
+
+    run(&app, "2026-02").await;
+    run(&app, "2026-03").await;
+    let after = schedule(&app, &id).await;
+    assert_eq!(after["recognisedToDate"]["amount"], "3000.00");
+    assert_eq!(after["remainingToRecognise"]["amount"], "9000.00");
+    assert_eq!(after["deferredBalance"]["amount"], "9000.00");
+    assert_eq!(after["unbilledBalance"]["amount"], "0.00");
+    assert_consistent(&after);
+    let recognised = after["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|row| row["status"] == "recognised")
+        .collect::<Vec<_>>();
+    assert_eq!(recognised.len(), 3);
+    assert!(recognised.iter().all(|row| row["journalEntryNumber"]
+        .as_str()
+        .unwrap()
+        .starts_with("JE-")));
+
+    let roll = app
+        .gql_ok(
+            Role::Cro,
+            ROLLFORWARD,
+            json!({ "from": "2026-01", "to": "2026-03" }),
+        )
+        .await["revenueRollforward"]
+        .clone();
+    let months: Vec<(String, String, String, String)> = roll
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|row| {
+            (
+                row["openingDeferred"]["amount"].as_str().unwrap().into(),
+                row["billed"]["amount"].as_str().unwrap().into(),
+                row["recognised"]["amount"].as_str().unwrap().into(),
+                row["closingDeferred"]["amount"].as_str().unwrap().into(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        months,
+        vec![
+            (
+                "0.00".into(),
+                "12000.00".into(),
+                "1000.00".into(),
+                "11000.00".into()
+            ),
+            (
+                "11000.00".into(),
+                "0.00".into(),
+                "1000.00".into(),
+                "10000.00".into()
+            ),
+            (
+                "10000.00".into(),
+                "0.00".into(),
+                "1000.00".into(),
+                "9000.00".into()
+            ),
+        ]
+    );
+    assert_eq!(-balance(&app, "2026-03-31", "2000").await, 9_000_00);
+
+    // The CRO sees totals but not the per-contract schedule; an AE sees neither.
+    let refused = app.gql_as(Role::Cro, SCHEDULE, json!({ "id": id })).await;
+    assert_eq!(error_code(&refused).as_deref(), Some("FORBIDDEN"));
+    let refused = app
+        .gql_as(
+            Role::Ae,
+            ROLLFORWARD,
+            json!({ "from": "2026-01", "to": "2026-03" }),
+        )
+        .await;
+    assert_eq!(error_code(&refused).as_deref(), Some("FORBIDDEN"));
+    let bad = app
+        .gql_as(Role::Cfo, RUN, json!({ "period": "2026-13" }))
+        .await;
+    assert_eq!(error_field(&bad).as_deref(), Some("period"));
+}
+
+#[tokio::test]
+async fn a_mid_month_start_under_monthly_equal_and_daily_methods() {
+    let app = TestApp::spawn().await;
+    let customer = app.create_customer("Umbrella", "USD").await;
+    let monthly = contract(
+        &app,
+        &customer,
+        "OPP-REV2",
+        "ANNUALLY",
+        "10000.00",
+        "USD",
+        "2026-01-15",
+        "2027-01-14",
+    )
+    .await;
+    let amounts = ratable_amounts(&schedule(&app, &monthly).await);
+    assert_eq!(amounts.len(), 12);
+    assert_eq!(amounts[0], ("2026-01".into(), 833_33));
+    assert_eq!(amounts[11], ("2026-12".into(), 833_37));
+
+    // Only the CFO chooses the method.
+    let method =
+        "mutation($method: RatableMethod!) { revenueMethodSet(method: $method) { ratableMethod } }";
+    for role in [Role::VpFinance, Role::Ae] {
+        let refused = app.gql_as(role, method, json!({ "method": "DAILY" })).await;
+        assert_eq!(
+            error_code(&refused).as_deref(),
+            Some("FORBIDDEN"),
+            "{role:?}"
+        );
+    }
+    app.gql_ok(Role::Cfo, method, json!({ "method": "DAILY" }))
+        .await;
+    let daily = contract(
+        &app,
+        &customer,
+        "OPP-REV3",
+        "ANNUALLY",
+        "10000.00",
+        "USD",
+        "2026-01-15",
+        "2027-01-14",
+    )
+    .await;
+    let amounts = ratable_amounts(&schedule(&app, &daily).await);
+    assert_eq!(amounts.len(), 13);
+    // 17/365, 28/365, 31/365 … and the 14 days of January 2027 take the remainder.
+    assert_eq!(amounts[0], ("2026-01".into(), 465_75));
+    assert_eq!(amounts[1], ("2026-02".into(), 767_12));
+    assert_eq!(amounts[2], ("2026-03".into(), 849_32));
+    assert_eq!(
+        amounts.iter().map(|(_, amount)| amount).sum::<i64>(),
+        10_000_00
+    );
+    assert_eq!(amounts[12].0, "2027-01");
+    // The first contract keeps the schedule it was built with.
+    assert_eq!(
+        ratable_amounts(&schedule(&app, &monthly).await)[0].1,
+        833_33
+    );
+}
+
+#[tokio::test]
+async fn a_milestone_is_recognised_only_once_accepted_and_ahead_of_billing_as_unbilled_ar() {
+    let app = TestApp::spawn().await;
+    zero_tax(&app).await;
+    let customer = app.create_customer("Hooli", "USD").await;
+    let input = json!({
+        "crmOpportunityId": "OPP-REV4", "customerId": customer,
+        "invoicedLegalEntity": "Hooli Inc.",
+        "billingContact": { "name": "AP", "email": "ap@hooli.example" },
+        "productName": "Implementation",
+        "tcv": { "amount": "20000.00", "currency": "USD" },
+        "arr": { "amount": "20000.00", "currency": "USD" },
+        "startDate": "2026-05-01", "endDate": "2026-12-31",
+        "billingFrequency": "MILESTONE", "paymentTerms": "NET_30", "billingCurrency": "USD",
+        "poRequired": false, "taxJurisdiction": "US-OR", "taxExempt": false,
+        "revenueRecognitionType": "MILESTONE",
+        "milestones": [{ "name": "Go-live", "dueDate": "2026-06-30", "amount": { "amount": "20000.00", "currency": "USD" } }],
+        "assignedAeId": app.user_id(Role::Ae).to_string(), "commissionPlanId": "PLAN-AE-2026"
+    });
+    let deal = app
+        .gql_ok(Role::Ae, CREATE, json!({ "input": input }))
+        .await["dealCreate"]["deal"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let id = app
+        .gql_ok(
+            Role::VpRevops,
+            APPROVE,
+            json!({ "input": { "id": deal, "idempotencyKey": "approve-rev4" } }),
+        )
+        .await["dealApprove"]["contract"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    // Past its due date but not accepted: nothing is recognised.
+    let june = run(&app, "2026-06").await;
+    assert_eq!(june["rowsRecognised"], 0);
+    let waiting = schedule(&app, &id).await;
+    assert_eq!(waiting["milestones"][0]["delivered"], false);
+    assert_eq!(waiting["milestones"][0]["amount"]["amount"], "20000.00");
+    assert_eq!(waiting["recognisedToDate"]["amount"], "0.00");
+    assert!(waiting["rows"][0]["recogniseOn"].is_null());
+
+    let line = line_of(&app, &id).await;
+    app.gql_ok(
+        Role::VpRevops,
+        "mutation($id: ID!) { contractLineDeliver(id: $id) { deliveredAt } }",
+        json!({ "id": line }),
+    )
+    .await;
+    app.gql_ok(Role::VpRevops, "mutation($id: ID!, $note: String!) { contractLineAccept(id: $id, note: $note) { acceptedAt } }", json!({ "id": line, "note": "Signed off" })).await;
+    // Accepted on 27 November: recognised in November's run, before it is invoiced.
+    let november = run(&app, "2026-11").await;
+    assert_eq!(november["total"][0]["amount"], "20000.00");
+    assert_eq!(balance(&app, "2026-11-27", "1150").await, 20_000_00);
+    assert_eq!(balance(&app, "2026-11-27", "4010").await, -20_000_00);
+    let recognised = schedule(&app, &id).await;
+    assert_eq!(recognised["unbilledBalance"]["amount"], "20000.00");
+    assert_eq!(recognised["milestones"][0]["delivered"], true);
+    // The invoice moves it from unbilled AR to AR; deferred revenue never holds it.
+    bill(&app, "2026-11-27").await;
+    assert_eq!(balance(&app, "2026-11-27", "1150").await, 0);
+    assert_eq!(balance(&app, "2026-11-27", "2000").await, 0);
+    assert_eq!(balance(&app, "2026-11-27", "1100").await, 20_000_00);
+    assert_consistent(&schedule(&app, &id).await);
+}
+
+#[tokio::test]
+async fn a_licence_support_and_implementation_bundle_sold_at_a_discount_is_allocated_by_ssp() {
+    let app = TestApp::spawn().await;
+    zero_tax(&app).await;
+    for (product, basis, price) in [
+        ("Platform Licence", "PER_UNIT", "60000.00"),
+        ("Premium Support", "PER_UNIT_YEAR", "24000.00"),
+        ("Implementation", "PER_UNIT", "16000.00"),
+    ] {
+        app.gql_ok(
+            Role::VpFinance,
+            SSP,
+            json!({ "input": { "productName": product, "basis": basis, "low": { "amount": price, "currency": "USD" }, "high": { "amount": price, "currency": "USD" }, "effectiveFrom": "2026-01-01" } }),
+        )
+        .await;
+    }
+    let refused = app
+        .gql_as(Role::Ae, SSP, json!({ "input": { "productName": "X", "basis": "PER_UNIT", "low": { "amount": "1.00", "currency": "USD" }, "high": { "amount": "1.00", "currency": "USD" }, "effectiveFrom": "2026-01-01" } }))
+        .await;
+    assert_eq!(error_code(&refused).as_deref(), Some("FORBIDDEN"));
+    let inverted = app
+        .gql_as(Role::Cfo, SSP, json!({ "input": { "productName": "X", "basis": "PER_UNIT", "low": { "amount": "2.00", "currency": "USD" }, "high": { "amount": "1.00", "currency": "USD" }, "effectiveFrom": "2026-01-01" } }))
+        .await;
+    assert_eq!(error_field(&inverted).as_deref(), Some("high"));
+
+    let customer = app.create_customer("Stark", "USD").await;
+    let input = json!({
+        "crmOpportunityId": "OPP-REV5", "customerId": customer,
+        "invoicedLegalEntity": "Stark Industries",
+        "billingContact": { "name": "AP", "email": "ap@stark.example" },
+        "productName": "Platform Licence",
+        "tcv": { "amount": "50000.00", "currency": "USD" },
+        "arr": { "amount": "50000.00", "currency": "USD" },
+        "startDate": "2026-01-01", "endDate": "2026-12-31",
+        "billingFrequency": "ANNUALLY", "paymentTerms": "NET_30", "billingCurrency": "USD",
+        "poRequired": false, "taxJurisdiction": "US-OR", "taxExempt": false,
+        "revenueRecognitionType": "PERPETUAL_LICENSE",
+        "assignedAeId": app.user_id(Role::Ae).to_string(), "commissionPlanId": "PLAN-AE-2026"
+    });
+    let deal = app
+        .gql_ok(Role::Ae, CREATE, json!({ "input": input }))
+        .await["dealCreate"]["deal"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let id = app
+        .gql_ok(
+            Role::VpRevops,
+            APPROVE,
+            json!({ "input": { "id": deal, "idempotencyKey": "approve-rev5" } }),
+        )
+        .await["dealApprove"]["contract"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let add = |product: &str, kind: &str, price: &str, frequency: Value, end: &str| json!({ "input": { "contractId": id, "productName": product, "kind": kind, "quantity": "1", "unitPrice": { "amount": price, "currency": "USD" }, "billingFrequency": frequency, "startDate": "2026-01-01", "endDate": end } });
+    app.gql_ok(
+        Role::VpRevops,
+        ADD,
+        add(
+            "Premium Support",
+            "SUBSCRIPTION",
+            "30000.00",
+            json!("ANNUALLY"),
+            "2026-12-31",
+        ),
+    )
+    .await;
+    app.gql_ok(
+        Role::VpRevops,
+        ADD,
+        add(
+            "Implementation",
+            "MILESTONE",
+            "10000.00",
+            json!("MILESTONE"),
+            "2026-03-31",
+        ),
+    )
+    .await;
+
+    // Price 90,000 against SSPs of 100,000: each obligation carries 10 % off its SSP.
+    let bundle = schedule(&app, &id).await;
+    let allocated: Vec<(String, String, String)> = bundle["obligations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|obligation| {
+            (
+                obligation["productName"].as_str().unwrap().into(),
+                obligation["ssp"]["amount"].as_str().unwrap().into(),
+                obligation["allocated"]["amount"].as_str().unwrap().into(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        allocated,
+        vec![
+            (
+                "Platform Licence".into(),
+                "60000.00".into(),
+                "54000.00".into()
+            ),
+            (
+                "Premium Support".into(),
+                "24000.00".into(),
+                "21600.00".into()
+            ),
+            (
+                "Implementation".into(),
+                "16000.00".into(),
+                "14400.00".into()
+            ),
+        ]
+    );
+    assert_eq!(bundle["allocatedTotal"]["amount"], "90000.00");
+    assert!(
+        bundle["obligations"][1]["sspSource"]
+            .as_str()
+            .unwrap()
+            .contains("24000.00"),
+        "{}",
+        bundle["obligations"][1]["sspSource"]
+    );
+    assert_eq!(bundle["monthlyRecognition"]["amount"], "1800.00");
+    assert_eq!(bundle["modifications"][0]["treatment"], "combined");
+    assert_consistent(&bundle);
+
+    // The contract shows the discount belongs to licence and implementation: support keeps its SSP.
+    let lines: Vec<Value> = bundle["obligations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|obligation| obligation["contractLineId"].clone())
+        .collect();
+    let assign = "mutation($id: ID!, $lines: [ID!]!) { revenueDiscountAssign(contractId: $id, contractLineIds: $lines) { obligations { allocated { amount } carriesDiscount } allocatedTotal { amount } } }";
+    let assigned = app
+        .gql_ok(
+            Role::VpFinance,
+            assign,
+            json!({ "id": id, "lines": [lines[0], lines[2]] }),
+        )
+        .await["revenueDiscountAssign"]
+        .clone();
+    let parts: Vec<&str> = assigned["obligations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|obligation| obligation["allocated"]["amount"].as_str().unwrap())
+        .collect();
+    assert_eq!(parts, vec!["52105.26", "24000.00", "13894.74"]);
+    assert_eq!(assigned["allocatedTotal"]["amount"], "90000.00");
+
+    // The licence is recognised in full on delivery; support month by month.
+    app.gql_ok(
+        Role::VpRevops,
+        "mutation($id: ID!) { contractLineDeliver(id: $id) { deliveredAt } }",
+        json!({ "id": lines[0] }),
+    )
+    .await;
+    run(&app, "2026-11").await;
+    let after = schedule(&app, &id).await;
+    // Licence 52,105.26 + support January–October 10 × 2,000.00 (November is not over on the 27th).
+    assert_eq!(after["recognisedToDate"]["amount"], "72105.26");
+    assert_eq!(balance(&app, "2026-11-27", "4030").await, -52_105_26);
+    assert_eq!(balance(&app, "2026-11-27", "4000").await, -20_000_00);
+    // Nothing is billed yet: all of it is unbilled AR (a contract asset).
+    assert_eq!(balance(&app, "2026-11-27", "1150").await, 72_105_26);
+    assert_consistent(&after);
+    // Once anything is recognised, the allocation changes only through a modification.
+    let late = app
+        .gql_as(Role::VpFinance, assign, json!({ "id": id, "lines": [] }))
+        .await;
+    assert_eq!(error_code(&late).as_deref(), Some("CONFLICT"));
+}
+
+async fn seat_change(app: &TestApp, line: &str, distinct: bool, key: &str) {
+    app.gql_ok(
+        Role::VpRevops,
+        CHANGE,
+        json!({ "input": { "contractLineId": line, "kind": "QUANTITY", "newQuantity": "2", "effectiveDate": "2026-04-01", "remainingDistinct": distinct, "reason": "Second team onboarded", "idempotencyKey": key } }),
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_seat_increase_is_prospective_or_a_cumulative_catch_up() {
+    let app = TestApp::spawn().await;
+    zero_tax(&app).await;
+    let customer = app.create_customer("Wayne", "USD").await;
+    let prospective = contract(
+        &app,
+        &customer,
+        "OPP-REV6",
+        "ANNUALLY",
+        "12000.00",
+        "USD",
+        "2026-01-01",
+        "2026-12-31",
+    )
+    .await;
+    let catch_up = contract(
+        &app,
+        &customer,
+        "OPP-REV7",
+        "ANNUALLY",
+        "12000.00",
+        "USD",
+        "2026-01-01",
+        "2026-12-31",
+    )
+    .await;
+    bill(&app, "2026-01-01").await;
+    for period in ["2026-01", "2026-02", "2026-03"] {
+        run(&app, period).await;
+    }
+    // A second seat from 1 April bills 12,000 × 275/365 = 9,041.10 more.
+    let line = line_of(&app, &prospective).await;
+    seat_change(&app, &line, true, "seat-prospective").await;
+    let after = schedule(&app, &prospective).await;
+    // Prospective: 9,000 unrecognised + 9,041.10 new = 18,041.10 over April–December.
+    assert_eq!(after["allocatedTotal"]["amount"], "21041.10");
+    let months = ratable_amounts(&after);
+    let planned: Vec<i64> = months[3..].iter().map(|(_, amount)| *amount).collect();
+    assert_eq!(planned, [vec![2_004_57; 8], vec![2_004_54]].concat());
+    let modification = after["modifications"]
+        .as_array()
+        .unwrap()
+        .last()
+        .unwrap()
+        .clone();
+    assert_eq!(modification["treatment"], "prospective");
+    assert_eq!(modification["reason"], "Second team onboarded");
+    assert!(modification["before"]
+        .as_str()
+        .unwrap()
+        .contains("\"allocatedMinor\":1200000"));
+    assert!(modification["after"]
+        .as_str()
+        .unwrap()
+        .contains("\"allocatedMinor\":2104110"));
+    assert_consistent(&after);
+
+    // Catch-up: 21,041.10 × 90/365 days = 5,188.22 earned, less 3,000 recognised = 2,188.22 now,
+    // and 15,852.88 over April–December.
+    let line = line_of(&app, &catch_up).await;
+    seat_change(&app, &line, false, "seat-catch-up").await;
+    let after = schedule(&app, &catch_up).await;
+    let rows = after["rows"].as_array().unwrap();
+    let caught = rows.iter().find(|row| row["kind"] == "catch_up").unwrap();
+    assert_eq!(caught["amount"]["amount"], "2188.22");
+    assert_eq!(caught["recogniseOn"], "2026-04-01");
+    let planned: Vec<i64> = ratable_amounts(&after)[3..]
+        .iter()
+        .map(|(_, amount)| *amount)
+        .collect();
+    assert_eq!(planned, [vec![1_761_43; 8], vec![1_761_44]].concat());
+    assert_eq!(
+        after["modifications"].as_array().unwrap().last().unwrap()["treatment"],
+        "catch_up"
+    );
+    assert_consistent(&after);
+
+    bill(&app, "2026-04-01").await;
+    run(&app, "2026-04").await;
+    let april = schedule(&app, &catch_up).await;
+    assert_eq!(april["recognisedToDate"]["amount"], "6949.65");
+    assert_consistent(&april);
+    let april = schedule(&app, &prospective).await;
+    assert_eq!(april["recognisedToDate"]["amount"], "5004.57");
+    // Both were billed 21,041.10 in all: deferred = billed − recognised.
+    assert_eq!(april["deferredBalance"]["amount"], "16036.53");
+    assert_eq!(
+        balance(&app, "2026-04-30", "2000").await,
+        -(16_036_53 + 14_091_45)
+    );
+}
+
+#[tokio::test]
+async fn a_credit_memo_reverses_deferred_revenue_for_the_unrecognised_part_and_contra_revenue_for_the_rest(
+) {
+    let app = TestApp::spawn().await;
+    zero_tax(&app).await;
+    let customer = app.create_customer("Acme", "USD").await;
+    let id = contract(
+        &app,
+        &customer,
+        "OPP-REV8",
+        "ANNUALLY",
+        "12000.00",
+        "USD",
+        "2026-01-01",
+        "2026-12-31",
+    )
+    .await;
+    bill(&app, "2026-01-01").await;
+    for period in ["2026-01", "2026-02", "2026-03"] {
+        run(&app, period).await;
+    }
+    let invoice = crate::receivables::invoices_of(&app, &customer).await[0]["id"].clone();
+    let requested = app
+        .gql_ok(
+            Role::ArSpecialist,
+            "mutation($input: CreditMemoRequestInput!) { creditMemoRequest(input: $input) { approvalId } }",
+            json!({ "input": { "invoiceId": invoice, "amount": "12000.00", "reason": "Contract cancelled by agreement" } }),
+        )
+        .await;
+    app.gql_ok(
+        Role::VpRevops,
+        "mutation($input: DocumentDecideInput!) { creditMemoDecide(input: $input) { number } }",
+        json!({ "input": { "approvalId": requested["creditMemoRequest"]["approvalId"], "decision": "APPROVE", "comment": "Agreed" } }),
+    )
+    .await;
+    // 9,000 was still deferred (and comes off the schedule); 3,000 was revenue: contra revenue.
+    assert_eq!(balance(&app, "2026-11-27", "2000").await, 0);
+    assert_eq!(balance(&app, "2026-11-27", "4900").await, 3_000_00);
+    assert_eq!(balance(&app, "2026-11-27", "4000").await, -3_000_00);
+    let after = schedule(&app, &id).await;
+    assert_eq!(after["remainingToRecognise"]["amount"], "0.00");
+    assert_eq!(after["recognisedToDate"]["amount"], "3000.00");
+    assert_eq!(after["deferredBalance"]["amount"], "0.00");
+    assert_eq!(after["unbilledBalance"]["amount"], "0.00");
+    assert_eq!(
+        after["modifications"].as_array().unwrap().last().unwrap()["treatment"],
+        "price_concession"
+    );
+    assert_consistent(&after);
+    // Later runs recognise nothing more for it.
+    assert_eq!(run(&app, "2026-11").await["entries"], 0);
+}
+
+#[tokio::test]
+async fn a_closed_period_takes_no_postings_until_the_cfo_reopens_it() {
+    let app = TestApp::spawn().await;
+    zero_tax(&app).await;
+    let customer = app.create_customer("Initrode", "USD").await;
+    contract(
+        &app,
+        &customer,
+        "OPP-REV9",
+        "ANNUALLY",
+        "12000.00",
+        "USD",
+        "2026-01-01",
+        "2026-12-31",
+    )
+    .await;
+    bill(&app, "2026-01-01").await;
+    let close = "mutation($period: String!) { periodClose(period: $period) { period status closedByName } }";
+    let check = "query($period: String!) { periodCloseCheck(period: $period) { trialBalanceZero pendingRows canClose problems earlierOpen } }";
+    // January's recognition has not run: the close is refused and says why.
+    let pending = app
+        .gql_ok(Role::Cfo, check, json!({ "period": "2026-01" }))
+        .await["periodCloseCheck"]
+        .clone();
+    assert_eq!(pending["canClose"], false);
+    assert_eq!(pending["pendingRows"], 1);
+    assert_eq!(pending["trialBalanceZero"], true);
+    let refused = app
+        .gql_as(Role::Cfo, close, json!({ "period": "2026-01" }))
+        .await;
+    assert_eq!(error_code(&refused).as_deref(), Some("CONFLICT"));
+    run(&app, "2026-01").await;
+    // Only the CFO closes.
+    let refused = app
+        .gql_as(Role::VpFinance, close, json!({ "period": "2026-01" }))
+        .await;
+    assert_eq!(error_code(&refused).as_deref(), Some("FORBIDDEN"));
+    // February cannot close before January.
+    run(&app, "2026-02").await;
+    let early = app
+        .gql_ok(Role::Cfo, check, json!({ "period": "2026-02" }))
+        .await["periodCloseCheck"]
+        .clone();
+    assert_eq!(early["earlierOpen"], json!(["2026-01"]));
+    let closed = app
+        .gql_ok(Role::Cfo, close, json!({ "period": "2026-01" }))
+        .await;
+    assert_eq!(closed["periodClose"]["status"], "CLOSED");
+
+    let post = "mutation($input: JournalEntryPostInput!) { journalEntryPost(input: $input) { entry { entryNumber } } }";
+    let entry = |date: &str, key: &str| {
+        json!({ "input": { "entryDate": date, "memo": "Accrual correction", "idempotencyKey": key, "lines": [
+            { "accountCode": "1000", "debit": { "amount": "10.00", "currency": "USD" } },
+            { "accountCode": "3000", "credit": { "amount": "10.00", "currency": "USD" } } ] } })
+    };
+    let refused = app
+        .gql_as(Role::Cfo, post, entry("2026-01-20", "late-1"))
+        .await;
+    assert_eq!(
+        error_code(&refused).as_deref(),
+        Some("VALIDATION"),
+        "{refused}"
+    );
+    assert_eq!(
+        error_field(&refused).as_deref(),
+        Some("entryDate"),
+        "{refused}"
+    );
+    // A payment dated in January is refused the same way, and nothing of it is written.
+    let pay = app
+        .gql_as(
+            Role::ArSpecialist,
+            "mutation($input: PaymentRecordInput!) { paymentRecord(input: $input) { id } }",
+            json!({ "input": crate::receivables::pay_input(&customer, "100.00", "2026-01-25", "jan-pay", Value::Null) }),
+        )
+        .await;
+    assert_eq!(error_field(&pay).as_deref(), Some("entryDate"), "{pay}");
+    assert_eq!(
+        app.gql_ok(
+            Role::Cfo,
+            "{ payments(first: 10) { totalCount } }",
+            json!({})
+        )
+        .await["payments"]["totalCount"],
+        0
+    );
+    // The correction goes in the open period.
+    app.gql_ok(Role::Cfo, post, entry("2026-02-02", "late-2"))
+        .await;
+    // Recognition for a closed period is refused too.
+    let rerun = app
+        .gql_as(Role::Cfo, RUN, json!({ "period": "2026-01" }))
+        .await;
+    assert_eq!(error_field(&rerun).as_deref(), Some("entryDate"));
+
+    let reopen = "mutation($period: String!, $reason: String!) { periodReopen(period: $period, reason: $reason) { status reopenReason } }";
+    let blank = app
+        .gql_as(
+            Role::Cfo,
+            reopen,
+            json!({ "period": "2026-01", "reason": " " }),
+        )
+        .await;
+    assert_eq!(error_field(&blank).as_deref(), Some("reason"));
+    let refused = app
+        .gql_as(
+            Role::Admin,
+            reopen,
+            json!({ "period": "2026-01", "reason": "Audit adjustment" }),
+        )
+        .await;
+    assert_eq!(error_code(&refused).as_deref(), Some("FORBIDDEN"));
+    let reopened = app
+        .gql_ok(
+            Role::Cfo,
+            reopen,
+            json!({ "period": "2026-01", "reason": "Audit adjustment" }),
+        )
+        .await;
+    assert_eq!(reopened["periodReopen"]["status"], "OPEN");
+    app.gql_ok(Role::Cfo, post, entry("2026-01-20", "late-3"))
+        .await;
+    let periods = app
+        .gql_ok(
+            Role::Auditor,
+            "{ ledgerPeriods { period status reopenReason } }",
+            json!({}),
+        )
+        .await;
+    assert!(periods["ledgerPeriods"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(
+            |period| period["period"] == "2026-01" && period["reopenReason"] == "Audit adjustment"
+        ));
+}
