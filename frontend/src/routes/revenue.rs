@@ -906,19 +906,11 @@ fn RunConfirm(
             <p class="muted">{format!("What is due could not be read beforehand ({}). The run still recognises only rows due in the month.", error.summary())}</p>
         }.into_any(),
     };
-    let closed_warning = plan.pending.as_ref().ok().filter(|check| !check.earlier_open.is_empty()).map(|check| {
-        view! {
-            <p class="muted small">
-                {format!("Earlier months still open: {}.", check.earlier_open.iter().map(|m| format::month(m)).collect::<Vec<_>>().join(", "))}
-            </p>
-        }
-    });
     view! {
         <div class="confirm panel" role="alertdialog" aria-label="Confirm the recognition run" data-test="run-confirm">
             <p><strong>{format!("Recognise revenue for {month}?")}</strong></p>
             {detail}
-            {closed_warning}
-            <p class="muted">"Recognised rows are posted to the ledger; a closed month refuses the run."</p>
+            <p class="muted">"Only rows due by today are recognised; later ones wait for the next run. Recognised rows are posted to the ledger, and a closed month refuses the run."</p>
             <div class="button-row">
                 <button class="button button-primary" type="button" data-action="confirm-run" disabled=move || running.get() on:click=move |_| on_confirm.run(period.get_value())>
                     {move || if running.get() { "Recognising…".to_string() } else { format!("Recognise {month}") }}
