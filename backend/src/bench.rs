@@ -60,7 +60,11 @@ where
 
 /// The fixture: N customers, each with one approved deal and a monthly subscription contract
 /// starting on `day`, written directly (a benchmark fixture, not a business path).
-async fn seed(db: &sea_orm::DatabaseConnection, count: usize, day: NaiveDate) -> AppResult<()> {
+pub(crate) async fn seed(
+    db: &sea_orm::DatabaseConnection,
+    count: usize,
+    day: NaiveDate,
+) -> AppResult<()> {
     let now = Utc.from_utc_datetime(&day.and_hms_opt(6, 0, 0).unwrap_or_default());
     let address = r#"{"line1":"1 Main St","line2":null,"city":"Austin","region":null,"postalCode":"78701","country":"US"}"#;
     let contact = r#"{"name":"AP","email":"ap@bench.example","phone":null}"#;

@@ -68,6 +68,16 @@ enum Command {
         #[arg(long)]
         postgres: Option<String>,
     },
+    /// Times the monthly recognition run for N contracts (with its journal postings) against a
+    /// plain batched insert of the same entries, on fresh SQLite (and with --postgres PostgreSQL)
+    /// databases.
+    BenchRevenue {
+        #[arg(long, default_value_t = 100_000)]
+        contracts: usize,
+        /// PostgreSQL server without a database name, e.g. postgres://postgres@127.0.0.1:5432
+        #[arg(long)]
+        postgres: Option<String>,
+    },
     /// Generates invoices and payments on fresh databases and times AR aging as of several dates.
     BenchAging {
         #[arg(long, default_value_t = 1_000_000)]
@@ -224,6 +234,19 @@ async fn run(command: Command) -> Result<(), AppError> {
             if let Some(server) = postgres {
                 let postgres =
                     revops::bench::bench_billing(&config, subscriptions, Some(&server)).await?;
+                println!("{}", postgres.report());
+            }
+            Ok(())
+        }
+        Command::BenchRevenue {
+            contracts,
+            postgres,
+        } => {
+            let sqlite = revops::bench_revenue::bench_revenue(&config, contracts, None).await?;
+            println!("{}", sqlite.report());
+            if let Some(server) = postgres {
+                let postgres =
+                    revops::bench_revenue::bench_revenue(&config, contracts, Some(&server)).await?;
                 println!("{}", postgres.report());
             }
             Ok(())
