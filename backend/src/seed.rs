@@ -9,7 +9,8 @@ use crate::customers::{
     PaymentMethodKind, PaymentTerms,
 };
 use crate::deals::{
-    BillingFrequency, DealApproveInput, DealInput, MilestoneInput, RevenueRecognitionType,
+    BillingFrequency, ContractLineKind, DealApproveInput, DealInput, MilestoneInput,
+    RevenueRecognitionType,
 };
 use crate::error::AppResult;
 use crate::ledger::rules::{Posting, Side};
@@ -17,7 +18,7 @@ use crate::ledger::EntryHeader;
 use crate::money::{Currency, Money};
 use crate::values::{IsoDate, MoneyInput};
 use async_graphql::ID;
-use chrono::{Months, NaiveDate};
+use chrono::{Datelike, Months, NaiveDate};
 
 pub const DEMO_PASSWORD: &str = "revops-demo-2026";
 pub const DEMO_DOMAIN: &str = "demo.revops";
@@ -444,7 +445,9 @@ pub async fn seed_demo(app: &App) -> AppResult<bool> {
     }
     let users = create_demo_users(app).await?;
     let today = app.clock.today();
+    seed_ssp(app, &users.admin).await?;
     let generated = generate_customers(app, &users, 50, 2026, today).await?;
+    seed_bundle(app, &users.admin, today).await?;
     let page = crate::pagination::PageRequest {
         offset: 0,
         limit: 50,
@@ -503,6 +506,7 @@ pub async fn seed_demo(app: &App) -> AppResult<bool> {
     }
     seed_billing_reference(app, &users.admin, today).await?;
     seed_receivables(app, &users, today).await?;
+    seed_recognition(app, &users.admin, today).await?;
     let cash = Money::from_minor(25_000_000, Currency::USD);
     app.ledger
         .post_manual(
@@ -534,6 +538,141 @@ pub async fn seed_demo(app: &App) -> AppResult<bool> {
         "demo data seeded"
     );
     Ok(true)
+}
+
+/// The standalone selling price table (USD): point prices and observed ranges.
+async fn seed_ssp(app: &App, admin: &Actor) -> AppResult<()> {
+    use crate::revenue::rules::SspBasis;
+    let from = NaiveDate::from_ymd_opt(2024, 1, 1).unwrap_or_default();
+    let usd = |major: i64| Money::from_minor(major * 100, Currency::USD);
+    for (product, basis, low, high) in [
+        (
+            "Revenue Cloud Platform",
+            SspBasis::PerUnitYear,
+            40_000,
+            400_000,
+        ),
+        ("Analytics Suite", SspBasis::PerUnitYear, 20_000, 250_000),
+        ("Premium Support", SspBasis::PerUnitYear, 10_000, 120_000),
+        ("Implementation services", SspBasis::PerUnit, 15_000, 25_000),
+    ] {
+        app.revenue
+            .set_ssp(
+                admin,
+                crate::revenue::SspInput {
+                    product_name: product.into(),
+                    basis,
+                    low: usd(low),
+                    high: usd(high),
+                    effective_from: from,
+                },
+            )
+            .await?;
+    }
+    Ok(())
+}
+
+/// A multi-element contract: implementation added below its SSP range to a USD subscription
+/// before anything is billed, so the price is allocated across both by relative SSP.
+async fn seed_bundle(app: &App, admin: &Actor, today: NaiveDate) -> AppResult<()> {
+    use crate::entities::{contract, contract_line};
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+    let candidates = contract::Entity::find()
+        .filter(contract::Column::Currency.eq("USD"))
+        .filter(contract::Column::StartDate.lte(today))
+        .order_by_asc(contract::Column::Id)
+        .all(&app.db)
+        .await?;
+    for candidate in candidates {
+        let lines = contract_line::Entity::find()
+            .filter(contract_line::Column::ContractId.eq(candidate.id))
+            .all(&app.db)
+            .await?;
+        if lines.len() != 1 || lines[0].kind != "subscription" {
+            continue;
+        }
+        let end = (candidate.start_date + chrono::Duration::days(60)).min(candidate.end_date);
+        app.billing
+            .add_line(
+                admin,
+                crate::billing::LineAddInput {
+                    contract_id: candidate.id.to_string(),
+                    kind: ContractLineKind::Milestone,
+                    product_name: "Implementation services".into(),
+                    quantity: "1".into(),
+                    unit_price: Money::from_minor(1_200_000, Currency::USD),
+                    billing_frequency: None,
+                    alignment: crate::billing::periods::Alignment::Anniversary,
+                    start_date: candidate.start_date,
+                    end_date: end,
+                    usage_pricing: None,
+                },
+            )
+            .await?;
+        return Ok(());
+    }
+    Ok(())
+}
+
+/// Recognition run for each of the last four months, the two oldest closed by the CFO, and a
+/// seat increase on a running subscription (a prospective modification with before/after).
+async fn seed_recognition(app: &App, admin: &Actor, today: NaiveDate) -> AppResult<()> {
+    let mut months = Vec::new();
+    let mut month_start = NaiveDate::from_ymd_opt(today.year(), today.month(), 1).unwrap_or(today);
+    for _ in 0..4 {
+        month_start = month_start
+            .checked_sub_months(Months::new(1))
+            .unwrap_or(month_start);
+        months.push(crate::revenue::period_of(month_start));
+    }
+    months.reverse();
+    for period in &months {
+        app.revenue.run_as(None, period, today).await?;
+    }
+    let cfo = app
+        .auth
+        .find_by_email(&format!("cfo@{DEMO_DOMAIN}"))
+        .await?
+        .map(|user| Actor {
+            user_id: user.id,
+            email: user.email,
+            role: Role::Cfo,
+        });
+    {
+        use crate::entities::contract_line;
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+        let running = contract_line::Entity::find()
+            .filter(contract_line::Column::Kind.eq("subscription"))
+            .filter(contract_line::Column::StartDate.lte(today - chrono::Duration::days(60)))
+            .filter(contract_line::Column::EndDate.gte(today + chrono::Duration::days(60)))
+            .order_by_asc(contract_line::Column::Id)
+            .one(&app.db)
+            .await?;
+        if let Some(line) = running {
+            let seats = line.quantity.parse::<i64>().unwrap_or(1) + 4;
+            app.billing
+                .change_line(
+                    admin,
+                    line.id,
+                    crate::billing::schedule::ChangeKind::Quantity,
+                    Some(&seats.to_string()),
+                    today,
+                    true,
+                    "Four more seats agreed at the quarterly business review",
+                    "seed-seat-change",
+                )
+                .await?;
+        }
+    }
+    if let Some(cfo) = &cfo {
+        for period in months.iter().take(2) {
+            let check = app.revenue.close_check(cfo, period).await?;
+            if check.can_close() {
+                app.revenue.close(cfo, period).await?;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Receivables worth looking at: invoices billed over the last three months, some paid in full or
