@@ -824,3 +824,111 @@ async fn a_closed_period_takes_no_postings_until_the_cfo_reopens_it() {
             |period| period["period"] == "2026-01" && period["reopenReason"] == "Audit adjustment"
         ));
 }
+
+/// A small deterministic generator, so a failing walk can be replayed.
+struct Walk(u64);
+
+impl Walk {
+    fn below(&mut self, bound: u64) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        (self.0 >> 33) % bound
+    }
+}
+
+#[tokio::test]
+async fn a_random_year_keeps_the_ledger_the_schedules_and_the_rollforward_in_agreement() {
+    let app = TestApp::spawn().await;
+    zero_tax(&app).await;
+    let mut walk = Walk(2026);
+    let customer = app.create_customer("Walkers", "USD").await;
+    let frequencies = ["MONTHLY", "QUARTERLY", "ANNUALLY"];
+    let mut contracts = Vec::new();
+    for index in 0..5 {
+        let month = 1 + walk.below(4);
+        let day = 1 + walk.below(27);
+        let amount = format!("{}.{:02}", 1_000 + walk.below(20_000), walk.below(100));
+        let id = contract(
+            &app,
+            &customer,
+            &format!("OPP-WALK-{index}"),
+            frequencies[walk.below(3) as usize],
+            &amount,
+            "USD",
+            &format!("2026-{month:02}-{day:02}"),
+            &format!("2027-{month:02}-{:02}", day.min(28)),
+        )
+        .await;
+        contracts.push(id);
+    }
+    let mut changed = 0;
+    for month in 1..=10u32 {
+        // Bill on a few days of the month, sometimes change seats, then close the month's revenue.
+        for day in [1, 8, 15, 22, 28] {
+            bill(&app, &format!("2026-{month:02}-{day:02}")).await;
+        }
+        if walk.below(3) == 0 && changed < 4 {
+            let target = &contracts[walk.below(contracts.len() as u64) as usize];
+            let line = line_of(&app, target).await;
+            let response = app
+                .gql_as(
+                    Role::VpRevops,
+                    CHANGE,
+                    json!({ "input": { "contractLineId": line, "kind": "QUANTITY", "newQuantity": format!("{}", 2 + walk.below(3)), "effectiveDate": format!("2026-{month:02}-{:02}", 1 + walk.below(27)), "remainingDistinct": walk.below(2) == 0, "reason": "walk", "idempotencyKey": format!("walk-{month}") } }),
+                )
+                .await;
+            // Refusals (outside the term, same seats, out of order) change nothing; fine here.
+            if response.get("errors").is_none() {
+                changed += 1;
+            }
+        }
+        let period = format!("2026-{month:02}");
+        run(&app, &period).await;
+        let last_day = app
+            .gql_ok(Role::Cfo, RUN, json!({ "period": period }))
+            .await["revenueRun"]["asOf"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        for id in &contracts {
+            assert_consistent(&schedule(&app, id).await);
+        }
+        let roll = app
+            .gql_ok(Role::Cfo, ROLLFORWARD, json!({ "from": "2026-01", "to": period }))
+            .await["revenueRollforward"]
+            .clone();
+        let rows = roll.as_array().unwrap();
+        for row in rows {
+            let amount = |field: &str| cents(row[field]["amount"].as_str().unwrap());
+            assert_eq!(
+                amount("openingDeferred") + amount("billed") - amount("recognised"),
+                amount("closingDeferred"),
+                "{row}"
+            );
+        }
+        let last = rows.last().unwrap();
+        assert_eq!(
+            cents(last["closingDeferred"]["amount"].as_str().unwrap()),
+            -balance(&app, &last_day, "2000").await,
+            "{period}"
+        );
+        assert_eq!(
+            cents(last["closingUnbilled"]["amount"].as_str().unwrap()),
+            balance(&app, &last_day, "1150").await,
+            "{period}"
+        );
+        // Deferred revenue per contract adds up to the ledger's.
+        let mut deferred = 0;
+        let mut unbilled = 0;
+        for id in &contracts {
+            let schedule = schedule(&app, id).await;
+            deferred += cents(schedule["deferredBalance"]["amount"].as_str().unwrap());
+            unbilled += cents(schedule["unbilledBalance"]["amount"].as_str().unwrap());
+        }
+        assert_eq!(deferred, -balance(&app, &last_day, "2000").await, "{period}");
+        assert_eq!(unbilled, balance(&app, &last_day, "1150").await, "{period}");
+    }
+    assert!(changed > 0, "the walk changed no seats");
+}
