@@ -633,3 +633,224 @@ async fn a_disputed_invoice_shows_its_collections_and_vp_revops_approves_the_cre
     })
     .await
 }
+
+/// A USD amount as the web app shows it: "12000.5" → "$12,000.50".
+fn usd(amount: &str) -> String {
+    let (negative, unsigned) = match amount.trim().strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, amount.trim()),
+    };
+    let (whole, fraction) = unsigned.split_once('.').unwrap_or((unsigned, ""));
+    let mut grouped = String::new();
+    for (index, digit) in whole.chars().enumerate() {
+        if index > 0 && (whole.len() - index).is_multiple_of(3) {
+            grouped.push(',');
+        }
+        grouped.push(digit);
+    }
+    let fraction = format!("{fraction:0<2}");
+    let is_zero = whole
+        .chars()
+        .chain(fraction.chars())
+        .all(|digit| digit == '0');
+    let sign = if negative && !is_zero { "-" } else { "" };
+    format!("{sign}${grouped}.{fraction}")
+}
+
+/// Fails when the page shows an error panel or a forbidden notice.
+async fn no_error_on_page(browser: &Browser, path: &str) -> TestResult {
+    let problems = browser
+        .find_all(".alert-error, [data-state=forbidden]")
+        .await?;
+    if let Some(problem) = problems.first() {
+        let text = browser.text(problem).await?;
+        return Err(format!("{path} shows an error: {text}").into());
+    }
+    Ok(())
+}
+
+#[tokio::test]
+async fn the_cfo_reads_revenue_recognition_from_overview_to_contract_schedule_and_period_close(
+) -> TestResult {
+    // Proves: the revenue pages read the API the server serves: the overview shows the waterfall and the rollforward with the API's figures, the contracts list and a contract's schedule show its value with recognised and planned rows told apart, and the close page checks a month and names what is still pending.
+    require_dist()?;
+    let app = TestApp::spawn().await;
+    customer_with_three_open_invoices(&app, "Recognition Browser Co").await;
+    for period in ["2026-09", "2026-10"] {
+        app.gql_ok(
+            Role::Cfo,
+            "mutation($period: String!) { revenueRun(period: $period) { id } }",
+            json!({ "period": period }),
+        )
+        .await;
+    }
+    let contracts = app
+        .gql_ok(
+            Role::Cfo,
+            "query { revenueContracts(first: 10) { nodes { contractId contractNumber tcv { amount } } } }",
+            json!({}),
+        )
+        .await;
+    let contract = &contracts["revenueContracts"]["nodes"][0];
+    let contract_id = contract["contractId"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let contract_number = contract["contractNumber"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let tcv = usd(contract["tcv"]["amount"].as_str().unwrap_or_default());
+    let reports = app
+        .gql_ok(
+            Role::Cfo,
+            "query { revenueWaterfall(asOf: \"2026-11-27\", months: 12) { rows { amount { amount } } } \
+             revenueRollforward(from: \"2026-09\", to: \"2026-11\") { billed { amount } closingDeferred { amount } } \
+             periodCloseCheck(period: \"2026-11\") { pendingAmount { amount } } }",
+            json!({}),
+        )
+        .await;
+    let first_month = usd(reports["revenueWaterfall"]["rows"][0]["amount"]["amount"]
+        .as_str()
+        .unwrap_or_default());
+    let closing_deferred = usd(
+        reports["revenueRollforward"][2]["closingDeferred"]["amount"]
+            .as_str()
+            .unwrap_or_default(),
+    );
+    let pending = usd(reports["periodCloseCheck"]["pendingAmount"][0]["amount"]
+        .as_str()
+        .unwrap_or_default());
+
+    let browser = Browser::start().await?;
+    run(&browser, "revenue_pages", async {
+        sign_in(&browser, &app, Role::Cfo).await?;
+        browser
+            .wait_for("[data-nav=revenue]", DEFAULT_TIMEOUT)
+            .await?;
+
+        let overview = "/revenue?asOf=2026-11-27&months=12&from=2026-09&to=2026-11";
+        browser.goto(&format!("{}{overview}", app.base_url)).await?;
+        browser
+            .wait_for_text("h1", "Revenue", DEFAULT_TIMEOUT)
+            .await?;
+        browser
+            .wait_for_text("[data-test=waterfall-table]", &first_month, DEFAULT_TIMEOUT)
+            .await?;
+        browser
+            .wait_for("[data-test=waterfall-chart] svg rect.bar", DEFAULT_TIMEOUT)
+            .await?;
+        browser
+            .wait_for_text(
+                "[data-test=rollforward-table]",
+                &closing_deferred,
+                DEFAULT_TIMEOUT,
+            )
+            .await?;
+        browser
+            .wait_for("[data-test=stream-table]", DEFAULT_TIMEOUT)
+            .await?;
+        browser
+            .wait_for("[data-test=revenue-run-table]", DEFAULT_TIMEOUT)
+            .await?;
+        if !browser
+            .find_all("[data-test=rollforward-table] .badge-danger")
+            .await?
+            .is_empty()
+        {
+            return Err("the rollforward does not tie".into());
+        }
+        no_error_on_page(&browser, overview).await?;
+
+        browser
+            .goto(&format!("{}/revenue/contracts", app.base_url))
+            .await?;
+        browser
+            .wait_for_text("h1", "Revenue contracts", DEFAULT_TIMEOUT)
+            .await?;
+        let row =
+            format!("[data-test=revenue-contract-table] tr[data-contract-id=\"{contract_id}\"]");
+        browser.wait_for_text(&row, &tcv, DEFAULT_TIMEOUT).await?;
+        browser
+            .wait_for_text(&row, &contract_number, DEFAULT_TIMEOUT)
+            .await?;
+        no_error_on_page(&browser, "/revenue/contracts").await?;
+
+        let schedule = format!("/revenue/contracts/{contract_id}");
+        browser.goto(&format!("{}{schedule}", app.base_url)).await?;
+        browser
+            .wait_for_text("h1", &contract_number, DEFAULT_TIMEOUT)
+            .await?;
+        browser
+            .wait_for_text("[data-test=obligation-table] tfoot", &tcv, DEFAULT_TIMEOUT)
+            .await?;
+        browser
+            .wait_for("[data-test=allocation-check] .badge-good", DEFAULT_TIMEOUT)
+            .await?;
+        browser
+            .wait_for("[data-test=recognition-chart] svg", DEFAULT_TIMEOUT)
+            .await?;
+        browser
+            .wait_for_text(
+                "[data-test=schedule-row-table] tr.row-recognised",
+                "Recognised",
+                DEFAULT_TIMEOUT,
+            )
+            .await?;
+        browser
+            .wait_for_text(
+                "[data-test=schedule-row-table] tr.row-planned",
+                "Planned",
+                DEFAULT_TIMEOUT,
+            )
+            .await?;
+        no_error_on_page(&browser, &schedule).await?;
+
+        browser
+            .goto(&format!("{}/revenue/close", app.base_url))
+            .await?;
+        browser
+            .wait_for_text("h1", "Period close", DEFAULT_TIMEOUT)
+            .await?;
+        let check = browser
+            .wait_for(
+                "[data-test=period-table] tr[data-period=\"2026-11\"] [data-action=check]",
+                DEFAULT_TIMEOUT,
+            )
+            .await?;
+        browser.click(&check).await?;
+        browser
+            .wait_for_text(
+                "[data-test=close-check] [data-key=pending-recognition]",
+                &pending,
+                DEFAULT_TIMEOUT,
+            )
+            .await?;
+        let close = browser
+            .find("[data-test=close-check] [data-action=close-period]")
+            .await?;
+        if browser.is_enabled(&close).await? {
+            return Err("a month with recognition pending can be closed".into());
+        }
+        no_error_on_page(&browser, "/revenue/close").await?;
+
+        browser
+            .goto(&format!("{}/revenue/settings", app.base_url))
+            .await?;
+        browser
+            .wait_for(
+                "[data-test=ratable-method] input[type=radio]:checked",
+                DEFAULT_TIMEOUT,
+            )
+            .await?;
+        browser
+            .wait_for(
+                "[data-test=ssp-table-section] :is(.empty-state, [data-test=ssp-table])",
+                DEFAULT_TIMEOUT,
+            )
+            .await?;
+        no_error_on_page(&browser, "/revenue/settings").await?;
+        Ok(())
+    })
+    .await
+}
