@@ -52,6 +52,7 @@ pub struct RevenueScheduleRow {
     /// The month it is (to be) recognised in; empty while awaiting satisfaction.
     pub month: Option<String>,
     pub period_start: Option<IsoDate>,
+    /// Exclusive (the day after the period's last service day).
     pub period_end: Option<IsoDate>,
     pub recognise_on: Option<IsoDate>,
     pub expected_on: Option<IsoDate>,

@@ -422,7 +422,8 @@ pub fn catch_up(new_price: i64, elapsed_days: i64, total_days: i64, recognised: 
 }
 
 #[cfg(test)]
-#[allow(clippy::inconsistent_digit_grouping)]
+// Amounts are written dollars_cents (13_561_64 = 13,561.64) so they read as money.
+#[allow(clippy::inconsistent_digit_grouping, clippy::mistyped_literal_suffixes)]
 mod tests {
     use super::*;
     use proptest::prelude::*;

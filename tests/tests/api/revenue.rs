@@ -5,6 +5,9 @@
 //! revenue, and period close refusing postings; every step keeps the trial balance at zero,
 //! recognised + remaining = allocated per contract, and the rollforward equal to the ledger.
 
+// Amounts in minor units are written dollars_cents (12_000_00 = 12,000.00) so they read as money.
+#![allow(clippy::inconsistent_digit_grouping, clippy::mistyped_literal_suffixes)]
+
 use crate::receivables::{bill, contract, zero_tax, APPROVE, CREATE};
 use revops_tests::{error_code, error_field, Role, TestApp};
 use serde_json::{json, Value};
@@ -896,7 +899,11 @@ async fn a_random_year_keeps_the_ledger_the_schedules_and_the_rollforward_in_agr
             assert_consistent(&schedule(&app, id).await);
         }
         let roll = app
-            .gql_ok(Role::Cfo, ROLLFORWARD, json!({ "from": "2026-01", "to": period }))
+            .gql_ok(
+                Role::Cfo,
+                ROLLFORWARD,
+                json!({ "from": "2026-01", "to": period }),
+            )
             .await["revenueRollforward"]
             .clone();
         let rows = roll.as_array().unwrap();
@@ -927,7 +934,11 @@ async fn a_random_year_keeps_the_ledger_the_schedules_and_the_rollforward_in_agr
             deferred += cents(schedule["deferredBalance"]["amount"].as_str().unwrap());
             unbilled += cents(schedule["unbilledBalance"]["amount"].as_str().unwrap());
         }
-        assert_eq!(deferred, -balance(&app, &last_day, "2000").await, "{period}");
+        assert_eq!(
+            deferred,
+            -balance(&app, &last_day, "2000").await,
+            "{period}"
+        );
         assert_eq!(unbilled, balance(&app, &last_day, "1150").await, "{period}");
     }
     assert!(changed > 0, "the walk changed no seats");
