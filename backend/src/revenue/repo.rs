@@ -919,6 +919,7 @@ pub async fn on_line_added<C: ConnectionTrait>(
             method,
             now,
             &format!("adj:{line_id}"),
+            None,
         )
         .await?;
         Treatment::Prospective
@@ -989,7 +990,16 @@ pub async fn on_line_changed<C: ConnectionTrait>(
         refresh_obligation(connection, &obligation, contract.start_date, now).await?;
     let key = format!("mod:{}:{}", line_id, now.timestamp_micros());
     let treatment = if remaining_distinct {
-        prospective(connection, contract.id, effective, method, now, &key).await?;
+        prospective(
+            connection,
+            contract.id,
+            effective,
+            method,
+            now,
+            &key,
+            Some(obligation.id),
+        )
+        .await?;
         Treatment::Prospective
     } else {
         let (recognised, _) = recognised_of(connection, obligation.id).await?;
@@ -1044,6 +1054,7 @@ async fn prospective<C: ConnectionTrait>(
     method: RatableMethod,
     now: DateTime<Utc>,
     adjustment_key: &str,
+    changed: Option<i64>,
 ) -> AppResult<()> {
     let obligations = obligations_of(connection, contract_id).await?;
     let mut remaining = Vec::new();
@@ -1064,10 +1075,27 @@ async fn prospective<C: ConnectionTrait>(
                     .max(0);
                 Some((left, total))
             }
-            _ if recognised == 0 => Some((1, 1)),
+            // Delivered goods keep their price; only what is still to be satisfied shares.
+            _ if recognised == 0 && obligation.satisfied_on.is_none() => Some((1, 1)),
             _ => None,
         };
         let Some((left, total)) = open else { continue };
+        if left == 0 {
+            // No service left (ended, or cancelled by this change): it keeps its own remainder,
+            // which the changed line books at once; an ended line's last month is left alone.
+            if changed == Some(obligation.id) {
+                replan(
+                    connection,
+                    obligation,
+                    obligation.allocated_minor - recognised,
+                    effective,
+                    method,
+                    adjustment_key,
+                )
+                .await?;
+            }
+            continue;
+        }
         remaining.push((obligation, recognised, left, total));
     }
     let Some((first, ..)) = remaining.first() else {

@@ -943,3 +943,58 @@ async fn a_random_year_keeps_the_ledger_the_schedules_and_the_rollforward_in_agr
     }
     assert!(changed > 0, "the walk changed no seats");
 }
+
+#[tokio::test]
+async fn a_cancellation_stops_the_schedule_and_trues_up_what_was_recognised() {
+    let app = TestApp::spawn().await;
+    zero_tax(&app).await;
+    let customer = app.create_customer("Soylent", "USD").await;
+    let id = contract(
+        &app,
+        &customer,
+        "OPP-REV10",
+        "ANNUALLY",
+        "12000.00",
+        "USD",
+        "2026-01-01",
+        "2026-12-31",
+    )
+    .await;
+    bill(&app, "2026-01-01").await;
+    for period in ["2026-01", "2026-02", "2026-03"] {
+        run(&app, period).await;
+    }
+    let line = line_of(&app, &id).await;
+    app.gql_ok(
+        Role::VpRevops,
+        CHANGE,
+        json!({ "input": { "contractLineId": line, "kind": "CANCELLATION", "effectiveDate": "2026-04-01", "reason": "Customer wound down", "idempotencyKey": "cancel-rev10" } }),
+    )
+    .await;
+    // 275 unused days of 365 are credited (9,041.10): the price falls to 2,958.90, of which
+    // 3,000 is already recognised, so 41.10 comes back at once as an adjustment.
+    let after = schedule(&app, &id).await;
+    assert_eq!(after["allocatedTotal"]["amount"], "2958.90");
+    let adjustment = after["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|row| row["kind"] == "adjustment")
+        .unwrap()
+        .clone();
+    assert_eq!(adjustment["amount"]["amount"], "-41.10");
+    assert_eq!(adjustment["recogniseOn"], "2026-04-01");
+    assert_eq!(ratable_amounts(&after).len(), 3);
+    assert_consistent(&after);
+    bill(&app, "2026-04-01").await;
+    run(&app, "2026-04").await;
+    let done = schedule(&app, &id).await;
+    assert_eq!(done["recognisedToDate"]["amount"], "2958.90");
+    assert_eq!(done["remainingToRecognise"]["amount"], "0.00");
+    // The unused time's credit (9,041.10) waits for the customer's next invoice (billing nets
+    // credits into invoices), so until then it is what the contract still holds as deferred.
+    assert_eq!(done["deferredBalance"]["amount"], "9041.10");
+    assert_eq!(done["unbilledBalance"]["amount"], "0.00");
+    assert_eq!(balance(&app, "2026-04-30", "2000").await, -9_041_10);
+    assert_eq!(balance(&app, "2026-04-30", "4000").await, -2_958_90);
+}
