@@ -305,7 +305,7 @@ pub async fn execute<C: ConnectionTrait>(
     }
     repo::add_to_positions(connection, &deltas).await?;
     if max_id > 0 {
-        revenue_schedule::Entity::update_many()
+        let marked = revenue_schedule::Entity::update_many()
             .col_expr(revenue_schedule::Column::Status, Expr::value(RECOGNISED))
             .col_expr(revenue_schedule::Column::RunId, Expr::value(run.id))
             .col_expr(
@@ -318,6 +318,13 @@ pub async fn execute<C: ConnectionTrait>(
             .filter(revenue_schedule::Column::Id.lte(max_id))
             .exec(connection)
             .await?;
+        // Exactly the rows summed above: another run (another instance) that got to them first
+        // makes this one give way, and its transaction, postings included, rolls back.
+        if marked.rows_affected != u64::try_from(row_count).unwrap_or(0) {
+            return Err(AppError::Conflict(format!(
+                "Another recognition run for {period} was working at the same time; this one posted nothing. Run it again to pick up anything left."
+            )));
+        }
     }
     let report = RunReport::from_model(run)?;
     audit::record(
