@@ -190,6 +190,11 @@ pub async fn ensure_open<C: ConnectionTrait>(connection: &C, date: NaiveDate) ->
     Ok(())
 }
 
+/// Rows per INSERT in batch posting (9 and 5 bound values a row: within SQLite's and
+/// PostgreSQL's parameter limits).
+const ENTRY_CHUNK: usize = 400;
+const LINE_CHUNK: usize = 1_000;
+
 /// Posts many balanced entries in a few statements (the recognition run): numbers reserved as
 /// one block, entries and lines inserted in chunks. Returns the entry ids in input order.
 pub async fn post_entries<C: ConnectionTrait>(
@@ -213,8 +218,8 @@ pub async fn post_entries<C: ConnectionTrait>(
     let count = i64::try_from(entries.len()).map_err(AppError::internal)?;
     let first = sequences::reserve(connection, "journal-entry", count).await?;
     let mut ids = Vec::with_capacity(entries.len());
-    for (chunk_index, chunk) in entries.chunks(400).enumerate() {
-        let base = first + i64::try_from(chunk_index * 400).map_err(AppError::internal)?;
+    for (chunk_index, chunk) in entries.chunks(ENTRY_CHUNK).enumerate() {
+        let base = first + i64::try_from(chunk_index * ENTRY_CHUNK).map_err(AppError::internal)?;
         let numbers: Vec<String> = (0..chunk.len())
             .map(|offset| format!("JE-{:07}", base + offset as i64))
             .collect();
@@ -269,7 +274,7 @@ pub async fn post_entries<C: ConnectionTrait>(
                 });
             }
         }
-        for lines in lines.chunks(1000) {
+        for lines in lines.chunks(LINE_CHUNK) {
             journal_line::Entity::insert_many(lines.to_vec())
                 .exec_without_returning(connection)
                 .await?;

@@ -177,6 +177,14 @@ pub async fn execute<C: ConnectionTrait>(
             ),
         ));
     }
+    let started = std::time::Instant::now();
+    let lap = |step: &str| {
+        tracing::debug!(
+            step,
+            elapsed_ms = started.elapsed().as_millis() as u64,
+            "recognition run"
+        )
+    };
     ledger::ensure_open(connection, cutoff).await?;
     materialise_usage(connection, cutoff).await?;
     let backend = connection.get_database_backend();
@@ -190,6 +198,7 @@ pub async fn execute<C: ConnectionTrait>(
     ))
     .all(connection)
     .await?;
+    lap("due rows");
     let max_id = due.iter().map(|row| row.max_id).max().unwrap_or(0);
     let row_count: i64 = due.iter().map(|row| row.rows).sum();
     let mut by_contract: BTreeMap<i64, (String, Vec<(String, i64)>)> = BTreeMap::new();
@@ -221,6 +230,7 @@ pub async fn execute<C: ConnectionTrait>(
             .await?;
         numbers.extend(found);
     }
+    lap("positions and numbers");
     let mut entries = Vec::with_capacity(by_contract.len());
     let mut deltas = Vec::with_capacity(by_contract.len());
     let mut amounts = Vec::with_capacity(by_contract.len());
@@ -286,6 +296,7 @@ pub async fn execute<C: ConnectionTrait>(
             .collect(),
     )
     .await?;
+    lap("journal entries");
     let amount_of: HashMap<i64, i64> = amounts.into_iter().collect();
     let postings: Vec<revenue_posting::ActiveModel> = contract_of_entry
         .iter()
@@ -298,12 +309,14 @@ pub async fn execute<C: ConnectionTrait>(
             ..Default::default()
         })
         .collect();
-    for chunk in postings.chunks(1000) {
+    for chunk in postings.chunks(1_000) {
         revenue_posting::Entity::insert_many(chunk.to_vec())
             .exec_without_returning(connection)
             .await?;
     }
+    lap("run postings");
     repo::add_to_positions(connection, &deltas).await?;
+    lap("positions");
     if max_id > 0 {
         let marked = revenue_schedule::Entity::update_many()
             .col_expr(revenue_schedule::Column::Status, Expr::value(RECOGNISED))
@@ -326,6 +339,7 @@ pub async fn execute<C: ConnectionTrait>(
             )));
         }
     }
+    lap("rows marked");
     let report = RunReport::from_model(run)?;
     audit::record(
         connection,
