@@ -623,7 +623,7 @@ async fn seed_recognition(app: &App, admin: &Actor, today: NaiveDate) -> AppResu
         month_start = month_start
             .checked_sub_months(Months::new(1))
             .unwrap_or(month_start);
-        months.push(crate::revenue::period_of(month_start));
+        months.push(crate::ledger::period_of(month_start));
     }
     months.reverse();
     for period in &months {

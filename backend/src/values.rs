@@ -110,6 +110,15 @@ pub fn parse_money(field: &str, amount: &str, currency: &str) -> AppResult<Money
     })
 }
 
+/// A CSV field (RFC 4180): quoted when it holds a comma, quote or line break.
+pub fn csv_cell(text: &str) -> String {
+    if text.contains([',', '"', '\n']) {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text.to_string()
+    }
+}
+
 pub fn capitalise(text: &str) -> String {
     let mut characters = text.chars();
     match characters.next() {

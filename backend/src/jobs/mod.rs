@@ -49,7 +49,7 @@ pub async fn run_daily(
     });
     // Recognition runs on the last day of each month (and on demand); a rerun posts nothing new.
     if as_of.succ_opt().is_some_and(|next| next.day() == 1) {
-        let period = crate::revenue::period_of(as_of);
+        let period = crate::ledger::period_of(as_of);
         let run = app.revenue.run_as(None, &period, as_of).await?;
         reports.push(JobReport {
             job: "revenue",

@@ -13,7 +13,7 @@ use crate::money::{Currency, Money};
 use crate::pagination::{Page, PageRequest};
 use crate::sequences;
 use chart::AccountKind;
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
 use rules::{AccountTotal, BalancedEntry, Posting, Side};
 use sea_orm::sea_query::{Alias, Expr, Query};
 use sea_orm::{
@@ -168,7 +168,7 @@ pub async fn post_entry<C: ConnectionTrait>(
 
 /// "YYYY-MM" of a date: the ledger's period.
 pub fn period_of(date: NaiveDate) -> String {
-    format!("{:04}-{:02}", date.year(), date.month())
+    crate::billing::periods::month_of(date).2
 }
 
 /// Refuses a posting dated in a closed period (DESIGN law 3: closed periods never change).

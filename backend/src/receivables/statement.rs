@@ -314,14 +314,6 @@ impl ReceivablesService {
     }
 }
 
-fn csv_cell(text: &str) -> String {
-    if text.contains([',', '"', '\n']) {
-        format!("\"{}\"", text.replace('"', "\"\""))
-    } else {
-        text.to_string()
-    }
-}
-
 /// Section, date, invoice, description, amount, currency, balance — one table a spreadsheet reads.
 pub fn statement_csv(statement: &Statement) -> String {
     let mut out = String::from("section,date,invoice,description,amount,currency,balance\n");
@@ -336,8 +328,8 @@ pub fn statement_csv(statement: &Statement) -> String {
             out.push_str(&format!(
                 "activity,{},{},{},{},{code},{}\n",
                 line.date,
-                csv_cell(&line.invoice_number),
-                csv_cell(&line.description),
+                crate::values::csv_cell(&line.invoice_number),
+                crate::values::csv_cell(&line.description),
                 line.amount.amount_string(),
                 line.balance.amount_string()
             ));
@@ -351,7 +343,7 @@ pub fn statement_csv(statement: &Statement) -> String {
             out.push_str(&format!(
                 "open,{},{},Due {} ({} days),{},{code},\n",
                 item.invoice_date,
-                csv_cell(&item.invoice_number),
+                crate::values::csv_cell(&item.invoice_number),
                 item.due_date,
                 item.days,
                 item.open.amount_string()

@@ -13,7 +13,6 @@ use crate::auth::{Actor, Permission};
 use crate::clock::SharedClock;
 use crate::entities::{ledger_period, ssp_price, user};
 use crate::error::{AppError, AppResult};
-use crate::ledger;
 use crate::money::Money;
 use crate::values::{parse_id, require_text};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -322,11 +321,11 @@ impl RevenueService {
         actor.require(Permission::RevenueTotalsRead)?;
         let stored = ledger_period::Entity::find().all(&self.db).await?;
         let mut keys: Vec<String> = stored.iter().map(|row| row.period.clone()).collect();
-        let mut month = rules::month_key(self.clock.today());
+        let mut month = crate::ledger::period_of(self.clock.today());
         for _ in 0..12 {
             keys.push(month.clone());
             let (first, _) = run::parse_period("period", &month)?;
-            month = rules::month_key(first.pred_opt().unwrap_or(first));
+            month = crate::ledger::period_of(first.pred_opt().unwrap_or(first));
         }
         keys.sort();
         keys.dedup();
@@ -529,9 +528,4 @@ fn ssp_from_model(model: ssp_price::Model) -> AppResult<SspPrice> {
         high: Money::from_minor(model.high_minor, currency),
         effective_from: model.effective_from,
     })
-}
-
-/// The period of a date, for callers outside the ledger.
-pub fn period_of(date: NaiveDate) -> String {
-    ledger::period_of(date)
 }

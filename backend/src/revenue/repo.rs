@@ -162,31 +162,18 @@ pub async fn add_to_positions<C: ConnectionTrait>(
     Ok(())
 }
 
-async fn contract_of_lines<C: ConnectionTrait>(
+/// Nets per contract line summed per contract (with its currency), in contract order.
+async fn nets_by_contract<C: ConnectionTrait>(
     connection: &C,
-    line_ids: Vec<i64>,
-) -> AppResult<HashMap<i64, (i64, String)>> {
-    Ok(contract_line::Entity::find()
-        .filter(contract_line::Column::Id.is_in(line_ids))
+    line_nets: &[(i64, i64)],
+) -> AppResult<BTreeMap<i64, (String, i64)>> {
+    let contracts: HashMap<i64, (i64, String)> = contract_line::Entity::find()
+        .filter(contract_line::Column::Id.is_in(line_nets.iter().map(|(line, _)| *line)))
         .all(connection)
         .await?
         .into_iter()
         .map(|line| (line.id, (line.contract_id, line.currency)))
-        .collect())
-}
-
-/// An invoice (positive nets) or its void (negative) moves billed on each contract it bills.
-/// Returns the credit to deferred revenue and the credit to unbilled AR (negative = debit);
-/// together they equal the net billed.
-pub async fn on_billed<C: ConnectionTrait>(
-    connection: &C,
-    line_nets: &[(i64, i64)],
-) -> AppResult<(i64, i64)> {
-    let contracts = contract_of_lines(
-        connection,
-        line_nets.iter().map(|(line, _)| *line).collect(),
-    )
-    .await?;
+        .collect();
     let mut by_contract: BTreeMap<i64, (String, i64)> = BTreeMap::new();
     for (line, net) in line_nets {
         let (contract_id, currency) = contracts
@@ -197,6 +184,17 @@ pub async fn on_billed<C: ConnectionTrait>(
             .or_insert_with(|| (currency.clone(), 0))
             .1 += net;
     }
+    Ok(by_contract)
+}
+
+/// An invoice (positive nets) or its void (negative) moves billed on each contract it bills.
+/// Returns the credit to deferred revenue and the credit to unbilled AR (negative = debit);
+/// together they equal the net billed.
+pub async fn on_billed<C: ConnectionTrait>(
+    connection: &C,
+    line_nets: &[(i64, i64)],
+) -> AppResult<(i64, i64)> {
+    let by_contract = nets_by_contract(connection, line_nets).await?;
     let (mut deferred, mut unbilled) = (0, 0);
     for (contract_id, (currency, net)) in by_contract {
         let moved = shift(connection, contract_id, &currency, net, 0).await?;
@@ -217,21 +215,7 @@ pub async fn on_credited<C: ConnectionTrait>(
     actor_id: Option<i64>,
     reason: &str,
 ) -> AppResult<(i64, i64)> {
-    let contracts = contract_of_lines(
-        connection,
-        line_nets.iter().map(|(line, _)| *line).collect(),
-    )
-    .await?;
-    let mut by_contract: BTreeMap<i64, (String, i64)> = BTreeMap::new();
-    for (line, net) in line_nets {
-        let (contract_id, currency) = contracts
-            .get(line)
-            .ok_or_else(|| AppError::internal(format!("contract line {line} vanished")))?;
-        by_contract
-            .entry(*contract_id)
-            .or_insert_with(|| (currency.clone(), 0))
-            .1 += net;
-    }
+    let by_contract = nets_by_contract(connection, line_nets).await?;
     let (mut deferred_total, mut contra_total) = (0, 0);
     for (contract_id, (currency, net)) in by_contract {
         let (billed, recognised) = position(connection, contract_id).await?;

@@ -3,12 +3,12 @@
 //! the ledger, so they agree with the trial balance), the close check, and their CSV forms.
 
 use super::repo::{self, balances, PLANNED, RECOGNISED};
-use super::rules::{self, Pattern};
+use super::rules::Pattern;
 use super::run::parse_period;
 use super::CloseCheck;
 use crate::entities::{
     contract, contract_line, customer, journal_entry, ledger_period, revenue_modification,
-    revenue_posting, revenue_schedule,
+    revenue_position, revenue_posting, revenue_schedule,
 };
 use crate::error::{AppError, AppResult};
 use crate::ledger::chart::{
@@ -219,7 +219,7 @@ pub async fn schedule<C: ConnectionTrait>(connection: &C, contract_id: i64) -> A
             obligation_id: row.obligation_id,
             product_name: product(row.obligation_id),
             kind: row.kind.clone(),
-            month: row.recognise_on.map(rules::month_key),
+            month: row.recognise_on.map(crate::ledger::period_of),
             period_start: row.period_start,
             period_end: row.period_end,
             recognise_on: row.recognise_on,
@@ -258,7 +258,7 @@ pub async fn schedule<C: ConnectionTrait>(connection: &C, contract_id: i64) -> A
     let months_total = {
         let mut months: Vec<String> = ratable
             .iter()
-            .filter_map(|row| row.recognise_on.map(rules::month_key))
+            .filter_map(|row| row.recognise_on.map(crate::ledger::period_of))
             .collect();
         months.sort();
         months.dedup();
@@ -383,6 +383,13 @@ pub async fn contracts<C: ConnectionTrait>(
         .into_iter()
         .map(|customer| (customer.id, customer.legal_name))
         .collect();
+    let positions: HashMap<i64, (i64, i64)> = revenue_position::Entity::find()
+        .filter(revenue_position::Column::ContractId.is_in(ids))
+        .all(connection)
+        .await?
+        .into_iter()
+        .map(|row| (row.contract_id, (row.billed_minor, row.recognised_minor)))
+        .collect();
     let mut items = Vec::new();
     for model in models {
         let currency = Currency::parse(&model.currency)?;
@@ -393,7 +400,7 @@ pub async fn contracts<C: ConnectionTrait>(
                 .map(|row| row.amount)
                 .sum()
         };
-        let (billed, recognised) = repo::position(connection, model.id).await?;
+        let (billed, recognised) = positions.get(&model.id).copied().unwrap_or((0, 0));
         let (deferred, unbilled) = balances(billed, recognised);
         items.push(ContractSummary {
             contract_id: model.id,
@@ -452,7 +459,7 @@ struct LedgerSum {
     credit: i64,
 }
 
-fn placeholder(backend: sea_orm::DatabaseBackend, index: usize) -> String {
+pub(crate) fn placeholder(backend: sea_orm::DatabaseBackend, index: usize) -> String {
     match backend {
         sea_orm::DatabaseBackend::Postgres => format!("${index}"),
         _ => "?".into(),
@@ -515,7 +522,7 @@ pub async fn waterfall<C: ConnectionTrait>(
     .await?;
     let next_day = as_of.succ_opt().unwrap_or(as_of);
     let balances = ledger_sums(connection, None, next_day).await?;
-    let first_month = rules::month_key(as_of);
+    let first_month = crate::ledger::period_of(as_of);
     let (first, _) = parse_period("asOf", &first_month)?;
     let last = crate::billing::periods::add_months(first, months);
     let mut by_month: BTreeMap<(String, String), i64> = BTreeMap::new();
@@ -530,7 +537,7 @@ pub async fn waterfall<C: ConnectionTrait>(
                 let month = if on < first {
                     first_month.clone()
                 } else {
-                    rules::month_key(on)
+                    crate::ledger::period_of(on)
                 };
                 if on < last {
                     *by_month.entry((row.currency.clone(), month)).or_default() += row.amount;
@@ -855,21 +862,13 @@ pub async fn close_check<C: ConnectionTrait>(
     })
 }
 
-fn csv_field(text: &str) -> String {
-    if text.contains([',', '"', '\n']) {
-        format!("\"{}\"", text.replace('"', "\"\""))
-    } else {
-        text.to_string()
-    }
-}
-
 fn csv(header: &[&str], rows: Vec<Vec<String>>) -> String {
     let mut out = header.join(",");
     out.push('\n');
     for row in rows {
         out.push_str(
             &row.iter()
-                .map(|field| csv_field(field))
+                .map(|field| crate::values::csv_cell(field))
                 .collect::<Vec<_>>()
                 .join(","),
         );

@@ -8,7 +8,7 @@ use crate::billing::periods::{self, Alignment};
 use crate::deals::ContractLineKind;
 use crate::ledger::chart;
 use crate::money::{allocate as allocate_money, Currency, Money};
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
 use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::{Decimal, RoundingStrategy};
 use serde::Serialize;
@@ -320,10 +320,6 @@ pub struct RatablePeriod {
     pub weight: u64,
 }
 
-pub fn month_key(date: NaiveDate) -> String {
-    format!("{:04}-{:02}", date.year(), date.month())
-}
-
 pub fn month_end(date: NaiveDate) -> NaiveDate {
     let (_, next, _) = periods::month_of(date);
     next.pred_opt().unwrap_or(date)
@@ -370,7 +366,7 @@ pub fn ratable_periods(
                     continue;
                 }
                 result.push(RatablePeriod {
-                    month: month_key(period.start),
+                    month: periods::month_of(period.start).2,
                     start: period.start,
                     end: period.end,
                     recognise_on: month_end(period.start).min(last_day),

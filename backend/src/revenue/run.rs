@@ -91,7 +91,7 @@ async fn materialise_usage<C: ConnectionTrait>(connection: &C, cutoff: NaiveDate
         .filter(performance_obligation::Column::Pattern.eq(rules::Pattern::AsIncurred.as_str()))
         .all(connection)
         .await?;
-    let cutoff_month = rules::month_key(cutoff);
+    let cutoff_month = crate::ledger::period_of(cutoff);
     for obligation in obligations {
         let Some(line) = contract_line::Entity::find_by_id(obligation.contract_line_id)
             .one(connection)
@@ -190,10 +190,10 @@ pub async fn execute<C: ConnectionTrait>(
     let backend = connection.get_database_backend();
     let due = DueRow::find_by_statement(Statement::from_sql_and_values(
         backend,
-        match backend {
-            sea_orm::DatabaseBackend::Postgres => "SELECT contract_id, currency, stream_account, CAST(SUM(amount_minor) AS BIGINT) AS amount, COUNT(*) AS rows, MAX(id) AS max_id FROM revenue_schedule WHERE status = 'planned' AND recognise_on IS NOT NULL AND recognise_on <= $1 GROUP BY contract_id, currency, stream_account ORDER BY contract_id, stream_account",
-            _ => "SELECT contract_id, currency, stream_account, CAST(SUM(amount_minor) AS BIGINT) AS amount, COUNT(*) AS rows, MAX(id) AS max_id FROM revenue_schedule WHERE status = 'planned' AND recognise_on IS NOT NULL AND recognise_on <= ? GROUP BY contract_id, currency, stream_account ORDER BY contract_id, stream_account",
-        },
+        format!(
+            "SELECT contract_id, currency, stream_account, CAST(SUM(amount_minor) AS BIGINT) AS amount, COUNT(*) AS rows, MAX(id) AS max_id FROM revenue_schedule WHERE status = 'planned' AND recognise_on IS NOT NULL AND recognise_on <= {} GROUP BY contract_id, currency, stream_account ORDER BY contract_id, stream_account",
+            super::report::placeholder(backend, 1)
+        ),
         [cutoff.into()],
     ))
     .all(connection)
