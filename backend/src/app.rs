@@ -5,6 +5,7 @@ use crate::audit::AuditService;
 use crate::auth::{AuthService, JwtKeys};
 use crate::billing::BillingService;
 use crate::clock::SharedClock;
+use crate::commissions::CommissionService;
 use crate::config::Config;
 use crate::customers::CustomerService;
 use crate::deals::DealService;
@@ -30,6 +31,7 @@ pub struct App {
     pub invoices: InvoiceService,
     pub receivables: ReceivablesService,
     pub revenue: RevenueService,
+    pub commissions: CommissionService,
 }
 
 impl App {
@@ -60,6 +62,11 @@ impl App {
             ),
             receivables: ReceivablesService::new(db.clone(), clock.clone()),
             revenue: RevenueService::new(db.clone(), clock.clone()),
+            commissions: CommissionService::new(
+                db.clone(),
+                clock.clone(),
+                config.functional_currency,
+            ),
             config,
             db,
             clock,

@@ -9,6 +9,7 @@ pub mod bench_aging;
 pub mod bench_revenue;
 pub mod billing;
 pub mod clock;
+pub mod commissions;
 pub mod config;
 pub mod customers;
 pub mod db;

@@ -7,6 +7,7 @@ mod m20261127_000001_foundation;
 mod m20261128_000001_billing;
 mod m20261129_000001_receivables;
 mod m20261130_000001_revenue;
+mod m20261201_000001_commissions;
 
 pub struct Migrator;
 
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000001_billing::Migration),
             Box::new(m20261129_000001_receivables::Migration),
             Box::new(m20261130_000001_revenue::Migration),
+            Box::new(m20261201_000001_commissions::Migration),
         ]
     }
 }

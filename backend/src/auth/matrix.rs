@@ -148,10 +148,26 @@ pub enum Permission {
     SspManage,
     /// The company's ratable method.
     RevenueSettings,
+    /// Own commissions (plan, statement, disputes); managers also their team's.
+    CommissionRead,
+    /// Every rep's commissions, plans, periods and payouts.
+    CommissionReadAll,
+    /// Import plans, assign them, set managers.
+    CommissionPlanManage,
+    /// Run a period's commission calculation on demand.
+    CommissionCalculate,
+    /// Dispute a line of one's own statement.
+    CommissionDisputeRaise,
+    /// Answer commission disputes.
+    CommissionDisputeResolve,
+    /// Approve a period's payout (never one's own).
+    CommissionPayoutApprove,
+    /// Split a deal's credit between reps.
+    DealSplitManage,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 42] = [
+    pub const ALL: [Permission; 50] = [
         Permission::CustomerRead,
         Permission::CustomerWrite,
         Permission::CreditHoldManage,
@@ -194,6 +210,14 @@ impl Permission {
         Permission::PeriodClose,
         Permission::SspManage,
         Permission::RevenueSettings,
+        Permission::CommissionRead,
+        Permission::CommissionReadAll,
+        Permission::CommissionPlanManage,
+        Permission::CommissionCalculate,
+        Permission::CommissionDisputeRaise,
+        Permission::CommissionDisputeResolve,
+        Permission::CommissionPayoutApprove,
+        Permission::DealSplitManage,
     ];
 
     pub fn as_str(&self) -> &'static str {
@@ -240,6 +264,14 @@ impl Permission {
             Permission::PeriodClose => "PERIOD_CLOSE",
             Permission::SspManage => "SSP_MANAGE",
             Permission::RevenueSettings => "REVENUE_SETTINGS",
+            Permission::CommissionRead => "COMMISSION_READ",
+            Permission::CommissionReadAll => "COMMISSION_ALL_READ",
+            Permission::CommissionPlanManage => "COMMISSION_PLAN_MANAGE",
+            Permission::CommissionCalculate => "COMMISSION_CALCULATE",
+            Permission::CommissionDisputeRaise => "COMMISSION_DISPUTE_RAISE",
+            Permission::CommissionDisputeResolve => "COMMISSION_DISPUTE_RESOLVE",
+            Permission::CommissionPayoutApprove => "COMMISSION_PAYOUT_APPROVE",
+            Permission::DealSplitManage => "DEAL_SPLIT_MANAGE",
         }
     }
 
@@ -393,6 +425,24 @@ impl Permission {
             Permission::PeriodClose => &[Cfo],
             Permission::SspManage => &[Admin, Cfo, VpRevops, VpFinance],
             Permission::RevenueSettings => &[Cfo],
+            Permission::CommissionRead => &[
+                Admin,
+                Cfo,
+                Cro,
+                VpRevops,
+                VpFinance,
+                AccountManager,
+                Ae,
+                VpCs,
+                Auditor,
+            ],
+            Permission::CommissionReadAll => &[Admin, Cfo, Cro, VpRevops, VpFinance, Auditor],
+            Permission::CommissionPlanManage => &[Admin, VpRevops],
+            Permission::CommissionCalculate => &[Admin, Cfo, VpRevops],
+            Permission::CommissionDisputeRaise => &[Cro, AccountManager, Ae, VpCs],
+            Permission::CommissionDisputeResolve => &[Admin, VpRevops],
+            Permission::CommissionPayoutApprove => &[VpRevops],
+            Permission::DealSplitManage => &[Admin, VpRevops],
         }
     }
 }
@@ -870,6 +920,110 @@ pub const OPERATIONS: &[(&str, &str, Access)] = &[
         "Mutation",
         "revenueDiscountAssign",
         Access::Needs(Permission::SspManage),
+    ),    (
+        "Query",
+        "commissionPlans",
+        Access::Needs(Permission::CommissionReadAll),
+    ),
+    (
+        "Query",
+        "commissionPlanSchema",
+        Access::SignedIn,
+    ),
+    (
+        "Query",
+        "commissionPlanExample",
+        Access::SignedIn,
+    ),
+    (
+        "Query",
+        "commissionAssignments",
+        Access::Needs(Permission::CommissionRead),
+    ),
+    (
+        "Query",
+        "commissionStatement",
+        Access::Needs(Permission::CommissionRead),
+    ),
+    (
+        "Query",
+        "commissionStatements",
+        Access::Needs(Permission::CommissionRead),
+    ),
+    (
+        "Query",
+        "commissionPeriods",
+        Access::Needs(Permission::CommissionReadAll),
+    ),
+    (
+        "Query",
+        "commissionDisputes",
+        Access::Needs(Permission::CommissionRead),
+    ),
+    (
+        "Query",
+        "commissionPayouts",
+        Access::Needs(Permission::CommissionReadAll),
+    ),
+    (
+        "Query",
+        "commissionPayout",
+        Access::Needs(Permission::CommissionReadAll),
+    ),
+    (
+        "Query",
+        "commissionSummary",
+        Access::Needs(Permission::CommissionRead),
+    ),
+    (
+        "Query",
+        "dealSplits",
+        Access::Needs(Permission::CommissionRead),
+    ),
+    (
+        "Mutation",
+        "commissionPlanImport",
+        Access::Needs(Permission::CommissionPlanManage),
+    ),
+    (
+        "Mutation",
+        "commissionPlanAssign",
+        Access::Needs(Permission::CommissionPlanManage),
+    ),
+    (
+        "Mutation",
+        "commissionPlanAcknowledge",
+        Access::Needs(Permission::CommissionRead),
+    ),
+    (
+        "Mutation",
+        "userManagerSet",
+        Access::Needs(Permission::CommissionPlanManage),
+    ),
+    (
+        "Mutation",
+        "dealSplitSet",
+        Access::Needs(Permission::DealSplitManage),
+    ),
+    (
+        "Mutation",
+        "commissionCalculate",
+        Access::Needs(Permission::CommissionCalculate),
+    ),
+    (
+        "Mutation",
+        "commissionDisputeRaise",
+        Access::Needs(Permission::CommissionDisputeRaise),
+    ),
+    (
+        "Mutation",
+        "commissionDisputeResolve",
+        Access::Needs(Permission::CommissionDisputeResolve),
+    ),
+    (
+        "Mutation",
+        "commissionPayoutApprove",
+        Access::Needs(Permission::CommissionPayoutApprove),
     ),
 ];
 

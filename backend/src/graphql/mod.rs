@@ -6,6 +6,7 @@ mod audit;
 mod auth;
 mod billing;
 mod collections;
+mod commissions;
 mod customers;
 mod deals;
 pub mod errors;
@@ -36,6 +37,7 @@ pub struct Query(
     receivables::ReceivablesQuery,
     collections::CollectionsQuery,
     revenue::RevenueQuery,
+    commissions::CommissionQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -50,6 +52,7 @@ pub struct Mutation(
     receivables::ReceivablesMutation,
     collections::CollectionsMutation,
     revenue::RevenueMutation,
+    commissions::CommissionMutation,
 );
 
 pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;

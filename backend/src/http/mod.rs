@@ -36,7 +36,9 @@ pub fn router(app: App) -> Router {
         .route("/api/invoices/{id}/pdf", get(invoice_pdf))
         .route("/api/credit-memos/{id}/pdf", get(credit_memo_pdf))
         .route("/api/customers/{id}/statement", get(customer_statement))
-        .route("/api/revenue/export", get(revenue_export));
+        .route("/api/revenue/export", get(revenue_export))
+        .route("/api/commissions/payouts/{id}/csv", get(commission_payout_csv))
+        .route("/api/commissions/plan-schema.json", get(commission_plan_schema));
     let index = web_dir.join("index.html");
     let router = if index.exists() {
         // Unknown paths get index.html so deep links like /customers/42 load the app.
@@ -151,6 +153,33 @@ async fn revenue_export(
         })
     })
     .await
+}
+
+/// A commission payout for payroll, as CSV.
+async fn commission_payout_csv(
+    State(state): State<HttpState>,
+    headers: HeaderMap,
+    axum::extract::Path(id): axum::extract::Path<String>,
+) -> Response {
+    let app = state.app.clone();
+    download(&state, &headers, &id, "payout", |actor, id| async move {
+        let (filename, text) = app.commissions.payout_csv(&actor, id).await?;
+        Ok(crate::notifications::mail::Attachment {
+            filename,
+            content_type: "text/csv; charset=utf-8".into(),
+            bytes: text.into_bytes(),
+        })
+    })
+    .await
+}
+
+/// The published JSON Schema of commission plan documents (public: it describes a format).
+async fn commission_plan_schema() -> Response {
+    (
+        [(header::CONTENT_TYPE, "application/schema+json")],
+        crate::commissions::plan::SCHEMA_JSON,
+    )
+        .into_response()
 }
 
 /// A file about one record (`id` from the path) for a signed-in reader.

@@ -1,6 +1,6 @@
 //! The daily run and the in-process scheduler: every scheduled job for one business date, through
 //! the same services the API uses. Each job is idempotent per business date (the bill run by its
-//! charge keys, the outbox by its claims, recognition by its schedule rows' status), so a second run, a restart or a second instance is
+//! charge keys, the outbox by its claims, recognition by its schedule rows' status, commissions by their lines' keys), so a second run, a restart or a second instance is
 //! harmless. Later areas register their jobs in `run_daily`.
 
 use crate::app::App;
@@ -57,6 +57,35 @@ pub async fn run_daily(
                 "{period}: {} schedule rows of {} contracts recognised in {} entries",
                 run.rows_recognised, run.contracts, run.entries
             ),
+        });
+    }
+    // Commissions: the month-end calculation of the month before, on the first daily run after
+    // it ends (until it has one; the 5-business-day rule measures this), never once paid out.
+    let last_month_end = crate::commissions::rules::first_of_month(as_of)
+        .pred_opt()
+        .unwrap_or(as_of);
+    let period = crate::ledger::period_of(last_month_end);
+    if !app.commissions.has_closing_run(&period).await? {
+        let summary = match app
+            .commissions
+            .calculate_as(None, &period, last_month_end)
+            .await
+        {
+            Ok(run) => format!(
+                "{period}: {} lines ({} changed), {} entries, {} warnings",
+                run.lines,
+                run.changed,
+                run.entries,
+                run.warnings.len()
+            ),
+            Err(error) => {
+                tracing::warn!(%period, error = ?error, "commission calculation not done");
+                format!("{period}: not calculated: {}", error.message())
+            }
+        };
+        reports.push(JobReport {
+            job: "commissions",
+            summary,
         });
     }
     let sent = send_mail(app).await?;

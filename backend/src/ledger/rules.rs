@@ -40,6 +40,16 @@ impl From<MoneyError> for EntryError {
     }
 }
 
+/// A posting from a signed amount: positive debits the account, negative credits it, zero is
+/// no posting.
+pub fn signed_posting(account: &str, debit: i64, currency: Currency) -> Option<Posting> {
+    (debit != 0).then(|| Posting {
+        account_code: account.to_string(),
+        side: if debit > 0 { Side::Debit } else { Side::Credit },
+        amount: Money::from_minor(debit.abs(), currency),
+    })
+}
+
 /// A journal entry whose debits equal its credits in every currency. The only constructor checks
 /// it, so holding one proves it.
 #[derive(Debug, Clone, PartialEq, Eq)]

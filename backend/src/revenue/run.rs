@@ -15,7 +15,7 @@ use crate::entities::{
 };
 use crate::error::{AppError, AppResult};
 use crate::ledger::chart::{DEFERRED_REVENUE, UNBILLED_RECEIVABLE};
-use crate::ledger::rules::{BalancedEntry, Posting, Side};
+use crate::ledger::rules::{signed_posting, BalancedEntry, Posting};
 use crate::ledger::{self, EntryHeader};
 use crate::money::{Currency, Money};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -149,14 +149,6 @@ async fn materialise_usage<C: ConnectionTrait>(connection: &C, cutoff: NaiveDate
     Ok(())
 }
 
-fn posting(account: &str, debit: i64, currency: Currency) -> Option<Posting> {
-    (debit != 0).then(|| Posting {
-        account_code: account.to_string(),
-        side: if debit > 0 { Side::Debit } else { Side::Credit },
-        amount: Money::from_minor(debit.abs(), currency),
-    })
-}
-
 /// Recognises everything due by the cut-off (the period's last day, or `as_of` if earlier),
 /// posting in the caller's transaction. Refused in a closed period.
 pub async fn execute<C: ConnectionTrait>(
@@ -241,10 +233,10 @@ pub async fn execute<C: ConnectionTrait>(
         let (billed, recognised) = positions.get(contract_id).copied().unwrap_or((0, 0));
         let moved = repo::shift_of(billed, recognised, 0, amount);
         let mut postings: Vec<Posting> = Vec::new();
-        postings.extend(posting(DEFERRED_REVENUE, -moved.deferred, currency));
-        postings.extend(posting(UNBILLED_RECEIVABLE, moved.unbilled, currency));
+        postings.extend(signed_posting(DEFERRED_REVENUE, -moved.deferred, currency));
+        postings.extend(signed_posting(UNBILLED_RECEIVABLE, moved.unbilled, currency));
         for (stream, minor) in streams {
-            postings.extend(posting(stream, -minor, currency));
+            postings.extend(signed_posting(stream, -minor, currency));
         }
         *totals.entry(currency_code.clone()).or_default() += amount;
         deltas.push((*contract_id, currency_code.clone(), 0, amount));
