@@ -135,6 +135,7 @@ pub struct StatementSummary {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, async_graphql::Enum)]
+#[graphql(name = "CommissionDisputeStatus")]
 pub enum DisputeStatus {
     Open,
     Accepted,
