@@ -595,7 +595,7 @@ fn credit_lines(
             });
         }
     }
-    items.sort_by(|a, b| a.on.cmp(&b.on).then_with(|| a.source.cmp(&b.source)));
+    items.sort_by(|a, b| (a.on, a.booking, &a.source).cmp(&(b.on, b.booking, &b.source)));
     let credits: Vec<Credit> = items
         .iter()
         .map(|item| Credit {

@@ -333,9 +333,20 @@ impl CommissionService {
 
     /// Everyone reporting to `manager`, directly or indirectly.
     async fn team_of(&self, manager: i64) -> AppResult<Vec<i64>> {
+        team_in(&self.db, manager).await
+    }
+
+    async fn user_names(&self) -> AppResult<HashMap<i64, user::Model>> {
+        user_names_in(&self.db).await
+    }
+}
+
+/// Everyone reporting to `manager`, directly or indirectly, read on `connection`.
+async fn team_in<C: sea_orm::ConnectionTrait>(connection: &C, manager: i64) -> AppResult<Vec<i64>> {
+    {
         let links: Vec<(i64, i64)> = user::Entity::find()
             .filter(user::Column::ManagerId.is_not_null())
-            .all(&self.db)
+            .all(connection)
             .await?
             .into_iter()
             .filter_map(|row| row.manager_id.map(|manager| (row.id, manager)))
@@ -352,15 +363,26 @@ impl CommissionService {
         }
         Ok(team)
     }
+}
 
-    async fn user_names(&self) -> AppResult<HashMap<i64, user::Model>> {
-        Ok(user::Entity::find()
-            .all(&self.db)
-            .await?
-            .into_iter()
-            .map(|row| (row.id, row))
-            .collect())
-    }
+async fn user_names_in<C: sea_orm::ConnectionTrait>(connection: &C) -> AppResult<HashMap<i64, user::Model>> {
+    Ok(user::Entity::find()
+        .all(connection)
+        .await?
+        .into_iter()
+        .map(|row| (row.id, row))
+        .collect())
+}
+
+async fn plan_currency_in<C: sea_orm::ConnectionTrait>(connection: &C, code: &str) -> AppResult<Option<Currency>> {
+    Ok(commission_plan::Entity::find()
+        .filter(commission_plan::Column::Code.eq(code))
+        .one(connection)
+        .await?
+        .and_then(|row| Currency::parse(&row.currency).ok()))
+}
+
+impl CommissionService {
 
     pub fn plan_schema(&self) -> &'static str {
         plan::SCHEMA_JSON
@@ -448,11 +470,7 @@ impl CommissionService {
     }
 
     async fn plan_currency(&self, code: &str) -> AppResult<Option<Currency>> {
-        Ok(commission_plan::Entity::find()
-            .filter(commission_plan::Column::Code.eq(code))
-            .one(&self.db)
-            .await?
-            .and_then(|row| Currency::parse(&row.currency).ok()))
+        plan_currency_in(&self.db, code).await
     }
 
     /// Assignments visible to the actor (optionally one user's).
@@ -608,12 +626,12 @@ impl CommissionService {
         let version = repo::version_in_force(&plans, &model.plan_code, today, today)
             .or_else(|| plans.iter().find(|plan| plan.code == model.plan_code))
             .map(|plan| plan.version);
-        let currency = self.plan_currency(&model.plan_code).await?;
+        let currency = plan_currency_in(&transaction, &model.plan_code).await?;
         let mut row: commission_assignment::ActiveModel = model.into();
         row.acknowledged_at = Set(Some(now));
         row.acknowledged_version = Set(version);
         let model = row.update(&transaction).await?;
-        let names = self.user_names().await?;
+        let names = user_names_in(&transaction).await?;
         let assignment = Self::assignment_of(model, &names, currency);
         audit::record(
             &transaction,
@@ -647,7 +665,7 @@ impl CommissionService {
             if user::Entity::find_by_id(manager).one(&transaction).await?.is_none() {
                 return Err(AppError::validation("managerId", "No such user."));
             }
-            if self.team_of(user_id).await?.contains(&manager) {
+            if team_in(&transaction, user_id).await?.contains(&manager) {
                 return Err(AppError::validation(
                     "managerId",
                     "That manager reports (directly or not) to this user; a team cannot loop.",
@@ -965,7 +983,7 @@ impl CommissionService {
                     window_start: ledger::period_of(window_start),
                     window_end: ledger::period_of(window_end),
                     credited: Money::from_minor(cumulative, currency),
-                    percent: percent.round_dp(2).to_string(),
+                    percent: format!("{:.2}", percent.round_dp(2)),
                     months,
                 });
             }

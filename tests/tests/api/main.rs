@@ -4,6 +4,7 @@
 
 mod billing;
 mod collections;
+mod commissions;
 mod customers;
 mod deals;
 mod http;
