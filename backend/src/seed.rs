@@ -116,6 +116,8 @@ fn major(amount: i64, currency: Currency) -> Money {
 
 struct Users {
     admin: Actor,
+    vp_revops: Actor,
+    cro: Actor,
     vp_finance: Actor,
     ar_specialist: Actor,
     account_manager: Actor,
@@ -170,6 +172,8 @@ async fn create_demo_users(app: &App) -> AppResult<Users> {
     };
     Ok(Users {
         admin: actor(Role::Admin),
+        vp_revops: actor(Role::VpRevops),
+        cro: actor(Role::Cro),
         vp_finance: actor(Role::VpFinance),
         ar_specialist: actor(Role::ArSpecialist),
         account_manager: actor(Role::AccountManager),
@@ -507,6 +511,7 @@ pub async fn seed_demo(app: &App) -> AppResult<bool> {
     seed_billing_reference(app, &users.admin, today).await?;
     seed_receivables(app, &users, today).await?;
     seed_recognition(app, &users.admin, today).await?;
+    seed_commissions(app, &users, today).await?;
     let cash = Money::from_minor(25_000_000, Currency::USD);
     app.ledger
         .post_manual(
@@ -538,6 +543,129 @@ pub async fn seed_demo(app: &App) -> AppResult<bool> {
         "demo data seeded"
     );
     Ok(true)
+}
+
+/// Commission plans (the AEs' tiered plan the demo deals name, and the CRO's team override),
+/// assignments with the AEs reporting to the CRO, one split deal, this month's calculation and
+/// one open dispute.
+async fn seed_commissions(app: &App, users: &Users, today: NaiveDate) -> AppResult<()> {
+    use crate::commissions::{AssignInput, CommissionService};
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+    let year = today.year();
+    let ae_plan = r#"code: PLAN-AE-2026
+name: Account executive plan
+currency: USD
+effective_from: YEAR-01-01
+capitalise: true
+quota:
+  period: quarter
+  amount: "900000.00"
+clawback:
+  window_days: 180
+  mode: full
+components:
+  - name: New business
+    metric: bookings_acv
+    tiers:
+      - { from: 0, rate: 8 }
+      - { from: 100, rate: 12 }
+    accelerators:
+      - { above: 150, multiplier: 1.5 }
+    decelerator: { below: 25, multiplier: 0.5 }
+    cap: "250000.00"
+    business_rates: { renewal: 3 }
+spifs:
+  - name: Large deal push
+    amount: "750.00"
+    from: YEAR-01-01
+    to: YEAR-12-31
+    min_acv: "100000.00"
+"#
+    .replace("YEAR", &year.to_string());
+    let manager_plan = r#"code: PLAN-CRO-2026
+name: Sales leadership override
+currency: USD
+effective_from: YEAR-01-01
+quota:
+  period: year
+  amount: "10000000.00"
+components:
+  - name: Team override
+    metric: team_credit
+    rate: 1.5
+"#
+    .replace("YEAR", &year.to_string());
+    let commissions: &CommissionService = &app.commissions;
+    commissions.import_plan(&users.vp_revops, &ae_plan, None).await?;
+    commissions.import_plan(&users.vp_revops, &manager_plan, None).await?;
+    let start = NaiveDate::from_ymd_opt(year, 1, 1).unwrap_or(today);
+    for ae in &users.aes {
+        commissions
+            .assign(
+                &users.vp_revops,
+                AssignInput {
+                    user_id: ae.user_id,
+                    plan_code: "PLAN-AE-2026".into(),
+                    effective_from: start,
+                    effective_to: None,
+                    quota: None,
+                },
+            )
+            .await?;
+        commissions
+            .set_manager(&users.vp_revops, ae.user_id, Some(users.cro.user_id))
+            .await?;
+    }
+    commissions
+        .assign(
+            &users.vp_revops,
+            AssignInput {
+                user_id: users.cro.user_id,
+                plan_code: "PLAN-CRO-2026".into(),
+                effective_from: start,
+                effective_to: None,
+                quota: None,
+            },
+        )
+        .await?;
+    // The first AE's largest approved deal is shared 70/30 with the second.
+    if let [first, second, ..] = users.aes.as_slice() {
+        let deal = crate::entities::deal::Entity::find()
+            .filter(crate::entities::deal::Column::AssignedAeId.eq(first.user_id))
+            .filter(crate::entities::deal::Column::Status.eq("approved"))
+            .order_by_desc(crate::entities::deal::Column::TcvMinor)
+            .one(&app.db)
+            .await?;
+        if let Some(deal) = deal {
+            commissions
+                .set_splits(
+                    &users.vp_revops,
+                    deal.id,
+                    &[(first.user_id, "70".into()), (second.user_id, "30".into())],
+                )
+                .await?;
+        }
+    }
+    commissions
+        .calculate_as(Some(&users.vp_revops), &crate::ledger::period_of(today), today)
+        .await?;
+    if let Some(ae) = users.aes.first() {
+        let line = crate::entities::commission_line::Entity::find()
+            .filter(crate::entities::commission_line::Column::UserId.eq(ae.user_id))
+            .order_by_asc(crate::entities::commission_line::Column::Id)
+            .one(&app.db)
+            .await?;
+        if let Some(line) = line {
+            commissions
+                .raise_dispute(
+                    ae,
+                    line.id,
+                    "The deal was signed as expansion of an existing account; it should be at the new-business rate?",
+                )
+                .await?;
+        }
+    }
+    Ok(())
 }
 
 /// The standalone selling price table (USD): point prices and observed ranges.
@@ -903,6 +1031,8 @@ pub async fn seed_scale(app: &App, count: usize) -> AppResult<(usize, usize)> {
     }
     let users = Users {
         admin: admin.clone(),
+        vp_revops: admin.clone(),
+        cro: admin.clone(),
         vp_finance: admin.clone(),
         ar_specialist: admin.clone(),
         account_manager: admin,

@@ -668,7 +668,7 @@ mod tests {
             "document.components[0].tier_mode"
         );
         let typo = PlanDocument::example().replace("window_days", "window_dys");
-        assert_eq!(field_of(PlanDocument::parse(&typo, None)), "document.clawback");
+        assert_eq!(field_of(PlanDocument::parse(&typo, None)), "document.clawback.window_dys");
     }
 
     #[test]
