@@ -78,6 +78,17 @@ enum Command {
         #[arg(long)]
         postgres: Option<String>,
     },
+    /// Times a month-end commission calculation (with its ledger accrual) for R reps and D deals
+    /// booked in the month, and its rerun, on fresh SQLite (and with --postgres PostgreSQL) databases.
+    BenchCommissions {
+        #[arg(long, default_value_t = 1_000)]
+        reps: usize,
+        #[arg(long, default_value_t = 200_000)]
+        deals: usize,
+        /// PostgreSQL server without a database name, e.g. postgres://postgres@127.0.0.1:5432
+        #[arg(long)]
+        postgres: Option<String>,
+    },
     /// Generates invoices and payments on fresh databases and times AR aging as of several dates.
     BenchAging {
         #[arg(long, default_value_t = 1_000_000)]
@@ -247,6 +258,26 @@ async fn run(command: Command) -> Result<(), AppError> {
             if let Some(server) = postgres {
                 let postgres =
                     revops::bench_revenue::bench_revenue(&config, contracts, Some(&server)).await?;
+                println!("{}", postgres.report());
+            }
+            Ok(())
+        }
+        Command::BenchCommissions {
+            reps,
+            deals,
+            postgres,
+        } => {
+            let sqlite =
+                revops::bench_commissions::bench_commissions(&config, reps, deals, None).await?;
+            println!("{}", sqlite.report());
+            if let Some(server) = postgres {
+                let postgres = revops::bench_commissions::bench_commissions(
+                    &config,
+                    reps,
+                    deals,
+                    Some(&server),
+                )
+                .await?;
                 println!("{}", postgres.report());
             }
             Ok(())

@@ -23,7 +23,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::{Decimal, RoundingStrategy};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set,
 };
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -214,6 +215,7 @@ pub async fn execute<C: ConnectionTrait>(
         reference: Reference::load(connection, functional).await?,
         warnings: Vec::new(),
     };
+    let started = std::time::Instant::now();
     let plans = repo::plan_versions(connection).await?;
     let assigned = assignments(connection, &plans, &context).await?;
     let window_start = assigned
@@ -222,6 +224,7 @@ pub async fn execute<C: ConnectionTrait>(
         .min()
         .unwrap_or(month);
     let bookings = bookings(connection, window_start, &context).await?;
+    tracing::debug!(elapsed_ms = started.elapsed().as_millis() as u64, "commission calculation: bookings loaded");
     let needs_cash = assigned.values().any(|assigned| {
         assigned
             .plan
@@ -256,13 +259,31 @@ pub async fn execute<C: ConnectionTrait>(
             }
         }
     }
+    tracing::debug!(elapsed_ms = started.elapsed().as_millis() as u64, "commission calculation: collections loaded");
     let prior = repo::prior_amounts(connection, period, window_start).await?;
 
+    // Each rep's bookings and collections, so a rep's credits are found without a scan.
+    let mut booked_by: HashMap<i64, Vec<usize>> = HashMap::new();
+    for (index, booking) in bookings.iter().enumerate() {
+        for (user_id, _) in &booking.splits {
+            booked_by.entry(*user_id).or_default().push(index);
+        }
+    }
+    let mut collected_by: HashMap<i64, Vec<usize>> = HashMap::new();
+    for (index, collection) in collections.iter().enumerate() {
+        for (user_id, _) in &bookings[collection.booking].splits {
+            collected_by.entry(*user_id).or_default().push(index);
+        }
+    }
     let mut wanted: Vec<Wanted> = Vec::new();
     let mut users: Vec<&i64> = assigned.keys().collect();
     users.sort();
     for user_id in &users {
         let Some(assigned) = assigned.get(user_id) else { continue };
+        let mine = Mine {
+            bookings: booked_by.get(user_id).map(Vec::as_slice).unwrap_or_default(),
+            collections: collected_by.get(user_id).map(Vec::as_slice).unwrap_or_default(),
+        };
         for component in &assigned.plan.document.components {
             if component.metric == Metric::TeamCredit {
                 continue;
@@ -273,18 +294,23 @@ pub async fn execute<C: ConnectionTrait>(
                 component,
                 &bookings,
                 &collections,
+                &mine,
                 &prior,
                 &mut context,
                 &mut wanted,
             );
         }
-        spif_lines(**user_id, assigned, &bookings, &mut context, &mut wanted);
+        spif_lines(**user_id, assigned, &bookings, &mine, &mut context, &mut wanted);
     }
+    tracing::debug!(elapsed_ms = started.elapsed().as_millis() as u64, "commission calculation: credits computed");
     override_lines(connection, &assigned, &mut wanted).await?;
     clawback_lines(connection, &assigned, &context, &mut wanted).await?;
 
+    tracing::debug!(elapsed_ms = started.elapsed().as_millis() as u64, "commission calculation: overrides and clawbacks");
     let settled = settle(connection, &context, wanted, now).await?;
+    tracing::debug!(elapsed_ms = started.elapsed().as_millis() as u64, "commission calculation: lines settled");
     let entries = post_accrual(connection, actor, &context, now).await?;
+    tracing::debug!(elapsed_ms = started.elapsed().as_millis() as u64, "commission calculation: accrual posted");
     let due_on = crate::receivables::disputes::calendar(connection)
         .await?
         .add_business_days(month_end.succ_opt().unwrap_or(month_end), DUE_BUSINESS_DAYS - 1);
@@ -381,34 +407,36 @@ async fn bookings<C: ConnectionTrait>(
         .and_hms_opt(0, 0, 0)
         .unwrap_or_default()
         .and_utc();
-    let deals = deal::Entity::find()
+    // (id, customer, product, approved at, assigned AE, plan id): only what a credit needs.
+    type DealRow = (i64, Option<i64>, Option<String>, Option<DateTime<Utc>>, Option<i64>, Option<String>);
+    let deals: Vec<DealRow> = deal::Entity::find()
+        .select_only()
+        .columns([
+            deal::Column::Id,
+            deal::Column::CustomerId,
+            deal::Column::ProductName,
+            deal::Column::ApprovedAt,
+            deal::Column::AssignedAeId,
+            deal::Column::CommissionPlanId,
+        ])
         .filter(deal::Column::Status.eq("approved"))
         .filter(deal::Column::ApprovedAt.gte(start))
         .filter(deal::Column::ApprovedAt.lt(end))
         .order_by_asc(deal::Column::ApprovedAt)
         .order_by_asc(deal::Column::Id)
+        .into_tuple()
         .all(connection)
         .await?;
     if deals.is_empty() {
         return Ok(Vec::new());
     }
-    let deal_ids: Vec<i64> = deals.iter().map(|deal| deal.id).collect();
+    let deal_ids: Vec<i64> = deals.iter().map(|row| row.0).collect();
+    let mut customer_ids: Vec<i64> = deals.iter().filter_map(|row| row.1).collect();
+    customer_ids.sort();
+    customer_ids.dedup();
+    // Every contract of these customers: the deals' own, and the history that says whether a
+    // deal is new, expansion or renewal business.
     let mut contracts: HashMap<i64, contract::Model> = HashMap::new();
-    for chunk in deal_ids.chunks(repo::ID_CHUNK) {
-        for row in contract::Entity::find()
-            .filter(contract::Column::DealId.is_in(chunk.iter().copied()))
-            .all(connection)
-            .await?
-        {
-            contracts.insert(row.deal_id, row);
-        }
-    }
-    let customer_ids: Vec<i64> = {
-        let mut ids: Vec<i64> = contracts.values().map(|row| row.customer_id).collect();
-        ids.sort();
-        ids.dedup();
-        ids
-    };
     let mut history: HashMap<i64, Vec<(i64, NaiveDate, NaiveDate)>> = HashMap::new();
     for chunk in customer_ids.chunks(repo::ID_CHUNK) {
         for row in contract::Entity::find()
@@ -420,12 +448,13 @@ async fn bookings<C: ConnectionTrait>(
                 .entry(row.customer_id)
                 .or_default()
                 .push((row.id, row.start_date, row.end_date));
+            contracts.insert(row.deal_id, row);
         }
     }
     let splits = repo::splits_of(connection, &deal_ids).await?;
     let mut result = Vec::with_capacity(deals.len());
-    for deal in deals {
-        let Some(contract) = contracts.get(&deal.id) else { continue };
+    for (deal_id, _, product, approved_at, assigned_ae, plan_code) in deals {
+        let Some(contract) = contracts.get(&deal_id) else { continue };
         let earlier: Vec<(NaiveDate, NaiveDate)> = history
             .get(&contract.customer_id)
             .map(|rows| {
@@ -437,18 +466,18 @@ async fn bookings<C: ConnectionTrait>(
                     .collect()
             })
             .unwrap_or_default();
-        let splits = match splits.get(&deal.id) {
+        let splits = match splits.get(&deal_id) {
             Some(rows) => rows.clone(),
-            None => match deal.assigned_ae_id {
+            None => match assigned_ae {
                 Some(ae) => vec![(ae, 10_000)],
                 None => Vec::new(),
             },
         };
-        let Some(approved_at) = deal.approved_at else { continue };
+        let Some(approved_at) = approved_at else { continue };
         result.push(Booking {
-            deal_id: deal.id,
+            deal_id,
             contract_id: contract.id,
-            product: deal.product_name.clone().unwrap_or_default(),
+            product: product.unwrap_or_default(),
             booked_on: approved_at.date_naive(),
             start: contract.start_date,
             end: contract.end_date,
@@ -456,7 +485,7 @@ async fn bookings<C: ConnectionTrait>(
             arr: contract.arr_minor,
             currency: Currency::parse(&contract.currency)?,
             business: rules::business_of(contract.start_date, &earlier),
-            plan_code: deal.commission_plan_id.clone(),
+            plan_code,
             splits,
         });
     }
@@ -521,6 +550,12 @@ async fn collections<C: ConnectionTrait>(
     Ok(result)
 }
 
+/// Indices of one rep's bookings and collections.
+struct Mine<'a> {
+    bookings: &'a [usize],
+    collections: &'a [usize],
+}
+
 /// One component's credits over the quota window, the lines for this month, and a true-up when
 /// what earlier months were paid differs from what the window now owes for them (retroactive
 /// tiers reached, or a recalculation).
@@ -531,6 +566,7 @@ fn credit_lines(
     component: &Component,
     bookings: &[Booking],
     collections: &[Collection],
+    mine: &Mine,
     prior: &HashMap<(i64, String), i64>,
     context: &mut Context,
     wanted: &mut Vec<Wanted>,
@@ -548,7 +584,7 @@ fn credit_lines(
     }
     let mut items: Vec<Item> = Vec::new();
     if component.metric == Metric::CashCollected {
-        for collection in collections {
+        for collection in mine.collections.iter().map(|index| &collections[*index]) {
             if collection.collected_on < window_start {
                 continue;
             }
@@ -567,7 +603,7 @@ fn credit_lines(
             });
         }
     } else {
-        for (index, booking) in bookings.iter().enumerate() {
+        for (index, booking) in mine.bookings.iter().map(|index| (*index, &bookings[*index])) {
             if booking.booked_on < window_start {
                 continue;
             }
@@ -723,6 +759,7 @@ fn spif_lines(
     user_id: i64,
     assigned: &Assigned,
     bookings: &[Booking],
+    mine: &Mine,
     context: &mut Context,
     wanted: &mut Vec<Wanted>,
 ) {
@@ -730,7 +767,7 @@ fn spif_lines(
     let Ok(plan_currency) = document.currency() else { return };
     for spif in &document.spifs {
         let Ok(amount) = document.money("spif", spif.amount) else { continue };
-        for booking in bookings {
+        for booking in mine.bookings.iter().map(|index| &bookings[*index]) {
             if booking.booked_on < context.month
                 || booking.booked_on < spif.from
                 || booking.booked_on > spif.to
@@ -1001,33 +1038,51 @@ async fn settle<C: ConnectionTrait>(
     wanted: Vec<Wanted>,
     now: DateTime<Utc>,
 ) -> AppResult<Settled> {
-    let existing = commission_line::Entity::find()
+    // (id, user, source key, status, kind, amount, credited, tier, explanation)
+    type Existing = (i64, i64, String, String, String, i64, i64, String, String);
+    let existing: Vec<Existing> = commission_line::Entity::find()
+        .select_only()
+        .columns([
+            commission_line::Column::Id,
+            commission_line::Column::UserId,
+            commission_line::Column::SourceKey,
+            commission_line::Column::Status,
+            commission_line::Column::Kind,
+            commission_line::Column::AmountMinor,
+            commission_line::Column::CreditedMinor,
+            commission_line::Column::Tier,
+            commission_line::Column::Explanation,
+        ])
         .filter(commission_line::Column::Period.eq(context.period.as_str()))
+        .into_tuple()
         .all(connection)
         .await?;
-    let mut by_key: HashMap<(i64, String), commission_line::Model> = existing
+    let mut by_key: HashMap<(i64, String), Existing> = existing
         .into_iter()
-        .map(|line| ((line.user_id, line.source_key.clone()), line))
+        .map(|line| ((line.1, line.2.clone()), line))
         .collect();
     let total = i32::try_from(wanted.len()).unwrap_or(i32::MAX);
     let mut changed = 0;
     let mut inserts = Vec::new();
     for line in wanted {
         match by_key.remove(&(line.user_id, line.source_key.clone())) {
-            Some(old) => {
-                if old.status == repo::PAID || old.kind == "adjustment" {
+            Some((id, _, _, status, kind, amount, credited, tier, explanation)) => {
+                if status == repo::PAID || kind == "adjustment" {
                     continue;
                 }
-                if old.status != repo::RETIRED
-                    && old.amount_minor == line.amount
-                    && old.explanation == line.explanation
-                    && old.tier == line.tier
-                    && old.credited_minor == line.credited_minor
+                if status != repo::RETIRED
+                    && amount == line.amount
+                    && explanation == line.explanation
+                    && tier == line.tier
+                    && credited == line.credited_minor
                 {
                     continue;
                 }
                 changed += 1;
-                let mut row: commission_line::ActiveModel = old.into();
+                let mut row = commission_line::ActiveModel {
+                    id: sea_orm::ActiveValue::Unchanged(id),
+                    ..Default::default()
+                };
                 row.tier = Set(line.tier);
                 row.rate = Set(line.rate);
                 row.amount_minor = Set(line.amount);
@@ -1088,10 +1143,8 @@ async fn settle<C: ConnectionTrait>(
     }
     let stale: Vec<i64> = by_key
         .into_values()
-        .filter(|line| {
-            line.status == repo::CALCULATED && line.kind != "adjustment"
-        })
-        .map(|line| line.id)
+        .filter(|line| line.3 == repo::CALCULATED && line.4 != "adjustment")
+        .map(|line| line.0)
         .collect();
     if !stale.is_empty() {
         changed += i32::try_from(stale.len()).unwrap_or(i32::MAX);

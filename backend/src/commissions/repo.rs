@@ -13,7 +13,7 @@ use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::{Decimal, RoundingStrategy};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use std::collections::{HashMap, HashSet};
 
 /// Ids per `IN (…)` list.
@@ -153,18 +153,27 @@ pub async fn period_totals<C: ConnectionTrait>(
     connection: &C,
     period: &str,
 ) -> AppResult<Vec<crate::money::Money>> {
-    let mut totals: std::collections::BTreeMap<String, i64> = Default::default();
-    for line in commission_line::Entity::find()
+    let sums: Vec<(String, Option<i64>)> = commission_line::Entity::find()
+        .select_only()
+        .column(commission_line::Column::Currency)
+        .column_as(
+            Expr::col(commission_line::Column::AmountMinor).sum().cast_as(sea_orm::sea_query::Alias::new("BIGINT")),
+            "total",
+        )
         .filter(commission_line::Column::Period.eq(period))
         .filter(commission_line::Column::Status.ne(RETIRED))
+        .group_by(commission_line::Column::Currency)
+        .order_by_asc(commission_line::Column::Currency)
+        .into_tuple()
         .all(connection)
-        .await?
-    {
-        *totals.entry(line.currency).or_default() += line.amount_minor;
-    }
-    totals
-        .into_iter()
-        .map(|(code, minor)| Ok(crate::money::Money::from_minor(minor, Currency::parse(&code)?)))
+        .await?;
+    sums.into_iter()
+        .map(|(code, minor)| {
+            Ok(crate::money::Money::from_minor(
+                minor.unwrap_or(0),
+                Currency::parse(&code)?,
+            ))
+        })
         .collect()
 }
 
@@ -412,41 +421,55 @@ pub async fn accrual_movements<C: ConnectionTrait>(
     month_end: NaiveDate,
     ids: Option<&[i64]>,
 ) -> AppResult<Vec<Movement>> {
-    let mut query = commission_line::Entity::find().filter(
-        Expr::col(commission_line::Column::AccruedMinor)
-            .ne(Expr::col(commission_line::Column::AmountMinor))
-            .or(commission_line::Column::Capitalised.eq(true)),
-    );
+    type Row = (i64, String, bool, i64, i64, i64, Option<NaiveDate>, i32);
+    let mut query = commission_line::Entity::find()
+        .select_only()
+        .columns([
+            commission_line::Column::Id,
+            commission_line::Column::Currency,
+            commission_line::Column::Capitalised,
+            commission_line::Column::AmountMinor,
+            commission_line::Column::AccruedMinor,
+            commission_line::Column::AmortisedMinor,
+            commission_line::Column::AmortiseFrom,
+            commission_line::Column::AmortiseMonths,
+        ])
+        .filter(
+            Expr::col(commission_line::Column::AccruedMinor)
+                .ne(Expr::col(commission_line::Column::AmountMinor))
+                .or(commission_line::Column::Capitalised.eq(true)),
+        );
     if let Some(ids) = ids {
         query = query.filter(commission_line::Column::Id.is_in(ids.iter().copied()));
     }
+    let rows: Vec<Row> = query
+        .order_by_asc(commission_line::Column::Id)
+        .into_tuple()
+        .all(connection)
+        .await?;
     let mut result = Vec::new();
-    for line in query.order_by_asc(commission_line::Column::Id).all(connection).await? {
-        let target = match (line.capitalised, line.amortise_from) {
+    for (id, currency, capitalised, amount, accrued, amortised, amortise_from, amortise_months) in rows {
+        let target = match (capitalised, amortise_from) {
             (true, Some(from)) => {
-                let due = rules::amortised(
-                    line.amount_minor,
-                    line.amortise_months,
-                    months_elapsed(from, month_end),
-                );
-                if due.abs() > line.amortised_minor.abs() || line.amount_minor == 0 {
+                let due = rules::amortised(amount, amortise_months, months_elapsed(from, month_end));
+                if due.abs() > amortised.abs() || amount == 0 {
                     due
                 } else {
-                    line.amortised_minor
+                    amortised
                 }
             }
-            _ => line.amortised_minor,
+            _ => amortised,
         };
-        if line.accrued_minor == line.amount_minor && target == line.amortised_minor {
+        if accrued == amount && target == amortised {
             continue;
         }
         result.push(Movement {
-            id: line.id,
-            currency: line.currency,
-            capitalised: line.capitalised,
-            amount: line.amount_minor,
-            accrued: line.accrued_minor,
-            amortised: line.amortised_minor,
+            id,
+            currency,
+            capitalised,
+            amount,
+            accrued,
+            amortised,
             amortised_target: target,
         });
     }
