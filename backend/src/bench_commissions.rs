@@ -112,7 +112,10 @@ pub async fn bench_commissions(
     .await?;
     // Deals approved through January, each credited to one rep (round robin).
     deal::Entity::update_many()
-        .col_expr(deal::Column::AssignedAeId, Expr::cust(format!("(id % {reps_i64}) + 1")))
+        .col_expr(
+            deal::Column::AssignedAeId,
+            Expr::cust(format!("(id % {reps_i64}) + 1")),
+        )
         .col_expr(deal::Column::CommissionPlanId, Expr::value("PLAN-BENCH"))
         .col_expr(
             deal::Column::ApprovedAt,
@@ -153,7 +156,9 @@ pub async fn bench_commissions(
     let rerun = app.commissions.calculate_as(None, "2026-01", as_of).await?;
     let rerun_seconds = started.elapsed().as_secs_f64();
     if rerun.changed != 0 || rerun.entries != 0 {
-        return Err(AppError::internal("the rerun changed lines or posted again"));
+        return Err(AppError::internal(
+            "the rerun changed lines or posted again",
+        ));
     }
     Ok(CommissionBench {
         backend: if postgres_server.is_some() {

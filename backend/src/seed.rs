@@ -596,8 +596,12 @@ components:
 "#
     .replace("YEAR", &year.to_string());
     let commissions: &CommissionService = &app.commissions;
-    commissions.import_plan(&users.vp_revops, &ae_plan, None).await?;
-    commissions.import_plan(&users.vp_revops, &manager_plan, None).await?;
+    commissions
+        .import_plan(&users.vp_revops, &ae_plan, None)
+        .await?;
+    commissions
+        .import_plan(&users.vp_revops, &manager_plan, None)
+        .await?;
     let start = NaiveDate::from_ymd_opt(year, 1, 1).unwrap_or(today);
     for ae in &users.aes {
         commissions
@@ -647,7 +651,11 @@ components:
         }
     }
     commissions
-        .calculate_as(Some(&users.vp_revops), &crate::ledger::period_of(today), today)
+        .calculate_as(
+            Some(&users.vp_revops),
+            &crate::ledger::period_of(today),
+            today,
+        )
         .await?;
     if let Some(ae) = users.aes.first() {
         let line = crate::entities::commission_line::Entity::find()

@@ -60,7 +60,12 @@ impl MigrationTrait for Migration {
                 .col(big_null("assigned_by"))
                 .col(instant("assigned_at"))
                 .col(instant_null("acknowledged_at"))
-                .col(ColumnDef::new(Alias::new("acknowledged_version")).integer().null().to_owned())
+                .col(
+                    ColumnDef::new(Alias::new("acknowledged_version"))
+                        .integer()
+                        .null()
+                        .to_owned(),
+                )
                 .to_owned(),
             // A deal's credit divided between reps, in basis points summing to 10,000.
             table("deal_splits")

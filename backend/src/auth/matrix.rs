@@ -920,21 +920,14 @@ pub const OPERATIONS: &[(&str, &str, Access)] = &[
         "Mutation",
         "revenueDiscountAssign",
         Access::Needs(Permission::SspManage),
-    ),    (
+    ),
+    (
         "Query",
         "commissionPlans",
         Access::Needs(Permission::CommissionReadAll),
     ),
-    (
-        "Query",
-        "commissionPlanSchema",
-        Access::SignedIn,
-    ),
-    (
-        "Query",
-        "commissionPlanExample",
-        Access::SignedIn,
-    ),
+    ("Query", "commissionPlanSchema", Access::SignedIn),
+    ("Query", "commissionPlanExample", Access::SignedIn),
     (
         "Query",
         "commissionAssignments",

@@ -173,7 +173,10 @@ fn share(amount: i64, basis_points: i32) -> i64 {
 }
 
 fn percent(basis_points: i32) -> String {
-    format!("{}%", (Decimal::from(basis_points) / Decimal::ONE_HUNDRED).normalize())
+    format!(
+        "{}%",
+        (Decimal::from(basis_points) / Decimal::ONE_HUNDRED).normalize()
+    )
 }
 
 fn money_text(minor: i64, currency: Currency) -> String {
@@ -224,7 +227,10 @@ pub async fn execute<C: ConnectionTrait>(
         .min()
         .unwrap_or(month);
     let bookings = bookings(connection, window_start, &context).await?;
-    tracing::debug!(elapsed_ms = started.elapsed().as_millis() as u64, "commission calculation: bookings loaded");
+    tracing::debug!(
+        elapsed_ms = started.elapsed().as_millis() as u64,
+        "commission calculation: bookings loaded"
+    );
     let needs_cash = assigned.values().any(|assigned| {
         assigned
             .plan
@@ -259,7 +265,10 @@ pub async fn execute<C: ConnectionTrait>(
             }
         }
     }
-    tracing::debug!(elapsed_ms = started.elapsed().as_millis() as u64, "commission calculation: collections loaded");
+    tracing::debug!(
+        elapsed_ms = started.elapsed().as_millis() as u64,
+        "commission calculation: collections loaded"
+    );
     let prior = repo::prior_amounts(connection, period, window_start).await?;
 
     // Each rep's bookings and collections, so a rep's credits are found without a scan.
@@ -279,10 +288,18 @@ pub async fn execute<C: ConnectionTrait>(
     let mut users: Vec<&i64> = assigned.keys().collect();
     users.sort();
     for user_id in &users {
-        let Some(assigned) = assigned.get(user_id) else { continue };
+        let Some(assigned) = assigned.get(user_id) else {
+            continue;
+        };
         let mine = Mine {
-            bookings: booked_by.get(user_id).map(Vec::as_slice).unwrap_or_default(),
-            collections: collected_by.get(user_id).map(Vec::as_slice).unwrap_or_default(),
+            bookings: booked_by
+                .get(user_id)
+                .map(Vec::as_slice)
+                .unwrap_or_default(),
+            collections: collected_by
+                .get(user_id)
+                .map(Vec::as_slice)
+                .unwrap_or_default(),
         };
         for component in &assigned.plan.document.components {
             if component.metric == Metric::TeamCredit {
@@ -300,20 +317,42 @@ pub async fn execute<C: ConnectionTrait>(
                 &mut wanted,
             );
         }
-        spif_lines(**user_id, assigned, &bookings, &mine, &mut context, &mut wanted);
+        spif_lines(
+            **user_id,
+            assigned,
+            &bookings,
+            &mine,
+            &mut context,
+            &mut wanted,
+        );
     }
-    tracing::debug!(elapsed_ms = started.elapsed().as_millis() as u64, "commission calculation: credits computed");
+    tracing::debug!(
+        elapsed_ms = started.elapsed().as_millis() as u64,
+        "commission calculation: credits computed"
+    );
     override_lines(connection, &assigned, &mut wanted).await?;
     clawback_lines(connection, &assigned, &context, &mut wanted).await?;
 
-    tracing::debug!(elapsed_ms = started.elapsed().as_millis() as u64, "commission calculation: overrides and clawbacks");
+    tracing::debug!(
+        elapsed_ms = started.elapsed().as_millis() as u64,
+        "commission calculation: overrides and clawbacks"
+    );
     let settled = settle(connection, &context, wanted, now).await?;
-    tracing::debug!(elapsed_ms = started.elapsed().as_millis() as u64, "commission calculation: lines settled");
+    tracing::debug!(
+        elapsed_ms = started.elapsed().as_millis() as u64,
+        "commission calculation: lines settled"
+    );
     let entries = post_accrual(connection, actor, &context, now).await?;
-    tracing::debug!(elapsed_ms = started.elapsed().as_millis() as u64, "commission calculation: accrual posted");
+    tracing::debug!(
+        elapsed_ms = started.elapsed().as_millis() as u64,
+        "commission calculation: accrual posted"
+    );
     let due_on = crate::receivables::disputes::calendar(connection)
         .await?
-        .add_business_days(month_end.succ_opt().unwrap_or(month_end), DUE_BUSINESS_DAYS - 1);
+        .add_business_days(
+            month_end.succ_opt().unwrap_or(month_end),
+            DUE_BUSINESS_DAYS - 1,
+        );
     let totals = repo::period_totals(connection, period).await?;
     let run = commission_run::ActiveModel {
         period: Set(period.to_string()),
@@ -329,7 +368,9 @@ pub async fn execute<C: ConnectionTrait>(
                 .collect::<Vec<_>>(),
         )
         .map_err(AppError::internal)?),
-        warnings_json: Set(serde_json::to_string(&dedup(&context.warnings)).map_err(AppError::internal)?),
+        warnings_json: Set(
+            serde_json::to_string(&dedup(&context.warnings)).map_err(AppError::internal)?
+        ),
         run_by: Set(actor.map(|actor| actor.user_id)),
         ran_at: Set(now),
         ..Default::default()
@@ -371,11 +412,18 @@ async fn assignments<C: ConnectionTrait>(
     context: &Context,
 ) -> AppResult<HashMap<i64, Assigned>> {
     let mut result = HashMap::new();
-    for assignment in repo::assignments_for_month(connection, context.month, context.month_end).await? {
+    for assignment in
+        repo::assignments_for_month(connection, context.month, context.month_end).await?
+    {
         if result.contains_key(&assignment.user_id) {
             continue;
         }
-        let Some(plan) = repo::version_in_force(plans, &assignment.plan_code, context.month, context.month_end) else {
+        let Some(plan) = repo::version_in_force(
+            plans,
+            &assignment.plan_code,
+            context.month,
+            context.month_end,
+        ) else {
             continue;
         };
         let quota = match assignment.quota_minor {
@@ -408,7 +456,14 @@ async fn bookings<C: ConnectionTrait>(
         .unwrap_or_default()
         .and_utc();
     // (id, customer, product, approved at, assigned AE, plan id): only what a credit needs.
-    type DealRow = (i64, Option<i64>, Option<String>, Option<DateTime<Utc>>, Option<i64>, Option<String>);
+    type DealRow = (
+        i64,
+        Option<i64>,
+        Option<String>,
+        Option<DateTime<Utc>>,
+        Option<i64>,
+        Option<String>,
+    );
     let deals: Vec<DealRow> = deal::Entity::find()
         .select_only()
         .columns([
@@ -444,23 +499,27 @@ async fn bookings<C: ConnectionTrait>(
             .all(connection)
             .await?
         {
-            history
-                .entry(row.customer_id)
-                .or_default()
-                .push((row.id, row.start_date, row.end_date));
+            history.entry(row.customer_id).or_default().push((
+                row.id,
+                row.start_date,
+                row.end_date,
+            ));
             contracts.insert(row.deal_id, row);
         }
     }
     let splits = repo::splits_of(connection, &deal_ids).await?;
     let mut result = Vec::with_capacity(deals.len());
     for (deal_id, _, product, approved_at, assigned_ae, plan_code) in deals {
-        let Some(contract) = contracts.get(&deal_id) else { continue };
+        let Some(contract) = contracts.get(&deal_id) else {
+            continue;
+        };
         let earlier: Vec<(NaiveDate, NaiveDate)> = history
             .get(&contract.customer_id)
             .map(|rows| {
                 rows.iter()
                     .filter(|(id, start, _)| {
-                        *start < contract.start_date || (*start == contract.start_date && *id < contract.id)
+                        *start < contract.start_date
+                            || (*start == contract.start_date && *id < contract.id)
                     })
                     .map(|(_, start, end)| (*start, *end))
                     .collect()
@@ -473,7 +532,9 @@ async fn bookings<C: ConnectionTrait>(
                 None => Vec::new(),
             },
         };
-        let Some(approved_at) = approved_at else { continue };
+        let Some(approved_at) = approved_at else {
+            continue;
+        };
         result.push(Booking {
             deal_id,
             contract_id: contract.id,
@@ -526,7 +587,9 @@ async fn collections<C: ConnectionTrait>(
     }
     let mut result = Vec::new();
     for application in applications {
-        let Some(invoice) = invoices.get(&application.invoice_id) else { continue };
+        let Some(invoice) = invoices.get(&application.invoice_id) else {
+            continue;
+        };
         let Some(index) = invoice.contract_id.and_then(|id| by_contract.get(&id)) else {
             continue;
         };
@@ -572,7 +635,9 @@ fn credit_lines(
     wanted: &mut Vec<Wanted>,
 ) {
     let document = &assigned.plan.document;
-    let Ok(plan_currency) = document.currency() else { return };
+    let Ok(plan_currency) = document.currency() else {
+        return;
+    };
     let (window_start, _) = rules::quota_window(context.month, document.quota.period);
     struct Item {
         on: NaiveDate,
@@ -589,8 +654,15 @@ fn credit_lines(
                 continue;
             }
             let booking = &bookings[collection.booking];
-            let Some(split) = booking.splits.iter().find(|(id, _)| *id == user_id) else { continue };
-            let Some(converted) = context.convert(collection.amount, collection.currency, plan_currency, collection.collected_on) else {
+            let Some(split) = booking.splits.iter().find(|(id, _)| *id == user_id) else {
+                continue;
+            };
+            let Some(converted) = context.convert(
+                collection.amount,
+                collection.currency,
+                plan_currency,
+                collection.collected_on,
+            ) else {
                 continue;
             };
             items.push(Item {
@@ -603,11 +675,17 @@ fn credit_lines(
             });
         }
     } else {
-        for (index, booking) in mine.bookings.iter().map(|index| (*index, &bookings[*index])) {
+        for (index, booking) in mine
+            .bookings
+            .iter()
+            .map(|index| (*index, &bookings[*index]))
+        {
             if booking.booked_on < window_start {
                 continue;
             }
-            let Some(split) = booking.splits.iter().find(|(id, _)| *id == user_id) else { continue };
+            let Some(split) = booking.splits.iter().find(|(id, _)| *id == user_id) else {
+                continue;
+            };
             let metric_minor = match component.metric {
                 Metric::BookingsAcv => rules::acv(booking.tcv, booking.start, booking.end),
                 Metric::BookingsTcv => rules::tcv_credit(
@@ -618,7 +696,12 @@ fn credit_lines(
                 ),
                 _ => booking.arr,
             };
-            let Some(converted) = context.convert(metric_minor, booking.currency, plan_currency, booking.booked_on) else {
+            let Some(converted) = context.convert(
+                metric_minor,
+                booking.currency,
+                plan_currency,
+                booking.booked_on,
+            ) else {
                 continue;
             };
             items.push(Item {
@@ -658,8 +741,19 @@ fn credit_lines(
         let mut explanation = format!(
             "{} {} {} × split {} = {} credited; attainment {}% → {}% of quota {}.",
             component.metric.title(),
-            money_text(item.metric_minor, if component.metric == Metric::CashCollected { plan_currency } else { booking.currency }),
-            if component.metric == Metric::CashCollected { "(before tax)" } else { "" },
+            money_text(
+                item.metric_minor,
+                if component.metric == Metric::CashCollected {
+                    plan_currency
+                } else {
+                    booking.currency
+                }
+            ),
+            if component.metric == Metric::CashCollected {
+                "(before tax)"
+            } else {
+                ""
+            },
             percent(item.split_bp),
             money_text(item.credited, plan_currency),
             earned.attainment_before.normalize(),
@@ -705,7 +799,8 @@ fn credit_lines(
             cause: None,
             reverses_line_id: None,
             capitalised,
-            amortise_from: capitalised.then(|| rules::first_of_month(booking.start.max(context.month))),
+            amortise_from: capitalised
+                .then(|| rules::first_of_month(booking.start.max(context.month))),
             amortise_months: if capitalised {
                 rules::term_months(booking.start.max(context.month), booking.end)
             } else {
@@ -764,9 +859,13 @@ fn spif_lines(
     wanted: &mut Vec<Wanted>,
 ) {
     let document = &assigned.plan.document;
-    let Ok(plan_currency) = document.currency() else { return };
+    let Ok(plan_currency) = document.currency() else {
+        return;
+    };
     for spif in &document.spifs {
-        let Ok(amount) = document.money("spif", spif.amount) else { continue };
+        let Ok(amount) = document.money("spif", spif.amount) else {
+            continue;
+        };
         for booking in mine.bookings.iter().map(|index| &bookings[*index]) {
             if booking.booked_on < context.month
                 || booking.booked_on < spif.from
@@ -774,19 +873,29 @@ fn spif_lines(
             {
                 continue;
             }
-            let Some(split) = booking.splits.iter().find(|(id, _)| *id == user_id) else { continue };
+            let Some(split) = booking.splits.iter().find(|(id, _)| *id == user_id) else {
+                continue;
+            };
             if !spif.business.is_empty() && !spif.business.contains(&booking.business) {
                 continue;
             }
             if let Some(text) = &spif.product_contains {
-                if !booking.product.to_lowercase().contains(&text.to_lowercase()) {
+                if !booking
+                    .product
+                    .to_lowercase()
+                    .contains(&text.to_lowercase())
+                {
                     continue;
                 }
             }
             let acv = rules::acv(booking.tcv, booking.start, booking.end);
             if let Some(minimum) = spif.min_acv {
-                let Ok(minimum) = document.money("spif", minimum) else { continue };
-                let Some(converted) = context.convert(acv, booking.currency, plan_currency, booking.booked_on) else {
+                let Ok(minimum) = document.money("spif", minimum) else {
+                    continue;
+                };
+                let Some(converted) =
+                    context.convert(acv, booking.currency, plan_currency, booking.booked_on)
+                else {
                     continue;
                 };
                 if converted < minimum.minor() {
@@ -859,10 +968,14 @@ async fn override_lines<C: ConnectionTrait>(
         .collect();
     let mut added = Vec::new();
     for (manager, assigned, component) in managers {
-        let Ok(currency) = assigned.plan.document.currency() else { continue };
+        let Ok(currency) = assigned.plan.document.currency() else {
+            continue;
+        };
         let rate = component.rate.map(|rate| rate.0).unwrap_or_default();
         for line in wanted.iter().filter(|line| {
-            line.kind == "credit" && reports.get(&line.user_id) == Some(&manager) && line.currency == currency
+            line.kind == "credit"
+                && reports.get(&line.user_id) == Some(&manager)
+                && line.currency == currency
         }) {
             let amount = (Decimal::from(line.credited_minor) * rate / Decimal::ONE_HUNDRED)
                 .round_dp_with_strategy(0, RoundingStrategy::MidpointAwayFromZero)
@@ -873,7 +986,10 @@ async fn override_lines<C: ConnectionTrait>(
                 plan: (assigned.plan.code.clone(), assigned.plan.version),
                 component: component.name.clone(),
                 kind: "override",
-                source_key: format!("override:{}:{}:{}", component.name, line.user_id, line.source_key),
+                source_key: format!(
+                    "override:{}:{}:{}",
+                    component.name, line.user_id, line.source_key
+                ),
                 deal_id: line.deal_id,
                 contract_id: line.contract_id,
                 business: line.business,
@@ -945,14 +1061,24 @@ async fn clawback_lines<C: ConnectionTrait>(
     let taken = repo::clawback_keys(connection, &context.period).await?;
     let bookings = repo::booking_facts(connection, &contract_ids).await?;
     for line in lines {
-        let Some(contract_id) = line.contract_id else { continue };
-        let Some(&(window_days, mode)) = all_windows.get(&(line.plan_code.clone(), line.plan_version)) else {
+        let Some(contract_id) = line.contract_id else {
             continue;
         };
-        let Some(facts) = bookings.get(&contract_id) else { continue };
-        let Ok(currency) = Currency::parse(&line.currency) else { continue };
+        let Some(&(window_days, mode)) =
+            all_windows.get(&(line.plan_code.clone(), line.plan_version))
+        else {
+            continue;
+        };
+        let Some(facts) = bookings.get(&contract_id) else {
+            continue;
+        };
+        let Ok(currency) = Currency::parse(&line.currency) else {
+            continue;
+        };
         for cause in causes.get(&contract_id).into_iter().flatten() {
-            if (cause.on - facts.booked_on).num_days() > i64::from(window_days) || cause.on < facts.booked_on {
+            if (cause.on - facts.booked_on).num_days() > i64::from(window_days)
+                || cause.on < facts.booked_on
+            {
                 continue;
             }
             let key = format!("clawback:{}:{}:{}", cause.kind, cause.id, line.id);

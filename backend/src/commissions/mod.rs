@@ -152,10 +152,14 @@ impl DisputeStatus {
     }
 
     fn parse(text: &str) -> AppResult<DisputeStatus> {
-        [DisputeStatus::Open, DisputeStatus::Accepted, DisputeStatus::Rejected]
-            .into_iter()
-            .find(|status| status.as_str() == text)
-            .ok_or_else(|| AppError::internal(format!("dispute status {text}")))
+        [
+            DisputeStatus::Open,
+            DisputeStatus::Accepted,
+            DisputeStatus::Rejected,
+        ]
+        .into_iter()
+        .find(|status| status.as_str() == text)
+        .ok_or_else(|| AppError::internal(format!("dispute status {text}")))
     }
 }
 
@@ -243,12 +247,17 @@ fn money_of(minor: i64, code: &str) -> AppResult<Money> {
     Ok(Money::from_minor(minor, Currency::parse(code)?))
 }
 
-fn totals_of<'a>(lines: impl IntoIterator<Item = &'a commission_line::Model>) -> AppResult<Vec<Money>> {
+fn totals_of<'a>(
+    lines: impl IntoIterator<Item = &'a commission_line::Model>,
+) -> AppResult<Vec<Money>> {
     let mut totals: BTreeMap<&str, i64> = BTreeMap::new();
     for line in lines {
         *totals.entry(line.currency.as_str()).or_default() += line.amount_minor;
     }
-    totals.into_iter().map(|(code, minor)| money_of(minor, code)).collect()
+    totals
+        .into_iter()
+        .map(|(code, minor)| money_of(minor, code))
+        .collect()
 }
 
 fn line_of(model: &commission_line::Model, open_dispute: Option<i64>) -> AppResult<Line> {
@@ -289,7 +298,10 @@ pub fn payout_date_of(period_first: NaiveDate) -> NaiveDate {
 
 fn parse_percent_bp(field: &str, text: &str) -> AppResult<i32> {
     let value = Decimal::from_str(text.trim()).map_err(|_| {
-        AppError::validation(field, format!("{text:?} is not a percentage; write e.g. 60 or 33.33."))
+        AppError::validation(
+            field,
+            format!("{text:?} is not a percentage; write e.g. 60 or 33.33."),
+        )
     })?;
     if value <= Decimal::ZERO || value > Decimal::ONE_HUNDRED || value.scale() > 2 {
         return Err(AppError::validation(
@@ -304,7 +316,11 @@ fn parse_percent_bp(field: &str, text: &str) -> AppResult<i32> {
 }
 
 impl CommissionService {
-    pub fn new(db: DatabaseConnection, clock: SharedClock, functional: Currency) -> CommissionService {
+    pub fn new(
+        db: DatabaseConnection,
+        clock: SharedClock,
+        functional: Currency,
+    ) -> CommissionService {
         CommissionService {
             db,
             clock,
@@ -365,7 +381,9 @@ async fn team_in<C: sea_orm::ConnectionTrait>(connection: &C, manager: i64) -> A
     }
 }
 
-async fn user_names_in<C: sea_orm::ConnectionTrait>(connection: &C) -> AppResult<HashMap<i64, user::Model>> {
+async fn user_names_in<C: sea_orm::ConnectionTrait>(
+    connection: &C,
+) -> AppResult<HashMap<i64, user::Model>> {
     Ok(user::Entity::find()
         .all(connection)
         .await?
@@ -374,7 +392,10 @@ async fn user_names_in<C: sea_orm::ConnectionTrait>(connection: &C) -> AppResult
         .collect())
 }
 
-async fn plan_currency_in<C: sea_orm::ConnectionTrait>(connection: &C, code: &str) -> AppResult<Option<Currency>> {
+async fn plan_currency_in<C: sea_orm::ConnectionTrait>(
+    connection: &C,
+    code: &str,
+) -> AppResult<Option<Currency>> {
     Ok(commission_plan::Entity::find()
         .filter(commission_plan::Column::Code.eq(code))
         .one(connection)
@@ -383,7 +404,6 @@ async fn plan_currency_in<C: sea_orm::ConnectionTrait>(connection: &C, code: &st
 }
 
 impl CommissionService {
-
     pub fn plan_schema(&self) -> &'static str {
         plan::SCHEMA_JSON
     }
@@ -448,7 +468,11 @@ impl CommissionService {
         Ok(plan)
     }
 
-    fn assignment_of(model: commission_assignment::Model, names: &HashMap<i64, user::Model>, currency: Option<Currency>) -> Assignment {
+    fn assignment_of(
+        model: commission_assignment::Model,
+        names: &HashMap<i64, user::Model>,
+        currency: Option<Currency>,
+    ) -> Assignment {
         Assignment {
             id: model.id,
             user_id: model.user_id,
@@ -474,7 +498,11 @@ impl CommissionService {
     }
 
     /// Assignments visible to the actor (optionally one user's).
-    pub async fn assignments(&self, actor: &Actor, user_id: Option<i64>) -> AppResult<Vec<Assignment>> {
+    pub async fn assignments(
+        &self,
+        actor: &Actor,
+        user_id: Option<i64>,
+    ) -> AppResult<Vec<Assignment>> {
         actor.require(Permission::CommissionRead)?;
         let mut query = commission_assignment::Entity::find();
         if let Some(user_id) = user_id {
@@ -510,7 +538,10 @@ impl CommissionService {
         actor.require(Permission::CommissionPlanManage)?;
         let now = self.clock.now();
         let transaction = self.db.begin().await?;
-        let Some(rep) = user::Entity::find_by_id(input.user_id).one(&transaction).await? else {
+        let Some(rep) = user::Entity::find_by_id(input.user_id)
+            .one(&transaction)
+            .await?
+        else {
             return Err(AppError::validation("userId", "No such user."));
         };
         let plan = commission_plan::Entity::find()
@@ -533,12 +564,20 @@ impl CommissionService {
             }
         }
         let currency = Currency::parse(&plan.currency)?;
-        let quota = match input.quota.as_deref().map(str::trim).filter(|text| !text.is_empty()) {
+        let quota = match input
+            .quota
+            .as_deref()
+            .map(str::trim)
+            .filter(|text| !text.is_empty())
+        {
             Some(text) => {
                 let quota = Money::parse(text, currency)
                     .map_err(|error| AppError::validation("quota", error.to_string()))?;
                 if quota.minor() <= 0 {
-                    return Err(AppError::validation("quota", "A quota must be more than zero."));
+                    return Err(AppError::validation(
+                        "quota",
+                        "A quota must be more than zero.",
+                    ));
                 }
                 Some(quota.minor())
             }
@@ -651,7 +690,12 @@ impl CommissionService {
     }
 
     /// Sets (or clears) who a user reports to; refuses a loop.
-    pub async fn set_manager(&self, actor: &Actor, user_id: i64, manager_id: Option<i64>) -> AppResult<()> {
+    pub async fn set_manager(
+        &self,
+        actor: &Actor,
+        user_id: i64,
+        manager_id: Option<i64>,
+    ) -> AppResult<()> {
         actor.require(Permission::CommissionPlanManage)?;
         let now = self.clock.now();
         let transaction = self.db.begin().await?;
@@ -660,9 +704,16 @@ impl CommissionService {
         };
         if let Some(manager) = manager_id {
             if manager == user_id {
-                return Err(AppError::validation("managerId", "Nobody manages themselves."));
+                return Err(AppError::validation(
+                    "managerId",
+                    "Nobody manages themselves.",
+                ));
             }
-            if user::Entity::find_by_id(manager).one(&transaction).await?.is_none() {
+            if user::Entity::find_by_id(manager)
+                .one(&transaction)
+                .await?
+                .is_none()
+            {
                 return Err(AppError::validation("managerId", "No such user."));
             }
             if team_in(&transaction, user_id).await?.contains(&manager) {
@@ -712,7 +763,10 @@ impl CommissionService {
                 .map(|ae| {
                     vec![(
                         ae,
-                        names.get(&ae).map(|row| row.name.clone()).unwrap_or_default(),
+                        names
+                            .get(&ae)
+                            .map(|row| row.name.clone())
+                            .unwrap_or_default(),
                         10_000,
                     )]
                 })
@@ -723,7 +777,10 @@ impl CommissionService {
             .map(|row| {
                 (
                     row.user_id,
-                    names.get(&row.user_id).map(|user| user.name.clone()).unwrap_or_default(),
+                    names
+                        .get(&row.user_id)
+                        .map(|user| user.name.clone())
+                        .unwrap_or_default(),
                     row.share_bp,
                 )
             })
@@ -739,18 +796,32 @@ impl CommissionService {
     ) -> AppResult<Vec<(i64, String, i32)>> {
         actor.require(Permission::DealSplitManage)?;
         if splits.is_empty() || splits.len() > 10 {
-            return Err(AppError::validation("splits", "Give 1 to 10 reps and their percentages."));
+            return Err(AppError::validation(
+                "splits",
+                "Give 1 to 10 reps and their percentages.",
+            ));
         }
         let now = self.clock.now();
         let transaction = self.db.begin().await?;
-        if deal::Entity::find_by_id(deal_id).one(&transaction).await?.is_none() {
+        if deal::Entity::find_by_id(deal_id)
+            .one(&transaction)
+            .await?
+            .is_none()
+        {
             return Err(AppError::not_found("deal"));
         }
         let mut total = 0;
         let mut parsed = Vec::new();
         for (index, (user_id, percent)) in splits.iter().enumerate() {
-            if user::Entity::find_by_id(*user_id).one(&transaction).await?.is_none() {
-                return Err(AppError::validation(format!("splits.{index}.userId"), "No such user."));
+            if user::Entity::find_by_id(*user_id)
+                .one(&transaction)
+                .await?
+                .is_none()
+            {
+                return Err(AppError::validation(
+                    format!("splits.{index}.userId"),
+                    "No such user.",
+                ));
             }
             if parsed.iter().any(|(other, _)| other == user_id) {
                 return Err(AppError::validation(
@@ -814,7 +885,8 @@ impl CommissionService {
     /// Calculates a period on demand (credits up to today for the current month).
     pub async fn calculate(&self, actor: &Actor, period: &str) -> AppResult<RunReport> {
         actor.require(Permission::CommissionCalculate)?;
-        self.calculate_as(Some(actor), period, self.clock.today()).await
+        self.calculate_as(Some(actor), period, self.clock.today())
+            .await
     }
 
     /// The calculation as the daily job runs it.
@@ -826,7 +898,8 @@ impl CommissionService {
     ) -> AppResult<RunReport> {
         let now = self.clock.now();
         let transaction = self.db.begin().await?;
-        let report = calc::execute(&transaction, actor, period, as_of, now, self.functional).await?;
+        let report =
+            calc::execute(&transaction, actor, period, as_of, now, self.functional).await?;
         transaction.commit().await?;
         Ok(report)
     }
@@ -870,7 +943,10 @@ impl CommissionService {
         let month_end = rules::last_of_month(month);
         let due_on = crate::receivables::disputes::calendar(&self.db)
             .await?
-            .add_business_days(month_end.succ_opt().unwrap_or(month_end), calc::DUE_BUSINESS_DAYS - 1);
+            .add_business_days(
+                month_end.succ_opt().unwrap_or(month_end),
+                calc::DUE_BUSINESS_DAYS - 1,
+            );
         // A run counts for the close only when made after the month ended.
         let closing_run = runs.iter().find(|run| run.as_of >= month_end);
         let state = match closing_run {
@@ -889,7 +965,11 @@ impl CommissionService {
             period,
             due_on,
             first_run_at: closing_run.map(|run| run.ran_at),
-            last_run: runs.last().cloned().map(RunReport::from_model).transpose()?,
+            last_run: runs
+                .last()
+                .cloned()
+                .map(RunReport::from_model)
+                .transpose()?,
             state: state.into(),
             paid_out,
         })
@@ -912,7 +992,12 @@ impl CommissionService {
 
     /// A rep's statement for a month: every line with its explanation, attainment against quota
     /// per component, and (for their own statement) a forecast from their open deals.
-    pub async fn statement(&self, actor: &Actor, user_id: i64, period: &str) -> AppResult<Statement> {
+    pub async fn statement(
+        &self,
+        actor: &Actor,
+        user_id: i64,
+        period: &str,
+    ) -> AppResult<Statement> {
         self.check_visible(actor, user_id).await?;
         let (month, next) = crate::revenue::run::parse_period("period", period)?;
         let month_end = next.pred_opt().unwrap_or(next);
@@ -975,7 +1060,8 @@ impl CommissionService {
                     months.push((key, Money::from_minor(cumulative, currency)));
                     cursor = rules::add_months(cursor, 1);
                 }
-                let percent = Decimal::from(cumulative) * Decimal::ONE_HUNDRED / Decimal::from(quota.max(1));
+                let percent =
+                    Decimal::from(cumulative) * Decimal::ONE_HUNDRED / Decimal::from(quota.max(1));
                 attainment.push(Attainment {
                     component: component.name.clone(),
                     metric: component.metric.as_str().into(),
@@ -987,7 +1073,10 @@ impl CommissionService {
                     months,
                 });
             }
-            if actor.user_id == user_id && month <= self.clock.today() && self.clock.today() <= month_end {
+            if actor.user_id == user_id
+                && month <= self.clock.today()
+                && self.clock.today() <= month_end
+            {
                 forecast = self.forecast(user_id, plan, quota, &attainment).await?;
             }
         }
@@ -1065,11 +1154,19 @@ impl CommissionService {
                 quota,
                 cap,
                 &[
-                    rules::Credit { amount: credited_now, flat_rate: None },
-                    rules::Credit { amount: metric, flat_rate: None },
+                    rules::Credit {
+                        amount: credited_now,
+                        flat_rate: None,
+                    },
+                    rules::Credit {
+                        amount: metric,
+                        flat_rate: None,
+                    },
                 ],
             );
-            let Some(estimate) = earned.get(1) else { continue };
+            let Some(estimate) = earned.get(1) else {
+                continue;
+            };
             result.push(Forecast {
                 deal_id: deal.id,
                 crm_opportunity_id: deal.crm_opportunity_id.clone(),
@@ -1090,7 +1187,11 @@ impl CommissionService {
     }
 
     /// One row per rep the actor may see, for a month.
-    pub async fn statements(&self, actor: &Actor, period: &str) -> AppResult<Vec<StatementSummary>> {
+    pub async fn statements(
+        &self,
+        actor: &Actor,
+        period: &str,
+    ) -> AppResult<Vec<StatementSummary>> {
         actor.require(Permission::CommissionRead)?;
         let (month, next) = crate::revenue::run::parse_period("period", period)?;
         let month_end = next.pred_opt().unwrap_or(next);
@@ -1116,7 +1217,10 @@ impl CommissionService {
             by_user.entry(line.user_id).or_default().push(line);
         }
         for assignment in repo::assignments_for_month(&self.db, month, month_end).await? {
-            if visible.as_ref().is_none_or(|visible| visible.contains(&assignment.user_id)) {
+            if visible
+                .as_ref()
+                .is_none_or(|visible| visible.contains(&assignment.user_id))
+            {
                 by_user.entry(assignment.user_id).or_default();
             }
         }
@@ -1131,12 +1235,18 @@ impl CommissionService {
             .map(|(user_id, lines)| {
                 Ok(StatementSummary {
                     user_id,
-                    user_name: names.get(&user_id).map(|row| row.name.clone()).unwrap_or_default(),
+                    user_name: names
+                        .get(&user_id)
+                        .map(|row| row.name.clone())
+                        .unwrap_or_default(),
                     plan_code: plans.get(&user_id).cloned(),
                     lines: i32::try_from(lines.len()).unwrap_or(i32::MAX),
                     totals: totals_of(lines.iter().copied())?,
                     open_disputes: i32::try_from(
-                        lines.iter().filter(|line| disputes.contains_key(&line.id)).count(),
+                        lines
+                            .iter()
+                            .filter(|line| disputes.contains_key(&line.id))
+                            .count(),
                     )
                     .unwrap_or(i32::MAX),
                 })
@@ -1144,7 +1254,11 @@ impl CommissionService {
             .collect()
     }
 
-    async fn dispute_of(&self, model: commission_dispute::Model, names: &HashMap<i64, user::Model>) -> AppResult<Dispute> {
+    async fn dispute_of(
+        &self,
+        model: commission_dispute::Model,
+        names: &HashMap<i64, user::Model>,
+    ) -> AppResult<Dispute> {
         let line = commission_line::Entity::find_by_id(model.line_id)
             .one(&self.db)
             .await?
@@ -1162,7 +1276,10 @@ impl CommissionService {
             id: model.id,
             line: line_of(&line, (status == DisputeStatus::Open).then_some(model.id))?,
             raised_by: model.raised_by,
-            raised_by_name: names.get(&model.raised_by).map(|row| row.name.clone()).unwrap_or_default(),
+            raised_by_name: names
+                .get(&model.raised_by)
+                .map(|row| row.name.clone())
+                .unwrap_or_default(),
             reason: model.reason,
             status,
             raised_at: model.raised_at,
@@ -1177,7 +1294,11 @@ impl CommissionService {
     }
 
     /// Disputes the actor may see: their own, their team's, or all for reviewers and the roles that see all.
-    pub async fn disputes(&self, actor: &Actor, status: Option<DisputeStatus>) -> AppResult<Vec<Dispute>> {
+    pub async fn disputes(
+        &self,
+        actor: &Actor,
+        status: Option<DisputeStatus>,
+    ) -> AppResult<Vec<Dispute>> {
         actor.require(Permission::CommissionRead)?;
         let mut query = commission_dispute::Entity::find();
         if let Some(status) = status {
@@ -1187,8 +1308,13 @@ impl CommissionService {
             .order_by_desc(commission_dispute::Column::Id)
             .all(&self.db)
             .await?;
-        let sees_all = actor.can(Permission::CommissionReadAll) || actor.can(Permission::CommissionDisputeResolve);
-        let team = if sees_all { Vec::new() } else { self.team_of(actor.user_id).await? };
+        let sees_all = actor.can(Permission::CommissionReadAll)
+            || actor.can(Permission::CommissionDisputeResolve);
+        let team = if sees_all {
+            Vec::new()
+        } else {
+            self.team_of(actor.user_id).await?
+        };
         let names = self.user_names().await?;
         let mut result = Vec::new();
         for model in models.into_iter().take(500) {
@@ -1201,12 +1327,20 @@ impl CommissionService {
     }
 
     /// A payee questions one of their own lines; a reviewer answers within 48 business hours.
-    pub async fn raise_dispute(&self, actor: &Actor, line_id: i64, reason: &str) -> AppResult<Dispute> {
+    pub async fn raise_dispute(
+        &self,
+        actor: &Actor,
+        line_id: i64,
+        reason: &str,
+    ) -> AppResult<Dispute> {
         actor.require(Permission::CommissionDisputeRaise)?;
         let reason = require_text("reason", reason, 2000)?;
         let now = self.clock.now();
         let transaction = self.db.begin().await?;
-        let Some(line) = commission_line::Entity::find_by_id(line_id).one(&transaction).await? else {
+        let Some(line) = commission_line::Entity::find_by_id(line_id)
+            .one(&transaction)
+            .await?
+        else {
             return Err(AppError::not_found("commission line"));
         };
         if line.user_id != actor.user_id {
@@ -1215,7 +1349,10 @@ impl CommissionService {
             ));
         }
         if line.status == repo::RETIRED {
-            return Err(AppError::validation("lineId", "This line is no longer on your statement."));
+            return Err(AppError::validation(
+                "lineId",
+                "This line is no longer on your statement.",
+            ));
         }
         if commission_dispute::Entity::find()
             .filter(commission_dispute::Column::LineId.eq(line_id))
@@ -1224,7 +1361,9 @@ impl CommissionService {
             .await?
             .is_some()
         {
-            return Err(AppError::Conflict("This line already has an open dispute.".into()));
+            return Err(AppError::Conflict(
+                "This line already has an open dispute.".into(),
+            ));
         }
         let calendar = crate::receivables::disputes::calendar(&transaction).await?;
         let model = commission_dispute::ActiveModel {
@@ -1281,10 +1420,15 @@ impl CommissionService {
             return Err(AppError::not_found("commission dispute"));
         };
         if dispute.status != DisputeStatus::Open.as_str() {
-            return Err(AppError::Conflict(format!("This dispute is already {}.", dispute.status)));
+            return Err(AppError::Conflict(format!(
+                "This dispute is already {}.",
+                dispute.status
+            )));
         }
         if dispute.raised_by == actor.user_id {
-            return Err(AppError::Forbidden("Nobody resolves their own dispute.".into()));
+            return Err(AppError::Forbidden(
+                "Nobody resolves their own dispute.".into(),
+            ));
         }
         let line = commission_line::Entity::find_by_id(dispute.line_id)
             .one(&transaction)
@@ -1342,7 +1486,8 @@ impl CommissionService {
                 }
                 .insert(&transaction)
                 .await?;
-                let movements = repo::accrual_movements(&transaction, today, Some(&[adjustment.id])).await?;
+                let movements =
+                    repo::accrual_movements(&transaction, today, Some(&[adjustment.id])).await?;
                 calc::post_movements(
                     &transaction,
                     Some(actor),
@@ -1405,7 +1550,8 @@ impl CommissionService {
             ));
         }
         let now = self.clock.now();
-        let request = serde_json::json!({ "period": period, "payoutDate": payout_date }).to_string();
+        let request =
+            serde_json::json!({ "period": period, "payoutDate": payout_date }).to_string();
         let transaction = self.db.begin().await?;
         if let Claim::Replay(id) = idempotency::claim(
             &transaction,
@@ -1463,14 +1609,19 @@ impl CommissionService {
             .collect();
         let mut per_rep: BTreeMap<(i64, String), i64> = BTreeMap::new();
         for line in &payable {
-            *per_rep.entry((line.user_id, line.currency.clone())).or_default() += line.amount_minor;
+            *per_rep
+                .entry((line.user_id, line.currency.clone()))
+                .or_default() += line.amount_minor;
         }
         let paid_reps: Vec<(i64, String)> = per_rep
             .iter()
             .filter(|(_, total)| **total > 0)
             .map(|(key, _)| key.clone())
             .collect();
-        if paid_reps.iter().any(|(user_id, _)| *user_id == actor.user_id) {
+        if paid_reps
+            .iter()
+            .any(|(user_id, _)| *user_id == actor.user_id)
+        {
             return Err(AppError::Forbidden(
                 "You are paid in this payout; another approver must approve it.".into(),
             ));
@@ -1517,13 +1668,18 @@ impl CommissionService {
             payout_date: Set(payout_date),
             lines: Set(i32::try_from(paying.len()).unwrap_or(i32::MAX)),
             totals_json: Set(serde_json::to_string(
-                &totals.iter().map(|money| (money.currency().code(), money.minor())).collect::<Vec<_>>(),
+                &totals
+                    .iter()
+                    .map(|money| (money.currency().code(), money.minor()))
+                    .collect::<Vec<_>>(),
             )
             .map_err(AppError::internal)?),
             idempotency_key: Set(idempotency_key.trim().to_string()),
             approved_by: Set(actor.user_id),
             approved_at: Set(now),
-            journal_entries_json: Set(serde_json::to_string(&entry_ids).map_err(AppError::internal)?),
+            journal_entries_json: Set(
+                serde_json::to_string(&entry_ids).map_err(AppError::internal)?
+            ),
             ..Default::default()
         }
         .insert(&transaction)
@@ -1531,8 +1687,14 @@ impl CommissionService {
         let paying_ids: Vec<i64> = paying.iter().map(|line| line.id).collect();
         for chunk in paying_ids.chunks(repo::ID_CHUNK) {
             let updated = commission_line::Entity::update_many()
-                .col_expr(commission_line::Column::Status, sea_orm::sea_query::Expr::value(repo::PAID))
-                .col_expr(commission_line::Column::PayoutId, sea_orm::sea_query::Expr::value(model.id))
+                .col_expr(
+                    commission_line::Column::Status,
+                    sea_orm::sea_query::Expr::value(repo::PAID),
+                )
+                .col_expr(
+                    commission_line::Column::PayoutId,
+                    sea_orm::sea_query::Expr::value(model.id),
+                )
                 .filter(commission_line::Column::Id.is_in(chunk.iter().copied()))
                 .filter(commission_line::Column::Status.eq(repo::CALCULATED))
                 .exec(&transaction)
@@ -1562,8 +1724,12 @@ impl CommissionService {
         self.payout(actor, model.id).await
     }
 
-    fn payout_of(model: commission_payout::Model, names: &HashMap<i64, user::Model>) -> AppResult<Payout> {
-        let totals: Vec<(String, i64)> = serde_json::from_str(&model.totals_json).map_err(AppError::internal)?;
+    fn payout_of(
+        model: commission_payout::Model,
+        names: &HashMap<i64, user::Model>,
+    ) -> AppResult<Payout> {
+        let totals: Vec<(String, i64)> =
+            serde_json::from_str(&model.totals_json).map_err(AppError::internal)?;
         Ok(Payout {
             id: model.id,
             period: model.period,
@@ -1578,7 +1744,8 @@ impl CommissionService {
                 .map(|row| row.name.clone())
                 .unwrap_or_default(),
             approved_at: model.approved_at,
-            journal_entry_ids: serde_json::from_str(&model.journal_entries_json).map_err(AppError::internal)?,
+            journal_entry_ids: serde_json::from_str(&model.journal_entries_json)
+                .map_err(AppError::internal)?,
         })
     }
 
@@ -1637,7 +1804,9 @@ impl CommissionService {
     /// The payout for payroll: one row per person and currency.
     pub async fn payout_csv(&self, actor: &Actor, id: i64) -> AppResult<(String, String)> {
         let (payout, rows) = self.payout_rows(actor, id).await?;
-        let mut csv = String::from("payout_id,period,payout_date,employee_email,employee_name,currency,amount,lines\n");
+        let mut csv = String::from(
+            "payout_id,period,payout_date,employee_email,employee_name,currency,amount,lines\n",
+        );
         for row in rows {
             csv.push_str(&format!(
                 "{},{},{},{},{},{},{},{}\n",
@@ -1651,7 +1820,10 @@ impl CommissionService {
                 row.lines
             ));
         }
-        Ok((format!("commission-payout-{}-{}.csv", payout.period, payout.id), csv))
+        Ok((
+            format!("commission-payout-{}-{}.csv", payout.period, payout.id),
+            csv,
+        ))
     }
 
     /// For the dashboard: earned this month, payable with the next payout date, disputes, and
@@ -1674,7 +1846,11 @@ impl CommissionService {
         let lines = query.all(&self.db).await?;
         let period = ledger::period_of(month);
         let earned = totals_of(lines.iter().filter(|line| line.period == period))?;
-        let payable = totals_of(lines.iter().filter(|line| line.status == repo::CALCULATED && line.period < period))?;
+        let payable = totals_of(
+            lines
+                .iter()
+                .filter(|line| line.status == repo::CALCULATED && line.period < period),
+        )?;
         let mut disputes = commission_dispute::Entity::find()
             .filter(commission_dispute::Column::Status.eq(DisputeStatus::Open.as_str()));
         if own_only {
@@ -1693,8 +1869,10 @@ impl CommissionService {
                 payout_date_of(month)
             },
             open_disputes: i32::try_from(open.len()).unwrap_or(i32::MAX),
-            overdue_disputes: i32::try_from(open.iter().filter(|row| row.answer_due_at < now).count())
-                .unwrap_or(i32::MAX),
+            overdue_disputes: i32::try_from(
+                open.iter().filter(|row| row.answer_due_at < now).count(),
+            )
+            .unwrap_or(i32::MAX),
             last_close: self.period_status(last_month, today).await?,
         })
     }

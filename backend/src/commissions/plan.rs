@@ -397,19 +397,28 @@ impl PlanDocument {
             );
         }
         if self.name.trim().is_empty() || self.name.chars().count() > 200 {
-            return fail("name".into(), "give the plan a name of up to 200 characters.".into());
+            return fail(
+                "name".into(),
+                "give the plan a name of up to 200 characters.".into(),
+            );
         }
         self.currency()?;
         if let Some(to) = self.effective_to {
             if to < self.effective_from {
                 return fail(
                     "effective_to".into(),
-                    format!("ends ({to}) before the plan starts ({}).", self.effective_from),
+                    format!(
+                        "ends ({to}) before the plan starts ({}).",
+                        self.effective_from
+                    ),
                 );
             }
         }
         if self.quota()?.minor() <= 0 {
-            return fail("quota.amount".into(), "the quota must be more than zero.".into());
+            return fail(
+                "quota.amount".into(),
+                "the quota must be more than zero.".into(),
+            );
         }
         if let Some(clawback) = &self.clawback {
             if clawback.window_days == 0 || clawback.window_days > 1095 {
@@ -426,13 +435,19 @@ impl PlanDocument {
             );
         }
         if self.components.len() > 20 {
-            return fail("components".into(), "a plan has at most 20 components.".into());
+            return fail(
+                "components".into(),
+                "a plan has at most 20 components.".into(),
+            );
         }
         let mut names = std::collections::HashSet::new();
         for (index, component) in self.components.iter().enumerate() {
             let at = |field: &str| format!("components[{index}].{field}");
             if component.name.trim().is_empty() || component.name.chars().count() > 200 {
-                return fail(at("name"), "give the component a name of up to 200 characters.".into());
+                return fail(
+                    at("name"),
+                    "give the component a name of up to 200 characters.".into(),
+                );
             }
             if !names.insert(component.name.trim().to_lowercase()) {
                 return fail(
@@ -457,7 +472,10 @@ impl PlanDocument {
                 check_percent(&tier_at("rate"), tier.rate, Decimal::ONE_HUNDRED)?;
                 check_percent(&tier_at("from"), tier.from, Decimal::from(10_000))?;
                 if tier_index == 0 && !tier.from.0.is_zero() {
-                    return fail(tier_at("from"), "the first tier starts at 0 (% of quota).".into());
+                    return fail(
+                        tier_at("from"),
+                        "the first tier starts at 0 (% of quota).".into(),
+                    );
                 }
                 if tier_index > 0 && tier.from.0 <= component.tiers[tier_index - 1].from.0 {
                     return fail(
@@ -467,7 +485,8 @@ impl PlanDocument {
                 }
             }
             for (accelerator_index, accelerator) in component.accelerators.iter().enumerate() {
-                let accelerator_at = |field: &str| at(&format!("accelerators[{accelerator_index}].{field}"));
+                let accelerator_at =
+                    |field: &str| at(&format!("accelerators[{accelerator_index}].{field}"));
                 if accelerator.above.0 < Decimal::ONE_HUNDRED {
                     return fail(
                         accelerator_at("above"),
@@ -482,7 +501,9 @@ impl PlanDocument {
                         "accelerators start at ascending attainment.".into(),
                     );
                 }
-                if accelerator.multiplier.0 < Decimal::ONE || accelerator.multiplier.0 > Decimal::from(10) {
+                if accelerator.multiplier.0 < Decimal::ONE
+                    || accelerator.multiplier.0 > Decimal::from(10)
+                {
                     return fail(
                         accelerator_at("multiplier"),
                         "an accelerator multiplies the rate by 1 to 10.".into(),
@@ -490,13 +511,17 @@ impl PlanDocument {
                 }
             }
             if let Some(decelerator) = &component.decelerator {
-                if decelerator.below.0 <= Decimal::ZERO || decelerator.below.0 > Decimal::ONE_HUNDRED {
+                if decelerator.below.0 <= Decimal::ZERO
+                    || decelerator.below.0 > Decimal::ONE_HUNDRED
+                {
                     return fail(
                         at("decelerator.below"),
                         "a decelerator's floor is above 0 and at most 100 (% of quota).".into(),
                     );
                 }
-                if decelerator.multiplier.0 < Decimal::ZERO || decelerator.multiplier.0 >= Decimal::ONE {
+                if decelerator.multiplier.0 < Decimal::ZERO
+                    || decelerator.multiplier.0 >= Decimal::ONE
+                {
                     return fail(
                         at("decelerator.multiplier"),
                         "a decelerator multiplies the rate by at least 0 and less than 1.".into(),
@@ -514,7 +539,11 @@ impl PlanDocument {
                 ("renewal", component.business_rates.renewal),
             ] {
                 if let Some(rate) = rate {
-                    check_percent(&at(&format!("business_rates.{business}")), rate, Decimal::ONE_HUNDRED)?;
+                    check_percent(
+                        &at(&format!("business_rates.{business}")),
+                        rate,
+                        Decimal::ONE_HUNDRED,
+                    )?;
                 }
             }
             if let Some(multi_year) = &component.multi_year {
@@ -542,13 +571,19 @@ impl PlanDocument {
         for (index, spif) in self.spifs.iter().enumerate() {
             let at = |field: &str| format!("spifs[{index}].{field}");
             if spif.name.trim().is_empty() || spif.name.chars().count() > 200 {
-                return fail(at("name"), "give the SPIF a name of up to 200 characters.".into());
+                return fail(
+                    at("name"),
+                    "give the SPIF a name of up to 200 characters.".into(),
+                );
             }
             if self.money(&at("amount"), spif.amount)?.minor() <= 0 {
                 return fail(at("amount"), "a SPIF pays more than zero.".into());
             }
             if spif.to < spif.from {
-                return fail(at("to"), format!("ends ({}) before it starts ({}).", spif.to, spif.from));
+                return fail(
+                    at("to"),
+                    format!("ends ({}) before it starts ({}).", spif.to, spif.from),
+                );
             }
             if let Some(minimum) = spif.min_acv {
                 self.money(&at("min_acv"), minimum)?;
@@ -657,7 +692,8 @@ mod tests {
 
     #[test]
     fn a_bad_field_is_named_by_its_path() {
-        let bad_rate = PlanDocument::example().replace("{ from: 100, rate: 12 }", "{ from: 100, rate: twelve }");
+        let bad_rate = PlanDocument::example()
+            .replace("{ from: 100, rate: 12 }", "{ from: 100, rate: twelve }");
         assert_eq!(
             field_of(PlanDocument::parse(&bad_rate, None)),
             "document.components[0].tiers[1].rate"
@@ -668,25 +704,39 @@ mod tests {
             "document.components[0].tier_mode"
         );
         let typo = PlanDocument::example().replace("window_days", "window_dys");
-        assert_eq!(field_of(PlanDocument::parse(&typo, None)), "document.clawback.window_dys");
+        assert_eq!(
+            field_of(PlanDocument::parse(&typo, None)),
+            "document.clawback.window_dys"
+        );
     }
 
     #[test]
     fn whole_document_rules_are_checked() {
-        let descending = PlanDocument::example().replace("{ from: 100, rate: 12 }", "{ from: 0, rate: 12 }");
+        let descending =
+            PlanDocument::example().replace("{ from: 100, rate: 12 }", "{ from: 0, rate: 12 }");
         assert_eq!(
             field_of(PlanDocument::parse(&descending, None)),
             "document.components[0].tiers[1].from"
         );
-        let both = PlanDocument::example().replace("tier_mode: marginal", "tier_mode: marginal\n    rate: 5");
+        let both = PlanDocument::example()
+            .replace("tier_mode: marginal", "tier_mode: marginal\n    rate: 5");
         assert_eq!(
             field_of(PlanDocument::parse(&both, None)),
             "document.components[0].tiers"
         );
         let cents = PlanDocument::example().replace("\"150000.00\"", "\"150000.001\"");
-        assert_eq!(field_of(PlanDocument::parse(&cents, None)), "document.quota.amount");
-        let spif = PlanDocument::example().replace("to: 2026-12-31\n    business", "to: 2026-09-30\n    business");
-        assert_eq!(field_of(PlanDocument::parse(&spif, None)), "document.spifs[0].to");
+        assert_eq!(
+            field_of(PlanDocument::parse(&cents, None)),
+            "document.quota.amount"
+        );
+        let spif = PlanDocument::example().replace(
+            "to: 2026-12-31\n    business",
+            "to: 2026-09-30\n    business",
+        );
+        assert_eq!(
+            field_of(PlanDocument::parse(&spif, None)),
+            "document.spifs[0].to"
+        );
         assert_eq!(field_of(PlanDocument::parse("  ", None)), "document");
     }
 
@@ -694,15 +744,24 @@ mod tests {
     fn the_published_schema_names_every_document_field() {
         let schema: serde_json::Value = serde_json::from_str(SCHEMA_JSON).unwrap();
         let document: serde_json::Value = serde_json::from_str(
-            &PlanDocument::parse(PlanDocument::example(), None).unwrap().to_json().unwrap(),
+            &PlanDocument::parse(PlanDocument::example(), None)
+                .unwrap()
+                .to_json()
+                .unwrap(),
         )
         .unwrap();
         for key in document.as_object().unwrap().keys() {
-            assert!(schema["properties"].get(key).is_some(), "schema lacks {key}");
+            assert!(
+                schema["properties"].get(key).is_some(),
+                "schema lacks {key}"
+            );
         }
         let component = &schema["$defs"]["component"]["properties"];
         for key in document["components"][0].as_object().unwrap().keys() {
-            assert!(component.get(key).is_some(), "schema lacks components[].{key}");
+            assert!(
+                component.get(key).is_some(),
+                "schema lacks components[].{key}"
+            );
         }
     }
 }

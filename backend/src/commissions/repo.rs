@@ -4,8 +4,8 @@
 use super::plan::PlanDocument;
 use super::rules;
 use crate::entities::{
-    commission_assignment, commission_line, commission_plan, contract, contract_line,
-    credit_memo, deal, deal_split, invoice, write_off,
+    commission_assignment, commission_line, commission_plan, contract, contract_line, credit_memo,
+    deal, deal_split, invoice, write_off,
 };
 use crate::error::AppResult;
 use crate::money::Currency;
@@ -157,7 +157,9 @@ pub async fn period_totals<C: ConnectionTrait>(
         .select_only()
         .column(commission_line::Column::Currency)
         .column_as(
-            Expr::col(commission_line::Column::AmountMinor).sum().cast_as(sea_orm::sea_query::Alias::new("BIGINT")),
+            Expr::col(commission_line::Column::AmountMinor)
+                .sum()
+                .cast_as(sea_orm::sea_query::Alias::new("BIGINT")),
             "total",
         )
         .filter(commission_line::Column::Period.eq(period))
@@ -235,7 +237,9 @@ pub async fn reductions_through<C: ConnectionTrait>(
     let mut result: HashMap<i64, Vec<Cause>> = HashMap::new();
     for memo in memos {
         let (Some(contract_id), Some(on)) = (
-            invoices.get(&memo.invoice_id).and_then(|row| row.contract_id),
+            invoices
+                .get(&memo.invoice_id)
+                .and_then(|row| row.contract_id),
             memo.issue_date,
         ) else {
             continue;
@@ -249,7 +253,9 @@ pub async fn reductions_through<C: ConnectionTrait>(
         });
     }
     for row in write_offs {
-        let Some(invoice) = invoices.get(&row.invoice_id) else { continue };
+        let Some(invoice) = invoices.get(&row.invoice_id) else {
+            continue;
+        };
         let (Some(contract_id), Some(on)) = (invoice.contract_id, row.written_off_on) else {
             continue;
         };
@@ -257,7 +263,11 @@ pub async fn reductions_through<C: ConnectionTrait>(
             kind: "write_off",
             id: row.id,
             on,
-            amount: pre_tax(row.amount_minor, invoice.subtotal_minor, invoice.total_minor),
+            amount: pre_tax(
+                row.amount_minor,
+                invoice.subtotal_minor,
+                invoice.total_minor,
+            ),
             label: format!("#{}", row.id),
         });
     }
@@ -279,7 +289,8 @@ pub async fn reductions_through<C: ConnectionTrait>(
             lines.entry(line.contract_id).or_default().push(line);
         }
         for (contract_id, lines) in lines {
-            let dates: Option<Vec<NaiveDate>> = lines.iter().map(|line| line.cancelled_on).collect();
+            let dates: Option<Vec<NaiveDate>> =
+                lines.iter().map(|line| line.cancelled_on).collect();
             let Some(on) = dates.and_then(|dates| dates.into_iter().max()) else {
                 continue;
             };
@@ -448,10 +459,13 @@ pub async fn accrual_movements<C: ConnectionTrait>(
         .all(connection)
         .await?;
     let mut result = Vec::new();
-    for (id, currency, capitalised, amount, accrued, amortised, amortise_from, amortise_months) in rows {
+    for (id, currency, capitalised, amount, accrued, amortised, amortise_from, amortise_months) in
+        rows
+    {
         let target = match (capitalised, amortise_from) {
             (true, Some(from)) => {
-                let due = rules::amortised(amount, amortise_months, months_elapsed(from, month_end));
+                let due =
+                    rules::amortised(amount, amortise_months, months_elapsed(from, month_end));
                 if due.abs() > amortised.abs() || amount == 0 {
                     due
                 } else {
@@ -501,7 +515,10 @@ pub async fn mark_accrued<C: ConnectionTrait>(
         .filter(|movement| movement.amortised_target != movement.amortised)
     {
         commission_line::Entity::update_many()
-            .col_expr(commission_line::Column::AccruedMinor, Expr::value(movement.amount))
+            .col_expr(
+                commission_line::Column::AccruedMinor,
+                Expr::value(movement.amount),
+            )
             .col_expr(
                 commission_line::Column::AmortisedMinor,
                 Expr::value(movement.amortised_target),

@@ -28,7 +28,12 @@ pub fn bands(component: &Component) -> Vec<Band> {
     if let Some(decelerator) = &component.decelerator {
         cuts.push(decelerator.below.0);
     }
-    cuts.extend(component.accelerators.iter().map(|accelerator| accelerator.above.0));
+    cuts.extend(
+        component
+            .accelerators
+            .iter()
+            .map(|accelerator| accelerator.above.0),
+    );
     cuts.sort();
     cuts.dedup();
     let tiered = !component.tiers.is_empty();
@@ -153,7 +158,13 @@ fn percent_of(amount: Decimal, quota: i64) -> Decimal {
 /// final attainment reached. Credits at a flat business rate move attainment but are paid flat.
 /// Amounts telescope: each is the rounded cumulative (capped) minus the rounded cumulative
 /// before it, so the credits always sum to the rounded total.
-pub fn earn(bands: &[Band], mode: TierMode, quota: i64, cap: Option<i64>, credits: &[Credit]) -> Vec<Earned> {
+pub fn earn(
+    bands: &[Band],
+    mode: TierMode,
+    quota: i64,
+    cap: Option<i64>,
+    credits: &[Credit],
+) -> Vec<Earned> {
     let quota = quota.max(1);
     let quota_decimal = Decimal::from(quota);
     let boundary = |percent: Decimal| quota_decimal * percent / Decimal::ONE_HUNDRED;
@@ -252,7 +263,8 @@ pub fn first_of_month(date: NaiveDate) -> NaiveDate {
 
 pub fn add_months(month: NaiveDate, months: i32) -> NaiveDate {
     let index = month.year() * 12 + month.month0() as i32 + months;
-    NaiveDate::from_ymd_opt(index.div_euclid(12), index.rem_euclid(12) as u32 + 1, 1).unwrap_or(month)
+    NaiveDate::from_ymd_opt(index.div_euclid(12), index.rem_euclid(12) as u32 + 1, 1)
+        .unwrap_or(month)
 }
 
 pub fn last_of_month(month: NaiveDate) -> NaiveDate {
@@ -280,7 +292,8 @@ pub fn quota_window(month: NaiveDate, period: QuotaPeriod) -> (NaiveDate, NaiveD
 /// Calendar months a term touches: 2026-01-15..2027-01-14 is 12, 2026-01-01..2026-01-31 is 1.
 pub fn term_months(start: NaiveDate, end: NaiveDate) -> i32 {
     let day_after = end.succ_opt().unwrap_or(end);
-    let whole = (day_after.year() - start.year()) * 12 + day_after.month() as i32 - start.month() as i32;
+    let whole =
+        (day_after.year() - start.year()) * 12 + day_after.month() as i32 - start.month() as i32;
     let partial = i32::from(day_after.day() > start.day());
     (whole + partial).max(1)
 }
@@ -312,9 +325,10 @@ pub fn business_of(start: NaiveDate, earlier: &[(NaiveDate, NaiveDate)]) -> Busi
     {
         return Business::Expansion;
     }
-    if earlier.iter().any(|(_, to)| {
-        *to < start && (start - *to).num_days() <= 90
-    }) {
+    if earlier
+        .iter()
+        .any(|(_, to)| *to < start && (start - *to).num_days() <= 90)
+    {
         return Business::Renewal;
     }
     Business::New
@@ -359,7 +373,10 @@ mod tests {
             rate: None,
             tiers: tiers
                 .iter()
-                .map(|(from, rate)| Tier { from: Dec(d(from)), rate: Dec(d(rate)) })
+                .map(|(from, rate)| Tier {
+                    from: Dec(d(from)),
+                    rate: Dec(d(rate)),
+                })
                 .collect(),
             tier_mode: TierMode::Marginal,
             accelerators: vec![],
@@ -373,7 +390,10 @@ mod tests {
     fn tiered(amounts: &[i64]) -> Vec<Credit> {
         amounts
             .iter()
-            .map(|amount| Credit { amount: *amount, flat_rate: None })
+            .map(|amount| Credit {
+                amount: *amount,
+                flat_rate: None,
+            })
             .collect()
     }
 
@@ -382,7 +402,13 @@ mod tests {
         // Quota 100,000; 10 % to 100 %, 15 % above. Deals of 80,000 then 40,000: the second is
         // 20,000 at 10 % + 20,000 at 15 % = 5,000.
         let bands = bands(&component(&[("0", "10"), ("100", "15")]));
-        let earned = earn(&bands, TierMode::Marginal, 100_000_00, None, &tiered(&[80_000_00, 40_000_00]));
+        let earned = earn(
+            &bands,
+            TierMode::Marginal,
+            100_000_00,
+            None,
+            &tiered(&[80_000_00, 40_000_00]),
+        );
         assert_eq!(earned[0].amount, 8_000_00);
         assert_eq!(earned[1].amount, 5_000_00);
         assert_eq!(earned[1].pieces.len(), 2);
@@ -396,23 +422,44 @@ mod tests {
         let mut plan = component(&[("0", "10"), ("100", "15")]);
         plan.tier_mode = TierMode::Retroactive;
         let bands = bands(&plan);
-        let earned = earn(&bands, TierMode::Retroactive, 100_000_00, None, &tiered(&[80_000_00, 40_000_00]));
+        let earned = earn(
+            &bands,
+            TierMode::Retroactive,
+            100_000_00,
+            None,
+            &tiered(&[80_000_00, 40_000_00]),
+        );
         assert_eq!(earned[0].amount, 12_000_00);
         assert_eq!(earned[1].amount, 6_000_00);
-        let below = earn(&bands, TierMode::Retroactive, 100_000_00, None, &tiered(&[80_000_00]));
+        let below = earn(
+            &bands,
+            TierMode::Retroactive,
+            100_000_00,
+            None,
+            &tiered(&[80_000_00]),
+        );
         assert_eq!(below[0].amount, 8_000_00);
     }
 
     #[test]
     fn an_accelerator_multiplies_above_its_start_and_a_cap_stops_the_total() {
         let mut plan = component(&[("0", "10")]);
-        plan.accelerators = vec![Accelerator { above: Dec(d("100")), multiplier: Dec(d("1.5")) }];
+        plan.accelerators = vec![Accelerator {
+            above: Dec(d("100")),
+            multiplier: Dec(d("1.5")),
+        }];
         let bands = bands(&plan);
         assert_eq!(bands.len(), 2);
         assert_eq!(bands[1].rate, d("15"));
         assert_eq!(bands[1].label, "Tier 1 × 1.5 above 100% (100%+)");
         // 150,000 against 100,000: 10,000 + 50,000 × 15 % = 17,500, capped at 15,000.
-        let earned = earn(&bands, TierMode::Marginal, 100_000_00, Some(15_000_00), &tiered(&[100_000_00, 50_000_00]));
+        let earned = earn(
+            &bands,
+            TierMode::Marginal,
+            100_000_00,
+            Some(15_000_00),
+            &tiered(&[100_000_00, 50_000_00]),
+        );
         assert_eq!(earned[0].amount, 10_000_00);
         assert_eq!(earned[1].amount, 5_000_00);
         assert!(earned[1].capped);
@@ -421,8 +468,17 @@ mod tests {
     #[test]
     fn a_decelerator_pays_less_below_its_floor() {
         let mut plan = component(&[("0", "10")]);
-        plan.decelerator = Some(Decelerator { below: Dec(d("50")), multiplier: Dec(d("0.5")) });
-        let earned = earn(&bands(&plan), TierMode::Marginal, 100_000_00, None, &tiered(&[60_000_00]));
+        plan.decelerator = Some(Decelerator {
+            below: Dec(d("50")),
+            multiplier: Dec(d("0.5")),
+        });
+        let earned = earn(
+            &bands(&plan),
+            TierMode::Marginal,
+            100_000_00,
+            None,
+            &tiered(&[60_000_00]),
+        );
         // 50,000 at 5 % + 10,000 at 10 %.
         assert_eq!(earned[0].amount, 3_500_00);
     }
@@ -431,8 +487,14 @@ mod tests {
     fn flat_business_rates_move_attainment_but_pay_flat() {
         let bands = bands(&component(&[("0", "10"), ("100", "15")]));
         let credits = [
-            Credit { amount: 90_000_00, flat_rate: Some(d("3")) },
-            Credit { amount: 20_000_00, flat_rate: None },
+            Credit {
+                amount: 90_000_00,
+                flat_rate: Some(d("3")),
+            },
+            Credit {
+                amount: 20_000_00,
+                flat_rate: None,
+            },
         ];
         let earned = earn(&bands, TierMode::Marginal, 100_000_00, None, &credits);
         assert_eq!(earned[0].amount, 2_700_00);
@@ -443,16 +505,31 @@ mod tests {
     #[test]
     fn windows_terms_and_business_kinds() {
         let day = |text: &str| NaiveDate::parse_from_str(text, "%Y-%m-%d").unwrap();
-        assert_eq!(quota_window(day("2026-05-01"), QuotaPeriod::Quarter), (day("2026-04-01"), day("2026-06-01")));
-        assert_eq!(quota_window(day("2026-05-01"), QuotaPeriod::Year), (day("2026-01-01"), day("2026-12-01")));
+        assert_eq!(
+            quota_window(day("2026-05-01"), QuotaPeriod::Quarter),
+            (day("2026-04-01"), day("2026-06-01"))
+        );
+        assert_eq!(
+            quota_window(day("2026-05-01"), QuotaPeriod::Year),
+            (day("2026-01-01"), day("2026-12-01"))
+        );
         assert_eq!(term_months(day("2026-01-15"), day("2027-01-14")), 12);
         assert_eq!(term_months(day("2026-01-01"), day("2026-01-31")), 1);
         assert_eq!(term_months(day("2026-01-01"), day("2028-12-31")), 36);
-        assert_eq!(acv(36_000_00, day("2026-01-01"), day("2028-12-31")), 12_000_00);
-        assert_eq!(tcv_credit(36_000_00, day("2026-01-01"), day("2028-12-31"), Some(2)), 24_000_00);
+        assert_eq!(
+            acv(36_000_00, day("2026-01-01"), day("2028-12-31")),
+            12_000_00
+        );
+        assert_eq!(
+            tcv_credit(36_000_00, day("2026-01-01"), day("2028-12-31"), Some(2)),
+            24_000_00
+        );
         let earlier = [(day("2025-01-01"), day("2025-12-31"))];
         assert_eq!(business_of(day("2026-01-01"), &earlier), Business::Renewal);
-        assert_eq!(business_of(day("2025-06-01"), &earlier), Business::Expansion);
+        assert_eq!(
+            business_of(day("2025-06-01"), &earlier),
+            Business::Expansion
+        );
         assert_eq!(business_of(day("2026-06-01"), &earlier), Business::New);
         assert_eq!(clawback_share(1_200_00, 3_000_00, 12_000_00), 300_00);
         assert_eq!(amortised(2_400_00, 24, 1), 100_00);

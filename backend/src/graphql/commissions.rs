@@ -79,10 +79,10 @@ impl From<PlanVersion> for CommissionPlan {
             effective_to: plan.effective_to.map(IsoDate),
             capitalise: document.capitalise,
             quota_period: format!("{:?}", document.quota.period).to_lowercase(),
-            quota: document
-                .quota()
-                .map(Money::from)
-                .unwrap_or(Money { amount: document.quota.amount.0.to_string(), currency: document.currency.clone() }),
+            quota: document.quota().map(Money::from).unwrap_or(Money {
+                amount: document.quota.amount.0.to_string(),
+                currency: document.currency.clone(),
+            }),
             components: document
                 .components
                 .iter()
@@ -192,7 +192,8 @@ impl From<commissions::Line> for CommissionLine {
             business: line.business,
             metric: line.metric,
             metric_amount_minor: line.metric_amount.to_string(),
-            split_percent: (rust_decimal::Decimal::from(line.split_bp) / rust_decimal::Decimal::ONE_HUNDRED)
+            split_percent: (rust_decimal::Decimal::from(line.split_bp)
+                / rust_decimal::Decimal::ONE_HUNDRED)
                 .normalize()
                 .to_string(),
             credited: line.credited.into(),
@@ -265,7 +266,11 @@ impl From<commissions::Statement> for CommissionStatement {
             period: statement.period,
             plan: statement.plan.map(CommissionPlan::from),
             assignment: statement.assignment.map(CommissionAssignment::from),
-            lines: statement.lines.into_iter().map(CommissionLine::from).collect(),
+            lines: statement
+                .lines
+                .into_iter()
+                .map(CommissionLine::from)
+                .collect(),
             totals: monies(statement.totals),
             paid: monies(statement.paid),
             unpaid: monies(statement.unpaid),
@@ -550,7 +555,10 @@ pub struct CommissionQuery;
 #[Object]
 impl CommissionQuery {
     /// Every version of every plan, newest version first within a code.
-    async fn commission_plans(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<CommissionPlan>> {
+    async fn commission_plans(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Vec<CommissionPlan>> {
         Ok(app(ctx)
             .commissions
             .plans(actor(ctx)?)
@@ -578,7 +586,9 @@ impl CommissionQuery {
         ctx: &Context<'_>,
         user_id: Option<ID>,
     ) -> async_graphql::Result<Vec<CommissionAssignment>> {
-        let user_id = user_id.map(|value| parse_id("userId", &value)).transpose()?;
+        let user_id = user_id
+            .map(|value| parse_id("userId", &value))
+            .transpose()?;
         Ok(app(ctx)
             .commissions
             .assignments(actor(ctx)?, user_id)
@@ -659,7 +669,10 @@ impl CommissionQuery {
             .collect())
     }
 
-    async fn commission_payouts(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<CommissionPayout>> {
+    async fn commission_payouts(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Vec<CommissionPayout>> {
         Ok(app(ctx)
             .commissions
             .payouts(actor(ctx)?)
@@ -670,7 +683,11 @@ impl CommissionQuery {
     }
 
     /// A payout with who is paid what.
-    async fn commission_payout(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<CommissionPayout> {
+    async fn commission_payout(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+    ) -> async_graphql::Result<CommissionPayout> {
         let id = parse_id("id", &id)?;
         let (payout, rows) = app(ctx).commissions.payout_rows(actor(ctx)?, id).await?;
         Ok(payout_of(payout, rows))
@@ -678,7 +695,10 @@ impl CommissionQuery {
 
     /// Earned this month, payable with the next payout date, open disputes and last month's
     /// calculation status (an AE's own figures for an AE).
-    async fn commission_summary(&self, ctx: &Context<'_>) -> async_graphql::Result<CommissionSummary> {
+    async fn commission_summary(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<CommissionSummary> {
         let summary = app(ctx).commissions.summary(actor(ctx)?).await?;
         Ok(CommissionSummary {
             as_of: IsoDate(summary.as_of),
@@ -692,9 +712,15 @@ impl CommissionQuery {
     }
 
     /// How a deal's credit is split (the assigned AE at 100 % when no split was set).
-    async fn deal_splits(&self, ctx: &Context<'_>, deal_id: ID) -> async_graphql::Result<Vec<DealSplit>> {
+    async fn deal_splits(
+        &self,
+        ctx: &Context<'_>,
+        deal_id: ID,
+    ) -> async_graphql::Result<Vec<DealSplit>> {
         let deal_id = parse_id("dealId", &deal_id)?;
-        Ok(splits_of(app(ctx).commissions.splits(actor(ctx)?, deal_id).await?))
+        Ok(splits_of(
+            app(ctx).commissions.splits(actor(ctx)?, deal_id).await?,
+        ))
     }
 }
 
@@ -733,7 +759,11 @@ impl CommissionMutation {
             effective_to: input.effective_to.map(|date| date.0),
             quota: input.quota,
         };
-        Ok(app(ctx).commissions.assign(actor(ctx)?, input).await?.into())
+        Ok(app(ctx)
+            .commissions
+            .assign(actor(ctx)?, input)
+            .await?
+            .into())
     }
 
     /// The rep signs off their assigned plan (the version in force today is recorded).
@@ -758,7 +788,9 @@ impl CommissionMutation {
         manager_id: Option<ID>,
     ) -> async_graphql::Result<bool> {
         let user_id = parse_id("userId", &user_id)?;
-        let manager_id = manager_id.map(|value| parse_id("managerId", &value)).transpose()?;
+        let manager_id = manager_id
+            .map(|value| parse_id("managerId", &value))
+            .transpose()?;
         app(ctx)
             .commissions
             .set_manager(actor(ctx)?, user_id, manager_id)
@@ -855,7 +887,12 @@ impl CommissionMutation {
         let commissions = &app(ctx).commissions;
         let actor = actor(ctx)?;
         let payout = commissions
-            .approve_payout(actor, &input.period, input.payout_date.0, &input.idempotency_key)
+            .approve_payout(
+                actor,
+                &input.period,
+                input.payout_date.0,
+                &input.idempotency_key,
+            )
             .await?;
         let (payout, rows) = commissions.payout_rows(actor, payout.id).await?;
         Ok(payout_of(payout, rows))

@@ -37,8 +37,14 @@ pub fn router(app: App) -> Router {
         .route("/api/credit-memos/{id}/pdf", get(credit_memo_pdf))
         .route("/api/customers/{id}/statement", get(customer_statement))
         .route("/api/revenue/export", get(revenue_export))
-        .route("/api/commissions/payouts/{id}/csv", get(commission_payout_csv))
-        .route("/api/commissions/plan-schema.json", get(commission_plan_schema));
+        .route(
+            "/api/commissions/payouts/{id}/csv",
+            get(commission_payout_csv),
+        )
+        .route(
+            "/api/commissions/plan-schema.json",
+            get(commission_plan_schema),
+        );
     let index = web_dir.join("index.html");
     let router = if index.exists() {
         // Unknown paths get index.html so deep links like /customers/42 load the app.

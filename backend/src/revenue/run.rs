@@ -234,7 +234,11 @@ pub async fn execute<C: ConnectionTrait>(
         let moved = repo::shift_of(billed, recognised, 0, amount);
         let mut postings: Vec<Posting> = Vec::new();
         postings.extend(signed_posting(DEFERRED_REVENUE, -moved.deferred, currency));
-        postings.extend(signed_posting(UNBILLED_RECEIVABLE, moved.unbilled, currency));
+        postings.extend(signed_posting(
+            UNBILLED_RECEIVABLE,
+            moved.unbilled,
+            currency,
+        ));
         for (stream, minor) in streams {
             postings.extend(signed_posting(stream, -minor, currency));
         }

@@ -17,7 +17,8 @@ const ASSIGN: &str = "mutation($input: CommissionPlanAssignInput!) { commissionP
 const CALCULATE: &str = "mutation($period: String!) { commissionCalculate(period: $period) { period lines changed entries totals { amount currency } warnings } }";
 const STATEMENT: &str = "query($userId: ID, $period: String!) { commissionStatement(userId: $userId, period: $period) { userName period totals { amount } paid { amount } unpaid { amount } nextPayoutDate assignment { id acknowledgedAt acknowledgedVersion } lines { id kind component dealId business credited { amount } splitPercent tier rate amount { amount } explanation causeType reversesLineId status openDisputeId } attainment { component quota { amount } credited { amount } percent months { period credited { amount } } } forecast { dealId estimated { amount } } } }";
 const BALANCE: &str = "query($asOf: Date!) { trialBalance(asOf: $asOf) { isBalanced lines { account { code } currency balance { amount } } } }";
-const SPLIT: &str = "mutation($input: DealSplitSetInput!) { dealSplitSet(input: $input) { userId percent } }";
+const SPLIT: &str =
+    "mutation($input: DealSplitSetInput!) { dealSplitSet(input: $input) { userId percent } }";
 const PAYOUT: &str = "mutation($input: CommissionPayoutApproveInput!) { commissionPayoutApprove(input: $input) { id period lines totals { amount } rows { email amount { amount } } csvUrl } }";
 
 fn cents(text: &str) -> i64 {
@@ -138,8 +139,22 @@ async fn marginal_tiers_an_accelerator_and_a_cap_pay_each_slice_once() {
     assert_eq!(bands[2]["ratePercent"], "18");
     assign(&app, Role::Ae, "PLAN-AE-2026").await;
     let customer = app.create_customer("Globex", "USD").await;
-    for (opportunity, amount) in [("OPP-C1", "80000.00"), ("OPP-C2", "40000.00"), ("OPP-C3", "50000.00")] {
-        contract(&app, &customer, opportunity, "ANNUALLY", amount, "USD", "2026-12-01", "2027-11-30").await;
+    for (opportunity, amount) in [
+        ("OPP-C1", "80000.00"),
+        ("OPP-C2", "40000.00"),
+        ("OPP-C3", "50000.00"),
+    ] {
+        contract(
+            &app,
+            &customer,
+            opportunity,
+            "ANNUALLY",
+            amount,
+            "USD",
+            "2026-12-01",
+            "2027-11-30",
+        )
+        .await;
     }
     let run = calculate(&app, "2026-11").await;
     assert_eq!(run["lines"], 3);
@@ -151,8 +166,19 @@ async fn marginal_tiers_an_accelerator_and_a_cap_pay_each_slice_once() {
     assert_eq!(amounts(&own, "credit"), vec![6_400_00, 4_000_00, 4_600_00]);
     let lines = own["lines"].as_array().unwrap();
     assert_eq!(lines[1]["rate"], "8% / 12%");
-    assert!(lines[1]["explanation"].as_str().unwrap().contains("attainment 80% → 120%"), "{}", lines[1]);
-    assert!(lines[2]["explanation"].as_str().unwrap().contains("cap"), "{}", lines[2]);
+    assert!(
+        lines[1]["explanation"]
+            .as_str()
+            .unwrap()
+            .contains("attainment 80% → 120%"),
+        "{}",
+        lines[1]
+    );
+    assert!(
+        lines[2]["explanation"].as_str().unwrap().contains("cap"),
+        "{}",
+        lines[2]
+    );
     assert_eq!(lines[0]["business"], "new");
     assert_eq!(own["attainment"][0]["percent"], "170.00");
     assert_eq!(own["attainment"][0]["months"].as_array().unwrap().len(), 2);
@@ -172,7 +198,10 @@ async fn marginal_tiers_an_accelerator_and_a_cap_pay_each_slice_once() {
             json!({ "id": own["assignment"]["id"] }),
         )
         .await;
-    assert_eq!(acknowledged["commissionPlanAcknowledge"]["acknowledgedVersion"], 1);
+    assert_eq!(
+        acknowledged["commissionPlanAcknowledge"]["acknowledgedVersion"],
+        1
+    );
     let refused = app
         .gql_as(
             Role::AccountManager,
@@ -201,12 +230,38 @@ async fn retroactive_tiers_true_up_earlier_months_when_a_higher_tier_is_reached(
     assign(&app, Role::Ae, "PLAN-AE-2026").await;
     let customer = app.create_customer("Initech", "USD").await;
     at(&app, "2026-10-15T10:00:00Z").await;
-    contract(&app, &customer, "OPP-R1", "ANNUALLY", "80000.00", "USD", "2026-10-15", "2027-10-14").await;
+    contract(
+        &app,
+        &customer,
+        "OPP-R1",
+        "ANNUALLY",
+        "80000.00",
+        "USD",
+        "2026-10-15",
+        "2027-10-14",
+    )
+    .await;
     calculate(&app, "2026-10").await;
-    assert_eq!(amounts(&statement(&app, Role::Cfo, Role::Ae, "2026-10").await, "credit"), vec![8_000_00]);
+    assert_eq!(
+        amounts(
+            &statement(&app, Role::Cfo, Role::Ae, "2026-10").await,
+            "credit"
+        ),
+        vec![8_000_00]
+    );
     at(&app, "2026-11-27T10:00:00Z").await;
     let other = app.create_customer("Umbrella", "USD").await;
-    contract(&app, &other, "OPP-R2", "ANNUALLY", "40000.00", "USD", "2026-12-01", "2027-11-30").await;
+    contract(
+        &app,
+        &other,
+        "OPP-R2",
+        "ANNUALLY",
+        "40000.00",
+        "USD",
+        "2026-12-01",
+        "2027-11-30",
+    )
+    .await;
     calculate(&app, "2026-11").await;
     // 120 % of quota reaches 15 %: November's deal pays 6,000 and October's 80,000 is trued up
     // from 10 % to 15 % (4,000).
@@ -235,7 +290,13 @@ async fn a_split_deal_pays_each_rep_their_share_with_a_spif_and_the_managers_ove
     .await;
     import(
         &app,
-        &plan("PLAN-MGR-2026", "year", "1000000.00", "  - name: Team override\n    metric: team_credit\n    rate: 2\n", ""),
+        &plan(
+            "PLAN-MGR-2026",
+            "year",
+            "1000000.00",
+            "  - name: Team override\n    metric: team_credit\n    rate: 2\n",
+            "",
+        ),
     )
     .await;
     assign(&app, Role::Ae, "PLAN-AE-2026").await;
@@ -250,7 +311,17 @@ async fn a_split_deal_pays_each_rep_their_share_with_a_spif_and_the_managers_ove
         .await;
     }
     let customer = app.create_customer("Hooli", "USD").await;
-    let contract_id = contract(&app, &customer, "OPP-S1", "ANNUALLY", "50000.00", "USD", "2026-12-01", "2027-11-30").await;
+    let contract_id = contract(
+        &app,
+        &customer,
+        "OPP-S1",
+        "ANNUALLY",
+        "50000.00",
+        "USD",
+        "2026-12-01",
+        "2027-11-30",
+    )
+    .await;
     let deal = deal_of_contract(&app, &contract_id).await;
     let uneven = app
         .gql_as(
@@ -265,7 +336,11 @@ async fn a_split_deal_pays_each_rep_their_share_with_a_spif_and_the_managers_ove
     assert_eq!(error_code(&uneven).as_deref(), Some("VALIDATION"));
     assert_eq!(error_field(&uneven).as_deref(), Some("splits"));
     let refused = app
-        .gql_as(Role::Ae, SPLIT, json!({ "input": { "dealId": deal, "splits": [] } }))
+        .gql_as(
+            Role::Ae,
+            SPLIT,
+            json!({ "input": { "dealId": deal, "splits": [] } }),
+        )
         .await;
     assert_eq!(error_code(&refused).as_deref(), Some("FORBIDDEN"));
     let split = app
@@ -292,7 +367,10 @@ async fn a_split_deal_pays_each_rep_their_share_with_a_spif_and_the_managers_ove
     let mut overrides = amounts(&manager, "override");
     overrides.sort();
     assert_eq!(overrides, vec![400_00, 600_00]);
-    assert_eq!(statement(&app, Role::VpCs, Role::Ae, "2026-11").await["totals"][0]["amount"], "3300.00");
+    assert_eq!(
+        statement(&app, Role::VpCs, Role::Ae, "2026-11").await["totals"][0]["amount"],
+        "3300.00"
+    );
     // A rep never sees another rep's statement; nor the manager's.
     for (viewer, of) in [(Role::Ae, Role::AccountManager), (Role::Ae, Role::VpCs)] {
         let forbidden = app
@@ -302,21 +380,46 @@ async fn a_split_deal_pays_each_rep_their_share_with_a_spif_and_the_managers_ove
                 json!({ "userId": app.user_id(of).to_string(), "period": "2026-11" }),
             )
             .await;
-        assert_eq!(error_code(&forbidden).as_deref(), Some("FORBIDDEN"), "{forbidden}");
+        assert_eq!(
+            error_code(&forbidden).as_deref(),
+            Some("FORBIDDEN"),
+            "{forbidden}"
+        );
     }
     let team = app
-        .gql_ok(Role::VpCs, "query { commissionStatements(period: \"2026-11\") { userName totals { amount } } }", json!({}))
+        .gql_ok(
+            Role::VpCs,
+            "query { commissionStatements(period: \"2026-11\") { userName totals { amount } } }",
+            json!({}),
+        )
         .await;
     assert_eq!(team["commissionStatements"].as_array().unwrap().len(), 3);
     let own_only = app
-        .gql_ok(Role::Ae, "query { commissionStatements(period: \"2026-11\") { userName } }", json!({}))
+        .gql_ok(
+            Role::Ae,
+            "query { commissionStatements(period: \"2026-11\") { userName } }",
+            json!({}),
+        )
         .await;
-    assert_eq!(own_only["commissionStatements"].as_array().unwrap().len(), 1);
+    assert_eq!(
+        own_only["commissionStatements"].as_array().unwrap().len(),
+        1
+    );
     assert_eq!(balance(&app, "2026-11-30", "6000").await, 6_500_00);
 
     // The payout approver may not be paid in it: a deal split with the VP Revenue Operations.
     assign(&app, Role::VpRevops, "PLAN-AE-2026").await;
-    let second = contract(&app, &customer, "OPP-S2", "ANNUALLY", "1000.00", "USD", "2026-12-01", "2027-11-30").await;
+    let second = contract(
+        &app,
+        &customer,
+        "OPP-S2",
+        "ANNUALLY",
+        "1000.00",
+        "USD",
+        "2026-12-01",
+        "2027-11-30",
+    )
+    .await;
     let second_deal = deal_of_contract(&app, &second).await;
     app.gql_ok(
         Role::VpRevops,
@@ -336,7 +439,11 @@ async fn a_split_deal_pays_each_rep_their_share_with_a_spif_and_the_managers_ove
             json!({ "input": { "period": "2026-11", "payoutDate": "2026-12-15", "idempotencyKey": "payout-2026-11" } }),
         )
         .await;
-    assert_eq!(error_code(&own_payout).as_deref(), Some("FORBIDDEN"), "{own_payout}");
+    assert_eq!(
+        error_code(&own_payout).as_deref(),
+        Some("FORBIDDEN"),
+        "{own_payout}"
+    );
     let not_approver = app
         .gql_as(
             Role::Cfo,
@@ -353,12 +460,28 @@ async fn a_cash_basis_plan_pays_only_when_the_invoice_is_paid() {
     zero_tax(&app).await;
     import(
         &app,
-        &plan("PLAN-AE-2026", "year", "500000.00", "  - name: Cash collected\n    metric: cash_collected\n    rate: 5\n", ""),
+        &plan(
+            "PLAN-AE-2026",
+            "year",
+            "500000.00",
+            "  - name: Cash collected\n    metric: cash_collected\n    rate: 5\n",
+            "",
+        ),
     )
     .await;
     assign(&app, Role::Ae, "PLAN-AE-2026").await;
     let customer = app.create_customer("Stark", "USD").await;
-    contract(&app, &customer, "OPP-K1", "ANNUALLY", "12000.00", "USD", "2026-11-01", "2027-10-31").await;
+    contract(
+        &app,
+        &customer,
+        "OPP-K1",
+        "ANNUALLY",
+        "12000.00",
+        "USD",
+        "2026-11-01",
+        "2027-10-31",
+    )
+    .await;
     bill(&app, "2026-11-27").await;
     let invoice = invoices_of(&app, &customer).await[0]["id"].clone();
     assert_eq!(calculate(&app, "2026-11").await["lines"], 0);
@@ -377,7 +500,14 @@ async fn a_cash_basis_plan_pays_only_when_the_invoice_is_paid() {
     assert_eq!(run["lines"], 1);
     let own = statement(&app, Role::Ae, Role::Ae, "2026-11").await;
     assert_eq!(amounts(&own, "credit"), vec![600_00]);
-    assert!(own["lines"][0]["explanation"].as_str().unwrap().starts_with("Cash collected 12000.00"), "{}", own["lines"][0]);
+    assert!(
+        own["lines"][0]["explanation"]
+            .as_str()
+            .unwrap()
+            .starts_with("Cash collected 12000.00"),
+        "{}",
+        own["lines"][0]
+    );
     assert_eq!(calculate(&app, "2026-11").await["changed"], 0);
     assert_eq!(balance(&app, "2026-11-30", "2300").await, -600_00);
 }
@@ -399,13 +529,27 @@ async fn a_credit_memo_after_payout_claws_back_once_and_disputes_adjust_in_the_o
     .await;
     assign(&app, Role::Ae, "PLAN-AE-2026").await;
     let customer = app.create_customer("Wayne", "USD").await;
-    contract(&app, &customer, "OPP-W1", "ANNUALLY", "12000.00", "USD", "2026-11-01", "2027-10-31").await;
+    contract(
+        &app,
+        &customer,
+        "OPP-W1",
+        "ANNUALLY",
+        "12000.00",
+        "USD",
+        "2026-11-01",
+        "2027-10-31",
+    )
+    .await;
     bill(&app, "2026-11-27").await;
     calculate(&app, "2026-11").await;
     at(&app, "2026-12-02T10:00:00Z").await;
     assert_eq!(calculate(&app, "2026-11").await["changed"], 0);
     let periods = app
-        .gql_ok(Role::Cfo, "query { commissionPeriods(count: 2) { period state dueOn } }", json!({}))
+        .gql_ok(
+            Role::Cfo,
+            "query { commissionPeriods(count: 2) { period state dueOn } }",
+            json!({}),
+        )
         .await;
     assert_eq!(periods["commissionPeriods"][1]["period"], "2026-11");
     assert_eq!(periods["commissionPeriods"][1]["state"], "done_on_time");
@@ -435,7 +579,11 @@ async fn a_credit_memo_after_payout_claws_back_once_and_disputes_adjust_in_the_o
     // The payroll CSV.
     let token = app.token(Role::VpRevops).await;
     let csv = reqwest::Client::new()
-        .get(format!("{}{}", app.base_url, payout["csvUrl"].as_str().unwrap()))
+        .get(format!(
+            "{}{}",
+            app.base_url,
+            payout["csvUrl"].as_str().unwrap()
+        ))
         .bearer_auth(token)
         .send()
         .await
@@ -443,7 +591,10 @@ async fn a_credit_memo_after_payout_claws_back_once_and_disputes_adjust_in_the_o
         .text()
         .await
         .unwrap();
-    assert!(csv.lines().nth(1).unwrap().ends_with(",USD,1200.00,1"), "{csv}");
+    assert!(
+        csv.lines().nth(1).unwrap().ends_with(",USD,1200.00,1"),
+        "{csv}"
+    );
     // Paid periods are final.
     let recalculated = app
         .gql_as(Role::VpRevops, CALCULATE, json!({ "period": "2026-11" }))
@@ -470,13 +621,29 @@ async fn a_credit_memo_after_payout_claws_back_once_and_disputes_adjust_in_the_o
     assert_eq!(amounts(&december, "clawback"), vec![-300_00]);
     let clawback = december["lines"][0].clone();
     assert_eq!(clawback["causeType"], "credit_memo");
-    assert!(clawback["explanation"].as_str().unwrap().contains("Credit memo CM-"), "{clawback}");
+    assert!(
+        clawback["explanation"]
+            .as_str()
+            .unwrap()
+            .contains("Credit memo CM-"),
+        "{clawback}"
+    );
     assert_eq!(calculate(&app, "2026-12").await["changed"], 0);
     at(&app, "2027-01-05T10:00:00Z").await;
     calculate(&app, "2026-12").await;
     calculate(&app, "2027-01").await;
-    assert!(amounts(&statement(&app, Role::Ae, Role::Ae, "2027-01").await, "clawback").is_empty());
-    assert_eq!(amounts(&statement(&app, Role::Ae, Role::Ae, "2026-12").await, "clawback"), vec![-300_00]);
+    assert!(amounts(
+        &statement(&app, Role::Ae, Role::Ae, "2027-01").await,
+        "clawback"
+    )
+    .is_empty());
+    assert_eq!(
+        amounts(
+            &statement(&app, Role::Ae, Role::Ae, "2026-12").await,
+            "clawback"
+        ),
+        vec![-300_00]
+    );
 
     // The AE disputes the clawback; only a reviewer resolves it, with an adjustment in January.
     let raised = app
@@ -509,7 +676,11 @@ async fn a_credit_memo_after_payout_claws_back_once_and_disputes_adjust_in_the_o
     assert_eq!(resolved["adjustment"]["period"], "2027-01");
     assert_eq!(resolved["adjustment"]["amount"]["amount"], "100.00");
     let seen = app
-        .gql_ok(Role::Ae, "query { commissionDisputes { status comment } }", json!({}))
+        .gql_ok(
+            Role::Ae,
+            "query { commissionDisputes { status comment } }",
+            json!({}),
+        )
         .await;
     assert_eq!(seen["commissionDisputes"][0]["status"], "ACCEPTED");
     assert_eq!(balance(&app, "2027-01-31", "6000").await, 1_000_00);
@@ -517,8 +688,14 @@ async fn a_credit_memo_after_payout_claws_back_once_and_disputes_adjust_in_the_o
     let summary = app
         .gql_ok(Role::Ae, "query { commissionSummary { earnedMonthToDate { amount } payable { amount } nextPayoutDate openDisputes } }", json!({}))
         .await;
-    assert_eq!(summary["commissionSummary"]["earnedMonthToDate"][0]["amount"], "100.00");
-    assert_eq!(summary["commissionSummary"]["payable"][0]["amount"], "-300.00");
+    assert_eq!(
+        summary["commissionSummary"]["earnedMonthToDate"][0]["amount"],
+        "100.00"
+    );
+    assert_eq!(
+        summary["commissionSummary"]["payable"][0]["amount"],
+        "-300.00"
+    );
     assert_eq!(summary["commissionSummary"]["openDisputes"], 0);
 }
 
@@ -526,14 +703,23 @@ async fn a_credit_memo_after_payout_claws_back_once_and_disputes_adjust_in_the_o
 async fn a_bad_plan_document_is_refused_with_the_path_of_the_bad_field() {
     let app = TestApp::spawn().await;
     let example = app
-        .gql_ok(Role::VpRevops, "query { commissionPlanExample commissionPlanSchema }", json!({}))
+        .gql_ok(
+            Role::VpRevops,
+            "query { commissionPlanExample commissionPlanSchema }",
+            json!({}),
+        )
         .await;
     let text = example["commissionPlanExample"].as_str().unwrap();
-    let schema: Value = serde_json::from_str(example["commissionPlanSchema"].as_str().unwrap()).unwrap();
+    let schema: Value =
+        serde_json::from_str(example["commissionPlanSchema"].as_str().unwrap()).unwrap();
     assert_eq!(schema["title"], "revops commission plan");
     let bad = text.replace("{ from: 100, rate: 12 }", "{ from: 100, rate: lots }");
     let refused = app
-        .gql_as(Role::VpRevops, IMPORT, json!({ "input": { "document": bad } }))
+        .gql_as(
+            Role::VpRevops,
+            IMPORT,
+            json!({ "input": { "document": bad } }),
+        )
         .await;
     assert_eq!(error_code(&refused).as_deref(), Some("VALIDATION"));
     assert_eq!(
@@ -542,12 +728,22 @@ async fn a_bad_plan_document_is_refused_with_the_path_of_the_bad_field() {
     );
     let json_document = r#"{"code": "PLAN-J", "name": "J", "currency": "USD", "effective_from": "2026-01-01", "quota": {"period": "month", "amount": "1000.00"}, "components": [{"name": "A", "metric": "bookings_acv"}]}"#;
     let no_rate = app
-        .gql_as(Role::VpRevops, IMPORT, json!({ "input": { "document": json_document, "format": "JSON" } }))
+        .gql_as(
+            Role::VpRevops,
+            IMPORT,
+            json!({ "input": { "document": json_document, "format": "JSON" } }),
+        )
         .await;
-    assert_eq!(error_field(&no_rate).as_deref(), Some("document.components[0].rate"));
+    assert_eq!(
+        error_field(&no_rate).as_deref(),
+        Some("document.components[0].rate")
+    );
     let first = import(&app, text).await;
     let second = import(&app, text).await;
-    assert_eq!((first["version"].clone(), second["version"].clone()), (json!(1), json!(2)));
+    assert_eq!(
+        (first["version"].clone(), second["version"].clone()),
+        (json!(1), json!(2))
+    );
     let forbidden = app
         .gql_as(Role::Ae, IMPORT, json!({ "input": { "document": text } }))
         .await;
