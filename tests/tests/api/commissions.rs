@@ -757,3 +757,70 @@ async fn a_bad_plan_document_is_refused_with_the_path_of_the_bad_field() {
         .await;
     assert_eq!(error_field(&unknown_plan).as_deref(), Some("planCode"));
 }
+
+#[tokio::test]
+async fn commissions_on_a_multi_year_contract_are_capitalised_and_amortised_over_its_term() {
+    let app = TestApp::spawn().await;
+    zero_tax(&app).await;
+    import(
+        &app,
+        &plan(
+            "PLAN-AE-2026",
+            "year",
+            "1000000.00",
+            "  - name: Bookings\n    metric: bookings_acv\n    rate: 10\n",
+            "capitalise: true\n",
+        ),
+    )
+    .await;
+    assign(&app, Role::Ae, "PLAN-AE-2026").await;
+    let customer = app.create_customer("Tyrell", "USD").await;
+    // 24 months for 24,000: ACV 12,000 at 10 % = 1,200, an incremental cost of a contract
+    // longer than a year, so it goes to 1400 and is amortised over 24 months from December.
+    contract(
+        &app,
+        &customer,
+        "OPP-T1",
+        "ANNUALLY",
+        "24000.00",
+        "USD",
+        "2026-12-01",
+        "2028-11-30",
+    )
+    .await;
+    // A one-year deal under the same plan is expensed at once (practical expedient).
+    contract(
+        &app,
+        &customer,
+        "OPP-T2",
+        "ANNUALLY",
+        "6000.00",
+        "USD",
+        "2026-12-01",
+        "2027-11-30",
+    )
+    .await;
+    calculate(&app, "2026-11").await;
+    let own = statement(&app, Role::Ae, Role::Ae, "2026-11").await;
+    assert_eq!(amounts(&own, "credit"), vec![1_200_00, 600_00]);
+    assert!(
+        own["lines"][0]["explanation"]
+            .as_str()
+            .unwrap()
+            .contains("Capitalised"),
+        "{}",
+        own["lines"][0]
+    );
+    assert_eq!(balance(&app, "2026-11-30", "1400").await, 1_200_00);
+    assert_eq!(balance(&app, "2026-11-30", "6000").await, 600_00);
+    assert_eq!(balance(&app, "2026-11-30", "2300").await, -1_800_00);
+    at(&app, "2027-01-02T10:00:00Z").await;
+    calculate(&app, "2026-12").await;
+    assert_eq!(balance(&app, "2026-12-31", "1400").await, 1_150_00);
+    assert_eq!(balance(&app, "2026-12-31", "6000").await, 650_00);
+    // Recalculating December moves nothing further; January amortises one more month.
+    assert_eq!(calculate(&app, "2026-12").await["entries"], 0);
+    at(&app, "2027-02-01T10:00:00Z").await;
+    calculate(&app, "2027-01").await;
+    assert_eq!(balance(&app, "2027-01-31", "1400").await, 1_100_00);
+}
