@@ -684,7 +684,7 @@ mod tests {
         let document = PlanDocument::parse(PlanDocument::example(), None).unwrap();
         assert_eq!(document.code, "PLAN-AE-2026");
         assert_eq!(document.components[0].tiers[1].rate, Dec(Decimal::from(12)));
-        assert_eq!(document.quota().unwrap().minor(), 150_000_00);
+        assert_eq!(document.quota().unwrap().minor(), 15_000_000);
         let json = document.to_json().unwrap();
         let again = PlanDocument::parse(&json, Some(Format::Json)).unwrap();
         assert_eq!(again.to_json().unwrap(), json);
