@@ -73,6 +73,8 @@ impl RunReport {
 /// A booked deal as the calculation sees it (values from its contract).
 #[derive(Debug, Clone)]
 struct Booking {
+    /// `deal:{id}` for a deal, `seat-change:{id}` for a seat increase on a running contract.
+    source: String,
     deal_id: i64,
     contract_id: i64,
     product: String,
@@ -81,6 +83,7 @@ struct Booking {
     end: NaiveDate,
     tcv: i64,
     arr: i64,
+    acv: i64,
     currency: Currency,
     business: Business,
     plan_code: Option<String>,
@@ -536,6 +539,8 @@ async fn bookings<C: ConnectionTrait>(
             continue;
         };
         result.push(Booking {
+            source: format!("deal:{deal_id}"),
+            acv: rules::acv(contract.tcv_minor, contract.start_date, contract.end_date),
             deal_id,
             contract_id: contract.id,
             product: product.unwrap_or_default(),
@@ -547,6 +552,118 @@ async fn bookings<C: ConnectionTrait>(
             currency: Currency::parse(&contract.currency)?,
             business: rules::business_of(contract.start_date, &earlier),
             plan_code,
+            splits,
+        });
+    }
+    result.extend(seat_increases(connection, start, end).await?);
+    Ok(result)
+}
+
+/// Seat increases recorded from `start` to `end` on running contracts: expansion bookings of
+/// the added ARR (the added seats × the period price × periods a year), credited to the
+/// contract's deal's reps, with the remaining term's value as their TCV.
+async fn seat_increases<C: ConnectionTrait>(
+    connection: &C,
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+) -> AppResult<Vec<Booking>> {
+    use crate::deals::model::BillingFrequency;
+    use crate::entities::{contract_line, contract_line_change};
+    let changes = contract_line_change::Entity::find()
+        .filter(contract_line_change::Column::Kind.eq("quantity"))
+        .filter(contract_line_change::Column::CreatedAt.gte(start))
+        .filter(contract_line_change::Column::CreatedAt.lt(end))
+        .order_by_asc(contract_line_change::Column::CreatedAt)
+        .order_by_asc(contract_line_change::Column::Id)
+        .all(connection)
+        .await?;
+    let increases: Vec<(contract_line_change::Model, Decimal)> = changes
+        .into_iter()
+        .filter_map(|change| {
+            let old = Decimal::from_str_exact(change.old_quantity.trim()).ok()?;
+            let new = Decimal::from_str_exact(change.new_quantity.trim()).ok()?;
+            (new > old).then_some((change, new - old))
+        })
+        .collect();
+    if increases.is_empty() {
+        return Ok(Vec::new());
+    }
+    let line_ids: Vec<i64> = increases
+        .iter()
+        .map(|(change, _)| change.contract_line_id)
+        .collect();
+    let lines: HashMap<i64, contract_line::Model> = contract_line::Entity::find()
+        .filter(contract_line::Column::Id.is_in(line_ids))
+        .all(connection)
+        .await?
+        .into_iter()
+        .map(|line| (line.id, line))
+        .collect();
+    let contracts: HashMap<i64, contract::Model> = contract::Entity::find()
+        .filter(contract::Column::Id.is_in(lines.values().map(|line| line.contract_id)))
+        .all(connection)
+        .await?
+        .into_iter()
+        .map(|row| (row.id, row))
+        .collect();
+    let deals: HashMap<i64, deal::Model> = deal::Entity::find()
+        .filter(deal::Column::Id.is_in(contracts.values().map(|row| row.deal_id)))
+        .all(connection)
+        .await?
+        .into_iter()
+        .map(|row| (row.id, row))
+        .collect();
+    let deal_ids: Vec<i64> = deals.keys().copied().collect();
+    let splits = repo::splits_of(connection, &deal_ids).await?;
+    let mut result = Vec::new();
+    for (change, added) in increases {
+        let Some(line) = lines.get(&change.contract_line_id) else {
+            continue;
+        };
+        let Some(per_year) = line
+            .billing_frequency
+            .as_deref()
+            .and_then(BillingFrequency::parse)
+            .and_then(|frequency| frequency.periods_per_year())
+        else {
+            continue;
+        };
+        let Some(contract) = contracts.get(&line.contract_id) else {
+            continue;
+        };
+        let Some(deal) = deals.get(&contract.deal_id) else {
+            continue;
+        };
+        let added_arr = (added * Decimal::from(line.unit_price_minor) * Decimal::from(per_year))
+            .round_dp_with_strategy(0, RoundingStrategy::MidpointAwayFromZero)
+            .to_i64()
+            .unwrap_or(0);
+        let months = rules::term_months(change.effective_date, contract.end_date);
+        let remaining = (Decimal::from(added_arr) * Decimal::from(months) / Decimal::from(12))
+            .round_dp_with_strategy(0, RoundingStrategy::MidpointAwayFromZero)
+            .to_i64()
+            .unwrap_or(0);
+        let splits = match splits.get(&deal.id) {
+            Some(rows) => rows.clone(),
+            None => deal
+                .assigned_ae_id
+                .map(|ae| vec![(ae, 10_000)])
+                .unwrap_or_default(),
+        };
+        result.push(Booking {
+            source: format!("seat-change:{}", change.id),
+            deal_id: deal.id,
+            contract_id: contract.id,
+            product: line.product_name.clone(),
+            booked_on: change.created_at.date_naive(),
+            start: change.effective_date,
+            end: contract.end_date,
+            tcv: remaining,
+            arr: added_arr,
+            acv: added_arr,
+            currency: Currency::parse(&contract.currency)?,
+            business: Business::Expansion,
+            plan_code: deal.commission_plan_id.clone(),
             splits,
         });
     }
@@ -687,7 +804,7 @@ fn credit_lines(
                 continue;
             };
             let metric_minor = match component.metric {
-                Metric::BookingsAcv => rules::acv(booking.tcv, booking.start, booking.end),
+                Metric::BookingsAcv => booking.acv,
                 Metric::BookingsTcv => rules::tcv_credit(
                     booking.tcv,
                     booking.start,
@@ -707,7 +824,7 @@ fn credit_lines(
             items.push(Item {
                 on: booking.booked_on,
                 booking: index,
-                source: format!("deal:{}", booking.deal_id),
+                source: booking.source.clone(),
                 metric_minor,
                 split_bp: split.1,
                 credited: share(converted, split.1),
@@ -738,7 +855,15 @@ fn credit_lines(
         let capitalised = document.capitalise
             && component.metric.is_booking()
             && rules::term_months(booking.start, booking.end) > 12;
-        let mut explanation = format!(
+        let mut explanation = if booking.source.starts_with("seat-change") {
+            format!(
+                "Seat increase on {} from {} (expansion). ",
+                booking.product, booking.start
+            )
+        } else {
+            String::new()
+        };
+        explanation += &format!(
             "{} {} {} × split {} = {} credited; attainment {}% → {}% of quota {}.",
             component.metric.title(),
             money_text(
@@ -888,7 +1013,7 @@ fn spif_lines(
                     continue;
                 }
             }
-            let acv = rules::acv(booking.tcv, booking.start, booking.end);
+            let acv = booking.acv;
             if let Some(minimum) = spif.min_acv {
                 let Ok(minimum) = document.money("spif", minimum) else {
                     continue;
@@ -908,7 +1033,7 @@ fn spif_lines(
                 plan: (assigned.plan.code.clone(), assigned.plan.version),
                 component: spif.name.clone(),
                 kind: "spif",
-                source_key: format!("spif:{}:deal:{}", spif.name, booking.deal_id),
+                source_key: format!("spif:{}:{}", spif.name, booking.source),
                 deal_id: Some(booking.deal_id),
                 contract_id: Some(booking.contract_id),
                 business: Some(booking.business),

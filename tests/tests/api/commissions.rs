@@ -824,3 +824,70 @@ async fn commissions_on_a_multi_year_contract_are_capitalised_and_amortised_over
     calculate(&app, "2027-01").await;
     assert_eq!(balance(&app, "2027-01-31", "1400").await, 1_100_00);
 }
+
+#[tokio::test]
+async fn a_seat_increase_is_credited_as_expansion_at_the_plans_expansion_rate() {
+    let app = TestApp::spawn().await;
+    zero_tax(&app).await;
+    import(
+        &app,
+        &plan(
+            "PLAN-AE-2026",
+            "year",
+            "1000000.00",
+            "  - name: Bookings\n    metric: bookings_acv\n    rate: 10\n    business_rates: { expansion: 5 }\n",
+            "",
+        ),
+    )
+    .await;
+    assign(&app, Role::Ae, "PLAN-AE-2026").await;
+    let customer = app.create_customer("Cyberdyne", "USD").await;
+    at(&app, "2026-10-01T10:00:00Z").await;
+    let contract_id = contract(
+        &app,
+        &customer,
+        "OPP-X1",
+        "MONTHLY",
+        "12000.00",
+        "USD",
+        "2026-10-01",
+        "2027-09-30",
+    )
+    .await;
+    calculate(&app, "2026-10").await;
+    at(&app, "2026-11-27T10:00:00Z").await;
+    let line = app
+        .gql_ok(
+            Role::Cfo,
+            "query($id: ID!) { revenueSchedule(contractId: $id) { obligations { contractLineId } } }",
+            json!({ "id": contract_id }),
+        )
+        .await["revenueSchedule"]["obligations"][0]["contractLineId"]
+        .clone();
+    app.gql_ok(
+        Role::VpRevops,
+        "mutation($input: ContractLineChangeInput!) { contractLineChange(input: $input) { id } }",
+        json!({ "input": { "contractLineId": line, "kind": "QUANTITY", "newQuantity": "3", "effectiveDate": "2026-12-01", "reason": "Two more teams", "idempotencyKey": "seats-x1" } }),
+    )
+    .await;
+    calculate(&app, "2026-11").await;
+    // Two more seats at 1,000.00 a month add 24,000 ARR, paid at the 5 % expansion rate.
+    let november = statement(&app, Role::Ae, Role::Ae, "2026-11").await;
+    assert_eq!(amounts(&november, "credit"), vec![1_200_00]);
+    assert_eq!(november["lines"][0]["business"], "expansion");
+    assert!(
+        november["lines"][0]["explanation"]
+            .as_str()
+            .unwrap()
+            .starts_with("Seat increase on"),
+        "{}",
+        november["lines"][0]
+    );
+    assert_eq!(
+        amounts(
+            &statement(&app, Role::Ae, Role::Ae, "2026-10").await,
+            "credit"
+        ),
+        vec![1_200_00]
+    );
+}
