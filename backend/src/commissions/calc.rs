@@ -1183,7 +1183,7 @@ async fn clawback_lines<C: ConnectionTrait>(
     }
     let contract_ids: Vec<i64> = causes.keys().copied().collect();
     let lines = repo::clawable_lines(connection, &contract_ids).await?;
-    let taken = repo::clawback_keys(connection, &context.period).await?;
+    let (taken, mut clawed) = repo::clawback_keys(connection, &context.period).await?;
     let bookings = repo::booking_facts(connection, &contract_ids).await?;
     for line in lines {
         let Some(contract_id) = line.contract_id else {
@@ -1219,9 +1219,13 @@ async fn clawback_lines<C: ConnectionTrait>(
                 ("churn", ClawbackMode::Full) => line.amount_minor,
                 _ => rules::clawback_share(line.amount_minor, cause.amount, facts.tcv),
             };
-            if amount == 0 {
+            // Never more than what the line paid, over all its clawbacks.
+            let already = clawed.entry(line.id).or_default();
+            let amount = amount.min(line.amount_minor - *already);
+            if amount <= 0 {
                 continue;
             }
+            *already += amount;
             let what = match cause.kind {
                 "credit_memo" => format!(
                     "Credit memo {} of {} against a contract value of {}",

@@ -210,11 +210,13 @@ pub async fn reductions_through<C: ConnectionTrait>(
     let memos = credit_memo::Entity::find()
         .filter(credit_memo::Column::Status.eq("approved"))
         .filter(credit_memo::Column::IssueDate.lte(cutoff))
+        .order_by_asc(credit_memo::Column::Id)
         .all(connection)
         .await?;
     let write_offs = write_off::Entity::find()
         .filter(write_off::Column::Status.eq("approved"))
         .filter(write_off::Column::WrittenOffOn.lte(cutoff))
+        .order_by_asc(write_off::Column::Id)
         .all(connection)
         .await?;
     let mut invoice_ids: Vec<i64> = memos
@@ -331,19 +333,27 @@ pub async fn clawable_lines<C: ConnectionTrait>(
     Ok(result)
 }
 
-/// Clawback keys already taken by periods other than `period`.
+/// Clawback keys already taken by periods other than `period`, and how much each original line
+/// has had clawed back by them.
 pub async fn clawback_keys<C: ConnectionTrait>(
     connection: &C,
     period: &str,
-) -> AppResult<HashSet<(i64, String)>> {
-    Ok(commission_line::Entity::find()
+) -> AppResult<(HashSet<(i64, String)>, HashMap<i64, i64>)> {
+    let mut keys = HashSet::new();
+    let mut clawed: HashMap<i64, i64> = HashMap::new();
+    for line in commission_line::Entity::find()
         .filter(commission_line::Column::Kind.eq("clawback"))
         .filter(commission_line::Column::Period.ne(period))
+        .filter(commission_line::Column::Status.ne(RETIRED))
         .all(connection)
         .await?
-        .into_iter()
-        .map(|line| (line.user_id, line.source_key))
-        .collect())
+    {
+        if let Some(original) = line.reverses_line_id {
+            *clawed.entry(original).or_default() -= line.amount_minor;
+        }
+        keys.insert((line.user_id, line.source_key));
+    }
+    Ok((keys, clawed))
 }
 
 /// What a clawback needs to know of a booked contract.
