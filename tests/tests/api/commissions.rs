@@ -891,3 +891,64 @@ async fn a_seat_increase_is_credited_as_expansion_at_the_plans_expansion_rate() 
         vec![1_200_00]
     );
 }
+
+#[tokio::test]
+async fn churn_within_the_window_claws_back_the_unserved_share_in_the_month_it_happens() {
+    let app = TestApp::spawn().await;
+    zero_tax(&app).await;
+    import(
+        &app,
+        &plan(
+            "PLAN-AE-2026",
+            "year",
+            "1000000.00",
+            "  - name: Bookings\n    metric: bookings_acv\n    rate: 10\n",
+            "clawback:\n  window_days: 120\n  mode: prorated\n",
+        ),
+    )
+    .await;
+    assign(&app, Role::Ae, "PLAN-AE-2026").await;
+    let customer = app.create_customer("Soylent", "USD").await;
+    let contract_id = contract(
+        &app,
+        &customer,
+        "OPP-CH1",
+        "MONTHLY",
+        "12000.00",
+        "USD",
+        "2026-11-01",
+        "2027-10-31",
+    )
+    .await;
+    calculate(&app, "2026-11").await;
+    let line = app
+        .gql_ok(
+            Role::Cfo,
+            "query($id: ID!) { revenueSchedule(contractId: $id) { obligations { contractLineId } } }",
+            json!({ "id": contract_id }),
+        )
+        .await["revenueSchedule"]["obligations"][0]["contractLineId"]
+        .clone();
+    at(&app, "2026-12-15T10:00:00Z").await;
+    app.gql_ok(
+        Role::VpRevops,
+        "mutation($input: ContractLineChangeInput!) { contractLineChange(input: $input) { id } }",
+        json!({ "input": { "contractLineId": line, "kind": "CANCELLATION", "effectiveDate": "2027-01-31", "reason": "Customer is closing the business", "idempotencyKey": "cancel-ch1" } }),
+    )
+    .await;
+    calculate(&app, "2026-12").await;
+    assert!(amounts(
+        &statement(&app, Role::Ae, Role::Ae, "2026-12").await,
+        "clawback"
+    )
+    .is_empty());
+    at(&app, "2027-02-01T10:00:00Z").await;
+    calculate(&app, "2027-01").await;
+    // Churn 65 days after booking, inside the 120-day window: 273 of 365 days were never
+    // served, so 1,200.00 × 273 / 365 = 897.53 comes back.
+    let january = statement(&app, Role::Ae, Role::Ae, "2027-01").await;
+    assert_eq!(amounts(&january, "clawback"), vec![-897_53]);
+    assert_eq!(january["lines"][0]["causeType"], "churn");
+    assert_eq!(calculate(&app, "2027-01").await["changed"], 0);
+    assert_eq!(balance(&app, "2027-01-31", "6000").await, 1_200_00 - 897_53);
+}
