@@ -1,6 +1,6 @@
 //! `revops bench-commissions`: times a month-end commission calculation for R reps and D deals
 //! booked in the month (each credited to one rep under a tiered quarterly plan with an
-//! accelerator, a cap, a SPIF and a clawback window), with its ledger accrual, and the rerun.
+//! accelerator, a cap and a clawback window), with its ledger accrual, and the rerun.
 
 use crate::app::App;
 use crate::auth::{Actor, Role};
@@ -32,11 +32,6 @@ components:
     accelerators:
       - { above: 150, multiplier: 1.5 }
     cap: "100000.00"
-spifs:
-  - name: January push
-    amount: "50.00"
-    from: 2026-01-01
-    to: 2026-01-31
 "#;
 
 pub struct CommissionBench {
@@ -145,10 +140,10 @@ pub async fn bench_commissions(
     let started = Instant::now();
     let run = app.commissions.calculate_as(None, "2026-01", as_of).await?;
     let run_seconds = started.elapsed().as_secs_f64();
-    let expected = i32::try_from(deals * 2).unwrap_or(i32::MAX);
+    let expected = i32::try_from(deals).unwrap_or(i32::MAX);
     if run.lines != expected || run.entries != 1 {
         return Err(AppError::internal(format!(
-            "expected {expected} lines (a credit and a SPIF per deal) in one entry; the calculation wrote {} lines in {} entries ({:?})",
+            "expected {expected} lines (a credit per deal) in one entry; the calculation wrote {} lines in {} entries ({:?})",
             run.lines, run.entries, run.warnings
         )));
     }

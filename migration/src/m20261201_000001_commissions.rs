@@ -155,6 +155,9 @@ impl MigrationTrait for Migration {
         }
         let indexes = [
             unique_index("commission_plans", &["code", "version"]),
+            // A customer's other contracts decide new / expansion / renewal business.
+            index("contracts", &["customer_id"]),
+            index("deals", &["approved_at"]),
             index("commission_assignments", &["user_id"]),
             unique_index("deal_splits", &["deal_id", "user_id"]),
             index("commission_runs", &["period"]),

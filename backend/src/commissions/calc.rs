@@ -30,7 +30,7 @@ use serde::Serialize;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// Rows written per INSERT (SQLite allows 32,766 bound values; a line has 32 columns).
-const LINE_CHUNK: usize = 500;
+const LINE_CHUNK: usize = 1000;
 /// Business days after the month's last day by which the calculation is due.
 pub const DUE_BUSINESS_DAYS: u32 = 5;
 
@@ -1425,6 +1425,7 @@ async fn post_accrual<C: ConnectionTrait>(
         connection,
         actor,
         &movements,
+        None,
         EntryHeader {
             entry_date: context.cutoff,
             memo: format!("Commission accrual {}", context.period),
@@ -1442,6 +1443,7 @@ pub async fn post_movements<C: ConnectionTrait>(
     connection: &C,
     actor: Option<&Actor>,
     movements: &[repo::Movement],
+    ids: Option<&[i64]>,
     header: EntryHeader,
     now: DateTime<Utc>,
 ) -> AppResult<i32> {
@@ -1488,6 +1490,6 @@ pub async fn post_movements<C: ConnectionTrait>(
     }
     let count = i32::try_from(entries.len()).unwrap_or(i32::MAX);
     ledger::post_entries(connection, actor, now, entries).await?;
-    repo::mark_accrued(connection, movements).await?;
+    repo::mark_accrued(connection, movements, ids).await?;
     Ok(count)
 }

@@ -1492,6 +1492,7 @@ impl CommissionService {
                     &transaction,
                     Some(actor),
                     &movements,
+                    Some(&[adjustment.id]),
                     EntryHeader {
                         entry_date: today,
                         memo: format!("Commission dispute #{dispute_id} adjustment"),

@@ -435,45 +435,78 @@ fn months_elapsed(from: NaiveDate, month_end: NaiveDate) -> i32 {
     (month_end.year() - from.year()) * 12 + month_end.month() as i32 - from.month() as i32 + 1
 }
 
-/// Lines with something to post as of `month_end` (optionally only `ids`). Amortisation only
-/// moves forward: a calculation of an earlier month never takes back a later month's.
+/// Lines with something to post as of `month_end` (optionally only `ids`). Expensed lines are
+/// summed in SQL per currency (one movement each, `id` 0); capitalised lines come one by one
+/// with their amortisation, which only moves forward: a calculation of an earlier month never
+/// takes back a later month's.
 pub async fn accrual_movements<C: ConnectionTrait>(
     connection: &C,
     month_end: NaiveDate,
     ids: Option<&[i64]>,
 ) -> AppResult<Vec<Movement>> {
-    type Row = (i64, String, bool, i64, i64, i64, Option<NaiveDate>, i32);
-    let mut query = commission_line::Entity::find()
+    let mut expensed = commission_line::Entity::find()
+        .select_only()
+        .column(commission_line::Column::Currency)
+        .column_as(
+            Expr::expr(sea_orm::sea_query::Func::sum(
+                Expr::col(commission_line::Column::AmountMinor)
+                    .sub(Expr::col(commission_line::Column::AccruedMinor)),
+            ))
+            .cast_as(sea_orm::sea_query::Alias::new("BIGINT")),
+            "owed",
+        )
+        .filter(
+            Expr::col(commission_line::Column::AccruedMinor)
+                .ne(Expr::col(commission_line::Column::AmountMinor)),
+        )
+        .filter(commission_line::Column::Capitalised.eq(false));
+    if let Some(ids) = ids {
+        expensed = expensed.filter(commission_line::Column::Id.is_in(ids.iter().copied()));
+    }
+    let sums: Vec<(String, Option<i64>)> = expensed
+        .group_by(commission_line::Column::Currency)
+        .order_by_asc(commission_line::Column::Currency)
+        .into_tuple()
+        .all(connection)
+        .await?;
+    let mut result: Vec<Movement> = sums
+        .into_iter()
+        .filter_map(|(currency, owed)| {
+            owed.filter(|owed| *owed != 0).map(|owed| Movement {
+                id: 0,
+                currency,
+                capitalised: false,
+                amount: owed,
+                accrued: 0,
+                amortised: 0,
+                amortised_target: 0,
+            })
+        })
+        .collect();
+    type Row = (i64, String, i64, i64, i64, Option<NaiveDate>, i32);
+    let mut capitalised = commission_line::Entity::find()
         .select_only()
         .columns([
             commission_line::Column::Id,
             commission_line::Column::Currency,
-            commission_line::Column::Capitalised,
             commission_line::Column::AmountMinor,
             commission_line::Column::AccruedMinor,
             commission_line::Column::AmortisedMinor,
             commission_line::Column::AmortiseFrom,
             commission_line::Column::AmortiseMonths,
         ])
-        .filter(
-            Expr::col(commission_line::Column::AccruedMinor)
-                .ne(Expr::col(commission_line::Column::AmountMinor))
-                .or(commission_line::Column::Capitalised.eq(true)),
-        );
+        .filter(commission_line::Column::Capitalised.eq(true));
     if let Some(ids) = ids {
-        query = query.filter(commission_line::Column::Id.is_in(ids.iter().copied()));
+        capitalised = capitalised.filter(commission_line::Column::Id.is_in(ids.iter().copied()));
     }
-    let rows: Vec<Row> = query
+    let rows: Vec<Row> = capitalised
         .order_by_asc(commission_line::Column::Id)
         .into_tuple()
         .all(connection)
         .await?;
-    let mut result = Vec::new();
-    for (id, currency, capitalised, amount, accrued, amortised, amortise_from, amortise_months) in
-        rows
-    {
-        let target = match (capitalised, amortise_from) {
-            (true, Some(from)) => {
+    for (id, currency, amount, accrued, amortised, amortise_from, amortise_months) in rows {
+        let target = match amortise_from {
+            Some(from) => {
                 let due =
                     rules::amortised(amount, amortise_months, months_elapsed(from, month_end));
                 if due.abs() > amortised.abs() || amount == 0 {
@@ -482,7 +515,7 @@ pub async fn accrual_movements<C: ConnectionTrait>(
                     amortised
                 }
             }
-            _ => amortised,
+            None => amortised,
         };
         if accrued == amount && target == amortised {
             continue;
@@ -490,7 +523,7 @@ pub async fn accrual_movements<C: ConnectionTrait>(
         result.push(Movement {
             id,
             currency,
-            capitalised,
+            capitalised: true,
             amount,
             accrued,
             amortised,
@@ -500,30 +533,28 @@ pub async fn accrual_movements<C: ConnectionTrait>(
     Ok(result)
 }
 
-/// Records the movements as posted.
+/// Records the movements as posted: every expensed line (of `ids`, or all) is accrued in one
+/// statement; capitalised lines one by one with their amortisation.
 pub async fn mark_accrued<C: ConnectionTrait>(
     connection: &C,
     movements: &[Movement],
+    ids: Option<&[i64]>,
 ) -> AppResult<()> {
-    let plain: Vec<i64> = movements
-        .iter()
-        .filter(|movement| movement.amortised_target == movement.amortised)
-        .map(|movement| movement.id)
-        .collect();
-    for chunk in plain.chunks(ID_CHUNK) {
-        commission_line::Entity::update_many()
-            .col_expr(
-                commission_line::Column::AccruedMinor,
-                Expr::col(commission_line::Column::AmountMinor).into(),
-            )
-            .filter(commission_line::Column::Id.is_in(chunk.iter().copied()))
-            .exec(connection)
-            .await?;
+    let mut update = commission_line::Entity::update_many()
+        .col_expr(
+            commission_line::Column::AccruedMinor,
+            Expr::col(commission_line::Column::AmountMinor).into(),
+        )
+        .filter(
+            Expr::col(commission_line::Column::AccruedMinor)
+                .ne(Expr::col(commission_line::Column::AmountMinor)),
+        )
+        .filter(commission_line::Column::Capitalised.eq(false));
+    if let Some(ids) = ids {
+        update = update.filter(commission_line::Column::Id.is_in(ids.iter().copied()));
     }
-    for movement in movements
-        .iter()
-        .filter(|movement| movement.amortised_target != movement.amortised)
-    {
+    update.exec(connection).await?;
+    for movement in movements.iter().filter(|movement| movement.capitalised) {
         commission_line::Entity::update_many()
             .col_expr(
                 commission_line::Column::AccruedMinor,
