@@ -345,7 +345,7 @@ pub async fn execute<C: ConnectionTrait>(
         elapsed_ms = started.elapsed().as_millis() as u64,
         "commission calculation: lines settled"
     );
-    let entries = post_accrual(connection, actor, &context, now).await?;
+    let entries = post_accrual(connection, actor, &context, &settled.accrued, now).await?;
     tracing::debug!(
         elapsed_ms = started.elapsed().as_millis() as u64,
         "commission calculation: accrual posted"
@@ -488,29 +488,48 @@ async fn bookings<C: ConnectionTrait>(
     if deals.is_empty() {
         return Ok(Vec::new());
     }
-    let deal_ids: Vec<i64> = deals.iter().map(|row| row.0).collect();
-    let mut customer_ids: Vec<i64> = deals.iter().filter_map(|row| row.1).collect();
-    customer_ids.sort();
-    customer_ids.dedup();
-    // Every contract of these customers: the deals' own, and the history that says whether a
-    // deal is new, expansion or renewal business.
+    // The window's deals as a subquery: every contract of their customers (the deals' own, and
+    // the history that says whether a deal is new, expansion or renewal), and their splits,
+    // each in one query.
+    let window_deals = sea_orm::sea_query::Query::select()
+        .column(deal::Column::Id)
+        .from(deal::Entity)
+        .and_where(deal::Column::Status.eq("approved"))
+        .and_where(deal::Column::ApprovedAt.gte(start))
+        .and_where(deal::Column::ApprovedAt.lt(end))
+        .to_owned();
+    let window_customers = sea_orm::sea_query::Query::select()
+        .column(deal::Column::CustomerId)
+        .from(deal::Entity)
+        .and_where(deal::Column::Status.eq("approved"))
+        .and_where(deal::Column::ApprovedAt.gte(start))
+        .and_where(deal::Column::ApprovedAt.lt(end))
+        .to_owned();
     let mut contracts: HashMap<i64, contract::Model> = HashMap::new();
     let mut history: HashMap<i64, Vec<(i64, NaiveDate, NaiveDate)>> = HashMap::new();
-    for chunk in customer_ids.chunks(repo::ID_CHUNK) {
-        for row in contract::Entity::find()
-            .filter(contract::Column::CustomerId.is_in(chunk.iter().copied()))
-            .all(connection)
-            .await?
-        {
-            history.entry(row.customer_id).or_default().push((
-                row.id,
-                row.start_date,
-                row.end_date,
-            ));
-            contracts.insert(row.deal_id, row);
-        }
+    for row in contract::Entity::find()
+        .filter(contract::Column::CustomerId.in_subquery(window_customers))
+        .all(connection)
+        .await?
+    {
+        history
+            .entry(row.customer_id)
+            .or_default()
+            .push((row.id, row.start_date, row.end_date));
+        contracts.insert(row.deal_id, row);
     }
-    let splits = repo::splits_of(connection, &deal_ids).await?;
+    let mut splits: HashMap<i64, Vec<(i64, i32)>> = HashMap::new();
+    for row in crate::entities::deal_split::Entity::find()
+        .filter(crate::entities::deal_split::Column::DealId.in_subquery(window_deals))
+        .order_by_asc(crate::entities::deal_split::Column::Id)
+        .all(connection)
+        .await?
+    {
+        splits
+            .entry(row.deal_id)
+            .or_default()
+            .push((row.user_id, row.share_bp));
+    }
     let mut result = Vec::with_capacity(deals.len());
     for (deal_id, _, product, approved_at, assigned_ae, plan_code) in deals {
         let Some(contract) = contracts.get(&deal_id) else {
@@ -1282,6 +1301,9 @@ async fn clawback_lines<C: ConnectionTrait>(
 struct Settled {
     lines: i32,
     changed: i32,
+    /// What expensed lines now owe beyond what they had accrued, per currency; those lines are
+    /// already marked accrued (capitalised lines go through `repo::accrual_movements`).
+    accrued: BTreeMap<String, i64>,
 }
 
 /// Makes the period's calculated lines what `wanted` says: unchanged lines are left alone,
@@ -1293,8 +1315,20 @@ async fn settle<C: ConnectionTrait>(
     wanted: Vec<Wanted>,
     now: DateTime<Utc>,
 ) -> AppResult<Settled> {
-    // (id, user, source key, status, kind, amount, credited, tier, explanation)
-    type Existing = (i64, i64, String, String, String, i64, i64, String, String);
+    // (id, user, source key, status, kind, amount, credited, tier, explanation, accrued, capitalised)
+    type Existing = (
+        i64,
+        i64,
+        String,
+        String,
+        String,
+        i64,
+        i64,
+        String,
+        String,
+        i64,
+        bool,
+    );
     let existing: Vec<Existing> = commission_line::Entity::find()
         .select_only()
         .columns([
@@ -1307,6 +1341,8 @@ async fn settle<C: ConnectionTrait>(
             commission_line::Column::CreditedMinor,
             commission_line::Column::Tier,
             commission_line::Column::Explanation,
+            commission_line::Column::AccruedMinor,
+            commission_line::Column::Capitalised,
         ])
         .filter(commission_line::Column::Period.eq(context.period.as_str()))
         .into_tuple()
@@ -1319,9 +1355,22 @@ async fn settle<C: ConnectionTrait>(
     let total = i32::try_from(wanted.len()).unwrap_or(i32::MAX);
     let mut changed = 0;
     let mut inserts = Vec::new();
+    let mut accrued: BTreeMap<String, i64> = BTreeMap::new();
     for line in wanted {
         match by_key.remove(&(line.user_id, line.source_key.clone())) {
-            Some((id, _, _, status, kind, amount, credited, tier, explanation)) => {
+            Some((
+                id,
+                _,
+                _,
+                status,
+                kind,
+                amount,
+                credited,
+                tier,
+                explanation,
+                old_accrued,
+                old_capitalised,
+            )) => {
                 if status == repo::PAID || kind == "adjustment" {
                     continue;
                 }
@@ -1350,10 +1399,17 @@ async fn settle<C: ConnectionTrait>(
                 row.amortise_months = Set(line.amortise_months);
                 row.status = Set(repo::CALCULATED.into());
                 row.updated_at = Set(now);
+                if !line.capitalised && !old_capitalised {
+                    *accrued.entry(line.currency.code().to_string()).or_default() +=
+                        line.amount - old_accrued;
+                    row.accrued_minor = Set(line.amount);
+                }
                 row.update(connection).await?;
             }
             None => {
                 changed += 1;
+                let accrued_now = if line.capitalised { 0 } else { line.amount };
+                *accrued.entry(line.currency.code().to_string()).or_default() += accrued_now;
                 inserts.push(commission_line::ActiveModel {
                     period: Set(context.period.clone()),
                     user_id: Set(line.user_id),
@@ -1380,7 +1436,7 @@ async fn settle<C: ConnectionTrait>(
                     capitalised: Set(line.capitalised),
                     amortise_from: Set(line.amortise_from),
                     amortise_months: Set(line.amortise_months),
-                    accrued_minor: Set(0),
+                    accrued_minor: Set(accrued_now),
                     amortised_minor: Set(0),
                     status: Set(repo::CALCULATED.into()),
                     payout_id: Set(None),
@@ -1396,18 +1452,19 @@ async fn settle<C: ConnectionTrait>(
             .exec_without_returning(connection)
             .await?;
     }
-    let stale: Vec<i64> = by_key
+    let stale: Vec<Existing> = by_key
         .into_values()
         .filter(|line| line.3 == repo::CALCULATED && line.4 != "adjustment")
-        .map(|line| line.0)
         .collect();
     if !stale.is_empty() {
         changed += i32::try_from(stale.len()).unwrap_or(i32::MAX);
-        repo::retire_lines(connection, &stale).await?;
+        let ids: Vec<i64> = stale.iter().map(|line| line.0).collect();
+        repo::retire_lines(connection, &ids).await?;
     }
     Ok(Settled {
         lines: total,
         changed,
+        accrued,
     })
 }
 
@@ -1418,9 +1475,24 @@ async fn post_accrual<C: ConnectionTrait>(
     connection: &C,
     actor: Option<&Actor>,
     context: &Context,
+    settled: &BTreeMap<String, i64>,
     now: DateTime<Utc>,
 ) -> AppResult<i32> {
-    let movements = repo::accrual_movements(connection, context.month_end, None).await?;
+    let mut movements = repo::accrual_movements(connection, context.month_end, None).await?;
+    movements.extend(
+        settled
+            .iter()
+            .filter(|(_, owed)| **owed != 0)
+            .map(|(currency, owed)| repo::Movement {
+                id: 0,
+                currency: currency.clone(),
+                capitalised: false,
+                amount: *owed,
+                accrued: 0,
+                amortised: 0,
+                amortised_target: 0,
+            }),
+    );
     post_movements(
         connection,
         actor,

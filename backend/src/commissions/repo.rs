@@ -404,7 +404,8 @@ pub async fn booking_facts<C: ConnectionTrait>(
     Ok(result)
 }
 
-/// Lines no longer owed: amount 0, kept as retired.
+/// Lines no longer owed: amount 0, kept as retired; their accrued amount stays, so
+/// `accrual_movements` finds and reverses it.
 pub async fn retire_lines<C: ConnectionTrait>(connection: &C, ids: &[i64]) -> AppResult<()> {
     for chunk in ids.chunks(ID_CHUNK) {
         commission_line::Entity::update_many()
