@@ -488,6 +488,8 @@ async fn bookings<C: ConnectionTrait>(
     if deals.is_empty() {
         return Ok(Vec::new());
     }
+    let started = std::time::Instant::now();
+    tracing::debug!(deals = deals.len(), "commission bookings: deals read");
     // The window's deals as a subquery: every contract of their customers (the deals' own, and
     // the history that says whether a deal is new, expansion or renewal), and their splits,
     // each in one query.
@@ -518,6 +520,10 @@ async fn bookings<C: ConnectionTrait>(
             .push((row.id, row.start_date, row.end_date));
         contracts.insert(row.deal_id, row);
     }
+    tracing::debug!(
+        elapsed_ms = started.elapsed().as_millis() as u64,
+        "commission bookings: contracts read"
+    );
     let mut splits: HashMap<i64, Vec<(i64, i32)>> = HashMap::new();
     for row in crate::entities::deal_split::Entity::find()
         .filter(crate::entities::deal_split::Column::DealId.in_subquery(window_deals))
@@ -530,6 +536,10 @@ async fn bookings<C: ConnectionTrait>(
             .or_default()
             .push((row.user_id, row.share_bp));
     }
+    tracing::debug!(
+        elapsed_ms = started.elapsed().as_millis() as u64,
+        "commission bookings: splits read"
+    );
     let mut result = Vec::with_capacity(deals.len());
     for (deal_id, _, product, approved_at, assigned_ae, plan_code) in deals {
         let Some(contract) = contracts.get(&deal_id) else {
@@ -574,6 +584,10 @@ async fn bookings<C: ConnectionTrait>(
             splits,
         });
     }
+    tracing::debug!(
+        elapsed_ms = started.elapsed().as_millis() as u64,
+        "commission bookings: built"
+    );
     result.extend(seat_increases(connection, start, end).await?);
     Ok(result)
 }
