@@ -13,10 +13,12 @@ pub use receivables::*;
 
 mod bank;
 mod collections;
+mod commissions;
 mod disputes;
 mod revenue;
 pub use bank::*;
 pub use collections::*;
+pub use commissions::*;
 pub use disputes::*;
 pub use revenue::*;
 
@@ -271,6 +273,15 @@ pub struct User {
 pub struct UserRef {
     pub id: String,
     pub name: String,
+}
+
+/// A user as pickers list them: name and role.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UserOption {
+    pub id: String,
+    pub name: String,
+    pub role: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -1052,12 +1063,25 @@ pub async fn deal_approve(id: String, idempotency_key: String) -> Result<DealApp
     field("dealApprove", &query, json!({ "input": input })).await
 }
 
+/// Users for pickers, with their role: everyone (`None`) or one role's users. The API caps a
+/// page at 100, which covers the people a company assigns work to.
+pub async fn user_options(role: Option<&'static str>) -> Result<Vec<UserOption>, ApiError> {
+    let query = "query Users($role: Role) { users(first: 100, role: $role) { \
+                 nodes { id name role } pageInfo { hasNextPage endCursor } totalCount } }";
+    let connection: Connection<UserOption> = field("users", query, json!({ "role": role })).await?;
+    Ok(connection.nodes)
+}
+
 /// Users with one role, for pickers such as the deal's account executive.
 pub async fn users_with_role(role: &'static str) -> Result<Vec<UserRef>, ApiError> {
-    let query = "query Users($role: Role) { users(first: 100, role: $role) { \
-                 nodes { id name } pageInfo { hasNextPage endCursor } totalCount } }";
-    let connection: Connection<UserRef> = field("users", query, json!({ "role": role })).await?;
-    Ok(connection.nodes)
+    Ok(user_options(Some(role))
+        .await?
+        .into_iter()
+        .map(|user| UserRef {
+            id: user.id,
+            name: user.name,
+        })
+        .collect())
 }
 
 pub async fn trial_balance(as_of: String) -> Result<TrialBalance, ApiError> {

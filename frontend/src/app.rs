@@ -12,10 +12,11 @@ use crate::{
     components::states::Forbidden,
     format,
     routes::{
-        aging, approvals, audit, bank_matching, bill_run, collections, customer_detail,
-        customer_new, customers, deal_form, deals, dispute_detail, disputes, invoice_detail,
-        invoices, ladder, ledger, login, payment_detail, payment_new, payments, revenue,
-        revenue_close, revenue_contracts, revenue_schedule, revenue_settings, timesheets,
+        aging, approvals, audit, bank_matching, bill_run, collections, commission_disputes,
+        commission_payouts, commission_periods, commission_plans, commission_team, commissions,
+        customer_detail, customer_new, customers, deal_form, deals, dispute_detail, disputes,
+        invoice_detail, invoices, ladder, ledger, login, payment_detail, payment_new, payments,
+        revenue, revenue_close, revenue_contracts, revenue_schedule, revenue_settings, timesheets,
     },
     session::{self, use_session, Session, SessionContext},
 };
@@ -72,6 +73,13 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("revenue/contracts/:id") view=revenue_schedule::RevenueSchedulePage />
                     <Route path=path!("revenue/close") view=revenue_close::PeriodClosePage />
                     <Route path=path!("revenue/settings") view=revenue_settings::RevenueSettingsPage />
+                    <Route path=path!("commissions") view=commissions::MyCommissionsPage />
+                    <Route path=path!("commissions/team") view=commission_team::CommissionTeamPage />
+                    <Route path=path!("commissions/statements/:userId") view=commissions::RepStatementPage />
+                    <Route path=path!("commissions/plans") view=commission_plans::CommissionPlansPage />
+                    <Route path=path!("commissions/periods") view=commission_periods::CommissionPeriodsPage />
+                    <Route path=path!("commissions/disputes") view=commission_disputes::CommissionDisputesPage />
+                    <Route path=path!("commissions/payouts") view=commission_payouts::CommissionPayoutsPage />
                     <Route path=path!("audit") view=audit::AuditPage />
                 </ParentRoute>
             </Routes>
@@ -226,6 +234,10 @@ fn SideNav() -> impl IntoView {
     // Revenue totals (waterfall, rollforward, streams) reach further than per-contract data.
     let can_revenue_totals = session::can("REVENUE_TOTALS_READ");
     let can_revenue = session::can("REVENUE_READ");
+    // Everyone paid on commission (and their managers) reads statements; the roles that see all
+    // also read plans, the calculation and payouts.
+    let can_commissions = session::can("COMMISSION_READ");
+    let can_all_commissions = session::can("COMMISSION_ALL_READ");
     view! {
         <nav class="sidenav" aria-label="Main">
             <Show when=move || can_customers.get()>
@@ -270,6 +282,16 @@ fn SideNav() -> impl IntoView {
             </Show>
             <Show when=move || can_revenue_totals.get()>
                 <NavLink href="/revenue/close" key="period-close" label="Period close" />
+            </Show>
+            <Show when=move || can_commissions.get()>
+                <NavLink href="/commissions" key="commissions" label="My commissions" exact=true />
+                <NavLink href="/commissions/team" key="commission-statements" label="Team statements" />
+                <NavLink href="/commissions/disputes" key="commission-disputes" label="Commission disputes" />
+            </Show>
+            <Show when=move || can_all_commissions.get()>
+                <NavLink href="/commissions/plans" key="commission-plans" label="Commission plans" />
+                <NavLink href="/commissions/periods" key="commission-periods" label="Commission runs" />
+                <NavLink href="/commissions/payouts" key="commission-payouts" label="Commission payouts" />
             </Show>
             <Show when=move || can_audit.get()>
                 <NavLink href="/audit" key="audit" label="Audit log" />

@@ -26,7 +26,7 @@ impl Session {
         match self.user.role.to_ascii_uppercase().as_str() {
             "VP_FINANCE" => "/approvals",
             "AR_SPECIALIST" => "/collections",
-            "AE" => "/deals",
+            "AE" => "/commissions",
             _ => "/customers",
         }
     }

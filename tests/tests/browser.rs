@@ -121,13 +121,15 @@ async fn cfo_signs_in_and_sees_a_customer_created_through_the_api() -> TestResul
 
 #[tokio::test]
 async fn an_ae_sees_no_approvals_link_and_no_inbox() -> TestResult {
-    // Proves: an AE (no APPROVAL_READ) gets no Approvals link, and /approvals shows a not-available message instead of the inbox.
+    // Proves: an AE lands on their commissions, gets no Approvals link (no APPROVAL_READ), and /approvals shows a not-available message instead of the inbox.
     require_dist()?;
     let app = TestApp::spawn().await;
     let browser = Browser::start().await?;
     run(&browser, "ae_no_approvals", async {
         sign_in(&browser, &app, Role::Ae).await?;
-        browser.wait_for_path("/deals", DEFAULT_TIMEOUT).await?;
+        browser
+            .wait_for_path("/commissions", DEFAULT_TIMEOUT)
+            .await?;
         // The navigation is drawn once the deals link is there; only then is absence meaningful.
         browser
             .wait_for("[data-nav=deals]", DEFAULT_TIMEOUT)
@@ -334,6 +336,30 @@ async fn every_page_loads_for_an_administrator_without_an_api_error() -> TestRes
             (
                 "/receivables/bank".to_string(),
                 ".empty-state, [data-test=bank-receipts]",
+            ),
+            (
+                "/commissions".to_string(),
+                "[data-test=statement-plan]",
+            ),
+            (
+                "/commissions/team".to_string(),
+                ".empty-state, [data-test=statement-table]",
+            ),
+            (
+                "/commissions/plans".to_string(),
+                "[data-test=plan-list] .empty-state",
+            ),
+            (
+                "/commissions/periods".to_string(),
+                "[data-test=commission-period-table]",
+            ),
+            (
+                "/commissions/disputes".to_string(),
+                ".empty-state, [data-test=commission-dispute-list]",
+            ),
+            (
+                "/commissions/payouts".to_string(),
+                "[data-test=commission-summary]",
             ),
         ];
         for (path, loaded) in pages {
@@ -850,6 +876,324 @@ async fn the_cfo_reads_revenue_recognition_from_overview_to_contract_schedule_an
             )
             .await?;
         no_error_on_page(&browser, "/revenue/settings").await?;
+        Ok(())
+    })
+    .await
+}
+
+const PLAN_IMPORT: &str = "mutation($input: CommissionPlanImportInput!) { \
+     commissionPlanImport(input: $input) { id code version } }";
+
+#[tokio::test]
+async fn an_ae_reads_acknowledges_and_disputes_their_statement_and_vp_revops_resolves_it(
+) -> TestResult {
+    // Proves: the commission pages read the API the server serves: an AE's statement shows the calculated line with its explanation and the attainment chart against quota, the AE acknowledges the plan and disputes the line; VP RevOps answers the dispute with an adjustment, sees the deal's split and the server's message for one that does not add up to 100, and the calculation and plan pages render with the plan's bands.
+    require_dist()?;
+    let app = TestApp::spawn().await;
+    let example = app
+        .gql_ok(Role::VpRevops, "query { commissionPlanExample }", json!({}))
+        .await;
+    let document = example["commissionPlanExample"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    app.gql_ok(
+        Role::VpRevops,
+        PLAN_IMPORT,
+        json!({ "input": { "document": document } }),
+    )
+    .await;
+    app.gql_ok(
+        Role::VpRevops,
+        "mutation($input: CommissionPlanAssignInput!) { commissionPlanAssign(input: $input) { id } }",
+        json!({ "input": {
+            "userId": app.user_id(Role::Ae).to_string(),
+            "planCode": "PLAN-AE-2026",
+            "effectiveFrom": "2026-01-01"
+        }}),
+    )
+    .await;
+    let customer_id = app.create_customer("Commission Browser Co", "USD").await;
+    let input = json!({
+        "crmOpportunityId": "OPP-COMM-1", "customerId": customer_id,
+        "invoicedLegalEntity": "Commission Browser Co",
+        "billingContact": { "name": "Accounts Payable", "email": "ap@customer.example" },
+        "productName": "Analytics Suite",
+        "tcv": { "amount": "24000.00", "currency": "USD" },
+        "arr": { "amount": "24000.00", "currency": "USD" },
+        "startDate": "2026-11-15", "endDate": "2027-11-14",
+        "billingFrequency": "MONTHLY", "paymentTerms": "NET_30", "billingCurrency": "USD",
+        "poRequired": false, "taxJurisdiction": "US-OR", "taxExempt": false,
+        "revenueRecognitionType": "RATABLE",
+        "assignedAeId": app.user_id(Role::Ae).to_string(),
+        "commissionPlanId": "PLAN-AE-2026"
+    });
+    let created = app
+        .gql_ok(Role::Ae, DEAL_CREATE, json!({ "input": input }))
+        .await;
+    let deal_id = created["dealCreate"]["deal"]["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    app.gql_ok(
+        Role::VpRevops,
+        "mutation($input: DealApproveInput!) { dealApprove(input: $input) { contract { id } } }",
+        json!({ "input": { "id": deal_id, "idempotencyKey": format!("approve-{deal_id}") } }),
+    )
+    .await;
+    let calculated = app
+        .gql_ok(
+            Role::VpRevops,
+            "mutation($period: String!) { commissionCalculate(period: $period) { lines } }",
+            json!({ "period": "2026-11" }),
+        )
+        .await;
+    if calculated["commissionCalculate"]["lines"]
+        .as_i64()
+        .unwrap_or_default()
+        < 1
+    {
+        return Err(format!("the calculation wrote no line: {calculated}").into());
+    }
+
+    let browser = Browser::start().await?;
+    run(&browser, "commissions", async {
+        sign_in(&browser, &app, Role::Ae).await?;
+        browser
+            .wait_for_path("/commissions", DEFAULT_TIMEOUT)
+            .await?;
+        let statement = "/commissions?period=2026-11";
+        browser
+            .goto(&format!("{}{statement}", app.base_url))
+            .await?;
+        browser
+            .wait_for_text("h1", "My commissions", DEFAULT_TIMEOUT)
+            .await?;
+        browser
+            .wait_for_text(
+                "[data-test=statement-lines] [data-test=line-explanation]",
+                "credited",
+                DEFAULT_TIMEOUT,
+            )
+            .await?;
+        browser
+            .wait_for_text(
+                "[data-test=statement-lines]",
+                "New business",
+                DEFAULT_TIMEOUT,
+            )
+            .await?;
+        browser
+            .wait_for("[data-test=attainment-chart] svg rect.bar", DEFAULT_TIMEOUT)
+            .await?;
+        browser
+            .wait_for(
+                "[data-test=attainment-chart] [data-test=chart-target]",
+                DEFAULT_TIMEOUT,
+            )
+            .await?;
+        browser
+            .wait_for_text(
+                "[data-test=attainment-percent]",
+                "% of quota",
+                DEFAULT_TIMEOUT,
+            )
+            .await?;
+        no_error_on_page(&browser, statement).await?;
+
+        let acknowledge = browser
+            .wait_for("[data-action=acknowledge-plan]", DEFAULT_TIMEOUT)
+            .await?;
+        browser.click(&acknowledge).await?;
+        browser
+            .wait_for_text(
+                "[data-test=statement-notice]",
+                "Plan acknowledged",
+                DEFAULT_TIMEOUT,
+            )
+            .await?;
+        browser
+            .wait_for_text(
+                "[data-test=plan-acknowledged]",
+                "version 1",
+                DEFAULT_TIMEOUT,
+            )
+            .await?;
+
+        let dispute = browser
+            .wait_for(
+                "[data-test=statement-lines] [data-action=dispute-line]",
+                DEFAULT_TIMEOUT,
+            )
+            .await?;
+        browser.click(&dispute).await?;
+        let reason = browser
+            .wait_for("[data-test=dispute-form] textarea", DEFAULT_TIMEOUT)
+            .await?;
+        browser
+            .type_text(
+                &reason,
+                "The deal was a multi-year prepay; the ACV looks low.",
+            )
+            .await?;
+        let raise = browser.find("[data-action=raise-dispute]").await?;
+        browser.click(&raise).await?;
+        browser
+            .wait_for_text(
+                "[data-test=statement-notice]",
+                "Dispute raised",
+                DEFAULT_TIMEOUT,
+            )
+            .await?;
+        browser
+            .wait_for(
+                "[data-test=statement-lines] [data-test=line-disputed]",
+                DEFAULT_TIMEOUT,
+            )
+            .await?;
+        browser
+            .wait_for_text(
+                "[data-test=rep-dispute-table]",
+                "multi-year prepay",
+                DEFAULT_TIMEOUT,
+            )
+            .await?;
+
+        let sign_out = browser.find("[data-test=sign-out]").await?;
+        browser.click(&sign_out).await?;
+        browser.wait_for_path("/login", DEFAULT_TIMEOUT).await?;
+        sign_in(&browser, &app, Role::VpRevops).await?;
+        browser
+            .wait_for("[data-nav=commission-disputes]", DEFAULT_TIMEOUT)
+            .await?;
+
+        browser
+            .goto(&format!("{}/commissions/disputes", app.base_url))
+            .await?;
+        let card = "[data-test=commission-dispute-list] article[data-status=OPEN]";
+        browser
+            .wait_for_text(card, "multi-year prepay", DEFAULT_TIMEOUT)
+            .await?;
+        browser
+            .wait_for_text(
+                &format!("{card} [data-test=dispute-line-explanation]"),
+                "credited",
+                DEFAULT_TIMEOUT,
+            )
+            .await?;
+        let adjustment = browser
+            .find(&format!("{card} input[name=adjustment]"))
+            .await?;
+        browser.type_text(&adjustment, "150.00").await?;
+        let comment = browser.find(&format!("{card} textarea")).await?;
+        browser
+            .type_text(&comment, "Agreed: the prepay counts in full.")
+            .await?;
+        let accept = browser
+            .find(&format!("{card} [data-action=accept]"))
+            .await?;
+        browser.click(&accept).await?;
+        let confirm = browser
+            .wait_for(
+                &format!("{card} [data-action=confirm-resolve]"),
+                DEFAULT_TIMEOUT,
+            )
+            .await?;
+        browser.click(&confirm).await?;
+        browser
+            .wait_for_text("[data-test=resolve-notice]", "$150.00", DEFAULT_TIMEOUT)
+            .await?;
+        no_error_on_page(&browser, "/commissions/disputes").await?;
+
+        let deal_page = format!("/deals/{deal_id}");
+        browser
+            .goto(&format!("{}{deal_page}", app.base_url))
+            .await?;
+        browser
+            .wait_for_text("[data-test=split-table]", "100.0%", DEFAULT_TIMEOUT)
+            .await?;
+        let edit = browser.find("[data-action=edit-split]").await?;
+        browser.click(&edit).await?;
+        let percent = browser
+            .wait_for(
+                "[data-test=split-editor] input.split-percent",
+                DEFAULT_TIMEOUT,
+            )
+            .await?;
+        browser.clear(&percent).await?;
+        browser.type_text(&percent, "60").await?;
+        let save = browser.find("[data-action=save-split]").await?;
+        browser.click(&save).await?;
+        browser
+            .wait_for_text("[data-test=split-error]", "100", DEFAULT_TIMEOUT)
+            .await?;
+
+        browser
+            .goto(&format!("{}/commissions/periods", app.base_url))
+            .await?;
+        let november = "[data-test=commission-period-table] tr[data-period=\"2026-11\"]";
+        browser.wait_for(november, DEFAULT_TIMEOUT).await?;
+        let calculate = browser
+            .find(&format!("{november} [data-action=calculate]"))
+            .await?;
+        browser.click(&calculate).await?;
+        let confirm = browser
+            .wait_for(
+                &format!("{november} [data-action=confirm-calculate]"),
+                DEFAULT_TIMEOUT,
+            )
+            .await?;
+        browser.click(&confirm).await?;
+        browser
+            .wait_for_text(
+                "[data-test=calculate-outcome]",
+                "Nov 2026 calculated",
+                DEFAULT_TIMEOUT,
+            )
+            .await?;
+        no_error_on_page(&browser, "/commissions/periods").await?;
+
+        browser
+            .goto(&format!("{}/commissions/plans", app.base_url))
+            .await?;
+        browser
+            .wait_for_text("[data-test=plan-detail]", "PLAN-AE-2026", DEFAULT_TIMEOUT)
+            .await?;
+        browser
+            .wait_for_text("[data-test=plan-bands]", "12.0%", DEFAULT_TIMEOUT)
+            .await?;
+        browser
+            .wait_for_text("[data-test=assignment-table]", "version 1", DEFAULT_TIMEOUT)
+            .await?;
+        no_error_on_page(&browser, "/commissions/plans").await?;
+        // The editor holds the plan's own text; a bad rate comes back naming its place.
+        let editor = "[data-test=plan-editor] textarea";
+        browser.wait_for(editor, DEFAULT_TIMEOUT).await?;
+        let source = browser
+            .execute(
+                "return document.querySelector(arguments[0]).value;",
+                vec![json!(editor)],
+            )
+            .await?;
+        let source = source.as_str().unwrap_or_default().to_string();
+        if !source.contains("code: PLAN-AE-2026") {
+            return Err(format!("the editor does not hold the plan: {source:?}").into());
+        }
+        set_value(
+            &browser,
+            editor,
+            &source.replace("{ from: 100, rate: 12 }", "{ from: 100, rate: twelve }"),
+        )
+        .await?;
+        let import = browser.find("[data-action=import-plan]").await?;
+        browser.click(&import).await?;
+        browser
+            .wait_for_text(
+                "[data-test=plan-editor] .field-error",
+                "document.components[0].tiers[1].rate",
+                DEFAULT_TIMEOUT,
+            )
+            .await?;
         Ok(())
     })
     .await

@@ -949,9 +949,14 @@ impl CommissionService {
             );
         // A run counts for the close only when made after the month ended.
         let closing_run = runs.iter().find(|run| run.as_of >= month_end);
+        let assigned = !repo::assignments_for_month(&self.db, month, month_end)
+            .await?
+            .is_empty();
         let state = match closing_run {
             Some(run) if run.ran_at.date_naive() <= due_on => "done_on_time",
             Some(_) => "done_late",
+            // Nobody was on a plan that month: nothing was due.
+            None if !assigned => "no_plans",
             None if today > due_on => "overdue",
             None if today > month_end => "due",
             None => "open",

@@ -362,7 +362,7 @@ pub struct CommissionPeriodStatus {
     pub due_on: IsoDate,
     pub first_run_at: Option<DateTime<Utc>>,
     pub last_run: Option<CommissionRun>,
-    /// open, due, overdue, done_on_time or done_late.
+    /// open, due, overdue, done_on_time, done_late, or no_plans (nobody was on a plan).
     pub state: String,
     pub paid_out: bool,
 }

@@ -9,6 +9,19 @@ pub fn error_for(errors: Signal<Option<ApiError>>, name: &'static str) -> Signal
     Signal::derive(move || errors.with(|errors| errors.as_ref().and_then(|e| e.field(name))))
 }
 
+/// The element id of a field: `field-<name>`, plus a suffix where one page has two forms that
+/// send the same API field.
+fn field_id(name: &str, suffix: Option<String>) -> String {
+    format!(
+        "field-{}{}",
+        name.replace('.', "-"),
+        suffix
+            .filter(|suffix| !suffix.is_empty())
+            .map(|suffix| format!("-{suffix}"))
+            .unwrap_or_default()
+    )
+}
+
 /// A message under an input; linked to it with `aria-describedby` by the caller's id.
 #[component]
 pub fn FieldMessage(id: String, message: Signal<Option<String>>) -> impl IntoView {
@@ -36,8 +49,9 @@ pub fn TextField(
     /// Text shown after the input, such as the currency of an amount.
     #[prop(optional, into)]
     suffix: Option<Signal<String>>,
+    #[prop(optional, into)] id_suffix: Option<String>,
 ) -> impl IntoView {
-    let id = format!("field-{}", name.replace('.', "-"));
+    let id = field_id(name, id_suffix);
     let error_id = format!("{id}-error");
     let message = error_for(errors, name);
     let disabled = disabled.unwrap_or_else(|| Signal::derive(|| false));
@@ -81,8 +95,9 @@ pub fn SelectField(
     #[prop(into)] options: Signal<Vec<(String, String)>>,
     #[prop(default = false)] required: bool,
     #[prop(optional, into)] disabled: Option<Signal<bool>>,
+    #[prop(optional, into)] id_suffix: Option<String>,
 ) -> impl IntoView {
-    let id = format!("field-{}", name.replace('.', "-"));
+    let id = field_id(name, id_suffix);
     let error_id = format!("{id}-error");
     let message = error_for(errors, name);
     let disabled = disabled.unwrap_or_else(|| Signal::derive(|| false));
@@ -131,14 +146,15 @@ pub fn TextAreaField(
     errors: Signal<Option<ApiError>>,
     #[prop(default = false)] required: bool,
     #[prop(optional, into)] id_suffix: Option<String>,
+    /// Visible lines; documents (a plan in YAML) want many.
+    #[prop(default = 2)]
+    rows: u32,
+    /// Fixed-width text, for documents where indentation matters.
+    #[prop(default = false)]
+    code: bool,
+    #[prop(optional, into)] hint: Option<String>,
 ) -> impl IntoView {
-    let id = format!(
-        "field-{}{}",
-        name.replace('.', "-"),
-        id_suffix
-            .map(|suffix| format!("-{suffix}"))
-            .unwrap_or_default()
-    );
+    let id = field_id(name, id_suffix);
     let error_id = format!("{id}-error");
     let message = error_for(errors, name);
     view! {
@@ -150,12 +166,42 @@ pub fn TextAreaField(
             <textarea
                 id=id.clone()
                 name=name
-                rows="2"
+                rows=rows
+                class:code=code
+                spellcheck=if code { "false" } else { "true" }
                 aria-invalid=move || if message.with(Option::is_some) { "true" } else { "false" }
                 aria-describedby=error_id.clone()
                 bind:value=value
             ></textarea>
+            {hint.map(|hint| view! { <p class="hint">{hint}</p> })}
             <FieldMessage id=error_id message=message />
+        </div>
+    }
+}
+
+/// A month input ("YYYY-MM") with its label, for pickers outside a form; it reports only
+/// complete months.
+#[component]
+pub fn MonthField(
+    #[prop(into)] label: String,
+    id: &'static str,
+    #[prop(into)] value: Signal<String>,
+    on_change: Callback<String>,
+) -> impl IntoView {
+    view! {
+        <div class="field field-inline">
+            <label for=id>{label}</label>
+            <input
+                id=id
+                type="month"
+                prop:value=move || value.get()
+                on:change=move |event| {
+                    let month = event_target_value(&event);
+                    if crate::components::revenue::is_month(&month) {
+                        on_change.run(month);
+                    }
+                }
+            />
         </div>
     }
 }

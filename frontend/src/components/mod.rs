@@ -3,6 +3,7 @@
 pub mod aging;
 pub mod checklist;
 pub mod collections_status;
+pub mod commissions;
 pub mod customer_collections;
 pub mod download;
 pub mod export;

@@ -21,6 +21,23 @@ pub fn MoneyCell(money: Option<Money>) -> impl IntoView {
     }
 }
 
+/// Amounts in several currencies (one per currency), one per line; a dash when there are none.
+#[component]
+pub fn MoneyListCell(amounts: Vec<Money>) -> impl IntoView {
+    if amounts.is_empty() {
+        return view! { <td class="num muted">"—"</td> }.into_any();
+    }
+    view! {
+        <td class="num">
+            {amounts.into_iter().map(|money| {
+                let class = if format::is_negative(&money.amount) { "negative" } else { "" };
+                view! { <div class=class>{money.display()}</div> }
+            }).collect_view()}
+        </td>
+    }
+    .into_any()
+}
+
 /// An amount inline in text.
 #[component]
 pub fn Amount(money: Money) -> impl IntoView {

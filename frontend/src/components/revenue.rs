@@ -2,7 +2,7 @@
 //! status of a recognition row and of a ledger period in words and colour, the accounting words
 //! for patterns and row kinds, exact amount arithmetic for the rollforward identity, and a
 //! simple SVG bar chart by month (recognised solid, planned as a lighter tint of the same
-//! colour, in the chart and in the tables).
+//! colour, in the chart and in the tables), with an optional target line such as a quota.
 
 use leptos::prelude::*;
 
@@ -294,6 +294,13 @@ pub struct ChartMonth {
     pub values: Vec<Money>,
 }
 
+/// A dashed line across a month chart at one amount (a quota), named in the legend and on the line.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ChartTarget {
+    pub value: Money,
+    pub label: String,
+}
+
 const WIDTH: f64 = 760.0;
 const HEIGHT: f64 = 260.0;
 const LEFT: f64 = 76.0;
@@ -303,7 +310,8 @@ const BOTTOM: f64 = 214.0;
 
 /// Months as stacked bars, one per month, with labelled axes, a legend, each month's figures on
 /// hover and (when there is room) its total over the bar. Negative amounts (a catch-up that
-/// reverses revenue) hang below the zero line.
+/// reverses revenue) hang below the zero line. A target, when given, is drawn as a dashed line
+/// the axis always reaches.
 #[component]
 pub fn MonthChart(
     #[prop(into)] currency: String,
@@ -313,6 +321,7 @@ pub fn MonthChart(
     #[prop(into)]
     title: String,
     #[prop(default = "month-chart")] test_id: &'static str,
+    #[prop(optional)] target: Option<ChartTarget>,
 ) -> impl IntoView {
     // Positive parts stack up from zero, negative parts down.
     let stacks: Vec<(f64, f64)> = months
@@ -328,7 +337,14 @@ pub fn MonthChart(
             })
         })
         .collect();
-    let max_up = stacks.iter().map(|(up, _)| *up).fold(0.0, f64::max);
+    let target_value = target
+        .as_ref()
+        .map(|target| chart_value(&target.value.amount))
+        .filter(|value| *value > 0.0);
+    let max_up = stacks
+        .iter()
+        .map(|(up, _)| *up)
+        .fold(target_value.unwrap_or(0.0), f64::max);
     let max_down = stacks.iter().map(|(_, down)| *down).fold(0.0, f64::max);
     let (step, _) = axis_scale(max_up.max(max_down));
     let top = if max_up > 0.0 {
@@ -361,13 +377,35 @@ pub fn MonthChart(
         })
         .collect::<Vec<_>>()
         .join(", ");
+    let description = match &target {
+        Some(target) => format!("{description}; {} {}", target.label, target.value.display()),
+        None => description,
+    };
     let legend = series.clone();
+    let target_legend = target.as_ref().map(|target| target.label.clone());
+    let target_line = target.zip(target_value).map(|(target, value)| {
+        let y = y_of(value);
+        let text = format!("{} {}", target.label, target.value.display());
+        leptos::svg::g()
+            .attr("class", "target")
+            .attr("data-test", "chart-target")
+            .child((
+                leptos::svg::title().child(text),
+                view! {
+                    <line class="target-line" x1=LEFT x2=WIDTH - RIGHT y1=y y2=y />
+                    <text class="target-label" x=WIDTH - RIGHT - 4.0 y=y - 5.0 text-anchor="end">
+                        {format!("{} {}", target.label, format::compact_money(value, &currency))}
+                    </text>
+                },
+            ))
+    });
     view! {
         <div class="month-chart-wrap" data-test=test_id>
             <ul class="chart-legend" aria-hidden="true">
                 {legend.into_iter().map(|series| view! {
                     <li><span class=format!("swatch {}", series.class)></span>{series.label}</li>
                 }).collect_view()}
+                {target_legend.map(|label| view! { <li><span class="swatch target"></span>{label}</li> })}
             </ul>
             <svg
                 class="month-chart"
@@ -458,6 +496,7 @@ pub fn MonthChart(
                     }
                 }).collect_view()}
                 <line class="axis" x1=LEFT x2=WIDTH - RIGHT y1=zero y2=zero />
+                {target_line}
                 <text class="axis-title" x=LEFT + (WIDTH - LEFT - RIGHT) / 2.0 y=HEIGHT - 4.0 text-anchor="middle">"Month"</text>
             </svg>
         </div>

@@ -1,5 +1,5 @@
 //! A deal shown read-only: approved deals with their contract, lines and purchase orders, and
-//! drafts for readers who may not edit them.
+//! drafts for readers who may not edit them; with how its commission is split between reps.
 
 use leptos::prelude::*;
 
@@ -11,7 +11,10 @@ use crate::{
         status::DealStatusBadge,
     },
     format,
-    routes::{contract_schedule::ContractBillingSchedule, revenue_schedule::RevenueScheduleLink},
+    routes::{
+        contract_schedule::ContractBillingSchedule, deal_splits::DealSplitSection,
+        revenue_schedule::RevenueScheduleLink,
+    },
 };
 
 fn or_dash(value: Option<String>) -> String {
@@ -53,6 +56,9 @@ pub fn DealReadOnly(
         <div class=if is_approved { "single" } else { "grid-2" }>
             <DealFacts deal=deal.clone() />
             {(!is_approved).then(|| view! { <Checklist checklist=Signal::derive(move || Some(Ok(checklist.clone()))) /> })}
+        </div>
+        <div class="single">
+            <DealSplitSection deal_id=deal.id.clone() />
         </div>
     }
 }

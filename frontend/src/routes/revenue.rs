@@ -19,7 +19,7 @@ use crate::{
     app::RequirePermission,
     components::{
         download::DownloadButton,
-        money::{totals_text, MoneyCell},
+        money::{totals_text, MoneyCell, MoneyListCell},
         revenue::{
             current_month, difference, is_month, months_between, rollforward_gap, shift_month,
             sum_money, ChartMonth, MonthChart, Series, TieBadge,
@@ -744,20 +744,6 @@ fn StreamTable(currency: String, rows: Vec<StreamMonth>) -> impl IntoView {
 // ---------------------------------------------------------------------------------------------
 // Recognition runs
 // ---------------------------------------------------------------------------------------------
-
-/// Amounts in several currencies, one per line.
-#[component]
-fn MoneyListCell(amounts: Vec<Money>) -> impl IntoView {
-    if amounts.is_empty() {
-        return view! { <td class="num muted">"—"</td> }.into_any();
-    }
-    view! {
-        <td class="num">
-            {amounts.into_iter().map(|money| view! { <div>{money.display()}</div> }).collect_view()}
-        </td>
-    }
-    .into_any()
-}
 
 /// What a run is about to do, read before it is confirmed.
 #[derive(Clone, Debug, PartialEq)]
