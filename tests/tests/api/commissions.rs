@@ -9,6 +9,7 @@
 #![allow(clippy::inconsistent_digit_grouping, clippy::mistyped_literal_suffixes)]
 
 use crate::receivables::{bill, contract, invoices_of, zero_tax};
+use crate::revenue::{balance, cents};
 use revops_tests::{error_code, error_field, Role, TestApp};
 use serde_json::{json, Value};
 
@@ -16,21 +17,9 @@ const IMPORT: &str = "mutation($input: CommissionPlanImportInput!) { commissionP
 const ASSIGN: &str = "mutation($input: CommissionPlanAssignInput!) { commissionPlanAssign(input: $input) { id userId planCode acknowledgedAt } }";
 const CALCULATE: &str = "mutation($period: String!) { commissionCalculate(period: $period) { period lines changed entries totals { amount currency } warnings } }";
 const STATEMENT: &str = "query($userId: ID, $period: String!) { commissionStatement(userId: $userId, period: $period) { userName period totals { amount } paid { amount } unpaid { amount } nextPayoutDate assignment { id acknowledgedAt acknowledgedVersion } lines { id kind component dealId business credited { amount } splitPercent tier rate amount { amount } explanation causeType reversesLineId status openDisputeId } attainment { component quota { amount } credited { amount } percent months { period credited { amount } } } forecast { dealId estimated { amount } } } }";
-const BALANCE: &str = "query($asOf: Date!) { trialBalance(asOf: $asOf) { isBalanced lines { account { code } currency balance { amount } } } }";
 const SPLIT: &str =
     "mutation($input: DealSplitSetInput!) { dealSplitSet(input: $input) { userId percent } }";
 const PAYOUT: &str = "mutation($input: CommissionPayoutApproveInput!) { commissionPayoutApprove(input: $input) { id period lines totals { amount } rows { email amount { amount } } csvUrl } }";
-
-fn cents(text: &str) -> i64 {
-    let negative = text.starts_with('-');
-    let digits: String = text.chars().filter(|c| c.is_ascii_digit()).collect();
-    let value: i64 = digits.parse().unwrap();
-    if negative {
-        -value
-    } else {
-        value
-    }
-}
 
 /// A plan document in YAML with the given components (and optional extra top-level YAML).
 fn plan(code: &str, quota_period: &str, quota: &str, components: &str, extra: &str) -> String {
@@ -83,21 +72,6 @@ fn amounts(statement: &Value, kind: &str) -> Vec<i64> {
         .filter(|line| line["kind"] == kind)
         .map(|line| cents(line["amount"]["amount"].as_str().unwrap()))
         .collect()
-}
-
-/// The ledger balance (debit − credit) of an account in USD; asserts the trial balance is zero.
-async fn balance(app: &TestApp, as_of: &str, account: &str) -> i64 {
-    let trial = app
-        .gql_ok(Role::Cfo, BALANCE, json!({ "asOf": as_of }))
-        .await;
-    assert_eq!(trial["trialBalance"]["isBalanced"], true, "{trial}");
-    trial["trialBalance"]["lines"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|line| line["account"]["code"] == account && line["currency"] == "USD")
-        .map(|line| cents(line["balance"]["amount"].as_str().unwrap()))
-        .sum()
 }
 
 async fn deal_of_contract(app: &TestApp, contract_id: &str) -> String {

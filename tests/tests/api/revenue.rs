@@ -21,7 +21,7 @@ const ADD: &str =
     "mutation($input: ContractLineAddInput!) { contractLineAdd(input: $input) { id } }";
 const SSP: &str = "mutation($input: SspPriceSetInput!) { sspPriceSet(input: $input) { id productName basis low { amount } } }";
 
-fn cents(text: &str) -> i64 {
+pub fn cents(text: &str) -> i64 {
     let negative = text.starts_with('-');
     let digits: String = text.chars().filter(|c| c.is_ascii_digit()).collect();
     let value: i64 = digits.parse().unwrap();
@@ -45,7 +45,7 @@ async fn run(app: &TestApp, period: &str) -> Value {
 }
 
 /// The ledger balance (debit − credit) of an account in USD on a date; asserts it balances.
-async fn balance(app: &TestApp, as_of: &str, account: &str) -> i64 {
+pub async fn balance(app: &TestApp, as_of: &str, account: &str) -> i64 {
     let trial = app
         .gql_ok(Role::Cfo, BALANCE, json!({ "asOf": as_of }))
         .await;
