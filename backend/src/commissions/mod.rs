@@ -744,9 +744,27 @@ impl CommissionService {
         Ok(())
     }
 
-    /// A deal's splits; without any, the assigned AE holds 100 %.
+    /// A deal's splits; without any, the assigned AE holds 100 %. Someone who does not see all
+    /// commissions sees only splits they (or their team) are part of.
     pub async fn splits(&self, actor: &Actor, deal_id: i64) -> AppResult<Vec<(i64, String, i32)>> {
         actor.require(Permission::CommissionRead)?;
+        let result = self.splits_unchecked(deal_id).await?;
+        if !actor.can(Permission::CommissionReadAll) && !actor.can(Permission::DealSplitManage) {
+            let mut visible = self.team_of(actor.user_id).await?;
+            visible.push(actor.user_id);
+            if !result
+                .iter()
+                .any(|(user_id, _, _)| visible.contains(user_id))
+            {
+                return Err(AppError::Forbidden(
+                    "You can see the split only of deals you are credited on.".into(),
+                ));
+            }
+        }
+        Ok(result)
+    }
+
+    async fn splits_unchecked(&self, deal_id: i64) -> AppResult<Vec<(i64, String, i32)>> {
         let names = self.user_names().await?;
         let rows = deal_split::Entity::find()
             .filter(deal_split::Column::DealId.eq(deal_id))
@@ -879,7 +897,7 @@ impl CommissionService {
         )
         .await?;
         transaction.commit().await?;
-        self.splits(actor, deal_id).await
+        self.splits_unchecked(deal_id).await
     }
 
     /// Calculates a period on demand (credits up to today for the current month).

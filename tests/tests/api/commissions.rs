@@ -328,6 +328,13 @@ async fn a_split_deal_pays_each_rep_their_share_with_a_spif_and_the_managers_ove
         )
         .await;
     assert_eq!(split["dealSplitSet"].as_array().unwrap().len(), 2);
+    const SPLITS: &str = "query($id: ID!) { dealSplits(dealId: $id) { userId percent } }";
+    let seen = app.gql_ok(Role::Ae, SPLITS, json!({ "id": deal })).await;
+    assert_eq!(seen["dealSplits"][0]["percent"], "60");
+    let outsider = app
+        .gql_as(Role::ArSpecialist, SPLITS, json!({ "id": deal }))
+        .await;
+    assert_eq!(error_code(&outsider).as_deref(), Some("FORBIDDEN"));
     calculate(&app, "2026-11").await;
     let ae = statement(&app, Role::Ae, Role::Ae, "2026-11").await;
     assert_eq!(amounts(&ae, "credit"), vec![3_000_00]);
@@ -404,6 +411,15 @@ async fn a_split_deal_pays_each_rep_their_share_with_a_spif_and_the_managers_ove
         ] } }),
     )
     .await;
+    // The account manager is not credited on that deal, so cannot see its split.
+    let not_on_it = app
+        .gql_as(
+            Role::AccountManager,
+            "query($id: ID!) { dealSplits(dealId: $id) { userId } }",
+            json!({ "id": second_deal }),
+        )
+        .await;
+    assert_eq!(error_code(&not_on_it).as_deref(), Some("FORBIDDEN"));
     at(&app, "2026-12-02T10:00:00Z").await;
     calculate(&app, "2026-11").await;
     let own_payout = app
