@@ -999,12 +999,22 @@ impl CommissionService {
     }
 
     async fn open_disputes_by_line(&self, line_ids: &[i64]) -> AppResult<HashMap<i64, i64>> {
+        open_disputes_in(&self.db, line_ids).await
+    }
+}
+
+/// The open dispute (id) of each of these lines that has one, read on `connection`.
+async fn open_disputes_in<C: sea_orm::ConnectionTrait>(
+    connection: &C,
+    line_ids: &[i64],
+) -> AppResult<HashMap<i64, i64>> {
+    {
         let mut result = HashMap::new();
         for chunk in line_ids.chunks(repo::ID_CHUNK) {
             for row in commission_dispute::Entity::find()
                 .filter(commission_dispute::Column::LineId.is_in(chunk.iter().copied()))
                 .filter(commission_dispute::Column::Status.eq(DisputeStatus::Open.as_str()))
-                .all(&self.db)
+                .all(connection)
                 .await?
             {
                 result.insert(row.line_id, row.id);
@@ -1012,7 +1022,9 @@ impl CommissionService {
         }
         Ok(result)
     }
+}
 
+impl CommissionService {
     /// A rep's statement for a month: every line with its explanation, attainment against quota
     /// per component, and (for their own statement) a forecast from their open deals.
     pub async fn statement(
@@ -1615,21 +1627,10 @@ impl CommissionService {
             .all(&transaction)
             .await?;
         let ids: Vec<i64> = lines.iter().map(|line| line.id).collect();
-        let mut disputed = Vec::new();
-        for chunk in ids.chunks(repo::ID_CHUNK) {
-            disputed.extend(
-                commission_dispute::Entity::find()
-                    .filter(commission_dispute::Column::LineId.is_in(chunk.iter().copied()))
-                    .filter(commission_dispute::Column::Status.eq(DisputeStatus::Open.as_str()))
-                    .all(&transaction)
-                    .await?
-                    .into_iter()
-                    .map(|row| row.line_id),
-            );
-        }
+        let disputed = open_disputes_in(&transaction, &ids).await?;
         let payable: Vec<&commission_line::Model> = lines
             .iter()
-            .filter(|line| !disputed.contains(&line.id))
+            .filter(|line| !disputed.contains_key(&line.id))
             .collect();
         let mut per_rep: BTreeMap<(i64, String), i64> = BTreeMap::new();
         for line in &payable {
