@@ -12,7 +12,9 @@ use crate::deals::DealService;
 use crate::error::AppResult;
 use crate::invoicing::InvoiceService;
 use crate::ledger::LedgerService;
+use crate::metrics::MetricsService;
 use crate::receivables::ReceivablesService;
+use crate::renewals::RenewalService;
 use crate::revenue::RevenueService;
 use sea_orm::DatabaseConnection;
 
@@ -32,6 +34,8 @@ pub struct App {
     pub receivables: ReceivablesService,
     pub revenue: RevenueService,
     pub commissions: CommissionService,
+    pub renewals: RenewalService,
+    pub metrics: MetricsService,
 }
 
 impl App {
@@ -41,6 +45,9 @@ impl App {
         crate::db::migrate(&db).await?;
         let secret = config.resolve_jwt_secret()?;
         let keys = JwtKeys::new(&secret, chrono::Duration::hours(config.token_ttl_hours));
+        let receivables = ReceivablesService::new(db.clone(), clock.clone());
+        let commissions =
+            CommissionService::new(db.clone(), clock.clone(), config.functional_currency);
         Ok(App {
             auth: AuthService::new(db.clone(), clock.clone(), keys),
             audit: AuditService::new(db.clone()),
@@ -60,13 +67,17 @@ impl App {
                 config.functional_currency,
                 config.legal_entity.clone(),
             ),
-            receivables: ReceivablesService::new(db.clone(), clock.clone()),
             revenue: RevenueService::new(db.clone(), clock.clone()),
-            commissions: CommissionService::new(
+            renewals: RenewalService::new(db.clone(), clock.clone(), config.functional_currency),
+            metrics: MetricsService::new(
                 db.clone(),
                 clock.clone(),
                 config.functional_currency,
+                receivables.clone(),
+                commissions.clone(),
             ),
+            receivables,
+            commissions,
             config,
             db,
             clock,

@@ -139,6 +139,7 @@ pub(crate) async fn seed(
                 currency: Set("USD".into()),
                 created_at: Set(now),
                 uplift_percent: Set("0".into()),
+                renewed_from_id: Set(None),
             })
             .collect(),
     )

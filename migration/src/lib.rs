@@ -8,6 +8,7 @@ mod m20261128_000001_billing;
 mod m20261129_000001_receivables;
 mod m20261130_000001_revenue;
 mod m20261201_000001_commissions;
+mod m20261202_000001_renewals;
 
 pub struct Migrator;
 
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000001_receivables::Migration),
             Box::new(m20261130_000001_revenue::Migration),
             Box::new(m20261201_000001_commissions::Migration),
+            Box::new(m20261202_000001_renewals::Migration),
         ]
     }
 }

@@ -164,10 +164,19 @@ pub enum Permission {
     CommissionPayoutApprove,
     /// Split a deal's credit between reps.
     DealSplitManage,
+    /// The dashboard, MRR movements and the expansion report (own book for AEs and account
+    /// managers; the AR team sees invoicing, aging and alerts only).
+    MetricsRead,
+    /// The renewal pipeline and a renewal's history (own book for AEs and account managers).
+    RenewalRead,
+    /// Set a renewal's status and log contacts (the owner, or a role that sees every renewal).
+    RenewalManage,
+    /// Renew a contract into its next term.
+    RenewalRenew,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 50] = [
+    pub const ALL: [Permission; 54] = [
         Permission::CustomerRead,
         Permission::CustomerWrite,
         Permission::CreditHoldManage,
@@ -218,6 +227,10 @@ impl Permission {
         Permission::CommissionDisputeResolve,
         Permission::CommissionPayoutApprove,
         Permission::DealSplitManage,
+        Permission::MetricsRead,
+        Permission::RenewalRead,
+        Permission::RenewalManage,
+        Permission::RenewalRenew,
     ];
 
     pub fn as_str(&self) -> &'static str {
@@ -272,6 +285,10 @@ impl Permission {
             Permission::CommissionDisputeResolve => "COMMISSION_DISPUTE_RESOLVE",
             Permission::CommissionPayoutApprove => "COMMISSION_PAYOUT_APPROVE",
             Permission::DealSplitManage => "DEAL_SPLIT_MANAGE",
+            Permission::MetricsRead => "METRICS_READ",
+            Permission::RenewalRead => "RENEWAL_READ",
+            Permission::RenewalManage => "RENEWAL_MANAGE",
+            Permission::RenewalRenew => "RENEWAL_RENEW",
         }
     }
 
@@ -443,6 +460,31 @@ impl Permission {
             Permission::CommissionDisputeResolve => &[Admin, VpRevops],
             Permission::CommissionPayoutApprove => &[VpRevops],
             Permission::DealSplitManage => &[Admin, VpRevops],
+            Permission::MetricsRead => &[
+                Admin,
+                Cfo,
+                Cro,
+                VpRevops,
+                VpFinance,
+                ArSpecialist,
+                AccountManager,
+                Ae,
+                VpCs,
+                Auditor,
+            ],
+            Permission::RenewalRead => &[
+                Admin,
+                Cfo,
+                Cro,
+                VpRevops,
+                VpFinance,
+                AccountManager,
+                Ae,
+                VpCs,
+                Auditor,
+            ],
+            Permission::RenewalManage => &[Admin, Cro, VpRevops, AccountManager, Ae, VpCs],
+            Permission::RenewalRenew => &[Admin, Cro, VpRevops, VpFinance],
         }
     }
 }
@@ -1018,6 +1060,26 @@ pub const OPERATIONS: &[(&str, &str, Access)] = &[
         "commissionPayoutApprove",
         Access::Needs(Permission::CommissionPayoutApprove),
     ),
+    ("Query", "dashboard", Access::Needs(Permission::MetricsRead)),
+    ("Query", "dashboardRows", Access::Needs(Permission::MetricsRead)),
+    ("Query", "mrrMovements", Access::Needs(Permission::MetricsRead)),
+    ("Query", "expansions", Access::Needs(Permission::MetricsRead)),
+    ("Query", "renewalPipeline", Access::Needs(Permission::RenewalRead)),
+    ("Query", "renewal", Access::Needs(Permission::RenewalRead)),
+    ("Query", "renewalHistory", Access::Needs(Permission::RenewalRead)),
+    ("Query", "myAlerts", Access::SignedIn),
+    (
+        "Mutation",
+        "renewalStatusSet",
+        Access::Needs(Permission::RenewalManage),
+    ),
+    (
+        "Mutation",
+        "renewalContactLog",
+        Access::Needs(Permission::RenewalManage),
+    ),
+    ("Mutation", "contractRenew", Access::Needs(Permission::RenewalRenew)),
+    ("Mutation", "alertMarkRead", Access::SignedIn),
 ];
 
 pub fn operation_access(parent_type: &str, field: &str) -> Option<Access> {

@@ -75,7 +75,8 @@ pub struct DueCharge {
     pub due_on: NaiveDate,
 }
 
-fn months(frequency: Option<BillingFrequency>) -> Option<u32> {
+/// Months in one billing period of a recurring frequency; `None` for milestone and T&M.
+pub fn months(frequency: Option<BillingFrequency>) -> Option<u32> {
     match frequency? {
         BillingFrequency::Monthly => Some(1),
         BillingFrequency::Quarterly => Some(3),

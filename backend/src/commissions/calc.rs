@@ -146,25 +146,15 @@ impl Context {
     /// `amount` of `from` in the plan's currency at the rate of `on`; `None` (and a warning) when
     /// the FX table has no rate.
     fn convert(&mut self, amount: i64, from: Currency, to: Currency, on: NaiveDate) -> Option<i64> {
-        if from == to {
-            return Some(amount);
-        }
-        let (Some(from_rate), Some(to_rate)) = (
-            self.reference.fx_rate(from, on),
-            self.reference.fx_rate(to, on),
-        ) else {
+        let converted = self.reference.convert(amount, from, to, on);
+        if converted.is_none() {
             self.warnings.push(format!(
                 "No FX rate from {} to {} on {on}; that credit is left out until one is set.",
                 from.code(),
                 to.code()
             ));
-            return None;
-        };
-        let major = Decimal::from(amount) / Decimal::from(10_i64.pow(from.decimals()));
-        let converted = major * from_rate / to_rate * Decimal::from(10_i64.pow(to.decimals()));
+        }
         converted
-            .round_dp_with_strategy(0, RoundingStrategy::MidpointAwayFromZero)
-            .to_i64()
     }
 }
 

@@ -672,21 +672,20 @@ impl DealService {
             draft.tcv.ok_or_else(missing)?,
             draft.arr.ok_or_else(missing)?,
         );
-        let year = now.year();
-        let number = sequences::next_value(connection, &format!("contract-{year}")).await?;
-        let contract = contract::ActiveModel {
-            contract_number: Set(format!("C-{year}-{number:06}")),
-            deal_id: Set(deal.id),
-            customer_id: Set(customer_id),
-            start_date: Set(start),
-            end_date: Set(end),
-            tcv_minor: Set(tcv.minor()),
-            arr_minor: Set(arr.minor()),
-            currency: Set(tcv.currency().code().to_string()),
-            created_at: Set(now),
-            ..Default::default()
-        }
-        .insert(connection)
+        let contract = insert_contract(
+            connection,
+            contract::ActiveModel {
+                deal_id: Set(deal.id),
+                customer_id: Set(customer_id),
+                start_date: Set(start),
+                end_date: Set(end),
+                tcv_minor: Set(tcv.minor()),
+                arr_minor: Set(arr.minor()),
+                currency: Set(tcv.currency().code().to_string()),
+                ..Default::default()
+            },
+            now,
+        )
         .await?;
         let rows: Vec<contract_line::ActiveModel> = lines
             .iter()
@@ -865,6 +864,19 @@ impl DealService {
     pub async fn find(&self, id: i64) -> AppResult<Deal> {
         deal_from_model(find_model(&self.db, id).await?)
     }
+}
+
+/// Numbers and writes a contract (from deal approval or a renewal): `C-<year>-<number>`.
+pub async fn insert_contract<C: ConnectionTrait>(
+    connection: &C,
+    mut row: contract::ActiveModel,
+    now: DateTime<Utc>,
+) -> AppResult<contract::Model> {
+    let year = now.year();
+    let number = sequences::next_value(connection, &format!("contract-{year}")).await?;
+    row.contract_number = Set(format!("C-{year}-{number:06}"));
+    row.created_at = Set(now);
+    Ok(row.insert(connection).await?)
 }
 
 async fn find_model<C: ConnectionTrait>(connection: &C, id: i64) -> AppResult<deal::Model> {

@@ -7,6 +7,8 @@ mod auth;
 mod billing;
 mod collections;
 mod commissions;
+mod metrics;
+mod renewals;
 mod customers;
 mod deals;
 pub mod errors;
@@ -38,6 +40,8 @@ pub struct Query(
     collections::CollectionsQuery,
     revenue::RevenueQuery,
     commissions::CommissionQuery,
+    metrics::MetricsQuery,
+    renewals::RenewalQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -53,6 +57,7 @@ pub struct Mutation(
     collections::CollectionsMutation,
     revenue::RevenueMutation,
     commissions::CommissionMutation,
+    renewals::RenewalMutation,
 );
 
 pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;

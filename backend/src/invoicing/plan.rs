@@ -16,6 +16,7 @@ use crate::money::{Currency, Money};
 use crate::notifications::{self, NewMessage};
 use crate::sequences;
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::{Decimal, RoundingStrategy};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
@@ -148,6 +149,23 @@ impl Reference {
             .rev()
             .find(|(date, _)| *date <= on)
             .map(|(_, rate)| *rate)
+    }
+
+    /// `amount` (minor units of `from`) in `to` at the rates in force on `on`, rounded half away
+    /// from zero; `None` when the FX table has no rate for either currency.
+    pub fn convert(&self, amount: i64, from: Currency, to: Currency, on: NaiveDate) -> Option<i64> {
+        if from == to {
+            return Some(amount);
+        }
+        let (from_rate, to_rate) = (self.fx_rate(from, on)?, self.fx_rate(to, on)?);
+        if to_rate.is_zero() {
+            return None;
+        }
+        let major = Decimal::from(amount) / Decimal::from(10_i64.pow(from.decimals()));
+        let converted = major * from_rate / to_rate * Decimal::from(10_i64.pow(to.decimals()));
+        converted
+            .round_dp_with_strategy(0, RoundingStrategy::MidpointAwayFromZero)
+            .to_i64()
     }
 }
 

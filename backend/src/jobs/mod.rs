@@ -1,6 +1,7 @@
 //! The daily run and the in-process scheduler: every scheduled job for one business date, through
 //! the same services the API uses. Each job is idempotent per business date (the bill run by its
-//! charge keys, the outbox by its claims, recognition by its schedule rows' status, commissions by their lines' keys), so a second run, a restart or a second instance is
+//! charge keys, the outbox by its claims, recognition by its schedule rows' status, commissions by their lines' keys, renewal alerts by their
+//! (renewal, mark, person) keys), so a second run, a restart or a second instance is
 //! harmless. Later areas register their jobs in `run_daily`.
 
 use crate::app::App;
@@ -88,6 +89,12 @@ pub async fn run_daily(
             summary,
         });
     }
+    // Renewal alerts at 90, 60 and 30 days; each (renewal, mark, person) once ever.
+    let alerts = app.renewals.run_alerts(as_of).await?;
+    reports.push(JobReport {
+        job: "renewals",
+        summary: alerts.summary(),
+    });
     let sent = send_mail(app).await?;
     reports.push(JobReport {
         job: "mail",

@@ -4,7 +4,7 @@ use super::MoneyError;
 
 /// A known ISO 4217 currency. Only currencies in the table can be built, so a `Currency` in hand
 /// always knows its decimals.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Currency {
     code: &'static str,
     decimals: u32,

@@ -408,6 +408,16 @@ impl ReceivablesService {
             count_query.count(&self.db).await?
         };
         let rows = self.open_rows(actor, as_of, filter, page).await?;
+        let items = self.aged_items(rows, basis, as_of).await?;
+        Ok(Page::new(items, page, total))
+    }
+
+    async fn aged_items(
+        &self,
+        rows: Vec<OpenRow>,
+        basis: AgingBasis,
+        as_of: NaiveDate,
+    ) -> AppResult<Vec<AgedInvoice>> {
         let numbers: BTreeMap<i64, String> = invoice::Entity::find()
             .filter(invoice::Column::Id.is_in(rows.iter().map(|row| row.invoice_id)))
             .all(&self.db)
@@ -415,8 +425,7 @@ impl ReceivablesService {
             .into_iter()
             .map(|model| (model.id, model.number.unwrap_or_default()))
             .collect();
-        let items = rows
-            .into_iter()
+        rows.into_iter()
             .map(|row| {
                 let aged_from = row.aged_from(basis);
                 let days = days_old(aged_from, as_of);
@@ -431,8 +440,81 @@ impl ReceivablesService {
                     bucket: AgingBucket::for_days(days),
                 })
             })
-            .collect::<AppResult<Vec<_>>>()?;
-        Ok(Page::new(items, page, total))
+            .collect()
+    }
+
+    /// Open amount and count per currency of the invoices past due on `as_of` (due before it).
+    pub async fn overdue_totals(
+        &self,
+        actor: &Actor,
+        as_of: NaiveDate,
+    ) -> AppResult<Vec<(Currency, i64, i64)>> {
+        actor.require(Permission::ReceivablesRead)?;
+        let mut totals: BTreeMap<String, (i64, i64)> = BTreeMap::new();
+        if own_customers(actor).is_some() {
+            let rows = self
+                .open_rows(
+                    actor,
+                    as_of,
+                    Condition::all().add(invoice::Column::DueDate.lt(as_of)),
+                    PageRequest {
+                        offset: 0,
+                        limit: 100_000,
+                    },
+                )
+                .await?;
+            for row in rows {
+                let entry = totals.entry(row.currency).or_default();
+                entry.0 += row.open_minor;
+                entry.1 += 1;
+            }
+        } else {
+            let query = Query::select()
+                .column(ar_aging_cell::Column::Currency)
+                .expr_as(
+                    Expr::cust("CAST(SUM(amount_minor) AS BIGINT)"),
+                    Alias::new("amount_minor"),
+                )
+                .expr_as(
+                    Expr::cust("CAST(SUM(open_count) AS BIGINT)"),
+                    Alias::new("open_count"),
+                )
+                .expr_as(Expr::val(0), Alias::new("bucket"))
+                .from(ar_aging_cell::Entity)
+                .and_where(ar_aging_cell::Column::Basis.eq(AgingBasis::DueDate.as_str()))
+                .and_where(ar_aging_cell::Column::AgedFrom.lt(as_of))
+                .and_where(ar_aging_cell::Column::MovementDate.lte(as_of))
+                .group_by_col(ar_aging_cell::Column::Currency)
+                .to_owned();
+            let statement = self.db.get_database_backend().build(&query);
+            for row in CellTotal::find_by_statement(statement).all(&self.db).await? {
+                totals.insert(row.currency, (row.amount_minor, row.open_count));
+            }
+        }
+        totals
+            .into_iter()
+            .filter(|(_, (amount, count))| *amount != 0 || *count != 0)
+            .map(|(code, (amount, count))| Ok((Currency::parse(&code)?, amount, count)))
+            .collect()
+    }
+
+    /// The invoices past due on `as_of`, oldest due first, with their open amounts.
+    pub async fn overdue_invoices(
+        &self,
+        actor: &Actor,
+        as_of: NaiveDate,
+        page: PageRequest,
+    ) -> AppResult<Vec<AgedInvoice>> {
+        actor.require(Permission::ReceivablesRead)?;
+        let rows = self
+            .open_rows(
+                actor,
+                as_of,
+                Condition::all().add(invoice::Column::DueDate.lt(as_of)),
+                page,
+            )
+            .await?;
+        self.aged_items(rows, AgingBasis::DueDate, as_of).await
     }
 }
 

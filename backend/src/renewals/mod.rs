@@ -1,0 +1,952 @@
+//! Renewals and expansion (DESIGN area `renewals/`): the pipeline of contracts ending in the next
+//! 90 days with a status suggested from risk signals and set by the owner (history kept), the
+//! contact log, the 90/60/30-day alerts (each once, in-app and by e-mail through the outbox),
+//! renewing into the next term with the uplift, and the expansion report.
+
+pub mod expansion;
+pub mod rules;
+
+use crate::audit::{self, AuditRecord};
+use crate::auth::{Actor, Permission, Role};
+use crate::clock::SharedClock;
+use crate::entities::{
+    billing_charge, contract, contract_line, customer, deal, dispute, invoice, renewal_alert,
+    renewal_contact, renewal_status, user,
+};
+use crate::error::{AppError, AppResult};
+use crate::invoicing::plan::Reference;
+use crate::metrics::repo::RecurringBook;
+use crate::money::{Currency, Money};
+use crate::notifications::alerts::{self, NewAlert};
+use crate::notifications::{enqueue, NewMessage};
+use crate::receivables::own_customers;
+use crate::values::require_text;
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use rules::{RenewalStatus, Signal, Signals};
+use rust_decimal::Decimal;
+use sea_orm::sea_query::OnConflict;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    QueryOrder, Set, TransactionTrait,
+};
+use serde::Serialize;
+use std::collections::{BTreeMap, HashMap};
+use std::str::FromStr;
+
+/// How a renewal contact happened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, async_graphql::Enum)]
+pub enum ContactKind {
+    Call,
+    Email,
+    Meeting,
+}
+
+impl ContactKind {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            ContactKind::Call => "call",
+            ContactKind::Email => "email",
+            ContactKind::Meeting => "meeting",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<ContactKind> {
+        [ContactKind::Call, ContactKind::Email, ContactKind::Meeting]
+            .into_iter()
+            .find(|kind| kind.as_str() == text)
+    }
+}
+
+/// One contract in the renewal pipeline, as of a day.
+#[derive(Debug, Clone, Serialize)]
+pub struct Renewal {
+    pub contract_id: i64,
+    pub contract_number: String,
+    pub customer_id: i64,
+    pub customer_name: String,
+    pub currency: Currency,
+    /// ARR on the contract's last day, in its own currency.
+    pub arr: Money,
+    /// The same in the functional currency (at the day's rate); `None` without a rate.
+    pub arr_functional: Option<Money>,
+    pub end_date: NaiveDate,
+    pub renewal_date: NaiveDate,
+    pub days_to_renewal: i64,
+    /// The owner's status if set, otherwise the suggestion.
+    pub status: RenewalStatus,
+    pub suggested_status: RenewalStatus,
+    pub signals: Vec<Signal>,
+    /// The owner's reason, or the signals' when the status is the suggestion.
+    pub reason: Option<String>,
+    pub status_set_by: Option<String>,
+    pub status_set_at: Option<DateTime<Utc>>,
+    pub owner_id: Option<i64>,
+    pub owner_name: Option<String>,
+    pub last_contact_on: Option<NaiveDate>,
+    pub uplift_percent: Decimal,
+    pub on_credit_hold: bool,
+    /// The alert marks already sent for this renewal (90, 60, 30).
+    pub alerts_sent: Vec<i32>,
+}
+
+/// A status the owner set, or a contact logged: the renewal's history, newest first.
+#[derive(Debug, Clone, Serialize)]
+pub struct RenewalEvent {
+    pub at: DateTime<Utc>,
+    /// "status" or "contact".
+    pub kind: String,
+    pub status: Option<RenewalStatus>,
+    pub contact_kind: Option<ContactKind>,
+    pub contacted_on: Option<NaiveDate>,
+    pub text: String,
+    pub by: String,
+}
+
+/// What a renewal run of alerts did.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct AlertReport {
+    pub renewals: usize,
+    pub alerts: usize,
+}
+
+impl AlertReport {
+    pub fn summary(&self) -> String {
+        format!(
+            "{} renewal(s) in the next 90 days; {} new alert(s) sent",
+            self.renewals, self.alerts
+        )
+    }
+}
+
+#[derive(Clone)]
+pub struct RenewalService {
+    db: DatabaseConnection,
+    clock: SharedClock,
+    functional: Currency,
+}
+
+/// Roles that see every renewal; others see their own book.
+fn sees_all(actor: &Actor) -> bool {
+    own_customers(actor).is_none()
+}
+
+fn parse_uplift(text: &str) -> AppResult<Decimal> {
+    let value = Decimal::from_str(text.trim()).map_err(|_| {
+        AppError::validation("upliftPercent", format!("{text:?} is not a percentage, e.g. 5 or 3.5."))
+    })?;
+    if value.is_sign_negative() || value > Decimal::from(100) || value.scale() > 4 {
+        return Err(AppError::validation(
+            "upliftPercent",
+            "The uplift must be between 0 and 100 percent, to at most 4 decimal places.",
+        ));
+    }
+    Ok(value)
+}
+
+impl RenewalService {
+    pub fn new(db: DatabaseConnection, clock: SharedClock, functional: Currency) -> RenewalService {
+        RenewalService {
+            db,
+            clock,
+            functional,
+        }
+    }
+
+    /// Contracts renewing in the next `days` (at most 365) that the actor may see, soonest first.
+    pub async fn pipeline(&self, actor: &Actor, days: i64) -> AppResult<Vec<Renewal>> {
+        actor.require(Permission::RenewalRead)?;
+        if !(0..=365).contains(&days) {
+            return Err(AppError::validation(
+                "days",
+                "Give a window of 0 to 365 days.",
+            ));
+        }
+        pipeline_on(&self.db, self.clock.today(), days, own_customers(actor), self.functional).await
+    }
+
+    /// One renewal, if the actor may see it and it is not yet renewed (any distance out).
+    pub async fn renewal(&self, actor: &Actor, contract_id: i64) -> AppResult<Renewal> {
+        actor.require(Permission::RenewalRead)?;
+        let found = self.visible_contract(actor, contract_id).await?;
+        let today = self.clock.today();
+        let days = (found.end_date + Duration::days(1) - today).num_days().max(0);
+        pipeline_on(&self.db, today, days, own_customers(actor), self.functional)
+            .await?
+            .into_iter()
+            .find(|row| row.contract_id == contract_id)
+            .ok_or_else(|| {
+                AppError::validation(
+                    "contractId",
+                    format!(
+                        "Contract {} is not up for renewal: it has ended, is already renewed or has no recurring lines.",
+                        found.contract_number
+                    ),
+                )
+            })
+    }
+
+    /// The statuses set and contacts logged for a contract's renewal, newest first.
+    pub async fn history(&self, actor: &Actor, contract_id: i64) -> AppResult<Vec<RenewalEvent>> {
+        actor.require(Permission::RenewalRead)?;
+        self.visible_contract(actor, contract_id).await?;
+        let names: HashMap<i64, String> = user::Entity::find()
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(|row| (row.id, row.name))
+            .collect();
+        let name = |id: i64| names.get(&id).cloned().unwrap_or_else(|| format!("user {id}"));
+        let mut events: Vec<RenewalEvent> = renewal_status::Entity::find()
+            .filter(renewal_status::Column::ContractId.eq(contract_id))
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(|row| RenewalEvent {
+                at: row.set_at,
+                kind: "status".into(),
+                status: RenewalStatus::parse(&row.status),
+                contact_kind: None,
+                contacted_on: None,
+                text: row.reason.unwrap_or_default(),
+                by: name(row.set_by),
+            })
+            .collect();
+        events.extend(
+            renewal_contact::Entity::find()
+                .filter(renewal_contact::Column::ContractId.eq(contract_id))
+                .all(&self.db)
+                .await?
+                .into_iter()
+                .map(|row| RenewalEvent {
+                    at: row.created_at,
+                    kind: "contact".into(),
+                    status: None,
+                    contact_kind: ContactKind::parse(&row.kind),
+                    contacted_on: Some(row.contacted_on),
+                    text: row.note,
+                    by: name(row.logged_by),
+                }),
+        );
+        events.sort_by(|left, right| right.at.cmp(&left.at));
+        Ok(events)
+    }
+
+    async fn visible_contract(&self, actor: &Actor, contract_id: i64) -> AppResult<contract::Model> {
+        let found = contract::Entity::find_by_id(contract_id)
+            .one(&self.db)
+            .await?
+            .ok_or_else(|| AppError::not_found(format!("contract {contract_id}")))?;
+        if let Some(own) = own_customers(actor) {
+            let visible = customer::Entity::find()
+                .filter(customer::Column::Id.eq(found.customer_id))
+                .filter(customer::Column::Id.in_subquery(own))
+                .one(&self.db)
+                .await?
+                .is_some();
+            if !visible {
+                return Err(AppError::Forbidden(
+                    "This renewal belongs to another owner's book.".into(),
+                ));
+            }
+        }
+        Ok(found)
+    }
+
+    /// The owner (or a role that sees every renewal) sets the status; a reason is required
+    /// unless Green. Yellow or Red within 60 days of renewal is flagged to the CRO and VP CS.
+    pub async fn set_status(
+        &self,
+        actor: &Actor,
+        contract_id: i64,
+        status: RenewalStatus,
+        reason: Option<String>,
+    ) -> AppResult<Renewal> {
+        actor.require(Permission::RenewalManage)?;
+        let before = self.renewal(actor, contract_id).await?;
+        if !sees_all(actor) && before.owner_id != Some(actor.user_id) {
+            return Err(AppError::Forbidden(
+                "Only the renewal's owner sets its status.".into(),
+            ));
+        }
+        let reason = match reason.as_deref().map(str::trim).filter(|text| !text.is_empty()) {
+            Some(text) => Some(require_text("reason", text, 2000)?),
+            None if status.at_risk() => {
+                return Err(AppError::validation(
+                    "reason",
+                    "Say why the renewal is at risk: a Yellow or Red status needs a reason.",
+                ))
+            }
+            None => None,
+        };
+        let now = self.clock.now();
+        let transaction = self.db.begin().await?;
+        renewal_status::ActiveModel {
+            contract_id: Set(contract_id),
+            status: Set(status.as_str().into()),
+            reason: Set(reason.clone()),
+            set_by: Set(actor.user_id),
+            set_at: Set(now),
+            ..Default::default()
+        }
+        .insert(&transaction)
+        .await?;
+        let mut after = before.clone();
+        after.status = status;
+        after.reason = reason;
+        if status.at_risk() && before.days_to_renewal <= rules::AT_RISK_MARK {
+            flag_at_risk(&transaction, &after, self.clock.today(), now).await?;
+        }
+        audit::record(
+            &transaction,
+            Some(actor),
+            now,
+            AuditRecord {
+                action: "renewal.status",
+                entity_type: "contract",
+                entity_id: contract_id.to_string(),
+                before: Some(&before),
+                after: Some(&after),
+            },
+        )
+        .await?;
+        transaction.commit().await?;
+        self.renewal(actor, contract_id).await
+    }
+
+    /// Logs a call, e-mail or meeting; the latest contact date is the renewal's "last contact".
+    pub async fn log_contact(
+        &self,
+        actor: &Actor,
+        contract_id: i64,
+        kind: ContactKind,
+        note: &str,
+        contacted_on: Option<NaiveDate>,
+    ) -> AppResult<Renewal> {
+        actor.require(Permission::RenewalManage)?;
+        let before = self.renewal(actor, contract_id).await?;
+        let note = require_text("note", note, 4000)?;
+        let today = self.clock.today();
+        let contacted_on = contacted_on.unwrap_or(today);
+        if contacted_on > today {
+            return Err(AppError::validation(
+                "contactedOn",
+                "A contact cannot be logged for a future date.",
+            ));
+        }
+        let now = self.clock.now();
+        let transaction = self.db.begin().await?;
+        let row = renewal_contact::ActiveModel {
+            contract_id: Set(contract_id),
+            kind: Set(kind.as_str().into()),
+            note: Set(note),
+            contacted_on: Set(contacted_on),
+            logged_by: Set(actor.user_id),
+            created_at: Set(now),
+            ..Default::default()
+        }
+        .insert(&transaction)
+        .await?;
+        audit::record(
+            &transaction,
+            Some(actor),
+            now,
+            AuditRecord::<Renewal, renewal_contact::Model> {
+                action: "renewal.contact",
+                entity_type: "contract",
+                entity_id: contract_id.to_string(),
+                before: Some(&before),
+                after: Some(&row),
+            },
+        )
+        .await?;
+        transaction.commit().await?;
+        self.renewal(actor, contract_id).await
+    }
+
+    /// Renews a contract into its next term: the same recurring and usage lines at the
+    /// quantity in force on its last day, prices uplifted, with billing and recognition built
+    /// as for an approved deal. Refused while the customer is on credit hold. The same key
+    /// returns the first result.
+    pub async fn renew(
+        &self,
+        actor: &Actor,
+        contract_id: i64,
+        uplift_percent: Option<&str>,
+        idempotency_key: &str,
+    ) -> AppResult<contract::Model> {
+        actor.require(Permission::RenewalRenew)?;
+        let key = require_text("idempotencyKey", idempotency_key, 128)?;
+        let old = self.visible_contract(actor, contract_id).await?;
+        if let Some(existing) = contract::Entity::find()
+            .filter(contract::Column::RenewedFromId.eq(contract_id))
+            .one(&self.db)
+            .await?
+        {
+            let renewal_deal = deal::Entity::find_by_id(existing.deal_id).one(&self.db).await?;
+            if renewal_deal.and_then(|row| row.approve_idempotency_key).as_deref() == Some(&key) {
+                return Ok(existing);
+            }
+            return Err(AppError::Conflict(format!(
+                "Contract {} is already renewed as {}.",
+                old.contract_number, existing.contract_number
+            )));
+        }
+        let customer = crate::customers::find_model(&self.db, old.customer_id).await?;
+        if customer.on_credit_hold {
+            return Err(AppError::validation(
+                "contractId",
+                format!(
+                    "{} is on credit hold ({}); release the hold before renewing.",
+                    customer.legal_name,
+                    customer.credit_hold_reason.as_deref().unwrap_or("no reason given")
+                ),
+            ));
+        }
+        let uplift = match uplift_percent {
+            Some(text) => parse_uplift(text)?,
+            None => parse_uplift(&old.uplift_percent)?,
+        };
+        let now = self.clock.now();
+        let transaction = self.db.begin().await?;
+        let renewed = renew_in(&transaction, actor, &old, uplift, &key, now).await?;
+        audit::record(
+            &transaction,
+            Some(actor),
+            now,
+            AuditRecord {
+                action: "renewal.renew",
+                entity_type: "contract",
+                entity_id: contract_id.to_string(),
+                before: Some(&old),
+                after: Some(&renewed),
+            },
+        )
+        .await?;
+        transaction.commit().await?;
+        Ok(renewed)
+    }
+
+    /// Sends the alerts due on `as_of`: each renewal's owner at 90, 60 and 30 days, and at 60
+    /// days every Yellow or Red renewal to the CRO and the VP CS. Each (renewal, mark, person)
+    /// once ever, so a rerun sends nothing new.
+    pub async fn run_alerts(&self, as_of: NaiveDate) -> AppResult<AlertReport> {
+        let renewals =
+            pipeline_on(&self.db, as_of, rules::WINDOW_DAYS, None, self.functional).await?;
+        let now = self.clock.now();
+        let mut report = AlertReport {
+            renewals: renewals.len(),
+            alerts: 0,
+        };
+        let transaction = self.db.begin().await?;
+        let escalation = users_with_roles(&transaction, &[Role::Cro, Role::VpCs]).await?;
+        for renewal in &renewals {
+            let Some(mark) = rules::mark_reached(renewal.days_to_renewal) else {
+                continue;
+            };
+            let mut recipients: Vec<user::Model> = Vec::new();
+            if let Some(owner) = renewal.owner_id {
+                recipients.extend(user::Entity::find_by_id(owner).one(&transaction).await?);
+            }
+            if mark == rules::AT_RISK_MARK && renewal.status.at_risk() {
+                recipients.extend(escalation.iter().cloned());
+            }
+            for person in recipients {
+                if send_alert(&transaction, renewal, mark, &person, as_of, now).await? {
+                    report.alerts += 1;
+                }
+            }
+        }
+        transaction.commit().await?;
+        Ok(report)
+    }
+}
+
+async fn users_with_roles<C: ConnectionTrait>(
+    connection: &C,
+    roles: &[Role],
+) -> AppResult<Vec<user::Model>> {
+    Ok(user::Entity::find()
+        .filter(user::Column::Role.is_in(roles.iter().map(Role::as_str)))
+        .order_by_asc(user::Column::Id)
+        .all(connection)
+        .await?)
+}
+
+/// An at-risk renewal set within 60 days goes to the CRO and the VP CS as its 60-day alert.
+async fn flag_at_risk<C: ConnectionTrait>(
+    connection: &C,
+    renewal: &Renewal,
+    today: NaiveDate,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    for person in users_with_roles(connection, &[Role::Cro, Role::VpCs]).await? {
+        send_alert(connection, renewal, rules::AT_RISK_MARK, &person, today, now).await?;
+    }
+    Ok(())
+}
+
+/// Records the alert and, when it is new, raises it in-app and e-mails it; false when sent before.
+async fn send_alert<C: ConnectionTrait>(
+    connection: &C,
+    renewal: &Renewal,
+    mark: i64,
+    person: &user::Model,
+    as_of: NaiveDate,
+    now: DateTime<Utc>,
+) -> AppResult<bool> {
+    let mark_days = i32::try_from(mark).unwrap_or(i32::MAX);
+    let inserted = renewal_alert::Entity::insert(renewal_alert::ActiveModel {
+        contract_id: Set(renewal.contract_id),
+        mark_days: Set(mark_days),
+        recipient_id: Set(person.id),
+        status: Set(renewal.status.as_str().into()),
+        business_date: Set(as_of),
+        created_at: Set(now),
+        ..Default::default()
+    })
+    .on_conflict(
+        OnConflict::columns([
+            renewal_alert::Column::ContractId,
+            renewal_alert::Column::MarkDays,
+            renewal_alert::Column::RecipientId,
+        ])
+        .do_nothing()
+        .to_owned(),
+    )
+    .exec_without_returning(connection)
+    .await?;
+    if inserted != 1 {
+        return Ok(false);
+    }
+    let arr = renewal.arr_functional.unwrap_or(renewal.arr);
+    let title = format!(
+        "{} renews in {} days ({:?})",
+        renewal.customer_name, renewal.days_to_renewal, renewal.status
+    );
+    let body = format!(
+        "Contract {} for {} renews on {} with ARR {}. Status {:?}{}. Owner: {}. Last contact: {}.",
+        renewal.contract_number,
+        renewal.customer_name,
+        renewal.renewal_date,
+        arr,
+        renewal.status,
+        renewal
+            .reason
+            .as_deref()
+            .map(|reason| format!(" — {reason}"))
+            .unwrap_or_default(),
+        renewal.owner_name.as_deref().unwrap_or("none"),
+        renewal
+            .last_contact_on
+            .map(|day| day.to_string())
+            .unwrap_or_else(|| "none logged".into()),
+    );
+    let key = format!("renewal:{}:{mark}:{}", renewal.contract_id, person.id);
+    alerts::raise(
+        connection,
+        now,
+        NewAlert {
+            user_id: person.id,
+            kind: "renewal",
+            dedupe_key: key.clone(),
+            title: title.clone(),
+            body: body.clone(),
+            link: Some(format!("/renewals?contract={}", renewal.contract_id)),
+        },
+    )
+    .await?;
+    enqueue(
+        connection,
+        now,
+        NewMessage {
+            kind: "renewal_alert",
+            dedupe_key: format!("email:{key}"),
+            recipient: person.email.clone(),
+            subject: format!("[{mark}-day renewal] {title}"),
+            body,
+            attachment: None,
+        },
+    )
+    .await?;
+    Ok(true)
+}
+
+/// Writes the next term of `old` on `connection`: a renewal deal (approved, keyed by `key`), the
+/// contract and its lines, and the revenue obligations.
+async fn renew_in<C: ConnectionTrait>(
+    connection: &C,
+    actor: &Actor,
+    old: &contract::Model,
+    uplift: Decimal,
+    key: &str,
+    now: DateTime<Utc>,
+) -> AppResult<contract::Model> {
+    let (start, end) = rules::next_term(old.start_date, old.end_date);
+    let old_deal = deal::Entity::find_by_id(old.deal_id)
+        .one(connection)
+        .await?
+        .ok_or_else(|| AppError::internal(format!("contract {} without deal", old.id)))?;
+    let book = crate::billing::repo::billable_lines(connection, Some(&[old.id])).await?;
+    let mut lines = Vec::new();
+    let mut monthly = Decimal::ZERO;
+    let mut tcv: i64 = 0;
+    let term_months = {
+        let mut months = 0u32;
+        while crate::billing::periods::add_months(start, months + 1) <= end + Duration::days(1) {
+            months += 1;
+        }
+        months.max(1)
+    };
+    for line in &book {
+        let terms = &line.terms;
+        let recurring = terms.kind == crate::deals::ContractLineKind::Subscription
+            && crate::billing::schedule::months(terms.frequency).is_some();
+        let usage = terms.kind == crate::deals::ContractLineKind::Usage;
+        if !(recurring || usage) || terms.service_end() <= old.end_date {
+            continue;
+        }
+        let quantity = terms.quantity_on(old.end_date);
+        let price = if recurring {
+            rules::uplifted(terms.unit_price, uplift)?
+        } else {
+            terms.unit_price
+        };
+        if let Some(months) = crate::billing::schedule::months(terms.frequency).filter(|_| recurring) {
+            let per_month = quantity * Decimal::from(price.minor()) / Decimal::from(months);
+            monthly += per_month;
+            tcv += crate::metrics::rules::round_minor(per_month * Decimal::from(term_months));
+        }
+        lines.push(contract_line::ActiveModel {
+            product_name: Set(terms.product.clone()),
+            kind: Set(terms.kind.as_str().into()),
+            quantity: Set(quantity.normalize().to_string()),
+            unit_price_minor: Set(price.minor()),
+            currency: Set(price.currency().code().into()),
+            billing_frequency: Set(terms.frequency.map(|frequency| frequency.as_str().to_string())),
+            start_date: Set(start),
+            end_date: Set(end),
+            alignment: Set(terms.alignment.as_str().into()),
+            usage_pricing_json: Set(line
+                .pricing
+                .as_ref()
+                .map(serde_json::to_string)
+                .transpose()?),
+            ..Default::default()
+        });
+    }
+    if lines.is_empty() {
+        return Err(AppError::validation(
+            "contractId",
+            format!(
+                "Contract {} has no recurring or usage lines running to its end; there is nothing to renew.",
+                old.contract_number
+            ),
+        ));
+    }
+    let arr = crate::metrics::rules::round_minor(monthly * Decimal::from(12));
+    let renewals_before = deal::Entity::find()
+        .filter(deal::Column::CrmOpportunityId.starts_with(format!("{}-R", old_deal.crm_opportunity_id)))
+        .all(connection)
+        .await?
+        .len();
+    let renewal_deal = deal::ActiveModel {
+        id: sea_orm::ActiveValue::NotSet,
+        crm_opportunity_id: Set(format!(
+            "{}-R{}",
+            old_deal.crm_opportunity_id,
+            renewals_before + 1
+        )),
+        tcv_minor: Set(Some(tcv)),
+        arr_minor: Set(Some(arr)),
+        start_date: Set(Some(start)),
+        end_date: Set(Some(end)),
+        po_number: Set(None),
+        status: Set("approved".into()),
+        created_by: Set(Some(actor.user_id)),
+        created_at: Set(now),
+        updated_at: Set(now),
+        approved_at: Set(Some(now)),
+        approved_by: Set(Some(actor.user_id)),
+        approve_idempotency_key: Set(Some(key.to_string())),
+        ..deal::ActiveModel::from(old_deal.clone())
+    }
+    .insert(connection)
+    .await?;
+    let renewed = crate::deals::insert_contract(
+        connection,
+        contract::ActiveModel {
+            deal_id: Set(renewal_deal.id),
+            customer_id: Set(old.customer_id),
+            start_date: Set(start),
+            end_date: Set(end),
+            tcv_minor: Set(tcv),
+            arr_minor: Set(arr),
+            currency: Set(old.currency.clone()),
+            uplift_percent: Set(uplift.normalize().to_string()),
+            renewed_from_id: Set(Some(old.id)),
+            ..Default::default()
+        },
+        now,
+    )
+    .await?;
+    for line in &mut lines {
+        line.contract_id = Set(renewed.id);
+    }
+    contract_line::Entity::insert_many(lines)
+        .exec_without_returning(connection)
+        .await?;
+    crate::revenue::repo::build_contract(connection, renewed.id, now).await?;
+    Ok(renewed)
+}
+
+/// The renewal pipeline on `today`: contracts renewing within `days` that are not renewed yet
+/// and still carry recurring revenue on their last day, of the customers `own` selects.
+pub async fn pipeline_on<C: ConnectionTrait>(
+    connection: &C,
+    today: NaiveDate,
+    days: i64,
+    own: Option<sea_orm::sea_query::SelectStatement>,
+    functional: Currency,
+) -> AppResult<Vec<Renewal>> {
+    let last_end = today + Duration::days(days - 1);
+    let first_end = today - Duration::days(1);
+    let mut query = contract::Entity::find()
+        .filter(contract::Column::EndDate.gte(first_end))
+        .filter(contract::Column::EndDate.lte(last_end))
+        .filter(
+            contract::Column::Id.not_in_subquery(
+                sea_orm::sea_query::Query::select()
+                    .column(contract::Column::RenewedFromId)
+                    .from(contract::Entity)
+                    .and_where(contract::Column::RenewedFromId.is_not_null())
+                    .to_owned(),
+            ),
+        );
+    if let Some(own) = own.clone() {
+        query = query.filter(contract::Column::CustomerId.in_subquery(own));
+    }
+    let contracts = query
+        .order_by_asc(contract::Column::EndDate)
+        .order_by_asc(contract::Column::Id)
+        .all(connection)
+        .await?;
+    if contracts.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids: Vec<i64> = contracts.iter().map(|row| row.id).collect();
+    let customer_ids: Vec<i64> = contracts.iter().map(|row| row.customer_id).collect();
+    let book = RecurringBook::load_contracts(connection, &ids).await?;
+    let reference = Reference::load(connection, functional).await?;
+    let customers: HashMap<i64, customer::Model> = customer::Entity::find()
+        .filter(customer::Column::Id.is_in(customer_ids.clone()))
+        .all(connection)
+        .await?
+        .into_iter()
+        .map(|row| (row.id, row))
+        .collect();
+    let deals: HashMap<i64, deal::Model> = deal::Entity::find()
+        .filter(deal::Column::Id.is_in(contracts.iter().map(|row| row.deal_id)))
+        .all(connection)
+        .await?
+        .into_iter()
+        .map(|row| (row.id, row))
+        .collect();
+    let users: HashMap<i64, String> = user::Entity::find()
+        .all(connection)
+        .await?
+        .into_iter()
+        .map(|row| (row.id, row.name))
+        .collect();
+    let mut latest_status: HashMap<i64, renewal_status::Model> = HashMap::new();
+    for row in renewal_status::Entity::find()
+        .filter(renewal_status::Column::ContractId.is_in(ids.clone()))
+        .order_by_asc(renewal_status::Column::SetAt)
+        .order_by_asc(renewal_status::Column::Id)
+        .all(connection)
+        .await?
+    {
+        latest_status.insert(row.contract_id, row);
+    }
+    let mut last_contact: HashMap<i64, NaiveDate> = HashMap::new();
+    for row in renewal_contact::Entity::find()
+        .filter(renewal_contact::Column::ContractId.is_in(ids.clone()))
+        .filter(renewal_contact::Column::ContactedOn.lte(today))
+        .all(connection)
+        .await?
+    {
+        let entry = last_contact.entry(row.contract_id).or_insert(row.contacted_on);
+        *entry = (*entry).max(row.contacted_on);
+    }
+    let mut alerts_sent: HashMap<i64, Vec<i32>> = HashMap::new();
+    for row in renewal_alert::Entity::find()
+        .filter(renewal_alert::Column::ContractId.is_in(ids.clone()))
+        .all(connection)
+        .await?
+    {
+        let marks = alerts_sent.entry(row.contract_id).or_default();
+        if !marks.contains(&row.mark_days) {
+            marks.push(row.mark_days);
+        }
+    }
+    // Oldest overdue invoice per customer (open on the day, due before it).
+    let mut oldest_due: HashMap<i64, NaiveDate> = HashMap::new();
+    for row in invoice::Entity::find()
+        .filter(invoice::Column::CustomerId.is_in(customer_ids.clone()))
+        .filter(invoice::Column::IssueDate.lte(today))
+        .filter(invoice::Column::DueDate.lt(today))
+        .filter(
+            sea_orm::Condition::any()
+                .add(invoice::Column::SettledOn.is_null())
+                .add(invoice::Column::SettledOn.gt(today)),
+        )
+        .filter(invoice::Column::Status.ne("void"))
+        .all(connection)
+        .await?
+    {
+        if let Some(due) = row.due_date {
+            let entry = oldest_due.entry(row.customer_id).or_insert(due);
+            *entry = (*entry).min(due);
+        }
+    }
+    let mut open_disputes: HashMap<i64, i64> = HashMap::new();
+    for row in dispute::Entity::find()
+        .filter(dispute::Column::CustomerId.is_in(customer_ids.clone()))
+        .filter(dispute::Column::OpenedOn.lte(today))
+        .filter(
+            sea_orm::Condition::any()
+                .add(dispute::Column::ClosedOn.is_null())
+                .add(dispute::Column::ClosedOn.gt(today)),
+        )
+        .all(connection)
+        .await?
+    {
+        *open_disputes.entry(row.customer_id).or_default() += 1;
+    }
+    // Billed usage per contract and month (the last two months charged before today).
+    let mut usage: HashMap<i64, BTreeMap<NaiveDate, i64>> = HashMap::new();
+    for row in billing_charge::Entity::find()
+        .filter(billing_charge::Column::ContractId.is_in(ids.clone()))
+        .filter(billing_charge::Column::Kind.eq("usage"))
+        .filter(billing_charge::Column::PeriodStart.lt(today))
+        .all(connection)
+        .await?
+    {
+        if let Some(month) = row.period_start {
+            *usage
+                .entry(row.contract_id)
+                .or_default()
+                .entry(month)
+                .or_default() += row.amount_minor;
+        }
+    }
+    let mut result = Vec::new();
+    for contract in contracts {
+        let mrr = book
+            .mrr_by(contract.end_date, |line| line.contract_id)
+            .into_iter()
+            .filter(|((id, _), _)| *id == contract.id)
+            .map(|((_, currency), amount)| (currency, amount))
+            .collect::<Vec<_>>();
+        let Some((currency, monthly)) = mrr.first().copied() else {
+            continue;
+        };
+        if monthly <= 0 {
+            continue;
+        }
+        let arr = Money::from_minor(monthly * 12, currency);
+        let arr_functional = reference
+            .convert(arr.minor(), currency, functional, today)
+            .map(|minor| Money::from_minor(minor, functional));
+        let customer = customers.get(&contract.customer_id);
+        let renewal_date = contract.end_date + Duration::days(1);
+        let contact = last_contact.get(&contract.id).copied();
+        let facts = Signals {
+            days_overdue: oldest_due
+                .get(&contract.customer_id)
+                .map(|due| (today - *due).num_days()),
+            open_disputes: open_disputes.get(&contract.customer_id).copied().unwrap_or(0),
+            on_credit_hold: customer.is_some_and(|row| row.on_credit_hold),
+            usage: usage.get(&contract.id).and_then(|months| {
+                let mut last_two = months.values().rev().take(2).copied();
+                let last = last_two.next()?;
+                let before = last_two.next()?;
+                Some((before, last))
+            }),
+            days_since_contact: contact.map(|day| (today - day).num_days()),
+        };
+        let found = rules::signals(&facts);
+        let suggested = rules::suggest(&found);
+        let set = latest_status.get(&contract.id);
+        let status = set
+            .and_then(|row| RenewalStatus::parse(&row.status))
+            .unwrap_or(suggested);
+        let reason = match set {
+            Some(row) => row.reason.clone(),
+            None if suggested.at_risk() => Some(
+                found
+                    .iter()
+                    .map(|signal| signal.reason.as_str())
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            ),
+            None => None,
+        };
+        let owner_id = deals.get(&contract.deal_id).and_then(|row| row.assigned_ae_id);
+        let mut sent = alerts_sent.remove(&contract.id).unwrap_or_default();
+        sent.sort_unstable_by(|left, right| right.cmp(left));
+        result.push(Renewal {
+            contract_id: contract.id,
+            contract_number: contract.contract_number.clone(),
+            customer_id: contract.customer_id,
+            customer_name: customer
+                .map(|row| row.legal_name.clone())
+                .unwrap_or_default(),
+            currency,
+            arr,
+            arr_functional,
+            end_date: contract.end_date,
+            renewal_date,
+            days_to_renewal: (renewal_date - today).num_days(),
+            status,
+            suggested_status: suggested,
+            signals: found,
+            reason,
+            status_set_by: set.and_then(|row| users.get(&row.set_by).cloned()),
+            status_set_at: set.map(|row| row.set_at),
+            owner_id,
+            owner_name: owner_id.and_then(|id| users.get(&id).cloned()),
+            last_contact_on: contact,
+            uplift_percent: Decimal::from_str(&contract.uplift_percent).unwrap_or_default(),
+            on_credit_hold: customer.is_some_and(|row| row.on_credit_hold),
+            alerts_sent: sent,
+        });
+    }
+    Ok(result)
+}
+
+/// Sums money in the functional currency, converting each amount at `on`; amounts without a
+/// rate are left out and named in `warnings`.
+pub fn functional_total(
+    reference: &Reference,
+    amounts: impl IntoIterator<Item = Money>,
+    on: NaiveDate,
+    warnings: &mut Vec<String>,
+) -> i64 {
+    let mut total = 0;
+    for amount in amounts {
+        match reference.convert(amount.minor(), amount.currency(), reference.functional, on) {
+            Some(converted) => total += converted,
+            None => {
+                let warning = format!(
+                    "No FX rate for {} on {on}; {} amounts are left out of the totals.",
+                    amount.currency().code(),
+                    amount.currency().code()
+                );
+                if !warnings.contains(&warning) {
+                    warnings.push(warning);
+                }
+            }
+        }
+    }
+    total
+}
