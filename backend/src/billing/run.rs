@@ -180,6 +180,12 @@ async fn due_charges(
             .iter()
             .filter(|change| change.effective <= as_of)
         {
+            // On a period's first day, the change is in that period's charge unless the
+            // period was billed before it was recorded.
+            let billed = format!("period:{}", change.effective);
+            if terms.starts_period(change) && !existing.contains(billed.as_str()) {
+                continue;
+            }
             if let Some(charge) = terms.change_charge(change)? {
                 push(charge);
             }

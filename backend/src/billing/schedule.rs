@@ -156,6 +156,16 @@ impl LineTerms {
             .collect()
     }
 
+    /// Whether a change takes effect on the first day of one of the line's periods. That
+    /// period's own charge already reflects it (the quantity in force on its first day; a
+    /// cancellation stops the period being billed), unless the period was billed before the
+    /// change was recorded.
+    pub fn starts_period(&self, change: &LineChange) -> bool {
+        self.periods()
+            .iter()
+            .any(|period| period.start == change.effective)
+    }
+
     /// The prorated difference a change bills (seats up) or credits (seats down, cancellation)
     /// for the period it falls in, from its effective date to the period's end.
     pub fn change_charge(&self, change: &LineChange) -> Result<Option<DueCharge>, MoneyError> {

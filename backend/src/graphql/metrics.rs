@@ -173,7 +173,7 @@ impl From<metrics::Dashboard> for Dashboard {
                 issued_total: money(section.issued_total, currency),
                 paid_count: section.paid_count,
                 paid_total: money(section.paid_total, currency),
-                average_days_to_pay: section.average_days_to_pay.map(|days| days.to_string()),
+                average_days_to_pay: section.average_days_to_pay.map(|days| format!("{days:.1}")),
                 outstanding_count: section.outstanding_count,
                 outstanding_total: money(section.outstanding_total, currency),
                 overdue_count: section.overdue_count,

@@ -125,20 +125,19 @@ impl Movements {
 
     /// The net change over the opening MRR, in percent to two places; `None` from nothing.
     pub fn net_percent(&self) -> Option<Decimal> {
-        (self.opening != 0).then(|| {
-            (Decimal::from(self.net()) * Decimal::from(100) / Decimal::from(self.opening))
-                .round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)
-        })
+        (self.opening != 0).then(|| percent_of(self.net(), self.opening))
     }
 }
 
-/// `part` as a percent of `whole` to two places (0 when the whole is 0).
+/// `part` as a percent of `whole`, always with two places ("0.00" when the whole is 0).
 pub fn percent_of(part: i64, whole: i64) -> Decimal {
     if whole == 0 {
-        return Decimal::ZERO;
+        return Decimal::new(0, 2);
     }
-    (Decimal::from(part) * Decimal::from(100) / Decimal::from(whole))
-        .round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)
+    let mut percent = (Decimal::from(part) * Decimal::from(100) / Decimal::from(whole))
+        .round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero);
+    percent.rescale(2);
+    percent
 }
 
 #[cfg(test)]

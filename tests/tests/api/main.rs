@@ -6,6 +6,7 @@ mod billing;
 mod collections;
 mod commissions;
 mod customers;
+mod dashboard;
 mod deals;
 mod http;
 mod jwt;
