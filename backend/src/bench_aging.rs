@@ -20,21 +20,25 @@ use std::time::Instant;
 const CUSTOMERS: i64 = 20_000;
 const DAYS: i64 = 730;
 
-/// Writes the fixture in slices of `slice` invoices, each slice one transaction.
-async fn generate(
+/// Writes the fixture in slices of `slice` invoices, each slice one transaction: `invoices`
+/// over two years for `customers` customers (created here unless `existing`).
+pub(crate) async fn generate(
     db: &sea_orm::DatabaseConnection,
     invoices: i64,
     payments: i64,
+    customers: i64,
+    existing: bool,
     today: NaiveDate,
 ) -> AppResult<()> {
     let now = Utc.from_utc_datetime(&today.and_hms_opt(6, 0, 0).unwrap_or_default());
     let address = r#"{"line1":"1 Main St","line2":null,"city":"Austin","region":null,"postalCode":"78701","country":"US"}"#;
     let contact = r#"{"name":"AP","email":"ap@bench.example","phone":null}"#;
-    let customers = CUSTOMERS.min(invoices.max(1));
+    let customers = customers.min(invoices.max(1)).max(1);
     let transaction = db.begin().await?;
+    let new_customers = if existing { 1..=0 } else { 1..=customers };
     insert(
         &transaction,
-        (1..=customers)
+        new_customers
             .map(|id| customer::ActiveModel {
                 id: Set(id),
                 legal_name: Set(format!("Customer {id:05}")),
@@ -206,7 +210,7 @@ pub async fn bench_aging(
         "SQLite"
     };
     let started = Instant::now();
-    generate(&app.db, invoices, payments, today).await?;
+    generate(&app.db, invoices, payments, CUSTOMERS, false, today).await?;
     let mut lines = vec![format!(
         "{backend}: generated {invoices} invoices, {payments} payments, {} customers in {:.1} s",
         CUSTOMERS.min(invoices.max(1)),

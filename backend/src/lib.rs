@@ -7,6 +7,7 @@ pub mod auth;
 pub mod bench;
 pub mod bench_aging;
 pub mod bench_commissions;
+pub mod bench_dashboard;
 pub mod bench_revenue;
 pub mod billing;
 pub mod clock;

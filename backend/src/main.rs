@@ -99,6 +99,16 @@ enum Command {
         #[arg(long)]
         postgres: Option<String>,
     },
+    /// Time the whole dashboard on a large book (SQLite, and PostgreSQL when given).
+    BenchDashboard {
+        #[arg(long, default_value_t = 1_000_000)]
+        invoices: i64,
+        #[arg(long, default_value_t = 50_000)]
+        customers: i64,
+        /// PostgreSQL server without a database name, e.g. postgres://postgres@127.0.0.1:5432
+        #[arg(long)]
+        postgres: Option<String>,
+    },
 }
 
 fn init_logging() {
@@ -279,6 +289,27 @@ async fn run(command: Command) -> Result<(), AppError> {
                 )
                 .await?;
                 println!("{}", postgres.report());
+            }
+            Ok(())
+        }
+        Command::BenchDashboard {
+            invoices,
+            customers,
+            postgres,
+        } => {
+            let sqlite =
+                revops::bench_dashboard::bench_dashboard(&config, invoices, customers, None)
+                    .await?;
+            println!("{}", sqlite.join("\n"));
+            if let Some(server) = postgres {
+                let postgres = revops::bench_dashboard::bench_dashboard(
+                    &config,
+                    invoices,
+                    customers,
+                    Some(&server),
+                )
+                .await?;
+                println!("{}", postgres.join("\n"));
             }
             Ok(())
         }

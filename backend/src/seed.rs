@@ -512,6 +512,7 @@ pub async fn seed_demo(app: &App) -> AppResult<bool> {
     seed_receivables(app, &users, today).await?;
     seed_recognition(app, &users.admin, today).await?;
     seed_commissions(app, &users, today).await?;
+    seed_renewals(app, &users, today).await?;
     let cash = Money::from_minor(25_000_000, Currency::USD);
     app.ledger
         .post_manual(
@@ -543,6 +544,39 @@ pub async fn seed_demo(app: &App) -> AppResult<bool> {
         "demo data seeded"
     );
     Ok(true)
+}
+
+/// The renewal pipeline's history: a contact logged on the first renewals, the second set Red
+/// with a reason (flagged to the CRO and the VP CS when within 60 days), and today's alerts.
+async fn seed_renewals(app: &App, users: &Users, today: NaiveDate) -> AppResult<()> {
+    let pipeline = app
+        .renewals
+        .pipeline(&users.cro, crate::renewals::rules::WINDOW_DAYS)
+        .await?;
+    for (index, renewal) in pipeline.iter().take(4).enumerate() {
+        if index != 1 {
+            app.renewals
+                .log_contact(
+                    &users.cro,
+                    renewal.contract_id,
+                    crate::renewals::ContactKind::Call,
+                    "Renewal call with the economic buyer: budget approved, paperwork next.",
+                    Some(today - chrono::Duration::days(3 + index as i64)),
+                )
+                .await?;
+        } else {
+            app.renewals
+                .set_status(
+                    &users.cro,
+                    renewal.contract_id,
+                    crate::renewals::rules::RenewalStatus::Red,
+                    Some("Champion left; procurement asking for a 20% discount.".into()),
+                )
+                .await?;
+        }
+    }
+    app.renewals.run_alerts(today).await?;
+    Ok(())
 }
 
 /// Commission plans (the AEs' tiered plan the demo deals name, and the CRO's team override),

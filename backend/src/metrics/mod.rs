@@ -414,10 +414,18 @@ impl MetricsService {
         } else {
             None
         };
-        let invoicing = self
-            .invoicing(actor, as_of, window_start, &reference, &mut warnings)
-            .await?;
-        let aging = self.aging(actor, as_of, &reference, &mut warnings).await?;
+        // Invoicing and aging are the receivables area's figures: shown to those who read it.
+        let (invoicing, aging) = if actor.can(Permission::ReceivablesRead) {
+            (
+                Some(
+                    self.invoicing(actor, as_of, window_start, &reference, &mut warnings)
+                        .await?,
+                ),
+                Some(self.aging(actor, as_of, &reference, &mut warnings).await?),
+            )
+        } else {
+            (None, None)
+        };
         let commissions = if actor.can(Permission::CommissionRead) {
             let summary = self.commissions.summary(actor).await?;
             Some(CommissionSection {
@@ -450,8 +458,8 @@ impl MetricsService {
             currency: self.functional,
             own_book: own.is_some(),
             revenue,
-            invoicing: Some(invoicing),
-            aging: Some(aging),
+            invoicing,
+            aging,
             commissions,
             alerts: Some(alerts),
             quality,

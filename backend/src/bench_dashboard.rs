@@ -1,0 +1,214 @@
+//! `revops bench-dashboard`: the whole revenue-ops dashboard on a large book. The fixture is
+//! `customers` customers with two subscription contracts each (one starting 90 days ago, one
+//! with a start spread over the last two years, so MRR moves every month and renewals fall due
+//! every day) and `invoices` invoices over two years with half of them paid, the AR history and
+//! aging cells written as the services write them. It times `dashboard` (every section, as the
+//! CFO sees it), twelve months of `mrrMovements`, the renewal pipeline and a drill-down.
+
+use crate::app::App;
+use crate::auth::{Actor, Role};
+use crate::bench::{fresh_url, insert_batched as insert};
+use crate::clock::{FixedClock, SharedClock};
+use crate::config::Config;
+use crate::entities::{contract, contract_line, deal};
+use crate::error::{AppError, AppResult};
+use crate::metrics::{DashboardFigure, DashboardPeriod};
+use chrono::{Duration, NaiveDate, TimeZone, Utc};
+use sea_orm::{ConnectionTrait, Set, Statement, TransactionTrait};
+use std::time::Instant;
+
+/// The second contract of every customer, with spread start dates and prices.
+async fn second_contracts(
+    db: &sea_orm::DatabaseConnection,
+    customers: i64,
+    today: NaiveDate,
+) -> AppResult<()> {
+    let now = Utc.from_utc_datetime(&today.and_hms_opt(6, 0, 0).unwrap_or_default());
+    let contact = r#"{"name":"AP","email":"ap@bench.example","phone":null}"#;
+    let ids = customers + 1..=customers * 2;
+    let start_of = |id: i64| today - Duration::days(id % 720);
+    let transaction = db.begin().await?;
+    insert(
+        &transaction,
+        ids.clone()
+            .map(|id| deal::ActiveModel {
+                id: Set(id),
+                crm_opportunity_id: Set(format!("BENCH-{id}")),
+                customer_id: Set(Some(id - customers)),
+                billing_contact_json: Set(Some(contact.into())),
+                payment_terms: Set(Some("net_30".into())),
+                po_required: Set(false),
+                tax_jurisdiction: Set(Some("US".into())),
+                tax_exempt: Set(false),
+                milestones_json: Set("[]".into()),
+                assigned_ae_id: Set(None),
+                status: Set("approved".into()),
+                created_at: Set(now),
+                updated_at: Set(now),
+                ..Default::default()
+            })
+            .collect(),
+    )
+    .await?;
+    insert(
+        &transaction,
+        ids.clone()
+            .map(|id| contract::ActiveModel {
+                id: Set(id),
+                contract_number: Set(format!("C-BENCH-{id}")),
+                deal_id: Set(id),
+                customer_id: Set(id - customers),
+                start_date: Set(start_of(id)),
+                end_date: Set(start_of(id) + Duration::days(364)),
+                tcv_minor: Set(12 * (5_000 + (id % 50) * 1_000)),
+                arr_minor: Set(12 * (5_000 + (id % 50) * 1_000)),
+                currency: Set("USD".into()),
+                created_at: Set(now),
+                uplift_percent: Set("3".into()),
+                renewed_from_id: Set(None),
+            })
+            .collect(),
+    )
+    .await?;
+    insert(
+        &transaction,
+        ids.map(|id| contract_line::ActiveModel {
+            id: Set(id),
+            contract_id: Set(id),
+            product_name: Set("Analytics".into()),
+            kind: Set("subscription".into()),
+            quantity: Set(format!("{}", 1 + id % 5)),
+            unit_price_minor: Set(5_000 + (id % 50) * 1_000),
+            currency: Set("USD".into()),
+            billing_frequency: Set(Some("monthly".into())),
+            start_date: Set(start_of(id)),
+            end_date: Set(start_of(id) + Duration::days(364)),
+            alignment: Set("anniversary".into()),
+            ..Default::default()
+        })
+        .collect(),
+    )
+    .await?;
+    transaction.commit().await?;
+    if db.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
+        for table in ["customers", "deals", "contracts", "contract_lines", "invoices"] {
+            db.execute(Statement::from_string(
+                db.get_database_backend(),
+                format!("SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT MAX(id) FROM {table}))"),
+            ))
+            .await?;
+        }
+    }
+    db.execute_unprepared("ANALYZE").await?;
+    Ok(())
+}
+
+/// The fastest and the median of some timings, in milliseconds.
+fn summary(mut timings: Vec<f64>) -> (f64, f64) {
+    timings.sort_by(f64::total_cmp);
+    let min = timings.first().copied().unwrap_or(0.0);
+    let median = timings.get(timings.len() / 2).copied().unwrap_or(0.0);
+    (min, median)
+}
+
+/// Builds the fixture on a fresh database (SQLite, or PostgreSQL on `postgres_server`) and
+/// times the dashboard's queries; returns the lines to print.
+pub async fn bench_dashboard(
+    base: &Config,
+    invoices: i64,
+    customers: i64,
+    postgres_server: Option<&str>,
+) -> AppResult<Vec<String>> {
+    let today = NaiveDate::from_ymd_opt(2026, 11, 27).ok_or_else(|| AppError::internal("date"))?;
+    let clock: SharedClock = std::sync::Arc::new(FixedClock::new(
+        Utc.from_utc_datetime(&today.and_hms_opt(12, 0, 0).unwrap_or_default()),
+    ));
+    let mut config = base.clone();
+    config.database_url = fresh_url(postgres_server, "dashboard").await?;
+    let app = App::start(config, clock).await?;
+    let backend = if postgres_server.is_some() {
+        "PostgreSQL"
+    } else {
+        "SQLite"
+    };
+    let started = Instant::now();
+    let count = usize::try_from(customers).map_err(|_| AppError::internal("customers"))?;
+    crate::bench::seed(&app.db, count, today - Duration::days(90)).await?;
+    crate::bench_aging::generate(&app.db, invoices, invoices / 2, customers, true, today).await?;
+    second_contracts(&app.db, customers, today).await?;
+    let mut lines = vec![format!(
+        "{backend}: generated {customers} customers, {} contracts, {invoices} invoices in {:.1} s",
+        customers * 2,
+        started.elapsed().as_secs_f64()
+    )];
+    let actor = Actor {
+        user_id: 0,
+        email: "bench@revops".into(),
+        role: Role::Cfo,
+    };
+    let runs = 5;
+    let mut timings = Vec::new();
+    let mut last = None;
+    for _ in 0..runs {
+        let started = Instant::now();
+        last = Some(
+            app.metrics
+                .dashboard(&actor, Some(today), DashboardPeriod::Month)
+                .await?,
+        );
+        timings.push(started.elapsed().as_secs_f64() * 1000.0);
+    }
+    let dashboard = last.ok_or_else(|| AppError::internal("no run"))?;
+    let (min, median) = summary(timings);
+    let revenue = dashboard
+        .revenue
+        .as_ref()
+        .ok_or_else(|| AppError::internal("no revenue section"))?;
+    let invoicing = dashboard
+        .invoicing
+        .as_ref()
+        .ok_or_else(|| AppError::internal("no invoicing section"))?;
+    lines.push(format!(
+        "  dashboard (all sections, as the CFO): {min:.0} ms best, {median:.0} ms median — MRR {} from {} customers, {} open invoices, {} renewals due in 30 days",
+        crate::money::Money::from_minor(revenue.mrr, dashboard.currency),
+        revenue.paying_customers,
+        invoicing.outstanding_count,
+        dashboard.alerts.as_ref().map_or(0, |alerts| alerts.renewals_due),
+    ));
+    let mut timings = Vec::new();
+    for _ in 0..runs {
+        let started = Instant::now();
+        app.metrics
+            .mrr_movements(&actor, today - Duration::days(330), today)
+            .await?;
+        timings.push(started.elapsed().as_secs_f64() * 1000.0);
+    }
+    let (min, median) = summary(timings);
+    lines.push(format!(
+        "  mrrMovements, 12 months: {min:.0} ms best, {median:.0} ms median"
+    ));
+    let mut timings = Vec::new();
+    let mut pipeline = 0;
+    for _ in 0..runs {
+        let started = Instant::now();
+        pipeline = app.renewals.pipeline(&actor, 90).await?.len();
+        timings.push(started.elapsed().as_secs_f64() * 1000.0);
+    }
+    let (min, median) = summary(timings);
+    lines.push(format!(
+        "  renewalPipeline, 90 days ({pipeline} contracts): {min:.0} ms best, {median:.0} ms median"
+    ));
+    let mut timings = Vec::new();
+    for _ in 0..runs {
+        let started = Instant::now();
+        app.metrics
+            .rows(&actor, Some(today), DashboardPeriod::Month, DashboardFigure::Overdue)
+            .await?;
+        timings.push(started.elapsed().as_secs_f64() * 1000.0);
+    }
+    let (min, median) = summary(timings);
+    lines.push(format!(
+        "  dashboardRows(OVERDUE), first 500: {min:.0} ms best, {median:.0} ms median"
+    ));
+    Ok(lines)
+}
