@@ -46,6 +46,8 @@ impl App {
         let secret = config.resolve_jwt_secret()?;
         let keys = JwtKeys::new(&secret, chrono::Duration::hours(config.token_ttl_hours));
         let receivables = ReceivablesService::new(db.clone(), clock.clone());
+        // One recurring-book cache shared by the dashboard and the renewal pipeline.
+        let books = crate::metrics::repo::Books::default();
         let commissions =
             CommissionService::new(db.clone(), clock.clone(), config.functional_currency);
         Ok(App {
@@ -68,13 +70,19 @@ impl App {
                 config.legal_entity.clone(),
             ),
             revenue: RevenueService::new(db.clone(), clock.clone()),
-            renewals: RenewalService::new(db.clone(), clock.clone(), config.functional_currency),
+            renewals: RenewalService::new(
+                db.clone(),
+                clock.clone(),
+                config.functional_currency,
+                books.clone(),
+            ),
             metrics: MetricsService::new(
                 db.clone(),
                 clock.clone(),
                 config.functional_currency,
                 receivables.clone(),
                 commissions.clone(),
+                books,
             ),
             receivables,
             commissions,

@@ -219,6 +219,8 @@ pub struct DashboardRow {
 }
 
 const ROW_LIMIT: u64 = 500;
+/// Renewals this close are the dashboard's alerts.
+const ALERT_DAYS: i64 = 30;
 
 #[derive(Clone)]
 pub struct MetricsService {
@@ -227,6 +229,7 @@ pub struct MetricsService {
     functional: Currency,
     receivables: ReceivablesService,
     commissions: CommissionService,
+    books: repo::Books,
 }
 
 #[derive(Debug, FromQueryResult)]
@@ -260,6 +263,7 @@ impl MetricsService {
         functional: Currency,
         receivables: ReceivablesService,
         commissions: CommissionService,
+        books: repo::Books,
     ) -> MetricsService {
         MetricsService {
             db,
@@ -267,6 +271,7 @@ impl MetricsService {
             functional,
             receivables,
             commissions,
+            books,
         }
     }
 
@@ -352,7 +357,7 @@ impl MetricsService {
             ));
         }
         let today = self.clock.today();
-        let book = RecurringBook::load(&self.db, to.max(today), own_customers(actor)).await?;
+        let book = self.books.get(&self.db, own_customers(actor)).await?;
         let reference = Reference::load(&self.db, self.functional).await?;
         let mut warnings = Vec::new();
         let mut result = Vec::new();
@@ -399,8 +404,9 @@ impl MetricsService {
         let reference = Reference::load(&self.db, self.functional).await?;
         let mut warnings = Vec::new();
         let own = own_customers(actor);
+        let mut step = Lap::start("dashboard");
         let revenue = if Self::require_revenue(actor).is_ok() {
-            let book = RecurringBook::load(&self.db, as_of, own.clone()).await?;
+            let book = self.books.get(&self.db, own.clone()).await?;
             let opening = window_start - Duration::days(1);
             let bridge = self.bridge(&book, opening, as_of, &reference, &mut warnings);
             let (movements, _) = Self::moves(&book, &bridge, opening);
@@ -415,6 +421,7 @@ impl MetricsService {
             None
         };
         // Invoicing and aging are the receivables area's figures: shown to those who read it.
+        step.lap("revenue");
         let (invoicing, aging) = if actor.can(Permission::ReceivablesRead) {
             (
                 Some(
@@ -426,6 +433,7 @@ impl MetricsService {
         } else {
             (None, None)
         };
+        step.lap("invoicing and aging");
         let commissions = if actor.can(Permission::CommissionRead) {
             let summary = self.commissions.summary(actor).await?;
             Some(CommissionSection {
@@ -443,14 +451,28 @@ impl MetricsService {
         } else {
             None
         };
+        // One pipeline read serves the 30-day alerts and the 60-day quality rule.
+        step.lap("commissions");
+        let renewals = pipeline_on(
+            &self.db,
+            &*self.books.get(&self.db, None).await?,
+            as_of,
+            crate::renewals::rules::WINDOW_DAYS,
+            own.clone(),
+            self.functional,
+        )
+        .await?;
+        step.lap("renewal pipeline");
         let alerts = self
-            .alerts(actor, as_of, &reference, &mut warnings)
+            .alerts(actor, as_of, &renewals, &reference, &mut warnings)
             .await?;
+        step.lap("alerts");
         let quality = if actor.can(Permission::CommissionReadAll) {
-            Some(self.quality(actor, as_of, window_start).await?)
+            Some(self.quality(actor, as_of, window_start, &renewals).await?)
         } else {
             None
         };
+        step.lap("quality");
         Ok(Dashboard {
             as_of,
             period,
@@ -616,7 +638,8 @@ impl MetricsService {
     }
 
     async fn renewals_due(&self, actor: &Actor, as_of: NaiveDate) -> AppResult<Vec<Renewal>> {
-        pipeline_on(&self.db, as_of, 30, own_customers(actor), self.functional).await
+        let book = self.books.get(&self.db, None).await?;
+        pipeline_on(&self.db, &book, as_of, ALERT_DAYS, own_customers(actor), self.functional).await
     }
 
     async fn blocked_po(&self, actor: &Actor) -> AppResult<Vec<invoice::Model>> {
@@ -649,11 +672,15 @@ impl MetricsService {
         &self,
         actor: &Actor,
         as_of: NaiveDate,
+        renewals: &[Renewal],
         reference: &Reference,
         warnings: &mut Vec<String>,
     ) -> AppResult<AlertSection> {
-        let due = self.renewals_due(actor, as_of).await?;
-        let arr = |rows: &mut dyn Iterator<Item = &Renewal>, warnings: &mut Vec<String>| {
+        let due: Vec<&Renewal> = renewals
+            .iter()
+            .filter(|row| row.days_to_renewal <= ALERT_DAYS)
+            .collect();
+        let arr = |rows: &mut dyn Iterator<Item = &&Renewal>, warnings: &mut Vec<String>| {
             functional_total(reference, rows.map(|row| row.arr), as_of, warnings)
         };
         let blocked = self.blocked_po(actor).await?;
@@ -693,6 +720,7 @@ impl MetricsService {
         actor: &Actor,
         as_of: NaiveDate,
         window_start: NaiveDate,
+        renewals: &[Renewal],
     ) -> AppResult<Vec<QualityRule>> {
         let now = end_of(as_of).min(self.clock.now());
         let calendar = crate::receivables::disputes::calendar(&self.db).await?;
@@ -813,7 +841,6 @@ impl MetricsService {
         ));
 
         // 4. At-risk renewals flagged to the CRO and VP CS by 60 days before renewal.
-        let renewals = pipeline_on(&self.db, as_of, rules_window(), None, self.functional).await?;
         let escalation: Vec<i64> = user::Entity::find()
             .filter(user::Column::Role.is_in([Role::Cro.as_str(), Role::VpCs.as_str()]))
             .all(&self.db)
@@ -898,7 +925,7 @@ impl MetricsService {
             | DashboardFigure::ContractionMrr
             | DashboardFigure::ChurnedMrr => {
                 Self::require_revenue(actor)?;
-                let book = RecurringBook::load(&self.db, as_of, own_customers(actor)).await?;
+                let book = self.books.get(&self.db, own_customers(actor)).await?;
                 let opening = window_start - Duration::days(1);
                 let bridge = self.bridge(&book, opening, as_of, &reference, &mut warnings);
                 let (_, moves) = Self::moves(&book, &bridge, opening);
@@ -1082,8 +1109,18 @@ impl MetricsService {
     }
 }
 
-fn rules_window() -> i64 {
-    crate::renewals::rules::WINDOW_DAYS
+/// Logs each step's time at debug level (the benchmark reads them with RUST_LOG=revops=debug).
+pub(crate) struct Lap(std::time::Instant, &'static str);
+
+impl Lap {
+    pub(crate) fn start(what: &'static str) -> Lap {
+        Lap(std::time::Instant::now(), what)
+    }
+
+    pub(crate) fn lap(&mut self, step: &str) {
+        tracing::debug!(what = self.1, step, ms = self.0.elapsed().as_millis() as u64, "step");
+        self.0 = std::time::Instant::now();
+    }
 }
 
 fn rule(key: &str, title: &str, items: Vec<QualityItem>) -> QualityRule {

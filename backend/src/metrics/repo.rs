@@ -40,8 +40,8 @@ struct LineRow {
     end_date: NaiveDate,
 }
 
-/// Every subscription line started on or before `until`, of the customers `own` selects (all
-/// when `None`).
+/// Every subscription line (started on or before `until`, when given) of the customers `own`
+/// selects (all when `None`).
 #[derive(Debug, Clone, Default)]
 pub struct RecurringBook {
     pub lines: Vec<BookLine>,
@@ -50,7 +50,7 @@ pub struct RecurringBook {
     pub first_start: HashMap<i64, NaiveDate>,
 }
 
-fn line_ids(until: NaiveDate, own: Option<SelectStatement>) -> SelectStatement {
+fn line_ids(until: Option<NaiveDate>, own: Option<SelectStatement>) -> SelectStatement {
     let mut query = Query::select()
         .column((contract_line::Entity, contract_line::Column::Id))
         .from(contract_line::Entity)
@@ -63,8 +63,10 @@ fn line_ids(until: NaiveDate, own: Option<SelectStatement>) -> SelectStatement {
             Expr::col((contract_line::Entity, contract_line::Column::Kind))
                 .eq(ContractLineKind::Subscription.as_str()),
         )
-        .and_where(Expr::col((contract_line::Entity, contract_line::Column::StartDate)).lte(until))
         .to_owned();
+    if let Some(until) = until {
+        query.and_where(Expr::col((contract_line::Entity, contract_line::Column::StartDate)).lte(until));
+    }
     if let Some(own) = own {
         query.and_where(Expr::col((contract::Entity, contract::Column::CustomerId)).in_subquery(own));
     }
@@ -74,7 +76,7 @@ fn line_ids(until: NaiveDate, own: Option<SelectStatement>) -> SelectStatement {
 impl RecurringBook {
     pub async fn load<C: ConnectionTrait>(
         connection: &C,
-        until: NaiveDate,
+        until: Option<NaiveDate>,
         own: Option<SelectStatement>,
     ) -> AppResult<RecurringBook> {
         let mut query = line_ids(until, own.clone());
@@ -97,7 +99,12 @@ impl RecurringBook {
         let mut changes: HashMap<i64, Vec<_>> = HashMap::new();
         for change in contract_line_change::Entity::find()
             .filter(contract_line_change::Column::ContractLineId.in_subquery(line_ids(until, own)))
-            .filter(contract_line_change::Column::EffectiveDate.lte(until))
+            .filter(
+                until.map_or(sea_orm::Condition::all(), |until| {
+                    sea_orm::Condition::all()
+                        .add(contract_line_change::Column::EffectiveDate.lte(until))
+                }),
+            )
             .all(connection)
             .await?
         {
@@ -178,5 +185,60 @@ impl RecurringBook {
         self.first_start
             .get(&customer_id)
             .is_some_and(|first| *first < date)
+    }
+}
+
+/// What the recurring book depends on: a write that changes MRR adds a line, a contract or a
+/// line change, so these counts and highest ids move with every such write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, FromQueryResult)]
+struct Fingerprint {
+    lines: i64,
+    last_line: Option<i64>,
+    changes: i64,
+    last_change: Option<i64>,
+    contracts: i64,
+}
+
+/// The whole recurring book, read once and reused while the database's fingerprint is
+/// unchanged (checked on every use, so several instances sharing one database stay right).
+/// A reader restricted to their own book gets a fresh read of just that book.
+#[derive(Clone, Default)]
+pub struct Books {
+    cached: std::sync::Arc<std::sync::Mutex<Option<(Fingerprint, std::sync::Arc<RecurringBook>)>>>,
+}
+
+impl Books {
+    pub async fn get<C: ConnectionTrait>(
+        &self,
+        connection: &C,
+        own: Option<SelectStatement>,
+    ) -> AppResult<std::sync::Arc<RecurringBook>> {
+        if own.is_some() {
+            return Ok(std::sync::Arc::new(RecurringBook::load(connection, None, own).await?));
+        }
+        let statement = sea_orm::Statement::from_string(
+            connection.get_database_backend(),
+            "SELECT CAST((SELECT COUNT(*) FROM contract_lines) AS BIGINT) AS lines, \
+             (SELECT MAX(id) FROM contract_lines) AS last_line, \
+             CAST((SELECT COUNT(*) FROM contract_line_changes) AS BIGINT) AS changes, \
+             (SELECT MAX(id) FROM contract_line_changes) AS last_change, \
+             CAST((SELECT COUNT(*) FROM contracts) AS BIGINT) AS contracts",
+        );
+        let fingerprint = Fingerprint::find_by_statement(statement)
+            .one(connection)
+            .await?
+            .ok_or_else(|| crate::error::AppError::internal("no book fingerprint"))?;
+        if let Ok(cached) = self.cached.lock() {
+            if let Some((seen, book)) = cached.as_ref() {
+                if *seen == fingerprint {
+                    return Ok(book.clone());
+                }
+            }
+        }
+        let book = std::sync::Arc::new(RecurringBook::load(connection, None, None).await?);
+        if let Ok(mut cached) = self.cached.lock() {
+            *cached = Some((fingerprint, book.clone()));
+        }
+        Ok(book)
     }
 }

@@ -17,10 +17,24 @@ pub fn line_mrr(terms: &LineTerms, on: chrono::NaiveDate) -> Decimal {
     let Some(months) = months(terms.frequency) else {
         return Decimal::ZERO;
     };
-    if on < terms.start || on >= terms.service_end() {
+    if on < terms.start {
         return Decimal::ZERO;
     }
-    terms.quantity_on(on) * Decimal::from(terms.unit_price.minor()) / Decimal::from(months)
+    let value = |quantity: Decimal| {
+        quantity * Decimal::from(terms.unit_price.minor()) / Decimal::from(months)
+    };
+    if terms.changes.is_empty() {
+        // Most lines never change: the term alone decides.
+        return if on <= terms.end {
+            value(terms.quantity)
+        } else {
+            Decimal::ZERO
+        };
+    }
+    if on >= terms.service_end() {
+        return Decimal::ZERO;
+    }
+    value(terms.quantity_on(on))
 }
 
 /// Rounds a sum of unrounded monthly values to the minor unit, half away from zero.

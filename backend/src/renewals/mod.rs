@@ -15,7 +15,7 @@ use crate::entities::{
 };
 use crate::error::{AppError, AppResult};
 use crate::invoicing::plan::Reference;
-use crate::metrics::repo::RecurringBook;
+use crate::metrics::repo::{Books, RecurringBook};
 use crate::money::{Currency, Money};
 use crate::notifications::alerts::{self, NewAlert};
 use crate::notifications::{enqueue, NewMessage};
@@ -27,7 +27,7 @@ use rust_decimal::Decimal;
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    QueryOrder, Set, TransactionTrait,
+    QueryOrder, QuerySelect, Set, TransactionTrait,
 };
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
@@ -123,6 +123,7 @@ pub struct RenewalService {
     db: DatabaseConnection,
     clock: SharedClock,
     functional: Currency,
+    books: Books,
 }
 
 /// Roles that see every renewal; others see their own book.
@@ -144,12 +145,28 @@ fn parse_uplift(text: &str) -> AppResult<Decimal> {
 }
 
 impl RenewalService {
-    pub fn new(db: DatabaseConnection, clock: SharedClock, functional: Currency) -> RenewalService {
+    pub fn new(
+        db: DatabaseConnection,
+        clock: SharedClock,
+        functional: Currency,
+        books: Books,
+    ) -> RenewalService {
         RenewalService {
             db,
             clock,
             functional,
+            books,
         }
+    }
+
+    async fn pipeline_of(
+        &self,
+        today: NaiveDate,
+        days: i64,
+        own: Option<sea_orm::sea_query::SelectStatement>,
+    ) -> AppResult<Vec<Renewal>> {
+        let book = self.books.get(&self.db, None).await?;
+        pipeline_on(&self.db, &book, today, days, own, self.functional).await
     }
 
     /// Contracts renewing in the next `days` (at most 365) that the actor may see, soonest first.
@@ -161,7 +178,8 @@ impl RenewalService {
                 "Give a window of 0 to 365 days.",
             ));
         }
-        pipeline_on(&self.db, self.clock.today(), days, own_customers(actor), self.functional).await
+        self.pipeline_of(self.clock.today(), days, own_customers(actor))
+            .await
     }
 
     /// One renewal, if the actor may see it and it is not yet renewed (any distance out).
@@ -170,7 +188,7 @@ impl RenewalService {
         let found = self.visible_contract(actor, contract_id).await?;
         let today = self.clock.today();
         let days = (found.end_date + Duration::days(1) - today).num_days().max(0);
-        pipeline_on(&self.db, today, days, own_customers(actor), self.functional)
+        self.pipeline_of(today, days, own_customers(actor))
             .await?
             .into_iter()
             .find(|row| row.contract_id == contract_id)
@@ -431,7 +449,7 @@ impl RenewalService {
     /// once ever, so a rerun sends nothing new.
     pub async fn run_alerts(&self, as_of: NaiveDate) -> AppResult<AlertReport> {
         let renewals =
-            pipeline_on(&self.db, as_of, rules::WINDOW_DAYS, None, self.functional).await?;
+            self.pipeline_of(as_of, rules::WINDOW_DAYS, None).await?;
         let now = self.clock.now();
         let mut report = AlertReport {
             renewals: renewals.len(),
@@ -703,29 +721,41 @@ async fn renew_in<C: ConnectionTrait>(
 /// and still carry recurring revenue on their last day, of the customers `own` selects.
 pub async fn pipeline_on<C: ConnectionTrait>(
     connection: &C,
+    book: &RecurringBook,
     today: NaiveDate,
     days: i64,
     own: Option<sea_orm::sea_query::SelectStatement>,
     functional: Currency,
 ) -> AppResult<Vec<Renewal>> {
+    use sea_orm::sea_query::{Query, SelectStatement};
+    let mut step = crate::metrics::Lap::start("renewal pipeline");
     let last_end = today + Duration::days(days - 1);
     let first_end = today - Duration::days(1);
-    let mut query = contract::Entity::find()
-        .filter(contract::Column::EndDate.gte(first_end))
-        .filter(contract::Column::EndDate.lte(last_end))
-        .filter(
-            contract::Column::Id.not_in_subquery(
-                sea_orm::sea_query::Query::select()
-                    .column(contract::Column::RenewedFromId)
-                    .from(contract::Entity)
-                    .and_where(contract::Column::RenewedFromId.is_not_null())
-                    .to_owned(),
-            ),
-        );
-    if let Some(own) = own.clone() {
-        query = query.filter(contract::Column::CustomerId.in_subquery(own));
-    }
-    let contracts = query
+    // The pipeline's contracts as a subquery of one column, so every other read joins on it
+    // instead of binding thousands of ids.
+    let scope = |column: contract::Column| -> SelectStatement {
+        let mut query = Query::select()
+            .column((contract::Entity, column))
+            .from(contract::Entity)
+            .and_where(contract::Column::EndDate.gte(first_end))
+            .and_where(contract::Column::EndDate.lte(last_end))
+            .and_where(
+                contract::Column::Id.not_in_subquery(
+                    Query::select()
+                        .column(contract::Column::RenewedFromId)
+                        .from(contract::Entity)
+                        .and_where(contract::Column::RenewedFromId.is_not_null())
+                        .to_owned(),
+                ),
+            )
+            .to_owned();
+        if let Some(own) = own.clone() {
+            query.and_where(contract::Column::CustomerId.in_subquery(own));
+        }
+        query
+    };
+    let contracts = contract::Entity::find()
+        .filter(contract::Column::Id.in_subquery(scope(contract::Column::Id)))
         .order_by_asc(contract::Column::EndDate)
         .order_by_asc(contract::Column::Id)
         .all(connection)
@@ -733,24 +763,33 @@ pub async fn pipeline_on<C: ConnectionTrait>(
     if contracts.is_empty() {
         return Ok(Vec::new());
     }
-    let ids: Vec<i64> = contracts.iter().map(|row| row.id).collect();
-    let customer_ids: Vec<i64> = contracts.iter().map(|row| row.customer_id).collect();
-    let book = RecurringBook::load_contracts(connection, &ids).await?;
+    step.lap("contracts");
     let reference = Reference::load(connection, functional).await?;
-    let customers: HashMap<i64, customer::Model> = customer::Entity::find()
-        .filter(customer::Column::Id.is_in(customer_ids.clone()))
+    let customers: HashMap<i64, (String, bool)> = customer::Entity::find()
+        .select_only()
+        .columns([
+            customer::Column::Id,
+            customer::Column::LegalName,
+            customer::Column::OnCreditHold,
+        ])
+        .filter(customer::Column::Id.in_subquery(scope(contract::Column::CustomerId)))
+        .into_tuple::<(i64, String, bool)>()
         .all(connection)
         .await?
         .into_iter()
-        .map(|row| (row.id, row))
+        .map(|(id, name, held)| (id, (name, held)))
         .collect();
-    let deals: HashMap<i64, deal::Model> = deal::Entity::find()
-        .filter(deal::Column::Id.is_in(contracts.iter().map(|row| row.deal_id)))
+    step.lap("customers");
+    let owners: HashMap<i64, Option<i64>> = deal::Entity::find()
+        .select_only()
+        .columns([deal::Column::Id, deal::Column::AssignedAeId])
+        .filter(deal::Column::Id.in_subquery(scope(contract::Column::DealId)))
+        .into_tuple::<(i64, Option<i64>)>()
         .all(connection)
         .await?
         .into_iter()
-        .map(|row| (row.id, row))
         .collect();
+    step.lap("deals");
     let users: HashMap<i64, String> = user::Entity::find()
         .all(connection)
         .await?
@@ -759,7 +798,7 @@ pub async fn pipeline_on<C: ConnectionTrait>(
         .collect();
     let mut latest_status: HashMap<i64, renewal_status::Model> = HashMap::new();
     for row in renewal_status::Entity::find()
-        .filter(renewal_status::Column::ContractId.is_in(ids.clone()))
+        .filter(renewal_status::Column::ContractId.in_subquery(scope(contract::Column::Id)))
         .order_by_asc(renewal_status::Column::SetAt)
         .order_by_asc(renewal_status::Column::Id)
         .all(connection)
@@ -767,9 +806,10 @@ pub async fn pipeline_on<C: ConnectionTrait>(
     {
         latest_status.insert(row.contract_id, row);
     }
+    step.lap("statuses");
     let mut last_contact: HashMap<i64, NaiveDate> = HashMap::new();
     for row in renewal_contact::Entity::find()
-        .filter(renewal_contact::Column::ContractId.is_in(ids.clone()))
+        .filter(renewal_contact::Column::ContractId.in_subquery(scope(contract::Column::Id)))
         .filter(renewal_contact::Column::ContactedOn.lte(today))
         .all(connection)
         .await?
@@ -777,9 +817,10 @@ pub async fn pipeline_on<C: ConnectionTrait>(
         let entry = last_contact.entry(row.contract_id).or_insert(row.contacted_on);
         *entry = (*entry).max(row.contacted_on);
     }
+    step.lap("contacts");
     let mut alerts_sent: HashMap<i64, Vec<i32>> = HashMap::new();
     for row in renewal_alert::Entity::find()
-        .filter(renewal_alert::Column::ContractId.is_in(ids.clone()))
+        .filter(renewal_alert::Column::ContractId.in_subquery(scope(contract::Column::Id)))
         .all(connection)
         .await?
     {
@@ -788,10 +829,13 @@ pub async fn pipeline_on<C: ConnectionTrait>(
             marks.push(row.mark_days);
         }
     }
-    // Oldest overdue invoice per customer (open on the day, due before it).
-    let mut oldest_due: HashMap<i64, NaiveDate> = HashMap::new();
-    for row in invoice::Entity::find()
-        .filter(invoice::Column::CustomerId.is_in(customer_ids.clone()))
+    step.lap("alerts");
+    // Oldest overdue invoice per customer (open on the day, due before it), summed in SQL.
+    let oldest_due: HashMap<i64, NaiveDate> = invoice::Entity::find()
+        .select_only()
+        .column(invoice::Column::CustomerId)
+        .column_as(invoice::Column::DueDate.min(), "oldest_due")
+        .filter(invoice::Column::CustomerId.in_subquery(scope(contract::Column::CustomerId)))
         .filter(invoice::Column::IssueDate.lte(today))
         .filter(invoice::Column::DueDate.lt(today))
         .filter(
@@ -800,17 +844,17 @@ pub async fn pipeline_on<C: ConnectionTrait>(
                 .add(invoice::Column::SettledOn.gt(today)),
         )
         .filter(invoice::Column::Status.ne("void"))
+        .group_by(invoice::Column::CustomerId)
+        .into_tuple::<(i64, Option<NaiveDate>)>()
         .all(connection)
         .await?
-    {
-        if let Some(due) = row.due_date {
-            let entry = oldest_due.entry(row.customer_id).or_insert(due);
-            *entry = (*entry).min(due);
-        }
-    }
+        .into_iter()
+        .filter_map(|(customer, due)| Some((customer, due?)))
+        .collect();
+    step.lap("overdue");
     let mut open_disputes: HashMap<i64, i64> = HashMap::new();
     for row in dispute::Entity::find()
-        .filter(dispute::Column::CustomerId.is_in(customer_ids.clone()))
+        .filter(dispute::Column::CustomerId.in_subquery(scope(contract::Column::CustomerId)))
         .filter(dispute::Column::OpenedOn.lte(today))
         .filter(
             sea_orm::Condition::any()
@@ -822,10 +866,11 @@ pub async fn pipeline_on<C: ConnectionTrait>(
     {
         *open_disputes.entry(row.customer_id).or_default() += 1;
     }
+    step.lap("disputes");
     // Billed usage per contract and month (the last two months charged before today).
     let mut usage: HashMap<i64, BTreeMap<NaiveDate, i64>> = HashMap::new();
     for row in billing_charge::Entity::find()
-        .filter(billing_charge::Column::ContractId.is_in(ids.clone()))
+        .filter(billing_charge::Column::ContractId.in_subquery(scope(contract::Column::Id)))
         .filter(billing_charge::Column::Kind.eq("usage"))
         .filter(billing_charge::Column::PeriodStart.lt(today))
         .all(connection)
@@ -839,15 +884,29 @@ pub async fn pipeline_on<C: ConnectionTrait>(
                 .or_default() += row.amount_minor;
         }
     }
+    step.lap("usage");
+    // Each contract's MRR on its last day, from its own lines.
+    let last_day: HashMap<i64, NaiveDate> =
+        contracts.iter().map(|row| (row.id, row.end_date)).collect();
+    let mut monthly_by_contract: HashMap<i64, (Currency, Decimal)> = HashMap::new();
+    for line in &book.lines {
+        let Some(end) = last_day.get(&line.contract_id) else {
+            continue;
+        };
+        let value = crate::metrics::rules::line_mrr(&line.terms, *end);
+        let entry = monthly_by_contract
+            .entry(line.contract_id)
+            .or_insert((line.terms.unit_price.currency(), Decimal::ZERO));
+        if entry.0 == line.terms.unit_price.currency() {
+            entry.1 += value;
+        }
+    }
     let mut result = Vec::new();
     for contract in contracts {
-        let mrr = book
-            .mrr_by(contract.end_date, |line| line.contract_id)
-            .into_iter()
-            .filter(|((id, _), _)| *id == contract.id)
-            .map(|((_, currency), amount)| (currency, amount))
-            .collect::<Vec<_>>();
-        let Some((currency, monthly)) = mrr.first().copied() else {
+        let Some((currency, monthly)) = monthly_by_contract
+            .get(&contract.id)
+            .map(|(currency, value)| (*currency, crate::metrics::rules::round_minor(*value)))
+        else {
             continue;
         };
         if monthly <= 0 {
@@ -858,6 +917,7 @@ pub async fn pipeline_on<C: ConnectionTrait>(
             .convert(arr.minor(), currency, functional, today)
             .map(|minor| Money::from_minor(minor, functional));
         let customer = customers.get(&contract.customer_id);
+        let on_credit_hold = customer.is_some_and(|(_, held)| *held);
         let renewal_date = contract.end_date + Duration::days(1);
         let contact = last_contact.get(&contract.id).copied();
         let facts = Signals {
@@ -865,7 +925,7 @@ pub async fn pipeline_on<C: ConnectionTrait>(
                 .get(&contract.customer_id)
                 .map(|due| (today - *due).num_days()),
             open_disputes: open_disputes.get(&contract.customer_id).copied().unwrap_or(0),
-            on_credit_hold: customer.is_some_and(|row| row.on_credit_hold),
+            on_credit_hold,
             usage: usage.get(&contract.id).and_then(|months| {
                 let mut last_two = months.values().rev().take(2).copied();
                 let last = last_two.next()?;
@@ -891,7 +951,7 @@ pub async fn pipeline_on<C: ConnectionTrait>(
             ),
             None => None,
         };
-        let owner_id = deals.get(&contract.deal_id).and_then(|row| row.assigned_ae_id);
+        let owner_id = owners.get(&contract.deal_id).copied().flatten();
         let mut sent = alerts_sent.remove(&contract.id).unwrap_or_default();
         sent.sort_unstable_by(|left, right| right.cmp(left));
         result.push(Renewal {
@@ -899,7 +959,7 @@ pub async fn pipeline_on<C: ConnectionTrait>(
             contract_number: contract.contract_number.clone(),
             customer_id: contract.customer_id,
             customer_name: customer
-                .map(|row| row.legal_name.clone())
+                .map(|(name, _)| name.clone())
                 .unwrap_or_default(),
             currency,
             arr,
@@ -917,10 +977,11 @@ pub async fn pipeline_on<C: ConnectionTrait>(
             owner_name: owner_id.and_then(|id| users.get(&id).cloned()),
             last_contact_on: contact,
             uplift_percent: Decimal::from_str(&contract.uplift_percent).unwrap_or_default(),
-            on_credit_hold: customer.is_some_and(|row| row.on_credit_hold),
+            on_credit_hold,
             alerts_sent: sent,
         });
     }
+    step.lap("rows");
     Ok(result)
 }
 
