@@ -18,6 +18,7 @@ use crate::invoicing::plan::Reference;
 use crate::money::{Currency, Money};
 use crate::pagination::PageRequest;
 use crate::receivables::aging::{AgingBasis, AgingBucket};
+use crate::receivables::report::AgingReport;
 use crate::receivables::{own_customers, ReceivablesService};
 use crate::renewals::{functional_total, pipeline_on, Renewal};
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
@@ -423,12 +424,16 @@ impl MetricsService {
         // Invoicing and aging are the receivables area's figures: shown to those who read it.
         step.lap("revenue");
         let (invoicing, aging) = if actor.can(Permission::ReceivablesRead) {
+            let report = self
+                .receivables
+                .aging(actor, as_of, AgingBasis::InvoiceDate)
+                .await?;
             (
                 Some(
-                    self.invoicing(actor, as_of, window_start, &reference, &mut warnings)
+                    self.invoicing(actor, as_of, window_start, &report, &reference, &mut warnings)
                         .await?,
                 ),
-                Some(self.aging(actor, as_of, &reference, &mut warnings).await?),
+                Some(Self::aging(&report, as_of, &reference, &mut warnings)),
             )
         } else {
             (None, None)
@@ -536,6 +541,7 @@ impl MetricsService {
         actor: &Actor,
         as_of: NaiveDate,
         window_start: NaiveDate,
+        aging: &AgingReport,
         reference: &Reference,
         warnings: &mut Vec<String>,
     ) -> AppResult<InvoicingSection> {
@@ -577,10 +583,6 @@ impl MetricsService {
             (Decimal::from(days) / Decimal::from(section.paid_count))
                 .round_dp_with_strategy(1, RoundingStrategy::MidpointAwayFromZero)
         });
-        let aging = self
-            .receivables
-            .aging(actor, as_of, AgingBasis::InvoiceDate)
-            .await?;
         for summary in &aging.currencies {
             section.outstanding_count += summary.totals.count();
             section.outstanding_total += convert(summary.currency.code(), summary.totals.total(), warnings)?;
@@ -594,17 +596,12 @@ impl MetricsService {
         Ok(section)
     }
 
-    async fn aging(
-        &self,
-        actor: &Actor,
+    fn aging(
+        report: &AgingReport,
         as_of: NaiveDate,
         reference: &Reference,
         warnings: &mut Vec<String>,
-    ) -> AppResult<AgingSection> {
-        let report = self
-            .receivables
-            .aging(actor, as_of, AgingBasis::InvoiceDate)
-            .await?;
+    ) -> AgingSection {
         let mut amounts = [0i64; 4];
         let mut counts = [0i64; 4];
         for summary in &report.currencies {
@@ -620,7 +617,7 @@ impl MetricsService {
             }
         }
         let total: i64 = amounts.iter().sum();
-        let lines = AgingBucket::ALL
+        let lines: Vec<AgingLine> = AgingBucket::ALL
             .into_iter()
             .map(|bucket| AgingLine {
                 bucket,
@@ -634,7 +631,7 @@ impl MetricsService {
                 },
             })
             .collect();
-        Ok(AgingSection { total, lines })
+        AgingSection { total, lines }
     }
 
     async fn renewals_due(&self, actor: &Actor, as_of: NaiveDate) -> AppResult<Vec<Renewal>> {
