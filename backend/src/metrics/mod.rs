@@ -403,81 +403,111 @@ impl MetricsService {
         check_dates(as_of, today)?;
         let window_start = period.start(as_of);
         let reference = Reference::load(&self.db, self.functional).await?;
-        let mut warnings = Vec::new();
         let own = own_customers(actor);
-        let mut step = Lap::start("dashboard");
-        let revenue = if Self::require_revenue(actor).is_ok() {
+        let reference = &reference;
+        // The sections read independently, so on PostgreSQL they run side by side (SQLite's
+        // single connection takes them in turn). Each keeps its own FX warnings.
+        let revenue = async {
+            let mut warnings = Vec::new();
+            if Self::require_revenue(actor).is_err() {
+                return AppResult::Ok((None, warnings));
+            }
+            let mut step = Lap::start("dashboard");
             let book = self.books.get(&self.db, own.clone()).await?;
             let opening = window_start - Duration::days(1);
-            let bridge = self.bridge(&book, opening, as_of, &reference, &mut warnings);
+            let bridge = self.bridge(&book, opening, as_of, reference, &mut warnings);
             let (movements, _) = Self::moves(&book, &bridge, opening);
-            Some(RevenueSection {
-                mrr: movements.closing,
-                arr: movements.closing * 12,
-                paying_customers: i64::try_from(bridge.after.len()).unwrap_or(i64::MAX),
-                net_percent: movements.net_percent(),
-                movements,
-            })
-        } else {
-            None
+            step.lap("revenue");
+            Ok((
+                Some(RevenueSection {
+                    mrr: movements.closing,
+                    arr: movements.closing * 12,
+                    paying_customers: i64::try_from(bridge.after.len()).unwrap_or(i64::MAX),
+                    net_percent: movements.net_percent(),
+                    movements,
+                }),
+                warnings,
+            ))
         };
         // Invoicing and aging are the receivables area's figures: shown to those who read it.
-        step.lap("revenue");
-        let (invoicing, aging) = if actor.can(Permission::ReceivablesRead) {
+        let receivables = async {
+            let mut warnings = Vec::new();
+            if !actor.can(Permission::ReceivablesRead) {
+                return AppResult::Ok((None, None, warnings));
+            }
+            let mut step = Lap::start("dashboard");
             let report = self
                 .receivables
                 .aging(actor, as_of, AgingBasis::InvoiceDate)
                 .await?;
-            (
-                Some(
-                    self.invoicing(actor, as_of, window_start, &report, &reference, &mut warnings)
-                        .await?,
-                ),
-                Some(Self::aging(&report, as_of, &reference, &mut warnings)),
-            )
-        } else {
-            (None, None)
+            let invoicing = self
+                .invoicing(actor, as_of, window_start, &report, reference, &mut warnings)
+                .await?;
+            let aging = Self::aging(&report, as_of, reference, &mut warnings);
+            step.lap("invoicing and aging");
+            Ok((Some(invoicing), Some(aging), warnings))
         };
-        step.lap("invoicing and aging");
-        let commissions = if actor.can(Permission::CommissionRead) {
+        let commissions = async {
+            let mut warnings = Vec::new();
+            if !actor.can(Permission::CommissionRead) {
+                return AppResult::Ok((None, warnings));
+            }
             let summary = self.commissions.summary(actor).await?;
-            Some(CommissionSection {
+            let section = CommissionSection {
                 earned_month_to_date: functional_total(
-                    &reference,
+                    reference,
                     summary.earned_month_to_date,
                     as_of,
                     &mut warnings,
                 ),
-                payable: functional_total(&reference, summary.payable, as_of, &mut warnings),
+                payable: functional_total(reference, summary.payable, as_of, &mut warnings),
                 next_payout_date: summary.next_payout_date,
                 open_disputes: i64::from(summary.open_disputes),
                 overdue_disputes: i64::from(summary.overdue_disputes),
-            })
-        } else {
-            None
+            };
+            Ok((Some(section), warnings))
         };
-        // One pipeline read serves the 30-day alerts and the 60-day quality rule.
-        step.lap("commissions");
-        let renewals = pipeline_on(
-            &self.db,
-            &*self.books.get(&self.db, None).await?,
-            as_of,
-            crate::renewals::rules::WINDOW_DAYS,
-            own.clone(),
-            self.functional,
-        )
-        .await?;
-        step.lap("renewal pipeline");
-        let alerts = self
-            .alerts(actor, as_of, &renewals, &reference, &mut warnings)
+        // One pipeline read (60 days) serves the 30-day alerts and the 60-day quality rule.
+        let renewals = async {
+            let mut warnings = Vec::new();
+            let mut step = Lap::start("dashboard");
+            let book = self.books.get(&self.db, None).await?;
+            let renewals = pipeline_on(
+                &self.db,
+                &book,
+                as_of,
+                crate::renewals::rules::AT_RISK_MARK,
+                own.clone(),
+                self.functional,
+            )
             .await?;
-        step.lap("alerts");
-        let quality = if actor.can(Permission::CommissionReadAll) {
-            Some(self.quality(actor, as_of, window_start, &renewals).await?)
-        } else {
-            None
+            step.lap("renewal pipeline");
+            let alerts = self
+                .alerts(actor, as_of, &renewals, reference, &mut warnings)
+                .await?;
+            let quality = if actor.can(Permission::CommissionReadAll) {
+                Some(self.quality(actor, as_of, window_start, &renewals).await?)
+            } else {
+                None
+            };
+            step.lap("alerts and quality");
+            AppResult::Ok((alerts, quality, warnings))
         };
-        step.lap("quality");
+        let (
+            (revenue, mut warnings),
+            (invoicing, aging, receivable_warnings),
+            (commissions, commission_warnings),
+            (alerts, quality, renewal_warnings),
+        ) = tokio::try_join!(revenue, receivables, commissions, renewals)?;
+        for warning in receivable_warnings
+            .into_iter()
+            .chain(commission_warnings)
+            .chain(renewal_warnings)
+        {
+            if !warnings.contains(&warning) {
+                warnings.push(warning);
+            }
+        }
         Ok(Dashboard {
             as_of,
             period,
