@@ -91,7 +91,13 @@ async fn second_contracts(
     .await?;
     transaction.commit().await?;
     if db.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
-        for table in ["customers", "deals", "contracts", "contract_lines", "invoices"] {
+        for table in [
+            "customers",
+            "deals",
+            "contracts",
+            "contract_lines",
+            "invoices",
+        ] {
             db.execute(Statement::from_string(
                 db.get_database_backend(),
                 format!("SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT MAX(id) FROM {table}))"),
@@ -202,7 +208,12 @@ pub async fn bench_dashboard(
     for _ in 0..runs {
         let started = Instant::now();
         app.metrics
-            .rows(&actor, Some(today), DashboardPeriod::Month, DashboardFigure::Overdue)
+            .rows(
+                &actor,
+                Some(today),
+                DashboardPeriod::Month,
+                DashboardFigure::Overdue,
+            )
             .await?;
         timings.push(started.elapsed().as_secs_f64() * 1000.0);
     }

@@ -15,11 +15,15 @@ mod bank;
 mod collections;
 mod commissions;
 mod disputes;
+mod metrics;
+mod renewals;
 mod revenue;
 pub use bank::*;
 pub use collections::*;
 pub use commissions::*;
 pub use disputes::*;
+pub use metrics::*;
+pub use renewals::*;
 pub use revenue::*;
 
 // ---------------------------------------------------------------------------------------------

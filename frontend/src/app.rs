@@ -9,14 +9,15 @@ use leptos_router::{
 
 use crate::{
     api,
-    components::states::Forbidden,
+    components::{alerts::AlertBell, states::Forbidden},
     format,
     routes::{
         aging, approvals, audit, bank_matching, bill_run, collections, commission_disputes,
         commission_payouts, commission_periods, commission_plans, commission_team, commissions,
-        customer_detail, customer_new, customers, deal_form, deals, dispute_detail, disputes,
-        invoice_detail, invoices, ladder, ledger, login, payment_detail, payment_new, payments,
-        revenue, revenue_close, revenue_contracts, revenue_schedule, revenue_settings, timesheets,
+        customer_detail, customer_new, customers, dashboard, deal_form, deals, dispute_detail,
+        disputes, expansions, invoice_detail, invoices, ladder, ledger, login, payment_detail,
+        payment_new, payments, renewals, revenue, revenue_close, revenue_contracts,
+        revenue_schedule, revenue_settings, timesheets,
     },
     session::{self, use_session, Session, SessionContext},
 };
@@ -47,6 +48,9 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/login") view=login::LoginPage />
                 <ParentRoute path=path!("") view=Shell>
                     <Route path=path!("") view=Landing />
+                    <Route path=path!("dashboard") view=dashboard::DashboardPage />
+                    <Route path=path!("renewals") view=renewals::RenewalsPage />
+                    <Route path=path!("expansions") view=expansions::ExpansionsPage />
                     <Route path=path!("customers") view=customers::CustomersPage />
                     <Route path=path!("customers/new") view=customer_new::NewCustomerPage />
                     <Route path=path!("customers/:id") view=customer_detail::CustomerDetailPage />
@@ -200,6 +204,7 @@ fn TopBar() -> impl IntoView {
                 "revops"
             </a>
             <div class="topbar-user">
+                <AlertBell />
                 {move || {
                     user()
                         .map(|user| {
@@ -238,8 +243,20 @@ fn SideNav() -> impl IntoView {
     // also read plans, the calculation and payouts.
     let can_commissions = session::can("COMMISSION_READ");
     let can_all_commissions = session::can("COMMISSION_ALL_READ");
+    // Revenue-ops metrics (dashboard, expansions) and the renewal pipeline.
+    let can_metrics = session::can("METRICS_READ");
+    let can_renewals = session::can("RENEWAL_READ");
     view! {
         <nav class="sidenav" aria-label="Main">
+            <Show when=move || can_metrics.get()>
+                <NavLink href="/dashboard" key="dashboard" label="Dashboard" />
+            </Show>
+            <Show when=move || can_renewals.get()>
+                <NavLink href="/renewals" key="renewals" label="Renewals" />
+            </Show>
+            <Show when=move || can_metrics.get()>
+                <NavLink href="/expansions" key="expansions" label="Expansions" />
+            </Show>
             <Show when=move || can_customers.get()>
                 <NavLink href="/customers" key="customers" label="Customers" />
             </Show>

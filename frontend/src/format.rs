@@ -139,9 +139,20 @@ pub fn percent(ratio: f64) -> String {
 /// An API percentage string ("12.34") with one decimal, rounded half away from zero: `12.3%`.
 /// Text that is not a number is shown unchanged.
 pub fn percent_text(percent: &str) -> String {
-    let Some((units, scale)) = parse_decimal(percent) else {
-        return percent.to_string();
-    };
+    match one_decimal_of(percent) {
+        Some(number) => format!("{number}%"),
+        None => percent.to_string(),
+    }
+}
+
+/// A decimal string ("23.46") with one decimal, rounded half away from zero: `23.5`. Text that
+/// is not a number is shown unchanged.
+pub fn one_decimal(number: &str) -> String {
+    one_decimal_of(number).unwrap_or_else(|| number.to_string())
+}
+
+fn one_decimal_of(number: &str) -> Option<String> {
+    let (units, scale) = parse_decimal(number)?;
     let tenths = if scale == 0 {
         units.saturating_mul(10)
     } else {
@@ -155,7 +166,86 @@ pub fn percent_text(percent: &str) -> String {
     };
     let sign = if tenths < 0 { "-" } else { "" };
     let tenths = tenths.unsigned_abs();
-    format!("{sign}{}.{}%", tenths / 10, tenths % 10)
+    Some(format!("{sign}{}.{}", tenths / 10, tenths % 10))
+}
+
+/// `amount` raised by `percent` percent, exactly, rounded half away from zero to `decimals`
+/// places: ("12000.00", "5", 2) → "12600.00". `None` when either is not a decimal number.
+pub fn add_percent(amount: &str, percent: &str, decimals: usize) -> Option<String> {
+    let (units, scale) = parse_decimal(amount)?;
+    let (rate, rate_scale) = parse_decimal(percent)?;
+    // amount × (100 + percent) / 100, all as integers: units / 10^scale × (100·10^rs + rate) / (100·10^rs).
+    let base = 100_i128.checked_mul(10_i128.checked_pow(rate_scale)?)?;
+    let numerator = units.checked_mul(base.checked_add(rate)?)?;
+    let decimals = u32::try_from(decimals).ok()?;
+    // Bring the result to `decimals` places: multiply by 10^decimals, divide by 10^scale × base.
+    let numerator = numerator.checked_mul(10_i128.checked_pow(decimals)?)?;
+    let denominator = base.checked_mul(10_i128.checked_pow(scale)?)?;
+    let (quotient, remainder) = (numerator / denominator, numerator % denominator);
+    let rounded = if remainder.abs() * 2 >= denominator {
+        quotient + numerator.signum()
+    } else {
+        quotient
+    };
+    let digits = format!(
+        "{:0>width$}",
+        rounded.unsigned_abs(),
+        width = usize::try_from(decimals).ok()? + 1
+    );
+    let sign = if rounded < 0 { "-" } else { "" };
+    let split = digits.len() - usize::try_from(decimals).ok()?;
+    Some(match digits.split_at(split) {
+        (whole, "") => format!("{sign}{whole}"),
+        (whole, fraction) => format!("{sign}{whole}.{fraction}"),
+    })
+}
+
+/// Days since 1970-01-01 of a civil date (proleptic Gregorian).
+fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
+    let year = if month <= 2 { year - 1 } else { year };
+    let era = year.div_euclid(400);
+    let year_of_era = year - era * 400;
+    let day_of_year = (153 * (month + if month > 2 { -3 } else { 9 }) + 2) / 5 + day - 1;
+    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+    era * 146_097 + day_of_era - 719_468
+}
+
+/// The civil date of a day count since 1970-01-01.
+fn civil_from_days(days: i64) -> (i64, i64, i64) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let day_of_era = z - era * 146_097;
+    let year_of_era =
+        (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+    let mp = (5 * day_of_year + 2) / 153;
+    let day = day_of_year - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = year_of_era + era * 400 + i64::from(month <= 2);
+    (year, month, day)
+}
+
+/// The year, month and day of an ISO date ("2026-11-26"), when it is one.
+pub fn parse_iso_date(iso: &str) -> Option<(i64, i64, i64)> {
+    let day_part = iso.get(..10)?;
+    let mut parts = day_part.splitn(3, '-');
+    let year = parts.next()?.parse::<i64>().ok()?;
+    let month = parts.next()?.parse::<i64>().ok()?;
+    let day = parts.next()?.parse::<i64>().ok()?;
+    ((1..=12).contains(&month) && (1..=31).contains(&day)).then_some((year, month, day))
+}
+
+/// The ISO date `days` days after (or before) `iso`: ("2026-11-27", 35) → "2027-01-01".
+pub fn add_days(iso: &str, days: i64) -> Option<String> {
+    let (year, month, day) = parse_iso_date(iso)?;
+    let (year, month, day) = civil_from_days(days_from_civil(year, month, day) + days);
+    Some(format!("{year:04}-{month:02}-{day:02}"))
+}
+
+/// The browser's time of day as `14:05`, for "as of" labels of live figures.
+pub fn time_now() -> String {
+    let now = js_sys::Date::new_0();
+    format!("{:02}:{:02}", now.get_hours(), now.get_minutes())
 }
 
 /// A short amount for chart axes, where the full figure would crowd: `$0`, `$750`, `$12.5k`,
@@ -374,6 +464,31 @@ mod tests {
         assert_eq!(percent_text("0.05"), "0.1%");
         assert_eq!(percent_text("7"), "7.0%");
         assert_eq!(percent_text("n/a"), "n/a");
+    }
+
+    #[test]
+    fn numbers_show_one_decimal() {
+        assert_eq!(one_decimal("23.46"), "23.5");
+        assert_eq!(one_decimal("7"), "7.0");
+        assert_eq!(one_decimal("-0.04"), "0.0");
+        assert_eq!(one_decimal("n/a"), "n/a");
+    }
+
+    #[test]
+    fn uplifts_are_exact() {
+        assert_eq!(add_percent("12000.00", "5", 2).as_deref(), Some("12600.00"));
+        assert_eq!(add_percent("1000", "3.5", 2).as_deref(), Some("1035.00"));
+        assert_eq!(add_percent("99.99", "7.25", 2).as_deref(), Some("107.24"));
+        assert_eq!(add_percent("1200", "0", 0).as_deref(), Some("1200"));
+        assert_eq!(add_percent("1200", "x", 2), None);
+    }
+
+    #[test]
+    fn days_are_added_across_months_and_years() {
+        assert_eq!(add_days("2026-11-27", 35).as_deref(), Some("2027-01-01"));
+        assert_eq!(add_days("2028-03-01", -1).as_deref(), Some("2028-02-29"));
+        assert_eq!(add_days("2026-01-01", 0).as_deref(), Some("2026-01-01"));
+        assert_eq!(add_days("soon", 1), None);
     }
 
     #[test]

@@ -24,6 +24,7 @@ impl Session {
     /// Where a user lands after signing in: the page their role works from.
     pub fn landing_path(&self) -> &'static str {
         match self.user.role.to_ascii_uppercase().as_str() {
+            "CFO" | "CRO" | "VP_REVOPS" => "/dashboard",
             "VP_FINANCE" => "/approvals",
             "AR_SPECIALIST" => "/collections",
             "AE" => "/commissions",

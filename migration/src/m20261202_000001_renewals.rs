@@ -76,7 +76,10 @@ impl MigrationTrait for Migration {
         let indexes = [
             index("renewal_statuses", &["contract_id"]),
             index("renewal_contacts", &["contract_id"]),
-            unique_index("renewal_alerts", &["contract_id", "mark_days", "recipient_id"]),
+            unique_index(
+                "renewal_alerts",
+                &["contract_id", "mark_days", "recipient_id"],
+            ),
             unique_index("user_alerts", &["dedupe_key"]),
             index("user_alerts", &["user_id", "read_at"]),
             index("contracts", &["end_date"]),

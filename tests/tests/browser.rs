@@ -94,7 +94,7 @@ async fn request_credit_limit(
 
 #[tokio::test]
 async fn cfo_signs_in_and_sees_a_customer_created_through_the_api() -> TestResult {
-    // Proves: the login page signs a CFO in, lands them on /customers, and the table shows a customer the API created.
+    // Proves: the login page signs a CFO in, lands them on the dashboard, and the customers page (through the navigation) shows a customer the API created.
     require_dist()?;
     let app = TestApp::spawn().await;
     app.create_customer("Browserville Analytics Inc.", "USD")
@@ -102,6 +102,11 @@ async fn cfo_signs_in_and_sees_a_customer_created_through_the_api() -> TestResul
     let browser = Browser::start().await?;
     run(&browser, "cfo_sees_customers", async {
         sign_in(&browser, &app, Role::Cfo).await?;
+        browser.wait_for_path("/dashboard", DEFAULT_TIMEOUT).await?;
+        let customers = browser
+            .wait_for("[data-nav=customers]", DEFAULT_TIMEOUT)
+            .await?;
+        browser.click(&customers).await?;
         browser.wait_for_path("/customers", DEFAULT_TIMEOUT).await?;
         browser
             .wait_for_text(
@@ -360,6 +365,22 @@ async fn every_page_loads_for_an_administrator_without_an_api_error() -> TestRes
             (
                 "/commissions/payouts".to_string(),
                 "[data-test=commission-summary]",
+            ),
+            (
+                "/dashboard".to_string(),
+                "[data-test=dashboard-revenue] [data-test=mrr-movement-chart]",
+            ),
+            (
+                "/dashboard?period=YEAR&figure=OUTSTANDING".to_string(),
+                "[data-test=dashboard-drilldown] :is(.empty-state, [data-test=dashboard-rows])",
+            ),
+            (
+                "/renewals".to_string(),
+                "[data-test=renewal-list]",
+            ),
+            (
+                "/expansions".to_string(),
+                "[data-test=expansion-report]",
             ),
         ];
         for (path, loaded) in pages {
@@ -1194,6 +1215,224 @@ async fn an_ae_reads_acknowledges_and_disputes_their_statement_and_vp_revops_res
                 DEFAULT_TIMEOUT,
             )
             .await?;
+        Ok(())
+    })
+    .await
+}
+
+#[tokio::test]
+async fn the_cro_reads_the_dashboard_drills_into_mrr_and_works_a_renewal() -> TestResult {
+    // Proves: the revenue-ops pages read the API the server serves: the CRO lands on the dashboard, sees its sections and the MRR of an approved deal, opens the customers behind MRR; on the renewal pipeline the contract ending within 90 days is listed, a Red status without a reason is refused with the server's message beside the reason, and with one the row turns Red; the at-risk alert reaches the CRO's bell and leads back to the renewal; renewing with a 5% uplift names the new contract, and the expansion report shows the uplift.
+    require_dist()?;
+    let app = TestApp::spawn().await;
+    let customer_id = app.create_customer("Renewal Browser Co", "USD").await;
+    let input = json!({
+        "crmOpportunityId": "OPP-RENEW-1", "customerId": customer_id,
+        "invoicedLegalEntity": "Renewal Browser Co",
+        "billingContact": { "name": "Accounts Payable", "email": "ap@customer.example" },
+        "productName": "Analytics Suite",
+        "tcv": { "amount": "12000.00", "currency": "USD" },
+        "arr": { "amount": "12000.00", "currency": "USD" },
+        "startDate": "2026-01-01", "endDate": "2026-12-31",
+        "billingFrequency": "MONTHLY", "paymentTerms": "NET_30", "billingCurrency": "USD",
+        "poRequired": false, "taxJurisdiction": "US-OR", "taxExempt": false,
+        "revenueRecognitionType": "RATABLE",
+        "assignedAeId": app.user_id(Role::Ae).to_string(),
+        "commissionPlanId": "PLAN-AE-2026"
+    });
+    let created = app
+        .gql_ok(Role::Ae, DEAL_CREATE, json!({ "input": input }))
+        .await;
+    let deal_id = created["dealCreate"]["deal"]["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let approved = app
+        .gql_ok(
+            Role::VpRevops,
+            "mutation($input: DealApproveInput!) { dealApprove(input: $input) { contract { id } } }",
+            json!({ "input": { "id": deal_id, "idempotencyKey": format!("approve-{deal_id}") } }),
+        )
+        .await;
+    let contract_id = approved["dealApprove"]["contract"]["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let browser = Browser::start().await?;
+    run(&browser, "revenue_ops", async {
+        sign_in(&browser, &app, Role::Cro).await?;
+        browser.wait_for_path("/dashboard", DEFAULT_TIMEOUT).await?;
+        browser
+            .wait_for_text("h1", "Revenue Ops dashboard", DEFAULT_TIMEOUT)
+            .await?;
+        for (section, heading) in [
+            ("dashboard-revenue", "Revenue"),
+            ("dashboard-invoicing", "Invoicing"),
+            ("dashboard-aging", "AR aging"),
+            ("dashboard-alerts", "Alerts"),
+        ] {
+            browser
+                .wait_for_text(
+                    &format!("[data-test={section}] h2"),
+                    heading,
+                    DEFAULT_TIMEOUT,
+                )
+                .await?;
+        }
+        browser
+            .wait_for_text("[data-figure-card=MRR]", "$1,000.00", DEFAULT_TIMEOUT)
+            .await?;
+        browser
+            .wait_for(
+                "[data-test=mrr-movement-chart] svg rect.bar",
+                DEFAULT_TIMEOUT,
+            )
+            .await?;
+        browser
+            .wait_for("[data-test=renewals-chart] svg rect.bar", DEFAULT_TIMEOUT)
+            .await?;
+        no_error_on_page(&browser, "/dashboard").await?;
+        let mrr = browser.find("a[data-figure=MRR]").await?;
+        browser.click(&mrr).await?;
+        browser
+            .wait_for_text(
+                "[data-test=dashboard-drilldown] [data-test=dashboard-rows] tbody",
+                "Renewal Browser Co",
+                DEFAULT_TIMEOUT,
+            )
+            .await?;
+        browser
+            .wait_for_text(
+                "[data-test=dashboard-drilldown] [data-test=dashboard-rows] tfoot",
+                "$1,000.00",
+                DEFAULT_TIMEOUT,
+            )
+            .await?;
+        if !browser.current_url().await?.contains("figure=MRR") {
+            return Err("the drill-down is not in the URL".into());
+        }
+        no_error_on_page(&browser, "/dashboard?figure=MRR").await?;
+
+        let renewals = browser
+            .wait_for("[data-nav=renewals]", DEFAULT_TIMEOUT)
+            .await?;
+        browser.click(&renewals).await?;
+        browser.wait_for_path("/renewals", DEFAULT_TIMEOUT).await?;
+        let row = format!("[data-test=renewal-table] tr[data-contract-id=\"{contract_id}\"]");
+        browser
+            .wait_for_text(&row, "Renewal Browser Co", DEFAULT_TIMEOUT)
+            .await?;
+        browser
+            .wait_for_text(&row, "1 Jan 2027", DEFAULT_TIMEOUT)
+            .await?;
+        browser
+            .wait_for_text(&row, "in 35 days", DEFAULT_TIMEOUT)
+            .await?;
+        no_error_on_page(&browser, "/renewals").await?;
+        let open = browser
+            .find(&format!("{row} [data-action=open-renewal]"))
+            .await?;
+        browser.click(&open).await?;
+        browser
+            .wait_for(
+                "[data-test=renewal-detail] [data-test=status-form]",
+                DEFAULT_TIMEOUT,
+            )
+            .await?;
+        set_value(&browser, "#field-status", "RED").await?;
+        let save = browser.find("[data-action=set-status]").await?;
+        browser.click(&save).await?;
+        browser
+            .wait_for_text(
+                "[data-test=status-form] #field-reason-error",
+                "reason",
+                DEFAULT_TIMEOUT,
+            )
+            .await?;
+        let reason = browser.find("#field-reason").await?;
+        browser
+            .type_text(&reason, "Champion left; budget frozen until Q2.")
+            .await?;
+        browser.click(&save).await?;
+        browser
+            .wait_for_text("[data-test=renewal-notice]", "set to Red", DEFAULT_TIMEOUT)
+            .await?;
+        browser
+            .wait_for_text("[data-test=renewal-status]", "Red", DEFAULT_TIMEOUT)
+            .await?;
+        browser
+            .wait_for(
+                &format!("{row} .renewal-status[data-status=RED]"),
+                DEFAULT_TIMEOUT,
+            )
+            .await?;
+        browser
+            .wait_for_text(
+                "[data-test=renewal-history-table]",
+                "Champion left",
+                DEFAULT_TIMEOUT,
+            )
+            .await?;
+
+        // A Red renewal within 60 days alerts the CRO in the app; the alert leads back to it.
+        browser.goto(&format!("{}/dashboard", app.base_url)).await?;
+        browser
+            .wait_for("[data-test=alert-count]", DEFAULT_TIMEOUT)
+            .await?;
+        let bell = browser.find("[data-test=alert-bell]").await?;
+        browser.click(&bell).await?;
+        let alert = browser
+            .wait_for("[data-test=alert-list] li a.alert-title", DEFAULT_TIMEOUT)
+            .await?;
+        browser.click(&alert).await?;
+        browser.wait_for_path("/renewals", DEFAULT_TIMEOUT).await?;
+        browser
+            .wait_for_text(
+                "[data-test=renewal-detail] [data-test=renewal-facts]",
+                "Renewal Browser Co",
+                DEFAULT_TIMEOUT,
+            )
+            .await?;
+
+        // Renewing: the uplift, the ARR before and after, then the new contract's number.
+        let uplift = browser
+            .wait_for(
+                "[data-test=renew-form] #field-upliftPercent",
+                DEFAULT_TIMEOUT,
+            )
+            .await?;
+        browser.clear(&uplift).await?;
+        browser.type_text(&uplift, "5").await?;
+        let review = browser.find("[data-action=review-renewal]").await?;
+        browser.click(&review).await?;
+        browser
+            .wait_for_text("[data-test=renew-confirm]", "$12,600.00", DEFAULT_TIMEOUT)
+            .await?;
+        let confirm = browser.find("[data-action=confirm-renewal]").await?;
+        browser.click(&confirm).await?;
+        browser
+            .wait_for_text(
+                "[data-test=renew-outcome]",
+                "Renewed as contract",
+                DEFAULT_TIMEOUT,
+            )
+            .await?;
+
+        let expansions = "/expansions?from=2026-01-01&to=2027-01-31";
+        browser
+            .goto(&format!("{}{expansions}", app.base_url))
+            .await?;
+        browser
+            .wait_for_text("h1", "Expansion report", DEFAULT_TIMEOUT)
+            .await?;
+        browser
+            .wait_for_text(
+                "[data-test=expansion-table] tbody",
+                "Renewal uplift",
+                DEFAULT_TIMEOUT,
+            )
+            .await?;
+        no_error_on_page(&browser, expansions).await?;
         Ok(())
     })
     .await

@@ -1061,12 +1061,32 @@ pub const OPERATIONS: &[(&str, &str, Access)] = &[
         Access::Needs(Permission::CommissionPayoutApprove),
     ),
     ("Query", "dashboard", Access::Needs(Permission::MetricsRead)),
-    ("Query", "dashboardRows", Access::Needs(Permission::MetricsRead)),
-    ("Query", "mrrMovements", Access::Needs(Permission::MetricsRead)),
-    ("Query", "expansions", Access::Needs(Permission::MetricsRead)),
-    ("Query", "renewalPipeline", Access::Needs(Permission::RenewalRead)),
+    (
+        "Query",
+        "dashboardRows",
+        Access::Needs(Permission::MetricsRead),
+    ),
+    (
+        "Query",
+        "mrrMovements",
+        Access::Needs(Permission::MetricsRead),
+    ),
+    (
+        "Query",
+        "expansions",
+        Access::Needs(Permission::MetricsRead),
+    ),
+    (
+        "Query",
+        "renewalPipeline",
+        Access::Needs(Permission::RenewalRead),
+    ),
     ("Query", "renewal", Access::Needs(Permission::RenewalRead)),
-    ("Query", "renewalHistory", Access::Needs(Permission::RenewalRead)),
+    (
+        "Query",
+        "renewalHistory",
+        Access::Needs(Permission::RenewalRead),
+    ),
     ("Query", "myAlerts", Access::SignedIn),
     (
         "Mutation",
@@ -1078,7 +1098,11 @@ pub const OPERATIONS: &[(&str, &str, Access)] = &[
         "renewalContactLog",
         Access::Needs(Permission::RenewalManage),
     ),
-    ("Mutation", "contractRenew", Access::Needs(Permission::RenewalRenew)),
+    (
+        "Mutation",
+        "contractRenew",
+        Access::Needs(Permission::RenewalRenew),
+    ),
     ("Mutation", "alertMarkRead", Access::SignedIn),
 ];
 

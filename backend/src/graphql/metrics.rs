@@ -396,7 +396,10 @@ impl MetricsQuery {
         let added: i64 = rows.iter().map(|row| row.added_mrr_functional).sum();
         let billed: i64 = rows.iter().map(|row| row.billed_functional).sum();
         Ok(ExpansionReport {
-            rows: rows.into_iter().map(|row| expansion_row(row, currency)).collect(),
+            rows: rows
+                .into_iter()
+                .map(|row| expansion_row(row, currency))
+                .collect(),
             added_mrr: money(added, currency),
             billed: money(billed, currency),
             warnings,

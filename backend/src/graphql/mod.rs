@@ -7,8 +7,6 @@ mod auth;
 mod billing;
 mod collections;
 mod commissions;
-mod metrics;
-mod renewals;
 mod customers;
 mod deals;
 pub mod errors;
@@ -16,7 +14,9 @@ pub mod guard;
 mod invoicing;
 mod ledger;
 mod loaders;
+mod metrics;
 mod receivables;
+mod renewals;
 mod revenue;
 pub mod types;
 

@@ -314,13 +314,15 @@ impl RenewalMutation {
     async fn alert_mark_read(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Alert> {
         let alert_id = parse_id("id", &id)?;
         let app = app(ctx);
-        Ok(crate::notifications::alerts::mark_read(
-            &app.db,
-            actor(ctx)?,
-            alert_id,
-            app.clock.now(),
+        Ok(
+            crate::notifications::alerts::mark_read(
+                &app.db,
+                actor(ctx)?,
+                alert_id,
+                app.clock.now(),
+            )
+            .await?
+            .into(),
         )
-        .await?
-        .into())
     }
 }

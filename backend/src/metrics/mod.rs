@@ -23,7 +23,7 @@ use crate::receivables::{own_customers, ReceivablesService};
 use crate::renewals::{functional_total, pipeline_on, Renewal};
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use repo::RecurringBook;
-use rules::{Movements, MovementKind};
+use rules::{MovementKind, Movements};
 use rust_decimal::{Decimal, RoundingStrategy};
 use sea_orm::sea_query::{Alias, Expr, Query};
 use sea_orm::{
@@ -347,7 +347,10 @@ impl MetricsService {
         actor.require(Permission::MetricsRead)?;
         Self::require_revenue(actor)?;
         if to < from {
-            return Err(AppError::validation("to", "The range ends before it starts."));
+            return Err(AppError::validation(
+                "to",
+                "The range ends before it starts.",
+            ));
         }
         let first = DashboardPeriod::Month.start(from);
         let months = (to.year() - first.year()) * 12 + to.month() as i32 - first.month() as i32 + 1;
@@ -441,7 +444,14 @@ impl MetricsService {
                 .aging(actor, as_of, AgingBasis::InvoiceDate)
                 .await?;
             let invoicing = self
-                .invoicing(actor, as_of, window_start, &report, reference, &mut warnings)
+                .invoicing(
+                    actor,
+                    as_of,
+                    window_start,
+                    &report,
+                    reference,
+                    &mut warnings,
+                )
                 .await?;
             let aging = Self::aging(&report, as_of, reference, &mut warnings);
             step.lap("invoicing and aging");
@@ -563,7 +573,9 @@ impl MetricsService {
             .group_by_col(invoice::Column::Currency)
             .to_owned();
         let statement = self.db.get_database_backend().build(&query);
-        Ok(InvoiceSum::find_by_statement(statement).all(&self.db).await?)
+        Ok(InvoiceSum::find_by_statement(statement)
+            .all(&self.db)
+            .await?)
     }
 
     async fn invoicing(
@@ -615,7 +627,8 @@ impl MetricsService {
         });
         for summary in &aging.currencies {
             section.outstanding_count += summary.totals.count();
-            section.outstanding_total += convert(summary.currency.code(), summary.totals.total(), warnings)?;
+            section.outstanding_total +=
+                convert(summary.currency.code(), summary.totals.total(), warnings)?;
             section.over_60_count += summary.totals.counts[AgingBucket::Days61To90.index()]
                 + summary.totals.counts[AgingBucket::Over90.index()];
         }
@@ -639,7 +652,10 @@ impl MetricsService {
                 let index = bucket.index();
                 amounts[index] += functional_total(
                     reference,
-                    [Money::from_minor(summary.totals.amounts[index], summary.currency)],
+                    [Money::from_minor(
+                        summary.totals.amounts[index],
+                        summary.currency,
+                    )],
                     as_of,
                     warnings,
                 );
@@ -666,7 +682,15 @@ impl MetricsService {
 
     async fn renewals_due(&self, actor: &Actor, as_of: NaiveDate) -> AppResult<Vec<Renewal>> {
         let book = self.books.get(&self.db, None).await?;
-        pipeline_on(&self.db, &book, as_of, ALERT_DAYS, own_customers(actor), self.functional).await
+        pipeline_on(
+            &self.db,
+            &book,
+            as_of,
+            ALERT_DAYS,
+            own_customers(actor),
+            self.functional,
+        )
+        .await
     }
 
     async fn blocked_po(&self, actor: &Actor) -> AppResult<Vec<invoice::Model>> {
@@ -713,9 +737,12 @@ impl MetricsService {
         let blocked = self.blocked_po(actor).await?;
         let blocked_amount = functional_total(
             reference,
-            blocked
-                .iter()
-                .filter_map(|row| Some(Money::from_minor(row.total_minor, Currency::parse(&row.currency).ok()?))),
+            blocked.iter().filter_map(|row| {
+                Some(Money::from_minor(
+                    row.total_minor,
+                    Currency::parse(&row.currency).ok()?,
+                ))
+            }),
             as_of,
             warnings,
         );
@@ -759,7 +786,11 @@ impl MetricsService {
             .iter()
             .filter(|period| period.state != "open")
             .map(|period| QualityItem {
-                label: format!("Commissions {} ({})", period.period, period.state.replace('_', " ")),
+                label: format!(
+                    "Commissions {} ({})",
+                    period.period,
+                    period.state.replace('_', " ")
+                ),
                 link: Some("/commissions/periods".into()),
                 due_at: Some(end_of(period.due_on)),
                 done_at: period.first_run_at,
@@ -894,7 +925,10 @@ impl MetricsService {
                     .map(|(_, at)| *at)
                     .min();
                 QualityItem {
-                    label: format!("{} renewal {} ({:?})", row.customer_name, row.renewal_date, row.status),
+                    label: format!(
+                        "{} renewal {} ({:?})",
+                        row.customer_name, row.renewal_date, row.status
+                    ),
                     link: Some(format!("/renewals?contract={}", row.contract_id)),
                     due_at: Some(due),
                     done_at: done,
@@ -973,7 +1007,11 @@ impl MetricsService {
                         customer_name: named.get(&customer_id).cloned().unwrap_or_default(),
                         date: Some(as_of),
                         amount: None,
-                        amount_functional: if kind.is_some() { (after - before).abs() } else { after },
+                        amount_functional: if kind.is_some() {
+                            (after - before).abs()
+                        } else {
+                            after
+                        },
                         detail: match moved {
                             Some(moved) if kind.is_some() => format!(
                                 "{}: {} → {}",
@@ -1007,21 +1045,38 @@ impl MetricsService {
                 found
                     .into_iter()
                     .map(|row| {
-                        let amount = Money::from_minor(row.total_minor, Currency::parse(&row.currency)?);
+                        let amount =
+                            Money::from_minor(row.total_minor, Currency::parse(&row.currency)?);
                         let detail = match (row.issue_date, row.settled_on) {
-                            (Some(issued), Some(paid)) if figure == DashboardFigure::InvoicesPaid => {
-                                format!("Issued {issued}, paid {paid} ({} days)", (paid - issued).num_days())
+                            (Some(issued), Some(paid))
+                                if figure == DashboardFigure::InvoicesPaid =>
+                            {
+                                format!(
+                                    "Issued {issued}, paid {paid} ({} days)",
+                                    (paid - issued).num_days()
+                                )
                             }
-                            (Some(issued), _) => format!("Issued {issued}, {}", row.status.replace('_', " ")),
+                            (Some(issued), _) => {
+                                format!("Issued {issued}, {}", row.status.replace('_', " "))
+                            }
                             _ => row.status.clone(),
                         };
                         Ok(DashboardRow {
                             reference: row.number.clone().unwrap_or_default(),
                             customer_id: Some(row.customer_id),
                             customer_name: named.get(&row.customer_id).cloned().unwrap_or_default(),
-                            date: if figure == DashboardFigure::InvoicesPaid { row.settled_on } else { row.issue_date },
+                            date: if figure == DashboardFigure::InvoicesPaid {
+                                row.settled_on
+                            } else {
+                                row.issue_date
+                            },
                             amount: Some(amount),
-                            amount_functional: functional_total(&reference, [amount], as_of, &mut warnings),
+                            amount_functional: functional_total(
+                                &reference,
+                                [amount],
+                                as_of,
+                                &mut warnings,
+                            ),
                             detail,
                             link: Some(format!("/invoices/{}", row.id)),
                         })
@@ -1041,7 +1096,9 @@ impl MetricsService {
                 };
                 let found = match figure {
                     DashboardFigure::Overdue => {
-                        self.receivables.overdue_invoices(actor, as_of, page).await?
+                        self.receivables
+                            .overdue_invoices(actor, as_of, page)
+                            .await?
                     }
                     _ => {
                         let bucket = match figure {
@@ -1053,7 +1110,15 @@ impl MetricsService {
                         };
                         let mut found = self
                             .receivables
-                            .aged_invoices(actor, as_of, AgingBasis::InvoiceDate, None, None, bucket, page)
+                            .aged_invoices(
+                                actor,
+                                as_of,
+                                AgingBasis::InvoiceDate,
+                                None,
+                                None,
+                                bucket,
+                                page,
+                            )
                             .await?
                             .items;
                         if figure == DashboardFigure::OverdueOver60 {
@@ -1071,8 +1136,17 @@ impl MetricsService {
                         customer_name: named.get(&row.customer_id).cloned().unwrap_or_default(),
                         date: Some(row.invoice_date),
                         amount: Some(row.open),
-                        amount_functional: functional_total(&reference, [row.open], as_of, &mut warnings),
-                        detail: format!("Due {}, {} days old", row.due_date, (as_of - row.invoice_date).num_days()),
+                        amount_functional: functional_total(
+                            &reference,
+                            [row.open],
+                            as_of,
+                            &mut warnings,
+                        ),
+                        detail: format!(
+                            "Due {}, {} days old",
+                            row.due_date,
+                            (as_of - row.invoice_date).num_days()
+                        ),
                         link: Some(format!("/invoices/{}", row.invoice_id)),
                     })
                     .collect()
@@ -1087,11 +1161,19 @@ impl MetricsService {
                     customer_name: row.customer_name.clone(),
                     date: Some(row.renewal_date),
                     amount: Some(row.arr),
-                    amount_functional: functional_total(&reference, [row.arr], as_of, &mut warnings),
+                    amount_functional: functional_total(
+                        &reference,
+                        [row.arr],
+                        as_of,
+                        &mut warnings,
+                    ),
                     detail: format!(
                         "{:?}{}",
                         row.status,
-                        row.reason.as_deref().map(|reason| format!(" — {reason}")).unwrap_or_default()
+                        row.reason
+                            .as_deref()
+                            .map(|reason| format!(" — {reason}"))
+                            .unwrap_or_default()
                     ),
                     link: Some(format!("/renewals?contract={}", row.contract_id)),
                 })
@@ -1102,15 +1184,24 @@ impl MetricsService {
                 found
                     .into_iter()
                     .map(|row| {
-                        let amount = Money::from_minor(row.total_minor, Currency::parse(&row.currency)?);
+                        let amount =
+                            Money::from_minor(row.total_minor, Currency::parse(&row.currency)?);
                         Ok(DashboardRow {
                             reference: format!("Draft {}", row.id),
                             customer_id: Some(row.customer_id),
                             customer_name: named.get(&row.customer_id).cloned().unwrap_or_default(),
                             date: Some(row.invoice_date),
                             amount: Some(amount),
-                            amount_functional: functional_total(&reference, [amount], as_of, &mut warnings),
-                            detail: row.blocked_reason.clone().unwrap_or_else(|| "Missing PO".into()),
+                            amount_functional: functional_total(
+                                &reference,
+                                [amount],
+                                as_of,
+                                &mut warnings,
+                            ),
+                            detail: row
+                                .blocked_reason
+                                .clone()
+                                .unwrap_or_else(|| "Missing PO".into()),
                             link: Some(format!("/invoices/{}", row.id)),
                         })
                     })
@@ -1145,7 +1236,12 @@ impl Lap {
     }
 
     pub(crate) fn lap(&mut self, step: &str) {
-        tracing::debug!(what = self.1, step, ms = self.0.elapsed().as_millis() as u64, "step");
+        tracing::debug!(
+            what = self.1,
+            step,
+            ms = self.0.elapsed().as_millis() as u64,
+            "step"
+        );
         self.0 = std::time::Instant::now();
     }
 }

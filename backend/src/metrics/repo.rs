@@ -65,10 +65,14 @@ fn line_ids(until: Option<NaiveDate>, own: Option<SelectStatement>) -> SelectSta
         )
         .to_owned();
     if let Some(until) = until {
-        query.and_where(Expr::col((contract_line::Entity, contract_line::Column::StartDate)).lte(until));
+        query.and_where(
+            Expr::col((contract_line::Entity, contract_line::Column::StartDate)).lte(until),
+        );
     }
     if let Some(own) = own {
-        query.and_where(Expr::col((contract::Entity, contract::Column::CustomerId)).in_subquery(own));
+        query.and_where(
+            Expr::col((contract::Entity, contract::Column::CustomerId)).in_subquery(own),
+        );
     }
     query
 }
@@ -89,22 +93,25 @@ impl RecurringBook {
                 (contract_line::Entity, contract_line::Column::Quantity),
                 (contract_line::Entity, contract_line::Column::UnitPriceMinor),
                 (contract_line::Entity, contract_line::Column::Currency),
-                (contract_line::Entity, contract_line::Column::BillingFrequency),
+                (
+                    contract_line::Entity,
+                    contract_line::Column::BillingFrequency,
+                ),
                 (contract_line::Entity, contract_line::Column::StartDate),
                 (contract_line::Entity, contract_line::Column::EndDate),
             ])
             .column((contract::Entity, contract::Column::CustomerId));
         let statement = connection.get_database_backend().build(&query);
-        let rows = LineRow::find_by_statement(statement).all(connection).await?;
+        let rows = LineRow::find_by_statement(statement)
+            .all(connection)
+            .await?;
         let mut changes: HashMap<i64, Vec<_>> = HashMap::new();
         for change in contract_line_change::Entity::find()
             .filter(contract_line_change::Column::ContractLineId.in_subquery(line_ids(until, own)))
-            .filter(
-                until.map_or(sea_orm::Condition::all(), |until| {
-                    sea_orm::Condition::all()
-                        .add(contract_line_change::Column::EffectiveDate.lte(until))
-                }),
-            )
+            .filter(until.map_or(sea_orm::Condition::all(), |until| {
+                sea_orm::Condition::all()
+                    .add(contract_line_change::Column::EffectiveDate.lte(until))
+            }))
             .all(connection)
             .await?
         {
@@ -121,7 +128,10 @@ impl RecurringBook {
                 product: row.product_name,
                 quantity: decimal("quantity", &row.quantity)?,
                 unit_price: Money::from_minor(row.unit_price_minor, currency),
-                frequency: row.billing_frequency.as_deref().and_then(BillingFrequency::parse),
+                frequency: row
+                    .billing_frequency
+                    .as_deref()
+                    .and_then(BillingFrequency::parse),
                 alignment: Alignment::Anniversary,
                 start: row.start_date,
                 end: row.end_date,
@@ -129,7 +139,10 @@ impl RecurringBook {
                 accepted_on: None,
                 changes: changes.remove(&row.id).unwrap_or_default(),
             };
-            let first = book.first_start.entry(row.customer_id).or_insert(row.start_date);
+            let first = book
+                .first_start
+                .entry(row.customer_id)
+                .or_insert(row.start_date);
             *first = (*first).min(row.start_date);
             book.lines.push(BookLine {
                 line_id: row.id,
@@ -167,12 +180,18 @@ impl RecurringBook {
     }
 
     /// MRR on `on` per key (customer or contract) and currency, each rounded once.
-    pub fn mrr_by(&self, on: NaiveDate, key: impl Fn(&BookLine) -> i64) -> BTreeMap<(i64, Currency), i64> {
+    pub fn mrr_by(
+        &self,
+        on: NaiveDate,
+        key: impl Fn(&BookLine) -> i64,
+    ) -> BTreeMap<(i64, Currency), i64> {
         let mut sums: BTreeMap<(i64, Currency), Decimal> = BTreeMap::new();
         for line in &self.lines {
             let value = line_mrr(&line.terms, on);
             if !value.is_zero() {
-                *sums.entry((key(line), line.terms.unit_price.currency())).or_default() += value;
+                *sums
+                    .entry((key(line), line.terms.unit_price.currency()))
+                    .or_default() += value;
             }
         }
         sums.into_iter()
@@ -214,7 +233,9 @@ impl Books {
         own: Option<SelectStatement>,
     ) -> AppResult<std::sync::Arc<RecurringBook>> {
         if own.is_some() {
-            return Ok(std::sync::Arc::new(RecurringBook::load(connection, None, own).await?));
+            return Ok(std::sync::Arc::new(
+                RecurringBook::load(connection, None, own).await?,
+            ));
         }
         let statement = sea_orm::Statement::from_string(
             connection.get_database_backend(),

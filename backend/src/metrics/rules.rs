@@ -47,7 +47,9 @@ pub fn round_minor(value: Decimal) -> i64 {
 }
 
 /// How one customer's MRR moved from the start of a window to its end.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, async_graphql::Enum)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, async_graphql::Enum,
+)]
 pub enum MovementKind {
     /// From nothing, and never had MRR before.
     New,
@@ -245,8 +247,8 @@ mod tests {
         totals.add(1_000, 1_500, true);
         totals.add(2_000, 0, true);
         totals.add(0, 400, false);
-        assert_eq!(totals.net(), -100);
-        assert_eq!(totals.net_percent(), Some(Decimal::new(-333, 2)));
+        assert_eq!(totals.net(), -1_100);
+        assert_eq!(totals.net_percent(), Some(Decimal::new(-3_667, 2)));
         assert_eq!(percent_of(1, 3), Decimal::new(3333, 2));
         assert_eq!(percent_of(1, 0), Decimal::ZERO);
     }

@@ -487,7 +487,10 @@ impl ReceivablesService {
                 .group_by_col(ar_aging_cell::Column::Currency)
                 .to_owned();
             let statement = self.db.get_database_backend().build(&query);
-            for row in CellTotal::find_by_statement(statement).all(&self.db).await? {
+            for row in CellTotal::find_by_statement(statement)
+                .all(&self.db)
+                .await?
+            {
                 totals.insert(row.currency, (row.amount_minor, row.open_count));
             }
         }

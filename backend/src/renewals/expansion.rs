@@ -22,7 +22,9 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use serde::Serialize;
 use std::collections::HashMap;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, async_graphql::Enum)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, async_graphql::Enum,
+)]
 pub enum ExpansionKind {
     /// More seats on a running line, from the change date.
     Seats,
@@ -156,7 +158,10 @@ pub async fn expansions_in<C: ConnectionTrait>(
         .into_iter()
         .filter_map(|row| {
             let owner = row.assigned_ae_id?;
-            Some((row.id, (owner, users.get(&owner).cloned().unwrap_or_default())))
+            Some((
+                row.id,
+                (owner, users.get(&owner).cloned().unwrap_or_default()),
+            ))
         })
         .collect();
     let customers: HashMap<i64, String> = customer::Entity::find()
@@ -200,9 +205,11 @@ pub async fn expansions_in<C: ConnectionTrait>(
         };
         let added = decimal("new quantity", &change.new_quantity)?
             - decimal("old quantity", &change.old_quantity)?;
-        let Some(period_months) =
-            months(line.billing_frequency.as_deref().and_then(BillingFrequency::parse))
-        else {
+        let Some(period_months) = months(
+            line.billing_frequency
+                .as_deref()
+                .and_then(BillingFrequency::parse),
+        ) else {
             continue;
         };
         if added <= Decimal::ZERO {
@@ -257,9 +264,11 @@ pub async fn expansions_in<C: ConnectionTrait>(
         if owning.renewed_from_id.is_some() {
             continue;
         }
-        let Some(period_months) =
-            months(line.billing_frequency.as_deref().and_then(BillingFrequency::parse))
-        else {
+        let Some(period_months) = months(
+            line.billing_frequency
+                .as_deref()
+                .and_then(BillingFrequency::parse),
+        ) else {
             continue;
         };
         let day_before = line.start_date - Duration::days(1);
@@ -301,7 +310,10 @@ pub async fn expansions_in<C: ConnectionTrait>(
             ExpansionKind::Usage,
             date,
             charge.description.clone(),
-            format!("{} units billed", decimal("quantity", &charge.quantity)?.normalize()),
+            format!(
+                "{} units billed",
+                decimal("quantity", &charge.quantity)?.normalize()
+            ),
             Money::zero(currency),
             Some(Money::from_minor(charge.amount_minor, currency)),
         ));
@@ -311,7 +323,9 @@ pub async fn expansions_in<C: ConnectionTrait>(
     let renewals: Vec<contract::Model> = names
         .contracts
         .values()
-        .filter(|row| row.renewed_from_id.is_some() && row.start_date >= from && row.start_date <= to)
+        .filter(|row| {
+            row.renewed_from_id.is_some() && row.start_date >= from && row.start_date <= to
+        })
         .cloned()
         .collect();
     let pairs: Vec<i64> = renewals
@@ -348,7 +362,8 @@ pub async fn expansions_in<C: ConnectionTrait>(
     let reference = Reference::load(connection, functional).await?;
     let mut warnings = Vec::new();
     for row in &mut rows {
-        row.added_mrr_functional = functional_total(&reference, [row.added_mrr], row.date, &mut warnings);
+        row.added_mrr_functional =
+            functional_total(&reference, [row.added_mrr], row.date, &mut warnings);
         row.billed_functional =
             functional_total(&reference, row.billed.into_iter(), row.date, &mut warnings);
     }

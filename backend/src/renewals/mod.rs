@@ -133,7 +133,10 @@ fn sees_all(actor: &Actor) -> bool {
 
 fn parse_uplift(text: &str) -> AppResult<Decimal> {
     let value = Decimal::from_str(text.trim()).map_err(|_| {
-        AppError::validation("upliftPercent", format!("{text:?} is not a percentage, e.g. 5 or 3.5."))
+        AppError::validation(
+            "upliftPercent",
+            format!("{text:?} is not a percentage, e.g. 5 or 3.5."),
+        )
     })?;
     if value.is_sign_negative() || value > Decimal::from(100) || value.scale() > 4 {
         return Err(AppError::validation(
@@ -187,7 +190,9 @@ impl RenewalService {
         actor.require(Permission::RenewalRead)?;
         let found = self.visible_contract(actor, contract_id).await?;
         let today = self.clock.today();
-        let days = (found.end_date + Duration::days(1) - today).num_days().max(0);
+        let days = (found.end_date + Duration::days(1) - today)
+            .num_days()
+            .max(0);
         self.pipeline_of(today, days, own_customers(actor))
             .await?
             .into_iter()
@@ -213,7 +218,12 @@ impl RenewalService {
             .into_iter()
             .map(|row| (row.id, row.name))
             .collect();
-        let name = |id: i64| names.get(&id).cloned().unwrap_or_else(|| format!("user {id}"));
+        let name = |id: i64| {
+            names
+                .get(&id)
+                .cloned()
+                .unwrap_or_else(|| format!("user {id}"))
+        };
         let mut events: Vec<RenewalEvent> = renewal_status::Entity::find()
             .filter(renewal_status::Column::ContractId.eq(contract_id))
             .all(&self.db)
@@ -249,7 +259,11 @@ impl RenewalService {
         Ok(events)
     }
 
-    async fn visible_contract(&self, actor: &Actor, contract_id: i64) -> AppResult<contract::Model> {
+    async fn visible_contract(
+        &self,
+        actor: &Actor,
+        contract_id: i64,
+    ) -> AppResult<contract::Model> {
         let found = contract::Entity::find_by_id(contract_id)
             .one(&self.db)
             .await?
@@ -286,7 +300,11 @@ impl RenewalService {
                 "Only the renewal's owner sets its status.".into(),
             ));
         }
-        let reason = match reason.as_deref().map(str::trim).filter(|text| !text.is_empty()) {
+        let reason = match reason
+            .as_deref()
+            .map(str::trim)
+            .filter(|text| !text.is_empty())
+        {
             Some(text) => Some(require_text("reason", text, 2000)?),
             None if status.at_risk() => {
                 return Err(AppError::validation(
@@ -400,8 +418,14 @@ impl RenewalService {
             .one(&self.db)
             .await?
         {
-            let renewal_deal = deal::Entity::find_by_id(existing.deal_id).one(&self.db).await?;
-            if renewal_deal.and_then(|row| row.approve_idempotency_key).as_deref() == Some(&key) {
+            let renewal_deal = deal::Entity::find_by_id(existing.deal_id)
+                .one(&self.db)
+                .await?;
+            if renewal_deal
+                .and_then(|row| row.approve_idempotency_key)
+                .as_deref()
+                == Some(&key)
+            {
                 return Ok(existing);
             }
             return Err(AppError::Conflict(format!(
@@ -416,7 +440,10 @@ impl RenewalService {
                 format!(
                     "{} is on credit hold ({}); release the hold before renewing.",
                     customer.legal_name,
-                    customer.credit_hold_reason.as_deref().unwrap_or("no reason given")
+                    customer
+                        .credit_hold_reason
+                        .as_deref()
+                        .unwrap_or("no reason given")
                 ),
             ));
         }
@@ -448,8 +475,7 @@ impl RenewalService {
     /// days every Yellow or Red renewal to the CRO and the VP CS. Each (renewal, mark, person)
     /// once ever, so a rerun sends nothing new.
     pub async fn run_alerts(&self, as_of: NaiveDate) -> AppResult<AlertReport> {
-        let renewals =
-            self.pipeline_of(as_of, rules::WINDOW_DAYS, None).await?;
+        let renewals = self.pipeline_of(as_of, rules::WINDOW_DAYS, None).await?;
         let now = self.clock.now();
         let mut report = AlertReport {
             renewals: renewals.len(),
@@ -498,7 +524,15 @@ async fn flag_at_risk<C: ConnectionTrait>(
     now: DateTime<Utc>,
 ) -> AppResult<()> {
     for person in users_with_roles(connection, &[Role::Cro, Role::VpCs]).await? {
-        send_alert(connection, renewal, rules::AT_RISK_MARK, &person, today, now).await?;
+        send_alert(
+            connection,
+            renewal,
+            rules::AT_RISK_MARK,
+            &person,
+            today,
+            now,
+        )
+        .await?;
     }
     Ok(())
 }
@@ -629,7 +663,9 @@ async fn renew_in<C: ConnectionTrait>(
         } else {
             terms.unit_price
         };
-        if let Some(months) = crate::billing::schedule::months(terms.frequency).filter(|_| recurring) {
+        if let Some(months) =
+            crate::billing::schedule::months(terms.frequency).filter(|_| recurring)
+        {
             let per_month = quantity * Decimal::from(price.minor()) / Decimal::from(months);
             monthly += per_month;
             tcv += crate::metrics::rules::round_minor(per_month * Decimal::from(term_months));
@@ -640,7 +676,9 @@ async fn renew_in<C: ConnectionTrait>(
             quantity: Set(quantity.normalize().to_string()),
             unit_price_minor: Set(price.minor()),
             currency: Set(price.currency().code().into()),
-            billing_frequency: Set(terms.frequency.map(|frequency| frequency.as_str().to_string())),
+            billing_frequency: Set(terms
+                .frequency
+                .map(|frequency| frequency.as_str().to_string())),
             start_date: Set(start),
             end_date: Set(end),
             alignment: Set(terms.alignment.as_str().into()),
@@ -663,7 +701,10 @@ async fn renew_in<C: ConnectionTrait>(
     }
     let arr = crate::metrics::rules::round_minor(monthly * Decimal::from(12));
     let renewals_before = deal::Entity::find()
-        .filter(deal::Column::CrmOpportunityId.starts_with(format!("{}-R", old_deal.crm_opportunity_id)))
+        .filter(
+            deal::Column::CrmOpportunityId
+                .starts_with(format!("{}-R", old_deal.crm_opportunity_id)),
+        )
         .all(connection)
         .await?
         .len();
@@ -814,7 +855,9 @@ pub async fn pipeline_on<C: ConnectionTrait>(
         .all(connection)
         .await?
     {
-        let entry = last_contact.entry(row.contract_id).or_insert(row.contacted_on);
+        let entry = last_contact
+            .entry(row.contract_id)
+            .or_insert(row.contacted_on);
         *entry = (*entry).max(row.contacted_on);
     }
     step.lap("contacts");
@@ -924,7 +967,10 @@ pub async fn pipeline_on<C: ConnectionTrait>(
             days_overdue: oldest_due
                 .get(&contract.customer_id)
                 .map(|due| (today - *due).num_days()),
-            open_disputes: open_disputes.get(&contract.customer_id).copied().unwrap_or(0),
+            open_disputes: open_disputes
+                .get(&contract.customer_id)
+                .copied()
+                .unwrap_or(0),
             on_credit_hold,
             usage: usage.get(&contract.id).and_then(|months| {
                 let mut last_two = months.values().rev().take(2).copied();
@@ -958,9 +1004,7 @@ pub async fn pipeline_on<C: ConnectionTrait>(
             contract_id: contract.id,
             contract_number: contract.contract_number.clone(),
             customer_id: contract.customer_id,
-            customer_name: customer
-                .map(|(name, _)| name.clone())
-                .unwrap_or_default(),
+            customer_name: customer.map(|(name, _)| name.clone()).unwrap_or_default(),
             currency,
             arr,
             arr_functional,

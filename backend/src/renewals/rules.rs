@@ -19,7 +19,9 @@ pub const OVERDUE_DAYS: i64 = 30;
 /// A fall in billed usage from one month to the next of more than this percent is a signal.
 pub const USAGE_FALL_PERCENT: i64 = 10;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, async_graphql::Enum)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, async_graphql::Enum,
+)]
 pub enum RenewalStatus {
     Green,
     Yellow,
@@ -36,9 +38,13 @@ impl RenewalStatus {
     }
 
     pub fn parse(text: &str) -> Option<RenewalStatus> {
-        [RenewalStatus::Green, RenewalStatus::Yellow, RenewalStatus::Red]
-            .into_iter()
-            .find(|status| status.as_str() == text)
+        [
+            RenewalStatus::Green,
+            RenewalStatus::Yellow,
+            RenewalStatus::Red,
+        ]
+        .into_iter()
+        .find(|status| status.as_str() == text)
     }
 
     pub fn at_risk(&self) -> bool {
@@ -141,7 +147,10 @@ pub fn next_term(start: NaiveDate, end: NaiveDate) -> (NaiveDate, NaiveDate) {
         months += 1;
     }
     let months = months.max(1);
-    (next_start, add_months(next_start, months) - Duration::days(1))
+    (
+        next_start,
+        add_months(next_start, months) - Duration::days(1),
+    )
 }
 
 /// A price after an uplift of `percent` (e.g. 5 for 5 %), rounded half away from zero.
@@ -203,7 +212,10 @@ mod tests {
             days_since_contact: Some(1),
             ..Signals::default()
         };
-        assert_eq!(signals(&falling)[0].reason, "Billed usage fell 15% from the month before");
+        assert_eq!(
+            signals(&falling)[0].reason,
+            "Billed usage fell 15% from the month before"
+        );
         let steady = Signals {
             usage: Some((1_000, 950)),
             days_since_contact: Some(1),
@@ -227,8 +239,14 @@ mod tests {
             (day("2026-02-11"), day("2026-03-10"))
         );
         let price = Money::from_minor(100_000, Currency::USD);
-        assert_eq!(uplifted(price, Decimal::from(5)).map(|m| m.minor()), Ok(105_000));
+        assert_eq!(
+            uplifted(price, Decimal::from(5)).map(|m| m.minor()),
+            Ok(105_000)
+        );
         let odd = Money::from_minor(333, Currency::USD);
-        assert_eq!(uplifted(odd, Decimal::new(35, 1)).map(|m| m.minor()), Ok(345));
+        assert_eq!(
+            uplifted(odd, Decimal::new(35, 1)).map(|m| m.minor()),
+            Ok(345)
+        );
     }
 }

@@ -445,7 +445,11 @@ pub fn stated_total(terms: &LineTerms) -> AppResult<i64> {
             for charge in terms.recurring_due(NaiveDate::MAX, None).map_err(money)? {
                 total += charge.amount.minor();
             }
-            for change in terms.changes.iter().filter(|change| !terms.starts_period(change)) {
+            for change in terms
+                .changes
+                .iter()
+                .filter(|change| !terms.starts_period(change))
+            {
                 if let Some(charge) = terms.change_charge(change).map_err(money)? {
                     total += charge.amount.minor();
                 }

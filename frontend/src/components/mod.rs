@@ -1,6 +1,7 @@
 //! Small building blocks shared by every page: states, badges, money cells, form fields.
 
 pub mod aging;
+pub mod alerts;
 pub mod checklist;
 pub mod collections_status;
 pub mod commissions;
@@ -10,8 +11,11 @@ pub mod export;
 pub mod field;
 pub mod file_read;
 pub mod invoice_collections;
+pub mod metrics;
 pub mod money;
 pub mod pager;
+pub mod renewals;
 pub mod revenue;
+pub mod sort;
 pub mod states;
 pub mod status;

@@ -322,6 +322,12 @@ pub fn MonthChart(
     title: String,
     #[prop(default = "month-chart")] test_id: &'static str,
     #[prop(optional)] target: Option<ChartTarget>,
+    /// Words added to each month's hover text, by position (e.g. how many contracts a bar holds).
+    #[prop(optional)]
+    notes: Vec<String>,
+    /// What the sum of a month's series is called on hover ("Net change" for movements).
+    #[prop(default = "Total")]
+    total_label: &'static str,
 ) -> impl IntoView {
     // Positive parts stack up from zero, negative parts down.
     let stacks: Vec<(f64, f64)> = months
@@ -453,15 +459,16 @@ pub fn MonthChart(
                     }).collect_view();
                     let total = sum_money(&currency, month.values.iter());
                     let tooltip = format!(
-                        "{}: {}{}",
+                        "{}: {}{}{}",
                         format::month(&month.month),
                         month.values.iter().zip(series.iter())
                             .map(|(money, series)| format!("{} {}", series.label, money.display()))
                             .collect::<Vec<_>>()
                             .join(" · "),
                         total.as_ref().filter(|_| series.len() > 1)
-                            .map(|total| format!(" · Total {}", total.display()))
+                            .map(|total| format!(" · {total_label} {}", total.display()))
                             .unwrap_or_default(),
+                        notes.get(index).map(|note| format!(" · {note}")).unwrap_or_default(),
                     );
                     let (value_up, _) = stacks.get(index).copied().unwrap_or((0.0, 0.0));
                     let value_label = (show_values && total.as_ref().is_some_and(|t| !format::is_zero(&t.amount))).then(|| {

@@ -48,7 +48,11 @@ fn date(text: &str) -> chrono::NaiveDate {
 
 /// Payment delays by customer: Alpha pays early, Beta late, Gamma on the due date, Delta in 20
 /// days except its August invoice, paid on 10 November.
-fn pay_on(customer: &str, issued: chrono::NaiveDate, names: &[(&str, &str)]) -> Option<chrono::NaiveDate> {
+fn pay_on(
+    customer: &str,
+    issued: chrono::NaiveDate,
+    names: &[(&str, &str)],
+) -> Option<chrono::NaiveDate> {
     let name = names.iter().find(|(id, _)| *id == customer)?.1;
     let days = match name {
         "Alpha" => 10,
@@ -77,10 +81,50 @@ async fn play_the_year(app: &TestApp) -> Year {
     let beta = app.create_customer("Beta", "USD").await;
     let gamma = app.create_customer("Gamma", "USD").await;
     let delta = app.create_customer("Delta", "USD").await;
-    let alpha_contract = contract(app, &alpha, "OPP-A", "MONTHLY", "12000.00", "USD", "2026-01-01", "2026-12-31").await;
-    let beta_contract = contract(app, &beta, "OPP-B", "MONTHLY", "24000.00", "USD", "2026-01-01", "2026-12-31").await;
-    contract(app, &gamma, "OPP-C", "MONTHLY", "6000.00", "USD", "2026-02-01", "2026-06-30").await;
-    contract(app, &delta, "OPP-D", "MONTHLY", "24000.00", "USD", "2026-03-01", "2027-02-28").await;
+    let alpha_contract = contract(
+        app,
+        &alpha,
+        "OPP-A",
+        "MONTHLY",
+        "12000.00",
+        "USD",
+        "2026-01-01",
+        "2026-12-31",
+    )
+    .await;
+    let beta_contract = contract(
+        app,
+        &beta,
+        "OPP-B",
+        "MONTHLY",
+        "24000.00",
+        "USD",
+        "2026-01-01",
+        "2026-12-31",
+    )
+    .await;
+    contract(
+        app,
+        &gamma,
+        "OPP-C",
+        "MONTHLY",
+        "6000.00",
+        "USD",
+        "2026-02-01",
+        "2026-06-30",
+    )
+    .await;
+    contract(
+        app,
+        &delta,
+        "OPP-D",
+        "MONTHLY",
+        "24000.00",
+        "USD",
+        "2026-03-01",
+        "2027-02-28",
+    )
+    .await;
     let names: Vec<(String, String)> = vec![
         (alpha.clone(), "Alpha".into()),
         (beta.clone(), "Beta".into()),
@@ -129,7 +173,17 @@ async fn play_the_year(app: &TestApp) -> Year {
             }
             "2026-08-15" => {
                 at(app, &text).await;
-                contract(app, &gamma, "OPP-C2", "MONTHLY", "9600.00", "USD", "2026-09-01", "2027-08-31").await;
+                contract(
+                    app,
+                    &gamma,
+                    "OPP-C2",
+                    "MONTHLY",
+                    "9600.00",
+                    "USD",
+                    "2026-09-01",
+                    "2027-08-31",
+                )
+                .await;
             }
             _ => {}
         }
@@ -138,10 +192,15 @@ async fn play_the_year(app: &TestApp) -> Year {
             .as_array()
             .unwrap()
             .clone();
-        let pairs: Vec<(&str, &str)> = names.iter().map(|(id, name)| (id.as_str(), name.as_str())).collect();
+        let pairs: Vec<(&str, &str)> = names
+            .iter()
+            .map(|(id, name)| (id.as_str(), name.as_str()))
+            .collect();
         for invoice in invoices {
             let id = invoice["id"].as_str().unwrap().to_string();
-            let Some(issued) = invoice["issueDate"].as_str() else { continue };
+            let Some(issued) = invoice["issueDate"].as_str() else {
+                continue;
+            };
             let customer = invoice["customer"]["id"].as_str().unwrap();
             if paid.contains(&id) || pay_on(customer, date(issued), &pairs) != Some(day) {
                 continue;
@@ -167,7 +226,10 @@ async fn play_the_year(app: &TestApp) -> Year {
                 .as_array()
                 .unwrap()
                 .iter()
-                .find(|invoice| invoice["customer"]["id"] == beta.as_str() && invoice["issueDate"] == "2026-10-01")
+                .find(|invoice| {
+                    invoice["customer"]["id"] == beta.as_str()
+                        && invoice["issueDate"] == "2026-10-01"
+                })
                 .unwrap()["id"]
                 .clone();
             app.gql_ok(Role::ArSpecialist, "mutation($input: DisputeLogInput!) { disputeLog(input: $input) { id } }",
@@ -193,7 +255,10 @@ fn check_bridge(movements: &Value, expected: [i64; 7]) {
         amount(&movements["churn"]),
         amount(&movements["closing"]),
     ];
-    assert_eq!(got, expected, "opening, new, reactivation, expansion, contraction, churn, closing");
+    assert_eq!(
+        got, expected,
+        "opening, new, reactivation, expansion, contraction, churn, closing"
+    );
 }
 
 #[tokio::test]
@@ -204,7 +269,11 @@ async fn a_scripted_year_gives_every_dashboard_figure_to_the_cent() {
 
     // The MRR bridge month by month, worked by hand (see the scenario above).
     let months = app
-        .gql_ok(Role::Cro, MOVEMENTS, json!({ "from": "2026-01-01", "to": "2026-11-30" }))
+        .gql_ok(
+            Role::Cro,
+            MOVEMENTS,
+            json!({ "from": "2026-01-01", "to": "2026-11-30" }),
+        )
         .await["mrrMovements"]
         .as_array()
         .unwrap()
@@ -236,7 +305,10 @@ async fn a_scripted_year_gives_every_dashboard_figure_to_the_cent() {
     assert_eq!(amount(&revenue["mrr"]), 750_000);
     assert_eq!(amount(&revenue["arr"]), 9_000_000);
     assert_eq!(revenue["payingCustomers"], 4);
-    check_bridge(&revenue["movements"], [550_000, 0, 0, 200_000, 0, 0, 750_000]);
+    check_bridge(
+        &revenue["movements"],
+        [550_000, 0, 0, 200_000, 0, 0, 750_000],
+    );
     assert_eq!(amount(&revenue["movements"]["netChange"]), 200_000);
     assert_eq!(revenue["movements"]["netPercent"], "36.36");
     let invoicing = &april["invoicing"];
@@ -254,7 +326,10 @@ async fn a_scripted_year_gives_every_dashboard_figure_to_the_cent() {
 
     // 31 July: Gamma's first contract ended on 30 June (churn).
     let july = dashboard(&app, Role::Cfo, "2026-07-31", "MONTH").await;
-    check_bridge(&july["revenue"]["movements"], [780_000, 0, 0, 0, 0, 50_000, 730_000]);
+    check_bridge(
+        &july["revenue"]["movements"],
+        [780_000, 0, 0, 0, 0, 50_000, 730_000],
+    );
     assert_eq!(july["revenue"]["movements"]["netPercent"], "-6.41");
     let invoicing = &july["invoicing"];
     assert_eq!(invoicing["issuedCount"], 3);
@@ -264,7 +339,11 @@ async fn a_scripted_year_gives_every_dashboard_figure_to_the_cent() {
     assert_eq!(amount(&invoicing["paidTotal"]), 780_000);
     assert_eq!(invoicing["averageDaysToPay"], "26.3");
     let churned = app
-        .gql_ok(Role::Cfo, ROWS, json!({ "figure": "CHURNED_MRR", "asOf": "2026-07-31", "period": "MONTH" }))
+        .gql_ok(
+            Role::Cfo,
+            ROWS,
+            json!({ "figure": "CHURNED_MRR", "asOf": "2026-07-31", "period": "MONTH" }),
+        )
         .await["dashboardRows"]
         .clone();
     assert_eq!(churned.as_array().unwrap().len(), 1);
@@ -274,7 +353,10 @@ async fn a_scripted_year_gives_every_dashboard_figure_to_the_cent() {
     // 31 October, year to date: everyone is new since 31 December 2025.
     let october = dashboard(&app, Role::Cfo, "2026-10-31", "YEAR").await;
     assert_eq!(october["windowStart"], "2026-01-01");
-    check_bridge(&october["revenue"]["movements"], [0, 780_000, 0, 0, 0, 0, 780_000]);
+    check_bridge(
+        &october["revenue"]["movements"],
+        [0, 780_000, 0, 0, 0, 0, 780_000],
+    );
     assert_eq!(october["revenue"]["movements"]["netPercent"], Value::Null);
     let invoicing = &october["invoicing"];
     assert_eq!(invoicing["issuedCount"], 35);
@@ -292,7 +374,12 @@ async fn a_scripted_year_gives_every_dashboard_figure_to_the_cent() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|line| (amount(&line["amount"]), line["percent"].as_str().unwrap().to_string()))
+        .map(|line| {
+            (
+                amount(&line["amount"]),
+                line["percent"].as_str().unwrap().to_string(),
+            )
+        })
         .collect();
     assert_eq!(
         buckets,
@@ -306,7 +393,11 @@ async fn a_scripted_year_gives_every_dashboard_figure_to_the_cent() {
     assert_eq!(aging["lines"][2]["flag"], "Proactive collections");
     assert_eq!(aging["lines"][3]["flag"], "CFO escalation");
     let over_90 = app
-        .gql_ok(Role::Cfo, ROWS, json!({ "figure": "AGING_OVER_90", "asOf": "2026-10-31", "period": "YEAR" }))
+        .gql_ok(
+            Role::Cfo,
+            ROWS,
+            json!({ "figure": "AGING_OVER_90", "asOf": "2026-10-31", "period": "YEAR" }),
+        )
         .await["dashboardRows"]
         .clone();
     assert_eq!(over_90[0]["customerName"], "Delta");
@@ -317,37 +408,71 @@ async fn a_scripted_year_gives_every_dashboard_figure_to_the_cent() {
         .gql_ok(Role::Cfo, "query($asOf: Date) { arAging(asOf: $asOf) { currencies { total { amount } count buckets { amount { amount } } } } }", json!({ "asOf": "2026-10-31" }))
         .await["arAging"]["currencies"][0]
         .clone();
-    assert_eq!(amount(&ar["total"]), amount(&october["invoicing"]["outstandingTotal"]));
+    assert_eq!(
+        amount(&ar["total"]),
+        amount(&october["invoicing"]["outstandingTotal"])
+    );
     assert_eq!(ar["count"], october["invoicing"]["outstandingCount"]);
     for index in 0..4 {
-        assert_eq!(amount(&ar["buckets"][index]["amount"]), amount(&aging["lines"][index]["amount"]));
+        assert_eq!(
+            amount(&ar["buckets"][index]["amount"]),
+            amount(&aging["lines"][index]["amount"])
+        );
     }
     let summary = app
         .gql_ok(Role::Cfo, "query { commissionSummary { earnedMonthToDate { amount } payable { amount } openDisputes } }", json!({}))
         .await["commissionSummary"]
         .clone();
     let today = dashboard(&app, Role::Cfo, "2026-11-27", "MONTH").await;
-    let earned: i64 = summary["earnedMonthToDate"].as_array().unwrap().iter().map(amount).sum();
+    let earned: i64 = summary["earnedMonthToDate"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(amount)
+        .sum();
     assert_eq!(amount(&today["commissions"]["earnedMonthToDate"]), earned);
-    assert_eq!(today["commissions"]["openDisputes"], summary["openDisputes"]);
+    assert_eq!(
+        today["commissions"]["openDisputes"],
+        summary["openDisputes"]
+    );
 
     // Quality rules: Beta's dispute was never answered; the contract changes were re-planned
     // in recognition at once.
     let quality = october["quality"].as_array().unwrap();
-    let rule = |key: &str| quality.iter().find(|rule| rule["key"] == key).unwrap().clone();
+    let rule = |key: &str| {
+        quality
+            .iter()
+            .find(|rule| rule["key"] == key)
+            .unwrap()
+            .clone()
+    };
     assert_eq!(rule("disputes_answered")["met"], false);
     assert_eq!(rule("disputes_answered")["late"], 1);
     assert_eq!(rule("recognition_updated")["met"], true);
 
     // The renewal pipeline on 27 November: Alpha and Beta renew on 1 January.
-    let pipeline = app.gql_ok(Role::Cro, PIPELINE, json!({ "days": 90 })).await["renewalPipeline"].clone();
-    let names: Vec<&str> = pipeline.as_array().unwrap().iter().map(|row| row["customerName"].as_str().unwrap()).collect();
+    let pipeline =
+        app.gql_ok(Role::Cro, PIPELINE, json!({ "days": 90 })).await["renewalPipeline"].clone();
+    let names: Vec<&str> = pipeline
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|row| row["customerName"].as_str().unwrap())
+        .collect();
     assert_eq!(names, vec!["Alpha", "Beta"]);
     assert_eq!(pipeline[1]["daysToRenewal"], 35);
     assert_eq!(amount(&pipeline[1]["arr"]), 4_800_000);
     assert_eq!(pipeline[1]["suggestedStatus"], "YELLOW");
-    let reasons: Vec<&str> = pipeline[1]["signals"].as_array().unwrap().iter().map(|signal| signal["reason"].as_str().unwrap()).collect();
-    assert_eq!(reasons, vec!["1 open invoice dispute(s)", "No contact logged"]);
+    let reasons: Vec<&str> = pipeline[1]["signals"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|signal| signal["reason"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        reasons,
+        vec!["1 open invoice dispute(s)", "No contact logged"]
+    );
     // The owner logs a call with Alpha: Green.
     let logged = app
         .gql_ok(Role::Ae, CONTACT, json!({ "input": { "contractId": year.alpha_contract, "kind": "CALL", "note": "Renewal confirmed verbally", "contactedOn": "2026-11-20" } }))
@@ -356,7 +481,11 @@ async fn a_scripted_year_gives_every_dashboard_figure_to_the_cent() {
     assert_eq!(logged["renewalContactLog"]["status"], "GREEN");
     // Red needs a reason.
     let refused = app
-        .gql_as(Role::Ae, STATUS, json!({ "input": { "contractId": year.beta_contract, "status": "RED" } }))
+        .gql_as(
+            Role::Ae,
+            STATUS,
+            json!({ "input": { "contractId": year.beta_contract, "status": "RED" } }),
+        )
         .await;
     assert_eq!(error_code(&refused).as_deref(), Some("VALIDATION"));
     assert_eq!(error_field(&refused).as_deref(), Some("reason"));
@@ -374,7 +503,13 @@ async fn a_scripted_year_gives_every_dashboard_figure_to_the_cent() {
     assert_eq!(amount(&alerts["arrAtRisk"]), 4_800_000);
 
     // A customer on credit hold cannot be renewed until released.
-    let beta = year.names.iter().find(|(_, name)| name == "Beta").unwrap().0.clone();
+    let beta = year
+        .names
+        .iter()
+        .find(|(_, name)| name == "Beta")
+        .unwrap()
+        .0
+        .clone();
     app.gql_ok(Role::VpFinance, HOLD, json!({ "input": { "customerId": beta, "onHold": true, "reason": "Disputed invoice past due" } })).await;
     let held = app
         .gql_as(Role::VpRevops, RENEW, json!({ "input": { "contractId": year.beta_contract, "idempotencyKey": "renew-beta" } }))
@@ -402,12 +537,17 @@ async fn a_scripted_year_gives_every_dashboard_figure_to_the_cent() {
         .gql_as(Role::VpRevops, RENEW, json!({ "input": { "contractId": year.alpha_contract, "idempotencyKey": "another-key" } }))
         .await;
     assert_eq!(error_code(&twice).as_deref(), Some("CONFLICT"));
-    let after = app.gql_ok(Role::Cro, PIPELINE, json!({ "days": 90 })).await["renewalPipeline"].clone();
+    let after =
+        app.gql_ok(Role::Cro, PIPELINE, json!({ "days": 90 })).await["renewalPipeline"].clone();
     assert_eq!(after.as_array().unwrap().len(), 1);
 
     // January 2027: Alpha's uplift is expansion, Beta (not renewed) churns.
     let january = app
-        .gql_ok(Role::Cro, MOVEMENTS, json!({ "from": "2027-01-01", "to": "2027-01-31" }))
+        .gql_ok(
+            Role::Cro,
+            MOVEMENTS,
+            json!({ "from": "2027-01-01", "to": "2027-01-31" }),
+        )
         .await["mrrMovements"][0]["movements"]
         .clone();
     check_bridge(&january, [780_000, 0, 0, 5_000, 0, 400_000, 385_000]);
@@ -415,14 +555,24 @@ async fn a_scripted_year_gives_every_dashboard_figure_to_the_cent() {
     // The expansion report: Beta's seats (prorated 15/30 days billed), Alpha's add-on and its
     // uplift at renewal.
     let report = app
-        .gql_ok(Role::Cro, EXPANSIONS, json!({ "from": "2026-01-01", "to": "2027-01-31" }))
+        .gql_ok(
+            Role::Cro,
+            EXPANSIONS,
+            json!({ "from": "2026-01-01", "to": "2027-01-31" }),
+        )
         .await["expansions"]
         .clone();
     let rows: Vec<(String, String, i64)> = report["rows"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|row| (row["kind"].as_str().unwrap().to_string(), row["customerName"].as_str().unwrap().to_string(), amount(&row["addedMrr"])))
+        .map(|row| {
+            (
+                row["kind"].as_str().unwrap().to_string(),
+                row["customerName"].as_str().unwrap().to_string(),
+                amount(&row["addedMrr"]),
+            )
+        })
         .collect();
     assert_eq!(
         rows,
@@ -443,8 +593,28 @@ async fn renewal_alerts_fire_once_on_their_day_and_at_risk_reaches_the_cro_and_v
     let echo = app.create_customer("Echo", "USD").await;
     let foxtrot = app.create_customer("Foxtrot", "USD").await;
     // Both renew on 25 February 2027, 90 days after 27 November 2026.
-    let echo_contract = contract(&app, &echo, "OPP-E", "MONTHLY", "12000.00", "USD", "2026-02-25", "2027-02-24").await;
-    contract(&app, &foxtrot, "OPP-F", "MONTHLY", "6000.00", "USD", "2026-02-25", "2027-02-24").await;
+    let echo_contract = contract(
+        &app,
+        &echo,
+        "OPP-E",
+        "MONTHLY",
+        "12000.00",
+        "USD",
+        "2026-02-25",
+        "2027-02-24",
+    )
+    .await;
+    contract(
+        &app,
+        &foxtrot,
+        "OPP-F",
+        "MONTHLY",
+        "6000.00",
+        "USD",
+        "2026-02-25",
+        "2027-02-24",
+    )
+    .await;
     let run = |day: &str| {
         let day = date(day);
         let app = &app;
@@ -457,7 +627,8 @@ async fn renewal_alerts_fire_once_on_their_day_and_at_risk_reaches_the_cro_and_v
     // Echo turns Yellow before its 60-day mark; Foxtrot stays Green after a call.
     at(&app, "2026-11-28").await;
     app.gql_ok(Role::Ae, STATUS, json!({ "input": { "contractId": echo_contract, "status": "YELLOW", "reason": "Budget review announced" } })).await;
-    let foxtrot_contract = app.gql_ok(Role::Ae, PIPELINE, json!({ "days": 90 })).await["renewalPipeline"]
+    let foxtrot_contract = app.gql_ok(Role::Ae, PIPELINE, json!({ "days": 90 })).await
+        ["renewalPipeline"]
         .as_array()
         .unwrap()
         .iter()
@@ -476,7 +647,12 @@ async fn renewal_alerts_fire_once_on_their_day_and_at_risk_reaches_the_cro_and_v
     let alerts = |role: Role| {
         let app = &app;
         async move {
-            app.gql_ok(role, "query { myAlerts { id title link readAt } }", json!({})).await["myAlerts"]
+            app.gql_ok(
+                role,
+                "query { myAlerts { id title link readAt } }",
+                json!({}),
+            )
+            .await["myAlerts"]
                 .as_array()
                 .unwrap()
                 .clone()
@@ -485,16 +661,27 @@ async fn renewal_alerts_fire_once_on_their_day_and_at_risk_reaches_the_cro_and_v
     assert_eq!(alerts(Role::Ae).await.len(), 6);
     let cro = alerts(Role::Cro).await;
     assert_eq!(cro.len(), 1);
-    assert!(cro[0]["title"].as_str().unwrap().starts_with("Echo renews in 60 days"));
+    assert!(cro[0]["title"]
+        .as_str()
+        .unwrap()
+        .starts_with("Echo renews in 60 days"));
     assert_eq!(alerts(Role::VpCs).await.len(), 1);
     assert!(alerts(Role::Cfo).await.is_empty());
     let read = app
-        .gql_ok(Role::Cro, "mutation($id: ID!) { alertMarkRead(id: $id) { readAt } }", json!({ "id": cro[0]["id"] }))
+        .gql_ok(
+            Role::Cro,
+            "mutation($id: ID!) { alertMarkRead(id: $id) { readAt } }",
+            json!({ "id": cro[0]["id"] }),
+        )
         .await;
     assert!(read["alertMarkRead"]["readAt"].is_string());
     // Another person's alert is not found.
     let other = app
-        .gql_as(Role::VpCs, "mutation($id: ID!) { alertMarkRead(id: $id) { readAt } }", json!({ "id": cro[0]["id"] }))
+        .gql_as(
+            Role::VpCs,
+            "mutation($id: ID!) { alertMarkRead(id: $id) { readAt } }",
+            json!({ "id": cro[0]["id"] }),
+        )
         .await;
     assert_eq!(error_code(&other).as_deref(), Some("NOT_FOUND"));
 
@@ -507,7 +694,11 @@ async fn renewal_alerts_fire_once_on_their_day_and_at_risk_reaches_the_cro_and_v
         .unwrap();
     assert_eq!(emails, 8);
     let history = app
-        .gql_ok(Role::Ae, "query($id: ID!) { renewalHistory(contractId: $id) { kind status text by } }", json!({ "id": echo_contract }))
+        .gql_ok(
+            Role::Ae,
+            "query($id: ID!) { renewalHistory(contractId: $id) { kind status text by } }",
+            json!({ "id": echo_contract }),
+        )
         .await["renewalHistory"]
         .clone();
     assert_eq!(history[0]["kind"], "status");
@@ -519,7 +710,17 @@ async fn each_role_sees_its_own_part_of_the_dashboard_and_pipeline() {
     let app = TestApp::spawn().await;
     zero_tax(&app).await;
     let golf = app.create_customer("Golf", "USD").await;
-    let contract_id = contract(&app, &golf, "OPP-G", "MONTHLY", "12000.00", "USD", "2026-01-01", "2026-12-31").await;
+    let contract_id = contract(
+        &app,
+        &golf,
+        "OPP-G",
+        "MONTHLY",
+        "12000.00",
+        "USD",
+        "2026-01-01",
+        "2026-12-31",
+    )
+    .await;
     // The AR team: invoicing, aging and alerts only.
     let ar = dashboard(&app, Role::ArSpecialist, "2026-11-27", "MONTH").await;
     assert!(ar["revenue"].is_null());
@@ -528,7 +729,11 @@ async fn each_role_sees_its_own_part_of_the_dashboard_and_pipeline() {
     assert!(ar["invoicing"].is_object());
     assert!(ar["alerts"].is_object());
     let refused = app
-        .gql_as(Role::ArSpecialist, MOVEMENTS, json!({ "from": "2026-01-01", "to": "2026-11-30" }))
+        .gql_as(
+            Role::ArSpecialist,
+            MOVEMENTS,
+            json!({ "from": "2026-01-01", "to": "2026-11-30" }),
+        )
         .await;
     assert_eq!(error_code(&refused).as_deref(), Some("FORBIDDEN"));
     // The AE sees their own book; the account manager (no customers of their own) sees none.
@@ -537,21 +742,33 @@ async fn each_role_sees_its_own_part_of_the_dashboard_and_pipeline() {
     assert_eq!(amount(&ae["revenue"]["mrr"]), 100_000);
     let manager = dashboard(&app, Role::AccountManager, "2026-11-27", "MONTH").await;
     assert_eq!(amount(&manager["revenue"]["mrr"]), 0);
-    let pipeline = app.gql_ok(Role::AccountManager, PIPELINE, json!({ "days": 90 })).await;
+    let pipeline = app
+        .gql_ok(Role::AccountManager, PIPELINE, json!({ "days": 90 }))
+        .await;
     assert!(pipeline["renewalPipeline"].as_array().unwrap().is_empty());
     let hidden = app
-        .gql_as(Role::AccountManager, STATUS, json!({ "input": { "contractId": contract_id, "status": "GREEN" } }))
+        .gql_as(
+            Role::AccountManager,
+            STATUS,
+            json!({ "input": { "contractId": contract_id, "status": "GREEN" } }),
+        )
         .await;
     assert_eq!(error_code(&hidden).as_deref(), Some("FORBIDDEN"));
     // Renewing is for revenue leadership, not the AE.
     let ae_renew = app
-        .gql_as(Role::Ae, RENEW, json!({ "input": { "contractId": contract_id, "idempotencyKey": "ae-renew" } }))
+        .gql_as(
+            Role::Ae,
+            RENEW,
+            json!({ "input": { "contractId": contract_id, "idempotencyKey": "ae-renew" } }),
+        )
         .await;
     assert_eq!(error_code(&ae_renew).as_deref(), Some("FORBIDDEN"));
     let bad = app
         .gql_as(Role::VpRevops, RENEW, json!({ "input": { "contractId": contract_id, "upliftPercent": "five", "idempotencyKey": "bad-uplift" } }))
         .await;
     assert_eq!(error_field(&bad).as_deref(), Some("upliftPercent"));
-    let window = app.gql_as(Role::Cro, PIPELINE, json!({ "days": 400 })).await;
+    let window = app
+        .gql_as(Role::Cro, PIPELINE, json!({ "days": 400 }))
+        .await;
     assert_eq!(error_field(&window).as_deref(), Some("days"));
 }

@@ -1,0 +1,220 @@
+//! The renewals part of the API: the pipeline of contracts coming up for renewal with their
+//! Green / Yellow / Red status and its signals, one renewal with its history, setting a status,
+//! logging a contact, renewing into the next term, and the signed-in person's in-app alerts.
+
+use serde::Deserialize;
+use serde_json::json;
+
+use super::{field, ApiError, Money, MONEY};
+
+/// A renewal's status (`RenewalStatus`), calm to alarming.
+pub const RENEWAL_STATUSES: [&str; 3] = ["GREEN", "YELLOW", "RED"];
+
+/// How a renewal contact happened (`ContactKind`).
+pub const CONTACT_KINDS: [&str; 3] = ["CALL", "EMAIL", "MEETING"];
+
+/// The windows the pipeline is read over, in days.
+pub const RENEWAL_WINDOWS: [u32; 3] = [30, 60, 90];
+
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RenewalSignal {
+    pub status: String,
+    pub reason: String,
+}
+
+/// A contract up for renewal.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Renewal {
+    pub contract_id: String,
+    pub contract_number: String,
+    pub customer_id: String,
+    pub customer_name: String,
+    /// ARR on the contract's last day, in the contract currency.
+    pub arr: Money,
+    /// The same in the functional currency; none without an FX rate.
+    pub arr_functional: Option<Money>,
+    pub end_date: String,
+    pub renewal_date: String,
+    pub days_to_renewal: i64,
+    /// The owner's status if set, otherwise the suggestion.
+    pub status: String,
+    pub suggested_status: String,
+    #[serde(default)]
+    pub signals: Vec<RenewalSignal>,
+    pub reason: Option<String>,
+    pub status_set_by: Option<String>,
+    pub status_set_at: Option<String>,
+    pub owner_id: Option<String>,
+    pub owner_name: Option<String>,
+    pub last_contact_on: Option<String>,
+    /// The uplift the next term takes unless renewing says otherwise ("5").
+    pub uplift_percent: String,
+    pub on_credit_hold: bool,
+    /// Alert marks already sent (90, 60, 30).
+    #[serde(default)]
+    pub alerts_sent: Vec<i64>,
+}
+
+impl Renewal {
+    /// The server's today, as the pipeline counted the days from it.
+    pub fn server_today(&self) -> Option<String> {
+        crate::format::add_days(&self.renewal_date, -self.days_to_renewal)
+    }
+}
+
+/// A status set or a contact logged.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RenewalEvent {
+    pub at: String,
+    /// "status" or "contact".
+    pub kind: String,
+    pub status: Option<String>,
+    pub contact_kind: Option<String>,
+    pub contacted_on: Option<String>,
+    pub text: String,
+    pub by: String,
+}
+
+/// The contract a renewal created.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RenewedContract {
+    pub id: String,
+    pub contract_number: String,
+    pub renewed_from_id: Option<String>,
+    pub start_date: String,
+    pub end_date: String,
+    pub arr: Money,
+    pub tcv: Money,
+    pub uplift_percent: String,
+}
+
+/// An in-app alert for the signed-in person.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Alert {
+    pub id: String,
+    pub kind: String,
+    pub title: String,
+    pub body: String,
+    pub link: Option<String>,
+    pub created_at: String,
+    pub read_at: Option<String>,
+}
+
+fn renewal_fields() -> String {
+    format!(
+        "contractId contractNumber customerId customerName arr {MONEY} arrFunctional {MONEY} \
+         endDate renewalDate daysToRenewal status suggestedStatus signals {{ status reason }} reason \
+         statusSetBy statusSetAt ownerId ownerName lastContactOn upliftPercent onCreditHold alertsSent"
+    )
+}
+
+const ALERT_FIELDS: &str = "id kind title body link createdAt readAt";
+
+/// Contracts renewing in the next `days`, soonest first.
+pub async fn renewal_pipeline(days: u32) -> Result<Vec<Renewal>, ApiError> {
+    let query = format!(
+        "query RenewalPipeline($days: Int) {{ renewalPipeline(days: $days) {{ {} }} }}",
+        renewal_fields()
+    );
+    field("renewalPipeline", &query, json!({ "days": days })).await
+}
+
+/// One contract's renewal, however far out.
+pub async fn renewal(contract_id: String) -> Result<Renewal, ApiError> {
+    let query = format!(
+        "query Renewal($contractId: ID!) {{ renewal(contractId: $contractId) {{ {} }} }}",
+        renewal_fields()
+    );
+    field("renewal", &query, json!({ "contractId": contract_id })).await
+}
+
+/// Statuses set and contacts logged for a renewal, newest first.
+pub async fn renewal_history(contract_id: String) -> Result<Vec<RenewalEvent>, ApiError> {
+    let query =
+        "query RenewalHistory($contractId: ID!) { renewalHistory(contractId: $contractId) { \
+                 at kind status contactKind contactedOn text by } }";
+    field(
+        "renewalHistory",
+        query,
+        json!({ "contractId": contract_id }),
+    )
+    .await
+}
+
+pub async fn renewal_status_set(
+    contract_id: String,
+    status: String,
+    reason: Option<String>,
+) -> Result<Renewal, ApiError> {
+    let query = format!(
+        "mutation RenewalStatusSet($input: RenewalStatusSetInput!) {{ \
+           renewalStatusSet(input: $input) {{ {} }} }}",
+        renewal_fields()
+    );
+    let input = json!({ "contractId": contract_id, "status": status, "reason": reason });
+    field("renewalStatusSet", &query, json!({ "input": input })).await
+}
+
+pub async fn renewal_contact_log(
+    contract_id: String,
+    kind: String,
+    note: String,
+    contacted_on: Option<String>,
+) -> Result<Renewal, ApiError> {
+    let query = format!(
+        "mutation RenewalContactLog($input: RenewalContactLogInput!) {{ \
+           renewalContactLog(input: $input) {{ {} }} }}",
+        renewal_fields()
+    );
+    let input = json!({
+        "contractId": contract_id,
+        "kind": kind,
+        "note": note,
+        "contactedOn": contacted_on,
+    });
+    field("renewalContactLog", &query, json!({ "input": input })).await
+}
+
+/// Renews a contract into its next term; the same key returns the first result.
+pub async fn contract_renew(
+    contract_id: String,
+    uplift_percent: Option<String>,
+    idempotency_key: String,
+) -> Result<RenewedContract, ApiError> {
+    let query = format!(
+        "mutation ContractRenew($input: ContractRenewInput!) {{ contractRenew(input: $input) {{ \
+           id contractNumber renewedFromId startDate endDate arr {MONEY} tcv {MONEY} upliftPercent }} }}"
+    );
+    let input = json!({
+        "contractId": contract_id,
+        "upliftPercent": uplift_percent,
+        "idempotencyKey": idempotency_key,
+    });
+    field("contractRenew", &query, json!({ "input": input })).await
+}
+
+/// The signed-in person's alerts, newest first.
+pub async fn my_alerts(unread_only: bool, first: u32) -> Result<Vec<Alert>, ApiError> {
+    let query = format!(
+        "query MyAlerts($unreadOnly: Boolean, $first: Int) {{ \
+           myAlerts(unreadOnly: $unreadOnly, first: $first) {{ {ALERT_FIELDS} }} }}"
+    );
+    field(
+        "myAlerts",
+        &query,
+        json!({ "unreadOnly": unread_only, "first": first }),
+    )
+    .await
+}
+
+pub async fn alert_mark_read(id: String) -> Result<Alert, ApiError> {
+    let query = format!(
+        "mutation AlertMarkRead($id: ID!) {{ alertMarkRead(id: $id) {{ {ALERT_FIELDS} }} }}"
+    );
+    field("alertMarkRead", &query, json!({ "id": id })).await
+}
