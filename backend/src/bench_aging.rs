@@ -35,7 +35,7 @@ pub(crate) async fn generate(
     let contact = r#"{"name":"AP","email":"ap@bench.example","phone":null}"#;
     let customers = customers.min(invoices.max(1)).max(1);
     let transaction = db.begin().await?;
-    let new_customers = if existing { 1..=0 } else { 1..=customers };
+    let new_customers = 1..=if existing { 0 } else { customers };
     insert(
         &transaction,
         new_customers

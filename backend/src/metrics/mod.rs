@@ -241,6 +241,9 @@ struct InvoiceSum {
     days: Option<i64>,
 }
 
+/// A customer's move across a bridge: (customer, kind, MRR before, MRR after).
+type CustomerMove = (i64, Option<MovementKind>, i64, i64);
+
 /// Per-customer MRR on two dates in the functional currency (both at `rate_on`).
 struct Bridge {
     before: BTreeMap<i64, i64>,
@@ -318,7 +321,7 @@ impl MetricsService {
         book: &RecurringBook,
         bridge: &Bridge,
         opening: NaiveDate,
-    ) -> (Movements, Vec<(i64, Option<MovementKind>, i64, i64)>) {
+    ) -> (Movements, Vec<CustomerMove>) {
         let customers: BTreeSet<i64> = bridge
             .before
             .keys()

@@ -218,12 +218,15 @@ struct Fingerprint {
     contracts: i64,
 }
 
+/// The book last read and the fingerprint it was read at.
+type Cached = Option<(Fingerprint, std::sync::Arc<RecurringBook>)>;
+
 /// The whole recurring book, read once and reused while the database's fingerprint is
 /// unchanged (checked on every use, so several instances sharing one database stay right).
 /// A reader restricted to their own book gets a fresh read of just that book.
 #[derive(Clone, Default)]
 pub struct Books {
-    cached: std::sync::Arc<std::sync::Mutex<Option<(Fingerprint, std::sync::Arc<RecurringBook>)>>>,
+    cached: std::sync::Arc<std::sync::Mutex<Cached>>,
 }
 
 impl Books {

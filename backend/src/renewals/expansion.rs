@@ -71,6 +71,7 @@ struct Names {
 }
 
 impl Names {
+    #[allow(clippy::too_many_arguments)]
     fn row(
         &self,
         contract_id: i64,
@@ -364,8 +365,7 @@ pub async fn expansions_in<C: ConnectionTrait>(
     for row in &mut rows {
         row.added_mrr_functional =
             functional_total(&reference, [row.added_mrr], row.date, &mut warnings);
-        row.billed_functional =
-            functional_total(&reference, row.billed.into_iter(), row.date, &mut warnings);
+        row.billed_functional = functional_total(&reference, row.billed, row.date, &mut warnings);
     }
     rows.sort_by(|left, right| {
         (left.date, left.kind, left.contract_id).cmp(&(right.date, right.kind, right.contract_id))

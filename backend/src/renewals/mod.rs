@@ -255,7 +255,7 @@ impl RenewalService {
                     by: name(row.logged_by),
                 }),
         );
-        events.sort_by(|left, right| right.at.cmp(&left.at));
+        events.sort_by_key(|event| std::cmp::Reverse(event.at));
         Ok(events)
     }
 

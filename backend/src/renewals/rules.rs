@@ -116,7 +116,7 @@ pub fn signals(facts: &Signals) -> Vec<Signal> {
         }),
         Some(_) => {}
     }
-    found.sort_by(|left, right| right.status.cmp(&left.status));
+    found.sort_by_key(|signal| std::cmp::Reverse(signal.status));
     found
 }
 
