@@ -178,8 +178,8 @@ pub(crate) async fn generate(
     Ok(())
 }
 
-/// The fastest and the median of `runs` timings, in milliseconds.
-fn summary(mut timings: Vec<f64>) -> (f64, f64) {
+/// The fastest and the median of `runs` timings, in milliseconds (wall-clock, not money).
+pub(crate) fn summary(mut timings: Vec<f64>) -> (f64, f64) {
     timings.sort_by(f64::total_cmp);
     let min = timings.first().copied().unwrap_or(0.0);
     let median = timings.get(timings.len() / 2).copied().unwrap_or(0.0);

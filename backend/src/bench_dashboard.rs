@@ -8,6 +8,7 @@
 use crate::app::App;
 use crate::auth::{Actor, Role};
 use crate::bench::{fresh_url, insert_batched as insert};
+use crate::bench_aging::summary;
 use crate::clock::{FixedClock, SharedClock};
 use crate::config::Config;
 use crate::entities::{contract, contract_line, deal};
@@ -107,14 +108,6 @@ async fn second_contracts(
     }
     db.execute_unprepared("ANALYZE").await?;
     Ok(())
-}
-
-/// The fastest and the median of some timings, in milliseconds.
-fn summary(mut timings: Vec<f64>) -> (f64, f64) {
-    timings.sort_by(f64::total_cmp);
-    let min = timings.first().copied().unwrap_or(0.0);
-    let median = timings.get(timings.len() / 2).copied().unwrap_or(0.0);
-    (min, median)
 }
 
 /// Builds the fixture on a fresh database (SQLite, or PostgreSQL on `postgres_server`) and

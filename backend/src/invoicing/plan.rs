@@ -151,6 +151,33 @@ impl Reference {
             .map(|(_, rate)| *rate)
     }
 
+    /// Sums money in the functional currency, converting each amount at `on`; amounts without
+    /// a rate are left out and named (once) in `warnings`.
+    pub fn functional_total(
+        &self,
+        amounts: impl IntoIterator<Item = Money>,
+        on: NaiveDate,
+        warnings: &mut Vec<String>,
+    ) -> i64 {
+        let mut total = 0;
+        for amount in amounts {
+            match self.convert(amount.minor(), amount.currency(), self.functional, on) {
+                Some(converted) => total += converted,
+                None => {
+                    let warning = format!(
+                        "No FX rate for {} on {on}; {} amounts are left out of the totals.",
+                        amount.currency().code(),
+                        amount.currency().code()
+                    );
+                    if !warnings.contains(&warning) {
+                        warnings.push(warning);
+                    }
+                }
+            }
+        }
+        total
+    }
+
     /// `amount` (minor units of `from`) in `to` at the rates in force on `on`, rounded half away
     /// from zero; `None` when the FX table has no rate for either currency.
     pub fn convert(&self, amount: i64, from: Currency, to: Currency, on: NaiveDate) -> Option<i64> {

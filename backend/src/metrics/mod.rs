@@ -20,7 +20,7 @@ use crate::pagination::PageRequest;
 use crate::receivables::aging::{AgingBasis, AgingBucket};
 use crate::receivables::report::AgingReport;
 use crate::receivables::{own_customers, ReceivablesService};
-use crate::renewals::{functional_total, pipeline_on, Renewal};
+use crate::renewals::{pipeline_on, Renewal};
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use repo::RecurringBook;
 use rules::{MovementKind, Movements};
@@ -289,8 +289,7 @@ impl MetricsService {
     ) -> BTreeMap<i64, i64> {
         let mut by_customer: BTreeMap<i64, i64> = BTreeMap::new();
         for ((customer_id, currency), amount) in book.mrr_by(on, |line| line.customer_id) {
-            let converted = functional_total(
-                reference,
+            let converted = reference.functional_total(
                 [Money::from_minor(amount, currency)],
                 rate_on,
                 warnings,
@@ -467,13 +466,12 @@ impl MetricsService {
             }
             let summary = self.commissions.summary(actor).await?;
             let section = CommissionSection {
-                earned_month_to_date: functional_total(
-                    reference,
+                earned_month_to_date: reference.functional_total(
                     summary.earned_month_to_date,
                     as_of,
                     &mut warnings,
                 ),
-                payable: functional_total(reference, summary.payable, as_of, &mut warnings),
+                payable: reference.functional_total(summary.payable, as_of, &mut warnings),
                 next_payout_date: summary.next_payout_date,
                 open_disputes: i64::from(summary.open_disputes),
                 overdue_disputes: i64::from(summary.overdue_disputes),
@@ -591,8 +589,7 @@ impl MetricsService {
         warnings: &mut Vec<String>,
     ) -> AppResult<InvoicingSection> {
         let convert = |currency: &str, amount: i64, warnings: &mut Vec<String>| -> AppResult<i64> {
-            Ok(functional_total(
-                reference,
+            Ok(reference.functional_total(
                 [Money::from_minor(amount, Currency::parse(currency)?)],
                 as_of,
                 warnings,
@@ -653,8 +650,7 @@ impl MetricsService {
         for summary in &report.currencies {
             for bucket in AgingBucket::ALL {
                 let index = bucket.index();
-                amounts[index] += functional_total(
-                    reference,
+                amounts[index] += reference.functional_total(
                     [Money::from_minor(
                         summary.totals.amounts[index],
                         summary.currency,
@@ -735,11 +731,10 @@ impl MetricsService {
             .filter(|row| row.days_to_renewal <= ALERT_DAYS)
             .collect();
         let arr = |rows: &mut dyn Iterator<Item = &&Renewal>, warnings: &mut Vec<String>| {
-            functional_total(reference, rows.map(|row| row.arr), as_of, warnings)
+            reference.functional_total(rows.map(|row| row.arr), as_of, warnings)
         };
         let blocked = self.blocked_po(actor).await?;
-        let blocked_amount = functional_total(
-            reference,
+        let blocked_amount = reference.functional_total(
             blocked.iter().filter_map(|row| {
                 Some(Money::from_minor(
                     row.total_minor,
@@ -1074,8 +1069,7 @@ impl MetricsService {
                                 row.issue_date
                             },
                             amount: Some(amount),
-                            amount_functional: functional_total(
-                                &reference,
+                            amount_functional: reference.functional_total(
                                 [amount],
                                 as_of,
                                 &mut warnings,
@@ -1139,8 +1133,7 @@ impl MetricsService {
                         customer_name: named.get(&row.customer_id).cloned().unwrap_or_default(),
                         date: Some(row.invoice_date),
                         amount: Some(row.open),
-                        amount_functional: functional_total(
-                            &reference,
+                        amount_functional: reference.functional_total(
                             [row.open],
                             as_of,
                             &mut warnings,
@@ -1164,12 +1157,7 @@ impl MetricsService {
                     customer_name: row.customer_name.clone(),
                     date: Some(row.renewal_date),
                     amount: Some(row.arr),
-                    amount_functional: functional_total(
-                        &reference,
-                        [row.arr],
-                        as_of,
-                        &mut warnings,
-                    ),
+                    amount_functional: reference.functional_total([row.arr], as_of, &mut warnings),
                     detail: format!(
                         "{:?}{}",
                         row.status,
@@ -1195,8 +1183,7 @@ impl MetricsService {
                             customer_name: named.get(&row.customer_id).cloned().unwrap_or_default(),
                             date: Some(row.invoice_date),
                             amount: Some(amount),
-                            amount_functional: functional_total(
-                                &reference,
+                            amount_functional: reference.functional_total(
                                 [amount],
                                 as_of,
                                 &mut warnings,

@@ -2,7 +2,6 @@
 //! prorated charge billed for it), module upsells (a subscription line added to a running
 //! customer), usage billed per customer and month, and uplifts taken at renewal.
 
-use super::functional_total;
 use crate::auth::{Actor, Permission};
 use crate::billing::repo::decimal;
 use crate::billing::schedule::months;
@@ -364,8 +363,8 @@ pub async fn expansions_in<C: ConnectionTrait>(
     let mut warnings = Vec::new();
     for row in &mut rows {
         row.added_mrr_functional =
-            functional_total(&reference, [row.added_mrr], row.date, &mut warnings);
-        row.billed_functional = functional_total(&reference, row.billed, row.date, &mut warnings);
+            reference.functional_total([row.added_mrr], row.date, &mut warnings);
+        row.billed_functional = reference.functional_total(row.billed, row.date, &mut warnings);
     }
     rows.sort_by(|left, right| {
         (left.date, left.kind, left.contract_id).cmp(&(right.date, right.kind, right.contract_id))

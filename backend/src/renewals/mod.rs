@@ -193,7 +193,13 @@ impl RenewalService {
         let days = (found.end_date + Duration::days(1) - today)
             .num_days()
             .max(0);
-        self.pipeline_of(today, days, own_customers(actor))
+        // Visibility is checked above; read only this customer's renewals, not the window's.
+        let customer_only = sea_orm::sea_query::Query::select()
+            .column(contract::Column::CustomerId)
+            .from(contract::Entity)
+            .and_where(contract::Column::Id.eq(contract_id))
+            .to_owned();
+        self.pipeline_of(today, days, Some(customer_only))
             .await?
             .into_iter()
             .find(|row| row.contract_id == contract_id)
@@ -1027,31 +1033,4 @@ pub async fn pipeline_on<C: ConnectionTrait>(
     }
     step.lap("rows");
     Ok(result)
-}
-
-/// Sums money in the functional currency, converting each amount at `on`; amounts without a
-/// rate are left out and named in `warnings`.
-pub fn functional_total(
-    reference: &Reference,
-    amounts: impl IntoIterator<Item = Money>,
-    on: NaiveDate,
-    warnings: &mut Vec<String>,
-) -> i64 {
-    let mut total = 0;
-    for amount in amounts {
-        match reference.convert(amount.minor(), amount.currency(), reference.functional, on) {
-            Some(converted) => total += converted,
-            None => {
-                let warning = format!(
-                    "No FX rate for {} on {on}; {} amounts are left out of the totals.",
-                    amount.currency().code(),
-                    amount.currency().code()
-                );
-                if !warnings.contains(&warning) {
-                    warnings.push(warning);
-                }
-            }
-        }
-    }
-    total
 }
