@@ -29,6 +29,10 @@ pub struct Config {
     /// id and payment instructions come from the legal entities table. Invoice numbers run per
     /// entity and year.
     pub legal_entity: String,
+    /// `REVOPS_HSTS=on` when revops is reached over HTTPS (directly or through a proxy that
+    /// terminates TLS): every response then carries Strict-Transport-Security. Off by default,
+    /// because a browser that saw it on plain-HTTP localhost would refuse that address later.
+    pub hsts: bool,
 }
 
 fn env(name: &str) -> Option<String> {
@@ -93,7 +97,18 @@ impl Config {
             )
         })?;
         let legal_entity = env("REVOPS_LEGAL_ENTITY").unwrap_or_else(|| "Revops Inc.".into());
+        let hsts = match env("REVOPS_HSTS").as_deref() {
+            None | Some("off") | Some("0") | Some("false") => false,
+            Some("on") | Some("1") | Some("true") => true,
+            Some(other) => {
+                return Err(AppError::validation(
+                    "REVOPS_HSTS",
+                    format!("REVOPS_HSTS is \"{other}\"; use on or off."),
+                ));
+            }
+        };
         Ok(Config {
+            hsts,
             legal_entity,
             functional_currency,
             database_url,

@@ -184,9 +184,11 @@ mod tests {
 /// Money as clients send it: a decimal string and a currency code, never a JSON number.
 #[derive(Debug, Clone, PartialEq, Eq, async_graphql::InputObject, Serialize, Deserialize)]
 pub struct MoneyInput {
-    /// Decimal string with at most the currency's decimals, e.g. "12400.50"; JPY "1200".
+    /// Decimal string with at most the currency's decimals, e.g. "12400.50"; JPY "1200". At most
+    /// 1,000,000,000,000 major units either side of zero (every money input has this bound).
+    /// Spaces around the number are ignored; nothing else is (no exponents, separators or "+").
     pub amount: String,
-    /// ISO 4217 code, e.g. "USD".
+    /// ISO 4217 code, e.g. "USD"; read case-insensitively ("usd" is USD) and returned in capitals.
     pub currency: String,
 }
 

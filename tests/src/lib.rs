@@ -127,6 +127,7 @@ impl TestApp {
             mail_from: "billing@revops.local".into(),
             functional_currency: revops::money::Currency::USD,
             legal_entity: "Revops Inc.".into(),
+            hsts: false,
         };
         configure(&mut config);
         let clock = Arc::new(FixedClock::new("2026-11-27T10:00:00Z".parse().unwrap()));
@@ -254,6 +255,86 @@ impl TestApp {
     }
 }
 
+/// The `revops` binary for tests that run real processes: `REVOPS_BIN` (set by `cargo xtask
+/// test`, which builds it before the API steps), else `target/debug/revops` beside this test.
+pub fn revops_binary() -> PathBuf {
+    let path = std::env::var_os("REVOPS_BIN")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            let exe = std::env::current_exe().unwrap();
+            // target/debug/deps/api-<hash> -> target/debug/revops
+            exe.parent()
+                .and_then(|deps| deps.parent())
+                .map(|debug| debug.join("revops"))
+                .unwrap()
+        });
+    assert!(
+        path.exists(),
+        "{} is missing: run `cargo build -p revops --bin revops` (cargo xtask test does)",
+        path.display()
+    );
+    path
+}
+
+/// A child process killed (SIGKILL) and reaped when dropped, with its output in a log file.
+pub struct Process {
+    pub child: std::process::Child,
+    pub log: PathBuf,
+}
+
+impl Process {
+    /// Starts `revops <args>` with `env`, its stdout and stderr going to `log`.
+    pub fn start(args: &[&str], env: &[(&str, String)], log: PathBuf) -> Process {
+        let file = std::fs::File::create(&log).unwrap();
+        let mut command = std::process::Command::new(revops_binary());
+        command
+            .args(args)
+            .stdin(std::process::Stdio::null())
+            .stdout(file.try_clone().unwrap())
+            .stderr(file);
+        for (name, value) in env {
+            command.env(name, value);
+        }
+        let child = command
+            .spawn()
+            .unwrap_or_else(|error| panic!("starting revops {args:?}: {error}"));
+        Process { child, log }
+    }
+
+    pub fn output(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    /// Waits for the process to exit (polling, so the test's runtime keeps running) and panics
+    /// with its log if it failed or took longer than `limit`.
+    pub async fn wait_success(&mut self, limit: std::time::Duration) {
+        let until = std::time::Instant::now() + limit;
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                assert!(
+                    status.success(),
+                    "revops exited with {status}:\n{}",
+                    self.output()
+                );
+                return;
+            }
+            assert!(
+                std::time::Instant::now() < until,
+                "revops did not finish in {limit:?}:\n{}",
+                self.output()
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+    }
+}
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 /// The first error's `extensions.code`, or None when the response has no errors.
 pub fn error_code(response: &Value) -> Option<String> {
     response["errors"][0]["extensions"]["code"]
@@ -312,6 +393,7 @@ pub struct MailServer {
 #[derive(Debug, Clone)]
 pub struct ReceivedMail {
     pub raw: String,
+    pub message_id: String,
     pub to: String,
     pub subject: String,
     /// File name and decoded bytes of each `Content-Disposition: attachment` part.
@@ -440,6 +522,7 @@ impl ReceivedMail {
         };
         ReceivedMail {
             raw: raw.to_owned(),
+            message_id: header("message-id"),
             to: header("to"),
             subject: decode_encoded_words(&header("subject")),
             attachments,

@@ -5,7 +5,6 @@ use crate::tools;
 use crate::util::{self, run};
 use anyhow::{bail, Context, Result};
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
 
@@ -67,7 +66,7 @@ pub fn main(args: &[String]) -> Result<()> {
     run(util::cargo("build")
         .args(["-p", "revops"])
         .current_dir(&root))?;
-    let revops = target_dir(&root).join("debug").join("revops");
+    let revops = util::target_dir(&root).join("debug").join("revops");
 
     // The server's own default (backend/src/config.rs): SQLite in REVOPS_DATA_DIR or data/.
     let data = root.join(std::env::var_os("REVOPS_DATA_DIR").unwrap_or_else(|| "data".into()));
@@ -154,28 +153,6 @@ fn exec(mut cmd: Command) -> Result<()> {
 #[cfg(not(unix))]
 fn exec(mut cmd: Command) -> Result<()> {
     run(&mut cmd)
-}
-
-/// Cargo's target directory, wherever config or CARGO_TARGET_DIR put it.
-fn target_dir(root: &Path) -> PathBuf {
-    let metadata = util::probe(
-        Command::new("cargo")
-            .args([
-                "metadata",
-                "--format-version",
-                "1",
-                "--no-deps",
-                "--offline",
-            ])
-            .current_dir(root),
-    );
-    let key = "\"target_directory\":\"";
-    metadata
-        .as_deref()
-        .and_then(|json| json.split_once(key))
-        .and_then(|(_, rest)| rest.split_once('"'))
-        .map(|(dir, _)| PathBuf::from(dir.replace("\\\\", "\\")))
-        .unwrap_or_else(|| root.join("target"))
 }
 
 #[cfg(test)]

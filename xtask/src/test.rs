@@ -263,14 +263,14 @@ fn run_step(name: &str, ready: &mut Ready) -> Result<(bool, Counts)> {
         }
         "api-sqlite" => {
             ready.mail_server()?;
-            let mut cmd = api_tests();
+            let mut cmd = api_tests(&root)?;
             cmd.env("REVOPS_TEST_DB", "sqlite");
             run_all(&root, vec![cmd])
         }
         "api-postgres" => {
             ready.postgres()?;
             ready.mail_server()?;
-            let mut cmd = api_tests();
+            let mut cmd = api_tests(&root)?;
             cmd.env("REVOPS_TEST_DB", "postgres");
             if std::env::var_os("REVOPS_TEST_PG_URL").is_none() {
                 cmd.env("REVOPS_TEST_PG_URL", tools::DEFAULT_PG_URL);
@@ -288,10 +288,23 @@ fn run_step(name: &str, ready: &mut Ready) -> Result<(bool, Counts)> {
     }
 }
 
-fn api_tests() -> Command {
+/// The API tests, after building the `revops` binary that the multi-process tests start (its
+/// path goes to them in `REVOPS_BIN`).
+fn api_tests(root: &Path) -> Result<Command> {
+    let mut build = util::cargo("build");
+    build.args(["-p", "revops", "--bin", "revops"]);
+    build.current_dir(root);
+    let (ok, _) = run_tee(&mut build)?;
+    if !ok {
+        bail!("building the revops binary for the API tests failed");
+    }
     let mut cmd = util::cargo("test");
     cmd.args(["-p", "revops-tests", "--test", "api"]);
-    cmd
+    cmd.env(
+        "REVOPS_BIN",
+        util::target_dir(root).join("debug").join("revops"),
+    );
+    Ok(cmd)
 }
 
 /// Runs commands in order at the repo root, stopping at the first failure.

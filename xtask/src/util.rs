@@ -255,6 +255,28 @@ pub fn which(program: &str) -> Option<PathBuf> {
         .find(|candidate| candidate.is_file())
 }
 
+/// Cargo's target directory, wherever config or CARGO_TARGET_DIR put it.
+pub fn target_dir(root: &Path) -> PathBuf {
+    let metadata = probe(
+        Command::new("cargo")
+            .args([
+                "metadata",
+                "--format-version",
+                "1",
+                "--no-deps",
+                "--offline",
+            ])
+            .current_dir(root),
+    );
+    let key = "\"target_directory\":\"";
+    metadata
+        .as_deref()
+        .and_then(|json| json.split_once(key))
+        .and_then(|(_, rest)| rest.split_once('"'))
+        .map(|(dir, _)| PathBuf::from(dir.replace("\\\\", "\\")))
+        .unwrap_or_else(|| root.join("target"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::{Counts, Tally};

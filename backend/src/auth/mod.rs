@@ -16,9 +16,10 @@ use crate::error::{AppError, AppResult};
 use crate::pagination::{search_condition, Page, PageRequest};
 use crate::values::{require_text, EmailAddress};
 use chrono::{DateTime, Duration, Utc};
+use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, Condition, DatabaseConnection, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
 };
 use serde::Serialize;
 
@@ -90,18 +91,7 @@ impl AuthService {
     pub async fn login(&self, email: &str, password: &str) -> AppResult<LoginResult> {
         let now = self.clock.now();
         let email = email.trim().to_ascii_lowercase();
-        let throttle = login_throttle::Entity::find_by_id(email.clone())
-            .one(&self.db)
-            .await?;
-        if let Some(locked_until) = throttle.as_ref().and_then(|row| row.locked_until) {
-            if locked_until > now {
-                let seconds = (locked_until - now).num_seconds().max(1);
-                let unit = if seconds == 1 { "second" } else { "seconds" };
-                return Err(AppError::Limit(format!(
-                    "Too many failed sign-ins for this account; try again in {seconds} {unit}."
-                )));
-            }
-        }
+        let attempt = self.reserve_attempt(&email, now).await?;
         let found = user::Entity::find()
             .filter(user::Column::Email.eq(email.as_str()))
             .one(&self.db)
@@ -120,18 +110,17 @@ impl AuthService {
         let user = match (found, password_matches) {
             (Some(model), true) => model,
             _ => {
-                self.record_failure(&email, throttle, now).await?;
+                self.record_failure(&email, attempt, now).await?;
                 return Err(AppError::Unauthenticated(
                     "The e-mail or password is not correct.".into(),
                 ));
             }
         };
         let transaction = self.db.begin().await?;
-        if throttle.is_some() {
-            login_throttle::Entity::delete_by_id(email.clone())
-                .exec(&transaction)
-                .await?;
-        }
+        // A good password clears the count its own reservation added too.
+        login_throttle::Entity::delete_by_id(email.clone())
+            .exec(&transaction)
+            .await?;
         let signed_in = Actor {
             user_id: user.id,
             email: user.email.clone(),
@@ -160,26 +149,67 @@ impl AuthService {
         })
     }
 
+    /// Counts one sign-in attempt for `email` *before* its password is checked, refusing it while
+    /// the e-mail is locked out. The count is taken pessimistically and atomically (an upsert, then
+    /// one guarded UPDATE that row-locks on PostgreSQL and runs alone on SQLite's one connection),
+    /// so attempts sent in parallel are each counted and those past the free ones are refused
+    /// without reaching the password check. A good password deletes the row again.
+    async fn reserve_attempt(&self, email: &str, now: DateTime<Utc>) -> AppResult<i32> {
+        use login_throttle::Column;
+        let transaction = self.db.begin().await?;
+        login_throttle::Entity::insert(login_throttle::ActiveModel {
+            email: Set(email.to_string()),
+            failed_count: Set(0),
+            locked_until: Set(None),
+            updated_at: Set(now),
+        })
+        .on_conflict(OnConflict::column(Column::Email).do_nothing().to_owned())
+        .exec_without_returning(&transaction)
+        .await?;
+        let counted = login_throttle::Entity::update_many()
+            .col_expr(Column::FailedCount, Expr::col(Column::FailedCount).add(1))
+            .col_expr(Column::UpdatedAt, Expr::value(now))
+            .filter(Column::Email.eq(email))
+            .filter(
+                Condition::any()
+                    .add(Column::LockedUntil.is_null())
+                    .add(Column::LockedUntil.lte(now)),
+            )
+            .exec(&transaction)
+            .await?;
+        let row = login_throttle::Entity::find_by_id(email.to_string())
+            .one(&transaction)
+            .await?
+            .ok_or_else(|| AppError::internal("the sign-in throttle row vanished"))?;
+        if counted.rows_affected != 1 {
+            transaction.commit().await?;
+            let seconds = row
+                .locked_until
+                .map_or(1, |until| (until - now).num_seconds().max(1));
+            let unit = if seconds == 1 { "second" } else { "seconds" };
+            return Err(AppError::Limit(format!(
+                "Too many failed sign-ins for this account; try again in {seconds} {unit}."
+            )));
+        }
+        if let Some(wait) = lockout_after(row.failed_count) {
+            login_throttle::Entity::update_many()
+                .col_expr(Column::LockedUntil, Expr::value(now + wait))
+                .filter(Column::Email.eq(email))
+                .exec(&transaction)
+                .await?;
+        }
+        transaction.commit().await?;
+        Ok(row.failed_count)
+    }
+
+    /// Audits a failed sign-in; the attempt was already counted by `reserve_attempt`.
     async fn record_failure(
         &self,
         email: &str,
-        existing: Option<login_throttle::Model>,
+        failed_count: i32,
         now: DateTime<Utc>,
     ) -> AppResult<()> {
-        let failed_count = existing.as_ref().map(|row| row.failed_count).unwrap_or(0) + 1;
-        let locked_until = lockout_after(failed_count).map(|wait| now + wait);
-        let row = login_throttle::ActiveModel {
-            email: Set(email.to_string()),
-            failed_count: Set(failed_count),
-            locked_until: Set(locked_until),
-            updated_at: Set(now),
-        };
         let transaction = self.db.begin().await?;
-        if existing.is_some() {
-            row.update(&transaction).await?;
-        } else {
-            row.insert(&transaction).await?;
-        }
         audit::record(
             &transaction,
             None,

@@ -189,13 +189,22 @@ pub fn price(
     })
 }
 
-/// Parses a quantity written as a plain decimal ("12", "0.5"); negative quantities are refused.
+/// The largest quantity (seats, units, hours) an input may carry; with prices bounded by
+/// `money::MAX_MAJOR_UNITS` a line's amount is then computed with checked arithmetic that can
+/// refuse, never wrap.
+pub const MAX_QUANTITY: i64 = 1_000_000_000;
+
+/// Parses a quantity written as a plain decimal ("12", "0.5"); negative quantities are refused,
+/// and so are quantities above `MAX_QUANTITY`.
 pub fn parse_quantity(text: &str) -> Result<Decimal, String> {
     let value = Decimal::from_str(text.trim()).map_err(|_| {
         format!("{text:?} is not a number; write a plain decimal such as 12 or 0.5.")
     })?;
     if value.is_sign_negative() && !value.is_zero() {
         return Err("A quantity cannot be negative.".into());
+    }
+    if value > Decimal::from(MAX_QUANTITY) {
+        return Err("A quantity can be at most 1,000,000,000.".into());
     }
     Ok(value.normalize())
 }

@@ -466,6 +466,23 @@ pub async fn find_model<C: ConnectionTrait>(connection: &C, id: i64) -> AppResul
         .ok_or_else(|| AppError::not_found(format!("There is no customer with id {id}.")))
 }
 
+/// Serialises writers that decide from a customer's open invoices (oldest-first allocation of a
+/// payment or a credit): on PostgreSQL the customer's row is locked until the caller's transaction
+/// ends, so the next writer reads the open amounts only after this one committed. SQLite runs
+/// one write transaction at a time already, so there is nothing to lock.
+pub async fn lock_for_update<C: ConnectionTrait>(connection: &C, id: i64) -> AppResult<()> {
+    if connection.get_database_backend() == sea_orm::DbBackend::Postgres {
+        connection
+            .execute(sea_orm::Statement::from_sql_and_values(
+                sea_orm::DbBackend::Postgres,
+                "SELECT id FROM customers WHERE id = $1 FOR UPDATE",
+                [id.into()],
+            ))
+            .await?;
+    }
+    Ok(())
+}
+
 /// Applies an approved credit-limit change inside the approver's transaction.
 pub async fn apply_credit_terms<C: ConnectionTrait>(
     connection: &C,

@@ -169,21 +169,16 @@ impl LedgerQuery {
         let balance = app(ctx).ledger.trial_balance(actor(ctx)?, as_of.0).await?;
         let accounts = account_map(ctx).await?;
         let is_balanced = balance.is_balanced();
-        let mut totals: BTreeMap<&'static str, (i64, i64, Currency)> = BTreeMap::new();
+        // 128-bit sums: a currency's total adds every account's, each already a wide sum.
+        let mut totals: BTreeMap<&'static str, (i128, i128, Currency)> = BTreeMap::new();
         let mut lines = Vec::with_capacity(balance.totals.len());
         for total in balance.totals {
             let entry = totals
                 .entry(total.currency.code())
                 .or_insert((0, 0, total.currency));
-            entry.0 = entry
-                .0
-                .checked_add(total.debit_minor)
-                .ok_or_else(|| AppError::internal("debit overflow"))?;
-            entry.1 = entry
-                .1
-                .checked_add(total.credit_minor)
-                .ok_or_else(|| AppError::internal("credit overflow"))?;
-            let money = |minor: i64| Money::from(DomainMoney::from_minor(minor, total.currency));
+            entry.0 += total.debit_minor;
+            entry.1 += total.credit_minor;
+            let money = |minor: i128| Money::wide(minor, total.currency);
             lines.push(TrialBalanceLine {
                 account: accounts.get(&total.account_code).cloned().ok_or_else(|| {
                     AppError::internal(format!("unknown account {}", total.account_code))
@@ -198,8 +193,8 @@ impl LedgerQuery {
             .into_values()
             .map(|(debit, credit, currency)| CurrencyTotal {
                 currency: currency.code().to_string(),
-                debit: DomainMoney::from_minor(debit, currency).into(),
-                credit: DomainMoney::from_minor(credit, currency).into(),
+                debit: Money::wide(debit, currency),
+                credit: Money::wide(credit, currency),
             })
             .collect();
         Ok(TrialBalance {

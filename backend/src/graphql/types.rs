@@ -12,6 +12,16 @@ pub struct Money {
     pub currency: String,
 }
 
+impl Money {
+    /// A total that may exceed one stored amount's range (a trial balance line), in 128 bits.
+    pub fn wide(minor: i128, currency: crate::money::Currency) -> Money {
+        Money {
+            amount: crate::money::amount_string_of(minor, currency),
+            currency: currency.code().to_string(),
+        }
+    }
+}
+
 impl From<DomainMoney> for Money {
     fn from(money: DomainMoney) -> Money {
         Money {

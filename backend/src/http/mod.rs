@@ -1,5 +1,9 @@
 //! HTTP: the router, the bearer-token extractor, health checks, GraphiQL (dev) and the web app.
 
+mod security;
+
+pub use security::{content_security_policy, inline_script_hashes};
+
 use crate::app::App;
 use crate::error::AppError;
 use crate::graphql::{build_schema, AppSchema, Caller};
@@ -28,6 +32,10 @@ struct HttpState {
 pub fn router(app: App) -> Router {
     let schema = build_schema(app.clone());
     let web_dir = app.config.web_dir.clone();
+    let security = std::sync::Arc::new(security::SecurityHeaders::for_web_dir(
+        &web_dir,
+        app.config.hsts,
+    ));
     let state = HttpState { app, schema };
     let router = Router::new()
         .route("/graphql", get(graphiql).post(graphql))
@@ -61,6 +69,10 @@ pub fn router(app: App) -> Router {
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(30),
+        ))
+        .layer(axum::middleware::map_response_with_state(
+            security,
+            security::add_security_headers,
         ))
         .layer(TraceLayer::new_for_http())
 }
@@ -300,7 +312,11 @@ async fn graphiql(State(state): State<HttpState>) -> Response {
         )
             .into_response();
     }
-    Html(GraphiQLSource::build().endpoint("/graphql").finish()).into_response()
+    (
+        [(header::CONTENT_SECURITY_POLICY, security::GRAPHIQL_POLICY)],
+        Html(GraphiQLSource::build().endpoint("/graphql").finish()),
+    )
+        .into_response()
 }
 
 async fn healthz() -> impl IntoResponse {

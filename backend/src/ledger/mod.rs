@@ -303,12 +303,38 @@ pub async fn seed_chart<C: ConnectionTrait>(connection: &C) -> AppResult<()> {
     Ok(())
 }
 
+/// One account's sums, each split into a high part (the amounts divided by 10^9) and a low part
+/// (their remainders), so that neither SQLite's 64-bit SUM nor a cast of PostgreSQL's numeric SUM
+/// can overflow however many rows there are; `wide` joins them in 128 bits.
 #[derive(Debug, FromQueryResult)]
 struct TotalRow {
     account_code: String,
     currency: String,
-    debit_minor: i64,
-    credit_minor: i64,
+    debit_high: i64,
+    debit_low: i64,
+    credit_high: i64,
+    credit_low: i64,
+}
+
+const SPLIT: i64 = 1_000_000_000;
+
+fn wide(high: i64, low: i64) -> i128 {
+    i128::from(high) * i128::from(SPLIT) + i128::from(low)
+}
+
+/// The SQL for the high and low parts of a column's sum (see `TotalRow`), named `<name>_high`
+/// and `<name>_low`.
+fn split_sum(column: &str, name: &str) -> [(String, String); 2] {
+    [
+        (
+            format!("CAST(SUM({column} / {SPLIT}) AS BIGINT)"),
+            format!("{name}_high"),
+        ),
+        (
+            format!("CAST(SUM({column} % {SPLIT}) AS BIGINT)"),
+            format!("{name}_low"),
+        ),
+    ]
 }
 
 #[derive(Clone)]
@@ -338,17 +364,19 @@ impl LedgerService {
         actor.require(Permission::LedgerRead)?;
         let lines = Alias::new("journal_lines");
         let entries = Alias::new("journal_entries");
-        let query = Query::select()
+        let mut query = Query::select();
+        query
             .column((lines.clone(), Alias::new("account_code")))
-            .column((lines.clone(), Alias::new("currency")))
-            .expr_as(
-                Expr::cust("CAST(SUM(journal_lines.debit_minor) AS BIGINT)"),
-                Alias::new("debit_minor"),
-            )
-            .expr_as(
-                Expr::cust("CAST(SUM(journal_lines.credit_minor) AS BIGINT)"),
-                Alias::new("credit_minor"),
-            )
+            .column((lines.clone(), Alias::new("currency")));
+        for (column, name) in [
+            ("journal_lines.debit_minor", "debit"),
+            ("journal_lines.credit_minor", "credit"),
+        ] {
+            for (sql, alias) in split_sum(column, name) {
+                query.expr_as(Expr::cust(sql), Alias::new(alias));
+            }
+        }
+        let query = query
             .from(lines.clone())
             .inner_join(
                 entries.clone(),
@@ -372,8 +400,8 @@ impl LedgerService {
                 Ok(AccountTotal {
                     currency: Currency::parse(&row.currency)?,
                     account_code: row.account_code,
-                    debit_minor: row.debit_minor,
-                    credit_minor: row.credit_minor,
+                    debit_minor: wide(row.debit_high, row.debit_low),
+                    credit_minor: wide(row.credit_high, row.credit_low),
                 })
             })
             .collect::<AppResult<Vec<_>>>()?;

@@ -110,21 +110,22 @@ impl BalancedEntry {
     }
 }
 
-/// Debit and credit totals of one account in one currency.
+/// Debit and credit totals of one account in one currency, in 128 bits: each posting is bounded
+/// (`money::MAX_MAJOR_UNITS`) but an account adds up every posting ever made, and no stored row
+/// may make the trial balance fail.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AccountTotal {
     pub account_code: String,
     pub currency: Currency,
-    pub debit_minor: i64,
-    pub credit_minor: i64,
+    pub debit_minor: i128,
+    pub credit_minor: i128,
 }
 
 /// Per-currency check of a trial balance: every currency's debits equal its credits.
 pub fn is_balanced(totals: &[AccountTotal]) -> bool {
     let mut net: BTreeMap<&str, i128> = BTreeMap::new();
     for total in totals {
-        *net.entry(total.currency.code()).or_default() +=
-            i128::from(total.debit_minor) - i128::from(total.credit_minor);
+        *net.entry(total.currency.code()).or_default() += total.debit_minor - total.credit_minor;
     }
     net.values().all(|value| *value == 0)
 }
@@ -144,8 +145,8 @@ pub fn sum_postings<'a>(postings: impl IntoIterator<Item = &'a Posting>) -> Vec<
             credit_minor: 0,
         });
         match posting.side {
-            Side::Debit => total.debit_minor += posting.amount.minor(),
-            Side::Credit => total.credit_minor += posting.amount.minor(),
+            Side::Debit => total.debit_minor += i128::from(posting.amount.minor()),
+            Side::Credit => total.credit_minor += i128::from(posting.amount.minor()),
         }
     }
     totals.into_values().collect()

@@ -26,6 +26,8 @@ pub enum MoneyError {
     },
     #[error("the amount is too large")]
     Overflow,
+    #[error("{amount} is outside the amounts accepted: at most {maximum} either side of zero")]
+    AboveMaximum { amount: String, maximum: String },
     #[error("cannot combine {left} with {right}: amounts are in different currencies")]
     CurrencyMismatch {
         left: &'static str,
@@ -40,7 +42,22 @@ pub struct Money {
     currency: Currency,
 }
 
+/// The largest amount, in major units of any currency, that an input may carry: a trillion
+/// (10^12) dollars, euros or yen. Every money input is parsed by `Money::parse`, so this one
+/// bound keeps each stored amount at most 10^15 minor units (three-decimal currencies), and a
+/// report would need thousands of maximal rows in one account before an i64 sum could overflow;
+/// the reports that add many rows sum in 128 bits anyway.
+pub const MAX_MAJOR_UNITS: i64 = 1_000_000_000_000;
+
 impl Money {
+    /// The largest amount an input in `currency` may carry (`MAX_MAJOR_UNITS` in its minor unit).
+    pub fn maximum(currency: Currency) -> Money {
+        Money {
+            minor: MAX_MAJOR_UNITS.saturating_mul(10_i64.pow(currency.decimals())),
+            currency,
+        }
+    }
+
     pub fn from_minor(minor: i64, currency: Currency) -> Money {
         Money { minor, currency }
     }
@@ -66,7 +83,8 @@ impl Money {
     }
 
     /// Parses a decimal string exactly. More fraction digits than the currency has is an error,
-    /// never a silent rounding; so are exponents, thousands separators and plus signs.
+    /// never a silent rounding; so are exponents, thousands separators, plus signs, surrounding
+    /// spaces and amounts beyond `MAX_MAJOR_UNITS` either side of zero.
     pub fn parse(amount: &str, currency: Currency) -> Result<Money, MoneyError> {
         let not_an_amount = || MoneyError::NotAnAmount(amount.to_string());
         let (negative, unsigned) = match amount.strip_prefix('-') {
@@ -100,6 +118,13 @@ impl Money {
                 .and_then(|value| value.checked_add(i64::from(byte - b'0')))
                 .ok_or(MoneyError::Overflow)?;
         }
+        let maximum = Money::maximum(currency);
+        if minor > maximum.minor {
+            return Err(MoneyError::AboveMaximum {
+                amount: amount.to_string(),
+                maximum: maximum.to_string(),
+            });
+        }
         Ok(Money {
             minor: if negative { -minor } else { minor },
             currency,
@@ -129,18 +154,7 @@ impl Money {
 
     /// The amount as a plain decimal string with exactly the currency's decimals: "-1234.50", "1200".
     pub fn amount_string(&self) -> String {
-        let decimals = self.currency.decimals() as usize;
-        let sign = if self.minor < 0 { "-" } else { "" };
-        let digits = format!(
-            "{:0>width$}",
-            self.minor.unsigned_abs(),
-            width = decimals + 1
-        );
-        if decimals == 0 {
-            return format!("{sign}{digits}");
-        }
-        let (whole, fraction) = digits.split_at(digits.len() - decimals);
-        format!("{sign}{whole}.{fraction}")
+        amount_string_of(i128::from(self.minor), self.currency)
     }
 
     fn same_currency(&self, other: &Money) -> Result<(), MoneyError> {
@@ -203,6 +217,19 @@ impl Money {
         self.same_currency(other)?;
         Ok(self.minor.cmp(&other.minor))
     }
+}
+
+/// A minor-unit amount (up to 128 bits wide, for totals) as a plain decimal string with exactly
+/// the currency's decimals: "-1234.50", "1200".
+pub fn amount_string_of(minor: i128, currency: Currency) -> String {
+    let decimals = currency.decimals() as usize;
+    let sign = if minor < 0 { "-" } else { "" };
+    let digits = format!("{:0>width$}", minor.unsigned_abs(), width = decimals + 1);
+    if decimals == 0 {
+        return format!("{sign}{digits}");
+    }
+    let (whole, fraction) = digits.split_at(digits.len() - decimals);
+    format!("{sign}{whole}.{fraction}")
 }
 
 /// Human display for messages: "USD 1,250,000.00", "JPY 1,200", "-EUR 5.00" is written "EUR -5.00".

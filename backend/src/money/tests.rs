@@ -45,6 +45,15 @@ fn refuses_too_many_digits_and_malformed_text() {
         Money::parse("99999999999999999999", usd()),
         Err(MoneyError::Overflow)
     );
+    assert_eq!(
+        Money::parse("1000000000000.00", usd()),
+        Ok(Money::maximum(usd()))
+    );
+    assert_eq!(
+        Money::parse("-1000000000000.01", usd()).map_err(|error| error.to_string()),
+        Err("-1000000000000.01 is outside the amounts accepted: at most USD 1,000,000,000,000.00 either side of zero"
+            .to_owned())
+    );
     assert!(Currency::parse("XYZ").is_err());
 }
 
@@ -152,9 +161,19 @@ proptest! {
     #[test]
     fn parse_and_print_round_trip(minor in any::<i64>().prop_filter("negatable", |value| *value != i64::MIN),
                                   currency_index in 0usize..32) {
-        // Proves amount_string is exactly what parse reads back, in every currency.
+        // Proves amount_string is exactly what parse reads back, in every currency, for every
+        // amount within the input bound, and that parse refuses every amount beyond it.
         let currency = Currency::all().nth(currency_index % Currency::all().count()).unwrap();
-        let money = Money::from_minor(minor, currency);
+        let maximum = Money::maximum(currency).minor();
+        let money = Money::from_minor(minor % (maximum + 1), currency);
         prop_assert_eq!(Money::parse(&money.amount_string(), currency).unwrap(), money);
+        if minor.abs() > maximum {
+            let beyond = Money::from_minor(minor, currency);
+            let refused = matches!(
+                Money::parse(&beyond.amount_string(), currency),
+                Err(MoneyError::AboveMaximum { .. })
+            );
+            prop_assert!(refused, "{} should be refused", beyond);
+        }
     }
 }

@@ -2,9 +2,15 @@
 //! (so an invoice and its e-mail exist together or not at all), and a sender delivers it later.
 //!
 //! Exactly once per message: the `dedupe_key` is unique, a sender claims a message with a guarded
-//! UPDATE and a lease before sending, and marks it sent after. A sender that dies mid-send leaves
-//! the lease to expire; the message then goes again with the same Message-ID, so the receiving
-//! server can discard the repeat.
+//! UPDATE and a lease before sending, and marks it sent after. The claim succeeds only while the
+//! row is still as the sender read it (same attempt count) *and* nobody else holds an unexpired
+//! lease, so of several instances that read the same row one claims it and the others skip it.
+//! A sender that dies mid-send leaves the lease to expire; the message then goes again with the
+//! same Message-ID, so the receiving server can discard the repeat.
+//!
+//! Leases are measured on the wall clock, not the business clock: they keep processes apart, and
+//! processes with different business dates (a `serve` and a back-dated `run-daily`) must still
+//! agree on whether a lease has run out.
 
 use super::mail::{Attachment, OutgoingMail};
 use super::transport::MailTransport;
@@ -84,32 +90,21 @@ pub async fn deliver_due(
     now: DateTime<Utc>,
 ) -> AppResult<SendReport> {
     let mut report = SendReport::default();
+    let lease_now = Utc::now();
     let due = outbox_message::Entity::find()
         .filter(outbox_message::Column::Status.is_in(["pending", "sending"]))
         .filter(outbox_message::Column::NextAttemptAt.lte(now))
         .filter(
             Condition::any()
                 .add(outbox_message::Column::LeaseUntil.is_null())
-                .add(outbox_message::Column::LeaseUntil.lt(now)),
+                .add(outbox_message::Column::LeaseUntil.lt(lease_now)),
         )
         .order_by_asc(outbox_message::Column::Id)
         .limit(200)
         .all(db)
         .await?;
     for message in due {
-        // Claim: only one sender wins the row for the lease's length.
-        let claimed = outbox_message::Entity::update_many()
-            .col_expr(outbox_message::Column::Status, Expr::value("sending"))
-            .col_expr(
-                outbox_message::Column::LeaseUntil,
-                Expr::value(now + Duration::seconds(LEASE_SECONDS)),
-            )
-            .filter(outbox_message::Column::Id.eq(message.id))
-            .filter(outbox_message::Column::Attempts.eq(message.attempts))
-            .filter(outbox_message::Column::Status.is_in(["pending", "sending"]))
-            .exec(db)
-            .await?;
-        if claimed.rows_affected != 1 {
+        if !claim(db, &message, now).await? {
             continue;
         }
         let outcome = send_one(db, transport, from, now, &message).await;
@@ -158,6 +153,36 @@ pub async fn deliver_due(
         }
     }
     Ok(report)
+}
+
+/// Claims one message for this sender. Only one sender wins the row for the lease's length: the
+/// UPDATE requires the attempt count the sender read *and* no unexpired lease, both checked by the
+/// database in one statement, so a sender that read the row before another claimed it finds
+/// nothing to update and moves on.
+async fn claim(
+    db: &DatabaseConnection,
+    message: &outbox_message::Model,
+    now: DateTime<Utc>,
+) -> AppResult<bool> {
+    let lease_now = Utc::now();
+    let claimed = outbox_message::Entity::update_many()
+        .col_expr(outbox_message::Column::Status, Expr::value("sending"))
+        .col_expr(
+            outbox_message::Column::LeaseUntil,
+            Expr::value(lease_now + Duration::seconds(LEASE_SECONDS)),
+        )
+        .filter(outbox_message::Column::Id.eq(message.id))
+        .filter(outbox_message::Column::Attempts.eq(message.attempts))
+        .filter(outbox_message::Column::Status.is_in(["pending", "sending"]))
+        .filter(outbox_message::Column::NextAttemptAt.lte(now))
+        .filter(
+            Condition::any()
+                .add(outbox_message::Column::LeaseUntil.is_null())
+                .add(outbox_message::Column::LeaseUntil.lt(lease_now)),
+        )
+        .exec(db)
+        .await?;
+    Ok(claimed.rows_affected == 1)
 }
 
 async fn send_one(

@@ -194,6 +194,7 @@ mod tests {
             mail_dir: mail_dir.to_path_buf(),
             functional_currency: crate::money::Currency::USD,
             legal_entity: "Revops Inc.".into(),
+            hsts: false,
         }
     }
 

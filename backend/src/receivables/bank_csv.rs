@@ -316,7 +316,10 @@ fn parse_amount(value: &str, currency: Currency) -> Result<Money, String> {
             "amount \"{value}\" has more decimal places than {} allows ({decimals})",
             currency.code()
         ),
-        MoneyError::Overflow => format!("amount \"{value}\" is too large"),
+        MoneyError::Overflow | MoneyError::AboveMaximum { .. } => format!(
+            "amount \"{value}\" is too large: at most {}",
+            Money::maximum(currency)
+        ),
         _ => format!("amount \"{value}\" is not a number such as 1250.00"),
     })?;
     if amount.minor() <= 0 {

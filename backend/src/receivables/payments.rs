@@ -267,13 +267,16 @@ async fn parse_allocations<C: ConnectionTrait>(
     Ok(allocations)
 }
 
-/// The customer's open invoices in `currency` issued on or before `on`, oldest first.
+/// The customer's open invoices in `currency` issued on or before `on`, oldest first, read under
+/// the customer's lock: two payments allocated oldest first at once would otherwise both read the
+/// same open amount, and the second would be refused for an invoice it never named.
 async fn open_invoices<C: ConnectionTrait>(
     connection: &C,
     customer_id: i64,
     currency: Currency,
     on: NaiveDate,
 ) -> AppResult<Vec<invoice::Model>> {
+    customers::lock_for_update(connection, customer_id).await?;
     Ok(invoice::Entity::find()
         .filter(invoice::Column::CustomerId.eq(customer_id))
         .filter(invoice::Column::Currency.eq(currency.code()))

@@ -1,0 +1,148 @@
+//! Security headers on every response: a Content-Security-Policy the Leptos app runs under (its
+//! one inline start-up script allowed by hash, WebAssembly compiled with `wasm-unsafe-eval`, no
+//! third-party origin), `nosniff`, a strict referrer policy, framing refused, and HSTS when the
+//! deployment says it is served over TLS (`REVOPS_HSTS`). GraphiQL (dev mode only) loads its
+//! script from a CDN, so its page carries a policy of its own, which this layer leaves in place.
+
+use axum::extract::State;
+use axum::http::{header, HeaderName, HeaderValue};
+use axum::response::Response;
+use base64::Engine;
+use sha2::{Digest, Sha256};
+use std::path::Path;
+use std::sync::Arc;
+
+/// The headers added to every response that does not set them itself.
+#[derive(Debug, Clone)]
+pub struct SecurityHeaders {
+    headers: Vec<(HeaderName, HeaderValue)>,
+}
+
+/// One year, with subdomains, as the HSTS preload list asks.
+const HSTS: &str = "max-age=31536000; includeSubDomains";
+
+/// The policy of GraphiQL's page: its bundle and styles come from unpkg.
+pub const GRAPHIQL_POLICY: &str =
+    "default-src 'self'; script-src 'self' 'unsafe-inline' https://unpkg.com; \
+     style-src 'self' 'unsafe-inline' https://unpkg.com; img-src 'self' data: https://unpkg.com; \
+     font-src 'self' data: https://unpkg.com; connect-src 'self'; object-src 'none'; \
+     base-uri 'self'; frame-ancestors 'none'";
+
+impl SecurityHeaders {
+    /// Reads the built web app's `index.html` (when there is one) for the inline scripts to allow.
+    pub fn for_web_dir(web_dir: &Path, hsts: bool) -> SecurityHeaders {
+        let html = std::fs::read_to_string(web_dir.join("index.html")).unwrap_or_default();
+        SecurityHeaders::new(&content_security_policy(&html), hsts)
+    }
+
+    fn new(policy: &str, hsts: bool) -> SecurityHeaders {
+        let mut headers = vec![
+            (header::CONTENT_SECURITY_POLICY, policy),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+            (header::REFERRER_POLICY, "strict-origin-when-cross-origin"),
+            (header::X_FRAME_OPTIONS, "DENY"),
+        ];
+        if hsts {
+            headers.push((header::STRICT_TRANSPORT_SECURITY, HSTS));
+        }
+        SecurityHeaders {
+            headers: headers
+                .into_iter()
+                .filter_map(|(name, value)| Some((name, HeaderValue::from_str(value).ok()?)))
+                .collect(),
+        }
+    }
+}
+
+/// The policy for the app and the API. Inline styles stay allowed because the app sets widths of
+/// chart bars and columns through `style` attributes; scripts are only our own files and the
+/// hashed start-up script Trunk writes into `index.html`.
+pub fn content_security_policy(index_html: &str) -> String {
+    let hashes: String = inline_script_hashes(index_html)
+        .iter()
+        .map(|hash| format!(" 'sha256-{hash}'"))
+        .collect();
+    format!(
+        "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'{hashes}; \
+         style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self' data:; \
+         connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; \
+         frame-ancestors 'none'"
+    )
+}
+
+/// Base64 SHA-256 of the text of every `<script>` without a `src`, as CSP hash sources expect.
+pub fn inline_script_hashes(html: &str) -> Vec<String> {
+    let mut hashes = Vec::new();
+    let mut rest = html;
+    while let Some(start) = rest.find("<script") {
+        let after_tag = &rest[start..];
+        let Some(tag_end) = after_tag.find('>') else {
+            break;
+        };
+        let tag = &after_tag[..tag_end];
+        let body = &after_tag[tag_end + 1..];
+        let Some(close) = body.find("</script>") else {
+            break;
+        };
+        if !tag.contains(" src=") {
+            let digest = Sha256::digest(&body.as_bytes()[..close]);
+            hashes.push(base64::engine::general_purpose::STANDARD.encode(digest));
+        }
+        rest = &body[close + "</script>".len()..];
+    }
+    hashes
+}
+
+/// Adds each header the handler did not set itself.
+pub async fn add_security_headers(
+    State(security): State<Arc<SecurityHeaders>>,
+    mut response: Response,
+) -> Response {
+    let headers = response.headers_mut();
+    for (name, value) in &security.headers {
+        if !headers.contains_key(name) {
+            headers.insert(name.clone(), value.clone());
+        }
+    }
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_inline_scripts_are_hashed() {
+        // Proves the hash is of the inline script's exact text (the value a browser computes:
+        // base64 SHA-256, here of "alert(1)") and that scripts with a src are not listed.
+        let html = "<head><script src=\"/app.js\"></script><script type=\"module\">alert(1)</script></head>";
+        assert_eq!(
+            inline_script_hashes(html),
+            ["bhHHL3z2vDgxUt0W3dWQOrprscmda2Y5pLsLg4GF+pI="]
+        );
+        let policy = content_security_policy(html);
+        assert!(policy.contains("'sha256-bhHHL3z2vDgxUt0W3dWQOrprscmda2Y5pLsLg4GF+pI='"));
+        assert!(policy.contains("frame-ancestors 'none'"));
+        assert!(!policy.contains(" 'unsafe-eval'"), "{policy}");
+        assert!(
+            !policy.contains("script-src 'self' 'unsafe-inline'"),
+            "{policy}"
+        );
+    }
+
+    #[test]
+    fn hsts_is_sent_only_when_configured() {
+        // Proves HSTS is opt-in (a plain-HTTP laptop must not pin itself to HTTPS).
+        let has_hsts = |headers: &SecurityHeaders| {
+            headers
+                .headers
+                .iter()
+                .any(|(name, _)| name == header::STRICT_TRANSPORT_SECURITY)
+        };
+        assert!(!has_hsts(&SecurityHeaders::new(
+            "default-src 'self'",
+            false
+        )));
+        assert!(has_hsts(&SecurityHeaders::new("default-src 'self'", true)));
+    }
+}
