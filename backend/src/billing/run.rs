@@ -655,8 +655,7 @@ async fn issue_credits(
             requested_by,
             on: request.as_of,
         };
-        match charge_credits::issue_for_charge(&savepoint, request.actor, credit, request.now)
-            .await
+        match charge_credits::issue_for_charge(&savepoint, request.actor, credit, request.now).await
         {
             Ok(ids) if ids.is_empty() => {
                 drop(savepoint);

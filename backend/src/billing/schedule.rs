@@ -409,7 +409,10 @@ mod tests {
         assert_eq!(cap_credit(credit.clone(), 249_95), Some(credit.clone()));
         assert_eq!(cap_credit(credit, 0), None);
         // A charge is never capped.
-        let charge = line.recurring_due(day("2026-01-01"), None).unwrap().remove(0);
+        let charge = line
+            .recurring_due(day("2026-01-01"), None)
+            .unwrap()
+            .remove(0);
         assert_eq!(cap_credit(charge.clone(), 0), Some(charge));
     }
 

@@ -7,9 +7,9 @@
 use super::plan::{Business, ClawbackMode, Component, Metric};
 use super::repo::{self, PlanVersion};
 use super::rules::{self, Credit};
-use crate::billing::periods;
 use crate::audit::{self, AuditRecord};
 use crate::auth::Actor;
+use crate::billing::periods;
 use crate::entities::{
     ar_application, commission_line, commission_payout, commission_run, contract, deal, invoice,
     user,

@@ -344,13 +344,13 @@ pub fn credit_memo_entry_debits(
             (CUSTOMER_CREDITS, Side::Credit, to_credit),
         ])
         .into_iter()
-    .filter(|(_, _, minor)| *minor > 0)
-    .map(|(account, side, minor)| Posting {
-        account_code: account.into(),
-        side,
-        amount: Money::from_minor(minor, currency),
-    })
-    .collect();
+        .filter(|(_, _, minor)| *minor > 0)
+        .map(|(account, side, minor)| Posting {
+            account_code: account.into(),
+            side,
+            amount: Money::from_minor(minor, currency),
+        })
+        .collect();
     BalancedEntry::try_new(postings)
         .map_err(|error| AppError::internal(format!("credit memo posting: {error}")))
 }
@@ -408,10 +408,9 @@ async fn revenue_debits<C: ConnectionTrait>(
 ) -> AppResult<Vec<(&'static str, i64)>> {
     Ok(match effect {
         RevenueEffect::Concession => {
-            let (deferred, contra) = crate::revenue::repo::on_credited(
-                connection, line_nets, on, now, actor_id, reason,
-            )
-            .await?;
+            let (deferred, contra) =
+                crate::revenue::repo::on_credited(connection, line_nets, on, now, actor_id, reason)
+                    .await?;
             vec![(DEFERRED_REVENUE, deferred), (CONTRA_REVENUE, contra)]
         }
         RevenueEffect::ServiceEnded => {
@@ -420,7 +419,10 @@ async fn revenue_debits<C: ConnectionTrait>(
             // Signed credits, negative here: their negation is what the memo debits.
             let (deferred, unbilled) =
                 crate::revenue::repo::on_billed(connection, &reversed).await?;
-            vec![(DEFERRED_REVENUE, -deferred), (UNBILLED_RECEIVABLE, -unbilled)]
+            vec![
+                (DEFERRED_REVENUE, -deferred),
+                (UNBILLED_RECEIVABLE, -unbilled),
+            ]
         }
     })
 }
@@ -496,7 +498,15 @@ pub(crate) async fn issue_memo<C: ConnectionTrait>(
         None,
     )
     .await?;
-    apply_memo(connection, model, &invoice, (to_invoice, to_credit), today, now).await?;
+    apply_memo(
+        connection,
+        model,
+        &invoice,
+        (to_invoice, to_credit),
+        today,
+        now,
+    )
+    .await?;
     let issued = credit_memo::Entity::update_many()
         .col_expr(credit_memo::Column::Status, Expr::value("approved"))
         .col_expr(credit_memo::Column::Number, Expr::value(number.clone()))
@@ -707,11 +717,9 @@ impl ReceivablesService {
                 spread_gross(gross, &bases)?
             }
             (None, Some(inputs)) if !inputs.is_empty() => {
-                let credited = super::charge_credits::credited_by_invoice_line(
-                    connection,
-                    [invoice_id],
-                )
-                .await?;
+                let credited =
+                    super::charge_credits::credited_by_invoice_line(connection, [invoice_id])
+                        .await?;
                 requested_lines(inputs, &bases, &credited, &label, currency)?
             }
             _ => {

@@ -530,7 +530,8 @@ async fn an_ae_sees_only_invoices_of_their_own_customers() {
 const CHANGE: &str = "mutation($input: ContractLineChangeInput!) { contractLineChange(input: $input) { id cancelledOn } }";
 const MEMOS: &str = "query($customerId: ID) { creditMemos(customerId: $customerId, first: 100) { totalCount nodes { id number status invoiceId reason issueDate subtotal { amount } tax { amount } total { amount } toInvoice { amount } toCredit { amount } lines { amount { amount } tax { amount } } } } }";
 const CUSTOMER_INVOICES: &str = "query($customerId: ID) { invoices(first: 100, customerId: $customerId) { nodes { id number status total { amount } paid { amount } credited { amount } openAmount { amount } } } }";
-const SCHEDULE: &str = "query($id: ID!) { contractBillingSchedule(contractId: $id) { amount { amount } state note } }";
+const SCHEDULE: &str =
+    "query($id: ID!) { contractBillingSchedule(contractId: $id) { amount { amount } state note } }";
 
 /// An annual (or other) deal of `price` a period from `start` to `end` in jurisdiction `tax`.
 fn priced_deal(customer: &str, app: &TestApp, opportunity: &str, terms: [&str; 5]) -> Value {
@@ -564,8 +565,12 @@ async fn memos_of(app: &TestApp, customer: &str) -> Vec<Value> {
 }
 
 async fn invoices_of_customer(app: &TestApp, customer: &str) -> Vec<Value> {
-    app.gql_ok(Role::Cfo, CUSTOMER_INVOICES, json!({ "customerId": customer }))
-        .await["invoices"]["nodes"]
+    app.gql_ok(
+        Role::Cfo,
+        CUSTOMER_INVOICES,
+        json!({ "customerId": customer }),
+    )
+    .await["invoices"]["nodes"]
         .as_array()
         .unwrap()
         .clone()
@@ -590,8 +595,7 @@ async fn a_paid_annual_plan_cancelled_after_a_month_gets_its_credit_memo_at_once
     tax_rate(&app, "US-CA", "7.25").await;
     let customer = app.create_customer("Globex", "USD").await;
     let terms = ["ANNUALLY", "2399.95", "2026-01-01", "2026-12-31", "US-CA"];
-    let (contract_id, line) =
-        contract(&app, priced_deal(&customer, &app, "OPP-C1", terms)).await;
+    let (contract_id, line) = contract(&app, priced_deal(&customer, &app, "OPP-C1", terms)).await;
     // 2,399.95 + 7.25 % tax (173.996… → 174.00) = 2,573.95, paid in full.
     let january = run(&app, "2026-01-01").await;
     assert_eq!(january["issued"][0]["total"]["amount"], "2573.95");
@@ -604,7 +608,11 @@ async fn a_paid_annual_plan_cancelled_after_a_month_gets_its_credit_memo_at_once
     cancel(&app, &line, "2026-01-31", "cancel-c1").await;
 
     let cancelled = run(&app, "2026-01-31").await;
-    assert_eq!(cancelled["issued"].as_array().unwrap().len(), 0, "{cancelled}");
+    assert_eq!(
+        cancelled["issued"].as_array().unwrap().len(),
+        0,
+        "{cancelled}"
+    );
     assert!(
         cancelled["summary"]
             .as_str()
@@ -630,7 +638,10 @@ async fn a_paid_annual_plan_cancelled_after_a_month_gets_its_credit_memo_at_once
     assert_eq!(memo["total"]["amount"], "2362.39");
     assert_eq!(memo["toInvoice"]["amount"], "0.00");
     assert_eq!(memo["toCredit"]["amount"], "2362.39");
-    assert!(memo["reason"].as_str().unwrap().contains("335/365"), "{memo}");
+    assert!(
+        memo["reason"].as_str().unwrap().contains("335/365"),
+        "{memo}"
+    );
     let invoice = &invoices_of_customer(&app, &customer).await[0];
     assert_eq!(invoice["status"], "PAID");
     assert_eq!(invoice["credited"]["amount"], "2362.39");
@@ -641,7 +652,10 @@ async fn a_paid_annual_plan_cancelled_after_a_month_gets_its_credit_memo_at_once
             json!({ "id": customer }),
         )
         .await;
-    assert_eq!(credits["customerCredits"][0]["remaining"]["amount"], "2362.39");
+    assert_eq!(
+        credits["customerCredits"][0]["remaining"]["amount"],
+        "2362.39"
+    );
     assert_eq!(credits["customerCredits"][0]["source"], "credit_memo");
     let trial = app
         .gql_ok(Role::Cfo, BALANCE, json!({ "asOf": "2026-01-31" }))
@@ -702,8 +716,7 @@ async fn a_cancellation_after_a_credit_memo_credits_only_what_is_left_on_the_lin
     app.travel_to("2026-01-01T12:00:00Z".parse().unwrap()).await;
     let customer = app.create_customer("Initrode", "USD").await;
     let terms = ["MONTHLY", "249.95", "2026-01-01", "2026-12-31", "US"];
-    let (contract_id, line) =
-        contract(&app, priced_deal(&customer, &app, "OPP-C2", terms)).await;
+    let (contract_id, line) = contract(&app, priced_deal(&customer, &app, "OPP-C2", terms)).await;
     let january = run(&app, "2026-01-01").await;
     assert_eq!(january["issued"][0]["total"]["amount"], "249.95");
     let invoice_id = invoices_of_customer(&app, &customer).await[0]["id"].clone();
@@ -722,7 +735,11 @@ async fn a_cancellation_after_a_credit_memo_credits_only_what_is_left_on_the_lin
     .await;
     cancel(&app, &line, "2026-01-02", "cancel-c2").await;
     let cancelled = run(&app, "2026-01-02").await;
-    assert_eq!(cancelled["issued"].as_array().unwrap().len(), 0, "{cancelled}");
+    assert_eq!(
+        cancelled["issued"].as_array().unwrap().len(),
+        0,
+        "{cancelled}"
+    );
     let memos = memos_of(&app, &customer).await;
     assert_eq!(memos.len(), 2, "{memos:?}");
     assert_eq!(memos[0]["total"]["amount"], "10.00");
@@ -743,7 +760,10 @@ async fn a_cancellation_after_a_credit_memo_credits_only_what_is_left_on_the_lin
         .expect("the capped credit");
     assert_eq!(credit["state"], "credited");
     assert!(
-        credit["note"].as_str().unwrap().contains("capped at 239.95"),
+        credit["note"]
+            .as_str()
+            .unwrap()
+            .contains("capped at 239.95"),
         "{credit}"
     );
     // Nothing is left: a rerun issues nothing, and AR and deferred revenue are back to zero.
@@ -792,7 +812,11 @@ async fn billing_and_the_commission_clawback_count_the_same_unserved_days() {
     let memos = memos_of(&app, &customer).await;
     assert_eq!(memos.len(), 1, "{memos:?}");
     assert_eq!(memos[0]["total"]["amount"], "1196.71");
-    assert!(memos[0]["reason"].as_str().unwrap().contains("182/365"), "{}", memos[0]);
+    assert!(
+        memos[0]["reason"].as_str().unwrap().contains("182/365"),
+        "{}",
+        memos[0]
+    );
     app.travel_to("2026-08-01T12:00:00Z".parse().unwrap()).await;
     app.gql_ok(Role::VpRevops, calculate, json!({ "period": "2026-07" }))
         .await;
