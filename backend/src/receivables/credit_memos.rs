@@ -343,7 +343,6 @@ pub fn credit_memo_entry_debits(
             (ACCOUNTS_RECEIVABLE, Side::Credit, to_invoice),
             (CUSTOMER_CREDITS, Side::Credit, to_credit),
         ])
-        .into_iter()
         .filter(|(_, _, minor)| *minor > 0)
         .map(|(account, side, minor)| Posting {
             account_code: account.into(),
