@@ -18,7 +18,7 @@ use crate::error::{AppError, AppResult};
 use crate::invoicing::plan::{self, InvoicePlan, Reference};
 use crate::invoicing::rules::ChargeKind;
 use crate::money::{Currency, Money};
-use crate::receivables::charge_credits::{self, ChargeCredit};
+use crate::receivables::charge_credits::{self, ChargeCredit, Outcome};
 use crate::receivables::credit_memos::CreditLine;
 use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
@@ -639,8 +639,9 @@ pub async fn execute(
 }
 
 /// Issues each credit as credit memos, each in its own savepoint of the chunk's transaction: a
-/// credit another run issued first is rolled back alone, one with no issued invoice for its
-/// period yet waits (reported as skipped).
+/// credit another run issued first is rolled back alone; one with no issued invoice for its
+/// period yet, or that its invoice refuses now (e.g. a later change already dated on it), waits
+/// and is reported as skipped with the reason, without stopping the run.
 async fn issue_credits(
     outer: &sea_orm::DatabaseTransaction,
     credits: &[billing_charge::Model],
@@ -655,28 +656,33 @@ async fn issue_credits(
             requested_by,
             on: request.as_of,
         };
-        match charge_credits::issue_for_charge(&savepoint, request.actor, credit, request.now).await
-        {
-            Ok(ids) if ids.is_empty() => {
-                drop(savepoint);
-                report.skipped.push(Skipped {
-                    customer_id: charge.customer_id,
-                    contract_line_id: charge.contract_line_id,
-                    description: charge.description.clone(),
-                    reason: "No issued invoice bills this period yet; the credit waits for it."
-                        .into(),
-                });
-            }
-            Ok(ids) => {
+        let outcome =
+            charge_credits::issue_for_charge(&savepoint, request.actor, credit, request.now).await;
+        let reason = match outcome {
+            Ok(Outcome::Issued(ids)) => {
                 savepoint.commit().await?;
                 report.credit_memos.extend(ids);
+                continue;
             }
-            Err(error) if plan::is_unique_violation(&error) => {
-                drop(savepoint);
+            Ok(Outcome::Raced) => {
                 report.raced += 1;
+                continue;
+            }
+            Ok(Outcome::Waiting) => {
+                "No issued invoice bills this period yet; the credit waits for it.".to_string()
+            }
+            Err(AppError::Validation { message, .. } | AppError::Conflict(message)) => {
+                format!("The credit waits: {message}")
             }
             Err(error) => return Err(error),
-        }
+        };
+        drop(savepoint);
+        report.skipped.push(Skipped {
+            customer_id: charge.customer_id,
+            contract_line_id: charge.contract_line_id,
+            description: charge.description.clone(),
+            reason,
+        });
     }
     Ok(())
 }

@@ -24,6 +24,17 @@ pub struct ChargeCredit<'a> {
     pub on: NaiveDate,
 }
 
+/// What became of a credit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// Issued as these credit memos (ids).
+    Issued(Vec<i64>),
+    /// No issued invoice bills its period yet: the credit waits for one.
+    Waiting,
+    /// Another run issued it first (the unique key refused a second memo); roll back.
+    Raced,
+}
+
 /// An invoice line the credit can go against, with what it still has uncredited.
 struct Target {
     invoice: invoice::Model,
@@ -120,20 +131,22 @@ fn spread_over(targets: Vec<Target>, credit_minor: i64) -> Vec<(invoice::Model, 
     per_invoice
 }
 
-/// Issues the credit as credit memos in the caller's transaction and returns their ids; none
-/// when no issued invoice bills that period yet (the credit then waits for it). The unique key
-/// (charge, invoice) refuses a second memo for the same credit, as `CONFLICT`.
+/// Issues the credit as credit memos in the caller's transaction (a savepoint the caller rolls
+/// back unless the outcome is `Issued`). The unique key (charge, invoice) refuses a second memo
+/// for the same credit: the outcome is then `Raced`.
 pub async fn issue_for_charge<C: ConnectionTrait>(
     connection: &C,
     actor: Option<&Actor>,
     credit: ChargeCredit<'_>,
     now: DateTime<Utc>,
-) -> AppResult<Vec<i64>> {
+) -> AppResult<Outcome> {
     let charge = credit.charge;
     let found = targets(connection, charge).await?;
     let mut issued = Vec::new();
     for (invoice, lines) in spread_over(found, -charge.amount_minor) {
-        let model = insert_memo(connection, &invoice, &lines, &credit, now).await?;
+        let Some(model) = insert_memo(connection, &invoice, &lines, &credit, now).await? else {
+            return Ok(Outcome::Raced);
+        };
         issue_memo(
             connection,
             actor,
@@ -171,16 +184,21 @@ pub async fn issue_for_charge<C: ConnectionTrait>(
         .await?;
         issued.push(model.id);
     }
-    Ok(issued)
+    Ok(if issued.is_empty() {
+        Outcome::Waiting
+    } else {
+        Outcome::Issued(issued)
+    })
 }
 
+/// The memo row, not yet numbered; `None` when the unique key says another run wrote it.
 async fn insert_memo<C: ConnectionTrait>(
     connection: &C,
     invoice: &invoice::Model,
     lines: &[CreditLine],
     credit: &ChargeCredit<'_>,
     now: DateTime<Utc>,
-) -> AppResult<credit_memo::Model> {
+) -> AppResult<Option<credit_memo::Model>> {
     let subtotal: i64 = lines.iter().map(|line| line.net_minor).sum();
     let tax: i64 = lines.iter().map(|line| line.tax_minor).sum();
     let charge = credit.charge;
@@ -211,17 +229,18 @@ async fn insert_memo<C: ConnectionTrait>(
         billing_charge_id: Set(Some(charge.id)),
         ..Default::default()
     };
-    let inserted = credit_memo::Entity::insert(row)
-        .exec(connection)
-        .await
-        .map_err(|error| match error.sql_err() {
-            Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => AppError::Conflict(
-                "This cancellation credit was already issued by another run.".into(),
-            ),
-            _ => error.into(),
-        })?;
+    let inserted = match credit_memo::Entity::insert(row).exec(connection).await {
+        Ok(inserted) => inserted,
+        Err(error) => {
+            return match error.sql_err() {
+                Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => Ok(None),
+                _ => Err(error.into()),
+            }
+        }
+    };
     credit_memo::Entity::find_by_id(inserted.last_insert_id)
         .one(connection)
         .await?
         .ok_or_else(|| AppError::internal("credit memo vanished"))
+        .map(Some)
 }
