@@ -456,15 +456,7 @@ pub(crate) async fn issue_memo<C: ConnectionTrait>(
     };
     let to_invoice = open.min(model.total_minor);
     let to_credit = model.total_minor - to_invoice;
-    let year = today.year();
-    let number = format!(
-        "CM-{year}-{:06}",
-        sequences::next_value(
-            connection,
-            &format!("credit-memo:{}:{year}", model.legal_entity)
-        )
-        .await?
-    );
+    let number = next_number(connection, &model.legal_entity, today).await?;
     let lines: Vec<CreditLine> = serde_json::from_str(&model.lines_json)?;
     let line_nets = contract_line_nets(connection, model.invoice_id, &lines).await?;
     let revenue = revenue_debits(
@@ -506,26 +498,14 @@ pub(crate) async fn issue_memo<C: ConnectionTrait>(
         now,
     )
     .await?;
-    let issued = credit_memo::Entity::update_many()
-        .col_expr(credit_memo::Column::Status, Expr::value("approved"))
-        .col_expr(credit_memo::Column::Number, Expr::value(number.clone()))
-        .col_expr(credit_memo::Column::IssueDate, Expr::value(today))
-        .col_expr(credit_memo::Column::ToInvoiceMinor, Expr::value(to_invoice))
-        .col_expr(credit_memo::Column::ToCreditMinor, Expr::value(to_credit))
-        .col_expr(
-            credit_memo::Column::Settlement,
-            Expr::value(if to_credit > 0 { "credit" } else { "invoice" }),
-        )
-        .col_expr(credit_memo::Column::JournalEntryId, Expr::value(posted.id))
-        .filter(credit_memo::Column::Id.eq(memo_id))
-        .filter(credit_memo::Column::Number.is_null())
-        .exec(connection)
-        .await?;
-    if issued.rows_affected != 1 {
-        return Err(AppError::Conflict(
-            "This credit memo was already issued.".into(),
-        ));
-    }
+    let issued = Issued {
+        number: &number,
+        on: today,
+        to_invoice,
+        to_credit,
+        journal_entry_id: posted.id,
+    };
+    mark_issued(connection, memo_id, issued).await?;
     let mail = MemoMail {
         number: &number,
         invoice: &invoice,
@@ -533,6 +513,70 @@ pub(crate) async fn issue_memo<C: ConnectionTrait>(
         to_credit,
     };
     enqueue_memo_mail(connection, model, mail, now).await
+}
+
+/// The next gapless number `CM-YYYY-NNNNNN` of the legal entity for the issue date's year, drawn
+/// in the caller's transaction.
+async fn next_number<C: ConnectionTrait>(
+    connection: &C,
+    legal_entity: &str,
+    on: NaiveDate,
+) -> AppResult<String> {
+    let year = on.year();
+    let sequence = format!("credit-memo:{legal_entity}:{year}");
+    Ok(format!(
+        "CM-{year}-{:06}",
+        sequences::next_value(connection, &sequence).await?
+    ))
+}
+
+/// What issuing gave a memo.
+struct Issued<'a> {
+    number: &'a str,
+    on: NaiveDate,
+    to_invoice: i64,
+    to_credit: i64,
+    journal_entry_id: i64,
+}
+
+/// Records the memo as issued, once: a memo that already has a number is refused.
+async fn mark_issued<C: ConnectionTrait>(
+    connection: &C,
+    memo_id: i64,
+    issued: Issued<'_>,
+) -> AppResult<()> {
+    let settlement = if issued.to_credit > 0 {
+        "credit"
+    } else {
+        "invoice"
+    };
+    let updated = credit_memo::Entity::update_many()
+        .col_expr(credit_memo::Column::Status, Expr::value("approved"))
+        .col_expr(credit_memo::Column::Number, Expr::value(issued.number))
+        .col_expr(credit_memo::Column::IssueDate, Expr::value(issued.on))
+        .col_expr(
+            credit_memo::Column::ToInvoiceMinor,
+            Expr::value(issued.to_invoice),
+        )
+        .col_expr(
+            credit_memo::Column::ToCreditMinor,
+            Expr::value(issued.to_credit),
+        )
+        .col_expr(credit_memo::Column::Settlement, Expr::value(settlement))
+        .col_expr(
+            credit_memo::Column::JournalEntryId,
+            Expr::value(issued.journal_entry_id),
+        )
+        .filter(credit_memo::Column::Id.eq(memo_id))
+        .filter(credit_memo::Column::Number.is_null())
+        .exec(connection)
+        .await?;
+    if updated.rows_affected != 1 {
+        return Err(AppError::Conflict(
+            "This credit memo was already issued.".into(),
+        ));
+    }
+    Ok(())
 }
 
 /// The contract line and net of each credited invoice line (what revenue recognition reads).
