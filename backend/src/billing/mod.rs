@@ -278,6 +278,17 @@ impl BillingService {
             .iter()
             .map(|line| (line.charge_id, line.invoice_id))
             .collect();
+        // Credits no invoice absorbed were issued as credit memos by the bill run.
+        let on_memo: std::collections::HashSet<i64> = crate::entities::credit_memo::Entity::find()
+            .filter(
+                crate::entities::credit_memo::Column::BillingChargeId
+                    .is_in(charges.iter().map(|charge| charge.id)),
+            )
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .filter_map(|memo| memo.billing_charge_id)
+            .collect();
         let mut rows = Vec::new();
         let mut keys: HashMap<i64, Vec<String>> = HashMap::new();
         for charge in charges {
@@ -296,6 +307,8 @@ impl BillingService {
                 due_on: charge.due_on,
                 state: if invoice_id.is_some() {
                     "invoiced"
+                } else if on_memo.contains(&charge.id) {
+                    "credited"
                 } else {
                     "unbilled"
                 },

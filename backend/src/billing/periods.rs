@@ -96,6 +96,30 @@ pub fn prorate(
     )
 }
 
+/// The one day count of billing and of everything that prorates by service days (commission
+/// clawbacks too): the days of the half-open `[from, until)`, none when it is empty. A
+/// cancellation effective `from` leaves `[from, until)` unserved: its effective date is the first
+/// day without service.
+pub fn days_between(from: NaiveDate, until: NaiveDate) -> i64 {
+    (until - from).num_days().max(0)
+}
+
+/// The exclusive end of a term written, as contracts are, with its last service day.
+pub fn after_last_day(last_day: NaiveDate) -> NaiveDate {
+    last_day.succ_opt().unwrap_or(last_day)
+}
+
+/// The days a cancellation effective `cancelled_on` leaves unserved of a term whose last
+/// service day is `last_day` (inclusive): the same count billing credits.
+pub fn unserved_days(cancelled_on: NaiveDate, last_day: NaiveDate) -> i64 {
+    days_between(cancelled_on, after_last_day(last_day))
+}
+
+/// The service days of a term `[start, last_day]` (both inclusive, as contracts are written).
+pub fn term_days(start: NaiveDate, last_day: NaiveDate) -> i64 {
+    days_between(start, after_last_day(last_day))
+}
+
 /// One recurring billing period of a contract line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct BillingPeriod {
@@ -165,8 +189,8 @@ pub fn periods(
         let start = nominal_start.max(service_start);
         let end = nominal_end.min(service_end);
         if start < end {
-            let days_in_period = (nominal_end - nominal_start).num_days();
-            let days_used = (end - start).num_days();
+            let days_in_period = days_between(nominal_start, nominal_end);
+            let days_used = days_between(start, end);
             result.push(BillingPeriod {
                 start,
                 end,
@@ -184,11 +208,11 @@ pub fn periods(
 /// Used for mid-term changes: the change bills (or credits) the days it affects.
 pub fn remaining_from(period: &BillingPeriod, from: NaiveDate) -> Proration {
     let full = if period.proration.is_full() {
-        (period.end - period.start).num_days()
+        days_between(period.start, period.end)
     } else {
         period.proration.days_in_period
     };
-    let days = (period.end - from.max(period.start)).num_days().max(0);
+    let days = days_between(from.max(period.start), period.end);
     Proration::of(days, full)
 }
 
@@ -307,7 +331,40 @@ mod tests {
         assert_eq!(remaining_from(&all[0], day("2026-03-01")), Proration::FULL);
     }
 
+    #[test]
+    fn a_cancellation_leaves_its_effective_day_unserved() {
+        // A year 2026-01-01 – 2026-12-31 cancelled from 2026-07-03: July 3 to December 31 is
+        // 29 + 31 + 30 + 31 + 30 + 31 = 182 days, the same count billing credits.
+        assert_eq!(unserved_days(day("2026-07-03"), day("2026-12-31")), 182);
+        assert_eq!(term_days(day("2026-01-01"), day("2026-12-31")), 365);
+        let year = periods(
+            day("2026-01-01"),
+            after_last_day(day("2026-12-31")),
+            12,
+            Alignment::Anniversary,
+        );
+        assert_eq!(
+            remaining_from(&year[0], day("2026-07-03")),
+            Proration::of(182, 365)
+        );
+        // Cancelled after the term: nothing unserved.
+        assert_eq!(unserved_days(day("2027-02-01"), day("2026-12-31")), 0);
+    }
+
     proptest! {
+        /// The unserved days billing credits and the term's days always agree: served plus
+        /// unserved is the whole term.
+        #[test]
+        fn served_and_unserved_days_make_the_term(start in 0i64..3000, length in 1i64..1500, cut in 0i64..1500) {
+            let first = day("2024-01-01") + chrono::Duration::days(start);
+            let last = first + chrono::Duration::days(length - 1);
+            let cancelled = first + chrono::Duration::days(cut.min(length));
+            prop_assert_eq!(
+                days_between(first, cancelled) + unserved_days(cancelled, last),
+                term_days(first, last)
+            );
+        }
+
         /// Periods tile the service exactly: no gap, no overlap, nothing outside it.
         #[test]
         fn periods_tile_the_service(start in 0i64..3000, length in 1i64..1500, months in prop::sample::select(vec![1u32, 3, 12]), calendar in any::<bool>()) {

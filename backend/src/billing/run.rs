@@ -7,16 +7,19 @@
 
 use super::pricing::{self, UsagePricing};
 use super::repo::{self, BillableLine};
-use super::schedule::DueCharge;
+use super::schedule::{self, DueCharge};
 use crate::auth::Actor;
 use crate::deals::ContractLineKind;
 use crate::entities::{
-    billing_charge, customer, invoice_line, job_run, timesheet_entry, usage_record,
+    billing_charge, contract_line_change, credit_memo, customer, invoice_line, job_run,
+    timesheet_entry, usage_record,
 };
 use crate::error::{AppError, AppResult};
 use crate::invoicing::plan::{self, InvoicePlan, Reference};
 use crate::invoicing::rules::ChargeKind;
 use crate::money::{Currency, Money};
+use crate::receivables::charge_credits::{self, ChargeCredit, Outcome};
+use crate::receivables::credit_memos::CreditLine;
 use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
 use sea_orm::sea_query::{Expr, OnConflict, Query};
@@ -59,16 +62,23 @@ pub struct BillRunReport {
     pub skipped: Vec<Skipped>,
     /// Groups another run invoiced while this one was working.
     pub raced: usize,
+    /// Credit memos issued for credits no invoice of this run absorbs (their ids).
+    pub credit_memos: Vec<i64>,
 }
 
 impl BillRunReport {
     pub fn summary(&self) -> String {
         format!(
-            "{} charges written, {} invoices issued, {} held as drafts, {} charges skipped{}",
+            "{} charges written, {} invoices issued, {} held as drafts, {} charges skipped{}{}",
             self.charges_written,
             self.issued.len(),
             self.held.len(),
             self.skipped.len(),
+            if self.credit_memos.is_empty() {
+                String::new()
+            } else {
+                format!(", {} credit memos issued", self.credit_memos.len())
+            },
             if self.raced > 0 {
                 format!(", {} groups already invoiced by another run", self.raced)
             } else {
@@ -313,7 +323,7 @@ fn charge_row(
     }
 }
 
-/// Charges written but on no live invoice, due by `as_of`.
+/// Charges written but on no live invoice and settled by no credit memo, due by `as_of`.
 async fn unbilled<C: ConnectionTrait>(
     connection: &C,
     as_of: NaiveDate,
@@ -323,9 +333,15 @@ async fn unbilled<C: ConnectionTrait>(
         .from(invoice_line::Entity)
         .and_where(invoice_line::Column::ActiveChargeId.is_not_null())
         .to_owned();
+    let credited = Query::select()
+        .column(credit_memo::Column::BillingChargeId)
+        .from(credit_memo::Entity)
+        .and_where(credit_memo::Column::BillingChargeId.is_not_null())
+        .to_owned();
     Ok(billing_charge::Entity::find()
         .filter(billing_charge::Column::DueOn.lte(as_of))
         .filter(billing_charge::Column::Id.not_in_subquery(billed))
+        .filter(billing_charge::Column::Id.not_in_subquery(credited))
         .order_by_asc(billing_charge::Column::Id)
         .all(connection)
         .await?)
@@ -431,7 +447,8 @@ pub async fn execute(
     let keys = repo::charge_keys(db, None).await?;
     let mut new_rows = Vec::new();
     let mut preview_rows = Vec::new();
-    for (line, charge) in due_charges(db, &lines, &keys, as_of).await? {
+    let due = cap_credits(db, due_charges(db, &lines, &keys, as_of).await?).await?;
+    for (line, charge) in due {
         // Credit hold: nothing for a service never billed before; running billing continues.
         if on_hold.contains(&line.customer_id) && !keys.contains_key(&line.line_id) {
             report.skipped.push(Skipped {
@@ -523,12 +540,22 @@ pub async fn execute(
         let po = po_number.and_then(|number| purchase_orders.get(&(customer.id, number)).cloned());
         let mut planned = plan::plan(&group, &terms, customer, po.as_ref(), &reference, as_of)?;
         if planned.totals.total.is_negative() {
-            // Credits larger than the charges wait for a later invoice; the charges go now.
-            let charges: Vec<billing_charge::Model> = group
+            // Nothing on this date absorbs the credits, and waiting for a later invoice may wait
+            // for ever (a cancelled service has none): each credit becomes a credit memo now,
+            // against the invoice that billed its period; the charges go on an invoice.
+            let (charges, credits): (Vec<_>, Vec<_>) = group
                 .iter()
-                .filter(|charge| charge.amount_minor >= 0)
                 .cloned()
-                .collect();
+                .partition(|charge| charge.amount_minor >= 0);
+            if !request.dry_run {
+                if chunk.is_none() {
+                    chunk = Some(db.begin().await?);
+                }
+                let outer = chunk
+                    .as_ref()
+                    .ok_or_else(|| AppError::internal("bill run chunk missing"))?;
+                issue_credits(outer, &credits, &request, &mut report).await?;
+            }
             if charges.is_empty() {
                 continue;
             }
@@ -609,6 +636,164 @@ pub async fn execute(
         .await?;
     }
     Ok(report)
+}
+
+/// Issues each credit as credit memos, each in its own savepoint of the chunk's transaction: a
+/// credit another run issued first is rolled back alone; one with no issued invoice for its
+/// period yet, or that its invoice refuses now (e.g. a later change already dated on it), waits
+/// and is reported as skipped with the reason, without stopping the run.
+async fn issue_credits(
+    outer: &sea_orm::DatabaseTransaction,
+    credits: &[billing_charge::Model],
+    request: &RunRequest<'_>,
+    report: &mut BillRunReport,
+) -> AppResult<()> {
+    for charge in credits {
+        let requested_by = authorised_by(outer, charge, request.actor).await?;
+        let savepoint = outer.begin().await?;
+        let credit = ChargeCredit {
+            charge,
+            requested_by,
+            on: request.as_of,
+        };
+        let outcome =
+            charge_credits::issue_for_charge(&savepoint, request.actor, credit, request.now).await;
+        let reason = match outcome {
+            Ok(Outcome::Issued(ids)) => {
+                savepoint.commit().await?;
+                report.credit_memos.extend(ids);
+                continue;
+            }
+            Ok(Outcome::Raced) => {
+                report.raced += 1;
+                continue;
+            }
+            Ok(Outcome::Waiting) => {
+                "No issued invoice bills this period yet; the credit waits for it.".to_string()
+            }
+            Err(AppError::Validation { message, .. } | AppError::Conflict(message)) => {
+                format!("The credit waits: {message}")
+            }
+            Err(error) => return Err(error),
+        };
+        drop(savepoint);
+        report.skipped.push(Skipped {
+            customer_id: charge.customer_id,
+            contract_line_id: charge.contract_line_id,
+            description: charge.description.clone(),
+            reason,
+        });
+    }
+    Ok(())
+}
+
+/// The person who authorised a credit: whoever recorded the change it comes from, else the
+/// person running the bill run.
+async fn authorised_by<C: ConnectionTrait>(
+    connection: &C,
+    charge: &billing_charge::Model,
+    actor: Option<&Actor>,
+) -> AppResult<i64> {
+    let change_id = charge
+        .charge_key
+        .strip_prefix("change:")
+        .and_then(|id| id.parse::<i64>().ok());
+    let recorded_by = match change_id {
+        Some(id) => contract_line_change::Entity::find_by_id(id)
+            .one(connection)
+            .await?
+            .and_then(|change| change.created_by),
+        None => None,
+    };
+    recorded_by
+        .or(actor.map(|actor| actor.user_id))
+        .ok_or_else(|| {
+            AppError::internal(format!(
+                "credit {} has no person who authorised it",
+                charge.charge_key
+            ))
+        })
+}
+
+/// Caps every credit due (seats down, cancellations) at what its line still has billed and not
+/// credited for that period: the charges written for the period (its own charge, seat changes,
+/// earlier credits) and those due in this run, less credit memos people asked for on its
+/// invoice lines. Memos the bill run issued are already among the charges.
+async fn cap_credits(
+    db: &DatabaseConnection,
+    due: Vec<(BillableLine, DueCharge)>,
+) -> AppResult<Vec<(BillableLine, DueCharge)>> {
+    let mut credited_lines: Vec<i64> = due
+        .iter()
+        .filter(|(_, charge)| charge.amount.is_negative() && charge.period.is_some())
+        .map(|(line, _)| line.line_id)
+        .collect();
+    if credited_lines.is_empty() {
+        return Ok(due);
+    }
+    credited_lines.sort_unstable();
+    credited_lines.dedup();
+    let mut left = left_to_credit(db, &credited_lines).await?;
+    let mut kept = Vec::with_capacity(due.len());
+    for (line, charge) in due {
+        let period_end = charge
+            .period
+            .map(|(_, end)| end)
+            .filter(|_| credited_lines.binary_search(&line.line_id).is_ok());
+        let Some(end) = period_end else {
+            kept.push((line, charge));
+            continue;
+        };
+        let remaining = left.entry((line.line_id, end)).or_insert(0);
+        // Nothing left to credit: the credit is not written at all.
+        if let Some(charge) = schedule::cap_credit(charge, *remaining) {
+            *remaining += charge.amount.minor();
+            kept.push((line, charge));
+        }
+    }
+    Ok(kept)
+}
+
+/// Billed less credited per (contract line, period end) of these lines so far.
+async fn left_to_credit(
+    db: &DatabaseConnection,
+    line_ids: &[i64],
+) -> AppResult<HashMap<(i64, NaiveDate), i64>> {
+    let mut left: HashMap<(i64, NaiveDate), i64> = HashMap::new();
+    for charge in billing_charge::Entity::find()
+        .filter(billing_charge::Column::ContractLineId.is_in(line_ids.iter().copied()))
+        .all(db)
+        .await?
+    {
+        if let Some(end) = charge.period_end {
+            *left.entry((charge.contract_line_id, end)).or_insert(0) += charge.amount_minor;
+        }
+    }
+    let billed_lines = invoice_line::Entity::find()
+        .filter(invoice_line::Column::ContractLineId.is_in(line_ids.iter().copied()))
+        .filter(invoice_line::Column::ActiveChargeId.is_not_null())
+        .all(db)
+        .await?;
+    let invoice_ids: HashSet<i64> = billed_lines.iter().map(|line| line.invoice_id).collect();
+    let invoice_lines: HashMap<i64, (i64, Option<NaiveDate>)> = billed_lines
+        .into_iter()
+        .map(|line| (line.id, (line.contract_line_id, line.period_end)))
+        .collect();
+    let requested = credit_memo::Entity::find()
+        .filter(credit_memo::Column::Status.eq("approved"))
+        .filter(credit_memo::Column::BillingChargeId.is_null())
+        .filter(credit_memo::Column::InvoiceId.is_in(invoice_ids))
+        .all(db)
+        .await?;
+    for memo in requested {
+        let lines: Vec<CreditLine> = serde_json::from_str(&memo.lines_json)?;
+        for line in lines {
+            if let Some((contract_line, Some(end))) = invoice_lines.get(&line.invoice_line_id) {
+                *left.entry((*contract_line, *end)).or_insert(0) -= line.net_minor;
+            }
+        }
+    }
+    Ok(left)
 }
 
 /// An in-memory charge for the preview (negative ids: never written).

@@ -194,7 +194,7 @@ impl LineTerms {
         let proration: Proration = remaining_from(period, change.effective);
         let amount = prorate(self.unit_price, delta, proration)?;
         let days = if proration.is_full() {
-            let length = (period.end - period.start).num_days();
+            let length = periods::days_between(period.start, period.end);
             format!("{length}/{length} days")
         } else {
             format!("{}/{} days", proration.days_used, proration.days_in_period)
@@ -247,6 +247,35 @@ impl LineTerms {
             due_on: on,
         }))
     }
+}
+
+/// A credit (a negative charge) capped at `remaining_minor`, what its line still has billed and
+/// not yet credited for the period, so credits never exceed what was billed (an earlier credit
+/// memo on the line already gave part of it back). Charges pass unchanged; `None` when nothing is
+/// left to credit.
+pub fn cap_credit(charge: DueCharge, remaining_minor: i64) -> Option<DueCharge> {
+    let credit = charge.amount.minor();
+    if credit >= 0 {
+        return Some(charge);
+    }
+    let remaining = remaining_minor.max(0);
+    if remaining == 0 {
+        return None;
+    }
+    if -credit <= remaining {
+        return Some(charge);
+    }
+    let capped = Money::from_minor(-remaining, charge.amount.currency());
+    let note = format!(
+        "{}; capped at {} still billed and not credited on this line for the period",
+        charge.note.as_deref().unwrap_or("Credit"),
+        capped.amount_string().trim_start_matches('-')
+    );
+    Some(DueCharge {
+        amount: capped,
+        note: Some(note),
+        ..charge
+    })
 }
 
 #[cfg(test)]
@@ -356,6 +385,54 @@ mod tests {
             line.change_charge(&change).unwrap().unwrap().amount.minor(),
             1_500_00
         );
+    }
+
+    #[test]
+    fn a_credit_never_exceeds_what_is_left_billed_on_the_line() {
+        // 249.95 a month, cancelled from 2026-01-02: 30/31 unused = 241.887… → 241.89; a credit
+        // memo of 10.00 on the line leaves 239.95 to credit, so the credit is 239.95, not 241.89.
+        let mut line = seats(BillingFrequency::Monthly, 249_95, 1);
+        let change = LineChange {
+            id: 4,
+            kind: ChangeKind::Cancellation,
+            effective: day("2026-01-02"),
+            old_quantity: Decimal::ONE,
+            new_quantity: Decimal::ZERO,
+        };
+        line.changes.push(change.clone());
+        let credit = line.change_charge(&change).unwrap().unwrap();
+        assert_eq!(credit.amount.minor(), -241_89);
+        let capped = cap_credit(credit.clone(), 249_95 - 10_00).unwrap();
+        assert_eq!(capped.amount.minor(), -239_95);
+        assert!(capped.note.unwrap().contains("capped at 239.95"));
+        // Enough left: unchanged. Nothing left: no credit at all.
+        assert_eq!(cap_credit(credit.clone(), 249_95), Some(credit.clone()));
+        assert_eq!(cap_credit(credit, 0), None);
+        // A charge is never capped.
+        let charge = line
+            .recurring_due(day("2026-01-01"), None)
+            .unwrap()
+            .remove(0);
+        assert_eq!(cap_credit(charge.clone(), 0), Some(charge));
+    }
+
+    proptest::proptest! {
+        /// Whatever the credits asked, what is granted never exceeds what is left billed.
+        #[test]
+        fn capped_credits_stay_within_what_was_billed(billed in 0i64..1_000_000, asks in proptest::collection::vec(1i64..600_000, 1..8)) {
+            let line = seats(BillingFrequency::Monthly, 100_00, 1);
+            let template = line.recurring_due(day("2026-01-01"), None).unwrap().remove(0);
+            let mut left = billed;
+            for ask in asks {
+                let credit = DueCharge { amount: Money::from_minor(-ask, template.amount.currency()), ..template.clone() };
+                if let Some(granted) = cap_credit(credit, left) {
+                    proptest::prop_assert!(-granted.amount.minor() <= left);
+                    proptest::prop_assert!(granted.amount.minor() < 0);
+                    left += granted.amount.minor();
+                }
+            }
+            proptest::prop_assert!(left >= 0);
+        }
     }
 
     #[test]

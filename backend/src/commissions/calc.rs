@@ -9,6 +9,7 @@ use super::repo::{self, PlanVersion};
 use super::rules::{self, Credit};
 use crate::audit::{self, AuditRecord};
 use crate::auth::Actor;
+use crate::billing::periods;
 use crate::entities::{
     ar_application, commission_line, commission_payout, commission_run, contract, deal, invoice,
     user,
@@ -1235,8 +1236,10 @@ async fn clawback_lines<C: ConnectionTrait>(
             }
             let amount = match (cause.kind, mode) {
                 ("churn", ClawbackMode::Prorated) => {
-                    let term = (facts.end - facts.start).num_days() + 1;
-                    let unserved = (facts.end - cause.on).num_days().max(0);
+                    // Billing's day count, so the clawback reverses the share of the days the
+                    // cancellation credit gave back (its effective day is the first unserved).
+                    let term = periods::term_days(facts.start, facts.end);
+                    let unserved = periods::unserved_days(cause.on, facts.end);
                     rules::clawback_share(line.amount_minor, unserved, term)
                 }
                 ("churn", ClawbackMode::Full) => line.amount_minor,

@@ -207,8 +207,11 @@ pub async fn reductions_through<C: ConnectionTrait>(
     connection: &C,
     cutoff: NaiveDate,
 ) -> AppResult<HashMap<i64, Vec<Cause>>> {
+    // A memo the bill run issued for a cancellation credit is not a cause of its own: the
+    // cancellation is (churn, when it ends the contract), and counting both would claw back twice.
     let memos = credit_memo::Entity::find()
         .filter(credit_memo::Column::Status.eq("approved"))
+        .filter(credit_memo::Column::BillingChargeId.is_null())
         .filter(credit_memo::Column::IssueDate.lte(cutoff))
         .order_by_asc(credit_memo::Column::Id)
         .all(connection)

@@ -31,6 +31,8 @@ pub struct Model {
     pub decided_at: Option<DateTimeUtc>,
     pub comment: Option<String>,
     pub journal_entry_id: Option<i64>,
+    /// The billing charge (a cancellation credit) this memo settles; `None` for requested memos.
+    pub billing_charge_id: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

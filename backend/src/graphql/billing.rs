@@ -166,7 +166,8 @@ pub struct BillingScheduleRow {
     pub amount: Money,
     pub note: Option<String>,
     pub due_on: IsoDate,
-    /// "invoiced", "unbilled" (written, waiting for the next run) or "upcoming".
+    /// "invoiced", "credited" (a credit the bill run issued as a credit memo), "unbilled"
+    /// (written, waiting for the next run) or "upcoming".
     pub state: String,
     pub invoice_id: Option<ID>,
     pub invoice_number: Option<String>,

@@ -11,7 +11,7 @@ use crate::entities::{credit_memo, invoice, invoice_line, write_off};
 use crate::error::{AppError, AppResult};
 use crate::ledger::chart::{
     ACCOUNTS_RECEIVABLE, BAD_DEBT_EXPENSE, CONTRA_REVENUE, CUSTOMER_CREDITS, DEFERRED_REVENUE,
-    TAX_PAYABLE,
+    TAX_PAYABLE, UNBILLED_RECEIVABLE,
 };
 use crate::ledger::rules::{BalancedEntry, Posting, Side};
 use crate::ledger::{self, EntryHeader};
@@ -246,6 +246,53 @@ pub fn spread_gross(gross: Money, lines: &[LineBasis]) -> AppResult<Vec<CreditLi
         .collect())
 }
 
+/// The lines a person asked to credit, each more than zero and at most what the line still has
+/// uncredited (its net less earlier credit memos on it), so credits never exceed what was billed.
+fn requested_lines(
+    inputs: &[CreditLineInput],
+    bases: &[LineBasis],
+    credited: &std::collections::HashMap<i64, i64>,
+    label: &str,
+    currency: Currency,
+) -> AppResult<Vec<CreditLine>> {
+    let mut lines = Vec::new();
+    for (index, line_input) in inputs.iter().enumerate() {
+        let field = |name: &str| format!("lines.{index}.{name}");
+        let line_id = parse_id(&field("invoiceLineId"), &line_input.invoice_line_id)?;
+        let basis = bases
+            .iter()
+            .find(|basis| basis.id == line_id)
+            .ok_or_else(|| {
+                AppError::validation(
+                    field("invoiceLineId"),
+                    format!("Line {line_id} is not on {label}."),
+                )
+            })?;
+        let net = Money::parse(&line_input.amount, currency)
+            .map_err(|error| AppError::validation(field("amount"), error.to_string()))?;
+        let already: i64 = credited.get(&line_id).copied().unwrap_or(0)
+            + lines
+                .iter()
+                .filter(|line: &&CreditLine| line.invoice_line_id == line_id)
+                .map(|line| line.net_minor)
+                .sum::<i64>();
+        let remaining = basis.net_minor - already;
+        if net.minor() <= 0 || net.minor() > remaining {
+            return Err(AppError::validation(
+                field("amount"),
+                format!(
+                    "Credit more than zero and at most the {} the line still has uncredited (billed {}, credited {}).",
+                    Money::from_minor(remaining.max(0), currency),
+                    Money::from_minor(basis.net_minor, currency),
+                    Money::from_minor(already, currency)
+                ),
+            ));
+        }
+        lines.push(line_credit(basis, net.minor()));
+    }
+    Ok(lines)
+}
+
 /// A credited line's tax at the line's own rate.
 pub fn line_credit(line: &LineBasis, net_minor: i64) -> CreditLine {
     CreditLine {
@@ -269,22 +316,40 @@ pub fn credit_memo_entry(
     to_credit: i64,
 ) -> AppResult<BalancedEntry> {
     let (deferred, contra) = revenue;
+    credit_memo_entry_debits(
+        lines,
+        &[(DEFERRED_REVENUE, deferred), (CONTRA_REVENUE, contra)],
+        currency,
+        to_invoice,
+        to_credit,
+    )
+}
+
+/// The reversing entry with the revenue side given as debits per account (deferred revenue and
+/// contra revenue for a concession; deferred revenue and unbilled AR for ended service).
+pub fn credit_memo_entry_debits(
+    lines: &[CreditLine],
+    revenue: &[(&'static str, i64)],
+    currency: Currency,
+    to_invoice: i64,
+    to_credit: i64,
+) -> AppResult<BalancedEntry> {
     let tax: i64 = lines.iter().map(|line| line.tax_minor).sum();
-    let postings = [
-        (DEFERRED_REVENUE, Side::Debit, deferred),
-        (CONTRA_REVENUE, Side::Debit, contra),
-        (TAX_PAYABLE, Side::Debit, tax),
-        (ACCOUNTS_RECEIVABLE, Side::Credit, to_invoice),
-        (CUSTOMER_CREDITS, Side::Credit, to_credit),
-    ]
-    .into_iter()
-    .filter(|(_, _, minor)| *minor > 0)
-    .map(|(account, side, minor)| Posting {
-        account_code: account.into(),
-        side,
-        amount: Money::from_minor(minor, currency),
-    })
-    .collect();
+    let postings = revenue
+        .iter()
+        .map(|(account, minor)| (*account, Side::Debit, *minor))
+        .chain([
+            (TAX_PAYABLE, Side::Debit, tax),
+            (ACCOUNTS_RECEIVABLE, Side::Credit, to_invoice),
+            (CUSTOMER_CREDITS, Side::Credit, to_credit),
+        ])
+        .filter(|(_, _, minor)| *minor > 0)
+        .map(|(account, side, minor)| Posting {
+            account_code: account.into(),
+            side,
+            amount: Money::from_minor(minor, currency),
+        })
+        .collect();
     BalancedEntry::try_new(postings)
         .map_err(|error| AppError::internal(format!("credit memo posting: {error}")))
 }
@@ -314,6 +379,320 @@ fn invoice_label(model: &invoice::Model) -> String {
         .number
         .clone()
         .unwrap_or_else(|| format!("draft #{}", model.id))
+}
+
+/// How a credit memo reaches revenue recognition.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RevenueEffect {
+    /// A price concession a person asked for: the part still deferred comes off the future
+    /// schedule (`revenue::repo::on_credited`), the part already recognised is contra revenue.
+    Concession,
+    /// Service that ended early (a cancellation): the cancellation already re-planned the
+    /// schedule, so the memo only takes back what was billed, as an invoice carrying the credit
+    /// would (`revenue::repo::on_billed` with the nets reversed); what revenue ran ahead of the
+    /// new price moves to unbilled AR, which the schedule's catch-up reverses. Booking contra
+    /// revenue here as well would reverse that revenue twice.
+    ServiceEnded,
+}
+
+/// The debits a memo's nets make on the revenue side, per account, after telling revenue.
+async fn revenue_debits<C: ConnectionTrait>(
+    connection: &C,
+    effect: RevenueEffect,
+    line_nets: &[(i64, i64)],
+    on: NaiveDate,
+    now: DateTime<Utc>,
+    actor_id: Option<i64>,
+    reason: &str,
+) -> AppResult<Vec<(&'static str, i64)>> {
+    Ok(match effect {
+        RevenueEffect::Concession => {
+            let (deferred, contra) =
+                crate::revenue::repo::on_credited(connection, line_nets, on, now, actor_id, reason)
+                    .await?;
+            vec![(DEFERRED_REVENUE, deferred), (CONTRA_REVENUE, contra)]
+        }
+        RevenueEffect::ServiceEnded => {
+            let reversed: Vec<(i64, i64)> =
+                line_nets.iter().map(|(line, net)| (*line, -net)).collect();
+            // Signed credits, negative here: their negation is what the memo debits.
+            let (deferred, unbilled) =
+                crate::revenue::repo::on_billed(connection, &reversed).await?;
+            vec![
+                (DEFERRED_REVENUE, -deferred),
+                (UNBILLED_RECEIVABLE, -unbilled),
+            ]
+        }
+    })
+}
+
+/// Issues a decided credit memo in the caller's transaction — the one way a memo is numbered
+/// `CM-YYYY-NNNNNN`, posted, applied to the invoice's open amount (the rest kept as customer
+/// credit), reported to revenue recognition and e-mailed — for approved requests and for the
+/// credits the bill run issues alike.
+pub(crate) async fn issue_memo<C: ConnectionTrait>(
+    connection: &C,
+    actor: Option<&Actor>,
+    model: &credit_memo::Model,
+    effect: RevenueEffect,
+    today: NaiveDate,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    let memo_id = model.id;
+    let invoice = crate::invoicing::find_model(connection, model.invoice_id).await?;
+    let currency = Currency::parse(&invoice.currency)?;
+    let creditable = invoice.total_minor - invoice.credited_minor - invoice.written_off_minor;
+    if model.total_minor > creditable {
+        return Err(AppError::Conflict(format!(
+            "{} has only {} left to credit now; reject this request and ask again.",
+            invoice_label(&invoice),
+            Money::from_minor(creditable, currency)
+        )));
+    }
+    let open = if matches!(invoice.status.as_str(), "issued" | "partially_paid") {
+        open_minor(&invoice)
+    } else {
+        0
+    };
+    let to_invoice = open.min(model.total_minor);
+    let to_credit = model.total_minor - to_invoice;
+    let number = next_number(connection, &model.legal_entity, today).await?;
+    let lines: Vec<CreditLine> = serde_json::from_str(&model.lines_json)?;
+    let line_nets = contract_line_nets(connection, model.invoice_id, &lines).await?;
+    let revenue = revenue_debits(
+        connection,
+        effect,
+        &line_nets,
+        today,
+        now,
+        actor.map(|actor| actor.user_id),
+        &format!("Credit memo {number}"),
+    )
+    .await?;
+    let entry = credit_memo_entry_debits(&lines, &revenue, currency, to_invoice, to_credit)?;
+    let customer = crate::customers::find_model(connection, model.customer_id).await?;
+    let posted = ledger::post_entry(
+        connection,
+        actor,
+        now,
+        EntryHeader {
+            entry_date: today,
+            memo: format!(
+                "Credit memo {number} on {} to {}",
+                invoice_label(&invoice),
+                customer.legal_name
+            ),
+            source: format!("credit-memo:{number}"),
+            idempotency_key: None,
+        },
+        &entry,
+        None,
+    )
+    .await?;
+    apply_memo(
+        connection,
+        model,
+        &invoice,
+        (to_invoice, to_credit),
+        today,
+        now,
+    )
+    .await?;
+    let issued = Issued {
+        number: &number,
+        on: today,
+        to_invoice,
+        to_credit,
+        journal_entry_id: posted.id,
+    };
+    mark_issued(connection, memo_id, issued).await?;
+    let mail = MemoMail {
+        number: &number,
+        invoice: &invoice,
+        customer: &customer,
+        to_credit,
+    };
+    enqueue_memo_mail(connection, model, mail, now).await
+}
+
+/// The next gapless number `CM-YYYY-NNNNNN` of the legal entity for the issue date's year, drawn
+/// in the caller's transaction.
+async fn next_number<C: ConnectionTrait>(
+    connection: &C,
+    legal_entity: &str,
+    on: NaiveDate,
+) -> AppResult<String> {
+    let year = on.year();
+    let sequence = format!("credit-memo:{legal_entity}:{year}");
+    Ok(format!(
+        "CM-{year}-{:06}",
+        sequences::next_value(connection, &sequence).await?
+    ))
+}
+
+/// What issuing gave a memo.
+struct Issued<'a> {
+    number: &'a str,
+    on: NaiveDate,
+    to_invoice: i64,
+    to_credit: i64,
+    journal_entry_id: i64,
+}
+
+/// Records the memo as issued, once: a memo that already has a number is refused.
+async fn mark_issued<C: ConnectionTrait>(
+    connection: &C,
+    memo_id: i64,
+    issued: Issued<'_>,
+) -> AppResult<()> {
+    let settlement = if issued.to_credit > 0 {
+        "credit"
+    } else {
+        "invoice"
+    };
+    let updated = credit_memo::Entity::update_many()
+        .col_expr(credit_memo::Column::Status, Expr::value("approved"))
+        .col_expr(credit_memo::Column::Number, Expr::value(issued.number))
+        .col_expr(credit_memo::Column::IssueDate, Expr::value(issued.on))
+        .col_expr(
+            credit_memo::Column::ToInvoiceMinor,
+            Expr::value(issued.to_invoice),
+        )
+        .col_expr(
+            credit_memo::Column::ToCreditMinor,
+            Expr::value(issued.to_credit),
+        )
+        .col_expr(credit_memo::Column::Settlement, Expr::value(settlement))
+        .col_expr(
+            credit_memo::Column::JournalEntryId,
+            Expr::value(issued.journal_entry_id),
+        )
+        .filter(credit_memo::Column::Id.eq(memo_id))
+        .filter(credit_memo::Column::Number.is_null())
+        .exec(connection)
+        .await?;
+    if updated.rows_affected != 1 {
+        return Err(AppError::Conflict(
+            "This credit memo was already issued.".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// The contract line and net of each credited invoice line (what revenue recognition reads).
+async fn contract_line_nets<C: ConnectionTrait>(
+    connection: &C,
+    invoice_id: i64,
+    lines: &[CreditLine],
+) -> AppResult<Vec<(i64, i64)>> {
+    let contract_lines: std::collections::HashMap<i64, i64> = invoice_line::Entity::find()
+        .filter(invoice_line::Column::InvoiceId.eq(invoice_id))
+        .all(connection)
+        .await?
+        .into_iter()
+        .map(|line| (line.id, line.contract_line_id))
+        .collect();
+    Ok(lines
+        .iter()
+        .filter_map(|line| {
+            contract_lines
+                .get(&line.invoice_line_id)
+                .map(|contract_line| (*contract_line, line.net_minor))
+        })
+        .collect())
+}
+
+/// Credited on the invoice is the whole memo (it caps later credits); only the part still open
+/// reduces AR, the rest is customer credit.
+async fn apply_memo<C: ConnectionTrait>(
+    connection: &C,
+    model: &credit_memo::Model,
+    invoice: &invoice::Model,
+    (to_invoice, to_credit): (i64, i64),
+    today: NaiveDate,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    let currency = Currency::parse(&invoice.currency)?;
+    if to_invoice > 0 {
+        repo::settle(
+            connection,
+            invoice.id,
+            Settlement::Credited,
+            MovementKind::CreditMemo,
+            Money::from_minor(to_invoice, currency),
+            today,
+            Some(model.id),
+            now,
+        )
+        .await?;
+    }
+    if to_credit > 0 {
+        invoice::Entity::update_many()
+            .col_expr(
+                invoice::Column::CreditedMinor,
+                Expr::col(invoice::Column::CreditedMinor).add(to_credit),
+            )
+            .filter(invoice::Column::Id.eq(invoice.id))
+            .exec(connection)
+            .await?;
+        super::payments::add_credit(
+            connection,
+            model.customer_id,
+            "credit_memo",
+            model.id,
+            Money::from_minor(to_credit, currency),
+            today,
+            now,
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+struct MemoMail<'a> {
+    number: &'a str,
+    invoice: &'a invoice::Model,
+    customer: &'a crate::entities::customer::Model,
+    to_credit: i64,
+}
+
+/// The customer's e-mail with the memo's PDF, once per memo (the outbox's dedupe key).
+async fn enqueue_memo_mail<C: ConnectionTrait>(
+    connection: &C,
+    model: &credit_memo::Model,
+    mail: MemoMail<'_>,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    let currency = Currency::parse(&model.currency)?;
+    let number = mail.number;
+    notifications::enqueue(
+        connection,
+        now,
+        NewMessage {
+            kind: "credit_memo_email",
+            dedupe_key: format!("credit-memo-email:{}", model.id),
+            recipient: super::collections::contact_email(mail.customer),
+            subject: format!("Credit memo {number} from {}", model.legal_entity),
+            body: format!(
+                "Hello,\n\nPlease find attached credit memo {number} for {} {} on invoice {}.\n{}\nThank you.\n",
+                Money::from_minor(model.total_minor, currency).amount_string(),
+                currency.code(),
+                invoice_label(mail.invoice),
+                if mail.to_credit > 0 {
+                    format!(
+                        "{} {} is held as credit on your account.\n",
+                        Money::from_minor(mail.to_credit, currency).amount_string(),
+                        currency.code()
+                    )
+                } else {
+                    String::new()
+                }
+            ),
+            attachment: Some(("credit_memo_pdf", model.id)),
+        },
+    )
+    .await?;
+    Ok(())
 }
 
 impl ReceivablesService {
@@ -381,35 +760,10 @@ impl ReceivablesService {
                 spread_gross(gross, &bases)?
             }
             (None, Some(inputs)) if !inputs.is_empty() => {
-                let mut lines = Vec::new();
-                for (index, line_input) in inputs.iter().enumerate() {
-                    let field = |name: &str| format!("lines.{index}.{name}");
-                    let line_id = parse_id(&field("invoiceLineId"), &line_input.invoice_line_id)?;
-                    let basis =
-                        bases
-                            .iter()
-                            .find(|basis| basis.id == line_id)
-                            .ok_or_else(|| {
-                                AppError::validation(
-                                    field("invoiceLineId"),
-                                    format!("Line {line_id} is not on {label}."),
-                                )
-                            })?;
-                    let net = Money::parse(&line_input.amount, currency).map_err(|error| {
-                        AppError::validation(field("amount"), error.to_string())
-                    })?;
-                    if net.minor() <= 0 || net.minor() > basis.net_minor {
-                        return Err(AppError::validation(
-                            field("amount"),
-                            format!(
-                                "Credit more than zero and at most the line's {}.",
-                                Money::from_minor(basis.net_minor, currency)
-                            ),
-                        ));
-                    }
-                    lines.push(line_credit(basis, net.minor()));
-                }
-                lines
+                let credited =
+                    super::charge_credits::credited_by_invoice_line(connection, [invoice_id])
+                        .await?;
+                requested_lines(inputs, &bases, &credited, &label, currency)?
             }
             _ => {
                 return Err(AppError::validation(
@@ -541,162 +895,35 @@ impl ReceivablesService {
             .await?
             .ok_or_else(|| AppError::internal("credit memo vanished"))?;
         let before = memo_from_model(model.clone())?;
-        let mut update = credit_memo::Entity::update_many()
+        let approved = status == approvals::ApprovalStatus::Approved;
+        let decided = credit_memo::Entity::update_many()
             .col_expr(credit_memo::Column::DecidedBy, Expr::value(actor.user_id))
             .col_expr(credit_memo::Column::DecidedAt, Expr::value(now))
             .col_expr(credit_memo::Column::Comment, Expr::value(comment.clone()))
+            .col_expr(
+                credit_memo::Column::Status,
+                Expr::value(if approved { "approved" } else { "rejected" }),
+            )
             .filter(credit_memo::Column::Id.eq(memo_id))
-            .filter(credit_memo::Column::Status.eq("requested"));
-        if status == approvals::ApprovalStatus::Approved {
-            let invoice = crate::invoicing::find_model(&transaction, model.invoice_id).await?;
-            let currency = Currency::parse(&invoice.currency)?;
-            let creditable =
-                invoice.total_minor - invoice.credited_minor - invoice.written_off_minor;
-            if model.total_minor > creditable {
-                return Err(AppError::Conflict(format!(
-                    "{} has only {} left to credit now; reject this request and ask again.",
-                    invoice_label(&invoice),
-                    Money::from_minor(creditable, currency)
-                )));
-            }
-            let open = if matches!(invoice.status.as_str(), "issued" | "partially_paid") {
-                open_minor(&invoice)
-            } else {
-                0
-            };
-            let to_invoice = open.min(model.total_minor);
-            let to_credit = model.total_minor - to_invoice;
-            let year = today.year();
-            let number = format!(
-                "CM-{year}-{:06}",
-                sequences::next_value(
-                    &transaction,
-                    &format!("credit-memo:{}:{year}", model.legal_entity)
-                )
-                .await?
-            );
-            let lines: Vec<CreditLine> = serde_json::from_str(&model.lines_json)?;
-            let contract_lines: std::collections::HashMap<i64, i64> = invoice_line::Entity::find()
-                .filter(invoice_line::Column::InvoiceId.eq(model.invoice_id))
-                .all(&transaction)
-                .await?
-                .into_iter()
-                .map(|line| (line.id, line.contract_line_id))
-                .collect();
-            let line_nets: Vec<(i64, i64)> = lines
-                .iter()
-                .filter_map(|line| {
-                    contract_lines
-                        .get(&line.invoice_line_id)
-                        .map(|contract_line| (*contract_line, line.net_minor))
-                })
-                .collect();
-            let revenue = crate::revenue::repo::on_credited(
-                &transaction,
-                &line_nets,
-                today,
-                now,
-                Some(actor.user_id),
-                &format!("Credit memo {number}"),
-            )
+            .filter(credit_memo::Column::Status.eq("requested"))
+            .exec(&transaction)
             .await?;
-            let entry = credit_memo_entry(&lines, revenue, currency, to_invoice, to_credit)?;
-            let customer = crate::customers::find_model(&transaction, model.customer_id).await?;
-            let posted = ledger::post_entry(
-                &transaction,
-                Some(actor),
-                now,
-                EntryHeader {
-                    entry_date: today,
-                    memo: format!(
-                        "Credit memo {number} on {} to {}",
-                        invoice_label(&invoice),
-                        customer.legal_name
-                    ),
-                    source: format!("credit-memo:{number}"),
-                    idempotency_key: None,
-                },
-                &entry,
-                None,
-            )
-            .await?;
-            // Credited on the invoice is the whole memo (it caps later credits); only the part
-            // still open reduces AR.
-            if to_invoice > 0 {
-                repo::settle(
-                    &transaction,
-                    invoice.id,
-                    Settlement::Credited,
-                    MovementKind::CreditMemo,
-                    Money::from_minor(to_invoice, currency),
-                    today,
-                    Some(memo_id),
-                    now,
-                )
-                .await?;
-            }
-            if to_credit > 0 {
-                invoice::Entity::update_many()
-                    .col_expr(
-                        invoice::Column::CreditedMinor,
-                        Expr::col(invoice::Column::CreditedMinor).add(to_credit),
-                    )
-                    .filter(invoice::Column::Id.eq(invoice.id))
-                    .exec(&transaction)
-                    .await?;
-                super::payments::add_credit(
-                    &transaction,
-                    model.customer_id,
-                    "credit_memo",
-                    memo_id,
-                    Money::from_minor(to_credit, currency),
-                    today,
-                    now,
-                )
-                .await?;
-            }
-            update = update
-                .col_expr(credit_memo::Column::Status, Expr::value("approved"))
-                .col_expr(credit_memo::Column::Number, Expr::value(number.clone()))
-                .col_expr(credit_memo::Column::IssueDate, Expr::value(today))
-                .col_expr(credit_memo::Column::ToInvoiceMinor, Expr::value(to_invoice))
-                .col_expr(credit_memo::Column::ToCreditMinor, Expr::value(to_credit))
-                .col_expr(
-                    credit_memo::Column::Settlement,
-                    Expr::value(if to_credit > 0 { "credit" } else { "invoice" }),
-                )
-                .col_expr(credit_memo::Column::JournalEntryId, Expr::value(posted.id));
-            notifications::enqueue(
-                &transaction,
-                now,
-                NewMessage {
-                    kind: "credit_memo_email",
-                    dedupe_key: format!("credit-memo-email:{memo_id}"),
-                    recipient: super::collections::contact_email(&customer),
-                    subject: format!("Credit memo {number} from {}", model.legal_entity),
-                    body: format!(
-                        "Hello,\n\nPlease find attached credit memo {number} for {} {} on invoice {}.\n{}\nThank you.\n",
-                        Money::from_minor(model.total_minor, currency).amount_string(),
-                        currency.code(),
-                        invoice_label(&invoice),
-                        if to_credit > 0 {
-                            format!("{} {} is held as credit on your account.\n", Money::from_minor(to_credit, currency).amount_string(), currency.code())
-                        } else {
-                            String::new()
-                        }
-                    ),
-                    attachment: Some(("credit_memo_pdf", memo_id)),
-                },
-            )
-            .await?;
-        } else {
-            update = update.col_expr(credit_memo::Column::Status, Expr::value("rejected"));
-        }
-        let changed = update.exec(&transaction).await?;
-        if changed.rows_affected != 1 {
+        if decided.rows_affected != 1 {
             return Err(AppError::Conflict(
                 "This credit memo was already decided.".into(),
             ));
+        }
+        if approved {
+            // A memo a person asked for is a price concession: it comes off the future schedule.
+            issue_memo(
+                &transaction,
+                Some(actor),
+                &model,
+                RevenueEffect::Concession,
+                today,
+                now,
+            )
+            .await?;
         }
         let after = memo_from_model(
             credit_memo::Entity::find_by_id(memo_id)

@@ -9,6 +9,7 @@ pub mod aging;
 pub mod bank;
 pub mod bank_csv;
 pub mod calendar;
+pub mod charge_credits;
 pub mod collections;
 pub mod credit_memos;
 pub mod disputes;

@@ -526,3 +526,316 @@ async fn an_ae_sees_only_invoices_of_their_own_customers() {
         .await;
     assert_eq!(error_code(&refused).as_deref(), Some("FORBIDDEN"));
 }
+
+const CHANGE: &str = "mutation($input: ContractLineChangeInput!) { contractLineChange(input: $input) { id cancelledOn } }";
+const MEMOS: &str = "query($customerId: ID) { creditMemos(customerId: $customerId, first: 100) { totalCount nodes { id number status invoiceId reason issueDate subtotal { amount } tax { amount } total { amount } toInvoice { amount } toCredit { amount } lines { amount { amount } tax { amount } } } } }";
+const CUSTOMER_INVOICES: &str = "query($customerId: ID) { invoices(first: 100, customerId: $customerId) { nodes { id number status total { amount } paid { amount } credited { amount } openAmount { amount } } } }";
+const SCHEDULE: &str =
+    "query($id: ID!) { contractBillingSchedule(contractId: $id) { amount { amount } state note } }";
+
+/// An annual (or other) deal of `price` a period from `start` to `end` in jurisdiction `tax`.
+fn priced_deal(customer: &str, app: &TestApp, opportunity: &str, terms: [&str; 5]) -> Value {
+    let [frequency, price, start, end, tax] = terms;
+    let mut input = deal(customer, app.user_id(Role::Ae), opportunity);
+    input["billingFrequency"] = json!(frequency);
+    input["startDate"] = json!(start);
+    input["endDate"] = json!(end);
+    let yearly = if frequency == "MONTHLY" {
+        // 12 months of the monthly price, written out so the deal states its ARR exactly.
+        let cents: i64 = price.replace('.', "").parse::<i64>().unwrap() * 12;
+        format!("{}.{:02}", cents / 100, cents % 100)
+    } else {
+        price.to_string()
+    };
+    input["arr"] = json!({ "amount": yearly, "currency": "USD" });
+    input["tcv"] = json!({ "amount": yearly, "currency": "USD" });
+    input["taxJurisdiction"] = json!(tax);
+    input
+}
+
+async fn memos_of(app: &TestApp, customer: &str) -> Vec<Value> {
+    let mut all = app
+        .gql_ok(Role::Cfo, MEMOS, json!({ "customerId": customer }))
+        .await["creditMemos"]["nodes"]
+        .as_array()
+        .unwrap()
+        .clone();
+    all.sort_by_key(|memo| memo["id"].as_str().unwrap().parse::<i64>().unwrap());
+    all
+}
+
+async fn invoices_of_customer(app: &TestApp, customer: &str) -> Vec<Value> {
+    app.gql_ok(
+        Role::Cfo,
+        CUSTOMER_INVOICES,
+        json!({ "customerId": customer }),
+    )
+    .await["invoices"]["nodes"]
+        .as_array()
+        .unwrap()
+        .clone()
+}
+
+async fn cancel(app: &TestApp, line: &str, effective: &str, key: &str) {
+    app.gql_ok(
+        Role::VpRevops,
+        CHANGE,
+        json!({ "input": { "contractLineId": line, "kind": "CANCELLATION", "effectiveDate": effective, "reason": "Customer cancelled", "idempotencyKey": key } }),
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_paid_annual_plan_cancelled_after_a_month_gets_its_credit_memo_at_once() {
+    // Proves a cancellation credit with no later invoice to absorb it is issued at once as a
+    // numbered credit memo with its tax, kept as customer credit because the invoice was paid,
+    // posted (Dr deferred revenue, Dr tax payable, Cr customer credits), audited, e-mailed once,
+    // and issued only once however often the bill run runs.
+    let app = TestApp::spawn().await;
+    tax_rate(&app, "US-CA", "7.25").await;
+    let customer = app.create_customer("Globex", "USD").await;
+    let terms = ["ANNUALLY", "2399.95", "2026-01-01", "2026-12-31", "US-CA"];
+    let (contract_id, line) = contract(&app, priced_deal(&customer, &app, "OPP-C1", terms)).await;
+    // 2,399.95 + 7.25 % tax (173.996… → 174.00) = 2,573.95, paid in full.
+    let january = run(&app, "2026-01-01").await;
+    assert_eq!(january["issued"][0]["total"]["amount"], "2573.95");
+    app.gql_ok(
+        Role::ArSpecialist,
+        "mutation($input: PaymentRecordInput!) { paymentRecord(input: $input) { id } }",
+        json!({ "input": crate::receivables::pay_input(&customer, "2573.95", "2026-01-10", "pay-c1", Value::Null) }),
+    )
+    .await;
+    cancel(&app, &line, "2026-01-31", "cancel-c1").await;
+
+    let cancelled = run(&app, "2026-01-31").await;
+    assert_eq!(
+        cancelled["issued"].as_array().unwrap().len(),
+        0,
+        "{cancelled}"
+    );
+    assert!(
+        cancelled["summary"]
+            .as_str()
+            .unwrap()
+            .ends_with("1 credit memos issued"),
+        "{cancelled}"
+    );
+    for date in ["2026-01-31", "2026-02-01", "2026-12-31"] {
+        let again = run(&app, date).await;
+        assert_eq!(again["issued"].as_array().unwrap().len(), 0, "{date}");
+        assert!(!again["summary"].as_str().unwrap().contains("credit memo"));
+    }
+    let memos = memos_of(&app, &customer).await;
+    assert_eq!(memos.len(), 1, "issued once: {memos:?}");
+    let memo = &memos[0];
+    // 2,399.95 × 335/365 unused days = 2,202.693… → 2,202.69; its tax at the line's rate:
+    // 2,202.69 × 174.00 / 2,399.95 = 159.698… → 159.70; total 2,362.39, all customer credit.
+    assert_eq!(memo["number"], "CM-2026-000001");
+    assert_eq!(memo["status"], "APPROVED");
+    assert_eq!(memo["issueDate"], "2026-01-31");
+    assert_eq!(memo["subtotal"]["amount"], "2202.69");
+    assert_eq!(memo["tax"]["amount"], "159.70");
+    assert_eq!(memo["total"]["amount"], "2362.39");
+    assert_eq!(memo["toInvoice"]["amount"], "0.00");
+    assert_eq!(memo["toCredit"]["amount"], "2362.39");
+    assert!(
+        memo["reason"].as_str().unwrap().contains("335/365"),
+        "{memo}"
+    );
+    let invoice = &invoices_of_customer(&app, &customer).await[0];
+    assert_eq!(invoice["status"], "PAID");
+    assert_eq!(invoice["credited"]["amount"], "2362.39");
+    let credits = app
+        .gql_ok(
+            Role::Cfo,
+            "query($id: ID!) { customerCredits(customerId: $id) { remaining { amount } source } }",
+            json!({ "id": customer }),
+        )
+        .await;
+    assert_eq!(
+        credits["customerCredits"][0]["remaining"]["amount"],
+        "2362.39"
+    );
+    assert_eq!(credits["customerCredits"][0]["source"], "credit_memo");
+    let trial = app
+        .gql_ok(Role::Cfo, BALANCE, json!({ "asOf": "2026-01-31" }))
+        .await;
+    assert_eq!(trial["trialBalance"]["isBalanced"], true);
+    assert_eq!(balance(&trial, "1100"), "0.00");
+    assert_eq!(balance(&trial, "1000"), "2573.95");
+    // Deferred revenue keeps the 30 days served: 2,399.95 − 2,202.69 = 197.26.
+    assert_eq!(balance(&trial, "2000"), "-197.26");
+    assert_eq!(balance(&trial, "2100"), "-14.30");
+    assert_eq!(balance(&trial, "2200"), "-2362.39");
+    let schedule = app
+        .gql_ok(Role::Cfo, SCHEDULE, json!({ "id": contract_id }))
+        .await;
+    let credit = schedule["contractBillingSchedule"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|row| row["amount"]["amount"] == "-2202.69")
+        .cloned()
+        .expect("the credit in the schedule");
+    assert_eq!(credit["state"], "credited");
+    let audit = app
+        .gql_ok(
+            Role::Auditor,
+            "query($id: String) { auditLog(first: 50, entityType: \"credit_memo\", entityId: $id) { nodes { action } } }",
+            json!({ "id": memo["id"] }),
+        )
+        .await;
+    let actions: Vec<&str> = audit["auditLog"]["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|node| node["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(actions, ["credit_memo.issue_for_cancellation"]);
+    // The e-mail goes out once with the memo's PDF (mail is written as .eml files here).
+    for _ in 0..2 {
+        revops::jobs::send_mail(&app.app).await.unwrap();
+    }
+    let mails: Vec<String> = std::fs::read_dir(&app.app.config.mail_dir)
+        .unwrap()
+        .map(|entry| std::fs::read_to_string(entry.unwrap().path()).unwrap())
+        .filter(|text| text.contains("Subject: Credit memo"))
+        .collect();
+    assert_eq!(mails.len(), 1, "one credit memo e-mail");
+    assert!(mails[0].contains("CM-2026-000001.pdf"));
+    assert!(mails[0].contains("2362.39 USD is held as credit"));
+}
+
+#[tokio::test]
+async fn a_cancellation_after_a_credit_memo_credits_only_what_is_left_on_the_line() {
+    // Proves a cancellation credit is capped at what the line still has billed and not credited:
+    // 249.95 billed, 10.00 credited by a memo, so the cancellation credits 239.95, not the
+    // 241.89 its 30/31 unused days would give (which would credit 251.89 against 249.95).
+    let app = TestApp::spawn().await;
+    tax_rate(&app, "US", "0").await;
+    app.travel_to("2026-01-01T12:00:00Z".parse().unwrap()).await;
+    let customer = app.create_customer("Initrode", "USD").await;
+    let terms = ["MONTHLY", "249.95", "2026-01-01", "2026-12-31", "US"];
+    let (contract_id, line) = contract(&app, priced_deal(&customer, &app, "OPP-C2", terms)).await;
+    let january = run(&app, "2026-01-01").await;
+    assert_eq!(january["issued"][0]["total"]["amount"], "249.95");
+    let invoice_id = invoices_of_customer(&app, &customer).await[0]["id"].clone();
+    let requested = app
+        .gql_ok(
+            Role::ArSpecialist,
+            "mutation($input: CreditMemoRequestInput!) { creditMemoRequest(input: $input) { approvalId } }",
+            json!({ "input": { "invoiceId": invoice_id, "reason": "Outage on day one", "amount": "10.00" } }),
+        )
+        .await;
+    app.gql_ok(
+        Role::VpRevops,
+        "mutation($input: DocumentDecideInput!) { creditMemoDecide(input: $input) { number } }",
+        json!({ "input": { "approvalId": requested["creditMemoRequest"]["approvalId"], "decision": "APPROVE", "comment": "Agreed" } }),
+    )
+    .await;
+    cancel(&app, &line, "2026-01-02", "cancel-c2").await;
+    let cancelled = run(&app, "2026-01-02").await;
+    assert_eq!(
+        cancelled["issued"].as_array().unwrap().len(),
+        0,
+        "{cancelled}"
+    );
+    let memos = memos_of(&app, &customer).await;
+    assert_eq!(memos.len(), 2, "{memos:?}");
+    assert_eq!(memos[0]["total"]["amount"], "10.00");
+    assert_eq!(memos[1]["number"], "CM-2026-000002");
+    assert_eq!(memos[1]["total"]["amount"], "239.95");
+    assert_eq!(memos[1]["toInvoice"]["amount"], "239.95");
+    let invoice = &invoices_of_customer(&app, &customer).await[0];
+    assert_eq!(invoice["credited"]["amount"], "249.95");
+    assert_eq!(invoice["openAmount"]["amount"], "0.00");
+    assert_eq!(invoice["status"], "CREDITED");
+    let schedule = app
+        .gql_ok(Role::Cfo, SCHEDULE, json!({ "id": contract_id }))
+        .await;
+    let rows = schedule["contractBillingSchedule"].as_array().unwrap();
+    let credit = rows
+        .iter()
+        .find(|row| row["amount"]["amount"] == "-239.95")
+        .expect("the capped credit");
+    assert_eq!(credit["state"], "credited");
+    assert!(
+        credit["note"]
+            .as_str()
+            .unwrap()
+            .contains("capped at 239.95"),
+        "{credit}"
+    );
+    // Nothing is left: a rerun issues nothing, and AR and deferred revenue are back to zero.
+    let again = run(&app, "2026-01-03").await;
+    assert_eq!(again["chargesWritten"], 0);
+    assert_eq!(memos_of(&app, &customer).await.len(), 2);
+    let trial = app
+        .gql_ok(Role::Cfo, BALANCE, json!({ "asOf": "2026-01-31" }))
+        .await;
+    assert_eq!(trial["trialBalance"]["isBalanced"], true);
+    assert_eq!(balance(&trial, "1100"), "0.00");
+    assert_eq!(balance(&trial, "2000"), "0.00");
+}
+
+#[tokio::test]
+async fn billing_and_the_commission_clawback_count_the_same_unserved_days() {
+    // Proves one day count: a year cancelled from 2026-07-03 leaves 182 days unserved (July 3 to
+    // December 31), and both the billing credit and the prorated churn clawback use 182/365.
+    let app = TestApp::spawn().await;
+    tax_rate(&app, "US", "0").await;
+    app.travel_to("2026-01-01T12:00:00Z".parse().unwrap()).await;
+    app.gql_ok(
+        Role::VpRevops,
+        "mutation($input: CommissionPlanImportInput!) { commissionPlanImport(input: $input) { id } }",
+        json!({ "input": { "document": "code: PLAN-AE-2026\nname: AE plan\ncurrency: USD\neffective_from: 2026-01-01\nquota:\n  period: year\n  amount: \"1000000.00\"\nclawback:\n  window_days: 365\n  mode: prorated\ncomponents:\n  - name: Bookings\n    metric: bookings_acv\n    rate: 10\n" } }),
+    )
+    .await;
+    app.gql_ok(
+        Role::VpRevops,
+        "mutation($input: CommissionPlanAssignInput!) { commissionPlanAssign(input: $input) { id } }",
+        json!({ "input": { "userId": app.user_id(Role::Ae).to_string(), "planCode": "PLAN-AE-2026", "effectiveFrom": "2026-01-01" } }),
+    )
+    .await;
+    let customer = app.create_customer("Vandelay", "USD").await;
+    let terms = ["ANNUALLY", "2400.00", "2026-01-01", "2026-12-31", "US"];
+    let (_, line) = contract(&app, priced_deal(&customer, &app, "OPP-C3", terms)).await;
+    run(&app, "2026-01-01").await;
+    let calculate = "mutation($period: String!) { commissionCalculate(period: $period) { lines } }";
+    app.travel_to("2026-02-01T12:00:00Z".parse().unwrap()).await;
+    app.gql_ok(Role::VpRevops, calculate, json!({ "period": "2026-01" }))
+        .await;
+    app.travel_to("2026-07-03T12:00:00Z".parse().unwrap()).await;
+    cancel(&app, &line, "2026-07-03", "cancel-c3").await;
+    run(&app, "2026-07-03").await;
+    // Billing: 2,400.00 × 182/365 = 1,196.712… → 1,196.71, issued as a credit memo at once.
+    let memos = memos_of(&app, &customer).await;
+    assert_eq!(memos.len(), 1, "{memos:?}");
+    assert_eq!(memos[0]["total"]["amount"], "1196.71");
+    assert!(
+        memos[0]["reason"].as_str().unwrap().contains("182/365"),
+        "{}",
+        memos[0]
+    );
+    app.travel_to("2026-08-01T12:00:00Z".parse().unwrap()).await;
+    app.gql_ok(Role::VpRevops, calculate, json!({ "period": "2026-07" }))
+        .await;
+    let statement = app
+        .gql_ok(
+            Role::VpRevops,
+            "query($userId: ID, $period: String!) { commissionStatement(userId: $userId, period: $period) { lines { kind amount { amount } causeType } } }",
+            json!({ "userId": app.user_id(Role::Ae).to_string(), "period": "2026-07" }),
+        )
+        .await;
+    let clawbacks: Vec<&Value> = statement["commissionStatement"]["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|line| line["kind"] == "clawback")
+        .collect();
+    // Commission 10 % of 2,400.00 = 240.00; 240.00 × 182/365 = 119.671… → 119.67 comes back,
+    // once: the credit memo the cancellation produced is not a second cause.
+    assert_eq!(clawbacks.len(), 1, "{statement}");
+    assert_eq!(clawbacks[0]["amount"]["amount"], "-119.67");
+    assert_eq!(clawbacks[0]["causeType"], "churn");
+}

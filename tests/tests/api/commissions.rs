@@ -934,11 +934,12 @@ async fn churn_within_the_window_claws_back_the_unserved_share_in_the_month_it_h
     .is_empty());
     at(&app, "2027-02-01T10:00:00Z").await;
     calculate(&app, "2027-01").await;
-    // Churn 65 days after booking, inside the 120-day window: 273 of 365 days were never
-    // served, so 1,200.00 × 273 / 365 = 897.53 comes back.
+    // Churn 65 days after booking, inside the 120-day window: 274 of 365 days were never
+    // served (2027-01-31 to 2027-10-31, the cancellation's effective day being the first
+    // unserved one, as billing counts it), so 1,200.00 × 274 / 365 = 900.82 comes back.
     let january = statement(&app, Role::Ae, Role::Ae, "2027-01").await;
-    assert_eq!(amounts(&january, "clawback"), vec![-897_53]);
+    assert_eq!(amounts(&january, "clawback"), vec![-900_82]);
     assert_eq!(january["lines"][0]["causeType"], "churn");
     assert_eq!(calculate(&app, "2027-01").await["changed"], 0);
-    assert_eq!(balance(&app, "2027-01-31", "6000").await, 1_200_00 - 897_53);
+    assert_eq!(balance(&app, "2027-01-31", "6000").await, 1_200_00 - 900_82);
 }

@@ -991,10 +991,13 @@ async fn a_cancellation_stops_the_schedule_and_trues_up_what_was_recognised() {
     let done = schedule(&app, &id).await;
     assert_eq!(done["recognisedToDate"]["amount"], "2958.90");
     assert_eq!(done["remainingToRecognise"]["amount"], "0.00");
-    // The unused time's credit (9,041.10) waits for the customer's next invoice (billing nets
-    // credits into invoices), so until then it is what the contract still holds as deferred.
-    assert_eq!(done["deferredBalance"]["amount"], "9041.10");
+    // The unused time's credit (9,041.10) has no later invoice to ride on: the bill run issues
+    // it at once as a credit memo against the open annual invoice, so nothing stays deferred and
+    // AR holds only what the customer owes for the service delivered.
+    assert_eq!(done["deferredBalance"]["amount"], "0.00");
     assert_eq!(done["unbilledBalance"]["amount"], "0.00");
-    assert_eq!(balance(&app, "2026-04-30", "2000").await, -9_041_10);
+    assert_eq!(balance(&app, "2026-04-30", "2000").await, 0);
+    assert_eq!(balance(&app, "2026-04-30", "1150").await, 0);
     assert_eq!(balance(&app, "2026-04-30", "4000").await, -2_958_90);
+    assert_eq!(balance(&app, "2026-04-30", "1100").await, 2_958_90);
 }
