@@ -33,6 +33,10 @@ pub struct Config {
     /// terminates TLS): every response then carries Strict-Transport-Security. Off by default,
     /// because a browser that saw it on plain-HTTP localhost would refuse that address later.
     pub hsts: bool,
+    /// How long a mail sender holds a message it claimed (`REVOPS_OUTBOX_LEASE_SECONDS`, 1 to
+    /// 3600, default 120). A sender that dies mid-send leaves the message to another after this;
+    /// it must exceed the slowest SMTP delivery, or a slow send could be repeated.
+    pub outbox_lease_seconds: i64,
 }
 
 fn env(name: &str) -> Option<String> {
@@ -107,8 +111,22 @@ impl Config {
                 ));
             }
         };
+        let outbox_lease_seconds = match env("REVOPS_OUTBOX_LEASE_SECONDS") {
+            Some(text) => text
+                .parse::<i64>()
+                .ok()
+                .filter(|seconds| (1..=3600).contains(seconds))
+                .ok_or_else(|| {
+                    AppError::validation(
+                        "REVOPS_OUTBOX_LEASE_SECONDS",
+                        "REVOPS_OUTBOX_LEASE_SECONDS must be 1 to 3600.",
+                    )
+                })?,
+            None => 120,
+        };
         Ok(Config {
             hsts,
+            outbox_lease_seconds,
             legal_entity,
             functional_currency,
             database_url,

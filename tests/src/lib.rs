@@ -128,6 +128,7 @@ impl TestApp {
             functional_currency: revops::money::Currency::USD,
             legal_entity: "Revops Inc.".into(),
             hsts: false,
+            outbox_lease_seconds: 120,
         };
         configure(&mut config);
         let clock = Arc::new(FixedClock::new("2026-11-27T10:00:00Z".parse().unwrap()));

@@ -109,7 +109,15 @@ pub async fn run_daily(
 /// One pass of the outbox sender.
 pub async fn send_mail(app: &App) -> AppResult<outbox::SendReport> {
     let transport = MailTransport::from_config(&app.config)?;
-    outbox::deliver_due(&app.db, &transport, &app.config.mail_from, app.clock.now()).await
+    let lease = chrono::Duration::seconds(app.config.outbox_lease_seconds);
+    outbox::deliver_due(
+        &app.db,
+        &transport,
+        &app.config.mail_from,
+        app.clock.now(),
+        lease,
+    )
+    .await
 }
 
 /// The scheduler inside `revops serve`: sends due mail every few seconds and runs the daily jobs

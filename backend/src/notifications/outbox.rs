@@ -36,7 +36,6 @@ pub struct NewMessage {
 }
 
 pub const MAX_ATTEMPTS: i32 = 8;
-const LEASE_SECONDS: i64 = 120;
 
 /// Writes the message in the caller's transaction; a second message with the same key is ignored.
 pub async fn enqueue<C: ConnectionTrait>(
@@ -82,77 +81,103 @@ pub struct SendReport {
     pub failed: usize,
 }
 
-/// Delivers every due message once. Safe to run from many instances at the same time.
+/// Messages read per pass; a call makes passes until one finds fewer than this.
+const BATCH: u64 = 200;
+/// At most this many passes per call (10,000 messages), so one call always ends.
+const MAX_PASSES: usize = 50;
+
+/// Delivers every message due at `now`, each once. Safe to run from many instances at the same
+/// time: each holds what it claimed for `lease`, and a message whose sender died goes again only
+/// after that. Passes repeat until the outbox has nothing due left (a daily run drains it).
 pub async fn deliver_due(
     db: &DatabaseConnection,
     transport: &MailTransport,
     from: &str,
     now: DateTime<Utc>,
+    lease: Duration,
 ) -> AppResult<SendReport> {
     let mut report = SendReport::default();
-    let lease_now = Utc::now();
-    let due = outbox_message::Entity::find()
-        .filter(outbox_message::Column::Status.is_in(["pending", "sending"]))
-        .filter(outbox_message::Column::NextAttemptAt.lte(now))
-        .filter(
-            Condition::any()
-                .add(outbox_message::Column::LeaseUntil.is_null())
-                .add(outbox_message::Column::LeaseUntil.lt(lease_now)),
-        )
-        .order_by_asc(outbox_message::Column::Id)
-        .limit(200)
-        .all(db)
-        .await?;
-    for message in due {
-        if !claim(db, &message, now).await? {
-            continue;
+    for _ in 0..MAX_PASSES {
+        let lease_now = Utc::now();
+        let due = outbox_message::Entity::find()
+            .filter(outbox_message::Column::Status.is_in(["pending", "sending"]))
+            .filter(outbox_message::Column::NextAttemptAt.lte(now))
+            .filter(
+                Condition::any()
+                    .add(outbox_message::Column::LeaseUntil.is_null())
+                    .add(outbox_message::Column::LeaseUntil.lt(lease_now)),
+            )
+            .order_by_asc(outbox_message::Column::Id)
+            .limit(BATCH)
+            .all(db)
+            .await?;
+        let full = due.len() as u64 == BATCH;
+        for message in due {
+            if claim(db, &message, now, lease).await? {
+                deliver_one(db, transport, from, now, &message, &mut report).await?;
+            }
         }
-        let outcome = send_one(db, transport, from, now, &message).await;
-        let attempts = message.attempts + 1;
-        let update = outbox_message::Entity::update_many()
-            .filter(outbox_message::Column::Id.eq(message.id))
-            .col_expr(outbox_message::Column::Attempts, Expr::value(attempts))
-            .col_expr(
-                outbox_message::Column::LeaseUntil,
-                Expr::value(Option::<DateTime<Utc>>::None),
-            );
-        match outcome {
-            Ok(()) => {
-                update
-                    .col_expr(outbox_message::Column::Status, Expr::value("sent"))
-                    .col_expr(outbox_message::Column::SentAt, Expr::value(now))
-                    .col_expr(
-                        outbox_message::Column::LastError,
-                        Expr::value(Option::<String>::None),
-                    )
-                    .exec(db)
-                    .await?;
-                report.sent += 1;
-            }
-            Err((error, retryable)) => {
-                let give_up = !retryable || attempts >= MAX_ATTEMPTS;
-                tracing::warn!(message = message.id, attempts, %error, give_up, "outbox delivery failed");
-                update
-                    .col_expr(
-                        outbox_message::Column::Status,
-                        Expr::value(if give_up { "failed" } else { "pending" }),
-                    )
-                    .col_expr(
-                        outbox_message::Column::NextAttemptAt,
-                        Expr::value(now + backoff(attempts)),
-                    )
-                    .col_expr(outbox_message::Column::LastError, Expr::value(error))
-                    .exec(db)
-                    .await?;
-                if give_up {
-                    report.failed += 1;
-                } else {
-                    report.retried += 1;
-                }
-            }
+        if !full {
+            break;
         }
     }
     Ok(report)
+}
+
+/// Sends one claimed message and records the outcome: sent, to retry after a backoff, or failed.
+async fn deliver_one(
+    db: &DatabaseConnection,
+    transport: &MailTransport,
+    from: &str,
+    now: DateTime<Utc>,
+    message: &outbox_message::Model,
+    report: &mut SendReport,
+) -> AppResult<()> {
+    let outcome = send_one(db, transport, from, now, message).await;
+    let attempts = message.attempts + 1;
+    let update = outbox_message::Entity::update_many()
+        .filter(outbox_message::Column::Id.eq(message.id))
+        .col_expr(outbox_message::Column::Attempts, Expr::value(attempts))
+        .col_expr(
+            outbox_message::Column::LeaseUntil,
+            Expr::value(Option::<DateTime<Utc>>::None),
+        );
+    match outcome {
+        Ok(()) => {
+            update
+                .col_expr(outbox_message::Column::Status, Expr::value("sent"))
+                .col_expr(outbox_message::Column::SentAt, Expr::value(now))
+                .col_expr(
+                    outbox_message::Column::LastError,
+                    Expr::value(Option::<String>::None),
+                )
+                .exec(db)
+                .await?;
+            report.sent += 1;
+        }
+        Err((error, retryable)) => {
+            let give_up = !retryable || attempts >= MAX_ATTEMPTS;
+            tracing::warn!(message = message.id, attempts, %error, give_up, "outbox delivery failed");
+            update
+                .col_expr(
+                    outbox_message::Column::Status,
+                    Expr::value(if give_up { "failed" } else { "pending" }),
+                )
+                .col_expr(
+                    outbox_message::Column::NextAttemptAt,
+                    Expr::value(now + backoff(attempts)),
+                )
+                .col_expr(outbox_message::Column::LastError, Expr::value(error))
+                .exec(db)
+                .await?;
+            if give_up {
+                report.failed += 1;
+            } else {
+                report.retried += 1;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Claims one message for this sender. Only one sender wins the row for the lease's length: the
@@ -163,13 +188,14 @@ async fn claim(
     db: &DatabaseConnection,
     message: &outbox_message::Model,
     now: DateTime<Utc>,
+    lease: Duration,
 ) -> AppResult<bool> {
     let lease_now = Utc::now();
     let claimed = outbox_message::Entity::update_many()
         .col_expr(outbox_message::Column::Status, Expr::value("sending"))
         .col_expr(
             outbox_message::Column::LeaseUntil,
-            Expr::value(lease_now + Duration::seconds(LEASE_SECONDS)),
+            Expr::value(lease_now + lease),
         )
         .filter(outbox_message::Column::Id.eq(message.id))
         .filter(outbox_message::Column::Attempts.eq(message.attempts))

@@ -195,6 +195,7 @@ mod tests {
             functional_currency: crate::money::Currency::USD,
             legal_entity: "Revops Inc.".into(),
             hsts: false,
+            outbox_lease_seconds: 120,
         }
     }
 

@@ -5,6 +5,7 @@
 mod billing;
 mod collections;
 mod commissions;
+mod crash;
 mod customers;
 mod dashboard;
 mod deals;
