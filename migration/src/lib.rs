@@ -9,6 +9,7 @@ mod m20261129_000001_receivables;
 mod m20261130_000001_revenue;
 mod m20261201_000001_commissions;
 mod m20261202_000001_renewals;
+mod m20261205_000001_revenue_method;
 
 pub struct Migrator;
 
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000001_revenue::Migration),
             Box::new(m20261201_000001_commissions::Migration),
             Box::new(m20261202_000001_renewals::Migration),
+            Box::new(m20261205_000001_revenue_method::Migration),
         ]
     }
 }
