@@ -1,5 +1,6 @@
 //! Revenue recognition over GraphQL with exact amounts: an annual upfront subscription, a
-//! mid-month start under both ratable methods, a milestone recognised only on acceptance (ahead
+//! mid-month start under both ratable methods, a start on the 16th under every convention
+//! (company setting and per-contract override, re-planning only what is not yet recognised), a milestone recognised only on acceptance (ahead
 //! of billing, as unbilled AR), a licence + support + implementation bundle sold at a discount,
 //! prospective and catch-up modifications, a credit memo split between deferred and contra
 //! revenue, and period close refusing postings; every step keeps the trial balance at zero,
@@ -245,9 +246,13 @@ async fn a_mid_month_start_under_monthly_equal_and_daily_methods() {
     )
     .await;
     let amounts = ratable_amounts(&schedule(&app, &monthly).await);
-    assert_eq!(amounts.len(), 12);
-    assert_eq!(amounts[0], ("2026-01".into(), 833_33));
-    assert_eq!(amounts[11], ("2026-12".into(), 833_37));
+    // Equal service months of 833.33 (ASC 606-10-55-17, time elapsed): the first runs Jan 15 to
+    // Feb 15, so January holds 17 of its 31 days (456.99), not the whole month; December
+    // absorbs 2026's rounding residue and January 2027 the last 14 days.
+    assert_eq!(amounts.len(), 13);
+    assert_eq!(amounts[0], ("2026-01".into(), 456_99));
+    assert_eq!(amounts[11], ("2026-12".into(), 845_87));
+    assert_eq!(amounts[12], ("2027-01".into(), 376_34));
 
     // Only the CFO chooses the method.
     let method =
@@ -287,8 +292,162 @@ async fn a_mid_month_start_under_monthly_equal_and_daily_methods() {
     // The first contract keeps the schedule it was built with.
     assert_eq!(
         ratable_amounts(&schedule(&app, &monthly).await)[0].1,
-        833_33
+        456_99
     );
+}
+
+const CONTRACT_METHOD: &str = "mutation($input: ContractRevenueMethodSetInput!) { contractRevenueMethodSet(input: $input) { contractId overrideMethod ratableMethod } }";
+
+async fn set_contract_method(app: &TestApp, contract: &str, method: Value) -> Value {
+    app.gql_ok(
+        Role::Cfo,
+        CONTRACT_METHOD,
+        json!({ "input": { "contractId": contract, "method": method } }),
+    )
+    .await["contractRevenueMethodSet"]
+        .clone()
+}
+
+/// Months "2026-01" … "2027-01" paired with the amounts written in dollars_cents.
+fn by_month(amounts: [i64; 13]) -> Vec<(String, i64)> {
+    let months = (1..=12)
+        .map(|month| format!("2026-{month:02}"))
+        .chain(["2027-01".to_string()]);
+    months.zip(amounts).collect()
+}
+
+// Regression for issue 16, "Revenue ahead of delivery": 12,000.00 for a year from 2026-01-16
+// (to 2027-01-15 inclusive, 365 days). Revenue is recognised as the service is delivered, an
+// output measure of progress over time (ASC 606-10-25-31, 606-10-55-17; DOMAIN.md "Timing
+// follows delivery"): by January 31 only 16 days are delivered, so January can never carry a
+// whole month. Every figure below is computed by hand from the convention's rule; each
+// calendar year's rounding residue stays in its last month.
+#[tokio::test]
+async fn a_start_on_the_sixteenth_recognises_only_delivered_service_under_every_convention() {
+    let app = TestApp::spawn().await;
+    let customer = app.create_customer("Initech", "USD").await;
+    let mut contracts = Vec::new();
+    for opportunity in ["OPP-REV16A", "OPP-REV16B", "OPP-REV16C", "OPP-REV16D"] {
+        let id = contract(
+            &app,
+            &customer,
+            opportunity,
+            "ANNUALLY",
+            "12000.00",
+            "USD",
+            "2026-01-16",
+            "2027-01-15",
+        )
+        .await;
+        contracts.push(id);
+    }
+    let [equal, prorated, half, daily] = <[String; 4]>::try_from(contracts).unwrap();
+
+    // The company default, equal service months (even periods) of 1,000.00 each, split by days
+    // between the calendar months they straddle: January 16/31 × 1,000 = 516.13; February
+    // 15/31 × 1,000 + 13/28 × 1,000 (Feb 16–Mar 16 has 28 days) = 483.87 + 464.29 = 948.16;
+    // March 15/28 + 16/31 = 535.71 + 516.13 = 1,051.84; and so on; January 2027 15/31 = 483.87.
+    assert_eq!(
+        ratable_amounts(&schedule(&app, &equal).await),
+        by_month([
+            516_13, 948_16, 1_051_84, 983_87, 1_016_13, 983_87, 1_016_13, 1_000_00, 983_87,
+            1_016_13, 983_87, 1_016_13, 483_87
+        ])
+    );
+
+    // Prorated calendar months: full months 1,000.00, January 16/31 and January 2027 15/31.
+    let payload = set_contract_method(&app, &prorated, json!("MONTHLY_PRORATED")).await;
+    assert_eq!(payload["overrideMethod"], "MONTHLY_PRORATED");
+    assert_eq!(payload["ratableMethod"], "MONTHLY_PRORATED");
+    assert_eq!(
+        ratable_amounts(&schedule(&app, &prorated).await),
+        by_month([
+            516_13, 1_000_00, 1_000_00, 1_000_00, 1_000_00, 1_000_00, 1_000_00, 1_000_00, 1_000_00,
+            1_000_00, 1_000_00, 1_000_00, 483_87
+        ])
+    );
+
+    // Half-month: 24 halves of 500.00; the term starts with January's second half (16th–31st)
+    // and ends with January 2027's first half.
+    set_contract_method(&app, &half, json!("HALF_MONTH")).await;
+    assert_eq!(
+        ratable_amounts(&schedule(&app, &half).await),
+        by_month([
+            500_00, 1_000_00, 1_000_00, 1_000_00, 1_000_00, 1_000_00, 1_000_00, 1_000_00, 1_000_00,
+            1_000_00, 1_000_00, 1_000_00, 500_00
+        ])
+    );
+
+    // Exact days, 12,000 × days / 365: January 16 days = 526.03, February 28 = 920.55, a
+    // 31-day month 1,019.18, a 30-day month 986.30; December takes 2026's residue: 350/365 of
+    // 12,000 = 11,506.85 by December 31, less 10,487.68 for January to November = 1,019.17;
+    // January 2027's 15 days = 493.15.
+    set_contract_method(&app, &daily, json!("DAILY")).await;
+    assert_eq!(
+        ratable_amounts(&schedule(&app, &daily).await),
+        by_month([
+            526_03, 920_55, 1_019_18, 986_30, 1_019_18, 986_30, 1_019_18, 1_019_18, 986_30,
+            1_019_18, 986_30, 1_019_17, 493_15
+        ])
+    );
+    for id in [&equal, &prorated, &half, &daily] {
+        assert_consistent(&schedule(&app, id).await);
+    }
+
+    // January under equal months recognises 516.13, the 16 days delivered, not 1,000.00.
+    let january = run(&app, "2026-01").await;
+    let recognised: i64 = schedule(&app, &equal).await["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|row| row["status"] == "recognised")
+        .map(|row| cents(row["amount"]["amount"].as_str().unwrap()))
+        .sum();
+    assert_eq!(recognised, 516_13, "{january}");
+
+    // Changing the convention re-plans only what is not yet recognised: January stays 516.13
+    // and the other 11,483.87 spreads over the 349 days from February 1 (Feb 28/349 = 921.34,
+    // a 31-day month 1,020.06, a 30-day month 987.15; 2026's residue in December; the last 15
+    // days 493.58).
+    let payload = set_contract_method(&app, &equal, json!("DAILY")).await;
+    assert_eq!(payload["ratableMethod"], "DAILY");
+    let replanned = schedule(&app, &equal).await;
+    assert_eq!(
+        ratable_amounts(&replanned),
+        by_month([
+            516_13, 921_34, 1_020_06, 987_15, 1_020_06, 987_15, 1_020_06, 1_020_06, 987_15,
+            1_020_06, 987_15, 1_020_05, 493_58
+        ])
+    );
+    assert_consistent(&replanned);
+    // Clearing the override returns the contract to the company's convention.
+    let cleared = set_contract_method(&app, &equal, Value::Null).await;
+    assert_eq!(cleared["overrideMethod"], Value::Null);
+    assert_eq!(cleared["ratableMethod"], "MONTHLY_EQUAL");
+
+    // Only the CFO chooses a contract's convention; a bad id names its field.
+    for role in [Role::VpFinance, Role::Ae, Role::Auditor] {
+        let refused = app
+            .gql_as(
+                role,
+                CONTRACT_METHOD,
+                json!({ "input": { "contractId": equal, "method": "DAILY" } }),
+            )
+            .await;
+        assert_eq!(
+            error_code(&refused).as_deref(),
+            Some("FORBIDDEN"),
+            "{role:?}"
+        );
+    }
+    let bad = app
+        .gql_as(
+            Role::Cfo,
+            CONTRACT_METHOD,
+            json!({ "input": { "contractId": "x", "method": "DAILY" } }),
+        )
+        .await;
+    assert_eq!(error_field(&bad).as_deref(), Some("contractId"));
 }
 
 #[tokio::test]
