@@ -750,7 +750,7 @@ fn ratable_rows(
 }
 
 /// The first day of the month after the latest closed period: nothing is re-planned before it.
-async fn first_open_day<C: ConnectionTrait>(connection: &C) -> AppResult<Option<NaiveDate>> {
+pub async fn first_open_day<C: ConnectionTrait>(connection: &C) -> AppResult<Option<NaiveDate>> {
     let latest = ledger_period::Entity::find()
         .filter(ledger_period::Column::Status.eq("closed"))
         .order_by_desc(ledger_period::Column::Period)
@@ -762,6 +762,45 @@ async fn first_open_day<C: ConnectionTrait>(connection: &C) -> AppResult<Option<
     let first = NaiveDate::parse_from_str(&format!("{}-01", latest.period), "%Y-%m-%d")
         .map_err(|_| AppError::internal(format!("ledger period {}", latest.period)))?;
     Ok(Some(crate::billing::periods::month_of(first).1))
+}
+
+/// The business date of an event (delivered on, accepted on) entered by a person: it may be
+/// back-dated into any open period but never into a closed one, nor lie after `today`.
+pub async fn event_date<C: ConnectionTrait>(
+    connection: &C,
+    field: &str,
+    on: NaiveDate,
+    today: NaiveDate,
+) -> AppResult<NaiveDate> {
+    if on > today {
+        return Err(AppError::validation(
+            field,
+            format!("{on} is after today ({today}); record the event once it has happened."),
+        ));
+    }
+    if let Some(open) = first_open_day(connection).await? {
+        if on < open {
+            return Err(AppError::validation(
+                field,
+                format!(
+                    "{on} falls in a closed period; date it on or after {open}, or ask the CFO to reopen the period."
+                ),
+            ));
+        }
+    }
+    Ok(on)
+}
+
+/// The day earned variable consideration (an approved timesheet) is recognised on: the day the
+/// work was done, or the first open day when that day's period is already closed, because a
+/// closed period takes no postings and corrections go in the open period.
+pub async fn earned_on<C: ConnectionTrait>(
+    connection: &C,
+    worked_on: NaiveDate,
+) -> AppResult<NaiveDate> {
+    Ok(first_open_day(connection)
+        .await?
+        .map_or(worked_on, |open| worked_on.max(open)))
 }
 
 /// Re-plans what a ratable obligation has not yet recognised under `method`: its planned ratable

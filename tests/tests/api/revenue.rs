@@ -518,6 +518,81 @@ async fn a_milestone_is_recognised_only_once_accepted_and_ahead_of_billing_as_un
     assert_consistent(&schedule(&app, &id).await);
 }
 
+// Regression for issue 16, "Event dates come from the clock": a milestone is satisfied when the
+// customer accepts it (ASC 606-10-25-30, point in time; DOMAIN.md "Event dates are business
+// facts"), so an acceptance on 30 October entered on 27 November is recognised in October.
+// Back-dating reaches open periods only, and an event cannot be dated after today.
+#[tokio::test]
+async fn a_back_dated_acceptance_is_recognised_in_the_period_it_happened() {
+    let app = TestApp::spawn().await;
+    zero_tax(&app).await;
+    let customer = app.create_customer("Vandelay", "USD").await;
+    let input = json!({
+        "crmOpportunityId": "OPP-REV-EVENT", "customerId": customer,
+        "invoicedLegalEntity": "Vandelay Industries",
+        "billingContact": { "name": "AP", "email": "ap@vandelay.example" },
+        "productName": "Implementation",
+        "tcv": { "amount": "20000.00", "currency": "USD" },
+        "arr": { "amount": "20000.00", "currency": "USD" },
+        "startDate": "2026-05-01", "endDate": "2026-12-31",
+        "billingFrequency": "MILESTONE", "paymentTerms": "NET_30", "billingCurrency": "USD",
+        "poRequired": false, "taxJurisdiction": "US-OR", "taxExempt": false,
+        "revenueRecognitionType": "MILESTONE",
+        "milestones": [{ "name": "Go-live", "dueDate": "2026-10-15", "amount": { "amount": "20000.00", "currency": "USD" } }],
+        "assignedAeId": app.user_id(Role::Ae).to_string(), "commissionPlanId": "PLAN-AE-2026"
+    });
+    let deal = app
+        .gql_ok(Role::Ae, CREATE, json!({ "input": input }))
+        .await["dealCreate"]["deal"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let id = app
+        .gql_ok(
+            Role::VpRevops,
+            APPROVE,
+            json!({ "input": { "id": deal, "idempotencyKey": "approve-rev-event" } }),
+        )
+        .await["dealApprove"]["contract"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let close = "mutation($period: String!) { periodClose(period: $period) { status } }";
+    app.gql_ok(Role::Cfo, close, json!({ "period": "2026-09" }))
+        .await;
+    let line = line_of(&app, &id).await;
+    let deliver = "mutation($id: ID!, $on: Date) { contractLineDeliver(id: $id, deliveredOn: $on) { deliveredAt } }";
+    app.gql_ok(
+        Role::VpRevops,
+        deliver,
+        json!({ "id": line, "on": "2026-10-20" }),
+    )
+    .await;
+    let accept = "mutation($id: ID!, $on: Date) { contractLineAccept(id: $id, note: \"Signed off\", acceptedOn: $on) { acceptedAt } }";
+    // September is closed and 1 December has not come yet (today is 27 November).
+    for on in ["2026-09-30", "2026-12-01"] {
+        let refused = app
+            .gql_as(Role::VpRevops, accept, json!({ "id": line, "on": on }))
+            .await;
+        assert_eq!(error_code(&refused).as_deref(), Some("VALIDATION"), "{on}");
+        assert_eq!(error_field(&refused).as_deref(), Some("acceptedOn"), "{on}");
+    }
+    app.gql_ok(
+        Role::VpRevops,
+        accept,
+        json!({ "id": line, "on": "2026-10-30" }),
+    )
+    .await;
+    let planned = schedule(&app, &id).await;
+    assert_eq!(planned["rows"][0]["recogniseOn"], "2026-10-30");
+    // October's run recognises the whole 20,000.00 in October, as unbilled AR.
+    let october = run(&app, "2026-10").await;
+    assert_eq!(october["total"][0]["amount"], "20000.00", "{october}");
+    assert_eq!(balance(&app, "2026-10-31", "4010").await, -20_000_00);
+    assert_eq!(balance(&app, "2026-10-31", "1150").await, 20_000_00);
+    assert_consistent(&schedule(&app, &id).await);
+}
+
 #[tokio::test]
 async fn a_licence_support_and_implementation_bundle_sold_at_a_discount_is_allocated_by_ssp() {
     let app = TestApp::spawn().await;
