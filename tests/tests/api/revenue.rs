@@ -591,6 +591,34 @@ async fn a_back_dated_acceptance_is_recognised_in_the_period_it_happened() {
     assert_eq!(balance(&app, "2026-10-31", "4010").await, -20_000_00);
     assert_eq!(balance(&app, "2026-10-31", "1150").await, 20_000_00);
     assert_consistent(&schedule(&app, &id).await);
+
+    // Hours worked on 12 October and approved on 5 December are earned in October, the period
+    // of the work (right to invoice, ASC 606-10-55-18): October's rerun recognises them there.
+    let tm = app
+        .gql_ok(Role::VpRevops, ADD, json!({ "input": { "contractId": id, "kind": "TIME_AND_MATERIALS", "productName": "Consulting", "quantity": "1", "unitPrice": { "amount": "0.00", "currency": "USD" }, "startDate": "2026-05-01", "endDate": "2026-12-31" } }))
+        .await["contractLineAdd"]["id"].as_str().unwrap().to_string();
+    let submit =
+        "mutation($input: TimesheetSubmitInput!) { timesheetSubmit(input: $input) { id } }";
+    let entry = app
+        .gql_ok(Role::AccountManager, submit, json!({ "input": { "contractLineId": tm, "person": "Dana Scully", "role": "Architect", "workDate": "2026-10-12", "hours": "7.5", "rate": { "amount": "200.00", "currency": "USD" }, "description": "Data model review" } }))
+        .await["timesheetSubmit"]["id"].clone();
+    app.travel_to("2026-12-05T09:00:00Z".parse().unwrap()).await;
+    let decide = "mutation($id: ID!) { timesheetDecide(id: $id, approve: true) { status } }";
+    app.gql_ok(Role::VpRevops, decide, json!({ "id": entry }))
+        .await;
+    let hours = schedule(&app, &id).await["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|row| row["kind"] == "timesheet")
+        .cloned()
+        .unwrap();
+    assert_eq!(hours["recogniseOn"], "2026-10-12");
+    assert_eq!(hours["amount"]["amount"], "1500.00");
+    let rerun = run(&app, "2026-10").await;
+    assert_eq!(rerun["total"][0]["amount"], "1500.00", "{rerun}");
+    assert_eq!(balance(&app, "2026-10-31", "4010").await, -21_500_00);
+    assert_consistent(&schedule(&app, &id).await);
 }
 
 #[tokio::test]
