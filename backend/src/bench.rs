@@ -140,6 +140,7 @@ pub(crate) async fn seed(
                 created_at: Set(now),
                 uplift_percent: Set("0".into()),
                 renewed_from_id: Set(None),
+                revenue_method: Set(None),
             })
             .collect(),
     )

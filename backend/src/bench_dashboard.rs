@@ -67,6 +67,7 @@ async fn second_contracts(
                 created_at: Set(now),
                 uplift_percent: Set("3".into()),
                 renewed_from_id: Set(None),
+                revenue_method: Set(None),
             })
             .collect(),
     )

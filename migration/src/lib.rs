@@ -10,6 +10,7 @@ mod m20261130_000001_revenue;
 mod m20261201_000001_commissions;
 mod m20261202_000001_renewals;
 mod m20261205_000001_billing_credits;
+mod m20261205_000002_revenue_method;
 
 pub struct Migrator;
 
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000001_commissions::Migration),
             Box::new(m20261202_000001_renewals::Migration),
             Box::new(m20261205_000001_billing_credits::Migration),
+            Box::new(m20261205_000002_revenue_method::Migration),
         ]
     }
 }

@@ -960,6 +960,11 @@ pub const OPERATIONS: &[(&str, &str, Access)] = &[
     ),
     (
         "Mutation",
+        "contractRevenueMethodSet",
+        Access::Needs(Permission::RevenueSettings),
+    ),
+    (
+        "Mutation",
         "revenueDiscountAssign",
         Access::Needs(Permission::SspManage),
     ),

@@ -748,13 +748,15 @@ impl BillingService {
             )));
         }
         if approve {
-            // Time and materials are earned as they are approved (right to invoice).
+            // Time and materials are earned as the work is done (right to invoice): the entry's
+            // work date, not the day it is approved, decides the period.
+            let earned_on = crate::revenue::repo::earned_on(&transaction, model.work_date).await?;
             crate::revenue::repo::add_variable(
                 &transaction,
                 model.contract_line_id,
                 "timesheet",
                 &format!("timesheet:{id}"),
-                now.date_naive(),
+                earned_on,
                 before.amount.minor(),
             )
             .await?;
@@ -806,9 +808,16 @@ impl BillingService {
     }
 
     /// Marks a milestone or licence line delivered (the licence is billable from then on).
-    pub async fn deliver(&self, actor: &Actor, line_id: i64) -> AppResult<contract_line::Model> {
+    /// Records a delivery that happened on `delivered_on` (today when not given).
+    pub async fn deliver(
+        &self,
+        actor: &Actor,
+        line_id: i64,
+        delivered_on: Option<NaiveDate>,
+    ) -> AppResult<contract_line::Model> {
         actor.require(Permission::DeliveryRecord)?;
-        self.record_delivery_act(actor, line_id, false, None).await
+        self.record_delivery_act(actor, line_id, false, None, delivered_on)
+            .await
     }
 
     /// Records the customer's acceptance of a delivered milestone (billable from then on).
@@ -817,10 +826,11 @@ impl BillingService {
         actor: &Actor,
         line_id: i64,
         note: &str,
+        accepted_on: Option<NaiveDate>,
     ) -> AppResult<contract_line::Model> {
         actor.require(Permission::DeliveryRecord)?;
         let note = require_text("note", note, 1000)?;
-        self.record_delivery_act(actor, line_id, true, Some(note))
+        self.record_delivery_act(actor, line_id, true, Some(note), accepted_on)
             .await
     }
 
@@ -830,9 +840,23 @@ impl BillingService {
         line_id: i64,
         acceptance: bool,
         note: Option<String>,
+        event_on: Option<NaiveDate>,
     ) -> AppResult<contract_line::Model> {
         let now = self.clock.now();
         let transaction = self.db.begin().await?;
+        // The business date of the event, entered by a person; the click time stays the record.
+        let field = if acceptance {
+            "acceptedOn"
+        } else {
+            "deliveredOn"
+        };
+        let event_on = crate::revenue::repo::event_date(
+            &transaction,
+            field,
+            event_on.unwrap_or(now.date_naive()),
+            self.clock.today(),
+        )
+        .await?;
         let line = find_line(&transaction, line_id).await?;
         let kind =
             ContractLineKind::parse(&line.kind).ok_or_else(|| AppError::internal("line kind"))?;
@@ -888,8 +912,7 @@ impl BillingService {
         }
         // A licence is satisfied on delivery, a milestone on acceptance (ASC 606 point in time).
         if acceptance || kind == ContractLineKind::PerpetualLicense {
-            crate::revenue::repo::on_satisfied(&transaction, line_id, now.date_naive(), now)
-                .await?;
+            crate::revenue::repo::on_satisfied(&transaction, line_id, event_on, now).await?;
         }
         let after = find_line(&transaction, line_id).await?;
         audit::record(&transaction, Some(actor), now, AuditRecord {

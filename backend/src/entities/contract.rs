@@ -18,6 +18,8 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     pub uplift_percent: String,
     pub renewed_from_id: Option<i64>,
+    /// The contract's ratable convention when it overrides the company's (`RatableMethod`).
+    pub revenue_method: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

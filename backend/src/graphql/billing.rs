@@ -545,30 +545,35 @@ impl BillingMutation {
             .into())
     }
 
+    /// Records a delivery; `deliveredOn` is the day it happened (today when not given), which
+    /// may be back-dated into an open period but not into a closed one.
     async fn contract_line_deliver(
         &self,
         ctx: &Context<'_>,
         id: ID,
+        delivered_on: Option<IsoDate>,
     ) -> async_graphql::Result<ContractLineBilling> {
         let id = parse_id("id", &id)?;
         Ok(app(ctx)
             .billing
-            .deliver(actor(ctx)?, id)
+            .deliver(actor(ctx)?, id, delivered_on.map(|date| date.0))
             .await?
             .try_into()?)
     }
 
-    /// Records the customer's acceptance of a delivered milestone.
+    /// Records the customer's acceptance of a delivered milestone; `acceptedOn` is the day the
+    /// customer accepted (today when not given), back-dated into open periods only.
     async fn contract_line_accept(
         &self,
         ctx: &Context<'_>,
         id: ID,
         note: String,
+        accepted_on: Option<IsoDate>,
     ) -> async_graphql::Result<ContractLineBilling> {
         let id = parse_id("id", &id)?;
         Ok(app(ctx)
             .billing
-            .accept(actor(ctx)?, id, &note)
+            .accept(actor(ctx)?, id, &note, accepted_on.map(|date| date.0))
             .await?
             .try_into()?)
     }

@@ -42,6 +42,14 @@ pub struct SspInput {
     pub effective_from: NaiveDate,
 }
 
+/// The ratable convention a contract follows: its own override, if any, and the one in force.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct ContractMethod {
+    pub contract_id: i64,
+    pub override_method: Option<RatableMethod>,
+    pub method: RatableMethod,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, async_graphql::Enum)]
 pub enum PeriodStatus {
     Open,
@@ -164,6 +172,42 @@ impl RevenueService {
         .await?;
         transaction.commit().await?;
         Ok(method)
+    }
+
+    /// Sets a contract's own ratable convention (`None` returns it to the company's). The CFO
+    /// only, like the company setting. What the contract has not yet recognised is re-planned
+    /// under the new convention in open periods; recognised rows and closed periods never change.
+    pub async fn set_contract_method(
+        &self,
+        actor: &Actor,
+        contract_id: &str,
+        method: Option<RatableMethod>,
+    ) -> AppResult<ContractMethod> {
+        actor.require(Permission::RevenueSettings)?;
+        let contract_id = parse_id("contractId", contract_id)?;
+        let now = self.clock.now();
+        let transaction = self.db.begin().await?;
+        let (before, after) = repo::set_contract_method(&transaction, contract_id, method).await?;
+        let result = ContractMethod {
+            contract_id,
+            override_method: method,
+            method: repo::contract_method(&transaction, &after).await?,
+        };
+        audit::record(
+            &transaction,
+            Some(actor),
+            now,
+            AuditRecord {
+                action: "revenue.contract_method_set",
+                entity_type: "contract",
+                entity_id: contract_id.to_string(),
+                before: Some(&serde_json::json!({ "revenueMethod": before.revenue_method })),
+                after: Some(&result),
+            },
+        )
+        .await?;
+        transaction.commit().await?;
+        Ok(result)
     }
 
     pub async fn ssp_prices(&self, actor: &Actor) -> AppResult<Vec<SspPrice>> {

@@ -8,8 +8,8 @@ use crate::billing::repo::{change_from_model, line_terms};
 use crate::billing::schedule::LineTerms;
 use crate::deals::ContractLineKind;
 use crate::entities::{
-    company_setting, contract, contract_line, contract_line_change, performance_obligation,
-    revenue_modification, revenue_position, revenue_schedule, ssp_price,
+    company_setting, contract, contract_line, contract_line_change, ledger_period,
+    performance_obligation, revenue_modification, revenue_position, revenue_schedule, ssp_price,
 };
 use crate::error::{AppError, AppResult};
 use crate::money::{allocate as allocate_money, Currency, Money};
@@ -67,6 +67,21 @@ pub async fn ratable_method<C: ConnectionTrait>(connection: &C) -> AppResult<Rat
         .as_deref()
         .and_then(RatableMethod::parse)
         .unwrap_or(RatableMethod::MonthlyEqual))
+}
+
+/// The ratable convention of a contract: its own override where it has one, else the company's.
+pub async fn contract_method<C: ConnectionTrait>(
+    connection: &C,
+    contract: &contract::Model,
+) -> AppResult<RatableMethod> {
+    match contract
+        .revenue_method
+        .as_deref()
+        .and_then(RatableMethod::parse)
+    {
+        Some(method) => Ok(method),
+        None => ratable_method(connection).await,
+    }
 }
 
 /// How a contract's ledger balances move when it bills or recognises: the change in its
@@ -668,21 +683,7 @@ async fn replan<C: ConnectionTrait>(
                     )]
                 }
             } else {
-                let weights: Vec<u64> = periods.iter().map(|period| period.weight).collect();
-                periods
-                    .iter()
-                    .zip(rules::spread(amount, &weights))
-                    .map(|(period, part)| {
-                        row(
-                            "ratable",
-                            format!("m:{}", period.month),
-                            Some(period.start),
-                            Some(period.end),
-                            Some(period.recognise_on),
-                            part,
-                        )
-                    })
-                    .collect()
+                ratable_rows(obligation, &periods, amount)
             }
         }
         Pattern::PointInTime | Pattern::Milestone => {
@@ -720,6 +721,157 @@ async fn replan<C: ConnectionTrait>(
             .await?;
     }
     Ok(())
+}
+
+/// The planned rows that spread `amount` over `periods` (one per calendar month).
+fn ratable_rows(
+    obligation: &performance_obligation::Model,
+    periods: &[rules::RatablePeriod],
+    amount: i64,
+) -> Vec<revenue_schedule::ActiveModel> {
+    periods
+        .iter()
+        .zip(rules::spread(amount, periods))
+        .map(|(period, part)| revenue_schedule::ActiveModel {
+            obligation_id: Set(obligation.id),
+            contract_id: Set(obligation.contract_id),
+            currency: Set(obligation.currency.clone()),
+            stream_account: Set(obligation.stream_account.clone()),
+            kind: Set("ratable".into()),
+            source_key: Set(format!("m:{}", period.month)),
+            period_start: Set(Some(period.start)),
+            period_end: Set(Some(period.end)),
+            recognise_on: Set(Some(period.recognise_on)),
+            amount_minor: Set(part),
+            status: Set(PLANNED.into()),
+            ..Default::default()
+        })
+        .collect()
+}
+
+/// The first day of the month after the latest closed period: nothing is re-planned before it.
+pub async fn first_open_day<C: ConnectionTrait>(connection: &C) -> AppResult<Option<NaiveDate>> {
+    let latest = ledger_period::Entity::find()
+        .filter(ledger_period::Column::Status.eq("closed"))
+        .order_by_desc(ledger_period::Column::Period)
+        .one(connection)
+        .await?;
+    let Some(latest) = latest else {
+        return Ok(None);
+    };
+    let first = NaiveDate::parse_from_str(&format!("{}-01", latest.period), "%Y-%m-%d")
+        .map_err(|_| AppError::internal(format!("ledger period {}", latest.period)))?;
+    Ok(Some(crate::billing::periods::month_of(first).1))
+}
+
+/// The business date of an event (delivered on, accepted on) entered by a person: it may be
+/// back-dated into any open period but never into a closed one, nor lie after `today`.
+pub async fn event_date<C: ConnectionTrait>(
+    connection: &C,
+    field: &str,
+    on: NaiveDate,
+    today: NaiveDate,
+) -> AppResult<NaiveDate> {
+    if on > today {
+        return Err(AppError::validation(
+            field,
+            format!("{on} is after today ({today}); record the event once it has happened."),
+        ));
+    }
+    if let Some(open) = first_open_day(connection).await? {
+        if on < open {
+            return Err(AppError::validation(
+                field,
+                format!(
+                    "{on} falls in a closed period; date it on or after {open}, or ask the CFO to reopen the period."
+                ),
+            ));
+        }
+    }
+    Ok(on)
+}
+
+/// The day earned variable consideration (an approved timesheet) is recognised on: the day the
+/// work was done, or the first open day when that day's period is already closed, because a
+/// closed period takes no postings and corrections go in the open period.
+pub async fn earned_on<C: ConnectionTrait>(
+    connection: &C,
+    worked_on: NaiveDate,
+) -> AppResult<NaiveDate> {
+    Ok(first_open_day(connection)
+        .await?
+        .map_or(worked_on, |open| worked_on.max(open)))
+}
+
+/// Re-plans what a ratable obligation has not yet recognised under `method`: its planned ratable
+/// rows give way to rows that spread the same amount over the same remaining service, never
+/// before `open_from`. Recognised rows and planned catch-up adjustments stay as they are, so a
+/// change of convention never moves revenue into or out of a closed period.
+async fn replan_ratable_rows<C: ConnectionTrait>(
+    connection: &C,
+    obligation: &performance_obligation::Model,
+    method: RatableMethod,
+    open_from: Option<NaiveDate>,
+) -> AppResult<()> {
+    let planned = revenue_schedule::Entity::find()
+        .filter(revenue_schedule::Column::ObligationId.eq(obligation.id))
+        .filter(revenue_schedule::Column::Status.eq(PLANNED))
+        .filter(revenue_schedule::Column::Kind.eq("ratable"))
+        .all(connection)
+        .await?;
+    let Some(first_planned) = planned.iter().filter_map(|row| row.period_start).min() else {
+        return Ok(());
+    };
+    let from = open_from.map_or(first_planned, |open| first_planned.max(open));
+    let amount: i64 = planned.iter().map(|row| row.amount_minor).sum();
+    let periods = rules::ratable_periods(
+        obligation.service_start,
+        obligation.service_end,
+        method,
+        from,
+    );
+    if periods.is_empty() {
+        // No service left to spread over under this convention: the plan stays as it was.
+        return Ok(());
+    }
+    revenue_schedule::Entity::delete_many()
+        .filter(revenue_schedule::Column::Id.is_in(planned.iter().map(|row| row.id)))
+        .exec(connection)
+        .await?;
+    revenue_schedule::Entity::insert_many(ratable_rows(obligation, &periods, amount))
+        .exec_without_returning(connection)
+        .await?;
+    Ok(())
+}
+
+/// Re-plans the ratable obligations of a contract under its convention (after the contract's
+/// override changed): only what is not yet recognised, in open periods.
+pub async fn replan_contract_method<C: ConnectionTrait>(
+    connection: &C,
+    contract: &contract::Model,
+) -> AppResult<()> {
+    let method = contract_method(connection, contract).await?;
+    let open_from = first_open_day(connection).await?;
+    for obligation in obligations_of(connection, contract.id).await? {
+        if pattern_of(&obligation)? == Pattern::Ratable {
+            replan_ratable_rows(connection, &obligation, method, open_from).await?;
+        }
+    }
+    Ok(())
+}
+
+/// Records a contract's own convention (`None` returns it to the company's) and re-plans it.
+pub async fn set_contract_method<C: ConnectionTrait>(
+    connection: &C,
+    contract_id: i64,
+    method: Option<RatableMethod>,
+) -> AppResult<(contract::Model, contract::Model)> {
+    let before = find_contract(connection, contract_id).await?;
+    let mut row: contract::ActiveModel = before.clone().into();
+    row.revenue_method = Set(method.map(|method| method.as_str().to_string()));
+    let after = row.update(connection).await?;
+    replan_contract_method(connection, &after).await?;
+    Ok((before, after))
 }
 
 async fn set_allocated<C: ConnectionTrait>(
@@ -820,7 +972,7 @@ pub async fn build_contract<C: ConnectionTrait>(
     for line in lines.iter().filter(|line| !existing.contains(&line.id)) {
         create_obligation(connection, &contract, line, now).await?;
     }
-    let method = ratable_method(connection).await?;
+    let method = contract_method(connection, &contract).await?;
     allocate_from_inception(connection, contract_id, method, now).await
 }
 
@@ -882,7 +1034,7 @@ pub async fn on_line_added<C: ConnectionTrait>(
         .ok_or_else(|| AppError::internal("added line vanished"))?;
     let contract = find_contract(connection, line.contract_id).await?;
     let before = snapshot(connection, contract.id).await?;
-    let method = ratable_method(connection).await?;
+    let method = contract_method(connection, &contract).await?;
     let obligation = create_obligation(connection, &contract, &line, now).await?;
     let pattern = pattern_of(&obligation)?;
     let treatment = if is_untouched(connection, contract.id).await? {
@@ -973,7 +1125,7 @@ pub async fn on_line_changed<C: ConnectionTrait>(
     };
     let contract = find_contract(connection, obligation.contract_id).await?;
     let before = snapshot(connection, contract.id).await?;
-    let method = ratable_method(connection).await?;
+    let method = contract_method(connection, &contract).await?;
     let (obligation, _) =
         refresh_obligation(connection, &obligation, contract.start_date, now).await?;
     let key = format!("mod:{}:{}", line_id, now.timestamp_micros());
@@ -1233,7 +1385,8 @@ pub async fn assign_discount<C: ConnectionTrait>(
             .exec(connection)
             .await?;
     }
-    let method = ratable_method(connection).await?;
+    let method =
+        contract_method(connection, &find_contract(connection, contract_id).await?).await?;
     allocate_from_inception(connection, contract_id, method, now).await?;
     let after = snapshot(connection, contract_id).await?;
     record_modification(

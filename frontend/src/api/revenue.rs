@@ -11,8 +11,8 @@ use super::{field, ApiError, Connection, Money, MONEY};
 /// How the SSP table states a price (`SspBasis`).
 pub const SSP_BASES: [&str; 2] = ["PER_UNIT_YEAR", "PER_UNIT"];
 
-/// The company's ratable methods (`RatableMethod`).
-pub const RATABLE_METHODS: [&str; 2] = ["MONTHLY_EQUAL", "DAILY"];
+/// The ratable conventions (`RatableMethod`) the company, or a contract, can follow.
+pub const RATABLE_METHODS: [&str; 4] = ["MONTHLY_EQUAL", "MONTHLY_PRORATED", "HALF_MONTH", "DAILY"];
 
 /// A row of the revenue contracts list.
 #[derive(Clone, Debug, PartialEq, Deserialize)]

@@ -231,11 +231,19 @@ pub fn method_label(method: &str) -> (&'static str, &'static str) {
     match method {
         "MONTHLY_EQUAL" => (
             "Monthly, equal parts",
-            "Each service month gets an equal share (1/12 of a year), booked in the calendar month it starts; a short last month gets its share by days.",
+            "Each service month, counted from the start day, gets an equal share (even periods); a service month that straddles two calendar months is split between them by days, so no month books service not yet delivered.",
+        ),
+        "MONTHLY_PRORATED" => (
+            "Monthly, prorated first and last months",
+            "Every full calendar month gets an equal share; the partial first and last calendar months get theirs by days.",
+        ),
+        "HALF_MONTH" => (
+            "Half-month convention",
+            "Each half-month (1st–15th, 16th–end) gets half a month's share; a service that starts mid-half begins with the next half, so revenue never runs ahead of the service.",
         ),
         "DAILY" => (
             "Daily",
-            "Revenue follows the days of service, so partial first and last calendar months get their share by days.",
+            "Revenue follows the days of service exactly, so partial first and last calendar months get their share by days.",
         ),
         _ => ("Unknown", ""),
     }

@@ -1,5 +1,6 @@
 //! Revenue recognition over GraphQL with exact amounts: an annual upfront subscription, a
-//! mid-month start under both ratable methods, a milestone recognised only on acceptance (ahead
+//! mid-month start under both ratable methods, a start on the 16th under every convention
+//! (company setting and per-contract override, re-planning only what is not yet recognised), a milestone recognised only on acceptance (ahead
 //! of billing, as unbilled AR), a licence + support + implementation bundle sold at a discount,
 //! prospective and catch-up modifications, a credit memo split between deferred and contra
 //! revenue, and period close refusing postings; every step keeps the trial balance at zero,
@@ -245,9 +246,13 @@ async fn a_mid_month_start_under_monthly_equal_and_daily_methods() {
     )
     .await;
     let amounts = ratable_amounts(&schedule(&app, &monthly).await);
-    assert_eq!(amounts.len(), 12);
-    assert_eq!(amounts[0], ("2026-01".into(), 833_33));
-    assert_eq!(amounts[11], ("2026-12".into(), 833_37));
+    // Equal service months of 833.33 (ASC 606-10-55-17, time elapsed): the first runs Jan 15 to
+    // Feb 15, so January holds 17 of its 31 days (456.99), not the whole month; December
+    // absorbs 2026's rounding residue and January 2027 the last 14 days.
+    assert_eq!(amounts.len(), 13);
+    assert_eq!(amounts[0], ("2026-01".into(), 456_99));
+    assert_eq!(amounts[11], ("2026-12".into(), 845_87));
+    assert_eq!(amounts[12], ("2027-01".into(), 376_34));
 
     // Only the CFO chooses the method.
     let method =
@@ -287,8 +292,162 @@ async fn a_mid_month_start_under_monthly_equal_and_daily_methods() {
     // The first contract keeps the schedule it was built with.
     assert_eq!(
         ratable_amounts(&schedule(&app, &monthly).await)[0].1,
-        833_33
+        456_99
     );
+}
+
+const CONTRACT_METHOD: &str = "mutation($input: ContractRevenueMethodSetInput!) { contractRevenueMethodSet(input: $input) { contractId overrideMethod ratableMethod } }";
+
+async fn set_contract_method(app: &TestApp, contract: &str, method: Value) -> Value {
+    app.gql_ok(
+        Role::Cfo,
+        CONTRACT_METHOD,
+        json!({ "input": { "contractId": contract, "method": method } }),
+    )
+    .await["contractRevenueMethodSet"]
+        .clone()
+}
+
+/// Months "2026-01" … "2027-01" paired with the amounts written in dollars_cents.
+fn by_month(amounts: [i64; 13]) -> Vec<(String, i64)> {
+    let months = (1..=12)
+        .map(|month| format!("2026-{month:02}"))
+        .chain(["2027-01".to_string()]);
+    months.zip(amounts).collect()
+}
+
+// Regression for issue 16, "Revenue ahead of delivery": 12,000.00 for a year from 2026-01-16
+// (to 2027-01-15 inclusive, 365 days). Revenue is recognised as the service is delivered, an
+// output measure of progress over time (ASC 606-10-25-31, 606-10-55-17; DOMAIN.md "Timing
+// follows delivery"): by January 31 only 16 days are delivered, so January can never carry a
+// whole month. Every figure below is computed by hand from the convention's rule; each
+// calendar year's rounding residue stays in its last month.
+#[tokio::test]
+async fn a_start_on_the_sixteenth_recognises_only_delivered_service_under_every_convention() {
+    let app = TestApp::spawn().await;
+    let customer = app.create_customer("Initech", "USD").await;
+    let mut contracts = Vec::new();
+    for opportunity in ["OPP-REV16A", "OPP-REV16B", "OPP-REV16C", "OPP-REV16D"] {
+        let id = contract(
+            &app,
+            &customer,
+            opportunity,
+            "ANNUALLY",
+            "12000.00",
+            "USD",
+            "2026-01-16",
+            "2027-01-15",
+        )
+        .await;
+        contracts.push(id);
+    }
+    let [equal, prorated, half, daily] = <[String; 4]>::try_from(contracts).unwrap();
+
+    // The company default, equal service months (even periods) of 1,000.00 each, split by days
+    // between the calendar months they straddle: January 16/31 × 1,000 = 516.13; February
+    // 15/31 × 1,000 + 13/28 × 1,000 (Feb 16–Mar 16 has 28 days) = 483.87 + 464.29 = 948.16;
+    // March 15/28 + 16/31 = 535.71 + 516.13 = 1,051.84; and so on; January 2027 15/31 = 483.87.
+    assert_eq!(
+        ratable_amounts(&schedule(&app, &equal).await),
+        by_month([
+            516_13, 948_16, 1_051_84, 983_87, 1_016_13, 983_87, 1_016_13, 1_000_00, 983_87,
+            1_016_13, 983_87, 1_016_13, 483_87
+        ])
+    );
+
+    // Prorated calendar months: full months 1,000.00, January 16/31 and January 2027 15/31.
+    let payload = set_contract_method(&app, &prorated, json!("MONTHLY_PRORATED")).await;
+    assert_eq!(payload["overrideMethod"], "MONTHLY_PRORATED");
+    assert_eq!(payload["ratableMethod"], "MONTHLY_PRORATED");
+    assert_eq!(
+        ratable_amounts(&schedule(&app, &prorated).await),
+        by_month([
+            516_13, 1_000_00, 1_000_00, 1_000_00, 1_000_00, 1_000_00, 1_000_00, 1_000_00, 1_000_00,
+            1_000_00, 1_000_00, 1_000_00, 483_87
+        ])
+    );
+
+    // Half-month: 24 halves of 500.00; the term starts with January's second half (16th–31st)
+    // and ends with January 2027's first half.
+    set_contract_method(&app, &half, json!("HALF_MONTH")).await;
+    assert_eq!(
+        ratable_amounts(&schedule(&app, &half).await),
+        by_month([
+            500_00, 1_000_00, 1_000_00, 1_000_00, 1_000_00, 1_000_00, 1_000_00, 1_000_00, 1_000_00,
+            1_000_00, 1_000_00, 1_000_00, 500_00
+        ])
+    );
+
+    // Exact days, 12,000 × days / 365: January 16 days = 526.03, February 28 = 920.55, a
+    // 31-day month 1,019.18, a 30-day month 986.30; December takes 2026's residue: 350/365 of
+    // 12,000 = 11,506.85 by December 31, less 10,487.68 for January to November = 1,019.17;
+    // January 2027's 15 days = 493.15.
+    set_contract_method(&app, &daily, json!("DAILY")).await;
+    assert_eq!(
+        ratable_amounts(&schedule(&app, &daily).await),
+        by_month([
+            526_03, 920_55, 1_019_18, 986_30, 1_019_18, 986_30, 1_019_18, 1_019_18, 986_30,
+            1_019_18, 986_30, 1_019_17, 493_15
+        ])
+    );
+    for id in [&equal, &prorated, &half, &daily] {
+        assert_consistent(&schedule(&app, id).await);
+    }
+
+    // January under equal months recognises 516.13, the 16 days delivered, not 1,000.00.
+    let january = run(&app, "2026-01").await;
+    let recognised: i64 = schedule(&app, &equal).await["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|row| row["status"] == "recognised")
+        .map(|row| cents(row["amount"]["amount"].as_str().unwrap()))
+        .sum();
+    assert_eq!(recognised, 516_13, "{january}");
+
+    // Changing the convention re-plans only what is not yet recognised: January stays 516.13
+    // and the other 11,483.87 spreads over the 349 days from February 1 (Feb 28/349 = 921.34,
+    // a 31-day month 1,020.06, a 30-day month 987.15; 2026's residue in December; the last 15
+    // days 493.58).
+    let payload = set_contract_method(&app, &equal, json!("DAILY")).await;
+    assert_eq!(payload["ratableMethod"], "DAILY");
+    let replanned = schedule(&app, &equal).await;
+    assert_eq!(
+        ratable_amounts(&replanned),
+        by_month([
+            516_13, 921_34, 1_020_06, 987_15, 1_020_06, 987_15, 1_020_06, 1_020_06, 987_15,
+            1_020_06, 987_15, 1_020_05, 493_58
+        ])
+    );
+    assert_consistent(&replanned);
+    // Clearing the override returns the contract to the company's convention.
+    let cleared = set_contract_method(&app, &equal, Value::Null).await;
+    assert_eq!(cleared["overrideMethod"], Value::Null);
+    assert_eq!(cleared["ratableMethod"], "MONTHLY_EQUAL");
+
+    // Only the CFO chooses a contract's convention; a bad id names its field.
+    for role in [Role::VpFinance, Role::Ae, Role::Auditor] {
+        let refused = app
+            .gql_as(
+                role,
+                CONTRACT_METHOD,
+                json!({ "input": { "contractId": equal, "method": "DAILY" } }),
+            )
+            .await;
+        assert_eq!(
+            error_code(&refused).as_deref(),
+            Some("FORBIDDEN"),
+            "{role:?}"
+        );
+    }
+    let bad = app
+        .gql_as(
+            Role::Cfo,
+            CONTRACT_METHOD,
+            json!({ "input": { "contractId": "x", "method": "DAILY" } }),
+        )
+        .await;
+    assert_eq!(error_field(&bad).as_deref(), Some("contractId"));
 }
 
 #[tokio::test]
@@ -356,6 +515,109 @@ async fn a_milestone_is_recognised_only_once_accepted_and_ahead_of_billing_as_un
     assert_eq!(balance(&app, "2026-11-27", "1150").await, 0);
     assert_eq!(balance(&app, "2026-11-27", "2000").await, 0);
     assert_eq!(balance(&app, "2026-11-27", "1100").await, 20_000_00);
+    assert_consistent(&schedule(&app, &id).await);
+}
+
+// Regression for issue 16, "Event dates come from the clock": a milestone is satisfied when the
+// customer accepts it (ASC 606-10-25-30, point in time; DOMAIN.md "Event dates are business
+// facts"), so an acceptance on 30 October entered on 27 November is recognised in October.
+// Back-dating reaches open periods only, and an event cannot be dated after today.
+#[tokio::test]
+async fn a_back_dated_acceptance_is_recognised_in_the_period_it_happened() {
+    let app = TestApp::spawn().await;
+    zero_tax(&app).await;
+    let customer = app.create_customer("Vandelay", "USD").await;
+    let input = json!({
+        "crmOpportunityId": "OPP-REV-EVENT", "customerId": customer,
+        "invoicedLegalEntity": "Vandelay Industries",
+        "billingContact": { "name": "AP", "email": "ap@vandelay.example" },
+        "productName": "Implementation",
+        "tcv": { "amount": "20000.00", "currency": "USD" },
+        "arr": { "amount": "20000.00", "currency": "USD" },
+        "startDate": "2026-05-01", "endDate": "2026-12-31",
+        "billingFrequency": "MILESTONE", "paymentTerms": "NET_30", "billingCurrency": "USD",
+        "poRequired": false, "taxJurisdiction": "US-OR", "taxExempt": false,
+        "revenueRecognitionType": "MILESTONE",
+        "milestones": [{ "name": "Go-live", "dueDate": "2026-10-15", "amount": { "amount": "20000.00", "currency": "USD" } }],
+        "assignedAeId": app.user_id(Role::Ae).to_string(), "commissionPlanId": "PLAN-AE-2026"
+    });
+    let deal = app
+        .gql_ok(Role::Ae, CREATE, json!({ "input": input }))
+        .await["dealCreate"]["deal"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let id = app
+        .gql_ok(
+            Role::VpRevops,
+            APPROVE,
+            json!({ "input": { "id": deal, "idempotencyKey": "approve-rev-event" } }),
+        )
+        .await["dealApprove"]["contract"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let close = "mutation($period: String!) { periodClose(period: $period) { status } }";
+    app.gql_ok(Role::Cfo, close, json!({ "period": "2026-09" }))
+        .await;
+    let line = line_of(&app, &id).await;
+    let deliver = "mutation($id: ID!, $on: Date) { contractLineDeliver(id: $id, deliveredOn: $on) { deliveredAt } }";
+    app.gql_ok(
+        Role::VpRevops,
+        deliver,
+        json!({ "id": line, "on": "2026-10-20" }),
+    )
+    .await;
+    let accept = "mutation($id: ID!, $on: Date) { contractLineAccept(id: $id, note: \"Signed off\", acceptedOn: $on) { acceptedAt } }";
+    // September is closed and 1 December has not come yet (today is 27 November).
+    for on in ["2026-09-30", "2026-12-01"] {
+        let refused = app
+            .gql_as(Role::VpRevops, accept, json!({ "id": line, "on": on }))
+            .await;
+        assert_eq!(error_code(&refused).as_deref(), Some("VALIDATION"), "{on}");
+        assert_eq!(error_field(&refused).as_deref(), Some("acceptedOn"), "{on}");
+    }
+    app.gql_ok(
+        Role::VpRevops,
+        accept,
+        json!({ "id": line, "on": "2026-10-30" }),
+    )
+    .await;
+    let planned = schedule(&app, &id).await;
+    assert_eq!(planned["rows"][0]["recogniseOn"], "2026-10-30");
+    // October's run recognises the whole 20,000.00 in October, as unbilled AR.
+    let october = run(&app, "2026-10").await;
+    assert_eq!(october["total"][0]["amount"], "20000.00", "{october}");
+    assert_eq!(balance(&app, "2026-10-31", "4010").await, -20_000_00);
+    assert_eq!(balance(&app, "2026-10-31", "1150").await, 20_000_00);
+    assert_consistent(&schedule(&app, &id).await);
+
+    // Hours worked on 12 October and approved on 5 December are earned in October, the period
+    // of the work (right to invoice, ASC 606-10-55-18): October's rerun recognises them there.
+    let tm = app
+        .gql_ok(Role::VpRevops, ADD, json!({ "input": { "contractId": id, "kind": "TIME_AND_MATERIALS", "productName": "Consulting", "quantity": "1", "unitPrice": { "amount": "0.00", "currency": "USD" }, "startDate": "2026-05-01", "endDate": "2026-12-31" } }))
+        .await["contractLineAdd"]["id"].as_str().unwrap().to_string();
+    let submit =
+        "mutation($input: TimesheetSubmitInput!) { timesheetSubmit(input: $input) { id } }";
+    let entry = app
+        .gql_ok(Role::AccountManager, submit, json!({ "input": { "contractLineId": tm, "person": "Dana Scully", "role": "Architect", "workDate": "2026-10-12", "hours": "7.5", "rate": { "amount": "200.00", "currency": "USD" }, "description": "Data model review" } }))
+        .await["timesheetSubmit"]["id"].clone();
+    app.travel_to("2026-12-05T09:00:00Z".parse().unwrap()).await;
+    let decide = "mutation($id: ID!) { timesheetDecide(id: $id, approve: true) { status } }";
+    app.gql_ok(Role::VpRevops, decide, json!({ "id": entry }))
+        .await;
+    let hours = schedule(&app, &id).await["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|row| row["kind"] == "timesheet")
+        .cloned()
+        .unwrap();
+    assert_eq!(hours["recogniseOn"], "2026-10-12");
+    assert_eq!(hours["amount"]["amount"], "1500.00");
+    let rerun = run(&app, "2026-10").await;
+    assert_eq!(rerun["total"][0]["amount"], "1500.00", "{rerun}");
+    assert_eq!(balance(&app, "2026-10-31", "4010").await, -21_500_00);
     assert_consistent(&schedule(&app, &id).await);
 }
 
