@@ -524,7 +524,12 @@ mod tests {
         let error = only_error(&["2026-03-02,99999999999999999999,USD,A,"]);
         assert_eq!(
             error.message,
-            "amount \"99999999999999999999\" is too large"
+            "amount \"99999999999999999999\" is too large: at most USD 1,000,000,000,000.00"
+        );
+        let error = only_error(&["2026-03-02,1000000000000.01,USD,A,"]);
+        assert_eq!(
+            error.message,
+            "amount \"1000000000000.01\" is too large: at most USD 1,000,000,000,000.00"
         );
         let error = only_error(&["2026-03-02,,USD,A,"]);
         assert_eq!(
