@@ -61,3 +61,10 @@ pub async fn ping(db: &DatabaseConnection) -> AppResult<()> {
     db.execute_unprepared("SELECT 1").await?;
     Ok(())
 }
+
+/// How many migrations this binary knows that the database has not applied. An instance is not
+/// ready while there are any: another version may have rolled the schema back, or a restore put
+/// an older database under it.
+pub async fn pending_migrations(db: &DatabaseConnection) -> AppResult<usize> {
+    Ok(Migrator::get_pending_migrations(db).await?.len())
+}

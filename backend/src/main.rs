@@ -125,6 +125,25 @@ fn init_logging() {
     }
 }
 
+/// Resolves on Ctrl-C or, on Unix, SIGTERM.
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        match signal(SignalKind::terminate()) {
+            Ok(mut terminate) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = terminate.recv() => {}
+                }
+                return;
+            }
+            Err(error) => tracing::warn!(%error, "cannot listen for SIGTERM; Ctrl-C only"),
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
+}
+
 fn describe(error: &AppError) -> String {
     match error {
         AppError::Validation { field, message } => format!("{field}: {message}"),
@@ -161,8 +180,11 @@ async fn run(command: Command) -> Result<(), AppError> {
             tracing::info!(%local, dev_mode = app.config.dev_mode, "serving");
             // Daily jobs for each new business date, and mail delivery every few seconds.
             revops::jobs::spawn_scheduler(app.clone(), std::time::Duration::from_secs(5));
+            // Ctrl-C or SIGTERM (what an orchestrator sends) stops taking connections and lets
+            // the requests in flight finish before the process exits.
             let shutdown = async {
-                let _ = tokio::signal::ctrl_c().await;
+                shutdown_signal().await;
+                tracing::info!("shutting down: finishing requests in flight");
             };
             revops::http::serve(app, listener, shutdown)
                 .await

@@ -324,16 +324,29 @@ async fn healthz() -> impl IntoResponse {
 }
 
 /// Ready when the database answers.
+/// Ready when the database answers and has every migration this binary knows.
 async fn readyz(State(state): State<HttpState>) -> Response {
-    match crate::db::ping(&state.app.db).await {
-        Ok(()) => Json(serde_json::json!({ "status": "ready", "database": "ok" })).into_response(),
-        Err(error) => {
-            tracing::warn!(error = ?error, "readiness check failed");
-            (
-                StatusCode::SERVICE_UNAVAILABLE,
-                Json(serde_json::json!({ "status": "unavailable", "database": "unreachable" })),
-            )
+    let unavailable =
+        |body: serde_json::Value| (StatusCode::SERVICE_UNAVAILABLE, Json(body)).into_response();
+    if let Err(error) = crate::db::ping(&state.app.db).await {
+        tracing::warn!(error = ?error, "readiness check failed");
+        return unavailable(
+            serde_json::json!({ "status": "unavailable", "database": "unreachable" }),
+        );
+    }
+    match crate::db::pending_migrations(&state.app.db).await {
+        Ok(0) => {
+            Json(serde_json::json!({ "status": "ready", "database": "ok", "pendingMigrations": 0 }))
                 .into_response()
+        }
+        Ok(pending) => unavailable(serde_json::json!({
+            "status": "unavailable", "database": "ok", "pendingMigrations": pending
+        })),
+        Err(error) => {
+            tracing::warn!(error = ?error, "reading the applied migrations failed");
+            unavailable(
+                serde_json::json!({ "status": "unavailable", "database": "ok", "pendingMigrations": null }),
+            )
         }
     }
 }

@@ -22,6 +22,64 @@ async fn health_and_readiness_answer() {
         .await
         .unwrap();
     assert_eq!(ready["database"], "ok");
+    assert_eq!(ready["pendingMigrations"], 0);
+}
+
+#[tokio::test]
+async fn serve_finishes_and_exits_on_sigterm() {
+    // Proves `revops serve` shuts down gracefully on SIGTERM (what an orchestrator sends): it
+    // answers until then and exits with success within seconds, instead of being killed.
+    let app = revops_tests::TestApp::spawn().await;
+    let directory =
+        std::env::temp_dir().join(format!("revops-sigterm-{}", uuid::Uuid::new_v4().simple()));
+    std::fs::create_dir_all(&directory).unwrap();
+    let env = vec![
+        ("DATABASE_URL", app.app.config.database_url.clone()),
+        ("REVOPS_DATA_DIR", directory.display().to_string()),
+        (
+            "REVOPS_WEB_DIR",
+            directory.join("no-web").display().to_string(),
+        ),
+    ];
+    let mut serve = revops_tests::Process::start(
+        &["serve", "--addr", "127.0.0.1:0"],
+        &env,
+        directory.join("serve.log"),
+    );
+    let until = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    let address = loop {
+        let output = serve.output();
+        if let Some(line) = output
+            .lines()
+            .find(|line| line.contains("listening on http://"))
+        {
+            break line.rsplit(' ').next().unwrap().to_owned();
+        }
+        assert!(
+            std::time::Instant::now() < until,
+            "serve did not start:\n{output}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    };
+    let ready = app
+        .client
+        .get(format!("{address}/readyz"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ready.status(), 200);
+    let status = std::process::Command::new("kill")
+        .args(["-TERM", &serve.child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    serve.wait_success(std::time::Duration::from_secs(15)).await;
+    assert!(
+        serve.output().contains("shutting down"),
+        "{}",
+        serve.output()
+    );
+    let _ = std::fs::remove_dir_all(&directory);
 }
 
 #[tokio::test]
