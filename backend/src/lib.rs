@@ -4,6 +4,7 @@ pub mod app;
 pub mod approvals;
 pub mod audit;
 pub mod auth;
+pub mod backup;
 pub mod bench;
 pub mod bench_aging;
 pub mod bench_commissions;

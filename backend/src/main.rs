@@ -30,6 +30,20 @@ enum Command {
     },
     /// Apply pending migrations and exit.
     Migrate,
+    /// Write a consistent copy of the database while revops keeps running (SQLite: VACUUM INTO,
+    /// checked; PostgreSQL: pg_dump --format=custom).
+    Backup {
+        #[arg(long, value_name = "FILE")]
+        out: std::path::PathBuf,
+    },
+    /// Put a backup in place of the database (stop revops first). Replacing an existing
+    /// database needs --force.
+    Restore {
+        #[arg(long, value_name = "FILE")]
+        from: std::path::PathBuf,
+        #[arg(long)]
+        force: bool,
+    },
     /// Load data: `--demo` for the documented demo, `--scale N` for N customers' worth.
     Seed {
         #[arg(long)]
@@ -189,6 +203,23 @@ async fn run(command: Command) -> Result<(), AppError> {
             revops::http::serve(app, listener, shutdown)
                 .await
                 .map_err(AppError::internal)
+        }
+        Command::Backup { out } => {
+            let report = revops::backup::backup(&config.database_url, &out).await?;
+            println!(
+                "backup written to {} ({} bytes)",
+                report.file.display(),
+                report.bytes
+            );
+            Ok(())
+        }
+        Command::Restore { from, force } => {
+            revops::backup::restore(&config.database_url, &from, force).await?;
+            println!(
+                "restored {}; start revops to migrate and serve it",
+                from.display()
+            );
+            Ok(())
         }
         Command::Migrate => {
             App::start(config, clock).await?;

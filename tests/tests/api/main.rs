@@ -2,6 +2,7 @@
 //! HTTP with GraphQL exactly as the web app does.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod backup;
 mod billing;
 mod collections;
 mod commissions;
