@@ -36,6 +36,8 @@ pub struct App {
     pub commissions: CommissionService,
     pub renewals: RenewalService,
     pub metrics: MetricsService,
+    /// Operational counters for `GET /metrics` (not the business metrics above).
+    pub telemetry: crate::telemetry::Telemetry,
 }
 
 impl App {
@@ -86,6 +88,7 @@ impl App {
             ),
             receivables,
             commissions,
+            telemetry: crate::telemetry::Telemetry::default(),
             config,
             db,
             clock,

@@ -37,6 +37,8 @@ pub struct Config {
     /// 3600, default 120). A sender that dies mid-send leaves the message to another after this;
     /// it must exceed the slowest SMTP delivery, or a slow send could be repeated.
     pub outbox_lease_seconds: i64,
+    /// `REVOPS_METRICS_TOKEN`: when set, `GET /metrics` answers only `Bearer <token>`.
+    pub metrics_token: Option<String>,
 }
 
 fn env(name: &str) -> Option<String> {
@@ -125,6 +127,7 @@ impl Config {
             None => 120,
         };
         Ok(Config {
+            metrics_token: env("REVOPS_METRICS_TOKEN"),
             hsts,
             outbox_lease_seconds,
             legal_entity,

@@ -34,4 +34,5 @@ pub mod renewals;
 pub mod revenue;
 pub mod seed;
 pub mod sequences;
+pub mod telemetry;
 pub mod values;

@@ -129,6 +129,7 @@ impl TestApp {
             legal_entity: "Revops Inc.".into(),
             hsts: false,
             outbox_lease_seconds: 120,
+            metrics_token: None,
         };
         configure(&mut config);
         let clock = Arc::new(FixedClock::new("2026-11-27T10:00:00Z".parse().unwrap()));

@@ -1,5 +1,6 @@
 //! HTTP: the router, the bearer-token extractor, health checks, GraphiQL (dev) and the web app.
 
+mod observe;
 mod security;
 
 pub use security::{content_security_policy, inline_script_hashes};
@@ -36,10 +37,12 @@ pub fn router(app: App) -> Router {
         &web_dir,
         app.config.hsts,
     ));
+    let telemetry_app = app.clone();
     let state = HttpState { app, schema };
     let router = Router::new()
         .route("/graphql", get(graphiql).post(graphql))
         .route("/healthz", get(healthz))
+        .route("/metrics", get(metrics))
         .route("/readyz", get(readyz))
         .route("/api/invoices/{id}/pdf", get(invoice_pdf))
         .route("/api/credit-memos/{id}/pdf", get(credit_memo_pdf))
@@ -73,6 +76,10 @@ pub fn router(app: App) -> Router {
         .layer(axum::middleware::map_response_with_state(
             security,
             security::add_security_headers,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            telemetry_app,
+            observe::observe_request,
         ))
         .layer(TraceLayer::new_for_http())
 }
@@ -297,11 +304,58 @@ async fn graphql(
     request: GraphQLRequest,
 ) -> GraphQLResponse {
     let caller = caller_of(&state, &headers).await;
+    let request = request.into_inner();
+    let operation = observe::operation_label(&request);
+    let started = std::time::Instant::now();
+    let mut response = state.schema.execute(request.data(caller)).await;
+    let outcome = response
+        .errors
+        .first()
+        .and_then(|error| error.extensions.as_ref()?.get("code").cloned())
+        .map_or_else(|| "ok".to_owned(), |code| code.to_string().replace('"', ""));
     state
-        .schema
-        .execute(request.into_inner().data(caller))
-        .await
-        .into()
+        .app
+        .telemetry
+        .graphql_operation(&operation, &outcome, started.elapsed());
+    // Every error names the request it belongs to, as the log lines do, so a user's report
+    // of an error leads straight to its log.
+    if let Some(request_id) = observe::request_id_of(&headers) {
+        for error in &mut response.errors {
+            error
+                .extensions
+                .get_or_insert_with(Default::default)
+                .set("requestId", request_id.clone());
+        }
+    }
+    response.into()
+}
+
+/// Prometheus metrics; with `REVOPS_METRICS_TOKEN` set, only for `Authorization: Bearer <it>`.
+async fn metrics(State(state): State<HttpState>, headers: HeaderMap) -> Response {
+    if let Some(expected) = &state.app.config.metrics_token {
+        let given = headers
+            .get(header::AUTHORIZATION)
+            .and_then(|value| value.to_str().ok())
+            .and_then(|value| value.strip_prefix("Bearer "))
+            .unwrap_or_default();
+        if !observe::same_secret(given, expected) {
+            return (StatusCode::UNAUTHORIZED, "metrics need the metrics token").into_response();
+        }
+    }
+    match state.app.telemetry.render(&state.app.db).await {
+        Ok(text) => (
+            [(
+                header::CONTENT_TYPE,
+                "text/plain; version=0.0.4; charset=utf-8",
+            )],
+            text,
+        )
+            .into_response(),
+        Err(error) => {
+            tracing::error!(error = ?error, "rendering metrics failed");
+            (StatusCode::SERVICE_UNAVAILABLE, "metrics are unavailable").into_response()
+        }
+    }
 }
 
 async fn graphiql(State(state): State<HttpState>) -> Response {

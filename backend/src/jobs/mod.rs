@@ -22,6 +22,19 @@ fn owner() -> String {
     format!("pid:{}", std::process::id())
 }
 
+/// Runs one job, recording its outcome and duration for `GET /metrics`.
+async fn timed<T>(
+    app: &App,
+    job: &str,
+    work: impl std::future::Future<Output = AppResult<T>>,
+) -> AppResult<T> {
+    let started = std::time::Instant::now();
+    let result = work.await;
+    app.telemetry
+        .job_run(job, result.is_ok(), started.elapsed());
+    result
+}
+
 /// Runs the daily jobs for `as_of`. `on_progress` hears (job, done, total) while they work.
 pub async fn run_daily(
     app: &App,
@@ -30,20 +43,26 @@ pub async fn run_daily(
 ) -> AppResult<Vec<JobReport>> {
     crate::db::ping(&app.db).await?;
     let mut reports = Vec::new();
-    let bill_run = app
-        .billing
-        .run_as(None, as_of, false, owner(), &|done, total| {
-            on_progress(crate::billing::run::JOB, done, total)
-        })
-        .await?;
+    let bill_run = timed(
+        app,
+        crate::billing::run::JOB,
+        app.billing
+            .run_as(None, as_of, false, owner(), &|done, total| {
+                on_progress(crate::billing::run::JOB, done, total)
+            }),
+    )
+    .await?;
     reports.push(JobReport {
         job: crate::billing::run::JOB,
         summary: bill_run.summary(),
     });
-    let ladder = app
-        .receivables
-        .run_ladder(None, as_of, &app.config.legal_entity)
-        .await?;
+    let ladder = timed(
+        app,
+        "collections",
+        app.receivables
+            .run_ladder(None, as_of, &app.config.legal_entity),
+    )
+    .await?;
     reports.push(JobReport {
         job: "collections",
         summary: ladder.summary(),
@@ -51,7 +70,7 @@ pub async fn run_daily(
     // Recognition runs on the last day of each month (and on demand); a rerun posts nothing new.
     if as_of.succ_opt().is_some_and(|next| next.day() == 1) {
         let period = crate::ledger::period_of(as_of);
-        let run = app.revenue.run_as(None, &period, as_of).await?;
+        let run = timed(app, "revenue", app.revenue.run_as(None, &period, as_of)).await?;
         reports.push(JobReport {
             job: "revenue",
             summary: format!(
@@ -67,10 +86,12 @@ pub async fn run_daily(
         .unwrap_or(as_of);
     let period = crate::ledger::period_of(last_month_end);
     if !app.commissions.has_closing_run(&period).await? {
-        let summary = match app
-            .commissions
-            .calculate_as(None, &period, last_month_end)
-            .await
+        let summary = match timed(
+            app,
+            "commissions",
+            app.commissions.calculate_as(None, &period, last_month_end),
+        )
+        .await
         {
             Ok(run) => format!(
                 "{period}: {} lines ({} changed), {} entries, {} warnings",
@@ -90,12 +111,12 @@ pub async fn run_daily(
         });
     }
     // Renewal alerts at 90, 60 and 30 days; each (renewal, mark, person) once ever.
-    let alerts = app.renewals.run_alerts(as_of).await?;
+    let alerts = timed(app, "renewals", app.renewals.run_alerts(as_of)).await?;
     reports.push(JobReport {
         job: "renewals",
         summary: alerts.summary(),
     });
-    let sent = send_mail(app).await?;
+    let sent = timed(app, "mail", send_mail(app)).await?;
     reports.push(JobReport {
         job: "mail",
         summary: format!(
@@ -110,14 +131,26 @@ pub async fn run_daily(
 pub async fn send_mail(app: &App) -> AppResult<outbox::SendReport> {
     let transport = MailTransport::from_config(&app.config)?;
     let lease = chrono::Duration::seconds(app.config.outbox_lease_seconds);
-    outbox::deliver_due(
+    let report = outbox::deliver_due(
         &app.db,
         &transport,
         &app.config.mail_from,
         app.clock.now(),
         lease,
     )
-    .await
+    .await?;
+    for (outcome, count) in [
+        ("sent", report.sent),
+        ("retried", report.retried),
+        ("failed", report.failed),
+    ] {
+        app.telemetry.count(
+            "revops_mail_deliveries_total",
+            vec![("outcome", outcome.to_owned())],
+            count as u64,
+        );
+    }
+    Ok(report)
 }
 
 /// The scheduler inside `revops serve`: sends due mail every few seconds and runs the daily jobs

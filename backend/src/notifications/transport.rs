@@ -196,6 +196,7 @@ mod tests {
             legal_entity: "Revops Inc.".into(),
             hsts: false,
             outbox_lease_seconds: 120,
+            metrics_token: None,
         }
     }
 

@@ -160,3 +160,70 @@ async fn production_mode_hides_introspection_and_graphiql() {
     let me = app.gql_ok(Role::Cfo, "{ me { role } }", json!({})).await;
     assert_eq!(me["me"]["role"], "CFO");
 }
+
+#[tokio::test]
+async fn metrics_count_requests_operations_jobs_and_the_outbox() {
+    // Proves GET /metrics speaks Prometheus text with requests by route and status, GraphQL
+    // operations by name and outcome (with latency buckets), daily job runs, mail deliveries,
+    // the outbox and the pool; every response carries an x-request-id, echoed in each error's
+    // extensions; and a configured metrics token is required.
+    let app = TestApp::spawn().await;
+    let token = app.token(Role::Cfo).await;
+    app.gql(
+        Some(&token),
+        "{ customers(first: 5) { totalCount } }",
+        json!({}),
+    )
+    .await;
+    let refused = app
+        .client
+        .post(format!("{}/graphql", app.base_url))
+        .header("x-request-id", "trace-42")
+        .json(&json!({ "query": "{ customers(first: 5) { totalCount } }" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.headers()["x-request-id"], "trace-42");
+    let body: serde_json::Value = refused.json().await.unwrap();
+    assert_eq!(error_code(&body).as_deref(), Some("UNAUTHENTICATED"));
+    assert_eq!(body["errors"][0]["extensions"]["requestId"], "trace-42");
+    revops::jobs::run_daily(&app.app, "2026-11-27".parse().unwrap(), &|_, _, _| {})
+        .await
+        .unwrap();
+    let metrics = app
+        .client
+        .get(format!("{}/metrics", app.base_url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(metrics.status(), 200);
+    assert!(metrics.headers().contains_key("x-request-id"));
+    let text = metrics.text().await.unwrap();
+    for expected in [
+        "revops_graphql_operations_total{operation=\"customers\",outcome=\"ok\"} 1",
+        "revops_graphql_operations_total{operation=\"customers\",outcome=\"UNAUTHENTICATED\"} 1",
+        "revops_graphql_operation_duration_seconds_bucket{operation=\"customers\",le=\"+Inf\"} 2",
+        "revops_http_requests_total{route=\"/graphql\",status=\"200\"}",
+        "revops_job_runs_total{job=\"bill_run\",outcome=\"ok\"} 1",
+        "revops_job_runs_total{job=\"mail\",outcome=\"ok\"} 1",
+        "revops_mail_deliveries_total{outcome=\"sent\"}",
+        "revops_outbox_pending 0",
+        "revops_outbox_oldest_pending_age_seconds 0",
+        "revops_db_pool_connections{state=\"in_use\"}",
+    ] {
+        assert!(text.contains(expected), "missing {expected} in:\n{text}");
+    }
+
+    let guarded = TestApp::spawn_with(|config| config.metrics_token = Some("s3cret".into())).await;
+    let url = format!("{}/metrics", guarded.base_url);
+    let without = guarded.client.get(&url).send().await.unwrap();
+    assert_eq!(without.status(), 401);
+    let with = guarded
+        .client
+        .get(&url)
+        .bearer_auth("s3cret")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(with.status(), 200);
+}
