@@ -83,6 +83,8 @@ pub async fn bench_commissions(
                 password_hash: Set(String::new()),
                 created_at: Set(now),
                 manager_id: Set(None),
+                deactivated_at: Set(None),
+                token_version: Set(0),
             })
             .collect(),
     )

@@ -841,6 +841,16 @@ pub async fn login(email: String, password: String) -> Result<LoginPayload, ApiE
     .await
 }
 
+/// Revokes every token of the signed-in user on the server (all devices).
+pub async fn logout() -> Result<serde_json::Value, ApiError> {
+    field(
+        "logout",
+        "mutation Logout { logout { signedOut } }",
+        json!({}),
+    )
+    .await
+}
+
 pub async fn me() -> Result<User, ApiError> {
     field(
         "me",

@@ -186,15 +186,21 @@ fn Shell() -> impl IntoView {
 #[component]
 fn TopBar() -> impl IntoView {
     let session = use_session();
-    // A full page load on sign-out drops every cached view of this user's data.
+    // Sign-out revokes the token on the server first (so a copy of it stops working too), then
+    // a full page load drops every cached view of this user's data, whatever the server said.
     let sign_out = move |_| {
-        session::clear();
-        match web_sys::window() {
-            Some(window) => {
-                let _ = window.location().set_href("/login");
+        leptos::task::spawn_local(async move {
+            if let Err(error) = api::logout().await {
+                leptos::logging::warn!("sign-out on the server failed: {}", error.summary());
             }
-            None => session.set(None),
-        }
+            session::clear();
+            match web_sys::window() {
+                Some(window) => {
+                    let _ = window.location().set_href("/login");
+                }
+                None => session.set(None),
+            }
+        });
     };
     let user = move || session.with(|s| s.as_ref().map(|s| s.user.clone()));
     view! {

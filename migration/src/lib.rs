@@ -11,6 +11,7 @@ mod m20261201_000001_commissions;
 mod m20261202_000001_renewals;
 mod m20261205_000001_billing_credits;
 mod m20261205_000002_revenue_method;
+mod m20261205_000003_user_admin;
 
 pub struct Migrator;
 
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000001_renewals::Migration),
             Box::new(m20261205_000001_billing_credits::Migration),
             Box::new(m20261205_000002_revenue_method::Migration),
+            Box::new(m20261205_000003_user_admin::Migration),
         ]
     }
 }

@@ -216,6 +216,12 @@ impl TestApp {
         self.tokens.lock().await.clear();
     }
 
+    /// Drops the cached tokens, so the next request of each role signs in again (after a
+    /// `logout`, which revokes the caller's tokens).
+    pub async fn forget_tokens(&self) {
+        self.tokens.lock().await.clear();
+    }
+
     pub async fn gql_as(&self, role: Role, query: &str, variables: Value) -> Value {
         let token = self.token(role).await;
         self.gql(Some(&token), query, variables).await

@@ -18,6 +18,10 @@ pub struct Claims {
     pub aud: String,
     pub iat: i64,
     pub exp: i64,
+    /// The user's token version when issued; sign-out and deactivation bump it, so older tokens
+    /// stop working. Tokens from before versions existed read as 0.
+    #[serde(default)]
+    pub ver: i32,
 }
 
 #[derive(Clone)]
@@ -41,6 +45,7 @@ impl JwtKeys {
         user_id: i64,
         email: &str,
         role: Role,
+        token_version: i32,
         now: DateTime<Utc>,
     ) -> AppResult<(String, DateTime<Utc>)> {
         let expires_at = now + self.time_to_live;
@@ -52,6 +57,7 @@ impl JwtKeys {
             aud: AUDIENCE.to_string(),
             iat: now.timestamp(),
             exp: expires_at.timestamp(),
+            ver: token_version,
         };
         let token = encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
             .map_err(AppError::internal)?;
@@ -105,7 +111,7 @@ mod tests {
         // Proves a token is valid before exp and refused at and after it, by the injected clock.
         let keys = JwtKeys::new(b"0123456789abcdef0123456789abcdef", Duration::hours(8));
         let now = Utc::now();
-        let (token, expires_at) = keys.issue(7, "cfo@x.test", Role::Cfo, now).unwrap();
+        let (token, expires_at) = keys.issue(7, "cfo@x.test", Role::Cfo, 0, now).unwrap();
         assert_eq!(keys.verify(&token, now).unwrap().sub, "7");
         assert!(keys.verify(&token, expires_at).is_err());
         let other = JwtKeys::new(b"another secret entirely, 32 bytes!", Duration::hours(8));

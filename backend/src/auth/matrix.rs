@@ -554,6 +554,22 @@ pub const OPERATIONS: &[(&str, &str, Access)] = &[
     ),
     (
         "Mutation",
+        "userRoleSet",
+        Access::Needs(Permission::UserAdmin),
+    ),
+    (
+        "Mutation",
+        "userDeactivate",
+        Access::Needs(Permission::UserAdmin),
+    ),
+    (
+        "Mutation",
+        "userReactivate",
+        Access::Needs(Permission::UserAdmin),
+    ),
+    ("Mutation", "logout", Access::SignedIn),
+    (
+        "Mutation",
         "customerCreate",
         Access::Needs(Permission::CustomerWrite),
     ),

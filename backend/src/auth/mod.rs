@@ -1,6 +1,7 @@
 //! Users, sign-in, tokens and the permission matrix. `Actor` is who a service call runs for.
 
 mod actor;
+mod admin;
 pub mod jwt;
 pub mod matrix;
 pub mod password;
@@ -34,6 +35,8 @@ pub struct User {
     pub name: String,
     pub role: Role,
     pub created_at: DateTime<Utc>,
+    /// Set while the account is deactivated: it cannot sign in and its tokens are refused.
+    pub deactivated_at: Option<DateTime<Utc>>,
 }
 
 impl TryFrom<user::Model> for User {
@@ -48,6 +51,7 @@ impl TryFrom<user::Model> for User {
             name: model.name,
             role,
             created_at: model.created_at,
+            deactivated_at: model.deactivated_at,
         })
     }
 }
@@ -116,6 +120,12 @@ impl AuthService {
                 ));
             }
         };
+        if user.deactivated_at.is_some() {
+            // Said only after the right password, so it reveals nothing to a guesser.
+            return Err(AppError::Unauthenticated(
+                "This account is deactivated; ask an administrator to reactivate it.".into(),
+            ));
+        }
         let transaction = self.db.begin().await?;
         // A good password clears the count its own reservation added too.
         login_throttle::Entity::delete_by_id(email.clone())
@@ -140,8 +150,11 @@ impl AuthService {
         )
         .await?;
         transaction.commit().await?;
+        let token_version = user.token_version;
         let user = User::try_from(user)?;
-        let (token, expires_at) = self.keys.issue(user.id, &user.email, user.role, now)?;
+        let (token, expires_at) =
+            self.keys
+                .issue(user.id, &user.email, user.role, token_version, now)?;
         Ok(LoginResult {
             token,
             expires_at,
@@ -237,6 +250,16 @@ impl AuthService {
             .one(&self.db)
             .await?
             .ok_or_else(|| AppError::Unauthenticated("This account no longer exists.".into()))?;
+        if model.deactivated_at.is_some() {
+            return Err(AppError::Unauthenticated(
+                "This account is deactivated; ask an administrator to reactivate it.".into(),
+            ));
+        }
+        if model.token_version != claims.ver {
+            return Err(AppError::Unauthenticated(
+                "This session was signed out; sign in again.".into(),
+            ));
+        }
         let user = User::try_from(model)?;
         Ok(Actor {
             user_id: user.id,

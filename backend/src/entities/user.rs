@@ -13,6 +13,8 @@ pub struct Model {
     pub password_hash: String,
     pub created_at: DateTimeUtc,
     pub manager_id: Option<i64>,
+    pub deactivated_at: Option<DateTimeUtc>,
+    pub token_version: i32,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

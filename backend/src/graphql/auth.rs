@@ -5,7 +5,8 @@ use super::{actor, app};
 use crate::auth::NewUser;
 use crate::auth::Role;
 use crate::pagination::PageRequest;
-use async_graphql::{Context, InputObject, Object, SimpleObject};
+use crate::values::parse_id;
+use async_graphql::{Context, InputObject, Object, SimpleObject, ID};
 use chrono::{DateTime, Utc};
 
 #[derive(Default)]
@@ -64,6 +65,28 @@ struct UserCreatePayload {
     user: User,
 }
 
+#[derive(InputObject)]
+struct UserRoleSetInput {
+    user_id: ID,
+    role: Role,
+}
+
+#[derive(InputObject)]
+struct UserIdInput {
+    user_id: ID,
+}
+
+#[derive(SimpleObject)]
+struct UserPayload {
+    user: User,
+}
+
+#[derive(SimpleObject)]
+struct LogoutPayload {
+    /// Always true: every token issued to the caller so far no longer works.
+    signed_out: bool,
+}
+
 #[derive(Default)]
 pub struct AuthMutation;
 
@@ -99,5 +122,47 @@ impl AuthMutation {
             .create_user(Some(actor(ctx)?), new_user)
             .await?;
         Ok(UserCreatePayload { user: user.into() })
+    }
+
+    /// Gives a user another role (admin; not one's own). It applies to their next request.
+    async fn user_role_set(
+        &self,
+        ctx: &Context<'_>,
+        input: UserRoleSetInput,
+    ) -> async_graphql::Result<UserPayload> {
+        let user_id = parse_id("userId", &input.user_id)?;
+        let user = app(ctx)
+            .auth
+            .set_role(actor(ctx)?, user_id, input.role)
+            .await?;
+        Ok(UserPayload { user: user.into() })
+    }
+
+    /// Deactivates a user (admin; not oneself): sign-in is refused and their tokens stop working.
+    async fn user_deactivate(
+        &self,
+        ctx: &Context<'_>,
+        input: UserIdInput,
+    ) -> async_graphql::Result<UserPayload> {
+        let user_id = parse_id("userId", &input.user_id)?;
+        let user = app(ctx).auth.deactivate(actor(ctx)?, user_id).await?;
+        Ok(UserPayload { user: user.into() })
+    }
+
+    /// Lets a deactivated user sign in again.
+    async fn user_reactivate(
+        &self,
+        ctx: &Context<'_>,
+        input: UserIdInput,
+    ) -> async_graphql::Result<UserPayload> {
+        let user_id = parse_id("userId", &input.user_id)?;
+        let user = app(ctx).auth.reactivate(actor(ctx)?, user_id).await?;
+        Ok(UserPayload { user: user.into() })
+    }
+
+    /// Signs the caller out on every device: all their tokens stop working.
+    async fn logout(&self, ctx: &Context<'_>) -> async_graphql::Result<LogoutPayload> {
+        app(ctx).auth.sign_out(actor(ctx)?).await?;
+        Ok(LogoutPayload { signed_out: true })
     }
 }

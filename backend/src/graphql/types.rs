@@ -39,6 +39,8 @@ pub struct User {
     pub role: Role,
     /// The permission names this user's role holds, for showing navigation; the server decides.
     pub permissions: Vec<String>,
+    /// When an administrator deactivated the account; null while it is active.
+    pub deactivated_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 impl From<auth::User> for User {
@@ -52,6 +54,7 @@ impl From<auth::User> for User {
                 .iter()
                 .map(|permission| permission.as_str().to_string())
                 .collect(),
+            deactivated_at: user.deactivated_at,
         }
     }
 }

@@ -1,5 +1,5 @@
 use jsonwebtoken::{encode, Algorithm, EncodingKey, Header};
-use revops_tests::{email_of, error_code, Role, TestApp, JWT_SECRET, PASSWORD};
+use revops_tests::{email_of, error_code, error_field, Role, TestApp, JWT_SECRET, PASSWORD};
 use serde_json::json;
 
 const ME: &str = "{ me { email } }";
@@ -170,4 +170,110 @@ async fn repeated_failed_logins_are_slowed_down() {
         )
         .await;
     assert_eq!(error_code(&unknown).as_deref(), Some("UNAUTHENTICATED"));
+}
+
+#[tokio::test]
+async fn administrators_change_roles_deactivate_and_sign_out_revokes_tokens() {
+    // Proves user administration: an admin's role change applies to the user's very next
+    // request; deactivation refuses the user's existing token and their sign-in, reactivation
+    // lets them in again (with a new token only); signing out revokes every token issued so far;
+    // only admins administer, and not themselves; each change is audited.
+    let app = TestApp::spawn().await;
+    let login = "mutation($input: LoginInput!) { login(input: $input) { token } }";
+    let me = "{ me { role } }";
+    let ae = app.user_id(Role::Ae).to_string();
+    let ae_token = app.token(Role::Ae).await;
+    let set_role =
+        "mutation($input: UserRoleSetInput!) { userRoleSet(input: $input) { user { role } } }";
+    let forbidden = app
+        .gql_as(
+            Role::Cfo,
+            set_role,
+            json!({ "input": { "userId": ae, "role": "CFO" } }),
+        )
+        .await;
+    assert_eq!(error_code(&forbidden).as_deref(), Some("FORBIDDEN"));
+    app.gql_ok(
+        Role::Admin,
+        set_role,
+        json!({ "input": { "userId": ae, "role": "ACCOUNT_MANAGER" } }),
+    )
+    .await;
+    let after = app.gql(Some(&ae_token), me, json!({})).await;
+    assert_eq!(after["data"]["me"]["role"], "ACCOUNT_MANAGER", "{after}");
+    let own = app
+        .gql_as(
+            Role::Admin,
+            set_role,
+            json!({ "input": { "userId": app.user_id(Role::Admin).to_string(), "role": "AE" } }),
+        )
+        .await;
+    assert_eq!(error_field(&own).as_deref(), Some("userId"), "{own}");
+
+    let deactivate = "mutation($input: UserIdInput!) { userDeactivate(input: $input) { user { deactivatedAt } } }";
+    let done = app
+        .gql_ok(
+            Role::Admin,
+            deactivate,
+            json!({ "input": { "userId": ae } }),
+        )
+        .await;
+    assert!(done["userDeactivate"]["user"]["deactivatedAt"].is_string());
+    let refused = app.gql(Some(&ae_token), me, json!({})).await;
+    assert_eq!(error_code(&refused).as_deref(), Some("UNAUTHENTICATED"));
+    let credentials = json!({ "input": { "email": email_of(Role::Ae), "password": PASSWORD } });
+    let blocked = app.gql(None, login, credentials.clone()).await;
+    assert_eq!(error_code(&blocked).as_deref(), Some("UNAUTHENTICATED"));
+    assert!(blocked["errors"][0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("deactivated"));
+    app.gql_ok(
+        Role::Admin,
+        "mutation($input: UserIdInput!) { userReactivate(input: $input) { user { deactivatedAt } } }",
+        json!({ "input": { "userId": ae } }),
+    )
+    .await;
+    let still_old = app.gql(Some(&ae_token), me, json!({})).await;
+    assert_eq!(error_code(&still_old).as_deref(), Some("UNAUTHENTICATED"));
+    let fresh = app.gql(None, login, credentials.clone()).await;
+    let fresh_token = fresh["data"]["login"]["token"].as_str().unwrap().to_owned();
+    let works = app.gql(Some(&fresh_token), me, json!({})).await;
+    assert_eq!(works["data"]["me"]["role"], "ACCOUNT_MANAGER", "{works}");
+
+    let out = app
+        .gql(
+            Some(&fresh_token),
+            "mutation { logout { signedOut } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(out["data"]["logout"]["signedOut"], true, "{out}");
+    let revoked = app.gql(Some(&fresh_token), me, json!({})).await;
+    assert_eq!(error_code(&revoked).as_deref(), Some("UNAUTHENTICATED"));
+    assert!(revoked["errors"][0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("signed out"));
+    let audit = app
+        .gql_ok(
+            Role::Auditor,
+            "{ auditLog(entityType: \"user\") { nodes { action } } }",
+            json!({}),
+        )
+        .await;
+    let actions: Vec<&str> = audit["auditLog"]["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|node| node["action"].as_str().unwrap())
+        .collect();
+    for action in [
+        "user.role_set",
+        "user.deactivate",
+        "user.reactivate",
+        "auth.logout",
+    ] {
+        assert!(actions.contains(&action), "{action} not in {actions:?}");
+    }
 }
