@@ -95,6 +95,13 @@ impl AuthService {
     pub async fn login(&self, email: &str, password: &str) -> AppResult<LoginResult> {
         let now = self.clock.now();
         let email = email.trim().to_ascii_lowercase();
+        if email.len() > 254 {
+            // No account has such an address (e-mail addresses stop at 254 characters), and the
+            // throttle's key column holds no more; answer as for any wrong address.
+            return Err(AppError::Unauthenticated(
+                "The e-mail or password is not correct.".into(),
+            ));
+        }
         let attempt = self.reserve_attempt(&email, now).await?;
         let found = user::Entity::find()
             .filter(user::Column::Email.eq(email.as_str()))

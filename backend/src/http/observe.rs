@@ -75,6 +75,43 @@ pub fn operation_label(request: &async_graphql::Request) -> String {
         .unwrap_or_else(|| "unnamed".to_owned())
 }
 
+/// Refuses a request with a NUL character in its query or any variable: no field of ours has a
+/// use for one, SQLite would store it, and PostgreSQL rejects it mid-transaction (which would
+/// surface as INTERNAL). The error names the variable's path.
+pub fn refuse_nul_characters(request: &async_graphql::Request) -> Option<async_graphql::Response> {
+    fn find(value: &async_graphql::Value, path: String) -> Option<String> {
+        use async_graphql::Value;
+        match value {
+            Value::String(text) if text.contains('\0') => Some(path),
+            Value::List(items) => items
+                .iter()
+                .enumerate()
+                .find_map(|(index, item)| find(item, format!("{path}.{index}"))),
+            Value::Object(fields) => fields
+                .iter()
+                .find_map(|(name, item)| find(item, format!("{path}.{name}"))),
+            _ => None,
+        }
+    }
+    let field = if request.query.contains('\0') {
+        Some("query".to_owned())
+    } else {
+        request
+            .variables
+            .iter()
+            .find_map(|(name, value)| find(value, name.to_string()))
+    }?;
+    let mut error = async_graphql::ServerError::new(
+        format!("{field} contains a NUL character (U+0000); remove it."),
+        None,
+    );
+    let mut extensions = async_graphql::ErrorExtensionValues::default();
+    extensions.set("code", "VALIDATION");
+    extensions.set("field", field);
+    error.extensions = Some(extensions);
+    Some(async_graphql::Response::from_errors(vec![error]))
+}
+
 /// Compares secrets in time independent of where they first differ.
 pub fn same_secret(given: &str, expected: &str) -> bool {
     let (given, expected) = (given.as_bytes(), expected.as_bytes());

@@ -10,6 +10,7 @@ mod crash;
 mod customers;
 mod dashboard;
 mod deals;
+mod fuzz;
 mod http;
 mod instances;
 mod jwt;

@@ -264,3 +264,48 @@ async fn every_response_carries_the_security_headers() {
         assert!(headers.get("strict-transport-security").is_none());
     }
 }
+
+#[tokio::test]
+async fn inputs_the_fuzzer_found_are_refused_plainly() {
+    // Regression cases from `fuzz::` on PostgreSQL: a NUL character in any variable (here a
+    // search) and a 5,000-character e-mail at sign-in answered INTERNAL; now they are VALIDATION
+    // naming the variable, and a wrong sign-in.
+    let app = TestApp::spawn().await;
+    let searched = app
+        .gql_as(
+            Role::Admin,
+            "query($search: String) { deals(first: 5, search: $search) { totalCount } }",
+            json!({ "search": "\u{202E}\u{0000}\u{FEFF}" }),
+        )
+        .await;
+    assert_eq!(
+        error_code(&searched).as_deref(),
+        Some("VALIDATION"),
+        "{searched}"
+    );
+    assert_eq!(error_field(&searched).as_deref(), Some("search"));
+    let nested = app
+        .gql(
+            None,
+            LOGIN,
+            json!({ "input": { "email": "a\u{0000}@b.example", "password": "x" } }),
+        )
+        .await;
+    assert_eq!(
+        error_field(&nested).as_deref(),
+        Some("input.email"),
+        "{nested}"
+    );
+    let long = app
+        .gql(
+            None,
+            LOGIN,
+            json!({ "input": { "email": "9".repeat(5_000), "password": "x" } }),
+        )
+        .await;
+    assert_eq!(
+        error_code(&long).as_deref(),
+        Some("UNAUTHENTICATED"),
+        "{long}"
+    );
+}

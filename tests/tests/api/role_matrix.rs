@@ -3,7 +3,7 @@ use revops_tests::{error_code, Role, TestApp};
 use serde_json::{json, Map, Value};
 use std::collections::HashMap;
 
-const INTROSPECTION: &str = r#"{ __schema {
+pub(crate) const INTROSPECTION: &str = r#"{ __schema {
   queryType { name } mutationType { name }
   types { name kind
     fields { name type { ...TypeRef } args { name type { ...TypeRef } } }
@@ -11,8 +11,8 @@ const INTROSPECTION: &str = r#"{ __schema {
     enumValues { name } } } }
 fragment TypeRef on __Type { kind name ofType { kind name ofType { kind name ofType { kind name } } } }"#;
 
-struct Schema {
-    types: HashMap<String, Value>,
+pub(crate) struct Schema {
+    pub(crate) types: HashMap<String, Value>,
 }
 
 impl Schema {
@@ -52,7 +52,7 @@ impl Schema {
     }
 }
 
-fn type_name(type_ref: &Value) -> String {
+pub(crate) fn type_name(type_ref: &Value) -> String {
     match type_ref["kind"].as_str().unwrap() {
         "NON_NULL" => format!("{}!", type_name(&type_ref["ofType"])),
         "LIST" => format!("[{}]", type_name(&type_ref["ofType"])),
@@ -61,7 +61,7 @@ fn type_name(type_ref: &Value) -> String {
 }
 
 /// Object results need a selection; `__typename` is the smallest one.
-fn leaf_selection(type_ref: &Value) -> &'static str {
+pub(crate) fn leaf_selection(type_ref: &Value) -> &'static str {
     let mut current = type_ref;
     while current["name"].is_null() {
         current = &current["ofType"];
