@@ -3,8 +3,6 @@
 mod observe;
 mod security;
 
-pub use security::{content_security_policy, inline_script_hashes};
-
 use crate::app::App;
 use crate::error::AppError;
 use crate::graphql::{build_schema, AppSchema, Caller};
@@ -380,7 +378,6 @@ async fn healthz() -> impl IntoResponse {
     Json(serde_json::json!({ "status": "ok" }))
 }
 
-/// Ready when the database answers.
 /// Ready when the database answers and has every migration this binary knows.
 async fn readyz(State(state): State<HttpState>) -> Response {
     let unavailable =

@@ -9,13 +9,25 @@ use axum::http::{header, HeaderName, HeaderValue};
 use axum::response::Response;
 use base64::Engine;
 use sha2::{Digest, Sha256};
-use std::path::Path;
-use std::sync::Arc;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::SystemTime;
 
-/// The headers added to every response that does not set them itself.
-#[derive(Debug, Clone)]
+/// The headers added to every response that does not set them itself. The policy follows the
+/// built `index.html`: when the web app is rebuilt while revops serves (its start-up script names
+/// the new bundle, so its hash changes), the next response carries the new hash.
+#[derive(Debug)]
 pub struct SecurityHeaders {
     headers: Vec<(HeaderName, HeaderValue)>,
+    index: PathBuf,
+    /// `index.html`'s modification time when the policy was made, and the policy.
+    policy: Mutex<(Option<SystemTime>, HeaderValue)>,
+}
+
+fn modified(path: &Path) -> Option<SystemTime> {
+    std::fs::metadata(path)
+        .and_then(|meta| meta.modified())
+        .ok()
 }
 
 /// One year, with subdomains, as the HSTS preload list asks.
@@ -31,13 +43,38 @@ pub const GRAPHIQL_POLICY: &str =
 impl SecurityHeaders {
     /// Reads the built web app's `index.html` (when there is one) for the inline scripts to allow.
     pub fn for_web_dir(web_dir: &Path, hsts: bool) -> SecurityHeaders {
-        let html = std::fs::read_to_string(web_dir.join("index.html")).unwrap_or_default();
-        SecurityHeaders::new(&content_security_policy(&html), hsts)
+        let index = web_dir.join("index.html");
+        let mut security = SecurityHeaders::new(&policy_of(&index), hsts);
+        security.policy = Mutex::new((modified(&index), security.policy_value()));
+        security.index = index;
+        security
+    }
+
+    fn policy_value(&self) -> HeaderValue {
+        match self.policy.lock() {
+            Ok(guard) => guard.1.clone(),
+            Err(poisoned) => poisoned.into_inner().1.clone(),
+        }
+    }
+
+    /// The current policy, made again when `index.html` changed since (one `stat` a response).
+    fn current_policy(&self) -> HeaderValue {
+        let now = modified(&self.index);
+        let Ok(mut guard) = self.policy.lock() else {
+            return self.policy_value();
+        };
+        if guard.0 != now {
+            if let Ok(value) = HeaderValue::from_str(&policy_of(&self.index)) {
+                *guard = (now, value);
+            }
+        }
+        guard.1.clone()
     }
 
     fn new(policy: &str, hsts: bool) -> SecurityHeaders {
+        let policy_value = HeaderValue::from_str(policy)
+            .unwrap_or_else(|_| HeaderValue::from_static("default-src 'self'"));
         let mut headers = vec![
-            (header::CONTENT_SECURITY_POLICY, policy),
             (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
             (header::REFERRER_POLICY, "strict-origin-when-cross-origin"),
             (header::X_FRAME_OPTIONS, "DENY"),
@@ -50,8 +87,14 @@ impl SecurityHeaders {
                 .into_iter()
                 .filter_map(|(name, value)| Some((name, HeaderValue::from_str(value).ok()?)))
                 .collect(),
+            index: PathBuf::new(),
+            policy: Mutex::new((None, policy_value)),
         }
     }
+}
+
+fn policy_of(index: &Path) -> String {
+    content_security_policy(&std::fs::read_to_string(index).unwrap_or_default())
 }
 
 /// The policy for the app and the API. Inline styles stay allowed because the app sets widths of
@@ -99,6 +142,9 @@ pub async fn add_security_headers(
     mut response: Response,
 ) -> Response {
     let headers = response.headers_mut();
+    if !headers.contains_key(header::CONTENT_SECURITY_POLICY) {
+        headers.insert(header::CONTENT_SECURITY_POLICY, security.current_policy());
+    }
     for (name, value) in &security.headers {
         if !headers.contains_key(name) {
             headers.insert(name.clone(), value.clone());
@@ -128,6 +174,31 @@ mod tests {
             !policy.contains("script-src 'self' 'unsafe-inline'"),
             "{policy}"
         );
+    }
+
+    #[test]
+    fn the_policy_follows_a_rebuilt_index_html() {
+        // Proves a web build while serving is picked up: the inline script's new hash replaces
+        // the old one without a restart.
+        let directory = std::env::temp_dir().join(format!("revops-csp-{}", std::process::id()));
+        std::fs::create_dir_all(&directory).unwrap();
+        let index = directory.join("index.html");
+        std::fs::write(&index, "<script type=\"module\">alert(1)</script>").unwrap();
+        let security = SecurityHeaders::for_web_dir(&directory, false);
+        let first = security.current_policy();
+        assert!(first.to_str().unwrap().contains("bhHHL3z2"));
+        std::fs::write(&index, "<script type=\"module\">alert(2)</script>").unwrap();
+        let later = SystemTime::now() + std::time::Duration::from_secs(5);
+        std::fs::File::options()
+            .write(true)
+            .open(&index)
+            .unwrap()
+            .set_modified(later)
+            .unwrap();
+        let second = security.current_policy();
+        assert_ne!(first, second);
+        assert!(!second.to_str().unwrap().contains("bhHHL3z2"));
+        std::fs::remove_dir_all(&directory).unwrap();
     }
 
     #[test]
