@@ -237,6 +237,50 @@ impl TestApp {
         response["data"].clone()
     }
 
+    /// Rows a SQL query returns, read on the app's own connection (for checks no API exposes).
+    pub async fn sql_rows(&self, sql: &str) -> Vec<sea_orm::QueryResult> {
+        self.app
+            .db
+            .query_all(sea_orm::Statement::from_string(
+                self.app.db.get_database_backend(),
+                sql.to_owned(),
+            ))
+            .await
+            .unwrap()
+    }
+
+    /// The single integer a SQL query returns, e.g. a COUNT(*).
+    pub async fn sql_count(&self, sql: &str) -> i64 {
+        self.sql_rows(sql).await[0]
+            .try_get_by_index::<i64>(0)
+            .unwrap()
+    }
+
+    /// Asserts that invoice numbers run 1..n with no gap and no repeat per legal entity and year
+    /// (`INV-YYYY-NNNNNN`), and returns how many invoices are numbered.
+    pub async fn assert_invoice_numbers_gapless(&self) -> usize {
+        let mut series: HashMap<(String, String), Vec<u32>> = HashMap::new();
+        for row in self
+            .sql_rows("SELECT legal_entity, number FROM invoices WHERE number IS NOT NULL")
+            .await
+        {
+            let entity: String = row.try_get_by_index(0).unwrap();
+            let number: String = row.try_get_by_index(1).unwrap();
+            let (prefix, sequence) = number.rsplit_once('-').unwrap();
+            series
+                .entry((entity, prefix.to_owned()))
+                .or_default()
+                .push(sequence.parse().unwrap());
+        }
+        let numbered = series.values().map(Vec::len).sum();
+        for (key, mut numbers) in series {
+            numbers.sort_unstable();
+            let expected: Vec<u32> = (1..=numbers.len() as u32).collect();
+            assert_eq!(numbers, expected, "invoice numbers of {key:?}");
+        }
+        numbered
+    }
+
     pub fn user_id(&self, role: Role) -> i64 {
         self.user_ids[&role]
     }

@@ -5,26 +5,10 @@
 
 use crate::receivables::{aging_total, ledger_ar};
 use revops_tests::{MailServer, Process, TestApp};
-use sea_orm::{ConnectionTrait, QueryResult, Statement};
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::time::Duration;
 
 const KILLS: usize = 10;
-
-async fn rows(app: &TestApp, sql: &str) -> Vec<QueryResult> {
-    app.app
-        .db
-        .query_all(Statement::from_string(
-            app.app.db.get_database_backend(),
-            sql.to_owned(),
-        ))
-        .await
-        .unwrap()
-}
-
-async fn count(app: &TestApp, sql: &str) -> i64 {
-    rows(app, sql).await[0].try_get_by_index::<i64>(0).unwrap()
-}
 
 /// A small deterministic generator, so a failing run can be repeated with the printed seed.
 fn next_delay(state: &mut u64) -> Duration {
@@ -93,40 +77,21 @@ async fn a_daily_run_killed_ten_times_finishes_with_every_invariant_intact() {
     );
 
     // Invoice numbers: per legal entity and year exactly 1..n.
-    let mut series: HashMap<(String, String), Vec<u32>> = HashMap::new();
-    for row in rows(
-        &app,
-        "SELECT legal_entity, number FROM invoices WHERE number IS NOT NULL",
-    )
-    .await
-    {
-        let entity: String = row.try_get_by_index(0).unwrap();
-        let number: String = row.try_get_by_index(1).unwrap();
-        let (prefix, sequence) = number.rsplit_once('-').unwrap();
-        series
-            .entry((entity, prefix.to_owned()))
-            .or_default()
-            .push(sequence.parse().unwrap());
-    }
-    let issued: usize = series.values().map(Vec::len).sum();
-    for (key, mut numbers) in series {
-        numbers.sort_unstable();
-        let expected: Vec<u32> = (1..=numbers.len() as u32).collect();
-        assert_eq!(numbers, expected, "invoice numbers of {key:?}");
-    }
+    let issued = app.assert_invoice_numbers_gapless().await;
     // No charge invoiced twice, every entry balanced, no ladder step twice.
     let twice = "SELECT COUNT(*) FROM (SELECT charge_id FROM invoice_lines GROUP BY charge_id HAVING COUNT(*) > 1) AS repeated";
     assert_eq!(
-        count(&app, twice).await,
+        app.sql_count(twice).await,
         0,
         "a charge is on two invoice lines"
     );
     let unbalanced = "SELECT COUNT(*) FROM (SELECT entry_id FROM journal_lines GROUP BY entry_id, currency HAVING SUM(debit_minor) <> SUM(credit_minor)) AS off";
-    assert_eq!(count(&app, unbalanced).await, 0, "an unbalanced entry");
+    assert_eq!(app.sql_count(unbalanced).await, 0, "an unbalanced entry");
     let steps_twice = "SELECT COUNT(*) FROM (SELECT invoice_id, step_id FROM collection_actions GROUP BY invoice_id, step_id HAVING COUNT(*) > 1) AS repeated";
-    assert_eq!(count(&app, steps_twice).await, 0, "a ladder step twice");
+    assert_eq!(app.sql_count(steps_twice).await, 0, "a ladder step twice");
     // AR aging equals the ledger's AR in each currency.
-    let currencies: HashSet<String> = rows(&app, "SELECT DISTINCT currency FROM invoices")
+    let currencies: HashSet<String> = app
+        .sql_rows("SELECT DISTINCT currency FROM invoices")
         .await
         .iter()
         .map(|row| row.try_get_by_index(0).unwrap())
@@ -140,8 +105,10 @@ async fn a_daily_run_killed_ten_times_finishes_with_every_invariant_intact() {
     }
     // Mail: nothing left to send; every sent message arrived, repeats at most one per kill.
     let waiting = "SELECT COUNT(*) FROM outbox WHERE status IN ('pending', 'sending')";
-    assert_eq!(count(&app, waiting).await, 0);
-    let sent = count(&app, "SELECT COUNT(*) FROM outbox WHERE status = 'sent'").await;
+    assert_eq!(app.sql_count(waiting).await, 0);
+    let sent = app
+        .sql_count("SELECT COUNT(*) FROM outbox WHERE status = 'sent'")
+        .await;
     let received = mail.wait_for(sent as usize, Duration::from_secs(20)).await;
     let distinct: HashSet<&str> = received
         .iter()
