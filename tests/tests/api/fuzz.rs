@@ -4,7 +4,7 @@
 //! in and out) against a database holding the demo book. No case may answer HTTP 5xx, a body
 //! that is not JSON, or an INTERNAL error.
 
-use crate::role_matrix::{leaf_selection, type_name, Schema, INTROSPECTION};
+use crate::role_matrix::{operation_document, Schema, INTROSPECTION};
 use revops_tests::{Role, TestApp};
 use serde_json::{json, Map, Value};
 use std::collections::HashMap;
@@ -139,37 +139,18 @@ async fn no_generated_request_fails_as_internal_or_5xx() {
             }
             for case in 0..CASES * ROLES.len() {
                 let role = ROLES[case % ROLES.len()];
-                let mut declarations = Vec::new();
-                let mut arguments = Vec::new();
+                let mut passed = Vec::new();
                 let mut variables = Map::new();
                 for argument in field["args"].as_array().unwrap() {
                     let required = argument["type"]["kind"] == "NON_NULL";
                     if !required && generator.next(2) == 0 {
                         continue;
                     }
-                    let argument_name = argument["name"].as_str().unwrap();
-                    declarations.push(format!(
-                        "${argument_name}: {}",
-                        type_name(&argument["type"])
-                    ));
-                    arguments.push(format!("{argument_name}: ${argument_name}"));
                     let value = generator.value(&schema, &argument["type"], 0);
-                    variables.insert(argument_name.into(), value);
+                    variables.insert(argument["name"].as_str().unwrap().into(), value);
+                    passed.push(argument);
                 }
-                let declarations = if declarations.is_empty() {
-                    String::new()
-                } else {
-                    format!("({})", declarations.join(", "))
-                };
-                let arguments = if arguments.is_empty() {
-                    String::new()
-                } else {
-                    format!("({})", arguments.join(", "))
-                };
-                let document = format!(
-                    "{keyword} Fuzz{declarations} {{ {name}{arguments} {} }}",
-                    leaf_selection(&field["type"])
-                );
+                let document = operation_document(keyword, "Fuzz", field, &passed);
                 let token = app.token(role).await;
                 let response = app
                     .client

@@ -60,6 +60,33 @@ pub(crate) fn type_name(type_ref: &Value) -> String {
     }
 }
 
+/// The one-field document `keyword Label($a: T, …) { field(a: $a, …) selection }` that passes
+/// the given introspected arguments as variables of the same names.
+pub(crate) fn operation_document(
+    keyword: &str,
+    label: &str,
+    field: &Value,
+    arguments: &[&Value],
+) -> String {
+    let name = field["name"].as_str().unwrap();
+    let list = |each: &dyn Fn(&str, &Value) -> String| {
+        if arguments.is_empty() {
+            return String::new();
+        }
+        let parts: Vec<String> = arguments
+            .iter()
+            .map(|argument| each(argument["name"].as_str().unwrap(), &argument["type"]))
+            .collect();
+        format!("({})", parts.join(", "))
+    };
+    let declarations = list(&|argument, type_ref| format!("${argument}: {}", type_name(type_ref)));
+    let passed = list(&|argument, _| format!("{argument}: ${argument}"));
+    format!(
+        "{keyword} {label}{declarations} {{ {name}{passed} {} }}",
+        leaf_selection(&field["type"])
+    )
+}
+
 /// Object results need a selection; `__typename` is the smallest one.
 pub(crate) fn leaf_selection(type_ref: &Value) -> &'static str {
     let mut current = type_ref;
@@ -95,35 +122,17 @@ async fn every_operation_allows_exactly_the_roles_in_the_matrix() {
                     panic!("{operation_type}.{name} is missing from auth::matrix::OPERATIONS")
                 });
             seen.push((operation_type, name.to_string()));
-            let mut declarations = Vec::new();
-            let mut arguments = Vec::new();
+            let mut passed = Vec::new();
             let mut variables = Map::new();
             for argument in field["args"].as_array().unwrap() {
                 if argument["type"]["kind"] != "NON_NULL" {
                     continue;
                 }
                 let argument_name = argument["name"].as_str().unwrap();
-                declarations.push(format!(
-                    "${argument_name}: {}",
-                    type_name(&argument["type"])
-                ));
-                arguments.push(format!("{argument_name}: ${argument_name}"));
                 variables.insert(argument_name.into(), schema.dummy(&argument["type"]));
+                passed.push(argument);
             }
-            let declarations = if declarations.is_empty() {
-                String::new()
-            } else {
-                format!("({})", declarations.join(", "))
-            };
-            let arguments = if arguments.is_empty() {
-                String::new()
-            } else {
-                format!("({})", arguments.join(", "))
-            };
-            let document = format!(
-                "{keyword} Probe{declarations} {{ {name}{arguments} {} }}",
-                leaf_selection(&field["type"])
-            );
+            let document = operation_document(keyword, "Probe", field, &passed);
             let variables = Value::Object(variables);
 
             let anonymous = app.gql(None, &document, variables.clone()).await;
