@@ -303,12 +303,12 @@ async fn graphql(
 ) -> GraphQLResponse {
     let caller = caller_of(&state, &headers).await;
     let request = request.into_inner();
-    if let Some(refused) = observe::refuse_nul_characters(&request) {
-        return refused.into();
-    }
     let operation = observe::operation_label(&request);
     let started = std::time::Instant::now();
-    let mut response = state.schema.execute(request.data(caller)).await;
+    let mut response = match observe::refuse_nul_characters(&request) {
+        Some(refused) => refused,
+        None => state.schema.execute(request.data(caller)).await,
+    };
     let outcome = response
         .errors
         .first()

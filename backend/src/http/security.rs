@@ -44,36 +44,6 @@ impl SecurityHeaders {
     /// Reads the built web app's `index.html` (when there is one) for the inline scripts to allow.
     pub fn for_web_dir(web_dir: &Path, hsts: bool) -> SecurityHeaders {
         let index = web_dir.join("index.html");
-        let mut security = SecurityHeaders::new(&policy_of(&index), hsts);
-        security.policy = Mutex::new((modified(&index), security.policy_value()));
-        security.index = index;
-        security
-    }
-
-    fn policy_value(&self) -> HeaderValue {
-        match self.policy.lock() {
-            Ok(guard) => guard.1.clone(),
-            Err(poisoned) => poisoned.into_inner().1.clone(),
-        }
-    }
-
-    /// The current policy, made again when `index.html` changed since (one `stat` a response).
-    fn current_policy(&self) -> HeaderValue {
-        let now = modified(&self.index);
-        let Ok(mut guard) = self.policy.lock() else {
-            return self.policy_value();
-        };
-        if guard.0 != now {
-            if let Ok(value) = HeaderValue::from_str(&policy_of(&self.index)) {
-                *guard = (now, value);
-            }
-        }
-        guard.1.clone()
-    }
-
-    fn new(policy: &str, hsts: bool) -> SecurityHeaders {
-        let policy_value = HeaderValue::from_str(policy)
-            .unwrap_or_else(|_| HeaderValue::from_static("default-src 'self'"));
         let mut headers = vec![
             (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
             (header::REFERRER_POLICY, "strict-origin-when-cross-origin"),
@@ -85,16 +55,32 @@ impl SecurityHeaders {
         SecurityHeaders {
             headers: headers
                 .into_iter()
-                .filter_map(|(name, value)| Some((name, HeaderValue::from_str(value).ok()?)))
+                .map(|(name, value)| (name, HeaderValue::from_static(value)))
                 .collect(),
-            index: PathBuf::new(),
-            policy: Mutex::new((None, policy_value)),
+            policy: Mutex::new((modified(&index), policy_of(&index))),
+            index,
         }
+    }
+
+    /// The current policy, made again when `index.html` changed since (one `stat` a response).
+    fn current_policy(&self) -> HeaderValue {
+        let now = modified(&self.index);
+        let mut guard = match self.policy.lock() {
+            Ok(guard) => guard,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        if guard.0 != now {
+            *guard = (now, policy_of(&self.index));
+        }
+        guard.1.clone()
     }
 }
 
-fn policy_of(index: &Path) -> String {
-    content_security_policy(&std::fs::read_to_string(index).unwrap_or_default())
+fn policy_of(index: &Path) -> HeaderValue {
+    let policy = content_security_policy(&std::fs::read_to_string(index).unwrap_or_default());
+    // Base64 hashes and ASCII keywords only, so this cannot fail; the fallback is the strictest.
+    HeaderValue::from_str(&policy)
+        .unwrap_or_else(|_| HeaderValue::from_static("default-src 'self'"))
 }
 
 /// The policy for the app and the API. Inline styles stay allowed because the app sets widths of
@@ -210,10 +196,8 @@ mod tests {
                 .iter()
                 .any(|(name, _)| name == header::STRICT_TRANSPORT_SECURITY)
         };
-        assert!(!has_hsts(&SecurityHeaders::new(
-            "default-src 'self'",
-            false
-        )));
-        assert!(has_hsts(&SecurityHeaders::new("default-src 'self'", true)));
+        let no_web = Path::new("/nonexistent-revops-web");
+        assert!(!has_hsts(&SecurityHeaders::for_web_dir(no_web, false)));
+        assert!(has_hsts(&SecurityHeaders::for_web_dir(no_web, true)));
     }
 }

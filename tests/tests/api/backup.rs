@@ -3,7 +3,7 @@
 //! database) that is consistent — every entry balanced, every payment and invoice with its
 //! journal entry — and holds a prefix of the writes.
 
-use crate::receivables::{bill, contract, zero_tax};
+use crate::receivables::customer_with_open_invoice;
 use revops_tests::{backend, Backend, Process, Role, TestApp};
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection, Statement};
 use serde_json::json;
@@ -58,20 +58,7 @@ async fn a_backup_taken_during_writes_restores_consistent() {
     // payment and issued invoice posted, and between 0 and 40 of the payments (a consistent
     // prefix), and a second restore over it needs --force.
     let app = TestApp::spawn().await;
-    zero_tax(&app).await;
-    let customer = app.create_customer("Backed Up Co", "USD").await;
-    contract(
-        &app,
-        &customer,
-        "OPP-BACKUP",
-        "ANNUALLY",
-        "1000.00",
-        "USD",
-        "2026-02-01",
-        "2027-01-31",
-    )
-    .await;
-    bill(&app, "2026-02-01").await;
+    let customer = customer_with_open_invoice(&app, "Backed Up Co", "OPP-BACKUP").await;
     let directory =
         std::env::temp_dir().join(format!("revops-backup-{}", uuid::Uuid::new_v4().simple()));
     std::fs::create_dir_all(&directory).unwrap();

@@ -73,6 +73,26 @@ pub async fn zero_tax(app: &TestApp) {
     .await;
 }
 
+/// A new USD customer with one open invoice of 1,000.00 (an annual plan from 2026-02-01, billed
+/// that day, no tax); returns the customer's id.
+pub async fn customer_with_open_invoice(app: &TestApp, name: &str, opportunity: &str) -> String {
+    zero_tax(app).await;
+    let customer = app.create_customer(name, "USD").await;
+    contract(
+        app,
+        &customer,
+        opportunity,
+        "ANNUALLY",
+        "1000.00",
+        "USD",
+        "2026-02-01",
+        "2027-01-31",
+    )
+    .await;
+    bill(app, "2026-02-01").await;
+    customer
+}
+
 pub async fn bill(app: &TestApp, as_of: &str) -> Value {
     app.gql_ok(Role::Admin, RUN, json!({ "asOf": as_of })).await["billRun"].clone()
 }
@@ -299,20 +319,7 @@ async fn payments_apply_oldest_first_overpayments_become_credit_and_aging_matche
 #[tokio::test]
 async fn racing_payments_never_apply_more_than_is_open() {
     let app = TestApp::spawn().await;
-    zero_tax(&app).await;
-    let customer = app.create_customer("Racing Co", "USD").await;
-    contract(
-        &app,
-        &customer,
-        "OPP-R2",
-        "ANNUALLY",
-        "1000.00",
-        "USD",
-        "2026-02-01",
-        "2027-01-31",
-    )
-    .await;
-    bill(&app, "2026-02-01").await;
+    let customer = customer_with_open_invoice(&app, "Racing Co", "OPP-R2").await;
     let invoice = invoices_of(&app, &customer).await[0]["id"]
         .as_str()
         .unwrap()

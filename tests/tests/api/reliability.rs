@@ -3,7 +3,7 @@
 //! applied or kept as credit, money inputs are bounded so no stored amount can break a report, and
 //! every response carries the security headers.
 
-use crate::receivables::{bill, contract, invoices_of, ledger_ar, zero_tax};
+use crate::receivables::{customer_with_open_invoice, invoices_of, ledger_ar};
 use revops_tests::{email_of, error_code, error_field, Role, TestApp, PASSWORD};
 use serde_json::{json, Value};
 
@@ -85,20 +85,7 @@ async fn concurrent_unallocated_payments_are_each_applied_or_kept_as_credit() {
     // invoice of 1,000.00, all succeed; 20 of them pay the invoice in full (1,000.00 applied in
     // all) and the remaining 1,000.00 is customer credit, so AR in the ledger is zero.
     let app = TestApp::spawn().await;
-    zero_tax(&app).await;
-    let customer = app.create_customer("Crowded Co", "USD").await;
-    contract(
-        &app,
-        &customer,
-        "OPP-REL-1",
-        "ANNUALLY",
-        "1000.00",
-        "USD",
-        "2026-02-01",
-        "2027-01-31",
-    )
-    .await;
-    bill(&app, "2026-02-01").await;
+    let customer = customer_with_open_invoice(&app, "Crowded Co", "OPP-REL-1").await;
     let bodies: Vec<Value> = (0..40)
         .map(|index| {
             json!({ "query": PAY, "variables": { "input": {
