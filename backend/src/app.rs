@@ -13,10 +13,12 @@ use crate::error::AppResult;
 use crate::invoicing::InvoiceService;
 use crate::ledger::LedgerService;
 use crate::metrics::MetricsService;
+use crate::notifications::attachments::Attachments;
 use crate::receivables::ReceivablesService;
 use crate::renewals::RenewalService;
 use crate::revenue::RevenueService;
 use sea_orm::DatabaseConnection;
+use std::sync::Arc;
 
 #[derive(Clone)]
 pub struct App {
@@ -38,6 +40,25 @@ pub struct App {
     pub metrics: MetricsService,
     /// Operational counters for `GET /metrics` (not the business metrics above).
     pub telemetry: crate::telemetry::Telemetry,
+    /// The renderers of outbox attachments, registered by the areas that own the documents.
+    pub attachments: Attachments,
+}
+
+/// Each area that attaches documents to e-mail registers how to render them.
+fn attachment_renderers() -> AppResult<Attachments> {
+    Attachments::default()
+        .register(
+            crate::invoicing::INVOICE_PDF,
+            Arc::new(crate::invoicing::InvoicePdf),
+        )?
+        .register(
+            crate::receivables::credit_memos::CREDIT_MEMO_PDF,
+            Arc::new(crate::receivables::credit_memos::CreditMemoPdf),
+        )?
+        .register(
+            crate::receivables::disputes::DISPUTE_EVIDENCE,
+            Arc::new(crate::receivables::disputes::DisputeEvidence),
+        )
 }
 
 impl App {
@@ -49,7 +70,7 @@ impl App {
         let keys = JwtKeys::new(&secret, chrono::Duration::hours(config.token_ttl_hours));
         let receivables = ReceivablesService::new(db.clone(), clock.clone());
         // One recurring-book cache shared by the dashboard and the renewal pipeline.
-        let books = crate::metrics::repo::Books::default();
+        let books = crate::recurring::repo::Books::default();
         let commissions =
             CommissionService::new(db.clone(), clock.clone(), config.functional_currency);
         Ok(App {
@@ -89,6 +110,7 @@ impl App {
             receivables,
             commissions,
             telemetry: crate::telemetry::Telemetry::default(),
+            attachments: attachment_renderers()?,
             config,
             db,
             clock,

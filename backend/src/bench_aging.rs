@@ -3,8 +3,8 @@
 //! then times `arAging` bucket totals, a page of customers with their buckets and a drill-down
 //! page as of several dates, against a plain join of invoices with payments for comparison.
 
+use crate::access::{Actor, Role};
 use crate::app::App;
-use crate::auth::{Actor, Role};
 use crate::bench::{fresh_url, insert_batched as insert};
 use crate::clock::{FixedClock, SharedClock};
 use crate::config::Config;

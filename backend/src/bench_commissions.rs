@@ -2,8 +2,8 @@
 //! booked in the month (each credited to one rep under a tiered quarterly plan with an
 //! accelerator, a cap and a clawback window), with its ledger accrual, and the rerun.
 
+use crate::access::{Actor, Role};
 use crate::app::App;
-use crate::auth::{Actor, Role};
 use crate::bench::{fresh_url, insert_batched, seed};
 use crate::clock::{FixedClock, SharedClock};
 use crate::config::Config;

@@ -5,8 +5,8 @@
 //! aging cells written as the services write them. It times `dashboard` (every section, as the
 //! CFO sees it), twelve months of `mrrMovements`, the renewal pipeline and a drill-down.
 
+use crate::access::{Actor, Role};
 use crate::app::App;
-use crate::auth::{Actor, Role};
 use crate::bench::{fresh_url, insert_batched as insert};
 use crate::bench_aging::summary;
 use crate::clock::{FixedClock, SharedClock};

@@ -1,5 +1,6 @@
 //! revops: revenue operations on one double-entry ledger. See README.md for the map of areas.
 
+pub mod access;
 pub mod app;
 pub mod approvals;
 pub mod audit;
@@ -11,6 +12,7 @@ pub mod bench_commissions;
 pub mod bench_dashboard;
 pub mod bench_revenue;
 pub mod billing;
+pub mod calendar;
 pub mod clock;
 pub mod commissions;
 pub mod config;
@@ -30,6 +32,7 @@ pub mod money;
 pub mod notifications;
 pub mod pagination;
 pub mod receivables;
+pub mod recurring;
 pub mod renewals;
 pub mod revenue;
 pub mod seed;

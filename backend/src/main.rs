@@ -1,8 +1,9 @@
 //! The `revops` command line: serve, migrate, seed, create-user, export-schema, run-daily.
 
 use clap::{Parser, Subcommand};
+use revops::access::Role;
 use revops::app::App;
-use revops::auth::{NewUser, Role};
+use revops::auth::NewUser;
 use revops::clock::{SharedClock, SystemClock};
 use revops::config::Config;
 use revops::error::AppError;

@@ -1,9 +1,10 @@
 //! Demo and scale data, created through the same services the API uses so every record obeys
 //! the rules (and is audited). `--demo` is deterministic for a given date and idempotent.
 
+use crate::access::{Actor, Role};
 use crate::app::App;
 use crate::approvals::{ApprovalDecideInput, ApprovalDecision, CreditLimitRequestCreateInput};
-use crate::auth::{Actor, NewUser, Role};
+use crate::auth::NewUser;
 use crate::customers::{
     self, Address, Contact, CustomerCreateInput, CustomerCreditHoldSetInput, PaymentMethodInput,
     PaymentMethodKind, PaymentTerms,

@@ -236,6 +236,25 @@ async fn render_database(db: &DatabaseConnection, out: &mut String) -> AppResult
     Ok(())
 }
 
+/// Logs each step's time at debug level (the benchmarks read them with RUST_LOG=revops=debug).
+pub struct Lap(std::time::Instant, &'static str);
+
+impl Lap {
+    pub fn start(what: &'static str) -> Lap {
+        Lap(std::time::Instant::now(), what)
+    }
+
+    pub fn lap(&mut self, step: &str) {
+        tracing::debug!(
+            what = self.1,
+            step,
+            ms = self.0.elapsed().as_millis() as u64,
+            "step"
+        );
+        self.0 = std::time::Instant::now();
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -7,9 +7,9 @@
 
 pub mod webdriver;
 
+pub use revops::access::Role;
 use revops::app::App;
 use revops::auth::NewUser;
-pub use revops::auth::Role;
 use revops::clock::{FixedClock, SharedClock};
 use revops::config::Config;
 use sea_orm::{ConnectionTrait, Database};

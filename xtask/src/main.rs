@@ -5,6 +5,7 @@ mod start;
 mod test;
 mod tools;
 mod util;
+mod web;
 
 use std::process::ExitCode;
 
@@ -34,7 +35,7 @@ fn main() -> ExitCode {
         "start" => start::main(rest).map(|()| true),
         "test" => test::main(rest),
         "web" => tools::ensure_web_tools(&root)
-            .and_then(|()| tools::build_web(&root))
+            .and_then(|()| web::build(&root))
             .map(|_| true),
         "setup" => tools::ensure_web_tools(&root)
             .and_then(|()| tools::ensure_browser())

@@ -1,8 +1,8 @@
 //! `cargo xtask start`: build the web app and the server, load the demo data into the embedded
 //! SQLite database and run the server in the foreground.
 
-use crate::tools;
 use crate::util::{self, run};
+use crate::{tools, web};
 use anyhow::{bail, Context, Result};
 use std::net::SocketAddr;
 use std::process::Command;
@@ -62,7 +62,7 @@ pub fn main(args: &[String]) -> Result<()> {
     let root = util::repo_root();
     let start = Instant::now();
     tools::ensure_web_tools(&root)?;
-    tools::build_web(&root)?;
+    web::build(&root)?;
     run(util::cargo("build")
         .args(["-p", "revops"])
         .current_dir(&root))?;

@@ -1,8 +1,8 @@
 //! `cargo xtask test`: every check and test in order, each step timed, with a summary table
 //! and a closing `N passed, M failed` line that CI reads.
 
-use crate::tools;
 use crate::util::{self, run_tee, Counts};
+use crate::{tools, web};
 use anyhow::{bail, Result};
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -12,11 +12,14 @@ use std::time::Instant;
 pub const STEPS: [(&str, &str); 8] = [
     (
         "tools",
-        "install/check trunk, wasm-bindgen, wasm-opt, chromium, aiosmtpd; start PostgreSQL",
+        "install/check wasm-bindgen, wasm-opt, chromium, aiosmtpd; start PostgreSQL",
     ),
     ("fmt", "cargo fmt --all -- --check"),
     ("clippy", "cargo clippy, host crates and the wasm32 web app"),
-    ("web", "trunk build --release (the web app into dist/)"),
+    (
+        "web",
+        "build the web app into dist/ (cargo, wasm-bindgen, wasm-opt)",
+    ),
     (
         "unit",
         "unit, property and schema-drift tests of backend, migration, web app helpers and xtask",
@@ -83,7 +86,7 @@ impl Ready {
     fn dist(&mut self) -> Result<()> {
         if !self.dist {
             self.web_tools()?;
-            tools::build_web(&self.root)?;
+            web::build(&self.root)?;
             self.dist = true;
         }
         Ok(())
@@ -250,7 +253,7 @@ fn run_step(name: &str, ready: &mut Ready) -> Result<(bool, Counts)> {
         }
         "web" => {
             ready.web_tools()?;
-            tools::build_web(&root)?;
+            web::build(&root)?;
             ready.dist = true;
             Ok((true, Counts::default()))
         }

@@ -1,20 +1,19 @@
 //! Installs what the build and the tests need, checking versions first so a warm run installs
-//! nothing, and builds the web app with Trunk.
+//! nothing.
 
 use crate::util::{self, first_line, probe, run};
 use anyhow::{bail, Context, Result};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-pub const TRUNK_VERSION: &str = "0.21.14";
-/// Must equal the `wasm-bindgen` library version in Cargo.lock exactly. Trunk.toml's
-/// `[tools] wasm_bindgen` wins when present, so the version is pinned in one place.
+/// Must equal the `wasm-bindgen` library version in Cargo.lock exactly (checked before each web
+/// build by `check_wasm_bindgen_pin`).
 const WASM_BINDGEN_VERSION: &str = "0.2.130";
 /// npm's binaryen; Debian's (wasm-opt 108) produces a blank page.
 pub const BINARYEN_VERSION: &str = "132.0.0";
 const BINARYEN_MAJOR: &str = "132";
-const WASM_TARGET: &str = "wasm32-unknown-unknown";
+pub const WASM_TARGET: &str = "wasm32-unknown-unknown";
 const CHROMIUM: &str = "/usr/bin/chromium";
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 pub const DEFAULT_PG_URL: &str = "postgres://postgres@127.0.0.1:5432";
@@ -22,7 +21,8 @@ pub const DEFAULT_PG_URL: &str = "postgres://postgres@127.0.0.1:5432";
 pub const AIOSMTPD_VERSION: &str = "1.4.6";
 const AIOSMTPD_DEPENDENCIES: [&str; 2] = ["atpublic==9.0.0", "attrs==26.1.0"];
 
-/// Trunk is only an orchestrator: building it without fat LTO halves its install time.
+/// wasm-bindgen-cli is a build tool, not shipped: building it without fat LTO roughly halves its
+/// install time.
 const FAST_INSTALL_ENV: [(&str, &str); 3] = [
     ("CARGO_PROFILE_RELEASE_LTO", "off"),
     ("CARGO_PROFILE_RELEASE_CODEGEN_UNITS", "16"),
@@ -40,23 +40,17 @@ pub fn ensure_wasm_target() -> Result<()> {
     run(Command::new("rustup").args(["target", "add", WASM_TARGET]))
 }
 
-/// Everything `trunk build` needs: the wasm target, trunk, wasm-bindgen, wasm-opt and the
-/// wasm32 dependencies in cargo's cache (Trunk runs cargo offline).
+/// Everything the web build (`web::build`) needs: the wasm target, wasm-bindgen and wasm-opt.
 pub fn ensure_web_tools(root: &Path) -> Result<()> {
     ensure_wasm_target()?;
-    ensure_cargo_tool("trunk", "trunk", TRUNK_VERSION, true)?;
     ensure_cargo_tool(
         "wasm-bindgen",
         "wasm-bindgen-cli",
-        &wasm_bindgen_version(root),
+        WASM_BINDGEN_VERSION,
         // Its own lockfile names a crate version the registry lacks.
         false,
     )?;
-    ensure_wasm_opt(root)?;
-    println!("fetching wasm32 dependencies (Trunk builds offline) …");
-    run(util::cargo("fetch")
-        .args(["--target", WASM_TARGET])
-        .current_dir(root))
+    ensure_wasm_opt(root)
 }
 
 /// Installs `crate_name` at `version` with `cargo install` unless `binary --version` already
@@ -358,18 +352,6 @@ fn pg_host_port(url: &str) -> (String, u16) {
     (host.to_owned(), port)
 }
 
-/// The wasm-bindgen CLI version Trunk.toml asks for (`[tools] wasm_bindgen = "…"`), else ours.
-fn wasm_bindgen_version(root: &Path) -> String {
-    let trunk_toml = std::fs::read_to_string(root.join("Trunk.toml")).unwrap_or_default();
-    trunk_toml
-        .lines()
-        .filter_map(|line| line.split_once('='))
-        .find(|(key, _)| key.trim() == "wasm_bindgen")
-        .map(|(_, value)| value.trim().trim_matches('"').to_owned())
-        .filter(|version| !version.is_empty())
-        .unwrap_or_else(|| WASM_BINDGEN_VERSION.to_owned())
-}
-
 /// The `wasm-bindgen` library version Cargo.lock resolved, if any.
 fn locked_wasm_bindgen(root: &Path) -> Option<String> {
     let lock = std::fs::read_to_string(root.join("Cargo.lock")).ok()?;
@@ -388,54 +370,36 @@ fn locked_wasm_bindgen(root: &Path) -> Option<String> {
     None
 }
 
-/// `trunk build --release` at the repo root, into `dist/`.
-pub fn build_web(root: &Path) -> Result<PathBuf> {
-    let cli = wasm_bindgen_version(root);
-    if let Some(locked) = locked_wasm_bindgen(root) {
-        if locked != cli {
-            bail!(
-                "Cargo.lock has wasm-bindgen {locked} but the CLI (Trunk.toml) is {cli}; they \
-                 must be equal: pin `wasm-bindgen = \"={cli}\"` in frontend/Cargo.toml, or \
-                 change `[tools] wasm_bindgen` in Trunk.toml"
-            );
-        }
+/// Fails when Cargo.lock's `wasm-bindgen` library differs from the CLI we install: the JS glue
+/// the CLI writes only works with the exact library version the module was built with.
+pub fn check_wasm_bindgen_pin(root: &Path) -> Result<()> {
+    match locked_wasm_bindgen(root) {
+        Some(locked) if locked != WASM_BINDGEN_VERSION => bail!(
+            "Cargo.lock has wasm-bindgen {locked} but the CLI is {WASM_BINDGEN_VERSION}; they must \
+             be equal: pin `wasm-bindgen = \"={WASM_BINDGEN_VERSION}\"` in frontend/Cargo.toml, or \
+             change WASM_BINDGEN_VERSION in xtask/src/tools.rs"
+        ),
+        _ => Ok(()),
     }
-    let start = Instant::now();
-    run(Command::new("trunk")
-        .args(["build", "--release"])
-        .current_dir(root))?;
-    let dist = root.join("dist");
-    println!(
-        "web app built into {} in {:.1} s",
-        dist.display(),
-        util::seconds(start)
-    );
-    Ok(dist)
 }
 
 #[cfg(test)]
 mod tests {
-    use super::{
-        has_word, is_wanted_wasm_opt, locked_wasm_bindgen, pg_host_port, wasm_bindgen_version,
-    };
+    use super::{has_word, is_wanted_wasm_opt, locked_wasm_bindgen, pg_host_port};
 
     #[test]
-    fn reads_the_wasm_bindgen_pins_from_trunk_toml_and_cargo_lock() -> std::io::Result<()> {
-        // Proves the CLI/library mismatch check reads both files the way they are written.
+    fn reads_the_wasm_bindgen_pin_from_cargo_lock() -> std::io::Result<()> {
+        // Proves the CLI/library mismatch check reads Cargo.lock the way cargo writes it.
         let root = std::env::temp_dir().join(format!("xtask-pins-{}", std::process::id()));
         std::fs::create_dir_all(&root)?;
-        assert_eq!(wasm_bindgen_version(&root), "0.2.130");
         assert_eq!(locked_wasm_bindgen(&root), None);
-        std::fs::write(
-            root.join("Trunk.toml"),
-            "[build]\noffline = true\n\n[tools]\nwasm_bindgen = \"0.2.131\"\n",
-        )?;
+        assert!(super::check_wasm_bindgen_pin(&root).is_ok());
         std::fs::write(
             root.join("Cargo.lock"),
-            "[[package]]\nname = \"wasm-bindgen\"\nversion = \"0.2.130\"\n",
+            "[[package]]\nname = \"wasm-bindgen\"\nversion = \"0.2.131\"\n",
         )?;
-        assert_eq!(wasm_bindgen_version(&root), "0.2.131");
-        assert_eq!(locked_wasm_bindgen(&root).as_deref(), Some("0.2.130"));
+        assert_eq!(locked_wasm_bindgen(&root).as_deref(), Some("0.2.131"));
+        assert!(super::check_wasm_bindgen_pin(&root).is_err());
         std::fs::remove_dir_all(&root)
     }
 
@@ -459,8 +423,8 @@ mod tests {
     #[test]
     fn matches_tool_versions_exactly() {
         // Proves a near version (0.21.1 vs 0.21.14) is not taken for the pinned one.
-        assert!(has_word("trunk 0.21.14", "0.21.14"));
-        assert!(!has_word("trunk 0.21.1", "0.21.14"));
+        assert!(has_word("tool 0.21.14", "0.21.14"));
+        assert!(!has_word("tool 0.21.1", "0.21.14"));
         assert!(has_word("wasm-bindgen 0.2.130", "0.2.130"));
         assert!(has_word("tool v0.2.130 (abc)", "0.2.130"));
         assert!(is_wanted_wasm_opt("wasm-opt version 132 (version_132)"));

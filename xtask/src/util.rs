@@ -45,7 +45,7 @@ pub fn python_tools_bin(root: &Path) -> PathBuf {
 }
 
 /// Puts the project's npm tools first and cargo's install folder second on PATH, for this process
-/// and so for every child: Trunk finds `wasm-bindgen` and `wasm-opt` there, and Debian's broken
+/// and so for every child: the web build finds `wasm-bindgen` and `wasm-opt` there, and Debian's broken
 /// `wasm-opt` (if installed) is shadowed.
 pub fn set_up_path(root: &Path) -> Result<()> {
     let mut dirs = vec![node_tools_bin(root), cargo_home().join("bin")];

@@ -3,8 +3,8 @@
 //! credit memos and write-offs open and close their requests through `open_request` and
 //! `close_request`, and apply the approved change in the same transaction (receivables).
 
+use crate::access::{Actor, Permission};
 use crate::audit::{self, AuditRecord};
-use crate::auth::{Actor, Permission};
 use crate::clock::SharedClock;
 use crate::customers::{self, PaymentTerms};
 use crate::entities::approval;

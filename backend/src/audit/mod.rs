@@ -1,7 +1,7 @@
 //! The audit trail: who did what to which record, when, with the record before and after.
 //! Rows are written inside the caller's transaction, so a change and its audit row commit together.
 
-use crate::auth::{Actor, Permission};
+use crate::access::{Actor, Permission};
 use crate::entities::audit_entry;
 use crate::error::AppResult;
 use crate::pagination::{Page, PageRequest};

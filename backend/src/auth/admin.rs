@@ -4,8 +4,8 @@
 //! database). A role change needs no revocation: every request reads the role afresh.
 
 use super::{AuthService, Role, User};
+use crate::access::{Actor, Permission};
 use crate::audit::{self, AuditRecord};
-use crate::auth::{Actor, Permission};
 use crate::entities::user;
 use crate::error::{AppError, AppResult};
 use sea_orm::sea_query::Expr;

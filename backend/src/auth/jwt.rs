@@ -1,6 +1,6 @@
 //! JSON Web Tokens: HS256 pinned, `exp`, `iss` and `aud` always checked.
 
-use super::matrix::Role;
+use crate::access::Role;
 use crate::error::{AppError, AppResult};
 use chrono::{DateTime, Duration, Utc};
 use jsonwebtoken::{decode, encode, Algorithm, DecodingKey, EncodingKey, Header, Validation};

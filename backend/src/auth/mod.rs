@@ -1,15 +1,12 @@
 //! Users, sign-in, tokens and the permission matrix. `Actor` is who a service call runs for.
 
-mod actor;
 mod admin;
 pub mod jwt;
-pub mod matrix;
 pub mod password;
 
-pub use actor::Actor;
 pub use jwt::JwtKeys;
-pub use matrix::{Access, Permission, Role};
 
+use crate::access::{Actor, Permission, Role};
 use crate::audit::{self, AuditRecord};
 use crate::clock::SharedClock;
 use crate::entities::{login_throttle, user};

@@ -8,8 +8,8 @@ pub mod repo;
 pub mod run;
 pub mod schedule;
 
+use crate::access::{Actor, Permission};
 use crate::audit::{self, AuditRecord};
-use crate::auth::{Actor, Permission};
 use crate::clock::SharedClock;
 use crate::deals::{BillingFrequency, ContractLineKind};
 use crate::entities::{

@@ -5,8 +5,9 @@
 //! where `days_in_period` is the length of the full nominal period it belongs to, computed in
 //! `Decimal` and rounded once per line to the currency's minor unit, half away from zero.
 
+pub use crate::calendar::{add_months, after_last_day, days_between, month_of};
 use crate::money::{Money, MoneyError};
-use chrono::{Datelike, Months, NaiveDate};
+use chrono::{Datelike, NaiveDate};
 use rust_decimal::{Decimal, RoundingStrategy};
 use serde::Serialize;
 
@@ -96,19 +97,6 @@ pub fn prorate(
     )
 }
 
-/// The one day count of billing and of everything that prorates by service days (commission
-/// clawbacks too): the days of the half-open `[from, until)`, none when it is empty. A
-/// cancellation effective `from` leaves `[from, until)` unserved: its effective date is the first
-/// day without service.
-pub fn days_between(from: NaiveDate, until: NaiveDate) -> i64 {
-    (until - from).num_days().max(0)
-}
-
-/// The exclusive end of a term written, as contracts are, with its last service day.
-pub fn after_last_day(last_day: NaiveDate) -> NaiveDate {
-    last_day.succ_opt().unwrap_or(last_day)
-}
-
 /// The days a cancellation effective `cancelled_on` leaves unserved of a term whose last
 /// service day is `last_day` (inclusive): the same count billing credits.
 pub fn unserved_days(cancelled_on: NaiveDate, last_day: NaiveDate) -> i64 {
@@ -143,13 +131,6 @@ impl BillingPeriod {
     pub fn label(&self) -> String {
         format!("{} – {}", self.start, self.last_day())
     }
-}
-
-/// `anchor` moved by `months`, keeping the anchor's day where the month has it.
-pub fn add_months(anchor: NaiveDate, months: u32) -> NaiveDate {
-    anchor
-        .checked_add_months(Months::new(months))
-        .unwrap_or(NaiveDate::MAX)
 }
 
 fn calendar_period_start(date: NaiveDate, months: u32) -> NaiveDate {
@@ -214,16 +195,6 @@ pub fn remaining_from(period: &BillingPeriod, from: NaiveDate) -> Proration {
     };
     let days = days_between(from.max(period.start), period.end);
     Proration::of(days, full)
-}
-
-/// The calendar month `[first, first of next)` containing `date`, and its key "YYYY-MM".
-pub fn month_of(date: NaiveDate) -> (NaiveDate, NaiveDate, String) {
-    let first = NaiveDate::from_ymd_opt(date.year(), date.month(), 1).unwrap_or(date);
-    (
-        first,
-        add_months(first, 1),
-        format!("{:04}-{:02}", date.year(), date.month()),
-    )
 }
 
 #[cfg(test)]

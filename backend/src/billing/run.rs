@@ -8,7 +8,7 @@
 use super::pricing::{self, UsagePricing};
 use super::repo::{self, BillableLine};
 use super::schedule::{self, DueCharge};
-use crate::auth::Actor;
+use crate::access::Actor;
 use crate::deals::ContractLineKind;
 use crate::entities::{
     billing_charge, contract_line_change, credit_memo, customer, invoice_line, job_run,

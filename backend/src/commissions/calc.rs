@@ -7,8 +7,8 @@
 use super::plan::{Business, ClawbackMode, Component, Metric};
 use super::repo::{self, PlanVersion};
 use super::rules::{self, Credit};
+use crate::access::Actor;
 use crate::audit::{self, AuditRecord};
-use crate::auth::Actor;
 use crate::billing::periods;
 use crate::entities::{
     ar_application, commission_line, commission_payout, commission_run, contract, deal, invoice,
@@ -186,7 +186,7 @@ pub async fn execute<C: ConnectionTrait>(
     now: DateTime<Utc>,
     functional: Currency,
 ) -> AppResult<RunReport> {
-    let (month, next) = crate::revenue::run::parse_period("period", period)?;
+    let (month, next) = crate::calendar::parse_period("period", period)?;
     let month_end = next.pred_opt().unwrap_or(next);
     if month > as_of {
         return Err(AppError::validation(

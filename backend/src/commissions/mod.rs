@@ -8,8 +8,8 @@ pub mod plan;
 pub mod repo;
 pub mod rules;
 
+use crate::access::{Actor, Permission};
 use crate::audit::{self, AuditRecord};
-use crate::auth::{Actor, Permission};
 use crate::clock::SharedClock;
 use crate::entities::{
     commission_assignment, commission_dispute, commission_line, commission_payout, commission_plan,
@@ -924,7 +924,7 @@ impl CommissionService {
 
     /// Whether the month has a calculation made after it ended, or is paid out.
     pub async fn has_closing_run(&self, period: &str) -> AppResult<bool> {
-        let (_, next) = crate::revenue::run::parse_period("period", period)?;
+        let (_, next) = crate::calendar::parse_period("period", period)?;
         let month_end = next.pred_opt().unwrap_or(next);
         let run = commission_run::Entity::find()
             .filter(commission_run::Column::Period.eq(period))
@@ -1034,7 +1034,7 @@ impl CommissionService {
         period: &str,
     ) -> AppResult<Statement> {
         self.check_visible(actor, user_id).await?;
-        let (month, next) = crate::revenue::run::parse_period("period", period)?;
+        let (month, next) = crate::calendar::parse_period("period", period)?;
         let month_end = next.pred_opt().unwrap_or(next);
         let names = self.user_names().await?;
         let Some(rep) = names.get(&user_id) else {
@@ -1228,7 +1228,7 @@ impl CommissionService {
         period: &str,
     ) -> AppResult<Vec<StatementSummary>> {
         actor.require(Permission::CommissionRead)?;
-        let (month, next) = crate::revenue::run::parse_period("period", period)?;
+        let (month, next) = crate::calendar::parse_period("period", period)?;
         let month_end = next.pred_opt().unwrap_or(next);
         let visible: Option<Vec<i64>> = if actor.can(Permission::CommissionReadAll) {
             None
@@ -1577,7 +1577,7 @@ impl CommissionService {
         idempotency_key: &str,
     ) -> AppResult<Payout> {
         actor.require(Permission::CommissionPayoutApprove)?;
-        let (month, next) = crate::revenue::run::parse_period("period", period)?;
+        let (month, next) = crate::calendar::parse_period("period", period)?;
         let month_end = next.pred_opt().unwrap_or(next);
         if payout_date <= month_end {
             return Err(AppError::validation(

@@ -10,8 +10,8 @@ use rules::{
 };
 pub use rules::{PaymentMethodKind, PaymentTerms};
 
+use crate::access::{Actor, Permission};
 use crate::audit::{self, AuditRecord};
-use crate::auth::{Actor, Permission};
 use crate::clock::SharedClock;
 use crate::entities::{contract, customer};
 use crate::error::{AppError, AppResult};
@@ -327,7 +327,7 @@ impl CustomerService {
                 .ok_or_else(|| {
                     AppError::validation("userId", format!("There is no user with id {user_id}."))
                 })?;
-            if user.role != crate::auth::Role::AccountManager.as_str() {
+            if user.role != crate::access::Role::AccountManager.as_str() {
                 return Err(AppError::validation(
                     "userId",
                     format!("{} is not an account manager.", user.name),

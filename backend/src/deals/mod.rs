@@ -8,8 +8,8 @@ pub use checklist::ChecklistItem;
 use checklist::{contract_lines, is_complete, ChecklistFacts};
 pub use model::*;
 
+use crate::access::{Actor, Permission, Role};
 use crate::audit::{self, AuditRecord};
-use crate::auth::{Actor, Permission, Role};
 use crate::clock::SharedClock;
 use crate::customers::{self, Contact, PaymentTerms};
 use crate::entities::{contract, contract_line, deal, purchase_order, user};

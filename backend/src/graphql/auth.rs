@@ -2,8 +2,8 @@
 
 use super::types::{User, UserConnection};
 use super::{actor, app};
+use crate::access::Role;
 use crate::auth::NewUser;
-use crate::auth::Role;
 use crate::pagination::PageRequest;
 use crate::values::parse_id;
 use async_graphql::{Context, InputObject, Object, SimpleObject, ID};

@@ -5,7 +5,7 @@ use super::customers::Customer;
 use super::loaders::CustomerLoader;
 use super::types::{connection, Money};
 use super::{actor, app};
-use crate::auth::Role;
+use crate::access::Role;
 use crate::pagination::PageRequest;
 use crate::receivables::collections::{self, CollectionStepInput, TaskStatus};
 use crate::receivables::credit_memos::{

@@ -130,7 +130,7 @@ impl Customer {
         ctx: &Context<'_>,
     ) -> async_graphql::Result<Option<Approval>> {
         let actor = actor(ctx)?;
-        if !actor.can(crate::auth::Permission::ApprovalRead) {
+        if !actor.can(crate::access::Permission::ApprovalRead) {
             return Ok(None);
         }
         Ok(app(ctx)

@@ -1,10 +1,10 @@
 //! The GraphQL guard: before any top-level field runs, the caller's access is checked against
-//! `auth::matrix::OPERATIONS`, so the schema repeats exactly what services enforce. A field the
+//! `access::matrix::OPERATIONS`, so the schema repeats exactly what services enforce. A field the
 //! matrix does not list is refused to everyone.
 
 use super::errors::coded;
-use crate::auth::matrix::{operation_access, Access};
-use crate::auth::Actor;
+use crate::access::matrix::{operation_access, Access};
+use crate::access::Actor;
 use async_graphql::extensions::{
     Extension, ExtensionContext, ExtensionFactory, NextResolve, ResolveInfo,
 };

@@ -31,7 +31,7 @@ pub struct MrrBridge {
     pub net_percent: Option<String>,
 }
 
-fn bridge(movements: &crate::metrics::rules::Movements, currency: Currency) -> MrrBridge {
+fn bridge(movements: &crate::recurring::rules::Movements, currency: Currency) -> MrrBridge {
     MrrBridge {
         opening: money(movements.opening, currency),
         new: money(movements.new, currency),

@@ -20,8 +20,8 @@ mod renewals;
 mod revenue;
 pub mod types;
 
+use crate::access::Actor;
 use crate::app::App;
-use crate::auth::Actor;
 use async_graphql::dataloader::DataLoader;
 use async_graphql::{Context, EmptySubscription, MergedObject, SDLExportOptions, Schema};
 pub use guard::Caller;

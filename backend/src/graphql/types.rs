@@ -1,6 +1,7 @@
 //! Shared GraphQL shapes: money, users, page info and the connection macro.
 
-use crate::auth::{self, Role};
+use crate::access::{self, Role};
+use crate::auth;
 use crate::money::Money as DomainMoney;
 use crate::pagination::{encode_cursor, Page};
 use async_graphql::{SimpleObject, ID};
@@ -50,7 +51,7 @@ impl From<auth::User> for User {
             email: user.email,
             name: user.name,
             role: user.role,
-            permissions: auth::matrix::permissions_of(user.role)
+            permissions: access::matrix::permissions_of(user.role)
                 .iter()
                 .map(|permission| permission.as_str().to_string())
                 .collect(),

@@ -82,7 +82,7 @@ pub fn router(app: App) -> Router {
         .layer(TraceLayer::new_for_http())
 }
 
-fn caller_from_token(result: Result<crate::auth::Actor, AppError>) -> Caller {
+fn caller_from_token(result: Result<crate::access::Actor, AppError>) -> Caller {
     match result {
         Ok(actor) => Caller::SignedIn(actor),
         Err(AppError::Unauthenticated(reason)) => Caller::Refused(reason),
@@ -214,7 +214,7 @@ async fn download<F, Fut>(
     render: F,
 ) -> Response
 where
-    F: FnOnce(crate::auth::Actor, i64) -> Fut,
+    F: FnOnce(crate::access::Actor, i64) -> Fut,
     Fut: std::future::Future<
         Output = crate::error::AppResult<crate::notifications::mail::Attachment>,
     >,
@@ -246,7 +246,7 @@ async fn download_file<F, Fut>(
     render: F,
 ) -> Response
 where
-    F: FnOnce(crate::auth::Actor) -> Fut,
+    F: FnOnce(crate::access::Actor) -> Fut,
     Fut: std::future::Future<
         Output = crate::error::AppResult<crate::notifications::mail::Attachment>,
     >,

@@ -8,8 +8,8 @@ pub mod pdf;
 pub mod plan;
 pub mod rules;
 
+use crate::access::{Actor, Permission};
 use crate::audit::{self, AuditRecord};
-use crate::auth::{Actor, Permission};
 use crate::clock::SharedClock;
 use crate::customers::{Address, PaymentTerms};
 use crate::entities::{
@@ -1090,10 +1090,23 @@ pub async fn invoice_document(
     Ok((document, lines))
 }
 
+/// The outbox attachment kind of an invoice e-mail's PDF.
+pub const INVOICE_PDF: &str = "invoice_pdf";
+
 /// The PDF attachment of an invoice e-mail (the outbox sender calls this at send time).
 pub async fn pdf_attachment(db: &DatabaseConnection, invoice_id: i64) -> AppResult<Attachment> {
     let invoice = invoice_from_model(find_model(db, invoice_id).await?)?;
     render_pdf(db, &invoice).await
+}
+
+/// Renders `INVOICE_PDF` attachments for the outbox sender.
+pub struct InvoicePdf;
+
+#[async_trait::async_trait]
+impl crate::notifications::attachments::AttachmentRenderer for InvoicePdf {
+    async fn render(&self, db: &DatabaseConnection, id: i64) -> AppResult<Vec<Attachment>> {
+        Ok(vec![pdf_attachment(db, id).await?])
+    }
 }
 
 /// The posting of a void: the issue entry's AR and tax reversed, and the revenue side moved

@@ -3,8 +3,8 @@
 //! The bill run, its preview and the manual issue of a held draft all go through here.
 
 use super::rules::{self, Block, ChargeKind, LineTax, NetLine, PoState, TaxRate, Totals};
+use crate::access::Actor;
 use crate::audit::{self, AuditRecord};
-use crate::auth::Actor;
 use crate::customers::{Contact, PaymentTerms};
 use crate::entities::{
     billing_charge, contract, customer, deal, fx_rate, invoice, invoice_line, purchase_order,
@@ -654,7 +654,7 @@ pub async fn issue<C: ConnectionTrait>(
                         .map(|po| format!("It references your purchase order {po}.\n"))
                         .unwrap_or_default()
                 ),
-                attachment: Some(("invoice_pdf", invoice_id)),
+                attachment: Some((super::INVOICE_PDF, invoice_id)),
             },
         )
         .await?;

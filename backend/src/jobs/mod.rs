@@ -134,6 +134,7 @@ pub async fn send_mail(app: &App) -> AppResult<outbox::SendReport> {
     let report = outbox::deliver_due(
         &app.db,
         &transport,
+        &app.attachments,
         &app.config.mail_from,
         app.clock.now(),
         lease,

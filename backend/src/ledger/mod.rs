@@ -4,8 +4,8 @@
 pub mod chart;
 pub mod rules;
 
+use crate::access::{Actor, Permission};
 use crate::audit::{self, AuditRecord};
-use crate::auth::{Actor, Permission};
 use crate::clock::SharedClock;
 use crate::entities::{journal_entry, journal_line, ledger_account, ledger_period};
 use crate::error::{AppError, AppResult};
@@ -168,7 +168,7 @@ pub async fn post_entry<C: ConnectionTrait>(
 
 /// "YYYY-MM" of a date: the ledger's period.
 pub fn period_of(date: NaiveDate) -> String {
-    crate::billing::periods::month_of(date).2
+    crate::calendar::month_of(date).2
 }
 
 /// Refuses a posting dated in a closed period (DESIGN law 3: closed periods never change).

@@ -3,10 +3,7 @@
 //! aging cells for AR, commission lines, the renewal pipeline), in the functional currency at
 //! the as-of date's FX rate, so the dashboard always equals what each area reports.
 
-pub mod repo;
-pub mod rules;
-
-use crate::auth::{Actor, Permission, Role};
+use crate::access::{Actor, Permission, Role};
 use crate::clock::SharedClock;
 use crate::commissions::CommissionService;
 use crate::entities::{
@@ -20,7 +17,9 @@ use crate::pagination::PageRequest;
 use crate::receivables::aging::{AgingBasis, AgingBucket};
 use crate::receivables::report::AgingReport;
 use crate::receivables::{own_customers, ReceivablesService};
+use crate::recurring::{repo, rules};
 use crate::renewals::{pipeline_on, Renewal};
+use crate::telemetry::Lap;
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use repo::RecurringBook;
 use rules::{MovementKind, Movements};
@@ -369,7 +368,7 @@ impl MetricsService {
         let mut result = Vec::new();
         let mut month = first;
         for _ in 0..months {
-            let next = crate::billing::periods::add_months(month, 1);
+            let next = crate::calendar::add_months(month, 1);
             let measured_on = (next - Duration::days(1)).min(today.max(month));
             let opening = month - Duration::days(1);
             let bridge = self.bridge(&book, opening, measured_on, &reference, &mut warnings);
@@ -1214,25 +1213,6 @@ impl MetricsService {
                 .collect(),
         };
         Ok(rows)
-    }
-}
-
-/// Logs each step's time at debug level (the benchmark reads them with RUST_LOG=revops=debug).
-pub(crate) struct Lap(std::time::Instant, &'static str);
-
-impl Lap {
-    pub(crate) fn start(what: &'static str) -> Lap {
-        Lap(std::time::Instant::now(), what)
-    }
-
-    pub(crate) fn lap(&mut self, step: &str) {
-        tracing::debug!(
-            what = self.1,
-            step,
-            ms = self.0.elapsed().as_millis() as u64,
-            "step"
-        );
-        self.0 = std::time::Instant::now();
     }
 }
 

@@ -1,7 +1,7 @@
 //! In-app alerts: a row per person and cause, written in the same transaction as the event
 //! that raises it. The dedupe key is unique, so a rerun of a job raises nothing new.
 
-use crate::auth::Actor;
+use crate::access::Actor;
 use crate::entities::user_alert;
 use crate::error::{AppError, AppResult};
 use chrono::{DateTime, Utc};

@@ -2,6 +2,7 @@
 //! the sender that delivers each outbox message once, with retries and backoff.
 
 pub mod alerts;
+pub mod attachments;
 pub mod mail;
 pub mod outbox;
 pub mod smtp;

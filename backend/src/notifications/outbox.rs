@@ -12,6 +12,7 @@
 //! processes with different business dates (a `serve` and a back-dated `run-daily`) must still
 //! agree on whether a lease has run out.
 
+use super::attachments::Attachments;
 use super::mail::{Attachment, OutgoingMail};
 use super::transport::MailTransport;
 use crate::entities::outbox_message;
@@ -92,6 +93,7 @@ const MAX_PASSES: usize = 50;
 pub async fn deliver_due(
     db: &DatabaseConnection,
     transport: &MailTransport,
+    attachments: &Attachments,
     from: &str,
     now: DateTime<Utc>,
     lease: Duration,
@@ -114,7 +116,7 @@ pub async fn deliver_due(
         let full = due.len() as u64 == BATCH;
         for message in due {
             if claim(db, &message, now, lease).await? {
-                deliver_one(db, transport, from, now, &message, &mut report).await?;
+                deliver_one(db, transport, attachments, from, now, &message, &mut report).await?;
             }
         }
         if !full {
@@ -128,12 +130,13 @@ pub async fn deliver_due(
 async fn deliver_one(
     db: &DatabaseConnection,
     transport: &MailTransport,
+    attachments: &Attachments,
     from: &str,
     now: DateTime<Utc>,
     message: &outbox_message::Model,
     report: &mut SendReport,
 ) -> AppResult<()> {
-    let outcome = send_one(db, transport, from, now, message).await;
+    let outcome = send_one(db, transport, attachments, from, now, message).await;
     let attempts = message.attempts + 1;
     let update = outbox_message::Entity::update_many()
         .filter(outbox_message::Column::Id.eq(message.id))
@@ -214,25 +217,14 @@ async fn claim(
 async fn send_one(
     db: &DatabaseConnection,
     transport: &MailTransport,
+    renderers: &Attachments,
     from: &str,
     now: DateTime<Utc>,
     message: &outbox_message::Model,
 ) -> Result<(), (String, bool)> {
     let mut attachments: Vec<Attachment> = Vec::new();
     if let (Some(kind), Some(id)) = (&message.attachment_kind, message.attachment_ref) {
-        let rendered: AppResult<Vec<Attachment>> = match kind.as_str() {
-            "invoice_pdf" => crate::invoicing::pdf_attachment(db, id)
-                .await
-                .map(|attachment| vec![attachment]),
-            "credit_memo_pdf" => crate::receivables::credit_memos::pdf_attachment(db, id)
-                .await
-                .map(|attachment| vec![attachment]),
-            "dispute_evidence" => crate::receivables::disputes::evidence_attachments(db, id).await,
-            other => Err(crate::error::AppError::internal(format!(
-                "unknown attachment kind {other}"
-            ))),
-        };
-        attachments = rendered.map_err(|error| {
+        attachments = renderers.render(db, kind, id).await.map_err(|error| {
             (
                 format!("rendering the attachment: {}", error.message()),
                 true,

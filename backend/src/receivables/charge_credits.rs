@@ -7,8 +7,8 @@
 //! credit that cancellation decided, capped at what is still billed and uncredited on the line.
 
 use super::credit_memos::{issue_memo, line_credit, CreditLine, LineBasis, RevenueEffect};
+use crate::access::Actor;
 use crate::audit::{self, AuditRecord};
-use crate::auth::Actor;
 use crate::entities::{billing_charge, credit_memo, invoice, invoice_line};
 use crate::error::{AppError, AppResult};
 use chrono::{DateTime, NaiveDate, Utc};

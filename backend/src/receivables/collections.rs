@@ -6,8 +6,8 @@ use super::aging::days_old;
 use super::ladder::{self, Decision, InvoiceState, Step, StepAction};
 use super::repo::open_minor;
 use super::ReceivablesService;
+use crate::access::{Actor, Permission, Role};
 use crate::audit::{self, AuditRecord};
-use crate::auth::{Actor, Permission, Role};
 use crate::customers::Contact;
 use crate::entities::{
     collection_action, collection_step, collection_task, customer, dispute, invoice,
@@ -535,7 +535,7 @@ impl ReceivablesService {
                             recipient: contact_email(&customer),
                             subject,
                             body,
-                            attachment: Some(("invoice_pdf", model.id)),
+                            attachment: Some((crate::invoicing::INVOICE_PDF, model.id)),
                         },
                     )
                     .await?;

@@ -4,9 +4,9 @@
 
 use super::repo::{self, open_minor, MovementKind, Settlement};
 use super::ReceivablesService;
+use crate::access::{Actor, Permission};
 use crate::approvals::{self, ApprovalDecision, ApprovalKind, DocumentPayload};
 use crate::audit::{self, AuditRecord};
-use crate::auth::{Actor, Permission};
 use crate::entities::{credit_memo, invoice, invoice_line, write_off};
 use crate::error::{AppError, AppResult};
 use crate::ledger::chart::{
@@ -688,7 +688,7 @@ async fn enqueue_memo_mail<C: ConnectionTrait>(
                     String::new()
                 }
             ),
-            attachment: Some(("credit_memo_pdf", model.id)),
+            attachment: Some((CREDIT_MEMO_PDF, model.id)),
         },
     )
     .await?;
@@ -1213,6 +1213,19 @@ impl ReceivablesService {
         .await?;
         transaction.commit().await?;
         Ok(after)
+    }
+}
+
+/// The outbox attachment kind of a credit memo e-mail's PDF.
+pub const CREDIT_MEMO_PDF: &str = "credit_memo_pdf";
+
+/// Renders `CREDIT_MEMO_PDF` attachments for the outbox sender.
+pub struct CreditMemoPdf;
+
+#[async_trait::async_trait]
+impl crate::notifications::attachments::AttachmentRenderer for CreditMemoPdf {
+    async fn render(&self, db: &DatabaseConnection, id: i64) -> AppResult<Vec<Attachment>> {
+        Ok(vec![pdf_attachment(db, id).await?])
     }
 }
 

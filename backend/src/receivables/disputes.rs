@@ -7,8 +7,8 @@ use super::calendar::BusinessCalendar;
 use super::collections::{add_task, contact_email, LadderReport, NewTask};
 use super::repo::open_minor;
 use super::ReceivablesService;
+use crate::access::{Actor, Permission, Role};
 use crate::audit::{self, AuditRecord};
-use crate::auth::{Actor, Permission, Role};
 use crate::entities::{dispute, dispute_evidence, holiday, invoice, invoice_line};
 use crate::error::{AppError, AppResult};
 use crate::money::{Currency, Money};
@@ -580,7 +580,7 @@ impl ReceivablesService {
                         recipient: contact_email(&customer),
                         subject: format!("Your dispute of invoice {number}"),
                         body: format!("Hello,\n\nWe have reviewed your dispute of invoice {number} against your contract.\n\n{response}\n\nThe supporting documents are attached. The invoice remains payable.\n"),
-                        attachment: Some(("dispute_evidence", id)),
+                        attachment: Some((DISPUTE_EVIDENCE, id)),
                     },
                 )
                 .await?;
@@ -880,6 +880,23 @@ fn evidence_from_model(model: dispute_evidence::Model) -> Evidence {
         size_bytes: model.size_bytes,
         uploaded_by: model.uploaded_by,
         uploaded_at: model.uploaded_at,
+    }
+}
+
+/// The outbox attachment kind of a dispute's evidence files.
+pub const DISPUTE_EVIDENCE: &str = "dispute_evidence";
+
+/// Renders `DISPUTE_EVIDENCE` attachments for the outbox sender.
+pub struct DisputeEvidence;
+
+#[async_trait::async_trait]
+impl crate::notifications::attachments::AttachmentRenderer for DisputeEvidence {
+    async fn render(
+        &self,
+        db: &sea_orm::DatabaseConnection,
+        id: i64,
+    ) -> AppResult<Vec<crate::notifications::mail::Attachment>> {
+        evidence_attachments(db, id).await
     }
 }
 

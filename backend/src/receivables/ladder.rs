@@ -3,7 +3,7 @@
 //! the run date, never from what an earlier run remembered, so a missed day or a partial payment
 //! neither skips nor repeats a step.
 
-use crate::auth::Role;
+use crate::access::Role;
 use serde::Serialize;
 use std::collections::HashSet;
 

@@ -20,7 +20,7 @@ pub mod repo;
 pub mod report;
 pub mod statement;
 
-use crate::auth::{Actor, Role};
+use crate::access::{Actor, Role};
 use crate::clock::SharedClock;
 use crate::entities::{customer, deal};
 use crate::error::{AppError, AppResult};

@@ -4,8 +4,8 @@
 
 use super::repo::{self, MovementKind, Settlement};
 use super::ReceivablesService;
+use crate::access::{Actor, Permission};
 use crate::audit::{self, AuditRecord};
-use crate::auth::{Actor, Permission};
 use crate::customers;
 use crate::entities::{ar_application, bank_receipt, customer_credit, invoice, payment, refund};
 use crate::error::{AppError, AppResult};

@@ -4,7 +4,7 @@
 
 use super::aging::{days_old, AgingBasis, AgingBucket, BucketTotals};
 use super::{own_customers, ReceivablesService};
-use crate::auth::{Actor, Permission};
+use crate::access::{Actor, Permission};
 use crate::entities::{ar_aging_cell, ar_movement, customer, invoice};
 use crate::error::AppResult;
 use crate::money::{Currency, Money};

@@ -4,7 +4,7 @@
 
 use super::aging::{AgingBasis, AgingBucket};
 use super::ReceivablesService;
-use crate::auth::{Actor, Permission};
+use crate::access::{Actor, Permission};
 use crate::entities::{ar_movement, invoice};
 use crate::error::{AppError, AppResult};
 use crate::money::{Currency, Money};

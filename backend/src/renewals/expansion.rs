@@ -2,7 +2,7 @@
 //! prorated charge billed for it), module upsells (a subscription line added to a running
 //! customer), usage billed per customer and month, and uplifts taken at renewal.
 
-use crate::auth::{Actor, Permission};
+use crate::access::{Actor, Permission};
 use crate::billing::repo::decimal;
 use crate::billing::schedule::months;
 use crate::deals::{BillingFrequency, ContractLineKind};
@@ -11,10 +11,10 @@ use crate::entities::{
 };
 use crate::error::{AppError, AppResult};
 use crate::invoicing::plan::Reference;
-use crate::metrics::repo::RecurringBook;
-use crate::metrics::rules::round_minor;
 use crate::money::{Currency, Money};
 use crate::receivables::own_customers;
+use crate::recurring::repo::RecurringBook;
+use crate::recurring::rules::round_minor;
 use chrono::{Duration, NaiveDate};
 use rust_decimal::Decimal;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
@@ -275,7 +275,7 @@ pub async fn expansions_in<C: ConnectionTrait>(
         let already_paying = running.lines.iter().any(|other| {
             other.customer_id == owning.customer_id
                 && other.line_id != line.id
-                && !crate::metrics::rules::line_mrr(&other.terms, day_before).is_zero()
+                && !crate::recurring::rules::line_mrr(&other.terms, day_before).is_zero()
         });
         if !already_paying {
             continue;

@@ -6,8 +6,8 @@
 pub mod expansion;
 pub mod rules;
 
+use crate::access::{Actor, Permission, Role};
 use crate::audit::{self, AuditRecord};
-use crate::auth::{Actor, Permission, Role};
 use crate::clock::SharedClock;
 use crate::entities::{
     billing_charge, contract, contract_line, customer, deal, dispute, invoice, renewal_alert,
@@ -15,11 +15,11 @@ use crate::entities::{
 };
 use crate::error::{AppError, AppResult};
 use crate::invoicing::plan::Reference;
-use crate::metrics::repo::{Books, RecurringBook};
 use crate::money::{Currency, Money};
 use crate::notifications::alerts::{self, NewAlert};
 use crate::notifications::{enqueue, NewMessage};
 use crate::receivables::own_customers;
+use crate::recurring::repo::{Books, RecurringBook};
 use crate::values::require_text;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use rules::{RenewalStatus, Signal, Signals};
@@ -650,7 +650,7 @@ async fn renew_in<C: ConnectionTrait>(
     let mut tcv: i64 = 0;
     let term_months = {
         let mut months = 0u32;
-        while crate::billing::periods::add_months(start, months + 1) <= end + Duration::days(1) {
+        while crate::calendar::add_months(start, months + 1) <= end + Duration::days(1) {
             months += 1;
         }
         months.max(1)
@@ -674,7 +674,7 @@ async fn renew_in<C: ConnectionTrait>(
         {
             let per_month = quantity * Decimal::from(price.minor()) / Decimal::from(months);
             monthly += per_month;
-            tcv += crate::metrics::rules::round_minor(per_month * Decimal::from(term_months));
+            tcv += crate::recurring::rules::round_minor(per_month * Decimal::from(term_months));
         }
         lines.push(contract_line::ActiveModel {
             product_name: Set(terms.product.clone()),
@@ -705,7 +705,7 @@ async fn renew_in<C: ConnectionTrait>(
             ),
         ));
     }
-    let arr = crate::metrics::rules::round_minor(monthly * Decimal::from(12));
+    let arr = crate::recurring::rules::round_minor(monthly * Decimal::from(12));
     let renewals_before = deal::Entity::find()
         .filter(
             deal::Column::CrmOpportunityId
@@ -775,7 +775,7 @@ pub async fn pipeline_on<C: ConnectionTrait>(
     functional: Currency,
 ) -> AppResult<Vec<Renewal>> {
     use sea_orm::sea_query::{Query, SelectStatement};
-    let mut step = crate::metrics::Lap::start("renewal pipeline");
+    let mut step = crate::telemetry::Lap::start("renewal pipeline");
     let last_end = today + Duration::days(days - 1);
     let first_end = today - Duration::days(1);
     // The pipeline's contracts as a subquery of one column, so every other read joins on it
@@ -942,7 +942,7 @@ pub async fn pipeline_on<C: ConnectionTrait>(
         let Some(end) = last_day.get(&line.contract_id) else {
             continue;
         };
-        let value = crate::metrics::rules::line_mrr(&line.terms, *end);
+        let value = crate::recurring::rules::line_mrr(&line.terms, *end);
         let entry = monthly_by_contract
             .entry(line.contract_id)
             .or_insert((line.terms.unit_price.currency(), Decimal::ZERO));
@@ -954,7 +954,7 @@ pub async fn pipeline_on<C: ConnectionTrait>(
     for contract in contracts {
         let Some((currency, monthly)) = monthly_by_contract
             .get(&contract.id)
-            .map(|(currency, value)| (*currency, crate::metrics::rules::round_minor(*value)))
+            .map(|(currency, value)| (*currency, crate::recurring::rules::round_minor(*value)))
         else {
             continue;
         };

@@ -8,8 +8,8 @@ pub mod report;
 pub mod rules;
 pub mod run;
 
+use crate::access::{Actor, Permission};
 use crate::audit::{self, AuditRecord};
-use crate::auth::{Actor, Permission};
 use crate::clock::SharedClock;
 use crate::entities::{ledger_period, ssp_price, user};
 use crate::error::{AppError, AppResult};
@@ -368,7 +368,7 @@ impl RevenueService {
         let mut month = crate::ledger::period_of(self.clock.today());
         for _ in 0..12 {
             keys.push(month.clone());
-            let (first, _) = run::parse_period("period", &month)?;
+            let (first, _) = crate::calendar::parse_period("period", &month)?;
             month = crate::ledger::period_of(first.pred_opt().unwrap_or(first));
         }
         keys.sort();
@@ -474,7 +474,7 @@ impl RevenueService {
         reason: &str,
     ) -> AppResult<LedgerPeriod> {
         actor.require(Permission::PeriodClose)?;
-        run::parse_period("period", period)?;
+        crate::calendar::parse_period("period", period)?;
         let reason = require_text("reason", reason, 1000)?;
         let now = self.clock.now();
         let transaction = self.db.begin().await?;

@@ -761,7 +761,7 @@ pub async fn first_open_day<C: ConnectionTrait>(connection: &C) -> AppResult<Opt
     };
     let first = NaiveDate::parse_from_str(&format!("{}-01", latest.period), "%Y-%m-%d")
         .map_err(|_| AppError::internal(format!("ledger period {}", latest.period)))?;
-    Ok(Some(crate::billing::periods::month_of(first).1))
+    Ok(Some(crate::calendar::month_of(first).1))
 }
 
 /// The business date of an event (delivered on, accepted on) entered by a person: it may be

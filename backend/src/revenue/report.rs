@@ -4,8 +4,8 @@
 
 use super::repo::{self, balances, PLANNED, RECOGNISED};
 use super::rules::Pattern;
-use super::run::parse_period;
 use super::CloseCheck;
+use crate::calendar::parse_period;
 use crate::entities::{
     contract, contract_line, customer, journal_entry, ledger_period, revenue_modification,
     revenue_position, revenue_posting, revenue_schedule,
@@ -524,7 +524,7 @@ pub async fn waterfall<C: ConnectionTrait>(
     let balances = ledger_sums(connection, None, next_day).await?;
     let first_month = crate::ledger::period_of(as_of);
     let (first, _) = parse_period("asOf", &first_month)?;
-    let last = crate::billing::periods::add_months(first, months);
+    let last = crate::calendar::add_months(first, months);
     let mut by_month: BTreeMap<(String, String), i64> = BTreeMap::new();
     let mut per_currency: BTreeMap<String, (i64, i64)> = BTreeMap::new();
     for row in &sums {
@@ -603,7 +603,7 @@ pub fn month_range(from: &str, to: &str) -> AppResult<Vec<(String, NaiveDate, Na
         if months.len() >= 60 {
             return Err(AppError::Limit("Ask for at most 60 months at once.".into()));
         }
-        let (_, next, key) = crate::billing::periods::month_of(first);
+        let (_, next, key) = crate::calendar::month_of(first);
         months.push((key, first, next));
         first = next;
     }
@@ -831,7 +831,7 @@ pub async fn close_check<C: ConnectionTrait>(
         )
         .unwrap_or(earliest);
         while cursor < first {
-            let (_, following, key) = crate::billing::periods::month_of(cursor);
+            let (_, following, key) = crate::calendar::month_of(cursor);
             if !closed.contains(&key) {
                 earlier_open.push(key);
             }

@@ -361,7 +361,7 @@ impl DayRun {
 }
 
 pub fn month_end(date: NaiveDate) -> NaiveDate {
-    let (_, next, _) = periods::month_of(date);
+    let (_, next, _) = crate::calendar::month_of(date);
     next.pred_opt().unwrap_or(date)
 }
 
@@ -371,7 +371,7 @@ fn days_between(start: NaiveDate, end: NaiveDate) -> u64 {
 
 /// The first half-month boundary (the 1st or the 16th) on or after `date`.
 fn half_boundary_on_or_after(date: NaiveDate) -> NaiveDate {
-    let (first, next, _) = periods::month_of(date);
+    let (first, next, _) = crate::calendar::month_of(date);
     let sixteenth = first + chrono::Duration::days(15);
     if date == first {
         first
@@ -440,7 +440,7 @@ fn calendar_pieces(
     let mut runs = Vec::new();
     let mut cursor = start;
     while cursor < end {
-        let (first, next, _) = periods::month_of(cursor);
+        let (first, next, _) = crate::calendar::month_of(cursor);
         runs.push(DayRun {
             start: cursor,
             end: next.min(end),
@@ -465,7 +465,7 @@ pub fn ratable_periods(
     let mut result = Vec::new();
     let mut cursor = start.max(from);
     while cursor < end {
-        let (first, next_month, key) = periods::month_of(cursor);
+        let (first, next_month, key) = crate::calendar::month_of(cursor);
         // The half-month convention may weigh days after the service end in the last calendar
         // month; they are counted there, recognised on the last service day.
         let weight: u64 = runs

@@ -5,10 +5,11 @@
 
 use super::repo::{self, PLANNED, RECOGNISED};
 use super::rules;
+use crate::access::Actor;
 use crate::audit::{self, AuditRecord};
-use crate::auth::Actor;
 use crate::billing::pricing;
 use crate::billing::repo::{decimal, pricing_of};
+use crate::calendar::parse_period;
 use crate::entities::{
     contract, contract_line, performance_obligation, revenue_position, revenue_posting,
     revenue_run, revenue_schedule, usage_record,
@@ -26,21 +27,6 @@ use sea_orm::{
 };
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
-
-/// A period "YYYY-MM" as its first day and the first day of the next month.
-pub fn parse_period(field: &str, text: &str) -> AppResult<(NaiveDate, NaiveDate)> {
-    let first = NaiveDate::parse_from_str(&format!("{text}-01"), "%Y-%m-%d").map_err(|_| {
-        AppError::validation(field, format!("{text:?} is not a month; write it YYYY-MM."))
-    })?;
-    if text.len() != 7 {
-        return Err(AppError::validation(
-            field,
-            format!("{text:?} is not a month; write it YYYY-MM."),
-        ));
-    }
-    let (_, next, _) = crate::billing::periods::month_of(first);
-    Ok((first, next))
-}
 
 #[derive(Debug, Clone, Serialize)]
 pub struct RunReport {

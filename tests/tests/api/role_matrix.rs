@@ -1,4 +1,4 @@
-use revops::auth::matrix::{role_has, Access, OPERATIONS};
+use revops::access::matrix::{role_has, Access, OPERATIONS};
 use revops_tests::{error_code, Role, TestApp};
 use serde_json::{json, Map, Value};
 use std::collections::HashMap;
@@ -117,7 +117,7 @@ async fn every_operation_allows_exactly_the_roles_in_the_matrix() {
     for (operation_type, keyword) in [("Query", "query"), ("Mutation", "mutation")] {
         for field in schema.types[operation_type]["fields"].as_array().unwrap() {
             let name = field["name"].as_str().unwrap();
-            let access = revops::auth::matrix::operation_access(operation_type, name)
+            let access = revops::access::matrix::operation_access(operation_type, name)
                 .unwrap_or_else(|| {
                     panic!("{operation_type}.{name} is missing from auth::matrix::OPERATIONS")
                 });
