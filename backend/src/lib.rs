@@ -1,41 +1,18 @@
-//! revops: revenue operations on one double-entry ledger. See README.md for the map of areas.
+//! revops: revenue operations on one double-entry ledger. This crate is the server (HTTP, the
+//! scheduler's jobs, backup and restore, the `revops` command line); the areas live in the
+//! layered crates under `crates/` (see README.md, "Where the code lives"). Their modules are
+//! re-exported here, so `revops::billing` names the same module as `revops_commerce::billing`.
 
-pub mod access;
-pub mod app;
-pub mod approvals;
-pub mod audit;
-pub mod auth;
+pub use revops_api::{
+    access, app, approvals, audit, auth, billing, calendar, clock, commissions, config, customers,
+    db, deals, entities, error, graphql, idempotency, invoicing, ledger, metrics, money,
+    notifications, pagination, receivables, recurring, renewals, revenue, sequences, telemetry,
+    values,
+};
+pub use revops_devtools::{
+    bench, bench_aging, bench_commissions, bench_dashboard, bench_revenue, seed,
+};
+
 pub mod backup;
-pub mod bench;
-pub mod bench_aging;
-pub mod bench_commissions;
-pub mod bench_dashboard;
-pub mod bench_revenue;
-pub mod billing;
-pub mod calendar;
-pub mod clock;
-pub mod commissions;
-pub mod config;
-pub mod customers;
-pub mod db;
-pub mod deals;
-pub mod entities;
-pub mod error;
-pub mod graphql;
 pub mod http;
-pub mod idempotency;
-pub mod invoicing;
 pub mod jobs;
-pub mod ledger;
-pub mod metrics;
-pub mod money;
-pub mod notifications;
-pub mod pagination;
-pub mod receivables;
-pub mod recurring;
-pub mod renewals;
-pub mod revenue;
-pub mod seed;
-pub mod sequences;
-pub mod telemetry;
-pub mod values;

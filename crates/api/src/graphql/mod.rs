@@ -128,7 +128,7 @@ mod tests {
             .unwrap();
         let generated = super::export_sdl(&super::build_schema(app));
         let committed =
-            std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../schema.graphql"))
+            std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../schema.graphql"))
                 .unwrap_or_default();
         let _ = std::fs::remove_dir_all(&directory);
         assert!(

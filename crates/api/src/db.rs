@@ -41,7 +41,7 @@ pub async fn connect(database_url: &str) -> AppResult<DatabaseConnection> {
     Ok(db)
 }
 
-pub(crate) fn sqlite_path(database_url: &str) -> Option<String> {
+pub fn sqlite_path(database_url: &str) -> Option<String> {
     let rest = database_url
         .strip_prefix("sqlite://")
         .or_else(|| database_url.strip_prefix("sqlite:"))?;

@@ -5,6 +5,7 @@
 //! `INTERNAL` with a generic message.
 
 use crate::money::{AllocationError, MoneyError};
+use async_graphql::ErrorExtensions;
 
 /// Deliberately without `Display`: async-graphql converts any `Display` type into a code-less
 /// error, so leaving it out forces every resolver through the one mapping in `graphql::errors`.
@@ -118,5 +119,39 @@ impl From<MoneyError> for AppError {
 impl From<AllocationError> for AppError {
     fn from(error: AllocationError) -> AppError {
         AppError::Internal(format!("allocation: {error}"))
+    }
+}
+
+/// The one place where service errors become GraphQL errors with `extensions.code` (and
+/// `field` or `permission` where the client needs it to point at the cause).
+impl From<AppError> for async_graphql::Error {
+    fn from(error: AppError) -> async_graphql::Error {
+        let code = error.code();
+        match error {
+            AppError::Validation { field, message } => async_graphql::Error::new(message)
+                .extend_with(|_, extensions| {
+                    extensions.set("code", code);
+                    extensions.set("field", field);
+                }),
+            AppError::Denied {
+                permission,
+                message,
+            } => async_graphql::Error::new(message).extend_with(|_, extensions| {
+                extensions.set("code", code);
+                extensions.set("permission", permission);
+            }),
+            AppError::Internal(cause) => {
+                // The cause goes to the log with a reference; the client gets the reference only.
+                let reference = uuid::Uuid::new_v4().simple().to_string();
+                tracing::error!(%reference, cause = %cause, "internal error");
+                async_graphql::Error::new(format!(
+                    "Something went wrong on our side. It has been logged with reference {}.",
+                    &reference[..12]
+                ))
+                .extend_with(|_, extensions| extensions.set("code", code))
+            }
+            other => async_graphql::Error::new(other.message())
+                .extend_with(|_, extensions| extensions.set("code", code)),
+        }
     }
 }

@@ -1,0 +1,12 @@
+//! What the CRO and CFO read: the recurring book (MRR and its movements), the renewal pipeline
+//! and expansions, and the dashboard that brings every area's figures together.
+
+pub use revops_commissions::{
+    access, approvals, audit, auth, billing, calendar, clock, commissions, config, customers,
+    deals, entities, error, idempotency, invoicing, ledger, money, notifications, pagination,
+    receivables, revenue, sequences, telemetry, values,
+};
+
+pub mod metrics;
+pub mod recurring;
+pub mod renewals;
