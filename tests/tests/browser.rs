@@ -1,5 +1,5 @@
 //! Browser tests: the built web app (`dist/`), served by the real backend, driven in headless
-//! Chromium through chromedriver. They need `dist/` first: run `trunk build --release` at the
+//! Chromium through chromedriver. They need `dist/` first: run `cargo xtask web` at the
 //! workspace root. On failure each test saves a screenshot under
 //! `target/browser-screenshots/<test>.png`.
 
@@ -24,8 +24,7 @@ fn require_dist() -> TestResult {
     if !index.exists() {
         return Err(format!(
             "{} is missing: the browser tests drive the built web app. Build it first with \
-             `trunk build --release` at the workspace root (needs the wasm32-unknown-unknown \
-             target, trunk 0.21.14 and wasm-bindgen-cli 0.2.130).",
+             `cargo xtask web` at the workspace root (it installs what the build needs).",
             index.display()
         )
         .into());
