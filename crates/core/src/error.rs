@@ -26,7 +26,62 @@ pub enum AppError {
     Unauthenticated(String),
     Conflict(String),
     Limit(String),
-    Internal(String),
+    /// A failure of ours (database, serialisation, arithmetic that must not fail): what was being
+    /// done, with the error that caused it kept as its source for the log.
+    Internal(InternalError),
+}
+
+/// What was being done when something failed on our side, and the underlying error (its own
+/// causes included) as `source()`, so the log shows the whole chain and not one flattened line.
+#[derive(Debug)]
+pub struct InternalError {
+    context: String,
+    source: Option<Box<dyn std::error::Error + Send + Sync + 'static>>,
+}
+
+impl InternalError {
+    pub fn new(context: impl Into<String>) -> InternalError {
+        InternalError {
+            context: context.into(),
+            source: None,
+        }
+    }
+
+    pub fn caused_by(
+        context: impl Into<String>,
+        source: impl std::error::Error + Send + Sync + 'static,
+    ) -> InternalError {
+        InternalError {
+            context: context.into(),
+            source: Some(Box::new(source)),
+        }
+    }
+
+    /// The context and every cause, outermost first, joined by ": " (for logs and operators).
+    pub fn chain(&self) -> String {
+        let mut text = self.context.clone();
+        let mut next = std::error::Error::source(self);
+        while let Some(cause) = next {
+            text.push_str(": ");
+            text.push_str(&cause.to_string());
+            next = cause.source();
+        }
+        text
+    }
+}
+
+impl std::fmt::Display for InternalError {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter.write_str(&self.chain())
+    }
+}
+
+impl std::error::Error for InternalError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.source
+            .as_deref()
+            .map(|source| source as &(dyn std::error::Error + 'static))
+    }
 }
 
 pub type AppResult<T> = Result<T, AppError>;
@@ -59,7 +114,15 @@ impl AppError {
     }
 
     pub fn internal(cause: impl std::fmt::Display) -> AppError {
-        AppError::Internal(cause.to_string())
+        AppError::Internal(InternalError::new(cause.to_string()))
+    }
+
+    /// An internal failure while doing `context`, keeping `source` (and its causes) for the log.
+    pub fn caused_by(
+        context: impl Into<String>,
+        source: impl std::error::Error + Send + Sync + 'static,
+    ) -> AppError {
+        AppError::Internal(InternalError::caused_by(context, source))
     }
 
     /// The stable code clients branch on.
@@ -89,7 +152,7 @@ impl AppError {
 
 impl From<sea_orm::DbErr> for AppError {
     fn from(error: sea_orm::DbErr) -> AppError {
-        AppError::Internal(format!("database: {error}"))
+        AppError::caused_by("database", error)
     }
 }
 
@@ -104,7 +167,7 @@ impl From<sea_orm::TransactionError<AppError>> for AppError {
 
 impl From<serde_json::Error> for AppError {
     fn from(error: serde_json::Error) -> AppError {
-        AppError::Internal(format!("json: {error}"))
+        AppError::caused_by("json", error)
     }
 }
 
@@ -112,13 +175,13 @@ impl From<serde_json::Error> for AppError {
 /// with `money_field` instead.
 impl From<MoneyError> for AppError {
     fn from(error: MoneyError) -> AppError {
-        AppError::Internal(format!("money: {error}"))
+        AppError::caused_by("money", error)
     }
 }
 
 impl From<AllocationError> for AppError {
     fn from(error: AllocationError) -> AppError {
-        AppError::Internal(format!("allocation: {error}"))
+        AppError::caused_by("allocation", error)
     }
 }
 
@@ -143,7 +206,7 @@ impl From<AppError> for async_graphql::Error {
             AppError::Internal(cause) => {
                 // The cause goes to the log with a reference; the client gets the reference only.
                 let reference = uuid::Uuid::new_v4().simple().to_string();
-                tracing::error!(%reference, cause = %cause, "internal error");
+                tracing::error!(%reference, cause = %cause.chain(), "internal error");
                 async_graphql::Error::new(format!(
                     "Something went wrong on our side. It has been logged with reference {}.",
                     &reference[..12]
@@ -153,5 +216,42 @@ impl From<AppError> for async_graphql::Error {
             other => async_graphql::Error::new(other.message())
                 .extend_with(|_, extensions| extensions.set("code", code)),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn internal_errors_keep_their_cause_for_the_log_and_hide_it_from_clients() {
+        // Proves a database failure keeps the driver's error as its source (the log shows the
+        // whole chain), while the client gets only the generic message and a reference.
+        let error = AppError::from(sea_orm::DbErr::Custom("connection reset by peer".into()));
+        let AppError::Internal(internal) = &error else {
+            panic!("a database error is internal: {error:?}");
+        };
+        let source = std::error::Error::source(internal).expect("the database error is kept");
+        assert!(source.to_string().contains("connection reset by peer"));
+        assert!(internal.chain().starts_with("database: "));
+        assert!(internal.chain().contains("connection reset by peer"));
+        assert!(error.message().contains("connection reset by peer"));
+        let graphql = async_graphql::Error::from(error);
+        assert!(
+            !graphql.message.contains("connection reset"),
+            "{}",
+            graphql.message
+        );
+        assert!(graphql.message.contains("logged with reference"));
+    }
+
+    #[test]
+    fn plain_internal_errors_have_no_source() {
+        // Proves `internal` (a failure we detected ourselves) reads the same as before.
+        let AppError::Internal(internal) = AppError::internal("approval vanished") else {
+            panic!("internal");
+        };
+        assert!(std::error::Error::source(&internal).is_none());
+        assert_eq!(internal.chain(), "approval vanished");
     }
 }
