@@ -1,14 +1,13 @@
-//! Outgoing mail rendered as an RFC 5322 / MIME message: headers, a UTF-8 text part and base64
-//! attachments, all in 7-bit ASCII with CRLF line endings so any SMTP relay accepts it as is.
+//! Outgoing mail as the outbox stores it, and its MIME message built with lettre: a UTF-8 text
+//! part in quoted-printable and base64 attachments, so any SMTP relay accepts it as 7-bit ASCII.
 //!
 //! Header injection: addresses and the message id are refused when they could break a header
 //! (`MailError`), because a wrong recipient must never be guessed at. The subject and attachment
 //! file names are free text, so their line breaks and control characters become spaces or `_`.
 
-use base64::engine::general_purpose::STANDARD;
-use base64::Engine;
 use chrono::{DateTime, Utc};
-
+use lettre::message::header::{ContentTransferEncoding, ContentType};
+use lettre::message::{Body, Mailbox, Message, MultiPart, SinglePart};
 /// A file attached to an outgoing mail, sent base64-encoded.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Attachment {
@@ -38,36 +37,63 @@ pub enum MailError {
     NoRecipient,
     #[error("the {field} \"{value}\" contains characters that are not allowed in a mail header")]
     InvalidHeaderValue { field: &'static str, value: String },
+    #[error("the mail cannot be built: {0}")]
+    Unbuildable(String),
 }
 
-/// Base64 and quoted-printable lines are at most this long (RFC 2045).
-const LINE_LENGTH_MAX: usize = 76;
-
-/// Renders the whole message. Fails only on an unsafe address, message id or content type.
-pub fn render_mime(mail: &OutgoingMail, date: DateTime<Utc>) -> Result<String, MailError> {
+/// Builds the whole message, our Message-ID and the given date included. Fails only on an unsafe
+/// address, message id or content type.
+pub fn build_message(mail: &OutgoingMail, date: DateTime<Utc>) -> Result<Message, MailError> {
     check_mail(mail)?;
-    let boundary = boundary_for(mail, date);
-    let mut out = String::new();
-    push_header(&mut out, "Date", &date.to_rfc2822());
-    push_header(&mut out, "From", &mail.from);
-    push_header(&mut out, "To", &mail.to.join(",\r\n "));
-    push_header(&mut out, "Subject", &encode_subject(&mail.subject));
-    push_header(&mut out, "Message-ID", &format!("<{}>", mail.message_id));
-    push_header(&mut out, "MIME-Version", "1.0");
-    let content_type = format!("multipart/mixed; boundary=\"{boundary}\"");
-    push_header(&mut out, "Content-Type", &content_type);
-    out.push_str("\r\nThis is a multipart message in MIME format.\r\n");
-    out.push_str(&format!("--{boundary}\r\n"));
-    push_header(&mut out, "Content-Type", "text/plain; charset=utf-8");
-    push_header(&mut out, "Content-Transfer-Encoding", "quoted-printable");
-    out.push_str("\r\n");
-    out.push_str(&quoted_printable(&mail.text_body));
-    for attachment in &mail.attachments {
-        out.push_str(&format!("--{boundary}\r\n"));
-        push_attachment(&mut out, attachment);
+    let mut builder = Message::builder()
+        .from(mailbox("from", &mail.from)?)
+        .subject(clean_subject(&mail.subject))
+        .message_id(Some(format!("<{}>", mail.message_id)))
+        .date(date.into());
+    for address in &mail.to {
+        builder = builder.to(mailbox("to", address)?);
     }
-    out.push_str(&format!("--{boundary}--\r\n"));
-    Ok(out)
+    let text = Body::new_with_encoding(
+        mail.text_body.clone(),
+        ContentTransferEncoding::QuotedPrintable,
+    )
+    // Quoted-printable can encode any text; the fallback lets lettre choose if it ever cannot.
+    .unwrap_or_else(|raw| Body::new(raw));
+    let text_part = SinglePart::builder()
+        .header(ContentType::TEXT_PLAIN)
+        .body(text);
+    let mut parts = MultiPart::mixed().singlepart(text_part);
+    for attachment in &mail.attachments {
+        let content_type = ContentType::parse(&attachment.content_type).map_err(|_| {
+            MailError::InvalidHeaderValue {
+                field: "content type",
+                value: attachment.content_type.clone(),
+            }
+        })?;
+        let body = Body::new(attachment.bytes.clone());
+        parts = parts.singlepart(
+            lettre::message::Attachment::new(safe_filename(&attachment.filename))
+                .body(body, content_type),
+        );
+    }
+    builder
+        .multipart(parts)
+        .map_err(|error| MailError::Unbuildable(error.to_string()))
+}
+
+/// The message as the relay receives it (CRLF lines, 7-bit), e.g. for a `.eml` file.
+pub fn render_message(mail: &OutgoingMail, date: DateTime<Utc>) -> Result<Vec<u8>, MailError> {
+    build_message(mail, date).map(|message| message.formatted())
+}
+
+fn mailbox(field: &'static str, address: &str) -> Result<Mailbox, MailError> {
+    address
+        .parse::<lettre::Address>()
+        .map(|address| Mailbox::new(None, address))
+        .map_err(|_| MailError::InvalidAddress {
+            field,
+            value: address.to_owned(),
+        })
 }
 
 /// Refuses anything that could end a header line early or smuggle in another header.
@@ -123,96 +149,12 @@ fn check_token(
     })
 }
 
-fn push_header(out: &mut String, name: &str, value: &str) {
-    out.push_str(name);
-    out.push_str(": ");
-    out.push_str(value);
-    out.push_str("\r\n");
-}
-
-/// `=_` never occurs in quoted-printable or base64 output, so the boundary cannot appear in a
-/// part; the hash makes it stable for a given message, which keeps rendering deterministic.
-fn boundary_for(mail: &OutgoingMail, date: DateTime<Utc>) -> String {
-    // FNV-1a: tiny, stable across Rust versions (unlike DefaultHasher).
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    let seed = format!("{}|{}", mail.message_id, date.timestamp());
-    for byte in seed.bytes() {
-        hash = (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3);
-    }
-    format!("=_revops_{hash:016x}")
-}
-
-/// Control characters (CR and LF included) become spaces; non-ASCII or long subjects become
-/// RFC 2047 encoded-words of at most 75 characters, folded onto continuation lines.
-fn encode_subject(subject: &str) -> String {
-    let clean: String = subject
+/// Control characters (CR and LF included) become spaces; lettre encodes the rest (RFC 2047).
+fn clean_subject(subject: &str) -> String {
+    subject
         .chars()
         .map(|c| if c.is_control() { ' ' } else { c })
-        .collect();
-    if clean.is_ascii() && clean.len() <= 60 && !clean.contains("=?") {
-        return clean;
-    }
-    utf8_chunks(&clean, 45)
-        .iter()
-        .map(|chunk| format!("=?utf-8?B?{}?=", STANDARD.encode(chunk)))
-        .collect::<Vec<_>>()
-        .join("\r\n ")
-}
-
-/// Splits text into pieces of at most `bytes_max` bytes without cutting a character.
-fn utf8_chunks(text: &str, bytes_max: usize) -> Vec<&str> {
-    let mut chunks = Vec::new();
-    let mut start = 0;
-    let mut end = 0;
-    for (index, c) in text.char_indices() {
-        if index + c.len_utf8() - start > bytes_max {
-            chunks.push(&text[start..end]);
-            start = index;
-        }
-        end = index + c.len_utf8();
-    }
-    chunks.push(&text[start..end]);
-    chunks
-}
-
-/// Quoted-printable (RFC 2045 §6.7) of UTF-8 text; every line break becomes CRLF.
-fn quoted_printable(text: &str) -> String {
-    let normalised = text.replace("\r\n", "\n").replace('\r', "\n");
-    let mut out = String::new();
-    for line in normalised.split('\n') {
-        let bytes = line.as_bytes();
-        let mut width = 0;
-        for (index, &byte) in bytes.iter().enumerate() {
-            let is_last = index + 1 == bytes.len();
-            let literal = matches!(byte, b'!'..=b'<' | b'>'..=b'~')
-                || (matches!(byte, b' ' | b'\t') && !is_last);
-            let token = if literal {
-                char::from(byte).to_string()
-            } else {
-                format!("={byte:02X}")
-            };
-            // Leave room for the `=` of a soft line break.
-            if width + token.len() > LINE_LENGTH_MAX - 1 {
-                out.push_str("=\r\n");
-                width = 0;
-            }
-            out.push_str(&token);
-            width += token.len();
-        }
-        out.push_str("\r\n");
-    }
-    out
-}
-
-fn push_attachment(out: &mut String, attachment: &Attachment) {
-    let filename = safe_filename(&attachment.filename);
-    let content_type = format!("{}; name=\"{filename}\"", attachment.content_type);
-    push_header(out, "Content-Type", &content_type);
-    push_header(out, "Content-Transfer-Encoding", "base64");
-    let disposition = format!("attachment; filename=\"{filename}\"");
-    push_header(out, "Content-Disposition", &disposition);
-    out.push_str("\r\n");
-    out.push_str(&base64_lines(&attachment.bytes));
+        .collect()
 }
 
 /// Printable ASCII only, without quotes or backslashes, so it fits a quoted parameter as is.
@@ -232,18 +174,6 @@ fn safe_filename(filename: &str) -> String {
     } else {
         safe
     }
-}
-
-/// Base64 in CRLF-terminated lines of 76 characters.
-fn base64_lines(bytes: &[u8]) -> String {
-    let encoded = STANDARD.encode(bytes);
-    let mut out = String::with_capacity(encoded.len() + encoded.len() / 38 + 2);
-    for line in encoded.as_bytes().chunks(LINE_LENGTH_MAX) {
-        // Base64 output is ASCII, so every chunk is valid UTF-8.
-        out.push_str(&String::from_utf8_lossy(line));
-        out.push_str("\r\n");
-    }
-    out
 }
 
 #[cfg(test)]
