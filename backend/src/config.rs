@@ -202,7 +202,10 @@ impl std::fmt::Debug for Config {
         let hidden = |value: &Option<String>| value.as_ref().map(|_| "<redacted>");
         formatter
             .debug_struct("Config")
-            .field("database_url", &self.database_url)
+            .field(
+                "database_url",
+                &crate::notifications::smtp::redacted(&self.database_url),
+            )
             .field("data_dir", &self.data_dir)
             .field("web_dir", &self.web_dir)
             .field("dev_mode", &self.dev_mode)
@@ -239,4 +242,40 @@ fn write_private(path: &Path, contents: &str) -> AppResult<()> {
             .map_err(AppError::internal)?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_output_hides_the_smtp_password_and_other_secrets() {
+        // Proves a logged Config shows the relay and its user but never a password or secret.
+        let config = Config {
+            database_url: "postgres://revops:db-secret@db:5432/revops".into(),
+            data_dir: "data".into(),
+            web_dir: "dist".into(),
+            dev_mode: false,
+            jwt_secret: Some("jwt-secret-jwt-secret-jwt-secret-0123".into()),
+            token_ttl_hours: 8,
+            smtp_url: Some("smtps://billing:relay-secret@relay.example:465".into()),
+            smtp_ca_file: Some("/etc/revops/relay-ca.pem".into()),
+            mail_from: "billing@example.com".into(),
+            mail_dir: "data/mail".into(),
+            functional_currency: crate::money::Currency::USD,
+            legal_entity: "Revops Inc.".into(),
+            hsts: false,
+            outbox_lease_seconds: 120,
+            metrics_token: Some("metrics-secret".into()),
+        };
+        let debug = format!("{config:?}");
+        assert!(
+            debug.contains("smtps://billing:***@relay.example:465"),
+            "{debug}"
+        );
+        assert!(debug.contains("relay-ca.pem"), "{debug}");
+        for secret in ["relay-secret", "db-secret", "jwt-secret", "metrics-secret"] {
+            assert!(!debug.contains(secret), "{secret} in {debug}");
+        }
+    }
 }

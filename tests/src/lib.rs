@@ -816,28 +816,34 @@ fn attachments(body: &str, boundary: &str) -> Vec<(String, Vec<u8>)> {
         .collect()
 }
 
-/// Decodes RFC 2047 `=?utf-8?B?…?=` words (what revops sends); other text is kept as is.
+/// Decodes RFC 2047 `=?utf-8?B?…?=` words (what revops sends), alone or between plain words:
+/// the space between two encoded words is not part of the text, other spaces are.
 fn decode_encoded_words(value: &str) -> String {
     use base64::Engine;
-    let words: Vec<&str> = value.split_whitespace().collect();
-    let all_encoded = !words.is_empty()
-        && words
-            .iter()
-            .all(|word| word.starts_with("=?") && word.ends_with("?="));
-    if !all_encoded {
-        return value.to_owned();
+    let mut text = String::new();
+    let mut after_encoded_word = false;
+    for word in value.split_whitespace() {
+        let encoded = word.starts_with("=?") && word.ends_with("?=") && word.len() > 4;
+        if encoded {
+            let inner = &word[2..word.len() - 2];
+            let mut pieces = inner.splitn(3, '?');
+            let (_charset, encoding, payload) = (pieces.next(), pieces.next(), pieces.next());
+            assert!(
+                encoding.is_some_and(|e| e.eq_ignore_ascii_case("b")),
+                "only B encoded-words are decoded: {word}"
+            );
+            let decoded = base64::engine::general_purpose::STANDARD.decode(payload.unwrap_or(""));
+            if !after_encoded_word && !text.is_empty() {
+                text.push(' ');
+            }
+            text.push_str(&String::from_utf8(decoded.unwrap()).unwrap());
+        } else {
+            if !text.is_empty() {
+                text.push(' ');
+            }
+            text.push_str(word);
+        }
+        after_encoded_word = encoded;
     }
-    let mut bytes = Vec::new();
-    for word in words {
-        let inner = &word[2..word.len() - 2];
-        let mut pieces = inner.splitn(3, '?');
-        let (_charset, encoding, payload) = (pieces.next(), pieces.next(), pieces.next());
-        assert!(
-            encoding.is_some_and(|e| e.eq_ignore_ascii_case("b")),
-            "only B encoded-words are decoded: {word}"
-        );
-        let decoded = base64::engine::general_purpose::STANDARD.decode(payload.unwrap_or(""));
-        bytes.extend(decoded.unwrap());
-    }
-    String::from_utf8(bytes).unwrap()
+    text
 }

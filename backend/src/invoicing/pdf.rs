@@ -1076,19 +1076,21 @@ mod tests {
             let xref = String::from_utf8(pdf[xref_offset..].to_vec()).unwrap();
             let mut lines = xref.lines();
             assert_eq!(lines.next(), Some("xref"));
-            let subsection: Vec<usize> = lines
-                .next()
-                .unwrap()
+            let subsection_line = lines.next().unwrap();
+            let subsection: Vec<usize> = subsection_line
                 .split(' ')
                 .map(|part| part.parse().unwrap())
                 .collect();
             assert_eq!(subsection[0], 0);
             let size = subsection[1];
-            assert_eq!(lines.next(), Some("0000000000 65535 f "));
+            // Entries are exactly 20 bytes, their two-byte end of line included.
+            let entries_start = "xref\n".len() + subsection_line.len() + 1;
+            let entry = |index: usize| &xref[entries_start + 20 * index..][..20];
+            assert_eq!(&entry(0)[..18], "0000000000 65535 f");
             for object_number in 1..size {
-                let entry = lines.next().unwrap();
-                assert_eq!(entry.len(), 19, "entry plus its LF must be 20 bytes");
-                assert!(entry.ends_with(" 00000 n "));
+                let entry = entry(object_number);
+                assert!(matches!(&entry[18..], " \n" | "\r\n" | " \r"), "{entry:?}");
+                assert_eq!(&entry[10..18], " 00000 n");
                 let offset: usize = entry[..10].parse().unwrap();
                 let expected = format!("{object_number} 0 obj");
                 assert!(
@@ -1096,6 +1098,7 @@ mod tests {
                     "object {object_number}"
                 );
             }
+            let mut lines = xref[entries_start + 20 * size..].lines();
             assert_eq!(lines.next(), Some("trailer"));
             assert!(xref.contains(&format!("/Size {size}")));
             assert!(xref.contains("/Root 1 0 R") && xref.contains("/Info 3 0 R"));

@@ -53,12 +53,13 @@ pub fn build_message(mail: &OutgoingMail, date: DateTime<Utc>) -> Result<Message
     for address in &mail.to {
         builder = builder.to(mailbox("to", address)?);
     }
+    // Quoted-printable and base64 are always chosen (lettre refuses only 7bit/8bit for content
+    // that does not fit them), so every relay gets 7-bit lines, as before lettre.
     let text = Body::new_with_encoding(
         mail.text_body.clone(),
         ContentTransferEncoding::QuotedPrintable,
     )
-    // Quoted-printable can encode any text; the fallback lets lettre choose if it ever cannot.
-    .unwrap_or_else(|raw| Body::new(raw));
+    .unwrap_or_else(Body::new);
     let text_part = SinglePart::builder()
         .header(ContentType::TEXT_PLAIN)
         .body(text);
@@ -70,7 +71,9 @@ pub fn build_message(mail: &OutgoingMail, date: DateTime<Utc>) -> Result<Message
                 value: attachment.content_type.clone(),
             }
         })?;
-        let body = Body::new(attachment.bytes.clone());
+        let body =
+            Body::new_with_encoding(attachment.bytes.clone(), ContentTransferEncoding::Base64)
+                .unwrap_or_else(Body::new);
         parts = parts.singlepart(
             lettre::message::Attachment::new(safe_filename(&attachment.filename))
                 .body(body, content_type),
@@ -179,6 +182,8 @@ fn safe_filename(filename: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use base64::engine::general_purpose::STANDARD;
+    use base64::Engine;
 
     fn date() -> DateTime<Utc> {
         "2026-11-27T10:00:00Z".parse().unwrap()
@@ -200,15 +205,31 @@ mod tests {
     }
 
     fn render(mail: &OutgoingMail) -> String {
-        match render_mime(mail, date()) {
-            Ok(text) => text,
+        match render_message(mail, date()) {
+            Ok(bytes) => String::from_utf8(bytes).unwrap(),
             Err(error) => panic!("render failed: {error}"),
         }
     }
 
-    fn header_lines(message: &str) -> Vec<&str> {
+    /// The top-level header lines, continuation lines joined to their header.
+    fn header_lines(message: &str) -> Vec<String> {
         let head = message.split("\r\n\r\n").next().unwrap_or("");
-        head.split("\r\n").collect()
+        let mut lines: Vec<String> = Vec::new();
+        for line in head.split("\r\n") {
+            match lines.last_mut() {
+                Some(last) if line.starts_with([' ', '\t']) => last.push_str(line),
+                _ => lines.push(line.to_owned()),
+            }
+        }
+        lines
+    }
+
+    fn header<'a>(headers: &'a [String], name: &str) -> &'a str {
+        let prefix = format!("{name}: ");
+        headers
+            .iter()
+            .find_map(|line| line.strip_prefix(&prefix))
+            .unwrap_or_else(|| panic!("no {name} in {headers:#?}"))
     }
 
     fn boundary_of(message: &str) -> String {
@@ -262,32 +283,33 @@ mod tests {
         assert!(!message.replace("\r\n", "").contains('\n'), "bare LF");
         assert!(!message.replace("\r\n", "").contains('\r'), "bare CR");
         let headers = header_lines(&message);
-        assert_eq!(headers[0], "Date: Fri, 27 Nov 2026 10:00:00 +0000");
-        assert!(headers.contains(&"From: billing@revops.local"));
-        assert!(headers.contains(&"To: ap@example.com,"));
-        assert!(headers.contains(&" cfo@example.com"));
-        assert!(headers.contains(&"Subject: Invoice INV-2026-0001"));
-        assert!(headers.contains(&"Message-ID: <outbox-42@revops>"));
-        assert!(headers.contains(&"MIME-Version: 1.0"));
-        assert!(headers
-            .iter()
-            .any(|line| line.starts_with("Content-Type: multipart/mixed; boundary=")));
+        assert_eq!(header(&headers, "Date"), "Fri, 27 Nov 2026 10:00:00 +0000");
+        assert_eq!(header(&headers, "From"), "billing@revops.local");
+        assert_eq!(header(&headers, "To"), "ap@example.com, cfo@example.com");
+        assert_eq!(header(&headers, "Subject"), "Invoice INV-2026-0001");
+        assert_eq!(header(&headers, "Message-ID"), "<outbox-42@revops>");
+        assert_eq!(header(&headers, "MIME-Version"), "1.0");
+        assert!(header(&headers, "Content-Type").starts_with("multipart/mixed;"));
         let parts = parts(&message);
         assert_eq!(parts.len(), 2);
         assert!(parts[0]
             .0
             .contains("Content-Type: text/plain; charset=utf-8"));
+        assert!(parts[0]
+            .0
+            .contains("Content-Transfer-Encoding: quoted-printable"));
         assert!(parts[1]
             .0
             .contains("Content-Disposition: attachment; filename=\"INV-2026-0001.pdf\""));
         assert!(parts[1].0.contains("Content-Type: application/pdf"));
+        assert!(parts[1].0.contains("Content-Transfer-Encoding: base64"));
     }
 
     #[test]
     fn the_boundary_appears_only_as_delimiters() {
         // Proves no part can end early: the boundary is absent from every encoded body.
         let mut mail = invoice_mail();
-        mail.text_body = "--=_revops_ looks like a boundary\n--\n".into();
+        mail.text_body = "--boundary looks like a delimiter\n--\n".into();
         let message = render(&mail);
         let boundary = boundary_of(&message);
         assert!(boundary.len() <= 70);
@@ -336,22 +358,48 @@ mod tests {
         let mut mail = invoice_mail();
         mail.subject = "Rechnung INV-2026-0001 für Müller & Söhne GmbH — fällig am 27.12.".into();
         let message = render(&mail);
-        let start = message.find("Subject: ").unwrap_or(0) + "Subject: ".len();
+        assert!(message.is_ascii());
+        let start = message.find("\r\nSubject: ").unwrap_or(0) + "\r\nSubject: ".len();
         let end = message[start..]
-            .find("\r\nMessage-ID")
-            .map_or(start, |at| start + at);
-        let words: Vec<&str> = message[start..end].split("\r\n ").collect();
-        assert!(words.len() > 1);
-        let mut decoded = Vec::new();
+            .find(|c: char| c == '\r')
+            .map(|first| {
+                // The header ends at the first line break not followed by a continuation.
+                let mut at = start + first;
+                while message[at..].starts_with("\r\n ") {
+                    at += 2 + message[at + 2..].find('\r').unwrap_or(0);
+                }
+                at
+            })
+            .unwrap_or(start);
+        let words: Vec<&str> = message[start..end].split_whitespace().collect();
+        let encoded = |word: &str| word.starts_with("=?") && word.ends_with("?=");
+        assert!(words.iter().filter(|word| encoded(word)).count() >= 1);
+        // RFC 2047: plain words keep the space between them; the space between two adjacent
+        // encoded words is not part of the text.
+        let mut decoded = String::new();
+        let mut after_encoded_word = false;
         for word in words {
             assert!(word.len() <= 75, "{word}");
-            let payload = word
-                .strip_prefix("=?utf-8?B?")
-                .and_then(|w| w.strip_suffix("?="));
-            let bytes = STANDARD.decode(payload.unwrap_or_else(|| panic!("{word}")));
-            decoded.extend(bytes.unwrap_or_default());
+            if encoded(word) {
+                let payload = word
+                    .get(..10)
+                    .filter(|prefix| prefix.eq_ignore_ascii_case("=?utf-8?b?"))
+                    .and_then(|_| word[10..].strip_suffix("?="));
+                let bytes = STANDARD.decode(payload.unwrap_or_else(|| panic!("{word}")));
+                if !after_encoded_word && !decoded.is_empty() {
+                    decoded.push(' ');
+                }
+                decoded.push_str(&String::from_utf8(bytes.unwrap_or_default()).unwrap());
+                after_encoded_word = true;
+            } else {
+                if !decoded.is_empty() {
+                    decoded.push(' ');
+                }
+                decoded.push_str(word);
+                after_encoded_word = false;
+            }
         }
-        assert_eq!(String::from_utf8(decoded).ok(), Some(mail.subject));
+        assert_eq!(decoded, mail.subject);
     }
 
     #[test]
@@ -361,7 +409,10 @@ mod tests {
         mail.subject = "Invoice\r\nBcc: thief@example.com\nX-Evil: 1".into();
         let message = render(&mail);
         let headers = header_lines(&message);
-        assert!(headers.contains(&"Subject: Invoice  Bcc: thief@example.com X-Evil: 1"));
+        assert_eq!(
+            header(&headers, "Subject"),
+            "Invoice  Bcc: thief@example.com X-Evil: 1"
+        );
         assert!(!headers.iter().any(|line| line.starts_with("Bcc")));
         assert!(!headers.iter().any(|line| line.starts_with("X-Evil")));
     }
@@ -386,7 +437,7 @@ mod tests {
         for (field, break_it) in cases {
             let mut mail = invoice_mail();
             break_it(&mut mail);
-            let error = render_mime(&mail, date()).err();
+            let error = build_message(&mail, date()).err();
             let named = match &error {
                 Some(MailError::InvalidAddress { field, .. })
                 | Some(MailError::InvalidHeaderValue { field, .. }) => Some(*field),
@@ -396,7 +447,10 @@ mod tests {
         }
         let mut mail = invoice_mail();
         mail.to.clear();
-        assert_eq!(render_mime(&mail, date()), Err(MailError::NoRecipient));
+        assert_eq!(
+            build_message(&mail, date()).err(),
+            Some(MailError::NoRecipient)
+        );
     }
 
     #[test]
