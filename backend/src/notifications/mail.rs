@@ -8,6 +8,7 @@
 use chrono::{DateTime, Utc};
 use lettre::message::header::{ContentTransferEncoding, ContentType};
 use lettre::message::{Body, Mailbox, Message, MultiPart, SinglePart};
+
 /// A file attached to an outgoing mail, sent base64-encoded.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Attachment {
