@@ -362,7 +362,7 @@ mod tests {
         assert!(message.is_ascii());
         let start = message.find("\r\nSubject: ").unwrap_or(0) + "\r\nSubject: ".len();
         let end = message[start..]
-            .find(|c: char| c == '\r')
+            .find('\r')
             .map(|first| {
                 // The header ends at the first line break not followed by a continuation.
                 let mut at = start + first;
