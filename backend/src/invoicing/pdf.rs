@@ -144,8 +144,9 @@ const CONTENT_BOTTOM: f32 = 58.0;
 const FOOTER_BASELINE: f32 = 34.0;
 
 const SELLER_WIDTH: f32 = 270.0;
-const META_LABEL_X: f32 = 380.0;
-const META_LABEL_WIDTH: f32 = 64.0;
+/// Wide enough for "Invoice number" in DejaVu Sans at 9 pt (70.2 pt) before the values' column.
+const META_LABEL_X: f32 = 372.0;
+const META_LABEL_WIDTH: f32 = 74.0;
 const META_VALUE_WIDTH: f32 = RIGHT - 448.0;
 const TITLE_WIDTH: f32 = RIGHT - 330.0;
 const REMIT_TO_X: f32 = 320.0;
@@ -1249,6 +1250,24 @@ mod tests {
         }
         assert!(contains(&pdf, b"/Title (INV-2026-000123)"));
         assert!(contains(&pdf, b"/Producer (revops)"));
+    }
+
+    #[test]
+    fn header_labels_print_in_full() {
+        // Proves the captions of the invoice, credit memo and statement details fit their column.
+        for labels in [
+            Labels::invoice(),
+            Labels::credit_memo(),
+            Labels::statement(),
+        ] {
+            let mut document = sample_document(1);
+            document.labels = labels.clone();
+            let first_page = &page_texts(&document)[0];
+            for caption in [labels.number, labels.issue_date, labels.due_date] {
+                assert!(first_page.contains(&caption), "{caption} in {first_page:?}");
+            }
+            assert!(first_page.contains(&"PO number".to_owned()));
+        }
     }
 
     #[test]
