@@ -161,23 +161,32 @@ const MAX_PAYMENT_INSTRUCTION_LINES: usize = 20;
 
 // Lines table columns: the description is left-aligned, every number is right-aligned.
 const DESCRIPTION_X: f32 = LEFT + 4.0;
-const DESCRIPTION_WIDTH: f32 = 232.0;
+// The money columns hold "123,456,789.00" in DejaVu Sans at 9 pt (71.5 pt), as they did in
+// Helvetica; the description gives up the 12 points that takes.
+const DESCRIPTION_WIDTH: f32 = 220.0;
 const MAX_DESCRIPTION_LINES: usize = 3;
 const MAX_NOTE_LINES: usize = 2;
-const QUANTITY_RIGHT: f32 = 335.0;
+const QUANTITY_RIGHT: f32 = 323.0;
 const QUANTITY_WIDTH: f32 = 40.0;
-const UNIT_PRICE_RIGHT: f32 = 410.0;
-const UNIT_PRICE_WIDTH: f32 = 70.0;
-const AMOUNT_RIGHT: f32 = 485.0;
-const AMOUNT_WIDTH: f32 = 70.0;
+const UNIT_PRICE_RIGHT: f32 = 402.0;
+const UNIT_PRICE_WIDTH: f32 = 74.0;
+const AMOUNT_RIGHT: f32 = 481.0;
+const AMOUNT_WIDTH: f32 = 74.0;
 const TAX_RIGHT: f32 = RIGHT - 4.0;
-const TAX_WIDTH: f32 = 68.0;
+const TAX_WIDTH: f32 = 72.0;
+// Neighbouring columns never touch, however wide their values.
+const _: () = assert!(DESCRIPTION_X + DESCRIPTION_WIDTH < QUANTITY_RIGHT - QUANTITY_WIDTH);
+const _: () = assert!(QUANTITY_RIGHT < UNIT_PRICE_RIGHT - UNIT_PRICE_WIDTH);
+const _: () = assert!(UNIT_PRICE_RIGHT < AMOUNT_RIGHT - AMOUNT_WIDTH);
+const _: () = assert!(AMOUNT_RIGHT < TAX_RIGHT - TAX_WIDTH);
 const TABLE_HEADER_HEIGHT: f32 = 18.0;
 const ROW_PADDING: f32 = 4.0;
 
 const TOTALS_LABEL_RIGHT: f32 = 455.0;
 const TOTALS_LABEL_WIDTH: f32 = 120.0;
-const TOTALS_VALUE_WIDTH: f32 = RIGHT - 465.0;
+const TOTALS_VALUE_WIDTH: f32 = RIGHT - 460.0;
+const _: () = assert!(TOTALS_LABEL_RIGHT < RIGHT - TOTALS_VALUE_WIDTH);
+const _: () = assert!(META_LABEL_X + META_LABEL_WIDTH < RIGHT - META_VALUE_WIDTH);
 /// Height of the totals block drawn by `draw_totals`.
 const TOTALS_HEIGHT: f32 = 62.0;
 
@@ -1344,6 +1353,17 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
+    }
+
+    #[test]
+    fn nine_digit_amounts_fit_their_columns() {
+        // Proves the wider Unicode font did not shrink what the money columns hold: amounts up
+        // to hundreds of millions print in full in the table and in the total.
+        let amount = "123,456,789.00";
+        for width in [UNIT_PRICE_WIDTH, AMOUNT_WIDTH, TAX_WIDTH] {
+            assert!(BODY.width(&set(BODY, amount)) <= width, "{width}");
+        }
+        assert!(TOTAL_DUE.width(&set(TOTAL_DUE, amount)) <= TOTALS_VALUE_WIDTH);
     }
 
     #[test]
