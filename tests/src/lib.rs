@@ -124,6 +124,7 @@ impl TestApp {
             jwt_secret: Some(JWT_SECRET.into()),
             token_ttl_hours: 8,
             smtp_url: None,
+            smtp_ca_file: None,
             mail_from: "billing@revops.local".into(),
             functional_currency: revops::money::Currency::USD,
             legal_entity: "Revops Inc.".into(),
@@ -439,7 +440,13 @@ pub struct MailServer {
     port: u16,
     directory: PathBuf,
     child: std::process::Child,
+    /// For `start_secure`: the CA certificate that signed the server's certificate.
+    ca_file: Option<PathBuf>,
 }
+
+/// The login `MailServer::start_secure` accepts.
+pub const SMTP_USER: &str = "billing@revops.test";
+pub const SMTP_PASSWORD: &str = "relay pass:w@rd/1";
 
 /// One message as the server stored it, with just enough parsed for assertions.
 #[derive(Debug, Clone)]
@@ -453,31 +460,58 @@ pub struct ReceivedMail {
 }
 
 impl MailServer {
+    /// Plain SMTP, no TLS and no login.
     pub async fn start() -> MailServer {
-        let python = workspace_root().join(".tools/python/bin/python");
-        assert!(
-            python.exists(),
-            "{} is missing: run `cargo xtask test` (or `cargo xtask setup`) to install aiosmtpd",
-            python.display()
-        );
-        let directory =
-            std::env::temp_dir().join(format!("revops-mail-{}", uuid::Uuid::new_v4().simple()));
-        std::fs::create_dir_all(&directory).unwrap();
+        let directory = mail_directory();
         let port = free_port();
-        let log = std::fs::File::create(directory.join("aiosmtpd.log")).unwrap();
-        let child = std::process::Command::new(&python)
+        let mut command = std::process::Command::new(python());
+        command
             .args(["-m", "aiosmtpd", "-n", "-l", &format!("127.0.0.1:{port}")])
             .args(["-c", "aiosmtpd.handlers.Mailbox"])
+            .arg(directory.join("maildir"));
+        MailServer::spawn(command, port, directory, None).await
+    }
+
+    /// A server like a hosted relay (`tests/smtp_tls_server.py`): it requires STARTTLS and then
+    /// AUTH as `SMTP_USER` / `SMTP_PASSWORD`. Its certificate, for 127.0.0.1, is signed by a CA
+    /// made for this server alone (`ca_file`), so only a client that trusts that file connects.
+    pub async fn start_secure() -> MailServer {
+        let directory = mail_directory();
+        let port = free_port();
+        make_certificates(&directory);
+        let mut command = std::process::Command::new(python());
+        command
+            .arg(workspace_root().join("tests/smtp_tls_server.py"))
+            .args(["--port", &port.to_string()])
+            .arg("--cert")
+            .arg(directory.join("server.pem"))
+            .arg("--key")
+            .arg(directory.join("server.key"))
+            .arg("--maildir")
             .arg(directory.join("maildir"))
+            .args(["--user", SMTP_USER, "--password", SMTP_PASSWORD]);
+        let ca_file = Some(directory.join("ca.pem"));
+        MailServer::spawn(command, port, directory, ca_file).await
+    }
+
+    async fn spawn(
+        mut command: std::process::Command,
+        port: u16,
+        directory: PathBuf,
+        ca_file: Option<PathBuf>,
+    ) -> MailServer {
+        let log = std::fs::File::create(directory.join("aiosmtpd.log")).unwrap();
+        let child = command
             .stdin(std::process::Stdio::null())
             .stdout(log.try_clone().unwrap())
             .stderr(log)
             .spawn()
-            .unwrap_or_else(|error| panic!("starting {}: {error}", python.display()));
+            .unwrap_or_else(|error| panic!("starting {command:?}: {error}"));
         let mut server = MailServer {
             port,
             directory,
             child,
+            ca_file,
         };
         server.wait_until_listening().await;
         server
@@ -510,6 +544,28 @@ impl MailServer {
     /// `smtp://127.0.0.1:<port>`, for `Config::smtp_url`.
     pub fn smtp_url(&self) -> String {
         format!("smtp://127.0.0.1:{}", self.port)
+    }
+
+    /// STARTTLS with a login, for `start_secure`; the user and password are percent-encoded.
+    pub fn starttls_url(&self, user: &str, password: &str) -> String {
+        format!(
+            "smtp://{}:{}@127.0.0.1:{}?tls=required",
+            percent_encode(user),
+            percent_encode(password),
+            self.port
+        )
+    }
+
+    /// The CA certificate (PEM) that signed a `start_secure` server's certificate.
+    pub fn ca_file(&self) -> PathBuf {
+        self.ca_file
+            .clone()
+            .expect("only a server from start_secure has a CA file")
+    }
+
+    /// What the server printed (for a secure server: each AUTH accepted or refused).
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.directory.join("aiosmtpd.log")).unwrap_or_default()
     }
 
     pub fn port(&self) -> u16 {
@@ -552,6 +608,127 @@ impl Drop for MailServer {
         let _ = self.child.wait();
         let _ = std::fs::remove_dir_all(&self.directory);
     }
+}
+
+fn python() -> PathBuf {
+    let python = workspace_root().join(".tools/python/bin/python");
+    assert!(
+        python.exists(),
+        "{} is missing: run `cargo xtask test` (or `cargo xtask setup`) to install aiosmtpd",
+        python.display()
+    );
+    python
+}
+
+fn mail_directory() -> PathBuf {
+    let directory =
+        std::env::temp_dir().join(format!("revops-mail-{}", uuid::Uuid::new_v4().simple()));
+    std::fs::create_dir_all(&directory).unwrap();
+    directory
+}
+
+/// `ca.pem` (a CA made for this test) and `server.pem`/`server.key` (a certificate it signed for
+/// 127.0.0.1 and localhost), with the openssl command (`cargo xtask setup` installs it).
+fn make_certificates(directory: &std::path::Path) {
+    let openssl = |args: &[&str]| {
+        let output = std::process::Command::new("openssl")
+            .args(args)
+            .current_dir(directory)
+            .output()
+            .unwrap_or_else(|error| {
+                panic!("openssl is missing ({error}): run `cargo xtask setup` to install it")
+            });
+        assert!(
+            output.status.success(),
+            "openssl {args:?} failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    };
+    let ec_key = [
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:prime256v1",
+        "-nodes",
+    ];
+    openssl(
+        &[
+            &["req", "-x509", "-days", "2", "-subj", "/CN=revops test CA"][..],
+            &ec_key,
+            &["-keyout", "ca.key", "-out", "ca.pem"],
+            &["-addext", "basicConstraints=critical,CA:TRUE"],
+            &["-addext", "keyUsage=critical,keyCertSign,cRLSign"],
+        ]
+        .concat(),
+    );
+    openssl(
+        &[
+            &["req", "-subj", "/CN=127.0.0.1"][..],
+            &ec_key,
+            &["-keyout", "server.key", "-out", "server.csr"],
+        ]
+        .concat(),
+    );
+    std::fs::write(
+        directory.join("server.ext"),
+        "basicConstraints=critical,CA:FALSE\n\
+         keyUsage=critical,digitalSignature\n\
+         extendedKeyUsage=serverAuth\n\
+         subjectAltName=IP:127.0.0.1,DNS:localhost\n",
+    )
+    .unwrap();
+    openssl(&[
+        "x509",
+        "-req",
+        "-in",
+        "server.csr",
+        "-CA",
+        "ca.pem",
+        "-CAkey",
+        "ca.key",
+        "-CAcreateserial",
+        "-days",
+        "2",
+        "-extfile",
+        "server.ext",
+        "-out",
+        "server.pem",
+    ]);
+}
+
+/// Percent-encodes everything but letters, digits and `-._~`, for a URL's user or password.
+pub fn percent_encode(text: &str) -> String {
+    text.bytes()
+        .map(|byte| {
+            if byte.is_ascii_alphanumeric() || b"-._~".contains(&byte) {
+                char::from(byte).to_string()
+            } else {
+                format!("%{byte:02X}")
+            }
+        })
+        .collect()
+}
+
+/// The text of a PDF as Debian's `pdftotext` (poppler-utils, installed by `cargo xtask setup`)
+/// extracts it: a real reader's view of what the document says.
+pub fn pdf_text(pdf: &[u8]) -> String {
+    let path = std::env::temp_dir().join(format!("revops-{}.pdf", uuid::Uuid::new_v4().simple()));
+    std::fs::write(&path, pdf).unwrap();
+    let output = std::process::Command::new("pdftotext")
+        .args(["-enc", "UTF-8"])
+        .arg(&path)
+        .arg("-")
+        .output();
+    std::fs::remove_file(&path).unwrap();
+    let output = output.unwrap_or_else(|error| {
+        panic!("pdftotext is missing ({error}): run `cargo xtask setup` (poppler-utils)")
+    });
+    assert!(
+        output.status.success(),
+        "pdftotext failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout).unwrap()
 }
 
 /// A port nobody listens on right now (the OS picks it; the server binds it a moment later).
@@ -639,28 +816,34 @@ fn attachments(body: &str, boundary: &str) -> Vec<(String, Vec<u8>)> {
         .collect()
 }
 
-/// Decodes RFC 2047 `=?utf-8?B?…?=` words (what revops sends); other text is kept as is.
+/// Decodes RFC 2047 `=?utf-8?B?…?=` words (what revops sends), alone or between plain words:
+/// the space between two encoded words is not part of the text, other spaces are.
 fn decode_encoded_words(value: &str) -> String {
     use base64::Engine;
-    let words: Vec<&str> = value.split_whitespace().collect();
-    let all_encoded = !words.is_empty()
-        && words
-            .iter()
-            .all(|word| word.starts_with("=?") && word.ends_with("?="));
-    if !all_encoded {
-        return value.to_owned();
+    let mut text = String::new();
+    let mut after_encoded_word = false;
+    for word in value.split_whitespace() {
+        let encoded = word.starts_with("=?") && word.ends_with("?=") && word.len() > 4;
+        if encoded {
+            let inner = &word[2..word.len() - 2];
+            let mut pieces = inner.splitn(3, '?');
+            let (_charset, encoding, payload) = (pieces.next(), pieces.next(), pieces.next());
+            assert!(
+                encoding.is_some_and(|e| e.eq_ignore_ascii_case("b")),
+                "only B encoded-words are decoded: {word}"
+            );
+            let decoded = base64::engine::general_purpose::STANDARD.decode(payload.unwrap_or(""));
+            if !after_encoded_word && !text.is_empty() {
+                text.push(' ');
+            }
+            text.push_str(&String::from_utf8(decoded.unwrap()).unwrap());
+        } else {
+            if !text.is_empty() {
+                text.push(' ');
+            }
+            text.push_str(word);
+        }
+        after_encoded_word = encoded;
     }
-    let mut bytes = Vec::new();
-    for word in words {
-        let inner = &word[2..word.len() - 2];
-        let mut pieces = inner.splitn(3, '?');
-        let (_charset, encoding, payload) = (pieces.next(), pieces.next(), pieces.next());
-        assert!(
-            encoding.is_some_and(|e| e.eq_ignore_ascii_case("b")),
-            "only B encoded-words are decoded: {word}"
-        );
-        let decoded = base64::engine::general_purpose::STANDARD.decode(payload.unwrap_or(""));
-        bytes.extend(decoded.unwrap());
-    }
-    String::from_utf8(bytes).unwrap()
+    text
 }

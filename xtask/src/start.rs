@@ -10,7 +10,7 @@ use std::time::Instant;
 
 const DEFAULT_ADDR: &str = "127.0.0.1:8080";
 
-/// The demo users `revops seed --demo` creates (backend/src/seed.rs: one user per role, named
+/// The demo users `revops seed --demo` creates (crates/devtools/src/seed.rs: one user per role, named
 /// `<role>@demo.revops`, all with `DEMO_PASSWORD`). LEAD: keep in step with the seed and README.
 pub const DEMO_PASSWORD: &str = "revops-demo-2026";
 pub const DEMO_LOGINS: &[(&str, &str)] = &[
@@ -68,7 +68,7 @@ pub fn main(args: &[String]) -> Result<()> {
         .current_dir(&root))?;
     let revops = util::target_dir(&root).join("debug").join("revops");
 
-    // The server's own default (backend/src/config.rs): SQLite in REVOPS_DATA_DIR or data/.
+    // The server's own default (crates/platform/src/config.rs): SQLite in REVOPS_DATA_DIR or data/.
     let data = root.join(std::env::var_os("REVOPS_DATA_DIR").unwrap_or_else(|| "data".into()));
     let database = match std::env::var("DATABASE_URL") {
         Ok(url) if !url.trim().is_empty() => {

@@ -259,7 +259,9 @@ fn run_step(name: &str, ready: &mut Ready) -> Result<(bool, Counts)> {
         }
         "unit" => {
             // The web app's pure helpers (formatting, CSV, error mapping) are plain Rust and
-            // run on the host too, so they are part of the unit step.
+            // run on the host too, so they are part of the unit step. The PDF unit tests read
+            // their text back with `pdftotext`.
+            tools::ensure_test_commands()?;
             let mut cmd = util::cargo("test");
             cmd.args(["--workspace", "--exclude", "revops-tests"]);
             run_all(&root, vec![cmd])

@@ -20,6 +20,9 @@ pub const DEFAULT_PG_URL: &str = "postgres://postgres@127.0.0.1:5432";
 /// The SMTP server the mail tests start (`tests/src/lib.rs`), with its dependencies pinned too.
 pub const AIOSMTPD_VERSION: &str = "1.4.6";
 const AIOSMTPD_DEPENDENCIES: [&str; 2] = ["atpublic==9.0.0", "attrs==26.1.0"];
+/// Commands the tests run, with the Debian package of each: `openssl` makes the certificates of
+/// the mail tests' STARTTLS server, `pdftotext` reads back the text of rendered PDFs.
+const TEST_COMMANDS: [(&str, &str); 2] = [("openssl", "openssl"), ("pdftotext", "poppler-utils")];
 
 /// wasm-bindgen-cli is a build tool, not shipped: building it without fat LTO roughly halves its
 /// install time.
@@ -163,8 +166,10 @@ pub fn ensure_browser() -> Result<()> {
     Ok(())
 }
 
-/// aiosmtpd in a virtualenv at `.tools/python`, for the tests that send mail to a real server.
+/// aiosmtpd in a virtualenv at `.tools/python`, for the tests that send mail to a real server,
+/// and the commands those tests and the PDF tests run (`ensure_test_commands`).
 pub fn ensure_mail_server(root: &Path) -> Result<()> {
+    ensure_test_commands()?;
     let python = util::python_tools_bin(root).join("python");
     let found = aiosmtpd_version(&python);
     if found
@@ -198,6 +203,30 @@ pub fn ensure_mail_server(root: &Path) -> Result<()> {
             other.as_deref().map(first_line).unwrap_or("nothing")
         ),
     }
+}
+
+/// Debian's `openssl` and `poppler-utils` (for `pdftotext`), installed only when a command is
+/// missing.
+pub fn ensure_test_commands() -> Result<()> {
+    let names = TEST_COMMANDS.map(|(command, _)| command).join(" and ");
+    let missing: Vec<&str> = TEST_COMMANDS
+        .into_iter()
+        .filter(|(command, _)| util::which(command).is_none())
+        .map(|(_, package)| package)
+        .collect();
+    if missing.is_empty() {
+        println!("ok {names} (already installed)");
+        return Ok(());
+    }
+    println!("installing {} …", missing.join(" "));
+    apt_install(&missing)?;
+    for (command, package) in TEST_COMMANDS {
+        if util::which(command).is_none() {
+            bail!("apt-get installed {package}, but `{command}` is still missing");
+        }
+    }
+    println!("ok {names} (installed)");
+    Ok(())
 }
 
 /// `python -m aiosmtpd --version` prints e.g. `aiosmtpd 1.4.6`.

@@ -3,7 +3,8 @@
 use crate::error::{AppError, AppResult};
 use std::path::{Path, PathBuf};
 
-#[derive(Debug, Clone)]
+/// `Debug` (below) hides secrets: the SMTP password, the JWT secret and the metrics token.
+#[derive(Clone)]
 pub struct Config {
     /// `sqlite://data/revops.db?mode=rwc` by default; `postgres://…` for PostgreSQL.
     pub database_url: String,
@@ -16,8 +17,13 @@ pub struct Config {
     /// Raw JWT secret; None means "generate one and keep it in data_dir" (dev only).
     pub jwt_secret: Option<String>,
     pub token_ttl_hours: i64,
-    /// `smtp://host:port` of the relay mail goes through; None writes `.eml` files to `mail_dir`.
+    /// `REVOPS_SMTP_URL`: the relay mail goes through (`smtp://host:port`,
+    /// `smtp://user:password@host:587?tls=required`, `smtps://user:password@host:465`); None
+    /// writes `.eml` files to `mail_dir`. It may hold a password: never print it unredacted.
     pub smtp_url: Option<String>,
+    /// `REVOPS_SMTP_CA_FILE`: a PEM root certificate trusted for the relay in addition to the
+    /// built-in public roots (a private relay, or the tests' own CA).
+    pub smtp_ca_file: Option<PathBuf>,
     /// The From address of every outgoing mail.
     pub mail_from: String,
     /// Where mail is written as `<message id>.eml` when there is no SMTP relay.
@@ -77,9 +83,7 @@ impl Config {
             None => 8,
         };
         let smtp_url = env("REVOPS_SMTP_URL");
-        if let Some(url) = &smtp_url {
-            crate::notifications::transport::parse_smtp_url(url)?;
-        }
+        let smtp_ca_file = env("REVOPS_SMTP_CA_FILE").map(PathBuf::from);
         let mail_from = env("REVOPS_MAIL_FROM").unwrap_or_else(|| "billing@revops.local".into());
         crate::notifications::mail::check_address("from", &mail_from).map_err(|_| {
             AppError::validation(
@@ -90,6 +94,20 @@ impl Config {
                 ),
             )
         })?;
+        // Building the relay checks the URL and reads the CA file, so a mistake in either stops
+        // the start with a message naming the variable rather than failing every delivery later.
+        if let Some(url) = &smtp_url {
+            crate::notifications::transport::MailTransport::smtp(
+                url,
+                smtp_ca_file.as_deref(),
+                &mail_from,
+            )?;
+        } else if smtp_ca_file.is_some() {
+            return Err(AppError::validation(
+                "REVOPS_SMTP_CA_FILE",
+                "REVOPS_SMTP_CA_FILE is set but REVOPS_SMTP_URL is not; set both or neither.",
+            ));
+        }
         let mail_dir = env("REVOPS_MAIL_DIR")
             .map(PathBuf::from)
             .unwrap_or_else(|| data_dir.join("mail"));
@@ -139,6 +157,7 @@ impl Config {
             jwt_secret: env("REVOPS_JWT_SECRET"),
             token_ttl_hours,
             smtp_url,
+            smtp_ca_file,
             mail_from,
             mail_dir,
         })
@@ -178,6 +197,39 @@ impl Config {
     }
 }
 
+impl std::fmt::Debug for Config {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let hidden = |value: &Option<String>| value.as_ref().map(|_| "<redacted>");
+        formatter
+            .debug_struct("Config")
+            .field(
+                "database_url",
+                &crate::notifications::smtp::redacted(&self.database_url),
+            )
+            .field("data_dir", &self.data_dir)
+            .field("web_dir", &self.web_dir)
+            .field("dev_mode", &self.dev_mode)
+            .field("jwt_secret", &hidden(&self.jwt_secret))
+            .field("token_ttl_hours", &self.token_ttl_hours)
+            .field(
+                "smtp_url",
+                &self
+                    .smtp_url
+                    .as_deref()
+                    .map(crate::notifications::smtp::redacted),
+            )
+            .field("smtp_ca_file", &self.smtp_ca_file)
+            .field("mail_from", &self.mail_from)
+            .field("mail_dir", &self.mail_dir)
+            .field("functional_currency", &self.functional_currency)
+            .field("legal_entity", &self.legal_entity)
+            .field("hsts", &self.hsts)
+            .field("outbox_lease_seconds", &self.outbox_lease_seconds)
+            .field("metrics_token", &hidden(&self.metrics_token))
+            .finish()
+    }
+}
+
 fn write_private(path: &Path, contents: &str) -> AppResult<()> {
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent).map_err(AppError::internal)?;
@@ -190,4 +242,40 @@ fn write_private(path: &Path, contents: &str) -> AppResult<()> {
             .map_err(AppError::internal)?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_output_hides_the_smtp_password_and_other_secrets() {
+        // Proves a logged Config shows the relay and its user but never a password or secret.
+        let config = Config {
+            database_url: "postgres://revops:db-secret@db:5432/revops".into(),
+            data_dir: "data".into(),
+            web_dir: "dist".into(),
+            dev_mode: false,
+            jwt_secret: Some("jwt-secret-jwt-secret-jwt-secret-0123".into()),
+            token_ttl_hours: 8,
+            smtp_url: Some("smtps://billing:relay-secret@relay.example:465".into()),
+            smtp_ca_file: Some("/etc/revops/relay-ca.pem".into()),
+            mail_from: "billing@example.com".into(),
+            mail_dir: "data/mail".into(),
+            functional_currency: crate::money::Currency::USD,
+            legal_entity: "Revops Inc.".into(),
+            hsts: false,
+            outbox_lease_seconds: 120,
+            metrics_token: Some("metrics-secret".into()),
+        };
+        let debug = format!("{config:?}");
+        assert!(
+            debug.contains("smtps://billing:***@relay.example:465"),
+            "{debug}"
+        );
+        assert!(debug.contains("relay-ca.pem"), "{debug}");
+        for secret in ["relay-secret", "db-secret", "jwt-secret", "metrics-secret"] {
+            assert!(!debug.contains(secret), "{secret} in {debug}");
+        }
+    }
 }

@@ -1,7 +1,7 @@
 //! Billing and invoicing over GraphQL: a simulated year per model, proration, exactly-once bill
 //! runs, PO and tax rules, usage, timesheets, milestones, e-mail dispatch and visibility.
 
-use revops_tests::{error_code, error_field, MailServer, Role, TestApp};
+use revops_tests::{error_code, error_field, pdf_text, MailServer, Role, TestApp};
 use serde_json::{json, Value};
 use std::time::Duration;
 
@@ -13,7 +13,7 @@ const PREVIEW: &str = "query($asOf: Date!) { invoicePreview(asOf: $asOf) { dryRu
 const INVOICES: &str = "query { invoices(first: 100) { totalCount nodes { id number status invoiceDate dueDate total { amount currency } subtotal { amount } tax { amount } poNumber blockedField blockedReason lines { description amount { amount } note taxLabel tax { amount } periodStart periodEnd } } } }";
 const BALANCE: &str = "query($asOf: Date!) { trialBalance(asOf: $asOf) { isBalanced lines { account { code } currency balance { amount } } } }";
 
-async fn tax_rate(app: &TestApp, jurisdiction: &str, rate: &str) {
+pub(crate) async fn tax_rate(app: &TestApp, jurisdiction: &str, rate: &str) {
     app.gql_ok(
         Role::Cfo,
         "mutation($input: TaxRateSetInput!) { taxRateSet(input: $input) { jurisdiction } }",
@@ -22,7 +22,7 @@ async fn tax_rate(app: &TestApp, jurisdiction: &str, rate: &str) {
     .await;
 }
 
-fn deal(customer: &str, ae: i64, opportunity: &str) -> Value {
+pub(crate) fn deal(customer: &str, ae: i64, opportunity: &str) -> Value {
     json!({
         "crmOpportunityId": opportunity,
         "customerId": customer,
@@ -42,7 +42,7 @@ fn deal(customer: &str, ae: i64, opportunity: &str) -> Value {
 }
 
 /// Creates and approves a deal; returns (contract id, first line id).
-async fn contract(app: &TestApp, input: Value) -> (String, String) {
+pub(crate) async fn contract(app: &TestApp, input: Value) -> (String, String) {
     let created = app
         .gql_ok(Role::Ae, CREATE, json!({ "input": input }))
         .await;
@@ -64,11 +64,11 @@ async fn contract(app: &TestApp, input: Value) -> (String, String) {
     )
 }
 
-async fn run(app: &TestApp, as_of: &str) -> Value {
+pub(crate) async fn run(app: &TestApp, as_of: &str) -> Value {
     app.gql_ok(Role::Admin, RUN, json!({ "asOf": as_of })).await["billRun"].clone()
 }
 
-async fn invoices(app: &TestApp) -> Vec<Value> {
+pub(crate) async fn invoices(app: &TestApp) -> Vec<Value> {
     let mut all = app.gql_ok(Role::Admin, INVOICES, json!({})).await["invoices"]["nodes"]
         .as_array()
         .unwrap()
@@ -473,6 +473,73 @@ async fn an_issued_invoice_is_emailed_once_with_its_pdf() {
         .await
         .unwrap();
     assert_eq!(anonymous.status(), 401);
+}
+
+#[tokio::test]
+async fn invoices_print_polish_and_japanese_names_and_addresses() {
+    // Proves an invoice PDF downloaded through the app prints customers named in Polish and in
+    // Japanese, with their addresses, in real glyphs: the text extracts back exactly (no `?`).
+    let app = TestApp::spawn().await;
+    tax_rate(&app, "US-CA", "7.25").await;
+    let customers = [
+        (
+            "Zakład Łódź Spółka z o.o.",
+            ["ul. Piotrkowska 12", "Łódź", "90-001", "PL"],
+            "OPP-PL",
+        ),
+        (
+            "株式会社東京商事",
+            ["丸の内一丁目1番1号", "東京都千代田区", "100-0005", "JP"],
+            "OPP-JP",
+        ),
+    ];
+    for (name, [line1, city, postal_code, country], opportunity) in customers {
+        let created = app
+            .gql_ok(
+                Role::Admin,
+                "mutation($input: CustomerCreateInput!) { customerCreate(input: $input) { customer { id } } }",
+                json!({ "input": {
+                    "legalName": name,
+                    "billingAddress": { "line1": line1, "city": city, "postalCode": postal_code, "country": country },
+                    "billingContact": { "name": "Accounts payable", "email": "ap@example.com" },
+                    "billingCurrency": "USD",
+                }}),
+            )
+            .await;
+        let customer = created["customerCreate"]["customer"]["id"]
+            .as_str()
+            .unwrap();
+        contract(&app, deal(customer, app.user_id(Role::Ae), opportunity)).await;
+    }
+    run(&app, "2026-01-15").await;
+    let issued = invoices(&app).await;
+    assert_eq!(issued.len(), 2, "{issued:#?}");
+    let token = app.token(Role::ArSpecialist).await;
+    for (invoice, (name, [line1, city, postal_code, country], _)) in issued.iter().zip(customers) {
+        let id = invoice["id"].as_str().unwrap();
+        let response = app
+            .client
+            .get(format!("{}/api/invoices/{id}/pdf", app.base_url))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200);
+        let pdf = response.bytes().await.unwrap();
+        assert!(pdf.starts_with(b"%PDF-1.4"));
+        let text = pdf_text(&pdf);
+        let number = invoice["number"].as_str().unwrap();
+        for expected in [
+            name,
+            line1,
+            &format!("{city} {postal_code}"),
+            country,
+            number,
+        ] {
+            assert!(text.contains(expected), "{expected:?} is not in:\n{text}");
+        }
+        assert!(!text.contains('?'), "a character printed as '?':\n{text}");
+    }
 }
 
 #[tokio::test]

@@ -1,8 +1,17 @@
-//! Invoice PDF rendering: a small, dependency-free PDF 1.4 writer for one invoice document.
+//! Invoice PDF rendering: lays out one invoice, credit memo or statement on US Letter pages
+//! (header, lines table with wrapping and continuation pages, totals, payment instructions,
+//! "Page x of y") and writes it with `pdf-writer` as PDF 1.4.
 //!
-//! The writer lays out a US Letter page with the built-in Helvetica fonts in WinAnsi encoding,
-//! paginates the lines table and writes an exact cross-reference table. Amounts arrive as
-//! formatted strings; nothing here does money arithmetic.
+//! Text is set in embedded, subsetted Unicode fonts (`fonts.rs`: DejaVu Sans with a CJK
+//! fallback), measured with the fonts' own metrics, and carries a ToUnicode map, so a Polish or
+//! Japanese customer name prints and extracts back exactly. Amounts arrive as formatted strings;
+//! nothing here does money arithmetic.
+
+mod fonts;
+
+use fonts::{Face, FontSet, Glyph, GlyphUse};
+use pdf_writer::types::TextRenderingMode;
+use pdf_writer::{Content, Filter, Pdf, Rect, Ref, Str, TextStr};
 
 /// A legal entity or customer as printed in an address block.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -107,10 +116,18 @@ impl Labels {
     }
 }
 
-/// Renders the invoice as a complete PDF 1.4 file.
+/// Renders the invoice as a complete PDF 1.4 file. The same document always gives the same bytes.
 pub fn render(document: &InvoiceDocument) -> Vec<u8> {
-    let pages = lay_out_pages(document);
-    assemble_pdf(document, &pages)
+    let fonts = match FontSet::get() {
+        Ok(fonts) => fonts,
+        Err(error) => {
+            // The fonts are compiled in and a unit test parses them: only a broken build gets here.
+            tracing::error!(%error, "the fonts compiled into revops cannot be read");
+            return Vec::new();
+        }
+    };
+    let pages = lay_out_pages(fonts, document);
+    assemble_pdf(fonts, document, &pages)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -127,8 +144,9 @@ const CONTENT_BOTTOM: f32 = 58.0;
 const FOOTER_BASELINE: f32 = 34.0;
 
 const SELLER_WIDTH: f32 = 270.0;
-const META_LABEL_X: f32 = 380.0;
-const META_LABEL_WIDTH: f32 = 64.0;
+/// Wide enough for "Invoice number" in DejaVu Sans at 9 pt (70.2 pt) before the values' column.
+const META_LABEL_X: f32 = 372.0;
+const META_LABEL_WIDTH: f32 = 74.0;
 const META_VALUE_WIDTH: f32 = RIGHT - 448.0;
 const TITLE_WIDTH: f32 = RIGHT - 330.0;
 const REMIT_TO_X: f32 = 320.0;
@@ -143,125 +161,125 @@ const MAX_PAYMENT_INSTRUCTION_LINES: usize = 20;
 
 // Lines table columns: the description is left-aligned, every number is right-aligned.
 const DESCRIPTION_X: f32 = LEFT + 4.0;
-const DESCRIPTION_WIDTH: f32 = 232.0;
+// The money columns hold "123,456,789.00" in DejaVu Sans at 9 pt (71.5 pt), as they did in
+// Helvetica; the description gives up the 12 points that takes.
+const DESCRIPTION_WIDTH: f32 = 220.0;
 const MAX_DESCRIPTION_LINES: usize = 3;
 const MAX_NOTE_LINES: usize = 2;
-const QUANTITY_RIGHT: f32 = 335.0;
+const QUANTITY_RIGHT: f32 = 323.0;
 const QUANTITY_WIDTH: f32 = 40.0;
-const UNIT_PRICE_RIGHT: f32 = 410.0;
-const UNIT_PRICE_WIDTH: f32 = 70.0;
-const AMOUNT_RIGHT: f32 = 485.0;
-const AMOUNT_WIDTH: f32 = 70.0;
+const UNIT_PRICE_RIGHT: f32 = 402.0;
+const UNIT_PRICE_WIDTH: f32 = 74.0;
+const AMOUNT_RIGHT: f32 = 481.0;
+const AMOUNT_WIDTH: f32 = 74.0;
 const TAX_RIGHT: f32 = RIGHT - 4.0;
-const TAX_WIDTH: f32 = 68.0;
+const TAX_WIDTH: f32 = 72.0;
+// Neighbouring columns never touch, however wide their values.
+const _: () = assert!(DESCRIPTION_X + DESCRIPTION_WIDTH < QUANTITY_RIGHT - QUANTITY_WIDTH);
+const _: () = assert!(QUANTITY_RIGHT < UNIT_PRICE_RIGHT - UNIT_PRICE_WIDTH);
+const _: () = assert!(UNIT_PRICE_RIGHT < AMOUNT_RIGHT - AMOUNT_WIDTH);
+const _: () = assert!(AMOUNT_RIGHT < TAX_RIGHT - TAX_WIDTH);
 const TABLE_HEADER_HEIGHT: f32 = 18.0;
 const ROW_PADDING: f32 = 4.0;
 
 const TOTALS_LABEL_RIGHT: f32 = 455.0;
 const TOTALS_LABEL_WIDTH: f32 = 120.0;
-const TOTALS_VALUE_WIDTH: f32 = RIGHT - 465.0;
+const TOTALS_VALUE_WIDTH: f32 = RIGHT - 460.0;
+const _: () = assert!(TOTALS_LABEL_RIGHT < RIGHT - TOTALS_VALUE_WIDTH);
+const _: () = assert!(META_LABEL_X + META_LABEL_WIDTH < RIGHT - META_VALUE_WIDTH);
 /// Height of the totals block drawn by `draw_totals`.
 const TOTALS_HEIGHT: f32 = 62.0;
 
 const BODY_LEADING: f32 = 11.0;
 const SMALL_LEADING: f32 = 9.5;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Font {
-    Helvetica,
-    HelveticaBold,
-}
-
-impl Font {
-    fn resource_name(self) -> &'static str {
-        match self {
-            Font::Helvetica => "F1",
-            Font::HelveticaBold => "F2",
-        }
-    }
-}
-
-/// Font, size and grey level (0 is black) of a run of text.
-#[derive(Debug, Clone, Copy)]
+/// Weight, size and grey level (0 is black) of a run of text.
+#[derive(Debug, Clone, Copy, PartialEq)]
 struct Style {
-    font: Font,
+    bold: bool,
     size: f32,
     gray: f32,
 }
 
 const BODY: Style = Style {
-    font: Font::Helvetica,
+    bold: false,
     size: 9.0,
     gray: 0.0,
 };
 const BODY_BOLD: Style = Style {
-    font: Font::HelveticaBold,
+    bold: true,
     size: 9.0,
     gray: 0.0,
 };
 const MUTED: Style = Style {
-    font: Font::Helvetica,
+    bold: false,
     size: 9.0,
     gray: 0.4,
 };
 const SMALL_MUTED: Style = Style {
-    font: Font::Helvetica,
+    bold: false,
     size: 7.5,
     gray: 0.4,
 };
 const SECTION_LABEL: Style = Style {
-    font: Font::HelveticaBold,
+    bold: true,
     size: 7.5,
     gray: 0.4,
 };
 const TABLE_HEADING: Style = Style {
-    font: Font::HelveticaBold,
+    bold: true,
     size: 8.0,
     gray: 0.2,
 };
 const SELLER_NAME: Style = Style {
-    font: Font::HelveticaBold,
+    bold: true,
     size: 14.0,
     gray: 0.0,
 };
 const PARTY_NAME: Style = Style {
-    font: Font::HelveticaBold,
+    bold: true,
     size: 10.0,
     gray: 0.0,
 };
 const TITLE: Style = Style {
-    font: Font::HelveticaBold,
+    bold: true,
     size: 20.0,
     gray: 0.0,
 };
 const TOTAL_DUE: Style = Style {
-    font: Font::HelveticaBold,
+    bold: true,
     size: 11.0,
     gray: 0.0,
 };
 
 impl Style {
-    /// Width in points of WinAnsi-encoded text.
-    fn width(self, text: &[u8]) -> f32 {
-        let units: u32 = text
-            .iter()
-            .map(|byte| u32::from(glyph_width(self.font, *byte)))
-            .sum();
-        units as f32 * self.size / 1000.0
+    /// Width in points of text set in this style.
+    fn width(self, text: &[Glyph]) -> f32 {
+        let thousandths: f32 = text.iter().map(|glyph| glyph.advance).sum();
+        thousandths * self.size / 1000.0
+    }
+
+    /// The glyphs of `text` in this style's weight.
+    fn set(self, fonts: &FontSet, text: &str) -> Vec<Glyph> {
+        fonts.glyphs(self.bold, text)
     }
 }
 
 // ---------------------------------------------------------------------------------------------
 // Layout: the pages are drawn first, then the footers once the page count is known.
 
-fn lay_out_pages(document: &InvoiceDocument) -> Vec<Canvas> {
-    let rows: Vec<RowLayout> = document.lines.iter().map(RowLayout::new).collect();
-    let instructions = wrap_payment_instructions(&document.payment_instructions);
+fn lay_out_pages(fonts: &'static FontSet, document: &InvoiceDocument) -> Vec<Canvas> {
+    let rows: Vec<RowLayout> = document
+        .lines
+        .iter()
+        .map(|line| RowLayout::new(fonts, line))
+        .collect();
+    let instructions = wrap_payment_instructions(fonts, &document.payment_instructions);
     let closing_height = payment_instructions_height(&instructions);
 
     let closing_floor = CONTENT_BOTTOM + closing_height + TOTALS_HEIGHT;
     let mut pages = Vec::new();
-    let mut canvas = Canvas::default();
+    let mut canvas = Canvas::new(fonts);
     let mut y = draw_first_page_header(&mut canvas, document);
     y = draw_table_header(&mut canvas, y);
     let mut rows_on_page = 0;
@@ -271,7 +289,7 @@ fn lay_out_pages(document: &InvoiceDocument) -> Vec<Canvas> {
         let is_last = index + 1 == rows.len();
         let strand_totals = is_last && rows_on_page > 0 && row_bottom < closing_floor;
         if row_bottom < CONTENT_BOTTOM || strand_totals {
-            pages.push(std::mem::take(&mut canvas));
+            pages.push(std::mem::replace(&mut canvas, Canvas::new(fonts)));
             y = draw_continuation_header(&mut canvas, document);
             y = draw_table_header(&mut canvas, y);
             rows_on_page = 0;
@@ -281,7 +299,7 @@ fn lay_out_pages(document: &InvoiceDocument) -> Vec<Canvas> {
     }
     // The totals and payment instructions stay together on the last page.
     if y < closing_floor {
-        pages.push(std::mem::take(&mut canvas));
+        pages.push(std::mem::replace(&mut canvas, Canvas::new(fonts)));
         y = draw_continuation_header(&mut canvas, document);
     }
     draw_totals(&mut canvas, document, y);
@@ -433,46 +451,48 @@ fn draw_table_header(canvas: &mut Canvas, top: f32) -> f32 {
     bottom
 }
 
-/// One table row, encoded and fitted to its columns before anything is drawn.
+/// One table row, set and fitted to its columns before anything is drawn.
 #[derive(Debug)]
 struct RowLayout {
-    description: Vec<Vec<u8>>,
+    description: Vec<Vec<Glyph>>,
     /// Period and proration note, printed small and grey under the description.
-    details: Vec<Vec<u8>>,
-    quantity: Vec<u8>,
-    unit_price: Vec<u8>,
-    amount: Vec<u8>,
-    tax_amount: Vec<u8>,
-    tax_label: Vec<u8>,
+    details: Vec<Vec<Glyph>>,
+    quantity: Vec<Glyph>,
+    unit_price: Vec<Glyph>,
+    amount: Vec<Glyph>,
+    tax_amount: Vec<Glyph>,
+    tax_label: Vec<Glyph>,
 }
 
 impl RowLayout {
-    fn new(line: &DocumentLine) -> Self {
+    fn new(fonts: &FontSet, line: &DocumentLine) -> Self {
         let description = wrap_to_width(
+            fonts,
             BODY,
-            &encode_win_ansi(&line.description),
+            &BODY.set(fonts, &line.description),
             DESCRIPTION_WIDTH,
             MAX_DESCRIPTION_LINES,
         );
         let mut details = Vec::new();
         if let Some(period) = &line.period {
             details.push(fit_to_width(
+                fonts,
                 SMALL_MUTED,
-                &encode_win_ansi(period),
+                &SMALL_MUTED.set(fonts, period),
                 DESCRIPTION_WIDTH,
             ));
         }
         if let Some(note) = &line.note {
-            let note = encode_win_ansi(note);
             details.extend(wrap_to_width(
+                fonts,
                 SMALL_MUTED,
-                &note,
+                &SMALL_MUTED.set(fonts, note),
                 DESCRIPTION_WIDTH,
                 MAX_NOTE_LINES,
             ));
         }
         let fit = |style: Style, text: &str, width: f32| {
-            fit_to_width(style, &encode_win_ansi(text), width)
+            fit_to_width(fonts, style, &style.set(fonts, text), width)
         };
         RowLayout {
             description,
@@ -502,18 +522,18 @@ fn draw_row(canvas: &mut Canvas, row: &RowLayout, top: f32) -> f32 {
     let mut cursor = top - ROW_PADDING;
     for line in &row.description {
         cursor -= BODY_LEADING;
-        canvas.text_bytes(BODY, DESCRIPTION_X, cursor + 2.5, line);
+        canvas.text_glyphs(BODY, DESCRIPTION_X, cursor + 2.5, line);
     }
     for line in &row.details {
         cursor -= SMALL_LEADING;
-        canvas.text_bytes(SMALL_MUTED, DESCRIPTION_X, cursor + 2.0, line);
+        canvas.text_glyphs(SMALL_MUTED, DESCRIPTION_X, cursor + 2.0, line);
     }
-    canvas.text_bytes_right(BODY, QUANTITY_RIGHT, first_baseline, &row.quantity);
-    canvas.text_bytes_right(BODY, UNIT_PRICE_RIGHT, first_baseline, &row.unit_price);
-    canvas.text_bytes_right(BODY, AMOUNT_RIGHT, first_baseline, &row.amount);
-    canvas.text_bytes_right(BODY, TAX_RIGHT, first_baseline, &row.tax_amount);
+    canvas.text_glyphs_right(BODY, QUANTITY_RIGHT, first_baseline, &row.quantity);
+    canvas.text_glyphs_right(BODY, UNIT_PRICE_RIGHT, first_baseline, &row.unit_price);
+    canvas.text_glyphs_right(BODY, AMOUNT_RIGHT, first_baseline, &row.amount);
+    canvas.text_glyphs_right(BODY, TAX_RIGHT, first_baseline, &row.tax_amount);
     let label_baseline = first_baseline - SMALL_LEADING;
-    canvas.text_bytes_right(SMALL_MUTED, TAX_RIGHT, label_baseline, &row.tax_label);
+    canvas.text_glyphs_right(SMALL_MUTED, TAX_RIGHT, label_baseline, &row.tax_label);
 
     let bottom = top - row.height();
     canvas.rule(LEFT, bottom, RIGHT, 0.85);
@@ -552,16 +572,16 @@ fn draw_totals(canvas: &mut Canvas, document: &InvoiceDocument, top: f32) {
     );
 }
 
-fn wrap_payment_instructions(instructions: &[String]) -> Vec<Vec<u8>> {
-    let mut lines: Vec<Vec<u8>> = instructions
+fn wrap_payment_instructions(fonts: &FontSet, instructions: &[String]) -> Vec<Vec<Glyph>> {
+    let mut lines: Vec<Vec<Glyph>> = instructions
         .iter()
-        .flat_map(|line| wrap_to_width(BODY, &encode_win_ansi(line), RIGHT - LEFT, 2))
+        .flat_map(|line| wrap_to_width(fonts, BODY, &BODY.set(fonts, line), RIGHT - LEFT, 2))
         .collect();
     lines.truncate(MAX_PAYMENT_INSTRUCTION_LINES);
     lines
 }
 
-fn payment_instructions_height(lines: &[Vec<u8>]) -> f32 {
+fn payment_instructions_height(lines: &[Vec<Glyph>]) -> f32 {
     if lines.is_empty() {
         0.0
     } else {
@@ -570,7 +590,7 @@ fn payment_instructions_height(lines: &[Vec<u8>]) -> f32 {
 }
 
 /// Draws the payment instructions anchored just above the footer of the page.
-fn draw_payment_instructions(canvas: &mut Canvas, lines: &[Vec<u8>], height: f32) {
+fn draw_payment_instructions(canvas: &mut Canvas, lines: &[Vec<Glyph>], height: f32) {
     if lines.is_empty() {
         return;
     }
@@ -580,7 +600,7 @@ fn draw_payment_instructions(canvas: &mut Canvas, lines: &[Vec<u8>], height: f32
     canvas.text_left(SECTION_LABEL, LEFT, y, RIGHT - LEFT, "PAYMENT INSTRUCTIONS");
     for line in lines {
         y -= BODY_LEADING;
-        canvas.text_bytes(BODY, LEFT, y, line);
+        canvas.text_glyphs(BODY, LEFT, y, line);
     }
 }
 
@@ -593,179 +613,222 @@ fn draw_footer(canvas: &mut Canvas, document: &InvoiceDocument, page: usize, pag
 }
 
 // ---------------------------------------------------------------------------------------------
-// Content stream operators.
+// Pages as marks: text runs, hairlines and filled rectangles, turned into content streams once
+// every page is laid out (when the glyphs each font must hold are known).
 
-/// The content stream of one page.
-#[derive(Debug, Default)]
+#[derive(Debug)]
+enum Mark {
+    Text {
+        style: Style,
+        x: f32,
+        y: f32,
+        glyphs: Vec<Glyph>,
+    },
+    Rule {
+        x_start: f32,
+        y: f32,
+        x_end: f32,
+        gray: f32,
+    },
+    Rectangle {
+        x: f32,
+        y: f32,
+        width: f32,
+        height: f32,
+        gray: f32,
+    },
+}
+
+/// One page being drawn.
 struct Canvas {
-    content: Vec<u8>,
+    fonts: &'static FontSet,
+    marks: Vec<Mark>,
 }
 
 impl Canvas {
+    fn new(fonts: &'static FontSet) -> Canvas {
+        Canvas {
+            fonts,
+            marks: Vec::new(),
+        }
+    }
+
     /// Draws `text` left-aligned at `x`, truncated to `max_width`.
     fn text_left(&mut self, style: Style, x: f32, y: f32, max_width: f32, text: &str) {
-        let fitted = fit_to_width(style, &encode_win_ansi(text), max_width);
-        self.text_bytes(style, x, y, &fitted);
+        let fitted = fit_to_width(self.fonts, style, &style.set(self.fonts, text), max_width);
+        self.text_glyphs(style, x, y, &fitted);
     }
 
     /// Draws `text` ending at `right`, truncated to `max_width`.
     fn text_right(&mut self, style: Style, right: f32, y: f32, max_width: f32, text: &str) {
-        let fitted = fit_to_width(style, &encode_win_ansi(text), max_width);
-        self.text_bytes_right(style, right, y, &fitted);
+        let fitted = fit_to_width(self.fonts, style, &style.set(self.fonts, text), max_width);
+        self.text_glyphs_right(style, right, y, &fitted);
     }
 
-    fn text_bytes_right(&mut self, style: Style, right: f32, y: f32, text: &[u8]) {
-        self.text_bytes(style, right - style.width(text), y, text);
+    fn text_glyphs_right(&mut self, style: Style, right: f32, y: f32, text: &[Glyph]) {
+        self.text_glyphs(style, right - style.width(text), y, text);
     }
 
-    /// Draws already encoded and fitted WinAnsi text with its baseline at `y`.
-    fn text_bytes(&mut self, style: Style, x: f32, y: f32, text: &[u8]) {
+    /// Draws already set and fitted text with its baseline at `y`.
+    fn text_glyphs(&mut self, style: Style, x: f32, y: f32, text: &[Glyph]) {
         if text.is_empty() {
             return;
         }
-        let operators = format!(
-            "BT /{} {} Tf {} g {} {} Td (",
-            style.font.resource_name(),
-            number(style.size),
-            number(style.gray),
-            number(x),
-            number(y),
-        );
-        self.content.extend_from_slice(operators.as_bytes());
-        self.content.extend_from_slice(&escape_string(text));
-        self.content.extend_from_slice(b") Tj ET\n");
+        self.marks.push(Mark::Text {
+            style,
+            x,
+            y,
+            glyphs: text.to_vec(),
+        });
     }
 
     /// A horizontal hairline from `x_start` to `x_end` in the given grey.
     fn rule(&mut self, x_start: f32, y: f32, x_end: f32, gray: f32) {
-        let operators = format!(
-            "{} G 0.5 w {} {} m {} {} l S\n",
-            number(gray),
-            number(x_start),
-            number(y),
-            number(x_end),
-            number(y),
-        );
-        self.content.extend_from_slice(operators.as_bytes());
+        self.marks.push(Mark::Rule {
+            x_start,
+            y,
+            x_end,
+            gray,
+        });
     }
 
     fn fill_rect(&mut self, x: f32, y: f32, width: f32, height: f32, gray: f32) {
-        let operators = format!(
-            "{} g {} {} {} {} re f\n",
-            number(gray),
-            number(x),
-            number(y),
-            number(width),
-            number(height),
-        );
-        self.content.extend_from_slice(operators.as_bytes());
+        self.marks.push(Mark::Rectangle {
+            x,
+            y,
+            width,
+            height,
+            gray,
+        });
+    }
+
+    /// The page's content stream; every glyph is written as its two-byte number in the subset
+    /// font `used` assigns (Identity-H encoding).
+    fn content(&self, used: &mut GlyphUse) -> Vec<u8> {
+        let mut content = Content::new();
+        for mark in &self.marks {
+            match mark {
+                Mark::Text {
+                    style,
+                    x,
+                    y,
+                    glyphs,
+                } => {
+                    content.begin_text();
+                    content.set_fill_gray(style.gray);
+                    content.next_line(*x, *y);
+                    for run in glyphs.chunk_by(|left, right| left.face == right.face) {
+                        show_run(&mut content, *style, run, used);
+                    }
+                    content.end_text();
+                }
+                Mark::Rule {
+                    x_start,
+                    y,
+                    x_end,
+                    gray,
+                } => {
+                    content.set_stroke_gray(*gray);
+                    content.set_line_width(0.5);
+                    content.move_to(*x_start, *y);
+                    content.line_to(*x_end, *y);
+                    content.stroke();
+                }
+                Mark::Rectangle {
+                    x,
+                    y,
+                    width,
+                    height,
+                    gray,
+                } => {
+                    content.set_fill_gray(*gray);
+                    content.rect(*x, *y, *width, *height);
+                    content.fill_nonzero();
+                }
+            }
+        }
+        content.finish().into_vec()
+    }
+
+    /// The text of every run on the page, in drawing order (for tests).
+    #[cfg(test)]
+    fn texts(&self) -> Vec<String> {
+        self.marks
+            .iter()
+            .filter_map(|mark| match mark {
+                Mark::Text { glyphs, .. } => Some(plain(glyphs)),
+                _ => None,
+            })
+            .collect()
     }
 }
 
-/// Formats a coordinate with at most two decimals and no trailing zeros.
-fn number(value: f32) -> String {
-    let formatted = format!("{value:.2}");
-    let trimmed = formatted.trim_end_matches('0').trim_end_matches('.');
-    if trimmed == "-0" {
-        "0".to_owned()
-    } else {
-        trimmed.to_owned()
+/// Shows a run of glyphs from one font. The CJK fallback has no bold, so bold text in it is
+/// filled and outlined with a thin stroke of the same grey, which reads as bold.
+fn show_run(content: &mut Content, style: Style, run: &[Glyph], used: &mut GlyphUse) {
+    let Some(first) = run.first() else {
+        return;
+    };
+    content.set_font(first.face.resource_name(), style.size);
+    let emboldened = style.bold && first.face == Face::Fallback;
+    if emboldened {
+        content.set_text_rendering_mode(TextRenderingMode::FillStroke);
+        content.set_stroke_gray(style.gray);
+        content.set_line_width(style.size * 0.03);
+    }
+    let bytes: Vec<u8> = run
+        .iter()
+        .flat_map(|glyph| used.encode(*glyph).to_be_bytes())
+        .collect();
+    content.show(Str(&bytes));
+    if emboldened {
+        content.set_text_rendering_mode(TextRenderingMode::Fill);
     }
 }
 
 // ---------------------------------------------------------------------------------------------
-// Text: WinAnsi encoding, escaping, widths, truncation and wrapping.
+// Text: fitting, truncation and wrapping by the fonts' advance widths.
 
-/// WinAnsi byte of the horizontal ellipsis, used to mark truncated text.
-const ELLIPSIS: u8 = 0x85;
-
-/// Encodes text as WinAnsi (Windows-1252) bytes; characters it lacks become `?`.
-fn encode_win_ansi(text: &str) -> Vec<u8> {
-    text.chars().map(win_ansi_byte).collect()
-}
-
-fn win_ansi_byte(character: char) -> u8 {
-    let code = u32::from(character);
-    // Printable ASCII and the Latin-1 upper half have the same code in WinAnsi.
-    if (0x20..=0x7E).contains(&code) || (0xA0..=0xFF).contains(&code) {
-        return u8::try_from(code).unwrap_or(b'?');
-    }
-    match character {
-        '€' => 0x80,
-        '‚' => 0x82,
-        'ƒ' => 0x83,
-        '„' => 0x84,
-        '…' => 0x85,
-        '†' => 0x86,
-        '‡' => 0x87,
-        'ˆ' => 0x88,
-        '‰' => 0x89,
-        'Š' => 0x8A,
-        '‹' => 0x8B,
-        'Œ' => 0x8C,
-        'Ž' => 0x8E,
-        '\u{2018}' => 0x91,
-        '\u{2019}' => 0x92,
-        '\u{201C}' => 0x93,
-        '\u{201D}' => 0x94,
-        '•' => 0x95,
-        '–' => 0x96,
-        '—' => 0x97,
-        '˜' => 0x98,
-        '™' => 0x99,
-        'š' => 0x9A,
-        '›' => 0x9B,
-        'œ' => 0x9C,
-        'ž' => 0x9E,
-        'Ÿ' => 0x9F,
-        // Near equivalents that WinAnsi lacks.
-        '\u{2010}' | '\u{2011}' | '\u{2212}' => b'-',
-        '\u{2009}' | '\u{202F}' | '\u{2007}' => 0xA0,
-        '\t' | '\n' | '\r' => b' ',
-        _ => b'?',
-    }
-}
-
-/// Escapes the bytes that end or escape a PDF literal string.
-fn escape_string(text: &[u8]) -> Vec<u8> {
-    let mut escaped = Vec::with_capacity(text.len() + 4);
-    for &byte in text {
-        if matches!(byte, b'(' | b')' | b'\\') {
-            escaped.push(b'\\');
-        }
-        escaped.push(byte);
-    }
-    escaped
+/// The characters a run of glyphs shows.
+#[cfg(test)]
+fn plain(glyphs: &[Glyph]) -> String {
+    glyphs.iter().map(|glyph| glyph.character).collect()
 }
 
 /// Returns `text` unchanged when it fits, otherwise cut and ended with an ellipsis.
-fn fit_to_width(style: Style, text: &[u8], max_width: f32) -> Vec<u8> {
+fn fit_to_width(fonts: &FontSet, style: Style, text: &[Glyph], max_width: f32) -> Vec<Glyph> {
     if style.width(text) <= max_width {
         text.to_vec()
     } else {
-        truncate_with_ellipsis(style, text, max_width)
+        truncate_with_ellipsis(fonts, style, text, max_width)
     }
 }
 
 /// Keeps the longest prefix that fits together with a trailing ellipsis.
-fn truncate_with_ellipsis(style: Style, text: &[u8], max_width: f32) -> Vec<u8> {
-    let available = max_width - style.width(&[ELLIPSIS]);
+fn truncate_with_ellipsis(
+    fonts: &FontSet,
+    style: Style,
+    text: &[Glyph],
+    max_width: f32,
+) -> Vec<Glyph> {
+    let ellipsis = style.set(fonts, "…");
+    let available = max_width - style.width(&ellipsis);
     if available < 0.0 {
         return Vec::new();
     }
     let mut kept = text[..prefix_fitting(style, text, available)].to_vec();
-    while kept.last() == Some(&b' ') {
+    while kept.last().is_some_and(|glyph| glyph.character == ' ') {
         kept.pop();
     }
-    kept.push(ELLIPSIS);
+    kept.extend(ellipsis);
     kept
 }
 
-/// Number of leading bytes of `text` that fit in `max_width`.
-fn prefix_fitting(style: Style, text: &[u8], max_width: f32) -> usize {
+/// Number of leading glyphs of `text` that fit in `max_width`.
+fn prefix_fitting(style: Style, text: &[Glyph], max_width: f32) -> usize {
     let mut used = 0.0;
-    for (index, byte) in text.iter().enumerate() {
-        used += style.width(&[*byte]);
+    for (index, glyph) in text.iter().enumerate() {
+        used += style.width(std::slice::from_ref(glyph));
         if used > max_width {
             return index;
         }
@@ -774,13 +837,21 @@ fn prefix_fitting(style: Style, text: &[u8], max_width: f32) -> usize {
 }
 
 /// Word-wraps `text` to `max_width`; past `max_lines` the last line ends with an ellipsis.
-/// Always returns at least one (possibly empty) line.
-fn wrap_to_width(style: Style, text: &[u8], max_width: f32, max_lines: usize) -> Vec<Vec<u8>> {
-    let space_width = style.width(b" ");
-    let mut lines: Vec<Vec<u8>> = Vec::new();
-    let mut current: Vec<u8> = Vec::new();
+/// Always returns at least one (possibly empty) line. Text without spaces (Japanese, say) breaks
+/// wherever the column ends.
+fn wrap_to_width(
+    fonts: &FontSet,
+    style: Style,
+    text: &[Glyph],
+    max_width: f32,
+    max_lines: usize,
+) -> Vec<Vec<Glyph>> {
+    let space = style.set(fonts, " ");
+    let space_width = style.width(&space);
+    let mut lines: Vec<Vec<Glyph>> = Vec::new();
+    let mut current: Vec<Glyph> = Vec::new();
     for word in text
-        .split(|byte| *byte == b' ')
+        .split(|glyph| glyph.character == ' ')
         .filter(|word| !word.is_empty())
     {
         let word_width = style.width(word);
@@ -789,7 +860,7 @@ fn wrap_to_width(style: Style, text: &[u8], max_width: f32, max_lines: usize) ->
             continue;
         }
         if !current.is_empty() && style.width(&current) + space_width + word_width <= max_width {
-            current.push(b' ');
+            current.extend_from_slice(&space);
             current.extend_from_slice(word);
             continue;
         }
@@ -810,217 +881,67 @@ fn wrap_to_width(style: Style, text: &[u8], max_width: f32, max_lines: usize) ->
         lines.push(current);
     }
     if lines.len() > max_lines && max_lines > 0 {
-        let overflow = lines.split_off(max_lines - 1).join(&b' ');
-        lines.push(truncate_with_ellipsis(style, &overflow, max_width));
+        let overflow = lines.split_off(max_lines - 1).join(space.as_slice());
+        lines.push(truncate_with_ellipsis(fonts, style, &overflow, max_width));
     }
     lines
 }
 
-/// Advance width of a WinAnsi byte in thousandths of the font size (Adobe's core font metrics).
-fn glyph_width(font: Font, byte: u8) -> u16 {
-    let ascii_widths = match font {
-        Font::Helvetica => &HELVETICA_WIDTHS,
-        Font::HelveticaBold => &HELVETICA_BOLD_WIDTHS,
-    };
-    let ascii = |byte: u8| ascii_widths[usize::from(byte - 0x20)];
-    match byte {
-        0x20..=0x7E => ascii(byte),
-        0x85 | 0x97 | 0x99 => 1000,
-        0x91 | 0x92 => ascii(b'\''),
-        0x93 | 0x94 => ascii(b'"'),
-        0x95 => 350,
-        0xA0 | 0xB7 => 278,
-        0xA9 | 0xAE => 737,
-        0xC6 => 1000,
-        0xE6 => 889,
-        _ => accented_base_letter(byte).map_or(556, ascii),
-    }
-}
-
-/// The unaccented letter whose width an accented WinAnsi letter shares.
-fn accented_base_letter(byte: u8) -> Option<u8> {
-    let base = match byte {
-        0x8A => b'S',
-        0x9A => b's',
-        0x8E | 0x9F => b'Z',
-        0x9E => b'z',
-        0xC0..=0xC5 => b'A',
-        0xC7 => b'C',
-        0xC8..=0xCB => b'E',
-        0xCC..=0xCF => b'I',
-        0xD0 => b'D',
-        0xD1 => b'N',
-        0xD2..=0xD6 | 0xD8 => b'O',
-        0xD9..=0xDC => b'U',
-        0xDD => b'Y',
-        0xDE => b'P',
-        0xE0..=0xE5 => b'a',
-        0xE7 => b'c',
-        0xE8..=0xEB => b'e',
-        0xEC..=0xEF => b'I',
-        0xF0 | 0xF2..=0xF6 | 0xF8 => b'o',
-        0xF1 => b'n',
-        0xF9..=0xFC => b'u',
-        0xFD | 0xFF => b'y',
-        0xFE => b'p',
-        0xDF => b'h',
-        _ => return None,
-    };
-    Some(base)
-}
-
-/// Helvetica advance widths for the printable ASCII bytes 0x20 through 0x7E.
-#[rustfmt::skip]
-const HELVETICA_WIDTHS: [u16; 95] = [
-    278, 278, 355, 556, 556, 889, 667, 191, 333, 333, 389, 584, 278, 333, 278, 278, // space../
-    556, 556, 556, 556, 556, 556, 556, 556, 556, 556, 278, 278, 584, 584, 584, 556, // 0..?
-    1015, 667, 667, 722, 722, 667, 611, 778, 722, 278, 500, 667, 556, 833, 722, 778, // @..O
-    667, 778, 722, 667, 611, 722, 667, 944, 667, 667, 611, 278, 278, 278, 469, 556, // P.._
-    333, 556, 556, 500, 556, 556, 278, 556, 556, 222, 222, 500, 222, 833, 556, 556, // `..o
-    556, 556, 333, 500, 278, 556, 500, 722, 500, 500, 500, 334, 260, 334, 584,      // p..~
-];
-
-/// Helvetica-Bold advance widths for the printable ASCII bytes 0x20 through 0x7E.
-#[rustfmt::skip]
-const HELVETICA_BOLD_WIDTHS: [u16; 95] = [
-    278, 333, 474, 556, 556, 889, 722, 238, 333, 333, 389, 584, 278, 333, 278, 278, // space../
-    556, 556, 556, 556, 556, 556, 556, 556, 556, 556, 333, 333, 584, 584, 584, 611, // 0..?
-    975, 722, 722, 722, 722, 667, 611, 778, 722, 278, 556, 722, 611, 833, 722, 778, // @..O
-    667, 778, 722, 667, 611, 722, 667, 944, 667, 667, 611, 333, 278, 333, 584, 556, // P.._
-    333, 556, 611, 556, 611, 556, 333, 611, 611, 278, 278, 556, 278, 889, 611, 611, // `..o
-    611, 611, 389, 556, 333, 611, 556, 778, 556, 556, 500, 389, 280, 389, 584,      // p..~
-];
-
 // ---------------------------------------------------------------------------------------------
-// File structure: objects, cross-reference table and trailer.
+// File structure: catalog, page tree, info, the subset fonts and one content stream per page.
 
-const CATALOG_OBJECT: usize = 1;
-const PAGES_OBJECT: usize = 2;
-const HELVETICA_OBJECT: usize = 3;
-const HELVETICA_BOLD_OBJECT: usize = 4;
-const INFO_OBJECT: usize = 5;
-/// Page `i` (from 0) is object `FIRST_PAGE_OBJECT + 2i`; its content stream follows it.
-const FIRST_PAGE_OBJECT: usize = 6;
+fn assemble_pdf(fonts: &FontSet, document: &InvoiceDocument, pages: &[Canvas]) -> Vec<u8> {
+    let mut last_ref = 0;
+    let mut next_ref = || {
+        last_ref += 1;
+        Ref::new(last_ref)
+    };
+    let catalog_ref = next_ref();
+    let page_tree_ref = next_ref();
+    let info_ref = next_ref();
+    let page_refs: Vec<(Ref, Ref)> = pages.iter().map(|_| (next_ref(), next_ref())).collect();
 
-fn assemble_pdf(document: &InvoiceDocument, pages: &[Canvas]) -> Vec<u8> {
-    let page_object = |index: usize| FIRST_PAGE_OBJECT + 2 * index;
-    let mut writer = PdfWriter::new();
-    writer.object(
-        CATALOG_OBJECT,
-        format!(
-            "<< /Type /Catalog /Pages {PAGES_OBJECT} 0 R \
-             /ViewerPreferences << /DisplayDocTitle true >> >>"
-        )
-        .as_bytes(),
-    );
-    let kids: Vec<String> = (0..pages.len())
-        .map(|index| format!("{} 0 R", page_object(index)))
-        .collect();
-    let pages_dictionary = format!(
-        "<< /Type /Pages /Kids [{}] /Count {} >>",
-        kids.join(" "),
-        pages.len()
-    );
-    writer.object(PAGES_OBJECT, pages_dictionary.as_bytes());
-    writer.object(HELVETICA_OBJECT, font_dictionary("Helvetica").as_bytes());
-    writer.object(
-        HELVETICA_BOLD_OBJECT,
-        font_dictionary("Helvetica-Bold").as_bytes(),
-    );
-    let info = format!(
-        "<< /Title {} /Producer (revops) >>",
-        utf16_text_string(&document.number)
-    );
-    writer.object(INFO_OBJECT, info.as_bytes());
+    // Content first: it decides which glyphs each subset font holds.
+    let mut used = GlyphUse::default();
+    let contents: Vec<Vec<u8>> = pages.iter().map(|page| page.content(&mut used)).collect();
 
-    for (index, page) in pages.iter().enumerate() {
-        let content_object = page_object(index) + 1;
-        let page_dictionary = format!(
-            "<< /Type /Page /Parent {PAGES_OBJECT} 0 R /MediaBox [0 0 {} {}] \
-             /Resources << /Font << /F1 {HELVETICA_OBJECT} 0 R /F2 {HELVETICA_BOLD_OBJECT} 0 R >> >> \
-             /Contents {content_object} 0 R >>",
-            number(PAGE_WIDTH),
-            number(PAGE_HEIGHT),
-        );
-        writer.object(page_object(index), page_dictionary.as_bytes());
-        writer.stream(content_object, &page.content);
-    }
-    writer.finish()
-}
+    let mut pdf = Pdf::new();
+    pdf.set_version(1, 4);
+    let mut catalog = pdf.catalog(catalog_ref);
+    catalog.pages(page_tree_ref);
+    catalog.viewer_preferences().display_doc_title(true);
+    // pdf-writer closes an object when its writer is dropped.
+    drop(catalog);
+    pdf.pages(page_tree_ref)
+        .kids(page_refs.iter().map(|(page_ref, _)| *page_ref))
+        .count(i32::try_from(pages.len()).unwrap_or(i32::MAX));
+    pdf.document_info(info_ref)
+        .title(TextStr(&document.number))
+        .producer(TextStr("revops"));
+    let font_refs = used.write_fonts(fonts, &mut pdf, &mut next_ref);
 
-fn font_dictionary(base_font: &str) -> String {
-    format!("<< /Type /Font /Subtype /Type1 /BaseFont /{base_font} /Encoding /WinAnsiEncoding >>")
-}
-
-/// A PDF text string in UTF-16BE with a byte order mark, written as a hex string.
-fn utf16_text_string(text: &str) -> String {
-    let mut hex = String::from("<FEFF");
-    for unit in text.encode_utf16() {
-        hex.push_str(&format!("{unit:04X}"));
-    }
-    hex.push('>');
-    hex
-}
-
-/// Writes numbered objects in order and records each one's byte offset for the xref table.
-struct PdfWriter {
-    bytes: Vec<u8>,
-    /// Byte offset of object `n` at index `n - 1`.
-    offsets: Vec<usize>,
-}
-
-impl PdfWriter {
-    fn new() -> Self {
-        let mut bytes = Vec::new();
-        bytes.extend_from_slice(b"%PDF-1.4\n");
-        // A comment with high bytes tells transfer tools the file is binary.
-        bytes.extend_from_slice(b"%\xE2\xE3\xCF\xD3\n");
-        PdfWriter {
-            bytes,
-            offsets: Vec::new(),
+    for ((page_ref, content_ref), content) in page_refs.iter().zip(&contents) {
+        let mut page = pdf.page(*page_ref);
+        page.parent(page_tree_ref)
+            .media_box(Rect::new(0.0, 0.0, PAGE_WIDTH, PAGE_HEIGHT))
+            .contents(*content_ref);
+        let mut resources = page.resources();
+        let mut font_dictionary = resources.fonts();
+        for (face, font_ref) in &font_refs {
+            font_dictionary.pair(face.resource_name(), *font_ref);
         }
+        drop(font_dictionary);
+        drop(resources);
+        drop(page);
+        pdf.stream(*content_ref, &deflate(content))
+            .filter(Filter::FlateDecode);
     }
+    pdf.finish()
+}
 
-    fn begin_object(&mut self, object_number: usize) {
-        debug_assert_eq!(
-            object_number,
-            self.offsets.len() + 1,
-            "PDF objects must be written in order"
-        );
-        self.offsets.push(self.bytes.len());
-        self.bytes
-            .extend_from_slice(format!("{object_number} 0 obj\n").as_bytes());
-    }
-
-    fn object(&mut self, object_number: usize, body: &[u8]) {
-        self.begin_object(object_number);
-        self.bytes.extend_from_slice(body);
-        self.bytes.extend_from_slice(b"\nendobj\n");
-    }
-
-    fn stream(&mut self, object_number: usize, data: &[u8]) {
-        self.begin_object(object_number);
-        self.bytes
-            .extend_from_slice(format!("<< /Length {} >>\nstream\n", data.len()).as_bytes());
-        self.bytes.extend_from_slice(data);
-        self.bytes.extend_from_slice(b"\nendstream\nendobj\n");
-    }
-
-    fn finish(mut self) -> Vec<u8> {
-        let xref_offset = self.bytes.len();
-        let size = self.offsets.len() + 1;
-        let mut xref = format!("xref\n0 {size}\n0000000000 65535 f \n");
-        for offset in &self.offsets {
-            // Every entry is exactly 20 bytes: the two-byte end of line is space + LF.
-            xref.push_str(&format!("{offset:010} 00000 n \n"));
-        }
-        xref.push_str(&format!(
-            "trailer\n<< /Size {size} /Root {CATALOG_OBJECT} 0 R /Info {INFO_OBJECT} 0 R >>\n\
-             startxref\n{xref_offset}\n%%EOF\n"
-        ));
-        self.bytes.extend_from_slice(xref.as_bytes());
-        self.bytes
-    }
+/// zlib (FlateDecode) at the default level: deterministic, and a subset font shrinks by half.
+fn deflate(data: &[u8]) -> Vec<u8> {
+    miniz_oxide::deflate::compress_to_vec_zlib(data, 6)
 }
 
 #[cfg(test)]
@@ -1104,17 +1025,41 @@ mod tests {
         String::from_utf8(digits).unwrap().parse().unwrap()
     }
 
-    /// The content streams in file order, which is page order.
-    fn content_streams(pdf: &[u8]) -> Vec<&[u8]> {
-        let mut streams = Vec::new();
-        let mut rest = pdf;
-        while let Some(start) = find(rest, b">>\nstream\n") {
-            let body = &rest[start + b">>\nstream\n".len()..];
-            let end = find(body, b"\nendstream").unwrap();
-            streams.push(&body[..end]);
-            rest = &body[end + b"\nendstream".len()..];
-        }
-        streams
+    fn fonts() -> &'static FontSet {
+        FontSet::get().unwrap()
+    }
+
+    /// The text runs of each page, in drawing order.
+    fn page_texts(document: &InvoiceDocument) -> Vec<Vec<String>> {
+        lay_out_pages(fonts(), document)
+            .iter()
+            .map(Canvas::texts)
+            .collect()
+    }
+
+    fn set(style: Style, text: &str) -> Vec<Glyph> {
+        style.set(fonts(), text)
+    }
+
+    /// The text `pdftotext` (Debian's poppler-utils, installed by `cargo xtask setup`) extracts.
+    fn extracted_text(pdf: &[u8]) -> String {
+        let path = std::env::temp_dir().join(format!("revops-pdf-{}.pdf", uuid::Uuid::new_v4()));
+        std::fs::write(&path, pdf).unwrap();
+        let output = std::process::Command::new("pdftotext")
+            .args(["-enc", "UTF-8"])
+            .arg(&path)
+            .arg("-")
+            .output();
+        std::fs::remove_file(&path).unwrap();
+        let output = output.unwrap_or_else(|error| {
+            panic!("pdftotext is missing ({error}): run `cargo xtask setup` (poppler-utils)")
+        });
+        assert!(
+            output.status.success(),
+            "pdftotext failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8(output.stdout).unwrap()
     }
 
     #[test]
@@ -1123,7 +1068,7 @@ mod tests {
         let pdf = render(&sample_document(1));
         assert!(pdf.starts_with(b"%PDF-1.4\n%"));
         assert!(pdf[10..14].iter().all(|byte| *byte >= 0x80));
-        assert!(pdf.ends_with(b"%%EOF\n"));
+        assert!(pdf.trim_ascii_end().ends_with(b"%%EOF"));
     }
 
     #[test]
@@ -1141,28 +1086,32 @@ mod tests {
             let xref = String::from_utf8(pdf[xref_offset..].to_vec()).unwrap();
             let mut lines = xref.lines();
             assert_eq!(lines.next(), Some("xref"));
-            let subsection: Vec<usize> = lines
-                .next()
-                .unwrap()
+            let subsection_line = lines.next().unwrap();
+            let subsection: Vec<usize> = subsection_line
                 .split(' ')
                 .map(|part| part.parse().unwrap())
                 .collect();
             assert_eq!(subsection[0], 0);
             let size = subsection[1];
-            assert_eq!(lines.next(), Some("0000000000 65535 f "));
+            // Entries are exactly 20 bytes, their two-byte end of line included.
+            let entries_start = "xref\n".len() + subsection_line.len() + 1;
+            let entry = |index: usize| &xref[entries_start + 20 * index..][..20];
+            assert_eq!(&entry(0)[..18], "0000000000 65535 f");
             for object_number in 1..size {
-                let entry = lines.next().unwrap();
-                assert_eq!(entry.len(), 19, "entry plus its LF must be 20 bytes");
-                assert!(entry.ends_with(" 00000 n "));
+                let entry = entry(object_number);
+                assert!(matches!(&entry[18..], " \n" | "\r\n" | " \r"), "{entry:?}");
+                assert_eq!(&entry[10..18], " 00000 n");
                 let offset: usize = entry[..10].parse().unwrap();
-                let expected = format!("{object_number} 0 obj\n");
+                let expected = format!("{object_number} 0 obj");
                 assert!(
                     pdf[offset..].starts_with(expected.as_bytes()),
                     "object {object_number}"
                 );
             }
+            let mut lines = xref[entries_start + 20 * size..].lines();
             assert_eq!(lines.next(), Some("trailer"));
-            assert!(xref.contains(&format!("/Size {size} /Root 1 0 R /Info 5 0 R")));
+            assert!(xref.contains(&format!("/Size {size}")));
+            assert!(xref.contains("/Root 1 0 R") && xref.contains("/Info 3 0 R"));
         }
     }
 
@@ -1185,7 +1134,13 @@ mod tests {
             rest = &after[data_start + length..];
             checked += 1;
         }
-        assert_eq!(checked, page_count(&pdf));
+        let streams = pdf
+            .windows(b"endstream".len())
+            .filter(|window| window == b"endstream")
+            .count();
+        // One content stream per page, and a font file and a ToUnicode map per font.
+        assert_eq!(checked, streams);
+        assert!(checked > page_count(&pdf));
     }
 
     #[test]
@@ -1193,88 +1148,135 @@ mod tests {
         // Proves a short invoice is a single page with its totals.
         let pdf = render(&sample_document(1));
         assert_eq!(page_count(&pdf), 1);
-        assert!(contains(&pdf, b"(Page 1 of 1)"));
-        assert!(contains(&pdf, b"(Total due \\(USD\\))"));
+        let pages = page_texts(&sample_document(1));
+        assert_eq!(pages.len(), 1);
+        assert!(pages[0].contains(&"Page 1 of 1".to_owned()));
+        assert!(pages[0].contains(&"Total due (USD)".to_owned()));
     }
 
     #[test]
     fn many_lines_continue_on_further_pages_with_the_header_repeated() {
         // Proves 120 lines paginate, every page repeats the table header, and the totals come last
         // together with at least the final line.
-        let pdf = render(&sample_document(120));
+        let document = sample_document(120);
+        let pdf = render(&document);
         let pages = page_count(&pdf);
         assert!(
             pages > 1,
             "120 lines must need more than one page, got {pages}"
         );
-        let streams = content_streams(&pdf);
-        assert_eq!(streams.len(), pages);
+        let texts = page_texts(&document);
+        assert_eq!(texts.len(), pages);
         assert_eq!(
-            pdf.windows(b"/Type /Page ".len())
-                .filter(|w| w == b"/Type /Page ")
-                .count(),
+            pdf.windows(b"/Type /Page\n".len())
+                .filter(|w| w == b"/Type /Page\n")
+                .count()
+                + pdf
+                    .windows(b"/Type /Page/".len())
+                    .filter(|w| w == b"/Type /Page/")
+                    .count(),
             pages
         );
-        for (index, stream) in streams.iter().enumerate() {
-            let label = format!("(Page {} of {pages})", index + 1);
-            assert!(contains(stream, label.as_bytes()), "missing {label}");
+        for (index, page) in texts.iter().enumerate() {
+            let label = format!("Page {} of {pages}", index + 1);
+            assert!(page.contains(&label), "missing {label}");
         }
-        let (last, earlier) = streams.split_last().unwrap();
-        assert!(contains(last, b"(Total due \\(USD\\))"));
-        assert!(contains(last, b"(Platform subscription, seat tier 119)"));
+        let (last, earlier) = texts.split_last().unwrap();
+        let has = |page: &Vec<String>, text: &str| page.iter().any(|run| run == text);
+        assert!(has(last, "Total due (USD)"));
+        assert!(has(last, "Platform subscription, seat tier 119"));
+        assert!(earlier.iter().all(|page| has(page, "Unit price")));
         assert!(earlier
             .iter()
-            .all(|stream| contains(stream, b"(Unit price)")));
-        assert!(earlier
-            .iter()
-            .all(|stream| !contains(stream, b"(Total due")));
+            .all(|page| !page.iter().any(|run| run.starts_with("Total due"))));
+        for page in &texts[1..] {
+            assert!(has(page, "INVOICE INV-2026-000123 (continued)"));
+        }
         for index in [0, 60, 119] {
-            let description = format!("(Platform subscription, seat tier {index})");
+            let description = format!("Platform subscription, seat tier {index}");
             assert!(
-                contains(&pdf, description.as_bytes()),
+                texts.iter().any(|page| has(page, &description)),
                 "line {index} is missing"
             );
         }
     }
 
     #[test]
-    fn parentheses_and_backslashes_are_escaped() {
-        // Proves a description cannot end the PDF string early.
-        let mut document = sample_document(1);
-        document.lines[0].description = r"Support (premium) C:\plans".to_owned();
+    fn text_extracts_back_exactly_in_any_script() {
+        // Proves Polish, Czech, Greek and Japanese names and addresses, a Euro sign and PDF
+        // string delimiters print in real glyphs (not `?`) and extract back exactly.
+        let mut document = sample_document(2);
+        document.bill_to = Party {
+            name: "Zakład Łódź Spółka z o.o.".to_owned(),
+            address_lines: vec![
+                "ul. Piotrkowska 12, 90-001 Łódź".to_owned(),
+                "株式会社東京商事".to_owned(),
+                "東京都千代田区丸の内1-1".to_owned(),
+            ],
+            tax_id: Some("PL 725-18-01-126".to_owned()),
+        };
+        document.lines[0].description = "Café plan €5 (premium) C:\\plans".to_owned();
+        document.lines[1].description = "Řízení účtů — Αθήνα".to_owned();
         let pdf = render(&document);
-        assert!(contains(&pdf, br"(Support \(premium\) C:\\plans)"));
+        let text = extracted_text(&pdf);
+        for expected in [
+            "Zakład Łódź Spółka z o.o.",
+            "ul. Piotrkowska 12, 90-001 Łódź",
+            "株式会社東京商事",
+            "東京都千代田区丸の内1-1",
+            "Café plan €5 (premium) C:\\plans",
+            "Řízení účtů — Αθήνα",
+            "INV-2026-000123",
+            "16,087.50",
+        ] {
+            assert!(text.contains(expected), "{expected:?} not in:\n{text}");
+        }
+        assert!(!text.contains('?'), "{text}");
     }
 
     #[test]
-    fn e_acute_and_euro_become_single_win_ansi_bytes() {
-        // Proves text is written as WinAnsi bytes, not UTF-8.
-        let mut document = sample_document(1);
-        document.lines[0].description = "Café plan €5".to_owned();
+    fn fonts_are_subset_so_the_file_stays_small() {
+        // Proves only the used glyphs are embedded: a Japanese invoice stays far below the size of
+        // the fonts themselves (4.9 MB), and rendering is deterministic.
+        let mut document = sample_document(3);
+        document.bill_to.name = "株式会社東京商事".to_owned();
         let pdf = render(&document);
-        assert!(contains(&pdf, b"(Caf\xE9 plan \x805)"));
-        assert_eq!(
-            encode_win_ansi("é€–—’üß"),
-            vec![0xE9, 0x80, 0x96, 0x97, 0x92, 0xFC, 0xDF]
-        );
-    }
-
-    #[test]
-    fn characters_outside_win_ansi_become_question_marks() {
-        // Proves unmappable characters degrade to `?` instead of corrupting the stream.
-        assert_eq!(encode_win_ansi("Tōkyō 東京"), b"T?ky? ??".to_vec());
+        assert!(pdf.len() < 60_000, "{} bytes", pdf.len());
+        assert!(contains(&pdf, b"/FontFile2"));
+        assert!(contains(&pdf, b"/ToUnicode"));
+        assert!(contains(&pdf, b"+DejaVuSans-Bold"));
+        assert!(contains(&pdf, b"+DroidSansFallback"));
+        assert_eq!(render(&document), pdf);
     }
 
     #[test]
     fn invoice_number_po_number_and_total_appear_in_the_content() {
         // Proves the key reference fields are printed.
         let pdf = render(&sample_document(3));
-        let first_page = content_streams(&pdf)[0];
-        assert!(contains(first_page, b"(INV-2026-000123)"));
-        assert!(contains(first_page, b"(PO-778899)"));
-        assert!(contains(first_page, b"(16,087.50)"));
-        assert!(contains(&pdf, b"/Title <FEFF0049004E0056"));
+        let first_page = &page_texts(&sample_document(3))[0];
+        for expected in ["INV-2026-000123", "PO-778899", "16,087.50"] {
+            assert!(first_page.contains(&expected.to_owned()), "{expected}");
+        }
+        assert!(contains(&pdf, b"/Title (INV-2026-000123)"));
         assert!(contains(&pdf, b"/Producer (revops)"));
+    }
+
+    #[test]
+    fn header_labels_print_in_full() {
+        // Proves the captions of the invoice, credit memo and statement details fit their column.
+        for labels in [
+            Labels::invoice(),
+            Labels::credit_memo(),
+            Labels::statement(),
+        ] {
+            let mut document = sample_document(1);
+            document.labels = labels.clone();
+            let first_page = &page_texts(&document)[0];
+            for caption in [labels.number, labels.issue_date, labels.due_date] {
+                assert!(first_page.contains(&caption), "{caption} in {first_page:?}");
+            }
+            assert!(first_page.contains(&"PO number".to_owned()));
+        }
     }
 
     #[test]
@@ -1283,55 +1285,106 @@ mod tests {
         let mut document = sample_document(1);
         document.po_number = None;
         document.tax_exemption_certificate = Some("CA-RESALE-4412".to_owned());
-        let pdf = render(&document);
-        assert!(!contains(&pdf, b"(PO number)"));
-        assert!(contains(
-            &pdf,
-            b"(Tax exemption certificate: CA-RESALE-4412)"
-        ));
+        let texts = page_texts(&document).concat();
+        assert!(!texts.contains(&"PO number".to_owned()));
+        assert!(texts.contains(&"Tax exemption certificate: CA-RESALE-4412".to_owned()));
     }
 
     #[test]
     fn long_descriptions_wrap_inside_the_column() {
-        // Proves wrapping keeps every line within the column and marks cut text with an ellipsis.
-        let text =
-            encode_win_ansi(&"Enterprise analytics add-on with extended retention ".repeat(8));
-        let lines = wrap_to_width(BODY, &text, DESCRIPTION_WIDTH, MAX_DESCRIPTION_LINES);
+        // Proves wrapping keeps every line within the column and marks cut text with an ellipsis,
+        // for words and for Japanese text without spaces.
+        let text = set(
+            BODY,
+            &"Enterprise analytics add-on with extended retention ".repeat(8),
+        );
+        let lines = wrap_to_width(
+            fonts(),
+            BODY,
+            &text,
+            DESCRIPTION_WIDTH,
+            MAX_DESCRIPTION_LINES,
+        );
         assert_eq!(lines.len(), MAX_DESCRIPTION_LINES);
         assert!(lines
             .iter()
             .all(|line| BODY.width(line) <= DESCRIPTION_WIDTH));
-        assert_eq!(lines.last().unwrap().last(), Some(&ELLIPSIS));
+        assert_eq!(
+            plain(&lines[0]),
+            "Enterprise analytics add-on with extended"
+        );
+        assert!(plain(lines.last().unwrap()).ends_with('…'));
 
-        let unbroken = vec![b'W'; 200];
-        let lines = wrap_to_width(BODY, &unbroken, DESCRIPTION_WIDTH, 10);
-        assert!(lines.len() > 1);
-        assert!(lines
-            .iter()
-            .all(|line| BODY.width(line) <= DESCRIPTION_WIDTH));
+        for unbroken in ["W".repeat(200), "東京都千代田区丸の内".repeat(6)] {
+            let lines = wrap_to_width(fonts(), BODY, &set(BODY, &unbroken), DESCRIPTION_WIDTH, 10);
+            assert!(lines.len() > 1);
+            assert!(lines
+                .iter()
+                .all(|line| BODY.width(line) <= DESCRIPTION_WIDTH));
+            assert_eq!(
+                lines.iter().map(|line| plain(line)).collect::<String>(),
+                unbroken
+            );
+        }
     }
 
     #[test]
     fn right_aligned_numbers_end_at_the_column_edge() {
-        // Proves the width table gives digits their Helvetica width so right edges line up.
-        let expected_width = (556.0 * 6.0 + 278.0 * 2.0) * 9.0 / 1000.0;
-        assert!((BODY.width(b"1,087.50") - expected_width).abs() < 0.001);
-        let mut canvas = Canvas::default();
-        canvas.text_bytes_right(BODY, 100.0, 10.0, b"10.00");
-        let expected_x = 100.0 - (556.0 * 4.0 + 278.0) * 9.0 / 1000.0;
-        let expected = format!("{} 10 Td (10.00) Tj", number(expected_x));
-        assert!(contains(&canvas.content, expected.as_bytes()));
+        // Proves widths come from the font's metrics, so right edges line up.
+        let face = ttf_parser::Face::parse(include_bytes!("../../assets/fonts/DejaVuSans.ttf"), 0)
+            .unwrap();
+        let advance = |c: char| {
+            f32::from(
+                face.glyph_hor_advance(face.glyph_index(c).unwrap())
+                    .unwrap(),
+            ) * 1000.0
+                / f32::from(face.units_per_em())
+        };
+        let expected_width = "1,087.50".chars().map(advance).sum::<f32>() * 9.0 / 1000.0;
+        assert!((BODY.width(&set(BODY, "1,087.50")) - expected_width).abs() < 0.001);
+        let mut canvas = Canvas::new(fonts());
+        canvas.text_glyphs_right(BODY, 100.0, 10.0, &set(BODY, "10.00"));
+        let expected_x = 100.0 - "10.00".chars().map(advance).sum::<f32>() * 9.0 / 1000.0;
+        match &canvas.marks[..] {
+            [Mark::Text { x, y, glyphs, .. }] => {
+                assert!((x - expected_x).abs() < 0.001, "{x} vs {expected_x}");
+                assert_eq!(*y, 10.0);
+                assert_eq!(plain(glyphs), "10.00");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn nine_digit_amounts_fit_their_columns() {
+        // Proves the wider Unicode font did not shrink what the money columns hold: amounts up
+        // to hundreds of millions print in full in the table and in the total.
+        let amount = "123,456,789.00";
+        for width in [UNIT_PRICE_WIDTH, AMOUNT_WIDTH, TAX_WIDTH] {
+            assert!(BODY.width(&set(BODY, amount)) <= width, "{width}");
+        }
+        assert!(TOTAL_DUE.width(&set(TOTAL_DUE, amount)) <= TOTALS_VALUE_WIDTH);
     }
 
     #[test]
     fn text_that_does_not_fit_is_truncated_with_an_ellipsis() {
         // Proves fitted values never exceed their column.
-        let fitted = fit_to_width(BODY, b"123,456,789,012.00", AMOUNT_WIDTH);
+        let fitted = fit_to_width(
+            fonts(),
+            BODY,
+            &set(BODY, "123,456,789,012.00"),
+            AMOUNT_WIDTH,
+        );
         assert!(BODY.width(&fitted) <= AMOUNT_WIDTH);
-        assert_eq!(fitted.last(), Some(&ELLIPSIS));
+        assert!(plain(&fitted).ends_with('…'));
         assert_eq!(
-            fit_to_width(BODY, b"15.00", AMOUNT_WIDTH),
-            b"15.00".to_vec()
+            plain(&fit_to_width(
+                fonts(),
+                BODY,
+                &set(BODY, "15.00"),
+                AMOUNT_WIDTH
+            )),
+            "15.00"
         );
     }
 }

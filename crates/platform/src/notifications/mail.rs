@@ -1,13 +1,13 @@
-//! Outgoing mail rendered as an RFC 5322 / MIME message: headers, a UTF-8 text part and base64
-//! attachments, all in 7-bit ASCII with CRLF line endings so any SMTP relay accepts it as is.
+//! Outgoing mail as the outbox stores it, and its MIME message built with lettre: a UTF-8 text
+//! part in quoted-printable and base64 attachments, so any SMTP relay accepts it as 7-bit ASCII.
 //!
 //! Header injection: addresses and the message id are refused when they could break a header
 //! (`MailError`), because a wrong recipient must never be guessed at. The subject and attachment
 //! file names are free text, so their line breaks and control characters become spaces or `_`.
 
-use base64::engine::general_purpose::STANDARD;
-use base64::Engine;
 use chrono::{DateTime, Utc};
+use lettre::message::header::{ContentTransferEncoding, ContentType};
+use lettre::message::{Body, Mailbox, Message, MultiPart, SinglePart};
 
 /// A file attached to an outgoing mail, sent base64-encoded.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -38,36 +38,66 @@ pub enum MailError {
     NoRecipient,
     #[error("the {field} \"{value}\" contains characters that are not allowed in a mail header")]
     InvalidHeaderValue { field: &'static str, value: String },
+    #[error("the mail cannot be built: {0}")]
+    Unbuildable(String),
 }
 
-/// Base64 and quoted-printable lines are at most this long (RFC 2045).
-const LINE_LENGTH_MAX: usize = 76;
-
-/// Renders the whole message. Fails only on an unsafe address, message id or content type.
-pub fn render_mime(mail: &OutgoingMail, date: DateTime<Utc>) -> Result<String, MailError> {
+/// Builds the whole message, our Message-ID and the given date included. Fails only on an unsafe
+/// address, message id or content type.
+pub fn build_message(mail: &OutgoingMail, date: DateTime<Utc>) -> Result<Message, MailError> {
     check_mail(mail)?;
-    let boundary = boundary_for(mail, date);
-    let mut out = String::new();
-    push_header(&mut out, "Date", &date.to_rfc2822());
-    push_header(&mut out, "From", &mail.from);
-    push_header(&mut out, "To", &mail.to.join(",\r\n "));
-    push_header(&mut out, "Subject", &encode_subject(&mail.subject));
-    push_header(&mut out, "Message-ID", &format!("<{}>", mail.message_id));
-    push_header(&mut out, "MIME-Version", "1.0");
-    let content_type = format!("multipart/mixed; boundary=\"{boundary}\"");
-    push_header(&mut out, "Content-Type", &content_type);
-    out.push_str("\r\nThis is a multipart message in MIME format.\r\n");
-    out.push_str(&format!("--{boundary}\r\n"));
-    push_header(&mut out, "Content-Type", "text/plain; charset=utf-8");
-    push_header(&mut out, "Content-Transfer-Encoding", "quoted-printable");
-    out.push_str("\r\n");
-    out.push_str(&quoted_printable(&mail.text_body));
-    for attachment in &mail.attachments {
-        out.push_str(&format!("--{boundary}\r\n"));
-        push_attachment(&mut out, attachment);
+    let mut builder = Message::builder()
+        .from(mailbox("from", &mail.from)?)
+        .subject(clean_subject(&mail.subject))
+        .message_id(Some(format!("<{}>", mail.message_id)))
+        .date(date.into());
+    for address in &mail.to {
+        builder = builder.to(mailbox("to", address)?);
     }
-    out.push_str(&format!("--{boundary}--\r\n"));
-    Ok(out)
+    // Quoted-printable and base64 are always chosen (lettre refuses only 7bit/8bit for content
+    // that does not fit them), so every relay gets 7-bit lines, as before lettre.
+    let text = Body::new_with_encoding(
+        mail.text_body.clone(),
+        ContentTransferEncoding::QuotedPrintable,
+    )
+    .unwrap_or_else(Body::new);
+    let text_part = SinglePart::builder()
+        .header(ContentType::TEXT_PLAIN)
+        .body(text);
+    let mut parts = MultiPart::mixed().singlepart(text_part);
+    for attachment in &mail.attachments {
+        let content_type = ContentType::parse(&attachment.content_type).map_err(|_| {
+            MailError::InvalidHeaderValue {
+                field: "content type",
+                value: attachment.content_type.clone(),
+            }
+        })?;
+        let body =
+            Body::new_with_encoding(attachment.bytes.clone(), ContentTransferEncoding::Base64)
+                .unwrap_or_else(Body::new);
+        parts = parts.singlepart(
+            lettre::message::Attachment::new(safe_filename(&attachment.filename))
+                .body(body, content_type),
+        );
+    }
+    builder
+        .multipart(parts)
+        .map_err(|error| MailError::Unbuildable(error.to_string()))
+}
+
+/// The message as the relay receives it (CRLF lines, 7-bit), e.g. for a `.eml` file.
+pub fn render_message(mail: &OutgoingMail, date: DateTime<Utc>) -> Result<Vec<u8>, MailError> {
+    build_message(mail, date).map(|message| message.formatted())
+}
+
+fn mailbox(field: &'static str, address: &str) -> Result<Mailbox, MailError> {
+    address
+        .parse::<lettre::Address>()
+        .map(|address| Mailbox::new(None, address))
+        .map_err(|_| MailError::InvalidAddress {
+            field,
+            value: address.to_owned(),
+        })
 }
 
 /// Refuses anything that could end a header line early or smuggle in another header.
@@ -123,96 +153,12 @@ fn check_token(
     })
 }
 
-fn push_header(out: &mut String, name: &str, value: &str) {
-    out.push_str(name);
-    out.push_str(": ");
-    out.push_str(value);
-    out.push_str("\r\n");
-}
-
-/// `=_` never occurs in quoted-printable or base64 output, so the boundary cannot appear in a
-/// part; the hash makes it stable for a given message, which keeps rendering deterministic.
-fn boundary_for(mail: &OutgoingMail, date: DateTime<Utc>) -> String {
-    // FNV-1a: tiny, stable across Rust versions (unlike DefaultHasher).
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    let seed = format!("{}|{}", mail.message_id, date.timestamp());
-    for byte in seed.bytes() {
-        hash = (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3);
-    }
-    format!("=_revops_{hash:016x}")
-}
-
-/// Control characters (CR and LF included) become spaces; non-ASCII or long subjects become
-/// RFC 2047 encoded-words of at most 75 characters, folded onto continuation lines.
-fn encode_subject(subject: &str) -> String {
-    let clean: String = subject
+/// Control characters (CR and LF included) become spaces; lettre encodes the rest (RFC 2047).
+fn clean_subject(subject: &str) -> String {
+    subject
         .chars()
         .map(|c| if c.is_control() { ' ' } else { c })
-        .collect();
-    if clean.is_ascii() && clean.len() <= 60 && !clean.contains("=?") {
-        return clean;
-    }
-    utf8_chunks(&clean, 45)
-        .iter()
-        .map(|chunk| format!("=?utf-8?B?{}?=", STANDARD.encode(chunk)))
-        .collect::<Vec<_>>()
-        .join("\r\n ")
-}
-
-/// Splits text into pieces of at most `bytes_max` bytes without cutting a character.
-fn utf8_chunks(text: &str, bytes_max: usize) -> Vec<&str> {
-    let mut chunks = Vec::new();
-    let mut start = 0;
-    let mut end = 0;
-    for (index, c) in text.char_indices() {
-        if index + c.len_utf8() - start > bytes_max {
-            chunks.push(&text[start..end]);
-            start = index;
-        }
-        end = index + c.len_utf8();
-    }
-    chunks.push(&text[start..end]);
-    chunks
-}
-
-/// Quoted-printable (RFC 2045 §6.7) of UTF-8 text; every line break becomes CRLF.
-fn quoted_printable(text: &str) -> String {
-    let normalised = text.replace("\r\n", "\n").replace('\r', "\n");
-    let mut out = String::new();
-    for line in normalised.split('\n') {
-        let bytes = line.as_bytes();
-        let mut width = 0;
-        for (index, &byte) in bytes.iter().enumerate() {
-            let is_last = index + 1 == bytes.len();
-            let literal = matches!(byte, b'!'..=b'<' | b'>'..=b'~')
-                || (matches!(byte, b' ' | b'\t') && !is_last);
-            let token = if literal {
-                char::from(byte).to_string()
-            } else {
-                format!("={byte:02X}")
-            };
-            // Leave room for the `=` of a soft line break.
-            if width + token.len() > LINE_LENGTH_MAX - 1 {
-                out.push_str("=\r\n");
-                width = 0;
-            }
-            out.push_str(&token);
-            width += token.len();
-        }
-        out.push_str("\r\n");
-    }
-    out
-}
-
-fn push_attachment(out: &mut String, attachment: &Attachment) {
-    let filename = safe_filename(&attachment.filename);
-    let content_type = format!("{}; name=\"{filename}\"", attachment.content_type);
-    push_header(out, "Content-Type", &content_type);
-    push_header(out, "Content-Transfer-Encoding", "base64");
-    let disposition = format!("attachment; filename=\"{filename}\"");
-    push_header(out, "Content-Disposition", &disposition);
-    out.push_str("\r\n");
-    out.push_str(&base64_lines(&attachment.bytes));
+        .collect()
 }
 
 /// Printable ASCII only, without quotes or backslashes, so it fits a quoted parameter as is.
@@ -234,21 +180,11 @@ fn safe_filename(filename: &str) -> String {
     }
 }
 
-/// Base64 in CRLF-terminated lines of 76 characters.
-fn base64_lines(bytes: &[u8]) -> String {
-    let encoded = STANDARD.encode(bytes);
-    let mut out = String::with_capacity(encoded.len() + encoded.len() / 38 + 2);
-    for line in encoded.as_bytes().chunks(LINE_LENGTH_MAX) {
-        // Base64 output is ASCII, so every chunk is valid UTF-8.
-        out.push_str(&String::from_utf8_lossy(line));
-        out.push_str("\r\n");
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use base64::engine::general_purpose::STANDARD;
+    use base64::Engine;
 
     fn date() -> DateTime<Utc> {
         "2026-11-27T10:00:00Z".parse().unwrap()
@@ -270,15 +206,31 @@ mod tests {
     }
 
     fn render(mail: &OutgoingMail) -> String {
-        match render_mime(mail, date()) {
-            Ok(text) => text,
+        match render_message(mail, date()) {
+            Ok(bytes) => String::from_utf8(bytes).unwrap(),
             Err(error) => panic!("render failed: {error}"),
         }
     }
 
-    fn header_lines(message: &str) -> Vec<&str> {
+    /// The top-level header lines, continuation lines joined to their header.
+    fn header_lines(message: &str) -> Vec<String> {
         let head = message.split("\r\n\r\n").next().unwrap_or("");
-        head.split("\r\n").collect()
+        let mut lines: Vec<String> = Vec::new();
+        for line in head.split("\r\n") {
+            match lines.last_mut() {
+                Some(last) if line.starts_with([' ', '\t']) => last.push_str(line),
+                _ => lines.push(line.to_owned()),
+            }
+        }
+        lines
+    }
+
+    fn header<'a>(headers: &'a [String], name: &str) -> &'a str {
+        let prefix = format!("{name}: ");
+        headers
+            .iter()
+            .find_map(|line| line.strip_prefix(&prefix))
+            .unwrap_or_else(|| panic!("no {name} in {headers:#?}"))
     }
 
     fn boundary_of(message: &str) -> String {
@@ -332,32 +284,33 @@ mod tests {
         assert!(!message.replace("\r\n", "").contains('\n'), "bare LF");
         assert!(!message.replace("\r\n", "").contains('\r'), "bare CR");
         let headers = header_lines(&message);
-        assert_eq!(headers[0], "Date: Fri, 27 Nov 2026 10:00:00 +0000");
-        assert!(headers.contains(&"From: billing@revops.local"));
-        assert!(headers.contains(&"To: ap@example.com,"));
-        assert!(headers.contains(&" cfo@example.com"));
-        assert!(headers.contains(&"Subject: Invoice INV-2026-0001"));
-        assert!(headers.contains(&"Message-ID: <outbox-42@revops>"));
-        assert!(headers.contains(&"MIME-Version: 1.0"));
-        assert!(headers
-            .iter()
-            .any(|line| line.starts_with("Content-Type: multipart/mixed; boundary=")));
+        assert_eq!(header(&headers, "Date"), "Fri, 27 Nov 2026 10:00:00 +0000");
+        assert_eq!(header(&headers, "From"), "billing@revops.local");
+        assert_eq!(header(&headers, "To"), "ap@example.com, cfo@example.com");
+        assert_eq!(header(&headers, "Subject"), "Invoice INV-2026-0001");
+        assert_eq!(header(&headers, "Message-ID"), "<outbox-42@revops>");
+        assert_eq!(header(&headers, "MIME-Version"), "1.0");
+        assert!(header(&headers, "Content-Type").starts_with("multipart/mixed;"));
         let parts = parts(&message);
         assert_eq!(parts.len(), 2);
         assert!(parts[0]
             .0
             .contains("Content-Type: text/plain; charset=utf-8"));
+        assert!(parts[0]
+            .0
+            .contains("Content-Transfer-Encoding: quoted-printable"));
         assert!(parts[1]
             .0
             .contains("Content-Disposition: attachment; filename=\"INV-2026-0001.pdf\""));
         assert!(parts[1].0.contains("Content-Type: application/pdf"));
+        assert!(parts[1].0.contains("Content-Transfer-Encoding: base64"));
     }
 
     #[test]
     fn the_boundary_appears_only_as_delimiters() {
         // Proves no part can end early: the boundary is absent from every encoded body.
         let mut mail = invoice_mail();
-        mail.text_body = "--=_revops_ looks like a boundary\n--\n".into();
+        mail.text_body = "--boundary looks like a delimiter\n--\n".into();
         let message = render(&mail);
         let boundary = boundary_of(&message);
         assert!(boundary.len() <= 70);
@@ -406,22 +359,48 @@ mod tests {
         let mut mail = invoice_mail();
         mail.subject = "Rechnung INV-2026-0001 für Müller & Söhne GmbH — fällig am 27.12.".into();
         let message = render(&mail);
-        let start = message.find("Subject: ").unwrap_or(0) + "Subject: ".len();
+        assert!(message.is_ascii());
+        let start = message.find("\r\nSubject: ").unwrap_or(0) + "\r\nSubject: ".len();
         let end = message[start..]
-            .find("\r\nMessage-ID")
-            .map_or(start, |at| start + at);
-        let words: Vec<&str> = message[start..end].split("\r\n ").collect();
-        assert!(words.len() > 1);
-        let mut decoded = Vec::new();
+            .find('\r')
+            .map(|first| {
+                // The header ends at the first line break not followed by a continuation.
+                let mut at = start + first;
+                while message[at..].starts_with("\r\n ") {
+                    at += 2 + message[at + 2..].find('\r').unwrap_or(0);
+                }
+                at
+            })
+            .unwrap_or(start);
+        let words: Vec<&str> = message[start..end].split_whitespace().collect();
+        let encoded = |word: &str| word.starts_with("=?") && word.ends_with("?=");
+        assert!(words.iter().filter(|word| encoded(word)).count() >= 1);
+        // RFC 2047: plain words keep the space between them; the space between two adjacent
+        // encoded words is not part of the text.
+        let mut decoded = String::new();
+        let mut after_encoded_word = false;
         for word in words {
             assert!(word.len() <= 75, "{word}");
-            let payload = word
-                .strip_prefix("=?utf-8?B?")
-                .and_then(|w| w.strip_suffix("?="));
-            let bytes = STANDARD.decode(payload.unwrap_or_else(|| panic!("{word}")));
-            decoded.extend(bytes.unwrap_or_default());
+            if encoded(word) {
+                let payload = word
+                    .get(..10)
+                    .filter(|prefix| prefix.eq_ignore_ascii_case("=?utf-8?b?"))
+                    .and_then(|_| word[10..].strip_suffix("?="));
+                let bytes = STANDARD.decode(payload.unwrap_or_else(|| panic!("{word}")));
+                if !after_encoded_word && !decoded.is_empty() {
+                    decoded.push(' ');
+                }
+                decoded.push_str(&String::from_utf8(bytes.unwrap_or_default()).unwrap());
+                after_encoded_word = true;
+            } else {
+                if !decoded.is_empty() {
+                    decoded.push(' ');
+                }
+                decoded.push_str(word);
+                after_encoded_word = false;
+            }
         }
-        assert_eq!(String::from_utf8(decoded).ok(), Some(mail.subject));
+        assert_eq!(decoded, mail.subject);
     }
 
     #[test]
@@ -431,7 +410,10 @@ mod tests {
         mail.subject = "Invoice\r\nBcc: thief@example.com\nX-Evil: 1".into();
         let message = render(&mail);
         let headers = header_lines(&message);
-        assert!(headers.contains(&"Subject: Invoice  Bcc: thief@example.com X-Evil: 1"));
+        assert_eq!(
+            header(&headers, "Subject"),
+            "Invoice  Bcc: thief@example.com X-Evil: 1"
+        );
         assert!(!headers.iter().any(|line| line.starts_with("Bcc")));
         assert!(!headers.iter().any(|line| line.starts_with("X-Evil")));
     }
@@ -456,7 +438,7 @@ mod tests {
         for (field, break_it) in cases {
             let mut mail = invoice_mail();
             break_it(&mut mail);
-            let error = render_mime(&mail, date()).err();
+            let error = build_message(&mail, date()).err();
             let named = match &error {
                 Some(MailError::InvalidAddress { field, .. })
                 | Some(MailError::InvalidHeaderValue { field, .. }) => Some(*field),
@@ -466,7 +448,10 @@ mod tests {
         }
         let mut mail = invoice_mail();
         mail.to.clear();
-        assert_eq!(render_mime(&mail, date()), Err(MailError::NoRecipient));
+        assert_eq!(
+            build_message(&mail, date()).err(),
+            Some(MailError::NoRecipient)
+        );
     }
 
     #[test]

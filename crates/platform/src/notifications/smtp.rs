@@ -1,494 +1,491 @@
-//! A minimal SMTP client (RFC 5321) over plain TCP: one message per connection, no TLS and no
-//! authentication, for a relay on a trusted network or a test server.
+//! The SMTP relay: its settings from `REVOPS_SMTP_URL` (plain, STARTTLS or implicit TLS, with an
+//! optional login) and delivery through lettre's async client on tokio with rustls.
+//!
+//! Certificates are checked against Mozilla's roots compiled into the binary, plus one extra root
+//! from `REVOPS_SMTP_CA_FILE` for a relay with a private CA. The password never appears in a
+//! `Debug` output or an error message.
 
+use super::mail::{build_message, OutgoingMail};
+use crate::error::{AppError, AppResult};
+use chrono::{DateTime, Utc};
+use lettre::transport::smtp::authentication::Credentials;
+use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
+use lettre::transport::smtp::extension::ClientId;
+use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
 use std::fmt;
-use std::future::Future;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
-use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufStream};
-use tokio::net::TcpStream;
 
-/// One reply line longer than this is a broken or hostile server (RFC 5321 allows 512).
-const REPLY_LINE_BYTES_MAX: u64 = 4096;
-/// A multi-line reply with more lines than this is treated the same way.
-const REPLY_LINES_MAX: usize = 200;
+/// How long one SMTP step (connect, a reply, sending the message) may take.
+const SMTP_STEP_TIMEOUT: Duration = Duration::from_secs(30);
 
-/// The step of the dialogue an error happened in, for logs and for the outbox's last error.
+/// How the connection to the relay is protected.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SmtpStage {
-    Connect,
-    Greeting,
-    Ehlo,
-    Helo,
-    MailFrom,
-    RcptTo,
-    Data,
-    /// Sending the message and waiting for the reply to the final `.`.
-    Message,
-    Quit,
+pub enum SmtpSecurity {
+    /// `smtp://host:port`: plain SMTP, for a relay on a trusted network or a test server.
+    Plain,
+    /// `?tls=opportunistic`: STARTTLS when the relay offers it, plain otherwise.
+    Opportunistic,
+    /// `?tls=required`: STARTTLS or nothing is sent.
+    StartTls,
+    /// `smtps://`: TLS from the first byte (port 465).
+    ImplicitTls,
 }
 
-impl fmt::Display for SmtpStage {
+/// The login to the relay. `Debug` shows the user only.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SmtpLogin {
+    pub user: String,
+    pub password: String,
+}
+
+impl fmt::Debug for SmtpLogin {
     fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        formatter.write_str(match self {
-            SmtpStage::Connect => "connect",
-            SmtpStage::Greeting => "greeting",
-            SmtpStage::Ehlo => "EHLO",
-            SmtpStage::Helo => "HELO",
-            SmtpStage::MailFrom => "MAIL FROM",
-            SmtpStage::RcptTo => "RCPT TO",
-            SmtpStage::Data => "DATA",
-            SmtpStage::Message => "message",
-            SmtpStage::Quit => "QUIT",
+        formatter
+            .debug_struct("SmtpLogin")
+            .field("user", &self.user)
+            .field("password", &"<redacted>")
+            .finish()
+    }
+}
+
+/// Everything `REVOPS_SMTP_URL` says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SmtpSettings {
+    pub host: String,
+    pub port: u16,
+    pub security: SmtpSecurity,
+    pub login: Option<SmtpLogin>,
+}
+
+/// A configured relay: its settings and the lettre client built from them.
+#[derive(Clone)]
+pub struct SmtpRelay {
+    settings: SmtpSettings,
+    ca_file: Option<PathBuf>,
+    client: AsyncSmtpTransport<Tokio1Executor>,
+}
+
+impl fmt::Debug for SmtpRelay {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter
+            .debug_struct("SmtpRelay")
+            .field("settings", &self.settings)
+            .field("ca_file", &self.ca_file)
+            .finish()
+    }
+}
+
+/// Two relays are the same when they were configured the same way.
+impl PartialEq for SmtpRelay {
+    fn eq(&self, other: &SmtpRelay) -> bool {
+        self.settings == other.settings && self.ca_file == other.ca_file
+    }
+}
+
+impl Eq for SmtpRelay {}
+
+impl SmtpRelay {
+    /// Builds the client. `hello_name` is the name we greet the relay with (EHLO); a CA file that
+    /// cannot be read or holds no certificate is refused naming `REVOPS_SMTP_CA_FILE`.
+    pub fn try_new(
+        settings: SmtpSettings,
+        ca_file: Option<&Path>,
+        hello_name: &str,
+    ) -> AppResult<SmtpRelay> {
+        let mut builder = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&settings.host)
+            .port(settings.port)
+            .timeout(Some(SMTP_STEP_TIMEOUT))
+            .hello_name(ClientId::Domain(hello_name.to_owned()));
+        let tls_parameters = || tls_parameters(&settings.host, ca_file);
+        builder = match settings.security {
+            SmtpSecurity::Plain => builder.tls(Tls::None),
+            SmtpSecurity::Opportunistic => builder.tls(Tls::Opportunistic(tls_parameters()?)),
+            SmtpSecurity::StartTls => builder.tls(Tls::Required(tls_parameters()?)),
+            SmtpSecurity::ImplicitTls => builder.tls(Tls::Wrapper(tls_parameters()?)),
+        };
+        if let Some(login) = &settings.login {
+            builder =
+                builder.credentials(Credentials::new(login.user.clone(), login.password.clone()));
+        }
+        Ok(SmtpRelay {
+            client: builder.build(),
+            ca_file: ca_file.map(Path::to_path_buf),
+            settings,
         })
     }
-}
 
-#[derive(Debug, thiserror::Error)]
-pub enum SmtpError {
-    #[error("could not connect to the SMTP server: {0}")]
-    Connect(#[source] std::io::Error),
-    #[error("the SMTP server did not answer in time (at {stage})")]
-    Timeout { stage: SmtpStage },
-    #[error("the SMTP server refused {stage}: {code} {text}")]
-    Rejected {
-        stage: SmtpStage,
-        code: u16,
-        text: String,
-    },
-    #[error("the SMTP connection failed: {0}")]
-    Io(#[from] std::io::Error),
-    /// Refused before connecting: it could inject SMTP commands.
-    #[error("cannot send: {0}")]
-    InvalidEnvelope(String),
-}
+    pub fn settings(&self) -> &SmtpSettings {
+        &self.settings
+    }
 
-impl SmtpError {
-    /// Whether trying again later may succeed: 4xx replies and network trouble, not 5xx.
-    pub fn retryable(&self) -> bool {
-        match self {
-            SmtpError::Connect(_) | SmtpError::Timeout { .. } | SmtpError::Io(_) => true,
-            SmtpError::Rejected { code, .. } => (400..500).contains(code),
-            SmtpError::InvalidEnvelope(_) => false,
-        }
+    /// Sends one message over a new connection; any refused recipient fails the send.
+    pub async fn send(&self, mail: &OutgoingMail, date: DateTime<Utc>) -> Result<(), SmtpError> {
+        let message = build_message(mail, date).map_err(SmtpError::Message)?;
+        self.client
+            .send(message)
+            .await
+            .map(drop)
+            .map_err(SmtpError::Relay)
     }
 }
 
-/// Sends one rendered message to every recipient. `timeout` bounds each step (connect, each
-/// reply, sending the message), not the whole dialogue. Any refused recipient fails the send.
-pub async fn send(
-    host: &str,
-    port: u16,
-    helo_name: &str,
-    envelope_from: &str,
-    recipients: &[String],
-    rendered: &str,
-    timeout: Duration,
-) -> Result<(), SmtpError> {
-    check_envelope(helo_name, envelope_from, recipients)?;
-    let connect = TcpStream::connect((host, port));
-    let stream = match tokio::time::timeout(timeout, connect).await {
-        Ok(result) => result.map_err(SmtpError::Connect)?,
-        Err(_) => {
-            return Err(SmtpError::Timeout {
-                stage: SmtpStage::Connect,
-            })
-        }
-    };
-    let mut session = Session {
-        stream: BufStream::new(stream),
-        timeout,
-    };
-    let result = session
-        .transact(helo_name, envelope_from, recipients, rendered)
-        .await;
-    // After the server accepted the message a failed QUIT changes nothing; after a refusal it
-    // is good manners. After a network error the connection is not worth talking to.
-    if matches!(result, Ok(()) | Err(SmtpError::Rejected { .. })) {
-        let _ = session.command(SmtpStage::Quit, "QUIT").await;
+/// TLS for `host`: Mozilla's roots, plus the certificate(s) in `ca_file`.
+fn tls_parameters(host: &str, ca_file: Option<&Path>) -> AppResult<TlsParameters> {
+    let mut builder = TlsParameters::builder(host.to_owned());
+    if let Some(path) = ca_file {
+        builder = builder.add_root_certificate(read_ca_file(path)?);
     }
-    result
-}
-
-/// Envelope values go into command lines verbatim, so anything that could end a line is refused.
-fn check_envelope(helo_name: &str, from: &str, recipients: &[String]) -> Result<(), SmtpError> {
-    if recipients.is_empty() {
-        return Err(SmtpError::InvalidEnvelope("no recipient".into()));
-    }
-    let plain = |text: &str| !text.is_empty() && text.chars().all(|c| c.is_ascii_graphic());
-    let addresses = std::iter::once(from).chain(recipients.iter().map(String::as_str));
-    for value in std::iter::once(helo_name).chain(addresses) {
-        if !plain(value) || value.contains(['<', '>']) {
-            return Err(SmtpError::InvalidEnvelope(format!(
-                "\"{}\" is not a plain SMTP name or address",
-                value.escape_debug()
-            )));
-        }
-    }
-    Ok(())
-}
-
-/// A reply: its code and its text lines joined with spaces.
-#[derive(Debug)]
-struct Reply {
-    code: u16,
-    text: String,
-}
-
-struct Session {
-    stream: BufStream<TcpStream>,
-    timeout: Duration,
-}
-
-impl Session {
-    async fn transact(
-        &mut self,
-        helo_name: &str,
-        from: &str,
-        recipients: &[String],
-        rendered: &str,
-    ) -> Result<(), SmtpError> {
-        let greeting = self.read_reply(SmtpStage::Greeting).await?;
-        expect(SmtpStage::Greeting, greeting, 2)?;
-        self.greet(helo_name).await?;
-        self.expect(SmtpStage::MailFrom, &format!("MAIL FROM:<{from}>"), 2)
-            .await?;
-        for recipient in recipients {
-            self.expect(SmtpStage::RcptTo, &format!("RCPT TO:<{recipient}>"), 2)
-                .await?;
-        }
-        self.expect(SmtpStage::Data, "DATA", 3).await?;
-        self.write(SmtpStage::Message, data_payload(rendered).as_bytes())
-            .await?;
-        let reply = self.read_reply(SmtpStage::Message).await?;
-        expect(SmtpStage::Message, reply, 2).map(drop)
-    }
-
-    /// EHLO, or HELO when the server does not know EHLO (a 5xx reply).
-    async fn greet(&mut self, helo_name: &str) -> Result<(), SmtpError> {
-        let reply = self
-            .command(SmtpStage::Ehlo, &format!("EHLO {helo_name}"))
-            .await?;
-        match reply.code / 100 {
-            2 => Ok(()),
-            5 => self
-                .expect(SmtpStage::Helo, &format!("HELO {helo_name}"), 2)
-                .await
-                .map(drop),
-            _ => expect(SmtpStage::Ehlo, reply, 2).map(drop),
-        }
-    }
-
-    async fn expect(
-        &mut self,
-        stage: SmtpStage,
-        line: &str,
-        class: u16,
-    ) -> Result<Reply, SmtpError> {
-        let reply = self.command(stage, line).await?;
-        expect(stage, reply, class)
-    }
-
-    async fn command(&mut self, stage: SmtpStage, line: &str) -> Result<Reply, SmtpError> {
-        self.write(stage, format!("{line}\r\n").as_bytes()).await?;
-        self.read_reply(stage).await
-    }
-
-    async fn write(&mut self, stage: SmtpStage, bytes: &[u8]) -> Result<(), SmtpError> {
-        let stream = &mut self.stream;
-        within(self.timeout, stage, async move {
-            stream.write_all(bytes).await?;
-            stream.flush().await
-        })
-        .await
-    }
-
-    async fn read_reply(&mut self, stage: SmtpStage) -> Result<Reply, SmtpError> {
-        within(self.timeout, stage, read_reply(&mut self.stream)).await
-    }
-}
-
-fn expect(stage: SmtpStage, reply: Reply, class: u16) -> Result<Reply, SmtpError> {
-    if reply.code / 100 == class {
-        return Ok(reply);
-    }
-    Err(SmtpError::Rejected {
-        stage,
-        code: reply.code,
-        text: reply.text,
+    builder.build_rustls().map_err(|error| {
+        AppError::validation(
+            "REVOPS_SMTP_URL",
+            format!("REVOPS_SMTP_URL: TLS cannot be set up for {host}: {error}"),
+        )
     })
 }
 
-async fn within<T>(
-    timeout: Duration,
-    stage: SmtpStage,
-    work: impl Future<Output = std::io::Result<T>>,
-) -> Result<T, SmtpError> {
-    match tokio::time::timeout(timeout, work).await {
-        Ok(result) => Ok(result?),
-        Err(_) => Err(SmtpError::Timeout { stage }),
+/// The PEM certificate(s) of `REVOPS_SMTP_CA_FILE`; refused with the variable's name when the file
+/// is missing or holds no certificate.
+pub fn read_ca_file(path: &Path) -> AppResult<Certificate> {
+    let refuse = |why: String| {
+        AppError::validation(
+            "REVOPS_SMTP_CA_FILE",
+            format!(
+                "REVOPS_SMTP_CA_FILE is \"{}\"; {why} It must name a PEM file with the CA \
+                 certificate that signed the relay's certificate.",
+                path.display()
+            ),
+        )
+    };
+    let pem =
+        std::fs::read(path).map_err(|error| refuse(format!("it cannot be read ({error}).")))?;
+    if !pem
+        .windows(b"-----BEGIN CERTIFICATE-----".len())
+        .any(|window| window == b"-----BEGIN CERTIFICATE-----")
+    {
+        return Err(refuse("it holds no PEM certificate.".to_owned()));
+    }
+    Certificate::from_pem(&pem)
+        .map_err(|error| refuse(format!("its certificate cannot be parsed ({error}).")))
+}
+
+/// Why a send failed.
+#[derive(Debug, thiserror::Error)]
+pub enum SmtpError {
+    /// The mail itself cannot be sent (an unsafe address or header value).
+    #[error("{0}")]
+    Message(#[from] super::mail::MailError),
+    /// The relay refused, or talking to it failed.
+    #[error("SMTP: {}", describe(.0))]
+    Relay(#[source] lettre::transport::smtp::Error),
+}
+
+impl SmtpError {
+    /// Whether trying again later may succeed: 4xx replies, network and TLS trouble and timeouts.
+    /// A 5xx reply (a refused login, a refused recipient, STARTTLS demanded of a plain
+    /// connection) and a client-side impossibility (no common login mechanism, STARTTLS required
+    /// but not offered) stay wrong until someone changes the configuration or the message.
+    pub fn retryable(&self) -> bool {
+        match self {
+            SmtpError::Message(_) => false,
+            SmtpError::Relay(error) => !(error.is_permanent() || error.is_client()),
+        }
     }
 }
 
-/// Reads `250-first`, `250-second`, `250 last` as one reply.
-async fn read_reply(stream: &mut BufStream<TcpStream>) -> std::io::Result<Reply> {
-    let mut texts = Vec::new();
-    for _ in 0..REPLY_LINES_MAX {
-        let mut line = Vec::new();
-        let read = (&mut *stream)
-            .take(REPLY_LINE_BYTES_MAX)
-            .read_until(b'\n', &mut line)
-            .await?;
-        if read == 0 {
-            return Err(invalid(
-                std::io::ErrorKind::UnexpectedEof,
-                "server closed the connection",
-            ));
+/// lettre's message with its cause chain, e.g. "permanent error (535): 5.7.8 Authentication
+/// credentials invalid".
+fn describe(error: &lettre::transport::smtp::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        let cause_text = cause.to_string();
+        if !text.contains(&cause_text) {
+            text.push_str(": ");
+            text.push_str(&cause_text);
         }
-        let line = String::from_utf8_lossy(&line);
-        let line = line.trim_end_matches(['\r', '\n']);
-        let code = line
-            .get(..3)
-            .and_then(|digits| digits.parse::<u16>().ok())
-            .filter(|code| (200..600).contains(code))
-            .ok_or_else(|| invalid(std::io::ErrorKind::InvalidData, line))?;
-        texts.push(line.get(4..).unwrap_or("").to_owned());
-        if line.as_bytes().get(3) != Some(&b'-') {
-            return Ok(Reply {
-                code,
-                text: texts.join(" "),
-            });
-        }
+        source = cause.source();
     }
-    Err(invalid(
-        std::io::ErrorKind::InvalidData,
-        "endless multi-line reply",
-    ))
+    text
 }
 
-fn invalid(kind: std::io::ErrorKind, what: &str) -> std::io::Error {
-    std::io::Error::new(kind, format!("bad SMTP reply: {what}"))
+/// Parses `REVOPS_SMTP_URL`:
+/// `smtp://host[:port]` (plain, port 25), `smtp://user:pass@host[:port]?tls=required` (STARTTLS,
+/// port 587), `?tls=opportunistic`, and `smtps://user:pass@host[:port]` (implicit TLS, port 465).
+/// The user and password are percent-decoded (`%40` for `@`). Anything else is refused with a
+/// message naming the variable and never quoting the password.
+pub fn parse_smtp_url(text: &str) -> AppResult<SmtpSettings> {
+    let shown = redacted(text);
+    let refuse = |why: &str| {
+        AppError::validation(
+            "REVOPS_SMTP_URL",
+            format!(
+                "REVOPS_SMTP_URL is \"{shown}\"; {why} Use smtp://host:port (plain), \
+                 smtp://user:password@host:587?tls=required (STARTTLS) or \
+                 smtps://user:password@host:465 (TLS)."
+            ),
+        )
+    };
+    let url = url::Url::parse(text.trim()).map_err(|_| {
+        refuse("it is not a URL (percent-encode special characters in the password).")
+    })?;
+    let security = match (url.scheme(), tls_parameter(&url).as_deref()) {
+        ("smtp", None) => SmtpSecurity::Plain,
+        ("smtp", Some("required")) => SmtpSecurity::StartTls,
+        ("smtp", Some("opportunistic")) => SmtpSecurity::Opportunistic,
+        ("smtps", None) | ("smtps", Some("wrapper")) => SmtpSecurity::ImplicitTls,
+        ("smtp" | "smtps", Some(_)) => {
+            return Err(refuse("tls= must be required or opportunistic (smtp://)."))
+        }
+        _ => return Err(refuse("it must start with smtp:// or smtps://.")),
+    };
+    if url.query_pairs().any(|(key, _)| key != "tls") {
+        return Err(refuse("the only query parameter is tls=."));
+    }
+    if !matches!(url.path(), "" | "/") || url.fragment().is_some() {
+        return Err(refuse("it must hold only a login, a host and a port."));
+    }
+    let host = match url.host() {
+        Some(url::Host::Ipv6(address)) => address.to_string(),
+        Some(host) => host.to_string(),
+        None => return Err(refuse("the host is missing.")),
+    };
+    if host.is_empty() {
+        return Err(refuse("the host is missing."));
+    }
+    let default_port = match security {
+        SmtpSecurity::Plain => 25,
+        SmtpSecurity::Opportunistic | SmtpSecurity::StartTls => 587,
+        SmtpSecurity::ImplicitTls => 465,
+    };
+    let port = url.port().unwrap_or(default_port);
+    if port == 0 {
+        return Err(refuse("the port must be a number from 1 to 65535."));
+    }
+    let login = match (url.username(), url.password()) {
+        ("", None) => None,
+        (_, None) | ("", Some(_)) => {
+            return Err(refuse(
+                "a login needs both a user and a password (user:password@).",
+            ))
+        }
+        (user, Some(password)) => Some(SmtpLogin {
+            user: percent_decode(user).ok_or_else(|| refuse("the user is not valid UTF-8."))?,
+            password: percent_decode(password)
+                .ok_or_else(|| refuse("the password is not valid UTF-8."))?,
+        }),
+    };
+    if login.is_some() && security == SmtpSecurity::Plain {
+        return Err(refuse(
+            "a password is never sent unencrypted: add ?tls=required or use smtps://.",
+        ));
+    }
+    Ok(SmtpSettings {
+        host,
+        port,
+        security,
+        login,
+    })
 }
 
-/// The DATA section: CRLF line endings, a `.` doubled at the start of any line (RFC 5321
-/// §4.5.2) and the closing `.` line.
-fn data_payload(rendered: &str) -> String {
-    let normalised = rendered.replace("\r\n", "\n").replace('\r', "\n");
-    let body = normalised.strip_suffix('\n').unwrap_or(&normalised);
-    let mut out = String::with_capacity(body.len() + body.len() / 32 + 8);
-    for line in body.split('\n') {
-        if line.starts_with('.') {
-            out.push('.');
+fn tls_parameter(url: &url::Url) -> Option<String> {
+    url.query_pairs()
+        .find(|(key, _)| key == "tls")
+        .map(|(_, value)| value.into_owned())
+}
+
+fn percent_decode(text: &str) -> Option<String> {
+    percent_encoding::percent_decode_str(text)
+        .decode_utf8()
+        .ok()
+        .map(|decoded| decoded.into_owned())
+}
+
+/// The URL with the password replaced by `***`, for messages and `Debug`.
+pub fn redacted(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let (authority, tail) = rest.split_at(authority_end);
+    match authority.rsplit_once('@') {
+        Some((login, host)) => {
+            let user = login.split_once(':').map_or(login, |(user, _)| user);
+            format!("{scheme}://{user}:***@{host}{tail}")
         }
-        out.push_str(line);
-        out.push_str("\r\n");
+        None => url.to_owned(),
     }
-    out.push_str(".\r\n");
-    out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
-    use tokio::net::TcpListener;
 
-    /// The replies a fake server gives where tests differ.
-    struct Script {
-        ehlo: &'static str,
-        rcpt: &'static str,
+    fn login(user: &str, password: &str) -> Option<SmtpLogin> {
+        Some(SmtpLogin {
+            user: user.into(),
+            password: password.into(),
+        })
     }
 
-    const FRIENDLY: Script = Script {
-        ehlo: "250-fake.test greets you\r\n250-SIZE 10000000\r\n250 8BITMIME\r\n",
-        rcpt: "250 2.1.5 ok\r\n",
-    };
-
-    /// What the fake server saw: every command line and the raw DATA section.
-    #[derive(Debug, Default)]
-    struct Dialogue {
-        commands: Vec<String>,
-        data: String,
+    #[test]
+    fn smtp_urls_are_parsed_with_their_security_and_login() {
+        // Proves every accepted form: plain, STARTTLS required or opportunistic, implicit TLS,
+        // default ports, IPv6 and a percent-encoded password.
+        let parse = |url: &str| parse_smtp_url(url).unwrap();
+        let plain = parse("smtp://mail.local:2525");
+        assert_eq!(
+            plain,
+            SmtpSettings {
+                host: "mail.local".into(),
+                port: 2525,
+                security: SmtpSecurity::Plain,
+                login: None,
+            }
+        );
+        assert_eq!(parse("smtp://mail.local").port, 25);
+        assert_eq!(parse("smtp://[::1]:2525/").host, "::1");
+        let starttls = parse("smtp://ap%40corp:p%3Ass@relay.example:587?tls=required");
+        assert_eq!(starttls.security, SmtpSecurity::StartTls);
+        assert_eq!(starttls.login, login("ap@corp", "p:ss"));
+        assert_eq!(parse("smtp://u:p@relay.example?tls=required").port, 587);
+        let opportunistic = parse("smtp://u:p@relay.example?tls=opportunistic");
+        assert_eq!(opportunistic.security, SmtpSecurity::Opportunistic);
+        let implicit = parse("smtps://u:p@relay.example");
+        assert_eq!(implicit.security, SmtpSecurity::ImplicitTls);
+        assert_eq!(implicit.port, 465);
+        assert_eq!(parse("smtps://relay.example:2465").login, None);
     }
 
-    /// A one-connection SMTP server on 127.0.0.1 that records the dialogue.
-    async fn fake_server(script: Script) -> (u16, tokio::task::JoinHandle<Dialogue>) {
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let port = listener.local_addr().unwrap().port();
-        let handle = tokio::spawn(async move {
-            let (socket, _) = listener.accept().await.unwrap();
-            let (read, mut write) = socket.into_split();
-            let mut lines = BufReader::new(read);
-            let mut dialogue = Dialogue::default();
-            write.write_all(b"220 fake.test ESMTP\r\n").await.unwrap();
-            loop {
-                let mut line = String::new();
-                if lines.read_line(&mut line).await.unwrap() == 0 {
-                    break;
+    #[test]
+    fn bad_urls_are_refused_naming_the_variable_and_never_the_password() {
+        // Proves every refusal names REVOPS_SMTP_URL and hides the password it was given.
+        for bad in [
+            "mail.local:25",
+            "http://mail.local:25",
+            "smtp://",
+            "smtp://:25",
+            "smtp://mail.local:0",
+            "smtp://mail.local:smtp",
+            "smtp://mail.local:25/path",
+            "smtp://mail.local:25?tls=maybe",
+            "smtp://mail.local:25?tls=required&x=1",
+            "smtp://user@mail.local:587?tls=required",
+            "smtp://user:s3cret@mail.local:25",
+            "smtps://user:s3cret@mail.local:465?tls=opportunistic",
+        ] {
+            match parse_smtp_url(bad) {
+                Err(AppError::Validation { field, message }) => {
+                    assert_eq!(field, "REVOPS_SMTP_URL");
+                    assert!(message.contains("REVOPS_SMTP_URL"), "{message}");
+                    assert!(!message.contains("s3cret"), "{message}");
                 }
-                let command = line.trim_end().to_owned();
-                let verb = command.get(..4).unwrap_or("").to_ascii_uppercase();
-                dialogue.commands.push(command);
-                let reply = match verb.as_str() {
-                    "EHLO" => script.ehlo,
-                    "HELO" => "250 fake.test\r\n",
-                    "MAIL" => "250 2.1.0 ok\r\n",
-                    "RCPT" => script.rcpt,
-                    "DATA" => {
-                        write.write_all(b"354 end with .\r\n").await.unwrap();
-                        dialogue.data = read_data(&mut lines).await;
-                        "250 2.0.0 queued as 1\r\n"
-                    }
-                    "QUIT" => {
-                        write.write_all(b"221 bye\r\n").await.unwrap();
-                        break;
-                    }
-                    _ => "500 what?\r\n",
+                other => panic!("{bad} gave {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn the_password_is_never_shown() {
+        // Proves Debug output and redacted URLs keep the user but not the password.
+        let settings = parse_smtp_url("smtps://billing:hunter2@relay.example").unwrap();
+        let debug = format!("{settings:?}");
+        assert!(
+            debug.contains("billing") && !debug.contains("hunter2"),
+            "{debug}"
+        );
+        assert_eq!(
+            redacted("smtps://billing:hunter2@relay.example:465"),
+            "smtps://billing:***@relay.example:465"
+        );
+        assert_eq!(redacted("smtp://relay:25"), "smtp://relay:25");
+        let relay = SmtpRelay::try_new(settings, None, "revops.local").unwrap();
+        assert!(!format!("{relay:?}").contains("hunter2"));
+    }
+
+    #[test]
+    fn a_missing_or_empty_ca_file_is_refused_naming_its_variable() {
+        // Proves REVOPS_SMTP_CA_FILE problems are reported with the variable's name.
+        let settings = parse_smtp_url("smtp://u:p@relay.example?tls=required").unwrap();
+        let missing = Path::new("/nonexistent/revops-ca.pem");
+        let not_pem = std::env::temp_dir().join(format!("revops-ca-{}.pem", uuid::Uuid::new_v4()));
+        std::fs::write(&not_pem, "not a certificate").unwrap();
+        for path in [missing, not_pem.as_path()] {
+            match SmtpRelay::try_new(settings.clone(), Some(path), "revops.local") {
+                Err(AppError::Validation { field, .. }) => assert_eq!(field, "REVOPS_SMTP_CA_FILE"),
+                other => panic!("{} gave {other:?}", path.display()),
+            }
+        }
+        std::fs::remove_file(&not_pem).unwrap();
+    }
+
+    #[tokio::test]
+    async fn an_unreachable_relay_is_retryable_and_a_bad_message_is_not() {
+        // Proves network trouble is worth retrying and an unsafe address is not.
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        drop(listener);
+        let settings = parse_smtp_url(&format!("smtp://127.0.0.1:{port}")).unwrap();
+        let relay = SmtpRelay::try_new(settings, None, "revops.local").unwrap();
+        let mut mail = OutgoingMail {
+            message_id: "outbox-1@revops".into(),
+            from: "billing@revops.local".into(),
+            to: vec!["ap@example.com".into()],
+            subject: "Hi".into(),
+            text_body: "Hello".into(),
+            attachments: Vec::new(),
+        };
+        let now = "2026-11-27T10:00:00Z".parse().unwrap();
+        let unreachable = relay.send(&mail, now).await.unwrap_err();
+        assert!(unreachable.retryable(), "{unreachable}");
+        mail.to = vec!["ap@example.com\r\nRCPT TO:<x@y.z>".into()];
+        let refused = relay.send(&mail, now).await.unwrap_err();
+        assert!(!refused.retryable(), "{refused}");
+    }
+
+    #[tokio::test]
+    async fn replies_decide_whether_to_retry() {
+        // Proves a 5xx reply to MAIL FROM is permanent and a 4xx one is worth retrying, with the
+        // server's words in the error.
+        for (code, retryable) in [(550, false), (451, true)] {
+            let port = fake_server(code).await;
+            let settings = parse_smtp_url(&format!("smtp://127.0.0.1:{port}")).unwrap();
+            let relay = SmtpRelay::try_new(settings, None, "revops.local").unwrap();
+            let mail = OutgoingMail {
+                message_id: "outbox-2@revops".into(),
+                from: "billing@revops.local".into(),
+                to: vec!["ap@example.com".into()],
+                subject: "Hi".into(),
+                text_body: "Hello".into(),
+                attachments: Vec::new(),
+            };
+            let now = "2026-11-27T10:00:00Z".parse().unwrap();
+            let error = relay.send(&mail, now).await.unwrap_err();
+            assert_eq!(error.retryable(), retryable, "{error}");
+            assert!(error.to_string().contains("mailbox says no"), "{error}");
+        }
+    }
+
+    /// A server that greets, accepts EHLO and answers MAIL FROM with `code`.
+    async fn fake_server(code: u16) -> u16 {
+        use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        tokio::spawn(async move {
+            let (stream, _) = listener.accept().await.unwrap();
+            let (read, mut write) = stream.into_split();
+            let mut lines = BufReader::new(read).lines();
+            write.write_all(b"220 fake ESMTP\r\n").await.unwrap();
+            while let Ok(Some(line)) = lines.next_line().await {
+                let reply = match line.split(' ').next().unwrap_or("") {
+                    "EHLO" => "250 fake\r\n".to_owned(),
+                    "MAIL" => format!("{code} mailbox says no\r\n"),
+                    "QUIT" => "221 bye\r\n".to_owned(),
+                    _ => "250 ok\r\n".to_owned(),
                 };
                 write.write_all(reply.as_bytes()).await.unwrap();
             }
-            dialogue
         });
-        (port, handle)
-    }
-
-    async fn read_data(lines: &mut BufReader<tokio::net::tcp::OwnedReadHalf>) -> String {
-        let mut data = String::new();
-        loop {
-            let mut line = String::new();
-            assert!(lines.read_line(&mut line).await.unwrap() > 0, "EOF in DATA");
-            data.push_str(&line);
-            if line == ".\r\n" {
-                return data;
-            }
-        }
-    }
-
-    async fn send_to(port: u16, recipients: &[&str], rendered: &str) -> Result<(), SmtpError> {
-        let recipients: Vec<String> = recipients.iter().map(|r| r.to_string()).collect();
-        let timeout = Duration::from_secs(5);
-        send(
-            "127.0.0.1",
-            port,
-            "revops.test",
-            "billing@revops.local",
-            &recipients,
-            rendered,
-            timeout,
-        )
-        .await
-    }
-
-    #[tokio::test]
-    async fn delivers_with_dot_stuffing_and_crlf_lines() {
-        // Proves the whole dialogue, multi-line EHLO replies, CRLF normalisation and dot-stuffing.
-        let (port, server) = fake_server(FRIENDLY).await;
-        let rendered = "Subject: hi\r\n\r\nHello\n.hidden line\r\n..\rlast";
-        send_to(port, &["a@x.test", "b@x.test"], rendered)
-            .await
-            .unwrap();
-        let dialogue = server.await.unwrap();
-        assert_eq!(
-            dialogue.commands,
-            [
-                "EHLO revops.test",
-                "MAIL FROM:<billing@revops.local>",
-                "RCPT TO:<a@x.test>",
-                "RCPT TO:<b@x.test>",
-                "DATA",
-                "QUIT",
-            ]
-        );
-        assert_eq!(
-            dialogue.data,
-            "Subject: hi\r\n\r\nHello\r\n..hidden line\r\n...\r\nlast\r\n.\r\n"
-        );
-    }
-
-    #[tokio::test]
-    async fn falls_back_to_helo_when_ehlo_is_unknown() {
-        // Proves an old server that answers EHLO with 502 still gets the message via HELO.
-        let script = Script {
-            ehlo: "502 5.5.2 command not recognised\r\n",
-            ..FRIENDLY
-        };
-        let (port, server) = fake_server(script).await;
-        send_to(port, &["a@x.test"], "body\r\n").await.unwrap();
-        let commands = server.await.unwrap().commands;
-        assert_eq!(commands[..2], ["EHLO revops.test", "HELO revops.test"]);
-        assert_eq!(commands.last().map(String::as_str), Some("QUIT"));
-    }
-
-    #[tokio::test]
-    async fn a_550_is_permanent_and_a_451_is_retryable() {
-        // Proves 5xx rejections are not retried, 4xx ones are, and no DATA follows a refusal.
-        for (rcpt, code, retryable) in [
-            ("550 5.1.1 no such user\r\n", 550, false),
-            ("451 4.3.0 try again later\r\n", 451, true),
-        ] {
-            let (port, server) = fake_server(Script { rcpt, ..FRIENDLY }).await;
-            let error = send_to(port, &["nobody@x.test"], "body").await.unwrap_err();
-            assert!(
-                matches!(&error, SmtpError::Rejected { stage: SmtpStage::RcptTo, code: c, text }
-                    if *c == code && text.contains(rcpt[4..].trim_end())),
-                "{error:?}"
-            );
-            assert_eq!(error.retryable(), retryable);
-            let commands = server.await.unwrap().commands;
-            assert!(!commands.iter().any(|command| command == "DATA"));
-            assert_eq!(commands.last().map(String::as_str), Some("QUIT"));
-        }
-    }
-
-    #[tokio::test]
-    async fn network_trouble_is_retryable() {
-        // Proves a refused connection and a silent server are reported as retryable.
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let port = listener.local_addr().unwrap().port();
-        let timeout = Duration::from_millis(200);
-        let to = ["a@x.test".to_string()];
-        let silent = send(
-            "127.0.0.1",
-            port,
-            "revops.test",
-            "b@r.test",
-            &to,
-            "body",
-            timeout,
-        )
-        .await;
-        assert!(matches!(
-            silent,
-            Err(SmtpError::Timeout {
-                stage: SmtpStage::Greeting
-            })
-        ));
-        assert!(silent.unwrap_err().retryable());
-        drop(listener);
-        let refused = send(
-            "127.0.0.1",
-            port,
-            "revops.test",
-            "b@r.test",
-            &to,
-            "body",
-            timeout,
-        )
-        .await;
-        assert!(matches!(refused, Err(SmtpError::Connect(_))), "{refused:?}");
-        assert!(refused.unwrap_err().retryable());
-    }
-
-    #[tokio::test]
-    async fn envelope_values_that_could_inject_commands_are_refused() {
-        // Proves a CR/LF in an address never reaches the wire, and such an error is permanent.
-        for recipients in [
-            &["a@x.test\r\nRCPT TO:<evil@x.test>"][..],
-            &["<a@x.test>"],
-            &[],
-        ] {
-            let error = send_to(9, recipients, "body").await.unwrap_err();
-            assert!(matches!(error, SmtpError::InvalidEnvelope(_)), "{error:?}");
-            assert!(!error.retryable());
-        }
+        port
     }
 }

@@ -1,20 +1,19 @@
-//! Where rendered mail goes: an SMTP relay (`REVOPS_SMTP_URL`), or `.eml` files in a folder
-//! (`REVOPS_MAIL_DIR`) when no relay is configured, which is the development default.
+//! Where rendered mail goes: an SMTP relay (`REVOPS_SMTP_URL`, plain, STARTTLS or TLS, with an
+//! optional login), or `.eml` files in a folder (`REVOPS_MAIL_DIR`) when no relay is configured,
+//! which is the development default.
 
-use super::mail::{render_mime, OutgoingMail};
-use super::smtp;
+use super::mail::{render_message, OutgoingMail};
+use super::smtp::{self, SmtpRelay};
 use crate::config::Config;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use chrono::{DateTime, Utc};
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
-/// How long one SMTP step (connect, a reply, sending the message) may take.
-const SMTP_STEP_TIMEOUT: Duration = Duration::from_secs(30);
+pub use super::smtp::{parse_smtp_url, SmtpLogin, SmtpSecurity, SmtpSettings};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum MailTransport {
-    Smtp { host: String, port: u16 },
+    Smtp(Box<SmtpRelay>),
     Directory(PathBuf),
 }
 
@@ -45,16 +44,24 @@ impl From<super::mail::MailError> for DeliveryError {
 }
 
 impl MailTransport {
-    /// SMTP when `smtp_url` is set, else the mail folder. Fails only on a malformed
-    /// `smtp_url`, which `Config::from_env` already refuses at startup.
+    /// SMTP when `smtp_url` is set, else the mail folder. Fails only on a malformed `smtp_url`
+    /// or an unusable `smtp_ca_file`, which `Config::from_env` already refuses at startup.
     pub fn from_config(config: &Config) -> AppResult<MailTransport> {
         match &config.smtp_url {
             Some(url) => {
-                let (host, port) = parse_smtp_url(url)?;
-                Ok(MailTransport::Smtp { host, port })
+                MailTransport::smtp(url, config.smtp_ca_file.as_deref(), &config.mail_from)
             }
             None => Ok(MailTransport::Directory(config.mail_dir.clone())),
         }
+    }
+
+    /// The relay `url` names (see `parse_smtp_url`), trusting the extra root in `ca_file` too.
+    /// We greet it with the domain of `sender`, the From address.
+    pub fn smtp(url: &str, ca_file: Option<&Path>, sender: &str) -> AppResult<MailTransport> {
+        let settings = parse_smtp_url(url)?;
+        let hello_name = sender.rsplit('@').next().unwrap_or("localhost");
+        let relay = SmtpRelay::try_new(settings, ca_file, hello_name)?;
+        Ok(MailTransport::Smtp(Box::new(relay)))
     }
 
     /// Renders and hands over one message. Delivering the same message id twice to a folder
@@ -64,77 +71,24 @@ impl MailTransport {
         mail: &OutgoingMail,
         now: DateTime<Utc>,
     ) -> Result<(), DeliveryError> {
-        let rendered = render_mime(mail, now)?;
         match self {
-            MailTransport::Smtp { host, port } => {
-                let helo_name = mail.from.rsplit('@').next().unwrap_or("localhost");
-                smtp::send(
-                    host,
-                    *port,
-                    helo_name,
-                    &mail.from,
-                    &mail.to,
-                    &rendered,
-                    SMTP_STEP_TIMEOUT,
-                )
-                .await?;
-                Ok(())
+            MailTransport::Smtp(relay) => Ok(relay.send(mail, now).await?),
+            MailTransport::Directory(dir) => {
+                let rendered = render_message(mail, now)?;
+                write_eml(dir, &mail.message_id, &rendered)
+                    .await
+                    .map_err(|error| DeliveryError {
+                        message: format!("writing the mail into {}: {error}", dir.display()),
+                        retryable: true,
+                    })
             }
-            MailTransport::Directory(dir) => write_eml(dir, &mail.message_id, &rendered)
-                .await
-                .map_err(|error| DeliveryError {
-                    message: format!("writing the mail into {}: {error}", dir.display()),
-                    retryable: true,
-                }),
         }
     }
 }
 
-/// `smtp://host[:port]` (port 25 when absent; `[::1]:2525` for IPv6) as host and port. Anything
-/// else, including `smtps://`, is refused with a message naming `REVOPS_SMTP_URL`.
-pub fn parse_smtp_url(url: &str) -> AppResult<(String, u16)> {
-    let refuse = |why: &str| {
-        AppError::validation(
-            "REVOPS_SMTP_URL",
-            format!(
-                "REVOPS_SMTP_URL is \"{url}\"; {why} Use smtp://host:port (plain SMTP, no TLS)."
-            ),
-        )
-    };
-    let Some(authority) = url.trim().strip_prefix("smtp://") else {
-        return Err(refuse("it must start with smtp://."));
-    };
-    let authority = authority.strip_suffix('/').unwrap_or(authority);
-    if authority.contains(['/', '?', '#', '@']) || authority.contains(char::is_whitespace) {
-        return Err(refuse("it must hold only a host and a port."));
-    }
-    let (host, port) = match authority.strip_prefix('[') {
-        Some(bracketed) => match bracketed.split_once(']') {
-            Some((host, rest)) => (host, rest.strip_prefix(':')),
-            None => return Err(refuse("an IPv6 address needs a closing ].")),
-        },
-        None => match authority.split_once(':') {
-            Some((host, port)) => (host, Some(port)),
-            None => (authority, None),
-        },
-    };
-    if host.is_empty() {
-        return Err(refuse("the host is missing."));
-    }
-    let port = match port {
-        None => 25,
-        Some(text) => text
-            .parse::<u16>()
-            .ok()
-            .filter(|port| *port != 0)
-            .ok_or_else(|| refuse("the port must be a number from 1 to 65535."))?,
-    };
-    Ok((host.to_owned(), port))
-}
-
 /// Writes `<dir>/<message id>.eml` through a temporary file and a rename, so a reader never sees
 /// half a message and a second delivery replaces the first.
-async fn write_eml(dir: &Path, message_id: &str, rendered: &str) -> std::io::Result<()> {
+async fn write_eml(dir: &Path, message_id: &str, rendered: &[u8]) -> std::io::Result<()> {
     tokio::fs::create_dir_all(dir).await?;
     let name = eml_file_name(message_id);
     let temporary = dir.join(format!(".{name}.{}.tmp", uuid::Uuid::new_v4().simple()));
@@ -190,6 +144,7 @@ mod tests {
             jwt_secret: None,
             token_ttl_hours: 8,
             smtp_url: smtp_url.map(str::to_owned),
+            smtp_ca_file: None,
             mail_from: "billing@revops.local".into(),
             mail_dir: mail_dir.to_path_buf(),
             functional_currency: crate::money::Currency::USD,
@@ -201,45 +156,20 @@ mod tests {
     }
 
     #[test]
-    fn smtp_urls_are_parsed_or_refused_naming_the_variable() {
-        // Proves the accepted forms and that every refusal names REVOPS_SMTP_URL.
-        let parse = |url: &str| parse_smtp_url(url).ok();
-        assert_eq!(
-            parse("smtp://mail.local:2525"),
-            Some(("mail.local".into(), 2525))
-        );
-        assert_eq!(parse("smtp://mail.local"), Some(("mail.local".into(), 25)));
-        assert_eq!(parse("smtp://[::1]:2525/"), Some(("::1".into(), 2525)));
-        for bad in [
-            "mail.local:25",
-            "smtps://mail.local:465",
-            "smtp://",
-            "smtp://:25",
-            "smtp://mail.local:0",
-            "smtp://mail.local:smtp",
-            "smtp://user:pw@mail.local:25",
-            "smtp://mail.local:25/path",
-        ] {
-            match parse_smtp_url(bad) {
-                Err(AppError::Validation { field, message }) => {
-                    assert_eq!(field, "REVOPS_SMTP_URL");
-                    assert!(message.contains("REVOPS_SMTP_URL"), "{message}");
-                }
-                other => panic!("{bad} gave {other:?}"),
-            }
-        }
-    }
-
-    #[test]
     fn the_transport_follows_the_configuration() {
         // Proves SMTP is used when a URL is set and the mail folder otherwise.
         let dir = Path::new("/tmp/revops-mail");
-        let smtp = MailTransport::from_config(&config(Some("smtp://relay:2525"), dir)).ok();
-        let expected = MailTransport::Smtp {
+        let smtp = MailTransport::from_config(&config(Some("smtp://relay:2525"), dir)).unwrap();
+        let MailTransport::Smtp(relay) = smtp else {
+            panic!("{smtp:?}")
+        };
+        let expected = SmtpSettings {
             host: "relay".into(),
             port: 2525,
+            security: SmtpSecurity::Plain,
+            login: None,
         };
-        assert_eq!(smtp, Some(expected));
+        assert_eq!(relay.settings(), &expected);
         let folder = MailTransport::from_config(&config(None, dir)).ok();
         assert_eq!(folder, Some(MailTransport::Directory(dir.to_path_buf())));
         assert!(MailTransport::from_config(&config(Some("smtp://relay:x"), dir)).is_err());
@@ -265,7 +195,7 @@ mod tests {
             .collect();
         assert_eq!(names, ["outbox-7@revops.eml"]);
         let written = std::fs::read_to_string(dir.join("outbox-7@revops.eml")).unwrap();
-        assert!(written.contains("\r\nSubject: Second\r\n"));
+        assert!(written.contains("\r\nSubject: Second\r\n"), "{written}");
         std::fs::remove_dir_all(&dir).unwrap();
     }
 
@@ -282,10 +212,8 @@ mod tests {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         let port = listener.local_addr().unwrap().port();
         drop(listener);
-        let relay = MailTransport::Smtp {
-            host: "127.0.0.1".into(),
-            port,
-        };
+        let url = format!("smtp://127.0.0.1:{port}");
+        let relay = MailTransport::smtp(&url, None, "billing@revops.local").unwrap();
         let unreachable = relay
             .deliver(&mail("outbox-9@revops", "Hi"), now)
             .await
