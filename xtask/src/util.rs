@@ -83,6 +83,11 @@ pub fn cargo(subcommand: &str) -> Command {
     {
         cmd.arg("--locked");
     }
+    if is_ci() {
+        // A clean clone builds everything once: incremental caches would only be written, never
+        // read, so CI skips them.
+        cmd.env("CARGO_INCREMENTAL", "0");
+    }
     cmd
 }
 
