@@ -9,6 +9,7 @@ pub use revops_api::{
     notifications, pagination, receivables, recurring, renewals, revenue, sequences, telemetry,
     values,
 };
+#[cfg(feature = "devtools")]
 pub use revops_devtools::{
     bench, bench_aging, bench_commissions, bench_dashboard, bench_revenue, seed,
 };

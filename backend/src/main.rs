@@ -1,4 +1,5 @@
-//! The `revops` command line: serve, migrate, seed, create-user, export-schema, run-daily.
+//! The `revops` command line: serve, migrate, backup, restore, create-user, export-schema,
+//! run-daily, and (with the `devtools` feature, the default) seed and the benchmarks.
 
 use clap::{Parser, Subcommand};
 use revops::access::Role;
@@ -45,13 +46,6 @@ enum Command {
         #[arg(long)]
         force: bool,
     },
-    /// Load data: `--demo` for the documented demo, `--scale N` for N customers' worth.
-    Seed {
-        #[arg(long)]
-        demo: bool,
-        #[arg(long, value_name = "N")]
-        scale: Option<usize>,
-    },
     /// Create a user (the password is read from REVOPS_NEW_USER_PASSWORD or --password).
     CreateUser {
         #[arg(long)]
@@ -74,56 +68,10 @@ enum Command {
         #[arg(long, value_name = "YYYY-MM-DD")]
         as_of: chrono::NaiveDate,
     },
-    /// Time the bill run for N subscriptions against a plain batched insert of the same rows, on
-    /// fresh SQLite databases and (with --postgres) fresh PostgreSQL databases.
-    BenchBilling {
-        #[arg(long, default_value_t = 10_000)]
-        subscriptions: usize,
-        /// PostgreSQL server without a database name, e.g. postgres://postgres@127.0.0.1:5432
-        #[arg(long)]
-        postgres: Option<String>,
-    },
-    /// Times the monthly recognition run for N contracts (with its journal postings) against a
-    /// plain batched insert of the same entries, on fresh SQLite (and with --postgres PostgreSQL)
-    /// databases.
-    BenchRevenue {
-        #[arg(long, default_value_t = 100_000)]
-        contracts: usize,
-        /// PostgreSQL server without a database name, e.g. postgres://postgres@127.0.0.1:5432
-        #[arg(long)]
-        postgres: Option<String>,
-    },
-    /// Times a month-end commission calculation (with its ledger accrual) for R reps and D deals
-    /// booked in the month, and its rerun, on fresh SQLite (and with --postgres PostgreSQL) databases.
-    BenchCommissions {
-        #[arg(long, default_value_t = 1_000)]
-        reps: usize,
-        #[arg(long, default_value_t = 200_000)]
-        deals: usize,
-        /// PostgreSQL server without a database name, e.g. postgres://postgres@127.0.0.1:5432
-        #[arg(long)]
-        postgres: Option<String>,
-    },
-    /// Generates invoices and payments on fresh databases and times AR aging as of several dates.
-    BenchAging {
-        #[arg(long, default_value_t = 1_000_000)]
-        invoices: i64,
-        #[arg(long, default_value_t = 500_000)]
-        payments: i64,
-        /// PostgreSQL server without a database name, e.g. postgres://postgres@127.0.0.1:5432
-        #[arg(long)]
-        postgres: Option<String>,
-    },
-    /// Time the whole dashboard on a large book (SQLite, and PostgreSQL when given).
-    BenchDashboard {
-        #[arg(long, default_value_t = 1_000_000)]
-        invoices: i64,
-        #[arg(long, default_value_t = 50_000)]
-        customers: i64,
-        /// PostgreSQL server without a database name, e.g. postgres://postgres@127.0.0.1:5432
-        #[arg(long)]
-        postgres: Option<String>,
-    },
+    /// Demo data and the benchmarks (only in a build with the `devtools` feature, the default).
+    #[cfg(feature = "devtools")]
+    #[command(flatten)]
+    Dev(revops_devtools::cli::DevCommand),
 }
 
 fn init_logging() {
@@ -227,35 +175,6 @@ async fn run(command: Command) -> Result<(), AppError> {
             println!("database is up to date");
             Ok(())
         }
-        Command::Seed { demo, scale } => {
-            if !demo && scale.is_none() {
-                return Err(AppError::validation(
-                    "seed",
-                    "say what to seed: --demo or --scale N",
-                ));
-            }
-            let app = App::start(config, clock).await?;
-            if demo {
-                if revops::seed::seed_demo(&app).await? {
-                    println!(
-                        "demo data created; sign in as cfo@{} with password {}",
-                        revops::seed::DEMO_DOMAIN,
-                        revops::seed::DEMO_PASSWORD
-                    );
-                } else {
-                    println!("demo data is already present; nothing to do");
-                }
-            }
-            if let Some(count) = scale {
-                let started = std::time::Instant::now();
-                let (customers, deals) = revops::seed::seed_scale(&app, count).await?;
-                println!(
-                    "created {customers} customers and {deals} deals in {:.1?}",
-                    started.elapsed()
-                );
-            }
-            Ok(())
-        }
         Command::CreateUser {
             email,
             name,
@@ -300,89 +219,8 @@ async fn run(command: Command) -> Result<(), AppError> {
             println!("wrote {out}");
             Ok(())
         }
-        Command::BenchBilling {
-            subscriptions,
-            postgres,
-        } => {
-            let sqlite = revops::bench::bench_billing(&config, subscriptions, None).await?;
-            println!("{}", sqlite.report());
-            if let Some(server) = postgres {
-                let postgres =
-                    revops::bench::bench_billing(&config, subscriptions, Some(&server)).await?;
-                println!("{}", postgres.report());
-            }
-            Ok(())
-        }
-        Command::BenchRevenue {
-            contracts,
-            postgres,
-        } => {
-            let sqlite = revops::bench_revenue::bench_revenue(&config, contracts, None).await?;
-            println!("{}", sqlite.report());
-            if let Some(server) = postgres {
-                let postgres =
-                    revops::bench_revenue::bench_revenue(&config, contracts, Some(&server)).await?;
-                println!("{}", postgres.report());
-            }
-            Ok(())
-        }
-        Command::BenchCommissions {
-            reps,
-            deals,
-            postgres,
-        } => {
-            let sqlite =
-                revops::bench_commissions::bench_commissions(&config, reps, deals, None).await?;
-            println!("{}", sqlite.report());
-            if let Some(server) = postgres {
-                let postgres = revops::bench_commissions::bench_commissions(
-                    &config,
-                    reps,
-                    deals,
-                    Some(&server),
-                )
-                .await?;
-                println!("{}", postgres.report());
-            }
-            Ok(())
-        }
-        Command::BenchDashboard {
-            invoices,
-            customers,
-            postgres,
-        } => {
-            let sqlite =
-                revops::bench_dashboard::bench_dashboard(&config, invoices, customers, None)
-                    .await?;
-            println!("{}", sqlite.join("\n"));
-            if let Some(server) = postgres {
-                let postgres = revops::bench_dashboard::bench_dashboard(
-                    &config,
-                    invoices,
-                    customers,
-                    Some(&server),
-                )
-                .await?;
-                println!("{}", postgres.join("\n"));
-            }
-            Ok(())
-        }
-        Command::BenchAging {
-            invoices,
-            payments,
-            postgres,
-        } => {
-            let sqlite =
-                revops::bench_aging::bench_aging(&config, invoices, payments, None).await?;
-            println!("{}", sqlite.lines.join("\n"));
-            if let Some(server) = postgres {
-                let postgres =
-                    revops::bench_aging::bench_aging(&config, invoices, payments, Some(&server))
-                        .await?;
-                println!("{}", postgres.lines.join("\n"));
-            }
-            Ok(())
-        }
+        #[cfg(feature = "devtools")]
+        Command::Dev(command) => revops_devtools::cli::run(command, config, clock).await,
         Command::RunDaily { as_of } => {
             let app = App::start(config, clock).await?;
             let last = std::sync::Mutex::new(std::time::Instant::now());

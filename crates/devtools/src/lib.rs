@@ -14,4 +14,5 @@ pub mod bench_aging;
 pub mod bench_commissions;
 pub mod bench_dashboard;
 pub mod bench_revenue;
+pub mod cli;
 pub mod seed;

@@ -1,0 +1,186 @@
+//! The developer subcommands of `revops`: demo and scale data, and the benchmarks. The server
+//! binary has them only when built with its `devtools` feature (on by default), so a production
+//! build (`cargo build --release -p revops --no-default-features`) carries no seeding or
+//! benchmark code.
+
+use crate::app::App;
+use crate::clock::SharedClock;
+use crate::config::Config;
+use crate::error::{AppError, AppResult};
+
+#[derive(clap::Subcommand)]
+pub enum DevCommand {
+    /// Load data: `--demo` for the documented demo, `--scale N` for N customers' worth.
+    Seed {
+        #[arg(long)]
+        demo: bool,
+        #[arg(long, value_name = "N")]
+        scale: Option<usize>,
+    },
+    /// Time the bill run for N subscriptions against a plain batched insert of the same rows, on
+    /// fresh SQLite databases and (with --postgres) fresh PostgreSQL databases.
+    BenchBilling {
+        #[arg(long, default_value_t = 10_000)]
+        subscriptions: usize,
+        /// PostgreSQL server without a database name, e.g. postgres://postgres@127.0.0.1:5432
+        #[arg(long)]
+        postgres: Option<String>,
+    },
+    /// Times the monthly recognition run for N contracts (with its journal postings) against a
+    /// plain batched insert of the same entries, on fresh SQLite (and with --postgres PostgreSQL)
+    /// databases.
+    BenchRevenue {
+        #[arg(long, default_value_t = 100_000)]
+        contracts: usize,
+        /// PostgreSQL server without a database name, e.g. postgres://postgres@127.0.0.1:5432
+        #[arg(long)]
+        postgres: Option<String>,
+    },
+    /// Times a month-end commission calculation (with its ledger accrual) for R reps and D deals
+    /// booked in the month, and its rerun, on fresh SQLite (and with --postgres PostgreSQL) databases.
+    BenchCommissions {
+        #[arg(long, default_value_t = 1_000)]
+        reps: usize,
+        #[arg(long, default_value_t = 200_000)]
+        deals: usize,
+        /// PostgreSQL server without a database name, e.g. postgres://postgres@127.0.0.1:5432
+        #[arg(long)]
+        postgres: Option<String>,
+    },
+    /// Generates invoices and payments on fresh databases and times AR aging as of several dates.
+    BenchAging {
+        #[arg(long, default_value_t = 1_000_000)]
+        invoices: i64,
+        #[arg(long, default_value_t = 500_000)]
+        payments: i64,
+        /// PostgreSQL server without a database name, e.g. postgres://postgres@127.0.0.1:5432
+        #[arg(long)]
+        postgres: Option<String>,
+    },
+    /// Time the whole dashboard on a large book (SQLite, and PostgreSQL when given).
+    BenchDashboard {
+        #[arg(long, default_value_t = 1_000_000)]
+        invoices: i64,
+        #[arg(long, default_value_t = 50_000)]
+        customers: i64,
+        /// PostgreSQL server without a database name, e.g. postgres://postgres@127.0.0.1:5432
+        #[arg(long)]
+        postgres: Option<String>,
+    },
+}
+
+/// Runs one developer subcommand.
+pub async fn run(command: DevCommand, config: Config, clock: SharedClock) -> AppResult<()> {
+    match command {
+        DevCommand::Seed { demo, scale } => {
+            if !demo && scale.is_none() {
+                return Err(AppError::validation(
+                    "seed",
+                    "say what to seed: --demo or --scale N",
+                ));
+            }
+            let app = App::start(config, clock).await?;
+            if demo {
+                if crate::seed::seed_demo(&app).await? {
+                    println!(
+                        "demo data created; sign in as cfo@{} with password {}",
+                        crate::seed::DEMO_DOMAIN,
+                        crate::seed::DEMO_PASSWORD
+                    );
+                } else {
+                    println!("demo data is already present; nothing to do");
+                }
+            }
+            if let Some(count) = scale {
+                let started = std::time::Instant::now();
+                let (customers, deals) = crate::seed::seed_scale(&app, count).await?;
+                println!(
+                    "created {customers} customers and {deals} deals in {:.1?}",
+                    started.elapsed()
+                );
+            }
+            Ok(())
+        }
+        DevCommand::BenchBilling {
+            subscriptions,
+            postgres,
+        } => {
+            let sqlite = crate::bench::bench_billing(&config, subscriptions, None).await?;
+            println!("{}", sqlite.report());
+            if let Some(server) = postgres {
+                let postgres =
+                    crate::bench::bench_billing(&config, subscriptions, Some(&server)).await?;
+                println!("{}", postgres.report());
+            }
+            Ok(())
+        }
+        DevCommand::BenchRevenue {
+            contracts,
+            postgres,
+        } => {
+            let sqlite = crate::bench_revenue::bench_revenue(&config, contracts, None).await?;
+            println!("{}", sqlite.report());
+            if let Some(server) = postgres {
+                let postgres =
+                    crate::bench_revenue::bench_revenue(&config, contracts, Some(&server)).await?;
+                println!("{}", postgres.report());
+            }
+            Ok(())
+        }
+        DevCommand::BenchCommissions {
+            reps,
+            deals,
+            postgres,
+        } => {
+            let sqlite =
+                crate::bench_commissions::bench_commissions(&config, reps, deals, None).await?;
+            println!("{}", sqlite.report());
+            if let Some(server) = postgres {
+                let postgres = crate::bench_commissions::bench_commissions(
+                    &config,
+                    reps,
+                    deals,
+                    Some(&server),
+                )
+                .await?;
+                println!("{}", postgres.report());
+            }
+            Ok(())
+        }
+        DevCommand::BenchDashboard {
+            invoices,
+            customers,
+            postgres,
+        } => {
+            let sqlite =
+                crate::bench_dashboard::bench_dashboard(&config, invoices, customers, None).await?;
+            println!("{}", sqlite.join("\n"));
+            if let Some(server) = postgres {
+                let postgres = crate::bench_dashboard::bench_dashboard(
+                    &config,
+                    invoices,
+                    customers,
+                    Some(&server),
+                )
+                .await?;
+                println!("{}", postgres.join("\n"));
+            }
+            Ok(())
+        }
+        DevCommand::BenchAging {
+            invoices,
+            payments,
+            postgres,
+        } => {
+            let sqlite = crate::bench_aging::bench_aging(&config, invoices, payments, None).await?;
+            println!("{}", sqlite.lines.join("\n"));
+            if let Some(server) = postgres {
+                let postgres =
+                    crate::bench_aging::bench_aging(&config, invoices, payments, Some(&server))
+                        .await?;
+                println!("{}", postgres.lines.join("\n"));
+            }
+            Ok(())
+        }
+    }
+}
