@@ -943,3 +943,90 @@ async fn churn_within_the_window_claws_back_the_unserved_share_in_the_month_it_h
     assert_eq!(calculate(&app, "2027-01").await["changed"], 0);
     assert_eq!(balance(&app, "2027-01-31", "6000").await, 1_200_00 - 900_82);
 }
+
+#[tokio::test]
+async fn two_reviewers_resolving_one_dispute_at_once_decide_it_once() {
+    // Proves the maker-checker rule holds under a race: the VP Revenue Operations accepts (with an
+    // adjustment) while an administrator rejects, at the same moment. Exactly one wins, the other
+    // is told CONFLICT, and the books show only the winner's decision: no adjustment line under a
+    // rejected dispute, and never two adjustments.
+    let app = TestApp::spawn().await;
+    zero_tax(&app).await;
+    import(
+        &app,
+        &plan(
+            "PLAN-RACE",
+            "quarter",
+            "100000.00",
+            "  - name: New business\n    metric: bookings_acv\n    tiers:\n      - { from: 0, rate: 10 }\n",
+            "",
+        ),
+    )
+    .await;
+    assign(&app, Role::Ae, "PLAN-RACE").await;
+    let customer = app.create_customer("Initech", "USD").await;
+    contract(
+        &app,
+        &customer,
+        "OPP-RACE",
+        "ANNUALLY",
+        "50000.00",
+        "USD",
+        "2026-12-01",
+        "2027-11-30",
+    )
+    .await;
+    calculate(&app, "2026-11").await;
+    let own = statement(&app, Role::Ae, Role::Ae, "2026-11").await;
+    assert_eq!(amounts(&own, "credit"), vec![5_000_00]);
+    let raised = app
+        .gql_ok(
+            Role::Ae,
+            "mutation($input: CommissionDisputeRaiseInput!) { commissionDisputeRaise(input: $input) { id } }",
+            json!({ "input": { "lineId": own["lines"][0]["id"], "reason": "The ACV was 55,000" } }),
+        )
+        .await["commissionDisputeRaise"]["id"]
+        .clone();
+    const RESOLVE: &str = "mutation($input: CommissionDisputeResolveInput!) { commissionDisputeResolve(input: $input) { status } }";
+    let (accepted, rejected) = tokio::join!(
+        app.gql_as(
+            Role::VpRevops,
+            RESOLVE,
+            json!({ "input": { "disputeId": raised, "accept": true, "adjustment": "500.00", "comment": "ACV corrected" } }),
+        ),
+        app.gql_as(
+            Role::Admin,
+            RESOLVE,
+            json!({ "input": { "disputeId": raised, "accept": false, "comment": "ACV was right" } }),
+        ),
+    );
+    let outcomes = [
+        error_code(&accepted).unwrap_or_else(|| "OK".into()),
+        error_code(&rejected).unwrap_or_else(|| "OK".into()),
+    ];
+    assert_eq!(
+        outcomes.iter().filter(|code| *code == "OK").count(),
+        1,
+        "{accepted} {rejected}"
+    );
+    assert!(outcomes.contains(&"CONFLICT".to_string()), "{outcomes:?}");
+    let winner = if outcomes[0] == "OK" {
+        "ACCEPTED"
+    } else {
+        "REJECTED"
+    };
+    let disputes = app
+        .gql_ok(
+            Role::Ae,
+            "query { commissionDisputes { status } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(disputes["commissionDisputes"][0]["status"], winner);
+    let adjustments = app.sql_count(&format!(
+        "SELECT COUNT(*) FROM commission_lines WHERE kind = 'adjustment' AND source_key = 'dispute:{}'",
+        raised.as_str().unwrap()
+    ))
+    .await;
+    assert_eq!(adjustments, i64::from(winner == "ACCEPTED"));
+}

@@ -9,6 +9,7 @@ pub mod repo;
 pub mod rules;
 
 use crate::access::{Actor, Permission};
+use crate::approvals::decision;
 use crate::audit::{self, AuditRecord};
 use crate::clock::SharedClock;
 use crate::entities::{
@@ -27,6 +28,7 @@ use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use plan::{Format, Metric, PlanDocument};
 use repo::PlanVersion;
 use rust_decimal::Decimal;
+use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set,
     TransactionTrait,
@@ -1460,17 +1462,42 @@ impl CommissionService {
                 dispute.status
             )));
         }
-        if dispute.raised_by == actor.user_id {
-            return Err(AppError::Forbidden(
-                "Nobody resolves their own dispute.".into(),
-            ));
-        }
+        decision::refuse_own(
+            dispute.raised_by,
+            actor,
+            "Nobody resolves their own dispute.",
+        )?;
+        let status = match resolution {
+            Resolution::Reject => DisputeStatus::Rejected,
+            Resolution::Accept { .. } => DisputeStatus::Accepted,
+        };
+        // Claimed before anything else is written, so of two reviewers deciding at once one
+        // wins and the other's transaction (with any adjustment) rolls back.
+        decision::claim(
+            &transaction,
+            commission_dispute::Entity::update_many()
+                .col_expr(
+                    commission_dispute::Column::Status,
+                    Expr::value(status.as_str()),
+                )
+                .col_expr(
+                    commission_dispute::Column::ResolvedBy,
+                    Expr::value(actor.user_id),
+                )
+                .col_expr(commission_dispute::Column::ResolvedAt, Expr::value(now)),
+            commission_dispute::Column::Id,
+            dispute_id,
+            commission_dispute::Column::Status,
+            DisputeStatus::Open.as_str(),
+            "This dispute has just been resolved by someone else.",
+        )
+        .await?;
         let line = commission_line::Entity::find_by_id(dispute.line_id)
             .one(&transaction)
             .await?
             .ok_or_else(|| AppError::internal("dispute without its line"))?;
-        let (status, adjustment_id) = match resolution {
-            Resolution::Reject => (DisputeStatus::Rejected, None),
+        let adjustment_id = match resolution {
+            Resolution::Reject => None,
             Resolution::Accept { adjustment } => {
                 let currency = Currency::parse(&line.currency)?;
                 let amount = Money::parse(adjustment.trim(), currency)
@@ -1537,7 +1564,7 @@ impl CommissionService {
                     now,
                 )
                 .await?;
-                (DisputeStatus::Accepted, Some(adjustment.id))
+                Some(adjustment.id)
             }
         };
         let mut row: commission_dispute::ActiveModel = dispute.into();

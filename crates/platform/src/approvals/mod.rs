@@ -3,6 +3,8 @@
 //! credit memos and write-offs open and close their requests through `open_request` and
 //! `close_request`, and apply the approved change in the same transaction (receivables).
 
+pub mod decision;
+
 use crate::access::{Actor, Permission};
 use crate::audit::{self, AuditRecord};
 use crate::clock::SharedClock;
@@ -149,10 +151,12 @@ impl Approval {
         if !actor.can(permission) {
             return Err(who.into());
         }
-        if self.requested_by == actor.user_id {
-            return Err("You requested this change; another approver must decide it.".into());
-        }
-        Ok(())
+        decision::refuse_own(
+            self.requested_by,
+            actor,
+            "You requested this change; another approver must decide it.",
+        )
+        .map_err(|error| error.message())
     }
 }
 
@@ -282,7 +286,7 @@ pub async fn close_request<C: sea_orm::ConnectionTrait>(
         ApprovalDecision::Approve => ApprovalStatus::Approved,
         ApprovalDecision::Reject => ApprovalStatus::Rejected,
     };
-    let updated = approval::Entity::update_many()
+    let decision = approval::Entity::update_many()
         .col_expr(
             approval::Column::Status,
             sea_orm::sea_query::Expr::value(status.as_str()),
@@ -298,16 +302,17 @@ pub async fn close_request<C: sea_orm::ConnectionTrait>(
         .col_expr(
             approval::Column::Comment,
             sea_orm::sea_query::Expr::value(comment.to_string()),
-        )
-        .filter(approval::Column::Id.eq(id))
-        .filter(approval::Column::Status.eq(ApprovalStatus::Pending.as_str()))
-        .exec(connection)
-        .await?;
-    if updated.rows_affected != 1 {
-        return Err(AppError::Conflict(
-            "This request has already been decided.".into(),
-        ));
-    }
+        );
+    decision::claim(
+        connection,
+        decision,
+        approval::Column::Id,
+        id,
+        approval::Column::Status,
+        ApprovalStatus::Pending.as_str(),
+        "This request has already been decided.",
+    )
+    .await?;
     Ok((before, status))
 }
 
