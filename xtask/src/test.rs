@@ -39,6 +39,8 @@ struct Ready {
     postgres: bool,
     mail_server: bool,
     dist: bool,
+    /// The web build running beside the other steps, and where its output goes.
+    web_build: Option<(std::thread::JoinHandle<Result<PathBuf>>, PathBuf)>,
 }
 
 impl Ready {
@@ -93,6 +95,26 @@ impl Ready {
     }
 }
 
+/// Starts the web build in the background once its tools are installed, so its long stretches on
+/// one core overlap the host builds of the clippy and unit steps.
+fn start_web_build(ready: &mut Ready) {
+    if ready.web_tools().is_err() {
+        return; // the web step will report it
+    }
+    let root = ready.root.clone();
+    let log = root.join("target").join("web-build.log");
+    if std::fs::create_dir_all(root.join("target")).is_err() {
+        return;
+    }
+    println!(
+        "starting the web build in the background (output: {})",
+        log.display()
+    );
+    let path = log.clone();
+    let handle = std::thread::spawn(move || web::build_logged(&root, &path));
+    ready.web_build = Some((handle, log));
+}
+
 struct Outcome {
     name: &'static str,
     result: &'static str,
@@ -111,6 +133,7 @@ pub fn main(args: &[String]) -> Result<bool> {
         postgres: false,
         mail_server: false,
         dist: false,
+        web_build: None,
     };
     if util::is_ci() {
         println!("CI=true: cargo build/test/clippy run with --locked");
@@ -128,6 +151,9 @@ pub fn main(args: &[String]) -> Result<bool> {
         util::flush();
         let start = Instant::now();
         let result = run_step(name, &mut ready);
+        if name == "tools" && selected.contains(&"web") && selected.len() > 2 {
+            start_web_build(&mut ready);
+        }
         let seconds = util::seconds(start);
         let (ok, counts) = match result {
             Ok(value) => value,
@@ -252,8 +278,21 @@ fn run_step(name: &str, ready: &mut Ready) -> Result<(bool, Counts)> {
             run_all(&root, vec![host, web])
         }
         "web" => {
-            ready.web_tools()?;
-            web::build(&root)?;
+            if let Some((handle, log)) = ready.web_build.take() {
+                // Started after the tools step; wait for it and show what it printed.
+                println!(
+                    "(built beside the earlier steps; its output, from {}:)",
+                    log.display()
+                );
+                let outcome = handle
+                    .join()
+                    .map_err(|_| anyhow::anyhow!("the web build thread panicked"));
+                print!("{}", std::fs::read_to_string(&log).unwrap_or_default());
+                outcome??;
+            } else {
+                ready.web_tools()?;
+                web::build(&root)?;
+            }
             ready.dist = true;
             Ok((true, Counts::default()))
         }

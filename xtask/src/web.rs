@@ -19,6 +19,31 @@ const CRATE: &str = "revops-web";
 /// `cargo build --release` for wasm32, then wasm-bindgen and wasm-opt, into a fresh `dist/`
 /// that replaces the old one only when everything worked.
 pub fn build(root: &Path) -> Result<PathBuf> {
+    build_with(root, &mut |cmd| run(cmd))
+}
+
+/// The same build with every command's output in `log` instead of the terminal, for running it
+/// beside other steps (`cargo xtask test` starts it early: the wasm release build spends minutes
+/// on one core, in the app crate and its link-time optimisation, while the host builds use both).
+pub fn build_logged(root: &Path, log: &Path) -> Result<PathBuf> {
+    let file = std::fs::File::create(log).with_context(|| format!("creating {}", log.display()))?;
+    build_with(root, &mut |cmd| {
+        use std::io::Write;
+        let line = util::display(cmd);
+        writeln!(file.try_clone()?, "$ {line}")?;
+        let status = cmd
+            .stdout(file.try_clone()?)
+            .stderr(file.try_clone()?)
+            .status()
+            .with_context(|| format!("could not start `{line}`"))?;
+        if !status.success() {
+            anyhow::bail!("`{line}` failed ({status})");
+        }
+        Ok(())
+    })
+}
+
+fn build_with(root: &Path, run: &mut dyn FnMut(&mut Command) -> Result<()>) -> Result<PathBuf> {
     tools::check_wasm_bindgen_pin(root)?;
     let start = Instant::now();
     run(util::cargo("build")
