@@ -949,7 +949,8 @@ async fn two_reviewers_resolving_one_dispute_at_once_decide_it_once() {
     // Proves the maker-checker rule holds under a race: the VP Revenue Operations accepts (with an
     // adjustment) while an administrator rejects, at the same moment. Exactly one wins, the other
     // is told CONFLICT, and the books show only the winner's decision: no adjustment line under a
-    // rejected dispute, and never two adjustments.
+    // rejected dispute, and never two adjustments. Four lines, four races: the old
+    // read-then-write lost about one race in three on PostgreSQL.
     let app = TestApp::spawn().await;
     zero_tax(&app).await;
     import(
@@ -965,34 +966,43 @@ async fn two_reviewers_resolving_one_dispute_at_once_decide_it_once() {
     .await;
     assign(&app, Role::Ae, "PLAN-RACE").await;
     let customer = app.create_customer("Initech", "USD").await;
-    contract(
-        &app,
-        &customer,
-        "OPP-RACE",
-        "ANNUALLY",
-        "50000.00",
-        "USD",
-        "2026-12-01",
-        "2027-11-30",
-    )
-    .await;
+    for opportunity in ["OPP-RACE-1", "OPP-RACE-2", "OPP-RACE-3", "OPP-RACE-4"] {
+        contract(
+            &app,
+            &customer,
+            opportunity,
+            "ANNUALLY",
+            "10000.00",
+            "USD",
+            "2026-12-01",
+            "2027-11-30",
+        )
+        .await;
+    }
     calculate(&app, "2026-11").await;
     let own = statement(&app, Role::Ae, Role::Ae, "2026-11").await;
-    assert_eq!(amounts(&own, "credit"), vec![5_000_00]);
+    assert_eq!(amounts(&own, "credit"), vec![1_000_00; 4]);
+    for line in own["lines"].as_array().unwrap() {
+        race_to_resolve(&app, &line["id"]).await;
+    }
+}
+
+/// Raises a dispute on `line` and has two reviewers decide it at the same moment.
+async fn race_to_resolve(app: &TestApp, line: &Value) {
+    const RESOLVE: &str = "mutation($input: CommissionDisputeResolveInput!) { commissionDisputeResolve(input: $input) { status } }";
     let raised = app
         .gql_ok(
             Role::Ae,
             "mutation($input: CommissionDisputeRaiseInput!) { commissionDisputeRaise(input: $input) { id } }",
-            json!({ "input": { "lineId": own["lines"][0]["id"], "reason": "The ACV was 55,000" } }),
+            json!({ "input": { "lineId": line, "reason": "The ACV was 11,000" } }),
         )
         .await["commissionDisputeRaise"]["id"]
         .clone();
-    const RESOLVE: &str = "mutation($input: CommissionDisputeResolveInput!) { commissionDisputeResolve(input: $input) { status } }";
     let (accepted, rejected) = tokio::join!(
         app.gql_as(
             Role::VpRevops,
             RESOLVE,
-            json!({ "input": { "disputeId": raised, "accept": true, "adjustment": "500.00", "comment": "ACV corrected" } }),
+            json!({ "input": { "disputeId": raised, "accept": true, "adjustment": "100.00", "comment": "ACV corrected" } }),
         ),
         app.gql_as(
             Role::Admin,
@@ -1018,15 +1028,23 @@ async fn two_reviewers_resolving_one_dispute_at_once_decide_it_once() {
     let disputes = app
         .gql_ok(
             Role::Ae,
-            "query { commissionDisputes { status } }",
+            "query { commissionDisputes { id status } }",
             json!({}),
         )
         .await;
-    assert_eq!(disputes["commissionDisputes"][0]["status"], winner);
-    let adjustments = app.sql_count(&format!(
-        "SELECT COUNT(*) FROM commission_lines WHERE kind = 'adjustment' AND source_key = 'dispute:{}'",
-        raised.as_str().unwrap()
-    ))
-    .await;
+    let dispute = disputes["commissionDisputes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|dispute| dispute["id"] == raised)
+        .unwrap()
+        .clone();
+    assert_eq!(dispute["status"], winner, "{dispute}");
+    let adjustments = app
+        .sql_count(&format!(
+            "SELECT COUNT(*) FROM commission_lines WHERE kind = 'adjustment' AND source_key = 'dispute:{}'",
+            raised.as_str().unwrap()
+        ))
+        .await;
     assert_eq!(adjustments, i64::from(winner == "ACCEPTED"));
 }
