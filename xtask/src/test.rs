@@ -151,7 +151,8 @@ pub fn main(args: &[String]) -> Result<bool> {
         util::flush();
         let start = Instant::now();
         let result = run_step(name, &mut ready);
-        if name == "tools" && selected.contains(&"web") && selected.len() > 2 {
+        let tools_ready = matches!(result, Ok((true, _)));
+        if name == "tools" && tools_ready && selected.contains(&"web") && selected.len() > 2 {
             start_web_build(&mut ready);
         }
         let seconds = util::seconds(start);
