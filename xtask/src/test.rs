@@ -176,6 +176,12 @@ pub fn main(args: &[String]) -> Result<bool> {
             break;
         }
     }
+    if let Some((handle, log)) = ready.web_build.take() {
+        // A step failed before the web step: wait for the build instead of exiting under it
+        // (its cargo would go on without us).
+        println!("waiting for the background web build ({}) …", log.display());
+        let _ = handle.join();
+    }
     for name in selected.iter().skip(outcomes.len()) {
         outcomes.push(Outcome {
             name,
