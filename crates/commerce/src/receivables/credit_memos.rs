@@ -5,7 +5,7 @@
 use super::repo::{self, open_minor, MovementKind, Settlement};
 use super::ReceivablesService;
 use crate::access::{Actor, Permission};
-use crate::approvals::{self, ApprovalDecision, ApprovalKind, DocumentPayload};
+use crate::approvals::{self, decision, ApprovalDecision, ApprovalKind, DocumentPayload};
 use crate::audit::{self, AuditRecord};
 use crate::entities::{credit_memo, invoice, invoice_line, write_off};
 use crate::error::{AppError, AppResult};
@@ -903,16 +903,17 @@ impl ReceivablesService {
             .col_expr(
                 credit_memo::Column::Status,
                 Expr::value(if approved { "approved" } else { "rejected" }),
-            )
-            .filter(credit_memo::Column::Id.eq(memo_id))
-            .filter(credit_memo::Column::Status.eq("requested"))
-            .exec(&transaction)
-            .await?;
-        if decided.rows_affected != 1 {
-            return Err(AppError::Conflict(
-                "This credit memo was already decided.".into(),
-            ));
-        }
+            );
+        decision::claim(
+            &transaction,
+            decided,
+            credit_memo::Column::Id,
+            memo_id,
+            credit_memo::Column::Status,
+            "requested",
+            "This credit memo was already decided.",
+        )
+        .await?;
         if approved {
             // A memo a person asked for is a price concession: it comes off the future schedule.
             issue_memo(
@@ -1132,9 +1133,7 @@ impl ReceivablesService {
         let mut update = write_off::Entity::update_many()
             .col_expr(write_off::Column::DecidedBy, Expr::value(actor.user_id))
             .col_expr(write_off::Column::DecidedAt, Expr::value(now))
-            .col_expr(write_off::Column::Comment, Expr::value(comment))
-            .filter(write_off::Column::Id.eq(id))
-            .filter(write_off::Column::Status.eq("requested"));
+            .col_expr(write_off::Column::Comment, Expr::value(comment));
         if status == approvals::ApprovalStatus::Approved {
             let amount = before.amount;
             let invoice = repo::settle(
@@ -1182,12 +1181,16 @@ impl ReceivablesService {
         } else {
             update = update.col_expr(write_off::Column::Status, Expr::value("rejected"));
         }
-        let changed = update.exec(&transaction).await?;
-        if changed.rows_affected != 1 {
-            return Err(AppError::Conflict(
-                "This write-off was already decided.".into(),
-            ));
-        }
+        decision::claim(
+            &transaction,
+            update,
+            write_off::Column::Id,
+            id,
+            write_off::Column::Status,
+            "requested",
+            "This write-off was already decided.",
+        )
+        .await?;
         let after = write_off_from_model(
             write_off::Entity::find_by_id(id)
                 .one(&transaction)
