@@ -5,7 +5,7 @@
 
 pub use revops_api::{
     access, app, approvals, audit, auth, billing, calendar, clock, commissions, config, customers,
-    db, deals, entities, error, graphql, idempotency, invoicing, ledger, metrics, money,
+    db, deals, entities, error, graphql, idempotency, imports, invoicing, ledger, metrics, money,
     notifications, pagination, receivables, recurring, renewals, revenue, sequences, telemetry,
     values,
 };

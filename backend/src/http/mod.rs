@@ -1,5 +1,6 @@
 //! HTTP: the router, the bearer-token extractor, health checks, GraphiQL (dev) and the web app.
 
+mod imports;
 mod observe;
 mod security;
 
@@ -54,6 +55,16 @@ pub fn router(app: App) -> Router {
             "/api/commissions/plan-schema.json",
             get(commission_plan_schema),
         );
+    // Import files are far larger than any other request and take longer to check, so the upload
+    // has its own body limit and timeout (DESIGN law 7: still a limit).
+    let uploads = Router::new()
+        .route("/api/imports", axum::routing::post(imports::upload))
+        .layer(DefaultBodyLimit::max(crate::imports::MAX_FILE_BYTES))
+        .layer(RequestBodyLimitLayer::new(crate::imports::MAX_FILE_BYTES))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            Duration::from_secs(300),
+        ));
     let index = web_dir.join("index.html");
     let router = if index.exists() {
         // Unknown paths get index.html so deep links like /customers/42 load the app.
@@ -62,7 +73,6 @@ pub fn router(app: App) -> Router {
         router.fallback(web_app_missing)
     };
     router
-        .with_state(state)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         // The GraphQL extractor streams the body itself, so the limit is also enforced on the
         // body stream: anything larger gets 413 before it is parsed.
@@ -71,6 +81,8 @@ pub fn router(app: App) -> Router {
             StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(30),
         ))
+        .merge(uploads)
+        .with_state(state)
         .layer(axum::middleware::map_response_with_state(
             security,
             security::add_security_headers,

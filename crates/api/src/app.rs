@@ -1,5 +1,6 @@
 //! Wiring: one `App` holds the database, the clock and every area's service.
 
+use crate::imports::ImportService;
 use crate::approvals::ApprovalService;
 use crate::audit::AuditService;
 use crate::auth::{AuthService, JwtKeys};
@@ -38,6 +39,8 @@ pub struct App {
     pub commissions: CommissionService,
     pub renewals: RenewalService,
     pub metrics: MetricsService,
+    /// Imports of the existing book at cut-over.
+    pub imports: ImportService,
     /// Operational counters for `GET /metrics` (not the business metrics above).
     pub telemetry: crate::telemetry::Telemetry,
     /// The renderers of outbox attachments, registered by the areas that own the documents.
@@ -93,6 +96,12 @@ impl App {
                 config.legal_entity.clone(),
             ),
             revenue: RevenueService::new(db.clone(), clock.clone()),
+            imports: ImportService::new(
+                db.clone(),
+                clock.clone(),
+                config.legal_entity.clone(),
+                config.functional_currency,
+            ),
             renewals: RenewalService::new(
                 db.clone(),
                 clock.clone(),

@@ -7,6 +7,8 @@ pub use revops_insights::{
     pagination, receivables, recurring, renewals, revenue, sequences, telemetry, values,
 };
 
+pub use revops_intake::imports;
+
 pub mod app;
 pub mod db;
 pub mod graphql;

@@ -119,6 +119,7 @@ pub(crate) async fn generate(
                 voided_at: Set(None),
                 void_reason: Set(None),
                 void_journal_entry_id: Set(None),
+                import_id: Set(None),
                 created_at: Set(now),
                 updated_at: Set(now),
             });

@@ -26,6 +26,7 @@ pub struct Model {
     pub on_watch: bool,
     pub account_manager_id: Option<i64>,
     pub watch_since: Option<Date>,
+    pub external_ref: Option<String>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -40,6 +40,7 @@ pub struct Model {
     pub voided_at: Option<DateTimeUtc>,
     pub void_reason: Option<String>,
     pub void_journal_entry_id: Option<i64>,
+    pub import_id: Option<i64>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

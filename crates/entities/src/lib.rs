@@ -30,6 +30,7 @@ pub mod dispute;
 pub mod dispute_evidence;
 pub mod fx_rate;
 pub mod holiday;
+pub mod import;
 pub mod idempotency_record;
 pub mod invoice;
 pub mod invoice_line;

@@ -20,6 +20,8 @@ use chrono::{DateTime, Utc};
 #[graphql(complex)]
 pub struct Customer {
     pub id: ID,
+    /// The customer's id in the system it came from (CRM account, old billing tool).
+    pub external_ref: Option<String>,
     pub legal_name: String,
     pub billing_address: Address,
     pub remit_to_address: Address,
@@ -49,6 +51,7 @@ impl From<customers::Customer> for Customer {
     fn from(customer: customers::Customer) -> Customer {
         Customer {
             id: ID(customer.id.to_string()),
+            external_ref: customer.external_ref.clone(),
             legal_name: customer.legal_name.clone(),
             billing_address: customer.billing_address.clone(),
             remit_to_address: customer.remit_to_address.clone(),

@@ -11,6 +11,7 @@ mod customers;
 mod deals;
 pub mod errors;
 pub mod guard;
+mod imports;
 mod invoicing;
 mod ledger;
 mod loaders;
@@ -42,6 +43,7 @@ pub struct Query(
     commissions::CommissionQuery,
     metrics::MetricsQuery,
     renewals::RenewalQuery,
+    imports::ImportQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -58,6 +60,7 @@ pub struct Mutation(
     revenue::RevenueMutation,
     commissions::CommissionMutation,
     renewals::RenewalMutation,
+    imports::ImportMutation,
 );
 
 pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;

@@ -4,6 +4,7 @@
 //! reads them, issues held drafts once their problem is fixed, voids unpaid ones, renders the
 //! PDF and keeps the tax, FX and legal-entity tables.
 
+pub mod opening;
 pub mod pdf;
 pub mod plan;
 pub mod rules;
@@ -528,6 +529,12 @@ impl InvoiceService {
         let transaction = self.db.begin().await?;
         let model = find_model(&transaction, id).await?;
         let before = invoice_from_model(model.clone())?;
+        if let Some(import_id) = model.import_id {
+            return Err(AppError::Conflict(format!(
+                "Invoice {} was brought over at cut-over by import #{import_id}; its opening entry covers every imported invoice, so correct it with a credit memo or a write-off instead of a void.",
+                model.number.clone().unwrap_or_default()
+            )));
+        }
         match before.status {
             InvoiceStatus::Draft | InvoiceStatus::Issued => {}
             InvoiceStatus::Void => {

@@ -10,6 +10,7 @@ use crate::money::{Currency, Money};
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
+use std::collections::BTreeMap;
 
 /// Why an invoice's open amount changed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -184,6 +185,89 @@ pub async fn record_issue<C: ConnectionTrait>(
         now,
     )
     .await
+}
+
+/// Records invoices brought over at cut-over, each with what is open on it, as issued on
+/// `cutover_date` (aged from their own dates): the movements in batches, and the aging cells
+/// summed in memory first so each cell is written once.
+pub async fn record_openings<C: ConnectionTrait>(
+    connection: &C,
+    opened: &[(Subject, i64)],
+    cutover_date: NaiveDate,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    let mut cells: BTreeMap<(&'static str, String, NaiveDate), (i64, i64)> = BTreeMap::new();
+    for chunk in opened.chunks(1_000) {
+        let rows: Vec<ar_movement::ActiveModel> = chunk
+            .iter()
+            .map(|(subject, open_minor)| ar_movement::ActiveModel {
+                invoice_id: Set(subject.invoice_id),
+                customer_id: Set(subject.customer_id),
+                currency: Set(subject.currency.clone()),
+                kind: Set(MovementKind::Issue.as_str().into()),
+                amount_minor: Set(*open_minor),
+                movement_date: Set(cutover_date),
+                invoice_date: Set(subject.invoice_date),
+                due_date: Set(subject.due_date),
+                source_id: Set(None),
+                created_at: Set(now),
+                ..Default::default()
+            })
+            .collect();
+        ar_movement::Entity::insert_many(rows)
+            .exec_without_returning(connection)
+            .await?;
+        for (subject, open_minor) in chunk {
+            for basis in AgingBasis::ALL {
+                let aged_from = match basis {
+                    AgingBasis::InvoiceDate => subject.invoice_date,
+                    AgingBasis::DueDate => subject.due_date,
+                };
+                let cell = cells
+                    .entry((basis.as_str(), subject.currency.clone(), aged_from))
+                    .or_default();
+                cell.0 += open_minor;
+                cell.1 += open_count_delta(0, *open_minor);
+            }
+        }
+    }
+    let cells: Vec<ar_aging_cell::ActiveModel> = cells
+        .into_iter()
+        .map(
+            |((basis, currency, aged_from), (amount, count))| ar_aging_cell::ActiveModel {
+                basis: Set(basis.into()),
+                currency: Set(currency),
+                aged_from: Set(aged_from),
+                movement_date: Set(cutover_date),
+                amount_minor: Set(amount),
+                open_count: Set(count),
+                ..Default::default()
+            },
+        )
+        .collect();
+    for chunk in cells.chunks(1_000) {
+        ar_aging_cell::Entity::insert_many(chunk.to_vec())
+            .on_conflict(
+                OnConflict::columns([
+                    ar_aging_cell::Column::Basis,
+                    ar_aging_cell::Column::Currency,
+                    ar_aging_cell::Column::MovementDate,
+                    ar_aging_cell::Column::AgedFrom,
+                ])
+                .value(
+                    ar_aging_cell::Column::AmountMinor,
+                    Expr::cust("ar_aging_cells.amount_minor + excluded.amount_minor"),
+                )
+                .value(
+                    ar_aging_cell::Column::OpenCount,
+                    Expr::cust("ar_aging_cells.open_count + excluded.open_count"),
+                )
+                .to_owned(),
+            )
+            .exec_without_returning(connection)
+            .await?;
+    }
+    Ok(())
 }
 
 /// Records a void (the invoice had nothing applied), dated `on`.

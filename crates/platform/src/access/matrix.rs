@@ -173,10 +173,14 @@ pub enum Permission {
     RenewalManage,
     /// Renew a contract into its next term.
     RenewalRenew,
+    /// See the import history, its errors and previews.
+    ImportRead,
+    /// Upload and commit imports (each kind also needs the permission of the area it writes).
+    ImportRun,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 54] = [
+    pub const ALL: [Permission; 56] = [
         Permission::CustomerRead,
         Permission::CustomerWrite,
         Permission::CreditHoldManage,
@@ -231,6 +235,8 @@ impl Permission {
         Permission::RenewalRead,
         Permission::RenewalManage,
         Permission::RenewalRenew,
+        Permission::ImportRead,
+        Permission::ImportRun,
     ];
 
     pub fn as_str(&self) -> &'static str {
@@ -289,6 +295,8 @@ impl Permission {
             Permission::RenewalRead => "RENEWAL_READ",
             Permission::RenewalManage => "RENEWAL_MANAGE",
             Permission::RenewalRenew => "RENEWAL_RENEW",
+            Permission::ImportRead => "IMPORT_READ",
+            Permission::ImportRun => "IMPORT_RUN",
         }
     }
 
@@ -485,6 +493,8 @@ impl Permission {
             ],
             Permission::RenewalManage => &[Admin, Cro, VpRevops, AccountManager, Ae, VpCs],
             Permission::RenewalRenew => &[Admin, Cro, VpRevops, VpFinance],
+            Permission::ImportRead => &[Admin, Cfo, VpRevops, VpFinance, Auditor],
+            Permission::ImportRun => &[Admin, Cfo, VpRevops, VpFinance],
         }
     }
 }
@@ -514,6 +524,10 @@ pub enum Access {
 /// refused for everybody (fail closed), and the matrix test fails, so a new field cannot be
 /// forgotten.
 pub const OPERATIONS: &[(&str, &str, Access)] = &[
+    ("Query", "importKinds", Access::Needs(Permission::ImportRead)),
+    ("Query", "imports", Access::Needs(Permission::ImportRead)),
+    ("Query", "import", Access::Needs(Permission::ImportRead)),
+    ("Mutation", "importCommit", Access::Needs(Permission::ImportRun)),
     ("Query", "me", Access::SignedIn),
     ("Query", "users", Access::Needs(Permission::UserRead)),
     (

@@ -49,6 +49,39 @@ where
     Ok(())
 }
 
+/// Audit rows for many records created by one action (an import), inserted in batches; each
+/// `(entity id, after JSON)` pair becomes one row, exactly as `record` would write it.
+pub async fn record_many<C: ConnectionTrait>(
+    connection: &C,
+    actor: Option<&Actor>,
+    at: DateTime<Utc>,
+    action: &str,
+    entity_type: &str,
+    records: Vec<(String, String)>,
+) -> AppResult<()> {
+    let mut pending = records.into_iter().peekable();
+    while pending.peek().is_some() {
+        let rows: Vec<audit_entry::ActiveModel> = pending
+            .by_ref()
+            .take(500)
+            .map(|(entity_id, after_json)| audit_entry::ActiveModel {
+                at: Set(at),
+                actor_user_id: Set(actor.map(|actor| actor.user_id)),
+                action: Set(action.to_string()),
+                entity_type: Set(entity_type.to_string()),
+                entity_id: Set(entity_id),
+                before_json: Set(None),
+                after_json: Set(Some(after_json)),
+                ..Default::default()
+            })
+            .collect();
+        audit_entry::Entity::insert_many(rows)
+            .exec_without_returning(connection)
+            .await?;
+    }
+    Ok(())
+}
+
 #[derive(Clone)]
 pub struct AuditService {
     db: DatabaseConnection,

@@ -17,9 +17,9 @@ use crate::entities::{contract, customer};
 use crate::error::{AppError, AppResult};
 use crate::money::{Currency, Money};
 use crate::pagination::{search_condition, Page, PageRequest};
-use crate::values::{parse_currency, parse_id, require_text};
+use crate::values::{optional_text, parse_currency, parse_id, require_text};
 use async_graphql::{InputObject, ID};
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
     PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
@@ -35,6 +35,9 @@ pub struct PaymentMethodInput {
 
 #[derive(Debug, Clone, InputObject)]
 pub struct CustomerCreateInput {
+    /// The customer's id in the system it comes from (CRM account id, old billing tool's
+    /// customer number); unique, and how imports and CRM intake find the customer again.
+    pub external_ref: Option<String>,
     pub legal_name: String,
     pub billing_address: Address,
     /// Where customers send payment; the billing address when absent.
@@ -103,19 +106,29 @@ fn tax_number(country: &str, number: Option<&str>) -> AppResult<Option<String>> 
     }
 }
 
-#[derive(Clone)]
-pub struct CustomerService {
-    db: DatabaseConnection,
-    clock: SharedClock,
+/// Rows per INSERT when customers are created in bulk (well under both databases' parameter caps).
+const INSERT_BATCH: usize = 500;
+
+/// A customer that passed every check of `CustomerCreateInput`, ready to insert.
+#[derive(Debug, Clone)]
+pub struct NewCustomer {
+    pub external_ref: Option<String>,
+    legal_name: String,
+    billing_address: Address,
+    remit_to_address: Address,
+    tax_registration_number: Option<String>,
+    billing_contact: Contact,
+    payment_method_kind: Option<String>,
+    payment_method_masked: Option<String>,
+    credit_limit: Money,
+    payment_terms: PaymentTerms,
+    currency: Currency,
 }
 
-impl CustomerService {
-    pub fn new(db: DatabaseConnection, clock: SharedClock) -> CustomerService {
-        CustomerService { db, clock }
-    }
-
-    pub async fn create(&self, actor: &Actor, input: CustomerCreateInput) -> AppResult<Customer> {
-        actor.require(Permission::CustomerWrite)?;
+impl NewCustomer {
+    /// Validates the input; errors name the input field (`billingAddress.city`).
+    pub fn try_new(input: CustomerCreateInput) -> AppResult<NewCustomer> {
+        let external_ref = optional_text("externalRef", input.external_ref.as_deref(), 100)?;
         let legal_name = require_text("legalName", &input.legal_name, 200)?;
         let billing_address = input.billing_address.validated("billingAddress")?;
         let remit_to_address = match input.remit_to_address {
@@ -148,19 +161,37 @@ impl CustomerService {
             Some(terms) => terms,
             None => policy.default_terms(),
         };
-        let now = self.clock.now();
-        let transaction = self.db.begin().await?;
-        let model = customer::ActiveModel {
-            legal_name: Set(legal_name),
-            billing_address_json: Set(serde_json::to_string(&billing_address)?),
-            remit_to_address_json: Set(serde_json::to_string(&remit_to_address)?),
-            tax_registration_number: Set(tax_registration_number),
-            billing_contact_json: Set(serde_json::to_string(&billing_contact)?),
-            payment_method_kind: Set(payment_method_kind),
-            payment_method_masked: Set(payment_method_masked),
-            credit_limit_minor: Set(policy.proposed_limit.minor()),
-            payment_terms: Set(payment_terms.as_str().to_string()),
-            billing_currency: Set(currency.code().to_string()),
+        Ok(NewCustomer {
+            external_ref,
+            legal_name,
+            billing_address,
+            remit_to_address,
+            tax_registration_number,
+            billing_contact,
+            payment_method_kind,
+            payment_method_masked,
+            credit_limit: policy.proposed_limit,
+            payment_terms,
+            currency,
+        })
+    }
+
+    fn into_active_model(self, now: DateTime<Utc>) -> customer::ActiveModel {
+        // The values were serialised from validated structs; JSON of them cannot fail, but an
+        // empty object rather than a panic keeps the rule "no unwrap" if it ever did.
+        let json = |value: serde_json::Result<String>| value.unwrap_or_else(|_| "{}".into());
+        customer::ActiveModel {
+            external_ref: Set(self.external_ref),
+            legal_name: Set(self.legal_name),
+            billing_address_json: Set(json(serde_json::to_string(&self.billing_address))),
+            remit_to_address_json: Set(json(serde_json::to_string(&self.remit_to_address))),
+            tax_registration_number: Set(self.tax_registration_number),
+            billing_contact_json: Set(json(serde_json::to_string(&self.billing_contact))),
+            payment_method_kind: Set(self.payment_method_kind),
+            payment_method_masked: Set(self.payment_method_masked),
+            credit_limit_minor: Set(self.credit_limit.minor()),
+            payment_terms: Set(self.payment_terms.as_str().to_string()),
+            billing_currency: Set(self.currency.code().to_string()),
             has_paid_invoice: Set(false),
             prior_late_payer: Set(false),
             on_credit_hold: Set(false),
@@ -170,8 +201,38 @@ impl CustomerService {
             updated_at: Set(now),
             ..Default::default()
         }
-        .insert(&transaction)
-        .await?;
+    }
+}
+
+#[derive(Clone)]
+pub struct CustomerService {
+    db: DatabaseConnection,
+    clock: SharedClock,
+}
+
+impl CustomerService {
+    pub fn new(db: DatabaseConnection, clock: SharedClock) -> CustomerService {
+        CustomerService { db, clock }
+    }
+
+    pub async fn create(&self, actor: &Actor, input: CustomerCreateInput) -> AppResult<Customer> {
+        actor.require(Permission::CustomerWrite)?;
+        let new_customer = NewCustomer::try_new(input)?;
+        let now = self.clock.now();
+        let transaction = self.db.begin().await?;
+        if let Some(reference) = &new_customer.external_ref {
+            let taken = customer::Entity::find()
+                .filter(customer::Column::ExternalRef.eq(reference.as_str()))
+                .count(&transaction)
+                .await?;
+            if taken > 0 {
+                return Err(AppError::validation(
+                    "externalRef",
+                    format!("Another customer already has the reference {reference}."),
+                ));
+            }
+        }
+        let model = new_customer.into_active_model(now).insert(&transaction).await?;
         let created = Customer::try_from(model)?;
         audit::record(
             &transaction,
@@ -188,6 +249,47 @@ impl CustomerService {
         .await?;
         transaction.commit().await?;
         Ok(created)
+    }
+
+    /// Creates many validated customers in the caller's transaction (an import), each with its
+    /// audit row, in batches. The caller has checked that no reference is taken.
+    pub async fn insert_many<C: ConnectionTrait>(
+        connection: &C,
+        actor: &Actor,
+        now: DateTime<Utc>,
+        customers: Vec<NewCustomer>,
+    ) -> AppResult<usize> {
+        actor.require(Permission::CustomerWrite)?;
+        let count = customers.len();
+        let mut pending = customers.into_iter().peekable();
+        while pending.peek().is_some() {
+            let batch: Vec<NewCustomer> = pending.by_ref().take(INSERT_BATCH).collect();
+            let references: Vec<String> = batch
+                .iter()
+                .filter_map(|customer| customer.external_ref.clone())
+                .collect();
+            let rows: Vec<customer::ActiveModel> = batch
+                .into_iter()
+                .map(|customer| customer.into_active_model(now))
+                .collect();
+            customer::Entity::insert_many(rows)
+                .exec_without_returning(connection)
+                .await?;
+            // Read the batch back (by reference, which every imported customer has) for its
+            // audit rows, so each customer's history starts with the values it was created with.
+            let created = customer::Entity::find()
+                .filter(customer::Column::ExternalRef.is_in(references))
+                .all(connection)
+                .await?;
+            let mut records = Vec::with_capacity(created.len());
+            for model in created {
+                let customer = Customer::try_from(model)?;
+                records.push((customer.id.to_string(), serde_json::to_string(&customer)?));
+            }
+            audit::record_many(connection, Some(actor), now, "customer.create", "customer", records)
+                .await?;
+        }
+        Ok(count)
     }
 
     pub async fn update(&self, actor: &Actor, input: CustomerUpdateInput) -> AppResult<Customer> {

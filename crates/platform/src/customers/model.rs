@@ -81,6 +81,8 @@ pub struct PaymentMethod {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Customer {
     pub id: i64,
+    /// The customer's id in the system it came from (CRM account, old billing tool), unique.
+    pub external_ref: Option<String>,
     pub legal_name: String,
     pub billing_address: Address,
     pub remit_to_address: Address,
@@ -118,6 +120,7 @@ impl TryFrom<crate::entities::customer::Model> for Customer {
         };
         Ok(Customer {
             id: model.id,
+            external_ref: model.external_ref,
             legal_name: model.legal_name,
             billing_address: serde_json::from_str(&model.billing_address_json)?,
             remit_to_address: serde_json::from_str(&model.remit_to_address_json)?,

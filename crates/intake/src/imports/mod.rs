@@ -1,0 +1,333 @@
+//! Imports of the existing book at cut-over. One flow for every kind: upload a CSV or XLSX file →
+//! every row validated (errors name row, column and reason, and nothing is kept to commit while
+//! any row is wrong) → a preview (records, totals per currency, the journal entries it will post)
+//! → commit, exactly once per file (the same file again is recognised) → history.
+//!
+//! Imports write only through the areas that own the records: customers through the customer
+//! master, open invoices through invoicing (which posts the opening entry and the AR history).
+
+pub mod cells;
+pub mod customers;
+pub mod open_invoices;
+pub mod table;
+
+use crate::access::{Actor, Permission};
+use crate::audit::{self, AuditRecord};
+use crate::clock::SharedClock;
+use crate::customers::{CustomerService, NewCustomer};
+use crate::entities::import;
+use crate::error::{AppError, AppResult};
+use crate::invoicing::opening::{self, OpeningBatch, OpeningInvoice};
+use crate::ledger::{self, chart};
+use crate::money::{amount_string_of, Currency};
+use crate::pagination::{Page, PageRequest};
+use cells::CellError;
+use chrono::{DateTime, NaiveDate, Utc};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set, TransactionTrait,
+};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex};
+use table::Table;
+
+/// The largest file one import takes (DESIGN law 7); 200,000 rows of any kind fit well inside.
+pub const MAX_FILE_BYTES: usize = 64 * 1024 * 1024;
+/// Row errors kept with a rejected import (the count is always exact).
+const MAX_ERRORS_KEPT: usize = 1_000;
+
+/// What a file holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, async_graphql::Enum)]
+pub enum ImportKind {
+    /// The customer master.
+    Customers,
+    /// The AR aging report: invoices still open on the cut-over date.
+    OpenInvoices,
+}
+
+impl ImportKind {
+    pub const ALL: [ImportKind; 2] = [ImportKind::Customers, ImportKind::OpenInvoices];
+
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            ImportKind::Customers => "customers",
+            ImportKind::OpenInvoices => "open_invoices",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<ImportKind> {
+        ImportKind::ALL.into_iter().find(|kind| kind.as_str() == text)
+    }
+
+    pub fn title(&self) -> &'static str {
+        match self {
+            ImportKind::Customers => "Customers",
+            ImportKind::OpenInvoices => "Open invoices (AR aging at cut-over)",
+        }
+    }
+
+    pub fn columns(&self) -> &'static [ColumnSpec] {
+        match self {
+            ImportKind::Customers => customers::COLUMNS,
+            ImportKind::OpenInvoices => open_invoices::COLUMNS,
+        }
+    }
+
+    /// Opening balances are stated as of a cut-over date; master data is not.
+    pub fn needs_cutover_date(&self) -> bool {
+        matches!(self, ImportKind::OpenInvoices)
+    }
+
+    /// The permission of the area that writes the records, checked on top of `ImportRun`.
+    fn writer_permission(&self) -> Permission {
+        match self {
+            ImportKind::Customers => Permission::CustomerWrite,
+            ImportKind::OpenInvoices => Permission::InvoiceManage,
+        }
+    }
+
+    /// A CSV with the header and one example row, to fill in.
+    pub fn template_csv(&self) -> String {
+        let columns = self.columns();
+        let line = |cells: Vec<&str>| {
+            cells
+                .into_iter()
+                .map(crate::values::csv_cell)
+                .collect::<Vec<_>>()
+                .join(",")
+        };
+        format!(
+            "{}\r\n{}\r\n",
+            line(columns.iter().map(|column| column.name).collect()),
+            line(columns.iter().map(|column| column.example).collect())
+        )
+    }
+}
+
+/// One column of a kind's file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ColumnSpec {
+    pub name: &'static str,
+    pub required: bool,
+    pub example: &'static str,
+    pub description: &'static str,
+}
+
+impl ColumnSpec {
+    pub const fn required(name: &'static str, example: &'static str, description: &'static str) -> ColumnSpec {
+        ColumnSpec { name, required: true, example, description }
+    }
+
+    pub const fn optional(name: &'static str, example: &'static str, description: &'static str) -> ColumnSpec {
+        ColumnSpec { name, required: false, example, description }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, async_graphql::Enum)]
+pub enum ImportStatus {
+    /// Every row is valid; waiting to be committed.
+    Validated,
+    /// At least one row is wrong; nothing can be committed from this upload.
+    Rejected,
+    /// Written, once.
+    Committed,
+}
+
+impl ImportStatus {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            ImportStatus::Validated => "validated",
+            ImportStatus::Rejected => "rejected",
+            ImportStatus::Committed => "committed",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<ImportStatus> {
+        [ImportStatus::Validated, ImportStatus::Rejected, ImportStatus::Committed]
+            .into_iter()
+            .find(|status| status.as_str() == text)
+    }
+}
+
+/// One line of a journal entry the commit will post.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PreviewLine {
+    pub account_code: String,
+    pub account_name: String,
+    pub currency: String,
+    pub debit: String,
+    pub credit: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PreviewEntry {
+    pub memo: String,
+    pub lines: Vec<PreviewLine>,
+}
+
+/// What a commit will write: records, amounts per currency and the journal entries.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Preview {
+    pub records: u64,
+    /// (currency, amount as a decimal string) of the money the rows carry.
+    pub totals: Vec<(String, String)>,
+    pub entries: Vec<PreviewEntry>,
+    /// Header columns the kind does not read, so a misspelt one is noticed.
+    pub ignored_columns: Vec<String>,
+}
+
+/// What a commit wrote.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportResult {
+    pub records: u64,
+    pub entry_numbers: Vec<String>,
+}
+
+/// An import as its history shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct ImportRecord {
+    pub id: i64,
+    pub kind: ImportKind,
+    pub file_name: String,
+    pub file_format: String,
+    pub file_sha256: String,
+    pub file_bytes: i64,
+    pub status: ImportStatus,
+    pub cutover_date: Option<NaiveDate>,
+    pub row_count: i64,
+    pub error_count: i64,
+    pub errors: Vec<CellError>,
+    pub preview: Preview,
+    pub uploaded_by: i64,
+    pub uploaded_at: DateTime<Utc>,
+    pub committed_by: Option<i64>,
+    pub committed_at: Option<DateTime<Utc>>,
+    pub result: Option<ImportResult>,
+}
+
+impl TryFrom<import::Model> for ImportRecord {
+    type Error = AppError;
+
+    fn try_from(model: import::Model) -> AppResult<ImportRecord> {
+        Ok(ImportRecord {
+            id: model.id,
+            kind: ImportKind::parse(&model.kind)
+                .ok_or_else(|| AppError::internal(format!("import kind {}", model.kind)))?,
+            status: ImportStatus::parse(&model.status)
+                .ok_or_else(|| AppError::internal(format!("import status {}", model.status)))?,
+            file_name: model.file_name,
+            file_format: model.file_format,
+            file_sha256: model.file_sha256,
+            file_bytes: model.file_bytes,
+            cutover_date: model.cutover_date,
+            row_count: model.row_count,
+            error_count: model.error_count,
+            errors: serde_json::from_str(&model.errors_json)?,
+            preview: serde_json::from_str(&model.preview_json)?,
+            uploaded_by: model.uploaded_by,
+            uploaded_at: model.uploaded_at,
+            committed_by: model.committed_by,
+            committed_at: model.committed_at,
+            result: model.result_json.as_deref().map(serde_json::from_str).transpose()?,
+        })
+    }
+}
+
+/// How far a running commit has got (kept by the instance doing it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Progress {
+    pub done: u64,
+    pub total: u64,
+}
+
+/// The rows of a valid file, ready to write.
+enum Validated {
+    Customers(Vec<NewCustomer>),
+    OpenInvoices(Vec<OpeningInvoice>),
+}
+
+/// The outcome of checking a file.
+struct Checked {
+    rows: usize,
+    errors: Vec<CellError>,
+    validated: Option<Validated>,
+    preview: Preview,
+}
+
+/// What an upload says about itself.
+#[derive(Debug, Clone)]
+pub struct Upload {
+    pub kind: ImportKind,
+    pub file_name: String,
+    pub cutover_date: Option<NaiveDate>,
+}
+
+#[derive(Clone)]
+pub struct ImportService {
+    db: DatabaseConnection,
+    clock: SharedClock,
+    legal_entity: String,
+    functional: Currency,
+    progress: Arc<Mutex<HashMap<i64, Progress>>>,
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect()
+}
+
+/// The key a committed file holds, unique: one file of a kind is committed once.
+fn committed_key(kind: ImportKind, sha256: &str) -> String {
+    format!("{}:{sha256}", kind.as_str())
+}
+
+fn account_name(code: &str) -> String {
+    chart::CHART
+        .iter()
+        .find(|(known, _, _)| *known == code)
+        .map(|(_, name, _)| (*name).to_string())
+        .unwrap_or_default()
+}
+
+/// The opening entries as the preview shows them.
+fn preview_entries(invoices: &[OpeningInvoice], cutover_date: NaiveDate) -> AppResult<Vec<PreviewEntry>> {
+    Ok(opening::opening_entries(invoices)?
+        .iter()
+        .map(|entry| PreviewEntry {
+            memo: format!("Opening accounts receivable on {cutover_date}"),
+            lines: entry
+                .postings()
+                .iter()
+                .map(|posting| {
+                    let amount = posting.amount.amount_string();
+                    let debit = posting.side == crate::ledger::rules::Side::Debit;
+                    PreviewLine {
+                        account_code: posting.account_code.clone(),
+                        account_name: account_name(&posting.account_code),
+                        currency: posting.amount.currency().code().to_string(),
+                        debit: if debit { amount.clone() } else { String::new() },
+                        credit: if debit { String::new() } else { amount },
+                    }
+                })
+                .collect(),
+        })
+        .collect())
+}
+
+fn open_totals(invoices: &[OpeningInvoice]) -> Vec<(String, String)> {
+    let mut sums: BTreeMap<&'static str, (i128, Currency)> = BTreeMap::new();
+    for invoice in invoices {
+        let currency = invoice.open.currency();
+        sums.entry(currency.code()).or_insert((0, currency)).0 += i128::from(invoice.open.minor());
+    }
+    sums.into_iter()
+        .map(|(code, (minor, currency))| (code.to_string(), amount_string_of(minor, currency)))
+        .collect()
+}
+
+mod service;
