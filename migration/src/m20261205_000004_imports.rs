@@ -31,7 +31,12 @@ impl MigrationTrait for Migration {
                     .col(big("error_count"))
                     .col(text("errors_json"))
                     .col(text("preview_json"))
-                    .col(ColumnDef::new(Alias::new("content")).blob().null().to_owned())
+                    .col(
+                        ColumnDef::new(Alias::new("content"))
+                            .blob()
+                            .null()
+                            .to_owned(),
+                    )
                     .col(big("uploaded_by"))
                     .col(instant("uploaded_at"))
                     .col(big_null("committed_by"))

@@ -286,6 +286,39 @@ impl TestApp {
         self.user_ids[&role]
     }
 
+    /// Uploads an import file over HTTP (`POST /api/imports`) as `role`; the status and JSON body.
+    pub async fn upload_import(
+        &self,
+        role: Role,
+        kind: &str,
+        file_name: &str,
+        cutover_date: Option<&str>,
+        bytes: Vec<u8>,
+    ) -> (u16, Value) {
+        let token = self.token(role).await;
+        let mut url = format!(
+            "{}/api/imports?kind={kind}&fileName={}",
+            self.base_url,
+            percent_encode(file_name)
+        );
+        if let Some(date) = cutover_date {
+            url.push_str(&format!("&cutoverDate={date}"));
+        }
+        let response = self
+            .client
+            .post(url)
+            .bearer_auth(token)
+            .body(bytes)
+            .send()
+            .await
+            .unwrap();
+        let status = response.status().as_u16();
+        let body = response.text().await.unwrap();
+        let value = serde_json::from_str(&body)
+            .unwrap_or_else(|error| panic!("HTTP {status}, not JSON ({error}): {body:?}"));
+        (status, value)
+    }
+
     /// Creates a customer through the API and returns its id.
     pub async fn create_customer(&self, legal_name: &str, currency: &str) -> String {
         let data = self
@@ -846,4 +879,74 @@ fn decode_encoded_words(value: &str) -> String {
         after_encoded_word = encoded;
     }
     text
+}
+
+/// A one-sheet XLSX workbook of `rows` (the first is the header), as a spreadsheet saves it: text
+/// as inline strings, cells that look like numbers as numbers, and ISO dates as date serials with
+/// a date format, so imports read real spreadsheet cells rather than text.
+pub fn xlsx_of(rows: &[Vec<String>]) -> Vec<u8> {
+    use std::io::Write;
+    let escape = |text: &str| {
+        text.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+            .replace('"', "&quot;")
+    };
+    let mut sheet = String::from(
+        r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>"#,
+    );
+    for (row_index, row) in rows.iter().enumerate() {
+        sheet.push_str(&format!(r#"<row r="{}">"#, row_index + 1));
+        for (column_index, cell) in row.iter().enumerate() {
+            let reference = format!("{}{}", (b'A' + column_index as u8) as char, row_index + 1);
+            let date = chrono::NaiveDate::parse_from_str(cell, "%Y-%m-%d").ok();
+            if cell.is_empty() {
+                continue;
+            } else if let (Some(date), true) = (date, row_index > 0) {
+                let epoch = chrono::NaiveDate::from_ymd_opt(1899, 12, 30).unwrap();
+                let serial = (date - epoch).num_days();
+                sheet.push_str(&format!(r#"<c r="{reference}" s="1"><v>{serial}</v></c>"#));
+            } else if row_index > 0 && cell.parse::<f64>().is_ok() && !cell.starts_with('0') {
+                sheet.push_str(&format!(r#"<c r="{reference}"><v>{cell}</v></c>"#));
+            } else {
+                sheet.push_str(&format!(
+                    r#"<c r="{reference}" t="inlineStr"><is><t>{}</t></is></c>"#,
+                    escape(cell)
+                ));
+            }
+        }
+        sheet.push_str("</row>");
+    }
+    sheet.push_str("</sheetData></worksheet>");
+    let parts: [(&str, String); 6] = [
+        ("[Content_Types].xml", r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/><Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/></Types>"#.into()),
+        ("_rels/.rels", r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>"#.into()),
+        ("xl/workbook.xml", r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>"#.into()),
+        ("xl/_rels/workbook.xml.rels", r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/><Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/></Relationships>"#.into()),
+        ("xl/styles.xml", r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><fonts count="1"><font><sz val="11"/><name val="Calibri"/></font></fonts><fills count="1"><fill><patternFill patternType="none"/></fill></fills><borders count="1"><border/></borders><cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs><cellXfs count="2"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/><xf numFmtId="14" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/></cellXfs></styleSheet>"#.into()),
+        ("xl/worksheets/sheet1.xml", sheet),
+    ];
+    let mut writer = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for (name, content) in parts {
+        writer
+            .start_file(name, zip::write::SimpleFileOptions::default())
+            .unwrap();
+        writer.write_all(content.as_bytes()).unwrap();
+    }
+    writer.finish().unwrap().into_inner()
+}
+
+/// `rows` as CSV text (the first row is the header), quoting cells that need it.
+pub fn csv_of(rows: &[Vec<String>]) -> Vec<u8> {
+    let quote = |cell: &String| {
+        if cell.contains([',', '"', '\n']) {
+            format!("\"{}\"", cell.replace('"', "\"\""))
+        } else {
+            cell.clone()
+        }
+    };
+    rows.iter()
+        .map(|row| row.iter().map(quote).collect::<Vec<_>>().join(",") + "\r\n")
+        .collect::<String>()
+        .into_bytes()
 }

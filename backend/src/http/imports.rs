@@ -64,7 +64,10 @@ fn parse(query: UploadQuery) -> Result<Upload, AppError> {
         None | Some("") => None,
         Some(text) => Some(
             chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| {
-                AppError::validation("cutoverDate", format!("\"{text}\" is not a date (YYYY-MM-DD)."))
+                AppError::validation(
+                    "cutoverDate",
+                    format!("\"{text}\" is not a date (YYYY-MM-DD)."),
+                )
             })?,
         ),
     };
@@ -110,4 +113,3 @@ pub(super) async fn upload(
         Err(error) => failure(AppError::internal(format!("import upload task: {error}"))),
     }
 }
-

@@ -1,6 +1,5 @@
 //! Wiring: one `App` holds the database, the clock and every area's service.
 
-use crate::imports::ImportService;
 use crate::approvals::ApprovalService;
 use crate::audit::AuditService;
 use crate::auth::{AuthService, JwtKeys};
@@ -11,6 +10,7 @@ use crate::config::Config;
 use crate::customers::CustomerService;
 use crate::deals::DealService;
 use crate::error::AppResult;
+use crate::imports::ImportService;
 use crate::invoicing::InvoiceService;
 use crate::ledger::LedgerService;
 use crate::metrics::MetricsService;

@@ -12,6 +12,7 @@ mod dashboard;
 mod deals;
 mod fuzz;
 mod http;
+mod imports;
 mod instances;
 mod jwt;
 mod ledger;

@@ -108,8 +108,12 @@ impl From<imports::Preview> for ImportPreview {
                         .lines
                         .into_iter()
                         .map(|line| ImportPreviewLine {
-                            debit: Some(line.debit).filter(|text| !text.is_empty()).map(|amount| money(&line.currency, amount)),
-                            credit: Some(line.credit).filter(|text| !text.is_empty()).map(|amount| money(&line.currency, amount)),
+                            debit: Some(line.debit)
+                                .filter(|text| !text.is_empty())
+                                .map(|amount| money(&line.currency, amount)),
+                            credit: Some(line.credit)
+                                .filter(|text| !text.is_empty())
+                                .map(|amount| money(&line.currency, amount)),
                             account_code: line.account_code,
                             account_name: line.account_name,
                         })
@@ -214,10 +218,13 @@ impl Import {
 
     /// While the instance answering commits it: rows written so far.
     async fn progress(&self, ctx: &Context<'_>) -> Option<ImportProgress> {
-        app(ctx).imports.progress(self.record.id).map(|progress| ImportProgress {
-            done: i64::try_from(progress.done).unwrap_or(i64::MAX),
-            total: i64::try_from(progress.total).unwrap_or(i64::MAX),
-        })
+        app(ctx)
+            .imports
+            .progress(self.record.id)
+            .map(|progress| ImportProgress {
+                done: i64::try_from(progress.done).unwrap_or(i64::MAX),
+                total: i64::try_from(progress.total).unwrap_or(i64::MAX),
+            })
     }
 }
 
@@ -231,7 +238,10 @@ impl ImportQuery {
     /// The kinds of file revops imports, each with its columns and a template.
     async fn import_kinds(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<ImportKindInfo>> {
         actor(ctx)?.require(crate::access::Permission::ImportRead)?;
-        Ok(ImportKind::ALL.into_iter().map(ImportKindInfo::from).collect())
+        Ok(ImportKind::ALL
+            .into_iter()
+            .map(ImportKindInfo::from)
+            .collect())
     }
 
     /// The import history, newest first.
@@ -279,7 +289,9 @@ impl ImportMutation {
         let actor = actor(ctx)?.clone();
         let committed = tokio::spawn(async move { service.commit(&actor, id).await })
             .await
-            .map_err(|error| crate::error::AppError::internal(format!("import commit task: {error}")))??;
+            .map_err(|error| {
+                crate::error::AppError::internal(format!("import commit task: {error}"))
+            })??;
         Ok(ImportCommitPayload {
             import: committed.into(),
         })

@@ -194,7 +194,9 @@ pub async fn bring_over<C: ConnectionTrait>(
         let rows: Vec<invoice::ActiveModel> = chunk
             .iter()
             .map(|invoice| {
-                let entry = entry_of_currency.get(invoice.open.currency().code()).copied();
+                let entry = entry_of_currency
+                    .get(invoice.open.currency().code())
+                    .copied();
                 row(batch, invoice, entry, actor, now)
             })
             .collect();

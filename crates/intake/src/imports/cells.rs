@@ -33,14 +33,23 @@ impl CellError {
 /// The text of a required cell, or why it is missing.
 pub fn required<'a>(text: &'a str, column: &str, row: u32) -> Result<&'a str, CellError> {
     if text.is_empty() {
-        Err(CellError::new(row, column, "This column is required; the cell is empty."))
+        Err(CellError::new(
+            row,
+            column,
+            "This column is required; the cell is empty.",
+        ))
     } else {
         Ok(text)
     }
 }
 
 /// The text of an optional cell (`None` when empty), at most `max_chars` long.
-pub fn optional(text: &str, column: &str, row: u32, max_chars: usize) -> Result<Option<String>, CellError> {
+pub fn optional(
+    text: &str,
+    column: &str,
+    row: u32,
+    max_chars: usize,
+) -> Result<Option<String>, CellError> {
     if text.is_empty() {
         return Ok(None);
     }
@@ -48,7 +57,10 @@ pub fn optional(text: &str, column: &str, row: u32, max_chars: usize) -> Result<
         return Err(CellError::new(
             row,
             column,
-            format!("At most {max_chars} characters; this cell has {}.", text.chars().count()),
+            format!(
+                "At most {max_chars} characters; this cell has {}.",
+                text.chars().count()
+            ),
         ));
     }
     Ok(Some(text.to_owned()))
@@ -94,7 +106,9 @@ pub fn amount(text: &str, currency: Currency, column: &str, row: u32) -> Result<
             MoneyError::AboveMaximum { maximum, .. } => {
                 format!("\"{text}\" is beyond the largest amount revops accepts ({maximum}).")
             }
-            _ => format!("\"{text}\" is not an amount; write digits with a decimal point, e.g. 12400.50."),
+            _ => format!(
+                "\"{text}\" is not an amount; write digits with a decimal point, e.g. 12400.50."
+            ),
         };
         CellError::new(row, column, message)
     })
@@ -115,7 +129,9 @@ fn without_thousands_separators(text: &str) -> String {
     let grouped = groups.len() > 1
         && (1..=3).contains(&groups[0].len())
         && groups[1..].iter().all(|group| group.len() == 3)
-        && groups.iter().all(|group| group.bytes().all(|byte| byte.is_ascii_digit()));
+        && groups
+            .iter()
+            .all(|group| group.bytes().all(|byte| byte.is_ascii_digit()));
     if !grouped {
         return text.to_owned();
     }

@@ -60,12 +60,20 @@ fn column_of(field: &str) -> &'static str {
 fn input_of(table: &Table, cells: &[String], row: u32) -> Result<CustomerCreateInput, CellError> {
     let cell = |column: &str| table.cell(cells, column);
     let text = |column: &str| cell(column).to_owned();
-    let maybe = |column: &str| Some(cell(column)).filter(|text| !text.is_empty()).map(str::to_owned);
+    let maybe = |column: &str| {
+        Some(cell(column))
+            .filter(|text| !text.is_empty())
+            .map(str::to_owned)
+    };
     let payment_method = match maybe("payment_method") {
         None => None,
         Some(kind) => Some(PaymentMethodInput {
             kind: PaymentMethodKind::parse(&kind.to_lowercase()).ok_or_else(|| {
-                CellError::new(row, "payment_method", format!("\"{kind}\" is not one of ach, wire, card or check."))
+                CellError::new(
+                    row,
+                    "payment_method",
+                    format!("\"{kind}\" is not one of ach, wire, card or check."),
+                )
             })?,
             reference: maybe("payment_reference"),
         }),
@@ -73,7 +81,11 @@ fn input_of(table: &Table, cells: &[String], row: u32) -> Result<CustomerCreateI
     let payment_terms = match maybe("payment_terms") {
         None => None,
         Some(terms) => Some(PaymentTerms::parse(&terms.to_lowercase()).ok_or_else(|| {
-            CellError::new(row, "payment_terms", format!("\"{terms}\" is not one of net_15, net_30, net_45, net_60 or upfront."))
+            CellError::new(
+                row,
+                "payment_terms",
+                format!("\"{terms}\" is not one of net_15, net_30, net_45, net_60 or upfront."),
+            )
         })?),
     };
     Ok(CustomerCreateInput {
@@ -132,9 +144,19 @@ pub async fn validate<C: ConnectionTrait>(
             Ok(customer) => {
                 let reference = customer.external_ref.clone().unwrap_or_default();
                 if taken.contains(&reference) {
-                    errors.push(CellError::new(row, "external_ref", format!("A customer with reference {reference} already exists in revops.")));
+                    errors.push(CellError::new(
+                        row,
+                        "external_ref",
+                        format!("A customer with reference {reference} already exists in revops."),
+                    ));
                 } else if let Some(first) = seen.insert(reference.clone(), row) {
-                    errors.push(CellError::new(row, "external_ref", format!("Reference {reference} is also on row {first}; each customer once.")));
+                    errors.push(CellError::new(
+                        row,
+                        "external_ref",
+                        format!(
+                            "Reference {reference} is also on row {first}; each customer once."
+                        ),
+                    ));
                 } else {
                     customers.push(customer);
                 }

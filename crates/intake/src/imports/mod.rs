@@ -59,7 +59,9 @@ impl ImportKind {
     }
 
     pub fn parse(text: &str) -> Option<ImportKind> {
-        ImportKind::ALL.into_iter().find(|kind| kind.as_str() == text)
+        ImportKind::ALL
+            .into_iter()
+            .find(|kind| kind.as_str() == text)
     }
 
     pub fn title(&self) -> &'static str {
@@ -117,12 +119,30 @@ pub struct ColumnSpec {
 }
 
 impl ColumnSpec {
-    pub const fn required(name: &'static str, example: &'static str, description: &'static str) -> ColumnSpec {
-        ColumnSpec { name, required: true, example, description }
+    pub const fn required(
+        name: &'static str,
+        example: &'static str,
+        description: &'static str,
+    ) -> ColumnSpec {
+        ColumnSpec {
+            name,
+            required: true,
+            example,
+            description,
+        }
     }
 
-    pub const fn optional(name: &'static str, example: &'static str, description: &'static str) -> ColumnSpec {
-        ColumnSpec { name, required: false, example, description }
+    pub const fn optional(
+        name: &'static str,
+        example: &'static str,
+        description: &'static str,
+    ) -> ColumnSpec {
+        ColumnSpec {
+            name,
+            required: false,
+            example,
+            description,
+        }
     }
 }
 
@@ -146,9 +166,13 @@ impl ImportStatus {
     }
 
     pub fn parse(text: &str) -> Option<ImportStatus> {
-        [ImportStatus::Validated, ImportStatus::Rejected, ImportStatus::Committed]
-            .into_iter()
-            .find(|status| status.as_str() == text)
+        [
+            ImportStatus::Validated,
+            ImportStatus::Rejected,
+            ImportStatus::Committed,
+        ]
+        .into_iter()
+        .find(|status| status.as_str() == text)
     }
 }
 
@@ -231,7 +255,11 @@ impl TryFrom<import::Model> for ImportRecord {
             uploaded_at: model.uploaded_at,
             committed_by: model.committed_by,
             committed_at: model.committed_at,
-            result: model.result_json.as_deref().map(serde_json::from_str).transpose()?,
+            result: model
+                .result_json
+                .as_deref()
+                .map(serde_json::from_str)
+                .transpose()?,
         })
     }
 }
@@ -295,7 +323,10 @@ fn account_name(code: &str) -> String {
 }
 
 /// The opening entries as the preview shows them.
-fn preview_entries(invoices: &[OpeningInvoice], cutover_date: NaiveDate) -> AppResult<Vec<PreviewEntry>> {
+fn preview_entries(
+    invoices: &[OpeningInvoice],
+    cutover_date: NaiveDate,
+) -> AppResult<Vec<PreviewEntry>> {
     Ok(opening::opening_entries(invoices)?
         .iter()
         .map(|entry| PreviewEntry {

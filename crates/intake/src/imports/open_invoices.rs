@@ -66,14 +66,28 @@ fn parse_row(
     let cell = |column: &str| table.cell(cells, column);
     let reference = cells::required(cell("customer_ref"), "customer_ref", row)?;
     let customer_id = *known.customers.get(reference).ok_or_else(|| {
-        CellError::new(row, "customer_ref", format!("No customer has the reference {reference}; import or create the customer first."))
+        CellError::new(
+            row,
+            "customer_ref",
+            format!(
+                "No customer has the reference {reference}; import or create the customer first."
+            ),
+        )
     })?;
     let number = cells::required(cell("invoice_number"), "invoice_number", row)?;
     if number.chars().count() > MAX_NUMBER_CHARS {
-        return Err(CellError::new(row, "invoice_number", format!("At most {MAX_NUMBER_CHARS} characters.")));
+        return Err(CellError::new(
+            row,
+            "invoice_number",
+            format!("At most {MAX_NUMBER_CHARS} characters."),
+        ));
     }
     if known.numbers.contains(number) {
-        return Err(CellError::new(row, "invoice_number", format!("Invoice {number} already exists in revops.")));
+        return Err(CellError::new(
+            row,
+            "invoice_number",
+            format!("Invoice {number} already exists in revops."),
+        ));
     }
     let invoice_date = cells::date(cell("invoice_date"), "invoice_date", row)?;
     if invoice_date > cutover_date {
@@ -81,7 +95,11 @@ fn parse_row(
     }
     let due_date = cells::date(cell("due_date"), "due_date", row)?;
     if due_date < invoice_date {
-        return Err(CellError::new(row, "due_date", format!("{due_date} is before the invoice date {invoice_date}.")));
+        return Err(CellError::new(
+            row,
+            "due_date",
+            format!("{due_date} is before the invoice date {invoice_date}."),
+        ));
     }
     let currency = cells::currency(cell("currency"), "currency", row)?;
     let open = cells::amount(cell("open_amount"), currency, "open_amount", row)?;
@@ -93,7 +111,15 @@ fn parse_row(
         text => cells::amount(text, currency, "total_amount", row)?,
     };
     if open.minor() > total.minor() {
-        return Err(CellError::new(row, "open_amount", format!("{} is more than the invoice's total {}.", open.amount_string(), total.amount_string())));
+        return Err(CellError::new(
+            row,
+            "open_amount",
+            format!(
+                "{} is more than the invoice's total {}.",
+                open.amount_string(),
+                total.amount_string()
+            ),
+        ));
     }
     Ok(OpeningInvoice {
         customer_id,
@@ -122,7 +148,14 @@ pub async fn validate<C: ConnectionTrait>(
             Err(error) => errors.push(error),
             Ok(invoice) => {
                 if let Some(first) = seen.insert(invoice.number.clone(), *row) {
-                    errors.push(CellError::new(*row, "invoice_number", format!("Invoice {} is also on row {first}; each invoice once.", invoice.number)));
+                    errors.push(CellError::new(
+                        *row,
+                        "invoice_number",
+                        format!(
+                            "Invoice {} is also on row {first}; each invoice once.",
+                            invoice.number
+                        ),
+                    ));
                 } else {
                     invoices.push(invoice);
                 }

@@ -25,7 +25,12 @@ impl ImportService {
 
     /// Checks `bytes` as a file of `upload.kind` and keeps the outcome: a validated import (its
     /// file kept until committed) or a rejected one with its row errors. Nothing else is written.
-    pub async fn upload(&self, actor: &Actor, upload: Upload, bytes: &[u8]) -> AppResult<ImportRecord> {
+    pub async fn upload(
+        &self,
+        actor: &Actor,
+        upload: Upload,
+        bytes: &[u8],
+    ) -> AppResult<ImportRecord> {
         Self::require(actor, upload.kind)?;
         let file_name = crate::values::require_text("fileName", &upload.file_name, 200)?;
         if bytes.len() > MAX_FILE_BYTES {
@@ -51,7 +56,9 @@ impl ImportService {
             (false, _) => None,
         };
         let sha256 = sha256_hex(bytes);
-        let checked = self.check(upload.kind, bytes, &sha256, cutover_date).await?;
+        let checked = self
+            .check(upload.kind, bytes, &sha256, cutover_date)
+            .await?;
         let status = if checked.validated.is_some() {
             ImportStatus::Validated
         } else {
@@ -158,21 +165,35 @@ impl ImportService {
                 Validated::Customers(rows)
             }
             (ImportKind::OpenInvoices, Some(cutover)) => {
-                let rows = open_invoices::validate(&self.db, &table, cutover, &self.legal_entity, &mut errors).await?;
+                let rows = open_invoices::validate(
+                    &self.db,
+                    &table,
+                    cutover,
+                    &self.legal_entity,
+                    &mut errors,
+                )
+                .await?;
                 preview.records = rows.len() as u64;
                 preview.totals = open_totals(&rows);
                 preview.entries = preview_entries(&rows, cutover)?;
                 Validated::OpenInvoices(rows)
             }
             (ImportKind::OpenInvoices, None) => {
-                return Err(AppError::validation("cutoverDate", "A cut-over date is required."))
+                return Err(AppError::validation(
+                    "cutoverDate",
+                    "A cut-over date is required.",
+                ))
             }
         };
         errors.sort_by_key(|error| error.row);
         Ok(Checked {
             rows: table.rows.len(),
             validated: errors.is_empty().then_some(validated),
-            preview: if errors.is_empty() { preview } else { Preview::default() },
+            preview: if errors.is_empty() {
+                preview
+            } else {
+                Preview::default()
+            },
             errors,
         })
     }
@@ -189,17 +210,28 @@ impl ImportService {
         if record.status != ImportStatus::Validated {
             return Err(AppError::Conflict(match record.status {
                 ImportStatus::Committed => format!("Import #{id} is already committed."),
-                _ => format!("Import #{id} has rows with errors; fix the file and upload it again."),
+                _ => {
+                    format!("Import #{id} has rows with errors; fix the file and upload it again.")
+                }
             }));
         }
         let content = model
             .content
             .ok_or_else(|| AppError::internal(format!("import {id} kept no file")))?;
         let checked = self
-            .check(record.kind, &content, &record.file_sha256, record.cutover_date)
+            .check(
+                record.kind,
+                &content,
+                &record.file_sha256,
+                record.cutover_date,
+            )
             .await?;
         let Some(validated) = checked.validated else {
-            let first = checked.errors.first().map(|error| format!("row {}, {}: {}", error.row, error.column, error.message)).unwrap_or_default();
+            let first = checked
+                .errors
+                .first()
+                .map(|error| format!("row {}, {}: {}", error.row, error.column, error.message))
+                .unwrap_or_default();
             return Err(AppError::Conflict(format!(
                 "The data changed since the preview and {} row(s) no longer pass ({first}); upload the file again to see them all.",
                 checked.errors.len()
@@ -213,7 +245,13 @@ impl ImportService {
         self.get(actor, id).await
     }
 
-    async fn write(&self, actor: &Actor, record: &ImportRecord, validated: Validated, total: u64) -> AppResult<()> {
+    async fn write(
+        &self,
+        actor: &Actor,
+        record: &ImportRecord,
+        validated: Validated,
+        total: u64,
+    ) -> AppResult<()> {
         let now = self.clock.now();
         let transaction = self.db.begin().await?;
         let claimed = import::Entity::update_many()
@@ -247,13 +285,14 @@ impl ImportService {
             Validated::OpenInvoices(rows) => {
                 let batch = OpeningBatch {
                     import_id: id,
-                    cutover_date: record
-                        .cutover_date
-                        .ok_or_else(|| AppError::internal("opening invoices without a cut-over date"))?,
+                    cutover_date: record.cutover_date.ok_or_else(|| {
+                        AppError::internal("opening invoices without a cut-over date")
+                    })?,
                     legal_entity: self.legal_entity.clone(),
                     functional: self.functional,
                 };
-                let written = opening::bring_over(&transaction, actor, now, &batch, &rows, progress).await?;
+                let written =
+                    opening::bring_over(&transaction, actor, now, &batch, &rows, progress).await?;
                 ImportResult {
                     records: written.invoices as u64,
                     entry_numbers: written.entry_numbers,
@@ -261,9 +300,15 @@ impl ImportService {
             }
         };
         import::Entity::update_many()
-            .col_expr(import::Column::ResultJson, Expr::value(serde_json::to_string(&result)?))
+            .col_expr(
+                import::Column::ResultJson,
+                Expr::value(serde_json::to_string(&result)?),
+            )
             // The rows are in their own tables now; the file's hash stays to recognise it.
-            .col_expr(import::Column::Content, Expr::value(Option::<Vec<u8>>::None))
+            .col_expr(
+                import::Column::Content,
+                Expr::value(Option::<Vec<u8>>::None),
+            )
             .filter(import::Column::Id.eq(id))
             .exec(&transaction)
             .await?;
@@ -286,13 +331,22 @@ impl ImportService {
 
     fn set_progress(&self, id: i64, done: u64, total: u64) {
         if let Ok(mut map) = self.progress.lock() {
-            map.insert(id, Progress { done: done.min(total), total });
+            map.insert(
+                id,
+                Progress {
+                    done: done.min(total),
+                    total,
+                },
+            );
         }
     }
 
     /// How far this instance has got with committing `id`, while it does.
     pub fn progress(&self, id: i64) -> Option<Progress> {
-        self.progress.lock().ok().and_then(|map| map.get(&id).copied())
+        self.progress
+            .lock()
+            .ok()
+            .and_then(|map| map.get(&id).copied())
     }
 
     pub async fn get(&self, actor: &Actor, id: i64) -> AppResult<ImportRecord> {

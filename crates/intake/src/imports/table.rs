@@ -68,7 +68,9 @@ impl Table {
     fn from_grid(grid: Vec<(u32, Vec<String>)>) -> Result<Table, String> {
         let mut rows = grid.into_iter();
         let Some((_, header)) = rows.next() else {
-            return Err("The file is empty: it needs a header row and at least one data row.".into());
+            return Err(
+                "The file is empty: it needs a header row and at least one data row.".into(),
+            );
         };
         let mut columns = HashMap::new();
         for (index, name) in header.iter().enumerate() {
@@ -134,16 +136,41 @@ fn read_csv(bytes: &[u8]) -> Result<Vec<(u32, Vec<String>)>, String> {
         .flexible(true)
         .from_reader(text.as_bytes());
     let mut grid = Vec::new();
+    // Rows are numbered as a spreadsheet shows the file: a blank line is a row, a line break
+    // inside a quoted cell is not. `csv` skips blank lines, so count line breaks up to each
+    // record's first byte, less those inside earlier records' cells.
+    let mut breaks_inside_cells = 0;
+    let mut breaks_counted = 0;
+    let mut counted_to = 0;
     for record in reader.records() {
         let record = record.map_err(|error| match error.position() {
-            Some(position) => format!("Row {}: {error}", position.line()),
+            Some(position) => format!("Near line {}: {error}", position.line()),
             None => error.to_string(),
         })?;
-        let line = record
+        let mut start = record
             .position()
-            .map(|position| u32::try_from(position.line()).unwrap_or(u32::MAX))
-            .unwrap_or(0);
-        grid.push((line, record.iter().map(str::to_owned).collect()));
+            .map(|position| usize::try_from(position.byte()).unwrap_or(usize::MAX))
+            .unwrap_or(counted_to)
+            .min(bytes.len());
+        // The reported start can sit on the line end that closed the previous record (the
+        // `\n` of a CRLF); a record itself never begins with a line break.
+        while start < bytes.len() && matches!(bytes[start], b'\r' | b'\n') {
+            start += 1;
+        }
+        breaks_counted += bytes[counted_to.min(start)..start]
+            .iter()
+            .filter(|byte| **byte == b'\n')
+            .count();
+        counted_to = start;
+        let line = 1 + breaks_counted - breaks_inside_cells;
+        breaks_inside_cells += record
+            .iter()
+            .map(|cell| cell.matches('\n').count())
+            .sum::<usize>();
+        grid.push((
+            u32::try_from(line).unwrap_or(u32::MAX),
+            record.iter().map(str::to_owned).collect(),
+        ));
         if grid.len() > MAX_ROWS + 1 {
             break;
         }
@@ -214,15 +241,19 @@ mod tests {
         assert_eq!(normalise_header("due date (ISO)"), "due_date_iso");
     }
 
-    /// A CSV with quoted commas and a blank line reads into numbered rows.
+    /// A CSV with quoted commas, a blank line, a cell over two lines and CRLF line ends reads
+    /// into rows numbered as a spreadsheet numbers them.
     #[test]
-    fn csv_rows_keep_their_line_numbers() -> Result<(), String> {
-        let table = Table::read(b"Name,Amount\n\"Acme, Inc.\",12.50\n\nBeta,3\n")?;
-        assert_eq!(table.rows.len(), 2);
+    fn csv_rows_keep_their_spreadsheet_numbers() -> Result<(), String> {
+        let table = Table::read(
+            b"Name,Amount\r\n\"Acme, Inc.\",12.50\r\n\r\n\"Beta\nEast\",3\r\nGamma,4\r\n",
+        )?;
+        assert_eq!(table.rows.len(), 3);
         assert_eq!(table.rows[0].0, 2);
         assert_eq!(table.cell(&table.rows[0].1, "name"), "Acme, Inc.");
         assert_eq!(table.rows[1].0, 4);
         assert_eq!(table.cell(&table.rows[1].1, "amount"), "3");
+        assert_eq!(table.rows[2].0, 5);
         Ok(())
     }
 

@@ -524,10 +524,18 @@ pub enum Access {
 /// refused for everybody (fail closed), and the matrix test fails, so a new field cannot be
 /// forgotten.
 pub const OPERATIONS: &[(&str, &str, Access)] = &[
-    ("Query", "importKinds", Access::Needs(Permission::ImportRead)),
+    (
+        "Query",
+        "importKinds",
+        Access::Needs(Permission::ImportRead),
+    ),
     ("Query", "imports", Access::Needs(Permission::ImportRead)),
     ("Query", "import", Access::Needs(Permission::ImportRead)),
-    ("Mutation", "importCommit", Access::Needs(Permission::ImportRun)),
+    (
+        "Mutation",
+        "importCommit",
+        Access::Needs(Permission::ImportRun),
+    ),
     ("Query", "me", Access::SignedIn),
     ("Query", "users", Access::Needs(Permission::UserRead)),
     (

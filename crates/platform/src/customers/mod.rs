@@ -232,7 +232,10 @@ impl CustomerService {
                 ));
             }
         }
-        let model = new_customer.into_active_model(now).insert(&transaction).await?;
+        let model = new_customer
+            .into_active_model(now)
+            .insert(&transaction)
+            .await?;
         let created = Customer::try_from(model)?;
         audit::record(
             &transaction,
@@ -286,8 +289,15 @@ impl CustomerService {
                 let customer = Customer::try_from(model)?;
                 records.push((customer.id.to_string(), serde_json::to_string(&customer)?));
             }
-            audit::record_many(connection, Some(actor), now, "customer.create", "customer", records)
-                .await?;
+            audit::record_many(
+                connection,
+                Some(actor),
+                now,
+                "customer.create",
+                "customer",
+                records,
+            )
+            .await?;
         }
         Ok(count)
     }
