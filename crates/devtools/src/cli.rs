@@ -57,6 +57,15 @@ pub enum DevCommand {
         #[arg(long)]
         postgres: Option<String>,
     },
+    /// Times a cut-over: N customers then N open invoices imported (validate and commit each),
+    /// on a fresh SQLite (and with --postgres PostgreSQL) database; the target is under 60 s a file.
+    BenchImport {
+        #[arg(long, default_value_t = 100_000)]
+        rows: usize,
+        /// PostgreSQL server without a database name, e.g. postgres://postgres@127.0.0.1:5432
+        #[arg(long)]
+        postgres: Option<String>,
+    },
     /// Time the whole dashboard on a large book (SQLite, and PostgreSQL when given).
     BenchDashboard {
         #[arg(long, default_value_t = 1_000_000)]
@@ -163,6 +172,16 @@ pub async fn run(command: DevCommand, config: Config, clock: SharedClock) -> App
                     Some(&server),
                 )
                 .await?;
+                println!("{}", postgres.join("\n"));
+            }
+            Ok(())
+        }
+        DevCommand::BenchImport { rows, postgres } => {
+            let sqlite = crate::bench_import::bench_import(&config, rows, None).await?;
+            println!("{}", sqlite.join("\n"));
+            if let Some(server) = postgres {
+                let postgres =
+                    crate::bench_import::bench_import(&config, rows, Some(&server)).await?;
                 println!("{}", postgres.join("\n"));
             }
             Ok(())

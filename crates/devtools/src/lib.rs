@@ -4,7 +4,7 @@
 
 pub use revops_api::{
     access, app, approvals, audit, auth, billing, calendar, clock, commissions, config, customers,
-    db, deals, entities, error, graphql, idempotency, invoicing, ledger, metrics, money,
+    db, deals, entities, error, graphql, idempotency, imports, invoicing, ledger, metrics, money,
     notifications, pagination, receivables, recurring, renewals, revenue, sequences, telemetry,
     values,
 };
@@ -13,6 +13,7 @@ pub mod bench;
 pub mod bench_aging;
 pub mod bench_commissions;
 pub mod bench_dashboard;
+pub mod bench_import;
 pub mod bench_revenue;
 pub mod cli;
 pub mod seed;

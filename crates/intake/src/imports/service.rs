@@ -279,7 +279,8 @@ impl ImportService {
         let progress = |done: usize| self.set_progress(id, done as u64, total);
         let result = match validated {
             Validated::Customers(rows) => ImportResult {
-                records: CustomerService::insert_many(&transaction, actor, now, rows).await? as u64,
+                records: CustomerService::insert_many(&transaction, actor, now, rows, progress)
+                    .await? as u64,
                 entry_numbers: Vec::new(),
             },
             Validated::OpenInvoices(rows) => {

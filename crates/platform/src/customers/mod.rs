@@ -261,9 +261,11 @@ impl CustomerService {
         actor: &Actor,
         now: DateTime<Utc>,
         customers: Vec<NewCustomer>,
+        mut progress: impl FnMut(usize),
     ) -> AppResult<usize> {
         actor.require(Permission::CustomerWrite)?;
         let count = customers.len();
+        let mut written = 0;
         let mut pending = customers.into_iter().peekable();
         while pending.peek().is_some() {
             let batch: Vec<NewCustomer> = pending.by_ref().take(INSERT_BATCH).collect();
@@ -289,6 +291,7 @@ impl CustomerService {
                 let customer = Customer::try_from(model)?;
                 records.push((customer.id.to_string(), serde_json::to_string(&customer)?));
             }
+            written += records.len();
             audit::record_many(
                 connection,
                 Some(actor),
@@ -298,6 +301,7 @@ impl CustomerService {
                 records,
             )
             .await?;
+            progress(written);
         }
         Ok(count)
     }

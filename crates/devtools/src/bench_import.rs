@@ -1,0 +1,235 @@
+//! `revops bench-import`: a cut-over at scale. Generates a customers file and an open-invoices
+//! file of N rows each (CSV, or XLSX with --xlsx), then times each import's upload (read and
+//! validate every row) and commit (write, post, age) through the import service, printing the
+//! commit's progress as it goes. The floors beside the figures: reading the file alone, and a
+//! plain batched INSERT of the same number of invoice rows into a fresh database.
+
+use crate::access::{Actor, Role};
+use crate::app::App;
+use crate::auth::NewUser;
+use crate::bench::{fresh_url, insert_batched};
+use crate::clock::{FixedClock, SharedClock};
+use crate::config::Config;
+use crate::entities::{customer, invoice};
+use crate::error::{AppError, AppResult};
+use crate::imports::{table::Table, ImportKind, ImportRecord, ImportStatus, Upload};
+use chrono::{Duration, NaiveDate, TimeZone, Utc};
+use sea_orm::{ActiveModelTrait, Set, TransactionTrait};
+use std::time::Instant;
+
+const CUTOVER: (i32, u32, u32) = (2026, 11, 26);
+
+fn customers_csv(rows: usize) -> String {
+    let mut file = String::from("external_ref,legal_name,billing_line1,billing_city,billing_postal_code,billing_country,contact_name,contact_email,billing_currency\r\n");
+    for index in 1..=rows {
+        file.push_str(&format!(
+            "ACCT-{index:06},Customer {index} Inc.,{index} Market Street,Austin,78701,US,Accounts Payable,ap{index}@bench.example,USD\r\n"
+        ));
+    }
+    file
+}
+
+fn invoices_csv(rows: usize, customers: usize, cutover: NaiveDate) -> String {
+    let mut file = String::from(
+        "customer_ref,invoice_number,invoice_date,due_date,currency,total_amount,open_amount\r\n",
+    );
+    for index in 1..=rows {
+        let invoice_date = cutover - Duration::days((index % 120) as i64);
+        let due_date = invoice_date + Duration::days(30);
+        let total = 10_000 + (index * 7_919) % 990_000;
+        let open = total - (index % 3) * total / 4;
+        file.push_str(&format!(
+            "ACCT-{:06},OLD-{index:07},{invoice_date},{due_date},USD,{}.{:02},{}.{:02}\r\n",
+            index % customers + 1,
+            total / 100,
+            total % 100,
+            open / 100,
+            open % 100
+        ));
+    }
+    file
+}
+
+/// Uploads and commits one file, printing the timings and the commit's progress.
+async fn time_import(
+    app: &App,
+    actor: &Actor,
+    kind: ImportKind,
+    bytes: Vec<u8>,
+    lines: &mut Vec<String>,
+) -> AppResult<ImportRecord> {
+    let started = Instant::now();
+    let table = Table::read(&bytes).map_err(AppError::internal)?;
+    let read_seconds = started.elapsed().as_secs_f64();
+    drop(table);
+    let started = Instant::now();
+    let upload = Upload {
+        kind,
+        file_name: format!("{}.csv", kind.as_str()),
+        cutover_date: NaiveDate::from_ymd_opt(CUTOVER.0, CUTOVER.1, CUTOVER.2),
+    };
+    let uploaded = app.imports.upload(actor, upload, &bytes).await?;
+    let validate_seconds = started.elapsed().as_secs_f64();
+    if uploaded.status != ImportStatus::Validated {
+        return Err(AppError::internal(format!(
+            "the generated {} file was rejected: {:?}",
+            kind.as_str(),
+            uploaded.errors.first()
+        )));
+    }
+    let service = app.imports.clone();
+    let id = uploaded.id;
+    let watcher = tokio::spawn(async move {
+        loop {
+            tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+            if let Some(progress) = service.progress(id) {
+                eprintln!("  … written {} of {}", progress.done, progress.total);
+            }
+        }
+    });
+    let started = Instant::now();
+    let committed = app.imports.commit(actor, id).await;
+    watcher.abort();
+    let commit_seconds = started.elapsed().as_secs_f64();
+    let committed = committed?;
+    lines.push(format!(
+        "  {:<13} {} rows ({:.1} MB): validate {validate_seconds:.1} s (floor: reading the file {read_seconds:.1} s), commit {commit_seconds:.1} s, together {:.1} s (target: under 60 s)",
+        kind.as_str(),
+        uploaded.row_count,
+        bytes.len() as f64 / 1_048_576.0,
+        validate_seconds + commit_seconds
+    ));
+    Ok(committed)
+}
+
+/// A plain batched INSERT of `rows` invoice rows into a fresh database: the floor of a commit.
+async fn insert_floor(
+    base: &Config,
+    rows: usize,
+    server: Option<&str>,
+    cutover: NaiveDate,
+) -> AppResult<f64> {
+    let mut config = base.clone();
+    config.database_url = fresh_url(server, "import_floor").await?;
+    let db = crate::db::connect(&config.database_url).await?;
+    crate::db::migrate(&db).await?;
+    let now = Utc::now();
+    let address = r#"{"line1":"1 Main St","line2":null,"city":"Austin","region":null,"postalCode":"78701","country":"US"}"#;
+    let owner =
+        customer::ActiveModel {
+            legal_name: Set("Floor Customer".into()),
+            billing_address_json: Set(address.into()),
+            remit_to_address_json: Set(address.into()),
+            billing_contact_json: Set(
+                r#"{"name":"AP","email":"ap@floor.example","phone":null}"#.into()
+            ),
+            credit_limit_minor: Set(0),
+            payment_terms: Set("net_30".into()),
+            billing_currency: Set("USD".into()),
+            has_paid_invoice: Set(false),
+            prior_late_payer: Set(false),
+            on_credit_hold: Set(false),
+            on_watch: Set(false),
+            created_at: Set(now),
+            updated_at: Set(now),
+            ..Default::default()
+        }
+        .insert(&db)
+        .await?;
+    let models: Vec<invoice::ActiveModel> = (1..=rows as i64)
+        .map(|id| invoice::ActiveModel {
+            number: Set(Some(format!("OLD-{id:07}"))),
+            batch_key: Set(format!("floor|{id}")),
+            legal_entity: Set("Bench Inc.".into()),
+            customer_id: Set(owner.id),
+            currency: Set("USD".into()),
+            status: Set("issued".into()),
+            invoice_date: Set(cutover),
+            issue_date: Set(Some(cutover)),
+            due_date: Set(Some(cutover)),
+            payment_terms: Set("net_30".into()),
+            subtotal_minor: Set(10_000),
+            tax_minor: Set(0),
+            total_minor: Set(10_000),
+            paid_minor: Set(0),
+            credited_minor: Set(0),
+            written_off_minor: Set(0),
+            functional_currency: Set("USD".into()),
+            created_at: Set(now),
+            updated_at: Set(now),
+            ..Default::default()
+        })
+        .collect();
+    let started = Instant::now();
+    let transaction = db.begin().await?;
+    insert_batched(&transaction, models).await?;
+    transaction.commit().await?;
+    Ok(started.elapsed().as_secs_f64())
+}
+
+/// Runs the cut-over benchmark for `rows` customers and `rows` open invoices.
+pub async fn bench_import(
+    base: &Config,
+    rows: usize,
+    server: Option<&str>,
+) -> AppResult<Vec<String>> {
+    let cutover = NaiveDate::from_ymd_opt(CUTOVER.0, CUTOVER.1, CUTOVER.2)
+        .ok_or_else(|| AppError::internal("cut-over date"))?;
+    let clock: SharedClock = std::sync::Arc::new(FixedClock::new(
+        Utc.from_utc_datetime(
+            &(cutover + Duration::days(1))
+                .and_hms_opt(9, 0, 0)
+                .unwrap_or_default(),
+        ),
+    ));
+    let mut config = base.clone();
+    config.database_url = fresh_url(server, "import").await?;
+    let app = App::start(config, clock).await?;
+    let admin = app
+        .auth
+        .create_user(
+            None,
+            NewUser {
+                email: "admin@bench.example".into(),
+                name: "Bench Admin".into(),
+                role: Role::Admin,
+                password: "bench-password-1".into(),
+            },
+        )
+        .await?;
+    let actor = Actor {
+        user_id: admin.id,
+        email: admin.email.clone(),
+        role: Role::Admin,
+    };
+    let backend = if server.is_some() {
+        "PostgreSQL"
+    } else {
+        "SQLite"
+    };
+    let mut lines = vec![format!(
+        "{backend}: cut-over import of {rows} customers and {rows} open invoices"
+    )];
+    time_import(
+        &app,
+        &actor,
+        ImportKind::Customers,
+        customers_csv(rows).into_bytes(),
+        &mut lines,
+    )
+    .await?;
+    let invoices = time_import(
+        &app,
+        &actor,
+        ImportKind::OpenInvoices,
+        invoices_csv(rows, rows, cutover).into_bytes(),
+        &mut lines,
+    )
+    .await?;
+    let floor = insert_floor(base, rows, server, cutover).await?;
+    lines.push(format!(
+        "  floor of a commit: a plain batched INSERT of {rows} invoice rows took {floor:.1} s; the opening entries were {}",
+        invoices.result.map(|result| result.entry_numbers.join(", ")).unwrap_or_default()
+    ));
+    Ok(lines)
+}
