@@ -3,6 +3,7 @@
 
 pub mod checklist;
 pub mod model;
+pub mod purchase_orders;
 
 pub use checklist::ChecklistItem;
 use checklist::{contract_lines, is_complete, ChecklistFacts};

@@ -9,12 +9,14 @@
 pub mod cells;
 pub mod customers;
 pub mod open_invoices;
+pub mod purchase_orders;
 pub mod table;
 
 use crate::access::{Actor, Permission};
 use crate::audit::{self, AuditRecord};
 use crate::clock::SharedClock;
 use crate::customers::{CustomerService, NewCustomer};
+use crate::deals::purchase_orders::{self as purchase_order_writer, NewPurchaseOrder};
 use crate::entities::import;
 use crate::error::{AppError, AppResult};
 use crate::invoicing::opening::{self, OpeningBatch, OpeningInvoice};
@@ -46,15 +48,22 @@ pub enum ImportKind {
     Customers,
     /// The AR aging report: invoices still open on the cut-over date.
     OpenInvoices,
+    /// Customers' purchase orders with amounts, validity and what was drawn on them.
+    PurchaseOrders,
 }
 
 impl ImportKind {
-    pub const ALL: [ImportKind; 2] = [ImportKind::Customers, ImportKind::OpenInvoices];
+    pub const ALL: [ImportKind; 3] = [
+        ImportKind::Customers,
+        ImportKind::OpenInvoices,
+        ImportKind::PurchaseOrders,
+    ];
 
     pub fn as_str(&self) -> &'static str {
         match self {
             ImportKind::Customers => "customers",
             ImportKind::OpenInvoices => "open_invoices",
+            ImportKind::PurchaseOrders => "purchase_orders",
         }
     }
 
@@ -68,6 +77,7 @@ impl ImportKind {
         match self {
             ImportKind::Customers => "Customers",
             ImportKind::OpenInvoices => "Open invoices (AR aging at cut-over)",
+            ImportKind::PurchaseOrders => "Purchase orders",
         }
     }
 
@@ -75,6 +85,7 @@ impl ImportKind {
         match self {
             ImportKind::Customers => customers::COLUMNS,
             ImportKind::OpenInvoices => open_invoices::COLUMNS,
+            ImportKind::PurchaseOrders => purchase_orders::COLUMNS,
         }
     }
 
@@ -86,7 +97,7 @@ impl ImportKind {
     /// The permission of the area that writes the records, checked on top of `ImportRun`.
     fn writer_permission(&self) -> Permission {
         match self {
-            ImportKind::Customers => Permission::CustomerWrite,
+            ImportKind::Customers | ImportKind::PurchaseOrders => Permission::CustomerWrite,
             ImportKind::OpenInvoices => Permission::InvoiceManage,
         }
     }
@@ -275,6 +286,7 @@ pub struct Progress {
 enum Validated {
     Customers(Vec<NewCustomer>),
     OpenInvoices(Vec<OpeningInvoice>),
+    PurchaseOrders(Vec<NewPurchaseOrder>),
 }
 
 /// The outcome of checking a file.
@@ -362,3 +374,15 @@ fn open_totals(invoices: &[OpeningInvoice]) -> Vec<(String, String)> {
 }
 
 mod service;
+
+/// Amounts per currency of the purchase orders (their authorised totals).
+fn po_totals(orders: &[NewPurchaseOrder]) -> Vec<(String, String)> {
+    let mut sums: BTreeMap<&'static str, (i128, Currency)> = BTreeMap::new();
+    for order in orders {
+        let currency = order.amount.currency();
+        sums.entry(currency.code()).or_insert((0, currency)).0 += i128::from(order.amount.minor());
+    }
+    sums.into_iter()
+        .map(|(code, (minor, currency))| (code.to_string(), amount_string_of(minor, currency)))
+        .collect()
+}

@@ -178,6 +178,12 @@ impl ImportService {
                 preview.entries = preview_entries(&rows, cutover)?;
                 Validated::OpenInvoices(rows)
             }
+            (ImportKind::PurchaseOrders, _) => {
+                let rows = purchase_orders::validate(&self.db, &table, &mut errors).await?;
+                preview.records = rows.len() as u64;
+                preview.totals = po_totals(&rows);
+                Validated::PurchaseOrders(rows)
+            }
             (ImportKind::OpenInvoices, None) => {
                 return Err(AppError::validation(
                     "cutoverDate",
@@ -281,6 +287,17 @@ impl ImportService {
             Validated::Customers(rows) => ImportResult {
                 records: CustomerService::insert_many(&transaction, actor, now, rows, progress)
                     .await? as u64,
+                entry_numbers: Vec::new(),
+            },
+            Validated::PurchaseOrders(rows) => ImportResult {
+                records: purchase_order_writer::insert_many(
+                    &transaction,
+                    actor,
+                    now,
+                    &rows,
+                    progress,
+                )
+                .await? as u64,
                 entry_numbers: Vec::new(),
             },
             Validated::OpenInvoices(rows) => {
