@@ -4,10 +4,10 @@
 //! re-exported here, so `revops::billing` names the same module as `revops_commerce::billing`.
 
 pub use revops_api::{
-    access, app, approvals, audit, auth, billing, calendar, clock, commissions, config, customers,
-    db, deals, entities, error, graphql, idempotency, imports, invoicing, ledger, metrics, money,
-    notifications, pagination, receivables, recurring, renewals, revenue, sequences, telemetry,
-    values,
+    access, app, approvals, audit, auth, billing, calendar, clock, commissions, config, crm,
+    customers, db, deals, entities, error, graphql, idempotency, imports, invoicing, ledger,
+    metrics, money, notifications, pagination, receivables, recurring, renewals, revenue,
+    sequences, telemetry, values,
 };
 #[cfg(feature = "devtools")]
 pub use revops_devtools::{

@@ -13,6 +13,7 @@ mod m20261205_000001_billing_credits;
 mod m20261205_000002_revenue_method;
 mod m20261205_000003_user_admin;
 mod m20261205_000004_imports;
+mod m20261205_000005_intake;
 
 pub struct Migrator;
 
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000002_revenue_method::Migration),
             Box::new(m20261205_000003_user_admin::Migration),
             Box::new(m20261205_000004_imports::Migration),
+            Box::new(m20261205_000005_intake::Migration),
         ]
     }
 }

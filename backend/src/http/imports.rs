@@ -2,7 +2,7 @@
 //! `imports::MAX_FILE_BYTES`). It answers with the import's id, status and counts; the rows'
 //! errors and the preview are read through GraphQL (`import(id)`), and `importCommit` writes it.
 
-use super::{caller_of, HttpState};
+use super::{caller_of, failure, HttpState};
 use crate::error::AppError;
 use crate::graphql::Caller;
 use crate::imports::{ImportKind, Upload};
@@ -20,33 +20,6 @@ pub(super) struct UploadQuery {
     file_name: String,
     /// YYYY-MM-DD, for opening balances.
     cutover_date: Option<String>,
-}
-
-fn status_of(error: &AppError) -> StatusCode {
-    match error {
-        AppError::Validation { .. } => StatusCode::BAD_REQUEST,
-        AppError::NotFound(_) => StatusCode::NOT_FOUND,
-        AppError::Forbidden(_) | AppError::Denied { .. } => StatusCode::FORBIDDEN,
-        AppError::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
-        AppError::Conflict(_) => StatusCode::CONFLICT,
-        AppError::Limit(_) => StatusCode::PAYLOAD_TOO_LARGE,
-        AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
-    }
-}
-
-fn failure(error: AppError) -> Response {
-    if let AppError::Internal(_) = &error {
-        tracing::error!(error = ?error, "an import upload failed");
-    }
-    let field = match &error {
-        AppError::Validation { field, .. } => Some(field.clone()),
-        _ => None,
-    };
-    let mut body = serde_json::json!({ "code": error.code(), "message": error.message() });
-    if let Some(field) = field {
-        body["field"] = serde_json::Value::String(field);
-    }
-    (status_of(&error), Json(body)).into_response()
 }
 
 fn parse(query: UploadQuery) -> Result<Upload, AppError> {

@@ -1,6 +1,7 @@
 //! HTTP: the router, the bearer-token extractor, health checks, GraphiQL (dev) and the web app.
 
 mod imports;
+mod intake;
 mod observe;
 mod security;
 
@@ -47,6 +48,7 @@ pub fn router(app: App) -> Router {
         .route("/api/credit-memos/{id}/pdf", get(credit_memo_pdf))
         .route("/api/customers/{id}/statement", get(customer_statement))
         .route("/api/revenue/export", get(revenue_export))
+        .route("/api/intake/deals", axum::routing::post(intake::deals))
         .route(
             "/api/commissions/payouts/{id}/csv",
             get(commission_payout_csv),
@@ -239,6 +241,34 @@ where
         );
     };
     download_file(state, headers, what, |actor| render(actor, id)).await
+}
+
+fn status_of(error: &AppError) -> StatusCode {
+    match error {
+        AppError::Validation { .. } => StatusCode::BAD_REQUEST,
+        AppError::NotFound(_) => StatusCode::NOT_FOUND,
+        AppError::Forbidden(_) | AppError::Denied { .. } => StatusCode::FORBIDDEN,
+        AppError::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
+        AppError::Conflict(_) => StatusCode::CONFLICT,
+        AppError::Limit(_) => StatusCode::PAYLOAD_TOO_LARGE,
+        AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+    }
+}
+
+/// An error as JSON with the GraphQL codes (and the field, for validation), logged when ours.
+fn failure(error: AppError) -> Response {
+    if let AppError::Internal(_) = &error {
+        tracing::error!(error = ?error, "a REST request failed");
+    }
+    let field = match &error {
+        AppError::Validation { field, .. } => Some(field.clone()),
+        _ => None,
+    };
+    let mut body = serde_json::json!({ "code": error.code(), "message": error.message() });
+    if let Some(field) = field {
+        body["field"] = serde_json::Value::String(field);
+    }
+    (status_of(&error), Json(body)).into_response()
 }
 
 fn error_response(status: StatusCode, code: &str, message: String) -> Response {

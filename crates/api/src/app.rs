@@ -7,6 +7,7 @@ use crate::billing::BillingService;
 use crate::clock::SharedClock;
 use crate::commissions::CommissionService;
 use crate::config::Config;
+use crate::crm::IntakeService;
 use crate::customers::CustomerService;
 use crate::deals::DealService;
 use crate::error::AppResult;
@@ -41,6 +42,8 @@ pub struct App {
     pub metrics: MetricsService,
     /// Imports of the existing book at cut-over.
     pub imports: ImportService,
+    /// CRM closed-won intake: the inbox and its processing into deals.
+    pub intake: IntakeService,
     /// Operational counters for `GET /metrics` (not the business metrics above).
     pub telemetry: crate::telemetry::Telemetry,
     /// The renderers of outbox attachments, registered by the areas that own the documents.
@@ -74,15 +77,26 @@ impl App {
         let receivables = ReceivablesService::new(db.clone(), clock.clone());
         // One recurring-book cache shared by the dashboard and the renewal pipeline.
         let books = crate::recurring::repo::Books::default();
+        let deals = DealService::new(db.clone(), clock.clone());
+        let customers = CustomerService::new(db.clone(), clock.clone());
+        let auth = AuthService::new(db.clone(), clock.clone(), keys);
+        let intake = IntakeService::new(
+            db.clone(),
+            clock.clone(),
+            deals.clone(),
+            customers.clone(),
+            auth.clone(),
+        );
         let commissions =
             CommissionService::new(db.clone(), clock.clone(), config.functional_currency);
         Ok(App {
-            auth: AuthService::new(db.clone(), clock.clone(), keys),
+            auth,
+            intake,
             audit: AuditService::new(db.clone()),
             ledger: LedgerService::new(db.clone(), clock.clone()),
-            customers: CustomerService::new(db.clone(), clock.clone()),
+            customers,
             approvals: ApprovalService::new(db.clone(), clock.clone()),
-            deals: DealService::new(db.clone(), clock.clone()),
+            deals,
             billing: BillingService::new(
                 db.clone(),
                 clock.clone(),

@@ -7,7 +7,7 @@ pub use revops_insights::{
     pagination, receivables, recurring, renewals, revenue, sequences, telemetry, values,
 };
 
-pub use revops_intake::imports;
+pub use revops_intake::{crm, imports};
 
 pub mod app;
 pub mod db;

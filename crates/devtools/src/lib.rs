@@ -3,10 +3,10 @@
 //! dashboard against a plain batched insert.
 
 pub use revops_api::{
-    access, app, approvals, audit, auth, billing, calendar, clock, commissions, config, customers,
-    db, deals, entities, error, graphql, idempotency, imports, invoicing, ledger, metrics, money,
-    notifications, pagination, receivables, recurring, renewals, revenue, sequences, telemetry,
-    values,
+    access, app, approvals, audit, auth, billing, calendar, clock, commissions, config, crm,
+    customers, db, deals, entities, error, graphql, idempotency, imports, invoicing, ledger,
+    metrics, money, notifications, pagination, receivables, recurring, renewals, revenue,
+    sequences, telemetry, values,
 };
 
 pub mod bench;

@@ -8,4 +8,5 @@ pub use revops_commerce::{
     sequences, telemetry, values,
 };
 
+pub mod crm;
 pub mod imports;

@@ -599,13 +599,45 @@ async fn purchase_orders_come_in_with_what_was_already_drawn_on_them() {
     // and rows that break a PO rule are named by row and column with nothing written.
     let app = TestApp::spawn().await;
     import_customers(&app, 2).await;
-    let header = ["customer_ref", "po_number", "currency", "amount", "consumed_amount", "valid_from", "valid_to"];
+    let header = [
+        "customer_ref",
+        "po_number",
+        "currency",
+        "amount",
+        "consumed_amount",
+        "valid_from",
+        "valid_to",
+    ];
     let bad = rows(
         &header,
         &[
-            vec!["ACCT-1", "PO-1", "USD", "50,000.00", "60000", "2026-01-01", "2026-12-31"],
-            vec!["ACCT-2", "PO-2", "USD", "1000", "", "2026-06-01", "2026-05-31"],
-            vec!["ACCT-9", "PO-3", "USD", "1000", "", "2026-01-01", "2026-12-31"],
+            vec![
+                "ACCT-1",
+                "PO-1",
+                "USD",
+                "50,000.00",
+                "60000",
+                "2026-01-01",
+                "2026-12-31",
+            ],
+            vec![
+                "ACCT-2",
+                "PO-2",
+                "USD",
+                "1000",
+                "",
+                "2026-06-01",
+                "2026-05-31",
+            ],
+            vec![
+                "ACCT-9",
+                "PO-3",
+                "USD",
+                "1000",
+                "",
+                "2026-01-01",
+                "2026-12-31",
+            ],
         ],
     );
     let rejected = upload(&app, "purchase_orders", "pos.csv", None, csv_of(&bad)).await;
@@ -613,19 +645,54 @@ async fn purchase_orders_come_in_with_what_was_already_drawn_on_them() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|error| (error["row"].as_i64().unwrap(), error["column"].as_str().unwrap().to_string()))
+        .map(|error| {
+            (
+                error["row"].as_i64().unwrap(),
+                error["column"].as_str().unwrap().to_string(),
+            )
+        })
         .collect();
-    assert_eq!(errors, vec![(2, "consumed_amount".into()), (3, "valid_to".into()), (4, "customer_ref".into())], "{rejected}");
-    assert_eq!(app.sql_count("SELECT COUNT(*) FROM purchase_orders").await, 0);
+    assert_eq!(
+        errors,
+        vec![
+            (2, "consumed_amount".into()),
+            (3, "valid_to".into()),
+            (4, "customer_ref".into())
+        ],
+        "{rejected}"
+    );
+    assert_eq!(
+        app.sql_count("SELECT COUNT(*) FROM purchase_orders").await,
+        0
+    );
     let good = rows(
         &header,
         &[
-            vec!["ACCT-1", "PO-1", "USD", "50,000.00", "12400.00", "2026-01-01", "2026-12-31"],
-            vec!["ACCT-2", "PO-1", "USD", "1000", "", "2026-06-01", "2027-05-31"],
+            vec![
+                "ACCT-1",
+                "PO-1",
+                "USD",
+                "50,000.00",
+                "12400.00",
+                "2026-01-01",
+                "2026-12-31",
+            ],
+            vec![
+                "ACCT-2",
+                "PO-1",
+                "USD",
+                "1000",
+                "",
+                "2026-06-01",
+                "2027-05-31",
+            ],
         ],
     );
     let imported = upload(&app, "purchase_orders", "pos.csv", None, csv_of(&good)).await;
-    assert_eq!(imported["preview"]["totals"], json!([{ "amount": "51000.00", "currency": "USD" }]));
+    assert_eq!(
+        imported["preview"]["totals"],
+        json!([{ "amount": "51000.00", "currency": "USD" }])
+    );
     assert_eq!(commit(&app, &imported["id"]).await["result"]["records"], 2);
     assert_eq!(
         app.sql_count("SELECT consumed_minor FROM purchase_orders WHERE number = 'PO-1' AND amount_minor = 5000000").await,

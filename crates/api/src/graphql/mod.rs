@@ -12,6 +12,7 @@ mod deals;
 pub mod errors;
 pub mod guard;
 mod imports;
+mod intake;
 mod invoicing;
 mod ledger;
 mod loaders;
@@ -44,6 +45,7 @@ pub struct Query(
     metrics::MetricsQuery,
     renewals::RenewalQuery,
     imports::ImportQuery,
+    intake::IntakeQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -61,6 +63,7 @@ pub struct Mutation(
     commissions::CommissionMutation,
     renewals::RenewalMutation,
     imports::ImportMutation,
+    intake::IntakeMutation,
 );
 
 pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;

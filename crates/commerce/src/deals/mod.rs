@@ -117,6 +117,58 @@ pub struct Contract {
     pub purchase_orders: Vec<PurchaseOrder>,
 }
 
+impl DealDraft {
+    /// The form as it would be typed to produce this draft, so a partial change (a CRM update
+    /// that carries only some fields) can be laid over it and saved as a whole form.
+    pub fn to_input(&self) -> DealInput {
+        let money = |value: Option<Money>| {
+            value.map(|money| MoneyInput {
+                amount: money.amount_string(),
+                currency: money.currency().code().to_string(),
+            })
+        };
+        DealInput {
+            crm_opportunity_id: self.crm_opportunity_id.clone(),
+            customer_id: self.customer_id.map(|id| ID(id.to_string())),
+            invoiced_legal_entity: self.invoiced_legal_entity.clone(),
+            billing_contact: self.billing_contact.clone(),
+            product_name: self.product_name.clone(),
+            tcv: money(self.tcv),
+            arr: money(self.arr),
+            start_date: self.start_date.map(IsoDate),
+            end_date: self.end_date.map(IsoDate),
+            billing_frequency: self.billing_frequency,
+            payment_terms: self.payment_terms,
+            billing_currency: self
+                .billing_currency
+                .map(|currency| currency.code().to_string()),
+            po_required: self.po_required,
+            po_number: self.po_number.clone(),
+            tax_jurisdiction: self.tax_jurisdiction.clone(),
+            tax_exempt: self.tax_exempt,
+            tax_exemption_certificate: self.tax_exemption_certificate.clone(),
+            revenue_recognition_type: self.revenue_recognition_type,
+            milestones: self
+                .milestones
+                .iter()
+                .map(|milestone| MilestoneInput {
+                    name: milestone.name.clone(),
+                    due_date: milestone.due_date.map(IsoDate),
+                    amount: MoneyInput {
+                        amount: milestone
+                            .amount()
+                            .map(|money| money.amount_string())
+                            .unwrap_or_default(),
+                        currency: milestone.currency.clone(),
+                    },
+                })
+                .collect(),
+            assigned_ae_id: self.assigned_ae_id.map(|id| ID(id.to_string())),
+            commission_plan_id: self.commission_plan_id.clone(),
+        }
+    }
+}
+
 /// Parses the form. Malformed values are errors naming their field; missing ones are not.
 pub fn parse_deal_input(input: &DealInput) -> AppResult<DealDraft> {
     let crm_opportunity_id = require_text("crmOpportunityId", &input.crm_opportunity_id, 64)?;
@@ -864,6 +916,16 @@ impl DealService {
     /// Internal access for seeding and later areas, bypassing row visibility.
     pub async fn find(&self, id: i64) -> AppResult<Deal> {
         deal_from_model(find_model(&self.db, id).await?)
+    }
+
+    /// The deal entered for a CRM opportunity, if any (the id is unique).
+    pub async fn maybe_find_by_crm_id(&self, crm_id: &str) -> AppResult<Option<Deal>> {
+        deal::Entity::find()
+            .filter(deal::Column::CrmOpportunityId.eq(crm_id))
+            .one(&self.db)
+            .await?
+            .map(deal_from_model)
+            .transpose()
     }
 }
 

@@ -177,10 +177,16 @@ pub enum Permission {
     ImportRead,
     /// Upload and commit imports (each kind also needs the permission of the area it writes).
     ImportRun,
+    /// Send closed-won deals in from a CRM (a service account's role, usually).
+    IntakeSubmit,
+    /// See the intake inbox and the amendments waiting.
+    IntakeRead,
+    /// Resolve amendments a CRM sent for approved deals, and replay inbox events.
+    IntakeReview,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 56] = [
+    pub const ALL: [Permission; 59] = [
         Permission::CustomerRead,
         Permission::CustomerWrite,
         Permission::CreditHoldManage,
@@ -237,6 +243,9 @@ impl Permission {
         Permission::RenewalRenew,
         Permission::ImportRead,
         Permission::ImportRun,
+        Permission::IntakeSubmit,
+        Permission::IntakeRead,
+        Permission::IntakeReview,
     ];
 
     pub fn as_str(&self) -> &'static str {
@@ -297,6 +306,9 @@ impl Permission {
             Permission::RenewalRenew => "RENEWAL_RENEW",
             Permission::ImportRead => "IMPORT_READ",
             Permission::ImportRun => "IMPORT_RUN",
+            Permission::IntakeSubmit => "INTAKE_SUBMIT",
+            Permission::IntakeRead => "INTAKE_READ",
+            Permission::IntakeReview => "INTAKE_REVIEW",
         }
     }
 
@@ -495,6 +507,9 @@ impl Permission {
             Permission::RenewalRenew => &[Admin, Cro, VpRevops, VpFinance],
             Permission::ImportRead => &[Admin, Cfo, VpRevops, VpFinance, Auditor],
             Permission::ImportRun => &[Admin, Cfo, VpRevops, VpFinance],
+            Permission::IntakeSubmit => &[Admin, VpRevops],
+            Permission::IntakeRead => &[Admin, Cfo, Cro, VpRevops, Auditor],
+            Permission::IntakeReview => &[Admin, VpRevops],
         }
     }
 }

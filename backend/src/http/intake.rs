@@ -1,0 +1,51 @@
+//! `POST /api/intake/deals`: closed-won notifications from any CRM as revops's JSON (see
+//! README, "CRM intake"), under a service account's key. The answer says what became of it: the
+//! inbox status, the deal, whether it was a resend, and what the deal's checklist still lacks.
+
+use super::{caller_of, failure, HttpState};
+use crate::error::AppError;
+use crate::graphql::Caller;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+
+pub(super) async fn deals(
+    State(state): State<HttpState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let actor = match caller_of(&state, &headers).await {
+        Caller::SignedIn(actor) => actor,
+        Caller::Refused(reason) => return failure(AppError::Unauthenticated(reason)),
+        _ => {
+            return failure(AppError::Unauthenticated(
+                "Send a service account's key as `Authorization: Bearer <key>`.".into(),
+            ))
+        }
+    };
+    match state.app.intake.receive_json(&actor, &body).await {
+        Ok(outcome) => {
+            let status = if outcome.duplicate {
+                StatusCode::OK
+            } else {
+                StatusCode::ACCEPTED
+            };
+            (
+                status,
+                Json(serde_json::json!({
+                    "inboxId": outcome.event.id.to_string(),
+                    "eventId": outcome.event.event_id,
+                    "status": outcome.event.status.as_str(),
+                    "dealId": outcome.event.deal_id.map(|id| id.to_string()),
+                    "duplicate": outcome.duplicate,
+                    "outcome": outcome.event.outcome,
+                    "gaps": outcome.gaps,
+                })),
+            )
+                .into_response()
+        }
+        Err(error) => failure(error),
+    }
+}

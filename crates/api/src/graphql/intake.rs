@@ -1,0 +1,178 @@
+//! CRM intake: the inbox of notifications with what became of each, replaying one, and the
+//! amendments CRMs sent for approved deals, which VP RevOps resolves.
+
+use super::types::connection;
+use super::{actor, app};
+use crate::crm::{self, event::Change, IntakeStatus};
+use crate::pagination::PageRequest;
+use crate::values::parse_id;
+use async_graphql::{Context, InputObject, Object, SimpleObject, ID};
+use chrono::{DateTime, Utc};
+
+#[derive(Clone, SimpleObject)]
+pub struct IntakeEvent {
+    pub id: ID,
+    /// "json", or a connector's name.
+    pub connector: String,
+    /// The CRM's id of the notification (or the SHA-256 of its body).
+    pub event_id: String,
+    pub opportunity_id: Option<String>,
+    pub status: IntakeStatus,
+    /// What processing did, or why it refused.
+    pub outcome: String,
+    pub deal_id: Option<ID>,
+    /// The notification exactly as received.
+    pub payload: String,
+    pub received_at: DateTime<Utc>,
+    pub processed_at: Option<DateTime<Utc>>,
+}
+
+impl From<crm::IntakeEvent> for IntakeEvent {
+    fn from(event: crm::IntakeEvent) -> IntakeEvent {
+        IntakeEvent {
+            id: ID(event.id.to_string()),
+            connector: event.connector,
+            event_id: event.event_id,
+            opportunity_id: event.opportunity_id,
+            status: event.status,
+            outcome: event.outcome,
+            deal_id: event.deal_id.map(|id| ID(id.to_string())),
+            payload: event.payload,
+            received_at: event.received_at,
+            processed_at: event.processed_at,
+        }
+    }
+}
+
+connection!(IntakeEventConnection, IntakeEventEdge, IntakeEvent);
+
+#[derive(Clone, SimpleObject)]
+pub struct AmendmentChange {
+    pub field: String,
+    pub from: String,
+    pub to: String,
+}
+
+#[derive(Clone, SimpleObject)]
+pub struct DealAmendment {
+    pub id: ID,
+    pub deal_id: ID,
+    pub intake_event_id: ID,
+    pub changes: Vec<AmendmentChange>,
+    /// pending, accepted or dismissed.
+    pub status: String,
+    pub resolution_note: Option<String>,
+    pub resolved_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<crm::DealAmendment> for DealAmendment {
+    fn from(amendment: crm::DealAmendment) -> DealAmendment {
+        DealAmendment {
+            id: ID(amendment.id.to_string()),
+            deal_id: ID(amendment.deal_id.to_string()),
+            intake_event_id: ID(amendment.intake_event_id.to_string()),
+            changes: amendment
+                .changes
+                .into_iter()
+                .map(|Change { field, from, to }| AmendmentChange { field, from, to })
+                .collect(),
+            status: amendment.status,
+            resolution_note: amendment.resolution_note,
+            resolved_at: amendment.resolved_at,
+            created_at: amendment.created_at,
+        }
+    }
+}
+
+/// A replayed event, with what the deal's checklist still lacks.
+#[derive(SimpleObject)]
+pub struct IntakeEventReplayPayload {
+    pub event: IntakeEvent,
+    pub gaps: Vec<String>,
+}
+
+#[derive(InputObject)]
+pub struct IntakeEventReplayInput {
+    pub id: ID,
+}
+
+#[derive(InputObject)]
+pub struct DealAmendmentResolveInput {
+    pub id: ID,
+    /// True: the contract will be changed to match (through a contract change); false: dismissed.
+    pub accepted: bool,
+    pub note: String,
+}
+
+#[derive(SimpleObject)]
+pub struct DealAmendmentResolvePayload {
+    pub amendment: DealAmendment,
+}
+
+#[derive(Default)]
+pub struct IntakeQuery;
+
+#[Object]
+impl IntakeQuery {
+    /// The intake inbox, newest first.
+    async fn intake_events(
+        &self,
+        ctx: &Context<'_>,
+        status: Option<IntakeStatus>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> async_graphql::Result<IntakeEventConnection> {
+        let page = PageRequest::from_relay(first, after.as_deref())?;
+        let found = app(ctx).intake.events(actor(ctx)?, status, page).await?;
+        Ok(IntakeEventConnection::from_page(found, IntakeEvent::from))
+    }
+
+    /// Changes CRMs sent for approved deals, newest first (`pendingOnly` by default).
+    async fn deal_amendments(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = true)] pending_only: bool,
+    ) -> async_graphql::Result<Vec<DealAmendment>> {
+        let found = app(ctx)
+            .intake
+            .amendments(actor(ctx)?, pending_only)
+            .await?;
+        Ok(found.into_iter().map(DealAmendment::from).collect())
+    }
+}
+
+#[derive(Default)]
+pub struct IntakeMutation;
+
+#[Object]
+impl IntakeMutation {
+    /// Processes a received or failed inbox event again.
+    async fn intake_event_replay(
+        &self,
+        ctx: &Context<'_>,
+        input: IntakeEventReplayInput,
+    ) -> async_graphql::Result<IntakeEventReplayPayload> {
+        let id = parse_id("id", &input.id)?;
+        let outcome = app(ctx).intake.replay(actor(ctx)?, id).await?;
+        Ok(IntakeEventReplayPayload {
+            event: outcome.event.into(),
+            gaps: outcome.gaps,
+        })
+    }
+
+    async fn deal_amendment_resolve(
+        &self,
+        ctx: &Context<'_>,
+        input: DealAmendmentResolveInput,
+    ) -> async_graphql::Result<DealAmendmentResolvePayload> {
+        let id = parse_id("id", &input.id)?;
+        let amendment = app(ctx)
+            .intake
+            .resolve_amendment(actor(ctx)?, id, input.accepted, &input.note)
+            .await?;
+        Ok(DealAmendmentResolvePayload {
+            amendment: amendment.into(),
+        })
+    }
+}

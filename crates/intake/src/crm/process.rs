@@ -1,0 +1,250 @@
+//! Processing one stored notification into a draft deal, an update of the draft, or an amendment
+//! of an approved deal; the inbox row records the outcome either way.
+
+use super::*;
+
+/// What processing decided, before it is written to the inbox row.
+struct Decision {
+    status: IntakeStatus,
+    deal_id: Option<i64>,
+    outcome: String,
+}
+
+impl IntakeService {
+    pub(super) async fn process(
+        &self,
+        actor: &Actor,
+        stored: IntakeEvent,
+        parsed: &DealEvent,
+    ) -> AppResult<IntakeOutcome> {
+        let decision = match self.decide(actor, &stored, parsed).await {
+            Ok(decision) => decision,
+            Err(AppError::Internal(error)) => return Err(AppError::Internal(error)),
+            Err(refused) => Decision {
+                status: IntakeStatus::Failed,
+                deal_id: None,
+                outcome: match &refused {
+                    AppError::Validation { field, message } => format!("{field}: {message}"),
+                    other => other.message(),
+                },
+            },
+        };
+        intake_event::Entity::update_many()
+            .col_expr(
+                intake_event::Column::Status,
+                Expr::value(decision.status.as_str()),
+            )
+            .col_expr(intake_event::Column::DealId, Expr::value(decision.deal_id))
+            .col_expr(
+                intake_event::Column::Outcome,
+                Expr::value(decision.outcome.clone()),
+            )
+            .col_expr(
+                intake_event::Column::ProcessedAt,
+                Expr::value(self.clock.now()),
+            )
+            .filter(intake_event::Column::Id.eq(stored.id))
+            .exec(&self.db)
+            .await?;
+        let event = IntakeEvent {
+            status: decision.status,
+            deal_id: decision.deal_id,
+            outcome: decision.outcome,
+            processed_at: Some(self.clock.now()),
+            ..stored
+        };
+        let gaps = self.gaps_of(event.deal_id).await?;
+        Ok(IntakeOutcome {
+            event,
+            duplicate: false,
+            gaps,
+        })
+    }
+
+    async fn decide(
+        &self,
+        actor: &Actor,
+        stored: &IntakeEvent,
+        parsed: &DealEvent,
+    ) -> AppResult<Decision> {
+        if !event::is_closed_won(parsed.stage.as_deref()) {
+            return Ok(Decision {
+                status: IntakeStatus::Ignored,
+                deal_id: None,
+                outcome: format!(
+                    "Stage \"{}\" is not closed won; nothing changed.",
+                    parsed.stage.clone().unwrap_or_default()
+                ),
+            });
+        }
+        let opportunity = parsed.opportunity_id.trim().to_string();
+        let customer_id = self.customer_for(actor, parsed).await?;
+        let owner = match parsed.deal.owner_email.as_deref() {
+            Some(email) => self.auth.find_by_email(email).await?.map(|user| user.id),
+            None => None,
+        };
+        match self.deals.maybe_find_by_crm_id(&opportunity).await? {
+            None => {
+                let mut input = crate::deals::DealInput {
+                    crm_opportunity_id: opportunity.clone(),
+                    ..empty_input()
+                };
+                input.customer_id = customer_id.map(|id| async_graphql::ID(id.to_string()));
+                event::overlay(&mut input, &parsed.deal, owner);
+                let deal = self.deals.create(actor, input).await?;
+                Ok(Decision {
+                    status: IntakeStatus::Applied,
+                    deal_id: Some(deal.id),
+                    outcome: format!(
+                        "Draft deal #{} created for opportunity {opportunity}.",
+                        deal.id
+                    ),
+                })
+            }
+            Some(deal) if deal.status == DealStatus::Draft => {
+                let mut input = deal.draft.to_input();
+                if let Some(id) = customer_id {
+                    input.customer_id = Some(async_graphql::ID(id.to_string()));
+                }
+                let changes = event::overlay(&mut input, &parsed.deal, owner);
+                let updated = self
+                    .deals
+                    .update(
+                        actor,
+                        DealUpdateInput {
+                            id: async_graphql::ID(deal.id.to_string()),
+                            deal: input,
+                        },
+                    )
+                    .await?;
+                Ok(Decision {
+                    status: IntakeStatus::Applied,
+                    deal_id: Some(updated.id),
+                    outcome: format!(
+                        "Draft deal #{} updated ({} field(s) changed).",
+                        updated.id,
+                        changes.len()
+                    ),
+                })
+            }
+            Some(deal) => self.amend(stored, parsed, deal, owner).await,
+        }
+    }
+
+    /// An approved deal is never edited by a CRM: the change waits for VP RevOps.
+    async fn amend(
+        &self,
+        stored: &IntakeEvent,
+        parsed: &DealEvent,
+        deal: Deal,
+        owner: Option<i64>,
+    ) -> AppResult<Decision> {
+        let mut input = deal.draft.to_input();
+        let changes = event::overlay(&mut input, &parsed.deal, owner);
+        if changes.is_empty() {
+            return Ok(Decision {
+                status: IntakeStatus::Ignored,
+                deal_id: Some(deal.id),
+                outcome: format!(
+                    "Deal #{} is approved and the notification changes none of its fields.",
+                    deal.id
+                ),
+            });
+        }
+        let amendment = deal_amendment::ActiveModel {
+            deal_id: Set(deal.id),
+            intake_event_id: Set(stored.id),
+            changes_json: Set(serde_json::to_string(&changes)?),
+            status: Set("pending".into()),
+            created_at: Set(self.clock.now()),
+            ..Default::default()
+        }
+        .insert(&self.db)
+        .await?;
+        Ok(Decision {
+            status: IntakeStatus::Amendment,
+            deal_id: Some(deal.id),
+            outcome: format!(
+                "Deal #{} is approved; amendment #{} with {} change(s) waits for VP RevOps.",
+                deal.id,
+                amendment.id,
+                changes.len()
+            ),
+        })
+    }
+
+    /// The customer the account names: found by its external reference, or created from the
+    /// account's master fields when they are all there; `None` leaves a checklist gap.
+    async fn customer_for(&self, actor: &Actor, parsed: &DealEvent) -> AppResult<Option<i64>> {
+        let Some(account) = &parsed.account else {
+            return Ok(None);
+        };
+        let reference = account.external_ref.trim();
+        if reference.is_empty() {
+            return Ok(None);
+        }
+        let found = customer::Entity::find()
+            .select_only()
+            .column(customer::Column::Id)
+            .filter(customer::Column::ExternalRef.eq(reference))
+            .into_tuple::<i64>()
+            .one(&self.db)
+            .await?;
+        if found.is_some() {
+            return Ok(found);
+        }
+        let (Some(legal_name), Some(address), Some(contact), Some(currency)) = (
+            account.legal_name.clone(),
+            account.billing_address.clone(),
+            account.billing_contact.clone(),
+            account.billing_currency.clone(),
+        ) else {
+            return Ok(None);
+        };
+        let created = self
+            .customers
+            .create(
+                actor,
+                CustomerCreateInput {
+                    external_ref: Some(reference.to_string()),
+                    legal_name,
+                    billing_address: address,
+                    remit_to_address: None,
+                    tax_registration_number: account.tax_registration_number.clone(),
+                    billing_contact: contact,
+                    payment_method: None,
+                    payment_terms: None,
+                    billing_currency: currency,
+                },
+            )
+            .await
+            .map_err(|error| error.within("account"))?;
+        Ok(Some(created.id))
+    }
+}
+
+fn empty_input() -> crate::deals::DealInput {
+    crate::deals::DealInput {
+        crm_opportunity_id: String::new(),
+        customer_id: None,
+        invoiced_legal_entity: None,
+        billing_contact: None,
+        product_name: None,
+        tcv: None,
+        arr: None,
+        start_date: None,
+        end_date: None,
+        billing_frequency: None,
+        payment_terms: None,
+        billing_currency: None,
+        po_required: false,
+        po_number: None,
+        tax_jurisdiction: None,
+        tax_exempt: false,
+        tax_exemption_certificate: None,
+        revenue_recognition_type: None,
+        milestones: Vec::new(),
+        assigned_ae_id: None,
+        commission_plan_id: None,
+    }
+}
