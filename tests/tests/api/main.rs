@@ -14,6 +14,7 @@ mod fuzz;
 mod http;
 mod imports;
 mod instances;
+mod intake;
 mod jwt;
 mod ledger;
 mod mail;

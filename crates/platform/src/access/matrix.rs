@@ -551,6 +551,26 @@ pub const OPERATIONS: &[(&str, &str, Access)] = &[
         "importCommit",
         Access::Needs(Permission::ImportRun),
     ),
+    (
+        "Query",
+        "intakeEvents",
+        Access::Needs(Permission::IntakeRead),
+    ),
+    (
+        "Query",
+        "dealAmendments",
+        Access::Needs(Permission::IntakeRead),
+    ),
+    (
+        "Mutation",
+        "intakeEventReplay",
+        Access::Needs(Permission::IntakeReview),
+    ),
+    (
+        "Mutation",
+        "dealAmendmentResolve",
+        Access::Needs(Permission::IntakeReview),
+    ),
     ("Query", "me", Access::SignedIn),
     ("Query", "users", Access::Needs(Permission::UserRead)),
     (

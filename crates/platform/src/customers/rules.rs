@@ -7,9 +7,14 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, async_graphql::Enum)]
 #[serde(rename_all = "snake_case")]
 pub enum PaymentTerms {
+    // The aliases accept the spelling the rest of revops writes (`net_30`, as in imports).
+    #[serde(alias = "net_15")]
     Net15,
+    #[serde(alias = "net_30")]
     Net30,
+    #[serde(alias = "net_45")]
     Net45,
+    #[serde(alias = "net_60")]
     Net60,
     Upfront,
 }

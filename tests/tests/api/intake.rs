@@ -1,0 +1,221 @@
+//! CRM intake over HTTP: a closed-won notification becomes one draft deal with its gaps, resends
+//! make nothing new, later notifications update the draft, and changes to an approved deal wait
+//! for VP RevOps as amendments.
+
+use revops::access::Role;
+use revops_tests::{email_of, error_code, TestApp};
+use sea_orm::ConnectionTrait;
+use serde_json::{json, Value};
+
+const DEAL: &str = "query($id: ID!) { deal(id: $id) { status productName tcv { amount } billingFrequency commissionPlanId customer { legalName externalRef } assignedAe { email } } }";
+
+/// A notification as a CRM integration sends it (every field the CRM knows; no commission plan).
+fn notification(event_id: &str) -> Value {
+    json!({
+        "eventId": event_id,
+        "opportunityId": "006Dn000004XyZ",
+        "stage": "Closed Won",
+        "account": {
+            "externalRef": "001Dn00000ACME",
+            "legalName": "Acme Robotics Inc.",
+            "billingAddress": { "line1": "1 Robot Way", "city": "Austin", "postalCode": "78701", "country": "US" },
+            "billingContact": { "name": "Ada Payables", "email": "ap@acme.example" },
+            "billingCurrency": "USD"
+        },
+        "deal": {
+            "productName": "Analytics Suite",
+            "tcv": { "amount": "360000.00", "currency": "USD" },
+            "arr": { "amount": "120000.00", "currency": "USD" },
+            "startDate": "2026-12-01",
+            "endDate": "2029-12-01",
+            "paymentTerms": "net_30",
+            "billingCurrency": "USD",
+            "invoicedLegalEntity": "Acme Robotics Inc.",
+            "billingContact": { "name": "Ada Payables", "email": "ap@acme.example" },
+            "taxJurisdiction": "US-TX",
+            "revenueRecognitionType": "ratable",
+            "ownerEmail": email_of(Role::Ae)
+        }
+    })
+}
+
+async fn send(app: &TestApp, token: Option<&str>, body: &Value) -> (u16, Value) {
+    let mut request = app
+        .client
+        .post(format!("{}/api/intake/deals", app.base_url))
+        .json(body);
+    if let Some(token) = token {
+        request = request.bearer_auth(token);
+    }
+    let response = request.send().await.unwrap();
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap())
+}
+
+#[tokio::test]
+async fn a_closed_won_notification_becomes_one_draft_deal_with_its_gaps_and_resends_change_nothing()
+{
+    // Proves the first notification creates the customer and a draft deal whose gaps are named,
+    // and the same notification again (a CRM retry) is answered from the inbox with no new deal.
+    let app = TestApp::spawn().await;
+    let token = app.token(Role::VpRevops).await;
+    let (status, first) = send(&app, Some(&token), &notification("evt-1")).await;
+    assert_eq!(status, 202, "{first}");
+    assert_eq!(first["status"], "applied");
+    assert_eq!(first["duplicate"], false);
+    let gaps: Vec<String> = serde_json::from_value(first["gaps"].clone()).unwrap();
+    assert!(
+        gaps.iter().any(|gap| gap.starts_with("Billing frequency")),
+        "{gaps:?}"
+    );
+    assert!(
+        gaps.iter().any(|gap| gap.starts_with("Commission plan")),
+        "{gaps:?}"
+    );
+    let deal_id = first["dealId"].as_str().unwrap().to_string();
+    let deal = app
+        .gql_ok(Role::VpRevops, DEAL, json!({ "id": deal_id }))
+        .await["deal"]
+        .clone();
+    assert_eq!(deal["status"], "DRAFT");
+    assert_eq!(deal["customer"]["externalRef"], "001Dn00000ACME");
+    assert_eq!(deal["assignedAe"]["email"], email_of(Role::Ae));
+    assert_eq!(deal["tcv"]["amount"], "360000.00");
+
+    let (status, again) = send(&app, Some(&token), &notification("evt-1")).await;
+    assert_eq!(
+        (status, again["duplicate"].as_bool()),
+        (200, Some(true)),
+        "{again}"
+    );
+    assert_eq!(again["dealId"], first["dealId"]);
+    let mut without_id = notification("");
+    without_id.as_object_mut().unwrap().remove("eventId");
+    let (_, hashed) = send(&app, Some(&token), &without_id).await;
+    let (_, hashed_again) = send(&app, Some(&token), &without_id).await;
+    assert_eq!(hashed_again["duplicate"], true, "{hashed}");
+    assert_eq!(app.sql_count("SELECT COUNT(*) FROM deals").await, 1);
+    assert_eq!(
+        app.sql_count("SELECT COUNT(*) FROM customers WHERE external_ref = '001Dn00000ACME'")
+            .await,
+        1
+    );
+    assert_eq!(app.sql_count("SELECT COUNT(*) FROM intake_events").await, 2);
+}
+
+#[tokio::test]
+async fn later_notifications_update_the_draft_and_become_amendments_once_approved() {
+    // Proves updates keep what VP RevOps completed by hand, and that once the deal is approved a
+    // change from the CRM waits as an amendment instead of editing the deal.
+    let app = TestApp::spawn().await;
+    let token = app.token(Role::VpRevops).await;
+    let (_, first) = send(&app, Some(&token), &notification("evt-1")).await;
+    let deal_id = first["dealId"].as_str().unwrap().to_string();
+    // VP RevOps completes the commission plan in revops (the CRM does not carry it).
+    app.app
+        .db
+        .execute_unprepared(&format!(
+            "UPDATE deals SET commission_plan_id = 'PLAN-AE-2026' WHERE id = {deal_id}"
+        ))
+        .await
+        .unwrap();
+    let mut update = notification("evt-2");
+    update["deal"] = json!({ "billingFrequency": "quarterly" });
+    let (status, second) = send(&app, Some(&token), &update).await;
+    assert_eq!(
+        (status, second["status"].as_str()),
+        (202, Some("applied")),
+        "{second}"
+    );
+    assert_eq!(second["dealId"].as_str(), Some(deal_id.as_str()));
+    let deal = app
+        .gql_ok(Role::VpRevops, DEAL, json!({ "id": deal_id }))
+        .await["deal"]
+        .clone();
+    assert_eq!(deal["billingFrequency"], "QUARTERLY");
+    assert_eq!(
+        deal["commissionPlanId"], "PLAN-AE-2026",
+        "a field the CRM did not send is kept"
+    );
+    assert_eq!(deal["productName"], "Analytics Suite");
+    assert_eq!(second["gaps"], json!([]), "{second}");
+
+    let approved = app
+        .gql_as(Role::Cfo, "mutation($input: DealApproveInput!) { dealApprove(input: $input) { deal { status } } }", json!({ "input": { "id": deal_id, "idempotencyKey": "approve-1" } }))
+        .await;
+    assert_eq!(
+        approved["data"]["dealApprove"]["deal"]["status"], "APPROVED",
+        "{approved}"
+    );
+    let mut change = notification("evt-3");
+    change["deal"] = json!({ "tcv": { "amount": "400000.00", "currency": "USD" } });
+    let (_, third) = send(&app, Some(&token), &change).await;
+    assert_eq!(third["status"], "amendment", "{third}");
+    let deal = app
+        .gql_ok(Role::VpRevops, DEAL, json!({ "id": deal_id }))
+        .await["deal"]
+        .clone();
+    assert_eq!(
+        deal["tcv"]["amount"], "360000.00",
+        "the approved deal is not edited"
+    );
+    let amendments = app
+        .gql_ok(
+            Role::VpRevops,
+            "{ dealAmendments { id dealId status changes { field } } }",
+            json!({}),
+        )
+        .await;
+    let amendment = &amendments["dealAmendments"][0];
+    assert_eq!(amendment["changes"], json!([{ "field": "tcv" }]));
+    let resolved = app
+        .gql_ok(Role::VpRevops, "mutation($input: DealAmendmentResolveInput!) { dealAmendmentResolve(input: $input) { amendment { status resolutionNote } } }", json!({ "input": { "id": amendment["id"], "accepted": true, "note": "Contract change CC-12 raised." } }))
+        .await;
+    assert_eq!(
+        resolved["dealAmendmentResolve"]["amendment"]["status"],
+        "accepted"
+    );
+    let refused = app
+        .gql_as(Role::Ae, "mutation($input: DealAmendmentResolveInput!) { dealAmendmentResolve(input: $input) { amendment { status } } }", json!({ "input": { "id": amendment["id"], "accepted": false, "note": "no" } }))
+        .await;
+    assert_eq!(error_code(&refused).as_deref(), Some("FORBIDDEN"));
+}
+
+#[tokio::test]
+async fn bad_or_unauthorised_notifications_are_refused_and_nothing_is_kept() {
+    // Proves a malformed notification is 400 naming the field, no credential is 401, a role that
+    // may not submit is 403, and none of them reaches the inbox; a lost deal is kept but ignored.
+    let app = TestApp::spawn().await;
+    let token = app.token(Role::VpRevops).await;
+    let mut bad = notification("evt-bad");
+    bad["deal"]["startDate"] = json!("next Tuesday");
+    let (status, body) = send(&app, Some(&token), &bad).await;
+    assert_eq!(
+        (status, body["field"].as_str()),
+        (400, Some("deal.startDate")),
+        "{body}"
+    );
+    let (status, _) = send(&app, None, &notification("evt-1")).await;
+    assert_eq!(status, 401);
+    let ae = app.token(Role::Ae).await;
+    let (status, body) = send(&app, Some(&ae), &notification("evt-1")).await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (403, Some("FORBIDDEN")),
+        "{body}"
+    );
+    assert_eq!(app.sql_count("SELECT COUNT(*) FROM intake_events").await, 0);
+    let mut lost = notification("evt-lost");
+    lost["stage"] = json!("Closed Lost");
+    let (_, body) = send(&app, Some(&token), &lost).await;
+    assert_eq!(body["status"], "ignored", "{body}");
+    assert_eq!(app.sql_count("SELECT COUNT(*) FROM deals").await, 0);
+    let inbox = app
+        .gql_ok(
+            Role::Auditor,
+            "{ intakeEvents { totalCount nodes { status eventId outcome } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(inbox["intakeEvents"]["totalCount"], 1);
+}
