@@ -12,6 +12,7 @@ mod m20261202_000001_renewals;
 mod m20261205_000001_billing_credits;
 mod m20261205_000002_revenue_method;
 mod m20261205_000003_user_admin;
+mod m20261206_000001_service_accounts;
 
 pub struct Migrator;
 
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000001_billing_credits::Migration),
             Box::new(m20261205_000002_revenue_method::Migration),
             Box::new(m20261205_000003_user_admin::Migration),
+            Box::new(m20261206_000001_service_accounts::Migration),
         ]
     }
 }

@@ -21,3 +21,4 @@ mod reliability;
 mod revenue;
 mod role_matrix;
 mod seed;
+mod service_accounts;

@@ -18,6 +18,7 @@ mod metrics;
 mod receivables;
 mod renewals;
 mod revenue;
+mod service_accounts;
 pub mod types;
 
 use crate::access::Actor;
@@ -42,6 +43,7 @@ pub struct Query(
     commissions::CommissionQuery,
     metrics::MetricsQuery,
     renewals::RenewalQuery,
+    service_accounts::ServiceAccountQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -58,6 +60,7 @@ pub struct Mutation(
     revenue::RevenueMutation,
     commissions::CommissionMutation,
     renewals::RenewalMutation,
+    service_accounts::ServiceAccountMutation,
 );
 
 pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;
@@ -74,6 +77,10 @@ pub fn build_schema(app: App) -> AppSchema {
         ))
         .data(DataLoader::new(
             loaders::UserLoader(app.auth.clone()),
+            tokio::spawn,
+        ))
+        .data(DataLoader::new(
+            loaders::ServiceAccountLoader(app.auth.clone()),
             tokio::spawn,
         ))
         .data(DataLoader::new(
