@@ -1442,10 +1442,7 @@ async fn the_cro_reads_the_dashboard_drills_into_mrr_and_works_a_renewal() -> Te
 }
 
 /// `me` with a bearer credential: the HTTP status and the name answered, if any.
-async fn me_with(
-    app: &TestApp,
-    credential: &str,
-) -> Result<(u16, Option<String>), Box<dyn Error>> {
+async fn me_with(app: &TestApp, credential: &str) -> Result<(u16, Option<String>), Box<dyn Error>> {
     let response = app
         .client
         .post(format!("{}/graphql", app.base_url))
@@ -1483,9 +1480,15 @@ async fn an_admin_creates_a_service_account_sees_its_key_once_and_revokes_it() -
         let create = browser.find("[data-action=create-service-account]").await?;
         browser.click(&create).await?;
         browser
-            .wait_for_text("[data-test=new-key]", "will not be shown again", DEFAULT_TIMEOUT)
+            .wait_for_text(
+                "[data-test=new-key]",
+                "will not be shown again",
+                DEFAULT_TIMEOUT,
+            )
             .await?;
-        browser.find("[data-test=new-key] [data-action=copy-key]").await?;
+        browser
+            .find("[data-test=new-key] [data-action=copy-key]")
+            .await?;
         let key = browser
             .execute(
                 "return document.querySelector('[data-test=new-key-value]').value;",
@@ -1496,15 +1499,28 @@ async fn an_admin_creates_a_service_account_sees_its_key_once_and_revokes_it() -
             .unwrap_or_default()
             .to_string();
         assert!(key.starts_with("rvk_") && key.len() == 77, "{key}");
-        assert_eq!(me_with(&app, &key).await?, (200, Some("Salesforce sync".into())));
+        assert_eq!(
+            me_with(&app, &key).await?,
+            (200, Some("Salesforce sync".into()))
+        );
         browser
-            .wait_for_text("[data-test=service-account-table] tbody", &key[..12], DEFAULT_TIMEOUT)
+            .wait_for_text(
+                "[data-test=service-account-table] tbody",
+                &key[..12],
+                DEFAULT_TIMEOUT,
+            )
             .await?;
 
         // Once: after a reload the page lists the prefix and nowhere holds the key.
-        browser.goto(&format!("{}/service-accounts", app.base_url)).await?;
         browser
-            .wait_for_text("[data-test=service-account-table] tbody", "Salesforce sync", DEFAULT_TIMEOUT)
+            .goto(&format!("{}/service-accounts", app.base_url))
+            .await?;
+        browser
+            .wait_for_text(
+                "[data-test=service-account-table] tbody",
+                "Salesforce sync",
+                DEFAULT_TIMEOUT,
+            )
             .await?;
         assert!(browser.find_all("[data-test=new-key]").await?.is_empty());
         let page = browser
@@ -1515,12 +1531,23 @@ async fn an_admin_creates_a_service_account_sees_its_key_once_and_revokes_it() -
         let revoke = browser.find("[data-action=revoke]").await?;
         browser.click(&revoke).await?;
         let confirm = browser
-            .wait_for("[data-test=revoke-confirm] [data-action=confirm]", DEFAULT_TIMEOUT)
+            .wait_for(
+                "[data-test=revoke-confirm] [data-action=confirm]",
+                DEFAULT_TIMEOUT,
+            )
             .await?;
-        assert_eq!(me_with(&app, &key).await?.0, 200, "not revoked before confirming");
+        assert_eq!(
+            me_with(&app, &key).await?.0,
+            200,
+            "not revoked before confirming"
+        );
         browser.click(&confirm).await?;
         browser
-            .wait_for_text("[data-test=service-account-notice]", "revoked", DEFAULT_TIMEOUT)
+            .wait_for_text(
+                "[data-test=service-account-notice]",
+                "revoked",
+                DEFAULT_TIMEOUT,
+            )
             .await?;
         assert_eq!(me_with(&app, &key).await?.0, 401);
         no_error_on_page(&browser, "/service-accounts").await?;

@@ -87,7 +87,8 @@ fn AccountList(changed: RwSignal<u32>, on_revoke: Callback<ServiceAccount>) -> i
         changed.track();
         api::service_accounts(after.get())
     });
-    move || match accounts.get() {
+    move || {
+        match accounts.get() {
         None => view! { <LoadingRows columns=7 rows=3 /> }.into_any(),
         Some(Err(error)) => view! { <ErrorPanel error=error retry=Callback::new(move |()| accounts.refetch()) /> }.into_any(),
         Some(Ok(connection)) if connection.nodes.is_empty() => view! {
@@ -112,6 +113,7 @@ fn AccountList(changed: RwSignal<u32>, on_revoke: Callback<ServiceAccount>) -> i
                 />
             }.into_any()
         }
+    }
     }
 }
 
@@ -162,7 +164,10 @@ fn AccountTable(rows: Vec<ServiceAccount>, on_revoke: Callback<ServiceAccount>) 
 }
 
 #[component]
-fn CreateForm(on_created: Callback<CreatedServiceAccount>, on_cancel: Callback<()>) -> impl IntoView {
+fn CreateForm(
+    on_created: Callback<CreatedServiceAccount>,
+    on_cancel: Callback<()>,
+) -> impl IntoView {
     let name = RwSignal::new(String::new());
     let role = RwSignal::new(String::new());
     let errors = RwSignal::new(None::<ApiError>);

@@ -7,12 +7,14 @@ use serde_json::{json, Value};
 
 const CREATE: &str = "mutation($input: ServiceAccountCreateInput!) { serviceAccountCreate(input: $input) { \
     key serviceAccount { id name role keyPrefix status createdAt lastUsedAt createdBy { name } } } }";
-const REVOKE: &str = "mutation($input: ServiceAccountRevokeInput!) { serviceAccountRevoke(input: $input) { \
+const REVOKE: &str =
+    "mutation($input: ServiceAccountRevokeInput!) { serviceAccountRevoke(input: $input) { \
     serviceAccount { id status revokedAt revokedBy { name } } } }";
 const LIST: &str = "{ serviceAccounts(first: 50) { totalCount nodes { id name role keyPrefix status createdAt revokedAt lastUsedAt } } }";
 const ME: &str = "{ me { id name role kind } }";
 const CUSTOMERS: &str = "{ customers(first: 5) { totalCount } }";
-const CUSTOMER_CREATE: &str = "mutation($input: CustomerCreateInput!) { customerCreate(input: $input) { customer { id } } }";
+const CUSTOMER_CREATE: &str =
+    "mutation($input: CustomerCreateInput!) { customerCreate(input: $input) { customer { id } } }";
 
 /// A service account made by the test admin: (its id, its key, the created account).
 async fn create_key(app: &TestApp, name: &str, role: &str) -> (String, String, Value) {
@@ -89,7 +91,10 @@ async fn a_key_calls_graphql_and_rest_with_exactly_its_roles_permissions() {
 
     let (_, write) = with_key(&app, &key, CUSTOMER_CREATE, customer_input("Hooli")).await;
     assert_eq!(error_code(&write).as_deref(), Some("FORBIDDEN"), "{write}");
-    assert_eq!(write["errors"][0]["extensions"]["permission"], "CUSTOMER_WRITE");
+    assert_eq!(
+        write["errors"][0]["extensions"]["permission"],
+        "CUSTOMER_WRITE"
+    );
 
     let (status, csv) = export_with_key(&app, &key).await;
     assert_eq!(status, 200, "{csv}");
@@ -111,8 +116,12 @@ async fn what_a_key_does_is_audited_under_the_service_accounts_name() {
         .as_str()
         .unwrap_or_else(|| panic!("{created}"))
         .to_string();
-    app.gql_ok(Role::Admin, REVOKE, json!({ "input": { "serviceAccountId": id } }))
-        .await;
+    app.gql_ok(
+        Role::Admin,
+        REVOKE,
+        json!({ "input": { "serviceAccountId": id } }),
+    )
+    .await;
 
     let audit = "query($type: String, $id: String) { auditLog(entityType: $type, entityId: $id) { \
                  nodes { action actorLabel actor { id kind } } } }";
@@ -164,7 +173,11 @@ async fn a_revoked_unknown_or_malformed_key_is_refused_with_401() {
     let (id, key, _) = create_key(&app, "ERP", "AUDITOR").await;
     assert_eq!(with_key(&app, &key, ME, json!({})).await.0, 200);
     let revoked = app
-        .gql_ok(Role::Admin, REVOKE, json!({ "input": { "serviceAccountId": id } }))
+        .gql_ok(
+            Role::Admin,
+            REVOKE,
+            json!({ "input": { "serviceAccountId": id } }),
+        )
         .await;
     let account = &revoked["serviceAccountRevoke"]["serviceAccount"];
     assert_eq!(account["status"], "REVOKED");
@@ -180,7 +193,11 @@ async fn a_revoked_unknown_or_malformed_key_is_refused_with_401() {
     assert!(body.contains("revoked"), "{body}");
 
     let again = app
-        .gql_as(Role::Admin, REVOKE, json!({ "input": { "serviceAccountId": id } }))
+        .gql_as(
+            Role::Admin,
+            REVOKE,
+            json!({ "input": { "serviceAccountId": id } }),
+        )
         .await;
     assert_eq!(error_code(&again).as_deref(), Some("CONFLICT"), "{again}");
 
@@ -207,17 +224,30 @@ async fn only_admins_manage_service_accounts_and_a_key_never_administers_itself(
     let app = TestApp::spawn().await;
     let input = json!({ "input": { "name": "Sneaky", "role": "ADMIN" } });
     let refused = app.gql_as(Role::Cfo, CREATE, input.clone()).await;
-    assert_eq!(error_code(&refused).as_deref(), Some("FORBIDDEN"), "{refused}");
+    assert_eq!(
+        error_code(&refused).as_deref(),
+        Some("FORBIDDEN"),
+        "{refused}"
+    );
     let listed = app.gql_as(Role::Auditor, LIST, json!({})).await;
     assert_eq!(error_code(&listed).as_deref(), Some("FORBIDDEN"));
 
     let (id, key, _) = create_key(&app, "Provisioning bot", "ADMIN").await;
     let (_, me) = with_key(&app, &key, ME, json!({})).await;
     let own_user_id = me["data"]["me"]["id"].as_str().unwrap().to_string();
-    let (_, own_revoke) =
-        with_key(&app, &key, REVOKE, json!({ "input": { "serviceAccountId": id } })).await;
-    assert_eq!(error_field(&own_revoke).as_deref(), Some("serviceAccountId"));
-    let set_role = "mutation($input: UserRoleSetInput!) { userRoleSet(input: $input) { user { role } } }";
+    let (_, own_revoke) = with_key(
+        &app,
+        &key,
+        REVOKE,
+        json!({ "input": { "serviceAccountId": id } }),
+    )
+    .await;
+    assert_eq!(
+        error_field(&own_revoke).as_deref(),
+        Some("serviceAccountId")
+    );
+    let set_role =
+        "mutation($input: UserRoleSetInput!) { userRoleSet(input: $input) { user { role } } }";
     let deactivate =
         "mutation($input: UserIdInput!) { userDeactivate(input: $input) { user { id } } }";
     let (_, own_role) = with_key(
@@ -227,23 +257,43 @@ async fn only_admins_manage_service_accounts_and_a_key_never_administers_itself(
         json!({ "input": { "userId": own_user_id, "role": "CFO" } }),
     )
     .await;
-    assert_eq!(error_field(&own_role).as_deref(), Some("userId"), "{own_role}");
+    assert_eq!(
+        error_field(&own_role).as_deref(),
+        Some("userId"),
+        "{own_role}"
+    );
     // Nor may a person's user administration change or end it: that is revocation's job.
     for (mutation, input) in [
         (set_role, json!({ "userId": own_user_id, "role": "CFO" })),
         (deactivate, json!({ "userId": own_user_id })),
     ] {
-        let response = app.gql_as(Role::Admin, mutation, json!({ "input": input })).await;
-        assert_eq!(error_field(&response).as_deref(), Some("userId"), "{response}");
+        let response = app
+            .gql_as(Role::Admin, mutation, json!({ "input": input }))
+            .await;
+        assert_eq!(
+            error_field(&response).as_deref(),
+            Some("userId"),
+            "{response}"
+        );
     }
     let (status, still) = with_key(&app, &key, ME, json!({})).await;
-    assert_eq!((status, &still["data"]["me"]["role"]), (200, &json!("ADMIN")));
+    assert_eq!(
+        (status, &still["data"]["me"]["role"]),
+        (200, &json!("ADMIN"))
+    );
 
     // Its key administers others as any admin does; it is not a user to sign in as or pick.
     let (_, other) = with_key(&app, &key, CREATE, input).await;
-    assert!(other["data"]["serviceAccountCreate"]["key"].is_string(), "{other}");
+    assert!(
+        other["data"]["serviceAccountCreate"]["key"].is_string(),
+        "{other}"
+    );
     let users = app
-        .gql_ok(Role::Admin, "{ users(first: 100) { nodes { id } } }", json!({}))
+        .gql_ok(
+            Role::Admin,
+            "{ users(first: 100) { nodes { id } } }",
+            json!({}),
+        )
         .await;
     assert!(!users.to_string().contains(&format!("\"{own_user_id}\"")));
 }

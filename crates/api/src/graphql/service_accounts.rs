@@ -82,11 +82,7 @@ impl From<auth::ServiceAccount> for ServiceAccount {
     }
 }
 
-connection!(
-    ServiceAccountConnection,
-    ServiceAccountEdge,
-    ServiceAccount
-);
+connection!(ServiceAccountConnection, ServiceAccountEdge, ServiceAccount);
 
 #[derive(Default)]
 pub struct ServiceAccountQuery;

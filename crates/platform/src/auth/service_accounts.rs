@@ -202,7 +202,10 @@ impl AuthService {
         // Guarded, so of two administrators revoking at once exactly one records it.
         let revoked = service_account::Entity::update_many()
             .col_expr(service_account::Column::RevokedAt, Expr::value(now))
-            .col_expr(service_account::Column::RevokedBy, Expr::value(actor.user_id))
+            .col_expr(
+                service_account::Column::RevokedBy,
+                Expr::value(actor.user_id),
+            )
             .filter(service_account::Column::Id.eq(service_account_id))
             .filter(service_account::Column::RevokedAt.is_null())
             .exec(&transaction)
