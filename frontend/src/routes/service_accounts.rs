@@ -150,10 +150,9 @@ fn AccountTable(rows: Vec<ServiceAccount>, on_revoke: Callback<ServiceAccount>) 
                                 }}
                             </td>
                             <td>
-                                <Show when={let active = account.is_active(); move || active}>
-                                    {let revoked = revoked.clone();
-                                     view! { <button class="button button-danger" type="button" data-action="revoke" on:click=move |_| on_revoke.run(revoked.clone())>"Revoke…"</button> }}
-                                </Show>
+                                {account.is_active().then(|| view! {
+                                    <button class="button button-danger" type="button" data-action="revoke" on:click=move |_| on_revoke.run(revoked.clone())>"Revoke…"</button>
+                                })}
                             </td>
                         </tr>
                     }
