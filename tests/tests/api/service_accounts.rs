@@ -219,8 +219,8 @@ async fn a_revoked_unknown_or_malformed_key_is_refused_with_401() {
 }
 
 #[tokio::test]
-async fn only_admins_manage_service_accounts_and_a_key_never_administers_itself() {
-    // Proves non-admins cannot create or list keys, a key cannot revoke or re-role itself, and user administration leaves service accounts alone.
+async fn only_admins_manage_service_accounts_and_a_key_is_not_a_user_to_pick() {
+    // Proves non-admins cannot create or list keys, an admin key administers as any admin does, and service accounts stay out of `users`.
     let app = TestApp::spawn().await;
     let input = json!({ "input": { "name": "Sneaky", "role": "ADMIN" } });
     let refused = app.gql_as(Role::Cfo, CREATE, input.clone()).await;
@@ -229,9 +229,41 @@ async fn only_admins_manage_service_accounts_and_a_key_never_administers_itself(
         Some("FORBIDDEN"),
         "{refused}"
     );
+    assert_eq!(
+        refused["errors"][0]["extensions"]["permission"],
+        "USER_ADMIN"
+    );
     let listed = app.gql_as(Role::Auditor, LIST, json!({})).await;
     assert_eq!(error_code(&listed).as_deref(), Some("FORBIDDEN"));
 
+    let (_, key, _) = create_key(&app, "Provisioning bot", "ADMIN").await;
+    let (_, me) = with_key(&app, &key, ME, json!({})).await;
+    let own_user_id = me["data"]["me"]["id"].as_str().unwrap().to_string();
+    let (_, other) = with_key(&app, &key, CREATE, input).await;
+    assert!(
+        other["data"]["serviceAccountCreate"]["key"].is_string(),
+        "{other}"
+    );
+    let listed = app.gql_ok(Role::Admin, LIST, json!({})).await;
+    assert_eq!(listed["serviceAccounts"]["totalCount"], 2);
+    let users = app
+        .gql_ok(
+            Role::Admin,
+            "{ users(first: 100) { totalCount nodes { id } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        users["users"]["totalCount"], 10,
+        "one per role, no service account"
+    );
+    assert!(!users.to_string().contains(&format!("\"{own_user_id}\"")));
+}
+
+#[tokio::test]
+async fn a_key_never_administers_itself_and_user_administration_leaves_it_alone() {
+    // Proves a key cannot revoke or re-role itself, and userRoleSet/userDeactivate refuse a service account: revocation is its only end.
+    let app = TestApp::spawn().await;
     let (id, key, _) = create_key(&app, "Provisioning bot", "ADMIN").await;
     let (_, me) = with_key(&app, &key, ME, json!({})).await;
     let own_user_id = me["data"]["me"]["id"].as_str().unwrap().to_string();
@@ -250,17 +282,12 @@ async fn only_admins_manage_service_accounts_and_a_key_never_administers_itself(
         "mutation($input: UserRoleSetInput!) { userRoleSet(input: $input) { user { role } } }";
     let deactivate =
         "mutation($input: UserIdInput!) { userDeactivate(input: $input) { user { id } } }";
-    let (_, own_role) = with_key(
-        &app,
-        &key,
-        set_role,
-        json!({ "input": { "userId": own_user_id, "role": "CFO" } }),
-    )
-    .await;
+    let own_role = json!({ "input": { "userId": own_user_id, "role": "CFO" } });
+    let (_, refused) = with_key(&app, &key, set_role, own_role).await;
     assert_eq!(
-        error_field(&own_role).as_deref(),
+        error_field(&refused).as_deref(),
         Some("userId"),
-        "{own_role}"
+        "{refused}"
     );
     // Nor may a person's user administration change or end it: that is revocation's job.
     for (mutation, input) in [
@@ -281,21 +308,6 @@ async fn only_admins_manage_service_accounts_and_a_key_never_administers_itself(
         (status, &still["data"]["me"]["role"]),
         (200, &json!("ADMIN"))
     );
-
-    // Its key administers others as any admin does; it is not a user to sign in as or pick.
-    let (_, other) = with_key(&app, &key, CREATE, input).await;
-    assert!(
-        other["data"]["serviceAccountCreate"]["key"].is_string(),
-        "{other}"
-    );
-    let users = app
-        .gql_ok(
-            Role::Admin,
-            "{ users(first: 100) { nodes { id } } }",
-            json!({}),
-        )
-        .await;
-    assert!(!users.to_string().contains(&format!("\"{own_user_id}\"")));
 }
 
 #[tokio::test]
