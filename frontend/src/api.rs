@@ -18,6 +18,7 @@ mod disputes;
 mod metrics;
 mod renewals;
 mod revenue;
+mod service_accounts;
 pub use bank::*;
 pub use collections::*;
 pub use commissions::*;
@@ -25,6 +26,7 @@ pub use disputes::*;
 pub use metrics::*;
 pub use renewals::*;
 pub use revenue::*;
+pub use service_accounts::*;
 
 // ---------------------------------------------------------------------------------------------
 // Errors
@@ -589,7 +591,8 @@ pub struct TrialBalance {
 pub struct AuditEntry {
     pub id: String,
     pub at: String,
-    pub actor: Option<UserRef>,
+    /// Who, in words: a person's name, "service account: <name> (<prefix>)", or "System".
+    pub actor_label: String,
     pub action: String,
     pub entity_type: String,
     pub entity_id: String,
@@ -1113,7 +1116,7 @@ pub async fn audit_log(
 ) -> Result<Connection<AuditEntry>, ApiError> {
     let query = "query AuditLog($first: Int, $after: String, $entityType: String) { \
                  auditLog(first: $first, after: $after, entityType: $entityType) { \
-                 nodes { id at actor { id name } action entityType entityId before after } \
+                 nodes { id at actorLabel action entityType entityId before after } \
                  pageInfo { hasNextPage endCursor } totalCount } }";
     field(
         "auditLog",

@@ -17,7 +17,7 @@ use crate::{
         customer_detail, customer_new, customers, dashboard, deal_form, deals, dispute_detail,
         disputes, expansions, invoice_detail, invoices, ladder, ledger, login, payment_detail,
         payment_new, payments, renewals, revenue, revenue_close, revenue_contracts,
-        revenue_schedule, revenue_settings, timesheets,
+        revenue_schedule, revenue_settings, service_accounts, timesheets,
     },
     session::{self, use_session, Session, SessionContext},
 };
@@ -85,6 +85,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("commissions/disputes") view=commission_disputes::CommissionDisputesPage />
                     <Route path=path!("commissions/payouts") view=commission_payouts::CommissionPayoutsPage />
                     <Route path=path!("audit") view=audit::AuditPage />
+                    <Route path=path!("service-accounts") view=service_accounts::ServiceAccountsPage />
                 </ParentRoute>
             </Routes>
         </Router>
@@ -252,6 +253,8 @@ fn SideNav() -> impl IntoView {
     // Revenue-ops metrics (dashboard, expansions) and the renewal pipeline.
     let can_metrics = session::can("METRICS_READ");
     let can_renewals = session::can("RENEWAL_READ");
+    // Administrators manage the API keys other systems call with.
+    let can_user_admin = session::can("USER_ADMIN");
     view! {
         <nav class="sidenav" aria-label="Main">
             <Show when=move || can_metrics.get()>
@@ -318,6 +321,9 @@ fn SideNav() -> impl IntoView {
             </Show>
             <Show when=move || can_audit.get()>
                 <NavLink href="/audit" key="audit" label="Audit log" />
+            </Show>
+            <Show when=move || can_user_admin.get()>
+                <NavLink href="/service-accounts" key="service-accounts" label="Service accounts" />
             </Show>
         </nav>
     }

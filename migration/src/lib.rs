@@ -14,6 +14,7 @@ mod m20261205_000002_revenue_method;
 mod m20261205_000003_user_admin;
 mod m20261205_000004_imports;
 mod m20261205_000005_intake;
+mod m20261206_000001_service_accounts;
 
 pub struct Migrator;
 
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000003_user_admin::Migration),
             Box::new(m20261205_000004_imports::Migration),
             Box::new(m20261205_000005_intake::Migration),
+            Box::new(m20261206_000001_service_accounts::Migration),
         ]
     }
 }

@@ -381,6 +381,10 @@ async fn every_page_loads_for_an_administrator_without_an_api_error() -> TestRes
                 "/expansions".to_string(),
                 "[data-test=expansion-report]",
             ),
+            (
+                "/service-accounts".to_string(),
+                ".empty-state, [data-test=service-account-table]",
+            ),
         ];
         for (path, loaded) in pages {
             browser.goto(&format!("{}{path}", app.base_url)).await?;
@@ -1432,6 +1436,121 @@ async fn the_cro_reads_the_dashboard_drills_into_mrr_and_works_a_renewal() -> Te
             )
             .await?;
         no_error_on_page(&browser, expansions).await?;
+        Ok(())
+    })
+    .await
+}
+
+/// `me` with a bearer credential: the HTTP status and the name answered, if any.
+async fn me_with(app: &TestApp, credential: &str) -> Result<(u16, Option<String>), Box<dyn Error>> {
+    let response = app
+        .client
+        .post(format!("{}/graphql", app.base_url))
+        .bearer_auth(credential)
+        .json(&json!({ "query": "{ me { name } }" }))
+        .send()
+        .await?;
+    let status = response.status().as_u16();
+    let body: serde_json::Value = response.json().await?;
+    let name = body["data"]["me"]["name"].as_str().map(str::to_string);
+    Ok((status, name))
+}
+
+#[tokio::test]
+async fn an_admin_creates_a_service_account_sees_its_key_once_and_revokes_it() -> TestResult {
+    // Proves: the admin's navigation leads to Service accounts; creating one shows its key once with the warning and a copy button, the key calls the API, the list keeps only its prefix, and revoking asks first and stops the key.
+    require_dist()?;
+    let app = TestApp::spawn().await;
+    let browser = Browser::start().await?;
+    run(&browser, "admin_service_account", async {
+        sign_in(&browser, &app, Role::Admin).await?;
+        browser.wait_for_path("/customers", DEFAULT_TIMEOUT).await?;
+        let link = browser
+            .wait_for("[data-nav=service-accounts]", DEFAULT_TIMEOUT)
+            .await?;
+        browser.click(&link).await?;
+        browser
+            .wait_for_text(".empty-state", "No service accounts yet", DEFAULT_TIMEOUT)
+            .await?;
+        let new = browser.find("[data-action=new-service-account]").await?;
+        browser.click(&new).await?;
+        let name = browser.wait_for("#field-name", DEFAULT_TIMEOUT).await?;
+        browser.type_text(&name, "Salesforce sync").await?;
+        set_value(&browser, "#field-role", "AUDITOR").await?;
+        let create = browser.find("[data-action=create-service-account]").await?;
+        browser.click(&create).await?;
+        browser
+            .wait_for_text(
+                "[data-test=new-key]",
+                "will not be shown again",
+                DEFAULT_TIMEOUT,
+            )
+            .await?;
+        browser
+            .find("[data-test=new-key] [data-action=copy-key]")
+            .await?;
+        let key = browser
+            .execute(
+                "return document.querySelector('[data-test=new-key-value]').value;",
+                vec![],
+            )
+            .await?
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        assert!(key.starts_with("rvk_") && key.len() == 77, "{key}");
+        assert_eq!(
+            me_with(&app, &key).await?,
+            (200, Some("Salesforce sync".into()))
+        );
+        browser
+            .wait_for_text(
+                "[data-test=service-account-table] tbody",
+                &key[..12],
+                DEFAULT_TIMEOUT,
+            )
+            .await?;
+
+        // Once: after a reload the page lists the prefix and nowhere holds the key.
+        browser
+            .goto(&format!("{}/service-accounts", app.base_url))
+            .await?;
+        browser
+            .wait_for_text(
+                "[data-test=service-account-table] tbody",
+                "Salesforce sync",
+                DEFAULT_TIMEOUT,
+            )
+            .await?;
+        assert!(browser.find_all("[data-test=new-key]").await?.is_empty());
+        let page = browser
+            .execute("return document.documentElement.outerHTML;", vec![])
+            .await?;
+        assert!(!page.as_str().unwrap_or_default().contains(&key[13..]));
+
+        let revoke = browser.find("[data-action=revoke]").await?;
+        browser.click(&revoke).await?;
+        let confirm = browser
+            .wait_for(
+                "[data-test=revoke-confirm] [data-action=confirm]",
+                DEFAULT_TIMEOUT,
+            )
+            .await?;
+        assert_eq!(
+            me_with(&app, &key).await?.0,
+            200,
+            "not revoked before confirming"
+        );
+        browser.click(&confirm).await?;
+        browser
+            .wait_for_text(
+                "[data-test=service-account-notice]",
+                "revoked",
+                DEFAULT_TIMEOUT,
+            )
+            .await?;
+        assert_eq!(me_with(&app, &key).await?.0, 401);
+        no_error_on_page(&browser, "/service-accounts").await?;
         Ok(())
     })
     .await

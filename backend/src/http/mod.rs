@@ -338,12 +338,16 @@ where
     }
 }
 
+/// A GraphQL request. A bearer credential that is refused (an expired or signed-out token, a
+/// revoked or unknown API key) answers HTTP 401 as the REST endpoints do, with the reason in the
+/// usual `UNAUTHENTICATED` error; operations open to anyone (`login`) still run.
 async fn graphql(
     State(state): State<HttpState>,
     headers: HeaderMap,
     request: GraphQLRequest,
-) -> GraphQLResponse {
+) -> Response {
     let caller = caller_of(&state, &headers).await;
+    let credential_refused = matches!(caller, Caller::Refused(_));
     let request = request.into_inner();
     let operation = observe::operation_label(&request);
     let started = std::time::Instant::now();
@@ -370,7 +374,12 @@ async fn graphql(
                 .set("requestId", request_id.clone());
         }
     }
-    response.into()
+    let status = if credential_refused && outcome == "UNAUTHENTICATED" {
+        StatusCode::UNAUTHORIZED
+    } else {
+        StatusCode::OK
+    };
+    (status, GraphQLResponse::from(response)).into_response()
 }
 
 /// Prometheus metrics; with `REVOPS_METRICS_TOKEN` set, only for `Authorization: Bearer <it>`.

@@ -85,6 +85,7 @@ pub async fn bench_commissions(
                 manager_id: Set(None),
                 deactivated_at: Set(None),
                 token_version: Set(0),
+                kind: Set("person".into()),
             })
             .collect(),
     )

@@ -57,6 +57,7 @@ pub mod revenue_position;
 pub mod revenue_posting;
 pub mod revenue_run;
 pub mod revenue_schedule;
+pub mod service_account;
 pub mod ssp_price;
 pub mod tax_rate;
 pub mod timesheet_entry;

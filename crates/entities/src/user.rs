@@ -15,6 +15,8 @@ pub struct Model {
     pub manager_id: Option<i64>,
     pub deactivated_at: Option<DateTimeUtc>,
     pub token_version: i32,
+    /// `person` (signs in with a password) or `service_account` (calls with an API key).
+    pub kind: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

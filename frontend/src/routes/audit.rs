@@ -145,7 +145,7 @@ fn AuditTable(entries: Vec<AuditEntry>) -> impl IntoView {
                         view! {
                             <tr>
                                 <td class="nowrap">{format::date_time(&entry.at)}</td>
-                                <td>{entry.actor.map(|actor| actor.name).unwrap_or_else(|| "System".into())}</td>
+                                <td data-test="audit-actor">{entry.actor_label}</td>
                                 <td class="mono">{entry.action}</td>
                                 <td>
                                     {entry.entity_type}

@@ -39,6 +39,7 @@ pub mod revenue_close;
 pub mod revenue_contracts;
 pub mod revenue_schedule;
 pub mod revenue_settings;
+pub mod service_accounts;
 pub mod timesheets;
 
 use std::time::Duration;

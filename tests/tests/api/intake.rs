@@ -219,3 +219,46 @@ async fn bad_or_unauthorised_notifications_are_refused_and_nothing_is_kept() {
         .await;
     assert_eq!(inbox["intakeEvents"]["totalCount"], 1);
 }
+
+#[tokio::test]
+async fn a_crm_sends_deals_with_a_service_account_key_and_the_inbox_names_it() {
+    // Proves the intended set-up end to end: an admin creates a service account with the VP
+    // RevOps role, the CRM integration posts with its key, the deal is created as that account
+    // (the audit row says so), and once the key is revoked the CRM is refused with 401.
+    let app = TestApp::spawn().await;
+    let created = app
+        .gql_ok(
+            Role::Admin,
+            "mutation($input: ServiceAccountCreateInput!) { serviceAccountCreate(input: $input) { key serviceAccount { id } } }",
+            json!({ "input": { "name": "Salesforce sync", "role": "VP_REVOPS" } }),
+        )
+        .await["serviceAccountCreate"]
+        .clone();
+    let key = created["key"].as_str().unwrap().to_string();
+    let (status, body) = send(&app, Some(&key), &notification("evt-1")).await;
+    assert_eq!(
+        (status, body["status"].as_str()),
+        (202, Some("applied")),
+        "{body}"
+    );
+    let audit = app
+        .gql_ok(
+            Role::Admin,
+            "{ auditLog(entityType: \"deal\") { nodes { action actorLabel } } }",
+            json!({}),
+        )
+        .await;
+    let label = audit["auditLog"]["nodes"][0]["actorLabel"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(label.contains("Salesforce sync"), "{audit}");
+    app.gql_ok(
+        Role::Admin,
+        "mutation($input: ServiceAccountRevokeInput!) { serviceAccountRevoke(input: $input) { serviceAccount { status } } }",
+        json!({ "input": { "serviceAccountId": created["serviceAccount"]["id"] } }),
+    )
+    .await;
+    let (status, _) = send(&app, Some(&key), &notification("evt-2")).await;
+    assert_eq!(status, 401);
+}

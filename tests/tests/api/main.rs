@@ -23,3 +23,4 @@ mod reliability;
 mod revenue;
 mod role_matrix;
 mod seed;
+mod service_accounts;

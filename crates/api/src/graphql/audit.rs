@@ -1,6 +1,6 @@
 //! The audit log, for admin, CFO and auditor.
 
-use super::loaders::UserLoader;
+use super::loaders::{ServiceAccountLoader, UserLoader};
 use super::types::{connection, User};
 use super::{actor, app};
 use crate::entities::audit_entry;
@@ -28,6 +28,27 @@ pub struct AuditEntry {
 
 #[ComplexObject]
 impl AuditEntry {
+    /// Who, in words: the person's name, "service account: Salesforce sync (rvk_ab12cd34)" for
+    /// another system calling with an API key, or "System" for the daily jobs and the command line.
+    async fn actor_label(&self, ctx: &Context<'_>) -> async_graphql::Result<String> {
+        let Some(id) = self.actor_user_id else {
+            return Ok("System".into());
+        };
+        let account = ctx
+            .data_unchecked::<DataLoader<ServiceAccountLoader>>()
+            .load_one(id)
+            .await?;
+        if let Some(account) = account {
+            return Ok(account.label());
+        }
+        let user = ctx
+            .data_unchecked::<DataLoader<UserLoader>>()
+            .load_one(id)
+            .await?;
+        Ok(user.map_or_else(|| format!("User {id}"), |user| user.name))
+    }
+
+    /// The account that acted (a person's or a service account's user); null for the system.
     async fn actor(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<User>> {
         match self.actor_user_id {
             Some(id) => Ok(ctx

@@ -1,7 +1,7 @@
 //! DataLoaders: batch the per-row lookups of a list (customer of each deal, user of each
-//! approval, ARR of each customer) into one query each.
+//! approval, service account of each audit row's actor, ARR of each customer) into one query each.
 
-use crate::auth::{AuthService, User};
+use crate::auth::{AuthService, ServiceAccount, User};
 use crate::customers::{Customer, CustomerService};
 use crate::money::{Currency, Money};
 use async_graphql::dataloader::Loader;
@@ -31,6 +31,22 @@ impl Loader<i64> for UserLoader {
     async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, User>, Self::Error> {
         let users = self.0.users_by_ids(keys).await?;
         Ok(users.into_iter().map(|user| (user.id, user)).collect())
+    }
+}
+
+/// The service account behind a user id (people have none), for naming the actor of audit rows.
+pub struct ServiceAccountLoader(pub AuthService);
+
+impl Loader<i64> for ServiceAccountLoader {
+    type Value = ServiceAccount;
+    type Error = async_graphql::Error;
+
+    async fn load(&self, user_ids: &[i64]) -> Result<HashMap<i64, ServiceAccount>, Self::Error> {
+        let accounts = self.0.service_accounts_by_user_ids(user_ids).await?;
+        Ok(accounts
+            .into_iter()
+            .map(|account| (account.user_id, account))
+            .collect())
     }
 }
 

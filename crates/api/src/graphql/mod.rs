@@ -20,6 +20,7 @@ mod metrics;
 mod receivables;
 mod renewals;
 mod revenue;
+mod service_accounts;
 pub mod types;
 
 use crate::access::Actor;
@@ -46,6 +47,7 @@ pub struct Query(
     renewals::RenewalQuery,
     imports::ImportQuery,
     intake::IntakeQuery,
+    service_accounts::ServiceAccountQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -64,6 +66,7 @@ pub struct Mutation(
     renewals::RenewalMutation,
     imports::ImportMutation,
     intake::IntakeMutation,
+    service_accounts::ServiceAccountMutation,
 );
 
 pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;
@@ -80,6 +83,10 @@ pub fn build_schema(app: App) -> AppSchema {
         ))
         .data(DataLoader::new(
             loaders::UserLoader(app.auth.clone()),
+            tokio::spawn,
+        ))
+        .data(DataLoader::new(
+            loaders::ServiceAccountLoader(app.auth.clone()),
             tokio::spawn,
         ))
         .data(DataLoader::new(

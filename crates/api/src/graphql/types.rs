@@ -38,6 +38,8 @@ pub struct User {
     pub email: String,
     pub name: String,
     pub role: Role,
+    /// A person, or a service account (another system calling with an API key).
+    pub kind: auth::UserKind,
     /// The permission names this user's role holds, for showing navigation; the server decides.
     pub permissions: Vec<String>,
     /// When an administrator deactivated the account; null while it is active.
@@ -51,6 +53,7 @@ impl From<auth::User> for User {
             email: user.email,
             name: user.name,
             role: user.role,
+            kind: user.kind,
             permissions: access::matrix::permissions_of(user.role)
                 .iter()
                 .map(|permission| permission.as_str().to_string())

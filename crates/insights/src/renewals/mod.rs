@@ -515,8 +515,10 @@ async fn users_with_roles<C: ConnectionTrait>(
     connection: &C,
     roles: &[Role],
 ) -> AppResult<Vec<user::Model>> {
+    // People only: a service account holding one of the roles reads no alerts and has no inbox.
     Ok(user::Entity::find()
         .filter(user::Column::Role.is_in(roles.iter().map(Role::as_str)))
+        .filter(user::Column::Kind.eq(crate::auth::UserKind::Person.as_str()))
         .order_by_asc(user::Column::Id)
         .all(connection)
         .await?)

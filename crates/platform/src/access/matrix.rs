@@ -95,6 +95,7 @@ pub enum Permission {
     LedgerPost,
     AuditRead,
     UserRead,
+    /// Create users, change roles, deactivate; create and revoke service accounts.
     UserAdmin,
     /// Read billing schedules, usage and timesheets; an AE sees only their own customers.
     BillingRead,
@@ -625,6 +626,21 @@ pub const OPERATIONS: &[(&str, &str, Access)] = &[
         Access::Needs(Permission::UserAdmin),
     ),
     ("Mutation", "logout", Access::SignedIn),
+    (
+        "Query",
+        "serviceAccounts",
+        Access::Needs(Permission::UserAdmin),
+    ),
+    (
+        "Mutation",
+        "serviceAccountCreate",
+        Access::Needs(Permission::UserAdmin),
+    ),
+    (
+        "Mutation",
+        "serviceAccountRevoke",
+        Access::Needs(Permission::UserAdmin),
+    ),
     (
         "Mutation",
         "customerCreate",

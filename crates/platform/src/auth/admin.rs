@@ -2,8 +2,9 @@
 //! Each bumps or checks the user's token version, so a deactivated account's tokens and a
 //! signed-out session's token stop working at once, on every instance (the version lives in the
 //! database). A role change needs no revocation: every request reads the role afresh.
+//! Service accounts are out of its reach: they are created and revoked as service accounts.
 
-use super::{AuthService, Role, User};
+use super::{AuthService, Role, User, UserKind};
 use crate::access::{Actor, Permission};
 use crate::audit::{self, AuditRecord};
 use crate::entities::user;
@@ -16,6 +17,7 @@ impl AuthService {
     pub async fn set_role(&self, actor: &Actor, user_id: i64, role: Role) -> AppResult<User> {
         actor.require(Permission::UserAdmin)?;
         self.refuse_self(actor, user_id, "change your own role")?;
+        self.refuse_service_account(user_id).await?;
         self.change(actor, user_id, "user.role_set", |update| {
             update.col_expr(user::Column::Role, Expr::value(role.as_str()))
         })
@@ -26,6 +28,7 @@ impl AuthService {
     pub async fn deactivate(&self, actor: &Actor, user_id: i64) -> AppResult<User> {
         actor.require(Permission::UserAdmin)?;
         self.refuse_self(actor, user_id, "deactivate your own account")?;
+        self.refuse_service_account(user_id).await?;
         let now = self.clock.now();
         self.change(actor, user_id, "user.deactivate", |update| {
             update
@@ -41,6 +44,7 @@ impl AuthService {
     /// Lets a deactivated user sign in again (with new tokens; the old ones stay revoked).
     pub async fn reactivate(&self, actor: &Actor, user_id: i64) -> AppResult<User> {
         actor.require(Permission::UserAdmin)?;
+        self.refuse_service_account(user_id).await?;
         self.change(actor, user_id, "user.reactivate", |update| {
             update.col_expr(
                 user::Column::DeactivatedAt,
@@ -67,6 +71,19 @@ impl AuthService {
             return Err(AppError::validation(
                 "userId",
                 format!("You cannot {what}; ask another administrator."),
+            ));
+        }
+        Ok(())
+    }
+
+    /// A service account's role is fixed at creation and it ends by revocation (a new key means a
+    /// new account), so user administration does not touch it.
+    async fn refuse_service_account(&self, user_id: i64) -> AppResult<()> {
+        let target = user::Entity::find_by_id(user_id).one(&self.db).await?;
+        if target.is_some_and(|target| target.kind == UserKind::ServiceAccount.as_str()) {
+            return Err(AppError::validation(
+                "userId",
+                format!("User {user_id} is a service account; revoke it under Service accounts and create a new one instead."),
             ));
         }
         Ok(())

@@ -1,10 +1,13 @@
-//! Users, sign-in, tokens and the permission matrix. `Actor` is who a service call runs for.
+//! Users, sign-in, tokens and service accounts' API keys. `Actor` is who a service call runs for.
 
 mod admin;
+pub mod api_key;
 pub mod jwt;
 pub mod password;
+mod service_accounts;
 
 pub use jwt::JwtKeys;
+pub use service_accounts::{CreatedServiceAccount, NewServiceAccount, ServiceAccount};
 
 use crate::access::{Actor, Permission, Role};
 use crate::audit::{self, AuditRecord};
@@ -25,12 +28,36 @@ use serde::Serialize;
 const FREE_FAILED_ATTEMPTS: i32 = 3;
 const MAX_LOCKOUT_SECONDS: i64 = 15 * 60;
 
+/// A person signs in with a password; a service account (another system) calls with an API key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, async_graphql::Enum)]
+#[serde(rename_all = "snake_case")]
+pub enum UserKind {
+    Person,
+    ServiceAccount,
+}
+
+impl UserKind {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            UserKind::Person => "person",
+            UserKind::ServiceAccount => "service_account",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<UserKind> {
+        [UserKind::Person, UserKind::ServiceAccount]
+            .into_iter()
+            .find(|kind| kind.as_str() == text)
+    }
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct User {
     pub id: i64,
     pub email: String,
     pub name: String,
     pub role: Role,
+    pub kind: UserKind,
     pub created_at: DateTime<Utc>,
     /// Set while the account is deactivated: it cannot sign in and its tokens are refused.
     pub deactivated_at: Option<DateTime<Utc>>,
@@ -42,11 +69,15 @@ impl TryFrom<user::Model> for User {
         let role = Role::parse(&model.role).ok_or_else(|| {
             AppError::internal(format!("user {} has unknown role {}", model.id, model.role))
         })?;
+        let kind = UserKind::parse(&model.kind).ok_or_else(|| {
+            AppError::internal(format!("user {} has unknown kind {}", model.id, model.kind))
+        })?;
         Ok(User {
             id: model.id,
             email: model.email,
             name: model.name,
             role,
+            kind,
             created_at: model.created_at,
             deactivated_at: model.deactivated_at,
         })
@@ -100,8 +131,10 @@ impl AuthService {
             ));
         }
         let attempt = self.reserve_attempt(&email, now).await?;
+        // A service account has no password: its address answers like an unknown one.
         let found = user::Entity::find()
             .filter(user::Column::Email.eq(email.as_str()))
+            .filter(user::Column::Kind.eq(UserKind::Person.as_str()))
             .one(&self.db)
             .await?;
         let stored_hash = found
@@ -244,8 +277,12 @@ impl AuthService {
         Ok(())
     }
 
-    /// Turns a bearer token into the actor, checking that the user still exists with that role.
+    /// Turns a bearer credential — a sign-in token, or a service account's API key (`rvk_…`) —
+    /// into the actor, checking that the account still exists, is active and has that role.
     pub async fn authenticate(&self, token: &str) -> AppResult<Actor> {
+        if api_key::looks_like_key(token) {
+            return self.authenticate_key(token).await;
+        }
         let claims = self.keys.verify(token, self.clock.now())?;
         let user_id: i64 = claims.sub.parse().map_err(|_| {
             AppError::Unauthenticated("The access token names no user; sign in again.".into())
@@ -302,7 +339,9 @@ impl AuthService {
         page: PageRequest,
     ) -> AppResult<Page<User>> {
         actor.require(Permission::UserRead)?;
-        let mut query = user::Entity::find();
+        // Service accounts are listed and managed on their own (`list_service_accounts`).
+        let mut query =
+            user::Entity::find().filter(user::Column::Kind.eq(UserKind::Person.as_str()));
         if let Some(role) = role {
             query = query.filter(user::Column::Role.eq(role.as_str()));
         }
