@@ -15,6 +15,7 @@ mod m20261205_000003_user_admin;
 mod m20261205_000004_imports;
 mod m20261205_000005_intake;
 mod m20261206_000001_service_accounts;
+mod m20261206_000002_intake_connectors;
 
 pub struct Migrator;
 
@@ -34,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000004_imports::Migration),
             Box::new(m20261205_000005_intake::Migration),
             Box::new(m20261206_000001_service_accounts::Migration),
+            Box::new(m20261206_000002_intake_connectors::Migration),
         ]
     }
 }

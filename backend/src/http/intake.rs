@@ -49,3 +49,35 @@ pub(super) async fn deals(
         Err(error) => failure(error),
     }
 }
+
+/// `POST /api/intake/salesforce/{connector}/{secret}`: a Salesforce outbound message. Answered
+/// with `Ack` true once every notification is in the inbox; anything else is an error status,
+/// which makes Salesforce retry (and the reason is in the body for whoever reads its log).
+pub(super) async fn salesforce(
+    State(state): State<HttpState>,
+    axum::extract::Path((connector, secret)): axum::extract::Path<(String, String)>,
+    body: Bytes,
+) -> Response {
+    use crate::crm::connectors::Refusal;
+    use crate::crm::salesforce::acknowledgement;
+    let xml = |status: StatusCode, text: String| {
+        (
+            status,
+            [(axum::http::header::CONTENT_TYPE, "text/xml; charset=utf-8")],
+            text,
+        )
+            .into_response()
+    };
+    match state
+        .app
+        .intake
+        .receive_salesforce(&connector, &secret, &body)
+        .await
+    {
+        Ok(_) => xml(StatusCode::OK, acknowledgement(true)),
+        Err(Refusal::Unauthorised(reason)) => (StatusCode::UNAUTHORIZED, reason).into_response(),
+        Err(Refusal::Malformed(reason)) => (StatusCode::BAD_REQUEST, reason).into_response(),
+        Err(Refusal::Paused(reason)) => (StatusCode::SERVICE_UNAVAILABLE, reason).into_response(),
+        Err(Refusal::Failed(error)) => failure(error),
+    }
+}

@@ -50,6 +50,10 @@ pub fn router(app: App) -> Router {
         .route("/api/revenue/export", get(revenue_export))
         .route("/api/intake/deals", axum::routing::post(intake::deals))
         .route(
+            "/api/intake/salesforce/{connector}/{secret}",
+            axum::routing::post(intake::salesforce),
+        )
+        .route(
             "/api/commissions/payouts/{id}/csv",
             get(commission_payout_csv),
         )

@@ -33,6 +33,7 @@ pub mod fx_rate;
 pub mod holiday;
 pub mod idempotency_record;
 pub mod import;
+pub mod intake_connector;
 pub mod intake_event;
 pub mod invoice;
 pub mod invoice_line;

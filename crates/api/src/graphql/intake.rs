@@ -3,7 +3,7 @@
 
 use super::types::connection;
 use super::{actor, app};
-use crate::crm::{self, event::Change, IntakeStatus};
+use crate::crm::{self, connectors::ConnectorKind, event::Change, mapping::Mapping, IntakeStatus};
 use crate::pagination::PageRequest;
 use crate::values::parse_id;
 use async_graphql::{Context, InputObject, Object, SimpleObject, ID};
@@ -110,6 +110,67 @@ pub struct DealAmendmentResolvePayload {
     pub amendment: DealAmendment,
 }
 
+/// A CRM that pushes deals to revops.
+#[derive(Clone, SimpleObject)]
+pub struct IntakeConnector {
+    pub id: ID,
+    /// Part of its URL.
+    pub name: String,
+    pub kind: ConnectorKind,
+    pub organization_id: Option<String>,
+    /// The service account revops acts as for it.
+    pub service_account_id: ID,
+    /// The field mapping as JSON (fields, values, closedWonStages, currency).
+    pub mapping_json: String,
+    pub paused: bool,
+    pub created_at: DateTime<Utc>,
+    pub last_event_at: Option<DateTime<Utc>>,
+}
+
+impl From<crm::connectors::Connector> for IntakeConnector {
+    fn from(connector: crm::connectors::Connector) -> IntakeConnector {
+        IntakeConnector {
+            id: ID(connector.id.to_string()),
+            name: connector.name,
+            kind: connector.kind,
+            organization_id: connector.organization_id,
+            service_account_id: ID(connector.service_account_id.to_string()),
+            mapping_json: serde_json::to_string_pretty(&connector.mapping).unwrap_or_default(),
+            paused: connector.paused,
+            created_at: connector.created_at,
+            last_event_at: connector.last_event_at,
+        }
+    }
+}
+
+#[derive(InputObject)]
+pub struct IntakeConnectorCreateInput {
+    pub name: String,
+    /// The Salesforce org id (15 or 18 characters) messages must come from.
+    pub organization_id: String,
+    pub service_account_id: ID,
+}
+
+#[derive(SimpleObject)]
+pub struct IntakeConnectorCreatePayload {
+    pub connector: IntakeConnector,
+    /// Shown once: the path (with its secret) for the outbound message's endpoint URL.
+    pub endpoint_path: String,
+}
+
+#[derive(InputObject)]
+pub struct IntakeConnectorUpdateInput {
+    pub id: ID,
+    pub paused: Option<bool>,
+    /// A replacement mapping as JSON; checked before it is saved.
+    pub mapping_json: Option<String>,
+}
+
+#[derive(SimpleObject)]
+pub struct IntakeConnectorUpdatePayload {
+    pub connector: IntakeConnector,
+}
+
 #[derive(Default)]
 pub struct IntakeQuery;
 
@@ -126,6 +187,14 @@ impl IntakeQuery {
         let page = PageRequest::from_relay(first, after.as_deref())?;
         let found = app(ctx).intake.events(actor(ctx)?, status, page).await?;
         Ok(IntakeEventConnection::from_page(found, IntakeEvent::from))
+    }
+
+    async fn intake_connectors(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Vec<IntakeConnector>> {
+        let found = app(ctx).intake.connectors(actor(ctx)?).await?;
+        Ok(found.into_iter().map(IntakeConnector::from).collect())
     }
 
     /// Changes CRMs sent for approved deals, newest first (`pendingOnly` by default).
@@ -158,6 +227,50 @@ impl IntakeMutation {
         Ok(IntakeEventReplayPayload {
             event: outcome.event.into(),
             gaps: outcome.gaps,
+        })
+    }
+
+    /// Registers a Salesforce org; the endpoint path (with its secret) is shown once.
+    async fn intake_connector_create(
+        &self,
+        ctx: &Context<'_>,
+        input: IntakeConnectorCreateInput,
+    ) -> async_graphql::Result<IntakeConnectorCreatePayload> {
+        let service_account_id = parse_id("serviceAccountId", &input.service_account_id)?;
+        let created = app(ctx)
+            .intake
+            .create_connector(
+                actor(ctx)?,
+                &input.name,
+                &input.organization_id,
+                service_account_id,
+            )
+            .await?;
+        Ok(IntakeConnectorCreatePayload {
+            connector: created.connector.into(),
+            endpoint_path: created.path,
+        })
+    }
+
+    /// Pauses or resumes a connector, or replaces its field mapping.
+    async fn intake_connector_update(
+        &self,
+        ctx: &Context<'_>,
+        input: IntakeConnectorUpdateInput,
+    ) -> async_graphql::Result<IntakeConnectorUpdatePayload> {
+        let id = parse_id("id", &input.id)?;
+        let mapping = match input.mapping_json.as_deref() {
+            None => None,
+            Some(text) => Some(serde_json::from_str::<Mapping>(text).map_err(|error| {
+                crate::error::AppError::validation("mappingJson", format!("Not a mapping: {error}"))
+            })?),
+        };
+        let connector = app(ctx)
+            .intake
+            .update_connector(actor(ctx)?, id, input.paused, mapping)
+            .await?;
+        Ok(IntakeConnectorUpdatePayload {
+            connector: connector.into(),
         })
     }
 

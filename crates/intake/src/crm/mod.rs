@@ -5,7 +5,10 @@
 //! amendment waiting for VP RevOps instead of a silent edit. Deals and customers are written
 //! through their own services, with the caller (a service account) as the actor.
 
+pub mod connectors;
 pub mod event;
+pub mod mapping;
+pub mod salesforce;
 
 use crate::access::{Actor, Permission};
 use crate::audit::{self, AuditRecord};

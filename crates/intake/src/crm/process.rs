@@ -20,15 +20,24 @@ impl IntakeService {
         let decision = match self.decide(actor, &stored, parsed).await {
             Ok(decision) => decision,
             Err(AppError::Internal(error)) => return Err(AppError::Internal(error)),
-            Err(refused) => Decision {
-                status: IntakeStatus::Failed,
-                deal_id: None,
-                outcome: match &refused {
-                    AppError::Validation { field, message } => format!("{field}: {message}"),
-                    other => other.message(),
-                },
-            },
+            Err(refused) => failed(refused),
         };
+        self.finish(stored, decision).await
+    }
+
+    /// Marks an event failed before processing could start (its mapped fields did not parse).
+    pub(super) async fn record_failure(
+        &self,
+        stored: IntakeEvent,
+        error: AppError,
+    ) -> AppResult<IntakeOutcome> {
+        if let AppError::Internal(error) = error {
+            return Err(AppError::Internal(error));
+        }
+        self.finish(stored, failed(error)).await
+    }
+
+    async fn finish(&self, stored: IntakeEvent, decision: Decision) -> AppResult<IntakeOutcome> {
         intake_event::Entity::update_many()
             .col_expr(
                 intake_event::Column::Status,
@@ -220,6 +229,18 @@ impl IntakeService {
             .await
             .map_err(|error| error.within("account"))?;
         Ok(Some(created.id))
+    }
+}
+
+/// A refusal as the inbox records it.
+fn failed(refused: AppError) -> Decision {
+    Decision {
+        status: IntakeStatus::Failed,
+        deal_id: None,
+        outcome: match &refused {
+            AppError::Validation { field, message } => format!("{field}: {message}"),
+            other => other.message(),
+        },
     }
 }
 

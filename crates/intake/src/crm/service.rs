@@ -52,7 +52,7 @@ impl IntakeService {
     }
 
     /// Inserts the event, or finds it when the connector already has this event id.
-    async fn store(
+    pub(super) async fn store(
         &self,
         actor: &Actor,
         connector: &str,
@@ -143,6 +143,9 @@ impl IntakeService {
                 "Event #{id} was already processed ({}); only received or failed events are replayed.",
                 stored.status.as_str()
             )));
+        }
+        if stored.connector != JSON_CONNECTOR {
+            return self.replay_connector_event(stored).await;
         }
         let parsed = event::parse(stored.payload.as_bytes())?;
         self.process(actor, stored, &parsed).await

@@ -559,6 +559,21 @@ pub const OPERATIONS: &[(&str, &str, Access)] = &[
     ),
     (
         "Query",
+        "intakeConnectors",
+        Access::Needs(Permission::IntakeRead),
+    ),
+    (
+        "Mutation",
+        "intakeConnectorCreate",
+        Access::Needs(Permission::UserAdmin),
+    ),
+    (
+        "Mutation",
+        "intakeConnectorUpdate",
+        Access::Needs(Permission::UserAdmin),
+    ),
+    (
+        "Query",
         "dealAmendments",
         Access::Needs(Permission::IntakeRead),
     ),

@@ -50,6 +50,14 @@ pub fn generate() -> NewApiKey {
     }
 }
 
+/// A fresh 256-bit secret (64 hex characters) and its SHA-256, for secrets other than keys (a
+/// CRM connector's URL secret): the secret is shown once, the hash is kept.
+pub fn new_secret() -> (String, String) {
+    let secret = random_hex(SECRET_BYTES);
+    let hash = hash_secret(&secret);
+    (secret, hash)
+}
+
 /// SHA-256 of the secret, lowercase hex (what the database keeps).
 pub fn hash_secret(secret: &str) -> String {
     hex(&Sha256::digest(secret.as_bytes()))

@@ -313,6 +313,36 @@ impl AuthService {
         })
     }
 
+    /// The actor a service account acts as when revops works on its behalf without its key (a
+    /// CRM connector's messages); refused like its key once it is revoked or deactivated.
+    pub async fn service_account_actor(&self, service_account_id: i64) -> AppResult<Actor> {
+        let account = service_account::Entity::find_by_id(service_account_id)
+            .one(&self.db)
+            .await?
+            .ok_or_else(|| {
+                AppError::not_found(format!(
+                    "Service account #{service_account_id} does not exist."
+                ))
+            })?;
+        if let Some(revoked_at) = account.revoked_at {
+            return Err(AppError::Unauthenticated(revoked_message(revoked_at)));
+        }
+        let user = user::Entity::find_by_id(account.user_id)
+            .one(&self.db)
+            .await?
+            .ok_or_else(|| AppError::internal("a service account's user vanished"))?;
+        if let Some(deactivated_at) = user.deactivated_at {
+            return Err(AppError::Unauthenticated(revoked_message(deactivated_at)));
+        }
+        let role = Role::parse(&user.role)
+            .ok_or_else(|| AppError::internal(format!("unknown role {}", user.role)))?;
+        Ok(Actor {
+            user_id: user.id,
+            email: user.email,
+            role,
+        })
+    }
+
     /// Records that the key was used now, unless that was already recorded within the minute
     /// (checked on the row just read, and again in the UPDATE for other instances).
     async fn note_use(&self, account: &service_account::Model) -> AppResult<()> {

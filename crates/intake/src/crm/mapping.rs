@@ -1,0 +1,254 @@
+//! A connector's field mapping: which CRM field fills which intake field, how CRM values read as
+//! revops values (stages, frequencies, terms), and the currency of bare amounts. Applying it to
+//! a CRM record gives the same JSON notification `POST /api/intake/deals` takes, so every CRM
+//! goes through one parser and one processing path.
+
+use crate::error::{AppError, AppResult};
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Map, Value};
+use std::collections::BTreeMap;
+
+/// The intake fields a CRM field may fill (the paths of the JSON notification).
+pub const TARGETS: &[&str] = &[
+    "opportunityId",
+    "stage",
+    "account.externalRef",
+    "account.legalName",
+    "deal.productName",
+    "deal.tcv",
+    "deal.arr",
+    "deal.currency",
+    "deal.startDate",
+    "deal.endDate",
+    "deal.billingFrequency",
+    "deal.paymentTerms",
+    "deal.poNumber",
+    "deal.taxJurisdiction",
+    "deal.ownerEmail",
+];
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Mapping {
+    /// CRM field name → intake field (one of `TARGETS`).
+    pub fields: BTreeMap<String, String>,
+    /// Intake field → CRM value → revops value (e.g. billingFrequency: "Annual" → "annually").
+    #[serde(default)]
+    pub values: BTreeMap<String, BTreeMap<String, String>>,
+    /// Stage names that mean closed won.
+    pub closed_won_stages: Vec<String>,
+    /// ISO 4217 currency of amounts when no field gives one.
+    pub currency: String,
+}
+
+impl Mapping {
+    /// The mapping of a standard Salesforce Opportunity with the usual custom fields.
+    pub fn salesforce_default() -> Mapping {
+        let fields = [
+            ("Id", "opportunityId"),
+            ("StageName", "stage"),
+            ("AccountId", "account.externalRef"),
+            ("Name", "deal.productName"),
+            ("Amount", "deal.tcv"),
+            ("CurrencyIsoCode", "deal.currency"),
+            ("ARR__c", "deal.arr"),
+            ("Contract_Start_Date__c", "deal.startDate"),
+            ("Contract_End_Date__c", "deal.endDate"),
+            ("Billing_Frequency__c", "deal.billingFrequency"),
+            ("Payment_Terms__c", "deal.paymentTerms"),
+            ("PO_Number__c", "deal.poNumber"),
+            ("Owner_Email__c", "deal.ownerEmail"),
+        ];
+        let values = [
+            (
+                "deal.billingFrequency",
+                vec![
+                    ("Monthly", "monthly"),
+                    ("Quarterly", "quarterly"),
+                    ("Annual", "annually"),
+                    ("Annually", "annually"),
+                    ("Milestone", "milestone"),
+                    ("Time and Materials", "time_and_materials"),
+                ],
+            ),
+            (
+                "deal.paymentTerms",
+                vec![
+                    ("Net 15", "net_15"),
+                    ("Net 30", "net_30"),
+                    ("Net 45", "net_45"),
+                    ("Net 60", "net_60"),
+                    ("Due on receipt", "upfront"),
+                    ("Upfront", "upfront"),
+                ],
+            ),
+        ];
+        Mapping {
+            fields: fields
+                .iter()
+                .map(|(from, to)| (from.to_string(), to.to_string()))
+                .collect(),
+            values: values
+                .into_iter()
+                .map(|(field, pairs)| {
+                    (
+                        field.to_string(),
+                        pairs
+                            .into_iter()
+                            .map(|(from, to)| (from.to_string(), to.to_string()))
+                            .collect(),
+                    )
+                })
+                .collect(),
+            closed_won_stages: vec!["Closed Won".into()],
+            currency: "USD".into(),
+        }
+    }
+
+    /// Checks an edited mapping; errors name the field of the mapping.
+    pub fn validated(self) -> AppResult<Mapping> {
+        for (from, to) in &self.fields {
+            if !TARGETS.contains(&to.as_str()) {
+                return Err(AppError::validation(
+                    format!("mapping.fields.{from}"),
+                    format!(
+                        "\"{to}\" is not an intake field; use one of {}.",
+                        TARGETS.join(", ")
+                    ),
+                ));
+            }
+        }
+        if !self.fields.values().any(|to| to == "opportunityId") {
+            return Err(AppError::validation(
+                "mapping.fields",
+                "One CRM field must map to opportunityId.",
+            ));
+        }
+        crate::values::parse_currency("mapping.currency", &self.currency)?;
+        Ok(self)
+    }
+
+    /// The JSON notification for one CRM record (`fields` by CRM name), with `event_id`.
+    pub fn notification(&self, event_id: &str, fields: &BTreeMap<String, String>) -> Value {
+        let mut mapped: BTreeMap<&str, String> = BTreeMap::new();
+        for (from, to) in &self.fields {
+            let Some(value) = fields
+                .get(from)
+                .map(|value| value.trim())
+                .filter(|value| !value.is_empty())
+            else {
+                continue;
+            };
+            let value = self
+                .values
+                .get(to)
+                .and_then(|table| table.get(value))
+                .cloned()
+                .unwrap_or_else(|| value.to_string());
+            mapped.insert(to.as_str(), value);
+        }
+        let currency = mapped
+            .get("deal.currency")
+            .cloned()
+            .unwrap_or_else(|| self.currency.clone());
+        let stage = mapped.get("stage").map(|stage| {
+            if self
+                .closed_won_stages
+                .iter()
+                .any(|won| won.eq_ignore_ascii_case(stage))
+            {
+                "closed_won".to_string()
+            } else {
+                stage.clone()
+            }
+        });
+        let mut account = Map::new();
+        let mut deal = Map::new();
+        for (path, value) in &mapped {
+            match *path {
+                "account.externalRef" => account.insert("externalRef".into(), json!(value)),
+                "account.legalName" => account.insert("legalName".into(), json!(value)),
+                "deal.tcv" | "deal.arr" => deal.insert(
+                    path.trim_start_matches("deal.").into(),
+                    json!({ "amount": amount_text(value), "currency": currency }),
+                ),
+                "deal.currency" => deal.insert("billingCurrency".into(), json!(value)),
+                other if other.starts_with("deal.") => {
+                    deal.insert(other.trim_start_matches("deal.").into(), json!(value))
+                }
+                _ => None,
+            };
+        }
+        let mut event = json!({
+            "eventId": event_id,
+            "opportunityId": mapped.get("opportunityId").cloned().unwrap_or_default(),
+            "deal": Value::Object(deal),
+        });
+        if let Some(stage) = stage {
+            event["stage"] = json!(stage);
+        }
+        if !account.is_empty() {
+            event["account"] = Value::Object(account);
+        }
+        event
+    }
+}
+
+/// CRMs send amounts as doubles ("360000.0", "1250.5"); revops takes decimal text. Trailing
+/// zeros after the point are dropped so a currency's decimals are never exceeded by them.
+fn amount_text(value: &str) -> String {
+    match value.split_once('.') {
+        Some((whole, fraction)) => {
+            let fraction = fraction.trim_end_matches('0');
+            if fraction.is_empty() {
+                whole.to_string()
+            } else {
+                format!("{whole}.{fraction}")
+            }
+        }
+        None => value.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A Salesforce Opportunity maps to the JSON notification, values translated.
+    #[test]
+    fn an_opportunity_maps_to_the_intake_notification() {
+        let fields: BTreeMap<String, String> = [
+            ("Id", "0065e00000Opp01AAA"),
+            ("StageName", "Closed Won"),
+            ("AccountId", "0015e00000Acc01AAA"),
+            ("Amount", "360000.0"),
+            ("Billing_Frequency__c", "Annual"),
+            ("Payment_Terms__c", "Net 30"),
+            ("Unmapped__c", "ignored"),
+        ]
+        .iter()
+        .map(|(name, value)| (name.to_string(), value.to_string()))
+        .collect();
+        let event = Mapping::salesforce_default().notification("04l-1", &fields);
+        assert_eq!(event["opportunityId"], "0065e00000Opp01AAA");
+        assert_eq!(event["stage"], "closed_won");
+        assert_eq!(event["account"]["externalRef"], "0015e00000Acc01AAA");
+        assert_eq!(
+            event["deal"]["tcv"],
+            json!({ "amount": "360000", "currency": "USD" })
+        );
+        assert_eq!(event["deal"]["billingFrequency"], "annually");
+        assert_eq!(event["deal"]["paymentTerms"], "net_30");
+    }
+
+    /// A mapping to a field intake does not have is refused with the CRM field named.
+    #[test]
+    fn a_mapping_names_its_bad_field() {
+        let mut mapping = Mapping::salesforce_default();
+        mapping.fields.insert("Foo__c".into(), "deal.colour".into());
+        let error = mapping.validated().err();
+        assert!(
+            matches!(error, Some(AppError::Validation { field, .. }) if field == "mapping.fields.Foo__c")
+        );
+    }
+}
