@@ -262,3 +262,115 @@ async fn a_crm_sends_deals_with_a_service_account_key_and_the_inbox_names_it() {
     let (status, _) = send(&app, Some(&key), &notification("evt-2")).await;
     assert_eq!(status, 401);
 }
+
+/// A Salesforce outbound message for one Opportunity, as the SOAP envelope Salesforce posts.
+fn outbound_message(organization: &str, notification_id: &str) -> String {
+    format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?>
+<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns:xsd="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
+ <soapenv:Body>
+  <notifications xmlns="http://soap.sforce.com/2005/09/outbound">
+   <OrganizationId>{organization}</OrganizationId>
+   <ActionId>04k5e000000XyZaAAC</ActionId>
+   <SessionId xsi:nil="true"/>
+   <EnterpriseUrl>https://example.my.salesforce.com/services/Soap/c/60.0/00D5e000000AbCd</EnterpriseUrl>
+   <PartnerUrl>https://example.my.salesforce.com/services/Soap/u/60.0/00D5e000000AbCd</PartnerUrl>
+   <Notification>
+    <Id>{notification_id}</Id>
+    <sObject xsi:type="sf:Opportunity" xmlns:sf="urn:sobject.enterprise.soap.sforce.com">
+     <sf:Id>0065e00000Opp01AAA</sf:Id>
+     <sf:AccountId>0015e00000Acc01AAA</sf:AccountId>
+     <sf:Amount>360000.0</sf:Amount>
+     <sf:Billing_Frequency__c>Annual</sf:Billing_Frequency__c>
+     <sf:CloseDate>2026-11-30</sf:CloseDate>
+     <sf:Name>Acme Robotics - Analytics Suite</sf:Name>
+     <sf:Payment_Terms__c>Net 30</sf:Payment_Terms__c>
+     <sf:StageName>Closed Won</sf:StageName>
+    </sObject>
+   </Notification>
+  </notifications>
+ </soapenv:Body>
+</soapenv:Envelope>"#
+    )
+}
+
+async fn post_xml(app: &TestApp, path: &str, body: String) -> (u16, String) {
+    let response = app
+        .client
+        .post(format!("{}{path}", app.base_url))
+        .header("Content-Type", "text/xml; charset=utf-8")
+        .header("SOAPAction", "\"\"")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    (response.status().as_u16(), response.text().await.unwrap())
+}
+
+#[tokio::test]
+async fn a_salesforce_outbound_message_becomes_one_draft_deal_and_is_acknowledged_once_stored() {
+    // Proves the Salesforce path: a connector for the org, the documented SOAP envelope mapped
+    // into a draft deal (values translated), Ack true; Salesforce's retry of the same message
+    // makes nothing new; a wrong secret, a foreign org or malformed XML is refused with nothing
+    // stored but a security audit row.
+    let app = TestApp::spawn().await;
+    let account = app
+        .gql_ok(
+            Role::Admin,
+            "mutation($input: ServiceAccountCreateInput!) { serviceAccountCreate(input: $input) { serviceAccount { id } } }",
+            json!({ "input": { "name": "Salesforce", "role": "VP_REVOPS" } }),
+        )
+        .await["serviceAccountCreate"]["serviceAccount"]["id"]
+        .clone();
+    let created = app
+        .gql_ok(
+            Role::Admin,
+            "mutation($input: IntakeConnectorCreateInput!) { intakeConnectorCreate(input: $input) { endpointPath connector { name kind paused } } }",
+            json!({ "input": { "name": "acme-sf", "organizationId": "00D5e000000AbCd", "serviceAccountId": account } }),
+        )
+        .await["intakeConnectorCreate"]
+        .clone();
+    let path = created["endpointPath"].as_str().unwrap().to_string();
+    assert!(path.starts_with("/api/intake/salesforce/acme-sf/"), "{created}");
+
+    let (status, ack) = post_xml(&app, &path, outbound_message("00D5e000000AbCdEAK", "04l5e00000A1b2cAAB")).await;
+    assert_eq!(status, 200, "{ack}");
+    assert!(ack.contains("<Ack>true</Ack>"), "{ack}");
+    let (status, _) = post_xml(&app, &path, outbound_message("00D5e000000AbCdEAK", "04l5e00000A1b2cAAB")).await;
+    assert_eq!(status, 200);
+    assert_eq!(app.sql_count("SELECT COUNT(*) FROM deals").await, 1);
+    assert_eq!(app.sql_count("SELECT COUNT(*) FROM intake_events").await, 1);
+    let inbox = app
+        .gql_ok(Role::VpRevops, "{ intakeEvents { nodes { connector status dealId outcome } } }", json!({}))
+        .await;
+    let event = &inbox["intakeEvents"]["nodes"][0];
+    assert_eq!(event["connector"], "acme-sf");
+    assert_eq!(event["status"], "APPLIED", "{inbox}");
+    let deal = app
+        .gql_ok(Role::VpRevops, "query($id: ID!) { deal(id: $id) { crmOpportunityId productName billingFrequency paymentTerms tcv { amount currency } } }", json!({ "id": event["dealId"] }))
+        .await["deal"]
+        .clone();
+    assert_eq!(deal["crmOpportunityId"], "0065e00000Opp01AAA");
+    assert_eq!(deal["billingFrequency"], "ANNUALLY");
+    assert_eq!(deal["paymentTerms"], "NET_30");
+    assert_eq!(deal["tcv"], json!({ "amount": "360000.00", "currency": "USD" }));
+
+    let wrong_secret = path.rsplit_once('/').map(|(base, _)| format!("{base}/{}", "0".repeat(64))).unwrap();
+    let (status, _) = post_xml(&app, &wrong_secret, outbound_message("00D5e000000AbCdEAK", "04l-2")).await;
+    assert_eq!(status, 401);
+    let (status, _) = post_xml(&app, &path, outbound_message("00D5e000000ZZZZEAK", "04l-3")).await;
+    assert_eq!(status, 401);
+    let (status, reason) = post_xml(&app, &path, "<soapenv:Envelope><notifications>".into()).await;
+    assert_eq!(status, 400, "{reason}");
+    assert_eq!(app.sql_count("SELECT COUNT(*) FROM intake_events").await, 1);
+    assert_eq!(app.sql_count("SELECT COUNT(*) FROM audit_log WHERE action = 'intake.refused'").await, 3);
+
+    let bad_mapping = app
+        .gql_as(
+            Role::Admin,
+            "mutation($input: IntakeConnectorUpdateInput!) { intakeConnectorUpdate(input: $input) { connector { paused } } }",
+            json!({ "input": { "id": "1", "mappingJson": "{\"fields\":{\"Id\":\"opportunityId\",\"Colour__c\":\"deal.colour\"},\"closedWonStages\":[\"Closed Won\"],\"currency\":\"USD\"}" } }),
+        )
+        .await;
+    assert_eq!(error_code(&bad_mapping).as_deref(), Some("VALIDATION"), "{bad_mapping}");
+}
