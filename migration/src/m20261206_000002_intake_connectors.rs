@@ -1,5 +1,5 @@
 //! CRM connectors: one per CRM org that pushes closed-won deals to revops (Salesforce outbound
-//! messages today), with its URL secret (kept as a SHA-256), the org it must come from, the
+//! messages, HubSpot webhooks), with its URL secret (kept as a SHA-256), the org it must come from, the
 //! service account it acts as, its field mapping, and whether it is paused.
 
 use crate::columns::*;
@@ -24,6 +24,11 @@ impl MigrationTrait for Migration {
                     .col(code("kind", 16))
                     .col(code("secret_hash", 64))
                     .col(code_null("organization_id", 32))
+                    // HubSpot: the app's client secret (HMAC key of its signatures, so kept as
+                    // given), the CRM API's base URL and the private-app token it is read with.
+                    .col(text_null("signing_secret"))
+                    .col(text_null("api_base_url"))
+                    .col(text_null("api_token"))
                     .col(big("service_account_id"))
                     .col(text("mapping_json"))
                     .col(flag("paused"))

@@ -81,3 +81,54 @@ pub(super) async fn salesforce(
         Err(Refusal::Failed(error)) => failure(error),
     }
 }
+
+/// `POST /api/intake/hubspot/{connector}`: a HubSpot webhook batch (v3 signature). 200 once the
+/// deal events are in the inbox; 401 for a bad signature or stale timestamp (nothing stored).
+pub(super) async fn hubspot(
+    State(state): State<HttpState>,
+    axum::extract::Path(connector): axum::extract::Path<String>,
+    axum::extract::OriginalUri(uri): axum::extract::OriginalUri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    use crate::crm::connectors::Refusal;
+    let header = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|value| value.to_str().ok())
+            .unwrap_or("")
+            .to_string()
+    };
+    let host = header("host");
+    let path = uri
+        .path_and_query()
+        .map(|path| path.as_str().to_string())
+        .unwrap_or_else(|| uri.path().to_string());
+    // The URI HubSpot signed is the one it called; behind a TLS-terminating proxy that is https.
+    let uris = [
+        format!("https://{host}{path}"),
+        format!("http://{host}{path}"),
+    ];
+    let received = state
+        .app
+        .intake
+        .receive_hubspot(
+            &connector,
+            &uris,
+            &body,
+            &header("x-hubspot-signature-v3"),
+            &header("x-hubspot-request-timestamp"),
+        )
+        .await;
+    match received {
+        Ok(count) => (
+            StatusCode::OK,
+            Json(serde_json::json!({ "received": count })),
+        )
+            .into_response(),
+        Err(Refusal::Unauthorised(reason)) => failure(AppError::Unauthenticated(reason)),
+        Err(Refusal::Malformed(reason)) => failure(AppError::validation("body", reason)),
+        Err(Refusal::Paused(reason)) => (StatusCode::SERVICE_UNAVAILABLE, reason).into_response(),
+        Err(Refusal::Failed(error)) => failure(error),
+    }
+}

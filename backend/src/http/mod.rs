@@ -54,6 +54,10 @@ pub fn router(app: App) -> Router {
             axum::routing::post(intake::salesforce),
         )
         .route(
+            "/api/intake/hubspot/{connector}",
+            axum::routing::post(intake::hubspot),
+        )
+        .route(
             "/api/commissions/payouts/{id}/csv",
             get(commission_payout_csv),
         )

@@ -260,8 +260,9 @@ async fn generate_customers(
             .create(
                 &users.admin,
                 CustomerCreateInput {
-                    // As a CRM would number accounts, so imports and intake can refer to them.
-                    external_ref: Some(format!("ACCT-{:05}", index + 1)),
+                    // As a CRM would number accounts, so imports and intake can refer to them;
+                    // the seed keeps the demo's and each scale run's references apart.
+                    external_ref: Some(format!("ACCT-{seed}-{:05}", index + 1)),
                     legal_name: name.clone(),
                     billing_address: address.clone(),
                     remit_to_address: None,

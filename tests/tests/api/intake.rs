@@ -331,17 +331,34 @@ async fn a_salesforce_outbound_message_becomes_one_draft_deal_and_is_acknowledge
         .await["intakeConnectorCreate"]
         .clone();
     let path = created["endpointPath"].as_str().unwrap().to_string();
-    assert!(path.starts_with("/api/intake/salesforce/acme-sf/"), "{created}");
+    assert!(
+        path.starts_with("/api/intake/salesforce/acme-sf/"),
+        "{created}"
+    );
 
-    let (status, ack) = post_xml(&app, &path, outbound_message("00D5e000000AbCdEAK", "04l5e00000A1b2cAAB")).await;
+    let (status, ack) = post_xml(
+        &app,
+        &path,
+        outbound_message("00D5e000000AbCdEAK", "04l5e00000A1b2cAAB"),
+    )
+    .await;
     assert_eq!(status, 200, "{ack}");
     assert!(ack.contains("<Ack>true</Ack>"), "{ack}");
-    let (status, _) = post_xml(&app, &path, outbound_message("00D5e000000AbCdEAK", "04l5e00000A1b2cAAB")).await;
+    let (status, _) = post_xml(
+        &app,
+        &path,
+        outbound_message("00D5e000000AbCdEAK", "04l5e00000A1b2cAAB"),
+    )
+    .await;
     assert_eq!(status, 200);
     assert_eq!(app.sql_count("SELECT COUNT(*) FROM deals").await, 1);
     assert_eq!(app.sql_count("SELECT COUNT(*) FROM intake_events").await, 1);
     let inbox = app
-        .gql_ok(Role::VpRevops, "{ intakeEvents { nodes { connector status dealId outcome } } }", json!({}))
+        .gql_ok(
+            Role::VpRevops,
+            "{ intakeEvents { nodes { connector status dealId outcome } } }",
+            json!({}),
+        )
         .await;
     let event = &inbox["intakeEvents"]["nodes"][0];
     assert_eq!(event["connector"], "acme-sf");
@@ -353,17 +370,32 @@ async fn a_salesforce_outbound_message_becomes_one_draft_deal_and_is_acknowledge
     assert_eq!(deal["crmOpportunityId"], "0065e00000Opp01AAA");
     assert_eq!(deal["billingFrequency"], "ANNUALLY");
     assert_eq!(deal["paymentTerms"], "NET_30");
-    assert_eq!(deal["tcv"], json!({ "amount": "360000.00", "currency": "USD" }));
+    assert_eq!(
+        deal["tcv"],
+        json!({ "amount": "360000.00", "currency": "USD" })
+    );
 
-    let wrong_secret = path.rsplit_once('/').map(|(base, _)| format!("{base}/{}", "0".repeat(64))).unwrap();
-    let (status, _) = post_xml(&app, &wrong_secret, outbound_message("00D5e000000AbCdEAK", "04l-2")).await;
+    let wrong_secret = path
+        .rsplit_once('/')
+        .map(|(base, _)| format!("{base}/{}", "0".repeat(64)))
+        .unwrap();
+    let (status, _) = post_xml(
+        &app,
+        &wrong_secret,
+        outbound_message("00D5e000000AbCdEAK", "04l-2"),
+    )
+    .await;
     assert_eq!(status, 401);
     let (status, _) = post_xml(&app, &path, outbound_message("00D5e000000ZZZZEAK", "04l-3")).await;
     assert_eq!(status, 401);
     let (status, reason) = post_xml(&app, &path, "<soapenv:Envelope><notifications>".into()).await;
     assert_eq!(status, 400, "{reason}");
     assert_eq!(app.sql_count("SELECT COUNT(*) FROM intake_events").await, 1);
-    assert_eq!(app.sql_count("SELECT COUNT(*) FROM audit_log WHERE action = 'intake.refused'").await, 3);
+    assert_eq!(
+        app.sql_count("SELECT COUNT(*) FROM audit_log WHERE action = 'intake.refused'")
+            .await,
+        3
+    );
 
     let bad_mapping = app
         .gql_as(
@@ -372,5 +404,9 @@ async fn a_salesforce_outbound_message_becomes_one_draft_deal_and_is_acknowledge
             json!({ "input": { "id": "1", "mappingJson": "{\"fields\":{\"Id\":\"opportunityId\",\"Colour__c\":\"deal.colour\"},\"closedWonStages\":[\"Closed Won\"],\"currency\":\"USD\"}" } }),
         )
         .await;
-    assert_eq!(error_code(&bad_mapping).as_deref(), Some("VALIDATION"), "{bad_mapping}");
+    assert_eq!(
+        error_code(&bad_mapping).as_deref(),
+        Some("VALIDATION"),
+        "{bad_mapping}"
+    );
 }

@@ -118,6 +118,8 @@ pub struct IntakeConnector {
     pub name: String,
     pub kind: ConnectorKind,
     pub organization_id: Option<String>,
+    /// HubSpot: the API deals are read from.
+    pub api_base_url: Option<String>,
     /// The service account revops acts as for it.
     pub service_account_id: ID,
     /// The field mapping as JSON (fields, values, closedWonStages, currency).
@@ -134,6 +136,7 @@ impl From<crm::connectors::Connector> for IntakeConnector {
             name: connector.name,
             kind: connector.kind,
             organization_id: connector.organization_id,
+            api_base_url: connector.api_base_url,
             service_account_id: ID(connector.service_account_id.to_string()),
             mapping_json: serde_json::to_string_pretty(&connector.mapping).unwrap_or_default(),
             paused: connector.paused,
@@ -145,16 +148,25 @@ impl From<crm::connectors::Connector> for IntakeConnector {
 
 #[derive(InputObject)]
 pub struct IntakeConnectorCreateInput {
+    /// Letters, digits and hyphens: part of the connector's URL.
     pub name: String,
-    /// The Salesforce org id (15 or 18 characters) messages must come from.
-    pub organization_id: String,
+    pub kind: ConnectorKind,
+    /// Salesforce: the org id (15 or 18 characters) messages must come from.
+    pub organization_id: Option<String>,
+    /// The service account revops acts as for this CRM (its role needs INTAKE_SUBMIT).
     pub service_account_id: ID,
+    /// HubSpot: the app's client secret, which signs its webhooks.
+    pub signing_secret: Option<String>,
+    /// HubSpot: the CRM API's base URL (https://api.hubapi.com when absent).
+    pub api_base_url: Option<String>,
+    /// HubSpot: a private app's access token with CRM read scopes.
+    pub api_token: Option<String>,
 }
 
 #[derive(SimpleObject)]
 pub struct IntakeConnectorCreatePayload {
     pub connector: IntakeConnector,
-    /// Shown once: the path (with its secret) for the outbound message's endpoint URL.
+    /// The path to give the CRM (shown once: for Salesforce it carries the secret).
     pub endpoint_path: String,
 }
 
@@ -230,7 +242,7 @@ impl IntakeMutation {
         })
     }
 
-    /// Registers a Salesforce org; the endpoint path (with its secret) is shown once.
+    /// Registers a CRM (Salesforce org or HubSpot app); the endpoint path is shown once.
     async fn intake_connector_create(
         &self,
         ctx: &Context<'_>,
@@ -241,9 +253,15 @@ impl IntakeMutation {
             .intake
             .create_connector(
                 actor(ctx)?,
-                &input.name,
-                &input.organization_id,
-                service_account_id,
+                crm::connectors::ConnectorInput {
+                    name: input.name,
+                    kind: input.kind,
+                    organization_id: input.organization_id,
+                    service_account_id,
+                    signing_secret: input.signing_secret,
+                    api_base_url: input.api_base_url,
+                    api_token: input.api_token,
+                },
             )
             .await?;
         Ok(IntakeConnectorCreatePayload {

@@ -5,6 +5,7 @@
 //! Salesforce's own retries are safe; a wrong secret or org, or XML that is not an outbound
 //! message, stores nothing but a security audit row.
 
+use super::hubspot;
 use super::mapping::Mapping;
 use super::salesforce::{self, Notification};
 use super::*;
@@ -14,16 +15,45 @@ use crate::entities::intake_connector;
 /// What kind of CRM a connector receives from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, async_graphql::Enum)]
 pub enum ConnectorKind {
+    /// Outbound messages to `/api/intake/salesforce/{name}/{secret}`.
     Salesforce,
+    /// Webhooks (v3 signatures) to `/api/intake/hubspot/{name}`; deals read from its API.
+    Hubspot,
 }
 
 impl ConnectorKind {
     pub fn as_str(&self) -> &'static str {
         match self {
             ConnectorKind::Salesforce => "salesforce",
+            ConnectorKind::Hubspot => "hubspot",
         }
     }
+
+    pub fn parse(text: &str) -> Option<ConnectorKind> {
+        [ConnectorKind::Salesforce, ConnectorKind::Hubspot]
+            .into_iter()
+            .find(|kind| kind.as_str() == text)
+    }
 }
+
+/// What an admin gives to register a connector.
+#[derive(Debug, Clone)]
+pub struct ConnectorInput {
+    pub name: String,
+    pub kind: ConnectorKind,
+    /// Salesforce: the org id (15 or 18 characters) messages must come from.
+    pub organization_id: Option<String>,
+    pub service_account_id: i64,
+    /// HubSpot: the app's client secret, which signs its webhooks.
+    pub signing_secret: Option<String>,
+    /// HubSpot: the CRM API's base URL (https://api.hubapi.com when empty).
+    pub api_base_url: Option<String>,
+    /// HubSpot: a private app's access token with the CRM read scopes.
+    pub api_token: Option<String>,
+}
+
+/// The HubSpot API's public address.
+pub const HUBSPOT_API: &str = "https://api.hubapi.com";
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Connector {
@@ -31,6 +61,7 @@ pub struct Connector {
     pub name: String,
     pub kind: ConnectorKind,
     pub organization_id: Option<String>,
+    pub api_base_url: Option<String>,
     pub service_account_id: i64,
     pub mapping: Mapping,
     pub paused: bool,
@@ -45,8 +76,10 @@ impl TryFrom<intake_connector::Model> for Connector {
         Ok(Connector {
             id: model.id,
             name: model.name,
-            kind: ConnectorKind::Salesforce,
+            kind: ConnectorKind::parse(&model.kind)
+                .ok_or_else(|| AppError::internal(format!("connector kind {}", model.kind)))?,
             organization_id: model.organization_id,
+            api_base_url: model.api_base_url,
             service_account_id: model.service_account_id,
             mapping: serde_json::from_str(&model.mapping_json)?,
             paused: model.paused,
@@ -98,6 +131,14 @@ fn valid_name(name: &str) -> AppResult<String> {
     }
 }
 
+async fn find_connector(db: &DatabaseConnection, name: &str) -> AppResult<intake_connector::Model> {
+    intake_connector::Entity::find()
+        .filter(intake_connector::Column::Name.eq(name))
+        .one(db)
+        .await?
+        .ok_or_else(|| AppError::not_found(format!("Connector {name} does not exist.")))
+}
+
 impl IntakeService {
     pub async fn connectors(&self, actor: &Actor) -> AppResult<Vec<Connector>> {
         actor.require(Permission::IntakeRead)?;
@@ -110,51 +151,85 @@ impl IntakeService {
             .collect()
     }
 
-    /// Registers a Salesforce org; the secret of its URL is returned once.
+    /// Registers a CRM; a Salesforce connector's URL secret is returned once in its path.
     pub async fn create_connector(
         &self,
         actor: &Actor,
-        name: &str,
-        organization_id: &str,
-        service_account_id: i64,
+        input: ConnectorInput,
     ) -> AppResult<ConnectorCreated> {
         actor.require(Permission::UserAdmin)?;
-        let name = valid_name(name)?;
-        let organization_id = crate::values::require_text("organizationId", organization_id, 18)?;
-        if organization_id.len() < 15 {
-            return Err(AppError::validation("organizationId", "A Salesforce organization id has 15 or 18 characters (Setup → Company Information)."));
-        }
+        let name = valid_name(&input.name)?;
         self.auth
-            .service_account_actor(service_account_id)
+            .service_account_actor(input.service_account_id)
             .await
             .map_err(|error| AppError::validation("serviceAccountId", error.message()))?;
         let (secret, secret_hash) = api_key::new_secret();
-        let now = self.clock.now();
-        let model = intake_connector::ActiveModel {
+        let mut row = intake_connector::ActiveModel {
             name: Set(name.clone()),
-            kind: Set(ConnectorKind::Salesforce.as_str().into()),
+            kind: Set(input.kind.as_str().into()),
             secret_hash: Set(secret_hash),
-            organization_id: Set(Some(organization_id)),
-            service_account_id: Set(service_account_id),
-            mapping_json: Set(serde_json::to_string(&Mapping::salesforce_default())?),
+            service_account_id: Set(input.service_account_id),
             paused: Set(false),
             created_by: Set(actor.user_id),
-            created_at: Set(now),
+            created_at: Set(self.clock.now()),
             ..Default::default()
-        }
-        .insert(&self.db)
-        .await
-        .map_err(|error| match error.sql_err() {
-            Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => {
-                AppError::validation("name", format!("A connector named {name} already exists."))
+        };
+        let path = match input.kind {
+            ConnectorKind::Salesforce => {
+                let organization_id = crate::values::require_text(
+                    "organizationId",
+                    input.organization_id.as_deref().unwrap_or(""),
+                    18,
+                )?;
+                if organization_id.len() < 15 {
+                    return Err(AppError::validation("organizationId", "A Salesforce organization id has 15 or 18 characters (Setup → Company Information)."));
+                }
+                row.organization_id = Set(Some(organization_id));
+                row.mapping_json = Set(serde_json::to_string(&Mapping::salesforce_default())?);
+                format!("/api/intake/salesforce/{name}/{secret}")
             }
-            _ => error.into(),
-        })?;
+            ConnectorKind::Hubspot => {
+                let signing = crate::values::require_text(
+                    "signingSecret",
+                    input.signing_secret.as_deref().unwrap_or(""),
+                    200,
+                )?;
+                let token = crate::values::require_text(
+                    "apiToken",
+                    input.api_token.as_deref().unwrap_or(""),
+                    500,
+                )?;
+                let base =
+                    crate::values::optional_text("apiBaseUrl", input.api_base_url.as_deref(), 300)?
+                        .unwrap_or_else(|| HUBSPOT_API.to_string());
+                if !(base.starts_with("https://") || base.starts_with("http://")) {
+                    return Err(AppError::validation(
+                        "apiBaseUrl",
+                        "An http(s) address, e.g. https://api.hubapi.com.",
+                    ));
+                }
+                row.signing_secret = Set(Some(signing));
+                row.api_token = Set(Some(token));
+                row.api_base_url = Set(Some(base));
+                row.mapping_json = Set(serde_json::to_string(&Mapping::hubspot_default())?);
+                format!("/api/intake/hubspot/{name}")
+            }
+        };
+        let model = row
+            .insert(&self.db)
+            .await
+            .map_err(|error| match error.sql_err() {
+                Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => AppError::validation(
+                    "name",
+                    format!("A connector named {name} already exists."),
+                ),
+                _ => error.into(),
+            })?;
         let connector = Connector::try_from(model)?;
         audit::record(
             &self.db,
             Some(actor),
-            now,
+            self.clock.now(),
             AuditRecord::<(), _> {
                 action: "intake_connector.create",
                 entity_type: "intake_connector",
@@ -164,7 +239,6 @@ impl IntakeService {
             },
         )
         .await?;
-        let path = format!("/api/intake/salesforce/{name}/{secret}");
         Ok(ConnectorCreated {
             connector,
             secret,
@@ -345,8 +419,107 @@ impl IntakeService {
             .auth
             .service_account_actor(connector.service_account_id)
             .await?;
-        let notification: Notification = serde_json::from_str(&event.payload)?;
-        self.process_mapped(&actor, &connector.mapping, event, &notification)
+        match connector.kind {
+            ConnectorKind::Salesforce => {
+                let notification: Notification = serde_json::from_str(&event.payload)?;
+                self.process_mapped(&actor, &connector.mapping, event, &notification)
+                    .await
+            }
+            ConnectorKind::Hubspot => {
+                let model = find_connector(&self.db, &connector.name).await?;
+                let raw: serde_json::Value = serde_json::from_str(&event.payload)?;
+                let webhook: hubspot::WebhookEvent = serde_json::from_value(raw)?;
+                self.process_hubspot(&actor, &connector, &model, event, &webhook)
+                    .await
+            }
+        }
+    }
+
+    /// Receives a HubSpot webhook batch: signature and timestamp checked, every deal event
+    /// stored, then each deal read from HubSpot's API and processed. `uris` are the addresses the
+    /// request may have been signed for.
+    pub async fn receive_hubspot(
+        &self,
+        name: &str,
+        uris: &[String],
+        body: &[u8],
+        signature: &str,
+        timestamp: &str,
+    ) -> Result<usize, Refusal> {
+        let model = find_connector(&self.db, name)
             .await
+            .ok()
+            .filter(|model| model.kind == ConnectorKind::Hubspot.as_str());
+        let Some(model) = model else {
+            return Err(self.refuse(name, "unknown connector".into(), true).await);
+        };
+        let secret = model.signing_secret.clone().unwrap_or_default();
+        let now_ms = self.clock.now().timestamp_millis();
+        if let Err(reason) =
+            hubspot::verify(&secret, "POST", uris, body, timestamp, signature, now_ms)
+        {
+            return Err(self.refuse(name, reason, true).await);
+        }
+        let connector = Connector::try_from(model.clone())?;
+        if connector.paused {
+            return Err(Refusal::Paused(format!("Connector {name} is paused.")));
+        }
+        let batch = match hubspot::parse_batch(body) {
+            Ok(batch) => batch,
+            Err(reason) => return Err(self.refuse(name, reason, false).await),
+        };
+        let actor = self
+            .auth
+            .service_account_actor(connector.service_account_id)
+            .await?;
+        let mut stored = Vec::new();
+        for (webhook, raw) in batch.into_iter().filter(|(webhook, _)| webhook.is_deal()) {
+            let payload = serde_json::to_string(&raw).map_err(AppError::from)?;
+            let event = self
+                .store(
+                    &actor,
+                    &connector.name,
+                    &webhook.event_id(),
+                    &webhook.deal_id(),
+                    payload,
+                )
+                .await?;
+            stored.push((event, webhook));
+        }
+        let count = stored.len();
+        for (event, webhook) in stored {
+            if !event.status.is_settled() {
+                self.process_hubspot(&actor, &connector, &model, event, &webhook)
+                    .await?;
+            }
+        }
+        Ok(count)
+    }
+
+    async fn process_hubspot(
+        &self,
+        actor: &Actor,
+        connector: &Connector,
+        model: &intake_connector::Model,
+        event: IntakeEvent,
+        webhook: &hubspot::WebhookEvent,
+    ) -> AppResult<IntakeOutcome> {
+        let base = model
+            .api_base_url
+            .clone()
+            .unwrap_or_else(|| HUBSPOT_API.to_string());
+        let token = model.api_token.clone().unwrap_or_default();
+        match hubspot::deal_fields(&self.http, &base, &token, &webhook.deal_id()).await {
+            Ok(fields) => {
+                let notification = Notification {
+                    id: webhook.event_id(),
+                    object_type: "deal".into(),
+                    fields,
+                };
+                self.process_mapped(actor, &connector.mapping, event, &notification)
+                    .await
+            }
+            Err(error) => self.record_failure(event, error).await,
+        }
     }
 }

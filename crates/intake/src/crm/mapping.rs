@@ -105,6 +105,28 @@ impl Mapping {
         }
     }
 
+    /// The mapping of HubSpot's standard deal and company properties.
+    pub fn hubspot_default() -> Mapping {
+        let fields = [
+            ("hs_object_id", "opportunityId"),
+            ("dealstage", "stage"),
+            ("dealname", "deal.productName"),
+            ("amount", "deal.tcv"),
+            ("deal_currency_code", "deal.currency"),
+            ("company.hs_object_id", "account.externalRef"),
+            ("company.name", "account.legalName"),
+        ];
+        Mapping {
+            fields: fields
+                .iter()
+                .map(|(from, to)| (from.to_string(), to.to_string()))
+                .collect(),
+            values: BTreeMap::new(),
+            closed_won_stages: vec!["closedwon".into()],
+            currency: "USD".into(),
+        }
+    }
+
     /// Checks an edited mapping; errors name the field of the mapping.
     pub fn validated(self) -> AppResult<Mapping> {
         for (from, to) in &self.fields {

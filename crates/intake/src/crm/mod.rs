@@ -7,6 +7,7 @@
 
 pub mod connectors;
 pub mod event;
+pub mod hubspot;
 pub mod mapping;
 pub mod salesforce;
 
@@ -158,6 +159,8 @@ pub struct IntakeService {
     deals: DealService,
     customers: CustomerService,
     auth: crate::auth::AuthService,
+    /// For reading CRM APIs (HubSpot); bounded by a timeout so a slow CRM cannot hold a request.
+    http: reqwest::Client,
 }
 
 fn sha256_hex(bytes: &[u8]) -> String {

@@ -11,7 +11,12 @@ impl IntakeService {
         customers: CustomerService,
         auth: crate::auth::AuthService,
     ) -> IntakeService {
+        let http = reqwest::Client::builder()
+            .timeout(std::time::Duration::from_secs(10))
+            .build()
+            .unwrap_or_default();
         IntakeService {
+            http,
             db,
             clock,
             deals,

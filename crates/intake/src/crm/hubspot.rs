@@ -1,0 +1,273 @@
+//! HubSpot webhooks (v3): the signature check (`X-HubSpot-Signature-v3` is the base64 HMAC-SHA256,
+//! keyed with the app's client secret, of method + URI + body + timestamp; the timestamp must be
+//! within five minutes), the batch of deal events, and reading the deal and its company from the
+//! HubSpot CRM v3 API with the connector's private-app token.
+
+use crate::error::{AppError, AppResult};
+use base64::Engine;
+use hmac::{Hmac, Mac};
+use serde::Deserialize;
+use serde_json::Value;
+use sha2::Sha256;
+use std::collections::BTreeMap;
+
+/// How far a signature's timestamp may be from now (HubSpot's own rule).
+pub const MAX_SKEW_MILLISECONDS: i64 = 5 * 60 * 1000;
+/// Events one request may carry (HubSpot batches up to 100).
+pub const MAX_EVENTS: usize = 100;
+/// The deal properties read from the API.
+const DEAL_PROPERTIES: &str =
+    "dealname,amount,dealstage,pipeline,closedate,deal_currency_code,hs_object_id,hubspot_owner_id";
+const COMPANY_PROPERTIES: &str = "name,domain,address,city,zip,country,hs_object_id";
+
+/// The v3 signature of a request.
+pub fn signature_v3(secret: &str, method: &str, uri: &str, body: &[u8], timestamp: &str) -> String {
+    // HMAC accepts a key of any length, so this cannot fail; an empty MAC would never match.
+    let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(secret.as_bytes()) else {
+        return String::new();
+    };
+    mac.update(method.as_bytes());
+    mac.update(uri.as_bytes());
+    mac.update(body);
+    mac.update(timestamp.as_bytes());
+    base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes())
+}
+
+/// Whether the request is signed with `secret` for one of the URIs it may have been sent to
+/// (behind a proxy revops cannot know whether the CRM used http or https), at a time close to
+/// `now_ms`. The comparison does not stop at the first differing byte.
+pub fn verify(
+    secret: &str,
+    method: &str,
+    uris: &[String],
+    body: &[u8],
+    timestamp: &str,
+    signature: &str,
+    now_ms: i64,
+) -> Result<(), String> {
+    let sent: i64 = timestamp
+        .trim()
+        .parse()
+        .map_err(|_| "X-HubSpot-Request-Timestamp is not a number of milliseconds".to_string())?;
+    if (now_ms - sent).abs() > MAX_SKEW_MILLISECONDS {
+        return Err("the request's timestamp is more than five minutes from now".into());
+    }
+    let matches = uris.iter().any(|uri| {
+        crate::auth::api_key::same_hash(
+            &signature_v3(secret, method, uri, body, timestamp),
+            signature.trim(),
+        )
+    });
+    if matches {
+        Ok(())
+    } else {
+        Err("the X-HubSpot-Signature-v3 does not match".into())
+    }
+}
+
+/// One webhook event of the batch (only what intake reads).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct WebhookEvent {
+    pub event_id: Value,
+    pub subscription_type: String,
+    pub object_id: Value,
+    #[serde(default)]
+    pub property_name: Option<String>,
+}
+
+impl WebhookEvent {
+    pub fn is_deal(&self) -> bool {
+        matches!(
+            self.subscription_type.as_str(),
+            "deal.creation" | "deal.propertyChange"
+        )
+    }
+
+    fn text(value: &Value) -> String {
+        match value {
+            Value::String(text) => text.clone(),
+            other => other.to_string(),
+        }
+    }
+
+    pub fn event_id(&self) -> String {
+        Self::text(&self.event_id)
+    }
+
+    pub fn deal_id(&self) -> String {
+        Self::text(&self.object_id)
+    }
+}
+
+/// Reads a webhook batch; the error says what is wrong with it.
+pub fn parse_batch(body: &[u8]) -> Result<Vec<(WebhookEvent, Value)>, String> {
+    let raw: Vec<Value> = serde_json::from_slice(body).map_err(|error| {
+        format!("not a HubSpot webhook batch (a JSON array of events): {error}")
+    })?;
+    if raw.len() > MAX_EVENTS {
+        return Err(format!("more than {MAX_EVENTS} events in one request"));
+    }
+    raw.into_iter()
+        .enumerate()
+        .map(|(index, value)| {
+            serde_json::from_value::<WebhookEvent>(value.clone())
+                .map(|event| (event, value))
+                .map_err(|error| format!("event {index}: {error}"))
+        })
+        .collect()
+}
+
+/// Reads `path` of the HubSpot API as JSON.
+async fn get(
+    client: &reqwest::Client,
+    base_url: &str,
+    token: &str,
+    path: &str,
+) -> AppResult<Value> {
+    let url = format!("{}{path}", base_url.trim_end_matches('/'));
+    let response = client
+        .get(&url)
+        .bearer_auth(token)
+        .send()
+        .await
+        .map_err(|error| {
+            AppError::Conflict(format!(
+                "HubSpot could not be reached ({error}); replay the event later."
+            ))
+        })?;
+    let status = response.status();
+    if !status.is_success() {
+        return Err(AppError::Conflict(format!(
+            "HubSpot answered {status} for {path}; check the connector's token, then replay."
+        )));
+    }
+    response.json().await.map_err(|error| {
+        AppError::Conflict(format!("HubSpot's answer for {path} was not JSON: {error}"))
+    })
+}
+
+/// The deal's properties, and its first associated company's as `company.<property>`: the
+/// fields a connector's mapping reads.
+pub async fn deal_fields(
+    client: &reqwest::Client,
+    base_url: &str,
+    token: &str,
+    deal_id: &str,
+) -> AppResult<BTreeMap<String, String>> {
+    let deal = get(
+        client,
+        base_url,
+        token,
+        &format!(
+            "/crm/v3/objects/deals/{deal_id}?properties={DEAL_PROPERTIES}&associations=companies"
+        ),
+    )
+    .await?;
+    let mut fields = properties(&deal, "");
+    let company_id = deal["associations"]["companies"]["results"][0]["id"]
+        .as_str()
+        .map(str::to_string);
+    if let Some(company_id) = company_id {
+        let company = get(
+            client,
+            base_url,
+            token,
+            &format!("/crm/v3/objects/companies/{company_id}?properties={COMPANY_PROPERTIES}"),
+        )
+        .await?;
+        fields.extend(properties(&company, "company."));
+        fields
+            .entry("company.hs_object_id".into())
+            .or_insert(company_id);
+    }
+    fields
+        .entry("hs_object_id".into())
+        .or_insert_with(|| deal_id.to_string());
+    Ok(fields)
+}
+
+fn properties(object: &Value, prefix: &str) -> BTreeMap<String, String> {
+    object["properties"]
+        .as_object()
+        .map(|properties| {
+            properties
+                .iter()
+                .filter_map(|(name, value)| match value {
+                    Value::String(text) => Some((format!("{prefix}{name}"), text.clone())),
+                    Value::Number(number) => Some((format!("{prefix}{name}"), number.to_string())),
+                    _ => None,
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// HubSpot's documented v3 example: the signature of method + URI + body + timestamp.
+    #[test]
+    fn a_signed_request_verifies_and_a_changed_one_does_not() {
+        let uri = "https://revops.example/api/intake/hubspot/acme".to_string();
+        let body = br#"[{"eventId":1}]"#;
+        let now = 1_765_000_000_000_i64;
+        let timestamp = now.to_string();
+        let signature = signature_v3("client-secret", "POST", &uri, body, &timestamp);
+        assert!(verify(
+            "client-secret",
+            "POST",
+            std::slice::from_ref(&uri),
+            body,
+            &timestamp,
+            &signature,
+            now
+        )
+        .is_ok());
+        assert!(verify(
+            "other-secret",
+            "POST",
+            std::slice::from_ref(&uri),
+            body,
+            &timestamp,
+            &signature,
+            now
+        )
+        .is_err());
+        assert!(verify(
+            "client-secret",
+            "POST",
+            std::slice::from_ref(&uri),
+            br#"[{"eventId":2}]"#,
+            &timestamp,
+            &signature,
+            now
+        )
+        .is_err());
+        let late = now + MAX_SKEW_MILLISECONDS + 1;
+        assert!(verify(
+            "client-secret",
+            "POST",
+            &[uri],
+            body,
+            &timestamp,
+            &signature,
+            late
+        )
+        .is_err_and(|reason| reason.contains("five minutes")));
+    }
+
+    /// Deal events are told from others, ids read whether numbers or strings.
+    #[test]
+    fn reads_a_webhook_batch() -> Result<(), String> {
+        let batch = parse_batch(br#"[{"eventId":100,"subscriptionId":7,"portalId":62515,"occurredAt":1765000000000,"subscriptionType":"deal.propertyChange","attemptNumber":0,"objectId":1234,"propertyName":"dealstage","propertyValue":"closedwon","changeSource":"CRM"},{"eventId":"101","subscriptionType":"contact.creation","objectId":9}]"#)?;
+        assert_eq!(batch.len(), 2);
+        assert!(batch[0].0.is_deal());
+        assert_eq!(batch[0].0.event_id(), "100");
+        assert_eq!(batch[0].0.deal_id(), "1234");
+        assert!(!batch[1].0.is_deal());
+        assert!(parse_batch(b"{}").is_err());
+        Ok(())
+    }
+}
