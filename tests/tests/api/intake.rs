@@ -3,6 +3,7 @@
 //! for VP RevOps as amendments.
 
 use revops::access::Role;
+use revops::clock::Clock;
 use revops_tests::{email_of, error_code, TestApp};
 use sea_orm::ConnectionTrait;
 use serde_json::{json, Value};
@@ -326,7 +327,7 @@ async fn a_salesforce_outbound_message_becomes_one_draft_deal_and_is_acknowledge
         .gql_ok(
             Role::Admin,
             "mutation($input: IntakeConnectorCreateInput!) { intakeConnectorCreate(input: $input) { endpointPath connector { name kind paused } } }",
-            json!({ "input": { "name": "acme-sf", "organizationId": "00D5e000000AbCd", "serviceAccountId": account } }),
+            json!({ "input": { "name": "acme-sf", "kind": "SALESFORCE", "organizationId": "00D5e000000AbCd", "serviceAccountId": account } }),
         )
         .await["intakeConnectorCreate"]
         .clone();
@@ -408,5 +409,152 @@ async fn a_salesforce_outbound_message_becomes_one_draft_deal_and_is_acknowledge
         error_code(&bad_mapping).as_deref(),
         Some("VALIDATION"),
         "{bad_mapping}"
+    );
+}
+
+/// A stand-in for HubSpot's CRM v3 API on a local port, answering as HubSpot documents: the
+/// deal with its company association, and the company; 401 without the private-app token.
+async fn fake_hubspot_api() -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        while let Ok((mut socket, _)) = listener.accept().await {
+            tokio::spawn(async move {
+                let mut buffer = vec![0_u8; 16 * 1024];
+                let read = socket.read(&mut buffer).await.unwrap_or(0);
+                let request = String::from_utf8_lossy(&buffer[..read]).to_string();
+                let line = request.lines().next().unwrap_or_default().to_string();
+                let authorised = request
+                    .to_lowercase()
+                    .contains("authorization: bearer pat-na1-test");
+                let (status, body) = if !authorised {
+                    (
+                        "401 Unauthorized",
+                        json!({ "status": "error", "message": "Authentication credentials not found." }),
+                    )
+                } else if line.starts_with("GET /crm/v3/objects/deals/1234?") {
+                    (
+                        "200 OK",
+                        json!({
+                            "id": "1234",
+                            "properties": { "amount": "120000", "dealname": "Acme Robotics - Platform", "dealstage": "closedwon", "deal_currency_code": "USD", "hs_object_id": "1234", "pipeline": "default", "closedate": "2026-11-30T17:00:00Z" },
+                            "createdAt": "2026-11-01T10:00:00Z", "updatedAt": "2026-11-27T09:59:00Z", "archived": false,
+                            "associations": { "companies": { "results": [{ "id": "5678", "type": "deal_to_company" }] } }
+                        }),
+                    )
+                } else if line.starts_with("GET /crm/v3/objects/companies/5678?") {
+                    (
+                        "200 OK",
+                        json!({ "id": "5678", "properties": { "name": "Acme Robotics Inc.", "domain": "acme.example", "hs_object_id": "5678" }, "archived": false }),
+                    )
+                } else {
+                    (
+                        "404 Not Found",
+                        json!({ "status": "error", "message": "resource not found" }),
+                    )
+                };
+                let body = body.to_string();
+                let response = format!("HTTP/1.1 {status}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}", body.len());
+                let _ = socket.write_all(response.as_bytes()).await;
+            });
+        }
+    });
+    format!("http://{address}")
+}
+
+fn hubspot_signature(secret: &str, uri: &str, body: &str, timestamp: &str) -> String {
+    use base64::Engine;
+    use hmac::Mac;
+    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes()).unwrap();
+    mac.update(format!("POST{uri}{body}{timestamp}").as_bytes());
+    base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes())
+}
+
+#[tokio::test]
+async fn a_signed_hubspot_event_becomes_one_draft_deal_read_from_the_hubspot_api() {
+    // Proves the HubSpot path: a v3-signed deal.propertyChange batch is stored, the deal and its
+    // company are read from the (local) CRM v3 API with the private-app token and become a draft
+    // deal with its gaps; the same batch again makes nothing new; a bad signature or a stale
+    // timestamp is 401 and stores nothing.
+    let app = TestApp::spawn().await;
+    let api = fake_hubspot_api().await;
+    let account = app
+        .gql_ok(Role::Admin, "mutation($input: ServiceAccountCreateInput!) { serviceAccountCreate(input: $input) { serviceAccount { id } } }", json!({ "input": { "name": "HubSpot", "role": "VP_REVOPS" } }))
+        .await["serviceAccountCreate"]["serviceAccount"]["id"]
+        .clone();
+    let created = app
+        .gql_ok(
+            Role::Admin,
+            "mutation($input: IntakeConnectorCreateInput!) { intakeConnectorCreate(input: $input) { endpointPath connector { kind apiBaseUrl } } }",
+            json!({ "input": { "name": "acme-hs", "kind": "HUBSPOT", "serviceAccountId": account, "signingSecret": "hubspot-client-secret", "apiBaseUrl": api, "apiToken": "pat-na1-test" } }),
+        )
+        .await["intakeConnectorCreate"]
+        .clone();
+    let path = created["endpointPath"].as_str().unwrap().to_string();
+    assert_eq!(path, "/api/intake/hubspot/acme-hs");
+    let uri = format!("{}{path}", app.base_url);
+    let body = json!([{ "eventId": 4001, "subscriptionId": 88, "portalId": 62515, "appId": 1160452, "occurredAt": 1_795_000_000_000_i64, "subscriptionType": "deal.propertyChange", "attemptNumber": 0, "objectId": 1234, "propertyName": "dealstage", "propertyValue": "closedwon", "changeSource": "CRM" }]).to_string();
+    let post = |signature: String, timestamp: String| {
+        app.client
+            .post(&uri)
+            .header("Content-Type", "application/json")
+            .header("X-HubSpot-Signature-v3", signature)
+            .header("X-HubSpot-Request-Timestamp", timestamp)
+            .body(body.clone())
+            .send()
+    };
+    let now = app.clock.now().timestamp_millis().to_string();
+    let stale = (app.clock.now().timestamp_millis() - 6 * 60 * 1000).to_string();
+    let response = post(
+        hubspot_signature("wrong-secret", &uri, &body, &now),
+        now.clone(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(response.status().as_u16(), 401);
+    let response = post(
+        hubspot_signature("hubspot-client-secret", &uri, &body, &stale),
+        stale,
+    )
+    .await
+    .unwrap();
+    assert_eq!(response.status().as_u16(), 401);
+    assert_eq!(app.sql_count("SELECT COUNT(*) FROM intake_events").await, 0);
+
+    let signature = hubspot_signature("hubspot-client-secret", &uri, &body, &now);
+    let response = post(signature.clone(), now.clone()).await.unwrap();
+    assert_eq!(
+        response.status().as_u16(),
+        200,
+        "{}",
+        response.text().await.unwrap()
+    );
+    let response = post(signature, now).await.unwrap();
+    assert_eq!(response.status().as_u16(), 200);
+    assert_eq!(app.sql_count("SELECT COUNT(*) FROM intake_events").await, 1);
+    assert_eq!(app.sql_count("SELECT COUNT(*) FROM deals").await, 1);
+    let inbox = app
+        .gql_ok(
+            Role::VpRevops,
+            "{ intakeEvents { nodes { connector status dealId outcome } } }",
+            json!({}),
+        )
+        .await;
+    let event = &inbox["intakeEvents"]["nodes"][0];
+    assert_eq!(event["status"], "APPLIED", "{inbox}");
+    let deal = app
+        .gql_ok(Role::VpRevops, "query($id: ID!) { deal(id: $id) { crmOpportunityId productName tcv { amount currency } isComplete } }", json!({ "id": event["dealId"] }))
+        .await["deal"]
+        .clone();
+    assert_eq!(deal["crmOpportunityId"], "1234");
+    assert_eq!(deal["productName"], "Acme Robotics - Platform");
+    assert_eq!(
+        deal["tcv"],
+        json!({ "amount": "120000.00", "currency": "USD" })
+    );
+    assert_eq!(
+        deal["isComplete"], false,
+        "the company has no billing address yet: a gap, not a guess"
     );
 }
