@@ -235,12 +235,7 @@ fn FileAndSend(
     let file = RwSignal::new_local(None::<web_sys::File>);
     let checking = RwSignal::new(None::<String>);
     let input = NodeRef::<html::Input>::new();
-    let file_message = error_for(errors.into(), "file");
     let needs_date = move || kind.with(|k| k.as_ref().is_some_and(|k| k.needs_cutover_date));
-    let on_file = move |event: leptos::ev::Event| {
-        file.set(chosen_file(&event));
-        errors.set(None);
-    };
     let upload = move |_| {
         let Some(chosen) = file.get_untracked() else {
             errors.set(Some(ApiError::for_field(
@@ -281,14 +276,7 @@ fn FileAndSend(
                 <TextField label="Cut-over date" name="cutoverDate" kind="date" value=cutover errors=errors.into() required=true
                     hint="The day the balances are stated as of: the old system's last day of business." />
             </Show>
-            <div class="field" class:has-error=move || file_message.with(Option::is_some)>
-                <label for="import-file">"File (CSV or XLSX)"<span class="required" aria-hidden="true">" *"</span></label>
-                <input id="import-file" type="file" node_ref=input data-test="import-file"
-                    accept=".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-                    aria-describedby="import-file-error" on:change=on_file />
-                <p class="hint">{move || file.with(|f| f.as_ref().map(|f| format!("{} · {}", f.name(), format::megabytes(f.size())))).unwrap_or_else(|| "Up to 64 MB.".into())}</p>
-                <FieldMessage id="import-file-error".to_string() message=file_message />
-            </div>
+            <FileInput file=file errors=errors input=input />
         </div>
         <ActionError error=errors.into() inline_fields=&["cutoverDate", "kind", "file"] />
         <div class="button-row">
@@ -301,6 +289,38 @@ fn FileAndSend(
             {move || checking.get().map(|size| view! {
                 <span class="muted" role="status" data-test="import-checking">{format!("Checking {size}… every row is read; a large file takes a while.")}</span>
             })}
+        </div>
+    }
+}
+
+/// The file input with its label, the chosen file's name and size, and its error line.
+#[component]
+fn FileInput(
+    file: RwSignal<Option<web_sys::File>, LocalStorage>,
+    errors: RwSignal<Option<ApiError>>,
+    input: NodeRef<html::Input>,
+) -> impl IntoView {
+    let message = error_for(errors.into(), "file");
+    let on_file = move |event: leptos::ev::Event| {
+        file.set(chosen_file(&event));
+        errors.set(None);
+    };
+    let chosen = move || {
+        file.with(|f| {
+            f.as_ref()
+                .map(|f| format!("{} · {}", f.name(), format::megabytes(f.size())))
+        })
+        .unwrap_or_else(|| "Up to 64 MB.".into())
+    };
+    view! {
+        <div class="field" class:has-error=move || message.with(Option::is_some)>
+            <label for="import-file">"File (CSV or XLSX)"<span class="required" aria-hidden="true">" *"</span></label>
+            <input id="import-file" type="file" node_ref=input data-test="import-file"
+                accept=".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+                aria-invalid=move || if message.with(Option::is_some) { "true" } else { "false" }
+                aria-describedby="import-file-error" on:change=on_file />
+            <p class="hint">{chosen}</p>
+            <FieldMessage id="import-file-error".to_string() message=message />
         </div>
     }
 }
