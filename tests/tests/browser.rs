@@ -1457,6 +1457,12 @@ customer_ref,invoice_number,invoice_date,due_date,currency,total_amount,open_amo
 ACCT-1,OLD-1,2026-10-01,2026-10-31,USD,\"12,400.00\",7400.00\r\n\
 ACCT-2,OLD-2,2026-09-15,2026-10-15,USD,5000,12.345\r\n";
 
+/// The same aging with the cell corrected.
+const IMPORT_INVOICES_FIXED_CSV: &str = "\
+customer_ref,invoice_number,invoice_date,due_date,currency,total_amount,open_amount\r\n\
+ACCT-1,OLD-1,2026-10-01,2026-10-31,USD,\"12,400.00\",7400.00\r\n\
+ACCT-2,OLD-2,2026-09-15,2026-10-15,USD,5000,12.34\r\n";
+
 /// Chooses `path` in the imports page's file input and sends it.
 async fn upload_file(browser: &Browser, path: &std::path::Path) -> TestResult {
     let input = browser.wait_for("#import-file", DEFAULT_TIMEOUT).await?;
@@ -1475,6 +1481,7 @@ async fn an_administrator_imports_customers_and_sees_a_bad_invoice_cell_refused(
     let app = TestApp::spawn().await;
     let customers = temp_file("customers.csv", IMPORT_CUSTOMERS_CSV)?;
     let invoices = temp_file("aging.csv", IMPORT_INVOICES_CSV)?;
+    let fixed = temp_file("aging-fixed.csv", IMPORT_INVOICES_FIXED_CSV)?;
     let browser = Browser::start().await?;
     let outcome = run(&browser, "imports", async {
         sign_in(&browser, &app, Role::Admin).await?;
@@ -1487,10 +1494,11 @@ async fn an_administrator_imports_customers_and_sees_a_bad_invoice_cell_refused(
             .wait_for_text(".empty-state", "No imports yet", DEFAULT_TIMEOUT)
             .await?;
         committed_customers(&browser, &app, &customers).await?;
-        refused_invoices(&browser, &app, &invoices).await
+        refused_invoices(&browser, &app, &invoices).await?;
+        committed_invoices(&browser, &fixed).await
     })
     .await;
-    for path in [customers, invoices] {
+    for path in [customers, invoices, fixed] {
         let _ = std::fs::remove_file(path);
     }
     outcome
@@ -1608,5 +1616,43 @@ async fn refused_invoices(browser: &Browser, app: &TestApp, file: &std::path::Pa
         app.sql_count("SELECT COUNT(*) FROM journal_entries").await,
         entries_before
     );
+    Ok(())
+}
+
+/// The corrected aging: its totals and opening entry in the preview, then committed with the
+/// entry's number.
+async fn committed_invoices(browser: &Browser, file: &std::path::Path) -> TestResult {
+    upload_file(browser, file).await?;
+    browser
+        .wait_for_text(
+            "[data-test=import-preview]",
+            "Committing writes 2 invoices",
+            DEFAULT_TIMEOUT,
+        )
+        .await?;
+    browser
+        .wait_for_text("[data-test=import-totals]", "$7,412.34", DEFAULT_TIMEOUT)
+        .await?;
+    browser
+        .wait_for_text("[data-test=import-entry]", "1100", DEFAULT_TIMEOUT)
+        .await?;
+    let commit = browser.find("button[data-action=commit]").await?;
+    browser.click(&commit).await?;
+    browser
+        .wait_for_text(
+            "[data-test=commit-confirm]",
+            "Write 2 invoices for $7,412.34 and post 1 journal entry?",
+            DEFAULT_TIMEOUT,
+        )
+        .await?;
+    let confirm = browser.find("button[data-action=confirm-commit]").await?;
+    browser.click(&confirm).await?;
+    browser
+        .wait_for_text(
+            "[data-test=import-result]",
+            "2 invoices written; journal entry JE-",
+            DEFAULT_TIMEOUT,
+        )
+        .await?;
     Ok(())
 }
