@@ -1495,7 +1495,8 @@ async fn an_administrator_imports_customers_and_sees_a_bad_invoice_cell_refused(
             .await?;
         committed_customers(&browser, &app, &customers).await?;
         refused_invoices(&browser, &app, &invoices).await?;
-        committed_invoices(&browser, &fixed).await
+        committed_invoices(&browser, &fixed).await?;
+        opened_from_history(&browser).await
     })
     .await;
     for path in [customers, invoices, fixed] {
@@ -1651,6 +1652,32 @@ async fn committed_invoices(browser: &Browser, file: &std::path::Path) -> TestRe
         .wait_for_text(
             "[data-test=import-result]",
             "2 invoices written; journal entry JE-",
+            DEFAULT_TIMEOUT,
+        )
+        .await?;
+    Ok(())
+}
+
+/// A history row opens that import on its own page, with the same detail.
+async fn opened_from_history(browser: &Browser) -> TestResult {
+    let link = browser
+        .wait_for(
+            "[data-test=import-history] tr[data-status=REJECTED] a",
+            DEFAULT_TIMEOUT,
+        )
+        .await?;
+    browser.click(&link).await?;
+    browser.wait_for_path("/imports/", DEFAULT_TIMEOUT).await?;
+    browser
+        .wait_for_text(
+            "[data-test=import-rejected]",
+            "Nothing was written",
+            DEFAULT_TIMEOUT,
+        )
+        .await?;
+    browser
+        .wait_for(
+            "[data-test=import-errors] tr[data-row='3'][data-column=open_amount]",
             DEFAULT_TIMEOUT,
         )
         .await?;
