@@ -15,8 +15,8 @@ use crate::{
         aging, approvals, audit, bank_matching, bill_run, collections, commission_disputes,
         commission_payouts, commission_periods, commission_plans, commission_team, commissions,
         customer_detail, customer_new, customers, dashboard, deal_form, deals, dispute_detail,
-        disputes, expansions, invoice_detail, invoices, ladder, ledger, login, payment_detail,
-        payment_new, payments, renewals, revenue, revenue_close, revenue_contracts,
+        disputes, expansions, imports, invoice_detail, invoices, ladder, ledger, login,
+        payment_detail, payment_new, payments, renewals, revenue, revenue_close, revenue_contracts,
         revenue_schedule, revenue_settings, service_accounts, timesheets,
     },
     session::{self, use_session, Session, SessionContext},
@@ -84,6 +84,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("commissions/periods") view=commission_periods::CommissionPeriodsPage />
                     <Route path=path!("commissions/disputes") view=commission_disputes::CommissionDisputesPage />
                     <Route path=path!("commissions/payouts") view=commission_payouts::CommissionPayoutsPage />
+                    <Route path=path!("imports") view=imports::ImportsPage />
+                    <Route path=path!("imports/:id") view=imports::ImportDetailPage />
                     <Route path=path!("audit") view=audit::AuditPage />
                     <Route path=path!("service-accounts") view=service_accounts::ServiceAccountsPage />
                 </ParentRoute>
@@ -255,6 +257,8 @@ fn SideNav() -> impl IntoView {
     let can_renewals = session::can("RENEWAL_READ");
     // Administrators manage the API keys other systems call with.
     let can_user_admin = session::can("USER_ADMIN");
+    // Bringing the old system's book in at cut-over (administration).
+    let can_imports = session::can("IMPORT_READ");
     view! {
         <nav class="sidenav" aria-label="Main">
             <Show when=move || can_metrics.get()>
@@ -318,6 +322,9 @@ fn SideNav() -> impl IntoView {
                 <NavLink href="/commissions/plans" key="commission-plans" label="Commission plans" />
                 <NavLink href="/commissions/periods" key="commission-periods" label="Commission runs" />
                 <NavLink href="/commissions/payouts" key="commission-payouts" label="Commission payouts" />
+            </Show>
+            <Show when=move || can_imports.get()>
+                <NavLink href="/imports" key="imports" label="Imports" />
             </Show>
             <Show when=move || can_audit.get()>
                 <NavLink href="/audit" key="audit" label="Audit log" />

@@ -39,6 +39,21 @@ fn group_thousands(digits: &str) -> String {
     grouped
 }
 
+/// A whole number with thousands separators, for counts of rows and records: `10,000`.
+pub fn count(number: i64) -> String {
+    let grouped = group_thousands(&number.unsigned_abs().to_string());
+    if number < 0 {
+        format!("-{grouped}")
+    } else {
+        grouped
+    }
+}
+
+/// A file size in megabytes with one decimal (at least 0.1): `12.5 MB`.
+pub fn megabytes(bytes: f64) -> String {
+    format!("{:.1} MB", (bytes / 1_048_576.0).max(0.1))
+}
+
 /// Formats a decimal amount string in a currency: `$12,400.00`, `¥1,200`, `1,234.567 KWD`,
 /// `-$5.00`. Missing decimals are padded to the currency's own; extra digits are kept rather
 /// than rounded away, because a display must never change a figure. Text that is not a decimal
@@ -414,6 +429,15 @@ pub fn period(start: Option<&str>, end: Option<&str>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn counts_and_sizes_read_easily() {
+        assert_eq!(count(10_000), "10,000");
+        assert_eq!(count(-1_234_567), "-1,234,567");
+        assert_eq!(count(7), "7");
+        assert_eq!(megabytes(12.0 * 1_048_576.0), "12.0 MB");
+        assert_eq!(megabytes(2_000.0), "0.1 MB");
+    }
 
     #[test]
     fn money_uses_symbol_separators_and_currency_decimals() {

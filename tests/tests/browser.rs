@@ -385,6 +385,7 @@ async fn every_page_loads_for_an_administrator_without_an_api_error() -> TestRes
                 "/service-accounts".to_string(),
                 ".empty-state, [data-test=service-account-table]",
             ),
+            ("/imports".to_string(), "[data-test=import-upload]"),
         ];
         for (path, loaded) in pages {
             browser.goto(&format!("{}{path}", app.base_url)).await?;
@@ -1554,4 +1555,251 @@ async fn an_admin_creates_a_service_account_sees_its_key_once_and_revokes_it() -
         Ok(())
     })
     .await
+}
+
+/// Writes `contents` to a file in the temporary directory, for a file input to pick up; the
+/// name carries the process id so parallel runs do not share a file.
+fn temp_file(name: &str, contents: &str) -> Result<PathBuf, Box<dyn Error>> {
+    let path = std::env::temp_dir().join(format!("revops-{}-{name}", std::process::id()));
+    std::fs::write(&path, contents)?;
+    Ok(path)
+}
+
+/// Two customers as the old CRM exports them, with a column revops does not read.
+const IMPORT_CUSTOMERS_CSV: &str = "\
+external_ref,legal_name,billing_line1,billing_city,billing_postal_code,billing_country,contact_name,contact_email,billing_currency,notes\r\n\
+ACCT-1,Imported One Inc.,1 Main Street,Springfield,62701,US,Pat Payables,ap@one.example,USD,key account\r\n\
+ACCT-2,Imported Two LLC,2 Main Street,Springfield,62701,US,Sam Payables,ap@two.example,USD,\r\n";
+
+/// The old system's aging with one bad cell: an open amount with three decimals in row 3.
+const IMPORT_INVOICES_CSV: &str = "\
+customer_ref,invoice_number,invoice_date,due_date,currency,total_amount,open_amount\r\n\
+ACCT-1,OLD-1,2026-10-01,2026-10-31,USD,\"12,400.00\",7400.00\r\n\
+ACCT-2,OLD-2,2026-09-15,2026-10-15,USD,5000,12.345\r\n";
+
+/// The same aging with the cell corrected.
+const IMPORT_INVOICES_FIXED_CSV: &str = "\
+customer_ref,invoice_number,invoice_date,due_date,currency,total_amount,open_amount\r\n\
+ACCT-1,OLD-1,2026-10-01,2026-10-31,USD,\"12,400.00\",7400.00\r\n\
+ACCT-2,OLD-2,2026-09-15,2026-10-15,USD,5000,12.34\r\n";
+
+/// Chooses `path` in the imports page's file input and sends it.
+async fn upload_file(browser: &Browser, path: &std::path::Path) -> TestResult {
+    let input = browser.wait_for("#import-file", DEFAULT_TIMEOUT).await?;
+    browser
+        .type_text(&input, &path.display().to_string())
+        .await?;
+    let upload = browser.find("button[data-action=upload]").await?;
+    browser.click(&upload).await?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn an_administrator_imports_customers_and_sees_a_bad_invoice_cell_refused() -> TestResult {
+    // Proves: the imports page uploads a customers CSV from a file input, shows the preview (records, ignored column), commits after confirmation and says what was written, lists it in the history; then an open-invoices CSV without a cut-over date gets the API's message beside the date input, and with one bad cell is refused by row and column with nothing written.
+    require_dist()?;
+    let app = TestApp::spawn().await;
+    let customers = temp_file("customers.csv", IMPORT_CUSTOMERS_CSV)?;
+    let invoices = temp_file("aging.csv", IMPORT_INVOICES_CSV)?;
+    let fixed = temp_file("aging-fixed.csv", IMPORT_INVOICES_FIXED_CSV)?;
+    let browser = Browser::start().await?;
+    let outcome = run(&browser, "imports", async {
+        sign_in(&browser, &app, Role::Admin).await?;
+        let nav = browser
+            .wait_for("[data-nav=imports]", DEFAULT_TIMEOUT)
+            .await?;
+        browser.click(&nav).await?;
+        browser.wait_for_path("/imports", DEFAULT_TIMEOUT).await?;
+        browser
+            .wait_for_text(".empty-state", "No imports yet", DEFAULT_TIMEOUT)
+            .await?;
+        committed_customers(&browser, &app, &customers).await?;
+        refused_invoices(&browser, &app, &invoices).await?;
+        committed_invoices(&browser, &fixed).await?;
+        opened_from_history(&browser).await
+    })
+    .await;
+    for path in [customers, invoices, fixed] {
+        let _ = std::fs::remove_file(path);
+    }
+    outcome
+}
+
+/// The first half of the imports test: customers uploaded, previewed, committed.
+async fn committed_customers(
+    browser: &Browser,
+    app: &TestApp,
+    file: &std::path::Path,
+) -> TestResult {
+    let customers_before = app.sql_count("SELECT COUNT(*) FROM customers").await;
+    let kind = browser
+        .wait_for("input[data-kind=CUSTOMERS]", DEFAULT_TIMEOUT)
+        .await?;
+    browser.click(&kind).await?;
+    browser
+        .wait_for(
+            "[data-test=import-columns][data-kind=CUSTOMERS]",
+            DEFAULT_TIMEOUT,
+        )
+        .await?;
+    upload_file(browser, file).await?;
+    browser
+        .wait_for_text(
+            "[data-test=import-preview]",
+            "Committing writes 2 customers",
+            DEFAULT_TIMEOUT,
+        )
+        .await?;
+    browser
+        .wait_for_text("[data-test=ignored-columns]", "notes", DEFAULT_TIMEOUT)
+        .await?;
+    let commit = browser.find("button[data-action=commit]").await?;
+    browser.click(&commit).await?;
+    browser
+        .wait_for_text(
+            "[data-test=commit-confirm]",
+            "Write 2 customers?",
+            DEFAULT_TIMEOUT,
+        )
+        .await?;
+    let confirm = browser.find("button[data-action=confirm-commit]").await?;
+    browser.click(&confirm).await?;
+    browser
+        .wait_for_text(
+            "[data-test=import-result]",
+            "2 customers written; nothing posted to the ledger.",
+            DEFAULT_TIMEOUT,
+        )
+        .await?;
+    browser
+        .wait_for_text(
+            "[data-test=import-history] tr[data-status=COMMITTED]",
+            "customers.csv",
+            DEFAULT_TIMEOUT,
+        )
+        .await?;
+    assert_eq!(
+        app.sql_count("SELECT COUNT(*) FROM customers").await,
+        customers_before + 2
+    );
+    Ok(())
+}
+
+/// The second half of the imports test: open invoices, first without the cut-over date, then
+/// with one bad cell.
+async fn refused_invoices(browser: &Browser, app: &TestApp, file: &std::path::Path) -> TestResult {
+    let invoices_before = app.sql_count("SELECT COUNT(*) FROM invoices").await;
+    let entries_before = app.sql_count("SELECT COUNT(*) FROM journal_entries").await;
+    let kind = browser.find("input[data-kind=OPEN_INVOICES]").await?;
+    browser.click(&kind).await?;
+    browser
+        .wait_for("#field-cutoverDate", DEFAULT_TIMEOUT)
+        .await?;
+    upload_file(browser, file).await?;
+    browser
+        .wait_for_text("#field-cutoverDate-error", "cut-over date", DEFAULT_TIMEOUT)
+        .await?;
+    // The file stays chosen after a refusal; only the date is missing.
+    set_value(browser, "#field-cutoverDate", "2026-11-26").await?;
+    let upload = browser.find("button[data-action=upload]").await?;
+    browser.click(&upload).await?;
+    browser
+        .wait_for_text(
+            "[data-test=import-rejected]",
+            "Nothing was written",
+            DEFAULT_TIMEOUT,
+        )
+        .await?;
+    let error = browser
+        .wait_for(
+            "[data-test=import-errors] tr[data-row='3'][data-column=open_amount]",
+            DEFAULT_TIMEOUT,
+        )
+        .await?;
+    let text = browser.text(&error).await?;
+    assert!(text.contains("decimals"), "{text}");
+    browser
+        .wait_for_text(
+            "[data-test=import-history] tr[data-status=REJECTED]",
+            "aging.csv",
+            DEFAULT_TIMEOUT,
+        )
+        .await?;
+    assert!(browser
+        .find_all("button[data-action=commit]")
+        .await?
+        .is_empty());
+    assert_eq!(
+        app.sql_count("SELECT COUNT(*) FROM invoices").await,
+        invoices_before
+    );
+    assert_eq!(
+        app.sql_count("SELECT COUNT(*) FROM journal_entries").await,
+        entries_before
+    );
+    Ok(())
+}
+
+/// The corrected aging: its totals and opening entry in the preview, then committed with the
+/// entry's number.
+async fn committed_invoices(browser: &Browser, file: &std::path::Path) -> TestResult {
+    upload_file(browser, file).await?;
+    browser
+        .wait_for_text(
+            "[data-test=import-preview]",
+            "Committing writes 2 invoices",
+            DEFAULT_TIMEOUT,
+        )
+        .await?;
+    browser
+        .wait_for_text("[data-test=import-totals]", "$7,412.34", DEFAULT_TIMEOUT)
+        .await?;
+    browser
+        .wait_for_text("[data-test=import-entry]", "1100", DEFAULT_TIMEOUT)
+        .await?;
+    let commit = browser.find("button[data-action=commit]").await?;
+    browser.click(&commit).await?;
+    browser
+        .wait_for_text(
+            "[data-test=commit-confirm]",
+            "Write 2 invoices for $7,412.34 and post 1 journal entry?",
+            DEFAULT_TIMEOUT,
+        )
+        .await?;
+    let confirm = browser.find("button[data-action=confirm-commit]").await?;
+    browser.click(&confirm).await?;
+    browser
+        .wait_for_text(
+            "[data-test=import-result]",
+            "2 invoices written; journal entry JE-",
+            DEFAULT_TIMEOUT,
+        )
+        .await?;
+    Ok(())
+}
+
+/// A history row opens that import on its own page, with the same detail.
+async fn opened_from_history(browser: &Browser) -> TestResult {
+    let link = browser
+        .wait_for(
+            "[data-test=import-history] tr[data-status=REJECTED] a",
+            DEFAULT_TIMEOUT,
+        )
+        .await?;
+    browser.click(&link).await?;
+    browser.wait_for_path("/imports/", DEFAULT_TIMEOUT).await?;
+    browser
+        .wait_for_text(
+            "[data-test=import-rejected]",
+            "Nothing was written",
+            DEFAULT_TIMEOUT,
+        )
+        .await?;
+    browser
+        .wait_for(
+            "[data-test=import-errors] tr[data-row='3'][data-column=open_amount]",
+            DEFAULT_TIMEOUT,
+        )
+        .await?;
+    Ok(())
 }

@@ -10,6 +10,7 @@ pub mod download;
 pub mod export;
 pub mod field;
 pub mod file_read;
+pub mod imports;
 pub mod invoice_collections;
 pub mod metrics;
 pub mod money;

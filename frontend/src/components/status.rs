@@ -135,6 +135,18 @@ pub fn ScheduleStateBadge(#[prop(into)] state: String) -> impl IntoView {
     view! { <Badge tone=tone label=label /> }
 }
 
+/// An import's status: checked and waiting, refused, or written.
+#[component]
+pub fn ImportStatusBadge(#[prop(into)] status: String) -> impl IntoView {
+    let (tone, label) = match status.as_str() {
+        "VALIDATED" => (Tone::Info, "Ready to commit"),
+        "REJECTED" => (Tone::Danger, "Rejected"),
+        "COMMITTED" => (Tone::Good, "Committed"),
+        _ => (Tone::Neutral, "Unknown"),
+    };
+    view! { <Badge tone=tone label=label /> }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

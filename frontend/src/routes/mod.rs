@@ -25,6 +25,7 @@ pub mod deals;
 pub mod dispute_detail;
 pub mod disputes;
 pub mod expansions;
+pub mod imports;
 pub mod invoice_detail;
 pub mod invoices;
 pub mod ladder;
