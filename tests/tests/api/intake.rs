@@ -558,3 +558,30 @@ async fn a_signed_hubspot_event_becomes_one_draft_deal_read_from_the_hubspot_api
         "the company has no billing address yet: a gap, not a guess"
     );
 }
+
+#[tokio::test]
+async fn the_same_notification_delivered_twice_at_once_makes_one_deal_and_stays_applied() {
+    // Proves a CRM's overlapping retries race safely: one delivery claims the inbox event, the
+    // other is answered from the inbox, one deal exists and the event is not marked failed.
+    let app = TestApp::spawn().await;
+    let token = app.token(Role::VpRevops).await;
+    let body = notification("evt-race");
+    let (first, second) = tokio::join!(
+        send(&app, Some(&token), &body),
+        send(&app, Some(&token), &body)
+    );
+    assert!(first.0 < 300 && second.0 < 300, "{first:?} {second:?}");
+    assert_eq!(app.sql_count("SELECT COUNT(*) FROM deals").await, 1);
+    assert_eq!(app.sql_count("SELECT COUNT(*) FROM intake_events").await, 1);
+    let inbox = app
+        .gql_ok(
+            Role::VpRevops,
+            "{ intakeEvents { nodes { status } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        inbox["intakeEvents"]["nodes"][0]["status"], "APPLIED",
+        "{inbox}"
+    );
+}

@@ -35,8 +35,10 @@ pub const JSON_CONNECTOR: &str = "json";
 /// What became of a notification.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, async_graphql::Enum)]
 pub enum IntakeStatus {
-    /// Stored, not processed yet (or processing stopped short).
+    /// Stored, not processed yet.
     Received,
+    /// Being processed by one instance (claimed; another delivery of it waits its turn).
+    Processing,
     /// A draft deal was created or updated.
     Applied,
     /// The deal is approved: the change waits for VP RevOps as an amendment.
@@ -51,6 +53,7 @@ impl IntakeStatus {
     pub fn as_str(&self) -> &'static str {
         match self {
             IntakeStatus::Received => "received",
+            IntakeStatus::Processing => "processing",
             IntakeStatus::Applied => "applied",
             IntakeStatus::Amendment => "amendment",
             IntakeStatus::Ignored => "ignored",
@@ -61,6 +64,7 @@ impl IntakeStatus {
     pub fn parse(text: &str) -> Option<IntakeStatus> {
         [
             IntakeStatus::Received,
+            IntakeStatus::Processing,
             IntakeStatus::Applied,
             IntakeStatus::Amendment,
             IntakeStatus::Ignored,

@@ -10,13 +10,48 @@ struct Decision {
     outcome: String,
 }
 
+/// How long a claim on an event lasts: an instance that died while processing it leaves it to
+/// the next delivery or replay after this.
+const CLAIM_SECONDS: i64 = 300;
+
 impl IntakeService {
+    /// Claims the event for this instance (received, failed, or claimed long ago by one that
+    /// died); `false` when another delivery of it is being processed right now.
+    async fn claim(&self, id: i64) -> AppResult<bool> {
+        let now = self.clock.now();
+        let stale = now - chrono::Duration::seconds(CLAIM_SECONDS);
+        let open = sea_orm::Condition::any()
+            .add(intake_event::Column::Status.is_in([
+                IntakeStatus::Received.as_str(),
+                IntakeStatus::Failed.as_str(),
+            ]))
+            .add(
+                sea_orm::Condition::all()
+                    .add(intake_event::Column::Status.eq(IntakeStatus::Processing.as_str()))
+                    .add(intake_event::Column::ProcessedAt.lt(stale)),
+            );
+        let claimed = intake_event::Entity::update_many()
+            .col_expr(
+                intake_event::Column::Status,
+                Expr::value(IntakeStatus::Processing.as_str()),
+            )
+            .col_expr(intake_event::Column::ProcessedAt, Expr::value(now))
+            .filter(intake_event::Column::Id.eq(id))
+            .filter(open)
+            .exec(&self.db)
+            .await?;
+        Ok(claimed.rows_affected == 1)
+    }
+
     pub(super) async fn process(
         &self,
         actor: &Actor,
         stored: IntakeEvent,
         parsed: &DealEvent,
     ) -> AppResult<IntakeOutcome> {
+        if !self.claim(stored.id).await? {
+            return self.answer_from_inbox(stored.id).await;
+        }
         let decision = match self.decide(actor, &stored, parsed).await {
             Ok(decision) => decision,
             Err(AppError::Internal(error)) => return Err(AppError::Internal(error)),
@@ -34,7 +69,25 @@ impl IntakeService {
         if let AppError::Internal(error) = error {
             return Err(AppError::Internal(error));
         }
+        if !self.claim(stored.id).await? {
+            return self.answer_from_inbox(stored.id).await;
+        }
         self.finish(stored, failed(error)).await
+    }
+
+    /// The event as the inbox has it now, for a delivery that found it taken.
+    async fn answer_from_inbox(&self, id: i64) -> AppResult<IntakeOutcome> {
+        let model = intake_event::Entity::find_by_id(id)
+            .one(&self.db)
+            .await?
+            .ok_or_else(|| AppError::not_found(format!("Inbox event #{id} does not exist.")))?;
+        let event = IntakeEvent::try_from(model)?;
+        let gaps = self.gaps_of(event.deal_id).await?;
+        Ok(IntakeOutcome {
+            event,
+            duplicate: true,
+            gaps,
+        })
     }
 
     async fn finish(&self, stored: IntakeEvent, decision: Decision) -> AppResult<IntakeOutcome> {

@@ -143,7 +143,7 @@ impl IntakeService {
             .await?
             .ok_or_else(|| AppError::not_found(format!("Inbox event #{id} does not exist.")))?;
         let stored = IntakeEvent::try_from(model)?;
-        if stored.status.is_settled() {
+        if stored.status.is_settled() && stored.status != IntakeStatus::Processing {
             return Err(AppError::Conflict(format!(
                 "Event #{id} was already processed ({}); only received or failed events are replayed.",
                 stored.status.as_str()
