@@ -50,7 +50,11 @@ impl ImportService {
             (true, Some(date)) => {
                 ledger::ensure_open(&self.db, date)
                     .await
-                    .map_err(|error| AppError::validation("cutoverDate", error.message()))?;
+                    .map_err(|error| match error {
+                        // A closed period is the person's to fix; a database failure is ours.
+                        AppError::Internal(_) => error,
+                        other => AppError::validation("cutoverDate", other.message()),
+                    })?;
                 Some(date)
             }
             (false, _) => None,
