@@ -154,17 +154,15 @@ pub struct OpeningResult {
     pub entry_numbers: Vec<String>,
 }
 
-/// Writes the invoices, their opening entries and their AR history in the caller's transaction.
-/// The caller has validated every invoice (numbers unused, customers found, open ≤ total).
-pub async fn bring_over<C: ConnectionTrait>(
+/// Posts the opening entries (one per currency) on the cut-over date: each currency's entry id,
+/// and the entry numbers in currency order.
+async fn post_opening_entries<C: ConnectionTrait>(
     connection: &C,
     actor: &Actor,
     now: DateTime<Utc>,
     batch: &OpeningBatch,
     invoices: &[OpeningInvoice],
-    mut progress: impl FnMut(usize),
-) -> AppResult<OpeningResult> {
-    actor.require(Permission::InvoiceManage)?;
+) -> AppResult<(HashMap<&'static str, i64>, Vec<String>)> {
     let mut entry_of_currency: HashMap<&'static str, i64> = HashMap::new();
     let mut entry_numbers = Vec::new();
     for entry in opening_entries(invoices)? {
@@ -190,6 +188,22 @@ pub async fn bring_over<C: ConnectionTrait>(
         entry_of_currency.insert(currency.code(), posted.id);
         entry_numbers.push(posted.entry_number);
     }
+    Ok((entry_of_currency, entry_numbers))
+}
+
+/// Writes the invoices, their opening entries and their AR history in the caller's transaction.
+/// The caller has validated every invoice (numbers unused, customers found, open ≤ total).
+pub async fn bring_over<C: ConnectionTrait>(
+    connection: &C,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    batch: &OpeningBatch,
+    invoices: &[OpeningInvoice],
+    mut progress: impl FnMut(usize),
+) -> AppResult<OpeningResult> {
+    actor.require(Permission::InvoiceManage)?;
+    let (entry_of_currency, entry_numbers) =
+        post_opening_entries(connection, actor, now, batch, invoices).await?;
     for (index, chunk) in invoices.chunks(INSERT_BATCH).enumerate() {
         let rows: Vec<invoice::ActiveModel> = chunk
             .iter()
