@@ -61,6 +61,8 @@ pub struct Browser {
 #[derive(Clone, Debug)]
 pub struct Element {
     id: String,
+    /// The reference's key as the driver wrote it, to hand the element back to a script.
+    key: String,
 }
 
 /// The element references in a `find elements` answer.
@@ -75,9 +77,12 @@ fn elements_of(value: &Value) -> Vec<Element> {
                     reference
                         .iter()
                         .find(|(key, _)| key.starts_with(ELEMENT_KEY_PREFIX))
-                        .and_then(|(_, id)| id.as_str())
+                        .and_then(|(key, id)| id.as_str().map(|id| (key, id)))
                 })
-                .map(|id| Element { id: id.to_string() })
+                .map(|(key, id)| Element {
+                    id: id.to_string(),
+                    key: key.clone(),
+                })
                 .collect()
         })
         .unwrap_or_default()
@@ -327,7 +332,14 @@ impl Browser {
         self.session_path(&format!("/element/{}{rest}", element.id))
     }
 
+    /// Clicks an element after scrolling it to the middle of the viewport: WebDriver only
+    /// scrolls it just into view, where the page's sticky top bar can cover it and take the click.
     pub async fn click(&self, element: &Element) -> Result<()> {
+        self.execute(
+            "arguments[0].scrollIntoView({block: 'center', inline: 'nearest'});",
+            vec![json!({ element.key.clone(): element.id })],
+        )
+        .await?;
         self.command(
             reqwest::Method::POST,
             &self.element_path(element, "/click"),
