@@ -16,6 +16,7 @@ mod m20261205_000004_imports;
 mod m20261205_000005_intake;
 mod m20261206_000001_service_accounts;
 mod m20261206_000002_intake_connectors;
+mod m20261206_000003_ledger_exports;
 
 pub struct Migrator;
 
@@ -36,6 +37,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000005_intake::Migration),
             Box::new(m20261206_000001_service_accounts::Migration),
             Box::new(m20261206_000002_intake_connectors::Migration),
+            Box::new(m20261206_000003_ledger_exports::Migration),
         ]
     }
 }

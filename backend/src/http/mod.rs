@@ -48,6 +48,8 @@ pub fn router(app: App) -> Router {
         .route("/api/credit-memos/{id}/pdf", get(credit_memo_pdf))
         .route("/api/customers/{id}/statement", get(customer_statement))
         .route("/api/revenue/export", get(revenue_export))
+        .route("/api/ledger/exports/{id}/file", get(ledger_export_file))
+        .route("/api/audit/export", get(audit_export))
         .route("/api/intake/deals", axum::routing::post(intake::deals))
         .route(
             "/api/intake/salesforce/{connector}/{secret}",
@@ -194,6 +196,51 @@ async fn revenue_export(
         Ok(crate::notifications::mail::Attachment {
             filename,
             content_type: "text/csv; charset=utf-8".into(),
+            bytes: text.into_bytes(),
+        })
+    })
+    .await
+}
+
+/// A ledger export batch's file, the same bytes as when the batch was made.
+async fn ledger_export_file(
+    State(state): State<HttpState>,
+    headers: HeaderMap,
+    axum::extract::Path(id): axum::extract::Path<String>,
+) -> Response {
+    let app = state.app.clone();
+    download(
+        &state,
+        &headers,
+        &id,
+        "ledger export",
+        |actor, id| async move {
+            let (filename, text) = app.ledger.export_file(&actor, id).await?;
+            Ok(crate::notifications::mail::Attachment {
+                filename,
+                content_type: "text/csv; charset=utf-8".into(),
+                bytes: text.into_bytes(),
+            })
+        },
+    )
+    .await
+}
+
+/// The audit log of a date range as CSV or JSON Lines (`format=csv|jsonl`), for the auditors.
+async fn audit_export(
+    State(state): State<HttpState>,
+    headers: HeaderMap,
+    axum::extract::Query(query): axum::extract::Query<StatementQuery>,
+) -> Response {
+    let app = state.app.clone();
+    download_file(&state, &headers, "audit log", |actor| async move {
+        let (filename, content_type, text) = app
+            .audit
+            .export_file(&actor, query.from, query.to, query.format.as_deref())
+            .await?;
+        Ok(crate::notifications::mail::Attachment {
+            filename,
+            content_type: content_type.into(),
             bytes: text.into_bytes(),
         })
     })

@@ -41,6 +41,8 @@ pub mod job_run;
 pub mod journal_entry;
 pub mod journal_line;
 pub mod ledger_account;
+pub mod ledger_export;
+pub mod ledger_export_entry;
 pub mod ledger_period;
 pub mod legal_entity;
 pub mod login_throttle;

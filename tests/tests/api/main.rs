@@ -17,6 +17,7 @@ mod instances;
 mod intake;
 mod jwt;
 mod ledger;
+mod ledger_export;
 mod mail;
 mod receivables;
 mod reliability;

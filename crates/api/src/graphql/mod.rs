@@ -15,6 +15,7 @@ mod imports;
 mod intake;
 mod invoicing;
 mod ledger;
+mod ledger_export;
 mod loaders;
 mod metrics;
 mod receivables;
@@ -36,6 +37,7 @@ pub struct Query(
     deals::DealQuery,
     approvals::ApprovalQuery,
     ledger::LedgerQuery,
+    ledger_export::LedgerExportQuery,
     audit::AuditQuery,
     billing::BillingQuery,
     invoicing::InvoiceQuery,
@@ -57,6 +59,7 @@ pub struct Mutation(
     deals::DealMutation,
     approvals::ApprovalMutation,
     ledger::LedgerMutation,
+    ledger_export::LedgerExportMutation,
     billing::BillingMutation,
     invoicing::InvoiceMutation,
     receivables::ReceivablesMutation,

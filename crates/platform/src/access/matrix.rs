@@ -93,6 +93,8 @@ pub enum Permission {
     DealApprove,
     LedgerRead,
     LedgerPost,
+    /// Send journal entries to the ERP as an export batch (each entry once per destination).
+    LedgerExport,
     AuditRead,
     UserRead,
     /// Create users, change roles, deactivate; create and revoke service accounts.
@@ -187,7 +189,7 @@ pub enum Permission {
 }
 
 impl Permission {
-    pub const ALL: [Permission; 59] = [
+    pub const ALL: [Permission; 60] = [
         Permission::CustomerRead,
         Permission::CustomerWrite,
         Permission::CreditHoldManage,
@@ -199,6 +201,7 @@ impl Permission {
         Permission::DealApprove,
         Permission::LedgerRead,
         Permission::LedgerPost,
+        Permission::LedgerExport,
         Permission::AuditRead,
         Permission::UserRead,
         Permission::UserAdmin,
@@ -262,6 +265,7 @@ impl Permission {
             Permission::DealApprove => "DEAL_APPROVE",
             Permission::LedgerRead => "LEDGER_READ",
             Permission::LedgerPost => "LEDGER_POST",
+            Permission::LedgerExport => "LEDGER_EXPORT",
             Permission::AuditRead => "AUDIT_READ",
             Permission::UserRead => "USER_READ",
             Permission::UserAdmin => "USER_ADMIN",
@@ -375,6 +379,7 @@ impl Permission {
             Permission::DealApprove => &[Admin, Cfo, VpRevops, VpFinance],
             Permission::LedgerRead => &[Admin, Cfo, VpRevops, VpFinance, Auditor],
             Permission::LedgerPost => &[Admin, Cfo, VpFinance],
+            Permission::LedgerExport => &[Admin, Cfo, VpFinance],
             Permission::AuditRead => &[Admin, Cfo, Auditor],
             Permission::UserRead => &[
                 Admin,
@@ -619,6 +624,16 @@ pub const OPERATIONS: &[(&str, &str, Access)] = &[
         Access::Needs(Permission::LedgerRead),
     ),
     ("Query", "auditLog", Access::Needs(Permission::AuditRead)),
+    (
+        "Query",
+        "ledgerExports",
+        Access::Needs(Permission::LedgerRead),
+    ),
+    (
+        "Mutation",
+        "ledgerExportCreate",
+        Access::Needs(Permission::LedgerExport),
+    ),
     ("Mutation", "login", Access::Public),
     (
         "Mutation",

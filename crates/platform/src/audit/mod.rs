@@ -1,6 +1,8 @@
 //! The audit trail: who did what to which record, when, with the record before and after.
 //! Rows are written inside the caller's transaction, so a change and its audit row commit together.
 
+pub mod export;
+
 use crate::access::{Actor, Permission};
 use crate::entities::audit_entry;
 use crate::error::AppResult;

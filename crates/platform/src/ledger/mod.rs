@@ -2,6 +2,8 @@
 //! the trial balance. Other areas post through `post_entry` inside their own transaction.
 
 pub mod chart;
+pub mod export;
+pub mod export_batch;
 pub mod rules;
 
 use crate::access::{Actor, Permission};
