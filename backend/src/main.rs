@@ -1,6 +1,7 @@
 //! The `revops` command line: serve, migrate, backup, restore, create-user, export-schema,
 //! run-daily, and (with the `devtools` feature, the default) seed and the benchmarks.
 
+#![recursion_limit = "256"]
 use clap::{Parser, Subcommand};
 use revops::access::Role;
 use revops::app::App;

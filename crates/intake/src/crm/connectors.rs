@@ -320,6 +320,7 @@ impl IntakeService {
     ) -> Result<usize, Refusal> {
         let model = intake_connector::Entity::find()
             .filter(intake_connector::Column::Name.eq(name))
+            .filter(intake_connector::Column::Kind.eq(ConnectorKind::Salesforce.as_str()))
             .one(&self.db)
             .await
             .map_err(AppError::from)?;
