@@ -9,4 +9,14 @@ pub use revops_commerce::{
 };
 
 pub mod crm;
+
+/// SHA-256 of bytes as lowercase hex: how imports recognise a file and intake a body.
+pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(bytes)
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect()
+}
+
 pub mod imports;

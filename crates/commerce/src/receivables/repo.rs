@@ -92,6 +92,26 @@ impl From<&invoice::Model> for Subject {
     }
 }
 
+/// A cell row already there takes the new amount and count on top of its own, so many writers
+/// (an issue, a payment, an import) can add to one cell.
+fn add_to_cell() -> OnConflict {
+    OnConflict::columns([
+        ar_aging_cell::Column::Basis,
+        ar_aging_cell::Column::Currency,
+        ar_aging_cell::Column::MovementDate,
+        ar_aging_cell::Column::AgedFrom,
+    ])
+    .value(
+        ar_aging_cell::Column::AmountMinor,
+        Expr::cust("ar_aging_cells.amount_minor + excluded.amount_minor"),
+    )
+    .value(
+        ar_aging_cell::Column::OpenCount,
+        Expr::cust("ar_aging_cells.open_count + excluded.open_count"),
+    )
+    .to_owned()
+}
+
 /// Writes one movement and adds it to the aging cells.
 #[allow(clippy::too_many_arguments)]
 async fn record_movement<C: ConnectionTrait>(
@@ -134,23 +154,7 @@ async fn record_movement<C: ConnectionTrait>(
             open_count: Set(count_delta),
             ..Default::default()
         })
-        .on_conflict(
-            OnConflict::columns([
-                ar_aging_cell::Column::Basis,
-                ar_aging_cell::Column::Currency,
-                ar_aging_cell::Column::MovementDate,
-                ar_aging_cell::Column::AgedFrom,
-            ])
-            .value(
-                ar_aging_cell::Column::AmountMinor,
-                Expr::cust("ar_aging_cells.amount_minor + excluded.amount_minor"),
-            )
-            .value(
-                ar_aging_cell::Column::OpenCount,
-                Expr::cust("ar_aging_cells.open_count + excluded.open_count"),
-            )
-            .to_owned(),
-        )
+        .on_conflict(add_to_cell())
         .exec_without_returning(connection)
         .await?;
     }
@@ -247,23 +251,7 @@ pub async fn record_openings<C: ConnectionTrait>(
         .collect();
     for chunk in cells.chunks(1_000) {
         ar_aging_cell::Entity::insert_many(chunk.to_vec())
-            .on_conflict(
-                OnConflict::columns([
-                    ar_aging_cell::Column::Basis,
-                    ar_aging_cell::Column::Currency,
-                    ar_aging_cell::Column::MovementDate,
-                    ar_aging_cell::Column::AgedFrom,
-                ])
-                .value(
-                    ar_aging_cell::Column::AmountMinor,
-                    Expr::cust("ar_aging_cells.amount_minor + excluded.amount_minor"),
-                )
-                .value(
-                    ar_aging_cell::Column::OpenCount,
-                    Expr::cust("ar_aging_cells.open_count + excluded.open_count"),
-                )
-                .to_owned(),
-            )
+            .on_conflict(add_to_cell())
             .exec_without_returning(connection)
             .await?;
     }

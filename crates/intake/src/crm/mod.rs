@@ -19,6 +19,7 @@ use crate::deals::{Deal, DealService, DealStatus, DealUpdateInput};
 use crate::entities::{customer, deal_amendment, intake_event};
 use crate::error::{AppError, AppResult};
 use crate::pagination::{Page, PageRequest};
+use crate::sha256_hex;
 use chrono::{DateTime, Utc};
 use event::{Change, DealEvent};
 use sea_orm::sea_query::Expr;
@@ -27,7 +28,6 @@ use sea_orm::{
     QueryOrder, QuerySelect, Set,
 };
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 
 /// The connector of notifications posted as revops's own JSON.
 pub const JSON_CONNECTOR: &str = "json";
@@ -165,13 +165,6 @@ pub struct IntakeService {
     auth: crate::auth::AuthService,
     /// For reading CRM APIs (HubSpot); bounded by a timeout so a slow CRM cannot hold a request.
     http: reqwest::Client,
-}
-
-fn sha256_hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes)
-        .iter()
-        .map(|byte| format!("{byte:02x}"))
-        .collect()
 }
 
 mod process;

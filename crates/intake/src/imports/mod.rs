@@ -23,6 +23,7 @@ use crate::invoicing::opening::{self, OpeningBatch, OpeningInvoice};
 use crate::ledger::{self, chart};
 use crate::money::{amount_string_of, Currency};
 use crate::pagination::{Page, PageRequest};
+use crate::sha256_hex;
 use cells::CellError;
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::sea_query::Expr;
@@ -31,7 +32,6 @@ use sea_orm::{
     QueryOrder, QuerySelect, Set, TransactionTrait,
 };
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
 use table::Table;
@@ -312,13 +312,6 @@ pub struct ImportService {
     legal_entity: String,
     functional: Currency,
     progress: Arc<Mutex<HashMap<i64, Progress>>>,
-}
-
-fn sha256_hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes)
-        .iter()
-        .map(|byte| format!("{byte:02x}"))
-        .collect()
 }
 
 /// The key a committed file holds, unique: one file of a kind is committed once.

@@ -221,6 +221,9 @@ pub fn cell_text(cell: &Data) -> String {
     }
 }
 
+/// XLSX stores every number as a double; it is only printed here (shortest form that reads back
+/// to the same double, e.g. 1234.56), never computed with, and the text is then parsed exactly
+/// as money by the import kind, which refuses more decimals than the currency has.
 fn float_text(number: f64) -> String {
     if number.fract() == 0.0 && number.abs() < 1e15 {
         format!("{number:.0}")
