@@ -141,6 +141,8 @@ pub(crate) async fn seed(
                 uplift_percent: Set("0".into()),
                 renewed_from_id: Set(None),
                 revenue_method: Set(None),
+                import_id: Set(None),
+                brought_over_on: Set(None),
             })
             .collect(),
     )

@@ -68,6 +68,8 @@ async fn second_contracts(
                 uplift_percent: Set("3".into()),
                 renewed_from_id: Set(None),
                 revenue_method: Set(None),
+                import_id: Set(None),
+                brought_over_on: Set(None),
             })
             .collect(),
     )

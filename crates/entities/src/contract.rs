@@ -20,6 +20,10 @@ pub struct Model {
     pub renewed_from_id: Option<i64>,
     /// The contract's ratable convention when it overrides the company's (`RatableMethod`).
     pub revenue_method: Option<String>,
+    /// The import that brought the contract over from the old system, if one did.
+    pub import_id: Option<i64>,
+    /// The cut-over date as of which a brought-over contract's balances were stated.
+    pub brought_over_on: Option<Date>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

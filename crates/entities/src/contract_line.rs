@@ -24,6 +24,8 @@ pub struct Model {
     pub acceptance_note: Option<String>,
     pub cancelled_on: Option<Date>,
     pub usage_pricing_json: Option<String>,
+    /// The last service day the old system already invoiced (brought-over lines only).
+    pub billed_through: Option<Date>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -35,6 +35,8 @@ pub struct Model {
     pub approved_at: Option<DateTimeUtc>,
     pub approved_by: Option<i64>,
     pub approve_idempotency_key: Option<String>,
+    /// The import that brought the deal over (its commission was paid in the old tool).
+    pub import_id: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

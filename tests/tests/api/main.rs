@@ -7,6 +7,7 @@ mod billing;
 mod collections;
 mod commissions;
 mod crash;
+mod cutover;
 mod customers;
 mod dashboard;
 mod deals;

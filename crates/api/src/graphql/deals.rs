@@ -160,6 +160,9 @@ pub struct ContractLine {
     pub billing_frequency: Option<BillingFrequency>,
     pub start_date: IsoDate,
     pub end_date: IsoDate,
+    /// A line brought over at cut-over: the last service day the old system invoiced; revops
+    /// bills from the period after it.
+    pub billed_through: Option<IsoDate>,
 }
 
 #[derive(Clone, SimpleObject)]
@@ -182,6 +185,9 @@ pub struct Contract {
     pub arr: Money,
     pub lines: Vec<ContractLine>,
     pub purchase_orders: Vec<PurchaseOrder>,
+    /// The cut-over date of a contract brought over from the old system (its earlier billing
+    /// and revenue are in the old system); empty for a contract made in revops.
+    pub brought_over_on: Option<IsoDate>,
     #[graphql(skip)]
     pub deal_id: i64,
     #[graphql(skip)]
@@ -209,6 +215,7 @@ impl From<deals::Contract> for Contract {
                     billing_frequency: line.draft.billing_frequency,
                     start_date: IsoDate(line.draft.start_date),
                     end_date: IsoDate(line.draft.end_date),
+                    billed_through: line.billed_through.map(IsoDate),
                 })
                 .collect(),
             purchase_orders: contract
@@ -222,6 +229,7 @@ impl From<deals::Contract> for Contract {
                     valid_to: IsoDate(po.valid_to),
                 })
                 .collect(),
+            brought_over_on: contract.brought_over_on.map(IsoDate),
             deal_id: contract.deal_id,
             customer_id: contract.customer_id,
         }

@@ -44,6 +44,7 @@ pub fn line_terms(model: &contract_line::Model, changes: Vec<LineChange>) -> App
         delivered_on: model.delivered_at.map(|at| at.date_naive()),
         accepted_on: model.accepted_at.map(|at| at.date_naive()),
         changes,
+        billed_through: model.billed_through,
     })
 }
 

@@ -59,6 +59,9 @@ pub struct LineTerms {
     pub delivered_on: Option<NaiveDate>,
     pub accepted_on: Option<NaiveDate>,
     pub changes: Vec<LineChange>,
+    /// A line brought over at cut-over: the last service day the old system already invoiced.
+    /// Periods starting on or before it are never billed here.
+    pub billed_through: Option<NaiveDate>,
 }
 
 /// One thing to bill: the unique key per line is what makes billing exactly-once.
@@ -141,7 +144,7 @@ impl LineTerms {
     }
 
     /// Recurring charges due on or before `as_of` that start after `after` (the last period
-    /// already charged), stopping at a cancellation.
+    /// already charged) and after what the old system billed, stopping at a cancellation.
     pub fn recurring_due(
         &self,
         as_of: NaiveDate,
@@ -152,6 +155,7 @@ impl LineTerms {
             .iter()
             .filter(|period| period.start <= as_of && period.start < stop)
             .filter(|period| after.is_none_or(|last| period.start > last))
+            .filter(|period| self.billed_through.is_none_or(|billed| period.start > billed))
             .map(|period| self.period_charge(period))
             .collect()
     }
@@ -302,7 +306,21 @@ mod tests {
             delivered_on: None,
             accepted_on: None,
             changes: vec![],
+            billed_through: None,
         }
+    }
+
+    /// A line brought over at cut-over resumes billing with the first period the old system
+    /// did not invoice, and bills nothing it did.
+    #[test]
+    fn a_brought_over_line_bills_only_after_what_the_old_system_invoiced() {
+        let mut line = seats(BillingFrequency::Quarterly, 300_00, 2);
+        line.billed_through = Some(day("2026-06-30"));
+        let due = line.recurring_due(day("2026-12-31"), None).unwrap();
+        let starts: Vec<String> = due.iter().map(|charge| charge.key.clone()).collect();
+        assert_eq!(starts, vec!["period:2026-07-01", "period:2026-10-01"]);
+        line.billed_through = Some(day("2026-12-31"));
+        assert!(line.recurring_due(day("2026-12-31"), None).unwrap().is_empty());
     }
 
     #[test]

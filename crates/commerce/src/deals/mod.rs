@@ -1,6 +1,7 @@
 //! Closed-won deal intake: the checklist form, drafts, and approval into a contract with lines
 //! and purchase orders for billing to use.
 
+pub mod brought_over;
 pub mod checklist;
 pub mod model;
 pub mod purchase_orders;
@@ -92,6 +93,8 @@ pub struct DealApproveInput {
 pub struct ContractLine {
     pub id: i64,
     pub draft: ContractLineDraft,
+    /// A brought-over line: the last service day the old system invoiced.
+    pub billed_through: Option<NaiveDate>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -115,6 +118,8 @@ pub struct Contract {
     pub arr: Money,
     pub lines: Vec<ContractLine>,
     pub purchase_orders: Vec<PurchaseOrder>,
+    /// The cut-over date of a contract brought over from the old system.
+    pub brought_over_on: Option<NaiveDate>,
 }
 
 impl DealDraft {
@@ -864,6 +869,7 @@ impl DealService {
             .map(|line| {
                 Ok(ContractLine {
                     id: line.id,
+                    billed_through: line.billed_through,
                     draft: ContractLineDraft {
                         kind: ContractLineKind::parse(&line.kind).ok_or_else(|| {
                             AppError::internal(format!("line kind {}", line.kind))
@@ -910,6 +916,7 @@ impl DealService {
             arr: Money::from_minor(model.arr_minor, currency),
             lines,
             purchase_orders,
+            brought_over_on: model.brought_over_on,
         })
     }
 

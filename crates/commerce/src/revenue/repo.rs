@@ -976,6 +976,53 @@ pub async fn build_contract<C: ConnectionTrait>(
     allocate_from_inception(connection, contract_id, method, now).await
 }
 
+/// Builds the obligations of a contract brought over from the old system at cut-over. The old
+/// system allocated its price and recognised what was delivered up to the cut-over, so nothing is
+/// re-allocated here: each line's obligation covers the service revops will bill — from the day
+/// after the old system's last invoiced day — and plans what those invoices will bill, ratably
+/// over that service (ASC 606-10-55-203: a modification-free contract keeps its allocation).
+/// What the old system billed and had not yet recognised arrives as opening deferred revenue
+/// (`revenue::opening`), which adds its own rows to these obligations.
+pub async fn build_brought_over<C: ConnectionTrait>(
+    connection: &C,
+    contract_id: i64,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    let contract = find_contract(connection, contract_id).await?;
+    let method = contract_method(connection, &contract).await?;
+    let lines = contract_line::Entity::find()
+        .filter(contract_line::Column::ContractId.eq(contract_id))
+        .order_by_asc(contract_line::Column::Id)
+        .all(connection)
+        .await?;
+    for line in &lines {
+        let created = create_obligation(connection, &contract, line, now).await?;
+        let resumes = line
+            .billed_through
+            .and_then(|day| day.succ_opt())
+            .map_or(line.start_date, |day| day.max(line.start_date));
+        let source = format!(
+            "brought over on {}: the old system's allocation is kept",
+            contract.brought_over_on.unwrap_or(contract.start_date)
+        );
+        let mut obligation: performance_obligation::ActiveModel = created.clone().into();
+        obligation.service_start = Set(resumes.min(created.service_end));
+        obligation.ssp_minor = Set(created.stated_minor);
+        obligation.ssp_source = Set(source);
+        let obligation = obligation.update(connection).await?;
+        replan(
+            connection,
+            &obligation,
+            obligation.allocated_minor,
+            obligation.service_start,
+            method,
+            "adjustment",
+        )
+        .await?;
+    }
+    Ok(())
+}
+
 async fn find_contract<C: ConnectionTrait>(
     connection: &C,
     contract_id: i64,

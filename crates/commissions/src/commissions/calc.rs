@@ -469,6 +469,9 @@ async fn bookings<C: ConnectionTrait>(
             deal::Column::CommissionPlanId,
         ])
         .filter(deal::Column::Status.eq("approved"))
+        // A deal brought over at cut-over earned its commission in the old tool; its contract
+        // still counts in the customer's history below (so a later deal is an expansion).
+        .filter(deal::Column::ImportId.is_null())
         .filter(deal::Column::ApprovedAt.gte(start))
         .filter(deal::Column::ApprovedAt.lt(end))
         .order_by_asc(deal::Column::ApprovedAt)

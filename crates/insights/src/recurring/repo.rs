@@ -138,6 +138,7 @@ impl RecurringBook {
                 delivered_on: None,
                 accepted_on: None,
                 changes: changes.remove(&row.id).unwrap_or_default(),
+                billed_through: None,
             };
             let first = book
                 .first_start

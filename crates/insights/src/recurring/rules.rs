@@ -183,6 +183,7 @@ mod tests {
             delivered_on: None,
             accepted_on: None,
             changes: Vec::new(),
+            billed_through: None,
         }
     }
 

@@ -7,7 +7,9 @@
 //! master, open invoices through invoicing (which posts the opening entry and the AR history).
 
 pub mod cells;
+pub mod contracts;
 pub mod customers;
+pub mod deferred_revenue;
 pub mod open_invoices;
 pub mod purchase_orders;
 pub mod table;
@@ -16,6 +18,7 @@ use crate::access::{Actor, Permission};
 use crate::audit::{self, AuditRecord};
 use crate::clock::SharedClock;
 use crate::customers::{CustomerService, NewCustomer};
+use crate::deals::brought_over::{self, BroughtOverBatch, BroughtOverContract};
 use crate::deals::purchase_orders::{self as purchase_order_writer, NewPurchaseOrder};
 use crate::entities::import;
 use crate::error::{AppError, AppResult};
@@ -23,6 +26,7 @@ use crate::invoicing::opening::{self, OpeningBatch, OpeningInvoice};
 use crate::ledger::{self, chart};
 use crate::money::{amount_string_of, Currency};
 use crate::pagination::{Page, PageRequest};
+use crate::revenue::opening::{self as deferred_writer, DeferredBatch, OpeningDeferred};
 use crate::sha256_hex;
 use cells::CellError;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -50,13 +54,19 @@ pub enum ImportKind {
     OpenInvoices,
     /// Customers' purchase orders with amounts, validity and what was drawn on them.
     PurchaseOrders,
+    /// Signed contracts and SOWs still running at cut-over, with lines and billing terms.
+    Contracts,
+    /// The revenue schedule spreadsheet: what brought-over contracts still defer, by month.
+    DeferredRevenue,
 }
 
 impl ImportKind {
-    pub const ALL: [ImportKind; 3] = [
+    pub const ALL: [ImportKind; 5] = [
         ImportKind::Customers,
-        ImportKind::OpenInvoices,
         ImportKind::PurchaseOrders,
+        ImportKind::Contracts,
+        ImportKind::OpenInvoices,
+        ImportKind::DeferredRevenue,
     ];
 
     pub fn as_str(&self) -> &'static str {
@@ -64,6 +74,8 @@ impl ImportKind {
             ImportKind::Customers => "customers",
             ImportKind::OpenInvoices => "open_invoices",
             ImportKind::PurchaseOrders => "purchase_orders",
+            ImportKind::Contracts => "contracts",
+            ImportKind::DeferredRevenue => "deferred_revenue",
         }
     }
 
@@ -78,6 +90,8 @@ impl ImportKind {
             ImportKind::Customers => "Customers",
             ImportKind::OpenInvoices => "Open invoices (AR aging at cut-over)",
             ImportKind::PurchaseOrders => "Purchase orders",
+            ImportKind::Contracts => "Contracts (subscriptions running at cut-over)",
+            ImportKind::DeferredRevenue => "Deferred revenue (revenue schedule at cut-over)",
         }
     }
 
@@ -86,12 +100,17 @@ impl ImportKind {
             ImportKind::Customers => customers::COLUMNS,
             ImportKind::OpenInvoices => open_invoices::COLUMNS,
             ImportKind::PurchaseOrders => purchase_orders::COLUMNS,
+            ImportKind::Contracts => contracts::COLUMNS,
+            ImportKind::DeferredRevenue => deferred_revenue::COLUMNS,
         }
     }
 
     /// Opening balances are stated as of a cut-over date; master data is not.
     pub fn needs_cutover_date(&self) -> bool {
-        matches!(self, ImportKind::OpenInvoices)
+        matches!(
+            self,
+            ImportKind::OpenInvoices | ImportKind::Contracts | ImportKind::DeferredRevenue
+        )
     }
 
     /// The permission of the area that writes the records, checked on top of `ImportRun`.
@@ -99,6 +118,8 @@ impl ImportKind {
         match self {
             ImportKind::Customers | ImportKind::PurchaseOrders => Permission::CustomerWrite,
             ImportKind::OpenInvoices => Permission::InvoiceManage,
+            ImportKind::Contracts => Permission::DealApprove,
+            ImportKind::DeferredRevenue => Permission::RevenueRun,
         }
     }
 
@@ -287,6 +308,8 @@ enum Validated {
     Customers(Vec<NewCustomer>),
     OpenInvoices(Vec<OpeningInvoice>),
     PurchaseOrders(Vec<NewPurchaseOrder>),
+    Contracts(Vec<BroughtOverContract>),
+    DeferredRevenue(Vec<OpeningDeferred>),
 }
 
 /// The outcome of checking a file.
@@ -328,14 +351,11 @@ fn account_name(code: &str) -> String {
 }
 
 /// The opening entries as the preview shows them.
-fn preview_entries(
-    invoices: &[OpeningInvoice],
-    cutover_date: NaiveDate,
-) -> AppResult<Vec<PreviewEntry>> {
-    Ok(opening::opening_entries(invoices)?
+fn preview_entries(entries: &[crate::ledger::rules::BalancedEntry], memo: &str) -> Vec<PreviewEntry> {
+    entries
         .iter()
         .map(|entry| PreviewEntry {
-            memo: format!("Opening accounts receivable on {cutover_date}"),
+            memo: memo.to_string(),
             lines: entry
                 .postings()
                 .iter()
@@ -352,28 +372,26 @@ fn preview_entries(
                 })
                 .collect(),
         })
-        .collect())
+        .collect()
 }
 
 fn open_totals(invoices: &[OpeningInvoice]) -> Vec<(String, String)> {
-    let mut sums: BTreeMap<&'static str, (i128, Currency)> = BTreeMap::new();
-    for invoice in invoices {
-        let currency = invoice.open.currency();
-        sums.entry(currency.code()).or_insert((0, currency)).0 += i128::from(invoice.open.minor());
-    }
-    sums.into_iter()
-        .map(|(code, (minor, currency))| (code.to_string(), amount_string_of(minor, currency)))
-        .collect()
+    totals_of(invoices.iter().map(|invoice| invoice.open))
 }
 
 mod service;
 
 /// Amounts per currency of the purchase orders (their authorised totals).
 fn po_totals(orders: &[NewPurchaseOrder]) -> Vec<(String, String)> {
+    totals_of(orders.iter().map(|order| order.amount))
+}
+
+/// Sums per currency, as the preview shows them.
+fn totals_of(amounts: impl Iterator<Item = crate::money::Money>) -> Vec<(String, String)> {
     let mut sums: BTreeMap<&'static str, (i128, Currency)> = BTreeMap::new();
-    for order in orders {
-        let currency = order.amount.currency();
-        sums.entry(currency.code()).or_insert((0, currency)).0 += i128::from(order.amount.minor());
+    for amount in amounts {
+        let currency = amount.currency();
+        sums.entry(currency.code()).or_insert((0, currency)).0 += i128::from(amount.minor());
     }
     sums.into_iter()
         .map(|(code, (minor, currency))| (code.to_string(), amount_string_of(minor, currency)))

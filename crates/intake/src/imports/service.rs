@@ -179,8 +179,28 @@ impl ImportService {
                 .await?;
                 preview.records = rows.len() as u64;
                 preview.totals = open_totals(&rows);
-                preview.entries = preview_entries(&rows, cutover)?;
+                preview.entries = preview_entries(
+                    &opening::opening_entries(&rows)?,
+                    &format!("Opening accounts receivable on {cutover}"),
+                );
                 Validated::OpenInvoices(rows)
+            }
+            (ImportKind::Contracts, Some(cutover)) => {
+                let rows = contracts::validate(&self.db, &table, cutover, &mut errors).await?;
+                preview.records = rows.len() as u64;
+                preview.totals = totals_of(rows.iter().map(|contract| contract.tcv));
+                Validated::Contracts(rows)
+            }
+            (ImportKind::DeferredRevenue, Some(cutover)) => {
+                let rows =
+                    deferred_revenue::validate(&self.db, &table, cutover, &mut errors).await?;
+                preview.records = rows.len() as u64;
+                preview.totals = totals_of(rows.iter().map(|row| row.amount));
+                preview.entries = preview_entries(
+                    &deferred_writer::opening_entries(&rows)?,
+                    &format!("Opening deferred revenue on {cutover}"),
+                );
+                Validated::DeferredRevenue(rows)
             }
             (ImportKind::PurchaseOrders, _) => {
                 let rows = purchase_orders::validate(&self.db, &table, &mut errors).await?;
@@ -188,7 +208,7 @@ impl ImportService {
                 preview.totals = po_totals(&rows);
                 Validated::PurchaseOrders(rows)
             }
-            (ImportKind::OpenInvoices, None) => {
+            (ImportKind::OpenInvoices | ImportKind::Contracts | ImportKind::DeferredRevenue, None) => {
                 return Err(AppError::validation(
                     "cutoverDate",
                     "A cut-over date is required.",
@@ -304,12 +324,37 @@ impl ImportService {
                 .await? as u64,
                 entry_numbers: Vec::new(),
             },
+            Validated::Contracts(rows) => {
+                let batch = BroughtOverBatch {
+                    import_id: id,
+                    cutover_date: cutover_of(record)?,
+                    legal_entity: self.legal_entity.clone(),
+                };
+                let numbers =
+                    brought_over::bring_over(&transaction, actor, now, &batch, &rows, progress)
+                        .await?;
+                ImportResult {
+                    records: numbers.len() as u64,
+                    entry_numbers: Vec::new(),
+                }
+            }
+            Validated::DeferredRevenue(rows) => {
+                let batch = DeferredBatch {
+                    import_id: id,
+                    cutover_date: cutover_of(record)?,
+                };
+                let written =
+                    deferred_writer::bring_over(&transaction, actor, now, &batch, &rows, progress)
+                        .await?;
+                ImportResult {
+                    records: written.rows as u64,
+                    entry_numbers: written.entry_numbers,
+                }
+            }
             Validated::OpenInvoices(rows) => {
                 let batch = OpeningBatch {
                     import_id: id,
-                    cutover_date: record.cutover_date.ok_or_else(|| {
-                        AppError::internal("opening invoices without a cut-over date")
-                    })?,
+                    cutover_date: cutover_of(record)?,
                     legal_entity: self.legal_entity.clone(),
                     functional: self.functional,
                 };
@@ -393,6 +438,12 @@ impl ImportService {
             .collect::<AppResult<Vec<_>>>()?;
         Ok(Page::new(items, page, total))
     }
+}
+
+fn cutover_of(record: &ImportRecord) -> AppResult<NaiveDate> {
+    record
+        .cutover_date
+        .ok_or_else(|| AppError::internal(format!("import {} has no cut-over date", record.id)))
 }
 
 async fn find(db: &DatabaseConnection, id: i64) -> AppResult<import::Model> {

@@ -1,0 +1,317 @@
+//! Contracts brought over from the old system at cut-over (signed contracts and SOWs with their
+//! lines and billing terms). Each becomes an approved deal and a contract in one step — the deal
+//! was closed and approved long ago, in the old tools — remembering the import that brought it:
+//! - billing resumes after each line's `billed_through` day and never bills what the old system
+//!   invoiced;
+//! - revenue keeps the old system's allocation and plans only what will be billed from here on
+//!   (`revenue::repo::build_brought_over`); the billed-but-unrecognised part arrives with the
+//!   deferred revenue import;
+//! - commissions skip the deal (paid in the old tool), while renewals, MRR and the customer's
+//!   history see the contract like any other.
+
+use super::{insert_contract, write_draft, ContractLineKind, DealDraft, DealStatus};
+use crate::access::{Actor, Permission};
+use crate::billing::periods::Alignment;
+use crate::billing::schedule::LineTerms;
+use crate::audit;
+use crate::customers::PaymentTerms;
+use crate::deals::{BillingFrequency, RevenueRecognitionType};
+use crate::entities::{contract, contract_line, deal};
+use crate::error::AppResult;
+use crate::money::Money;
+use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
+use rust_decimal::{Decimal, RoundingStrategy};
+use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, Set};
+use serde::Serialize;
+
+/// One line of a brought-over contract, already validated (a subscription billed in advance).
+#[derive(Debug, Clone, Serialize)]
+pub struct BroughtOverLine {
+    pub product_name: String,
+    pub quantity: Decimal,
+    /// The price per unit per billing period.
+    pub unit_price: Money,
+    pub frequency: BillingFrequency,
+    pub start_date: NaiveDate,
+    pub end_date: NaiveDate,
+    /// The last service day the old system invoiced; `None` when it invoiced nothing yet.
+    pub billed_through: Option<NaiveDate>,
+}
+
+impl BroughtOverLine {
+    /// The line's billing terms as billing reads them; `billed` says whether to skip what the
+    /// old system invoiced.
+    pub fn terms(&self, billed: bool) -> LineTerms {
+        LineTerms {
+            kind: ContractLineKind::Subscription,
+            product: self.product_name.clone(),
+            quantity: self.quantity,
+            unit_price: self.unit_price,
+            frequency: Some(self.frequency),
+            alignment: Alignment::Anniversary,
+            start: self.start_date,
+            end: self.end_date,
+            delivered_on: None,
+            accepted_on: None,
+            changes: Vec::new(),
+            billed_through: if billed { self.billed_through } else { None },
+        }
+    }
+
+    /// What the whole term bills, periods and proration as billing computes them.
+    pub fn term_total(&self) -> AppResult<Money> {
+        Ok(Money::from_minor(
+            crate::revenue::repo::stated_total(&self.terms(false))?,
+            self.unit_price.currency(),
+        ))
+    }
+
+    /// The price of a year of the line (DOMAIN's ARR: price per period × periods in a year).
+    pub fn annual_value(&self) -> AppResult<Money> {
+        let periods = self.frequency.periods_per_year().unwrap_or(1);
+        Ok(self.unit_price.checked_mul_decimal(
+            self.quantity * Decimal::from(periods),
+            RoundingStrategy::MidpointAwayFromZero,
+        )?)
+    }
+
+    /// Why the line cannot come in as of `cutover`: the column and the reason.
+    pub fn problem(&self, cutover: NaiveDate) -> Option<(&'static str, String)> {
+        if self.end_date < self.start_date {
+            return Some((
+                "end_date",
+                format!("{} is before the start date {}.", self.end_date, self.start_date),
+            ));
+        }
+        if let Some(billed) = self.billed_through {
+            if billed < self.start_date || billed > self.end_date {
+                return Some((
+                    "billed_through",
+                    format!(
+                        "{billed} is outside the line's term {} to {}; leave it empty when the old system invoiced nothing yet.",
+                        self.start_date, self.end_date
+                    ),
+                ));
+            }
+            let ends: Vec<NaiveDate> = self
+                .terms(false)
+                .periods()
+                .iter()
+                .map(|period| period.last_day())
+                .collect();
+            if !ends.contains(&billed) {
+                let shown: Vec<String> = ends.iter().take(4).map(|day| day.to_string()).collect();
+                return Some((
+                    "billed_through",
+                    format!(
+                        "{billed} is not the last day of one of this line's {} billing periods ({}, …); state the last day the old system's last invoice covered.",
+                        self.frequency.as_str(),
+                        shown.join(", ")
+                    ),
+                ));
+            }
+        }
+        let in_service = self.start_date <= cutover;
+        let needed = cutover.min(self.end_date);
+        if in_service && self.billed_through.is_none_or(|billed| billed < needed) {
+            return Some((
+                "billed_through",
+                format!(
+                    "The line was in service on the cut-over date {cutover} but the old system invoiced it only through {}: the days up to the cut-over were recognised there and never billed. Invoice through the cut-over in the old system first (or bring that invoice over as an open invoice).",
+                    self.billed_through.map_or("nothing".to_string(), |day| day.to_string())
+                ),
+            ));
+        }
+        None
+    }
+
+    /// What the old system invoiced for service after the cut-over: the most of this line that
+    /// can still be deferred at cut-over (each billed period's price by its days after it).
+    pub fn billed_after(&self, cutover: NaiveDate) -> AppResult<Money> {
+        let currency = self.unit_price.currency();
+        let Some(billed) = self.billed_through else {
+            return Ok(Money::zero(currency));
+        };
+        let after = cutover.succ_opt().unwrap_or(cutover);
+        let terms = self.terms(false);
+        let mut total = Money::zero(currency);
+        for period in terms.periods() {
+            if period.start > billed || period.end <= after {
+                continue;
+            }
+            let charge = terms.period_charge(&period)?.amount;
+            let days = (period.end - period.start).num_days().max(1);
+            let remaining = (period.end - after.max(period.start)).num_days();
+            let share = charge.checked_mul_decimal(
+                Decimal::from(remaining) / Decimal::from(days),
+                RoundingStrategy::MidpointAwayFromZero,
+            )?;
+            total = total.checked_add(share)?;
+        }
+        Ok(total)
+    }
+}
+
+/// One contract of the old system, already validated (one customer, one currency).
+#[derive(Debug, Clone, Serialize)]
+pub struct BroughtOverContract {
+    /// The contract's reference in the old system; the deal's CRM id, so intake and later
+    /// imports find it.
+    pub reference: String,
+    pub customer_id: i64,
+    pub signed_on: NaiveDate,
+    pub payment_terms: PaymentTerms,
+    /// Where the invoices are taxed ("US-CA", "DE"), as on a deal.
+    pub tax_jurisdiction: String,
+    /// The customer's exemption certificate, when its invoices are not taxed.
+    pub tax_exemption_certificate: Option<String>,
+    pub owner_id: Option<i64>,
+    pub uplift_percent: Option<Decimal>,
+    pub tcv: Money,
+    pub arr: Money,
+    pub lines: Vec<BroughtOverLine>,
+}
+
+impl BroughtOverContract {
+    pub fn start_date(&self) -> NaiveDate {
+        self.lines
+            .iter()
+            .map(|line| line.start_date)
+            .min()
+            .unwrap_or(self.signed_on)
+    }
+
+    pub fn end_date(&self) -> NaiveDate {
+        self.lines
+            .iter()
+            .map(|line| line.end_date)
+            .max()
+            .unwrap_or(self.signed_on)
+    }
+
+    fn draft(&self, legal_entity: &str) -> DealDraft {
+        let first = self.lines.first();
+        DealDraft {
+            crm_opportunity_id: self.reference.clone(),
+            customer_id: Some(self.customer_id),
+            invoiced_legal_entity: Some(legal_entity.to_string()),
+            billing_contact: None,
+            product_name: first.map(|line| line.product_name.clone()),
+            tcv: Some(self.tcv),
+            arr: Some(self.arr),
+            billing_currency: Some(self.tcv.currency()),
+            start_date: Some(self.start_date()),
+            end_date: Some(self.end_date()),
+            billing_frequency: first.map(|line| line.frequency),
+            payment_terms: Some(self.payment_terms),
+            po_required: false,
+            po_number: None,
+            tax_jurisdiction: Some(self.tax_jurisdiction.clone()),
+            tax_exempt: self.tax_exemption_certificate.is_some(),
+            tax_exemption_certificate: self.tax_exemption_certificate.clone(),
+            revenue_recognition_type: Some(RevenueRecognitionType::Ratable),
+            milestones: Vec::new(),
+            assigned_ae_id: self.owner_id,
+            commission_plan_id: None,
+        }
+    }
+}
+
+/// Where and when the contracts come in.
+#[derive(Debug, Clone)]
+pub struct BroughtOverBatch {
+    pub import_id: i64,
+    pub cutover_date: NaiveDate,
+    pub legal_entity: String,
+}
+
+/// Writes each contract's approved deal, the contract, its lines and its revenue obligations in
+/// the caller's transaction; returns the contract numbers in input order. The caller validated
+/// every contract (references unused, customers found, billing current at the cut-over).
+pub async fn bring_over<C: ConnectionTrait>(
+    connection: &C,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    batch: &BroughtOverBatch,
+    contracts: &[BroughtOverContract],
+    mut progress: impl FnMut(usize),
+) -> AppResult<Vec<String>> {
+    actor.require(Permission::DealApprove)?;
+    let mut numbers = Vec::with_capacity(contracts.len());
+    let mut audit_rows = Vec::with_capacity(contracts.len());
+    for (done, brought) in contracts.iter().enumerate() {
+        let signed_at = brought.signed_on.and_time(NaiveTime::MIN).and_utc();
+        let mut row = deal::ActiveModel {
+            status: Set(DealStatus::Approved.as_str().into()),
+            created_by: Set(Some(actor.user_id)),
+            created_at: Set(now),
+            updated_at: Set(now),
+            approved_at: Set(Some(signed_at)),
+            approved_by: Set(Some(actor.user_id)),
+            approve_idempotency_key: Set(Some(format!("import:{}", batch.import_id))),
+            import_id: Set(Some(batch.import_id)),
+            ..Default::default()
+        };
+        write_draft(&mut row, &brought.draft(&batch.legal_entity))?;
+        let deal = row.insert(connection).await?;
+        let mut header = contract::ActiveModel {
+            deal_id: Set(deal.id),
+            customer_id: Set(brought.customer_id),
+            start_date: Set(brought.start_date()),
+            end_date: Set(brought.end_date()),
+            tcv_minor: Set(brought.tcv.minor()),
+            arr_minor: Set(brought.arr.minor()),
+            currency: Set(brought.tcv.currency().code().to_string()),
+            import_id: Set(Some(batch.import_id)),
+            brought_over_on: Set(Some(batch.cutover_date)),
+            ..Default::default()
+        };
+        if let Some(uplift) = brought.uplift_percent {
+            header.uplift_percent = Set(uplift.normalize().to_string());
+        }
+        let contract = insert_contract(connection, header, now).await?;
+        let lines: Vec<contract_line::ActiveModel> = brought
+            .lines
+            .iter()
+            .map(|line| contract_line::ActiveModel {
+                contract_id: Set(contract.id),
+                product_name: Set(line.product_name.clone()),
+                kind: Set(ContractLineKind::Subscription.as_str().into()),
+                quantity: Set(line.quantity.normalize().to_string()),
+                unit_price_minor: Set(line.unit_price.minor()),
+                currency: Set(line.unit_price.currency().code().to_string()),
+                billing_frequency: Set(Some(line.frequency.as_str().into())),
+                start_date: Set(line.start_date),
+                end_date: Set(line.end_date),
+                billed_through: Set(line.billed_through),
+                ..Default::default()
+            })
+            .collect();
+        contract_line::Entity::insert_many(lines)
+            .exec_without_returning(connection)
+            .await?;
+        crate::revenue::repo::build_brought_over(connection, contract.id, now).await?;
+        audit_rows.push((
+            contract.id.to_string(),
+            serde_json::to_string(&serde_json::json!({
+                "contractNumber": contract.contract_number,
+                "dealId": deal.id,
+                "importId": batch.import_id,
+                "cutoverDate": batch.cutover_date,
+                "contract": brought,
+            }))?,
+        ));
+        numbers.push(contract.contract_number);
+        progress(done + 1);
+    }
+    audit::record_many(
+        connection,
+        Some(actor),
+        now,
+        "contract.import",
+        "contract",
+        audit_rows,
+    )
+    .await?;
+    Ok(numbers)
+}

@@ -1,0 +1,363 @@
+//! The contracts kind: the signed contracts and SOWs still running at cut-over, one row per
+//! subscription line, the rows of one contract sharing its reference. Each contract comes in as
+//! an approved deal and a contract whose billing resumes after what the old system invoiced
+//! (`deals::brought_over`). It posts nothing: what the old system billed is in the open invoices
+//! and deferred revenue imports.
+
+use super::cells::{self, CellError};
+use super::table::Table;
+use super::ColumnSpec;
+use crate::customers::PaymentTerms;
+use crate::deals::brought_over::{BroughtOverContract, BroughtOverLine};
+use crate::deals::BillingFrequency;
+use crate::entities::{customer, deal, user};
+use crate::error::AppResult;
+use crate::invoicing::rules::Jurisdiction;
+use crate::money::Money;
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use sea_orm::{ConnectionTrait, EntityTrait, QuerySelect};
+use std::collections::{HashMap, HashSet};
+use std::str::FromStr;
+
+pub const COLUMNS: &[ColumnSpec] = &[
+    ColumnSpec::required("contract_ref", "OLD-C-1042", "The contract's reference in the old system (at most 100 characters); the rows of one contract share it, and the deferred revenue import names it."),
+    ColumnSpec::required("customer_ref", "ACCT-00042", "The customer's external reference (import customers first)."),
+    ColumnSpec::optional("signed_on", "2026-03-20", "When the contract was signed (YYYY-MM-DD); the earliest line start when empty. The deal is booked on it, and no commission is calculated for it (it was paid in the old tool)."),
+    ColumnSpec::required("product", "Platform seats", "The line's product."),
+    ColumnSpec::optional("quantity", "25", "Units (seats); 1 when empty."),
+    ColumnSpec::required("unit_price", "1200.00", "Price per unit per billing period."),
+    ColumnSpec::required("currency", "USD", "ISO 4217 currency; one per contract."),
+    ColumnSpec::required("billing_frequency", "annually", "monthly, quarterly or annually, billed in advance on the line's anniversary."),
+    ColumnSpec::required("start_date", "2026-04-01", "First service day of the line (YYYY-MM-DD)."),
+    ColumnSpec::required("end_date", "2027-03-31", "Last service day of the line (YYYY-MM-DD); the renewal date follows it."),
+    ColumnSpec::optional("billed_through", "2027-03-31", "The last service day the old system's invoices covered: the last day of one of the line's billing periods, on or after the cut-over for a line in service then. revops bills from the next period. Empty when nothing was invoiced yet (a line starting after the cut-over)."),
+    ColumnSpec::required("tax_jurisdiction", "US-CA", "Where the contract's invoices are taxed: a country code, optionally with a region (DE, US-CA)."),
+    ColumnSpec::optional("tax_exemption_certificate", "", "The customer's exemption certificate number, when its invoices are not taxed."),
+    ColumnSpec::optional("payment_terms", "net_30", "net_15, net_30, net_45, net_60 or upfront; net 30 when empty."),
+    ColumnSpec::optional("owner_email", "ae@example.com", "The account executive who owns the renewal (a revops user's e-mail)."),
+    ColumnSpec::optional("renewal_uplift_percent", "5", "The uplift the renewal is priced with, 0 to 100; none when empty."),
+];
+
+/// What the rows are checked against, read once.
+struct Known {
+    customers: HashMap<String, i64>,
+    /// CRM ids of every deal (a brought-over contract's reference becomes one).
+    references: HashSet<String>,
+    /// Users by lower-cased e-mail.
+    users: HashMap<String, i64>,
+}
+
+async fn known<C: ConnectionTrait>(connection: &C) -> AppResult<Known> {
+    let customers = customer::Entity::find()
+        .select_only()
+        .column(customer::Column::ExternalRef)
+        .column(customer::Column::Id)
+        .into_tuple::<(Option<String>, i64)>()
+        .all(connection)
+        .await?
+        .into_iter()
+        .filter_map(|(reference, id)| reference.map(|reference| (reference, id)))
+        .collect();
+    let references = deal::Entity::find()
+        .select_only()
+        .column(deal::Column::CrmOpportunityId)
+        .into_tuple::<String>()
+        .all(connection)
+        .await?
+        .into_iter()
+        .collect();
+    let users = user::Entity::find()
+        .select_only()
+        .column(user::Column::Email)
+        .column(user::Column::Id)
+        .into_tuple::<(String, i64)>()
+        .all(connection)
+        .await?
+        .into_iter()
+        .map(|(email, id)| (email.to_lowercase(), id))
+        .collect();
+    Ok(Known {
+        customers,
+        references,
+        users,
+    })
+}
+
+/// One row: its contract's terms and its line.
+struct LineRow {
+    row: u32,
+    reference: String,
+    customer_id: i64,
+    signed_on: Option<NaiveDate>,
+    payment_terms: PaymentTerms,
+    tax_jurisdiction: String,
+    tax_exemption_certificate: Option<String>,
+    owner_id: Option<i64>,
+    uplift_percent: Option<Decimal>,
+    line: BroughtOverLine,
+}
+
+fn decimal_cell(text: &str, column: &str, row: u32) -> Result<Decimal, CellError> {
+    Decimal::from_str(text.trim()).map_err(|_| {
+        CellError::new(
+            row,
+            column,
+            format!("\"{text}\" is not a number; write digits with a decimal point, e.g. 12.5."),
+        )
+    })
+}
+
+fn parse_line(
+    table: &Table,
+    cells: &[String],
+    row: u32,
+    cutover: NaiveDate,
+) -> Result<BroughtOverLine, CellError> {
+    let cell = |column: &str| table.cell(cells, column);
+    let product_name = cells::required(cell("product"), "product", row)?;
+    let product_name = cells::optional(product_name, "product", row, 200)?.unwrap_or_default();
+    let quantity = match cell("quantity") {
+        "" => Decimal::ONE,
+        text => decimal_cell(text, "quantity", row)?,
+    };
+    if quantity <= Decimal::ZERO || quantity > Decimal::from(1_000_000_000) {
+        return Err(CellError::new(
+            row,
+            "quantity",
+            "The quantity must be more than zero and at most 1,000,000,000.",
+        ));
+    }
+    let currency = cells::currency(cell("currency"), "currency", row)?;
+    let unit_price = cells::amount(cell("unit_price"), currency, "unit_price", row)?;
+    if unit_price.minor() < 0 {
+        return Err(CellError::new(
+            row,
+            "unit_price",
+            "A price cannot be negative; bring credits over as open credit memos instead.",
+        ));
+    }
+    let frequency_text = cells::required(cell("billing_frequency"), "billing_frequency", row)?;
+    let frequency = BillingFrequency::parse(&frequency_text.trim().to_lowercase())
+        .filter(|frequency| frequency.periods_per_year().is_some())
+        .ok_or_else(|| {
+            CellError::new(
+                row,
+                "billing_frequency",
+                format!("\"{frequency_text}\" is not monthly, quarterly or annually."),
+            )
+        })?;
+    let line = BroughtOverLine {
+        product_name,
+        quantity,
+        unit_price,
+        frequency,
+        start_date: cells::date(cell("start_date"), "start_date", row)?,
+        end_date: cells::date(cell("end_date"), "end_date", row)?,
+        billed_through: match cell("billed_through") {
+            "" => None,
+            text => Some(cells::date(text, "billed_through", row)?),
+        },
+    };
+    if let Some((column, message)) = line.problem(cutover) {
+        return Err(CellError::new(row, column, message));
+    }
+    Ok(line)
+}
+
+fn parse_row(
+    table: &Table,
+    cells: &[String],
+    row: u32,
+    cutover: NaiveDate,
+    known: &Known,
+) -> Result<LineRow, CellError> {
+    let cell = |column: &str| table.cell(cells, column);
+    let reference = cells::required(cell("contract_ref"), "contract_ref", row)?;
+    let reference = cells::optional(reference, "contract_ref", row, 100)?.unwrap_or_default();
+    if known.references.contains(&reference) {
+        return Err(CellError::new(
+            row,
+            "contract_ref",
+            format!("A deal or contract with the reference {reference} is already in revops."),
+        ));
+    }
+    let customer_ref = cells::required(cell("customer_ref"), "customer_ref", row)?;
+    let customer_id = *known.customers.get(customer_ref).ok_or_else(|| {
+        CellError::new(
+            row,
+            "customer_ref",
+            format!("No customer has the reference {customer_ref}; import or create the customer first."),
+        )
+    })?;
+    let payment_terms = match cell("payment_terms") {
+        "" => PaymentTerms::Net30,
+        text => PaymentTerms::parse(&text.trim().to_lowercase()).ok_or_else(|| {
+            CellError::new(
+                row,
+                "payment_terms",
+                format!("\"{text}\" is not net_15, net_30, net_45, net_60 or upfront."),
+            )
+        })?,
+    };
+    let jurisdiction = cells::required(cell("tax_jurisdiction"), "tax_jurisdiction", row)?;
+    let tax_jurisdiction = Jurisdiction::parse(jurisdiction)
+        .map_err(|message| CellError::new(row, "tax_jurisdiction", message))?
+        .code();
+    let tax_exemption_certificate = cells::optional(
+        cell("tax_exemption_certificate"),
+        "tax_exemption_certificate",
+        row,
+        100,
+    )?;
+    let owner_id = match cell("owner_email") {
+        "" => None,
+        text => Some(*known.users.get(&text.trim().to_lowercase()).ok_or_else(|| {
+            CellError::new(row, "owner_email", format!("No revops user has the e-mail {text}."))
+        })?),
+    };
+    let uplift_percent = match cell("renewal_uplift_percent") {
+        "" => None,
+        text => {
+            let value = decimal_cell(text, "renewal_uplift_percent", row)?;
+            if value < Decimal::ZERO || value > Decimal::from(100) || value.scale() > 4 {
+                return Err(CellError::new(
+                    row,
+                    "renewal_uplift_percent",
+                    "The uplift must be between 0 and 100 percent, to at most 4 decimal places.",
+                ));
+            }
+            Some(value)
+        }
+    };
+    let signed_on = match cell("signed_on") {
+        "" => None,
+        text => Some(cells::date(text, "signed_on", row)?),
+    };
+    Ok(LineRow {
+        row,
+        reference,
+        customer_id,
+        signed_on,
+        payment_terms,
+        tax_jurisdiction,
+        tax_exemption_certificate,
+        owner_id,
+        uplift_percent,
+        line: parse_line(table, cells, row, cutover)?,
+    })
+}
+
+/// The contract-level cells every row of a contract must repeat alike.
+fn disagreement(first: &LineRow, other: &LineRow) -> Option<(&'static str, String)> {
+    let what = if first.customer_id != other.customer_id {
+        Some("customer_ref")
+    } else if first.line.unit_price.currency() != other.line.unit_price.currency() {
+        Some("currency")
+    } else if first.payment_terms != other.payment_terms {
+        Some("payment_terms")
+    } else if first.tax_jurisdiction != other.tax_jurisdiction {
+        Some("tax_jurisdiction")
+    } else if first.tax_exemption_certificate != other.tax_exemption_certificate {
+        Some("tax_exemption_certificate")
+    } else if first.owner_id != other.owner_id {
+        Some("owner_email")
+    } else if first.uplift_percent != other.uplift_percent {
+        Some("renewal_uplift_percent")
+    } else if first.signed_on != other.signed_on {
+        Some("signed_on")
+    } else {
+        None
+    };
+    what.map(|column| {
+        (
+            column,
+            format!(
+                "Contract {} says otherwise on row {}; every row of one contract must give the same {column}.",
+                first.reference, first.row
+            ),
+        )
+    })
+}
+
+/// Groups the rows into contracts (in the order they first appear), with their totals.
+fn assemble(rows: Vec<LineRow>, errors: &mut Vec<CellError>) -> Vec<BroughtOverContract> {
+    let mut groups: Vec<Vec<LineRow>> = Vec::new();
+    let mut index: HashMap<String, usize> = HashMap::new();
+    for row in rows {
+        match index.get(&row.reference) {
+            Some(&at) => groups[at].push(row),
+            None => {
+                index.insert(row.reference.clone(), groups.len());
+                groups.push(vec![row]);
+            }
+        }
+    }
+    let mut contracts = Vec::with_capacity(groups.len());
+    for group in groups {
+        let first = &group[0];
+        if let Some(error) = group.iter().skip(1).find_map(|other| {
+            disagreement(first, other)
+                .map(|(column, message)| CellError::new(other.row, column, message))
+        }) {
+            errors.push(error);
+            continue;
+        }
+        match totals(&group) {
+            Ok((tcv, arr)) => {
+                let lines: Vec<BroughtOverLine> =
+                    group.iter().map(|row| row.line.clone()).collect();
+                let start = lines.iter().map(|line| line.start_date).min();
+                contracts.push(BroughtOverContract {
+                    reference: first.reference.clone(),
+                    customer_id: first.customer_id,
+                    signed_on: first.signed_on.or(start).unwrap_or_default(),
+                    payment_terms: first.payment_terms,
+                    tax_jurisdiction: first.tax_jurisdiction.clone(),
+                    tax_exemption_certificate: first.tax_exemption_certificate.clone(),
+                    owner_id: first.owner_id,
+                    uplift_percent: first.uplift_percent,
+                    tcv,
+                    arr,
+                    lines,
+                });
+            }
+            Err(message) => errors.push(CellError::new(first.row, "unit_price", message)),
+        }
+    }
+    contracts
+}
+
+/// The contract's value over its term and per year, as billing will compute them.
+fn totals(group: &[LineRow]) -> Result<(Money, Money), String> {
+    let currency = group[0].line.unit_price.currency();
+    let (mut tcv, mut arr) = (Money::zero(currency), Money::zero(currency));
+    for row in group {
+        let line = &row.line;
+        let sum = |total: Money, part: crate::error::AppResult<Money>| {
+            part.and_then(|part| Ok(total.checked_add(part)?))
+                .map_err(|error| format!("The contract's value is out of range: {}", error.message()))
+        };
+        tcv = sum(tcv, line.term_total())?;
+        arr = sum(arr, line.annual_value())?;
+    }
+    Ok((tcv, arr))
+}
+
+/// Every row checked; the contracts to write when no row is wrong.
+pub async fn validate<C: ConnectionTrait>(
+    connection: &C,
+    table: &Table,
+    cutover: NaiveDate,
+    errors: &mut Vec<CellError>,
+) -> AppResult<Vec<BroughtOverContract>> {
+    let known = known(connection).await?;
+    let mut rows = Vec::with_capacity(table.rows.len());
+    for (row, cells) in &table.rows {
+        match parse_row(table, cells, *row, cutover, &known) {
+            Ok(parsed) => rows.push(parsed),
+            Err(error) => errors.push(error),
+        }
+    }
+    Ok(assemble(rows, errors))
+}

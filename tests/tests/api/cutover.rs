@@ -1,0 +1,355 @@
+//! Bringing running contracts and their deferred revenue over at cut-over, over HTTP: the
+//! contracts import (billing resumes after what the old system invoiced), the deferred revenue
+//! import (Dr opening balance equity · Cr deferred revenue, recognised by the normal runs), and
+//! the tie-out: imported deferred = each contract's schedule = the waterfall = ledger deferred.
+//!
+//! Figures are worked by hand below from the DOMAIN rules: periods billed in advance on the line's
+//! anniversary, and what the old system invoiced for service after the cut-over is the period's
+//! price × its days after the cut-over ÷ its days.
+
+use crate::billing::tax_rate;
+use crate::imports::{amount_of, commit, import_customers, rows, upload, CUTOVER, TRIAL};
+use chrono::TimeZone;
+use revops::access::Role;
+use revops_tests::{csv_of, xlsx_of, TestApp};
+use serde_json::{json, Value};
+
+const CONTRACT_HEADER: [&str; 14] = [
+    "contract_ref",
+    "customer_ref",
+    "product",
+    "quantity",
+    "unit_price",
+    "currency",
+    "billing_frequency",
+    "start_date",
+    "end_date",
+    "billed_through",
+    "tax_jurisdiction",
+    "payment_terms",
+    "owner_email",
+    "renewal_uplift_percent",
+];
+const DEFERRED_HEADER: [&str; 5] = ["contract_ref", "product", "month", "currency", "amount"];
+const CONTRACT: &str = "query($search: String!) { deals(search: $search) { nodes { status contract { id contractNumber broughtOverOn tcv { amount currency } arr { amount } lines { productName billedThrough } } } } }";
+const SCHEDULE: &str = "query($id: ID!) { revenueSchedule(contractId: $id) { billedToDate { amount } recognisedToDate { amount } remainingToRecognise { amount } deferredBalance { amount } rows { kind month amount { amount } status } } }";
+const WATERFALL: &str = "query($asOf: Date) { revenueWaterfall(asOf: $asOf, months: 12) { currencies { currency deferredBalance { amount } scheduled { amount } } rows { currency month amount { amount } } } }";
+const BILL_RUN: &str = "mutation($asOf: Date!) { billRun(asOf: $asOf) { issued { customerName total { amount currency } lines { description amount { amount } } } } }";
+
+/// The old system's running contracts on the cut-over date (2026-11-26):
+/// - OLD-C-1: 10 seats × 1,200.00 a year, prepaid through 2027-03-31 (term value 12,000.00);
+/// - OLD-C-2: analytics at 500.00 a month from the 15th, invoiced through 2026-12-14, and
+///   2 support units × 300.00 a quarter, invoiced through 2026-12-31;
+/// - OLD-C-3: a EUR subscription starting after the cut-over, nothing invoiced yet.
+fn contracts_file() -> Vec<Vec<String>> {
+    rows(
+        &CONTRACT_HEADER,
+        &[
+            vec!["OLD-C-1", "ACCT-1", "Platform seats", "10", "1200.00", "USD", "annually", "2026-04-01", "2027-03-31", "2027-03-31", "US-CA", "net_30", "ae@test.revops", "5"],
+            vec!["OLD-C-2", "ACCT-2", "Analytics", "", "500.00", "USD", "monthly", "2026-01-15", "2027-01-14", "2026-12-14", "US-CA", "", "", ""],
+            vec!["OLD-C-2", "ACCT-2", "Support", "2", "300.00", "USD", "quarterly", "2026-10-01", "2027-09-30", "2026-12-31", "US-CA", "", "", ""],
+            vec!["OLD-C-3", "ACCT-3", "Platform", "1", "2400.00", "EUR", "Annually", "2027-01-01", "2027-12-31", "", "DE", "net_45", "", ""],
+        ],
+    )
+}
+
+/// The revenue schedule spreadsheet: what each line still defers, by month.
+/// - OLD-C-1: 12,000.00 × 125/365 days after the cut-over = 4,109.59 (Nov 4 days 131.51,
+///   Dec and Jan 31 days 1,019.18, Feb 28 days 920.55, Mar the rest 1,019.17);
+/// - Analytics: the period Nov 15 – Dec 14 (30 days), 18 days after the cut-over: 300.00;
+/// - Support: the quarter Oct – Dec (92 days, 600.00), 35 days after the cut-over: 228.26.
+fn deferred_file() -> Vec<Vec<String>> {
+    rows(
+        &DEFERRED_HEADER,
+        &[
+            vec!["OLD-C-1", "Platform seats", "2026-11", "USD", "131.51"],
+            vec!["OLD-C-1", "Platform seats", "2026-12", "USD", "1019.18"],
+            vec!["OLD-C-1", "Platform seats", "2027-01", "USD", "1019.18"],
+            vec!["OLD-C-1", "Platform seats", "2027-02", "USD", "920.55"],
+            vec!["OLD-C-1", "Platform seats", "2027-03", "USD", "1019.17"],
+            vec!["OLD-C-2", "Analytics", "2026-11", "USD", "66.67"],
+            vec!["OLD-C-2", "Analytics", "2026-12", "USD", "233.33"],
+            vec!["OLD-C-2", "Support", "2026-11", "USD", "26.09"],
+            vec!["OLD-C-2", "Support", "2026-12", "USD", "202.17"],
+        ],
+    )
+}
+
+async fn contract_of(app: &TestApp, reference: &str) -> Value {
+    let found = app
+        .gql_ok(Role::Cfo, CONTRACT, json!({ "search": reference }))
+        .await;
+    found["deals"]["nodes"][0].clone()
+}
+
+async fn bring_contracts_over(app: &TestApp) {
+    let imported = upload(
+        app,
+        "contracts",
+        "contracts.xlsx",
+        Some(CUTOVER),
+        xlsx_of(&contracts_file()),
+    )
+    .await;
+    assert_eq!(imported["status"], "VALIDATED", "{imported}");
+    assert_eq!(imported["preview"]["records"], 3);
+    // Term values: 12,000.00; 12 × 500.00 + 4 × 600.00 = 8,400.00; EUR 2,400.00.
+    assert_eq!(
+        imported["preview"]["totals"],
+        json!([{ "amount": "2400.00", "currency": "EUR" }, { "amount": "20400.00", "currency": "USD" }])
+    );
+    assert_eq!(imported["preview"]["entries"], json!([]));
+    assert_eq!(
+        commit(app, &imported["id"]).await["result"]["records"],
+        3
+    );
+}
+
+#[tokio::test]
+async fn brought_over_contracts_bill_after_the_old_system_and_their_deferred_revenue_ties_out() {
+    let app = TestApp::spawn().await;
+    tax_rate(&app, "US-CA", "7.25").await;
+    tax_rate(&app, "DE", "19").await;
+    import_customers(&app, 3).await;
+    bring_contracts_over(&app).await;
+
+    let first = contract_of(&app, "OLD-C-1").await;
+    assert_eq!(first["status"], "APPROVED");
+    let contract = &first["contract"];
+    assert_eq!(contract["broughtOverOn"], CUTOVER);
+    assert_eq!(contract["tcv"], json!({ "amount": "12000.00", "currency": "USD" }));
+    assert_eq!(contract["arr"]["amount"], "12000.00");
+    assert_eq!(contract["lines"][0]["billedThrough"], "2027-03-31");
+    let first_id = contract["id"].clone();
+    let second_id = contract_of(&app, "OLD-C-2").await["contract"]["id"].clone();
+
+    let imported = upload(
+        &app,
+        "deferred_revenue",
+        "revenue-schedule.csv",
+        Some(CUTOVER),
+        csv_of(&deferred_file()),
+    )
+    .await;
+    assert_eq!(imported["status"], "VALIDATED", "{imported}");
+    assert_eq!(
+        imported["preview"]["totals"],
+        json!([{ "amount": "4637.85", "currency": "USD" }])
+    );
+    let entry = &imported["preview"]["entries"][0]["lines"];
+    assert_eq!(entry[0]["accountCode"], "3000");
+    assert_eq!(entry[0]["debit"]["amount"], "4637.85");
+    assert_eq!(entry[1]["accountCode"], "2000");
+    assert_eq!(entry[1]["credit"]["amount"], "4637.85");
+    let committed = commit(&app, &imported["id"]).await;
+    assert_eq!(committed["result"]["records"], 9);
+
+    // The tie-out on the cut-over date: imported = each contract's schedule = waterfall = ledger.
+    let schedule = |id: Value| {
+        let app = &app;
+        async move {
+            app.gql_ok(Role::Cfo, SCHEDULE, json!({ "id": id })).await["revenueSchedule"].clone()
+        }
+    };
+    let prepaid = schedule(first_id.clone()).await;
+    assert_eq!(prepaid["deferredBalance"]["amount"], "4109.59");
+    assert_eq!(prepaid["remainingToRecognise"]["amount"], "4109.59");
+    assert_eq!(prepaid["rows"].as_array().unwrap().len(), 5, "{prepaid}");
+    let running = schedule(second_id.clone()).await;
+    assert_eq!(running["deferredBalance"]["amount"], "528.26");
+    // Still to recognise: 528.26 deferred + what revops will bill (500.00 + 3 × 600.00).
+    assert_eq!(running["remainingToRecognise"]["amount"], "2828.26");
+    let trial = app
+        .gql_ok(Role::Cfo, TRIAL, json!({ "asOf": CUTOVER }))
+        .await["trialBalance"]
+        .clone();
+    assert_eq!(trial["isBalanced"], true);
+    assert_eq!(amount_of(&trial["lines"], "2000", "USD"), "-4637.85");
+    assert_eq!(amount_of(&trial["lines"], "3000", "USD"), "4637.85");
+    let waterfall = app
+        .gql_ok(Role::Cfo, WATERFALL, json!({ "asOf": CUTOVER }))
+        .await["revenueWaterfall"]
+        .clone();
+    let usd = waterfall["currencies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|row| row["currency"] == "USD")
+        .cloned()
+        .unwrap();
+    assert_eq!(usd["deferredBalance"]["amount"], "4637.85");
+    // Everything scheduled in USD: the deferred 4,637.85 plus the 2,300.00 revops will bill.
+    assert_eq!(usd["scheduled"]["amount"], "6937.85");
+
+    // December's first day: November's opening rows are recognised by the normal run,
+    // 131.51 + 66.67 + 26.09 = 224.27, out of deferred revenue.
+    app.travel_to(chrono::Utc.with_ymd_and_hms(2026, 12, 1, 9, 0, 0).unwrap())
+        .await;
+    let run = app
+        .gql_ok(Role::Cfo, "mutation { revenueRun(period: \"2026-11\") { total { amount currency } } }", json!({}))
+        .await;
+    assert_eq!(
+        run["revenueRun"]["total"],
+        json!([{ "amount": "224.27", "currency": "USD" }])
+    );
+    let trial = app
+        .gql_ok(Role::Cfo, TRIAL, json!({ "asOf": "2026-11-30" }))
+        .await["trialBalance"]
+        .clone();
+    assert_eq!(amount_of(&trial["lines"], "2000", "USD"), "-4413.58");
+    assert_eq!(amount_of(&trial["lines"], "4000", "USD"), "-224.27");
+
+    // Billing resumes after what the old system invoiced: on 15 December only the analytics
+    // month from the 15th (500.00 + 7.25% tax), nothing for the prepaid seats.
+    app.travel_to(chrono::Utc.with_ymd_and_hms(2026, 12, 15, 9, 0, 0).unwrap())
+        .await;
+    let run = app
+        .gql_ok(Role::Admin, BILL_RUN, json!({ "asOf": "2026-12-15" }))
+        .await;
+    let issued = run["billRun"]["issued"].as_array().unwrap().clone();
+    assert_eq!(issued.len(), 1, "{run}");
+    assert_eq!(issued[0]["total"], json!({ "amount": "536.25", "currency": "USD" }));
+    assert_eq!(issued[0]["lines"].as_array().unwrap().len(), 1);
+    // On 1 January: the support quarter (600.00 + 43.50) and the EUR year (2,400.00 + 456.00).
+    app.travel_to(chrono::Utc.with_ymd_and_hms(2027, 1, 1, 9, 0, 0).unwrap())
+        .await;
+    let run = app
+        .gql_ok(Role::Admin, BILL_RUN, json!({ "asOf": "2027-01-01" }))
+        .await;
+    let mut totals: Vec<String> = run["billRun"]["issued"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|invoice| {
+            format!(
+                "{} {}",
+                invoice["total"]["currency"].as_str().unwrap(),
+                invoice["total"]["amount"].as_str().unwrap()
+            )
+        })
+        .collect();
+    totals.sort();
+    assert_eq!(totals, vec!["EUR 2856.00", "USD 643.50"], "{run}");
+    let prepaid = schedule(first_id).await;
+    assert_eq!(prepaid["billedToDate"]["amount"], "4109.59");
+}
+
+#[tokio::test]
+async fn contract_and_deferred_rows_that_do_not_fit_the_cut_over_are_named_and_nothing_is_written() {
+    let app = TestApp::spawn().await;
+    import_customers(&app, 3).await;
+    let bad_contracts = rows(
+        &CONTRACT_HEADER,
+        &[
+            // Not the last day of an annual period (which end on 03-31).
+            vec!["BAD-1", "ACCT-1", "Seats", "1", "100.00", "USD", "annually", "2026-04-01", "2027-03-31", "2027-02-28", "US-CA", "", "", ""],
+            // In service on the cut-over but invoiced only through October.
+            vec!["BAD-2", "ACCT-1", "Seats", "1", "100.00", "USD", "monthly", "2026-01-01", "2026-12-31", "2026-10-31", "US-CA", "", "", ""],
+            // The second row of one contract in another currency.
+            vec!["BAD-3", "ACCT-2", "Seats", "1", "100.00", "USD", "monthly", "2027-01-01", "2027-12-31", "", "US-CA", "", "", ""],
+            vec!["BAD-3", "ACCT-2", "Extra", "1", "100.00", "EUR", "monthly", "2027-01-01", "2027-12-31", "", "US-CA", "", "", ""],
+            vec!["BAD-4", "NOPE", "Seats", "1", "100.00", "USD", "weekly", "2027-01-01", "2027-12-31", "", "US-CA", "", "", ""],
+        ],
+    );
+    let rejected = upload(
+        &app,
+        "contracts",
+        "bad.csv",
+        Some(CUTOVER),
+        csv_of(&bad_contracts),
+    )
+    .await;
+    assert_eq!(rejected["status"], "REJECTED");
+    let named: Vec<(i64, String)> = rejected["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|error| {
+            (
+                error["row"].as_i64().unwrap(),
+                error["column"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        named,
+        vec![
+            (2, "billed_through".to_string()),
+            (3, "billed_through".to_string()),
+            (5, "currency".to_string()),
+            (6, "customer_ref".to_string()),
+        ],
+        "{rejected}"
+    );
+    assert!(rejected["errors"][1]["message"]
+        .as_str()
+        .unwrap()
+        .contains("only through 2026-10-31"));
+    let none = app
+        .gql_ok(Role::Cfo, CONTRACT, json!({ "search": "BAD-" }))
+        .await;
+    assert_eq!(none["deals"]["nodes"], json!([]));
+
+    bring_contracts_over(&app).await;
+    let bad_deferred = rows(
+        &DEFERRED_HEADER,
+        &[
+            // November 2026 ends after the cut-over, but October does not.
+            vec!["OLD-C-1", "Platform seats", "2026-10", "USD", "100.00"],
+            // More than the 4,109.59 the old system invoiced after the cut-over.
+            vec!["OLD-C-1", "Platform seats", "2026-12", "USD", "4200.00"],
+            // Nothing of OLD-C-3 was invoiced, so nothing is deferred.
+            vec!["OLD-C-3", "Platform", "2027-01", "EUR", "200.00"],
+            vec!["NOT-THERE", "Platform", "2027-01", "USD", "200.00"],
+            vec!["OLD-C-2", "Analytics", "2026-12", "EUR", "10.00"],
+        ],
+    );
+    let rejected = upload(
+        &app,
+        "deferred_revenue",
+        "bad-schedule.csv",
+        Some(CUTOVER),
+        csv_of(&bad_deferred),
+    )
+    .await;
+    assert_eq!(rejected["status"], "REJECTED");
+    let named: Vec<(i64, String)> = rejected["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|error| {
+            (
+                error["row"].as_i64().unwrap(),
+                error["column"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        named,
+        vec![
+            (2, "month".to_string()),
+            (3, "amount".to_string()),
+            (4, "month".to_string()),
+            (5, "product".to_string()),
+            (6, "currency".to_string()),
+        ],
+        "{rejected}"
+    );
+    let trial = app
+        .gql_ok(Role::Cfo, TRIAL, json!({ "asOf": CUTOVER }))
+        .await["trialBalance"]
+        .clone();
+    assert_eq!(amount_of(&trial["lines"], "2000", "USD"), "0.00");
+
+    // Stated as of another cut-over date than the contracts were brought over on.
+    let other_date = upload(
+        &app,
+        "deferred_revenue",
+        "late.csv",
+        Some("2026-11-27"),
+        csv_of(&deferred_file()),
+    )
+    .await;
+    assert_eq!(other_date["status"], "REJECTED");
+    assert_eq!(other_date["errors"][0]["column"], "contract_ref");
+}
