@@ -22,13 +22,13 @@ const SPLIT: &str =
 const PAYOUT: &str = "mutation($input: CommissionPayoutApproveInput!) { commissionPayoutApprove(input: $input) { id period lines totals { amount } rows { email amount { amount } } csvUrl } }";
 
 /// A plan document in YAML with the given components (and optional extra top-level YAML).
-fn plan(code: &str, quota_period: &str, quota: &str, components: &str, extra: &str) -> String {
+pub(crate) fn plan(code: &str, quota_period: &str, quota: &str, components: &str, extra: &str) -> String {
     format!(
         "code: {code}\nname: {code} plan\ncurrency: USD\neffective_from: 2026-01-01\nquota:\n  period: {quota_period}\n  amount: \"{quota}\"\n{extra}components:\n{components}"
     )
 }
 
-async fn import(app: &TestApp, document: &str) -> Value {
+pub(crate) async fn import(app: &TestApp, document: &str) -> Value {
     app.gql_ok(
         Role::VpRevops,
         IMPORT,
@@ -38,7 +38,7 @@ async fn import(app: &TestApp, document: &str) -> Value {
         .clone()
 }
 
-async fn assign(app: &TestApp, role: Role, code: &str) -> Value {
+pub(crate) async fn assign(app: &TestApp, role: Role, code: &str) -> Value {
     app.gql_ok(
         Role::VpRevops,
         ASSIGN,
@@ -48,7 +48,7 @@ async fn assign(app: &TestApp, role: Role, code: &str) -> Value {
         .clone()
 }
 
-async fn calculate(app: &TestApp, period: &str) -> Value {
+pub(crate) async fn calculate(app: &TestApp, period: &str) -> Value {
     app.gql_ok(Role::VpRevops, CALCULATE, json!({ "period": period }))
         .await["commissionCalculate"]
         .clone()

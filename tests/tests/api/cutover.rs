@@ -8,6 +8,7 @@
 //! price × its days after the cut-over ÷ its days.
 
 use crate::billing::tax_rate;
+use crate::commissions;
 use crate::imports::{amount_of, commit, import_customers, rows, upload, CUTOVER, TRIAL};
 use chrono::TimeZone;
 use revops::access::Role;
@@ -121,6 +122,31 @@ async fn brought_over_contracts_bill_after_the_old_system_and_their_deferred_rev
     assert_eq!(contract["arr"]["amount"], "12000.00");
     assert_eq!(contract["lines"][0]["billedThrough"], "2027-03-31");
     let first_id = contract["id"].clone();
+
+    // The renewal schedule came with the contracts: end date, owner and uplift.
+    let pipeline = app
+        .gql_ok(Role::Cro, "{ renewalPipeline(days: 180) { contractNumber renewalDate ownerName upliftPercent arr { amount } } }", json!({}))
+        .await;
+    let renewal = pipeline["renewalPipeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|renewal| renewal["contractNumber"] == contract["contractNumber"])
+        .cloned()
+        .unwrap_or_else(|| panic!("{pipeline}"));
+    assert_eq!(renewal["renewalDate"], "2027-04-01");
+    assert_eq!(renewal["upliftPercent"], "5");
+    assert!(renewal["ownerName"].is_string(), "{renewal}");
+    // Booked in April in the old tool, where its commission was paid: none here, even for an
+    // AE on a bookings plan that covers April.
+    commissions::import(
+        &app,
+        &commissions::plan("IMP", "year", "100000.00", "  - name: Bookings\n    metric: bookings_acv\n    rate: 10\n", ""),
+    )
+    .await;
+    commissions::assign(&app, Role::Ae, "IMP").await;
+    let april = commissions::calculate(&app, "2026-04").await;
+    assert_eq!(april["lines"], 0, "{april}");
     let second_id = contract_of(&app, "OLD-C-2").await["contract"]["id"].clone();
 
     let imported = upload(
