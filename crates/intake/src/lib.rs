@@ -7,6 +7,7 @@ pub use revops_commerce::{
     error, idempotency, invoicing, ledger, money, notifications, pagination, receivables, revenue,
     sequences, telemetry, values,
 };
+pub use revops_commissions::commissions;
 
 pub mod crm;
 

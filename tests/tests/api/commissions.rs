@@ -22,7 +22,13 @@ const SPLIT: &str =
 const PAYOUT: &str = "mutation($input: CommissionPayoutApproveInput!) { commissionPayoutApprove(input: $input) { id period lines totals { amount } rows { email amount { amount } } csvUrl } }";
 
 /// A plan document in YAML with the given components (and optional extra top-level YAML).
-pub(crate) fn plan(code: &str, quota_period: &str, quota: &str, components: &str, extra: &str) -> String {
+pub(crate) fn plan(
+    code: &str,
+    quota_period: &str,
+    quota: &str,
+    components: &str,
+    extra: &str,
+) -> String {
     format!(
         "code: {code}\nname: {code} plan\ncurrency: USD\neffective_from: 2026-01-01\nquota:\n  period: {quota_period}\n  amount: \"{quota}\"\n{extra}components:\n{components}"
     )

@@ -12,7 +12,7 @@ use crate::commissions;
 use crate::imports::{amount_of, commit, import_customers, rows, upload, CUTOVER, TRIAL};
 use chrono::TimeZone;
 use revops::access::Role;
-use revops_tests::{csv_of, xlsx_of, TestApp};
+use revops_tests::{csv_of, email_of, xlsx_of, TestApp};
 use serde_json::{json, Value};
 
 const CONTRACT_HEADER: [&str; 14] = [
@@ -46,10 +46,70 @@ fn contracts_file() -> Vec<Vec<String>> {
     rows(
         &CONTRACT_HEADER,
         &[
-            vec!["OLD-C-1", "ACCT-1", "Platform seats", "10", "1200.00", "USD", "annually", "2026-04-01", "2027-03-31", "2027-03-31", "US-CA", "net_30", "ae@test.revops", "5"],
-            vec!["OLD-C-2", "ACCT-2", "Analytics", "", "500.00", "USD", "monthly", "2026-01-15", "2027-01-14", "2026-12-14", "US-CA", "", "", ""],
-            vec!["OLD-C-2", "ACCT-2", "Support", "2", "300.00", "USD", "quarterly", "2026-10-01", "2027-09-30", "2026-12-31", "US-CA", "", "", ""],
-            vec!["OLD-C-3", "ACCT-3", "Platform", "1", "2400.00", "EUR", "Annually", "2027-01-01", "2027-12-31", "", "DE", "net_45", "", ""],
+            vec![
+                "OLD-C-1",
+                "ACCT-1",
+                "Platform seats",
+                "10",
+                "1200.00",
+                "USD",
+                "annually",
+                "2026-04-01",
+                "2027-03-31",
+                "2027-03-31",
+                "US-CA",
+                "net_30",
+                "ae@test.revops",
+                "5",
+            ],
+            vec![
+                "OLD-C-2",
+                "ACCT-2",
+                "Analytics",
+                "",
+                "500.00",
+                "USD",
+                "monthly",
+                "2026-01-15",
+                "2027-01-14",
+                "2026-12-14",
+                "US-CA",
+                "",
+                "",
+                "",
+            ],
+            vec![
+                "OLD-C-2",
+                "ACCT-2",
+                "Support",
+                "2",
+                "300.00",
+                "USD",
+                "quarterly",
+                "2026-10-01",
+                "2027-09-30",
+                "2026-12-31",
+                "US-CA",
+                "",
+                "",
+                "",
+            ],
+            vec![
+                "OLD-C-3",
+                "ACCT-3",
+                "Platform",
+                "1",
+                "2400.00",
+                "EUR",
+                "Annually",
+                "2027-01-01",
+                "2027-12-31",
+                "",
+                "DE",
+                "net_45",
+                "",
+                "",
+            ],
         ],
     )
 }
@@ -100,10 +160,7 @@ async fn bring_contracts_over(app: &TestApp) {
         json!([{ "amount": "2400.00", "currency": "EUR" }, { "amount": "20400.00", "currency": "USD" }])
     );
     assert_eq!(imported["preview"]["entries"], json!([]));
-    assert_eq!(
-        commit(app, &imported["id"]).await["result"]["records"],
-        3
-    );
+    assert_eq!(commit(app, &imported["id"]).await["result"]["records"], 3);
 }
 
 #[tokio::test]
@@ -118,7 +175,10 @@ async fn brought_over_contracts_bill_after_the_old_system_and_their_deferred_rev
     assert_eq!(first["status"], "APPROVED");
     let contract = &first["contract"];
     assert_eq!(contract["broughtOverOn"], CUTOVER);
-    assert_eq!(contract["tcv"], json!({ "amount": "12000.00", "currency": "USD" }));
+    assert_eq!(
+        contract["tcv"],
+        json!({ "amount": "12000.00", "currency": "USD" })
+    );
     assert_eq!(contract["arr"]["amount"], "12000.00");
     assert_eq!(contract["lines"][0]["billedThrough"], "2027-03-31");
     let first_id = contract["id"].clone();
@@ -141,7 +201,13 @@ async fn brought_over_contracts_bill_after_the_old_system_and_their_deferred_rev
     // AE on a bookings plan that covers April.
     commissions::import(
         &app,
-        &commissions::plan("IMP", "year", "100000.00", "  - name: Bookings\n    metric: bookings_acv\n    rate: 10\n", ""),
+        &commissions::plan(
+            "IMP",
+            "year",
+            "100000.00",
+            "  - name: Bookings\n    metric: bookings_acv\n    rate: 10\n",
+            "",
+        ),
     )
     .await;
     commissions::assign(&app, Role::Ae, "IMP").await;
@@ -212,7 +278,11 @@ async fn brought_over_contracts_bill_after_the_old_system_and_their_deferred_rev
     app.travel_to(chrono::Utc.with_ymd_and_hms(2026, 12, 1, 9, 0, 0).unwrap())
         .await;
     let run = app
-        .gql_ok(Role::Cfo, "mutation { revenueRun(period: \"2026-11\") { total { amount currency } } }", json!({}))
+        .gql_ok(
+            Role::Cfo,
+            "mutation { revenueRun(period: \"2026-11\") { total { amount currency } } }",
+            json!({}),
+        )
         .await;
     assert_eq!(
         run["revenueRun"]["total"],
@@ -234,7 +304,10 @@ async fn brought_over_contracts_bill_after_the_old_system_and_their_deferred_rev
         .await;
     let issued = run["billRun"]["issued"].as_array().unwrap().clone();
     assert_eq!(issued.len(), 1, "{run}");
-    assert_eq!(issued[0]["total"], json!({ "amount": "536.25", "currency": "USD" }));
+    assert_eq!(
+        issued[0]["total"],
+        json!({ "amount": "536.25", "currency": "USD" })
+    );
     assert_eq!(issued[0]["lines"].as_array().unwrap().len(), 1);
     // On 1 January: the support quarter (600.00 + 43.50) and the EUR year (2,400.00 + 456.00).
     app.travel_to(chrono::Utc.with_ymd_and_hms(2027, 1, 1, 9, 0, 0).unwrap())
@@ -261,20 +334,96 @@ async fn brought_over_contracts_bill_after_the_old_system_and_their_deferred_rev
 }
 
 #[tokio::test]
-async fn contract_and_deferred_rows_that_do_not_fit_the_cut_over_are_named_and_nothing_is_written() {
+async fn contract_and_deferred_rows_that_do_not_fit_the_cut_over_are_named_and_nothing_is_written()
+{
     let app = TestApp::spawn().await;
     import_customers(&app, 3).await;
     let bad_contracts = rows(
         &CONTRACT_HEADER,
         &[
             // Not the last day of an annual period (which end on 03-31).
-            vec!["BAD-1", "ACCT-1", "Seats", "1", "100.00", "USD", "annually", "2026-04-01", "2027-03-31", "2027-02-28", "US-CA", "", "", ""],
+            vec![
+                "BAD-1",
+                "ACCT-1",
+                "Seats",
+                "1",
+                "100.00",
+                "USD",
+                "annually",
+                "2026-04-01",
+                "2027-03-31",
+                "2027-02-28",
+                "US-CA",
+                "",
+                "",
+                "",
+            ],
             // In service on the cut-over but invoiced only through October.
-            vec!["BAD-2", "ACCT-1", "Seats", "1", "100.00", "USD", "monthly", "2026-01-01", "2026-12-31", "2026-10-31", "US-CA", "", "", ""],
+            vec![
+                "BAD-2",
+                "ACCT-1",
+                "Seats",
+                "1",
+                "100.00",
+                "USD",
+                "monthly",
+                "2026-01-01",
+                "2026-12-31",
+                "2026-10-31",
+                "US-CA",
+                "",
+                "",
+                "",
+            ],
             // The second row of one contract in another currency.
-            vec!["BAD-3", "ACCT-2", "Seats", "1", "100.00", "USD", "monthly", "2027-01-01", "2027-12-31", "", "US-CA", "", "", ""],
-            vec!["BAD-3", "ACCT-2", "Extra", "1", "100.00", "EUR", "monthly", "2027-01-01", "2027-12-31", "", "US-CA", "", "", ""],
-            vec!["BAD-4", "NOPE", "Seats", "1", "100.00", "USD", "weekly", "2027-01-01", "2027-12-31", "", "US-CA", "", "", ""],
+            vec![
+                "BAD-3",
+                "ACCT-2",
+                "Seats",
+                "1",
+                "100.00",
+                "USD",
+                "monthly",
+                "2027-01-01",
+                "2027-12-31",
+                "",
+                "US-CA",
+                "",
+                "",
+                "",
+            ],
+            vec![
+                "BAD-3",
+                "ACCT-2",
+                "Extra",
+                "1",
+                "100.00",
+                "EUR",
+                "monthly",
+                "2027-01-01",
+                "2027-12-31",
+                "",
+                "US-CA",
+                "",
+                "",
+                "",
+            ],
+            vec![
+                "BAD-4",
+                "NOPE",
+                "Seats",
+                "1",
+                "100.00",
+                "USD",
+                "weekly",
+                "2027-01-01",
+                "2027-12-31",
+                "",
+                "US-CA",
+                "",
+                "",
+                "",
+            ],
         ],
     );
     let rejected = upload(
@@ -378,4 +527,141 @@ async fn contract_and_deferred_rows_that_do_not_fit_the_cut_over_are_named_and_n
     .await;
     assert_eq!(other_date["status"], "REJECTED");
     assert_eq!(other_date["errors"][0]["column"], "contract_ref");
+}
+
+#[tokio::test]
+async fn commission_assignments_and_quotas_come_in_by_the_commission_rules_or_not_at_all() {
+    let app = TestApp::spawn().await;
+    commissions::import(
+        &app,
+        &commissions::plan(
+            "AE-2026",
+            "year",
+            "100000.00",
+            "  - name: Bookings\n    metric: bookings_acv\n    rate: 10\n",
+            "",
+        ),
+    )
+    .await;
+    let header = [
+        "rep_email",
+        "plan_code",
+        "effective_from",
+        "effective_to",
+        "quota",
+    ];
+    let ae = email_of(Role::Ae);
+    let manager = email_of(Role::AccountManager);
+    let bad = rows(
+        &header,
+        &[
+            vec![
+                ae.as_str(),
+                "AE-2026",
+                "2026-01-01",
+                "2026-06-30",
+                "120,000.00",
+            ],
+            vec!["nobody@example.com", "AE-2026", "2026-01-01", "", ""],
+            vec![manager.as_str(), "NO-SUCH-PLAN", "2026-01-01", "", ""],
+            // Overlaps the first row's January–June.
+            vec![ae.as_str(), "AE-2026", "2026-03-01", "", ""],
+            vec![manager.as_str(), "AE-2026", "2026-05-01", "2026-04-30", ""],
+            vec![manager.as_str(), "AE-2026", "2026-01-01", "", "-5"],
+        ],
+    );
+    let rejected = upload(
+        &app,
+        "commission_assignments",
+        "quotas.csv",
+        None,
+        csv_of(&bad),
+    )
+    .await;
+    assert_eq!(rejected["status"], "REJECTED");
+    let named: Vec<(i64, String)> = rejected["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|error| {
+            (
+                error["row"].as_i64().unwrap(),
+                error["column"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        named,
+        vec![
+            (3, "rep_email".to_string()),
+            (4, "plan_code".to_string()),
+            (5, "effective_from".to_string()),
+            (6, "effective_to".to_string()),
+            (7, "quota".to_string()),
+        ],
+        "{rejected}"
+    );
+    // The rehearsal kept nothing.
+    let none = app
+        .gql_ok(
+            Role::VpRevops,
+            "{ commissionAssignments { id } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(none["commissionAssignments"], json!([]));
+
+    let good = rows(
+        &header,
+        &[
+            vec![
+                ae.as_str(),
+                "AE-2026",
+                "2026-01-01",
+                "2026-06-30",
+                "120,000.00",
+            ],
+            vec![ae.as_str(), "AE-2026", "2026-07-01", "", "150000"],
+            vec![manager.as_str(), "AE-2026", "2026-01-01", "", ""],
+        ],
+    );
+    let imported = upload(
+        &app,
+        "commission_assignments",
+        "quotas.xlsx",
+        None,
+        xlsx_of(&good),
+    )
+    .await;
+    assert_eq!(imported["status"], "VALIDATED", "{imported}");
+    assert_eq!(commit(&app, &imported["id"]).await["result"]["records"], 3);
+    let assigned = app
+        .gql_ok(
+            Role::VpRevops,
+            "query($userId: ID) { commissionAssignments(userId: $userId) { planCode effectiveFrom effectiveTo quota { amount currency } } }",
+            json!({ "userId": app.user_id(Role::Ae).to_string() }),
+        )
+        .await;
+    let mut periods: Vec<String> = assigned["commissionAssignments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|row| {
+            format!(
+                "{} {} {} {}",
+                row["planCode"].as_str().unwrap(),
+                row["effectiveFrom"].as_str().unwrap(),
+                row["effectiveTo"].as_str().unwrap_or("open"),
+                row["quota"]["amount"].as_str().unwrap_or("plan")
+            )
+        })
+        .collect();
+    periods.sort();
+    assert_eq!(
+        periods,
+        vec![
+            "AE-2026 2026-01-01 2026-06-30 120000.00",
+            "AE-2026 2026-07-01 open 150000.00"
+        ]
+    );
 }

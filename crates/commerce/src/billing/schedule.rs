@@ -155,7 +155,10 @@ impl LineTerms {
             .iter()
             .filter(|period| period.start <= as_of && period.start < stop)
             .filter(|period| after.is_none_or(|last| period.start > last))
-            .filter(|period| self.billed_through.is_none_or(|billed| period.start > billed))
+            .filter(|period| {
+                self.billed_through
+                    .is_none_or(|billed| period.start > billed)
+            })
             .map(|period| self.period_charge(period))
             .collect()
     }
@@ -320,7 +323,10 @@ mod tests {
         let starts: Vec<String> = due.iter().map(|charge| charge.key.clone()).collect();
         assert_eq!(starts, vec!["period:2026-07-01", "period:2026-10-01"]);
         line.billed_through = Some(day("2026-12-31"));
-        assert!(line.recurring_due(day("2026-12-31"), None).unwrap().is_empty());
+        assert!(line
+            .recurring_due(day("2026-12-31"), None)
+            .unwrap()
+            .is_empty());
     }
 
     #[test]

@@ -11,9 +11,9 @@
 
 use super::{insert_contract, write_draft, ContractLineKind, DealDraft, DealStatus};
 use crate::access::{Actor, Permission};
+use crate::audit;
 use crate::billing::periods::Alignment;
 use crate::billing::schedule::LineTerms;
-use crate::audit;
 use crate::customers::PaymentTerms;
 use crate::deals::{BillingFrequency, RevenueRecognitionType};
 use crate::entities::{contract, contract_line, deal};
@@ -80,7 +80,10 @@ impl BroughtOverLine {
         if self.end_date < self.start_date {
             return Some((
                 "end_date",
-                format!("{} is before the start date {}.", self.end_date, self.start_date),
+                format!(
+                    "{} is before the start date {}.",
+                    self.end_date, self.start_date
+                ),
             ));
         }
         if let Some(billed) = self.billed_through {

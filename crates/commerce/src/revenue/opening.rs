@@ -151,7 +151,9 @@ pub async fn bring_over<C: ConnectionTrait>(
             .filter(performance_obligation::Column::ContractLineId.eq(line_id))
             .one(connection)
             .await?
-            .ok_or_else(|| AppError::internal(format!("brought-over line {line_id} has no obligation")))?;
+            .ok_or_else(|| {
+                AppError::internal(format!("brought-over line {line_id} has no obligation"))
+            })?;
         let schedule = months
             .iter()
             .map(|row| schedule_row(row, &obligation, batch.cutover_date))

@@ -3,6 +3,7 @@
 //! explain every line, disputes, payouts and clawbacks — all posting to the one ledger. Pure
 //! arithmetic lives in `rules`, the document in `plan`, queries in `repo`.
 
+pub mod assignments;
 pub mod calc;
 pub mod plan;
 pub mod repo;
@@ -470,7 +471,7 @@ impl CommissionService {
         Ok(plan)
     }
 
-    fn assignment_of(
+    pub(crate) fn assignment_of(
         model: commission_assignment::Model,
         names: &HashMap<i64, user::Model>,
         currency: Option<Currency>,
@@ -537,111 +538,9 @@ impl CommissionService {
     /// Gives a rep a plan from a date. An open-ended earlier assignment ends the day before; an
     /// overlap with a dated one is refused.
     pub async fn assign(&self, actor: &Actor, input: AssignInput) -> AppResult<Assignment> {
-        actor.require(Permission::CommissionPlanManage)?;
         let now = self.clock.now();
         let transaction = self.db.begin().await?;
-        let Some(rep) = user::Entity::find_by_id(input.user_id)
-            .one(&transaction)
-            .await?
-        else {
-            return Err(AppError::validation("userId", "No such user."));
-        };
-        let plan = commission_plan::Entity::find()
-            .filter(commission_plan::Column::Code.eq(input.plan_code.trim()))
-            .order_by_desc(commission_plan::Column::Version)
-            .one(&transaction)
-            .await?
-            .ok_or_else(|| {
-                AppError::validation(
-                    "planCode",
-                    format!("No plan {} has been imported.", input.plan_code.trim()),
-                )
-            })?;
-        if let Some(to) = input.effective_to {
-            if to < input.effective_from {
-                return Err(AppError::validation(
-                    "effectiveTo",
-                    "The assignment ends before it starts.",
-                ));
-            }
-        }
-        let currency = Currency::parse(&plan.currency)?;
-        let quota = match input
-            .quota
-            .as_deref()
-            .map(str::trim)
-            .filter(|text| !text.is_empty())
-        {
-            Some(text) => {
-                let quota = Money::parse(text, currency)
-                    .map_err(|error| AppError::validation("quota", error.to_string()))?;
-                if quota.minor() <= 0 {
-                    return Err(AppError::validation(
-                        "quota",
-                        "A quota must be more than zero.",
-                    ));
-                }
-                Some(quota.minor())
-            }
-            None => None,
-        };
-        for existing in commission_assignment::Entity::find()
-            .filter(commission_assignment::Column::UserId.eq(input.user_id))
-            .all(&transaction)
-            .await?
-        {
-            let ends = existing.effective_to;
-            let overlaps = existing.effective_from <= input.effective_to.unwrap_or(NaiveDate::MAX)
-                && ends.is_none_or(|to| to >= input.effective_from);
-            if !overlaps {
-                continue;
-            }
-            if ends.is_none() && existing.effective_from < input.effective_from {
-                let mut row: commission_assignment::ActiveModel = existing.into();
-                row.effective_to = Set(input.effective_from.pred_opt());
-                row.update(&transaction).await?;
-                continue;
-            }
-            return Err(AppError::validation(
-                "effectiveFrom",
-                format!(
-                    "{} already has {} from {}{}; end that assignment first.",
-                    rep.name,
-                    existing.plan_code,
-                    existing.effective_from,
-                    ends.map(|to| format!(" to {to}")).unwrap_or_default()
-                ),
-            ));
-        }
-        let model = commission_assignment::ActiveModel {
-            user_id: Set(input.user_id),
-            plan_code: Set(plan.code.clone()),
-            effective_from: Set(input.effective_from),
-            effective_to: Set(input.effective_to),
-            quota_minor: Set(quota),
-            assigned_by: Set(Some(actor.user_id)),
-            assigned_at: Set(now),
-            acknowledged_at: Set(None),
-            acknowledged_version: Set(None),
-            ..Default::default()
-        }
-        .insert(&transaction)
-        .await?;
-        let names: HashMap<i64, user::Model> = [(rep.id, rep)].into_iter().collect();
-        let assignment = Self::assignment_of(model, &names, Some(currency));
-        audit::record(
-            &transaction,
-            Some(actor),
-            now,
-            AuditRecord {
-                action: "commission.assign",
-                entity_type: "commission_assignment",
-                entity_id: assignment.id.to_string(),
-                before: None::<&()>,
-                after: Some(&assignment),
-            },
-        )
-        .await?;
+        let assignment = assignments::assign_in(&transaction, actor, now, input).await?;
         transaction.commit().await?;
         Ok(assignment)
     }

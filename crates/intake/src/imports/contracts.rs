@@ -212,9 +212,18 @@ fn parse_row(
     )?;
     let owner_id = match cell("owner_email") {
         "" => None,
-        text => Some(*known.users.get(&text.trim().to_lowercase()).ok_or_else(|| {
-            CellError::new(row, "owner_email", format!("No revops user has the e-mail {text}."))
-        })?),
+        text => Some(
+            *known
+                .users
+                .get(&text.trim().to_lowercase())
+                .ok_or_else(|| {
+                    CellError::new(
+                        row,
+                        "owner_email",
+                        format!("No revops user has the e-mail {text}."),
+                    )
+                })?,
+        ),
     };
     let uplift_percent = match cell("renewal_uplift_percent") {
         "" => None,
@@ -336,7 +345,9 @@ fn totals(group: &[LineRow]) -> Result<(Money, Money), String> {
         let line = &row.line;
         let sum = |total: Money, part: crate::error::AppResult<Money>| {
             part.and_then(|part| Ok(total.checked_add(part)?))
-                .map_err(|error| format!("The contract's value is out of range: {}", error.message()))
+                .map_err(|error| {
+                    format!("The contract's value is out of range: {}", error.message())
+                })
         };
         tcv = sum(tcv, line.term_total())?;
         arr = sum(arr, line.annual_value())?;

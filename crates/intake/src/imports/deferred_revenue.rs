@@ -73,8 +73,10 @@ async fn known<C: ConnectionTrait>(
         .await?
         .into_iter()
         .collect();
-    let by_id: HashMap<i64, &contract::Model> =
-        contracts.iter().map(|contract| (contract.id, contract)).collect();
+    let by_id: HashMap<i64, &contract::Model> = contracts
+        .iter()
+        .map(|contract| (contract.id, contract))
+        .collect();
     let mut known: HashMap<(String, String), Vec<KnownLine>> = HashMap::new();
     for chunk in contracts.chunks(500) {
         for line in contract_line::Entity::find()
@@ -171,12 +173,20 @@ fn parse_row(
         return Err(CellError::new(
             row,
             "currency",
-            format!("Contract {reference} is in {}, not {}.", line.line.currency, currency.code()),
+            format!(
+                "Contract {reference} is in {}, not {}.",
+                line.line.currency,
+                currency.code()
+            ),
         ));
     }
     let amount = cells::amount(cell("amount"), currency, "amount", row)?;
     if amount.minor() <= 0 {
-        return Err(CellError::new(row, "amount", "The amount must be more than zero."));
+        return Err(CellError::new(
+            row,
+            "amount",
+            "The amount must be more than zero.",
+        ));
     }
     let (month, first, last) = month_cell(cell("month"), row)?;
     if last <= cutover {
@@ -248,7 +258,10 @@ pub async fn validate<C: ConnectionTrait>(
                     errors.push(CellError::new(
                         *row,
                         "month",
-                        format!("{} of this contract line is also on row {first}.", opening.month),
+                        format!(
+                            "{} of this contract line is also on row {first}.",
+                            opening.month
+                        ),
                     ));
                     continue;
                 }

@@ -7,6 +7,7 @@
 //! master, open invoices through invoicing (which posts the opening entry and the AR history).
 
 pub mod cells;
+pub mod commission_assignments;
 pub mod contracts;
 pub mod customers;
 pub mod deferred_revenue;
@@ -58,15 +59,18 @@ pub enum ImportKind {
     Contracts,
     /// The revenue schedule spreadsheet: what brought-over contracts still defer, by month.
     DeferredRevenue,
+    /// Reps' commission plan assignments and quotas.
+    CommissionAssignments,
 }
 
 impl ImportKind {
-    pub const ALL: [ImportKind; 5] = [
+    pub const ALL: [ImportKind; 6] = [
         ImportKind::Customers,
         ImportKind::PurchaseOrders,
         ImportKind::Contracts,
         ImportKind::OpenInvoices,
         ImportKind::DeferredRevenue,
+        ImportKind::CommissionAssignments,
     ];
 
     pub fn as_str(&self) -> &'static str {
@@ -76,6 +80,7 @@ impl ImportKind {
             ImportKind::PurchaseOrders => "purchase_orders",
             ImportKind::Contracts => "contracts",
             ImportKind::DeferredRevenue => "deferred_revenue",
+            ImportKind::CommissionAssignments => "commission_assignments",
         }
     }
 
@@ -92,6 +97,7 @@ impl ImportKind {
             ImportKind::PurchaseOrders => "Purchase orders",
             ImportKind::Contracts => "Contracts (subscriptions running at cut-over)",
             ImportKind::DeferredRevenue => "Deferred revenue (revenue schedule at cut-over)",
+            ImportKind::CommissionAssignments => "Commission plan assignments and quotas",
         }
     }
 
@@ -102,6 +108,7 @@ impl ImportKind {
             ImportKind::PurchaseOrders => purchase_orders::COLUMNS,
             ImportKind::Contracts => contracts::COLUMNS,
             ImportKind::DeferredRevenue => deferred_revenue::COLUMNS,
+            ImportKind::CommissionAssignments => commission_assignments::COLUMNS,
         }
     }
 
@@ -120,6 +127,7 @@ impl ImportKind {
             ImportKind::OpenInvoices => Permission::InvoiceManage,
             ImportKind::Contracts => Permission::DealApprove,
             ImportKind::DeferredRevenue => Permission::RevenueRun,
+            ImportKind::CommissionAssignments => Permission::CommissionPlanManage,
         }
     }
 
@@ -310,6 +318,7 @@ enum Validated {
     PurchaseOrders(Vec<NewPurchaseOrder>),
     Contracts(Vec<BroughtOverContract>),
     DeferredRevenue(Vec<OpeningDeferred>),
+    CommissionAssignments(Vec<commission_assignments::AssignmentRow>),
 }
 
 /// The outcome of checking a file.
@@ -351,7 +360,10 @@ fn account_name(code: &str) -> String {
 }
 
 /// The opening entries as the preview shows them.
-fn preview_entries(entries: &[crate::ledger::rules::BalancedEntry], memo: &str) -> Vec<PreviewEntry> {
+fn preview_entries(
+    entries: &[crate::ledger::rules::BalancedEntry],
+    memo: &str,
+) -> Vec<PreviewEntry> {
     entries
         .iter()
         .map(|entry| PreviewEntry {

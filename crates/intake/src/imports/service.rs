@@ -61,7 +61,7 @@ impl ImportService {
         };
         let sha256 = sha256_hex(bytes);
         let checked = self
-            .check(upload.kind, bytes, &sha256, cutover_date)
+            .check(actor, upload.kind, bytes, &sha256, cutover_date)
             .await?;
         let status = if checked.validated.is_some() {
             ImportStatus::Validated
@@ -113,6 +113,7 @@ impl ImportService {
     /// Reads and validates the file; `errors` empty means `validated` is `Some`.
     async fn check(
         &self,
+        actor: &Actor,
         kind: ImportKind,
         bytes: &[u8],
         sha256: &str,
@@ -202,13 +203,28 @@ impl ImportService {
                 );
                 Validated::DeferredRevenue(rows)
             }
+            (ImportKind::CommissionAssignments, _) => {
+                let rows = commission_assignments::validate(
+                    &self.db,
+                    actor,
+                    self.clock.now(),
+                    &table,
+                    &mut errors,
+                )
+                .await?;
+                preview.records = rows.len() as u64;
+                Validated::CommissionAssignments(rows)
+            }
             (ImportKind::PurchaseOrders, _) => {
                 let rows = purchase_orders::validate(&self.db, &table, &mut errors).await?;
                 preview.records = rows.len() as u64;
                 preview.totals = po_totals(&rows);
                 Validated::PurchaseOrders(rows)
             }
-            (ImportKind::OpenInvoices | ImportKind::Contracts | ImportKind::DeferredRevenue, None) => {
+            (
+                ImportKind::OpenInvoices | ImportKind::Contracts | ImportKind::DeferredRevenue,
+                None,
+            ) => {
                 return Err(AppError::validation(
                     "cutoverDate",
                     "A cut-over date is required.",
@@ -250,6 +266,7 @@ impl ImportService {
             .ok_or_else(|| AppError::internal(format!("import {id} kept no file")))?;
         let checked = self
             .check(
+                actor,
                 record.kind,
                 &content,
                 &record.file_sha256,
@@ -322,6 +339,11 @@ impl ImportService {
                     progress,
                 )
                 .await? as u64,
+                entry_numbers: Vec::new(),
+            },
+            Validated::CommissionAssignments(rows) => ImportResult {
+                records: commission_assignments::write(&transaction, actor, now, &rows, progress)
+                    .await? as u64,
                 entry_numbers: Vec::new(),
             },
             Validated::Contracts(rows) => {
