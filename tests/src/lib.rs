@@ -295,18 +295,22 @@ impl TestApp {
         cutover_date: Option<&str>,
         bytes: Vec<u8>,
     ) -> (u16, Value) {
-        let token = self.token(role).await;
-        let mut url = format!(
-            "{}/api/imports?kind={kind}&fileName={}",
-            self.base_url,
+        let mut path = format!(
+            "/api/imports?kind={kind}&fileName={}",
             percent_encode(file_name)
         );
         if let Some(date) = cutover_date {
-            url.push_str(&format!("&cutoverDate={date}"));
+            path.push_str(&format!("&cutoverDate={date}"));
         }
+        self.post_bytes(role, &path, bytes).await
+    }
+
+    /// Posts a raw file to a REST endpoint (`path` with its query) as `role`; status and JSON body.
+    pub async fn post_bytes(&self, role: Role, path: &str, bytes: Vec<u8>) -> (u16, Value) {
+        let token = self.token(role).await;
         let response = self
             .client
-            .post(url)
+            .post(format!("{}{path}", self.base_url))
             .bearer_auth(token)
             .body(bytes)
             .send()
@@ -317,6 +321,20 @@ impl TestApp {
         let value = serde_json::from_str(&body)
             .unwrap_or_else(|error| panic!("HTTP {status}, not JSON ({error}): {body:?}"));
         (status, value)
+    }
+
+    /// Downloads `path` as `role`: the status and the bytes.
+    pub async fn get_bytes(&self, role: Role, path: &str) -> (u16, Vec<u8>) {
+        let token = self.token(role).await;
+        let response = self
+            .client
+            .get(format!("{}{path}", self.base_url))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap();
+        let status = response.status().as_u16();
+        (status, response.bytes().await.unwrap().to_vec())
     }
 
     /// Creates a customer through the API and returns its id.

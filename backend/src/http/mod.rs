@@ -1,5 +1,6 @@
 //! HTTP: the router, the bearer-token extractor, health checks, GraphiQL (dev) and the web app.
 
+mod documents;
 mod imports;
 mod intake;
 mod observe;
@@ -50,6 +51,7 @@ pub fn router(app: App) -> Router {
         .route("/api/revenue/export", get(revenue_export))
         .route("/api/ledger/exports/{id}/file", get(ledger_export_file))
         .route("/api/audit/export", get(audit_export))
+        .route("/api/contract-documents/{id}/file", get(documents::file))
         .route("/api/intake/deals", axum::routing::post(intake::deals))
         .route(
             "/api/intake/salesforce/{connector}/{secret}",
@@ -71,6 +73,10 @@ pub fn router(app: App) -> Router {
     // has its own body limit and timeout (DESIGN law 7: still a limit).
     let uploads = Router::new()
         .route("/api/imports", axum::routing::post(imports::upload))
+        .route(
+            "/api/contracts/{id}/documents",
+            axum::routing::post(documents::attach),
+        )
         .layer(DefaultBodyLimit::max(crate::imports::MAX_FILE_BYTES))
         .layer(RequestBodyLimitLayer::new(crate::imports::MAX_FILE_BYTES))
         .layer(TimeoutLayer::with_status_code(

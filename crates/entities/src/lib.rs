@@ -19,6 +19,7 @@ pub mod commission_plan;
 pub mod commission_run;
 pub mod company_setting;
 pub mod contract;
+pub mod contract_document;
 pub mod contract_line;
 pub mod contract_line_change;
 pub mod credit_memo;

@@ -665,3 +665,67 @@ async fn commission_assignments_and_quotas_come_in_by_the_commission_rules_or_no
         ]
     );
 }
+
+#[tokio::test]
+async fn the_signed_pdf_is_kept_with_its_contract_checked_by_content_and_size() {
+    let app = TestApp::spawn().await;
+    import_customers(&app, 3).await;
+    bring_contracts_over(&app).await;
+    let contract_id = contract_of(&app, "OLD-C-1").await["contract"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let path = format!("/api/contracts/{contract_id}/documents?fileName=OLD-C-1%20signed.pdf");
+    let pdf =
+        b"%PDF-1.7\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
+            .to_vec();
+
+    // A Word file renamed .pdf, a cut-short PDF, one too large, and a role that may not attach.
+    let (status, body) = app
+        .post_bytes(
+            Role::VpRevops,
+            &path,
+            b"PK\x03\x04word/document.xml".to_vec(),
+        )
+        .await;
+    assert_eq!(
+        (status, body["field"].as_str()),
+        (400, Some("file")),
+        "{body}"
+    );
+    let (status, _) = app
+        .post_bytes(Role::VpRevops, &path, pdf[..40].to_vec())
+        .await;
+    assert_eq!(status, 400);
+    let mut large = b"%PDF-1.7\n".to_vec();
+    large.resize(21 * 1024 * 1024, b' ');
+    large.extend_from_slice(b"%%EOF");
+    let (status, body) = app.post_bytes(Role::VpRevops, &path, large).await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (413, Some("LIMIT")),
+        "{body}"
+    );
+    let (status, _) = app.post_bytes(Role::Ae, &path, pdf.clone()).await;
+    assert_eq!(status, 403);
+
+    let (status, body) = app.post_bytes(Role::VpRevops, &path, pdf.clone()).await;
+    assert_eq!(status, 201, "{body}");
+    let listed = app
+        .gql_ok(
+            Role::Cfo,
+            "query($search: String!) { deals(search: $search) { nodes { contract { documents { id fileName fileBytes fileSha256 uploadedByName downloadUrl } } } } }",
+            json!({ "search": "OLD-C-1" }),
+        )
+        .await;
+    let documents = listed["deals"]["nodes"][0]["contract"]["documents"].clone();
+    assert_eq!(documents.as_array().unwrap().len(), 1, "{listed}");
+    assert_eq!(documents[0]["fileName"], "OLD-C-1 signed.pdf");
+    assert_eq!(documents[0]["fileBytes"], pdf.len());
+    assert_eq!(documents[0]["fileSha256"], body["fileSha256"]);
+    let (status, bytes) = app
+        .get_bytes(Role::Cfo, documents[0]["downloadUrl"].as_str().unwrap())
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(bytes, pdf);
+}

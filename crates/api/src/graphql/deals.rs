@@ -249,6 +249,48 @@ impl Contract {
     async fn deal(&self, ctx: &Context<'_>) -> async_graphql::Result<Deal> {
         Ok(app(ctx).deals.get(actor(ctx)?, self.deal_id).await?.into())
     }
+
+    /// The signed contract or SOW (PDFs), newest first; attach one with
+    /// `POST /api/contracts/{id}/documents?fileName=…`.
+    async fn documents(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<ContractDocument>> {
+        let id = parse_id("id", &self.id.0)?;
+        Ok(app(ctx)
+            .deals
+            .documents(actor(ctx)?, id)
+            .await?
+            .into_iter()
+            .map(ContractDocument::from)
+            .collect())
+    }
+}
+
+/// A signed contract or SOW kept with its contract.
+#[derive(Clone, SimpleObject)]
+pub struct ContractDocument {
+    pub id: ID,
+    pub file_name: String,
+    /// Size in bytes.
+    pub file_bytes: i64,
+    /// SHA-256 of the file, hex, to show it is the document that was signed.
+    pub file_sha256: String,
+    pub uploaded_by_name: String,
+    pub uploaded_at: DateTime<Utc>,
+    /// Where to download it (signed in).
+    pub download_url: String,
+}
+
+impl From<deals::documents::ContractDocument> for ContractDocument {
+    fn from(document: deals::documents::ContractDocument) -> ContractDocument {
+        ContractDocument {
+            id: ID(document.id.to_string()),
+            download_url: format!("/api/contract-documents/{}/file", document.id),
+            file_name: document.file_name,
+            file_bytes: document.file_bytes,
+            file_sha256: document.file_sha256,
+            uploaded_by_name: document.uploaded_by_name,
+            uploaded_at: document.uploaded_at,
+        }
+    }
 }
 
 connection!(DealConnection, DealEdge, Deal);

@@ -3,6 +3,7 @@
 
 pub mod brought_over;
 pub mod checklist;
+pub mod documents;
 pub mod model;
 pub mod purchase_orders;
 
