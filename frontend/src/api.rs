@@ -501,6 +501,26 @@ pub struct Contract {
     pub lines: Vec<ContractLine>,
     #[serde(default)]
     pub purchase_orders: Vec<PurchaseOrder>,
+    /// Set for a contract brought over from the old system at cut-over.
+    #[serde(default)]
+    pub brought_over_on: Option<String>,
+    #[serde(default)]
+    pub documents: Vec<ContractDocument>,
+}
+
+/// A signed contract or SOW kept with its contract.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ContractDocument {
+    pub id: String,
+    pub file_name: String,
+    pub file_bytes: i64,
+    pub file_sha256: String,
+    #[serde(default)]
+    pub uploaded_by_name: String,
+    #[serde(default)]
+    pub uploaded_at: String,
+    pub download_url: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Deserialize)]
@@ -514,6 +534,9 @@ pub struct ContractLine {
     pub billing_frequency: Option<String>,
     pub start_date: String,
     pub end_date: String,
+    /// A brought-over line: the last day the old system invoiced.
+    #[serde(default)]
+    pub billed_through: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Deserialize)]
@@ -816,8 +839,9 @@ fn approval_fields() -> String {
 fn contract_fields() -> String {
     format!(
         "id contractNumber startDate endDate tcv {MONEY} arr {MONEY} \
-         lines {{ id productName kind quantity unitPrice {MONEY} billingFrequency startDate endDate }} \
-         purchaseOrders {{ id number amount {MONEY} validFrom validTo }}"
+         lines {{ id productName kind quantity unitPrice {MONEY} billingFrequency startDate endDate billedThrough }} \
+         purchaseOrders {{ id number amount {MONEY} validFrom validTo }} broughtOverOn \
+         documents {{ id fileName fileBytes fileSha256 uploadedByName uploadedAt downloadUrl }}"
     )
 }
 
@@ -1383,4 +1407,28 @@ mod tests {
         );
         assert_eq!(disposition_filename("inline"), None);
     }
+}
+
+/// What `POST /api/contracts/{id}/documents` answers.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AttachedDocument {
+    pub id: String,
+    pub file_name: String,
+    pub file_bytes: i64,
+    pub file_sha256: String,
+}
+
+/// Keeps the signed PDF with the contract (the file streamed as the body).
+pub async fn contract_document_attach(
+    contract_id: String,
+    file: web_sys::File,
+) -> Result<AttachedDocument, ApiError> {
+    let encode = |text: &str| String::from(js_sys::encode_uri_component(text));
+    let url = format!(
+        "/api/contracts/{}/documents?fileName={}",
+        encode(&contract_id),
+        encode(&file.name())
+    );
+    imports::post_file(&url, file).await
 }

@@ -231,9 +231,18 @@ pub async fn import_upload(
     file: web_sys::File,
     cutover_date: Option<String>,
 ) -> Result<ImportUploaded, ApiError> {
-    let token = session::token();
     let url = upload_url(&kind, &file.name(), cutover_date.as_deref());
-    let mut request = Request::post(&url).header("Accept", "application/json");
+    post_file(&url, file).await
+}
+
+/// Posts a picked file as the raw body of one of the upload endpoints, with the session's token,
+/// and reads the endpoint's JSON answer (or its refusal, tied to the field it names).
+pub(crate) async fn post_file<T: serde::de::DeserializeOwned>(
+    url: &str,
+    file: web_sys::File,
+) -> Result<T, ApiError> {
+    let token = session::token();
+    let mut request = Request::post(url).header("Accept", "application/json");
     if let Some(token) = &token {
         request = request.header("Authorization", &format!("Bearer {token}"));
     }

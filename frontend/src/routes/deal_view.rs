@@ -12,8 +12,8 @@ use crate::{
     },
     format,
     routes::{
-        contract_schedule::ContractBillingSchedule, deal_splits::DealSplitSection,
-        revenue_schedule::RevenueScheduleLink,
+        contract_documents::ContractDocuments, contract_schedule::ContractBillingSchedule,
+        deal_splits::DealSplitSection, revenue_schedule::RevenueScheduleLink,
     },
 };
 
@@ -132,6 +132,9 @@ fn DealFacts(deal: Deal) -> impl IntoView {
 
 #[component]
 fn ContractView(contract: Contract, just_approved: bool) -> impl IntoView {
+    let brought_over = contract.brought_over_on.clone();
+    let documents = contract.documents.clone();
+    let contract_id = contract.id.clone();
     view! {
         <section class="panel contract" data-test="contract">
             {just_approved.then(|| view! {
@@ -150,6 +153,14 @@ fn ContractView(contract: Contract, just_approved: bool) -> impl IntoView {
                 <dt>"TCV"</dt><dd><Amount money=contract.tcv.clone() /></dd>
                 <dt>"ARR"</dt><dd><Amount money=contract.arr.clone() /></dd>
             </dl>
+            {brought_over.clone().map(|day| view! {
+                <p class="alert alert-neutral" data-test="brought-over">
+                    {format!(
+                        "Brought over from the old system as of {}. Billing resumes after each line's last invoiced day; revenue before the cut-over was recognised there.",
+                        format::date(&day)
+                    )}
+                </p>
+            })}
             <RevenueScheduleLink contract_id=contract.id.clone() />
             <h3>"Lines"</h3>
             <table class="table compact">
@@ -161,6 +172,7 @@ fn ContractView(contract: Contract, just_approved: bool) -> impl IntoView {
                         <th scope="col" class="num">"Unit price"</th>
                         <th scope="col">"Billing"</th>
                         <th scope="col">"Period"</th>
+                        {brought_over.is_some().then(|| view! { <th scope="col">"Old system invoiced through"</th> })}
                     </tr>
                 </thead>
                 <tbody>
@@ -172,6 +184,9 @@ fn ContractView(contract: Contract, just_approved: bool) -> impl IntoView {
                             <MoneyCell money=Some(line.unit_price) />
                             <td>{or_dash(line.billing_frequency.as_deref().map(format::enum_label))}</td>
                             <td class="nowrap">{format!("{} – {}", format::date(&line.start_date), format::date(&line.end_date))}</td>
+                            {brought_over.is_some().then(|| view! {
+                                <td class="nowrap">{or_dash(line.billed_through.as_deref().map(format::date))}</td>
+                            })}
                         </tr>
                     }).collect_view()}
                 </tbody>
@@ -197,6 +212,7 @@ fn ContractView(contract: Contract, just_approved: bool) -> impl IntoView {
                     </table>
                 }.into_any()
             }}
+            <ContractDocuments contract_id=contract_id documents=documents />
         </section>
     }
 }

@@ -12,6 +12,7 @@ pub mod commission_periods;
 pub mod commission_plans;
 pub mod commission_team;
 pub mod commissions;
+pub mod contract_documents;
 pub mod contract_schedule;
 pub mod customer_detail;
 pub mod customer_new;
