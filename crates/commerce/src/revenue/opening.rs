@@ -235,9 +235,9 @@ mod tests {
     fn one_entry_per_currency_credits_deferred_revenue_with_the_sum() -> AppResult<()> {
         let euro = Currency::parse("EUR")?;
         let entries = opening_entries(&[
-            row(1, "2027-01", 1_000_00, Currency::USD),
-            row(1, "2027-02", 1_000_00, Currency::USD),
-            row(2, "2027-01", 250_00, euro),
+            row(1, "2027-01", 100_000, Currency::USD),
+            row(1, "2027-02", 100_000, Currency::USD),
+            row(2, "2027-01", 25_000, euro),
         ])?;
         let credits: Vec<(&str, &str, i64)> = entries
             .iter()
@@ -254,8 +254,8 @@ mod tests {
         assert_eq!(
             credits,
             vec![
-                (chart::DEFERRED_REVENUE, "EUR", 250_00),
-                (chart::DEFERRED_REVENUE, "USD", 2_000_00)
+                (chart::DEFERRED_REVENUE, "EUR", 25_000),
+                (chart::DEFERRED_REVENUE, "USD", 200_000)
             ]
         );
         Ok(())
