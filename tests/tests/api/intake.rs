@@ -373,7 +373,10 @@ async fn a_salesforce_outbound_message_becomes_one_draft_deal_and_is_acknowledge
         )
         .await;
     assert_eq!(
-        (&by_connector["mine"]["totalCount"], &by_connector["json"]["totalCount"]),
+        (
+            &by_connector["mine"]["totalCount"],
+            &by_connector["json"]["totalCount"]
+        ),
         (&json!(1), &json!(0)),
         "{by_connector}"
     );
