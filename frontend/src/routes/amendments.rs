@@ -84,7 +84,7 @@ fn Amendments() -> impl IntoView {
                 None => view! { <LoadingRows columns=4 rows=3 /> }.into_any(),
                 Some(Err(error)) => view! { <ErrorPanel error=error retry=Callback::new(move |()| list.refetch()) /> }.into_any(),
                 Some(Ok(rows)) if rows.is_empty() => {
-                    move_focus(focus_at.get_untracked(), 0);
+                    move_focus(focus_at, 0);
                     view! {
                         <EmptyState title="No amendment waiting" hint="When a CRM changes a deal that is already approved, the change waits here for your decision. Nothing to do until then; the inbox shows every notification.">
                             <a class="button" href="/integrations/inbox">"Open the inbox"</a>
@@ -92,7 +92,7 @@ fn Amendments() -> impl IntoView {
                     }.into_any()
                 }
                 Some(Ok(rows)) => {
-                    move_focus(focus_at.get_untracked(), rows.len());
+                    move_focus(focus_at, rows.len());
                     view! {
                         <div class="approval-list" data-test="amendment-list">
                             {rows.into_iter().enumerate().map(|(position, listed)| view! { <AmendmentCard position=position listed=listed on_resolved=on_resolved /> }).collect_view()}
@@ -106,8 +106,9 @@ fn Amendments() -> impl IntoView {
 
 /// After a decision the list reloads; the keyboard goes to the first action of the amendment now
 /// at the resolved one's place (or the last), or to the notice when none is left.
-fn move_focus(resolved_at: Option<usize>, remaining: usize) {
-    let Some(position) = resolved_at else {
+fn move_focus(resolved_at: RwSignal<Option<usize>>, remaining: usize) {
+    // Taken once: a later reload (the "All" filter) leaves focus where the person put it.
+    let Some(position) = resolved_at.try_update_untracked(Option::take).flatten() else {
         return;
     };
     request_animation_frame(move || {
