@@ -259,6 +259,7 @@ mod tests {
         "values":{"deal.billingFrequency":{"Annual":"annually"},"stage":{"Won":"closed_won"}},
         "closedWonStages":["Closed Won"],"currency":"USD"}"#;
 
+    /// A mapping read into rows and saved unchanged is the same JSON, tables not shown included.
     #[test]
     fn a_saved_mapping_reads_into_rows_and_writes_back_the_same() {
         let draft = MappingDraft::parse(SAVED).unwrap();
@@ -278,6 +279,7 @@ mod tests {
         );
     }
 
+    /// Two rows with one CRM field would collapse into one JSON key; the later row is named.
     #[test]
     fn a_crm_field_mapped_twice_is_named_on_its_second_row() {
         let mut draft = MappingDraft::parse(SAVED).unwrap();
@@ -291,6 +293,7 @@ mod tests {
         assert!(problems[0].message.contains("Amount is already mapped"));
     }
 
+    /// Each incomplete row is refused by its position, in the order of the page.
     #[test]
     fn empty_rows_and_bad_currency_codes_are_refused_by_row() {
         let mut draft = MappingDraft::parse(SAVED).unwrap();
@@ -316,6 +319,7 @@ mod tests {
         );
     }
 
+    /// Typed currency codes are saved as ISO writes them.
     #[test]
     fn currency_codes_are_saved_in_upper_case() {
         let mut draft = MappingDraft::parse(SAVED).unwrap();

@@ -337,6 +337,7 @@ fn DecisionConfirm(
 mod tests {
     use super::*;
 
+    /// The server's before/after texts read as the app writes values elsewhere.
     #[test]
     fn changed_values_read_in_the_apps_formats() {
         assert_eq!(change_value("None"), "—");
@@ -355,6 +356,7 @@ mod tests {
         );
     }
 
+    /// Field names of a change read as words, amounts with their abbreviation.
     #[test]
     fn amounts_have_their_names() {
         assert_eq!(change_label("tcv"), "Total contract value (TCV)");
