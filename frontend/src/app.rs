@@ -12,12 +12,13 @@ use crate::{
     components::{alerts::AlertBell, states::Forbidden},
     format,
     routes::{
-        aging, approvals, audit, bank_matching, bill_run, collections, commission_disputes,
-        commission_payouts, commission_periods, commission_plans, commission_team, commissions,
-        customer_detail, customer_new, customers, dashboard, deal_form, deals, dispute_detail,
-        disputes, expansions, imports, invoice_detail, invoices, ladder, ledger, login,
-        payment_detail, payment_new, payments, renewals, revenue, revenue_close, revenue_contracts,
-        revenue_schedule, revenue_settings, service_accounts, timesheets,
+        aging, amendments, approvals, audit, bank_matching, bill_run, collections,
+        commission_disputes, commission_payouts, commission_periods, commission_plans,
+        commission_team, commissions, customer_detail, customer_new, customers, dashboard,
+        deal_form, deals, dispute_detail, disputes, expansions, imports, integration_detail,
+        integrations, invoice_detail, invoices, ladder, ledger, login, payment_detail, payment_new,
+        payments, renewals, revenue, revenue_close, revenue_contracts, revenue_schedule,
+        revenue_settings, service_accounts, timesheets,
     },
     session::{self, use_session, Session, SessionContext},
 };
@@ -86,6 +87,10 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("commissions/payouts") view=commission_payouts::CommissionPayoutsPage />
                     <Route path=path!("imports") view=imports::ImportsPage />
                     <Route path=path!("imports/:id") view=imports::ImportDetailPage />
+                    <Route path=path!("integrations") view=integrations::IntegrationsPage />
+                    <Route path=path!("integrations/inbox") view=integrations::IntakeInboxPage />
+                    <Route path=path!("integrations/amendments") view=amendments::AmendmentsPage />
+                    <Route path=path!("integrations/:id") view=integration_detail::IntegrationDetailPage />
                     <Route path=path!("audit") view=audit::AuditPage />
                     <Route path=path!("service-accounts") view=service_accounts::ServiceAccountsPage />
                 </ParentRoute>
@@ -259,6 +264,10 @@ fn SideNav() -> impl IntoView {
     let can_user_admin = session::can("USER_ADMIN");
     // Bringing the old system's book in at cut-over (administration).
     let can_imports = session::can("IMPORT_READ");
+    // CRM connectors and their inbox are read more widely than they are worked: amendments are
+    // listed for those who decide them.
+    let can_intake = session::can("INTAKE_READ");
+    let can_review_intake = session::can("INTAKE_REVIEW");
     view! {
         <nav class="sidenav" aria-label="Main">
             <Show when=move || can_metrics.get()>
@@ -325,6 +334,12 @@ fn SideNav() -> impl IntoView {
             </Show>
             <Show when=move || can_imports.get()>
                 <NavLink href="/imports" key="imports" label="Imports" />
+            </Show>
+            <Show when=move || can_intake.get()>
+                <NavLink href="/integrations" key="integrations" label="Integrations" />
+            </Show>
+            <Show when=move || can_review_intake.get()>
+                <NavLink href="/integrations/amendments" key="amendments" label="Deal amendments" />
             </Show>
             <Show when=move || can_audit.get()>
                 <NavLink href="/audit" key="audit" label="Audit log" />

@@ -5,6 +5,7 @@ mod api;
 mod app;
 mod components;
 mod format;
+mod intake_mapping;
 mod routes;
 mod session;
 

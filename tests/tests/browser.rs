@@ -386,6 +386,18 @@ async fn every_page_loads_for_an_administrator_without_an_api_error() -> TestRes
                 ".empty-state, [data-test=service-account-table]",
             ),
             ("/imports".to_string(), "[data-test=import-upload]"),
+            (
+                "/integrations".to_string(),
+                "main:has([data-test=json-endpoint] [data-test=event-counts]):has(.empty-state, [data-test=connector-table])",
+            ),
+            (
+                "/integrations/inbox".to_string(),
+                "[data-test=intake-inbox] :is(.empty-state, [data-test=intake-events])",
+            ),
+            (
+                "/integrations/amendments".to_string(),
+                ".empty-state, [data-test=amendment-list]",
+            ),
         ];
         for (path, loaded) in pages {
             browser.goto(&format!("{}{path}", app.base_url)).await?;
@@ -1798,6 +1810,217 @@ async fn opened_from_history(browser: &Browser) -> TestResult {
     browser
         .wait_for(
             "[data-test=import-errors] tr[data-row='3'][data-column=open_amount]",
+            DEFAULT_TIMEOUT,
+        )
+        .await?;
+    Ok(())
+}
+
+/// A closed-won deal as a script posts it to `POST /api/intake/deals`, whose account carries a
+/// billing contact e-mail revops refuses, so the new customer (and the deal) cannot be made yet.
+fn intake_deal_with_bad_contact() -> serde_json::Value {
+    json!({
+        "eventId": "browser-evt-1",
+        "opportunityId": "006BROWSER0001",
+        "stage": "Closed Won",
+        "account": {
+            "externalRef": "001BROWSER",
+            "legalName": "Inbox Robotics Inc.",
+            "billingAddress": { "line1": "1 Robot Way", "city": "Austin", "postalCode": "78701", "country": "US" },
+            "billingContact": { "name": "Ada Payables", "email": "not-an-address" },
+            "billingCurrency": "USD"
+        },
+        "deal": { "productName": "Analytics Suite", "tcv": { "amount": "36000.00", "currency": "USD" } }
+    })
+}
+
+/// Replaces the text of the last mapping row whose CRM field is `from`, as typing would (the
+/// last, because a row just renamed to a field already mapped follows the original).
+async fn rename_mapping_row(browser: &Browser, from: &str, to: &str) -> TestResult {
+    let found = browser
+        .execute(
+            "const el = [...document.querySelectorAll('[data-test=crm-field]')].filter(e => e.value === arguments[0]).pop(); \
+             if (!el) { return false; } \
+             el.value = arguments[1]; el.dispatchEvent(new Event('input', { bubbles: true })); return true;",
+            vec![json!(from), json!(to)],
+        )
+        .await?;
+    if found != json!(true) {
+        return Err(format!("no mapping row for {from}").into());
+    }
+    Ok(())
+}
+
+/// The connector's mapping as the API now holds it.
+async fn saved_mapping(app: &TestApp) -> String {
+    let data = app
+        .gql_ok(
+            Role::Admin,
+            "{ intakeConnectors { name mappingJson } }",
+            json!({}),
+        )
+        .await;
+    data["intakeConnectors"][0]["mappingJson"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
+}
+
+#[tokio::test]
+async fn an_admin_creates_a_connector_edits_its_mapping_and_replays_a_failed_deal() -> TestResult {
+    // Proves: the Integrations page creates a Salesforce connector and shows its URL (with the secret) once; the mapping editor refuses a CRM field mapped twice beside its row and saves a renamed row through the API; the connector's inbox starts empty; a JSON deal that failed (bad contact e-mail) shows in the JSON inbox with its error and payload, and after the customer exists "Replay" (confirmed) applies it and shows the new status.
+    require_dist()?;
+    let app = TestApp::spawn().await;
+    let account = app
+        .gql_ok(
+            Role::Admin,
+            "mutation($input: ServiceAccountCreateInput!) { serviceAccountCreate(input: $input) { key serviceAccount { id } } }",
+            json!({ "input": { "name": "Salesforce", "role": "VP_REVOPS" } }),
+        )
+        .await["serviceAccountCreate"]
+        .clone();
+    let account_id = account["serviceAccount"]["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let key = account["key"].as_str().unwrap_or_default().to_string();
+    let browser = Browser::start().await?;
+    run(&browser, "admin_integrations", async {
+        sign_in(&browser, &app, Role::Admin).await?;
+        browser.wait_for_path("/customers", DEFAULT_TIMEOUT).await?;
+        let link = browser.wait_for("[data-nav=integrations]", DEFAULT_TIMEOUT).await?;
+        browser.click(&link).await?;
+        browser.wait_for_text(".empty-state", "No connector yet", DEFAULT_TIMEOUT).await?;
+        let new = browser.find("[data-action=new-connector]").await?;
+        browser.click(&new).await?;
+        let name = browser.wait_for("#field-name", DEFAULT_TIMEOUT).await?;
+        browser.type_text(&name, "acme-sf").await?;
+        set_value(&browser, "#field-organizationId", "00D5e000000AbCd").await?;
+        set_value(&browser, "#field-serviceAccountId", &account_id).await?;
+        let create = browser.find("[data-action=create-connector]").await?;
+        browser.click(&create).await?;
+        browser
+            .wait_for_text("[data-test=new-endpoint]", "will not be shown again", DEFAULT_TIMEOUT)
+            .await?;
+        let url = browser
+            .execute("return document.querySelector('[data-test=new-endpoint-url]').value;", vec![])
+            .await?;
+        let expected = format!("{}/api/intake/salesforce/acme-sf/", app.base_url);
+        assert!(url.as_str().unwrap_or_default().starts_with(&expected), "{url}");
+        browser
+            .wait_for_text("[data-test=connector-table] tbody", "acme-sf", DEFAULT_TIMEOUT)
+            .await?;
+
+        let open = browser.find("[data-test=new-endpoint] a").await?;
+        browser.click(&open).await?;
+        browser.wait_for_path("/integrations/", DEFAULT_TIMEOUT).await?;
+        browser.wait_for("[data-test=field-rows] [data-test=crm-field]", DEFAULT_TIMEOUT).await?;
+        let before = saved_mapping(&app).await;
+        rename_mapping_row(&browser, "Billing_Frequency__c", "Amount").await?;
+        let save = browser.find("[data-action=save-mapping]").await?;
+        browser.click(&save).await?;
+        browser
+            .wait_for_text("[data-test=field-rows] .field-error", "Amount is already mapped", DEFAULT_TIMEOUT)
+            .await?;
+        assert_eq!(saved_mapping(&app).await, before, "nothing saved while a row is wrong");
+        rename_mapping_row(&browser, "Amount", "Billing_Cycle__c").await?;
+        // The first "Amount" row is the original one; the renamed row is the later one.
+        let save = browser.find("[data-action=save-mapping]").await?;
+        browser.click(&save).await?;
+        browser.wait_for_text("[data-test=mapping-saved]", "Mapping saved", DEFAULT_TIMEOUT).await?;
+        let after: serde_json::Value = serde_json::from_str(&saved_mapping(&app).await)?;
+        assert_eq!(after["fields"]["Billing_Cycle__c"], "deal.billingFrequency", "{after}");
+        assert_eq!(after["fields"]["Amount"], "deal.tcv", "{after}");
+        assert!(after["fields"].get("Billing_Frequency__c").is_none(), "{after}");
+        browser
+            .wait_for_text("[data-test=intake-inbox] .empty-state", "Nothing has arrived through acme-sf", DEFAULT_TIMEOUT)
+            .await?;
+
+        let response = app
+            .client
+            .post(format!("{}/api/intake/deals", app.base_url))
+            .bearer_auth(&key)
+            .json(&intake_deal_with_bad_contact())
+            .send()
+            .await?;
+        let body: serde_json::Value = response.json().await?;
+        assert_eq!(body["status"], "failed", "{body}");
+        // The cause is fixed in revops: the customer now exists with the CRM's reference.
+        app.gql_ok(
+            Role::Admin,
+            "mutation($input: CustomerCreateInput!) { customerCreate(input: $input) { customer { id } } }",
+            json!({ "input": {
+                "externalRef": "001BROWSER", "legalName": "Inbox Robotics Inc.",
+                "billingAddress": { "line1": "1 Robot Way", "city": "Austin", "postalCode": "78701", "country": "US" },
+                "billingContact": { "name": "Ada Payables", "email": "ap@inbox-robotics.example" },
+                "billingCurrency": "USD"
+            }}),
+        )
+        .await;
+        replay_from_the_json_inbox(&browser, &app).await?;
+        assert_eq!(
+            app.sql_count("SELECT COUNT(*) FROM deals WHERE crm_opportunity_id = '006BROWSER0001'").await,
+            1
+        );
+        no_error_on_page(&browser, "/integrations/inbox").await?;
+        Ok(())
+    })
+    .await
+}
+
+/// From the Integrations page to the JSON inbox: the failed event with its error and payload,
+/// then Replay, confirmed, and its new status.
+async fn replay_from_the_json_inbox(browser: &Browser, app: &TestApp) -> TestResult {
+    browser
+        .goto(&format!("{}/integrations", app.base_url))
+        .await?;
+    let inbox = browser
+        .wait_for("[data-action=json-inbox]", DEFAULT_TIMEOUT)
+        .await?;
+    browser.click(&inbox).await?;
+    browser
+        .wait_for_path("/integrations/inbox", DEFAULT_TIMEOUT)
+        .await?;
+    let failed = "[data-test=intake-events] tbody[data-status=FAILED]";
+    browser
+        .wait_for_text(
+            &format!("{failed} [data-test=event-outcome]"),
+            "email",
+            DEFAULT_TIMEOUT,
+        )
+        .await?;
+    let show = browser
+        .find(&format!("{failed} [data-action=show-payload]"))
+        .await?;
+    browser.click(&show).await?;
+    browser
+        .wait_for_text(
+            &format!("{failed} [data-test=event-payload]"),
+            "001BROWSER",
+            DEFAULT_TIMEOUT,
+        )
+        .await?;
+    let replay = browser
+        .find(&format!("{failed} [data-action=replay]"))
+        .await?;
+    browser.click(&replay).await?;
+    let confirm = browser
+        .wait_for(
+            "[data-test=replay-confirm] [data-action=confirm-replay]",
+            DEFAULT_TIMEOUT,
+        )
+        .await?;
+    browser.click(&confirm).await?;
+    browser
+        .wait_for_text(
+            "[data-test=replay-notice]",
+            "Replayed: Applied",
+            DEFAULT_TIMEOUT,
+        )
+        .await?;
+    browser
+        .wait_for(
+            "[data-test=intake-events] tbody[data-status=APPLIED]",
             DEFAULT_TIMEOUT,
         )
         .await?;

@@ -147,6 +147,35 @@ pub fn ImportStatusBadge(#[prop(into)] status: String) -> impl IntoView {
     view! { <Badge tone=tone label=label /> }
 }
 
+/// What became of a CRM notification in the intake inbox.
+pub fn intake_status_tone(status: &str) -> (Tone, &'static str) {
+    match status {
+        "RECEIVED" => (Tone::Info, "Received"),
+        "PROCESSING" => (Tone::Info, "Processing"),
+        "APPLIED" => (Tone::Good, "Applied"),
+        "AMENDMENT" => (Tone::Warning, "Amendment"),
+        "IGNORED" => (Tone::Neutral, "Ignored"),
+        "FAILED" => (Tone::Danger, "Failed"),
+        _ => (Tone::Neutral, "Unknown"),
+    }
+}
+
+#[component]
+pub fn IntakeStatusBadge(#[prop(into)] status: String) -> impl IntoView {
+    let (tone, label) = intake_status_tone(&status);
+    view! { <Badge tone=tone label=label /> }
+}
+
+/// A connector's state: receiving, or paused (the CRM is told to retry later).
+#[component]
+pub fn ConnectorStatusBadge(paused: bool) -> impl IntoView {
+    if paused {
+        view! { <Badge tone=Tone::Warning label="Paused" /> }
+    } else {
+        view! { <Badge tone=Tone::Good label="Active" /> }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

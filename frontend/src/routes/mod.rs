@@ -1,6 +1,7 @@
 //! One module per page, plus the small URL helpers the list pages share.
 
 pub mod aging;
+pub mod amendments;
 pub mod approvals;
 pub mod audit;
 pub mod bank_matching;
@@ -27,6 +28,8 @@ pub mod dispute_detail;
 pub mod disputes;
 pub mod expansions;
 pub mod imports;
+pub mod integration_detail;
+pub mod integrations;
 pub mod invoice_detail;
 pub mod invoices;
 pub mod ladder;

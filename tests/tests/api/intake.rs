@@ -364,6 +364,22 @@ async fn a_salesforce_outbound_message_becomes_one_draft_deal_and_is_acknowledge
     let event = &inbox["intakeEvents"]["nodes"][0];
     assert_eq!(event["connector"], "acme-sf");
     assert_eq!(event["status"], "APPLIED", "{inbox}");
+    // A connector's page reads only its own events.
+    let by_connector = app
+        .gql_ok(
+            Role::VpRevops,
+            "{ mine: intakeEvents(connector: \"acme-sf\", first: 0) { totalCount } json: intakeEvents(connector: \"json\") { totalCount } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        (
+            &by_connector["mine"]["totalCount"],
+            &by_connector["json"]["totalCount"]
+        ),
+        (&json!(1), &json!(0)),
+        "{by_connector}"
+    );
     let deal = app
         .gql_ok(Role::VpRevops, "query($id: ID!) { deal(id: $id) { crmOpportunityId productName billingFrequency paymentTerms tcv { amount currency } } }", json!({ "id": event["dealId"] }))
         .await["deal"]

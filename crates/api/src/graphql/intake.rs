@@ -188,16 +188,21 @@ pub struct IntakeQuery;
 
 #[Object]
 impl IntakeQuery {
-    /// The intake inbox, newest first.
+    /// The intake inbox, newest first; `connector` keeps one connector's events ("json" for
+    /// `POST /api/intake/deals`).
     async fn intake_events(
         &self,
         ctx: &Context<'_>,
         status: Option<IntakeStatus>,
+        connector: Option<String>,
         first: Option<i32>,
         after: Option<String>,
     ) -> async_graphql::Result<IntakeEventConnection> {
         let page = PageRequest::from_relay(first, after.as_deref())?;
-        let found = app(ctx).intake.events(actor(ctx)?, status, page).await?;
+        let found = app(ctx)
+            .intake
+            .events(actor(ctx)?, status, connector.as_deref(), page)
+            .await?;
         Ok(IntakeEventConnection::from_page(found, IntakeEvent::from))
     }
 

@@ -109,17 +109,22 @@ impl IntakeService {
         gaps(&self.deals, &deal).await
     }
 
-    /// The inbox, newest first, optionally one status.
+    /// The inbox, newest first, optionally one status and one connector (its name, or "json"),
+    /// so a connector's page shows only what came through it.
     pub async fn events(
         &self,
         actor: &Actor,
         status: Option<IntakeStatus>,
+        connector: Option<&str>,
         page: PageRequest,
     ) -> AppResult<Page<IntakeEvent>> {
         actor.require(Permission::IntakeRead)?;
         let mut query = intake_event::Entity::find();
         if let Some(status) = status {
             query = query.filter(intake_event::Column::Status.eq(status.as_str()));
+        }
+        if let Some(connector) = connector {
+            query = query.filter(intake_event::Column::Connector.eq(connector));
         }
         let total = query.clone().count(&self.db).await?;
         let rows = query
