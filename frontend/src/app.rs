@@ -17,7 +17,7 @@ use crate::{
         customer_detail, customer_new, customers, dashboard, deal_form, deals, dispute_detail,
         disputes, expansions, imports, invoice_detail, invoices, ladder, ledger, login,
         payment_detail, payment_new, payments, renewals, revenue, revenue_close, revenue_contracts,
-        revenue_schedule, revenue_settings, service_accounts, timesheets,
+        revenue_schedule, revenue_settings, service_accounts, timesheets, webhooks,
     },
     session::{self, use_session, Session, SessionContext},
 };
@@ -88,6 +88,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("imports/:id") view=imports::ImportDetailPage />
                     <Route path=path!("audit") view=audit::AuditPage />
                     <Route path=path!("service-accounts") view=service_accounts::ServiceAccountsPage />
+                    <Route path=path!("webhooks") view=webhooks::WebhooksPage />
                 </ParentRoute>
             </Routes>
         </Router>
@@ -257,6 +258,8 @@ fn SideNav() -> impl IntoView {
     let can_renewals = session::can("RENEWAL_READ");
     // Administrators manage the API keys other systems call with.
     let can_user_admin = session::can("USER_ADMIN");
+    // Outgoing webhooks to other systems (administration).
+    let can_webhooks = session::can("WEBHOOK_MANAGE");
     // Bringing the old system's book in at cut-over (administration).
     let can_imports = session::can("IMPORT_READ");
     view! {
@@ -331,6 +334,9 @@ fn SideNav() -> impl IntoView {
             </Show>
             <Show when=move || can_user_admin.get()>
                 <NavLink href="/service-accounts" key="service-accounts" label="Service accounts" />
+            </Show>
+            <Show when=move || can_webhooks.get()>
+                <NavLink href="/webhooks" key="webhooks" label="Webhooks" />
             </Show>
         </nav>
     }

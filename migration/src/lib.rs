@@ -17,6 +17,7 @@ mod m20261205_000005_intake;
 mod m20261206_000001_service_accounts;
 mod m20261206_000002_intake_connectors;
 mod m20261206_000003_ledger_exports;
+mod m20261207_000001_webhooks;
 
 pub struct Migrator;
 
@@ -38,6 +39,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000001_service_accounts::Migration),
             Box::new(m20261206_000002_intake_connectors::Migration),
             Box::new(m20261206_000003_ledger_exports::Migration),
+            Box::new(m20261207_000001_webhooks::Migration),
         ]
     }
 }

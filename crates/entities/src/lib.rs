@@ -68,3 +68,7 @@ pub mod usage_record;
 pub mod user;
 pub mod user_alert;
 pub mod write_off;
+pub mod webhook_attempt;
+pub mod webhook_delivery;
+pub mod webhook_endpoint;
+pub mod webhook_event;

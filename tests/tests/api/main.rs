@@ -25,3 +25,4 @@ mod revenue;
 mod role_matrix;
 mod seed;
 mod service_accounts;
+mod webhooks;
