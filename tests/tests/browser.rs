@@ -1809,7 +1809,8 @@ async fn opened_from_history(browser: &Browser) -> TestResult {
 }
 
 #[tokio::test]
-async fn an_admin_subscribes_a_webhook_endpoint_sees_its_secret_once_and_deletes_it() -> TestResult {
+async fn an_admin_subscribes_a_webhook_endpoint_sees_its_secret_once_and_deletes_it() -> TestResult
+{
     // Proves: the admin's navigation leads to Webhooks; creating an endpoint with ticked event types shows its signing secret once with a copy button, the list keeps only the secret's start and the types, and deleting asks first.
     require_dist()?;
     let app = TestApp::spawn().await;
@@ -1817,7 +1818,9 @@ async fn an_admin_subscribes_a_webhook_endpoint_sees_its_secret_once_and_deletes
     run(&browser, "admin_webhooks", async {
         sign_in(&browser, &app, Role::Admin).await?;
         browser.wait_for_path("/customers", DEFAULT_TIMEOUT).await?;
-        let link = browser.wait_for("[data-nav=webhooks]", DEFAULT_TIMEOUT).await?;
+        let link = browser
+            .wait_for("[data-nav=webhooks]", DEFAULT_TIMEOUT)
+            .await?;
         browser.click(&link).await?;
         browser
             .wait_for_text(".empty-state", "No webhook endpoints yet", DEFAULT_TIMEOUT)
@@ -1825,7 +1828,9 @@ async fn an_admin_subscribes_a_webhook_endpoint_sees_its_secret_once_and_deletes
         let new = browser.find("[data-action=new-webhook]").await?;
         browser.click(&new).await?;
         let url = browser.wait_for("#field-url", DEFAULT_TIMEOUT).await?;
-        browser.type_text(&url, "https://erp.example.com/revops").await?;
+        browser
+            .type_text(&url, "https://erp.example.com/revops")
+            .await?;
         let paid = browser
             .wait_for("[data-event-type='invoice.paid']", DEFAULT_TIMEOUT)
             .await?;
@@ -1833,9 +1838,15 @@ async fn an_admin_subscribes_a_webhook_endpoint_sees_its_secret_once_and_deletes
         let create = browser.find("[data-action=create-webhook]").await?;
         browser.click(&create).await?;
         browser
-            .wait_for_text("[data-test=new-secret]", "will not be shown again", DEFAULT_TIMEOUT)
+            .wait_for_text(
+                "[data-test=new-secret]",
+                "will not be shown again",
+                DEFAULT_TIMEOUT,
+            )
             .await?;
-        browser.find("[data-test=new-secret] [data-action=copy-secret]").await?;
+        browser
+            .find("[data-test=new-secret] [data-action=copy-secret]")
+            .await?;
         let secret = browser
             .execute(
                 "return document.querySelector('[data-test=new-secret-value]').value;",
@@ -1845,15 +1856,26 @@ async fn an_admin_subscribes_a_webhook_endpoint_sees_its_secret_once_and_deletes
             .as_str()
             .unwrap_or_default()
             .to_string();
-        assert!(secret.starts_with("whsec_") && secret.len() == 70, "{secret}");
+        assert!(
+            secret.starts_with("whsec_") && secret.len() == 70,
+            "{secret}"
+        );
         browser
-            .wait_for_text("[data-test=webhook-table] tbody", "invoice.paid", DEFAULT_TIMEOUT)
+            .wait_for_text(
+                "[data-test=webhook-table] tbody",
+                "invoice.paid",
+                DEFAULT_TIMEOUT,
+            )
             .await?;
 
         // Once: after a reload the page shows the secret's start and nowhere holds the secret.
         browser.goto(&format!("{}/webhooks", app.base_url)).await?;
         browser
-            .wait_for_text("[data-test=webhook-table] tbody", &secret[..10], DEFAULT_TIMEOUT)
+            .wait_for_text(
+                "[data-test=webhook-table] tbody",
+                &secret[..10],
+                DEFAULT_TIMEOUT,
+            )
             .await?;
         assert!(browser.find_all("[data-test=new-secret]").await?.is_empty());
         let page = browser
@@ -1864,7 +1886,10 @@ async fn an_admin_subscribes_a_webhook_endpoint_sees_its_secret_once_and_deletes
         let delete = browser.find("[data-action=delete]").await?;
         browser.click(&delete).await?;
         let confirm = browser
-            .wait_for("[data-test=delete-confirm] [data-action=confirm]", DEFAULT_TIMEOUT)
+            .wait_for(
+                "[data-test=delete-confirm] [data-action=confirm]",
+                DEFAULT_TIMEOUT,
+            )
             .await?;
         browser.click(&confirm).await?;
         browser

@@ -145,8 +145,12 @@ pub async fn webhook_endpoint_delete(id: String) -> Result<WebhookEndpoint, ApiE
         "mutation WebhookEndpointDelete($input: WebhookEndpointIdInput!) {{ \
            webhookEndpointDelete(input: $input) {{ endpoint {{ {ENDPOINT_FIELDS} }} }} }}"
     );
-    let payload: EndpointPayload =
-        field("webhookEndpointDelete", &query, json!({ "input": { "id": id } })).await?;
+    let payload: EndpointPayload = field(
+        "webhookEndpointDelete",
+        &query,
+        json!({ "input": { "id": id } }),
+    )
+    .await?;
     Ok(payload.endpoint)
 }
 
@@ -186,7 +190,11 @@ pub async fn webhook_test(endpoint_id: String) -> Result<WebhookDelivery, ApiErr
         "mutation WebhookTest($input: WebhookEndpointIdInput!) {{ \
            webhookTest(input: $input) {{ delivery {{ {DELIVERY_FIELDS} }} }} }}"
     );
-    let payload: DeliveryPayload =
-        field("webhookTest", &query, json!({ "input": { "id": endpoint_id } })).await?;
+    let payload: DeliveryPayload = field(
+        "webhookTest",
+        &query,
+        json!({ "input": { "id": endpoint_id } }),
+    )
+    .await?;
     Ok(payload.delivery)
 }

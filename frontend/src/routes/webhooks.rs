@@ -125,13 +125,15 @@ fn EndpointList(state: PageState) -> impl IntoView {
         changed.track();
         api::webhook_endpoints()
     });
-    move || match endpoints.get() {
+    move || {
+        match endpoints.get() {
         None => view! { <LoadingRows columns=6 rows=2 /> }.into_any(),
         Some(Err(error)) => view! { <ErrorPanel error=error retry=Callback::new(move |()| endpoints.refetch()) /> }.into_any(),
         Some(Ok(rows)) if rows.is_empty() => view! {
             <EmptyState title="No webhook endpoints yet" hint="Add the URL of the system that should hear about revops events (an ERP, a data warehouse loader, a Slack relay), choose its event types, and keep the signing secret shown once." />
         }.into_any(),
         Some(Ok(rows)) => view! { <EndpointTable rows=rows state=state.clone() /> }.into_any(),
+    }
     }
 }
 
@@ -176,25 +178,53 @@ fn EndpointRow(endpoint: WebhookEndpoint, state: PageState) -> impl IntoView {
         move |_| {
             let endpoint = stored.get_value();
             let enable = !endpoint.enabled;
-            act(state.clone(), api::webhook_endpoint_set_enabled(endpoint.id.clone(), enable), move |saved, state| {
-                let verb = if saved.enabled { "enabled; waiting deliveries go out within seconds" } else { "disabled; events are not queued for it while disabled" };
-                state.refresh(Some(format!("{} is {verb}.", saved.url)));
-            });
+            act(
+                state.clone(),
+                api::webhook_endpoint_set_enabled(endpoint.id.clone(), enable),
+                move |saved, state| {
+                    let verb = if saved.enabled {
+                        "enabled; waiting deliveries go out within seconds"
+                    } else {
+                        "disabled; events are not queued for it while disabled"
+                    };
+                    state.refresh(Some(format!("{} is {verb}.", saved.url)));
+                },
+            );
         }
     };
     let rotate = {
         let state = state.clone();
-        move |_| act(state.clone(), api::webhook_endpoint_rotate_secret(stored.get_value().id), |rotated, state| {
-            state.secret.set(Some((rotated, "rotated")));
-            state.refresh(None);
-        })
+        move |_| {
+            act(
+                state.clone(),
+                api::webhook_endpoint_rotate_secret(stored.get_value().id),
+                |rotated, state| {
+                    state.secret.set(Some((rotated, "rotated")));
+                    state.refresh(None);
+                },
+            )
+        }
     };
     let test = {
         let state = state.clone();
-        move |_| act(state.clone(), api::webhook_test(stored.get_value().id), move |delivery, state| {
-            let answer = delivery.last_status_code.map(|code| format!("HTTP {code}")).or(delivery.last_error.clone()).unwrap_or_default();
-            state.refresh(Some(format!("Test ping to {}: {} ({answer}).", stored.get_value().url, format::enum_label(&delivery.status))));
-        })
+        move |_| {
+            act(
+                state.clone(),
+                api::webhook_test(stored.get_value().id),
+                move |delivery, state| {
+                    let answer = delivery
+                        .last_status_code
+                        .map(|code| format!("HTTP {code}"))
+                        .or(delivery.last_error.clone())
+                        .unwrap_or_default();
+                    state.refresh(Some(format!(
+                        "Test ping to {}: {} ({answer}).",
+                        stored.get_value().url,
+                        format::enum_label(&delivery.status)
+                    )));
+                },
+            )
+        }
     };
     let show_log = {
         let state = state.clone();
@@ -239,7 +269,12 @@ fn CreateForm(
     let save = move |_| {
         pending.set(true);
         spawn_local(async move {
-            let result = api::webhook_endpoint_create(url.get_untracked(), description.get_untracked(), chosen.get_untracked()).await;
+            let result = api::webhook_endpoint_create(
+                url.get_untracked(),
+                description.get_untracked(),
+                chosen.get_untracked(),
+            )
+            .await;
             pending.set(false);
             match result {
                 Ok(created) => on_created.run(created),
@@ -292,7 +327,11 @@ fn CreateForm(
 
 /// The signing secret, shown this once, with a copy button.
 #[component]
-fn NewSecret(shown: WebhookEndpointWithSecret, verb: &'static str, on_done: Callback<()>) -> impl IntoView {
+fn NewSecret(
+    shown: WebhookEndpointWithSecret,
+    verb: &'static str,
+    on_done: Callback<()>,
+) -> impl IntoView {
     let secret = StoredValue::new(shown.secret.clone());
     let copied = RwSignal::new(None::<bool>);
     let copy = move |_| {
@@ -328,12 +367,19 @@ fn DeleteConfirm(endpoint: WebhookEndpoint, state: PageState) -> impl IntoView {
     let cancel_state = state.clone();
     let delete = move |_| {
         pending.set(true);
-        act(state.clone(), api::webhook_endpoint_delete(id.get_value()), move |deleted, state| {
-            pending.set(false);
-            state.deleting.set(None);
-            state.log_of.set(None);
-            state.refresh(Some(format!("{} is deleted; deliveries still waiting were cancelled.", deleted.url)));
-        });
+        act(
+            state.clone(),
+            api::webhook_endpoint_delete(id.get_value()),
+            move |deleted, state| {
+                pending.set(false);
+                state.deleting.set(None);
+                state.log_of.set(None);
+                state.refresh(Some(format!(
+                    "{} is deleted; deliveries still waiting were cancelled.",
+                    deleted.url
+                )));
+            },
+        );
     };
     view! {
         <div class="confirm" role="alertdialog" aria-label="Confirm deleting the webhook endpoint" data-test="delete-confirm">

@@ -158,8 +158,7 @@ async fn send(app: &TestApp) -> revops::webhooks::sender::DeliveryReport {
 }
 
 async fn endpoint_row(app: &TestApp, id: &str) -> Value {
-    app.gql_ok(Role::Admin, ENDPOINTS, json!({}))
-        .await["webhookEndpoints"]
+    app.gql_ok(Role::Admin, ENDPOINTS, json!({})).await["webhookEndpoints"]
         .as_array()
         .unwrap()
         .iter()
@@ -177,9 +176,17 @@ async fn subscribed_events_arrive_once_signed_with_the_documented_schema() {
     let app = TestApp::spawn().await;
     let receiver = Receiver::start().await;
     let other = Receiver::start().await;
-    let types = ["deal.approved", "invoice.issued", "invoice.paid", "payment.recorded"];
+    let types = [
+        "deal.approved",
+        "invoice.issued",
+        "invoice.paid",
+        "payment.recorded",
+    ];
     let (endpoint_id, secret) = endpoint(&app, &receiver.url, &types).await;
-    assert!(secret.starts_with("whsec_") && secret.len() == 70, "{secret}");
+    assert!(
+        secret.starts_with("whsec_") && secret.len() == 70,
+        "{secret}"
+    );
     endpoint(&app, &other.url, &["period.closed", "invoice.voided"]).await;
 
     let customer = customer_with_open_invoice(&app, "Globex", "OPP-W1").await;
@@ -197,14 +204,25 @@ async fn subscribed_events_arrive_once_signed_with_the_documented_schema() {
 
     let requests = receiver.requests();
     let events = receiver.events();
-    let mut kinds: Vec<&str> = events.iter().map(|event| event["type"].as_str().unwrap()).collect();
+    let mut kinds: Vec<&str> = events
+        .iter()
+        .map(|event| event["type"].as_str().unwrap())
+        .collect();
     kinds.sort_unstable();
     assert_eq!(
         kinds,
-        ["deal.approved", "invoice.issued", "invoice.paid", "payment.recorded"],
+        [
+            "deal.approved",
+            "invoice.issued",
+            "invoice.paid",
+            "payment.recorded"
+        ],
         "{events:#?}"
     );
-    let mut ids: Vec<&str> = events.iter().map(|event| event["id"].as_str().unwrap()).collect();
+    let mut ids: Vec<&str> = events
+        .iter()
+        .map(|event| event["id"].as_str().unwrap())
+        .collect();
     ids.sort_unstable();
     ids.dedup();
     assert_eq!(ids.len(), 4, "every event id is unique");
@@ -214,17 +232,28 @@ async fn subscribed_events_arrive_once_signed_with_the_documented_schema() {
             "{}",
             request.signature
         );
-        assert!(!signature_verifies("whsec_wrong", &request.signature, &request.body));
+        assert!(!signature_verifies(
+            "whsec_wrong",
+            &request.signature,
+            &request.body
+        ));
         assert_eq!(request.event_id_header, event["id"].as_str().unwrap());
         assert!(event["id"].as_str().unwrap().starts_with("evt_"));
         assert_eq!(event["createdAt"], "2026-11-27T10:00:00Z");
         assert!(event["data"].is_object());
     }
-    let by_type = |kind: &str| events.iter().find(|event| event["type"] == kind).unwrap()["data"].clone();
+    let by_type =
+        |kind: &str| events.iter().find(|event| event["type"] == kind).unwrap()["data"].clone();
     let issued = by_type("invoice.issued");
     assert_eq!(issued["number"], invoice["number"]);
-    assert_eq!(issued["invoiceId"].to_string(), invoice["id"].as_str().unwrap());
-    assert_eq!(issued["total"], json!({ "amount": "1000.00", "currency": "USD" }));
+    assert_eq!(
+        issued["invoiceId"].to_string(),
+        invoice["id"].as_str().unwrap()
+    );
+    assert_eq!(
+        issued["total"],
+        json!({ "amount": "1000.00", "currency": "USD" })
+    );
     assert_eq!(by_type("invoice.paid")["paid"]["amount"], "1000.00");
     assert_eq!(by_type("payment.recorded")["amount"]["amount"], "1000.00");
     assert_eq!(by_type("deal.approved")["opportunityId"], "OPP-W1");
@@ -260,7 +289,8 @@ async fn another_invoice(app: &TestApp, name: &str, opportunity: &str) {
 /// Runs the sender at `minutes` after the test clock's start.
 async fn send_at(app: &TestApp, minutes: i64) -> revops::webhooks::sender::DeliveryReport {
     let start: chrono::DateTime<chrono::Utc> = "2026-11-27T10:00:00Z".parse().unwrap();
-    app.travel_to(start + chrono::Duration::minutes(minutes)).await;
+    app.travel_to(start + chrono::Duration::minutes(minutes))
+        .await;
     send(app).await
 }
 
@@ -273,7 +303,8 @@ async fn failures_back_off_are_logged_and_ten_in_a_row_disable_the_endpoint_unti
     let app = TestApp::spawn().await;
     let receiver = Receiver::start().await;
     receiver.answer_with(500);
-    let (endpoint_id, secret) = endpoint(&app, &receiver.url, &["deal.approved", "invoice.issued"]).await;
+    let (endpoint_id, secret) =
+        endpoint(&app, &receiver.url, &["deal.approved", "invoice.issued"]).await;
     customer_with_open_invoice(&app, "Hooli", "OPP-W2").await;
 
     let mut schedule = Vec::new();
@@ -284,13 +315,26 @@ async fn failures_back_off_are_logged_and_ten_in_a_row_disable_the_endpoint_unti
     // Two deliveries, retried at 0, 1, 3, 7 and 15 minutes; the passes between find nothing due.
     assert_eq!(
         schedule,
-        [(0, 2), (0, 0), (1, 2), (2, 0), (3, 2), (6, 0), (7, 2), (14, 0), (15, 2)]
+        [
+            (0, 2),
+            (0, 0),
+            (1, 2),
+            (2, 0),
+            (3, 2),
+            (6, 0),
+            (7, 2),
+            (14, 0),
+            (15, 2)
+        ]
     );
     assert_eq!(receiver.requests().len(), 10);
     let disabled = endpoint_row(&app, &endpoint_id).await;
     assert_eq!(disabled["enabled"], false, "{disabled}");
     assert_eq!(disabled["consecutiveFailures"], 10);
-    assert!(disabled["disabledReason"].as_str().unwrap().contains("10 failed"));
+    assert!(disabled["disabledReason"]
+        .as_str()
+        .unwrap()
+        .contains("10 failed"));
     let audits = app
         .sql_count("SELECT COUNT(*) FROM audit_log WHERE action = 'webhook_endpoint.auto_disable'")
         .await;
@@ -324,20 +368,35 @@ async fn failures_back_off_are_logged_and_ten_in_a_row_disable_the_endpoint_unti
     // Fixed and enabled again: what waited goes on the next pass, signed with the same secret.
     receiver.answer_with(200);
     let enabled = app
-        .gql_ok(Role::Admin, UPDATE, json!({ "input": { "id": endpoint_id, "enabled": true } }))
+        .gql_ok(
+            Role::Admin,
+            UPDATE,
+            json!({ "input": { "id": endpoint_id, "enabled": true } }),
+        )
         .await;
-    assert_eq!(enabled["webhookEndpointUpdate"]["endpoint"]["consecutiveFailures"], 0);
+    assert_eq!(
+        enabled["webhookEndpointUpdate"]["endpoint"]["consecutiveFailures"],
+        0
+    );
     assert_eq!(send(&app).await.delivered, 2);
     let requests = receiver.requests();
     assert_eq!(requests.len(), 12);
-    assert!(signature_verifies(&secret, &requests[11].signature, &requests[11].body));
+    assert!(signature_verifies(
+        &secret,
+        &requests[11].signature,
+        &requests[11].body
+    ));
     let log = deliveries(&app, &endpoint_id).await;
     assert!(log.iter().all(|delivery| delivery["status"] == "DELIVERED"));
 
     // Redeliver one: a new delivery of the same event (same id and body).
     let first = &log[0];
     let redelivered = app
-        .gql_ok(Role::Admin, REDELIVER, json!({ "input": { "deliveryId": first["id"] } }))
+        .gql_ok(
+            Role::Admin,
+            REDELIVER,
+            json!({ "input": { "deliveryId": first["id"] } }),
+        )
         .await["webhookRedeliver"]["delivery"]
         .clone();
     assert_eq!(redelivered["eventId"], first["eventId"]);
@@ -346,12 +405,19 @@ async fn failures_back_off_are_logged_and_ten_in_a_row_disable_the_endpoint_unti
     assert_eq!(send(&app).await.delivered, 1);
     let requests = receiver.requests();
     assert_eq!(requests.len(), 13);
-    assert_eq!(requests[12].event_id_header, first["eventId"].as_str().unwrap());
+    assert_eq!(
+        requests[12].event_id_header,
+        first["eventId"].as_str().unwrap()
+    );
     let same_event: Vec<&Received> = requests
         .iter()
         .filter(|request| request.event_id_header == first["eventId"].as_str().unwrap())
         .collect();
-    assert_eq!(same_event.len(), 7, "5 failures, the delivery, the redelivery");
+    assert_eq!(
+        same_event.len(),
+        7,
+        "5 failures, the delivery, the redelivery"
+    );
     assert_eq!(same_event[5].body, same_event[6].body);
 }
 
@@ -363,24 +429,50 @@ async fn endpoints_are_checked_secrets_shown_once_rotated_tested_and_deleted() {
     let app = TestApp::spawn().await;
     let receiver = Receiver::start().await;
     for (input, field) in [
-        (json!({ "url": "ftp://example.com/hook", "eventTypes": ["invoice.paid"] }), "url"),
-        (json!({ "url": "not a url", "eventTypes": ["invoice.paid"] }), "url"),
-        (json!({ "url": receiver.url, "eventTypes": ["invoice.created"] }), "eventTypes"),
-        (json!({ "url": receiver.url, "eventTypes": [] }), "eventTypes"),
+        (
+            json!({ "url": "ftp://example.com/hook", "eventTypes": ["invoice.paid"] }),
+            "url",
+        ),
+        (
+            json!({ "url": "not a url", "eventTypes": ["invoice.paid"] }),
+            "url",
+        ),
+        (
+            json!({ "url": receiver.url, "eventTypes": ["invoice.created"] }),
+            "eventTypes",
+        ),
+        (
+            json!({ "url": receiver.url, "eventTypes": [] }),
+            "eventTypes",
+        ),
     ] {
-        let response = app.gql_as(Role::Admin, CREATE, json!({ "input": input })).await;
-        assert_eq!(error_code(&response).as_deref(), Some("VALIDATION"), "{response}");
+        let response = app
+            .gql_as(Role::Admin, CREATE, json!({ "input": input }))
+            .await;
+        assert_eq!(
+            error_code(&response).as_deref(),
+            Some("VALIDATION"),
+            "{response}"
+        );
         assert_eq!(error_field(&response).as_deref(), Some(field), "{response}");
     }
     let denied = app.gql_as(Role::Cfo, ENDPOINTS, json!({})).await;
-    assert_eq!(error_code(&denied).as_deref(), Some("FORBIDDEN"), "{denied}");
+    assert_eq!(
+        error_code(&denied).as_deref(),
+        Some("FORBIDDEN"),
+        "{denied}"
+    );
 
     let (endpoint_id, secret) = endpoint(&app, &receiver.url, &["invoice.issued"]).await;
     let listed = endpoint_row(&app, &endpoint_id).await;
     assert_eq!(listed["secretHint"], secret[..10]);
     assert!(!listed.to_string().contains(&secret));
     let types = app
-        .gql_ok(Role::Admin, "{ webhookEventTypes { code description } }", json!({}))
+        .gql_ok(
+            Role::Admin,
+            "{ webhookEventTypes { code description } }",
+            json!({}),
+        )
         .await;
     assert_eq!(types["webhookEventTypes"].as_array().unwrap().len(), 10);
 
@@ -395,7 +487,11 @@ async fn endpoints_are_checked_secrets_shown_once_rotated_tested_and_deleted() {
     assert!(signature_verifies(&secret, &ping.signature, &ping.body));
 
     let rotated = app
-        .gql_ok(Role::Admin, ROTATE, json!({ "input": { "id": endpoint_id } }))
+        .gql_ok(
+            Role::Admin,
+            ROTATE,
+            json!({ "input": { "id": endpoint_id } }),
+        )
         .await["webhookEndpointRotateSecret"]
         .clone();
     let new_secret = rotated["secret"].as_str().unwrap().to_string();
@@ -403,15 +499,31 @@ async fn endpoints_are_checked_secrets_shown_once_rotated_tested_and_deleted() {
     customer_with_open_invoice(&app, "Initrode", "OPP-W3").await;
     assert_eq!(send(&app).await.delivered, 1);
     let issued = &receiver.requests()[1];
-    assert!(signature_verifies(&new_secret, &issued.signature, &issued.body));
-    assert!(!signature_verifies(&secret, &issued.signature, &issued.body));
+    assert!(signature_verifies(
+        &new_secret,
+        &issued.signature,
+        &issued.body
+    ));
+    assert!(!signature_verifies(
+        &secret,
+        &issued.signature,
+        &issued.body
+    ));
 
-    app.gql_ok(Role::Admin, DELETE, json!({ "input": { "id": endpoint_id } }))
-        .await;
+    app.gql_ok(
+        Role::Admin,
+        DELETE,
+        json!({ "input": { "id": endpoint_id } }),
+    )
+    .await;
     assert_eq!(endpoint_row(&app, &endpoint_id).await, Value::Null);
     another_invoice(&app, "Vandelay", "OPP-W4").await;
     send(&app).await;
-    assert_eq!(receiver.requests().len(), 2, "a deleted endpoint gets nothing");
+    assert_eq!(
+        receiver.requests().len(),
+        2,
+        "a deleted endpoint gets nothing"
+    );
     let audits = app
         .sql_count("SELECT COUNT(*) FROM audit_log WHERE action LIKE 'webhook_endpoint.%'")
         .await;

@@ -131,7 +131,10 @@ fn status_code(code: Option<i64>) -> Option<i32> {
 impl From<webhooks::WebhookDelivery> for WebhookDelivery {
     fn from(delivery: webhooks::WebhookDelivery) -> WebhookDelivery {
         let status = WebhookDeliveryStatus::parse(&delivery.status);
-        let waiting = matches!(status, WebhookDeliveryStatus::Pending | WebhookDeliveryStatus::Sending);
+        let waiting = matches!(
+            status,
+            WebhookDeliveryStatus::Pending | WebhookDeliveryStatus::Sending
+        );
         WebhookDelivery {
             id: ID(delivery.id.to_string()),
             endpoint_id: ID(delivery.endpoint_id.to_string()),
@@ -163,7 +166,11 @@ impl From<webhooks::WebhookDelivery> for WebhookDelivery {
     }
 }
 
-connection!(WebhookDeliveryConnection, WebhookDeliveryEdge, WebhookDelivery);
+connection!(
+    WebhookDeliveryConnection,
+    WebhookDeliveryEdge,
+    WebhookDelivery
+);
 
 #[derive(Default)]
 pub struct WebhookQuery;
@@ -171,13 +178,19 @@ pub struct WebhookQuery;
 #[Object]
 impl WebhookQuery {
     /// The event types an endpoint can subscribe to (admin).
-    async fn webhook_event_types(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<WebhookEventType>> {
+    async fn webhook_event_types(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Vec<WebhookEventType>> {
         let types = app(ctx).webhooks.event_types(actor(ctx)?)?;
         Ok(types.into_iter().map(WebhookEventType::from).collect())
     }
 
     /// Every webhook endpoint, oldest first (admin).
-    async fn webhook_endpoints(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<WebhookEndpoint>> {
+    async fn webhook_endpoints(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Vec<WebhookEndpoint>> {
         let endpoints = app(ctx).webhooks.endpoints(actor(ctx)?).await?;
         Ok(endpoints.into_iter().map(WebhookEndpoint::from).collect())
     }
@@ -196,7 +209,10 @@ impl WebhookQuery {
             .webhooks
             .deliveries(actor(ctx)?, endpoint_id, page)
             .await?;
-        Ok(WebhookDeliveryConnection::from_page(deliveries, WebhookDelivery::from))
+        Ok(WebhookDeliveryConnection::from_page(
+            deliveries,
+            WebhookDelivery::from,
+        ))
     }
 }
 

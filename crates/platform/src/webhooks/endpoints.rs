@@ -68,7 +68,10 @@ async fn audit_change<C: ConnectionTrait>(
     before: Option<&WebhookEndpoint>,
     after: Option<&WebhookEndpoint>,
 ) -> AppResult<()> {
-    let id = after.or(before).map(|endpoint| endpoint.id).unwrap_or_default();
+    let id = after
+        .or(before)
+        .map(|endpoint| endpoint.id)
+        .unwrap_or_default();
     audit::record(
         connection,
         actor,
@@ -124,8 +127,15 @@ impl WebhookService {
         .insert(&transaction)
         .await?;
         let endpoint = WebhookEndpoint::from_model(model);
-        audit_change(&transaction, Some(actor), now, "webhook_endpoint.create", None, Some(&endpoint))
-            .await?;
+        audit_change(
+            &transaction,
+            Some(actor),
+            now,
+            "webhook_endpoint.create",
+            None,
+            Some(&endpoint),
+        )
+        .await?;
         transaction.commit().await?;
         Ok(EndpointWithSecret { endpoint, secret })
     }
@@ -175,7 +185,15 @@ impl WebhookService {
             (true, false) => "webhook_endpoint.disable",
             _ => "webhook_endpoint.update",
         };
-        audit_change(&transaction, Some(actor), now, action, Some(&before), Some(&endpoint)).await?;
+        audit_change(
+            &transaction,
+            Some(actor),
+            now,
+            action,
+            Some(&before),
+            Some(&endpoint),
+        )
+        .await?;
         transaction.commit().await?;
         Ok(endpoint)
     }
@@ -212,7 +230,11 @@ impl WebhookService {
 
     /// Deletes an endpoint: it stops receiving at once (waiting deliveries are cancelled); its
     /// delivery log stays in the database for the audit trail.
-    pub async fn delete_endpoint(&self, actor: &Actor, endpoint_id: i64) -> AppResult<WebhookEndpoint> {
+    pub async fn delete_endpoint(
+        &self,
+        actor: &Actor,
+        endpoint_id: i64,
+    ) -> AppResult<WebhookEndpoint> {
         actor.require(Permission::WebhookManage)?;
         let now = self.clock.now();
         let transaction = self.db.begin().await?;
@@ -229,8 +251,15 @@ impl WebhookService {
             .filter(webhook_delivery::Column::Status.is_in(["pending", "sending"]))
             .exec(&transaction)
             .await?;
-        audit_change(&transaction, Some(actor), now, "webhook_endpoint.delete", Some(&before), None)
-            .await?;
+        audit_change(
+            &transaction,
+            Some(actor),
+            now,
+            "webhook_endpoint.delete",
+            Some(&before),
+            None,
+        )
+        .await?;
         transaction.commit().await?;
         Ok(before)
     }

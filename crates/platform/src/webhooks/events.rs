@@ -60,13 +60,17 @@ impl EventType {
         match self {
             EventType::DealApproved => "A deal was approved for billing and became a contract.",
             EventType::InvoiceIssued => "An invoice was issued (numbered and posted).",
-            EventType::InvoicePaid => "An invoice has nothing left open (paid, credited or written off).",
+            EventType::InvoicePaid => {
+                "An invoice has nothing left open (paid, credited or written off)."
+            }
             EventType::InvoiceVoided => "An unpaid invoice was voided.",
             EventType::PaymentRecorded => "A customer payment was recorded.",
             EventType::CreditMemoApproved => "A credit memo was approved and issued.",
             EventType::WriteOffApproved => "A write-off was approved and posted.",
             EventType::RenewalAtRisk => "A renewal was flagged Yellow or Red inside 60 days.",
-            EventType::CommissionStatementReady => "A month's commission calculation finished; statements are ready.",
+            EventType::CommissionStatementReady => {
+                "A month's commission calculation finished; statements are ready."
+            }
             EventType::PeriodClosed => "A ledger period (month) was closed.",
             EventType::Test => "A test ping sent on request.",
         }
@@ -202,7 +206,12 @@ mod tests {
     #[test]
     fn the_payload_has_the_documented_fields() {
         let now: DateTime<Utc> = "2026-12-01T09:30:00Z".parse().unwrap_or_default();
-        let body = payload("evt_1", EventType::InvoicePaid, now, json!({"invoiceId": 7}));
+        let body = payload(
+            "evt_1",
+            EventType::InvoicePaid,
+            now,
+            json!({"invoiceId": 7}),
+        );
         assert_eq!(body["id"], "evt_1");
         assert_eq!(body["type"], "invoice.paid");
         assert_eq!(body["createdAt"], "2026-12-01T09:30:00Z");

@@ -128,7 +128,10 @@ impl WebhookService {
         let endpoint = find_live(&transaction, original.endpoint_id)
             .await
             .map_err(|_| {
-                AppError::validation("deliveryId", "Its endpoint was deleted; nothing to send to.")
+                AppError::validation(
+                    "deliveryId",
+                    "Its endpoint was deleted; nothing to send to.",
+                )
             })?;
         if !endpoint.enabled {
             return Err(AppError::validation(
@@ -174,7 +177,8 @@ impl WebhookService {
         let transaction = self.db.begin().await?;
         let endpoint = find_live(&transaction, endpoint_id).await?;
         let data = json!({ "endpointId": endpoint.id, "message": "Test ping from revops." });
-        let delivery_ids = events::record(&transaction, now, EventType::Test, data, &[endpoint.id]).await?;
+        let delivery_ids =
+            events::record(&transaction, now, EventType::Test, data, &[endpoint.id]).await?;
         audit::record(
             &transaction,
             Some(actor),
@@ -200,7 +204,10 @@ impl WebhookService {
     }
 }
 
-async fn webhook_endpoint_exists<C: ConnectionTrait>(connection: &C, endpoint_id: i64) -> AppResult<()> {
+async fn webhook_endpoint_exists<C: ConnectionTrait>(
+    connection: &C,
+    endpoint_id: i64,
+) -> AppResult<()> {
     use crate::entities::webhook_endpoint;
     webhook_endpoint::Entity::find_by_id(endpoint_id)
         .one(connection)

@@ -6,12 +6,12 @@
 //! `notifications::lease`. Every attempt is logged; an endpoint whose attempts fail
 //! `DISABLE_AFTER_FAILURES` times in a row is disabled (audited) until an admin enables it.
 
-pub mod events;
-pub mod sender;
-pub mod signature;
 mod endpoints;
+pub mod events;
 mod log;
 pub mod rules;
+pub mod sender;
+pub mod signature;
 
 pub use events::{emit, EventType};
 
@@ -111,7 +111,11 @@ pub struct WebhookService {
 }
 
 impl WebhookService {
-    pub fn new(db: DatabaseConnection, clock: SharedClock, lease: chrono::Duration) -> WebhookService {
+    pub fn new(
+        db: DatabaseConnection,
+        clock: SharedClock,
+        lease: chrono::Duration,
+    ) -> WebhookService {
         WebhookService { db, clock, lease }
     }
 

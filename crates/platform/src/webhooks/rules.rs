@@ -10,7 +10,10 @@ const MAX_URL_CHARS: usize = 2000;
 pub fn parse_url(field: &str, text: &str) -> AppResult<String> {
     let trimmed = text.trim();
     if trimmed.is_empty() {
-        return Err(AppError::validation(field, "Enter the URL revops should POST events to."));
+        return Err(AppError::validation(
+            field,
+            "Enter the URL revops should POST events to.",
+        ));
     }
     if trimmed.chars().count() > MAX_URL_CHARS {
         return Err(AppError::validation(
@@ -19,12 +22,18 @@ pub fn parse_url(field: &str, text: &str) -> AppResult<String> {
         ));
     }
     let parsed = url::Url::parse(trimmed).map_err(|error| {
-        AppError::validation(field, format!("This is not a URL ({error}); use https://host/path."))
+        AppError::validation(
+            field,
+            format!("This is not a URL ({error}); use https://host/path."),
+        )
     })?;
     if !matches!(parsed.scheme(), "http" | "https") {
         return Err(AppError::validation(
             field,
-            format!("Only http and https URLs can receive webhooks, not {}:.", parsed.scheme()),
+            format!(
+                "Only http and https URLs can receive webhooks, not {}:.",
+                parsed.scheme()
+            ),
         ));
     }
     if parsed.host_str().is_none_or(str::is_empty) {
@@ -42,14 +51,23 @@ pub fn parse_url(field: &str, text: &str) -> AppResult<String> {
 /// The subscription list as stored ("a,b"), each type once, in the API's order.
 pub fn parse_event_types(field: &str, codes: &[String]) -> AppResult<String> {
     if codes.is_empty() {
-        return Err(AppError::validation(field, "Choose at least one event type."));
+        return Err(AppError::validation(
+            field,
+            "Choose at least one event type.",
+        ));
     }
     for code in codes {
         if EventType::parse(code.trim()).is_none() {
-            let known: Vec<&str> = EventType::SUBSCRIBABLE.iter().map(EventType::code).collect();
+            let known: Vec<&str> = EventType::SUBSCRIBABLE
+                .iter()
+                .map(EventType::code)
+                .collect();
             return Err(AppError::validation(
                 field,
-                format!("“{code}” is not an event type; choose from {}.", known.join(", ")),
+                format!(
+                    "“{code}” is not an event type; choose from {}.",
+                    known.join(", ")
+                ),
             ));
         }
     }
@@ -63,7 +81,10 @@ pub fn parse_event_types(field: &str, codes: &[String]) -> AppResult<String> {
 
 /// The first `max_chars` characters of an answer, cut on a character boundary.
 pub fn excerpt(bytes: &[u8], max_chars: usize) -> String {
-    String::from_utf8_lossy(bytes).chars().take(max_chars).collect()
+    String::from_utf8_lossy(bytes)
+        .chars()
+        .take(max_chars)
+        .collect()
 }
 
 #[cfg(test)]
@@ -80,11 +101,20 @@ mod tests {
     #[test]
     fn only_http_and_https_urls_with_a_host_are_endpoints() {
         assert_eq!(
-            parse_url("url", " https://hooks.example.com/revops ").ok().as_deref(),
+            parse_url("url", " https://hooks.example.com/revops ")
+                .ok()
+                .as_deref(),
             Some("https://hooks.example.com/revops")
         );
         assert!(parse_url("url", "http://127.0.0.1:9000/x").is_ok());
-        for bad in ["", "ftp://example.com/", "file:///etc/passwd", "javascript:alert(1)", "hooks.example.com", "https://user:pw@example.com/"] {
+        for bad in [
+            "",
+            "ftp://example.com/",
+            "file:///etc/passwd",
+            "javascript:alert(1)",
+            "hooks.example.com",
+            "https://user:pw@example.com/",
+        ] {
             assert_eq!(field_of(parse_url("url", bad)), "url", "{bad}");
         }
     }
@@ -92,10 +122,18 @@ mod tests {
     #[test]
     fn event_types_are_known_deduplicated_and_in_a_stable_order() {
         let chosen = |codes: &[&str]| {
-            parse_event_types("eventTypes", &codes.iter().map(|code| code.to_string()).collect::<Vec<_>>())
+            parse_event_types(
+                "eventTypes",
+                &codes
+                    .iter()
+                    .map(|code| code.to_string())
+                    .collect::<Vec<_>>(),
+            )
         };
         assert_eq!(
-            chosen(&["invoice.paid", "deal.approved", "invoice.paid"]).ok().as_deref(),
+            chosen(&["invoice.paid", "deal.approved", "invoice.paid"])
+                .ok()
+                .as_deref(),
             Some("deal.approved,invoice.paid")
         );
         assert_eq!(field_of(chosen(&[])), "eventTypes");

@@ -49,7 +49,10 @@ struct Outcome {
 
 impl Outcome {
     fn delivered(&self) -> bool {
-        self.error.is_none() && self.status_code.is_some_and(|code| (200..300).contains(&code))
+        self.error.is_none()
+            && self
+                .status_code
+                .is_some_and(|code| (200..300).contains(&code))
     }
 }
 
@@ -96,7 +99,12 @@ pub async fn deliver_due(
                 continue;
             };
             if lease::claim::<webhook_delivery::Entity, _>(
-                db, &LEASE, delivery.id, delivery.attempts, now, lease,
+                db,
+                &LEASE,
+                delivery.id,
+                delivery.attempts,
+                now,
+                lease,
             )
             .await?
             {
@@ -118,12 +126,22 @@ pub async fn deliver_now(
     lease: Duration,
 ) -> AppResult<DeliveryReport> {
     let mut report = DeliveryReport::default();
-    let Some(delivery) = webhook_delivery::Entity::find_by_id(delivery_id).one(db).await? else {
+    let Some(delivery) = webhook_delivery::Entity::find_by_id(delivery_id)
+        .one(db)
+        .await?
+    else {
         return Ok(report);
     };
     let endpoint = super::endpoints::find_live(db, delivery.endpoint_id).await?;
-    if lease::claim::<webhook_delivery::Entity, _>(db, &LEASE, delivery.id, delivery.attempts, now, lease)
-        .await?
+    if lease::claim::<webhook_delivery::Entity, _>(
+        db,
+        &LEASE,
+        delivery.id,
+        delivery.attempts,
+        now,
+        lease,
+    )
+    .await?
     {
         attempt(db, &client()?, &endpoint, &delivery, now, &mut report).await?;
     }
@@ -142,7 +160,9 @@ async fn attempt(
     let event = webhook_event::Entity::find_by_id(delivery.event_id)
         .one(db)
         .await?
-        .ok_or_else(|| AppError::internal(format!("webhook delivery {} has no event", delivery.id)))?;
+        .ok_or_else(|| {
+            AppError::internal(format!("webhook delivery {} has no event", delivery.id))
+        })?;
     let outcome = post(client, endpoint, &event).await;
     let attempts = delivery.attempts + 1;
     let delivered = outcome.delivered();
@@ -174,10 +194,22 @@ async fn attempt(
         .filter(webhook_delivery::Column::Id.eq(delivery.id))
         .col_expr(webhook_delivery::Column::Attempts, Expr::value(attempts))
         .col_expr(webhook_delivery::Column::Status, Expr::value(status))
-        .col_expr(webhook_delivery::Column::LeaseUntil, Expr::value(Option::<DateTime<Utc>>::None))
-        .col_expr(webhook_delivery::Column::NextAttemptAt, Expr::value(now + backoff(attempts)))
-        .col_expr(webhook_delivery::Column::LastStatusCode, Expr::value(outcome.status_code))
-        .col_expr(webhook_delivery::Column::LastError, Expr::value(outcome.error.clone()))
+        .col_expr(
+            webhook_delivery::Column::LeaseUntil,
+            Expr::value(Option::<DateTime<Utc>>::None),
+        )
+        .col_expr(
+            webhook_delivery::Column::NextAttemptAt,
+            Expr::value(now + backoff(attempts)),
+        )
+        .col_expr(
+            webhook_delivery::Column::LastStatusCode,
+            Expr::value(outcome.status_code),
+        )
+        .col_expr(
+            webhook_delivery::Column::LastError,
+            Expr::value(outcome.error.clone()),
+        )
         .col_expr(
             webhook_delivery::Column::DeliveredAt,
             Expr::value(delivered.then_some(now)),
@@ -203,20 +235,28 @@ async fn count_on_endpoint<C: sea_orm::ConnectionTrait>(
     now: DateTime<Utc>,
 ) -> AppResult<()> {
     let column = webhook_endpoint::Column::ConsecutiveFailures;
-    let update = webhook_endpoint::Entity::update_many().filter(webhook_endpoint::Column::Id.eq(endpoint_id));
+    let update = webhook_endpoint::Entity::update_many()
+        .filter(webhook_endpoint::Column::Id.eq(endpoint_id));
     if delivered {
-        update.col_expr(column, Expr::value(0)).exec(connection).await?;
+        update
+            .col_expr(column, Expr::value(0))
+            .exec(connection)
+            .await?;
         return Ok(());
     }
     update
         .col_expr(column, Expr::col(column).add(1))
         .exec(connection)
         .await?;
-    let reason = format!("Disabled after {DISABLE_AFTER_FAILURES} failed delivery attempts in a row.");
+    let reason =
+        format!("Disabled after {DISABLE_AFTER_FAILURES} failed delivery attempts in a row.");
     let disabled = webhook_endpoint::Entity::update_many()
         .col_expr(webhook_endpoint::Column::Enabled, Expr::value(false))
         .col_expr(webhook_endpoint::Column::DisabledAt, Expr::value(Some(now)))
-        .col_expr(webhook_endpoint::Column::DisabledReason, Expr::value(Some(reason.clone())))
+        .col_expr(
+            webhook_endpoint::Column::DisabledReason,
+            Expr::value(Some(reason.clone())),
+        )
         .col_expr(webhook_endpoint::Column::UpdatedAt, Expr::value(now))
         .filter(webhook_endpoint::Column::Id.eq(endpoint_id))
         .filter(webhook_endpoint::Column::Enabled.eq(true))
@@ -224,7 +264,10 @@ async fn count_on_endpoint<C: sea_orm::ConnectionTrait>(
         .exec(connection)
         .await?;
     if disabled.rows_affected == 1 {
-        tracing::warn!(endpoint = endpoint_id, "webhook endpoint disabled after repeated failures");
+        tracing::warn!(
+            endpoint = endpoint_id,
+            "webhook endpoint disabled after repeated failures"
+        );
         audit::record(
             connection,
             None,

@@ -131,8 +131,14 @@ mod tests {
             verify(SECRET, &header, body, NOW + 301, 300),
             Err(Refused::TooOld)
         );
-        assert_eq!(verify(SECRET, "v1=abc", body, NOW, 300), Err(Refused::Malformed));
-        assert_eq!(verify(SECRET, "t=1700000000", body, NOW, 300), Err(Refused::Malformed));
+        assert_eq!(
+            verify(SECRET, "v1=abc", body, NOW, 300),
+            Err(Refused::Malformed)
+        );
+        assert_eq!(
+            verify(SECRET, "t=1700000000", body, NOW, 300),
+            Err(Refused::Malformed)
+        );
         // A rotated secret during the switch: either signature may match.
         let both = format!("{header},v1={}", sign("whsec_new", NOW, body));
         assert_eq!(verify("whsec_new", &both, body, NOW, 300), Ok(()));
