@@ -87,7 +87,7 @@ fn Webhooks() -> impl IntoView {
                     <p class="muted">"revops POSTs signed JSON events (deal approved, invoice issued or paid, …) to the URLs you subscribe here. Failed deliveries are retried with backoff; ten failures in a row disable an endpoint."</p>
                 </div>
                 <Show when=move || !creating.get()>
-                    <button class="button button-primary" type="button" data-action="new-webhook" on:click=start_creating.clone()>"New endpoint"</button>
+                    <button class="button button-primary" type="button" data-action="new-webhook" on:click=start_creating>"New endpoint"</button>
                 </Show>
             </header>
             {move || notice.get().map(|message| view! { <div class="alert alert-success" role="status" data-test="webhook-notice">{message}</div> })}

@@ -529,3 +529,33 @@ async fn endpoints_are_checked_secrets_shown_once_rotated_tested_and_deleted() {
         .await;
     assert_eq!(audits, 4, "create, test, rotate, delete");
 }
+
+#[tokio::test]
+async fn a_delivery_that_fails_eight_times_is_marked_failed_and_not_tried_again() {
+    // Proves the retry budget: one delivery failing at 0, 1, 3, 7, 15, 31, 63 and 127 minutes is
+    // FAILED after its eighth attempt (eight failures in a row do not yet disable the endpoint),
+    // and later passes leave it alone until someone redelivers it.
+    let app = TestApp::spawn().await;
+    let receiver = Receiver::start().await;
+    receiver.answer_with(503);
+    let (endpoint_id, _) = endpoint(&app, &receiver.url, &["invoice.issued"]).await;
+    customer_with_open_invoice(&app, "Soylent", "OPP-W5").await;
+    for minutes in [0, 1, 3, 7, 15, 31, 63] {
+        assert_eq!(
+            send_at(&app, minutes).await.retried,
+            1,
+            "at {minutes} minutes"
+        );
+    }
+    assert_eq!(send_at(&app, 127).await.failed, 1);
+    assert_eq!(send_at(&app, 24 * 60).await, Default::default());
+    assert_eq!(receiver.requests().len(), 8);
+    let log = deliveries(&app, &endpoint_id).await;
+    assert_eq!(log.len(), 1);
+    assert_eq!(log[0]["status"], "FAILED");
+    assert_eq!(log[0]["attempts"], 8);
+    assert_eq!(log[0]["attemptLog"].as_array().unwrap().len(), 8);
+    let still = endpoint_row(&app, &endpoint_id).await;
+    assert_eq!(still["enabled"], true);
+    assert_eq!(still["consecutiveFailures"], 8);
+}
