@@ -559,3 +559,37 @@ async fn a_delivery_that_fails_eight_times_is_marked_failed_and_not_tried_again(
     assert_eq!(still["enabled"], true);
     assert_eq!(still["consecutiveFailures"], 8);
 }
+
+#[tokio::test]
+async fn senders_running_at_once_deliver_each_event_once() {
+    // Proves the shared lease rule holds for webhooks: four sender passes started together (as
+    // several instances and a run-daily would) POST each of twelve events exactly once.
+    let app = TestApp::spawn().await;
+    let receiver = Receiver::start().await;
+    endpoint(&app, &receiver.url, &["deal.approved"]).await;
+    let customer = app.create_customer("Massive Dynamic", "USD").await;
+    for index in 0..12 {
+        contract(
+            &app,
+            &customer,
+            &format!("OPP-WC{index}"),
+            "ANNUALLY",
+            "1000.00",
+            "USD",
+            "2026-02-01",
+            "2027-01-31",
+        )
+        .await;
+    }
+    let (a, b, c, d) = tokio::join!(send(&app), send(&app), send(&app), send(&app));
+    assert_eq!(a.delivered + b.delivered + c.delivered + d.delivered, 12);
+    let mut ids: Vec<String> = receiver
+        .events()
+        .iter()
+        .map(|event| event["id"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(ids.len(), 12, "{ids:?}");
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), 12);
+}
