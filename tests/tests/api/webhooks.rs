@@ -593,3 +593,32 @@ async fn senders_running_at_once_deliver_each_event_once() {
     ids.dedup();
     assert_eq!(ids.len(), 12);
 }
+
+#[tokio::test]
+async fn voiding_an_issued_invoice_sends_invoice_voided_to_its_subscriber_only() {
+    // Proves the void path emits in its transaction: the endpoint subscribed to invoice.voided
+    // gets one event naming the invoice and the reason; the one subscribed to invoice.issued gets
+    // only the issue.
+    let app = TestApp::spawn().await;
+    let voids = Receiver::start().await;
+    let issues = Receiver::start().await;
+    endpoint(&app, &voids.url, &["invoice.voided"]).await;
+    endpoint(&app, &issues.url, &["invoice.issued"]).await;
+    let customer = customer_with_open_invoice(&app, "Wonka Industries", "OPP-W6").await;
+    let invoice = invoices_of(&app, &customer).await[0].clone();
+    app.gql_ok(
+        Role::Admin,
+        "mutation($input: InvoiceVoidInput!) { invoiceVoid(input: $input) { status } }",
+        json!({ "input": { "id": invoice["id"], "reason": "Wrong customer entity", "releaseCharges": false } }),
+    )
+    .await;
+    assert_eq!(send(&app).await.delivered, 2);
+    let voided = voids.events();
+    assert_eq!(voided.len(), 1, "{voided:#?}");
+    assert_eq!(voided[0]["type"], "invoice.voided");
+    assert_eq!(voided[0]["data"]["number"], invoice["number"]);
+    assert_eq!(voided[0]["data"]["reason"], "Wrong customer entity");
+    let issued = issues.events();
+    assert_eq!(issued.len(), 1);
+    assert_eq!(issued[0]["type"], "invoice.issued");
+}
