@@ -622,3 +622,42 @@ async fn voiding_an_issued_invoice_sends_invoice_voided_to_its_subscriber_only()
     assert_eq!(issued.len(), 1);
     assert_eq!(issued[0]["type"], "invoice.issued");
 }
+
+#[tokio::test]
+async fn an_approved_write_off_sends_write_off_approved_once_the_cfo_decides() {
+    // Proves the maker-checker path emits on approval only: nothing when AR requests the
+    // write-off, one write_off.approved with the amount when the CFO approves it.
+    let app = TestApp::spawn().await;
+    let receiver = Receiver::start().await;
+    let customer = customer_with_open_invoice(&app, "Cyberdyne", "OPP-W7").await;
+    endpoint(&app, &receiver.url, &["write_off.approved"]).await;
+    let invoice = invoices_of(&app, &customer).await[0].clone();
+    let requested = app
+        .gql_ok(
+            Role::ArSpecialist,
+            "mutation($input: WriteOffRequestInput!) { writeOffRequest(input: $input) { approvalId } }",
+            json!({ "input": { "invoiceId": invoice["id"], "reason": "Customer in liquidation" } }),
+        )
+        .await["writeOffRequest"]
+        .clone();
+    send(&app).await;
+    assert!(
+        receiver.requests().is_empty(),
+        "a request is not an approval"
+    );
+    app.gql_ok(
+        Role::Cfo,
+        "mutation($input: DocumentDecideInput!) { writeOffDecide(input: $input) { status } }",
+        json!({ "input": { "approvalId": requested["approvalId"], "decision": "APPROVE", "comment": "No dividend expected" } }),
+    )
+    .await;
+    assert_eq!(send(&app).await.delivered, 1);
+    let events = receiver.events();
+    assert_eq!(events.len(), 1);
+    assert_eq!(events[0]["type"], "write_off.approved");
+    assert_eq!(
+        events[0]["data"]["amount"],
+        json!({ "amount": "1000.00", "currency": "USD" })
+    );
+    assert_eq!(events[0]["data"]["reason"], "Customer in liquidation");
+}
