@@ -21,6 +21,7 @@ mod metrics;
 mod renewals;
 mod revenue;
 mod service_accounts;
+mod webhooks;
 pub use bank::*;
 pub use collections::*;
 pub use commissions::*;
@@ -31,6 +32,7 @@ pub use metrics::*;
 pub use renewals::*;
 pub use revenue::*;
 pub use service_accounts::*;
+pub use webhooks::*;
 
 // ---------------------------------------------------------------------------------------------
 // Errors

@@ -18,7 +18,7 @@ use crate::{
         deal_form, deals, dispute_detail, disputes, expansions, imports, integration_detail,
         integrations, invoice_detail, invoices, ladder, ledger, login, payment_detail, payment_new,
         payments, renewals, revenue, revenue_close, revenue_contracts, revenue_schedule,
-        revenue_settings, service_accounts, timesheets,
+        revenue_settings, service_accounts, timesheets, webhooks,
     },
     session::{self, use_session, Session, SessionContext},
 };
@@ -93,6 +93,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("integrations/:id") view=integration_detail::IntegrationDetailPage />
                     <Route path=path!("audit") view=audit::AuditPage />
                     <Route path=path!("service-accounts") view=service_accounts::ServiceAccountsPage />
+                    <Route path=path!("webhooks") view=webhooks::WebhooksPage />
                 </ParentRoute>
             </Routes>
         </Router>
@@ -262,6 +263,8 @@ fn SideNav() -> impl IntoView {
     let can_renewals = session::can("RENEWAL_READ");
     // Administrators manage the API keys other systems call with.
     let can_user_admin = session::can("USER_ADMIN");
+    // Outgoing webhooks to other systems (administration).
+    let can_webhooks = session::can("WEBHOOK_MANAGE");
     // Bringing the old system's book in at cut-over (administration).
     let can_imports = session::can("IMPORT_READ");
     // CRM connectors and their inbox are read more widely than they are worked: amendments are
@@ -346,6 +349,9 @@ fn SideNav() -> impl IntoView {
             </Show>
             <Show when=move || can_user_admin.get()>
                 <NavLink href="/service-accounts" key="service-accounts" label="Service accounts" />
+            </Show>
+            <Show when=move || can_webhooks.get()>
+                <NavLink href="/webhooks" key="webhooks" label="Webhooks" />
             </Show>
         </nav>
     }

@@ -18,6 +18,7 @@ mod m20261206_000001_service_accounts;
 mod m20261206_000002_intake_connectors;
 mod m20261206_000003_ledger_exports;
 mod m20261206_000004_brought_over;
+mod m20261207_000001_webhooks;
 
 pub struct Migrator;
 
@@ -40,6 +41,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000002_intake_connectors::Migration),
             Box::new(m20261206_000003_ledger_exports::Migration),
             Box::new(m20261206_000004_brought_over::Migration),
+            Box::new(m20261207_000001_webhooks::Migration),
         ]
     }
 }

@@ -398,6 +398,10 @@ async fn every_page_loads_for_an_administrator_without_an_api_error() -> TestRes
                 "/integrations/amendments".to_string(),
                 ".empty-state, [data-test=amendment-list]",
             ),
+            (
+                "/webhooks".to_string(),
+                ".empty-state, [data-test=webhook-table]",
+            ),
         ];
         for (path, loaded) in pages {
             browser.goto(&format!("{}{path}", app.base_url)).await?;
@@ -2025,4 +2029,100 @@ async fn replay_from_the_json_inbox(browser: &Browser, app: &TestApp) -> TestRes
         )
         .await?;
     Ok(())
+}
+
+#[tokio::test]
+async fn an_admin_subscribes_a_webhook_endpoint_sees_its_secret_once_and_deletes_it() -> TestResult
+{
+    // Proves: the admin's navigation leads to Webhooks; creating an endpoint with ticked event types shows its signing secret once with a copy button, the list keeps only the secret's start and the types, and deleting asks first.
+    require_dist()?;
+    let app = TestApp::spawn().await;
+    let browser = Browser::start().await?;
+    run(&browser, "admin_webhooks", async {
+        sign_in(&browser, &app, Role::Admin).await?;
+        browser.wait_for_path("/customers", DEFAULT_TIMEOUT).await?;
+        let link = browser
+            .wait_for("[data-nav=webhooks]", DEFAULT_TIMEOUT)
+            .await?;
+        browser.click(&link).await?;
+        browser
+            .wait_for_text(".empty-state", "No webhook endpoints yet", DEFAULT_TIMEOUT)
+            .await?;
+        let new = browser.find("[data-action=new-webhook]").await?;
+        browser.click(&new).await?;
+        let url = browser.wait_for("#field-url", DEFAULT_TIMEOUT).await?;
+        browser
+            .type_text(&url, "https://erp.example.com/revops")
+            .await?;
+        let paid = browser
+            .wait_for("[data-event-type='invoice.paid']", DEFAULT_TIMEOUT)
+            .await?;
+        browser.click(&paid).await?;
+        let create = browser.find("[data-action=create-webhook]").await?;
+        browser.click(&create).await?;
+        browser
+            .wait_for_text(
+                "[data-test=new-secret]",
+                "will not be shown again",
+                DEFAULT_TIMEOUT,
+            )
+            .await?;
+        browser
+            .find("[data-test=new-secret] [data-action=copy-secret]")
+            .await?;
+        let secret = browser
+            .execute(
+                "return document.querySelector('[data-test=new-secret-value]').value;",
+                vec![],
+            )
+            .await?
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        assert!(
+            secret.starts_with("whsec_") && secret.len() == 70,
+            "{secret}"
+        );
+        browser
+            .wait_for_text(
+                "[data-test=webhook-table] tbody",
+                "invoice.paid",
+                DEFAULT_TIMEOUT,
+            )
+            .await?;
+
+        // Once: after a reload the page shows the secret's start and nowhere holds the secret.
+        browser.goto(&format!("{}/webhooks", app.base_url)).await?;
+        browser
+            .wait_for_text(
+                "[data-test=webhook-table] tbody",
+                &secret[..10],
+                DEFAULT_TIMEOUT,
+            )
+            .await?;
+        assert!(browser.find_all("[data-test=new-secret]").await?.is_empty());
+        let page = browser
+            .execute("return document.documentElement.outerHTML;", vec![])
+            .await?;
+        assert!(!page.as_str().unwrap_or_default().contains(&secret[10..]));
+
+        let delete = browser.find("[data-action=delete]").await?;
+        browser.click(&delete).await?;
+        let confirm = browser
+            .wait_for(
+                "[data-test=delete-confirm] [data-action=confirm]",
+                DEFAULT_TIMEOUT,
+            )
+            .await?;
+        browser.click(&confirm).await?;
+        browser
+            .wait_for_text("[data-test=webhook-notice]", "is deleted", DEFAULT_TIMEOUT)
+            .await?;
+        browser
+            .wait_for_text(".empty-state", "No webhook endpoints yet", DEFAULT_TIMEOUT)
+            .await?;
+        no_error_on_page(&browser, "/webhooks").await?;
+        Ok(())
+    })
+    .await
 }

@@ -116,6 +116,14 @@ pub async fn run_daily(
         job: "renewals",
         summary: alerts.summary(),
     });
+    let hooks = timed(app, "webhooks", send_webhooks(app)).await?;
+    reports.push(JobReport {
+        job: "webhooks",
+        summary: format!(
+            "{} delivered, {} to retry, {} failed",
+            hooks.delivered, hooks.retried, hooks.failed
+        ),
+    });
     let sent = timed(app, "mail", send_mail(app)).await?;
     reports.push(JobReport {
         job: "mail",
@@ -154,7 +162,24 @@ pub async fn send_mail(app: &App) -> AppResult<outbox::SendReport> {
     Ok(report)
 }
 
-/// The scheduler inside `revops serve`: sends due mail every few seconds and runs the daily jobs
+/// One pass of the webhook sender (beside the mail outbox, with the same lease rule).
+pub async fn send_webhooks(app: &App) -> AppResult<crate::webhooks::sender::DeliveryReport> {
+    let report = app.webhooks.deliver_due().await?;
+    for (outcome, count) in [
+        ("delivered", report.delivered),
+        ("retried", report.retried),
+        ("failed", report.failed),
+    ] {
+        app.telemetry.count(
+            "revops_webhook_deliveries_total",
+            vec![("outcome", outcome.to_owned())],
+            count as u64,
+        );
+    }
+    Ok(report)
+}
+
+/// The scheduler inside `revops serve`: sends due mail and webhooks every few seconds and runs the daily jobs
 /// once per business date (on start for today, then whenever the date changes).
 pub fn spawn_scheduler(app: App, tick: Duration) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
@@ -173,8 +198,13 @@ pub fn spawn_scheduler(app: App, tick: Duration) -> tokio::task::JoinHandle<()> 
                         tracing::error!(%today, error = ?error, "daily run failed; retrying next tick")
                     }
                 }
-            } else if let Err(error) = send_mail(&app).await {
-                tracing::warn!(error = ?error, "mail pass failed");
+            } else {
+                if let Err(error) = send_mail(&app).await {
+                    tracing::warn!(error = ?error, "mail pass failed");
+                }
+                if let Err(error) = send_webhooks(&app).await {
+                    tracing::warn!(error = ?error, "webhook pass failed");
+                }
             }
             tokio::time::sleep(tick).await;
         }

@@ -19,6 +19,7 @@ use crate::notifications::attachments::Attachments;
 use crate::receivables::ReceivablesService;
 use crate::renewals::RenewalService;
 use crate::revenue::RevenueService;
+use crate::webhooks::WebhookService;
 use sea_orm::DatabaseConnection;
 use std::sync::Arc;
 
@@ -48,6 +49,8 @@ pub struct App {
     pub telemetry: crate::telemetry::Telemetry,
     /// The renderers of outbox attachments, registered by the areas that own the documents.
     pub attachments: Attachments,
+    /// Outgoing webhooks: endpoints, their delivery log and the sender.
+    pub webhooks: WebhookService,
 }
 
 /// Each area that attaches documents to e-mail registers how to render them.
@@ -134,6 +137,11 @@ impl App {
             commissions,
             telemetry: crate::telemetry::Telemetry::default(),
             attachments: attachment_renderers()?,
+            webhooks: WebhookService::new(
+                db.clone(),
+                clock.clone(),
+                chrono::Duration::seconds(config.outbox_lease_seconds),
+            ),
             config,
             db,
             clock,

@@ -5,7 +5,7 @@
 pub use revops_insights::{
     access, approvals, audit, auth, billing, calendar, clock, commissions, config, customers,
     deals, entities, error, idempotency, invoicing, ledger, metrics, money, notifications,
-    pagination, receivables, recurring, renewals, revenue, sequences, telemetry, values,
+    pagination, receivables, recurring, renewals, revenue, sequences, telemetry, values, webhooks,
 };
 
 pub use revops_intake::{crm, imports};

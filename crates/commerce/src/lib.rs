@@ -6,7 +6,7 @@
 
 pub use revops_platform::{
     access, approvals, audit, auth, calendar, clock, config, customers, entities, error,
-    idempotency, ledger, money, notifications, pagination, sequences, telemetry, values,
+    idempotency, ledger, money, notifications, pagination, sequences, telemetry, values, webhooks,
 };
 
 pub mod billing;

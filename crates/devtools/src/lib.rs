@@ -6,7 +6,7 @@ pub use revops_api::{
     access, app, approvals, audit, auth, billing, calendar, clock, commissions, config, crm,
     customers, db, deals, entities, error, graphql, idempotency, imports, invoicing, ledger,
     metrics, money, notifications, pagination, receivables, recurring, renewals, revenue,
-    sequences, telemetry, values,
+    sequences, telemetry, values, webhooks,
 };
 
 pub mod bench;

@@ -68,4 +68,8 @@ pub mod timesheet_entry;
 pub mod usage_record;
 pub mod user;
 pub mod user_alert;
+pub mod webhook_attempt;
+pub mod webhook_delivery;
+pub mod webhook_endpoint;
+pub mod webhook_event;
 pub mod write_off;

@@ -4,7 +4,7 @@
 pub use revops_commissions::{
     access, approvals, audit, auth, billing, calendar, clock, commissions, config, customers,
     deals, entities, error, idempotency, invoicing, ledger, money, notifications, pagination,
-    receivables, revenue, sequences, telemetry, values,
+    receivables, revenue, sequences, telemetry, values, webhooks,
 };
 
 pub mod metrics;

@@ -5,7 +5,7 @@
 pub use revops_commerce::{
     access, approvals, audit, auth, billing, calendar, clock, config, customers, deals, entities,
     error, idempotency, invoicing, ledger, money, notifications, pagination, receivables, revenue,
-    sequences, telemetry, values,
+    sequences, telemetry, values, webhooks,
 };
 pub use revops_commissions::commissions;
 

@@ -19,3 +19,4 @@ pub mod ledger;
 pub mod notifications;
 pub mod sequences;
 pub mod telemetry;
+pub mod webhooks;

@@ -209,7 +209,7 @@ fn CreateForm(
 }
 
 /// Copies `text` to the clipboard; false when the browser refused (then the person selects it).
-async fn copy_to_clipboard(text: String) -> bool {
+pub(crate) async fn copy_to_clipboard(text: String) -> bool {
     let Some(window) = web_sys::window() else {
         return false;
     };

@@ -26,3 +26,4 @@ mod revenue;
 mod role_matrix;
 mod seed;
 mod service_accounts;
+mod webhooks;

@@ -23,6 +23,7 @@ mod renewals;
 mod revenue;
 mod service_accounts;
 pub mod types;
+mod webhooks;
 
 use crate::access::Actor;
 use crate::app::App;
@@ -50,6 +51,7 @@ pub struct Query(
     imports::ImportQuery,
     intake::IntakeQuery,
     service_accounts::ServiceAccountQuery,
+    webhooks::WebhookQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -70,6 +72,7 @@ pub struct Mutation(
     imports::ImportMutation,
     intake::IntakeMutation,
     service_accounts::ServiceAccountMutation,
+    webhooks::WebhookMutation,
 );
 
 pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;

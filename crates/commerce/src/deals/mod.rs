@@ -693,6 +693,24 @@ impl DealService {
             },
         )
         .await?;
+        crate::webhooks::emit(
+            &transaction,
+            now,
+            crate::webhooks::EventType::DealApproved,
+            serde_json::json!({
+                "dealId": id,
+                "contractId": contract_id,
+                "opportunityId": after.draft.crm_opportunity_id,
+                "customerId": after.draft.customer_id,
+                "productName": after.draft.product_name,
+                "tcv": after.draft.tcv,
+                "arr": after.draft.arr,
+                "startDate": after.draft.start_date,
+                "endDate": after.draft.end_date,
+                "approvedBy": actor.user_id,
+            }),
+        )
+        .await?;
         transaction.commit().await?;
         let contract = self.find_contract(contract_id).await?;
         Ok((after, contract))

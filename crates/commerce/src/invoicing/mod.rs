@@ -644,6 +644,10 @@ impl InvoiceService {
             },
         )
         .await?;
+        // A held draft never went out, so its voiding is no news to a subscriber.
+        if after.number.is_some() {
+            emit_voided(&transaction, now, &after, &reason).await?;
+        }
         transaction.commit().await?;
         Ok(after)
     }
@@ -1169,4 +1173,26 @@ async fn void_entry<C: sea_orm::ConnectionTrait>(
     }
     BalancedEntry::try_new(postings)
         .map_err(|error| AppError::internal(format!("void posting: {error}")))
+}
+
+/// The `invoice.voided` webhook event, in the voiding transaction.
+async fn emit_voided<C: sea_orm::ConnectionTrait>(
+    connection: &C,
+    now: DateTime<Utc>,
+    invoice: &Invoice,
+    reason: &str,
+) -> AppResult<()> {
+    crate::webhooks::emit(
+        connection,
+        now,
+        crate::webhooks::EventType::InvoiceVoided,
+        serde_json::json!({
+            "invoiceId": invoice.id,
+            "number": invoice.number,
+            "customerId": invoice.customer_id,
+            "total": invoice.total,
+            "reason": reason,
+        }),
+    )
+    .await
 }

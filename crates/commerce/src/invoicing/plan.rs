@@ -677,7 +677,38 @@ pub async fn issue<C: ConnectionTrait>(
         },
     )
     .await?;
+    emit_issued(connection, now, invoice_id, &number, plan, due_date).await?;
     Ok(number)
+}
+
+/// The `invoice.issued` webhook event, in the issuing transaction.
+async fn emit_issued<C: ConnectionTrait>(
+    connection: &C,
+    now: DateTime<Utc>,
+    invoice_id: i64,
+    number: &str,
+    plan: &InvoicePlan,
+    due_date: NaiveDate,
+) -> AppResult<()> {
+    crate::webhooks::emit(
+        connection,
+        now,
+        crate::webhooks::EventType::InvoiceIssued,
+        serde_json::json!({
+            "invoiceId": invoice_id,
+            "number": number,
+            "customerId": plan.customer_id,
+            "contractId": plan.contract_id,
+            "legalEntity": plan.legal_entity,
+            "invoiceDate": plan.invoice_date,
+            "dueDate": due_date,
+            "poNumber": plan.po_number,
+            "subtotal": plan.totals.subtotal,
+            "tax": plan.totals.tax,
+            "total": plan.totals.total,
+        }),
+    )
+    .await
 }
 
 /// Groups unbilled charges into invoice groups, in a stable order.

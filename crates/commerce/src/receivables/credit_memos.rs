@@ -949,6 +949,9 @@ impl ReceivablesService {
             },
         )
         .await?;
+        if approved {
+            emit_memo_approved(&transaction, now, &after).await?;
+        }
         transaction.commit().await?;
         Ok(after)
     }
@@ -1214,9 +1217,61 @@ impl ReceivablesService {
             },
         )
         .await?;
+        if status == approvals::ApprovalStatus::Approved {
+            emit_write_off_approved(&transaction, now, &after).await?;
+        }
         transaction.commit().await?;
         Ok(after)
     }
+}
+
+/// The `credit_memo.approved` webhook event, in the approving transaction.
+async fn emit_memo_approved<C: ConnectionTrait>(
+    connection: &C,
+    now: DateTime<Utc>,
+    memo: &CreditMemo,
+) -> AppResult<()> {
+    crate::webhooks::emit(
+        connection,
+        now,
+        crate::webhooks::EventType::CreditMemoApproved,
+        serde_json::json!({
+            "creditMemoId": memo.id,
+            "number": memo.number,
+            "invoiceId": memo.invoice_id,
+            "customerId": memo.customer_id,
+            "reason": memo.reason,
+            "subtotal": memo.subtotal,
+            "tax": memo.tax,
+            "total": memo.total,
+            "toInvoice": memo.to_invoice,
+            "toCustomerCredit": memo.to_credit,
+            "issueDate": memo.issue_date,
+        }),
+    )
+    .await
+}
+
+/// The `write_off.approved` webhook event, in the approving transaction.
+async fn emit_write_off_approved<C: ConnectionTrait>(
+    connection: &C,
+    now: DateTime<Utc>,
+    write_off: &WriteOff,
+) -> AppResult<()> {
+    crate::webhooks::emit(
+        connection,
+        now,
+        crate::webhooks::EventType::WriteOffApproved,
+        serde_json::json!({
+            "writeOffId": write_off.id,
+            "invoiceId": write_off.invoice_id,
+            "customerId": write_off.customer_id,
+            "amount": write_off.amount,
+            "reason": write_off.reason,
+            "writtenOffOn": write_off.written_off_on,
+        }),
+    )
+    .await
 }
 
 /// The outbox attachment kind of a credit memo e-mail's PDF.

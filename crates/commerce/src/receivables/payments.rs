@@ -701,6 +701,7 @@ impl ReceivablesService {
         )
         .await?;
         idempotency::complete(&transaction, "payment", &input.idempotency_key, created.id).await?;
+        emit_recorded(&transaction, now, &created, &settled).await?;
         transaction.commit().await?;
         Ok(created)
     }
@@ -1111,4 +1112,34 @@ fn refund_from_model(model: refund::Model) -> AppResult<Refund> {
         reference: model.reference,
         journal_entry_id: model.journal_entry_id,
     })
+}
+
+/// The `payment.recorded` webhook event, in the recording transaction.
+async fn emit_recorded<C: ConnectionTrait>(
+    connection: &C,
+    now: DateTime<Utc>,
+    payment: &Payment,
+    settled: &[invoice::Model],
+) -> AppResult<()> {
+    let applied_to: Vec<serde_json::Value> = settled
+        .iter()
+        .map(|invoice| serde_json::json!({ "invoiceId": invoice.id, "number": invoice.number }))
+        .collect();
+    crate::webhooks::emit(
+        connection,
+        now,
+        crate::webhooks::EventType::PaymentRecorded,
+        serde_json::json!({
+            "paymentId": payment.id,
+            "customerId": payment.customer_id,
+            "method": payment.method,
+            "amount": payment.amount,
+            "applied": payment.applied,
+            "unapplied": payment.unapplied,
+            "receivedOn": payment.received_on,
+            "reference": payment.reference,
+            "appliedTo": applied_to,
+        }),
+    )
+    .await
 }

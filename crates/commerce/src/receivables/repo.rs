@@ -399,5 +399,33 @@ pub async fn settle<C: ConnectionTrait>(
         now,
     )
     .await?;
+    if status == InvoiceStatus::Paid {
+        emit_paid(connection, &after, now).await?;
+    }
     Ok(after)
+}
+
+/// The `invoice.paid` webhook event, when a settlement leaves a paid invoice with nothing open.
+async fn emit_paid<C: ConnectionTrait>(
+    connection: &C,
+    invoice: &invoice::Model,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    let currency = Currency::parse(&invoice.currency)?;
+    crate::webhooks::emit(
+        connection,
+        now,
+        crate::webhooks::EventType::InvoicePaid,
+        serde_json::json!({
+            "invoiceId": invoice.id,
+            "number": invoice.number,
+            "customerId": invoice.customer_id,
+            "total": Money::from_minor(invoice.total_minor, currency),
+            "paid": Money::from_minor(invoice.paid_minor, currency),
+            "credited": Money::from_minor(invoice.credited_minor, currency),
+            "writtenOff": Money::from_minor(invoice.written_off_minor, currency),
+            "settledOn": invoice.settled_on,
+        }),
+    )
+    .await
 }

@@ -460,6 +460,13 @@ impl RevenueService {
             },
         )
         .await?;
+        crate::webhooks::emit(
+            &transaction,
+            now,
+            crate::webhooks::EventType::PeriodClosed,
+            serde_json::json!({ "period": period, "closedBy": actor.user_id, "closedAt": now }),
+        )
+        .await?;
         transaction.commit().await?;
         let row = ledger_period::Entity::find_by_id(period.to_string())
             .one(&self.db)

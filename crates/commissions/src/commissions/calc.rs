@@ -385,7 +385,34 @@ pub async fn execute<C: ConnectionTrait>(
         },
     )
     .await?;
+    // A rerun that changes no line has no news for a subscriber.
+    if report.changed > 0 {
+        emit_statements_ready(connection, &report, now).await?;
+    }
     Ok(report)
+}
+
+/// The `commission_statement.ready` webhook event, in the calculation's transaction.
+async fn emit_statements_ready<C: ConnectionTrait>(
+    connection: &C,
+    report: &RunReport,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    crate::webhooks::emit(
+        connection,
+        now,
+        crate::webhooks::EventType::CommissionStatementReady,
+        serde_json::json!({
+            "runId": report.id,
+            "period": report.period,
+            "asOf": report.as_of,
+            "lines": report.lines,
+            "changedLines": report.changed,
+            "totals": report.totals,
+            "disputeDueOn": report.due_on,
+        }),
+    )
+    .await
 }
 
 fn dedup(warnings: &[String]) -> Vec<String> {

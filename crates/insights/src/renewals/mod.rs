@@ -493,16 +493,23 @@ impl RenewalService {
             let Some(mark) = rules::mark_reached(renewal.days_to_renewal) else {
                 continue;
             };
-            let mut recipients: Vec<user::Model> = Vec::new();
             if let Some(owner) = renewal.owner_id {
-                recipients.extend(user::Entity::find_by_id(owner).one(&transaction).await?);
+                if let Some(person) = user::Entity::find_by_id(owner).one(&transaction).await? {
+                    if send_alert(&transaction, renewal, mark, &person, as_of, now).await? {
+                        report.alerts += 1;
+                    }
+                }
             }
             if mark == rules::AT_RISK_MARK && renewal.status.at_risk() {
-                recipients.extend(escalation.iter().cloned());
-            }
-            for person in recipients {
-                if send_alert(&transaction, renewal, mark, &person, as_of, now).await? {
-                    report.alerts += 1;
+                let mut flagged = false;
+                for person in &escalation {
+                    if send_alert(&transaction, renewal, mark, person, as_of, now).await? {
+                        report.alerts += 1;
+                        flagged = true;
+                    }
+                }
+                if flagged {
+                    emit_at_risk(&transaction, renewal, now).await?;
                 }
             }
         }
@@ -531,8 +538,9 @@ async fn flag_at_risk<C: ConnectionTrait>(
     today: NaiveDate,
     now: DateTime<Utc>,
 ) -> AppResult<()> {
+    let mut flagged = false;
     for person in users_with_roles(connection, &[Role::Cro, Role::VpCs]).await? {
-        send_alert(
+        flagged |= send_alert(
             connection,
             renewal,
             rules::AT_RISK_MARK,
@@ -542,7 +550,37 @@ async fn flag_at_risk<C: ConnectionTrait>(
         )
         .await?;
     }
+    if flagged {
+        emit_at_risk(connection, renewal, now).await?;
+    }
     Ok(())
+}
+
+/// The `renewal.at_risk` webhook event: sent when the CRO and VP CS are first flagged (the
+/// alerts' unique keys make that once per renewal).
+async fn emit_at_risk<C: ConnectionTrait>(
+    connection: &C,
+    renewal: &Renewal,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    crate::webhooks::emit(
+        connection,
+        now,
+        crate::webhooks::EventType::RenewalAtRisk,
+        serde_json::json!({
+            "contractId": renewal.contract_id,
+            "contractNumber": renewal.contract_number,
+            "customerId": renewal.customer_id,
+            "customerName": renewal.customer_name,
+            "status": renewal.status.as_str(),
+            "reason": renewal.reason,
+            "renewalDate": renewal.renewal_date,
+            "daysToRenewal": renewal.days_to_renewal,
+            "arr": renewal.arr,
+            "ownerId": renewal.owner_id,
+        }),
+    )
+    .await
 }
 
 /// Records the alert and, when it is new, raises it in-app and e-mails it; false when sent before.

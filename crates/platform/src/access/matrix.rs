@@ -186,10 +186,12 @@ pub enum Permission {
     IntakeRead,
     /// Resolve amendments a CRM sent for approved deals, and replay inbox events.
     IntakeReview,
+    /// Outgoing webhooks: endpoints, their secrets, deliveries and redelivery (admin only).
+    WebhookManage,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 60] = [
+    pub const ALL: [Permission; 61] = [
         Permission::CustomerRead,
         Permission::CustomerWrite,
         Permission::CreditHoldManage,
@@ -250,6 +252,7 @@ impl Permission {
         Permission::IntakeSubmit,
         Permission::IntakeRead,
         Permission::IntakeReview,
+        Permission::WebhookManage,
     ];
 
     pub fn as_str(&self) -> &'static str {
@@ -314,6 +317,7 @@ impl Permission {
             Permission::IntakeSubmit => "INTAKE_SUBMIT",
             Permission::IntakeRead => "INTAKE_READ",
             Permission::IntakeReview => "INTAKE_REVIEW",
+            Permission::WebhookManage => "WEBHOOK_MANAGE",
         }
     }
 
@@ -516,6 +520,7 @@ impl Permission {
             Permission::IntakeSubmit => &[Admin, VpRevops],
             Permission::IntakeRead => &[Admin, Cfo, Cro, VpRevops, Auditor],
             Permission::IntakeReview => &[Admin, VpRevops],
+            Permission::WebhookManage => &[Admin],
         }
     }
 }
@@ -670,6 +675,51 @@ pub const OPERATIONS: &[(&str, &str, Access)] = &[
         "Mutation",
         "serviceAccountRevoke",
         Access::Needs(Permission::UserAdmin),
+    ),
+    (
+        "Query",
+        "webhookEventTypes",
+        Access::Needs(Permission::WebhookManage),
+    ),
+    (
+        "Query",
+        "webhookEndpoints",
+        Access::Needs(Permission::WebhookManage),
+    ),
+    (
+        "Query",
+        "webhookDeliveries",
+        Access::Needs(Permission::WebhookManage),
+    ),
+    (
+        "Mutation",
+        "webhookEndpointCreate",
+        Access::Needs(Permission::WebhookManage),
+    ),
+    (
+        "Mutation",
+        "webhookEndpointUpdate",
+        Access::Needs(Permission::WebhookManage),
+    ),
+    (
+        "Mutation",
+        "webhookEndpointRotateSecret",
+        Access::Needs(Permission::WebhookManage),
+    ),
+    (
+        "Mutation",
+        "webhookEndpointDelete",
+        Access::Needs(Permission::WebhookManage),
+    ),
+    (
+        "Mutation",
+        "webhookRedeliver",
+        Access::Needs(Permission::WebhookManage),
+    ),
+    (
+        "Mutation",
+        "webhookTest",
+        Access::Needs(Permission::WebhookManage),
     ),
     (
         "Mutation",

@@ -58,6 +58,12 @@ pub fn new_secret() -> (String, String) {
     (secret, hash)
 }
 
+/// A fresh 256-bit webhook signing secret, `whsec_<64 hex>`. Unlike keys it is stored as given:
+/// revops needs it to sign every delivery.
+pub fn new_signing_secret() -> String {
+    format!("whsec_{}", random_hex(SECRET_BYTES))
+}
+
 /// SHA-256 of the secret, lowercase hex (what the database keeps).
 pub fn hash_secret(secret: &str) -> String {
     hex(&Sha256::digest(secret.as_bytes()))

@@ -3,6 +3,7 @@
 
 pub mod alerts;
 pub mod attachments;
+pub mod lease;
 pub mod mail;
 pub mod outbox;
 pub mod smtp;

@@ -1,18 +1,13 @@
 //! The transactional outbox: a message is written in the same transaction as the business change
 //! (so an invoice and its e-mail exist together or not at all), and a sender delivers it later.
 //!
-//! Exactly once per message: the `dedupe_key` is unique, a sender claims a message with a guarded
-//! UPDATE and a lease before sending, and marks it sent after. The claim succeeds only while the
-//! row is still as the sender read it (same attempt count) *and* nobody else holds an unexpired
-//! lease, so of several instances that read the same row one claims it and the others skip it.
-//! A sender that dies mid-send leaves the lease to expire; the message then goes again with the
-//! same Message-ID, so the receiving server can discard the repeat.
-//!
-//! Leases are measured on the wall clock, not the business clock: they keep processes apart, and
-//! processes with different business dates (a `serve` and a back-dated `run-daily`) must still
-//! agree on whether a lease has run out.
+//! Exactly once per message: the `dedupe_key` is unique, and a sender claims a message with the
+//! shared lease rule (`lease.rs`) before sending and marks it sent after. A sender that dies
+//! mid-send leaves the lease to expire; the message then goes again with the same Message-ID, so
+//! the receiving server can discard the repeat.
 
 use super::attachments::Attachments;
+use super::lease::{self, LeaseColumns};
 use super::mail::{Attachment, OutgoingMail};
 use super::transport::MailTransport;
 use crate::entities::outbox_message;
@@ -20,8 +15,8 @@ use crate::error::AppResult;
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set,
 };
 
 /// A message to send once the caller's transaction commits.
@@ -68,11 +63,16 @@ pub async fn enqueue<C: ConnectionTrait>(
     Ok(())
 }
 
-/// Backoff after the n-th failed attempt: 1, 2, 4 … minutes, at most 4 hours.
-pub fn backoff(attempts: i32) -> Duration {
-    let exponent = u32::try_from(attempts.clamp(1, 9) - 1).unwrap_or(0);
-    Duration::minutes((1_i64 << exponent).min(240))
-}
+pub use lease::backoff;
+
+/// The outbox's columns for the shared lease rule.
+const LEASE: LeaseColumns<outbox_message::Column> = LeaseColumns {
+    id: outbox_message::Column::Id,
+    attempts: outbox_message::Column::Attempts,
+    status: outbox_message::Column::Status,
+    next_attempt_at: outbox_message::Column::NextAttemptAt,
+    lease_until: outbox_message::Column::LeaseUntil,
+};
 
 /// What one pass of the sender did.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -102,20 +102,23 @@ pub async fn deliver_due(
     for _ in 0..MAX_PASSES {
         let lease_now = Utc::now();
         let due = outbox_message::Entity::find()
-            .filter(outbox_message::Column::Status.is_in(["pending", "sending"]))
-            .filter(outbox_message::Column::NextAttemptAt.lte(now))
-            .filter(
-                Condition::any()
-                    .add(outbox_message::Column::LeaseUntil.is_null())
-                    .add(outbox_message::Column::LeaseUntil.lt(lease_now)),
-            )
+            .filter(LEASE.due(now, lease_now))
             .order_by_asc(outbox_message::Column::Id)
             .limit(BATCH)
             .all(db)
             .await?;
         let full = due.len() as u64 == BATCH;
         for message in due {
-            if claim(db, &message, now, lease).await? {
+            if lease::claim::<outbox_message::Entity, _>(
+                db,
+                &LEASE,
+                message.id,
+                message.attempts,
+                now,
+                lease,
+            )
+            .await?
+            {
                 deliver_one(db, transport, attachments, from, now, &message, &mut report).await?;
             }
         }
@@ -183,37 +186,6 @@ async fn deliver_one(
     Ok(())
 }
 
-/// Claims one message for this sender. Only one sender wins the row for the lease's length: the
-/// UPDATE requires the attempt count the sender read *and* no unexpired lease, both checked by the
-/// database in one statement, so a sender that read the row before another claimed it finds
-/// nothing to update and moves on.
-async fn claim(
-    db: &DatabaseConnection,
-    message: &outbox_message::Model,
-    now: DateTime<Utc>,
-    lease: Duration,
-) -> AppResult<bool> {
-    let lease_now = Utc::now();
-    let claimed = outbox_message::Entity::update_many()
-        .col_expr(outbox_message::Column::Status, Expr::value("sending"))
-        .col_expr(
-            outbox_message::Column::LeaseUntil,
-            Expr::value(lease_now + lease),
-        )
-        .filter(outbox_message::Column::Id.eq(message.id))
-        .filter(outbox_message::Column::Attempts.eq(message.attempts))
-        .filter(outbox_message::Column::Status.is_in(["pending", "sending"]))
-        .filter(outbox_message::Column::NextAttemptAt.lte(now))
-        .filter(
-            Condition::any()
-                .add(outbox_message::Column::LeaseUntil.is_null())
-                .add(outbox_message::Column::LeaseUntil.lt(lease_now)),
-        )
-        .exec(db)
-        .await?;
-    Ok(claimed.rows_affected == 1)
-}
-
 async fn send_one(
     db: &DatabaseConnection,
     transport: &MailTransport,
@@ -243,17 +215,4 @@ async fn send_one(
         .deliver(&mail, now)
         .await
         .map_err(|error| (error.message, error.retryable))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn backoff_doubles_up_to_four_hours() {
-        assert_eq!(backoff(1), Duration::minutes(1));
-        assert_eq!(backoff(2), Duration::minutes(2));
-        assert_eq!(backoff(5), Duration::minutes(16));
-        assert_eq!(backoff(20), Duration::minutes(240));
-    }
 }
