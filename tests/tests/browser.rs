@@ -2126,3 +2126,121 @@ async fn an_admin_subscribes_a_webhook_endpoint_sees_its_secret_once_and_deletes
     })
     .await
 }
+
+/// A customer and a running annual contract brought over from the old system at cut-over.
+const CUTOVER_CUSTOMERS_CSV: &str = "\
+external_ref,legal_name,billing_line1,billing_city,billing_postal_code,billing_country,contact_name,contact_email,billing_currency\r\n\
+ACCT-9,Brought Over Inc.,9 Main Street,Springfield,62701,US,Pat Payables,ap@nine.example,USD\r\n";
+const CUTOVER_CONTRACTS_CSV: &str = "\
+contract_ref,customer_ref,product,quantity,unit_price,currency,billing_frequency,start_date,end_date,billed_through,tax_jurisdiction\r\n\
+OLD-C-9,ACCT-9,Platform seats,10,1200.00,USD,annually,2026-04-01,2027-03-31,2027-03-31,US-CA\r\n";
+
+/// Imports `csv` of `kind` through the API and commits it.
+async fn imported(app: &TestApp, kind: &str, csv: &str, cutover: Option<&str>) -> TestResult {
+    let (status, body) = app
+        .upload_import(
+            Role::Admin,
+            kind,
+            "file.csv",
+            cutover,
+            csv.as_bytes().to_vec(),
+        )
+        .await;
+    assert_eq!(status, 201, "{body}");
+    let committed = app
+        .gql_ok(
+            Role::Admin,
+            "mutation($id: ID!) { importCommit(input: { id: $id }) { import { status } } }",
+            json!({ "id": body["id"] }),
+        )
+        .await;
+    assert_eq!(
+        committed["importCommit"]["import"]["status"], "COMMITTED",
+        "{committed}"
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn vp_revops_sees_a_brought_over_contract_and_attaches_its_signed_pdf() -> TestResult {
+    // Proves: a contract brought over by the contracts import shows on its deal page as brought over, with the old system's last invoiced day per line; a file that is not a PDF is refused beside the file input; the signed PDF attaches and is listed with its name, and is kept once.
+    require_dist()?;
+    let app = TestApp::spawn().await;
+    imported(&app, "customers", CUTOVER_CUSTOMERS_CSV, None).await?;
+    imported(&app, "contracts", CUTOVER_CONTRACTS_CSV, Some("2026-11-26")).await?;
+    let deals = app
+        .gql_ok(
+            Role::VpRevops,
+            "{ deals(search: \"OLD-C-9\") { nodes { id } } }",
+            json!({}),
+        )
+        .await;
+    let deal_id = deals["deals"]["nodes"][0]["id"]
+        .as_str()
+        .ok_or("the brought-over deal is missing")?
+        .to_string();
+    let not_pdf = temp_file("notes.pdf", "These are meeting notes, not a contract.")?;
+    let signed = temp_file(
+        "signed.pdf",
+        "%PDF-1.7\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n",
+    )?;
+    let browser = Browser::start().await?;
+    let outcome = run(&browser, "brought_over_contract", async {
+        sign_in(&browser, &app, Role::VpRevops).await?;
+        browser.wait_for_path("/dashboard", DEFAULT_TIMEOUT).await?;
+        browser
+            .goto(&format!("{}/deals/{deal_id}", app.base_url))
+            .await?;
+        browser
+            .wait_for_text(
+                "[data-test=brought-over]",
+                "Brought over from the old system",
+                DEFAULT_TIMEOUT,
+            )
+            .await?;
+        browser
+            .wait_for_text(
+                "[data-test=contract] thead",
+                "Old system invoiced through",
+                DEFAULT_TIMEOUT,
+            )
+            .await?;
+        browser
+            .wait_for_text("[data-test=no-documents]", "No signed PDF", DEFAULT_TIMEOUT)
+            .await?;
+        let input = browser.find("#contract-document").await?;
+        browser
+            .type_text(&input, &not_pdf.display().to_string())
+            .await?;
+        let attach = browser
+            .find("[data-test=attach-document] button[type=submit]")
+            .await?;
+        browser.click(&attach).await?;
+        browser
+            .wait_for_text("#contract-document-error", "not a PDF", DEFAULT_TIMEOUT)
+            .await?;
+        let input = browser.find("#contract-document").await?;
+        browser
+            .type_text(&input, &signed.display().to_string())
+            .await?;
+        browser.click(&attach).await?;
+        browser
+            .wait_for_text(
+                "[data-test=contract-documents] tbody",
+                "signed.pdf",
+                DEFAULT_TIMEOUT,
+            )
+            .await?;
+        assert_eq!(
+            app.sql_count("SELECT COUNT(*) FROM contract_documents")
+                .await,
+            1
+        );
+        Ok(())
+    })
+    .await;
+    for path in [not_pdf, signed] {
+        let _ = std::fs::remove_file(path);
+    }
+    outcome
+}
