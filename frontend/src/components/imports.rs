@@ -31,6 +31,10 @@ pub fn records_text(kind: &str, records: i64) -> String {
     let (one, many) = match kind {
         "CUSTOMERS" => ("customer", "customers"),
         "OPEN_INVOICES" => ("invoice", "invoices"),
+        "PURCHASE_ORDERS" => ("purchase order", "purchase orders"),
+        "CONTRACTS" => ("contract", "contracts"),
+        "DEFERRED_REVENUE" => ("month of deferred revenue", "months of deferred revenue"),
+        "COMMISSION_ASSIGNMENTS" => ("assignment", "assignments"),
         _ => ("record", "records"),
     };
     format!(
@@ -470,5 +474,10 @@ mod tests {
         assert_eq!(records_text("OPEN_INVOICES", 4), "4 invoices");
         assert_eq!(records_text("CUSTOMERS", 1), "1 customer");
         assert_eq!(records_text("CUSTOMERS", 10_000), "10,000 customers");
+        assert_eq!(records_text("CONTRACTS", 3), "3 contracts");
+        assert_eq!(
+            records_text("DEFERRED_REVENUE", 1),
+            "1 month of deferred revenue"
+        );
     }
 }

@@ -39,6 +39,24 @@ fn kind_explanation(kind: &str) -> &'static str {
              is still owed. Posts the opening balances (Dr accounts receivable · Cr opening \
              balance equity); the invoices then age and enter collections like any other."
         }
+        "PURCHASE_ORDERS" => {
+            "Customers' open purchase orders with their amounts, validity and what was already \
+             invoiced against them, so invoicing enforces them from the first revops invoice."
+        }
+        "CONTRACTS" => {
+            "The subscriptions still running on the cut-over date, one row per line. Each becomes \
+             an approved contract that revops bills from the period after the old system's last \
+             invoice, with its renewal date, owner and uplift. Posts nothing."
+        }
+        "DEFERRED_REVENUE" => {
+            "The revenue schedule of the brought-over contracts: what the old system billed and \
+             has not recognised, by line and month. Posts Dr opening balance equity · Cr \
+             deferred revenue; the month-end runs recognise it."
+        }
+        "COMMISSION_ASSIGNMENTS" => {
+            "Which rep is on which commission plan, from when to when, with their quota. Import \
+             the plan documents first; overlaps are refused as the form refuses them."
+        }
         _ => "",
     }
 }
@@ -363,7 +381,7 @@ fn ImportHistory(changed: RwSignal<u32>) -> impl IntoView {
                 None => view! { <LoadingRows columns=9 /> }.into_any(),
                 Some(Err(error)) => view! { <ErrorPanel error=error retry=Callback::new(move |()| history.refetch()) /> }.into_any(),
                 Some(Ok(page)) if page.nodes.is_empty() => view! {
-                    <EmptyState title="No imports yet" hint="Download the customers template above, fill it in from the old system and upload it; then do the same with the open invoices as of the cut-over date." />
+                    <EmptyState title="No imports yet" hint="Download the customers template above, fill it in from the old system and upload it; then purchase orders, contracts, open invoices and deferred revenue as of the cut-over date, and commission assignments." />
                 }.into_any(),
                 Some(Ok(page)) => {
                     let shown = page.nodes.len();
