@@ -12,12 +12,6 @@ pub use revops_commissions::commissions;
 pub mod crm;
 
 /// SHA-256 of bytes as lowercase hex: how imports recognise a file and intake a body.
-pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
-    use sha2::{Digest, Sha256};
-    Sha256::digest(bytes)
-        .iter()
-        .map(|byte| format!("{byte:02x}"))
-        .collect()
-}
+pub(crate) use auth::api_key::sha256_hex;
 
 pub mod imports;

@@ -9,7 +9,9 @@
 
 use crate::billing::tax_rate;
 use crate::commissions;
-use crate::imports::{amount_of, commit, import_customers, rows, upload, CUTOVER, TRIAL};
+use crate::imports::{
+    amount_of, commit, error_cells, import_customers, rows, upload, CUTOVER, TRIAL,
+};
 use chrono::TimeZone;
 use revops::access::Role;
 use revops_tests::{csv_of, email_of, xlsx_of, TestApp};
@@ -435,17 +437,7 @@ async fn contract_and_deferred_rows_that_do_not_fit_the_cut_over_are_named_and_n
     )
     .await;
     assert_eq!(rejected["status"], "REJECTED");
-    let named: Vec<(i64, String)> = rejected["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|error| {
-            (
-                error["row"].as_i64().unwrap(),
-                error["column"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect();
+    let named: Vec<(i64, String)> = error_cells(&rejected);
     assert_eq!(
         named,
         vec![
@@ -488,17 +480,7 @@ async fn contract_and_deferred_rows_that_do_not_fit_the_cut_over_are_named_and_n
     )
     .await;
     assert_eq!(rejected["status"], "REJECTED");
-    let named: Vec<(i64, String)> = rejected["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|error| {
-            (
-                error["row"].as_i64().unwrap(),
-                error["column"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect();
+    let named: Vec<(i64, String)> = error_cells(&rejected);
     assert_eq!(
         named,
         vec![
@@ -579,17 +561,7 @@ async fn commission_assignments_and_quotas_come_in_by_the_commission_rules_or_no
     )
     .await;
     assert_eq!(rejected["status"], "REJECTED");
-    let named: Vec<(i64, String)> = rejected["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|error| {
-            (
-                error["row"].as_i64().unwrap(),
-                error["column"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect();
+    let named: Vec<(i64, String)> = error_cells(&rejected);
     assert_eq!(
         named,
         vec![

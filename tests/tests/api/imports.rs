@@ -164,6 +164,21 @@ pub(crate) async fn import_customers(app: &TestApp, count: usize) {
     assert_eq!(commit(app, &imported["id"]).await["status"], "COMMITTED");
 }
 
+/// The (row, column) of each error an import names, in its order.
+pub(crate) fn error_cells(import: &Value) -> Vec<(i64, String)> {
+    import["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|error| {
+            (
+                error["row"].as_i64().unwrap(),
+                error["column"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
 pub(crate) fn amount_of(lines: &Value, account: &str, currency: &str) -> String {
     lines
         .as_array()
@@ -495,17 +510,7 @@ async fn customer_rows_meet_the_customer_master_rules_with_the_cell_named() {
     no_name[1] = String::new();
     file.push(no_name);
     let rejected = upload(&app, "customers", "bad.csv", None, csv_of(&file)).await;
-    let errors: Vec<(i64, String)> = rejected["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|error| {
-            (
-                error["row"].as_i64().unwrap(),
-                error["column"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect();
+    let errors: Vec<(i64, String)> = error_cells(&rejected);
     assert_eq!(
         errors,
         vec![
@@ -646,17 +651,7 @@ async fn purchase_orders_come_in_with_what_was_already_drawn_on_them() {
         ],
     );
     let rejected = upload(&app, "purchase_orders", "pos.csv", None, csv_of(&bad)).await;
-    let errors: Vec<(i64, String)> = rejected["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|error| {
-            (
-                error["row"].as_i64().unwrap(),
-                error["column"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect();
+    let errors: Vec<(i64, String)> = error_cells(&rejected);
     assert_eq!(
         errors,
         vec![

@@ -6,16 +6,16 @@
 use super::DealService;
 use crate::access::{Actor, Permission};
 use crate::audit::{self, AuditRecord};
+use crate::auth::api_key::sha256_hex;
 use crate::entities::{contract, contract_document, user};
 use crate::error::{AppError, AppResult};
-use crate::notifications::mail::Attachment;
+use crate::notifications::mail::{safe_filename, Attachment};
 use crate::values::{parse_id, require_text};
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 
 /// The largest signed document kept (a scanned 40-page contract fits well inside).
 pub const MAX_DOCUMENT_BYTES: usize = 20 * 1024 * 1024;
@@ -48,30 +48,14 @@ pub fn not_a_pdf(bytes: &[u8]) -> Option<&'static str> {
     None
 }
 
-/// The name as a download header can carry it: printable ASCII without quotes or backslashes.
+/// The name as a download header can carry it (the mail attachments' rule), ending in `.pdf`.
 fn header_safe(name: &str) -> String {
-    let safe: String = name
-        .chars()
-        .map(|c| {
-            if (c.is_ascii_graphic() && c != '"' && c != '\\') || c == ' ' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
+    let safe = safe_filename(name);
     if safe.to_ascii_lowercase().ends_with(".pdf") {
         safe
     } else {
         format!("{safe}.pdf")
     }
-}
-
-fn sha256_hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes)
-        .iter()
-        .map(|byte| format!("{byte:02x}"))
-        .collect()
 }
 
 impl DealService {

@@ -10,7 +10,7 @@ use super::ColumnSpec;
 use crate::customers::PaymentTerms;
 use crate::deals::brought_over::{BroughtOverContract, BroughtOverLine};
 use crate::deals::BillingFrequency;
-use crate::entities::{customer, deal, user};
+use crate::entities::{deal, user};
 use crate::error::AppResult;
 use crate::invoicing::rules::Jurisdiction;
 use crate::money::Money;
@@ -49,16 +49,7 @@ struct Known {
 }
 
 async fn known<C: ConnectionTrait>(connection: &C) -> AppResult<Known> {
-    let customers = customer::Entity::find()
-        .select_only()
-        .column(customer::Column::ExternalRef)
-        .column(customer::Column::Id)
-        .into_tuple::<(Option<String>, i64)>()
-        .all(connection)
-        .await?
-        .into_iter()
-        .filter_map(|(reference, id)| reference.map(|reference| (reference, id)))
-        .collect();
+    let customers = super::customers_by_reference(connection).await?;
     let references = deal::Entity::find()
         .select_only()
         .column(deal::Column::CrmOpportunityId)

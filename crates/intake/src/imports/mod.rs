@@ -393,6 +393,22 @@ fn open_totals(invoices: &[OpeningInvoice]) -> Vec<(String, String)> {
 
 mod service;
 
+/// Every customer with an external reference, by it: how the kinds after `customers` find theirs.
+async fn customers_by_reference<C: sea_orm::ConnectionTrait>(
+    connection: &C,
+) -> AppResult<HashMap<String, i64>> {
+    Ok(crate::entities::customer::Entity::find()
+        .select_only()
+        .column(crate::entities::customer::Column::ExternalRef)
+        .column(crate::entities::customer::Column::Id)
+        .into_tuple::<(Option<String>, i64)>()
+        .all(connection)
+        .await?
+        .into_iter()
+        .filter_map(|(reference, id)| reference.map(|reference| (reference, id)))
+        .collect())
+}
+
 /// Amounts per currency of the purchase orders (their authorised totals).
 fn po_totals(orders: &[NewPurchaseOrder]) -> Vec<(String, String)> {
     totals_of(orders.iter().map(|order| order.amount))

@@ -5,7 +5,7 @@
 use super::cells::{self, CellError};
 use super::table::Table;
 use super::ColumnSpec;
-use crate::entities::{customer, invoice};
+use crate::entities::invoice;
 use crate::error::AppResult;
 use crate::invoicing::opening::OpeningInvoice;
 use chrono::NaiveDate;
@@ -33,16 +33,7 @@ struct Known {
 }
 
 async fn known<C: ConnectionTrait>(connection: &C, legal_entity: &str) -> AppResult<Known> {
-    let customers = customer::Entity::find()
-        .select_only()
-        .column(customer::Column::ExternalRef)
-        .column(customer::Column::Id)
-        .into_tuple::<(Option<String>, i64)>()
-        .all(connection)
-        .await?
-        .into_iter()
-        .filter_map(|(reference, id)| reference.map(|reference| (reference, id)))
-        .collect();
+    let customers = super::customers_by_reference(connection).await?;
     let numbers = invoice::Entity::find()
         .select_only()
         .column(invoice::Column::Number)

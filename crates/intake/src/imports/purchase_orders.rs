@@ -5,7 +5,7 @@ use super::cells::{self, CellError};
 use super::table::Table;
 use super::ColumnSpec;
 use crate::deals::purchase_orders::NewPurchaseOrder;
-use crate::entities::{customer, purchase_order};
+use crate::entities::purchase_order;
 use crate::error::AppResult;
 use crate::money::Money;
 use sea_orm::{ConnectionTrait, EntityTrait, QuerySelect};
@@ -120,16 +120,7 @@ pub async fn validate<C: ConnectionTrait>(
     table: &Table,
     errors: &mut Vec<CellError>,
 ) -> AppResult<Vec<NewPurchaseOrder>> {
-    let customers: HashMap<String, i64> = customer::Entity::find()
-        .select_only()
-        .column(customer::Column::ExternalRef)
-        .column(customer::Column::Id)
-        .into_tuple::<(Option<String>, i64)>()
-        .all(connection)
-        .await?
-        .into_iter()
-        .filter_map(|(reference, id)| reference.map(|reference| (reference, id)))
-        .collect();
+    let customers: HashMap<String, i64> = super::customers_by_reference(connection).await?;
     let taken: HashSet<(i64, String)> = purchase_order::Entity::find()
         .select_only()
         .column(purchase_order::Column::CustomerId)

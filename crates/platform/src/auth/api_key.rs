@@ -66,7 +66,13 @@ pub fn new_signing_secret() -> String {
 
 /// SHA-256 of the secret, lowercase hex (what the database keeps).
 pub fn hash_secret(secret: &str) -> String {
-    hex(&Sha256::digest(secret.as_bytes()))
+    sha256_hex(secret.as_bytes())
+}
+
+/// SHA-256 of any bytes as lowercase hex: key hashes here, and how imports, intake bodies and
+/// signed documents are fingerprinted elsewhere.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex(&Sha256::digest(bytes))
 }
 
 /// Whether a bearer credential is meant as an API key rather than a sign-in token.

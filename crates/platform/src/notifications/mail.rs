@@ -162,7 +162,7 @@ fn clean_subject(subject: &str) -> String {
 }
 
 /// Printable ASCII only, without quotes or backslashes, so it fits a quoted parameter as is.
-fn safe_filename(filename: &str) -> String {
+pub fn safe_filename(filename: &str) -> String {
     let safe: String = filename
         .chars()
         .map(|c| {
