@@ -2198,12 +2198,9 @@ async fn vp_revops_sees_a_brought_over_contract_and_attaches_its_signed_pdf() ->
                 DEFAULT_TIMEOUT,
             )
             .await?;
+        // The column's heading is set in capitals by the style sheet; its cell is the check.
         browser
-            .wait_for_text(
-                "[data-test=contract] thead",
-                "Old system invoiced through",
-                DEFAULT_TIMEOUT,
-            )
+            .wait_for_text("[data-test=billed-through]", "31 Mar 2027", DEFAULT_TIMEOUT)
             .await?;
         browser
             .wait_for_text("[data-test=no-documents]", "No signed PDF", DEFAULT_TIMEOUT)

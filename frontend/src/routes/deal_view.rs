@@ -185,7 +185,7 @@ fn ContractView(contract: Contract, just_approved: bool) -> impl IntoView {
                             <td>{or_dash(line.billing_frequency.as_deref().map(format::enum_label))}</td>
                             <td class="nowrap">{format!("{} – {}", format::date(&line.start_date), format::date(&line.end_date))}</td>
                             {brought_over.is_some().then(|| view! {
-                                <td class="nowrap">{or_dash(line.billed_through.as_deref().map(format::date))}</td>
+                                <td class="nowrap" data-test="billed-through">{or_dash(line.billed_through.as_deref().map(format::date))}</td>
                             })}
                         </tr>
                     }).collect_view()}
