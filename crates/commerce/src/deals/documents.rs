@@ -20,6 +20,10 @@ use serde::Serialize;
 /// The largest signed document kept (a scanned 40-page contract fits well inside).
 pub const MAX_DOCUMENT_BYTES: usize = 20 * 1024 * 1024;
 
+/// The most documents one contract's list shows (newest first); a contract rarely has more than
+/// a signed original and a few amendments.
+const MAX_LISTED: u64 = 100;
+
 /// A document as lists show it (without its bytes).
 #[derive(Debug, Clone, Serialize)]
 pub struct ContractDocument {
@@ -139,7 +143,7 @@ impl DealService {
         Ok(document)
     }
 
-    /// The contract's documents, newest first.
+    /// The contract's documents, newest first (at most `MAX_LISTED`).
     pub async fn documents(
         &self,
         actor: &Actor,
@@ -160,6 +164,7 @@ impl DealService {
                 ])
                 .filter(contract_document::Column::ContractId.eq(contract_id))
                 .order_by_desc(contract_document::Column::Id)
+                .limit(MAX_LISTED)
                 .into_tuple()
                 .all(&self.db)
                 .await?;

@@ -10,14 +10,14 @@ use crate::audit;
 use crate::customers::PaymentTerms;
 use crate::entities::invoice;
 use crate::error::{AppError, AppResult};
-use crate::ledger::rules::{BalancedEntry, Posting, Side};
+use crate::ledger::rules::{entries_per_currency, BalancedEntry};
 use crate::ledger::{self, chart, EntryHeader};
 use crate::money::{Currency, Money};
 use crate::receivables::repo::{self, Subject};
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Set};
 use serde::Serialize;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 /// Rows per INSERT (an invoice row has about 40 columns; both databases cap parameters).
 const INSERT_BATCH: usize = 400;
@@ -47,33 +47,12 @@ pub struct OpeningBatch {
 
 /// The entries the invoices post, one per currency: Dr AR · Cr opening balance equity.
 pub fn opening_entries(invoices: &[OpeningInvoice]) -> AppResult<Vec<BalancedEntry>> {
-    let mut open_by_currency: BTreeMap<&'static str, Money> = BTreeMap::new();
-    for invoice in invoices {
-        let code = invoice.open.currency().code();
-        let sum = match open_by_currency.get(code) {
-            Some(sum) => sum.checked_add(invoice.open)?,
-            None => invoice.open,
-        };
-        open_by_currency.insert(code, sum);
-    }
-    open_by_currency
-        .into_values()
-        .map(|open| {
-            BalancedEntry::try_new(vec![
-                Posting {
-                    account_code: chart::ACCOUNTS_RECEIVABLE.into(),
-                    side: Side::Debit,
-                    amount: open,
-                },
-                Posting {
-                    account_code: chart::OPENING_BALANCE_EQUITY.into(),
-                    side: Side::Credit,
-                    amount: open,
-                },
-            ])
-            .map_err(|error| AppError::internal(format!("opening AR entry: {error}")))
-        })
-        .collect()
+    entries_per_currency(
+        invoices.iter().map(|invoice| invoice.open),
+        chart::ACCOUNTS_RECEIVABLE,
+        chart::OPENING_BALANCE_EQUITY,
+    )
+    .map_err(|error| AppError::internal(format!("opening AR entry: {error}")))
 }
 
 /// The standard terms whose days match the invoice's own, else net 30 (the due date is kept
@@ -269,6 +248,7 @@ pub async fn bring_over<C: ConnectionTrait>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ledger::rules::Side;
 
     fn usd(minor: i64) -> Money {
         Money::from_minor(minor, Currency::USD)

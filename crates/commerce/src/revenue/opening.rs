@@ -10,7 +10,7 @@ use crate::access::{Actor, Permission};
 use crate::audit;
 use crate::entities::{performance_obligation, revenue_schedule};
 use crate::error::{AppError, AppResult};
-use crate::ledger::rules::{BalancedEntry, Posting, Side};
+use crate::ledger::rules::{entries_per_currency, BalancedEntry};
 use crate::ledger::{self, chart, EntryHeader};
 use crate::money::Money;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -46,33 +46,12 @@ pub struct DeferredResult {
 
 /// The entries the rows post, one per currency: Dr Opening balance equity · Cr Deferred revenue.
 pub fn opening_entries(rows: &[OpeningDeferred]) -> AppResult<Vec<BalancedEntry>> {
-    let mut by_currency: BTreeMap<&'static str, Money> = BTreeMap::new();
-    for row in rows {
-        let code = row.amount.currency().code();
-        let sum = match by_currency.get(code) {
-            Some(sum) => sum.checked_add(row.amount)?,
-            None => row.amount,
-        };
-        by_currency.insert(code, sum);
-    }
-    by_currency
-        .into_values()
-        .map(|amount| {
-            BalancedEntry::try_new(vec![
-                Posting {
-                    account_code: chart::OPENING_BALANCE_EQUITY.into(),
-                    side: Side::Debit,
-                    amount,
-                },
-                Posting {
-                    account_code: chart::DEFERRED_REVENUE.into(),
-                    side: Side::Credit,
-                    amount,
-                },
-            ])
-            .map_err(|error| AppError::internal(format!("opening deferred entry: {error}")))
-        })
-        .collect()
+    entries_per_currency(
+        rows.iter().map(|row| row.amount),
+        chart::OPENING_BALANCE_EQUITY,
+        chart::DEFERRED_REVENUE,
+    )
+    .map_err(|error| AppError::internal(format!("opening deferred entry: {error}")))
 }
 
 /// The schedule row of one month: its service from the later of the month's first day and the
@@ -219,6 +198,7 @@ pub async fn bring_over<C: ConnectionTrait>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ledger::rules::Side;
     use crate::money::Currency;
 
     fn row(line: i64, month: &str, minor: i64, currency: Currency) -> OpeningDeferred {

@@ -50,6 +50,41 @@ pub fn signed_posting(account: &str, debit: i64, currency: Currency) -> Option<P
     })
 }
 
+/// One two-line entry per currency moving the sum of `amounts` in that currency from `credit` to
+/// `debit` (e.g. opening balances: Dr AR · Cr opening balance equity), in currency-code order.
+pub fn entries_per_currency(
+    amounts: impl IntoIterator<Item = Money>,
+    debit: &str,
+    credit: &str,
+) -> Result<Vec<BalancedEntry>, EntryError> {
+    let mut by_currency: BTreeMap<&'static str, Money> = BTreeMap::new();
+    for amount in amounts {
+        let code = amount.currency().code();
+        let sum = match by_currency.get(code) {
+            Some(sum) => sum.checked_add(amount)?,
+            None => amount,
+        };
+        by_currency.insert(code, sum);
+    }
+    by_currency
+        .into_values()
+        .map(|amount| {
+            BalancedEntry::try_new(vec![
+                Posting {
+                    account_code: debit.into(),
+                    side: Side::Debit,
+                    amount,
+                },
+                Posting {
+                    account_code: credit.into(),
+                    side: Side::Credit,
+                    amount,
+                },
+            ])
+        })
+        .collect()
+}
+
 /// A journal entry whose debits equal its credits in every currency. The only constructor checks
 /// it, so holding one proves it.
 #[derive(Debug, Clone, PartialEq, Eq)]
