@@ -23,6 +23,9 @@ const AIOSMTPD_DEPENDENCIES: [&str; 2] = ["atpublic==9.0.0", "attrs==26.1.0"];
 /// Commands the tests run, with the Debian package of each: `openssl` makes the certificates of
 /// the mail tests' STARTTLS server, `pdftotext` reads back the text of rendered PDFs.
 const TEST_COMMANDS: [(&str, &str); 2] = [("openssl", "openssl"), ("pdftotext", "poppler-utils")];
+/// Commands the web build runs: `gzip` and `brotli` write the precompressed copies of the
+/// bundle's files that the server sends to browsers that accept them.
+const WEB_COMMANDS: [(&str, &str); 2] = [("gzip", "gzip"), ("brotli", "brotli")];
 
 /// wasm-bindgen-cli is a build tool, not shipped: building it without fat LTO roughly halves its
 /// install time.
@@ -43,7 +46,8 @@ pub fn ensure_wasm_target() -> Result<()> {
     run(Command::new("rustup").args(["target", "add", WASM_TARGET]))
 }
 
-/// Everything the web build (`web::build`) needs: the wasm target, wasm-bindgen and wasm-opt.
+/// Everything the web build (`web::build`) needs: the wasm target, wasm-bindgen, wasm-opt, gzip
+/// and brotli.
 pub fn ensure_web_tools(root: &Path) -> Result<()> {
     ensure_wasm_target()?;
     ensure_cargo_tool(
@@ -53,7 +57,8 @@ pub fn ensure_web_tools(root: &Path) -> Result<()> {
         // Its own lockfile names a crate version the registry lacks.
         false,
     )?;
-    ensure_wasm_opt(root)
+    ensure_wasm_opt(root)?;
+    ensure_commands(&WEB_COMMANDS)
 }
 
 /// Installs `crate_name` at `version` with `cargo install` unless `binary --version` already
@@ -208,11 +213,21 @@ pub fn ensure_mail_server(root: &Path) -> Result<()> {
 /// Debian's `openssl` and `poppler-utils` (for `pdftotext`), installed only when a command is
 /// missing.
 pub fn ensure_test_commands() -> Result<()> {
-    let names = TEST_COMMANDS.map(|(command, _)| command).join(" and ");
-    let missing: Vec<&str> = TEST_COMMANDS
-        .into_iter()
+    ensure_commands(&TEST_COMMANDS)
+}
+
+/// Installs the Debian package of every command in `commands` (command, package) that is not on
+/// PATH, in one `apt-get install`.
+fn ensure_commands(commands: &[(&str, &str)]) -> Result<()> {
+    let names = commands
+        .iter()
+        .map(|(command, _)| *command)
+        .collect::<Vec<_>>()
+        .join(" and ");
+    let missing: Vec<&str> = commands
+        .iter()
         .filter(|(command, _)| util::which(command).is_none())
-        .map(|(_, package)| package)
+        .map(|(_, package)| *package)
         .collect();
     if missing.is_empty() {
         println!("ok {names} (already installed)");
@@ -220,7 +235,7 @@ pub fn ensure_test_commands() -> Result<()> {
     }
     println!("installing {} …", missing.join(" "));
     apt_install(&missing)?;
-    for (command, package) in TEST_COMMANDS {
+    for (command, package) in commands {
         if util::which(command).is_none() {
             bail!("apt-get installed {package}, but `{command}` is still missing");
         }

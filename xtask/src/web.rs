@@ -15,8 +15,10 @@ use std::process::Command;
 use std::time::Instant;
 
 const CRATE: &str = "revops-web";
+/// The workspace profile the web app is built with: release settings, optimised for size.
+const WEB_PROFILE: &str = "web";
 
-/// `cargo build --release` for wasm32, then wasm-bindgen and wasm-opt, into a fresh `dist/`
+/// `cargo build --profile web` (release, optimised for size) for wasm32, then wasm-bindgen and wasm-opt, into a fresh `dist/`
 /// that replaces the old one only when everything worked.
 pub fn build(root: &Path) -> Result<PathBuf> {
     build_with(root, &mut |cmd| run(cmd))
@@ -48,7 +50,8 @@ fn build_with(root: &Path, run: &mut dyn FnMut(&mut Command) -> Result<()>) -> R
     let start = Instant::now();
     run(util::cargo("build")
         .args([
-            "--release",
+            "--profile",
+            WEB_PROFILE,
             "--target",
             WASM_TARGET,
             "-p",
@@ -60,7 +63,7 @@ fn build_with(root: &Path, run: &mut dyn FnMut(&mut Command) -> Result<()>) -> R
     let target = target_dir(root);
     let module = target
         .join(WASM_TARGET)
-        .join("release")
+        .join(WEB_PROFILE)
         .join(format!("{CRATE}.wasm"));
     let staging = target.join("web-staging");
     let next = root.join("dist.next");
@@ -106,6 +109,7 @@ fn build_with(root: &Path, run: &mut dyn FnMut(&mut Command) -> Result<()>) -> R
         next.join("index.html"),
         index_html(&style_name, &glue_name, &wasm_name, &start_name),
     )?;
+    precompress(&next, run)?;
     let dist = root.join("dist");
     if dist.exists() {
         std::fs::remove_dir_all(&dist).with_context(|| format!("removing {}", dist.display()))?;
@@ -153,6 +157,40 @@ fn content_hash(bytes: &[u8]) -> String {
     let mut hasher = std::hash::SipHasher::new();
     hasher.write(bytes);
     format!("{:016x}", hasher.finish())
+}
+
+/// Writes `<file>.br` and `<file>.gz` beside every text or WebAssembly file of `dir` (and its
+/// folders), at the strongest settings: the server sends them to browsers that accept them
+/// (`ServeDir::precompressed_br`), so nothing is compressed per request.
+fn precompress(dir: &Path, run: &mut dyn FnMut(&mut Command) -> Result<()>) -> Result<()> {
+    let mut files = Vec::new();
+    collect_files(dir, &mut files)?;
+    files.retain(|file| {
+        file.extension()
+            .and_then(|extension| extension.to_str())
+            .is_some_and(|extension| matches!(extension, "wasm" | "js" | "css" | "html"))
+    });
+    if files.is_empty() {
+        return Ok(());
+    }
+    run(Command::new("brotli")
+        .args(["--best", "--keep", "--force"])
+        .args(&files))?;
+    run(Command::new("gzip")
+        .args(["--best", "--keep", "--force", "--no-name"])
+        .args(&files))
+}
+
+fn collect_files(dir: &Path, files: &mut Vec<PathBuf>) -> Result<()> {
+    for entry in std::fs::read_dir(dir).with_context(|| format!("reading {}", dir.display()))? {
+        let entry = entry?;
+        if entry.file_type()?.is_dir() {
+            collect_files(&entry.path(), files)?;
+        } else {
+            files.push(entry.path());
+        }
+    }
+    Ok(())
 }
 
 fn copy_dir(from: &Path, to: &Path) -> Result<()> {

@@ -5,6 +5,7 @@ mod imports;
 mod intake;
 mod observe;
 mod security;
+mod web_app;
 
 use crate::app::App;
 use crate::error::AppError;
@@ -18,7 +19,6 @@ use axum::routing::get;
 use axum::{Json, Router};
 use std::time::Duration;
 use tower_http::limit::RequestBodyLimitLayer;
-use tower_http::services::{ServeDir, ServeFile};
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
@@ -83,10 +83,12 @@ pub fn router(app: App) -> Router {
             StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(300),
         ));
-    let index = web_dir.join("index.html");
-    let router = if index.exists() {
-        // Unknown paths get index.html so deep links like /customers/42 load the app.
-        router.fallback_service(ServeDir::new(&web_dir).not_found_service(ServeFile::new(index)))
+    let router = if web_dir.join("index.html").exists() {
+        router.fallback_service(
+            tower::ServiceBuilder::new()
+                .layer(axum::middleware::from_fn(web_app::cache_control))
+                .service(web_app::files(&web_dir)),
+        )
     } else {
         router.fallback(web_app_missing)
     };
@@ -105,6 +107,9 @@ pub fn router(app: App) -> Router {
             security,
             security::add_security_headers,
         ))
+        // Responses a client accepts gzip for are compressed (files already precompressed are
+        // sent as they are: they carry their own Content-Encoding).
+        .layer(tower_http::compression::CompressionLayer::new())
         .layer(axum::middleware::from_fn_with_state(
             telemetry_app,
             observe::observe_request,

@@ -227,3 +227,99 @@ async fn metrics_count_requests_operations_jobs_and_the_outbox() {
         .unwrap();
     assert_eq!(with.status(), 200);
 }
+
+#[tokio::test]
+async fn web_files_are_sent_precompressed_and_cached_by_their_name() {
+    // Proves the bundle rules: a browser that accepts brotli gets the `.br` copy the web build
+    // wrote, one that accepts only gzip the `.gz`; a file whose name carries its content hash is
+    // cached for a year as immutable, while index.html (and every deep link answering it) is
+    // revalidated on each load, so a new release is seen at once.
+    let web = std::env::temp_dir().join(format!("revops-web-{}", uuid::Uuid::new_v4().simple()));
+    std::fs::create_dir_all(&web).unwrap();
+    let module = "revops-web-0123456789abcdef_bg.wasm";
+    std::fs::write(web.join(module), b"plain module").unwrap();
+    std::fs::write(web.join(format!("{module}.br")), b"brotli module").unwrap();
+    std::fs::write(web.join(format!("{module}.gz")), b"gzip module").unwrap();
+    std::fs::write(web.join("index.html"), b"<!doctype html><html></html>").unwrap();
+    let dir = web.clone();
+    let app = TestApp::spawn_with(move |config| config.web_dir = dir).await;
+    let get = |path: &str, accept: &str| {
+        app.client
+            .get(format!("{}{path}", app.base_url))
+            .header("accept-encoding", accept)
+            .send()
+    };
+    let header = |response: &reqwest::Response, name: &str| {
+        response
+            .headers()
+            .get(name)
+            .and_then(|value| value.to_str().ok())
+            .map(str::to_string)
+    };
+    let brotli = get(&format!("/{module}"), "gzip, deflate, br")
+        .await
+        .unwrap();
+    assert_eq!(brotli.status(), 200);
+    assert_eq!(header(&brotli, "content-encoding").as_deref(), Some("br"));
+    assert_eq!(
+        header(&brotli, "cache-control").as_deref(),
+        Some("public, max-age=31536000, immutable")
+    );
+    assert_eq!(brotli.bytes().await.unwrap().as_ref(), b"brotli module");
+    let gzip = get(&format!("/{module}"), "gzip").await.unwrap();
+    assert_eq!(header(&gzip, "content-encoding").as_deref(), Some("gzip"));
+    assert_eq!(gzip.bytes().await.unwrap().as_ref(), b"gzip module");
+    let identity = get(&format!("/{module}"), "identity").await.unwrap();
+    assert_eq!(header(&identity, "content-encoding"), None);
+    assert_eq!(identity.bytes().await.unwrap().as_ref(), b"plain module");
+    for page in ["/", "/index.html", "/customers/42"] {
+        let response = get(page, "identity").await.unwrap();
+        assert_eq!(
+            header(&response, "cache-control").as_deref(),
+            Some("no-cache"),
+            "{page}"
+        );
+        assert!(response.text().await.unwrap().contains("<html>"), "{page}");
+    }
+    // API answers are compressed on the fly for a client that accepts gzip.
+    let token = app.token(Role::Cfo).await;
+    let api = app
+        .client
+        .post(format!("{}/graphql", app.base_url))
+        .bearer_auth(&token)
+        .header("accept-encoding", "gzip")
+        .json(&json!({ "query": "{ __schema { types { name description } } }" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(api.status(), 200);
+    assert_eq!(header(&api, "content-encoding").as_deref(), Some("gzip"));
+    let _ = std::fs::remove_dir_all(&web);
+}
+
+#[tokio::test]
+async fn a_report_asked_for_hundreds_of_times_in_one_query_is_refused_before_it_runs() {
+    // Proves that an expensive field costs its weight: the dashboard under 300 aliases is over
+    // the request's budget and refused with LIMIT (it used to be computed 300 times); the web
+    // app's heaviest page, a few reports in one request, is within it.
+    let app = TestApp::spawn().await;
+    let aliases: String = (0..300)
+        .map(|index| format!("d{index}: dashboard(asOf: \"2026-11-27\") {{ asOf }} "))
+        .collect();
+    let response = app
+        .gql_as(Role::Cfo, &format!("{{ {aliases} }}"), json!({}))
+        .await;
+    assert_eq!(
+        error_code(&response).as_deref(),
+        Some("LIMIT"),
+        "{response}"
+    );
+    assert!(response["data"].is_null(), "nothing ran: {response}");
+    let few: String = (0..5)
+        .map(|index| format!("d{index}: dashboard(asOf: \"2026-11-27\") {{ asOf }} "))
+        .collect();
+    let response = app
+        .gql_as(Role::Cfo, &format!("{{ {few} }}"), json!({}))
+        .await;
+    assert_eq!(error_code(&response), None, "{response}");
+}

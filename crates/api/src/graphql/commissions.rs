@@ -618,6 +618,7 @@ impl CommissionQuery {
     }
 
     /// One row per rep the caller may see for a month.
+    #[graphql(complexity = "super::cost::REPORT + child_complexity")]
     async fn commission_statements(
         &self,
         ctx: &Context<'_>,
@@ -695,6 +696,7 @@ impl CommissionQuery {
 
     /// Earned this month, payable with the next payout date, open disputes and last month's
     /// calculation status (an AE's own figures for an AE).
+    #[graphql(complexity = "super::cost::REPORT + child_complexity")]
     async fn commission_summary(
         &self,
         ctx: &Context<'_>,

@@ -161,6 +161,7 @@ impl LedgerQuery {
     }
 
     /// Debits and credits per account and currency for entries dated on or before `asOf`.
+    #[graphql(complexity = "super::cost::REPORT + child_complexity")]
     async fn trial_balance(
         &self,
         ctx: &Context<'_>,

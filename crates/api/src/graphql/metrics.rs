@@ -311,6 +311,7 @@ pub struct MetricsQuery;
 impl MetricsQuery {
     /// The revenue-ops dashboard for `asOf` (today when omitted) and the to-date `period`
     /// (month by default), with the sections the reader's role sees.
+    #[graphql(complexity = "super::cost::REPORT + child_complexity")]
     async fn dashboard(
         &self,
         ctx: &Context<'_>,
@@ -329,6 +330,7 @@ impl MetricsQuery {
     }
 
     /// The rows behind one dashboard figure (at most 500).
+    #[graphql(complexity = "super::cost::REPORT + child_complexity")]
     async fn dashboard_rows(
         &self,
         ctx: &Context<'_>,
@@ -362,6 +364,7 @@ impl MetricsQuery {
     }
 
     /// The MRR bridge for each month `from`..`to` touch (at most 36).
+    #[graphql(complexity = "super::cost::REPORT + child_complexity")]
     async fn mrr_movements(
         &self,
         ctx: &Context<'_>,
@@ -384,6 +387,7 @@ impl MetricsQuery {
     }
 
     /// Seat expansions, module upsells, usage and renewal uplifts dated `from`..=`to`.
+    #[graphql(complexity = "super::cost::REPORT + child_complexity")]
     async fn expansions(
         &self,
         ctx: &Context<'_>,

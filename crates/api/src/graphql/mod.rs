@@ -78,7 +78,17 @@ pub struct Mutation(
 pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;
 
 pub const MAX_DEPTH: usize = 12;
+/// The budget of one request: every field costs 1 and a report its weight (`cost`), so a query
+/// asking for a report hundreds of times under aliases is refused (`LIMIT`) before any of it runs.
 pub const MAX_COMPLEXITY: usize = 2_000;
+
+/// What a field costs against `MAX_COMPLEXITY` beyond its own selection.
+pub mod cost {
+    /// A report that reads a whole book (the dashboard, aging, the trial balance, revenue
+    /// roll-forwards, the renewal pipeline, commission summaries): at most twenty in one request,
+    /// more than any page of the web app asks for at once.
+    pub const REPORT: usize = 100;
+}
 
 pub fn build_schema(app: App) -> AppSchema {
     let dev_mode = app.config.dev_mode;

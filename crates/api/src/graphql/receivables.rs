@@ -347,6 +347,7 @@ pub struct ReceivablesQuery;
 #[Object]
 impl ReceivablesQuery {
     /// AR aging on `asOf` (default today): invoices issued and money received after it do not count.
+    #[graphql(complexity = "super::cost::REPORT + child_complexity")]
     async fn ar_aging(
         &self,
         ctx: &Context<'_>,
@@ -370,6 +371,7 @@ impl ReceivablesQuery {
     }
 
     /// Customers with AR open on `asOf`, alphabetically, with their buckets (one row per currency).
+    #[graphql(complexity = "super::cost::REPORT + child_complexity")]
     async fn ar_aging_customers(
         &self,
         ctx: &Context<'_>,
@@ -403,6 +405,7 @@ impl ReceivablesQuery {
 
     /// The invoices behind an aging figure, oldest first.
     #[allow(clippy::too_many_arguments)]
+    #[graphql(complexity = "super::cost::REPORT + child_complexity")]
     async fn ar_aging_invoices(
         &self,
         ctx: &Context<'_>,
@@ -471,6 +474,7 @@ impl ReceivablesQuery {
 
     /// Opening balance, activity with running balance, closing balance and open items; the
     /// period defaults to this month to date.
+    #[graphql(complexity = "super::cost::REPORT + child_complexity")]
     async fn customer_statement(
         &self,
         ctx: &Context<'_>,

@@ -171,6 +171,7 @@ pub struct RenewalQuery;
 impl RenewalQuery {
     /// Contracts renewing in the next `days` (90 by default, at most 365), soonest first; an
     /// AE or account manager sees their own book.
+    #[graphql(complexity = "super::cost::REPORT + child_complexity")]
     async fn renewal_pipeline(
         &self,
         ctx: &Context<'_>,

@@ -441,6 +441,7 @@ pub struct RevenueQuery;
 #[Object]
 impl RevenueQuery {
     /// Contracts with their recognition summary, newest first.
+    #[graphql(complexity = "super::cost::REPORT + child_complexity")]
     async fn revenue_contracts(
         &self,
         ctx: &Context<'_>,
@@ -474,6 +475,7 @@ impl RevenueQuery {
     }
 
     /// Deferred revenue waterfall: future recognition by month from `asOf` (default today).
+    #[graphql(complexity = "super::cost::REPORT + child_complexity")]
     async fn revenue_waterfall(
         &self,
         ctx: &Context<'_>,
@@ -510,6 +512,7 @@ impl RevenueQuery {
     }
 
     /// Opening deferred + billed − recognised = closing, per month ("YYYY-MM") and currency.
+    #[graphql(complexity = "super::cost::REPORT + child_complexity")]
     async fn revenue_rollforward(
         &self,
         ctx: &Context<'_>,
@@ -535,6 +538,7 @@ impl RevenueQuery {
     }
 
     /// Revenue recognised by stream and month, with what was billed.
+    #[graphql(complexity = "super::cost::REPORT + child_complexity")]
     async fn revenue_by_stream(
         &self,
         ctx: &Context<'_>,
@@ -583,6 +587,7 @@ impl RevenueQuery {
     }
 
     /// What stands between a month and its close.
+    #[graphql(complexity = "super::cost::REPORT + child_complexity")]
     async fn period_close_check(
         &self,
         ctx: &Context<'_>,
