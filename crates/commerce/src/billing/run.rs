@@ -526,9 +526,12 @@ pub async fn execute(
             purchase_order,
         );
     }
-    // Invoices are written in chunks: one transaction per chunk, a savepoint per invoice, so a
-    // group another run got first is rolled back alone and the commit cost is shared.
+    // Invoices are written in chunks, one transaction per chunk. The plans that pass every rule
+    // and draw on no PO are written together in a few statements (`write_issued_many`) in a
+    // savepoint; if another run invoiced one of them first, that savepoint is rolled back and
+    // the chunk is written one invoice per savepoint, so only the raced group is left out.
     let mut chunk: Option<sea_orm::DatabaseTransaction> = None;
+    let mut pending: Vec<InvoicePlan> = Vec::new();
     for (index, group) in groups.into_iter().enumerate() {
         let first = &group[0];
         let customer = customers.get(&first.customer_id).ok_or_else(|| {
@@ -539,6 +542,7 @@ pub async fn execute(
             .and_then(|terms| terms.po_number.clone());
         let po = po_number.and_then(|number| purchase_orders.get(&(customer.id, number)).cloned());
         let mut planned = plan::plan(&group, &terms, customer, po.as_ref(), &reference, as_of)?;
+        let mut skip = false;
         if planned.totals.total.is_negative() {
             // Nothing on this date absorbs the credits, and waiting for a later invoice may wait
             // for ever (a cancelled service has none): each credit becomes a credit memo now,
@@ -548,20 +552,19 @@ pub async fn execute(
                 .cloned()
                 .partition(|charge| charge.amount_minor >= 0);
             if !request.dry_run {
-                if chunk.is_none() {
-                    chunk = Some(db.begin().await?);
-                }
-                let outer = chunk
-                    .as_ref()
-                    .ok_or_else(|| AppError::internal("bill run chunk missing"))?;
+                let outer = open_chunk(db, &mut chunk).await?;
+                // The invoices planned so far are written first: a credit may be against one.
+                flush(outer, &mut pending, &request, &mut report).await?;
                 issue_credits(outer, &credits, &request, &mut report).await?;
             }
             if charges.is_empty() {
-                continue;
+                skip = true;
+            } else {
+                planned = plan::plan(&charges, &terms, customer, po.as_ref(), &reference, as_of)?;
             }
-            planned = plan::plan(&charges, &terms, customer, po.as_ref(), &reference, as_of)?;
         }
-        if request.dry_run {
+        if skip {
+        } else if request.dry_run {
             let entry = RunInvoice {
                 invoice_id: None,
                 number: None,
@@ -572,37 +575,18 @@ pub async fn execute(
             } else {
                 report.issued.push(entry)
             }
+        } else if planned.block.is_none() && planned.po.is_none() {
+            pending.push(planned);
         } else {
-            if chunk.is_none() {
-                chunk = Some(db.begin().await?);
-            }
-            let outer = chunk
-                .as_ref()
-                .ok_or_else(|| AppError::internal("bill run chunk missing"))?;
-            let transaction = outer.begin().await?;
-            match plan::write_plan(&transaction, &planned, request.actor, request.now).await {
-                Ok(written) => {
-                    transaction.commit().await?;
-                    let entry = RunInvoice {
-                        invoice_id: Some(written.invoice_id),
-                        number: written.number,
-                        plan: planned,
-                    };
-                    if written.issued {
-                        report.issued.push(entry)
-                    } else {
-                        report.held.push(entry)
-                    }
-                }
-                Err(error) if plan::is_unique_violation(&error) => {
-                    drop(transaction);
-                    report.raced += 1;
-                }
-                Err(error) => return Err(error),
-            }
+            let outer = open_chunk(db, &mut chunk).await?;
+            write_one(outer, planned, &request, &mut report).await?;
         }
         let done = index + 1;
         if done % CHUNK == 0 || done == total {
+            if !pending.is_empty() {
+                let outer = open_chunk(db, &mut chunk).await?;
+                flush(outer, &mut pending, &request, &mut report).await?;
+            }
             if let Some(transaction) = chunk.take() {
                 transaction.commit().await?;
             }
@@ -620,7 +604,10 @@ pub async fn execute(
             .await?;
         }
     }
-    // A last group skipped for credits leaves its chunk open.
+    if !pending.is_empty() {
+        let outer = open_chunk(db, &mut chunk).await?;
+        flush(outer, &mut pending, &request, &mut report).await?;
+    }
     if let Some(transaction) = chunk.take() {
         transaction.commit().await?;
     }
@@ -636,6 +623,89 @@ pub async fn execute(
         .await?;
     }
     Ok(report)
+}
+
+/// The chunk's transaction, begun on first use.
+async fn open_chunk<'a>(
+    db: &DatabaseConnection,
+    chunk: &'a mut Option<sea_orm::DatabaseTransaction>,
+) -> AppResult<&'a sea_orm::DatabaseTransaction> {
+    if chunk.is_none() {
+        *chunk = Some(db.begin().await?);
+    }
+    chunk
+        .as_ref()
+        .ok_or_else(|| AppError::internal("bill run chunk missing"))
+}
+
+/// Writes the pending plans together in a savepoint of the chunk; when another run invoiced one
+/// of them first, writes them one by one instead.
+async fn flush(
+    outer: &sea_orm::DatabaseTransaction,
+    pending: &mut Vec<InvoicePlan>,
+    request: &RunRequest<'_>,
+    report: &mut BillRunReport,
+) -> AppResult<()> {
+    if pending.is_empty() {
+        return Ok(());
+    }
+    let plans = std::mem::take(pending);
+    let savepoint = outer.begin().await?;
+    let refs: Vec<&InvoicePlan> = plans.iter().collect();
+    match plan::write_issued_many(&savepoint, &refs, request.actor, request.now).await {
+        Ok(written) => {
+            savepoint.commit().await?;
+            for (written, plan) in written.into_iter().zip(plans) {
+                report.issued.push(RunInvoice {
+                    invoice_id: Some(written.invoice_id),
+                    number: written.number,
+                    plan,
+                });
+            }
+            Ok(())
+        }
+        Err(error) if plan::is_unique_violation(&error) => {
+            drop(savepoint);
+            for plan in plans {
+                write_one(outer, plan, request, report).await?;
+            }
+            Ok(())
+        }
+        Err(error) => Err(error),
+    }
+}
+
+/// Writes one plan in its own savepoint of the chunk: issued, held as a draft, or left out
+/// because another run invoiced its group first.
+async fn write_one(
+    outer: &sea_orm::DatabaseTransaction,
+    planned: InvoicePlan,
+    request: &RunRequest<'_>,
+    report: &mut BillRunReport,
+) -> AppResult<()> {
+    let transaction = outer.begin().await?;
+    match plan::write_plan(&transaction, &planned, request.actor, request.now).await {
+        Ok(written) => {
+            transaction.commit().await?;
+            let entry = RunInvoice {
+                invoice_id: Some(written.invoice_id),
+                number: written.number,
+                plan: planned,
+            };
+            if written.issued {
+                report.issued.push(entry)
+            } else {
+                report.held.push(entry)
+            }
+            Ok(())
+        }
+        Err(error) if plan::is_unique_violation(&error) => {
+            drop(transaction);
+            report.raced += 1;
+            Ok(())
+        }
+        Err(error) => Err(error),
+    }
 }
 
 /// Issues each credit as credit memos, each in its own savepoint of the chunk's transaction: a

@@ -19,7 +19,7 @@ use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::{Decimal, RoundingStrategy};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Set};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 use std::str::FromStr;
@@ -426,64 +426,13 @@ pub async fn write_plan<C: ConnectionTrait>(
     actor: Option<&Actor>,
     now: DateTime<Utc>,
 ) -> AppResult<Written> {
-    let row = invoice::ActiveModel {
-        number: Set(None),
-        batch_key: Set(plan.batch_key.clone()),
-        legal_entity: Set(plan.legal_entity.clone()),
-        customer_id: Set(plan.customer_id),
-        contract_id: Set(plan.contract_id),
-        currency: Set(plan.currency.code().to_string()),
-        status: Set("draft".into()),
-        invoice_date: Set(plan.invoice_date),
-        payment_terms: Set(plan.payment_terms.as_str().into()),
-        po_number: Set(plan.po_number.clone()),
-        purchase_order_id: Set(plan.po.as_ref().map(|(id, _)| *id)),
-        tax_exemption_certificate: Set(plan.exemption_certificate.clone()),
-        subtotal_minor: Set(plan.totals.subtotal.minor()),
-        tax_minor: Set(plan.totals.tax.minor()),
-        total_minor: Set(plan.totals.total.minor()),
-        paid_minor: Set(0),
-        credited_minor: Set(0),
-        blocked_field: Set(plan.block.as_ref().map(|block| block.field.to_string())),
-        blocked_reason: Set(plan.block.as_ref().map(|block| block.message.clone())),
-        functional_currency: Set(plan.functional_currency.code().to_string()),
-        fx_rate: Set(plan.fx_rate.map(|rate| rate.normalize().to_string())),
-        functional_total_minor: Set(plan.functional_total.map(|money| money.minor())),
-        created_at: Set(now),
-        updated_at: Set(now),
-        ..Default::default()
-    };
+    let row = draft_row(plan, now);
     let inserted = invoice::Entity::insert(row)
         .exec(connection)
         .await
         .map_err(|error| unique_to_conflict(error, "This invoice"))?;
     let invoice_id = inserted.last_insert_id;
-    let lines: Vec<invoice_line::ActiveModel> = plan
-        .lines
-        .iter()
-        .enumerate()
-        .map(|(position, line)| invoice_line::ActiveModel {
-            invoice_id: Set(invoice_id),
-            position: Set(i32::try_from(position).unwrap_or(i32::MAX)),
-            charge_id: Set(line.charge_id),
-            active_charge_id: Set(Some(line.charge_id)),
-            contract_line_id: Set(line.contract_line_id),
-            kind: Set(line.kind.as_str().into()),
-            description: Set(line.description.clone()),
-            period_start: Set(line.period.map(|period| period.0)),
-            period_end: Set(line.period.map(|period| period.1)),
-            quantity: Set(line.quantity.clone()),
-            unit_price_minor: Set(line.unit_price.minor()),
-            amount_minor: Set(line.amount.minor()),
-            proration_note: Set(line.note.clone()),
-            tax_jurisdiction: Set(line.jurisdiction.clone()),
-            tax_rate_percent: Set(line.tax.rate_percent.normalize().to_string()),
-            tax_label: Set(line.tax.label.clone()),
-            tax_minor: Set(line.tax.tax.minor()),
-            revenue_account: Set(line.kind.revenue_account().into()),
-            ..Default::default()
-        })
-        .collect();
+    let lines = line_rows(invoice_id, plan);
     invoice_line::Entity::insert_many(lines)
         .exec_without_returning(connection)
         .await
@@ -574,12 +523,7 @@ pub async fn issue<C: ConnectionTrait>(
                 connection,
                 actor,
                 now,
-                EntryHeader {
-                    entry_date: issue_date,
-                    memo: format!("Invoice {number} to {}", plan.customer_name),
-                    source: format!("invoice:{number}"),
-                    idempotency_key: None,
-                },
+                entry_header(&number, plan),
                 &entry,
                 None,
             )
@@ -635,29 +579,8 @@ pub async fn issue<C: ConnectionTrait>(
         now,
     )
     .await?;
-    if let Some(recipient) = &plan.recipient {
-        notifications::enqueue(
-            connection,
-            now,
-            NewMessage {
-                kind: "invoice_email",
-                dedupe_key: format!("invoice-email:{invoice_id}"),
-                recipient: recipient.clone(),
-                subject: format!("Invoice {number} from {}", plan.legal_entity),
-                body: format!(
-                    "Hello,\n\nPlease find attached invoice {number} from {} for {} {}, due {due_date}.\n{}\nThank you.\n",
-                    plan.legal_entity,
-                    plan.totals.total.amount_string(),
-                    plan.currency.code(),
-                    plan.po_number
-                        .as_ref()
-                        .map(|po| format!("It references your purchase order {po}.\n"))
-                        .unwrap_or_default()
-                ),
-                attachment: Some((super::INVOICE_PDF, invoice_id)),
-            },
-        )
-        .await?;
+    if let Some(message) = invoice_email(plan, invoice_id, &number, due_date) {
+        notifications::enqueue(connection, now, message).await?;
     }
     audit::record(
         connection,
@@ -668,17 +591,224 @@ pub async fn issue<C: ConnectionTrait>(
             entity_type: "invoice",
             entity_id: invoice_id.to_string(),
             before: None,
-            after: Some(&serde_json::json!({
-                "number": number,
-                "total": plan.totals.total,
-                "dueDate": due_date,
-                "journalEntryId": journal_entry_id,
-            })),
+            after: Some(&issue_audit(&number, plan, due_date, journal_entry_id)),
         },
     )
     .await?;
     emit_issued(connection, now, invoice_id, &number, plan, due_date).await?;
     Ok(number)
+}
+
+/// Invoice rows per INSERT in `write_issued_many` (about 30 bound values a row: within SQLite's
+/// and PostgreSQL's parameter limits).
+const INVOICE_CHUNK: usize = 200;
+/// Invoice line rows per INSERT (19 bound values a row).
+const LINE_CHUNK: usize = 1_000;
+
+/// Writes many plans that pass every rule and draw on no PO as issued invoices in a few
+/// statements (the bill run's chunks): the same rows, gapless numbers in the plans' order,
+/// postings, revenue positions, AR history, e-mails, audit rows and events that `write_plan`
+/// writes one plan at a time. Numbers are reserved per sequence as one block in the caller's
+/// transaction, so a rollback gives them back. A plan another run invoiced first (its batch key
+/// or one of its charges already taken) fails the whole call with a conflict: the caller rolls
+/// its savepoint back and writes the plans one by one, where each race is told apart.
+pub async fn write_issued_many<C: ConnectionTrait>(
+    connection: &C,
+    plans: &[&InvoicePlan],
+    actor: Option<&Actor>,
+    now: DateTime<Utc>,
+) -> AppResult<Vec<Written>> {
+    if plans.is_empty() {
+        return Ok(Vec::new());
+    }
+    if let Some(plan) = plans
+        .iter()
+        .find(|plan| plan.block.is_some() || plan.po.is_some())
+    {
+        return Err(AppError::internal(format!(
+            "plan {} is held or draws on a PO: write it with write_plan",
+            plan.batch_key
+        )));
+    }
+    let numbers = reserve_numbers(connection, plans).await?;
+    let line_nets: Vec<Vec<(i64, i64)>> = plans
+        .iter()
+        .map(|plan| {
+            plan.lines
+                .iter()
+                .map(|line| (line.contract_line_id, line.amount.minor()))
+                .collect()
+        })
+        .collect();
+    let moved = crate::revenue::repo::on_billed_many(connection, &line_nets).await?;
+    let mut posted_of = Vec::new();
+    let mut entries = Vec::new();
+    for (index, ((plan, number), (deferred, unbilled))) in
+        plans.iter().zip(&numbers).zip(&moved).enumerate()
+    {
+        let credits = [
+            (chart::DEFERRED_REVENUE, *deferred),
+            (chart::UNBILLED_RECEIVABLE, *unbilled),
+        ];
+        let entry = rules::issue_entry(&credits, &plan.totals)
+            .map_err(|error| AppError::internal(format!("invoice {number} posting: {error}")))?;
+        if let Some(entry) = entry {
+            posted_of.push(index);
+            entries.push((entry_header(number, plan), entry));
+        }
+    }
+    let mut journal_entry_ids: Vec<Option<i64>> = vec![None; plans.len()];
+    for (index, id) in posted_of
+        .into_iter()
+        .zip(ledger::post_entries(connection, actor, now, entries).await?)
+    {
+        journal_entry_ids[index] = Some(id);
+    }
+    let due_dates: Vec<NaiveDate> = plans
+        .iter()
+        .map(|plan| rules::due_date(plan.invoice_date, plan.payment_terms))
+        .collect();
+    let rows: Vec<invoice::ActiveModel> = plans
+        .iter()
+        .enumerate()
+        .map(|(index, plan)| {
+            let mut row = draft_row(plan, now);
+            row.number = Set(Some(numbers[index].clone()));
+            row.status = Set("issued".into());
+            row.issue_date = Set(Some(plan.invoice_date));
+            row.due_date = Set(Some(due_dates[index]));
+            row.journal_entry_id = Set(journal_entry_ids[index]);
+            row.issued_by = Set(actor.map(|actor| actor.user_id));
+            row.issued_at = Set(Some(now));
+            row
+        })
+        .collect();
+    for chunk in rows.chunks(INVOICE_CHUNK) {
+        invoice::Entity::insert_many(chunk.to_vec())
+            .exec_without_returning(connection)
+            .await
+            .map_err(|error| unique_to_conflict(error, "This invoice"))?;
+    }
+    let ids = ids_by_batch_key(connection, plans).await?;
+    let lines: Vec<invoice_line::ActiveModel> = plans
+        .iter()
+        .zip(&ids)
+        .flat_map(|(plan, id)| line_rows(*id, plan))
+        .collect();
+    for chunk in lines.chunks(LINE_CHUNK) {
+        invoice_line::Entity::insert_many(chunk.to_vec())
+            .exec_without_returning(connection)
+            .await
+            .map_err(|error| unique_to_conflict(error, "A charge on this invoice"))?;
+    }
+    let subjects: Vec<crate::receivables::repo::Subject> = plans
+        .iter()
+        .zip(&ids)
+        .zip(&due_dates)
+        .map(|((plan, id), due_date)| crate::receivables::repo::Subject {
+            invoice_id: *id,
+            customer_id: plan.customer_id,
+            currency: plan.currency.code().to_string(),
+            invoice_date: plan.invoice_date,
+            due_date: *due_date,
+        })
+        .collect();
+    let issued: Vec<(&crate::receivables::repo::Subject, i64, NaiveDate)> = subjects
+        .iter()
+        .zip(plans)
+        .map(|(subject, plan)| (subject, plan.totals.total.minor(), plan.invoice_date))
+        .collect();
+    crate::receivables::repo::record_issues(connection, &issued, now).await?;
+    let mut emails = Vec::new();
+    let mut created = Vec::with_capacity(plans.len());
+    let mut issues = Vec::with_capacity(plans.len());
+    let mut events = Vec::with_capacity(plans.len());
+    let mut written = Vec::with_capacity(plans.len());
+    for (index, plan) in plans.iter().enumerate() {
+        let (id, number, due_date) = (ids[index], &numbers[index], due_dates[index]);
+        emails.extend(invoice_email(plan, id, number, due_date));
+        created.push((id.to_string(), serde_json::to_string(plan)?));
+        issues.push((
+            id.to_string(),
+            issue_audit(number, plan, due_date, journal_entry_ids[index]).to_string(),
+        ));
+        events.push(issued_event(id, number, plan, due_date));
+        written.push(Written {
+            invoice_id: id,
+            number: Some(number.clone()),
+            issued: true,
+        });
+    }
+    notifications::enqueue_many(connection, now, emails).await?;
+    audit::record_many(connection, actor, now, "invoice.create", "invoice", created).await?;
+    audit::record_many(connection, actor, now, "invoice.issue", "invoice", issues).await?;
+    crate::webhooks::emit_many(
+        connection,
+        now,
+        crate::webhooks::EventType::InvoiceIssued,
+        events,
+    )
+    .await?;
+    Ok(written)
+}
+
+/// The next invoice numbers of `plans`, in their order: one block reserved per sequence (legal
+/// entity and year), so the numbers of each sequence stay gapless and ascending.
+async fn reserve_numbers<C: ConnectionTrait>(
+    connection: &C,
+    plans: &[&InvoicePlan],
+) -> AppResult<Vec<String>> {
+    let sequence_of =
+        |plan: &InvoicePlan| format!("invoice:{}:{}", plan.legal_entity, plan.invoice_date.year());
+    let mut counts: BTreeMap<String, i64> = BTreeMap::new();
+    for plan in plans {
+        *counts.entry(sequence_of(plan)).or_default() += 1;
+    }
+    let mut next: HashMap<String, i64> = HashMap::new();
+    for (sequence, count) in counts {
+        let first = sequences::reserve(connection, &sequence, count).await?;
+        next.insert(sequence, first);
+    }
+    plans
+        .iter()
+        .map(|plan| {
+            let value = next
+                .get_mut(&sequence_of(plan))
+                .ok_or_else(|| AppError::internal("invoice sequence not reserved"))?;
+            let number = format!("INV-{}-{:06}", plan.invoice_date.year(), *value);
+            *value += 1;
+            Ok(number)
+        })
+        .collect()
+}
+
+/// The ids of the just-written invoices of `plans`, in their order.
+async fn ids_by_batch_key<C: ConnectionTrait>(
+    connection: &C,
+    plans: &[&InvoicePlan],
+) -> AppResult<Vec<i64>> {
+    let mut found: HashMap<String, i64> = HashMap::with_capacity(plans.len());
+    for chunk in plans.chunks(500) {
+        let rows: Vec<(String, i64)> = invoice::Entity::find()
+            .select_only()
+            .column(invoice::Column::BatchKey)
+            .column(invoice::Column::Id)
+            .filter(
+                invoice::Column::BatchKey.is_in(chunk.iter().map(|plan| plan.batch_key.clone())),
+            )
+            .into_tuple()
+            .all(connection)
+            .await?;
+        found.extend(rows);
+    }
+    plans
+        .iter()
+        .map(|plan| {
+            found.get(&plan.batch_key).copied().ok_or_else(|| {
+                AppError::internal(format!("invoice {} not read back", plan.batch_key))
+            })
+        })
+        .collect()
 }
 
 /// The `invoice.issued` webhook event, in the issuing transaction.
@@ -694,21 +824,143 @@ async fn emit_issued<C: ConnectionTrait>(
         connection,
         now,
         crate::webhooks::EventType::InvoiceIssued,
-        serde_json::json!({
-            "invoiceId": invoice_id,
-            "number": number,
-            "customerId": plan.customer_id,
-            "contractId": plan.contract_id,
-            "legalEntity": plan.legal_entity,
-            "invoiceDate": plan.invoice_date,
-            "dueDate": due_date,
-            "poNumber": plan.po_number,
-            "subtotal": plan.totals.subtotal,
-            "tax": plan.totals.tax,
-            "total": plan.totals.total,
-        }),
+        issued_event(invoice_id, number, plan, due_date),
     )
     .await
+}
+
+/// The data of the `invoice.issued` event.
+fn issued_event(
+    invoice_id: i64,
+    number: &str,
+    plan: &InvoicePlan,
+    due_date: NaiveDate,
+) -> serde_json::Value {
+    serde_json::json!({
+        "invoiceId": invoice_id,
+        "number": number,
+        "customerId": plan.customer_id,
+        "contractId": plan.contract_id,
+        "legalEntity": plan.legal_entity,
+        "invoiceDate": plan.invoice_date,
+        "dueDate": due_date,
+        "poNumber": plan.po_number,
+        "subtotal": plan.totals.subtotal,
+        "tax": plan.totals.tax,
+        "total": plan.totals.total,
+    })
+}
+
+/// The invoice row of a plan, as a draft (issuing fills in the number, dates and entry).
+fn draft_row(plan: &InvoicePlan, now: DateTime<Utc>) -> invoice::ActiveModel {
+    invoice::ActiveModel {
+        number: Set(None),
+        batch_key: Set(plan.batch_key.clone()),
+        legal_entity: Set(plan.legal_entity.clone()),
+        customer_id: Set(plan.customer_id),
+        contract_id: Set(plan.contract_id),
+        currency: Set(plan.currency.code().to_string()),
+        status: Set("draft".into()),
+        invoice_date: Set(plan.invoice_date),
+        payment_terms: Set(plan.payment_terms.as_str().into()),
+        po_number: Set(plan.po_number.clone()),
+        purchase_order_id: Set(plan.po.as_ref().map(|(id, _)| *id)),
+        tax_exemption_certificate: Set(plan.exemption_certificate.clone()),
+        subtotal_minor: Set(plan.totals.subtotal.minor()),
+        tax_minor: Set(plan.totals.tax.minor()),
+        total_minor: Set(plan.totals.total.minor()),
+        paid_minor: Set(0),
+        credited_minor: Set(0),
+        blocked_field: Set(plan.block.as_ref().map(|block| block.field.to_string())),
+        blocked_reason: Set(plan.block.as_ref().map(|block| block.message.clone())),
+        functional_currency: Set(plan.functional_currency.code().to_string()),
+        fx_rate: Set(plan.fx_rate.map(|rate| rate.normalize().to_string())),
+        functional_total_minor: Set(plan.functional_total.map(|money| money.minor())),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+}
+
+/// The invoice's lines, in the plan's order.
+fn line_rows(invoice_id: i64, plan: &InvoicePlan) -> Vec<invoice_line::ActiveModel> {
+    plan.lines
+        .iter()
+        .enumerate()
+        .map(|(position, line)| invoice_line::ActiveModel {
+            invoice_id: Set(invoice_id),
+            position: Set(i32::try_from(position).unwrap_or(i32::MAX)),
+            charge_id: Set(line.charge_id),
+            active_charge_id: Set(Some(line.charge_id)),
+            contract_line_id: Set(line.contract_line_id),
+            kind: Set(line.kind.as_str().into()),
+            description: Set(line.description.clone()),
+            period_start: Set(line.period.map(|period| period.0)),
+            period_end: Set(line.period.map(|period| period.1)),
+            quantity: Set(line.quantity.clone()),
+            unit_price_minor: Set(line.unit_price.minor()),
+            amount_minor: Set(line.amount.minor()),
+            proration_note: Set(line.note.clone()),
+            tax_jurisdiction: Set(line.jurisdiction.clone()),
+            tax_rate_percent: Set(line.tax.rate_percent.normalize().to_string()),
+            tax_label: Set(line.tax.label.clone()),
+            tax_minor: Set(line.tax.tax.minor()),
+            revenue_account: Set(line.kind.revenue_account().into()),
+            ..Default::default()
+        })
+        .collect()
+}
+
+/// The ledger entry's header for invoice `number`.
+fn entry_header(number: &str, plan: &InvoicePlan) -> EntryHeader {
+    EntryHeader {
+        entry_date: plan.invoice_date,
+        memo: format!("Invoice {number} to {}", plan.customer_name),
+        source: format!("invoice:{number}"),
+        idempotency_key: None,
+    }
+}
+
+/// The e-mail that sends an issued invoice to the customer's billing contact, if it has one.
+fn invoice_email(
+    plan: &InvoicePlan,
+    invoice_id: i64,
+    number: &str,
+    due_date: NaiveDate,
+) -> Option<NewMessage> {
+    let recipient = plan.recipient.as_ref()?;
+    Some(NewMessage {
+        kind: "invoice_email",
+        dedupe_key: format!("invoice-email:{invoice_id}"),
+        recipient: recipient.clone(),
+        subject: format!("Invoice {number} from {}", plan.legal_entity),
+        body: format!(
+            "Hello,\n\nPlease find attached invoice {number} from {} for {} {}, due {due_date}.\n{}\nThank you.\n",
+            plan.legal_entity,
+            plan.totals.total.amount_string(),
+            plan.currency.code(),
+            plan.po_number
+                .as_ref()
+                .map(|po| format!("It references your purchase order {po}.\n"))
+                .unwrap_or_default()
+        ),
+        attachment: Some((super::INVOICE_PDF, invoice_id)),
+    })
+}
+
+/// The `invoice.issue` audit row's content.
+fn issue_audit(
+    number: &str,
+    plan: &InvoicePlan,
+    due_date: NaiveDate,
+    journal_entry_id: Option<i64>,
+) -> serde_json::Value {
+    serde_json::json!({
+        "number": number,
+        "total": plan.totals.total,
+        "dueDate": due_date,
+        "journalEntryId": journal_entry_id,
+    })
 }
 
 /// Groups unbilled charges into invoice groups, in a stable order.

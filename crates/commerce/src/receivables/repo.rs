@@ -192,25 +192,57 @@ pub async fn record_issue<C: ConnectionTrait>(
 }
 
 /// Records invoices brought over at cut-over, each with what is open on it, as issued on
-/// `cutover_date` (aged from their own dates): the movements in batches, and the aging cells
-/// summed in memory first so each cell is written once.
+/// `cutover_date` (aged from their own dates).
 pub async fn record_openings<C: ConnectionTrait>(
     connection: &C,
     opened: &[(Subject, i64)],
     cutover_date: NaiveDate,
     now: DateTime<Utc>,
 ) -> AppResult<()> {
-    let mut cells: BTreeMap<(&'static str, String, NaiveDate), (i64, i64)> = BTreeMap::new();
-    for chunk in opened.chunks(1_000) {
+    let issued: Vec<(&Subject, i64, NaiveDate)> = opened
+        .iter()
+        .map(|(subject, open_minor)| (subject, *open_minor, cutover_date))
+        .collect();
+    record_issues(connection, &issued, now).await
+}
+
+/// Records many issued invoices at once (the bill run's chunks, the cut-over import), each
+/// `(invoice, amount open, issued on)`, exactly as `record_issue` would one by one: the
+/// movements in batches, and the aging cells summed in memory first so each cell is written
+/// once. Invoices of zero are settled on their issue day and move nothing.
+pub async fn record_issues<C: ConnectionTrait>(
+    connection: &C,
+    issued: &[(&Subject, i64, NaiveDate)],
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    let settled: Vec<(i64, NaiveDate)> = issued
+        .iter()
+        .filter(|(_, amount, _)| *amount == 0)
+        .map(|(subject, _, on)| (subject.invoice_id, *on))
+        .collect();
+    for (on, ids) in group_by_date(&settled) {
+        invoice::Entity::update_many()
+            .col_expr(invoice::Column::SettledOn, Expr::value(on))
+            .filter(invoice::Column::Id.is_in(ids))
+            .exec(connection)
+            .await?;
+    }
+    let open: Vec<&(&Subject, i64, NaiveDate)> = issued
+        .iter()
+        .filter(|(_, amount, _)| *amount != 0)
+        .collect();
+    type CellKey = (&'static str, String, NaiveDate, NaiveDate);
+    let mut cells: BTreeMap<CellKey, (i64, i64)> = BTreeMap::new();
+    for chunk in open.chunks(1_000) {
         let rows: Vec<ar_movement::ActiveModel> = chunk
             .iter()
-            .map(|(subject, open_minor)| ar_movement::ActiveModel {
+            .map(|(subject, amount, on)| ar_movement::ActiveModel {
                 invoice_id: Set(subject.invoice_id),
                 customer_id: Set(subject.customer_id),
                 currency: Set(subject.currency.clone()),
                 kind: Set(MovementKind::Issue.as_str().into()),
-                amount_minor: Set(*open_minor),
-                movement_date: Set(cutover_date),
+                amount_minor: Set(*amount),
+                movement_date: Set(*on),
                 invoice_date: Set(subject.invoice_date),
                 due_date: Set(subject.due_date),
                 source_id: Set(None),
@@ -221,31 +253,33 @@ pub async fn record_openings<C: ConnectionTrait>(
         ar_movement::Entity::insert_many(rows)
             .exec_without_returning(connection)
             .await?;
-        for (subject, open_minor) in chunk {
+        for (subject, amount, on) in chunk {
             for basis in AgingBasis::ALL {
                 let aged_from = match basis {
                     AgingBasis::InvoiceDate => subject.invoice_date,
                     AgingBasis::DueDate => subject.due_date,
                 };
                 let cell = cells
-                    .entry((basis.as_str(), subject.currency.clone(), aged_from))
+                    .entry((basis.as_str(), subject.currency.clone(), aged_from, *on))
                     .or_default();
-                cell.0 += open_minor;
-                cell.1 += open_count_delta(0, *open_minor);
+                cell.0 += amount;
+                cell.1 += open_count_delta(0, *amount);
             }
         }
     }
     let cells: Vec<ar_aging_cell::ActiveModel> = cells
         .into_iter()
         .map(
-            |((basis, currency, aged_from), (amount, count))| ar_aging_cell::ActiveModel {
-                basis: Set(basis.into()),
-                currency: Set(currency),
-                aged_from: Set(aged_from),
-                movement_date: Set(cutover_date),
-                amount_minor: Set(amount),
-                open_count: Set(count),
-                ..Default::default()
+            |((basis, currency, aged_from, movement_date), (amount, count))| {
+                ar_aging_cell::ActiveModel {
+                    basis: Set(basis.into()),
+                    currency: Set(currency),
+                    aged_from: Set(aged_from),
+                    movement_date: Set(movement_date),
+                    amount_minor: Set(amount),
+                    open_count: Set(count),
+                    ..Default::default()
+                }
             },
         )
         .collect();
@@ -256,6 +290,15 @@ pub async fn record_openings<C: ConnectionTrait>(
             .await?;
     }
     Ok(())
+}
+
+/// Ids grouped by their date, for one UPDATE per date.
+fn group_by_date(rows: &[(i64, NaiveDate)]) -> BTreeMap<NaiveDate, Vec<i64>> {
+    let mut by_date: BTreeMap<NaiveDate, Vec<i64>> = BTreeMap::new();
+    for (id, on) in rows {
+        by_date.entry(*on).or_default().push(*id);
+    }
+    by_date
 }
 
 /// Records a void (the invoice had nothing applied), dated `on`.

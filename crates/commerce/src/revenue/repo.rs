@@ -182,13 +182,35 @@ async fn nets_by_contract<C: ConnectionTrait>(
     connection: &C,
     line_nets: &[(i64, i64)],
 ) -> AppResult<BTreeMap<i64, (String, i64)>> {
-    let contracts: HashMap<i64, (i64, String)> = contract_line::Entity::find()
-        .filter(contract_line::Column::Id.is_in(line_nets.iter().map(|(line, _)| *line)))
-        .all(connection)
-        .await?
-        .into_iter()
-        .map(|line| (line.id, (line.contract_id, line.currency)))
-        .collect();
+    let contracts = line_contracts(connection, line_nets.iter().map(|(line, _)| *line)).await?;
+    group_by_contract(&contracts, line_nets)
+}
+
+/// The contract and currency of each contract line.
+async fn line_contracts<C: ConnectionTrait>(
+    connection: &C,
+    line_ids: impl Iterator<Item = i64>,
+) -> AppResult<HashMap<i64, (i64, String)>> {
+    let mut ids: Vec<i64> = line_ids.collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let mut contracts = HashMap::with_capacity(ids.len());
+    for chunk in ids.chunks(500) {
+        for line in contract_line::Entity::find()
+            .filter(contract_line::Column::Id.is_in(chunk.iter().copied()))
+            .all(connection)
+            .await?
+        {
+            contracts.insert(line.id, (line.contract_id, line.currency));
+        }
+    }
+    Ok(contracts)
+}
+
+fn group_by_contract(
+    contracts: &HashMap<i64, (i64, String)>,
+    line_nets: &[(i64, i64)],
+) -> AppResult<BTreeMap<i64, (String, i64)>> {
     let mut by_contract: BTreeMap<i64, (String, i64)> = BTreeMap::new();
     for (line, net) in line_nets {
         let (contract_id, currency) = contracts
@@ -200,6 +222,24 @@ async fn nets_by_contract<C: ConnectionTrait>(
             .1 += net;
     }
     Ok(by_contract)
+}
+
+/// Positions (billed, recognised) of many contracts; a contract with none is (0, 0).
+async fn positions_of<C: ConnectionTrait>(
+    connection: &C,
+    contract_ids: &[i64],
+) -> AppResult<HashMap<i64, (i64, i64)>> {
+    let mut positions = HashMap::with_capacity(contract_ids.len());
+    for chunk in contract_ids.chunks(500) {
+        for row in revenue_position::Entity::find()
+            .filter(revenue_position::Column::ContractId.is_in(chunk.iter().copied()))
+            .all(connection)
+            .await?
+        {
+            positions.insert(row.contract_id, (row.billed_minor, row.recognised_minor));
+        }
+    }
+    Ok(positions)
 }
 
 /// An invoice (positive nets) or its void (negative) moves billed on each contract it bills.
@@ -217,6 +257,41 @@ pub async fn on_billed<C: ConnectionTrait>(
         unbilled -= moved.unbilled;
     }
     Ok((deferred, unbilled))
+}
+
+/// `on_billed` for many invoices at once (the bill run's chunks), each given by its line nets:
+/// one read of the lines and positions, one write of the summed deltas. Each invoice's result
+/// sees the invoices before it on the same contract, exactly as calls one by one would.
+pub async fn on_billed_many<C: ConnectionTrait>(
+    connection: &C,
+    invoices: &[Vec<(i64, i64)>],
+) -> AppResult<Vec<(i64, i64)>> {
+    let contracts =
+        line_contracts(connection, invoices.iter().flatten().map(|(line, _)| *line)).await?;
+    let mut contract_ids: Vec<i64> = contracts.values().map(|(id, _)| *id).collect();
+    contract_ids.sort_unstable();
+    contract_ids.dedup();
+    let mut positions = positions_of(connection, &contract_ids).await?;
+    let mut deltas: BTreeMap<i64, (String, i64)> = BTreeMap::new();
+    let mut results = Vec::with_capacity(invoices.len());
+    for line_nets in invoices {
+        let (mut deferred, mut unbilled) = (0, 0);
+        for (contract_id, (currency, net)) in group_by_contract(&contracts, line_nets)? {
+            let (billed, recognised) = positions.entry(contract_id).or_insert((0, 0));
+            let moved = shift_of(*billed, *recognised, net, 0);
+            *billed += net;
+            deferred += moved.deferred;
+            unbilled -= moved.unbilled;
+            deltas.entry(contract_id).or_insert((currency, 0)).1 += net;
+        }
+        results.push((deferred, unbilled));
+    }
+    let deltas: Vec<(i64, String, i64, i64)> = deltas
+        .into_iter()
+        .map(|(contract_id, (currency, billed))| (contract_id, currency, billed, 0))
+        .collect();
+    add_to_positions(connection, &deltas).await?;
+    Ok(results)
 }
 
 /// A credit memo's nets per invoice line: the part still deferred (and still to be recognised)

@@ -9,4 +9,4 @@ pub mod outbox;
 pub mod smtp;
 pub mod transport;
 
-pub use outbox::{enqueue, NewMessage};
+pub use outbox::{enqueue, enqueue_many, NewMessage};

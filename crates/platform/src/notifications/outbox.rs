@@ -39,27 +39,44 @@ pub async fn enqueue<C: ConnectionTrait>(
     now: DateTime<Utc>,
     message: NewMessage,
 ) -> AppResult<()> {
-    outbox_message::Entity::insert(outbox_message::ActiveModel {
-        kind: Set(message.kind.into()),
-        dedupe_key: Set(message.dedupe_key),
-        recipient: Set(message.recipient),
-        subject: Set(message.subject),
-        body: Set(message.body),
-        attachment_kind: Set(message.attachment.map(|(kind, _)| kind.to_string())),
-        attachment_ref: Set(message.attachment.map(|(_, id)| id)),
-        status: Set("pending".into()),
-        attempts: Set(0),
-        next_attempt_at: Set(now),
-        created_at: Set(now),
-        ..Default::default()
-    })
-    .on_conflict(
-        OnConflict::column(outbox_message::Column::DedupeKey)
-            .do_nothing()
-            .to_owned(),
-    )
-    .exec_without_returning(connection)
-    .await?;
+    enqueue_many(connection, now, vec![message]).await
+}
+
+/// Queues many messages in a few statements (the bill run's chunks); a dedupe key already
+/// queued is skipped, exactly as `enqueue` skips it.
+pub async fn enqueue_many<C: ConnectionTrait>(
+    connection: &C,
+    now: DateTime<Utc>,
+    messages: Vec<NewMessage>,
+) -> AppResult<()> {
+    let rows: Vec<outbox_message::ActiveModel> = messages
+        .into_iter()
+        .map(|message| outbox_message::ActiveModel {
+            kind: Set(message.kind.into()),
+            dedupe_key: Set(message.dedupe_key),
+            recipient: Set(message.recipient),
+            subject: Set(message.subject),
+            body: Set(message.body),
+            attachment_kind: Set(message.attachment.map(|(kind, _)| kind.to_string())),
+            attachment_ref: Set(message.attachment.map(|(_, id)| id)),
+            status: Set("pending".into()),
+            attempts: Set(0),
+            next_attempt_at: Set(now),
+            created_at: Set(now),
+            ..Default::default()
+        })
+        .collect();
+    // 11 bound values a row: within SQLite's and PostgreSQL's parameter limits.
+    for chunk in rows.chunks(500) {
+        outbox_message::Entity::insert_many(chunk.to_vec())
+            .on_conflict(
+                OnConflict::column(outbox_message::Column::DedupeKey)
+                    .do_nothing()
+                    .to_owned(),
+            )
+            .exec_without_returning(connection)
+            .await?;
+    }
     Ok(())
 }
 

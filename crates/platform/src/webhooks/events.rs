@@ -112,6 +112,20 @@ pub async fn emit<C: ConnectionTrait>(
     event_type: EventType,
     data: Value,
 ) -> AppResult<()> {
+    emit_many(connection, now, event_type, vec![data]).await
+}
+
+/// Emits one event of `event_type` per item of `data` (the bill run's chunks), reading the
+/// subscribed endpoints once.
+pub async fn emit_many<C: ConnectionTrait>(
+    connection: &C,
+    now: DateTime<Utc>,
+    event_type: EventType,
+    data: Vec<Value>,
+) -> AppResult<()> {
+    if data.is_empty() {
+        return Ok(());
+    }
     let endpoints: Vec<(i64, String)> = webhook_endpoint::Entity::find()
         .select_only()
         .column(webhook_endpoint::Column::Id)
@@ -133,7 +147,9 @@ pub async fn emit<C: ConnectionTrait>(
     if subscribers.is_empty() {
         return Ok(());
     }
-    record(connection, now, event_type, data, &subscribers).await?;
+    for data in data {
+        record(connection, now, event_type, data, &subscribers).await?;
+    }
     Ok(())
 }
 

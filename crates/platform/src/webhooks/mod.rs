@@ -13,7 +13,7 @@ pub mod rules;
 pub mod sender;
 pub mod signature;
 
-pub use events::{emit, EventType};
+pub use events::{emit, emit_many, EventType};
 
 use crate::access::{Actor, Permission};
 use crate::clock::SharedClock;
