@@ -347,6 +347,20 @@ pub struct BenchResult {
 }
 
 impl BenchResult {
+    pub fn figure(&self) -> crate::bench_all::Figure {
+        crate::bench_all::Figure {
+            name: format!("bill run, {} subscriptions", self.invoices),
+            value: format!(
+                "{:.0} invoices/s ({:.2} s)",
+                self.invoices as f64 / self.bill_run_seconds.max(1e-9),
+                self.bill_run_seconds
+            ),
+            floor_seconds: Some(self.plain_insert_seconds),
+            seconds: self.bill_run_seconds,
+            aim: "≥ 10,000/s SQLite, ≥ 5,000/s PostgreSQL at 100,000; ≤ 3× the floor; flat per invoice",
+        }
+    }
+
     pub fn report(&self) -> String {
         format!(
             "{}: {} invoices in {:.2} s ({:.0} invoices/s); plain batched insert of the same rows {:.2} s; ratio {:.1}×",

@@ -44,6 +44,28 @@ pub struct CommissionBench {
 }
 
 impl CommissionBench {
+    pub fn figures(&self) -> Vec<crate::bench_all::Figure> {
+        vec![
+            crate::bench_all::Figure {
+                name: format!(
+                    "commission month-end, {} reps × {} deals",
+                    self.reps, self.deals
+                ),
+                value: format!("{:.2} s ({} lines)", self.run_seconds, self.lines),
+                floor_seconds: None,
+                seconds: self.run_seconds,
+                aim: "< 5 s",
+            },
+            crate::bench_all::Figure {
+                name: "commission rerun, nothing changed".into(),
+                value: format!("{:.2} s", self.rerun_seconds),
+                floor_seconds: None,
+                seconds: self.rerun_seconds,
+                aim: "< 1 s",
+            },
+        ]
+    }
+
     pub fn report(&self) -> String {
         format!(
             "{}: month-end commission calculation for {} reps and {} credited deals wrote {} statement lines (with the ledger accrual) in {:.2} s; rerun (nothing changed) {:.2} s",

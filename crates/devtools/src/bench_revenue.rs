@@ -159,6 +159,25 @@ pub struct RevenueBench {
 }
 
 impl RevenueBench {
+    pub fn figures(&self) -> Vec<crate::bench_all::Figure> {
+        vec![
+            crate::bench_all::Figure {
+                name: format!("month-end recognition, {} contracts", self.contracts),
+                value: format!("{:.2} s ({} entries)", self.run_seconds, self.entries),
+                floor_seconds: Some(self.plain_seconds),
+                seconds: self.run_seconds,
+                aim: "≤ 10 s on SQLite",
+            },
+            crate::bench_all::Figure {
+                name: "recognition rerun, nothing left".into(),
+                value: format!("{:.2} s", self.rerun_seconds),
+                floor_seconds: None,
+                seconds: self.rerun_seconds,
+                aim: "—",
+            },
+        ]
+    }
+
     pub fn report(&self) -> String {
         format!(
             "{}: recognition run for {} contracts posted {} entries in {:.2} s; plain batched insert of the same entries and lines {:.2} s; ratio {:.1}×; rerun (nothing left) {:.2} s",

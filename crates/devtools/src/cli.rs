@@ -17,6 +17,17 @@ pub enum DevCommand {
         #[arg(long, value_name = "N")]
         scale: Option<usize>,
     },
+    /// Every benchmark at the sizes of the performance aims (5,000 / 20,000 / 100,000
+    /// subscriptions billed, 100,000 contracts recognised, 1,000 reps × 200,000 deals, the
+    /// dashboard and aging at 1,000,000 invoices, a 100,000-row import), printed as one table:
+    /// figure, SQLite, PostgreSQL, floor, ratio, aim. `--scale-down 10` runs a tenth of each.
+    BenchAll {
+        #[arg(long, default_value_t = 1)]
+        scale_down: usize,
+        /// PostgreSQL server without a database name, e.g. postgres://postgres@127.0.0.1:5432
+        #[arg(long)]
+        postgres: Option<String>,
+    },
     /// Time the bill run for N subscriptions against a plain batched insert of the same rows, on
     /// fresh SQLite databases and (with --postgres) fresh PostgreSQL databases.
     BenchBilling {
@@ -110,6 +121,19 @@ pub async fn run(command: DevCommand, config: Config, clock: SharedClock) -> App
             }
             Ok(())
         }
+        DevCommand::BenchAll {
+            scale_down,
+            postgres,
+        } => {
+            let sizes = crate::bench_all::Sizes::divided_by(scale_down);
+            let sqlite = crate::bench_all::run_all(&config, &sizes, None).await?;
+            let postgres = match postgres {
+                Some(server) => crate::bench_all::run_all(&config, &sizes, Some(&server)).await?,
+                None => Vec::new(),
+            };
+            println!("{}", crate::bench_all::table(&sqlite, &postgres));
+            Ok(())
+        }
         DevCommand::BenchBilling {
             subscriptions,
             postgres,
@@ -163,7 +187,7 @@ pub async fn run(command: DevCommand, config: Config, clock: SharedClock) -> App
         } => {
             let sqlite =
                 crate::bench_dashboard::bench_dashboard(&config, invoices, customers, None).await?;
-            println!("{}", sqlite.join("\n"));
+            println!("{}", sqlite.lines.join("\n"));
             if let Some(server) = postgres {
                 let postgres = crate::bench_dashboard::bench_dashboard(
                     &config,
@@ -172,17 +196,17 @@ pub async fn run(command: DevCommand, config: Config, clock: SharedClock) -> App
                     Some(&server),
                 )
                 .await?;
-                println!("{}", postgres.join("\n"));
+                println!("{}", postgres.lines.join("\n"));
             }
             Ok(())
         }
         DevCommand::BenchImport { rows, postgres } => {
             let sqlite = crate::bench_import::bench_import(&config, rows, None).await?;
-            println!("{}", sqlite.join("\n"));
+            println!("{}", sqlite.lines.join("\n"));
             if let Some(server) = postgres {
                 let postgres =
                     crate::bench_import::bench_import(&config, rows, Some(&server)).await?;
-                println!("{}", postgres.join("\n"));
+                println!("{}", postgres.lines.join("\n"));
             }
             Ok(())
         }

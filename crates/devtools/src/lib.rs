@@ -11,6 +11,7 @@ pub use revops_api::{
 
 pub mod bench;
 pub mod bench_aging;
+pub mod bench_all;
 pub mod bench_commissions;
 pub mod bench_dashboard;
 pub mod bench_import;
