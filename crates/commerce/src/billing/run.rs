@@ -541,9 +541,18 @@ pub async fn execute(
             .get(&first.contract_id)
             .and_then(|terms| terms.po_number.clone());
         let po = po_number.and_then(|number| purchase_orders.get(&(customer.id, number)).cloned());
-        let mut planned = plan::plan(&group, &terms, customer, po.as_ref(), &reference, as_of)?;
-        let mut skip = false;
-        if planned.totals.total.is_negative() {
+        let mut planned = Some(plan::plan(
+            &group,
+            &terms,
+            customer,
+            po.as_ref(),
+            &reference,
+            as_of,
+        )?);
+        if planned
+            .as_ref()
+            .is_some_and(|planned| planned.totals.total.is_negative())
+        {
             // Nothing on this date absorbs the credits, and waiting for a later invoice may wait
             // for ever (a cancelled service has none): each credit becomes a credit memo now,
             // against the invoice that billed its period; the charges go on an invoice.
@@ -557,29 +566,40 @@ pub async fn execute(
                 flush(outer, &mut pending, &request, &mut report).await?;
                 issue_credits(outer, &credits, &request, &mut report).await?;
             }
-            if charges.is_empty() {
-                skip = true;
+            planned = if charges.is_empty() {
+                None
             } else {
-                planned = plan::plan(&charges, &terms, customer, po.as_ref(), &reference, as_of)?;
-            }
-        }
-        if skip {
-        } else if request.dry_run {
-            let entry = RunInvoice {
-                invoice_id: None,
-                number: None,
-                plan: planned,
+                Some(plan::plan(
+                    &charges,
+                    &terms,
+                    customer,
+                    po.as_ref(),
+                    &reference,
+                    as_of,
+                )?)
             };
-            if entry.plan.block.is_some() {
-                report.held.push(entry)
-            } else {
-                report.issued.push(entry)
+        }
+        match planned {
+            None => {}
+            Some(planned) if request.dry_run => {
+                let entry = RunInvoice {
+                    invoice_id: None,
+                    number: None,
+                    plan: planned,
+                };
+                if entry.plan.block.is_some() {
+                    report.held.push(entry)
+                } else {
+                    report.issued.push(entry)
+                }
             }
-        } else if planned.block.is_none() && planned.po.is_none() {
-            pending.push(planned);
-        } else {
-            let outer = open_chunk(db, &mut chunk).await?;
-            write_one(outer, planned, &request, &mut report).await?;
+            Some(planned) if planned.block.is_none() && planned.po.is_none() => {
+                pending.push(planned)
+            }
+            Some(planned) => {
+                let outer = open_chunk(db, &mut chunk).await?;
+                write_one(outer, planned, &request, &mut report).await?;
+            }
         }
         let done = index + 1;
         if done % CHUNK == 0 || done == total {
