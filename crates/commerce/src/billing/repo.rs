@@ -8,7 +8,7 @@ use crate::entities::{billing_charge, contract, contract_line, contract_line_cha
 use crate::error::{AppError, AppResult};
 use crate::money::{Currency, Money};
 use rust_decimal::Decimal;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use std::collections::HashMap;
 use std::str::FromStr;
 
@@ -131,15 +131,21 @@ pub async fn charge_keys<C: ConnectionTrait>(
     connection: &C,
     line_ids: Option<&[i64]>,
 ) -> AppResult<HashMap<i64, Vec<(String, Option<chrono::NaiveDate>)>>> {
-    let mut query = billing_charge::Entity::find();
+    // Only the three columns the schedule needs: the run reads every line's history, so the
+    // descriptions and amounts of old charges are not worth loading.
+    let mut query = billing_charge::Entity::find()
+        .select_only()
+        .column(billing_charge::Column::ContractLineId)
+        .column(billing_charge::Column::ChargeKey)
+        .column(billing_charge::Column::PeriodStart);
     if let Some(ids) = line_ids {
         query = query.filter(billing_charge::Column::ContractLineId.is_in(ids.iter().copied()));
     }
     let mut keys: HashMap<i64, Vec<(String, Option<chrono::NaiveDate>)>> = HashMap::new();
-    for charge in query.all(connection).await? {
-        keys.entry(charge.contract_line_id)
-            .or_default()
-            .push((charge.charge_key, charge.period_start));
+    let rows: Vec<(i64, String, Option<chrono::NaiveDate>)> =
+        query.into_tuple().all(connection).await?;
+    for (line_id, key, period_start) in rows {
+        keys.entry(line_id).or_default().push((key, period_start));
     }
     Ok(keys)
 }
