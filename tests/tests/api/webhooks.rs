@@ -835,10 +835,15 @@ async fn a_renewal_flagged_at_risk_sends_renewal_at_risk_once_at_its_sixty_day_m
         &app, &echo, "OPP-W10", "MONTHLY", "12000.00", "USD", "2026-02-25", "2027-02-24",
     )
     .await;
-    contract(
+    let foxtrot_contract = contract(
         &app, &foxtrot, "OPP-W11", "MONTHLY", "6000.00", "USD", "2026-02-25", "2027-02-24",
     )
     .await;
+    // Foxtrot stays Green: its owner is in touch (no contact for weeks would make it Yellow).
+    let contact = |kind: &str, note: &str| {
+        json!({ "input": { "contractId": foxtrot_contract, "kind": kind, "note": note } })
+    };
+    const CONTACT: &str = "mutation($input: RenewalContactLogInput!) { renewalContactLog(input: $input) { status } }";
     app.travel_to("2026-11-28T10:00:00Z".parse().unwrap()).await;
     app.gql_ok(
         Role::Ae,
@@ -846,10 +851,14 @@ async fn a_renewal_flagged_at_risk_sends_renewal_at_risk_once_at_its_sixty_day_m
         json!({ "input": { "contractId": echo_contract, "status": "YELLOW", "reason": "Budget review announced" } }),
     )
     .await;
+    app.gql_ok(Role::Ae, CONTACT, contact("MEETING", "QBR held"))
+        .await;
     let day: chrono::NaiveDate = "2026-11-28".parse().unwrap();
     app.app.renewals.run_alerts(day).await.unwrap();
     assert_eq!(send(&app).await.delivered, 0, "not yet at 60 days");
     app.travel_to("2026-12-27T10:00:00Z".parse().unwrap()).await;
+    app.gql_ok(Role::Ae, CONTACT, contact("CALL", "Renewal on track"))
+        .await;
     let day: chrono::NaiveDate = "2026-12-27".parse().unwrap();
     assert!(app.app.renewals.run_alerts(day).await.unwrap().alerts > 0);
     assert_eq!(app.app.renewals.run_alerts(day).await.unwrap().alerts, 0);
