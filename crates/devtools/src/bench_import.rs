@@ -133,7 +133,7 @@ async fn time_import(
     let commit_seconds = started.elapsed().as_secs_f64();
     let committed = committed?;
     lines.push(format!(
-        "  {:<13} {} rows ({:.1} MB): validate {validate_seconds:.1} s (floor: reading the file {read_seconds:.1} s), commit {commit_seconds:.1} s, together {:.1} s (target: under 60 s)",
+        "  {:<16} {} rows ({:.1} MB): validate {validate_seconds:.1} s (floor: reading the file {read_seconds:.1} s), commit {commit_seconds:.1} s, together {:.1} s (target: under 60 s)",
         kind.as_str(),
         uploaded.row_count,
         bytes.len() as f64 / 1_048_576.0,

@@ -433,9 +433,30 @@ async fn a_salesforce_outbound_message_becomes_one_draft_deal_and_is_acknowledge
 /// 1301's, one of whose prices HubSpot holds as "12,50".
 fn hubspot_line_item(id: &str) -> Option<Value> {
     let (name, quantity, price, amount, frequency, product) = match id {
-        "9001" => ("Platform seats", "25", "1200.00", "30000.00", "annually", "7001"),
-        "9002" => ("Premium support", "1", "7000.00", "6000.00", "annually", "7002"),
-        "9003" => ("Analytics add-on", "10", "12,50", "125.00", "monthly", "7003"),
+        "9001" => (
+            "Platform seats",
+            "25",
+            "1200.00",
+            "30000.00",
+            "annually",
+            "7001",
+        ),
+        "9002" => (
+            "Premium support",
+            "1",
+            "7000.00",
+            "6000.00",
+            "annually",
+            "7002",
+        ),
+        "9003" => (
+            "Analytics add-on",
+            "10",
+            "12,50",
+            "125.00",
+            "monthly",
+            "7003",
+        ),
         "9004" => ("Platform seats", "5", "100.00", "500.00", "monthly", "7001"),
         _ => return None,
     };
@@ -504,9 +525,7 @@ async fn fake_hubspot_api() -> String {
                         "associations": { "companies": { "results": [{ "id": "5678", "type": "deal_to_company" }] } }
                     })
                 };
-                let associations = |ids: &[u64]| {
-                    json!({ "results": ids.iter().map(|id| json!({ "toObjectId": id, "associationTypes": [{ "category": "HUBSPOT_DEFINED", "typeId": 19, "label": null }] })).collect::<Vec<_>>() })
-                };
+                let associations = |ids: &[u64]| json!({ "results": ids.iter().map(|id| json!({ "toObjectId": id, "associationTypes": [{ "category": "HUBSPOT_DEFINED", "typeId": 19, "label": null }] })).collect::<Vec<_>>() });
                 let authorised = request
                     .to_lowercase()
                     .contains("authorization: bearer pat-na1-test");
@@ -518,14 +537,20 @@ async fn fake_hubspot_api() -> String {
                 } else if line.starts_with("GET /crm/v3/objects/deals/1234?") {
                     ("200 OK", deal("1234", "Acme Robotics - Platform", "120000"))
                 } else if line.starts_with("GET /crm/v3/objects/deals/1300?") {
-                    ("200 OK", deal("1300", "Acme Robotics - Platform renewal", "108000"))
+                    (
+                        "200 OK",
+                        deal("1300", "Acme Robotics - Platform renewal", "108000"),
+                    )
                 } else if line.starts_with("GET /crm/v3/objects/deals/1301?") {
                     ("200 OK", deal("1301", "Acme Robotics - Analytics", "18000"))
-                } else if line.starts_with("GET /crm/v4/objects/deals/1300/associations/line_items") {
+                } else if line.starts_with("GET /crm/v4/objects/deals/1300/associations/line_items")
+                {
                     ("200 OK", associations(&[9001, 9002]))
-                } else if line.starts_with("GET /crm/v4/objects/deals/1301/associations/line_items") {
+                } else if line.starts_with("GET /crm/v4/objects/deals/1301/associations/line_items")
+                {
                     ("200 OK", associations(&[9003, 9004]))
-                } else if line.starts_with("GET /crm/v4/objects/deals/1234/associations/line_items") {
+                } else if line.starts_with("GET /crm/v4/objects/deals/1234/associations/line_items")
+                {
                     ("200 OK", associations(&[]))
                 } else if line.starts_with("POST /crm/v3/objects/line_items/batch/read ") {
                     let asked: Vec<String> = body["properties"]
@@ -541,7 +566,8 @@ async fn fake_hubspot_api() -> String {
                         .filter_map(|input| hubspot_line_item(input["id"].as_str()?))
                         .map(|mut item| {
                             // HubSpot returns only the properties asked for.
-                            let properties = item["properties"].as_object().cloned().unwrap_or_default();
+                            let properties =
+                                item["properties"].as_object().cloned().unwrap_or_default();
                             item["properties"] = Value::Object(
                                 properties
                                     .into_iter()
@@ -721,7 +747,9 @@ async fn a_hubspot_deals_line_items_fill_the_draft_and_a_bad_one_is_a_named_gap(
     let uri = format!(
         "{}{}",
         app.base_url,
-        created["intakeConnectorCreate"]["endpointPath"].as_str().unwrap()
+        created["intakeConnectorCreate"]["endpointPath"]
+            .as_str()
+            .unwrap()
     );
     let event = |event_id: i64, deal: i64| json!({ "eventId": event_id, "subscriptionId": 88, "portalId": 62515, "appId": 1160452, "occurredAt": 1_795_000_000_000_i64, "subscriptionType": "deal.propertyChange", "attemptNumber": 0, "objectId": deal, "propertyName": "dealstage", "propertyValue": "closedwon", "changeSource": "CRM" });
     let body = json!([event(4101, 1300), event(4102, 1301)]).to_string();
@@ -801,7 +829,10 @@ async fn a_hubspot_deals_line_items_fill_the_draft_and_a_bad_one_is_a_named_gap(
     }
 
     let bad = event_of("1301");
-    assert_eq!(bad["status"], "APPLIED", "a bad line item is a gap, not a failure: {inbox}");
+    assert_eq!(
+        bad["status"], "APPLIED",
+        "a bad line item is a gap, not a failure: {inbox}"
+    );
     let outcome = bad["outcome"].as_str().unwrap();
     assert!(
         outcome.contains(

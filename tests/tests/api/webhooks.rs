@@ -723,9 +723,15 @@ async fn an_approved_credit_memo_sends_credit_memo_approved_once_vp_revops_decid
     let events = signed_events(&receiver, &secret, "credit_memo.approved");
     assert_eq!(events.len(), 1, "{events:#?}");
     let data = &events[0]["data"];
-    assert_eq!(data["creditMemoId"].to_string(), memo["id"].as_str().unwrap());
+    assert_eq!(
+        data["creditMemoId"].to_string(),
+        memo["id"].as_str().unwrap()
+    );
     assert_eq!(data["number"], memo["number"]);
-    assert_eq!(data["invoiceId"].to_string(), invoice["id"].as_str().unwrap());
+    assert_eq!(
+        data["invoiceId"].to_string(),
+        invoice["id"].as_str().unwrap()
+    );
     assert_eq!(data["customerId"].to_string(), customer);
     assert_eq!(data["reason"], "Outage in February");
     let usd = |amount: &str| json!({ "amount": amount, "currency": "USD" });
@@ -803,7 +809,11 @@ async fn a_commission_calculation_that_changes_statements_sends_commission_state
     assert_eq!(send(&app).await.delivered, 1);
     let again = crate::commissions::calculate(&app, "2026-11").await;
     assert_eq!(again["changed"], 0, "{again}");
-    assert_eq!(send(&app).await.delivered, 0, "a rerun changing nothing is no news");
+    assert_eq!(
+        send(&app).await.delivered,
+        0,
+        "a rerun changing nothing is no news"
+    );
     let events = signed_events(&receiver, &secret, "commission_statement.ready");
     assert_eq!(events.len(), 1, "{events:#?}");
     let data = &events[0]["data"];
@@ -832,18 +842,31 @@ async fn a_renewal_flagged_at_risk_sends_renewal_at_risk_once_at_its_sixty_day_m
     let foxtrot = app.create_customer("Foxtrot", "USD").await;
     // Both renew on 25 February 2027.
     let echo_contract = contract(
-        &app, &echo, "OPP-W10", "MONTHLY", "12000.00", "USD", "2026-02-25", "2027-02-24",
+        &app,
+        &echo,
+        "OPP-W10",
+        "MONTHLY",
+        "12000.00",
+        "USD",
+        "2026-02-25",
+        "2027-02-24",
     )
     .await;
     let foxtrot_contract = contract(
-        &app, &foxtrot, "OPP-W11", "MONTHLY", "6000.00", "USD", "2026-02-25", "2027-02-24",
+        &app,
+        &foxtrot,
+        "OPP-W11",
+        "MONTHLY",
+        "6000.00",
+        "USD",
+        "2026-02-25",
+        "2027-02-24",
     )
     .await;
     // Foxtrot stays Green: its owner is in touch (no contact for weeks would make it Yellow).
-    let contact = |kind: &str, note: &str| {
-        json!({ "input": { "contractId": foxtrot_contract, "kind": kind, "note": note } })
-    };
-    const CONTACT: &str = "mutation($input: RenewalContactLogInput!) { renewalContactLog(input: $input) { status } }";
+    let contact = |kind: &str, note: &str| json!({ "input": { "contractId": foxtrot_contract, "kind": kind, "note": note } });
+    const CONTACT: &str =
+        "mutation($input: RenewalContactLogInput!) { renewalContactLog(input: $input) { status } }";
     app.travel_to("2026-11-28T10:00:00Z".parse().unwrap()).await;
     app.gql_ok(
         Role::Ae,

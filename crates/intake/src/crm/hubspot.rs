@@ -165,15 +165,11 @@ async fn call(
         Some(body) => client.post(&url).json(body),
         None => client.get(&url),
     };
-    let response = request
-        .bearer_auth(token)
-        .send()
-        .await
-        .map_err(|error| {
-            AppError::Conflict(format!(
-                "HubSpot could not be reached ({error}); replay the event later."
-            ))
-        })?;
+    let response = request.bearer_auth(token).send().await.map_err(|error| {
+        AppError::Conflict(format!(
+            "HubSpot could not be reached ({error}); replay the event later."
+        ))
+    })?;
     let status = response.status();
     if !status.is_success() {
         return Err(AppError::Conflict(format!(
@@ -224,9 +220,7 @@ async fn line_items(
                 ids.push(id);
             }
         }
-        after = page["paging"]["next"]["after"]
-            .as_str()
-            .map(str::to_string);
+        after = page["paging"]["next"]["after"].as_str().map(str::to_string);
         if after.is_none() {
             break;
         }

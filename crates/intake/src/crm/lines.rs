@@ -198,11 +198,13 @@ pub fn summarise(part: &DealPart) -> Result<LinesSummary, Vec<String>> {
                 .iter()
                 .all(|line| line.start == Some(start) && line.months == Some(months)) =>
         {
-            let end = start.checked_add_months(Months::new(months)).ok_or_else(|| {
-                vec![format!(
-                    "deal.lineItems: a term of {months} months from {start} is out of range."
-                )]
-            })?;
+            let end = start
+                .checked_add_months(Months::new(months))
+                .ok_or_else(|| {
+                    vec![format!(
+                        "deal.lineItems: a term of {months} months from {start} is out of range."
+                    )]
+                })?;
             Some((start, end))
         }
         _ if read
@@ -333,11 +335,13 @@ fn read_line(
     };
     let start = match line.start_date.as_deref() {
         None => None,
-        Some(text) => match NaiveDate::parse_from_str(text.get(..10).unwrap_or(text), "%Y-%m-%d")
-        {
+        Some(text) => match NaiveDate::parse_from_str(text.get(..10).unwrap_or(text), "%Y-%m-%d") {
             Ok(date) => Some(date),
             Err(_) => {
-                problem("startDate", format!("\"{text}\" is not a date (YYYY-MM-DD)."));
+                problem(
+                    "startDate",
+                    format!("\"{text}\" is not a date (YYYY-MM-DD)."),
+                );
                 None
             }
         },
@@ -361,7 +365,10 @@ fn read_line(
             match price.checked_mul_decimal(quantity, RoundingStrategy::MidpointAwayFromZero) {
                 Ok(total) => Some(total),
                 Err(error) => {
-                    problem("quantity", format!("quantity × unit price is out of range ({error})."));
+                    problem(
+                        "quantity",
+                        format!("quantity × unit price is out of range ({error})."),
+                    );
                     None
                 }
             }
@@ -445,14 +452,18 @@ mod tests {
         let (filled, gaps) = apply(&bad);
         assert_eq!(filled, bad);
         assert_eq!(gaps.len(), 2, "{gaps:?}");
-        assert!(gaps[0].starts_with("deal.lineItems[1].quantity (\"Onboarding\", CRM line item 10)"));
+        assert!(
+            gaps[0].starts_with("deal.lineItems[1].quantity (\"Onboarding\", CRM line item 10)")
+        );
         assert!(gaps[1].starts_with("deal.lineItems[1].unitPrice"));
         let mixed = part(serde_json::json!([
             { "productName": "A", "quantity": 1, "unitPrice": "1", "billingFrequency": "monthly" },
             { "productName": "B", "quantity": 1, "unitPrice": "1", "billingFrequency": "annually" }
         ]));
         assert!(summarise(&mixed).is_err_and(|gaps| gaps[0].contains("one frequency")));
-        let one_time = part(serde_json::json!([{ "productName": "Setup", "quantity": 1, "unitPrice": "500" }]));
+        let one_time = part(
+            serde_json::json!([{ "productName": "Setup", "quantity": 1, "unitPrice": "500" }]),
+        );
         assert!(summarise(&one_time).is_err_and(|gaps| gaps[0].contains("one-time")));
     }
 
