@@ -357,6 +357,42 @@ mod tests {
         assert_eq!(event["deal"]["paymentTerms"], "net_30");
     }
 
+    /// HubSpot line item properties map to `deal.lineItems`, amounts as decimal text, in the
+    /// deal's currency unless a property gives one; a bad line item field is named.
+    #[test]
+    fn hubspot_line_items_map_to_the_notifications_line_items() {
+        let deal: BTreeMap<String, String> =
+            [("hs_object_id", "1300"), ("deal_currency_code", "EUR")]
+                .iter()
+                .map(|(name, value)| (name.to_string(), value.to_string()))
+                .collect();
+        let line: BTreeMap<String, String> = [
+            ("hs_object_id", "9001"),
+            ("name", "Platform seats"),
+            ("quantity", "25"),
+            ("price", "1200.0"),
+            ("recurringbillingfrequency", "annually"),
+            ("hs_recurring_billing_period", "P36M"),
+            ("hs_lastmodifieddate", "ignored"),
+        ]
+        .iter()
+        .map(|(name, value)| (name.to_string(), value.to_string()))
+        .collect();
+        let event = Mapping::hubspot_default().notification("4101", &deal, &[line]);
+        assert_eq!(
+            event["deal"]["lineItems"],
+            json!([{ "reference": "9001", "productName": "Platform seats", "quantity": "25", "unitPrice": "1200", "billingFrequency": "annually", "term": "P36M", "currency": "EUR" }])
+        );
+        let mut mapping = Mapping::hubspot_default();
+        mapping
+            .line_item_fields
+            .insert("discount".into(), "rebate".into());
+        assert!(matches!(
+            mapping.validated().err(),
+            Some(AppError::Validation { field, .. }) if field == "mapping.lineItemFields.discount"
+        ));
+    }
+
     /// A mapping to a field intake does not have is refused with the CRM field named.
     #[test]
     fn a_mapping_names_its_bad_field() {
