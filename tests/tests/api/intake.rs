@@ -503,7 +503,7 @@ async fn read_request(socket: &mut tokio::net::TcpStream) -> String {
 
 /// A stand-in for HubSpot's CRM API on a local port, answering as HubSpot documents: the deal
 /// with its company association, the company, the deal's line item associations (v4) and the
-/// line items' batch read (v3); 401 without the private-app token.
+/// line items' batch read (v3), and deal 1300's contact; 401 without the private-app token.
 async fn fake_hubspot_api() -> String {
     use tokio::io::AsyncWriteExt;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -537,9 +537,14 @@ async fn fake_hubspot_api() -> String {
                 } else if line.starts_with("GET /crm/v3/objects/deals/1234?") {
                     ("200 OK", deal("1234", "Acme Robotics - Platform", "120000"))
                 } else if line.starts_with("GET /crm/v3/objects/deals/1300?") {
+                    let mut found = deal("1300", "Acme Robotics - Platform renewal", "108000");
+                    found["associations"]["contacts"] =
+                        json!({ "results": [{ "id": "3001", "type": "deal_to_contact" }] });
+                    ("200 OK", found)
+                } else if line.starts_with("GET /crm/v3/objects/contacts/3001?") {
                     (
                         "200 OK",
-                        deal("1300", "Acme Robotics - Platform renewal", "108000"),
+                        json!({ "id": "3001", "properties": { "firstname": "Ada", "lastname": "Payables", "email": "ap@acme.example", "hs_object_id": "3001" }, "archived": false }),
                     )
                 } else if line.starts_with("GET /crm/v3/objects/deals/1301?") {
                     ("200 OK", deal("1301", "Acme Robotics - Analytics", "18000"))
@@ -728,7 +733,8 @@ async fn the_same_notification_delivered_twice_at_once_makes_one_deal_and_stays_
 async fn a_hubspot_deals_line_items_fill_the_draft_and_a_bad_one_is_a_named_gap() {
     // Proves the HubSpot line items path: the deal's line items are read (v4 associations, v3
     // batch read) and give the draft its product, ARR (quantity × price, or the discounted
-    // amount, per year), frequency, term and ratable recognition; a deal with a line item whose
+    // amount, per year), frequency, term and ratable recognition, and its contact the billing
+    // contact; a deal with a line item whose
     // price HubSpot holds as "12,50" still becomes a draft, nothing is taken from its lines, and
     // the gap names the line item and field in the inbox and the intake answer's checklist.
     let app = TestApp::spawn().await;
@@ -789,7 +795,7 @@ async fn a_hubspot_deals_line_items_fill_the_draft_and_a_bad_one_is_a_named_gap(
             .cloned()
             .unwrap()
     };
-    const LINED: &str = "query($id: ID!) { deal(id: $id) { crmOpportunityId productName tcv { amount currency } arr { amount currency } billingFrequency startDate endDate revenueRecognitionType checklist { key complete message } } }";
+    const LINED: &str = "query($id: ID!) { deal(id: $id) { crmOpportunityId billingContact { name email } productName tcv { amount currency } arr { amount currency } billingFrequency startDate endDate revenueRecognitionType checklist { key complete message } } }";
 
     let good = event_of("1300");
     assert_eq!(good["status"], "APPLIED", "{inbox}");
@@ -824,7 +830,19 @@ async fn a_hubspot_deals_line_items_fill_the_draft_and_a_bad_one_is_a_named_gap(
             .cloned()
             .unwrap()
     };
-    for key in ["productName", "arr", "tcv", "dates", "billingFrequency"] {
+    assert_eq!(
+        deal["billingContact"],
+        json!({ "name": "Ada Payables", "email": "ap@acme.example" }),
+        "the deal's contact, read from HubSpot"
+    );
+    for key in [
+        "productName",
+        "arr",
+        "tcv",
+        "dates",
+        "billingFrequency",
+        "billingContact",
+    ] {
         assert_eq!(item(&deal, key)["complete"], true, "{key}: {deal}");
     }
 
@@ -851,6 +869,11 @@ async fn a_hubspot_deals_line_items_fill_the_draft_and_a_bad_one_is_a_named_gap(
     assert_eq!(deal["arr"], Value::Null);
     assert_eq!(deal["billingFrequency"], Value::Null);
     assert_eq!(item(&deal, "arr")["complete"], false, "{deal}");
+    assert_eq!(
+        item(&deal, "billingContact")["complete"],
+        false,
+        "deal 1301 has no contact in HubSpot: a gap"
+    );
 
     // The JSON intake reads line items the same way: a bad value is a named gap in the answer,
     // and once the CRM sends it corrected the lines fill the draft.

@@ -19,6 +19,7 @@ pub const MAX_EVENTS: usize = 100;
 const DEAL_PROPERTIES: &str =
     "dealname,amount,dealstage,pipeline,closedate,deal_currency_code,hs_object_id,hubspot_owner_id";
 const COMPANY_PROPERTIES: &str = "name,domain,address,city,zip,country,hs_object_id";
+const CONTACT_PROPERTIES: &str = "firstname,lastname,email,phone,hs_object_id";
 /// The line item properties read (their meaning is in `lines.rs`).
 const LINE_ITEM_PROPERTIES: [&str; 10] = [
     "name",
@@ -269,7 +270,8 @@ async fn line_items(
     Ok(ids.iter().filter_map(|id| read.remove(id)).collect())
 }
 
-/// The deal's properties, and its first associated company's as `company.<property>`.
+/// The deal's properties, its first associated company's as `company.<property>`, and its first
+/// associated contact's as `contact.<property>` (with `contact.name`, first and last name).
 async fn deal_fields(
     client: &reqwest::Client,
     base_url: &str,
@@ -281,7 +283,7 @@ async fn deal_fields(
         base_url,
         token,
         &format!(
-            "/crm/v3/objects/deals/{deal_id}?properties={DEAL_PROPERTIES}&associations=companies"
+            "/crm/v3/objects/deals/{deal_id}?properties={DEAL_PROPERTIES}&associations=companies,contacts"
         ),
     )
     .await?;
@@ -301,6 +303,29 @@ async fn deal_fields(
         fields
             .entry("company.hs_object_id".into())
             .or_insert(company_id);
+    }
+    let contact_id = deal["associations"]["contacts"]["results"][0]["id"]
+        .as_str()
+        .map(str::to_string);
+    if let Some(contact_id) = contact_id {
+        let contact = get(
+            client,
+            base_url,
+            token,
+            &format!("/crm/v3/objects/contacts/{contact_id}?properties={CONTACT_PROPERTIES}"),
+        )
+        .await?;
+        let contact = properties(&contact, "contact.");
+        let name = ["contact.firstname", "contact.lastname"]
+            .iter()
+            .filter_map(|key| contact.get(*key).map(|part| part.trim()))
+            .filter(|part| !part.is_empty())
+            .collect::<Vec<_>>()
+            .join(" ");
+        fields.extend(contact);
+        if !name.is_empty() {
+            fields.insert("contact.name".into(), name);
+        }
     }
     fields
         .entry("hs_object_id".into())

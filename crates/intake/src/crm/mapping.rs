@@ -25,6 +25,9 @@ pub const TARGETS: &[&str] = &[
     "deal.poNumber",
     "deal.taxJurisdiction",
     "deal.ownerEmail",
+    "deal.billingContact.name",
+    "deal.billingContact.email",
+    "deal.billingContact.phone",
 ];
 
 /// The line item fields a CRM line item property may fill (`deal.lineItems[]` of the JSON
@@ -154,6 +157,9 @@ impl Mapping {
             ("deal_currency_code", "deal.currency"),
             ("company.hs_object_id", "account.externalRef"),
             ("company.name", "account.legalName"),
+            ("contact.name", "deal.billingContact.name"),
+            ("contact.email", "deal.billingContact.email"),
+            ("contact.phone", "deal.billingContact.phone"),
         ];
         Mapping {
             fields: fields
@@ -243,8 +249,15 @@ impl Mapping {
         });
         let mut account = Map::new();
         let mut deal = Map::new();
+        let mut contact = Map::new();
         for (path, value) in &mapped {
             match *path {
+                "deal.billingContact.name"
+                | "deal.billingContact.email"
+                | "deal.billingContact.phone" => contact.insert(
+                    path.trim_start_matches("deal.billingContact.").into(),
+                    json!(value),
+                ),
                 "account.externalRef" => account.insert("externalRef".into(), json!(value)),
                 "account.legalName" => account.insert("legalName".into(), json!(value)),
                 "deal.tcv" | "deal.arr" => deal.insert(
@@ -257,6 +270,10 @@ impl Mapping {
                 }
                 _ => None,
             };
+        }
+        // A contact is a name and an e-mail; with either missing it stays a checklist gap.
+        if contact.contains_key("name") && contact.contains_key("email") {
+            deal.insert("billingContact".into(), Value::Object(contact));
         }
         let lines: Vec<Value> = line_items
             .iter()
