@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 /// The intake fields a CRM field may fill, with their labels (the server's list, in its order).
-pub const TARGETS: [(&str, &str); 15] = [
+pub const TARGETS: [(&str, &str); 18] = [
     ("opportunityId", "Opportunity id"),
     ("stage", "Stage"),
     ("account.externalRef", "Account external reference"),
@@ -25,6 +25,9 @@ pub const TARGETS: [(&str, &str); 15] = [
     ("deal.poNumber", "PO number"),
     ("deal.taxJurisdiction", "Tax jurisdiction"),
     ("deal.ownerEmail", "Owner e-mail"),
+    ("deal.billingContact.name", "Billing contact name"),
+    ("deal.billingContact.email", "Billing contact e-mail"),
+    ("deal.billingContact.phone", "Billing contact phone"),
 ];
 
 /// The intake field's label, or the path itself for one this page does not know.
@@ -97,6 +100,9 @@ struct Wire {
     values: BTreeMap<String, BTreeMap<String, String>>,
     closed_won_stages: Vec<String>,
     currency: String,
+    /// CRM line item property → line item field; not edited here, sent back unchanged.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    line_item_fields: Option<BTreeMap<String, String>>,
 }
 
 /// The whole mapping in editable rows.
@@ -109,6 +115,8 @@ pub struct MappingDraft {
     pub currency: String,
     /// Value tables for intake fields the editor does not show, sent back unchanged.
     kept_tables: BTreeMap<String, BTreeMap<String, String>>,
+    /// The line item mapping, which the editor does not show, sent back unchanged.
+    kept_line_item_fields: Option<BTreeMap<String, String>>,
 }
 
 /// A problem found before saving, keyed like the server's errors so it shows in the same place:
@@ -146,6 +154,7 @@ impl MappingDraft {
             closed_won_stages: wire.closed_won_stages,
             currency: wire.currency,
             kept_tables: values,
+            kept_line_item_fields: wire.line_item_fields,
         })
     }
 
@@ -198,6 +207,7 @@ impl MappingDraft {
             values,
             closed_won_stages: stages,
             currency: self.currency.trim().to_ascii_uppercase(),
+            line_item_fields: self.kept_line_item_fields.clone(),
         };
         serde_json::to_string(&wire).map_err(|error| vec![problem("mapping", &error.to_string())])
     }
@@ -257,7 +267,7 @@ mod tests {
 
     const SAVED: &str = r#"{"fields":{"Id":"opportunityId","Amount":"deal.tcv"},
         "values":{"deal.billingFrequency":{"Annual":"annually"},"stage":{"Won":"closed_won"}},
-        "closedWonStages":["Closed Won"],"currency":"USD"}"#;
+        "closedWonStages":["Closed Won"],"currency":"USD","lineItemFields":{"price":"unitPrice"}}"#;
 
     /// A mapping read into rows and saved unchanged is the same JSON, tables not shown included.
     #[test]
@@ -275,7 +285,7 @@ mod tests {
         let saved: serde_json::Value = serde_json::from_str(SAVED).unwrap();
         assert_eq!(
             written, saved,
-            "a table the editor does not show is kept as it was"
+            "a table and the line item mapping the editor does not show are kept as they were"
         );
     }
 

@@ -73,6 +73,10 @@ pub enum DevCommand {
     BenchImport {
         #[arg(long, default_value_t = 100_000)]
         rows: usize,
+        /// What is timed after the customers: open invoices, contracts, or contracts and their
+        /// deferred revenue schedule.
+        #[arg(long, value_enum, default_value = "open-invoices")]
+        kind: crate::bench_import::BenchKind,
         /// PostgreSQL server without a database name, e.g. postgres://postgres@127.0.0.1:5432
         #[arg(long)]
         postgres: Option<String>,
@@ -200,12 +204,16 @@ pub async fn run(command: DevCommand, config: Config, clock: SharedClock) -> App
             }
             Ok(())
         }
-        DevCommand::BenchImport { rows, postgres } => {
-            let sqlite = crate::bench_import::bench_import(&config, rows, None).await?;
+        DevCommand::BenchImport {
+            rows,
+            kind,
+            postgres,
+        } => {
+            let sqlite = crate::bench_import::bench_import(&config, rows, None, kind).await?;
             println!("{}", sqlite.lines.join("\n"));
             if let Some(server) = postgres {
                 let postgres =
-                    crate::bench_import::bench_import(&config, rows, Some(&server)).await?;
+                    crate::bench_import::bench_import(&config, rows, Some(&server), kind).await?;
                 println!("{}", postgres.lines.join("\n"));
             }
             Ok(())

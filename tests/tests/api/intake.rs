@@ -428,19 +428,104 @@ async fn a_salesforce_outbound_message_becomes_one_draft_deal_and_is_acknowledge
     );
 }
 
-/// A stand-in for HubSpot's CRM v3 API on a local port, answering as HubSpot documents: the
-/// deal with its company association, and the company; 401 without the private-app token.
+/// HubSpot line items (CRM v3 `line_items` objects as the batch read returns them): deal 1300's
+/// two annual lines (the second discounted: its `amount` is below quantity × price), and deal
+/// 1301's, one of whose prices HubSpot holds as "12,50".
+fn hubspot_line_item(id: &str) -> Option<Value> {
+    let (name, quantity, price, amount, frequency, product) = match id {
+        "9001" => (
+            "Platform seats",
+            "25",
+            "1200.00",
+            "30000.00",
+            "annually",
+            "7001",
+        ),
+        "9002" => (
+            "Premium support",
+            "1",
+            "7000.00",
+            "6000.00",
+            "annually",
+            "7002",
+        ),
+        "9003" => (
+            "Analytics add-on",
+            "10",
+            "12,50",
+            "125.00",
+            "monthly",
+            "7003",
+        ),
+        "9004" => ("Platform seats", "5", "100.00", "500.00", "monthly", "7001"),
+        _ => return None,
+    };
+    Some(json!({
+        "id": id,
+        "properties": {
+            "name": name, "quantity": quantity, "price": price, "amount": amount,
+            "recurringbillingfrequency": frequency, "hs_recurring_billing_period": "P36M",
+            "hs_recurring_billing_start_date": "2026-12-01", "hs_product_id": product,
+            "hs_object_id": id, "createdate": "2026-11-20T10:00:00.000Z"
+        },
+        "createdAt": "2026-11-20T10:00:00.000Z", "updatedAt": "2026-11-27T09:59:00.000Z", "archived": false
+    }))
+}
+
+/// Reads one HTTP request (head and `Content-Length` body) from a socket.
+async fn read_request(socket: &mut tokio::net::TcpStream) -> String {
+    use tokio::io::AsyncReadExt;
+    let mut bytes = Vec::new();
+    let mut buffer = vec![0_u8; 16 * 1024];
+    loop {
+        let read = socket.read(&mut buffer).await.unwrap_or(0);
+        if read == 0 {
+            break;
+        }
+        bytes.extend_from_slice(&buffer[..read]);
+        let text = String::from_utf8_lossy(&bytes).to_string();
+        if let Some((head, body)) = text.split_once("\r\n\r\n") {
+            let length = head
+                .lines()
+                .find_map(|line| {
+                    let (name, value) = line.split_once(':')?;
+                    name.eq_ignore_ascii_case("content-length")
+                        .then(|| value.trim().parse::<usize>().ok())?
+                })
+                .unwrap_or(0);
+            if body.len() >= length {
+                break;
+            }
+        }
+    }
+    String::from_utf8_lossy(&bytes).to_string()
+}
+
+/// A stand-in for HubSpot's CRM API on a local port, answering as HubSpot documents: the deal
+/// with its company association, the company, the deal's line item associations (v4) and the
+/// line items' batch read (v3), and deal 1300's contact; 401 without the private-app token.
 async fn fake_hubspot_api() -> String {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    use tokio::io::AsyncWriteExt;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = listener.local_addr().unwrap();
     tokio::spawn(async move {
         while let Ok((mut socket, _)) = listener.accept().await {
             tokio::spawn(async move {
-                let mut buffer = vec![0_u8; 16 * 1024];
-                let read = socket.read(&mut buffer).await.unwrap_or(0);
-                let request = String::from_utf8_lossy(&buffer[..read]).to_string();
+                let request = read_request(&mut socket).await;
                 let line = request.lines().next().unwrap_or_default().to_string();
+                let body: Value = request
+                    .split_once("\r\n\r\n")
+                    .and_then(|(_, body)| serde_json::from_str(body).ok())
+                    .unwrap_or(Value::Null);
+                let deal = |id: &str, name: &str, amount: &str| {
+                    json!({
+                        "id": id,
+                        "properties": { "amount": amount, "dealname": name, "dealstage": "closedwon", "deal_currency_code": "USD", "hs_object_id": id, "pipeline": "default", "closedate": "2026-11-30T17:00:00Z" },
+                        "createdAt": "2026-11-01T10:00:00Z", "updatedAt": "2026-11-27T09:59:00Z", "archived": false,
+                        "associations": { "companies": { "results": [{ "id": "5678", "type": "deal_to_company" }] } }
+                    })
+                };
+                let associations = |ids: &[u64]| json!({ "results": ids.iter().map(|id| json!({ "toObjectId": id, "associationTypes": [{ "category": "HUBSPOT_DEFINED", "typeId": 19, "label": null }] })).collect::<Vec<_>>() });
                 let authorised = request
                     .to_lowercase()
                     .contains("authorization: bearer pat-na1-test");
@@ -450,14 +535,56 @@ async fn fake_hubspot_api() -> String {
                         json!({ "status": "error", "message": "Authentication credentials not found." }),
                     )
                 } else if line.starts_with("GET /crm/v3/objects/deals/1234?") {
+                    ("200 OK", deal("1234", "Acme Robotics - Platform", "120000"))
+                } else if line.starts_with("GET /crm/v3/objects/deals/1300?") {
+                    let mut found = deal("1300", "Acme Robotics - Platform renewal", "108000");
+                    found["associations"]["contacts"] =
+                        json!({ "results": [{ "id": "3001", "type": "deal_to_contact" }] });
+                    ("200 OK", found)
+                } else if line.starts_with("GET /crm/v3/objects/contacts/3001?") {
                     (
                         "200 OK",
-                        json!({
-                            "id": "1234",
-                            "properties": { "amount": "120000", "dealname": "Acme Robotics - Platform", "dealstage": "closedwon", "deal_currency_code": "USD", "hs_object_id": "1234", "pipeline": "default", "closedate": "2026-11-30T17:00:00Z" },
-                            "createdAt": "2026-11-01T10:00:00Z", "updatedAt": "2026-11-27T09:59:00Z", "archived": false,
-                            "associations": { "companies": { "results": [{ "id": "5678", "type": "deal_to_company" }] } }
-                        }),
+                        json!({ "id": "3001", "properties": { "firstname": "Ada", "lastname": "Payables", "email": "ap@acme.example", "hs_object_id": "3001" }, "archived": false }),
+                    )
+                } else if line.starts_with("GET /crm/v3/objects/deals/1301?") {
+                    ("200 OK", deal("1301", "Acme Robotics - Analytics", "18000"))
+                } else if line.starts_with("GET /crm/v4/objects/deals/1300/associations/line_items")
+                {
+                    ("200 OK", associations(&[9001, 9002]))
+                } else if line.starts_with("GET /crm/v4/objects/deals/1301/associations/line_items")
+                {
+                    ("200 OK", associations(&[9003, 9004]))
+                } else if line.starts_with("GET /crm/v4/objects/deals/1234/associations/line_items")
+                {
+                    ("200 OK", associations(&[]))
+                } else if line.starts_with("POST /crm/v3/objects/line_items/batch/read ") {
+                    let asked: Vec<String> = body["properties"]
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .filter_map(|name| name.as_str().map(str::to_string))
+                        .collect();
+                    let results: Vec<Value> = body["inputs"]
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .filter_map(|input| hubspot_line_item(input["id"].as_str()?))
+                        .map(|mut item| {
+                            // HubSpot returns only the properties asked for.
+                            let properties =
+                                item["properties"].as_object().cloned().unwrap_or_default();
+                            item["properties"] = Value::Object(
+                                properties
+                                    .into_iter()
+                                    .filter(|(name, _)| asked.contains(name))
+                                    .collect(),
+                            );
+                            item
+                        })
+                        .collect();
+                    (
+                        "200 OK",
+                        json!({ "status": "COMPLETE", "results": results, "startedAt": "2026-11-27T10:00:00.000Z", "completedAt": "2026-11-27T10:00:00.100Z" }),
                     )
                 } else if line.starts_with("GET /crm/v3/objects/companies/5678?") {
                     (
@@ -599,5 +726,193 @@ async fn the_same_notification_delivered_twice_at_once_makes_one_deal_and_stays_
     assert_eq!(
         inbox["intakeEvents"]["nodes"][0]["status"], "APPLIED",
         "{inbox}"
+    );
+}
+
+#[tokio::test]
+async fn a_hubspot_deals_line_items_fill_the_draft_and_a_bad_one_is_a_named_gap() {
+    // Proves the HubSpot line items path: the deal's line items are read (v4 associations, v3
+    // batch read) and give the draft its product, ARR (quantity × price, or the discounted
+    // amount, per year), frequency, term and ratable recognition, and its contact the billing
+    // contact; a deal with a line item whose
+    // price HubSpot holds as "12,50" still becomes a draft, nothing is taken from its lines, and
+    // the gap names the line item and field in the inbox and the intake answer's checklist.
+    let app = TestApp::spawn().await;
+    let api = fake_hubspot_api().await;
+    let account = app
+        .gql_ok(Role::Admin, "mutation($input: ServiceAccountCreateInput!) { serviceAccountCreate(input: $input) { serviceAccount { id } } }", json!({ "input": { "name": "HubSpot", "role": "VP_REVOPS" } }))
+        .await["serviceAccountCreate"]["serviceAccount"]["id"]
+        .clone();
+    let created = app
+        .gql_ok(
+            Role::Admin,
+            "mutation($input: IntakeConnectorCreateInput!) { intakeConnectorCreate(input: $input) { endpointPath } }",
+            json!({ "input": { "name": "acme-hs", "kind": "HUBSPOT", "serviceAccountId": account, "signingSecret": "hubspot-client-secret", "apiBaseUrl": api, "apiToken": "pat-na1-test" } }),
+        )
+        .await;
+    let uri = format!(
+        "{}{}",
+        app.base_url,
+        created["intakeConnectorCreate"]["endpointPath"]
+            .as_str()
+            .unwrap()
+    );
+    let event = |event_id: i64, deal: i64| json!({ "eventId": event_id, "subscriptionId": 88, "portalId": 62515, "appId": 1160452, "occurredAt": 1_795_000_000_000_i64, "subscriptionType": "deal.propertyChange", "attemptNumber": 0, "objectId": deal, "propertyName": "dealstage", "propertyValue": "closedwon", "changeSource": "CRM" });
+    let body = json!([event(4101, 1300), event(4102, 1301)]).to_string();
+    let now = app.clock.now().timestamp_millis().to_string();
+    let response = app
+        .client
+        .post(&uri)
+        .header("Content-Type", "application/json")
+        .header(
+            "X-HubSpot-Signature-v3",
+            hubspot_signature("hubspot-client-secret", &uri, &body, &now),
+        )
+        .header("X-HubSpot-Request-Timestamp", now)
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        response.status().as_u16(),
+        200,
+        "{}",
+        response.text().await.unwrap()
+    );
+    let inbox = app
+        .gql_ok(
+            Role::VpRevops,
+            "{ intakeEvents { nodes { opportunityId status dealId outcome } } }",
+            json!({}),
+        )
+        .await;
+    let event_of = |opportunity: &str| {
+        inbox["intakeEvents"]["nodes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|event| event["opportunityId"] == opportunity)
+            .cloned()
+            .unwrap()
+    };
+    const LINED: &str = "query($id: ID!) { deal(id: $id) { crmOpportunityId billingContact { name email } productName tcv { amount currency } arr { amount currency } billingFrequency startDate endDate revenueRecognitionType checklist { key complete message } } }";
+
+    let good = event_of("1300");
+    assert_eq!(good["status"], "APPLIED", "{inbox}");
+    assert!(
+        !good["outcome"].as_str().unwrap().contains("Line items"),
+        "{good}"
+    );
+    let deal = app
+        .gql_ok(Role::VpRevops, LINED, json!({ "id": good["dealId"] }))
+        .await["deal"]
+        .clone();
+    assert_eq!(deal["productName"], "Platform seats + Premium support");
+    assert_eq!(
+        deal["arr"],
+        json!({ "amount": "36000.00", "currency": "USD" }),
+        "25 × 1200.00 + the discounted 6000.00, billed annually"
+    );
+    assert_eq!(
+        deal["tcv"],
+        json!({ "amount": "108000.00", "currency": "USD" })
+    );
+    assert_eq!(deal["billingFrequency"], "ANNUALLY");
+    assert_eq!(deal["startDate"], "2026-12-01");
+    assert_eq!(deal["endDate"], "2029-12-01", "P36M from the start");
+    assert_eq!(deal["revenueRecognitionType"], "RATABLE");
+    let item = |deal: &Value, key: &str| {
+        deal["checklist"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|item| item["key"] == key)
+            .cloned()
+            .unwrap()
+    };
+    assert_eq!(
+        deal["billingContact"],
+        json!({ "name": "Ada Payables", "email": "ap@acme.example" }),
+        "the deal's contact, read from HubSpot"
+    );
+    for key in [
+        "productName",
+        "arr",
+        "tcv",
+        "dates",
+        "billingFrequency",
+        "billingContact",
+    ] {
+        assert_eq!(item(&deal, key)["complete"], true, "{key}: {deal}");
+    }
+
+    let bad = event_of("1301");
+    assert_eq!(
+        bad["status"], "APPLIED",
+        "a bad line item is a gap, not a failure: {inbox}"
+    );
+    let outcome = bad["outcome"].as_str().unwrap();
+    assert!(
+        outcome.contains(
+            "deal.lineItems[0].unitPrice (\"Analytics add-on\", CRM line item 9003): \"12,50\" is not an amount in USD"
+        ),
+        "{outcome}"
+    );
+    let deal = app
+        .gql_ok(Role::VpRevops, LINED, json!({ "id": bad["dealId"] }))
+        .await["deal"]
+        .clone();
+    assert_eq!(
+        deal["productName"], "Acme Robotics - Analytics",
+        "nothing is taken from lines with a gap: the deal's own name stays"
+    );
+    assert_eq!(deal["arr"], Value::Null);
+    assert_eq!(deal["billingFrequency"], Value::Null);
+    assert_eq!(item(&deal, "arr")["complete"], false, "{deal}");
+    assert_eq!(
+        item(&deal, "billingContact")["complete"],
+        false,
+        "deal 1301 has no contact in HubSpot: a gap"
+    );
+
+    // The JSON intake reads line items the same way: a bad value is a named gap in the answer,
+    // and once the CRM sends it corrected the lines fill the draft.
+    let token = app.token(Role::VpRevops).await;
+    let mut body = notification("evt-lines");
+    body["opportunityId"] = json!("006Dn000004Lines");
+    body["deal"]["lineItems"] = json!([
+        { "reference": "L1", "productName": "Platform seats", "quantity": 25, "unitPrice": "1200.00", "billingFrequency": "annually" },
+        { "reference": "L2", "productName": "Analytics add-on", "quantity": "ten", "unitPrice": "12.50", "billingFrequency": "annually" }
+    ]);
+    let (status, answer) = send(&app, Some(&token), &body).await;
+    assert_eq!(status, 202, "{answer}");
+    let gaps: Vec<String> = answer["gaps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|gap| gap.as_str().unwrap().to_string())
+        .collect();
+    assert!(
+        gaps.iter().any(|gap| gap.starts_with(
+            "deal.lineItems[1].quantity (\"Analytics add-on\", CRM line item L2): \"ten\""
+        )),
+        "{gaps:?}"
+    );
+    body["eventId"] = json!("evt-lines-2");
+    body["deal"]["lineItems"][1]["quantity"] = json!("10");
+    let (status, answer) = send(&app, Some(&token), &body).await;
+    assert_eq!(status, 202, "{answer}");
+    assert!(
+        !answer["gaps"].to_string().contains("lineItems"),
+        "{answer}"
+    );
+    let deal = app
+        .gql_ok(Role::VpRevops, LINED, json!({ "id": answer["dealId"] }))
+        .await["deal"]
+        .clone();
+    assert_eq!(deal["productName"], "Platform seats + Analytics add-on");
+    assert_eq!(
+        deal["arr"],
+        json!({ "amount": "30125.00", "currency": "USD" })
     );
 }

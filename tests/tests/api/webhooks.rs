@@ -661,3 +661,243 @@ async fn an_approved_write_off_sends_write_off_approved_once_the_cfo_decides() {
     );
     assert_eq!(events[0]["data"]["reason"], "Customer in liquidation");
 }
+
+/// Every request the receiver got is signed with `secret` (and not with another), carries its
+/// event id in the header, and has the documented envelope; returns the events.
+fn signed_events(receiver: &Receiver, secret: &str, kind: &str) -> Vec<Value> {
+    let requests = receiver.requests();
+    let events = receiver.events();
+    for (request, event) in requests.iter().zip(&events) {
+        assert!(
+            signature_verifies(secret, &request.signature, &request.body),
+            "{}",
+            request.signature
+        );
+        assert!(!signature_verifies(
+            "whsec_wrong",
+            &request.signature,
+            &request.body
+        ));
+        assert_eq!(request.event_id_header, event["id"].as_str().unwrap());
+        assert!(event["id"].as_str().unwrap().starts_with("evt_"));
+        assert_eq!(event["type"], kind, "{event}");
+        assert!(event["createdAt"].is_string());
+        assert!(event["data"].is_object());
+    }
+    events
+}
+
+#[tokio::test]
+async fn an_approved_credit_memo_sends_credit_memo_approved_once_vp_revops_decides() {
+    // Proves the credit memo path emits on approval only, in the approving transaction: nothing
+    // when AR requests it, one signed credit_memo.approved naming the memo, its invoice and the
+    // amounts when VP RevOps approves it.
+    let app = TestApp::spawn().await;
+    let receiver = Receiver::start().await;
+    let customer = customer_with_open_invoice(&app, "Soylent", "OPP-W8").await;
+    let (_, secret) = endpoint(&app, &receiver.url, &["credit_memo.approved"]).await;
+    let invoice = invoices_of(&app, &customer).await[0].clone();
+    let requested = app
+        .gql_ok(
+            Role::ArSpecialist,
+            "mutation($input: CreditMemoRequestInput!) { creditMemoRequest(input: $input) { approvalId } }",
+            json!({ "input": { "invoiceId": invoice["id"], "reason": "Outage in February", "amount": "250.00" } }),
+        )
+        .await["creditMemoRequest"]
+        .clone();
+    send(&app).await;
+    assert!(
+        receiver.requests().is_empty(),
+        "a request is not an approval"
+    );
+    let memo = app
+        .gql_ok(
+            Role::VpRevops,
+            "mutation($input: DocumentDecideInput!) { creditMemoDecide(input: $input) { id number } }",
+            json!({ "input": { "approvalId": requested["approvalId"], "decision": "APPROVE", "comment": "Agreed" } }),
+        )
+        .await["creditMemoDecide"]
+        .clone();
+    assert_eq!(send(&app).await.delivered, 1);
+    assert_eq!(send(&app).await.delivered, 0, "sent once");
+    let events = signed_events(&receiver, &secret, "credit_memo.approved");
+    assert_eq!(events.len(), 1, "{events:#?}");
+    let data = &events[0]["data"];
+    assert_eq!(
+        data["creditMemoId"].to_string(),
+        memo["id"].as_str().unwrap()
+    );
+    assert_eq!(data["number"], memo["number"]);
+    assert_eq!(
+        data["invoiceId"].to_string(),
+        invoice["id"].as_str().unwrap()
+    );
+    assert_eq!(data["customerId"].to_string(), customer);
+    assert_eq!(data["reason"], "Outage in February");
+    let usd = |amount: &str| json!({ "amount": amount, "currency": "USD" });
+    assert_eq!(data["total"], usd("250.00"), "{data}");
+    assert_eq!(data["tax"], usd("0.00"));
+    assert_eq!(data["toInvoice"], usd("250.00"));
+    assert_eq!(data["toCustomerCredit"], usd("0.00"));
+    assert!(data["issueDate"].is_string(), "{data}");
+}
+
+#[tokio::test]
+async fn closing_a_period_sends_period_closed_naming_the_period_and_the_cfo() {
+    // Proves the CFO's period close emits period.closed in its transaction, signed, with the
+    // period, who closed it and when; an endpoint subscribed to other types gets nothing.
+    let app = TestApp::spawn().await;
+    let receiver = Receiver::start().await;
+    let other = Receiver::start().await;
+    let (_, secret) = endpoint(&app, &receiver.url, &["period.closed"]).await;
+    endpoint(&app, &other.url, &["invoice.issued"]).await;
+    let closed = app
+        .gql_ok(
+            Role::Cfo,
+            "mutation($period: String!) { periodClose(period: $period) { status } }",
+            json!({ "period": "2026-10" }),
+        )
+        .await;
+    assert_eq!(closed["periodClose"]["status"], "CLOSED");
+    assert_eq!(send(&app).await.delivered, 1);
+    let events = signed_events(&receiver, &secret, "period.closed");
+    assert_eq!(events.len(), 1, "{events:#?}");
+    let data = &events[0]["data"];
+    assert_eq!(data["period"], "2026-10");
+    assert_eq!(data["closedBy"], app.user_id(Role::Cfo));
+    assert!(
+        data["closedAt"]
+            .as_str()
+            .unwrap()
+            .starts_with("2026-11-27T10:00:00"),
+        "{data}"
+    );
+    assert!(other.requests().is_empty());
+}
+
+#[tokio::test]
+async fn a_commission_calculation_that_changes_statements_sends_commission_statement_ready() {
+    // Proves the month's calculation emits commission_statement.ready with the run's counts and
+    // totals when it changes statement lines, and a rerun that changes nothing sends nothing.
+    let app = TestApp::spawn().await;
+    let receiver = Receiver::start().await;
+    crate::receivables::zero_tax(&app).await;
+    let (_, secret) = endpoint(&app, &receiver.url, &["commission_statement.ready"]).await;
+    let document = crate::commissions::plan(
+        "PLAN-AE-2026",
+        "quarter",
+        "100000.00",
+        "  - name: New business\n    metric: bookings_acv\n    tiers:\n      - { from: 0, rate: 10 }\n",
+        "",
+    );
+    crate::commissions::import(&app, &document).await;
+    crate::commissions::assign(&app, Role::Ae, "PLAN-AE-2026").await;
+    let customer = app.create_customer("Initech", "USD").await;
+    contract(
+        &app,
+        &customer,
+        "OPP-W9",
+        "ANNUALLY",
+        "80000.00",
+        "USD",
+        "2026-12-01",
+        "2027-11-30",
+    )
+    .await;
+    let run = crate::commissions::calculate(&app, "2026-11").await;
+    assert_eq!(run["lines"], 1, "{run}");
+    assert_eq!(send(&app).await.delivered, 1);
+    let again = crate::commissions::calculate(&app, "2026-11").await;
+    assert_eq!(again["changed"], 0, "{again}");
+    assert_eq!(
+        send(&app).await.delivered,
+        0,
+        "a rerun changing nothing is no news"
+    );
+    let events = signed_events(&receiver, &secret, "commission_statement.ready");
+    assert_eq!(events.len(), 1, "{events:#?}");
+    let data = &events[0]["data"];
+    assert_eq!(data["period"], "2026-11");
+    assert_eq!(data["lines"], 1);
+    assert_eq!(data["changedLines"], 1);
+    assert_eq!(
+        data["totals"],
+        json!([{ "amount": "8000.00", "currency": "USD" }]),
+        "10 % of the 80,000.00 ACV: {data}"
+    );
+    assert!(data["runId"].is_number(), "{data}");
+    assert!(data["disputeDueOn"].is_string(), "{data}");
+}
+
+#[tokio::test]
+async fn a_renewal_flagged_at_risk_sends_renewal_at_risk_once_at_its_sixty_day_mark() {
+    // Proves the renewal alert run emits renewal.at_risk when a Yellow renewal is first flagged
+    // to the CRO and VP CS at 60 days, with the contract, status, reason and ARR; the same day's
+    // rerun and a Green renewal send nothing.
+    let app = TestApp::spawn().await;
+    let receiver = Receiver::start().await;
+    crate::receivables::zero_tax(&app).await;
+    let (_, secret) = endpoint(&app, &receiver.url, &["renewal.at_risk"]).await;
+    let echo = app.create_customer("Echo", "USD").await;
+    let foxtrot = app.create_customer("Foxtrot", "USD").await;
+    // Both renew on 25 February 2027.
+    let echo_contract = contract(
+        &app,
+        &echo,
+        "OPP-W10",
+        "MONTHLY",
+        "12000.00",
+        "USD",
+        "2026-02-25",
+        "2027-02-24",
+    )
+    .await;
+    let foxtrot_contract = contract(
+        &app,
+        &foxtrot,
+        "OPP-W11",
+        "MONTHLY",
+        "6000.00",
+        "USD",
+        "2026-02-25",
+        "2027-02-24",
+    )
+    .await;
+    // Foxtrot stays Green: its owner is in touch (no contact for weeks would make it Yellow).
+    let contact = |kind: &str, note: &str| json!({ "input": { "contractId": foxtrot_contract, "kind": kind, "note": note } });
+    const CONTACT: &str =
+        "mutation($input: RenewalContactLogInput!) { renewalContactLog(input: $input) { status } }";
+    app.travel_to("2026-11-28T10:00:00Z".parse().unwrap()).await;
+    app.gql_ok(
+        Role::Ae,
+        "mutation($input: RenewalStatusSetInput!) { renewalStatusSet(input: $input) { status } }",
+        json!({ "input": { "contractId": echo_contract, "status": "YELLOW", "reason": "Budget review announced" } }),
+    )
+    .await;
+    app.gql_ok(Role::Ae, CONTACT, contact("MEETING", "QBR held"))
+        .await;
+    let day: chrono::NaiveDate = "2026-11-28".parse().unwrap();
+    app.app.renewals.run_alerts(day).await.unwrap();
+    assert_eq!(send(&app).await.delivered, 0, "not yet at 60 days");
+    app.travel_to("2026-12-27T10:00:00Z".parse().unwrap()).await;
+    app.gql_ok(Role::Ae, CONTACT, contact("CALL", "Renewal on track"))
+        .await;
+    let day: chrono::NaiveDate = "2026-12-27".parse().unwrap();
+    assert!(app.app.renewals.run_alerts(day).await.unwrap().alerts > 0);
+    assert_eq!(app.app.renewals.run_alerts(day).await.unwrap().alerts, 0);
+    assert_eq!(send(&app).await.delivered, 1);
+    let events = signed_events(&receiver, &secret, "renewal.at_risk");
+    assert_eq!(events.len(), 1, "{events:#?}");
+    let data = &events[0]["data"];
+    assert_eq!(data["contractId"].to_string(), echo_contract);
+    assert_eq!(data["customerId"].to_string(), echo);
+    assert_eq!(data["customerName"], "Echo");
+    assert_eq!(data["status"], "yellow");
+    assert_eq!(data["reason"], "Budget review announced");
+    assert_eq!(data["renewalDate"], "2027-02-25");
+    assert_eq!(data["daysToRenewal"], 60);
+    assert_eq!(data["ownerId"], app.user_id(Role::Ae));
+    assert_eq!(data["arr"]["currency"], "USD", "{data}");
+    assert!(data["contractNumber"].is_string(), "{data}");
+    assert_eq!(events[0]["createdAt"], "2026-12-27T10:00:00Z");
+}

@@ -395,7 +395,11 @@ impl IntakeService {
         event: IntakeEvent,
         notification: &Notification,
     ) -> AppResult<IntakeOutcome> {
-        let json = mapping.notification(&notification.id, &notification.fields);
+        let json = mapping.notification(
+            &notification.id,
+            &notification.fields,
+            &notification.line_items,
+        );
         let body = serde_json::to_vec(&json)?;
         match event::parse(&body) {
             Ok(parsed) => self.process(actor, event, &parsed).await,
@@ -510,12 +514,13 @@ impl IntakeService {
             .clone()
             .unwrap_or_else(|| HUBSPOT_API.to_string());
         let token = model.api_token.clone().unwrap_or_default();
-        match hubspot::deal_fields(&self.http, &base, &token, &webhook.deal_id()).await {
-            Ok(fields) => {
+        match hubspot::deal_record(&self.http, &base, &token, &webhook.deal_id()).await {
+            Ok(record) => {
                 let notification = Notification {
                     id: webhook.event_id(),
                     object_type: "deal".into(),
-                    fields,
+                    fields: record.fields,
+                    line_items: record.line_items,
                 };
                 self.process_mapped(actor, &connector.mapping, event, &notification)
                     .await

@@ -40,7 +40,7 @@ pub struct AccountPart {
     pub tax_registration_number: Option<String>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DealPart {
     pub product_name: Option<String>,
@@ -61,6 +61,9 @@ pub struct DealPart {
     pub billing_contact: Option<Contact>,
     /// The owner's e-mail; the deal is assigned to the revops user with it.
     pub owner_email: Option<String>,
+    /// The deal's line items; what they give the form is in `lines.rs`.
+    #[serde(default)]
+    pub line_items: Vec<super::lines::LineItemPart>,
 }
 
 /// Reads a notification; a malformed one is a validation error naming the path of the field.

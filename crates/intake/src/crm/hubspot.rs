@@ -1,7 +1,7 @@
 //! HubSpot webhooks (v3): the signature check (`X-HubSpot-Signature-v3` is the base64 HMAC-SHA256,
 //! keyed with the app's client secret, of method + URI + body + timestamp; the timestamp must be
-//! within five minutes), the batch of deal events, and reading the deal and its company from the
-//! HubSpot CRM v3 API with the connector's private-app token.
+//! within five minutes), the batch of deal events, and reading the deal, its company and its line
+//! items from the HubSpot CRM API with the connector's private-app token.
 
 use crate::error::{AppError, AppResult};
 use base64::Engine;
@@ -19,6 +19,31 @@ pub const MAX_EVENTS: usize = 100;
 const DEAL_PROPERTIES: &str =
     "dealname,amount,dealstage,pipeline,closedate,deal_currency_code,hs_object_id,hubspot_owner_id";
 const COMPANY_PROPERTIES: &str = "name,domain,address,city,zip,country,hs_object_id";
+const CONTACT_PROPERTIES: &str = "firstname,lastname,email,phone,hs_object_id";
+/// The line item properties read (their meaning is in `lines.rs`).
+const LINE_ITEM_PROPERTIES: [&str; 10] = [
+    "name",
+    "quantity",
+    "price",
+    "amount",
+    "recurringbillingfrequency",
+    "hs_recurring_billing_period",
+    "hs_recurring_billing_start_date",
+    "hs_product_id",
+    "hs_object_id",
+    "createdate",
+];
+/// Ids one batch read may carry (HubSpot's limit).
+const BATCH_READ_LIMIT: usize = 100;
+/// Association pages followed at most (500 ids a page).
+const MAX_ASSOCIATION_PAGES: usize = 4;
+
+/// A deal as read from HubSpot: its and its company's properties, and its line items'.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DealRecord {
+    pub fields: BTreeMap<String, String>,
+    pub line_items: Vec<BTreeMap<String, String>>,
+}
 
 /// The v3 signature of a request.
 pub fn signature_v3(secret: &str, method: &str, uri: &str, body: &[u8], timestamp: &str) -> String {
@@ -125,17 +150,27 @@ async fn get(
     token: &str,
     path: &str,
 ) -> AppResult<Value> {
+    call(client, base_url, token, path, None).await
+}
+
+/// GETs `path`, or POSTs `body` to it, and reads the answer as JSON.
+async fn call(
+    client: &reqwest::Client,
+    base_url: &str,
+    token: &str,
+    path: &str,
+    body: Option<&Value>,
+) -> AppResult<Value> {
     let url = format!("{}{path}", base_url.trim_end_matches('/'));
-    let response = client
-        .get(&url)
-        .bearer_auth(token)
-        .send()
-        .await
-        .map_err(|error| {
-            AppError::Conflict(format!(
-                "HubSpot could not be reached ({error}); replay the event later."
-            ))
-        })?;
+    let request = match body {
+        Some(body) => client.post(&url).json(body),
+        None => client.get(&url),
+    };
+    let response = request.bearer_auth(token).send().await.map_err(|error| {
+        AppError::Conflict(format!(
+            "HubSpot could not be reached ({error}); replay the event later."
+        ))
+    })?;
     let status = response.status();
     if !status.is_success() {
         return Err(AppError::Conflict(format!(
@@ -147,9 +182,97 @@ async fn get(
     })
 }
 
-/// The deal's properties, and its first associated company's as `company.<property>`: the
-/// fields a connector's mapping reads.
-pub async fn deal_fields(
+/// The deal's properties, its first associated company's as `company.<property>` (the fields a
+/// connector's mapping reads), and its line items' properties.
+pub async fn deal_record(
+    client: &reqwest::Client,
+    base_url: &str,
+    token: &str,
+    deal_id: &str,
+) -> AppResult<DealRecord> {
+    let fields = deal_fields(client, base_url, token, deal_id).await?;
+    let line_items = line_items(client, base_url, token, deal_id).await?;
+    Ok(DealRecord { fields, line_items })
+}
+
+/// The ids of the deal's line items (associations v4, `toObjectId`), then their properties in
+/// batches (`POST /crm/v3/objects/line_items/batch/read`), in the order HubSpot lists them.
+async fn line_items(
+    client: &reqwest::Client,
+    base_url: &str,
+    token: &str,
+    deal_id: &str,
+) -> AppResult<Vec<BTreeMap<String, String>>> {
+    let mut ids: Vec<String> = Vec::new();
+    let mut after: Option<String> = None;
+    for _ in 0..MAX_ASSOCIATION_PAGES {
+        let mut path = format!("/crm/v4/objects/deals/{deal_id}/associations/line_items?limit=500");
+        if let Some(cursor) = &after {
+            path.push_str(&format!("&after={cursor}"));
+        }
+        let page = get(client, base_url, token, &path).await?;
+        for result in page["results"].as_array().into_iter().flatten() {
+            let id = match &result["toObjectId"] {
+                Value::String(text) => Some(text.clone()),
+                Value::Number(number) => Some(number.to_string()),
+                _ => None,
+            };
+            if let Some(id) = id.filter(|id| !ids.contains(id)) {
+                ids.push(id);
+            }
+        }
+        after = page["paging"]["next"]["after"].as_str().map(str::to_string);
+        if after.is_none() {
+            break;
+        }
+    }
+    if after.is_some() {
+        return Err(AppError::Conflict(format!(
+            "HubSpot deal {deal_id} has more than {} line items; enter it by hand.",
+            MAX_ASSOCIATION_PAGES * 500
+        )));
+    }
+    let mut read: BTreeMap<String, BTreeMap<String, String>> = BTreeMap::new();
+    for chunk in ids.chunks(BATCH_READ_LIMIT) {
+        let body = serde_json::json!({
+            "properties": LINE_ITEM_PROPERTIES,
+            "inputs": chunk.iter().map(|id| serde_json::json!({ "id": id })).collect::<Vec<_>>(),
+        });
+        let answer = call(
+            client,
+            base_url,
+            token,
+            "/crm/v3/objects/line_items/batch/read",
+            Some(&body),
+        )
+        .await?;
+        for result in answer["results"].as_array().into_iter().flatten() {
+            if let Some(id) = result["id"].as_str() {
+                let mut properties = properties(result, "");
+                properties
+                    .entry("hs_object_id".into())
+                    .or_insert_with(|| id.to_string());
+                read.insert(id.to_string(), properties);
+            }
+        }
+    }
+    let missing: Vec<&str> = ids
+        .iter()
+        .filter(|id| !read.contains_key(*id))
+        .map(String::as_str)
+        .collect();
+    if !missing.is_empty() {
+        return Err(AppError::Conflict(format!(
+            "HubSpot did not return line item(s) {} of deal {deal_id}; replay the event later.",
+            missing.join(", ")
+        )));
+    }
+    Ok(ids.iter().filter_map(|id| read.remove(id)).collect())
+}
+
+/// The deal's properties, its first associated company's as `company.<property>`, and its first
+/// associated contact's as `contact.<property>` (with `contact.name`, first and last name).
+async fn deal_fields(
     client: &reqwest::Client,
     base_url: &str,
     token: &str,
@@ -160,7 +283,7 @@ pub async fn deal_fields(
         base_url,
         token,
         &format!(
-            "/crm/v3/objects/deals/{deal_id}?properties={DEAL_PROPERTIES}&associations=companies"
+            "/crm/v3/objects/deals/{deal_id}?properties={DEAL_PROPERTIES}&associations=companies,contacts"
         ),
     )
     .await?;
@@ -180,6 +303,29 @@ pub async fn deal_fields(
         fields
             .entry("company.hs_object_id".into())
             .or_insert(company_id);
+    }
+    let contact_id = deal["associations"]["contacts"]["results"][0]["id"]
+        .as_str()
+        .map(str::to_string);
+    if let Some(contact_id) = contact_id {
+        let contact = get(
+            client,
+            base_url,
+            token,
+            &format!("/crm/v3/objects/contacts/{contact_id}?properties={CONTACT_PROPERTIES}"),
+        )
+        .await?;
+        let contact = properties(&contact, "contact.");
+        let name = ["contact.firstname", "contact.lastname"]
+            .iter()
+            .filter_map(|key| contact.get(*key).map(|part| part.trim()))
+            .filter(|part| !part.is_empty())
+            .collect::<Vec<_>>()
+            .join(" ");
+        fields.extend(contact);
+        if !name.is_empty() {
+            fields.insert("contact.name".into(), name);
+        }
     }
     fields
         .entry("hs_object_id".into())

@@ -25,6 +25,24 @@ pub const TARGETS: &[&str] = &[
     "deal.poNumber",
     "deal.taxJurisdiction",
     "deal.ownerEmail",
+    "deal.billingContact.name",
+    "deal.billingContact.email",
+    "deal.billingContact.phone",
+];
+
+/// The line item fields a CRM line item property may fill (`deal.lineItems[]` of the JSON
+/// notification).
+pub const LINE_TARGETS: &[&str] = &[
+    "reference",
+    "productName",
+    "productRef",
+    "quantity",
+    "unitPrice",
+    "amount",
+    "currency",
+    "billingFrequency",
+    "startDate",
+    "term",
 ];
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -39,6 +57,29 @@ pub struct Mapping {
     pub closed_won_stages: Vec<String>,
     /// ISO 4217 currency of amounts when no field gives one.
     pub currency: String,
+    /// CRM line item property → line item field (one of `LINE_TARGETS`); value tables for them
+    /// are under `values` as `lineItems.<field>`. Mappings saved before line items were read
+    /// get HubSpot's standard properties.
+    #[serde(default = "hubspot_line_item_fields")]
+    pub line_item_fields: BTreeMap<String, String>,
+}
+
+/// HubSpot's standard line item properties (CRM v3 `line_items`).
+pub fn hubspot_line_item_fields() -> BTreeMap<String, String> {
+    [
+        ("hs_object_id", "reference"),
+        ("name", "productName"),
+        ("hs_product_id", "productRef"),
+        ("quantity", "quantity"),
+        ("price", "unitPrice"),
+        ("amount", "amount"),
+        ("recurringbillingfrequency", "billingFrequency"),
+        ("hs_recurring_billing_start_date", "startDate"),
+        ("hs_recurring_billing_period", "term"),
+    ]
+    .iter()
+    .map(|(from, to)| (from.to_string(), to.to_string()))
+    .collect()
 }
 
 impl Mapping {
@@ -102,6 +143,7 @@ impl Mapping {
                 .collect(),
             closed_won_stages: vec!["Closed Won".into()],
             currency: "USD".into(),
+            line_item_fields: BTreeMap::new(),
         }
     }
 
@@ -115,6 +157,9 @@ impl Mapping {
             ("deal_currency_code", "deal.currency"),
             ("company.hs_object_id", "account.externalRef"),
             ("company.name", "account.legalName"),
+            ("contact.name", "deal.billingContact.name"),
+            ("contact.email", "deal.billingContact.email"),
+            ("contact.phone", "deal.billingContact.phone"),
         ];
         Mapping {
             fields: fields
@@ -124,6 +169,7 @@ impl Mapping {
             values: BTreeMap::new(),
             closed_won_stages: vec!["closedwon".into()],
             currency: "USD".into(),
+            line_item_fields: hubspot_line_item_fields(),
         }
     }
 
@@ -140,6 +186,17 @@ impl Mapping {
                 ));
             }
         }
+        for (from, to) in &self.line_item_fields {
+            if !LINE_TARGETS.contains(&to.as_str()) {
+                return Err(AppError::validation(
+                    format!("mapping.lineItemFields.{from}"),
+                    format!(
+                        "\"{to}\" is not a line item field; use one of {}.",
+                        LINE_TARGETS.join(", ")
+                    ),
+                ));
+            }
+        }
         if !self.fields.values().any(|to| to == "opportunityId") {
             return Err(AppError::validation(
                 "mapping.fields",
@@ -150,8 +207,14 @@ impl Mapping {
         Ok(self)
     }
 
-    /// The JSON notification for one CRM record (`fields` by CRM name), with `event_id`.
-    pub fn notification(&self, event_id: &str, fields: &BTreeMap<String, String>) -> Value {
+    /// The JSON notification for one CRM record (`fields` by CRM name) and its line items (each
+    /// a line item's properties by CRM name), with `event_id`.
+    pub fn notification(
+        &self,
+        event_id: &str,
+        fields: &BTreeMap<String, String>,
+        line_items: &[BTreeMap<String, String>],
+    ) -> Value {
         let mut mapped: BTreeMap<&str, String> = BTreeMap::new();
         for (from, to) in &self.fields {
             let Some(value) = fields
@@ -186,8 +249,15 @@ impl Mapping {
         });
         let mut account = Map::new();
         let mut deal = Map::new();
+        let mut contact = Map::new();
         for (path, value) in &mapped {
             match *path {
+                "deal.billingContact.name"
+                | "deal.billingContact.email"
+                | "deal.billingContact.phone" => contact.insert(
+                    path.trim_start_matches("deal.billingContact.").into(),
+                    json!(value),
+                ),
                 "account.externalRef" => account.insert("externalRef".into(), json!(value)),
                 "account.legalName" => account.insert("legalName".into(), json!(value)),
                 "deal.tcv" | "deal.arr" => deal.insert(
@@ -201,6 +271,17 @@ impl Mapping {
                 _ => None,
             };
         }
+        // A contact is a name and an e-mail; with either missing it stays a checklist gap.
+        if contact.contains_key("name") && contact.contains_key("email") {
+            deal.insert("billingContact".into(), Value::Object(contact));
+        }
+        let lines: Vec<Value> = line_items
+            .iter()
+            .map(|properties| self.line_item(properties, &currency))
+            .collect();
+        if !lines.is_empty() {
+            deal.insert("lineItems".into(), Value::Array(lines));
+        }
         let mut event = json!({
             "eventId": event_id,
             "opportunityId": mapped.get("opportunityId").cloned().unwrap_or_default(),
@@ -213,6 +294,36 @@ impl Mapping {
             event["account"] = Value::Object(account);
         }
         event
+    }
+}
+
+impl Mapping {
+    /// One line item of the JSON notification: its mapped properties as text (a value the
+    /// intake cannot read becomes a gap there), in `currency` unless a property gives one.
+    fn line_item(&self, properties: &BTreeMap<String, String>, currency: &str) -> Value {
+        let mut line = Map::new();
+        for (from, to) in &self.line_item_fields {
+            let Some(value) = properties
+                .get(from)
+                .map(|value| value.trim())
+                .filter(|value| !value.is_empty())
+            else {
+                continue;
+            };
+            let value = self
+                .values
+                .get(&format!("lineItems.{to}"))
+                .and_then(|table| table.get(value))
+                .cloned()
+                .unwrap_or_else(|| value.to_string());
+            let value = match to.as_str() {
+                "unitPrice" | "amount" => amount_text(&value),
+                _ => value,
+            };
+            line.insert(to.clone(), json!(value));
+        }
+        line.entry("currency").or_insert_with(|| json!(currency));
+        Value::Object(line)
     }
 }
 
@@ -251,7 +362,7 @@ mod tests {
         .iter()
         .map(|(name, value)| (name.to_string(), value.to_string()))
         .collect();
-        let event = Mapping::salesforce_default().notification("04l-1", &fields);
+        let event = Mapping::salesforce_default().notification("04l-1", &fields, &[]);
         assert_eq!(event["opportunityId"], "0065e00000Opp01AAA");
         assert_eq!(event["stage"], "closed_won");
         assert_eq!(event["account"]["externalRef"], "0015e00000Acc01AAA");
@@ -261,6 +372,42 @@ mod tests {
         );
         assert_eq!(event["deal"]["billingFrequency"], "annually");
         assert_eq!(event["deal"]["paymentTerms"], "net_30");
+    }
+
+    /// HubSpot line item properties map to `deal.lineItems`, amounts as decimal text, in the
+    /// deal's currency unless a property gives one; a bad line item field is named.
+    #[test]
+    fn hubspot_line_items_map_to_the_notifications_line_items() {
+        let deal: BTreeMap<String, String> =
+            [("hs_object_id", "1300"), ("deal_currency_code", "EUR")]
+                .iter()
+                .map(|(name, value)| (name.to_string(), value.to_string()))
+                .collect();
+        let line: BTreeMap<String, String> = [
+            ("hs_object_id", "9001"),
+            ("name", "Platform seats"),
+            ("quantity", "25"),
+            ("price", "1200.0"),
+            ("recurringbillingfrequency", "annually"),
+            ("hs_recurring_billing_period", "P36M"),
+            ("hs_lastmodifieddate", "ignored"),
+        ]
+        .iter()
+        .map(|(name, value)| (name.to_string(), value.to_string()))
+        .collect();
+        let event = Mapping::hubspot_default().notification("4101", &deal, &[line]);
+        assert_eq!(
+            event["deal"]["lineItems"],
+            json!([{ "reference": "9001", "productName": "Platform seats", "quantity": "25", "unitPrice": "1200", "billingFrequency": "annually", "term": "P36M", "currency": "EUR" }])
+        );
+        let mut mapping = Mapping::hubspot_default();
+        mapping
+            .line_item_fields
+            .insert("discount".into(), "rebate".into());
+        assert!(matches!(
+            mapping.validated().err(),
+            Some(AppError::Validation { field, .. }) if field == "mapping.lineItemFields.discount"
+        ));
     }
 
     /// A mapping to a field intake does not have is refused with the CRM field named.

@@ -8,6 +8,7 @@
 pub mod connectors;
 pub mod event;
 pub mod hubspot;
+pub mod lines;
 pub mod mapping;
 pub mod salesforce;
 

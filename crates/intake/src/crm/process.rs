@@ -8,6 +8,32 @@ struct Decision {
     status: IntakeStatus,
     deal_id: Option<i64>,
     outcome: String,
+    /// What the deal still lacks beyond its checklist: the line items that could not be read.
+    notes: Vec<String>,
+}
+
+impl Decision {
+    fn new(status: IntakeStatus, deal_id: Option<i64>, outcome: String) -> Decision {
+        Decision {
+            status,
+            deal_id,
+            outcome,
+            notes: Vec::new(),
+        }
+    }
+
+    /// The line items' gaps, named in the outcome too, so the inbox keeps them.
+    fn with_notes(mut self, notes: Vec<String>) -> Decision {
+        if !notes.is_empty() {
+            self.outcome = format!(
+                "{} Line items not taken: {}",
+                self.outcome,
+                notes.join("; ")
+            );
+        }
+        self.notes = notes;
+        self
+    }
 }
 
 /// How long a claim on an event lasts: an instance that died while processing it leaves it to
@@ -111,11 +137,12 @@ impl IntakeService {
         let event = IntakeEvent {
             status: decision.status,
             deal_id: decision.deal_id,
-            outcome: decision.outcome,
+            outcome: decision.outcome.clone(),
             processed_at: Some(self.clock.now()),
             ..stored
         };
-        let gaps = self.gaps_of(event.deal_id).await?;
+        let mut gaps = decision.notes;
+        gaps.extend(self.gaps_of(event.deal_id).await?);
         Ok(IntakeOutcome {
             event,
             duplicate: false,
@@ -130,15 +157,16 @@ impl IntakeService {
         parsed: &DealEvent,
     ) -> AppResult<Decision> {
         if !event::is_closed_won(parsed.stage.as_deref()) {
-            return Ok(Decision {
-                status: IntakeStatus::Ignored,
-                deal_id: None,
-                outcome: format!(
+            return Ok(Decision::new(
+                IntakeStatus::Ignored,
+                None,
+                format!(
                     "Stage \"{}\" is not closed won; nothing changed.",
                     parsed.stage.clone().unwrap_or_default()
                 ),
-            });
+            ));
         }
+        let (part, notes) = lines::apply(&parsed.deal);
         let opportunity = parsed.opportunity_id.trim().to_string();
         let customer_id = self.customer_for(actor, parsed).await?;
         let owner = match parsed.deal.owner_email.as_deref() {
@@ -152,23 +180,24 @@ impl IntakeService {
                     ..empty_input()
                 };
                 input.customer_id = customer_id.map(|id| async_graphql::ID(id.to_string()));
-                event::overlay(&mut input, &parsed.deal, owner);
+                event::overlay(&mut input, &part, owner);
                 let deal = self.deals.create(actor, input).await?;
-                Ok(Decision {
-                    status: IntakeStatus::Applied,
-                    deal_id: Some(deal.id),
-                    outcome: format!(
+                Ok(Decision::new(
+                    IntakeStatus::Applied,
+                    Some(deal.id),
+                    format!(
                         "Draft deal #{} created for opportunity {opportunity}.",
                         deal.id
                     ),
-                })
+                )
+                .with_notes(notes))
             }
             Some(deal) if deal.status == DealStatus::Draft => {
                 let mut input = deal.draft.to_input();
                 if let Some(id) = customer_id {
                     input.customer_id = Some(async_graphql::ID(id.to_string()));
                 }
-                let changes = event::overlay(&mut input, &parsed.deal, owner);
+                let changes = event::overlay(&mut input, &part, owner);
                 let updated = self
                     .deals
                     .update(
@@ -179,17 +208,21 @@ impl IntakeService {
                         },
                     )
                     .await?;
-                Ok(Decision {
-                    status: IntakeStatus::Applied,
-                    deal_id: Some(updated.id),
-                    outcome: format!(
+                Ok(Decision::new(
+                    IntakeStatus::Applied,
+                    Some(updated.id),
+                    format!(
                         "Draft deal #{} updated ({} field(s) changed).",
                         updated.id,
                         changes.len()
                     ),
-                })
+                )
+                .with_notes(notes))
             }
-            Some(deal) => self.amend(stored, parsed, deal, owner).await,
+            Some(deal) => Ok(self
+                .amend(stored, &part, deal, owner)
+                .await?
+                .with_notes(notes)),
         }
     }
 
@@ -197,21 +230,21 @@ impl IntakeService {
     async fn amend(
         &self,
         stored: &IntakeEvent,
-        parsed: &DealEvent,
+        part: &event::DealPart,
         deal: Deal,
         owner: Option<i64>,
     ) -> AppResult<Decision> {
         let mut input = deal.draft.to_input();
-        let changes = event::overlay(&mut input, &parsed.deal, owner);
+        let changes = event::overlay(&mut input, part, owner);
         if changes.is_empty() {
-            return Ok(Decision {
-                status: IntakeStatus::Ignored,
-                deal_id: Some(deal.id),
-                outcome: format!(
+            return Ok(Decision::new(
+                IntakeStatus::Ignored,
+                Some(deal.id),
+                format!(
                     "Deal #{} is approved and the notification changes none of its fields.",
                     deal.id
                 ),
-            });
+            ));
         }
         let amendment = deal_amendment::ActiveModel {
             deal_id: Set(deal.id),
@@ -223,16 +256,16 @@ impl IntakeService {
         }
         .insert(&self.db)
         .await?;
-        Ok(Decision {
-            status: IntakeStatus::Amendment,
-            deal_id: Some(deal.id),
-            outcome: format!(
+        Ok(Decision::new(
+            IntakeStatus::Amendment,
+            Some(deal.id),
+            format!(
                 "Deal #{} is approved; amendment #{} with {} change(s) waits for VP RevOps.",
                 deal.id,
                 amendment.id,
                 changes.len()
             ),
-        })
+        ))
     }
 
     /// The customer the account names: found by its external reference, or created from the
@@ -287,14 +320,14 @@ impl IntakeService {
 
 /// A refusal as the inbox records it.
 fn failed(refused: AppError) -> Decision {
-    Decision {
-        status: IntakeStatus::Failed,
-        deal_id: None,
-        outcome: match &refused {
+    Decision::new(
+        IntakeStatus::Failed,
+        None,
+        match &refused {
             AppError::Validation { field, message } => format!("{field}: {message}"),
             other => other.message(),
         },
-    }
+    )
 }
 
 fn empty_input() -> crate::deals::DealInput {

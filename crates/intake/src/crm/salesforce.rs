@@ -17,6 +17,10 @@ pub struct Notification {
     pub id: String,
     pub object_type: String,
     pub fields: BTreeMap<String, String>,
+    /// The record's line items, each its properties by CRM name (HubSpot's; an outbound
+    /// message carries one sObject, so Salesforce's are empty).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub line_items: Vec<BTreeMap<String, String>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -46,6 +50,7 @@ impl Cursor {
                 id: String::new(),
                 object_type: String::new(),
                 fields: BTreeMap::new(),
+                line_items: Vec::new(),
             });
         }
         if name == "sObject" {
