@@ -1,6 +1,8 @@
-//! HTTP: the router, the bearer-token extractor, health checks, GraphiQL (dev) and the web app.
+//! HTTP: the router, the bearer-token extractor, health checks, GraphiQL and the SDL (dev) and
+//! the web app.
 
 mod documents;
+mod graphiql;
 mod imports;
 mod intake;
 mod observe;
@@ -8,17 +10,18 @@ mod security;
 
 use crate::app::App;
 use crate::error::AppError;
-use crate::graphql::{build_schema, AppSchema, Caller};
-use async_graphql::http::GraphiQLSource;
+use crate::graphql::{build_schema, export_sdl, AppSchema, Caller};
 use async_graphql_axum::{GraphQLRequest, GraphQLResponse};
-use axum::extract::{DefaultBodyLimit, State};
+use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
+use std::sync::Arc;
 use std::time::Duration;
+use tower::ServiceExt;
 use tower_http::limit::RequestBodyLimitLayer;
-use tower_http::services::{ServeDir, ServeFile};
+use tower_http::services::ServeDir;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
@@ -29,6 +32,8 @@ pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 struct HttpState {
     app: App,
     schema: AppSchema,
+    /// The SDL `revops export-schema` writes, made once: `/schema.graphql` serves it.
+    sdl: Arc<str>,
 }
 
 pub fn router(app: App) -> Router {
@@ -39,9 +44,12 @@ pub fn router(app: App) -> Router {
         app.config.hsts,
     ));
     let telemetry_app = app.clone();
-    let state = HttpState { app, schema };
+    let sdl = Arc::from(export_sdl(&schema));
+    let state = HttpState { app, schema, sdl };
     let router = Router::new()
-        .route("/graphql", get(graphiql).post(graphql))
+        .route("/graphql", get(graphiql::page).post(graphql))
+        .route("/graphql/assets/{name}", get(graphiql::asset))
+        .route("/schema.graphql", get(graphiql::schema))
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics))
         .route("/readyz", get(readyz))
@@ -83,14 +91,8 @@ pub fn router(app: App) -> Router {
             StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(300),
         ));
-    let index = web_dir.join("index.html");
-    let router = if index.exists() {
-        // Unknown paths get index.html so deep links like /customers/42 load the app.
-        router.fallback_service(ServeDir::new(&web_dir).not_found_service(ServeFile::new(index)))
-    } else {
-        router.fallback(web_app_missing)
-    };
     router
+        .fallback(web_app)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         // The GraphQL extractor streams the body itself, so the limit is also enforced on the
         // body stream: anything larger gets 413 before it is parsed.
@@ -471,21 +473,6 @@ async fn metrics(State(state): State<HttpState>, headers: HeaderMap) -> Response
     }
 }
 
-async fn graphiql(State(state): State<HttpState>) -> Response {
-    if !state.app.config.dev_mode {
-        return (
-            StatusCode::NOT_FOUND,
-            "GraphiQL is available in dev mode only.",
-        )
-            .into_response();
-    }
-    (
-        [(header::CONTENT_SECURITY_POLICY, security::GRAPHIQL_POLICY)],
-        Html(GraphiQLSource::build().endpoint("/graphql").finish()),
-    )
-        .into_response()
-}
-
 async fn healthz() -> impl IntoResponse {
     Json(serde_json::json!({ "status": "ok" }))
 }
@@ -515,6 +502,46 @@ async fn readyz(State(state): State<HttpState>) -> Response {
             )
         }
     }
+}
+
+/// Every path no route claims: the web app's files as they are, and for an app route (a path
+/// outside `/api/` whose last segment names no file, like `/customers/42` or `/login`)
+/// `index.html` with 200, so a deep link or a reload loads the app (history fallback). Unknown
+/// API paths and missing files stay 404, so a typo in a client or a stale asset is not mistaken
+/// for the app.
+async fn web_app(State(state): State<HttpState>, request: Request) -> Response {
+    let path = request.uri().path().to_string();
+    if path == "/api" || path.starts_with("/api/") {
+        return (StatusCode::NOT_FOUND, "There is no such API path.").into_response();
+    }
+    let web_dir = &state.app.config.web_dir;
+    let index = web_dir.join("index.html");
+    if !index.exists() {
+        return web_app_missing().await;
+    }
+    let served = match ServeDir::new(web_dir).oneshot(request).await {
+        Ok(response) => response.map(axum::body::Body::new),
+        Err(never) => match never {},
+    };
+    if served.status() != StatusCode::NOT_FOUND || names_a_file(&path) {
+        return served;
+    }
+    match tokio::fs::read_to_string(&index).await {
+        // The app's start-up page changes with every build, so it is never cached.
+        Ok(html) => ([(header::CACHE_CONTROL, "no-cache")], Html(html)).into_response(),
+        Err(error) => {
+            tracing::error!(error = ?error, "reading the web app's index.html failed");
+            web_app_missing().await
+        }
+    }
+}
+
+/// Whether a path's last segment looks like a file name (`app-1a2b.wasm`, `favicon.ico`) rather
+/// than an app route; app routes never carry a dot in their last segment.
+fn names_a_file(path: &str) -> bool {
+    path.rsplit('/')
+        .next()
+        .is_some_and(|segment| segment.contains('.'))
 }
 
 async fn web_app_missing() -> Response {
