@@ -2256,7 +2256,7 @@ async fn contract_renewing_in_july(app: &TestApp, customer_id: &str, legal_name:
         "tcv": { "amount": "24000.00", "currency": "USD" },
         "arr": { "amount": "24000.00", "currency": "USD" },
         "startDate": "2026-07-01", "endDate": "2027-06-30",
-        "billingFrequency": "ANNUAL", "paymentTerms": "NET_30", "billingCurrency": "USD",
+        "billingFrequency": "ANNUALLY", "paymentTerms": "NET_30", "billingCurrency": "USD",
         "poRequired": false, "taxJurisdiction": "US-OR", "taxExempt": false,
         "revenueRecognitionType": "RATABLE",
         "assignedAeId": app.user_id(Role::Ae).to_string(),
@@ -2291,6 +2291,13 @@ async fn a_vp_finance_reads_a_year_of_renewals_the_aging_total_and_is_not_offere
     customer_with_three_open_invoices(&app, "Aging Total Co").await;
     let held_customer = app.create_customer("Held Renewal Co", "USD").await;
     let contract_id = contract_renewing_in_july(&app, &held_customer, "Held Renewal Co").await;
+    // Its annual invoice is issued today, after the months it covers began.
+    app.gql_ok(
+        Role::Admin,
+        "mutation($asOf: Date!) { billRun(asOf: $asOf) { issued { number } } }",
+        json!({ "asOf": "2026-11-27" }),
+    )
+    .await;
     let aging = app
         .gql_ok(
             Role::VpFinance,
@@ -2308,8 +2315,8 @@ async fn a_vp_finance_reads_a_year_of_renewals_the_aging_total_and_is_not_offere
     let aging_total = usd(currencies[0]["total"]["amount"]
         .as_str()
         .unwrap_or_default());
-    // July and August are recognised on 27 Nov, but the annual invoice that covers them is dated
-    // 15 Sep (the first bill run): at the end of August the ledger's deferred revenue holds a
+    // July and August are recognised after the annual invoice that covers them was issued on
+    // 27 Nov: at the end of August the ledger's deferred revenue holds a
     // debit, which the revenue page shows as a contract asset, not as negative deferred revenue.
     for period in ["2026-07", "2026-08"] {
         app.gql_ok(
