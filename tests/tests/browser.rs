@@ -2241,3 +2241,286 @@ async fn vp_revops_sees_a_brought_over_contract_and_attaches_its_signed_pdf() ->
     }
     outcome
 }
+
+const CREDIT_HOLD_SET: &str = "mutation($input: CustomerCreditHoldSetInput!) { \
+     customerCreditHoldSet(input: $input) { customer { id } } }";
+
+/// An approved USD deal for `customer_id` running July 2026 to June 2027 (renewing on 1 Jul
+/// 2027, 216 days after the test clock's today); returns its contract's id.
+async fn contract_renewing_in_july(app: &TestApp, customer_id: &str, legal_name: &str) -> String {
+    let input = json!({
+        "crmOpportunityId": "OPP-WINDOW-1", "customerId": customer_id,
+        "invoicedLegalEntity": legal_name,
+        "billingContact": { "name": "Accounts Payable", "email": "ap@customer.example" },
+        "productName": "Analytics Suite",
+        "tcv": { "amount": "24000.00", "currency": "USD" },
+        "arr": { "amount": "24000.00", "currency": "USD" },
+        "startDate": "2026-07-01", "endDate": "2027-06-30",
+        "billingFrequency": "ANNUALLY", "paymentTerms": "NET_30", "billingCurrency": "USD",
+        "poRequired": false, "taxJurisdiction": "US-OR", "taxExempt": false,
+        "revenueRecognitionType": "RATABLE",
+        "assignedAeId": app.user_id(Role::Ae).to_string(),
+        "commissionPlanId": "PLAN-AE-2026"
+    });
+    let created = app
+        .gql_ok(Role::Ae, DEAL_CREATE, json!({ "input": input }))
+        .await;
+    let deal_id = created["dealCreate"]["deal"]["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let approved = app
+        .gql_ok(
+            Role::VpRevops,
+            "mutation($input: DealApproveInput!) { dealApprove(input: $input) { contract { id } } }",
+            json!({ "input": { "id": deal_id, "idempotencyKey": format!("approve-{deal_id}") } }),
+        )
+        .await;
+    approved["dealApprove"]["contract"]["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
+}
+
+#[tokio::test]
+async fn a_vp_finance_reads_a_year_of_renewals_the_aging_total_and_is_not_offered_a_refused_renewal(
+) -> TestResult {
+    // Proves: the renewal pipeline reads `?days=365` from the URL and offers windows up to 12 months (a contract renewing in seven months is listed at 12 months, not at 90 days, and each choice is written back to the URL); renewing a customer put on credit hold while the form was open ends in the server's message with no API field name, and once the page knows of the hold the Renew action is disabled with the reason beside it; the AR aging page ends its overall table with a total row equal to the API's total.
+    require_dist()?;
+    let app = TestApp::spawn().await;
+    customer_with_three_open_invoices(&app, "Aging Total Co").await;
+    let held_customer = app.create_customer("Held Renewal Co", "USD").await;
+    let contract_id = contract_renewing_in_july(&app, &held_customer, "Held Renewal Co").await;
+    // Its annual invoice is issued today, after the months it covers began.
+    app.gql_ok(
+        Role::Admin,
+        "mutation($asOf: Date!) { billRun(asOf: $asOf) { issued { number } } }",
+        json!({ "asOf": "2026-11-27" }),
+    )
+    .await;
+    let aging = app
+        .gql_ok(
+            Role::VpFinance,
+            "query { arAging(asOf: \"2026-11-27\") { currencies { currency total { amount } } } }",
+            json!({}),
+        )
+        .await;
+    let currencies = aging["arAging"]["currencies"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    if currencies.len() != 1 || currencies[0]["currency"] != "USD" {
+        return Err(format!("expected USD aging only: {aging}").into());
+    }
+    let aging_total = usd(currencies[0]["total"]["amount"]
+        .as_str()
+        .unwrap_or_default());
+    // July and August are recognised after the annual invoice that covers them was issued on
+    // 27 Nov: at the end of August the ledger's deferred revenue holds a
+    // debit, which the revenue page shows as a contract asset, not as negative deferred revenue.
+    for period in ["2026-07", "2026-08"] {
+        app.gql_ok(
+            Role::Cfo,
+            "mutation($period: String!) { revenueRun(period: $period) { id } }",
+            json!({ "period": period }),
+        )
+        .await;
+    }
+    let rollforward = app
+        .gql_ok(
+            Role::VpFinance,
+            "query { revenueRollforward(from: \"2026-07\", to: \"2026-09\") { month currency \
+             closingDeferred { amount } closingUnbilled { amount } } }",
+            json!({}),
+        )
+        .await;
+    let august = rollforward["revenueRollforward"]
+        .as_array()
+        .and_then(|rows| {
+            rows.iter()
+                .find(|row| row["month"] == "2026-08" && row["currency"] == "USD")
+        })
+        .cloned()
+        .unwrap_or_default();
+    let august_deferred = august["closingDeferred"]["amount"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let Some(august_asset) = august_deferred.strip_prefix('-').map(usd) else {
+        return Err(format!(
+            "expected a debit balance of deferred revenue in August: {rollforward}"
+        )
+        .into());
+    };
+    if august["closingUnbilled"]["amount"] != "0.00" {
+        return Err(format!("expected no unbilled AR in August: {rollforward}").into());
+    }
+
+    let browser = Browser::start().await?;
+    run(&browser, "renewal_window_aging_total_held_renewal", async {
+        sign_in(&browser, &app, Role::VpFinance).await?;
+        browser
+            .wait_for("[data-nav=renewals]", DEFAULT_TIMEOUT)
+            .await?;
+
+        // The window comes from the URL and goes back into it.
+        browser
+            .goto(&format!("{}/renewals?days=365", app.base_url))
+            .await?;
+        let row = format!("[data-test=renewal-table] tr[data-contract-id=\"{contract_id}\"]");
+        browser
+            .wait_for_text(&row, "Held Renewal Co", DEFAULT_TIMEOUT)
+            .await?;
+        browser
+            .wait_for(
+                "button[data-days=\"365\"][aria-pressed=true]",
+                DEFAULT_TIMEOUT,
+            )
+            .await?;
+        browser
+            .wait_for_text("button[data-days=\"180\"]", "6 months", DEFAULT_TIMEOUT)
+            .await?;
+        let ninety = browser.find("button[data-days=\"90\"]").await?;
+        browser.click(&ninety).await?;
+        browser
+            .wait_for_text(
+                ".empty-state",
+                "No contract renews in the next 90 days",
+                DEFAULT_TIMEOUT,
+            )
+            .await?;
+        if !browser.current_url().await?.contains("days=90") {
+            return Err("choosing 90 days did not reach the URL".into());
+        }
+        let year = browser.find("button[data-days=\"365\"]").await?;
+        browser.click(&year).await?;
+        browser
+            .wait_for_text(&row, "Held Renewal Co", DEFAULT_TIMEOUT)
+            .await?;
+        if !browser.current_url().await?.contains("days=365") {
+            return Err("choosing 12 months did not reach the URL".into());
+        }
+        no_error_on_page(&browser, "/renewals?days=365").await?;
+
+        // The hold is placed while the form is open: the server refuses, in words, no field name.
+        let open = browser
+            .find(&format!("{row} [data-action=open-renewal]"))
+            .await?;
+        browser.click(&open).await?;
+        let review = browser
+            .wait_for(
+                "[data-test=renew-form] [data-action=review-renewal]",
+                DEFAULT_TIMEOUT,
+            )
+            .await?;
+        if !browser.is_enabled(&review).await? {
+            return Err("renewing a customer in good standing is not offered".into());
+        }
+        app.gql_ok(
+            Role::VpFinance,
+            CREDIT_HOLD_SET,
+            json!({ "input": { "customerId": held_customer, "onHold": true, "reason": "Unpaid since August" } }),
+        )
+        .await;
+        browser.click(&review).await?;
+        let confirm = browser
+            .wait_for("[data-action=confirm-renewal]", DEFAULT_TIMEOUT)
+            .await?;
+        browser.click(&confirm).await?;
+        let refused = browser
+            .wait_for_text(
+                "[data-test=renew-form] [data-test=action-error]",
+                "credit hold",
+                DEFAULT_TIMEOUT,
+            )
+            .await?;
+        let refused = browser.text(&refused).await?;
+        for api_words in ["field", "Contract ID", "contractId"] {
+            if refused.contains(api_words) {
+                return Err(format!("the error names the API's field: {refused:?}").into());
+            }
+        }
+
+        // Reloaded, the page knows of the hold: the action is disabled, with the reason beside it.
+        let detail = format!("/renewals?days=365&contract={contract_id}");
+        browser.goto(&format!("{}{detail}", app.base_url)).await?;
+        browser
+            .wait_for_text(
+                "[data-test=renew-form] [data-test=renew-blocked-reason]",
+                "credit hold",
+                DEFAULT_TIMEOUT,
+            )
+            .await?;
+        let review = browser
+            .find("[data-test=renew-form] [data-action=review-renewal]")
+            .await?;
+        if browser.is_enabled(&review).await? {
+            return Err("renewing a customer on credit hold is still offered".into());
+        }
+        let described_by = browser.attribute(&review, "aria-describedby").await?;
+        if described_by.as_deref() != Some("renew-blocked-reason") {
+            return Err(format!("the disabled action is not tied to its reason: {described_by:?}").into());
+        }
+
+        // Revenue: deferred revenue is a positive liability; the debit is the contract asset.
+        let revenue_page = "/revenue?asOf=2026-11-27&from=2026-07&to=2026-09";
+        browser
+            .goto(&format!("{}{revenue_page}", app.base_url))
+            .await?;
+        let august_row = "[data-test=rollforward-table][data-currency=USD] tr[data-month=\"2026-08\"]";
+        browser
+            .wait_for_text(
+                &format!("{august_row} [data-test=closing-deferred]"),
+                "$0.00",
+                DEFAULT_TIMEOUT,
+            )
+            .await?;
+        browser
+            .wait_for_text(
+                "[data-test=contract-asset-table][data-currency=USD] tr[data-month=\"2026-08\"]",
+                &august_asset,
+                DEFAULT_TIMEOUT,
+            )
+            .await?;
+        for cell in browser
+            .find_all("[data-test=rollforward-table] [data-test=closing-deferred], [data-test=deferred-revenue]")
+            .await?
+        {
+            let text = browser.text(&cell).await?;
+            if text.contains('-') || text.contains('\u{2212}') {
+                return Err(format!("deferred revenue shown with a minus sign: {text:?}").into());
+            }
+        }
+        if !browser
+            .find_all("[data-test=rollforward-table] .badge-danger")
+            .await?
+            .is_empty()
+        {
+            return Err("the rollforward does not tie".into());
+        }
+        no_error_on_page(&browser, revenue_page).await?;
+
+        // AR aging: the overall table ends with the total, equal to the API's.
+        let aging_page = "/receivables/aging?asOf=2026-11-27";
+        browser
+            .goto(&format!("{}{aging_page}", app.base_url))
+            .await?;
+        browser
+            .wait_for_text(
+                "[data-test=aging-overall] tr[data-currency=USD] [data-bucket=TOTAL]",
+                &aging_total,
+                DEFAULT_TIMEOUT,
+            )
+            .await?;
+        browser
+            .wait_for_text(
+                "[data-test=aging-overall-total] [data-bucket=TOTAL]",
+                &aging_total,
+                DEFAULT_TIMEOUT,
+            )
+            .await?;
+        no_error_on_page(&browser, aging_page).await?;
+        Ok(())
+    })
+    .await
+}

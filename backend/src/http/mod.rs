@@ -1,6 +1,8 @@
-//! HTTP: the router, the bearer-token extractor, health checks, GraphiQL (dev) and the web app.
+//! HTTP: the router, the bearer-token extractor, health checks, GraphiQL and the SDL (dev) and
+//! the web app.
 
 mod documents;
+mod graphiql;
 mod imports;
 mod intake;
 mod observe;
@@ -9,14 +11,14 @@ mod web_app;
 
 use crate::app::App;
 use crate::error::AppError;
-use crate::graphql::{build_schema, AppSchema, Caller};
-use async_graphql::http::GraphiQLSource;
+use crate::graphql::{build_schema, export_sdl, AppSchema, Caller};
 use async_graphql_axum::{GraphQLRequest, GraphQLResponse};
-use axum::extract::{DefaultBodyLimit, State};
+use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::{header, HeaderMap, StatusCode};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
+use std::sync::Arc;
 use std::time::Duration;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
@@ -29,6 +31,8 @@ pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 struct HttpState {
     app: App,
     schema: AppSchema,
+    /// The SDL `revops export-schema` writes, made once: `/schema.graphql` serves it.
+    sdl: Arc<str>,
 }
 
 pub fn router(app: App) -> Router {
@@ -39,9 +43,12 @@ pub fn router(app: App) -> Router {
         app.config.hsts,
     ));
     let telemetry_app = app.clone();
-    let state = HttpState { app, schema };
+    let sdl = Arc::from(export_sdl(&schema));
+    let state = HttpState { app, schema, sdl };
     let router = Router::new()
-        .route("/graphql", get(graphiql).post(graphql))
+        .route("/graphql", get(graphiql::page).post(graphql))
+        .route("/graphql/assets/{name}", get(graphiql::asset))
+        .route("/schema.graphql", get(graphiql::schema))
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics))
         .route("/readyz", get(readyz))
@@ -83,16 +90,8 @@ pub fn router(app: App) -> Router {
             StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(300),
         ));
-    let router = if web_dir.join("index.html").exists() {
-        router.fallback_service(
-            tower::ServiceBuilder::new()
-                .layer(axum::middleware::from_fn(web_app::cache_control))
-                .service(web_app::files(&web_dir)),
-        )
-    } else {
-        router.fallback(web_app_missing)
-    };
     router
+        .fallback(web_app)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         // The GraphQL extractor streams the body itself, so the limit is also enforced on the
         // body stream: anything larger gets 413 before it is parsed.
@@ -476,21 +475,6 @@ async fn metrics(State(state): State<HttpState>, headers: HeaderMap) -> Response
     }
 }
 
-async fn graphiql(State(state): State<HttpState>) -> Response {
-    if !state.app.config.dev_mode {
-        return (
-            StatusCode::NOT_FOUND,
-            "GraphiQL is available in dev mode only.",
-        )
-            .into_response();
-    }
-    (
-        [(header::CONTENT_SECURITY_POLICY, security::GRAPHIQL_POLICY)],
-        Html(GraphiQLSource::build().endpoint("/graphql").finish()),
-    )
-        .into_response()
-}
-
 async fn healthz() -> impl IntoResponse {
     Json(serde_json::json!({ "status": "ok" }))
 }
@@ -522,12 +506,9 @@ async fn readyz(State(state): State<HttpState>) -> Response {
     }
 }
 
-async fn web_app_missing() -> Response {
-    (
-        StatusCode::NOT_FOUND,
-        Html("<h1>revops</h1><p>The web app has not been built. Run <code>cargo xtask start</code> (or <code>cargo xtask web</code>) and reload.</p><p>The API is at <a href=\"/graphql\">/graphql</a>.</p>"),
-    )
-        .into_response()
+/// Every path no route claims: the web app (`web_app.rs`).
+async fn web_app(State(state): State<HttpState>, request: Request) -> Response {
+    web_app::respond(&state.app.config.web_dir, request).await
 }
 
 /// Serves until `shutdown` resolves.

@@ -1,8 +1,9 @@
 //! Security headers on every response: a Content-Security-Policy the Leptos app runs under (its
 //! one inline start-up script allowed by hash, WebAssembly compiled with `wasm-unsafe-eval`, no
 //! third-party origin), `nosniff`, a strict referrer policy, framing refused, and HSTS when the
-//! deployment says it is served over TLS (`REVOPS_HSTS`). GraphiQL (dev mode only) loads its
-//! script from a CDN, so its page carries a policy of its own, which this layer leaves in place.
+//! deployment says it is served over TLS (`REVOPS_HSTS`). GraphiQL (dev mode only) runs React
+//! rather than WebAssembly, so its page carries a policy of its own (`graphiql::GRAPHIQL_POLICY`,
+//! also `'self'` only), which this layer leaves in place.
 
 use axum::extract::State;
 use axum::http::{header, HeaderName, HeaderValue};
@@ -32,13 +33,6 @@ fn modified(path: &Path) -> Option<SystemTime> {
 
 /// One year, with subdomains, as the HSTS preload list asks.
 const HSTS: &str = "max-age=31536000; includeSubDomains";
-
-/// The policy of GraphiQL's page: its bundle and styles come from unpkg.
-pub const GRAPHIQL_POLICY: &str =
-    "default-src 'self'; script-src 'self' 'unsafe-inline' https://unpkg.com; \
-     style-src 'self' 'unsafe-inline' https://unpkg.com; img-src 'self' data: https://unpkg.com; \
-     font-src 'self' data: https://unpkg.com; connect-src 'self'; object-src 'none'; \
-     base-uri 'self'; frame-ancestors 'none'";
 
 impl SecurityHeaders {
     /// Reads the built web app's `index.html` (when there is one) for the inline scripts to allow.

@@ -13,8 +13,27 @@ pub const RENEWAL_STATUSES: [&str; 3] = ["GREEN", "YELLOW", "RED"];
 /// How a renewal contact happened (`ContactKind`).
 pub const CONTACT_KINDS: [&str; 3] = ["CALL", "EMAIL", "MEETING"];
 
-/// The windows the pipeline is read over, in days.
-pub const RENEWAL_WINDOWS: [u32; 3] = [30, 60, 90];
+/// The windows the pipeline offers, in days, with their labels: up to twelve months, as far as
+/// the API reads (`renewalPipeline(days:)` takes 0 to 365).
+pub const RENEWAL_WINDOWS: [(u32, &str); 5] = [
+    (30, "30 days"),
+    (60, "60 days"),
+    (90, "90 days"),
+    (180, "6 months"),
+    (365, "12 months"),
+];
+
+/// The longest window the API reads, in days.
+pub const RENEWAL_WINDOW_MAX_DAYS: u32 = 365;
+
+/// The window a link asks for (`?days=`): any whole number of days from 1 to 365, so a link with
+/// another window (e.g. 120 days from a report) shows exactly that; anything else is the default,
+/// 90 days.
+pub fn renewal_window(days: Option<&str>) -> u32 {
+    days.and_then(|days| days.trim().parse::<u32>().ok())
+        .filter(|days| (1..=RENEWAL_WINDOW_MAX_DAYS).contains(days))
+        .unwrap_or(90)
+}
 
 #[derive(Clone, Debug, PartialEq, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -217,4 +236,27 @@ pub async fn alert_mark_read(id: String) -> Result<Alert, ApiError> {
         "mutation AlertMarkRead($id: ID!) {{ alertMarkRead(id: $id) {{ {ALERT_FIELDS} }} }}"
     );
     field("alertMarkRead", &query, json!({ "id": id })).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_window_in_a_link_is_read_up_to_twelve_months() {
+        // Proves `?days=365` (and any window the API reads) is kept, the offered windows reach
+        // twelve months, and a window the API would refuse falls back to 90 days.
+        assert_eq!(renewal_window(Some("365")), 365);
+        assert_eq!(renewal_window(Some("180")), 180);
+        assert_eq!(renewal_window(Some("120")), 120);
+        assert_eq!(renewal_window(Some("366")), 90);
+        assert_eq!(renewal_window(Some("0")), 90);
+        assert_eq!(renewal_window(Some("-5")), 90);
+        assert_eq!(renewal_window(Some("soon")), 90);
+        assert_eq!(renewal_window(None), 90);
+        assert_eq!(
+            RENEWAL_WINDOWS.last().map(|(days, _)| *days),
+            Some(RENEWAL_WINDOW_MAX_DAYS)
+        );
+    }
 }

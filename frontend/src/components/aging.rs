@@ -5,7 +5,7 @@
 use leptos::prelude::*;
 
 use crate::{
-    api::{AgingBucketTotal, AgingSummary, AGING_BUCKETS},
+    api::{AgingBucketTotal, AgingSummary, Money, AGING_BUCKETS},
     format,
 };
 
@@ -253,6 +253,104 @@ pub fn FigureLink(href: String, count: i64, text: String) -> impl IntoView {
         view! { <a href=href class="figure-link">{text}</a> }.into_any()
     } else {
         view! { <span class="muted">{text}</span> }.into_any()
+    }
+}
+
+/// One bucket's amounts across currencies, one per currency in the order given (`None` for the
+/// report's total column), for the overall total row.
+pub fn bucket_across_currencies(summaries: &[AgingSummary], bucket: Option<&str>) -> Vec<Money> {
+    summaries
+        .iter()
+        .filter_map(|summary| match bucket {
+            None => Some(summary.total.clone()),
+            Some(bucket) => summary
+                .buckets
+                .iter()
+                .find(|total| total.bucket == bucket)
+                .map(|total| total.amount.clone()),
+        })
+        .collect()
+}
+
+/// All open AR in one table: a row per currency with its buckets, total and invoice count, and
+/// the overall total row. The API reports aging per currency with no functional-currency figure,
+/// and amounts in different currencies are not added, so the total row lists each currency's
+/// sum on its own line (one line when all AR is in one currency). Every figure opens the invoices
+/// behind it: `href` gets the currency and the bucket (none for the total).
+#[component]
+pub fn AgingOverall(
+    summaries: Vec<AgingSummary>,
+    href: Callback<(String, Option<String>), String>,
+) -> impl IntoView {
+    let count_total: i64 = summaries.iter().map(|summary| summary.count).sum();
+    let total_cell = {
+        let summaries = summaries.clone();
+        move |bucket: Option<&'static str>| {
+            let amounts = bucket_across_currencies(&summaries, bucket);
+            view! {
+                <td class="num strong" data-bucket=bucket.unwrap_or("TOTAL")>
+                    {amounts.into_iter().map(|money| view! {
+                        <div class="nowrap" data-currency=money.currency.clone()>{money.display()}</div>
+                    }).collect_view()}
+                </td>
+            }
+        }
+    };
+    view! {
+        <section class="panel aging-overall" aria-labelledby="aging-overall-title">
+            <h2 id="aging-overall-title">"All open receivables"</h2>
+            <div class="table-scroll">
+                <table class="table compact" data-test="aging-overall">
+                    <thead>
+                        <tr>
+                            <th scope="col">"Currency"</th>
+                            {AGING_BUCKETS.iter().map(|bucket| view! {
+                                <th scope="col" class="num"><BucketName bucket=bucket.to_string() /></th>
+                            }).collect_view()}
+                            <th scope="col" class="num">"Total"</th>
+                            <th scope="col" class="num">"Invoices"</th>
+                        </tr>
+                    </thead>
+                    <tbody>
+                        {summaries.iter().map(|summary| {
+                            let currency = summary.currency.clone();
+                            view! {
+                                <tr data-currency=currency.clone()>
+                                    <th scope="row">{currency.clone()}</th>
+                                    {AGING_BUCKETS.iter().map(|bucket| {
+                                        let figure = summary.buckets.iter().find(|total| total.bucket == *bucket);
+                                        let (count, text) = figure
+                                            .map(|total| (total.count, total.amount.display()))
+                                            .unwrap_or((0, "—".to_string()));
+                                        let link = href.run((currency.clone(), Some(bucket.to_string())));
+                                        view! {
+                                            <td class="num" data-bucket=*bucket>
+                                                <FigureLink href=link count=count text=text />
+                                            </td>
+                                        }
+                                    }).collect_view()}
+                                    <td class="num strong" data-bucket="TOTAL">
+                                        <FigureLink href=href.run((currency.clone(), None)) count=summary.count text=summary.total.display() />
+                                    </td>
+                                    <td class="num">{format::count(summary.count)}</td>
+                                </tr>
+                            }
+                        }).collect_view()}
+                    </tbody>
+                    <tfoot>
+                        <tr class="total-row" data-test="aging-overall-total">
+                            <th scope="row">"Total"</th>
+                            {AGING_BUCKETS.iter().map(|bucket| total_cell(Some(*bucket))).collect_view()}
+                            {total_cell(None)}
+                            <td class="num strong">{format::count(count_total)}</td>
+                        </tr>
+                    </tfoot>
+                </table>
+            </div>
+            {(summaries.len() > 1).then(|| view! {
+                <p class="muted small">"Amounts in different currencies are not added together: the total row gives each currency's sum."</p>
+            })}
+        </section>
     }
 }
 

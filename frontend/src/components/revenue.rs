@@ -104,6 +104,41 @@ pub fn sum_money<'a>(
     })
 }
 
+/// A deferred revenue balance as a CFO reads it: the liability, never below zero, and the part
+/// that is an asset instead (revenue earned ahead of billing), when the ledger's deferred revenue
+/// account holds a debit balance (e.g. a month recognised before its invoice is posted). Both
+/// are positive amounts, in the balance's currency and scale; `None` when it is not a number.
+pub fn liability_and_asset(balance: &Money) -> Option<(Money, Money)> {
+    let zero = format::sum_amounts([balance.amount.as_str(), negate(&balance.amount).as_str()])?;
+    let money = |amount: String| Money {
+        amount,
+        currency: balance.currency.clone(),
+    };
+    Some(if format::is_negative(&balance.amount) {
+        (money(zero), money(negate(&balance.amount)))
+    } else {
+        (money(balance.amount.clone()), money(zero))
+    })
+}
+
+/// What moved between deferred revenue and the contract asset over a line of the rollforward:
+/// the asset part of the closing balance less that of the opening one, so that
+/// `opening + billed − recognised + moved = closing` holds on the liabilities as shown.
+pub fn moved_to_contract_asset(opening: &Money, closing: &Money) -> Option<Money> {
+    let (_, opening_asset) = liability_and_asset(opening)?;
+    let (_, closing_asset) = liability_and_asset(closing)?;
+    difference(&closing_asset, &opening_asset)
+}
+
+/// The contract asset: unbilled AR plus any debit balance of deferred revenue.
+pub fn contract_asset(deferred: &Money, unbilled: &Money) -> Option<Money> {
+    let (_, asset) = liability_and_asset(deferred)?;
+    format::sum_amounts([asset.amount.as_str(), unbilled.amount.as_str()]).map(|amount| Money {
+        amount,
+        currency: unbilled.currency.clone(),
+    })
+}
+
 /// How far `opening + billed − recognised` is from the closing deferred balance: zero when the
 /// rollforward line ties.
 pub fn rollforward_gap(
@@ -572,6 +607,34 @@ mod tests {
         assert_eq!(
             service_period(Some("2026-01-01"), Some("2027-01-01")),
             "1 Jan 2026 – 31 Dec 2026"
+        );
+    }
+
+    #[test]
+    fn deferred_revenue_reads_as_a_positive_liability_with_the_asset_apart() {
+        // Proves a debit balance of deferred revenue is shown as no liability and a contract
+        // asset, both positive, and that the rollforward still adds up on the amounts shown.
+        let usd = |amount: &str| Money {
+            amount: amount.into(),
+            currency: "USD".into(),
+        };
+        assert_eq!(
+            liability_and_asset(&usd("-461182.41")),
+            Some((usd("0.00"), usd("461182.41")))
+        );
+        assert_eq!(
+            liability_and_asset(&usd("369940.83")),
+            Some((usd("369940.83"), usd("0.00")))
+        );
+        assert_eq!(liability_and_asset(&usd("n/a")), None);
+        // September: opening −461,182.41 + billed 914,833.33 − recognised 83,710.09 = 369,940.83.
+        let moved = moved_to_contract_asset(&usd("-461182.41"), &usd("369940.83"));
+        assert_eq!(moved, Some(usd("-461182.41")));
+        let shown = format::sum_amounts(["0.00", "914833.33", "-83710.09", "-461182.41"]);
+        assert_eq!(shown.as_deref(), Some("369940.83"));
+        assert_eq!(
+            contract_asset(&usd("-100.00"), &usd("25.50")),
+            Some(usd("125.50"))
         );
     }
 }

@@ -139,12 +139,19 @@ pub fn FormErrorBanner(error: Signal<Option<ApiError>>) -> impl IntoView {
     }
 }
 
-/// A failed action: each of the server's messages with the field it names, except those already
-/// shown beside their own input (`inline_fields`, with the fields nested under them).
+/// A failed action: each of the server's messages, except those already shown beside their own
+/// input (`inline_fields`, with the fields nested under them). A message that names a field is
+/// introduced by that field's label as the reader sees it (`labels`, else the label of the
+/// field's input on the page), never by the API's field name: a field the page has no input for
+/// (e.g. the contract being renewed) gets the message alone, which says what is wrong in words.
 #[component]
 pub fn ActionError(
     error: Signal<Option<ApiError>>,
     #[prop(default = &[])] inline_fields: &'static [&'static str],
+    /// The label a field is known by on this page, by the API's field name, for fields whose
+    /// input is not a `components::field` input (those are found by their `field-<name>` id).
+    #[prop(default = &[])]
+    labels: &'static [(&'static str, &'static str)],
 ) -> impl IntoView {
     move || {
         let items: Vec<_> = error.with(|error| {
@@ -173,10 +180,10 @@ pub fn ActionError(
                             .into_iter()
                             .map(|item| view! {
                                 <li>
-                                    {item.message}
-                                    {item.field.map(|field| view! {
-                                        <span class="field-name">{format!(" (field: {})", crate::format::field_label(&field))}</span>
+                                    {item.field.and_then(|field| shown_label(&field, labels)).map(|label| view! {
+                                        <span class="field-name">{format!("{label}: ")}</span>
                                     })}
+                                    {item.message}
                                 </li>
                             })
                             .collect_view()}
@@ -185,4 +192,20 @@ pub fn ActionError(
             }
         })
     }
+}
+
+/// The label a field is shown with on the page: from `labels`, else the `<label>` of its input
+/// (`field-<name>`, as `components::field` renders it), without the required-field star.
+fn shown_label(field: &str, labels: &[(&str, &str)]) -> Option<String> {
+    if let Some((_, label)) = labels.iter().find(|(name, _)| *name == field) {
+        return Some((*label).to_string());
+    }
+    let id = format!("field-{}", field.replace('.', "-"));
+    let label = web_sys::window()?
+        .document()?
+        .query_selector(&format!("label[for=\"{id}\"]"))
+        .ok()??
+        .text_content()?;
+    let label = label.trim().trim_end_matches('*').trim().to_string();
+    (!label.is_empty()).then_some(label)
 }

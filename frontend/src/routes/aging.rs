@@ -1,4 +1,5 @@
-//! AR aging: the as-of date and basis, per currency a bar chart and totals, the customers
+//! AR aging: the as-of date and basis, all open AR with its total row, per currency a bar chart
+//! and totals, the customers
 //! table, and the invoices behind any figure. Everything the reader chose (date, basis,
 //! search, page, drill-down) lives in the URL, so a link shows the same figures to a colleague.
 
@@ -12,10 +13,15 @@ use leptos_router::{
 };
 
 use crate::{
-    api::{self, AgedInvoice, AgingDrill, AgingReport, AgingView, CustomerAging, AGING_BUCKETS},
+    api::{
+        self, AgedInvoice, AgingDrill, AgingReport, AgingSummary, AgingView, CustomerAging,
+        AGING_BUCKETS,
+    },
     app::RequirePermission,
     components::{
-        aging::{bucket_label, ordered, AgingChart, AgingTotals, BucketName, FigureLink},
+        aging::{
+            bucket_label, ordered, AgingChart, AgingOverall, AgingTotals, BucketName, FigureLink,
+        },
         export::ExportCsv,
         money::MoneyCell,
         pager::Pager,
@@ -316,7 +322,8 @@ fn AgingBoard() -> impl IntoView {
     }
 }
 
-/// One section per currency: the figures are never added across currencies.
+/// All open AR with its total row, then one section per currency with its chart: the figures are
+/// never added across currencies.
 #[component]
 fn AgingReportView(report: AgingReport, filters: Memo<AgingFilters>) -> impl IntoView {
     if report.currencies.is_empty() {
@@ -332,9 +339,20 @@ fn AgingReportView(report: AgingReport, filters: Memo<AgingFilters>) -> impl Int
     }
     let as_of = report.as_of.clone();
     let basis = report.basis.clone();
+    let summaries: Vec<AgingSummary> = report.currencies.into_iter().map(ordered).collect();
+    let overall_href = Callback::new(move |(currency, bucket): (String, Option<String>)| {
+        filters.with_untracked(|f| {
+            f.drill_href(AgingDrill {
+                customer_id: None,
+                currency: Some(currency),
+                bucket,
+            })
+        })
+    });
     view! {
         <div class="aging-report" data-test="aging-report">
-            {report.currencies.into_iter().map(ordered).map(|summary| {
+            <AgingOverall summaries=summaries.clone() href=overall_href />
+            {summaries.into_iter().map(|summary| {
                 let currency = summary.currency.clone();
                 let chart_href = {
                     let currency = currency.clone();

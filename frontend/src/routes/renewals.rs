@@ -1,5 +1,5 @@
-//! The renewal pipeline: the contracts renewing in the next 30, 60 or 90 days with their Green /
-//! Yellow / Red status, the suggestion and its signals, the owner and the last contact. Window,
+//! The renewal pipeline: the contracts renewing in the next 30, 60 or 90 days, 6 or 12 months
+//! (`?days=` up to 365, as the API reads) with their Green / Yellow / Red status, the suggestion and its signals, the owner and the last contact. Window,
 //! filters, sort order, page and the renewal opened all live in the URL (`?contract=ID` is what
 //! alert links use). The renewal opened shows its history and, for those who may, forms to set
 //! its status, log a contact and renew it into the next term after confirming the new ARR.
@@ -16,8 +16,8 @@ use wasm_bindgen::JsCast;
 
 use crate::{
     api::{
-        self, ApiError, Money, Renewal, RenewalEvent, RenewedContract, CONTACT_KINDS,
-        RENEWAL_STATUSES, RENEWAL_WINDOWS,
+        self, renewal_window, ApiError, Money, Renewal, RenewalEvent, RenewedContract,
+        CONTACT_KINDS, RENEWAL_STATUSES, RENEWAL_WINDOWS,
     },
     app::RequirePermission,
     components::{
@@ -70,10 +70,7 @@ impl RenewalFilters {
     fn from_query(query: &ParamsMap) -> Self {
         let non_empty = |key: &str| query.get(key).filter(|value| !value.is_empty());
         Self {
-            days: non_empty("days")
-                .and_then(|days| days.parse().ok())
-                .filter(|days| RENEWAL_WINDOWS.contains(days))
-                .unwrap_or(90),
+            days: renewal_window(non_empty("days").as_deref()),
             status: non_empty("status")
                 .filter(|status| RENEWAL_STATUSES.contains(&status.as_str())),
             owner: non_empty("owner"),
@@ -321,9 +318,9 @@ fn RenewalPipeline() -> impl IntoView {
                 <div class="field field-inline">
                     <span class="field-label" id="renewal-window-label">"Renewing within"</span>
                     <div class="segmented" role="group" aria-labelledby="renewal-window-label">
-                        {RENEWAL_WINDOWS.iter().map(|window| {
+                        {RENEWAL_WINDOWS.iter().map(|(window, label)| {
                             let refilter = refilter.clone();
-                            let window = *window;
+                            let (window, label) = (*window, *label);
                             let selected = move || days.get() == window;
                             view! {
                                 <button
@@ -334,7 +331,7 @@ fn RenewalPipeline() -> impl IntoView {
                                     data-days=window
                                     on:click=move |_| refilter(&|f: &mut RenewalFilters| f.days = window)
                                 >
-                                    {format!("{window} days")}
+                                    {label}
                                 </button>
                             }
                         }).collect_view()}
@@ -944,9 +941,14 @@ fn RenewForm(row: Renewal, renewed: Callback<()>) -> impl IntoView {
             })
         })
     });
+    // The server refuses to renew for a customer on credit hold, so the form does not offer it.
+    let on_hold = row.with_value(|row| row.on_credit_hold);
     let review = move |event: leptos::ev::SubmitEvent| {
         event.prevent_default();
         errors.set(None);
+        if on_hold {
+            return;
+        }
         if after.get_untracked().is_none() {
             errors.set(Some(ApiError::for_field(
                 "upliftPercent",
@@ -985,7 +987,8 @@ fn RenewForm(row: Renewal, renewed: Callback<()>) -> impl IntoView {
             }
         });
     };
-    let on_hold = row.with_value(|row| row.on_credit_hold);
+    let customer_href =
+        StoredValue::new(row.with_value(|row| format!("/customers/{}", row.customer_id)));
     view! {
         <div class="panel" data-test="renew-form">
             <h3>"Renew"</h3>
@@ -1006,11 +1009,6 @@ fn RenewForm(row: Renewal, renewed: Callback<()>) -> impl IntoView {
                 }.into_any(),
                 None => view! {
                     <form class="form" on:submit=review novalidate=true>
-                        {on_hold.then(|| view! {
-                            <div class="alert alert-warning" role="status">
-                                "The customer is on credit hold; the server refuses a renewal until the hold is released."
-                            </div>
-                        })}
                         <TextField
                             label="Uplift"
                             name="upliftPercent"
@@ -1019,11 +1017,30 @@ fn RenewForm(row: Renewal, renewed: Callback<()>) -> impl IntoView {
                             numeric=true
                             suffix=Signal::derive(|| "%".to_string())
                             hint="The contract's own uplift unless you change it."
+                            disabled=Signal::derive(move || on_hold)
                         />
-                        {move || confirming.get().is_none().then(|| view! {
-                            <div class="button-row">
-                                <button class="button" type="submit" data-action="review-renewal">"Review renewal"</button>
-                            </div>
+                        {move || confirming.get().is_none().then(|| {
+                            let customer_href = customer_href.get_value();
+                            view! {
+                                <div class="button-row">
+                                    <button
+                                        class="button"
+                                        type="submit"
+                                        data-action="review-renewal"
+                                        disabled=on_hold
+                                        aria-describedby=on_hold.then_some("renew-blocked-reason")
+                                    >
+                                        "Review renewal"
+                                    </button>
+                                    {on_hold.then(|| view! {
+                                        <span class="muted small" id="renew-blocked-reason" data-test="renew-blocked-reason">
+                                            "Not available while the customer is on credit hold: renewing is possible once the hold is released ("
+                                            <a href=customer_href>"the customer's credit hold"</a>
+                                            ")."
+                                        </span>
+                                    })}
+                                </div>
+                            }
                         })}
                         {move || confirming.get().map(|_| {
                             let (before, number, customer) = row.with_value(|row| (row.arr.clone(), row.contract_number.clone(), row.customer_name.clone()));

@@ -21,8 +21,9 @@ use crate::{
         download::DownloadButton,
         money::{totals_text, MoneyCell, MoneyListCell},
         revenue::{
-            current_month, difference, is_month, months_between, rollforward_gap, shift_month,
-            sum_money, ChartMonth, MonthChart, Series, TieBadge,
+            contract_asset, current_month, difference, is_month, liability_and_asset,
+            months_between, moved_to_contract_asset, rollforward_gap, shift_month, sum_money,
+            ChartMonth, MonthChart, Series, TieBadge,
         },
         states::{ActionError, EmptyState, ErrorPanel, LoadingPanel, LoadingRows},
     },
@@ -393,12 +394,20 @@ fn WaterfallView(
 /// The balances of one currency, each with what it means.
 #[component]
 fn WaterfallFigures(summary: WaterfallCurrency, can_drill: Signal<bool>) -> impl IntoView {
-    let deferred = summary.deferred_balance.display();
+    // Deferred revenue is a liability, shown positive; a debit balance of it is revenue earned
+    // ahead of billing and joins unbilled AR as the contract asset.
+    let deferred = liability_and_asset(&summary.deferred_balance)
+        .map(|(liability, _)| liability)
+        .unwrap_or_else(|| summary.deferred_balance.clone())
+        .display();
+    let asset = contract_asset(&summary.deferred_balance, &summary.unbilled_balance)
+        .unwrap_or_else(|| summary.unbilled_balance.clone())
+        .display();
     view! {
         <dl class="figures" data-test="waterfall-figures">
             <div class="figure-card">
                 <dt>"Deferred revenue"</dt>
-                <dd class="figure">
+                <dd class="figure" data-test="deferred-revenue">
                     {move || if can_drill.get() {
                         view! { <a class="figure-link" href="/revenue/contracts" title="The contracts behind this balance">{deferred.clone()}</a> }.into_any()
                     } else {
@@ -408,9 +417,9 @@ fn WaterfallFigures(summary: WaterfallCurrency, can_drill: Signal<bool>) -> impl
                 <dd class="small muted">"Billed, not yet earned"</dd>
             </div>
             <div class="figure-card">
-                <dt>"Unbilled AR"</dt>
-                <dd class="figure">{summary.unbilled_balance.display()}</dd>
-                <dd class="small muted">"Earned, not yet billed"</dd>
+                <dt>"Contract asset"</dt>
+                <dd class="figure" data-test="contract-asset">{asset}</dd>
+                <dd class="small muted">"Earned, not yet billed (unbilled AR)"</dd>
             </div>
             <div class="figure-card">
                 <dt>"Scheduled to recognise"</dt>
@@ -537,12 +546,12 @@ fn RollforwardSection(filters: Memo<OverviewFilters>, refresh: RwSignal<u32>) ->
                 }}
             </div>
             <p class="muted small identity">
-                <strong>"Opening deferred + billed − recognised = closing deferred"</strong>
-                ", checked on every line. Billed is every movement of deferred revenue other than recognition (invoices, voids, credit memos); recognised is what recognition runs took out of it. "
-                "Revenue earned ahead of billing is unbilled AR, rolled forward beside it."
+                <strong>"Opening deferred + billed − recognised ± contract asset = closing deferred"</strong>
+                ", checked on every line against the ledger. Billed is every movement of deferred revenue other than recognition (invoices, voids, credit memos); recognised is what recognition runs took out of it. "
+                "Deferred revenue is a liability and reads as a positive amount: revenue recognised beyond what was billed is a contract asset (with unbilled AR), shown on its own line below, and comes back when it is billed."
             </p>
             {move || match rollforward.get() {
-                None => view! { <LoadingRows columns=8 rows=6 /> }.into_any(),
+                None => view! { <LoadingRows columns=7 rows=6 /> }.into_any(),
                 Some(Err(error)) => view! { <ErrorPanel error=error retry=Callback::new(move |()| rollforward.refetch()) /> }.into_any(),
                 Some(Ok(rows)) if rows.is_empty() => view! {
                     <EmptyState title="No movements in these months" hint="Billing and recognition on contracts appear here month by month. Choose a wider range." />
@@ -557,10 +566,15 @@ fn RollforwardSection(filters: Memo<OverviewFilters>, refresh: RwSignal<u32>) ->
     }
 }
 
+/// One currency's rollforward as a CFO reads it: deferred revenue, a liability, always a positive
+/// amount (opening + billed − recognised ± what moved to or from the contract asset = closing),
+/// and the contract asset (revenue earned ahead of billing: unbilled AR and any debit balance of
+/// deferred revenue) on its own line below. The check compares the ledger's own balances.
 #[component]
 fn RollforwardTable(currency: String, rows: Vec<RollforwardMonth>) -> impl IntoView {
     let billed = sum_money(&currency, rows.iter().map(|r| &r.billed));
     let recognised = sum_money(&currency, rows.iter().map(|r| &r.recognised));
+    let liability = |balance: &Money| liability_and_asset(balance).map(|(liability, _)| liability);
     // The whole range as one line: the first opening, the movements, the last closing.
     let range = rows.first().zip(rows.last()).map(|(first, last)| {
         let gap = billed
@@ -575,56 +589,94 @@ fn RollforwardTable(currency: String, rows: Vec<RollforwardMonth>) -> impl IntoV
                 )
             });
         (
-            first.opening_deferred.clone(),
-            last.closing_deferred.clone(),
-            first.opening_unbilled.clone(),
-            last.closing_unbilled.clone(),
+            liability(&first.opening_deferred),
+            moved_to_contract_asset(&first.opening_deferred, &last.closing_deferred),
+            liability(&last.closing_deferred),
+            contract_asset(&first.opening_deferred, &first.opening_unbilled),
+            contract_asset(&last.closing_deferred, &last.closing_unbilled),
             gap,
         )
     });
+    let asset_rows: Vec<(String, Option<Money>, Option<Money>)> = rows
+        .iter()
+        .map(|row| {
+            (
+                row.month.clone(),
+                contract_asset(&row.opening_deferred, &row.opening_unbilled),
+                contract_asset(&row.closing_deferred, &row.closing_unbilled),
+            )
+        })
+        .collect();
     view! {
         <table class="table compact rollforward" data-test="rollforward-table" data-currency=currency.clone()>
-            <caption class="muted small">{currency.clone()}</caption>
+            <caption class="muted small">{format!("Deferred revenue (a liability), {currency}")}</caption>
             <thead>
                 <tr>
                     <th scope="col">"Month"</th>
                     <th scope="col" class="num">"Opening deferred"</th>
                     <th scope="col" class="num">"+ Billed"</th>
                     <th scope="col" class="num">"− Recognised"</th>
+                    <th scope="col" class="num" title="Recognised beyond what was billed goes to the contract asset; billing it later brings it back">"± Contract asset"</th>
                     <th scope="col" class="num">"= Closing deferred"</th>
                     <th scope="col">"Check"</th>
-                    <th scope="col" class="num">"Opening unbilled"</th>
-                    <th scope="col" class="num">"Closing unbilled"</th>
                 </tr>
             </thead>
             <tbody>
-                {rows.into_iter().map(|row| {
+                {rows.iter().cloned().map(|row| {
                     let gap = rollforward_gap(&row.opening_deferred, &row.billed, &row.recognised, &row.closing_deferred);
+                    let moved = moved_to_contract_asset(&row.opening_deferred, &row.closing_deferred);
+                    let closing = liability(&row.closing_deferred);
                     view! {
                         <tr data-month=row.month.clone()>
                             <td class="nowrap">{format::month(&row.month)}</td>
-                            <MoneyCell money=Some(row.opening_deferred) />
+                            <MoneyCell money=liability(&row.opening_deferred) />
                             <MoneyCell money=Some(row.billed) />
                             <MoneyCell money=Some(row.recognised) />
-                            <td class="num strong">{row.closing_deferred.display()}</td>
+                            <MoneyCell money=moved />
+                            <td class="num strong" data-test="closing-deferred">{closing.map(|money| money.display()).unwrap_or_default()}</td>
                             <td><TieBadge gap=gap /></td>
-                            <MoneyCell money=Some(row.opening_unbilled) />
-                            <MoneyCell money=Some(row.closing_unbilled) />
                         </tr>
                     }
                 }).collect_view()}
             </tbody>
-            {range.map(|(opening, closing, opening_unbilled, closing_unbilled, gap)| view! {
+            {range.clone().map(|(opening, moved, closing, _, _, gap)| view! {
                 <tfoot>
                     <tr class="total-row">
                         <th scope="row">"Range"</th>
-                        <MoneyCell money=Some(opening) />
+                        <MoneyCell money=opening />
                         <MoneyCell money=billed.clone() />
                         <MoneyCell money=recognised.clone() />
-                        <MoneyCell money=Some(closing) />
+                        <MoneyCell money=moved />
+                        <MoneyCell money=closing />
                         <td><TieBadge gap=gap /></td>
-                        <MoneyCell money=Some(opening_unbilled) />
-                        <MoneyCell money=Some(closing_unbilled) />
+                    </tr>
+                </tfoot>
+            })}
+        </table>
+        <table class="table compact rollforward" data-test="contract-asset-table" data-currency=currency.clone()>
+            <caption class="muted small">{format!("Contract asset (earned, not yet billed: unbilled AR), {currency}")}</caption>
+            <thead>
+                <tr>
+                    <th scope="col">"Month"</th>
+                    <th scope="col" class="num">"Opening contract asset"</th>
+                    <th scope="col" class="num">"Closing contract asset"</th>
+                </tr>
+            </thead>
+            <tbody>
+                {asset_rows.into_iter().map(|(month, opening, closing)| view! {
+                    <tr data-month=month.clone()>
+                        <td class="nowrap">{format::month(&month)}</td>
+                        <MoneyCell money=opening />
+                        <MoneyCell money=closing />
+                    </tr>
+                }).collect_view()}
+            </tbody>
+            {range.map(|(_, _, _, opening, closing, _)| view! {
+                <tfoot>
+                    <tr class="total-row">
+                        <th scope="row">"Range"</th>
+                        <MoneyCell money=opening />
+                        <MoneyCell money=closing />
                     </tr>
                 </tfoot>
             })}

@@ -140,6 +140,157 @@ async fn deep_links_fall_back_to_the_web_app() {
 }
 
 #[tokio::test]
+async fn app_routes_answer_200_while_unknown_api_paths_and_files_stay_404() {
+    // Proves history fallback answers 200 with the app's page for every app URL (a reload of
+    // /dashboard or a sign-in link with its `next` is not an error to a browser, a monitor or a
+    // cache), the app's own files are served as they are, and an unknown API path or a missing
+    // file answers 404 rather than the app.
+    let web_dir =
+        std::env::temp_dir().join(format!("revops-web-{}", uuid::Uuid::new_v4().simple()));
+    std::fs::create_dir_all(&web_dir).unwrap();
+    std::fs::write(
+        web_dir.join("index.html"),
+        "<!DOCTYPE html><html><body>the revops app</body></html>",
+    )
+    .unwrap();
+    std::fs::write(web_dir.join("app-1a2b.js"), "console.log('app')").unwrap();
+    let served_dir = web_dir.clone();
+    let app = TestApp::spawn_with(move |config| config.web_dir = served_dir).await;
+    for path in [
+        "/",
+        "/dashboard",
+        "/login?next=%2Frenewals%3Fdays%3D365",
+        "/customers/42",
+        "/receivables/aging?asOf=2026-11-27&basis=DUE_DATE",
+        "/no-such-page",
+    ] {
+        let response = app
+            .client
+            .get(format!("{}{path}", app.base_url))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200, "{path}");
+        let media_type = response.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .to_string();
+        assert!(media_type.starts_with("text/html"), "{path}: {media_type}");
+        assert!(
+            response.text().await.unwrap().contains("the revops app"),
+            "{path}"
+        );
+    }
+    let file = app
+        .client
+        .get(format!("{}/app-1a2b.js", app.base_url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(file.status(), 200);
+    assert_eq!(file.text().await.unwrap(), "console.log('app')");
+    for path in [
+        "/api/nope",
+        "/api",
+        "/api/invoices",
+        "/app-0000.js",
+        "/assets/old.wasm",
+    ] {
+        let response = app
+            .client
+            .get(format!("{}{path}", app.base_url))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 404, "{path}");
+        assert!(
+            !response.text().await.unwrap().contains("the revops app"),
+            "{path}"
+        );
+    }
+    std::fs::remove_dir_all(&web_dir).unwrap();
+}
+
+#[tokio::test]
+async fn graphiql_and_the_schema_are_served_without_a_cdn() {
+    // Proves GraphiQL works offline: its page loads scripts and styles only from this server,
+    // each of which answers with its media type, under a policy that names no other host and
+    // allows no inline script; and GET /schema.graphql answers the SDL `revops export-schema`
+    // writes (the committed schema.graphql).
+    let app = TestApp::spawn().await;
+    let page = app
+        .client
+        .get(format!("{}/graphql", app.base_url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 200);
+    let policy = page.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(!policy.contains("http"), "{policy}");
+    assert!(policy.contains("script-src 'self';"), "{policy}");
+    assert!(policy.contains("frame-ancestors 'none'"), "{policy}");
+    let html = page.text().await.unwrap();
+    assert!(
+        !html.contains("https://") && !html.contains("http://"),
+        "{html}"
+    );
+    let mut loaded = Vec::new();
+    for attribute in [" src=\"", " href=\""] {
+        for chunk in html.split(attribute).skip(1) {
+            loaded.push(chunk.split('"').next().unwrap().to_string());
+        }
+    }
+    assert!(loaded.len() >= 4, "{html}");
+    for url in &loaded {
+        assert!(url.starts_with('/') && !url.starts_with("//"), "{url}");
+        let response = app
+            .client
+            .get(format!("{}{url}", app.base_url))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200, "{url}");
+        let media_type = response.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .to_string();
+        let expected = if url.ends_with(".css") {
+            "text/css"
+        } else {
+            "text/javascript"
+        };
+        assert!(media_type.starts_with(expected), "{url}: {media_type}");
+        assert!(!response.bytes().await.unwrap().is_empty(), "{url}");
+    }
+    let schema = app
+        .client
+        .get(format!("{}/schema.graphql", app.base_url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(schema.status(), 200);
+    let media_type = schema.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        media_type.starts_with("application/graphql"),
+        "{media_type}"
+    );
+    let sdl = schema.text().await.unwrap();
+    assert!(sdl.contains("type Query {"), "{sdl}");
+    let committed =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../schema.graphql")).unwrap();
+    assert!(
+        sdl == committed,
+        "/schema.graphql differs from schema.graphql"
+    );
+}
+
+#[tokio::test]
 async fn production_mode_hides_introspection_and_graphiql() {
     // Proves introspection and GraphiQL exist only in dev mode, while the API itself still works.
     let app = TestApp::spawn_with(|config| config.dev_mode = false).await;
@@ -157,6 +308,15 @@ async fn production_mode_hides_introspection_and_graphiql() {
         .await
         .unwrap();
     assert_eq!(graphiql.status(), 404);
+    for path in ["/graphql/assets/graphiql.min.js", "/schema.graphql"] {
+        let hidden = app
+            .client
+            .get(format!("{}{path}", app.base_url))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(hidden.status(), 404, "{path}");
+    }
     let me = app.gql_ok(Role::Cfo, "{ me { role } }", json!({})).await;
     assert_eq!(me["me"]["role"], "CFO");
 }
