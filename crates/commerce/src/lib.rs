@@ -6,7 +6,8 @@
 
 pub use revops_platform::{
     access, approvals, audit, auth, calendar, clock, config, customers, entities, error,
-    idempotency, ledger, money, notifications, pagination, sequences, telemetry, values, webhooks,
+    idempotency, ledger, lookup, money, notifications, pagination, sequences, telemetry, values,
+    webhooks,
 };
 
 pub mod billing;

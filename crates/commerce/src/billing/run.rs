@@ -158,10 +158,13 @@ async fn due_charges(
     let usage = if usage_lines.is_empty() {
         Vec::new()
     } else {
-        usage_record::Entity::find()
-            .filter(usage_record::Column::ContractLineId.is_in(usage_lines))
-            .all(db)
-            .await?
+        crate::lookup::find_in(
+            db,
+            usage_record::Entity::find(),
+            usage_record::Column::ContractLineId,
+            usage_lines,
+        )
+        .await?
     };
     let current_month = super::periods::month_of(as_of).2;
     let mut due = Vec::new();
@@ -493,20 +496,16 @@ pub async fn execute(
         .into_iter()
         .collect();
     let terms = plan::contract_terms(db, &contract_ids, &request.seller).await?;
-    let customers: HashMap<i64, customer::Model> = customer::Entity::find()
-        .filter(
-            customer::Column::Id.is_in(
-                charges
-                    .iter()
-                    .map(|charge| charge.customer_id)
-                    .collect::<HashSet<_>>(),
-            ),
-        )
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|customer| (customer.id, customer))
-        .collect();
+    let customers: HashMap<i64, customer::Model> = crate::lookup::find_in(
+        db,
+        customer::Entity::find(),
+        customer::Column::Id,
+        charges.iter().map(|charge| charge.customer_id),
+    )
+    .await?
+    .into_iter()
+    .map(|customer| (customer.id, customer))
+    .collect();
     let reference = Reference::load(db, request.functional).await?;
     let groups = plan::group_charges(charges, &terms)?;
     let total = groups.len();
@@ -514,12 +513,13 @@ pub async fn execute(
     // Every PO the groups name, read once (a PO is drawn by at most one group per run).
     let mut purchase_orders: HashMap<(i64, String), crate::entities::purchase_order::Model> =
         HashMap::new();
-    for purchase_order in crate::entities::purchase_order::Entity::find()
-        .filter(
-            crate::entities::purchase_order::Column::CustomerId.is_in(customers.keys().copied()),
-        )
-        .all(db)
-        .await?
+    for purchase_order in crate::lookup::find_in(
+        db,
+        crate::entities::purchase_order::Entity::find(),
+        crate::entities::purchase_order::Column::CustomerId,
+        customers.keys().copied(),
+    )
+    .await?
     {
         purchase_orders.insert(
             (purchase_order.customer_id, purchase_order.number.clone()),
@@ -850,31 +850,39 @@ async fn left_to_credit(
     line_ids: &[i64],
 ) -> AppResult<HashMap<(i64, NaiveDate), i64>> {
     let mut left: HashMap<(i64, NaiveDate), i64> = HashMap::new();
-    for charge in billing_charge::Entity::find()
-        .filter(billing_charge::Column::ContractLineId.is_in(line_ids.iter().copied()))
-        .all(db)
-        .await?
+    for charge in crate::lookup::find_in(
+        db,
+        billing_charge::Entity::find(),
+        billing_charge::Column::ContractLineId,
+        line_ids.iter().copied(),
+    )
+    .await?
     {
         if let Some(end) = charge.period_end {
             *left.entry((charge.contract_line_id, end)).or_insert(0) += charge.amount_minor;
         }
     }
-    let billed_lines = invoice_line::Entity::find()
-        .filter(invoice_line::Column::ContractLineId.is_in(line_ids.iter().copied()))
-        .filter(invoice_line::Column::ActiveChargeId.is_not_null())
-        .all(db)
-        .await?;
+    let billed_lines = crate::lookup::find_in(
+        db,
+        invoice_line::Entity::find().filter(invoice_line::Column::ActiveChargeId.is_not_null()),
+        invoice_line::Column::ContractLineId,
+        line_ids.iter().copied(),
+    )
+    .await?;
     let invoice_ids: HashSet<i64> = billed_lines.iter().map(|line| line.invoice_id).collect();
     let invoice_lines: HashMap<i64, (i64, Option<NaiveDate>)> = billed_lines
         .into_iter()
         .map(|line| (line.id, (line.contract_line_id, line.period_end)))
         .collect();
-    let requested = credit_memo::Entity::find()
-        .filter(credit_memo::Column::Status.eq("approved"))
-        .filter(credit_memo::Column::BillingChargeId.is_null())
-        .filter(credit_memo::Column::InvoiceId.is_in(invoice_ids))
-        .all(db)
-        .await?;
+    let requested = crate::lookup::find_in(
+        db,
+        credit_memo::Entity::find()
+            .filter(credit_memo::Column::Status.eq("approved"))
+            .filter(credit_memo::Column::BillingChargeId.is_null()),
+        credit_memo::Column::InvoiceId,
+        invoice_ids,
+    )
+    .await?;
     for memo in requested {
         let lines: Vec<CreditLine> = serde_json::from_str(&memo.lines_json)?;
         for line in lines {
