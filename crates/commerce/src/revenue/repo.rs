@@ -191,20 +191,16 @@ async fn line_contracts<C: ConnectionTrait>(
     connection: &C,
     line_ids: impl Iterator<Item = i64>,
 ) -> AppResult<HashMap<i64, (i64, String)>> {
-    let mut ids: Vec<i64> = line_ids.collect();
-    ids.sort_unstable();
-    ids.dedup();
-    let mut contracts = HashMap::with_capacity(ids.len());
-    for chunk in ids.chunks(500) {
-        for line in contract_line::Entity::find()
-            .filter(contract_line::Column::Id.is_in(chunk.iter().copied()))
-            .all(connection)
-            .await?
-        {
-            contracts.insert(line.id, (line.contract_id, line.currency));
-        }
-    }
-    Ok(contracts)
+    Ok(crate::lookup::find_in(
+        connection,
+        contract_line::Entity::find(),
+        contract_line::Column::Id,
+        line_ids,
+    )
+    .await?
+    .into_iter()
+    .map(|line| (line.id, (line.contract_id, line.currency)))
+    .collect())
 }
 
 fn group_by_contract(
@@ -229,17 +225,16 @@ async fn positions_of<C: ConnectionTrait>(
     connection: &C,
     contract_ids: &[i64],
 ) -> AppResult<HashMap<i64, (i64, i64)>> {
-    let mut positions = HashMap::with_capacity(contract_ids.len());
-    for chunk in contract_ids.chunks(500) {
-        for row in revenue_position::Entity::find()
-            .filter(revenue_position::Column::ContractId.is_in(chunk.iter().copied()))
-            .all(connection)
-            .await?
-        {
-            positions.insert(row.contract_id, (row.billed_minor, row.recognised_minor));
-        }
-    }
-    Ok(positions)
+    Ok(crate::lookup::find_in(
+        connection,
+        revenue_position::Entity::find(),
+        revenue_position::Column::ContractId,
+        contract_ids.iter().copied(),
+    )
+    .await?
+    .into_iter()
+    .map(|row| (row.contract_id, (row.billed_minor, row.recognised_minor)))
+    .collect())
 }
 
 /// An invoice (positive nets) or its void (negative) moves billed on each contract it bills.
