@@ -771,15 +771,19 @@ async fn seed_bundle(app: &App, admin: &Actor, today: NaiveDate) -> AppResult<()
                 admin,
                 crate::billing::LineAddInput {
                     contract_id: candidate.id.to_string(),
-                    kind: ContractLineKind::Milestone,
-                    product_name: "Implementation services".into(),
-                    quantity: "1".into(),
-                    unit_price: Money::from_minor(1_200_000, Currency::USD),
-                    billing_frequency: None,
-                    alignment: crate::billing::periods::Alignment::Anniversary,
-                    start_date: candidate.start_date,
-                    end_date: end,
-                    usage_pricing: None,
+                    line: crate::billing::NewLine {
+                        kind: ContractLineKind::Milestone,
+                        product_name: "Implementation services".into(),
+                        quantity: "1".into(),
+                        unit_price: Money::from_minor(1_200_000, Currency::USD),
+                        billing_frequency: None,
+                        alignment: crate::billing::periods::Alignment::Anniversary,
+                        start_date: candidate.start_date,
+                        end_date: end,
+                        usage_pricing: None,
+                    },
+                    modified_on: None,
+                    reason: None,
                 },
             )
             .await?;

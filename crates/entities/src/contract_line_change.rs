@@ -16,6 +16,7 @@ pub struct Model {
     pub idempotency_key: Option<String>,
     pub created_by: Option<i64>,
     pub created_at: DateTimeUtc,
+    pub modification_id: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

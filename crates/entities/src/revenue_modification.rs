@@ -14,6 +14,8 @@ pub struct Model {
     pub before_json: String,
     pub after_json: String,
     pub created_by: Option<i64>,
+    pub changes_json: Option<String>,
+    pub idempotency_key: Option<String>,
     pub created_at: DateTimeUtc,
 }
 

@@ -20,6 +20,7 @@ mod jwt;
 mod ledger;
 mod ledger_export;
 mod mail;
+mod modifications;
 mod receivables;
 mod reliability;
 mod revenue;

@@ -13,7 +13,7 @@ use crate::receivables::{bill, contract, zero_tax, APPROVE, CREATE};
 use revops_tests::{error_code, error_field, Role, TestApp};
 use serde_json::{json, Value};
 
-const SCHEDULE: &str = "query($id: ID!) { revenueSchedule(contractId: $id) { contractNumber monthsTotal monthlyRecognition { amount } allocatedTotal { amount } billedToDate { amount } recognisedToDate { amount } remainingToRecognise { amount } deferredBalance { amount } unbilledBalance { amount } obligations { id contractLineId productName pattern stated { amount } ssp { amount } sspSource carriesDiscount allocated { amount } recognised { amount } remaining { amount } } rows { kind month recogniseOn amount { amount } status journalEntryNumber } milestones { name amount { amount } delivered } modifications { treatment reason before after } } }";
+const SCHEDULE: &str = "query($id: ID!) { revenueSchedule(contractId: $id) { contractNumber monthsTotal monthlyRecognition { amount } allocatedTotal { amount } billedToDate { amount } recognisedToDate { amount } remainingToRecognise { amount } deferredBalance { amount } unbilledBalance { amount } obligations { id contractLineId productName pattern stated { amount } ssp { amount } sspSource carriesDiscount allocated { amount } recognised { amount } remaining { amount } } rows { productName kind month recogniseOn amount { amount } status journalEntryNumber } milestones { name amount { amount } delivered } modifications { treatment reason before after } } }";
 const RUN: &str = "mutation($period: String!) { revenueRun(period: $period) { period asOf contracts rowsRecognised entries total { amount currency } } }";
 const BALANCE: &str = "query($asOf: Date!) { trialBalance(asOf: $asOf) { isBalanced lines { account { code } currency balance { amount } } } }";
 const ROLLFORWARD: &str = "query($from: String!, $to: String!) { revenueRollforward(from: $from, to: $to) { month currency openingDeferred { amount } billed { amount } recognised { amount } closingDeferred { amount } openingUnbilled { amount } closingUnbilled { amount } } }";
@@ -33,13 +33,13 @@ pub fn cents(text: &str) -> i64 {
     }
 }
 
-async fn schedule(app: &TestApp, contract: &str) -> Value {
+pub async fn schedule(app: &TestApp, contract: &str) -> Value {
     app.gql_ok(Role::Cfo, SCHEDULE, json!({ "id": contract }))
         .await["revenueSchedule"]
         .clone()
 }
 
-async fn run(app: &TestApp, period: &str) -> Value {
+pub async fn run(app: &TestApp, period: &str) -> Value {
     app.gql_ok(Role::Cfo, RUN, json!({ "period": period }))
         .await["revenueRun"]
         .clone()
@@ -61,7 +61,7 @@ pub async fn balance(app: &TestApp, as_of: &str, account: &str) -> i64 {
 }
 
 /// Every contract's schedule adds up: recognised + remaining = allocated, per obligation and in total.
-fn assert_consistent(schedule: &Value) {
+pub fn assert_consistent(schedule: &Value) {
     let total = |field: &str| cents(schedule[field]["amount"].as_str().unwrap());
     assert_eq!(
         total("recognisedToDate") + total("remainingToRecognise"),
@@ -85,7 +85,7 @@ fn assert_consistent(schedule: &Value) {
     assert_eq!(planned, total("remainingToRecognise"));
 }
 
-fn ratable_amounts(schedule: &Value) -> Vec<(String, i64)> {
+pub fn ratable_amounts(schedule: &Value) -> Vec<(String, i64)> {
     schedule["rows"]
         .as_array()
         .unwrap()

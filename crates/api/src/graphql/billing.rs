@@ -7,12 +7,15 @@ use crate::billing::periods::Alignment;
 use crate::billing::pricing::{Aggregation, PricingModel, Tier, UsagePricing};
 use crate::billing::run::{BillRunReport, RunInvoice, RunStatus};
 use crate::billing::schedule::ChangeKind;
-use crate::billing::{self, LineAddInput, TimesheetInput, UsageImportResult, UsageInput};
+use crate::billing::{
+    self, ContractChange, LineAddInput, ModifyInput, NewLine, TimesheetInput, UsageImportResult,
+    UsageInput,
+};
 use crate::deals::{BillingFrequency, ContractLineKind};
 use crate::entities::contract_line;
 use crate::error::AppError;
 use crate::values::{parse_id, IsoDate, MoneyInput};
-use async_graphql::{Context, InputObject, Object, SimpleObject, ID};
+use async_graphql::{Context, InputObject, Object, OneofObject, SimpleObject, ID};
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use sea_orm::EntityTrait;
@@ -416,6 +419,48 @@ pub struct UsagePricingInput {
     pub tiers: Vec<UsageTierInput>,
 }
 
+/// A line a modification adds.
+#[derive(InputObject)]
+pub struct NewContractLineInput {
+    pub kind: ContractLineKind,
+    pub product_name: String,
+    pub quantity: String,
+    pub unit_price: MoneyInput,
+    pub billing_frequency: Option<BillingFrequency>,
+    pub alignment: Option<Alignment>,
+    pub start_date: IsoDate,
+    pub end_date: IsoDate,
+    pub usage_pricing: Option<UsagePricingInput>,
+}
+
+impl NewContractLineInput {
+    fn parse(self, field: &str) -> Result<NewLine, AppError> {
+        let prefixed = |name: &str| {
+            if field.is_empty() {
+                name.to_string()
+            } else {
+                format!("{field}.{name}")
+            }
+        };
+        let unit_price = self.unit_price.parse(&prefixed("unitPrice"))?;
+        let usage_pricing = self
+            .usage_pricing
+            .map(|pricing| parse_pricing(pricing, &prefixed("usagePricing")))
+            .transpose()?;
+        Ok(NewLine {
+            kind: self.kind,
+            product_name: self.product_name,
+            quantity: self.quantity,
+            unit_price,
+            billing_frequency: self.billing_frequency,
+            alignment: self.alignment.unwrap_or(Alignment::Anniversary),
+            start_date: self.start_date.0,
+            end_date: self.end_date.0,
+            usage_pricing,
+        })
+    }
+}
+
 #[derive(InputObject)]
 pub struct ContractLineAddInput {
     pub contract_id: ID,
@@ -428,6 +473,88 @@ pub struct ContractLineAddInput {
     pub start_date: IsoDate,
     pub end_date: IsoDate,
     pub usage_pricing: Option<UsagePricingInput>,
+    /// The modification date (when the addition was agreed); today when left out. Revenue is
+    /// re-allocated as of this date, not the line's own start.
+    pub modified_on: Option<IsoDate>,
+    pub reason: Option<String>,
+}
+
+#[derive(InputObject)]
+pub struct SeatChangeInput {
+    pub contract_line_id: ID,
+    pub new_quantity: String,
+}
+
+#[derive(InputObject)]
+pub struct TermChangeInput {
+    pub contract_line_id: ID,
+    /// The line's new last service day (later extends the term, earlier shortens it).
+    pub new_end_date: IsoDate,
+}
+
+#[derive(InputObject)]
+pub struct LineCancelInput {
+    pub contract_line_id: ID,
+}
+
+/// One change of a contract modification: exactly one of these.
+#[derive(OneofObject)]
+pub enum ContractChangeInput {
+    AddLine(NewContractLineInput),
+    Quantity(SeatChangeInput),
+    Term(TermChangeInput),
+    Cancel(LineCancelInput),
+}
+
+/// A contract modification (ASC 606-10-25-10): every change from one date, for one reason,
+/// evaluated together.
+#[derive(InputObject)]
+pub struct ContractModifyInput {
+    pub contract_id: ID,
+    /// The modification date: when the parties agreed the change; seats, cancellations and the
+    /// re-allocation of revenue take effect from it. An open period, on or after the contract's
+    /// start.
+    pub effective_date: IsoDate,
+    pub reason: String,
+    /// Whether the service still to come is distinct from what was delivered (a series of
+    /// months usually is): prospective; otherwise a cumulative catch-up. Default true.
+    pub remaining_distinct: Option<bool>,
+    /// At most 50; one change per existing line. Their order does not matter.
+    pub changes: Vec<ContractChangeInput>,
+    pub idempotency_key: String,
+}
+
+impl ContractChangeInput {
+    fn parse(self, index: usize) -> Result<ContractChange, AppError> {
+        let line_id = |id: &ID| parse_id(&format!("changes.{index}.contractLineId"), id);
+        Ok(match self {
+            ContractChangeInput::AddLine(line) => {
+                ContractChange::AddLine(line.parse(&format!("changes.{index}"))?)
+            }
+            ContractChangeInput::Quantity(change) => ContractChange::Quantity {
+                line_id: line_id(&change.contract_line_id)?,
+                new_quantity: change.new_quantity,
+            },
+            ContractChangeInput::Term(change) => ContractChange::Term {
+                line_id: line_id(&change.contract_line_id)?,
+                new_end: change.new_end_date.0,
+            },
+            ContractChangeInput::Cancel(change) => ContractChange::Cancel {
+                line_id: line_id(&change.contract_line_id)?,
+            },
+        })
+    }
+}
+
+/// What a contract modification did.
+#[derive(SimpleObject)]
+pub struct ContractModification {
+    /// combined, separate, prospective or catch_up.
+    pub treatment: String,
+    /// The modification log entry, with the changes as applied and the allocation before and
+    /// after.
+    pub modification: super::revenue::RevenueModification,
+    pub added_lines: Vec<ContractLineBilling>,
 }
 
 fn decimal_field(field: &str, text: &str) -> Result<Decimal, AppError> {
@@ -435,7 +562,7 @@ fn decimal_field(field: &str, text: &str) -> Result<Decimal, AppError> {
         .map_err(|_| AppError::validation(field, format!("{text:?} is not a decimal number.")))
 }
 
-fn parse_pricing(input: UsagePricingInput) -> Result<UsagePricing, AppError> {
+fn parse_pricing(input: UsagePricingInput, field: &str) -> Result<UsagePricing, AppError> {
     let tiers = input
         .tiers
         .iter()
@@ -446,10 +573,10 @@ fn parse_pricing(input: UsagePricingInput) -> Result<UsagePricing, AppError> {
                     .up_to
                     .as_deref()
                     .filter(|text| !text.trim().is_empty())
-                    .map(|text| decimal_field(&format!("usagePricing.tiers.{index}.upTo"), text))
+                    .map(|text| decimal_field(&format!("{field}.tiers.{index}.upTo"), text))
                     .transpose()?,
                 unit_price: decimal_field(
-                    &format!("usagePricing.tiers.{index}.unitPrice"),
+                    &format!("{field}.tiers.{index}.unitPrice"),
                     &tier.unit_price,
                 )?,
             })
@@ -459,7 +586,7 @@ fn parse_pricing(input: UsagePricingInput) -> Result<UsagePricing, AppError> {
         meter: input.meter.trim().to_string(),
         aggregation: input.aggregation,
         model: input.model,
-        included: decimal_field("usagePricing.included", &input.included)?,
+        included: decimal_field(&format!("{field}.included"), &input.included)?,
         tiers,
     })
 }
@@ -610,26 +737,70 @@ impl BillingMutation {
         ctx: &Context<'_>,
         input: ContractLineAddInput,
     ) -> async_graphql::Result<ContractLineBilling> {
-        let unit_price = input.unit_price.parse("unitPrice")?;
-        let pricing = input.usage_pricing.map(parse_pricing).transpose()?;
+        let line = NewContractLineInput {
+            kind: input.kind,
+            product_name: input.product_name,
+            quantity: input.quantity,
+            unit_price: input.unit_price,
+            billing_frequency: input.billing_frequency,
+            alignment: input.alignment,
+            start_date: input.start_date,
+            end_date: input.end_date,
+            usage_pricing: input.usage_pricing,
+        }
+        .parse("")?;
         Ok(app(ctx)
             .billing
             .add_line(
                 actor(ctx)?,
                 LineAddInput {
                     contract_id: input.contract_id.to_string(),
-                    kind: input.kind,
-                    product_name: input.product_name,
-                    quantity: input.quantity,
-                    unit_price,
-                    billing_frequency: input.billing_frequency,
-                    alignment: input.alignment.unwrap_or(Alignment::Anniversary),
-                    start_date: input.start_date.0,
-                    end_date: input.end_date.0,
-                    usage_pricing: pricing,
+                    line,
+                    modified_on: input.modified_on.map(|date| date.0),
+                    reason: input.reason,
                 },
             )
             .await?
             .try_into()?)
+    }
+
+    /// Modifies a running contract: lines added, seats changed, terms moved and lines
+    /// cancelled, all from one modification date, accounted for together under ASC 606 (a
+    /// separate contract, prospective or a cumulative catch-up). The same idempotency key
+    /// returns the first result.
+    async fn contract_modify(
+        &self,
+        ctx: &Context<'_>,
+        input: ContractModifyInput,
+    ) -> async_graphql::Result<ContractModification> {
+        let changes = input
+            .changes
+            .into_iter()
+            .enumerate()
+            .map(|(index, change)| change.parse(index))
+            .collect::<Result<Vec<_>, AppError>>()?;
+        let done = app(ctx)
+            .billing
+            .modify(
+                actor(ctx)?,
+                ModifyInput {
+                    contract_id: input.contract_id.to_string(),
+                    effective: input.effective_date.0,
+                    reason: input.reason,
+                    idempotency_key: input.idempotency_key,
+                    remaining_distinct: input.remaining_distinct.unwrap_or(true),
+                    changes,
+                },
+            )
+            .await?;
+        Ok(ContractModification {
+            treatment: done.treatment,
+            modification: crate::revenue::report::Modification::from(done.modification).into(),
+            added_lines: done
+                .added
+                .into_iter()
+                .map(ContractLineBilling::try_from)
+                .collect::<Result<Vec<_>, AppError>>()?,
+        })
     }
 }

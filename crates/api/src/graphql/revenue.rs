@@ -83,6 +83,24 @@ pub struct RevenueModification {
     /// JSON: each obligation's price and planned rows before the change.
     pub before: String,
     pub after: String,
+    /// JSON: the changes a `contractModify` made (added lines, seats, terms, cancellations), in
+    /// the canonical order they were applied; empty for other modifications.
+    pub changes: Option<String>,
+}
+
+impl From<crate::revenue::report::Modification> for RevenueModification {
+    fn from(modification: crate::revenue::report::Modification) -> RevenueModification {
+        RevenueModification {
+            id: id(modification.id),
+            treatment: modification.treatment,
+            effective_date: date(modification.effective_date),
+            reason: modification.reason,
+            created_at: modification.created_at,
+            before: modification.before,
+            after: modification.after,
+            changes: modification.changes,
+        }
+    }
 }
 
 /// A contract's recognition schedule; recognised + remaining = allocated total, and deferred −
@@ -190,15 +208,7 @@ impl From<report::Schedule> for RevenueSchedule {
             modifications: schedule
                 .modifications
                 .into_iter()
-                .map(|modification| RevenueModification {
-                    id: id(modification.id),
-                    treatment: modification.treatment,
-                    effective_date: date(modification.effective_date),
-                    reason: modification.reason,
-                    created_at: modification.created_at,
-                    before: modification.before,
-                    after: modification.after,
-                })
+                .map(RevenueModification::from)
                 .collect(),
         }
     }

@@ -2,6 +2,7 @@
 //! and the bill run. The rules live in `periods`, `pricing` and `schedule` (pure); `run` is the
 //! bill run; this service holds the use cases people and systems call.
 
+pub mod changes;
 pub mod periods;
 pub mod pricing;
 pub mod repo;
@@ -11,20 +12,18 @@ pub mod schedule;
 use crate::access::{Actor, Permission};
 use crate::audit::{self, AuditRecord};
 use crate::clock::SharedClock;
-use crate::deals::{BillingFrequency, ContractLineKind};
+use crate::deals::ContractLineKind;
 use crate::entities::{
-    billing_charge, contract, contract_line, contract_line_change, invoice, invoice_line,
-    timesheet_entry, usage_record,
+    billing_charge, contract, contract_line, invoice, invoice_line, timesheet_entry, usage_record,
 };
 use crate::error::{AppError, AppResult};
 use crate::money::{Currency, Money};
 use crate::values::{parse_id, require_text};
+pub use changes::{ContractChange, LineAddInput, Modified, ModifyInput, NewLine};
 use chrono::{DateTime, NaiveDate, Utc};
-use periods::Alignment;
 use pricing::{parse_quantity, UsagePricing};
 use run::{BillRunReport, RunRequest, RunStatus};
 use rust_decimal::Decimal;
-use schedule::ChangeKind;
 use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
@@ -116,20 +115,6 @@ pub struct TimesheetInput {
     pub hours: String,
     pub rate: Money,
     pub description: String,
-}
-
-#[derive(Debug, Clone)]
-pub struct LineAddInput {
-    pub contract_id: String,
-    pub kind: ContractLineKind,
-    pub product_name: String,
-    pub quantity: String,
-    pub unit_price: Money,
-    pub billing_frequency: Option<BillingFrequency>,
-    pub alignment: Alignment,
-    pub start_date: NaiveDate,
-    pub end_date: NaiveDate,
-    pub usage_pricing: Option<UsagePricing>,
 }
 
 #[derive(Clone)]
@@ -925,238 +910,5 @@ impl BillingService {
         .await?;
         transaction.commit().await?;
         Ok(after)
-    }
-
-    /// A seat change or cancellation from a date; the prorated difference is billed (or credited)
-    /// by the next run on or after that date. The same idempotency key returns the first result.
-    #[allow(clippy::too_many_arguments)]
-    pub async fn change_line(
-        &self,
-        actor: &Actor,
-        line_id: i64,
-        kind: ChangeKind,
-        new_quantity: Option<&str>,
-        effective: NaiveDate,
-        remaining_distinct: bool,
-        reason: &str,
-        idempotency_key: &str,
-    ) -> AppResult<contract_line_change::Model> {
-        actor.require(Permission::ContractChange)?;
-        let key = require_text("idempotencyKey", idempotency_key, 128)?;
-        let reason = require_text("reason", reason, 1000)?;
-        if let Some(existing) = contract_line_change::Entity::find()
-            .filter(contract_line_change::Column::IdempotencyKey.eq(key.clone()))
-            .one(&self.db)
-            .await?
-        {
-            return Ok(existing);
-        }
-        let now = self.clock.now();
-        let transaction = self.db.begin().await?;
-        let line = find_line(&transaction, line_id).await?;
-        if line.kind != ContractLineKind::Subscription.as_str() {
-            return Err(AppError::validation(
-                "contractLineId",
-                "Seat changes and cancellations apply to subscription lines.",
-            ));
-        }
-        let changes = contract_line_change::Entity::find()
-            .filter(contract_line_change::Column::ContractLineId.eq(line_id))
-            .all(&transaction)
-            .await?;
-        if changes
-            .iter()
-            .any(|change| change.kind == ChangeKind::Cancellation.as_str())
-        {
-            return Err(AppError::Conflict("The line is already cancelled.".into()));
-        }
-        if effective < line.start_date || effective > line.end_date {
-            return Err(AppError::validation(
-                "effectiveDate",
-                format!(
-                    "{effective} is outside the line's term {} to {}.",
-                    line.start_date, line.end_date
-                ),
-            ));
-        }
-        if let Some(latest) = changes.iter().map(|change| change.effective_date).max() {
-            if effective < latest {
-                return Err(AppError::validation("effectiveDate", format!("A later change is already recorded from {latest}; changes must come in date order.")));
-            }
-        }
-        let old = repo::decimal("quantity", &line.quantity)?;
-        let new = match kind {
-            ChangeKind::Cancellation => Decimal::ZERO,
-            ChangeKind::Quantity => {
-                let text = new_quantity
-                    .ok_or_else(|| AppError::validation("newQuantity", "Give the new quantity."))?;
-                let value = parse_quantity(text)
-                    .map_err(|message| AppError::validation("newQuantity", message))?;
-                if value.is_zero() {
-                    return Err(AppError::validation(
-                        "newQuantity",
-                        "To stop the service, cancel the line instead of setting zero seats.",
-                    ));
-                }
-                if value == old {
-                    return Err(AppError::validation(
-                        "newQuantity",
-                        format!("The line already has {old} seats."),
-                    ));
-                }
-                value
-            }
-        };
-        let model = contract_line_change::ActiveModel {
-            contract_line_id: Set(line_id),
-            kind: Set(kind.as_str().into()),
-            effective_date: Set(effective),
-            old_quantity: Set(old.to_string()),
-            new_quantity: Set(new.to_string()),
-            reason: Set(reason.clone()),
-            idempotency_key: Set(Some(key)),
-            created_by: Set(Some(actor.user_id)),
-            created_at: Set(now),
-            ..Default::default()
-        }
-        .insert(&transaction)
-        .await?;
-        let mut row: contract_line::ActiveModel = line.clone().into();
-        if kind == ChangeKind::Quantity {
-            row.quantity = Set(new.to_string());
-        } else {
-            row.cancelled_on = Set(Some(effective));
-        }
-        row.update(&transaction).await?;
-        let treatment = crate::revenue::repo::on_line_changed(
-            &transaction,
-            line_id,
-            effective,
-            remaining_distinct,
-            &reason,
-            now,
-            Some(actor.user_id),
-        )
-        .await?;
-        audit::record(&transaction, Some(actor), now, AuditRecord {
-            action: "contract_line.change",
-            entity_type: "contract_line",
-            entity_id: line_id.to_string(),
-            before: Some(&serde_json::json!({"quantity": line.quantity, "cancelledOn": line.cancelled_on})),
-            after: Some(&serde_json::json!({"kind": kind.as_str(), "quantity": new.to_string(), "effective": effective, "changeId": model.id, "revenueTreatment": treatment.as_str()})),
-        })
-        .await?;
-        transaction.commit().await?;
-        Ok(model)
-    }
-
-    /// Adds a line to a contract (module upsell, usage meter, licence).
-    pub async fn add_line(
-        &self,
-        actor: &Actor,
-        input: LineAddInput,
-    ) -> AppResult<contract_line::Model> {
-        actor.require(Permission::ContractChange)?;
-        let contract_id = parse_id("contractId", &input.contract_id)?;
-        let product = require_text("productName", &input.product_name, 200)?;
-        let quantity = parse_quantity(&input.quantity)
-            .map_err(|message| AppError::validation("quantity", message))?;
-        if input.unit_price.is_negative() {
-            return Err(AppError::validation(
-                "unitPrice",
-                "The unit price cannot be negative.",
-            ));
-        }
-        if input.end_date < input.start_date {
-            return Err(AppError::validation(
-                "endDate",
-                "The end date is before the start date.",
-            ));
-        }
-        let frequency = match input.kind {
-            ContractLineKind::Subscription => Some(
-                input
-                    .billing_frequency
-                    .filter(|frequency| frequency.periods_per_year().is_some())
-                    .ok_or_else(|| {
-                        AppError::validation(
-                            "billingFrequency",
-                            "A subscription bills monthly, quarterly or annually.",
-                        )
-                    })?,
-            ),
-            ContractLineKind::Milestone => Some(BillingFrequency::Milestone),
-            ContractLineKind::TimeAndMaterials => Some(BillingFrequency::TimeAndMaterials),
-            ContractLineKind::PerpetualLicense | ContractLineKind::Usage => None,
-        };
-        let pricing = match (input.kind, input.usage_pricing) {
-            (ContractLineKind::Usage, Some(pricing)) => {
-                pricing.validate().map_err(|error| {
-                    AppError::validation(format!("usagePricing.{}", error.field), error.message)
-                })?;
-                Some(serde_json::to_string(&pricing).map_err(AppError::internal)?)
-            }
-            (ContractLineKind::Usage, None) => {
-                return Err(AppError::validation(
-                    "usagePricing",
-                    "A usage line needs its meter and pricing.",
-                ));
-            }
-            (_, Some(_)) => {
-                return Err(AppError::validation(
-                    "usagePricing",
-                    "Only usage lines take usage pricing.",
-                ));
-            }
-            (_, None) => None,
-        };
-        let now = self.clock.now();
-        let transaction = self.db.begin().await?;
-        let contract = contract::Entity::find_by_id(contract_id)
-            .one(&transaction)
-            .await?
-            .ok_or_else(|| {
-                AppError::not_found(format!("There is no contract with id {contract_id}."))
-            })?;
-        if input.unit_price.currency().code() != contract.currency {
-            return Err(AppError::validation(
-                "unitPrice",
-                format!("The contract bills in {}.", contract.currency),
-            ));
-        }
-        let model = contract_line::ActiveModel {
-            contract_id: Set(contract_id),
-            product_name: Set(product),
-            kind: Set(input.kind.as_str().into()),
-            quantity: Set(quantity.to_string()),
-            unit_price_minor: Set(input.unit_price.minor()),
-            currency: Set(contract.currency.clone()),
-            billing_frequency: Set(frequency.map(|frequency| frequency.as_str().to_string())),
-            start_date: Set(input.start_date),
-            end_date: Set(input.end_date),
-            alignment: Set(input.alignment.as_str().into()),
-            usage_pricing_json: Set(pricing),
-            ..Default::default()
-        }
-        .insert(&transaction)
-        .await?;
-        let treatment = crate::revenue::repo::on_line_added(
-            &transaction,
-            model.id,
-            input.start_date.max(now.date_naive()),
-            now,
-            Some(actor.user_id),
-        )
-        .await?;
-        audit::record(&transaction, Some(actor), now, AuditRecord::<(), _> {
-            action: "contract_line.add",
-            entity_type: "contract_line",
-            entity_id: model.id.to_string(),
-            before: None,
-            after: Some(&serde_json::json!({"contractId": contract_id, "kind": model.kind, "product": model.product_name, "quantity": model.quantity, "unitPriceMinor": model.unit_price_minor, "revenueTreatment": treatment.as_str()})),
-        })
-        .await?;
-        transaction.commit().await?;
-        Ok(model)
     }
 }

@@ -3,6 +3,7 @@
 //! modifications, period close, and the deferred-revenue reports. Pure rules live in `rules`,
 //! storage and the hooks other areas call in `repo`, the run in `run`, reports in `report`.
 
+pub mod modifications;
 pub mod opening;
 pub mod repo;
 pub mod report;

@@ -408,20 +408,25 @@ async fn reduce_future<C: ConnectionTrait>(
     let after = snapshot(connection, contract_id).await?;
     record_modification(
         connection,
-        contract_id,
-        "price_concession",
-        on,
-        reason,
-        &before,
-        &after,
-        actor_id,
-        now,
+        ModificationRecord {
+            contract_id,
+            treatment: "price_concession",
+            effective: on,
+            reason,
+            before: &before,
+            after: &after,
+            changes: None,
+            idempotency_key: None,
+            actor_id,
+            now,
+        },
     )
-    .await
+    .await?;
+    Ok(())
 }
 
 /// What a modification's before/after keeps: each obligation's price and what is planned.
-async fn snapshot<C: ConnectionTrait>(
+pub(super) async fn snapshot<C: ConnectionTrait>(
     connection: &C,
     contract_id: i64,
 ) -> AppResult<serde_json::Value> {
@@ -466,32 +471,40 @@ async fn snapshot<C: ConnectionTrait>(
     ))
 }
 
-#[allow(clippy::too_many_arguments)]
-async fn record_modification<C: ConnectionTrait>(
+/// One entry of a contract's modification log: the treatment, the business date, the reason,
+/// what was asked (`changes`, for a `contractModify`) and the allocation before and after.
+pub(super) struct ModificationRecord<'a> {
+    pub contract_id: i64,
+    pub treatment: &'a str,
+    pub effective: NaiveDate,
+    pub reason: &'a str,
+    pub before: &'a serde_json::Value,
+    pub after: &'a serde_json::Value,
+    pub changes: Option<&'a serde_json::Value>,
+    pub idempotency_key: Option<&'a str>,
+    pub actor_id: Option<i64>,
+    pub now: DateTime<Utc>,
+}
+
+pub(super) async fn record_modification<C: ConnectionTrait>(
     connection: &C,
-    contract_id: i64,
-    treatment: &str,
-    effective: NaiveDate,
-    reason: &str,
-    before: &serde_json::Value,
-    after: &serde_json::Value,
-    actor_id: Option<i64>,
-    now: DateTime<Utc>,
-) -> AppResult<()> {
-    revenue_modification::ActiveModel {
-        contract_id: Set(contract_id),
-        treatment: Set(treatment.to_string()),
-        effective_date: Set(effective),
-        reason: Set(reason.to_string()),
-        before_json: Set(before.to_string()),
-        after_json: Set(after.to_string()),
-        created_by: Set(actor_id),
-        created_at: Set(now),
+    record: ModificationRecord<'_>,
+) -> AppResult<revenue_modification::Model> {
+    Ok(revenue_modification::ActiveModel {
+        contract_id: Set(record.contract_id),
+        treatment: Set(record.treatment.to_string()),
+        effective_date: Set(record.effective),
+        reason: Set(record.reason.to_string()),
+        before_json: Set(record.before.to_string()),
+        after_json: Set(record.after.to_string()),
+        changes_json: Set(record.changes.map(|changes| changes.to_string())),
+        idempotency_key: Set(record.idempotency_key.map(str::to_string)),
+        created_by: Set(record.actor_id),
+        created_at: Set(record.now),
         ..Default::default()
     }
     .insert(connection)
-    .await?;
-    Ok(())
+    .await?)
 }
 
 pub async fn obligations_of<C: ConnectionTrait>(
@@ -585,20 +598,23 @@ async fn ssp_entry<C: ConnectionTrait>(
 }
 
 /// A line's obligation facts: pattern, service period, stated price and SSP.
-struct LineFacts {
-    pattern: Pattern,
-    service_start: NaiveDate,
-    service_end: NaiveDate,
-    stated: i64,
-    ssp: rules::Ssp,
-    satisfied_on: Option<NaiveDate>,
-    expected_on: Option<NaiveDate>,
+pub(super) struct LineFacts {
+    pub pattern: Pattern,
+    pub service_start: NaiveDate,
+    pub service_end: NaiveDate,
+    pub stated: i64,
+    pub ssp: rules::Ssp,
+    pub satisfied_on: Option<NaiveDate>,
+    pub expected_on: Option<NaiveDate>,
 }
 
-async fn line_facts<C: ConnectionTrait>(
+/// The line's facts with its SSP as of `ssp_on`: the contract's start for what was sold at
+/// inception, the modification date for what a modification adds or re-prices (ASC 606-10-25-13:
+/// the remaining promises are priced as at the modification).
+pub(super) async fn line_facts<C: ConnectionTrait>(
     connection: &C,
     line: &contract_line::Model,
-    contract_start: NaiveDate,
+    ssp_on: NaiveDate,
 ) -> AppResult<LineFacts> {
     let terms = terms_of(connection, line).await?;
     let pattern = Pattern::of_line(terms.kind);
@@ -607,13 +623,7 @@ async fn line_facts<C: ConnectionTrait>(
     let service_end = terms.service_end().max(service_start);
     let days = (service_end - service_start).num_days().max(1);
     let currency = Currency::parse(&line.currency)?;
-    let entry = ssp_entry(
-        connection,
-        &line.product_name,
-        &line.currency,
-        contract_start,
-    )
-    .await?;
+    let entry = ssp_entry(connection, &line.product_name, &line.currency, ssp_on).await?;
     let ssp = if pattern.is_fixed() {
         rules::ssp(entry.as_ref(), stated, terms.quantity, days, currency)
     } else {
@@ -639,14 +649,15 @@ async fn line_facts<C: ConnectionTrait>(
 }
 
 /// Creates the obligation of a line (allocated its stated price until an allocation says
-/// otherwise); no schedule rows yet.
-async fn create_obligation<C: ConnectionTrait>(
+/// otherwise), its SSP read as of `ssp_on`; no schedule rows yet.
+pub(super) async fn create_obligation<C: ConnectionTrait>(
     connection: &C,
     contract: &contract::Model,
     line: &contract_line::Model,
+    ssp_on: NaiveDate,
     now: DateTime<Utc>,
 ) -> AppResult<performance_obligation::Model> {
-    let facts = line_facts(connection, line, contract.start_date).await?;
+    let facts = line_facts(connection, line, ssp_on).await?;
     Ok(performance_obligation::ActiveModel {
         contract_id: Set(contract.id),
         contract_line_id: Set(line.id),
@@ -674,12 +685,12 @@ async fn create_obligation<C: ConnectionTrait>(
     .await?)
 }
 
-fn pattern_of(obligation: &performance_obligation::Model) -> AppResult<Pattern> {
+pub(super) fn pattern_of(obligation: &performance_obligation::Model) -> AppResult<Pattern> {
     Pattern::parse(&obligation.pattern)
         .ok_or_else(|| AppError::internal(format!("pattern {}", obligation.pattern)))
 }
 
-async fn recognised_of<C: ConnectionTrait>(
+pub(super) async fn recognised_of<C: ConnectionTrait>(
     connection: &C,
     obligation_id: i64,
 ) -> AppResult<(i64, Option<NaiveDate>)> {
@@ -700,7 +711,7 @@ async fn recognised_of<C: ConnectionTrait>(
 /// Replaces an obligation's planned rows: `amount` to recognise from `from` on (ratable), or on
 /// satisfaction (milestone, licence). A ratable obligation with no service left takes it on
 /// `from` in one adjustment row.
-async fn replan<C: ConnectionTrait>(
+pub(super) async fn replan<C: ConnectionTrait>(
     connection: &C,
     obligation: &performance_obligation::Model,
     amount: i64,
@@ -944,7 +955,7 @@ pub async fn set_contract_method<C: ConnectionTrait>(
     Ok((before, after))
 }
 
-async fn set_allocated<C: ConnectionTrait>(
+pub(super) async fn set_allocated<C: ConnectionTrait>(
     connection: &C,
     obligation_id: i64,
     allocated: i64,
@@ -964,7 +975,7 @@ async fn set_allocated<C: ConnectionTrait>(
 
 /// Allocates the whole contract price afresh by relative SSP and plans every obligation from its
 /// start: for a contract nothing of which is billed or recognised yet.
-async fn allocate_from_inception<C: ConnectionTrait>(
+pub(super) async fn allocate_from_inception<C: ConnectionTrait>(
     connection: &C,
     contract_id: i64,
     method: RatableMethod,
@@ -1011,7 +1022,10 @@ async fn allocate_from_inception<C: ConnectionTrait>(
 }
 
 /// Whether anything of the contract was billed or recognised (then changes are modifications).
-async fn is_untouched<C: ConnectionTrait>(connection: &C, contract_id: i64) -> AppResult<bool> {
+pub(super) async fn is_untouched<C: ConnectionTrait>(
+    connection: &C,
+    contract_id: i64,
+) -> AppResult<bool> {
     let (billed, recognised) = position(connection, contract_id).await?;
     let any_recognised = revenue_schedule::Entity::find()
         .filter(revenue_schedule::Column::ContractId.eq(contract_id))
@@ -1040,7 +1054,7 @@ pub async fn build_contract<C: ConnectionTrait>(
         .all(connection)
         .await?;
     for line in lines.iter().filter(|line| !existing.contains(&line.id)) {
-        create_obligation(connection, &contract, line, now).await?;
+        create_obligation(connection, &contract, line, contract.start_date, now).await?;
     }
     let method = contract_method(connection, &contract).await?;
     allocate_from_inception(connection, contract_id, method, now).await
@@ -1066,7 +1080,8 @@ pub async fn build_brought_over<C: ConnectionTrait>(
         .all(connection)
         .await?;
     for line in &lines {
-        let created = create_obligation(connection, &contract, line, now).await?;
+        let created =
+            create_obligation(connection, &contract, line, contract.start_date, now).await?;
         let resumes = line
             .billed_through
             .and_then(|day| day.succ_opt())
@@ -1093,7 +1108,7 @@ pub async fn build_brought_over<C: ConnectionTrait>(
     Ok(())
 }
 
-async fn find_contract<C: ConnectionTrait>(
+pub(super) async fn find_contract<C: ConnectionTrait>(
     connection: &C,
     contract_id: i64,
 ) -> AppResult<contract::Model> {
@@ -1103,7 +1118,7 @@ async fn find_contract<C: ConnectionTrait>(
         .ok_or_else(|| AppError::not_found(format!("There is no contract with id {contract_id}.")))
 }
 
-async fn obligation_of_line<C: ConnectionTrait>(
+pub(super) async fn obligation_of_line<C: ConnectionTrait>(
     connection: &C,
     line_id: i64,
 ) -> AppResult<Option<performance_obligation::Model>> {
@@ -1111,289 +1126,6 @@ async fn obligation_of_line<C: ConnectionTrait>(
         .filter(performance_obligation::Column::ContractLineId.eq(line_id))
         .one(connection)
         .await?)
-}
-
-/// The treatment a line added to a running contract gets.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Treatment {
-    /// Nothing billed or recognised yet: one contract, allocated afresh.
-    Combined,
-    /// Distinct goods at their SSP (or variable consideration): a contract of its own.
-    Separate,
-    /// Remaining distinct: what is unrecognised plus the new price, over what remains.
-    Prospective,
-    /// One partially satisfied obligation: new price × progress − recognised, now.
-    CatchUp,
-}
-
-impl Treatment {
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            Treatment::Combined => "combined",
-            Treatment::Separate => "separate",
-            Treatment::Prospective => "prospective",
-            Treatment::CatchUp => "catch_up",
-        }
-    }
-}
-
-/// A line added to a contract: combined, separate or prospective (DOMAIN modifications 1–2).
-pub async fn on_line_added<C: ConnectionTrait>(
-    connection: &C,
-    line_id: i64,
-    effective: NaiveDate,
-    now: DateTime<Utc>,
-    actor_id: Option<i64>,
-) -> AppResult<Treatment> {
-    let line = contract_line::Entity::find_by_id(line_id)
-        .one(connection)
-        .await?
-        .ok_or_else(|| AppError::internal("added line vanished"))?;
-    let contract = find_contract(connection, line.contract_id).await?;
-    let before = snapshot(connection, contract.id).await?;
-    let method = contract_method(connection, &contract).await?;
-    let obligation = create_obligation(connection, &contract, &line, now).await?;
-    let pattern = pattern_of(&obligation)?;
-    let treatment = if is_untouched(connection, contract.id).await? {
-        allocate_from_inception(connection, contract.id, method, now).await?;
-        Treatment::Combined
-    } else if !pattern.is_fixed() || obligation.stated_minor >= obligation.ssp_minor {
-        replan(
-            connection,
-            &obligation,
-            obligation.allocated_minor,
-            obligation.service_start,
-            method,
-            "adjustment",
-        )
-        .await?;
-        Treatment::Separate
-    } else {
-        prospective(
-            connection,
-            contract.id,
-            effective,
-            method,
-            now,
-            &format!("adj:{line_id}"),
-            None,
-        )
-        .await?;
-        Treatment::Prospective
-    };
-    let after = snapshot(connection, contract.id).await?;
-    record_modification(
-        connection,
-        contract.id,
-        treatment.as_str(),
-        effective,
-        &format!(
-            "Line added: {} ({})",
-            line.product_name,
-            line.kind.replace('_', " ")
-        ),
-        &before,
-        &after,
-        actor_id,
-        now,
-    )
-    .await?;
-    Ok(treatment)
-}
-
-/// Re-reads a changed line's stated price, SSP and service end into its obligation.
-async fn refresh_obligation<C: ConnectionTrait>(
-    connection: &C,
-    obligation: &performance_obligation::Model,
-    contract_start: NaiveDate,
-    now: DateTime<Utc>,
-) -> AppResult<(performance_obligation::Model, i64)> {
-    let line = contract_line::Entity::find_by_id(obligation.contract_line_id)
-        .one(connection)
-        .await?
-        .ok_or_else(|| AppError::internal("line vanished"))?;
-    let facts = line_facts(connection, &line, contract_start).await?;
-    let delta = facts.stated - obligation.stated_minor;
-    let mut row: performance_obligation::ActiveModel = obligation.clone().into();
-    row.stated_minor = Set(facts.stated);
-    row.ssp_minor = Set(facts.ssp.minor);
-    row.ssp_source = Set(facts.ssp.source);
-    row.service_end = Set(facts.service_end);
-    row.allocated_minor = Set(obligation.allocated_minor + delta);
-    row.updated_at = Set(now);
-    Ok((row.update(connection).await?, delta))
-}
-
-/// A seat change or cancellation of a subscription line: prospective when the remaining service
-/// is distinct from what was delivered, otherwise a cumulative catch-up (DOMAIN 2–3).
-pub async fn on_line_changed<C: ConnectionTrait>(
-    connection: &C,
-    line_id: i64,
-    effective: NaiveDate,
-    remaining_distinct: bool,
-    reason: &str,
-    now: DateTime<Utc>,
-    actor_id: Option<i64>,
-) -> AppResult<Treatment> {
-    let Some(obligation) = obligation_of_line(connection, line_id).await? else {
-        return Err(AppError::internal(format!(
-            "line {line_id} has no performance obligation"
-        )));
-    };
-    let contract = find_contract(connection, obligation.contract_id).await?;
-    let before = snapshot(connection, contract.id).await?;
-    let method = contract_method(connection, &contract).await?;
-    let (obligation, _) =
-        refresh_obligation(connection, &obligation, contract.start_date, now).await?;
-    let key = format!("mod:{}:{}", line_id, now.timestamp_micros());
-    let treatment = if remaining_distinct {
-        prospective(
-            connection,
-            contract.id,
-            effective,
-            method,
-            now,
-            &key,
-            Some(obligation.id),
-        )
-        .await?;
-        Treatment::Prospective
-    } else {
-        let (recognised, _) = recognised_of(connection, obligation.id).await?;
-        let total_days = (obligation.service_end - obligation.service_start).num_days();
-        let elapsed = (effective - obligation.service_start).num_days();
-        let (catch_up, rest) =
-            rules::catch_up(obligation.allocated_minor, elapsed, total_days, recognised);
-        replan(connection, &obligation, rest, effective, method, &key).await?;
-        if catch_up != 0 {
-            revenue_schedule::ActiveModel {
-                obligation_id: Set(obligation.id),
-                contract_id: Set(obligation.contract_id),
-                currency: Set(obligation.currency.clone()),
-                stream_account: Set(obligation.stream_account.clone()),
-                kind: Set("catch_up".into()),
-                source_key: Set(format!("catchup:{key}")),
-                period_start: Set(None),
-                period_end: Set(None),
-                recognise_on: Set(Some(effective)),
-                amount_minor: Set(catch_up),
-                status: Set(PLANNED.into()),
-                ..Default::default()
-            }
-            .insert(connection)
-            .await?;
-        }
-        Treatment::CatchUp
-    };
-    let after = snapshot(connection, contract.id).await?;
-    record_modification(
-        connection,
-        contract.id,
-        treatment.as_str(),
-        effective,
-        reason,
-        &before,
-        &after,
-        actor_id,
-        now,
-    )
-    .await?;
-    Ok(treatment)
-}
-
-/// Prospective: what is not yet recognised of the remaining fixed obligations (their allocated
-/// prices, already including any new consideration) is allocated again by the relative SSP of
-/// what remains of each, and planned from `effective`.
-async fn prospective<C: ConnectionTrait>(
-    connection: &C,
-    contract_id: i64,
-    effective: NaiveDate,
-    method: RatableMethod,
-    now: DateTime<Utc>,
-    adjustment_key: &str,
-    changed: Option<i64>,
-) -> AppResult<()> {
-    let obligations = obligations_of(connection, contract_id).await?;
-    let mut remaining = Vec::new();
-    for obligation in &obligations {
-        let pattern = pattern_of(obligation)?;
-        if !pattern.is_fixed() {
-            continue;
-        }
-        let (recognised, last) = recognised_of(connection, obligation.id).await?;
-        let open = match pattern {
-            Pattern::Ratable => {
-                let from = last.map_or(effective, |end| effective.max(end));
-                let total = (obligation.service_end - obligation.service_start)
-                    .num_days()
-                    .max(1);
-                let left = (obligation.service_end - from.max(obligation.service_start))
-                    .num_days()
-                    .max(0);
-                Some((left, total))
-            }
-            // Delivered goods keep their price; only what is still to be satisfied shares.
-            _ if recognised == 0 && obligation.satisfied_on.is_none() => Some((1, 1)),
-            _ => None,
-        };
-        let Some((left, total)) = open else { continue };
-        if left == 0 {
-            // No service left (ended, or cancelled by this change): it keeps its own remainder,
-            // which the changed line books at once; an ended line's last month is left alone.
-            if changed == Some(obligation.id) {
-                replan(
-                    connection,
-                    obligation,
-                    obligation.allocated_minor - recognised,
-                    effective,
-                    method,
-                    adjustment_key,
-                )
-                .await?;
-            }
-            continue;
-        }
-        remaining.push((obligation, recognised, left, total));
-    }
-    let Some((first, ..)) = remaining.first() else {
-        return Ok(());
-    };
-    let currency = Currency::parse(&first.currency)?;
-    let price: i64 = remaining
-        .iter()
-        .map(|(obligation, recognised, ..)| obligation.allocated_minor - recognised)
-        .sum();
-    let weights: Vec<u64> = remaining
-        .iter()
-        .map(|(obligation, _, left, total)| {
-            (i128::from(obligation.ssp_minor.max(0)) * i128::from(*left) / i128::from(*total))
-                .try_into()
-                .unwrap_or(0)
-        })
-        .collect();
-    let weights = if weights.iter().all(|weight| *weight == 0) {
-        vec![1; remaining.len()]
-    } else {
-        weights
-    };
-    let shares = allocate_money(Money::from_minor(price, currency), &weights)
-        .map_err(|error| AppError::internal(format!("prospective allocation: {error}")))?;
-    for ((obligation, recognised, ..), share) in remaining.iter().zip(shares) {
-        let allocated = recognised + share.minor();
-        set_allocated(connection, obligation.id, allocated, now).await?;
-        let mut updated = (*obligation).clone();
-        updated.allocated_minor = allocated;
-        replan(
-            connection,
-            &updated,
-            share.minor(),
-            effective,
-            method,
-            adjustment_key,
-        )
-        .await?;
-    }
-    Ok(())
 }
 
 /// A licence delivered or a milestone accepted: its revenue is due on that day.
@@ -1508,16 +1240,21 @@ pub async fn assign_discount<C: ConnectionTrait>(
     let after = snapshot(connection, contract_id).await?;
     record_modification(
         connection,
-        contract_id,
-        "discount_assignment",
-        now.date_naive(),
-        "Discount assigned to specific obligations",
-        &before,
-        &after,
-        actor_id,
-        now,
+        ModificationRecord {
+            contract_id,
+            treatment: "discount_assignment",
+            effective: now.date_naive(),
+            reason: "Discount assigned to specific obligations",
+            before: &before,
+            after: &after,
+            changes: None,
+            idempotency_key: None,
+            actor_id,
+            now,
+        },
     )
-    .await
+    .await?;
+    Ok(())
 }
 
 /// Gives every contract without obligations its obligations and schedule (first start after

@@ -79,6 +79,23 @@ pub struct Modification {
     pub created_at: DateTime<Utc>,
     pub before: String,
     pub after: String,
+    /// JSON: what a `contractModify` was asked to change, in the order it applied them.
+    pub changes: Option<String>,
+}
+
+impl From<revenue_modification::Model> for Modification {
+    fn from(row: revenue_modification::Model) -> Modification {
+        Modification {
+            id: row.id,
+            treatment: row.treatment,
+            effective_date: row.effective_date,
+            reason: row.reason,
+            created_at: row.created_at,
+            before: row.before_json,
+            after: row.after_json,
+            changes: row.changes_json,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -270,15 +287,7 @@ pub async fn schedule<C: ConnectionTrait>(connection: &C, contract_id: i64) -> A
         .all(connection)
         .await?
         .into_iter()
-        .map(|row| Modification {
-            id: row.id,
-            treatment: row.treatment,
-            effective_date: row.effective_date,
-            reason: row.reason,
-            created_at: row.created_at,
-            before: row.before_json,
-            after: row.after_json,
-        })
+        .map(Modification::from)
         .collect();
     Ok(Schedule {
         contract_id,

@@ -542,6 +542,64 @@ pub fn catch_up(new_price: i64, elapsed_days: i64, total_days: i64, recognised: 
     (earned - recognised, new_price - earned)
 }
 
+/// How a contract modification is accounted for (ASC 606-10-25-10 to 25-13).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Treatment {
+    /// Nothing billed or recognised yet: one contract, allocated afresh from inception.
+    Combined,
+    /// Only distinct goods added, each at its SSP (or variable consideration): a contract of its
+    /// own (25-12).
+    Separate,
+    /// What remains is distinct from what was delivered: the unrecognised consideration plus the
+    /// new consideration is allocated over the remaining obligations (25-13(a)).
+    Prospective,
+    /// What remains is part of one partially satisfied obligation: new price × progress −
+    /// recognised, booked at the modification date (25-13(b)).
+    CatchUp,
+}
+
+impl Treatment {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Treatment::Combined => "combined",
+            Treatment::Separate => "separate",
+            Treatment::Prospective => "prospective",
+            Treatment::CatchUp => "catch_up",
+        }
+    }
+}
+
+/// What decides a modification's treatment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ModificationFacts {
+    /// Nothing of the contract is billed or recognised.
+    pub untouched: bool,
+    /// The modification changes (quantity, term, cancellation) lines already in the contract.
+    pub changes_existing: bool,
+    /// Lines are added and every added line is distinct and priced at its SSP at the
+    /// modification date (or is variable consideration, which belongs to its own obligation).
+    pub adds_only_at_ssp: bool,
+    /// The goods or services still to come are distinct from those delivered (a series of
+    /// months usually is).
+    pub remaining_distinct: bool,
+}
+
+/// The treatment ASC 606 gives a modification. Order matters: an untouched contract is simply
+/// allocated again; a modification that only adds distinct goods at their SSP is a separate
+/// contract (25-12) whatever else holds; otherwise the remaining goods decide between 25-13(a)
+/// and 25-13(b).
+pub fn modification_treatment(facts: ModificationFacts) -> Treatment {
+    if facts.untouched {
+        Treatment::Combined
+    } else if !facts.changes_existing && facts.adds_only_at_ssp {
+        Treatment::Separate
+    } else if facts.remaining_distinct {
+        Treatment::Prospective
+    } else {
+        Treatment::CatchUp
+    }
+}
+
 #[cfg(test)]
 // Amounts are written dollars_cents (13_561_64 = 13,561.64) so they read as money.
 #[allow(clippy::inconsistent_digit_grouping, clippy::mistyped_literal_suffixes)]
@@ -729,6 +787,29 @@ mod tests {
         assert_eq!(below.minor, 10_000_00);
         assert!(below.source.contains("low end"));
         assert_eq!(ssp(None, 5_00, Decimal::ONE, 1, Currency::USD).minor, 5_00);
+    }
+
+    #[test]
+    fn a_modification_is_treated_as_the_standard_orders_it() {
+        let facts = |untouched, changes_existing, adds_only_at_ssp, remaining_distinct| {
+            modification_treatment(ModificationFacts {
+                untouched,
+                changes_existing,
+                adds_only_at_ssp,
+                remaining_distinct,
+            })
+        };
+        // Nothing billed or recognised: allocated afresh, whatever the change.
+        assert_eq!(facts(true, true, false, false), Treatment::Combined);
+        // ASC 606-10-55-112 (Example 5, Case A): more products at their SSP, a separate contract.
+        assert_eq!(facts(false, false, true, true), Treatment::Separate);
+        assert_eq!(facts(false, false, true, false), Treatment::Separate);
+        // Case B: the added products are discounted from SSP: prospective (25-13(a)).
+        assert_eq!(facts(false, false, false, true), Treatment::Prospective);
+        // Example 7: a price change and an extension of distinct services: prospective.
+        assert_eq!(facts(false, true, true, true), Treatment::Prospective);
+        // Example 8: one partially satisfied obligation changes: cumulative catch-up (25-13(b)).
+        assert_eq!(facts(false, true, false, false), Treatment::CatchUp);
     }
 
     #[test]

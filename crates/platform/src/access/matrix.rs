@@ -878,6 +878,11 @@ pub const OPERATIONS: &[(&str, &str, Access)] = &[
         Access::Needs(Permission::ContractChange),
     ),
     (
+        "Mutation",
+        "contractModify",
+        Access::Needs(Permission::ContractChange),
+    ),
+    (
         "Query",
         "arAging",
         Access::Needs(Permission::ReceivablesRead),

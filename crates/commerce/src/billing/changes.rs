@@ -1,0 +1,860 @@
+//! Changes to a running contract, recorded as one modification (`contractModify`): lines added,
+//! seats changed, terms extended or shortened and lines cancelled, all from one modification
+//! date and for one reason. Each change is checked (errors name `changes.N.field`), the changes
+//! are applied in a canonical order — existing lines by id, then added lines by start, product
+//! and terms — and revenue then evaluates the modification once, as a whole
+//! (`revenue::modifications`). The same changes in any order therefore give the same lines,
+//! charges and revenue schedule. `contractLineChange` and `contractLineAdd` are modifications
+//! of one change each.
+
+use super::periods::Alignment;
+use super::pricing::{parse_quantity, UsagePricing};
+use super::schedule::ChangeKind;
+use super::{find_line, repo, BillingService};
+use crate::access::{Actor, Permission};
+use crate::audit::{self, AuditRecord};
+use crate::deals::{BillingFrequency, ContractLineKind};
+use crate::entities::{
+    billing_charge, contract, contract_line, contract_line_change, revenue_modification,
+};
+use crate::error::{AppError, AppResult};
+use crate::money::Money;
+use crate::revenue::modifications::{self, Modification};
+use crate::revenue::rules::Treatment;
+use crate::values::{parse_id, require_text};
+use chrono::{DateTime, NaiveDate, Utc};
+use rust_decimal::Decimal;
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
+    TransactionTrait,
+};
+use std::collections::HashSet;
+
+/// Most changes one modification may carry.
+pub const MAX_CHANGES: usize = 50;
+
+/// A line to add to a contract.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewLine {
+    pub kind: ContractLineKind,
+    pub product_name: String,
+    pub quantity: String,
+    pub unit_price: Money,
+    pub billing_frequency: Option<BillingFrequency>,
+    pub alignment: Alignment,
+    pub start_date: NaiveDate,
+    pub end_date: NaiveDate,
+    pub usage_pricing: Option<UsagePricing>,
+}
+
+/// `contractLineAdd`: one line added, as a modification dated `modified_on` (today when not
+/// given) — not the line's own start, which may lie in the future.
+#[derive(Debug, Clone)]
+pub struct LineAddInput {
+    pub contract_id: String,
+    pub line: NewLine,
+    pub modified_on: Option<NaiveDate>,
+    pub reason: Option<String>,
+}
+
+/// One change of a modification.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ContractChange {
+    AddLine(NewLine),
+    /// Seats from the modification date.
+    Quantity {
+        line_id: i64,
+        new_quantity: String,
+    },
+    /// The line's last service day moves (an extension or a shortening of its term).
+    Term {
+        line_id: i64,
+        new_end: NaiveDate,
+    },
+    /// Service stops on the modification date; unused prepaid time is credited.
+    Cancel {
+        line_id: i64,
+    },
+}
+
+/// `contractModify`'s input.
+#[derive(Debug, Clone)]
+pub struct ModifyInput {
+    pub contract_id: String,
+    /// The modification date: when the change was agreed, the day its effects start.
+    pub effective: NaiveDate,
+    pub reason: String,
+    pub idempotency_key: String,
+    /// Whether the service still to come is distinct from what was delivered.
+    pub remaining_distinct: bool,
+    pub changes: Vec<ContractChange>,
+}
+
+/// What a modification did.
+#[derive(Debug, Clone)]
+pub struct Modified {
+    pub modification: revenue_modification::Model,
+    pub treatment: String,
+    pub added: Vec<contract_line::Model>,
+    pub line_changes: Vec<contract_line_change::Model>,
+}
+
+/// A checked change, ready to apply.
+#[derive(Debug, Clone)]
+enum Checked {
+    Add(Box<contract_line::ActiveModel>, serde_json::Value),
+    Existing {
+        line: Box<contract_line::Model>,
+        change: ExistingChange,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum ExistingChange {
+    Quantity { old: Decimal, new: Decimal },
+    Term { new_end: NaiveDate },
+    Cancel { seats: Decimal },
+}
+
+impl ExistingChange {
+    fn as_json(&self, line: &contract_line::Model) -> serde_json::Value {
+        match self {
+            ExistingChange::Quantity { old, new } => serde_json::json!({
+                "change": "quantity", "contractLineId": line.id, "product": line.product_name,
+                "oldQuantity": old.to_string(), "newQuantity": new.to_string(),
+            }),
+            ExistingChange::Term { new_end } => serde_json::json!({
+                "change": "term", "contractLineId": line.id, "product": line.product_name,
+                "oldEndDate": line.end_date, "newEndDate": new_end,
+            }),
+            ExistingChange::Cancel { seats } => serde_json::json!({
+                "change": "cancel", "contractLineId": line.id, "product": line.product_name,
+                "quantity": seats.to_string(),
+            }),
+        }
+    }
+}
+
+impl BillingService {
+    /// Records a contract modification: every change checked first (nothing is written when one
+    /// is refused), applied in canonical order, and evaluated by revenue as one modification.
+    /// The same idempotency key returns the first result.
+    pub async fn modify(&self, actor: &Actor, input: ModifyInput) -> AppResult<Modified> {
+        actor.require(Permission::ContractChange)?;
+        let contract_id = parse_id("contractId", &input.contract_id)?;
+        let key = require_text("idempotencyKey", &input.idempotency_key, 128)?;
+        let reason = require_text("reason", &input.reason, 1000)?;
+        if let Some(done) = modification_by_key(&self.db, &key).await? {
+            return modified(&self.db, done).await;
+        }
+        if input.changes.is_empty() {
+            return Err(AppError::validation("changes", "Give at least one change."));
+        }
+        if input.changes.len() > MAX_CHANGES {
+            return Err(AppError::validation(
+                "changes",
+                format!("One modification carries at most {MAX_CHANGES} changes."),
+            ));
+        }
+        let now = self.clock.now();
+        let transaction = self.db.begin().await?;
+        let contract = contract::Entity::find_by_id(contract_id)
+            .one(&transaction)
+            .await?
+            .ok_or_else(|| {
+                AppError::not_found(format!("There is no contract with id {contract_id}."))
+            })?;
+        // Modifications of one customer's contracts run one after another (PostgreSQL), so a
+        // repeated key or two changes to one line cannot interleave.
+        crate::customers::lock_for_update(&transaction, contract.customer_id).await?;
+        if let Some(done) = modification_by_key(&transaction, &key).await? {
+            return modified(&transaction, done).await;
+        }
+        check_effective(&transaction, &contract, input.effective).await?;
+        let checked = check_changes(&transaction, &contract, &input).await?;
+        let outcome = apply(
+            &transaction,
+            &contract,
+            &input,
+            &reason,
+            &key,
+            checked,
+            actor,
+            now,
+        )
+        .await?;
+        transaction.commit().await?;
+        Ok(outcome)
+    }
+
+    /// A seat change or cancellation of one line from a date: a modification of one change.
+    /// The prorated difference is billed (or credited) by the next run on or after that date.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn change_line(
+        &self,
+        actor: &Actor,
+        line_id: i64,
+        kind: ChangeKind,
+        new_quantity: Option<&str>,
+        effective: NaiveDate,
+        remaining_distinct: bool,
+        reason: &str,
+        idempotency_key: &str,
+    ) -> AppResult<contract_line_change::Model> {
+        actor.require(Permission::ContractChange)?;
+        let key = require_text("idempotencyKey", idempotency_key, 128)?;
+        // Changes recorded before modifications existed keep their key on the change itself.
+        if let Some(existing) = contract_line_change::Entity::find()
+            .filter(contract_line_change::Column::IdempotencyKey.eq(key.clone()))
+            .one(&self.db)
+            .await?
+        {
+            return Ok(existing);
+        }
+        let line = find_line(&self.db, line_id).await?;
+        let change = match kind {
+            ChangeKind::Cancellation => ContractChange::Cancel { line_id },
+            ChangeKind::Quantity => ContractChange::Quantity {
+                line_id,
+                new_quantity: new_quantity
+                    .ok_or_else(|| AppError::validation("newQuantity", "Give the new quantity."))?
+                    .to_string(),
+            },
+        };
+        let outcome = self
+            .modify(
+                actor,
+                ModifyInput {
+                    contract_id: line.contract_id.to_string(),
+                    effective,
+                    reason: reason.to_string(),
+                    idempotency_key: key,
+                    remaining_distinct,
+                    changes: vec![change],
+                },
+            )
+            .await
+            .map_err(strip_single_change_prefix)?;
+        outcome
+            .line_changes
+            .into_iter()
+            .next()
+            .ok_or_else(|| AppError::internal("a line change recorded no change"))
+    }
+
+    /// Adds a line to a contract (module upsell, usage meter, licence): a modification of one
+    /// change, dated `modified_on` or today.
+    pub async fn add_line(
+        &self,
+        actor: &Actor,
+        input: LineAddInput,
+    ) -> AppResult<contract_line::Model> {
+        actor.require(Permission::ContractChange)?;
+        let today = self.clock.now().date_naive();
+        let effective = input.modified_on.unwrap_or(today);
+        let outcome = self
+            .modify(
+                actor,
+                ModifyInput {
+                    contract_id: input.contract_id,
+                    effective,
+                    reason: input.reason.unwrap_or_else(|| {
+                        format!("Line added: {}", input.line.product_name.trim())
+                    }),
+                    idempotency_key: format!("line-add:{}", uuid::Uuid::new_v4()),
+                    remaining_distinct: true,
+                    changes: vec![ContractChange::AddLine(input.line)],
+                },
+            )
+            .await
+            .map_err(strip_single_change_prefix)?;
+        outcome
+            .added
+            .into_iter()
+            .next()
+            .ok_or_else(|| AppError::internal("a line add added no line"))
+    }
+}
+
+/// The one-change wrappers name their own input's fields, not `changes.0.…`.
+fn strip_single_change_prefix(error: AppError) -> AppError {
+    match error {
+        AppError::Validation { field, message } => AppError::Validation {
+            field: field
+                .strip_prefix("changes.0.")
+                .map(str::to_string)
+                .unwrap_or(field),
+            message,
+        },
+        other => other,
+    }
+}
+
+async fn modification_by_key<C: ConnectionTrait>(
+    connection: &C,
+    key: &str,
+) -> AppResult<Option<revenue_modification::Model>> {
+    Ok(revenue_modification::Entity::find()
+        .filter(revenue_modification::Column::IdempotencyKey.eq(key))
+        .one(connection)
+        .await?)
+}
+
+/// Reads back what a recorded modification did (a repeated request returns it).
+async fn modified<C: ConnectionTrait>(
+    connection: &C,
+    modification: revenue_modification::Model,
+) -> AppResult<Modified> {
+    let line_changes = contract_line_change::Entity::find()
+        .filter(contract_line_change::Column::ModificationId.eq(modification.id))
+        .order_by_asc(contract_line_change::Column::Id)
+        .all(connection)
+        .await?;
+    let added_ids: Vec<i64> = modification
+        .changes_json
+        .as_deref()
+        .and_then(|json| serde_json::from_str::<serde_json::Value>(json).ok())
+        .and_then(|changes| changes.as_array().cloned())
+        .unwrap_or_default()
+        .iter()
+        .filter(|change| change["change"] == "add")
+        .filter_map(|change| change["contractLineId"].as_i64())
+        .collect();
+    let added = contract_line::Entity::find()
+        .filter(contract_line::Column::Id.is_in(added_ids))
+        .order_by_asc(contract_line::Column::Id)
+        .all(connection)
+        .await?;
+    Ok(Modified {
+        treatment: modification.treatment.clone(),
+        modification,
+        added,
+        line_changes,
+    })
+}
+
+/// The modification date lies within the contract and in an open period.
+async fn check_effective<C: ConnectionTrait>(
+    connection: &C,
+    contract: &contract::Model,
+    effective: NaiveDate,
+) -> AppResult<()> {
+    if effective < contract.start_date {
+        return Err(AppError::validation(
+            "effectiveDate",
+            format!(
+                "{effective} is before the contract starts ({}); change the deal instead.",
+                contract.start_date
+            ),
+        ));
+    }
+    if let Some(open) = crate::revenue::repo::first_open_day(connection).await? {
+        if effective < open {
+            return Err(AppError::validation(
+                "effectiveDate",
+                format!(
+                    "{effective} falls in a closed period; date the modification on or after {open}, or ask the CFO to reopen the period."
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Checks every change against the contract (field errors name `changes.N.…`) and returns them
+/// in canonical order: existing lines by id, then added lines by their terms.
+async fn check_changes<C: ConnectionTrait>(
+    connection: &C,
+    contract: &contract::Model,
+    input: &ModifyInput,
+) -> AppResult<Vec<Checked>> {
+    let mut touched = HashSet::new();
+    let mut existing = Vec::new();
+    let mut added = Vec::new();
+    for (index, change) in input.changes.iter().enumerate() {
+        let field = |name: &str| format!("changes.{index}.{name}");
+        match change {
+            ContractChange::AddLine(line) => {
+                if !input.remaining_distinct {
+                    return Err(AppError::validation(
+                        "remainingDistinct",
+                        "Added lines are distinct services; record a change to one partially delivered service (a cumulative catch-up) without adding lines.",
+                    ));
+                }
+                let (model, json) = new_line(contract, line, &field)?;
+                added.push((line.clone(), model, json));
+            }
+            ContractChange::Quantity { line_id, .. }
+            | ContractChange::Term { line_id, .. }
+            | ContractChange::Cancel { line_id } => {
+                let line = line_of_contract(connection, contract, *line_id, &field).await?;
+                if !touched.insert(*line_id) {
+                    return Err(AppError::validation(
+                        field("contractLineId"),
+                        format!("Line {line_id} already has a change in this modification; give one change per line."),
+                    ));
+                }
+                let checked =
+                    check_existing(connection, &line, change, input.effective, &field).await?;
+                existing.push(Checked::Existing {
+                    line: Box::new(line),
+                    change: checked,
+                });
+            }
+        }
+    }
+    existing.sort_by_key(|checked| match checked {
+        Checked::Existing { line, .. } => line.id,
+        Checked::Add(..) => i64::MAX,
+    });
+    added.sort_by(|(a, ..), (b, ..)| canonical_key(a).cmp(&canonical_key(b)));
+    existing.extend(
+        added
+            .into_iter()
+            .map(|(_, model, json)| Checked::Add(Box::new(model), json)),
+    );
+    Ok(existing)
+}
+
+/// The order added lines are inserted in, whatever order they were given in.
+fn canonical_key(line: &NewLine) -> (NaiveDate, String, &'static str, NaiveDate, String, i64) {
+    (
+        line.start_date,
+        line.product_name.trim().to_string(),
+        line.kind.as_str(),
+        line.end_date,
+        line.quantity.trim().to_string(),
+        line.unit_price.minor(),
+    )
+}
+
+async fn line_of_contract<C: ConnectionTrait>(
+    connection: &C,
+    contract: &contract::Model,
+    line_id: i64,
+    field: &(dyn Fn(&str) -> String + Sync),
+) -> AppResult<contract_line::Model> {
+    contract_line::Entity::find_by_id(line_id)
+        .one(connection)
+        .await?
+        .filter(|line| line.contract_id == contract.id)
+        .ok_or_else(|| {
+            AppError::validation(
+                field("contractLineId"),
+                format!(
+                    "Line {line_id} is not a line of contract {}.",
+                    contract.contract_number
+                ),
+            )
+        })
+}
+
+/// Checks a change to an existing line against its term, its earlier changes and what is
+/// already billed.
+async fn check_existing<C: ConnectionTrait>(
+    connection: &C,
+    line: &contract_line::Model,
+    change: &ContractChange,
+    effective: NaiveDate,
+    field: &(dyn Fn(&str) -> String + Sync),
+) -> AppResult<ExistingChange> {
+    let changes = contract_line_change::Entity::find()
+        .filter(contract_line_change::Column::ContractLineId.eq(line.id))
+        .all(connection)
+        .await?;
+    if line.cancelled_on.is_some()
+        || changes
+            .iter()
+            .any(|change| change.kind == ChangeKind::Cancellation.as_str())
+    {
+        return Err(AppError::Conflict(format!(
+            "{} is already cancelled.",
+            line.product_name
+        )));
+    }
+    if let Some(latest) = changes.iter().map(|change| change.effective_date).max() {
+        if effective < latest {
+            return Err(AppError::validation("effectiveDate", format!("A later change to {} is already recorded from {latest}; changes must come in date order.", line.product_name)));
+        }
+    }
+    if let ContractChange::Term { new_end, .. } = change {
+        return check_term(connection, line, *new_end, effective, field).await;
+    }
+    if line.kind != ContractLineKind::Subscription.as_str() {
+        return Err(AppError::validation(
+            field("contractLineId"),
+            "Seat changes and cancellations apply to subscription lines.",
+        ));
+    }
+    if effective < line.start_date || effective > line.end_date {
+        return Err(AppError::validation(
+            "effectiveDate",
+            format!(
+                "{effective} is outside the line's term {} to {}.",
+                line.start_date, line.end_date
+            ),
+        ));
+    }
+    let old = repo::decimal("quantity", &line.quantity)?;
+    match change {
+        ContractChange::Cancel { .. } => Ok(ExistingChange::Cancel { seats: old }),
+        ContractChange::Quantity { new_quantity, .. } => {
+            let new = parse_quantity(new_quantity)
+                .map_err(|message| AppError::validation(field("newQuantity"), message))?;
+            if new.is_zero() {
+                return Err(AppError::validation(
+                    field("newQuantity"),
+                    "To stop the service, cancel the line instead of setting zero seats.",
+                ));
+            }
+            if new == old {
+                return Err(AppError::validation(
+                    field("newQuantity"),
+                    format!("The line already has {old} seats."),
+                ));
+            }
+            Ok(ExistingChange::Quantity { old, new })
+        }
+        _ => Err(AppError::internal("unexpected change")),
+    }
+}
+
+/// A term may move when billing stays exact: an extension must not turn an already billed
+/// partial last period into a full one, and a shortening must not cut service already billed
+/// (that is a cancellation, which credits the unused time).
+async fn check_term<C: ConnectionTrait>(
+    connection: &C,
+    line: &contract_line::Model,
+    new_end: NaiveDate,
+    effective: NaiveDate,
+    field: &(dyn Fn(&str) -> String + Sync),
+) -> AppResult<ExistingChange> {
+    if line.kind == ContractLineKind::PerpetualLicense.as_str() {
+        return Err(AppError::validation(
+            field("contractLineId"),
+            "A perpetual licence has no term to move.",
+        ));
+    }
+    if new_end == line.end_date {
+        return Err(AppError::validation(
+            field("newEndDate"),
+            format!("{} already ends on {new_end}.", line.product_name),
+        ));
+    }
+    if new_end < line.start_date || new_end < effective {
+        return Err(AppError::validation(
+            field("newEndDate"),
+            format!(
+                "{new_end} is before the modification date or the line's start; a term ends on or after both."
+            ),
+        ));
+    }
+    let billed = billing_charge::Entity::find()
+        .filter(billing_charge::Column::ContractLineId.eq(line.id))
+        .filter(billing_charge::Column::ChargeKey.starts_with("period:"))
+        .all(connection)
+        .await?;
+    let billed_to = billed.iter().filter_map(|charge| charge.period_end).max();
+    if new_end < line.end_date {
+        if let Some(until) =
+            billed_to.filter(|until| *until > new_end.succ_opt().unwrap_or(new_end))
+        {
+            let last = until.pred_opt().unwrap_or(until);
+            return Err(AppError::validation(
+                field("newEndDate"),
+                format!(
+                    "{} is billed through {last}; cancel it from {} instead, so the unused time is credited.",
+                    line.product_name,
+                    new_end.succ_opt().unwrap_or(new_end)
+                ),
+            ));
+        }
+    } else {
+        let terms = repo::line_terms(line, Vec::new())?;
+        let mut longer = terms.clone();
+        longer.end = new_end;
+        let extended = longer.periods();
+        if let Some(last) = terms.periods().last() {
+            let billed_last = billed
+                .iter()
+                .any(|charge| charge.period_start == Some(last.start));
+            let reshaped = extended
+                .iter()
+                .any(|period| period.start == last.start && period.end != last.end);
+            if billed_last && reshaped {
+                return Err(AppError::validation(
+                    field("newEndDate"),
+                    format!(
+                        "{}'s last period from {} is already billed as a part period; add the extension as a new line from {} instead.",
+                        line.product_name,
+                        last.start,
+                        line.end_date.succ_opt().unwrap_or(line.end_date)
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(ExistingChange::Term { new_end })
+}
+
+/// Checks a line to add and builds its row (not yet inserted) and its log entry.
+fn new_line(
+    contract: &contract::Model,
+    line: &NewLine,
+    field: &(dyn Fn(&str) -> String + Sync),
+) -> AppResult<(contract_line::ActiveModel, serde_json::Value)> {
+    let product = require_text(&field("productName"), &line.product_name, 200)?;
+    let quantity = parse_quantity(&line.quantity)
+        .map_err(|message| AppError::validation(field("quantity"), message))?;
+    if line.unit_price.is_negative() {
+        return Err(AppError::validation(
+            field("unitPrice"),
+            "The unit price cannot be negative.",
+        ));
+    }
+    if line.unit_price.currency().code() != contract.currency {
+        return Err(AppError::validation(
+            field("unitPrice"),
+            format!("The contract bills in {}.", contract.currency),
+        ));
+    }
+    if line.end_date < line.start_date {
+        return Err(AppError::validation(
+            field("endDate"),
+            "The end date is before the start date.",
+        ));
+    }
+    let frequency = match line.kind {
+        ContractLineKind::Subscription => Some(
+            line.billing_frequency
+                .filter(|frequency| frequency.periods_per_year().is_some())
+                .ok_or_else(|| {
+                    AppError::validation(
+                        field("billingFrequency"),
+                        "A subscription bills monthly, quarterly or annually.",
+                    )
+                })?,
+        ),
+        ContractLineKind::Milestone => Some(BillingFrequency::Milestone),
+        ContractLineKind::TimeAndMaterials => Some(BillingFrequency::TimeAndMaterials),
+        ContractLineKind::PerpetualLicense | ContractLineKind::Usage => None,
+    };
+    let pricing = match (line.kind, &line.usage_pricing) {
+        (ContractLineKind::Usage, Some(pricing)) => {
+            pricing.validate().map_err(|error| {
+                AppError::validation(
+                    field(&format!("usagePricing.{}", error.field)),
+                    error.message,
+                )
+            })?;
+            Some(serde_json::to_string(pricing).map_err(AppError::internal)?)
+        }
+        (ContractLineKind::Usage, None) => {
+            return Err(AppError::validation(
+                field("usagePricing"),
+                "A usage line needs its meter and pricing.",
+            ));
+        }
+        (_, Some(_)) => {
+            return Err(AppError::validation(
+                field("usagePricing"),
+                "Only usage lines take usage pricing.",
+            ));
+        }
+        (_, None) => None,
+    };
+    let json = serde_json::json!({
+        "change": "add", "product": product, "kind": line.kind.as_str(),
+        "quantity": quantity.to_string(), "unitPriceMinor": line.unit_price.minor(),
+        "billingFrequency": frequency.map(|frequency| frequency.as_str()),
+        "startDate": line.start_date, "endDate": line.end_date,
+    });
+    let model = contract_line::ActiveModel {
+        contract_id: Set(contract.id),
+        product_name: Set(product),
+        kind: Set(line.kind.as_str().into()),
+        quantity: Set(quantity.to_string()),
+        unit_price_minor: Set(line.unit_price.minor()),
+        currency: Set(contract.currency.clone()),
+        billing_frequency: Set(frequency.map(|frequency| frequency.as_str().to_string())),
+        start_date: Set(line.start_date),
+        end_date: Set(line.end_date),
+        alignment: Set(line.alignment.as_str().into()),
+        usage_pricing_json: Set(pricing),
+        ..Default::default()
+    };
+    Ok((model, json))
+}
+
+/// Applies checked changes in their canonical order, has revenue evaluate the modification,
+/// links the line changes to it and audits it.
+#[allow(clippy::too_many_arguments)]
+async fn apply<C: ConnectionTrait>(
+    connection: &C,
+    contract: &contract::Model,
+    input: &ModifyInput,
+    reason: &str,
+    key: &str,
+    checked: Vec<Checked>,
+    actor: &Actor,
+    now: DateTime<Utc>,
+) -> AppResult<Modified> {
+    let mut log = Vec::new();
+    let mut added = Vec::new();
+    let mut changed_ids = Vec::new();
+    let mut line_changes = Vec::new();
+    for item in checked {
+        match item {
+            Checked::Add(model, mut json) => {
+                let line = model.insert(connection).await?;
+                json["contractLineId"] = serde_json::json!(line.id);
+                log.push(json);
+                added.push(line);
+            }
+            Checked::Existing { line, change } => {
+                log.push(change.as_json(&line));
+                changed_ids.push(line.id);
+                if let Some(recorded) = apply_existing(
+                    connection,
+                    &line,
+                    &change,
+                    input.effective,
+                    reason,
+                    actor,
+                    now,
+                )
+                .await?
+                {
+                    line_changes.push(recorded);
+                }
+            }
+        }
+    }
+    let changes = serde_json::Value::Array(log);
+    let added_ids: Vec<i64> = added.iter().map(|line| line.id).collect();
+    let (treatment, modification) = modifications::evaluate(
+        connection,
+        &Modification {
+            contract_id: contract.id,
+            effective: input.effective,
+            added: &added_ids,
+            changed: &changed_ids,
+            remaining_distinct: input.remaining_distinct,
+            reason,
+            changes: &changes,
+            idempotency_key: Some(key),
+        },
+        now,
+        Some(actor.user_id),
+    )
+    .await?;
+    if !line_changes.is_empty() {
+        contract_line_change::Entity::update_many()
+            .col_expr(
+                contract_line_change::Column::ModificationId,
+                Expr::value(modification.id),
+            )
+            .filter(
+                contract_line_change::Column::Id.is_in(line_changes.iter().map(|change| change.id)),
+            )
+            .exec(connection)
+            .await?;
+        for change in &mut line_changes {
+            change.modification_id = Some(modification.id);
+        }
+    }
+    audit_modification(
+        connection,
+        contract,
+        &modification,
+        treatment,
+        &changes,
+        actor,
+        now,
+    )
+    .await?;
+    Ok(Modified {
+        treatment: treatment.as_str().to_string(),
+        modification,
+        added,
+        line_changes,
+    })
+}
+
+/// Writes one change to an existing line: the line itself, and for seats and cancellations the
+/// dated change billing prorates.
+async fn apply_existing<C: ConnectionTrait>(
+    connection: &C,
+    line: &contract_line::Model,
+    change: &ExistingChange,
+    effective: NaiveDate,
+    reason: &str,
+    actor: &Actor,
+    now: DateTime<Utc>,
+) -> AppResult<Option<contract_line_change::Model>> {
+    let mut row: contract_line::ActiveModel = line.clone().into();
+    let dated = match change {
+        ExistingChange::Term { new_end } => {
+            row.end_date = Set(*new_end);
+            None
+        }
+        ExistingChange::Quantity { old, new } => {
+            row.quantity = Set(new.to_string());
+            Some((ChangeKind::Quantity, *old, *new))
+        }
+        ExistingChange::Cancel { seats } => {
+            row.cancelled_on = Set(Some(effective));
+            Some((ChangeKind::Cancellation, *seats, Decimal::ZERO))
+        }
+    };
+    row.update(connection).await?;
+    let Some((kind, old, new)) = dated else {
+        return Ok(None);
+    };
+    let recorded = contract_line_change::ActiveModel {
+        contract_line_id: Set(line.id),
+        kind: Set(kind.as_str().into()),
+        effective_date: Set(effective),
+        old_quantity: Set(old.to_string()),
+        new_quantity: Set(new.to_string()),
+        reason: Set(reason.to_string()),
+        idempotency_key: Set(None),
+        created_by: Set(Some(actor.user_id)),
+        created_at: Set(now),
+        ..Default::default()
+    }
+    .insert(connection)
+    .await?;
+    Ok(Some(recorded))
+}
+
+async fn audit_modification<C: ConnectionTrait>(
+    connection: &C,
+    contract: &contract::Model,
+    modification: &revenue_modification::Model,
+    treatment: Treatment,
+    changes: &serde_json::Value,
+    actor: &Actor,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    audit::record(
+        connection,
+        Some(actor),
+        now,
+        AuditRecord::<(), _> {
+            action: "contract.modify",
+            entity_type: "contract",
+            entity_id: contract.id.to_string(),
+            before: None,
+            after: Some(&serde_json::json!({
+                "modificationId": modification.id,
+                "effectiveDate": modification.effective_date,
+                "reason": modification.reason,
+                "revenueTreatment": treatment.as_str(),
+                "changes": changes,
+            })),
+        },
+    )
+    .await
+}
