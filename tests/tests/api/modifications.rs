@@ -492,3 +492,55 @@ async fn a_refused_modification_names_the_change_at_fault_and_writes_nothing() {
     assert_eq!(after["rows"], before["rows"]);
     assert_eq!(after["modifications"], before["modifications"]);
 }
+
+/// A seat increase agreed on 16 November, after October's recognition run: the service of 1–15
+/// November was delivered at the old price, so it keeps it (ASC 606-10-25-13(a) re-allocates
+/// only the consideration for what is still to be delivered). 12,000.00 a year under even
+/// periods is 1,000.00 a service month; half of November's is 500.00. The second seat bills
+/// 12,000 × 46/365 = 1,512.33 (16 November to 31 December). Unrecognised 2,000.00 − 500.00
+/// delivered + 1,512.33 new = 3,012.33 over the 46 days left: half a service month in November
+/// and a whole one in December, 1,004.11 and 2,008.22. November recognises 1,504.11; before the
+/// fix it recognised 1,145.32 (the delivered half-month was pushed into December).
+#[tokio::test]
+async fn a_mid_month_seat_increase_keeps_the_delivered_days_at_the_old_price() {
+    let app = TestApp::spawn().await;
+    zero_tax(&app).await;
+    let customer = app.create_customer("Mid Month", "USD").await;
+    let id = contract(
+        &app, &customer, "OPP-MID", "ANNUALLY", "12000.00", "USD", "2026-01-01", "2026-12-31",
+    )
+    .await;
+    bill(&app, "2026-01-01").await;
+    run(&app, "2026-10").await;
+    let line = schedule(&app, &id).await["obligations"][0]["contractLineId"].clone();
+    let done = modify(
+        &app,
+        &id,
+        "2026-11-16",
+        json!([{ "quantity": { "contractLineId": line, "newQuantity": "2" } }]),
+        "mid-month",
+    )
+    .await;
+    assert_eq!(done["data"]["contractModify"]["treatment"], "prospective", "{done}");
+    let after = schedule(&app, &id).await;
+    assert_eq!(after["allocatedTotal"]["amount"], "13512.33");
+    let planned: Vec<(String, i64)> = after["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|row| row["status"] == "planned")
+        .map(|row| (row["month"].as_str().unwrap().to_string(), amount(&row["amount"])))
+        .collect();
+    assert_eq!(
+        planned,
+        [("2026-11".to_string(), 1_504_11), ("2026-12".to_string(), 2_008_22)]
+    );
+    let november = after["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|row| row["month"] == "2026-11")
+        .unwrap();
+    assert_eq!(november["periodStart"], "2026-11-01", "{november}");
+    assert_consistent(&after);
+}

@@ -13,12 +13,15 @@ use super::repo::{
     set_allocated, snapshot, ModificationRecord, PLANNED,
 };
 use super::rules::{self, ModificationFacts, Pattern, RatableMethod, Treatment};
-use crate::entities::revenue_schedule;
-use crate::entities::{contract_line, performance_obligation, revenue_modification};
+use crate::entities::{
+    contract_line, performance_obligation, revenue_modification, revenue_schedule,
+};
 use crate::error::{AppError, AppResult};
 use crate::money::{allocate as allocate_money, Currency, Money};
 use chrono::{DateTime, NaiveDate, Utc};
-use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, Set};
+use rust_decimal::Decimal;
+use sea_orm::sea_query::Expr;
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 
 /// One modification as revenue evaluates it, after billing has applied its changes.
 #[derive(Debug, Clone)]
@@ -204,6 +207,9 @@ async fn catch_up<C: ConnectionTrait>(
 struct Remaining {
     obligation: performance_obligation::Model,
     recognised: i64,
+    /// Planned rows for service delivered before the modification date, and how much of each
+    /// belongs to that service: it stays at the old price.
+    delivered: Vec<(revenue_schedule::Model, i64)>,
     /// The part of the service still to come, as days left over service days.
     left: i64,
     total: i64,
@@ -259,9 +265,15 @@ async fn prospective<C: ConnectionTrait>(
         }
         // The remaining promises are priced as at the modification date.
         let obligation = refresh_obligation(connection, obligation, effective, now).await?;
+        let delivered = if pattern == Pattern::Ratable {
+            delivered_before(connection, &obligation, effective).await?
+        } else {
+            Vec::new()
+        };
         remaining.push(Remaining {
             obligation,
             recognised,
+            delivered,
             left,
             total,
         });
@@ -272,7 +284,7 @@ async fn prospective<C: ConnectionTrait>(
     let currency = Currency::parse(&first.obligation.currency)?;
     let price: i64 = remaining
         .iter()
-        .map(|part| part.obligation.allocated_minor - part.recognised)
+        .map(|part| part.obligation.allocated_minor - part.earned())
         .sum();
     let weights: Vec<u64> = remaining
         .iter()
@@ -291,11 +303,109 @@ async fn prospective<C: ConnectionTrait>(
     let shares = allocate_money(Money::from_minor(price, currency), &weights)
         .map_err(|error| AppError::internal(format!("prospective allocation: {error}")))?;
     for (part, share) in remaining.iter().zip(shares) {
-        let allocated = part.recognised + share.minor();
+        let allocated = part.earned() + share.minor();
         set_allocated(connection, part.obligation.id, allocated, now).await?;
         let mut updated = part.obligation.clone();
         updated.allocated_minor = allocated;
         replan(connection, &updated, share.minor(), effective, method, key).await?;
+        keep_delivered(connection, &part.delivered, effective).await?;
+    }
+    Ok(())
+}
+
+impl Remaining {
+    /// What the obligation has earned by the modification date: recognised, plus what its plan
+    /// gives the service delivered since and not yet recognised.
+    fn earned(&self) -> i64 {
+        self.recognised + self.delivered.iter().map(|(_, amount)| amount).sum::<i64>()
+    }
+}
+
+/// The planned ratable rows of service delivered before `effective`, each with the part that
+/// belongs to days before it (a row the date falls inside, pro rata by days). A prospective
+/// modification re-allocates only what is still to be delivered (25-13(a)): service delivered
+/// between the last recognition and the modification date keeps its old price, so revenue by
+/// any month end still follows delivery.
+async fn delivered_before<C: ConnectionTrait>(
+    connection: &C,
+    obligation: &performance_obligation::Model,
+    effective: NaiveDate,
+) -> AppResult<Vec<(revenue_schedule::Model, i64)>> {
+    let planned = revenue_schedule::Entity::find()
+        .filter(revenue_schedule::Column::ObligationId.eq(obligation.id))
+        .filter(revenue_schedule::Column::Status.eq(PLANNED))
+        .filter(revenue_schedule::Column::Kind.eq("ratable"))
+        .filter(revenue_schedule::Column::PeriodStart.lt(effective))
+        .all(connection)
+        .await?;
+    Ok(planned
+        .into_iter()
+        .filter_map(|row| {
+            let (start, end) = (row.period_start?, row.period_end?);
+            let amount = if end <= effective {
+                row.amount_minor
+            } else {
+                let days = (end - start).num_days().max(1);
+                let before = (effective - start).num_days();
+                rules::round(
+                    Decimal::from(row.amount_minor) * Decimal::from(before) / Decimal::from(days),
+                )
+            };
+            Some((row, amount))
+        })
+        .collect())
+}
+
+/// Puts back the delivered part of the plan after a re-plan from `effective`: whole rows as
+/// they were, and the part of the month the date falls in added to that month's new row.
+async fn keep_delivered<C: ConnectionTrait>(
+    connection: &C,
+    delivered: &[(revenue_schedule::Model, i64)],
+    effective: NaiveDate,
+) -> AppResult<()> {
+    for (row, amount) in delivered {
+        let whole = row.period_end.is_some_and(|end| end <= effective);
+        let merged = if whole {
+            0
+        } else {
+            revenue_schedule::Entity::update_many()
+                .col_expr(
+                    revenue_schedule::Column::AmountMinor,
+                    Expr::col(revenue_schedule::Column::AmountMinor).add(*amount),
+                )
+                .col_expr(
+                    revenue_schedule::Column::PeriodStart,
+                    Expr::value(row.period_start),
+                )
+                .filter(revenue_schedule::Column::ObligationId.eq(row.obligation_id))
+                .filter(revenue_schedule::Column::SourceKey.eq(row.source_key.clone()))
+                .filter(revenue_schedule::Column::Status.eq(PLANNED))
+                .exec(connection)
+                .await?
+                .rows_affected
+        };
+        if merged == 0 {
+            revenue_schedule::ActiveModel {
+                obligation_id: Set(row.obligation_id),
+                contract_id: Set(row.contract_id),
+                currency: Set(row.currency.clone()),
+                stream_account: Set(row.stream_account.clone()),
+                kind: Set(row.kind.clone()),
+                source_key: Set(row.source_key.clone()),
+                period_start: Set(row.period_start),
+                period_end: Set(if whole {
+                    row.period_end
+                } else {
+                    Some(effective)
+                }),
+                recognise_on: Set(row.recognise_on),
+                amount_minor: Set(*amount),
+                status: Set(PLANNED.into()),
+                ..Default::default()
+            }
+            .insert(connection)
+            .await?;
+        }
     }
     Ok(())
 }

@@ -165,7 +165,7 @@ pub struct Ssp {
     pub source: String,
 }
 
-fn round(value: Decimal) -> i64 {
+pub(crate) fn round(value: Decimal) -> i64 {
     value
         .round_dp_with_strategy(0, RoundingStrategy::MidpointAwayFromZero)
         .to_i64()
