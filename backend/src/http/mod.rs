@@ -192,7 +192,7 @@ async fn customer_statement(
     .await
 }
 
-/// A revenue report as CSV: `report` = waterfall (asOf), rollforward or streams (from, to as
+/// A revenue report as CSV: `report` = waterfall or rpo (asOf), rollforward or streams (from, to as
 /// YYYY-MM), schedule (contractId).
 async fn revenue_export(
     State(state): State<HttpState>,

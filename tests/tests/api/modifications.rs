@@ -507,7 +507,14 @@ async fn a_mid_month_seat_increase_keeps_the_delivered_days_at_the_old_price() {
     zero_tax(&app).await;
     let customer = app.create_customer("Mid Month", "USD").await;
     let id = contract(
-        &app, &customer, "OPP-MID", "ANNUALLY", "12000.00", "USD", "2026-01-01", "2026-12-31",
+        &app,
+        &customer,
+        "OPP-MID",
+        "ANNUALLY",
+        "12000.00",
+        "USD",
+        "2026-01-01",
+        "2026-12-31",
     )
     .await;
     bill(&app, "2026-01-01").await;
@@ -521,7 +528,10 @@ async fn a_mid_month_seat_increase_keeps_the_delivered_days_at_the_old_price() {
         "mid-month",
     )
     .await;
-    assert_eq!(done["data"]["contractModify"]["treatment"], "prospective", "{done}");
+    assert_eq!(
+        done["data"]["contractModify"]["treatment"], "prospective",
+        "{done}"
+    );
     let after = schedule(&app, &id).await;
     assert_eq!(after["allocatedTotal"]["amount"], "13512.33");
     let planned: Vec<(String, i64)> = after["rows"]
@@ -529,11 +539,19 @@ async fn a_mid_month_seat_increase_keeps_the_delivered_days_at_the_old_price() {
         .unwrap()
         .iter()
         .filter(|row| row["status"] == "planned")
-        .map(|row| (row["month"].as_str().unwrap().to_string(), amount(&row["amount"])))
+        .map(|row| {
+            (
+                row["month"].as_str().unwrap().to_string(),
+                amount(&row["amount"]),
+            )
+        })
         .collect();
     assert_eq!(
         planned,
-        [("2026-11".to_string(), 1_504_11), ("2026-12".to_string(), 2_008_22)]
+        [
+            ("2026-11".to_string(), 1_504_11),
+            ("2026-12".to_string(), 2_008_22)
+        ]
     );
     let november = after["rows"]
         .as_array()
@@ -543,4 +561,94 @@ async fn a_mid_month_seat_increase_keeps_the_delivered_days_at_the_old_price() {
         .unwrap();
     assert_eq!(november["periodStart"], "2026-11-01", "{november}");
     assert_consistent(&after);
+}
+
+const RPO: &str = "query($asOf: Date) { remainingPerformanceObligations(asOf: $asOf) { asOf currencies { currency contracts figures { total { amount } within12Months { amount } months13To24 { amount } beyond24Months { amount } dateNotKnown { amount } } streams { stream figures { total { amount } within12Months { amount } } } } } }";
+
+/// Remaining performance obligations (ASC 606-10-50-13): a two-year subscription of 12,000.00 a
+/// year (1,000.00 a month) recognised through October 2026 and a 4,000.00 data migration
+/// milestone expected on 31 March 2027. On 27 November 2026, 14 months of service (14,000.00)
+/// and the milestone remain: November 2026 to October 2027 and the milestone (16,000.00) fall
+/// within 12 months, November and December 2027 (2,000.00) in months 13–24. As of 30 June
+/// 2026 the months recognised since count again: 18,000.00 + 4,000.00, of which July 2026 to
+/// June 2027 and the milestone (16,000.00) within 12 months.
+#[tokio::test]
+async fn the_remaining_performance_obligations_are_disclosed_by_when_they_are_expected() {
+    let app = TestApp::spawn().await;
+    zero_tax(&app).await;
+    let customer = app.create_customer("Backlog", "USD").await;
+    let id = contract(
+        &app,
+        &customer,
+        "OPP-RPO",
+        "ANNUALLY",
+        "12000.00",
+        "USD",
+        "2026-01-01",
+        "2027-12-31",
+    )
+    .await;
+    app.gql_ok(
+        Role::VpRevops,
+        ADD,
+        json!({ "input": { "contractId": id, "kind": "MILESTONE", "productName": "Data migration", "quantity": "1", "unitPrice": { "amount": "4000.00", "currency": "USD" }, "startDate": "2026-01-01", "endDate": "2027-03-31" } }),
+    )
+    .await;
+    bill(&app, "2026-01-01").await;
+    run(&app, "2026-10").await;
+    let today = app.gql_ok(Role::Cfo, RPO, json!({})).await;
+    let usd = &today["remainingPerformanceObligations"]["currencies"][0];
+    assert_eq!(
+        today["remainingPerformanceObligations"]["asOf"],
+        "2026-11-27"
+    );
+    assert_eq!(usd["currency"], "USD");
+    assert_eq!(usd["contracts"], 1);
+    assert_eq!(usd["figures"]["total"]["amount"], "18000.00", "{usd}");
+    assert_eq!(usd["figures"]["within12Months"]["amount"], "16000.00");
+    assert_eq!(usd["figures"]["months13To24"]["amount"], "2000.00");
+    assert_eq!(usd["figures"]["beyond24Months"]["amount"], "0.00");
+    assert_eq!(usd["figures"]["dateNotKnown"]["amount"], "0.00");
+    let stream = |name: &str| {
+        usd["streams"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|stream| stream["stream"] == name)
+            .map(|stream| stream["figures"]["total"]["amount"].clone())
+    };
+    assert_eq!(stream("subscription"), Some(json!("14000.00")));
+    assert_eq!(stream("services"), Some(json!("4000.00")));
+
+    let june = app
+        .gql_ok(Role::Cfo, RPO, json!({ "asOf": "2026-06-30" }))
+        .await;
+    let usd = &june["remainingPerformanceObligations"]["currencies"][0];
+    assert_eq!(usd["figures"]["total"]["amount"], "22000.00", "{usd}");
+    assert_eq!(usd["figures"]["within12Months"]["amount"], "16000.00");
+    assert_eq!(usd["figures"]["months13To24"]["amount"], "6000.00");
+
+    let csv = app
+        .client
+        .get(format!(
+            "{}/api/revenue/export?report=rpo&asOf=2026-11-27",
+            app.base_url
+        ))
+        .bearer_auth(app.token(Role::Cfo).await)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        csv.starts_with("as_of,currency,stream,total,within_12_months"),
+        "{csv}"
+    );
+    assert!(
+        csv.contains("2026-11-27,USD,total,18000.00,16000.00,2000.00,0.00,0.00"),
+        "{csv}"
+    );
+    let refused = app.gql_as(Role::Ae, RPO, json!({})).await;
+    assert_eq!(error_code(&refused).as_deref(), Some("FORBIDDEN"));
 }

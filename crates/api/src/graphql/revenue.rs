@@ -103,6 +103,52 @@ impl From<crate::revenue::report::Modification> for RevenueModification {
     }
 }
 
+/// Remaining performance obligations in one currency or stream, by expected recognition.
+#[derive(Clone, SimpleObject)]
+pub struct RpoFigures {
+    pub total: Money,
+    /// Within 12 months after the as-of date (what is due and not yet run included).
+    pub within12_months: Money,
+    pub months13_to24: Money,
+    pub beyond24_months: Money,
+    /// Awaiting delivery or acceptance with no expected date.
+    pub date_not_known: Money,
+}
+
+impl From<revenue::disclosures::RpoFigures> for RpoFigures {
+    fn from(figures: revenue::disclosures::RpoFigures) -> RpoFigures {
+        RpoFigures {
+            total: figures.total.into(),
+            within12_months: figures.within_12_months.into(),
+            months13_to24: figures.months_13_to_24.into(),
+            beyond24_months: figures.beyond_24_months.into(),
+            date_not_known: figures.date_not_known.into(),
+        }
+    }
+}
+
+#[derive(Clone, SimpleObject)]
+pub struct RpoStream {
+    /// subscription, services, usage or licence.
+    pub stream: String,
+    pub figures: RpoFigures,
+}
+
+#[derive(Clone, SimpleObject)]
+pub struct RpoCurrency {
+    pub currency: String,
+    /// Contracts with something remaining.
+    pub contracts: i64,
+    pub figures: RpoFigures,
+    pub streams: Vec<RpoStream>,
+}
+
+#[derive(Clone, SimpleObject)]
+pub struct RemainingObligations {
+    pub as_of: IsoDate,
+    pub currencies: Vec<RpoCurrency>,
+}
+
 /// A contract's recognition schedule; recognised + remaining = allocated total, and deferred −
 /// unbilled = billed − recognised (net of contra revenue).
 #[derive(Clone, SimpleObject)]
@@ -516,6 +562,44 @@ impl RevenueQuery {
                     currency: row.currency.code().to_string(),
                     month: row.month,
                     amount: row.amount.into(),
+                })
+                .collect(),
+        })
+    }
+
+    /// Remaining performance obligations (ASC 606-10-50-13) as of a day (default today): the
+    /// fixed consideration allocated to what is not yet satisfied, by when it is expected to be
+    /// recognised, per currency and stream. Variable consideration recognised as earned (T&M,
+    /// usage) is left out (50-14(b)).
+    #[graphql(complexity = "super::cost::REPORT + child_complexity")]
+    async fn remaining_performance_obligations(
+        &self,
+        ctx: &Context<'_>,
+        as_of: Option<IsoDate>,
+    ) -> async_graphql::Result<RemainingObligations> {
+        let app = app(ctx);
+        let as_of = as_of.map(|date| date.0).unwrap_or(app.clock.today());
+        let data = app
+            .revenue
+            .remaining_obligations(actor(ctx)?, as_of)
+            .await?;
+        Ok(RemainingObligations {
+            as_of: date(data.as_of),
+            currencies: data
+                .currencies
+                .into_iter()
+                .map(|row| RpoCurrency {
+                    currency: row.currency.code().to_string(),
+                    contracts: row.contracts,
+                    figures: row.figures.into(),
+                    streams: row
+                        .streams
+                        .into_iter()
+                        .map(|stream| RpoStream {
+                            stream: stream.stream,
+                            figures: stream.figures.into(),
+                        })
+                        .collect(),
                 })
                 .collect(),
         })

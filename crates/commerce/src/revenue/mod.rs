@@ -3,6 +3,7 @@
 //! modifications, period close, and the deferred-revenue reports. Pure rules live in `rules`,
 //! storage and the hooks other areas call in `repo`, the run in `run`, reports in `report`.
 
+pub mod disclosures;
 pub mod modifications;
 pub mod opening;
 pub mod repo;
@@ -340,6 +341,16 @@ impl RevenueService {
         report::waterfall(&self.db, as_of, months).await
     }
 
+    /// Remaining performance obligations as of a day (ASC 606-10-50-13).
+    pub async fn remaining_obligations(
+        &self,
+        actor: &Actor,
+        as_of: NaiveDate,
+    ) -> AppResult<disclosures::Rpo> {
+        actor.require(Permission::RevenueTotalsRead)?;
+        disclosures::remaining_obligations(&self.db, as_of).await
+    }
+
     pub async fn rollforward(
         &self,
         actor: &Actor,
@@ -550,6 +561,14 @@ impl RevenueService {
                 let data = self.waterfall(actor, as_of, 24).await?;
                 Ok((format!("deferred-revenue-waterfall-{as_of}.csv"), report::waterfall_csv(&data)))
             }
+            "rpo" => {
+                let as_of = match params.get("asOf") {
+                    Some(text) => text.parse().map_err(|_| AppError::validation("asOf", "Write the date YYYY-MM-DD."))?,
+                    None => self.clock.today(),
+                };
+                let data = self.remaining_obligations(actor, as_of).await?;
+                Ok((format!("remaining-performance-obligations-{as_of}.csv"), disclosures::rpo_csv(&data)))
+            }
             "rollforward" => {
                 let rows = self.rollforward(actor, &get("from"), &get("to")).await?;
                 Ok((format!("deferred-revenue-rollforward-{}-{}.csv", get("from"), get("to")), report::rollforward_csv(&rows)))
@@ -565,7 +584,7 @@ impl RevenueService {
             }
             other => Err(AppError::validation(
                 "report",
-                format!("There is no revenue report {other:?}; choose waterfall, rollforward, streams or schedule."),
+                format!("There is no revenue report {other:?}; choose waterfall, rpo, rollforward, streams or schedule."),
             )),
         }
     }

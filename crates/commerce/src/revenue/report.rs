@@ -871,7 +871,7 @@ pub async fn close_check<C: ConnectionTrait>(
     })
 }
 
-fn csv(header: &[&str], rows: Vec<Vec<String>>) -> String {
+pub(super) fn csv(header: &[&str], rows: Vec<Vec<String>>) -> String {
     let mut out = header.join(",");
     out.push('\n');
     for row in rows {

@@ -1074,6 +1074,11 @@ pub const OPERATIONS: &[(&str, &str, Access)] = &[
     ),
     (
         "Query",
+        "remainingPerformanceObligations",
+        Access::Needs(Permission::RevenueTotalsRead),
+    ),
+    (
+        "Query",
         "revenueRollforward",
         Access::Needs(Permission::RevenueTotalsRead),
     ),
