@@ -2524,3 +2524,161 @@ async fn a_vp_finance_reads_a_year_of_renewals_the_aging_total_and_is_not_offere
     })
     .await
 }
+
+/// A USD customer with an annual 12,000.00 subscription for 2026, billed on 1 January and
+/// recognised through October; returns the contract's id and its line's id.
+async fn contract_recognised_through_october(app: &TestApp) -> (String, String) {
+    app.gql_ok(
+        Role::Cfo,
+        "mutation($input: TaxRateSetInput!) { taxRateSet(input: $input) { jurisdiction } }",
+        json!({ "input": { "jurisdiction": "US-OR", "ratePercent": "0", "label": "No sales tax", "effectiveFrom": "2020-01-01" } }),
+    )
+    .await;
+    let customer_id = app.create_customer("Modification Browser Co", "USD").await;
+    let input = json!({
+        "crmOpportunityId": "OPP-MODIFY-1", "customerId": customer_id,
+        "invoicedLegalEntity": "Modification Browser Co",
+        "billingContact": { "name": "Accounts Payable", "email": "ap@customer.example" },
+        "productName": "Analytics Suite",
+        "tcv": { "amount": "12000.00", "currency": "USD" },
+        "arr": { "amount": "12000.00", "currency": "USD" },
+        "startDate": "2026-01-01", "endDate": "2026-12-31",
+        "billingFrequency": "ANNUALLY", "paymentTerms": "NET_30", "billingCurrency": "USD",
+        "poRequired": false, "taxJurisdiction": "US-OR", "taxExempt": false,
+        "revenueRecognitionType": "RATABLE",
+        "assignedAeId": app.user_id(Role::Ae).to_string(),
+        "commissionPlanId": "PLAN-AE-2026"
+    });
+    let created = app
+        .gql_ok(Role::Ae, DEAL_CREATE, json!({ "input": input }))
+        .await;
+    let deal_id = created["dealCreate"]["deal"]["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let approved = app
+        .gql_ok(
+            Role::VpRevops,
+            "mutation($input: DealApproveInput!) { dealApprove(input: $input) { contract { id lines { id } } } }",
+            json!({ "input": { "id": deal_id, "idempotencyKey": format!("approve-{deal_id}") } }),
+        )
+        .await;
+    let contract = &approved["dealApprove"]["contract"];
+    app.gql_ok(
+        Role::Admin,
+        "mutation { billRun(asOf: \"2026-01-01\") { issued { number } } }",
+        json!({}),
+    )
+    .await;
+    app.gql_ok(
+        Role::Cfo,
+        "mutation { revenueRun(period: \"2026-10\") { id } }",
+        json!({}),
+    )
+    .await;
+    (
+        contract["id"].as_str().unwrap_or_default().to_string(),
+        contract["lines"][0]["id"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string(),
+    )
+}
+
+#[tokio::test]
+async fn vp_finance_modifies_a_contract_and_the_cfo_reads_the_log_and_the_remaining_obligations(
+) -> TestResult {
+    // Proves: the contract schedule offers "Modify contract…" to a contract changer; a bad seat count is refused beside its own line and nothing is recorded; a seat increase dated 1 November is recorded as one prospective modification, the page says so with its ASC 606 paragraph and the log shows the change in words; the CFO then reads the modification log and, on the revenue overview, the remaining performance obligations with the API's total.
+    require_dist()?;
+    let app = TestApp::spawn().await;
+    let (contract_id, line_id) = contract_recognised_through_october(&app).await;
+    let browser = Browser::start().await?;
+    run(&browser, "contract_modification", async {
+        sign_in(&browser, &app, Role::VpFinance).await?;
+        browser.wait_for("[data-nav=revenue]", DEFAULT_TIMEOUT).await?;
+        let schedule = format!("/revenue/contracts/{contract_id}");
+        browser.goto(&format!("{}{schedule}", app.base_url)).await?;
+        let open = browser
+            .wait_for("[data-action=modify-contract]", DEFAULT_TIMEOUT)
+            .await?;
+        browser.click(&open).await?;
+        set_value(&browser, "#modify-effective", "2026-11-01").await?;
+        set_value(&browser, "#modify-reason", "Second team onboarded").await?;
+        set_value(&browser, &format!("#modify-action-{line_id}"), "quantity").await?;
+        set_value(&browser, &format!("#modify-value-{line_id}"), "-1").await?;
+        let save = browser.find("[data-action=save-modification]").await?;
+        browser.click(&save).await?;
+        browser
+            .wait_for_text(
+                &format!("tr[data-line-id='{line_id}'] [data-test=change-error]"),
+                "cannot be negative",
+                DEFAULT_TIMEOUT,
+            )
+            .await?;
+        let logged = app
+            .gql_ok(
+                Role::Cfo,
+                "query($id: ID!) { revenueSchedule(contractId: $id) { modifications { id } } }",
+                json!({ "id": contract_id }),
+            )
+            .await;
+        if logged["revenueSchedule"]["modifications"]
+            .as_array()
+            .is_some_and(|list| !list.is_empty())
+        {
+            return Err("a refused modification was recorded".into());
+        }
+        set_value(&browser, &format!("#modify-value-{line_id}"), "2").await?;
+        let save = browser.find("[data-action=save-modification]").await?;
+        browser.click(&save).await?;
+        browser
+            .wait_for_text("[data-test=schedule-notice]", "prospective", DEFAULT_TIMEOUT)
+            .await?;
+        browser
+            .wait_for_text("[data-test=schedule-notice]", "25-13(a)", DEFAULT_TIMEOUT)
+            .await?;
+        browser
+            .wait_for_text(
+                "[data-test=modification-changes]",
+                "seats 1 → 2",
+                DEFAULT_TIMEOUT,
+            )
+            .await?;
+
+        let sign_out = browser.find("[data-test=sign-out]").await?;
+        browser.click(&sign_out).await?;
+        browser.wait_for_path("/login", DEFAULT_TIMEOUT).await?;
+        sign_in(&browser, &app, Role::Cfo).await?;
+        browser.wait_for("[data-nav=revenue]", DEFAULT_TIMEOUT).await?;
+        browser.goto(&format!("{}{schedule}", app.base_url)).await?;
+        browser
+            .wait_for_text("[data-test=modification-table]", "Prospective", DEFAULT_TIMEOUT)
+            .await?;
+        browser
+            .wait_for_text("[data-test=modification-table]", "Second team onboarded", DEFAULT_TIMEOUT)
+            .await?;
+        if !browser.find_all("[data-action=modify-contract]").await?.is_empty() {
+            return Err("the CFO, who may not change contracts, is offered the form".into());
+        }
+        let rpo = app
+            .gql_ok(
+                Role::Cfo,
+                "query { remainingPerformanceObligations(asOf: \"2026-11-27\") { currencies { figures { total { amount } within12Months { amount } } } } }",
+                json!({}),
+            )
+            .await;
+        let figures = &rpo["remainingPerformanceObligations"]["currencies"][0]["figures"];
+        let total = usd(figures["total"]["amount"].as_str().unwrap_or_default());
+        let overview = "/revenue?asOf=2026-11-27&months=12";
+        browser.goto(&format!("{}{overview}", app.base_url)).await?;
+        browser
+            .wait_for_text("[data-test=rpo-table] tfoot", &total, DEFAULT_TIMEOUT)
+            .await?;
+        browser
+            .wait_for_text("[data-test=rpo-table]", "Subscription", DEFAULT_TIMEOUT)
+            .await?;
+        no_error_on_page(&browser, overview).await?;
+        Ok(())
+    })
+    .await
+}

@@ -110,6 +110,53 @@ pub struct RevenueModification {
     /// JSON text: each obligation's price and planned rows before and after the change.
     pub before: String,
     pub after: String,
+    /// JSON text: what a contract modification changed, in the order it was applied.
+    #[serde(default)]
+    pub changes: Option<String>,
+}
+
+/// What `contractModify` did: the treatment and the modification log entry.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ContractModification {
+    pub treatment: String,
+    pub modification: RevenueModification,
+}
+
+/// Remaining performance obligations in one currency or stream, by expected recognition.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RpoFigures {
+    pub total: Money,
+    pub within12_months: Money,
+    pub months13_to24: Money,
+    pub beyond24_months: Money,
+    pub date_not_known: Money,
+}
+
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RpoStream {
+    pub stream: String,
+    pub figures: RpoFigures,
+}
+
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RpoCurrency {
+    pub currency: String,
+    pub contracts: i64,
+    pub figures: RpoFigures,
+    #[serde(default)]
+    pub streams: Vec<RpoStream>,
+}
+
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RemainingObligations {
+    pub as_of: String,
+    #[serde(default)]
+    pub currencies: Vec<RpoCurrency>,
 }
 
 #[derive(Clone, Debug, PartialEq, Deserialize)]
@@ -287,8 +334,43 @@ fn revenue_schedule_fields() -> String {
          rows {{ id obligationId productName kind month periodStart periodEnd recogniseOn \
            expectedOn amount {MONEY} status journalEntryNumber }} \
          milestones {{ obligationId name expectedOn amount {MONEY} delivered satisfiedOn }} \
-         modifications {{ id treatment effectiveDate reason createdAt before after }}"
+         modifications {{ {MODIFICATION_FIELDS} }}"
     )
+}
+
+const MODIFICATION_FIELDS: &str =
+    "id treatment effectiveDate reason createdAt before after changes";
+
+fn rpo_figure_fields() -> String {
+    format!(
+        "total {MONEY} within12Months {MONEY} months13To24 {MONEY} beyond24Months {MONEY} \
+         dateNotKnown {MONEY}"
+    )
+}
+
+/// Records a contract modification; `input` is a `ContractModifyInput`.
+pub async fn contract_modify(input: Value) -> Result<ContractModification, ApiError> {
+    let query = format!(
+        "mutation ContractModify($input: ContractModifyInput!) {{ contractModify(input: $input) {{ \
+           treatment modification {{ {MODIFICATION_FIELDS} }} }} }}"
+    );
+    field("contractModify", &query, json!({ "input": input })).await
+}
+
+/// Remaining performance obligations as of a day (ASC 606-10-50-13).
+pub async fn remaining_obligations(as_of: String) -> Result<RemainingObligations, ApiError> {
+    let figures = rpo_figure_fields();
+    let query = format!(
+        "query RemainingObligations($asOf: Date) {{ remainingPerformanceObligations(asOf: $asOf) {{ \
+           asOf currencies {{ currency contracts figures {{ {figures} }} \
+             streams {{ stream figures {{ {figures} }} }} }} }} }}"
+    );
+    field(
+        "remainingPerformanceObligations",
+        &query,
+        json!({ "asOf": as_of }),
+    )
+    .await
 }
 
 fn revenue_run_fields() -> String {

@@ -42,6 +42,8 @@ pub mod renewals;
 pub mod revenue;
 pub mod revenue_close;
 pub mod revenue_contracts;
+pub mod revenue_modify;
+pub mod revenue_rpo;
 pub mod revenue_schedule;
 pub mod revenue_settings;
 pub mod service_accounts;

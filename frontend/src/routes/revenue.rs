@@ -1,7 +1,7 @@
 //! Revenue overview (ASC 606): the deferred revenue waterfall as of a date, the rollforward of
 //! deferred revenue and unbilled AR over a range of months with its identity checked on every
 //! line, revenue by stream against billing, and the recognition runs with the action that runs
-//! one. The date, horizon, currency and month range live in the URL, so a link shows a
+//! one, and the remaining performance obligations as of the same date. The date, horizon, currency and month range live in the URL, so a link shows a
 //! colleague the same figures.
 
 use leptos::{prelude::*, task::spawn_local};
@@ -28,7 +28,7 @@ use crate::{
         states::{ActionError, EmptyState, ErrorPanel, LoadingPanel, LoadingRows},
     },
     format,
-    routes::href_with_query,
+    routes::{href_with_query, revenue_rpo::RpoSection},
     session,
 };
 
@@ -156,6 +156,7 @@ fn RevenueOverview() -> impl IntoView {
                 </div>
             </header>
             <WaterfallSection filters=filters go=go refresh=refresh can_drill=can_contracts />
+            <RpoSection as_of=Signal::derive(move || filters.with(|f| f.as_of.clone())) refresh=refresh />
             <section class="section" data-test="revenue-range">
                 <div class="section-header">
                     <h2>"Month by month"</h2>

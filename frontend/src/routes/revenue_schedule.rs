@@ -22,7 +22,9 @@ use crate::{
         states::{ActionError, EmptyState, ErrorPanel, LoadingPanel},
         status::{Badge, Tone},
     },
-    format, session,
+    format,
+    routes::revenue_modify::{changes_in_words, ModifyContract},
+    session,
 };
 
 #[component]
@@ -156,8 +158,9 @@ fn ScheduleBody(
             {if schedule.modifications.is_empty() {
                 view! { <p class="muted">"No modifications: the contract is recognised as originally approved."</p> }.into_any()
             } else {
-                view! { <ModificationTable modifications=schedule.modifications.clone() /> }.into_any()
+                view! { <ModificationTable modifications=schedule.modifications.clone() currency=currency.clone() /> }.into_any()
             }}
+            <ModifyContract schedule=schedule.clone() on_changed=on_changed />
         </section>
     }
 }
@@ -597,7 +600,7 @@ fn pretty_json(text: &str) -> String {
 }
 
 #[component]
-fn ModificationTable(modifications: Vec<RevenueModification>) -> impl IntoView {
+fn ModificationTable(modifications: Vec<RevenueModification>, currency: String) -> impl IntoView {
     view! {
         <table class="table compact" data-test="modification-table">
             <thead>
@@ -605,6 +608,7 @@ fn ModificationTable(modifications: Vec<RevenueModification>) -> impl IntoView {
                     <th scope="col">"Effective"</th>
                     <th scope="col">"Treatment"</th>
                     <th scope="col">"Reason"</th>
+                    <th scope="col">"What changed"</th>
                     <th scope="col">"Recorded"</th>
                     <th scope="col">"Change"</th>
                 </tr>
@@ -615,6 +619,16 @@ fn ModificationTable(modifications: Vec<RevenueModification>) -> impl IntoView {
                         <td class="nowrap">{format::date(&modification.effective_date)}</td>
                         <td>{treatment_label(&modification.treatment)}</td>
                         <td>{modification.reason.clone()}</td>
+                        <td data-test="modification-changes">
+                            {
+                                let words = changes_in_words(modification.changes.as_deref(), &currency);
+                                if words.is_empty() {
+                                    view! { <span class="muted">"—"</span> }.into_any()
+                                } else {
+                                    view! { <ul class="plain-list">{words.into_iter().map(|line| view! { <li>{line}</li> }).collect_view()}</ul> }.into_any()
+                                }
+                            }
+                        </td>
                         <td class="nowrap">{format::date_time(&modification.created_at)}</td>
                         <td>
                             <details>
