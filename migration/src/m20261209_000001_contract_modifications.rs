@@ -1,7 +1,9 @@
 //! A contract modification recorded as one operation (issue 16): the revenue modification keeps
 //! the changes it was asked to make (`changes_json`, in the canonical order they were applied)
 //! and the idempotency key that makes a repeated request return the first result; each line
-//! change remembers the modification that made it (`modification_id`).
+//! change remembers the modification that made it (`modification_id`). A perpetual licence
+//! delivered in parts keeps each part in `line_deliveries` (quantity and the business date it
+//! was delivered on), which billing charges and revenue recognises one by one.
 
 use crate::columns::*;
 use sea_orm_migration::prelude::*;
@@ -43,10 +45,39 @@ impl MigrationTrait for Migration {
                 "contract_line_changes",
                 big_null("modification_id"),
             ))
+            .await?;
+        manager
+            .create_table(
+                table("line_deliveries")
+                    .col(id("id"))
+                    .col(big("contract_line_id"))
+                    .col(code("quantity", 40))
+                    .col(date("delivered_on"))
+                    .col(big("recorded_by"))
+                    .col(instant("recorded_at"))
+                    .foreign_key(&mut fk(
+                        "line_deliveries",
+                        "contract_line_id",
+                        "contract_lines",
+                        "id",
+                    ))
+                    .foreign_key(&mut fk("line_deliveries", "recorded_by", "users", "id"))
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_index(index("line_deliveries", &["contract_line_id"]))
             .await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .drop_table(
+                Table::drop()
+                    .table(Alias::new("line_deliveries"))
+                    .to_owned(),
+            )
+            .await?;
         manager
             .drop_index(
                 Index::drop()

@@ -46,6 +46,7 @@ pub mod ledger_export;
 pub mod ledger_export_entry;
 pub mod ledger_period;
 pub mod legal_entity;
+pub mod line_delivery;
 pub mod login_throttle;
 pub mod number_sequence;
 pub mod outbox_message;

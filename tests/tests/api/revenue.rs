@@ -1263,3 +1263,109 @@ async fn a_cancellation_stops_the_schedule_and_trues_up_what_was_recognised() {
     assert_eq!(balance(&app, "2026-04-30", "4000").await, -2_958_90);
     assert_eq!(balance(&app, "2026-04-30", "1100").await, 2_958_90);
 }
+
+/// A perpetual licence of 10 units at 1,000.00 delivered in two parts (ASC 606-10-25-30: control
+/// of each unit passes when it is delivered): 4 units on 15 October and 6 on 20 November.
+/// Each part is billed and recognised on its own date — 4,000.00 in October, 6,000.00 in
+/// November — and a part larger than what is left, a future date, or a delivery after the
+/// last part is refused with nothing written.
+#[tokio::test]
+async fn a_licence_delivered_in_parts_is_billed_and_recognised_part_by_part() {
+    let app = TestApp::spawn().await;
+    zero_tax(&app).await;
+    let customer = app.create_customer("Parts", "USD").await;
+    let id = contract(
+        &app,
+        &customer,
+        "OPP-PARTS",
+        "ANNUALLY",
+        "12000.00",
+        "USD",
+        "2026-01-01",
+        "2026-12-31",
+    )
+    .await;
+    let added = app
+        .gql_ok(
+            Role::VpRevops,
+            ADD,
+            json!({ "input": { "contractId": id, "kind": "PERPETUAL_LICENSE", "productName": "Analytics Suite: on-premise licences", "quantity": "10", "unitPrice": { "amount": "1000.00", "currency": "USD" }, "startDate": "2026-10-01", "endDate": "2026-10-01" } }),
+        )
+        .await;
+    let licence = added["contractLineAdd"]["id"].as_str().unwrap().to_string();
+    let deliver = "mutation($id: ID!, $on: Date, $quantity: String) { contractLineDeliver(id: $id, deliveredOn: $on, quantity: $quantity) { deliveredAt } }";
+    let first = app
+        .gql_ok(
+            Role::VpRevops,
+            deliver,
+            json!({ "id": licence, "on": "2026-10-15", "quantity": "4" }),
+        )
+        .await;
+    assert_eq!(
+        first["contractLineDeliver"]["deliveredAt"],
+        Value::Null,
+        "not all delivered yet"
+    );
+    for (quantity, on, field) in [
+        ("7", "2026-11-20", "quantity"),
+        ("0", "2026-11-20", "quantity"),
+        ("2", "2026-12-20", "deliveredOn"),
+    ] {
+        let refused = app
+            .gql_as(
+                Role::VpRevops,
+                deliver,
+                json!({ "id": licence, "on": on, "quantity": quantity }),
+            )
+            .await;
+        assert_eq!(error_field(&refused).as_deref(), Some(field), "{refused}");
+    }
+    bill(&app, "2026-10-15").await;
+    run(&app, "2026-10").await;
+    assert_eq!(balance(&app, "2026-10-31", "4030").await, -4_000_00);
+    app.gql_ok(
+        Role::VpRevops,
+        deliver,
+        json!({ "id": licence, "on": "2026-11-20" }),
+    )
+    .await;
+    let again = app
+        .gql_as(
+            Role::VpRevops,
+            deliver,
+            json!({ "id": licence, "on": "2026-11-21", "quantity": "1" }),
+        )
+        .await;
+    assert_eq!(error_code(&again).as_deref(), Some("CONFLICT"), "{again}");
+    bill(&app, "2026-11-20").await;
+    run(&app, "2026-11").await;
+    assert_eq!(balance(&app, "2026-11-27", "4030").await, -10_000_00);
+    let invoices = crate::receivables::invoices_of(&app, &customer).await;
+    let totals: Vec<&str> = invoices
+        .iter()
+        .map(|invoice| invoice["total"]["amount"].as_str().unwrap())
+        .collect();
+    // The first run also bills the year's subscription (12,000.00) beside the first part.
+    assert_eq!(totals, ["16000.00", "6000.00"]);
+    let after = schedule(&app, &id).await;
+    let parts: Vec<(String, String)> = after["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|row| row["kind"] == "satisfaction")
+        .map(|row| {
+            (
+                row["recogniseOn"].as_str().unwrap().to_string(),
+                row["amount"]["amount"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        parts,
+        [
+            ("2026-10-15".to_string(), "4000.00".to_string()),
+            ("2026-11-20".to_string(), "6000.00".to_string())
+        ]
+    );
+    assert_consistent(&after);
+}

@@ -679,11 +679,22 @@ impl BillingMutation {
         ctx: &Context<'_>,
         id: ID,
         delivered_on: Option<IsoDate>,
+        #[graphql(
+            desc = "For a perpetual licence delivered in parts: how many units this delivery \
+                    hands over (the rest when left out once parts were delivered). Each part \
+                    is billed and recognised on its own date."
+        )]
+        quantity: Option<String>,
     ) -> async_graphql::Result<ContractLineBilling> {
         let id = parse_id("id", &id)?;
         Ok(app(ctx)
             .billing
-            .deliver(actor(ctx)?, id, delivered_on.map(|date| date.0))
+            .deliver(
+                actor(ctx)?,
+                id,
+                delivered_on.map(|date| date.0),
+                quantity.as_deref(),
+            )
             .await?
             .try_into()?)
     }

@@ -3,6 +3,7 @@
 //! bill run; this service holds the use cases people and systems call.
 
 pub mod changes;
+pub mod deliveries;
 pub mod periods;
 pub mod pricing;
 pub mod repo;
@@ -799,8 +800,19 @@ impl BillingService {
         actor: &Actor,
         line_id: i64,
         delivered_on: Option<NaiveDate>,
+        quantity: Option<&str>,
     ) -> AppResult<contract_line::Model> {
         actor.require(Permission::DeliveryRecord)?;
+        // A licence delivered in parts keeps delivering in parts.
+        if quantity.is_some()
+            || !deliveries::deliveries_of(&self.db, line_id)
+                .await?
+                .is_empty()
+        {
+            return self
+                .deliver_part(actor, line_id, quantity, delivered_on)
+                .await;
+        }
         self.record_delivery_act(actor, line_id, false, None, delivered_on)
             .await
     }

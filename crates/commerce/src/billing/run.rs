@@ -12,7 +12,7 @@ use crate::access::Actor;
 use crate::deals::ContractLineKind;
 use crate::entities::{
     billing_charge, contract_line_change, credit_memo, customer, invoice_line, job_run,
-    timesheet_entry, usage_record,
+    line_delivery, timesheet_entry, usage_record,
 };
 use crate::error::{AppError, AppResult};
 use crate::invoicing::plan::{self, InvoicePlan, Reference};
@@ -166,6 +166,22 @@ async fn due_charges(
         )
         .await?
     };
+    let licence_lines: Vec<i64> = lines
+        .iter()
+        .filter(|line| line.terms.kind == ContractLineKind::PerpetualLicense)
+        .map(|line| line.line_id)
+        .collect();
+    let parts = if licence_lines.is_empty() {
+        Vec::new()
+    } else {
+        crate::lookup::find_in(
+            db,
+            line_delivery::Entity::find(),
+            line_delivery::Column::ContractLineId,
+            licence_lines,
+        )
+        .await?
+    };
     let current_month = super::periods::month_of(as_of).2;
     let mut due = Vec::new();
     for line in lines {
@@ -203,8 +219,21 @@ async fn due_charges(
                 push(charge);
             }
         }
-        if let Some(charge) = terms.one_time_due(as_of)? {
-            push(charge);
+        let mine: Vec<&line_delivery::Model> = parts
+            .iter()
+            .filter(|part| part.contract_line_id == line.line_id)
+            .collect();
+        if mine.is_empty() {
+            if let Some(charge) = terms.one_time_due(as_of)? {
+                push(charge);
+            }
+        }
+        for part in mine.into_iter().filter(|part| part.delivered_on <= as_of) {
+            push(terms.delivered_part(
+                part.id,
+                repo::decimal("delivered quantity", &part.quantity)?,
+                part.delivered_on,
+            )?);
         }
         if terms.kind == ContractLineKind::TimeAndMaterials {
             for entry in approved

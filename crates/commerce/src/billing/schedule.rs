@@ -222,6 +222,32 @@ impl LineTerms {
         }))
     }
 
+    /// The charge of one part of a licence delivered in parts: its units at the unit price, due
+    /// on the day they were delivered.
+    pub fn delivered_part(
+        &self,
+        part_id: i64,
+        quantity: Decimal,
+        on: NaiveDate,
+    ) -> Result<DueCharge, MoneyError> {
+        Ok(DueCharge {
+            key: format!("delivery:{part_id}"),
+            kind: ChargeKind::PerpetualLicense,
+            description: format!(
+                "{} ({} of {} delivered {on})",
+                self.product,
+                quantity.normalize(),
+                self.quantity.normalize()
+            ),
+            period: None,
+            quantity,
+            unit_price: self.unit_price,
+            amount: prorate(self.unit_price, quantity, Proration::FULL)?,
+            note: None,
+            due_on: on,
+        })
+    }
+
     /// The one-time charge of a delivered licence or an accepted milestone.
     pub fn one_time_due(&self, as_of: NaiveDate) -> Result<Option<DueCharge>, MoneyError> {
         let (kind, on, key, what) = match self.kind {

@@ -249,8 +249,14 @@ async fn prospective<C: ConnectionTrait>(
                     .max(0);
                 Some((left, total))
             }
-            // Delivered goods keep their price; only what is still to be satisfied shares.
-            _ if recognised == 0 && obligation.satisfied_on.is_none() => Some((1, 1)),
+            // Delivered goods keep their price; only what is still to be satisfied shares. A
+            // licence delivered in part keeps its price too (its parts are dated already).
+            _ if recognised == 0
+                && obligation.satisfied_on.is_none()
+                && !has_delivered_parts(connection, obligation.id).await? =>
+            {
+                Some((1, 1))
+            }
             _ => None,
         };
         let Some((left, total)) = open else { continue };
@@ -319,6 +325,19 @@ impl Remaining {
     fn earned(&self) -> i64 {
         self.recognised + self.delivered.iter().map(|(_, amount)| amount).sum::<i64>()
     }
+}
+
+/// Whether part of a licence's units was delivered (its rows are dated by delivery).
+async fn has_delivered_parts<C: ConnectionTrait>(
+    connection: &C,
+    obligation_id: i64,
+) -> AppResult<bool> {
+    Ok(revenue_schedule::Entity::find()
+        .filter(revenue_schedule::Column::ObligationId.eq(obligation_id))
+        .filter(revenue_schedule::Column::SourceKey.starts_with("delivery:"))
+        .one(connection)
+        .await?
+        .is_some())
 }
 
 /// The planned ratable rows of service delivered before `effective`, each with the part that

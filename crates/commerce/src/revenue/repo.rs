@@ -1149,8 +1149,67 @@ pub async fn on_satisfied<C: ConnectionTrait>(
         .filter(revenue_schedule::Column::ObligationId.eq(obligation.id))
         .filter(revenue_schedule::Column::Status.eq(PLANNED))
         .filter(revenue_schedule::Column::Kind.eq("satisfaction"))
+        // Parts delivered earlier keep their own dates.
+        .filter(revenue_schedule::Column::SourceKey.eq("satisfaction"))
         .exec(connection)
         .await?;
+    Ok(())
+}
+
+/// Part of a licence's units delivered on `on`: the part's share (`quantity` of the `left`
+/// units not yet delivered) of what is still planned for the licence is recognised that day;
+/// the last part takes what remains and satisfies the obligation.
+#[allow(clippy::too_many_arguments)]
+pub async fn on_delivered_part<C: ConnectionTrait>(
+    connection: &C,
+    line_id: i64,
+    delivery_id: i64,
+    quantity: rust_decimal::Decimal,
+    left: rust_decimal::Decimal,
+    on: NaiveDate,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    if quantity >= left {
+        return on_satisfied(connection, line_id, on, now).await;
+    }
+    let Some(obligation) = obligation_of_line(connection, line_id).await? else {
+        return Ok(());
+    };
+    let Some(pending) = revenue_schedule::Entity::find()
+        .filter(revenue_schedule::Column::ObligationId.eq(obligation.id))
+        .filter(revenue_schedule::Column::Status.eq(PLANNED))
+        .filter(revenue_schedule::Column::Kind.eq("satisfaction"))
+        .filter(revenue_schedule::Column::SourceKey.eq("satisfaction"))
+        .one(connection)
+        .await?
+    else {
+        return Ok(());
+    };
+    let part = rules::round(rust_decimal::Decimal::from(pending.amount_minor) * quantity / left);
+    revenue_schedule::Entity::update_many()
+        .col_expr(
+            revenue_schedule::Column::AmountMinor,
+            Expr::value(pending.amount_minor - part),
+        )
+        .filter(revenue_schedule::Column::Id.eq(pending.id))
+        .exec(connection)
+        .await?;
+    revenue_schedule::ActiveModel {
+        obligation_id: Set(obligation.id),
+        contract_id: Set(obligation.contract_id),
+        currency: Set(obligation.currency.clone()),
+        stream_account: Set(obligation.stream_account.clone()),
+        kind: Set("satisfaction".into()),
+        source_key: Set(format!("delivery:{delivery_id}")),
+        period_start: Set(None),
+        period_end: Set(None),
+        recognise_on: Set(Some(on)),
+        amount_minor: Set(part),
+        status: Set(PLANNED.into()),
+        ..Default::default()
+    }
+    .insert(connection)
+    .await?;
     Ok(())
 }
 
