@@ -464,15 +464,8 @@ impl NewContractLineInput {
 #[derive(InputObject)]
 pub struct ContractLineAddInput {
     pub contract_id: ID,
-    pub kind: ContractLineKind,
-    pub product_name: String,
-    pub quantity: String,
-    pub unit_price: MoneyInput,
-    pub billing_frequency: Option<BillingFrequency>,
-    pub alignment: Option<Alignment>,
-    pub start_date: IsoDate,
-    pub end_date: IsoDate,
-    pub usage_pricing: Option<UsagePricingInput>,
+    #[graphql(flatten)]
+    pub line: NewContractLineInput,
     /// The modification date (when the addition was agreed); today when left out. Revenue is
     /// re-allocated as of this date, not the line's own start.
     pub modified_on: Option<IsoDate>,
@@ -748,18 +741,7 @@ impl BillingMutation {
         ctx: &Context<'_>,
         input: ContractLineAddInput,
     ) -> async_graphql::Result<ContractLineBilling> {
-        let line = NewContractLineInput {
-            kind: input.kind,
-            product_name: input.product_name,
-            quantity: input.quantity,
-            unit_price: input.unit_price,
-            billing_frequency: input.billing_frequency,
-            alignment: input.alignment,
-            start_date: input.start_date,
-            end_date: input.end_date,
-            usage_pricing: input.usage_pricing,
-        }
-        .parse("")?;
+        let line = input.line.parse("")?;
         Ok(app(ctx)
             .billing
             .add_line(
