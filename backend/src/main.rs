@@ -276,7 +276,7 @@ async fn verify_chain(app: &App, grace_minutes: i64) -> Result<ExitCode, AppErro
     let mut stale = false;
     for chain in &report.chains {
         println!(
-            "{}: {} sealed, head hash {}, {} not sealed yet",
+            "{}: {} sealed rows verified, up to hash {}; {} not sealed yet",
             chain.chain, chain.sealed, chain.head_hash, chain.unsealed
         );
         if let Some(oldest) = chain.oldest_stale_id {

@@ -133,12 +133,24 @@ pub async fn run_daily(
         ),
     });
     // Last, so the day's audit rows and journal entries are in the chains when the run ends.
-    let sealed = timed(app, "seal", seal(app)).await?;
-    reports.push(JobReport {
-        job: "seal",
-        summary: sealed.summary(),
-    });
+    reports.push(seal_job(app).await);
     Ok(reports)
+}
+
+/// The daily run's sealing pass. A failure does not undo the day's work: the next pass (a minute
+/// later in `serve`, or the next run) seals what this one left.
+async fn seal_job(app: &App) -> JobReport {
+    let summary = match timed(app, "seal", seal(app)).await {
+        Ok(sealed) => sealed.summary(),
+        Err(error) => {
+            tracing::warn!(error = ?error, "sealing pass failed");
+            format!("not sealed: {}", error.message())
+        }
+    };
+    JobReport {
+        job: "seal",
+        summary,
+    }
 }
 
 /// One sealing pass over the audit log and the journal (see `seal`).
