@@ -341,8 +341,8 @@ async fn deal_for(app: &TestApp, customer: &str, ae: i64, opportunity: &str) {
 async fn aes_and_account_managers_read_only_their_own_book() {
     // Proves the customer master follows the reader's book: an AE lists and opens only customers
     // they hold a deal with and is FORBIDDEN another AE's customer; an account manager sees the
-    // customers they manage; a deal of another AE shows no customer to that account manager;
-    // finance roles still see everyone.
+    // customers they manage and only their requests in the approvals inbox; a deal of another AE
+    // shows no customer to that account manager; finance roles still see everyone.
     let app = TestApp::spawn().await;
     let other_ae = app
         .app
@@ -414,4 +414,24 @@ async fn aes_and_account_managers_read_only_their_own_book() {
     for deal in deals["deals"]["nodes"].as_array().unwrap() {
         assert!(deal["customer"].is_null(), "outside the book: {deal}");
     }
+
+    // The account manager's approvals inbox holds only their book's requests.
+    let request = "mutation($input: CreditLimitRequestCreateInput!) { creditLimitRequestCreate(input: $input) { approval { id } } }";
+    for customer in [&mine, &managed] {
+        app.gql_ok(
+            Role::ArSpecialist,
+            request,
+            json!({ "input": { "customerId": customer, "creditLimit": { "amount": "50000.00", "currency": "USD" }, "paymentTerms": "NET_30", "reason": "Growth" } }),
+        )
+        .await;
+    }
+    let inbox = "{ approvals { totalCount nodes { customer { legalName } } } }";
+    let manager = app.gql_ok(Role::AccountManager, inbox, json!({})).await;
+    assert_eq!(manager["approvals"]["totalCount"], 1, "{manager}");
+    assert_eq!(
+        manager["approvals"]["nodes"][0]["customer"]["legalName"],
+        "Managed Corp"
+    );
+    let finance = app.gql_ok(Role::VpFinance, inbox, json!({})).await;
+    assert_eq!(finance["approvals"]["totalCount"], 2, "{finance}");
 }
