@@ -4,6 +4,7 @@
 //! re-exported here, so `revops::billing` names the same module as `revops_commerce::billing`.
 
 #![recursion_limit = "256"]
+pub use revops_api::seal;
 pub use revops_api::{
     access, app, approvals, audit, auth, billing, calendar, clock, commissions, config, crm,
     customers, db, deals, entities, error, graphql, idempotency, imports, invoicing, ledger,

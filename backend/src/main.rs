@@ -69,6 +69,18 @@ enum Command {
         #[arg(long, value_name = "YYYY-MM-DD")]
         as_of: chrono::NaiveDate,
     },
+    /// Seal the audit log and journal rows not yet in their hash chains (run-daily and the serve
+    /// scheduler also do this).
+    Seal,
+    /// Recompute both hash chains and name the first row that differs from what was sealed.
+    /// Exit 0 when intact, 1 when broken, 2 when intact but rows older than the grace period
+    /// are still unsealed.
+    VerifyChain {
+        /// Unsealed rows younger than this many minutes are normal (the sealer runs every minute
+        /// in `serve` and at the end of `run-daily`).
+        #[arg(long, default_value_t = 60)]
+        grace_minutes: i64,
+    },
     /// Demo data and the benchmarks (only in a build with the `devtools` feature, the default).
     #[cfg(feature = "devtools")]
     #[command(flatten)]
@@ -120,7 +132,7 @@ async fn main() -> ExitCode {
     init_logging();
     let cli = Cli::parse();
     match run(cli.command).await {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(code) => code,
         Err(error) => {
             eprintln!("error: {}", describe(&error));
             ExitCode::FAILURE
@@ -128,7 +140,7 @@ async fn main() -> ExitCode {
     }
 }
 
-async fn run(command: Command) -> Result<(), AppError> {
+async fn run(command: Command) -> Result<ExitCode, AppError> {
     let config = Config::from_env()?;
     let clock: SharedClock = Arc::new(SystemClock);
     match command {
@@ -152,7 +164,8 @@ async fn run(command: Command) -> Result<(), AppError> {
             };
             revops::http::serve(app, listener, shutdown)
                 .await
-                .map_err(AppError::internal)
+                .map_err(AppError::internal)?;
+            Ok(ExitCode::SUCCESS)
         }
         Command::Backup { out } => {
             let report = revops::backup::backup(&config.database_url, &out).await?;
@@ -161,7 +174,7 @@ async fn run(command: Command) -> Result<(), AppError> {
                 report.file.display(),
                 report.bytes
             );
-            Ok(())
+            Ok(ExitCode::SUCCESS)
         }
         Command::Restore { from, force } => {
             revops::backup::restore(&config.database_url, &from, force).await?;
@@ -169,12 +182,12 @@ async fn run(command: Command) -> Result<(), AppError> {
                 "restored {}; start revops to migrate and serve it",
                 from.display()
             );
-            Ok(())
+            Ok(ExitCode::SUCCESS)
         }
         Command::Migrate => {
             App::start(config, clock).await?;
             println!("database is up to date");
-            Ok(())
+            Ok(ExitCode::SUCCESS)
         }
         Command::CreateUser {
             email,
@@ -201,7 +214,7 @@ async fn run(command: Command) -> Result<(), AppError> {
                 "created user {} ({}) with id {}",
                 user.email, user.role, user.id
             );
-            Ok(())
+            Ok(ExitCode::SUCCESS)
         }
         Command::ExportSchema { out } => {
             let mut config = config;
@@ -218,10 +231,23 @@ async fn run(command: Command) -> Result<(), AppError> {
             let _ = std::fs::remove_dir_all(&directory);
             std::fs::write(&out, sdl).map_err(AppError::internal)?;
             println!("wrote {out}");
-            Ok(())
+            Ok(ExitCode::SUCCESS)
         }
         #[cfg(feature = "devtools")]
-        Command::Dev(command) => revops_devtools::cli::run(command, config, clock).await,
+        Command::Dev(command) => {
+            revops_devtools::cli::run(command, config, clock).await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Seal => {
+            let app = App::start(config, clock).await?;
+            let report = revops::jobs::seal(&app).await?;
+            println!("{}", report.summary());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::VerifyChain { grace_minutes } => {
+            let app = App::start(config, clock).await?;
+            verify_chain(&app, grace_minutes).await
+        }
         Command::RunDaily { as_of } => {
             let app = App::start(config, clock).await?;
             let last = std::sync::Mutex::new(std::time::Instant::now());
@@ -238,7 +264,38 @@ async fn run(command: Command) -> Result<(), AppError> {
             for report in reports {
                 println!("{as_of} {}: {}", report.job, report.summary);
             }
-            Ok(())
+            Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// `revops verify-chain`: prints each chain's state and the first break, if any.
+async fn verify_chain(app: &App, grace_minutes: i64) -> Result<ExitCode, AppError> {
+    let grace = chrono::Duration::minutes(grace_minutes.max(0));
+    let report = revops::seal::verify::verify(&app.db, app.clock.now(), grace).await?;
+    let mut stale = false;
+    for chain in &report.chains {
+        println!(
+            "{}: {} sealed rows verified, up to hash {}; {} not sealed yet",
+            chain.chain, chain.sealed, chain.head_hash, chain.unsealed
+        );
+        if let Some(oldest) = chain.oldest_stale_id {
+            stale = true;
+            println!(
+                "{}: {} rows older than {grace_minutes} minutes are not sealed (the oldest is id {oldest}); run `revops seal`",
+                chain.chain, chain.unsealed_stale
+            );
+        }
+    }
+    if let Some(broken) = report.broken {
+        println!("chain broken: {}", broken.sentence());
+        return Ok(ExitCode::FAILURE);
+    }
+    let total: i64 = report.chains.iter().map(|chain| chain.sealed).sum();
+    println!("chain intact: {total} sealed records verified");
+    Ok(if stale {
+        ExitCode::from(2)
+    } else {
+        ExitCode::SUCCESS
+    })
 }

@@ -21,6 +21,7 @@ mod metrics;
 mod renewals;
 mod revenue;
 mod service_accounts;
+mod users;
 mod webhooks;
 pub use bank::*;
 pub use collections::*;
@@ -32,6 +33,7 @@ pub use metrics::*;
 pub use renewals::*;
 pub use revenue::*;
 pub use service_accounts::*;
+pub use users::*;
 pub use webhooks::*;
 
 // ---------------------------------------------------------------------------------------------

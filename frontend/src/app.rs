@@ -18,7 +18,7 @@ use crate::{
         deal_form, deals, dispute_detail, disputes, expansions, imports, integration_detail,
         integrations, invoice_detail, invoices, ladder, ledger, login, payment_detail, payment_new,
         payments, renewals, revenue, revenue_close, revenue_contracts, revenue_schedule,
-        revenue_settings, service_accounts, timesheets, webhooks,
+        revenue_settings, service_accounts, timesheets, users, webhooks,
     },
     session::{self, use_session, Session, SessionContext},
 };
@@ -92,6 +92,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("integrations/amendments") view=amendments::AmendmentsPage />
                     <Route path=path!("integrations/:id") view=integration_detail::IntegrationDetailPage />
                     <Route path=path!("audit") view=audit::AuditPage />
+                    <Route path=path!("users") view=users::UsersPage />
                     <Route path=path!("service-accounts") view=service_accounts::ServiceAccountsPage />
                     <Route path=path!("webhooks") view=webhooks::WebhooksPage />
                 </ParentRoute>
@@ -348,6 +349,7 @@ fn SideNav() -> impl IntoView {
                 <NavLink href="/audit" key="audit" label="Audit log" />
             </Show>
             <Show when=move || can_user_admin.get()>
+                <NavLink href="/users" key="users" label="Users" />
                 <NavLink href="/service-accounts" key="service-accounts" label="Service accounts" />
             </Show>
             <Show when=move || can_webhooks.get()>

@@ -19,6 +19,7 @@ mod m20261206_000002_intake_connectors;
 mod m20261206_000003_ledger_exports;
 mod m20261206_000004_brought_over;
 mod m20261207_000001_webhooks;
+mod m20261208_000001_seals;
 mod m20261209_000001_contract_modifications;
 
 pub struct Migrator;
@@ -43,6 +44,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000003_ledger_exports::Migration),
             Box::new(m20261206_000004_brought_over::Migration),
             Box::new(m20261207_000001_webhooks::Migration),
+            Box::new(m20261208_000001_seals::Migration),
             Box::new(m20261209_000001_contract_modifications::Migration),
         ]
     }

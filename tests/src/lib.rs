@@ -122,6 +122,7 @@ impl TestApp {
             web_dir: workspace_root().join("dist"),
             dev_mode: true,
             jwt_secret: Some(JWT_SECRET.into()),
+            jwt_secret_previous: None,
             token_ttl_hours: 8,
             smtp_url: None,
             smtp_ca_file: None,

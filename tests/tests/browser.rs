@@ -385,6 +385,7 @@ async fn every_page_loads_for_an_administrator_without_an_api_error() -> TestRes
                 "/service-accounts".to_string(),
                 ".empty-state, [data-test=service-account-table]",
             ),
+            ("/users".to_string(), "[data-test=user-table]"),
             ("/imports".to_string(), "[data-test=import-upload]"),
             (
                 "/integrations".to_string(),
@@ -1568,6 +1569,121 @@ async fn an_admin_creates_a_service_account_sees_its_key_once_and_revokes_it() -
             .await?;
         assert_eq!(me_with(&app, &key).await?.0, 401);
         no_error_on_page(&browser, "/service-accounts").await?;
+        Ok(())
+    })
+    .await
+}
+
+#[tokio::test]
+async fn an_admin_changes_a_role_and_deactivates_and_reactivates_a_user() -> TestResult {
+    // Proves: the admin's navigation leads to Users, which lists people with role and status; a
+    // role change and a deactivation are confirmed first, then reported, and take effect at the
+    // server (the deactivated person cannot sign in until reactivated); the admin's own row
+    // offers no deactivation.
+    require_dist()?;
+    let app = TestApp::spawn().await;
+    let browser = Browser::start().await?;
+    run(&browser, "admin_users", async {
+        sign_in(&browser, &app, Role::Admin).await?;
+        browser.wait_for_path("/customers", DEFAULT_TIMEOUT).await?;
+        let link = browser
+            .wait_for("[data-nav=users]", DEFAULT_TIMEOUT)
+            .await?;
+        browser.click(&link).await?;
+        let ae_row = format!(
+            "[data-test=user-table] tr[data-user-email='{}']",
+            email_of(Role::Ae)
+        );
+        browser
+            .wait_for_text(
+                &format!("{ae_row} [data-test=user-role]"),
+                "Account executive",
+                DEFAULT_TIMEOUT,
+            )
+            .await?;
+        let admin_row = format!(
+            "[data-test=user-table] tr[data-user-email='{}']",
+            email_of(Role::Admin)
+        );
+        assert!(browser
+            .find_all(&format!("{admin_row} [data-action=deactivate]"))
+            .await?
+            .is_empty());
+
+        let change = browser
+            .find(&format!("{ae_row} [data-action=change-role]"))
+            .await?;
+        browser.click(&change).await?;
+        set_value(&browser, "[data-test=user-confirm] #field-role", "AUDITOR").await?;
+        let confirm = browser
+            .find("[data-test=user-confirm] [data-action=confirm]")
+            .await?;
+        browser.click(&confirm).await?;
+        browser
+            .wait_for_text("[data-test=user-notice]", "is now Auditor", DEFAULT_TIMEOUT)
+            .await?;
+        browser
+            .wait_for_text(
+                &format!("{ae_row} [data-test=user-role]"),
+                "Auditor",
+                DEFAULT_TIMEOUT,
+            )
+            .await?;
+
+        let ar_row = format!(
+            "[data-test=user-table] tr[data-user-email='{}']",
+            email_of(Role::ArSpecialist)
+        );
+        let deactivate = browser
+            .wait_for(
+                &format!("{ar_row} [data-action=deactivate]"),
+                DEFAULT_TIMEOUT,
+            )
+            .await?;
+        browser.click(&deactivate).await?;
+        let confirm = browser
+            .wait_for(
+                "[data-test=user-confirm] [data-action=confirm]",
+                DEFAULT_TIMEOUT,
+            )
+            .await?;
+        browser.click(&confirm).await?;
+        browser
+            .wait_for_text(
+                &format!("{ar_row} [data-test=user-status]"),
+                "Deactivated",
+                DEFAULT_TIMEOUT,
+            )
+            .await?;
+        let login = "mutation($input: LoginInput!) { login(input: $input) { token } }";
+        let credentials =
+            json!({ "input": { "email": email_of(Role::ArSpecialist), "password": PASSWORD } });
+        let refused = app.gql(None, login, credentials.clone()).await;
+        assert!(refused["errors"].is_array(), "{refused}");
+
+        let reactivate = browser
+            .wait_for(
+                &format!("{ar_row} [data-action=reactivate]"),
+                DEFAULT_TIMEOUT,
+            )
+            .await?;
+        browser.click(&reactivate).await?;
+        let confirm = browser
+            .wait_for(
+                "[data-test=user-confirm] [data-action=confirm]",
+                DEFAULT_TIMEOUT,
+            )
+            .await?;
+        browser.click(&confirm).await?;
+        browser
+            .wait_for_text("[data-test=user-notice]", "active again", DEFAULT_TIMEOUT)
+            .await?;
+        let signed_in = app.gql(None, login, credentials).await;
+        assert!(
+            signed_in["data"]["login"]["token"].is_string(),
+            "{signed_in}"
+        );
+        no_error_on_page(&browser, "/users").await?;
         Ok(())
     })
     .await

@@ -132,7 +132,30 @@ pub async fn run_daily(
             sent.sent, sent.retried, sent.failed
         ),
     });
+    // Last, so the day's audit rows and journal entries are in the chains when the run ends.
+    reports.push(seal_job(app).await);
     Ok(reports)
+}
+
+/// The daily run's sealing pass. A failure does not undo the day's work: the next pass (a minute
+/// later in `serve`, or the next run) seals what this one left.
+async fn seal_job(app: &App) -> JobReport {
+    let summary = match timed(app, "seal", seal(app)).await {
+        Ok(sealed) => sealed.summary(),
+        Err(error) => {
+            tracing::warn!(error = ?error, "sealing pass failed");
+            format!("not sealed: {}", error.message())
+        }
+    };
+    JobReport {
+        job: "seal",
+        summary,
+    }
+}
+
+/// One sealing pass over the audit log and the journal (see `seal`).
+pub async fn seal(app: &App) -> AppResult<crate::seal::SealReport> {
+    crate::seal::seal_all(&app.db, app.clock.now()).await
 }
 
 /// One pass of the outbox sender.
@@ -179,11 +202,16 @@ pub async fn send_webhooks(app: &App) -> AppResult<crate::webhooks::sender::Deli
     Ok(report)
 }
 
-/// The scheduler inside `revops serve`: sends due mail and webhooks every few seconds and runs the daily jobs
-/// once per business date (on start for today, then whenever the date changes).
+/// How often the scheduler seals new audit rows and journal entries between daily runs.
+const SEAL_EVERY: Duration = Duration::from_secs(60);
+
+/// The scheduler inside `revops serve`: sends due mail and webhooks every few seconds, seals the
+/// audit log and journal every minute and runs the daily jobs once per business date (on start
+/// for today, then whenever the date changes).
 pub fn spawn_scheduler(app: App, tick: Duration) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let mut last_daily: Option<NaiveDate> = None;
+        let mut last_seal = std::time::Instant::now();
         loop {
             let today = app.clock.today();
             if last_daily != Some(today) {
@@ -204,6 +232,12 @@ pub fn spawn_scheduler(app: App, tick: Duration) -> tokio::task::JoinHandle<()> 
                 }
                 if let Err(error) = send_webhooks(&app).await {
                     tracing::warn!(error = ?error, "webhook pass failed");
+                }
+                if last_seal.elapsed() >= SEAL_EVERY {
+                    last_seal = std::time::Instant::now();
+                    if let Err(error) = timed(&app, "seal", seal(&app)).await {
+                        tracing::warn!(error = ?error, "sealing pass failed");
+                    }
                 }
             }
             tokio::time::sleep(tick).await;

@@ -76,7 +76,9 @@ impl App {
         let db = crate::db::connect(&config.database_url).await?;
         crate::db::migrate(&db).await?;
         let secret = config.resolve_jwt_secret()?;
-        let keys = JwtKeys::new(&secret, chrono::Duration::hours(config.token_ttl_hours));
+        let previous = config.resolve_previous_jwt_secret()?;
+        let keys = JwtKeys::new(&secret, chrono::Duration::hours(config.token_ttl_hours))
+            .with_previous(previous.as_deref());
         let receivables = ReceivablesService::new(db.clone(), clock.clone());
         // One recurring-book cache shared by the dashboard and the renewal pipeline.
         let books = crate::recurring::repo::Books::default();

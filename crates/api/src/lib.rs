@@ -2,6 +2,7 @@
 //! and clock), the database connection and migrations (`db`), and the GraphQL API over them.
 
 #![recursion_limit = "256"]
+pub use revops_insights::seal;
 pub use revops_insights::{
     access, approvals, audit, auth, billing, calendar, clock, commissions, config, customers,
     deals, entities, error, idempotency, invoicing, ledger, metrics, money, notifications,

@@ -4,6 +4,7 @@
 //! (`revenue`). They call each other inside one transaction (an invoice posts AR and moves the
 //! revenue position at once), which is why they are one crate; everything else sits above or below.
 
+pub use revops_platform::seal;
 pub use revops_platform::{
     access, approvals, audit, auth, calendar, clock, config, customers, entities, error,
     idempotency, ledger, lookup, money, notifications, pagination, sequences, telemetry, values,

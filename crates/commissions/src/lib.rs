@@ -1,6 +1,7 @@
 //! Commissions: plan documents, quotas and assignments, the month-end calculation and its
 //! accrual, statements, disputes and payouts. Reads deals, invoices, payments and revenue below it.
 
+pub use revops_commerce::seal;
 pub use revops_commerce::{
     access, approvals, audit, auth, billing, calendar, clock, config, customers, deals, entities,
     error, idempotency, invoicing, ledger, money, notifications, pagination, receivables, revenue,

@@ -62,6 +62,8 @@ pub mod revenue_position;
 pub mod revenue_posting;
 pub mod revenue_run;
 pub mod revenue_schedule;
+pub mod seal;
+pub mod seal_head;
 pub mod service_account;
 pub mod ssp_price;
 pub mod tax_rate;

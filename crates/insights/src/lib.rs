@@ -1,6 +1,7 @@
 //! What the CRO and CFO read: the recurring book (MRR and its movements), the renewal pipeline
 //! and expansions, and the dashboard that brings every area's figures together.
 
+pub use revops_commissions::seal;
 pub use revops_commissions::{
     access, approvals, audit, auth, billing, calendar, clock, commissions, config, customers,
     deals, entities, error, idempotency, invoicing, ledger, money, notifications, pagination,

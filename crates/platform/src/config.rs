@@ -16,6 +16,9 @@ pub struct Config {
     pub dev_mode: bool,
     /// Raw JWT secret; None means "generate one and keep it in data_dir" (dev only).
     pub jwt_secret: Option<String>,
+    /// `REVOPS_JWT_SECRET_PREVIOUS`: the secret before a rotation, accepted to verify tokens
+    /// (never to sign) until they expire; remove it one token lifetime after the rotation.
+    pub jwt_secret_previous: Option<String>,
     pub token_ttl_hours: i64,
     /// `REVOPS_SMTP_URL`: the relay mail goes through (`smtp://host:port`,
     /// `smtp://user:password@host:587?tls=required`, `smtps://user:password@host:465`); None
@@ -155,6 +158,7 @@ impl Config {
             web_dir: PathBuf::from(env("REVOPS_WEB_DIR").unwrap_or_else(|| "dist".into())),
             dev_mode,
             jwt_secret: env("REVOPS_JWT_SECRET"),
+            jwt_secret_previous: env("REVOPS_JWT_SECRET_PREVIOUS"),
             token_ttl_hours,
             smtp_url,
             smtp_ca_file,
@@ -197,6 +201,20 @@ impl Config {
     }
 }
 
+impl Config {
+    /// The previous signing secret during a rotation, checked like the current one.
+    pub fn resolve_previous_jwt_secret(&self) -> AppResult<Option<Vec<u8>>> {
+        match &self.jwt_secret_previous {
+            Some(secret) if secret.len() < 32 => Err(AppError::validation(
+                "REVOPS_JWT_SECRET_PREVIOUS",
+                "REVOPS_JWT_SECRET_PREVIOUS must be at least 32 characters.",
+            )),
+            Some(secret) => Ok(Some(secret.as_bytes().to_vec())),
+            None => Ok(None),
+        }
+    }
+}
+
 impl std::fmt::Debug for Config {
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let hidden = |value: &Option<String>| value.as_ref().map(|_| "<redacted>");
@@ -210,6 +228,7 @@ impl std::fmt::Debug for Config {
             .field("web_dir", &self.web_dir)
             .field("dev_mode", &self.dev_mode)
             .field("jwt_secret", &hidden(&self.jwt_secret))
+            .field("jwt_secret_previous", &hidden(&self.jwt_secret_previous))
             .field("token_ttl_hours", &self.token_ttl_hours)
             .field(
                 "smtp_url",
@@ -257,6 +276,7 @@ mod tests {
             web_dir: "dist".into(),
             dev_mode: false,
             jwt_secret: Some("jwt-secret-jwt-secret-jwt-secret-0123".into()),
+            jwt_secret_previous: Some("jwt-previous-jwt-previous-jwt-previous".into()),
             token_ttl_hours: 8,
             smtp_url: Some("smtps://billing:relay-secret@relay.example:465".into()),
             smtp_ca_file: Some("/etc/revops/relay-ca.pem".into()),
@@ -274,7 +294,13 @@ mod tests {
             "{debug}"
         );
         assert!(debug.contains("relay-ca.pem"), "{debug}");
-        for secret in ["relay-secret", "db-secret", "jwt-secret", "metrics-secret"] {
+        for secret in [
+            "relay-secret",
+            "db-secret",
+            "jwt-secret",
+            "jwt-previous",
+            "metrics-secret",
+        ] {
             assert!(!debug.contains(secret), "{secret} in {debug}");
         }
     }

@@ -18,6 +18,7 @@ pub mod idempotency;
 pub mod ledger;
 pub mod lookup;
 pub mod notifications;
+pub mod seal;
 pub mod sequences;
 pub mod telemetry;
 pub mod webhooks;

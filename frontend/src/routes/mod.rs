@@ -48,6 +48,7 @@ pub mod revenue_schedule;
 pub mod revenue_settings;
 pub mod service_accounts;
 pub mod timesheets;
+pub mod users;
 pub mod webhooks;
 
 use std::time::Duration;

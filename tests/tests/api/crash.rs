@@ -120,9 +120,20 @@ async fn a_daily_run_killed_ten_times_finishes_with_every_invariant_intact() {
         repeats <= landed,
         "{repeats} repeated deliveries for {landed} kills"
     );
+    // The hash chains: kills mid-seal left no gap or break. (The checks above signed in, which
+    // wrote audit rows after the final run; they are sealed first.)
+    let mut seal = Process::start(&["seal"], &env, directory.join("seal.log"));
+    seal.wait_success(Duration::from_secs(120)).await;
+    let mut verify = Process::start(&["verify-chain"], &env, directory.join("verify.log"));
+    verify.wait_success(Duration::from_secs(120)).await;
+    assert!(
+        verify.output().contains("chain intact"),
+        "{}",
+        verify.output()
+    );
     println!(
         "{issued} invoices numbered without gaps, {sent} e-mails sent ({repeats} repeated after a \
-         kill mid-send), aging = ledger AR in {} currencies",
+         kill mid-send), aging = ledger AR in {} currencies, hash chains intact",
         currencies.len()
     );
     let _ = std::fs::remove_dir_all(&directory);

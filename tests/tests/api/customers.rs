@@ -1,5 +1,5 @@
 use revops_tests::{error_code, error_field, Role, TestApp};
-use serde_json::json;
+use serde_json::{json, Value};
 
 const CREATE: &str = "mutation($input: CustomerCreateInput!) { customerCreate(input: $input) { customer { id legalName creditLimit { amount currency } paymentTerms taxRegistrationNumber paymentMethod { kind maskedReference } creditPolicy { category proposedLimit { amount } explanation } } } }";
 
@@ -117,7 +117,7 @@ async fn search_pages_and_holds() {
     }
     let data = app
         .gql_ok(
-            Role::Ae,
+            Role::ArSpecialist,
             "{ customers(search: \"ALPHA\") { totalCount nodes { legalName } } }",
             json!({}),
         )
@@ -321,4 +321,117 @@ async fn search_takes_wildcards_literally() {
         data["customers"]["nodes"],
         json!([{ "legalName": "100% Cotton Ltd" }])
     );
+}
+
+/// A draft deal for `customer` owned by the AE `ae` (enough to put the customer in their book).
+async fn deal_for(app: &TestApp, customer: &str, ae: i64, opportunity: &str) {
+    app.gql_ok(
+        Role::Cro,
+        "mutation($input: DealCreateInput!) { dealCreate(input: $input) { deal { id } } }",
+        json!({ "input": {
+            "crmOpportunityId": opportunity, "customerId": customer,
+            "productName": "Analytics Suite", "poRequired": false, "taxExempt": false,
+            "assignedAeId": ae.to_string()
+        } }),
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn aes_and_account_managers_read_only_their_own_book() {
+    // Proves the customer master follows the reader's book: an AE lists and opens only customers
+    // they hold a deal with and is FORBIDDEN another AE's customer; an account manager sees the
+    // customers they manage and only their requests in the approvals inbox; a deal of another AE
+    // shows no customer to that account manager; finance roles still see everyone.
+    let app = TestApp::spawn().await;
+    let other_ae = app
+        .app
+        .auth
+        .create_user(
+            None,
+            revops::auth::NewUser {
+                email: "ae-two@test.revops".into(),
+                name: "Second AE".into(),
+                role: Role::Ae,
+                password: revops_tests::PASSWORD.into(),
+            },
+        )
+        .await
+        .unwrap();
+    let mine = app.create_customer("Mine Corp", "USD").await;
+    let theirs = app.create_customer("Theirs Corp", "USD").await;
+    let managed = app.create_customer("Managed Corp", "USD").await;
+    deal_for(&app, &mine, app.user_id(Role::Ae), "OPP-MINE").await;
+    deal_for(&app, &theirs, other_ae.id, "OPP-THEIRS").await;
+    app.gql_ok(
+        Role::Admin,
+        "mutation($c: ID!, $u: ID) { customerAccountManagerSet(customerId: $c, userId: $u) { customer { id } } }",
+        json!({ "c": managed, "u": app.user_id(Role::AccountManager).to_string() }),
+    )
+    .await;
+    let list = "{ customers { totalCount nodes { legalName } } }";
+    let names = |data: &Value| -> Vec<String> {
+        data["customers"]["nodes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|node| node["legalName"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let ae = app.gql_ok(Role::Ae, list, json!({})).await;
+    assert_eq!(names(&ae), vec!["Mine Corp"], "{ae}");
+    assert_eq!(ae["customers"]["totalCount"], 1);
+    let manager = app.gql_ok(Role::AccountManager, list, json!({})).await;
+    assert_eq!(names(&manager), vec!["Managed Corp"], "{manager}");
+    for role in [Role::Admin, Role::Cfo, Role::ArSpecialist, Role::Auditor] {
+        let all = app.gql_ok(role, list, json!({})).await;
+        assert_eq!(all["customers"]["totalCount"], 3, "{role:?}: {all}");
+    }
+
+    let one = "query($id: ID!) { customer(id: $id) { legalName } }";
+    let own = app.gql_ok(Role::Ae, one, json!({ "id": mine })).await;
+    assert_eq!(own["customer"]["legalName"], "Mine Corp");
+    for (role, id) in [
+        (Role::Ae, &theirs),
+        (Role::Ae, &managed),
+        (Role::AccountManager, &mine),
+    ] {
+        let refused = app.gql_as(role, one, json!({ "id": id })).await;
+        assert_eq!(
+            error_code(&refused).as_deref(),
+            Some("FORBIDDEN"),
+            "{role:?}: {refused}"
+        );
+        assert!(refused["data"].is_null() || refused["data"]["customer"].is_null());
+    }
+    let deals = app
+        .gql_ok(
+            Role::AccountManager,
+            "{ deals { nodes { crmOpportunityId customer { legalName } } } }",
+            json!({}),
+        )
+        .await;
+    for deal in deals["deals"]["nodes"].as_array().unwrap() {
+        assert!(deal["customer"].is_null(), "outside the book: {deal}");
+    }
+
+    // The account manager's approvals inbox holds only their book's requests.
+    let request = "mutation($input: CreditLimitRequestCreateInput!) { creditLimitRequestCreate(input: $input) { approval { id } } }";
+    for customer in [&mine, &managed] {
+        app.gql_ok(
+            Role::ArSpecialist,
+            request,
+            json!({ "input": { "customerId": customer, "creditLimit": { "amount": "50000.00", "currency": "USD" }, "paymentTerms": "NET_30", "reason": "Growth" } }),
+        )
+        .await;
+    }
+    let inbox = "{ approvals { totalCount nodes { customer { legalName } } } }";
+    let manager = app.gql_ok(Role::AccountManager, inbox, json!({})).await;
+    assert_eq!(manager["approvals"]["totalCount"], 1, "{manager}");
+    assert_eq!(
+        manager["approvals"]["nodes"][0]["customer"]["legalName"],
+        "Managed Corp"
+    );
+    let finance = app.gql_ok(Role::VpFinance, inbox, json!({})).await;
+    assert_eq!(finance["approvals"]["totalCount"], 2, "{finance}");
 }

@@ -1,7 +1,7 @@
 //! Several real revops processes on one PostgreSQL database, as the README promises they may run:
 //! three `revops serve` instances with their schedulers and a `revops run-daily` at the same time,
 //! mail through a real SMTP server. Every e-mail arrives exactly once, invoice numbers stay
-//! gapless, and the ledger balances.
+//! gapless, the ledger balances, and the hash chains the four sealed at once verify.
 //!
 //! Several instances sharing one database is a PostgreSQL deployment (SQLite is the embedded,
 //! single-instance store), so this test runs in the PostgreSQL step of `cargo xtask test`.
@@ -139,5 +139,20 @@ async fn three_serve_instances_and_a_run_daily_send_every_email_exactly_once() {
         )
         .await;
     assert_eq!(trial["trialBalance"]["isBalanced"], true);
+    // The four processes sealed at once (each daily run ends with a sealing pass): one gapless,
+    // intact chain per table. Rows written since (the sign-in above) are sealed first.
+    let mut seal = Process::start(&["seal"], &env("seal"), directory.join("seal.log"));
+    seal.wait_success(Duration::from_secs(120)).await;
+    let mut verify = Process::start(
+        &["verify-chain"],
+        &env("verify"),
+        directory.join("verify.log"),
+    );
+    verify.wait_success(Duration::from_secs(120)).await;
+    assert!(
+        verify.output().contains("chain intact"),
+        "{}",
+        verify.output()
+    );
     let _ = std::fs::remove_dir_all(&directory);
 }

@@ -16,6 +16,7 @@ mod http;
 mod imports;
 mod instances;
 mod intake;
+mod integrity;
 mod jwt;
 mod ledger;
 mod ledger_export;

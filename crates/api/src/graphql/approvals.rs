@@ -1,7 +1,7 @@
 //! The approvals inbox: credit-limit, credit-memo and write-off requests and their decisions.
 
 use super::customers::Customer;
-use super::loaders::{CustomerLoader, UserLoader};
+use super::loaders::{load_customer, UserLoader};
 use super::types::{connection, Money, User};
 use super::{actor, app};
 use crate::approvals::{
@@ -82,11 +82,17 @@ async fn load_user(ctx: &Context<'_>, id: i64) -> async_graphql::Result<User> {
 #[ComplexObject]
 impl Approval {
     async fn customer(&self, ctx: &Context<'_>) -> async_graphql::Result<Customer> {
-        ctx.data_unchecked::<DataLoader<CustomerLoader>>()
-            .load_one(self.domain.customer_id)
+        // An account manager reads the whole inbox but another owner's customer record is
+        // outside their book: the field is refused rather than shown.
+        load_customer(ctx, self.domain.customer_id)
             .await?
             .map(Customer::from)
-            .ok_or_else(|| AppError::internal("approval without customer").into())
+            .ok_or_else(|| {
+                AppError::Forbidden(
+                    "This customer is not in your book; its record is not visible to you.".into(),
+                )
+                .into()
+            })
     }
 
     async fn requested_by(&self, ctx: &Context<'_>) -> async_graphql::Result<User> {

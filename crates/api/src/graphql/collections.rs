@@ -2,7 +2,7 @@
 //! and evidence, credit memos and write-offs, and the business calendar.
 
 use super::customers::Customer;
-use super::loaders::CustomerLoader;
+use super::loaders;
 use super::types::{connection, Money};
 use super::{actor, app};
 use crate::access::Role;
@@ -17,7 +17,6 @@ use crate::receivables::disputes::{
 };
 use crate::receivables::ladder::{self, StepAction};
 use crate::values::{parse_id, IsoDate};
-use async_graphql::dataloader::DataLoader;
 use async_graphql::{ComplexObject, Context, Object, SimpleObject, ID};
 use chrono::{DateTime, Utc};
 
@@ -26,11 +25,7 @@ fn id_of(id: i64) -> ID {
 }
 
 async fn load_customer(ctx: &Context<'_>, id: i64) -> async_graphql::Result<Option<Customer>> {
-    Ok(ctx
-        .data_unchecked::<DataLoader<CustomerLoader>>()
-        .load_one(id)
-        .await?
-        .map(Customer::from))
+    Ok(loaders::load_customer(ctx, id).await?.map(Customer::from))
 }
 
 #[derive(Clone, SimpleObject)]

@@ -1,7 +1,7 @@
 //! Deal intake: drafts, the live checklist, approval into a contract.
 
 use super::customers::Customer;
-use super::loaders::{CustomerLoader, UserLoader};
+use super::loaders::{load_customer, UserLoader};
 use super::types::{connection, Money, User};
 use super::{actor, app};
 use crate::customers::{Contact, PaymentTerms};
@@ -111,11 +111,7 @@ async fn load_user(ctx: &Context<'_>, id: Option<i64>) -> async_graphql::Result<
 impl Deal {
     async fn customer(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Customer>> {
         match self.domain.draft.customer_id {
-            Some(id) => Ok(ctx
-                .data_unchecked::<DataLoader<CustomerLoader>>()
-                .load_one(id)
-                .await?
-                .map(Customer::from)),
+            Some(id) => Ok(load_customer(ctx, id).await?.map(Customer::from)),
             None => Ok(None),
         }
     }
@@ -239,9 +235,7 @@ impl From<deals::Contract> for Contract {
 #[ComplexObject]
 impl Contract {
     async fn customer(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Customer>> {
-        Ok(ctx
-            .data_unchecked::<DataLoader<CustomerLoader>>()
-            .load_one(self.customer_id)
+        Ok(load_customer(ctx, self.customer_id)
             .await?
             .map(Customer::from))
     }

@@ -1,7 +1,7 @@
 //! Invoices, their lines and PDF link; held drafts, PO, void; tax, FX and legal-entity tables.
 
 use super::customers::Customer;
-use super::loaders::CustomerLoader;
+use super::loaders::load_customer;
 use super::types::{connection, Money};
 use super::{actor, app};
 use crate::customers::{Address, PaymentTerms};
@@ -9,7 +9,6 @@ use crate::invoicing::rules::ChargeKind;
 use crate::invoicing::{self, FxRateRow, InvoiceFilter, InvoiceStatus, LegalEntity, TaxRateRow};
 use crate::pagination::PageRequest;
 use crate::values::{parse_id, IsoDate};
-use async_graphql::dataloader::DataLoader;
 use async_graphql::{ComplexObject, Context, InputObject, Object, SimpleObject, ID};
 use chrono::{DateTime, Utc};
 
@@ -131,9 +130,7 @@ impl From<invoicing::Invoice> for Invoice {
 #[ComplexObject]
 impl Invoice {
     async fn customer(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Customer>> {
-        Ok(ctx
-            .data_unchecked::<DataLoader<CustomerLoader>>()
-            .load_one(self.domain.customer_id)
+        Ok(load_customer(ctx, self.domain.customer_id)
             .await?
             .map(Customer::from))
     }

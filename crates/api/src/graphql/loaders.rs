@@ -2,24 +2,46 @@
 //! approval, service account of each audit row's actor, ARR of each customer) into one query each.
 
 use crate::auth::{AuthService, ServiceAccount, User};
-use crate::customers::{Customer, CustomerService};
+use crate::customers::{Book, Customer, CustomerService};
 use crate::money::{Currency, Money};
 use async_graphql::dataloader::Loader;
 use std::collections::HashMap;
 
+/// Keyed by (the reader's book, customer id): a customer outside the reader's book loads as
+/// absent, so a record that names it shows no customer rather than another owner's master data.
 pub struct CustomerLoader(pub CustomerService);
 
-impl Loader<i64> for CustomerLoader {
+impl Loader<(Book, i64)> for CustomerLoader {
     type Value = Customer;
     type Error = async_graphql::Error;
 
-    async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Customer>, Self::Error> {
-        let customers = self.0.by_ids(keys).await?;
-        Ok(customers
-            .into_iter()
-            .map(|customer| (customer.id, customer))
-            .collect())
+    async fn load(
+        &self,
+        keys: &[(Book, i64)],
+    ) -> Result<HashMap<(Book, i64), Customer>, Self::Error> {
+        let mut by_book: HashMap<Book, Vec<i64>> = HashMap::new();
+        for (book, id) in keys {
+            by_book.entry(*book).or_default().push(*id);
+        }
+        let mut loaded = HashMap::new();
+        for (book, ids) in by_book {
+            for customer in self.0.by_ids(book, &ids).await? {
+                loaded.insert((book, customer.id), customer);
+            }
+        }
+        Ok(loaded)
     }
+}
+
+/// The customer `id` as the signed-in reader may see it (None outside their book).
+pub async fn load_customer(
+    ctx: &async_graphql::Context<'_>,
+    id: i64,
+) -> async_graphql::Result<Option<Customer>> {
+    let book = Book::of(super::actor(ctx)?);
+    ctx.data_unchecked::<async_graphql::dataloader::DataLoader<CustomerLoader>>()
+        .load_one((book, id))
+        .await
 }
 
 pub struct UserLoader(pub AuthService);

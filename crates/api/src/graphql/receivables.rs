@@ -1,7 +1,7 @@
 //! Payments, customer credits and refunds; AR aging with drill-down.
 
 use super::customers::Customer;
-use super::loaders::CustomerLoader;
+use super::loaders::load_customer;
 use super::types::{connection, Money};
 use super::{actor, app};
 use crate::pagination::PageRequest;
@@ -12,7 +12,6 @@ use crate::receivables::payments::{
 };
 use crate::receivables::report;
 use crate::values::{parse_currency, parse_id, IsoDate};
-use async_graphql::dataloader::DataLoader;
 use async_graphql::{ComplexObject, Context, Object, SimpleObject, ID};
 use chrono::{DateTime, Utc};
 
@@ -79,9 +78,7 @@ impl From<payments::Payment> for Payment {
 #[ComplexObject]
 impl Payment {
     async fn customer(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Customer>> {
-        Ok(ctx
-            .data_unchecked::<DataLoader<CustomerLoader>>()
-            .load_one(self.customer_id)
+        Ok(load_customer(ctx, self.customer_id)
             .await?
             .map(Customer::from))
     }
@@ -289,9 +286,7 @@ impl BankReceipt {
         let Some(id) = &self.proposed_customer_id else {
             return Ok(None);
         };
-        Ok(ctx
-            .data_unchecked::<DataLoader<CustomerLoader>>()
-            .load_one(parse_id("id", id)?)
+        Ok(load_customer(ctx, parse_id("id", id)?)
             .await?
             .map(Customer::from))
     }

@@ -20,11 +20,11 @@ pub mod repo;
 pub mod report;
 pub mod statement;
 
-use crate::access::{Actor, Role};
+use crate::access::Actor;
 use crate::clock::SharedClock;
-use crate::entities::{customer, deal};
+use crate::entities::customer;
 use crate::error::{AppError, AppResult};
-use sea_orm::sea_query::{Query, SelectStatement};
+use sea_orm::sea_query::SelectStatement;
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter};
 
 #[derive(Clone)]
@@ -34,25 +34,9 @@ pub struct ReceivablesService {
 }
 
 /// The customers an AE (through their deals) or an account manager (as the customer's account
-/// manager) may see; `None` for roles that see every customer.
+/// manager) may see; `None` for roles that see every customer (`customers::Book`).
 pub fn own_customers(actor: &Actor) -> Option<SelectStatement> {
-    match actor.role {
-        Role::Ae => Some(
-            Query::select()
-                .column(deal::Column::CustomerId)
-                .from(deal::Entity)
-                .and_where(deal::Column::AssignedAeId.eq(actor.user_id))
-                .to_owned(),
-        ),
-        Role::AccountManager => Some(
-            Query::select()
-                .column(customer::Column::Id)
-                .from(customer::Entity)
-                .and_where(customer::Column::AccountManagerId.eq(actor.user_id))
-                .to_owned(),
-        ),
-        _ => None,
-    }
+    crate::customers::Book::of(actor).customer_ids()
 }
 
 impl ReceivablesService {

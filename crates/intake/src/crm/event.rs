@@ -255,3 +255,118 @@ mod tests {
         );
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+    use serde_json::{json, Value};
+
+    /// A JSON value of any shape, a few levels deep.
+    fn any_json() -> impl Strategy<Value = Value> {
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::from),
+            any::<i64>().prop_map(Value::from),
+            any::<f64>().prop_map(|number| json!(number)),
+            "\\PC{0,20}".prop_map(Value::from),
+            prop::sample::select(vec![
+                "2026-12-01",
+                "annually",
+                "net_30",
+                "ratable",
+                "USD",
+                "360000.00"
+            ])
+            .prop_map(Value::from),
+        ];
+        leaf.prop_recursive(3, 24, 4, |inner| {
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 0..4).prop_map(Value::from),
+                proptest::collection::btree_map(
+                    prop::sample::select(vec![
+                        "eventId",
+                        "opportunityId",
+                        "stage",
+                        "account",
+                        "deal",
+                        "externalRef",
+                        "productName",
+                        "tcv",
+                        "amount",
+                        "currency",
+                        "startDate",
+                        "endDate",
+                        "billingFrequency",
+                        "lineItems",
+                        "quantity",
+                        "unitPrice",
+                        "term",
+                    ])
+                    .prop_map(str::to_owned),
+                    inner,
+                    0..5,
+                )
+                .prop_map(|map| Value::Object(map.into_iter().collect())),
+            ]
+        })
+    }
+
+    proptest! {
+        #[test]
+        fn any_bytes_are_an_event_or_a_named_refusal(bytes in proptest::collection::vec(any::<u8>(), 0..400)) {
+            // Proves the JSON intake never panics on arbitrary bytes: it reads an event with an
+            // opportunity id, or refuses with VALIDATION naming a field path, or LIMIT.
+            match parse(&bytes) {
+                Ok(event) => prop_assert!(!event.opportunity_id.trim().is_empty()),
+                Err(AppError::Validation { field, message }) => {
+                    prop_assert!(!field.is_empty() && !message.is_empty());
+                }
+                Err(other) => prop_assert_eq!(other.code(), "LIMIT"),
+            }
+        }
+
+        #[test]
+        fn any_json_shape_is_an_event_or_names_the_field(deal in any_json(), opportunity in any_json()) {
+            // Proves structured nonsense (wrong types, unknown enums, nested garbage) under the
+            // real field names is refused naming the field's path, never a panic.
+            let body = json!({ "opportunityId": opportunity, "deal": deal }).to_string();
+            match parse(body.as_bytes()) {
+                Ok(event) => prop_assert!(!event.opportunity_id.trim().is_empty()),
+                Err(AppError::Validation { field, .. }) => {
+                    prop_assert!(
+                        field == "body" || field.starts_with("deal") || field.starts_with("opportunityId"),
+                        "{}", field
+                    );
+                }
+                Err(other) => prop_assert!(false, "{:?}", other),
+            }
+        }
+
+        #[test]
+        fn written_events_read_back(
+            opportunity in "[A-Za-z0-9]{1,18}",
+            event_id in proptest::option::of("[a-z0-9-]{1,20}"),
+            product in proptest::option::of("\\PC{1,30}"),
+            amount in -1_000_000_000_000i64..1_000_000_000_000,
+            days in 0i64..20_000,
+            owner in proptest::option::of("[a-z]{1,8}@[a-z]{1,8}\\.example"),
+        ) {
+            // Proves the fields a CRM writes read back exactly as sent.
+            let start = NaiveDate::from_ymd_opt(2000, 1, 1).unwrap_or_default() + chrono::Duration::days(days);
+            let tcv = format!("{}.{:02}", amount / 100, (amount % 100).abs());
+            let body = json!({
+                "eventId": event_id, "opportunityId": opportunity, "stage": "Closed Won",
+                "deal": { "productName": product, "tcv": { "amount": tcv, "currency": "USD" },
+                          "startDate": start.to_string(), "ownerEmail": owner }
+            });
+            let event = parse(body.to_string().as_bytes()).map_err(|error| TestCaseError::fail(error.message()))?;
+            prop_assert_eq!(event.opportunity_id, opportunity);
+            prop_assert_eq!(event.event_id, event_id);
+            prop_assert_eq!(event.deal.product_name, product);
+            prop_assert_eq!(event.deal.start_date, Some(start));
+            prop_assert_eq!(event.deal.owner_email, owner);
+            prop_assert_eq!(event.deal.tcv.map(|tcv| tcv.amount), Some(tcv));
+        }
+    }
+}

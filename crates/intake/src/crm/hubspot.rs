@@ -417,3 +417,68 @@ mod tests {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+    use serde_json::json;
+
+    proptest! {
+        #[test]
+        fn any_bytes_are_a_batch_or_a_reason(bytes in proptest::collection::vec(any::<u8>(), 0..400)) {
+            // Proves arbitrary bodies never panic the webhook reader.
+            match parse_batch(&bytes) {
+                Ok(batch) => prop_assert!(batch.len() <= MAX_EVENTS),
+                Err(reason) => prop_assert!(!reason.is_empty()),
+            }
+        }
+
+        #[test]
+        fn any_array_of_values_names_the_bad_event(
+            values in proptest::collection::vec(
+                prop_oneof![
+                    Just(json!({"eventId": 1, "subscriptionType": "deal.creation", "objectId": 2})),
+                    Just(json!({"eventId": "x"})),
+                    Just(json!([])),
+                    Just(json!(null)),
+                    any::<i64>().prop_map(|number| json!({"eventId": number, "subscriptionType": number, "objectId": number})),
+                    "\\PC{0,10}".prop_map(|text| json!({"eventId": text, "subscriptionType": text, "objectId": text})),
+                ],
+                0..8,
+            ),
+        ) {
+            // Proves a batch with a malformed event is refused naming that event's index.
+            let body = serde_json::to_vec(&values).map_err(|error| TestCaseError::fail(error.to_string()))?;
+            match parse_batch(&body) {
+                Ok(batch) => prop_assert_eq!(batch.len(), values.len()),
+                Err(reason) => prop_assert!(reason.starts_with("event "), "{}", reason),
+            }
+        }
+
+        #[test]
+        fn written_batches_read_back(
+            events in proptest::collection::vec(
+                (any::<u64>(), any::<bool>(), any::<u64>(), prop::sample::select(vec!["deal.creation", "deal.propertyChange", "contact.creation", "company.deletion"])),
+                0..10,
+            ),
+        ) {
+            // Proves the ids and types HubSpot sends (numbers or strings) read back as sent.
+            let body: Vec<Value> = events
+                .iter()
+                .map(|(event_id, as_text, object_id, kind)| {
+                    let id = if *as_text { json!(event_id.to_string()) } else { json!(event_id) };
+                    json!({ "eventId": id, "subscriptionType": kind, "objectId": object_id, "portalId": 62515 })
+                })
+                .collect();
+            let batch = parse_batch(&serde_json::to_vec(&body).map_err(|error| TestCaseError::fail(error.to_string()))?)
+                .map_err(TestCaseError::fail)?;
+            prop_assert_eq!(batch.len(), events.len());
+            for ((event, _), (event_id, _, object_id, kind)) in batch.iter().zip(&events) {
+                prop_assert_eq!(event.event_id(), event_id.to_string());
+                prop_assert_eq!(event.deal_id(), object_id.to_string());
+                prop_assert_eq!(event.is_deal(), kind.starts_with("deal."));
+            }
+        }
+    }
+}

@@ -228,3 +228,125 @@ mod tests {
         assert!(!same_organization("00D5e000000AbCd", ""));
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn escaped(text: &str) -> String {
+        text.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+            .replace('"', "&quot;")
+    }
+
+    /// The envelope Salesforce posts, around `notifications`.
+    fn envelope(organization_id: &str, notifications: &[Notification]) -> String {
+        let mut xml = String::from(
+            r#"<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><soapenv:Body><notifications xmlns="http://soap.sforce.com/2005/09/outbound">"#,
+        );
+        xml.push_str(&format!(
+            "<OrganizationId>{}</OrganizationId>",
+            escaped(organization_id)
+        ));
+        for notification in notifications {
+            xml.push_str(&format!(
+                "<Notification><Id>{}</Id>",
+                escaped(&notification.id)
+            ));
+            xml.push_str(&format!(
+                r#"<sObject xsi:type="sf:{}" xmlns:sf="urn:sobject.enterprise.soap.sforce.com">"#,
+                notification.object_type
+            ));
+            for (name, value) in &notification.fields {
+                xml.push_str(&format!("<sf:{name}>{}</sf:{name}>", escaped(value)));
+            }
+            xml.push_str("</sObject></Notification>");
+        }
+        xml.push_str("</notifications></soapenv:Body></soapenv:Envelope>");
+        xml
+    }
+
+    fn notification() -> impl Strategy<Value = Notification> {
+        (
+            "[A-Za-z0-9]{1,18}",
+            "[A-Z][a-z]{1,10}",
+            proptest::collection::btree_map("F[A-Za-z0-9_]{0,10}", "\\PC{0,20}", 0..5),
+        )
+            .prop_map(|(id, object_type, fields)| Notification {
+                id,
+                object_type,
+                fields: fields
+                    .into_iter()
+                    .map(|(name, value)| (name, value.trim().to_owned()))
+                    .collect(),
+                line_items: Vec::new(),
+            })
+    }
+
+    /// Pieces of an envelope in any order, to reach the reader's unusual states.
+    fn tag_soup() -> impl Strategy<Value = String> {
+        proptest::collection::vec(
+            prop::sample::select(vec![
+                "<notifications>",
+                "</notifications>",
+                "<OrganizationId>",
+                "</OrganizationId>",
+                "<Notification>",
+                "</Notification>",
+                "<Id>",
+                "</Id>",
+                "<sObject xsi:type=\"sf:Opportunity\">",
+                "</sObject>",
+                "<sf:Amount>",
+                "</sf:Amount>",
+                "<Empty/>",
+                "x",
+                "&amp;",
+                "&bogus;",
+                "<![CDATA[a<b]]>",
+                "<!-- c -->",
+                "<?pi?>",
+                "00D5e000000AbCd",
+            ]),
+            0..40,
+        )
+        .prop_map(|pieces| pieces.concat())
+    }
+
+    proptest! {
+        #[test]
+        fn any_text_is_a_message_or_a_reason(text in any::<String>()) {
+            // Proves arbitrary text never panics the SOAP reader.
+            if let Err(reason) = parse(&text) {
+                prop_assert!(!reason.is_empty());
+            }
+        }
+
+        #[test]
+        fn any_tag_soup_is_a_message_or_a_reason(xml in tag_soup()) {
+            // Proves envelopes in any broken order never panic: a message read has an
+            // organization and only notifications with an id, at most the maximum.
+            match parse(&xml) {
+                Ok(message) => {
+                    prop_assert!(message.notifications.len() <= MAX_NOTIFICATIONS);
+                    prop_assert!(message.notifications.iter().all(|notification| !notification.id.is_empty()));
+                }
+                Err(reason) => prop_assert!(!reason.is_empty()),
+            }
+        }
+
+        #[test]
+        fn written_messages_read_back(
+            organization_id in "[A-Za-z0-9]{15,18}",
+            notifications in proptest::collection::vec(notification(), 0..5),
+        ) {
+            // Proves an outbound message as Salesforce writes it (escaped text, namespaced
+            // fields) reads back to the same organization and notifications.
+            let message = parse(&envelope(&organization_id, &notifications)).map_err(TestCaseError::fail)?;
+            prop_assert_eq!(message.organization_id, organization_id);
+            prop_assert_eq!(message.notifications, notifications);
+        }
+    }
+}

@@ -146,3 +146,24 @@ pub async fn write<C: sea_orm::ConnectionTrait>(
     }
     Ok(rows.len())
 }
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use crate::imports::properties::{cells_for, names_row_and_column, one_row};
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn any_row_is_an_assignment_or_an_error_naming_its_cell(cells in cells_for(COLUMNS)) {
+            // Proves a commission-assignments row of anything never panics and every refusal
+            // names the row and one of the kind's columns.
+            let users = HashMap::from([("ae@example.com".to_owned(), 5)]);
+            if let Some((table, cells, row)) = one_row(COLUMNS, &cells) {
+                if let Err(error) = parse_row(&table, &cells, row, &users) {
+                    prop_assert!(names_row_and_column(&error, row, COLUMNS), "{:?}", error);
+                }
+            }
+        }
+    }
+}

@@ -363,3 +363,44 @@ pub async fn validate<C: ConnectionTrait>(
     }
     Ok(assemble(rows, errors))
 }
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use crate::imports::properties::{cells_for, names_row_and_column, table_of};
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn any_rows_are_contracts_or_errors_naming_their_cells(
+            rows in proptest::collection::vec(cells_for(COLUMNS), 1..5),
+        ) {
+            // Proves contract rows of anything never panic, alone or grouped into contracts: every
+            // refusal names one of the file's rows and a column of the kind, and every contract
+            // assembled has at least one line.
+            let known = Known {
+                customers: HashMap::from([("ACCT-00042".to_owned(), 1)]),
+                references: HashSet::new(),
+                users: HashMap::from([("ae@example.com".to_owned(), 5)]),
+            };
+            let cutover = NaiveDate::from_ymd_opt(2026, 11, 30).unwrap_or_default();
+            if let Some(table) = table_of(COLUMNS, &rows) {
+                let numbers: Vec<u32> = table.rows.iter().map(|(row, _)| *row).collect();
+                let mut errors = Vec::new();
+                let mut parsed = Vec::new();
+                for (row, cells) in &table.rows {
+                    match parse_row(&table, cells, *row, cutover, &known) {
+                        Ok(line) => parsed.push(line),
+                        Err(error) => errors.push(error),
+                    }
+                }
+                let contracts = assemble(parsed, &mut errors);
+                for error in &errors {
+                    prop_assert!(numbers.contains(&error.row), "{:?}", error);
+                    prop_assert!(names_row_and_column(error, error.row, COLUMNS), "{:?}", error);
+                }
+                prop_assert!(contracts.iter().all(|contract| !contract.lines.is_empty()));
+            }
+        }
+    }
+}

@@ -112,6 +112,18 @@ fn input_of(table: &Table, cells: &[String], row: u32) -> Result<CustomerCreateI
     })
 }
 
+/// One row read and checked with the form's rules; an error names the row and column.
+fn prepare(table: &Table, cells: &[String], row: u32) -> Result<NewCustomer, CellError> {
+    input_of(table, cells, row).and_then(|input| {
+        NewCustomer::try_new(input).map_err(|error| match error {
+            AppError::Validation { field, message } => {
+                CellError::new(row, column_of(&field), message)
+            }
+            other => CellError::new(row, "row", other.message()),
+        })
+    })
+}
+
 /// Every row checked; the customers to create when no row is wrong.
 pub async fn validate<C: ConnectionTrait>(
     connection: &C,
@@ -131,15 +143,7 @@ pub async fn validate<C: ConnectionTrait>(
     let mut customers = Vec::with_capacity(table.rows.len());
     for (row, cells) in &table.rows {
         let row = *row;
-        let prepared = input_of(table, cells, row).and_then(|input| {
-            NewCustomer::try_new(input).map_err(|error| match error {
-                AppError::Validation { field, message } => {
-                    CellError::new(row, column_of(&field), message)
-                }
-                other => CellError::new(row, "row", other.message()),
-            })
-        });
-        match prepared {
+        match prepare(table, cells, row) {
             Err(error) => errors.push(error),
             Ok(customer) => {
                 let reference = customer.external_ref.clone().unwrap_or_default();
@@ -164,4 +168,24 @@ pub async fn validate<C: ConnectionTrait>(
         }
     }
     Ok(customers)
+}
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use crate::imports::properties::{cells_for, names_row_and_column, one_row};
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn any_row_is_a_customer_or_an_error_naming_its_cell(cells in cells_for(COLUMNS)) {
+            // Proves a customers row of anything never panics and every refusal names the row
+            // and one of the kind's columns (so the person can find the cell).
+            if let Some((table, cells, row)) = one_row(COLUMNS, &cells) {
+                if let Err(error) = prepare(&table, &cells, row) {
+                    prop_assert!(names_row_and_column(&error, row, COLUMNS), "{:?}", error);
+                }
+            }
+        }
+    }
 }

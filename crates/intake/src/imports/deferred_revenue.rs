@@ -294,3 +294,43 @@ pub async fn validate<C: ConnectionTrait>(
     }
     Ok(rows)
 }
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use crate::imports::properties::{cell_value, cells_for, names_row_and_column, one_row};
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn any_row_is_refused_by_its_cell_when_no_line_matches(cells in cells_for(COLUMNS)) {
+            // Proves a deferred-revenue row of anything never panics and, with no brought-over
+            // line to match, is refused naming its row and a column of the kind.
+            let cutover = NaiveDate::from_ymd_opt(2026, 11, 30).unwrap_or_default();
+            if let Some((table, cells, row)) = one_row(COLUMNS, &cells) {
+                let result = parse_row(&table, &cells, row, cutover, &HashMap::new());
+                prop_assert!(result.is_err());
+                if let Err(error) = result {
+                    prop_assert!(names_row_and_column(&error, row, COLUMNS), "{:?}", error);
+                }
+            }
+        }
+
+        #[test]
+        fn any_month_cell_is_a_month_or_says_how_to_write_one(text in cell_value(), row in 2u32..1000) {
+            // Proves the month cell never panics: a month gives its first and last day in order,
+            // anything else an error on the month column of that row.
+            match month_cell(&text, row) {
+                Ok((month, first, last)) => {
+                    prop_assert_eq!(month.len(), 7);
+                    prop_assert!(first <= last);
+                    prop_assert_eq!(first.format("%Y-%m").to_string(), month);
+                }
+                Err(error) => {
+                    prop_assert_eq!(error.row, row);
+                    prop_assert_eq!(error.column.as_str(), "month");
+                }
+            }
+        }
+    }
+}

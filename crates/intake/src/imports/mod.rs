@@ -15,6 +15,9 @@ pub mod open_invoices;
 pub mod purchase_orders;
 pub mod table;
 
+#[cfg(test)]
+pub(crate) mod properties;
+
 use crate::access::{Actor, Permission};
 use crate::audit::{self, AuditRecord};
 use crate::clock::SharedClock;

@@ -155,3 +155,35 @@ pub async fn validate<C: ConnectionTrait>(
     }
     Ok(invoices)
 }
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use crate::imports::properties::{cells_for, names_row_and_column, one_row};
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn any_row_is_an_invoice_or_an_error_naming_its_cell(cells in cells_for(COLUMNS)) {
+            // Proves an open-invoices row of anything never panics; a refusal names the row and
+            // column, and an accepted row owes more than zero and no more than its total.
+            let known = Known {
+                customers: HashMap::from([("ACCT-00042".to_owned(), 1)]),
+                numbers: HashSet::new(),
+            };
+            let cutover = NaiveDate::from_ymd_opt(2026, 11, 30).unwrap_or_default();
+            if let Some((table, cells, row)) = one_row(COLUMNS, &cells) {
+                match parse_row(&table, &cells, row, cutover, &known) {
+                    Ok(invoice) => {
+                        prop_assert!(invoice.open.minor() > 0);
+                        prop_assert!(invoice.open.minor() <= invoice.total.minor());
+                        prop_assert!(invoice.invoice_date <= cutover);
+                    }
+                    Err(error) => {
+                        prop_assert!(names_row_and_column(&error, row, COLUMNS), "{:?}", error);
+                    }
+                }
+            }
+        }
+    }
+}

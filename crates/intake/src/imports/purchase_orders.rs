@@ -154,3 +154,28 @@ pub async fn validate<C: ConnectionTrait>(
     }
     Ok(orders)
 }
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use crate::imports::properties::{cells_for, names_row_and_column, one_row};
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn any_row_is_a_purchase_order_or_an_error_naming_its_cell(cells in cells_for(COLUMNS)) {
+            // Proves a purchase-orders row of anything never panics and every refusal names the
+            // row and one of the kind's columns.
+            let customers: HashMap<String, i64> = COLUMNS
+                .iter()
+                .filter(|column| column.name == "customer_ref")
+                .map(|column| (column.example.to_owned(), 1))
+                .collect();
+            if let Some((table, cells, row)) = one_row(COLUMNS, &cells) {
+                if let Err(error) = parse_row(&table, &cells, row, &customers, &HashSet::new()) {
+                    prop_assert!(names_row_and_column(&error, row, COLUMNS), "{:?}", error);
+                }
+            }
+        }
+    }
+}

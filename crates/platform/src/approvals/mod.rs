@@ -512,7 +512,8 @@ impl ApprovalService {
         Ok(after)
     }
 
-    /// Pending first, then newest first.
+    /// Pending first, then newest first; an account manager sees the requests of their book's
+    /// customers only (`customers::Book`), as they see only those customers' records.
     pub async fn list(
         &self,
         actor: &Actor,
@@ -521,6 +522,9 @@ impl ApprovalService {
     ) -> AppResult<Page<Approval>> {
         actor.require(Permission::ApprovalRead)?;
         let mut query = approval::Entity::find();
+        if let Some(book) = customers::Book::of(actor).customer_ids() {
+            query = query.filter(approval::Column::CustomerId.in_subquery(book));
+        }
         if let Some(status) = status {
             query = query.filter(approval::Column::Status.eq(status.as_str()));
         }

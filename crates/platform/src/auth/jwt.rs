@@ -1,4 +1,7 @@
-//! JSON Web Tokens: HS256 pinned, `exp`, `iss` and `aud` always checked.
+//! JSON Web Tokens: HS256 pinned, `exp`, `iss` and `aud` always checked. Tokens are always signed
+//! with the current secret; during a key rotation the previous secret
+//! (`REVOPS_JWT_SECRET_PREVIOUS`) is accepted for verification only, so sessions signed before
+//! the rotation keep working until they expire.
 
 use crate::access::Role;
 use crate::error::{AppError, AppResult};
@@ -28,6 +31,8 @@ pub struct Claims {
 pub struct JwtKeys {
     encoding: EncodingKey,
     decoding: DecodingKey,
+    /// The secret before the last rotation: verifies, never signs.
+    previous: Option<DecodingKey>,
     time_to_live: Duration,
 }
 
@@ -36,8 +41,15 @@ impl JwtKeys {
         JwtKeys {
             encoding: EncodingKey::from_secret(secret),
             decoding: DecodingKey::from_secret(secret),
+            previous: None,
             time_to_live,
         }
+    }
+
+    /// Also accepts tokens signed with `previous` (the secret before a rotation).
+    pub fn with_previous(mut self, previous: Option<&[u8]>) -> JwtKeys {
+        self.previous = previous.map(DecodingKey::from_secret);
+        self
     }
 
     pub fn issue(
@@ -74,7 +86,23 @@ impl JwtKeys {
         // Expiry is checked below against the injected clock, not the library's wall clock.
         validation.validate_exp = false;
         validation.leeway = 0;
-        let claims = decode::<Claims>(token, &self.decoding, &validation)
+        let decoded = match decode::<Claims>(token, &self.decoding, &validation) {
+            // Only a signature the current key rejects is worth trying with the previous key;
+            // every other check is the same for both.
+            Err(error)
+                if matches!(
+                    error.kind(),
+                    jsonwebtoken::errors::ErrorKind::InvalidSignature
+                ) =>
+            {
+                match &self.previous {
+                    Some(previous) => decode::<Claims>(token, previous, &validation),
+                    None => Err(error),
+                }
+            }
+            other => other,
+        };
+        let claims = decoded
             .map_err(|error| AppError::Unauthenticated(describe(&error)))?
             .claims;
         if claims.exp <= now.timestamp() {
@@ -116,5 +144,24 @@ mod tests {
         assert!(keys.verify(&token, expires_at).is_err());
         let other = JwtKeys::new(b"another secret entirely, 32 bytes!", Duration::hours(8));
         assert!(other.verify(&token, now).is_err());
+    }
+
+    #[test]
+    fn the_previous_secret_verifies_but_never_signs() {
+        // Proves a rotation keeps old tokens valid: a token signed with the old secret verifies
+        // under the new keys with the old one as previous, new tokens are signed with the new
+        // secret only, and a token under a third secret is still refused.
+        let old_secret: &[u8] = b"the old secret, thirty-two bytes!!";
+        let new_secret: &[u8] = b"the new secret, thirty-two bytes!!";
+        let now = Utc::now();
+        let old = JwtKeys::new(old_secret, Duration::hours(8));
+        let (old_token, _) = old.issue(7, "ae@x.test", Role::Ae, 0, now).unwrap();
+        let rotated = JwtKeys::new(new_secret, Duration::hours(8)).with_previous(Some(old_secret));
+        assert_eq!(rotated.verify(&old_token, now).unwrap().sub, "7");
+        let (new_token, _) = rotated.issue(8, "ae@x.test", Role::Ae, 0, now).unwrap();
+        assert!(old.verify(&new_token, now).is_err());
+        let stranger = JwtKeys::new(b"a stranger's secret, 32 bytes long", Duration::hours(8));
+        let (forged, _) = stranger.issue(1, "x@x.test", Role::Admin, 0, now).unwrap();
+        assert!(rotated.verify(&forged, now).is_err());
     }
 }

@@ -1,8 +1,11 @@
 //! Customer master: legal entity, addresses, tax number, billing contact, payment method, credit
 //! limit and terms, credit category and holds.
 
+pub mod book;
 pub mod model;
 pub mod rules;
+
+pub use book::Book;
 
 pub use model::{Address, Contact, Customer, PaymentMethod};
 use rules::{
@@ -472,14 +475,33 @@ impl CustomerService {
         Ok(after)
     }
 
+    /// One customer's master record; an AE or account manager sees only their book's (another
+    /// owner's customer is FORBIDDEN, as another AE's deal is).
     pub async fn get(&self, actor: &Actor, id: i64) -> AppResult<Customer> {
         actor.require(Permission::CustomerRead)?;
-        Customer::try_from(find_model(&self.db, id).await?)
+        let model = find_model(&self.db, id).await?;
+        let book = Book::of(actor);
+        if book != Book::All {
+            let visible = customer::Entity::find()
+                .filter(customer::Column::Id.eq(id))
+                .filter(book.condition())
+                .count(&self.db)
+                .await?;
+            if visible == 0 {
+                return Err(AppError::Forbidden(
+                    "This customer is not in your book; its record is not visible to you.".into(),
+                ));
+            }
+        }
+        Customer::try_from(model)
     }
 
-    pub async fn by_ids(&self, ids: &[i64]) -> AppResult<Vec<Customer>> {
+    /// The customers among `ids` that are in `book` (a record shown inside another one: a
+    /// customer outside the reader's book is left out).
+    pub async fn by_ids(&self, book: Book, ids: &[i64]) -> AppResult<Vec<Customer>> {
         customer::Entity::find()
             .filter(customer::Column::Id.is_in(ids.iter().copied()))
+            .filter(book.condition())
             .all(&self.db)
             .await?
             .into_iter()
@@ -487,7 +509,8 @@ impl CustomerService {
             .collect()
     }
 
-    /// Alphabetical; `search` matches the legal name or the billing contact, ignoring case.
+    /// Alphabetical, within the actor's book; `search` matches the legal name or the billing
+    /// contact, ignoring case.
     pub async fn list(
         &self,
         actor: &Actor,
@@ -495,7 +518,7 @@ impl CustomerService {
         page: PageRequest,
     ) -> AppResult<Page<Customer>> {
         actor.require(Permission::CustomerRead)?;
-        let mut query = customer::Entity::find();
+        let mut query = customer::Entity::find().filter(Book::of(actor).condition());
         let columns = [
             customer::Column::LegalName,
             customer::Column::BillingContactJson,

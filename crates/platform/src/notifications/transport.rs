@@ -142,6 +142,7 @@ mod tests {
             web_dir: "dist".into(),
             dev_mode: true,
             jwt_secret: None,
+            jwt_secret_previous: None,
             token_ttl_hours: 8,
             smtp_url: smtp_url.map(str::to_owned),
             smtp_ca_file: None,
