@@ -109,7 +109,19 @@ fn month_cell(text: &str, row: u32) -> Result<(String, NaiveDate, NaiveDate), Ce
     let text = cells::required(text, "month", row)?;
     // A spreadsheet's date cell for the month reads as its first day.
     let month: String = text.chars().take(7).collect();
-    crate::calendar::parse_period("month", &month)
+    // Exactly four digits, a dash and two: the calendar's parser would also take "0-    1".
+    let shaped = month.len() == 7
+        && month.char_indices().all(|(at, c)| {
+            if at == 4 {
+                c == '-'
+            } else {
+                c.is_ascii_digit()
+            }
+        });
+    shaped
+        .then_some(())
+        .ok_or(())
+        .and_then(|()| crate::calendar::parse_period("month", &month).map_err(|_| ()))
         .map(|(first, next)| (month, first, next.pred_opt().unwrap_or(next)))
         .map_err(|_| {
             CellError::new(
