@@ -70,41 +70,46 @@ pub async fn run_daily(
     // Recognition runs on the last day of each month (and on demand); a rerun posts nothing new.
     if as_of.succ_opt().is_some_and(|next| next.day() == 1) {
         let period = crate::ledger::period_of(as_of);
-        let run = timed(app, "revenue", app.revenue.run_as(None, &period, as_of)).await?;
-        reports.push(JobReport {
-            job: "revenue",
-            summary: format!(
+        let summary = match timed(app, "revenue", app.revenue.run_as(None, &period, as_of)).await {
+            Ok(run) => format!(
                 "{period}: {} schedule rows of {} contracts recognised in {} entries",
                 run.rows_recognised, run.contracts, run.entries
             ),
+            // Another instance's run marked the same rows first: its transaction recognised
+            // them, this one rolled back whole, and the rest of the day's jobs still run here.
+            Err(crate::error::AppError::Conflict(message)) => {
+                tracing::info!(%period, %message, "recognition done by another instance");
+                format!("{period}: recognised by another instance at the same time")
+            }
+            Err(error) => return Err(error),
+        };
+        reports.push(JobReport {
+            job: "revenue",
+            summary,
         });
     }
     // Commissions: the month-end calculation of the month before, on the first daily run after
     // it ends (until it has one; the 5-business-day rule measures this), never once paid out.
+    // Several instances reaching it at once calculate it once (`close_month` holds the period).
     let last_month_end = crate::commissions::rules::first_of_month(as_of)
         .pred_opt()
         .unwrap_or(as_of);
     let period = crate::ledger::period_of(last_month_end);
-    if !app.commissions.has_closing_run(&period).await? {
-        let summary = match timed(
-            app,
-            "commissions",
-            app.commissions.calculate_as(None, &period, last_month_end),
-        )
-        .await
-        {
-            Ok(run) => format!(
-                "{period}: {} lines ({} changed), {} entries, {} warnings",
-                run.lines,
-                run.changed,
-                run.entries,
-                run.warnings.len()
-            ),
-            Err(error) => {
-                tracing::warn!(%period, error = ?error, "commission calculation not done");
-                format!("{period}: not calculated: {}", error.message())
-            }
-        };
+    let summary = match timed(app, "commissions", app.commissions.close_month(&period)).await {
+        Ok(Some(run)) => Some(format!(
+            "{period}: {} lines ({} changed), {} entries, {} warnings",
+            run.lines,
+            run.changed,
+            run.entries,
+            run.warnings.len()
+        )),
+        Ok(None) => None,
+        Err(error) => {
+            tracing::warn!(%period, error = ?error, "commission calculation not done");
+            Some(format!("{period}: not calculated: {}", error.message()))
+        }
+    };
+    if let Some(summary) = summary {
         reports.push(JobReport {
             job: "commissions",
             summary,

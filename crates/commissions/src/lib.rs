@@ -4,8 +4,8 @@
 pub use revops_commerce::seal;
 pub use revops_commerce::{
     access, approvals, audit, auth, billing, calendar, clock, config, customers, deals, entities,
-    error, idempotency, invoicing, ledger, money, notifications, pagination, receivables, revenue,
-    sequences, telemetry, values, webhooks,
+    error, idempotency, invoicing, ledger, locks, money, notifications, pagination, receivables,
+    revenue, sequences, telemetry, values, webhooks,
 };
 
 pub mod commissions;

@@ -16,6 +16,7 @@ pub mod config;
 pub mod customers;
 pub mod idempotency;
 pub mod ledger;
+pub mod locks;
 pub mod lookup;
 pub mod notifications;
 pub mod seal;

@@ -1,11 +1,14 @@
 //! Several real revops processes on one PostgreSQL database, as the README promises they may run:
-//! three `revops serve` instances with their schedulers and a `revops run-daily` at the same time,
-//! mail through a real SMTP server. Every e-mail arrives exactly once, invoice numbers stay
-//! gapless, the ledger balances, and the hash chains the four sealed at once verify.
+//! three `revops serve` instances with their schedulers (today) and three `revops run-daily` for
+//! the month's last day, all at the same time, mail through a real SMTP server. Every e-mail
+//! arrives exactly once; invoice numbers stay gapless; each collections ladder step, renewal
+//! alert, recognition posting and commission accrual happens once; the ledger balances; and the
+//! hash chains the six sealed at once verify.
 //!
 //! Several instances sharing one database is a PostgreSQL deployment (SQLite is the embedded,
 //! single-instance store), so this test runs in the PostgreSQL step of `cargo xtask test`.
 
+use chrono::Datelike;
 use revops_tests::{backend, Backend, MailServer, Process, Role, TestApp};
 use serde_json::json;
 use std::collections::HashMap;
@@ -41,11 +44,23 @@ async fn wait_for_daily_runs(instances: &[Process], limit: Duration) {
     }
 }
 
+/// The number of groups of `columns` in `table` (optionally filtered) that occur more than once.
+async fn repeated(app: &TestApp, table: &str, columns: &str, filter: &str) -> i64 {
+    app.sql_count(&format!(
+        "SELECT COUNT(*) FROM (SELECT {columns} FROM {table} {filter} GROUP BY {columns} \
+         HAVING COUNT(*) > 1) repeated"
+    ))
+    .await
+}
+
 #[tokio::test]
-async fn three_serve_instances_and_a_run_daily_send_every_email_exactly_once() {
-    // Proves the outbox claim holds across processes: the demo book's invoice, credit-memo and
-    // collections e-mails plus the daily run's own are delivered by four racing processes, and
-    // the SMTP server receives each Message-ID exactly once, as many as the outbox marks sent.
+async fn three_serve_instances_and_three_run_dailies_do_every_job_exactly_once() {
+    // Proves the claims hold across processes. The demo book's invoice, credit-memo and
+    // collections e-mails plus the runs' own are delivered by six racing processes, and the SMTP
+    // server receives each Message-ID exactly once, as many as the outbox marks sent. The three
+    // run-dailies work the month's last day, so they race each other (and the schedulers) for
+    // that day's bill run, ladder steps, renewal alerts and the month's recognition, and all six
+    // race for last month's closing commission calculation.
     if backend() != Backend::Postgres {
         println!("several instances share PostgreSQL; this runs with REVOPS_TEST_DB=postgres");
         return;
@@ -82,7 +97,10 @@ async fn three_serve_instances_and_a_run_daily_send_every_email_exactly_once() {
         .await;
     assert!(pending_before > 20, "the demo should leave mail to send");
 
-    let today = chrono::Utc::now().date_naive().to_string();
+    let today = chrono::Utc::now().date_naive();
+    let month_start = today.with_day(1).unwrap();
+    let month_end = (month_start + chrono::Months::new(1)).pred_opt().unwrap();
+    let this_period = month_start.format("%Y-%m").to_string();
     let instances: Vec<Process> = (0..3)
         .map(|index| {
             Process::start(
@@ -92,12 +110,26 @@ async fn three_serve_instances_and_a_run_daily_send_every_email_exactly_once() {
             )
         })
         .collect();
-    let mut daily = Process::start(
-        &["run-daily", "--as-of", &today],
-        &env("daily"),
-        directory.join("daily.log"),
-    );
-    daily.wait_success(Duration::from_secs(240)).await;
+    // Three run-dailies on the month's last day while the schedulers run today, then three on
+    // the next month's first day (the month's closing commission calculation).
+    for (round, as_of) in [month_end, month_end.succ_opt().unwrap()]
+        .iter()
+        .enumerate()
+    {
+        let as_of = as_of.to_string();
+        let mut dailies: Vec<Process> = (0..3)
+            .map(|index| {
+                Process::start(
+                    &["run-daily", "--as-of", &as_of],
+                    &env(&format!("daily-{round}-{index}")),
+                    directory.join(format!("daily-{round}-{index}.log")),
+                )
+            })
+            .collect();
+        for daily in &mut dailies {
+            daily.wait_success(Duration::from_secs(300)).await;
+        }
+    }
     wait_for_daily_runs(&instances, Duration::from_secs(240)).await;
     // Mail goes out every 5 s in each serve; wait until nothing is left to send.
     let until = Instant::now() + Duration::from_secs(60);
@@ -119,27 +151,136 @@ async fn three_serve_instances_and_a_run_daily_send_every_email_exactly_once() {
     for message in &received {
         *seen.entry(message.message_id.clone()).or_default() += 1;
     }
-    let repeated: Vec<_> = seen.iter().filter(|(_, times)| **times > 1).collect();
-    assert!(repeated.is_empty(), "sent more than once: {repeated:?}");
+    let repeated_mail: Vec<_> = seen.iter().filter(|(_, times)| **times > 1).collect();
+    assert!(
+        repeated_mail.is_empty(),
+        "sent more than once: {repeated_mail:?}"
+    );
     assert_eq!(received.len() as i64, sent, "one delivery per sent message");
     assert!(sent >= pending_before, "{sent} sent of {pending_before}");
-    println!(
-        "{sent} messages sent by 4 processes ({pending_before} waiting from the seed), each \
-         received once"
+
+    // The bill runs of six processes issued each invoice once: per legal entity and year the
+    // numbers run 1..n with no gap and no repeat.
+    let invoices = app.assert_invoice_numbers_gapless().await;
+    assert!(invoices > 0);
+
+    // Each collections ladder step once per invoice, and the month end's steps were taken.
+    let ladder = app
+        .sql_count(&format!(
+            "SELECT COUNT(*) FROM collection_actions WHERE business_date = '{month_end}'"
+        ))
+        .await;
+    assert!(ladder > 0, "the month end should take ladder steps");
+    assert_eq!(
+        repeated(&app, "collection_actions", "invoice_id, step_id", "").await,
+        0,
+        "a ladder step taken twice on one invoice"
     );
 
-    // The bill runs of four processes issued each invoice once: per legal entity and year the
-    // numbers run 1..n with no gap and no repeat.
-    assert!(app.assert_invoice_numbers_gapless().await > 0);
+    // Each renewal alert once per (contract, mark, person).
+    let alerts = app
+        .sql_count(&format!(
+            "SELECT COUNT(*) FROM renewal_alerts WHERE business_date = '{month_end}'"
+        ))
+        .await;
+    assert!(alerts > 0, "the month end should cross renewal marks");
+    assert_eq!(
+        repeated(
+            &app,
+            "renewal_alerts",
+            "contract_id, mark_days, recipient_id",
+            ""
+        )
+        .await,
+        0,
+        "a renewal alert sent twice"
+    );
+
+    // The month's recognition once: every schedule row a run marked is in that run's postings,
+    // each contract has one recognition entry for the month, and no run posted rows another
+    // marked.
+    let recognised_rows = app
+        .sql_count(&format!(
+            "SELECT COUNT(*) FROM revenue_schedule WHERE recognised_period = '{this_period}'"
+        ))
+        .await;
+    assert!(
+        recognised_rows > 0,
+        "the month end should recognise revenue"
+    );
+    let marked = app
+        .sql_count(&format!(
+            "SELECT CAST(COALESCE(SUM(s.amount_minor), 0) AS BIGINT) FROM revenue_schedule s \
+             JOIN revenue_runs r ON r.id = s.run_id WHERE r.period = '{this_period}'"
+        ))
+        .await;
+    let posted = app
+        .sql_count(&format!(
+            "SELECT CAST(COALESCE(SUM(p.amount_minor), 0) AS BIGINT) FROM revenue_postings p \
+             JOIN revenue_runs r ON r.id = p.run_id WHERE r.period = '{this_period}'"
+        ))
+        .await;
+    assert_eq!(marked, posted, "recognised rows and posted amounts differ");
+    assert_eq!(
+        repeated(
+            &app,
+            "journal_entries",
+            "source",
+            &format!("WHERE source LIKE 'revenue:%:{this_period}'")
+        )
+        .await,
+        0,
+        "a contract's revenue recognised twice for {this_period}"
+    );
+
+    // The month's closing commission calculation once: of the six processes reaching it at
+    // once, one calculated it; and the ledger's commissions payable is exactly what the lines
+    // say was accrued (a second accrual of the same lines would show as a difference).
+    let closing_runs = app
+        .sql_count(&format!(
+            "SELECT COUNT(*) FROM commission_runs WHERE period = '{this_period}' \
+             AND as_of >= '{month_end}'"
+        ))
+        .await;
+    assert_eq!(
+        closing_runs, 1,
+        "{this_period}'s closing calculation should run once"
+    );
+    assert_eq!(
+        app.sql_count("SELECT COUNT(*) FROM commission_payouts")
+            .await,
+        0,
+        "the demo pays nothing out, so payable is all accruals"
+    );
+    let untied = app
+        .sql_count(
+            "SELECT COUNT(*) FROM (SELECT currency, SUM(credit_minor - debit_minor) AS ledger \
+             FROM journal_lines WHERE account_code = '2300' GROUP BY currency) l \
+             FULL JOIN (SELECT currency, SUM(accrued_minor) AS accrued FROM commission_lines \
+             GROUP BY currency) c ON l.currency = c.currency \
+             WHERE COALESCE(l.ledger, 0) <> COALESCE(c.accrued, 0)",
+        )
+        .await;
+    assert_eq!(
+        untied, 0,
+        "commissions payable differs from the lines' accruals"
+    );
+    println!(
+        "6 processes: {sent} messages sent ({pending_before} waiting from the seed), each received \
+         once; {invoices} invoices gapless; {ladder} ladder steps and {alerts} renewal alerts on \
+         {month_end}; {recognised_rows} schedule rows recognised for {this_period}; \
+         {this_period} commissions closed once"
+    );
+
     let trial = app
         .gql_ok(
             Role::Cfo,
             "query($asOf: Date!) { trialBalance(asOf: $asOf) { isBalanced } }",
-            json!({ "asOf": today }),
+            json!({ "asOf": month_end }),
         )
         .await;
     assert_eq!(trial["trialBalance"]["isBalanced"], true);
-    // The four processes sealed at once (each daily run ends with a sealing pass): one gapless,
+    // The six processes sealed at once (each daily run ends with a sealing pass): one gapless,
     // intact chain per table. Rows written since (the sign-in above) are sealed first.
     let mut seal = Process::start(&["seal"], &env("seal"), directory.join("seal.log"));
     seal.wait_success(Duration::from_secs(120)).await;

@@ -817,26 +817,31 @@ impl CommissionService {
     ) -> AppResult<RunReport> {
         let now = self.clock.now();
         let transaction = self.db.begin().await?;
+        period_lock(&transaction, period).await?;
         let report =
             calc::execute(&transaction, actor, period, as_of, now, self.functional).await?;
         transaction.commit().await?;
         Ok(report)
     }
 
-    /// Whether the month has a calculation made after it ended, or is paid out.
-    pub async fn has_closing_run(&self, period: &str) -> AppResult<bool> {
+    /// The daily job's month-end calculation of `period`, as of its last day: run once across
+    /// every instance. Under the period's lock it first checks for a closing run (or a payout),
+    /// so of several instances reaching the month's close at once, one calculates and the rest
+    /// get `None`.
+    pub async fn close_month(&self, period: &str) -> AppResult<Option<RunReport>> {
         let (_, next) = crate::calendar::parse_period("period", period)?;
         let month_end = next.pred_opt().unwrap_or(next);
-        let run = commission_run::Entity::find()
-            .filter(commission_run::Column::Period.eq(period))
-            .filter(commission_run::Column::AsOf.gte(month_end))
-            .one(&self.db)
-            .await?;
-        let paid = commission_payout::Entity::find()
-            .filter(commission_payout::Column::Period.eq(period))
-            .one(&self.db)
-            .await?;
-        Ok(run.is_some() || paid.is_some())
+        let now = self.clock.now();
+        let transaction = self.db.begin().await?;
+        period_lock(&transaction, period).await?;
+        if closing_run_exists(&transaction, period).await? {
+            transaction.commit().await?;
+            return Ok(None);
+        }
+        let report =
+            calc::execute(&transaction, None, period, month_end, now, self.functional).await?;
+        transaction.commit().await?;
+        Ok(Some(report))
     }
 
     /// Each month's calculation status against the 5-business-day rule, newest first.
@@ -1827,4 +1832,29 @@ impl CommissionService {
             last_close: self.period_status(last_month, today).await?,
         })
     }
+}
+
+/// Serialises calculations of one period across instances: two at once would both read the
+/// lines' accrued amounts before either committed and post the same accrual twice.
+async fn period_lock<C: sea_orm::ConnectionTrait>(connection: &C, period: &str) -> AppResult<()> {
+    crate::locks::hold(connection, &format!("commissions:{period}")).await
+}
+
+/// Whether `period` has a calculation made after it ended, or is paid out.
+async fn closing_run_exists<C: sea_orm::ConnectionTrait>(
+    connection: &C,
+    period: &str,
+) -> AppResult<bool> {
+    let (_, next) = crate::calendar::parse_period("period", period)?;
+    let month_end = next.pred_opt().unwrap_or(next);
+    let run = commission_run::Entity::find()
+        .filter(commission_run::Column::Period.eq(period))
+        .filter(commission_run::Column::AsOf.gte(month_end))
+        .one(connection)
+        .await?;
+    let paid = commission_payout::Entity::find()
+        .filter(commission_payout::Column::Period.eq(period))
+        .one(connection)
+        .await?;
+    Ok(run.is_some() || paid.is_some())
 }
