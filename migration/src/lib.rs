@@ -21,6 +21,7 @@ mod m20261206_000004_brought_over;
 mod m20261207_000001_webhooks;
 mod m20261208_000001_seals;
 mod m20261209_000001_contract_modifications;
+mod m20261210_000001_ssp_methods;
 
 pub struct Migrator;
 
@@ -46,6 +47,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000001_webhooks::Migration),
             Box::new(m20261208_000001_seals::Migration),
             Box::new(m20261209_000001_contract_modifications::Migration),
+            Box::new(m20261210_000001_ssp_methods::Migration),
         ]
     }
 }

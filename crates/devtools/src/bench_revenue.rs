@@ -50,6 +50,9 @@ async fn seed_revenue(
                 satisfied_on: Set(None),
                 expected_on: Set(None),
                 updated_at: Set(now),
+                ssp_method: Set("observable".into()),
+                residual_low_minor: Set(None),
+                residual_high_minor: Set(None),
             })
             .collect(),
     )

@@ -736,8 +736,12 @@ async fn seed_ssp(app: &App, admin: &Actor) -> AppResult<()> {
                 crate::revenue::SspInput {
                     product_name: product.into(),
                     basis,
-                    low: usd(low),
-                    high: usd(high),
+                    method: crate::revenue::rules::SspMethod::Observable,
+                    currency: None,
+                    low: Some(usd(low)),
+                    high: Some(usd(high)),
+                    cost: None,
+                    margin_percent: None,
                     effective_from: from,
                 },
             )

@@ -23,6 +23,9 @@ pub struct Model {
     pub satisfied_on: Option<Date>,
     pub expected_on: Option<Date>,
     pub updated_at: DateTimeUtc,
+    pub ssp_method: String,
+    pub residual_low_minor: Option<i64>,
+    pub residual_high_minor: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

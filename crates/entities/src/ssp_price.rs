@@ -13,6 +13,9 @@ pub struct Model {
     pub low_minor: i64,
     pub high_minor: i64,
     pub effective_from: Date,
+    pub method: String,
+    pub cost_minor: Option<i64>,
+    pub margin_bp: Option<i64>,
     pub created_by: Option<i64>,
     pub created_at: DateTimeUtc,
 }

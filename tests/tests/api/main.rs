@@ -28,4 +28,5 @@ mod revenue;
 mod role_matrix;
 mod seed;
 mod service_accounts;
+mod ssp;
 mod webhooks;

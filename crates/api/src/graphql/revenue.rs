@@ -3,9 +3,10 @@
 
 use super::types::{connection, Money};
 use super::{actor, app};
+use crate::error::AppError;
 use crate::pagination::PageRequest;
 use crate::revenue::report;
-use crate::revenue::rules::{Pattern, RatableMethod, SspBasis};
+use crate::revenue::rules::{Pattern, RatableMethod, SspBasis, SspMethod};
 use crate::revenue::run::RunReport;
 use crate::revenue::{self, CloseCheck, PeriodStatus, SspInput};
 use crate::values::{parse_id, IsoDate, MoneyInput};
@@ -461,8 +462,16 @@ pub struct SspPrice {
     pub product_name: String,
     pub currency: String,
     pub basis: SspBasis,
+    /// How the SSP was estimated (ASC 606-10-32-33/34).
+    pub method: SspMethod,
+    /// The SSP or the low end of its range; for the residual approach the low end of the
+    /// prices seen (zero when none were); for cost plus margin the resulting price.
     pub low: Money,
     pub high: Money,
+    /// The expected cost per unit, for cost plus margin.
+    pub cost: Option<Money>,
+    /// The margin over cost in percent, for cost plus margin.
+    pub margin_percent: Option<String>,
     pub effective_from: IsoDate,
 }
 
@@ -473,8 +482,11 @@ impl From<revenue::SspPrice> for SspPrice {
             product_name: price.product_name,
             currency: price.low.currency().code().to_string(),
             basis: price.basis,
+            method: price.method,
             low: price.low.into(),
             high: price.high.into(),
+            cost: price.cost.map(Into::into),
+            margin_percent: price.margin_percent.map(|margin| margin.to_string()),
             effective_from: date(price.effective_from),
         }
     }
@@ -484,10 +496,20 @@ impl From<revenue::SspPrice> for SspPrice {
 pub struct SspPriceSetInput {
     pub product_name: String,
     pub basis: SspBasis,
-    /// The SSP, or the low end of its observed range.
-    pub low: MoneyInput,
+    /// How the SSP is estimated; an observable price or range when left out.
+    #[graphql(default)]
+    pub method: SspMethod,
+    /// The SSP, or the low end of its range (observable, adjusted market); for the residual
+    /// approach the low end of the prices seen, if any. Not used for cost plus margin.
+    pub low: Option<MoneyInput>,
     /// The high end of the range; the same as `low` for a single price.
-    pub high: MoneyInput,
+    pub high: Option<MoneyInput>,
+    /// Expected cost per unit (or unit-year), for cost plus margin.
+    pub cost: Option<MoneyInput>,
+    /// Margin over cost in percent (e.g. "25"), for cost plus margin.
+    pub margin_percent: Option<String>,
+    /// The currency, when no amount is given (a residual with no range seen).
+    pub currency: Option<String>,
     pub effective_from: IsoDate,
 }
 
@@ -755,11 +777,32 @@ impl RevenueMutation {
         ctx: &Context<'_>,
         input: SspPriceSetInput,
     ) -> async_graphql::Result<SspPrice> {
+        let margin_percent = input
+            .margin_percent
+            .map(|text| {
+                text.trim().parse::<rust_decimal::Decimal>().map_err(|_| {
+                    AppError::validation(
+                        "marginPercent",
+                        format!("\"{text}\" is not a percent; write it like 25 or 12.5."),
+                    )
+                })
+            })
+            .transpose()?;
         let price = SspInput {
             product_name: input.product_name,
             basis: input.basis,
-            low: input.low.parse("low")?,
-            high: input.high.parse("high")?,
+            method: input.method,
+            currency: input
+                .currency
+                .map(|code| crate::money::Currency::parse(&code))
+                .transpose()
+                .map_err(|_| {
+                    AppError::validation("currency", "Use an ISO 4217 code such as USD.")
+                })?,
+            low: input.low.map(|low| low.parse("low")).transpose()?,
+            high: input.high.map(|high| high.parse("high")).transpose()?,
+            cost: input.cost.map(|cost| cost.parse("cost")).transpose()?,
+            margin_percent,
             effective_from: input.effective_from.0,
         };
         Ok(app(ctx).revenue.set_ssp(actor(ctx)?, price).await?.into())

@@ -16,11 +16,13 @@ use crate::audit::{self, AuditRecord};
 use crate::clock::SharedClock;
 use crate::entities::{ledger_period, ssp_price, user};
 use crate::error::{AppError, AppResult};
-use crate::money::Money;
+use crate::money::{Currency, Money};
 use crate::values::{parse_id, require_text};
 use chrono::{DateTime, NaiveDate, Utc};
-use rules::{RatableMethod, SspBasis};
+use rules::{RatableMethod, SspBasis, SspMethod};
 use run::RunReport;
+use rust_decimal::prelude::ToPrimitive;
+use rust_decimal::Decimal;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set,
     TransactionTrait,
@@ -32,17 +34,152 @@ pub struct SspPrice {
     pub id: i64,
     pub product_name: String,
     pub basis: SspBasis,
+    pub method: SspMethod,
+    /// The price or range; under the residual approach the range of prices seen (zero when
+    /// none); under cost plus margin the resulting price.
     pub low: Money,
     pub high: Money,
+    pub cost: Option<Money>,
+    /// The margin in percent, for cost plus margin.
+    pub margin_percent: Option<Decimal>,
     pub effective_from: NaiveDate,
 }
 
+/// An SSP table entry as asked for. Which amounts it needs depends on the method: a price or
+/// range (`low`, `high`) for observable and adjusted-market prices; `cost` and
+/// `margin_percent` for cost plus margin; optionally the range of prices seen for the residual.
 pub struct SspInput {
     pub product_name: String,
     pub basis: SspBasis,
-    pub low: Money,
-    pub high: Money,
+    pub method: SspMethod,
+    pub currency: Option<Currency>,
+    pub low: Option<Money>,
+    pub high: Option<Money>,
+    pub cost: Option<Money>,
+    pub margin_percent: Option<Decimal>,
     pub effective_from: NaiveDate,
+}
+
+/// The stored amounts of a valid SSP entry: (currency, low, high, cost, margin in basis points).
+type SspAmounts = (Currency, i64, i64, Option<i64>, Option<i64>);
+
+/// Checks an SSP entry's amounts for its method, naming the field at fault.
+fn ssp_amounts(input: &SspInput) -> AppResult<SspAmounts> {
+    let unused = |field: &str, method: &str| {
+        Err(AppError::validation(
+            field,
+            format!("{method} does not take this amount; leave it empty."),
+        ))
+    };
+    let currency = input
+        .low
+        .or(input.cost)
+        .map(|amount| amount.currency())
+        .or(input.currency)
+        .ok_or_else(|| match input.method {
+            // The amount the method needs first is missing; its currency would come with it.
+            SspMethod::ExpectedCostPlusMargin => AppError::validation(
+                "cost",
+                "Enter the expected cost per unit, more than zero.",
+            ),
+            SspMethod::Residual => AppError::validation(
+                "currency",
+                "Choose the currency of the SSP (or enter the range of prices seen).",
+            ),
+            SspMethod::Observable | SspMethod::AdjustedMarket => AppError::validation(
+                "low",
+                "Enter the SSP or the low end of its range.",
+            ),
+        })?;
+    for (field, amount) in [
+        ("low", input.low),
+        ("high", input.high),
+        ("cost", input.cost),
+    ] {
+        if amount.is_some_and(|amount| amount.currency() != currency) {
+            return Err(AppError::validation(
+                field,
+                format!("Every amount of the entry must be in {}.", currency.code()),
+            ));
+        }
+    }
+    let range = |required: bool| -> AppResult<(i64, i64)> {
+        match (input.low, input.high) {
+            (Some(low), Some(high)) => {
+                if low.minor() <= 0 {
+                    return Err(AppError::validation(
+                        "low",
+                        "The SSP must be more than zero.",
+                    ));
+                }
+                if high.minor() < low.minor() {
+                    return Err(AppError::validation(
+                        "high",
+                        "The high end of the range is below the low end.",
+                    ));
+                }
+                Ok((low.minor(), high.minor()))
+            }
+            (None, None) if !required => Ok((0, 0)),
+            (None, _) => Err(AppError::validation(
+                "low",
+                "Enter the SSP or the low end of its range.",
+            )),
+            (Some(_), None) => Err(AppError::validation(
+                "high",
+                "Enter the high end of the range (the same as the low end for one price).",
+            )),
+        }
+    };
+    match input.method {
+        SspMethod::Observable | SspMethod::AdjustedMarket => {
+            if input.cost.is_some() {
+                return unused("cost", "An observed or market price");
+            }
+            if input.margin_percent.is_some() {
+                return unused("marginPercent", "An observed or market price");
+            }
+            let (low, high) = range(true)?;
+            Ok((currency, low, high, None, None))
+        }
+        SspMethod::ExpectedCostPlusMargin => {
+            if input.low.is_some() {
+                return unused("low", "Expected cost plus margin computes the price and");
+            }
+            if input.high.is_some() {
+                return unused("high", "Expected cost plus margin computes the price and");
+            }
+            let cost = input.cost.filter(|cost| cost.minor() > 0).ok_or_else(|| {
+                AppError::validation("cost", "Enter the expected cost per unit, more than zero.")
+            })?;
+            let margin = input.margin_percent.ok_or_else(|| {
+                AppError::validation("marginPercent", "Enter the margin in percent, e.g. 25.")
+            })?;
+            let basis_points = margin * Decimal::from(100);
+            if margin <= Decimal::from(-100)
+                || margin > Decimal::from(1_000)
+                || basis_points.fract() != Decimal::ZERO
+            {
+                return Err(AppError::validation(
+                    "marginPercent",
+                    "The margin is a percent above -100 and at most 1000, with at most two decimals.",
+                ));
+            }
+            let margin_bp = basis_points.to_i64().unwrap_or(0);
+            let price = rules::cost_plus_margin(cost.minor(), margin_bp);
+            Ok((currency, price, price, Some(cost.minor()), Some(margin_bp)))
+        }
+        SspMethod::Residual => {
+            if input.cost.is_some() {
+                return unused("cost", "The residual approach");
+            }
+            if input.margin_percent.is_some() {
+                return unused("marginPercent", "The residual approach");
+            }
+            let (low, high) = range(false)?;
+            Ok((currency, low, high, None, None))
+        }
+    }
 }
 
 /// The ratable convention a contract follows: its own override, if any, and the one in force.
@@ -231,27 +368,10 @@ impl RevenueService {
     pub async fn set_ssp(&self, actor: &Actor, input: SspInput) -> AppResult<SspPrice> {
         actor.require(Permission::SspManage)?;
         let product = require_text("productName", &input.product_name, 200)?;
-        if input.low.currency() != input.high.currency() {
-            return Err(AppError::validation(
-                "high",
-                "Low and high must be in the same currency.",
-            ));
-        }
-        if input.low.is_negative() || input.low.is_zero() {
-            return Err(AppError::validation(
-                "low",
-                "The SSP must be more than zero.",
-            ));
-        }
-        if input.high.minor() < input.low.minor() {
-            return Err(AppError::validation(
-                "high",
-                "The high end of the range is below the low end.",
-            ));
-        }
+        let (currency, low, high, cost, margin_bp) = ssp_amounts(&input)?;
         let now = self.clock.now();
         let transaction = self.db.begin().await?;
-        let currency = input.low.currency().code().to_string();
+        let currency = currency.code().to_string();
         ssp_price::Entity::delete_many()
             .filter(ssp_price::Column::ProductName.eq(product.clone()))
             .filter(ssp_price::Column::Currency.eq(currency.clone()))
@@ -262,9 +382,12 @@ impl RevenueService {
             product_name: Set(product),
             currency: Set(currency),
             basis: Set(input.basis.as_str().into()),
-            low_minor: Set(input.low.minor()),
-            high_minor: Set(input.high.minor()),
+            low_minor: Set(low),
+            high_minor: Set(high),
             effective_from: Set(input.effective_from),
+            method: Set(input.method.as_str().into()),
+            cost_minor: Set(cost),
+            margin_bp: Set(margin_bp),
             created_by: Set(Some(actor.user_id)),
             created_at: Set(now),
             ..Default::default()
@@ -596,8 +719,15 @@ fn ssp_from_model(model: ssp_price::Model) -> AppResult<SspPrice> {
         id: model.id,
         product_name: model.product_name,
         basis: SspBasis::parse(&model.basis).ok_or_else(|| AppError::internal("ssp basis"))?,
+        method: SspMethod::parse(&model.method).unwrap_or_default(),
         low: Money::from_minor(model.low_minor, currency),
         high: Money::from_minor(model.high_minor, currency),
+        cost: model
+            .cost_minor
+            .map(|cost| Money::from_minor(cost, currency)),
+        margin_percent: model
+            .margin_bp
+            .map(|margin| (Decimal::from(margin) / Decimal::from(100)).normalize()),
         effective_from: model.effective_from,
     })
 }

@@ -160,6 +160,9 @@ async fn refresh_obligation<C: ConnectionTrait>(
     row.stated_minor = Set(facts.stated);
     row.ssp_minor = Set(facts.ssp.minor);
     row.ssp_source = Set(facts.ssp.source);
+    row.ssp_method = Set(facts.ssp.method.as_str().into());
+    row.residual_low_minor = Set(facts.ssp.residual_range.map(|(low, _)| low));
+    row.residual_high_minor = Set(facts.ssp.residual_range.map(|(_, high)| high));
     row.service_end = Set(facts.service_end);
     row.allocated_minor = Set(obligation.allocated_minor + delta);
     row.updated_at = Set(now);
@@ -292,15 +295,50 @@ async fn prospective<C: ConnectionTrait>(
         .iter()
         .map(|part| part.obligation.allocated_minor - part.earned())
         .sum();
-    let weights: Vec<u64> = remaining
-        .iter()
-        .map(|part| {
-            (i128::from(part.obligation.ssp_minor.max(0)) * i128::from(part.left)
-                / i128::from(part.total))
+    let remaining_share = |minor: i64, part: &Remaining| -> u64 {
+        (i128::from(minor.max(0)) * i128::from(part.left) / i128::from(part.total))
             .try_into()
             .unwrap_or(0)
+    };
+    let is_residual =
+        |part: &Remaining| part.obligation.ssp_method == rules::SspMethod::Residual.as_str();
+    let mut weights: Vec<u64> = remaining
+        .iter()
+        .map(|part| {
+            if is_residual(part) {
+                0
+            } else {
+                remaining_share(part.obligation.ssp_minor, part)
+            }
         })
         .collect();
+    // A residual SSP (32-34(c)) is what the remaining price leaves after the others' SSPs for
+    // the remaining service, shared by the residual obligations' remaining contract prices.
+    if remaining.iter().any(is_residual) {
+        let others: u64 = weights.iter().sum();
+        let left = u64::try_from(price.max(0))
+            .unwrap_or(0)
+            .saturating_sub(others);
+        let stated: Vec<u64> = remaining
+            .iter()
+            .map(|part| {
+                if is_residual(part) {
+                    remaining_share(part.obligation.stated_minor, part).max(1)
+                } else {
+                    0
+                }
+            })
+            .collect();
+        let total_stated: u64 = stated.iter().sum();
+        for (weight, share) in weights.iter_mut().zip(&stated) {
+            if *share > 0 {
+                *weight = u64::try_from(
+                    u128::from(left) * u128::from(*share) / u128::from(total_stated.max(1)),
+                )
+                .unwrap_or(0);
+            }
+        }
+    }
     let weights = if weights.iter().all(|weight| *weight == 0) {
         vec![1; remaining.len()]
     } else {

@@ -3,7 +3,7 @@
 //! revenue from unbilled AR, the hooks other areas call when they bill, credit, deliver or
 //! approve, and the modifications (combined, separate, prospective, cumulative catch-up).
 
-use super::rules::{self, AllocationInput, Pattern, RatableMethod, SspBasis, SspEntry};
+use super::rules::{self, AllocationInput, Pattern, RatableMethod, SspBasis, SspEntry, SspMethod};
 use crate::billing::repo::{change_from_model, line_terms};
 use crate::billing::schedule::LineTerms;
 use crate::deals::ContractLineKind;
@@ -591,6 +591,9 @@ async fn ssp_entry<C: ConnectionTrait>(
                 low: row.low_minor,
                 high: row.high_minor,
                 effective_from: row.effective_from,
+                method: SspMethod::parse(&row.method).unwrap_or_default(),
+                cost: row.cost_minor,
+                margin_bp: row.margin_bp,
             }));
         }
     }
@@ -630,6 +633,8 @@ pub(super) async fn line_facts<C: ConnectionTrait>(
         rules::Ssp {
             minor: 0,
             source: "variable consideration: allocated to this obligation as it is earned".into(),
+            method: SspMethod::Observable,
+            residual_range: None,
         }
     };
     let (satisfied_on, expected_on) = match pattern {
@@ -670,6 +675,9 @@ pub(super) async fn create_obligation<C: ConnectionTrait>(
         stated_minor: Set(facts.stated),
         ssp_minor: Set(facts.ssp.minor),
         ssp_source: Set(facts.ssp.source),
+        ssp_method: Set(facts.ssp.method.as_str().into()),
+        residual_low_minor: Set(facts.ssp.residual_range.map(|(low, _)| low)),
+        residual_high_minor: Set(facts.ssp.residual_range.map(|(_, high)| high)),
         carries_discount: Set(true),
         allocated_minor: Set(if facts.pattern.is_fixed() {
             facts.stated
@@ -996,6 +1004,10 @@ pub(super) async fn allocate_from_inception<C: ConnectionTrait>(
             stated: obligation.stated_minor,
             ssp: obligation.ssp_minor,
             carries_discount: obligation.carries_discount,
+            residual: obligation.ssp_method == SspMethod::Residual.as_str(),
+            residual_range: obligation
+                .residual_low_minor
+                .zip(obligation.residual_high_minor),
         })
         .collect();
     let allocated = rules::allocate(&inputs, currency).map_err(|error| {

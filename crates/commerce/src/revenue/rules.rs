@@ -149,13 +149,64 @@ impl SspBasis {
     }
 }
 
+/// How an SSP table entry was estimated (ASC 606-10-32-33/34; IFRS 15.78–79).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, async_graphql::Enum)]
+pub enum SspMethod {
+    /// The price it is sold at separately, as a point or a range (32-32).
+    #[default]
+    Observable,
+    /// What the market would pay, from competitors' prices adjusted to ours (32-34(a)).
+    AdjustedMarket,
+    /// Forecast cost of satisfying it plus a margin (32-34(b)).
+    ExpectedCostPlusMargin,
+    /// The contract price less the other obligations' SSPs, for a price that is highly variable
+    /// or not yet established (32-34(c)); it must fall in the range of prices seen, if any.
+    Residual,
+}
+
+impl SspMethod {
+    pub const ALL: [SspMethod; 4] = [
+        SspMethod::Observable,
+        SspMethod::AdjustedMarket,
+        SspMethod::ExpectedCostPlusMargin,
+        SspMethod::Residual,
+    ];
+
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            SspMethod::Observable => "observable",
+            SspMethod::AdjustedMarket => "adjusted_market",
+            SspMethod::ExpectedCostPlusMargin => "expected_cost_plus_margin",
+            SspMethod::Residual => "residual",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<SspMethod> {
+        SspMethod::ALL
+            .into_iter()
+            .find(|method| method.as_str() == text)
+    }
+}
+
+/// The SSP per unit (or unit-year) of expected cost plus a margin in basis points, rounded once
+/// half away from zero.
+pub fn cost_plus_margin(cost: i64, margin_bp: i64) -> i64 {
+    round(Decimal::from(cost) * Decimal::from(10_000 + margin_bp) / Decimal::from(10_000))
+}
+
 /// An SSP table entry in force for a product.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SspEntry {
     pub basis: SspBasis,
+    /// The price, or the range; for the residual approach the range of prices seen (both zero
+    /// when there is none); for cost plus margin both are the resulting price.
     pub low: i64,
     pub high: i64,
     pub effective_from: NaiveDate,
+    pub method: SspMethod,
+    /// Expected cost per unit (or unit-year) and margin in basis points, for cost plus margin.
+    pub cost: Option<i64>,
+    pub margin_bp: Option<i64>,
 }
 
 /// The standalone selling price of one obligation and the words explaining it.
@@ -163,6 +214,9 @@ pub struct SspEntry {
 pub struct Ssp {
     pub minor: i64,
     pub source: String,
+    pub method: SspMethod,
+    /// For the residual approach, the range of prices seen that the residual must fall in.
+    pub residual_range: Option<(i64, i64)>,
 }
 
 pub(crate) fn round(value: Decimal) -> i64 {
@@ -178,7 +232,9 @@ fn amount_text(minor: i64, currency: Currency) -> String {
 
 /// The SSP of an obligation of `quantity` units whose stated (contract) price is `stated`, over
 /// `service_days` days for per-year prices. A point price is the SSP; a range takes the stated
-/// price when it falls inside, otherwise the nearer bound. No table entry: the stated price, said so.
+/// price when it falls inside, otherwise the nearer bound. No table entry: the stated price, said
+/// so. Under the residual approach the SSP is only known once the contract is allocated
+/// (`allocate`); until then it is zero, with the range it must fall in.
 pub fn ssp(
     entry: Option<&SspEntry>,
     stated: i64,
@@ -194,6 +250,8 @@ pub fn ssp(
                 amount_text(stated, currency),
                 currency.code()
             ),
+            method: SspMethod::Observable,
+            residual_range: None,
         };
     };
     let scale = match entry.basis {
@@ -207,50 +265,99 @@ pub fn ssp(
         SspBasis::PerUnitYear => format!("per unit-year × {service_days}/365 days"),
     };
     let scale_text = format!("× {} {unit}", quantity.normalize());
+    let table = format!("table from {}", entry.effective_from);
+    let priced = |minor: i64, source: String| Ssp {
+        minor,
+        source,
+        method: entry.method,
+        residual_range: None,
+    };
+    match entry.method {
+        SspMethod::Residual => {
+            let range = (entry.high > 0).then_some((low, high));
+            let seen = match range {
+                Some(_) => format!(
+                    ", within the prices seen {}–{} {} {scale_text}",
+                    amount_text(entry.low, currency),
+                    amount_text(entry.high, currency),
+                    currency.code()
+                ),
+                None => String::new(),
+            };
+            return Ssp {
+                minor: 0,
+                source: format!(
+                    "residual approach: the contract price less the other obligations' SSPs{seen} ({table}; ASC 606-10-32-34(c))"
+                ),
+                method: SspMethod::Residual,
+                residual_range: range,
+            };
+        }
+        SspMethod::ExpectedCostPlusMargin => {
+            let cost = entry.cost.unwrap_or(entry.low);
+            let margin = Decimal::from(entry.margin_bp.unwrap_or(0)) / Decimal::from(100);
+            return priced(
+                low,
+                format!(
+                    "expected cost {} {} + {}% margin = {} {scale_text} ({table}; ASC 606-10-32-34(b))",
+                    amount_text(cost, currency),
+                    currency.code(),
+                    margin.normalize(),
+                    amount_text(entry.low, currency),
+                ),
+            );
+        }
+        SspMethod::Observable | SspMethod::AdjustedMarket => {}
+    }
+    let estimate = match entry.method {
+        SspMethod::AdjustedMarket => "adjusted market assessment: ",
+        _ => "",
+    };
     if entry.low == entry.high {
-        return Ssp {
-            minor: low,
-            source: format!(
-                "SSP {} {} {scale_text} (table from {})",
+        return priced(
+            low,
+            format!(
+                "{estimate}SSP {} {} {scale_text} ({table})",
                 amount_text(entry.low, currency),
                 currency.code(),
-                entry.effective_from
             ),
-        };
+        );
     }
     let range = format!(
-        "range {}–{} {} {scale_text} (table from {})",
+        "{estimate}range {}–{} {} {scale_text} ({table})",
         amount_text(entry.low, currency),
         amount_text(entry.high, currency),
-        currency.code(),
-        entry.effective_from
+        currency.code()
     );
     if stated < low {
-        Ssp {
-            minor: low,
-            source: format!("{range}: contract price below the range, low end used"),
-        }
+        priced(
+            low,
+            format!("{range}: contract price below the range, low end used"),
+        )
     } else if stated > high {
-        Ssp {
-            minor: high,
-            source: format!("{range}: contract price above the range, high end used"),
-        }
+        priced(
+            high,
+            format!("{range}: contract price above the range, high end used"),
+        )
     } else {
-        Ssp {
-            minor: stated,
-            source: format!("{range}: contract price inside the range, used as SSP"),
-        }
+        priced(
+            stated,
+            format!("{range}: contract price inside the range, used as SSP"),
+        )
     }
 }
 
 /// One fixed-price obligation as the allocation sees it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct AllocationInput {
     /// What the contract says the customer pays for it.
     pub stated: i64,
     pub ssp: i64,
     /// Whether it carries the contract's discount (all do unless the contract marks a subset).
     pub carries_discount: bool,
+    /// Its SSP is the residual (32-34(c)); `residual_range` is the range of prices seen for it.
+    pub residual: bool,
+    pub residual_range: Option<(i64, i64)>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -259,6 +366,18 @@ pub enum AllocationError {
     DiscountTooLarge { discount: i64, ssp: i64 },
     #[error("an SSP is negative")]
     NegativeSsp,
+    #[error("the residual approach leaves {left} for the residual obligations: the other obligations' SSPs ({others}) take the whole contract price ({price}); if the discount belongs to some of them, mark those lines first, otherwise estimate the residual obligations' SSP another way (ASC 606-10-32-34(c), 32-37)")]
+    ResidualNotPositive {
+        left: String,
+        others: String,
+        price: String,
+    },
+    #[error("the residual of {residual} is outside the prices seen for it ({low}–{high}), so the residual approach does not apply (ASC 606-10-32-34(c), Example 34 Case B); estimate its SSP another way")]
+    ResidualOutsideRange {
+        residual: String,
+        low: String,
+        high: String,
+    },
 }
 
 /// Allocates the transaction price (the sum of the stated prices) by relative SSP, largest
@@ -273,6 +392,9 @@ pub fn allocate(
     }
     if inputs.iter().any(|input| input.ssp < 0) {
         return Err(AllocationError::NegativeSsp);
+    }
+    if inputs.iter().any(|input| input.residual) {
+        return allocate_with_residual(inputs, currency);
     }
     let price: i64 = inputs.iter().map(|input| input.stated).sum();
     let ssp_total: i64 = inputs.iter().map(|input| input.ssp).sum();
@@ -312,6 +434,90 @@ pub fn allocate(
             }
         })
         .collect())
+}
+
+/// Allocation when some obligations' SSP is the residual (ASC 606-10-32-34(c)). The others get
+/// their SSPs; a subset the contract marks as carrying its discount shares the subset's own
+/// contract price instead (32-37, the discount allocated first, as in Example 34 Case B); what
+/// is left of the price is the residual, shared by the residual obligations by their contract
+/// prices. A residual of zero or less, or one outside the range of prices seen, is refused.
+fn allocate_with_residual(
+    inputs: &[AllocationInput],
+    currency: Currency,
+) -> Result<Vec<i64>, AllocationError> {
+    let text = |minor: i64| format!("{} {}", amount_text(minor, currency), currency.code());
+    let price: i64 = inputs.iter().map(|input| input.stated).sum();
+    let others = inputs.iter().filter(|input| !input.residual).count();
+    let marked = inputs
+        .iter()
+        .filter(|input| !input.residual && input.carries_discount)
+        .count();
+    let subset_only = marked > 0 && marked < others;
+    let mut allocated = vec![0_i64; inputs.len()];
+    if subset_only {
+        let subset_price: i64 = inputs
+            .iter()
+            .filter(|input| !input.residual && input.carries_discount)
+            .map(|input| input.stated)
+            .sum();
+        let mut parts = split(
+            subset_price,
+            inputs
+                .iter()
+                .filter(|input| !input.residual && input.carries_discount)
+                .map(|input| input.ssp),
+            currency,
+        )
+        .into_iter();
+        for (slot, input) in allocated.iter_mut().zip(inputs) {
+            if !input.residual {
+                *slot = if input.carries_discount {
+                    parts.next().unwrap_or(0)
+                } else {
+                    input.ssp
+                };
+            }
+        }
+    } else {
+        for (slot, input) in allocated.iter_mut().zip(inputs) {
+            if !input.residual {
+                *slot = input.ssp;
+            }
+        }
+    }
+    let taken: i64 = allocated.iter().sum();
+    let left = price - taken;
+    if left <= 0 {
+        return Err(AllocationError::ResidualNotPositive {
+            left: text(left),
+            others: text(taken),
+            price: text(price),
+        });
+    }
+    let mut shares = split(
+        left,
+        inputs
+            .iter()
+            .filter(|input| input.residual)
+            .map(|input| input.stated),
+        currency,
+    )
+    .into_iter();
+    for (slot, input) in allocated.iter_mut().zip(inputs) {
+        if input.residual {
+            *slot = shares.next().unwrap_or(0);
+            if let Some((low, high)) = input.residual_range {
+                if *slot < low || *slot > high {
+                    return Err(AllocationError::ResidualOutsideRange {
+                        residual: text(*slot),
+                        low: text(low),
+                        high: text(high),
+                    });
+                }
+            }
+        }
+    }
+    Ok(allocated)
 }
 
 /// `total` over weights by largest remainder; all-zero weights split equally.
@@ -735,16 +941,19 @@ mod tests {
                 stated: 50_000_00,
                 ssp: 60_000_00,
                 carries_discount: true,
+                ..Default::default()
             },
             AllocationInput {
                 stated: 30_000_00,
                 ssp: 24_000_00,
                 carries_discount: true,
+                ..Default::default()
             },
             AllocationInput {
                 stated: 10_000_00,
                 ssp: 16_000_00,
                 carries_discount: true,
+                ..Default::default()
             },
         ];
         // Price 90,000 against SSPs of 100,000: every obligation gets 90 %.
@@ -761,6 +970,131 @@ mod tests {
         );
     }
 
+    fn obligation(stated: i64, ssp: i64) -> AllocationInput {
+        AllocationInput {
+            stated,
+            ssp,
+            carries_discount: true,
+            ..Default::default()
+        }
+    }
+
+    fn residual(stated: i64, range: Option<(i64, i64)>) -> AllocationInput {
+        AllocationInput {
+            stated,
+            carries_discount: true,
+            residual: true,
+            residual_range: range,
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn example_34_case_b_the_discount_goes_to_its_subset_first_and_d_takes_the_residual() {
+        // ASC 606-10-55-259..269 / IFRS 15 IE Example 34, Case B: A, B and C sell separately for
+        // 40, 55 and 45; B and C are regularly sold together for 60, so the contract's 40
+        // discount belongs to them; D's price is highly variable (15–45). For 130 in all, D's
+        // residual is 130 − 100 = 30, inside the range: A 40, B 33, C 27, D 30.
+        let mut inputs = [
+            obligation(40_00, 40_00),
+            obligation(33_00, 55_00),
+            obligation(27_00, 45_00),
+            residual(30_00, Some((15_00, 45_00))),
+        ];
+        inputs[0].carries_discount = false;
+        assert_eq!(
+            allocate(&inputs, Currency::USD).unwrap(),
+            vec![40_00, 33_00, 27_00, 30_00]
+        );
+        // The same goods for 105: the residual of 5 is outside the prices seen for D, so the
+        // residual approach does not apply (the example's closing paragraph).
+        inputs[3].stated = 5_00;
+        let refused = allocate(&inputs, Currency::USD).unwrap_err();
+        assert_eq!(
+            refused,
+            AllocationError::ResidualOutsideRange {
+                residual: "5.00 USD".into(),
+                low: "15.00 USD".into(),
+                high: "45.00 USD".into(),
+            }
+        );
+    }
+
+    #[test]
+    fn without_a_marked_subset_the_residual_takes_all_the_discount() {
+        // 32-34(c): the others keep their observable SSPs; the residual is what is left.
+        let inputs = [
+            obligation(50_00, 60_00),
+            obligation(50_00, 40_00),
+            residual(70_00, None),
+        ];
+        assert_eq!(
+            allocate(&inputs, Currency::USD).unwrap(),
+            vec![60_00, 40_00, 70_00]
+        );
+        // Two residual obligations share what is left by their contract prices.
+        let two = [
+            obligation(100_00, 100_00),
+            residual(30_00, None),
+            residual(10_00, None),
+        ];
+        assert_eq!(
+            allocate(&two, Currency::USD).unwrap(),
+            vec![100_00, 30_00, 10_00]
+        );
+        // Nothing left: refused, naming the amounts.
+        let none_left = [obligation(50_00, 120_00), residual(50_00, None)];
+        assert_eq!(
+            allocate(&none_left, Currency::USD).unwrap_err(),
+            AllocationError::ResidualNotPositive {
+                left: "-20.00 USD".into(),
+                others: "120.00 USD".into(),
+                price: "100.00 USD".into(),
+            }
+        );
+    }
+
+    #[test]
+    fn expected_cost_plus_margin_prices_the_unit_and_says_how() {
+        assert_eq!(cost_plus_margin(300_00, 2_500), 375_00);
+        assert_eq!(cost_plus_margin(333, 3_333), 444);
+        let entry = SspEntry {
+            basis: SspBasis::PerUnit,
+            low: 375_00,
+            high: 375_00,
+            effective_from: date("2026-01-01"),
+            method: SspMethod::ExpectedCostPlusMargin,
+            cost: Some(300_00),
+            margin_bp: Some(2_500),
+        };
+        let priced = ssp(Some(&entry), 1_000_00, Decimal::from(4), 365, Currency::USD);
+        assert_eq!(priced.minor, 1_500_00);
+        assert!(
+            priced
+                .source
+                .starts_with("expected cost 300.00 USD + 25% margin = 375.00"),
+            "{}",
+            priced.source
+        );
+        let residual_entry = SspEntry {
+            method: SspMethod::Residual,
+            low: 15_00,
+            high: 45_00,
+            ..entry
+        };
+        let open = ssp(
+            Some(&residual_entry),
+            30_00,
+            Decimal::from(2),
+            365,
+            Currency::USD,
+        );
+        assert_eq!(
+            (open.minor, open.method, open.residual_range),
+            (0, SspMethod::Residual, Some((30_00, 90_00)))
+        );
+    }
+
     #[test]
     fn a_range_takes_the_contract_price_inside_it() {
         let entry = SspEntry {
@@ -768,6 +1102,9 @@ mod tests {
             low: 100_00,
             high: 140_00,
             effective_from: date("2026-01-01"),
+            method: SspMethod::Observable,
+            cost: None,
+            margin_bp: None,
         };
         let inside = ssp(
             Some(&entry),
@@ -828,7 +1165,7 @@ mod tests {
         ) {
             let inputs: Vec<AllocationInput> = parts
                 .iter()
-                .map(|(stated, ssp, carries)| AllocationInput { stated: *stated, ssp: *ssp, carries_discount: *carries })
+                .map(|(stated, ssp, carries)| AllocationInput { stated: *stated, ssp: *ssp, carries_discount: *carries, ..Default::default() })
                 .collect();
             let price: i64 = inputs.iter().map(|input| input.stated).sum();
             if let Ok(allocated) = allocate(&inputs, Currency::USD) {
