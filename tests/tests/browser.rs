@@ -740,7 +740,7 @@ async fn no_error_on_page(browser: &Browser, path: &str) -> TestResult {
 #[tokio::test]
 async fn the_cfo_reads_revenue_recognition_from_overview_to_contract_schedule_and_period_close(
 ) -> TestResult {
-    // Proves: the revenue pages read the API the server serves: the overview shows the waterfall and the rollforward with the API's figures, the contracts list and a contract's schedule show its value with recognised and planned rows told apart, and the close page checks a month and names what is still pending.
+    // Proves: the revenue pages read the API the server serves: the overview shows the waterfall and the rollforward with the API's figures, the contracts list and a contract's schedule show its value with recognised and planned rows told apart, the close page checks a month and names what is still pending, and the settings page adds an SSP by expected cost plus margin and refuses a residual missing the high end of its range beside the field.
     require_dist()?;
     let app = TestApp::spawn().await;
     customer_with_three_open_invoices(&app, "Recognition Browser Co").await;
@@ -914,6 +914,90 @@ async fn the_cfo_reads_revenue_recognition_from_overview_to_contract_schedule_an
         browser
             .wait_for(
                 "[data-test=ssp-table-section] :is(.empty-state, [data-test=ssp-table])",
+                DEFAULT_TIMEOUT,
+            )
+            .await?;
+        // An SSP estimated as expected cost plus a margin (ASC 606-10-32-34(b)): the form asks
+        // for the cost and margin instead of a price, and the table shows the method.
+        let add = browser.find("[data-action=add-ssp]").await?;
+        browser.click(&add).await?;
+        set_value(
+            &browser,
+            "[data-test=ssp-form] input[name=productName]",
+            "Implementation",
+        )
+        .await?;
+        set_value(
+            &browser,
+            "[data-test=ssp-form] select[name=basis]",
+            "PER_UNIT",
+        )
+        .await?;
+        set_value(
+            &browser,
+            "[data-test=ssp-form] select[name=method]",
+            "EXPECTED_COST_PLUS_MARGIN",
+        )
+        .await?;
+        set_value(&browser, "[data-test=ssp-form] input[name=cost]", "300").await?;
+        set_value(
+            &browser,
+            "[data-test=ssp-form] input[name=marginPercent]",
+            "25",
+        )
+        .await?;
+        let save = browser.find("[data-action=save-ssp]").await?;
+        browser.click(&save).await?;
+        browser
+            .wait_for_text(
+                "[data-test=ssp-notice]",
+                "cost $300.00 + 25 %",
+                DEFAULT_TIMEOUT,
+            )
+            .await?;
+        browser
+            .wait_for_text("[data-test=ssp-table]", "Cost plus margin", DEFAULT_TIMEOUT)
+            .await?;
+        browser
+            .wait_for_text("[data-test=ssp-table]", "$375.00", DEFAULT_TIMEOUT)
+            .await?;
+        // A residual with only the lowest price seen is refused beside the missing field.
+        let add = browser.find("[data-action=add-ssp]").await?;
+        browser.click(&add).await?;
+        set_value(
+            &browser,
+            "[data-test=ssp-form] input[name=productName]",
+            "New Module",
+        )
+        .await?;
+        set_value(
+            &browser,
+            "[data-test=ssp-form] select[name=basis]",
+            "PER_UNIT",
+        )
+        .await?;
+        set_value(
+            &browser,
+            "[data-test=ssp-form] select[name=method]",
+            "RESIDUAL",
+        )
+        .await?;
+        browser
+            .wait_for("[data-test=residual-hint]", DEFAULT_TIMEOUT)
+            .await?;
+        set_value(&browser, "[data-test=ssp-form] input[name=low]", "15").await?;
+        let save = browser.find("[data-action=save-ssp]").await?;
+        browser.click(&save).await?;
+        browser
+            .wait_for(
+                "[data-test=ssp-form] input[name=high][aria-invalid=true]",
+                DEFAULT_TIMEOUT,
+            )
+            .await?;
+        browser
+            .wait_for_text(
+                "[data-test=ssp-form] .field-error",
+                "high end of the range",
                 DEFAULT_TIMEOUT,
             )
             .await?;

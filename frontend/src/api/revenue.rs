@@ -11,6 +11,14 @@ use super::{field, ApiError, Connection, Money, MONEY};
 /// How the SSP table states a price (`SspBasis`).
 pub const SSP_BASES: [&str; 2] = ["PER_UNIT_YEAR", "PER_UNIT"];
 
+/// How an SSP is estimated (`SspMethod`, ASC 606-10-32-33/34).
+pub const SSP_METHODS: [&str; 4] = [
+    "OBSERVABLE",
+    "ADJUSTED_MARKET",
+    "EXPECTED_COST_PLUS_MARGIN",
+    "RESIDUAL",
+];
+
 /// The ratable conventions (`RatableMethod`) the company, or a contract, can follow.
 pub const RATABLE_METHODS: [&str; 4] = ["MONTHLY_EQUAL", "MONTHLY_PRORATED", "HALF_MONTH", "DAILY"];
 
@@ -309,8 +317,11 @@ pub struct SspPrice {
     pub product_name: String,
     pub currency: String,
     pub basis: String,
+    pub method: String,
     pub low: Money,
     pub high: Money,
+    pub cost: Option<Money>,
+    pub margin_percent: Option<String>,
     pub effective_from: String,
 }
 
@@ -380,7 +391,10 @@ fn revenue_run_fields() -> String {
 const LEDGER_PERIOD_FIELDS: &str = "period status closedAt closedByName reopenedAt reopenReason";
 
 fn ssp_price_fields() -> String {
-    format!("id productName currency basis low {MONEY} high {MONEY} effectiveFrom")
+    format!(
+        "id productName currency basis method low {MONEY} high {MONEY} cost {MONEY} \
+         marginPercent effectiveFrom"
+    )
 }
 
 pub async fn revenue_contracts(
@@ -555,17 +569,15 @@ pub async fn ssp_prices() -> Result<Vec<SspPrice>, ApiError> {
     field("sspPrices", &query, json!({})).await
 }
 
-/// Adds an SSP table entry. The input object is written out field by field so the operation
-/// names only the types the contract states (`SspBasis`, `MoneyInput`, `Date`).
+/// Adds an SSP table entry (`input` is an `SspPriceSetInput`: which amounts it carries depends
+/// on the method).
 pub async fn ssp_price_set(input: Value) -> Result<SspPrice, ApiError> {
     let query = format!(
-        "mutation SspPriceSet($productName: String!, $basis: SspBasis!, $low: MoneyInput!, \
-           $high: MoneyInput!, $effectiveFrom: Date!) {{ \
-           sspPriceSet(input: {{ productName: $productName, basis: $basis, low: $low, \
-             high: $high, effectiveFrom: $effectiveFrom }}) {{ {} }} }}",
+        "mutation SspPriceSet($input: SspPriceSetInput!) {{ \
+           sspPriceSet(input: $input) {{ {} }} }}",
         ssp_price_fields()
     );
-    field("sspPriceSet", &query, input).await
+    field("sspPriceSet", &query, json!({ "input": input })).await
 }
 
 /// The authenticated CSV export of one revenue report, e.g.

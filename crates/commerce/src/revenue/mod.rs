@@ -78,18 +78,16 @@ fn ssp_amounts(input: &SspInput) -> AppResult<SspAmounts> {
         .or(input.currency)
         .ok_or_else(|| match input.method {
             // The amount the method needs first is missing; its currency would come with it.
-            SspMethod::ExpectedCostPlusMargin => AppError::validation(
-                "cost",
-                "Enter the expected cost per unit, more than zero.",
-            ),
+            SspMethod::ExpectedCostPlusMargin => {
+                AppError::validation("cost", "Enter the expected cost per unit, more than zero.")
+            }
             SspMethod::Residual => AppError::validation(
                 "currency",
                 "Choose the currency of the SSP (or enter the range of prices seen).",
             ),
-            SspMethod::Observable | SspMethod::AdjustedMarket => AppError::validation(
-                "low",
-                "Enter the SSP or the low end of its range.",
-            ),
+            SspMethod::Observable | SspMethod::AdjustedMarket => {
+                AppError::validation("low", "Enter the SSP or the low end of its range.")
+            }
         })?;
     for (field, amount) in [
         ("low", input.low),
