@@ -195,6 +195,10 @@ pub struct RevenueSchedule {
     pub milestones: Vec<RevenueMilestone>,
     #[serde(default)]
     pub modifications: Vec<RevenueModification>,
+    /// The ratable convention the schedule follows (`RatableMethod`).
+    pub ratable_method: String,
+    /// The contract's own convention, when it overrides the company's.
+    pub override_method: Option<String>,
 }
 
 /// One currency's balances in the waterfall.
@@ -345,7 +349,7 @@ fn revenue_schedule_fields() -> String {
          rows {{ id obligationId productName kind month periodStart periodEnd recogniseOn \
            expectedOn amount {MONEY} status journalEntryNumber }} \
          milestones {{ obligationId name expectedOn amount {MONEY} delivered satisfiedOn }} \
-         modifications {{ {MODIFICATION_FIELDS} }}"
+         modifications {{ {MODIFICATION_FIELDS} }} ratableMethod overrideMethod"
     )
 }
 
@@ -366,6 +370,51 @@ pub async fn contract_modify(input: Value) -> Result<ContractModification, ApiEr
            treatment modification {{ {MODIFICATION_FIELDS} }} }} }}"
     );
     field("contractModify", &query, json!({ "input": input })).await
+}
+
+/// Records that a perpetual licence line was delivered on a day (the whole quantity, or
+/// `quantity` units of it); the part is billed and recognised on that day.
+pub async fn contract_line_deliver(
+    line_id: String,
+    delivered_on: String,
+    quantity: Option<String>,
+) -> Result<Value, ApiError> {
+    field(
+        "contractLineDeliver",
+        "mutation ContractLineDeliver($id: ID!, $deliveredOn: Date, $quantity: String) { \
+         contractLineDeliver(id: $id, deliveredOn: $deliveredOn, quantity: $quantity) { id } }",
+        json!({ "id": line_id, "deliveredOn": delivered_on, "quantity": quantity }),
+    )
+    .await
+}
+
+/// Records the customer's acceptance of a milestone line on a day, with a note.
+pub async fn contract_line_accept(
+    line_id: String,
+    accepted_on: String,
+    note: String,
+) -> Result<Value, ApiError> {
+    field(
+        "contractLineAccept",
+        "mutation ContractLineAccept($id: ID!, $note: String!, $acceptedOn: Date) { \
+         contractLineAccept(id: $id, note: $note, acceptedOn: $acceptedOn) { id } }",
+        json!({ "id": line_id, "note": note, "acceptedOn": accepted_on }),
+    )
+    .await
+}
+
+/// Sets a contract's own ratable convention (`None`: back to the company's).
+pub async fn contract_revenue_method_set(
+    contract_id: String,
+    method: Option<String>,
+) -> Result<Value, ApiError> {
+    field(
+        "contractRevenueMethodSet",
+        "mutation ContractRevenueMethodSet($input: ContractRevenueMethodSetInput!) { \
+         contractRevenueMethodSet(input: $input) { contractId overrideMethod ratableMethod } }",
+        json!({ "input": { "contractId": contract_id, "method": method } }),
+    )
+    .await
 }
 
 /// Remaining performance obligations as of a day (ASC 606-10-50-13).

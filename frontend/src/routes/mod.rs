@@ -42,6 +42,7 @@ pub mod renewals;
 pub mod revenue;
 pub mod revenue_close;
 pub mod revenue_contracts;
+pub mod revenue_events;
 pub mod revenue_modify;
 pub mod revenue_rpo;
 pub mod revenue_schedule;

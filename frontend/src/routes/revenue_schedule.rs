@@ -23,6 +23,7 @@ use crate::{
         status::{Badge, Tone},
     },
     format,
+    routes::revenue_events::{ContractConvention, ObligationEvent},
     routes::revenue_modify::{changes_in_words, ModifyContract},
     session,
 };
@@ -123,13 +124,14 @@ fn ScheduleBody(
             </div>
         </header>
         <ScheduleFacts schedule=schedule.clone() />
+        <ContractConvention schedule=schedule.clone() on_changed=on_changed />
         <section class="section" data-test="obligations">
             <h2>"Performance obligations"</h2>
             <p class="muted small">"The transaction price is allocated to each obligation in proportion to its standalone selling price (SSP); a discount is carried by every obligation unless some are marked to carry it."</p>
             {if schedule.obligations.is_empty() {
                 view! { <EmptyState title="No performance obligations" hint="Obligations are identified from the contract's lines when its deal is approved." /> }.into_any()
             } else {
-                view! { <ObligationTable obligations=schedule.obligations.clone() currency=currency.clone() allocated_total=schedule.allocated_total.clone() /> }.into_any()
+                view! { <ObligationTable obligations=schedule.obligations.clone() currency=currency.clone() allocated_total=schedule.allocated_total.clone() contract_id=schedule.contract_id.clone() on_changed=on_changed /> }.into_any()
             }}
             <DiscountCarriers schedule=schedule.clone() on_changed=on_changed />
         </section>
@@ -226,6 +228,8 @@ fn ObligationTable(
     obligations: Vec<Obligation>,
     currency: String,
     allocated_total: Money,
+    contract_id: String,
+    on_changed: Callback<(RevenueSchedule, String)>,
 ) -> impl IntoView {
     let stated = sum_money(&currency, obligations.iter().map(|o| &o.stated));
     let allocated = sum_money(&currency, obligations.iter().map(|o| &o.allocated));
@@ -288,7 +292,7 @@ fn ObligationTable(
             </thead>
             <tbody>
                 {obligations.into_iter().map(|obligation| view! {
-                    <tr data-obligation-id=obligation.id.clone()>
+                    <tr data-obligation-id=obligation.id.clone() data-product=obligation.product_name.clone()>
                         <td>
                             {obligation.product_name.clone()}
                             <div class="small muted">{stream_name(&obligation.stream_account)}</div>
@@ -298,6 +302,7 @@ fn ObligationTable(
                             {obligation.satisfied_on.clone().map(|day| view! {
                                 <div class="small muted">{format!("Satisfied {}", format::date(&day))}</div>
                             })}
+                            <ObligationEvent obligation=obligation.clone() contract_id=contract_id.clone() on_changed=on_changed />
                         </td>
                         <td class="nowrap">{service_period(Some(&obligation.service_start), Some(&obligation.service_end))}</td>
                         <MoneyCell money=Some(obligation.stated) />

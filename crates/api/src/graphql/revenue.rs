@@ -175,6 +175,10 @@ pub struct RevenueSchedule {
     pub rows: Vec<RevenueScheduleRow>,
     pub milestones: Vec<MilestoneRecognition>,
     pub modifications: Vec<RevenueModification>,
+    /// The ratable convention the contract's schedule follows.
+    pub ratable_method: RatableMethod,
+    /// The contract's own convention, when it overrides the company's.
+    pub override_method: Option<RatableMethod>,
 }
 
 fn id(value: i64) -> ID {
@@ -257,6 +261,8 @@ impl From<report::Schedule> for RevenueSchedule {
                 .into_iter()
                 .map(RevenueModification::from)
                 .collect(),
+            ratable_method: schedule.ratable_method,
+            override_method: schedule.override_method,
         }
     }
 }

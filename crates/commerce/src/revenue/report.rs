@@ -121,6 +121,9 @@ pub struct Schedule {
     pub rows: Vec<ScheduleRow>,
     pub milestones: Vec<MilestoneRecognition>,
     pub modifications: Vec<Modification>,
+    /// The ratable convention the contract follows, and its own override of the company's.
+    pub ratable_method: super::rules::RatableMethod,
+    pub override_method: Option<super::rules::RatableMethod>,
 }
 
 /// A contract's schedule: every figure derived from the obligations, rows and position, so
@@ -289,7 +292,14 @@ pub async fn schedule<C: ConnectionTrait>(connection: &C, contract_id: i64) -> A
         .into_iter()
         .map(Modification::from)
         .collect();
+    let ratable_method = super::repo::contract_method(connection, &contract).await?;
+    let override_method = contract
+        .revenue_method
+        .as_deref()
+        .and_then(super::rules::RatableMethod::parse);
     Ok(Schedule {
+        ratable_method,
+        override_method,
         contract_id,
         contract_number: contract.contract_number,
         customer_id: contract.customer_id,
