@@ -1146,7 +1146,7 @@ async fn void_entry<C: sea_orm::ConnectionTrait>(
         .into_iter()
         .map(|line| (line.contract_line_id, -line.amount_minor))
         .collect();
-    let (deferred, unbilled) = crate::revenue::repo::on_billed(connection, &line_nets).await?;
+    let (deferred, unbilled) = crate::revenue::positions::on_billed(connection, &line_nets).await?;
     let mut postings: Vec<Posting> = original
         .postings()
         .iter()

@@ -515,7 +515,7 @@ pub async fn issue<C: ConnectionTrait>(
         .iter()
         .map(|line| (line.contract_line_id, line.amount.minor()))
         .collect();
-    let (deferred, unbilled) = crate::revenue::repo::on_billed(connection, &line_nets).await?;
+    let (deferred, unbilled) = crate::revenue::positions::on_billed(connection, &line_nets).await?;
     let credits = [
         (chart::DEFERRED_REVENUE, deferred),
         (chart::UNBILLED_RECEIVABLE, unbilled),
@@ -645,7 +645,7 @@ pub async fn write_issued_many<C: ConnectionTrait>(
                 .collect()
         })
         .collect();
-    let moved = crate::revenue::repo::on_billed_many(connection, &line_nets).await?;
+    let moved = crate::revenue::positions::on_billed_many(connection, &line_nets).await?;
     let mut posted_of = Vec::new();
     let mut entries = Vec::new();
     for (index, ((plan, number), (deferred, unbilled))) in

@@ -389,8 +389,8 @@ pub enum RevenueEffect {
     Concession,
     /// Service that ended early (a cancellation): the cancellation already re-planned the
     /// schedule, so the memo only takes back what was billed, as an invoice carrying the credit
-    /// would (`revenue::repo::on_billed` with the nets reversed); what revenue ran ahead of the
-    /// new price moves to unbilled AR, which the schedule's catch-up reverses. Booking contra
+    /// would (`revenue::positions::on_billed` with the nets reversed); what revenue ran ahead of
+    /// the new price moves to unbilled AR, which the schedule's catch-up reverses. Booking contra
     /// revenue here as well would reverse that revenue twice.
     ServiceEnded,
 }
@@ -417,7 +417,7 @@ async fn revenue_debits<C: ConnectionTrait>(
                 line_nets.iter().map(|(line, net)| (*line, -net)).collect();
             // Signed credits, negative here: their negation is what the memo debits.
             let (deferred, unbilled) =
-                crate::revenue::repo::on_billed(connection, &reversed).await?;
+                crate::revenue::positions::on_billed(connection, &reversed).await?;
             vec![
                 (DEFERRED_REVENUE, -deferred),
                 (UNBILLED_RECEIVABLE, -unbilled),

@@ -6,6 +6,7 @@
 pub mod disclosures;
 pub mod modifications;
 pub mod opening;
+pub mod positions;
 pub mod repo;
 pub mod report;
 pub mod rules;

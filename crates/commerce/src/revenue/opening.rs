@@ -5,7 +5,8 @@
 //! revenue; each month becomes a planned schedule row of the line's obligation, which the normal
 //! recognition runs recognise (Dr Deferred revenue · Cr revenue) like any other.
 
-use super::repo::{self, PLANNED};
+use super::positions::add_to_positions;
+use super::repo::PLANNED;
 use crate::access::{Actor, Permission};
 use crate::audit;
 use crate::entities::{performance_obligation, revenue_schedule};
@@ -179,7 +180,7 @@ pub async fn bring_over<C: ConnectionTrait>(
         .into_iter()
         .map(|(contract_id, (currency, billed))| (contract_id, currency, billed, 0))
         .collect();
-    repo::add_to_positions(connection, &deltas).await?;
+    add_to_positions(connection, &deltas).await?;
     audit::record_many(
         connection,
         Some(actor),

@@ -2,7 +2,8 @@
 //! list, the deferred revenue waterfall, the rollforward and revenue by stream (both read from
 //! the ledger, so they agree with the trial balance), the close check, and their CSV forms.
 
-use super::repo::{self, balances, PLANNED, RECOGNISED};
+use super::positions::{balances, position};
+use super::repo::{self, PLANNED, RECOGNISED};
 use super::rules::Pattern;
 use super::CloseCheck;
 use crate::calendar::parse_period;
@@ -261,7 +262,7 @@ pub async fn schedule<C: ConnectionTrait>(connection: &C, contract_id: i64) -> A
         .filter(|row| row.status == PLANNED)
         .map(|row| row.amount_minor)
         .sum();
-    let (billed, recognised_net) = repo::position(connection, contract_id).await?;
+    let (billed, recognised_net) = position(connection, contract_id).await?;
     let (deferred, unbilled) = balances(billed, recognised_net);
     let ratable: Vec<&revenue_schedule::Model> =
         rows.iter().filter(|row| row.kind == "ratable").collect();

@@ -3,6 +3,7 @@
 //! (Dr deferred revenue, and unbilled AR for what is recognised ahead of billing · Cr revenue by
 //! stream), posted in a few batched statements. Re-running finds nothing left to recognise.
 
+use super::positions::{add_to_positions, shift_of};
 use super::repo::{self, PLANNED, RECOGNISED};
 use super::rules;
 use crate::access::Actor;
@@ -217,7 +218,7 @@ pub async fn execute<C: ConnectionTrait>(
         let currency = Currency::parse(currency_code)?;
         let amount: i64 = streams.iter().map(|(_, minor)| minor).sum();
         let (billed, recognised) = positions.get(contract_id).copied().unwrap_or((0, 0));
-        let moved = repo::shift_of(billed, recognised, 0, amount);
+        let moved = shift_of(billed, recognised, 0, amount);
         let mut postings: Vec<Posting> = Vec::new();
         postings.extend(signed_posting(DEFERRED_REVENUE, -moved.deferred, currency));
         postings.extend(signed_posting(
@@ -297,7 +298,7 @@ pub async fn execute<C: ConnectionTrait>(
             .await?;
     }
     lap("run postings");
-    repo::add_to_positions(connection, &deltas).await?;
+    add_to_positions(connection, &deltas).await?;
     lap("positions");
     if max_id > 0 {
         let marked = revenue_schedule::Entity::update_many()

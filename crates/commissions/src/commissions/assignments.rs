@@ -2,7 +2,7 @@
 //! cut-over import, inside the caller's transaction, so both follow one set of rules (an open-ended
 //! earlier assignment is ended the day before; any other overlap is refused).
 
-use super::{AssignInput, Assignment, CommissionService};
+use super::{plan_currency_in, repo, user_names_in, AssignInput, Assignment, CommissionService};
 use crate::access::{Actor, Permission};
 use crate::audit::{self, AuditRecord};
 use crate::entities::{commission_assignment, commission_plan, user};
@@ -11,6 +11,7 @@ use crate::money::{Currency, Money};
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
+    TransactionTrait,
 };
 use std::collections::HashMap;
 
@@ -125,4 +126,125 @@ pub async fn assign_in<C: ConnectionTrait>(
     )
     .await?;
     Ok(assignment)
+}
+
+impl CommissionService {
+    pub(crate) fn assignment_of(
+        model: commission_assignment::Model,
+        names: &HashMap<i64, user::Model>,
+        currency: Option<Currency>,
+    ) -> Assignment {
+        Assignment {
+            id: model.id,
+            user_id: model.user_id,
+            user_name: names
+                .get(&model.user_id)
+                .map(|row| row.name.clone())
+                .unwrap_or_default(),
+            plan_code: model.plan_code,
+            effective_from: model.effective_from,
+            effective_to: model.effective_to,
+            quota: model
+                .quota_minor
+                .zip(currency)
+                .map(|(minor, currency)| Money::from_minor(minor, currency)),
+            assigned_at: model.assigned_at,
+            acknowledged_at: model.acknowledged_at,
+            acknowledged_version: model.acknowledged_version,
+        }
+    }
+
+    async fn plan_currency(&self, code: &str) -> AppResult<Option<Currency>> {
+        plan_currency_in(&self.db, code).await
+    }
+
+    /// Assignments visible to the actor (optionally one user's).
+    pub async fn assignments(
+        &self,
+        actor: &Actor,
+        user_id: Option<i64>,
+    ) -> AppResult<Vec<Assignment>> {
+        actor.require(Permission::CommissionRead)?;
+        let mut query = commission_assignment::Entity::find();
+        if let Some(user_id) = user_id {
+            self.check_visible(actor, user_id).await?;
+            query = query.filter(commission_assignment::Column::UserId.eq(user_id));
+        } else if !actor.can(Permission::CommissionReadAll) {
+            let mut visible = self.team_of(actor.user_id).await?;
+            visible.push(actor.user_id);
+            query = query.filter(commission_assignment::Column::UserId.is_in(visible));
+        }
+        let names = self.user_names().await?;
+        let mut currencies: HashMap<String, Option<Currency>> = HashMap::new();
+        let mut result = Vec::new();
+        for model in query
+            .order_by_asc(commission_assignment::Column::UserId)
+            .order_by_desc(commission_assignment::Column::EffectiveFrom)
+            .all(&self.db)
+            .await?
+        {
+            if !currencies.contains_key(&model.plan_code) {
+                let currency = self.plan_currency(&model.plan_code).await?;
+                currencies.insert(model.plan_code.clone(), currency);
+            }
+            let currency = currencies.get(&model.plan_code).copied().flatten();
+            result.push(Self::assignment_of(model, &names, currency));
+        }
+        Ok(result)
+    }
+
+    /// Gives a rep a plan from a date. An open-ended earlier assignment ends the day before; an
+    /// overlap with a dated one is refused.
+    pub async fn assign(&self, actor: &Actor, input: AssignInput) -> AppResult<Assignment> {
+        let now = self.clock.now();
+        let transaction = self.db.begin().await?;
+        let assignment = assign_in(&transaction, actor, now, input).await?;
+        transaction.commit().await?;
+        Ok(assignment)
+    }
+
+    /// The rep signs off the plan version in force today for their assignment.
+    pub async fn acknowledge(&self, actor: &Actor, assignment_id: i64) -> AppResult<Assignment> {
+        actor.require(Permission::CommissionRead)?;
+        let now = self.clock.now();
+        let transaction = self.db.begin().await?;
+        let Some(model) = commission_assignment::Entity::find_by_id(assignment_id)
+            .one(&transaction)
+            .await?
+        else {
+            return Err(AppError::not_found("commission assignment"));
+        };
+        if model.user_id != actor.user_id {
+            return Err(AppError::Forbidden(
+                "Only the rep a plan is assigned to can acknowledge it.".into(),
+            ));
+        }
+        let plans = repo::plan_versions(&transaction).await?;
+        let today = self.clock.today();
+        let version = repo::version_in_force(&plans, &model.plan_code, today, today)
+            .or_else(|| plans.iter().find(|plan| plan.code == model.plan_code))
+            .map(|plan| plan.version);
+        let currency = plan_currency_in(&transaction, &model.plan_code).await?;
+        let mut row: commission_assignment::ActiveModel = model.into();
+        row.acknowledged_at = Set(Some(now));
+        row.acknowledged_version = Set(version);
+        let model = row.update(&transaction).await?;
+        let names = user_names_in(&transaction).await?;
+        let assignment = Self::assignment_of(model, &names, currency);
+        audit::record(
+            &transaction,
+            Some(actor),
+            now,
+            AuditRecord {
+                action: "commission.acknowledge",
+                entity_type: "commission_assignment",
+                entity_id: assignment.id.to_string(),
+                before: None::<&()>,
+                after: Some(&assignment),
+            },
+        )
+        .await?;
+        transaction.commit().await?;
+        Ok(assignment)
+    }
 }
