@@ -740,7 +740,7 @@ async fn no_error_on_page(browser: &Browser, path: &str) -> TestResult {
 #[tokio::test]
 async fn the_cfo_reads_revenue_recognition_from_overview_to_contract_schedule_and_period_close(
 ) -> TestResult {
-    // Proves: the revenue pages read the API the server serves: the overview shows the waterfall and the rollforward with the API's figures, the contracts list and a contract's schedule show its value with recognised and planned rows told apart, the close page checks a month and names what is still pending, and the settings page adds an SSP by expected cost plus margin and refuses a residual missing the high end of its range beside the field.
+    // Proves: the revenue pages read the API the server serves: the overview shows the waterfall and the rollforward with the API's figures, the contracts list and a contract's schedule show its value with recognised and planned rows told apart, the CFO gives the contract its own (daily) convention from its schedule, the close page checks a month and names what is still pending, and the settings page adds an SSP by expected cost plus margin and refuses a residual missing the high end of its range beside the field.
     require_dist()?;
     let app = TestApp::spawn().await;
     customer_with_three_open_invoices(&app, "Recognition Browser Co").await;
@@ -869,6 +869,37 @@ async fn the_cfo_reads_revenue_recognition_from_overview_to_contract_schedule_an
             .wait_for_text(
                 "[data-test=schedule-row-table] tr.row-planned",
                 "Planned",
+                DEFAULT_TIMEOUT,
+            )
+            .await?;
+        // The contract follows the company's convention until the CFO gives it its own; the
+        // schedule is planned again and the page says so.
+        browser
+            .wait_for_text(
+                "[data-test=convention-label]",
+                "Monthly, equal parts",
+                DEFAULT_TIMEOUT,
+            )
+            .await?;
+        set_value(
+            &browser,
+            "[data-test=contract-convention] select[name=method]",
+            "DAILY",
+        )
+        .await?;
+        let use_it = browser.find("[data-action=save-convention]").await?;
+        browser.click(&use_it).await?;
+        browser
+            .wait_for_text(
+                "[data-test=schedule-notice]",
+                "now follows daily",
+                DEFAULT_TIMEOUT,
+            )
+            .await?;
+        browser
+            .wait_for_text(
+                "[data-test=contract-convention]",
+                "this contract's own convention",
                 DEFAULT_TIMEOUT,
             )
             .await?;
@@ -1002,6 +1033,141 @@ async fn the_cfo_reads_revenue_recognition_from_overview_to_contract_schedule_an
             )
             .await?;
         no_error_on_page(&browser, "/revenue/settings").await?;
+        Ok(())
+    })
+    .await
+}
+
+#[tokio::test]
+async fn vp_revops_records_a_partial_delivery_and_an_acceptance_on_the_day_they_happened(
+) -> TestResult {
+    // Proves: the recognition schedule records events on the day they happened: VP RevOps delivers 4 of 10 licences on 20 November (the notice names the part and the day, the licence still waits for the rest), is refused a delivery dated in the future beside the date, records a milestone's acceptance with its note, and sees the contract's convention but no control to change it (the CFO's).
+    require_dist()?;
+    let app = TestApp::spawn().await;
+    customer_with_three_open_invoices(&app, "Delivery Browser Co").await;
+    let contracts = app
+        .gql_ok(
+            Role::Cfo,
+            "query { revenueContracts(first: 1) { nodes { contractId } } }",
+            json!({}),
+        )
+        .await;
+    let contract_id = contracts["revenueContracts"]["nodes"][0]["contractId"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let add = "mutation($input: ContractLineAddInput!) { contractLineAdd(input: $input) { id } }";
+    for line in [
+        json!({ "contractId": contract_id, "kind": "PERPETUAL_LICENSE", "productName": "On-premise licences", "quantity": "10", "unitPrice": { "amount": "1000.00", "currency": "USD" }, "startDate": "2026-10-01", "endDate": "2026-10-01" }),
+        json!({ "contractId": contract_id, "kind": "MILESTONE", "productName": "Go-live", "quantity": "1", "unitPrice": { "amount": "5000.00", "currency": "USD" }, "billingFrequency": "MILESTONE", "startDate": "2026-09-15", "endDate": "2026-11-30" }),
+    ] {
+        app.gql_ok(Role::VpRevops, add, json!({ "input": line }))
+            .await;
+    }
+    let browser = Browser::start().await?;
+    run(&browser, "vp_revops_records_events", async {
+        sign_in(&browser, &app, Role::VpRevops).await?;
+        let schedule = format!("/revenue/contracts/{contract_id}");
+        browser.goto(&format!("{}{schedule}", app.base_url)).await?;
+        let licence = "[data-test=obligation-table] tr[data-product=\"On-premise licences\"]";
+        browser
+            .wait_for(
+                &format!("{licence} [data-action=record-event]"),
+                DEFAULT_TIMEOUT,
+            )
+            .await?;
+        browser
+            .wait_for_text(
+                "[data-test=convention-label]",
+                "Monthly, equal parts",
+                DEFAULT_TIMEOUT,
+            )
+            .await?;
+        if !browser
+            .find_all("[data-action=save-convention]")
+            .await?
+            .is_empty()
+        {
+            return Err("VP RevOps is offered the CFO's convention control".into());
+        }
+        let record = browser
+            .find(&format!("{licence} [data-action=record-event]"))
+            .await?;
+        browser.click(&record).await?;
+        set_value(
+            &browser,
+            &format!("{licence} input[name=deliveredOn]"),
+            "2026-11-20",
+        )
+        .await?;
+        set_value(&browser, &format!("{licence} input[name=quantity]"), "4").await?;
+        let save = browser
+            .find(&format!("{licence} [data-action=save-event]"))
+            .await?;
+        browser.click(&save).await?;
+        browser
+            .wait_for_text(
+                "[data-test=schedule-notice]",
+                "4 of On-premise licences delivered on",
+                DEFAULT_TIMEOUT,
+            )
+            .await?;
+        // Six licences are still to come; a delivery dated after today is refused at the date.
+        let record = browser
+            .wait_for(
+                &format!("{licence} [data-action=record-event]"),
+                DEFAULT_TIMEOUT,
+            )
+            .await?;
+        browser.click(&record).await?;
+        set_value(
+            &browser,
+            &format!("{licence} input[name=deliveredOn]"),
+            "2026-12-20",
+        )
+        .await?;
+        let save = browser
+            .find(&format!("{licence} [data-action=save-event]"))
+            .await?;
+        browser.click(&save).await?;
+        browser
+            .wait_for(
+                &format!("{licence} input[name=deliveredOn][aria-invalid=true]"),
+                DEFAULT_TIMEOUT,
+            )
+            .await?;
+        let milestone = "[data-test=obligation-table] tr[data-product=\"Go-live\"]";
+        let record = browser
+            .find(&format!("{milestone} [data-action=record-event]"))
+            .await?;
+        browser.click(&record).await?;
+        set_value(
+            &browser,
+            &format!("{milestone} input[name=acceptedOn]"),
+            "2026-11-25",
+        )
+        .await?;
+        set_value(
+            &browser,
+            &format!("{milestone} input[name=note]"),
+            "Go-live signed off by the customer",
+        )
+        .await?;
+        let save = browser
+            .find(&format!("{milestone} [data-action=save-event]"))
+            .await?;
+        browser.click(&save).await?;
+        browser
+            .wait_for_text(
+                "[data-test=schedule-notice]",
+                "Go-live accepted on",
+                DEFAULT_TIMEOUT,
+            )
+            .await?;
+        browser
+            .wait_for_text(milestone, "Satisfied", DEFAULT_TIMEOUT)
+            .await?;
+        no_error_on_page(&browser, &schedule).await?;
         Ok(())
     })
     .await
