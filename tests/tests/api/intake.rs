@@ -538,9 +538,29 @@ async fn fake_hubspot_api() -> String {
                     ("200 OK", deal("1234", "Acme Robotics - Platform", "120000"))
                 } else if line.starts_with("GET /crm/v3/objects/deals/1300?") {
                     let mut found = deal("1300", "Acme Robotics - Platform renewal", "108000");
-                    found["associations"]["contacts"] =
-                        json!({ "results": [{ "id": "3001", "type": "deal_to_contact" }] });
+                    // Two contacts: the seller's champion first, then accounts payable, whose
+                    // association the deal labels "Billing contact" (read through v4).
+                    found["associations"]["contacts"] = json!({ "results": [
+                        { "id": "3000", "type": "deal_to_contact" },
+                        { "id": "3001", "type": "deal_to_contact" }
+                    ] });
                     ("200 OK", found)
+                } else if line.starts_with("GET /crm/v4/objects/deals/1300/associations/contacts") {
+                    (
+                        "200 OK",
+                        json!({ "results": [
+                            { "toObjectId": 3000, "associationTypes": [{ "category": "HUBSPOT_DEFINED", "typeId": 3, "label": null }] },
+                            { "toObjectId": 3001, "associationTypes": [
+                                { "category": "HUBSPOT_DEFINED", "typeId": 3, "label": null },
+                                { "category": "USER_DEFINED", "typeId": 41, "label": "Billing contact" }
+                            ] }
+                        ] }),
+                    )
+                } else if line.starts_with("GET /crm/v3/objects/contacts/3000?") {
+                    (
+                        "200 OK",
+                        json!({ "id": "3000", "properties": { "firstname": "Sam", "lastname": "Champion", "email": "sam@acme.example", "hs_object_id": "3000" }, "archived": false }),
+                    )
                 } else if line.starts_with("GET /crm/v3/objects/contacts/3001?") {
                     (
                         "200 OK",
@@ -833,7 +853,7 @@ async fn a_hubspot_deals_line_items_fill_the_draft_and_a_bad_one_is_a_named_gap(
     assert_eq!(
         deal["billingContact"],
         json!({ "name": "Ada Payables", "email": "ap@acme.example" }),
-        "the deal's contact, read from HubSpot"
+        "of the deal's two contacts, the one its association labels \"Billing contact\""
     );
     for key in [
         "productName",

@@ -195,6 +195,46 @@ pub async fn deal_record(
     Ok(DealRecord { fields, line_items })
 }
 
+/// Of a deal's contacts, the one whose association carries a label naming billing (a HubSpot
+/// association label such as "Billing contact" or "Billing", read through associations v4,
+/// case-insensitively); `None` when no association is so labelled.
+async fn billing_contact(
+    client: &reqwest::Client,
+    base_url: &str,
+    token: &str,
+    deal_id: &str,
+) -> AppResult<Option<String>> {
+    let page = get(
+        client,
+        base_url,
+        token,
+        &format!("/crm/v4/objects/deals/{deal_id}/associations/contacts?limit=500"),
+    )
+    .await?;
+    Ok(labelled_billing(&page))
+}
+
+/// The first association in a v4 associations page labelled as billing.
+fn labelled_billing(page: &Value) -> Option<String> {
+    page["results"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|result| {
+            result["associationTypes"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|kind| kind["label"].as_str())
+                .any(|label| label.to_lowercase().contains("billing"))
+        })
+        .and_then(|result| match &result["toObjectId"] {
+            Value::String(text) => Some(text.clone()),
+            Value::Number(number) => Some(number.to_string()),
+            _ => None,
+        })
+}
+
 /// The ids of the deal's line items (associations v4, `toObjectId`), then their properties in
 /// batches (`POST /crm/v3/objects/line_items/batch/read`), in the order HubSpot lists them.
 async fn line_items(
@@ -270,8 +310,10 @@ async fn line_items(
     Ok(ids.iter().filter_map(|id| read.remove(id)).collect())
 }
 
-/// The deal's properties, its first associated company's as `company.<property>`, and its first
-/// associated contact's as `contact.<property>` (with `contact.name`, first and last name).
+/// The deal's properties, its first associated company's as `company.<property>`, and its
+/// billing contact's as `contact.<property>` (with `contact.name`, first and last name): the
+/// only contact, or of several the one whose association the deal labels as billing (see
+/// `billing_contact`), else the first.
 async fn deal_fields(
     client: &reqwest::Client,
     base_url: &str,
@@ -304,9 +346,22 @@ async fn deal_fields(
             .entry("company.hs_object_id".into())
             .or_insert(company_id);
     }
-    let contact_id = deal["associations"]["contacts"]["results"][0]["id"]
-        .as_str()
-        .map(str::to_string);
+    let contact_ids: Vec<String> = deal["associations"]["contacts"]["results"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|result| result["id"].as_str().map(str::to_string))
+        .collect();
+    let contact_id = match contact_ids.as_slice() {
+        [] => None,
+        [only] => Some(only.clone()),
+        // Several contacts: the one the deal labels as its billing contact, else the first.
+        [first, ..] => Some(
+            billing_contact(client, base_url, token, deal_id)
+                .await?
+                .unwrap_or_else(|| first.clone()),
+        ),
+    };
     if let Some(contact_id) = contact_id {
         let contact = get(
             client,
@@ -352,6 +407,23 @@ fn properties(object: &Value, prefix: &str) -> BTreeMap<String, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_contact_labelled_billing_is_the_billing_contact() {
+        let page = serde_json::json!({ "results": [
+            { "toObjectId": 3001, "associationTypes": [{ "category": "HUBSPOT_DEFINED", "typeId": 3, "label": null }] },
+            { "toObjectId": 3002, "associationTypes": [
+                { "category": "HUBSPOT_DEFINED", "typeId": 3, "label": null },
+                { "category": "USER_DEFINED", "typeId": 41, "label": "Billing contact" }
+            ] }
+        ] });
+        assert_eq!(labelled_billing(&page).as_deref(), Some("3002"));
+        let unlabelled = serde_json::json!({ "results": [
+            { "toObjectId": "3001", "associationTypes": [{ "label": "Decision maker" }] }
+        ] });
+        assert_eq!(labelled_billing(&unlabelled), None);
+        assert_eq!(labelled_billing(&serde_json::json!({})), None);
+    }
 
     /// HubSpot's documented v3 example: the signature of method + URI + body + timestamp.
     #[test]
