@@ -872,37 +872,6 @@ async fn the_cfo_reads_revenue_recognition_from_overview_to_contract_schedule_an
                 DEFAULT_TIMEOUT,
             )
             .await?;
-        // The contract follows the company's convention until the CFO gives it its own; the
-        // schedule is planned again and the page says so.
-        browser
-            .wait_for_text(
-                "[data-test=convention-label]",
-                "Monthly, equal parts",
-                DEFAULT_TIMEOUT,
-            )
-            .await?;
-        set_value(
-            &browser,
-            "[data-test=contract-convention] select[name=method]",
-            "DAILY",
-        )
-        .await?;
-        let use_it = browser.find("[data-action=save-convention]").await?;
-        browser.click(&use_it).await?;
-        browser
-            .wait_for_text(
-                "[data-test=schedule-notice]",
-                "now follows daily",
-                DEFAULT_TIMEOUT,
-            )
-            .await?;
-        browser
-            .wait_for_text(
-                "[data-test=contract-convention]",
-                "this contract's own convention",
-                DEFAULT_TIMEOUT,
-            )
-            .await?;
         no_error_on_page(&browser, &schedule).await?;
 
         browser
@@ -1033,6 +1002,40 @@ async fn the_cfo_reads_revenue_recognition_from_overview_to_contract_schedule_an
             )
             .await?;
         no_error_on_page(&browser, "/revenue/settings").await?;
+
+        browser.goto(&format!("{}{schedule}", app.base_url)).await?;
+        // The contract follows the company's convention until the CFO gives it its own; the
+        // schedule is planned again and the page says so.
+        browser
+            .wait_for_text(
+                "[data-test=convention-label]",
+                "Monthly, equal parts",
+                DEFAULT_TIMEOUT,
+            )
+            .await?;
+        set_value(
+            &browser,
+            "[data-test=contract-convention] select[name=method]",
+            "DAILY",
+        )
+        .await?;
+        let use_it = browser.find("[data-action=save-convention]").await?;
+        browser.click(&use_it).await?;
+        browser
+            .wait_for_text(
+                "[data-test=schedule-notice]",
+                "now follows daily",
+                DEFAULT_TIMEOUT,
+            )
+            .await?;
+        browser
+            .wait_for_text(
+                "[data-test=contract-convention]",
+                "this contract's own convention",
+                DEFAULT_TIMEOUT,
+            )
+            .await?;
+        no_error_on_page(&browser, &schedule).await?;
         Ok(())
     })
     .await
@@ -1041,7 +1044,7 @@ async fn the_cfo_reads_revenue_recognition_from_overview_to_contract_schedule_an
 #[tokio::test]
 async fn vp_revops_records_a_partial_delivery_and_an_acceptance_on_the_day_they_happened(
 ) -> TestResult {
-    // Proves: the recognition schedule records events on the day they happened: VP RevOps delivers 4 of 10 licences on 20 November (the notice names the part and the day, the licence still waits for the rest), is refused a delivery dated in the future beside the date, records a milestone's acceptance with its note, and sees the contract's convention but no control to change it (the CFO's).
+    // Proves: the recognition schedule records events on the day they happened: VP RevOps delivers 4 of 10 licences on 20 November (the notice names the part and the day, the licence still waits for the rest), is refused a delivery dated in the future beside the date, records a milestone's delivery and then its acceptance with a note, and sees the contract's convention but no control to change it (the CFO's).
     require_dist()?;
     let app = TestApp::spawn().await;
     customer_with_three_open_invoices(&app, "Delivery Browser Co").await;
@@ -1067,6 +1070,9 @@ async fn vp_revops_records_a_partial_delivery_and_an_acceptance_on_the_day_they_
     let browser = Browser::start().await?;
     run(&browser, "vp_revops_records_events", async {
         sign_in(&browser, &app, Role::VpRevops).await?;
+        browser
+            .wait_for("[data-nav=revenue]", DEFAULT_TIMEOUT)
+            .await?;
         let schedule = format!("/revenue/contracts/{contract_id}");
         browser.goto(&format!("{}{schedule}", app.base_url)).await?;
         let licence = "[data-test=obligation-table] tr[data-product=\"On-premise licences\"]";
@@ -1137,8 +1143,33 @@ async fn vp_revops_records_a_partial_delivery_and_an_acceptance_on_the_day_they_
             )
             .await?;
         let milestone = "[data-test=obligation-table] tr[data-product=\"Go-live\"]";
+        // A milestone is delivered first, then accepted by the customer.
         let record = browser
             .find(&format!("{milestone} [data-action=record-event]"))
+            .await?;
+        browser.click(&record).await?;
+        set_value(
+            &browser,
+            &format!("{milestone} input[name=deliveredOn]"),
+            "2026-11-24",
+        )
+        .await?;
+        let save = browser
+            .find(&format!("{milestone} [data-action=save-event]"))
+            .await?;
+        browser.click(&save).await?;
+        browser
+            .wait_for_text(
+                "[data-test=schedule-notice]",
+                "once the customer accepts it",
+                DEFAULT_TIMEOUT,
+            )
+            .await?;
+        let record = browser
+            .wait_for(
+                &format!("{milestone} [data-action=record-event]"),
+                DEFAULT_TIMEOUT,
+            )
             .await?;
         browser.click(&record).await?;
         set_value(

@@ -32,14 +32,16 @@ fn reload(
 }
 
 /// The event an obligation waits for, if it can be recorded here: delivery of a perpetual
-/// licence or acceptance of a milestone, not yet satisfied.
-fn awaited(obligation: &Obligation) -> Option<&'static str> {
+/// licence, or of a milestone and then the customer's acceptance of it (`delivered`: the
+/// milestone was delivered), while not yet satisfied.
+fn awaited(obligation: &Obligation, delivered: bool) -> Option<&'static str> {
     if obligation.satisfied_on.is_some() {
         return None;
     }
     match obligation.pattern.as_str() {
         "POINT_IN_TIME" => Some("delivery"),
-        "MILESTONE" => Some("acceptance"),
+        "MILESTONE" if delivered => Some("acceptance"),
+        "MILESTONE" => Some("milestone delivery"),
         _ => None,
     }
 }
@@ -49,11 +51,14 @@ fn awaited(obligation: &Obligation) -> Option<&'static str> {
 #[component]
 pub fn ObligationEvent(
     obligation: Obligation,
+    /// For a milestone: whether it was delivered (and now awaits acceptance).
+    #[prop(default = false)]
+    delivered: bool,
     contract_id: String,
     on_changed: Callback<(RevenueSchedule, String)>,
 ) -> impl IntoView {
     let can_record = session::can("DELIVERY_RECORD");
-    let Some(event) = awaited(&obligation) else {
+    let Some(event) = awaited(&obligation, delivered) else {
         return ().into_any();
     };
     let open = RwSignal::new(false);
@@ -73,29 +78,28 @@ pub fn ObligationEvent(
         let units = non_empty(&quantity.get_untracked());
         let said = note.get_untracked();
         spawn_local(async move {
-            let result = if event == "delivery" {
-                api::contract_line_deliver(line_id, on_day.clone(), units.clone()).await
-            } else {
-                api::contract_line_accept(line_id, on_day.clone(), said).await
+            let result = match event {
+                "acceptance" => api::contract_line_accept(line_id, on_day.clone(), said).await,
+                _ => api::contract_line_deliver(line_id, on_day.clone(), units.clone()).await,
             };
             pending.set(false);
             match result {
                 Ok(_) => {
-                    let what = match (event, units) {
-                        ("delivery", Some(units)) => format!("{units} of {product} delivered"),
-                        ("delivery", None) => format!("{product} delivered"),
-                        _ => format!("{product} accepted"),
+                    let day = format::date(&on_day);
+                    let message = match (event, units) {
+                        ("delivery", Some(units)) => format!(
+                            "{units} of {product} delivered on {day}; recognised in that period."
+                        ),
+                        ("delivery", None) => {
+                            format!("{product} delivered on {day}; recognised in that period.")
+                        }
+                        ("milestone delivery", _) => format!(
+                            "{product} delivered on {day}; it is recognised once the customer accepts it."
+                        ),
+                        _ => format!("{product} accepted on {day}; recognised in that period."),
                     };
                     open.set(false);
-                    reload(
-                        contract_id,
-                        format!(
-                            "{what} on {}; recognised in that period.",
-                            format::date(&on_day)
-                        ),
-                        on_changed,
-                        errors,
-                    );
+                    reload(contract_id, message, on_changed, errors);
                 }
                 Err(error) => {
                     errors.set(Some(error));
@@ -104,10 +108,10 @@ pub fn ObligationEvent(
             }
         });
     });
-    let (button, day_label, day_field) = if event == "delivery" {
-        ("Record delivery", "Delivered on", "deliveredOn")
-    } else {
+    let (button, day_label, day_field) = if event == "acceptance" {
         ("Record acceptance", "Accepted on", "acceptedOn")
+    } else {
+        ("Record delivery", "Delivered on", "deliveredOn")
     };
     view! {
         <Show when=move || can_record.get()>
@@ -119,10 +123,10 @@ pub fn ObligationEvent(
             >
                 <form class="subform compact" data-test="event-form" on:submit=|event| event.prevent_default()>
                     <TextField label=day_label name=day_field kind="date" value=day errors=errors.into() required=true />
-                    {if event == "delivery" {
-                        view! { <TextField label="Units delivered" name="quantity" value=quantity errors=errors.into() numeric=true hint="Leave empty when every unit (or every unit left) is delivered." /> }.into_any()
-                    } else {
-                        view! { <TextField label="Acceptance note" name="note" value=note errors=errors.into() required=true placeholder="Signed acceptance certificate" /> }.into_any()
+                    {match event {
+                        "delivery" => view! { <TextField label="Units delivered" name="quantity" value=quantity errors=errors.into() numeric=true hint="Leave empty when every unit (or every unit left) is delivered." /> }.into_any(),
+                        "acceptance" => view! { <TextField label="Acceptance note" name="note" value=note errors=errors.into() required=true placeholder="Signed acceptance certificate" /> }.into_any(),
+                        _ => ().into_any(),
                     }}
                     <ActionError error=errors.into() inline_fields=&["deliveredOn", "acceptedOn", "quantity", "note"] />
                     <div class="button-row">
