@@ -64,6 +64,9 @@ pub struct Obligation {
     pub recognised: Money,
     pub remaining: Money,
     pub satisfied_on: Option<String>,
+    /// A milestone delivered and waiting for the customer's acceptance.
+    #[serde(default)]
+    pub awaiting_acceptance: bool,
 }
 
 /// One amount of revenue, recognised or still planned.
@@ -345,7 +348,7 @@ fn revenue_schedule_fields() -> String {
          deferredBalance {MONEY} unbilledBalance {MONEY} \
          obligations {{ id contractLineId productName pattern streamAccount serviceStart serviceEnd \
            stated {MONEY} ssp {MONEY} sspSource carriesDiscount allocated {MONEY} \
-           recognised {MONEY} remaining {MONEY} satisfiedOn }} \
+           recognised {MONEY} remaining {MONEY} satisfiedOn awaitingAcceptance }} \
          rows {{ id obligationId productName kind month periodStart periodEnd recogniseOn \
            expectedOn amount {MONEY} status journalEntryNumber }} \
          milestones {{ obligationId name expectedOn amount {MONEY} delivered satisfiedOn }} \

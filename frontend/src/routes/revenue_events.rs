@@ -32,15 +32,14 @@ fn reload(
 }
 
 /// The event an obligation waits for, if it can be recorded here: delivery of a perpetual
-/// licence, or of a milestone and then the customer's acceptance of it (`delivered`: the
-/// milestone was delivered), while not yet satisfied.
-fn awaited(obligation: &Obligation, delivered: bool) -> Option<&'static str> {
+/// licence, or of a milestone and then the customer's acceptance of it, while not yet satisfied.
+fn awaited(obligation: &Obligation) -> Option<&'static str> {
     if obligation.satisfied_on.is_some() {
         return None;
     }
     match obligation.pattern.as_str() {
         "POINT_IN_TIME" => Some("delivery"),
-        "MILESTONE" if delivered => Some("acceptance"),
+        "MILESTONE" if obligation.awaiting_acceptance => Some("acceptance"),
         "MILESTONE" => Some("milestone delivery"),
         _ => None,
     }
@@ -51,14 +50,11 @@ fn awaited(obligation: &Obligation, delivered: bool) -> Option<&'static str> {
 #[component]
 pub fn ObligationEvent(
     obligation: Obligation,
-    /// For a milestone: whether it was delivered (and now awaits acceptance).
-    #[prop(default = false)]
-    delivered: bool,
     contract_id: String,
     on_changed: Callback<(RevenueSchedule, String)>,
 ) -> impl IntoView {
     let can_record = session::can("DELIVERY_RECORD");
-    let Some(event) = awaited(&obligation, delivered) else {
+    let Some(event) = awaited(&obligation) else {
         return ().into_any();
     };
     let open = RwSignal::new(false);

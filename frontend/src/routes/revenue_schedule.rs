@@ -95,13 +95,6 @@ fn ScheduleBody(
     let export_url = revenue_export_url("schedule", &[("contractId", &schedule.contract_id)]);
     let fallback_name = format!("revenue-schedule-{}.csv", schedule.contract_number);
     let currency = schedule.currency.clone();
-    // Milestones delivered and waiting for the customer's acceptance, by obligation.
-    let delivered_milestones: Vec<String> = schedule
-        .milestones
-        .iter()
-        .filter(|milestone| milestone.delivered)
-        .map(|milestone| milestone.obligation_id.clone())
-        .collect();
     let names: Vec<(String, String)> = schedule
         .obligations
         .iter()
@@ -138,7 +131,7 @@ fn ScheduleBody(
             {if schedule.obligations.is_empty() {
                 view! { <EmptyState title="No performance obligations" hint="Obligations are identified from the contract's lines when its deal is approved." /> }.into_any()
             } else {
-                view! { <ObligationTable obligations=schedule.obligations.clone() currency=currency.clone() allocated_total=schedule.allocated_total.clone() contract_id=schedule.contract_id.clone() delivered=delivered_milestones.clone() on_changed=on_changed /> }.into_any()
+                view! { <ObligationTable obligations=schedule.obligations.clone() currency=currency.clone() allocated_total=schedule.allocated_total.clone() contract_id=schedule.contract_id.clone() on_changed=on_changed /> }.into_any()
             }}
             <DiscountCarriers schedule=schedule.clone() on_changed=on_changed />
         </section>
@@ -236,8 +229,6 @@ fn ObligationTable(
     currency: String,
     allocated_total: Money,
     contract_id: String,
-    /// Obligations of milestones already delivered (they wait for acceptance).
-    delivered: Vec<String>,
     on_changed: Callback<(RevenueSchedule, String)>,
 ) -> impl IntoView {
     let stated = sum_money(&currency, obligations.iter().map(|o| &o.stated));
@@ -311,7 +302,7 @@ fn ObligationTable(
                             {obligation.satisfied_on.clone().map(|day| view! {
                                 <div class="small muted">{format!("Satisfied {}", format::date(&day))}</div>
                             })}
-                            <ObligationEvent delivered=delivered.contains(&obligation.id) obligation=obligation.clone() contract_id=contract_id.clone() on_changed=on_changed />
+                            <ObligationEvent obligation=obligation.clone() contract_id=contract_id.clone() on_changed=on_changed />
                         </td>
                         <td class="nowrap">{service_period(Some(&obligation.service_start), Some(&obligation.service_end))}</td>
                         <MoneyCell money=Some(obligation.stated) />

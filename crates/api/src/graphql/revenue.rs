@@ -41,6 +41,8 @@ pub struct Obligation {
     pub recognised: Money,
     pub remaining: Money,
     pub satisfied_on: Option<IsoDate>,
+    /// A milestone delivered and waiting for the customer's acceptance.
+    pub awaiting_acceptance: bool,
 }
 
 #[derive(Clone, SimpleObject)]
@@ -224,6 +226,7 @@ impl From<report::Schedule> for RevenueSchedule {
                     recognised: obligation.recognised.into(),
                     remaining: obligation.remaining.into(),
                     satisfied_on: obligation.satisfied_on.map(date),
+                    awaiting_acceptance: obligation.awaiting_acceptance,
                 })
                 .collect(),
             rows: schedule

@@ -43,6 +43,8 @@ pub struct Obligation {
     pub recognised: Money,
     pub remaining: Money,
     pub satisfied_on: Option<NaiveDate>,
+    /// A milestone delivered and waiting for the customer's acceptance.
+    pub awaiting_acceptance: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -213,7 +215,13 @@ pub async fn schedule<C: ConnectionTrait>(connection: &C, contract_id: i64) -> A
                 satisfied_on: obligation.satisfied_on,
             });
         }
+        let awaiting_acceptance = pattern == Pattern::Milestone
+            && obligation.satisfied_on.is_none()
+            && lines
+                .get(&obligation.contract_line_id)
+                .is_some_and(|line| line.delivered_at.is_some());
         views.push(Obligation {
+            awaiting_acceptance,
             id: obligation.id,
             contract_line_id: obligation.contract_line_id,
             product_name: product(obligation.id),
