@@ -1,7 +1,8 @@
 //! How standalone selling prices are estimated (ASC 606-10-32-33/34): the SSP table takes an
 //! observable price or range, an adjusted market assessment, expected cost plus a margin, or the
-//! residual approach, each refused with the field named when its amounts do not fit; and a
-//! contract allocated with a residual SSP follows the standard's Example 34, Case B.
+//! residual approach, each refused with the field named when its amounts do not fit; a contract
+//! allocated with a residual SSP follows the standard's Example 34, Case B; and a residual
+//! obligation in a prospective modification takes what the remaining price leaves.
 
 // Amounts in minor units are written dollars_cents (40_00 = 40.00) so they read as money.
 #![allow(clippy::inconsistent_digit_grouping)]
@@ -258,7 +259,8 @@ async fn example_34_case_b_allocates_the_discount_to_its_subset_then_the_residua
             ("Product A".to_string(), 40_00, 40_00),
             ("Product B".to_string(), 55_00, 33_00),
             ("Product C".to_string(), 45_00, 27_00),
-            ("Product D".to_string(), 0, 30_00),
+            // D's SSP is the residual, shown once the allocation has found it.
+            ("Product D".to_string(), 30_00, 30_00),
         ]
     );
     let d_source = allocated["obligations"][3]["sspSource"].as_str().unwrap();
@@ -309,4 +311,110 @@ async fn example_34_case_b_allocates_the_discount_to_its_subset_then_the_residua
             .len(),
         1
     );
+}
+
+/// A residual SSP in a prospective modification (ASC 606-10-25-13(a) with 32-34(c)): a year of
+/// Analytics Suite (SSP 12,000 a unit-year) sold with Premium Support, whose price has not been
+/// established (residual), for 12,000 + 6,000. At inception the suite takes its SSP and support the
+/// residual 6,000. Half-way (1 July, six months recognised) the suite goes to two seats for the
+/// rest of the year: 12,000 × 184/365 = 6,049.32 more. What is left to recognise — 6,000 + 6,049.32
+/// of the suite and 3,000 of support, 15,049.32 — is allocated again: the suite its SSP for the
+/// remaining service, 24,000 × 184/365 = 12,098.63, and support the residual, 2,950.69.
+#[tokio::test]
+async fn a_residual_obligation_takes_what_the_remaining_price_leaves_in_a_prospective_modification()
+{
+    let app = TestApp::spawn().await;
+    zero_tax(&app).await;
+    for input in [
+        json!({ "productName": "Analytics Suite", "basis": "PER_UNIT_YEAR", "low": usd("12000.00"), "high": usd("12000.00"), "effectiveFrom": "2025-01-01" }),
+        json!({ "productName": "Premium Support", "basis": "PER_UNIT_YEAR", "method": "RESIDUAL", "currency": "USD", "effectiveFrom": "2025-01-01" }),
+    ] {
+        let set = set_ssp(&app, input).await;
+        assert!(set.get("errors").is_none(), "{set}");
+    }
+    let customer = app.create_customer("Residual Support", "USD").await;
+    let id = crate::receivables::contract(
+        &app,
+        &customer,
+        "OPP-RESIDUAL",
+        "ANNUALLY",
+        "12000.00",
+        "USD",
+        "2026-01-01",
+        "2026-12-31",
+    )
+    .await;
+    let added = add_line(&app, &id, "Premium Support", "6000.00").await;
+    assert!(added.get("errors").is_none(), "{added}");
+    let at_inception = schedule(&app, &id).await;
+    assert_eq!(
+        allocations(&at_inception),
+        vec![
+            ("Analytics Suite".to_string(), 12_000_00, 12_000_00),
+            ("Premium Support".to_string(), 6_000_00, 6_000_00),
+        ]
+    );
+    crate::receivables::bill(&app, "2026-01-01").await;
+    crate::revenue::run(&app, "2026-06").await;
+    let suite = at_inception["obligations"][0]["contractLineId"].clone();
+    let second_seat = json!({ "input": { "contractId": id, "effectiveDate": "2026-07-01", "reason": "Second seat", "changes": [{ "quantity": { "contractLineId": suite, "newQuantity": "2" } }], "idempotencyKey": "residual-seat" } });
+    // Had the suite's SSP risen to 30,000 a unit-year by July, its SSP for the rest of the year
+    // (60,000 × 184/365 = 30,246.575…, taken down to 30,246.57 as a weight) would take more than
+    // the 15,049.32 left: nothing for the residual, so the modification is refused whole.
+    let mut raised = set_ssp(
+        &app,
+        json!({ "productName": "Analytics Suite", "basis": "PER_UNIT_YEAR", "low": usd("30000.00"), "high": usd("30000.00"), "effectiveFrom": "2026-07-01" }),
+    )
+    .await;
+    assert!(raised.get("errors").is_none(), "{raised}");
+    let refused = app
+        .gql_as(Role::VpRevops, MODIFY, second_seat.clone())
+        .await;
+    let message = refused["errors"][0]["message"].as_str().unwrap_or_default();
+    assert!(
+        message.contains("residual approach leaves nothing")
+            && message.contains("30,246.57")
+            && message.contains("15,049.32"),
+        "{refused}"
+    );
+    assert_eq!(
+        schedule(&app, &id).await["allocatedTotal"]["amount"],
+        "18000.00",
+        "a refused modification writes nothing"
+    );
+    // The July entry corrected to 12,000 (same product and date: it replaces the entry).
+    raised = set_ssp(
+        &app,
+        json!({ "productName": "Analytics Suite", "basis": "PER_UNIT_YEAR", "low": usd("12000.00"), "high": usd("12000.00"), "effectiveFrom": "2026-07-01" }),
+    )
+    .await;
+    assert!(raised.get("errors").is_none(), "{raised}");
+    let modified = app.gql_as(Role::VpRevops, MODIFY, second_seat).await;
+    assert_eq!(
+        modified["data"]["contractModify"]["treatment"], "prospective",
+        "{modified}"
+    );
+    let after = schedule(&app, &id).await;
+    let allocated: Vec<(String, i64)> = allocations(&after)
+        .into_iter()
+        .map(|(product, _, allocated)| (product, allocated))
+        .collect();
+    assert_eq!(
+        allocated,
+        vec![
+            ("Analytics Suite".to_string(), 6_000_00 + 12_098_63),
+            ("Premium Support".to_string(), 3_000_00 + 2_950_69),
+        ]
+    );
+    assert_eq!(after["allocatedTotal"]["amount"], "24049.32");
+    assert_consistent(&after);
+}
+
+async fn add_line(app: &TestApp, contract: &str, product: &str, price: &str) -> Value {
+    app.gql_as(
+        Role::VpRevops,
+        "mutation($input: ContractLineAddInput!) { contractLineAdd(input: $input) { id } }",
+        json!({ "input": { "contractId": contract, "kind": "SUBSCRIPTION", "productName": product, "quantity": "1", "unitPrice": usd(price), "billingFrequency": "ANNUALLY", "startDate": "2026-01-01", "endDate": "2026-12-31" } }),
+    )
+    .await
 }

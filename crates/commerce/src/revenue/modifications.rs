@@ -319,6 +319,17 @@ async fn prospective<C: ConnectionTrait>(
         let left = u64::try_from(price.max(0))
             .unwrap_or(0)
             .saturating_sub(others);
+        if left == 0 {
+            let text = |minor: i64| Money::from_minor(minor, currency).to_string();
+            return Err(AppError::validation(
+                "changes",
+                format!(
+                    "The residual approach leaves nothing for the residual obligations: the other obligations' SSPs for the remaining service ({}) take the whole remaining price ({}); estimate their SSP another way (ASC 606-10-32-34(c)).",
+                    text(i64::try_from(others).unwrap_or(i64::MAX)),
+                    text(price)
+                ),
+            ));
+        }
         let stated: Vec<u64> = remaining
             .iter()
             .map(|part| {

@@ -816,6 +816,19 @@ pub(super) async fn allocate_from_inception<C: ConnectionTrait>(
         set_allocated(connection, obligation.id, amount, now).await?;
         let mut updated = (*obligation).clone();
         updated.allocated_minor = amount;
+        // A residual SSP is only known now: it is what the allocation left (32-34(c)), shown as
+        // the obligation's SSP from here on (a later allocation computes it afresh).
+        if obligation.ssp_method == SspMethod::Residual.as_str() {
+            performance_obligation::Entity::update_many()
+                .col_expr(
+                    performance_obligation::Column::SspMinor,
+                    Expr::value(amount),
+                )
+                .filter(performance_obligation::Column::Id.eq(obligation.id))
+                .exec(connection)
+                .await?;
+            updated.ssp_minor = amount;
+        }
         replan(
             connection,
             &updated,
