@@ -90,7 +90,7 @@ pub async fn run_daily(
     }
     // Commissions: the month-end calculation of the month before, on the first daily run after
     // it ends (until it has one; the 5-business-day rule measures this), never once paid out.
-    // Several instances reaching it at once calculate it once (`close_month` holds the period).
+    // Several instances reaching it at once calculate it once (`close_month` checks under a lock).
     let last_month_end = crate::commissions::rules::first_of_month(as_of)
         .pred_opt()
         .unwrap_or(as_of);

@@ -28,7 +28,7 @@ impl CommissionService {
     ) -> AppResult<RunReport> {
         let now = self.clock.now();
         let transaction = self.db.begin().await?;
-        period_lock(&transaction, period).await?;
+        calculation_lock(&transaction).await?;
         let report =
             calc::execute(&transaction, actor, period, as_of, now, self.functional).await?;
         transaction.commit().await?;
@@ -36,7 +36,7 @@ impl CommissionService {
     }
 
     /// The daily job's month-end calculation of `period`, as of its last day: run once across
-    /// every instance. Under the period's lock it first checks for a closing run (or a payout),
+    /// every instance. Under the calculation lock it first checks for a closing run (or a payout),
     /// so of several instances reaching the month's close at once, one calculates and the rest
     /// get `None`.
     pub async fn close_month(&self, period: &str) -> AppResult<Option<RunReport>> {
@@ -44,7 +44,7 @@ impl CommissionService {
         let month_end = next.pred_opt().unwrap_or(next);
         let now = self.clock.now();
         let transaction = self.db.begin().await?;
-        period_lock(&transaction, period).await?;
+        calculation_lock(&transaction).await?;
         if closing_run_exists(&transaction, period).await? {
             transaction.commit().await?;
             return Ok(None);
@@ -120,10 +120,13 @@ impl CommissionService {
     }
 }
 
-/// Serialises calculations of one period across instances: two at once would both read the
-/// lines' accrued amounts before either committed and post the same accrual twice.
-async fn period_lock<C: sea_orm::ConnectionTrait>(connection: &C, period: &str) -> AppResult<()> {
-    crate::locks::hold(connection, &format!("commissions:{period}")).await
+/// Serialises commission calculations across instances: two at once would both read the lines'
+/// accrued amounts before either committed and post the same accrual twice. One lock for every
+/// period, not one per period, because a month's accrual also posts what other months' lines
+/// still owe (amortisation, true-ups), so two months calculated at once could post those twice.
+/// Calculations are a few a month, so waiting costs nothing that matters.
+async fn calculation_lock<C: sea_orm::ConnectionTrait>(connection: &C) -> AppResult<()> {
+    crate::locks::hold(connection, "commissions:calculation").await
 }
 
 /// Whether `period` has a calculation made after it ended, or is paid out.
