@@ -1165,6 +1165,13 @@ async fn vp_revops_records_a_partial_delivery_and_an_acceptance_on_the_day_they_
                 DEFAULT_TIMEOUT,
             )
             .await?;
+        browser
+            .wait_for_text(
+                "[data-test=milestone-table]",
+                "Awaiting acceptance",
+                DEFAULT_TIMEOUT,
+            )
+            .await?;
         let record = browser
             .wait_for(
                 &format!("{milestone} [data-action=record-event]"),
@@ -1194,6 +1201,9 @@ async fn vp_revops_records_a_partial_delivery_and_an_acceptance_on_the_day_they_
                 "Go-live accepted on",
                 DEFAULT_TIMEOUT,
             )
+            .await?;
+        browser
+            .wait_for_text("[data-test=milestone-table]", "Accepted", DEFAULT_TIMEOUT)
             .await?;
         browser
             .wait_for_text(milestone, "Satisfied", DEFAULT_TIMEOUT)

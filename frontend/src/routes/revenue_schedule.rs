@@ -95,11 +95,6 @@ fn ScheduleBody(
     let export_url = revenue_export_url("schedule", &[("contractId", &schedule.contract_id)]);
     let fallback_name = format!("revenue-schedule-{}.csv", schedule.contract_number);
     let currency = schedule.currency.clone();
-    let names: Vec<(String, String)> = schedule
-        .obligations
-        .iter()
-        .map(|o| (o.id.clone(), o.product_name.clone()))
-        .collect();
     view! {
         <header class="page-header">
             <div>
@@ -152,7 +147,7 @@ fn ScheduleBody(
             {if schedule.milestones.is_empty() {
                 view! { <p class="muted">"This contract has no milestones."</p> }.into_any()
             } else {
-                view! { <MilestoneTable milestones=schedule.milestones.clone() names=names.clone() /> }.into_any()
+                view! { <MilestoneTable milestones=schedule.milestones.clone() obligations=schedule.obligations.clone() /> }.into_any()
             }}
         </section>
         <section class="section" data-test="revenue-modifications">
@@ -555,7 +550,7 @@ fn ScheduleRow(row: RecognitionRow) -> impl IntoView {
 #[component]
 fn MilestoneTable(
     milestones: Vec<RevenueMilestone>,
-    names: Vec<(String, String)>,
+    obligations: Vec<Obligation>,
 ) -> impl IntoView {
     view! {
         <table class="table compact" data-test="milestone-table">
@@ -565,29 +560,30 @@ fn MilestoneTable(
                     <th scope="col">"Obligation"</th>
                     <th scope="col">"Expected"</th>
                     <th scope="col" class="num">"Amount"</th>
-                    <th scope="col">"Delivered"</th>
-                    <th scope="col">"Accepted on"</th>
+                    <th scope="col">"State"</th>
+                    <th scope="col">"Satisfied on"</th>
                 </tr>
             </thead>
             <tbody>
                 {milestones.into_iter().map(|milestone| {
-                    let obligation = names
-                        .iter()
-                        .find(|(id, _)| *id == milestone.obligation_id)
-                        .map_or_else(|| "—".to_string(), |(_, name)| name.clone());
+                    let obligation = obligations.iter().find(|o| o.id == milestone.obligation_id);
+                    let name = obligation.map_or_else(|| "—".to_string(), |o| o.product_name.clone());
+                    let is_milestone = obligation.is_some_and(|o| o.pattern == "MILESTONE");
+                    let awaiting = obligation.is_some_and(|o| o.awaiting_acceptance);
+                    // A licence is satisfied on delivery, a milestone on the customer's acceptance.
+                    let (tone, state) = match (milestone.delivered, is_milestone, awaiting) {
+                        (true, true, _) => (Tone::Good, "Accepted"),
+                        (true, false, _) => (Tone::Good, "Delivered"),
+                        (false, _, true) => (Tone::Info, "Awaiting acceptance"),
+                        (false, _, false) => (Tone::Warning, "Not delivered"),
+                    };
                     view! {
                         <tr>
                             <td>{milestone.name}</td>
-                            <td>{obligation}</td>
+                            <td>{name}</td>
                             <td class="nowrap">{milestone.expected_on.as_deref().map(format::date).unwrap_or_else(|| "—".into())}</td>
                             <MoneyCell money=Some(milestone.amount) />
-                            <td>
-                                {if milestone.delivered {
-                                    view! { <Badge tone=Tone::Good label="Delivered" /> }
-                                } else {
-                                    view! { <Badge tone=Tone::Warning label="Not delivered" /> }
-                                }}
-                            </td>
+                            <td><Badge tone=tone label=state /></td>
                             <td class="nowrap">{milestone.satisfied_on.as_deref().map(format::date).unwrap_or_else(|| "—".into())}</td>
                         </tr>
                     }
