@@ -228,11 +228,16 @@ fn labelled_billing(page: &Value) -> Option<String> {
                 .filter_map(|kind| kind["label"].as_str())
                 .any(|label| label.to_lowercase().contains("billing"))
         })
-        .and_then(|result| match &result["toObjectId"] {
-            Value::String(text) => Some(text.clone()),
-            Value::Number(number) => Some(number.to_string()),
-            _ => None,
-        })
+        .and_then(object_id)
+}
+
+/// The id an associations v4 result points to (`toObjectId`, a number or a string).
+fn object_id(result: &Value) -> Option<String> {
+    match &result["toObjectId"] {
+        Value::String(text) => Some(text.clone()),
+        Value::Number(number) => Some(number.to_string()),
+        _ => None,
+    }
 }
 
 /// The ids of the deal's line items (associations v4, `toObjectId`), then their properties in
@@ -252,12 +257,7 @@ async fn line_items(
         }
         let page = get(client, base_url, token, &path).await?;
         for result in page["results"].as_array().into_iter().flatten() {
-            let id = match &result["toObjectId"] {
-                Value::String(text) => Some(text.clone()),
-                Value::Number(number) => Some(number.to_string()),
-                _ => None,
-            };
-            if let Some(id) = id.filter(|id| !ids.contains(id)) {
+            if let Some(id) = object_id(result).filter(|id| !ids.contains(id)) {
                 ids.push(id);
             }
         }
