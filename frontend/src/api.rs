@@ -8,6 +8,7 @@ use serde_json::{json, Value};
 
 use crate::session;
 
+mod ops;
 mod receivables;
 pub use receivables::*;
 
@@ -251,18 +252,78 @@ async fn execute<T: DeserializeOwned>(query: &str, variables: Value) -> Result<T
     })
 }
 
-/// Picks the single top-level field out of `data`.
-async fn field<T: DeserializeOwned>(
-    name: &str,
-    query: &str,
-    variables: Value,
-) -> Result<T, ApiError> {
-    let mut data: serde_json::Map<String, Value> = execute(query, variables).await?;
+/// Sends one operation typed from `schema.graphql` (see [`ops`]) and decodes the single
+/// top-level field `name` of its `data` into `T`.
+async fn field<Q, T>(name: &str, variables: Q::Variables) -> Result<T, ApiError>
+where
+    Q: graphql_client::GraphQLQuery,
+    T: DeserializeOwned,
+{
+    let mut data: serde_json::Map<String, Value> = data::<Q, _>(variables).await?;
     let value = data.remove(name).unwrap_or(Value::Null);
     serde_json::from_value(value).map_err(|error| {
         ApiError::single(
             ErrorCode::Internal,
             format!("The server's answer did not match what this page expects: {error}"),
+        )
+    })
+}
+
+/// Sends one operation typed from `schema.graphql` and decodes its whole `data` into `T` (for
+/// operations that read several top-level fields).
+async fn data<Q, T>(variables: Q::Variables) -> Result<T, ApiError>
+where
+    Q: graphql_client::GraphQLQuery,
+    T: DeserializeOwned,
+{
+    let body = Q::build_query(variables);
+    let variables = serde_json::to_value(&body.variables).map_err(|error| {
+        ApiError::single(
+            ErrorCode::Internal,
+            format!("This page could not write its request: {error}"),
+        )
+    })?;
+    execute(body.query, variables).await
+}
+
+/// A lookup by a list of ids (`customersByIds` and its like): the ids once each, a page of
+/// them per request, the found items in one list.
+async fn by_ids<Q, T>(
+    name: &str,
+    ids: Vec<String>,
+    variables: impl Fn(Vec<String>) -> Q::Variables,
+) -> Result<Vec<T>, ApiError>
+where
+    Q: graphql_client::GraphQLQuery,
+    T: DeserializeOwned,
+{
+    /// The server's cap on ids per lookup.
+    const IDS_PER_REQUEST: usize = 100;
+    let mut unique = ids;
+    unique.sort();
+    unique.dedup();
+    let mut found = Vec::with_capacity(unique.len());
+    for chunk in unique.chunks(IDS_PER_REQUEST) {
+        let page: Vec<T> = field::<Q, _>(name, variables(chunk.to_vec())).await?;
+        found.extend(page);
+    }
+    Ok(found)
+}
+
+/// A schema enum from the text a form holds; text the schema does not know is sent as it is,
+/// and the server refuses it by the field's name.
+fn enum_value<E: DeserializeOwned>(text: impl Into<String>) -> E {
+    // A generated enum reads any string (unknown ones as its `Other` variant), so this cannot fail.
+    serde_json::from_value(Value::String(text.into())).unwrap_or_else(|_| unreachable!())
+}
+
+/// An input object a form built as JSON, read into the operation's generated input type, so a
+/// key the schema lacks is caught here rather than sent.
+fn input_value<I: DeserializeOwned>(input: Value) -> Result<I, ApiError> {
+    serde_json::from_value(input).map_err(|error| {
+        ApiError::single(
+            ErrorCode::Internal,
+            format!("This page built an input the server does not take: {error}"),
         )
     })
 }
@@ -823,93 +884,36 @@ pub struct PdfFile {
 // Fragments and operations
 // ---------------------------------------------------------------------------------------------
 
-const USER_FIELDS: &str = "id email name role permissions";
-const MONEY: &str = "{ amount currency }";
-
-fn deal_row_fields() -> String {
-    format!(
-        "id crmOpportunityId customer {{ id legalName }} productName tcv {MONEY} arr {MONEY} \
-         startDate status isComplete assignedAe {{ id name }} createdAt"
-    )
-}
-
-fn approval_fields() -> String {
-    format!(
-        "id kind status customer {{ id legalName }} requestedBy {{ id name }} requestedAt reason \
-         currentLimit {MONEY} requestedLimit {MONEY} currentTerms requestedTerms \
-         amount {MONEY} invoiceId invoiceNumber documentId \
-         decidedBy {{ id name }} decidedAt comment canDecide cannotDecideReason"
-    )
-}
-
-fn contract_fields() -> String {
-    format!(
-        "id contractNumber startDate endDate tcv {MONEY} arr {MONEY} \
-         lines {{ id productName kind quantity unitPrice {MONEY} billingFrequency startDate endDate billedThrough }} \
-         purchaseOrders {{ id number amount {MONEY} validFrom validTo }} broughtOverOn \
-         documents {{ id fileName fileBytes fileSha256 uploadedByName uploadedAt downloadUrl }}"
-    )
-}
-
-fn deal_fields() -> String {
-    format!(
-        "id crmOpportunityId customer {{ id legalName }} invoicedLegalEntity \
-         billingContact {{ name email phone }} productName tcv {MONEY} arr {MONEY} startDate endDate \
-         billingFrequency paymentTerms billingCurrency poRequired poNumber taxJurisdiction taxExempt \
-         taxExemptionCertificate revenueRecognitionType \
-         milestones {{ name dueDate amount {MONEY} }} assignedAe {{ id name }} commissionPlanId status \
-         checklist {{ key label complete message }} isComplete contract {{ {} }} createdAt approvedAt \
-         approvedBy {{ id name }}",
-        contract_fields()
-    )
-}
-
 pub async fn login(email: String, password: String) -> Result<LoginPayload, ApiError> {
-    let query = format!(
-        "mutation Login($input: LoginInput!) {{ login(input: $input) {{ token user {{ {USER_FIELDS} }} }} }}"
-    );
-    field(
+    field::<ops::Login, _>(
         "login",
-        &query,
-        json!({ "input": { "email": email, "password": password } }),
+        ops::login::Variables {
+            input: ops::login::LoginInput { email, password },
+        },
     )
     .await
 }
 
 /// Revokes every token of the signed-in user on the server (all devices).
 pub async fn logout() -> Result<serde_json::Value, ApiError> {
-    field(
-        "logout",
-        "mutation Logout { logout { signedOut } }",
-        json!({}),
-    )
-    .await
+    field::<ops::Logout, _>("logout", ops::logout::Variables).await
 }
 
 pub async fn me() -> Result<User, ApiError> {
-    field(
-        "me",
-        &format!("query Me {{ me {{ {USER_FIELDS} }} }}"),
-        json!({}),
-    )
-    .await
+    field::<ops::Me, _>("me", ops::me::Variables).await
 }
 
 pub async fn customers(
     search: Option<String>,
     after: Option<String>,
 ) -> Result<Connection<CustomerRow>, ApiError> {
-    let query = format!(
-        "query Customers($first: Int, $after: String, $search: String) {{ \
-           customers(first: $first, after: $after, search: $search) {{ \
-             nodes {{ id legalName creditPolicy {{ category }} creditLimit {MONEY} paymentTerms \
-                      arr {MONEY} billingCurrency onCreditHold }} \
-             pageInfo {{ hasNextPage endCursor }} totalCount }} }}"
-    );
-    field(
+    field::<ops::Customers, _>(
         "customers",
-        &query,
-        json!({ "first": 25, "after": after, "search": search }),
+        ops::customers::Variables {
+            first: Some(i64::from(25)),
+            after,
+            search,
+        },
     )
     .await
 }
@@ -919,28 +923,11 @@ pub async fn customers(
 pub async fn customer_options(
     search: Option<String>,
 ) -> Result<Connection<CustomerOption>, ApiError> {
-    let query = "query CustomerOptions($search: String) { customers(first: 100, search: $search) { \
-                 nodes { id legalName billingCurrency paymentTerms billingContact { name email phone } } \
-                 pageInfo { hasNextPage endCursor } totalCount } }";
-    field("customers", query, json!({ "search": search })).await
+    field::<ops::CustomerOptions, _>("customers", ops::customer_options::Variables { search }).await
 }
 
 pub async fn customer(id: String) -> Result<CustomerDetail, ApiError> {
-    let query = format!(
-        "query Customer($id: ID!) {{ customer(id: $id) {{ \
-           id legalName \
-           billingAddress {{ line1 line2 city region postalCode country }} \
-           remitToAddress {{ line1 line2 city region postalCode country }} \
-           taxRegistrationNumber billingContact {{ name email phone }} \
-           paymentMethod {{ kind maskedReference }} creditLimit {MONEY} paymentTerms billingCurrency \
-           arr {MONEY} \
-           creditPolicy {{ category proposedLimit {MONEY} allowedTerms depositRule explanation }} \
-           onCreditHold creditHoldReason creditHoldSince hasPaidInvoice priorLatePayer \
-           deals {{ {} }} pendingCreditLimitRequest {{ {} }} createdAt }} }}",
-        deal_row_fields(),
-        approval_fields()
-    );
-    field("customer", &query, json!({ "id": id })).await
+    field::<ops::Customer, _>("customer", ops::customer::Variables { id }).await
 }
 
 #[derive(Deserialize)]
@@ -950,10 +937,13 @@ struct CustomerPayload {
 
 /// Creates a customer from the whole `CustomerCreateInput` the form built.
 pub async fn customer_create(input: Value) -> Result<CustomerName, ApiError> {
-    let query = "mutation CustomerCreate($input: CustomerCreateInput!) { \
-                 customerCreate(input: $input) { customer { id legalName } } }";
-    let payload: CustomerPayload =
-        field("customerCreate", query, json!({ "input": input })).await?;
+    let payload: CustomerPayload = field::<ops::CustomerCreate, _>(
+        "customerCreate",
+        ops::customer_create::Variables {
+            input: input_value(input)?,
+        },
+    )
+    .await?;
     Ok(payload.customer)
 }
 
@@ -962,11 +952,17 @@ pub async fn customer_credit_hold_set(
     on_hold: bool,
     reason: String,
 ) -> Result<CustomerName, ApiError> {
-    let query = "mutation CreditHold($input: CustomerCreditHoldSetInput!) { \
-                 customerCreditHoldSet(input: $input) { customer { id legalName } } }";
-    let input = json!({ "customerId": customer_id, "onHold": on_hold, "reason": reason });
-    let payload: CustomerPayload =
-        field("customerCreditHoldSet", query, json!({ "input": input })).await?;
+    let payload: CustomerPayload = field::<ops::CreditHold, _>(
+        "customerCreditHoldSet",
+        ops::credit_hold::Variables {
+            input: ops::credit_hold::CustomerCreditHoldSetInput {
+                customer_id,
+                on_hold,
+                reason,
+            },
+        },
+    )
+    .await?;
     Ok(payload.customer)
 }
 
@@ -976,15 +972,11 @@ struct ApprovalPayload {
 }
 
 pub async fn credit_limit_request_create(input: Value) -> Result<Approval, ApiError> {
-    let query = format!(
-        "mutation CreditLimitRequest($input: CreditLimitRequestCreateInput!) {{ \
-           creditLimitRequestCreate(input: $input) {{ approval {{ {} }} }} }}",
-        approval_fields()
-    );
-    let payload: ApprovalPayload = field(
+    let payload: ApprovalPayload = field::<ops::CreditLimitRequest, _>(
         "creditLimitRequestCreate",
-        &query,
-        json!({ "input": input }),
+        ops::credit_limit_request::Variables {
+            input: input_value(input)?,
+        },
     )
     .await?;
     Ok(payload.approval)
@@ -994,16 +986,13 @@ pub async fn approvals(
     status: Option<String>,
     after: Option<String>,
 ) -> Result<Connection<Approval>, ApiError> {
-    let query = format!(
-        "query Approvals($first: Int, $after: String, $status: ApprovalStatus) {{ \
-           approvals(first: $first, after: $after, status: $status) {{ nodes {{ {} }} \
-           pageInfo {{ hasNextPage endCursor }} totalCount }} }}",
-        approval_fields()
-    );
-    field(
+    field::<ops::Approvals, _>(
         "approvals",
-        &query,
-        json!({ "first": 25, "after": after, "status": status }),
+        ops::approvals::Variables {
+            first: Some(i64::from(25)),
+            after,
+            status: status.map(enum_value),
+        },
     )
     .await
 }
@@ -1016,8 +1005,8 @@ struct CountOnly {
 
 /// How many approvals wait for a decision (the navigation badge).
 pub async fn pending_approval_count() -> Result<i64, ApiError> {
-    let query = "query PendingCount { approvals(first: 1, status: PENDING) { totalCount } }";
-    let count: CountOnly = field("approvals", query, json!({})).await?;
+    let count: CountOnly =
+        field::<ops::PendingCount, _>("approvals", ops::pending_count::Variables).await?;
     Ok(count.total_count)
 }
 
@@ -1026,14 +1015,17 @@ pub async fn approval_decide(
     decision: &'static str,
     comment: String,
 ) -> Result<Approval, ApiError> {
-    let query = format!(
-        "mutation ApprovalDecide($input: ApprovalDecideInput!) {{ \
-           approvalDecide(input: $input) {{ approval {{ {} }} }} }}",
-        approval_fields()
-    );
-    let input = json!({ "id": id, "decision": decision, "comment": comment });
-    let payload: ApprovalPayload =
-        field("approvalDecide", &query, json!({ "input": input })).await?;
+    let payload: ApprovalPayload = field::<ops::ApprovalDecide, _>(
+        "approvalDecide",
+        ops::approval_decide::Variables {
+            input: ops::approval_decide::ApprovalDecideInput {
+                comment,
+                decision: enum_value(decision),
+                id,
+            },
+        },
+    )
+    .await?;
     Ok(payload.approval)
 }
 
@@ -1042,32 +1034,30 @@ pub async fn deals(
     status: Option<String>,
     after: Option<String>,
 ) -> Result<Connection<DealRow>, ApiError> {
-    let query = format!(
-        "query Deals($first: Int, $after: String, $search: String, $status: DealStatus) {{ \
-           deals(first: $first, after: $after, search: $search, status: $status) {{ \
-           nodes {{ {} }} pageInfo {{ hasNextPage endCursor }} totalCount }} }}",
-        deal_row_fields()
-    );
-    field(
+    field::<ops::Deals, _>(
         "deals",
-        &query,
-        json!({ "first": 25, "after": after, "search": search, "status": status }),
+        ops::deals::Variables {
+            first: Some(i64::from(25)),
+            after,
+            search,
+            status: status.map(enum_value),
+        },
     )
     .await
 }
 
 pub async fn deal(id: String) -> Result<Deal, ApiError> {
-    let query = format!(
-        "query Deal($id: ID!) {{ deal(id: $id) {{ {} }} }}",
-        deal_fields()
-    );
-    field("deal", &query, json!({ "id": id })).await
+    field::<ops::Deal, _>("deal", ops::deal::Variables { id }).await
 }
 
 pub async fn deal_checklist(input: Value) -> Result<Vec<ChecklistItem>, ApiError> {
-    let query = "query DealChecklist($input: DealInput!) { \
-                 dealChecklist(input: $input) { key label complete message } }";
-    field("dealChecklist", query, json!({ "input": input })).await
+    field::<ops::DealChecklist, _>(
+        "dealChecklist",
+        ops::deal_checklist::Variables {
+            input: input_value(input)?,
+        },
+    )
+    .await
 }
 
 #[derive(Deserialize)]
@@ -1079,45 +1069,53 @@ struct DealPayload {
 pub async fn deal_save(id: Option<String>, mut input: Value) -> Result<Deal, ApiError> {
     let payload: DealPayload = match id {
         None => {
-            let query = format!(
-                "mutation DealCreate($input: DealCreateInput!) {{ \
-                   dealCreate(input: $input) {{ deal {{ {} }} }} }}",
-                deal_fields()
-            );
-            field("dealCreate", &query, json!({ "input": input })).await?
+            field::<ops::DealCreate, _>(
+                "dealCreate",
+                ops::deal_create::Variables {
+                    input: input_value(input)?,
+                },
+            )
+            .await?
         }
         Some(id) => {
             if let Some(object) = input.as_object_mut() {
                 object.insert("id".into(), Value::String(id));
             }
-            let query = format!(
-                "mutation DealUpdate($input: DealUpdateInput!) {{ \
-                   dealUpdate(input: $input) {{ deal {{ {} }} }} }}",
-                deal_fields()
-            );
-            field("dealUpdate", &query, json!({ "input": input })).await?
+            field::<ops::DealUpdate, _>(
+                "dealUpdate",
+                ops::deal_update::Variables {
+                    input: input_value(input)?,
+                },
+            )
+            .await?
         }
     };
     Ok(payload.deal)
 }
 
 pub async fn deal_approve(id: String, idempotency_key: String) -> Result<DealApproved, ApiError> {
-    let query = format!(
-        "mutation DealApprove($input: DealApproveInput!) {{ dealApprove(input: $input) {{ \
-           deal {{ {} }} contract {{ {} }} }} }}",
-        deal_fields(),
-        contract_fields()
-    );
-    let input = json!({ "id": id, "idempotencyKey": idempotency_key });
-    field("dealApprove", &query, json!({ "input": input })).await
+    field::<ops::DealApprove, _>(
+        "dealApprove",
+        ops::deal_approve::Variables {
+            input: ops::deal_approve::DealApproveInput {
+                id,
+                idempotency_key,
+            },
+        },
+    )
+    .await
 }
 
 /// Users for pickers, with their role: everyone (`None`) or one role's users. The API caps a
 /// page at 100, which covers the people a company assigns work to.
 pub async fn user_options(role: Option<&'static str>) -> Result<Vec<UserOption>, ApiError> {
-    let query = "query Users($role: Role) { users(first: 100, role: $role) { \
-                 nodes { id name role } pageInfo { hasNextPage endCursor } totalCount } }";
-    let connection: Connection<UserOption> = field("users", query, json!({ "role": role })).await?;
+    let connection: Connection<UserOption> = field::<ops::UserOptions, _>(
+        "users",
+        ops::user_options::Variables {
+            role: role.map(enum_value),
+        },
+    )
+    .await?;
     Ok(connection.nodes)
 }
 
@@ -1134,59 +1132,23 @@ pub async fn users_with_role(role: &'static str) -> Result<Vec<UserRef>, ApiErro
 }
 
 pub async fn trial_balance(as_of: String) -> Result<TrialBalance, ApiError> {
-    let query = format!(
-        "query TrialBalance($asOf: Date!) {{ trialBalance(asOf: $asOf) {{ asOf \
-           lines {{ account {{ code name kind }} currency debit {MONEY} credit {MONEY} balance {MONEY} }} \
-           totals {{ currency debit {MONEY} credit {MONEY} }} isBalanced }} }}"
-    );
-    field("trialBalance", &query, json!({ "asOf": as_of })).await
+    field::<ops::TrialBalance, _>("trialBalance", ops::trial_balance::Variables { as_of }).await
 }
 
 pub async fn audit_log(
     entity_type: Option<String>,
     after: Option<String>,
 ) -> Result<Connection<AuditEntry>, ApiError> {
-    let query = "query AuditLog($first: Int, $after: String, $entityType: String) { \
-                 auditLog(first: $first, after: $after, entityType: $entityType) { \
-                 nodes { id at actorLabel action entityType entityId before after } \
-                 pageInfo { hasNextPage endCursor } totalCount } }";
-    field(
+    field::<ops::AuditLog, _>(
         "auditLog",
-        query,
-        json!({ "first": 50, "after": after, "entityType": entity_type }),
+        ops::audit_log::Variables {
+            first: Some(i64::from(50)),
+            after,
+            entity_type,
+        },
     )
     .await
 }
-
-fn invoice_fields() -> String {
-    format!(
-        "id number customer {{ id legalName }} status invoiceDate issueDate dueDate paymentTerms \
-         poNumber legalEntity taxExemptionCertificate blockedReason blockedField \
-         lines {{ id description note periodStart periodEnd quantity unitPrice {MONEY} amount {MONEY} \
-                  taxLabel taxRatePercent tax {MONEY} }} \
-         subtotal {MONEY} tax {MONEY} total {MONEY} paid {MONEY} openAmount {MONEY} \
-         functionalTotal {MONEY} fxRate voidReason voidedAt credited {MONEY} writtenOff {MONEY} \
-         settledOn applications {{ {} }}",
-        application_fields()
-    )
-}
-
-fn bill_run_fields() -> String {
-    let invoice = format!(
-        "customerId customerName invoiceId number legalEntity poNumber subtotal {MONEY} tax {MONEY} \
-         total {MONEY} blockedReason blockedField \
-         lines {{ description note periodStart periodEnd quantity amount {MONEY} taxLabel tax {MONEY} }}"
-    );
-    format!(
-        "asOf dryRun chargesWritten issued {{ {invoice} }} held {{ {invoice} }} \
-         skipped {{ contractLineId customerId description reason }} summary"
-    )
-}
-
-const BILL_RUN_STATUS_FIELDS: &str = "businessDate status done total startedAt finishedAt summary";
-
-const TIMESHEET_FIELDS: &str = "id person role workDate description hours \
-     rate { amount currency } amount { amount currency } status decidedAt decisionNote";
 
 pub async fn invoices(
     search: Option<String>,
@@ -1194,56 +1156,33 @@ pub async fn invoices(
     overdue: bool,
     after: Option<String>,
 ) -> Result<Connection<InvoiceRow>, ApiError> {
-    let query = format!(
-        "query Invoices($first: Int, $after: String, $search: String, $status: InvoiceStatus, \
-           $overdue: Boolean) {{ \
-           invoices(first: $first, after: $after, search: $search, status: $status, overdue: $overdue) {{ \
-             nodes {{ id number customer {{ id legalName }} invoiceDate dueDate status blockedReason \
-                      total {MONEY} openAmount {MONEY} }} \
-             pageInfo {{ hasNextPage endCursor }} totalCount }} }}"
-    );
-    field(
+    field::<ops::Invoices, _>(
         "invoices",
-        &query,
-        json!({
-            "first": 25,
-            "after": after,
-            "search": search,
-            "status": status,
-            "overdue": overdue.then_some(true),
-        }),
+        ops::invoices::Variables {
+            first: Some(i64::from(25)),
+            after,
+            search,
+            status: status.map(enum_value),
+            overdue: overdue.then_some(true),
+        },
     )
     .await
 }
 
 pub async fn invoice(id: String) -> Result<Invoice, ApiError> {
-    let query = format!(
-        "query Invoice($id: ID!) {{ invoice(id: $id) {{ {} }} }}",
-        invoice_fields()
-    );
-    field("invoice", &query, json!({ "id": id })).await
+    field::<ops::Invoice, _>("invoice", ops::invoice::Variables { id }).await
 }
 
 pub async fn invoice_po_set(id: String, po_number: String) -> Result<Invoice, ApiError> {
-    let query = format!(
-        "mutation InvoicePoSet($id: ID!, $poNumber: String!) {{ \
-           invoicePoSet(id: $id, poNumber: $poNumber) {{ {} }} }}",
-        invoice_fields()
-    );
-    field(
+    field::<ops::InvoicePoSet, _>(
         "invoicePoSet",
-        &query,
-        json!({ "id": id, "poNumber": po_number }),
+        ops::invoice_po_set::Variables { id, po_number },
     )
     .await
 }
 
 pub async fn invoice_issue(id: String) -> Result<Invoice, ApiError> {
-    let query = format!(
-        "mutation InvoiceIssue($id: ID!) {{ invoiceIssue(id: $id) {{ {} }} }}",
-        invoice_fields()
-    );
-    field("invoiceIssue", &query, json!({ "id": id })).await
+    field::<ops::InvoiceIssue, _>("invoiceIssue", ops::invoice_issue::Variables { id }).await
 }
 
 pub async fn invoice_void(
@@ -1251,12 +1190,17 @@ pub async fn invoice_void(
     reason: String,
     release_charges: bool,
 ) -> Result<Invoice, ApiError> {
-    let query = format!(
-        "mutation InvoiceVoid($input: InvoiceVoidInput!) {{ invoiceVoid(input: $input) {{ {} }} }}",
-        invoice_fields()
-    );
-    let input = json!({ "id": id, "reason": reason, "releaseCharges": release_charges });
-    field("invoiceVoid", &query, json!({ "input": input })).await
+    field::<ops::InvoiceVoid, _>(
+        "invoiceVoid",
+        ops::invoice_void::Variables {
+            input: ops::invoice_void::InvoiceVoidInput {
+                id,
+                reason,
+                release_charges,
+            },
+        },
+    )
+    .await
 }
 
 /// The file name in a `Content-Disposition` header (`inline; filename="INV-1.pdf"`).
@@ -1307,60 +1251,38 @@ pub async fn invoice_pdf(id: String) -> Result<PdfFile, ApiError> {
 
 /// What the bill run would issue on `as_of`, without writing anything.
 pub async fn invoice_preview(as_of: String) -> Result<BillRunResult, ApiError> {
-    let query = format!(
-        "query InvoicePreview($asOf: Date!) {{ invoicePreview(asOf: $asOf) {{ {} }} }}",
-        bill_run_fields()
-    );
-    field("invoicePreview", &query, json!({ "asOf": as_of })).await
+    field::<ops::InvoicePreview, _>("invoicePreview", ops::invoice_preview::Variables { as_of })
+        .await
 }
 
 pub async fn bill_run(as_of: String) -> Result<BillRunResult, ApiError> {
-    let query = format!(
-        "mutation BillRun($asOf: Date!) {{ billRun(asOf: $asOf) {{ {} }} }}",
-        bill_run_fields()
-    );
-    field("billRun", &query, json!({ "asOf": as_of })).await
+    field::<ops::BillRun, _>("billRun", ops::bill_run::Variables { as_of }).await
 }
 
 pub async fn bill_run_status(business_date: String) -> Result<Option<BillRunStatus>, ApiError> {
-    let query = format!(
-        "query BillRunStatus($businessDate: Date!) {{ \
-           billRunStatus(businessDate: $businessDate) {{ {BILL_RUN_STATUS_FIELDS} }} }}"
-    );
-    field(
+    field::<ops::BillRunStatus, _>(
         "billRunStatus",
-        &query,
-        json!({ "businessDate": business_date }),
+        ops::bill_run_status::Variables { business_date },
     )
     .await
 }
 
 pub async fn bill_runs() -> Result<Vec<BillRunStatus>, ApiError> {
-    let query = format!("query BillRuns {{ billRuns {{ {BILL_RUN_STATUS_FIELDS} }} }}");
-    field("billRuns", &query, json!({})).await
+    field::<ops::BillRuns, _>("billRuns", ops::bill_runs::Variables).await
 }
 
 pub async fn contract_billing_schedule(
     contract_id: String,
 ) -> Result<Vec<BillingScheduleRow>, ApiError> {
-    let query = format!(
-        "query ContractBillingSchedule($contractId: ID!) {{ \
-           contractBillingSchedule(contractId: $contractId) {{ contractLineId description note \
-           periodStart periodEnd dueOn amount {MONEY} state invoiceId invoiceNumber }} }}"
-    );
-    field(
+    field::<ops::ContractBillingSchedule, _>(
         "contractBillingSchedule",
-        &query,
-        json!({ "contractId": contract_id }),
+        ops::contract_billing_schedule::Variables { contract_id },
     )
     .await
 }
 
 pub async fn timesheets(status: Option<String>) -> Result<Vec<Timesheet>, ApiError> {
-    let query = format!(
-        "query Timesheets($status: String) {{ timesheets(status: $status) {{ {TIMESHEET_FIELDS} }} }}"
-    );
-    field("timesheets", &query, json!({ "status": status })).await
+    field::<ops::Timesheets, _>("timesheets", ops::timesheets::Variables { status }).await
 }
 
 pub async fn timesheet_decide(
@@ -1368,14 +1290,9 @@ pub async fn timesheet_decide(
     approve: bool,
     note: Option<String>,
 ) -> Result<Timesheet, ApiError> {
-    let query = format!(
-        "mutation TimesheetDecide($id: ID!, $approve: Boolean!, $note: String) {{ \
-           timesheetDecide(id: $id, approve: $approve, note: $note) {{ {TIMESHEET_FIELDS} }} }}"
-    );
-    field(
+    field::<ops::TimesheetDecide, _>(
         "timesheetDecide",
-        &query,
-        json!({ "id": id, "approve": approve, "note": note }),
+        ops::timesheet_decide::Variables { id, approve, note },
     )
     .await
 }

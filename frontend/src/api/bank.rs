@@ -2,18 +2,10 @@
 //! match the server proposes), confirming a line into a payment, or setting it aside.
 
 use serde::Deserialize;
-use serde_json::{json, Value};
+use serde_json::Value;
 
-use super::{field, ApiError, Connection, CustomerName, Money, Payment, MONEY};
-
-/// The payment a confirmed line became (the same fields the payments pages read).
-fn payment_fields() -> String {
-    format!(
-        "id method amount {MONEY} applied {MONEY} unapplied {MONEY} receivedOn reference \
-         recordedAt customer {{ id legalName }} applications {{ {} }}",
-        super::receivables::application_fields()
-    )
-}
+use super::{enum_value, input_value, ops};
+use super::{field, ApiError, Connection, CustomerName, Money, Payment};
 
 #[derive(Clone, Debug, PartialEq, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -57,17 +49,13 @@ pub struct BankImport {
     pub rejected: Vec<BankRowError>,
 }
 
-const RECEIPT_FIELDS: &str = "id batch row receivedOn amount { amount currency } payer reference \
-     status proposedCustomer { id legalName } proposedInvoiceIds proposalBasis \
-     proposalExplanation paymentId";
-
 /// Imports a bank CSV (`date,amount,currency,payer,reference`).
 pub async fn bank_receipts_import(csv: String) -> Result<BankImport, ApiError> {
-    let query = format!(
-        "mutation BankReceiptsImport($csv: String!) {{ bankReceiptsImport(csv: $csv) {{ \
-           batch duplicates imported {{ {RECEIPT_FIELDS} }} rejected {{ row field message }} }} }}"
-    );
-    field("bankReceiptsImport", &query, json!({ "csv": csv })).await
+    field::<ops::BankReceiptsImport, _>(
+        "bankReceiptsImport",
+        ops::bank_receipts_import::Variables { csv },
+    )
+    .await
 }
 
 pub async fn bank_receipts(
@@ -75,15 +63,13 @@ pub async fn bank_receipts(
     first: u32,
     after: Option<String>,
 ) -> Result<Connection<BankReceipt>, ApiError> {
-    let query = format!(
-        "query BankReceipts($status: ReceiptStatus, $first: Int, $after: String) {{ \
-           bankReceipts(status: $status, first: $first, after: $after) {{ \
-             nodes {{ {RECEIPT_FIELDS} }} pageInfo {{ hasNextPage endCursor }} totalCount }} }}"
-    );
-    field(
+    field::<ops::BankReceipts, _>(
         "bankReceipts",
-        &query,
-        json!({ "status": status, "first": first, "after": after }),
+        ops::bank_receipts::Variables {
+            status: status.map(enum_value),
+            first: Some(i64::from(first)),
+            after,
+        },
     )
     .await
 }
@@ -91,23 +77,19 @@ pub async fn bank_receipts(
 /// Confirms a line into a payment from the whole `BankReceiptConfirmInput`: the proposal as it
 /// stands, or the customer (and allocations) a person chose.
 pub async fn bank_receipt_confirm(input: Value) -> Result<Payment, ApiError> {
-    let query = format!(
-        "mutation BankReceiptConfirm($input: BankReceiptConfirmInput!) {{ \
-           bankReceiptConfirm(input: $input) {{ {} }} }}",
-        payment_fields()
-    );
-    field("bankReceiptConfirm", &query, json!({ "input": input })).await
+    field::<ops::BankReceiptConfirm, _>(
+        "bankReceiptConfirm",
+        ops::bank_receipt_confirm::Variables {
+            input: input_value(input)?,
+        },
+    )
+    .await
 }
 
 pub async fn bank_receipt_ignore(id: String, reason: String) -> Result<BankReceipt, ApiError> {
-    let query = format!(
-        "mutation BankReceiptIgnore($id: ID!, $reason: String!) {{ \
-           bankReceiptIgnore(id: $id, reason: $reason) {{ {RECEIPT_FIELDS} }} }}"
-    );
-    field(
+    field::<ops::BankReceiptIgnore, _>(
         "bankReceiptIgnore",
-        &query,
-        json!({ "id": id, "reason": reason }),
+        ops::bank_receipt_ignore::Variables { id, reason },
     )
     .await
 }

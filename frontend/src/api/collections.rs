@@ -5,9 +5,10 @@
 use std::collections::HashMap;
 
 use serde::Deserialize;
-use serde_json::{json, Value};
+use serde_json::Value;
 
-use super::{field, ApiError, Connection, CustomerName, UserRef, MONEY};
+use super::{enum_value, input_value, ops};
+use super::{field, ApiError, Connection, CustomerName, UserRef};
 
 /// What a ladder step does (`StepAction`), in the order the settings offer them.
 pub const STEP_ACTIONS: [&str; 5] = ["RECORD", "EMAIL", "TASK", "WATCH", "CREDIT_HOLD"];
@@ -166,60 +167,42 @@ pub struct CustomerStatement {
     pub csv_url: String,
 }
 
-const STEP_FIELDS: &str = "id days action label template assigneeRole active";
-
-const TASK_FIELDS: &str = "id invoiceId disputeId kind title detail assigneeRole assigneeId \
-     dueOn status doneAt note customer { id legalName }";
-
 pub async fn collection_steps() -> Result<Vec<CollectionStep>, ApiError> {
-    let query = format!("query CollectionSteps {{ collectionSteps {{ {STEP_FIELDS} }} }}");
-    field("collectionSteps", &query, json!({})).await
+    field::<ops::CollectionSteps, _>("collectionSteps", ops::collection_steps::Variables).await
 }
 
 /// Adds a step (no `id` in the input) or changes one, from the whole `CollectionStepInput`.
 pub async fn collection_step_set(input: Value) -> Result<CollectionStep, ApiError> {
-    let query = format!(
-        "mutation CollectionStepSet($input: CollectionStepInput!) {{ \
-           collectionStepSet(input: $input) {{ {STEP_FIELDS} }} }}"
-    );
-    field("collectionStepSet", &query, json!({ "input": input })).await
+    field::<ops::CollectionStepSet, _>(
+        "collectionStepSet",
+        ops::collection_step_set::Variables {
+            input: input_value(input)?,
+        },
+    )
+    .await
 }
 
 /// Runs the ladder for `as_of` (today on the server's calendar when `None`).
 pub async fn collections_run(as_of: Option<String>) -> Result<LadderRun, ApiError> {
-    let query = "mutation CollectionsRun($asOf: Date) { collectionsRun(asOf: $asOf) { \
-                 asOf invoicesChecked emailsQueued holdsPlaced holdsLifted disputesLate \
-                 disputesEscalated summary \
-                 actions { action customerId days invoiceId invoiceNumber label outcome } } }";
-    field("collectionsRun", query, json!({ "asOf": as_of })).await
+    field::<ops::CollectionsRun, _>("collectionsRun", ops::collections_run::Variables { as_of })
+        .await
 }
 
 pub async fn collection_history(invoice_id: String) -> Result<Vec<CollectionAction>, ApiError> {
-    let query =
-        "query CollectionHistory($invoiceId: ID!) { collectionHistory(invoiceId: $invoiceId) { \
-                 days action outcome detail businessDate } }";
-    field(
+    field::<ops::CollectionHistory, _>(
         "collectionHistory",
-        query,
-        json!({ "invoiceId": invoice_id }),
+        ops::collection_history::Variables { invoice_id },
     )
     .await
 }
 
 pub async fn holidays() -> Result<Vec<Holiday>, ApiError> {
-    field(
-        "holidays",
-        "query Holidays { holidays { date name } }",
-        json!({}),
-    )
-    .await
+    field::<ops::Holidays, _>("holidays", ops::holidays::Variables).await
 }
 
 /// Adds a holiday (with a name) or removes the one on `date` (without); returns the calendar.
 pub async fn holiday_set(date: String, name: Option<String>) -> Result<Vec<Holiday>, ApiError> {
-    let query = "mutation HolidaySet($date: Date!, $name: String) { \
-                 holidaySet(date: $date, name: $name) { date name } }";
-    field("holidaySet", query, json!({ "date": date, "name": name })).await
+    field::<ops::HolidaySet, _>("holidaySet", ops::holiday_set::Variables { date, name }).await
 }
 
 /// The queue's filters.
@@ -236,23 +219,15 @@ pub async fn collection_tasks(
     first: u32,
     after: Option<String>,
 ) -> Result<Connection<CollectionTask>, ApiError> {
-    let query = format!(
-        "query CollectionTasks($status: TaskStatus, $mine: Boolean, $customerId: ID, $first: Int, \
-           $after: String) {{ \
-           collectionTasks(status: $status, mine: $mine, customerId: $customerId, first: $first, \
-             after: $after) {{ \
-             nodes {{ {TASK_FIELDS} }} pageInfo {{ hasNextPage endCursor }} totalCount }} }}"
-    );
-    field(
+    field::<ops::CollectionTasks, _>(
         "collectionTasks",
-        &query,
-        json!({
-            "status": filter.status,
-            "mine": filter.mine.then_some(true),
-            "customerId": filter.customer_id,
-            "first": first,
-            "after": after,
-        }),
+        ops::collection_tasks::Variables {
+            status: filter.status.map(enum_value),
+            mine: filter.mine.then_some(true),
+            customer_id: filter.customer_id,
+            first: Some(i64::from(first)),
+            after,
+        },
     )
     .await
 }
@@ -261,26 +236,16 @@ pub async fn collection_task_complete(
     id: String,
     note: String,
 ) -> Result<CollectionTask, ApiError> {
-    let query = format!(
-        "mutation CollectionTaskComplete($id: ID!, $note: String!) {{ \
-           collectionTaskComplete(id: $id, note: $note) {{ {TASK_FIELDS} }} }}"
-    );
-    field(
+    field::<ops::CollectionTaskComplete, _>(
         "collectionTaskComplete",
-        &query,
-        json!({ "id": id, "note": note }),
+        ops::collection_task_complete::Variables { id, note },
     )
     .await
 }
 
-const CUSTOMER_COLLECTIONS_FIELDS: &str = "id legalName onWatch watchSince onCreditHold \
-     creditHoldReason creditHoldSince creditHoldSource accountManagerId";
-
 pub async fn customer_collections(id: String) -> Result<CustomerCollections, ApiError> {
-    let query = format!(
-        "query CustomerCollections($id: ID!) {{ customer(id: $id) {{ {CUSTOMER_COLLECTIONS_FIELDS} }} }}"
-    );
-    field("customer", &query, json!({ "id": id })).await
+    field::<ops::CustomerCollections, _>("customer", ops::customer_collections::Variables { id })
+        .await
 }
 
 #[derive(Deserialize)]
@@ -293,15 +258,12 @@ pub async fn customer_account_manager_set(
     customer_id: String,
     user_id: Option<String>,
 ) -> Result<CustomerCollections, ApiError> {
-    let query = format!(
-        "mutation AccountManagerSet($customerId: ID!, $userId: ID) {{ \
-           customerAccountManagerSet(customerId: $customerId, userId: $userId) {{ \
-             customer {{ {CUSTOMER_COLLECTIONS_FIELDS} }} }} }}"
-    );
-    let payload: CustomerCollectionsPayload = field(
+    let payload: CustomerCollectionsPayload = field::<ops::AccountManagerSet, _>(
         "customerAccountManagerSet",
-        &query,
-        json!({ "customerId": customer_id, "userId": user_id }),
+        ops::account_manager_set::Variables {
+            customer_id,
+            user_id,
+        },
     )
     .await?;
     Ok(payload.customer)
@@ -318,18 +280,13 @@ pub async fn customer_statement(
     from: Option<String>,
     to: Option<String>,
 ) -> Result<CustomerStatement, ApiError> {
-    let query = format!(
-        "query CustomerStatement($customerId: ID!, $from: Date, $to: Date) {{ \
-           customerStatement(customerId: $customerId, from: $from, to: $to) {{ \
-             customerId legalName from to pdfUrl csvUrl \
-             currencies {{ currency opening {MONEY} closing {MONEY} \
-               lines {{ date invoiceNumber description amount {MONEY} balance {MONEY} }} \
-               openItems {{ invoiceNumber invoiceDate dueDate days bucket open {MONEY} }} }} }} }}"
-    );
-    field(
+    field::<ops::CustomerStatement, _>(
         "customerStatement",
-        &query,
-        json!({ "customerId": customer_id, "from": from, "to": to }),
+        ops::customer_statement::Variables {
+            customer_id,
+            from,
+            to,
+        },
     )
     .await
 }
@@ -344,35 +301,16 @@ pub struct InvoiceRef {
     pub due_date: Option<String>,
 }
 
-/// Invoice numbers and open amounts by id, in one request (each id an aliased `invoice` field).
-/// Bank lines know only the ids of the invoices they propose.
+/// Invoice numbers and open amounts by id (`invoicesByIds`). Bank lines know only the ids of the
+/// invoices they propose.
 pub async fn invoice_refs(ids: Vec<String>) -> Result<HashMap<String, InvoiceRef>, ApiError> {
-    let mut unique = ids;
-    unique.sort();
-    unique.dedup();
-    if unique.is_empty() {
-        return Ok(HashMap::new());
-    }
-    let fields = (0..unique.len())
-        .map(|index| {
-            format!("i{index}: invoice(id: $i{index}) {{ id number openAmount {MONEY} dueDate }}")
+    let invoices: Vec<InvoiceRef> =
+        super::by_ids::<ops::InvoiceRefs, _>("invoicesByIds", ids, |ids| {
+            ops::invoice_refs::Variables { ids }
         })
-        .collect::<Vec<_>>()
-        .join(" ");
-    let parameters = (0..unique.len())
-        .map(|index| format!("$i{index}: ID!"))
-        .collect::<Vec<_>>()
-        .join(", ");
-    let query = format!("query InvoiceRefs({parameters}) {{ {fields} }}");
-    let variables: serde_json::Map<String, Value> = unique
-        .iter()
-        .enumerate()
-        .map(|(index, id)| (format!("i{index}"), Value::String(id.clone())))
-        .collect();
-    let data: HashMap<String, InvoiceRef> =
-        super::execute(&query, Value::Object(variables)).await?;
-    Ok(data
-        .into_values()
+        .await?;
+    Ok(invoices
+        .into_iter()
         .map(|invoice| (invoice.id.clone(), invoice))
         .collect())
 }

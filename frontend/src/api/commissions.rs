@@ -4,9 +4,10 @@
 //! payouts with their payroll CSV, and how a deal's credit is split between reps.
 
 use serde::Deserialize;
-use serde_json::{json, Value};
+use serde_json::Value;
 
-use super::{field, ApiError, Money, MONEY};
+use super::{enum_value, input_value, ops};
+use super::{field, ApiError, Money};
 
 /// The formats a plan document is written in (`PlanFormat`).
 pub const PLAN_FORMATS: [&str; 2] = ["YAML", "JSON"];
@@ -285,82 +286,15 @@ pub struct DealSplit {
     pub percent: String,
 }
 
-fn plan_fields() -> String {
-    format!(
-        "id code version name currency effectiveFrom effectiveTo capitalise quotaPeriod \
-         quota {MONEY} components {{ name metric tierMode cap \
-           bands {{ label fromPercent toPercent ratePercent }} }} sourceText createdAt"
-    )
-}
-
-const ASSIGNMENT_FIELDS: &str = "id userId userName planCode effectiveFrom effectiveTo \
-     quota { amount currency } assignedAt acknowledgedAt acknowledgedVersion";
-
-fn line_fields() -> String {
-    format!(
-        "id period userId planCode planVersion component kind dealId business metric \
-         splitPercent credited {MONEY} tier rate amount {MONEY} explanation causeType \
-         capitalised status openDisputeId"
-    )
-}
-
-fn statement_fields() -> String {
-    format!(
-        "userId userName period plan {{ {plan} }} assignment {{ {ASSIGNMENT_FIELDS} }} \
-         lines {{ {line} }} totals {MONEY} paid {MONEY} unpaid {MONEY} \
-         attainment {{ component metric quota {MONEY} windowStart windowEnd credited {MONEY} \
-           percent months {{ period credited {MONEY} }} }} \
-         forecast {{ dealId crmOpportunityId productName metricAmount {MONEY} \
-           estimated {MONEY} explanation }} nextPayoutDate",
-        plan = plan_fields(),
-        line = line_fields(),
-    )
-}
-
-fn run_fields() -> String {
-    format!("id period asOf dueOn lines changed entries totals {MONEY} warnings ranAt")
-}
-
-fn period_fields() -> String {
-    format!(
-        "period dueOn state firstRunAt paidOut lastRun {{ {} }}",
-        run_fields()
-    )
-}
-
-fn dispute_fields() -> String {
-    format!(
-        "id line {{ {line} }} raisedBy raisedByName reason status raisedAt answerDueAt \
-         resolvedByName resolvedAt comment adjustment {{ {line} }}",
-        line = line_fields()
-    )
-}
-
-fn payout_fields(with_rows: bool) -> String {
-    let rows = if with_rows {
-        format!("rows {{ userId name email lines amount {MONEY} }}")
-    } else {
-        String::new()
-    };
-    format!("id period payoutDate approvedAt approvedByName lines totals {MONEY} csvUrl {rows}")
-}
-
-const SPLIT_FIELDS: &str = "userId userName percent";
-
 pub async fn commission_plans() -> Result<Vec<CommissionPlan>, ApiError> {
-    let query = format!(
-        "query CommissionPlans {{ commissionPlans {{ {} }} }}",
-        plan_fields()
-    );
-    field("commissionPlans", &query, json!({})).await
+    field::<ops::CommissionPlans, _>("commissionPlans", ops::commission_plans::Variables).await
 }
 
 /// A complete example plan in YAML, to start a new plan from.
 pub async fn commission_plan_example() -> Result<String, ApiError> {
-    field(
+    field::<ops::CommissionPlanExample, _>(
         "commissionPlanExample",
-        "query CommissionPlanExample { commissionPlanExample }",
-        json!({}),
+        ops::commission_plan_example::Variables,
     )
     .await
 }
@@ -371,52 +305,47 @@ pub async fn commission_plan_import(
     document: String,
     format: Option<String>,
 ) -> Result<CommissionPlan, ApiError> {
-    let query = format!(
-        "mutation CommissionPlanImport($input: CommissionPlanImportInput!) {{ \
-           commissionPlanImport(input: $input) {{ {} }} }}",
-        plan_fields()
-    );
-    let input = json!({ "document": document, "format": format });
-    field("commissionPlanImport", &query, json!({ "input": input })).await
+    field::<ops::CommissionPlanImport, _>(
+        "commissionPlanImport",
+        ops::commission_plan_import::Variables {
+            input: ops::commission_plan_import::CommissionPlanImportInput {
+                document,
+                format: format.map(enum_value),
+            },
+        },
+    )
+    .await
 }
 
 /// Every assignment the caller may see, or one rep's.
 pub async fn commission_assignments(
     user_id: Option<String>,
 ) -> Result<Vec<CommissionAssignment>, ApiError> {
-    let query = format!(
-        "query CommissionAssignments($userId: ID) {{ \
-           commissionAssignments(userId: $userId) {{ {ASSIGNMENT_FIELDS} }} }}"
-    );
-    field(
+    field::<ops::CommissionAssignments, _>(
         "commissionAssignments",
-        &query,
-        json!({ "userId": user_id }),
+        ops::commission_assignments::Variables { user_id },
     )
     .await
 }
 
 /// Gives a rep a plan from a date; `input` is the whole `CommissionPlanAssignInput`.
 pub async fn commission_plan_assign(input: Value) -> Result<CommissionAssignment, ApiError> {
-    let query = format!(
-        "mutation CommissionPlanAssign($input: CommissionPlanAssignInput!) {{ \
-           commissionPlanAssign(input: $input) {{ {ASSIGNMENT_FIELDS} }} }}"
-    );
-    field("commissionPlanAssign", &query, json!({ "input": input })).await
+    field::<ops::CommissionPlanAssign, _>(
+        "commissionPlanAssign",
+        ops::commission_plan_assign::Variables {
+            input: input_value(input)?,
+        },
+    )
+    .await
 }
 
 /// The rep signs off their assigned plan.
 pub async fn commission_plan_acknowledge(
     assignment_id: String,
 ) -> Result<CommissionAssignment, ApiError> {
-    let query = format!(
-        "mutation CommissionPlanAcknowledge($assignmentId: ID!) {{ \
-           commissionPlanAcknowledge(assignmentId: $assignmentId) {{ {ASSIGNMENT_FIELDS} }} }}"
-    );
-    field(
+    field::<ops::CommissionPlanAcknowledge, _>(
         "commissionPlanAcknowledge",
-        &query,
-        json!({ "assignmentId": assignment_id }),
+        ops::commission_plan_acknowledge::Variables { assignment_id },
     )
     .await
 }
@@ -426,11 +355,12 @@ pub async fn user_manager_set(
     user_id: String,
     manager_id: Option<String>,
 ) -> Result<bool, ApiError> {
-    field(
+    field::<ops::UserManagerSet, _>(
         "userManagerSet",
-        "mutation UserManagerSet($userId: ID!, $managerId: ID) { \
-         userManagerSet(userId: $userId, managerId: $managerId) }",
-        json!({ "userId": user_id, "managerId": manager_id }),
+        ops::user_manager_set::Variables {
+            user_id,
+            manager_id,
+        },
     )
     .await
 }
@@ -440,15 +370,9 @@ pub async fn commission_statement(
     user_id: Option<String>,
     period: String,
 ) -> Result<CommissionStatement, ApiError> {
-    let query = format!(
-        "query CommissionStatement($userId: ID, $period: String!) {{ \
-           commissionStatement(userId: $userId, period: $period) {{ {} }} }}",
-        statement_fields()
-    );
-    field(
+    field::<ops::CommissionStatement, _>(
         "commissionStatement",
-        &query,
-        json!({ "userId": user_id, "period": period }),
+        ops::commission_statement::Variables { user_id, period },
     )
     .await
 }
@@ -457,41 +381,43 @@ pub async fn commission_statement(
 pub async fn commission_statements(
     period: String,
 ) -> Result<Vec<CommissionStatementSummary>, ApiError> {
-    let query = format!(
-        "query CommissionStatements($period: String!) {{ commissionStatements(period: $period) {{ \
-           userId userName planCode lines totals {MONEY} openDisputes }} }}"
-    );
-    field("commissionStatements", &query, json!({ "period": period })).await
+    field::<ops::CommissionStatements, _>(
+        "commissionStatements",
+        ops::commission_statements::Variables { period },
+    )
+    .await
 }
 
 pub async fn commission_periods(count: u32) -> Result<Vec<CommissionPeriodStatus>, ApiError> {
-    let query = format!(
-        "query CommissionPeriods($count: Int) {{ commissionPeriods(count: $count) {{ {} }} }}",
-        period_fields()
-    );
-    field("commissionPeriods", &query, json!({ "count": count })).await
+    field::<ops::CommissionPeriods, _>(
+        "commissionPeriods",
+        ops::commission_periods::Variables {
+            count: Some(i64::from(count)),
+        },
+    )
+    .await
 }
 
 /// Calculates a month up to today; a rerun changes nothing unless the inputs did.
 pub async fn commission_calculate(period: String) -> Result<CommissionRun, ApiError> {
-    let query = format!(
-        "mutation CommissionCalculate($period: String!) {{ \
-           commissionCalculate(period: $period) {{ {} }} }}",
-        run_fields()
-    );
-    field("commissionCalculate", &query, json!({ "period": period })).await
+    field::<ops::CommissionCalculate, _>(
+        "commissionCalculate",
+        ops::commission_calculate::Variables { period },
+    )
+    .await
 }
 
 /// Disputes the caller may see, optionally of one status (`CommissionDisputeStatus`).
 pub async fn commission_disputes(
     status: Option<String>,
 ) -> Result<Vec<CommissionDispute>, ApiError> {
-    let query = format!(
-        "query CommissionDisputes($status: CommissionDisputeStatus) {{ \
-           commissionDisputes(status: $status) {{ {} }} }}",
-        dispute_fields()
-    );
-    field("commissionDisputes", &query, json!({ "status": status })).await
+    field::<ops::CommissionDisputes, _>(
+        "commissionDisputes",
+        ops::commission_disputes::Variables {
+            status: status.map(enum_value),
+        },
+    )
+    .await
 }
 
 /// Disputes a line of the caller's own statement.
@@ -499,13 +425,13 @@ pub async fn commission_dispute_raise(
     line_id: String,
     reason: String,
 ) -> Result<CommissionDispute, ApiError> {
-    let query = format!(
-        "mutation CommissionDisputeRaise($input: CommissionDisputeRaiseInput!) {{ \
-           commissionDisputeRaise(input: $input) {{ {} }} }}",
-        dispute_fields()
-    );
-    let input = json!({ "lineId": line_id, "reason": reason });
-    field("commissionDisputeRaise", &query, json!({ "input": input })).await
+    field::<ops::CommissionDisputeRaise, _>(
+        "commissionDisputeRaise",
+        ops::commission_dispute_raise::Variables {
+            input: ops::commission_dispute_raise::CommissionDisputeRaiseInput { line_id, reason },
+        },
+    )
+    .await
 }
 
 /// Accepts a dispute with an adjustment (decimal string, negative to reduce) or rejects it.
@@ -515,40 +441,29 @@ pub async fn commission_dispute_resolve(
     adjustment: Option<String>,
     comment: String,
 ) -> Result<CommissionDispute, ApiError> {
-    let query = format!(
-        "mutation CommissionDisputeResolve($input: CommissionDisputeResolveInput!) {{ \
-           commissionDisputeResolve(input: $input) {{ {} }} }}",
-        dispute_fields()
-    );
-    let input = json!({
-        "disputeId": dispute_id,
-        "accept": accept,
-        "adjustment": adjustment,
-        "comment": comment,
-    });
-    field(
+    field::<ops::CommissionDisputeResolve, _>(
         "commissionDisputeResolve",
-        &query,
-        json!({ "input": input }),
+        ops::commission_dispute_resolve::Variables {
+            input: ops::commission_dispute_resolve::CommissionDisputeResolveInput {
+                accept,
+                adjustment,
+                comment,
+                dispute_id,
+            },
+        },
     )
     .await
 }
 
 pub async fn commission_payouts() -> Result<Vec<CommissionPayout>, ApiError> {
-    let query = format!(
-        "query CommissionPayouts {{ commissionPayouts {{ {} }} }}",
-        payout_fields(false)
-    );
-    field("commissionPayouts", &query, json!({})).await
+    field::<ops::CommissionPayouts, _>("commissionPayouts", ops::commission_payouts::Variables)
+        .await
 }
 
 /// One payout with who is paid what.
 pub async fn commission_payout(id: String) -> Result<CommissionPayout, ApiError> {
-    let query = format!(
-        "query CommissionPayout($id: ID!) {{ commissionPayout(id: $id) {{ {} }} }}",
-        payout_fields(true)
-    );
-    field("commissionPayout", &query, json!({ "id": id })).await
+    field::<ops::CommissionPayout, _>("commissionPayout", ops::commission_payout::Variables { id })
+        .await
 }
 
 /// Approves the payout of a month and everything earlier still unpaid. Idempotent per key.
@@ -557,35 +472,27 @@ pub async fn commission_payout_approve(
     payout_date: String,
     idempotency_key: String,
 ) -> Result<CommissionPayout, ApiError> {
-    let query = format!(
-        "mutation CommissionPayoutApprove($input: CommissionPayoutApproveInput!) {{ \
-           commissionPayoutApprove(input: $input) {{ {} }} }}",
-        payout_fields(true)
-    );
-    let input = json!({
-        "period": period,
-        "payoutDate": payout_date,
-        "idempotencyKey": idempotency_key,
-    });
-    field("commissionPayoutApprove", &query, json!({ "input": input })).await
+    field::<ops::CommissionPayoutApprove, _>(
+        "commissionPayoutApprove",
+        ops::commission_payout_approve::Variables {
+            input: ops::commission_payout_approve::CommissionPayoutApproveInput {
+                idempotency_key,
+                payout_date,
+                period,
+            },
+        },
+    )
+    .await
 }
 
 pub async fn commission_summary() -> Result<CommissionSummary, ApiError> {
-    let query = format!(
-        "query CommissionSummary {{ commissionSummary {{ asOf earnedMonthToDate {MONEY} \
-           payable {MONEY} nextPayoutDate openDisputes overdueDisputes \
-           lastClose {{ {} }} }} }}",
-        period_fields()
-    );
-    field("commissionSummary", &query, json!({})).await
+    field::<ops::CommissionSummary, _>("commissionSummary", ops::commission_summary::Variables)
+        .await
 }
 
 /// How a deal's credit is split (the assigned AE at 100 % when no split was set).
 pub async fn deal_splits(deal_id: String) -> Result<Vec<DealSplit>, ApiError> {
-    let query = format!(
-        "query DealSplits($dealId: ID!) {{ dealSplits(dealId: $dealId) {{ {SPLIT_FIELDS} }} }}"
-    );
-    field("dealSplits", &query, json!({ "dealId": deal_id })).await
+    field::<ops::DealSplits, _>("dealSplits", ops::deal_splits::Variables { deal_id }).await
 }
 
 /// Replaces a deal's split; `splits` are `(user id, percent)` and must sum to exactly 100.
@@ -593,14 +500,20 @@ pub async fn deal_split_set(
     deal_id: String,
     splits: Vec<(String, String)>,
 ) -> Result<Vec<DealSplit>, ApiError> {
-    let query = format!(
-        "mutation DealSplitSet($input: DealSplitSetInput!) {{ \
-           dealSplitSet(input: $input) {{ {SPLIT_FIELDS} }} }}"
-    );
-    let splits: Vec<Value> = splits
-        .into_iter()
-        .map(|(user_id, percent)| json!({ "userId": user_id, "percent": percent }))
-        .collect();
-    let input = json!({ "dealId": deal_id, "splits": splits });
-    field("dealSplitSet", &query, json!({ "input": input })).await
+    field::<ops::DealSplitSet, _>(
+        "dealSplitSet",
+        ops::deal_split_set::Variables {
+            input: ops::deal_split_set::DealSplitSetInput {
+                deal_id,
+                splits: splits
+                    .into_iter()
+                    .map(|(user_id, percent)| ops::deal_split_set::DealSplitInput {
+                        user_id,
+                        percent,
+                    })
+                    .collect(),
+            },
+        },
+    )
+    .await
 }

@@ -4,12 +4,13 @@
 
 use gloo_net::http::Request;
 use serde::Deserialize;
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use super::{
-    deal_fields, disposition_filename, field, ApiError, Connection, CustomerName, Deal, ErrorCode,
-    HttpError, InvoiceLine, Money, PdfFile, MONEY,
+    disposition_filename, field, ApiError, Connection, CustomerName, Deal, ErrorCode, HttpError,
+    InvoiceLine, Money, PdfFile,
 };
+use super::{enum_value, input_value, ops};
 use crate::session;
 
 /// Why a customer disputes an invoice (`DisputeReason`).
@@ -147,45 +148,6 @@ pub struct WriteOff {
     pub written_off_on: Option<String>,
 }
 
-const INVOICE_LINE_FIELDS: &str = "id description note periodStart periodEnd quantity \
-     unitPrice { amount currency } amount { amount currency } taxLabel taxRatePercent \
-     tax { amount currency }";
-
-fn dispute_fields(with_detail: bool) -> String {
-    let lines = if with_detail {
-        format!("lines {{ {INVOICE_LINE_FIELDS} }}")
-    } else {
-        String::new()
-    };
-    let evidence = if with_detail {
-        "evidence { id filename contentType sizeBytes uploadedAt }"
-    } else {
-        ""
-    };
-    format!(
-        "id invoiceId reason disputed {MONEY} lineIds customerStatement status openedOn openedAt \
-         reviewDueAt reviewedAt reviewNote escalatedAt closedOn resolution creditMemoId \
-         rebillInvoiceId reviewMinutesLeft reviewLate customer {{ id legalName }} \
-         invoice {{ id number status invoiceDate dueDate paymentTerms poNumber contractId \
-           total {MONEY} openAmount {MONEY} {lines} }} {evidence}"
-    )
-}
-
-fn credit_memo_fields() -> String {
-    format!(
-        "id number status reason invoiceId disputeId approvalId comment requestedAt decidedAt \
-         issueDate subtotal {MONEY} tax {MONEY} total {MONEY} toInvoice {MONEY} toCredit {MONEY} \
-         pdfUrl lines {{ invoiceLineId description amount {MONEY} tax {MONEY} }}"
-    )
-}
-
-fn write_off_fields() -> String {
-    format!(
-        "id invoiceId amount {MONEY} status reason requestedAt approvalId comment decidedAt \
-         writtenOffOn"
-    )
-}
-
 /// The dispute list's filters.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct DisputeFilter {
@@ -199,63 +161,54 @@ pub async fn disputes(
     first: u32,
     after: Option<String>,
 ) -> Result<Connection<Dispute>, ApiError> {
-    let query = format!(
-        "query Disputes($status: DisputeStatus, $invoiceId: ID, $customerId: ID, $first: Int, \
-           $after: String) {{ \
-           disputes(status: $status, invoiceId: $invoiceId, customerId: $customerId, first: $first, \
-             after: $after) {{ \
-             nodes {{ {} }} pageInfo {{ hasNextPage endCursor }} totalCount }} }}",
-        dispute_fields(false)
-    );
-    field(
+    field::<ops::Disputes, _>(
         "disputes",
-        &query,
-        json!({
-            "status": filter.status,
-            "invoiceId": filter.invoice_id,
-            "customerId": filter.customer_id,
-            "first": first,
-            "after": after,
-        }),
+        ops::disputes::Variables {
+            status: filter.status.map(enum_value),
+            invoice_id: filter.invoice_id,
+            customer_id: filter.customer_id,
+            first: Some(i64::from(first)),
+            after,
+        },
     )
     .await
 }
 
 pub async fn dispute(id: String) -> Result<Dispute, ApiError> {
-    let query = format!(
-        "query Dispute($id: ID!) {{ dispute(id: $id) {{ {} }} }}",
-        dispute_fields(true)
-    );
-    field("dispute", &query, json!({ "id": id })).await
+    field::<ops::Dispute, _>("dispute", ops::dispute::Variables { id }).await
 }
 
 /// Logs a dispute from the whole `DisputeLogInput` the form built.
 pub async fn dispute_log(input: Value) -> Result<Dispute, ApiError> {
-    let query = format!(
-        "mutation DisputeLog($input: DisputeLogInput!) {{ disputeLog(input: $input) {{ {} }} }}",
-        dispute_fields(false)
-    );
-    field("disputeLog", &query, json!({ "input": input })).await
+    field::<ops::DisputeLog, _>(
+        "disputeLog",
+        ops::dispute_log::Variables {
+            input: input_value(input)?,
+        },
+    )
+    .await
 }
 
 /// Records the review (`DisputeReviewInput`): valid asks for a credit memo, invalid answers the
 /// customer with the evidence.
 pub async fn dispute_review(input: Value) -> Result<Dispute, ApiError> {
-    let query = format!(
-        "mutation DisputeReview($input: DisputeReviewInput!) {{ \
-           disputeReview(input: $input) {{ {} }} }}",
-        dispute_fields(true)
-    );
-    field("disputeReview", &query, json!({ "input": input })).await
+    field::<ops::DisputeReview, _>(
+        "disputeReview",
+        ops::dispute_review::Variables {
+            input: input_value(input)?,
+        },
+    )
+    .await
 }
 
 pub async fn dispute_close(input: Value) -> Result<Dispute, ApiError> {
-    let query = format!(
-        "mutation DisputeClose($input: DisputeCloseInput!) {{ \
-           disputeClose(input: $input) {{ {} }} }}",
-        dispute_fields(true)
-    );
-    field("disputeClose", &query, json!({ "input": input })).await
+    field::<ops::DisputeClose, _>(
+        "disputeClose",
+        ops::dispute_close::Variables {
+            input: input_value(input)?,
+        },
+    )
+    .await
 }
 
 pub async fn dispute_evidence_add(
@@ -264,15 +217,18 @@ pub async fn dispute_evidence_add(
     content_type: String,
     content_base64: String,
 ) -> Result<Evidence, ApiError> {
-    let query = "mutation DisputeEvidenceAdd($input: EvidenceAddInput!) { \
-                 disputeEvidenceAdd(input: $input) { id filename contentType sizeBytes uploadedAt } }";
-    let input = json!({
-        "disputeId": dispute_id,
-        "filename": filename,
-        "contentType": content_type,
-        "contentBase64": content_base64,
-    });
-    field("disputeEvidenceAdd", query, json!({ "input": input })).await
+    field::<ops::DisputeEvidenceAdd, _>(
+        "disputeEvidenceAdd",
+        ops::dispute_evidence_add::Variables {
+            input: ops::dispute_evidence_add::EvidenceAddInput {
+                content_base64,
+                content_type,
+                dispute_id,
+                filename,
+            },
+        },
+    )
+    .await
 }
 
 pub async fn credit_memos(
@@ -281,44 +237,32 @@ pub async fn credit_memos(
     status: Option<String>,
     after: Option<String>,
 ) -> Result<Connection<CreditMemo>, ApiError> {
-    let query = format!(
-        "query CreditMemos($invoiceId: ID, $customerId: ID, $status: DocumentStatus, $first: Int, \
-           $after: String) {{ \
-           creditMemos(invoiceId: $invoiceId, customerId: $customerId, status: $status, \
-             first: $first, after: $after) {{ \
-             nodes {{ {} }} pageInfo {{ hasNextPage endCursor }} totalCount }} }}",
-        credit_memo_fields()
-    );
-    field(
+    field::<ops::CreditMemos, _>(
         "creditMemos",
-        &query,
-        json!({
-            "invoiceId": invoice_id,
-            "customerId": customer_id,
-            "status": status,
-            "first": 50,
-            "after": after,
-        }),
+        ops::credit_memos::Variables {
+            invoice_id,
+            customer_id,
+            status: status.map(enum_value),
+            first: Some(i64::from(50)),
+            after,
+        },
     )
     .await
 }
 
 pub async fn credit_memo(id: String) -> Result<CreditMemo, ApiError> {
-    let query = format!(
-        "query CreditMemo($id: ID!) {{ creditMemo(id: $id) {{ {} }} }}",
-        credit_memo_fields()
-    );
-    field("creditMemo", &query, json!({ "id": id })).await
+    field::<ops::CreditMemo, _>("creditMemo", ops::credit_memo::Variables { id }).await
 }
 
 /// Asks for a credit memo from the whole `CreditMemoRequestInput` the form built.
 pub async fn credit_memo_request(input: Value) -> Result<CreditMemo, ApiError> {
-    let query = format!(
-        "mutation CreditMemoRequest($input: CreditMemoRequestInput!) {{ \
-           creditMemoRequest(input: $input) {{ {} }} }}",
-        credit_memo_fields()
-    );
-    field("creditMemoRequest", &query, json!({ "input": input })).await
+    field::<ops::CreditMemoRequest, _>(
+        "creditMemoRequest",
+        ops::credit_memo_request::Variables {
+            input: input_value(input)?,
+        },
+    )
+    .await
 }
 
 pub async fn credit_memo_decide(
@@ -326,13 +270,17 @@ pub async fn credit_memo_decide(
     decision: &'static str,
     comment: String,
 ) -> Result<CreditMemo, ApiError> {
-    let query = format!(
-        "mutation CreditMemoDecide($input: DocumentDecideInput!) {{ \
-           creditMemoDecide(input: $input) {{ {} }} }}",
-        credit_memo_fields()
-    );
-    let input = json!({ "approvalId": approval_id, "decision": decision, "comment": comment });
-    field("creditMemoDecide", &query, json!({ "input": input })).await
+    field::<ops::CreditMemoDecide, _>(
+        "creditMemoDecide",
+        ops::credit_memo_decide::Variables {
+            input: ops::credit_memo_decide::DocumentDecideInput {
+                approval_id,
+                comment,
+                decision: enum_value(decision),
+            },
+        },
+    )
+    .await
 }
 
 /// Asks to write off `amount` (everything open when `None`) as bad debt.
@@ -341,13 +289,17 @@ pub async fn write_off_request(
     amount: Option<String>,
     reason: String,
 ) -> Result<WriteOff, ApiError> {
-    let query = format!(
-        "mutation WriteOffRequest($input: WriteOffRequestInput!) {{ \
-           writeOffRequest(input: $input) {{ {} }} }}",
-        write_off_fields()
-    );
-    let input = json!({ "invoiceId": invoice_id, "amount": amount, "reason": reason });
-    field("writeOffRequest", &query, json!({ "input": input })).await
+    field::<ops::WriteOffRequest, _>(
+        "writeOffRequest",
+        ops::write_off_request::Variables {
+            input: ops::write_off_request::WriteOffRequestInput {
+                amount,
+                invoice_id,
+                reason,
+            },
+        },
+    )
+    .await
 }
 
 pub async fn write_off_decide(
@@ -355,13 +307,17 @@ pub async fn write_off_decide(
     decision: &'static str,
     comment: String,
 ) -> Result<WriteOff, ApiError> {
-    let query = format!(
-        "mutation WriteOffDecide($input: DocumentDecideInput!) {{ \
-           writeOffDecide(input: $input) {{ {} }} }}",
-        write_off_fields()
-    );
-    let input = json!({ "approvalId": approval_id, "decision": decision, "comment": comment });
-    field("writeOffDecide", &query, json!({ "input": input })).await
+    field::<ops::WriteOffDecide, _>(
+        "writeOffDecide",
+        ops::write_off_decide::Variables {
+            input: ops::write_off_decide::DocumentDecideInput {
+                approval_id,
+                comment,
+                decision: enum_value(decision),
+            },
+        },
+    )
+    .await
 }
 
 #[derive(Deserialize)]
@@ -378,11 +334,11 @@ pub async fn deal_for_contract(
     customer_id: String,
     contract_id: String,
 ) -> Result<Option<Deal>, ApiError> {
-    let query = format!(
-        "query ContractTerms($id: ID!) {{ customer(id: $id) {{ deals {{ {} }} }} }}",
-        deal_fields()
-    );
-    let customer: CustomerDeals = field("customer", &query, json!({ "id": customer_id })).await?;
+    let customer: CustomerDeals = field::<ops::ContractTerms, _>(
+        "customer",
+        ops::contract_terms::Variables { id: customer_id },
+    )
+    .await?;
     Ok(customer.deals.into_iter().find(|deal| {
         deal.contract
             .as_ref()

@@ -5,10 +5,10 @@
 
 use gloo_net::http::Request;
 use serde::Deserialize;
-use serde_json::json;
 use wasm_bindgen::JsValue;
 
-use super::{field, ApiError, Connection, ErrorCode, HttpError, Money, MONEY};
+use super::ops;
+use super::{field, ApiError, Connection, ErrorCode, HttpError, Money};
 use crate::session;
 
 /// One column of a kind's file, as the template describes it.
@@ -148,48 +148,29 @@ pub struct ImportUploaded {
     pub records: i64,
 }
 
-/// The row errors one detail view shows; the server keeps at most 1,000.
-const ERRORS_SHOWN: u32 = 500;
-
-const ROW_FIELDS: &str = "id kind fileName fileFormat status rowCount errorCount \
-     uploadedBy { name email } uploadedAt committedBy { name email } committedAt";
-
-fn detail_fields() -> String {
-    format!(
-        "{ROW_FIELDS} cutoverDate fileBytes errors(first: {ERRORS_SHOWN}) {{ row column message }} \
-         preview {{ records totals {MONEY} entries {{ memo lines {{ accountCode accountName \
-         debit {MONEY} credit {MONEY} }} }} ignoredColumns }} \
-         result {{ records entryNumbers }} progress {{ done total }}"
-    )
-}
-
 pub async fn import_kinds() -> Result<Vec<ImportKindInfo>, ApiError> {
-    let query = "query ImportKinds { importKinds { kind title needsCutoverDate \
-         columns { name required example description } templateFileName templateCsv } }";
-    field("importKinds", query, json!({})).await
+    field::<ops::ImportKinds, _>("importKinds", ops::import_kinds::Variables).await
 }
 
 /// The history, newest first.
 pub async fn imports(first: u32, after: Option<String>) -> Result<Connection<ImportRow>, ApiError> {
-    let query = format!(
-        "query Imports($first: Int, $after: String) {{ imports(first: $first, after: $after) {{ \
-           nodes {{ {ROW_FIELDS} }} pageInfo {{ hasNextPage endCursor }} totalCount }} }}"
-    );
-    field("imports", &query, json!({ "first": first, "after": after })).await
+    field::<ops::Imports, _>(
+        "imports",
+        ops::imports::Variables {
+            first: Some(i64::from(first)),
+            after,
+        },
+    )
+    .await
 }
 
 pub async fn import(id: String) -> Result<ImportDetail, ApiError> {
-    let query = format!(
-        "query Import($id: ID!) {{ import(id: $id) {{ {} }} }}",
-        detail_fields()
-    );
-    field("import", &query, json!({ "id": id })).await
+    field::<ops::Import, _>("import", ops::import::Variables { id }).await
 }
 
 /// The status and progress only, cheap enough to ask for every few hundred milliseconds.
 pub async fn import_poll(id: String) -> Result<ImportPoll, ApiError> {
-    let query = "query ImportPoll($id: ID!) { import(id: $id) { status progress { done total } } }";
-    field("import", query, json!({ "id": id })).await
+    field::<ops::ImportPoll, _>("import", ops::import_poll::Variables { id }).await
 }
 
 #[derive(Deserialize)]
@@ -200,13 +181,13 @@ struct CommitPayload {
 /// Writes a validated import, once. A very large one can outlast this request; the commit
 /// carries on, and [`import_poll`] follows it.
 pub async fn import_commit(id: String) -> Result<ImportDetail, ApiError> {
-    let query = format!(
-        "mutation ImportCommit($input: ImportCommitInput!) {{ importCommit(input: $input) {{ \
-           import {{ {} }} }} }}",
-        detail_fields()
-    );
-    let payload: CommitPayload =
-        field("importCommit", &query, json!({ "input": { "id": id } })).await?;
+    let payload: CommitPayload = field::<ops::ImportCommit, _>(
+        "importCommit",
+        ops::import_commit::Variables {
+            input: ops::import_commit::ImportCommitInput { id },
+        },
+    )
+    .await?;
     Ok(payload.import)
 }
 

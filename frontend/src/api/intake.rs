@@ -2,9 +2,10 @@
 //! notifications with replay, and the amendments CRMs sent for approved deals.
 
 use serde::Deserialize;
-use serde_json::{json, Value};
+use serde_json::Value;
 
-use super::{execute, field, ApiError, Connection};
+use super::{data, field, ApiError, Connection};
+use super::{enum_value, input_value, ops};
 
 /// The connector name `POST /api/intake/deals` stores its events under.
 pub const JSON_CONNECTOR: &str = "json";
@@ -130,18 +131,8 @@ impl EventCounts {
     }
 }
 
-const CONNECTOR_FIELDS: &str = "id name kind organizationId apiBaseUrl serviceAccountId \
-     mappingJson paused createdAt lastEventAt";
-
-const EVENT_FIELDS: &str =
-    "id connector eventId opportunityId status outcome dealId payload receivedAt processedAt";
-
-const AMENDMENT_FIELDS: &str =
-    "id dealId intakeEventId changes { field from to } status resolutionNote resolvedAt createdAt";
-
 pub async fn intake_connectors() -> Result<Vec<IntakeConnector>, ApiError> {
-    let query = format!("query IntakeConnectors {{ intakeConnectors {{ {CONNECTOR_FIELDS} }} }}");
-    field("intakeConnectors", &query, json!({})).await
+    field::<ops::IntakeConnectors, _>("intakeConnectors", ops::intake_connectors::Variables).await
 }
 
 /// One connector; the API lists them all (a company has a handful), so it is found in the list.
@@ -160,11 +151,13 @@ pub async fn intake_connector(id: String) -> Result<IntakeConnector, ApiError> {
 
 /// `input` is an `IntakeConnectorCreateInput`.
 pub async fn intake_connector_create(input: Value) -> Result<CreatedConnector, ApiError> {
-    let query = format!(
-        "mutation IntakeConnectorCreate($input: IntakeConnectorCreateInput!) {{ \
-           intakeConnectorCreate(input: $input) {{ endpointPath connector {{ {CONNECTOR_FIELDS} }} }} }}"
-    );
-    field("intakeConnectorCreate", &query, json!({ "input": input })).await
+    field::<ops::IntakeConnectorCreate, _>(
+        "intakeConnectorCreate",
+        ops::intake_connector_create::Variables {
+            input: input_value(input)?,
+        },
+    )
+    .await
 }
 
 #[derive(Deserialize)]
@@ -178,14 +171,15 @@ pub async fn intake_connector_update(
     paused: Option<bool>,
     mapping_json: Option<String>,
 ) -> Result<IntakeConnector, ApiError> {
-    let query = format!(
-        "mutation IntakeConnectorUpdate($input: IntakeConnectorUpdateInput!) {{ \
-           intakeConnectorUpdate(input: $input) {{ connector {{ {CONNECTOR_FIELDS} }} }} }}"
-    );
-    let payload: UpdatePayload = field(
+    let payload: UpdatePayload = field::<ops::IntakeConnectorUpdate, _>(
         "intakeConnectorUpdate",
-        &query,
-        json!({ "input": { "id": id, "paused": paused, "mappingJson": mapping_json } }),
+        ops::intake_connector_update::Variables {
+            input: ops::intake_connector_update::IntakeConnectorUpdateInput {
+                id,
+                mapping_json,
+                paused,
+            },
+        },
     )
     .await?;
     Ok(payload.connector)
@@ -198,15 +192,14 @@ pub async fn intake_events(
     first: u32,
     after: Option<String>,
 ) -> Result<Connection<IntakeEvent>, ApiError> {
-    let query = format!(
-        "query IntakeEvents($connector: String, $status: IntakeStatus, $first: Int, $after: String) {{ \
-           intakeEvents(connector: $connector, status: $status, first: $first, after: $after) {{ \
-             nodes {{ {EVENT_FIELDS} }} pageInfo {{ hasNextPage endCursor }} totalCount }} }}"
-    );
-    field(
+    field::<ops::IntakeEvents, _>(
         "intakeEvents",
-        &query,
-        json!({ "connector": connector, "status": status, "first": first, "after": after }),
+        ops::intake_events::Variables {
+            connector,
+            status: status.map(enum_value),
+            first: Some(i64::from(first)),
+            after,
+        },
     )
     .await
 }
@@ -219,21 +212,9 @@ struct CountOnly {
 
 /// A connector's events counted by status, in one request (one alias per status).
 pub async fn intake_event_counts(connector: String) -> Result<EventCounts, ApiError> {
-    let aliases: Vec<String> = INTAKE_STATUSES
-        .iter()
-        .map(|status| {
-            format!(
-                "{}: intakeEvents(connector: $connector, status: {status}, first: 0) {{ totalCount }}",
-                status.to_ascii_lowercase()
-            )
-        })
-        .collect();
-    let query = format!(
-        "query IntakeEventCounts($connector: String!) {{ {} }}",
-        aliases.join(" ")
-    );
     let mut data: serde_json::Map<String, Value> =
-        execute(&query, json!({ "connector": connector })).await?;
+        data::<ops::IntakeEventCounts, _>(ops::intake_event_counts::Variables { connector })
+            .await?;
     let mut counts = Vec::with_capacity(INTAKE_STATUSES.len());
     for status in INTAKE_STATUSES {
         let value = data
@@ -251,27 +232,19 @@ pub async fn intake_event_counts(connector: String) -> Result<EventCounts, ApiEr
 }
 
 pub async fn intake_event_replay(id: String) -> Result<ReplayedEvent, ApiError> {
-    let query = format!(
-        "mutation IntakeEventReplay($input: IntakeEventReplayInput!) {{ \
-           intakeEventReplay(input: $input) {{ gaps event {{ {EVENT_FIELDS} }} }} }}"
-    );
-    field(
+    field::<ops::IntakeEventReplay, _>(
         "intakeEventReplay",
-        &query,
-        json!({ "input": { "id": id } }),
+        ops::intake_event_replay::Variables {
+            input: ops::intake_event_replay::IntakeEventReplayInput { id },
+        },
     )
     .await
 }
 
 pub async fn deal_amendments(pending_only: bool) -> Result<Vec<DealAmendment>, ApiError> {
-    let query = format!(
-        "query DealAmendments($pendingOnly: Boolean!) {{ \
-           dealAmendments(pendingOnly: $pendingOnly) {{ {AMENDMENT_FIELDS} }} }}"
-    );
-    field(
+    field::<ops::DealAmendments, _>(
         "dealAmendments",
-        &query,
-        json!({ "pendingOnly": pending_only }),
+        ops::deal_amendments::Variables { pending_only },
     )
     .await
 }
@@ -287,45 +260,20 @@ pub async fn deal_amendment_resolve(
     accepted: bool,
     note: String,
 ) -> Result<DealAmendment, ApiError> {
-    let query = format!(
-        "mutation DealAmendmentResolve($input: DealAmendmentResolveInput!) {{ \
-           dealAmendmentResolve(input: $input) {{ amendment {{ {AMENDMENT_FIELDS} }} }} }}"
-    );
-    let payload: ResolvePayload = field(
+    let payload: ResolvePayload = field::<ops::DealAmendmentResolve, _>(
         "dealAmendmentResolve",
-        &query,
-        json!({ "input": { "id": id, "accepted": accepted, "note": note } }),
+        ops::deal_amendment_resolve::Variables {
+            input: ops::deal_amendment_resolve::DealAmendmentResolveInput { accepted, id, note },
+        },
     )
     .await?;
     Ok(payload.amendment)
 }
 
-/// The deals the amendments concern, in one request (one alias per deal).
+/// The deals the amendments concern (`dealsByIds`, a page of ids per request).
 pub async fn deal_summaries(ids: Vec<String>) -> Result<Vec<DealSummary>, ApiError> {
-    if ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    let parameters: Vec<String> = (0..ids.len()).map(|n| format!("$id{n}: ID!")).collect();
-    let aliases: Vec<String> = (0..ids.len())
-        .map(|n| {
-            format!(
-                "deal{n}: deal(id: $id{n}) {{ id crmOpportunityId productName customer {{ id legalName }} }}"
-            )
-        })
-        .collect();
-    let query = format!(
-        "query DealSummaries({}) {{ {} }}",
-        parameters.join(", "),
-        aliases.join(" ")
-    );
-    let variables: serde_json::Map<String, Value> = ids
-        .iter()
-        .enumerate()
-        .map(|(n, id)| (format!("id{n}"), json!(id)))
-        .collect();
-    let data: serde_json::Map<String, Value> = execute(&query, Value::Object(variables)).await?;
-    Ok(data
-        .into_values()
-        .filter_map(|value| serde_json::from_value(value).ok())
-        .collect())
+    super::by_ids::<ops::DealSummaries, _>("dealsByIds", ids, |ids| {
+        ops::deal_summaries::Variables { ids }
+    })
+    .await
 }

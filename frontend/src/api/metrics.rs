@@ -2,9 +2,9 @@
 //! behind any of its figures, the MRR bridge month by month, and the expansion report.
 
 use serde::Deserialize;
-use serde_json::json;
 
-use super::{field, ApiError, Money, MONEY};
+use super::{enum_value, ops};
+use super::{field, ApiError, Money};
 
 /// The to-date windows the dashboard's flows cover (`DashboardPeriod`), with their names.
 pub const DASHBOARD_PERIODS: [(&str, &str); 3] = [
@@ -209,32 +209,14 @@ pub struct ExpansionReport {
     pub warnings: Vec<String>,
 }
 
-fn bridge_fields() -> String {
-    format!(
-        "opening {MONEY} new {MONEY} reactivation {MONEY} expansion {MONEY} \
-         contraction {MONEY} churn {MONEY} closing {MONEY} netChange {MONEY} netPercent"
-    )
-}
-
 /// The dashboard for `as_of` (the server's today when `None`) and the to-date `period`.
 pub async fn dashboard(as_of: Option<String>, period: String) -> Result<Dashboard, ApiError> {
-    let query = format!(
-        "query Dashboard($asOf: Date, $period: DashboardPeriod) {{ \
-           dashboard(asOf: $asOf, period: $period) {{ asOf period windowStart currency ownBook warnings \
-             revenue {{ mrr {MONEY} arr {MONEY} payingCustomers movements {{ {bridge} }} }} \
-             invoicing {{ issuedCount issuedTotal {MONEY} paidCount paidTotal {MONEY} averageDaysToPay \
-               outstandingCount outstandingTotal {MONEY} overdueCount overdueTotal {MONEY} over60Count }} \
-             aging {{ total {MONEY} lines {{ bucket label amount {MONEY} count percent flag }} }} \
-             commissions {{ earnedMonthToDate {MONEY} payable {MONEY} nextPayoutDate openDisputes overdueDisputes }} \
-             alerts {{ renewalsDue renewalsArr {MONEY} renewalsAtRisk arrAtRisk {MONEY} blockedPoCount \
-               blockedPoAmount {MONEY} creditHolds {{ customerId name since reason }} }} \
-             quality {{ key title met late items {{ label link dueAt doneAt late }} }} }} }}",
-        bridge = bridge_fields()
-    );
-    field(
+    field::<ops::Dashboard, _>(
         "dashboard",
-        &query,
-        json!({ "asOf": as_of, "period": period }),
+        ops::dashboard::Variables {
+            as_of,
+            period: Some(enum_value(period)),
+        },
     )
     .await
 }
@@ -245,37 +227,23 @@ pub async fn dashboard_rows(
     as_of: Option<String>,
     period: String,
 ) -> Result<Vec<DashboardRow>, ApiError> {
-    let query = format!(
-        "query DashboardRows($figure: DashboardFigure!, $asOf: Date, $period: DashboardPeriod) {{ \
-           dashboardRows(figure: $figure, asOf: $asOf, period: $period) {{ reference customerId \
-             customerName date amount {MONEY} amountFunctional {MONEY} detail link }} }}"
-    );
-    field(
+    field::<ops::DashboardRows, _>(
         "dashboardRows",
-        &query,
-        json!({ "figure": figure, "asOf": as_of, "period": period }),
+        ops::dashboard_rows::Variables {
+            figure: enum_value(figure),
+            as_of,
+            period: Some(enum_value(period)),
+        },
     )
     .await
 }
 
 /// The MRR bridge for each month `from`..`to` touch (at most 36).
 pub async fn mrr_movements(from: String, to: String) -> Result<Vec<MrrMonth>, ApiError> {
-    let query = format!(
-        "query MrrMovements($from: Date!, $to: Date!) {{ mrrMovements(from: $from, to: $to) {{ \
-           month measuredOn movements {{ {} }} }} }}",
-        bridge_fields()
-    );
-    field("mrrMovements", &query, json!({ "from": from, "to": to })).await
+    field::<ops::MrrMovements, _>("mrrMovements", ops::mrr_movements::Variables { from, to }).await
 }
 
 /// Seat expansions, module upsells, usage and renewal uplifts dated `from`..=`to`.
 pub async fn expansions(from: String, to: String) -> Result<ExpansionReport, ApiError> {
-    let query = format!(
-        "query Expansions($from: Date!, $to: Date!) {{ expansions(from: $from, to: $to) {{ \
-           rows {{ kind date month customerId customerName contractId contractNumber ownerId ownerName \
-                   product detail addedMrr {MONEY} addedMrrFunctional {MONEY} billed {MONEY} \
-                   billedFunctional {MONEY} }} \
-           addedMrr {MONEY} billed {MONEY} warnings }} }}"
-    );
-    field("expansions", &query, json!({ "from": from, "to": to })).await
+    field::<ops::Expansions, _>("expansions", ops::expansions::Variables { from, to }).await
 }

@@ -3,9 +3,10 @@
 //! apply credit, refund credit). Every money-moving call carries an idempotency key.
 
 use serde::Deserialize;
-use serde_json::{json, Value};
+use serde_json::Value;
 
-use super::{field, ApiError, Connection, CustomerName, InvoiceRow, Money, MONEY};
+use super::{enum_value, input_value, ops};
+use super::{field, ApiError, Connection, CustomerName, InvoiceRow, Money};
 
 /// The four aging buckets in the order they are shown, from calm to alarming.
 pub const AGING_BUCKETS: [&str; 4] = ["CURRENT", "DAYS_31_TO_60", "DAYS_61_TO_90", "OVER_90"];
@@ -146,35 +147,13 @@ pub struct AgingView {
     pub basis: String,
 }
 
-fn aging_summary_fields() -> String {
-    format!("currency total {MONEY} count buckets {{ bucket label amount {MONEY} count percent }}")
-}
-
-pub(crate) fn application_fields() -> String {
-    format!("id invoiceId invoiceNumber amount {MONEY} appliedOn paymentId creditId")
-}
-
-fn payment_fields() -> String {
-    format!(
-        "id method amount {MONEY} applied {MONEY} unapplied {MONEY} receivedOn reference \
-         recordedAt customer {{ id legalName }} applications {{ {} }}",
-        application_fields()
-    )
-}
-
-const CREDIT_FIELDS: &str = "id source sourceId amount { amount currency } \
-     remaining { amount currency } createdOn";
-
 pub async fn ar_aging(view: AgingView) -> Result<AgingReport, ApiError> {
-    let query = format!(
-        "query ArAging($asOf: Date, $basis: AgingBasis) {{ arAging(asOf: $asOf, basis: $basis) {{ \
-           asOf basis currencies {{ {} }} }} }}",
-        aging_summary_fields()
-    );
-    field(
+    field::<ops::ArAging, _>(
         "arAging",
-        &query,
-        json!({ "asOf": view.as_of, "basis": view.basis }),
+        ops::ar_aging::Variables {
+            as_of: view.as_of,
+            basis: Some(enum_value(view.basis)),
+        },
     )
     .await
 }
@@ -185,24 +164,15 @@ pub async fn ar_aging_customers(
     first: u32,
     after: Option<String>,
 ) -> Result<Connection<CustomerAging>, ApiError> {
-    let query = format!(
-        "query ArAgingCustomers($asOf: Date, $basis: AgingBasis, $search: String, $first: Int, \
-           $after: String) {{ \
-           arAgingCustomers(asOf: $asOf, basis: $basis, search: $search, first: $first, after: $after) {{ \
-             nodes {{ customerId legalName onCreditHold aging {{ {} }} }} \
-             pageInfo {{ hasNextPage endCursor }} totalCount }} }}",
-        aging_summary_fields()
-    );
-    field(
+    field::<ops::ArAgingCustomers, _>(
         "arAgingCustomers",
-        &query,
-        json!({
-            "asOf": view.as_of,
-            "basis": view.basis,
-            "search": search,
-            "first": first,
-            "after": after,
-        }),
+        ops::ar_aging_customers::Variables {
+            as_of: view.as_of,
+            basis: Some(enum_value(view.basis)),
+            search,
+            first: Some(i64::from(first)),
+            after,
+        },
     )
     .await
 }
@@ -220,26 +190,17 @@ pub async fn ar_aging_invoices(
     drill: AgingDrill,
     after: Option<String>,
 ) -> Result<Connection<AgedInvoice>, ApiError> {
-    let query = format!(
-        "query ArAgingInvoices($asOf: Date, $basis: AgingBasis, $customerId: ID, $currency: String, \
-           $bucket: AgingBucket, $first: Int, $after: String) {{ \
-           arAgingInvoices(asOf: $asOf, basis: $basis, customerId: $customerId, currency: $currency, \
-             bucket: $bucket, first: $first, after: $after) {{ \
-             nodes {{ invoiceId number customerId invoiceDate dueDate open {MONEY} days bucket }} \
-             pageInfo {{ hasNextPage endCursor }} totalCount }} }}"
-    );
-    field(
+    field::<ops::ArAgingInvoices, _>(
         "arAgingInvoices",
-        &query,
-        json!({
-            "asOf": view.as_of,
-            "basis": view.basis,
-            "customerId": drill.customer_id,
-            "currency": drill.currency,
-            "bucket": drill.bucket,
-            "first": 50,
-            "after": after,
-        }),
+        ops::ar_aging_invoices::Variables {
+            as_of: view.as_of,
+            basis: Some(enum_value(view.basis)),
+            customer_id: drill.customer_id,
+            currency: drill.currency,
+            bucket: drill.bucket.map(enum_value),
+            first: Some(i64::from(50)),
+            after,
+        },
     )
     .await
 }
@@ -249,47 +210,32 @@ pub async fn payments(
     first: u32,
     after: Option<String>,
 ) -> Result<Connection<Payment>, ApiError> {
-    let query = format!(
-        "query Payments($customerId: ID, $first: Int, $after: String) {{ \
-           payments(customerId: $customerId, first: $first, after: $after) {{ \
-             nodes {{ {} }} pageInfo {{ hasNextPage endCursor }} totalCount }} }}",
-        payment_fields()
-    );
-    field(
+    field::<ops::Payments, _>(
         "payments",
-        &query,
-        json!({ "customerId": customer_id, "first": first, "after": after }),
+        ops::payments::Variables {
+            customer_id,
+            first: Some(i64::from(first)),
+            after,
+        },
     )
     .await
 }
 
 pub async fn payment(id: String) -> Result<Payment, ApiError> {
-    let query = format!(
-        "query Payment($id: ID!) {{ payment(id: $id) {{ {} }} }}",
-        payment_fields()
-    );
-    field("payment", &query, json!({ "id": id })).await
+    field::<ops::Payment, _>("payment", ops::payment::Variables { id }).await
 }
 
 pub async fn customer_credits(customer_id: String) -> Result<Vec<CustomerCredit>, ApiError> {
-    let query = format!(
-        "query CustomerCredits($customerId: ID!) {{ customerCredits(customerId: $customerId) {{ \
-           {CREDIT_FIELDS} }} }}"
-    );
-    field(
+    field::<ops::CustomerCredits, _>(
         "customerCredits",
-        &query,
-        json!({ "customerId": customer_id }),
+        ops::customer_credits::Variables { customer_id },
     )
     .await
 }
 
 /// Customers for the payment form's picker, A–Z (100 at most; the picker then asks to search).
 pub async fn payer_options(search: Option<String>) -> Result<Connection<PayerOption>, ApiError> {
-    let query = "query PayerOptions($search: String) { customers(first: 100, search: $search) { \
-                 nodes { id legalName billingCurrency paymentMethod { kind } } \
-                 pageInfo { hasNextPage endCursor } totalCount } }";
-    field("customers", query, json!({ "search": search })).await
+    field::<ops::PayerOptions, _>("customers", ops::payer_options::Variables { search }).await
 }
 
 #[derive(Deserialize)]
@@ -301,17 +247,11 @@ struct OpenInvoicePages {
 /// A customer's issued and partly paid invoices (all currencies), oldest first. The list asks
 /// for both statuses in one request; each is capped at 100 invoices.
 pub async fn open_invoices(customer_id: String) -> Result<Vec<InvoiceRow>, ApiError> {
-    let nodes = format!(
-        "nodes {{ id number customer {{ id legalName }} invoiceDate dueDate status blockedReason \
-                  total {MONEY} openAmount {MONEY} }} pageInfo {{ hasNextPage endCursor }} totalCount"
-    );
-    let query = format!(
-        "query OpenInvoices($customerId: ID) {{ \
-           issued: invoices(customerId: $customerId, status: ISSUED, first: 100) {{ {nodes} }} \
-           partial: invoices(customerId: $customerId, status: PARTIALLY_PAID, first: 100) {{ {nodes} }} }}"
-    );
     let pages: OpenInvoicePages =
-        super::execute(&query, json!({ "customerId": customer_id })).await?;
+        super::data::<ops::OpenInvoices, _>(ops::open_invoices::Variables {
+            customer_id: Some(customer_id),
+        })
+        .await?;
     let mut invoices: Vec<InvoiceRow> = pages
         .issued
         .nodes
@@ -328,11 +268,13 @@ pub async fn open_invoices(customer_id: String) -> Result<Vec<InvoiceRow>, ApiEr
 
 /// Records a payment from the whole `PaymentRecordInput` the form built.
 pub async fn payment_record(input: Value) -> Result<Payment, ApiError> {
-    let query = format!(
-        "mutation PaymentRecord($input: PaymentRecordInput!) {{ paymentRecord(input: $input) {{ {} }} }}",
-        payment_fields()
-    );
-    field("paymentRecord", &query, json!({ "input": input })).await
+    field::<ops::PaymentRecord, _>(
+        "paymentRecord",
+        ops::payment_record::Variables {
+            input: input_value(input)?,
+        },
+    )
+    .await
 }
 
 /// Applies the customer's credit in one currency to their open invoices, oldest first.
@@ -341,17 +283,19 @@ pub async fn credit_apply(
     currency: String,
     idempotency_key: String,
 ) -> Result<CreditApplication, ApiError> {
-    let query = format!(
-        "mutation CreditApply($input: CreditApplyInput!) {{ creditApply(input: $input) {{ \
-           applications {{ {} }} }} }}",
-        application_fields()
-    );
-    let input = json!({
-        "customerId": customer_id,
-        "currency": currency,
-        "idempotencyKey": idempotency_key,
-    });
-    field("creditApply", &query, json!({ "input": input })).await
+    field::<ops::CreditApply, _>(
+        "creditApply",
+        ops::credit_apply::Variables {
+            input: ops::credit_apply::CreditApplyInput {
+                allocations: None,
+                applied_on: None,
+                currency,
+                customer_id,
+                idempotency_key,
+            },
+        },
+    )
+    .await
 }
 
 pub async fn credit_refund(
@@ -361,56 +305,41 @@ pub async fn credit_refund(
     reference: String,
     idempotency_key: String,
 ) -> Result<Refund, ApiError> {
-    let query = format!(
-        "mutation CreditRefund($input: RefundInput!) {{ creditRefund(input: $input) {{ \
-           id amount {MONEY} refundedOn reference }} }}"
-    );
-    let input = json!({
-        "customerId": customer_id,
-        "amount": { "amount": amount.amount, "currency": amount.currency },
-        "refundedOn": refunded_on,
-        "reference": reference,
-        "idempotencyKey": idempotency_key,
-    });
-    field("creditRefund", &query, json!({ "input": input })).await
+    field::<ops::CreditRefund, _>(
+        "creditRefund",
+        ops::credit_refund::Variables {
+            input: ops::credit_refund::RefundInput {
+                amount: ops::credit_refund::MoneyInput {
+                    amount: amount.amount,
+                    currency: amount.currency,
+                },
+                customer_id,
+                idempotency_key,
+                reference,
+                refunded_on,
+            },
+        },
+    )
+    .await
 }
 
-/// Legal names of customers by id, in one request (each id an aliased `customer` field). Lists
-/// such as the aging drill-down know only customer ids.
+/// Legal names of customers by id (`customersByIds`). Lists such as the aging drill-down know
+/// only customer ids.
 pub async fn customer_names(
     ids: Vec<String>,
 ) -> Result<std::collections::HashMap<String, String>, ApiError> {
-    let mut unique = ids;
-    unique.sort();
-    unique.dedup();
-    if unique.is_empty() {
-        return Ok(std::collections::HashMap::new());
-    }
-    let fields = (0..unique.len())
-        .map(|index| format!("c{index}: customer(id: $c{index}) {{ id legalName }}"))
-        .collect::<Vec<_>>()
-        .join(" ");
-    let parameters = (0..unique.len())
-        .map(|index| format!("$c{index}: ID!"))
-        .collect::<Vec<_>>()
-        .join(", ");
-    let query = format!("query CustomerNames({parameters}) {{ {fields} }}");
-    let variables: serde_json::Map<String, Value> = unique
-        .iter()
-        .enumerate()
-        .map(|(index, id)| (format!("c{index}"), Value::String(id.clone())))
-        .collect();
-    let data: std::collections::HashMap<String, CustomerName> =
-        super::execute(&query, Value::Object(variables)).await?;
-    Ok(data
-        .into_values()
+    let customers: Vec<CustomerName> =
+        super::by_ids::<ops::CustomerNames, _>("customersByIds", ids, |ids| {
+            ops::customer_names::Variables { ids }
+        })
+        .await?;
+    Ok(customers
+        .into_iter()
         .map(|customer| (customer.id, customer.legal_name))
         .collect())
 }
 
 /// One customer as the payment form needs it (the picker may not list them all).
 pub async fn payer(id: String) -> Result<PayerOption, ApiError> {
-    let query = "query Payer($id: ID!) { customer(id: $id) { \
-                 id legalName billingCurrency paymentMethod { kind } } }";
-    field("customer", query, json!({ "id": id })).await
+    field::<ops::Payer, _>("customer", ops::payer::Variables { id }).await
 }

@@ -3,9 +3,9 @@
 //! logging a contact, renewing into the next term, and the signed-in person's in-app alerts.
 
 use serde::Deserialize;
-use serde_json::json;
 
-use super::{field, ApiError, Money, MONEY};
+use super::{enum_value, ops};
+use super::{field, ApiError, Money};
 
 /// A renewal's status (`RenewalStatus`), calm to alarming.
 pub const RENEWAL_STATUSES: [&str; 3] = ["GREEN", "YELLOW", "RED"];
@@ -124,43 +124,27 @@ pub struct Alert {
     pub read_at: Option<String>,
 }
 
-fn renewal_fields() -> String {
-    format!(
-        "contractId contractNumber customerId customerName arr {MONEY} arrFunctional {MONEY} \
-         endDate renewalDate daysToRenewal status suggestedStatus signals {{ status reason }} reason \
-         statusSetBy statusSetAt ownerId ownerName lastContactOn upliftPercent onCreditHold alertsSent"
-    )
-}
-
-const ALERT_FIELDS: &str = "id kind title body link createdAt readAt";
-
 /// Contracts renewing in the next `days`, soonest first.
 pub async fn renewal_pipeline(days: u32) -> Result<Vec<Renewal>, ApiError> {
-    let query = format!(
-        "query RenewalPipeline($days: Int) {{ renewalPipeline(days: $days) {{ {} }} }}",
-        renewal_fields()
-    );
-    field("renewalPipeline", &query, json!({ "days": days })).await
+    field::<ops::RenewalPipeline, _>(
+        "renewalPipeline",
+        ops::renewal_pipeline::Variables {
+            days: Some(i64::from(days)),
+        },
+    )
+    .await
 }
 
 /// One contract's renewal, however far out.
 pub async fn renewal(contract_id: String) -> Result<Renewal, ApiError> {
-    let query = format!(
-        "query Renewal($contractId: ID!) {{ renewal(contractId: $contractId) {{ {} }} }}",
-        renewal_fields()
-    );
-    field("renewal", &query, json!({ "contractId": contract_id })).await
+    field::<ops::Renewal, _>("renewal", ops::renewal::Variables { contract_id }).await
 }
 
 /// Statuses set and contacts logged for a renewal, newest first.
 pub async fn renewal_history(contract_id: String) -> Result<Vec<RenewalEvent>, ApiError> {
-    let query =
-        "query RenewalHistory($contractId: ID!) { renewalHistory(contractId: $contractId) { \
-                 at kind status contactKind contactedOn text by } }";
-    field(
+    field::<ops::RenewalHistory, _>(
         "renewalHistory",
-        query,
-        json!({ "contractId": contract_id }),
+        ops::renewal_history::Variables { contract_id },
     )
     .await
 }
@@ -170,13 +154,17 @@ pub async fn renewal_status_set(
     status: String,
     reason: Option<String>,
 ) -> Result<Renewal, ApiError> {
-    let query = format!(
-        "mutation RenewalStatusSet($input: RenewalStatusSetInput!) {{ \
-           renewalStatusSet(input: $input) {{ {} }} }}",
-        renewal_fields()
-    );
-    let input = json!({ "contractId": contract_id, "status": status, "reason": reason });
-    field("renewalStatusSet", &query, json!({ "input": input })).await
+    field::<ops::RenewalStatusSet, _>(
+        "renewalStatusSet",
+        ops::renewal_status_set::Variables {
+            input: ops::renewal_status_set::RenewalStatusSetInput {
+                contract_id,
+                reason,
+                status: enum_value(status),
+            },
+        },
+    )
+    .await
 }
 
 pub async fn renewal_contact_log(
@@ -185,18 +173,18 @@ pub async fn renewal_contact_log(
     note: String,
     contacted_on: Option<String>,
 ) -> Result<Renewal, ApiError> {
-    let query = format!(
-        "mutation RenewalContactLog($input: RenewalContactLogInput!) {{ \
-           renewalContactLog(input: $input) {{ {} }} }}",
-        renewal_fields()
-    );
-    let input = json!({
-        "contractId": contract_id,
-        "kind": kind,
-        "note": note,
-        "contactedOn": contacted_on,
-    });
-    field("renewalContactLog", &query, json!({ "input": input })).await
+    field::<ops::RenewalContactLog, _>(
+        "renewalContactLog",
+        ops::renewal_contact_log::Variables {
+            input: ops::renewal_contact_log::RenewalContactLogInput {
+                contacted_on,
+                contract_id,
+                kind: enum_value(kind),
+                note,
+            },
+        },
+    )
+    .await
 }
 
 /// Renews a contract into its next term; the same key returns the first result.
@@ -205,37 +193,33 @@ pub async fn contract_renew(
     uplift_percent: Option<String>,
     idempotency_key: String,
 ) -> Result<RenewedContract, ApiError> {
-    let query = format!(
-        "mutation ContractRenew($input: ContractRenewInput!) {{ contractRenew(input: $input) {{ \
-           id contractNumber renewedFromId startDate endDate arr {MONEY} tcv {MONEY} upliftPercent }} }}"
-    );
-    let input = json!({
-        "contractId": contract_id,
-        "upliftPercent": uplift_percent,
-        "idempotencyKey": idempotency_key,
-    });
-    field("contractRenew", &query, json!({ "input": input })).await
+    field::<ops::ContractRenew, _>(
+        "contractRenew",
+        ops::contract_renew::Variables {
+            input: ops::contract_renew::ContractRenewInput {
+                contract_id,
+                idempotency_key,
+                uplift_percent,
+            },
+        },
+    )
+    .await
 }
 
 /// The signed-in person's alerts, newest first.
 pub async fn my_alerts(unread_only: bool, first: u32) -> Result<Vec<Alert>, ApiError> {
-    let query = format!(
-        "query MyAlerts($unreadOnly: Boolean, $first: Int) {{ \
-           myAlerts(unreadOnly: $unreadOnly, first: $first) {{ {ALERT_FIELDS} }} }}"
-    );
-    field(
+    field::<ops::MyAlerts, _>(
         "myAlerts",
-        &query,
-        json!({ "unreadOnly": unread_only, "first": first }),
+        ops::my_alerts::Variables {
+            unread_only: Some(unread_only),
+            first: Some(i64::from(first)),
+        },
     )
     .await
 }
 
 pub async fn alert_mark_read(id: String) -> Result<Alert, ApiError> {
-    let query = format!(
-        "mutation AlertMarkRead($id: ID!) {{ alertMarkRead(id: $id) {{ {ALERT_FIELDS} }} }}"
-    );
-    field("alertMarkRead", &query, json!({ "id": id })).await
+    field::<ops::AlertMarkRead, _>("alertMarkRead", ops::alert_mark_read::Variables { id }).await
 }
 
 #[cfg(test)]

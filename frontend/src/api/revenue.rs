@@ -4,9 +4,10 @@
 //! close, the ratable method and the SSP table.
 
 use serde::Deserialize;
-use serde_json::{json, Value};
+use serde_json::Value;
 
-use super::{field, ApiError, Connection, Money, MONEY};
+use super::{enum_value, input_value, ops};
+use super::{field, ApiError, Connection, Money};
 
 /// How the SSP table states a price (`SspBasis`).
 pub const SSP_BASES: [&str; 2] = ["PER_UNIT_YEAR", "PER_UNIT"];
@@ -332,47 +333,15 @@ pub struct SspPrice {
     pub effective_from: String,
 }
 
-fn revenue_contract_fields() -> String {
-    format!(
-        "contractId contractNumber customerId customerName currency startDate endDate \
-         tcv {MONEY} recognisedToDate {MONEY} remainingToRecognise {MONEY} \
-         deferredBalance {MONEY} unbilledBalance {MONEY}"
-    )
-}
-
-fn revenue_schedule_fields() -> String {
-    format!(
-        "contractId contractNumber customerId customerName currency startDate endDate \
-         tcv {MONEY} arr {MONEY} monthsTotal monthlyRecognition {MONEY} allocatedTotal {MONEY} \
-         billedToDate {MONEY} recognisedToDate {MONEY} remainingToRecognise {MONEY} \
-         deferredBalance {MONEY} unbilledBalance {MONEY} \
-         obligations {{ id contractLineId productName pattern streamAccount serviceStart serviceEnd \
-           stated {MONEY} ssp {MONEY} sspSource carriesDiscount allocated {MONEY} \
-           recognised {MONEY} remaining {MONEY} satisfiedOn awaitingAcceptance }} \
-         rows {{ id obligationId productName kind month periodStart periodEnd recogniseOn \
-           expectedOn amount {MONEY} status journalEntryNumber }} \
-         milestones {{ obligationId name expectedOn amount {MONEY} delivered satisfiedOn }} \
-         modifications {{ {MODIFICATION_FIELDS} }} ratableMethod overrideMethod"
-    )
-}
-
-const MODIFICATION_FIELDS: &str =
-    "id treatment effectiveDate reason createdAt before after changes";
-
-fn rpo_figure_fields() -> String {
-    format!(
-        "total {MONEY} within12Months {MONEY} months13To24 {MONEY} beyond24Months {MONEY} \
-         dateNotKnown {MONEY}"
-    )
-}
-
 /// Records a contract modification; `input` is a `ContractModifyInput`.
 pub async fn contract_modify(input: Value) -> Result<ContractModification, ApiError> {
-    let query = format!(
-        "mutation ContractModify($input: ContractModifyInput!) {{ contractModify(input: $input) {{ \
-           treatment modification {{ {MODIFICATION_FIELDS} }} }} }}"
-    );
-    field("contractModify", &query, json!({ "input": input })).await
+    field::<ops::ContractModify, _>(
+        "contractModify",
+        ops::contract_modify::Variables {
+            input: input_value(input)?,
+        },
+    )
+    .await
 }
 
 /// Records that a perpetual licence line was delivered on a day (the whole quantity, or
@@ -382,11 +351,13 @@ pub async fn contract_line_deliver(
     delivered_on: String,
     quantity: Option<String>,
 ) -> Result<Value, ApiError> {
-    field(
+    field::<ops::ContractLineDeliver, _>(
         "contractLineDeliver",
-        "mutation ContractLineDeliver($id: ID!, $deliveredOn: Date, $quantity: String) { \
-         contractLineDeliver(id: $id, deliveredOn: $deliveredOn, quantity: $quantity) { id } }",
-        json!({ "id": line_id, "deliveredOn": delivered_on, "quantity": quantity }),
+        ops::contract_line_deliver::Variables {
+            id: line_id,
+            delivered_on: Some(delivered_on),
+            quantity,
+        },
     )
     .await
 }
@@ -397,11 +368,13 @@ pub async fn contract_line_accept(
     accepted_on: String,
     note: String,
 ) -> Result<Value, ApiError> {
-    field(
+    field::<ops::ContractLineAccept, _>(
         "contractLineAccept",
-        "mutation ContractLineAccept($id: ID!, $note: String!, $acceptedOn: Date) { \
-         contractLineAccept(id: $id, note: $note, acceptedOn: $acceptedOn) { id } }",
-        json!({ "id": line_id, "note": note, "acceptedOn": accepted_on }),
+        ops::contract_line_accept::Variables {
+            id: line_id,
+            note,
+            accepted_on: Some(accepted_on),
+        },
     )
     .await
 }
@@ -411,42 +384,25 @@ pub async fn contract_revenue_method_set(
     contract_id: String,
     method: Option<String>,
 ) -> Result<Value, ApiError> {
-    field(
+    field::<ops::ContractRevenueMethodSet, _>(
         "contractRevenueMethodSet",
-        "mutation ContractRevenueMethodSet($input: ContractRevenueMethodSetInput!) { \
-         contractRevenueMethodSet(input: $input) { contractId overrideMethod ratableMethod } }",
-        json!({ "input": { "contractId": contract_id, "method": method } }),
+        ops::contract_revenue_method_set::Variables {
+            input: ops::contract_revenue_method_set::ContractRevenueMethodSetInput {
+                contract_id,
+                method: method.map(enum_value),
+            },
+        },
     )
     .await
 }
 
 /// Remaining performance obligations as of a day (ASC 606-10-50-13).
 pub async fn remaining_obligations(as_of: String) -> Result<RemainingObligations, ApiError> {
-    let figures = rpo_figure_fields();
-    let query = format!(
-        "query RemainingObligations($asOf: Date) {{ remainingPerformanceObligations(asOf: $asOf) {{ \
-           asOf currencies {{ currency contracts figures {{ {figures} }} \
-             streams {{ stream figures {{ {figures} }} }} }} }} }}"
-    );
-    field(
+    field::<ops::RemainingObligations, _>(
         "remainingPerformanceObligations",
-        &query,
-        json!({ "asOf": as_of }),
+        ops::remaining_obligations::Variables { as_of: Some(as_of) },
     )
     .await
-}
-
-fn revenue_run_fields() -> String {
-    format!("id period asOf contracts rowsRecognised entries total {MONEY} ranAt")
-}
-
-const LEDGER_PERIOD_FIELDS: &str = "period status closedAt closedByName reopenedAt reopenReason";
-
-fn ssp_price_fields() -> String {
-    format!(
-        "id productName currency basis method low {MONEY} high {MONEY} cost {MONEY} \
-         marginPercent effectiveFrom"
-    )
 }
 
 pub async fn revenue_contracts(
@@ -454,29 +410,21 @@ pub async fn revenue_contracts(
     after: Option<String>,
     first: u32,
 ) -> Result<Connection<RevenueContractRow>, ApiError> {
-    let query = format!(
-        "query RevenueContracts($first: Int, $after: String, $search: String) {{ \
-           revenueContracts(first: $first, after: $after, search: $search) {{ \
-             nodes {{ {} }} pageInfo {{ hasNextPage endCursor }} totalCount }} }}",
-        revenue_contract_fields()
-    );
-    field(
+    field::<ops::RevenueContracts, _>(
         "revenueContracts",
-        &query,
-        json!({ "first": first, "after": after, "search": search }),
+        ops::revenue_contracts::Variables {
+            first: Some(i64::from(first)),
+            after,
+            search,
+        },
     )
     .await
 }
 
 pub async fn revenue_schedule(contract_id: String) -> Result<RevenueSchedule, ApiError> {
-    let query = format!(
-        "query RevenueSchedule($contractId: ID!) {{ revenueSchedule(contractId: $contractId) {{ {} }} }}",
-        revenue_schedule_fields()
-    );
-    field(
+    field::<ops::RevenueSchedule, _>(
         "revenueSchedule",
-        &query,
-        json!({ "contractId": contract_id }),
+        ops::revenue_schedule::Variables { contract_id },
     )
     .await
 }
@@ -487,31 +435,23 @@ pub async fn revenue_discount_assign(
     contract_id: String,
     contract_line_ids: Vec<String>,
 ) -> Result<RevenueSchedule, ApiError> {
-    let query = format!(
-        "mutation RevenueDiscountAssign($contractId: ID!, $contractLineIds: [ID!]!) {{ \
-           revenueDiscountAssign(contractId: $contractId, contractLineIds: $contractLineIds) {{ {} }} }}",
-        revenue_schedule_fields()
-    );
-    field(
+    field::<ops::RevenueDiscountAssign, _>(
         "revenueDiscountAssign",
-        &query,
-        json!({ "contractId": contract_id, "contractLineIds": contract_line_ids }),
+        ops::revenue_discount_assign::Variables {
+            contract_id,
+            contract_line_ids,
+        },
     )
     .await
 }
 
 pub async fn revenue_waterfall(as_of: String, months: u32) -> Result<RevenueWaterfall, ApiError> {
-    let query = format!(
-        "query RevenueWaterfall($asOf: Date!, $months: Int) {{ \
-           revenueWaterfall(asOf: $asOf, months: $months) {{ asOf \
-             currencies {{ currency deferredBalance {MONEY} unbilledBalance {MONEY} \
-               scheduled {MONEY} awaitingSatisfaction {MONEY} }} \
-             rows {{ currency month amount {MONEY} }} }} }}"
-    );
-    field(
+    field::<ops::RevenueWaterfall, _>(
         "revenueWaterfall",
-        &query,
-        json!({ "asOf": as_of, "months": months }),
+        ops::revenue_waterfall::Variables {
+            as_of,
+            months: Some(i64::from(months)),
+        },
     )
     .await
 }
@@ -520,116 +460,81 @@ pub async fn revenue_rollforward(
     from: String,
     to: String,
 ) -> Result<Vec<RollforwardMonth>, ApiError> {
-    let query = format!(
-        "query RevenueRollforward($from: String!, $to: String!) {{ \
-           revenueRollforward(from: $from, to: $to) {{ month currency openingDeferred {MONEY} \
-           billed {MONEY} recognised {MONEY} closingDeferred {MONEY} openingUnbilled {MONEY} \
-           closingUnbilled {MONEY} }} }}"
-    );
-    field(
+    field::<ops::RevenueRollforward, _>(
         "revenueRollforward",
-        &query,
-        json!({ "from": from, "to": to }),
+        ops::revenue_rollforward::Variables { from, to },
     )
     .await
 }
 
 pub async fn revenue_by_stream(from: String, to: String) -> Result<Vec<StreamMonth>, ApiError> {
-    let query = format!(
-        "query RevenueByStream($from: String!, $to: String!) {{ \
-           revenueByStream(from: $from, to: $to) {{ month currency subscription {MONEY} \
-           services {MONEY} usage {MONEY} licence {MONEY} contra {MONEY} total {MONEY} \
-           billed {MONEY} }} }}"
-    );
-    field("revenueByStream", &query, json!({ "from": from, "to": to })).await
+    field::<ops::RevenueByStream, _>(
+        "revenueByStream",
+        ops::revenue_by_stream::Variables { from, to },
+    )
+    .await
 }
 
 pub async fn revenue_runs() -> Result<Vec<RevenueRun>, ApiError> {
-    let query = format!(
-        "query RevenueRuns {{ revenueRuns {{ {} }} }}",
-        revenue_run_fields()
-    );
-    field("revenueRuns", &query, json!({})).await
+    field::<ops::RevenueRuns, _>("revenueRuns", ops::revenue_runs::Variables).await
 }
 
 pub async fn revenue_run(period: String) -> Result<RevenueRun, ApiError> {
-    let query = format!(
-        "mutation RevenueRun($period: String!) {{ revenueRun(period: $period) {{ {} }} }}",
-        revenue_run_fields()
-    );
-    field("revenueRun", &query, json!({ "period": period })).await
+    field::<ops::RevenueRun, _>("revenueRun", ops::revenue_run::Variables { period }).await
 }
 
 pub async fn ledger_periods() -> Result<Vec<LedgerPeriod>, ApiError> {
-    let query = format!("query LedgerPeriods {{ ledgerPeriods {{ {LEDGER_PERIOD_FIELDS} }} }}");
-    field("ledgerPeriods", &query, json!({})).await
+    field::<ops::LedgerPeriods, _>("ledgerPeriods", ops::ledger_periods::Variables).await
 }
 
 pub async fn period_close_check(period: String) -> Result<PeriodCloseCheck, ApiError> {
-    let query = format!(
-        "query PeriodCloseCheck($period: String!) {{ periodCloseCheck(period: $period) {{ \
-           period trialBalanceZero pendingRows pendingAmount {MONEY} earlierOpen canClose \
-           problems }} }}"
-    );
-    field("periodCloseCheck", &query, json!({ "period": period })).await
+    field::<ops::PeriodCloseCheck, _>(
+        "periodCloseCheck",
+        ops::period_close_check::Variables { period },
+    )
+    .await
 }
 
 pub async fn period_close(period: String) -> Result<LedgerPeriod, ApiError> {
-    let query = format!(
-        "mutation PeriodClose($period: String!) {{ periodClose(period: $period) {{ {LEDGER_PERIOD_FIELDS} }} }}"
-    );
-    field("periodClose", &query, json!({ "period": period })).await
+    field::<ops::PeriodClose, _>("periodClose", ops::period_close::Variables { period }).await
 }
 
 pub async fn period_reopen(period: String, reason: String) -> Result<LedgerPeriod, ApiError> {
-    let query = format!(
-        "mutation PeriodReopen($period: String!, $reason: String!) {{ \
-           periodReopen(period: $period, reason: $reason) {{ {LEDGER_PERIOD_FIELDS} }} }}"
-    );
-    field(
+    field::<ops::PeriodReopen, _>(
         "periodReopen",
-        &query,
-        json!({ "period": period, "reason": reason }),
+        ops::period_reopen::Variables { period, reason },
     )
     .await
 }
 
 pub async fn revenue_settings() -> Result<RevenueSettings, ApiError> {
-    field(
-        "revenueSettings",
-        "query RevenueSettings { revenueSettings { ratableMethod } }",
-        json!({}),
-    )
-    .await
+    field::<ops::RevenueSettings, _>("revenueSettings", ops::revenue_settings::Variables).await
 }
 
 pub async fn revenue_method_set(method: String) -> Result<RevenueSettings, ApiError> {
-    field(
+    field::<ops::RevenueMethodSet, _>(
         "revenueMethodSet",
-        "mutation RevenueMethodSet($method: RatableMethod!) { \
-         revenueMethodSet(method: $method) { ratableMethod } }",
-        json!({ "method": method }),
+        ops::revenue_method_set::Variables {
+            method: enum_value(method),
+        },
     )
     .await
 }
 
 pub async fn ssp_prices() -> Result<Vec<SspPrice>, ApiError> {
-    let query = format!(
-        "query SspPrices {{ sspPrices {{ {} }} }}",
-        ssp_price_fields()
-    );
-    field("sspPrices", &query, json!({})).await
+    field::<ops::SspPrices, _>("sspPrices", ops::ssp_prices::Variables).await
 }
 
 /// Adds an SSP table entry (`input` is an `SspPriceSetInput`: which amounts it carries depends
 /// on the method).
 pub async fn ssp_price_set(input: Value) -> Result<SspPrice, ApiError> {
-    let query = format!(
-        "mutation SspPriceSet($input: SspPriceSetInput!) {{ \
-           sspPriceSet(input: $input) {{ {} }} }}",
-        ssp_price_fields()
-    );
-    field("sspPriceSet", &query, json!({ "input": input })).await
+    field::<ops::SspPriceSet, _>(
+        "sspPriceSet",
+        ops::ssp_price_set::Variables {
+            input: input_value(input)?,
+        },
+    )
+    .await
 }
 
 /// The authenticated CSV export of one revenue report, e.g.

@@ -2,8 +2,8 @@
 //! in that one answer and never again — and revoking one.
 
 use serde::Deserialize;
-use serde_json::json;
 
+use super::{enum_value, ops};
 use super::{field, ApiError, Connection, UserRef};
 
 /// The roles a service account can hold (`Role`), in the order the form offers them.
@@ -56,21 +56,15 @@ struct RevokePayload {
     service_account: ServiceAccount,
 }
 
-const FIELDS: &str =
-    "id name role keyPrefix status createdAt createdBy { id name } revokedAt lastUsedAt";
-
 pub async fn service_accounts(
     after: Option<String>,
 ) -> Result<Connection<ServiceAccount>, ApiError> {
-    let query = format!(
-        "query ServiceAccounts($first: Int, $after: String) {{ \
-           serviceAccounts(first: $first, after: $after) {{ nodes {{ {FIELDS} }} \
-           pageInfo {{ hasNextPage endCursor }} totalCount }} }}"
-    );
-    field(
+    field::<ops::ServiceAccounts, _>(
         "serviceAccounts",
-        &query,
-        json!({ "first": 50, "after": after }),
+        ops::service_accounts::Variables {
+            first: Some(i64::from(50)),
+            after,
+        },
     )
     .await
 }
@@ -79,27 +73,26 @@ pub async fn service_account_create(
     name: String,
     role: String,
 ) -> Result<CreatedServiceAccount, ApiError> {
-    let query = format!(
-        "mutation ServiceAccountCreate($input: ServiceAccountCreateInput!) {{ \
-           serviceAccountCreate(input: $input) {{ key serviceAccount {{ {FIELDS} }} }} }}"
-    );
-    field(
+    field::<ops::ServiceAccountCreate, _>(
         "serviceAccountCreate",
-        &query,
-        json!({ "input": { "name": name, "role": role } }),
+        ops::service_account_create::Variables {
+            input: ops::service_account_create::ServiceAccountCreateInput {
+                name,
+                role: enum_value(role),
+            },
+        },
     )
     .await
 }
 
 pub async fn service_account_revoke(id: String) -> Result<ServiceAccount, ApiError> {
-    let query = format!(
-        "mutation ServiceAccountRevoke($input: ServiceAccountRevokeInput!) {{ \
-           serviceAccountRevoke(input: $input) {{ serviceAccount {{ {FIELDS} }} }} }}"
-    );
-    let payload: RevokePayload = field(
+    let payload: RevokePayload = field::<ops::ServiceAccountRevoke, _>(
         "serviceAccountRevoke",
-        &query,
-        json!({ "input": { "serviceAccountId": id } }),
+        ops::service_account_revoke::Variables {
+            input: ops::service_account_revoke::ServiceAccountRevokeInput {
+                service_account_id: id,
+            },
+        },
     )
     .await?;
     Ok(payload.service_account)

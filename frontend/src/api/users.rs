@@ -2,8 +2,8 @@
 //! a role, deactivating and reactivating an account.
 
 use serde::Deserialize;
-use serde_json::json;
 
+use super::{enum_value, ops};
 use super::{field, ApiError, Connection};
 
 /// The roles a person can hold (`Role`), in the order the role picker offers them.
@@ -42,62 +42,56 @@ struct UserPayload {
     user: ManagedUser,
 }
 
-const FIELDS: &str = "id name email role deactivatedAt";
-
 /// People by name, 50 a page, optionally by role and a search of name and e-mail.
 pub async fn managed_users(
     after: Option<String>,
     role: Option<String>,
     search: Option<String>,
 ) -> Result<Connection<ManagedUser>, ApiError> {
-    let query = format!(
-        "query ManagedUsers($first: Int, $after: String, $role: Role, $search: String) {{ \
-           users(first: $first, after: $after, role: $role, search: $search) {{ nodes {{ {FIELDS} }} \
-           pageInfo {{ hasNextPage endCursor }} totalCount }} }}"
-    );
-    field(
+    field::<ops::ManagedUsers, _>(
         "users",
-        &query,
-        json!({ "first": 50, "after": after, "role": role, "search": search }),
+        ops::managed_users::Variables {
+            first: Some(i64::from(50)),
+            after,
+            role: role.map(enum_value),
+            search,
+        },
     )
     .await
-}
-
-async fn user_change(
-    operation: &'static str,
-    input_type: &str,
-    input: serde_json::Value,
-) -> Result<ManagedUser, ApiError> {
-    let query = format!(
-        "mutation Change($input: {input_type}!) {{ {operation}(input: $input) {{ user {{ {FIELDS} }} }} }}"
-    );
-    let payload: UserPayload = field(operation, &query, json!({ "input": input })).await?;
-    Ok(payload.user)
 }
 
 pub async fn user_role_set(user_id: String, role: String) -> Result<ManagedUser, ApiError> {
-    user_change(
+    let payload: UserPayload = field::<ops::UserRoleSet, _>(
         "userRoleSet",
-        "UserRoleSetInput",
-        json!({ "userId": user_id, "role": role }),
+        ops::user_role_set::Variables {
+            input: ops::user_role_set::UserRoleSetInput {
+                user_id,
+                role: enum_value(role),
+            },
+        },
     )
-    .await
+    .await?;
+    Ok(payload.user)
 }
 
 pub async fn user_deactivate(user_id: String) -> Result<ManagedUser, ApiError> {
-    user_change(
+    let payload: UserPayload = field::<ops::UserDeactivate, _>(
         "userDeactivate",
-        "UserIdInput",
-        json!({ "userId": user_id }),
+        ops::user_deactivate::Variables {
+            input: ops::user_deactivate::UserIdInput { user_id },
+        },
     )
-    .await
+    .await?;
+    Ok(payload.user)
 }
 
 pub async fn user_reactivate(user_id: String) -> Result<ManagedUser, ApiError> {
-    user_change(
+    let payload: UserPayload = field::<ops::UserReactivate, _>(
         "userReactivate",
-        "UserIdInput",
-        json!({ "userId": user_id }),
+        ops::user_reactivate::Variables {
+            input: ops::user_reactivate::UserIdInput { user_id },
+        },
     )
-    .await
+    .await?;
+    Ok(payload.user)
 }

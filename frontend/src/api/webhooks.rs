@@ -3,8 +3,8 @@
 //! delivery log, redelivery and the test ping.
 
 use serde::Deserialize;
-use serde_json::json;
 
+use super::ops;
 use super::{field, ApiError, Connection};
 
 #[derive(Clone, Debug, PartialEq, Deserialize)]
@@ -77,22 +77,13 @@ struct DeliveryPayload {
     delivery: WebhookDelivery,
 }
 
-const ENDPOINT_FIELDS: &str = "id url description eventTypes enabled consecutiveFailures disabledAt disabledReason secretHint createdAt";
-const DELIVERY_FIELDS: &str = "id eventId eventType status attempts nextAttemptAt lastStatusCode lastError redeliveryOf createdAt \
-     attemptLog { attempt outcome statusCode durationMs responseExcerpt error attemptedAt }";
-
 pub async fn webhook_event_types() -> Result<Vec<WebhookEventType>, ApiError> {
-    field(
-        "webhookEventTypes",
-        "query WebhookEventTypes { webhookEventTypes { code description } }",
-        json!({}),
-    )
-    .await
+    field::<ops::WebhookEventTypes, _>("webhookEventTypes", ops::webhook_event_types::Variables)
+        .await
 }
 
 pub async fn webhook_endpoints() -> Result<Vec<WebhookEndpoint>, ApiError> {
-    let query = format!("query WebhookEndpoints {{ webhookEndpoints {{ {ENDPOINT_FIELDS} }} }}");
-    field("webhookEndpoints", &query, json!({})).await
+    field::<ops::WebhookEndpoints, _>("webhookEndpoints", ops::webhook_endpoints::Variables).await
 }
 
 pub async fn webhook_endpoint_create(
@@ -100,26 +91,34 @@ pub async fn webhook_endpoint_create(
     description: String,
     event_types: Vec<String>,
 ) -> Result<WebhookEndpointWithSecret, ApiError> {
-    let query = format!(
-        "mutation WebhookEndpointCreate($input: WebhookEndpointCreateInput!) {{ \
-           webhookEndpointCreate(input: $input) {{ secret endpoint {{ {ENDPOINT_FIELDS} }} }} }}"
-    );
-    let input = json!({ "url": url, "description": description, "eventTypes": event_types });
-    field("webhookEndpointCreate", &query, json!({ "input": input })).await
+    field::<ops::WebhookEndpointCreate, _>(
+        "webhookEndpointCreate",
+        ops::webhook_endpoint_create::Variables {
+            input: ops::webhook_endpoint_create::WebhookEndpointCreateInput {
+                description,
+                event_types,
+                url,
+            },
+        },
+    )
+    .await
 }
 
 pub async fn webhook_endpoint_set_enabled(
     id: String,
     enabled: bool,
 ) -> Result<WebhookEndpoint, ApiError> {
-    let query = format!(
-        "mutation WebhookEndpointUpdate($input: WebhookEndpointUpdateInput!) {{ \
-           webhookEndpointUpdate(input: $input) {{ endpoint {{ {ENDPOINT_FIELDS} }} }} }}"
-    );
-    let payload: EndpointPayload = field(
+    let payload: EndpointPayload = field::<ops::WebhookEndpointUpdate, _>(
         "webhookEndpointUpdate",
-        &query,
-        json!({ "input": { "id": id, "enabled": enabled } }),
+        ops::webhook_endpoint_update::Variables {
+            input: ops::webhook_endpoint_update::WebhookEndpointUpdateInput {
+                description: None,
+                enabled: Some(enabled),
+                event_types: None,
+                id,
+                url: None,
+            },
+        },
     )
     .await?;
     Ok(payload.endpoint)
@@ -128,27 +127,21 @@ pub async fn webhook_endpoint_set_enabled(
 pub async fn webhook_endpoint_rotate_secret(
     id: String,
 ) -> Result<WebhookEndpointWithSecret, ApiError> {
-    let query = format!(
-        "mutation WebhookEndpointRotateSecret($input: WebhookEndpointIdInput!) {{ \
-           webhookEndpointRotateSecret(input: $input) {{ secret endpoint {{ {ENDPOINT_FIELDS} }} }} }}"
-    );
-    field(
+    field::<ops::WebhookEndpointRotateSecret, _>(
         "webhookEndpointRotateSecret",
-        &query,
-        json!({ "input": { "id": id } }),
+        ops::webhook_endpoint_rotate_secret::Variables {
+            input: ops::webhook_endpoint_rotate_secret::WebhookEndpointIdInput { id },
+        },
     )
     .await
 }
 
 pub async fn webhook_endpoint_delete(id: String) -> Result<WebhookEndpoint, ApiError> {
-    let query = format!(
-        "mutation WebhookEndpointDelete($input: WebhookEndpointIdInput!) {{ \
-           webhookEndpointDelete(input: $input) {{ endpoint {{ {ENDPOINT_FIELDS} }} }} }}"
-    );
-    let payload: EndpointPayload = field(
+    let payload: EndpointPayload = field::<ops::WebhookEndpointDelete, _>(
         "webhookEndpointDelete",
-        &query,
-        json!({ "input": { "id": id } }),
+        ops::webhook_endpoint_delete::Variables {
+            input: ops::webhook_endpoint_delete::WebhookEndpointIdInput { id },
+        },
     )
     .await?;
     Ok(payload.endpoint)
@@ -158,42 +151,34 @@ pub async fn webhook_deliveries(
     endpoint_id: String,
     after: Option<String>,
 ) -> Result<Connection<WebhookDelivery>, ApiError> {
-    let query = format!(
-        "query WebhookDeliveries($endpointId: ID!, $first: Int, $after: String) {{ \
-           webhookDeliveries(endpointId: $endpointId, first: $first, after: $after) {{ \
-           nodes {{ {DELIVERY_FIELDS} }} pageInfo {{ hasNextPage endCursor }} totalCount }} }}"
-    );
-    field(
+    field::<ops::WebhookDeliveries, _>(
         "webhookDeliveries",
-        &query,
-        json!({ "endpointId": endpoint_id, "first": 25, "after": after }),
+        ops::webhook_deliveries::Variables {
+            endpoint_id,
+            first: Some(i64::from(25)),
+            after,
+        },
     )
     .await
 }
 
 pub async fn webhook_redeliver(delivery_id: String) -> Result<WebhookDelivery, ApiError> {
-    let query = format!(
-        "mutation WebhookRedeliver($input: WebhookRedeliverInput!) {{ \
-           webhookRedeliver(input: $input) {{ delivery {{ {DELIVERY_FIELDS} }} }} }}"
-    );
-    let payload: DeliveryPayload = field(
+    let payload: DeliveryPayload = field::<ops::WebhookRedeliver, _>(
         "webhookRedeliver",
-        &query,
-        json!({ "input": { "deliveryId": delivery_id } }),
+        ops::webhook_redeliver::Variables {
+            input: ops::webhook_redeliver::WebhookRedeliverInput { delivery_id },
+        },
     )
     .await?;
     Ok(payload.delivery)
 }
 
 pub async fn webhook_test(endpoint_id: String) -> Result<WebhookDelivery, ApiError> {
-    let query = format!(
-        "mutation WebhookTest($input: WebhookEndpointIdInput!) {{ \
-           webhookTest(input: $input) {{ delivery {{ {DELIVERY_FIELDS} }} }} }}"
-    );
-    let payload: DeliveryPayload = field(
+    let payload: DeliveryPayload = field::<ops::WebhookTest, _>(
         "webhookTest",
-        &query,
-        json!({ "input": { "id": endpoint_id } }),
+        ops::webhook_test::Variables {
+            input: ops::webhook_test::WebhookEndpointIdInput { id: endpoint_id },
+        },
     )
     .await?;
     Ok(payload.delivery)

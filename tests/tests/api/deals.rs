@@ -235,6 +235,73 @@ async fn an_ae_sees_and_edits_only_their_own_deals() {
 }
 
 #[tokio::test]
+async fn lookups_by_ids_return_what_the_reader_may_see_in_the_order_asked() {
+    // Proves dealsByIds and customersByIds (the pages' label lookups): the order asked, each id
+    // once, ids the reader may not see or that do not exist left out, and more than a page of ids
+    // refused as LIMIT naming the argument.
+    let app = TestApp::spawn().await;
+    let customer = app.create_customer("Pied Piper", "USD").await;
+    let second_customer = app.create_customer("Hooli Inc.", "USD").await;
+    let cro_deal = app
+        .gql_ok(
+            Role::Cro,
+            CREATE,
+            json!({ "input": complete_deal(&customer, app.user_id(Role::Cro)) }),
+        )
+        .await["dealCreate"]["deal"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let mut own_input = complete_deal(&customer, app.user_id(Role::Ae));
+    own_input["crmOpportunityId"] = json!("OPP-0002");
+    let own_deal = app
+        .gql_ok(Role::Ae, CREATE, json!({ "input": own_input }))
+        .await["dealCreate"]["deal"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    const DEALS: &str = "query($ids: [ID!]!) { dealsByIds(ids: $ids) { id crmOpportunityId } }";
+    let asked = json!({ "ids": [own_deal, "999999", cro_deal, own_deal] });
+    let for_cfo = app.gql_ok(Role::Cfo, DEALS, asked.clone()).await;
+    let ids: Vec<&str> = for_cfo["dealsByIds"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|deal| deal["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, vec![own_deal.as_str(), cro_deal.as_str()]);
+    let for_ae = app.gql_ok(Role::Ae, DEALS, asked).await;
+    assert_eq!(
+        for_ae["dealsByIds"],
+        json!([{ "id": own_deal, "crmOpportunityId": "OPP-0002" }]),
+        "an AE's lookup leaves out the deal they may not see"
+    );
+    let too_many: Vec<String> = (1..=101).map(|id| id.to_string()).collect();
+    let refused = app
+        .gql_as(Role::Cfo, DEALS, json!({ "ids": too_many }))
+        .await;
+    assert_eq!(error_code(&refused).as_deref(), Some("LIMIT"));
+    let bad = app
+        .gql_as(Role::Cfo, DEALS, json!({ "ids": ["not-an-id"] }))
+        .await;
+    assert_eq!(error_field(&bad).as_deref(), Some("ids"));
+    let names = app
+        .gql_ok(
+            Role::Cfo,
+            "query($ids: [ID!]!) { customersByIds(ids: $ids) { id legalName } }",
+            json!({ "ids": [second_customer, customer] }),
+        )
+        .await;
+    assert_eq!(
+        names["customersByIds"],
+        json!([
+            { "id": second_customer, "legalName": "Hooli Inc." },
+            { "id": customer, "legalName": "Pied Piper" }
+        ])
+    );
+}
+
+#[tokio::test]
 async fn a_customer_on_credit_hold_gets_no_deal_approvals() {
     // Proves the credit-hold rule blocks approval through the checklist.
     let app = TestApp::spawn().await;

@@ -2,7 +2,7 @@
 
 use super::customers::Customer;
 use super::loaders::{load_customer, UserLoader};
-use super::types::{connection, Money, User};
+use super::types::{by_ids, connection, Money, User};
 use super::{actor, app};
 use crate::customers::{Contact, PaymentTerms};
 use crate::deals::{
@@ -309,6 +309,17 @@ impl DealQuery {
             .list(actor(ctx)?, search, status, None, page)
             .await?;
         Ok(DealConnection::from_page(deals, Deal::from))
+    }
+
+    /// The deals with these ids that the reader may see (at most 100), in the order given.
+    async fn deals_by_ids(
+        &self,
+        ctx: &Context<'_>,
+        ids: Vec<ID>,
+    ) -> async_graphql::Result<Vec<Deal>> {
+        let actor = actor(ctx)?;
+        let deals = by_ids("ids", ids, |id| app(ctx).deals.get(actor, id)).await?;
+        Ok(deals.into_iter().map(Deal::from).collect())
     }
 
     async fn deal(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Deal> {

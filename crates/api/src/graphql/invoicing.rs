@@ -2,7 +2,7 @@
 
 use super::customers::Customer;
 use super::loaders::load_customer;
-use super::types::{connection, Money};
+use super::types::{by_ids, connection, Money};
 use super::{actor, app};
 use crate::customers::{Address, PaymentTerms};
 use crate::invoicing::rules::ChargeKind;
@@ -200,6 +200,17 @@ impl InvoiceQuery {
         };
         let invoices = app(ctx).invoices.list(actor(ctx)?, filter, page).await?;
         Ok(InvoiceConnection::from_page(invoices, Invoice::from))
+    }
+
+    /// The invoices with these ids that the reader may see (at most 100), in the order given.
+    async fn invoices_by_ids(
+        &self,
+        ctx: &Context<'_>,
+        ids: Vec<ID>,
+    ) -> async_graphql::Result<Vec<Invoice>> {
+        let actor = actor(ctx)?;
+        let invoices = by_ids("ids", ids, |id| app(ctx).invoices.get(actor, id)).await?;
+        Ok(invoices.into_iter().map(Invoice::from).collect())
     }
 
     async fn invoice(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Invoice> {

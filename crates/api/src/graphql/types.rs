@@ -133,3 +133,38 @@ pub fn edges_of<T, N>(
 }
 
 connection!(UserConnection, UserEdge, User);
+
+/// Looks up each id with `get` for the lookups by a list of ids that pages make for their labels
+/// (`customersByIds`, `invoicesByIds`, `dealsByIds`): at most a page's worth, duplicates read
+/// once, in the order given. An id the reader may not see, or that does not exist, is left out
+/// rather than failing the list; `field` names the argument in errors.
+pub async fn by_ids<T, F, Fut>(
+    field: &str,
+    ids: Vec<async_graphql::ID>,
+    get: F,
+) -> crate::error::AppResult<Vec<T>>
+where
+    F: Fn(i64) -> Fut,
+    Fut: std::future::Future<Output = crate::error::AppResult<T>>,
+{
+    if ids.len() as u64 > crate::pagination::MAX_PAGE_SIZE {
+        return Err(crate::error::AppError::Limit(format!(
+            "`{field}` may hold at most {} ids.",
+            crate::pagination::MAX_PAGE_SIZE
+        )));
+    }
+    let mut seen = std::collections::HashSet::new();
+    let mut found = Vec::with_capacity(ids.len());
+    for id in &ids {
+        let id = crate::values::parse_id(field, id)?;
+        if !seen.insert(id) {
+            continue;
+        }
+        match get(id).await {
+            Ok(item) => found.push(item),
+            Err(crate::error::AppError::NotFound(_) | crate::error::AppError::Forbidden(_)) => {}
+            Err(error) => return Err(error),
+        }
+    }
+    Ok(found)
+}

@@ -605,8 +605,14 @@ pub const OPERATIONS: &[(&str, &str, Access)] = &[
         Access::Needs(Permission::CustomerRead),
     ),
     ("Query", "customer", Access::Needs(Permission::CustomerRead)),
+    (
+        "Query",
+        "customersByIds",
+        Access::Needs(Permission::CustomerRead),
+    ),
     ("Query", "deals", Access::Needs(Permission::DealRead)),
     ("Query", "deal", Access::Needs(Permission::DealRead)),
+    ("Query", "dealsByIds", Access::Needs(Permission::DealRead)),
     (
         "Query",
         "dealChecklist",
@@ -773,6 +779,11 @@ pub const OPERATIONS: &[(&str, &str, Access)] = &[
     ),
     ("Query", "invoices", Access::Needs(Permission::InvoiceRead)),
     ("Query", "invoice", Access::Needs(Permission::InvoiceRead)),
+    (
+        "Query",
+        "invoicesByIds",
+        Access::Needs(Permission::InvoiceRead),
+    ),
     ("Query", "taxRates", Access::Needs(Permission::InvoiceRead)),
     ("Query", "fxRates", Access::Needs(Permission::InvoiceRead)),
     (
