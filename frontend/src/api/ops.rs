@@ -6,12 +6,36 @@
 
 use graphql_client::GraphQLQuery;
 
-/// The schema's own scalars, sent and read as the text the server writes (ISO 8601).
-type Date = String;
-type DateTime = String;
+/// approvals
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/approvals/ApprovalDecide.graphql",
+    variables_derives = "Debug, Deserialize",
+    response_derives = "Debug",
+    skip_serializing_none
+)]
+pub struct ApprovalDecide;
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/approvals/Approvals.graphql",
+    variables_derives = "Debug, Deserialize",
+    response_derives = "Debug",
+    skip_serializing_none
+)]
+pub struct Approvals;
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/approvals/PendingCount.graphql",
+    variables_derives = "Debug, Deserialize",
+    response_derives = "Debug",
+    skip_serializing_none
+)]
+pub struct PendingCount;
 
 // bank
-
 #[derive(GraphQLQuery)]
 #[graphql(
     schema_path = "../schema.graphql",
@@ -21,7 +45,6 @@ type DateTime = String;
     skip_serializing_none
 )]
 pub struct BankReceiptConfirm;
-
 #[derive(GraphQLQuery)]
 #[graphql(
     schema_path = "../schema.graphql",
@@ -31,7 +54,6 @@ pub struct BankReceiptConfirm;
     skip_serializing_none
 )]
 pub struct BankReceiptIgnore;
-
 #[derive(GraphQLQuery)]
 #[graphql(
     schema_path = "../schema.graphql",
@@ -41,7 +63,6 @@ pub struct BankReceiptIgnore;
     skip_serializing_none
 )]
 pub struct BankReceipts;
-
 #[derive(GraphQLQuery)]
 #[graphql(
     schema_path = "../schema.graphql",
@@ -52,8 +73,63 @@ pub struct BankReceipts;
 )]
 pub struct BankReceiptsImport;
 
-// collections
+// billing
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/billing/BillRun.graphql",
+    variables_derives = "Debug, Deserialize",
+    response_derives = "Debug",
+    skip_serializing_none
+)]
+pub struct BillRun;
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/billing/BillRunStatus.graphql",
+    variables_derives = "Debug, Deserialize",
+    response_derives = "Debug",
+    skip_serializing_none
+)]
+pub struct BillRunStatus;
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/billing/BillRuns.graphql",
+    variables_derives = "Debug, Deserialize",
+    response_derives = "Debug",
+    skip_serializing_none
+)]
+pub struct BillRuns;
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/billing/ContractBillingSchedule.graphql",
+    variables_derives = "Debug, Deserialize",
+    response_derives = "Debug",
+    skip_serializing_none
+)]
+pub struct ContractBillingSchedule;
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/billing/TimesheetDecide.graphql",
+    variables_derives = "Debug, Deserialize",
+    response_derives = "Debug",
+    skip_serializing_none
+)]
+pub struct TimesheetDecide;
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/billing/Timesheets.graphql",
+    variables_derives = "Debug, Deserialize",
+    response_derives = "Debug",
+    skip_serializing_none
+)]
+pub struct Timesheets;
 
+// collections
 #[derive(GraphQLQuery)]
 #[graphql(
     schema_path = "../schema.graphql",
@@ -63,7 +139,6 @@ pub struct BankReceiptsImport;
     skip_serializing_none
 )]
 pub struct AccountManagerSet;
-
 #[derive(GraphQLQuery)]
 #[graphql(
     schema_path = "../schema.graphql",
@@ -73,7 +148,6 @@ pub struct AccountManagerSet;
     skip_serializing_none
 )]
 pub struct CollectionHistory;
-
 #[derive(GraphQLQuery)]
 #[graphql(
     schema_path = "../schema.graphql",
@@ -83,7 +157,6 @@ pub struct CollectionHistory;
     skip_serializing_none
 )]
 pub struct CollectionStepSet;
-
 #[derive(GraphQLQuery)]
 #[graphql(
     schema_path = "../schema.graphql",
@@ -93,7 +166,6 @@ pub struct CollectionStepSet;
     skip_serializing_none
 )]
 pub struct CollectionSteps;
-
 #[derive(GraphQLQuery)]
 #[graphql(
     schema_path = "../schema.graphql",
@@ -103,7 +175,6 @@ pub struct CollectionSteps;
     skip_serializing_none
 )]
 pub struct CollectionTaskComplete;
-
 #[derive(GraphQLQuery)]
 #[graphql(
     schema_path = "../schema.graphql",
@@ -113,7 +184,6 @@ pub struct CollectionTaskComplete;
     skip_serializing_none
 )]
 pub struct CollectionTasks;
-
 #[derive(GraphQLQuery)]
 #[graphql(
     schema_path = "../schema.graphql",
@@ -123,7 +193,6 @@ pub struct CollectionTasks;
     skip_serializing_none
 )]
 pub struct CollectionsRun;
-
 #[derive(GraphQLQuery)]
 #[graphql(
     schema_path = "../schema.graphql",
@@ -133,7 +202,6 @@ pub struct CollectionsRun;
     skip_serializing_none
 )]
 pub struct CustomerCollections;
-
 #[derive(GraphQLQuery)]
 #[graphql(
     schema_path = "../schema.graphql",
@@ -143,7 +211,6 @@ pub struct CustomerCollections;
     skip_serializing_none
 )]
 pub struct CustomerStatement;
-
 #[derive(GraphQLQuery)]
 #[graphql(
     schema_path = "../schema.graphql",
@@ -153,7 +220,6 @@ pub struct CustomerStatement;
     skip_serializing_none
 )]
 pub struct HolidaySet;
-
 #[derive(GraphQLQuery)]
 #[graphql(
     schema_path = "../schema.graphql",
@@ -163,9 +229,17 @@ pub struct HolidaySet;
     skip_serializing_none
 )]
 pub struct Holidays;
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/collections/InvoiceRefs.graphql",
+    variables_derives = "Debug, Deserialize",
+    response_derives = "Debug",
+    skip_serializing_none
+)]
+pub struct InvoiceRefs;
 
 // commissions
-
 #[derive(GraphQLQuery)]
 #[graphql(
     schema_path = "../schema.graphql",
@@ -175,7 +249,6 @@ pub struct Holidays;
     skip_serializing_none
 )]
 pub struct CommissionAssignments;
-
 #[derive(GraphQLQuery)]
 #[graphql(
     schema_path = "../schema.graphql",
@@ -185,7 +258,6 @@ pub struct CommissionAssignments;
     skip_serializing_none
 )]
 pub struct CommissionCalculate;
-
 #[derive(GraphQLQuery)]
 #[graphql(
     schema_path = "../schema.graphql",
@@ -195,7 +267,6 @@ pub struct CommissionCalculate;
     skip_serializing_none
 )]
 pub struct CommissionDisputeRaise;
-
 #[derive(GraphQLQuery)]
 #[graphql(
     schema_path = "../schema.graphql",
@@ -205,7 +276,6 @@ pub struct CommissionDisputeRaise;
     skip_serializing_none
 )]
 pub struct CommissionDisputeResolve;
-
 #[derive(GraphQLQuery)]
 #[graphql(
     schema_path = "../schema.graphql",
@@ -215,7 +285,6 @@ pub struct CommissionDisputeResolve;
     skip_serializing_none
 )]
 pub struct CommissionDisputes;
-
 #[derive(GraphQLQuery)]
 #[graphql(
     schema_path = "../schema.graphql",
@@ -225,7 +294,6 @@ pub struct CommissionDisputes;
     skip_serializing_none
 )]
 pub struct CommissionPayout;
-
 #[derive(GraphQLQuery)]
 #[graphql(
     schema_path = "../schema.graphql",
@@ -235,7 +303,6 @@ pub struct CommissionPayout;
     skip_serializing_none
 )]
 pub struct CommissionPayoutApprove;
-
 #[derive(GraphQLQuery)]
 #[graphql(
     schema_path = "../schema.graphql",
@@ -245,7 +312,6 @@ pub struct CommissionPayoutApprove;
     skip_serializing_none
 )]
 pub struct CommissionPayouts;
-
 #[derive(GraphQLQuery)]
 #[graphql(
     schema_path = "../schema.graphql",
@@ -255,7 +321,6 @@ pub struct CommissionPayouts;
     skip_serializing_none
 )]
 pub struct CommissionPeriods;
-
 #[derive(GraphQLQuery)]
 #[graphql(
     schema_path = "../schema.graphql",
@@ -265,7 +330,6 @@ pub struct CommissionPeriods;
     skip_serializing_none
 )]
 pub struct CommissionPlanAcknowledge;
-
 #[derive(GraphQLQuery)]
 #[graphql(
     schema_path = "../schema.graphql",
@@ -275,7 +339,6 @@ pub struct CommissionPlanAcknowledge;
     skip_serializing_none
 )]
 pub struct CommissionPlanAssign;
-
 #[derive(GraphQLQuery)]
 #[graphql(
     schema_path = "../schema.graphql",
@@ -285,7 +348,6 @@ pub struct CommissionPlanAssign;
     skip_serializing_none
 )]
 pub struct CommissionPlanExample;
-
 #[derive(GraphQLQuery)]
 #[graphql(
     schema_path = "../schema.graphql",
@@ -295,7 +357,6 @@ pub struct CommissionPlanExample;
     skip_serializing_none
 )]
 pub struct CommissionPlanImport;
-
 #[derive(GraphQLQuery)]
 #[graphql(
     schema_path = "../schema.graphql",
@@ -305,7 +366,6 @@ pub struct CommissionPlanImport;
     skip_serializing_none
 )]
 pub struct CommissionPlans;
-
 #[derive(GraphQLQuery)]
 #[graphql(
     schema_path = "../schema.graphql",
@@ -315,7 +375,6 @@ pub struct CommissionPlans;
     skip_serializing_none
 )]
 pub struct CommissionStatement;
-
 #[derive(GraphQLQuery)]
 #[graphql(
     schema_path = "../schema.graphql",
@@ -325,7 +384,6 @@ pub struct CommissionStatement;
     skip_serializing_none
 )]
 pub struct CommissionStatements;
-
 #[derive(GraphQLQuery)]
 #[graphql(
     schema_path = "../schema.graphql",
@@ -335,7 +393,6 @@ pub struct CommissionStatements;
     skip_serializing_none
 )]
 pub struct CommissionSummary;
-
 #[derive(GraphQLQuery)]
 #[graphql(
     schema_path = "../schema.graphql",
@@ -345,7 +402,6 @@ pub struct CommissionSummary;
     skip_serializing_none
 )]
 pub struct DealSplitSet;
-
 #[derive(GraphQLQuery)]
 #[graphql(
     schema_path = "../schema.graphql",
@@ -355,7 +411,6 @@ pub struct DealSplitSet;
     skip_serializing_none
 )]
 pub struct DealSplits;
-
 #[derive(GraphQLQuery)]
 #[graphql(
     schema_path = "../schema.graphql",
@@ -366,8 +421,119 @@ pub struct DealSplits;
 )]
 pub struct UserManagerSet;
 
-// disputes
+// customers
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/customers/CreditHold.graphql",
+    variables_derives = "Debug, Deserialize",
+    response_derives = "Debug",
+    skip_serializing_none
+)]
+pub struct CreditHold;
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/customers/CreditLimitRequest.graphql",
+    variables_derives = "Debug, Deserialize",
+    response_derives = "Debug",
+    skip_serializing_none
+)]
+pub struct CreditLimitRequest;
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/customers/Customer.graphql",
+    variables_derives = "Debug, Deserialize",
+    response_derives = "Debug",
+    skip_serializing_none
+)]
+pub struct Customer;
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/customers/CustomerCreate.graphql",
+    variables_derives = "Debug, Deserialize",
+    response_derives = "Debug",
+    skip_serializing_none
+)]
+pub struct CustomerCreate;
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/customers/CustomerOptions.graphql",
+    variables_derives = "Debug, Deserialize",
+    response_derives = "Debug",
+    skip_serializing_none
+)]
+pub struct CustomerOptions;
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/customers/Customers.graphql",
+    variables_derives = "Debug, Deserialize",
+    response_derives = "Debug",
+    skip_serializing_none
+)]
+pub struct Customers;
 
+// deals
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/deals/Deal.graphql",
+    variables_derives = "Debug, Deserialize",
+    response_derives = "Debug",
+    skip_serializing_none
+)]
+pub struct Deal;
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/deals/DealApprove.graphql",
+    variables_derives = "Debug, Deserialize",
+    response_derives = "Debug",
+    skip_serializing_none
+)]
+pub struct DealApprove;
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/deals/DealChecklist.graphql",
+    variables_derives = "Debug, Deserialize",
+    response_derives = "Debug",
+    skip_serializing_none
+)]
+pub struct DealChecklist;
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/deals/DealCreate.graphql",
+    variables_derives = "Debug, Deserialize",
+    response_derives = "Debug",
+    skip_serializing_none
+)]
+pub struct DealCreate;
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/deals/DealUpdate.graphql",
+    variables_derives = "Debug, Deserialize",
+    response_derives = "Debug",
+    skip_serializing_none
+)]
+pub struct DealUpdate;
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/deals/Deals.graphql",
+    variables_derives = "Debug, Deserialize",
+    response_derives = "Debug",
+    skip_serializing_none
+)]
+pub struct Deals;
+
+// disputes
 #[derive(GraphQLQuery)]
 #[graphql(
     schema_path = "../schema.graphql",
@@ -377,7 +543,6 @@ pub struct UserManagerSet;
     skip_serializing_none
 )]
 pub struct ContractTerms;
-
 #[derive(GraphQLQuery)]
 #[graphql(
     schema_path = "../schema.graphql",
@@ -387,7 +552,6 @@ pub struct ContractTerms;
     skip_serializing_none
 )]
 pub struct CreditMemo;
-
 #[derive(GraphQLQuery)]
 #[graphql(
     schema_path = "../schema.graphql",
@@ -397,7 +561,6 @@ pub struct CreditMemo;
     skip_serializing_none
 )]
 pub struct CreditMemoDecide;
-
 #[derive(GraphQLQuery)]
 #[graphql(
     schema_path = "../schema.graphql",
@@ -407,7 +570,6 @@ pub struct CreditMemoDecide;
     skip_serializing_none
 )]
 pub struct CreditMemoRequest;
-
 #[derive(GraphQLQuery)]
 #[graphql(
     schema_path = "../schema.graphql",
@@ -417,7 +579,6 @@ pub struct CreditMemoRequest;
     skip_serializing_none
 )]
 pub struct CreditMemos;
-
 #[derive(GraphQLQuery)]
 #[graphql(
     schema_path = "../schema.graphql",
@@ -427,7 +588,6 @@ pub struct CreditMemos;
     skip_serializing_none
 )]
 pub struct Dispute;
-
 #[derive(GraphQLQuery)]
 #[graphql(
     schema_path = "../schema.graphql",
@@ -437,7 +597,6 @@ pub struct Dispute;
     skip_serializing_none
 )]
 pub struct DisputeClose;
-
 #[derive(GraphQLQuery)]
 #[graphql(
     schema_path = "../schema.graphql",
@@ -447,7 +606,6 @@ pub struct DisputeClose;
     skip_serializing_none
 )]
 pub struct DisputeEvidenceAdd;
-
 #[derive(GraphQLQuery)]
 #[graphql(
     schema_path = "../schema.graphql",
@@ -457,7 +615,6 @@ pub struct DisputeEvidenceAdd;
     skip_serializing_none
 )]
 pub struct DisputeLog;
-
 #[derive(GraphQLQuery)]
 #[graphql(
     schema_path = "../schema.graphql",
@@ -467,7 +624,6 @@ pub struct DisputeLog;
     skip_serializing_none
 )]
 pub struct DisputeReview;
-
 #[derive(GraphQLQuery)]
 #[graphql(
     schema_path = "../schema.graphql",
@@ -477,7 +633,6 @@ pub struct DisputeReview;
     skip_serializing_none
 )]
 pub struct Disputes;
-
 #[derive(GraphQLQuery)]
 #[graphql(
     schema_path = "../schema.graphql",
@@ -487,7 +642,6 @@ pub struct Disputes;
     skip_serializing_none
 )]
 pub struct WriteOffDecide;
-
 #[derive(GraphQLQuery)]
 #[graphql(
     schema_path = "../schema.graphql",
@@ -499,7 +653,6 @@ pub struct WriteOffDecide;
 pub struct WriteOffRequest;
 
 // imports
-
 #[derive(GraphQLQuery)]
 #[graphql(
     schema_path = "../schema.graphql",
@@ -509,7 +662,6 @@ pub struct WriteOffRequest;
     skip_serializing_none
 )]
 pub struct Import;
-
 #[derive(GraphQLQuery)]
 #[graphql(
     schema_path = "../schema.graphql",
@@ -519,7 +671,6 @@ pub struct Import;
     skip_serializing_none
 )]
 pub struct ImportCommit;
-
 #[derive(GraphQLQuery)]
 #[graphql(
     schema_path = "../schema.graphql",
@@ -529,7 +680,6 @@ pub struct ImportCommit;
     skip_serializing_none
 )]
 pub struct ImportKinds;
-
 #[derive(GraphQLQuery)]
 #[graphql(
     schema_path = "../schema.graphql",
@@ -539,7 +689,6 @@ pub struct ImportKinds;
     skip_serializing_none
 )]
 pub struct ImportPoll;
-
 #[derive(GraphQLQuery)]
 #[graphql(
     schema_path = "../schema.graphql",
@@ -551,7 +700,6 @@ pub struct ImportPoll;
 pub struct Imports;
 
 // intake
-
 #[derive(GraphQLQuery)]
 #[graphql(
     schema_path = "../schema.graphql",
@@ -561,7 +709,6 @@ pub struct Imports;
     skip_serializing_none
 )]
 pub struct DealAmendmentResolve;
-
 #[derive(GraphQLQuery)]
 #[graphql(
     schema_path = "../schema.graphql",
@@ -571,1006 +718,6 @@ pub struct DealAmendmentResolve;
     skip_serializing_none
 )]
 pub struct DealAmendments;
-
-#[derive(GraphQLQuery)]
-#[graphql(
-    schema_path = "../schema.graphql",
-    query_path = "graphql/intake/IntakeConnectorCreate.graphql",
-    variables_derives = "Debug, Deserialize",
-    response_derives = "Debug",
-    skip_serializing_none
-)]
-pub struct IntakeConnectorCreate;
-
-#[derive(GraphQLQuery)]
-#[graphql(
-    schema_path = "../schema.graphql",
-    query_path = "graphql/intake/IntakeConnectorUpdate.graphql",
-    variables_derives = "Debug, Deserialize",
-    response_derives = "Debug",
-    skip_serializing_none
-)]
-pub struct IntakeConnectorUpdate;
-
-#[derive(GraphQLQuery)]
-#[graphql(
-    schema_path = "../schema.graphql",
-    query_path = "graphql/intake/IntakeEventReplay.graphql",
-    variables_derives = "Debug, Deserialize",
-    response_derives = "Debug",
-    skip_serializing_none
-)]
-pub struct IntakeEventReplay;
-
-#[derive(GraphQLQuery)]
-#[graphql(
-    schema_path = "../schema.graphql",
-    query_path = "graphql/intake/IntakeEvents.graphql",
-    variables_derives = "Debug, Deserialize",
-    response_derives = "Debug",
-    skip_serializing_none
-)]
-pub struct IntakeEvents;
-
-// main
-
-#[derive(GraphQLQuery)]
-#[graphql(
-    schema_path = "../schema.graphql",
-    query_path = "graphql/main/ApprovalDecide.graphql",
-    variables_derives = "Debug, Deserialize",
-    response_derives = "Debug",
-    skip_serializing_none
-)]
-pub struct ApprovalDecide;
-
-#[derive(GraphQLQuery)]
-#[graphql(
-    schema_path = "../schema.graphql",
-    query_path = "graphql/main/Approvals.graphql",
-    variables_derives = "Debug, Deserialize",
-    response_derives = "Debug",
-    skip_serializing_none
-)]
-pub struct Approvals;
-
-#[derive(GraphQLQuery)]
-#[graphql(
-    schema_path = "../schema.graphql",
-    query_path = "graphql/main/AuditLog.graphql",
-    variables_derives = "Debug, Deserialize",
-    response_derives = "Debug",
-    skip_serializing_none
-)]
-pub struct AuditLog;
-
-#[derive(GraphQLQuery)]
-#[graphql(
-    schema_path = "../schema.graphql",
-    query_path = "graphql/main/BillRun.graphql",
-    variables_derives = "Debug, Deserialize",
-    response_derives = "Debug",
-    skip_serializing_none
-)]
-pub struct BillRun;
-
-#[derive(GraphQLQuery)]
-#[graphql(
-    schema_path = "../schema.graphql",
-    query_path = "graphql/main/BillRunStatus.graphql",
-    variables_derives = "Debug, Deserialize",
-    response_derives = "Debug",
-    skip_serializing_none
-)]
-pub struct BillRunStatus;
-
-#[derive(GraphQLQuery)]
-#[graphql(
-    schema_path = "../schema.graphql",
-    query_path = "graphql/main/BillRuns.graphql",
-    variables_derives = "Debug, Deserialize",
-    response_derives = "Debug",
-    skip_serializing_none
-)]
-pub struct BillRuns;
-
-#[derive(GraphQLQuery)]
-#[graphql(
-    schema_path = "../schema.graphql",
-    query_path = "graphql/main/ContractBillingSchedule.graphql",
-    variables_derives = "Debug, Deserialize",
-    response_derives = "Debug",
-    skip_serializing_none
-)]
-pub struct ContractBillingSchedule;
-
-#[derive(GraphQLQuery)]
-#[graphql(
-    schema_path = "../schema.graphql",
-    query_path = "graphql/main/CreditHold.graphql",
-    variables_derives = "Debug, Deserialize",
-    response_derives = "Debug",
-    skip_serializing_none
-)]
-pub struct CreditHold;
-
-#[derive(GraphQLQuery)]
-#[graphql(
-    schema_path = "../schema.graphql",
-    query_path = "graphql/main/CreditLimitRequest.graphql",
-    variables_derives = "Debug, Deserialize",
-    response_derives = "Debug",
-    skip_serializing_none
-)]
-pub struct CreditLimitRequest;
-
-#[derive(GraphQLQuery)]
-#[graphql(
-    schema_path = "../schema.graphql",
-    query_path = "graphql/main/Customer.graphql",
-    variables_derives = "Debug, Deserialize",
-    response_derives = "Debug",
-    skip_serializing_none
-)]
-pub struct Customer;
-
-#[derive(GraphQLQuery)]
-#[graphql(
-    schema_path = "../schema.graphql",
-    query_path = "graphql/main/CustomerCreate.graphql",
-    variables_derives = "Debug, Deserialize",
-    response_derives = "Debug",
-    skip_serializing_none
-)]
-pub struct CustomerCreate;
-
-#[derive(GraphQLQuery)]
-#[graphql(
-    schema_path = "../schema.graphql",
-    query_path = "graphql/main/CustomerOptions.graphql",
-    variables_derives = "Debug, Deserialize",
-    response_derives = "Debug",
-    skip_serializing_none
-)]
-pub struct CustomerOptions;
-
-#[derive(GraphQLQuery)]
-#[graphql(
-    schema_path = "../schema.graphql",
-    query_path = "graphql/main/Customers.graphql",
-    variables_derives = "Debug, Deserialize",
-    response_derives = "Debug",
-    skip_serializing_none
-)]
-pub struct Customers;
-
-#[derive(GraphQLQuery)]
-#[graphql(
-    schema_path = "../schema.graphql",
-    query_path = "graphql/main/Deal.graphql",
-    variables_derives = "Debug, Deserialize",
-    response_derives = "Debug",
-    skip_serializing_none
-)]
-pub struct Deal;
-
-#[derive(GraphQLQuery)]
-#[graphql(
-    schema_path = "../schema.graphql",
-    query_path = "graphql/main/DealApprove.graphql",
-    variables_derives = "Debug, Deserialize",
-    response_derives = "Debug",
-    skip_serializing_none
-)]
-pub struct DealApprove;
-
-#[derive(GraphQLQuery)]
-#[graphql(
-    schema_path = "../schema.graphql",
-    query_path = "graphql/main/DealChecklist.graphql",
-    variables_derives = "Debug, Deserialize",
-    response_derives = "Debug",
-    skip_serializing_none
-)]
-pub struct DealChecklist;
-
-#[derive(GraphQLQuery)]
-#[graphql(
-    schema_path = "../schema.graphql",
-    query_path = "graphql/main/Deals.graphql",
-    variables_derives = "Debug, Deserialize",
-    response_derives = "Debug",
-    skip_serializing_none
-)]
-pub struct Deals;
-
-#[derive(GraphQLQuery)]
-#[graphql(
-    schema_path = "../schema.graphql",
-    query_path = "graphql/main/Invoice.graphql",
-    variables_derives = "Debug, Deserialize",
-    response_derives = "Debug",
-    skip_serializing_none
-)]
-pub struct Invoice;
-
-#[derive(GraphQLQuery)]
-#[graphql(
-    schema_path = "../schema.graphql",
-    query_path = "graphql/main/InvoiceIssue.graphql",
-    variables_derives = "Debug, Deserialize",
-    response_derives = "Debug",
-    skip_serializing_none
-)]
-pub struct InvoiceIssue;
-
-#[derive(GraphQLQuery)]
-#[graphql(
-    schema_path = "../schema.graphql",
-    query_path = "graphql/main/InvoicePoSet.graphql",
-    variables_derives = "Debug, Deserialize",
-    response_derives = "Debug",
-    skip_serializing_none
-)]
-pub struct InvoicePoSet;
-
-#[derive(GraphQLQuery)]
-#[graphql(
-    schema_path = "../schema.graphql",
-    query_path = "graphql/main/InvoicePreview.graphql",
-    variables_derives = "Debug, Deserialize",
-    response_derives = "Debug",
-    skip_serializing_none
-)]
-pub struct InvoicePreview;
-
-#[derive(GraphQLQuery)]
-#[graphql(
-    schema_path = "../schema.graphql",
-    query_path = "graphql/main/InvoiceVoid.graphql",
-    variables_derives = "Debug, Deserialize",
-    response_derives = "Debug",
-    skip_serializing_none
-)]
-pub struct InvoiceVoid;
-
-#[derive(GraphQLQuery)]
-#[graphql(
-    schema_path = "../schema.graphql",
-    query_path = "graphql/main/Invoices.graphql",
-    variables_derives = "Debug, Deserialize",
-    response_derives = "Debug",
-    skip_serializing_none
-)]
-pub struct Invoices;
-
-#[derive(GraphQLQuery)]
-#[graphql(
-    schema_path = "../schema.graphql",
-    query_path = "graphql/main/Login.graphql",
-    variables_derives = "Debug, Deserialize",
-    response_derives = "Debug",
-    skip_serializing_none
-)]
-pub struct Login;
-
-#[derive(GraphQLQuery)]
-#[graphql(
-    schema_path = "../schema.graphql",
-    query_path = "graphql/main/Logout.graphql",
-    variables_derives = "Debug, Deserialize",
-    response_derives = "Debug",
-    skip_serializing_none
-)]
-pub struct Logout;
-
-#[derive(GraphQLQuery)]
-#[graphql(
-    schema_path = "../schema.graphql",
-    query_path = "graphql/main/Me.graphql",
-    variables_derives = "Debug, Deserialize",
-    response_derives = "Debug",
-    skip_serializing_none
-)]
-pub struct Me;
-
-#[derive(GraphQLQuery)]
-#[graphql(
-    schema_path = "../schema.graphql",
-    query_path = "graphql/main/PendingCount.graphql",
-    variables_derives = "Debug, Deserialize",
-    response_derives = "Debug",
-    skip_serializing_none
-)]
-pub struct PendingCount;
-
-#[derive(GraphQLQuery)]
-#[graphql(
-    schema_path = "../schema.graphql",
-    query_path = "graphql/main/TimesheetDecide.graphql",
-    variables_derives = "Debug, Deserialize",
-    response_derives = "Debug",
-    skip_serializing_none
-)]
-pub struct TimesheetDecide;
-
-#[derive(GraphQLQuery)]
-#[graphql(
-    schema_path = "../schema.graphql",
-    query_path = "graphql/main/Timesheets.graphql",
-    variables_derives = "Debug, Deserialize",
-    response_derives = "Debug",
-    skip_serializing_none
-)]
-pub struct Timesheets;
-
-#[derive(GraphQLQuery)]
-#[graphql(
-    schema_path = "../schema.graphql",
-    query_path = "graphql/main/TrialBalance.graphql",
-    variables_derives = "Debug, Deserialize",
-    response_derives = "Debug",
-    skip_serializing_none
-)]
-pub struct TrialBalance;
-
-// metrics
-
-#[derive(GraphQLQuery)]
-#[graphql(
-    schema_path = "../schema.graphql",
-    query_path = "graphql/metrics/Dashboard.graphql",
-    variables_derives = "Debug, Deserialize",
-    response_derives = "Debug",
-    skip_serializing_none
-)]
-pub struct Dashboard;
-
-#[derive(GraphQLQuery)]
-#[graphql(
-    schema_path = "../schema.graphql",
-    query_path = "graphql/metrics/DashboardRows.graphql",
-    variables_derives = "Debug, Deserialize",
-    response_derives = "Debug",
-    skip_serializing_none
-)]
-pub struct DashboardRows;
-
-#[derive(GraphQLQuery)]
-#[graphql(
-    schema_path = "../schema.graphql",
-    query_path = "graphql/metrics/Expansions.graphql",
-    variables_derives = "Debug, Deserialize",
-    response_derives = "Debug",
-    skip_serializing_none
-)]
-pub struct Expansions;
-
-#[derive(GraphQLQuery)]
-#[graphql(
-    schema_path = "../schema.graphql",
-    query_path = "graphql/metrics/MrrMovements.graphql",
-    variables_derives = "Debug, Deserialize",
-    response_derives = "Debug",
-    skip_serializing_none
-)]
-pub struct MrrMovements;
-
-// receivables
-
-#[derive(GraphQLQuery)]
-#[graphql(
-    schema_path = "../schema.graphql",
-    query_path = "graphql/receivables/ArAging.graphql",
-    variables_derives = "Debug, Deserialize",
-    response_derives = "Debug",
-    skip_serializing_none
-)]
-pub struct ArAging;
-
-#[derive(GraphQLQuery)]
-#[graphql(
-    schema_path = "../schema.graphql",
-    query_path = "graphql/receivables/ArAgingCustomers.graphql",
-    variables_derives = "Debug, Deserialize",
-    response_derives = "Debug",
-    skip_serializing_none
-)]
-pub struct ArAgingCustomers;
-
-#[derive(GraphQLQuery)]
-#[graphql(
-    schema_path = "../schema.graphql",
-    query_path = "graphql/receivables/ArAgingInvoices.graphql",
-    variables_derives = "Debug, Deserialize",
-    response_derives = "Debug",
-    skip_serializing_none
-)]
-pub struct ArAgingInvoices;
-
-#[derive(GraphQLQuery)]
-#[graphql(
-    schema_path = "../schema.graphql",
-    query_path = "graphql/receivables/CreditApply.graphql",
-    variables_derives = "Debug, Deserialize",
-    response_derives = "Debug",
-    skip_serializing_none
-)]
-pub struct CreditApply;
-
-#[derive(GraphQLQuery)]
-#[graphql(
-    schema_path = "../schema.graphql",
-    query_path = "graphql/receivables/CreditRefund.graphql",
-    variables_derives = "Debug, Deserialize",
-    response_derives = "Debug",
-    skip_serializing_none
-)]
-pub struct CreditRefund;
-
-#[derive(GraphQLQuery)]
-#[graphql(
-    schema_path = "../schema.graphql",
-    query_path = "graphql/receivables/CustomerCredits.graphql",
-    variables_derives = "Debug, Deserialize",
-    response_derives = "Debug",
-    skip_serializing_none
-)]
-pub struct CustomerCredits;
-
-#[derive(GraphQLQuery)]
-#[graphql(
-    schema_path = "../schema.graphql",
-    query_path = "graphql/receivables/Payer.graphql",
-    variables_derives = "Debug, Deserialize",
-    response_derives = "Debug",
-    skip_serializing_none
-)]
-pub struct Payer;
-
-#[derive(GraphQLQuery)]
-#[graphql(
-    schema_path = "../schema.graphql",
-    query_path = "graphql/receivables/PayerOptions.graphql",
-    variables_derives = "Debug, Deserialize",
-    response_derives = "Debug",
-    skip_serializing_none
-)]
-pub struct PayerOptions;
-
-#[derive(GraphQLQuery)]
-#[graphql(
-    schema_path = "../schema.graphql",
-    query_path = "graphql/receivables/Payment.graphql",
-    variables_derives = "Debug, Deserialize",
-    response_derives = "Debug",
-    skip_serializing_none
-)]
-pub struct Payment;
-
-#[derive(GraphQLQuery)]
-#[graphql(
-    schema_path = "../schema.graphql",
-    query_path = "graphql/receivables/PaymentRecord.graphql",
-    variables_derives = "Debug, Deserialize",
-    response_derives = "Debug",
-    skip_serializing_none
-)]
-pub struct PaymentRecord;
-
-#[derive(GraphQLQuery)]
-#[graphql(
-    schema_path = "../schema.graphql",
-    query_path = "graphql/receivables/Payments.graphql",
-    variables_derives = "Debug, Deserialize",
-    response_derives = "Debug",
-    skip_serializing_none
-)]
-pub struct Payments;
-
-// renewals
-
-#[derive(GraphQLQuery)]
-#[graphql(
-    schema_path = "../schema.graphql",
-    query_path = "graphql/renewals/AlertMarkRead.graphql",
-    variables_derives = "Debug, Deserialize",
-    response_derives = "Debug",
-    skip_serializing_none
-)]
-pub struct AlertMarkRead;
-
-#[derive(GraphQLQuery)]
-#[graphql(
-    schema_path = "../schema.graphql",
-    query_path = "graphql/renewals/ContractRenew.graphql",
-    variables_derives = "Debug, Deserialize",
-    response_derives = "Debug",
-    skip_serializing_none
-)]
-pub struct ContractRenew;
-
-#[derive(GraphQLQuery)]
-#[graphql(
-    schema_path = "../schema.graphql",
-    query_path = "graphql/renewals/MyAlerts.graphql",
-    variables_derives = "Debug, Deserialize",
-    response_derives = "Debug",
-    skip_serializing_none
-)]
-pub struct MyAlerts;
-
-#[derive(GraphQLQuery)]
-#[graphql(
-    schema_path = "../schema.graphql",
-    query_path = "graphql/renewals/Renewal.graphql",
-    variables_derives = "Debug, Deserialize",
-    response_derives = "Debug",
-    skip_serializing_none
-)]
-pub struct Renewal;
-
-#[derive(GraphQLQuery)]
-#[graphql(
-    schema_path = "../schema.graphql",
-    query_path = "graphql/renewals/RenewalContactLog.graphql",
-    variables_derives = "Debug, Deserialize",
-    response_derives = "Debug",
-    skip_serializing_none
-)]
-pub struct RenewalContactLog;
-
-#[derive(GraphQLQuery)]
-#[graphql(
-    schema_path = "../schema.graphql",
-    query_path = "graphql/renewals/RenewalHistory.graphql",
-    variables_derives = "Debug, Deserialize",
-    response_derives = "Debug",
-    skip_serializing_none
-)]
-pub struct RenewalHistory;
-
-#[derive(GraphQLQuery)]
-#[graphql(
-    schema_path = "../schema.graphql",
-    query_path = "graphql/renewals/RenewalPipeline.graphql",
-    variables_derives = "Debug, Deserialize",
-    response_derives = "Debug",
-    skip_serializing_none
-)]
-pub struct RenewalPipeline;
-
-#[derive(GraphQLQuery)]
-#[graphql(
-    schema_path = "../schema.graphql",
-    query_path = "graphql/renewals/RenewalStatusSet.graphql",
-    variables_derives = "Debug, Deserialize",
-    response_derives = "Debug",
-    skip_serializing_none
-)]
-pub struct RenewalStatusSet;
-
-// revenue
-
-#[derive(GraphQLQuery)]
-#[graphql(
-    schema_path = "../schema.graphql",
-    query_path = "graphql/revenue/ContractLineAccept.graphql",
-    variables_derives = "Debug, Deserialize",
-    response_derives = "Debug",
-    skip_serializing_none
-)]
-pub struct ContractLineAccept;
-
-#[derive(GraphQLQuery)]
-#[graphql(
-    schema_path = "../schema.graphql",
-    query_path = "graphql/revenue/ContractLineDeliver.graphql",
-    variables_derives = "Debug, Deserialize",
-    response_derives = "Debug",
-    skip_serializing_none
-)]
-pub struct ContractLineDeliver;
-
-#[derive(GraphQLQuery)]
-#[graphql(
-    schema_path = "../schema.graphql",
-    query_path = "graphql/revenue/ContractModify.graphql",
-    variables_derives = "Debug, Deserialize",
-    response_derives = "Debug",
-    skip_serializing_none
-)]
-pub struct ContractModify;
-
-#[derive(GraphQLQuery)]
-#[graphql(
-    schema_path = "../schema.graphql",
-    query_path = "graphql/revenue/ContractRevenueMethodSet.graphql",
-    variables_derives = "Debug, Deserialize",
-    response_derives = "Debug",
-    skip_serializing_none
-)]
-pub struct ContractRevenueMethodSet;
-
-#[derive(GraphQLQuery)]
-#[graphql(
-    schema_path = "../schema.graphql",
-    query_path = "graphql/revenue/LedgerPeriods.graphql",
-    variables_derives = "Debug, Deserialize",
-    response_derives = "Debug",
-    skip_serializing_none
-)]
-pub struct LedgerPeriods;
-
-#[derive(GraphQLQuery)]
-#[graphql(
-    schema_path = "../schema.graphql",
-    query_path = "graphql/revenue/PeriodClose.graphql",
-    variables_derives = "Debug, Deserialize",
-    response_derives = "Debug",
-    skip_serializing_none
-)]
-pub struct PeriodClose;
-
-#[derive(GraphQLQuery)]
-#[graphql(
-    schema_path = "../schema.graphql",
-    query_path = "graphql/revenue/PeriodCloseCheck.graphql",
-    variables_derives = "Debug, Deserialize",
-    response_derives = "Debug",
-    skip_serializing_none
-)]
-pub struct PeriodCloseCheck;
-
-#[derive(GraphQLQuery)]
-#[graphql(
-    schema_path = "../schema.graphql",
-    query_path = "graphql/revenue/PeriodReopen.graphql",
-    variables_derives = "Debug, Deserialize",
-    response_derives = "Debug",
-    skip_serializing_none
-)]
-pub struct PeriodReopen;
-
-#[derive(GraphQLQuery)]
-#[graphql(
-    schema_path = "../schema.graphql",
-    query_path = "graphql/revenue/RemainingObligations.graphql",
-    variables_derives = "Debug, Deserialize",
-    response_derives = "Debug",
-    skip_serializing_none
-)]
-pub struct RemainingObligations;
-
-#[derive(GraphQLQuery)]
-#[graphql(
-    schema_path = "../schema.graphql",
-    query_path = "graphql/revenue/RevenueByStream.graphql",
-    variables_derives = "Debug, Deserialize",
-    response_derives = "Debug",
-    skip_serializing_none
-)]
-pub struct RevenueByStream;
-
-#[derive(GraphQLQuery)]
-#[graphql(
-    schema_path = "../schema.graphql",
-    query_path = "graphql/revenue/RevenueContracts.graphql",
-    variables_derives = "Debug, Deserialize",
-    response_derives = "Debug",
-    skip_serializing_none
-)]
-pub struct RevenueContracts;
-
-#[derive(GraphQLQuery)]
-#[graphql(
-    schema_path = "../schema.graphql",
-    query_path = "graphql/revenue/RevenueDiscountAssign.graphql",
-    variables_derives = "Debug, Deserialize",
-    response_derives = "Debug",
-    skip_serializing_none
-)]
-pub struct RevenueDiscountAssign;
-
-#[derive(GraphQLQuery)]
-#[graphql(
-    schema_path = "../schema.graphql",
-    query_path = "graphql/revenue/RevenueMethodSet.graphql",
-    variables_derives = "Debug, Deserialize",
-    response_derives = "Debug",
-    skip_serializing_none
-)]
-pub struct RevenueMethodSet;
-
-#[derive(GraphQLQuery)]
-#[graphql(
-    schema_path = "../schema.graphql",
-    query_path = "graphql/revenue/RevenueRollforward.graphql",
-    variables_derives = "Debug, Deserialize",
-    response_derives = "Debug",
-    skip_serializing_none
-)]
-pub struct RevenueRollforward;
-
-#[derive(GraphQLQuery)]
-#[graphql(
-    schema_path = "../schema.graphql",
-    query_path = "graphql/revenue/RevenueRun.graphql",
-    variables_derives = "Debug, Deserialize",
-    response_derives = "Debug",
-    skip_serializing_none
-)]
-pub struct RevenueRun;
-
-#[derive(GraphQLQuery)]
-#[graphql(
-    schema_path = "../schema.graphql",
-    query_path = "graphql/revenue/RevenueRuns.graphql",
-    variables_derives = "Debug, Deserialize",
-    response_derives = "Debug",
-    skip_serializing_none
-)]
-pub struct RevenueRuns;
-
-#[derive(GraphQLQuery)]
-#[graphql(
-    schema_path = "../schema.graphql",
-    query_path = "graphql/revenue/RevenueSchedule.graphql",
-    variables_derives = "Debug, Deserialize",
-    response_derives = "Debug",
-    skip_serializing_none
-)]
-pub struct RevenueSchedule;
-
-#[derive(GraphQLQuery)]
-#[graphql(
-    schema_path = "../schema.graphql",
-    query_path = "graphql/revenue/RevenueSettings.graphql",
-    variables_derives = "Debug, Deserialize",
-    response_derives = "Debug",
-    skip_serializing_none
-)]
-pub struct RevenueSettings;
-
-#[derive(GraphQLQuery)]
-#[graphql(
-    schema_path = "../schema.graphql",
-    query_path = "graphql/revenue/RevenueWaterfall.graphql",
-    variables_derives = "Debug, Deserialize",
-    response_derives = "Debug",
-    skip_serializing_none
-)]
-pub struct RevenueWaterfall;
-
-#[derive(GraphQLQuery)]
-#[graphql(
-    schema_path = "../schema.graphql",
-    query_path = "graphql/revenue/SspPriceSet.graphql",
-    variables_derives = "Debug, Deserialize",
-    response_derives = "Debug",
-    skip_serializing_none
-)]
-pub struct SspPriceSet;
-
-#[derive(GraphQLQuery)]
-#[graphql(
-    schema_path = "../schema.graphql",
-    query_path = "graphql/revenue/SspPrices.graphql",
-    variables_derives = "Debug, Deserialize",
-    response_derives = "Debug",
-    skip_serializing_none
-)]
-pub struct SspPrices;
-
-// service_accounts
-
-#[derive(GraphQLQuery)]
-#[graphql(
-    schema_path = "../schema.graphql",
-    query_path = "graphql/service_accounts/ServiceAccountCreate.graphql",
-    variables_derives = "Debug, Deserialize",
-    response_derives = "Debug",
-    skip_serializing_none
-)]
-pub struct ServiceAccountCreate;
-
-#[derive(GraphQLQuery)]
-#[graphql(
-    schema_path = "../schema.graphql",
-    query_path = "graphql/service_accounts/ServiceAccountRevoke.graphql",
-    variables_derives = "Debug, Deserialize",
-    response_derives = "Debug",
-    skip_serializing_none
-)]
-pub struct ServiceAccountRevoke;
-
-#[derive(GraphQLQuery)]
-#[graphql(
-    schema_path = "../schema.graphql",
-    query_path = "graphql/service_accounts/ServiceAccounts.graphql",
-    variables_derives = "Debug, Deserialize",
-    response_derives = "Debug",
-    skip_serializing_none
-)]
-pub struct ServiceAccounts;
-
-// users
-
-#[derive(GraphQLQuery)]
-#[graphql(
-    schema_path = "../schema.graphql",
-    query_path = "graphql/users/ManagedUsers.graphql",
-    variables_derives = "Debug, Deserialize",
-    response_derives = "Debug",
-    skip_serializing_none
-)]
-pub struct ManagedUsers;
-
-// webhooks
-
-#[derive(GraphQLQuery)]
-#[graphql(
-    schema_path = "../schema.graphql",
-    query_path = "graphql/webhooks/WebhookDeliveries.graphql",
-    variables_derives = "Debug, Deserialize",
-    response_derives = "Debug",
-    skip_serializing_none
-)]
-pub struct WebhookDeliveries;
-
-#[derive(GraphQLQuery)]
-#[graphql(
-    schema_path = "../schema.graphql",
-    query_path = "graphql/webhooks/WebhookEndpointCreate.graphql",
-    variables_derives = "Debug, Deserialize",
-    response_derives = "Debug",
-    skip_serializing_none
-)]
-pub struct WebhookEndpointCreate;
-
-#[derive(GraphQLQuery)]
-#[graphql(
-    schema_path = "../schema.graphql",
-    query_path = "graphql/webhooks/WebhookEndpointDelete.graphql",
-    variables_derives = "Debug, Deserialize",
-    response_derives = "Debug",
-    skip_serializing_none
-)]
-pub struct WebhookEndpointDelete;
-
-#[derive(GraphQLQuery)]
-#[graphql(
-    schema_path = "../schema.graphql",
-    query_path = "graphql/webhooks/WebhookEndpointRotateSecret.graphql",
-    variables_derives = "Debug, Deserialize",
-    response_derives = "Debug",
-    skip_serializing_none
-)]
-pub struct WebhookEndpointRotateSecret;
-
-#[derive(GraphQLQuery)]
-#[graphql(
-    schema_path = "../schema.graphql",
-    query_path = "graphql/webhooks/WebhookEndpointUpdate.graphql",
-    variables_derives = "Debug, Deserialize",
-    response_derives = "Debug",
-    skip_serializing_none
-)]
-pub struct WebhookEndpointUpdate;
-
-#[derive(GraphQLQuery)]
-#[graphql(
-    schema_path = "../schema.graphql",
-    query_path = "graphql/webhooks/WebhookEndpoints.graphql",
-    variables_derives = "Debug, Deserialize",
-    response_derives = "Debug",
-    skip_serializing_none
-)]
-pub struct WebhookEndpoints;
-
-#[derive(GraphQLQuery)]
-#[graphql(
-    schema_path = "../schema.graphql",
-    query_path = "graphql/webhooks/WebhookEventTypes.graphql",
-    variables_derives = "Debug, Deserialize",
-    response_derives = "Debug",
-    skip_serializing_none
-)]
-pub struct WebhookEventTypes;
-
-#[derive(GraphQLQuery)]
-#[graphql(
-    schema_path = "../schema.graphql",
-    query_path = "graphql/webhooks/WebhookRedeliver.graphql",
-    variables_derives = "Debug, Deserialize",
-    response_derives = "Debug",
-    skip_serializing_none
-)]
-pub struct WebhookRedeliver;
-
-#[derive(GraphQLQuery)]
-#[graphql(
-    schema_path = "../schema.graphql",
-    query_path = "graphql/webhooks/WebhookTest.graphql",
-    variables_derives = "Debug, Deserialize",
-    response_derives = "Debug",
-    skip_serializing_none
-)]
-pub struct WebhookTest;
-
-// added
-#[derive(GraphQLQuery)]
-#[graphql(
-    schema_path = "../schema.graphql",
-    query_path = "graphql/intake/IntakeConnectors.graphql",
-    variables_derives = "Debug, Deserialize",
-    response_derives = "Debug",
-    skip_serializing_none
-)]
-pub struct IntakeConnectors;
-#[derive(GraphQLQuery)]
-#[graphql(
-    schema_path = "../schema.graphql",
-    query_path = "graphql/main/UserOptions.graphql",
-    variables_derives = "Debug, Deserialize",
-    response_derives = "Debug",
-    skip_serializing_none
-)]
-pub struct UserOptions;
-#[derive(GraphQLQuery)]
-#[graphql(
-    schema_path = "../schema.graphql",
-    query_path = "graphql/users/UserRoleSet.graphql",
-    variables_derives = "Debug, Deserialize",
-    response_derives = "Debug",
-    skip_serializing_none
-)]
-pub struct UserRoleSet;
-#[derive(GraphQLQuery)]
-#[graphql(
-    schema_path = "../schema.graphql",
-    query_path = "graphql/users/UserDeactivate.graphql",
-    variables_derives = "Debug, Deserialize",
-    response_derives = "Debug",
-    skip_serializing_none
-)]
-pub struct UserDeactivate;
-#[derive(GraphQLQuery)]
-#[graphql(
-    schema_path = "../schema.graphql",
-    query_path = "graphql/users/UserReactivate.graphql",
-    variables_derives = "Debug, Deserialize",
-    response_derives = "Debug",
-    skip_serializing_none
-)]
-pub struct UserReactivate;
-#[derive(GraphQLQuery)]
-#[graphql(
-    schema_path = "../schema.graphql",
-    query_path = "graphql/main/DealCreate.graphql",
-    variables_derives = "Debug, Deserialize",
-    response_derives = "Debug",
-    skip_serializing_none
-)]
-pub struct DealCreate;
-#[derive(GraphQLQuery)]
-#[graphql(
-    schema_path = "../schema.graphql",
-    query_path = "graphql/main/DealUpdate.graphql",
-    variables_derives = "Debug, Deserialize",
-    response_derives = "Debug",
-    skip_serializing_none
-)]
-pub struct DealUpdate;
-#[derive(GraphQLQuery)]
-#[graphql(
-    schema_path = "../schema.graphql",
-    query_path = "graphql/intake/IntakeEventCounts.graphql",
-    variables_derives = "Debug, Deserialize",
-    response_derives = "Debug",
-    skip_serializing_none
-)]
-pub struct IntakeEventCounts;
 #[derive(GraphQLQuery)]
 #[graphql(
     schema_path = "../schema.graphql",
@@ -1583,12 +730,227 @@ pub struct DealSummaries;
 #[derive(GraphQLQuery)]
 #[graphql(
     schema_path = "../schema.graphql",
-    query_path = "graphql/receivables/OpenInvoices.graphql",
+    query_path = "graphql/intake/IntakeConnectorCreate.graphql",
     variables_derives = "Debug, Deserialize",
     response_derives = "Debug",
     skip_serializing_none
 )]
-pub struct OpenInvoices;
+pub struct IntakeConnectorCreate;
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/intake/IntakeConnectorUpdate.graphql",
+    variables_derives = "Debug, Deserialize",
+    response_derives = "Debug",
+    skip_serializing_none
+)]
+pub struct IntakeConnectorUpdate;
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/intake/IntakeConnectors.graphql",
+    variables_derives = "Debug, Deserialize",
+    response_derives = "Debug",
+    skip_serializing_none
+)]
+pub struct IntakeConnectors;
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/intake/IntakeEventCounts.graphql",
+    variables_derives = "Debug, Deserialize",
+    response_derives = "Debug",
+    skip_serializing_none
+)]
+pub struct IntakeEventCounts;
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/intake/IntakeEventReplay.graphql",
+    variables_derives = "Debug, Deserialize",
+    response_derives = "Debug",
+    skip_serializing_none
+)]
+pub struct IntakeEventReplay;
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/intake/IntakeEvents.graphql",
+    variables_derives = "Debug, Deserialize",
+    response_derives = "Debug",
+    skip_serializing_none
+)]
+pub struct IntakeEvents;
+
+// invoicing
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/invoicing/Invoice.graphql",
+    variables_derives = "Debug, Deserialize",
+    response_derives = "Debug",
+    skip_serializing_none
+)]
+pub struct Invoice;
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/invoicing/InvoiceIssue.graphql",
+    variables_derives = "Debug, Deserialize",
+    response_derives = "Debug",
+    skip_serializing_none
+)]
+pub struct InvoiceIssue;
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/invoicing/InvoicePoSet.graphql",
+    variables_derives = "Debug, Deserialize",
+    response_derives = "Debug",
+    skip_serializing_none
+)]
+pub struct InvoicePoSet;
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/invoicing/InvoicePreview.graphql",
+    variables_derives = "Debug, Deserialize",
+    response_derives = "Debug",
+    skip_serializing_none
+)]
+pub struct InvoicePreview;
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/invoicing/InvoiceVoid.graphql",
+    variables_derives = "Debug, Deserialize",
+    response_derives = "Debug",
+    skip_serializing_none
+)]
+pub struct InvoiceVoid;
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/invoicing/Invoices.graphql",
+    variables_derives = "Debug, Deserialize",
+    response_derives = "Debug",
+    skip_serializing_none
+)]
+pub struct Invoices;
+
+// ledger
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/ledger/AuditLog.graphql",
+    variables_derives = "Debug, Deserialize",
+    response_derives = "Debug",
+    skip_serializing_none
+)]
+pub struct AuditLog;
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/ledger/TrialBalance.graphql",
+    variables_derives = "Debug, Deserialize",
+    response_derives = "Debug",
+    skip_serializing_none
+)]
+pub struct TrialBalance;
+
+// metrics
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/metrics/Dashboard.graphql",
+    variables_derives = "Debug, Deserialize",
+    response_derives = "Debug",
+    skip_serializing_none
+)]
+pub struct Dashboard;
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/metrics/DashboardRows.graphql",
+    variables_derives = "Debug, Deserialize",
+    response_derives = "Debug",
+    skip_serializing_none
+)]
+pub struct DashboardRows;
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/metrics/Expansions.graphql",
+    variables_derives = "Debug, Deserialize",
+    response_derives = "Debug",
+    skip_serializing_none
+)]
+pub struct Expansions;
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/metrics/MrrMovements.graphql",
+    variables_derives = "Debug, Deserialize",
+    response_derives = "Debug",
+    skip_serializing_none
+)]
+pub struct MrrMovements;
+
+// receivables
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/receivables/ArAging.graphql",
+    variables_derives = "Debug, Deserialize",
+    response_derives = "Debug",
+    skip_serializing_none
+)]
+pub struct ArAging;
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/receivables/ArAgingCustomers.graphql",
+    variables_derives = "Debug, Deserialize",
+    response_derives = "Debug",
+    skip_serializing_none
+)]
+pub struct ArAgingCustomers;
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/receivables/ArAgingInvoices.graphql",
+    variables_derives = "Debug, Deserialize",
+    response_derives = "Debug",
+    skip_serializing_none
+)]
+pub struct ArAgingInvoices;
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/receivables/CreditApply.graphql",
+    variables_derives = "Debug, Deserialize",
+    response_derives = "Debug",
+    skip_serializing_none
+)]
+pub struct CreditApply;
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/receivables/CreditRefund.graphql",
+    variables_derives = "Debug, Deserialize",
+    response_derives = "Debug",
+    skip_serializing_none
+)]
+pub struct CreditRefund;
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/receivables/CustomerCredits.graphql",
+    variables_derives = "Debug, Deserialize",
+    response_derives = "Debug",
+    skip_serializing_none
+)]
+pub struct CustomerCredits;
 #[derive(GraphQLQuery)]
 #[graphql(
     schema_path = "../schema.graphql",
@@ -1601,9 +963,507 @@ pub struct CustomerNames;
 #[derive(GraphQLQuery)]
 #[graphql(
     schema_path = "../schema.graphql",
-    query_path = "graphql/collections/InvoiceRefs.graphql",
+    query_path = "graphql/receivables/OpenInvoices.graphql",
     variables_derives = "Debug, Deserialize",
     response_derives = "Debug",
     skip_serializing_none
 )]
-pub struct InvoiceRefs;
+pub struct OpenInvoices;
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/receivables/Payer.graphql",
+    variables_derives = "Debug, Deserialize",
+    response_derives = "Debug",
+    skip_serializing_none
+)]
+pub struct Payer;
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/receivables/PayerOptions.graphql",
+    variables_derives = "Debug, Deserialize",
+    response_derives = "Debug",
+    skip_serializing_none
+)]
+pub struct PayerOptions;
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/receivables/Payment.graphql",
+    variables_derives = "Debug, Deserialize",
+    response_derives = "Debug",
+    skip_serializing_none
+)]
+pub struct Payment;
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/receivables/PaymentRecord.graphql",
+    variables_derives = "Debug, Deserialize",
+    response_derives = "Debug",
+    skip_serializing_none
+)]
+pub struct PaymentRecord;
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/receivables/Payments.graphql",
+    variables_derives = "Debug, Deserialize",
+    response_derives = "Debug",
+    skip_serializing_none
+)]
+pub struct Payments;
+
+// renewals
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/renewals/AlertMarkRead.graphql",
+    variables_derives = "Debug, Deserialize",
+    response_derives = "Debug",
+    skip_serializing_none
+)]
+pub struct AlertMarkRead;
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/renewals/ContractRenew.graphql",
+    variables_derives = "Debug, Deserialize",
+    response_derives = "Debug",
+    skip_serializing_none
+)]
+pub struct ContractRenew;
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/renewals/MyAlerts.graphql",
+    variables_derives = "Debug, Deserialize",
+    response_derives = "Debug",
+    skip_serializing_none
+)]
+pub struct MyAlerts;
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/renewals/Renewal.graphql",
+    variables_derives = "Debug, Deserialize",
+    response_derives = "Debug",
+    skip_serializing_none
+)]
+pub struct Renewal;
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/renewals/RenewalContactLog.graphql",
+    variables_derives = "Debug, Deserialize",
+    response_derives = "Debug",
+    skip_serializing_none
+)]
+pub struct RenewalContactLog;
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/renewals/RenewalHistory.graphql",
+    variables_derives = "Debug, Deserialize",
+    response_derives = "Debug",
+    skip_serializing_none
+)]
+pub struct RenewalHistory;
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/renewals/RenewalPipeline.graphql",
+    variables_derives = "Debug, Deserialize",
+    response_derives = "Debug",
+    skip_serializing_none
+)]
+pub struct RenewalPipeline;
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/renewals/RenewalStatusSet.graphql",
+    variables_derives = "Debug, Deserialize",
+    response_derives = "Debug",
+    skip_serializing_none
+)]
+pub struct RenewalStatusSet;
+
+// revenue
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/revenue/ContractLineAccept.graphql",
+    variables_derives = "Debug, Deserialize",
+    response_derives = "Debug",
+    skip_serializing_none
+)]
+pub struct ContractLineAccept;
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/revenue/ContractLineDeliver.graphql",
+    variables_derives = "Debug, Deserialize",
+    response_derives = "Debug",
+    skip_serializing_none
+)]
+pub struct ContractLineDeliver;
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/revenue/ContractModify.graphql",
+    variables_derives = "Debug, Deserialize",
+    response_derives = "Debug",
+    skip_serializing_none
+)]
+pub struct ContractModify;
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/revenue/ContractRevenueMethodSet.graphql",
+    variables_derives = "Debug, Deserialize",
+    response_derives = "Debug",
+    skip_serializing_none
+)]
+pub struct ContractRevenueMethodSet;
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/revenue/LedgerPeriods.graphql",
+    variables_derives = "Debug, Deserialize",
+    response_derives = "Debug",
+    skip_serializing_none
+)]
+pub struct LedgerPeriods;
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/revenue/PeriodClose.graphql",
+    variables_derives = "Debug, Deserialize",
+    response_derives = "Debug",
+    skip_serializing_none
+)]
+pub struct PeriodClose;
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/revenue/PeriodCloseCheck.graphql",
+    variables_derives = "Debug, Deserialize",
+    response_derives = "Debug",
+    skip_serializing_none
+)]
+pub struct PeriodCloseCheck;
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/revenue/PeriodReopen.graphql",
+    variables_derives = "Debug, Deserialize",
+    response_derives = "Debug",
+    skip_serializing_none
+)]
+pub struct PeriodReopen;
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/revenue/RemainingObligations.graphql",
+    variables_derives = "Debug, Deserialize",
+    response_derives = "Debug",
+    skip_serializing_none
+)]
+pub struct RemainingObligations;
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/revenue/RevenueByStream.graphql",
+    variables_derives = "Debug, Deserialize",
+    response_derives = "Debug",
+    skip_serializing_none
+)]
+pub struct RevenueByStream;
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/revenue/RevenueContracts.graphql",
+    variables_derives = "Debug, Deserialize",
+    response_derives = "Debug",
+    skip_serializing_none
+)]
+pub struct RevenueContracts;
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/revenue/RevenueDiscountAssign.graphql",
+    variables_derives = "Debug, Deserialize",
+    response_derives = "Debug",
+    skip_serializing_none
+)]
+pub struct RevenueDiscountAssign;
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/revenue/RevenueMethodSet.graphql",
+    variables_derives = "Debug, Deserialize",
+    response_derives = "Debug",
+    skip_serializing_none
+)]
+pub struct RevenueMethodSet;
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/revenue/RevenueRollforward.graphql",
+    variables_derives = "Debug, Deserialize",
+    response_derives = "Debug",
+    skip_serializing_none
+)]
+pub struct RevenueRollforward;
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/revenue/RevenueRun.graphql",
+    variables_derives = "Debug, Deserialize",
+    response_derives = "Debug",
+    skip_serializing_none
+)]
+pub struct RevenueRun;
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/revenue/RevenueRuns.graphql",
+    variables_derives = "Debug, Deserialize",
+    response_derives = "Debug",
+    skip_serializing_none
+)]
+pub struct RevenueRuns;
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/revenue/RevenueSchedule.graphql",
+    variables_derives = "Debug, Deserialize",
+    response_derives = "Debug",
+    skip_serializing_none
+)]
+pub struct RevenueSchedule;
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/revenue/RevenueSettings.graphql",
+    variables_derives = "Debug, Deserialize",
+    response_derives = "Debug",
+    skip_serializing_none
+)]
+pub struct RevenueSettings;
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/revenue/RevenueWaterfall.graphql",
+    variables_derives = "Debug, Deserialize",
+    response_derives = "Debug",
+    skip_serializing_none
+)]
+pub struct RevenueWaterfall;
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/revenue/SspPriceSet.graphql",
+    variables_derives = "Debug, Deserialize",
+    response_derives = "Debug",
+    skip_serializing_none
+)]
+pub struct SspPriceSet;
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/revenue/SspPrices.graphql",
+    variables_derives = "Debug, Deserialize",
+    response_derives = "Debug",
+    skip_serializing_none
+)]
+pub struct SspPrices;
+
+// service_accounts
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/service_accounts/ServiceAccountCreate.graphql",
+    variables_derives = "Debug, Deserialize",
+    response_derives = "Debug",
+    skip_serializing_none
+)]
+pub struct ServiceAccountCreate;
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/service_accounts/ServiceAccountRevoke.graphql",
+    variables_derives = "Debug, Deserialize",
+    response_derives = "Debug",
+    skip_serializing_none
+)]
+pub struct ServiceAccountRevoke;
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/service_accounts/ServiceAccounts.graphql",
+    variables_derives = "Debug, Deserialize",
+    response_derives = "Debug",
+    skip_serializing_none
+)]
+pub struct ServiceAccounts;
+
+// session
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/session/Login.graphql",
+    variables_derives = "Debug, Deserialize",
+    response_derives = "Debug",
+    skip_serializing_none
+)]
+pub struct Login;
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/session/Logout.graphql",
+    variables_derives = "Debug, Deserialize",
+    response_derives = "Debug",
+    skip_serializing_none
+)]
+pub struct Logout;
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/session/Me.graphql",
+    variables_derives = "Debug, Deserialize",
+    response_derives = "Debug",
+    skip_serializing_none
+)]
+pub struct Me;
+
+// users
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/users/ManagedUsers.graphql",
+    variables_derives = "Debug, Deserialize",
+    response_derives = "Debug",
+    skip_serializing_none
+)]
+pub struct ManagedUsers;
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/users/UserDeactivate.graphql",
+    variables_derives = "Debug, Deserialize",
+    response_derives = "Debug",
+    skip_serializing_none
+)]
+pub struct UserDeactivate;
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/users/UserOptions.graphql",
+    variables_derives = "Debug, Deserialize",
+    response_derives = "Debug",
+    skip_serializing_none
+)]
+pub struct UserOptions;
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/users/UserReactivate.graphql",
+    variables_derives = "Debug, Deserialize",
+    response_derives = "Debug",
+    skip_serializing_none
+)]
+pub struct UserReactivate;
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/users/UserRoleSet.graphql",
+    variables_derives = "Debug, Deserialize",
+    response_derives = "Debug",
+    skip_serializing_none
+)]
+pub struct UserRoleSet;
+
+// webhooks
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/webhooks/WebhookDeliveries.graphql",
+    variables_derives = "Debug, Deserialize",
+    response_derives = "Debug",
+    skip_serializing_none
+)]
+pub struct WebhookDeliveries;
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/webhooks/WebhookEndpointCreate.graphql",
+    variables_derives = "Debug, Deserialize",
+    response_derives = "Debug",
+    skip_serializing_none
+)]
+pub struct WebhookEndpointCreate;
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/webhooks/WebhookEndpointDelete.graphql",
+    variables_derives = "Debug, Deserialize",
+    response_derives = "Debug",
+    skip_serializing_none
+)]
+pub struct WebhookEndpointDelete;
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/webhooks/WebhookEndpointRotateSecret.graphql",
+    variables_derives = "Debug, Deserialize",
+    response_derives = "Debug",
+    skip_serializing_none
+)]
+pub struct WebhookEndpointRotateSecret;
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/webhooks/WebhookEndpointUpdate.graphql",
+    variables_derives = "Debug, Deserialize",
+    response_derives = "Debug",
+    skip_serializing_none
+)]
+pub struct WebhookEndpointUpdate;
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/webhooks/WebhookEndpoints.graphql",
+    variables_derives = "Debug, Deserialize",
+    response_derives = "Debug",
+    skip_serializing_none
+)]
+pub struct WebhookEndpoints;
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/webhooks/WebhookEventTypes.graphql",
+    variables_derives = "Debug, Deserialize",
+    response_derives = "Debug",
+    skip_serializing_none
+)]
+pub struct WebhookEventTypes;
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/webhooks/WebhookRedeliver.graphql",
+    variables_derives = "Debug, Deserialize",
+    response_derives = "Debug",
+    skip_serializing_none
+)]
+pub struct WebhookRedeliver;
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/webhooks/WebhookTest.graphql",
+    variables_derives = "Debug, Deserialize",
+    response_derives = "Debug",
+    skip_serializing_none
+)]
+pub struct WebhookTest;
