@@ -6,7 +6,11 @@
 
 use graphql_client::GraphQLQuery;
 
-/// approvals
+/// The schema's own scalars, sent and read as the text the server writes (ISO 8601).
+type Date = String;
+type DateTime = String;
+
+// approvals
 #[derive(GraphQLQuery)]
 #[graphql(
     schema_path = "../schema.graphql",
