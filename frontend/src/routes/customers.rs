@@ -1,25 +1,13 @@
 //! The customer list: search kept in the URL (`?q=`), cursor pagination, hold status badges.
 
-use std::time::Duration;
-
 use leptos::prelude::*;
-use leptos_router::{
-    hooks::{use_navigate, use_query_map},
-    NavigateOptions,
-};
 
 use crate::{
     api::{self, CustomerRow},
     app::RequirePermission,
-    components::{
-        export::ExportCsv,
-        money::MoneyCell,
-        pager::Pager,
-        states::{EmptyState, ErrorPanel, LoadingRows},
-        status::HoldBadge,
-    },
+    components::{money::MoneyCell, status::HoldBadge},
     format,
-    routes::{href_with_query, page_offset, CursorTrail, Debounce},
+    routes::list::{ListExport, ListResults, ListUrl},
     session,
 };
 
@@ -34,51 +22,9 @@ pub fn CustomersPage() -> impl IntoView {
 
 #[component]
 fn CustomerList() -> impl IntoView {
-    let query = use_query_map();
-    let navigate = use_navigate();
-    let search = Memo::new(move |_| query.with(|q| q.get("q")).filter(|q| !q.is_empty()));
-    let after = Memo::new(move |_| query.with(|q| q.get("after")));
-    let typed = RwSignal::new(search.get_untracked().unwrap_or_default());
-    let trail = CursorTrail::new();
-    let debounce = Debounce::new();
+    let list = ListUrl::new("/customers");
     let can_write = session::can("CUSTOMER_WRITE");
-
-    let customers = LocalResource::new(move || api::customers(search.get(), after.get()));
-
-    let go = {
-        let navigate = navigate.clone();
-        move |search: Option<String>, after: Option<String>| {
-            let href = href_with_query("/customers", &[("q", search), ("after", after)]);
-            navigate(
-                &href,
-                NavigateOptions {
-                    replace: true,
-                    ..Default::default()
-                },
-            );
-        }
-    };
-    let on_search = {
-        let go = go.clone();
-        move |_| {
-            let go = go.clone();
-            debounce.run(Duration::from_millis(300), move || {
-                trail.0.set(Vec::new());
-                go(Some(typed.get_untracked().trim().to_string()), None);
-            });
-        }
-    };
-    let on_next = {
-        let go = go.clone();
-        Callback::new(move |next: Option<String>| {
-            trail.0.update(|trail| trail.push(after.get_untracked()));
-            go(search.get_untracked(), next);
-        })
-    };
-    let on_previous = Callback::new(move |()| {
-        let previous = trail.0.try_update(Vec::pop).flatten().flatten();
-        go(search.get_untracked(), previous);
-    });
+    let customers = LocalResource::new(move || api::customers(list.search(), list.after()));
 
     view! {
         <div class="page">
@@ -100,52 +46,36 @@ fn CustomerList() -> impl IntoView {
                         id="customer-search"
                         type="search"
                         placeholder="Legal name, contact or email"
-                        bind:value=typed
-                        on:input=on_search
+                        bind:value=list.typed
+                        on:input=list.on_search()
                     />
                 </div>
             </div>
-            {move || match customers.get() {
-                None => view! { <LoadingRows columns=7 /> }.into_any(),
-                Some(Err(error)) => {
-                    view! { <ErrorPanel error=error retry=Callback::new(move |()| customers.refetch()) /> }
-                        .into_any()
-                }
-                Some(Ok(connection)) if connection.nodes.is_empty() => {
-                    let (title, hint) = match search.get_untracked() {
-                        Some(term) => (
-                            format!("No customers match “{term}”"),
-                            "Check the spelling, or search by contact name or email instead.".to_string(),
-                        ),
-                        None => (
-                            "No customers yet".to_string(),
-                            "Create the first customer with “New customer”; its credit policy is set from its ARR.".to_string(),
-                        ),
-                    };
-                    view! { <EmptyState title=title hint=hint /> }.into_any()
-                }
-                Some(Ok(connection)) => {
-                    let shown = connection.nodes.len();
-                    let next_cursor = connection.page_info.end_cursor.clone();
-                    let export_rows = customer_csv_rows(&connection.nodes);
-                    view! {
-                        <CustomerTable rows=connection.nodes />
-                        <Pager
-                            shown=shown
-                            offset=page_offset(trail, after.get_untracked(), 25)
-                            total=connection.total_count
-                            has_previous=!trail.0.with(Vec::is_empty)
-                            has_next=connection.page_info.has_next_page
-                            on_previous=on_previous
-                            on_next=Callback::new(move |()| on_next.run(next_cursor.clone()))
-                        >
-                            <ExportCsv filename=format!("customers-{}.csv", format::today_iso()) header=&CUSTOMER_CSV_HEADER rows=export_rows />
-                        </Pager>
-                    }
-                        .into_any()
-                }
-            }}
+            <ListResults
+                list=list
+                resource=customers
+                columns=7
+                page_size=25
+                empty=empty_text
+                table=|rows| view! { <CustomerTable rows=rows /> }
+                export=ListExport { prefix: "customers", header: &CUSTOMER_CSV_HEADER, rows: customer_csv_rows }
+            />
         </div>
+    }
+}
+
+/// What the empty list says: no match for the search, or no customers at all.
+fn empty_text(list: &ListUrl) -> (String, String) {
+    match list.search_untracked() {
+        Some(term) => (
+            format!("No customers match “{term}”"),
+            "Check the spelling, or search by contact name or email instead.".to_string(),
+        ),
+        None => (
+            "No customers yet".to_string(),
+            "Create the first customer with “New customer”; its credit policy is set from its ARR."
+                .to_string(),
+        ),
     }
 }
 

@@ -1,26 +1,14 @@
 //! The invoice list: status, "overdue only" and search kept in the URL, cursor pagination,
 //! status badges that say held and overdue in words.
 
-use std::time::Duration;
-
 use leptos::prelude::*;
-use leptos_router::{
-    hooks::{use_navigate, use_query_map},
-    NavigateOptions,
-};
 
 use crate::{
     api::{self, InvoiceRow},
     app::RequirePermission,
-    components::{
-        export::ExportCsv,
-        money::MoneyCell,
-        pager::Pager,
-        states::{EmptyState, ErrorPanel, LoadingRows},
-        status::InvoiceStatusBadge,
-    },
+    components::{money::MoneyCell, status::InvoiceStatusBadge},
     format,
-    routes::{href_with_query, page_offset, CursorTrail, Debounce},
+    routes::list::{ListExport, ListResults, ListUrl},
 };
 
 const STATUS_FILTERS: [(&str, &str); 6] = [
@@ -31,32 +19,6 @@ const STATUS_FILTERS: [(&str, &str); 6] = [
     ("PAID", "Paid"),
     ("VOID", "Void"),
 ];
-
-/// The list's filters as they stand in the URL.
-#[derive(Clone, Debug, PartialEq)]
-struct Filters {
-    search: Option<String>,
-    status: Option<String>,
-    overdue: bool,
-}
-
-impl Filters {
-    fn href(&self, after: Option<String>) -> String {
-        href_with_query(
-            "/invoices",
-            &[
-                ("q", self.search.clone()),
-                ("status", self.status.clone()),
-                ("overdue", self.overdue.then(|| "1".to_string())),
-                ("after", after),
-            ],
-        )
-    }
-
-    fn is_filtered(&self) -> bool {
-        self.search.is_some() || self.status.is_some() || self.overdue
-    }
-}
 
 #[component]
 pub fn InvoicesPage() -> impl IntoView {
@@ -69,80 +31,16 @@ pub fn InvoicesPage() -> impl IntoView {
 
 #[component]
 fn InvoiceList() -> impl IntoView {
-    let query = use_query_map();
-    let navigate = use_navigate();
-    let filters = Memo::new(move |_| {
-        query.with(|q| Filters {
-            search: q.get("q").filter(|q| !q.is_empty()),
-            status: q.get("status").filter(|s| {
-                STATUS_FILTERS
-                    .iter()
-                    .any(|(value, _)| !value.is_empty() && value == s)
-            }),
-            overdue: q.get("overdue").is_some_and(|o| o == "1"),
-        })
-    });
-    let after = Memo::new(move |_| query.with(|q| q.get("after")));
-    let typed = RwSignal::new(filters.get_untracked().search.unwrap_or_default());
-    let trail = CursorTrail::new();
-    let debounce = Debounce::new();
+    let list = ListUrl::new("/invoices");
     let invoices = LocalResource::new(move || {
-        let Filters {
-            search,
-            status,
-            overdue,
-        } = filters.get();
-        api::invoices(search, status, overdue, after.get())
-    });
-
-    let go = move |filters: Filters, after: Option<String>| {
-        navigate(
-            &filters.href(after),
-            NavigateOptions {
-                replace: true,
-                ..Default::default()
-            },
-        );
-    };
-    // A changed filter starts again from the first page.
-    let refilter = {
-        let go = go.clone();
-        move |change: &dyn Fn(&mut Filters)| {
-            let mut next = filters.get_untracked();
-            change(&mut next);
-            trail.0.set(Vec::new());
-            go(next, None);
-        }
-    };
-    let on_search = {
-        let refilter = refilter.clone();
-        move |_| {
-            let refilter = refilter.clone();
-            debounce.run(Duration::from_millis(300), move || {
-                let term = typed.get_untracked().trim().to_string();
-                refilter(&|f: &mut Filters| {
-                    f.search = Some(term.clone()).filter(|t| !t.is_empty())
-                });
-            });
-        }
-    };
-    let on_overdue = {
-        let refilter = refilter.clone();
-        move |event: leptos::ev::Event| {
-            let checked = event_target_checked(&event);
-            refilter(&|f: &mut Filters| f.overdue = checked);
-        }
-    };
-    let on_next = {
-        let go = go.clone();
-        Callback::new(move |next: Option<String>| {
-            trail.0.update(|trail| trail.push(after.get_untracked()));
-            go(filters.get_untracked(), next);
-        })
-    };
-    let on_previous = Callback::new(move |()| {
-        let previous = trail.0.try_update(Vec::pop).flatten().flatten();
-        go(filters.get_untracked(), previous);
+        // Only the statuses the filter offers; anything else in the URL lists every invoice.
+        let status = list.param("status").filter(|status| {
+            STATUS_FILTERS
+                .iter()
+                .any(|(value, _)| !value.is_empty() && value == status)
+        });
+        let overdue = list.param("overdue").is_some_and(|overdue| overdue == "1");
+        api::invoices(list.search(), status, overdue, list.after())
     });
 
     view! {
@@ -156,15 +54,14 @@ fn InvoiceList() -> impl IntoView {
             <div class="toolbar">
                 <div class="field field-inline search">
                     <label for="invoice-search">"Search"</label>
-                    <input id="invoice-search" type="search" placeholder="Invoice number, PO or legal entity" bind:value=typed on:input=on_search />
+                    <input id="invoice-search" type="search" placeholder="Invoice number, PO or legal entity" bind:value=list.typed on:input=list.on_search() />
                 </div>
                 <div class="segmented" role="group" aria-label="Filter by status">
                     {STATUS_FILTERS
                         .iter()
                         .map(|(value, label)| {
-                            let refilter = refilter.clone();
                             let value = *value;
-                            let selected = move || filters.with(|f| f.status.as_deref().unwrap_or_default() == value);
+                            let selected = move || list.param("status").unwrap_or_default() == value;
                             view! {
                                 <button
                                     type="button"
@@ -172,10 +69,7 @@ fn InvoiceList() -> impl IntoView {
                                     class:selected=selected
                                     aria-pressed=move || if selected() { "true" } else { "false" }
                                     data-filter=value
-                                    on:click=move |_| {
-                                        let status = Some(value.to_string()).filter(|v| !v.is_empty());
-                                        refilter(&|f: &mut Filters| f.status = status.clone());
-                                    }
+                                    on:click=move |_| list.set("status", Some(value.to_string()))
                                 >
                                     {*label}
                                 </button>
@@ -184,43 +78,37 @@ fn InvoiceList() -> impl IntoView {
                         .collect_view()}
                 </div>
                 <label class="checkbox">
-                    <input type="checkbox" data-filter="overdue" prop:checked=move || filters.with(|f| f.overdue) on:change=on_overdue />
+                    <input type="checkbox" data-filter="overdue" prop:checked=move || list.param("overdue").is_some() on:change=move |event| list.set("overdue", event_target_checked(&event).then(|| "1".to_string())) />
                     "Overdue only"
                 </label>
             </div>
-            {move || match invoices.get() {
-                None => view! { <LoadingRows columns=7 /> }.into_any(),
-                Some(Err(error)) => view! { <ErrorPanel error=error retry=Callback::new(move |()| invoices.refetch()) /> }.into_any(),
-                Some(Ok(connection)) if connection.nodes.is_empty() => {
-                    let (title, hint) = if filters.with_untracked(Filters::is_filtered) {
-                        ("No invoices match these filters", "Clear the search, choose “All” or untick “Overdue only” to see every invoice.")
-                    } else {
-                        ("No invoices yet", "Invoices appear here once a bill run issues or holds them; start one under Bill run.")
-                    };
-                    view! { <EmptyState title=title hint=hint /> }.into_any()
-                }
-                Some(Ok(connection)) => {
-                    let shown = connection.nodes.len();
-                    let next_cursor = connection.page_info.end_cursor.clone();
-                    let export_rows = invoice_csv_rows(&connection.nodes);
-                    view! {
-                        <InvoiceTable rows=connection.nodes />
-                        <Pager
-                            shown=shown
-                            offset=page_offset(trail, after.get_untracked(), 25)
-                            total=connection.total_count
-                            has_previous=!trail.0.with(Vec::is_empty)
-                            has_next=connection.page_info.has_next_page
-                            on_previous=on_previous
-                            on_next=Callback::new(move |()| on_next.run(next_cursor.clone()))
-                        >
-                            <ExportCsv filename=format!("invoices-{}.csv", format::today_iso()) header=&INVOICE_CSV_HEADER rows=export_rows />
-                        </Pager>
-                    }.into_any()
-                }
-            }}
+            <ListResults
+                list=list
+                resource=invoices
+                columns=7
+                page_size=25
+                empty=empty_text
+                table=|rows| view! { <InvoiceTable rows=rows /> }
+                export=ListExport { prefix: "invoices", header: &INVOICE_CSV_HEADER, rows: invoice_csv_rows }
+            />
         </div>
     }
+}
+
+/// What the empty list says: filters hide every invoice, or there are none yet.
+fn empty_text(list: &ListUrl) -> (String, String) {
+    let (title, hint) = if list.is_filtered() {
+        (
+            "No invoices match these filters",
+            "Clear the search, choose “All” or untick “Overdue only” to see every invoice.",
+        )
+    } else {
+        (
+            "No invoices yet",
+            "Invoices appear here once a bill run issues or holds them; start one under Bill run.",
+        )
+    };
+    (title.to_string(), hint.to_string())
 }
 
 const INVOICE_CSV_HEADER: [&str; 9] = [

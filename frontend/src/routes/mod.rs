@@ -34,6 +34,7 @@ pub mod invoice_detail;
 pub mod invoices;
 pub mod ladder;
 pub mod ledger;
+pub mod list;
 pub mod login;
 pub mod payment_detail;
 pub mod payment_new;

@@ -2,22 +2,16 @@
 //! payment paid and what it left as credit; cursor pagination and CSV export.
 
 use leptos::prelude::*;
-use leptos_router::{
-    hooks::{use_navigate, use_query_map},
-    NavigateOptions,
-};
 
 use crate::{
     api::{self, Payment},
     app::RequirePermission,
-    components::{
-        export::ExportCsv,
-        money::MoneyCell,
-        pager::Pager,
-        states::{EmptyState, ErrorPanel, LoadingRows},
-    },
+    components::money::MoneyCell,
     format,
-    routes::{href_with_query, page_offset, CursorTrail},
+    routes::{
+        href_with_query,
+        list::{ListExport, ListResults, ListUrl},
+    },
     session,
 };
 
@@ -34,37 +28,11 @@ pub fn PaymentsPage() -> impl IntoView {
 
 #[component]
 fn PaymentList() -> impl IntoView {
-    let query = use_query_map();
-    let navigate = use_navigate();
-    let customer = Memo::new(move |_| query.with(|q| q.get("customer")).filter(|c| !c.is_empty()));
-    let after = Memo::new(move |_| query.with(|q| q.get("after")));
-    let trail = CursorTrail::new();
+    let list = ListUrl::new("/receivables/payments");
+    let customer = Memo::new(move |_| list.param("customer"));
     let can_record = session::can("PAYMENT_RECORD");
     let payments =
-        LocalResource::new(move || api::payments(customer.get(), PAGE_SIZE as u32, after.get()));
-    let go = move |after: Option<String>| {
-        let href = href_with_query(
-            "/receivables/payments",
-            &[("customer", customer.get_untracked()), ("after", after)],
-        );
-        navigate(
-            &href,
-            NavigateOptions {
-                replace: true,
-                ..Default::default()
-            },
-        );
-    };
-    let on_next = {
-        let go = go.clone();
-        Callback::new(move |next: Option<String>| {
-            trail.0.update(|trail| trail.push(after.get_untracked()));
-            go(next);
-        })
-    };
-    let on_previous = Callback::new(move |()| {
-        go(trail.0.try_update(Vec::pop).flatten().flatten());
-    });
+        LocalResource::new(move || api::payments(customer.get(), PAGE_SIZE as u32, list.after()));
     // The customer's name, from the rows, when the list is narrowed to one customer.
     let customer_name = move || {
         customer.get().and_then(|_| {
@@ -95,37 +63,26 @@ fn PaymentList() -> impl IntoView {
                     <a href="/receivables/payments">"Show all payments"</a>
                 </p>
             })}
-            {move || match payments.get() {
-                None => view! { <LoadingRows columns=8 /> }.into_any(),
-                Some(Err(error)) => view! { <ErrorPanel error=error retry=Callback::new(move |()| payments.refetch()) /> }.into_any(),
-                Some(Ok(page)) if page.nodes.is_empty() => view! {
-                    <EmptyState
-                        title="No payments recorded yet"
-                        hint="Payments appear here once they are recorded: choose “Record payment” when money arrives from a customer."
-                    />
-                }.into_any(),
-                Some(Ok(page)) => {
-                    let shown = page.nodes.len();
-                    let next_cursor = page.page_info.end_cursor.clone();
-                    let export_rows = payment_csv_rows(&page.nodes);
-                    view! {
-                        <PaymentTable rows=page.nodes show_customer=true />
-                        <Pager
-                            shown=shown
-                            offset=page_offset(trail, after.get_untracked(), PAGE_SIZE)
-                            total=page.total_count
-                            has_previous=!trail.0.with(Vec::is_empty)
-                            has_next=page.page_info.has_next_page
-                            on_previous=on_previous
-                            on_next=Callback::new(move |()| on_next.run(next_cursor.clone()))
-                        >
-                            <ExportCsv filename=format!("payments-{}.csv", format::today_iso()) header=&PAYMENT_CSV_HEADER rows=export_rows />
-                        </Pager>
-                    }.into_any()
-                }
-            }}
+            <ListResults
+                list=list
+                resource=payments
+                columns=8
+                page_size=PAGE_SIZE
+                empty=empty_text
+                table=|rows| view! { <PaymentTable rows=rows show_customer=true /> }
+                export=ListExport { prefix: "payments", header: &PAYMENT_CSV_HEADER, rows: payment_csv_rows }
+            />
         </div>
     }
+}
+
+/// What the empty list says (the same whether or not it is narrowed to one customer).
+fn empty_text(_list: &ListUrl) -> (String, String) {
+    (
+        "No payments recorded yet".to_string(),
+        "Payments appear here once they are recorded: choose “Record payment” when money arrives from a customer."
+            .to_string(),
+    )
 }
 
 const PAYMENT_CSV_HEADER: [&str; 10] = [

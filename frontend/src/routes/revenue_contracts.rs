@@ -2,25 +2,14 @@
 //! remaining, deferred, unbilled), searchable and paged with the state in the URL; each opens
 //! its recognition schedule.
 
-use std::time::Duration;
-
 use leptos::prelude::*;
-use leptos_router::{
-    hooks::{use_navigate, use_query_map},
-    NavigateOptions,
-};
 
 use crate::{
     api::{self, RevenueContractRow},
     app::RequirePermission,
-    components::{
-        export::ExportCsv,
-        money::MoneyCell,
-        pager::Pager,
-        states::{EmptyState, ErrorPanel, LoadingRows},
-    },
+    components::money::MoneyCell,
     format,
-    routes::{href_with_query, page_offset, CursorTrail, Debounce},
+    routes::list::{ListExport, ListResults, ListUrl},
 };
 
 const PAGE_SIZE: usize = 25;
@@ -49,48 +38,9 @@ fn recognised_share(row: &RevenueContractRow) -> Option<String> {
 
 #[component]
 fn RevenueContractList() -> impl IntoView {
-    let query = use_query_map();
-    let navigate = use_navigate();
-    let search = Memo::new(move |_| query.with(|q| q.get("q")).filter(|q| !q.is_empty()));
-    let after = Memo::new(move |_| query.with(|q| q.get("after")));
-    let typed = RwSignal::new(search.get_untracked().unwrap_or_default());
-    let trail = CursorTrail::new();
-    let debounce = Debounce::new();
-
+    let list = ListUrl::new("/revenue/contracts");
     let contracts = LocalResource::new(move || {
-        api::revenue_contracts(search.get(), after.get(), PAGE_SIZE as u32)
-    });
-
-    let go = move |search: Option<String>, after: Option<String>| {
-        let href = href_with_query("/revenue/contracts", &[("q", search), ("after", after)]);
-        navigate(
-            &href,
-            NavigateOptions {
-                replace: true,
-                ..Default::default()
-            },
-        );
-    };
-    let on_search = {
-        let go = go.clone();
-        move |_| {
-            let go = go.clone();
-            debounce.run(Duration::from_millis(300), move || {
-                trail.0.set(Vec::new());
-                go(Some(typed.get_untracked().trim().to_string()), None);
-            });
-        }
-    };
-    let on_next = {
-        let go = go.clone();
-        Callback::new(move |next: Option<String>| {
-            trail.0.update(|trail| trail.push(after.get_untracked()));
-            go(search.get_untracked(), next);
-        })
-    };
-    let on_previous = Callback::new(move |()| {
-        let previous = trail.0.try_update(Vec::pop).flatten().flatten();
-        go(search.get_untracked(), previous);
+        api::revenue_contracts(list.search(), list.after(), PAGE_SIZE as u32)
     });
 
     view! {
@@ -109,48 +59,36 @@ fn RevenueContractList() -> impl IntoView {
                         id="revenue-contract-search"
                         type="search"
                         placeholder="Contract number or customer"
-                        bind:value=typed
-                        on:input=on_search
+                        bind:value=list.typed
+                        on:input=list.on_search()
                     />
                 </div>
             </div>
-            {move || match contracts.get() {
-                None => view! { <LoadingRows columns=9 /> }.into_any(),
-                Some(Err(error)) => view! { <ErrorPanel error=error retry=Callback::new(move |()| contracts.refetch()) /> }.into_any(),
-                Some(Ok(connection)) if connection.nodes.is_empty() => {
-                    let (title, hint) = match search.get_untracked() {
-                        Some(term) => (
-                            format!("No contracts match “{term}”"),
-                            "Check the spelling, or search by the customer's legal name instead.".to_string(),
-                        ),
-                        None => (
-                            "No contracts with a recognition schedule yet".to_string(),
-                            "A contract gets its schedule when its deal is approved for billing. Approve a deal to see it here.".to_string(),
-                        ),
-                    };
-                    view! { <EmptyState title=title hint=hint /> }.into_any()
-                }
-                Some(Ok(connection)) => {
-                    let shown = connection.nodes.len();
-                    let next_cursor = connection.page_info.end_cursor.clone();
-                    let export_rows = contract_csv_rows(&connection.nodes);
-                    view! {
-                        <RevenueContractTable rows=connection.nodes />
-                        <Pager
-                            shown=shown
-                            offset=page_offset(trail, after.get_untracked(), PAGE_SIZE)
-                            total=connection.total_count
-                            has_previous=!trail.0.with(Vec::is_empty)
-                            has_next=connection.page_info.has_next_page
-                            on_previous=on_previous
-                            on_next=Callback::new(move |()| on_next.run(next_cursor.clone()))
-                        >
-                            <ExportCsv filename=format!("revenue-contracts-{}.csv", format::today_iso()) header=&CONTRACT_CSV_HEADER rows=export_rows />
-                        </Pager>
-                    }.into_any()
-                }
-            }}
+            <ListResults
+                list=list
+                resource=contracts
+                columns=9
+                page_size=PAGE_SIZE
+                empty=empty_text
+                table=|rows| view! { <RevenueContractTable rows=rows /> }
+                export=ListExport { prefix: "revenue-contracts", header: &CONTRACT_CSV_HEADER, rows: contract_csv_rows }
+            />
         </div>
+    }
+}
+
+/// What the empty list says: no match for the search, or no schedules yet.
+fn empty_text(list: &ListUrl) -> (String, String) {
+    match list.search_untracked() {
+        Some(term) => (
+            format!("No contracts match “{term}”"),
+            "Check the spelling, or search by the customer's legal name instead.".to_string(),
+        ),
+        None => (
+            "No contracts with a recognition schedule yet".to_string(),
+            "A contract gets its schedule when its deal is approved for billing. Approve a deal to see it here."
+                .to_string(),
+        ),
     }
 }
 
