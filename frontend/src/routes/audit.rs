@@ -1,23 +1,13 @@
 //! The audit log: who did what to which record and when, with the before/after values folded
 //! away until asked for. The entity-type filter is kept in the URL.
 
-use std::time::Duration;
-
 use leptos::prelude::*;
-use leptos_router::{
-    hooks::{use_navigate, use_query_map},
-    NavigateOptions,
-};
 
 use crate::{
     api::{self, AuditEntry},
     app::RequirePermission,
-    components::{
-        pager::Pager,
-        states::{EmptyState, ErrorPanel, LoadingRows},
-    },
     format,
-    routes::{href_with_query, page_offset, CursorTrail, Debounce},
+    routes::list::{ListResults, ListUrl},
 };
 
 #[component]
@@ -31,50 +21,8 @@ pub fn AuditPage() -> impl IntoView {
 
 #[component]
 fn AuditLog() -> impl IntoView {
-    let query = use_query_map();
-    let navigate = use_navigate();
-    let entity_type = Memo::new(move |_| {
-        query
-            .with(|q| q.get("entityType"))
-            .filter(|t| !t.is_empty())
-    });
-    let after = Memo::new(move |_| query.with(|q| q.get("after")));
-    let typed = RwSignal::new(entity_type.get_untracked().unwrap_or_default());
-    let trail = CursorTrail::new();
-    let debounce = Debounce::new();
-    let entries = LocalResource::new(move || api::audit_log(entity_type.get(), after.get()));
-
-    let go = move |entity_type: Option<String>, after: Option<String>| {
-        let href = href_with_query("/audit", &[("entityType", entity_type), ("after", after)]);
-        navigate(
-            &href,
-            NavigateOptions {
-                replace: true,
-                ..Default::default()
-            },
-        );
-    };
-    let on_filter = {
-        let go = go.clone();
-        move |_| {
-            let go = go.clone();
-            debounce.run(Duration::from_millis(300), move || {
-                trail.0.set(Vec::new());
-                go(Some(typed.get_untracked().trim().to_string()), None);
-            });
-        }
-    };
-    let on_next = {
-        let go = go.clone();
-        Callback::new(move |next: Option<String>| {
-            trail.0.update(|trail| trail.push(after.get_untracked()));
-            go(entity_type.get_untracked(), next);
-        })
-    };
-    let on_previous = Callback::new(move |()| {
-        let previous = trail.0.try_update(Vec::pop).flatten().flatten();
-        go(entity_type.get_untracked(), previous);
-    });
+    let list = ListUrl::with_search_key("/audit", "entityType");
+    let entries = LocalResource::new(move || api::audit_log(list.search(), list.after()));
 
     view! {
         <div class="page">
@@ -87,34 +35,28 @@ fn AuditLog() -> impl IntoView {
             <div class="toolbar">
                 <div class="field field-inline">
                     <label for="entity-type">"Entity type"</label>
-                    <input id="entity-type" type="search" placeholder="e.g. customer, deal, approval" bind:value=typed on:input=on_filter />
+                    <input id="entity-type" type="search" placeholder="e.g. customer, deal, approval" bind:value=list.typed on:input=list.on_search() />
                 </div>
             </div>
-            {move || match entries.get() {
-                None => view! { <LoadingRows columns=5 /> }.into_any(),
-                Some(Err(error)) => view! { <ErrorPanel error=error retry=Callback::new(move |()| entries.refetch()) /> }.into_any(),
-                Some(Ok(connection)) if connection.nodes.is_empty() => view! {
-                    <EmptyState title="No audit entries" hint="Entries are written whenever someone changes a customer, deal, approval or ledger entry. Clear the filter to see all." />
-                }.into_any(),
-                Some(Ok(connection)) => {
-                    let shown = connection.nodes.len();
-                    let next_cursor = connection.page_info.end_cursor.clone();
-                    view! {
-                        <AuditTable entries=connection.nodes />
-                        <Pager
-                            shown=shown
-                            offset=page_offset(trail, after.get_untracked(), 50)
-                            total=connection.total_count
-                            has_previous=!trail.0.with(Vec::is_empty)
-                            has_next=connection.page_info.has_next_page
-                            on_previous=on_previous
-                            on_next=Callback::new(move |()| on_next.run(next_cursor.clone()))
-                        />
-                    }.into_any()
-                }
-            }}
+            <ListResults
+                list=list
+                resource=entries
+                columns=5
+                page_size=50
+                empty=empty_text
+                table=|entries| view! { <AuditTable entries=entries /> }
+            />
         </div>
     }
+}
+
+/// What the empty log says (with or without a filter).
+fn empty_text(_list: &ListUrl) -> (String, String) {
+    (
+        "No audit entries".to_string(),
+        "Entries are written whenever someone changes a customer, deal, approval or ledger entry. Clear the filter to see all."
+            .to_string(),
+    )
 }
 
 /// Pretty-prints JSON text so a before/after comparison is readable; other text is shown as is.

@@ -2,23 +2,16 @@
 //! ones highlighted, filtered by status (kept in the URL), paged and exportable.
 
 use leptos::prelude::*;
-use leptos_router::{
-    hooks::{use_navigate, use_query_map},
-    NavigateOptions,
-};
 
 use crate::{
     api::{self, Dispute, DisputeFilter},
     app::RequirePermission,
     components::{
         collections_status::{DisputeStatusBadge, SlaTimer},
-        export::ExportCsv,
         money::MoneyCell,
-        pager::Pager,
-        states::{EmptyState, ErrorPanel, LoadingRows},
     },
     format,
-    routes::{href_with_query, page_offset, CursorTrail},
+    routes::list::{ListExport, ListResults, ListUrl},
 };
 
 const PAGE_SIZE: usize = 25;
@@ -31,26 +24,6 @@ const STATUS_FILTERS: [(&str, &str); 5] = [
     ("ALL", "All"),
 ];
 
-#[derive(Clone, Debug, PartialEq)]
-struct Filters {
-    /// OPEN (the default: what waits for review), another status, or ALL.
-    status: String,
-    customer_id: Option<String>,
-}
-
-impl Filters {
-    fn href(&self, after: Option<String>) -> String {
-        href_with_query(
-            "/disputes",
-            &[
-                ("status", Some(self.status.clone()).filter(|s| s != "OPEN")),
-                ("customer", self.customer_id.clone()),
-                ("after", after),
-            ],
-        )
-    }
-}
-
 #[component]
 pub fn DisputesPage() -> impl IntoView {
     view! {
@@ -62,54 +35,22 @@ pub fn DisputesPage() -> impl IntoView {
 
 #[component]
 fn DisputeList() -> impl IntoView {
-    let query = use_query_map();
-    let navigate = use_navigate();
-    let filters = Memo::new(move |_| {
-        query.with(|q| Filters {
-            status: q
-                .get("status")
-                .filter(|s| STATUS_FILTERS.iter().any(|(value, _)| value == s))
-                .unwrap_or_else(|| "OPEN".to_string()),
-            customer_id: q.get("customer").filter(|c| !c.is_empty()),
-        })
+    let list = ListUrl::new("/disputes");
+    // OPEN (the default: what waits for review), another status, or ALL.
+    let status = Memo::new(move |_| {
+        list.param("status")
+            .filter(|s| STATUS_FILTERS.iter().any(|(value, _)| value == s))
+            .unwrap_or_else(|| "OPEN".to_string())
     });
-    let after = Memo::new(move |_| query.with(|q| q.get("after")));
-    let trail = CursorTrail::new();
+    let customer_id = Memo::new(move |_| list.param("customer"));
     let disputes = LocalResource::new(move || {
-        let Filters {
-            status,
-            customer_id,
-        } = filters.get();
         let filter = DisputeFilter {
-            status: Some(status).filter(|s| s != "ALL"),
+            status: Some(status.get()).filter(|s| s != "ALL"),
             invoice_id: None,
-            customer_id,
+            customer_id: customer_id.get(),
         };
-        api::disputes(filter, PAGE_SIZE as u32, after.get())
+        api::disputes(filter, PAGE_SIZE as u32, list.after())
     });
-    let go = move |filters: Filters, after: Option<String>| {
-        navigate(
-            &filters.href(after),
-            NavigateOptions {
-                replace: true,
-                ..Default::default()
-            },
-        );
-    };
-    let on_next = {
-        let go = go.clone();
-        Callback::new(move |next: Option<String>| {
-            trail.0.update(|trail| trail.push(after.get_untracked()));
-            go(filters.get_untracked(), next);
-        })
-    };
-    let on_previous = {
-        let go = go.clone();
-        Callback::new(move |()| {
-            let previous = trail.0.try_update(Vec::pop).flatten().flatten();
-            go(filters.get_untracked(), previous);
-        })
-    };
 
     view! {
         <div class="page">
@@ -122,9 +63,8 @@ fn DisputeList() -> impl IntoView {
             <div class="toolbar">
                 <div class="segmented" role="group" aria-label="Filter by status">
                     {STATUS_FILTERS.iter().map(|(value, label)| {
-                        let go = go.clone();
                         let value = *value;
-                        let selected = move || filters.with(|f| f.status == value);
+                        let selected = move || status.with(|status| status == value);
                         view! {
                             <button
                                 type="button"
@@ -132,55 +72,47 @@ fn DisputeList() -> impl IntoView {
                                 class:selected=selected
                                 aria-pressed=move || if selected() { "true" } else { "false" }
                                 data-filter=value
-                                on:click=move |_| {
-                                    trail.0.set(Vec::new());
-                                    let mut next = filters.get_untracked();
-                                    next.status = value.to_string();
-                                    go(next, None);
-                                }
+                                on:click=move |_| list.set("status", Some(value.to_string()).filter(|v| v != "OPEN"))
                             >
                                 {*label}
                             </button>
                         }
                     }).collect_view()}
                 </div>
-                {move || filters.with(|f| f.customer_id.clone()).map(|customer_id| view! {
+                {move || customer_id.get().map(|customer_id| view! {
                     <span class="filter-note">"One customer's disputes · "<a href=format!("/customers/{customer_id}")>"customer"</a></span>
                 })}
             </div>
-            {move || match disputes.get() {
-                None => view! { <LoadingRows columns=8 /> }.into_any(),
-                Some(Err(error)) => view! { <ErrorPanel error=error retry=Callback::new(move |()| disputes.refetch()) /> }.into_any(),
-                Some(Ok(page)) if page.nodes.is_empty() => {
-                    let (title, hint) = if filters.with_untracked(|f| f.status == "OPEN") {
-                        ("No disputes waiting for review", "Disputes are logged from the invoice page when a customer contests an invoice.")
-                    } else {
-                        ("No disputes with this status", "Choose another status above to see other disputes.")
-                    };
-                    view! { <EmptyState title=title hint=hint /> }.into_any()
-                }
-                Some(Ok(page)) => {
-                    let shown = page.nodes.len();
-                    let next_cursor = page.page_info.end_cursor.clone();
-                    let export_rows = dispute_csv_rows(&page.nodes);
-                    view! {
-                        <DisputeTable rows=page.nodes />
-                        <Pager
-                            shown=shown
-                            offset=page_offset(trail, after.get_untracked(), PAGE_SIZE)
-                            total=page.total_count
-                            has_previous=!trail.0.with(Vec::is_empty)
-                            has_next=page.page_info.has_next_page
-                            on_previous=on_previous
-                            on_next=Callback::new(move |()| on_next.run(next_cursor.clone()))
-                        >
-                            <ExportCsv filename=format!("disputes-{}.csv", format::today_iso()) header=&DISPUTE_CSV_HEADER rows=export_rows />
-                        </Pager>
-                    }.into_any()
-                }
-            }}
+            <ListResults
+                list=list
+                resource=disputes
+                columns=8
+                page_size=PAGE_SIZE
+                empty=empty_text
+                table=|rows| view! { <DisputeTable rows=rows /> }
+                export=ListExport { prefix: "disputes", header: &DISPUTE_CSV_HEADER, rows: dispute_csv_rows }
+            />
         </div>
     }
+}
+
+/// What the empty list says: nothing waits for review, or nothing has the chosen status.
+fn empty_text(list: &ListUrl) -> (String, String) {
+    let waiting = list
+        .param_untracked("status")
+        .is_none_or(|status| status == "OPEN");
+    let (title, hint) = if waiting {
+        (
+            "No disputes waiting for review",
+            "Disputes are logged from the invoice page when a customer contests an invoice.",
+        )
+    } else {
+        (
+            "No disputes with this status",
+            "Choose another status above to see other disputes.",
+        )
+    };
+    (title.to_string(), hint.to_string())
 }
 
 #[component]

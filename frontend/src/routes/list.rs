@@ -30,6 +30,8 @@ type Navigate = Box<dyn Fn(&str)>;
 #[derive(Clone, Copy)]
 pub struct ListUrl {
     path: &'static str,
+    /// The parameter the search box writes: `q`, or a page's own (the audit log's `entityType`).
+    search_key: &'static str,
     query: Memo<ParamsMap>,
     navigate: StoredValue<Navigate, LocalStorage>,
     trail: CursorTrail,
@@ -40,9 +42,18 @@ pub struct ListUrl {
 
 impl ListUrl {
     pub fn new(path: &'static str) -> Self {
+        Self::with_search_key(path, "q")
+    }
+
+    /// A list whose search box writes `search_key` instead of `q`.
+    pub fn with_search_key(path: &'static str, search_key: &'static str) -> Self {
         let query = use_query_map();
         let navigate = use_navigate();
-        let typed = RwSignal::new(query.with_untracked(|q| q.get("q")).unwrap_or_default());
+        let typed = RwSignal::new(
+            query
+                .with_untracked(|q| q.get(search_key))
+                .unwrap_or_default(),
+        );
         let go: Navigate = Box::new(move |href: &str| {
             navigate(
                 href,
@@ -54,6 +65,7 @@ impl ListUrl {
         });
         Self {
             path,
+            search_key,
             query,
             navigate: StoredValue::new_local(go),
             trail: CursorTrail::new(),
@@ -69,15 +81,20 @@ impl ListUrl {
             .filter(|value| !value.is_empty())
     }
 
+    /// One parameter as it stands, untracked (for messages).
+    pub fn param_untracked(&self, key: &str) -> Option<String> {
+        self.query
+            .with_untracked(|query| query.get(key))
+            .filter(|value| !value.is_empty())
+    }
+
     pub fn search(&self) -> Option<String> {
-        self.param("q")
+        self.param(self.search_key)
     }
 
     /// The search as it stands, untracked (for messages).
     pub fn search_untracked(&self) -> Option<String> {
-        self.query
-            .with_untracked(|query| query.get("q"))
-            .filter(|value| !value.is_empty())
+        self.param_untracked(self.search_key)
     }
 
     pub fn after(&self) -> Option<String> {
@@ -105,7 +122,7 @@ impl ListUrl {
         move |_| {
             list.debounce.run(Duration::from_millis(300), move || {
                 let term = list.typed.get_untracked().trim().to_string();
-                list.set("q", Some(term));
+                list.set(list.search_key, Some(term));
             });
         }
     }
