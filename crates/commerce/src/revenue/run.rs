@@ -170,14 +170,7 @@ pub async fn execute<C: ConnectionTrait>(
     lap("due rows");
     let max_id = due.iter().map(|row| row.max_id).max().unwrap_or(0);
     let row_count: i64 = due.iter().map(|row| row.rows).sum();
-    let mut by_contract: DueByContract = BTreeMap::new();
-    for row in &due {
-        by_contract
-            .entry(row.contract_id)
-            .or_insert_with(|| (row.currency.clone(), Vec::new()))
-            .1
-            .push((row.stream_account.clone(), row.amount));
-    }
+    let by_contract = group_by_contract(&due);
     let ids: Vec<i64> = by_contract.keys().copied().collect();
     let (positions, numbers) = positions_and_numbers(connection, &ids).await?;
     lap("positions and numbers");
@@ -255,6 +248,19 @@ async fn due_rows<C: ConnectionTrait>(connection: &C, cutoff: NaiveDate) -> AppR
     ))
     .all(connection)
     .await?)
+}
+
+/// The due rows grouped per contract, in contract order.
+fn group_by_contract(due: &[DueRow]) -> DueByContract {
+    let mut by_contract: DueByContract = BTreeMap::new();
+    for row in due {
+        by_contract
+            .entry(row.contract_id)
+            .or_insert_with(|| (row.currency.clone(), Vec::new()))
+            .1
+            .push((row.stream_account.clone(), row.amount));
+    }
+    by_contract
 }
 
 /// Each contract's (billed, recognised) position and its number, read 500 contracts at a time.
