@@ -686,6 +686,63 @@ async fn renew_in<C: ConnectionTrait>(
         .await?
         .ok_or_else(|| AppError::internal(format!("contract {} without deal", old.id)))?;
     let book = crate::billing::repo::billable_lines(connection, Some(&[old.id])).await?;
+    let (mut lines, monthly, tcv) = renewal_lines(&book, old, uplift, (start, end))?;
+    if lines.is_empty() {
+        return Err(AppError::validation(
+            "contractId",
+            format!(
+                "Contract {} has no recurring or usage lines running to its end; there is nothing to renew.",
+                old.contract_number
+            ),
+        ));
+    }
+    let arr = crate::recurring::rules::round_minor(monthly * Decimal::from(12));
+    let renewal_deal = insert_renewal_deal(
+        connection,
+        actor,
+        &old_deal,
+        (tcv, arr),
+        (start, end),
+        key,
+        now,
+    )
+    .await?;
+    let renewed = crate::deals::insert_contract(
+        connection,
+        contract::ActiveModel {
+            deal_id: Set(renewal_deal.id),
+            customer_id: Set(old.customer_id),
+            start_date: Set(start),
+            end_date: Set(end),
+            tcv_minor: Set(tcv),
+            arr_minor: Set(arr),
+            currency: Set(old.currency.clone()),
+            uplift_percent: Set(uplift.normalize().to_string()),
+            renewed_from_id: Set(Some(old.id)),
+            ..Default::default()
+        },
+        now,
+    )
+    .await?;
+    for line in &mut lines {
+        line.contract_id = Set(renewed.id);
+    }
+    contract_line::Entity::insert_many(lines)
+        .exec_without_returning(connection)
+        .await?;
+    crate::revenue::repo::build_contract(connection, renewed.id, now).await?;
+    Ok(renewed)
+}
+
+/// The renewal term's lines: each subscription and usage line still running at the old term's
+/// end, at its quantity then, recurring prices uplifted. Returns them with the term's monthly
+/// recurring value and its TCV.
+fn renewal_lines(
+    book: &[crate::billing::repo::BillableLine],
+    old: &contract::Model,
+    uplift: Decimal,
+    (start, end): (NaiveDate, NaiveDate),
+) -> AppResult<(Vec<contract_line::ActiveModel>, Decimal, i64)> {
     let mut lines = Vec::new();
     let mut monthly = Decimal::ZERO;
     let mut tcv: i64 = 0;
@@ -696,7 +753,7 @@ async fn renew_in<C: ConnectionTrait>(
         }
         months.max(1)
     };
-    for line in &book {
+    for line in book {
         let terms = &line.terms;
         let recurring = terms.kind == crate::deals::ContractLineKind::Subscription
             && crate::billing::schedule::months(terms.frequency).is_some();
@@ -737,16 +794,20 @@ async fn renew_in<C: ConnectionTrait>(
             ..Default::default()
         });
     }
-    if lines.is_empty() {
-        return Err(AppError::validation(
-            "contractId",
-            format!(
-                "Contract {} has no recurring or usage lines running to its end; there is nothing to renew.",
-                old.contract_number
-            ),
-        ));
-    }
-    let arr = crate::recurring::rules::round_minor(monthly * Decimal::from(12));
+    Ok((lines, monthly, tcv))
+}
+
+/// The renewal's deal: the old deal's terms for the new term, approved at once, numbered after
+/// the renewals before it (`<opportunity>-R<n>`).
+async fn insert_renewal_deal<C: ConnectionTrait>(
+    connection: &C,
+    actor: &Actor,
+    old_deal: &deal::Model,
+    (tcv, arr): (i64, i64),
+    (start, end): (NaiveDate, NaiveDate),
+    key: &str,
+    now: DateTime<Utc>,
+) -> AppResult<deal::Model> {
     let renewals_before = deal::Entity::find()
         .filter(
             deal::Column::CrmOpportunityId
@@ -755,7 +816,7 @@ async fn renew_in<C: ConnectionTrait>(
         .all(connection)
         .await?
         .len();
-    let renewal_deal = deal::ActiveModel {
+    Ok(deal::ActiveModel {
         id: sea_orm::ActiveValue::NotSet,
         crm_opportunity_id: Set(format!(
             "{}-R{}",
@@ -777,30 +838,5 @@ async fn renew_in<C: ConnectionTrait>(
         ..deal::ActiveModel::from(old_deal.clone())
     }
     .insert(connection)
-    .await?;
-    let renewed = crate::deals::insert_contract(
-        connection,
-        contract::ActiveModel {
-            deal_id: Set(renewal_deal.id),
-            customer_id: Set(old.customer_id),
-            start_date: Set(start),
-            end_date: Set(end),
-            tcv_minor: Set(tcv),
-            arr_minor: Set(arr),
-            currency: Set(old.currency.clone()),
-            uplift_percent: Set(uplift.normalize().to_string()),
-            renewed_from_id: Set(Some(old.id)),
-            ..Default::default()
-        },
-        now,
-    )
-    .await?;
-    for line in &mut lines {
-        line.contract_id = Set(renewed.id);
-    }
-    contract_line::Entity::insert_many(lines)
-        .exec_without_returning(connection)
-        .await?;
-    crate::revenue::repo::build_contract(connection, renewed.id, now).await?;
-    Ok(renewed)
+    .await?)
 }
