@@ -144,29 +144,7 @@ async fn run(command: Command) -> Result<ExitCode, AppError> {
     let config = Config::from_env()?;
     let clock: SharedClock = Arc::new(SystemClock);
     match command {
-        Command::Serve { addr } => {
-            let app = App::start(config, clock).await?;
-            let listener = tokio::net::TcpListener::bind(&addr)
-                .await
-                .map_err(|error| {
-                    AppError::validation("addr", format!("cannot listen on {addr}: {error}"))
-                })?;
-            let local = listener.local_addr().map_err(AppError::internal)?;
-            println!("revops is listening on http://{local}");
-            tracing::info!(%local, dev_mode = app.config.dev_mode, "serving");
-            // Daily jobs for each new business date, and mail delivery every few seconds.
-            revops::jobs::spawn_scheduler(app.clone(), std::time::Duration::from_secs(5));
-            // Ctrl-C or SIGTERM (what an orchestrator sends) stops taking connections and lets
-            // the requests in flight finish before the process exits.
-            let shutdown = async {
-                shutdown_signal().await;
-                tracing::info!("shutting down: finishing requests in flight");
-            };
-            revops::http::serve(app, listener, shutdown)
-                .await
-                .map_err(AppError::internal)?;
-            Ok(ExitCode::SUCCESS)
-        }
+        Command::Serve { addr } => serve(config, clock, &addr).await,
         Command::Backup { out } => {
             let report = revops::backup::backup(&config.database_url, &out).await?;
             println!(
@@ -195,44 +173,21 @@ async fn run(command: Command) -> Result<ExitCode, AppError> {
             role,
             password,
         } => {
-            let role = Role::parse(&role)
-                .ok_or_else(|| AppError::validation("role", format!("unknown role {role}")))?;
-            let app = App::start(config, clock).await?;
-            let user = app
-                .auth
-                .create_user(
-                    None,
-                    NewUser {
-                        email,
-                        name,
-                        role,
-                        password,
-                    },
-                )
-                .await?;
-            println!(
-                "created user {} ({}) with id {}",
-                user.email, user.role, user.id
-            );
-            Ok(ExitCode::SUCCESS)
+            create_user(
+                config,
+                clock,
+                NewUser {
+                    email,
+                    name,
+                    role: Role::parse(&role).ok_or_else(|| {
+                        AppError::validation("role", format!("unknown role {role}"))
+                    })?,
+                    password,
+                },
+            )
+            .await
         }
-        Command::ExportSchema { out } => {
-            let mut config = config;
-            config.dev_mode = true;
-            let directory = std::env::temp_dir()
-                .join(format!("revops-export-{}", uuid::Uuid::new_v4().simple()));
-            config.database_url = format!(
-                "sqlite://{}?mode=rwc",
-                directory.join("export.db").display()
-            );
-            config.data_dir = directory.clone();
-            let app = App::start(config, clock).await?;
-            let sdl = revops::graphql::export_sdl(&revops::graphql::build_schema(app));
-            let _ = std::fs::remove_dir_all(&directory);
-            std::fs::write(&out, sdl).map_err(AppError::internal)?;
-            println!("wrote {out}");
-            Ok(ExitCode::SUCCESS)
-        }
+        Command::ExportSchema { out } => export_schema(config, clock, &out).await,
         #[cfg(feature = "devtools")]
         Command::Dev(command) => {
             revops_devtools::cli::run(command, config, clock).await?;
@@ -248,25 +203,96 @@ async fn run(command: Command) -> Result<ExitCode, AppError> {
             let app = App::start(config, clock).await?;
             verify_chain(&app, grace_minutes).await
         }
-        Command::RunDaily { as_of } => {
-            let app = App::start(config, clock).await?;
-            let last = std::sync::Mutex::new(std::time::Instant::now());
-            let reports = revops::jobs::run_daily(&app, as_of, &|job, done, total| {
-                // Progress about once a second, and at the end.
-                if let Ok(mut last) = last.lock() {
-                    if done == total || last.elapsed() >= std::time::Duration::from_secs(1) {
-                        *last = std::time::Instant::now();
-                        eprintln!("{as_of} {job}: {done} / {total}");
-                    }
-                }
-            })
-            .await?;
-            for report in reports {
-                println!("{as_of} {}: {}", report.job, report.summary);
-            }
-            Ok(ExitCode::SUCCESS)
-        }
+        Command::RunDaily { as_of } => run_daily(config, clock, as_of).await,
     }
+}
+
+/// `revops serve`: the app on `addr`, with the daily jobs and mail delivery scheduled, until
+/// Ctrl-C or SIGTERM.
+async fn serve(config: Config, clock: SharedClock, addr: &str) -> Result<ExitCode, AppError> {
+    let app = App::start(config, clock).await?;
+    let listener = tokio::net::TcpListener::bind(&addr)
+        .await
+        .map_err(|error| {
+            AppError::validation("addr", format!("cannot listen on {addr}: {error}"))
+        })?;
+    let local = listener.local_addr().map_err(AppError::internal)?;
+    println!("revops is listening on http://{local}");
+    tracing::info!(%local, dev_mode = app.config.dev_mode, "serving");
+    // Daily jobs for each new business date, and mail delivery every few seconds.
+    revops::jobs::spawn_scheduler(app.clone(), std::time::Duration::from_secs(5));
+    // Ctrl-C or SIGTERM (what an orchestrator sends) stops taking connections and lets
+    // the requests in flight finish before the process exits.
+    let shutdown = async {
+        shutdown_signal().await;
+        tracing::info!("shutting down: finishing requests in flight");
+    };
+    revops::http::serve(app, listener, shutdown)
+        .await
+        .map_err(AppError::internal)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `revops create-user`: a user with a role and password, created by nobody (the first admin).
+async fn create_user(
+    config: Config,
+    clock: SharedClock,
+    new_user: NewUser,
+) -> Result<ExitCode, AppError> {
+    let app = App::start(config, clock).await?;
+    let user = app.auth.create_user(None, new_user).await?;
+    println!(
+        "created user {} ({}) with id {}",
+        user.email, user.role, user.id
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `revops export-schema`: the GraphQL SDL, from an app started on a throwaway database.
+async fn export_schema(
+    config: Config,
+    clock: SharedClock,
+    out: &str,
+) -> Result<ExitCode, AppError> {
+    let mut config = config;
+    config.dev_mode = true;
+    let directory =
+        std::env::temp_dir().join(format!("revops-export-{}", uuid::Uuid::new_v4().simple()));
+    config.database_url = format!(
+        "sqlite://{}?mode=rwc",
+        directory.join("export.db").display()
+    );
+    config.data_dir = directory.clone();
+    let app = App::start(config, clock).await?;
+    let sdl = revops::graphql::export_sdl(&revops::graphql::build_schema(app));
+    let _ = std::fs::remove_dir_all(&directory);
+    std::fs::write(out, sdl).map_err(AppError::internal)?;
+    println!("wrote {out}");
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `revops run-daily`: the daily jobs for `as_of`, with their progress on stderr.
+async fn run_daily(
+    config: Config,
+    clock: SharedClock,
+    as_of: chrono::NaiveDate,
+) -> Result<ExitCode, AppError> {
+    let app = App::start(config, clock).await?;
+    let last = std::sync::Mutex::new(std::time::Instant::now());
+    let reports = revops::jobs::run_daily(&app, as_of, &|job, done, total| {
+        // Progress about once a second, and at the end.
+        if let Ok(mut last) = last.lock() {
+            if done == total || last.elapsed() >= std::time::Duration::from_secs(1) {
+                *last = std::time::Instant::now();
+                eprintln!("{as_of} {job}: {done} / {total}");
+            }
+        }
+    })
+    .await?;
+    for report in reports {
+        println!("{as_of} {}: {}", report.job, report.summary);
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 /// `revops verify-chain`: prints each chain's state and the first break, if any.

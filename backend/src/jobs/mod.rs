@@ -69,52 +69,9 @@ pub async fn run_daily(
     });
     // Recognition runs on the last day of each month (and on demand); a rerun posts nothing new.
     if as_of.succ_opt().is_some_and(|next| next.day() == 1) {
-        let period = crate::ledger::period_of(as_of);
-        let summary = match timed(app, "revenue", app.revenue.run_as(None, &period, as_of)).await {
-            Ok(run) => format!(
-                "{period}: {} schedule rows of {} contracts recognised in {} entries",
-                run.rows_recognised, run.contracts, run.entries
-            ),
-            // Another instance's run marked the same rows first: its transaction recognised
-            // them, this one rolled back whole, and the rest of the day's jobs still run here.
-            Err(crate::error::AppError::Conflict(message)) => {
-                tracing::info!(%period, %message, "recognition done by another instance");
-                format!("{period}: recognised by another instance at the same time")
-            }
-            Err(error) => return Err(error),
-        };
-        reports.push(JobReport {
-            job: "revenue",
-            summary,
-        });
+        reports.push(revenue_job(app, as_of).await?);
     }
-    // Commissions: the month-end calculation of the month before, on the first daily run after
-    // it ends (until it has one; the 5-business-day rule measures this), never once paid out.
-    // Several instances reaching it at once calculate it once (`close_month` checks under a lock).
-    let last_month_end = crate::commissions::rules::first_of_month(as_of)
-        .pred_opt()
-        .unwrap_or(as_of);
-    let period = crate::ledger::period_of(last_month_end);
-    let summary = match timed(app, "commissions", app.commissions.close_month(&period)).await {
-        Ok(Some(run)) => Some(format!(
-            "{period}: {} lines ({} changed), {} entries, {} warnings",
-            run.lines,
-            run.changed,
-            run.entries,
-            run.warnings.len()
-        )),
-        Ok(None) => None,
-        Err(error) => {
-            tracing::warn!(%period, error = ?error, "commission calculation not done");
-            Some(format!("{period}: not calculated: {}", error.message()))
-        }
-    };
-    if let Some(summary) = summary {
-        reports.push(JobReport {
-            job: "commissions",
-            summary,
-        });
-    }
+    reports.extend(commission_job(app, as_of).await);
     // Renewal alerts at 90, 60 and 30 days; each (renewal, mark, person) once ever.
     let alerts = timed(app, "renewals", app.renewals.run_alerts(as_of)).await?;
     reports.push(JobReport {
@@ -140,6 +97,58 @@ pub async fn run_daily(
     // Last, so the day's audit rows and journal entries are in the chains when the run ends.
     reports.push(seal_job(app).await);
     Ok(reports)
+}
+
+/// The month's recognition run on its last day. Another instance's run that marked the same
+/// rows first recognised them; this one rolled back whole, and the day's other jobs still run.
+async fn revenue_job(app: &App, as_of: NaiveDate) -> AppResult<JobReport> {
+    let period = crate::ledger::period_of(as_of);
+    let summary = match timed(app, "revenue", app.revenue.run_as(None, &period, as_of)).await {
+        Ok(run) => format!(
+            "{period}: {} schedule rows of {} contracts recognised in {} entries",
+            run.rows_recognised, run.contracts, run.entries
+        ),
+        // Another instance's run marked the same rows first: its transaction recognised
+        // them, this one rolled back whole, and the rest of the day's jobs still run here.
+        Err(crate::error::AppError::Conflict(message)) => {
+            tracing::info!(%period, %message, "recognition done by another instance");
+            format!("{period}: recognised by another instance at the same time")
+        }
+        Err(error) => return Err(error),
+    };
+    Ok(JobReport {
+        job: "revenue",
+        summary,
+    })
+}
+
+/// The month-end commission calculation of the month before; a failure is reported, not fatal.
+async fn commission_job(app: &App, as_of: NaiveDate) -> Option<JobReport> {
+    // Commissions: the month-end calculation of the month before, on the first daily run after
+    // it ends (until it has one; the 5-business-day rule measures this), never once paid out.
+    // Several instances reaching it at once calculate it once (`close_month` checks under a lock).
+    let last_month_end = crate::commissions::rules::first_of_month(as_of)
+        .pred_opt()
+        .unwrap_or(as_of);
+    let period = crate::ledger::period_of(last_month_end);
+    let summary = match timed(app, "commissions", app.commissions.close_month(&period)).await {
+        Ok(Some(run)) => Some(format!(
+            "{period}: {} lines ({} changed), {} entries, {} warnings",
+            run.lines,
+            run.changed,
+            run.entries,
+            run.warnings.len()
+        )),
+        Ok(None) => None,
+        Err(error) => {
+            tracing::warn!(%period, error = ?error, "commission calculation not done");
+            Some(format!("{period}: not calculated: {}", error.message()))
+        }
+    };
+    summary.map(|summary| JobReport {
+        job: "commissions",
+        summary,
+    })
 }
 
 /// The daily run's sealing pass. A failure does not undo the day's work: the next pass (a minute

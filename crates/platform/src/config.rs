@@ -56,6 +56,54 @@ fn env(name: &str) -> Option<String> {
         .filter(|value| !value.trim().is_empty())
 }
 
+/// A whole number from the environment within `range`, or `default` when unset.
+fn env_bounded(
+    name: &str,
+    range: std::ops::RangeInclusive<i64>,
+    default: i64,
+    message: &str,
+) -> AppResult<i64> {
+    match env(name) {
+        Some(text) => text
+            .parse::<i64>()
+            .ok()
+            .filter(|value| range.contains(value))
+            .ok_or_else(|| AppError::validation(name, message)),
+        None => Ok(default),
+    }
+}
+
+/// The SMTP relay (URL and extra CA file, both or neither) and the sender address.
+fn mail_settings() -> AppResult<(Option<String>, Option<PathBuf>, String)> {
+    let smtp_url = env("REVOPS_SMTP_URL");
+    let smtp_ca_file = env("REVOPS_SMTP_CA_FILE").map(PathBuf::from);
+    let mail_from = env("REVOPS_MAIL_FROM").unwrap_or_else(|| "billing@revops.local".into());
+    crate::notifications::mail::check_address("from", &mail_from).map_err(|_| {
+        AppError::validation(
+            "REVOPS_MAIL_FROM",
+            format!(
+                "REVOPS_MAIL_FROM is \"{mail_from}\"; use a plain address such as \
+                 billing@example.com."
+            ),
+        )
+    })?;
+    // Building the relay checks the URL and reads the CA file, so a mistake in either stops
+    // the start with a message naming the variable rather than failing every delivery later.
+    if let Some(url) = &smtp_url {
+        crate::notifications::transport::MailTransport::smtp(
+            url,
+            smtp_ca_file.as_deref(),
+            &mail_from,
+        )?;
+    } else if smtp_ca_file.is_some() {
+        return Err(AppError::validation(
+            "REVOPS_SMTP_CA_FILE",
+            "REVOPS_SMTP_CA_FILE is set but REVOPS_SMTP_URL is not; set both or neither.",
+        ));
+    }
+    Ok((smtp_url, smtp_ca_file, mail_from))
+}
+
 impl Config {
     pub fn from_env() -> AppResult<Config> {
         let data_dir = PathBuf::from(env("REVOPS_DATA_DIR").unwrap_or_else(|| "data".into()));
@@ -72,45 +120,13 @@ impl Config {
                 ));
             }
         };
-        let token_ttl_hours = match env("REVOPS_TOKEN_TTL_HOURS") {
-            Some(text) => text
-                .parse::<i64>()
-                .ok()
-                .filter(|hours| (1..=24 * 30).contains(hours))
-                .ok_or_else(|| {
-                    AppError::validation(
-                        "REVOPS_TOKEN_TTL_HOURS",
-                        "REVOPS_TOKEN_TTL_HOURS must be 1 to 720.",
-                    )
-                })?,
-            None => 8,
-        };
-        let smtp_url = env("REVOPS_SMTP_URL");
-        let smtp_ca_file = env("REVOPS_SMTP_CA_FILE").map(PathBuf::from);
-        let mail_from = env("REVOPS_MAIL_FROM").unwrap_or_else(|| "billing@revops.local".into());
-        crate::notifications::mail::check_address("from", &mail_from).map_err(|_| {
-            AppError::validation(
-                "REVOPS_MAIL_FROM",
-                format!(
-                    "REVOPS_MAIL_FROM is \"{mail_from}\"; use a plain address such as \
-                     billing@example.com."
-                ),
-            )
-        })?;
-        // Building the relay checks the URL and reads the CA file, so a mistake in either stops
-        // the start with a message naming the variable rather than failing every delivery later.
-        if let Some(url) = &smtp_url {
-            crate::notifications::transport::MailTransport::smtp(
-                url,
-                smtp_ca_file.as_deref(),
-                &mail_from,
-            )?;
-        } else if smtp_ca_file.is_some() {
-            return Err(AppError::validation(
-                "REVOPS_SMTP_CA_FILE",
-                "REVOPS_SMTP_CA_FILE is set but REVOPS_SMTP_URL is not; set both or neither.",
-            ));
-        }
+        let token_ttl_hours = env_bounded(
+            "REVOPS_TOKEN_TTL_HOURS",
+            1..=24 * 30,
+            8,
+            "REVOPS_TOKEN_TTL_HOURS must be 1 to 720.",
+        )?;
+        let (smtp_url, smtp_ca_file, mail_from) = mail_settings()?;
         let mail_dir = env("REVOPS_MAIL_DIR")
             .map(PathBuf::from)
             .unwrap_or_else(|| data_dir.join("mail"));
@@ -134,19 +150,12 @@ impl Config {
                 ));
             }
         };
-        let outbox_lease_seconds = match env("REVOPS_OUTBOX_LEASE_SECONDS") {
-            Some(text) => text
-                .parse::<i64>()
-                .ok()
-                .filter(|seconds| (1..=3600).contains(seconds))
-                .ok_or_else(|| {
-                    AppError::validation(
-                        "REVOPS_OUTBOX_LEASE_SECONDS",
-                        "REVOPS_OUTBOX_LEASE_SECONDS must be 1 to 3600.",
-                    )
-                })?,
-            None => 120,
-        };
+        let outbox_lease_seconds = env_bounded(
+            "REVOPS_OUTBOX_LEASE_SECONDS",
+            1..=3600,
+            120,
+            "REVOPS_OUTBOX_LEASE_SECONDS must be 1 to 3600.",
+        )?;
         Ok(Config {
             metrics_token: env("REVOPS_METRICS_TOKEN"),
             hsts,

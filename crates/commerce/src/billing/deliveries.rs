@@ -69,26 +69,13 @@ impl BillingService {
                 "Contract line {line_id} was already delivered."
             )));
         }
-        let total = repo::decimal("quantity", &line.quantity)?;
         let parts = deliveries_of(&transaction, line_id).await?;
-        let so_far = delivered_quantity(&parts)?;
-        let left = total - so_far;
-        let quantity = match quantity {
-            Some(text) => {
-                parse_quantity(text).map_err(|message| AppError::validation("quantity", message))?
-            }
-            None => left,
-        };
-        if quantity.is_zero() || quantity > left {
-            return Err(AppError::validation(
-                "quantity",
-                format!(
-                    "Deliver more than 0 and at most the {} of {} not yet delivered.",
-                    left.normalize(),
-                    total.normalize()
-                ),
-            ));
-        }
+        let Portion {
+            total,
+            so_far,
+            left,
+            quantity,
+        } = portion(&line, &parts, quantity)?;
         let part = line_delivery::ActiveModel {
             contract_line_id: Set(line_id),
             quantity: Set(quantity.normalize().to_string()),
@@ -143,4 +130,46 @@ impl BillingService {
         transaction.commit().await?;
         Ok(after)
     }
+}
+
+/// The part being delivered against the line: its whole quantity, what is delivered so far,
+/// what is left, and this part's quantity (the rest when not given).
+struct Portion {
+    total: Decimal,
+    so_far: Decimal,
+    left: Decimal,
+    quantity: Decimal,
+}
+
+/// Reads the part's quantity against what the line has left: more than zero and at most that.
+fn portion(
+    line: &contract_line::Model,
+    parts: &[line_delivery::Model],
+    quantity: Option<&str>,
+) -> AppResult<Portion> {
+    let total = repo::decimal("quantity", &line.quantity)?;
+    let so_far = delivered_quantity(parts)?;
+    let left = total - so_far;
+    let quantity = match quantity {
+        Some(text) => {
+            parse_quantity(text).map_err(|message| AppError::validation("quantity", message))?
+        }
+        None => left,
+    };
+    if quantity.is_zero() || quantity > left {
+        return Err(AppError::validation(
+            "quantity",
+            format!(
+                "Deliver more than 0 and at most the {} of {} not yet delivered.",
+                left.normalize(),
+                total.normalize()
+            ),
+        ));
+    }
+    Ok(Portion {
+        total,
+        so_far,
+        left,
+        quantity,
+    })
 }

@@ -9,6 +9,7 @@ pub mod pricing;
 pub mod repo;
 pub mod run;
 pub mod schedule;
+mod usage;
 
 use crate::access::{Actor, Permission};
 use crate::audit::{self, AuditRecord};
@@ -22,10 +23,10 @@ use crate::money::{Currency, Money};
 use crate::values::{parse_id, require_text};
 pub use changes::{ContractChange, LineAddInput, Modified, ModifyInput, NewLine};
 use chrono::{DateTime, NaiveDate, Utc};
-use pricing::{parse_quantity, UsagePricing};
+use pricing::parse_quantity;
 use run::{BillRunReport, RunRequest, RunStatus};
 use rust_decimal::Decimal;
-use sea_orm::sea_query::{Expr, OnConflict};
+use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
     QueryOrder, Set, TransactionTrait,
@@ -241,6 +242,18 @@ impl BillingService {
             }
         }
         let lines = repo::billable_lines(&self.db, Some(&[contract_id])).await?;
+        let (mut rows, keys) = self.charged_rows(&lines).await?;
+        rows.extend(upcoming_rows(&lines, &keys)?);
+        rows.sort_by_key(|row| (row.due_on, row.contract_line_id));
+        Ok(rows)
+    }
+
+    /// The charges written for the lines, each invoiced, credited by a memo, or unbilled; and
+    /// the charge keys written per line.
+    async fn charged_rows(
+        &self,
+        lines: &[repo::BillableLine],
+    ) -> AppResult<(Vec<ScheduleRow>, HashMap<i64, Vec<String>>)> {
         let line_ids: Vec<i64> = lines.iter().map(|line| line.line_id).collect();
         let charges = billing_charge::Entity::find()
             .filter(billing_charge::Column::ContractLineId.is_in(line_ids.clone()))
@@ -302,186 +315,7 @@ impl BillingService {
                 invoice_id,
             });
         }
-        for line in &lines {
-            let written = keys.get(&line.line_id).cloned().unwrap_or_default();
-            let stop = line.terms.service_end();
-            for period in line
-                .terms
-                .periods()
-                .iter()
-                .filter(|period| period.start < stop)
-            {
-                let charge = line.terms.period_charge(period)?;
-                if written.contains(&charge.key) {
-                    continue;
-                }
-                rows.push(ScheduleRow {
-                    contract_line_id: line.line_id,
-                    description: charge.description,
-                    period_start: Some(period.start),
-                    period_end: Some(period.last_day()),
-                    amount: charge.amount,
-                    note: charge.note,
-                    due_on: charge.due_on,
-                    state: "upcoming",
-                    invoice_id: None,
-                    invoice_number: None,
-                });
-            }
-        }
-        rows.sort_by_key(|row| (row.due_on, row.contract_line_id));
-        Ok(rows)
-    }
-
-    /// Records usage readings. Each is checked on its own: good ones are kept, duplicates (by
-    /// client id per line) are ignored and reported, bad ones are reported with their field.
-    pub async fn record_usage(
-        &self,
-        actor: &Actor,
-        inputs: Vec<UsageInput>,
-    ) -> AppResult<UsageImportResult> {
-        actor.require(Permission::UsageWrite)?;
-        if inputs.len() > MAX_USAGE_ROWS {
-            return Err(AppError::Limit(format!(
-                "At most {MAX_USAGE_ROWS} usage records per call; split the upload."
-            )));
-        }
-        let now = self.clock.now();
-        let mut result = UsageImportResult::default();
-        let mut lines: HashMap<i64, Option<(contract_line::Model, UsagePricing)>> = HashMap::new();
-        let transaction = self.db.begin().await?;
-        for (index, input) in inputs.into_iter().enumerate() {
-            let row = i32::try_from(index + 1).unwrap_or(i32::MAX);
-            let reject = |field: &str, message: String| UsageRejection {
-                row,
-                field: field.into(),
-                message,
-            };
-            let line_id = match parse_id("contractLineId", &input.contract_line_id) {
-                Ok(id) => id,
-                Err(_) => {
-                    result.rejected.push(reject(
-                        "contractLineId",
-                        format!("{:?} is not a contract line id.", input.contract_line_id),
-                    ));
-                    continue;
-                }
-            };
-            if let std::collections::hash_map::Entry::Vacant(slot) = lines.entry(line_id) {
-                let found = contract_line::Entity::find_by_id(line_id)
-                    .one(&transaction)
-                    .await?;
-                let usable = match found {
-                    Some(line) if line.kind == ContractLineKind::Usage.as_str() => {
-                        repo::pricing_of(&line)?.map(|pricing| (line, pricing))
-                    }
-                    _ => None,
-                };
-                slot.insert(usable);
-            }
-            let Some(Some((line, pricing))) = lines.get(&line_id) else {
-                result.rejected.push(reject(
-                    "contractLineId",
-                    format!("Contract line {line_id} is not a usage-priced line."),
-                ));
-                continue;
-            };
-            if input.meter.trim() != pricing.meter {
-                result.rejected.push(reject(
-                    "meter",
-                    format!(
-                        "Line {line_id} is priced on meter {:?}, not {:?}.",
-                        pricing.meter,
-                        input.meter.trim()
-                    ),
-                ));
-                continue;
-            }
-            let quantity = match parse_quantity(&input.quantity) {
-                Ok(quantity) => quantity,
-                Err(message) => {
-                    result.rejected.push(reject("quantity", message));
-                    continue;
-                }
-            };
-            let client_id = input.client_id.trim();
-            if client_id.is_empty() || client_id.len() > 128 {
-                result.rejected.push(reject(
-                    "clientId",
-                    "Give each record an id of 1 to 128 characters.".into(),
-                ));
-                continue;
-            }
-            let day = input.occurred_at.date_naive();
-            if day < line.start_date || day > line.end_date {
-                result.rejected.push(reject(
-                    "occurredAt",
-                    format!(
-                        "{day} is outside the line's term {} to {}.",
-                        line.start_date, line.end_date
-                    ),
-                ));
-                continue;
-            }
-            if input.occurred_at > now {
-                result.rejected.push(reject(
-                    "occurredAt",
-                    "Usage cannot be recorded in the future.".into(),
-                ));
-                continue;
-            }
-            let month = periods::month_of(day).2;
-            let billed = billing_charge::Entity::find()
-                .filter(billing_charge::Column::ContractLineId.eq(line_id))
-                .filter(billing_charge::Column::ChargeKey.eq(format!("usage:{month}")))
-                .one(&transaction)
-                .await?;
-            if billed.is_some() {
-                result.rejected.push(reject("occurredAt", format!("Usage for {month} was already billed; record a correction as a credit memo.")));
-                continue;
-            }
-            let inserted = usage_record::Entity::insert(usage_record::ActiveModel {
-                contract_line_id: Set(line_id),
-                meter: Set(pricing.meter.clone()),
-                quantity: Set(quantity.to_string()),
-                occurred_at: Set(input.occurred_at),
-                usage_month: Set(month),
-                client_id: Set(client_id.to_string()),
-                created_at: Set(now),
-                created_by: Set(Some(actor.user_id)),
-                ..Default::default()
-            })
-            .on_conflict(
-                OnConflict::columns([
-                    usage_record::Column::ContractLineId,
-                    usage_record::Column::ClientId,
-                ])
-                .do_nothing()
-                .to_owned(),
-            )
-            .exec_without_returning(&transaction)
-            .await?;
-            if inserted == 0 {
-                result.duplicates.push(client_id.to_string());
-            } else {
-                result.accepted += 1;
-            }
-        }
-        audit::record(
-            &transaction,
-            Some(actor),
-            now,
-            AuditRecord::<(), _> {
-                action: "usage.record",
-                entity_type: "usage_batch",
-                entity_id: now.timestamp_millis().to_string(),
-                before: None,
-                after: Some(&result),
-            },
-        )
-        .await?;
-        transaction.commit().await?;
-        Ok(result)
+        Ok((rows, keys))
     }
 
     /// CSV with a header `contract_line_id,meter,quantity,occurred_at,client_id`.
@@ -923,4 +757,41 @@ impl BillingService {
         transaction.commit().await?;
         Ok(after)
     }
+}
+
+/// The periods still to come on each line: those before the service ends with no charge
+/// written yet.
+fn upcoming_rows(
+    lines: &[repo::BillableLine],
+    keys: &HashMap<i64, Vec<String>>,
+) -> AppResult<Vec<ScheduleRow>> {
+    let mut rows = Vec::new();
+    for line in lines {
+        let written = keys.get(&line.line_id).cloned().unwrap_or_default();
+        let stop = line.terms.service_end();
+        for period in line
+            .terms
+            .periods()
+            .iter()
+            .filter(|period| period.start < stop)
+        {
+            let charge = line.terms.period_charge(period)?;
+            if written.contains(&charge.key) {
+                continue;
+            }
+            rows.push(ScheduleRow {
+                contract_line_id: line.line_id,
+                description: charge.description,
+                period_start: Some(period.start),
+                period_end: Some(period.last_day()),
+                amount: charge.amount,
+                note: charge.note,
+                due_on: charge.due_on,
+                state: "upcoming",
+                invoice_id: None,
+                invoice_number: None,
+            });
+        }
+    }
+    Ok(rows)
 }

@@ -5,23 +5,19 @@
 //! once, a charge can sit on one live invoice, and the invoice number is drawn in the invoice's
 //! transaction.
 
-use super::pricing::{self, UsagePricing};
 use super::repo::{self, BillableLine};
 use super::schedule::{self, DueCharge};
 use crate::access::Actor;
-use crate::deals::ContractLineKind;
 use crate::entities::{
     billing_charge, contract_line_change, credit_memo, customer, invoice_line, job_run,
-    line_delivery, timesheet_entry, usage_record,
+    purchase_order,
 };
 use crate::error::{AppError, AppResult};
 use crate::invoicing::plan::{self, InvoicePlan, Reference};
-use crate::invoicing::rules::ChargeKind;
-use crate::money::{Currency, Money};
+use crate::money::Currency;
 use crate::receivables::charge_credits::{self, ChargeCredit, Outcome};
 use crate::receivables::credit_memos::CreditLine;
 use chrono::{DateTime, NaiveDate, Utc};
-use rust_decimal::Decimal;
 use sea_orm::sea_query::{Expr, OnConflict, Query};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
@@ -29,6 +25,10 @@ use sea_orm::{
 };
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
+
+mod due;
+
+pub use due::usage_charge;
 
 pub const JOB: &str = "bill_run";
 const INSERT_BATCH: usize = 500;
@@ -137,197 +137,6 @@ pub async fn recent<C: ConnectionTrait>(connection: &C, limit: u64) -> AppResult
         .into_iter()
         .map(RunStatus::from)
         .collect())
-}
-
-/// Everything due on `as_of` that has not been charged yet, per line.
-async fn due_charges(
-    db: &DatabaseConnection,
-    lines: &[BillableLine],
-    keys: &HashMap<i64, Vec<(String, Option<NaiveDate>)>>,
-    as_of: NaiveDate,
-) -> AppResult<Vec<(BillableLine, DueCharge)>> {
-    let approved = timesheet_entry::Entity::find()
-        .filter(timesheet_entry::Column::Status.eq("approved"))
-        .all(db)
-        .await?;
-    let usage_lines: Vec<i64> = lines
-        .iter()
-        .filter(|line| line.terms.kind == ContractLineKind::Usage)
-        .map(|line| line.line_id)
-        .collect();
-    let usage = if usage_lines.is_empty() {
-        Vec::new()
-    } else {
-        crate::lookup::find_in(
-            db,
-            usage_record::Entity::find(),
-            usage_record::Column::ContractLineId,
-            usage_lines,
-        )
-        .await?
-    };
-    let licence_lines: Vec<i64> = lines
-        .iter()
-        .filter(|line| line.terms.kind == ContractLineKind::PerpetualLicense)
-        .map(|line| line.line_id)
-        .collect();
-    let parts = if licence_lines.is_empty() {
-        Vec::new()
-    } else {
-        crate::lookup::find_in(
-            db,
-            line_delivery::Entity::find(),
-            line_delivery::Column::ContractLineId,
-            licence_lines,
-        )
-        .await?
-    };
-    let current_month = super::periods::month_of(as_of).2;
-    let mut due = Vec::new();
-    for line in lines {
-        let existing: HashSet<&str> = keys
-            .get(&line.line_id)
-            .map(|keys| keys.iter().map(|(key, _)| key.as_str()).collect())
-            .unwrap_or_default();
-        let last_period = keys.get(&line.line_id).and_then(|keys| {
-            keys.iter()
-                .filter(|(key, _)| key.starts_with("period:"))
-                .filter_map(|(_, start)| *start)
-                .max()
-        });
-        let mut push = |charge: DueCharge| {
-            if !existing.contains(charge.key.as_str()) {
-                due.push((line.clone(), charge));
-            }
-        };
-        let terms = &line.terms;
-        for charge in terms.recurring_due(as_of, last_period)? {
-            push(charge);
-        }
-        for change in terms
-            .changes
-            .iter()
-            .filter(|change| change.effective <= as_of)
-        {
-            // On a period's first day, the change is in that period's charge unless the
-            // period was billed before it was recorded.
-            let billed = format!("period:{}", change.effective);
-            if terms.starts_period(change) && !existing.contains(billed.as_str()) {
-                continue;
-            }
-            if let Some(charge) = terms.change_charge(change)? {
-                push(charge);
-            }
-        }
-        let mine: Vec<&line_delivery::Model> = parts
-            .iter()
-            .filter(|part| part.contract_line_id == line.line_id)
-            .collect();
-        if mine.is_empty() {
-            if let Some(charge) = terms.one_time_due(as_of)? {
-                push(charge);
-            }
-        }
-        for part in mine.into_iter().filter(|part| part.delivered_on <= as_of) {
-            push(terms.delivered_part(
-                part.id,
-                repo::decimal("delivered quantity", &part.quantity)?,
-                part.delivered_on,
-            )?);
-        }
-        if terms.kind == ContractLineKind::TimeAndMaterials {
-            for entry in approved
-                .iter()
-                .filter(|entry| entry.contract_line_id == line.line_id)
-            {
-                let hours = repo::decimal("hours", &entry.hours)?;
-                let rate = Money::from_minor(entry.rate_minor, Currency::parse(&entry.currency)?);
-                let decided = entry
-                    .decided_at
-                    .map_or(entry.work_date, |at| at.date_naive());
-                if decided > as_of {
-                    continue;
-                }
-                push(DueCharge {
-                    key: format!("timesheet:{}", entry.id),
-                    kind: ChargeKind::TimeAndMaterials,
-                    description: format!(
-                        "{}: {} ({}), {} — {}",
-                        terms.product, entry.person, entry.role, entry.work_date, entry.description
-                    ),
-                    period: Some((
-                        entry.work_date,
-                        entry.work_date.succ_opt().unwrap_or(entry.work_date),
-                    )),
-                    quantity: hours,
-                    unit_price: rate,
-                    amount: super::periods::prorate(rate, hours, super::periods::Proration::FULL)?,
-                    note: Some(format!(
-                        "{} h × {} approved",
-                        hours.normalize(),
-                        rate.amount_string()
-                    )),
-                    due_on: decided,
-                });
-            }
-        }
-        if let (ContractLineKind::Usage, Some(pricing)) = (terms.kind, &line.pricing) {
-            for (month, quantities) in usage_by_month(&usage, line.line_id) {
-                // A month is billed once it is over.
-                if month >= current_month {
-                    continue;
-                }
-                if let Some(charge) = usage_charge(line, pricing, &month, &quantities)? {
-                    push(charge);
-                }
-            }
-        }
-    }
-    Ok(due)
-}
-
-fn usage_by_month(records: &[usage_record::Model], line_id: i64) -> Vec<(String, Vec<Decimal>)> {
-    let mut months: std::collections::BTreeMap<String, Vec<Decimal>> = Default::default();
-    for record in records
-        .iter()
-        .filter(|record| record.contract_line_id == line_id)
-    {
-        if let Ok(quantity) = record.quantity.parse::<Decimal>() {
-            months
-                .entry(record.usage_month.clone())
-                .or_default()
-                .push(quantity);
-        }
-    }
-    months.into_iter().collect()
-}
-
-/// The overage charge of one finished month, billed in that month's name; none within the allowance.
-pub fn usage_charge(
-    line: &BillableLine,
-    pricing: &UsagePricing,
-    month: &str,
-    quantities: &[Decimal],
-) -> AppResult<Option<DueCharge>> {
-    let used = pricing::aggregate(quantities, pricing.aggregation);
-    let priced = pricing::price(pricing, used, line.terms.unit_price.currency())?;
-    if priced.amount.is_zero() {
-        return Ok(None);
-    }
-    let first = NaiveDate::parse_from_str(&format!("{month}-01"), "%Y-%m-%d")
-        .map_err(|_| AppError::internal(format!("usage month {month}")))?;
-    let (start, end, _) = super::periods::month_of(first);
-    Ok(Some(DueCharge {
-        key: format!("usage:{month}"),
-        kind: ChargeKind::Usage,
-        description: format!("{}: {} overage, {month}", line.terms.product, pricing.meter),
-        period: Some((start, end)),
-        quantity: priced.billable,
-        unit_price: Money::zero(line.terms.unit_price.currency()),
-        amount: priced.amount,
-        note: Some(priced.note),
-        due_on: end,
-    }))
 }
 
 fn charge_row(
@@ -468,6 +277,62 @@ pub async fn execute(
     if !request.dry_run {
         start_job(db, &request).await?;
     }
+    let preview_rows = write_due_charges(db, &request, &mut report).await?;
+    let mut charges = unbilled(db, as_of).await?;
+    charges.extend(preview_rows);
+    let mut inputs = PlanInputs::load(db, &charges, &request).await?;
+    let groups = plan::group_charges(charges, &inputs.terms)?;
+    let total = groups.len();
+    on_progress(0, total);
+    inputs.load_purchase_orders(db).await?;
+    // Invoices are written in chunks, one transaction per chunk. The plans that pass every rule
+    // and draw on no PO are written together in a few statements (`write_issued_many`) in a
+    // savepoint; if another run invoiced one of them first, that savepoint is rolled back and
+    // the chunk is written one invoice per savepoint, so only the raced group is left out.
+    let mut chunk = Chunk::default();
+    for (index, group) in groups.into_iter().enumerate() {
+        let planned = plan_group(db, &group, &inputs, &request, &mut chunk, &mut report).await?;
+        chunk.file(db, planned, &request, &mut report).await?;
+        let done = index + 1;
+        if done % CHUNK == 0 || done == total {
+            chunk.commit(db, &request, &mut report).await?;
+        }
+        on_progress(done, total);
+        if !request.dry_run && (done % CHUNK == 0 || done == total) {
+            progress(
+                db,
+                as_of,
+                done,
+                total,
+                &format!("{done} of {total} invoices"),
+                None,
+            )
+            .await?;
+        }
+    }
+    chunk.commit(db, &request, &mut report).await?;
+    if !request.dry_run {
+        progress(
+            db,
+            as_of,
+            total,
+            total,
+            &report.summary(),
+            Some(("done", request.now)),
+        )
+        .await?;
+    }
+    Ok(report)
+}
+
+/// Writes every charge due by the run's date once (a dry run only previews them, returned with
+/// negative ids). A customer on credit hold is not charged for a service never billed before;
+/// its running billing continues.
+async fn write_due_charges(
+    db: &DatabaseConnection,
+    request: &RunRequest<'_>,
+    report: &mut BillRunReport,
+) -> AppResult<Vec<billing_charge::Model>> {
     let lines = repo::billable_lines(db, None).await?;
     let on_hold: HashSet<i64> = customer::Entity::find()
         .filter(customer::Column::OnCreditHold.eq(true))
@@ -479,7 +344,11 @@ pub async fn execute(
     let keys = repo::charge_keys(db, None).await?;
     let mut new_rows = Vec::new();
     let mut preview_rows = Vec::new();
-    let due = cap_credits(db, due_charges(db, &lines, &keys, as_of).await?).await?;
+    let due = cap_credits(
+        db,
+        due::due_charges(db, &lines, &keys, request.as_of).await?,
+    )
+    .await?;
     for (line, charge) in due {
         // Credit hold: nothing for a service never billed before; running billing continues.
         if on_hold.contains(&line.customer_id) && !keys.contains_key(&line.line_id) {
@@ -516,98 +385,146 @@ pub async fn execute(
             .exec_without_returning(db)
             .await?;
     }
-    let mut charges = unbilled(db, as_of).await?;
-    charges.extend(preview_rows);
-    let contract_ids: Vec<i64> = charges
-        .iter()
-        .map(|charge| charge.contract_id)
-        .collect::<HashSet<_>>()
+    Ok(preview_rows)
+}
+
+/// What every group of charges is planned against: its contract's terms, its customer, the POs
+/// it may draw on and the day's rates.
+struct PlanInputs {
+    terms: HashMap<i64, plan::ContractTerms>,
+    customers: HashMap<i64, customer::Model>,
+    purchase_orders: HashMap<(i64, String), purchase_order::Model>,
+    reference: Reference,
+}
+
+impl PlanInputs {
+    /// The terms, customers and rates of `charges` (the POs come later, in
+    /// `load_purchase_orders`).
+    async fn load(
+        db: &DatabaseConnection,
+        charges: &[billing_charge::Model],
+        request: &RunRequest<'_>,
+    ) -> AppResult<PlanInputs> {
+        let contract_ids: Vec<i64> = charges
+            .iter()
+            .map(|charge| charge.contract_id)
+            .collect::<HashSet<_>>()
+            .into_iter()
+            .collect();
+        let terms = plan::contract_terms(db, &contract_ids, &request.seller).await?;
+        let customers: HashMap<i64, customer::Model> = crate::lookup::find_in(
+            db,
+            customer::Entity::find(),
+            customer::Column::Id,
+            charges.iter().map(|charge| charge.customer_id),
+        )
+        .await?
         .into_iter()
+        .map(|customer| (customer.id, customer))
         .collect();
-    let terms = plan::contract_terms(db, &contract_ids, &request.seller).await?;
-    let customers: HashMap<i64, customer::Model> = crate::lookup::find_in(
-        db,
-        customer::Entity::find(),
-        customer::Column::Id,
-        charges.iter().map(|charge| charge.customer_id),
-    )
-    .await?
-    .into_iter()
-    .map(|customer| (customer.id, customer))
-    .collect();
-    let reference = Reference::load(db, request.functional).await?;
-    let groups = plan::group_charges(charges, &terms)?;
-    let total = groups.len();
-    on_progress(0, total);
-    // Every PO the groups name, read once (a PO is drawn by at most one group per run).
-    let mut purchase_orders: HashMap<(i64, String), crate::entities::purchase_order::Model> =
-        HashMap::new();
-    for purchase_order in crate::lookup::find_in(
-        db,
-        crate::entities::purchase_order::Entity::find(),
-        crate::entities::purchase_order::Column::CustomerId,
-        customers.keys().copied(),
-    )
-    .await?
-    {
-        purchase_orders.insert(
-            (purchase_order.customer_id, purchase_order.number.clone()),
-            purchase_order,
-        );
+        let reference = Reference::load(db, request.functional).await?;
+        Ok(PlanInputs {
+            terms,
+            customers,
+            purchase_orders: HashMap::new(),
+            reference,
+        })
     }
-    // Invoices are written in chunks, one transaction per chunk. The plans that pass every rule
-    // and draw on no PO are written together in a few statements (`write_issued_many`) in a
-    // savepoint; if another run invoiced one of them first, that savepoint is rolled back and
-    // the chunk is written one invoice per savepoint, so only the raced group is left out.
-    let mut chunk: Option<sea_orm::DatabaseTransaction> = None;
-    let mut pending: Vec<InvoicePlan> = Vec::new();
-    for (index, group) in groups.into_iter().enumerate() {
-        let first = &group[0];
-        let customer = customers.get(&first.customer_id).ok_or_else(|| {
-            AppError::internal(format!("customer {} vanished", first.customer_id))
-        })?;
-        let po_number = terms
-            .get(&first.contract_id)
-            .and_then(|terms| terms.po_number.clone());
-        let po = po_number.and_then(|number| purchase_orders.get(&(customer.id, number)).cloned());
-        let mut planned = Some(plan::plan(
-            &group,
-            &terms,
-            customer,
-            po.as_ref(),
-            &reference,
-            as_of,
-        )?);
-        if planned
-            .as_ref()
-            .is_some_and(|planned| planned.totals.total.is_negative())
+
+    /// Every PO the groups name, read once (a PO is drawn by at most one group per run).
+    async fn load_purchase_orders(&mut self, db: &DatabaseConnection) -> AppResult<()> {
+        for purchase_order in crate::lookup::find_in(
+            db,
+            purchase_order::Entity::find(),
+            purchase_order::Column::CustomerId,
+            self.customers.keys().copied(),
+        )
+        .await?
         {
-            // Nothing on this date absorbs the credits, and waiting for a later invoice may wait
-            // for ever (a cancelled service has none): each credit becomes a credit memo now,
-            // against the invoice that billed its period; the charges go on an invoice.
-            let (charges, credits): (Vec<_>, Vec<_>) = group
-                .iter()
-                .cloned()
-                .partition(|charge| charge.amount_minor >= 0);
-            if !request.dry_run {
-                let outer = open_chunk(db, &mut chunk).await?;
-                // The invoices planned so far are written first: a credit may be against one.
-                flush(outer, &mut pending, &request, &mut report).await?;
-                issue_credits(outer, &credits, &request, &mut report).await?;
-            }
-            planned = if charges.is_empty() {
-                None
-            } else {
-                Some(plan::plan(
-                    &charges,
-                    &terms,
-                    customer,
-                    po.as_ref(),
-                    &reference,
-                    as_of,
-                )?)
-            };
+            self.purchase_orders.insert(
+                (purchase_order.customer_id, purchase_order.number.clone()),
+                purchase_order,
+            );
         }
+        Ok(())
+    }
+}
+
+/// Plans one group's invoice. When its credits outweigh its charges, nothing on this date absorbs
+/// them, and waiting for a later invoice may wait for ever (a cancelled service has none): each
+/// credit becomes a credit memo now, against the invoice that billed its period, and only the
+/// charges are planned (none when there are none).
+async fn plan_group(
+    db: &DatabaseConnection,
+    group: &[billing_charge::Model],
+    inputs: &PlanInputs,
+    request: &RunRequest<'_>,
+    chunk: &mut Chunk,
+    report: &mut BillRunReport,
+) -> AppResult<Option<InvoicePlan>> {
+    let first = &group[0];
+    let customer = inputs
+        .customers
+        .get(&first.customer_id)
+        .ok_or_else(|| AppError::internal(format!("customer {} vanished", first.customer_id)))?;
+    let po_number = inputs
+        .terms
+        .get(&first.contract_id)
+        .and_then(|terms| terms.po_number.clone());
+    let po =
+        po_number.and_then(|number| inputs.purchase_orders.get(&(customer.id, number)).cloned());
+    let planned = plan::plan(
+        group,
+        &inputs.terms,
+        customer,
+        po.as_ref(),
+        &inputs.reference,
+        request.as_of,
+    )?;
+    if !planned.totals.total.is_negative() {
+        return Ok(Some(planned));
+    }
+    let (charges, credits): (Vec<_>, Vec<_>) = group
+        .iter()
+        .cloned()
+        .partition(|charge| charge.amount_minor >= 0);
+    if !request.dry_run {
+        // The invoices planned so far are written first: a credit may be against one.
+        chunk.flush(db, request, report).await?;
+        let outer = open_chunk(db, &mut chunk.transaction).await?;
+        issue_credits(outer, &credits, request, report).await?;
+    }
+    if charges.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(plan::plan(
+        &charges,
+        &inputs.terms,
+        customer,
+        po.as_ref(),
+        &inputs.reference,
+        request.as_of,
+    )?))
+}
+
+/// The invoices of one chunk: its transaction, begun on first use, and the plans waiting to be
+/// written together in it.
+#[derive(Default)]
+struct Chunk {
+    transaction: Option<sea_orm::DatabaseTransaction>,
+    pending: Vec<InvoicePlan>,
+}
+
+impl Chunk {
+    /// Files one planned invoice: a dry run reports it; one that passes every rule and draws on
+    /// no PO waits to be written with the others; any other is written alone now.
+    async fn file(
+        &mut self,
+        db: &DatabaseConnection,
+        planned: Option<InvoicePlan>,
+        request: &RunRequest<'_>,
+        report: &mut BillRunReport,
+    ) -> AppResult<()> {
         match planned {
             None => {}
             Some(planned) if request.dry_run => {
@@ -623,55 +540,42 @@ pub async fn execute(
                 }
             }
             Some(planned) if planned.block.is_none() && planned.po.is_none() => {
-                pending.push(planned)
+                self.pending.push(planned)
             }
             Some(planned) => {
-                let outer = open_chunk(db, &mut chunk).await?;
-                write_one(outer, planned, &request, &mut report).await?;
+                let outer = open_chunk(db, &mut self.transaction).await?;
+                write_one(outer, planned, request, report).await?;
             }
         }
-        let done = index + 1;
-        if done % CHUNK == 0 || done == total {
-            if !pending.is_empty() {
-                let outer = open_chunk(db, &mut chunk).await?;
-                flush(outer, &mut pending, &request, &mut report).await?;
-            }
-            if let Some(transaction) = chunk.take() {
-                transaction.commit().await?;
-            }
+        Ok(())
+    }
+
+    /// Writes the waiting plans into the chunk's transaction (begun if need be).
+    async fn flush(
+        &mut self,
+        db: &DatabaseConnection,
+        request: &RunRequest<'_>,
+        report: &mut BillRunReport,
+    ) -> AppResult<()> {
+        let outer = open_chunk(db, &mut self.transaction).await?;
+        flush(outer, &mut self.pending, request, report).await
+    }
+
+    /// Writes the waiting plans and commits the chunk, so the next group begins a new one.
+    async fn commit(
+        &mut self,
+        db: &DatabaseConnection,
+        request: &RunRequest<'_>,
+        report: &mut BillRunReport,
+    ) -> AppResult<()> {
+        if !self.pending.is_empty() {
+            self.flush(db, request, report).await?;
         }
-        on_progress(done, total);
-        if !request.dry_run && (done % CHUNK == 0 || done == total) {
-            progress(
-                db,
-                as_of,
-                done,
-                total,
-                &format!("{done} of {total} invoices"),
-                None,
-            )
-            .await?;
+        if let Some(transaction) = self.transaction.take() {
+            transaction.commit().await?;
         }
+        Ok(())
     }
-    if !pending.is_empty() {
-        let outer = open_chunk(db, &mut chunk).await?;
-        flush(outer, &mut pending, &request, &mut report).await?;
-    }
-    if let Some(transaction) = chunk.take() {
-        transaction.commit().await?;
-    }
-    if !request.dry_run {
-        progress(
-            db,
-            as_of,
-            total,
-            total,
-            &report.summary(),
-            Some(("done", request.now)),
-        )
-        .await?;
-    }
-    Ok(report)
 }
 
 /// The chunk's transaction, begun on first use.

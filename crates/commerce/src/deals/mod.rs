@@ -188,69 +188,8 @@ pub fn parse_deal_input(input: &DealInput) -> AppResult<DealDraft> {
         .as_ref()
         .map(|id| parse_id("assignedAeId", id))
         .transpose()?;
-    let mut billing_currency = match input
-        .billing_currency
-        .as_deref()
-        .map(str::trim)
-        .filter(|text| !text.is_empty())
-    {
-        Some(code) => Some(parse_currency("billingCurrency", code)?),
-        None => None,
-    };
-    let tcv = input
-        .tcv
-        .as_ref()
-        .map(|money| money.parse("tcv"))
-        .transpose()?;
-    let arr = input
-        .arr
-        .as_ref()
-        .map(|money| money.parse("arr"))
-        .transpose()?;
-    // Amounts are in the billing currency; when it is not chosen yet the first amount sets it.
-    billing_currency = billing_currency
-        .or(tcv.map(|money| money.currency()))
-        .or(arr.map(|money| money.currency()));
-    for (field, amount) in [("tcv", tcv), ("arr", arr)] {
-        if let (Some(amount), Some(currency)) = (amount, billing_currency) {
-            if amount.currency() != currency {
-                return Err(AppError::validation(
-                    format!("{field}.currency"),
-                    format!(
-                        "Amounts must be in the billing currency {}.",
-                        currency.code()
-                    ),
-                ));
-            }
-        }
-    }
-    if input.milestones.len() > MAX_MILESTONES {
-        return Err(AppError::Limit(format!(
-            "A deal can have at most {MAX_MILESTONES} milestones."
-        )));
-    }
-    let milestones = input
-        .milestones
-        .iter()
-        .enumerate()
-        .map(|(index, milestone)| {
-            let field = format!("milestones.{index}");
-            let amount = milestone.amount.parse(&format!("{field}.amount"))?;
-            if amount.minor() <= 0 {
-                return Err(AppError::validation(
-                    format!("{field}.amount.amount"),
-                    "A milestone amount must be greater than zero.",
-                ));
-            }
-            Ok(Milestone {
-                name: require_text("name", &milestone.name, 200)
-                    .map_err(|error| error.within(&field))?,
-                due_date: milestone.due_date.map(|date| date.0),
-                amount_minor: amount.minor(),
-                currency: amount.currency().code().to_string(),
-            })
-        })
-        .collect::<AppResult<Vec<_>>>()?;
+    let (billing_currency, tcv, arr) = parse_amounts(input)?;
+    let milestones = parse_milestones(input)?;
     let billing_contact = input
         .billing_contact
         .clone()
@@ -291,6 +230,79 @@ pub fn parse_deal_input(input: &DealInput) -> AppResult<DealDraft> {
             64,
         )?,
     })
+}
+
+/// The billing currency and the TCV and ARR in it; when no currency is chosen yet, the first
+/// amount sets it.
+fn parse_amounts(input: &DealInput) -> AppResult<(Option<Currency>, Option<Money>, Option<Money>)> {
+    let mut billing_currency = match input
+        .billing_currency
+        .as_deref()
+        .map(str::trim)
+        .filter(|text| !text.is_empty())
+    {
+        Some(code) => Some(parse_currency("billingCurrency", code)?),
+        None => None,
+    };
+    let tcv = input
+        .tcv
+        .as_ref()
+        .map(|money| money.parse("tcv"))
+        .transpose()?;
+    let arr = input
+        .arr
+        .as_ref()
+        .map(|money| money.parse("arr"))
+        .transpose()?;
+    // Amounts are in the billing currency; when it is not chosen yet the first amount sets it.
+    billing_currency = billing_currency
+        .or(tcv.map(|money| money.currency()))
+        .or(arr.map(|money| money.currency()));
+    for (field, amount) in [("tcv", tcv), ("arr", arr)] {
+        if let (Some(amount), Some(currency)) = (amount, billing_currency) {
+            if amount.currency() != currency {
+                return Err(AppError::validation(
+                    format!("{field}.currency"),
+                    format!(
+                        "Amounts must be in the billing currency {}.",
+                        currency.code()
+                    ),
+                ));
+            }
+        }
+    }
+    Ok((billing_currency, tcv, arr))
+}
+
+/// The milestones (at most `MAX_MILESTONES`), each named and above zero.
+fn parse_milestones(input: &DealInput) -> AppResult<Vec<Milestone>> {
+    if input.milestones.len() > MAX_MILESTONES {
+        return Err(AppError::Limit(format!(
+            "A deal can have at most {MAX_MILESTONES} milestones."
+        )));
+    }
+    input
+        .milestones
+        .iter()
+        .enumerate()
+        .map(|(index, milestone)| {
+            let field = format!("milestones.{index}");
+            let amount = milestone.amount.parse(&format!("{field}.amount"))?;
+            if amount.minor() <= 0 {
+                return Err(AppError::validation(
+                    format!("{field}.amount.amount"),
+                    "A milestone amount must be greater than zero.",
+                ));
+            }
+            Ok(Milestone {
+                name: require_text("name", &milestone.name, 200)
+                    .map_err(|error| error.within(&field))?,
+                due_date: milestone.due_date.map(|date| date.0),
+                amount_minor: amount.minor(),
+                currency: amount.currency().code().to_string(),
+            })
+        })
+        .collect()
 }
 
 fn deal_from_model(model: deal::Model) -> AppResult<Deal> {

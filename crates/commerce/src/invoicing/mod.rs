@@ -28,8 +28,8 @@ use rules::{ChargeKind, Jurisdiction};
 use rust_decimal::Decimal;
 use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction,
+    EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
 };
 use serde::Serialize;
 use std::str::FromStr;
@@ -529,105 +529,16 @@ impl InvoiceService {
         let transaction = self.db.begin().await?;
         let model = find_model(&transaction, id).await?;
         let before = invoice_from_model(model.clone())?;
-        if let Some(import_id) = model.import_id {
-            return Err(AppError::Conflict(format!(
-                "Invoice {} was brought over at cut-over by import #{import_id}; its opening entry covers every imported invoice, so correct it with a credit memo or a write-off instead of a void.",
-                model.number.clone().unwrap_or_default()
-            )));
-        }
-        match before.status {
-            InvoiceStatus::Draft | InvoiceStatus::Issued => {}
-            InvoiceStatus::Void => {
-                return Err(AppError::Conflict("The invoice is already void.".into()))
-            }
-            InvoiceStatus::PartiallyPaid
-            | InvoiceStatus::Paid
-            | InvoiceStatus::Credited
-            | InvoiceStatus::WrittenOff => {
-                return Err(AppError::Conflict(
-                    "A paid invoice cannot be voided; issue a credit memo instead.".into(),
-                ))
-            }
-        }
-        if before.paid.minor() != 0 || before.credited.minor() != 0 {
-            return Err(AppError::Conflict(
-                "Payments or credits are applied to this invoice; issue a credit memo instead."
-                    .into(),
-            ));
-        }
-        let mut reversal_id = None;
-        if let Some(entry_id) = model.journal_entry_id {
-            let entry = void_entry(&transaction, id, entry_id).await?;
-            reversal_id = Some(
-                ledger::post_entry(
-                    &transaction,
-                    Some(actor),
-                    now,
-                    EntryHeader {
-                        entry_date: self.clock.today(),
-                        memo: format!(
-                            "Void of invoice {}: {reason}",
-                            model.number.clone().unwrap_or_default()
-                        ),
-                        source: format!(
-                            "invoice-void:{}",
-                            model.number.clone().unwrap_or_default()
-                        ),
-                        idempotency_key: None,
-                    },
-                    &entry,
-                    Some(entry_id),
-                )
-                .await?
-                .id,
-            );
-        }
-        if let Some(po_id) = model.purchase_order_id.filter(|_| model.status == "issued") {
-            purchase_order::Entity::update_many()
-                .col_expr(
-                    purchase_order::Column::ConsumedMinor,
-                    Expr::col(purchase_order::Column::ConsumedMinor).sub(model.subtotal_minor),
-                )
-                .filter(purchase_order::Column::Id.eq(po_id))
-                .exec(&transaction)
-                .await?;
-        }
-        if release_charges {
-            invoice_line::Entity::update_many()
-                .col_expr(
-                    invoice_line::Column::ActiveChargeId,
-                    Expr::value(Option::<i64>::None),
-                )
-                .filter(invoice_line::Column::InvoiceId.eq(id))
-                .exec(&transaction)
-                .await?;
-        }
-        let voided = invoice::Entity::update_many()
-            .col_expr(invoice::Column::Status, Expr::value("void"))
-            .col_expr(invoice::Column::VoidedAt, Expr::value(now))
-            .col_expr(invoice::Column::VoidedBy, Expr::value(actor.user_id))
-            .col_expr(invoice::Column::VoidReason, Expr::value(reason.clone()))
-            .col_expr(
-                invoice::Column::VoidJournalEntryId,
-                Expr::value(reversal_id),
-            )
-            .col_expr(
-                invoice::Column::BatchKey,
-                Expr::value(format!("{}|void:{id}", model.batch_key)),
-            )
-            .col_expr(invoice::Column::UpdatedAt, Expr::value(now))
-            .filter(invoice::Column::Id.eq(id))
-            .filter(invoice::Column::Status.eq(model.status.clone()))
-            .filter(invoice::Column::PaidMinor.eq(0))
-            .filter(invoice::Column::CreditedMinor.eq(0))
-            .filter(invoice::Column::WrittenOffMinor.eq(0))
-            .exec(&transaction)
-            .await?;
-        if voided.rows_affected != 1 {
-            return Err(AppError::Conflict(
-                "The invoice changed meanwhile (a payment may have arrived); reload it.".into(),
-            ));
-        }
+        refuse_void(&model, &before)?;
+        let reversal_id = match model.journal_entry_id {
+            Some(entry_id) => Some(
+                self.post_void_reversal(&transaction, actor, &model, entry_id, &reason, now)
+                    .await?,
+            ),
+            None => None,
+        };
+        release_po_and_charges(&transaction, &model, release_charges).await?;
+        mark_void(&transaction, actor, &model, &reason, reversal_id, now).await?;
         crate::receivables::repo::record_void(&transaction, &model, self.clock.today(), now)
             .await?;
         let after = invoice_from_model(find_model(&transaction, id).await?)?;
@@ -650,6 +561,37 @@ impl InvoiceService {
         }
         transaction.commit().await?;
         Ok(after)
+    }
+
+    /// Posts the reversal of the invoice's issue entry on today's date; returns its id.
+    async fn post_void_reversal(
+        &self,
+        transaction: &DatabaseTransaction,
+        actor: &Actor,
+        model: &invoice::Model,
+        entry_id: i64,
+        reason: &str,
+        now: DateTime<Utc>,
+    ) -> AppResult<i64> {
+        let entry = void_entry(transaction, model.id, entry_id).await?;
+        Ok(ledger::post_entry(
+            transaction,
+            Some(actor),
+            now,
+            EntryHeader {
+                entry_date: self.clock.today(),
+                memo: format!(
+                    "Void of invoice {}: {reason}",
+                    model.number.clone().unwrap_or_default()
+                ),
+                source: format!("invoice-void:{}", model.number.clone().unwrap_or_default()),
+                idempotency_key: None,
+            },
+            &entry,
+            Some(entry_id),
+        )
+        .await?
+        .id)
     }
 
     /// The invoice PDF for a reader allowed to see the invoice.
@@ -1195,4 +1137,103 @@ async fn emit_voided<C: sea_orm::ConnectionTrait>(
         }),
     )
     .await
+}
+
+/// Refuses to void an invoice brought over at cut-over, one already void, and one with money
+/// applied to it (paid, credited or written off): those take a credit memo.
+fn refuse_void(model: &invoice::Model, before: &Invoice) -> AppResult<()> {
+    if let Some(import_id) = model.import_id {
+        return Err(AppError::Conflict(format!(
+            "Invoice {} was brought over at cut-over by import #{import_id}; its opening entry covers every imported invoice, so correct it with a credit memo or a write-off instead of a void.",
+            model.number.clone().unwrap_or_default()
+        )));
+    }
+    match before.status {
+        InvoiceStatus::Draft | InvoiceStatus::Issued => {}
+        InvoiceStatus::Void => {
+            return Err(AppError::Conflict("The invoice is already void.".into()))
+        }
+        InvoiceStatus::PartiallyPaid
+        | InvoiceStatus::Paid
+        | InvoiceStatus::Credited
+        | InvoiceStatus::WrittenOff => {
+            return Err(AppError::Conflict(
+                "A paid invoice cannot be voided; issue a credit memo instead.".into(),
+            ))
+        }
+    }
+    if before.paid.minor() != 0 || before.credited.minor() != 0 {
+        return Err(AppError::Conflict(
+            "Payments or credits are applied to this invoice; issue a credit memo instead.".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// Gives the PO back what an issued invoice drew on it, and, when asked, frees the invoice's
+/// charges for the next bill run.
+async fn release_po_and_charges(
+    transaction: &DatabaseTransaction,
+    model: &invoice::Model,
+    release_charges: bool,
+) -> AppResult<()> {
+    if let Some(po_id) = model.purchase_order_id.filter(|_| model.status == "issued") {
+        purchase_order::Entity::update_many()
+            .col_expr(
+                purchase_order::Column::ConsumedMinor,
+                Expr::col(purchase_order::Column::ConsumedMinor).sub(model.subtotal_minor),
+            )
+            .filter(purchase_order::Column::Id.eq(po_id))
+            .exec(transaction)
+            .await?;
+    }
+    if release_charges {
+        invoice_line::Entity::update_many()
+            .col_expr(
+                invoice_line::Column::ActiveChargeId,
+                Expr::value(Option::<i64>::None),
+            )
+            .filter(invoice_line::Column::InvoiceId.eq(model.id))
+            .exec(transaction)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Marks the invoice void, only if nothing was paid, credited or written off on it meanwhile.
+async fn mark_void(
+    transaction: &DatabaseTransaction,
+    actor: &Actor,
+    model: &invoice::Model,
+    reason: &str,
+    reversal_id: Option<i64>,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    let voided = invoice::Entity::update_many()
+        .col_expr(invoice::Column::Status, Expr::value("void"))
+        .col_expr(invoice::Column::VoidedAt, Expr::value(now))
+        .col_expr(invoice::Column::VoidedBy, Expr::value(actor.user_id))
+        .col_expr(invoice::Column::VoidReason, Expr::value(reason))
+        .col_expr(
+            invoice::Column::VoidJournalEntryId,
+            Expr::value(reversal_id),
+        )
+        .col_expr(
+            invoice::Column::BatchKey,
+            Expr::value(format!("{}|void:{}", model.batch_key, model.id)),
+        )
+        .col_expr(invoice::Column::UpdatedAt, Expr::value(now))
+        .filter(invoice::Column::Id.eq(model.id))
+        .filter(invoice::Column::Status.eq(model.status.clone()))
+        .filter(invoice::Column::PaidMinor.eq(0))
+        .filter(invoice::Column::CreditedMinor.eq(0))
+        .filter(invoice::Column::WrittenOffMinor.eq(0))
+        .exec(transaction)
+        .await?;
+    if voided.rows_affected != 1 {
+        return Err(AppError::Conflict(
+            "The invoice changed meanwhile (a payment may have arrived); reload it.".into(),
+        ));
+    }
+    Ok(())
 }

@@ -273,49 +273,14 @@ pub fn plan(
     })?;
     let currency = Currency::parse(&first.currency)?;
     let mut block: Option<Block> = None;
-    let mut lines = Vec::with_capacity(charges.len());
-    for charge in charges {
-        let contract_terms = terms.get(&charge.contract_id).ok_or_else(|| {
-            AppError::internal(format!("no terms for contract {}", charge.contract_id))
-        })?;
-        let kind = ChargeKind::parse(&charge.kind)
-            .ok_or_else(|| AppError::internal(format!("charge kind {}", charge.kind)))?;
-        let amount = Money::from_minor(charge.amount_minor, currency);
-        let net = NetLine {
-            amount,
-            kind,
-            jurisdiction: contract_terms.tax_jurisdiction.clone(),
-        };
-        let tax = match rules::tax_line(
-            &net,
-            contract_terms.exemption_certificate.as_deref(),
-            &reference.tax_rates,
-            invoice_date,
-        ) {
-            Ok(tax) => tax,
-            Err(problem) => {
-                block.get_or_insert(problem);
-                LineTax {
-                    rate_percent: Decimal::ZERO,
-                    label: "Not taxed: jurisdiction unknown".into(),
-                    tax: Money::zero(currency),
-                }
-            }
-        };
-        lines.push(PlannedLine {
-            charge_id: charge.id,
-            contract_line_id: charge.contract_line_id,
-            kind,
-            description: charge.description.clone(),
-            period: charge.period_start.zip(charge.period_end),
-            quantity: charge.quantity.clone(),
-            unit_price: Money::from_minor(charge.unit_price_minor, currency),
-            amount,
-            note: charge.proration_note.clone(),
-            jurisdiction: contract_terms.tax_jurisdiction.clone(),
-            tax,
-        });
-    }
+    let lines = planned_lines(
+        charges,
+        terms,
+        currency,
+        reference,
+        invoice_date,
+        &mut block,
+    )?;
     let pairs: Vec<(Money, Money)> = lines
         .iter()
         .map(|line| (line.amount, line.tax.tax))
@@ -334,22 +299,12 @@ pub fn plan(
         )
     });
     if block.is_none() {
-        if first_terms.po_number.is_some() && po_state.is_none() && first_terms.po_required {
-            block = Some(Block {
-                field: "poNumber",
-                message: format!(
-                    "PO {} is not on file for this customer.",
-                    first_terms.po_number.clone().unwrap_or_default()
-                ),
-            });
-        } else if let Err(problem) = rules::check_po(
-            first_terms.po_required,
-            po_state.as_ref().map(|(_, state)| state),
+        block = po_block(
+            first_terms,
+            po_state.as_ref(),
             totals.subtotal,
             invoice_date,
-        ) {
-            block = Some(problem);
-        }
+        );
     }
     if block.is_none() && totals.total.is_negative() {
         block = Some(Block {
@@ -399,6 +354,90 @@ pub fn plan(
         fx_rate,
         functional_total,
     })
+}
+
+/// One planned line per charge, taxed by its contract's jurisdiction. A line that cannot be
+/// taxed (jurisdiction unknown) is planned untaxed and its problem becomes the plan's `block`,
+/// the first one kept.
+fn planned_lines(
+    charges: &[billing_charge::Model],
+    terms: &HashMap<i64, ContractTerms>,
+    currency: Currency,
+    reference: &Reference,
+    invoice_date: NaiveDate,
+    block: &mut Option<Block>,
+) -> AppResult<Vec<PlannedLine>> {
+    let mut lines = Vec::with_capacity(charges.len());
+    for charge in charges {
+        let contract_terms = terms.get(&charge.contract_id).ok_or_else(|| {
+            AppError::internal(format!("no terms for contract {}", charge.contract_id))
+        })?;
+        let kind = ChargeKind::parse(&charge.kind)
+            .ok_or_else(|| AppError::internal(format!("charge kind {}", charge.kind)))?;
+        let amount = Money::from_minor(charge.amount_minor, currency);
+        let net = NetLine {
+            amount,
+            kind,
+            jurisdiction: contract_terms.tax_jurisdiction.clone(),
+        };
+        let tax = match rules::tax_line(
+            &net,
+            contract_terms.exemption_certificate.as_deref(),
+            &reference.tax_rates,
+            invoice_date,
+        ) {
+            Ok(tax) => tax,
+            Err(problem) => {
+                block.get_or_insert(problem);
+                LineTax {
+                    rate_percent: Decimal::ZERO,
+                    label: "Not taxed: jurisdiction unknown".into(),
+                    tax: Money::zero(currency),
+                }
+            }
+        };
+        lines.push(PlannedLine {
+            charge_id: charge.id,
+            contract_line_id: charge.contract_line_id,
+            kind,
+            description: charge.description.clone(),
+            period: charge.period_start.zip(charge.period_end),
+            quantity: charge.quantity.clone(),
+            unit_price: Money::from_minor(charge.unit_price_minor, currency),
+            amount,
+            note: charge.proration_note.clone(),
+            jurisdiction: contract_terms.tax_jurisdiction.clone(),
+            tax,
+        });
+    }
+    Ok(lines)
+}
+
+/// Why the PO stops issue, if it does: a required PO that is not on file, or one the invoice's
+/// subtotal or date does not fit.
+fn po_block(
+    first_terms: &ContractTerms,
+    po_state: Option<&(i64, PoState)>,
+    subtotal: Money,
+    invoice_date: NaiveDate,
+) -> Option<Block> {
+    if first_terms.po_number.is_some() && po_state.is_none() && first_terms.po_required {
+        Some(Block {
+            field: "poNumber",
+            message: format!(
+                "PO {} is not on file for this customer.",
+                first_terms.po_number.clone().unwrap_or_default()
+            ),
+        })
+    } else {
+        rules::check_po(
+            first_terms.po_required,
+            po_state.map(|(_, state)| state),
+            subtotal,
+            invoice_date,
+        )
+        .err()
+    }
 }
 
 /// What writing a plan produced.
@@ -487,89 +526,20 @@ pub async fn issue<C: ConnectionTrait>(
         sequences::next_value(connection, &sequence).await?
     );
     if let Some((po_id, _)) = &plan.po {
-        let total = plan.totals.subtotal.minor();
-        let drawn = purchase_order::Entity::update_many()
-            .col_expr(
-                purchase_order::Column::ConsumedMinor,
-                Expr::col(purchase_order::Column::ConsumedMinor).add(total),
-            )
-            .filter(purchase_order::Column::Id.eq(*po_id))
-            .filter(
-                Expr::expr(Expr::col(purchase_order::Column::ConsumedMinor).add(total))
-                    .lte(Expr::col(purchase_order::Column::AmountMinor)),
-            )
-            .exec(connection)
-            .await?;
-        if drawn.rows_affected != 1 {
-            return Err(AppError::validation(
-                "poNumber",
-                format!(
-                    "The invoice would exceed what remains on PO {}.",
-                    plan.po_number.clone().unwrap_or_default()
-                ),
-            ));
-        }
+        draw_po(connection, *po_id, plan).await?;
     }
-    let line_nets: Vec<(i64, i64)> = plan
-        .lines
-        .iter()
-        .map(|line| (line.contract_line_id, line.amount.minor()))
-        .collect();
-    let (deferred, unbilled) = crate::revenue::positions::on_billed(connection, &line_nets).await?;
-    let credits = [
-        (chart::DEFERRED_REVENUE, deferred),
-        (chart::UNBILLED_RECEIVABLE, unbilled),
-    ];
-    let entry = rules::issue_entry(&credits, &plan.totals)
-        .map_err(|error| AppError::internal(format!("invoice {number} posting: {error}")))?;
-    let journal_entry_id = match entry {
-        Some(entry) => Some(
-            ledger::post_entry(
-                connection,
-                actor,
-                now,
-                entry_header(&number, plan),
-                &entry,
-                None,
-            )
-            .await?
-            .id,
-        ),
-        None => None,
-    };
+    let journal_entry_id = post_issue(connection, plan, &number, actor, now).await?;
     let due_date = rules::due_date(issue_date, plan.payment_terms);
-    let updated = invoice::Entity::update_many()
-        .col_expr(invoice::Column::Number, Expr::value(number.clone()))
-        .col_expr(invoice::Column::Status, Expr::value("issued"))
-        .col_expr(invoice::Column::IssueDate, Expr::value(issue_date))
-        .col_expr(invoice::Column::DueDate, Expr::value(due_date))
-        .col_expr(
-            invoice::Column::JournalEntryId,
-            Expr::value(journal_entry_id),
-        )
-        .col_expr(
-            invoice::Column::IssuedBy,
-            Expr::value(actor.map(|actor| actor.user_id)),
-        )
-        .col_expr(invoice::Column::IssuedAt, Expr::value(now))
-        .col_expr(
-            invoice::Column::BlockedField,
-            Expr::value(Option::<String>::None),
-        )
-        .col_expr(
-            invoice::Column::BlockedReason,
-            Expr::value(Option::<String>::None),
-        )
-        .col_expr(invoice::Column::UpdatedAt, Expr::value(now))
-        .filter(invoice::Column::Id.eq(invoice_id))
-        .filter(invoice::Column::Status.eq("draft"))
-        .exec(connection)
-        .await?;
-    if updated.rows_affected != 1 {
-        return Err(AppError::Conflict(
-            "The invoice was issued or voided meanwhile.".into(),
-        ));
-    }
+    mark_issued(
+        connection,
+        invoice_id,
+        &number,
+        (issue_date, due_date),
+        journal_entry_id,
+        actor,
+        now,
+    )
+    .await?;
     crate::receivables::repo::record_issue(
         connection,
         crate::receivables::repo::Subject {
@@ -604,6 +574,123 @@ pub async fn issue<C: ConnectionTrait>(
     Ok(number)
 }
 
+/// Draws the invoice's subtotal on its PO, refused when the PO has not that much left (checked
+/// in the same statement, so two invoices cannot both take the last of it).
+async fn draw_po<C: ConnectionTrait>(
+    connection: &C,
+    po_id: i64,
+    plan: &InvoicePlan,
+) -> AppResult<()> {
+    let total = plan.totals.subtotal.minor();
+    let drawn = purchase_order::Entity::update_many()
+        .col_expr(
+            purchase_order::Column::ConsumedMinor,
+            Expr::col(purchase_order::Column::ConsumedMinor).add(total),
+        )
+        .filter(purchase_order::Column::Id.eq(po_id))
+        .filter(
+            Expr::expr(Expr::col(purchase_order::Column::ConsumedMinor).add(total))
+                .lte(Expr::col(purchase_order::Column::AmountMinor)),
+        )
+        .exec(connection)
+        .await?;
+    if drawn.rows_affected != 1 {
+        return Err(AppError::validation(
+            "poNumber",
+            format!(
+                "The invoice would exceed what remains on PO {}.",
+                plan.po_number.clone().unwrap_or_default()
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Moves the lines' revenue positions and posts the issue entry (none when nothing moves);
+/// returns the entry's id.
+async fn post_issue<C: ConnectionTrait>(
+    connection: &C,
+    plan: &InvoicePlan,
+    number: &str,
+    actor: Option<&Actor>,
+    now: DateTime<Utc>,
+) -> AppResult<Option<i64>> {
+    let line_nets: Vec<(i64, i64)> = plan
+        .lines
+        .iter()
+        .map(|line| (line.contract_line_id, line.amount.minor()))
+        .collect();
+    let (deferred, unbilled) = crate::revenue::positions::on_billed(connection, &line_nets).await?;
+    let credits = [
+        (chart::DEFERRED_REVENUE, deferred),
+        (chart::UNBILLED_RECEIVABLE, unbilled),
+    ];
+    let entry = rules::issue_entry(&credits, &plan.totals)
+        .map_err(|error| AppError::internal(format!("invoice {number} posting: {error}")))?;
+    let journal_entry_id = match entry {
+        Some(entry) => Some(
+            ledger::post_entry(
+                connection,
+                actor,
+                now,
+                entry_header(number, plan),
+                &entry,
+                None,
+            )
+            .await?
+            .id,
+        ),
+        None => None,
+    };
+    Ok(journal_entry_id)
+}
+
+/// Marks the draft issued with its number, dates and entry; refused when it is no longer a
+/// draft (issued or voided meanwhile).
+async fn mark_issued<C: ConnectionTrait>(
+    connection: &C,
+    invoice_id: i64,
+    number: &str,
+    (issue_date, due_date): (NaiveDate, NaiveDate),
+    journal_entry_id: Option<i64>,
+    actor: Option<&Actor>,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    let updated = invoice::Entity::update_many()
+        .col_expr(invoice::Column::Number, Expr::value(number))
+        .col_expr(invoice::Column::Status, Expr::value("issued"))
+        .col_expr(invoice::Column::IssueDate, Expr::value(issue_date))
+        .col_expr(invoice::Column::DueDate, Expr::value(due_date))
+        .col_expr(
+            invoice::Column::JournalEntryId,
+            Expr::value(journal_entry_id),
+        )
+        .col_expr(
+            invoice::Column::IssuedBy,
+            Expr::value(actor.map(|actor| actor.user_id)),
+        )
+        .col_expr(invoice::Column::IssuedAt, Expr::value(now))
+        .col_expr(
+            invoice::Column::BlockedField,
+            Expr::value(Option::<String>::None),
+        )
+        .col_expr(
+            invoice::Column::BlockedReason,
+            Expr::value(Option::<String>::None),
+        )
+        .col_expr(invoice::Column::UpdatedAt, Expr::value(now))
+        .filter(invoice::Column::Id.eq(invoice_id))
+        .filter(invoice::Column::Status.eq("draft"))
+        .exec(connection)
+        .await?;
+    if updated.rows_affected != 1 {
+        return Err(AppError::Conflict(
+            "The invoice was issued or voided meanwhile.".into(),
+        ));
+    }
+    Ok(())
+}
+
 /// Invoice rows per INSERT in `write_issued_many` (about 30 bound values a row: within SQLite's
 /// and PostgreSQL's parameter limits).
 const INVOICE_CHUNK: usize = 200;
@@ -636,39 +723,7 @@ pub async fn write_issued_many<C: ConnectionTrait>(
         )));
     }
     let numbers = reserve_numbers(connection, plans).await?;
-    let line_nets: Vec<Vec<(i64, i64)>> = plans
-        .iter()
-        .map(|plan| {
-            plan.lines
-                .iter()
-                .map(|line| (line.contract_line_id, line.amount.minor()))
-                .collect()
-        })
-        .collect();
-    let moved = crate::revenue::positions::on_billed_many(connection, &line_nets).await?;
-    let mut posted_of = Vec::new();
-    let mut entries = Vec::new();
-    for (index, ((plan, number), (deferred, unbilled))) in
-        plans.iter().zip(&numbers).zip(&moved).enumerate()
-    {
-        let credits = [
-            (chart::DEFERRED_REVENUE, *deferred),
-            (chart::UNBILLED_RECEIVABLE, *unbilled),
-        ];
-        let entry = rules::issue_entry(&credits, &plan.totals)
-            .map_err(|error| AppError::internal(format!("invoice {number} posting: {error}")))?;
-        if let Some(entry) = entry {
-            posted_of.push(index);
-            entries.push((entry_header(number, plan), entry));
-        }
-    }
-    let mut journal_entry_ids: Vec<Option<i64>> = vec![None; plans.len()];
-    for (index, id) in posted_of
-        .into_iter()
-        .zip(ledger::post_entries(connection, actor, now, entries).await?)
-    {
-        journal_entry_ids[index] = Some(id);
-    }
+    let journal_entry_ids = post_many(connection, plans, &numbers, actor, now).await?;
     let due_dates: Vec<NaiveDate> = plans
         .iter()
         .map(|plan| rules::due_date(plan.invoice_date, plan.payment_terms))
@@ -689,9 +744,75 @@ pub async fn write_issued_many<C: ConnectionTrait>(
         })
         .collect();
     let ids = insert_invoices(connection, plans, rows).await?;
+    insert_lines(connection, plans, &ids).await?;
+    record_issues_many(connection, plans, &ids, &due_dates, now).await?;
+    announce_many(
+        connection,
+        plans,
+        &ids,
+        &numbers,
+        &due_dates,
+        &journal_entry_ids,
+        actor,
+        now,
+    )
+    .await
+}
+
+/// Moves every plan's revenue positions and posts the issue entries in one batch; returns each
+/// plan's entry id (none when nothing moves).
+async fn post_many<C: ConnectionTrait>(
+    connection: &C,
+    plans: &[&InvoicePlan],
+    numbers: &[String],
+    actor: Option<&Actor>,
+    now: DateTime<Utc>,
+) -> AppResult<Vec<Option<i64>>> {
+    let line_nets: Vec<Vec<(i64, i64)>> = plans
+        .iter()
+        .map(|plan| {
+            plan.lines
+                .iter()
+                .map(|line| (line.contract_line_id, line.amount.minor()))
+                .collect()
+        })
+        .collect();
+    let moved = crate::revenue::positions::on_billed_many(connection, &line_nets).await?;
+    let mut posted_of = Vec::new();
+    let mut entries = Vec::new();
+    for (index, ((plan, number), (deferred, unbilled))) in
+        plans.iter().zip(numbers).zip(&moved).enumerate()
+    {
+        let credits = [
+            (chart::DEFERRED_REVENUE, *deferred),
+            (chart::UNBILLED_RECEIVABLE, *unbilled),
+        ];
+        let entry = rules::issue_entry(&credits, &plan.totals)
+            .map_err(|error| AppError::internal(format!("invoice {number} posting: {error}")))?;
+        if let Some(entry) = entry {
+            posted_of.push(index);
+            entries.push((entry_header(number, plan), entry));
+        }
+    }
+    let mut journal_entry_ids: Vec<Option<i64>> = vec![None; plans.len()];
+    for (index, id) in posted_of
+        .into_iter()
+        .zip(ledger::post_entries(connection, actor, now, entries).await?)
+    {
+        journal_entry_ids[index] = Some(id);
+    }
+    Ok(journal_entry_ids)
+}
+
+/// The invoices' lines, a chunk per INSERT; a charge already on a live invoice is a conflict.
+async fn insert_lines<C: ConnectionTrait>(
+    connection: &C,
+    plans: &[&InvoicePlan],
+    ids: &[i64],
+) -> AppResult<()> {
     let lines: Vec<invoice_line::ActiveModel> = plans
         .iter()
-        .zip(&ids)
+        .zip(ids)
         .flat_map(|(plan, id)| line_rows(*id, plan))
         .collect();
     for chunk in lines.chunks(LINE_CHUNK) {
@@ -700,10 +821,21 @@ pub async fn write_issued_many<C: ConnectionTrait>(
             .await
             .map_err(|error| unique_to_conflict(error, "A charge on this invoice"))?;
     }
+    Ok(())
+}
+
+/// Each invoice's issue in the AR history.
+async fn record_issues_many<C: ConnectionTrait>(
+    connection: &C,
+    plans: &[&InvoicePlan],
+    ids: &[i64],
+    due_dates: &[NaiveDate],
+    now: DateTime<Utc>,
+) -> AppResult<()> {
     let subjects: Vec<crate::receivables::repo::Subject> = plans
         .iter()
-        .zip(&ids)
-        .zip(&due_dates)
+        .zip(ids)
+        .zip(due_dates)
         .map(|((plan, id), due_date)| crate::receivables::repo::Subject {
             invoice_id: *id,
             customer_id: plan.customer_id,
@@ -718,6 +850,22 @@ pub async fn write_issued_many<C: ConnectionTrait>(
         .map(|(subject, plan)| (subject, plan.totals.total.minor(), plan.invoice_date))
         .collect();
     crate::receivables::repo::record_issues(connection, &issued, now).await?;
+    Ok(())
+}
+
+/// The invoices' e-mails, create and issue audit rows and `invoice.issued` events, each kind
+/// in one batch; returns what was written.
+#[allow(clippy::too_many_arguments)]
+async fn announce_many<C: ConnectionTrait>(
+    connection: &C,
+    plans: &[&InvoicePlan],
+    ids: &[i64],
+    numbers: &[String],
+    due_dates: &[NaiveDate],
+    journal_entry_ids: &[Option<i64>],
+    actor: Option<&Actor>,
+    now: DateTime<Utc>,
+) -> AppResult<Vec<Written>> {
     let mut emails = Vec::new();
     let mut created = Vec::with_capacity(plans.len());
     let mut issues = Vec::with_capacity(plans.len());

@@ -3,7 +3,7 @@
 //! person confirms it into a payment or sets it aside, and unmatched lines wait in a queue.
 
 use super::bank_csv::{parse_bank_csv, RowError};
-use super::matching::{propose, MatchBasis, OpenInvoice, Proposal};
+use super::matching::{propose, MatchBasis, OpenInvoice, Proposal, ReceiptLine};
 use super::payments::{AllocationInput, Payment, PaymentMethod, PaymentRecordInput};
 use super::repo::open_minor;
 use super::ReceivablesService;
@@ -169,45 +169,15 @@ impl ReceivablesService {
             let proposal: Option<Proposal> = candidates
                 .get(line.amount.currency().code())
                 .and_then(|open| propose(line, open));
-            let inserted = bank_receipt::Entity::insert(bank_receipt::ActiveModel {
-                fingerprint: Set(fingerprint.clone()),
-                batch: Set(batch.clone()),
-                row_no: Set(i32::try_from(line.row).unwrap_or(i32::MAX)),
-                received_on: Set(line.received_on),
-                amount_minor: Set(line.amount.minor()),
-                currency: Set(line.amount.currency().code().into()),
-                payer: Set(line.payer.clone()),
-                reference: Set(line.reference.clone()),
-                status: Set(if proposal.is_some() {
-                    "proposed"
-                } else {
-                    "unmatched"
-                }
-                .into()),
-                proposed_customer_id: Set(proposal.as_ref().map(|proposal| proposal.customer_id)),
-                proposed_invoice_ids: Set(serde_json::to_string(
-                    &proposal
-                        .as_ref()
-                        .map(|proposal| proposal.invoice_ids.clone())
-                        .unwrap_or_default(),
-                )?),
-                proposal_basis: Set(proposal
-                    .as_ref()
-                    .map(|proposal| basis_str(proposal.basis).to_string())),
-                proposal_explanation: Set(proposal
-                    .as_ref()
-                    .map(|proposal| proposal.explanation.clone())),
-                imported_by: Set(actor.user_id),
-                imported_at: Set(now),
-                ..Default::default()
-            })
-            .on_conflict(
-                OnConflict::column(bank_receipt::Column::Fingerprint)
-                    .do_nothing()
-                    .to_owned(),
-            )
-            .exec_without_returning(&self.db)
-            .await?;
+            let row = receipt_row(line, &fingerprint, &batch, proposal.as_ref(), actor, now)?;
+            let inserted = bank_receipt::Entity::insert(row)
+                .on_conflict(
+                    OnConflict::column(bank_receipt::Column::Fingerprint)
+                        .do_nothing()
+                        .to_owned(),
+                )
+                .exec_without_returning(&self.db)
+                .await?;
             if inserted == 0 {
                 duplicates += 1;
                 continue;
@@ -425,4 +395,42 @@ impl ReceivablesService {
         transaction.commit().await?;
         receipt_from_model(self.receipt_model(id).await?)
     }
+}
+
+/// The receipt row of one bank line, proposed for a match when one was found.
+fn receipt_row(
+    line: &ReceiptLine,
+    fingerprint: &str,
+    batch: &str,
+    proposal: Option<&Proposal>,
+    actor: &Actor,
+    now: DateTime<Utc>,
+) -> AppResult<bank_receipt::ActiveModel> {
+    Ok(bank_receipt::ActiveModel {
+        fingerprint: Set(fingerprint.to_string()),
+        batch: Set(batch.to_string()),
+        row_no: Set(i32::try_from(line.row).unwrap_or(i32::MAX)),
+        received_on: Set(line.received_on),
+        amount_minor: Set(line.amount.minor()),
+        currency: Set(line.amount.currency().code().into()),
+        payer: Set(line.payer.clone()),
+        reference: Set(line.reference.clone()),
+        status: Set(if proposal.is_some() {
+            "proposed"
+        } else {
+            "unmatched"
+        }
+        .into()),
+        proposed_customer_id: Set(proposal.map(|proposal| proposal.customer_id)),
+        proposed_invoice_ids: Set(serde_json::to_string(
+            &proposal
+                .map(|proposal| proposal.invoice_ids.clone())
+                .unwrap_or_default(),
+        )?),
+        proposal_basis: Set(proposal.map(|proposal| basis_str(proposal.basis).to_string())),
+        proposal_explanation: Set(proposal.map(|proposal| proposal.explanation.clone())),
+        imported_by: Set(actor.user_id),
+        imported_at: Set(now),
+        ..Default::default()
+    })
 }

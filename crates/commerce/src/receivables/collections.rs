@@ -3,7 +3,7 @@
 //! watches lifted when nothing old enough remains unpaid; and the collections queue of tasks.
 
 use super::aging::days_old;
-use super::ladder::{self, Decision, InvoiceState, Step, StepAction};
+use super::ladder::{self, InvoiceState, Step, StepAction};
 use super::repo::open_minor;
 use super::ReceivablesService;
 use crate::access::{Actor, Permission, Role};
@@ -13,8 +13,7 @@ use crate::entities::{
     collection_action, collection_step, collection_task, customer, dispute, invoice,
 };
 use crate::error::{AppError, AppResult};
-use crate::money::{Currency, Money};
-use crate::notifications::{self, NewMessage};
+use crate::money::Money;
 use crate::pagination::{Page, PageRequest};
 use crate::values::require_text;
 use async_graphql::{Enum, InputObject, ID};
@@ -26,6 +25,8 @@ use sea_orm::{
 };
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
+
+mod perform;
 
 /// Invoices handled per batch of the run.
 const BATCH: u64 = 500;
@@ -449,201 +450,6 @@ impl ReceivablesService {
         self.check_dispute_deadlines(actor, as_of, &mut report)
             .await?;
         Ok(report)
-    }
-
-    async fn perform<C: ConnectionTrait>(
-        &self,
-        connection: &C,
-        context: &RunContext<'_>,
-        steps: &[Step],
-        model: &invoice::Model,
-        decision: &Decision,
-        report: &mut LadderReport,
-    ) -> AppResult<()> {
-        let customer = crate::customers::find_model(connection, model.customer_id).await?;
-        let number = model.number.clone().unwrap_or_default();
-        let currency = Currency::parse(&model.currency)?;
-        let open = Money::from_minor(open_minor(model), currency);
-        let days = days_old(model.invoice_date, context.as_of);
-        let due_date = model.due_date.unwrap_or(model.invoice_date);
-        for step_id in &decision.due {
-            let Some(step) = steps.iter().find(|step| step.id == *step_id) else {
-                continue;
-            };
-            let superseded = decision.superseded.contains(step_id);
-            let (outcome, detail) = match step.action {
-                StepAction::Email if superseded => (
-                    "superseded",
-                    "A later e-mail was due on the same run; only that one was sent.".to_string(),
-                ),
-                StepAction::Email => (
-                    "sent",
-                    format!("E-mailed {} ({} open)", contact_email(&customer), open),
-                ),
-                StepAction::Record => ("done", step.label.clone()),
-                StepAction::Task => (
-                    "done",
-                    format!(
-                        "Task for {}",
-                        step.assignee_role.map(|role| role.title()).unwrap_or("AR")
-                    ),
-                ),
-                StepAction::Watch => ("done", "Account on watch".to_string()),
-                StepAction::CreditHold => ("done", "Customer on credit hold".to_string()),
-            };
-            let inserted = collection_action::Entity::insert(collection_action::ActiveModel {
-                invoice_id: Set(model.id),
-                step_id: Set(step.id),
-                days: Set(step.days),
-                action: Set(step.action.as_str().into()),
-                outcome: Set(outcome.into()),
-                detail: Set(detail.clone()),
-                business_date: Set(context.as_of),
-                created_at: Set(context.now),
-                ..Default::default()
-            })
-            .on_conflict(
-                OnConflict::columns([
-                    collection_action::Column::InvoiceId,
-                    collection_action::Column::StepId,
-                ])
-                .do_nothing()
-                .to_owned(),
-            )
-            .exec_without_returning(connection)
-            .await?;
-            if inserted == 0 {
-                // Another run did this step meanwhile.
-                continue;
-            }
-            match step.action {
-                StepAction::Email if !superseded => {
-                    let (subject, body) = render_template(
-                        step.template.as_deref().unwrap_or("friendly_reminder"),
-                        &number,
-                        open,
-                        due_date,
-                        days,
-                        context.seller,
-                    );
-                    notifications::enqueue(
-                        connection,
-                        context.now,
-                        NewMessage {
-                            kind: "collections_email",
-                            dedupe_key: format!("collections:{}:{}", model.id, step.id),
-                            recipient: contact_email(&customer),
-                            subject,
-                            body,
-                            attachment: Some((crate::invoicing::INVOICE_PDF, model.id)),
-                        },
-                    )
-                    .await?;
-                    report.emails_queued += 1;
-                }
-                StepAction::Task => {
-                    let role = step.assignee_role.unwrap_or(Role::ArSpecialist);
-                    add_task(
-                        connection,
-                        NewTask {
-                            dedupe_key: format!("ladder:{}:{}", model.id, step.id),
-                            customer: &customer,
-                            invoice_id: Some(model.id),
-                            dispute_id: None,
-                            kind: "task",
-                            title: format!("{}: {number}", step.label),
-                            detail: format!(
-                                "{} — {} open, {days} days since the invoice date.",
-                                customer.legal_name, open
-                            ),
-                            role,
-                            due_on: context.as_of,
-                            now: context.now,
-                        },
-                    )
-                    .await?;
-                }
-                StepAction::Watch => {
-                    customer::Entity::update_many()
-                        .col_expr(customer::Column::OnWatch, Expr::value(true))
-                        .col_expr(customer::Column::WatchSince, Expr::value(context.as_of))
-                        .filter(customer::Column::Id.eq(customer.id))
-                        .filter(customer::Column::OnWatch.eq(false))
-                        .exec(connection)
-                        .await?;
-                    add_task(connection, NewTask {
-                        dedupe_key: format!("ladder:{}:{}", model.id, step.id),
-                        customer: &customer,
-                        invoice_id: Some(model.id),
-                        dispute_id: None,
-                        kind: "alert",
-                        title: format!("{} is on watch: {number} is {days} days unpaid", customer.legal_name),
-                        detail: format!("{open} open on {number}. The account manager should contact the customer."),
-                        role: step.assignee_role.unwrap_or(Role::AccountManager),
-                        due_on: context.as_of,
-                        now: context.now,
-                    })
-                    .await?;
-                }
-                StepAction::CreditHold => {
-                    let reason = format!("{number} is {days} days unpaid ({open} open); placed by the collections ladder.");
-                    let placed = customer::Entity::update_many()
-                        .col_expr(customer::Column::OnCreditHold, Expr::value(true))
-                        .col_expr(
-                            customer::Column::CreditHoldReason,
-                            Expr::value(reason.clone()),
-                        )
-                        .col_expr(customer::Column::CreditHoldSince, Expr::value(context.now))
-                        .col_expr(customer::Column::CreditHoldSource, Expr::value("ladder"))
-                        .col_expr(customer::Column::UpdatedAt, Expr::value(context.now))
-                        .filter(customer::Column::Id.eq(customer.id))
-                        .filter(customer::Column::OnCreditHold.eq(false))
-                        .exec(connection)
-                        .await?;
-                    if placed.rows_affected == 1 {
-                        report.holds_placed.push(customer.id);
-                        audit::record(
-                            connection,
-                            context.actor,
-                            context.now,
-                            AuditRecord::<(), _> {
-                                action: "customer.credit_hold.place",
-                                entity_type: "customer",
-                                entity_id: customer.id.to_string(),
-                                before: None,
-                                after: Some(&serde_json::json!({ "reason": reason, "source": "ladder", "invoice": number })),
-                            },
-                        )
-                        .await?;
-                    }
-                }
-                StepAction::Email | StepAction::Record => {}
-            }
-            audit::record(
-                connection,
-                context.actor,
-                context.now,
-                AuditRecord::<(), _> {
-                    action: "collections.step",
-                    entity_type: "invoice",
-                    entity_id: model.id.to_string(),
-                    before: None,
-                    after: Some(&serde_json::json!({ "step": step.label, "days": step.days, "outcome": outcome, "businessDate": context.as_of })),
-                },
-            )
-            .await?;
-            report.actions.push(LadderAction {
-                invoice_id: model.id,
-                invoice_number: number.clone(),
-                customer_id: customer.id,
-                step_id: step.id,
-                days: step.days,
-                action: step.action,
-                label: step.label.clone(),
-                outcome: outcome.into(),
-            });
-        }
-        Ok(())
     }
 
     /// Lifts ladder holds once no invoice 60 days or older is unpaid, and watches once none is 30

@@ -24,8 +24,8 @@ use async_graphql::{Enum, InputObject, ID};
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction,
+    EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
 };
 use serde::{Deserialize, Serialize};
 
@@ -733,65 +733,13 @@ impl ReceivablesService {
         let invoice = crate::invoicing::find_model(connection, invoice_id).await?;
         super::check_visible_on(connection, actor, invoice.customer_id).await?;
         let label = invoice_label(&invoice);
-        if !matches!(
-            invoice.status.as_str(),
-            "issued" | "partially_paid" | "paid"
-        ) {
-            return Err(AppError::validation(
-                "invoiceId",
-                format!(
-                    "{label} is {}; only an issued invoice can be credited.",
-                    invoice.status.replace('_', " ")
-                ),
-            ));
-        }
+        check_creditable_status(&invoice, &label)?;
         let currency = Currency::parse(&invoice.currency)?;
-        let bases = line_bases(connection, invoice_id).await?;
-        let lines = match (&input.amount, &input.lines) {
-            (Some(amount), None) => {
-                let gross = Money::parse(amount, currency)
-                    .map_err(|error| AppError::validation("amount", error.to_string()))?;
-                if gross.minor() <= 0 {
-                    return Err(AppError::validation(
-                        "amount",
-                        "A credit must be more than zero.",
-                    ));
-                }
-                spread_gross(gross, &bases)?
-            }
-            (None, Some(inputs)) if !inputs.is_empty() => {
-                let credited =
-                    super::charge_credits::credited_by_invoice_line(connection, [invoice_id])
-                        .await?;
-                requested_lines(inputs, &bases, &credited, &label, currency)?
-            }
-            _ => {
-                return Err(AppError::validation(
-                    "amount",
-                    "Give either an amount or the lines to credit.",
-                ));
-            }
-        };
+        let lines = memo_lines(connection, &input, &invoice, &label, currency).await?;
         let subtotal: i64 = lines.iter().map(|line| line.net_minor).sum();
         let tax: i64 = lines.iter().map(|line| line.tax_minor).sum();
         let total = subtotal + tax;
-        let creditable = invoice.total_minor - invoice.credited_minor - invoice.written_off_minor;
-        if total > creditable {
-            let field = if input.amount.is_some() {
-                "amount"
-            } else {
-                "lines"
-            };
-            return Err(AppError::validation(
-                field,
-                format!(
-                    "{label} billed {} and earlier credits and write-offs leave {} to credit; {} is more.",
-                    Money::from_minor(invoice.total_minor, currency),
-                    Money::from_minor(creditable, currency),
-                    Money::from_minor(total, currency)
-                ),
-            ));
-        }
+        check_within_creditable(&invoice, &input, total, &label, currency)?;
         let now = self.clock.now();
         let model = credit_memo::ActiveModel {
             number: Set(None),
@@ -813,34 +761,10 @@ impl ReceivablesService {
         }
         .insert(connection)
         .await?;
-        let approval = approvals::open_request(
-            connection,
-            actor,
-            ApprovalKind::CreditMemo,
-            invoice.customer_id,
-            format!("invoice:{invoice_id}"),
-            &reason,
-            serde_json::to_string(&DocumentPayload {
-                document_id: model.id,
-                invoice_id,
-                invoice_number: label.clone(),
-                currency: invoice.currency.clone(),
-                amount_minor: total,
-            })?,
-            now,
+        attach_approval(
+            connection, actor, &invoice, model.id, &label, &reason, total, now,
         )
-        .await
-        .map_err(|error| match error {
-            AppError::Conflict(_) => AppError::Conflict(format!(
-                "{label} already has a credit memo waiting for approval; it must be decided first."
-            )),
-            other => other,
-        })?;
-        credit_memo::Entity::update_many()
-            .col_expr(credit_memo::Column::ApprovalId, Expr::value(approval.id))
-            .filter(credit_memo::Column::Id.eq(model.id))
-            .exec(connection)
-            .await?;
+        .await?;
         let created = memo_from_model(
             credit_memo::Entity::find_by_id(model.id)
                 .one(connection)
@@ -1012,31 +936,7 @@ impl ReceivablesService {
         let invoice = crate::invoicing::find_model(&transaction, invoice_id).await?;
         let label = invoice_label(&invoice);
         let currency = Currency::parse(&invoice.currency)?;
-        let open = if matches!(invoice.status.as_str(), "issued" | "partially_paid") {
-            open_minor(&invoice)
-        } else {
-            0
-        };
-        if open == 0 {
-            return Err(AppError::validation(
-                "invoiceId",
-                format!("{label} has nothing open to write off."),
-            ));
-        }
-        let amount = match &input.amount {
-            Some(text) => Money::parse(text, currency)
-                .map_err(|error| AppError::validation("amount", error.to_string()))?,
-            None => Money::from_minor(open, currency),
-        };
-        if amount.minor() <= 0 || amount.minor() > open {
-            return Err(AppError::validation(
-                "amount",
-                format!(
-                    "Write off more than zero and at most the {} open.",
-                    Money::from_minor(open, currency)
-                ),
-            ));
-        }
+        let amount = write_off_amount(&invoice, input.amount.as_deref(), &label, currency)?;
         let model = write_off::ActiveModel {
             invoice_id: Set(invoice_id),
             customer_id: Set(invoice.customer_id),
@@ -1138,49 +1038,12 @@ impl ReceivablesService {
             .col_expr(write_off::Column::DecidedAt, Expr::value(now))
             .col_expr(write_off::Column::Comment, Expr::value(comment));
         if status == approvals::ApprovalStatus::Approved {
-            let amount = before.amount;
-            let invoice = repo::settle(
-                &transaction,
-                model.invoice_id,
-                Settlement::WrittenOff,
-                MovementKind::WriteOff,
-                amount,
-                today,
-                Some(id),
-                now,
-            )
-            .await?;
-            let entry = BalancedEntry::try_new(vec![
-                Posting {
-                    account_code: BAD_DEBT_EXPENSE.into(),
-                    side: Side::Debit,
-                    amount,
-                },
-                Posting {
-                    account_code: ACCOUNTS_RECEIVABLE.into(),
-                    side: Side::Credit,
-                    amount,
-                },
-            ])
-            .map_err(|error| AppError::internal(format!("write-off posting: {error}")))?;
-            let posted = ledger::post_entry(
-                &transaction,
-                Some(actor),
-                now,
-                EntryHeader {
-                    entry_date: today,
-                    memo: format!("Bad debt: {} written off", invoice_label(&invoice)),
-                    source: format!("write-off:{id}"),
-                    idempotency_key: None,
-                },
-                &entry,
-                None,
-            )
-            .await?;
+            let entry_id =
+                post_write_off(&transaction, actor, &model, before.amount, today, now).await?;
             update = update
                 .col_expr(write_off::Column::Status, Expr::value("approved"))
                 .col_expr(write_off::Column::WrittenOffOn, Expr::value(today))
-                .col_expr(write_off::Column::JournalEntryId, Expr::value(posted.id));
+                .col_expr(write_off::Column::JournalEntryId, Expr::value(entry_id));
         } else {
             update = update.col_expr(write_off::Column::Status, Expr::value("rejected"));
         }
@@ -1373,6 +1236,217 @@ pub async fn pdf_attachment(db: &DatabaseConnection, memo_id: i64) -> AppResult<
         content_type: "application/pdf".into(),
         bytes: crate::invoicing::pdf::render(&document),
     })
+}
+
+/// Only an issued invoice (paid or not) can be credited.
+fn check_creditable_status(invoice: &invoice::Model, label: &str) -> AppResult<()> {
+    if !matches!(
+        invoice.status.as_str(),
+        "issued" | "partially_paid" | "paid"
+    ) {
+        return Err(AppError::validation(
+            "invoiceId",
+            format!(
+                "{label} is {}; only an issued invoice can be credited.",
+                invoice.status.replace('_', " ")
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// The memo's lines: a gross amount spread over the invoice's lines, or the lines asked for
+/// (within what earlier credits left on each).
+async fn memo_lines<C: ConnectionTrait>(
+    connection: &C,
+    input: &CreditMemoRequestInput,
+    invoice: &invoice::Model,
+    label: &str,
+    currency: Currency,
+) -> AppResult<Vec<CreditLine>> {
+    let bases = line_bases(connection, invoice.id).await?;
+    Ok(match (&input.amount, &input.lines) {
+        (Some(amount), None) => {
+            let gross = Money::parse(amount, currency)
+                .map_err(|error| AppError::validation("amount", error.to_string()))?;
+            if gross.minor() <= 0 {
+                return Err(AppError::validation(
+                    "amount",
+                    "A credit must be more than zero.",
+                ));
+            }
+            spread_gross(gross, &bases)?
+        }
+        (None, Some(inputs)) if !inputs.is_empty() => {
+            let credited =
+                super::charge_credits::credited_by_invoice_line(connection, [invoice.id]).await?;
+            requested_lines(inputs, &bases, &credited, label, currency)?
+        }
+        _ => {
+            return Err(AppError::validation(
+                "amount",
+                "Give either an amount or the lines to credit.",
+            ));
+        }
+    })
+}
+
+/// A memo credits at most what the invoice billed less earlier credits and write-offs.
+fn check_within_creditable(
+    invoice: &invoice::Model,
+    input: &CreditMemoRequestInput,
+    total: i64,
+    label: &str,
+    currency: Currency,
+) -> AppResult<()> {
+    let creditable = invoice.total_minor - invoice.credited_minor - invoice.written_off_minor;
+    if total > creditable {
+        let field = if input.amount.is_some() {
+            "amount"
+        } else {
+            "lines"
+        };
+        return Err(AppError::validation(
+            field,
+            format!(
+                "{label} billed {} and earlier credits and write-offs leave {} to credit; {} is more.",
+                Money::from_minor(invoice.total_minor, currency),
+                Money::from_minor(creditable, currency),
+                Money::from_minor(total, currency)
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Opens the memo's approval request (one waiting per invoice) and links it to the memo.
+#[allow(clippy::too_many_arguments)]
+async fn attach_approval<C: ConnectionTrait>(
+    connection: &C,
+    actor: &Actor,
+    invoice: &invoice::Model,
+    memo_id: i64,
+    label: &str,
+    reason: &str,
+    total: i64,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    let approval = approvals::open_request(
+        connection,
+        actor,
+        ApprovalKind::CreditMemo,
+        invoice.customer_id,
+        format!("invoice:{}", invoice.id),
+        reason,
+        serde_json::to_string(&DocumentPayload {
+            document_id: memo_id,
+            invoice_id: invoice.id,
+            invoice_number: label.to_string(),
+            currency: invoice.currency.clone(),
+            amount_minor: total,
+        })?,
+        now,
+    )
+    .await
+    .map_err(|error| match error {
+        AppError::Conflict(_) => AppError::Conflict(format!(
+            "{label} already has a credit memo waiting for approval; it must be decided first."
+        )),
+        other => other,
+    })?;
+    credit_memo::Entity::update_many()
+        .col_expr(credit_memo::Column::ApprovalId, Expr::value(approval.id))
+        .filter(credit_memo::Column::Id.eq(memo_id))
+        .exec(connection)
+        .await?;
+    Ok(())
+}
+
+/// What a write-off takes: the amount asked (all that is open when none), more than zero and at
+/// most what the issued invoice has open.
+fn write_off_amount(
+    invoice: &invoice::Model,
+    asked: Option<&str>,
+    label: &str,
+    currency: Currency,
+) -> AppResult<Money> {
+    let open = if matches!(invoice.status.as_str(), "issued" | "partially_paid") {
+        open_minor(invoice)
+    } else {
+        0
+    };
+    if open == 0 {
+        return Err(AppError::validation(
+            "invoiceId",
+            format!("{label} has nothing open to write off."),
+        ));
+    }
+    let amount = match asked {
+        Some(text) => Money::parse(text, currency)
+            .map_err(|error| AppError::validation("amount", error.to_string()))?,
+        None => Money::from_minor(open, currency),
+    };
+    if amount.minor() <= 0 || amount.minor() > open {
+        return Err(AppError::validation(
+            "amount",
+            format!(
+                "Write off more than zero and at most the {} open.",
+                Money::from_minor(open, currency)
+            ),
+        ));
+    }
+    Ok(amount)
+}
+
+/// Settles the approved write-off on its invoice and posts it: Dr bad-debt expense · Cr AR.
+/// Returns the journal entry's id.
+async fn post_write_off(
+    transaction: &DatabaseTransaction,
+    actor: &Actor,
+    model: &write_off::Model,
+    amount: Money,
+    today: NaiveDate,
+    now: DateTime<Utc>,
+) -> AppResult<i64> {
+    let invoice = repo::settle(
+        transaction,
+        model.invoice_id,
+        Settlement::WrittenOff,
+        MovementKind::WriteOff,
+        amount,
+        today,
+        Some(model.id),
+        now,
+    )
+    .await?;
+    let entry = BalancedEntry::try_new(vec![
+        Posting {
+            account_code: BAD_DEBT_EXPENSE.into(),
+            side: Side::Debit,
+            amount,
+        },
+        Posting {
+            account_code: ACCOUNTS_RECEIVABLE.into(),
+            side: Side::Credit,
+            amount,
+        },
+    ])
+    .map_err(|error| AppError::internal(format!("write-off posting: {error}")))?;
+    let posted = ledger::post_entry(
+        transaction,
+        Some(actor),
+        now,
+        EntryHeader {
+            entry_date: today,
+            memo: format!("Bad debt: {} written off", invoice_label(&invoice)),
+            source: format!("write-off:{}", model.id),
+            idempotency_key: None,
+        },
+        &entry,
+        None,
+    )
+    .await?;
+    Ok(posted.id)
 }
 
 #[cfg(test)]

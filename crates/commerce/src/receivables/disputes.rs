@@ -20,8 +20,8 @@ use base64::Engine;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, EntityTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
 };
 use serde::Serialize;
 
@@ -258,53 +258,10 @@ impl ReceivablesService {
         let invoice = crate::invoicing::find_model(&transaction, invoice_id).await?;
         super::check_visible_on(&transaction, actor, invoice.customer_id).await?;
         let number = invoice.number.clone().unwrap_or_default();
-        if !matches!(invoice.status.as_str(), "issued" | "partially_paid") {
-            return Err(AppError::validation(
-                "invoiceId",
-                format!(
-                    "{number} is {}; only an invoice with money open can be disputed.",
-                    invoice.status.replace('_', " ")
-                ),
-            ));
-        }
-        let currency = Currency::parse(&invoice.currency)?;
-        let disputed = Money::parse(&input.disputed_amount, currency)
-            .map_err(|error| AppError::validation("disputedAmount", error.to_string()))?;
-        let open = open_minor(&invoice);
-        if disputed.minor() <= 0 || disputed.minor() > open {
-            return Err(AppError::validation(
-                "disputedAmount",
-                format!(
-                    "The disputed amount must be more than zero and at most the {} open.",
-                    Money::from_minor(open, currency)
-                ),
-            ));
-        }
-        let mut line_ids = Vec::new();
-        for (index, id) in input.line_ids.unwrap_or_default().iter().enumerate() {
-            let line_id = parse_id(&format!("lineIds.{index}"), id)?;
-            let belongs = invoice_line::Entity::find_by_id(line_id)
-                .one(&transaction)
-                .await?
-                .is_some_and(|line| line.invoice_id == invoice_id);
-            if !belongs {
-                return Err(AppError::validation(
-                    format!("lineIds.{index}"),
-                    format!("Line {line_id} is not on {number}."),
-                ));
-            }
-            line_ids.push(line_id);
-        }
-        let unresolved = dispute::Entity::find()
-            .filter(dispute::Column::InvoiceId.eq(invoice_id))
-            .filter(dispute::Column::Status.ne("closed"))
-            .count(&transaction)
-            .await?;
-        if unresolved > 0 {
-            return Err(AppError::Conflict(format!(
-                "{number} already has an unresolved dispute; add to it or close it first."
-            )));
-        }
+        let disputed = disputed_amount(&invoice, &input.disputed_amount, &number)?;
+        let line_ids =
+            disputed_lines(&transaction, invoice_id, input.line_ids.as_deref(), &number).await?;
+        refuse_second_dispute(&transaction, invoice_id, &number).await?;
         let review_due_at = calendar(&transaction)
             .await?
             .add_business_hours(now, REVIEW_HOURS);
@@ -541,49 +498,14 @@ impl ReceivablesService {
         let number = invoice.number.clone().unwrap_or_default();
         let (status, credit_memo_id) = match input.outcome {
             ReviewOutcome::Valid => {
-                let amount = match &input.credit_amount {
-                    Some(text) => text.clone(),
-                    None => before.disputed.amount_string(),
-                };
-                let memo = self
-                    .request_credit_memo_in(
-                        &transaction,
-                        actor,
-                        super::credit_memos::CreditMemoRequestInput {
-                            invoice_id: ID(model.invoice_id.to_string()),
-                            reason: format!("Dispute #{id} found valid: {note}"),
-                            amount: Some(amount),
-                            lines: None,
-                            dispute_id: Some(ID(id.to_string())),
-                        },
-                    )
-                    .await
-                    .map_err(|error| match error {
-                        AppError::Validation { field, message } if field == "amount" => {
-                            AppError::validation("creditAmount", message)
-                        }
-                        other => other,
-                    })?;
-                (DisputeStatus::Valid, Some(memo.id))
+                let memo_id = self
+                    .credit_valid_dispute(&transaction, actor, &model, &before, &input, &note)
+                    .await?;
+                (DisputeStatus::Valid, Some(memo_id))
             }
             ReviewOutcome::Invalid => {
-                let response =
-                    require_text("response", input.response.as_deref().unwrap_or(""), 10_000)?;
-                let customer =
-                    crate::customers::find_model(&transaction, model.customer_id).await?;
-                notifications::enqueue(
-                    &transaction,
-                    now,
-                    NewMessage {
-                        kind: "dispute_response",
-                        dedupe_key: format!("dispute-response:{id}"),
-                        recipient: contact_email(&customer),
-                        subject: format!("Your dispute of invoice {number}"),
-                        body: format!("Hello,\n\nWe have reviewed your dispute of invoice {number} against your contract.\n\n{response}\n\nThe supporting documents are attached. The invoice remains payable.\n"),
-                        attachment: Some((DISPUTE_EVIDENCE, id)),
-                    },
-                )
-                .await?;
+                let response = input.response.as_deref().unwrap_or("");
+                respond_invalid(&transaction, &model, response, &number, now).await?;
                 (DisputeStatus::Invalid, None)
             }
         };
@@ -596,26 +518,7 @@ impl ReceivablesService {
             .filter(dispute::Column::Id.eq(id))
             .exec(&transaction)
             .await?;
-        crate::entities::collection_task::Entity::update_many()
-            .col_expr(
-                crate::entities::collection_task::Column::Status,
-                Expr::value("done"),
-            )
-            .col_expr(
-                crate::entities::collection_task::Column::DoneBy,
-                Expr::value(actor.user_id),
-            )
-            .col_expr(
-                crate::entities::collection_task::Column::DoneAt,
-                Expr::value(now),
-            )
-            .filter(
-                crate::entities::collection_task::Column::DedupeKey
-                    .eq(format!("dispute:{id}:review")),
-            )
-            .filter(crate::entities::collection_task::Column::Status.eq("open"))
-            .exec(&transaction)
-            .await?;
+        close_review_task(&transaction, id, actor, now).await?;
         let after = dispute_from_model(Self::dispute_model(&transaction, id).await?)?;
         audit::record(
             &transaction,
@@ -632,6 +535,43 @@ impl ReceivablesService {
         .await?;
         transaction.commit().await?;
         Ok(after)
+    }
+
+    /// A valid dispute opens a credit memo request for the amount given (the disputed amount
+    /// when none), in the review's transaction.
+    async fn credit_valid_dispute(
+        &self,
+        transaction: &DatabaseTransaction,
+        actor: &Actor,
+        model: &dispute::Model,
+        before: &Dispute,
+        input: &DisputeReviewInput,
+        note: &str,
+    ) -> AppResult<i64> {
+        let amount = match &input.credit_amount {
+            Some(text) => text.clone(),
+            None => before.disputed.amount_string(),
+        };
+        let memo = self
+            .request_credit_memo_in(
+                transaction,
+                actor,
+                super::credit_memos::CreditMemoRequestInput {
+                    invoice_id: ID(model.invoice_id.to_string()),
+                    reason: format!("Dispute #{} found valid: {note}", model.id),
+                    amount: Some(amount),
+                    lines: None,
+                    dispute_id: Some(ID(model.id.to_string())),
+                },
+            )
+            .await
+            .map_err(|error| match error {
+                AppError::Validation { field, message } if field == "amount" => {
+                    AppError::validation("creditAmount", message)
+                }
+                other => other,
+            })?;
+        Ok(memo.id)
     }
 
     /// Closes a dispute with its resolution; the invoice's ladder resumes from its dates.
@@ -917,4 +857,132 @@ pub async fn evidence_attachments(
             bytes: row.content,
         })
         .collect())
+}
+
+/// What the customer disputes: more than zero and at most what the invoice has open (an
+/// invoice with nothing open cannot be disputed).
+fn disputed_amount(invoice: &invoice::Model, text: &str, number: &str) -> AppResult<Money> {
+    if !matches!(invoice.status.as_str(), "issued" | "partially_paid") {
+        return Err(AppError::validation(
+            "invoiceId",
+            format!(
+                "{number} is {}; only an invoice with money open can be disputed.",
+                invoice.status.replace('_', " ")
+            ),
+        ));
+    }
+    let currency = Currency::parse(&invoice.currency)?;
+    let disputed = Money::parse(text, currency)
+        .map_err(|error| AppError::validation("disputedAmount", error.to_string()))?;
+    let open = open_minor(invoice);
+    if disputed.minor() <= 0 || disputed.minor() > open {
+        return Err(AppError::validation(
+            "disputedAmount",
+            format!(
+                "The disputed amount must be more than zero and at most the {} open.",
+                Money::from_minor(open, currency)
+            ),
+        ));
+    }
+    Ok(disputed)
+}
+
+/// The invoice lines the dispute names; each must be on the invoice.
+async fn disputed_lines(
+    transaction: &DatabaseTransaction,
+    invoice_id: i64,
+    ids: Option<&[ID]>,
+    number: &str,
+) -> AppResult<Vec<i64>> {
+    let mut line_ids = Vec::new();
+    for (index, id) in ids.unwrap_or_default().iter().enumerate() {
+        let line_id = parse_id(&format!("lineIds.{index}"), id)?;
+        let belongs = invoice_line::Entity::find_by_id(line_id)
+            .one(transaction)
+            .await?
+            .is_some_and(|line| line.invoice_id == invoice_id);
+        if !belongs {
+            return Err(AppError::validation(
+                format!("lineIds.{index}"),
+                format!("Line {line_id} is not on {number}."),
+            ));
+        }
+        line_ids.push(line_id);
+    }
+    Ok(line_ids)
+}
+
+/// One unresolved dispute per invoice at a time.
+async fn refuse_second_dispute(
+    transaction: &DatabaseTransaction,
+    invoice_id: i64,
+    number: &str,
+) -> AppResult<()> {
+    let unresolved = dispute::Entity::find()
+        .filter(dispute::Column::InvoiceId.eq(invoice_id))
+        .filter(dispute::Column::Status.ne("closed"))
+        .count(transaction)
+        .await?;
+    if unresolved > 0 {
+        return Err(AppError::Conflict(format!(
+            "{number} already has an unresolved dispute; add to it or close it first."
+        )));
+    }
+    Ok(())
+}
+
+/// An invalid dispute is answered: the response is e-mailed to the customer with the supporting
+/// documents, and the invoice stays payable.
+async fn respond_invalid(
+    transaction: &DatabaseTransaction,
+    model: &dispute::Model,
+    response: &str,
+    number: &str,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    let response = require_text("response", response, 10_000)?;
+    let customer = crate::customers::find_model(transaction, model.customer_id).await?;
+    notifications::enqueue(
+        transaction,
+        now,
+        NewMessage {
+            kind: "dispute_response",
+            dedupe_key: format!("dispute-response:{}", model.id),
+            recipient: contact_email(&customer),
+            subject: format!("Your dispute of invoice {number}"),
+            body: format!("Hello,\n\nWe have reviewed your dispute of invoice {number} against your contract.\n\n{response}\n\nThe supporting documents are attached. The invoice remains payable.\n"),
+            attachment: Some((DISPUTE_EVIDENCE, model.id)),
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+/// Marks the dispute's review task done.
+async fn close_review_task(
+    transaction: &DatabaseTransaction,
+    id: i64,
+    actor: &Actor,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    crate::entities::collection_task::Entity::update_many()
+        .col_expr(
+            crate::entities::collection_task::Column::Status,
+            Expr::value("done"),
+        )
+        .col_expr(
+            crate::entities::collection_task::Column::DoneBy,
+            Expr::value(actor.user_id),
+        )
+        .col_expr(
+            crate::entities::collection_task::Column::DoneAt,
+            Expr::value(now),
+        )
+        .filter(
+            crate::entities::collection_task::Column::DedupeKey.eq(format!("dispute:{id}:review")),
+        )
+        .filter(crate::entities::collection_task::Column::Status.eq("open"))
+        .exec(transaction)
+        .await?;
+    Ok(())
 }

@@ -361,39 +361,7 @@ pub async fn settle<C: ConnectionTrait>(
         .number
         .clone()
         .unwrap_or_else(|| format!("draft #{}", before.id));
-    if Currency::parse(&before.currency)? != amount.currency() {
-        return Err(AppError::validation(
-            "currency",
-            format!(
-                "{label} is in {}; an amount in {} cannot be applied to it.",
-                before.currency,
-                amount.currency().code()
-            ),
-        ));
-    }
-    if !matches!(before.status.as_str(), "issued" | "partially_paid") {
-        return Err(AppError::Conflict(format!(
-            "{label} is {} and has nothing open to settle.",
-            before.status.replace('_', " ")
-        )));
-    }
-    let issued_on = before.issue_date.unwrap_or(before.invoice_date);
-    if on < issued_on {
-        return Err(AppError::validation(
-            "date",
-            format!(
-                "{label} was issued on {issued_on}; nothing can be applied to it before that date."
-            ),
-        ));
-    }
-    if let Some(last) = last_movement_on(connection, invoice_id).await? {
-        if on < last {
-            return Err(AppError::validation(
-                "date",
-                format!("{label} already has a change dated {last}; apply this on or after that date so its history stays in date order."),
-            ));
-        }
-    }
+    check_settleable(connection, &before, &label, amount, on).await?;
     let column = match settlement {
         Settlement::Paid => invoice::Column::PaidMinor,
         Settlement::Credited => invoice::Column::CreditedMinor,
@@ -446,6 +414,51 @@ pub async fn settle<C: ConnectionTrait>(
         emit_paid(connection, &after, now).await?;
     }
     Ok(after)
+}
+
+/// What may be applied to an invoice: an amount in its currency, while it is open, dated on or
+/// after its issue and its last change (so its history stays in date order).
+async fn check_settleable<C: ConnectionTrait>(
+    connection: &C,
+    before: &invoice::Model,
+    label: &str,
+    amount: Money,
+    on: NaiveDate,
+) -> AppResult<()> {
+    if Currency::parse(&before.currency)? != amount.currency() {
+        return Err(AppError::validation(
+            "currency",
+            format!(
+                "{label} is in {}; an amount in {} cannot be applied to it.",
+                before.currency,
+                amount.currency().code()
+            ),
+        ));
+    }
+    if !matches!(before.status.as_str(), "issued" | "partially_paid") {
+        return Err(AppError::Conflict(format!(
+            "{label} is {} and has nothing open to settle.",
+            before.status.replace('_', " ")
+        )));
+    }
+    let issued_on = before.issue_date.unwrap_or(before.invoice_date);
+    if on < issued_on {
+        return Err(AppError::validation(
+            "date",
+            format!(
+                "{label} was issued on {issued_on}; nothing can be applied to it before that date."
+            ),
+        ));
+    }
+    if let Some(last) = last_movement_on(connection, before.id).await? {
+        if on < last {
+            return Err(AppError::validation(
+                "date",
+                format!("{label} already has a change dated {last}; apply this on or after that date so its history stays in date order."),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// The `invoice.paid` webhook event, when a settlement leaves a paid invoice with nothing open.

@@ -3,6 +3,7 @@
 //! balance and the items still open at the end, per currency; as data, CSV and PDF.
 
 use super::aging::{AgingBasis, AgingBucket};
+use super::report::AgedInvoice;
 use super::ReceivablesService;
 use crate::access::{Actor, Permission};
 use crate::entities::{ar_movement, invoice};
@@ -110,29 +111,7 @@ impl ReceivablesService {
             .into_iter()
             .map(|model| (model.id, model.number.unwrap_or_default()))
             .collect();
-        let mut by_currency: BTreeMap<String, (i64, Vec<StatementLine>, i64)> = BTreeMap::new();
-        for movement in &movements {
-            let currency = Currency::parse(&movement.currency)?;
-            let entry = by_currency
-                .entry(movement.currency.clone())
-                .or_insert((0, Vec::new(), 0));
-            if movement.movement_date < from {
-                entry.0 += movement.amount_minor;
-                entry.2 += movement.amount_minor;
-            } else {
-                entry.2 += movement.amount_minor;
-                entry.1.push(StatementLine {
-                    date: movement.movement_date,
-                    invoice_number: numbers
-                        .get(&movement.invoice_id)
-                        .cloned()
-                        .unwrap_or_default(),
-                    description: describe(&movement.kind).into(),
-                    amount: Money::from_minor(movement.amount_minor, currency),
-                    balance: Money::from_minor(entry.2, currency),
-                });
-            }
-        }
+        let by_currency = running_balances(&movements, &numbers, from)?;
         let open = self
             .aged_invoices(
                 actor,
@@ -147,32 +126,7 @@ impl ReceivablesService {
                 },
             )
             .await?;
-        let mut currencies = Vec::new();
-        for (code, (opening, lines, closing)) in by_currency {
-            let currency = Currency::parse(&code)?;
-            if opening == 0 && closing == 0 && lines.is_empty() {
-                continue;
-            }
-            currencies.push(CurrencyStatement {
-                currency,
-                opening: Money::from_minor(opening, currency),
-                lines,
-                closing: Money::from_minor(closing, currency),
-                open_items: open
-                    .items
-                    .iter()
-                    .filter(|item| item.open.currency() == currency)
-                    .map(|item| OpenItem {
-                        invoice_number: item.number.clone(),
-                        invoice_date: item.invoice_date,
-                        due_date: item.due_date,
-                        open: item.open,
-                        days: item.days,
-                        bucket: item.bucket,
-                    })
-                    .collect(),
-            });
-        }
+        let currencies = currency_statements(by_currency, &open.items)?;
         Ok(Statement {
             customer_id,
             legal_name: customer.legal_name,
@@ -351,4 +305,74 @@ pub fn statement_csv(statement: &Statement) -> String {
         }
     }
     out
+}
+
+/// Per currency: (opening balance, the period's lines with their running balance, closing
+/// balance).
+type ByCurrency = BTreeMap<String, (i64, Vec<StatementLine>, i64)>;
+
+/// Each currency's balance before `from` and every movement from then on, with the balance it
+/// leaves.
+fn running_balances(
+    movements: &[ar_movement::Model],
+    numbers: &BTreeMap<i64, String>,
+    from: NaiveDate,
+) -> AppResult<ByCurrency> {
+    let mut by_currency: ByCurrency = BTreeMap::new();
+    for movement in movements {
+        let currency = Currency::parse(&movement.currency)?;
+        let entry = by_currency
+            .entry(movement.currency.clone())
+            .or_insert((0, Vec::new(), 0));
+        if movement.movement_date < from {
+            entry.0 += movement.amount_minor;
+            entry.2 += movement.amount_minor;
+        } else {
+            entry.2 += movement.amount_minor;
+            entry.1.push(StatementLine {
+                date: movement.movement_date,
+                invoice_number: numbers
+                    .get(&movement.invoice_id)
+                    .cloned()
+                    .unwrap_or_default(),
+                description: describe(&movement.kind).into(),
+                amount: Money::from_minor(movement.amount_minor, currency),
+                balance: Money::from_minor(entry.2, currency),
+            });
+        }
+    }
+    Ok(by_currency)
+}
+
+/// One statement per currency that has a balance or a movement, with its open invoices.
+fn currency_statements(
+    by_currency: ByCurrency,
+    open_items: &[AgedInvoice],
+) -> AppResult<Vec<CurrencyStatement>> {
+    let mut currencies = Vec::new();
+    for (code, (opening, lines, closing)) in by_currency {
+        let currency = Currency::parse(&code)?;
+        if opening == 0 && closing == 0 && lines.is_empty() {
+            continue;
+        }
+        currencies.push(CurrencyStatement {
+            currency,
+            opening: Money::from_minor(opening, currency),
+            lines,
+            closing: Money::from_minor(closing, currency),
+            open_items: open_items
+                .iter()
+                .filter(|item| item.open.currency() == currency)
+                .map(|item| OpenItem {
+                    invoice_number: item.number.clone(),
+                    invoice_date: item.invoice_date,
+                    due_date: item.due_date,
+                    open: item.open,
+                    days: item.days,
+                    bucket: item.bucket,
+                })
+                .collect(),
+        });
+    }
+    Ok(currencies)
 }

@@ -64,14 +64,44 @@ pub struct SspInput {
 /// The stored amounts of a valid SSP entry: (currency, low, high, cost, margin in basis points).
 type SspAmounts = (Currency, i64, i64, Option<i64>, Option<i64>);
 
+/// Refuses an amount the entry's method does not take.
+fn unused_amount(field: &str, method: &str) -> AppResult<SspAmounts> {
+    Err(AppError::validation(
+        field,
+        format!("{method} does not take this amount; leave it empty."),
+    ))
+}
+
 /// Checks an SSP entry's amounts for its method, naming the field at fault.
 fn ssp_amounts(input: &SspInput) -> AppResult<SspAmounts> {
-    let unused = |field: &str, method: &str| {
-        Err(AppError::validation(
-            field,
-            format!("{method} does not take this amount; leave it empty."),
-        ))
-    };
+    let currency = ssp_currency(input)?;
+    match input.method {
+        SspMethod::Observable | SspMethod::AdjustedMarket => {
+            if input.cost.is_some() {
+                return unused_amount("cost", "An observed or market price");
+            }
+            if input.margin_percent.is_some() {
+                return unused_amount("marginPercent", "An observed or market price");
+            }
+            let (low, high) = ssp_range(input, true)?;
+            Ok((currency, low, high, None, None))
+        }
+        SspMethod::ExpectedCostPlusMargin => cost_plus_margin_amounts(input, currency),
+        SspMethod::Residual => {
+            if input.cost.is_some() {
+                return unused_amount("cost", "The residual approach");
+            }
+            if input.margin_percent.is_some() {
+                return unused_amount("marginPercent", "The residual approach");
+            }
+            let (low, high) = ssp_range(input, false)?;
+            Ok((currency, low, high, None, None))
+        }
+    }
+}
+
+/// The entry's currency: its amounts' (all in one), or the one chosen when it has none.
+fn ssp_currency(input: &SspInput) -> AppResult<Currency> {
     let currency = input
         .low
         .or(input.cost)
@@ -102,83 +132,68 @@ fn ssp_amounts(input: &SspInput) -> AppResult<SspAmounts> {
             ));
         }
     }
-    let range = |required: bool| -> AppResult<(i64, i64)> {
-        match (input.low, input.high) {
-            (Some(low), Some(high)) => {
-                if low.minor() <= 0 {
-                    return Err(AppError::validation(
-                        "low",
-                        "The SSP must be more than zero.",
-                    ));
-                }
-                if high.minor() < low.minor() {
-                    return Err(AppError::validation(
-                        "high",
-                        "The high end of the range is below the low end.",
-                    ));
-                }
-                Ok((low.minor(), high.minor()))
-            }
-            (None, None) if !required => Ok((0, 0)),
-            (None, _) => Err(AppError::validation(
-                "low",
-                "Enter the SSP or the low end of its range.",
-            )),
-            (Some(_), None) => Err(AppError::validation(
-                "high",
-                "Enter the high end of the range (the same as the low end for one price).",
-            )),
-        }
-    };
-    match input.method {
-        SspMethod::Observable | SspMethod::AdjustedMarket => {
-            if input.cost.is_some() {
-                return unused("cost", "An observed or market price");
-            }
-            if input.margin_percent.is_some() {
-                return unused("marginPercent", "An observed or market price");
-            }
-            let (low, high) = range(true)?;
-            Ok((currency, low, high, None, None))
-        }
-        SspMethod::ExpectedCostPlusMargin => {
-            if input.low.is_some() {
-                return unused("low", "Expected cost plus margin computes the price and");
-            }
-            if input.high.is_some() {
-                return unused("high", "Expected cost plus margin computes the price and");
-            }
-            let cost = input.cost.filter(|cost| cost.minor() > 0).ok_or_else(|| {
-                AppError::validation("cost", "Enter the expected cost per unit, more than zero.")
-            })?;
-            let margin = input.margin_percent.ok_or_else(|| {
-                AppError::validation("marginPercent", "Enter the margin in percent, e.g. 25.")
-            })?;
-            let basis_points = margin * Decimal::from(100);
-            if margin <= Decimal::from(-100)
-                || margin > Decimal::from(1_000)
-                || basis_points.fract() != Decimal::ZERO
-            {
+    Ok(currency)
+}
+
+/// The low and high ends of the SSP range: both, the high not below the low; none only when not
+/// `required`.
+fn ssp_range(input: &SspInput, required: bool) -> AppResult<(i64, i64)> {
+    match (input.low, input.high) {
+        (Some(low), Some(high)) => {
+            if low.minor() <= 0 {
                 return Err(AppError::validation(
-                    "marginPercent",
-                    "The margin is a percent above -100 and at most 1000, with at most two decimals.",
+                    "low",
+                    "The SSP must be more than zero.",
                 ));
             }
-            let margin_bp = basis_points.to_i64().unwrap_or(0);
-            let price = rules::cost_plus_margin(cost.minor(), margin_bp);
-            Ok((currency, price, price, Some(cost.minor()), Some(margin_bp)))
-        }
-        SspMethod::Residual => {
-            if input.cost.is_some() {
-                return unused("cost", "The residual approach");
+            if high.minor() < low.minor() {
+                return Err(AppError::validation(
+                    "high",
+                    "The high end of the range is below the low end.",
+                ));
             }
-            if input.margin_percent.is_some() {
-                return unused("marginPercent", "The residual approach");
-            }
-            let (low, high) = range(false)?;
-            Ok((currency, low, high, None, None))
+            Ok((low.minor(), high.minor()))
         }
+        (None, None) if !required => Ok((0, 0)),
+        (None, _) => Err(AppError::validation(
+            "low",
+            "Enter the SSP or the low end of its range.",
+        )),
+        (Some(_), None) => Err(AppError::validation(
+            "high",
+            "Enter the high end of the range (the same as the low end for one price).",
+        )),
     }
+}
+
+/// Expected cost plus margin: a cost above zero and a margin above -100 % and at most 1000 %
+/// (two decimals), which compute the price; the range is not entered.
+fn cost_plus_margin_amounts(input: &SspInput, currency: Currency) -> AppResult<SspAmounts> {
+    if input.low.is_some() {
+        return unused_amount("low", "Expected cost plus margin computes the price and");
+    }
+    if input.high.is_some() {
+        return unused_amount("high", "Expected cost plus margin computes the price and");
+    }
+    let cost = input.cost.filter(|cost| cost.minor() > 0).ok_or_else(|| {
+        AppError::validation("cost", "Enter the expected cost per unit, more than zero.")
+    })?;
+    let margin = input.margin_percent.ok_or_else(|| {
+        AppError::validation("marginPercent", "Enter the margin in percent, e.g. 25.")
+    })?;
+    let basis_points = margin * Decimal::from(100);
+    if margin <= Decimal::from(-100)
+        || margin > Decimal::from(1_000)
+        || basis_points.fract() != Decimal::ZERO
+    {
+        return Err(AppError::validation(
+            "marginPercent",
+            "The margin is a percent above -100 and at most 1000, with at most two decimals.",
+        ));
+    }
+    let margin_bp = basis_points.to_i64().unwrap_or(0);
+    let price = rules::cost_plus_margin(cost.minor(), margin_bp);
+    Ok((currency, price, price, Some(cost.minor()), Some(margin_bp)))
 }
 
 /// The ratable convention a contract follows: its own override, if any, and the one in force.

@@ -233,6 +233,51 @@ async fn prospective<C: ConnectionTrait>(
     key: &str,
     changed: &[i64],
 ) -> AppResult<()> {
+    let remaining = remaining_obligations(
+        connection,
+        contract_id,
+        effective,
+        method,
+        now,
+        key,
+        changed,
+    )
+    .await?;
+    let Some(first) = remaining.first() else {
+        return Ok(());
+    };
+    let currency = Currency::parse(&first.obligation.currency)?;
+    let price: i64 = remaining
+        .iter()
+        .map(|part| part.obligation.allocated_minor - part.earned())
+        .sum();
+    let weights = remaining_weights(&remaining, price, currency)?;
+    let shares = allocate_money(Money::from_minor(price, currency), &weights)
+        .map_err(|error| AppError::internal(format!("prospective allocation: {error}")))?;
+    for (part, share) in remaining.iter().zip(shares) {
+        let allocated = part.earned() + share.minor();
+        set_allocated(connection, part.obligation.id, allocated, now).await?;
+        let mut updated = part.obligation.clone();
+        updated.allocated_minor = allocated;
+        replan(connection, &updated, share.minor(), effective, method, key).await?;
+        keep_delivered(connection, &part.delivered, effective).await?;
+    }
+    Ok(())
+}
+
+/// The fixed obligations with something still to satisfy on the modification date, repriced as
+/// at that date. One the modification leaves with no service books its own remainder there and
+/// is not among them.
+#[allow(clippy::too_many_arguments)]
+async fn remaining_obligations<C: ConnectionTrait>(
+    connection: &C,
+    contract_id: i64,
+    effective: NaiveDate,
+    method: RatableMethod,
+    now: DateTime<Utc>,
+    key: &str,
+    changed: &[i64],
+) -> AppResult<Vec<Remaining>> {
     let obligations = obligations_of(connection, contract_id).await?;
     let mut remaining = Vec::new();
     for obligation in &obligations {
@@ -287,14 +332,17 @@ async fn prospective<C: ConnectionTrait>(
             total,
         });
     }
-    let Some(first) = remaining.first() else {
-        return Ok(());
-    };
-    let currency = Currency::parse(&first.obligation.currency)?;
-    let price: i64 = remaining
-        .iter()
-        .map(|part| part.obligation.allocated_minor - part.earned())
-        .sum();
+    Ok(remaining)
+}
+
+/// Each remaining obligation's weight in the new allocation: its SSP for the remaining service,
+/// or for residual obligations (32-34(c)) what the remaining price leaves after the others,
+/// shared by their remaining contract prices. Equal weights when all are zero.
+fn remaining_weights(
+    remaining: &[Remaining],
+    price: i64,
+    currency: Currency,
+) -> AppResult<Vec<u64>> {
     let remaining_share = |minor: i64, part: &Remaining| -> u64 {
         (i128::from(minor.max(0)) * i128::from(part.left) / i128::from(part.total))
             .try_into()
@@ -350,22 +398,11 @@ async fn prospective<C: ConnectionTrait>(
             }
         }
     }
-    let weights = if weights.iter().all(|weight| *weight == 0) {
+    Ok(if weights.iter().all(|weight| *weight == 0) {
         vec![1; remaining.len()]
     } else {
         weights
-    };
-    let shares = allocate_money(Money::from_minor(price, currency), &weights)
-        .map_err(|error| AppError::internal(format!("prospective allocation: {error}")))?;
-    for (part, share) in remaining.iter().zip(shares) {
-        let allocated = part.earned() + share.minor();
-        set_allocated(connection, part.obligation.id, allocated, now).await?;
-        let mut updated = part.obligation.clone();
-        updated.allocated_minor = allocated;
-        replan(connection, &updated, share.minor(), effective, method, key).await?;
-        keep_delivered(connection, &part.delivered, effective).await?;
-    }
-    Ok(())
+    })
 }
 
 impl Remaining {

@@ -93,33 +93,7 @@ pub async fn bring_over<C: ConnectionTrait>(
     mut progress: impl FnMut(usize),
 ) -> AppResult<DeferredResult> {
     actor.require(Permission::RevenueRun)?;
-    let mut entry_numbers = Vec::new();
-    for entry in opening_entries(rows)? {
-        let currency = entry.postings()[0].amount.currency();
-        let posted = ledger::post_entry(
-            connection,
-            Some(actor),
-            now,
-            EntryHeader {
-                entry_date: batch.cutover_date,
-                memo: format!(
-                    "Opening deferred revenue in {} brought over by import #{}",
-                    currency.code(),
-                    batch.import_id
-                ),
-                source: format!(
-                    "import:{}:opening-deferred:{}",
-                    batch.import_id,
-                    currency.code()
-                ),
-                idempotency_key: None,
-            },
-            &entry,
-            None,
-        )
-        .await?;
-        entry_numbers.push(posted.entry_number);
-    }
+    let entry_numbers = post_opening_entries(connection, actor, now, batch, rows).await?;
     let mut per_line: BTreeMap<i64, Vec<&OpeningDeferred>> = BTreeMap::new();
     for row in rows {
         per_line.entry(row.contract_line_id).or_default().push(row);
@@ -127,38 +101,7 @@ pub async fn bring_over<C: ConnectionTrait>(
     let mut positions: BTreeMap<i64, (String, i64)> = BTreeMap::new();
     let mut audit_rows = Vec::with_capacity(per_line.len());
     for (done, (line_id, months)) in per_line.into_iter().enumerate() {
-        let obligation = performance_obligation::Entity::find()
-            .filter(performance_obligation::Column::ContractLineId.eq(line_id))
-            .one(connection)
-            .await?
-            .ok_or_else(|| {
-                AppError::internal(format!("brought-over line {line_id} has no obligation"))
-            })?;
-        let schedule = months
-            .iter()
-            .map(|row| schedule_row(row, &obligation, batch.cutover_date))
-            .collect::<AppResult<Vec<_>>>()?;
-        revenue_schedule::Entity::insert_many(schedule)
-            .exec_without_returning(connection)
-            .await?;
-        let total: i64 = months.iter().map(|row| row.amount.minor()).sum();
-        performance_obligation::Entity::update_many()
-            .col_expr(
-                performance_obligation::Column::StatedMinor,
-                Expr::col(performance_obligation::Column::StatedMinor).add(total),
-            )
-            .col_expr(
-                performance_obligation::Column::SspMinor,
-                Expr::col(performance_obligation::Column::SspMinor).add(total),
-            )
-            .col_expr(
-                performance_obligation::Column::AllocatedMinor,
-                Expr::col(performance_obligation::Column::AllocatedMinor).add(total),
-            )
-            .col_expr(performance_obligation::Column::UpdatedAt, Expr::value(now))
-            .filter(performance_obligation::Column::Id.eq(obligation.id))
-            .exec(connection)
-            .await?;
+        let (obligation, total) = bring_over_line(connection, batch, line_id, &months, now).await?;
         // What the old system billed and did not recognise is billed here too: deferred
         // revenue is billed less recognised, for this contract as for any other.
         positions
@@ -194,6 +137,88 @@ pub async fn bring_over<C: ConnectionTrait>(
         rows: rows.len(),
         entry_numbers,
     })
+}
+
+/// One opening entry per currency, dated the cut-over; returns their numbers.
+async fn post_opening_entries<C: ConnectionTrait>(
+    connection: &C,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    batch: &DeferredBatch,
+    rows: &[OpeningDeferred],
+) -> AppResult<Vec<String>> {
+    let mut entry_numbers = Vec::new();
+    for entry in opening_entries(rows)? {
+        let currency = entry.postings()[0].amount.currency();
+        let posted = ledger::post_entry(
+            connection,
+            Some(actor),
+            now,
+            EntryHeader {
+                entry_date: batch.cutover_date,
+                memo: format!(
+                    "Opening deferred revenue in {} brought over by import #{}",
+                    currency.code(),
+                    batch.import_id
+                ),
+                source: format!(
+                    "import:{}:opening-deferred:{}",
+                    batch.import_id,
+                    currency.code()
+                ),
+                idempotency_key: None,
+            },
+            &entry,
+            None,
+        )
+        .await?;
+        entry_numbers.push(posted.entry_number);
+    }
+    Ok(entry_numbers)
+}
+
+/// Writes one line's opening schedule rows and adds their total to its obligation's stated,
+/// SSP and allocated prices. Returns the obligation and the total.
+async fn bring_over_line<C: ConnectionTrait>(
+    connection: &C,
+    batch: &DeferredBatch,
+    line_id: i64,
+    months: &[&OpeningDeferred],
+    now: DateTime<Utc>,
+) -> AppResult<(performance_obligation::Model, i64)> {
+    let obligation = performance_obligation::Entity::find()
+        .filter(performance_obligation::Column::ContractLineId.eq(line_id))
+        .one(connection)
+        .await?
+        .ok_or_else(|| {
+            AppError::internal(format!("brought-over line {line_id} has no obligation"))
+        })?;
+    let schedule = months
+        .iter()
+        .map(|row| schedule_row(row, &obligation, batch.cutover_date))
+        .collect::<AppResult<Vec<_>>>()?;
+    revenue_schedule::Entity::insert_many(schedule)
+        .exec_without_returning(connection)
+        .await?;
+    let total: i64 = months.iter().map(|row| row.amount.minor()).sum();
+    performance_obligation::Entity::update_many()
+        .col_expr(
+            performance_obligation::Column::StatedMinor,
+            Expr::col(performance_obligation::Column::StatedMinor).add(total),
+        )
+        .col_expr(
+            performance_obligation::Column::SspMinor,
+            Expr::col(performance_obligation::Column::SspMinor).add(total),
+        )
+        .col_expr(
+            performance_obligation::Column::AllocatedMinor,
+            Expr::col(performance_obligation::Column::AllocatedMinor).add(total),
+        )
+        .col_expr(performance_obligation::Column::UpdatedAt, Expr::value(now))
+        .filter(performance_obligation::Column::Id.eq(obligation.id))
+        .exec(connection)
+        .await?;
+    Ok((obligation, total))
 }
 
 #[cfg(test)]

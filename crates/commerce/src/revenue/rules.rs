@@ -266,55 +266,109 @@ pub fn ssp(
     };
     let scale_text = format!("× {} {unit}", quantity.normalize());
     let table = format!("table from {}", entry.effective_from);
-    let priced = |minor: i64, source: String| Ssp {
+    let scaled = Scaled {
+        low,
+        high,
+        scale_text,
+        table,
+    };
+    match entry.method {
+        SspMethod::Residual => residual_ssp(entry, &scaled, currency),
+        SspMethod::ExpectedCostPlusMargin => cost_plus_margin_ssp(entry, &scaled, currency),
+        SspMethod::Observable | SspMethod::AdjustedMarket => {
+            market_ssp(entry, &scaled, stated, currency)
+        }
+    }
+}
+
+/// A table entry scaled to the obligation: its low and high ends, and the words for the scale
+/// and the table row the SSP came from.
+struct Scaled {
+    low: i64,
+    high: i64,
+    scale_text: String,
+    table: String,
+}
+
+/// An SSP from the table entry's method, at `minor`.
+fn priced(entry: &SspEntry, minor: i64, source: String) -> Ssp {
+    Ssp {
         minor,
         source,
         method: entry.method,
         residual_range: None,
-    };
-    match entry.method {
-        SspMethod::Residual => {
-            let range = (entry.high > 0).then_some((low, high));
-            let seen = match range {
-                Some(_) => format!(
-                    ", within the prices seen {}–{} {} {scale_text}",
-                    amount_text(entry.low, currency),
-                    amount_text(entry.high, currency),
-                    currency.code()
-                ),
-                None => String::new(),
-            };
-            return Ssp {
-                minor: 0,
-                source: format!(
-                    "residual approach: the contract price less the other obligations' SSPs{seen} ({table}; ASC 606-10-32-34(c))"
-                ),
-                method: SspMethod::Residual,
-                residual_range: range,
-            };
-        }
-        SspMethod::ExpectedCostPlusMargin => {
-            let cost = entry.cost.unwrap_or(entry.low);
-            let margin = Decimal::from(entry.margin_bp.unwrap_or(0)) / Decimal::from(100);
-            return priced(
-                low,
-                format!(
-                    "expected cost {} {} + {}% margin = {} {scale_text} ({table}; ASC 606-10-32-34(b))",
-                    amount_text(cost, currency),
-                    currency.code(),
-                    margin.normalize(),
-                    amount_text(entry.low, currency),
-                ),
-            );
-        }
-        SspMethod::Observable | SspMethod::AdjustedMarket => {}
     }
+}
+
+/// Residual approach: zero until the contract is allocated, with the range of prices seen (if
+/// any) it must fall in.
+fn residual_ssp(entry: &SspEntry, scaled: &Scaled, currency: Currency) -> Ssp {
+    let Scaled {
+        low,
+        high,
+        scale_text,
+        table,
+    } = scaled;
+    let range = (entry.high > 0).then_some((*low, *high));
+    let seen = match range {
+        Some(_) => format!(
+            ", within the prices seen {}–{} {} {scale_text}",
+            amount_text(entry.low, currency),
+            amount_text(entry.high, currency),
+            currency.code()
+        ),
+        None => String::new(),
+    };
+    Ssp {
+        minor: 0,
+        source: format!(
+            "residual approach: the contract price less the other obligations' SSPs{seen} ({table}; ASC 606-10-32-34(c))"
+        ),
+        method: SspMethod::Residual,
+        residual_range: range,
+    }
+}
+
+/// Expected cost plus margin: the price the entry computed, scaled.
+fn cost_plus_margin_ssp(entry: &SspEntry, scaled: &Scaled, currency: Currency) -> Ssp {
+    let Scaled {
+        low,
+        scale_text,
+        table,
+        ..
+    } = scaled;
+    let cost = entry.cost.unwrap_or(entry.low);
+    let margin = Decimal::from(entry.margin_bp.unwrap_or(0)) / Decimal::from(100);
+    priced(
+        entry,
+        *low,
+        format!(
+            "expected cost {} {} + {}% margin = {} {scale_text} ({table}; ASC 606-10-32-34(b))",
+            amount_text(cost, currency),
+            currency.code(),
+            margin.normalize(),
+            amount_text(entry.low, currency),
+        ),
+    )
+}
+
+/// An observed price or a market assessment: a point price is the SSP; a range takes the stated
+/// price when it falls inside, otherwise the nearer bound.
+fn market_ssp(entry: &SspEntry, scaled: &Scaled, stated: i64, currency: Currency) -> Ssp {
+    let Scaled {
+        low,
+        high,
+        scale_text,
+        table,
+    } = scaled;
+    let (low, high) = (*low, *high);
     let estimate = match entry.method {
         SspMethod::AdjustedMarket => "adjusted market assessment: ",
         _ => "",
     };
     if entry.low == entry.high {
         return priced(
+            entry,
             low,
             format!(
                 "{estimate}SSP {} {} {scale_text} ({table})",
@@ -331,16 +385,19 @@ pub fn ssp(
     );
     if stated < low {
         priced(
+            entry,
             low,
             format!("{range}: contract price below the range, low end used"),
         )
     } else if stated > high {
         priced(
+            entry,
             high,
             format!("{range}: contract price above the range, high end used"),
         )
     } else {
         priced(
+            entry,
             stated,
             format!("{range}: contract price inside the range, used as SSP"),
         )

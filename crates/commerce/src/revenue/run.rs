@@ -166,8 +166,79 @@ pub async fn execute<C: ConnectionTrait>(
     };
     ledger::ensure_open(connection, cutoff).await?;
     materialise_usage(connection, cutoff).await?;
+    let due = due_rows(connection, cutoff).await?;
+    lap("due rows");
+    let max_id = due.iter().map(|row| row.max_id).max().unwrap_or(0);
+    let row_count: i64 = due.iter().map(|row| row.rows).sum();
+    let by_contract = group_by_contract(&due);
+    let ids: Vec<i64> = by_contract.keys().copied().collect();
+    let (positions, numbers) = positions_and_numbers(connection, &ids).await?;
+    lap("positions and numbers");
+    let recognition = Recognition::of(&by_contract, &positions, &numbers, period, cutoff)?;
+    let run = revenue_run::ActiveModel {
+        period: Set(period.to_string()),
+        as_of: Set(cutoff),
+        contracts: Set(i32::try_from(by_contract.len()).unwrap_or(i32::MAX)),
+        rows_recognised: Set(i32::try_from(row_count).unwrap_or(i32::MAX)),
+        entries: Set(i32::try_from(recognition.entries.len()).unwrap_or(i32::MAX)),
+        totals_json: Set(serde_json::to_string(&recognition.totals).map_err(AppError::internal)?),
+        run_by: Set(actor.map(|actor| actor.user_id)),
+        ran_at: Set(now),
+        ..Default::default()
+    }
+    .insert(connection)
+    .await?;
+    let Recognition {
+        entries,
+        deltas,
+        amounts,
+        ..
+    } = recognition;
+    let contract_of_entry: Vec<i64> = entries
+        .iter()
+        .map(|(contract_id, ..)| *contract_id)
+        .collect();
+    let entry_ids = ledger::post_entries(
+        connection,
+        actor,
+        now,
+        entries
+            .into_iter()
+            .map(|(_, header, entry)| (header, entry))
+            .collect(),
+    )
+    .await?;
+    lap("journal entries");
+    write_run_postings(connection, run.id, &contract_of_entry, &entry_ids, amounts).await?;
+    lap("run postings");
+    add_to_positions(connection, &deltas).await?;
+    lap("positions");
+    if max_id > 0 {
+        mark_recognised(connection, run.id, period, cutoff, max_id, row_count).await?;
+    }
+    lap("rows marked");
+    let report = RunReport::from_model(run)?;
+    audit::record(
+        connection,
+        actor,
+        now,
+        AuditRecord::<(), _> {
+            action: "revenue.run",
+            entity_type: "revenue_run",
+            entity_id: report.id.to_string(),
+            before: None,
+            after: Some(&report),
+        },
+    )
+    .await?;
+    Ok(report)
+}
+
+/// The planned rows due by the cut-off, summed per contract, currency and revenue stream in SQL
+/// (with how many rows and the highest id, so exactly these rows are marked after).
+async fn due_rows<C: ConnectionTrait>(connection: &C, cutoff: NaiveDate) -> AppResult<Vec<DueRow>> {
     let backend = connection.get_database_backend();
-    let due = DueRow::find_by_statement(Statement::from_sql_and_values(
+    Ok(DueRow::find_by_statement(Statement::from_sql_and_values(
         backend,
         format!(
             "SELECT contract_id, currency, stream_account, CAST(SUM(amount_minor) AS BIGINT) AS amount, COUNT(*) AS rows, MAX(id) AS max_id FROM revenue_schedule WHERE status = 'planned' AND recognise_on IS NOT NULL AND recognise_on <= {} GROUP BY contract_id, currency, stream_account ORDER BY contract_id, stream_account",
@@ -176,19 +247,27 @@ pub async fn execute<C: ConnectionTrait>(
         [cutoff.into()],
     ))
     .all(connection)
-    .await?;
-    lap("due rows");
-    let max_id = due.iter().map(|row| row.max_id).max().unwrap_or(0);
-    let row_count: i64 = due.iter().map(|row| row.rows).sum();
-    let mut by_contract: BTreeMap<i64, (String, Vec<(String, i64)>)> = BTreeMap::new();
-    for row in &due {
+    .await?)
+}
+
+/// The due rows grouped per contract, in contract order.
+fn group_by_contract(due: &[DueRow]) -> DueByContract {
+    let mut by_contract: DueByContract = BTreeMap::new();
+    for row in due {
         by_contract
             .entry(row.contract_id)
             .or_insert_with(|| (row.currency.clone(), Vec::new()))
             .1
             .push((row.stream_account.clone(), row.amount));
     }
-    let ids: Vec<i64> = by_contract.keys().copied().collect();
+    by_contract
+}
+
+/// Each contract's (billed, recognised) position and its number, read 500 contracts at a time.
+async fn positions_and_numbers<C: ConnectionTrait>(
+    connection: &C,
+    ids: &[i64],
+) -> AppResult<(HashMap<i64, (i64, i64)>, HashMap<i64, String>)> {
     let mut positions: HashMap<i64, (i64, i64)> = HashMap::new();
     let mut numbers: HashMap<i64, String> = HashMap::new();
     for chunk in ids.chunks(500) {
@@ -209,83 +288,96 @@ pub async fn execute<C: ConnectionTrait>(
             .await?;
         numbers.extend(found);
     }
-    lap("positions and numbers");
-    let mut entries = Vec::with_capacity(by_contract.len());
-    let mut deltas = Vec::with_capacity(by_contract.len());
-    let mut amounts = Vec::with_capacity(by_contract.len());
-    let mut totals: BTreeMap<String, i64> = BTreeMap::new();
-    for (contract_id, (currency_code, streams)) in &by_contract {
-        let currency = Currency::parse(currency_code)?;
-        let amount: i64 = streams.iter().map(|(_, minor)| minor).sum();
-        let (billed, recognised) = positions.get(contract_id).copied().unwrap_or((0, 0));
-        let moved = shift_of(billed, recognised, 0, amount);
-        let mut postings: Vec<Posting> = Vec::new();
-        postings.extend(signed_posting(DEFERRED_REVENUE, -moved.deferred, currency));
-        postings.extend(signed_posting(
-            UNBILLED_RECEIVABLE,
-            moved.unbilled,
-            currency,
-        ));
-        for (stream, minor) in streams {
-            postings.extend(signed_posting(stream, -minor, currency));
+    Ok((positions, numbers))
+}
+
+/// Per contract: its currency and the amount due per revenue stream account.
+type DueByContract = BTreeMap<i64, (String, Vec<(String, i64)>)>;
+
+/// What the run recognises: one journal entry per contract (none when nothing moves), the
+/// position changes, the amount per contract and the totals per currency.
+struct Recognition {
+    entries: Vec<(i64, EntryHeader, BalancedEntry)>,
+    deltas: Vec<(i64, String, i64, i64)>,
+    amounts: Vec<(i64, i64)>,
+    totals: BTreeMap<String, i64>,
+}
+
+impl Recognition {
+    /// Dr deferred revenue for what was billed ahead, Dr unbilled AR for what is recognised
+    /// ahead of billing, Cr each revenue stream — per contract.
+    fn of(
+        by_contract: &DueByContract,
+        positions: &HashMap<i64, (i64, i64)>,
+        numbers: &HashMap<i64, String>,
+        period: &str,
+        cutoff: NaiveDate,
+    ) -> AppResult<Recognition> {
+        let mut entries = Vec::with_capacity(by_contract.len());
+        let mut deltas = Vec::with_capacity(by_contract.len());
+        let mut amounts = Vec::with_capacity(by_contract.len());
+        let mut totals: BTreeMap<String, i64> = BTreeMap::new();
+        for (contract_id, (currency_code, streams)) in by_contract {
+            let currency = Currency::parse(currency_code)?;
+            let amount: i64 = streams.iter().map(|(_, minor)| minor).sum();
+            let (billed, recognised) = positions.get(contract_id).copied().unwrap_or((0, 0));
+            let moved = shift_of(billed, recognised, 0, amount);
+            let mut postings: Vec<Posting> = Vec::new();
+            postings.extend(signed_posting(DEFERRED_REVENUE, -moved.deferred, currency));
+            postings.extend(signed_posting(
+                UNBILLED_RECEIVABLE,
+                moved.unbilled,
+                currency,
+            ));
+            for (stream, minor) in streams {
+                postings.extend(signed_posting(stream, -minor, currency));
+            }
+            *totals.entry(currency_code.clone()).or_default() += amount;
+            deltas.push((*contract_id, currency_code.clone(), 0, amount));
+            amounts.push((*contract_id, amount));
+            if postings.is_empty() {
+                continue;
+            }
+            let number = numbers
+                .get(contract_id)
+                .cloned()
+                .unwrap_or_else(|| contract_id.to_string());
+            let entry = BalancedEntry::try_new(postings)
+                .map_err(|error| AppError::internal(format!("recognition of {number}: {error}")))?;
+            entries.push((
+                *contract_id,
+                EntryHeader {
+                    entry_date: cutoff,
+                    memo: format!("Revenue recognised for {period}: contract {number}"),
+                    source: format!("revenue:{number}:{period}"),
+                    idempotency_key: None,
+                },
+                entry,
+            ));
         }
-        *totals.entry(currency_code.clone()).or_default() += amount;
-        deltas.push((*contract_id, currency_code.clone(), 0, amount));
-        amounts.push((*contract_id, amount));
-        if postings.is_empty() {
-            continue;
-        }
-        let number = numbers
-            .get(contract_id)
-            .cloned()
-            .unwrap_or_else(|| contract_id.to_string());
-        let entry = BalancedEntry::try_new(postings)
-            .map_err(|error| AppError::internal(format!("recognition of {number}: {error}")))?;
-        entries.push((
-            *contract_id,
-            EntryHeader {
-                entry_date: cutoff,
-                memo: format!("Revenue recognised for {period}: contract {number}"),
-                source: format!("revenue:{number}:{period}"),
-                idempotency_key: None,
-            },
-            entry,
-        ));
+        Ok(Recognition {
+            entries,
+            deltas,
+            amounts,
+            totals,
+        })
     }
-    let run = revenue_run::ActiveModel {
-        period: Set(period.to_string()),
-        as_of: Set(cutoff),
-        contracts: Set(i32::try_from(by_contract.len()).unwrap_or(i32::MAX)),
-        rows_recognised: Set(i32::try_from(row_count).unwrap_or(i32::MAX)),
-        entries: Set(i32::try_from(entries.len()).unwrap_or(i32::MAX)),
-        totals_json: Set(serde_json::to_string(&totals).map_err(AppError::internal)?),
-        run_by: Set(actor.map(|actor| actor.user_id)),
-        ran_at: Set(now),
-        ..Default::default()
-    }
-    .insert(connection)
-    .await?;
-    let contract_of_entry: Vec<i64> = entries
-        .iter()
-        .map(|(contract_id, ..)| *contract_id)
-        .collect();
-    let entry_ids = ledger::post_entries(
-        connection,
-        actor,
-        now,
-        entries
-            .into_iter()
-            .map(|(_, header, entry)| (header, entry))
-            .collect(),
-    )
-    .await?;
-    lap("journal entries");
+}
+
+/// The run's posting rows: which journal entry recognised how much of each contract.
+async fn write_run_postings<C: ConnectionTrait>(
+    connection: &C,
+    run_id: i64,
+    contract_of_entry: &[i64],
+    entry_ids: &[i64],
+    amounts: Vec<(i64, i64)>,
+) -> AppResult<()> {
     let amount_of: HashMap<i64, i64> = amounts.into_iter().collect();
     let postings: Vec<revenue_posting::ActiveModel> = contract_of_entry
         .iter()
-        .zip(&entry_ids)
+        .zip(entry_ids)
         .map(|(contract_id, entry_id)| revenue_posting::ActiveModel {
-            run_id: Set(run.id),
+            run_id: Set(run_id),
             contract_id: Set(*contract_id),
             journal_entry_id: Set(*entry_id),
             amount_minor: Set(amount_of.get(contract_id).copied().unwrap_or(0)),
@@ -297,45 +389,37 @@ pub async fn execute<C: ConnectionTrait>(
             .exec_without_returning(connection)
             .await?;
     }
-    lap("run postings");
-    add_to_positions(connection, &deltas).await?;
-    lap("positions");
-    if max_id > 0 {
-        let marked = revenue_schedule::Entity::update_many()
-            .col_expr(revenue_schedule::Column::Status, Expr::value(RECOGNISED))
-            .col_expr(revenue_schedule::Column::RunId, Expr::value(run.id))
-            .col_expr(
-                revenue_schedule::Column::RecognisedPeriod,
-                Expr::value(period),
-            )
-            .filter(revenue_schedule::Column::Status.eq(PLANNED))
-            .filter(revenue_schedule::Column::RecogniseOn.is_not_null())
-            .filter(revenue_schedule::Column::RecogniseOn.lte(cutoff))
-            .filter(revenue_schedule::Column::Id.lte(max_id))
-            .exec(connection)
-            .await?;
-        // Exactly the rows summed above: another run (another instance) that got to them first
-        // makes this one give way, and its transaction, postings included, rolls back.
-        if marked.rows_affected != u64::try_from(row_count).unwrap_or(0) {
-            return Err(AppError::Conflict(format!(
-                "Another recognition run for {period} was working at the same time; this one posted nothing. Run it again to pick up anything left."
-            )));
-        }
+    Ok(())
+}
+
+/// Marks the rows summed as recognised by this run.
+async fn mark_recognised<C: ConnectionTrait>(
+    connection: &C,
+    run_id: i64,
+    period: &str,
+    cutoff: NaiveDate,
+    max_id: i64,
+    row_count: i64,
+) -> AppResult<()> {
+    let marked = revenue_schedule::Entity::update_many()
+        .col_expr(revenue_schedule::Column::Status, Expr::value(RECOGNISED))
+        .col_expr(revenue_schedule::Column::RunId, Expr::value(run_id))
+        .col_expr(
+            revenue_schedule::Column::RecognisedPeriod,
+            Expr::value(period),
+        )
+        .filter(revenue_schedule::Column::Status.eq(PLANNED))
+        .filter(revenue_schedule::Column::RecogniseOn.is_not_null())
+        .filter(revenue_schedule::Column::RecogniseOn.lte(cutoff))
+        .filter(revenue_schedule::Column::Id.lte(max_id))
+        .exec(connection)
+        .await?;
+    // Exactly the rows summed above: another run (another instance) that got to them first
+    // makes this one give way, and its transaction, postings included, rolls back.
+    if marked.rows_affected != u64::try_from(row_count).unwrap_or(0) {
+        return Err(AppError::Conflict(format!(
+            "Another recognition run for {period} was working at the same time; this one posted nothing. Run it again to pick up anything left."
+        )));
     }
-    lap("rows marked");
-    let report = RunReport::from_model(run)?;
-    audit::record(
-        connection,
-        actor,
-        now,
-        AuditRecord::<(), _> {
-            action: "revenue.run",
-            entity_type: "revenue_run",
-            entity_id: report.id.to_string(),
-            before: None,
-            after: Some(&report),
-        },
-    )
-    .await?;
-    Ok(report)
+    Ok(())
 }

@@ -49,53 +49,8 @@ pub async fn assign_in<C: ConnectionTrait>(
         }
     }
     let currency = Currency::parse(&plan.currency)?;
-    let quota = match input
-        .quota
-        .as_deref()
-        .map(str::trim)
-        .filter(|text| !text.is_empty())
-    {
-        Some(text) => {
-            let quota = Money::parse(text, currency)
-                .map_err(|error| AppError::validation("quota", error.to_string()))?;
-            if quota.minor() <= 0 {
-                return Err(AppError::validation(
-                    "quota",
-                    "A quota must be more than zero.",
-                ));
-            }
-            Some(quota.minor())
-        }
-        None => None,
-    };
-    for existing in commission_assignment::Entity::find()
-        .filter(commission_assignment::Column::UserId.eq(input.user_id))
-        .all(connection)
-        .await?
-    {
-        let ends = existing.effective_to;
-        let overlaps = existing.effective_from <= input.effective_to.unwrap_or(NaiveDate::MAX)
-            && ends.is_none_or(|to| to >= input.effective_from);
-        if !overlaps {
-            continue;
-        }
-        if ends.is_none() && existing.effective_from < input.effective_from {
-            let mut row: commission_assignment::ActiveModel = existing.into();
-            row.effective_to = Set(input.effective_from.pred_opt());
-            row.update(connection).await?;
-            continue;
-        }
-        return Err(AppError::validation(
-            "effectiveFrom",
-            format!(
-                "{} already has {} from {}{}; end that assignment first.",
-                rep.name,
-                existing.plan_code,
-                existing.effective_from,
-                ends.map(|to| format!(" to {to}")).unwrap_or_default()
-            ),
-        ));
-    }
+    let quota = parse_quota(&input, currency)?;
+    end_or_refuse_overlaps(connection, &rep, &input).await?;
     let model = commission_assignment::ActiveModel {
         user_id: Set(input.user_id),
         plan_code: Set(plan.code.clone()),
@@ -126,6 +81,68 @@ pub async fn assign_in<C: ConnectionTrait>(
     )
     .await?;
     Ok(assignment)
+}
+
+/// The quota in the plan's currency, when one is given; it must be more than zero.
+fn parse_quota(input: &AssignInput, currency: Currency) -> AppResult<Option<i64>> {
+    let quota = match input
+        .quota
+        .as_deref()
+        .map(str::trim)
+        .filter(|text| !text.is_empty())
+    {
+        Some(text) => {
+            let quota = Money::parse(text, currency)
+                .map_err(|error| AppError::validation("quota", error.to_string()))?;
+            if quota.minor() <= 0 {
+                return Err(AppError::validation(
+                    "quota",
+                    "A quota must be more than zero.",
+                ));
+            }
+            Some(quota.minor())
+        }
+        None => None,
+    };
+    Ok(quota)
+}
+
+/// Ends an open-ended earlier assignment the day before this one starts; refuses any other
+/// assignment of the rep that overlaps it.
+async fn end_or_refuse_overlaps<C: ConnectionTrait>(
+    connection: &C,
+    rep: &user::Model,
+    input: &AssignInput,
+) -> AppResult<()> {
+    for existing in commission_assignment::Entity::find()
+        .filter(commission_assignment::Column::UserId.eq(input.user_id))
+        .all(connection)
+        .await?
+    {
+        let ends = existing.effective_to;
+        let overlaps = existing.effective_from <= input.effective_to.unwrap_or(NaiveDate::MAX)
+            && ends.is_none_or(|to| to >= input.effective_from);
+        if !overlaps {
+            continue;
+        }
+        if ends.is_none() && existing.effective_from < input.effective_from {
+            let mut row: commission_assignment::ActiveModel = existing.into();
+            row.effective_to = Set(input.effective_from.pred_opt());
+            row.update(connection).await?;
+            continue;
+        }
+        return Err(AppError::validation(
+            "effectiveFrom",
+            format!(
+                "{} already has {} from {}{}; end that assignment first.",
+                rep.name,
+                existing.plan_code,
+                existing.effective_from,
+                ends.map(|to| format!(" to {to}")).unwrap_or_default()
+            ),
+        ));
+    }
+    Ok(())
 }
 
 impl CommissionService {

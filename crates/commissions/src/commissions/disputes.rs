@@ -13,9 +13,11 @@ use crate::error::{AppError, AppResult};
 use crate::ledger::{self, EntryHeader};
 use crate::money::{Currency, Money};
 use crate::values::require_text;
+use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder, Set,
+    TransactionTrait,
 };
 use std::collections::HashMap;
 
@@ -227,74 +229,19 @@ impl CommissionService {
             .ok_or_else(|| AppError::internal("dispute without its line"))?;
         let adjustment_id = match resolution {
             Resolution::Reject => None,
-            Resolution::Accept { adjustment } => {
-                let currency = Currency::parse(&line.currency)?;
-                let amount = Money::parse(adjustment.trim(), currency)
-                    .map_err(|error| AppError::validation("adjustment", error.to_string()))?;
-                if amount.is_zero() {
-                    return Err(AppError::validation(
-                        "adjustment",
-                        "An accepted dispute adjusts by a non-zero amount (negative to reduce).",
-                    ));
-                }
-                let period = ledger::period_of(today);
-                let adjustment = commission_line::ActiveModel {
-                    period: Set(period.clone()),
-                    user_id: Set(line.user_id),
-                    plan_code: Set(line.plan_code.clone()),
-                    plan_version: Set(line.plan_version),
-                    component: Set(line.component.clone()),
-                    kind: Set("adjustment".into()),
-                    source_key: Set(format!("dispute:{dispute_id}")),
-                    deal_id: Set(line.deal_id),
-                    contract_id: Set(line.contract_id),
-                    business: Set(line.business.clone()),
-                    metric: Set(line.metric.clone()),
-                    metric_minor: Set(0),
-                    split_bp: Set(line.split_bp),
-                    credited_minor: Set(0),
-                    tier: Set("Dispute adjustment".into()),
-                    rate: Set(String::new()),
-                    amount_minor: Set(amount.minor()),
-                    currency: Set(line.currency.clone()),
-                    explanation: Set(format!(
-                        "Dispute #{dispute_id} on line {} ({}) accepted: {comment}",
-                        line.id, line.period
-                    )),
-                    cause_type: Set(Some("dispute".into())),
-                    cause_id: Set(Some(dispute_id)),
-                    reverses_line_id: Set(Some(line.id)),
-                    capitalised: Set(false),
-                    amortise_from: Set(None),
-                    amortise_months: Set(0),
-                    accrued_minor: Set(0),
-                    amortised_minor: Set(0),
-                    status: Set(repo::CALCULATED.into()),
-                    payout_id: Set(None),
-                    created_at: Set(now),
-                    updated_at: Set(now),
-                    ..Default::default()
-                }
-                .insert(&transaction)
-                .await?;
-                let movements =
-                    repo::accrual_movements(&transaction, today, Some(&[adjustment.id])).await?;
-                calc::post_movements(
+            Resolution::Accept { adjustment } => Some(
+                adjust(
                     &transaction,
-                    Some(actor),
-                    &movements,
-                    Some(&[adjustment.id]),
-                    EntryHeader {
-                        entry_date: today,
-                        memo: format!("Commission dispute #{dispute_id} adjustment"),
-                        source: format!("commission-dispute:{dispute_id}"),
-                        idempotency_key: None,
-                    },
+                    actor,
+                    &line,
+                    dispute_id,
+                    &adjustment,
+                    &comment,
+                    today,
                     now,
                 )
-                .await?;
-                Some(adjustment.id)
-            }
+                .await?,
+            ),
         };
         let mut row: commission_dispute::ActiveModel = dispute.into();
         row.status = Set(status.as_str().into());
@@ -320,4 +267,84 @@ impl CommissionService {
         let names = self.user_names().await?;
         self.dispute_of(model, &names).await
     }
+}
+
+/// Writes an accepted dispute's adjustment line in the open period and accrues it at once;
+/// returns the line's id.
+#[allow(clippy::too_many_arguments)]
+async fn adjust(
+    transaction: &DatabaseTransaction,
+    actor: &Actor,
+    line: &commission_line::Model,
+    dispute_id: i64,
+    adjustment: &str,
+    comment: &str,
+    today: NaiveDate,
+    now: DateTime<Utc>,
+) -> AppResult<i64> {
+    let currency = Currency::parse(&line.currency)?;
+    let amount = Money::parse(adjustment.trim(), currency)
+        .map_err(|error| AppError::validation("adjustment", error.to_string()))?;
+    if amount.is_zero() {
+        return Err(AppError::validation(
+            "adjustment",
+            "An accepted dispute adjusts by a non-zero amount (negative to reduce).",
+        ));
+    }
+    let period = ledger::period_of(today);
+    let adjustment = commission_line::ActiveModel {
+        period: Set(period.clone()),
+        user_id: Set(line.user_id),
+        plan_code: Set(line.plan_code.clone()),
+        plan_version: Set(line.plan_version),
+        component: Set(line.component.clone()),
+        kind: Set("adjustment".into()),
+        source_key: Set(format!("dispute:{dispute_id}")),
+        deal_id: Set(line.deal_id),
+        contract_id: Set(line.contract_id),
+        business: Set(line.business.clone()),
+        metric: Set(line.metric.clone()),
+        metric_minor: Set(0),
+        split_bp: Set(line.split_bp),
+        credited_minor: Set(0),
+        tier: Set("Dispute adjustment".into()),
+        rate: Set(String::new()),
+        amount_minor: Set(amount.minor()),
+        currency: Set(line.currency.clone()),
+        explanation: Set(format!(
+            "Dispute #{dispute_id} on line {} ({}) accepted: {comment}",
+            line.id, line.period
+        )),
+        cause_type: Set(Some("dispute".into())),
+        cause_id: Set(Some(dispute_id)),
+        reverses_line_id: Set(Some(line.id)),
+        capitalised: Set(false),
+        amortise_from: Set(None),
+        amortise_months: Set(0),
+        accrued_minor: Set(0),
+        amortised_minor: Set(0),
+        status: Set(repo::CALCULATED.into()),
+        payout_id: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(transaction)
+    .await?;
+    let movements = repo::accrual_movements(transaction, today, Some(&[adjustment.id])).await?;
+    calc::post_movements(
+        transaction,
+        Some(actor),
+        &movements,
+        Some(&[adjustment.id]),
+        EntryHeader {
+            entry_date: today,
+            memo: format!("Commission dispute #{dispute_id} adjustment"),
+            source: format!("commission-dispute:{dispute_id}"),
+            idempotency_key: None,
+        },
+        now,
+    )
+    .await?;
+    Ok(adjustment.id)
 }

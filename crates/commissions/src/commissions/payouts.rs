@@ -10,10 +10,12 @@ use crate::idempotency::{self, Claim};
 use crate::ledger::chart::{CASH, COMMISSIONS_PAYABLE};
 use crate::ledger::rules::{signed_posting, BalancedEntry};
 use crate::ledger::{self, EntryHeader};
+use crate::money::Money;
 use crate::values::csv_cell;
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder, Set,
+    TransactionTrait,
 };
 use std::collections::{BTreeMap, HashMap};
 
@@ -55,92 +57,10 @@ impl CommissionService {
             transaction.commit().await?;
             return self.payout(actor, id).await;
         }
-        if commission_payout::Entity::find()
-            .filter(commission_payout::Column::Period.eq(period))
-            .one(&transaction)
-            .await?
-            .is_some()
-        {
-            return Err(AppError::Conflict(format!("{period} is already paid out.")));
-        }
-        let closing_run = commission_run::Entity::find()
-            .filter(commission_run::Column::Period.eq(period))
-            .filter(commission_run::Column::AsOf.gte(month_end))
-            .one(&transaction)
-            .await?;
-        if closing_run.is_none() {
-            return Err(AppError::validation(
-                "period",
-                format!("Calculate {period} after the month has ended before paying it out."),
-            ));
-        }
-        let lines = commission_line::Entity::find()
-            .filter(commission_line::Column::Status.eq(repo::CALCULATED))
-            .filter(commission_line::Column::Period.lte(period))
-            .all(&transaction)
-            .await?;
-        let ids: Vec<i64> = lines.iter().map(|line| line.id).collect();
-        let disputed = open_disputes_in(&transaction, &ids).await?;
-        let payable: Vec<&commission_line::Model> = lines
-            .iter()
-            .filter(|line| !disputed.contains_key(&line.id))
-            .collect();
-        let mut per_rep: BTreeMap<(i64, String), i64> = BTreeMap::new();
-        for line in &payable {
-            *per_rep
-                .entry((line.user_id, line.currency.clone()))
-                .or_default() += line.amount_minor;
-        }
-        let paid_reps: Vec<(i64, String)> = per_rep
-            .iter()
-            .filter(|(_, total)| **total > 0)
-            .map(|(key, _)| key.clone())
-            .collect();
-        if paid_reps
-            .iter()
-            .any(|(user_id, _)| *user_id == actor.user_id)
-        {
-            return Err(AppError::Forbidden(
-                "You are paid in this payout; another approver must approve it.".into(),
-            ));
-        }
-        let paying: Vec<&commission_line::Model> = payable
-            .into_iter()
-            .filter(|line| paid_reps.contains(&(line.user_id, line.currency.clone())))
-            .collect();
-        if paying.is_empty() {
-            return Err(AppError::validation(
-                "period",
-                format!("Nothing is payable for {period} and earlier."),
-            ));
-        }
-        let totals = totals_of(paying.iter().copied())?;
-        let mut entry_ids = Vec::new();
-        for total in &totals {
-            let postings: Vec<_> = [
-                signed_posting(COMMISSIONS_PAYABLE, total.minor(), total.currency()),
-                signed_posting(CASH, -total.minor(), total.currency()),
-            ]
-            .into_iter()
-            .flatten()
-            .collect();
-            let entry = BalancedEntry::try_new(postings).map_err(AppError::internal)?;
-            let posted = ledger::post_entry(
-                &transaction,
-                Some(actor),
-                now,
-                EntryHeader {
-                    entry_date: payout_date,
-                    memo: format!("Commission payout {period} ({})", total.currency().code()),
-                    source: format!("commission-payout:{period}"),
-                    idempotency_key: None,
-                },
-                &entry,
-                None,
-            )
-            .await?;
-            entry_ids.push(posted.id);
-        }
+        refuse_paid_or_uncalculated(&transaction, period, month_end).await?;
+        let paying = paying_lines(&transaction, actor, period).await?;
+        let totals = totals_of(paying.iter())?;
+        let entry_ids = post_payout(&transaction, actor, now, period, payout_date, &totals).await?;
         let model = commission_payout::ActiveModel {
             period: Set(period.to_string()),
             payout_date: Set(payout_date),
@@ -163,26 +83,7 @@ impl CommissionService {
         .insert(&transaction)
         .await?;
         let paying_ids: Vec<i64> = paying.iter().map(|line| line.id).collect();
-        for chunk in paying_ids.chunks(repo::ID_CHUNK) {
-            let updated = commission_line::Entity::update_many()
-                .col_expr(
-                    commission_line::Column::Status,
-                    sea_orm::sea_query::Expr::value(repo::PAID),
-                )
-                .col_expr(
-                    commission_line::Column::PayoutId,
-                    sea_orm::sea_query::Expr::value(model.id),
-                )
-                .filter(commission_line::Column::Id.is_in(chunk.iter().copied()))
-                .filter(commission_line::Column::Status.eq(repo::CALCULATED))
-                .exec(&transaction)
-                .await?;
-            if updated.rows_affected != chunk.len() as u64 {
-                return Err(AppError::Conflict(
-                    "Lines changed while the payout was being approved; try again.".into(),
-                ));
-            }
-        }
+        mark_paid(&transaction, &paying_ids, model.id).await?;
         idempotency::complete(&transaction, "commission payout", idempotency_key, model.id).await?;
         audit::record(
             &transaction,
@@ -303,4 +204,151 @@ impl CommissionService {
             csv,
         ))
     }
+}
+
+/// Refuses a period already paid out, and one not calculated since its month ended.
+async fn refuse_paid_or_uncalculated(
+    transaction: &DatabaseTransaction,
+    period: &str,
+    month_end: NaiveDate,
+) -> AppResult<()> {
+    if commission_payout::Entity::find()
+        .filter(commission_payout::Column::Period.eq(period))
+        .one(transaction)
+        .await?
+        .is_some()
+    {
+        return Err(AppError::Conflict(format!("{period} is already paid out.")));
+    }
+    let closing_run = commission_run::Entity::find()
+        .filter(commission_run::Column::Period.eq(period))
+        .filter(commission_run::Column::AsOf.gte(month_end))
+        .one(transaction)
+        .await?;
+    if closing_run.is_none() {
+        return Err(AppError::validation(
+            "period",
+            format!("Calculate {period} after the month has ended before paying it out."),
+        ));
+    }
+    Ok(())
+}
+
+/// The calculated lines of the period and earlier that this payout pays: not under an open
+/// dispute, and of reps whose total in the currency is positive. Refused when the approver is
+/// among the payees, or when nothing is payable.
+async fn paying_lines(
+    transaction: &DatabaseTransaction,
+    actor: &Actor,
+    period: &str,
+) -> AppResult<Vec<commission_line::Model>> {
+    let lines = commission_line::Entity::find()
+        .filter(commission_line::Column::Status.eq(repo::CALCULATED))
+        .filter(commission_line::Column::Period.lte(period))
+        .all(transaction)
+        .await?;
+    let ids: Vec<i64> = lines.iter().map(|line| line.id).collect();
+    let disputed = open_disputes_in(transaction, &ids).await?;
+    let payable: Vec<commission_line::Model> = lines
+        .into_iter()
+        .filter(|line| !disputed.contains_key(&line.id))
+        .collect();
+    let mut per_rep: BTreeMap<(i64, String), i64> = BTreeMap::new();
+    for line in &payable {
+        *per_rep
+            .entry((line.user_id, line.currency.clone()))
+            .or_default() += line.amount_minor;
+    }
+    let paid_reps: Vec<(i64, String)> = per_rep
+        .iter()
+        .filter(|(_, total)| **total > 0)
+        .map(|(key, _)| key.clone())
+        .collect();
+    if paid_reps
+        .iter()
+        .any(|(user_id, _)| *user_id == actor.user_id)
+    {
+        return Err(AppError::Forbidden(
+            "You are paid in this payout; another approver must approve it.".into(),
+        ));
+    }
+    let paying: Vec<commission_line::Model> = payable
+        .into_iter()
+        .filter(|line| paid_reps.contains(&(line.user_id, line.currency.clone())))
+        .collect();
+    if paying.is_empty() {
+        return Err(AppError::validation(
+            "period",
+            format!("Nothing is payable for {period} and earlier."),
+        ));
+    }
+    Ok(paying)
+}
+
+/// Posts one entry per currency, Dr commissions payable · Cr cash; returns their ids.
+async fn post_payout(
+    transaction: &DatabaseTransaction,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    period: &str,
+    payout_date: NaiveDate,
+    totals: &[Money],
+) -> AppResult<Vec<i64>> {
+    let mut entry_ids = Vec::new();
+    for total in totals {
+        let postings: Vec<_> = [
+            signed_posting(COMMISSIONS_PAYABLE, total.minor(), total.currency()),
+            signed_posting(CASH, -total.minor(), total.currency()),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        let entry = BalancedEntry::try_new(postings).map_err(AppError::internal)?;
+        let posted = ledger::post_entry(
+            transaction,
+            Some(actor),
+            now,
+            EntryHeader {
+                entry_date: payout_date,
+                memo: format!("Commission payout {period} ({})", total.currency().code()),
+                source: format!("commission-payout:{period}"),
+                idempotency_key: None,
+            },
+            &entry,
+            None,
+        )
+        .await?;
+        entry_ids.push(posted.id);
+    }
+    Ok(entry_ids)
+}
+
+/// Marks the paid lines with their payout, a chunk at a time; a line that changed meanwhile
+/// refuses the whole payout.
+async fn mark_paid(
+    transaction: &DatabaseTransaction,
+    paying_ids: &[i64],
+    payout_id: i64,
+) -> AppResult<()> {
+    for chunk in paying_ids.chunks(repo::ID_CHUNK) {
+        let updated = commission_line::Entity::update_many()
+            .col_expr(
+                commission_line::Column::Status,
+                sea_orm::sea_query::Expr::value(repo::PAID),
+            )
+            .col_expr(
+                commission_line::Column::PayoutId,
+                sea_orm::sea_query::Expr::value(payout_id),
+            )
+            .filter(commission_line::Column::Id.is_in(chunk.iter().copied()))
+            .filter(commission_line::Column::Status.eq(repo::CALCULATED))
+            .exec(transaction)
+            .await?;
+        if updated.rows_affected != chunk.len() as u64 {
+            return Err(AppError::Conflict(
+                "Lines changed while the payout was being approved; try again.".into(),
+            ));
+        }
+    }
+    Ok(())
 }

@@ -207,6 +207,19 @@ pub async fn reductions_through<C: ConnectionTrait>(
     connection: &C,
     cutoff: NaiveDate,
 ) -> AppResult<HashMap<i64, Vec<Cause>>> {
+    let mut result: HashMap<i64, Vec<Cause>> = HashMap::new();
+    add_memos_and_write_offs(connection, cutoff, &mut result).await?;
+    add_churn(connection, cutoff, &mut result).await?;
+    Ok(result)
+}
+
+/// Approved credit memos and write-offs dated through `cutoff`, on their invoices' contracts
+/// (a write-off by its pre-tax share).
+async fn add_memos_and_write_offs<C: ConnectionTrait>(
+    connection: &C,
+    cutoff: NaiveDate,
+    result: &mut HashMap<i64, Vec<Cause>>,
+) -> AppResult<()> {
     // A memo the bill run issued for a cancellation credit is not a cause of its own: the
     // cancellation is (churn, when it ends the contract), and counting both would claw back twice.
     let memos = credit_memo::Entity::find()
@@ -239,7 +252,6 @@ pub async fn reductions_through<C: ConnectionTrait>(
             invoices.insert(row.id, row);
         }
     }
-    let mut result: HashMap<i64, Vec<Cause>> = HashMap::new();
     for memo in memos {
         let (Some(contract_id), Some(on)) = (
             invoices
@@ -276,6 +288,15 @@ pub async fn reductions_through<C: ConnectionTrait>(
             label: format!("#{}", row.id),
         });
     }
+    Ok(())
+}
+
+/// Contracts whose every line was cancelled by `cutoff`, on the last cancellation's day.
+async fn add_churn<C: ConnectionTrait>(
+    connection: &C,
+    cutoff: NaiveDate,
+    result: &mut HashMap<i64, Vec<Cause>>,
+) -> AppResult<()> {
     let cancelled = contract_line::Entity::find()
         .filter(contract_line::Column::CancelledOn.is_not_null())
         .filter(contract_line::Column::CancelledOn.lte(cutoff))
@@ -311,7 +332,7 @@ pub async fn reductions_through<C: ConnectionTrait>(
             });
         }
     }
-    Ok(result)
+    Ok(())
 }
 
 /// Credit and override lines on booking metrics of these contracts that paid something.

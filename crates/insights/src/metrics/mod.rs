@@ -356,104 +356,17 @@ impl MetricsService {
         let reference = &reference;
         // The sections read independently, so on PostgreSQL they run side by side (SQLite's
         // single connection takes them in turn). Each keeps its own FX warnings.
-        let revenue = async {
-            let mut warnings = Vec::new();
-            if Self::require_revenue(actor).is_err() {
-                return AppResult::Ok((None, warnings));
-            }
-            let mut step = Lap::start("dashboard");
-            let book = self.books.get(&self.db, own.clone()).await?;
-            let opening = window_start - Duration::days(1);
-            let bridge = self.bridge(&book, opening, as_of, reference, &mut warnings);
-            let (movements, _) = Self::moves(&book, &bridge, opening);
-            step.lap("revenue");
-            Ok((
-                Some(RevenueSection {
-                    mrr: movements.closing,
-                    arr: movements.closing * 12,
-                    paying_customers: i64::try_from(bridge.after.len()).unwrap_or(i64::MAX),
-                    net_percent: movements.net_percent(),
-                    movements,
-                }),
-                warnings,
-            ))
-        };
-        // Invoicing and aging are the receivables area's figures: shown to those who read it.
-        let receivables = async {
-            let mut warnings = Vec::new();
-            if !actor.can(Permission::ReceivablesRead) {
-                return AppResult::Ok((None, None, warnings));
-            }
-            let mut step = Lap::start("dashboard");
-            let report = self
-                .receivables
-                .aging(actor, as_of, AgingBasis::InvoiceDate)
-                .await?;
-            let invoicing = self
-                .invoicing(
-                    actor,
-                    as_of,
-                    window_start,
-                    &report,
-                    reference,
-                    &mut warnings,
-                )
-                .await?;
-            let aging = Self::aging(&report, as_of, reference, &mut warnings);
-            step.lap("invoicing and aging");
-            Ok((Some(invoicing), Some(aging), warnings))
-        };
-        let commissions = async {
-            let mut warnings = Vec::new();
-            if !actor.can(Permission::CommissionRead) {
-                return AppResult::Ok((None, warnings));
-            }
-            let summary = self.commissions.summary(actor).await?;
-            let section = CommissionSection {
-                earned_month_to_date: reference.functional_total(
-                    summary.earned_month_to_date,
-                    as_of,
-                    &mut warnings,
-                ),
-                payable: reference.functional_total(summary.payable, as_of, &mut warnings),
-                next_payout_date: summary.next_payout_date,
-                open_disputes: i64::from(summary.open_disputes),
-                overdue_disputes: i64::from(summary.overdue_disputes),
-            };
-            Ok((Some(section), warnings))
-        };
-        // One pipeline read (60 days) serves the 30-day alerts and the 60-day quality rule.
-        let renewals = async {
-            let mut warnings = Vec::new();
-            let mut step = Lap::start("dashboard");
-            let book = self.books.get(&self.db, None).await?;
-            let renewals = pipeline_on(
-                &self.db,
-                &book,
-                as_of,
-                crate::renewals::rules::AT_RISK_MARK,
-                own.clone(),
-                self.functional,
-            )
-            .await?;
-            step.lap("renewal pipeline");
-            let alerts = self
-                .alerts(actor, as_of, &renewals, reference, &mut warnings)
-                .await?;
-            let quality = if actor.can(Permission::CommissionReadAll) {
-                Some(self.quality(actor, as_of, window_start, &renewals).await?)
-            } else {
-                None
-            };
-            step.lap("alerts and quality");
-            AppResult::Ok((alerts, quality, warnings))
-        };
         let (
             (revenue, mut warnings),
             (invoicing, aging, receivable_warnings),
             (commissions, commission_warnings),
             (alerts, quality, renewal_warnings),
-        ) = tokio::try_join!(revenue, receivables, commissions, renewals)?;
+        ) = tokio::try_join!(
+            self.revenue_section(actor, as_of, window_start, own.clone(), reference),
+            self.receivables_sections(actor, as_of, window_start, reference),
+            self.commission_section(actor, as_of, reference),
+            self.renewal_sections(actor, as_of, window_start, own.clone(), reference),
+        )?;
         for warning in receivable_warnings
             .into_iter()
             .chain(commission_warnings)
@@ -477,6 +390,129 @@ impl MetricsService {
             quality,
             warnings,
         })
+    }
+
+    /// MRR, ARR and the bridge over the window; none for the AR team.
+    async fn revenue_section(
+        &self,
+        actor: &Actor,
+        as_of: NaiveDate,
+        window_start: NaiveDate,
+        own: Option<sea_orm::sea_query::SelectStatement>,
+        reference: &Reference,
+    ) -> AppResult<(Option<RevenueSection>, Vec<String>)> {
+        let mut warnings = Vec::new();
+        if Self::require_revenue(actor).is_err() {
+            return AppResult::Ok((None, warnings));
+        }
+        let mut step = Lap::start("dashboard");
+        let book = self.books.get(&self.db, own).await?;
+        let opening = window_start - Duration::days(1);
+        let bridge = self.bridge(&book, opening, as_of, reference, &mut warnings);
+        let (movements, _) = Self::moves(&book, &bridge, opening);
+        step.lap("revenue");
+        Ok((
+            Some(RevenueSection {
+                mrr: movements.closing,
+                arr: movements.closing * 12,
+                paying_customers: i64::try_from(bridge.after.len()).unwrap_or(i64::MAX),
+                net_percent: movements.net_percent(),
+                movements,
+            }),
+            warnings,
+        ))
+    }
+
+    /// Invoicing and aging are the receivables area's figures: shown to those who read it.
+    async fn receivables_sections(
+        &self,
+        actor: &Actor,
+        as_of: NaiveDate,
+        window_start: NaiveDate,
+        reference: &Reference,
+    ) -> AppResult<(Option<InvoicingSection>, Option<AgingSection>, Vec<String>)> {
+        let mut warnings = Vec::new();
+        if !actor.can(Permission::ReceivablesRead) {
+            return AppResult::Ok((None, None, warnings));
+        }
+        let mut step = Lap::start("dashboard");
+        let report = self
+            .receivables
+            .aging(actor, as_of, AgingBasis::InvoiceDate)
+            .await?;
+        let invoicing = self
+            .invoicing(
+                actor,
+                as_of,
+                window_start,
+                &report,
+                reference,
+                &mut warnings,
+            )
+            .await?;
+        let aging = Self::aging(&report, as_of, reference, &mut warnings);
+        step.lap("invoicing and aging");
+        Ok((Some(invoicing), Some(aging), warnings))
+    }
+
+    /// Commissions earned this month, payable and disputed, for those who read commissions.
+    async fn commission_section(
+        &self,
+        actor: &Actor,
+        as_of: NaiveDate,
+        reference: &Reference,
+    ) -> AppResult<(Option<CommissionSection>, Vec<String>)> {
+        let mut warnings = Vec::new();
+        if !actor.can(Permission::CommissionRead) {
+            return AppResult::Ok((None, warnings));
+        }
+        let summary = self.commissions.summary(actor).await?;
+        let section = CommissionSection {
+            earned_month_to_date: reference.functional_total(
+                summary.earned_month_to_date,
+                as_of,
+                &mut warnings,
+            ),
+            payable: reference.functional_total(summary.payable, as_of, &mut warnings),
+            next_payout_date: summary.next_payout_date,
+            open_disputes: i64::from(summary.open_disputes),
+            overdue_disputes: i64::from(summary.overdue_disputes),
+        };
+        Ok((Some(section), warnings))
+    }
+
+    /// One pipeline read (60 days) serves the 30-day alerts and the 60-day quality rule.
+    async fn renewal_sections(
+        &self,
+        actor: &Actor,
+        as_of: NaiveDate,
+        window_start: NaiveDate,
+        own: Option<sea_orm::sea_query::SelectStatement>,
+        reference: &Reference,
+    ) -> AppResult<(AlertSection, Option<Vec<QualityRule>>, Vec<String>)> {
+        let mut warnings = Vec::new();
+        let mut step = Lap::start("dashboard");
+        let book = self.books.get(&self.db, None).await?;
+        let renewals = pipeline_on(
+            &self.db,
+            &book,
+            as_of,
+            crate::renewals::rules::AT_RISK_MARK,
+            own,
+            self.functional,
+        )
+        .await?;
+        step.lap("renewal pipeline");
+        let alerts = self
+            .alerts(actor, as_of, &renewals, reference, &mut warnings)
+            .await?;
+        let quality = if actor.can(Permission::CommissionReadAll) {
+            Some(self.quality(actor, as_of, window_start, &renewals).await?)
+        } else {
+            None
+        };
+        step.lap("alerts and quality");
+        AppResult::Ok((alerts, quality, warnings))
     }
 
     fn invoice_scope(&self, actor: &Actor) -> sea_orm::Condition {

@@ -7,6 +7,7 @@ use crate::entities::{
     commission_dispute, contract_line_change, dispute, renewal_alert, revenue_modification, user,
 };
 use crate::error::AppResult;
+use crate::receivables::calendar::BusinessCalendar;
 use crate::renewals::Renewal;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
@@ -23,11 +24,35 @@ impl MetricsService {
     ) -> AppResult<Vec<QualityRule>> {
         let now = end_of(as_of).min(self.clock.now());
         let calendar = crate::receivables::disputes::calendar(&self.db).await?;
-        let mut rules_out = Vec::new();
+        let window_from = start_of(window_start);
+        Ok(vec![
+            rule(
+                "commission_close",
+                "Commission calculation done within 5 business days of close",
+                self.commission_close_items(actor).await?,
+            ),
+            rule(
+                "disputes_answered",
+                "Disputes answered within 48 business hours",
+                self.dispute_items(window_from, now).await?,
+            ),
+            rule(
+                "recognition_updated",
+                "Recognition schedules updated within 5 business days of a contract change",
+                self.recognition_items(&calendar, window_from, now).await?,
+            ),
+            rule(
+                "renewals_flagged",
+                "At-risk renewals flagged to the CRO and VP CS at 60 days",
+                self.renewal_flag_items(renewals).await?,
+            ),
+        ])
+    }
 
-        // 1. Commission calculation within 5 business days of the month-end close.
+    /// Rule 1: commission calculation within 5 business days of the month-end close.
+    async fn commission_close_items(&self, actor: &Actor) -> AppResult<Vec<QualityItem>> {
         let periods = self.commissions.periods(actor, 6).await?;
-        let items: Vec<QualityItem> = periods
+        Ok(periods
             .iter()
             .filter(|period| period.state != "open")
             .map(|period| QualityItem {
@@ -41,16 +66,16 @@ impl MetricsService {
                 done_at: period.first_run_at,
                 late: period.state == "done_late" || period.state == "overdue",
             })
-            .collect();
-        rules_out.push(rule(
-            "commission_close",
-            "Commission calculation done within 5 business days of close",
-            items,
-        ));
+            .collect())
+    }
 
-        // 2. Disputes answered within 48 business hours (invoice and commission disputes
-        // raised in the window, or still unanswered).
-        let window_from = start_of(window_start);
+    /// Rule 2: disputes answered within 48 business hours (invoice and commission disputes raised in
+    /// the window, or still unanswered).
+    async fn dispute_items(
+        &self,
+        window_from: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> AppResult<Vec<QualityItem>> {
         let mut items = Vec::new();
         for row in dispute::Entity::find()
             .filter(
@@ -90,13 +115,16 @@ impl MetricsService {
                 late: done.map_or(now > row.answer_due_at, |at| at > row.answer_due_at),
             });
         }
-        rules_out.push(rule(
-            "disputes_answered",
-            "Disputes answered within 48 business hours",
-            items,
-        ));
+        Ok(items)
+    }
 
-        // 3. Recognition schedules updated within 5 business days of a contract change.
+    /// Rule 3: recognition schedules updated within 5 business days of a contract change.
+    async fn recognition_items(
+        &self,
+        calendar: &BusinessCalendar,
+        window_from: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> AppResult<Vec<QualityItem>> {
         let changes = contract_line_change::Entity::find()
             .filter(contract_line_change::Column::CreatedAt.gte(window_from))
             .filter(contract_line_change::Column::CreatedAt.lte(now))
@@ -137,13 +165,11 @@ impl MetricsService {
                 late: done.map_or(now > due, |at| at > due),
             });
         }
-        rules_out.push(rule(
-            "recognition_updated",
-            "Recognition schedules updated within 5 business days of a contract change",
-            items,
-        ));
+        Ok(items)
+    }
 
-        // 4. At-risk renewals flagged to the CRO and VP CS by 60 days before renewal.
+    /// Rule 4: at-risk renewals flagged to the CRO and VP CS by 60 days before renewal.
+    async fn renewal_flag_items(&self, renewals: &[Renewal]) -> AppResult<Vec<QualityItem>> {
         let escalation: Vec<i64> = user::Entity::find()
             .filter(user::Column::Role.is_in([Role::Cro.as_str(), Role::VpCs.as_str()]))
             .all(&self.db)
@@ -159,7 +185,7 @@ impl MetricsService {
             .into_iter()
             .map(|row| (row.contract_id, row.created_at))
             .collect();
-        let items = renewals
+        Ok(renewals
             .iter()
             .filter(|row| row.status.at_risk() && row.days_to_renewal <= 60)
             .map(|row| {
@@ -180,13 +206,7 @@ impl MetricsService {
                     late: done.is_none(),
                 }
             })
-            .collect();
-        rules_out.push(rule(
-            "renewals_flagged",
-            "At-risk renewals flagged to the CRO and VP CS at 60 days",
-            items,
-        ));
-        Ok(rules_out)
+            .collect())
     }
 }
 

@@ -134,50 +134,79 @@ pub async fn expansions_in<C: ConnectionTrait>(
     to: NaiveDate,
     functional: Currency,
 ) -> AppResult<(Vec<Expansion>, Vec<String>)> {
-    let own = own_customers(actor);
-    let mut contracts_query = contract::Entity::find();
-    if let Some(own) = own.clone() {
-        contracts_query = contracts_query.filter(contract::Column::CustomerId.in_subquery(own));
+    let names = Names::load(connection, actor).await?;
+    let mut rows = seat_rows(connection, &names, from, to).await?;
+    rows.extend(module_rows(connection, &names, from, to).await?);
+    rows.extend(usage_rows(connection, &names, from, to).await?);
+    rows.extend(uplift_rows(connection, &names, from, to).await?);
+    let reference = Reference::load(connection, functional).await?;
+    let mut warnings = Vec::new();
+    for row in &mut rows {
+        row.added_mrr_functional =
+            reference.functional_total([row.added_mrr], row.date, &mut warnings);
+        row.billed_functional = reference.functional_total(row.billed, row.date, &mut warnings);
     }
-    let contracts: HashMap<i64, contract::Model> = contracts_query
-        .all(connection)
-        .await?
-        .into_iter()
-        .map(|row| (row.id, row))
-        .collect();
-    let users: HashMap<i64, String> = user::Entity::find()
-        .all(connection)
-        .await?
-        .into_iter()
-        .map(|row| (row.id, row.name))
-        .collect();
-    let owners: HashMap<i64, (i64, String)> = deal::Entity::find()
-        .filter(deal::Column::Status.eq("approved"))
-        .all(connection)
-        .await?
-        .into_iter()
-        .filter_map(|row| {
-            let owner = row.assigned_ae_id?;
-            Some((
-                row.id,
-                (owner, users.get(&owner).cloned().unwrap_or_default()),
-            ))
-        })
-        .collect();
-    let customers: HashMap<i64, String> = customer::Entity::find()
-        .all(connection)
-        .await?
-        .into_iter()
-        .map(|row| (row.id, row.legal_name))
-        .collect();
-    let names = Names {
-        customers,
-        contracts,
-        owners,
-    };
-    let mut rows = Vec::new();
+    rows.sort_by(|left, right| {
+        (left.date, left.kind, left.contract_id).cmp(&(right.date, right.kind, right.contract_id))
+    });
+    Ok((rows, warnings))
+}
 
-    // Seats: quantity increases effective in the range.
+impl Names {
+    /// The actor's contracts, every customer's name and each approved deal's owner.
+    async fn load<C: ConnectionTrait>(connection: &C, actor: &Actor) -> AppResult<Names> {
+        let own = own_customers(actor);
+        let mut contracts_query = contract::Entity::find();
+        if let Some(own) = own.clone() {
+            contracts_query = contracts_query.filter(contract::Column::CustomerId.in_subquery(own));
+        }
+        let contracts: HashMap<i64, contract::Model> = contracts_query
+            .all(connection)
+            .await?
+            .into_iter()
+            .map(|row| (row.id, row))
+            .collect();
+        let users: HashMap<i64, String> = user::Entity::find()
+            .all(connection)
+            .await?
+            .into_iter()
+            .map(|row| (row.id, row.name))
+            .collect();
+        let owners: HashMap<i64, (i64, String)> = deal::Entity::find()
+            .filter(deal::Column::Status.eq("approved"))
+            .all(connection)
+            .await?
+            .into_iter()
+            .filter_map(|row| {
+                let owner = row.assigned_ae_id?;
+                Some((
+                    row.id,
+                    (owner, users.get(&owner).cloned().unwrap_or_default()),
+                ))
+            })
+            .collect();
+        let customers: HashMap<i64, String> = customer::Entity::find()
+            .all(connection)
+            .await?
+            .into_iter()
+            .map(|row| (row.id, row.legal_name))
+            .collect();
+        Ok(Names {
+            customers,
+            contracts,
+            owners,
+        })
+    }
+}
+
+/// Seats: quantity increases effective in the range, with the prorated charge billed for each.
+async fn seat_rows<C: ConnectionTrait>(
+    connection: &C,
+    names: &Names,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> AppResult<Vec<Expansion>> {
+    let mut rows = Vec::new();
     let changes = contract_line_change::Entity::find()
         .filter(contract_line_change::Column::Kind.eq("quantity"))
         .filter(contract_line_change::Column::EffectiveDate.between(from, to))
@@ -237,9 +266,18 @@ pub async fn expansions_in<C: ConnectionTrait>(
             billed,
         ));
     }
+    Ok(rows)
+}
 
-    // Modules: subscription lines starting in the range for a customer with MRR the day before
-    // from another line, except a renewal term's own lines.
+/// Modules: subscription lines starting in the range for a customer with MRR the day before
+/// from another line, except a renewal term's own lines.
+async fn module_rows<C: ConnectionTrait>(
+    connection: &C,
+    names: &Names,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> AppResult<Vec<Expansion>> {
+    let mut rows = Vec::new();
     let started = contract_line::Entity::find()
         .filter(contract_line::Column::Kind.eq(ContractLineKind::Subscription.as_str()))
         .filter(contract_line::Column::StartDate.between(from, to))
@@ -295,8 +333,17 @@ pub async fn expansions_in<C: ConnectionTrait>(
             None,
         ));
     }
+    Ok(rows)
+}
 
-    // Usage: billed usage per line and month in the range.
+/// Usage: billed usage per line and month in the range.
+async fn usage_rows<C: ConnectionTrait>(
+    connection: &C,
+    names: &Names,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> AppResult<Vec<Expansion>> {
+    let mut rows = Vec::new();
     for charge in billing_charge::Entity::find()
         .filter(billing_charge::Column::Kind.eq("usage"))
         .filter(billing_charge::Column::PeriodStart.between(from, to))
@@ -318,8 +365,17 @@ pub async fn expansions_in<C: ConnectionTrait>(
             Some(Money::from_minor(charge.amount_minor, currency)),
         ));
     }
+    Ok(rows)
+}
 
-    // Uplifts: renewal terms starting in the range, MRR above the renewed term's last day.
+/// Uplifts: renewal terms starting in the range, MRR above the renewed term's last day.
+async fn uplift_rows<C: ConnectionTrait>(
+    connection: &C,
+    names: &Names,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> AppResult<Vec<Expansion>> {
+    let mut rows = Vec::new();
     let renewals: Vec<contract::Model> = names
         .contracts
         .values()
@@ -358,16 +414,5 @@ pub async fn expansions_in<C: ConnectionTrait>(
             None,
         ));
     }
-
-    let reference = Reference::load(connection, functional).await?;
-    let mut warnings = Vec::new();
-    for row in &mut rows {
-        row.added_mrr_functional =
-            reference.functional_total([row.added_mrr], row.date, &mut warnings);
-        row.billed_functional = reference.functional_total(row.billed, row.date, &mut warnings);
-    }
-    rows.sort_by(|left, right| {
-        (left.date, left.kind, left.contract_id).cmp(&(right.date, right.kind, right.contract_id))
-    });
-    Ok((rows, warnings))
+    Ok(rows)
 }

@@ -4,33 +4,34 @@
 //! renewing into the next term with the uplift, and the expansion report.
 
 pub mod expansion;
+mod pipeline;
 pub mod rules;
+
+pub use pipeline::pipeline_on;
 
 use crate::access::{Actor, Permission, Role};
 use crate::audit::{self, AuditRecord};
 use crate::clock::SharedClock;
 use crate::entities::{
-    billing_charge, contract, contract_line, customer, deal, dispute, invoice, renewal_alert,
-    renewal_contact, renewal_status, user,
+    contract, contract_line, customer, deal, renewal_alert, renewal_contact, renewal_status, user,
 };
 use crate::error::{AppError, AppResult};
-use crate::invoicing::plan::Reference;
 use crate::money::{Currency, Money};
 use crate::notifications::alerts::{self, NewAlert};
 use crate::notifications::{enqueue, NewMessage};
 use crate::receivables::own_customers;
-use crate::recurring::repo::{Books, RecurringBook};
+use crate::recurring::repo::Books;
 use crate::values::require_text;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
-use rules::{RenewalStatus, Signal, Signals};
+use rules::{RenewalStatus, Signal};
 use rust_decimal::Decimal;
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set, TransactionTrait,
+    QueryOrder, Set, TransactionTrait,
 };
 use serde::Serialize;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::str::FromStr;
 
 /// How a renewal contact happened.
@@ -685,6 +686,63 @@ async fn renew_in<C: ConnectionTrait>(
         .await?
         .ok_or_else(|| AppError::internal(format!("contract {} without deal", old.id)))?;
     let book = crate::billing::repo::billable_lines(connection, Some(&[old.id])).await?;
+    let (mut lines, monthly, tcv) = renewal_lines(&book, old, uplift, (start, end))?;
+    if lines.is_empty() {
+        return Err(AppError::validation(
+            "contractId",
+            format!(
+                "Contract {} has no recurring or usage lines running to its end; there is nothing to renew.",
+                old.contract_number
+            ),
+        ));
+    }
+    let arr = crate::recurring::rules::round_minor(monthly * Decimal::from(12));
+    let renewal_deal = insert_renewal_deal(
+        connection,
+        actor,
+        &old_deal,
+        (tcv, arr),
+        (start, end),
+        key,
+        now,
+    )
+    .await?;
+    let renewed = crate::deals::insert_contract(
+        connection,
+        contract::ActiveModel {
+            deal_id: Set(renewal_deal.id),
+            customer_id: Set(old.customer_id),
+            start_date: Set(start),
+            end_date: Set(end),
+            tcv_minor: Set(tcv),
+            arr_minor: Set(arr),
+            currency: Set(old.currency.clone()),
+            uplift_percent: Set(uplift.normalize().to_string()),
+            renewed_from_id: Set(Some(old.id)),
+            ..Default::default()
+        },
+        now,
+    )
+    .await?;
+    for line in &mut lines {
+        line.contract_id = Set(renewed.id);
+    }
+    contract_line::Entity::insert_many(lines)
+        .exec_without_returning(connection)
+        .await?;
+    crate::revenue::repo::build_contract(connection, renewed.id, now).await?;
+    Ok(renewed)
+}
+
+/// The renewal term's lines: each subscription and usage line still running at the old term's
+/// end, at its quantity then, recurring prices uplifted. Returns them with the term's monthly
+/// recurring value and its TCV.
+fn renewal_lines(
+    book: &[crate::billing::repo::BillableLine],
+    old: &contract::Model,
+    uplift: Decimal,
+    (start, end): (NaiveDate, NaiveDate),
+) -> AppResult<(Vec<contract_line::ActiveModel>, Decimal, i64)> {
     let mut lines = Vec::new();
     let mut monthly = Decimal::ZERO;
     let mut tcv: i64 = 0;
@@ -695,7 +753,7 @@ async fn renew_in<C: ConnectionTrait>(
         }
         months.max(1)
     };
-    for line in &book {
+    for line in book {
         let terms = &line.terms;
         let recurring = terms.kind == crate::deals::ContractLineKind::Subscription
             && crate::billing::schedule::months(terms.frequency).is_some();
@@ -736,16 +794,20 @@ async fn renew_in<C: ConnectionTrait>(
             ..Default::default()
         });
     }
-    if lines.is_empty() {
-        return Err(AppError::validation(
-            "contractId",
-            format!(
-                "Contract {} has no recurring or usage lines running to its end; there is nothing to renew.",
-                old.contract_number
-            ),
-        ));
-    }
-    let arr = crate::recurring::rules::round_minor(monthly * Decimal::from(12));
+    Ok((lines, monthly, tcv))
+}
+
+/// The renewal's deal: the old deal's terms for the new term, approved at once, numbered after
+/// the renewals before it (`<opportunity>-R<n>`).
+async fn insert_renewal_deal<C: ConnectionTrait>(
+    connection: &C,
+    actor: &Actor,
+    old_deal: &deal::Model,
+    (tcv, arr): (i64, i64),
+    (start, end): (NaiveDate, NaiveDate),
+    key: &str,
+    now: DateTime<Utc>,
+) -> AppResult<deal::Model> {
     let renewals_before = deal::Entity::find()
         .filter(
             deal::Column::CrmOpportunityId
@@ -754,7 +816,7 @@ async fn renew_in<C: ConnectionTrait>(
         .all(connection)
         .await?
         .len();
-    let renewal_deal = deal::ActiveModel {
+    Ok(deal::ActiveModel {
         id: sea_orm::ActiveValue::NotSet,
         crm_opportunity_id: Set(format!(
             "{}-R{}",
@@ -776,301 +838,5 @@ async fn renew_in<C: ConnectionTrait>(
         ..deal::ActiveModel::from(old_deal.clone())
     }
     .insert(connection)
-    .await?;
-    let renewed = crate::deals::insert_contract(
-        connection,
-        contract::ActiveModel {
-            deal_id: Set(renewal_deal.id),
-            customer_id: Set(old.customer_id),
-            start_date: Set(start),
-            end_date: Set(end),
-            tcv_minor: Set(tcv),
-            arr_minor: Set(arr),
-            currency: Set(old.currency.clone()),
-            uplift_percent: Set(uplift.normalize().to_string()),
-            renewed_from_id: Set(Some(old.id)),
-            ..Default::default()
-        },
-        now,
-    )
-    .await?;
-    for line in &mut lines {
-        line.contract_id = Set(renewed.id);
-    }
-    contract_line::Entity::insert_many(lines)
-        .exec_without_returning(connection)
-        .await?;
-    crate::revenue::repo::build_contract(connection, renewed.id, now).await?;
-    Ok(renewed)
-}
-
-/// The renewal pipeline on `today`: contracts renewing within `days` that are not renewed yet
-/// and still carry recurring revenue on their last day, of the customers `own` selects.
-pub async fn pipeline_on<C: ConnectionTrait>(
-    connection: &C,
-    book: &RecurringBook,
-    today: NaiveDate,
-    days: i64,
-    own: Option<sea_orm::sea_query::SelectStatement>,
-    functional: Currency,
-) -> AppResult<Vec<Renewal>> {
-    use sea_orm::sea_query::{Query, SelectStatement};
-    let mut step = crate::telemetry::Lap::start("renewal pipeline");
-    let last_end = today + Duration::days(days - 1);
-    let first_end = today - Duration::days(1);
-    // The pipeline's contracts as a subquery of one column, so every other read joins on it
-    // instead of binding thousands of ids.
-    let scope = |column: contract::Column| -> SelectStatement {
-        let mut query = Query::select()
-            .column((contract::Entity, column))
-            .from(contract::Entity)
-            .and_where(contract::Column::EndDate.gte(first_end))
-            .and_where(contract::Column::EndDate.lte(last_end))
-            .and_where(
-                contract::Column::Id.not_in_subquery(
-                    Query::select()
-                        .column(contract::Column::RenewedFromId)
-                        .from(contract::Entity)
-                        .and_where(contract::Column::RenewedFromId.is_not_null())
-                        .to_owned(),
-                ),
-            )
-            .to_owned();
-        if let Some(own) = own.clone() {
-            query.and_where(contract::Column::CustomerId.in_subquery(own));
-        }
-        query
-    };
-    let contracts = contract::Entity::find()
-        .filter(contract::Column::Id.in_subquery(scope(contract::Column::Id)))
-        .order_by_asc(contract::Column::EndDate)
-        .order_by_asc(contract::Column::Id)
-        .all(connection)
-        .await?;
-    if contracts.is_empty() {
-        return Ok(Vec::new());
-    }
-    step.lap("contracts");
-    let reference = Reference::load(connection, functional).await?;
-    let customers: HashMap<i64, (String, bool)> = customer::Entity::find()
-        .select_only()
-        .columns([
-            customer::Column::Id,
-            customer::Column::LegalName,
-            customer::Column::OnCreditHold,
-        ])
-        .filter(customer::Column::Id.in_subquery(scope(contract::Column::CustomerId)))
-        .into_tuple::<(i64, String, bool)>()
-        .all(connection)
-        .await?
-        .into_iter()
-        .map(|(id, name, held)| (id, (name, held)))
-        .collect();
-    step.lap("customers");
-    let owners: HashMap<i64, Option<i64>> = deal::Entity::find()
-        .select_only()
-        .columns([deal::Column::Id, deal::Column::AssignedAeId])
-        .filter(deal::Column::Id.in_subquery(scope(contract::Column::DealId)))
-        .into_tuple::<(i64, Option<i64>)>()
-        .all(connection)
-        .await?
-        .into_iter()
-        .collect();
-    step.lap("deals");
-    let users: HashMap<i64, String> = user::Entity::find()
-        .all(connection)
-        .await?
-        .into_iter()
-        .map(|row| (row.id, row.name))
-        .collect();
-    let mut latest_status: HashMap<i64, renewal_status::Model> = HashMap::new();
-    for row in renewal_status::Entity::find()
-        .filter(renewal_status::Column::ContractId.in_subquery(scope(contract::Column::Id)))
-        .order_by_asc(renewal_status::Column::SetAt)
-        .order_by_asc(renewal_status::Column::Id)
-        .all(connection)
-        .await?
-    {
-        latest_status.insert(row.contract_id, row);
-    }
-    step.lap("statuses");
-    let mut last_contact: HashMap<i64, NaiveDate> = HashMap::new();
-    for row in renewal_contact::Entity::find()
-        .filter(renewal_contact::Column::ContractId.in_subquery(scope(contract::Column::Id)))
-        .filter(renewal_contact::Column::ContactedOn.lte(today))
-        .all(connection)
-        .await?
-    {
-        let entry = last_contact
-            .entry(row.contract_id)
-            .or_insert(row.contacted_on);
-        *entry = (*entry).max(row.contacted_on);
-    }
-    step.lap("contacts");
-    let mut alerts_sent: HashMap<i64, Vec<i32>> = HashMap::new();
-    for row in renewal_alert::Entity::find()
-        .filter(renewal_alert::Column::ContractId.in_subquery(scope(contract::Column::Id)))
-        .all(connection)
-        .await?
-    {
-        let marks = alerts_sent.entry(row.contract_id).or_default();
-        if !marks.contains(&row.mark_days) {
-            marks.push(row.mark_days);
-        }
-    }
-    step.lap("alerts");
-    // Oldest overdue invoice per customer (open on the day, due before it), summed in SQL.
-    let oldest_due: HashMap<i64, NaiveDate> = invoice::Entity::find()
-        .select_only()
-        .column(invoice::Column::CustomerId)
-        .column_as(invoice::Column::DueDate.min(), "oldest_due")
-        .filter(invoice::Column::CustomerId.in_subquery(scope(contract::Column::CustomerId)))
-        .filter(invoice::Column::IssueDate.lte(today))
-        .filter(invoice::Column::DueDate.lt(today))
-        .filter(
-            sea_orm::Condition::any()
-                .add(invoice::Column::SettledOn.is_null())
-                .add(invoice::Column::SettledOn.gt(today)),
-        )
-        .filter(invoice::Column::Status.ne("void"))
-        .group_by(invoice::Column::CustomerId)
-        .into_tuple::<(i64, Option<NaiveDate>)>()
-        .all(connection)
-        .await?
-        .into_iter()
-        .filter_map(|(customer, due)| Some((customer, due?)))
-        .collect();
-    step.lap("overdue");
-    let mut open_disputes: HashMap<i64, i64> = HashMap::new();
-    for row in dispute::Entity::find()
-        .filter(dispute::Column::CustomerId.in_subquery(scope(contract::Column::CustomerId)))
-        .filter(dispute::Column::OpenedOn.lte(today))
-        .filter(
-            sea_orm::Condition::any()
-                .add(dispute::Column::ClosedOn.is_null())
-                .add(dispute::Column::ClosedOn.gt(today)),
-        )
-        .all(connection)
-        .await?
-    {
-        *open_disputes.entry(row.customer_id).or_default() += 1;
-    }
-    step.lap("disputes");
-    // Billed usage per contract and month (the last two months charged before today).
-    let mut usage: HashMap<i64, BTreeMap<NaiveDate, i64>> = HashMap::new();
-    for row in billing_charge::Entity::find()
-        .filter(billing_charge::Column::ContractId.in_subquery(scope(contract::Column::Id)))
-        .filter(billing_charge::Column::Kind.eq("usage"))
-        .filter(billing_charge::Column::PeriodStart.lt(today))
-        .all(connection)
-        .await?
-    {
-        if let Some(month) = row.period_start {
-            *usage
-                .entry(row.contract_id)
-                .or_default()
-                .entry(month)
-                .or_default() += row.amount_minor;
-        }
-    }
-    step.lap("usage");
-    // Each contract's MRR on its last day, from its own lines.
-    let last_day: HashMap<i64, NaiveDate> =
-        contracts.iter().map(|row| (row.id, row.end_date)).collect();
-    let mut monthly_by_contract: HashMap<i64, (Currency, Decimal)> = HashMap::new();
-    for line in &book.lines {
-        let Some(end) = last_day.get(&line.contract_id) else {
-            continue;
-        };
-        let value = crate::recurring::rules::line_mrr(&line.terms, *end);
-        let entry = monthly_by_contract
-            .entry(line.contract_id)
-            .or_insert((line.terms.unit_price.currency(), Decimal::ZERO));
-        if entry.0 == line.terms.unit_price.currency() {
-            entry.1 += value;
-        }
-    }
-    let mut result = Vec::new();
-    for contract in contracts {
-        let Some((currency, monthly)) = monthly_by_contract
-            .get(&contract.id)
-            .map(|(currency, value)| (*currency, crate::recurring::rules::round_minor(*value)))
-        else {
-            continue;
-        };
-        if monthly <= 0 {
-            continue;
-        }
-        let arr = Money::from_minor(monthly * 12, currency);
-        let arr_functional = reference
-            .convert(arr.minor(), currency, functional, today)
-            .map(|minor| Money::from_minor(minor, functional));
-        let customer = customers.get(&contract.customer_id);
-        let on_credit_hold = customer.is_some_and(|(_, held)| *held);
-        let renewal_date = contract.end_date + Duration::days(1);
-        let contact = last_contact.get(&contract.id).copied();
-        let facts = Signals {
-            days_overdue: oldest_due
-                .get(&contract.customer_id)
-                .map(|due| (today - *due).num_days()),
-            open_disputes: open_disputes
-                .get(&contract.customer_id)
-                .copied()
-                .unwrap_or(0),
-            on_credit_hold,
-            usage: usage.get(&contract.id).and_then(|months| {
-                let mut last_two = months.values().rev().take(2).copied();
-                let last = last_two.next()?;
-                let before = last_two.next()?;
-                Some((before, last))
-            }),
-            days_since_contact: contact.map(|day| (today - day).num_days()),
-        };
-        let found = rules::signals(&facts);
-        let suggested = rules::suggest(&found);
-        let set = latest_status.get(&contract.id);
-        let status = set
-            .and_then(|row| RenewalStatus::parse(&row.status))
-            .unwrap_or(suggested);
-        let reason = match set {
-            Some(row) => row.reason.clone(),
-            None if suggested.at_risk() => Some(
-                found
-                    .iter()
-                    .map(|signal| signal.reason.as_str())
-                    .collect::<Vec<_>>()
-                    .join("; "),
-            ),
-            None => None,
-        };
-        let owner_id = owners.get(&contract.deal_id).copied().flatten();
-        let mut sent = alerts_sent.remove(&contract.id).unwrap_or_default();
-        sent.sort_unstable_by(|left, right| right.cmp(left));
-        result.push(Renewal {
-            contract_id: contract.id,
-            contract_number: contract.contract_number.clone(),
-            customer_id: contract.customer_id,
-            customer_name: customer.map(|(name, _)| name.clone()).unwrap_or_default(),
-            currency,
-            arr,
-            arr_functional,
-            end_date: contract.end_date,
-            renewal_date,
-            days_to_renewal: (renewal_date - today).num_days(),
-            status,
-            suggested_status: suggested,
-            signals: found,
-            reason,
-            status_set_by: set.and_then(|row| users.get(&row.set_by).cloned()),
-            status_set_at: set.map(|row| row.set_at),
-            owner_id,
-            owner_name: owner_id.and_then(|id| users.get(&id).cloned()),
-            last_contact_on: contact,
-            uplift_percent: Decimal::from_str(&contract.uplift_percent).unwrap_or_default(),
-            on_credit_hold,
-            alerts_sent: sent,
-        });
-    }
-    step.lap("rows");
-    Ok(result)
+    .await?)
 }

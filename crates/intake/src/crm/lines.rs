@@ -241,131 +241,38 @@ fn read_line(
         (None, Some(reference)) => format!(" (CRM line item {reference})"),
         (None, None) => String::new(),
     };
-    let mut problems = Vec::new();
-    let mut problem = |field: &str, message: String| {
-        problems.push(format!("deal.lineItems[{index}].{field}{label}: {message}"));
+    let mut problems = Problems {
+        index,
+        label,
+        found: Vec::new(),
     };
     let name = line.product_name.clone();
     if name.is_none() {
-        problem("productName", "the line item names no product.".into());
+        problems.add("productName", "the line item names no product.".into());
     }
-    let currency = match line.currency.as_deref().or(fallback_currency) {
-        Some(code) => match Currency::parse(code) {
-            Ok(currency) => Some(currency),
-            Err(error) => {
-                problem("currency", format!("{error}."));
-                None
-            }
-        },
-        None => {
-            problem(
-                "currency",
-                "no currency is given for the line or the deal.".into(),
-            );
-            None
-        }
-    };
-    let quantity = match line.quantity.as_deref() {
-        None => {
-            problem("quantity", "the quantity is missing.".into());
-            None
-        }
-        Some(text) => match Decimal::from_str(text) {
-            Ok(quantity) if quantity > Decimal::ZERO => Some(quantity),
-            _ => {
-                problem(
-                    "quantity",
-                    format!("\"{text}\" is not a quantity above zero."),
-                );
-                None
-            }
-        },
-    };
-    let money = |field: &str, text: &str, problem: &mut dyn FnMut(&str, String)| {
-        let currency = currency?;
-        match Money::parse(text, currency) {
-            Ok(money) if money.to_decimal() >= Decimal::ZERO => Some(money),
-            Ok(_) => {
-                problem(field, format!("\"{text}\" is below zero."));
-                None
-            }
-            Err(error) => {
-                problem(
-                    field,
-                    format!(
-                        "\"{text}\" is not an amount in {} ({error}).",
-                        currency.code()
-                    ),
-                );
-                None
-            }
-        }
-    };
+    let currency = problems.currency(line.currency.as_deref().or(fallback_currency));
+    let quantity = problems.quantity(line.quantity.as_deref());
     let unit_price = match line.unit_price.as_deref() {
         None => {
-            problem("unitPrice", "the unit price is missing.".into());
+            problems.add("unitPrice", "the unit price is missing.".into());
             None
         }
-        Some(text) => money("unitPrice", text, &mut problem),
+        Some(text) => currency.and_then(|currency| problems.money("unitPrice", text, currency)),
     };
-    let amount = match line.amount.as_deref() {
-        None => None,
-        Some(text) => money("amount", text, &mut problem),
-    };
-    let frequency = match line.billing_frequency.as_deref() {
-        None => {
-            problem(
-                "billingFrequency",
-                "a one-time line item cannot be billed with a subscription deal yet; enter it as a deal of its own.".into(),
-            );
-            None
-        }
-        Some(text) => match BillingFrequency::parse(&text.to_ascii_lowercase())
-            .filter(|frequency| frequency.periods_per_year().is_some())
-        {
-            Some(frequency) => Some(frequency),
-            None => {
-                problem(
-                    "billingFrequency",
-                    format!("\"{text}\" is not a frequency revops bills (monthly, quarterly or annually)."),
-                );
-                None
-            }
-        },
-    };
-    let start = match line.start_date.as_deref() {
-        None => None,
-        Some(text) => match NaiveDate::parse_from_str(text.get(..10).unwrap_or(text), "%Y-%m-%d") {
-            Ok(date) => Some(date),
-            Err(_) => {
-                problem(
-                    "startDate",
-                    format!("\"{text}\" is not a date (YYYY-MM-DD)."),
-                );
-                None
-            }
-        },
-    };
-    let months = match line.term.as_deref() {
-        None => None,
-        Some(text) => match term_months(text) {
-            Some(months) => Some(months),
-            None => {
-                problem(
-                    "term",
-                    format!("\"{text}\" is not a term in months or years (P12M, P3Y)."),
-                );
-                None
-            }
-        },
-    };
+    let amount = line
+        .amount
+        .as_deref()
+        .and_then(|text| currency.and_then(|currency| problems.money("amount", text, currency)));
+    let frequency = problems.frequency(line.billing_frequency.as_deref());
+    let start = problems.start(line.start_date.as_deref());
+    let months = problems.term(line.term.as_deref());
     let per_period = match (amount, unit_price, quantity) {
         (Some(amount), _, _) => Some(amount),
         (None, Some(price), Some(quantity)) => {
             match price.checked_mul_decimal(quantity, RoundingStrategy::MidpointAwayFromZero) {
                 Ok(total) => Some(total),
                 Err(error) => {
-                    problem(
+                    problems.add(
                         "quantity",
                         format!("quantity × unit price is out of range ({error})."),
                     );
@@ -375,7 +282,7 @@ fn read_line(
         }
         _ => None,
     };
-    match (name, per_period, frequency, problems.is_empty()) {
+    match (name, per_period, frequency, problems.found.is_empty()) {
         (Some(name), Some(per_period), Some(frequency), true) => Ok(ReadLine {
             name,
             per_period,
@@ -383,7 +290,139 @@ fn read_line(
             start,
             months,
         }),
-        _ => Err(problems),
+        _ => Err(problems.found),
+    }
+}
+
+/// The problems found on one line, each naming the line's field and the line.
+struct Problems {
+    index: usize,
+    label: String,
+    found: Vec<String>,
+}
+
+impl Problems {
+    fn add(&mut self, field: &str, message: String) {
+        self.found.push(format!(
+            "deal.lineItems[{}].{field}{}: {message}",
+            self.index, self.label
+        ));
+    }
+
+    /// The line's currency, or the deal's when the line gives none.
+    fn currency(&mut self, code: Option<&str>) -> Option<Currency> {
+        match code {
+            Some(code) => match Currency::parse(code) {
+                Ok(currency) => Some(currency),
+                Err(error) => {
+                    self.add("currency", format!("{error}."));
+                    None
+                }
+            },
+            None => {
+                self.add(
+                    "currency",
+                    "no currency is given for the line or the deal.".into(),
+                );
+                None
+            }
+        }
+    }
+
+    /// A quantity above zero.
+    fn quantity(&mut self, text: Option<&str>) -> Option<Decimal> {
+        match text {
+            None => {
+                self.add("quantity", "the quantity is missing.".into());
+                None
+            }
+            Some(text) => match Decimal::from_str(text) {
+                Ok(quantity) if quantity > Decimal::ZERO => Some(quantity),
+                _ => {
+                    self.add(
+                        "quantity",
+                        format!("\"{text}\" is not a quantity above zero."),
+                    );
+                    None
+                }
+            },
+        }
+    }
+
+    /// An amount in the line's currency, not below zero.
+    fn money(&mut self, field: &str, text: &str, currency: Currency) -> Option<Money> {
+        match Money::parse(text, currency) {
+            Ok(money) if money.to_decimal() >= Decimal::ZERO => Some(money),
+            Ok(_) => {
+                self.add(field, format!("\"{text}\" is below zero."));
+                None
+            }
+            Err(error) => {
+                self.add(
+                    field,
+                    format!(
+                        "\"{text}\" is not an amount in {} ({error}).",
+                        currency.code()
+                    ),
+                );
+                None
+            }
+        }
+    }
+
+    /// A recurring frequency revops bills; a one-time line cannot come with a subscription deal.
+    fn frequency(&mut self, text: Option<&str>) -> Option<BillingFrequency> {
+        match text {
+            None => {
+                self.add(
+                    "billingFrequency",
+                    "a one-time line item cannot be billed with a subscription deal yet; enter it as a deal of its own.".into(),
+                );
+                None
+            }
+            Some(text) => match BillingFrequency::parse(&text.to_ascii_lowercase())
+                .filter(|frequency| frequency.periods_per_year().is_some())
+            {
+                Some(frequency) => Some(frequency),
+                None => {
+                    self.add(
+                        "billingFrequency",
+                        format!("\"{text}\" is not a frequency revops bills (monthly, quarterly or annually)."),
+                    );
+                    None
+                }
+            },
+        }
+    }
+
+    /// The line's own start date, when given (a timestamp's date part is enough).
+    fn start(&mut self, text: Option<&str>) -> Option<NaiveDate> {
+        let text = text?;
+        match NaiveDate::parse_from_str(text.get(..10).unwrap_or(text), "%Y-%m-%d") {
+            Ok(date) => Some(date),
+            Err(_) => {
+                self.add(
+                    "startDate",
+                    format!("\"{text}\" is not a date (YYYY-MM-DD)."),
+                );
+                None
+            }
+        }
+    }
+
+    /// The line's own term in months, when given.
+    fn term(&mut self, text: Option<&str>) -> Option<u32> {
+        let text = text?;
+        match term_months(text) {
+            Some(months) => Some(months),
+            None => {
+                self.add(
+                    "term",
+                    format!("\"{text}\" is not a term in months or years (P12M, P3Y)."),
+                );
+                None
+            }
+        }
     }
 }
 

@@ -1,6 +1,7 @@
 //! The import use cases: upload (validate and preview), commit (exactly once), history.
 
 use super::*;
+use sea_orm::DatabaseTransaction;
 
 impl ImportService {
     pub fn new(
@@ -163,21 +164,43 @@ impl ImportService {
             ignored_columns: table.unknown_columns(&known),
             ..Preview::default()
         };
-        let validated = match (kind, cutover_date) {
+        let validated = self
+            .validate_rows(actor, kind, cutover_date, &table, &mut errors, &mut preview)
+            .await?;
+        errors.sort_by_key(|error| error.row);
+        Ok(Checked {
+            rows: table.rows.len(),
+            validated: errors.is_empty().then_some(validated),
+            preview: if errors.is_empty() {
+                preview
+            } else {
+                Preview::default()
+            },
+            errors,
+        })
+    }
+
+    /// Validates the rows for their kind (the opening balances and contracts need the cut-over
+    /// date), collecting each bad cell, and fills the preview of what would be written.
+    async fn validate_rows(
+        &self,
+        actor: &Actor,
+        kind: ImportKind,
+        cutover_date: Option<NaiveDate>,
+        table: &Table,
+        errors: &mut Vec<CellError>,
+        preview: &mut Preview,
+    ) -> AppResult<Validated> {
+        Ok(match (kind, cutover_date) {
             (ImportKind::Customers, _) => {
-                let rows = customers::validate(&self.db, &table, &mut errors).await?;
+                let rows = customers::validate(&self.db, table, errors).await?;
                 preview.records = rows.len() as u64;
                 Validated::Customers(rows)
             }
             (ImportKind::OpenInvoices, Some(cutover)) => {
-                let rows = open_invoices::validate(
-                    &self.db,
-                    &table,
-                    cutover,
-                    &self.legal_entity,
-                    &mut errors,
-                )
-                .await?;
+                let rows =
+                    open_invoices::validate(&self.db, table, cutover, &self.legal_entity, errors)
+                        .await?;
                 preview.records = rows.len() as u64;
                 preview.totals = open_totals(&rows);
                 preview.entries = preview_entries(
@@ -187,14 +210,13 @@ impl ImportService {
                 Validated::OpenInvoices(rows)
             }
             (ImportKind::Contracts, Some(cutover)) => {
-                let rows = contracts::validate(&self.db, &table, cutover, &mut errors).await?;
+                let rows = contracts::validate(&self.db, table, cutover, errors).await?;
                 preview.records = rows.len() as u64;
                 preview.totals = totals_of(rows.iter().map(|contract| contract.tcv));
                 Validated::Contracts(rows)
             }
             (ImportKind::DeferredRevenue, Some(cutover)) => {
-                let rows =
-                    deferred_revenue::validate(&self.db, &table, cutover, &mut errors).await?;
+                let rows = deferred_revenue::validate(&self.db, table, cutover, errors).await?;
                 preview.records = rows.len() as u64;
                 preview.totals = totals_of(rows.iter().map(|row| row.amount));
                 preview.entries = preview_entries(
@@ -208,15 +230,15 @@ impl ImportService {
                     &self.db,
                     actor,
                     self.clock.now(),
-                    &table,
-                    &mut errors,
+                    table,
+                    errors,
                 )
                 .await?;
                 preview.records = rows.len() as u64;
                 Validated::CommissionAssignments(rows)
             }
             (ImportKind::PurchaseOrders, _) => {
-                let rows = purchase_orders::validate(&self.db, &table, &mut errors).await?;
+                let rows = purchase_orders::validate(&self.db, table, errors).await?;
                 preview.records = rows.len() as u64;
                 preview.totals = po_totals(&rows);
                 Validated::PurchaseOrders(rows)
@@ -230,17 +252,6 @@ impl ImportService {
                     "A cut-over date is required.",
                 ))
             }
-        };
-        errors.sort_by_key(|error| error.row);
-        Ok(Checked {
-            rows: table.rows.len(),
-            validated: errors.is_empty().then_some(validated),
-            preview: if errors.is_empty() {
-                preview
-            } else {
-                Preview::default()
-            },
-            errors,
         })
     }
 
@@ -301,93 +312,11 @@ impl ImportService {
     ) -> AppResult<()> {
         let now = self.clock.now();
         let transaction = self.db.begin().await?;
-        let claimed = import::Entity::update_many()
-            .col_expr(import::Column::Status, Expr::value(ImportStatus::Committed.as_str()))
-            .col_expr(import::Column::CommittedKey, Expr::value(committed_key(record.kind, &record.file_sha256)))
-            .col_expr(import::Column::CommittedBy, Expr::value(actor.user_id))
-            .col_expr(import::Column::CommittedAt, Expr::value(now))
-            .filter(import::Column::Id.eq(record.id))
-            .filter(import::Column::Status.eq(ImportStatus::Validated.as_str()))
-            .exec(&transaction)
-            .await
-            .map_err(|error| match error.sql_err() {
-                Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => AppError::Conflict(
-                    "This exact file was committed by another import meanwhile; nothing was written twice.".into(),
-                ),
-                _ => error.into(),
-            })?;
-        if claimed.rows_affected != 1 {
-            return Err(AppError::Conflict(format!(
-                "Import #{} was committed by someone else meanwhile; nothing was written twice.",
-                record.id
-            )));
-        }
+        claim_import(&transaction, actor, record, now).await?;
         let id = record.id;
-        let progress = |done: usize| self.set_progress(id, done as u64, total);
-        let result = match validated {
-            Validated::Customers(rows) => ImportResult {
-                records: CustomerService::insert_many(&transaction, actor, now, rows, progress)
-                    .await? as u64,
-                entry_numbers: Vec::new(),
-            },
-            Validated::PurchaseOrders(rows) => ImportResult {
-                records: purchase_order_writer::insert_many(
-                    &transaction,
-                    actor,
-                    now,
-                    &rows,
-                    progress,
-                )
-                .await? as u64,
-                entry_numbers: Vec::new(),
-            },
-            Validated::CommissionAssignments(rows) => ImportResult {
-                records: commission_assignments::write(&transaction, actor, now, &rows, progress)
-                    .await? as u64,
-                entry_numbers: Vec::new(),
-            },
-            Validated::Contracts(rows) => {
-                let batch = BroughtOverBatch {
-                    import_id: id,
-                    cutover_date: cutover_of(record)?,
-                    legal_entity: self.legal_entity.clone(),
-                };
-                let numbers =
-                    brought_over::bring_over(&transaction, actor, now, &batch, &rows, progress)
-                        .await?;
-                ImportResult {
-                    records: numbers.len() as u64,
-                    entry_numbers: Vec::new(),
-                }
-            }
-            Validated::DeferredRevenue(rows) => {
-                let batch = DeferredBatch {
-                    import_id: id,
-                    cutover_date: cutover_of(record)?,
-                };
-                let written =
-                    deferred_writer::bring_over(&transaction, actor, now, &batch, &rows, progress)
-                        .await?;
-                ImportResult {
-                    records: written.rows as u64,
-                    entry_numbers: written.entry_numbers,
-                }
-            }
-            Validated::OpenInvoices(rows) => {
-                let batch = OpeningBatch {
-                    import_id: id,
-                    cutover_date: cutover_of(record)?,
-                    legal_entity: self.legal_entity.clone(),
-                    functional: self.functional,
-                };
-                let written =
-                    opening::bring_over(&transaction, actor, now, &batch, &rows, progress).await?;
-                ImportResult {
-                    records: written.invoices as u64,
-                    entry_numbers: written.entry_numbers,
-                }
-            }
-        };
+        let result = self
+            .write_rows(&transaction, actor, record, validated, total, now)
+            .await?;
         import::Entity::update_many()
             .col_expr(
                 import::Column::ResultJson,
@@ -416,6 +345,85 @@ impl ImportService {
         .await?;
         transaction.commit().await?;
         Ok(())
+    }
+
+    /// Writes the validated rows into their own tables (opening balances with their entries),
+    /// reporting progress as it goes.
+    async fn write_rows(
+        &self,
+        transaction: &DatabaseTransaction,
+        actor: &Actor,
+        record: &ImportRecord,
+        validated: Validated,
+        total: u64,
+        now: DateTime<Utc>,
+    ) -> AppResult<ImportResult> {
+        let id = record.id;
+        let progress = |done: usize| self.set_progress(id, done as u64, total);
+        Ok(match validated {
+            Validated::Customers(rows) => ImportResult {
+                records: CustomerService::insert_many(transaction, actor, now, rows, progress)
+                    .await? as u64,
+                entry_numbers: Vec::new(),
+            },
+            Validated::PurchaseOrders(rows) => ImportResult {
+                records: purchase_order_writer::insert_many(
+                    transaction,
+                    actor,
+                    now,
+                    &rows,
+                    progress,
+                )
+                .await? as u64,
+                entry_numbers: Vec::new(),
+            },
+            Validated::CommissionAssignments(rows) => ImportResult {
+                records: commission_assignments::write(transaction, actor, now, &rows, progress)
+                    .await? as u64,
+                entry_numbers: Vec::new(),
+            },
+            Validated::Contracts(rows) => {
+                let batch = BroughtOverBatch {
+                    import_id: id,
+                    cutover_date: cutover_of(record)?,
+                    legal_entity: self.legal_entity.clone(),
+                };
+                let numbers =
+                    brought_over::bring_over(transaction, actor, now, &batch, &rows, progress)
+                        .await?;
+                ImportResult {
+                    records: numbers.len() as u64,
+                    entry_numbers: Vec::new(),
+                }
+            }
+            Validated::DeferredRevenue(rows) => {
+                let batch = DeferredBatch {
+                    import_id: id,
+                    cutover_date: cutover_of(record)?,
+                };
+                let written =
+                    deferred_writer::bring_over(transaction, actor, now, &batch, &rows, progress)
+                        .await?;
+                ImportResult {
+                    records: written.rows as u64,
+                    entry_numbers: written.entry_numbers,
+                }
+            }
+            Validated::OpenInvoices(rows) => {
+                let batch = OpeningBatch {
+                    import_id: id,
+                    cutover_date: cutover_of(record)?,
+                    legal_entity: self.legal_entity.clone(),
+                    functional: self.functional,
+                };
+                let written =
+                    opening::bring_over(transaction, actor, now, &batch, &rows, progress).await?;
+                ImportResult {
+                    records: written.invoices as u64,
+                    entry_numbers: written.entry_numbers,
+                }
+            }
+        })
     }
 
     fn set_progress(&self, id: i64, done: u64, total: u64) {
@@ -488,4 +496,36 @@ fn summary(record: &ImportRecord) -> serde_json::Value {
         "records": record.preview.records,
         "totals": record.preview.totals,
     })
+}
+
+/// Claims the import in the writing transaction: validated to committed, and its file's key
+/// taken, so a second commit of it or of the same file is refused before anything is written.
+async fn claim_import(
+    transaction: &DatabaseTransaction,
+    actor: &Actor,
+    record: &ImportRecord,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    let claimed = import::Entity::update_many()
+        .col_expr(import::Column::Status, Expr::value(ImportStatus::Committed.as_str()))
+        .col_expr(import::Column::CommittedKey, Expr::value(committed_key(record.kind, &record.file_sha256)))
+        .col_expr(import::Column::CommittedBy, Expr::value(actor.user_id))
+        .col_expr(import::Column::CommittedAt, Expr::value(now))
+        .filter(import::Column::Id.eq(record.id))
+        .filter(import::Column::Status.eq(ImportStatus::Validated.as_str()))
+        .exec(transaction)
+        .await
+        .map_err(|error| match error.sql_err() {
+            Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => AppError::Conflict(
+                "This exact file was committed by another import meanwhile; nothing was written twice.".into(),
+            ),
+            _ => error.into(),
+        })?;
+    if claimed.rows_affected != 1 {
+        return Err(AppError::Conflict(format!(
+            "Import #{} was committed by someone else meanwhile; nothing was written twice.",
+            record.id
+        )));
+    }
+    Ok(())
 }

@@ -3,8 +3,9 @@
 use super::{money_text, Assigned, Context, Wanted};
 use crate::billing::periods;
 use crate::commissions::plan::{Business, ClawbackMode};
-use crate::commissions::repo;
+use crate::commissions::repo::{self, BookingFacts, Cause};
 use crate::commissions::rules;
+use crate::entities::commission_line;
 use crate::error::AppResult;
 use crate::money::Currency;
 use sea_orm::ConnectionTrait;
@@ -20,25 +21,7 @@ pub(super) async fn clawback_lines<C: ConnectionTrait>(
     context: &Context,
     wanted: &mut Vec<Wanted>,
 ) -> AppResult<()> {
-    let windows: HashMap<(String, i32), (u32, ClawbackMode)> = assigned
-        .values()
-        .filter_map(|assigned| {
-            assigned.plan.document.clawback.as_ref().map(|clawback| {
-                (
-                    (assigned.plan.code.clone(), assigned.plan.version),
-                    (clawback.window_days, clawback.mode),
-                )
-            })
-        })
-        .collect();
-    let mut all_windows = windows.clone();
-    for plan in repo::plan_versions(connection).await? {
-        if let Some(clawback) = &plan.document.clawback {
-            all_windows
-                .entry((plan.code.clone(), plan.version))
-                .or_insert((clawback.window_days, clawback.mode));
-        }
-    }
+    let all_windows = clawback_windows(connection, assigned).await?;
     if all_windows.is_empty() {
         return Ok(());
     }
@@ -75,42 +58,22 @@ pub(super) async fn clawback_lines<C: ConnectionTrait>(
             if taken.contains(&(line.user_id, key.clone())) {
                 continue;
             }
-            let amount = match (cause.kind, mode) {
-                ("churn", ClawbackMode::Prorated) => {
-                    // Billing's day count, so the clawback reverses the share of the days the
-                    // cancellation credit gave back (its effective day is the first unserved).
-                    let term = periods::term_days(facts.start, facts.end);
-                    let unserved = periods::unserved_days(cause.on, facts.end);
-                    rules::clawback_share(line.amount_minor, unserved, term)
-                }
-                ("churn", ClawbackMode::Full) => line.amount_minor,
-                _ => rules::clawback_share(line.amount_minor, cause.amount, facts.tcv),
-            };
             // Never more than what the line paid, over all its clawbacks.
             let already = clawed.entry(line.id).or_default();
-            let amount = amount.min(line.amount_minor - *already);
+            let amount =
+                clawback_amount(&line, cause, facts, mode).min(line.amount_minor - *already);
             if amount <= 0 {
                 continue;
             }
             *already += amount;
-            let what = match cause.kind {
-                "credit_memo" => format!(
-                    "Credit memo {} of {} against a contract value of {}",
-                    cause.label,
-                    money_text(cause.amount, facts.currency),
-                    money_text(facts.tcv, facts.currency)
-                ),
-                "write_off" => format!(
-                    "Write-off of {} (before tax) against a contract value of {}",
-                    money_text(cause.amount, facts.currency),
-                    money_text(facts.tcv, facts.currency)
-                ),
-                _ => format!(
-                    "The customer churned on {} ({} days after booking)",
-                    cause.on,
-                    (cause.on - facts.booked_on).num_days()
-                ),
-            };
+            let explanation = format!(
+                "{}, within the plan's {window_days}-day window: reverses {} of the {} paid on line {} ({}).",
+                cause_text(cause, facts),
+                money_text(amount, currency),
+                money_text(line.amount_minor, currency),
+                line.id,
+                line.period
+            );
             wanted.push(Wanted {
                 user_id: line.user_id,
                 plan: (line.plan_code.clone(), line.plan_version),
@@ -128,13 +91,7 @@ pub(super) async fn clawback_lines<C: ConnectionTrait>(
                 rate: line.rate.clone(),
                 amount: -amount,
                 currency,
-                explanation: format!(
-                    "{what}, within the plan's {window_days}-day window: reverses {} of the {} paid on line {} ({}).",
-                    money_text(amount, currency),
-                    money_text(line.amount_minor, currency),
-                    line.id,
-                    line.period
-                ),
+                explanation,
                 cause: Some((cause.kind, cause.id)),
                 reverses_line_id: Some(line.id),
                 capitalised: line.capitalised,
@@ -144,4 +101,74 @@ pub(super) async fn clawback_lines<C: ConnectionTrait>(
         }
     }
     Ok(())
+}
+
+/// Each plan version's clawback window and mode: the assigned plans', then every other
+/// version's (a line paid under an older version is clawed back under its own rules).
+async fn clawback_windows<C: ConnectionTrait>(
+    connection: &C,
+    assigned: &HashMap<i64, Assigned>,
+) -> AppResult<HashMap<(String, i32), (u32, ClawbackMode)>> {
+    let mut all_windows: HashMap<(String, i32), (u32, ClawbackMode)> = assigned
+        .values()
+        .filter_map(|assigned| {
+            assigned.plan.document.clawback.as_ref().map(|clawback| {
+                (
+                    (assigned.plan.code.clone(), assigned.plan.version),
+                    (clawback.window_days, clawback.mode),
+                )
+            })
+        })
+        .collect();
+    for plan in repo::plan_versions(connection).await? {
+        if let Some(clawback) = &plan.document.clawback {
+            all_windows
+                .entry((plan.code.clone(), plan.version))
+                .or_insert((clawback.window_days, clawback.mode));
+        }
+    }
+    Ok(all_windows)
+}
+
+/// What a cause takes back from a line, before the cap of what the line paid: its share of the
+/// contract value, or for churn the unserved days' share (prorated) or the whole (full).
+fn clawback_amount(
+    line: &commission_line::Model,
+    cause: &Cause,
+    facts: &BookingFacts,
+    mode: ClawbackMode,
+) -> i64 {
+    match (cause.kind, mode) {
+        ("churn", ClawbackMode::Prorated) => {
+            // Billing's day count, so the clawback reverses the share of the days the
+            // cancellation credit gave back (its effective day is the first unserved).
+            let term = periods::term_days(facts.start, facts.end);
+            let unserved = periods::unserved_days(cause.on, facts.end);
+            rules::clawback_share(line.amount_minor, unserved, term)
+        }
+        ("churn", ClawbackMode::Full) => line.amount_minor,
+        _ => rules::clawback_share(line.amount_minor, cause.amount, facts.tcv),
+    }
+}
+
+/// What went away, in the words of the clawback line.
+fn cause_text(cause: &Cause, facts: &BookingFacts) -> String {
+    match cause.kind {
+        "credit_memo" => format!(
+            "Credit memo {} of {} against a contract value of {}",
+            cause.label,
+            money_text(cause.amount, facts.currency),
+            money_text(facts.tcv, facts.currency)
+        ),
+        "write_off" => format!(
+            "Write-off of {} (before tax) against a contract value of {}",
+            money_text(cause.amount, facts.currency),
+            money_text(facts.tcv, facts.currency)
+        ),
+        _ => format!(
+            "The customer churned on {} ({} days after booking)",
+            cause.on,
+            (cause.on - facts.booked_on).num_days()
+        ),
+    }
 }

@@ -3,14 +3,26 @@
 
 use super::{money_text, percent, share, Assigned, Booking, Collection, Context, Mine, Wanted};
 use crate::commissions::plan::{Component, Metric};
-use crate::commissions::rules::{self, Credit};
+use crate::commissions::rules::{self, Credit, Earned};
 use crate::entities::user;
 use crate::error::AppResult;
+use crate::money::Currency;
 use chrono::NaiveDate;
 use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::{Decimal, RoundingStrategy};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use std::collections::HashMap;
+
+/// One thing credited against quota: a booking's metric, or a payment applied to one, in the
+/// rep's share and the plan's currency.
+struct Item {
+    on: NaiveDate,
+    booking: usize,
+    source: String,
+    metric_minor: i64,
+    split_bp: i32,
+    credited: i64,
+}
 
 /// One component's credits over the quota window, the lines for this month, and a true-up when
 /// what earlier months were paid differs from what the window now owes for them (retroactive
@@ -32,81 +44,27 @@ pub(super) fn credit_lines(
         return;
     };
     let (window_start, _) = rules::quota_window(context.month, document.quota.period);
-    struct Item {
-        on: NaiveDate,
-        booking: usize,
-        source: String,
-        metric_minor: i64,
-        split_bp: i32,
-        credited: i64,
-    }
-    let mut items: Vec<Item> = Vec::new();
-    if component.metric == Metric::CashCollected {
-        for collection in mine.collections.iter().map(|index| &collections[*index]) {
-            if collection.collected_on < window_start {
-                continue;
-            }
-            let booking = &bookings[collection.booking];
-            let Some(split) = booking.splits.iter().find(|(id, _)| *id == user_id) else {
-                continue;
-            };
-            let Some(converted) = context.convert(
-                collection.amount,
-                collection.currency,
-                plan_currency,
-                collection.collected_on,
-            ) else {
-                continue;
-            };
-            items.push(Item {
-                on: collection.collected_on,
-                booking: collection.booking,
-                source: format!("payment-application:{}", collection.application_id),
-                metric_minor: collection.amount,
-                split_bp: split.1,
-                credited: share(converted, split.1),
-            });
-        }
+    let mut items = if component.metric == Metric::CashCollected {
+        collected_items(
+            user_id,
+            bookings,
+            collections,
+            mine,
+            window_start,
+            plan_currency,
+            context,
+        )
     } else {
-        for (index, booking) in mine
-            .bookings
-            .iter()
-            .map(|index| (*index, &bookings[*index]))
-        {
-            if booking.booked_on < window_start {
-                continue;
-            }
-            let Some(split) = booking.splits.iter().find(|(id, _)| *id == user_id) else {
-                continue;
-            };
-            let metric_minor = match component.metric {
-                Metric::BookingsAcv => booking.acv,
-                Metric::BookingsTcv => rules::tcv_credit(
-                    booking.tcv,
-                    booking.start,
-                    booking.end,
-                    component.multi_year.as_ref().map(|multi| multi.max_years),
-                ),
-                _ => booking.arr,
-            };
-            let Some(converted) = context.convert(
-                metric_minor,
-                booking.currency,
-                plan_currency,
-                booking.booked_on,
-            ) else {
-                continue;
-            };
-            items.push(Item {
-                on: booking.booked_on,
-                booking: index,
-                source: booking.source.clone(),
-                metric_minor,
-                split_bp: split.1,
-                credited: share(converted, split.1),
-            });
-        }
-    }
+        booked_items(
+            user_id,
+            component,
+            bookings,
+            mine,
+            window_start,
+            plan_currency,
+            context,
+        )
+    };
     items.sort_by(|a, b| (a.on, a.booking, &a.source).cmp(&(b.on, b.booking, &b.source)));
     let credits: Vec<Credit> = items
         .iter()
@@ -127,125 +85,285 @@ pub(super) fn credit_lines(
             owed_before += earned.amount;
             continue;
         }
-        let booking = &bookings[item.booking];
-        let capitalised = document.capitalise
-            && component.metric.is_booking()
-            && rules::term_months(booking.start, booking.end) > 12;
-        let mut explanation = if booking.source.starts_with("seat-change") {
-            format!(
-                "Seat increase on {} from {} (expansion). ",
-                booking.product, booking.start
-            )
-        } else {
-            String::new()
-        };
-        explanation += &format!(
-            "{} {} {} × split {} = {} credited; attainment {}% → {}% of quota {}.",
-            component.metric.title(),
-            money_text(
-                item.metric_minor,
-                if component.metric == Metric::CashCollected {
-                    plan_currency
-                } else {
-                    booking.currency
-                }
-            ),
-            if component.metric == Metric::CashCollected {
-                "(before tax)"
-            } else {
-                ""
-            },
-            percent(item.split_bp),
-            money_text(item.credited, plan_currency),
-            earned.attainment_before.normalize(),
-            earned.attainment_after.normalize(),
-            money_text(assigned.quota, plan_currency),
-        )
-        .replace("  ", " ");
-        for piece in &earned.pieces {
-            explanation.push_str(&format!(
-                " {} at {}% ({}).",
-                money_text(piece.credited, plan_currency),
-                piece.rate.normalize(),
-                piece.label
-            ));
-        }
-        if earned.capped {
-            explanation.push_str(" Cut by the component's cap for the quota period.");
-        }
-        if capitalised {
-            explanation.push_str(&format!(
-                " Capitalised (ASC 340-40) and amortised over the {}-month term.",
-                rules::term_months(booking.start, booking.end)
-            ));
-        }
-        wanted.push(Wanted {
+        wanted.push(credit_line(
             user_id,
-            plan: (assigned.plan.code.clone(), assigned.plan.version),
-            component: component.name.clone(),
-            kind: "credit",
-            source_key: format!("{}:{}:{}", context.period, component.name, item.source),
-            deal_id: Some(booking.deal_id),
-            contract_id: Some(booking.contract_id),
-            business: Some(booking.business),
-            metric: component.metric.as_str().into(),
-            metric_minor: item.metric_minor,
-            split_bp: item.split_bp,
-            credited_minor: item.credited,
-            tier: earned.tier_text(),
-            rate: earned.rate_text(),
-            amount: earned.amount,
-            currency: plan_currency,
-            explanation,
-            cause: None,
-            reverses_line_id: None,
-            capitalised,
-            amortise_from: capitalised
-                .then(|| rules::first_of_month(booking.start.max(context.month))),
-            amortise_months: if capitalised {
-                rules::term_months(booking.start.max(context.month), booking.end)
-            } else {
-                0
-            },
-        });
+            assigned,
+            component,
+            &bookings[item.booking],
+            item,
+            earned,
+            plan_currency,
+            context,
+        ));
     }
     let paid_before = prior
         .get(&(user_id, component.name.clone()))
         .copied()
         .unwrap_or(0);
     if owed_before != paid_before {
-        let difference = owed_before - paid_before;
-        wanted.push(Wanted {
+        wanted.push(trueup_line(
             user_id,
-            plan: (assigned.plan.code.clone(), assigned.plan.version),
-            component: component.name.clone(),
-            kind: "trueup",
-            source_key: format!("{}:{}:trueup", context.period, component.name),
-            deal_id: None,
-            contract_id: None,
-            business: None,
-            metric: component.metric.as_str().into(),
-            metric_minor: 0,
-            split_bp: 10_000,
-            credited_minor: 0,
-            tier: match component.tier_mode {
-                crate::commissions::plan::TierMode::Retroactive => "Retroactive true-up".into(),
-                crate::commissions::plan::TierMode::Marginal => "Recalculation".into(),
-            },
-            rate: String::new(),
-            amount: difference,
-            currency: plan_currency,
-            explanation: format!(
-                "Earlier months of this quota period owe {} at today's attainment; {} was credited then.",
-                money_text(owed_before, plan_currency),
-                money_text(paid_before, plan_currency)
-            ),
-            cause: None,
-            reverses_line_id: None,
-            capitalised: false,
-            amortise_from: None,
-            amortise_months: 0,
+            assigned,
+            component,
+            owed_before,
+            paid_before,
+            plan_currency,
+            context,
+        ));
+    }
+}
+
+/// Cash collected: each payment applied in the quota window to a booking the rep shares.
+#[allow(clippy::too_many_arguments)]
+fn collected_items(
+    user_id: i64,
+    bookings: &[Booking],
+    collections: &[Collection],
+    mine: &Mine,
+    window_start: NaiveDate,
+    plan_currency: Currency,
+    context: &mut Context,
+) -> Vec<Item> {
+    let mut items = Vec::new();
+    for collection in mine.collections.iter().map(|index| &collections[*index]) {
+        if collection.collected_on < window_start {
+            continue;
+        }
+        let booking = &bookings[collection.booking];
+        let Some(split) = booking.splits.iter().find(|(id, _)| *id == user_id) else {
+            continue;
+        };
+        let Some(converted) = context.convert(
+            collection.amount,
+            collection.currency,
+            plan_currency,
+            collection.collected_on,
+        ) else {
+            continue;
+        };
+        items.push(Item {
+            on: collection.collected_on,
+            booking: collection.booking,
+            source: format!("payment-application:{}", collection.application_id),
+            metric_minor: collection.amount,
+            split_bp: split.1,
+            credited: share(converted, split.1),
         });
+    }
+    items
+}
+
+/// Bookings: each deal the rep shares booked in the quota window, measured by the component's
+/// metric (ACV, TCV capped at its years, or ARR).
+fn booked_items(
+    user_id: i64,
+    component: &Component,
+    bookings: &[Booking],
+    mine: &Mine,
+    window_start: NaiveDate,
+    plan_currency: Currency,
+    context: &mut Context,
+) -> Vec<Item> {
+    let mut items = Vec::new();
+    for (index, booking) in mine
+        .bookings
+        .iter()
+        .map(|index| (*index, &bookings[*index]))
+    {
+        if booking.booked_on < window_start {
+            continue;
+        }
+        let Some(split) = booking.splits.iter().find(|(id, _)| *id == user_id) else {
+            continue;
+        };
+        let metric_minor = match component.metric {
+            Metric::BookingsAcv => booking.acv,
+            Metric::BookingsTcv => rules::tcv_credit(
+                booking.tcv,
+                booking.start,
+                booking.end,
+                component.multi_year.as_ref().map(|multi| multi.max_years),
+            ),
+            _ => booking.arr,
+        };
+        let Some(converted) = context.convert(
+            metric_minor,
+            booking.currency,
+            plan_currency,
+            booking.booked_on,
+        ) else {
+            continue;
+        };
+        items.push(Item {
+            on: booking.booked_on,
+            booking: index,
+            source: booking.source.clone(),
+            metric_minor,
+            split_bp: split.1,
+            credited: share(converted, split.1),
+        });
+    }
+    items
+}
+
+/// This month's credit line for one item, with what it earned and why, capitalised (ASC 340-40)
+/// when the plan says so and the booking's term runs past a year.
+#[allow(clippy::too_many_arguments)]
+fn credit_line(
+    user_id: i64,
+    assigned: &Assigned,
+    component: &Component,
+    booking: &Booking,
+    item: &Item,
+    earned: &Earned,
+    plan_currency: Currency,
+    context: &Context,
+) -> Wanted {
+    let capitalised = assigned.plan.document.capitalise
+        && component.metric.is_booking()
+        && rules::term_months(booking.start, booking.end) > 12;
+    let explanation = credit_explanation(
+        assigned,
+        component,
+        booking,
+        item,
+        earned,
+        plan_currency,
+        capitalised,
+    );
+    Wanted {
+        user_id,
+        plan: (assigned.plan.code.clone(), assigned.plan.version),
+        component: component.name.clone(),
+        kind: "credit",
+        source_key: format!("{}:{}:{}", context.period, component.name, item.source),
+        deal_id: Some(booking.deal_id),
+        contract_id: Some(booking.contract_id),
+        business: Some(booking.business),
+        metric: component.metric.as_str().into(),
+        metric_minor: item.metric_minor,
+        split_bp: item.split_bp,
+        credited_minor: item.credited,
+        tier: earned.tier_text(),
+        rate: earned.rate_text(),
+        amount: earned.amount,
+        currency: plan_currency,
+        explanation,
+        cause: None,
+        reverses_line_id: None,
+        capitalised,
+        amortise_from: capitalised.then(|| rules::first_of_month(booking.start.max(context.month))),
+        amortise_months: if capitalised {
+            rules::term_months(booking.start.max(context.month), booking.end)
+        } else {
+            0
+        },
+    }
+}
+
+/// The words on a credit line: what was credited, the attainment it moved, each tier's piece,
+/// and the cap or capitalisation when they apply.
+fn credit_explanation(
+    assigned: &Assigned,
+    component: &Component,
+    booking: &Booking,
+    item: &Item,
+    earned: &Earned,
+    plan_currency: Currency,
+    capitalised: bool,
+) -> String {
+    let mut explanation = if booking.source.starts_with("seat-change") {
+        format!(
+            "Seat increase on {} from {} (expansion). ",
+            booking.product, booking.start
+        )
+    } else {
+        String::new()
+    };
+    explanation += &format!(
+        "{} {} {} × split {} = {} credited; attainment {}% → {}% of quota {}.",
+        component.metric.title(),
+        money_text(
+            item.metric_minor,
+            if component.metric == Metric::CashCollected {
+                plan_currency
+            } else {
+                booking.currency
+            }
+        ),
+        if component.metric == Metric::CashCollected {
+            "(before tax)"
+        } else {
+            ""
+        },
+        percent(item.split_bp),
+        money_text(item.credited, plan_currency),
+        earned.attainment_before.normalize(),
+        earned.attainment_after.normalize(),
+        money_text(assigned.quota, plan_currency),
+    )
+    .replace("  ", " ");
+    for piece in &earned.pieces {
+        explanation.push_str(&format!(
+            " {} at {}% ({}).",
+            money_text(piece.credited, plan_currency),
+            piece.rate.normalize(),
+            piece.label
+        ));
+    }
+    if earned.capped {
+        explanation.push_str(" Cut by the component's cap for the quota period.");
+    }
+    if capitalised {
+        explanation.push_str(&format!(
+            " Capitalised (ASC 340-40) and amortised over the {}-month term.",
+            rules::term_months(booking.start, booking.end)
+        ));
+    }
+    explanation
+}
+
+/// The true-up for earlier months of the quota window: what they owe at today's attainment
+/// less what was credited then.
+fn trueup_line(
+    user_id: i64,
+    assigned: &Assigned,
+    component: &Component,
+    owed_before: i64,
+    paid_before: i64,
+    plan_currency: Currency,
+    context: &Context,
+) -> Wanted {
+    Wanted {
+        user_id,
+        plan: (assigned.plan.code.clone(), assigned.plan.version),
+        component: component.name.clone(),
+        kind: "trueup",
+        source_key: format!("{}:{}:trueup", context.period, component.name),
+        deal_id: None,
+        contract_id: None,
+        business: None,
+        metric: component.metric.as_str().into(),
+        metric_minor: 0,
+        split_bp: 10_000,
+        credited_minor: 0,
+        tier: match component.tier_mode {
+            crate::commissions::plan::TierMode::Retroactive => "Retroactive true-up".into(),
+            crate::commissions::plan::TierMode::Marginal => "Recalculation".into(),
+        },
+        rate: String::new(),
+        amount: owed_before - paid_before,
+        currency: plan_currency,
+        explanation: format!(
+            "Earlier months of this quota period owe {} at today's attainment; {} was credited then.",
+            money_text(owed_before, plan_currency),
+            money_text(paid_before, plan_currency)
+        ),
+        cause: None,
+        reverses_line_id: None,
+        capitalised: false,
+        amortise_from: None,
+        amortise_months: 0,
     }
 }
 

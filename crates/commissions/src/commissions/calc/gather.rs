@@ -5,7 +5,10 @@ use super::{Assigned, Booking, Collection, Context};
 use crate::commissions::plan::Business;
 use crate::commissions::repo::{self, PlanVersion};
 use crate::commissions::rules;
-use crate::entities::{ar_application, contract, deal, invoice};
+use crate::deals::model::BillingFrequency;
+use crate::entities::{
+    ar_application, contract, contract_line, contract_line_change, deal, invoice,
+};
 use crate::error::AppResult;
 use crate::money::Currency;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -51,6 +54,20 @@ pub(super) async fn assignments<C: ConnectionTrait>(
     Ok(result)
 }
 
+/// A deal as bookings read it: (id, customer, product, approved at, assigned AE, plan id), only
+/// what a credit needs.
+type DealRow = (
+    i64,
+    Option<i64>,
+    Option<String>,
+    Option<DateTime<Utc>>,
+    Option<i64>,
+    Option<String>,
+);
+
+/// Each customer's contracts by start: (contract, start, end).
+type History = HashMap<i64, Vec<(i64, NaiveDate, NaiveDate)>>;
+
 /// Deals approved from `from` through the cut-off, with their contracts, splits and kind of business.
 pub(super) async fn bookings<C: ConnectionTrait>(
     connection: &C,
@@ -65,16 +82,43 @@ pub(super) async fn bookings<C: ConnectionTrait>(
         .and_hms_opt(0, 0, 0)
         .unwrap_or_default()
         .and_utc();
-    // (id, customer, product, approved at, assigned AE, plan id): only what a credit needs.
-    type DealRow = (
-        i64,
-        Option<i64>,
-        Option<String>,
-        Option<DateTime<Utc>>,
-        Option<i64>,
-        Option<String>,
+    let deals = window_deals(connection, start, end).await?;
+    if deals.is_empty() {
+        return Ok(Vec::new());
+    }
+    let started = std::time::Instant::now();
+    tracing::debug!(deals = deals.len(), "commission bookings: deals read");
+    let (contracts, history) = customer_contracts(connection, start, end).await?;
+    tracing::debug!(
+        elapsed_ms = started.elapsed().as_millis() as u64,
+        "commission bookings: contracts read"
     );
-    let deals: Vec<DealRow> = deal::Entity::find()
+    let splits = window_splits(connection, start, end).await?;
+    tracing::debug!(
+        elapsed_ms = started.elapsed().as_millis() as u64,
+        "commission bookings: splits read"
+    );
+    let mut result = Vec::with_capacity(deals.len());
+    for deal in deals {
+        if let Some(booking) = booking_of(deal, &contracts, &history, &splits)? {
+            result.push(booking);
+        }
+    }
+    tracing::debug!(
+        elapsed_ms = started.elapsed().as_millis() as u64,
+        "commission bookings: built"
+    );
+    result.extend(seat_increases(connection, start, end).await?);
+    Ok(result)
+}
+
+/// The deals approved in the window, oldest first.
+async fn window_deals<C: ConnectionTrait>(
+    connection: &C,
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+) -> AppResult<Vec<DealRow>> {
+    Ok(deal::Entity::find()
         .select_only()
         .columns([
             deal::Column::Id,
@@ -94,33 +138,40 @@ pub(super) async fn bookings<C: ConnectionTrait>(
         .order_by_asc(deal::Column::Id)
         .into_tuple()
         .all(connection)
-        .await?;
-    if deals.is_empty() {
-        return Ok(Vec::new());
-    }
-    let started = std::time::Instant::now();
-    tracing::debug!(deals = deals.len(), "commission bookings: deals read");
-    // The window's deals as a subquery: every contract of their customers (the deals' own, and
-    // the history that says whether a deal is new, expansion or renewal), and their splits,
-    // each in one query.
-    let window_deals = sea_orm::sea_query::Query::select()
-        .column(deal::Column::Id)
+        .await?)
+}
+
+/// `column` of the deals approved in the window, as a subquery: every other read joins on it
+/// instead of binding the deals' ids.
+fn window_subquery(
+    column: deal::Column,
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+) -> sea_orm::sea_query::SelectStatement {
+    sea_orm::sea_query::Query::select()
+        .column(column)
         .from(deal::Entity)
         .and_where(deal::Column::Status.eq("approved"))
         .and_where(deal::Column::ApprovedAt.gte(start))
         .and_where(deal::Column::ApprovedAt.lt(end))
-        .to_owned();
-    let window_customers = sea_orm::sea_query::Query::select()
-        .column(deal::Column::CustomerId)
-        .from(deal::Entity)
-        .and_where(deal::Column::Status.eq("approved"))
-        .and_where(deal::Column::ApprovedAt.gte(start))
-        .and_where(deal::Column::ApprovedAt.lt(end))
-        .to_owned();
+        .to_owned()
+}
+
+/// Every contract of the window's customers, by deal (the deals' own), and each customer's
+/// history of contracts, which says whether a deal is new, expansion or renewal.
+async fn customer_contracts<C: ConnectionTrait>(
+    connection: &C,
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+) -> AppResult<(HashMap<i64, contract::Model>, History)> {
     let mut contracts: HashMap<i64, contract::Model> = HashMap::new();
-    let mut history: HashMap<i64, Vec<(i64, NaiveDate, NaiveDate)>> = HashMap::new();
+    let mut history: History = HashMap::new();
     for row in contract::Entity::find()
-        .filter(contract::Column::CustomerId.in_subquery(window_customers))
+        .filter(contract::Column::CustomerId.in_subquery(window_subquery(
+            deal::Column::CustomerId,
+            start,
+            end,
+        )))
         .all(connection)
         .await?
     {
@@ -130,13 +181,24 @@ pub(super) async fn bookings<C: ConnectionTrait>(
             .push((row.id, row.start_date, row.end_date));
         contracts.insert(row.deal_id, row);
     }
-    tracing::debug!(
-        elapsed_ms = started.elapsed().as_millis() as u64,
-        "commission bookings: contracts read"
-    );
+    Ok((contracts, history))
+}
+
+/// The window's deals' splits: (rep, share in basis points) per deal.
+async fn window_splits<C: ConnectionTrait>(
+    connection: &C,
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+) -> AppResult<HashMap<i64, Vec<(i64, i32)>>> {
     let mut splits: HashMap<i64, Vec<(i64, i32)>> = HashMap::new();
     for row in crate::entities::deal_split::Entity::find()
-        .filter(crate::entities::deal_split::Column::DealId.in_subquery(window_deals))
+        .filter(
+            crate::entities::deal_split::Column::DealId.in_subquery(window_subquery(
+                deal::Column::Id,
+                start,
+                end,
+            )),
+        )
         .order_by_asc(crate::entities::deal_split::Column::Id)
         .all(connection)
         .await?
@@ -146,60 +208,60 @@ pub(super) async fn bookings<C: ConnectionTrait>(
             .or_default()
             .push((row.user_id, row.share_bp));
     }
-    tracing::debug!(
-        elapsed_ms = started.elapsed().as_millis() as u64,
-        "commission bookings: splits read"
-    );
-    let mut result = Vec::with_capacity(deals.len());
-    for (deal_id, _, product, approved_at, assigned_ae, plan_code) in deals {
-        let Some(contract) = contracts.get(&deal_id) else {
-            continue;
-        };
-        let earlier: Vec<(NaiveDate, NaiveDate)> = history
-            .get(&contract.customer_id)
-            .map(|rows| {
-                rows.iter()
-                    .filter(|(id, start, _)| {
-                        *start < contract.start_date
-                            || (*start == contract.start_date && *id < contract.id)
-                    })
-                    .map(|(_, start, end)| (*start, *end))
-                    .collect()
-            })
-            .unwrap_or_default();
-        let splits = match splits.get(&deal_id) {
-            Some(rows) => rows.clone(),
-            None => match assigned_ae {
-                Some(ae) => vec![(ae, 10_000)],
-                None => Vec::new(),
-            },
-        };
-        let Some(approved_at) = approved_at else {
-            continue;
-        };
-        result.push(Booking {
-            source: format!("deal:{deal_id}"),
-            acv: rules::acv(contract.tcv_minor, contract.start_date, contract.end_date),
-            deal_id,
-            contract_id: contract.id,
-            product: product.unwrap_or_default(),
-            booked_on: approved_at.date_naive(),
-            start: contract.start_date,
-            end: contract.end_date,
-            tcv: contract.tcv_minor,
-            arr: contract.arr_minor,
-            currency: Currency::parse(&contract.currency)?,
-            business: rules::business_of(contract.start_date, &earlier),
-            plan_code,
-            splits,
-        });
-    }
-    tracing::debug!(
-        elapsed_ms = started.elapsed().as_millis() as u64,
-        "commission bookings: built"
-    );
-    result.extend(seat_increases(connection, start, end).await?);
-    Ok(result)
+    Ok(splits)
+}
+
+/// One deal's booking: its contract's values, its splits (the assigned AE's whole when it has
+/// none), and new, expansion or renewal business from the customer's earlier contracts. `None`
+/// for a deal without a contract or an approval time.
+fn booking_of(
+    deal: DealRow,
+    contracts: &HashMap<i64, contract::Model>,
+    history: &History,
+    splits: &HashMap<i64, Vec<(i64, i32)>>,
+) -> AppResult<Option<Booking>> {
+    let (deal_id, _, product, approved_at, assigned_ae, plan_code) = deal;
+    let Some(contract) = contracts.get(&deal_id) else {
+        return Ok(None);
+    };
+    let earlier: Vec<(NaiveDate, NaiveDate)> = history
+        .get(&contract.customer_id)
+        .map(|rows| {
+            rows.iter()
+                .filter(|(id, start, _)| {
+                    *start < contract.start_date
+                        || (*start == contract.start_date && *id < contract.id)
+                })
+                .map(|(_, start, end)| (*start, *end))
+                .collect()
+        })
+        .unwrap_or_default();
+    let splits = match splits.get(&deal_id) {
+        Some(rows) => rows.clone(),
+        None => match assigned_ae {
+            Some(ae) => vec![(ae, 10_000)],
+            None => Vec::new(),
+        },
+    };
+    let Some(approved_at) = approved_at else {
+        return Ok(None);
+    };
+    Ok(Some(Booking {
+        source: format!("deal:{deal_id}"),
+        acv: rules::acv(contract.tcv_minor, contract.start_date, contract.end_date),
+        deal_id,
+        contract_id: contract.id,
+        product: product.unwrap_or_default(),
+        booked_on: approved_at.date_naive(),
+        start: contract.start_date,
+        end: contract.end_date,
+        tcv: contract.tcv_minor,
+        arr: contract.arr_minor,
+        currency: Currency::parse(&contract.currency)?,
+        business: rules::business_of(contract.start_date, &earlier),
+        plan_code,
+        splits,
+    }))
 }
 
 /// Seat increases recorded from `start` to `end` on running contracts: expansion bookings of
@@ -210,8 +272,6 @@ async fn seat_increases<C: ConnectionTrait>(
     start: DateTime<Utc>,
     end: DateTime<Utc>,
 ) -> AppResult<Vec<Booking>> {
-    use crate::deals::model::BillingFrequency;
-    use crate::entities::{contract_line, contract_line_change};
     let changes = contract_line_change::Entity::find()
         .filter(contract_line_change::Column::Kind.eq("quantity"))
         .filter(contract_line_change::Column::CreatedAt.gte(start))
@@ -231,37 +291,74 @@ async fn seat_increases<C: ConnectionTrait>(
     if increases.is_empty() {
         return Ok(Vec::new());
     }
-    let line_ids: Vec<i64> = increases
-        .iter()
-        .map(|(change, _)| change.contract_line_id)
-        .collect();
-    let lines: HashMap<i64, contract_line::Model> = contract_line::Entity::find()
-        .filter(contract_line::Column::Id.is_in(line_ids))
-        .all(connection)
-        .await?
-        .into_iter()
-        .map(|line| (line.id, line))
-        .collect();
-    let contracts: HashMap<i64, contract::Model> = contract::Entity::find()
-        .filter(contract::Column::Id.is_in(lines.values().map(|line| line.contract_id)))
-        .all(connection)
-        .await?
-        .into_iter()
-        .map(|row| (row.id, row))
-        .collect();
-    let deals: HashMap<i64, deal::Model> = deal::Entity::find()
-        .filter(deal::Column::Id.is_in(contracts.values().map(|row| row.deal_id)))
-        .all(connection)
-        .await?
-        .into_iter()
-        .map(|row| (row.id, row))
-        .collect();
-    let deal_ids: Vec<i64> = deals.keys().copied().collect();
-    let splits = repo::splits_of(connection, &deal_ids).await?;
+    let owners = SeatOwners::load(connection, &increases).await?;
     let mut result = Vec::new();
     for (change, added) in increases {
-        let Some(line) = lines.get(&change.contract_line_id) else {
-            continue;
+        if let Some(booking) = owners.booking(&change, added)? {
+            result.push(booking);
+        }
+    }
+    Ok(result)
+}
+
+/// What a seat increase is credited through: its line, the line's contract, the contract's deal
+/// and the deal's splits.
+struct SeatOwners {
+    lines: HashMap<i64, contract_line::Model>,
+    contracts: HashMap<i64, contract::Model>,
+    deals: HashMap<i64, deal::Model>,
+    splits: HashMap<i64, Vec<(i64, i32)>>,
+}
+
+impl SeatOwners {
+    async fn load<C: ConnectionTrait>(
+        connection: &C,
+        increases: &[(contract_line_change::Model, Decimal)],
+    ) -> AppResult<SeatOwners> {
+        let line_ids: Vec<i64> = increases
+            .iter()
+            .map(|(change, _)| change.contract_line_id)
+            .collect();
+        let lines: HashMap<i64, contract_line::Model> = contract_line::Entity::find()
+            .filter(contract_line::Column::Id.is_in(line_ids))
+            .all(connection)
+            .await?
+            .into_iter()
+            .map(|line| (line.id, line))
+            .collect();
+        let contracts: HashMap<i64, contract::Model> = contract::Entity::find()
+            .filter(contract::Column::Id.is_in(lines.values().map(|line| line.contract_id)))
+            .all(connection)
+            .await?
+            .into_iter()
+            .map(|row| (row.id, row))
+            .collect();
+        let deals: HashMap<i64, deal::Model> = deal::Entity::find()
+            .filter(deal::Column::Id.is_in(contracts.values().map(|row| row.deal_id)))
+            .all(connection)
+            .await?
+            .into_iter()
+            .map(|row| (row.id, row))
+            .collect();
+        let deal_ids: Vec<i64> = deals.keys().copied().collect();
+        let splits = repo::splits_of(connection, &deal_ids).await?;
+        Ok(SeatOwners {
+            lines,
+            contracts,
+            deals,
+            splits,
+        })
+    }
+
+    /// The expansion booking of `added` seats; `None` when the line bills no recurring period
+    /// or its contract or deal is gone.
+    fn booking(
+        &self,
+        change: &contract_line_change::Model,
+        added: Decimal,
+    ) -> AppResult<Option<Booking>> {
+        let Some(line) = self.lines.get(&change.contract_line_id) else {
+            return Ok(None);
         };
         let Some(per_year) = line
             .billing_frequency
@@ -269,13 +366,13 @@ async fn seat_increases<C: ConnectionTrait>(
             .and_then(BillingFrequency::parse)
             .and_then(|frequency| frequency.periods_per_year())
         else {
-            continue;
+            return Ok(None);
         };
-        let Some(contract) = contracts.get(&line.contract_id) else {
-            continue;
+        let Some(contract) = self.contracts.get(&line.contract_id) else {
+            return Ok(None);
         };
-        let Some(deal) = deals.get(&contract.deal_id) else {
-            continue;
+        let Some(deal) = self.deals.get(&contract.deal_id) else {
+            return Ok(None);
         };
         let added_arr = (added * Decimal::from(line.unit_price_minor) * Decimal::from(per_year))
             .round_dp_with_strategy(0, RoundingStrategy::MidpointAwayFromZero)
@@ -286,14 +383,14 @@ async fn seat_increases<C: ConnectionTrait>(
             .round_dp_with_strategy(0, RoundingStrategy::MidpointAwayFromZero)
             .to_i64()
             .unwrap_or(0);
-        let splits = match splits.get(&deal.id) {
+        let splits = match self.splits.get(&deal.id) {
             Some(rows) => rows.clone(),
             None => deal
                 .assigned_ae_id
                 .map(|ae| vec![(ae, 10_000)])
                 .unwrap_or_default(),
         };
-        result.push(Booking {
+        Ok(Some(Booking {
             source: format!("seat-change:{}", change.id),
             deal_id: deal.id,
             contract_id: contract.id,
@@ -308,9 +405,8 @@ async fn seat_increases<C: ConnectionTrait>(
             business: Business::Expansion,
             plan_code: deal.commission_plan_id.clone(),
             splits,
-        });
+        }))
     }
-    Ok(result)
 }
 
 /// Payments applied from `from` through the cut-off to invoices of the booked deals' contracts.

@@ -199,22 +199,7 @@ pub async fn execute<C: ConnectionTrait>(
 ) -> AppResult<RunReport> {
     let (month, next) = crate::calendar::parse_period("period", period)?;
     let month_end = next.pred_opt().unwrap_or(next);
-    if month > as_of {
-        return Err(AppError::validation(
-            "period",
-            format!("{period} has not started yet; commissions are calculated from the month's first day."),
-        ));
-    }
-    if commission_payout::Entity::find()
-        .filter(commission_payout::Column::Period.eq(period))
-        .one(connection)
-        .await?
-        .is_some()
-    {
-        return Err(AppError::Conflict(format!(
-            "{period} is paid out; its lines are final. Changes since (clawbacks, adjustments) land in the open period."
-        )));
-    }
+    refuse_unopened_or_paid(connection, period, month, as_of).await?;
     let mut context = Context {
         month,
         month_end,
@@ -249,9 +234,80 @@ pub async fn execute<C: ConnectionTrait>(
     } else {
         Vec::new()
     };
+    warn_unassigned(&plans, &assigned, &bookings, &mut context);
+    tracing::debug!(
+        elapsed_ms = started.elapsed().as_millis() as u64,
+        "commission calculation: collections loaded"
+    );
+    let prior = repo::prior_amounts(connection, period, window_start).await?;
+    let mut wanted = rep_lines(&assigned, &bookings, &collections, &prior, &mut context);
+    tracing::debug!(
+        elapsed_ms = started.elapsed().as_millis() as u64,
+        "commission calculation: credits computed"
+    );
+    override_lines(connection, &assigned, &mut wanted).await?;
+    clawback_lines(connection, &assigned, &context, &mut wanted).await?;
+
+    tracing::debug!(
+        elapsed_ms = started.elapsed().as_millis() as u64,
+        "commission calculation: overrides and clawbacks"
+    );
+    let settled = settle(connection, &context, wanted, now).await?;
+    tracing::debug!(
+        elapsed_ms = started.elapsed().as_millis() as u64,
+        "commission calculation: lines settled"
+    );
+    let entries = post_accrual(connection, actor, &context, &settled.accrued, now).await?;
+    tracing::debug!(
+        elapsed_ms = started.elapsed().as_millis() as u64,
+        "commission calculation: accrual posted"
+    );
+    let report = record_run(connection, actor, as_of, &context, &settled, entries, now).await?;
+    // A rerun that changes no line has no news for a subscriber.
+    if report.changed > 0 {
+        emit_statements_ready(connection, &report, now).await?;
+    }
+    Ok(report)
+}
+
+/// Refuses a month that has not started by `as_of`, and one already paid out (its lines are
+/// final).
+async fn refuse_unopened_or_paid<C: ConnectionTrait>(
+    connection: &C,
+    period: &str,
+    month: NaiveDate,
+    as_of: NaiveDate,
+) -> AppResult<()> {
+    if month > as_of {
+        return Err(AppError::validation(
+            "period",
+            format!("{period} has not started yet; commissions are calculated from the month's first day."),
+        ));
+    }
+    if commission_payout::Entity::find()
+        .filter(commission_payout::Column::Period.eq(period))
+        .one(connection)
+        .await?
+        .is_some()
+    {
+        return Err(AppError::Conflict(format!(
+            "{period} is paid out; its lines are final. Changes since (clawbacks, adjustments) land in the open period."
+        )));
+    }
+    Ok(())
+}
+
+/// Warns of this month's deals that name a plan never imported, or credit a rep with no plan
+/// for the period: their credits are left out, and finance should know why.
+fn warn_unassigned(
+    plans: &[PlanVersion],
+    assigned: &HashMap<i64, Assigned>,
+    bookings: &[Booking],
+    context: &mut Context,
+) {
     let known_plans: HashSet<&str> = plans.iter().map(|plan| plan.code.as_str()).collect();
-    for booking in &bookings {
-        if booking.booked_on >= month {
+    for booking in bookings {
+        if booking.booked_on >= context.month {
             if let Some(code) = &booking.plan_code {
                 if !known_plans.contains(code.as_str()) {
                     context.warnings.push(format!(
@@ -263,19 +319,24 @@ pub async fn execute<C: ConnectionTrait>(
             for (user_id, _) in &booking.splits {
                 if !assigned.contains_key(user_id) {
                     context.warnings.push(format!(
-                        "Deal {} credits user {user_id}, who has no plan assigned for {period}.",
-                        booking.deal_id
+                        "Deal {} credits user {user_id}, who has no plan assigned for {}.",
+                        booking.deal_id, context.period
                     ));
                 }
             }
         }
     }
-    tracing::debug!(
-        elapsed_ms = started.elapsed().as_millis() as u64,
-        "commission calculation: collections loaded"
-    );
-    let prior = repo::prior_amounts(connection, period, window_start).await?;
+}
 
+/// Every assigned rep's component lines and SPIFs, reps in id order (team credit is the
+/// managers' overrides, added later).
+fn rep_lines(
+    assigned: &HashMap<i64, Assigned>,
+    bookings: &[Booking],
+    collections: &[Collection],
+    prior: &HashMap<(i64, String), i64>,
+    context: &mut Context,
+) -> Vec<Wanted> {
     // Each rep's bookings and collections, so a rep's credits are found without a scan.
     let mut booked_by: HashMap<i64, Vec<usize>> = HashMap::new();
     for (index, booking) in bookings.iter().enumerate() {
@@ -314,44 +375,31 @@ pub async fn execute<C: ConnectionTrait>(
                 **user_id,
                 assigned,
                 component,
-                &bookings,
-                &collections,
+                bookings,
+                collections,
                 &mine,
-                &prior,
-                &mut context,
+                prior,
+                context,
                 &mut wanted,
             );
         }
-        spif_lines(
-            **user_id,
-            assigned,
-            &bookings,
-            &mine,
-            &mut context,
-            &mut wanted,
-        );
+        spif_lines(**user_id, assigned, bookings, &mine, context, &mut wanted);
     }
-    tracing::debug!(
-        elapsed_ms = started.elapsed().as_millis() as u64,
-        "commission calculation: credits computed"
-    );
-    override_lines(connection, &assigned, &mut wanted).await?;
-    clawback_lines(connection, &assigned, &context, &mut wanted).await?;
+    wanted
+}
 
-    tracing::debug!(
-        elapsed_ms = started.elapsed().as_millis() as u64,
-        "commission calculation: overrides and clawbacks"
-    );
-    let settled = settle(connection, &context, wanted, now).await?;
-    tracing::debug!(
-        elapsed_ms = started.elapsed().as_millis() as u64,
-        "commission calculation: lines settled"
-    );
-    let entries = post_accrual(connection, actor, &context, &settled.accrued, now).await?;
-    tracing::debug!(
-        elapsed_ms = started.elapsed().as_millis() as u64,
-        "commission calculation: accrual posted"
-    );
+/// Records the run (its totals, warnings and when disputes are due) and audits it.
+async fn record_run<C: ConnectionTrait>(
+    connection: &C,
+    actor: Option<&Actor>,
+    as_of: NaiveDate,
+    context: &Context,
+    settled: &settle::Settled,
+    entries: i32,
+    now: DateTime<Utc>,
+) -> AppResult<RunReport> {
+    let period = context.period.as_str();
+    let month_end = context.month_end;
     let due_on = crate::receivables::disputes::calendar(connection)
         .await?
         .add_business_days(
@@ -396,10 +444,6 @@ pub async fn execute<C: ConnectionTrait>(
         },
     )
     .await?;
-    // A rerun that changes no line has no news for a subscriber.
-    if report.changed > 0 {
-        emit_statements_ready(connection, &report, now).await?;
-    }
     Ok(report)
 }
 

@@ -22,6 +22,22 @@ pub(super) struct Settled {
     pub(super) accrued: BTreeMap<String, i64>,
 }
 
+/// A calculated line as settling reads it: (id, user, source key, status, kind, amount,
+/// credited, tier, explanation, accrued, capitalised).
+type Existing = (
+    i64,
+    i64,
+    String,
+    String,
+    String,
+    i64,
+    i64,
+    String,
+    String,
+    i64,
+    bool,
+);
+
 /// Makes the period's calculated lines what `wanted` says: unchanged lines are left alone,
 /// changed ones updated, new ones inserted, and ones no longer owed deleted (their accrual is
 /// reversed by the posting). Paid lines and dispute adjustments are never touched.
@@ -31,43 +47,7 @@ pub(super) async fn settle<C: ConnectionTrait>(
     wanted: Vec<Wanted>,
     now: DateTime<Utc>,
 ) -> AppResult<Settled> {
-    // (id, user, source key, status, kind, amount, credited, tier, explanation, accrued, capitalised)
-    type Existing = (
-        i64,
-        i64,
-        String,
-        String,
-        String,
-        i64,
-        i64,
-        String,
-        String,
-        i64,
-        bool,
-    );
-    let existing: Vec<Existing> = commission_line::Entity::find()
-        .select_only()
-        .columns([
-            commission_line::Column::Id,
-            commission_line::Column::UserId,
-            commission_line::Column::SourceKey,
-            commission_line::Column::Status,
-            commission_line::Column::Kind,
-            commission_line::Column::AmountMinor,
-            commission_line::Column::CreditedMinor,
-            commission_line::Column::Tier,
-            commission_line::Column::Explanation,
-            commission_line::Column::AccruedMinor,
-            commission_line::Column::Capitalised,
-        ])
-        .filter(commission_line::Column::Period.eq(context.period.as_str()))
-        .into_tuple()
-        .all(connection)
-        .await?;
-    let mut by_key: HashMap<(i64, String), Existing> = existing
-        .into_iter()
-        .map(|line| ((line.1, line.2.clone()), line))
-        .collect();
+    let mut by_key = existing_lines(connection, context).await?;
     let total = i32::try_from(wanted.len()).unwrap_or(i32::MAX);
     let mut changed = 0;
     let mut inserts = Vec::new();
@@ -99,67 +79,18 @@ pub(super) async fn settle<C: ConnectionTrait>(
                     continue;
                 }
                 changed += 1;
-                let mut row = commission_line::ActiveModel {
-                    id: sea_orm::ActiveValue::Unchanged(id),
-                    ..Default::default()
-                };
-                row.tier = Set(line.tier);
-                row.rate = Set(line.rate);
-                row.amount_minor = Set(line.amount);
-                row.credited_minor = Set(line.credited_minor);
-                row.metric_minor = Set(line.metric_minor);
-                row.split_bp = Set(line.split_bp);
-                row.explanation = Set(line.explanation);
-                row.capitalised = Set(line.capitalised);
-                row.amortise_from = Set(line.amortise_from);
-                row.amortise_months = Set(line.amortise_months);
-                row.status = Set(repo::CALCULATED.into());
-                row.updated_at = Set(now);
-                if !line.capitalised && !old_capitalised {
-                    *accrued.entry(line.currency.code().to_string()).or_default() +=
-                        line.amount - old_accrued;
-                    row.accrued_minor = Set(line.amount);
+                let currency = line.currency.code().to_string();
+                let owed =
+                    update_line(connection, id, line, old_accrued, old_capitalised, now).await?;
+                if let Some(owed) = owed {
+                    *accrued.entry(currency).or_default() += owed;
                 }
-                row.update(connection).await?;
             }
             None => {
                 changed += 1;
                 let accrued_now = if line.capitalised { 0 } else { line.amount };
                 *accrued.entry(line.currency.code().to_string()).or_default() += accrued_now;
-                inserts.push(commission_line::ActiveModel {
-                    period: Set(context.period.clone()),
-                    user_id: Set(line.user_id),
-                    plan_code: Set(line.plan.0),
-                    plan_version: Set(line.plan.1),
-                    component: Set(line.component),
-                    kind: Set(line.kind.into()),
-                    source_key: Set(line.source_key),
-                    deal_id: Set(line.deal_id),
-                    contract_id: Set(line.contract_id),
-                    business: Set(line.business.map(|business| business.as_str().to_string())),
-                    metric: Set(line.metric),
-                    metric_minor: Set(line.metric_minor),
-                    split_bp: Set(line.split_bp),
-                    credited_minor: Set(line.credited_minor),
-                    tier: Set(line.tier),
-                    rate: Set(line.rate),
-                    amount_minor: Set(line.amount),
-                    currency: Set(line.currency.code().into()),
-                    explanation: Set(line.explanation),
-                    cause_type: Set(line.cause.map(|(kind, _)| kind.to_string())),
-                    cause_id: Set(line.cause.map(|(_, id)| id)),
-                    reverses_line_id: Set(line.reverses_line_id),
-                    capitalised: Set(line.capitalised),
-                    amortise_from: Set(line.amortise_from),
-                    amortise_months: Set(line.amortise_months),
-                    accrued_minor: Set(accrued_now),
-                    amortised_minor: Set(0),
-                    status: Set(repo::CALCULATED.into()),
-                    payout_id: Set(None),
-                    created_at: Set(now),
-                    updated_at: Set(now),
-                    ..Default::default()
-                });
+                inserts.push(new_line(context, line, accrued_now, now));
             }
         }
     }
@@ -182,4 +113,112 @@ pub(super) async fn settle<C: ConnectionTrait>(
         changed,
         accrued,
     })
+}
+
+/// The period's lines as they stand, by (user, source key).
+async fn existing_lines<C: ConnectionTrait>(
+    connection: &C,
+    context: &Context,
+) -> AppResult<HashMap<(i64, String), Existing>> {
+    let existing: Vec<Existing> = commission_line::Entity::find()
+        .select_only()
+        .columns([
+            commission_line::Column::Id,
+            commission_line::Column::UserId,
+            commission_line::Column::SourceKey,
+            commission_line::Column::Status,
+            commission_line::Column::Kind,
+            commission_line::Column::AmountMinor,
+            commission_line::Column::CreditedMinor,
+            commission_line::Column::Tier,
+            commission_line::Column::Explanation,
+            commission_line::Column::AccruedMinor,
+            commission_line::Column::Capitalised,
+        ])
+        .filter(commission_line::Column::Period.eq(context.period.as_str()))
+        .into_tuple()
+        .all(connection)
+        .await?;
+    Ok(existing
+        .into_iter()
+        .map(|line| ((line.1, line.2.clone()), line))
+        .collect())
+}
+
+/// Rewrites a changed line as calculated. An expensed line (then and now) is marked accrued at
+/// its new amount; returns what that adds to the accrual, `None` for a capitalised line.
+async fn update_line<C: ConnectionTrait>(
+    connection: &C,
+    id: i64,
+    line: Wanted,
+    old_accrued: i64,
+    old_capitalised: bool,
+    now: DateTime<Utc>,
+) -> AppResult<Option<i64>> {
+    let mut row = commission_line::ActiveModel {
+        id: sea_orm::ActiveValue::Unchanged(id),
+        ..Default::default()
+    };
+    let mut owed = None;
+    row.tier = Set(line.tier);
+    row.rate = Set(line.rate);
+    row.amount_minor = Set(line.amount);
+    row.credited_minor = Set(line.credited_minor);
+    row.metric_minor = Set(line.metric_minor);
+    row.split_bp = Set(line.split_bp);
+    row.explanation = Set(line.explanation);
+    row.capitalised = Set(line.capitalised);
+    row.amortise_from = Set(line.amortise_from);
+    row.amortise_months = Set(line.amortise_months);
+    row.status = Set(repo::CALCULATED.into());
+    row.updated_at = Set(now);
+    if !line.capitalised && !old_capitalised {
+        owed = Some(line.amount - old_accrued);
+        row.accrued_minor = Set(line.amount);
+    }
+    row.update(connection).await?;
+    Ok(owed)
+}
+
+/// A new calculated line, accrued at `accrued_now` (nothing when capitalised).
+fn new_line(
+    context: &Context,
+    line: Wanted,
+    accrued_now: i64,
+    now: DateTime<Utc>,
+) -> commission_line::ActiveModel {
+    commission_line::ActiveModel {
+        period: Set(context.period.clone()),
+        user_id: Set(line.user_id),
+        plan_code: Set(line.plan.0),
+        plan_version: Set(line.plan.1),
+        component: Set(line.component),
+        kind: Set(line.kind.into()),
+        source_key: Set(line.source_key),
+        deal_id: Set(line.deal_id),
+        contract_id: Set(line.contract_id),
+        business: Set(line.business.map(|business| business.as_str().to_string())),
+        metric: Set(line.metric),
+        metric_minor: Set(line.metric_minor),
+        split_bp: Set(line.split_bp),
+        credited_minor: Set(line.credited_minor),
+        tier: Set(line.tier),
+        rate: Set(line.rate),
+        amount_minor: Set(line.amount),
+        currency: Set(line.currency.code().into()),
+        explanation: Set(line.explanation),
+        cause_type: Set(line.cause.map(|(kind, _)| kind.to_string())),
+        cause_id: Set(line.cause.map(|(_, id)| id)),
+        reverses_line_id: Set(line.reverses_line_id),
+        capitalised: Set(line.capitalised),
+        amortise_from: Set(line.amortise_from),
+        amortise_months: Set(line.amortise_months),
+        accrued_minor: Set(accrued_now),
+        amortised_minor: Set(0),
+        status: Set(repo::CALCULATED.into()),
+        payout_id: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
 }
