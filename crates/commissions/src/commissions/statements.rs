@@ -11,7 +11,8 @@ use crate::access::{Actor, Permission};
 use crate::entities::{commission_line, deal};
 use crate::error::{AppError, AppResult};
 use crate::ledger;
-use crate::money::Money;
+use crate::money::{Currency, Money};
+use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use std::collections::{BTreeMap, HashMap};
@@ -61,45 +62,9 @@ impl CommissionService {
             let quota = assignment
                 .quota_minor
                 .unwrap_or(plan.document.quota()?.minor());
-            let (window_start, window_end) = rules::quota_window(month, plan.document.quota.period);
-            let window_lines = commission_line::Entity::find()
-                .filter(commission_line::Column::UserId.eq(user_id))
-                .filter(commission_line::Column::Kind.eq("credit"))
-                .filter(commission_line::Column::Status.ne(repo::RETIRED))
-                .filter(commission_line::Column::Period.gte(ledger::period_of(window_start)))
-                .filter(commission_line::Column::Period.lte(period))
-                .all(&self.db)
+            attainment = self
+                .attainment(user_id, plan, quota, currency, (month, period))
                 .await?;
-            for component in &plan.document.components {
-                if component.metric == Metric::TeamCredit {
-                    continue;
-                }
-                let mut months = Vec::new();
-                let mut cumulative = 0;
-                let mut cursor = window_start;
-                while cursor <= month {
-                    let key = ledger::period_of(cursor);
-                    cumulative += window_lines
-                        .iter()
-                        .filter(|line| line.component == component.name && line.period == key)
-                        .map(|line| line.credited_minor)
-                        .sum::<i64>();
-                    months.push((key, Money::from_minor(cumulative, currency)));
-                    cursor = rules::add_months(cursor, 1);
-                }
-                let percent =
-                    Decimal::from(cumulative) * Decimal::ONE_HUNDRED / Decimal::from(quota.max(1));
-                attainment.push(Attainment {
-                    component: component.name.clone(),
-                    metric: component.metric.as_str().into(),
-                    quota: Money::from_minor(quota, currency),
-                    window_start: ledger::period_of(window_start),
-                    window_end: ledger::period_of(window_end),
-                    credited: Money::from_minor(cumulative, currency),
-                    percent: format!("{:.2}", percent.round_dp(2)),
-                    months,
-                });
-            }
             if actor.user_id == user_id
                 && month <= self.clock.today()
                 && self.clock.today() <= month_end
@@ -125,6 +90,59 @@ impl CommissionService {
             forecast,
             next_payout_date,
         })
+    }
+
+    /// Attainment per component over the quota window up to `month`: the cumulative credit at
+    /// each month's end and the share of quota it reaches (team credit is not measured).
+    async fn attainment(
+        &self,
+        user_id: i64,
+        plan: &PlanVersion,
+        quota: i64,
+        currency: Currency,
+        (month, period): (NaiveDate, &str),
+    ) -> AppResult<Vec<Attainment>> {
+        let mut attainment = Vec::new();
+        let (window_start, window_end) = rules::quota_window(month, plan.document.quota.period);
+        let window_lines = commission_line::Entity::find()
+            .filter(commission_line::Column::UserId.eq(user_id))
+            .filter(commission_line::Column::Kind.eq("credit"))
+            .filter(commission_line::Column::Status.ne(repo::RETIRED))
+            .filter(commission_line::Column::Period.gte(ledger::period_of(window_start)))
+            .filter(commission_line::Column::Period.lte(period))
+            .all(&self.db)
+            .await?;
+        for component in &plan.document.components {
+            if component.metric == Metric::TeamCredit {
+                continue;
+            }
+            let mut months = Vec::new();
+            let mut cumulative = 0;
+            let mut cursor = window_start;
+            while cursor <= month {
+                let key = ledger::period_of(cursor);
+                cumulative += window_lines
+                    .iter()
+                    .filter(|line| line.component == component.name && line.period == key)
+                    .map(|line| line.credited_minor)
+                    .sum::<i64>();
+                months.push((key, Money::from_minor(cumulative, currency)));
+                cursor = rules::add_months(cursor, 1);
+            }
+            let percent =
+                Decimal::from(cumulative) * Decimal::ONE_HUNDRED / Decimal::from(quota.max(1));
+            attainment.push(Attainment {
+                component: component.name.clone(),
+                metric: component.metric.as_str().into(),
+                quota: Money::from_minor(quota, currency),
+                window_start: ledger::period_of(window_start),
+                window_end: ledger::period_of(window_end),
+                credited: Money::from_minor(cumulative, currency),
+                percent: format!("{:.2}", percent.round_dp(2)),
+                months,
+            });
+        }
+        Ok(attainment)
     }
 
     /// What each open (not yet approved) deal of the rep would pay under the first booking
