@@ -22,6 +22,7 @@ mod m20261207_000001_webhooks;
 mod m20261208_000001_seals;
 mod m20261209_000001_contract_modifications;
 mod m20261210_000001_ssp_methods;
+mod m20261211_000001_deal_lines;
 
 pub struct Migrator;
 
@@ -48,6 +49,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261208_000001_seals::Migration),
             Box::new(m20261209_000001_contract_modifications::Migration),
             Box::new(m20261210_000001_ssp_methods::Migration),
+            Box::new(m20261211_000001_deal_lines::Migration),
         ]
     }
 }

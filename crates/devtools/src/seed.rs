@@ -10,7 +10,7 @@ use crate::customers::{
     PaymentMethodKind, PaymentTerms,
 };
 use crate::deals::{
-    BillingFrequency, ContractLineKind, DealApproveInput, DealInput, MilestoneInput,
+    BillingFrequency, ContractLineKind, DealApproveInput, DealInput, DealLineInput, MilestoneInput,
     RevenueRecognitionType,
 };
 use crate::error::AppResult;
@@ -103,6 +103,55 @@ const LOCALES: &[(&str, &str, &str, &str, &str)] = &[
     ("AU", "AUD", "Sydney", "2000", "51824753556"),
     ("CA", "CAD", "Toronto", "M5H 2N2", "123456789RT0001"),
 ];
+
+/// The deal as 20 seats at the annual value's price per seat per period, plus an onboarding
+/// milestone due two months in.
+fn with_lines(
+    input: DealInput,
+    annual: i64,
+    frequency: BillingFrequency,
+    currency: Currency,
+    start: NaiveDate,
+    end: NaiveDate,
+) -> DealInput {
+    let periods = i64::from(frequency.periods_per_year().unwrap_or(1));
+    let per_seat = major((annual / periods / 20).max(1), currency);
+    let onboarding = major((annual / 10).max(1), currency);
+    let due = start
+        .checked_add_months(Months::new(2))
+        .filter(|due| *due < end)
+        .unwrap_or(end);
+    DealInput {
+        product_name: None,
+        tcv: None,
+        arr: None,
+        billing_frequency: None,
+        revenue_recognition_type: None,
+        lines: vec![
+            DealLineInput {
+                product_name: "Revenue Cloud Platform seats".into(),
+                kind: Some(ContractLineKind::Subscription),
+                quantity: Some("20".into()),
+                unit_price: money_input(per_seat),
+                billing_frequency: Some(frequency),
+                start_date: None,
+                end_date: None,
+                reference: None,
+            },
+            DealLineInput {
+                product_name: "Onboarding".into(),
+                kind: Some(ContractLineKind::Milestone),
+                quantity: Some("1".into()),
+                unit_price: money_input(onboarding),
+                billing_frequency: None,
+                start_date: None,
+                end_date: Some(IsoDate(due)),
+                reference: None,
+            },
+        ],
+        ..input
+    }
+}
 
 fn money_input(money: Money) -> MoneyInput {
     MoneyInput {
@@ -364,7 +413,7 @@ async fn generate_customers(
             let po_required = random.below(4) == 0;
             // Every fifth deal stays a draft with something missing, as intake queues do.
             let stays_draft = (index * 2 + deal_index) % 5 == 4;
-            let input = DealInput {
+            let mut input = DealInput {
                 crm_opportunity_id: format!("OPP-{seed}-{:05}", index * 2 + deal_index),
                 customer_id: Some(ID(customer.id.to_string())),
                 invoiced_legal_entity: Some(name.clone()),
@@ -402,10 +451,16 @@ async fn generate_customers(
                 tax_exemption_certificate: None,
                 revenue_recognition_type: Some(kind),
                 milestones,
+                lines: Vec::new(),
                 assigned_ae_id: Some(ID(ae.user_id.to_string())),
                 commission_plan_id: (!stays_draft || po_required)
                     .then(|| "PLAN-AE-2026".to_string()),
             };
+            // Some subscriptions are sold as seats × a price with an onboarding milestone, as a
+            // CRM's opportunity line items carry them; the deal's totals come from the lines.
+            if kind == RevenueRecognitionType::Ratable && (index + deal_index) % 9 == 2 {
+                input = with_lines(input, annual, frequency, currency, start, end);
+            }
             let deal = app.deals.create(ae, input).await?;
             result.created_deals += 1;
             if !stays_draft && !customer.on_credit_hold {

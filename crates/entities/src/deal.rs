@@ -26,6 +26,8 @@ pub struct Model {
     pub tax_exemption_certificate: Option<String>,
     pub revenue_recognition_type: Option<String>,
     pub milestones_json: String,
+    /// The deal's lines (`DealLine` as stored JSON); empty for a one-product deal.
+    pub lines_json: String,
     pub assigned_ae_id: Option<i64>,
     pub commission_plan_id: Option<String>,
     pub status: String,

@@ -411,3 +411,171 @@ async fn futures_join_all<F: std::future::Future>(
     .await;
     outputs.into_iter().map(|output| output.unwrap()).collect()
 }
+
+/// Seats × a price per month, an onboarding milestone and a licence on one deal, its product and
+/// amounts left for the lines to give.
+fn deal_with_lines(customer: &str, ae: i64) -> Value {
+    let mut input = complete_deal(customer, ae);
+    for field in [
+        "productName",
+        "tcv",
+        "arr",
+        "billingFrequency",
+        "revenueRecognitionType",
+        "poNumber",
+    ] {
+        input[field] = Value::Null;
+    }
+    input["poRequired"] = json!(false);
+    input["crmOpportunityId"] = json!("OPP-LINES");
+    input["startDate"] = json!("2026-12-01");
+    input["endDate"] = json!("2027-11-30");
+    input["lines"] = json!([
+        { "productName": "Platform seats", "kind": "SUBSCRIPTION", "quantity": "25", "unitPrice": { "amount": "40.00", "currency": "USD" }, "billingFrequency": "MONTHLY", "reference": "OLI-1" },
+        { "productName": "Onboarding", "kind": "MILESTONE", "unitPrice": { "amount": "5000.00", "currency": "USD" }, "endDate": "2027-01-31" },
+        { "productName": "On-prem licence", "kind": "PERPETUAL_LICENSE", "quantity": "2", "unitPrice": { "amount": "6000.00", "currency": "USD" } }
+    ]);
+    input
+}
+
+#[tokio::test]
+async fn a_deal_with_lines_becomes_one_contract_line_each_and_bills_them() {
+    // Proves the deal-lines model: a deal sells several products, each at a quantity and unit
+    // price; its product, ARR (seats only: 25 × 40.00 × 12) and TCV (what the lines bill over
+    // the term: 12 × 1,000.00 + 5,000.00 + 2 × 6,000.00) are computed from them; approval makes
+    // one contract line per deal line, the first bill run invoices the seats (25 × 40.00) and
+    // not the milestone or licence before they are accepted or delivered, and revenue allocates
+    // the whole price across the three obligations. Bad lines are named by index and field.
+    let app = TestApp::spawn().await;
+    let customer = app.create_customer("Hooli Inc.", "USD").await;
+    let input = deal_with_lines(&customer, app.user_id(Role::Ae));
+    let created = app
+        .gql_ok(
+            Role::Ae,
+            "mutation($input: DealCreateInput!) { dealCreate(input: $input) { deal { id isComplete productName tcv { amount } arr { amount } billingFrequency revenueRecognitionType lines { productName kind quantity unitPrice { amount } billingFrequency endDate reference } checklist { key complete message } } } }",
+            json!({ "input": input }),
+        )
+        .await;
+    let deal = &created["dealCreate"]["deal"];
+    assert!(incomplete(&deal["checklist"]).is_empty(), "{deal}");
+    assert_eq!(deal["isComplete"], true);
+    assert_eq!(
+        deal["productName"],
+        "Platform seats + Onboarding + On-prem licence"
+    );
+    assert_eq!(deal["arr"]["amount"], "12000.00");
+    assert_eq!(deal["tcv"]["amount"], "29000.00");
+    assert_eq!(deal["billingFrequency"], "MONTHLY");
+    assert_eq!(
+        deal["revenueRecognitionType"],
+        Value::Null,
+        "three kinds of line: recognised per line"
+    );
+    assert_eq!(deal["lines"][0]["reference"], "OLI-1");
+    assert_eq!(
+        deal["lines"][1]["quantity"], "1",
+        "quantity defaults to one"
+    );
+    let id = deal["id"].as_str().unwrap().to_string();
+
+    let approved = app
+        .gql_ok(
+            Role::VpRevops,
+            APPROVE,
+            json!({ "input": { "id": id, "idempotencyKey": "lines" } }),
+        )
+        .await;
+    let contract = &approved["dealApprove"]["contract"];
+    assert_eq!(contract["tcv"]["amount"], "29000.00");
+    let lines: Vec<(String, String, String)> = contract["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|line| {
+            (
+                line["kind"].as_str().unwrap().to_string(),
+                line["quantity"].as_str().unwrap().to_string(),
+                line["unitPrice"]["amount"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        lines,
+        vec![
+            ("SUBSCRIPTION".into(), "25".into(), "40.00".into()),
+            ("MILESTONE".into(), "1".into(), "5000.00".into()),
+            ("PERPETUAL_LICENSE".into(), "2".into(), "6000.00".into()),
+        ]
+    );
+    let contract_id = contract["id"].as_str().unwrap().to_string();
+
+    let run = app
+        .gql_ok(
+            Role::Admin,
+            "mutation($asOf: Date!) { billRun(asOf: $asOf) { issued { total { amount } lines { description amount { amount } } } } }",
+            json!({ "asOf": "2026-12-01" }),
+        )
+        .await;
+    let issued = run["billRun"]["issued"].as_array().unwrap();
+    assert_eq!(issued.len(), 1, "{run}");
+    assert_eq!(issued[0]["total"]["amount"], "1000.00", "{run}");
+
+    let schedule = app
+        .gql_ok(
+            Role::Cfo,
+            "query($id: ID!) { revenueSchedule(contractId: $id) { allocatedTotal { amount } obligations { productName pattern allocated { amount } } } }",
+            json!({ "id": contract_id }),
+        )
+        .await;
+    let schedule = &schedule["revenueSchedule"];
+    assert_eq!(schedule["allocatedTotal"]["amount"], "29000.00", "{schedule}");
+    assert_eq!(schedule["obligations"].as_array().unwrap().len(), 3);
+
+    // Bad values name the line and field; nothing is written.
+    let mut bad = deal_with_lines(&customer, app.user_id(Role::Ae));
+    bad["crmOpportunityId"] = json!("OPP-BAD-LINES");
+    bad["lines"][1]["quantity"] = json!("ten");
+    let refused = app.gql_as(Role::Ae, CREATE, json!({ "input": bad })).await;
+    assert_eq!(error_field(&refused).as_deref(), Some("lines.1.quantity"));
+    bad["lines"][1]["quantity"] = json!("1");
+    bad["lines"][2]["unitPrice"]["currency"] = json!("EUR");
+    let refused = app.gql_as(Role::Ae, CREATE, json!({ "input": bad })).await;
+    assert_eq!(
+        error_field(&refused).as_deref(),
+        Some("lines.2.unitPrice.currency")
+    );
+    // A one-time line not yet classified, and a line outside the term, are checklist gaps.
+    bad["lines"][2]["unitPrice"]["currency"] = json!("USD");
+    bad["lines"][2]["kind"] = Value::Null;
+    bad["lines"][0]["endDate"] = json!("2028-05-31");
+    let checklist = app
+        .gql_ok(Role::Ae, CHECKLIST, json!({ "input": bad }))
+        .await;
+    assert_eq!(
+        incomplete(&checklist["dealChecklist"]),
+        vec!["tcv", "lines"],
+        "{checklist}"
+    );
+    let message = checklist["dealChecklist"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|item| item["key"] == "lines")
+        .unwrap()["message"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        message.contains("Line 1 \"Platform seats\" runs 2026-12-01 to 2028-05-31, outside the deal's term"),
+        "{message}"
+    );
+    assert!(
+        message.contains("Line 3 \"On-prem licence\": choose what it is"),
+        "{message}"
+    );
+    assert_eq!(
+        app.sql_count("SELECT COUNT(*) AS n FROM deals").await,
+        1,
+        "refused forms write nothing"
+    );
+}

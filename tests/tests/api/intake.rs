@@ -752,9 +752,9 @@ async fn the_same_notification_delivered_twice_at_once_makes_one_deal_and_stays_
 #[tokio::test]
 async fn a_hubspot_deals_line_items_fill_the_draft_and_a_bad_one_is_a_named_gap() {
     // Proves the HubSpot line items path: the deal's line items are read (v4 associations, v3
-    // batch read) and give the draft its product, ARR (quantity × price, or the discounted
-    // amount, per year), frequency, term and ratable recognition, and its contact the billing
-    // contact; a deal with a line item whose
+    // batch read) and become the draft's lines (quantity, price per unit after the discount,
+    // frequency, CRM reference), from which its product, ARR, TCV, frequency, term and ratable
+    // recognition are computed, and its contact the billing contact; a deal with a line item whose
     // price HubSpot holds as "12,50" still becomes a draft, nothing is taken from its lines, and
     // the gap names the line item and field in the inbox and the intake answer's checklist.
     let app = TestApp::spawn().await;
@@ -815,7 +815,7 @@ async fn a_hubspot_deals_line_items_fill_the_draft_and_a_bad_one_is_a_named_gap(
             .cloned()
             .unwrap()
     };
-    const LINED: &str = "query($id: ID!) { deal(id: $id) { crmOpportunityId billingContact { name email } productName tcv { amount currency } arr { amount currency } billingFrequency startDate endDate revenueRecognitionType checklist { key complete message } } }";
+    const LINED: &str = "query($id: ID!) { deal(id: $id) { crmOpportunityId billingContact { name email } productName tcv { amount currency } arr { amount currency } billingFrequency startDate endDate revenueRecognitionType lines { productName kind quantity unitPrice { amount currency } billingFrequency startDate endDate reference } checklist { key complete message } } }";
 
     let good = event_of("1300");
     assert_eq!(good["status"], "APPLIED", "{inbox}");
@@ -839,8 +839,19 @@ async fn a_hubspot_deals_line_items_fill_the_draft_and_a_bad_one_is_a_named_gap(
     );
     assert_eq!(deal["billingFrequency"], "ANNUALLY");
     assert_eq!(deal["startDate"], "2026-12-01");
-    assert_eq!(deal["endDate"], "2029-12-01", "P36M from the start");
+    assert_eq!(
+        deal["endDate"], "2029-11-30",
+        "P36M from the start: the last service day is the day before the third anniversary"
+    );
     assert_eq!(deal["revenueRecognitionType"], "RATABLE");
+    assert_eq!(
+        deal["lines"],
+        json!([
+            { "productName": "Platform seats", "kind": "SUBSCRIPTION", "quantity": "25", "unitPrice": { "amount": "1200.00", "currency": "USD" }, "billingFrequency": "ANNUALLY", "startDate": "2026-12-01", "endDate": "2029-11-30", "reference": "9001" },
+            { "productName": "Premium support", "kind": "SUBSCRIPTION", "quantity": "1", "unitPrice": { "amount": "6000.00", "currency": "USD" }, "billingFrequency": "ANNUALLY", "startDate": "2026-12-01", "endDate": "2029-11-30", "reference": "9002" }
+        ]),
+        "one deal line per HubSpot line item, the second at its discounted amount"
+    );
     let item = |deal: &Value, key: &str| {
         deal["checklist"]
             .as_array()

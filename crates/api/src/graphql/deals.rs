@@ -22,6 +22,40 @@ pub struct Milestone {
     pub amount: Money,
 }
 
+/// One product sold on a deal; each becomes one contract line at approval.
+#[derive(Clone, SimpleObject)]
+pub struct DealLine {
+    pub product_name: String,
+    /// `None` until someone says what a CRM's one-time line is.
+    pub kind: Option<ContractLineKind>,
+    /// Decimal text: seats, licences, estimated hours.
+    pub quantity: String,
+    /// A subscription's price of one unit per billing period; otherwise of one unit.
+    pub unit_price: Money,
+    pub billing_frequency: Option<BillingFrequency>,
+    /// The line's own start date; absent means the deal's.
+    pub start_date: Option<IsoDate>,
+    /// The line's own end date (a milestone's due date); absent means the deal's.
+    pub end_date: Option<IsoDate>,
+    /// The CRM's id of the line item it came from.
+    pub reference: Option<String>,
+}
+
+impl From<&deals::DealLine> for DealLine {
+    fn from(line: &deals::DealLine) -> DealLine {
+        DealLine {
+            product_name: line.product_name.clone(),
+            kind: line.kind,
+            quantity: line.quantity.normalize().to_string(),
+            unit_price: line.unit_price.into(),
+            billing_frequency: line.billing_frequency,
+            start_date: line.start_date.map(IsoDate),
+            end_date: line.end_date.map(IsoDate),
+            reference: line.reference.clone(),
+        }
+    }
+}
+
 #[derive(Clone, SimpleObject)]
 #[graphql(complex)]
 pub struct Deal {
@@ -44,6 +78,9 @@ pub struct Deal {
     pub tax_exemption_certificate: Option<String>,
     pub revenue_recognition_type: Option<RevenueRecognitionType>,
     pub milestones: Vec<Milestone>,
+    /// The products sold, when the deal has lines; its product, TCV and ARR are computed from
+    /// them.
+    pub lines: Vec<DealLine>,
     pub commission_plan_id: Option<String>,
     pub status: DealStatus,
     pub created_at: DateTime<Utc>,
@@ -87,6 +124,7 @@ impl From<deals::Deal> for Deal {
                     })
                 })
                 .collect(),
+            lines: draft.lines.iter().map(DealLine::from).collect(),
             commission_plan_id: draft.commission_plan_id.clone(),
             status: deal.status,
             created_at: deal.created_at,

@@ -68,10 +68,10 @@ impl BroughtOverLine {
 
     /// The price of a year of the line (DOMAIN's ARR: price per period × periods in a year).
     pub fn annual_value(&self) -> AppResult<Money> {
-        let periods = self.frequency.periods_per_year().unwrap_or(1);
-        Ok(self.unit_price.checked_mul_decimal(
-            self.quantity * Decimal::from(periods),
-            RoundingStrategy::MidpointAwayFromZero,
+        Ok(super::lines::annual_value(
+            self.unit_price,
+            self.quantity,
+            self.frequency,
         )?)
     }
 
@@ -214,6 +214,7 @@ impl BroughtOverContract {
             tax_exemption_certificate: self.tax_exemption_certificate.clone(),
             revenue_recognition_type: Some(RevenueRecognitionType::Ratable),
             milestones: Vec::new(),
+            lines: Vec::new(),
             assigned_ae_id: self.owner_id,
             commission_plan_id: None,
         }

@@ -54,7 +54,7 @@ fn needs_milestones(draft: &DealDraft) -> bool {
 }
 
 pub fn checklist(draft: &DealDraft, facts: &ChecklistFacts) -> Vec<ChecklistItem> {
-    let mut items = Vec::with_capacity(18);
+    let mut items = Vec::with_capacity(20);
     items.push(item("crmOpportunityId", "CRM opportunity id", None));
     items.push(item(
         "customer",
@@ -91,6 +91,7 @@ pub fn checklist(draft: &DealDraft, facts: &ChecklistFacts) -> Vec<ChecklistItem
             .is_none()
             .then(|| "Enter the billing contact's name and e-mail.".to_string()),
     ));
+    let has_lines = !draft.lines.is_empty();
     items.push(item(
         "productName",
         "Product or plan",
@@ -118,9 +119,7 @@ pub fn checklist(draft: &DealDraft, facts: &ChecklistFacts) -> Vec<ChecklistItem
     items.push(item(
         "billingFrequency",
         "Billing frequency",
-        draft
-            .billing_frequency
-            .is_none()
+        (draft.billing_frequency.is_none() && !has_lines)
             .then(|| "Choose how often to bill.".to_string()),
     ));
     items.push(item(
@@ -154,15 +153,23 @@ pub fn checklist(draft: &DealDraft, facts: &ChecklistFacts) -> Vec<ChecklistItem
     items.push(item(
         "revenueRecognitionType",
         "Revenue recognition type",
-        draft
-            .revenue_recognition_type
-            .is_none()
+        (draft.revenue_recognition_type.is_none() && !has_lines)
             .then(|| "Choose how revenue is recognised.".to_string()),
     ));
     items.push(item(
         "milestones",
         "Milestone schedule",
-        milestone_problem(draft),
+        if has_lines {
+            None
+        } else {
+            milestone_problem(draft)
+        },
+    ));
+    let line_problems = super::lines::problems(draft);
+    items.push(item(
+        "lines",
+        "Deal lines",
+        (!line_problems.is_empty()).then(|| line_problems.join(" ")),
     ));
     items.push(item("assignedAe", "Assigned AE", ae_problem(draft, facts)));
     items.push(item(
@@ -192,6 +199,9 @@ fn currency_problem(draft: &DealDraft, facts: &ChecklistFacts) -> Option<String>
 
 fn tcv_problem(draft: &DealDraft) -> Option<String> {
     match draft.tcv {
+        None if !draft.lines.is_empty() => {
+            Some("Complete the deal lines and dates; the TCV is computed from them.".into())
+        }
         None => missing("total contract value"),
         Some(tcv) if tcv.minor() <= 0 => {
             Some("The total contract value must be greater than zero.".into())
@@ -269,6 +279,9 @@ pub fn is_complete(items: &[ChecklistItem]) -> bool {
 
 /// The contract lines an approved deal becomes. Only called for a complete checklist.
 pub fn contract_lines(draft: &DealDraft) -> Option<Vec<ContractLineDraft>> {
+    if !draft.lines.is_empty() {
+        return super::lines::contract_lines(draft);
+    }
     let (start, end) = (draft.start_date?, draft.end_date?);
     let product = draft.product_name.clone()?;
     let tcv = draft.tcv?;
@@ -381,6 +394,7 @@ mod tests {
             tax_exemption_certificate: None,
             revenue_recognition_type: Some(RevenueRecognitionType::Ratable),
             milestones: vec![],
+            lines: vec![],
             assigned_ae_id: Some(9),
             commission_plan_id: Some("PLAN-2026".into()),
         }

@@ -4,11 +4,13 @@
 pub mod brought_over;
 pub mod checklist;
 pub mod documents;
+pub mod lines;
 pub mod model;
 pub mod purchase_orders;
 
 pub use checklist::ChecklistItem;
 use checklist::{contract_lines, is_complete, ChecklistFacts};
+pub use lines::DealLineInput;
 pub use model::*;
 
 use crate::access::{Actor, Permission, Role};
@@ -65,6 +67,11 @@ pub struct DealInput {
     pub revenue_recognition_type: Option<RevenueRecognitionType>,
     #[graphql(default)]
     pub milestones: Vec<MilestoneInput>,
+    /// The products sold, one line each. When given, the deal's product, TCV, ARR, billing
+    /// frequency and recognition type are computed from them and any value sent for those is
+    /// replaced.
+    #[graphql(default)]
+    pub lines: Vec<DealLineInput>,
     pub assigned_ae_id: Option<ID>,
     pub commission_plan_id: Option<String>,
 }
@@ -169,6 +176,7 @@ impl DealDraft {
                     },
                 })
                 .collect(),
+            lines: self.lines.iter().map(DealLineInput::from).collect(),
             assigned_ae_id: self.assigned_ae_id.map(|id| ID(id.to_string())),
             commission_plan_id: self.commission_plan_id.clone(),
         }
@@ -189,13 +197,14 @@ pub fn parse_deal_input(input: &DealInput) -> AppResult<DealDraft> {
         .map(|id| parse_id("assignedAeId", id))
         .transpose()?;
     let (billing_currency, tcv, arr) = parse_amounts(input)?;
+    let (lines, billing_currency) = lines::parse(&input.lines, billing_currency)?;
     let milestones = parse_milestones(input)?;
     let billing_contact = input
         .billing_contact
         .clone()
         .map(|contact| contact.validated("billingContact"))
         .transpose()?;
-    Ok(DealDraft {
+    let mut draft = DealDraft {
         crm_opportunity_id,
         customer_id,
         invoiced_legal_entity: optional_text(
@@ -223,13 +232,16 @@ pub fn parse_deal_input(input: &DealInput) -> AppResult<DealDraft> {
         )?,
         revenue_recognition_type: input.revenue_recognition_type,
         milestones,
+        lines,
         assigned_ae_id,
         commission_plan_id: optional_text(
             "commissionPlanId",
             input.commission_plan_id.as_deref(),
             64,
         )?,
-    })
+    };
+    lines::compute_totals(&mut draft)?;
+    Ok(draft)
 }
 
 /// The billing currency and the TCV and ARR in it; when no currency is chosen yet, the first
@@ -361,6 +373,10 @@ fn deal_from_model(model: deal::Model) -> AppResult<Deal> {
             None => None,
         },
         milestones: serde_json::from_str(&model.milestones_json)?,
+        lines: serde_json::from_str::<Vec<StoredDealLine>>(&model.lines_json)?
+            .iter()
+            .map(|line| line.read().map_err(|what| bad("a line with", &what)))
+            .collect::<AppResult<_>>()?,
         assigned_ae_id: model.assigned_ae_id,
         commission_plan_id: model.commission_plan_id.clone(),
     };
@@ -405,6 +421,13 @@ fn write_draft(row: &mut deal::ActiveModel, draft: &DealDraft) -> AppResult<()> 
         .revenue_recognition_type
         .map(|value| value.as_str().to_string()));
     row.milestones_json = Set(serde_json::to_string(&draft.milestones)?);
+    row.lines_json = Set(serde_json::to_string(
+        &draft
+            .lines
+            .iter()
+            .map(StoredDealLine::from)
+            .collect::<Vec<_>>(),
+    )?);
     row.assigned_ae_id = Set(draft.assigned_ae_id);
     row.commission_plan_id = Set(draft.commission_plan_id.clone());
     Ok(())

@@ -4,6 +4,7 @@ use crate::customers::{Contact, PaymentTerms};
 use crate::money::{Currency, Money};
 use async_graphql::Enum;
 use chrono::NaiveDate;
+use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Enum)]
@@ -133,6 +134,121 @@ impl ContractLineKind {
         .into_iter()
         .find(|kind| kind.as_str() == text)
     }
+
+    /// The billing frequency a line of this kind bills at: a subscription's own (monthly,
+    /// quarterly or annually, which it must have), the fixed one of milestones and T&M, none for
+    /// a licence or usage. The error is the message for the frequency field.
+    pub fn frequency_for(
+        &self,
+        given: Option<BillingFrequency>,
+    ) -> Result<Option<BillingFrequency>, &'static str> {
+        match self {
+            ContractLineKind::Subscription => given
+                .filter(|frequency| frequency.periods_per_year().is_some())
+                .map(Some)
+                .ok_or("A subscription bills monthly, quarterly or annually."),
+            ContractLineKind::Milestone => Ok(Some(BillingFrequency::Milestone)),
+            ContractLineKind::TimeAndMaterials => Ok(Some(BillingFrequency::TimeAndMaterials)),
+            ContractLineKind::PerpetualLicense | ContractLineKind::Usage => Ok(None),
+        }
+    }
+
+    /// How revenue is recognised for a line of this kind, as the deal form names it.
+    pub fn recognition(&self) -> Option<RevenueRecognitionType> {
+        match self {
+            ContractLineKind::Subscription => Some(RevenueRecognitionType::Ratable),
+            ContractLineKind::Milestone => Some(RevenueRecognitionType::Milestone),
+            ContractLineKind::TimeAndMaterials => Some(RevenueRecognitionType::TimeAndMaterials),
+            ContractLineKind::PerpetualLicense => Some(RevenueRecognitionType::PerpetualLicense),
+            ContractLineKind::Usage => None,
+        }
+    }
+}
+
+/// One line of a deal: a product sold at a quantity and a unit price. A deal with lines becomes
+/// a contract with one line per deal line, and its product, TCV and ARR are computed from them
+/// (`deals::lines`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DealLine {
+    pub product_name: String,
+    /// What is sold; `None` until someone says what a CRM's one-time line is (the checklist
+    /// asks). Usage lines are added to the contract after approval, with their pricing.
+    pub kind: Option<ContractLineKind>,
+    pub quantity: Decimal,
+    /// A subscription's price of one unit per billing period; otherwise the price of one unit
+    /// (a licence, a milestone, an hour of T&M).
+    pub unit_price: Money,
+    /// A subscription's frequency; `None` for other kinds.
+    pub billing_frequency: Option<BillingFrequency>,
+    /// When absent, the deal's start date.
+    pub start_date: Option<NaiveDate>,
+    /// When absent, the deal's end date; a milestone's due date.
+    pub end_date: Option<NaiveDate>,
+    /// The CRM's id of the line item it came from.
+    pub reference: Option<String>,
+}
+
+/// A deal line as kept in `deals.lines_json`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StoredDealLine {
+    pub product_name: String,
+    pub kind: Option<String>,
+    pub quantity: String,
+    pub unit_price_minor: i64,
+    pub currency: String,
+    pub billing_frequency: Option<String>,
+    pub start_date: Option<NaiveDate>,
+    pub end_date: Option<NaiveDate>,
+    pub reference: Option<String>,
+}
+
+impl From<&DealLine> for StoredDealLine {
+    fn from(line: &DealLine) -> StoredDealLine {
+        StoredDealLine {
+            product_name: line.product_name.clone(),
+            kind: line.kind.map(|kind| kind.as_str().to_string()),
+            quantity: line.quantity.normalize().to_string(),
+            unit_price_minor: line.unit_price.minor(),
+            currency: line.unit_price.currency().code().to_string(),
+            billing_frequency: line
+                .billing_frequency
+                .map(|frequency| frequency.as_str().to_string()),
+            start_date: line.start_date,
+            end_date: line.end_date,
+            reference: line.reference.clone(),
+        }
+    }
+}
+
+impl StoredDealLine {
+    /// The line, or what in it is not a value revops writes.
+    pub fn read(&self) -> Result<DealLine, String> {
+        let currency = Currency::parse(&self.currency).map_err(|error| error.to_string())?;
+        Ok(DealLine {
+            product_name: self.product_name.clone(),
+            kind: match self.kind.as_deref() {
+                Some(text) => {
+                    Some(ContractLineKind::parse(text).ok_or_else(|| format!("line kind {text}"))?)
+                }
+                None => None,
+            },
+            quantity: self
+                .quantity
+                .parse()
+                .map_err(|_| format!("quantity {}", self.quantity))?,
+            unit_price: Money::from_minor(self.unit_price_minor, currency),
+            billing_frequency: match self.billing_frequency.as_deref() {
+                Some(text) => {
+                    Some(BillingFrequency::parse(text).ok_or_else(|| format!("frequency {text}"))?)
+                }
+                None => None,
+            },
+            start_date: self.start_date,
+            end_date: self.end_date,
+            reference: self.reference.clone(),
+        })
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -174,6 +290,9 @@ pub struct DealDraft {
     pub tax_exemption_certificate: Option<String>,
     pub revenue_recognition_type: Option<RevenueRecognitionType>,
     pub milestones: Vec<Milestone>,
+    /// The products sold, when the deal sells more than one thing (or seats × a unit price);
+    /// empty for a deal typed as one product with its TCV and ARR.
+    pub lines: Vec<DealLine>,
     pub assigned_ae_id: Option<i64>,
     pub commission_plan_id: Option<String>,
 }

@@ -3,7 +3,7 @@
 //! keep what revops already has (a VP RevOps may have completed them by hand).
 
 use crate::customers::{Address, Contact, PaymentTerms};
-use crate::deals::{BillingFrequency, DealInput, RevenueRecognitionType};
+use crate::deals::{BillingFrequency, DealInput, DealLineInput, RevenueRecognitionType};
 use crate::error::{AppError, AppResult};
 use crate::values::{IsoDate, MoneyInput};
 use chrono::NaiveDate;
@@ -64,6 +64,9 @@ pub struct DealPart {
     /// The deal's line items; what they give the form is in `lines.rs`.
     #[serde(default)]
     pub line_items: Vec<super::lines::LineItemPart>,
+    /// The line items read into deal lines (`lines::apply`); never sent.
+    #[serde(skip)]
+    pub lines: Option<Vec<DealLineInput>>,
 }
 
 /// Reads a notification; a malformed one is a validation error naming the path of the field.
@@ -225,7 +228,64 @@ pub fn overlay(input: &mut DealInput, part: &DealPart, assigned_ae_id: Option<i6
         &mut input.assigned_ae_id,
         assigned_ae_id.map(|id| Some(async_graphql::ID(id.to_string()))),
     );
+    if let Some(lines) = &part.lines {
+        let merged = merge_lines(&input.lines, lines);
+        if merged != input.lines {
+            changes.push(Change {
+                field: "lines".into(),
+                from: describe_lines(&input.lines),
+                to: describe_lines(&merged),
+            });
+            input.lines = merged;
+        }
+    }
     changes
+}
+
+/// The CRM's lines, keeping what revops added to a line the CRM cannot say: the kind chosen for
+/// a one-time line and its own dates. A line is the same line when it has the same CRM
+/// reference, or (without references) the same product at the same place.
+fn merge_lines(existing: &[DealLineInput], incoming: &[DealLineInput]) -> Vec<DealLineInput> {
+    incoming
+        .iter()
+        .enumerate()
+        .map(|(index, line)| {
+            let same = existing
+                .iter()
+                .enumerate()
+                .find(|(at, old)| match &line.reference {
+                    Some(reference) => old.reference.as_ref() == Some(reference),
+                    None => *at == index && old.product_name == line.product_name,
+                });
+            let mut line = line.clone();
+            if let Some((_, old)) = same {
+                line.kind = line.kind.or(old.kind);
+                line.start_date = line.start_date.or(old.start_date);
+                line.end_date = line.end_date.or(old.end_date);
+            }
+            line
+        })
+        .collect()
+}
+
+/// The lines in a few words each, for the record of what a notification changed.
+fn describe_lines(lines: &[DealLineInput]) -> String {
+    if lines.is_empty() {
+        return "no lines".into();
+    }
+    lines
+        .iter()
+        .map(|line| {
+            format!(
+                "{} × {} at {} {}",
+                line.product_name,
+                line.quantity.as_deref().unwrap_or("1"),
+                line.unit_price.amount,
+                line.unit_price.currency
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 #[cfg(test)]

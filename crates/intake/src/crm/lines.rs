@@ -1,36 +1,37 @@
 //! A CRM deal's line items (`deal.lineItems` of the JSON notification; HubSpot's line items are
-//! mapped into the same shape), and how they fill the intake form. A revops deal sells one
-//! product or plan at one billing frequency (its contract line is derived from the form), so the
-//! line items give the deal:
-//! - `productName`: the line items' names, joined with " + ";
-//! - `arr`: the sum over lines of the price per billing period (the line's `amount` after
-//!   discounts when the CRM gives it, else quantity × unit price) × periods in a year;
-//! - `billingFrequency`: the lines' one frequency (monthly, quarterly or annually);
-//! - `startDate` / `endDate`: when every line carries the same start date and term;
-//! - `revenueRecognitionType`: ratable, when the form has none yet.
+//! mapped into the same shape), and how they become the deal's lines (`deals::lines`): one deal
+//! line per line item, with its product, quantity, unit price, frequency and dates, so the deal's
+//! product, TCV and ARR are computed from them as billing will bill them.
+//! - A recurring line item (monthly, quarterly or annually) is a subscription line.
+//! - A one-time line item is a line whose kind VP RevOps still chooses (a licence, a milestone
+//!   or hours): the checklist asks for it.
+//! - A line's price is the CRM's price per billing period after discounts: its `amount` ÷
+//!   quantity when the CRM gives an amount, else the unit price.
+//! - Each line keeps its own dates when it has them (its start and its term), and the deal's term
+//!   runs from the first line's start to the last line's end.
 //!
 //! Values are read as text, because they are CRM data the caller cannot always correct: a value
-//! revops cannot read (a price that is not an amount, a one-time line, two frequencies) does not
+//! revops cannot read (a price that is not an amount, a frequency it does not bill) does not
 //! refuse the notification. It becomes a gap naming the line and field for VP RevOps, and then
-//! nothing at all is taken from the lines, so the form never holds a partial sum.
+//! nothing at all is taken from the lines, so the deal never holds part of the order.
 
 use super::event::DealPart;
-use crate::deals::{BillingFrequency, RevenueRecognitionType};
+use crate::deals::{BillingFrequency, ContractLineKind, DealLineInput};
 use crate::money::{Currency, Money};
-use crate::values::MoneyInput;
+use crate::values::{IsoDate, MoneyInput};
 use chrono::{Months, NaiveDate};
 use rust_decimal::{Decimal, RoundingStrategy};
 use serde::{Deserialize, Deserializer, Serialize};
 use std::str::FromStr;
 
-/// At most this many line items are read from one deal.
-pub const MAX_LINE_ITEMS: usize = 200;
+/// At most this many line items are read from one deal (the deal's own limit).
+pub const MAX_LINE_ITEMS: usize = crate::deals::lines::MAX_LINES;
 
 /// One line item as the CRM sends it. Numbers may come as JSON numbers or text.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct LineItemPart {
-    /// The CRM's id of the line item, named in gaps.
+    /// The CRM's id of the line item, named in gaps and kept on the deal line.
     #[serde(default, deserialize_with = "text")]
     pub reference: Option<String>,
     #[serde(default, deserialize_with = "text")]
@@ -40,7 +41,7 @@ pub struct LineItemPart {
     pub product_ref: Option<String>,
     #[serde(default, deserialize_with = "text")]
     pub quantity: Option<String>,
-    /// The price of one unit per billing period.
+    /// The price of one unit per billing period (one-time lines: of one unit).
     #[serde(default, deserialize_with = "text")]
     pub unit_price: Option<String>,
     /// The line's price per billing period after discounts (HubSpot `amount`); when absent,
@@ -79,28 +80,30 @@ fn text<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<String>, D:
     .filter(|text| !text.is_empty()))
 }
 
-/// What the line items give the form.
+/// What the line items give the deal.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LinesSummary {
-    pub product_name: String,
-    pub arr: Money,
-    pub frequency: BillingFrequency,
+    pub lines: Vec<DealLineInput>,
+    /// The deal's term: the first line's start to the last line's end, when every line has both.
     pub dates: Option<(NaiveDate, NaiveDate)>,
+    /// What was read differently from how the CRM wrote it, each naming its line.
+    pub notes: Vec<String>,
 }
 
 /// One readable line.
 struct ReadLine {
     name: String,
-    per_period: Money,
-    frequency: BillingFrequency,
-    start: Option<NaiveDate>,
-    months: Option<u32>,
+    reference: Option<String>,
+    quantity: Decimal,
+    unit_price: Money,
+    frequency: Option<BillingFrequency>,
+    dates: Option<(NaiveDate, NaiveDate)>,
+    note: Option<String>,
 }
 
-/// The deal part with what its line items give laid over it (the lines' product, ARR, frequency
-/// and dates replace the deal-level ones; ratable fills an empty recognition type), and the
-/// gaps: one per line item value revops cannot read. With any gap, the part is returned as it
-/// came.
+/// The deal part with its line items read into deal lines (and the term they give the deal),
+/// and the gaps and notes: a gap per line item value revops cannot read. With any gap the part
+/// is returned as it came.
 pub fn apply(part: &DealPart) -> (DealPart, Vec<String>) {
     if part.line_items.is_empty() {
         return (part.clone(), Vec::new());
@@ -108,31 +111,30 @@ pub fn apply(part: &DealPart) -> (DealPart, Vec<String>) {
     match summarise(part) {
         Ok(summary) => {
             let mut filled = part.clone();
-            filled.product_name = Some(summary.product_name);
-            filled.arr = Some(MoneyInput {
-                amount: summary.arr.amount_string(),
-                currency: summary.arr.currency().code().to_string(),
-            });
-            filled.billing_frequency = Some(summary.frequency);
+            filled.lines = Some(summary.lines);
+            // The deal's product, amounts, frequency and recognition come from its lines now;
+            // the CRM's deal-level values would only disagree with them.
+            filled.product_name = None;
+            filled.tcv = None;
+            filled.arr = None;
+            filled.billing_frequency = None;
+            filled.revenue_recognition_type = None;
             if let Some((start, end)) = summary.dates {
                 filled.start_date = Some(start);
                 filled.end_date = Some(end);
             }
-            if filled.revenue_recognition_type.is_none() {
-                filled.revenue_recognition_type = Some(RevenueRecognitionType::Ratable);
-            }
-            (filled, Vec::new())
+            (filled, summary.notes)
         }
         Err(gaps) => (part.clone(), gaps),
     }
 }
 
-/// The summary of the part's line items, or every problem found, each naming its line.
+/// The part's line items as deal lines, or every problem found, each naming its line.
 pub fn summarise(part: &DealPart) -> Result<LinesSummary, Vec<String>> {
     let mut gaps = Vec::new();
     if part.line_items.len() > MAX_LINE_ITEMS {
         return Err(vec![format!(
-            "deal.lineItems: more than {MAX_LINE_ITEMS} line items; enter the deal by hand."
+            "deal.lineItems: more than {MAX_LINE_ITEMS} line items; bring the order in as a contract import."
         )]);
     }
     let fallback = part
@@ -153,80 +155,83 @@ pub fn summarise(part: &DealPart) -> Result<LinesSummary, Vec<String>> {
     let Some(first) = read.first() else {
         return Err(vec!["deal.lineItems: no line items.".into()]);
     };
-    let frequency = first.frequency;
-    if let Some(other) = read.iter().find(|line| line.frequency != frequency) {
-        return Err(vec![format!(
-            "deal.lineItems: \"{}\" bills {} and \"{}\" {}; a deal bills at one frequency, so enter them as separate deals.",
-            first.name,
-            frequency.as_str(),
-            other.name,
-            other.frequency.as_str()
-        )]);
-    }
-    let currency = first.per_period.currency();
+    let currency = first.unit_price.currency();
     if let Some(other) = read
         .iter()
-        .find(|line| line.per_period.currency() != currency)
+        .find(|line| line.unit_price.currency() != currency)
     {
         return Err(vec![format!(
             "deal.lineItems: \"{}\" is in {} and \"{}\" in {}; a deal has one currency.",
             first.name,
             currency.code(),
             other.name,
-            other.per_period.currency().code()
+            other.unit_price.currency().code()
         )]);
     }
-    let periods = Decimal::from(frequency.periods_per_year().unwrap_or(1));
-    let mut arr = Money::zero(currency);
-    for line in &read {
-        let annual = line
-            .per_period
-            .checked_mul_decimal(periods, RoundingStrategy::MidpointAwayFromZero)
-            .and_then(|annual| arr.checked_add(annual));
-        match annual {
-            Ok(sum) => arr = sum,
-            Err(error) => {
-                return Err(vec![format!(
-                    "deal.lineItems: the line items' annual value is out of range ({error})."
-                )])
-            }
-        }
-    }
-    let dates = match (first.start, first.months) {
-        (Some(start), Some(months))
-            if read
-                .iter()
-                .all(|line| line.start == Some(start) && line.months == Some(months)) =>
-        {
-            let end = start
-                .checked_add_months(Months::new(months))
-                .ok_or_else(|| {
-                    vec![format!(
-                        "deal.lineItems: a term of {months} months from {start} is out of range."
-                    )]
-                })?;
-            Some((start, end))
-        }
-        _ if read
-            .iter()
-            .any(|line| line.start.is_some() || line.months.is_some()) =>
-        {
-            return Err(vec![
-                "deal.lineItems: the line items do not share one start date and term; a deal has one term, so enter the dates by hand or split the deal.".into(),
-            ]);
-        }
-        _ => None,
-    };
+    let dates = read
+        .iter()
+        .map(|line| line.dates)
+        .collect::<Option<Vec<_>>>()
+        .and_then(|dates| {
+            Some((
+                dates.iter().map(|(start, _)| *start).min()?,
+                dates.iter().map(|(_, end)| *end).max()?,
+            ))
+        });
+    let notes = read.iter().filter_map(|line| line.note.clone()).collect();
+    let lines = read
+        .into_iter()
+        .map(|line| DealLineInput {
+            product_name: line.name,
+            kind: line.frequency.map(|_| ContractLineKind::Subscription),
+            quantity: Some(line.quantity.normalize().to_string()),
+            unit_price: MoneyInput {
+                amount: line.unit_price.amount_string(),
+                currency: line.unit_price.currency().code().to_string(),
+            },
+            billing_frequency: line.frequency,
+            start_date: line.dates.map(|(start, _)| IsoDate(start)),
+            end_date: line.dates.map(|(_, end)| IsoDate(end)),
+            reference: line.reference,
+        })
+        .collect();
     Ok(LinesSummary {
-        product_name: read
-            .iter()
-            .map(|line| line.name.as_str())
-            .collect::<Vec<_>>()
-            .join(" + "),
-        arr,
-        frequency,
+        lines,
         dates,
+        notes,
     })
+}
+
+/// The price of one unit: the CRM's amount after discounts ÷ quantity when it gives one and it
+/// divides into whole minor units; else the amount for the whole line at quantity 1, noted.
+fn price_per_unit(
+    index: usize,
+    name: &str,
+    quantity: Decimal,
+    price: Option<Money>,
+    amount: Option<Money>,
+) -> Option<(Decimal, Money, Option<String>)> {
+    let Some(amount) = amount else {
+        return Some((quantity, price?, None));
+    };
+    if price.is_some_and(|price| {
+        price.checked_mul_decimal(quantity, RoundingStrategy::MidpointAwayFromZero) == Ok(amount)
+    }) {
+        return Some((quantity, price?, None));
+    }
+    let per_unit = Decimal::from(amount.minor()) / quantity;
+    if per_unit.fract().is_zero() {
+        let minor = i64::try_from(per_unit).ok()?;
+        return Some((quantity, Money::from_minor(minor, amount.currency()), None));
+    }
+    Some((
+        Decimal::ONE,
+        amount,
+        Some(format!(
+            "deal.lineItems[{index}] (\"{name}\"): the amount after discounts, {amount}, is not a whole price for each of {} units, so the line is taken as 1 × {amount}.",
+            quantity.normalize()
+        )),
+    ))
 }
 
 /// Reads one line; the problems name `deal.lineItems[index].<field>` and the line.
@@ -266,29 +271,41 @@ fn read_line(
     let frequency = problems.frequency(line.billing_frequency.as_deref());
     let start = problems.start(line.start_date.as_deref());
     let months = problems.term(line.term.as_deref());
-    let per_period = match (amount, unit_price, quantity) {
-        (Some(amount), _, _) => Some(amount),
-        (None, Some(price), Some(quantity)) => {
-            match price.checked_mul_decimal(quantity, RoundingStrategy::MidpointAwayFromZero) {
-                Ok(total) => Some(total),
-                Err(error) => {
+    let dates = match (start, months) {
+        (Some(start), Some(months)) => {
+            // The term's last service day: a 12-month term from 1 January ends 31 December.
+            match start
+                .checked_add_months(Months::new(months))
+                .and_then(|after| after.pred_opt())
+            {
+                Some(end) => Some((start, end)),
+                None => {
                     problems.add(
-                        "quantity",
-                        format!("quantity × unit price is out of range ({error})."),
+                        "term",
+                        format!("a term of {months} months from {start} is out of range."),
                     );
                     None
                 }
             }
         }
+        // Without both, the line runs the deal's term.
         _ => None,
     };
-    match (name, per_period, frequency, problems.found.is_empty()) {
-        (Some(name), Some(per_period), Some(frequency), true) => Ok(ReadLine {
+    let priced = match (&name, quantity) {
+        (Some(name), Some(quantity)) if problems.found.is_empty() => {
+            price_per_unit(index, name, quantity, unit_price, amount)
+        }
+        _ => None,
+    };
+    match (name, priced, problems.found.is_empty()) {
+        (Some(name), Some((quantity, unit_price, note)), true) => Ok(ReadLine {
             name,
-            per_period,
+            reference: line.reference.clone(),
+            quantity,
+            unit_price,
             frequency,
-            start,
-            months,
+            dates,
+            note,
         }),
         _ => Err(problems.found),
     }
@@ -370,16 +387,11 @@ impl Problems {
         }
     }
 
-    /// A recurring frequency revops bills; a one-time line cannot come with a subscription deal.
+    /// A recurring frequency revops bills; `None` for a one-time line (and for one it cannot
+    /// read, which is a problem).
     fn frequency(&mut self, text: Option<&str>) -> Option<BillingFrequency> {
         match text {
-            None => {
-                self.add(
-                    "billingFrequency",
-                    "a one-time line item cannot be billed with a subscription deal yet; enter it as a deal of its own.".into(),
-                );
-                None
-            }
+            None => None,
             Some(text) => match BillingFrequency::parse(&text.to_ascii_lowercase())
                 .filter(|frequency| frequency.periods_per_year().is_some())
             {
@@ -461,27 +473,63 @@ mod tests {
             .unwrap_or_default()
     }
 
-    /// Two annual lines give the product names, the ARR and the term's dates.
+    /// Two annual lines become two subscription lines of the deal, each with its quantity and
+    /// its price per unit after the CRM's discount; the 36-month term ends the day before its
+    /// third anniversary (the last service day).
     #[test]
-    fn line_items_give_product_arr_frequency_and_dates() {
+    fn line_items_become_the_deals_lines() {
         let part = part(serde_json::json!([
             { "reference": 1, "productName": "Platform seats", "quantity": 25, "unitPrice": "1200.00", "billingFrequency": "annually", "startDate": "2026-12-01", "term": "P36M" },
-            { "reference": "2", "productName": "Premium support", "quantity": "1", "unitPrice": "7000", "amount": "6000.00", "billingFrequency": "Annually", "startDate": "2026-12-01", "term": "P3Y" }
+            { "reference": "2", "productName": "Premium support", "quantity": "2", "unitPrice": "7000", "amount": "12000.00", "billingFrequency": "Annually", "startDate": "2026-12-01", "term": "P3Y" }
         ]));
         let summary = summarise(&part);
         let Ok(summary) = summary else {
             panic!("{summary:?}");
         };
-        assert_eq!(summary.product_name, "Platform seats + Premium support");
-        assert_eq!(summary.arr.amount_string(), "36000.00");
-        assert_eq!(summary.frequency, BillingFrequency::Annually);
+        assert_eq!(summary.lines.len(), 2);
+        let seats = &summary.lines[0];
+        assert_eq!(seats.product_name, "Platform seats");
+        assert_eq!(seats.kind, Some(ContractLineKind::Subscription));
+        assert_eq!(seats.quantity.as_deref(), Some("25"));
+        assert_eq!(seats.unit_price.amount, "1200.00");
+        assert_eq!(seats.reference.as_deref(), Some("1"));
+        let support = &summary.lines[1];
+        assert_eq!(support.quantity.as_deref(), Some("2"));
+        assert_eq!(support.unit_price.amount, "6000.00"); // 12,000.00 after discount ÷ 2
+        let dates = NaiveDate::from_ymd_opt(2026, 12, 1).zip(NaiveDate::from_ymd_opt(2029, 11, 30));
+        assert_eq!(summary.dates, dates);
         assert_eq!(
-            summary.dates,
-            NaiveDate::from_ymd_opt(2026, 12, 1).zip(NaiveDate::from_ymd_opt(2029, 12, 1))
+            seats.start_date.map(|date| date.0),
+            dates.map(|(start, _)| start)
+        );
+        assert!(summary.notes.is_empty());
+        let (filled, notes) = apply(&part);
+        assert!(notes.is_empty());
+        assert_eq!(filled.lines.as_ref().map(Vec::len), Some(2));
+        assert_eq!(
+            (filled.tcv.clone(), filled.product_name.clone()),
+            (None, None)
         );
     }
 
+    /// A discount that is not a whole price per unit keeps the CRM's amount exactly, as one
+    /// unit, and says so.
+    #[test]
+    fn an_uneven_discount_keeps_the_amount_and_is_noted() {
+        let part = part(serde_json::json!([
+            { "productName": "Seats", "quantity": 3, "unitPrice": "100.00", "amount": "250.00", "billingFrequency": "monthly" }
+        ]));
+        let Ok(summary) = summarise(&part) else {
+            panic!("not read");
+        };
+        assert_eq!(summary.lines[0].quantity.as_deref(), Some("1"));
+        assert_eq!(summary.lines[0].unit_price.amount, "250.00");
+        assert!(summary.notes[0].contains("not a whole price for each of 3 units"));
+    }
+
     /// A bad value is a gap naming the line and field, and then nothing comes from the lines.
+    /// Mixed frequencies and one-time lines are lines like any other; a one-time line's kind is
+    /// left for VP RevOps to choose.
     #[test]
     fn a_bad_value_is_a_named_gap_and_nothing_is_taken() {
         let bad = part(serde_json::json!([
@@ -495,15 +543,29 @@ mod tests {
             gaps[0].starts_with("deal.lineItems[1].quantity (\"Onboarding\", CRM line item 10)")
         );
         assert!(gaps[1].starts_with("deal.lineItems[1].unitPrice"));
+        let weekly = part(serde_json::json!([
+            { "productName": "A", "quantity": 1, "unitPrice": "1", "billingFrequency": "weekly" }
+        ]));
+        assert!(summarise(&weekly).is_err_and(|gaps| gaps[0].contains("billingFrequency")));
         let mixed = part(serde_json::json!([
             { "productName": "A", "quantity": 1, "unitPrice": "1", "billingFrequency": "monthly" },
-            { "productName": "B", "quantity": 1, "unitPrice": "1", "billingFrequency": "annually" }
+            { "productName": "B", "quantity": 1, "unitPrice": "1", "billingFrequency": "annually" },
+            { "productName": "Setup", "quantity": 1, "unitPrice": "500" }
         ]));
-        assert!(summarise(&mixed).is_err_and(|gaps| gaps[0].contains("one frequency")));
-        let one_time = part(
-            serde_json::json!([{ "productName": "Setup", "quantity": 1, "unitPrice": "500" }]),
+        let Ok(summary) = summarise(&mixed) else {
+            panic!("mixed lines not read");
+        };
+        assert_eq!(
+            summary.lines[1].billing_frequency,
+            Some(BillingFrequency::Annually)
         );
-        assert!(summarise(&one_time).is_err_and(|gaps| gaps[0].contains("one-time")));
+        assert_eq!(summary.lines[2].kind, None);
+        assert_eq!(summary.dates, None);
+        let currencies = part(serde_json::json!([
+            { "productName": "A", "quantity": 1, "unitPrice": "1", "billingFrequency": "monthly" },
+            { "productName": "B", "quantity": 1, "unitPrice": "1", "currency": "EUR", "billingFrequency": "monthly" }
+        ]));
+        assert!(summarise(&currencies).is_err_and(|gaps| gaps[0].contains("one currency")));
     }
 
     #[test]

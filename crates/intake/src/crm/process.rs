@@ -351,6 +351,7 @@ fn empty_input() -> crate::deals::DealInput {
         tax_exemption_certificate: None,
         revenue_recognition_type: None,
         milestones: Vec::new(),
+        lines: Vec::new(),
         assigned_ae_id: None,
         commission_plan_id: None,
     }
