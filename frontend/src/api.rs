@@ -543,6 +543,8 @@ pub struct Deal {
     pub revenue_recognition_type: Option<String>,
     #[serde(default)]
     pub milestones: Vec<Milestone>,
+    #[serde(default)]
+    pub lines: Vec<DealLine>,
     pub assigned_ae: Option<UserRef>,
     pub commission_plan_id: Option<String>,
     pub status: String,
@@ -553,6 +555,20 @@ pub struct Deal {
     pub created_at: String,
     pub approved_at: Option<String>,
     pub approved_by: Option<UserRef>,
+}
+
+/// One product sold on a deal; the deal's product, TCV and ARR are computed from its lines.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DealLine {
+    pub product_name: String,
+    pub kind: Option<String>,
+    pub quantity: String,
+    pub unit_price: Money,
+    pub billing_frequency: Option<String>,
+    pub start_date: Option<String>,
+    pub end_date: Option<String>,
+    pub reference: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Deserialize)]

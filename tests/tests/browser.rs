@@ -3089,3 +3089,101 @@ async fn vp_finance_modifies_a_contract_and_the_cfo_reads_the_log_and_the_remain
     })
     .await
 }
+
+#[tokio::test]
+async fn vp_revops_classifies_a_crm_one_time_line_and_approves_a_deal_with_lines() -> TestResult {
+    // Proves the deal-lines form: a draft with a CRM's two lines shows them in the form, with
+    // the product and amounts left to the lines; the checklist names the one-time line whose
+    // kind is not chosen; choosing Milestone with its due date and saving completes the
+    // checklist, the TCV confirmed at approval is the lines' (12 × 25 × 40.00 + 5,000.00), and
+    // approval creates one contract line per deal line.
+    require_dist()?;
+    let app = TestApp::spawn().await;
+    let customer = app.create_customer("Hooli Inc.", "USD").await;
+    let created = app
+        .gql_ok(
+            Role::VpRevops,
+            "mutation($input: DealCreateInput!) { dealCreate(input: $input) { deal { id } } }",
+            json!({ "input": {
+                "crmOpportunityId": "006-LINES-UI", "customerId": customer,
+                "invoicedLegalEntity": "Hooli Inc.",
+                "billingContact": { "name": "Gavin B", "email": "ap@hooli.example" },
+                "startDate": "2026-12-01", "endDate": "2027-11-30",
+                "paymentTerms": "NET_30", "billingCurrency": "USD",
+                "taxJurisdiction": "US-CA", "assignedAeId": app.user_id(Role::Ae).to_string(),
+                "commissionPlanId": "PLAN-AE-2026",
+                "lines": [
+                    { "productName": "Platform seats", "kind": "SUBSCRIPTION", "quantity": "25", "unitPrice": { "amount": "40.00", "currency": "USD" }, "billingFrequency": "MONTHLY", "reference": "OLI-1" },
+                    { "productName": "Implementation", "unitPrice": { "amount": "5000.00", "currency": "USD" }, "reference": "OLI-2" }
+                ]
+            } }),
+        )
+        .await;
+    let deal_id = created["dealCreate"]["deal"]["id"]
+        .as_str()
+        .ok_or("no deal")?
+        .to_string();
+    let browser = Browser::start().await?;
+    run(&browser, "deal_lines", async {
+        sign_in(&browser, &app, Role::VpRevops).await?;
+        browser.wait_for_path("/dashboard", DEFAULT_TIMEOUT).await?;
+        browser
+            .goto(&format!("{}/deals/{deal_id}", app.base_url))
+            .await?;
+        browser
+            .wait_for_text(
+                "[data-test=computed-from-lines]",
+                "computed from the lines",
+                DEFAULT_TIMEOUT,
+            )
+            .await?;
+        browser
+            .wait_for_text(
+                "[data-test=deal-lines]",
+                "CRM line item OLI-2",
+                DEFAULT_TIMEOUT,
+            )
+            .await?;
+        browser
+            .wait_for_text(
+                "[data-test=checklist] [data-key=lines]",
+                "Line 2 \"Implementation\": choose what it is",
+                DEFAULT_TIMEOUT,
+            )
+            .await?;
+        set_value(&browser, "#line-1-kind", "MILESTONE").await?;
+        set_value(&browser, "#line-1-end", "2027-01-31").await?;
+        browser
+            .wait_for(
+                "[data-test=checklist] [data-key=lines][data-state=complete]",
+                DEFAULT_TIMEOUT,
+            )
+            .await?;
+        let save = browser.find("[data-test=save-draft]").await?;
+        browser.click(&save).await?;
+        browser
+            .wait_for_text(".muted", "All changes saved", DEFAULT_TIMEOUT)
+            .await?;
+        let approve = browser
+            .wait_for("[data-test=approve-deal]:not([disabled])", DEFAULT_TIMEOUT)
+            .await?;
+        browser.click(&approve).await?;
+        browser
+            .wait_for_text(".approve-panel .facts", "17,000.00", DEFAULT_TIMEOUT)
+            .await?;
+        let confirm = browser.find("[data-test=confirm-approve]").await?;
+        browser.click(&confirm).await?;
+        browser
+            .wait_for_text(
+                "[data-test=approved-notice]",
+                "with 2 line(s)",
+                DEFAULT_TIMEOUT,
+            )
+            .await?;
+        browser
+            .wait_for_text("[data-test=deal-lines-view]", "Milestone", DEFAULT_TIMEOUT)
+            .await?;
+        Ok(())
+    })
+    .await
+}

@@ -94,6 +94,23 @@ struct MilestoneRow {
     amount: RwSignal<String>,
 }
 
+/// One deal line as typed.
+#[derive(Clone, Copy)]
+struct LineRow {
+    key: u64,
+    product_name: RwSignal<String>,
+    kind: RwSignal<String>,
+    quantity: RwSignal<String>,
+    unit_price: RwSignal<String>,
+    billing_frequency: RwSignal<String>,
+    start_date: RwSignal<String>,
+    end_date: RwSignal<String>,
+    /// The CRM's line item id; kept as it came, never typed.
+    reference: StoredValue<Option<String>>,
+}
+
+const LINE_FREQUENCIES: [&str; 3] = ["MONTHLY", "QUARTERLY", "ANNUALLY"];
+
 /// Every input of the intake form as text, exactly as typed, so nothing is lost when a save
 /// fails; `to_input` turns it into a `DealInput`.
 #[derive(Clone, Copy)]
@@ -119,6 +136,7 @@ struct DealForm {
     tax_exemption_certificate: RwSignal<String>,
     revenue_recognition_type: RwSignal<String>,
     milestones: RwSignal<Vec<MilestoneRow>>,
+    lines: RwSignal<Vec<LineRow>>,
     assigned_ae_id: RwSignal<String>,
     commission_plan_id: RwSignal<String>,
     next_key: StoredValue<u64>,
@@ -160,6 +178,7 @@ impl DealForm {
                 deal.and_then(|d| d.revenue_recognition_type.as_deref()),
             ),
             milestones: RwSignal::new(Vec::new()),
+            lines: RwSignal::new(Vec::new()),
             assigned_ae_id: text(
                 deal.and_then(|d| d.assigned_ae.as_ref())
                     .map(|u| u.id.as_str()),
@@ -174,7 +193,58 @@ impl DealForm {
                 &milestone.amount.amount,
             );
         }
+        for line in deal.map(|d| d.lines.as_slice()).unwrap_or_default() {
+            form.push_line(line);
+        }
         form
+    }
+
+    fn push_line(&self, line: &api::DealLine) {
+        let key = self.next_key.get_value();
+        self.next_key.set_value(key + 1);
+        let row = LineRow {
+            key,
+            product_name: RwSignal::new(line.product_name.clone()),
+            kind: text(line.kind.as_deref()),
+            quantity: RwSignal::new(line.quantity.clone()),
+            unit_price: RwSignal::new(line.unit_price.amount.clone()),
+            billing_frequency: text(line.billing_frequency.as_deref()),
+            start_date: text(line.start_date.as_deref()),
+            end_date: text(line.end_date.as_deref()),
+            reference: StoredValue::new(line.reference.clone()),
+        };
+        self.lines.update(|rows| rows.push(row));
+    }
+
+    fn add_line(&self) {
+        let key = self.next_key.get_value();
+        self.next_key.set_value(key + 1);
+        let row = LineRow {
+            key,
+            product_name: RwSignal::new(String::new()),
+            kind: RwSignal::new("SUBSCRIPTION".into()),
+            quantity: RwSignal::new("1".into()),
+            unit_price: RwSignal::new(String::new()),
+            billing_frequency: RwSignal::new(self.billing_frequency.with_untracked(|f| {
+                if LINE_FREQUENCIES.contains(&f.as_str()) {
+                    f.clone()
+                } else {
+                    "MONTHLY".into()
+                }
+            })),
+            start_date: RwSignal::new(String::new()),
+            end_date: RwSignal::new(String::new()),
+            reference: StoredValue::new(None),
+        };
+        self.lines.update(|rows| rows.push(row));
+    }
+
+    fn remove_line(&self, key: u64) {
+        self.lines.update(|rows| rows.retain(|row| row.key != key));
+    }
+
+    fn has_lines(&self) -> bool {
+        self.lines.with(|rows| !rows.is_empty())
     }
 
     fn push_milestone(&self, name: &str, due_date: &str, amount: &str) {
@@ -238,6 +308,30 @@ impl DealForm {
                 })
             })
             .collect();
+        let lines: Vec<Value> = self
+            .lines
+            .get()
+            .iter()
+            .map(|row| {
+                let kind = row.kind.get();
+                json!({
+                    "productName": row.product_name.get().trim(),
+                    "kind": non_empty(&kind),
+                    "quantity": non_empty(&row.quantity.get()),
+                    "unitPrice": {
+                        "amount": format::amount_input(&row.unit_price.get()),
+                        "currency": self.billing_currency.get().trim().to_uppercase(),
+                    },
+                    "billingFrequency": if kind == "SUBSCRIPTION" { non_empty(&row.billing_frequency.get()) } else { None },
+                    "startDate": non_empty(&row.start_date.get()),
+                    "endDate": non_empty(&row.end_date.get()),
+                    "reference": row.reference.get_value(),
+                })
+            })
+            .collect();
+        // With lines, the product, amounts, frequency and recognition are computed from them.
+        let computed = !lines.is_empty();
+        let unless_computed = |value: Value| if computed { Value::Null } else { value };
         let po_required = self.po_required.get();
         let tax_exempt = self.tax_exempt.get();
         json!({
@@ -245,12 +339,12 @@ impl DealForm {
             "customerId": non_empty(&self.customer_id.get()),
             "invoicedLegalEntity": non_empty(&self.invoiced_legal_entity.get()),
             "billingContact": billing_contact,
-            "productName": non_empty(&self.product_name.get()),
-            "tcv": self.money(&self.tcv.get()),
-            "arr": self.money(&self.arr.get()),
+            "productName": unless_computed(json!(non_empty(&self.product_name.get()))),
+            "tcv": unless_computed(self.money(&self.tcv.get())),
+            "arr": unless_computed(self.money(&self.arr.get())),
             "startDate": non_empty(&self.start_date.get()),
             "endDate": non_empty(&self.end_date.get()),
-            "billingFrequency": non_empty(&self.billing_frequency.get()),
+            "billingFrequency": unless_computed(json!(non_empty(&self.billing_frequency.get()))),
             "paymentTerms": non_empty(&self.payment_terms.get()),
             "billingCurrency": non_empty(&self.billing_currency.get()).map(|c| c.to_uppercase()),
             "poRequired": po_required,
@@ -258,8 +352,9 @@ impl DealForm {
             "taxJurisdiction": non_empty(&self.tax_jurisdiction.get()),
             "taxExempt": tax_exempt,
             "taxExemptionCertificate": if tax_exempt { non_empty(&self.tax_exemption_certificate.get()) } else { None },
-            "revenueRecognitionType": non_empty(&self.revenue_recognition_type.get()),
+            "revenueRecognitionType": unless_computed(json!(non_empty(&self.revenue_recognition_type.get()))),
             "milestones": milestones,
+            "lines": lines,
             "assignedAeId": non_empty(&self.assigned_ae_id.get()),
             "commissionPlanId": non_empty(&self.commission_plan_id.get()),
         })
@@ -327,6 +422,9 @@ fn DealEditor(deal: Option<Deal>) -> impl IntoView {
             .map(|d| Ok::<_, ApiError>(d.checklist.clone())),
     );
     let approved = RwSignal::new(None::<Deal>);
+    // The saved draft's TCV and ARR (computed from its lines when it has them): what approval
+    // confirms.
+    let saved_totals = RwSignal::new(deal.as_ref().map(|d| (d.tcv.clone(), d.arr.clone())));
 
     // Live checklist: ask the server 300 ms after the last change; only the newest answer counts.
     let debounce = Debounce::new();
@@ -370,6 +468,7 @@ fn DealEditor(deal: Option<Deal>) -> impl IntoView {
                 Ok(saved) => {
                     errors.set(None);
                     saved_input.set(Some(submitted));
+                    saved_totals.set(Some((saved.tcv.clone(), saved.arr.clone())));
                     checklist.set(Some(Ok(saved.checklist.clone())));
                     deal_id.set(Some(saved.id.clone()));
                     if was_new {
@@ -424,7 +523,7 @@ fn DealEditor(deal: Option<Deal>) -> impl IntoView {
                     </div>
                 </form>
                 <aside class="aside">
-                    <ApprovePanel form=form deal_id=deal_id.into() dirty=dirty.into() checklist=checklist.into() approved=approved />
+                    <ApprovePanel deal_id=deal_id.into() dirty=dirty.into() checklist=checklist.into() approved=approved saved_totals=saved_totals.into() />
                     <Checklist checklist=checklist.into() />
                 </aside>
             </div>
@@ -540,24 +639,34 @@ fn DealFields(
         <fieldset class="panel">
             <legend>"Commercial terms"</legend>
             <div class="form-row">
-                <TextField label="Product" name="productName" value=form.product_name errors=errors required=true />
                 <TextField label="Billing currency" name="billingCurrency" value=form.billing_currency errors=errors required=true hint="ISO 4217, e.g. USD" />
-            </div>
-            <div class="form-row">
-                <TextField label="Total contract value (TCV)" name="tcv" value=form.tcv errors=errors numeric=true required=true suffix=currency />
-                <TextField label="Annual recurring revenue (ARR)" name="arr" value=form.arr errors=errors numeric=true required=true suffix=currency />
+                <SelectField label="Payment terms" name="paymentTerms" value=form.payment_terms errors=errors options=enum_options("Choose terms", &PAYMENT_TERMS) required=true />
             </div>
             <div class="form-row">
                 <TextField label="Start date" name="startDate" kind="date" value=form.start_date errors=errors required=true />
-                <TextField label="End date" name="endDate" kind="date" value=form.end_date errors=errors required=true />
+                <TextField label="End date" name="endDate" kind="date" value=form.end_date errors=errors required=true hint="The last day of service" />
             </div>
-            <div class="form-row">
-                <SelectField label="Billing frequency" name="billingFrequency" value=form.billing_frequency errors=errors options=enum_options("Choose a frequency", &BILLING_FREQUENCIES) required=true />
-                <SelectField label="Payment terms" name="paymentTerms" value=form.payment_terms errors=errors options=enum_options("Choose terms", &PAYMENT_TERMS) required=true />
-            </div>
-            <SelectField label="Revenue recognition" name="revenueRecognitionType" value=form.revenue_recognition_type errors=errors options=enum_options("Choose a method", &RECOGNITION_TYPES) required=true />
+            <Show
+                when=move || !form.has_lines()
+                fallback=move || view! {
+                    <p class="hint" data-test="computed-from-lines">"Product, TCV, ARR, billing frequency and revenue recognition are computed from the lines below when the draft is saved."</p>
+                }
+            >
+                <div class="form-row">
+                    <TextField label="Product" name="productName" value=form.product_name errors=errors required=true />
+                    <SelectField label="Billing frequency" name="billingFrequency" value=form.billing_frequency errors=errors options=enum_options("Choose a frequency", &BILLING_FREQUENCIES) required=true />
+                </div>
+                <div class="form-row">
+                    <TextField label="Total contract value (TCV)" name="tcv" value=form.tcv errors=errors numeric=true required=true suffix=currency />
+                    <TextField label="Annual recurring revenue (ARR)" name="arr" value=form.arr errors=errors numeric=true required=true suffix=currency />
+                </div>
+                <SelectField label="Revenue recognition" name="revenueRecognitionType" value=form.revenue_recognition_type errors=errors options=enum_options("Choose a method", &RECOGNITION_TYPES) required=true />
+            </Show>
         </fieldset>
-        <MilestonesEditor form=form errors=errors currency=currency />
+        <LinesEditor form=form errors=errors currency=currency />
+        <Show when=move || !form.has_lines() || !form.milestones.with(Vec::is_empty)>
+            <MilestonesEditor form=form errors=errors currency=currency />
+        </Show>
         <fieldset class="panel">
             <legend>"Purchase order and tax"</legend>
             <label class="checkbox">
@@ -576,6 +685,162 @@ fn DealFields(
                 <TextField label="Exemption certificate" name="taxExemptionCertificate" value=form.tax_exemption_certificate errors=errors required=true />
             </Show>
         </fieldset>
+    }
+}
+
+/// The deal's lines: one row per product sold. Without lines the deal is one product typed
+/// with its TCV and ARR above.
+#[component]
+fn LinesEditor(
+    form: DealForm,
+    errors: Signal<Option<ApiError>>,
+    currency: Signal<String>,
+) -> impl IntoView {
+    view! {
+        <fieldset class="panel" data-test="deal-lines">
+            <legend>"Lines"</legend>
+            <p class="hint">"For a deal that sells several products, seats at a unit price, a licence or a one-time service: one line each. Each becomes a contract line. Leave a line's dates empty to use the deal's; a milestone's end date is its due date."</p>
+            <Show when=move || form.has_lines()>
+                <div class="table-scroll">
+                    <table class="table compact deal-lines">
+                        <thead>
+                            <tr>
+                                <th scope="col">"Product"</th>
+                                <th scope="col">"Kind"</th>
+                                <th scope="col" class="num">"Quantity"</th>
+                                <th scope="col" class="num">"Unit price"</th>
+                                <th scope="col">"Billed"</th>
+                                <th scope="col">"Start"</th>
+                                <th scope="col">"End / due"</th>
+                                <th scope="col"><span class="visually-hidden">"Remove"</span></th>
+                            </tr>
+                        </thead>
+                        <tbody>
+                            <For each=move || form.lines.get() key=|row| row.key let:row>
+                                <LineEditorRow form=form row=row errors=errors currency=currency />
+                            </For>
+                        </tbody>
+                    </table>
+                </div>
+            </Show>
+            <button class="button" type="button" data-test="add-line" on:click=move |_| form.add_line()>
+                "Add line"
+            </button>
+        </fieldset>
+    }
+}
+
+#[component]
+fn LineEditorRow(
+    form: DealForm,
+    row: LineRow,
+    errors: Signal<Option<ApiError>>,
+    currency: Signal<String>,
+) -> impl IntoView {
+    let key = row.key;
+    let index = Memo::new(move |_| {
+        form.lines
+            .with(|rows| rows.iter().position(|r| r.key == key).unwrap_or(0))
+    });
+    let error = move |part: &'static str| {
+        Signal::derive(move || {
+            errors.with(|e| {
+                e.as_ref().and_then(|e| {
+                    e.field(&format!("lines.{}.{part}", index.get()))
+                        .or_else(|| e.field(&format!("lines.{}.{part}.amount", index.get())))
+                        .or_else(|| e.field(&format!("lines.{}.{part}.currency", index.get())))
+                })
+            })
+        })
+    };
+    let cell_error = move |message: Signal<Option<String>>| {
+        move || {
+            message
+                .get()
+                .map(|m| view! { <p class="field-error">{m}</p> })
+        }
+    };
+    let invalid =
+        move |message: Signal<Option<String>>| move || message.with(Option::is_some).to_string();
+    let (
+        name_error,
+        kind_error,
+        quantity_error,
+        price_error,
+        frequency_error,
+        start_error,
+        end_error,
+    ) = (
+        error("productName"),
+        error("kind"),
+        error("quantity"),
+        error("unitPrice"),
+        error("billingFrequency"),
+        error("startDate"),
+        error("endDate"),
+    );
+    let label = move |what: &'static str| move || format!("Line {} {what}", index.get() + 1);
+    let is_subscription = move || row.kind.with(|kind| kind == "SUBSCRIPTION");
+    view! {
+        <tr data-test="deal-line">
+            <td>
+                <label class="visually-hidden" for=format!("line-{key}-product")>{label("product")}</label>
+                <input id=format!("line-{key}-product") type="text" bind:value=row.product_name aria-invalid=invalid(name_error) />
+                {move || row.reference.get_value().map(|reference| view! { <p class="hint">{format!("CRM line item {reference}")}</p> })}
+                {cell_error(name_error)}
+            </td>
+            <td>
+                <label class="visually-hidden" for=format!("line-{key}-kind")>{label("kind")}</label>
+                <select id=format!("line-{key}-kind") bind:value=row.kind aria-invalid=invalid(kind_error)>
+                    <option value="">"Choose…"</option>
+                    <option value="SUBSCRIPTION">"Subscription"</option>
+                    <option value="PERPETUAL_LICENSE">"Perpetual licence"</option>
+                    <option value="MILESTONE">"Milestone (one-time service)"</option>
+                    <option value="TIME_AND_MATERIALS">"Time and materials"</option>
+                </select>
+                {cell_error(kind_error)}
+            </td>
+            <td>
+                <label class="visually-hidden" for=format!("line-{key}-quantity")>{label("quantity")}</label>
+                <input id=format!("line-{key}-quantity") class="num-input" type="text" inputmode="decimal" bind:value=row.quantity aria-invalid=invalid(quantity_error) />
+                {cell_error(quantity_error)}
+            </td>
+            <td>
+                <label class="visually-hidden" for=format!("line-{key}-price")>{label("unit price")}</label>
+                <div class="input-wrap has-suffix">
+                    <input id=format!("line-{key}-price") class="num-input" type="text" inputmode="decimal" bind:value=row.unit_price aria-invalid=invalid(price_error) />
+                    <span class="input-suffix">{move || currency.get()}</span>
+                </div>
+                {cell_error(price_error)}
+            </td>
+            <td>
+                <Show when=is_subscription fallback=|| view! { <span class="muted">"once"</span> }>
+                    <label class="visually-hidden" for=format!("line-{key}-frequency")>{label("billing frequency")}</label>
+                    <select id=format!("line-{key}-frequency") bind:value=row.billing_frequency aria-invalid=invalid(frequency_error)>
+                        <option value="">"Choose…"</option>
+                        <option value="MONTHLY">"Monthly"</option>
+                        <option value="QUARTERLY">"Quarterly"</option>
+                        <option value="ANNUALLY">"Annually"</option>
+                    </select>
+                </Show>
+                {cell_error(frequency_error)}
+            </td>
+            <td>
+                <label class="visually-hidden" for=format!("line-{key}-start")>{label("start date")}</label>
+                <input id=format!("line-{key}-start") type="date" bind:value=row.start_date aria-invalid=invalid(start_error) />
+                {cell_error(start_error)}
+            </td>
+            <td>
+                <label class="visually-hidden" for=format!("line-{key}-end")>{label("end or due date")}</label>
+                <input id=format!("line-{key}-end") type="date" bind:value=row.end_date aria-invalid=invalid(end_error) />
+                {cell_error(end_error)}
+            </td>
+            <td>
+                <button class="button button-quiet" type="button" on:click=move |_| form.remove_line(key)>
+                    "Remove"
+                </button>
+            </td>
+        </tr>
     }
 }
 
@@ -686,11 +951,11 @@ fn MilestoneEditorRow(
 /// a retry after a network failure cannot create a second contract.
 #[component]
 fn ApprovePanel(
-    form: DealForm,
     deal_id: Signal<Option<String>>,
     dirty: Signal<bool>,
     checklist: Signal<Option<Result<Vec<ChecklistItem>, ApiError>>>,
     approved: RwSignal<Option<Deal>>,
+    saved_totals: Signal<Option<(Option<api::Money>, Option<api::Money>)>>,
 ) -> impl IntoView {
     let can_approve = session::can("DEAL_APPROVE");
     let idempotency_key = RwSignal::new(None::<String>);
@@ -710,9 +975,14 @@ fn ApprovePanel(
             None
         }
     });
-    let currency = move || form.billing_currency.get().trim().to_uppercase();
-    let tcv = move || format::money(&format::amount_input(&form.tcv.get()), &currency());
-    let arr = move || format::money(&format::amount_input(&form.arr.get()), &currency());
+    let shown = move |money: Option<api::Money>| {
+        money.map_or_else(
+            || "—".to_string(),
+            |m| format::money(&m.amount, &m.currency),
+        )
+    };
+    let tcv = move || shown(saved_totals.get().and_then(|(tcv, _)| tcv));
+    let arr = move || shown(saved_totals.get().and_then(|(_, arr)| arr));
     let confirm = move |_| {
         let (Some(id), Some(key)) = (deal_id.get_untracked(), idempotency_key.get_untracked())
         else {

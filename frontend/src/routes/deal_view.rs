@@ -77,6 +77,7 @@ fn DealFacts(deal: Deal) -> impl IntoView {
         )
     });
     let milestones = deal.milestones.clone();
+    let lines = deal.lines.clone();
     view! {
         <section class="panel">
             <h2>"Deal"</h2>
@@ -111,6 +112,39 @@ fn DealFacts(deal: Deal) -> impl IntoView {
                 <dt>"Account executive"</dt><dd>{or_dash(deal.assigned_ae.as_ref().map(|u| u.name.clone()))}</dd>
                 <dt>"Commission plan"</dt><dd>{or_dash(deal.commission_plan_id.clone())}</dd>
             </dl>
+            {(!lines.is_empty()).then(|| view! {
+                <h3>"Lines"</h3>
+                <p class="hint">"The product, TCV and ARR above are computed from these lines."</p>
+                <table class="table compact" data-test="deal-lines-view">
+                    <thead><tr>
+                        <th scope="col">"Product"</th>
+                        <th scope="col">"Kind"</th>
+                        <th scope="col" class="num">"Quantity"</th>
+                        <th scope="col" class="num">"Unit price"</th>
+                        <th scope="col">"Billing"</th>
+                        <th scope="col">"Dates"</th>
+                    </tr></thead>
+                    <tbody>
+                        {lines.into_iter().map(|line| view! {
+                            <tr>
+                                <td>{line.product_name}{line.reference.map(|r| view! { <span class="muted">{format!(" · CRM {r}")}</span> })}</td>
+                                <td>{line.kind.as_deref().map(format::enum_label).unwrap_or_else(|| "Not chosen yet".into())}</td>
+                                <td class="num">{line.quantity}</td>
+                                <MoneyCell money=Some(line.unit_price) />
+                                <td>{or_dash(line.billing_frequency.as_deref().map(format::enum_label))}</td>
+                                <td class="nowrap">{match (line.start_date, line.end_date) {
+                                    (None, None) => "The deal's term".to_string(),
+                                    (start, end) => format!(
+                                        "{} – {}",
+                                        start.as_deref().map(format::date).unwrap_or_else(|| "deal start".into()),
+                                        end.as_deref().map(format::date).unwrap_or_else(|| "deal end".into()),
+                                    ),
+                                }}</td>
+                            </tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            })}
             {(!milestones.is_empty()).then(|| view! {
                 <h3>"Milestones"</h3>
                 <table class="table compact">

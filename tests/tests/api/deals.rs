@@ -509,10 +509,11 @@ async fn a_deal_with_lines_becomes_one_contract_line_each_and_bills_them() {
     );
     let contract_id = contract["id"].as_str().unwrap().to_string();
 
+    crate::billing::tax_rate(&app, "US-CA", "0").await;
     let run = app
         .gql_ok(
             Role::Admin,
-            "mutation($asOf: Date!) { billRun(asOf: $asOf) { issued { total { amount } lines { description amount { amount } } } } }",
+            "mutation($asOf: Date!) { billRun(asOf: $asOf) { summary issued { total { amount } lines { description amount { amount } } } held { blockedField blockedReason } skipped { reason } } }",
             json!({ "asOf": "2026-12-01" }),
         )
         .await;
@@ -528,7 +529,10 @@ async fn a_deal_with_lines_becomes_one_contract_line_each_and_bills_them() {
         )
         .await;
     let schedule = &schedule["revenueSchedule"];
-    assert_eq!(schedule["allocatedTotal"]["amount"], "29000.00", "{schedule}");
+    assert_eq!(
+        schedule["allocatedTotal"]["amount"], "29000.00",
+        "{schedule}"
+    );
     assert_eq!(schedule["obligations"].as_array().unwrap().len(), 3);
 
     // Bad values name the line and field; nothing is written.
@@ -566,7 +570,9 @@ async fn a_deal_with_lines_becomes_one_contract_line_each_and_bills_them() {
         .unwrap()
         .to_string();
     assert!(
-        message.contains("Line 1 \"Platform seats\" runs 2026-12-01 to 2028-05-31, outside the deal's term"),
+        message.contains(
+            "Line 1 \"Platform seats\" runs 2026-12-01 to 2028-05-31, outside the deal's term"
+        ),
         "{message}"
     );
     assert!(

@@ -26,7 +26,7 @@ pub struct Milestone {
 #[derive(Clone, SimpleObject)]
 pub struct DealLine {
     pub product_name: String,
-    /// `None` until someone says what a CRM's one-time line is.
+    /// Empty until someone chooses what a CRM's one-time line is.
     pub kind: Option<ContractLineKind>,
     /// Decimal text: seats, licences, estimated hours.
     pub quantity: String,

@@ -513,9 +513,15 @@ mod tests {
         assert_eq!(found.len(), 2, "{found:?}");
         assert!(found[0].starts_with("Line 1 \"Setup\": choose what it is"));
         assert!(found[1].contains("outside the deal's term 2027-01-01 to 2027-12-31"));
-        assert!(contract_lines(&deal).is_none(), "a line without a kind has no contract line");
+        assert!(
+            contract_lines(&deal).is_none(),
+            "a line without a kind has no contract line"
+        );
         deal.lines[0].kind = Some(ContractLineKind::Milestone);
-        assert!(contract_lines(&deal).is_some(), "dates are the checklist's to refuse");
+        assert!(
+            contract_lines(&deal).is_some(),
+            "dates are the checklist's to refuse"
+        );
     }
 
     /// Bad values name their line and field; lines in another currency are refused.
