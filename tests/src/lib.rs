@@ -123,6 +123,7 @@ impl TestApp {
             dev_mode: true,
             jwt_secret: Some(JWT_SECRET.into()),
             jwt_secret_previous: None,
+            secrets_key: None,
             token_ttl_hours: 8,
             smtp_url: None,
             smtp_ca_file: None,

@@ -79,6 +79,14 @@ impl App {
         let previous = config.resolve_previous_jwt_secret()?;
         let keys = JwtKeys::new(&secret, chrono::Duration::hours(config.token_ttl_hours))
             .with_previous(previous.as_deref());
+        let secrets = crate::secrets::SecretBox::new(&config.resolve_secrets_key()?);
+        let resealed = crate::secrets::reseal_all(&db, &secrets).await?;
+        if resealed > 0 {
+            tracing::info!(
+                resealed,
+                "stored secrets written before encryption are now encrypted"
+            );
+        }
         let receivables = ReceivablesService::new(db.clone(), clock.clone());
         // One recurring-book cache shared by the dashboard and the renewal pipeline.
         let books = crate::recurring::repo::Books::default();
@@ -91,6 +99,7 @@ impl App {
             deals.clone(),
             customers.clone(),
             auth.clone(),
+            secrets.clone(),
         );
         let commissions =
             CommissionService::new(db.clone(), clock.clone(), config.functional_currency);
@@ -143,6 +152,7 @@ impl App {
                 db.clone(),
                 clock.clone(),
                 chrono::Duration::seconds(config.outbox_lease_seconds),
+                secrets,
             ),
             config,
             db,

@@ -10,6 +10,7 @@ pub use revops_insights::{
 };
 
 pub use revops_intake::{crm, imports};
+pub use revops_platform::secrets;
 
 pub mod app;
 pub mod db;

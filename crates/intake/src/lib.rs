@@ -8,6 +8,7 @@ pub use revops_commerce::{
     sequences, telemetry, values, webhooks,
 };
 pub use revops_commissions::commissions;
+pub use revops_platform::secrets;
 
 pub mod crm;
 

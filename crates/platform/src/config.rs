@@ -19,6 +19,10 @@ pub struct Config {
     /// `REVOPS_JWT_SECRET_PREVIOUS`: the secret before a rotation, accepted to verify tokens
     /// (never to sign) until they expire; remove it one token lifetime after the rotation.
     pub jwt_secret_previous: Option<String>,
+    /// `REVOPS_SECRETS_KEY`: encrypts the secrets revops must keep readable (CRM connector
+    /// signing secrets and API tokens, webhook signing secrets) at rest; 32+ characters, the same
+    /// on every instance. In dev it is generated once into the data directory.
+    pub secrets_key: Option<String>,
     pub token_ttl_hours: i64,
     /// `REVOPS_SMTP_URL`: the relay mail goes through (`smtp://host:port`,
     /// `smtp://user:password@host:587?tls=required`, `smtps://user:password@host:465`); None
@@ -168,6 +172,7 @@ impl Config {
             dev_mode,
             jwt_secret: env("REVOPS_JWT_SECRET"),
             jwt_secret_previous: env("REVOPS_JWT_SECRET_PREVIOUS"),
+            secrets_key: env("REVOPS_SECRETS_KEY"),
             token_ttl_hours,
             smtp_url,
             smtp_ca_file,
@@ -179,22 +184,46 @@ impl Config {
     /// The signing secret: configured, or in dev generated once and kept on disk so sessions
     /// survive restarts. Production refuses to start without one.
     pub fn resolve_jwt_secret(&self) -> AppResult<Vec<u8>> {
-        if let Some(secret) = &self.jwt_secret {
+        self.resolve_secret(
+            self.jwt_secret.as_deref(),
+            "REVOPS_JWT_SECRET",
+            "jwt-secret",
+        )
+    }
+
+    /// The key that encrypts stored secrets (`secrets::SecretBox`): configured, or in dev
+    /// generated once and kept on disk beside the JWT secret. Production refuses to start
+    /// without one.
+    pub fn resolve_secrets_key(&self) -> AppResult<Vec<u8>> {
+        self.resolve_secret(
+            self.secrets_key.as_deref(),
+            "REVOPS_SECRETS_KEY",
+            "secrets-key",
+        )
+    }
+
+    fn resolve_secret(
+        &self,
+        configured: Option<&str>,
+        variable: &str,
+        file_name: &str,
+    ) -> AppResult<Vec<u8>> {
+        if let Some(secret) = configured {
             if secret.len() < 32 {
                 return Err(AppError::validation(
-                    "REVOPS_JWT_SECRET",
-                    "REVOPS_JWT_SECRET must be at least 32 characters.",
+                    variable,
+                    format!("{variable} must be at least 32 characters."),
                 ));
             }
             return Ok(secret.as_bytes().to_vec());
         }
         if !self.dev_mode {
             return Err(AppError::validation(
-                "REVOPS_JWT_SECRET",
-                "Set REVOPS_JWT_SECRET (32+ characters) in production.",
+                variable,
+                format!("Set {variable} (32+ characters) in production."),
             ));
         }
-        let path = self.data_dir.join("jwt-secret");
+        let path = self.data_dir.join(file_name);
         if let Ok(existing) = std::fs::read_to_string(&path) {
             if existing.trim().len() >= 32 {
                 return Ok(existing.trim().as_bytes().to_vec());
@@ -238,6 +267,7 @@ impl std::fmt::Debug for Config {
             .field("dev_mode", &self.dev_mode)
             .field("jwt_secret", &hidden(&self.jwt_secret))
             .field("jwt_secret_previous", &hidden(&self.jwt_secret_previous))
+            .field("secrets_key", &hidden(&self.secrets_key))
             .field("token_ttl_hours", &self.token_ttl_hours)
             .field(
                 "smtp_url",
@@ -286,6 +316,7 @@ mod tests {
             dev_mode: false,
             jwt_secret: Some("jwt-secret-jwt-secret-jwt-secret-0123".into()),
             jwt_secret_previous: Some("jwt-previous-jwt-previous-jwt-previous".into()),
+            secrets_key: Some("secrets-key-secrets-key-secrets-key-01".into()),
             token_ttl_hours: 8,
             smtp_url: Some("smtps://billing:relay-secret@relay.example:465".into()),
             smtp_ca_file: Some("/etc/revops/relay-ca.pem".into()),
@@ -308,6 +339,7 @@ mod tests {
             "db-secret",
             "jwt-secret",
             "jwt-previous",
+            "secrets-key",
             "metrics-secret",
         ] {
             assert!(!debug.contains(secret), "{secret} in {debug}");

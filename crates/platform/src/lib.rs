@@ -20,6 +20,7 @@ pub mod locks;
 pub mod lookup;
 pub mod notifications;
 pub mod seal;
+pub mod secrets;
 pub mod sequences;
 pub mod telemetry;
 pub mod webhooks;

@@ -272,3 +272,99 @@ async fn a_token_signed_before_a_key_rotation_still_works_after_it() {
     assert!(verifies_with(new_secret) && !verifies_with(old_secret));
     let _ = std::fs::remove_dir_all(&directory);
 }
+
+/// The one text value of a single-row, single-column query.
+async fn text_of(app: &TestApp, sql: &str) -> String {
+    app.sql_rows(sql).await[0]
+        .try_get_by_index::<String>(0)
+        .unwrap()
+}
+
+#[tokio::test]
+async fn stored_secrets_are_encrypted_and_old_plaintext_ones_are_encrypted_at_start() {
+    // Proves secrets at rest: a HubSpot connector's signing secret and API token and a webhook
+    // endpoint's signing secret are stored encrypted (the plaintext appears nowhere in the row,
+    // the endpoint still shows the secret's start); a secret written before encryption is
+    // encrypted when revops next starts (`revops migrate`) with its key; and a start with another
+    // key stops with a message naming REVOPS_SECRETS_KEY instead of failing every signature
+    // later. (Signing and verifying with the stored secrets are the webhooks:: and intake::
+    // tests, which run on the encrypted values.)
+    let app = TestApp::spawn().await;
+    let account = app
+        .gql_ok(Role::Admin, "mutation($input: ServiceAccountCreateInput!) { serviceAccountCreate(input: $input) { serviceAccount { id } } }", json!({ "input": { "name": "HubSpot", "role": "VP_REVOPS" } }))
+        .await["serviceAccountCreate"]["serviceAccount"]["id"]
+        .clone();
+    app.gql_ok(
+        Role::Admin,
+        "mutation($input: IntakeConnectorCreateInput!) { intakeConnectorCreate(input: $input) { endpointPath } }",
+        json!({ "input": { "name": "acme-hs", "kind": "HUBSPOT", "serviceAccountId": account, "signingSecret": "hubspot-client-secret-0042", "apiToken": "pat-na1-token-0042" } }),
+    )
+    .await;
+    let created = app
+        .gql_ok(
+            Role::Admin,
+            "mutation($input: WebhookEndpointCreateInput!) { webhookEndpointCreate(input: $input) { secret endpoint { secretHint } } }",
+            json!({ "input": { "url": "http://127.0.0.1:9/hook", "description": "ERP", "eventTypes": ["invoice.issued"] } }),
+        )
+        .await;
+    let secret = created["webhookEndpointCreate"]["secret"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(
+        created["webhookEndpointCreate"]["endpoint"]["secretHint"],
+        json!(secret.chars().take(10).collect::<String>())
+    );
+    let signing = text_of(&app, "SELECT signing_secret FROM intake_connectors").await;
+    let token = text_of(&app, "SELECT api_token FROM intake_connectors").await;
+    let stored = text_of(&app, "SELECT secret FROM webhook_endpoints").await;
+    for (value, plain) in [
+        (&signing, "hubspot-client-secret-0042"),
+        (&token, "pat-na1-token-0042"),
+        (&stored, secret.as_str()),
+    ] {
+        assert!(value.starts_with("sealed:v1:"), "{value}");
+        assert!(
+            !value.contains(plain) && !value.contains(&plain[..12]),
+            "{value}"
+        );
+    }
+
+    // A database from before encryption: the endpoint's secret as given.
+    app.sql_rows(&format!("UPDATE webhook_endpoints SET secret = '{secret}'"))
+        .await;
+    let directory = scratch("secrets");
+    let mut env = env_for(&app, &directory);
+    env.push((
+        "REVOPS_SECRETS_KEY",
+        "a different key of more than thirty-two characters".into(),
+    ));
+    let (code, output) = run(&["migrate"], &env, directory.join("wrong-key.log")).await;
+    assert_ne!(code, 0, "{output}");
+    assert!(output.contains("REVOPS_SECRETS_KEY"), "{output}");
+    let mut env = env_for(&app, &directory);
+    env.retain(|(name, _)| *name != "REVOPS_DATA_DIR");
+    env.push((
+        "REVOPS_DATA_DIR",
+        app.app.config.data_dir.display().to_string(),
+    ));
+    let (code, output) = run(&["migrate"], &env, directory.join("migrate.log")).await;
+    assert_eq!(code, 0, "{output}");
+    let resealed = text_of(&app, "SELECT secret FROM webhook_endpoints").await;
+    assert!(
+        resealed.starts_with("sealed:v1:") && !resealed.contains(&secret),
+        "{resealed}"
+    );
+    let listed = app
+        .gql_ok(
+            Role::Admin,
+            "{ webhookEndpoints { secretHint } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        listed["webhookEndpoints"][0]["secretHint"],
+        json!(secret.chars().take(10).collect::<String>()),
+        "the resealed secret still opens under the app's key"
+    );
+}

@@ -208,8 +208,8 @@ impl IntakeService {
                         "An http(s) address, e.g. https://api.hubapi.com.",
                     ));
                 }
-                row.signing_secret = Set(Some(signing));
-                row.api_token = Set(Some(token));
+                row.signing_secret = Set(Some(self.secrets.seal(&signing)?));
+                row.api_token = Set(Some(self.secrets.seal(&token)?));
                 row.api_base_url = Set(Some(base));
                 row.mapping_json = Set(serde_json::to_string(&Mapping::hubspot_default())?);
                 format!("/api/intake/hubspot/{name}")
@@ -458,7 +458,10 @@ impl IntakeService {
         let Some(model) = model else {
             return Err(self.refuse(name, "unknown connector".into(), true).await);
         };
-        let secret = model.signing_secret.clone().unwrap_or_default();
+        let secret = match self.secrets.open_opt(model.signing_secret.as_deref()) {
+            Ok(secret) => secret.unwrap_or_default(),
+            Err(error) => return Err(Refusal::from(error)),
+        };
         let now_ms = self.clock.now().timestamp_millis();
         if let Err(reason) =
             hubspot::verify(&secret, "POST", uris, body, timestamp, signature, now_ms)
@@ -513,7 +516,10 @@ impl IntakeService {
             .api_base_url
             .clone()
             .unwrap_or_else(|| HUBSPOT_API.to_string());
-        let token = model.api_token.clone().unwrap_or_default();
+        let token = self
+            .secrets
+            .open_opt(model.api_token.as_deref())?
+            .unwrap_or_default();
         match hubspot::deal_record(&self.http, &base, &token, &webhook.deal_id()).await {
             Ok(record) => {
                 let notification = Notification {

@@ -166,6 +166,8 @@ pub struct IntakeService {
     auth: crate::auth::AuthService,
     /// For reading CRM APIs (HubSpot); bounded by a timeout so a slow CRM cannot hold a request.
     http: reqwest::Client,
+    /// Opens the connectors' signing secrets and API tokens, stored encrypted.
+    secrets: crate::secrets::SecretBox,
 }
 
 mod process;

@@ -10,6 +10,7 @@ impl IntakeService {
         deals: DealService,
         customers: CustomerService,
         auth: crate::auth::AuthService,
+        secrets: crate::secrets::SecretBox,
     ) -> IntakeService {
         let http = reqwest::Client::builder()
             .timeout(std::time::Duration::from_secs(10))
@@ -22,6 +23,7 @@ impl IntakeService {
             deals,
             customers,
             auth,
+            secrets,
         }
     }
 

@@ -143,6 +143,7 @@ mod tests {
             dev_mode: true,
             jwt_secret: None,
             jwt_secret_previous: None,
+            secrets_key: None,
             token_ttl_hours: 8,
             smtp_url: smtp_url.map(str::to_owned),
             smtp_ca_file: None,

@@ -9,6 +9,7 @@ use crate::audit::{self, AuditRecord};
 use crate::auth::api_key;
 use crate::entities::{webhook_delivery, webhook_endpoint};
 use crate::error::{AppError, AppResult};
+use crate::secrets::SecretBox;
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
@@ -19,11 +20,19 @@ use sea_orm::{
 const MAX_DESCRIPTION_CHARS: usize = 500;
 
 impl WebhookEndpoint {
-    pub(super) fn from_model(model: webhook_endpoint::Model) -> WebhookEndpoint {
+    /// The endpoint as shown; its secret (stored encrypted) gives only its first characters.
+    pub(super) fn from_model(
+        model: webhook_endpoint::Model,
+        secrets: &SecretBox,
+    ) -> WebhookEndpoint {
+        let hint = secrets
+            .open(&model.secret)
+            .map(|secret| secret.chars().take(10).collect())
+            .unwrap_or_else(|_| "whsec_…".to_string());
         WebhookEndpoint {
             id: model.id,
             event_types: subscribed_types(&model.event_types),
-            secret_hint: model.secret.chars().take(10).collect(),
+            secret_hint: hint,
             url: model.url,
             description: model.description,
             enabled: model.enabled,
@@ -96,7 +105,10 @@ impl WebhookService {
             .order_by_asc(webhook_endpoint::Column::Id)
             .all(&self.db)
             .await?;
-        Ok(rows.into_iter().map(WebhookEndpoint::from_model).collect())
+        Ok(rows
+            .into_iter()
+            .map(|row| WebhookEndpoint::from_model(row, &self.secrets))
+            .collect())
     }
 
     /// Subscribes a URL to event types; the signing secret is returned this once.
@@ -116,7 +128,7 @@ impl WebhookService {
             url: Set(url),
             description: Set(description),
             event_types: Set(event_types),
-            secret: Set(secret.clone()),
+            secret: Set(self.secrets.seal(&secret)?),
             enabled: Set(true),
             consecutive_failures: Set(0),
             created_by: Set(actor.user_id),
@@ -126,7 +138,7 @@ impl WebhookService {
         }
         .insert(&transaction)
         .await?;
-        let endpoint = WebhookEndpoint::from_model(model);
+        let endpoint = WebhookEndpoint::from_model(model, &self.secrets);
         audit_change(
             &transaction,
             Some(actor),
@@ -152,7 +164,7 @@ impl WebhookService {
         let now = self.clock.now();
         let transaction = self.db.begin().await?;
         let model = find_live(&transaction, endpoint_id).await?;
-        let before = WebhookEndpoint::from_model(model.clone());
+        let before = WebhookEndpoint::from_model(model.clone(), &self.secrets);
         let mut active = model.into_active_model();
         if let Some(url) = &input.url {
             active.url = Set(parse_url("url", url)?);
@@ -179,7 +191,8 @@ impl WebhookService {
             _ => {}
         }
         active.updated_at = Set(now);
-        let endpoint = WebhookEndpoint::from_model(active.update(&transaction).await?);
+        let endpoint =
+            WebhookEndpoint::from_model(active.update(&transaction).await?, &self.secrets);
         let action = match (before.enabled, endpoint.enabled) {
             (false, true) => "webhook_endpoint.enable",
             (true, false) => "webhook_endpoint.disable",
@@ -209,12 +222,13 @@ impl WebhookService {
         let now = self.clock.now();
         let transaction = self.db.begin().await?;
         let model = find_live(&transaction, endpoint_id).await?;
-        let before = WebhookEndpoint::from_model(model.clone());
+        let before = WebhookEndpoint::from_model(model.clone(), &self.secrets);
         let secret = api_key::new_signing_secret();
         let mut active = model.into_active_model();
-        active.secret = Set(secret.clone());
+        active.secret = Set(self.secrets.seal(&secret)?);
         active.updated_at = Set(now);
-        let endpoint = WebhookEndpoint::from_model(active.update(&transaction).await?);
+        let endpoint =
+            WebhookEndpoint::from_model(active.update(&transaction).await?, &self.secrets);
         audit_change(
             &transaction,
             Some(actor),
@@ -239,7 +253,7 @@ impl WebhookService {
         let now = self.clock.now();
         let transaction = self.db.begin().await?;
         let model = find_live(&transaction, endpoint_id).await?;
-        let before = WebhookEndpoint::from_model(model.clone());
+        let before = WebhookEndpoint::from_model(model.clone(), &self.secrets);
         let mut active = model.into_active_model();
         active.enabled = Set(false);
         active.deleted_at = Set(Some(now));

@@ -194,7 +194,7 @@ impl WebhookService {
         .await?;
         transaction.commit().await?;
         for delivery_id in &delivery_ids {
-            sender::deliver_now(&self.db, *delivery_id, now, self.lease).await?;
+            sender::deliver_now(&self.db, *delivery_id, now, self.lease, &self.secrets).await?;
         }
         let delivery_id = delivery_ids
             .first()

@@ -108,6 +108,8 @@ pub struct WebhookService {
     clock: SharedClock,
     /// How long a sender holds a delivery it claimed (the outbox's lease setting).
     lease: chrono::Duration,
+    /// Opens the endpoints' signing secrets, stored encrypted.
+    secrets: crate::secrets::SecretBox,
 }
 
 impl WebhookService {
@@ -115,13 +117,19 @@ impl WebhookService {
         db: DatabaseConnection,
         clock: SharedClock,
         lease: chrono::Duration,
+        secrets: crate::secrets::SecretBox,
     ) -> WebhookService {
-        WebhookService { db, clock, lease }
+        WebhookService {
+            db,
+            clock,
+            lease,
+            secrets,
+        }
     }
 
     /// Delivers every webhook due now (one sender pass; see `sender::deliver_due`).
     pub async fn deliver_due(&self) -> crate::error::AppResult<sender::DeliveryReport> {
-        sender::deliver_due(&self.db, self.clock.now(), self.lease).await
+        sender::deliver_due(&self.db, self.clock.now(), self.lease, &self.secrets).await
     }
 
     /// The event types an endpoint may subscribe to: (code, description).

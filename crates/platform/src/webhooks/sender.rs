@@ -11,6 +11,7 @@ use crate::audit::{self, AuditRecord};
 use crate::entities::{webhook_attempt, webhook_delivery, webhook_endpoint, webhook_event};
 use crate::error::{AppError, AppResult};
 use crate::notifications::lease::{self, backoff, LeaseColumns};
+use crate::secrets::SecretBox;
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
@@ -71,6 +72,7 @@ pub async fn deliver_due(
     db: &DatabaseConnection,
     now: DateTime<Utc>,
     lease: Duration,
+    secrets: &SecretBox,
 ) -> AppResult<DeliveryReport> {
     let mut report = DeliveryReport::default();
     let client = client()?;
@@ -81,8 +83,8 @@ pub async fn deliver_due(
             .all(db)
             .await?
             .into_iter()
-            .map(|endpoint| (endpoint.id, endpoint))
-            .collect();
+            .map(|endpoint| Ok((endpoint.id, opened(endpoint, secrets)?)))
+            .collect::<AppResult<_>>()?;
         if endpoints.is_empty() {
             break;
         }
@@ -124,6 +126,7 @@ pub async fn deliver_now(
     delivery_id: i64,
     now: DateTime<Utc>,
     lease: Duration,
+    secrets: &SecretBox,
 ) -> AppResult<DeliveryReport> {
     let mut report = DeliveryReport::default();
     let Some(delivery) = webhook_delivery::Entity::find_by_id(delivery_id)
@@ -132,7 +135,10 @@ pub async fn deliver_now(
     else {
         return Ok(report);
     };
-    let endpoint = super::endpoints::find_live(db, delivery.endpoint_id).await?;
+    let endpoint = opened(
+        super::endpoints::find_live(db, delivery.endpoint_id).await?,
+        secrets,
+    )?;
     if lease::claim::<webhook_delivery::Entity, _>(
         db,
         &LEASE,
@@ -146,6 +152,15 @@ pub async fn deliver_now(
         attempt(db, &client()?, &endpoint, &delivery, now, &mut report).await?;
     }
     Ok(report)
+}
+
+/// The endpoint with its signing secret decrypted, in memory only, for signing.
+fn opened(
+    mut endpoint: webhook_endpoint::Model,
+    secrets: &SecretBox,
+) -> AppResult<webhook_endpoint::Model> {
+    endpoint.secret = secrets.open(&endpoint.secret)?;
+    Ok(endpoint)
 }
 
 /// POSTs a claimed delivery and records what happened.
