@@ -3187,3 +3187,105 @@ async fn vp_revops_classifies_a_crm_one_time_line_and_approves_a_deal_with_lines
     })
     .await
 }
+
+/// A local webhook receiver answering every request `200 ok`; returns its URL and the requests'
+/// `Revops-Signature` headers as they arrive.
+fn webhook_receiver() -> Result<(String, std::sync::mpsc::Receiver<String>), Box<dyn Error>> {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
+    let url = format!("http://{}/hooks/revops", listener.local_addr()?);
+    let (sent, received) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let mut reader = BufReader::new(&stream);
+            let (mut length, mut signature) = (0usize, String::new());
+            let mut line = String::new();
+            while reader.read_line(&mut line).is_ok_and(|read| read > 2) {
+                let lower = line.to_ascii_lowercase();
+                if let Some(value) = lower.strip_prefix("content-length:") {
+                    length = value.trim().parse().unwrap_or(0);
+                }
+                if lower.starts_with("revops-signature:") {
+                    signature = line["revops-signature:".len()..].trim().to_string();
+                }
+                line.clear();
+            }
+            let mut body = vec![0; length];
+            let _ = reader.read_exact(&mut body);
+            let _ = sent.send(signature);
+            let _ = (&stream)
+                .write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok");
+        }
+    });
+    Ok((url, received))
+}
+
+#[tokio::test]
+async fn an_admin_sends_a_test_ping_reads_the_delivery_log_and_redelivers() -> TestResult {
+    // Proves the delivery log in the browser: "Send test" posts a signed ping to the endpoint,
+    // the endpoint's log lists it as delivered with the receiver's answer (HTTP 200), and
+    // "Redeliver" sends it again as a new delivery marked as the redelivery of the first.
+    require_dist()?;
+    let app = TestApp::spawn().await;
+    let (url, received) = webhook_receiver()?;
+    app.gql_ok(
+        Role::Admin,
+        "mutation($input: WebhookEndpointCreateInput!) { webhookEndpointCreate(input: $input) { secret } }",
+        json!({ "input": { "url": url, "description": "ERP sync", "eventTypes": ["invoice.issued"] } }),
+    )
+    .await;
+    let browser = Browser::start().await?;
+    run(&browser, "webhook_delivery_log", async {
+        sign_in(&browser, &app, Role::Admin).await?;
+        browser.wait_for_path("/customers", DEFAULT_TIMEOUT).await?;
+        browser.goto(&format!("{}/webhooks", app.base_url)).await?;
+        let test = browser
+            .wait_for(
+                "[data-test=webhook-table] [data-action=test]",
+                DEFAULT_TIMEOUT,
+            )
+            .await?;
+        browser.click(&test).await?;
+        browser
+            .wait_for_text("[role=status]", "Delivered (HTTP 200)", DEFAULT_TIMEOUT)
+            .await?;
+        // The app runs on this test's runtime: read the receiver only once it has answered.
+        let signature = received.try_recv()?;
+        assert!(
+            signature.starts_with("t=") && signature.contains(",v1="),
+            "{signature}"
+        );
+        let log = browser
+            .find("[data-test=webhook-table] [data-action=deliveries]")
+            .await?;
+        browser.click(&log).await?;
+        browser
+            .wait_for_text(
+                "[data-test=delivery-table] tbody",
+                "webhook.test",
+                DEFAULT_TIMEOUT,
+            )
+            .await?;
+        browser
+            .wait_for_text(
+                "[data-test=delivery-table] tbody",
+                "HTTP 200",
+                DEFAULT_TIMEOUT,
+            )
+            .await?;
+        let redeliver = browser
+            .find("[data-test=delivery-table] [data-action=redeliver]")
+            .await?;
+        browser.click(&redeliver).await?;
+        browser
+            .wait_for_text(
+                "[data-test=delivery-table] tbody",
+                "redelivery of #",
+                DEFAULT_TIMEOUT,
+            )
+            .await?;
+        no_error_on_page(&browser, "/webhooks").await?;
+        Ok(())
+    })
+    .await
+}

@@ -185,7 +185,9 @@ pub struct ListExport<T: 'static> {
 }
 
 /// A list's results: loading rows, the error with a retry, the empty state, or the table that
-/// `table` draws with the pager (and the export) below it.
+/// `table` draws with the pager (and the export) below it. The results sit in a `Transition`:
+/// the first load shows the loading rows, and a later one (the next page, a new search) keeps
+/// the rows on screen, marked busy, until the new ones arrive — the table never blinks empty.
 #[component]
 pub fn ListResults<T, V, F>(
     list: ListUrl,
@@ -203,17 +205,18 @@ where
     F: Fn(Vec<T>) -> V + Send + Sync + 'static,
 {
     let export = StoredValue::new_local(export);
-    move || match resource.get() {
-        None => view! { <LoadingRows columns=columns /> }.into_any(),
-        Some(Err(error)) => {
+    let table = StoredValue::new(table);
+    let pending = RwSignal::new(false);
+    let results = move |result: Result<Connection<T>, ApiError>| match result {
+        Err(error) => {
             view! { <ErrorPanel error=error retry=Callback::new(move |()| resource.refetch()) /> }
                 .into_any()
         }
-        Some(Ok(connection)) if connection.nodes.is_empty() => {
+        Ok(connection) if connection.nodes.is_empty() => {
             let (title, hint) = empty(&list);
             view! { <EmptyState title=title hint=hint /> }.into_any()
         }
-        Some(Ok(connection)) => {
+        Ok(connection) => {
             let shown = connection.nodes.len();
             let next_cursor = connection.page_info.end_cursor.clone();
             let csv = export.with_value(|export| {
@@ -226,7 +229,7 @@ where
                 })
             });
             view! {
-                {table(connection.nodes)}
+                {table.with_value(|table| table(connection.nodes))}
                 <Pager
                     shown=shown
                     offset=list.offset(page_size)
@@ -241,5 +244,12 @@ where
             }
             .into_any()
         }
+    };
+    view! {
+        <div class="list-results" class:is-pending=move || pending.get() aria-busy=move || pending.get().to_string()>
+            <Transition fallback=move || view! { <LoadingRows columns=columns /> } set_pending=pending>
+                {move || Suspend::new(async move { results(resource.await) })}
+            </Transition>
+        </div>
     }
 }
