@@ -11,6 +11,19 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 
+/// `GET /api/intake/deals/schema.json`: the notification's JSON Schema, public like the API's
+/// documentation (it holds no data).
+pub(super) async fn deal_schema() -> Response {
+    (
+        [(
+            axum::http::header::CONTENT_TYPE,
+            "application/schema+json; charset=utf-8",
+        )],
+        crate::crm::schema::DEAL_EVENT_SCHEMA,
+    )
+        .into_response()
+}
+
 pub(super) async fn deals(
     State(state): State<HttpState>,
     headers: HeaderMap,

@@ -60,6 +60,7 @@ pub fn router(app: App) -> Router {
         .route("/api/audit/export", get(audit_export))
         .route("/api/contract-documents/{id}/file", get(documents::file))
         .route("/api/intake/deals", axum::routing::post(intake::deals))
+        .route("/api/intake/deals/schema.json", get(intake::deal_schema))
         .route(
             "/api/intake/salesforce/{connector}/{secret}",
             axum::routing::post(intake::salesforce),

@@ -947,3 +947,31 @@ async fn a_hubspot_deals_line_items_fill_the_draft_and_a_bad_one_is_a_named_gap(
         json!({ "amount": "30125.00", "currency": "USD" })
     );
 }
+
+#[tokio::test]
+async fn the_notifications_json_schema_is_published() {
+    // Proves GET /api/intake/deals/schema.json serves the JSON Schema of the notification
+    // (no key needed: it holds no data), naming the line items; its example is a notification
+    // the endpoint accepts.
+    let app = TestApp::spawn().await;
+    let response = app
+        .client
+        .get(format!("{}/api/intake/deals/schema.json", app.base_url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 200);
+    assert!(response.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("application/schema+json"));
+    let schema: Value = response.json().await.unwrap();
+    assert_eq!(
+        schema["$schema"],
+        "https://json-schema.org/draft/2020-12/schema"
+    );
+    assert!(schema["$defs"]["Deal"]["properties"]["lineItems"].is_object());
+    let token = app.token(Role::VpRevops).await;
+    let (status, answer) = send(&app, Some(&token), &schema["examples"][0]).await;
+    assert_eq!(status, 202, "{answer}");
+}

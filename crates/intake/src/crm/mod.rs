@@ -11,6 +11,7 @@ pub mod hubspot;
 pub mod lines;
 pub mod mapping;
 pub mod salesforce;
+pub mod schema;
 
 use crate::access::{Actor, Permission};
 use crate::audit::{self, AuditRecord};
