@@ -701,3 +701,182 @@ async fn the_signed_pdf_is_kept_with_its_contract_checked_by_content_and_size() 
     assert_eq!(status, 200);
     assert_eq!(bytes, pdf);
 }
+
+/// A running SOW on the cut-over date: seats invoiced through November, and work the old system
+/// has not invoiced — two licences still to deliver, a go-live milestone due in February and 40
+/// estimated hours of consulting at 150.00.
+fn sow_file(licence_frequency: &str, milestone_billed_through: &str) -> Vec<Vec<String>> {
+    let mut header: Vec<&str> = CONTRACT_HEADER.to_vec();
+    header.push("kind");
+    rows(
+        &header,
+        &[
+            vec![
+                "OLD-S-1",
+                "ACCT-1",
+                "Platform seats",
+                "10",
+                "100.00",
+                "USD",
+                "monthly",
+                "2026-11-01",
+                "2027-10-31",
+                "2026-11-30",
+                "US-CA",
+                "",
+                "",
+                "",
+                "subscription",
+            ],
+            vec![
+                "OLD-S-1",
+                "ACCT-1",
+                "On-prem licence",
+                "2",
+                "3000.00",
+                "USD",
+                licence_frequency,
+                "2026-11-01",
+                "2027-10-31",
+                "",
+                "US-CA",
+                "",
+                "",
+                "",
+                "perpetual_license",
+            ],
+            vec![
+                "OLD-S-1",
+                "ACCT-1",
+                "Go-live",
+                "1",
+                "8000.00",
+                "USD",
+                "",
+                "2026-11-01",
+                "2027-02-28",
+                milestone_billed_through,
+                "US-CA",
+                "",
+                "",
+                "",
+                "milestone",
+            ],
+            vec![
+                "OLD-S-1",
+                "ACCT-1",
+                "Consulting",
+                "40",
+                "150.00",
+                "USD",
+                "",
+                "2026-11-01",
+                "2027-10-31",
+                "",
+                "US-CA",
+                "",
+                "",
+                "",
+                "time_and_materials",
+            ],
+        ],
+    )
+}
+
+#[tokio::test]
+async fn a_running_sows_unbilled_licence_milestone_and_hours_come_over_as_their_own_lines() {
+    // Proves the contracts import takes what the old system has not invoiced on a running SOW:
+    // a licence still to deliver, a milestone still to accept and T&M hours still to work come in
+    // as lines of those kinds beside the subscription. The TCV counts them (12 × 1,000.00 of
+    // seats + 2 × 3,000.00 + 8,000.00 + the 40 × 150.00 estimate = 32,000.00), the ARR only the
+    // seats (12,000.00). A licence with a frequency, or a milestone the old system already
+    // invoiced, is refused naming the cell and nothing is written. After the import the licence
+    // is billed when delivered and the milestone when accepted, by the normal bill run.
+    let app = TestApp::spawn().await;
+    tax_rate(&app, "US-CA", "0").await;
+    import_customers(&app, 1).await;
+
+    let refused = upload(
+        &app,
+        "contracts",
+        "sow.csv",
+        Some(CUTOVER),
+        csv_of(&sow_file("annually", "2026-10-31")),
+    )
+    .await;
+    assert_eq!(refused["status"], "REJECTED", "{refused}");
+    assert_eq!(
+        error_cells(&refused),
+        vec![
+            (3, "billing_frequency".to_string()),
+            (4, "billed_through".to_string())
+        ]
+    );
+    assert_eq!(app.sql_count("SELECT COUNT(*) FROM contracts").await, 0);
+
+    let imported = upload(
+        &app,
+        "contracts",
+        "sow.csv",
+        Some(CUTOVER),
+        csv_of(&sow_file("", "")),
+    )
+    .await;
+    assert_eq!(imported["status"], "VALIDATED", "{imported}");
+    assert_eq!(
+        imported["preview"]["totals"],
+        json!([{ "amount": "32000.00", "currency": "USD" }])
+    );
+    commit(&app, &imported["id"]).await;
+    let found = app
+        .gql_ok(
+            Role::Cfo,
+            "{ deals(search: \"OLD-S-1\") { nodes { contract { tcv { amount } arr { amount } lines { id productName kind billingFrequency } } } } }",
+            json!({}),
+        )
+        .await;
+    let contract = &found["deals"]["nodes"][0]["contract"];
+    assert_eq!(contract["tcv"]["amount"], "32000.00");
+    assert_eq!(contract["arr"]["amount"], "12000.00");
+    let lines = contract["lines"].as_array().unwrap();
+    let kinds: Vec<&str> = lines
+        .iter()
+        .map(|line| line["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "SUBSCRIPTION",
+            "PERPETUAL_LICENSE",
+            "MILESTONE",
+            "TIME_AND_MATERIALS"
+        ]
+    );
+    assert_eq!(lines[2]["billingFrequency"], "MILESTONE");
+
+    app.gql_ok(
+        Role::VpRevops,
+        "mutation($id: ID!) { contractLineDeliver(id: $id) { deliveredAt } }",
+        json!({ "id": lines[1]["id"] }),
+    )
+    .await;
+    app.gql_ok(
+        Role::VpRevops,
+        "mutation($id: ID!) { contractLineDeliver(id: $id) { deliveredAt } }",
+        json!({ "id": lines[2]["id"] }),
+    )
+    .await;
+    app.gql_ok(
+        Role::VpRevops,
+        "mutation($id: ID!, $note: String!) { contractLineAccept(id: $id, note: $note) { acceptedAt } }",
+        json!({ "id": lines[2]["id"], "note": "Go-live signed off" }),
+    )
+    .await;
+    let run = app
+        .gql_ok(Role::Admin, BILL_RUN, json!({ "asOf": "2026-12-01" }))
+        .await;
+    let issued = run["billRun"]["issued"].as_array().unwrap();
+    assert_eq!(issued.len(), 1, "{run}");
+    // December's seats (1,000.00), the two licences (6,000.00) and the milestone (8,000.00).
+    assert_eq!(issued[0]["total"]["amount"], "15000.00", "{run}");
+}

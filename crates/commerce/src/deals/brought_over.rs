@@ -15,7 +15,7 @@ use crate::audit;
 use crate::billing::periods::Alignment;
 use crate::billing::schedule::LineTerms;
 use crate::customers::PaymentTerms;
-use crate::deals::{BillingFrequency, RevenueRecognitionType};
+use crate::deals::BillingFrequency;
 use crate::entities::{contract, contract_line, deal};
 use crate::error::AppResult;
 use crate::money::Money;
@@ -24,14 +24,20 @@ use rust_decimal::{Decimal, RoundingStrategy};
 use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, Set};
 use serde::Serialize;
 
-/// One line of a brought-over contract, already validated (a subscription billed in advance).
+/// One line of a brought-over contract, already validated: a subscription billed in advance, or
+/// work the old system has not invoiced yet — a licence still to deliver, a milestone still to
+/// accept, hours still to work (time and materials).
 #[derive(Debug, Clone, Serialize)]
 pub struct BroughtOverLine {
     pub product_name: String,
+    pub kind: ContractLineKind,
+    /// Seats; a licence's units; a milestone's 1; T&M's estimated hours.
     pub quantity: Decimal,
-    /// The price per unit per billing period.
+    /// A subscription's price per unit per billing period; otherwise the price of one unit (a
+    /// licence, the milestone, an hour).
     pub unit_price: Money,
-    pub frequency: BillingFrequency,
+    /// A subscription's frequency; `None` for the other kinds.
+    pub frequency: Option<BillingFrequency>,
     pub start_date: NaiveDate,
     pub end_date: NaiveDate,
     /// The last service day the old system invoiced; `None` when it invoiced nothing yet.
@@ -43,11 +49,11 @@ impl BroughtOverLine {
     /// old system invoiced.
     pub fn terms(&self, billed: bool) -> LineTerms {
         LineTerms {
-            kind: ContractLineKind::Subscription,
+            kind: self.kind,
             product: self.product_name.clone(),
             quantity: self.quantity,
             unit_price: self.unit_price,
-            frequency: Some(self.frequency),
+            frequency: self.kind.frequency_for(self.frequency).ok().flatten(),
             alignment: Alignment::Anniversary,
             start: self.start_date,
             end: self.end_date,
@@ -58,21 +64,31 @@ impl BroughtOverLine {
         }
     }
 
-    /// What the whole term bills, periods and proration as billing computes them.
+    /// What the whole term bills, periods and proration as billing computes them (T&M: its
+    /// estimate, hours × rate, as a deal's TCV counts it).
     pub fn term_total(&self) -> AppResult<Money> {
+        if self.kind == ContractLineKind::TimeAndMaterials {
+            return Ok(self
+                .unit_price
+                .checked_mul_decimal(self.quantity, RoundingStrategy::MidpointAwayFromZero)?);
+        }
         Ok(Money::from_minor(
             crate::revenue::repo::stated_total(&self.terms(false))?,
             self.unit_price.currency(),
         ))
     }
 
-    /// The price of a year of the line (DOMAIN's ARR: price per period × periods in a year).
+    /// The price of a year of the line (DOMAIN's ARR: price per period × periods in a year);
+    /// zero for what is not recurring.
     pub fn annual_value(&self) -> AppResult<Money> {
-        Ok(super::lines::annual_value(
-            self.unit_price,
-            self.quantity,
-            self.frequency,
-        )?)
+        match (self.kind, self.frequency) {
+            (ContractLineKind::Subscription, Some(frequency)) => Ok(super::lines::annual_value(
+                self.unit_price,
+                self.quantity,
+                frequency,
+            )?),
+            _ => Ok(Money::zero(self.unit_price.currency())),
+        }
     }
 
     /// Why the line cannot come in as of `cutover`: the column and the reason.
@@ -86,6 +102,15 @@ impl BroughtOverLine {
                 ),
             ));
         }
+        if self.kind != ContractLineKind::Subscription {
+            return self.unbilled_problem();
+        }
+        let Some(frequency) = self.frequency else {
+            return Some((
+                "billing_frequency",
+                "A subscription bills monthly, quarterly or annually.".into(),
+            ));
+        };
         if let Some(billed) = self.billed_through {
             if billed < self.start_date || billed > self.end_date {
                 return Some((
@@ -108,7 +133,7 @@ impl BroughtOverLine {
                     "billed_through",
                     format!(
                         "{billed} is not the last day of one of this line's {} billing periods ({}, …); state the last day the old system's last invoice covered.",
-                        self.frequency.as_str(),
+                        frequency.as_str(),
                         shown.join(", ")
                     ),
                 ));
@@ -123,6 +148,35 @@ impl BroughtOverLine {
                     "The line was in service on the cut-over date {cutover} but the old system invoiced it only through {}: the days up to the cut-over were recognised there and never billed. Invoice through the cut-over in the old system first (or bring that invoice over as an open invoice).",
                     self.billed_through.map_or("nothing".to_string(), |day| day.to_string())
                 ),
+            ));
+        }
+        None
+    }
+
+    /// Why a licence, milestone or T&M line cannot come in: only what the old system has not
+    /// invoiced comes over as a line (an invoiced one is an open invoice and deferred revenue).
+    fn unbilled_problem(&self) -> Option<(&'static str, String)> {
+        let what = match self.kind {
+            ContractLineKind::PerpetualLicense => "licence",
+            ContractLineKind::Milestone => "milestone",
+            ContractLineKind::TimeAndMaterials => "time and materials line",
+            ContractLineKind::Subscription | ContractLineKind::Usage => {
+                return Some((
+                    "kind",
+                    "Usage is priced by meter and tiers: add it to the contract in revops after the import.".into(),
+                ))
+            }
+        };
+        if self.frequency.is_some() {
+            return Some((
+                "billing_frequency",
+                format!("A {what} is billed once (on delivery, acceptance or approved hours), not at a frequency; leave billing_frequency empty."),
+            ));
+        }
+        if self.billed_through.is_some() {
+            return Some((
+                "billed_through",
+                format!("Only a {what} the old system has not invoiced comes over as a line; leave billed_through empty, and bring what it invoiced over as open invoices and deferred revenue."),
             ));
         }
         None
@@ -205,14 +259,19 @@ impl BroughtOverContract {
             billing_currency: Some(self.tcv.currency()),
             start_date: Some(self.start_date()),
             end_date: Some(self.end_date()),
-            billing_frequency: first.map(|line| line.frequency),
+            billing_frequency: self.lines.iter().find_map(|line| line.frequency),
             payment_terms: Some(self.payment_terms),
             po_required: false,
             po_number: None,
             tax_jurisdiction: Some(self.tax_jurisdiction.clone()),
             tax_exempt: self.tax_exemption_certificate.is_some(),
             tax_exemption_certificate: self.tax_exemption_certificate.clone(),
-            revenue_recognition_type: Some(RevenueRecognitionType::Ratable),
+            revenue_recognition_type: match self.lines.first() {
+                Some(first) if self.lines.iter().all(|line| line.kind == first.kind) => {
+                    first.kind.recognition()
+                }
+                _ => None,
+            },
             milestones: Vec::new(),
             lines: Vec::new(),
             assigned_ae_id: self.owner_id,
@@ -280,11 +339,16 @@ pub async fn bring_over<C: ConnectionTrait>(
             .map(|line| contract_line::ActiveModel {
                 contract_id: Set(contract.id),
                 product_name: Set(line.product_name.clone()),
-                kind: Set(ContractLineKind::Subscription.as_str().into()),
+                kind: Set(line.kind.as_str().into()),
                 quantity: Set(line.quantity.normalize().to_string()),
                 unit_price_minor: Set(line.unit_price.minor()),
                 currency: Set(line.unit_price.currency().code().to_string()),
-                billing_frequency: Set(Some(line.frequency.as_str().into())),
+                billing_frequency: Set(line
+                    .kind
+                    .frequency_for(line.frequency)
+                    .ok()
+                    .flatten()
+                    .map(|frequency| frequency.as_str().into())),
                 start_date: Set(line.start_date),
                 end_date: Set(line.end_date),
                 billed_through: Set(line.billed_through),

@@ -1,5 +1,5 @@
 //! The contracts kind: the signed contracts and SOWs still running at cut-over, one row per
-//! subscription line, the rows of one contract sharing its reference. Each contract comes in as
+//! line (a subscription, or a licence, milestone or T&M work the old system has not invoiced), the rows of one contract sharing its reference. Each contract comes in as
 //! an approved deal and a contract whose billing resumes after what the old system invoiced
 //! (`deals::brought_over`). It posts nothing: what the old system billed is in the open invoices
 //! and deferred revenue imports.
@@ -9,7 +9,7 @@ use super::table::Table;
 use super::ColumnSpec;
 use crate::customers::PaymentTerms;
 use crate::deals::brought_over::{BroughtOverContract, BroughtOverLine};
-use crate::deals::BillingFrequency;
+use crate::deals::{BillingFrequency, ContractLineKind};
 use crate::entities::{deal, user};
 use crate::error::AppResult;
 use crate::invoicing::rules::Jurisdiction;
@@ -25,13 +25,14 @@ pub const COLUMNS: &[ColumnSpec] = &[
     ColumnSpec::required("customer_ref", "ACCT-00042", "The customer's external reference (import customers first)."),
     ColumnSpec::optional("signed_on", "2026-03-20", "When the contract was signed (YYYY-MM-DD); the earliest line start when empty. The deal is booked on it, and no commission is calculated for it (it was paid in the old tool)."),
     ColumnSpec::required("product", "Platform seats", "The line's product."),
-    ColumnSpec::optional("quantity", "25", "Units (seats); 1 when empty."),
-    ColumnSpec::required("unit_price", "1200.00", "Price per unit per billing period."),
+    ColumnSpec::optional("kind", "subscription", "subscription (when empty), perpetual_license (a licence still to deliver), milestone (a milestone still to accept; end_date is its due date) or time_and_materials (hours still to work; unit_price is the rate, quantity the estimated hours). Only work the old system has not invoiced comes over as a licence, milestone or T&M line."),
+    ColumnSpec::optional("quantity", "25", "Units (seats, licences, estimated hours); 1 when empty."),
+    ColumnSpec::required("unit_price", "1200.00", "A subscription's price per unit per billing period; otherwise the price of one unit (a licence, the milestone, an hour)."),
     ColumnSpec::required("currency", "USD", "ISO 4217 currency; one per contract."),
-    ColumnSpec::required("billing_frequency", "annually", "monthly, quarterly or annually, billed in advance on the line's anniversary."),
+    ColumnSpec::optional("billing_frequency", "annually", "Subscriptions: monthly, quarterly or annually, billed in advance on the line's anniversary. Empty for the other kinds."),
     ColumnSpec::required("start_date", "2026-04-01", "First service day of the line (YYYY-MM-DD)."),
-    ColumnSpec::required("end_date", "2027-03-31", "Last service day of the line (YYYY-MM-DD); the renewal date follows it."),
-    ColumnSpec::optional("billed_through", "2027-03-31", "The last service day the old system's invoices covered: the last day of one of the line's billing periods, on or after the cut-over for a line in service then. revops bills from the next period. Empty when nothing was invoiced yet (a line starting after the cut-over)."),
+    ColumnSpec::required("end_date", "2027-03-31", "Last service day of the line (YYYY-MM-DD; a milestone's due date); the renewal date follows it."),
+    ColumnSpec::optional("billed_through", "2027-03-31", "Subscriptions: the last service day the old system's invoices covered: the last day of one of the line's billing periods, on or after the cut-over for a line in service then. revops bills from the next period. Empty when nothing was invoiced yet (a line starting after the cut-over), and for the other kinds."),
     ColumnSpec::required("tax_jurisdiction", "US-CA", "Where the contract's invoices are taxed: a country code, optionally with a region (DE, US-CA)."),
     ColumnSpec::optional("tax_exemption_certificate", "", "The customer's exemption certificate number, when its invoices are not taxed."),
     ColumnSpec::optional("payment_terms", "net_30", "net_15, net_30, net_45, net_60 or upfront; net 30 when empty."),
@@ -128,18 +129,46 @@ fn parse_line(
             "A price cannot be negative; bring credits over as open credit memos instead.",
         ));
     }
-    let frequency_text = cells::required(cell("billing_frequency"), "billing_frequency", row)?;
-    let frequency = BillingFrequency::parse(&frequency_text.trim().to_lowercase())
-        .filter(|frequency| frequency.periods_per_year().is_some())
-        .ok_or_else(|| {
-            CellError::new(
+    let kind = match cell("kind").trim().to_lowercase().as_str() {
+        "" | "subscription" => ContractLineKind::Subscription,
+        "perpetual_license" | "perpetual_licence" | "license" | "licence" => {
+            ContractLineKind::PerpetualLicense
+        }
+        "milestone" => ContractLineKind::Milestone,
+        "time_and_materials" | "t&m" => ContractLineKind::TimeAndMaterials,
+        "usage" => ContractLineKind::Usage,
+        other => {
+            return Err(CellError::new(
+                row,
+                "kind",
+                format!("\"{other}\" is not subscription, perpetual_license, milestone or time_and_materials."),
+            ))
+        }
+    };
+    let frequency = match cell("billing_frequency").trim() {
+        "" if kind == ContractLineKind::Subscription => {
+            return Err(CellError::new(
                 row,
                 "billing_frequency",
-                format!("\"{frequency_text}\" is not monthly, quarterly or annually."),
-            )
-        })?;
+                "A subscription needs its billing frequency: monthly, quarterly or annually.",
+            ))
+        }
+        "" => None,
+        text => Some(
+            BillingFrequency::parse(&text.to_lowercase())
+                .filter(|frequency| frequency.periods_per_year().is_some())
+                .ok_or_else(|| {
+                    CellError::new(
+                        row,
+                        "billing_frequency",
+                        format!("\"{text}\" is not monthly, quarterly or annually."),
+                    )
+                })?,
+        ),
+    };
     let line = BroughtOverLine {
         product_name,
+        kind,
         quantity,
         unit_price,
         frequency,

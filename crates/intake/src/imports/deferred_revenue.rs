@@ -7,7 +7,7 @@ use super::cells::{self, CellError};
 use super::table::Table;
 use super::ColumnSpec;
 use crate::deals::brought_over::BroughtOverLine;
-use crate::deals::BillingFrequency;
+use crate::deals::{BillingFrequency, ContractLineKind};
 use crate::entities::{contract, contract_line, deal, performance_obligation, revenue_schedule};
 use crate::error::AppResult;
 use crate::money::Money;
@@ -230,13 +230,14 @@ fn billed_after(line: &contract_line::Model, cutover: NaiveDate) -> AppResult<Mo
     let currency = crate::money::Currency::parse(&line.currency)?;
     BroughtOverLine {
         product_name: line.product_name.clone(),
+        kind: ContractLineKind::parse(&line.kind).unwrap_or(ContractLineKind::Subscription),
         quantity: Decimal::from_str(&line.quantity).unwrap_or(Decimal::ONE),
         unit_price: Money::from_minor(line.unit_price_minor, currency),
         frequency: line
             .billing_frequency
             .as_deref()
             .and_then(BillingFrequency::parse)
-            .unwrap_or(BillingFrequency::Annually),
+            .filter(|frequency| frequency.periods_per_year().is_some()),
         start_date: line.start_date,
         end_date: line.end_date,
         billed_through: line.billed_through,
