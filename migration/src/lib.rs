@@ -23,6 +23,7 @@ mod m20261208_000001_seals;
 mod m20261209_000001_contract_modifications;
 mod m20261210_000001_ssp_methods;
 mod m20261211_000001_deal_lines;
+mod m20261211_000002_sealed_secrets;
 
 pub struct Migrator;
 
@@ -50,6 +51,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261209_000001_contract_modifications::Migration),
             Box::new(m20261210_000001_ssp_methods::Migration),
             Box::new(m20261211_000001_deal_lines::Migration),
+            Box::new(m20261211_000002_sealed_secrets::Migration),
         ]
     }
 }
