@@ -23,6 +23,9 @@ use tokio::sync::Mutex;
 pub const PASSWORD: &str = "correct horse battery staple";
 /// The JWT secret the test app signs with, so tests can forge tokens to attack it.
 pub const JWT_SECRET: &str = "test-secret-test-secret-test-secret-0123";
+/// The key the in-process app encrypts stored secrets with (`REVOPS_SECRETS_KEY`), fixed like the
+/// JWT secret so a test can start a `revops` process that reads the same database.
+pub const SECRETS_KEY: &str = "test-secrets-key-0123456789abcdef-0123456789";
 
 /// The e-mail of the test user holding `role`.
 pub fn email_of(role: Role) -> String {
@@ -123,7 +126,7 @@ impl TestApp {
             dev_mode: true,
             jwt_secret: Some(JWT_SECRET.into()),
             jwt_secret_previous: None,
-            secrets_key: None,
+            secrets_key: Some(SECRETS_KEY.into()),
             token_ttl_hours: 8,
             smtp_url: None,
             smtp_ca_file: None,

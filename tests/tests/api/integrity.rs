@@ -343,11 +343,7 @@ async fn stored_secrets_are_encrypted_and_old_plaintext_ones_are_encrypted_at_st
     assert_ne!(code, 0, "{output}");
     assert!(output.contains("REVOPS_SECRETS_KEY"), "{output}");
     let mut env = env_for(&app, &directory);
-    env.retain(|(name, _)| *name != "REVOPS_DATA_DIR");
-    env.push((
-        "REVOPS_DATA_DIR",
-        app.app.config.data_dir.display().to_string(),
-    ));
+    env.push(("REVOPS_SECRETS_KEY", revops_tests::SECRETS_KEY.into()));
     let (code, output) = run(&["migrate"], &env, directory.join("migrate.log")).await;
     assert_eq!(code, 0, "{output}");
     let resealed = text_of(&app, "SELECT secret FROM webhook_endpoints").await;
