@@ -514,7 +514,7 @@ fn DealEditor(deal: Option<Deal>) -> impl IntoView {
                 <form class="form" novalidate=true on:submit=move |event| event.prevent_default() data-test="deal-form">
                     <FormErrorBanner error=error_signal />
                     {move || notice.get().map(|message| view! { <p class="alert alert-success" role="status">{message}</p> })}
-                    <DealFields form=form errors=error_signal saved_customer=saved_customer.clone() />
+                    <DealFields form=form errors=error_signal saved_customer=saved_customer.clone() saved_totals=saved_totals.into() />
                     <div class="button-row sticky-actions">
                         <button class="button button-primary" type="button" data-test="save-draft" disabled=move || saving.get() on:click=save>
                             {move || if saving.get() { "Saving…" } else { "Save draft" }}
@@ -539,7 +539,20 @@ fn DealFields(
     /// The customer the saved draft names, shown even when it is not among the picker's first
     /// page of customers.
     saved_customer: Option<CustomerName>,
+    /// The saved draft's TCV and ARR, shown when they are computed from the lines.
+    saved_totals: Signal<Option<(Option<api::Money>, Option<api::Money>)>>,
 ) -> impl IntoView {
+    let computed_totals = move || {
+        let shown = |money: Option<api::Money>| {
+            money.map_or_else(
+                || "—".to_string(),
+                |m| format::money(&m.amount, &m.currency),
+            )
+        };
+        saved_totals
+            .get()
+            .map(|(tcv, arr)| format!("As saved: TCV {}, ARR {}.", shown(tcv), shown(arr)))
+    };
     let session = use_session();
     // What is typed in the picker's search box, and the same text once typing pauses.
     let customer_search_typed = RwSignal::new(String::new());
@@ -649,7 +662,10 @@ fn DealFields(
             <Show
                 when=move || !form.has_lines()
                 fallback=move || view! {
-                    <p class="hint" data-test="computed-from-lines">"Product, TCV, ARR, billing frequency and revenue recognition are computed from the lines below when the draft is saved."</p>
+                    <p class="hint" data-test="computed-from-lines">
+                        "Product, TCV, ARR, billing frequency and revenue recognition are computed from the lines below when the draft is saved. "
+                        <span class="num" data-test="computed-totals">{computed_totals}</span>
+                    </p>
                 }
             >
                 <div class="form-row">
