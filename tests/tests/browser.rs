@@ -3164,6 +3164,10 @@ async fn vp_revops_classifies_a_crm_one_time_line_and_approves_a_deal_with_lines
         browser
             .wait_for_text(".muted", "All changes saved", DEFAULT_TIMEOUT)
             .await?;
+        // The saved draft's TCV and ARR, computed from the lines, are shown beside them.
+        browser
+            .wait_for_text("[data-test=computed-totals]", "17,000.00", DEFAULT_TIMEOUT)
+            .await?;
         let approve = browser
             .wait_for("[data-test=approve-deal]:not([disabled])", DEFAULT_TIMEOUT)
             .await?;
