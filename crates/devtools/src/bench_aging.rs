@@ -5,7 +5,7 @@
 
 use crate::access::{Actor, Role};
 use crate::app::App;
-use crate::bench::{fresh_url, insert_batched as insert};
+use crate::bench::{fresh_url, insert_batched as insert, FIXTURE_ADDRESS, FIXTURE_CONTACT};
 use crate::clock::{FixedClock, SharedClock};
 use crate::config::Config;
 use crate::entities::{ar_aging_cell, ar_movement, customer, invoice};
@@ -20,6 +20,30 @@ use std::time::Instant;
 const CUSTOMERS: i64 = 20_000;
 const DAYS: i64 = 730;
 
+/// How many aging cells' amounts and open counts, by (basis, aged-from date, movement date).
+type Cells = HashMap<(&'static str, NaiveDate, NaiveDate), (i64, i64)>;
+
+/// What every slice of the fixture is generated from.
+struct FixtureShape {
+    payments: i64,
+    /// Every `step`-th invoice is paid, so `payments` of them are.
+    step: i64,
+    customers: i64,
+    today: NaiveDate,
+    now: chrono::DateTime<Utc>,
+}
+
+/// One generated invoice: whose it is, its dates and total, and when (if ever) it was paid.
+#[derive(Clone, Copy)]
+struct FixtureInvoice {
+    id: i64,
+    customer_id: i64,
+    invoice_date: NaiveDate,
+    due_date: NaiveDate,
+    total: i64,
+    paid_on: Option<NaiveDate>,
+}
+
 /// Writes the fixture in slices of `slice` invoices, each slice one transaction: `invoices`
 /// over two years for `customers` customers (created here unless `existing`).
 pub(crate) async fn generate(
@@ -31,20 +55,57 @@ pub(crate) async fn generate(
     today: NaiveDate,
 ) -> AppResult<()> {
     let now = Utc.from_utc_datetime(&today.and_hms_opt(6, 0, 0).unwrap_or_default());
-    let address = r#"{"line1":"1 Main St","line2":null,"city":"Austin","region":null,"postalCode":"78701","country":"US"}"#;
-    let contact = r#"{"name":"AP","email":"ap@bench.example","phone":null}"#;
     let customers = customers.min(invoices.max(1)).max(1);
+    insert_customers(db, if existing { 0 } else { customers }, now).await?;
+    // Every `step`-th invoice is paid, so `payments` of them are.
+    let step = if payments > 0 {
+        (invoices / payments).max(1)
+    } else {
+        i64::MAX
+    };
+    let shape = FixtureShape {
+        payments,
+        step,
+        customers,
+        today,
+        now,
+    };
+    let mut cells: Cells = HashMap::new();
+    let slice = 20_000;
+    let mut paid_so_far = 0;
+    let mut start = 1;
+    while start <= invoices {
+        let end = (start + slice - 1).min(invoices);
+        let (invoice_rows, movement_rows) =
+            slice_rows(start..=end, &shape, &mut paid_so_far, &mut cells);
+        let transaction = db.begin().await?;
+        insert(&transaction, invoice_rows).await?;
+        insert(&transaction, movement_rows).await?;
+        transaction.commit().await?;
+        start = end + 1;
+    }
+    insert_aging_cells(db, cells).await?;
+    // Fresh statistics, as a live database would have, so the planners choose as they would.
+    db.execute_unprepared("ANALYZE").await?;
+    Ok(())
+}
+
+/// Creates customers 1 to `count` in one transaction.
+async fn insert_customers(
+    db: &sea_orm::DatabaseConnection,
+    count: i64,
+    now: chrono::DateTime<Utc>,
+) -> AppResult<()> {
     let transaction = db.begin().await?;
-    let new_customers = 1..=if existing { 0 } else { customers };
     insert(
         &transaction,
-        new_customers
+        (1..=count)
             .map(|id| customer::ActiveModel {
                 id: Set(id),
                 legal_name: Set(format!("Customer {id:05}")),
-                billing_address_json: Set(address.into()),
-                remit_to_address_json: Set(address.into()),
-                billing_contact_json: Set(contact.into()),
+                billing_address_json: Set(FIXTURE_ADDRESS.into()),
+                remit_to_address_json: Set(FIXTURE_ADDRESS.into()),
+                billing_contact_json: Set(FIXTURE_CONTACT.into()),
                 credit_limit_minor: Set(0),
                 payment_terms: Set("net_30".into()),
                 billing_currency: Set("USD".into()),
@@ -60,100 +121,147 @@ pub(crate) async fn generate(
     )
     .await?;
     transaction.commit().await?;
-    // Every `step`-th invoice is paid, so `payments` of them are.
-    let step = if payments > 0 {
-        (invoices / payments).max(1)
-    } else {
-        i64::MAX
-    };
-    let mut cells: HashMap<(&'static str, NaiveDate, NaiveDate), (i64, i64)> = HashMap::new();
-    let slice = 20_000;
-    let mut paid_so_far = 0;
-    let mut start = 1;
-    while start <= invoices {
-        let end = (start + slice - 1).min(invoices);
-        let mut invoice_rows = Vec::new();
-        let mut movement_rows = Vec::new();
-        for id in start..=end {
-            let invoice_date = today - Duration::days(id % DAYS);
-            let due_date = invoice_date + Duration::days(30);
-            let total = 10_000 + (id * 7_919) % 990_000;
-            let paid_on = (paid_so_far < payments && id % step == 0)
-                .then(|| (invoice_date + Duration::days(5 + id % 60)).min(today));
-            if paid_on.is_some() {
-                paid_so_far += 1;
-            }
-            let customer_id = id % customers + 1;
-            invoice_rows.push(invoice::ActiveModel {
-                id: Set(id),
-                number: Set(Some(format!("INV-B-{id:07}"))),
-                batch_key: Set(format!("bench|{id}")),
-                legal_entity: Set("Bench Inc.".into()),
-                customer_id: Set(customer_id),
-                contract_id: Set(None),
-                currency: Set("USD".into()),
-                status: Set(if paid_on.is_some() { "paid" } else { "issued" }.into()),
-                invoice_date: Set(invoice_date),
-                issue_date: Set(Some(invoice_date)),
-                due_date: Set(Some(due_date)),
-                payment_terms: Set("net_30".into()),
-                po_number: Set(None),
-                purchase_order_id: Set(None),
-                tax_exemption_certificate: Set(None),
-                subtotal_minor: Set(total),
-                tax_minor: Set(0),
-                total_minor: Set(total),
-                paid_minor: Set(if paid_on.is_some() { total } else { 0 }),
-                credited_minor: Set(0),
-                written_off_minor: Set(0),
-                settled_on: Set(paid_on),
-                blocked_field: Set(None),
-                blocked_reason: Set(None),
-                functional_currency: Set("USD".into()),
-                fx_rate: Set(None),
-                functional_total_minor: Set(Some(total)),
-                journal_entry_id: Set(None),
-                issued_by: Set(None),
-                issued_at: Set(Some(now)),
-                voided_by: Set(None),
-                voided_at: Set(None),
-                void_reason: Set(None),
-                void_journal_entry_id: Set(None),
-                import_id: Set(None),
-                created_at: Set(now),
-                updated_at: Set(now),
-            });
-            let mut movement = |kind: &str, amount: i64, on: NaiveDate, count: i64| {
-                movement_rows.push(ar_movement::ActiveModel {
-                    invoice_id: Set(id),
-                    customer_id: Set(customer_id),
-                    currency: Set("USD".into()),
-                    kind: Set(kind.into()),
-                    amount_minor: Set(amount),
-                    movement_date: Set(on),
-                    invoice_date: Set(invoice_date),
-                    due_date: Set(due_date),
-                    source_id: Set(None),
-                    created_at: Set(now),
-                    ..Default::default()
-                });
-                for (basis, aged_from) in [("invoice", invoice_date), ("due", due_date)] {
-                    let cell = cells.entry((basis, aged_from, on)).or_default();
-                    cell.0 += amount;
-                    cell.1 += count;
-                }
-            };
-            movement("issue", total, invoice_date, 1);
-            if let Some(on) = paid_on {
-                movement("payment", -total, on, -1);
-            }
+    Ok(())
+}
+
+/// The invoice and movement rows of invoices `ids`, counting the paid ones and adding every
+/// movement to the aging cells.
+fn slice_rows(
+    ids: std::ops::RangeInclusive<i64>,
+    shape: &FixtureShape,
+    paid_so_far: &mut i64,
+    cells: &mut Cells,
+) -> (Vec<invoice::ActiveModel>, Vec<ar_movement::ActiveModel>) {
+    let mut invoice_rows = Vec::new();
+    let mut movement_rows = Vec::new();
+    for id in ids {
+        let invoice_date = shape.today - Duration::days(id % DAYS);
+        let due_date = invoice_date + Duration::days(30);
+        let total = 10_000 + (id * 7_919) % 990_000;
+        let paid_on = (*paid_so_far < shape.payments && id % shape.step == 0)
+            .then(|| (invoice_date + Duration::days(5 + id % 60)).min(shape.today));
+        if paid_on.is_some() {
+            *paid_so_far += 1;
         }
-        let transaction = db.begin().await?;
-        insert(&transaction, invoice_rows).await?;
-        insert(&transaction, movement_rows).await?;
-        transaction.commit().await?;
-        start = end + 1;
+        let generated = FixtureInvoice {
+            id,
+            customer_id: id % shape.customers + 1,
+            invoice_date,
+            due_date,
+            total,
+            paid_on,
+        };
+        invoice_rows.push(invoice_row(&generated, shape.now));
+        movement_rows.push(movement_row(
+            &generated,
+            "issue",
+            total,
+            invoice_date,
+            shape.now,
+        ));
+        add_to_cells(cells, &generated, total, invoice_date, 1);
+        if let Some(on) = paid_on {
+            movement_rows.push(movement_row(&generated, "payment", -total, on, shape.now));
+            add_to_cells(cells, &generated, -total, on, -1);
+        }
     }
+    (invoice_rows, movement_rows)
+}
+
+/// The invoice row: issued, or paid in full when it has a payment.
+fn invoice_row(generated: &FixtureInvoice, now: chrono::DateTime<Utc>) -> invoice::ActiveModel {
+    let FixtureInvoice {
+        id,
+        customer_id,
+        invoice_date,
+        due_date,
+        total,
+        paid_on,
+    } = *generated;
+    invoice::ActiveModel {
+        id: Set(id),
+        number: Set(Some(format!("INV-B-{id:07}"))),
+        batch_key: Set(format!("bench|{id}")),
+        legal_entity: Set("Bench Inc.".into()),
+        customer_id: Set(customer_id),
+        contract_id: Set(None),
+        currency: Set("USD".into()),
+        status: Set(if paid_on.is_some() { "paid" } else { "issued" }.into()),
+        invoice_date: Set(invoice_date),
+        issue_date: Set(Some(invoice_date)),
+        due_date: Set(Some(due_date)),
+        payment_terms: Set("net_30".into()),
+        po_number: Set(None),
+        purchase_order_id: Set(None),
+        tax_exemption_certificate: Set(None),
+        subtotal_minor: Set(total),
+        tax_minor: Set(0),
+        total_minor: Set(total),
+        paid_minor: Set(if paid_on.is_some() { total } else { 0 }),
+        credited_minor: Set(0),
+        written_off_minor: Set(0),
+        settled_on: Set(paid_on),
+        blocked_field: Set(None),
+        blocked_reason: Set(None),
+        functional_currency: Set("USD".into()),
+        fx_rate: Set(None),
+        functional_total_minor: Set(Some(total)),
+        journal_entry_id: Set(None),
+        issued_by: Set(None),
+        issued_at: Set(Some(now)),
+        voided_by: Set(None),
+        voided_at: Set(None),
+        void_reason: Set(None),
+        void_journal_entry_id: Set(None),
+        import_id: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+}
+
+/// An AR movement of `amount` on `on` against the invoice.
+fn movement_row(
+    generated: &FixtureInvoice,
+    kind: &str,
+    amount: i64,
+    on: NaiveDate,
+    now: chrono::DateTime<Utc>,
+) -> ar_movement::ActiveModel {
+    ar_movement::ActiveModel {
+        invoice_id: Set(generated.id),
+        customer_id: Set(generated.customer_id),
+        currency: Set("USD".into()),
+        kind: Set(kind.into()),
+        amount_minor: Set(amount),
+        movement_date: Set(on),
+        invoice_date: Set(generated.invoice_date),
+        due_date: Set(generated.due_date),
+        source_id: Set(None),
+        created_at: Set(now),
+        ..Default::default()
+    }
+}
+
+/// Adds a movement to the invoice-date and due-date aging cells.
+fn add_to_cells(
+    cells: &mut Cells,
+    generated: &FixtureInvoice,
+    amount: i64,
+    on: NaiveDate,
+    count: i64,
+) {
+    for (basis, aged_from) in [
+        ("invoice", generated.invoice_date),
+        ("due", generated.due_date),
+    ] {
+        let cell = cells.entry((basis, aged_from, on)).or_default();
+        cell.0 += amount;
+        cell.1 += count;
+    }
+}
+
+/// Writes the aging cells in one transaction.
+async fn insert_aging_cells(db: &sea_orm::DatabaseConnection, cells: Cells) -> AppResult<()> {
     let transaction = db.begin().await?;
     insert(
         &transaction,
@@ -174,8 +282,6 @@ pub(crate) async fn generate(
     )
     .await?;
     transaction.commit().await?;
-    // Fresh statistics, as a live database would have, so the planners choose as they would.
-    db.execute_unprepared("ANALYZE").await?;
     Ok(())
 }
 
@@ -191,6 +297,9 @@ pub struct AgingBench {
     pub lines: Vec<String>,
     pub figures: Vec<crate::bench_all::Figure>,
 }
+
+/// How many times each aging query is timed.
+const RUNS: usize = 7;
 
 /// Generates the fixture on a fresh database and times the aging queries.
 pub async fn bench_aging(
@@ -223,54 +332,15 @@ pub async fn bench_aging(
         email: "bench@revops".into(),
         role: Role::Cfo,
     };
-    let runs = 7;
     let mut figures = Vec::new();
     for as_of in [
         today,
         today - Duration::days(180),
         today - Duration::days(500),
     ] {
-        let mut totals = Vec::new();
-        let mut report = None;
-        for _ in 0..runs {
-            let started = Instant::now();
-            report = Some(
-                app.receivables
-                    .aging(&actor, as_of, AgingBasis::InvoiceDate)
-                    .await?,
-            );
-            totals.push(started.elapsed().as_secs_f64() * 1000.0);
-        }
-        let report = report.ok_or_else(|| AppError::internal("no run"))?;
-        let usd = report
-            .currencies
-            .first()
-            .map(|summary| (summary.totals.total(), summary.totals.count()))
-            .unwrap_or((0, 0));
-        let (min, median) = summary(totals);
-        lines.push(format!("  arAging totals as of {as_of}: {min:.1} ms best, {median:.1} ms median ({} open invoices, {} minor units)", usd.1, usd.0));
-        let mut pages = Vec::new();
-        for _ in 0..runs {
-            let started = Instant::now();
-            let page = app
-                .receivables
-                .aging_by_customer(
-                    &actor,
-                    as_of,
-                    AgingBasis::InvoiceDate,
-                    None,
-                    PageRequest {
-                        offset: 0,
-                        limit: 50,
-                    },
-                )
-                .await?;
-            pages.push(started.elapsed().as_secs_f64() * 1000.0);
-            if page.items.is_empty() {
-                return Err(AppError::internal("empty customer page"));
-            }
-        }
-        let (min, median) = summary(pages);
+        let (totals_line, open_minor) = time_aging_totals(&app, &actor, as_of).await?;
+        lines.push(totals_line);
+        let (min, median) = time_customer_page(&app, &actor, as_of).await?;
         if as_of == today {
             figures.push(crate::bench_all::Figure {
                 name: format!("AR aging customer page, {invoices} invoices"),
@@ -283,55 +353,113 @@ pub async fn bench_aging(
         lines.push(format!(
             "  arAgingCustomers first 50 as of {as_of}: {min:.1} ms best, {median:.1} ms median"
         ));
-        let mut drills = Vec::new();
-        for _ in 0..runs {
-            let started = Instant::now();
-            app.receivables
-                .aged_invoices(
-                    &actor,
-                    as_of,
-                    AgingBasis::InvoiceDate,
-                    None,
-                    None,
-                    Some(AgingBucket::Over90),
-                    PageRequest {
-                        offset: 0,
-                        limit: 50,
-                    },
-                )
-                .await?;
-            drills.push(started.elapsed().as_secs_f64() * 1000.0);
-        }
-        let (min, median) = summary(drills);
+        let (min, median) = time_over_90_page(&app, &actor, as_of).await?;
         lines.push(format!(
             "  arAgingInvoices over-90 page as of {as_of}: {min:.1} ms best, {median:.1} ms median"
         ));
-        // The plain way: invoices joined with what was paid on or before the date.
-        let started = Instant::now();
-        let backend_kind = app.db.get_database_backend();
-        let plain = app
-            .db
-            .query_one(Statement::from_string(
-                backend_kind,
-                format!(
-                    "SELECT CAST(SUM(i.total_minor - COALESCE(p.paid, 0)) AS BIGINT) AS open_minor FROM invoices i \
-                     LEFT JOIN (SELECT invoice_id, SUM(-amount_minor) AS paid FROM ar_movements WHERE kind <> 'issue' AND movement_date <= '{as_of}' GROUP BY invoice_id) p ON p.invoice_id = i.id \
-                     WHERE i.issue_date <= '{as_of}'"
-                ),
-            ))
-            .await?
-            .and_then(|row| row.try_get_by_index::<i64>(0).ok())
-            .unwrap_or(0);
-        let plain_ms = started.elapsed().as_secs_f64() * 1000.0;
-        if plain != usd.0 {
-            return Err(AppError::internal(format!(
-                "aging {} differs from the plain join {plain} as of {as_of}",
-                usd.0
-            )));
-        }
-        lines.push(format!(
-            "  plain join of invoices with payments as of {as_of}: {plain_ms:.0} ms (same total)"
-        ));
+        lines.push(time_plain_join(&app, as_of, open_minor).await?);
     }
     Ok(AgingBench { lines, figures })
+}
+
+/// Times `arAging` bucket totals as of the date: its report line and the USD open total.
+async fn time_aging_totals(app: &App, actor: &Actor, as_of: NaiveDate) -> AppResult<(String, i64)> {
+    let mut totals = Vec::new();
+    let mut report = None;
+    for _ in 0..RUNS {
+        let started = Instant::now();
+        report = Some(
+            app.receivables
+                .aging(actor, as_of, AgingBasis::InvoiceDate)
+                .await?,
+        );
+        totals.push(started.elapsed().as_secs_f64() * 1000.0);
+    }
+    let report = report.ok_or_else(|| AppError::internal("no run"))?;
+    let usd = report
+        .currencies
+        .first()
+        .map(|summary| (summary.totals.total(), summary.totals.count()))
+        .unwrap_or((0, 0));
+    let (min, median) = summary(totals);
+    Ok((format!("  arAging totals as of {as_of}: {min:.1} ms best, {median:.1} ms median ({} open invoices, {} minor units)", usd.1, usd.0), usd.0))
+}
+
+/// Times the first page of 50 customers with their buckets: fastest and median, in ms.
+async fn time_customer_page(app: &App, actor: &Actor, as_of: NaiveDate) -> AppResult<(f64, f64)> {
+    let mut pages = Vec::new();
+    for _ in 0..RUNS {
+        let started = Instant::now();
+        let page = app
+            .receivables
+            .aging_by_customer(
+                actor,
+                as_of,
+                AgingBasis::InvoiceDate,
+                None,
+                PageRequest {
+                    offset: 0,
+                    limit: 50,
+                },
+            )
+            .await?;
+        pages.push(started.elapsed().as_secs_f64() * 1000.0);
+        if page.items.is_empty() {
+            return Err(AppError::internal("empty customer page"));
+        }
+    }
+    Ok(summary(pages))
+}
+
+/// Times the drill-down page of invoices over 90 days: fastest and median, in ms.
+async fn time_over_90_page(app: &App, actor: &Actor, as_of: NaiveDate) -> AppResult<(f64, f64)> {
+    let mut drills = Vec::new();
+    for _ in 0..RUNS {
+        let started = Instant::now();
+        app.receivables
+            .aged_invoices(
+                actor,
+                as_of,
+                AgingBasis::InvoiceDate,
+                None,
+                None,
+                Some(AgingBucket::Over90),
+                PageRequest {
+                    offset: 0,
+                    limit: 50,
+                },
+            )
+            .await?;
+        drills.push(started.elapsed().as_secs_f64() * 1000.0);
+    }
+    Ok(summary(drills))
+}
+
+/// Times the plain way (invoices joined with what was paid on or before the date), checks it
+/// agrees with aging's `open_minor`, and returns its report line.
+async fn time_plain_join(app: &App, as_of: NaiveDate, open_minor: i64) -> AppResult<String> {
+    let started = Instant::now();
+    let backend_kind = app.db.get_database_backend();
+    let plain = app
+        .db
+        .query_one(Statement::from_string(
+            backend_kind,
+            format!(
+                "SELECT CAST(SUM(i.total_minor - COALESCE(p.paid, 0)) AS BIGINT) AS open_minor FROM invoices i \
+                 LEFT JOIN (SELECT invoice_id, SUM(-amount_minor) AS paid FROM ar_movements WHERE kind <> 'issue' AND movement_date <= '{as_of}' GROUP BY invoice_id) p ON p.invoice_id = i.id \
+                 WHERE i.issue_date <= '{as_of}'"
+            ),
+        ))
+        .await?
+        .and_then(|row| row.try_get_by_index::<i64>(0).ok())
+        .unwrap_or(0);
+    let plain_ms = started.elapsed().as_secs_f64() * 1000.0;
+    if plain != open_minor {
+        return Err(AppError::internal(format!(
+            "aging {open_minor} differs from the plain join {plain} as of {as_of}"
+        )));
+    }
+    Ok(format!(
+        "  plain join of invoices with payments as of {as_of}: {plain_ms:.0} ms (same total)"
+    ))
 }

@@ -91,70 +91,8 @@ pub async fn bench_commissions(
     config.database_url = fresh_url(postgres_server, "commissions").await?;
     let app = App::start(config, clock).await?;
     seed(&app.db, deals, day).await?;
-    let now = Utc.from_utc_datetime(&day.and_hms_opt(6, 0, 0).unwrap_or_default());
     let reps_i64 = i64::try_from(reps.max(1)).map_err(AppError::internal)?;
-    let transaction = app.db.begin().await?;
-    insert_batched(
-        &transaction,
-        (1..=reps_i64)
-            .map(|id| user::ActiveModel {
-                id: Set(id),
-                email: Set(format!("rep{id}@bench.example")),
-                name: Set(format!("Rep {id}")),
-                role: Set("ae".into()),
-                password_hash: Set(String::new()),
-                created_at: Set(now),
-                manager_id: Set(None),
-                deactivated_at: Set(None),
-                token_version: Set(0),
-                kind: Set("person".into()),
-            })
-            .collect(),
-    )
-    .await?;
-    insert_batched(
-        &transaction,
-        (1..=reps_i64)
-            .map(|id| commission_assignment::ActiveModel {
-                user_id: Set(id),
-                plan_code: Set("PLAN-BENCH".into()),
-                effective_from: Set(day),
-                effective_to: Set(None),
-                quota_minor: Set(None),
-                assigned_by: Set(None),
-                assigned_at: Set(now),
-                acknowledged_at: Set(None),
-                acknowledged_version: Set(None),
-                ..Default::default()
-            })
-            .collect(),
-    )
-    .await?;
-    // Deals approved through January, each credited to one rep (round robin).
-    deal::Entity::update_many()
-        .col_expr(
-            deal::Column::AssignedAeId,
-            Expr::cust(format!("(id % {reps_i64}) + 1")),
-        )
-        .col_expr(deal::Column::CommissionPlanId, Expr::value("PLAN-BENCH"))
-        .col_expr(
-            deal::Column::ApprovedAt,
-            Expr::value(Utc.from_utc_datetime(&day.and_hms_opt(12, 0, 0).unwrap_or_default())),
-        )
-        .exec(&transaction)
-        .await?;
-    transaction.commit().await?;
-    if app.db.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
-        for table in ["users"] {
-            app.db
-                .execute(sea_orm::Statement::from_string(
-                    app.db.get_database_backend(),
-                    format!("SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT MAX(id) FROM {table}))"),
-                ))
-                .await?;
-        }
-        app.db.execute_unprepared("ANALYZE").await?;
-    }
+    seed_reps(&app, reps_i64, day).await?;
     // The import is audited under an existing user (rep 1 stands in for the administrator).
     let admin = Actor {
         user_id: 1,
@@ -192,4 +130,79 @@ pub async fn bench_commissions(
         run_seconds,
         rerun_seconds,
     })
+}
+
+/// Writes `reps` reps on the benchmark plan from `day` and credits every deal to one of them,
+/// approved on `day` (round robin).
+async fn seed_reps(app: &App, reps_i64: i64, day: NaiveDate) -> AppResult<()> {
+    let now = Utc.from_utc_datetime(&day.and_hms_opt(6, 0, 0).unwrap_or_default());
+    let transaction = app.db.begin().await?;
+    insert_batched(&transaction, rep_users(reps_i64, now)).await?;
+    insert_batched(&transaction, rep_assignments(reps_i64, day, now)).await?;
+    // Deals approved through January, each credited to one rep (round robin).
+    deal::Entity::update_many()
+        .col_expr(
+            deal::Column::AssignedAeId,
+            Expr::cust(format!("(id % {reps_i64}) + 1")),
+        )
+        .col_expr(deal::Column::CommissionPlanId, Expr::value("PLAN-BENCH"))
+        .col_expr(
+            deal::Column::ApprovedAt,
+            Expr::value(Utc.from_utc_datetime(&day.and_hms_opt(12, 0, 0).unwrap_or_default())),
+        )
+        .exec(&transaction)
+        .await?;
+    transaction.commit().await?;
+    if app.db.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
+        for table in ["users"] {
+            app.db
+                .execute(sea_orm::Statement::from_string(
+                    app.db.get_database_backend(),
+                    format!("SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT MAX(id) FROM {table}))"),
+                ))
+                .await?;
+        }
+        app.db.execute_unprepared("ANALYZE").await?;
+    }
+    Ok(())
+}
+
+/// Reps 1 to `reps` as AE users.
+fn rep_users(reps: i64, now: chrono::DateTime<Utc>) -> Vec<user::ActiveModel> {
+    (1..=reps)
+        .map(|id| user::ActiveModel {
+            id: Set(id),
+            email: Set(format!("rep{id}@bench.example")),
+            name: Set(format!("Rep {id}")),
+            role: Set("ae".into()),
+            password_hash: Set(String::new()),
+            created_at: Set(now),
+            manager_id: Set(None),
+            deactivated_at: Set(None),
+            token_version: Set(0),
+            kind: Set("person".into()),
+        })
+        .collect()
+}
+
+/// Every rep's assignment to the benchmark plan from `day`.
+fn rep_assignments(
+    reps: i64,
+    day: NaiveDate,
+    now: chrono::DateTime<Utc>,
+) -> Vec<commission_assignment::ActiveModel> {
+    (1..=reps)
+        .map(|id| commission_assignment::ActiveModel {
+            user_id: Set(id),
+            plan_code: Set("PLAN-BENCH".into()),
+            effective_from: Set(day),
+            effective_to: Set(None),
+            quota_minor: Set(None),
+            assigned_by: Set(None),
+            assigned_at: Set(now),
+            acknowledged_at: Set(None),
+            acknowledged_version: Set(None),
+            ..Default::default()
+        })
+        .collect()
 }

@@ -244,23 +244,7 @@ pub async fn bench_import(
     let mut config = base.clone();
     config.database_url = fresh_url(server, "import").await?;
     let app = App::start(config, clock).await?;
-    let admin = app
-        .auth
-        .create_user(
-            None,
-            NewUser {
-                email: "admin@bench.example".into(),
-                name: "Bench Admin".into(),
-                role: Role::Admin,
-                password: "bench-password-1".into(),
-            },
-        )
-        .await?;
-    let actor = Actor {
-        user_id: admin.id,
-        email: admin.email.clone(),
-        role: Role::Admin,
-    };
+    let actor = create_bench_admin(&app).await?;
     let backend = if server.is_some() {
         "PostgreSQL"
     } else {
@@ -285,33 +269,7 @@ pub async fn bench_import(
     )
     .await?;
     if kind != BenchKind::OpenInvoices {
-        time_import(
-            &app,
-            &actor,
-            ImportKind::Contracts,
-            contracts_csv(rows, rows).into_bytes(),
-            &mut lines,
-            &mut figures,
-        )
-        .await?;
-        if kind == BenchKind::DeferredRevenue {
-            let deferred = time_import(
-                &app,
-                &actor,
-                ImportKind::DeferredRevenue,
-                deferred_csv(rows).into_bytes(),
-                &mut lines,
-                &mut figures,
-            )
-            .await?;
-            lines.push(format!(
-                "  the opening entries were {}",
-                deferred
-                    .result
-                    .map(|result| result.entry_numbers.join(", "))
-                    .unwrap_or_default()
-            ));
-        }
+        time_contract_imports(&app, &actor, rows, kind, &mut lines, &mut figures).await?;
         return Ok(ImportBench { lines, figures });
     }
     let invoices = time_import(
@@ -329,4 +287,64 @@ pub async fn bench_import(
         invoices.result.map(|result| result.entry_numbers.join(", ")).unwrap_or_default()
     ));
     Ok(ImportBench { lines, figures })
+}
+
+/// Creates the administrator the imports run as.
+async fn create_bench_admin(app: &App) -> AppResult<Actor> {
+    let admin = app
+        .auth
+        .create_user(
+            None,
+            NewUser {
+                email: "admin@bench.example".into(),
+                name: "Bench Admin".into(),
+                role: Role::Admin,
+                password: "bench-password-1".into(),
+            },
+        )
+        .await?;
+    Ok(Actor {
+        user_id: admin.id,
+        email: admin.email.clone(),
+        role: Role::Admin,
+    })
+}
+
+/// Times the contracts import and, for `DeferredRevenue`, the deferred revenue schedule's.
+async fn time_contract_imports(
+    app: &App,
+    actor: &Actor,
+    rows: usize,
+    kind: BenchKind,
+    lines: &mut Vec<String>,
+    figures: &mut Vec<crate::bench_all::Figure>,
+) -> AppResult<()> {
+    time_import(
+        app,
+        actor,
+        ImportKind::Contracts,
+        contracts_csv(rows, rows).into_bytes(),
+        lines,
+        figures,
+    )
+    .await?;
+    if kind == BenchKind::DeferredRevenue {
+        let deferred = time_import(
+            app,
+            actor,
+            ImportKind::DeferredRevenue,
+            deferred_csv(rows).into_bytes(),
+            lines,
+            figures,
+        )
+        .await?;
+        lines.push(format!(
+            "  the opening entries were {}",
+            deferred
+                .result
+                .map(|result| result.entry_numbers.join(", "))
+                .unwrap_or_default()
+        ));
+    }
+    Ok(())
 }

@@ -96,142 +96,189 @@ pub enum DevCommand {
 /// Runs one developer subcommand.
 pub async fn run(command: DevCommand, config: Config, clock: SharedClock) -> AppResult<()> {
     match command {
-        DevCommand::Seed { demo, scale } => {
-            if !demo && scale.is_none() {
-                return Err(AppError::validation(
-                    "seed",
-                    "say what to seed: --demo or --scale N",
-                ));
-            }
-            let app = App::start(config, clock).await?;
-            if demo {
-                if crate::seed::seed_demo(&app).await? {
-                    println!(
-                        "demo data created; sign in as cfo@{} with password {}",
-                        crate::seed::DEMO_DOMAIN,
-                        crate::seed::DEMO_PASSWORD
-                    );
-                } else {
-                    println!("demo data is already present; nothing to do");
-                }
-            }
-            if let Some(count) = scale {
-                let started = std::time::Instant::now();
-                let (customers, deals) = crate::seed::seed_scale(&app, count).await?;
-                println!(
-                    "created {customers} customers and {deals} deals in {:.1?}",
-                    started.elapsed()
-                );
-            }
-            Ok(())
-        }
+        DevCommand::Seed { demo, scale } => run_seed(demo, scale, config, clock).await,
         DevCommand::BenchAll {
             scale_down,
             postgres,
-        } => {
-            let sizes = crate::bench_all::Sizes::divided_by(scale_down);
-            let sqlite = crate::bench_all::run_all(&config, &sizes, None).await?;
-            let postgres = match postgres {
-                Some(server) => crate::bench_all::run_all(&config, &sizes, Some(&server)).await?,
-                None => Vec::new(),
-            };
-            println!("{}", crate::bench_all::table(&sqlite, &postgres));
-            Ok(())
-        }
+        } => run_bench_all(&config, scale_down, postgres).await,
         DevCommand::BenchBilling {
             subscriptions,
             postgres,
-        } => {
-            let sqlite = crate::bench::bench_billing(&config, subscriptions, None).await?;
-            println!("{}", sqlite.report());
-            if let Some(server) = postgres {
-                let postgres =
-                    crate::bench::bench_billing(&config, subscriptions, Some(&server)).await?;
-                println!("{}", postgres.report());
-            }
-            Ok(())
-        }
+        } => run_bench_billing(&config, subscriptions, postgres).await,
         DevCommand::BenchRevenue {
             contracts,
             postgres,
-        } => {
-            let sqlite = crate::bench_revenue::bench_revenue(&config, contracts, None).await?;
-            println!("{}", sqlite.report());
-            if let Some(server) = postgres {
-                let postgres =
-                    crate::bench_revenue::bench_revenue(&config, contracts, Some(&server)).await?;
-                println!("{}", postgres.report());
-            }
-            Ok(())
-        }
+        } => run_bench_revenue(&config, contracts, postgres).await,
         DevCommand::BenchCommissions {
             reps,
             deals,
             postgres,
-        } => {
-            let sqlite =
-                crate::bench_commissions::bench_commissions(&config, reps, deals, None).await?;
-            println!("{}", sqlite.report());
-            if let Some(server) = postgres {
-                let postgres = crate::bench_commissions::bench_commissions(
-                    &config,
-                    reps,
-                    deals,
-                    Some(&server),
-                )
-                .await?;
-                println!("{}", postgres.report());
-            }
-            Ok(())
-        }
+        } => run_bench_commissions(&config, reps, deals, postgres).await,
         DevCommand::BenchDashboard {
             invoices,
             customers,
             postgres,
-        } => {
-            let sqlite =
-                crate::bench_dashboard::bench_dashboard(&config, invoices, customers, None).await?;
-            println!("{}", sqlite.lines.join("\n"));
-            if let Some(server) = postgres {
-                let postgres = crate::bench_dashboard::bench_dashboard(
-                    &config,
-                    invoices,
-                    customers,
-                    Some(&server),
-                )
-                .await?;
-                println!("{}", postgres.lines.join("\n"));
-            }
-            Ok(())
-        }
+        } => run_bench_dashboard(&config, invoices, customers, postgres).await,
         DevCommand::BenchImport {
             rows,
             kind,
             postgres,
-        } => {
-            let sqlite = crate::bench_import::bench_import(&config, rows, None, kind).await?;
-            println!("{}", sqlite.lines.join("\n"));
-            if let Some(server) = postgres {
-                let postgres =
-                    crate::bench_import::bench_import(&config, rows, Some(&server), kind).await?;
-                println!("{}", postgres.lines.join("\n"));
-            }
-            Ok(())
-        }
+        } => run_bench_import(&config, rows, kind, postgres).await,
         DevCommand::BenchAging {
             invoices,
             payments,
             postgres,
-        } => {
-            let sqlite = crate::bench_aging::bench_aging(&config, invoices, payments, None).await?;
-            println!("{}", sqlite.lines.join("\n"));
-            if let Some(server) = postgres {
-                let postgres =
-                    crate::bench_aging::bench_aging(&config, invoices, payments, Some(&server))
-                        .await?;
-                println!("{}", postgres.lines.join("\n"));
-            }
-            Ok(())
+        } => run_bench_aging(&config, invoices, payments, postgres).await,
+    }
+}
+
+/// `dev seed`: the demo data and/or `scale` customers' worth, saying what was created.
+async fn run_seed(
+    demo: bool,
+    scale: Option<usize>,
+    config: Config,
+    clock: SharedClock,
+) -> AppResult<()> {
+    if !demo && scale.is_none() {
+        return Err(AppError::validation(
+            "seed",
+            "say what to seed: --demo or --scale N",
+        ));
+    }
+    let app = App::start(config, clock).await?;
+    if demo {
+        if crate::seed::seed_demo(&app).await? {
+            println!(
+                "demo data created; sign in as cfo@{} with password {}",
+                crate::seed::DEMO_DOMAIN,
+                crate::seed::DEMO_PASSWORD
+            );
+        } else {
+            println!("demo data is already present; nothing to do");
         }
     }
+    if let Some(count) = scale {
+        let started = std::time::Instant::now();
+        let (customers, deals) = crate::seed::seed_scale(&app, count).await?;
+        println!(
+            "created {customers} customers and {deals} deals in {:.1?}",
+            started.elapsed()
+        );
+    }
+    Ok(())
+}
+
+/// `dev bench-all`: every benchmark on SQLite (and PostgreSQL when given), as one table.
+async fn run_bench_all(
+    config: &Config,
+    scale_down: usize,
+    postgres: Option<String>,
+) -> AppResult<()> {
+    let sizes = crate::bench_all::Sizes::divided_by(scale_down);
+    let sqlite = crate::bench_all::run_all(config, &sizes, None).await?;
+    let postgres = match postgres {
+        Some(server) => crate::bench_all::run_all(config, &sizes, Some(&server)).await?,
+        None => Vec::new(),
+    };
+    println!("{}", crate::bench_all::table(&sqlite, &postgres));
+    Ok(())
+}
+
+/// `dev bench-billing`: the bill run on SQLite, then on PostgreSQL when given.
+async fn run_bench_billing(
+    config: &Config,
+    subscriptions: usize,
+    postgres: Option<String>,
+) -> AppResult<()> {
+    let sqlite = crate::bench::bench_billing(config, subscriptions, None).await?;
+    println!("{}", sqlite.report());
+    if let Some(server) = postgres {
+        let postgres = crate::bench::bench_billing(config, subscriptions, Some(&server)).await?;
+        println!("{}", postgres.report());
+    }
+    Ok(())
+}
+
+/// `dev bench-revenue`: the recognition run on SQLite, then on PostgreSQL when given.
+async fn run_bench_revenue(
+    config: &Config,
+    contracts: usize,
+    postgres: Option<String>,
+) -> AppResult<()> {
+    let sqlite = crate::bench_revenue::bench_revenue(config, contracts, None).await?;
+    println!("{}", sqlite.report());
+    if let Some(server) = postgres {
+        let postgres =
+            crate::bench_revenue::bench_revenue(config, contracts, Some(&server)).await?;
+        println!("{}", postgres.report());
+    }
+    Ok(())
+}
+
+/// `dev bench-commissions`: the month-end calculation on SQLite, then on PostgreSQL when given.
+async fn run_bench_commissions(
+    config: &Config,
+    reps: usize,
+    deals: usize,
+    postgres: Option<String>,
+) -> AppResult<()> {
+    let sqlite = crate::bench_commissions::bench_commissions(config, reps, deals, None).await?;
+    println!("{}", sqlite.report());
+    if let Some(server) = postgres {
+        let postgres =
+            crate::bench_commissions::bench_commissions(config, reps, deals, Some(&server)).await?;
+        println!("{}", postgres.report());
+    }
+    Ok(())
+}
+
+/// `dev bench-dashboard`: the dashboard on SQLite, then on PostgreSQL when given.
+async fn run_bench_dashboard(
+    config: &Config,
+    invoices: i64,
+    customers: i64,
+    postgres: Option<String>,
+) -> AppResult<()> {
+    let sqlite = crate::bench_dashboard::bench_dashboard(config, invoices, customers, None).await?;
+    println!("{}", sqlite.lines.join("\n"));
+    if let Some(server) = postgres {
+        let postgres =
+            crate::bench_dashboard::bench_dashboard(config, invoices, customers, Some(&server))
+                .await?;
+        println!("{}", postgres.lines.join("\n"));
+    }
+    Ok(())
+}
+
+/// `dev bench-import`: the cut-over import on SQLite, then on PostgreSQL when given.
+async fn run_bench_import(
+    config: &Config,
+    rows: usize,
+    kind: crate::bench_import::BenchKind,
+    postgres: Option<String>,
+) -> AppResult<()> {
+    let sqlite = crate::bench_import::bench_import(config, rows, None, kind).await?;
+    println!("{}", sqlite.lines.join("\n"));
+    if let Some(server) = postgres {
+        let postgres = crate::bench_import::bench_import(config, rows, Some(&server), kind).await?;
+        println!("{}", postgres.lines.join("\n"));
+    }
+    Ok(())
+}
+
+/// `dev bench-aging`: the aging queries on SQLite, then on PostgreSQL when given.
+async fn run_bench_aging(
+    config: &Config,
+    invoices: i64,
+    payments: i64,
+    postgres: Option<String>,
+) -> AppResult<()> {
+    let sqlite = crate::bench_aging::bench_aging(config, invoices, payments, None).await?;
+    println!("{}", sqlite.lines.join("\n"));
+    if let Some(server) = postgres {
+        let postgres =
+            crate::bench_aging::bench_aging(config, invoices, payments, Some(&server)).await?;
+        println!("{}", postgres.lines.join("\n"));
+    }
+    Ok(())
 }

@@ -253,6 +253,53 @@ struct Generated {
     approved_deals: usize,
 }
 
+/// A generated customer as created, with what its deals are built from.
+struct GeneratedCustomer {
+    customer: customers::Customer,
+    name: String,
+    slug: String,
+    country: &'static str,
+    currency_code: &'static str,
+    currency: Currency,
+}
+
+/// Which deal of which generated customer in which run: what a deal's references come from.
+#[derive(Clone, Copy)]
+struct DealSlot {
+    seed: u64,
+    index: usize,
+    deal_index: usize,
+}
+
+impl DealSlot {
+    /// The deal's number in the run, used in its opportunity id and PO number.
+    fn number(self) -> usize {
+        self.index * 2 + self.deal_index
+    }
+
+    /// The position that rotates the AE, the recognition type and the line-item deals.
+    fn rotation(self) -> usize {
+        self.index + self.deal_index
+    }
+
+    /// Every fifth deal stays a draft with something missing, as intake queues do.
+    fn stays_draft(self) -> bool {
+        self.number() % 5 == 4
+    }
+}
+
+/// A generated deal's value, term, recognition type and billing schedule.
+struct DealTerms {
+    annual: i64,
+    start: NaiveDate,
+    end: NaiveDate,
+    tcv: Money,
+    arr: Money,
+    kind: RevenueRecognitionType,
+    frequency: BillingFrequency,
+    milestones: Vec<MilestoneInput>,
+}
+
 /// Creates `count` customers with deals: most approved into contracts, some left as drafts.
 async fn generate_customers(
     app: &App,
@@ -268,202 +315,32 @@ async fn generate_customers(
         approved_deals: 0,
     };
     for index in 0..count {
-        let (country, currency_code, city, postal_code, tax_number) = *random.pick(LOCALES);
-        let currency = Currency::parse(currency_code)?;
-        // Unique names: each part appears with a different suffix per round; past the first
-        // 200 the index is added.
-        let round = index / NAME_PARTS.len();
-        let name = format!(
-            "{} {}{}",
-            NAME_PARTS[index % NAME_PARTS.len()],
-            NAME_SUFFIXES[(index % NAME_PARTS.len() + round) % NAME_SUFFIXES.len()],
-            if index >= NAME_PARTS.len() * NAME_SUFFIXES.len() {
-                format!(" {index}")
-            } else {
-                String::new()
-            }
-        );
-        let contact_first = random.pick(FIRST_NAMES).to_string();
-        let contact_last = random.pick(LAST_NAMES).to_string();
-        let slug: String = name
-            .to_lowercase()
-            .chars()
-            .filter(|character| character.is_ascii_alphanumeric())
-            .collect();
-        let address = Address {
-            line1: format!("{} Market Street", 10 + random.below(900)),
-            line2: None,
-            city: city.into(),
-            region: None,
-            postal_code: postal_code.into(),
-            country: country.into(),
-        };
-        let method_kind = *random.pick(&[
-            PaymentMethodKind::Ach,
-            PaymentMethodKind::Wire,
-            PaymentMethodKind::Card,
-            PaymentMethodKind::Check,
-        ]);
-        let customer = app
-            .customers
-            .create(
-                &users.admin,
-                CustomerCreateInput {
-                    // As a CRM would number accounts, so imports and intake can refer to them;
-                    // the seed keeps the demo's and each scale run's references apart.
-                    external_ref: Some(format!("ACCT-{seed}-{:05}", index + 1)),
-                    legal_name: name.clone(),
-                    billing_address: address.clone(),
-                    remit_to_address: None,
-                    tax_registration_number: Some(tax_number.into()),
-                    billing_contact: Contact {
-                        name: format!("{contact_first} {contact_last}"),
-                        email: format!("ap@{slug}.example"),
-                        phone: Some(format!("+1 555 {:04}", random.below(10_000))),
-                    },
-                    payment_method: Some(PaymentMethodInput {
-                        kind: method_kind,
-                        reference: Some(format!("{:04}", random.below(10_000))),
-                    }),
-                    payment_terms: None,
-                    billing_currency: currency_code.into(),
-                },
-            )
-            .await?;
+        let generated = create_generated_customer(app, users, &mut random, seed, index).await?;
         result.created_customers += 1;
-        // History migrated from the previous billing system: most have paid, some paid late.
-        let history = match index % 10 {
-            0 => customers::History {
-                has_paid_invoice: false,
-                prior_late_payer: false,
-            },
-            7 if index % 20 == 7 => customers::History {
-                has_paid_invoice: true,
-                prior_late_payer: true,
-            },
-            _ => customers::History {
-                has_paid_invoice: true,
-                prior_late_payer: false,
-            },
-        };
-        customers::set_payment_history(&app.db, customer.id, history).await?;
-        let band = match index % 6 {
-            0 => Band::Enterprise,
-            1 | 2 => Band::MidMarket,
-            _ => Band::Smb,
-        };
+        let history = migrated_history(index);
+        customers::set_payment_history(&app.db, generated.customer.id, history).await?;
+        let band = band_for(index);
         let deal_count = 1 + usize::from(index % 3 != 2);
         for deal_index in 0..deal_count {
-            let ae = &users.aes[(index + deal_index) % users.aes.len()];
-            let annual = match band {
-                Band::Enterprise => 1_050_000 + 10_000 * random.below(60) as i64,
-                Band::MidMarket => 120_000 + 10_000 * random.below(80) as i64,
-                Band::Smb => 12_000 + 1_000 * random.below(80) as i64,
-            } / deal_count as i64;
-            let years = 1 + random.below(3) as u32;
-            let start = today
-                .checked_sub_months(Months::new(random.below(11) as u32))
-                .unwrap_or(today);
-            let end = start
-                .checked_add_months(Months::new(12 * years))
-                .unwrap_or(start);
-            let arr = major(annual, currency);
-            let tcv = major(annual * i64::from(years), currency);
-            let kind = match (index + deal_index) % 9 {
-                4 => RevenueRecognitionType::Milestone,
-                8 => RevenueRecognitionType::TimeAndMaterials,
-                _ => RevenueRecognitionType::Ratable,
+            let slot = DealSlot {
+                seed,
+                index,
+                deal_index,
             };
-            let (frequency, arr, milestones) = match kind {
-                RevenueRecognitionType::Milestone => {
-                    let first = major(annual * i64::from(years) / 2, currency);
-                    let second = tcv.checked_sub(first)?;
-                    (
-                        BillingFrequency::Milestone,
-                        Money::zero(currency),
-                        vec![
-                            MilestoneInput {
-                                name: "Design sign-off".into(),
-                                due_date: start.checked_add_months(Months::new(2)).map(IsoDate),
-                                amount: money_input(first),
-                            },
-                            MilestoneInput {
-                                name: "Go-live acceptance".into(),
-                                due_date: start.checked_add_months(Months::new(6)).map(IsoDate),
-                                amount: money_input(second),
-                            },
-                        ],
-                    )
-                }
-                RevenueRecognitionType::TimeAndMaterials => (
-                    BillingFrequency::TimeAndMaterials,
-                    Money::zero(currency),
-                    vec![],
-                ),
-                _ => (
-                    *random.pick(&[
-                        BillingFrequency::Monthly,
-                        BillingFrequency::Quarterly,
-                        BillingFrequency::Annually,
-                    ]),
-                    arr,
-                    vec![],
-                ),
-            };
+            let ae = &users.aes[slot.rotation() % users.aes.len()];
+            let terms = draw_deal_terms(
+                &mut random,
+                band,
+                deal_count,
+                today,
+                generated.currency,
+                slot.rotation(),
+            )?;
             let po_required = random.below(4) == 0;
-            // Every fifth deal stays a draft with something missing, as intake queues do.
-            let stays_draft = (index * 2 + deal_index) % 5 == 4;
-            let mut input = DealInput {
-                crm_opportunity_id: format!("OPP-{seed}-{:05}", index * 2 + deal_index),
-                customer_id: Some(ID(customer.id.to_string())),
-                invoiced_legal_entity: Some(name.clone()),
-                billing_contact: Some(customer.billing_contact.clone()),
-                product_name: Some(match kind {
-                    RevenueRecognitionType::Milestone => "Implementation services".into(),
-                    RevenueRecognitionType::TimeAndMaterials => {
-                        "Professional services (T&M)".into()
-                    }
-                    _ => random
-                        .pick(&[
-                            "Revenue Cloud Platform",
-                            "Analytics Suite",
-                            "Premium Support",
-                        ])
-                        .to_string(),
-                }),
-                tcv: Some(money_input(tcv)),
-                arr: Some(money_input(arr)),
-                start_date: Some(IsoDate(start)),
-                end_date: Some(IsoDate(end)),
-                billing_frequency: Some(frequency),
-                payment_terms: Some(PaymentTerms::Net30),
-                billing_currency: Some(currency_code.into()),
-                po_required,
-                po_number: (po_required && !stays_draft).then(|| {
-                    format!(
-                        "PO-{}-{:04}",
-                        slug.chars().take(4).collect::<String>().to_uppercase(),
-                        index * 2 + deal_index
-                    )
-                }),
-                tax_jurisdiction: Some(country.to_string()),
-                tax_exempt: false,
-                tax_exemption_certificate: None,
-                revenue_recognition_type: Some(kind),
-                milestones,
-                lines: Vec::new(),
-                assigned_ae_id: Some(ID(ae.user_id.to_string())),
-                commission_plan_id: (!stays_draft || po_required)
-                    .then(|| "PLAN-AE-2026".to_string()),
-            };
-            // Some subscriptions are sold as seats × a price with an onboarding milestone, as a
-            // CRM's opportunity line items carry them; the deal's totals come from the lines.
-            if kind == RevenueRecognitionType::Ratable && (index + deal_index) % 9 == 2 {
-                input = with_lines(input, annual, frequency, currency, start, end);
-            }
+            let input = generated_deal_input(&mut random, slot, &generated, ae, po_required, terms);
             let deal = app.deals.create(ae, input).await?;
             result.created_deals += 1;
-            if !stays_draft && !customer.on_credit_hold {
+            if !slot.stays_draft() && !generated.customer.on_credit_hold {
                 app.deals
                     .approve(
                         &users.admin,
@@ -476,27 +353,305 @@ async fn generate_customers(
                 result.approved_deals += 1;
             }
         }
-        // Limits and terms as the previous system held them: what the category proposes.
-        let arr = app
-            .customers
-            .arr_by_customer(&[(customer.id, currency)])
-            .await?;
-        let migrated = customers::Customer {
-            has_paid_invoice: history.has_paid_invoice,
-            prior_late_payer: history.prior_late_payer,
-            ..customer
-        };
-        let policy = customers::policy_for(&migrated, arr.get(&migrated.id).copied());
-        customers::apply_credit_terms(
-            &app.db,
-            migrated.id,
-            policy.proposed_limit,
-            policy.default_terms(),
-            app.clock.now(),
-        )
-        .await?;
+        apply_migrated_credit_terms(app, generated.customer, generated.currency, history).await?;
     }
     Ok(result)
+}
+
+/// The generated customer's unique legal name: each part appears with a different suffix per
+/// round; past the first 200 the index is added.
+fn generated_customer_name(index: usize) -> String {
+    let round = index / NAME_PARTS.len();
+    format!(
+        "{} {}{}",
+        NAME_PARTS[index % NAME_PARTS.len()],
+        NAME_SUFFIXES[(index % NAME_PARTS.len() + round) % NAME_SUFFIXES.len()],
+        if index >= NAME_PARTS.len() * NAME_SUFFIXES.len() {
+            format!(" {index}")
+        } else {
+            String::new()
+        }
+    )
+}
+
+/// Draws a customer's locale, contact, address and payment method and creates it.
+async fn create_generated_customer(
+    app: &App,
+    users: &Users,
+    random: &mut Sequence,
+    seed: u64,
+    index: usize,
+) -> AppResult<GeneratedCustomer> {
+    let (country, currency_code, city, postal_code, tax_number) = *random.pick(LOCALES);
+    let currency = Currency::parse(currency_code)?;
+    let name = generated_customer_name(index);
+    let contact_first = random.pick(FIRST_NAMES).to_string();
+    let contact_last = random.pick(LAST_NAMES).to_string();
+    let slug: String = name
+        .to_lowercase()
+        .chars()
+        .filter(|character| character.is_ascii_alphanumeric())
+        .collect();
+    let address = Address {
+        line1: format!("{} Market Street", 10 + random.below(900)),
+        line2: None,
+        city: city.into(),
+        region: None,
+        postal_code: postal_code.into(),
+        country: country.into(),
+    };
+    let method_kind = *random.pick(&[
+        PaymentMethodKind::Ach,
+        PaymentMethodKind::Wire,
+        PaymentMethodKind::Card,
+        PaymentMethodKind::Check,
+    ]);
+    let customer = app
+        .customers
+        .create(
+            &users.admin,
+            CustomerCreateInput {
+                // As a CRM would number accounts, so imports and intake can refer to them;
+                // the seed keeps the demo's and each scale run's references apart.
+                external_ref: Some(format!("ACCT-{seed}-{:05}", index + 1)),
+                legal_name: name.clone(),
+                billing_address: address.clone(),
+                remit_to_address: None,
+                tax_registration_number: Some(tax_number.into()),
+                billing_contact: Contact {
+                    name: format!("{contact_first} {contact_last}"),
+                    email: format!("ap@{slug}.example"),
+                    phone: Some(format!("+1 555 {:04}", random.below(10_000))),
+                },
+                payment_method: Some(PaymentMethodInput {
+                    kind: method_kind,
+                    reference: Some(format!("{:04}", random.below(10_000))),
+                }),
+                payment_terms: None,
+                billing_currency: currency_code.into(),
+            },
+        )
+        .await?;
+    Ok(GeneratedCustomer {
+        customer,
+        name,
+        slug,
+        country,
+        currency_code,
+        currency,
+    })
+}
+
+/// History migrated from the previous billing system: most have paid, some paid late.
+fn migrated_history(index: usize) -> customers::History {
+    match index % 10 {
+        0 => customers::History {
+            has_paid_invoice: false,
+            prior_late_payer: false,
+        },
+        7 if index % 20 == 7 => customers::History {
+            has_paid_invoice: true,
+            prior_late_payer: true,
+        },
+        _ => customers::History {
+            has_paid_invoice: true,
+            prior_late_payer: false,
+        },
+    }
+}
+
+/// The ARR band the customer at `index` is built for.
+fn band_for(index: usize) -> Band {
+    match index % 6 {
+        0 => Band::Enterprise,
+        1 | 2 => Band::MidMarket,
+        _ => Band::Smb,
+    }
+}
+
+/// Draws a deal's annual value, term and start, and sets its recognition type and schedule
+/// (a subscription's billing frequency is drawn too).
+fn draw_deal_terms(
+    random: &mut Sequence,
+    band: Band,
+    deal_count: usize,
+    today: NaiveDate,
+    currency: Currency,
+    rotation: usize,
+) -> AppResult<DealTerms> {
+    let annual = match band {
+        Band::Enterprise => 1_050_000 + 10_000 * random.below(60) as i64,
+        Band::MidMarket => 120_000 + 10_000 * random.below(80) as i64,
+        Band::Smb => 12_000 + 1_000 * random.below(80) as i64,
+    } / deal_count as i64;
+    let years = 1 + random.below(3) as u32;
+    let start = today
+        .checked_sub_months(Months::new(random.below(11) as u32))
+        .unwrap_or(today);
+    let end = start
+        .checked_add_months(Months::new(12 * years))
+        .unwrap_or(start);
+    let arr = major(annual, currency);
+    let tcv = major(annual * i64::from(years), currency);
+    let kind = match rotation % 9 {
+        4 => RevenueRecognitionType::Milestone,
+        8 => RevenueRecognitionType::TimeAndMaterials,
+        _ => RevenueRecognitionType::Ratable,
+    };
+    let (frequency, arr, milestones) = match kind {
+        RevenueRecognitionType::Milestone => (
+            BillingFrequency::Milestone,
+            Money::zero(currency),
+            two_milestones(annual, years, tcv, start, currency)?,
+        ),
+        RevenueRecognitionType::TimeAndMaterials => (
+            BillingFrequency::TimeAndMaterials,
+            Money::zero(currency),
+            vec![],
+        ),
+        _ => (
+            *random.pick(&[
+                BillingFrequency::Monthly,
+                BillingFrequency::Quarterly,
+                BillingFrequency::Annually,
+            ]),
+            arr,
+            vec![],
+        ),
+    };
+    Ok(DealTerms {
+        annual,
+        start,
+        end,
+        tcv,
+        arr,
+        kind,
+        frequency,
+        milestones,
+    })
+}
+
+/// A milestone deal's schedule: half at design sign-off, the rest at go-live acceptance.
+fn two_milestones(
+    annual: i64,
+    years: u32,
+    tcv: Money,
+    start: NaiveDate,
+    currency: Currency,
+) -> AppResult<Vec<MilestoneInput>> {
+    let first = major(annual * i64::from(years) / 2, currency);
+    let second = tcv.checked_sub(first)?;
+    Ok(vec![
+        MilestoneInput {
+            name: "Design sign-off".into(),
+            due_date: start.checked_add_months(Months::new(2)).map(IsoDate),
+            amount: money_input(first),
+        },
+        MilestoneInput {
+            name: "Go-live acceptance".into(),
+            due_date: start.checked_add_months(Months::new(6)).map(IsoDate),
+            amount: money_input(second),
+        },
+    ])
+}
+
+/// The deal input for a generated deal (a subscription's product name is drawn here).
+fn generated_deal_input(
+    random: &mut Sequence,
+    slot: DealSlot,
+    generated: &GeneratedCustomer,
+    ae: &Actor,
+    po_required: bool,
+    terms: DealTerms,
+) -> DealInput {
+    let stays_draft = slot.stays_draft();
+    let kind = terms.kind;
+    let input = DealInput {
+        crm_opportunity_id: format!("OPP-{}-{:05}", slot.seed, slot.number()),
+        customer_id: Some(ID(generated.customer.id.to_string())),
+        invoiced_legal_entity: Some(generated.name.clone()),
+        billing_contact: Some(generated.customer.billing_contact.clone()),
+        product_name: Some(match kind {
+            RevenueRecognitionType::Milestone => "Implementation services".into(),
+            RevenueRecognitionType::TimeAndMaterials => "Professional services (T&M)".into(),
+            _ => random
+                .pick(&[
+                    "Revenue Cloud Platform",
+                    "Analytics Suite",
+                    "Premium Support",
+                ])
+                .to_string(),
+        }),
+        tcv: Some(money_input(terms.tcv)),
+        arr: Some(money_input(terms.arr)),
+        start_date: Some(IsoDate(terms.start)),
+        end_date: Some(IsoDate(terms.end)),
+        billing_frequency: Some(terms.frequency),
+        payment_terms: Some(PaymentTerms::Net30),
+        billing_currency: Some(generated.currency_code.into()),
+        po_required,
+        po_number: (po_required && !stays_draft).then(|| {
+            format!(
+                "PO-{}-{:04}",
+                generated
+                    .slug
+                    .chars()
+                    .take(4)
+                    .collect::<String>()
+                    .to_uppercase(),
+                slot.number()
+            )
+        }),
+        tax_jurisdiction: Some(generated.country.to_string()),
+        tax_exempt: false,
+        tax_exemption_certificate: None,
+        revenue_recognition_type: Some(kind),
+        milestones: terms.milestones,
+        lines: Vec::new(),
+        assigned_ae_id: Some(ID(ae.user_id.to_string())),
+        commission_plan_id: (!stays_draft || po_required).then(|| "PLAN-AE-2026".to_string()),
+    };
+    // Some subscriptions are sold as seats × a price with an onboarding milestone, as a CRM's
+    // opportunity line items carry them; the deal's totals come from the lines.
+    if kind == RevenueRecognitionType::Ratable && slot.rotation() % 9 == 2 {
+        return with_lines(
+            input,
+            terms.annual,
+            terms.frequency,
+            generated.currency,
+            terms.start,
+            terms.end,
+        );
+    }
+    input
+}
+
+/// Limits and terms as the previous system held them: what the category proposes.
+async fn apply_migrated_credit_terms(
+    app: &App,
+    customer: customers::Customer,
+    currency: Currency,
+    history: customers::History,
+) -> AppResult<()> {
+    let arr = app
+        .customers
+        .arr_by_customer(&[(customer.id, currency)])
+        .await?;
+    let migrated = customers::Customer {
+        has_paid_invoice: history.has_paid_invoice,
+        prior_late_payer: history.prior_late_payer,
+        ..customer
+    };
+    let policy = customers::policy_for(&migrated, arr.get(&migrated.id).copied());
+    customers::apply_credit_terms(
+        &app.db,
+        migrated.id,
+        policy.proposed_limit,
+        policy.default_terms(),
+        app.clock.now(),
+    )
+    .await?;
+    Ok(())
 }
 
 /// Seeds the demo: users for every role, ~50 customers, ~80 deals, holds, approvals, a ledger
@@ -516,6 +671,29 @@ pub async fn seed_demo(app: &App) -> AppResult<bool> {
         limit: 50,
     };
     let all = app.customers.list(&users.admin, None, page).await?.items;
+    place_demo_credit_holds(app, &users, &all).await?;
+    request_demo_credit_limits(app, &users, &all).await?;
+    seed_billing_reference(app, &users.admin, today).await?;
+    seed_receivables(app, &users, today).await?;
+    seed_recognition(app, &users.admin, today).await?;
+    seed_commissions(app, &users, today).await?;
+    seed_renewals(app, &users, today).await?;
+    post_opening_balance(app, &users.admin, today).await?;
+    tracing::info!(
+        customers = generated.created_customers,
+        deals = generated.created_deals,
+        approved = generated.approved_deals,
+        "demo data seeded"
+    );
+    Ok(true)
+}
+
+/// Three customers put on credit hold by the VP Finance, as migrated from the collections sheet.
+async fn place_demo_credit_holds(
+    app: &App,
+    users: &Users,
+    all: &[customers::Customer],
+) -> AppResult<()> {
     for customer in all.iter().skip(3).step_by(17).take(3) {
         app.customers
             .set_credit_hold(
@@ -529,6 +707,15 @@ pub async fn seed_demo(app: &App) -> AppResult<bool> {
             )
             .await?;
     }
+    Ok(())
+}
+
+/// Five credit limit increase requests from finance and account management, the last approved.
+async fn request_demo_credit_limits(
+    app: &App,
+    users: &Users,
+    all: &[customers::Customer],
+) -> AppResult<()> {
     let requesters = [
         &users.ar_specialist,
         &users.account_manager,
@@ -567,15 +754,15 @@ pub async fn seed_demo(app: &App) -> AppResult<bool> {
                 .await?;
         }
     }
-    seed_billing_reference(app, &users.admin, today).await?;
-    seed_receivables(app, &users, today).await?;
-    seed_recognition(app, &users.admin, today).await?;
-    seed_commissions(app, &users, today).await?;
-    seed_renewals(app, &users, today).await?;
+    Ok(())
+}
+
+/// The opening cash balance, posted by hand against opening balance equity.
+async fn post_opening_balance(app: &App, admin: &Actor, today: NaiveDate) -> AppResult<()> {
     let cash = Money::from_minor(25_000_000, Currency::USD);
     app.ledger
         .post_manual(
-            &users.admin,
+            admin,
             EntryHeader {
                 entry_date: today,
                 memo: "Opening cash balance".into(),
@@ -596,13 +783,7 @@ pub async fn seed_demo(app: &App) -> AppResult<bool> {
             ],
         )
         .await?;
-    tracing::info!(
-        customers = generated.created_customers,
-        deals = generated.created_deals,
-        approved = generated.approved_deals,
-        "demo data seeded"
-    );
-    Ok(true)
+    Ok(())
 }
 
 /// The renewal pipeline's history: a contact logged on the first renewals, the second set Red
@@ -642,10 +823,31 @@ async fn seed_renewals(app: &App, users: &Users, today: NaiveDate) -> AppResult<
 /// assignments with the AEs reporting to the CRO, one split deal, this month's calculation and
 /// one open dispute.
 async fn seed_commissions(app: &App, users: &Users, today: NaiveDate) -> AppResult<()> {
-    use crate::commissions::{AssignInput, CommissionService};
-    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+    use crate::commissions::CommissionService;
     let year = today.year();
-    let ae_plan = r#"code: PLAN-AE-2026
+    let commissions: &CommissionService = &app.commissions;
+    commissions
+        .import_plan(&users.vp_revops, &ae_plan_yaml(year), None)
+        .await?;
+    commissions
+        .import_plan(&users.vp_revops, &manager_plan_yaml(year), None)
+        .await?;
+    let start = NaiveDate::from_ymd_opt(year, 1, 1).unwrap_or(today);
+    assign_demo_plans(commissions, users, start).await?;
+    split_largest_deal(app, users).await?;
+    commissions
+        .calculate_as(
+            Some(&users.vp_revops),
+            &crate::ledger::period_of(today),
+            today,
+        )
+        .await?;
+    raise_demo_commission_dispute(app, users).await
+}
+
+/// The AEs' tiered plan for `year`, as YAML: quota, clawback, accelerators, a cap and a SPIF.
+fn ae_plan_yaml(year: i32) -> String {
+    r#"code: PLAN-AE-2026
 name: Account executive plan
 currency: USD
 effective_from: YEAR-01-01
@@ -674,8 +876,12 @@ spifs:
     to: YEAR-12-31
     min_acv: "100000.00"
 "#
-    .replace("YEAR", &year.to_string());
-    let manager_plan = r#"code: PLAN-CRO-2026
+    .replace("YEAR", &year.to_string())
+}
+
+/// The CRO's team override plan for `year`, as YAML.
+fn manager_plan_yaml(year: i32) -> String {
+    r#"code: PLAN-CRO-2026
 name: Sales leadership override
 currency: USD
 effective_from: YEAR-01-01
@@ -687,15 +893,16 @@ components:
     metric: team_credit
     rate: 1.5
 "#
-    .replace("YEAR", &year.to_string());
-    let commissions: &CommissionService = &app.commissions;
-    commissions
-        .import_plan(&users.vp_revops, &ae_plan, None)
-        .await?;
-    commissions
-        .import_plan(&users.vp_revops, &manager_plan, None)
-        .await?;
-    let start = NaiveDate::from_ymd_opt(year, 1, 1).unwrap_or(today);
+    .replace("YEAR", &year.to_string())
+}
+
+/// Assigns every AE the AE plan (reporting to the CRO) and the CRO the override plan.
+async fn assign_demo_plans(
+    commissions: &crate::commissions::CommissionService,
+    users: &Users,
+    start: NaiveDate,
+) -> AppResult<()> {
+    use crate::commissions::AssignInput;
     for ae in &users.aes {
         commissions
             .assign(
@@ -725,7 +932,12 @@ components:
             },
         )
         .await?;
-    // The first AE's largest approved deal is shared 70/30 with the second.
+    Ok(())
+}
+
+/// The first AE's largest approved deal is shared 70/30 with the second.
+async fn split_largest_deal(app: &App, users: &Users) -> AppResult<()> {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
     if let [first, second, ..] = users.aes.as_slice() {
         let deal = crate::entities::deal::Entity::find()
             .filter(crate::entities::deal::Column::AssignedAeId.eq(first.user_id))
@@ -734,7 +946,7 @@ components:
             .one(&app.db)
             .await?;
         if let Some(deal) = deal {
-            commissions
+            app.commissions
                 .set_splits(
                     &users.vp_revops,
                     deal.id,
@@ -743,13 +955,12 @@ components:
                 .await?;
         }
     }
-    commissions
-        .calculate_as(
-            Some(&users.vp_revops),
-            &crate::ledger::period_of(today),
-            today,
-        )
-        .await?;
+    Ok(())
+}
+
+/// The first AE disputes their first commission line.
+async fn raise_demo_commission_dispute(app: &App, users: &Users) -> AppResult<()> {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
     if let Some(ae) = users.aes.first() {
         let line = crate::entities::commission_line::Entity::find()
             .filter(crate::entities::commission_line::Column::UserId.eq(ae.user_id))
@@ -757,7 +968,7 @@ components:
             .one(&app.db)
             .await?;
         if let Some(line) = line {
-            commissions
+            app.commissions
                 .raise_dispute(
                     ae,
                     line.id,
@@ -915,6 +1126,41 @@ async fn seed_recognition(app: &App, admin: &Actor, today: NaiveDate) -> AppResu
 /// Receivables worth looking at: invoices billed over the last three months, some paid in full or
 /// in part, a dispute and a credit memo waiting for approval, and the ladder run for today.
 async fn seed_receivables(app: &App, users: &Users, today: NaiveDate) -> AppResult<()> {
+    assign_account_manager(app, users).await?;
+    for days_ago in [95, 65, 35, 5] {
+        let as_of = today - chrono::Duration::days(days_ago);
+        app.billing
+            .run_as(None, as_of, false, "seed".into(), &|_, _| {})
+            .await?;
+    }
+    let issued = issued_invoices(app, &users.admin).await?;
+    let mut disputed = false;
+    let mut credited = false;
+    for (index, invoice) in issued.iter().enumerate() {
+        let open = invoice.open_amount();
+        let paid_on =
+            (invoice.invoice_date + chrono::Duration::days(12 + (index as i64 % 20))).min(today);
+        let amount = demo_payment_amount(open, index, invoice.invoice_date, today);
+        if let Some(amount) = amount.filter(|amount| amount.minor() > 0) {
+            record_demo_payment(app, &users.ar_specialist, invoice, index, amount, paid_on).await?;
+            continue;
+        }
+        if !disputed && index % 6 == 2 {
+            disputed = true;
+            log_demo_dispute(app, &users.ar_specialist, invoice, open).await?;
+        } else if !credited && index % 6 == 4 {
+            credited = true;
+            request_demo_credit_memo(app, &users.ar_specialist, invoice, open).await?;
+        }
+    }
+    app.receivables
+        .run_ladder(None, today, &app.config.legal_entity)
+        .await?;
+    Ok(())
+}
+
+/// Makes the demo account manager the account manager of every customer.
+async fn assign_account_manager(app: &App, users: &Users) -> AppResult<()> {
     let page = crate::pagination::PageRequest {
         offset: 0,
         limit: 200,
@@ -928,20 +1174,19 @@ async fn seed_receivables(app: &App, users: &Users, today: NaiveDate) -> AppResu
             )
             .await?;
     }
-    for days_ago in [95, 65, 35, 5] {
-        let as_of = today - chrono::Duration::days(days_ago);
-        app.billing
-            .run_as(None, as_of, false, "seed".into(), &|_, _| {})
-            .await?;
-    }
+    Ok(())
+}
+
+/// The first 200 issued invoices, as the invoice list returns them.
+async fn issued_invoices(app: &App, admin: &Actor) -> AppResult<Vec<crate::invoicing::Invoice>> {
     let filter = crate::invoicing::InvoiceFilter {
         status: Some(crate::invoicing::InvoiceStatus::Issued),
         ..Default::default()
     };
-    let issued = app
+    Ok(app
         .invoices
         .list(
-            &users.admin,
+            admin,
             filter,
             crate::pagination::PageRequest {
                 offset: 0,
@@ -949,87 +1194,111 @@ async fn seed_receivables(app: &App, users: &Users, today: NaiveDate) -> AppResu
             },
         )
         .await?
-        .items;
-    let mut disputed = false;
-    let mut credited = false;
-    for (index, invoice) in issued.iter().enumerate() {
-        let open = invoice.open_amount();
-        let paid_on =
-            (invoice.invoice_date + chrono::Duration::days(12 + (index as i64 % 20))).min(today);
-        let half = || {
-            Money::from_decimal(
-                open.to_decimal() / rust_decimal::Decimal::from(2),
-                open.currency(),
-                rust_decimal::RoundingStrategy::MidpointAwayFromZero,
-            )
-            .ok()
-        };
-        // Most old invoices are paid, as in a healthy book; a few stay open to be collected.
-        let old = (today - invoice.invoice_date).num_days() >= 60;
-        let amount = match (old, index % 7) {
-            (true, 0) => None,
-            (true, 1) | (false, 1) => half(),
-            (true, _) | (false, 0) | (false, 3) => Some(open),
-            _ => None,
-        };
-        if let Some(amount) = amount.filter(|amount| amount.minor() > 0) {
-            app.receivables
-                .record_payment(
-                    &users.ar_specialist,
-                    crate::receivables::payments::PaymentRecordInput {
-                        customer_id: ID(invoice.customer_id.to_string()),
-                        method: crate::receivables::payments::PaymentMethod::Wire,
-                        amount: money_input(amount),
-                        received_on: IsoDate(paid_on),
-                        reference: format!("WIRE {}", 70_000 + index),
-                        idempotency_key: format!("seed-payment-{}", invoice.id),
-                        allocations: Some(vec![crate::receivables::payments::AllocationInput {
-                            invoice_id: ID(invoice.id.to_string()),
-                            amount: amount.amount_string(),
-                        }]),
-                        keep_as_credit: None,
-                    },
-                )
-                .await?;
-            continue;
-        }
-        if !disputed && index % 6 == 2 {
-            disputed = true;
-            app.receivables
-                .log_dispute(
-                    &users.ar_specialist,
-                    crate::receivables::disputes::DisputeLogInput {
-                        invoice_id: ID(invoice.id.to_string()),
-                        reason: crate::receivables::disputes::DisputeReason::Pricing,
-                        disputed_amount: open.amount_string(),
-                        line_ids: None,
-                        customer_statement: "The renewal discount we agreed on the call is missing from this invoice.".into(),
-                    },
-                )
-                .await?;
-        } else if !credited && index % 6 == 4 {
-            credited = true;
-            let ten_percent = Money::from_decimal(
-                open.to_decimal() / rust_decimal::Decimal::from(10),
-                open.currency(),
-                rust_decimal::RoundingStrategy::MidpointAwayFromZero,
-            )?;
-            app.receivables
-                .request_credit_memo(
-                    &users.ar_specialist,
-                    crate::receivables::credit_memos::CreditMemoRequestInput {
-                        invoice_id: ID(invoice.id.to_string()),
-                        reason: "Service outage on 3 days of the period (SLA credit).".into(),
-                        amount: Some(ten_percent.amount_string()),
-                        lines: None,
-                        dispute_id: None,
-                    },
-                )
-                .await?;
-        }
+        .items)
+}
+
+/// What is paid on the invoice at `index`: most old invoices in full, as in a healthy book, some
+/// in half, and a few stay open to be collected.
+fn demo_payment_amount(
+    open: Money,
+    index: usize,
+    invoice_date: NaiveDate,
+    today: NaiveDate,
+) -> Option<Money> {
+    let half = || {
+        Money::from_decimal(
+            open.to_decimal() / rust_decimal::Decimal::from(2),
+            open.currency(),
+            rust_decimal::RoundingStrategy::MidpointAwayFromZero,
+        )
+        .ok()
+    };
+    let old = (today - invoice_date).num_days() >= 60;
+    match (old, index % 7) {
+        (true, 0) => None,
+        (true, 1) | (false, 1) => half(),
+        (true, _) | (false, 0) | (false, 3) => Some(open),
+        _ => None,
     }
+}
+
+/// Records a wire payment of `amount` allocated to the invoice.
+async fn record_demo_payment(
+    app: &App,
+    ar_specialist: &Actor,
+    invoice: &crate::invoicing::Invoice,
+    index: usize,
+    amount: Money,
+    paid_on: NaiveDate,
+) -> AppResult<()> {
     app.receivables
-        .run_ladder(None, today, &app.config.legal_entity)
+        .record_payment(
+            ar_specialist,
+            crate::receivables::payments::PaymentRecordInput {
+                customer_id: ID(invoice.customer_id.to_string()),
+                method: crate::receivables::payments::PaymentMethod::Wire,
+                amount: money_input(amount),
+                received_on: IsoDate(paid_on),
+                reference: format!("WIRE {}", 70_000 + index),
+                idempotency_key: format!("seed-payment-{}", invoice.id),
+                allocations: Some(vec![crate::receivables::payments::AllocationInput {
+                    invoice_id: ID(invoice.id.to_string()),
+                    amount: amount.amount_string(),
+                }]),
+                keep_as_credit: None,
+            },
+        )
+        .await?;
+    Ok(())
+}
+
+/// Logs a pricing dispute for the invoice's whole open amount.
+async fn log_demo_dispute(
+    app: &App,
+    ar_specialist: &Actor,
+    invoice: &crate::invoicing::Invoice,
+    open: Money,
+) -> AppResult<()> {
+    app.receivables
+        .log_dispute(
+            ar_specialist,
+            crate::receivables::disputes::DisputeLogInput {
+                invoice_id: ID(invoice.id.to_string()),
+                reason: crate::receivables::disputes::DisputeReason::Pricing,
+                disputed_amount: open.amount_string(),
+                line_ids: None,
+                customer_statement:
+                    "The renewal discount we agreed on the call is missing from this invoice."
+                        .into(),
+            },
+        )
+        .await?;
+    Ok(())
+}
+
+/// Requests a 10% SLA credit memo on the invoice, left waiting for approval.
+async fn request_demo_credit_memo(
+    app: &App,
+    ar_specialist: &Actor,
+    invoice: &crate::invoicing::Invoice,
+    open: Money,
+) -> AppResult<()> {
+    let ten_percent = Money::from_decimal(
+        open.to_decimal() / rust_decimal::Decimal::from(10),
+        open.currency(),
+        rust_decimal::RoundingStrategy::MidpointAwayFromZero,
+    )?;
+    app.receivables
+        .request_credit_memo(
+            ar_specialist,
+            crate::receivables::credit_memos::CreditMemoRequestInput {
+                invoice_id: ID(invoice.id.to_string()),
+                reason: "Service outage on 3 days of the period (SLA credit).".into(),
+                amount: Some(ten_percent.amount_string()),
+                lines: None,
+                dispute_id: None,
+            },
+        )
         .await?;
     Ok(())
 }
