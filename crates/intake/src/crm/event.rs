@@ -229,17 +229,24 @@ pub fn overlay(input: &mut DealInput, part: &DealPart, assigned_ae_id: Option<i6
         assigned_ae_id.map(|id| Some(async_graphql::ID(id.to_string()))),
     );
     if let Some(lines) = &part.lines {
-        let merged = merge_lines(&input.lines, lines);
-        if merged != input.lines {
-            changes.push(Change {
-                field: "lines".into(),
-                from: describe_lines(&input.lines),
-                to: describe_lines(&merged),
-            });
-            input.lines = merged;
-        }
+        changes.extend(overlay_lines(input, lines));
     }
     changes
+}
+
+/// Lays the CRM's lines over the form's; the change, when they differ.
+fn overlay_lines(input: &mut DealInput, lines: &[DealLineInput]) -> Option<Change> {
+    let merged = merge_lines(&input.lines, lines);
+    if merged == input.lines {
+        return None;
+    }
+    let change = Change {
+        field: "lines".into(),
+        from: describe_lines(&input.lines),
+        to: describe_lines(&merged),
+    };
+    input.lines = merged;
+    Some(change)
 }
 
 /// The CRM's lines, keeping what revops added to a line the CRM cannot say: the kind chosen for
