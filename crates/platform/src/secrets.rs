@@ -13,9 +13,7 @@ use crate::error::{AppError, AppResult};
 use base64::Engine;
 use ring::aead::{Aad, LessSafeKey, Nonce, UnboundKey, AES_256_GCM, NONCE_LEN};
 use ring::rand::{SecureRandom, SystemRandom};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, Set,
-};
+use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, IntoActiveModel, Set};
 use sha2::{Digest, Sha256};
 use std::sync::Arc;
 
@@ -123,10 +121,8 @@ fn plain(value: &Option<String>) -> Option<&str> {
 /// later. Returns how many values it encrypted.
 pub async fn reseal_all<C: ConnectionTrait>(connection: &C, secrets: &SecretBox) -> AppResult<u64> {
     let connectors = intake_connector::Entity::find().all(connection).await?;
-    let endpoints = webhook_endpoint::Entity::find()
-        .filter(webhook_endpoint::Column::DeletedAt.is_null())
-        .all(connection)
-        .await?;
+    // Deleted endpoints too: their rows keep the secret, and a backup would hand it out.
+    let endpoints = webhook_endpoint::Entity::find().all(connection).await?;
     let stored = connectors
         .iter()
         .flat_map(|model| [&model.signing_secret, &model.api_token])
