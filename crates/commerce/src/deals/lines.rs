@@ -20,11 +20,20 @@ use crate::error::{AppError, AppResult};
 use crate::money::{Currency, Money, MoneyError};
 use crate::values::{optional_text, require_text, IsoDate, MoneyInput};
 use async_graphql::InputObject;
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use rust_decimal::{Decimal, RoundingStrategy};
 
 /// At most this many lines on one deal.
 pub const MAX_LINES: usize = 200;
+
+/// The longest term a line's value is computed over (a monthly line of this term is 1,200
+/// periods); a longer one is a checklist problem, so a typing slip such as year 9999 cannot make
+/// every live checklist call walk a hundred thousand periods.
+pub const MAX_TERM_YEARS: i32 = 100;
+
+fn too_long(start: NaiveDate, end: NaiveDate) -> bool {
+    end.year() - start.year() > MAX_TERM_YEARS
+}
 
 /// One line of the deal form.
 #[derive(Debug, Clone, PartialEq, Eq, InputObject)]
@@ -228,6 +237,11 @@ fn line_total(line: &DealLine, draft: &DealDraft) -> Option<Money> {
             .ok()
     };
     match contract_line.kind {
+        ContractLineKind::Subscription
+            if too_long(contract_line.start_date, contract_line.end_date) =>
+        {
+            None
+        }
         ContractLineKind::Subscription => {
             let terms = LineTerms {
                 kind: ContractLineKind::Subscription,
@@ -339,6 +353,10 @@ pub fn problems(draft: &DealDraft) -> Vec<String> {
         if start < deal_start || end > deal_end {
             found.push(format!(
                 "{name} runs {start} to {end}, outside the deal's term {deal_start} to {deal_end}."
+            ));
+        } else if too_long(start, end) {
+            found.push(format!(
+                "{name} runs {start} to {end}, more than {MAX_TERM_YEARS} years; check the dates."
             ));
         } else if kind == ContractLineKind::Subscription && end <= start {
             found.push(format!(
@@ -522,6 +540,22 @@ mod tests {
             contract_lines(&deal).is_some(),
             "dates are the checklist's to refuse"
         );
+    }
+
+    /// A term past a hundred years is a named problem and is not walked period by period.
+    #[test]
+    fn a_term_of_centuries_is_a_problem_not_a_long_computation() {
+        let mut deal = draft(vec![line(
+            "Seats",
+            Some(ContractLineKind::Subscription),
+            1,
+            "10.00",
+        )]);
+        deal.end_date = Some(date("9999-12-31"));
+        compute_totals(&mut deal).unwrap();
+        assert_eq!(deal.tcv, None);
+        let found = problems(&deal);
+        assert!(found[0].contains("more than 100 years"), "{found:?}");
     }
 
     /// Bad values name their line and field; lines in another currency are refused.

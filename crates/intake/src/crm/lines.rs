@@ -219,9 +219,12 @@ fn price_per_unit(
     }) {
         return Some((quantity, price?, None));
     }
-    let per_unit = Decimal::from(amount.minor()) / quantity;
-    if per_unit.fract().is_zero() {
-        let minor = i64::try_from(per_unit).ok()?;
+    // Checked: a CRM may send a quantity as small as 1e-28, and the quotient must not overflow.
+    let whole = Decimal::from(amount.minor())
+        .checked_div(quantity)
+        .filter(|per_unit| per_unit.fract().is_zero())
+        .and_then(|per_unit| i64::try_from(per_unit).ok());
+    if let Some(minor) = whole {
         return Some((quantity, Money::from_minor(minor, amount.currency()), None));
     }
     Some((
@@ -525,6 +528,20 @@ mod tests {
         assert_eq!(summary.lines[0].quantity.as_deref(), Some("1"));
         assert_eq!(summary.lines[0].unit_price.amount, "250.00");
         assert!(summary.notes[0].contains("not a whole price for each of 3 units"));
+    }
+
+    /// A quantity too small for the amount to divide by is read without overflowing: the line
+    /// keeps the CRM's amount at quantity 1.
+    #[test]
+    fn a_tiny_quantity_with_an_amount_does_not_overflow() {
+        let part = part(serde_json::json!([
+            { "productName": "Seats", "quantity": "0.0000000000000000000000000001", "unitPrice": "1.00", "amount": "90000000000.00", "billingFrequency": "monthly" }
+        ]));
+        let Ok(summary) = summarise(&part) else {
+            panic!("not read");
+        };
+        assert_eq!(summary.lines[0].quantity.as_deref(), Some("1"));
+        assert_eq!(summary.lines[0].unit_price.amount, "90000000000.00");
     }
 
     /// A bad value is a gap naming the line and field, and then nothing comes from the lines.
