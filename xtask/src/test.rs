@@ -310,6 +310,8 @@ fn run_step(name: &str, ready: &mut Ready) -> Result<(bool, Counts)> {
             tools::ensure_test_commands()?;
             let mut cmd = util::cargo("test");
             cmd.args(["--workspace", "--exclude", "revops-tests"]);
+            // (Excluding revops-tests changes no dependency's features: the crates it uses are
+            // all used the same way by the others, so the later steps reuse this build.)
             run_all(&root, vec![cmd])
         }
         "api-sqlite" => {
@@ -332,7 +334,7 @@ fn run_step(name: &str, ready: &mut Ready) -> Result<(bool, Counts)> {
             ready.browser()?;
             ready.dist()?;
             let mut cmd = util::cargo("test");
-            cmd.args(["-p", "revops-tests", "--test", "browser"]);
+            cmd.args(["--workspace", "--test", "browser"]);
             run_all(&root, vec![cmd])
         }
         other => bail!("no step named `{other}`"),
@@ -341,16 +343,25 @@ fn run_step(name: &str, ready: &mut Ready) -> Result<(bool, Counts)> {
 
 /// The API tests, after building the `revops` binary that the multi-process tests start (its
 /// path goes to them in `REVOPS_BIN`).
+///
+/// Every host build here selects the whole workspace (`--workspace`, tests included) so that
+/// Cargo resolves each dependency's features the same way in every step and the steps share one
+/// build. A narrower selection changes them: without the web app, `proc-macro2` loses
+/// `span-locations` and every derive macro and everything built with one compiles again; a plain
+/// `cargo build` leaves out the dev-dependencies' features (`getrandom`, `rustix`). So the binary
+/// comes from `cargo test --no-run` of the backend's own CLI tests (Cargo builds a package's
+/// binaries for its integration tests) rather than from `cargo build -p revops`, which cost a
+/// cold CI run a second build of nearly every crate.
 fn api_tests(root: &Path) -> Result<Command> {
-    let mut build = util::cargo("build");
-    build.args(["-p", "revops", "--bin", "revops"]);
+    let mut build = util::cargo("test");
+    build.args(["--workspace", "--no-run", "--test", "cli", "--test", "api"]);
     build.current_dir(root);
     let (ok, _) = run_tee(&mut build)?;
     if !ok {
-        bail!("building the revops binary for the API tests failed");
+        bail!("building the revops binary and the API tests failed");
     }
     let mut cmd = util::cargo("test");
-    cmd.args(["-p", "revops-tests", "--test", "api"]);
+    cmd.args(["--workspace", "--test", "api"]);
     cmd.env(
         "REVOPS_BIN",
         util::target_dir(root).join("debug").join("revops"),

@@ -9,7 +9,7 @@
 //! - commissions skip the deal (paid in the old tool), while renewals, MRR and the customer's
 //!   history see the contract like any other.
 
-use super::{insert_contract, write_draft, ContractLineKind, DealDraft, DealStatus};
+use super::{write_draft, ContractLineKind, DealDraft, DealStatus};
 use crate::access::{Actor, Permission};
 use crate::audit;
 use crate::billing::periods::Alignment;
@@ -17,12 +17,14 @@ use crate::billing::schedule::LineTerms;
 use crate::customers::PaymentTerms;
 use crate::deals::BillingFrequency;
 use crate::entities::{contract, contract_line, deal};
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
+use crate::lookup;
 use crate::money::Money;
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use rust_decimal::{Decimal, RoundingStrategy};
-use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, Set};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 use serde::Serialize;
+use std::collections::HashMap;
 
 /// One line of a brought-over contract, already validated: a subscription billed in advance, or
 /// work the old system has not invoiced yet — a licence still to deliver, a milestone still to
@@ -288,9 +290,15 @@ pub struct BroughtOverBatch {
     pub legal_entity: String,
 }
 
+/// Contracts written per batch: a deal row binds about 40 values, so a batch's multi-row INSERTs
+/// stay well inside SQLite's and PostgreSQL's bound-parameter limits, and one batch's rows are
+/// few enough to read back at once.
+const BATCH: usize = 200;
+
 /// Writes each contract's approved deal, the contract, its lines and its revenue obligations in
-/// the caller's transaction; returns the contract numbers in input order. The caller validated
-/// every contract (references unused, customers found, billing current at the cut-over).
+/// the caller's transaction, a batch of contracts per statement; returns the contract numbers in
+/// input order. The caller validated every contract (references unused, customers found, billing
+/// current at the cut-over).
 pub async fn bring_over<C: ConnectionTrait>(
     connection: &C,
     actor: &Actor,
@@ -302,75 +310,22 @@ pub async fn bring_over<C: ConnectionTrait>(
     actor.require(Permission::DealApprove)?;
     let mut numbers = Vec::with_capacity(contracts.len());
     let mut audit_rows = Vec::with_capacity(contracts.len());
-    for (done, brought) in contracts.iter().enumerate() {
-        let signed_at = brought.signed_on.and_time(NaiveTime::MIN).and_utc();
-        let mut row = deal::ActiveModel {
-            status: Set(DealStatus::Approved.as_str().into()),
-            created_by: Set(Some(actor.user_id)),
-            created_at: Set(now),
-            updated_at: Set(now),
-            approved_at: Set(Some(signed_at)),
-            approved_by: Set(Some(actor.user_id)),
-            approve_idempotency_key: Set(Some(format!("import:{}", batch.import_id))),
-            import_id: Set(Some(batch.import_id)),
-            ..Default::default()
-        };
-        write_draft(&mut row, &brought.draft(&batch.legal_entity))?;
-        let deal = row.insert(connection).await?;
-        let mut header = contract::ActiveModel {
-            deal_id: Set(deal.id),
-            customer_id: Set(brought.customer_id),
-            start_date: Set(brought.start_date()),
-            end_date: Set(brought.end_date()),
-            tcv_minor: Set(brought.tcv.minor()),
-            arr_minor: Set(brought.arr.minor()),
-            currency: Set(brought.tcv.currency().code().to_string()),
-            import_id: Set(Some(batch.import_id)),
-            brought_over_on: Set(Some(batch.cutover_date)),
-            ..Default::default()
-        };
-        if let Some(uplift) = brought.uplift_percent {
-            header.uplift_percent = Set(uplift.normalize().to_string());
+    for chunk in contracts.chunks(BATCH) {
+        let written = bring_over_batch(connection, actor, now, batch, chunk).await?;
+        for (brought, (contract, deal_id)) in chunk.iter().zip(written) {
+            audit_rows.push((
+                contract.id.to_string(),
+                serde_json::to_string(&serde_json::json!({
+                    "contractNumber": contract.contract_number,
+                    "dealId": deal_id,
+                    "importId": batch.import_id,
+                    "cutoverDate": batch.cutover_date,
+                    "contract": brought,
+                }))?,
+            ));
+            numbers.push(contract.contract_number);
         }
-        let contract = insert_contract(connection, header, now).await?;
-        let lines: Vec<contract_line::ActiveModel> = brought
-            .lines
-            .iter()
-            .map(|line| contract_line::ActiveModel {
-                contract_id: Set(contract.id),
-                product_name: Set(line.product_name.clone()),
-                kind: Set(line.kind.as_str().into()),
-                quantity: Set(line.quantity.normalize().to_string()),
-                unit_price_minor: Set(line.unit_price.minor()),
-                currency: Set(line.unit_price.currency().code().to_string()),
-                billing_frequency: Set(line
-                    .kind
-                    .frequency_for(line.frequency)
-                    .ok()
-                    .flatten()
-                    .map(|frequency| frequency.as_str().into())),
-                start_date: Set(line.start_date),
-                end_date: Set(line.end_date),
-                billed_through: Set(line.billed_through),
-                ..Default::default()
-            })
-            .collect();
-        contract_line::Entity::insert_many(lines)
-            .exec_without_returning(connection)
-            .await?;
-        crate::revenue::repo::build_brought_over(connection, contract.id, now).await?;
-        audit_rows.push((
-            contract.id.to_string(),
-            serde_json::to_string(&serde_json::json!({
-                "contractNumber": contract.contract_number,
-                "dealId": deal.id,
-                "importId": batch.import_id,
-                "cutoverDate": batch.cutover_date,
-                "contract": brought,
-            }))?,
-        ));
-        numbers.push(contract.contract_number);
-        progress(done + 1);
+        progress(numbers.len());
     }
     audit::record_many(
         connection,
@@ -382,4 +337,166 @@ pub async fn bring_over<C: ConnectionTrait>(
     )
     .await?;
     Ok(numbers)
+}
+
+/// One batch: the approved deals, the contracts (numbered in input order), their lines and their
+/// revenue. Returns each contract with its deal's id, in input order.
+async fn bring_over_batch<C: ConnectionTrait>(
+    connection: &C,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    batch: &BroughtOverBatch,
+    contracts: &[BroughtOverContract],
+) -> AppResult<Vec<(contract::Model, i64)>> {
+    let deals = contracts
+        .iter()
+        .map(|brought| deal_row(actor, now, batch, brought))
+        .collect::<AppResult<Vec<_>>>()?;
+    let references = contracts.iter().map(|brought| brought.reference.as_str());
+    let deal_ids: HashMap<String, i64> = lookup::insert_returning(
+        connection,
+        deals,
+        deal::Entity::find()
+            .filter(deal::Column::ImportId.eq(batch.import_id))
+            .filter(deal::Column::CrmOpportunityId.is_in(references)),
+    )
+    .await?
+    .into_iter()
+    .map(|deal| (deal.crm_opportunity_id, deal.id))
+    .collect();
+    let deal_of = |brought: &BroughtOverContract| {
+        deal_ids.get(&brought.reference).copied().ok_or_else(|| {
+            AppError::internal(format!("imported deal {} not read back", brought.reference))
+        })
+    };
+    let numbers = super::reserve_contract_numbers(connection, now, contracts.len()).await?;
+    let headers = contracts
+        .iter()
+        .zip(&numbers)
+        .map(|(brought, number)| Ok(contract_row(now, batch, brought, deal_of(brought)?, number)))
+        .collect::<AppResult<Vec<_>>>()?;
+    let mut by_number: HashMap<String, contract::Model> = lookup::insert_returning(
+        connection,
+        headers,
+        contract::Entity::find()
+            .filter(contract::Column::ContractNumber.is_in(numbers.iter().map(String::as_str))),
+    )
+    .await?
+    .into_iter()
+    .map(|contract| (contract.contract_number.clone(), contract))
+    .collect();
+    let written = numbers
+        .iter()
+        .map(|number| {
+            by_number.remove(number).ok_or_else(|| {
+                AppError::internal(format!("imported contract {number} not read back"))
+            })
+        })
+        .collect::<AppResult<Vec<_>>>()?;
+    let lines: Vec<contract_line::ActiveModel> = contracts
+        .iter()
+        .zip(&written)
+        .flat_map(|(brought, contract)| {
+            brought.lines.iter().map(|line| line_row(contract.id, line))
+        })
+        .collect();
+    let mut stored = Vec::with_capacity(lines.len());
+    for chunk in lines.chunks(LINES_PER_INSERT) {
+        let of = chunk
+            .iter()
+            .filter_map(|row| row.contract_id.try_as_ref().copied());
+        stored.extend(
+            lookup::insert_returning(
+                connection,
+                chunk.to_vec(),
+                contract_line::Entity::find().filter(contract_line::Column::ContractId.is_in(of)),
+            )
+            .await?,
+        );
+    }
+    // In the order they were written, as a contract's lines always are.
+    stored.sort_by_key(|line| line.id);
+    stored.dedup_by_key(|line| line.id);
+    crate::revenue::repo::build_brought_over(connection, &written, &stored, now).await?;
+    contracts
+        .iter()
+        .zip(written)
+        .map(|(brought, contract)| Ok((contract, deal_of(brought)?)))
+        .collect()
+}
+
+/// Contract lines per multi-row INSERT (13 values each).
+const LINES_PER_INSERT: usize = 1_000;
+
+/// The approved deal a brought-over contract comes with: closed and approved long ago, in the old
+/// tools, on the day it was signed.
+fn deal_row(
+    actor: &Actor,
+    now: DateTime<Utc>,
+    batch: &BroughtOverBatch,
+    brought: &BroughtOverContract,
+) -> AppResult<deal::ActiveModel> {
+    let signed_at = brought.signed_on.and_time(NaiveTime::MIN).and_utc();
+    let mut row = deal::ActiveModel {
+        status: Set(DealStatus::Approved.as_str().into()),
+        created_by: Set(Some(actor.user_id)),
+        created_at: Set(now),
+        updated_at: Set(now),
+        approved_at: Set(Some(signed_at)),
+        approved_by: Set(Some(actor.user_id)),
+        approve_idempotency_key: Set(Some(format!("import:{}", batch.import_id))),
+        import_id: Set(Some(batch.import_id)),
+        ..Default::default()
+    };
+    write_draft(&mut row, &brought.draft(&batch.legal_entity))?;
+    Ok(row)
+}
+
+fn contract_row(
+    now: DateTime<Utc>,
+    batch: &BroughtOverBatch,
+    brought: &BroughtOverContract,
+    deal_id: i64,
+    number: &str,
+) -> contract::ActiveModel {
+    contract::ActiveModel {
+        contract_number: Set(number.to_string()),
+        deal_id: Set(deal_id),
+        customer_id: Set(brought.customer_id),
+        start_date: Set(brought.start_date()),
+        end_date: Set(brought.end_date()),
+        tcv_minor: Set(brought.tcv.minor()),
+        arr_minor: Set(brought.arr.minor()),
+        currency: Set(brought.tcv.currency().code().to_string()),
+        created_at: Set(now),
+        // Every row of a multi-row INSERT names the same columns: no uplift is "0", the
+        // column's default.
+        uplift_percent: Set(brought
+            .uplift_percent
+            .map_or_else(|| "0".to_string(), |uplift| uplift.normalize().to_string())),
+        import_id: Set(Some(batch.import_id)),
+        brought_over_on: Set(Some(batch.cutover_date)),
+        ..Default::default()
+    }
+}
+
+fn line_row(contract_id: i64, line: &BroughtOverLine) -> contract_line::ActiveModel {
+    contract_line::ActiveModel {
+        contract_id: Set(contract_id),
+        product_name: Set(line.product_name.clone()),
+        kind: Set(line.kind.as_str().into()),
+        quantity: Set(line.quantity.normalize().to_string()),
+        unit_price_minor: Set(line.unit_price.minor()),
+        currency: Set(line.unit_price.currency().code().to_string()),
+        billing_frequency: Set(line
+            .kind
+            .frequency_for(line.frequency)
+            .ok()
+            .flatten()
+            .map(|frequency| frequency.as_str().into())),
+        start_date: Set(line.start_date),
+        end_date: Set(line.end_date),
+        billed_through: Set(line.billed_through),
+        ..Default::default()
+    }
 }

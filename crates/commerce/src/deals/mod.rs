@@ -998,9 +998,31 @@ pub async fn insert_contract<C: ConnectionTrait>(
 ) -> AppResult<contract::Model> {
     let year = now.year();
     let number = sequences::next_value(connection, &format!("contract-{year}")).await?;
-    row.contract_number = Set(format!("C-{year}-{number:06}"));
+    row.contract_number = Set(contract_number(year, number));
     row.created_at = Set(now);
     Ok(row.insert(connection).await?)
+}
+
+/// `count` consecutive contract numbers of the year of `now`, reserved at once (an import).
+pub async fn reserve_contract_numbers<C: ConnectionTrait>(
+    connection: &C,
+    now: DateTime<Utc>,
+    count: usize,
+) -> AppResult<Vec<String>> {
+    if count == 0 {
+        return Ok(Vec::new());
+    }
+    let year = now.year();
+    let wanted = i64::try_from(count)
+        .map_err(|_| AppError::internal(format!("cannot number {count} contracts at once")))?;
+    let first = sequences::reserve(connection, &format!("contract-{year}"), wanted).await?;
+    Ok((first..first + wanted)
+        .map(|number| contract_number(year, number))
+        .collect())
+}
+
+fn contract_number(year: i32, number: i64) -> String {
+    format!("C-{year}-{number:06}")
 }
 
 async fn find_model<C: ConnectionTrait>(connection: &C, id: i64) -> AppResult<deal::Model> {

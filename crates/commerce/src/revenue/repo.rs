@@ -369,20 +369,39 @@ async fn ssp_entry<C: ConnectionTrait>(
     currency: &str,
     on: NaiveDate,
 ) -> AppResult<Option<SspEntry>> {
+    let rows = ssp_price::Entity::find()
+        .filter(ssp_price::Column::ProductName.is_in(ssp_names(product)))
+        .filter(ssp_price::Column::Currency.eq(currency))
+        .filter(ssp_price::Column::EffectiveFrom.lte(on))
+        .all(connection)
+        .await?;
+    Ok(choose_ssp(&rows, product, currency, on))
+}
+
+/// The names an SSP may be filed under for a product: its own, then (for "Platform: Gold") the
+/// base product's.
+fn ssp_names(product: &str) -> Vec<String> {
     let mut names = vec![product.to_string()];
     if let Some((base, _)) = product.split_once(": ") {
         names.push(base.to_string());
     }
-    for name in names {
-        let found = ssp_price::Entity::find()
-            .filter(ssp_price::Column::ProductName.eq(name))
-            .filter(ssp_price::Column::Currency.eq(currency))
-            .filter(ssp_price::Column::EffectiveFrom.lte(on))
-            .order_by_desc(ssp_price::Column::EffectiveFrom)
-            .one(connection)
-            .await?;
-        if let Some(row) = found {
-            return Ok(Some(SspEntry {
+    names
+}
+
+/// The SSP in force for a product on a day among `rows`: the latest effective on or before it,
+/// under the product's own name first, then its base product's.
+fn choose_ssp(
+    rows: &[ssp_price::Model],
+    product: &str,
+    currency: &str,
+    on: NaiveDate,
+) -> Option<SspEntry> {
+    ssp_names(product).iter().find_map(|name| {
+        rows.iter()
+            .filter(|row| &row.product_name == name && row.currency == currency)
+            .filter(|row| row.effective_from <= on)
+            .max_by_key(|row| row.effective_from)
+            .map(|row| SspEntry {
                 basis: SspBasis::parse(&row.basis).unwrap_or(SspBasis::PerUnit),
                 low: row.low_minor,
                 high: row.high_minor,
@@ -390,10 +409,8 @@ async fn ssp_entry<C: ConnectionTrait>(
                 method: SspMethod::parse(&row.method).unwrap_or_default(),
                 cost: row.cost_minor,
                 margin_bp: row.margin_bp,
-            }));
-        }
-    }
-    Ok(None)
+            })
+    })
 }
 
 /// A line's obligation facts: pattern, service period, stated price and SSP.
@@ -416,15 +433,24 @@ pub(super) async fn line_facts<C: ConnectionTrait>(
     ssp_on: NaiveDate,
 ) -> AppResult<LineFacts> {
     let terms = terms_of(connection, line).await?;
+    let entry = ssp_entry(connection, &line.product_name, &line.currency, ssp_on).await?;
+    facts_of(line, &terms, entry.as_ref())
+}
+
+/// A line's facts from its terms and the SSP entry in force (none: the stated price).
+fn facts_of(
+    line: &contract_line::Model,
+    terms: &LineTerms,
+    entry: Option<&SspEntry>,
+) -> AppResult<LineFacts> {
     let pattern = Pattern::of_line(terms.kind);
-    let stated = stated_total(&terms)?;
+    let stated = stated_total(terms)?;
     let service_start = line.start_date;
     let service_end = terms.service_end().max(service_start);
     let days = (service_end - service_start).num_days().max(1);
     let currency = Currency::parse(&line.currency)?;
-    let entry = ssp_entry(connection, &line.product_name, &line.currency, ssp_on).await?;
     let ssp = if pattern.is_fixed() {
-        rules::ssp(entry.as_ref(), stated, terms.quantity, days, currency)
+        rules::ssp(entry, stated, terms.quantity, days, currency)
     } else {
         rules::Ssp {
             minor: 0,
@@ -459,7 +485,20 @@ pub(super) async fn create_obligation<C: ConnectionTrait>(
     now: DateTime<Utc>,
 ) -> AppResult<performance_obligation::Model> {
     let facts = line_facts(connection, line, ssp_on).await?;
-    Ok(performance_obligation::ActiveModel {
+    Ok(obligation_row(contract, line, facts, now)
+        .insert(connection)
+        .await?)
+}
+
+/// The row of a new obligation: allocated its stated price (a fixed one; variable consideration
+/// is allocated as it is earned) until an allocation says otherwise.
+fn obligation_row(
+    contract: &contract::Model,
+    line: &contract_line::Model,
+    facts: LineFacts,
+    now: DateTime<Utc>,
+) -> performance_obligation::ActiveModel {
+    performance_obligation::ActiveModel {
         contract_id: Set(contract.id),
         contract_line_id: Set(line.id),
         customer_id: Set(contract.customer_id),
@@ -485,8 +524,6 @@ pub(super) async fn create_obligation<C: ConnectionTrait>(
         updated_at: Set(now),
         ..Default::default()
     }
-    .insert(connection)
-    .await?)
 }
 
 pub(super) fn pattern_of(obligation: &performance_obligation::Model) -> AppResult<Pattern> {
@@ -529,24 +566,57 @@ pub(super) async fn replan<C: ConnectionTrait>(
         .filter(revenue_schedule::Column::Kind.is_in(["ratable", "satisfaction", "adjustment"]))
         .exec(connection)
         .await?;
-    let pattern = pattern_of(obligation)?;
-    let row = |kind: &str, key: String, start, end, on, amount| revenue_schedule::ActiveModel {
+    let recognised = match pattern_of(obligation)? {
+        Pattern::AsApproved | Pattern::AsIncurred => (0, None),
+        _ => recognised_of(connection, obligation.id).await?,
+    };
+    let rows = planned_rows(obligation, amount, from, method, adjustment_key, recognised)?;
+    if !rows.is_empty() {
+        revenue_schedule::Entity::insert_many(rows)
+            .exec_without_returning(connection)
+            .await?;
+    }
+    Ok(())
+}
+
+/// The planned rows of an obligation that has `recognised` (amount, last ratable day) so far:
+/// `amount` spread from `from` (ratable), or on satisfaction (milestone, licence).
+fn planned_rows(
+    obligation: &performance_obligation::Model,
+    amount: i64,
+    from: NaiveDate,
+    method: RatableMethod,
+    adjustment_key: &str,
+    (recognised, last_recognised): (i64, Option<NaiveDate>),
+) -> AppResult<Vec<revenue_schedule::ActiveModel>> {
+    let row = |kind: &str, key: String, on, amount| revenue_schedule::ActiveModel {
         obligation_id: Set(obligation.id),
         contract_id: Set(obligation.contract_id),
         currency: Set(obligation.currency.clone()),
         stream_account: Set(obligation.stream_account.clone()),
         kind: Set(kind.to_string()),
         source_key: Set(key),
-        period_start: Set(start),
-        period_end: Set(end),
+        period_start: Set(None),
+        period_end: Set(None),
         recognise_on: Set(on),
         amount_minor: Set(amount),
         status: Set(PLANNED.into()),
         ..Default::default()
     };
-    let rows: Vec<revenue_schedule::ActiveModel> = match pattern {
+    let adjustment = |on: NaiveDate| {
+        if amount == 0 {
+            Vec::new()
+        } else {
+            vec![row(
+                "adjustment",
+                adjustment_key.to_string(),
+                Some(on),
+                amount,
+            )]
+        }
+    };
+    Ok(match pattern_of(obligation)? {
         Pattern::Ratable => {
-            let (_, last_recognised) = recognised_of(connection, obligation.id).await?;
             let from = last_recognised.map_or(from, |end| from.max(end));
             let periods = rules::ratable_periods(
                 obligation.service_start,
@@ -555,57 +625,21 @@ pub(super) async fn replan<C: ConnectionTrait>(
                 from,
             );
             if periods.is_empty() {
-                if amount == 0 {
-                    Vec::new()
-                } else {
-                    vec![row(
-                        "adjustment",
-                        adjustment_key.to_string(),
-                        None,
-                        None,
-                        Some(from),
-                        amount,
-                    )]
-                }
+                adjustment(from)
             } else {
                 ratable_rows(obligation, &periods, amount)
             }
         }
-        Pattern::PointInTime | Pattern::Milestone => {
-            let (recognised, _) = recognised_of(connection, obligation.id).await?;
-            if recognised != 0 {
-                // Already satisfied and recognised: a later price change lands at once.
-                if amount == 0 {
-                    Vec::new()
-                } else {
-                    vec![row(
-                        "adjustment",
-                        adjustment_key.to_string(),
-                        None,
-                        None,
-                        Some(from),
-                        amount,
-                    )]
-                }
-            } else {
-                vec![row(
-                    "satisfaction",
-                    "satisfaction".into(),
-                    None,
-                    None,
-                    obligation.satisfied_on,
-                    amount,
-                )]
-            }
-        }
+        // Already satisfied and recognised: a later price change lands at once.
+        Pattern::PointInTime | Pattern::Milestone if recognised != 0 => adjustment(from),
+        Pattern::PointInTime | Pattern::Milestone => vec![row(
+            "satisfaction",
+            "satisfaction".into(),
+            obligation.satisfied_on,
+            amount,
+        )],
         Pattern::AsApproved | Pattern::AsIncurred => Vec::new(),
-    };
-    if !rows.is_empty() {
-        revenue_schedule::Entity::insert_many(rows)
-            .exec_without_returning(connection)
-            .await?;
-    }
-    Ok(())
+    })
 }
 
 /// The planned rows that spread `amount` over `periods` (one per calendar month).
@@ -881,53 +915,107 @@ pub async fn build_contract<C: ConnectionTrait>(
     allocate_from_inception(connection, contract_id, method, now).await
 }
 
-/// Builds the obligations of a contract brought over from the old system at cut-over. The old
-/// system allocated its price and recognised what was delivered up to the cut-over, so nothing is
-/// re-allocated here: each line's obligation covers the service revops will bill — from the day
-/// after the old system's last invoiced day — and plans what those invoices will bill, ratably
-/// over that service (ASC 606-10-55-203: a modification-free contract keeps its allocation).
-/// What the old system billed and had not yet recognised arrives as opening deferred revenue
-/// (`revenue::opening`), which adds its own rows to these obligations.
+/// Builds the obligations of contracts brought over from the old system at cut-over, a batch at
+/// a time (an import brings thousands). The old system allocated each contract's price and
+/// recognised what was delivered up to the cut-over, so nothing is re-allocated here: each line's
+/// obligation covers the service revops will bill — from the day after the old system's last
+/// invoiced day — and plans what those invoices will bill, ratably over that service
+/// (ASC 606-10-55-203: a modification-free contract keeps its allocation). What the old system
+/// billed and had not yet recognised arrives as opening deferred revenue (`revenue::opening`),
+/// which adds its own rows to these obligations.
 pub async fn build_brought_over<C: ConnectionTrait>(
     connection: &C,
-    contract_id: i64,
+    contracts: &[contract::Model],
+    lines: &[contract_line::Model],
     now: DateTime<Utc>,
 ) -> AppResult<()> {
-    let contract = find_contract(connection, contract_id).await?;
-    let method = contract_method(connection, &contract).await?;
-    let lines = contract_line::Entity::find()
-        .filter(contract_line::Column::ContractId.eq(contract_id))
-        .order_by_asc(contract_line::Column::Id)
+    let by_id: HashMap<i64, &contract::Model> = contracts
+        .iter()
+        .map(|contract| (contract.id, contract))
+        .collect();
+    let mut names: Vec<String> = lines
+        .iter()
+        .flat_map(|line| ssp_names(&line.product_name))
+        .collect();
+    names.sort();
+    names.dedup();
+    let prices = ssp_price::Entity::find()
+        .filter(ssp_price::Column::ProductName.is_in(names))
         .all(connection)
         .await?;
-    for line in &lines {
-        let created =
-            create_obligation(connection, &contract, line, contract.start_date, now).await?;
+    let mut obligations = Vec::with_capacity(lines.len());
+    for line in lines {
+        let contract = by_id.get(&line.contract_id).ok_or_else(|| {
+            AppError::internal(format!("line {} of an unknown contract", line.id))
+        })?;
+        // Just written: a brought-over line has no changes yet.
+        let terms = line_terms(line, Vec::new())?;
+        let entry = choose_ssp(
+            &prices,
+            &line.product_name,
+            &line.currency,
+            contract.start_date,
+        );
+        let facts = facts_of(line, &terms, entry.as_ref())?;
         let resumes = line
             .billed_through
             .and_then(|day| day.succ_opt())
             .map_or(line.start_date, |day| day.max(line.start_date));
-        let source = format!(
+        let (service_end, stated) = (facts.service_end, facts.stated);
+        let mut obligation = obligation_row(contract, line, facts, now);
+        obligation.service_start = Set(resumes.min(service_end));
+        obligation.ssp_minor = Set(stated);
+        obligation.ssp_source = Set(format!(
             "brought over on {}: the old system's allocation is kept",
             contract.brought_over_on.unwrap_or(contract.start_date)
+        ));
+        obligations.push(obligation);
+    }
+    let mut written = Vec::with_capacity(obligations.len());
+    for chunk in obligations.chunks(INSERT_CHUNK) {
+        let lines = chunk
+            .iter()
+            .filter_map(|row| row.contract_line_id.try_as_ref().copied());
+        written.extend(
+            crate::lookup::insert_returning(
+                connection,
+                chunk.to_vec(),
+                performance_obligation::Entity::find()
+                    .filter(performance_obligation::Column::ContractLineId.is_in(lines)),
+            )
+            .await?,
         );
-        let mut obligation: performance_obligation::ActiveModel = created.clone().into();
-        obligation.service_start = Set(resumes.min(created.service_end));
-        obligation.ssp_minor = Set(created.stated_minor);
-        obligation.ssp_source = Set(source);
-        let obligation = obligation.update(connection).await?;
-        replan(
-            connection,
+    }
+    written.sort_by_key(|obligation| obligation.id);
+    let company = ratable_method(connection).await?;
+    let mut rows = Vec::new();
+    for obligation in written {
+        let method = by_id
+            .get(&obligation.contract_id)
+            .and_then(|contract| contract.revenue_method.as_deref())
+            .and_then(RatableMethod::parse)
+            .unwrap_or(company);
+        let from = obligation.service_start;
+        rows.extend(planned_rows(
             &obligation,
             obligation.allocated_minor,
-            obligation.service_start,
+            from,
             method,
             "adjustment",
-        )
-        .await?;
+            (0, None),
+        )?);
+    }
+    for chunk in rows.chunks(INSERT_CHUNK) {
+        revenue_schedule::Entity::insert_many(chunk.to_vec())
+            .exec_without_returning(connection)
+            .await?;
     }
     Ok(())
 }
+
+/// Rows per multi-row INSERT: an obligation binds about 20 values and a schedule row 11, well
+/// inside SQLite's 32,766 and PostgreSQL's 65,535 bound parameters per statement.
+const INSERT_CHUNK: usize = 500;
 
 pub(super) async fn find_contract<C: ConnectionTrait>(
     connection: &C,

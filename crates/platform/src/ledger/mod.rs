@@ -240,29 +240,16 @@ pub async fn post_entries<C: ConnectionTrait>(
                 ..Default::default()
             })
             .collect();
-        // PostgreSQL returns the ids with the insert (a lookup by a list of numbers is planned
-        // as a scan on a table it has not analysed yet); elsewhere they are read back by number.
-        let insert = journal_entry::Entity::insert_many(rows);
-        let found: std::collections::HashMap<String, i64> = if connection.support_returning() {
-            insert
-                .exec_with_returning_many(connection)
-                .await?
-                .into_iter()
-                .map(|model| (model.entry_number, model.id))
-                .collect()
-        } else {
-            insert.exec_without_returning(connection).await?;
+        let found: std::collections::HashMap<String, i64> = crate::lookup::insert_returning(
+            connection,
+            rows,
             journal_entry::Entity::find()
-                .select_only()
-                .column(journal_entry::Column::EntryNumber)
-                .column(journal_entry::Column::Id)
-                .filter(journal_entry::Column::EntryNumber.is_in(numbers.clone()))
-                .into_tuple::<(String, i64)>()
-                .all(connection)
-                .await?
-                .into_iter()
-                .collect()
-        };
+                .filter(journal_entry::Column::EntryNumber.is_in(numbers.clone())),
+        )
+        .await?
+        .into_iter()
+        .map(|model| (model.entry_number, model.id))
+        .collect();
         let mut lines = Vec::new();
         for ((_, entry), number) in chunk.iter().zip(&numbers) {
             let id = *found
