@@ -16,9 +16,9 @@ use crate::{
         commission_disputes, commission_payouts, commission_periods, commission_plans,
         commission_team, commissions, customer_detail, customer_new, customers, dashboard,
         deal_form, deals, dispute_detail, disputes, expansions, imports, integration_detail,
-        integrations, invoice_detail, invoices, ladder, ledger, login, payment_detail, payment_new,
-        payments, renewals, revenue, revenue_close, revenue_contracts, revenue_schedule,
-        revenue_settings, service_accounts, timesheets, users, webhooks,
+        integrations, invoice_detail, invoices, ladder, ledger, ledger_exports, login,
+        payment_detail, payment_new, payments, renewals, revenue, revenue_close, revenue_contracts,
+        revenue_schedule, revenue_settings, service_accounts, timesheets, users, webhooks,
     },
     session::{self, use_session, Session, SessionContext},
 };
@@ -73,6 +73,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("billing/timesheets") view=timesheets::TimesheetsPage />
                     <Route path=path!("approvals") view=approvals::ApprovalsPage />
                     <Route path=path!("ledger") view=ledger::LedgerPage />
+                    <Route path=path!("ledger/exports") view=ledger_exports::LedgerExportsPage />
                     <Route path=path!("revenue") view=revenue::RevenuePage />
                     <Route path=path!("revenue/contracts") view=revenue_contracts::RevenueContractsPage />
                     <Route path=path!("revenue/contracts/:id") view=revenue_schedule::RevenueSchedulePage />
@@ -315,7 +316,10 @@ fn SideNav() -> impl IntoView {
                 <ApprovalsNavLink />
             </Show>
             <Show when=move || can_ledger.get()>
-                <NavLink href="/ledger" key="ledger" label="Trial balance" />
+                <NavLink href="/ledger" key="ledger" label="Trial balance" exact=true />
+            </Show>
+            <Show when=move || can_ledger.get()>
+                <NavLink href="/ledger/exports" key="ledger-exports" label="ERP exports" />
             </Show>
             <Show when=move || can_revenue_totals.get()>
                 <NavLink href="/revenue" key="revenue" label="Revenue" exact=true />

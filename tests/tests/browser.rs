@@ -3293,3 +3293,127 @@ async fn an_admin_sends_a_test_ping_reads_the_delivery_log_and_redelivers() -> T
     })
     .await
 }
+
+const JOURNAL_POST: &str = "mutation($input: JournalEntryPostInput!) { \
+     journalEntryPost(input: $input) { entry { entryNumber } } }";
+
+/// A balanced manual entry of `amount` USD dated `date`, posted by the CFO; returns its number.
+async fn manual_entry(app: &TestApp, date: &str, key: &str, amount: &str) -> String {
+    let usd = json!({ "amount": amount, "currency": "USD" });
+    let data = app
+        .gql_ok(
+            Role::Cfo,
+            JOURNAL_POST,
+            json!({ "input": {
+                "entryDate": date, "memo": "Opening cash", "idempotencyKey": key,
+                "lines": [{ "accountCode": "1000", "debit": usd }, { "accountCode": "3000", "credit": usd }]
+            }}),
+        )
+        .await;
+    data["journalEntryPost"]["entry"]["entryNumber"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no entry number in {data}"))
+        .to_string()
+}
+
+#[tokio::test]
+async fn the_cfo_exports_a_month_of_journal_entries_for_xero_and_sends_nothing_twice() -> TestResult
+{
+    // Proves: the CFO's navigation leads to ERP exports, which starts empty and says no period is
+    // closed; the form names a missing destination beside its field before sending; a date range
+    // exported for Xero offers the file at once and lists the batch (destination, dates, count,
+    // total); the file holds the entry; the same range again exports nothing and says why.
+    require_dist()?;
+    let app = TestApp::spawn().await;
+    let first = manual_entry(&app, "2026-10-15", "xero-1", "1234.50").await;
+    manual_entry(&app, "2026-11-02", "xero-2", "10.00").await;
+    let browser = Browser::start().await?;
+    run(&browser, "cfo_ledger_export", async {
+        sign_in(&browser, &app, Role::Cfo).await?;
+        browser.wait_for_path("/", DEFAULT_TIMEOUT).await?;
+        let link = browser
+            .wait_for("[data-nav=ledger-exports]", DEFAULT_TIMEOUT)
+            .await?;
+        browser.click(&link).await?;
+        browser
+            .wait_for_text(".empty-state", "Nothing exported yet", DEFAULT_TIMEOUT)
+            .await?;
+        browser
+            .wait_for("[data-test=no-closed-periods]", DEFAULT_TIMEOUT)
+            .await?;
+        let dates = browser.find("[data-test=range-dates]").await?;
+        browser.click(&dates).await?;
+        set_value(&browser, "#field-from", "2026-10-01").await?;
+        set_value(&browser, "#field-to", "2026-10-31").await?;
+        let export = browser.find("[data-action=export]").await?;
+        browser.click(&export).await?;
+        browser
+            .wait_for_text(
+                "#field-destination-error",
+                "Choose the system",
+                DEFAULT_TIMEOUT,
+            )
+            .await?;
+        set_value(&browser, "#field-destination", "XERO").await?;
+        browser.click(&export).await?;
+        browser
+            .wait_for_text(
+                "[data-test=export-outcome]",
+                "holds 1 journal entry for Xero",
+                DEFAULT_TIMEOUT,
+            )
+            .await?;
+        browser
+            .find("[data-test=export-outcome] [data-test=export-download]")
+            .await?;
+        let row = browser
+            .wait_for_text(
+                "[data-test=export-table] tbody",
+                "Xero manual journals",
+                DEFAULT_TIMEOUT,
+            )
+            .await?;
+        let text = browser.text(&row).await?;
+        assert!(text.contains("1 Oct 2026 – 31 Oct 2026"), "{text}");
+        assert!(text.contains("$1,234.50"), "{text}");
+
+        // The file, read as the page's download reads it: the entry, in Xero's layout.
+        let batches = app
+            .gql_ok(
+                Role::Cfo,
+                "{ ledgerExports { nodes { downloadUrl entryCount } } }",
+                json!({}),
+            )
+            .await;
+        let url = batches["ledgerExports"]["nodes"][0]["downloadUrl"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        let file = app
+            .client
+            .get(format!("{}{url}", app.base_url))
+            .bearer_auth(app.token(Role::Cfo).await)
+            .send()
+            .await?
+            .text()
+            .await?;
+        assert!(file.contains(&first), "{file}");
+        assert!(
+            file.contains("15/10/2026"),
+            "Xero dates are dd/mm/yyyy: {file}"
+        );
+
+        // Again: nothing left to send for Xero in October, and the page says so.
+        browser.click(&export).await?;
+        browser
+            .wait_for_text(
+                "[data-test=export-outcome]",
+                "already exported to Xero",
+                DEFAULT_TIMEOUT,
+            )
+            .await?;
+        no_error_on_page(&browser, "/ledger/exports").await?;
+        Ok(())
+    })
+    .await
+}

@@ -34,6 +34,7 @@ pub mod invoice_detail;
 pub mod invoices;
 pub mod ladder;
 pub mod ledger;
+pub mod ledger_exports;
 pub mod list;
 pub mod login;
 pub mod payment_detail;

@@ -199,8 +199,13 @@ async fn nothing_message<C: ConnectionTrait>(
     Ok(if in_range == 0 {
         format!("Nothing to export: there are no journal entries dated {from} to {to}.")
     } else {
+        let (what, verb) = if in_range == 1 {
+            ("the one journal entry".to_string(), "was")
+        } else {
+            (format!("all {in_range} journal entries"), "were")
+        };
         format!(
-            "Nothing to export: all {in_range} journal entries dated {from} to {to} were already exported to {}.",
+            "Nothing to export: {what} dated {from} to {to} {verb} already exported to {}.",
             destination.title()
         )
     })
@@ -286,9 +291,14 @@ impl LedgerService {
         .await?;
         transaction.commit().await?;
         let message = format!(
-            "Batch {} holds {} journal entries for {}.",
+            "Batch {} holds {} journal {} for {}.",
             batch.id,
             batch.entry_count,
+            if batch.entry_count == 1 {
+                "entry"
+            } else {
+                "entries"
+            },
             destination.title()
         );
         Ok(ExportOutcome {
