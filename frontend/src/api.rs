@@ -6,6 +6,7 @@ use gloo_net::http::Request;
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
 use serde_json::{json, Value};
 
+use crate::components::sort::SortOrder;
 use crate::session;
 
 mod ops;
@@ -923,17 +924,33 @@ pub async fn me() -> Result<User, ApiError> {
 
 pub async fn customers(
     search: Option<String>,
+    order: SortOrder,
     after: Option<String>,
 ) -> Result<Connection<CustomerRow>, ApiError> {
+    let (sort, direction) = sort_variables(&order);
     field::<ops::Customers, _>(
         "customers",
         ops::customers::Variables {
             first: Some(i64::from(25)),
             after,
             search,
+            sort,
+            direction,
         },
     )
     .await
+}
+
+/// A list's `sort` and `direction` variables from the page's order: its key in the URL is the
+/// schema's column name in lower case (`?sort=due_date` is `DUE_DATE`).
+fn sort_variables<S: DeserializeOwned, D: DeserializeOwned>(
+    order: &SortOrder,
+) -> (Option<S>, Option<D>) {
+    let direction = if order.descending { "DESC" } else { "ASC" };
+    (
+        Some(enum_value(order.key.to_ascii_uppercase())),
+        Some(enum_value(direction)),
+    )
 }
 
 /// Customers for pickers, A–Z. The API caps a page at 100, so the connection says whether
@@ -1050,8 +1067,10 @@ pub async fn approval_decide(
 pub async fn deals(
     search: Option<String>,
     status: Option<String>,
+    order: SortOrder,
     after: Option<String>,
 ) -> Result<Connection<DealRow>, ApiError> {
+    let (sort, direction) = sort_variables(&order);
     field::<ops::Deals, _>(
         "deals",
         ops::deals::Variables {
@@ -1059,6 +1078,8 @@ pub async fn deals(
             after,
             search,
             status: status.map(enum_value),
+            sort,
+            direction,
         },
     )
     .await
@@ -1172,8 +1193,10 @@ pub async fn invoices(
     search: Option<String>,
     status: Option<String>,
     overdue: bool,
+    order: SortOrder,
     after: Option<String>,
 ) -> Result<Connection<InvoiceRow>, ApiError> {
+    let (sort, direction) = sort_variables(&order);
     field::<ops::Invoices, _>(
         "invoices",
         ops::invoices::Variables {
@@ -1182,6 +1205,8 @@ pub async fn invoices(
             search,
             status: status.map(enum_value),
             overdue: overdue.then_some(true),
+            sort,
+            direction,
         },
     )
     .await

@@ -135,6 +135,10 @@ pub fn RequirePermission(permission: &'static str, children: ChildrenFn) -> impl
     }
 }
 
+/// Whether the navigation menu is open on a narrow screen (wide screens always show it).
+#[derive(Clone, Copy)]
+struct NavOpen(RwSignal<bool>);
+
 /// The frame around every signed-in page. Without a session it sends the user to sign in.
 #[component]
 fn Shell() -> impl IntoView {
@@ -166,6 +170,15 @@ fn Shell() -> impl IntoView {
             }
         }
     });
+    // On narrow screens the navigation is a menu the top bar opens; it closes on every page
+    // change, so a tapped link shows its page rather than the menu.
+    let nav_open = NavOpen(RwSignal::new(false));
+    provide_context(nav_open);
+    let nav_open = nav_open.0;
+    Effect::new(move |_| {
+        location.pathname.track();
+        nav_open.set(false);
+    });
     // The frame is drawn once per sign-in, not on every session refresh, so the page inside
     // (and anything typed into it) survives a refresh of the user's details.
     let signed_in = Memo::new(move |_| session.with(Option::is_some));
@@ -184,6 +197,8 @@ fn Shell() -> impl IntoView {
                 <TopBar />
                 <div class="body">
                     <SideNav />
+                    // On a phone the open menu covers the page; a tap beside it closes it.
+                    <div class="nav-backdrop" aria-hidden="true" on:click=move |_| nav_open.set(false)></div>
                     <main class="content" id="main">
                         <Outlet />
                     </main>
@@ -214,8 +229,19 @@ fn TopBar() -> impl IntoView {
         });
     };
     let user = move || session.with(|s| s.as_ref().map(|s| s.user.clone()));
+    let nav_open = use_context::<NavOpen>().map(|open| open.0);
+    let toggle_nav = move |_| {
+        if let Some(open) = nav_open {
+            open.update(|open| *open = !*open);
+        }
+    };
+    let expanded = move || nav_open.is_some_and(|open| open.get()).to_string();
     view! {
         <header class="topbar">
+            <button class="button button-quiet menu-toggle" type="button" data-action="menu" aria-controls="sidenav" aria-expanded=expanded on:click=toggle_nav>
+                <span aria-hidden="true">"☰"</span>
+                <span class="visually-hidden">"Menu"</span>
+            </button>
             <a class="brand" href="/">
                 <span class="brand-mark" aria-hidden="true">"R"</span>
                 "revops"
@@ -241,6 +267,7 @@ fn TopBar() -> impl IntoView {
 
 #[component]
 fn SideNav() -> impl IntoView {
+    let nav_open = use_context::<NavOpen>().map(|open| open.0);
     let can_customers = session::can("CUSTOMER_READ");
     let can_deals = session::can("DEAL_READ");
     let can_invoices = session::can("INVOICE_READ");
@@ -274,7 +301,7 @@ fn SideNav() -> impl IntoView {
     let can_intake = session::can("INTAKE_READ");
     let can_review_intake = session::can("INTAKE_REVIEW");
     view! {
-        <nav class="sidenav" aria-label="Main">
+        <nav class="sidenav" id="sidenav" aria-label="Main" class:open=move || nav_open.is_some_and(|open| open.get())>
             <Show when=move || can_metrics.get()>
                 <NavLink href="/dashboard" key="dashboard" label="Dashboard" />
             </Show>

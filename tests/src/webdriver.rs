@@ -93,8 +93,19 @@ fn free_port() -> Result<u16> {
 }
 
 impl Browser {
-    /// Starts chromedriver and a headless Chromium session with a fresh profile.
+    /// Starts chromedriver and a headless Chromium session with a fresh profile, in a 1280×900
+    /// desktop window.
     pub async fn start() -> Result<Browser> {
+        Browser::start_sized(None).await
+    }
+
+    /// The same on a phone: a 390×844 viewport at three device pixels per CSS pixel (Chrome's
+    /// mobile emulation, so media queries and the layout see a phone's width).
+    pub async fn start_phone() -> Result<Browser> {
+        Browser::start_sized(Some((390, 844))).await
+    }
+
+    async fn start_sized(phone: Option<(u32, u32)>) -> Result<Browser> {
         if !Path::new(CHROMEDRIVER).exists() || !Path::new(CHROMIUM).exists() {
             return Err(WebDriverError(format!(
                 "{CHROMEDRIVER} or {CHROMIUM} is missing; install them with \
@@ -120,7 +131,7 @@ impl Browser {
             profile_dir,
         };
         browser.wait_until_driver_ready().await?;
-        browser.session_id = browser.new_session().await?;
+        browser.session_id = browser.new_session(phone).await?;
         Ok(browser)
     }
 
@@ -157,7 +168,7 @@ impl Browser {
         }
     }
 
-    async fn new_session(&self) -> Result<String> {
+    async fn new_session(&self, phone: Option<(u32, u32)>) -> Result<String> {
         let args = vec![
             "--headless".to_string(),
             "--no-sandbox".to_string(),
@@ -169,11 +180,17 @@ impl Browser {
             "--window-size=1280,900".to_string(),
             format!("--user-data-dir={}", self.profile_dir.display()),
         ];
+        let mut options = json!({ "binary": CHROMIUM, "args": args });
+        if let Some((width, height)) = phone {
+            options["mobileEmulation"] = json!({
+                "deviceMetrics": { "width": width, "height": height, "pixelRatio": 3.0, "touch": true }
+            });
+        }
         let capabilities = json!({
             "capabilities": {
                 "alwaysMatch": {
                     "browserName": "chrome",
-                    "goog:chromeOptions": { "binary": CHROMIUM, "args": args }
+                    "goog:chromeOptions": options
                 }
             }
         });
@@ -419,6 +436,21 @@ impl Browser {
     }
 
     /// Runs JavaScript in the page and returns its result.
+    /// Whether the first element matching `css` is on screen: displayed, not hidden, and at
+    /// least partly inside the viewport (a menu slid off the side is not).
+    pub async fn is_displayed(&self, css: &str) -> Result<bool> {
+        let shown = self
+            .execute(
+                "const el = document.querySelector(arguments[0]); if (!el) return false; \
+                 const style = getComputedStyle(el); const rect = el.getBoundingClientRect(); \
+                 return style.visibility !== 'hidden' && style.display !== 'none' \
+                   && rect.width > 0 && rect.right > 0 && rect.left < window.innerWidth;",
+                vec![json!(css)],
+            )
+            .await?;
+        Ok(shown.as_bool().unwrap_or(false))
+    }
+
     pub async fn execute(&self, script: &str, args: Vec<Value>) -> Result<Value> {
         let body = json!({ "script": script, "args": args });
         self.command(

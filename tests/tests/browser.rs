@@ -230,11 +230,16 @@ const DEAL_CREATE: &str =
 const PAYMENT_RECORD: &str =
     "mutation($input: PaymentRecordInput!) { paymentRecord(input: $input) { id } }";
 
-#[tokio::test]
-async fn every_page_loads_for_an_administrator_without_an_api_error() -> TestResult {
-    // Proves: each page's GraphQL matches the schema the server serves: no page shows an error panel or a forbidden notice for admin.
-    require_dist()?;
-    let app = TestApp::spawn().await;
+/// The ids the page tour visits: a customer, a deal and a payment kept as credit.
+struct TourBook {
+    customer_id: String,
+    deal_id: String,
+    payment_id: String,
+}
+
+/// A customer with a draft deal and a payment kept as credit, so the payment, credit and
+/// receivables views have a row.
+async fn tour_book(app: &TestApp) -> TourBook {
     let customer_id = app.create_customer("Page Tour Industries", "USD").await;
     let deal = app
         .gql_ok(
@@ -247,7 +252,6 @@ async fn every_page_loads_for_an_administrator_without_an_api_error() -> TestRes
         .as_str()
         .unwrap_or_default()
         .to_string();
-    // A payment kept as credit, so the payment, credit and receivables views have a row.
     let payment = app
         .gql_ok(
             Role::Admin,
@@ -264,12 +268,22 @@ async fn every_page_loads_for_an_administrator_without_an_api_error() -> TestRes
         .as_str()
         .unwrap_or_default()
         .to_string();
-    let browser = Browser::start().await?;
-    run(&browser, "admin_page_tour", async {
-        sign_in(&browser, &app, Role::Admin).await?;
-        browser.wait_for_path("/customers", DEFAULT_TIMEOUT).await?;
-        // Each page with an element that appears only once its data has loaded.
-        let pages = [
+    TourBook {
+        customer_id,
+        deal_id,
+        payment_id,
+    }
+}
+
+/// Every page an administrator can open, each with an element that appears only once its data
+/// has loaded.
+fn tour_pages(book: &TourBook) -> Vec<(String, &'static str)> {
+    let TourBook {
+        customer_id,
+        deal_id,
+        payment_id,
+    } = book;
+    vec![
             ("/customers".to_string(), "[data-test=customer-table]"),
             // The receivables section loads its three parts after the customer itself.
             (
@@ -403,21 +417,111 @@ async fn every_page_loads_for_an_administrator_without_an_api_error() -> TestRes
                 "/webhooks".to_string(),
                 ".empty-state, [data-test=webhook-table]",
             ),
-        ];
-        for (path, loaded) in pages {
+        (
+            "/ledger/exports".to_string(),
+            "[data-test=export-form] ~ :is(.empty-state, [data-test=export-table])",
+        ),
+    ]
+}
+
+#[tokio::test]
+async fn every_page_loads_for_an_administrator_without_an_api_error() -> TestResult {
+    // Proves: each page's GraphQL matches the schema the server serves: no page shows an error panel or a forbidden notice for admin.
+    require_dist()?;
+    let app = TestApp::spawn().await;
+    let book = tour_book(&app).await;
+    let browser = Browser::start().await?;
+    run(&browser, "admin_page_tour", async {
+        sign_in(&browser, &app, Role::Admin).await?;
+        browser.wait_for_path("/customers", DEFAULT_TIMEOUT).await?;
+        for (path, loaded) in tour_pages(&book) {
             browser.goto(&format!("{}{path}", app.base_url)).await?;
             browser.wait_for(loaded, DEFAULT_TIMEOUT).await?;
-            let problems = browser
-                .find_all(".alert-error, [data-state=forbidden]")
-                .await?;
-            if let Some(problem) = problems.first() {
-                let text = browser.text(problem).await?;
-                return Err(format!("{path} shows an error: {text}").into());
+            no_error_on_page(&browser, &path).await?;
+        }
+        Ok(())
+    })
+    .await
+}
+
+/// How far the page scrolls sideways, in CSS pixels (0 when it fits the viewport).
+async fn sideways_overflow(browser: &Browser) -> Result<f64, Box<dyn Error>> {
+    let overflow = browser
+        .execute(
+            "return document.documentElement.scrollWidth - window.innerWidth;",
+            vec![],
+        )
+        .await?;
+    Ok(overflow.as_f64().unwrap_or_default())
+}
+
+#[tokio::test]
+async fn every_page_fits_a_phone_and_the_menu_opens_and_closes() -> TestResult {
+    // Proves: at 390 px (a phone) no page scrolls sideways — wide tables scroll in their own box —
+    // the sign-in and top bar fit, the navigation is a menu the top bar opens, and a link in it
+    // shows its page and closes the menu.
+    require_dist()?;
+    let app = TestApp::spawn().await;
+    let book = tour_book(&app).await;
+    let browser = Browser::start_phone().await?;
+    run(&browser, "admin_phone_tour", async {
+        browser.goto(&format!("{}/login", app.base_url)).await?;
+        browser.wait_for("#login-email", DEFAULT_TIMEOUT).await?;
+        let overflow = sideways_overflow(&browser).await?;
+        assert!(overflow <= 0.0, "/login scrolls {overflow} px sideways");
+        sign_in(&browser, &app, Role::Admin).await?;
+        browser.wait_for_path("/customers", DEFAULT_TIMEOUT).await?;
+        browser
+            .wait_for("[data-test=sign-out]", DEFAULT_TIMEOUT)
+            .await?;
+        let menu = browser.find("[data-action=menu]").await?;
+        let nav_link = "#sidenav [data-nav=invoices]";
+        assert!(
+            !browser.is_displayed(nav_link).await?,
+            "the navigation shows beside the page on a phone"
+        );
+        browser.click(&menu).await?;
+        let link = browser.wait_for(nav_link, DEFAULT_TIMEOUT).await?;
+        wait_until_displayed(&browser, nav_link).await?;
+        browser.click(&link).await?;
+        browser.wait_for_path("/invoices", DEFAULT_TIMEOUT).await?;
+        wait_until_hidden(&browser, nav_link).await?;
+        for (path, loaded) in tour_pages(&book) {
+            browser.goto(&format!("{}{path}", app.base_url)).await?;
+            browser.wait_for(loaded, DEFAULT_TIMEOUT).await?;
+            no_error_on_page(&browser, &path).await?;
+            let overflow = sideways_overflow(&browser).await?;
+            if overflow > 0.0 {
+                return Err(format!("{path} scrolls {overflow} px sideways at 390 px").into());
             }
         }
         Ok(())
     })
     .await
+}
+
+/// Waits until the element is visible (a menu sliding in).
+async fn wait_until_displayed(browser: &Browser, css: &str) -> TestResult {
+    let deadline = std::time::Instant::now() + DEFAULT_TIMEOUT;
+    while !browser.is_displayed(css).await? {
+        if std::time::Instant::now() > deadline {
+            return Err(format!("{css} never showed").into());
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    Ok(())
+}
+
+/// Waits until the element is hidden (a menu sliding out).
+async fn wait_until_hidden(browser: &Browser, css: &str) -> TestResult {
+    let deadline = std::time::Instant::now() + DEFAULT_TIMEOUT;
+    while browser.is_displayed(css).await? {
+        if std::time::Instant::now() > deadline {
+            return Err(format!("{css} is still shown").into());
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    Ok(())
 }
 
 /// Sets an input's or select's value as a person would, firing the events the page listens to
@@ -3413,6 +3517,86 @@ async fn the_cfo_exports_a_month_of_journal_entries_for_xero_and_sends_nothing_t
             )
             .await?;
         no_error_on_page(&browser, "/ledger/exports").await?;
+        Ok(())
+    })
+    .await
+}
+
+const SORT_INVOICES_CSV: &str = "\
+customer_ref,invoice_number,invoice_date,due_date,currency,total_amount,open_amount,po_number\r\n\
+ACCT-9,OLD-1,2026-10-01,2026-10-31,USD,12400.00,7400.00,\r\n\
+ACCT-9,OLD-2,2026-09-15,2026-10-15,USD,5000.00,5000.00,\r\n\
+ACCT-9,OLD-3,2026-11-20,2026-12-20,USD,3000.00,2999.99,\r\n";
+
+/// The invoice numbers of the list's rows, top to bottom.
+async fn listed_numbers(browser: &Browser) -> Result<Vec<String>, Box<dyn Error>> {
+    let numbers = browser
+        .execute(
+            "return [...document.querySelectorAll('[data-test=invoice-table] tbody tr td:first-child')].map(cell => cell.textContent.trim());",
+            vec![],
+        )
+        .await?;
+    Ok(numbers
+        .as_array()
+        .map(|cells| {
+            cells
+                .iter()
+                .filter_map(|cell| cell.as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default())
+}
+
+/// Waits until the invoice list shows `expected`, top to bottom.
+async fn wait_for_numbers(browser: &Browser, expected: &[&str]) -> TestResult {
+    let deadline = std::time::Instant::now() + DEFAULT_TIMEOUT;
+    loop {
+        let numbers = listed_numbers(browser).await?;
+        if numbers == expected {
+            return Ok(());
+        }
+        if std::time::Instant::now() > deadline {
+            return Err(format!("the invoices read {numbers:?}, not {expected:?}").into());
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test]
+async fn the_ar_specialist_sorts_invoices_by_what_is_open_and_a_shared_link_keeps_the_order(
+) -> TestResult {
+    // Proves: the invoice list starts newest first; clicking Open orders it by the open amount
+    // (the header says which way), clicking again turns it round, the order is in the URL, and
+    // opening that URL afresh lists the invoices the same way.
+    require_dist()?;
+    let app = TestApp::spawn().await;
+    imported(&app, "customers", CUTOVER_CUSTOMERS_CSV, None).await?;
+    imported(&app, "open_invoices", SORT_INVOICES_CSV, Some("2026-11-26")).await?;
+    let browser = Browser::start().await?;
+    run(&browser, "sort_invoices", async {
+        sign_in(&browser, &app, Role::ArSpecialist).await?;
+        browser.wait_for_path("/", DEFAULT_TIMEOUT).await?;
+        browser.goto(&format!("{}/invoices", app.base_url)).await?;
+        wait_for_numbers(&browser, &["OLD-3", "OLD-1", "OLD-2"]).await?;
+        let open = browser.find("button[data-sort=open]").await?;
+        browser.click(&open).await?;
+        wait_for_numbers(&browser, &["OLD-3", "OLD-2", "OLD-1"]).await?;
+        let header = browser.find("th:has(> button[data-sort=open])").await?;
+        assert_eq!(
+            browser.attribute(&header, "aria-sort").await?.as_deref(),
+            Some("ascending")
+        );
+        let open = browser.find("button[data-sort=open]").await?;
+        browser.click(&open).await?;
+        wait_for_numbers(&browser, &["OLD-1", "OLD-2", "OLD-3"]).await?;
+        let url = browser.current_url().await?;
+        assert!(
+            url.contains("sort=open") && url.contains("dir=desc"),
+            "{url}"
+        );
+        browser.goto(&url).await?;
+        wait_for_numbers(&browser, &["OLD-1", "OLD-2", "OLD-3"]).await?;
+        no_error_on_page(&browser, "/invoices?sort=open&dir=desc").await?;
         Ok(())
     })
     .await

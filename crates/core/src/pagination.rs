@@ -35,6 +35,38 @@ impl PageRequest {
     }
 }
 
+/// Which way a list is ordered by the column a reader chose (`sort` on the list queries).
+#[derive(async_graphql::Enum, Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SortDirection {
+    /// Smallest, earliest or A first.
+    #[default]
+    Asc,
+    /// Largest, latest or Z first.
+    Desc,
+}
+
+impl SortDirection {
+    pub fn order(self) -> sea_orm::Order {
+        match self {
+            SortDirection::Asc => sea_orm::Order::Asc,
+            SortDirection::Desc => sea_orm::Order::Desc,
+        }
+    }
+}
+
+/// The order a list query asked for: its `sort` and `direction`, or the list's own default
+/// order when neither is given. A column without a direction is ascending.
+pub fn requested_order<S: Copy>(
+    sort: Option<S>,
+    direction: Option<SortDirection>,
+    default: (S, SortDirection),
+) -> (S, SortDirection) {
+    match (sort, direction) {
+        (None, None) => default,
+        (sort, direction) => (sort.unwrap_or(default.0), direction.unwrap_or_default()),
+    }
+}
+
 /// A cursor names a position in a list; it is opaque to clients so its format may change.
 pub fn encode_cursor(position: u64) -> String {
     format!("c{:x}", position ^ 0x5eed)

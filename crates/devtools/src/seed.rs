@@ -670,7 +670,11 @@ pub async fn seed_demo(app: &App) -> AppResult<bool> {
         offset: 0,
         limit: 50,
     };
-    let all = app.customers.list(&users.admin, None, page).await?.items;
+    let all = app
+        .customers
+        .list(&users.admin, None, Default::default(), page)
+        .await?
+        .items;
     place_demo_credit_holds(app, &users, &all).await?;
     request_demo_credit_limits(app, &users, &all).await?;
     seed_billing_reference(app, &users.admin, today).await?;
@@ -1165,7 +1169,12 @@ async fn assign_account_manager(app: &App, users: &Users) -> AppResult<()> {
         offset: 0,
         limit: 200,
     };
-    for customer in app.customers.list(&users.admin, None, page).await?.items {
+    for customer in app
+        .customers
+        .list(&users.admin, None, Default::default(), page)
+        .await?
+        .items
+    {
         app.customers
             .set_account_manager(
                 &users.admin,

@@ -5,7 +5,11 @@ use leptos::prelude::*;
 use crate::{
     api::{self, CustomerRow},
     app::RequirePermission,
-    components::{money::MoneyCell, status::HoldBadge},
+    components::{
+        money::MoneyCell,
+        sort::{SortHeader, SortOrder},
+        status::HoldBadge,
+    },
     format,
     routes::list::{ListExport, ListResults, ListUrl},
     session,
@@ -24,7 +28,9 @@ pub fn CustomersPage() -> impl IntoView {
 fn CustomerList() -> impl IntoView {
     let list = ListUrl::new("/customers");
     let can_write = session::can("CUSTOMER_WRITE");
-    let customers = LocalResource::new(move || api::customers(list.search(), list.after()));
+    let order = Memo::new(move |_| list.order(&SORT_KEYS, ("legal_name", false)));
+    let customers =
+        LocalResource::new(move || api::customers(list.search(), order.get(), list.after()));
 
     view! {
         <div class="page">
@@ -57,7 +63,7 @@ fn CustomerList() -> impl IntoView {
                 columns=7
                 page_size=25
                 empty=empty_text
-                table=|rows| view! { <CustomerTable rows=rows /> }
+                table=move |rows| view! { <CustomerTable rows=rows list=list order=order /> }
                 export=ListExport { prefix: "customers", header: &CUSTOMER_CSV_HEADER, rows: customer_csv_rows }
             />
         </div>
@@ -111,19 +117,25 @@ fn customer_csv_rows(customers: &[CustomerRow]) -> Vec<Vec<String>> {
         .collect()
 }
 
+/// The columns the server can order customers by (`CustomerSort`, in lower case).
+const SORT_KEYS: [&str; 4] = ["legal_name", "credit_limit", "currency", "credit_hold"];
+
 #[component]
-fn CustomerTable(rows: Vec<CustomerRow>) -> impl IntoView {
+fn CustomerTable(rows: Vec<CustomerRow>, list: ListUrl, order: Memo<SortOrder>) -> impl IntoView {
+    let sort = Signal::from(order);
+    let on_sort =
+        Callback::new(move |key: String| list.set_order(&order.get_untracked().toggled(&key)));
     view! {
         <table class="table" data-test="customer-table">
             <thead>
                 <tr>
-                    <th scope="col">"Legal name"</th>
+                    <SortHeader label="Legal name" key="legal_name" sort=sort on_sort=on_sort />
                     <th scope="col">"Category"</th>
-                    <th scope="col" class="num">"Credit limit"</th>
+                    <SortHeader label="Credit limit" key="credit_limit" sort=sort on_sort=on_sort numeric=true />
                     <th scope="col">"Terms"</th>
                     <th scope="col" class="num">"ARR"</th>
-                    <th scope="col">"Currency"</th>
-                    <th scope="col">"Credit hold"</th>
+                    <SortHeader label="Currency" key="currency" sort=sort on_sort=on_sort />
+                    <SortHeader label="Credit hold" key="credit_hold" sort=sort on_sort=on_sort />
                 </tr>
             </thead>
             <tbody>

@@ -5,7 +5,11 @@ use leptos::prelude::*;
 use crate::{
     api::{self, DealRow},
     app::RequirePermission,
-    components::{money::MoneyCell, status::DealStatusBadge},
+    components::{
+        money::MoneyCell,
+        sort::{SortHeader, SortOrder},
+        status::DealStatusBadge,
+    },
     format,
     routes::list::{ListExport, ListResults, ListUrl},
     session,
@@ -31,8 +35,16 @@ fn DealList() -> impl IntoView {
         s.as_ref()
             .is_some_and(|s| s.user.role.eq_ignore_ascii_case("AE"))
     });
-    let deals =
-        LocalResource::new(move || api::deals(list.search(), list.param("status"), list.after()));
+    // Newest first until a column is chosen (the server's own order).
+    let order = Memo::new(move |_| list.order(&SORT_KEYS, ("created", true)));
+    let deals = LocalResource::new(move || {
+        api::deals(
+            list.search(),
+            list.param("status"),
+            order.get(),
+            list.after(),
+        )
+    });
 
     view! {
         <div class="page">
@@ -78,7 +90,7 @@ fn DealList() -> impl IntoView {
                 columns=8
                 page_size=25
                 empty=empty_text
-                table=move |rows| view! { <DealTable rows=rows show_ae=!is_ae /> }
+                table=move |rows| view! { <DealTable rows=rows show_ae=!is_ae list=list order=order /> }
                 export=ListExport { prefix: "deals", header: &DEAL_CSV_HEADER, rows: deal_csv_rows }
             />
         </div>
@@ -145,20 +157,39 @@ fn deal_csv_rows(deals: &[DealRow]) -> Vec<Vec<String>> {
         .collect()
 }
 
+/// The columns the server can order deals by (`DealSort`, in lower case); `created` has no
+/// header of its own: it is the order before any is chosen.
+const SORT_KEYS: [&str; 6] = [
+    "created",
+    "opportunity",
+    "tcv",
+    "arr",
+    "start_date",
+    "status",
+];
+
 #[component]
-fn DealTable(rows: Vec<DealRow>, show_ae: bool) -> impl IntoView {
+fn DealTable(
+    rows: Vec<DealRow>,
+    show_ae: bool,
+    list: ListUrl,
+    order: Memo<SortOrder>,
+) -> impl IntoView {
+    let sort = Signal::from(order);
+    let on_sort =
+        Callback::new(move |key: String| list.set_order(&order.get_untracked().toggled(&key)));
     view! {
         <table class="table" data-test="deal-table">
             <thead>
                 <tr>
-                    <th scope="col">"Opportunity"</th>
+                    <SortHeader label="Opportunity" key="opportunity" sort=sort on_sort=on_sort />
                     <th scope="col">"Customer"</th>
                     <th scope="col">"Product"</th>
-                    <th scope="col" class="num">"TCV"</th>
-                    <th scope="col" class="num">"ARR"</th>
-                    <th scope="col">"Start"</th>
+                    <SortHeader label="TCV" key="tcv" sort=sort on_sort=on_sort numeric=true />
+                    <SortHeader label="ARR" key="arr" sort=sort on_sort=on_sort numeric=true />
+                    <SortHeader label="Start" key="start_date" sort=sort on_sort=on_sort />
                     {show_ae.then(|| view! { <th scope="col">"AE"</th> })}
-                    <th scope="col">"Status"</th>
+                    <SortHeader label="Status" key="status" sort=sort on_sort=on_sort />
                 </tr>
             </thead>
             <tbody>

@@ -6,7 +6,11 @@ use leptos::prelude::*;
 use crate::{
     api::{self, InvoiceRow},
     app::RequirePermission,
-    components::{money::MoneyCell, status::InvoiceStatusBadge},
+    components::{
+        money::MoneyCell,
+        sort::{SortHeader, SortOrder},
+        status::InvoiceStatusBadge,
+    },
     format,
     routes::list::{ListExport, ListResults, ListUrl},
 };
@@ -32,6 +36,8 @@ pub fn InvoicesPage() -> impl IntoView {
 #[component]
 fn InvoiceList() -> impl IntoView {
     let list = ListUrl::new("/invoices");
+    // Newest first until a column is chosen (the server's own order).
+    let order = Memo::new(move |_| list.order(&SORT_KEYS, ("invoice_date", true)));
     let invoices = LocalResource::new(move || {
         // Only the statuses the filter offers; anything else in the URL lists every invoice.
         let status = list.param("status").filter(|status| {
@@ -40,7 +46,7 @@ fn InvoiceList() -> impl IntoView {
                 .any(|(value, _)| !value.is_empty() && value == status)
         });
         let overdue = list.param("overdue").is_some_and(|overdue| overdue == "1");
-        api::invoices(list.search(), status, overdue, list.after())
+        api::invoices(list.search(), status, overdue, order.get(), list.after())
     });
 
     view! {
@@ -48,7 +54,7 @@ fn InvoiceList() -> impl IntoView {
             <header class="page-header">
                 <div>
                     <h1>"Invoices"</h1>
-                    <p class="muted">"Every invoice the bill run wrote, newest first, with what is still open."</p>
+                    <p class="muted">"Every invoice the bill run wrote, newest first (or by the column you choose), with what is still open."</p>
                 </div>
             </header>
             <div class="toolbar">
@@ -88,7 +94,7 @@ fn InvoiceList() -> impl IntoView {
                 columns=7
                 page_size=25
                 empty=empty_text
-                table=|rows| view! { <InvoiceTable rows=rows /> }
+                table=move |rows| view! { <InvoiceTable rows=rows list=list order=order /> }
                 export=ListExport { prefix: "invoices", header: &INVOICE_CSV_HEADER, rows: invoice_csv_rows }
             />
         </div>
@@ -145,19 +151,32 @@ fn invoice_csv_rows(invoices: &[InvoiceRow]) -> Vec<Vec<String>> {
         .collect()
 }
 
+/// The columns the server can order invoices by (`InvoiceSort`, in lower case).
+const SORT_KEYS: [&str; 6] = [
+    "invoice_date",
+    "number",
+    "due_date",
+    "status",
+    "total",
+    "open",
+];
+
 #[component]
-fn InvoiceTable(rows: Vec<InvoiceRow>) -> impl IntoView {
+fn InvoiceTable(rows: Vec<InvoiceRow>, list: ListUrl, order: Memo<SortOrder>) -> impl IntoView {
+    let sort = Signal::from(order);
+    let on_sort =
+        Callback::new(move |key: String| list.set_order(&order.get_untracked().toggled(&key)));
     view! {
         <table class="table" data-test="invoice-table">
             <thead>
                 <tr>
-                    <th scope="col">"Number"</th>
+                    <SortHeader label="Number" key="number" sort=sort on_sort=on_sort />
                     <th scope="col">"Customer"</th>
-                    <th scope="col">"Invoice date"</th>
-                    <th scope="col">"Due"</th>
-                    <th scope="col">"Status"</th>
-                    <th scope="col" class="num">"Total"</th>
-                    <th scope="col" class="num">"Open"</th>
+                    <SortHeader label="Invoice date" key="invoice_date" sort=sort on_sort=on_sort />
+                    <SortHeader label="Due" key="due_date" sort=sort on_sort=on_sort />
+                    <SortHeader label="Status" key="status" sort=sort on_sort=on_sort />
+                    <SortHeader label="Total" key="total" sort=sort on_sort=on_sort numeric=true />
+                    <SortHeader label="Open" key="open" sort=sort on_sort=on_sort numeric=true />
                 </tr>
             </thead>
             <tbody>

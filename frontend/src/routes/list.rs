@@ -18,6 +18,7 @@ use crate::{
     components::{
         export::ExportCsv,
         pager::Pager,
+        sort::SortOrder,
         states::{EmptyState, ErrorPanel, LoadingRows},
     },
     format,
@@ -104,16 +105,34 @@ impl ListUrl {
     /// Whether the search or a filter narrows the list (for the empty state's wording).
     pub fn is_filtered(&self) -> bool {
         self.query.with_untracked(|query| {
-            query
-                .into_iter()
-                .any(|(key, value)| key != "after" && !value.is_empty())
+            query.into_iter().any(|(key, value)| {
+                !matches!(key.as_ref(), "after" | "sort" | "dir") && !value.is_empty()
+            })
         })
     }
 
     /// Sets (or clears, with `None` or "") one filter and starts again from the first page.
     pub fn set(&self, key: &str, value: Option<String>) {
         self.trail.0.set(Vec::new());
-        self.go(Some((key, value)), None);
+        self.go(&[(key, value)], None);
+    }
+
+    /// The order the URL's `sort` and `dir` ask for (tracked), when `sort` is one of `keys`;
+    /// otherwise the page's default (the server's own order).
+    pub fn order(&self, keys: &[&str], default: (&str, bool)) -> SortOrder {
+        SortOrder::from_query(self.param("sort"), self.param("dir"), keys, default)
+    }
+
+    /// Orders the list by a column header's click and starts again from the first page.
+    pub fn set_order(&self, order: &SortOrder) {
+        self.trail.0.set(Vec::new());
+        self.go(
+            &[
+                ("sort", Some(order.key.clone())),
+                ("dir", Some(order.dir().to_string())),
+            ],
+            None,
+        );
     }
 
     /// The search box's input handler.
@@ -144,16 +163,16 @@ impl ListUrl {
     pub fn next(&self, cursor: Option<String>) {
         let here = self.query.with_untracked(|query| query.get("after"));
         self.trail.0.update(|trail| trail.push(here));
-        self.go(None, cursor);
+        self.go(&[], cursor);
     }
 
     pub fn previous(&self) {
         let previous = self.trail.0.try_update(Vec::pop).flatten().flatten();
-        self.go(None, previous);
+        self.go(&[], previous);
     }
 
-    /// Navigates to this list with the URL's parameters, one of them changed, and the cursor.
-    fn go(&self, change: Option<(&str, Option<String>)>, after: Option<String>) {
+    /// Navigates to this list with the URL's parameters, some of them changed, and the cursor.
+    fn go(&self, changes: &[(&str, Option<String>)], after: Option<String>) {
         let mut pairs: Vec<(String, Option<String>)> = self.query.with_untracked(|query| {
             query
                 .into_iter()
@@ -161,10 +180,10 @@ impl ListUrl {
                 .map(|(key, value)| (key.to_string(), Some(value.to_string())))
                 .collect()
         });
-        if let Some((key, value)) = change {
+        for (key, value) in changes {
             match pairs.iter_mut().find(|(existing, _)| existing == key) {
-                Some(pair) => pair.1 = value,
-                None => pairs.push((key.to_string(), value)),
+                Some(pair) => pair.1 = value.clone(),
+                None => pairs.push((key.to_string(), value.clone())),
             }
         }
         pairs.push(("after".to_string(), after));

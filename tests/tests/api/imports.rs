@@ -84,7 +84,7 @@ fn customers_file(count: usize) -> Vec<Vec<String>> {
 }
 
 /// The old system's aging report: partly paid, fully open, foreign-currency and very old invoices.
-fn invoices_file() -> Vec<Vec<String>> {
+pub(crate) fn invoices_file() -> Vec<Vec<String>> {
     rows(
         &INVOICE_HEADER,
         &[

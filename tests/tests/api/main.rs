@@ -20,6 +20,7 @@ mod integrity;
 mod jwt;
 mod ledger;
 mod ledger_export;
+mod lists;
 mod mail;
 mod modifications;
 mod receivables;

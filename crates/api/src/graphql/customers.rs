@@ -7,10 +7,11 @@ use super::types::{by_ids, connection, Money};
 use super::{actor, app};
 use crate::customers::{
     self, Address, Contact, CreditCategory, CustomerCreateInput, CustomerCreditHoldSetInput,
-    CustomerUpdateInput, DepositRule, PaymentMethod, PaymentTerms,
+    CustomerSort, CustomerUpdateInput, DepositRule, PaymentMethod, PaymentTerms,
 };
+use crate::deals::DealSort;
 use crate::money::Money as DomainMoney;
-use crate::pagination::PageRequest;
+use crate::pagination::{requested_order, PageRequest, SortDirection};
 use crate::values::parse_id;
 use async_graphql::dataloader::DataLoader;
 use async_graphql::{ComplexObject, Context, Object, SimpleObject, ID};
@@ -123,7 +124,14 @@ impl Customer {
         };
         let deals = app(ctx)
             .deals
-            .list(actor(ctx)?, None, None, Some(self.domain.id), page)
+            .list(
+                actor(ctx)?,
+                None,
+                None,
+                Some(self.domain.id),
+                (DealSort::Created, SortDirection::Desc),
+                page,
+            )
             .await?;
         Ok(deals.items.into_iter().map(Deal::from).collect())
     }
@@ -158,9 +166,21 @@ impl CustomerQuery {
         first: Option<i32>,
         after: Option<String>,
         search: Option<String>,
+        #[graphql(desc = "The column to order by; by legal name when not given.")] sort: Option<
+            CustomerSort,
+        >,
+        #[graphql(desc = "Which way; ascending when not given.")] direction: Option<SortDirection>,
     ) -> async_graphql::Result<CustomerConnection> {
         let page = PageRequest::from_relay(first, after.as_deref())?;
-        let customers = app(ctx).customers.list(actor(ctx)?, search, page).await?;
+        let order = requested_order(
+            sort,
+            direction,
+            (CustomerSort::LegalName, SortDirection::Asc),
+        );
+        let customers = app(ctx)
+            .customers
+            .list(actor(ctx)?, search, order, page)
+            .await?;
         Ok(CustomerConnection::from_page(customers, Customer::from))
     }
 

@@ -7,9 +7,9 @@ use super::{actor, app};
 use crate::customers::{Contact, PaymentTerms};
 use crate::deals::{
     self, BillingFrequency, ChecklistItem, ContractLineKind, DealApproveInput, DealCreateInput,
-    DealInput, DealStatus, DealUpdateInput, RevenueRecognitionType,
+    DealInput, DealSort, DealStatus, DealUpdateInput, RevenueRecognitionType,
 };
-use crate::pagination::PageRequest;
+use crate::pagination::{requested_order, PageRequest, SortDirection};
 use crate::values::{parse_id, IsoDate};
 use async_graphql::dataloader::DataLoader;
 use async_graphql::{ComplexObject, Context, Object, SimpleObject, ID};
@@ -332,7 +332,7 @@ pub struct DealQuery;
 
 #[Object]
 impl DealQuery {
-    /// Newest first; an AE sees only their own deals.
+    /// Newest first unless `sort` says otherwise; an AE sees only their own deals.
     async fn deals(
         &self,
         ctx: &Context<'_>,
@@ -340,11 +340,17 @@ impl DealQuery {
         after: Option<String>,
         search: Option<String>,
         status: Option<DealStatus>,
+        #[graphql(desc = "The column to order by (amounts within each currency).")] sort: Option<
+            DealSort,
+        >,
+        #[graphql(desc = "Which way; ascending when a column is given without it.")]
+        direction: Option<SortDirection>,
     ) -> async_graphql::Result<DealConnection> {
         let page = PageRequest::from_relay(first, after.as_deref())?;
+        let order = requested_order(sort, direction, (DealSort::Created, SortDirection::Desc));
         let deals = app(ctx)
             .deals
-            .list(actor(ctx)?, search, status, None, page)
+            .list(actor(ctx)?, search, status, None, order, page)
             .await?;
         Ok(DealConnection::from_page(deals, Deal::from))
     }

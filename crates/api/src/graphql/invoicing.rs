@@ -6,8 +6,10 @@ use super::types::{by_ids, connection, Money};
 use super::{actor, app};
 use crate::customers::{Address, PaymentTerms};
 use crate::invoicing::rules::ChargeKind;
-use crate::invoicing::{self, FxRateRow, InvoiceFilter, InvoiceStatus, LegalEntity, TaxRateRow};
-use crate::pagination::PageRequest;
+use crate::invoicing::{
+    self, FxRateRow, InvoiceFilter, InvoiceSort, InvoiceStatus, LegalEntity, TaxRateRow,
+};
+use crate::pagination::{requested_order, PageRequest, SortDirection};
 use crate::values::{parse_id, IsoDate};
 use async_graphql::{ComplexObject, Context, InputObject, Object, SimpleObject, ID};
 use chrono::{DateTime, Utc};
@@ -171,7 +173,8 @@ pub struct InvoiceQuery;
 
 #[Object]
 impl InvoiceQuery {
-    /// Newest first. `overdue` lists issued, unpaid invoices past their due date as of today.
+    /// Newest first unless `sort` says otherwise. `overdue` lists issued, unpaid invoices past
+    /// their due date as of today.
     #[allow(clippy::too_many_arguments)]
     async fn invoices(
         &self,
@@ -184,6 +187,11 @@ impl InvoiceQuery {
         to: Option<IsoDate>,
         overdue: Option<bool>,
         search: Option<String>,
+        #[graphql(desc = "The column to order by (amounts within each currency).")] sort: Option<
+            InvoiceSort,
+        >,
+        #[graphql(desc = "Which way; ascending when a column is given without it.")]
+        direction: Option<SortDirection>,
     ) -> async_graphql::Result<InvoiceConnection> {
         let page = PageRequest::from_relay(first, after.as_deref())?;
         let filter = InvoiceFilter {
@@ -197,6 +205,11 @@ impl InvoiceQuery {
                 .filter(|overdue| *overdue)
                 .map(|_| app(ctx).clock.today()),
             search,
+            order: requested_order(
+                sort,
+                direction,
+                (InvoiceSort::InvoiceDate, SortDirection::Desc),
+            ),
         };
         let invoices = app(ctx).invoices.list(actor(ctx)?, filter, page).await?;
         Ok(InvoiceConnection::from_page(invoices, Invoice::from))

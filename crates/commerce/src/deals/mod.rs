@@ -20,7 +20,7 @@ use crate::customers::{self, Contact, PaymentTerms};
 use crate::entities::{contract, contract_line, deal, purchase_order, user};
 use crate::error::{AppError, AppResult};
 use crate::money::{Currency, Money};
-use crate::pagination::{search_condition, Page, PageRequest};
+use crate::pagination::{search_condition, Page, PageRequest, SortDirection};
 use crate::sequences;
 use crate::values::{optional_text, parse_currency, parse_id, require_text, IsoDate, MoneyInput};
 use async_graphql::{InputObject, ID};
@@ -862,6 +862,7 @@ impl DealService {
         search: Option<String>,
         status: Option<DealStatus>,
         customer_id: Option<i64>,
+        order: (DealSort, SortDirection),
         page: PageRequest,
     ) -> AppResult<Page<Deal>> {
         actor.require(Permission::DealRead)?;
@@ -884,8 +885,31 @@ impl DealService {
             query = query.filter(condition);
         }
         let total = query.clone().count(&self.db).await?;
+        let (sort, direction) = order;
+        let direction = direction.order();
+        // Amounts order within each currency; ties fall back to the newest, so a page boundary
+        // never shows a row twice or skips one.
+        let query = match sort {
+            DealSort::Created => query,
+            DealSort::Opportunity => {
+                query.order_by(deal::Column::CrmOpportunityId, direction.clone())
+            }
+            DealSort::Tcv => query
+                .order_by_asc(deal::Column::BillingCurrency)
+                .order_by(deal::Column::TcvMinor, direction.clone()),
+            DealSort::Arr => query
+                .order_by_asc(deal::Column::BillingCurrency)
+                .order_by(deal::Column::ArrMinor, direction.clone()),
+            DealSort::StartDate => query.order_by(deal::Column::StartDate, direction.clone()),
+            DealSort::Status => query.order_by(deal::Column::Status, direction.clone()),
+        };
+        let id_order = if sort == DealSort::Created {
+            direction
+        } else {
+            sea_orm::Order::Desc
+        };
         let rows = query
-            .order_by_desc(deal::Column::Id)
+            .order_by(deal::Column::Id, id_order)
             .offset(page.offset)
             .limit(page.limit)
             .all(&self.db)
@@ -1001,6 +1025,19 @@ pub async fn insert_contract<C: ConnectionTrait>(
     row.contract_number = Set(contract_number(year, number));
     row.created_at = Set(now);
     Ok(row.insert(connection).await?)
+}
+
+/// The column a deal list is ordered by. Amounts order within each billing currency.
+#[derive(async_graphql::Enum, Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum DealSort {
+    /// When the deal came in (newest first when no order is asked for).
+    #[default]
+    Created,
+    Opportunity,
+    Tcv,
+    Arr,
+    StartDate,
+    Status,
 }
 
 /// `count` consecutive contract numbers of the year of `now`, reserved at once (an import).

@@ -20,7 +20,7 @@ use crate::error::{AppError, AppResult};
 use crate::ledger::{self, EntryHeader};
 use crate::money::{Currency, Money};
 use crate::notifications::mail::Attachment;
-use crate::pagination::{Page, PageRequest};
+use crate::pagination::{Page, PageRequest, SortDirection};
 use crate::values::require_text;
 use chrono::{DateTime, NaiveDate, Utc};
 use plan::Reference;
@@ -214,8 +214,8 @@ fn line_from_model(model: invoice_line::Model, currency: Currency) -> AppResult<
     })
 }
 
-/// Filters of the invoices list.
-#[derive(Debug, Clone, Default)]
+/// Filters of the invoices list, and its order.
+#[derive(Debug, Clone)]
 pub struct InvoiceFilter {
     pub status: Option<InvoiceStatus>,
     pub customer_id: Option<i64>,
@@ -223,6 +223,36 @@ pub struct InvoiceFilter {
     pub to: Option<NaiveDate>,
     pub overdue_on: Option<NaiveDate>,
     pub search: Option<String>,
+    pub order: (InvoiceSort, SortDirection),
+}
+
+impl Default for InvoiceFilter {
+    /// Every invoice, newest first.
+    fn default() -> Self {
+        Self {
+            status: None,
+            customer_id: None,
+            from: None,
+            to: None,
+            overdue_on: None,
+            search: None,
+            order: (InvoiceSort::InvoiceDate, SortDirection::Desc),
+        }
+    }
+}
+
+/// The column an invoice list is ordered by. Amounts order within each currency; the open
+/// amount is what is still to collect (total less paid, credited and written off).
+#[derive(async_graphql::Enum, Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum InvoiceSort {
+    /// The invoice date (newest first when no order is asked for).
+    #[default]
+    InvoiceDate,
+    Number,
+    DueDate,
+    Status,
+    Total,
+    Open,
 }
 
 #[derive(Debug, Clone, Serialize, async_graphql::SimpleObject)]
@@ -327,9 +357,34 @@ impl InvoiceService {
             query = query.filter(condition);
         }
         let total = query.clone().count(&self.db).await?;
+        let (sort, direction) = filter.order;
+        let direction = direction.order();
+        let open = Expr::col(invoice::Column::TotalMinor)
+            .sub(Expr::col(invoice::Column::PaidMinor))
+            .sub(Expr::col(invoice::Column::CreditedMinor))
+            .sub(Expr::col(invoice::Column::WrittenOffMinor));
+        let query = match sort {
+            InvoiceSort::InvoiceDate => query,
+            InvoiceSort::Number => query.order_by(invoice::Column::Number, direction.clone()),
+            InvoiceSort::DueDate => query.order_by(invoice::Column::DueDate, direction.clone()),
+            InvoiceSort::Status => query.order_by(invoice::Column::Status, direction.clone()),
+            InvoiceSort::Total => query
+                .order_by_asc(invoice::Column::Currency)
+                .order_by(invoice::Column::TotalMinor, direction.clone()),
+            InvoiceSort::Open => query
+                .order_by_asc(invoice::Column::Currency)
+                .order_by(open, direction.clone()),
+        };
+        // Ties fall back to the invoice date and id, so a page boundary never shows a row twice
+        // or skips one.
+        let date_order = if sort == InvoiceSort::InvoiceDate {
+            direction
+        } else {
+            sea_orm::Order::Desc
+        };
         let rows = query
-            .order_by_desc(invoice::Column::InvoiceDate)
-            .order_by_desc(invoice::Column::Id)
+            .order_by(invoice::Column::InvoiceDate, date_order.clone())
+            .order_by(invoice::Column::Id, date_order)
             .offset(page.offset)
             .limit(page.limit)
             .all(&self.db)

@@ -19,7 +19,7 @@ use crate::clock::SharedClock;
 use crate::entities::{contract, customer};
 use crate::error::{AppError, AppResult};
 use crate::money::{Currency, Money};
-use crate::pagination::{search_condition, Page, PageRequest};
+use crate::pagination::{search_condition, Page, PageRequest, SortDirection};
 use crate::values::{optional_text, parse_currency, parse_id, require_text};
 use async_graphql::{InputObject, ID};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -211,6 +211,18 @@ impl NewCustomer {
 pub struct CustomerService {
     db: DatabaseConnection,
     clock: SharedClock,
+}
+
+/// The column a customer list is ordered by. Amounts order within each billing currency.
+#[derive(async_graphql::Enum, Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum CustomerSort {
+    #[default]
+    LegalName,
+    CreditLimit,
+    Currency,
+    CreditHold,
+    /// When the customer was created in revops.
+    Created,
 }
 
 impl CustomerService {
@@ -515,6 +527,7 @@ impl CustomerService {
         &self,
         actor: &Actor,
         search: Option<String>,
+        order: (CustomerSort, SortDirection),
         page: PageRequest,
     ) -> AppResult<Page<Customer>> {
         actor.require(Permission::CustomerRead)?;
@@ -527,9 +540,31 @@ impl CustomerService {
             query = query.filter(condition);
         }
         let total = query.clone().count(&self.db).await?;
+        let (sort, direction) = order;
+        let direction = direction.order();
+        // Ties (and amounts in several currencies) fall back to the name, then the id, so a
+        // page boundary never shows a row twice or skips one.
+        let query = match sort {
+            CustomerSort::LegalName => query,
+            CustomerSort::CreditLimit => query
+                .order_by(customer::Column::BillingCurrency, sea_orm::Order::Asc)
+                .order_by(customer::Column::CreditLimitMinor, direction.clone()),
+            CustomerSort::Currency => {
+                query.order_by(customer::Column::BillingCurrency, direction.clone())
+            }
+            CustomerSort::CreditHold => {
+                query.order_by(customer::Column::OnCreditHold, direction.clone())
+            }
+            CustomerSort::Created => query.order_by(customer::Column::CreatedAt, direction.clone()),
+        };
+        let name_order = if sort == CustomerSort::LegalName {
+            direction
+        } else {
+            sea_orm::Order::Asc
+        };
         let rows = query
-            .order_by_asc(customer::Column::LegalName)
-            .order_by_asc(customer::Column::Id)
+            .order_by(customer::Column::LegalName, name_order.clone())
+            .order_by(customer::Column::Id, name_order)
             .offset(page.offset)
             .limit(page.limit)
             .all(&self.db)
