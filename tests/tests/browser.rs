@@ -3434,7 +3434,7 @@ async fn the_cfo_exports_a_month_of_journal_entries_for_xero_and_sends_nothing_t
     let browser = Browser::start().await?;
     run(&browser, "cfo_ledger_export", async {
         sign_in(&browser, &app, Role::Cfo).await?;
-        browser.wait_for_path("/", DEFAULT_TIMEOUT).await?;
+        browser.wait_for_path("/dashboard", DEFAULT_TIMEOUT).await?;
         let link = browser
             .wait_for("[data-nav=ledger-exports]", DEFAULT_TIMEOUT)
             .await?;
@@ -3556,7 +3556,10 @@ async fn wait_for_numbers(browser: &Browser, expected: &[&str]) -> TestResult {
             return Ok(());
         }
         if std::time::Instant::now() > deadline {
-            return Err(format!("the invoices read {numbers:?}, not {expected:?}").into());
+            let url = browser.current_url().await?;
+            return Err(
+                format!("the invoices read {numbers:?}, not {expected:?}, at {url}").into(),
+            );
         }
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
@@ -3575,8 +3578,13 @@ async fn the_ar_specialist_sorts_invoices_by_what_is_open_and_a_shared_link_keep
     let browser = Browser::start().await?;
     run(&browser, "sort_invoices", async {
         sign_in(&browser, &app, Role::ArSpecialist).await?;
-        browser.wait_for_path("/", DEFAULT_TIMEOUT).await?;
-        browser.goto(&format!("{}/invoices", app.base_url)).await?;
+        browser
+            .wait_for_path("/collections", DEFAULT_TIMEOUT)
+            .await?;
+        let invoices = browser
+            .wait_for("[data-nav=invoices]", DEFAULT_TIMEOUT)
+            .await?;
+        browser.click(&invoices).await?;
         wait_for_numbers(&browser, &["OLD-3", "OLD-1", "OLD-2"]).await?;
         let open = browser.find("button[data-sort=open]").await?;
         browser.click(&open).await?;

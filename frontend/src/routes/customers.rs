@@ -29,6 +29,7 @@ fn CustomerList() -> impl IntoView {
     let list = ListUrl::new("/customers");
     let can_write = session::can("CUSTOMER_WRITE");
     let order = Memo::new(move |_| list.order(&SORT_KEYS, ("legal_name", false)));
+    let on_sort = list.on_sort(order);
     let customers =
         LocalResource::new(move || api::customers(list.search(), order.get(), list.after()));
 
@@ -63,7 +64,7 @@ fn CustomerList() -> impl IntoView {
                 columns=7
                 page_size=25
                 empty=empty_text
-                table=move |rows| view! { <CustomerTable rows=rows list=list order=order /> }
+                table=move |rows| view! { <CustomerTable rows=rows order=order on_sort=on_sort /> }
                 export=ListExport { prefix: "customers", header: &CUSTOMER_CSV_HEADER, rows: customer_csv_rows }
             />
         </div>
@@ -121,10 +122,12 @@ fn customer_csv_rows(customers: &[CustomerRow]) -> Vec<Vec<String>> {
 const SORT_KEYS: [&str; 4] = ["legal_name", "credit_limit", "currency", "credit_hold"];
 
 #[component]
-fn CustomerTable(rows: Vec<CustomerRow>, list: ListUrl, order: Memo<SortOrder>) -> impl IntoView {
+fn CustomerTable(
+    rows: Vec<CustomerRow>,
+    order: Memo<SortOrder>,
+    on_sort: Callback<String>,
+) -> impl IntoView {
     let sort = Signal::from(order);
-    let on_sort =
-        Callback::new(move |key: String| list.set_order(&order.get_untracked().toggled(&key)));
     view! {
         <table class="table" data-test="customer-table">
             <thead>

@@ -37,6 +37,7 @@ fn DealList() -> impl IntoView {
     });
     // Newest first until a column is chosen (the server's own order).
     let order = Memo::new(move |_| list.order(&SORT_KEYS, ("created", true)));
+    let on_sort = list.on_sort(order);
     let deals = LocalResource::new(move || {
         api::deals(
             list.search(),
@@ -90,7 +91,7 @@ fn DealList() -> impl IntoView {
                 columns=8
                 page_size=25
                 empty=empty_text
-                table=move |rows| view! { <DealTable rows=rows show_ae=!is_ae list=list order=order /> }
+                table=move |rows| view! { <DealTable rows=rows show_ae=!is_ae order=order on_sort=on_sort /> }
                 export=ListExport { prefix: "deals", header: &DEAL_CSV_HEADER, rows: deal_csv_rows }
             />
         </div>
@@ -172,12 +173,10 @@ const SORT_KEYS: [&str; 6] = [
 fn DealTable(
     rows: Vec<DealRow>,
     show_ae: bool,
-    list: ListUrl,
     order: Memo<SortOrder>,
+    on_sort: Callback<String>,
 ) -> impl IntoView {
     let sort = Signal::from(order);
-    let on_sort =
-        Callback::new(move |key: String| list.set_order(&order.get_untracked().toggled(&key)));
     view! {
         <table class="table" data-test="deal-table">
             <thead>

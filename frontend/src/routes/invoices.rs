@@ -38,6 +38,7 @@ fn InvoiceList() -> impl IntoView {
     let list = ListUrl::new("/invoices");
     // Newest first until a column is chosen (the server's own order).
     let order = Memo::new(move |_| list.order(&SORT_KEYS, ("invoice_date", true)));
+    let on_sort = list.on_sort(order);
     let invoices = LocalResource::new(move || {
         // Only the statuses the filter offers; anything else in the URL lists every invoice.
         let status = list.param("status").filter(|status| {
@@ -94,7 +95,7 @@ fn InvoiceList() -> impl IntoView {
                 columns=7
                 page_size=25
                 empty=empty_text
-                table=move |rows| view! { <InvoiceTable rows=rows list=list order=order /> }
+                table=move |rows| view! { <InvoiceTable rows=rows order=order on_sort=on_sort /> }
                 export=ListExport { prefix: "invoices", header: &INVOICE_CSV_HEADER, rows: invoice_csv_rows }
             />
         </div>
@@ -162,10 +163,12 @@ const SORT_KEYS: [&str; 6] = [
 ];
 
 #[component]
-fn InvoiceTable(rows: Vec<InvoiceRow>, list: ListUrl, order: Memo<SortOrder>) -> impl IntoView {
+fn InvoiceTable(
+    rows: Vec<InvoiceRow>,
+    order: Memo<SortOrder>,
+    on_sort: Callback<String>,
+) -> impl IntoView {
     let sort = Signal::from(order);
-    let on_sort =
-        Callback::new(move |key: String| list.set_order(&order.get_untracked().toggled(&key)));
     view! {
         <table class="table" data-test="invoice-table">
             <thead>

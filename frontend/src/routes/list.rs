@@ -123,6 +123,15 @@ impl ListUrl {
         SortOrder::from_query(self.param("sort"), self.param("dir"), keys, default)
     }
 
+    /// What a sortable column header calls with its key: the list ordered by that column (the
+    /// other way round when it already is), from the first page. Make it in the list page, not
+    /// in its table: the click redraws the table, and a callback the table owned would be gone
+    /// before it finished.
+    pub fn on_sort(&self, order: Memo<SortOrder>) -> Callback<String> {
+        let list = *self;
+        Callback::new(move |key: String| list.set_order(&order.get_untracked().toggled(&key)))
+    }
+
     /// Orders the list by a column header's click and starts again from the first page.
     pub fn set_order(&self, order: &SortOrder) {
         self.trail.0.set(Vec::new());
