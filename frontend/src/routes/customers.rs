@@ -64,7 +64,7 @@ fn CustomerList() -> impl IntoView {
                 columns=7
                 page_size=25
                 empty=empty_text
-                table=move |rows| view! { <CustomerTable rows=rows order=order on_sort=on_sort /> }
+                table=move |rows| view! { <CustomerTable rows=rows order=order.get_untracked() on_sort=on_sort /> }
                 export=ListExport { prefix: "customers", header: &CUSTOMER_CSV_HEADER, rows: customer_csv_rows }
             />
         </div>
@@ -124,10 +124,12 @@ const SORT_KEYS: [&str; 4] = ["legal_name", "credit_limit", "currency", "credit_
 #[component]
 fn CustomerTable(
     rows: Vec<CustomerRow>,
-    order: Memo<SortOrder>,
+    order: SortOrder,
     on_sort: Callback<String>,
 ) -> impl IntoView {
-    let sort = Signal::from(order);
+    // The order the rows were fetched in: a click asks the list for new rows, and this table
+    // gives way to a new one when they arrive (it never follows the URL on its own).
+    let sort = Signal::stored(order);
     view! {
         <table class="table" data-test="customer-table">
             <thead>

@@ -91,7 +91,7 @@ fn DealList() -> impl IntoView {
                 columns=8
                 page_size=25
                 empty=empty_text
-                table=move |rows| view! { <DealTable rows=rows show_ae=!is_ae order=order on_sort=on_sort /> }
+                table=move |rows| view! { <DealTable rows=rows show_ae=!is_ae order=order.get_untracked() on_sort=on_sort /> }
                 export=ListExport { prefix: "deals", header: &DEAL_CSV_HEADER, rows: deal_csv_rows }
             />
         </div>
@@ -173,10 +173,12 @@ const SORT_KEYS: [&str; 6] = [
 fn DealTable(
     rows: Vec<DealRow>,
     show_ae: bool,
-    order: Memo<SortOrder>,
+    order: SortOrder,
     on_sort: Callback<String>,
 ) -> impl IntoView {
-    let sort = Signal::from(order);
+    // The order the rows were fetched in: a click asks the list for new rows, and this table
+    // gives way to a new one when they arrive (it never follows the URL on its own).
+    let sort = Signal::stored(order);
     view! {
         <table class="table" data-test="deal-table">
             <thead>

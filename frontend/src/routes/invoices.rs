@@ -95,7 +95,7 @@ fn InvoiceList() -> impl IntoView {
                 columns=7
                 page_size=25
                 empty=empty_text
-                table=move |rows| view! { <InvoiceTable rows=rows order=order on_sort=on_sort /> }
+                table=move |rows| view! { <InvoiceTable rows=rows order=order.get_untracked() on_sort=on_sort /> }
                 export=ListExport { prefix: "invoices", header: &INVOICE_CSV_HEADER, rows: invoice_csv_rows }
             />
         </div>
@@ -165,10 +165,12 @@ const SORT_KEYS: [&str; 6] = [
 #[component]
 fn InvoiceTable(
     rows: Vec<InvoiceRow>,
-    order: Memo<SortOrder>,
+    order: SortOrder,
     on_sort: Callback<String>,
 ) -> impl IntoView {
-    let sort = Signal::from(order);
+    // The order the rows were fetched in: a click asks the list for new rows, and this table
+    // gives way to a new one when they arrive (it never follows the URL on its own).
+    let sort = Signal::stored(order);
     view! {
         <table class="table" data-test="invoice-table">
             <thead>
