@@ -333,6 +333,7 @@ pub struct DealQuery;
 #[Object]
 impl DealQuery {
     /// Newest first unless `sort` says otherwise; an AE sees only their own deals.
+    #[allow(clippy::too_many_arguments)]
     async fn deals(
         &self,
         ctx: &Context<'_>,
