@@ -157,7 +157,10 @@ fn ExportForm(on_exported: Callback<ExportOutcome>) -> impl IntoView {
                     <SelectField label="Period" name="period" value=period errors=errors.into() options=closed_periods required=true />
                 </Show>
             </div>
-            {move || (by_period.get() && closed_periods.with(|options| options.len() == 1)).then(|| view! {
+            // Said once the periods have loaded and none is closed, not while they load.
+            {move || (by_period.get()
+                && matches!(periods.get(), Some(Ok(_)))
+                && closed_periods.with(|options| options.len() == 1)).then(|| view! {
                 <p class="hint" data-test="no-closed-periods">"No period is closed yet: close one on the revenue close page so its entries are final, or export a date range."</p>
             })}
             <ActionError error=errors.into() inline_fields=&["destination", "period", "from", "to"] />
