@@ -84,7 +84,7 @@ fn customers_file(count: usize) -> Vec<Vec<String>> {
 }
 
 /// The old system's aging report: partly paid, fully open, foreign-currency and very old invoices.
-pub(crate) fn invoices_file() -> Vec<Vec<String>> {
+fn invoices_file() -> Vec<Vec<String>> {
     rows(
         &INVOICE_HEADER,
         &[
@@ -277,21 +277,26 @@ async fn opening_invoices_tie_out_to_aging_the_invoices_and_the_ledger() {
     assert_eq!(old["poNumber"], "PO-77");
 }
 
-#[tokio::test]
-async fn an_opening_invoice_enters_the_collections_ladder_at_the_step_its_age_implies() {
-    // Proves a 73-day-old imported invoice gets the steps up to day 60 at once (watch, credit
-    // hold) and only the latest customer e-mail (the formal notice), not the day-7 reminder.
-    let app = TestApp::spawn().await;
-    import_customers(&app, 3).await;
+/// Three imported customers and the old system's aging report (`invoices_file`), committed.
+pub(crate) async fn imported_aging(app: &TestApp) {
+    import_customers(app, 3).await;
     let imported = upload(
-        &app,
+        app,
         "open_invoices",
         "aging.csv",
         Some(CUTOVER),
         csv_of(&invoices_file()),
     )
     .await;
-    commit(&app, &imported["id"]).await;
+    assert_eq!(commit(app, &imported["id"]).await["status"], "COMMITTED");
+}
+
+#[tokio::test]
+async fn an_opening_invoice_enters_the_collections_ladder_at_the_step_its_age_implies() {
+    // Proves a 73-day-old imported invoice gets the steps up to day 60 at once (watch, credit
+    // hold) and only the latest customer e-mail (the formal notice), not the day-7 reminder.
+    let app = TestApp::spawn().await;
+    imported_aging(&app).await;
     let run = app
         .gql_ok(Role::ArSpecialist, "mutation { collectionsRun(asOf: \"2026-11-27\") { actions { invoiceNumber days action outcome } } }", json!({}))
         .await;

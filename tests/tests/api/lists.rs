@@ -2,8 +2,8 @@
 //! column both ways, amounts within their currency, ties broken the same way every time so the
 //! pages of a sorted list hold every row once, and an unknown column refused by name.
 
-use crate::imports::{commit, import_customers, invoices_file, upload, CUTOVER};
-use revops_tests::{csv_of, Role, TestApp};
+use crate::imports::imported_aging;
+use revops_tests::{Role, TestApp};
 use serde_json::{json, Value};
 
 /// `field` of every node of the connection `name` the query returns.
@@ -49,16 +49,7 @@ async fn invoices_sort_by_any_column_both_ways_and_page_through_every_row_once()
     // or descending, amounts within each currency (EUR before USD); read two rows a page, a
     // sorted list holds each invoice exactly once; with no order asked for it stays newest first.
     let app = TestApp::spawn().await;
-    import_customers(&app, 3).await;
-    let imported = upload(
-        &app,
-        "open_invoices",
-        "aging.csv",
-        Some(CUTOVER),
-        csv_of(&invoices_file()),
-    )
-    .await;
-    assert_eq!(commit(&app, &imported["id"]).await["status"], "COMMITTED");
+    imported_aging(&app).await;
     let list = |sort: &str, direction: &str| {
         format!(
             "query($first: Int, $after: String) {{ invoices(first: $first, after: $after, sort: {sort}, direction: {direction}) \
