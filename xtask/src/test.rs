@@ -15,10 +15,13 @@ pub const STEPS: [(&str, &str); 8] = [
         "install/check wasm-bindgen, wasm-opt, chromium, aiosmtpd; start PostgreSQL",
     ),
     ("fmt", "cargo fmt --all -- --check"),
-    ("clippy", "cargo clippy, host crates and the wasm32 web app"),
+    (
+        "build",
+        "compile every host crate and test once, linted by clippy (-D warnings)",
+    ),
     (
         "web",
-        "build the web app into dist/ (cargo, wasm-bindgen, wasm-opt)",
+        "build the web app into dist/, its wasm32 code linted by clippy (cargo, wasm-bindgen, wasm-opt)",
     ),
     (
         "unit",
@@ -33,7 +36,6 @@ pub const STEPS: [(&str, &str); 8] = [
 /// full run checks each thing once.
 struct Ready {
     root: PathBuf,
-    wasm_target: bool,
     web_tools: bool,
     browser: bool,
     postgres: bool,
@@ -44,19 +46,10 @@ struct Ready {
 }
 
 impl Ready {
-    fn wasm_target(&mut self) -> Result<()> {
-        if !self.wasm_target {
-            tools::ensure_wasm_target()?;
-            self.wasm_target = true;
-        }
-        Ok(())
-    }
-
     fn web_tools(&mut self) -> Result<()> {
         if !self.web_tools {
             tools::ensure_web_tools(&self.root)?;
             self.web_tools = true;
-            self.wasm_target = true;
         }
         Ok(())
     }
@@ -88,7 +81,7 @@ impl Ready {
     fn dist(&mut self) -> Result<()> {
         if !self.dist {
             self.web_tools()?;
-            web::build(&self.root)?;
+            web::build_linted(&self.root)?;
             self.dist = true;
         }
         Ok(())
@@ -96,7 +89,7 @@ impl Ready {
 }
 
 /// Starts the web build in the background once its tools are installed, so its long stretches on
-/// one core overlap the host builds of the clippy and unit steps.
+/// one core overlap the host build of the build step.
 fn start_web_build(ready: &mut Ready) {
     if ready.web_tools().is_err() {
         return; // the web step will report it
@@ -127,7 +120,6 @@ pub fn main(args: &[String]) -> Result<bool> {
     let root = util::repo_root();
     let mut ready = Ready {
         root: root.clone(),
-        wasm_target: false,
         web_tools: false,
         browser: false,
         postgres: false,
@@ -260,24 +252,15 @@ fn run_step(name: &str, ready: &mut Ready) -> Result<(bool, Counts)> {
             cmd.args(["fmt", "--all", "--", "--check"]);
             run_all(&root, vec![cmd])
         }
-        "clippy" => {
-            ready.wasm_target()?;
-            // The web app is linted on the host too: with it in the selection, dependencies
-            // resolve their features as in the test steps (see `api_tests`), so the derive
-            // macros and build scripts compiled here are the ones those steps use.
-            let mut host = util::cargo("clippy");
-            host.args(["--workspace", "--all-targets", "--", "-D", "warnings"]);
-            let mut web = util::cargo("clippy");
-            web.args([
-                "-p",
-                "revops-web",
-                "--target",
-                "wasm32-unknown-unknown",
-                "--",
-                "-D",
-                "warnings",
-            ]);
-            run_all(&root, vec![host, web])
+        "build" => {
+            // Clippy is the compiler here (`util::cargo_linted`): one build of every target the
+            // later steps run, linted as `cargo clippy --workspace --all-targets` lints it, and no
+            // second, check-only pass over the dependencies. The wasm32 side is linted by the web
+            // build the same way. Every later host step uses the same compiler and selection, so
+            // they find this build done.
+            let mut cmd = util::cargo_linted("test")?;
+            cmd.args(["--workspace", "--all-targets", "--no-run"]);
+            run_all(&root, vec![cmd])
         }
         "web" => {
             if let Some((handle, log)) = ready.web_build.take() {
@@ -293,7 +276,7 @@ fn run_step(name: &str, ready: &mut Ready) -> Result<(bool, Counts)> {
                 outcome??;
             } else {
                 ready.web_tools()?;
-                web::build(&root)?;
+                web::build_linted(&root)?;
             }
             ready.dist = true;
             Ok((true, Counts::default()))
@@ -303,7 +286,7 @@ fn run_step(name: &str, ready: &mut Ready) -> Result<(bool, Counts)> {
             // run on the host too, so they are part of the unit step. The PDF unit tests read
             // their text back with `pdftotext`.
             tools::ensure_test_commands()?;
-            let mut cmd = util::cargo("test");
+            let mut cmd = util::cargo_linted("test")?;
             cmd.args(["--workspace", "--exclude", "revops-tests"]);
             // (Excluding revops-tests changes no dependency's features: the crates it uses are
             // all used the same way by the others, so the later steps reuse this build.)
@@ -328,7 +311,7 @@ fn run_step(name: &str, ready: &mut Ready) -> Result<(bool, Counts)> {
         "browser" => {
             ready.browser()?;
             ready.dist()?;
-            let mut cmd = util::cargo("test");
+            let mut cmd = util::cargo_linted("test")?;
             cmd.args(["--workspace", "--test", "browser"]);
             run_all(&root, vec![cmd])
         }
@@ -348,14 +331,14 @@ fn run_step(name: &str, ready: &mut Ready) -> Result<(bool, Counts)> {
 /// binaries for its integration tests) rather than from `cargo build -p revops`, which cost a
 /// cold CI run a second build of nearly every crate.
 fn api_tests(root: &Path) -> Result<Command> {
-    let mut build = util::cargo("test");
+    let mut build = util::cargo_linted("test")?;
     build.args(["--workspace", "--no-run", "--test", "cli", "--test", "api"]);
     build.current_dir(root);
     let (ok, _) = run_tee(&mut build)?;
     if !ok {
         bail!("building the revops binary and the API tests failed");
     }
-    let mut cmd = util::cargo("test");
+    let mut cmd = util::cargo_linted("test")?;
     cmd.args(["--workspace", "--test", "api"]);
     cmd.env(
         "REVOPS_BIN",

@@ -91,6 +91,38 @@ pub fn cargo(subcommand: &str) -> Command {
     cmd
 }
 
+/// A `cargo <subcommand>` whose workspace crates are compiled by `clippy-driver` instead of
+/// `rustc`, with clippy's lints on and warnings denied: the build the tests need is the lint
+/// too. `cargo clippy` would check every dependency a second time, without code generation, for
+/// nothing the test build does not already do; this is how `cargo clippy` itself works
+/// (`RUSTC_WORKSPACE_WRAPPER` and `CLIPPY_ARGS`), with code generation left on. Dependencies
+/// are compiled by plain `rustc` as before, so only the workspace's own crates differ from a
+/// plain `cargo` build (and rebuild once when switching between the two).
+pub fn cargo_linted(subcommand: &str) -> Result<Command> {
+    let mut cmd = cargo(subcommand);
+    cmd.env("RUSTC_WORKSPACE_WRAPPER", clippy_driver()?);
+    cmd.env("CLIPPY_ARGS", CLIPPY_ARGS);
+    Ok(cmd)
+}
+
+/// `-D warnings` as `cargo clippy` hands its arguments to the driver (joined by this marker).
+const CLIPPY_ARGS: &str = "-D__CLIPPY_HACKERY__warnings__CLIPPY_HACKERY__";
+
+/// The `clippy-driver` of the toolchain in use (beside its `rustc`), so its lints match `cargo
+/// clippy`'s; rustup installs it with the `clippy` component.
+fn clippy_driver() -> Result<PathBuf> {
+    let sysroot = probe(Command::new("rustc").args(["--print", "sysroot"]))
+        .context("`rustc --print sysroot` failed")?;
+    let driver = Path::new(sysroot.trim()).join("bin").join("clippy-driver");
+    if !driver.is_file() {
+        bail!(
+            "{} is missing; install it with `rustup component add clippy`",
+            driver.display()
+        );
+    }
+    Ok(driver)
+}
+
 /// Runs a command with inherited stdio and fails if it does not exit successfully.
 pub fn run(cmd: &mut Command) -> Result<()> {
     let line = display(cmd);

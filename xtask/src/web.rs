@@ -21,15 +21,21 @@ const WEB_PROFILE: &str = "web";
 /// `cargo build --profile web` (release, optimised for size) for wasm32, then wasm-bindgen and wasm-opt, into a fresh `dist/`
 /// that replaces the old one only when everything worked.
 pub fn build(root: &Path) -> Result<PathBuf> {
-    build_with(root, &mut |cmd| run(cmd))
+    build_with(root, false, &mut |cmd| run(cmd))
 }
 
-/// The same build with every command's output in `log` instead of the terminal, for running it
+/// The same build with the app's own crate compiled by `clippy-driver` (`util::cargo_linted`), as
+/// `cargo xtask test` runs it: the wasm32 code is linted by the build that produces it.
+pub fn build_linted(root: &Path) -> Result<PathBuf> {
+    build_with(root, true, &mut |cmd| run(cmd))
+}
+
+/// The linted build with every command's output in `log` instead of the terminal, for running it
 /// beside other steps (`cargo xtask test` starts it early: the wasm release build spends minutes
 /// on one core, in the app crate and its link-time optimisation, while the host builds use both).
 pub fn build_logged(root: &Path, log: &Path) -> Result<PathBuf> {
     let file = std::fs::File::create(log).with_context(|| format!("creating {}", log.display()))?;
-    build_with(root, &mut |cmd| {
+    build_with(root, true, &mut |cmd| {
         use std::io::Write;
         let line = util::display(cmd);
         writeln!(file.try_clone()?, "$ {line}")?;
@@ -45,10 +51,19 @@ pub fn build_logged(root: &Path, log: &Path) -> Result<PathBuf> {
     })
 }
 
-fn build_with(root: &Path, run: &mut dyn FnMut(&mut Command) -> Result<()>) -> Result<PathBuf> {
+fn build_with(
+    root: &Path,
+    lint: bool,
+    run: &mut dyn FnMut(&mut Command) -> Result<()>,
+) -> Result<PathBuf> {
     tools::check_wasm_bindgen_pin(root)?;
     let start = Instant::now();
-    run(util::cargo("build")
+    let mut cargo = if lint {
+        util::cargo_linted("build")?
+    } else {
+        util::cargo("build")
+    };
+    run(cargo
         .args([
             "--profile",
             WEB_PROFILE,
