@@ -24,6 +24,7 @@ mod m20261209_000001_contract_modifications;
 mod m20261210_000001_ssp_methods;
 mod m20261211_000001_deal_lines;
 mod m20261211_000002_sealed_secrets;
+mod m20261211_000003_renewal_owners;
 
 pub struct Migrator;
 
@@ -52,6 +53,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261210_000001_ssp_methods::Migration),
             Box::new(m20261211_000001_deal_lines::Migration),
             Box::new(m20261211_000002_sealed_secrets::Migration),
+            Box::new(m20261211_000003_renewal_owners::Migration),
         ]
     }
 }

@@ -154,6 +154,7 @@ fn fixture_contracts(ids: Ids, day: NaiveDate, now: Timestamp) -> Vec<contract::
         revenue_method: Set(None),
         import_id: Set(None),
         brought_over_on: Set(None),
+        renewal_owner_id: Set(None),
     })
     .collect()
 }

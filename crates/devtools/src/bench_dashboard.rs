@@ -107,6 +107,7 @@ fn second_contract_rows(
         revenue_method: Set(None),
         import_id: Set(None),
         brought_over_on: Set(None),
+        renewal_owner_id: Set(None),
     })
     .collect()
 }

@@ -24,6 +24,8 @@ pub struct Model {
     pub import_id: Option<i64>,
     /// The cut-over date as of which a brought-over contract's balances were stated.
     pub brought_over_on: Option<Date>,
+    /// Who owns the renewal when not the deal's AE (set by a renewal schedule import).
+    pub renewal_owner_id: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -35,6 +35,7 @@ pub fn records_text(kind: &str, records: i64) -> String {
         "CONTRACTS" => ("contract", "contracts"),
         "DEFERRED_REVENUE" => ("month of deferred revenue", "months of deferred revenue"),
         "COMMISSION_ASSIGNMENTS" => ("assignment", "assignments"),
+        "RENEWAL_SCHEDULES" => ("renewal", "renewals"),
         _ => ("record", "records"),
     };
     format!(

@@ -48,6 +48,11 @@ fn kind_explanation(kind: &str) -> &'static str {
              an approved contract that revops bills from the period after the old system's last \
              invoice, with its renewal date, owner and uplift. Posts nothing."
         }
+        "RENEWAL_SCHEDULES" => {
+            "The renewal sheet for contracts already in revops: who owns each renewal and the \
+             uplift it is priced with. The end date is checked against the contract's term, not \
+             changed. The deal keeps its AE for commissions. Posts nothing."
+        }
         "DEFERRED_REVENUE" => {
             "The revenue schedule of the brought-over contracts: what the old system billed and \
              has not recognised, by line and month. Posts Dr opening balance equity · Cr \

@@ -880,3 +880,163 @@ async fn a_running_sows_unbilled_licence_milestone_and_hours_come_over_as_their_
     // December's seats (1,000.00), the two licences (6,000.00) and the milestone (8,000.00).
     assert_eq!(issued[0]["total"]["amount"], "15000.00", "{run}");
 }
+
+const RENEWALS: &str = "{ renewalPipeline(days: 365) { contractId contractNumber renewalDate ownerName upliftPercent } }";
+
+/// The renewal pipeline's row of a brought-over contract, as `role` sees it (`None` when the
+/// role's book does not hold it).
+async fn renewal_of(app: &TestApp, role: Role, reference: &str) -> Option<Value> {
+    let number = contract_of(app, reference).await["contract"]["contractNumber"].clone();
+    let pipeline = app.gql_ok(role, RENEWALS, json!({})).await;
+    pipeline["renewalPipeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|renewal| renewal["contractNumber"] == number)
+        .cloned()
+}
+
+#[tokio::test]
+async fn a_renewal_schedule_hands_renewals_to_their_owners_and_checks_each_contracts_end() {
+    // Issue 15's renewal schedules: the customer-success sheet of who owns each running
+    // contract's renewal and its uplift, for contracts already in revops. A row that disagrees
+    // with revops (another end date, a CFO as owner, an unknown or repeated contract) is named
+    // and nothing is written; a valid file changes the owners and uplifts, posts nothing, and the
+    // new owner finds the renewal in their own book. The deal keeps its AE.
+    let app = TestApp::spawn().await;
+    import_customers(&app, 3).await;
+    bring_contracts_over(&app).await;
+    let seats = contract_of(&app, "OLD-C-1").await["contract"].clone();
+    let seats_number = seats["contractNumber"].as_str().unwrap().to_string();
+    let am = email_of(Role::AccountManager);
+    assert_eq!(
+        renewal_of(&app, Role::AccountManager, "OLD-C-2").await,
+        None,
+        "the account manager manages none of these customers yet"
+    );
+    const HEADER: [&str; 4] = [
+        "contract",
+        "end_date",
+        "owner_email",
+        "renewal_uplift_percent",
+    ];
+    let cfo = email_of(Role::Cfo);
+    let bad = rows(
+        &HEADER,
+        &[
+            // OLD-C-2 ends with its support line on 2027-09-30, not with analytics.
+            vec!["OLD-C-2", "2027-01-14", &am, "7.5"],
+            vec![&seats_number, "", &cfo, ""],
+            vec!["OLD-C-9", "", &am, ""],
+            vec!["OLD-C-3", "", "", ""],
+            vec!["OLD-C-3", "2027-12-31", "", "120"],
+            vec![&seats_number, "", "", "3"],
+            vec!["OLD-C-1", "", "", "4"],
+        ],
+    );
+    let rejected = upload(
+        &app,
+        "renewal_schedules",
+        "renewals.csv",
+        None,
+        csv_of(&bad),
+    )
+    .await;
+    assert_eq!(rejected["status"], "REJECTED", "{rejected}");
+    assert_eq!(
+        error_cells(&rejected),
+        vec![
+            (2, "end_date".to_string()),
+            (3, "owner_email".to_string()),
+            (4, "contract".to_string()),
+            (5, "owner_email".to_string()),
+            (6, "renewal_uplift_percent".to_string()),
+            (8, "contract".to_string()),
+        ],
+        "{rejected}"
+    );
+    let messages = rejected["errors"].to_string();
+    assert!(
+        messages.contains("ends on 2027-09-30 in revops, not 2027-01-14"),
+        "{messages}"
+    );
+    assert!(messages.contains("cannot manage renewals"), "{messages}");
+    assert!(messages.contains("also on row 7"), "{messages}");
+    let untouched = renewal_of(&app, Role::Cro, "OLD-C-1").await.unwrap();
+    assert_eq!(untouched["upliftPercent"], "5");
+
+    let good = rows(
+        &HEADER,
+        &[
+            vec!["OLD-C-2", "2027-09-30", &am, "7.5"],
+            vec![&seats_number, "2027-03-31", "", "3"],
+        ],
+    );
+    let validated = upload(
+        &app,
+        "renewal_schedules",
+        "renewals.xlsx",
+        None,
+        xlsx_of(&good),
+    )
+    .await;
+    assert_eq!(validated["status"], "VALIDATED", "{validated}");
+    assert_eq!(validated["preview"]["records"], 2);
+    assert_eq!(validated["preview"]["entries"], json!([]));
+    let committed = commit(&app, &validated["id"]).await;
+    assert_eq!(
+        committed["result"],
+        json!({ "records": 2, "entryNumbers": [] })
+    );
+
+    let handed = renewal_of(&app, Role::Cro, "OLD-C-2").await.unwrap();
+    assert_eq!(handed["ownerName"], "Test Account Manager", "{handed}");
+    assert_eq!(handed["upliftPercent"], "7.5");
+    assert_eq!(handed["renewalDate"], "2027-10-01");
+    let kept = renewal_of(&app, Role::Cro, "OLD-C-1").await.unwrap();
+    assert_eq!(kept["upliftPercent"], "3");
+    assert_eq!(
+        kept["ownerName"], "Test Account Executive",
+        "the owner column was empty: unchanged"
+    );
+    // The account manager now owns it, sees it in their book and sets its status.
+    let own = renewal_of(&app, Role::AccountManager, "OLD-C-2").await;
+    assert_eq!(
+        own.as_ref().map(|row| row["contractNumber"].clone()),
+        Some(handed["contractNumber"].clone())
+    );
+    app.gql_ok(
+        Role::AccountManager,
+        "mutation($input: RenewalStatusSetInput!) { renewalStatusSet(input: $input) { status } }",
+        json!({ "input": { "contractId": handed["contractId"], "status": "YELLOW", "reason": "Budget review in Q3" } }),
+    )
+    .await;
+    // Each change is in the contract's audit trail with what it replaced.
+    let audit = app
+        .gql_ok(
+            Role::Auditor,
+            "query($id: String) { auditLog(entityType: \"contract\", entityId: $id) { nodes { action after } } }",
+            json!({ "id": seats["id"] }),
+        )
+        .await;
+    let trail = audit["auditLog"]["nodes"].to_string();
+    assert!(trail.contains("contract.renewal_terms"), "{trail}");
+    assert!(trail.contains(r#"\"upliftPercent\":\"5\""#), "{trail}");
+    // The same file sent again is recognised before anything is kept.
+    let again = upload(
+        &app,
+        "renewal_schedules",
+        "renewals-copy.xlsx",
+        None,
+        xlsx_of(&good),
+    )
+    .await;
+    assert_eq!(again["status"], "REJECTED", "{again}");
+    assert!(
+        again["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("already imported"),
+        "{again}"
+    );
+}

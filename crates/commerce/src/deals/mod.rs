@@ -7,6 +7,7 @@ pub mod documents;
 pub mod lines;
 pub mod model;
 pub mod purchase_orders;
+pub mod renewal_terms;
 
 pub use checklist::ChecklistItem;
 use checklist::{contract_lines, is_complete, ChecklistFacts};

@@ -719,6 +719,8 @@ async fn renew_in<C: ConnectionTrait>(
             currency: Set(old.currency.clone()),
             uplift_percent: Set(uplift.normalize().to_string()),
             renewed_from_id: Set(Some(old.id)),
+            // Whoever was handed this renewal owns the next one too.
+            renewal_owner_id: Set(old.renewal_owner_id),
             ..Default::default()
         },
         now,

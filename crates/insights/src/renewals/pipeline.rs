@@ -358,7 +358,10 @@ impl Facts {
             ),
             None => None,
         };
-        let owner_id = self.owners.get(&contract.deal_id).copied().flatten();
+        // A renewal handed to someone by a renewal schedule is theirs; otherwise the deal's AE's.
+        let owner_id = contract
+            .renewal_owner_id
+            .or_else(|| self.owners.get(&contract.deal_id).copied().flatten());
         let renewal_date = contract.end_date + Duration::days(1);
         Renewal {
             contract_id: contract.id,

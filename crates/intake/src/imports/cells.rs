@@ -4,7 +4,9 @@
 use crate::money::{Currency, Money, MoneyError};
 use async_graphql::SimpleObject;
 use chrono::NaiveDate;
+use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
+use std::str::FromStr;
 
 /// A problem with one cell: the row as a spreadsheet numbers it (the header is row 1; row 0 is
 /// the file as a whole), the column's header name, and what is wrong in words.
@@ -78,6 +80,34 @@ pub fn date(text: &str, column: &str, row: u32) -> Result<NaiveDate, CellError> 
             format!("\"{text}\" is not a date; write it as YYYY-MM-DD, e.g. 2026-11-30."),
         )
     })
+}
+
+/// A plain decimal number (`12.5`).
+pub fn decimal(text: &str, column: &str, row: u32) -> Result<Decimal, CellError> {
+    Decimal::from_str(text.trim()).map_err(|_| {
+        CellError::new(
+            row,
+            column,
+            format!("\"{text}\" is not a number; write digits with a decimal point, e.g. 12.5."),
+        )
+    })
+}
+
+/// A renewal uplift in percent, 0 to 100 (`None` when the cell is empty), as the renewals area
+/// takes it.
+pub fn uplift_percent(text: &str, column: &str, row: u32) -> Result<Option<Decimal>, CellError> {
+    if text.trim().is_empty() {
+        return Ok(None);
+    }
+    let value = decimal(text, column, row)?;
+    if value < Decimal::ZERO || value > Decimal::from(100) || value.scale() > 4 {
+        return Err(CellError::new(
+            row,
+            column,
+            "The uplift must be between 0 and 100 percent, to at most 4 decimal places.",
+        ));
+    }
+    Ok(Some(value))
 }
 
 /// An ISO 4217 currency code, any case.

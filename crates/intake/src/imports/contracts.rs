@@ -5,12 +5,13 @@
 //! and deferred revenue imports.
 
 use super::cells::{self, CellError};
+use super::renewal_schedules::RenewalOwners;
 use super::table::Table;
 use super::ColumnSpec;
 use crate::customers::PaymentTerms;
 use crate::deals::brought_over::{BroughtOverContract, BroughtOverLine};
 use crate::deals::{BillingFrequency, ContractLineKind};
-use crate::entities::{deal, user};
+use crate::entities::deal;
 use crate::error::AppResult;
 use crate::invoicing::rules::Jurisdiction;
 use crate::money::Money;
@@ -18,7 +19,6 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use sea_orm::{ConnectionTrait, EntityTrait, QuerySelect};
 use std::collections::{HashMap, HashSet};
-use std::str::FromStr;
 
 pub const COLUMNS: &[ColumnSpec] = &[
     ColumnSpec::required("contract_ref", "OLD-C-1042", "The contract's reference in the old system (at most 100 characters); the rows of one contract share it, and the deferred revenue import names it."),
@@ -36,7 +36,7 @@ pub const COLUMNS: &[ColumnSpec] = &[
     ColumnSpec::required("tax_jurisdiction", "US-CA", "Where the contract's invoices are taxed: a country code, optionally with a region (DE, US-CA)."),
     ColumnSpec::optional("tax_exemption_certificate", "", "The customer's exemption certificate number, when its invoices are not taxed."),
     ColumnSpec::optional("payment_terms", "net_30", "net_15, net_30, net_45, net_60 or upfront; net 30 when empty."),
-    ColumnSpec::optional("owner_email", "ae@example.com", "The account executive who owns the renewal (a revops user's e-mail)."),
+    ColumnSpec::optional("owner_email", "ae@example.com", "Who owns the renewal, and the deal's account executive: a revops user who may manage renewals (an AE, an account manager …)."),
     ColumnSpec::optional("renewal_uplift_percent", "5", "The uplift the renewal is priced with, 0 to 100; none when empty."),
 ];
 
@@ -45,8 +45,8 @@ struct Known {
     customers: HashMap<String, i64>,
     /// CRM ids of every deal (a brought-over contract's reference becomes one).
     references: HashSet<String>,
-    /// Users by lower-cased e-mail.
-    users: HashMap<String, i64>,
+    /// Who may own a renewal.
+    owners: RenewalOwners,
 }
 
 async fn known<C: ConnectionTrait>(connection: &C) -> AppResult<Known> {
@@ -59,20 +59,10 @@ async fn known<C: ConnectionTrait>(connection: &C) -> AppResult<Known> {
         .await?
         .into_iter()
         .collect();
-    let users = user::Entity::find()
-        .select_only()
-        .column(user::Column::Email)
-        .column(user::Column::Id)
-        .into_tuple::<(String, i64)>()
-        .all(connection)
-        .await?
-        .into_iter()
-        .map(|(email, id)| (email.to_lowercase(), id))
-        .collect();
     Ok(Known {
         customers,
         references,
-        users,
+        owners: RenewalOwners::load(connection).await?,
     })
 }
 
@@ -90,16 +80,6 @@ struct LineRow {
     line: BroughtOverLine,
 }
 
-fn decimal_cell(text: &str, column: &str, row: u32) -> Result<Decimal, CellError> {
-    Decimal::from_str(text.trim()).map_err(|_| {
-        CellError::new(
-            row,
-            column,
-            format!("\"{text}\" is not a number; write digits with a decimal point, e.g. 12.5."),
-        )
-    })
-}
-
 fn parse_line(
     table: &Table,
     cells: &[String],
@@ -111,7 +91,7 @@ fn parse_line(
     let product_name = cells::optional(product_name, "product", row, 200)?.unwrap_or_default();
     let quantity = match cell("quantity") {
         "" => Decimal::ONE,
-        text => decimal_cell(text, "quantity", row)?,
+        text => cells::decimal(text, "quantity", row)?,
     };
     if quantity <= Decimal::ZERO || quantity > Decimal::from(1_000_000_000) {
         return Err(CellError::new(
@@ -232,33 +212,13 @@ fn parse_row(
     )?;
     let owner_id = match cell("owner_email") {
         "" => None,
-        text => Some(
-            *known
-                .users
-                .get(&text.trim().to_lowercase())
-                .ok_or_else(|| {
-                    CellError::new(
-                        row,
-                        "owner_email",
-                        format!("No revops user has the e-mail {text}."),
-                    )
-                })?,
-        ),
+        text => Some(known.owners.find(text, "owner_email", row)?),
     };
-    let uplift_percent = match cell("renewal_uplift_percent") {
-        "" => None,
-        text => {
-            let value = decimal_cell(text, "renewal_uplift_percent", row)?;
-            if value < Decimal::ZERO || value > Decimal::from(100) || value.scale() > 4 {
-                return Err(CellError::new(
-                    row,
-                    "renewal_uplift_percent",
-                    "The uplift must be between 0 and 100 percent, to at most 4 decimal places.",
-                ));
-            }
-            Some(value)
-        }
-    };
+    let uplift_percent = cells::uplift_percent(
+        cell("renewal_uplift_percent"),
+        "renewal_uplift_percent",
+        row,
+    )?;
     let signed_on = match cell("signed_on") {
         "" => None,
         text => Some(cells::date(text, "signed_on", row)?),
@@ -410,7 +370,7 @@ mod properties {
             let known = Known {
                 customers: HashMap::from([("ACCT-00042".to_owned(), 1)]),
                 references: HashSet::new(),
-                users: HashMap::from([("ae@example.com".to_owned(), 5)]),
+                owners: RenewalOwners::of([("ae@example.com", 5)]),
             };
             let cutover = NaiveDate::from_ymd_opt(2026, 11, 30).unwrap_or_default();
             if let Some(table) = table_of(COLUMNS, &rows) {

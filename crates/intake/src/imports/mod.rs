@@ -13,6 +13,7 @@ pub mod customers;
 pub mod deferred_revenue;
 pub mod open_invoices;
 pub mod purchase_orders;
+pub mod renewal_schedules;
 pub mod table;
 
 #[cfg(test)]
@@ -64,13 +65,16 @@ pub enum ImportKind {
     DeferredRevenue,
     /// Reps' commission plan assignments and quotas.
     CommissionAssignments,
+    /// Who owns each running contract's renewal, and its uplift.
+    RenewalSchedules,
 }
 
 impl ImportKind {
-    pub const ALL: [ImportKind; 6] = [
+    pub const ALL: [ImportKind; 7] = [
         ImportKind::Customers,
         ImportKind::PurchaseOrders,
         ImportKind::Contracts,
+        ImportKind::RenewalSchedules,
         ImportKind::OpenInvoices,
         ImportKind::DeferredRevenue,
         ImportKind::CommissionAssignments,
@@ -84,6 +88,7 @@ impl ImportKind {
             ImportKind::Contracts => "contracts",
             ImportKind::DeferredRevenue => "deferred_revenue",
             ImportKind::CommissionAssignments => "commission_assignments",
+            ImportKind::RenewalSchedules => "renewal_schedules",
         }
     }
 
@@ -101,6 +106,9 @@ impl ImportKind {
             ImportKind::Contracts => "Contracts (subscriptions running at cut-over)",
             ImportKind::DeferredRevenue => "Deferred revenue (revenue schedule at cut-over)",
             ImportKind::CommissionAssignments => "Commission plan assignments and quotas",
+            ImportKind::RenewalSchedules => {
+                "Renewal schedules (owners and uplift of running contracts)"
+            }
         }
     }
 
@@ -112,6 +120,7 @@ impl ImportKind {
             ImportKind::Contracts => contracts::COLUMNS,
             ImportKind::DeferredRevenue => deferred_revenue::COLUMNS,
             ImportKind::CommissionAssignments => commission_assignments::COLUMNS,
+            ImportKind::RenewalSchedules => renewal_schedules::COLUMNS,
         }
     }
 
@@ -131,6 +140,7 @@ impl ImportKind {
             ImportKind::Contracts => Permission::DealApprove,
             ImportKind::DeferredRevenue => Permission::RevenueRun,
             ImportKind::CommissionAssignments => Permission::CommissionPlanManage,
+            ImportKind::RenewalSchedules => Permission::RenewalManage,
         }
     }
 
@@ -322,6 +332,7 @@ enum Validated {
     Contracts(Vec<BroughtOverContract>),
     DeferredRevenue(Vec<OpeningDeferred>),
     CommissionAssignments(Vec<commission_assignments::AssignmentRow>),
+    RenewalSchedules(Vec<crate::deals::renewal_terms::RenewalTerms>),
 }
 
 /// The outcome of checking a file.

@@ -237,6 +237,11 @@ impl ImportService {
                 preview.records = rows.len() as u64;
                 Validated::CommissionAssignments(rows)
             }
+            (ImportKind::RenewalSchedules, _) => {
+                let rows = renewal_schedules::validate(&self.db, table, errors).await?;
+                preview.records = rows.len() as u64;
+                Validated::RenewalSchedules(rows)
+            }
             (ImportKind::PurchaseOrders, _) => {
                 let rows = purchase_orders::validate(&self.db, table, errors).await?;
                 preview.records = rows.len() as u64;
@@ -380,6 +385,17 @@ impl ImportService {
             Validated::CommissionAssignments(rows) => ImportResult {
                 records: commission_assignments::write(transaction, actor, now, &rows, progress)
                     .await? as u64,
+                entry_numbers: Vec::new(),
+            },
+            Validated::RenewalSchedules(rows) => ImportResult {
+                records: crate::deals::renewal_terms::set_many(
+                    transaction,
+                    actor,
+                    now,
+                    &rows,
+                    progress,
+                )
+                .await? as u64,
                 entry_numbers: Vec::new(),
             },
             Validated::Contracts(rows) => {

@@ -7,4 +7,4 @@ pub mod actor;
 pub mod matrix;
 
 pub use actor::Actor;
-pub use matrix::{Access, Permission, Role};
+pub use matrix::{role_has, Access, Permission, Role};

@@ -5,14 +5,17 @@
 //!   contracts, invoices and renewals that come from those deals;
 //! - an account manager: every customer they are the account manager of
 //!   (`customers.account_manager_id`);
+//! - either of them, besides: every customer whose renewal they were handed
+//!   (`contracts.renewal_owner_id`, set by a renewal schedule), since owning a renewal means
+//!   reading the customer's invoices, disputes and history;
 //! - every other role: all customers.
 //!
 //! The customer master (list, detail, and a customer shown inside another record) is read
 //! through this, and so are receivables (`receivables::own_customers`).
 
 use crate::access::{Actor, Role};
-use crate::entities::{customer, deal};
-use sea_orm::sea_query::{Query, SelectStatement};
+use crate::entities::{contract, customer, deal};
+use sea_orm::sea_query::{Query, SelectStatement, UnionType};
 use sea_orm::ColumnTrait;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -41,6 +44,7 @@ impl Book {
                     .from(deal::Entity)
                     .and_where(deal::Column::AssignedAeId.eq(user_id))
                     .and_where(deal::Column::CustomerId.is_not_null())
+                    .union(UnionType::Distinct, renewals_owned_by(user_id))
                     .to_owned(),
             ),
             Book::AccountManager(user_id) => Some(
@@ -48,6 +52,7 @@ impl Book {
                     .column(customer::Column::Id)
                     .from(customer::Entity)
                     .and_where(customer::Column::AccountManagerId.eq(user_id))
+                    .union(UnionType::Distinct, renewals_owned_by(user_id))
                     .to_owned(),
             ),
         }
@@ -60,4 +65,13 @@ impl Book {
             Some(ids) => sea_orm::Condition::all().add(customer::Column::Id.in_subquery(ids)),
         }
     }
+}
+
+/// The customers of the contracts whose renewal `user_id` was handed.
+fn renewals_owned_by(user_id: i64) -> SelectStatement {
+    Query::select()
+        .column(contract::Column::CustomerId)
+        .from(contract::Entity)
+        .and_where(contract::Column::RenewalOwnerId.eq(user_id))
+        .to_owned()
 }
