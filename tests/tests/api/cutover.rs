@@ -14,7 +14,7 @@ use crate::imports::{
 };
 use chrono::TimeZone;
 use revops::access::Role;
-use revops_tests::{csv_of, email_of, xlsx_of, TestApp};
+use revops_tests::{csv_of, email_of, error_code, error_field, xlsx_of, TestApp};
 use serde_json::{json, Value};
 
 const CONTRACT_HEADER: [&str; 14] = [
@@ -1022,6 +1022,57 @@ async fn a_renewal_schedule_hands_renewals_to_their_owners_and_checks_each_contr
     let trail = audit["auditLog"]["nodes"].to_string();
     assert!(trail.contains("contract.renewal_terms"), "{trail}");
     assert!(trail.contains(r#"\"upliftPercent\":\"5\""#), "{trail}");
+    // A role that sees every renewal hands one over on its own page (renewalTermsSet), to
+    // someone renewalOwners offers; an AE cannot give theirs away, and a CFO cannot own one.
+    let owners = app
+        .gql_ok(
+            Role::Cro,
+            "{ renewalOwners { id name email role } }",
+            json!({}),
+        )
+        .await;
+    let offered: Vec<&str> = owners["renewalOwners"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|person| person["name"].as_str().unwrap())
+        .collect();
+    assert!(offered.contains(&"Test Account Manager"), "{owners}");
+    assert!(!offered.contains(&"Test CFO"), "{owners}");
+    let am_id = owners["renewalOwners"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|person| person["email"] == am.as_str())
+        .map(|person| person["id"].clone())
+        .unwrap();
+    let seats_renewal = renewal_of(&app, Role::Cro, "OLD-C-1").await.unwrap();
+    const TERMS: &str = "mutation($input: RenewalTermsSetInput!) { renewalTermsSet(input: $input) { ownerName upliftPercent } }";
+    let by_ae = app
+        .gql_as(
+            Role::Ae,
+            TERMS,
+            json!({ "input": { "contractId": seats_renewal["contractId"], "upliftPercent": "9" } }),
+        )
+        .await;
+    assert_eq!(error_code(&by_ae).as_deref(), Some("FORBIDDEN"), "{by_ae}");
+    let cfo_id = app.gql_ok(Role::Cfo, "{ me { id } }", json!({})).await["me"]["id"].clone();
+    let to_cfo = app
+        .gql_as(
+            Role::Cro,
+            TERMS,
+            json!({ "input": { "contractId": seats_renewal["contractId"], "ownerId": cfo_id } }),
+        )
+        .await;
+    assert_eq!(error_field(&to_cfo).as_deref(), Some("ownerId"), "{to_cfo}");
+    let handed_over = app
+        .gql_ok(Role::Cro, TERMS, json!({ "input": { "contractId": seats_renewal["contractId"], "ownerId": am_id, "upliftPercent": "2" } }))
+        .await;
+    assert_eq!(
+        handed_over["renewalTermsSet"],
+        json!({ "ownerName": "Test Account Manager", "upliftPercent": "2" })
+    );
+
     // The same file sent again is recognised before anything is kept.
     let again = upload(
         &app,

@@ -156,6 +156,26 @@ pub struct RenewalContactLogInput {
     pub contacted_on: Option<IsoDate>,
 }
 
+/// A renewal handed to another owner and/or priced with another uplift; what is left out stays.
+#[derive(InputObject)]
+pub struct RenewalTermsSetInput {
+    pub contract_id: ID,
+    /// The new owner: a person who may manage renewals (see `renewalOwners`).
+    pub owner_id: Option<ID>,
+    /// Percent, 0 to 100, e.g. "5".
+    pub uplift_percent: Option<String>,
+}
+
+/// Someone who may own a renewal.
+#[derive(SimpleObject)]
+pub struct RenewalOwner {
+    pub id: ID,
+    pub name: String,
+    pub email: String,
+    /// The role's title, e.g. "Account Manager".
+    pub role: String,
+}
+
 #[derive(InputObject)]
 pub struct ContractRenewInput {
     pub contract_id: ID,
@@ -194,6 +214,23 @@ impl RenewalQuery {
             .renewal(actor(ctx)?, contract_id)
             .await?
             .into())
+    }
+
+    /// The people a renewal may be handed to: active people whose role manages renewals, by name.
+    async fn renewal_owners(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<RenewalOwner>> {
+        Ok(app(ctx)
+            .renewals
+            .owners(actor(ctx)?)
+            .await?
+            .into_iter()
+            .map(|person| RenewalOwner {
+                id: id(person.id),
+                name: person.name,
+                email: person.email,
+                role: crate::access::Role::parse(&person.role)
+                    .map_or(person.role.clone(), |role| role.title().to_string()),
+            })
+            .collect())
     }
 
     /// Statuses set and contacts logged for a renewal, newest first.
@@ -276,6 +313,31 @@ impl RenewalMutation {
                 input.kind,
                 &input.note,
                 input.contacted_on.map(|date| date.0),
+            )
+            .await?
+            .into())
+    }
+
+    /// Hands a renewal to another owner and/or changes its uplift (a role that sees every
+    /// renewal); the deal keeps its AE for commissions.
+    async fn renewal_terms_set(
+        &self,
+        ctx: &Context<'_>,
+        input: RenewalTermsSetInput,
+    ) -> async_graphql::Result<Renewal> {
+        let contract_id = parse_id("contractId", &input.contract_id)?;
+        let owner_id = input
+            .owner_id
+            .as_ref()
+            .map(|owner| parse_id("ownerId", owner))
+            .transpose()?;
+        Ok(app(ctx)
+            .renewals
+            .set_terms(
+                actor(ctx)?,
+                contract_id,
+                owner_id,
+                input.uplift_percent.as_deref(),
             )
             .await?
             .into())

@@ -4,9 +4,9 @@
 //! owner's book follow `contracts.renewal_owner_id`. The term itself is not a renewal term:
 //! moving a contract's end date is a contract modification, with its revenue consequences.
 
-use crate::access::{Actor, Permission};
+use crate::access::{role_has, Actor, Permission, Role};
 use crate::audit;
-use crate::entities::contract;
+use crate::entities::{contract, user};
 use crate::error::AppResult;
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
@@ -27,6 +27,37 @@ pub struct RenewalTerms {
     /// The renewal's owner before: the contract's own, else its deal's AE.
     pub owner_before: Option<i64>,
     pub uplift_before: String,
+}
+
+/// Why this user cannot own a renewal, if they cannot: a renewal is owned by an active person
+/// (not a service account) whose role manages renewals. The import and the form both ask this.
+pub fn owner_problem(person: &user::Model) -> Option<String> {
+    let email = &person.email;
+    if person.deactivated_at.is_some() || person.kind != "person" {
+        return Some(format!(
+            "{email} is deactivated or a service account; a renewal needs a person to own it."
+        ));
+    }
+    match Role::parse(&person.role) {
+        Some(role) if role_has(role, Permission::RenewalManage) => None,
+        Some(role) => Some(format!(
+            "{email}'s role ({}) cannot manage renewals; choose an AE, an account manager or someone else who can.",
+            role.title()
+        )),
+        None => Some(format!("{email} has no role that can manage renewals.")),
+    }
+}
+
+/// Everyone who may own a renewal, by name.
+pub async fn eligible_owners<C: ConnectionTrait>(connection: &C) -> AppResult<Vec<user::Model>> {
+    let mut people: Vec<user::Model> = user::Entity::find()
+        .all(connection)
+        .await?
+        .into_iter()
+        .filter(|person| owner_problem(person).is_none())
+        .collect();
+    people.sort_by(|a, b| a.name.cmp(&b.name).then(a.id.cmp(&b.id)));
+    Ok(people)
 }
 
 /// Ids updated per statement.
@@ -97,4 +128,53 @@ pub async fn set_many<C: ConnectionTrait>(
     )
     .await?;
     Ok(written)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn person(role: &str, kind: &str, deactivated: bool) -> user::Model {
+        user::Model {
+            id: 1,
+            email: "pat@example.com".into(),
+            name: "Pat".into(),
+            role: role.into(),
+            password_hash: String::new(),
+            created_at: chrono::DateTime::UNIX_EPOCH,
+            manager_id: None,
+            deactivated_at: deactivated.then_some(chrono::DateTime::UNIX_EPOCH),
+            token_version: 0,
+            kind: kind.into(),
+        }
+    }
+
+    #[test]
+    fn a_renewal_is_owned_by_an_active_person_whose_role_manages_renewals() {
+        // The roles DESIGN gives renewal management own renewals; a CFO or auditor does not, nor
+        // a deactivated person or a service account, whatever its role.
+        for role in [
+            "ae",
+            "account_manager",
+            "vp_cs",
+            "cro",
+            "vp_revops",
+            "admin",
+        ] {
+            assert_eq!(
+                owner_problem(&person(role, "person", false)),
+                None,
+                "{role}"
+            );
+        }
+        for role in ["cfo", "auditor", "ar_specialist", "vp_finance", "nobody"] {
+            assert!(
+                owner_problem(&person(role, "person", false)).is_some(),
+                "{role}"
+            );
+        }
+        let gone = owner_problem(&person("ae", "person", true)).unwrap_or_default();
+        assert!(gone.contains("deactivated"), "{gone}");
+        assert!(owner_problem(&person("admin", "service_account", false)).is_some());
+    }
 }

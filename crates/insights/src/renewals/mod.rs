@@ -12,6 +12,7 @@ pub use pipeline::pipeline_on;
 use crate::access::{Actor, Permission, Role};
 use crate::audit::{self, AuditRecord};
 use crate::clock::SharedClock;
+use crate::deals::renewal_terms::{self, RenewalTerms};
 use crate::entities::{
     contract, contract_line, customer, deal, renewal_alert, renewal_contact, renewal_status, user,
 };
@@ -352,6 +353,64 @@ impl RenewalService {
             },
         )
         .await?;
+        transaction.commit().await?;
+        self.renewal(actor, contract_id).await
+    }
+
+    /// The people a renewal may be handed to.
+    pub async fn owners(&self, actor: &Actor) -> AppResult<Vec<user::Model>> {
+        actor.require(Permission::RenewalManage)?;
+        renewal_terms::eligible_owners(&self.db).await
+    }
+
+    /// Hands a renewal to another owner and/or changes the uplift it is priced with, before it is
+    /// renewed. Only a role that sees every renewal does this (an owner cannot give theirs
+    /// away); the new owner must be an active person whose role manages renewals. The deal keeps
+    /// its AE. Audited with what it replaced, as the renewal schedules import is.
+    pub async fn set_terms(
+        &self,
+        actor: &Actor,
+        contract_id: i64,
+        owner_id: Option<i64>,
+        uplift_percent: Option<&str>,
+    ) -> AppResult<Renewal> {
+        actor.require(Permission::RenewalManage)?;
+        if !sees_all(actor) {
+            return Err(AppError::Forbidden(
+                "Only a role that sees every renewal hands one over or changes its uplift.".into(),
+            ));
+        }
+        let before = self.renewal(actor, contract_id).await?;
+        let uplift = uplift_percent
+            .map(str::trim)
+            .filter(|text| !text.is_empty())
+            .map(parse_uplift)
+            .transpose()?;
+        if let Some(owner) = owner_id {
+            let person = user::Entity::find_by_id(owner)
+                .one(&self.db)
+                .await?
+                .ok_or_else(|| AppError::validation("ownerId", "No such user."))?;
+            if let Some(problem) = renewal_terms::owner_problem(&person) {
+                return Err(AppError::validation("ownerId", problem));
+            }
+        }
+        if owner_id.is_none() && uplift.is_none() {
+            return Err(AppError::validation(
+                "ownerId",
+                "Choose a new owner, a new uplift, or both.",
+            ));
+        }
+        let terms = RenewalTerms {
+            contract_id,
+            contract_number: before.contract_number.clone(),
+            owner_id,
+            uplift_percent: uplift,
+            owner_before: before.owner_id,
+            uplift_before: before.uplift_percent.normalize().to_string(),
+        };
+        let transaction = self.db.begin().await?;
+        renewal_terms::set_many(&transaction, actor, self.clock.now(), &[terms], |_| {}).await?;
         transaction.commit().await?;
         self.renewal(actor, contract_id).await
     }

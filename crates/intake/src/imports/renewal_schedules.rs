@@ -9,8 +9,7 @@
 use super::cells::{self, CellError};
 use super::table::Table;
 use super::ColumnSpec;
-use crate::access::{role_has, Permission, Role};
-use crate::deals::renewal_terms::RenewalTerms;
+use crate::deals::renewal_terms::{owner_problem, RenewalTerms};
 use crate::entities::{contract, deal, user};
 use crate::error::AppResult;
 use chrono::NaiveDate;
@@ -24,10 +23,11 @@ pub const COLUMNS: &[ColumnSpec] = &[
     ColumnSpec::optional("renewal_uplift_percent", "5", "The uplift the renewal is priced with, 0 to 100. Empty leaves it as it is."),
 ];
 
-/// The people who may own a renewal, by lower-cased e-mail: active people whose role manages
-/// renewals. Shared with the contracts kind, whose `owner_email` is the renewal's owner too.
+/// Everyone by lower-cased e-mail, with the reason they cannot own a renewal if they cannot
+/// (`renewal_terms::owner_problem`). Shared with the contracts kind, whose `owner_email` is the
+/// renewal's owner too.
 pub(super) struct RenewalOwners {
-    by_email: HashMap<String, (i64, Option<Role>, bool)>,
+    by_email: HashMap<String, (i64, Option<String>)>,
 }
 
 impl RenewalOwners {
@@ -36,24 +36,21 @@ impl RenewalOwners {
             .all(connection)
             .await?
             .into_iter()
-            .map(|row| {
-                let active = row.deactivated_at.is_none() && row.kind == "person";
-                (
-                    row.email.to_lowercase(),
-                    (row.id, Role::parse(&row.role), active),
-                )
+            .map(|person| {
+                let problem = owner_problem(&person);
+                (person.email.to_lowercase(), (person.id, problem))
             })
             .collect();
         Ok(RenewalOwners { by_email })
     }
 
-    /// Active account executives with these e-mails and ids (for the parsers' tests).
+    /// People who may own renewals, with these e-mails and ids (for the parsers' tests).
     #[cfg(test)]
     pub(super) fn of<const N: usize>(people: [(&str, i64); N]) -> RenewalOwners {
         RenewalOwners {
             by_email: people
                 .into_iter()
-                .map(|(email, id)| (email.to_owned(), (id, Some(Role::Ae), true)))
+                .map(|(email, id)| (email.to_owned(), (id, None)))
                 .collect(),
         }
     }
@@ -61,22 +58,14 @@ impl RenewalOwners {
     /// The user id behind an `owner_email` cell, or why that person cannot own a renewal.
     pub(super) fn find(&self, text: &str, column: &str, row: u32) -> Result<i64, CellError> {
         let email = text.trim();
-        let refuse = |message: String| CellError::new(row, column, message);
-        let Some((id, role, active)) = self.by_email.get(&email.to_lowercase()) else {
-            return Err(refuse(format!("No revops user has the e-mail {email}.")));
-        };
-        if !active {
-            return Err(refuse(format!(
-                "{email} is deactivated or a service account; a renewal needs a person to own it."
-            )));
-        }
-        match role {
-            Some(role) if role_has(*role, Permission::RenewalManage) => Ok(*id),
-            Some(role) => Err(refuse(format!(
-                "{email}'s role ({}) cannot manage renewals; choose an AE, an account manager or someone else who can.",
-                role.title()
-            ))),
-            None => Err(refuse(format!("{email} has no role that can manage renewals."))),
+        match self.by_email.get(&email.to_lowercase()) {
+            None => Err(CellError::new(
+                row,
+                column,
+                format!("No revops user has the e-mail {email}."),
+            )),
+            Some((_, Some(problem))) => Err(CellError::new(row, column, problem.clone())),
+            Some((id, None)) => Ok(*id),
         }
     }
 }
@@ -299,12 +288,15 @@ mod properties {
         };
         let owners = RenewalOwners {
             by_email: HashMap::from([
+                ("am@example.com".to_owned(), (5, None)),
                 (
-                    "am@example.com".to_owned(),
-                    (5, Some(Role::AccountManager), true),
+                    "cfo@example.com".to_owned(),
+                    (6, Some("cannot manage renewals".to_owned())),
                 ),
-                ("cfo@example.com".to_owned(), (6, Some(Role::Cfo), true)),
-                ("gone@example.com".to_owned(), (8, Some(Role::Ae), false)),
+                (
+                    "gone@example.com".to_owned(),
+                    (8, Some("deactivated".to_owned())),
+                ),
             ]),
         };
         (contracts, owners)

@@ -1295,6 +1295,16 @@ pub const OPERATIONS: &[(&str, &str, Access)] = &[
     ),
     (
         "Mutation",
+        "renewalTermsSet",
+        Access::Needs(Permission::RenewalManage),
+    ),
+    (
+        "Query",
+        "renewalOwners",
+        Access::Needs(Permission::RenewalManage),
+    ),
+    (
+        "Mutation",
         "contractRenew",
         Access::Needs(Permission::RenewalRenew),
     ),
