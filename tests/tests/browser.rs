@@ -1790,6 +1790,55 @@ async fn the_cro_reads_the_dashboard_drills_into_mrr_and_works_a_renewal() -> Te
             )
             .await?;
 
+        // The CRO hands the renewal to the account manager and prices it with a 4% uplift; the
+        // deal keeps its AE. Nothing changed is refused beside the owner field first.
+        let owners = app
+            .gql_ok(Role::Cro, "{ renewalOwners { id email } }", json!({}))
+            .await;
+        let manager = owners["renewalOwners"]
+            .as_array()
+            .and_then(|people| {
+                people
+                    .iter()
+                    .find(|person| person["email"] == email_of(Role::AccountManager).as_str())
+            })
+            .and_then(|person| person["id"].as_str())
+            .ok_or("the account manager is not offered as a renewal owner")?
+            .to_string();
+        let hand_over = browser
+            .wait_for(
+                "[data-test=terms-form] [data-action=set-terms]",
+                DEFAULT_TIMEOUT,
+            )
+            .await?;
+        browser.click(&hand_over).await?;
+        browser
+            .wait_for_text(
+                "[data-test=terms-form] #field-ownerId-terms-error",
+                "Choose another owner",
+                DEFAULT_TIMEOUT,
+            )
+            .await?;
+        set_value(&browser, "#field-ownerId-terms", &manager).await?;
+        let terms_uplift = browser.find("#field-upliftPercent-terms").await?;
+        browser.clear(&terms_uplift).await?;
+        browser.type_text(&terms_uplift, "4").await?;
+        browser.click(&hand_over).await?;
+        browser
+            .wait_for_text(
+                "[data-test=renewal-notice]",
+                "owned by Test Account Manager, priced with a 4.0% uplift",
+                DEFAULT_TIMEOUT,
+            )
+            .await?;
+        browser
+            .wait_for_text(
+                "[data-test=renewal-detail] [data-test=renewal-facts]",
+                "Test Account Manager",
+                DEFAULT_TIMEOUT,
+            )
+            .await?;
+
         // A Red renewal within 60 days alerts the CRO in the app; the alert leads back to it.
         browser.goto(&format!("{}/dashboard", app.base_url)).await?;
         browser

@@ -1111,6 +1111,25 @@ pub struct RenewalPipeline;
 )]
 pub struct RenewalStatusSet;
 
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/renewals/RenewalTermsSet.graphql",
+    variables_derives = "Debug, Deserialize",
+    response_derives = "Debug",
+    skip_serializing_none
+)]
+pub struct RenewalTermsSet;
+
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/renewals/RenewalOwners.graphql",
+    variables_derives = "Debug, Deserialize",
+    response_derives = "Debug"
+)]
+pub struct RenewalOwners;
+
 // revenue
 #[derive(GraphQLQuery)]
 #[graphql(

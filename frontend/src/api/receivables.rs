@@ -7,6 +7,7 @@ use serde_json::Value;
 
 use super::{enum_value, input_value, ops};
 use super::{field, ApiError, Connection, CustomerName, InvoiceRow, Money};
+use crate::components::sort::SortOrder;
 
 /// The four aging buckets in the order they are shown, from calm to alarming.
 pub const AGING_BUCKETS: [&str; 4] = ["CURRENT", "DAYS_31_TO_60", "DAYS_61_TO_90", "OVER_90"];
@@ -205,17 +206,22 @@ pub async fn ar_aging_invoices(
     .await
 }
 
+/// Payments, newest first, or in `order` (a column of `PaymentSort`, in lower case).
 pub async fn payments(
     customer_id: Option<String>,
     first: u32,
+    order: Option<SortOrder>,
     after: Option<String>,
 ) -> Result<Connection<Payment>, ApiError> {
+    let (sort, direction) = order.as_ref().map_or((None, None), super::sort_variables);
     field::<ops::Payments, _>(
         "payments",
         ops::payments::Variables {
             customer_id,
             first: Some(i64::from(first)),
             after,
+            sort,
+            direction,
         },
     )
     .await

@@ -167,6 +167,39 @@ pub async fn renewal_status_set(
     .await
 }
 
+/// Someone a renewal may be handed to (`renewalOwners`).
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RenewalOwner {
+    pub id: String,
+    pub name: String,
+    pub email: String,
+    pub role: String,
+}
+
+pub async fn renewal_owners() -> Result<Vec<RenewalOwner>, ApiError> {
+    field::<ops::RenewalOwners, _>("renewalOwners", ops::renewal_owners::Variables).await
+}
+
+/// Hands a renewal to another owner and/or changes its uplift; `None` leaves that term.
+pub async fn renewal_terms_set(
+    contract_id: String,
+    owner_id: Option<String>,
+    uplift_percent: Option<String>,
+) -> Result<Renewal, ApiError> {
+    field::<ops::RenewalTermsSet, _>(
+        "renewalTermsSet",
+        ops::renewal_terms_set::Variables {
+            input: ops::renewal_terms_set::RenewalTermsSetInput {
+                contract_id,
+                owner_id,
+                uplift_percent,
+            },
+        },
+    )
+    .await
+}
+
 pub async fn renewal_contact_log(
     contract_id: String,
     kind: String,

@@ -45,7 +45,7 @@ fn ReceivablesSection(customer_id: String, legal_name: String) -> impl IntoView 
         api::ar_aging_customers(view, Some(name.get_value()), 100, None)
     });
     let credits = LocalResource::new(move || api::customer_credits(id.get_value()));
-    let payments = LocalResource::new(move || api::payments(Some(id.get_value()), 5, None));
+    let payments = LocalResource::new(move || api::payments(Some(id.get_value()), 5, None, None));
     let notice = RwSignal::new(None::<String>);
     let on_done = Callback::new(move |message: String| {
         notice.set(Some(message));

@@ -1,12 +1,16 @@
-//! The payments list: newest first, optionally one customer's (`?customer=`), with what each
-//! payment paid and what it left as credit; cursor pagination and CSV export.
+//! The payments list: newest first or by the column chosen (the order in the URL), optionally one
+//! customer's (`?customer=`), with what each payment paid and what it left as credit; cursor
+//! pagination and CSV export.
 
 use leptos::prelude::*;
 
 use crate::{
     api::{self, Payment},
     app::RequirePermission,
-    components::money::MoneyCell,
+    components::{
+        money::MoneyCell,
+        sort::{SortHeader, SortOrder},
+    },
     format,
     routes::{
         href_with_query,
@@ -30,9 +34,18 @@ pub fn PaymentsPage() -> impl IntoView {
 fn PaymentList() -> impl IntoView {
     let list = ListUrl::new("/receivables/payments");
     let customer = Memo::new(move |_| list.param("customer"));
+    // Newest first until a column is chosen (the server's own order).
+    let order = Memo::new(move |_| list.order(&SORT_KEYS, ("received_on", true)));
+    let on_sort = list.on_sort(order);
     let can_record = session::can("PAYMENT_RECORD");
-    let payments =
-        LocalResource::new(move || api::payments(customer.get(), PAGE_SIZE as u32, list.after()));
+    let payments = LocalResource::new(move || {
+        api::payments(
+            customer.get(),
+            PAGE_SIZE as u32,
+            Some(order.get()),
+            list.after(),
+        )
+    });
     // The customer's name, from the rows, when the list is narrowed to one customer.
     let customer_name = move || {
         customer.get().and_then(|_| {
@@ -51,7 +64,7 @@ fn PaymentList() -> impl IntoView {
             <header class="page-header">
                 <div>
                     <h1>"Payments"</h1>
-                    <p class="muted">"Money received, newest first: what each payment paid and what it left as customer credit."</p>
+                    <p class="muted">"Money received, newest first (or by the column you choose): what each payment paid and what it left as customer credit."</p>
                 </div>
                 <Show when=move || can_record.get()>
                     <a class="button button-primary" href=new_href data-test="record-payment">"Record payment"</a>
@@ -69,7 +82,7 @@ fn PaymentList() -> impl IntoView {
                 columns=8
                 page_size=PAGE_SIZE
                 empty=empty_text
-                table=|rows| view! { <PaymentTable rows=rows show_customer=true /> }
+                table=move |rows| view! { <PaymentTable rows=rows show_customer=true order=order.get_untracked() on_sort=on_sort /> }
                 export=ListExport { prefix: "payments", header: &PAYMENT_CSV_HEADER, rows: payment_csv_rows }
             />
         </div>
@@ -121,20 +134,40 @@ fn payment_csv_rows(payments: &[Payment]) -> Vec<Vec<String>> {
         .collect()
 }
 
-/// Payments as a table; the customer page leaves out the customer column.
+/// The columns the server can order payments by (`PaymentSort`, in lower case).
+const SORT_KEYS: [&str; 5] = ["received_on", "amount", "unapplied", "method", "reference"];
+
+/// Payments as a table; the customer page leaves out the customer column. With an `order` and
+/// `on_sort` (the payments list) the headers sort; the customer page's recent payments do not.
 #[component]
-pub fn PaymentTable(rows: Vec<Payment>, show_customer: bool) -> impl IntoView {
+pub fn PaymentTable(
+    rows: Vec<Payment>,
+    show_customer: bool,
+    #[prop(optional)] order: Option<SortOrder>,
+    #[prop(optional)] on_sort: Option<Callback<String>>,
+) -> impl IntoView {
+    // The order the rows were fetched in: a click asks the list for new rows, and this table
+    // gives way to a new one when they arrive.
+    let header = move |label: &'static str, key: &'static str, numeric: bool| {
+        match (&order, on_sort) {
+        (Some(order), Some(on_sort)) => view! {
+            <SortHeader label=label key=key sort=Signal::stored(order.clone()) on_sort=on_sort numeric=numeric />
+        }
+        .into_any(),
+        _ => view! { <th scope="col" class:num=numeric>{label}</th> }.into_any(),
+    }
+    };
     view! {
         <table class="table" data-test="payment-table">
             <thead>
                 <tr>
-                    <th scope="col">"Received"</th>
+                    {header("Received", "received_on", false)}
                     {show_customer.then(|| view! { <th scope="col">"Customer"</th> })}
-                    <th scope="col">"Method"</th>
-                    <th scope="col">"Reference"</th>
-                    <th scope="col" class="num">"Amount"</th>
+                    {header("Method", "method", false)}
+                    {header("Reference", "reference", false)}
+                    {header("Amount", "amount", true)}
                     <th scope="col" class="num">"Applied"</th>
-                    <th scope="col" class="num">"Left as credit"</th>
+                    {header("Left as credit", "unapplied", true)}
                 </tr>
             </thead>
             <tbody>

@@ -773,12 +773,22 @@ fn RenewalActions(
         }
         .into_any();
     }
+    // AEs and account managers work their own book; the others may hand a renewal over.
+    let sees_all = session::use_session()
+        .get_untracked()
+        .is_some_and(|session| {
+            !matches!(
+                session.user.role.to_ascii_uppercase().as_str(),
+                "AE" | "ACCOUNT_MANAGER"
+            )
+        });
     view! {
         <div class="grid-2 renewal-actions">
             {can_manage.then(|| view! {
                 <StatusForm contract_id=row.contract_id.clone() current=row.status.clone() changed=changed />
                 <ContactForm contract_id=row.contract_id.clone() today=row.server_today() changed=changed />
             })}
+            {(can_manage && sees_all).then(|| view! { <TermsForm row=row.clone() changed=changed /> })}
             {can_renew.then(|| view! { <RenewForm row=row.clone() renewed=renewed /> })}
         </div>
     }
@@ -908,6 +918,106 @@ fn ContactForm(
             <div class="button-row">
                 <button class="button" type="submit" data-action="log-contact" disabled=move || pending.get()>
                     {move || if pending.get() { "Saving…" } else { "Log contact" }}
+                </button>
+            </div>
+        </form>
+    }
+}
+
+/// Handing the renewal to another owner and pricing it with another uplift, for the roles that
+/// see every renewal. The deal keeps its AE for commissions; the choice of owners is the
+/// server's (`renewalOwners`: active people whose role manages renewals).
+#[component]
+fn TermsForm(row: Renewal, changed: Callback<String>) -> impl IntoView {
+    let id = StoredValue::new(row.contract_id.clone());
+    let current_owner = StoredValue::new(row.owner_id.clone().unwrap_or_default());
+    let current_name = StoredValue::new(row.owner_name.clone().unwrap_or_default());
+    let current_uplift = StoredValue::new(row.uplift_percent.clone());
+    let owner = RwSignal::new(current_owner.get_value());
+    let uplift = RwSignal::new(current_uplift.get_value());
+    let errors = RwSignal::new(None::<ApiError>);
+    let pending = RwSignal::new(false);
+    let people = LocalResource::new(api::renewal_owners);
+    let options = Signal::derive(move || {
+        let mut options: Vec<(String, String)> = match people.get() {
+            Some(Ok(list)) => list
+                .iter()
+                .map(|person| {
+                    (
+                        person.id.clone(),
+                        format!("{} ({})", person.name, person.role),
+                    )
+                })
+                .collect(),
+            _ => Vec::new(),
+        };
+        // The current owner stays choosable even when no longer eligible (deactivated, say).
+        let current = current_owner.get_value();
+        if !current.is_empty() && !options.iter().any(|(value, _)| *value == current) {
+            options.insert(
+                0,
+                (current, format!("{} (current)", current_name.get_value())),
+            );
+        }
+        if current_owner.with_value(String::is_empty) {
+            options.insert(0, (String::new(), "No owner yet".to_string()));
+        }
+        options
+    });
+    let submit = move |event: leptos::ev::SubmitEvent| {
+        event.prevent_default();
+        errors.set(None);
+        let chosen = owner.get_untracked();
+        let new_owner =
+            (!chosen.is_empty() && chosen != current_owner.get_value()).then_some(chosen);
+        let typed = format::amount_input(&uplift.get_untracked())
+            .trim_end_matches('%')
+            .trim()
+            .to_string();
+        let new_uplift = (typed != current_uplift.get_value()).then_some(typed);
+        if new_owner.is_none() && new_uplift.is_none() {
+            errors.set(Some(ApiError::for_field(
+                "ownerId",
+                "Choose another owner or change the uplift first.",
+            )));
+            return;
+        }
+        pending.set(true);
+        spawn_local(async move {
+            let result = api::renewal_terms_set(id.get_value(), new_owner, new_uplift).await;
+            pending.try_set(false);
+            match result {
+                Ok(saved) => changed.run(format!(
+                    "The renewal of {} is owned by {}, priced with a {} uplift.",
+                    saved.contract_number,
+                    saved.owner_name.as_deref().unwrap_or("nobody"),
+                    format::percent_text(&saved.uplift_percent)
+                )),
+                Err(error) => {
+                    errors.try_set(Some(error));
+                    focus_first_invalid();
+                }
+            }
+        });
+    };
+    view! {
+        <form class="panel form" data-test="terms-form" on:submit=submit novalidate=true>
+            <h3>"Owner and uplift"</h3>
+            <SelectField label="Renewal owner" name="ownerId" value=owner errors=errors.into() options=options id_suffix="terms" />
+            <TextField
+                label="Uplift at renewal"
+                name="upliftPercent"
+                value=uplift
+                errors=errors.into()
+                numeric=true
+                suffix=Signal::derive(|| "%".to_string())
+                hint="0 to 100. The deal keeps its AE for commissions."
+                id_suffix="terms"
+            />
+            <ActionError error=errors.into() inline_fields=&["ownerId", "upliftPercent"] />
+            <div class="button-row">
+                <button class="button" type="submit" data-action="set-terms" disabled=move || pending.get()>
+                    {move || if pending.get() { "Saving…" } else { "Save owner and uplift" }}
                 </button>
             </div>
         </form>

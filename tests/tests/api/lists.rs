@@ -1,8 +1,10 @@
-//! The list queries ordered by a column a reader chose (customers, deals, invoices): each
+//! The list queries ordered by a column a reader chose (customers, deals, invoices, payments): each
 //! column both ways, amounts within their currency, ties broken the same way every time so the
 //! pages of a sorted list hold every row once, and an unknown column refused by name.
 
+use crate::billing::{contract, deal, run};
 use crate::imports::imported_aging;
+use crate::receivables::pay_input;
 use revops_tests::{Role, TestApp};
 use serde_json::{json, Value};
 
@@ -80,6 +82,24 @@ async fn invoices_sort_by_any_column_both_ways_and_page_through_every_row_once()
         paged(&app, newest, "invoices", "number", 10).await,
         ["OLD-3", "OLD-1", "OLD-2", "OLD-4"]
     );
+
+    // A draft (held by the bill run: no tax rate for DE) has no number or due date yet; it
+    // comes after the issued invoices in both directions, on SQLite and PostgreSQL alike.
+    let customer = app.create_customer("Draft Holder", "USD").await;
+    let mut input = deal(&customer, app.user_id(Role::Ae), "OPP-DRAFT");
+    input["taxJurisdiction"] = json!("DE");
+    contract(&app, input).await;
+    let held = run(&app, "2026-02-01").await;
+    assert_eq!(held["held"][0]["blockedField"], "taxJurisdiction", "{held}");
+    let drafts = held["held"].as_array().map_or(0, Vec::len);
+    for direction in ["ASC", "DESC"] {
+        for (sort, field) in [("NUMBER", "number"), ("DUE_DATE", "dueDate")] {
+            let seen = paged(&app, &list(sort, direction), "invoices", field, 2).await;
+            let blank: Vec<bool> = seen.iter().map(|value| value == "null").collect();
+            let expected: Vec<bool> = (0..4 + drafts).map(|at| at >= 4).collect();
+            assert_eq!(blank, expected, "{sort} {direction}: {seen:?}");
+        }
+    }
 }
 
 #[tokio::test]
@@ -185,5 +205,56 @@ async fn customers_and_deals_sort_by_a_chosen_column_and_an_unknown_one_is_refus
     assert!(
         message.contains("ARR") && message.contains("sort"),
         "{refused}"
+    );
+}
+
+#[tokio::test]
+async fn payments_sort_by_amount_reference_and_day_both_ways() {
+    // Proves: the payments list orders by amount, what is left to apply, method, reference and
+    // the day received, either way, read a row or two a page with every payment once; with no
+    // order asked for it stays newest first.
+    let app = TestApp::spawn().await;
+    let customer = app.create_customer("Payer Co", "USD").await;
+    for (amount, on, key) in [
+        ("300.00", "2026-11-02", "B"),
+        ("100.00", "2026-11-03", "C"),
+        ("200.00", "2026-11-01", "A"),
+    ] {
+        app.gql_ok(
+            Role::ArSpecialist,
+            "mutation($input: PaymentRecordInput!) { paymentRecord(input: $input) { id } }",
+            json!({ "input": pay_input(&customer, amount, on, key, Value::Null) }),
+        )
+        .await;
+    }
+    let list = |sort: &str, direction: &str| {
+        format!(
+            "query($first: Int, $after: String) {{ payments(first: $first, after: $after, sort: {sort}, direction: {direction}) \
+             {{ nodes {{ reference receivedOn amount {{ amount currency }} }} pageInfo {{ hasNextPage endCursor }} }} }}"
+        )
+    };
+    assert_eq!(
+        paged(&app, &list("AMOUNT", "DESC"), "payments", "amount", 2).await,
+        ["USD 300.00", "USD 200.00", "USD 100.00"]
+    );
+    assert_eq!(
+        paged(&app, &list("REFERENCE", "ASC"), "payments", "reference", 1).await,
+        ["WIRE A", "WIRE B", "WIRE C"]
+    );
+    assert_eq!(
+        paged(
+            &app,
+            &list("RECEIVED_ON", "ASC"),
+            "payments",
+            "receivedOn",
+            2
+        )
+        .await,
+        ["2026-11-01", "2026-11-02", "2026-11-03"]
+    );
+    let newest = "query($first: Int, $after: String) { payments(first: $first, after: $after) { nodes { receivedOn } pageInfo { hasNextPage endCursor } } }";
+    assert_eq!(
+        paged(&app, newest, "payments", "receivedOn", 2).await,
+        ["2026-11-03", "2026-11-02", "2026-11-01"]
     );
 }

@@ -4,11 +4,11 @@ use super::customers::Customer;
 use super::loaders::load_customer;
 use super::types::{connection, Money};
 use super::{actor, app};
-use crate::pagination::PageRequest;
+use crate::pagination::{requested_order, PageRequest, SortDirection};
 use crate::receivables::aging::{AgingBasis, AgingBucket};
 use crate::receivables::bank::{self, BankReceiptConfirmInput, ReceiptStatus};
 use crate::receivables::payments::{
-    self, CreditApplyInput, PaymentMethod, PaymentRecordInput, RefundInput,
+    self, CreditApplyInput, PaymentMethod, PaymentRecordInput, PaymentSort, RefundInput,
 };
 use crate::receivables::report;
 use crate::values::{parse_currency, parse_id, IsoDate};
@@ -450,14 +450,24 @@ impl ReceivablesQuery {
         customer_id: Option<ID>,
         first: Option<i32>,
         after: Option<String>,
+        #[graphql(desc = "The column to order by (amounts within each currency).")] sort: Option<
+            PaymentSort,
+        >,
+        #[graphql(desc = "Which way; ascending when a column is given without it.")]
+        direction: Option<SortDirection>,
     ) -> async_graphql::Result<PaymentConnection> {
         let page = PageRequest::from_relay(first, after.as_deref())?;
         let customer_id = customer_id
             .map(|id| parse_id("customerId", &id))
             .transpose()?;
+        let order = requested_order(
+            sort,
+            direction,
+            (PaymentSort::ReceivedOn, SortDirection::Desc),
+        );
         let rows = app(ctx)
             .receivables
-            .payments(actor(ctx)?, customer_id, page)
+            .payments(actor(ctx)?, customer_id, order, page)
             .await?;
         Ok(PaymentConnection::from_page(rows, Payment::from))
     }

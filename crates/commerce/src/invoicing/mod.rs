@@ -365,8 +365,14 @@ impl InvoiceService {
             .sub(Expr::col(invoice::Column::WrittenOffMinor));
         let query = match sort {
             InvoiceSort::InvoiceDate => query,
-            InvoiceSort::Number => query.order_by(invoice::Column::Number, direction.clone()),
-            InvoiceSort::DueDate => query.order_by(invoice::Column::DueDate, direction.clone()),
+            // A draft has no number or due date yet: it comes after the issued invoices either
+            // way (SQLite would put NULLs first ascending and PostgreSQL last).
+            InvoiceSort::Number => query
+                .order_by_asc(Expr::col(invoice::Column::Number).is_null())
+                .order_by(invoice::Column::Number, direction.clone()),
+            InvoiceSort::DueDate => query
+                .order_by_asc(Expr::col(invoice::Column::DueDate).is_null())
+                .order_by(invoice::Column::DueDate, direction.clone()),
             InvoiceSort::Status => query.order_by(invoice::Column::Status, direction.clone()),
             InvoiceSort::Total => query
                 .order_by_asc(invoice::Column::Currency)

@@ -14,7 +14,7 @@ use crate::ledger::chart::{CASH, CUSTOMER_CREDITS};
 use crate::ledger::rules::{BalancedEntry, Posting, Side};
 use crate::ledger::{self, EntryHeader};
 use crate::money::{Currency, Money};
-use crate::pagination::{Page, PageRequest};
+use crate::pagination::{Page, PageRequest, SortDirection};
 use crate::values::{parse_id, require_text, IsoDate, MoneyInput};
 use async_graphql::{Enum, InputObject, ID};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -515,6 +515,7 @@ impl ReceivablesService {
         &self,
         actor: &Actor,
         customer_id: Option<i64>,
+        order: (PaymentSort, SortDirection),
         page: PageRequest,
     ) -> AppResult<Page<Payment>> {
         actor.require(Permission::ReceivablesRead)?;
@@ -526,9 +527,29 @@ impl ReceivablesService {
             query = query.filter(payment::Column::CustomerId.eq(customer_id));
         }
         let total = query.clone().count(&self.db).await?;
+        let (sort, direction) = order;
+        let direction = direction.order();
+        let query = match sort {
+            PaymentSort::ReceivedOn => query,
+            PaymentSort::Amount => query
+                .order_by_asc(payment::Column::Currency)
+                .order_by(payment::Column::AmountMinor, direction.clone()),
+            PaymentSort::Unapplied => query
+                .order_by_asc(payment::Column::Currency)
+                .order_by(payment::Column::UnappliedMinor, direction.clone()),
+            PaymentSort::Method => query.order_by(payment::Column::Method, direction.clone()),
+            PaymentSort::Reference => query.order_by(payment::Column::Reference, direction.clone()),
+        };
+        // Ties fall back to the day received and the id, so a page boundary never shows a row
+        // twice or skips one.
+        let date_order = if sort == PaymentSort::ReceivedOn {
+            direction
+        } else {
+            sea_orm::Order::Desc
+        };
         let rows = query
-            .order_by_desc(payment::Column::ReceivedOn)
-            .order_by_desc(payment::Column::Id)
+            .order_by(payment::Column::ReceivedOn, date_order.clone())
+            .order_by(payment::Column::Id, date_order)
             .offset(page.offset)
             .limit(page.limit)
             .all(&self.db)
@@ -732,4 +753,17 @@ fn refund_from_model(model: refund::Model) -> AppResult<Refund> {
         reference: model.reference,
         journal_entry_id: model.journal_entry_id,
     })
+}
+
+/// The column a payment list is ordered by. Amounts order within each currency.
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum PaymentSort {
+    /// The day the money arrived (newest first when no order is asked for).
+    #[default]
+    ReceivedOn,
+    Amount,
+    /// What is left to apply to invoices.
+    Unapplied,
+    Method,
+    Reference,
 }
