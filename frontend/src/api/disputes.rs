@@ -11,6 +11,7 @@ use super::{
     InvoiceLine, Money, PdfFile,
 };
 use super::{enum_value, input_value, ops};
+use crate::components::sort::SortOrder;
 use crate::session;
 
 /// Why a customer disputes an invoice (`DisputeReason`).
@@ -154,6 +155,8 @@ pub struct DisputeFilter {
     pub status: Option<String>,
     pub invoice_id: Option<String>,
     pub customer_id: Option<String>,
+    /// A column of `DisputeSort` (lower case) and direction; the work queue's order when none.
+    pub order: Option<SortOrder>,
 }
 
 pub async fn disputes(
@@ -161,6 +164,10 @@ pub async fn disputes(
     first: u32,
     after: Option<String>,
 ) -> Result<Connection<Dispute>, ApiError> {
+    let (sort, direction) = filter
+        .order
+        .as_ref()
+        .map_or((None, None), super::sort_variables);
     field::<ops::Disputes, _>(
         "disputes",
         ops::disputes::Variables {
@@ -169,6 +176,8 @@ pub async fn disputes(
             customer_id: filter.customer_id,
             first: Some(i64::from(first)),
             after,
+            sort,
+            direction,
         },
     )
     .await

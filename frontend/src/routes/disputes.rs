@@ -1,5 +1,6 @@
 //! The disputes tracker: every customer dispute with its review clock (48 business hours), late
-//! ones highlighted, filtered by status (kept in the URL), paged and exportable.
+//! ones highlighted, filtered by status and sorted by a column (both kept in the URL), paged and
+//! exportable. Unsorted, it is the work queue: soonest review deadline first.
 
 use leptos::prelude::*;
 
@@ -9,6 +10,7 @@ use crate::{
     components::{
         collections_status::{DisputeStatusBadge, SlaTimer},
         money::MoneyCell,
+        sort::{SortHeader, SortOrder},
     },
     format,
     routes::list::{ListExport, ListResults, ListUrl},
@@ -43,11 +45,15 @@ fn DisputeList() -> impl IntoView {
             .unwrap_or_else(|| "OPEN".to_string())
     });
     let customer_id = Memo::new(move |_| list.param("customer"));
+    // The work queue (soonest review deadline first) until a column is chosen.
+    let order = Memo::new(move |_| list.order(&SORT_KEYS, ("review_due", false)));
+    let on_sort = list.on_sort(order);
     let disputes = LocalResource::new(move || {
         let filter = DisputeFilter {
             status: Some(status.get()).filter(|s| s != "ALL"),
             invoice_id: None,
             customer_id: customer_id.get(),
+            order: Some(order.get()),
         };
         api::disputes(filter, PAGE_SIZE as u32, list.after())
     });
@@ -89,7 +95,7 @@ fn DisputeList() -> impl IntoView {
                 columns=8
                 page_size=PAGE_SIZE
                 empty=empty_text
-                table=|rows| view! { <DisputeTable rows=rows /> }
+                table=move |rows| view! { <DisputeTable rows=rows order=order.get_untracked() on_sort=on_sort /> }
                 export=ListExport { prefix: "disputes", header: &DISPUTE_CSV_HEADER, rows: dispute_csv_rows }
             />
         </div>
@@ -115,20 +121,26 @@ fn empty_text(list: &ListUrl) -> (String, String) {
     (title.to_string(), hint.to_string())
 }
 
+/// The columns the server can order disputes by (`DisputeSort`, in lower case).
+const SORT_KEYS: [&str; 5] = ["review_due", "opened_on", "amount", "status", "reason"];
+
 #[component]
-fn DisputeTable(rows: Vec<Dispute>) -> impl IntoView {
+fn DisputeTable(rows: Vec<Dispute>, order: SortOrder, on_sort: Callback<String>) -> impl IntoView {
+    // The order the rows were fetched in: a click asks the list for new rows, and this table
+    // gives way to a new one when they arrive.
+    let sort = Signal::stored(order);
     view! {
         <table class="table" data-test="dispute-table">
             <thead>
                 <tr>
-                    <th scope="col">"Opened"</th>
+                    <SortHeader label="Opened" key="opened_on" sort=sort on_sort=on_sort />
                     <th scope="col">"Customer"</th>
                     <th scope="col">"Invoice"</th>
-                    <th scope="col">"Reason"</th>
-                    <th scope="col" class="num">"Disputed"</th>
-                    <th scope="col">"Status"</th>
+                    <SortHeader label="Reason" key="reason" sort=sort on_sort=on_sort />
+                    <SortHeader label="Disputed" key="amount" sort=sort on_sort=on_sort numeric=true />
+                    <SortHeader label="Status" key="status" sort=sort on_sort=on_sort />
                     <th scope="col">"Review clock"</th>
-                    <th scope="col">"Review due"</th>
+                    <SortHeader label="Review due" key="review_due" sort=sort on_sort=on_sort />
                 </tr>
             </thead>
             <tbody>

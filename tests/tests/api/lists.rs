@@ -1,6 +1,7 @@
-//! The list queries ordered by a column a reader chose (customers, deals, invoices, payments): each
-//! column both ways, amounts within their currency, ties broken the same way every time so the
-//! pages of a sorted list hold every row once, and an unknown column refused by name.
+//! The list queries ordered by a column a reader chose (customers, deals, invoices, payments,
+//! disputes): each column both ways, amounts within their currency, ties broken the same way
+//! every time so the pages of a sorted list hold every row once, and an unknown column refused
+//! by name.
 
 use crate::billing::{contract, deal, run};
 use crate::imports::imported_aging;
@@ -256,5 +257,57 @@ async fn payments_sort_by_amount_reference_and_day_both_ways() {
     assert_eq!(
         paged(&app, newest, "payments", "receivedOn", 2).await,
         ["2026-11-03", "2026-11-02", "2026-11-01"]
+    );
+}
+
+#[tokio::test]
+async fn disputes_sort_by_amount_reason_and_opening_both_ways() {
+    // Proves: the disputes list, the work queue by default, orders by the disputed amount and the
+    // reason either way, a row or two a page with every dispute once.
+    let app = TestApp::spawn().await;
+    imported_aging(&app).await;
+    let invoices = app
+        .gql_ok(
+            Role::Admin,
+            "{ invoices(first: 10) { nodes { id number } } }",
+            json!({}),
+        )
+        .await;
+    let id_of = |number: &str| {
+        invoices["invoices"]["nodes"]
+            .as_array()
+            .and_then(|nodes| nodes.iter().find(|node| node["number"] == number))
+            .map(|node| node["id"].clone())
+            .unwrap_or_default()
+    };
+    for (number, reason, amount) in [
+        ("OLD-1", "NOT_DELIVERED", "1000.00"),
+        ("OLD-2", "PRICING", "50.00"),
+        ("OLD-4", "OTHER", "200.00"),
+    ] {
+        app.gql_ok(
+            Role::ArSpecialist,
+            "mutation($input: DisputeLogInput!) { disputeLog(input: $input) { id } }",
+            json!({ "input": { "invoiceId": id_of(number), "reason": reason, "disputedAmount": amount, "customerStatement": "Not what we agreed." } }),
+        )
+        .await;
+    }
+    let list = |sort: &str, direction: &str| {
+        format!(
+            "query($first: Int, $after: String) {{ disputes(first: $first, after: $after, sort: {sort}, direction: {direction}) \
+             {{ nodes {{ reason disputed {{ amount currency }} }} pageInfo {{ hasNextPage endCursor }} }} }}"
+        )
+    };
+    assert_eq!(
+        paged(&app, &list("AMOUNT", "DESC"), "disputes", "disputed", 2).await,
+        ["USD 1000.00", "USD 200.00", "USD 50.00"]
+    );
+    assert_eq!(
+        paged(&app, &list("AMOUNT", "ASC"), "disputes", "disputed", 1).await,
+        ["USD 50.00", "USD 200.00", "USD 1000.00"]
+    );
+    assert_eq!(
+        paged(&app, &list("REASON", "ASC"), "disputes", "reason", 2).await,
+        ["NOT_DELIVERED", "OTHER", "PRICING"]
     );
 }

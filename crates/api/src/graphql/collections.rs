@@ -6,14 +6,14 @@ use super::loaders;
 use super::types::{connection, Money};
 use super::{actor, app};
 use crate::access::Role;
-use crate::pagination::PageRequest;
+use crate::pagination::{requested_order, PageRequest, SortDirection};
 use crate::receivables::collections::{self, CollectionStepInput, TaskStatus};
 use crate::receivables::credit_memos::{
     self, CreditMemoRequestInput, DocumentDecideInput, DocumentStatus, WriteOffRequestInput,
 };
 use crate::receivables::disputes::{
-    self, DisputeCloseInput, DisputeLogInput, DisputeReason, DisputeReviewInput, DisputeStatus,
-    EvidenceAddInput,
+    self, DisputeCloseInput, DisputeLogInput, DisputeReason, DisputeReviewInput, DisputeSort,
+    DisputeStatus, EvidenceAddInput,
 };
 use crate::receivables::ladder::{self, StepAction};
 use crate::values::{parse_id, IsoDate};
@@ -446,6 +446,9 @@ impl CollectionsQuery {
         ))
     }
 
+    /// The work queue (disputes being worked first, soonest review deadline first) unless `sort`
+    /// says otherwise; an AE or account manager sees their own book.
+    #[allow(clippy::too_many_arguments)]
     async fn disputes(
         &self,
         ctx: &Context<'_>,
@@ -454,8 +457,18 @@ impl CollectionsQuery {
         customer_id: Option<ID>,
         first: Option<i32>,
         after: Option<String>,
+        #[graphql(desc = "The column to order by (amounts within each currency).")] sort: Option<
+            DisputeSort,
+        >,
+        #[graphql(desc = "Which way; ascending when a column is given without it.")]
+        direction: Option<SortDirection>,
     ) -> async_graphql::Result<DisputeConnection> {
         let page = PageRequest::from_relay(first, after.as_deref())?;
+        let order = requested_order(
+            sort,
+            direction,
+            (DisputeSort::ReviewDue, SortDirection::Asc),
+        );
         let invoice_id = invoice_id
             .map(|id| parse_id("invoiceId", &id))
             .transpose()?;
@@ -464,7 +477,7 @@ impl CollectionsQuery {
             .transpose()?;
         let rows = app(ctx)
             .receivables
-            .disputes(actor(ctx)?, status, invoice_id, customer_id, page)
+            .disputes(actor(ctx)?, status, invoice_id, customer_id, order, page)
             .await?;
         Ok(DisputeConnection::from_page(rows, Dispute::from))
     }

@@ -13,7 +13,7 @@ use crate::entities::{dispute, dispute_evidence, holiday, invoice, invoice_line}
 use crate::error::{AppError, AppResult};
 use crate::money::{Currency, Money};
 use crate::notifications::{self, NewMessage};
-use crate::pagination::{Page, PageRequest};
+use crate::pagination::{Page, PageRequest, SortDirection};
 use crate::values::{parse_id, require_text, IsoDate};
 use async_graphql::{Enum, InputObject, ID};
 use base64::Engine;
@@ -349,6 +349,7 @@ impl ReceivablesService {
         status: Option<DisputeStatus>,
         invoice_id: Option<i64>,
         customer_id: Option<i64>,
+        order: (DisputeSort, SortDirection),
         page: PageRequest,
     ) -> AppResult<Page<Dispute>> {
         actor.require(Permission::ReceivablesRead)?;
@@ -366,9 +367,22 @@ impl ReceivablesService {
             query = query.filter(dispute::Column::CustomerId.in_subquery(own));
         }
         let total = query.clone().count(&self.db).await?;
+        let (sort, direction) = order;
+        let direction = direction.order();
+        let query = match sort {
+            // The work queue: disputes still being worked before closed ones, then by deadline.
+            DisputeSort::ReviewDue => query
+                .order_by_desc(Expr::cust("CASE WHEN status = 'closed' THEN 0 ELSE 1 END"))
+                .order_by(dispute::Column::ReviewDueAt, direction),
+            DisputeSort::OpenedOn => query.order_by(dispute::Column::OpenedOn, direction),
+            DisputeSort::Amount => query
+                .order_by_asc(dispute::Column::Currency)
+                .order_by(dispute::Column::DisputedMinor, direction),
+            DisputeSort::Status => query.order_by(dispute::Column::Status, direction),
+            DisputeSort::Reason => query.order_by(dispute::Column::ReasonCode, direction),
+        };
+        // Ties fall back to the newest first, so a page boundary never shows a row twice.
         let rows = query
-            .order_by_desc(Expr::cust("CASE WHEN status = 'closed' THEN 0 ELSE 1 END"))
-            .order_by_asc(dispute::Column::ReviewDueAt)
             .order_by_desc(dispute::Column::Id)
             .offset(page.offset)
             .limit(page.limit)
@@ -985,4 +999,17 @@ async fn close_review_task(
         .exec(transaction)
         .await?;
     Ok(())
+}
+
+/// The column a dispute list is ordered by. Amounts order within each currency.
+#[derive(async_graphql::Enum, Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum DisputeSort {
+    /// The review deadline, disputes being worked before closed ones (the default, soonest
+    /// first: the work queue).
+    #[default]
+    ReviewDue,
+    OpenedOn,
+    Amount,
+    Status,
+    Reason,
 }

@@ -113,10 +113,6 @@ async fn contracts<C: ConnectionTrait>(connection: &C) -> AppResult<Contracts> {
         .map(|(id, reference, ae)| (id, (reference, ae)))
         .collect();
     let rows = contract::Entity::find().all(connection).await?;
-    let numbers: HashMap<i64, String> = rows
-        .iter()
-        .map(|row| (row.id, row.contract_number.clone()))
-        .collect();
     let renewed_into: HashMap<i64, String> = rows
         .iter()
         .filter_map(|row| Some((row.renewed_from_id?, row.contract_number.clone())))
@@ -139,7 +135,7 @@ async fn contracts<C: ConnectionTrait>(connection: &C) -> AppResult<Contracts> {
         }
         found.known.push(Known {
             id: row.id,
-            number: numbers.get(&row.id).cloned().unwrap_or_default(),
+            number: row.contract_number.clone(),
             end_date: row.end_date,
             uplift: row.uplift_percent,
             owner: row
