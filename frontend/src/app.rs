@@ -41,7 +41,9 @@ pub fn use_approvals_changed() -> impl Fn() + Copy + 'static {
 
 #[component]
 pub fn App() -> impl IntoView {
-    provide_context(SessionContext(RwSignal::new(session::load())));
+    let signed_in = RwSignal::new(session::load());
+    provide_context(SessionContext(signed_in));
+    session::share_across_tabs(signed_in);
     provide_context(ApprovalsChanged(RwSignal::new(0)));
     view! {
         <Router>
@@ -184,9 +186,19 @@ fn Shell() -> impl IntoView {
     let signed_in = Memo::new(move |_| session.with(Option::is_some));
     move || {
         if !signed_in.get() {
-            let next = location.pathname.get_untracked();
+            // The whole link, query included (an as-of date, a period, a drill-down), to come
+            // back to after signing in (or once another tab has shared its session).
+            let search = location.search.get_untracked();
+            let next = if search.is_empty() {
+                location.pathname.get_untracked()
+            } else {
+                format!("{}?{search}", location.pathname.get_untracked())
+            };
             let path = if next.len() > 1 {
-                format!("/login?next={next}")
+                format!(
+                    "/login?next={}",
+                    String::from(js_sys::encode_uri_component(&next))
+                )
             } else {
                 "/login".to_string()
             };
@@ -220,6 +232,7 @@ fn TopBar() -> impl IntoView {
                 leptos::logging::warn!("sign-out on the server failed: {}", error.summary());
             }
             session::clear();
+            session::announce_sign_out();
             match web_sys::window() {
                 Some(window) => {
                     let _ = window.location().set_href("/login");

@@ -1,12 +1,90 @@
 //! The signed-in session: the bearer token and the `me` user, kept in `sessionStorage` so a
-//! session lasts as long as the browser tab and no longer.
+//! session lasts as long as the browser tabs that hold it and no longer.
+//!
+//! A link opened in a new tab starts with an empty `sessionStorage`; it asks the tabs already
+//! open for their session over a `BroadcastChannel` (same origin only, and nothing is written to
+//! storage that outlives the tabs), so it opens signed in, at the full link. Signing out in one
+//! tab signs out every tab.
 
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
+use wasm_bindgen::{prelude::Closure, JsCast, JsValue};
 
 use crate::api::User;
 
 const STORAGE_KEY: &str = "revops.session";
+/// The channel the tabs of this origin talk over.
+const CHANNEL: &str = "revops.session";
+
+/// What one tab says to the others.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+enum TabMessage {
+    /// A tab without a session asks for one.
+    Request,
+    /// A signed-in tab answers with its session.
+    Share { session: Session },
+    /// Someone signed out: every tab drops the session.
+    SignOut,
+}
+
+fn post(channel: &web_sys::BroadcastChannel, message: &TabMessage) {
+    if let Ok(text) = serde_json::to_string(message) {
+        let _ = channel.post_message(&JsValue::from_str(&text));
+    }
+}
+
+/// Listens to the other tabs for the life of the page: answers a new tab's request with this
+/// tab's session, takes one offered while this tab has none, and drops it when another tab signs
+/// out; then asks, if this tab has no session yet.
+pub fn share_across_tabs(session: RwSignal<Option<Session>>) {
+    let Ok(channel) = web_sys::BroadcastChannel::new(CHANNEL) else {
+        return; // an old browser: every tab signs in on its own
+    };
+    let reply = channel.clone();
+    let on_message =
+        Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
+            let Some(text) = event.data().as_string() else {
+                return;
+            };
+            let Ok(message) = serde_json::from_str::<TabMessage>(&text) else {
+                return;
+            };
+            match message {
+                TabMessage::Request => {
+                    if let Some(current) = session.get_untracked() {
+                        post(&reply, &TabMessage::Share { session: current });
+                    }
+                }
+                TabMessage::Share { session: shared } => {
+                    if session.with_untracked(Option::is_none) {
+                        save(&shared);
+                        session.set(Some(shared));
+                    }
+                }
+                TabMessage::SignOut => {
+                    if session.with_untracked(Option::is_some) {
+                        clear();
+                        session.set(None);
+                    }
+                }
+            }
+        });
+    channel.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    // The listener lives as long as the page does.
+    on_message.forget();
+    if session.with_untracked(Option::is_none) {
+        post(&channel, &TabMessage::Request);
+    }
+}
+
+/// Tells the other tabs this session ended (after signing out here).
+pub fn announce_sign_out() {
+    if let Ok(channel) = web_sys::BroadcastChannel::new(CHANNEL) {
+        post(&channel, &TabMessage::SignOut);
+        channel.close();
+    }
+}
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Session {

@@ -250,6 +250,38 @@ impl Browser {
         Ok(())
     }
 
+    /// Opens a new tab (W3C `New Window` of type tab) and returns its handle; the current tab
+    /// stays the one commands go to until `switch_to` is called.
+    pub async fn new_tab(&self) -> Result<String> {
+        let value = self
+            .command(
+                reqwest::Method::POST,
+                &self.session_path("/window/new"),
+                Some(json!({ "type": "tab" })),
+            )
+            .await?;
+        Ok(value["handle"].as_str().unwrap_or_default().to_string())
+    }
+
+    /// The handle of the tab commands go to now.
+    pub async fn current_tab(&self) -> Result<String> {
+        let value = self
+            .command(reqwest::Method::GET, &self.session_path("/window"), None)
+            .await?;
+        Ok(value.as_str().unwrap_or_default().to_string())
+    }
+
+    /// Sends the following commands to another tab.
+    pub async fn switch_to(&self, handle: &str) -> Result<()> {
+        self.command(
+            reqwest::Method::POST,
+            &self.session_path("/window"),
+            Some(json!({ "handle": handle })),
+        )
+        .await?;
+        Ok(())
+    }
+
     pub async fn current_url(&self) -> Result<String> {
         let value = self
             .command(reqwest::Method::GET, &self.session_path("/url"), None)

@@ -3658,3 +3658,54 @@ async fn the_ar_specialist_sorts_invoices_by_what_is_open_and_a_shared_link_keep
     })
     .await
 }
+
+#[tokio::test]
+async fn a_link_opened_in_a_new_tab_is_signed_in_at_the_whole_link_and_sign_out_ends_every_tab(
+) -> TestResult {
+    // Proves (issue 19): a second tab opened on a link with a query opens signed in — it asks
+    // the tab already open for its session — at the whole link; signing out in one tab signs out
+    // the other; and with no tab signed in, the link goes to the sign-in page and comes back to
+    // the whole link, query included, after signing in.
+    require_dist()?;
+    let app = TestApp::spawn().await;
+    imported(&app, "customers", CUTOVER_CUSTOMERS_CSV, None).await?;
+    imported(&app, "open_invoices", SORT_INVOICES_CSV, Some("2026-11-26")).await?;
+    let link = format!("{}/invoices?sort=open&dir=desc", app.base_url);
+    let browser = Browser::start().await?;
+    run(&browser, "tabs", async {
+        sign_in(&browser, &app, Role::ArSpecialist).await?;
+        browser
+            .wait_for_path("/collections", DEFAULT_TIMEOUT)
+            .await?;
+        let first = browser.current_tab().await?;
+        let second = browser.new_tab().await?;
+        browser.switch_to(&second).await?;
+        browser.goto(&link).await?;
+        wait_for_numbers(&browser, &["OLD-1", "OLD-2", "OLD-3"]).await?;
+        browser.wait_for_path("/invoices", DEFAULT_TIMEOUT).await?;
+        let url = browser.current_url().await?;
+        assert!(url.ends_with("/invoices?sort=open&dir=desc"), "{url}");
+
+        let sign_out = browser.find("[data-test=sign-out]").await?;
+        browser.click(&sign_out).await?;
+        browser.wait_for_path("/login", DEFAULT_TIMEOUT).await?;
+        browser.switch_to(&first).await?;
+        browser.wait_for_path("/login", DEFAULT_TIMEOUT).await?;
+
+        browser.goto(&link).await?;
+        browser.wait_for_path("/login", DEFAULT_TIMEOUT).await?;
+        let email = browser.wait_for("#login-email", DEFAULT_TIMEOUT).await?;
+        browser
+            .type_text(&email, &email_of(Role::ArSpecialist))
+            .await?;
+        let password = browser.find("#login-password").await?;
+        browser.type_text(&password, PASSWORD).await?;
+        let submit = browser.find("form.login-card button[type=submit]").await?;
+        browser.click(&submit).await?;
+        wait_for_numbers(&browser, &["OLD-1", "OLD-2", "OLD-3"]).await?;
+        let url = browser.current_url().await?;
+        assert!(url.ends_with("/invoices?sort=open&dir=desc"), "{url}");
+        Ok(())
+    })
+    .await
+}
