@@ -1,6 +1,7 @@
 //! `revops bench-import`: a cut-over at scale. Generates a customers file and, by `--kind`, an
 //! open-invoices file, a contracts file (one annual subscription line per contract), or a
-//! contracts file and its deferred revenue schedule, of N rows each, then times each import's
+//! contracts file and its deferred revenue schedule or its renewal schedule, of N rows each, then
+//! times each import's
 //! upload (read and validate every row) and commit (write, post, age) through the import
 //! service, printing the commit's progress as it goes. The floors beside the figures: reading the
 //! file alone, and (for open invoices) a plain batched INSERT of the same number of invoice rows
@@ -30,6 +31,9 @@ pub enum BenchKind {
     Contracts,
     /// N contracts (timed too), then their deferred revenue schedule, one row per contract.
     DeferredRevenue,
+    /// N contracts (timed too), then their renewal schedule: an owner for every other one and
+    /// an uplift for each.
+    RenewalSchedules,
 }
 
 /// N contracts of one annual line each, running 2026-04-01 to 2027-03-31 and invoiced by the
@@ -54,6 +58,20 @@ fn deferred_csv(rows: usize) -> String {
         file.push_str(&format!(
             "OLD-C-{index:07},Platform seats,2027-01,USD,{}.00\r\n",
             (index % 50 + 1) * 100
+        ));
+    }
+    file
+}
+
+/// The renewal schedule of `contracts_csv`'s contracts: each checked against its end date, every
+/// other one handed to `owner`, each with an uplift of 0–9 %.
+fn renewals_csv(rows: usize, owner: &str) -> String {
+    let mut file = String::from("contract,end_date,owner_email,renewal_uplift_percent\r\n");
+    for index in 1..=rows {
+        let owner = if index % 2 == 0 { owner } else { "" };
+        file.push_str(&format!(
+            "OLD-C-{index:07},2027-03-31,{owner},{}\r\n",
+            index % 10
         ));
     }
     file
@@ -254,6 +272,7 @@ pub async fn bench_import(
         BenchKind::OpenInvoices => "open invoices",
         BenchKind::Contracts => "contracts",
         BenchKind::DeferredRevenue => "contracts and their deferred revenue rows",
+        BenchKind::RenewalSchedules => "contracts and their renewal schedule rows",
     };
     let mut lines = vec![format!(
         "{backend}: cut-over import of {rows} customers and {rows} {what}"
@@ -310,7 +329,7 @@ async fn create_bench_admin(app: &App) -> AppResult<Actor> {
     })
 }
 
-/// Times the contracts import and, for `DeferredRevenue`, the deferred revenue schedule's.
+/// Times the contracts import and, for `DeferredRevenue` and `RenewalSchedules`, the schedule's.
 async fn time_contract_imports(
     app: &App,
     actor: &Actor,
@@ -345,6 +364,17 @@ async fn time_contract_imports(
                 .map(|result| result.entry_numbers.join(", "))
                 .unwrap_or_default()
         ));
+    }
+    if kind == BenchKind::RenewalSchedules {
+        time_import(
+            app,
+            actor,
+            ImportKind::RenewalSchedules,
+            renewals_csv(rows, &actor.email).into_bytes(),
+            lines,
+            figures,
+        )
+        .await?;
     }
     Ok(())
 }
