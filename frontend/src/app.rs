@@ -231,8 +231,10 @@ fn TopBar() -> impl IntoView {
             if let Err(error) = api::logout().await {
                 leptos::logging::warn!("sign-out on the server failed: {}", error.summary());
             }
+            if let Some(token) = session::token() {
+                session::announce_sign_out(token);
+            }
             session::clear();
-            session::announce_sign_out();
             match web_sys::window() {
                 Some(window) => {
                     let _ = window.location().set_href("/login");

@@ -24,8 +24,9 @@ enum TabMessage {
     Request,
     /// A signed-in tab answers with its session.
     Share { session: Session },
-    /// Someone signed out: every tab drops the session.
-    SignOut,
+    /// A token ended (signed out, or refused by the server as expired): every tab holding it
+    /// drops its session. A tab signed in with another token keeps it.
+    SignOut { token: String },
 }
 
 fn post(channel: &web_sys::BroadcastChannel, message: &TabMessage) {
@@ -62,8 +63,11 @@ pub fn share_across_tabs(session: RwSignal<Option<Session>>) {
                         session.set(Some(shared));
                     }
                 }
-                TabMessage::SignOut => {
-                    if session.with_untracked(Option::is_some) {
+                TabMessage::SignOut { token } => {
+                    let holds_it = session.with_untracked(|current| {
+                        current.as_ref().is_some_and(|s| s.token == token)
+                    });
+                    if holds_it {
                         clear();
                         session.set(None);
                     }
@@ -78,10 +82,11 @@ pub fn share_across_tabs(session: RwSignal<Option<Session>>) {
     }
 }
 
-/// Tells the other tabs this session ended (after signing out here).
-pub fn announce_sign_out() {
+/// Tells the other tabs this token ended (signed out here, or refused as expired), so none of
+/// them keeps using it or hands it to a new tab.
+pub fn announce_sign_out(token: String) {
     if let Ok(channel) = web_sys::BroadcastChannel::new(CHANNEL) {
-        post(&channel, &TabMessage::SignOut);
+        post(&channel, &TabMessage::SignOut { token });
         channel.close();
     }
 }
@@ -143,6 +148,11 @@ pub fn token() -> Option<String> {
 /// Ends a session the server no longer accepts and sends the user to the login page with a
 /// note saying why. A full page load also drops every cached view of the old user's data.
 pub fn expire() {
+    // Every tab holds the same token once shared: they all let it go, or one would hand the dead
+    // token back to this tab's sign-in page and the two would go round for ever.
+    if let Some(token) = token() {
+        announce_sign_out(token);
+    }
     clear();
     if let Some(window) = web_sys::window() {
         let location = window.location();

@@ -3664,8 +3664,9 @@ async fn a_link_opened_in_a_new_tab_is_signed_in_at_the_whole_link_and_sign_out_
 ) -> TestResult {
     // Proves (issue 19): a second tab opened on a link with a query opens signed in — it asks
     // the tab already open for its session — at the whole link; signing out in one tab signs out
-    // the other; and with no tab signed in, the link goes to the sign-in page and comes back to
-    // the whole link, query included, after signing in.
+    // the other; with no tab signed in, the link goes to the sign-in page and comes back to the
+    // whole link, query included, after signing in; and a token the server ended is dropped by
+    // every tab holding it, without the tabs handing it back and forth.
     require_dist()?;
     let app = TestApp::spawn().await;
     imported(&app, "customers", CUTOVER_CUSTOMERS_CSV, None).await?;
@@ -3705,6 +3706,38 @@ async fn a_link_opened_in_a_new_tab_is_signed_in_at_the_whole_link_and_sign_out_
         wait_for_numbers(&browser, &["OLD-1", "OLD-2", "OLD-3"]).await?;
         let url = browser.current_url().await?;
         assert!(url.ends_with("/invoices?sort=open&dir=desc"), "{url}");
+
+        // The server ends the token (signing out everywhere revokes every token of the user):
+        // the tab that finds out goes to the sign-in page and stays there, and the other tab,
+        // which held the same token, lets it go too instead of handing it back.
+        let first = browser.current_tab().await?;
+        let third = browser.new_tab().await?;
+        browser.switch_to(&third).await?;
+        browser.goto(&link).await?;
+        wait_for_numbers(&browser, &["OLD-1", "OLD-2", "OLD-3"]).await?;
+        app.gql_ok(
+            Role::ArSpecialist,
+            "mutation { logout { signedOut } }",
+            json!({}),
+        )
+        .await;
+        browser.goto(&link).await?;
+        browser
+            .wait_for_text(".login-card .alert", "session ended", DEFAULT_TIMEOUT)
+            .await?;
+        // For two seconds it stays signed out on the sign-in page (no tab hands the dead token
+        // back, which would send it round between the app and the sign-in page).
+        for _ in 0..8 {
+            tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+            let url = browser.current_url().await?;
+            assert!(url.contains("/login"), "{url}");
+            let kept = browser
+                .execute("return sessionStorage.getItem('revops.session');", vec![])
+                .await?;
+            assert!(kept.is_null(), "a session came back: {kept}");
+        }
+        browser.switch_to(&first).await?;
+        browser.wait_for_path("/login", DEFAULT_TIMEOUT).await?;
         Ok(())
     })
     .await
