@@ -4,7 +4,7 @@
 //! A link opened in a new tab starts with an empty `sessionStorage`; it asks the tabs already
 //! open for their session over a `BroadcastChannel` (same origin only, and nothing is written to
 //! storage that outlives the tabs), so it opens signed in, at the full link. Signing out in one
-//! tab signs out every tab.
+//! tab, or the server refusing the token, signs out every tab holding that token.
 
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
