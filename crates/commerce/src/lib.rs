@@ -1,8 +1,8 @@
-//! The contract-to-cash areas that move one contract's money together: deals become contracts
-//! (`deals`), contracts bill (`billing`), bills become invoices (`invoicing`), invoices are
-//! collected, credited and disputed (`receivables`) and revenue is recognised under ASC 606
-//! (`revenue`). They call each other inside one transaction (an invoice posts AR and moves the
-//! revenue position at once), which is why they are one crate; everything else sits above or below.
+//! Deals become contracts (`deals`) and contracts bill (`billing`). The bill run hands its plans
+//! and cancellation credits down to invoicing and receivables (`revops-receivables`), and a new
+//! contract, a delivery or a modification down to revenue (`revops-revenue`); nothing below calls
+//! back up. Those crates' areas are re-exported here, so `revops_commerce::invoicing` is
+//! `revops_receivables::invoicing` and the layers above name every area in one place.
 
 pub use revops_platform::seal;
 pub use revops_platform::{
@@ -10,9 +10,8 @@ pub use revops_platform::{
     idempotency, ledger, locks, lookup, money, notifications, pagination, sequences, telemetry,
     values, webhooks,
 };
+pub use revops_receivables::{invoicing, receivables};
+pub use revops_revenue::revenue;
 
 pub mod billing;
 pub mod deals;
-pub mod invoicing;
-pub mod receivables;
-pub mod revenue;

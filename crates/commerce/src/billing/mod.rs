@@ -2,13 +2,12 @@
 //! and the bill run. The rules live in `periods`, `pricing` and `schedule` (pure); `run` is the
 //! bill run; this service holds the use cases people and systems call.
 
+pub use revops_terms::{periods, pricing, schedule};
+
 pub mod changes;
 pub mod deliveries;
-pub mod periods;
-pub mod pricing;
 pub mod repo;
 pub mod run;
-pub mod schedule;
 mod usage;
 
 use crate::access::{Actor, Permission};

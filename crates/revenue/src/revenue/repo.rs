@@ -5,9 +5,9 @@
 
 use super::positions::{balances, nets_by_contract, position, shift};
 use super::rules::{self, AllocationInput, Pattern, RatableMethod, SspBasis, SspEntry, SspMethod};
-use crate::billing::repo::{change_from_model, line_terms};
-use crate::billing::schedule::LineTerms;
-use crate::deals::ContractLineKind;
+use crate::lines::{change_from_model, line_terms};
+use crate::schedule::LineTerms;
+use crate::kinds::ContractLineKind;
 use crate::entities::{
     company_setting, contract, contract_line, contract_line_change, ledger_period,
     performance_obligation, revenue_modification, revenue_schedule, ssp_price,
@@ -351,10 +351,10 @@ pub fn stated_total(terms: &LineTerms) -> AppResult<i64> {
             Ok(total)
         }
         ContractLineKind::Milestone | ContractLineKind::PerpetualLicense => {
-            Ok(crate::billing::periods::prorate(
+            Ok(crate::periods::prorate(
                 terms.unit_price,
                 terms.quantity,
-                crate::billing::periods::Proration::FULL,
+                crate::periods::Proration::FULL,
             )
             .map_err(money)?
             .minor())

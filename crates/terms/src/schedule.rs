@@ -2,9 +2,9 @@
 //! change adjustments, and the one-time charges of delivered licences and accepted milestones.
 //! Pure: the bill run, the preview and the billing schedule page all read these.
 
-use super::periods::{self, prorate, remaining_from, Alignment, BillingPeriod, Proration};
-use crate::deals::{BillingFrequency, ContractLineKind};
-use crate::invoicing::rules::ChargeKind;
+use crate::periods::{self, prorate, remaining_from, Alignment, BillingPeriod, Proration};
+use crate::kinds::{BillingFrequency, ContractLineKind};
+use crate::charge::ChargeKind;
 use crate::money::{Money, MoneyError};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;

@@ -8,8 +8,8 @@ use super::repo::{self, PLANNED, RECOGNISED};
 use super::rules;
 use crate::access::Actor;
 use crate::audit::{self, AuditRecord};
-use crate::billing::pricing;
-use crate::billing::repo::{decimal, pricing_of};
+use crate::pricing;
+use crate::lines::{decimal, pricing_of};
 use crate::calendar::parse_period;
 use crate::entities::{
     contract, contract_line, performance_obligation, revenue_position, revenue_posting,

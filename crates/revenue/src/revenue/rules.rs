@@ -4,8 +4,8 @@
 //! (monthly equal parts or daily with partial months, the last period taking the remainder),
 //! and the arithmetic of modifications (prospective and cumulative catch-up).
 
-use crate::billing::periods::{self, Alignment};
-use crate::deals::ContractLineKind;
+use crate::periods::{self, Alignment};
+use crate::kinds::ContractLineKind;
 use crate::ledger::chart;
 use crate::money::{allocate as allocate_money, Currency, Money};
 use chrono::NaiveDate;
