@@ -87,7 +87,8 @@ impl App {
                 "stored secrets written before encryption are now encrypted"
             );
         }
-        let receivables = ReceivablesService::new(db.clone(), clock.clone());
+        let receivables =
+            ReceivablesService::new(db.clone(), clock.clone(), config.functional_currency);
         // One recurring-book cache shared by the dashboard and the renewal pipeline.
         let books = crate::recurring::repo::Books::default();
         let deals = DealService::new(db.clone(), clock.clone());

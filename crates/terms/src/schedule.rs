@@ -2,10 +2,10 @@
 //! change adjustments, and the one-time charges of delivered licences and accepted milestones.
 //! Pure: the bill run, the preview and the billing schedule page all read these.
 
-use crate::periods::{self, prorate, remaining_from, Alignment, BillingPeriod, Proration};
-use crate::kinds::{BillingFrequency, ContractLineKind};
 use crate::charge::ChargeKind;
+use crate::kinds::{BillingFrequency, ContractLineKind};
 use crate::money::{Money, MoneyError};
+use crate::periods::{self, prorate, remaining_from, Alignment, BillingPeriod, Proration};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::Serialize;

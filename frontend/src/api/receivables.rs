@@ -41,6 +41,11 @@ pub struct AgingReport {
     pub as_of: String,
     pub basis: String,
     pub currencies: Vec<AgingSummary>,
+    /// Every currency in the functional currency: each currency's total converted once at the
+    /// date's rates and split over its buckets, so the buckets add up to the total.
+    pub functional: AgingSummary,
+    /// Currencies left out of `functional` for want of an FX rate on the date.
+    pub functional_warnings: Vec<String>,
 }
 
 /// One customer's AR in one currency.

@@ -5,7 +5,7 @@
 use leptos::prelude::*;
 
 use crate::{
-    api::{AgingBucketTotal, AgingSummary, Money, AGING_BUCKETS},
+    api::{AgingBucketTotal, AgingSummary, AGING_BUCKETS},
     format,
 };
 
@@ -256,44 +256,37 @@ pub fn FigureLink(href: String, count: i64, text: String) -> impl IntoView {
     }
 }
 
-/// One bucket's amounts across currencies, one per currency in the order given (`None` for the
-/// report's total column), for the overall total row.
-pub fn bucket_across_currencies(summaries: &[AgingSummary], bucket: Option<&str>) -> Vec<Money> {
-    summaries
-        .iter()
-        .filter_map(|summary| match bucket {
-            None => Some(summary.total.clone()),
-            Some(bucket) => summary
-                .buckets
-                .iter()
-                .find(|total| total.bucket == bucket)
-                .map(|total| total.amount.clone()),
-        })
-        .collect()
-}
-
-/// All open AR in one table: a row per currency with its buckets, total and invoice count, and
-/// the overall total row. The API reports aging per currency with no functional-currency figure,
-/// and amounts in different currencies are not added, so the total row lists each currency's
-/// sum on its own line (one line when all AR is in one currency). Every figure opens the invoices
+/// All open AR in one table: a row per currency with its buckets, total and invoice count, then
+/// the total row in the functional currency. Each currency's total is converted once at the
+/// date's rates and split over its buckets, so the total row's buckets add up to its total and
+/// that total is the dashboard's outstanding figure to the cent. A currency without a rate is
+/// left out of the total and named below the table. Every currency's figure opens the invoices
 /// behind it: `href` gets the currency and the bucket (none for the total).
 #[component]
 pub fn AgingOverall(
     summaries: Vec<AgingSummary>,
+    functional: AgingSummary,
+    warnings: Vec<String>,
+    as_of: String,
     href: Callback<(String, Option<String>), String>,
 ) -> impl IntoView {
-    let count_total: i64 = summaries.iter().map(|summary| summary.count).sum();
-    let total_cell = {
-        let summaries = summaries.clone();
-        move |bucket: Option<&'static str>| {
-            let amounts = bucket_across_currencies(&summaries, bucket);
-            view! {
-                <td class="num strong" data-bucket=bucket.unwrap_or("TOTAL")>
-                    {amounts.into_iter().map(|money| view! {
-                        <div class="nowrap" data-currency=money.currency.clone()>{money.display()}</div>
-                    }).collect_view()}
-                </td>
-            }
+    let functional = ordered(functional);
+    let functional_currency = functional.currency.clone();
+    let converted = summaries
+        .iter()
+        .any(|summary| summary.currency != functional_currency);
+    let functional_cell = |bucket: Option<&'static str>| {
+        let amount = match bucket {
+            None => functional.total.display(),
+            Some(bucket) => functional
+                .buckets
+                .iter()
+                .find(|total| total.bucket == bucket)
+                .map(|total| total.amount.display())
+                .unwrap_or_else(|| "—".to_string()),
+        };
+        view! {
+            <td class="num strong" data-bucket=bucket.unwrap_or("TOTAL")>{amount}</td>
         }
     };
     view! {
@@ -338,17 +331,27 @@ pub fn AgingOverall(
                         }).collect_view()}
                     </tbody>
                     <tfoot>
-                        <tr class="total-row" data-test="aging-overall-total">
-                            <th scope="row">"Total"</th>
-                            {AGING_BUCKETS.iter().map(|bucket| total_cell(Some(*bucket))).collect_view()}
-                            {total_cell(None)}
-                            <td class="num strong">{format::count(count_total)}</td>
+                        <tr class="total-row" data-test="aging-overall-total" data-currency=functional_currency.clone()>
+                            <th scope="row">{format!("Total in {functional_currency}")}</th>
+                            {AGING_BUCKETS.iter().map(|bucket| functional_cell(Some(*bucket))).collect_view()}
+                            {functional_cell(None)}
+                            <td class="num strong">{format::count(functional.count)}</td>
                         </tr>
                     </tfoot>
                 </table>
             </div>
-            {(summaries.len() > 1).then(|| view! {
-                <p class="muted small">"Amounts in different currencies are not added together: the total row gives each currency's sum."</p>
+            {converted.then(|| view! {
+                <p class="muted small" data-test="aging-conversion">
+                    {format!(
+                        "Other currencies are converted to {functional_currency} at the rates of {}: each currency's total once, then split over its buckets, so the buckets add up to the total.",
+                        format::date(&as_of)
+                    )}
+                </p>
+            })}
+            {(!warnings.is_empty()).then(|| view! {
+                <div class="alert alert-warning" role="status" data-test="aging-conversion-warnings">
+                    {warnings.into_iter().map(|warning| view! { <p>{warning}</p> }).collect_view()}
+                </div>
             })}
         </section>
     }

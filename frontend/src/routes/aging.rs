@@ -340,6 +340,7 @@ fn AgingReportView(report: AgingReport, filters: Memo<AgingFilters>) -> impl Int
     let as_of = report.as_of.clone();
     let basis = report.basis.clone();
     let summaries: Vec<AgingSummary> = report.currencies.into_iter().map(ordered).collect();
+    let (functional, functional_warnings) = (report.functional, report.functional_warnings);
     let overall_href = Callback::new(move |(currency, bucket): (String, Option<String>)| {
         filters.with_untracked(|f| {
             f.drill_href(AgingDrill {
@@ -351,7 +352,13 @@ fn AgingReportView(report: AgingReport, filters: Memo<AgingFilters>) -> impl Int
     });
     view! {
         <div class="aging-report" data-test="aging-report">
-            <AgingOverall summaries=summaries.clone() href=overall_href />
+            <AgingOverall
+                summaries=summaries.clone()
+                functional=functional
+                warnings=functional_warnings
+                as_of=as_of.clone()
+                href=overall_href
+            />
             {summaries.into_iter().map(|summary| {
                 let currency = summary.currency.clone();
                 let chart_href = {

@@ -586,6 +586,121 @@ async fn a_scripted_year_gives_every_dashboard_figure_to_the_cent() {
     assert_eq!(amount(&report["addedMrr"]), 235_000);
 }
 
+const AGING: &str = "query($asOf: Date) { arAging(asOf: $asOf) {
+    currencies { currency total { amount } buckets { bucket amount { amount } } }
+    functional { currency total { amount currency } count buckets { bucket amount { amount } count } }
+    functionalWarnings
+} }";
+
+/// Issue 19's "one cent apart": the dashboard's outstanding figure and the AR aging total were
+/// converted by different groupings (a currency's total once, or bucket by bucket) and came out
+/// a cent apart. One rule now: each currency's total is converted once (half away from zero)
+/// and split over its buckets by the converted running sum. Worked here with EUR at 1.1, where
+/// bucket by bucket 200.05 → 220.06 and 100.05 → 110.06 would add to 330.12, but the EUR total
+/// 300.10 is 330.11; and GBP at 1.27.
+#[tokio::test]
+async fn outstanding_and_aging_are_one_figure_to_the_cent_in_several_currencies() {
+    let app = TestApp::spawn().await;
+    at(&app, "2025-12-15").await;
+    zero_tax(&app).await;
+    for (currency, rate) in [("EUR", "1.1"), ("GBP", "1.27")] {
+        app.gql_ok(
+            Role::Cfo,
+            "mutation($input: FxRateSetInput!) { fxRateSet(input: $input) { rate } }",
+            json!({ "input": { "currency": currency, "rate": rate, "rateDate": "2025-12-01" } }),
+        )
+        .await;
+    }
+    let euro = app.create_customer("Euro Kunde GmbH", "EUR").await;
+    let pound = app.create_customer("Pound Customer Ltd", "GBP").await;
+    contract(
+        &app,
+        &euro,
+        "OPP-FX-1",
+        "ANNUALLY",
+        "100.05",
+        "EUR",
+        "2026-01-01",
+        "2026-12-31",
+    )
+    .await;
+    contract(
+        &app,
+        &euro,
+        "OPP-FX-2",
+        "ANNUALLY",
+        "200.05",
+        "EUR",
+        "2026-03-01",
+        "2027-02-28",
+    )
+    .await;
+    contract(
+        &app,
+        &pound,
+        "OPP-FX-3",
+        "ANNUALLY",
+        "1000.00",
+        "GBP",
+        "2026-03-01",
+        "2027-02-28",
+    )
+    .await;
+    at(&app, "2026-01-01").await;
+    bill(&app, "2026-01-01").await;
+    at(&app, "2026-03-01").await;
+    bill(&app, "2026-03-01").await;
+    at(&app, "2026-03-15").await;
+
+    let aging = app
+        .gql_ok(Role::Cfo, AGING, json!({ "asOf": "2026-03-15" }))
+        .await["arAging"]
+        .clone();
+    let functional = &aging["functional"];
+    assert_eq!(functional["currency"], "USD");
+    assert_eq!(functional["total"]["currency"], "USD");
+    assert_eq!(amount(&functional["total"]), 160_011, "{aging}");
+    assert_eq!(functional["count"], 3);
+    let buckets: Vec<(String, i64)> = functional["buckets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|row| {
+            (
+                row["bucket"].as_str().unwrap().to_string(),
+                amount(&row["amount"]),
+            )
+        })
+        .collect();
+    assert_eq!(
+        buckets,
+        vec![
+            ("CURRENT".to_string(), 149_006),
+            ("DAYS_31_TO_60".to_string(), 0),
+            ("DAYS_61_TO_90".to_string(), 11_005),
+            ("OVER_90".to_string(), 0),
+        ]
+    );
+    assert_eq!(aging["functionalWarnings"], json!([]));
+
+    let board = dashboard(&app, Role::Cfo, "2026-03-15", "MONTH").await;
+    assert_eq!(amount(&board["invoicing"]["outstandingTotal"]), 160_011);
+    assert_eq!(board["invoicing"]["outstandingCount"], 3);
+    assert_eq!(amount(&board["aging"]["total"]), 160_011);
+    let lines: i64 = board["aging"]["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|line| amount(&line["amount"]))
+        .sum();
+    assert_eq!(lines, 160_011);
+    assert_eq!(
+        amount(&board["aging"]["lines"][0]["amount"]),
+        149_006,
+        "the dashboard's buckets are the aging report's"
+    );
+}
+
 #[tokio::test]
 async fn renewal_alerts_fire_once_on_their_day_and_at_risk_reaches_the_cro_and_vp_cs() {
     let app = TestApp::spawn().await;

@@ -187,6 +187,12 @@ pub struct AgingReport {
     pub basis: AgingBasis,
     /// One summary per currency with AR; the ledger's AR balance in that currency on the date.
     pub currencies: Vec<AgingSummary>,
+    /// Every currency in the functional currency at the date's rates: each currency's total is
+    /// converted once and split over its buckets, so the buckets add up to this total, which is
+    /// the dashboard's outstanding figure to the cent.
+    pub functional: AgingSummary,
+    /// Currencies left out of `functional` because the FX table has no rate for them on the date.
+    pub functional_warnings: Vec<String>,
 }
 
 #[derive(Clone, SimpleObject)]
@@ -362,6 +368,11 @@ impl ReceivablesQuery {
                 .into_iter()
                 .map(AgingSummary::from)
                 .collect(),
+            functional: AgingSummary::from(report::AgingSummary {
+                currency: report.functional.currency,
+                totals: report.functional.totals,
+            }),
+            functional_warnings: report.functional.warnings,
         })
     }
 

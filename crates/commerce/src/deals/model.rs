@@ -2,9 +2,9 @@
 
 use crate::customers::{Contact, PaymentTerms};
 use crate::money::{Currency, Money};
-pub use revops_terms::kinds::{BillingFrequency, ContractLineKind, RevenueRecognitionType};
 use async_graphql::Enum;
 use chrono::NaiveDate;
+pub use revops_terms::kinds::{BillingFrequency, ContractLineKind, RevenueRecognitionType};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 

@@ -450,7 +450,7 @@ impl MetricsService {
                 &mut warnings,
             )
             .await?;
-        let aging = Self::aging(&report, as_of, reference, &mut warnings);
+        let aging = Self::aging(&report);
         step.lap("invoicing and aging");
         Ok((Some(invoicing), Some(aging), warnings))
     }

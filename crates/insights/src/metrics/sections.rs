@@ -107,12 +107,16 @@ impl MetricsService {
             (Decimal::from(days) / Decimal::from(section.paid_count))
                 .round_dp_with_strategy(1, RoundingStrategy::MidpointAwayFromZero)
         });
-        for summary in &aging.currencies {
-            section.outstanding_count += summary.totals.count();
-            section.outstanding_total +=
-                convert(summary.currency.code(), summary.totals.total(), warnings)?;
-            section.over_60_count += summary.totals.counts[AgingBucket::Days61To90.index()]
-                + summary.totals.counts[AgingBucket::Over90.index()];
+        // Outstanding is AR aging's functional total, so the two figures are one number.
+        let functional = &aging.functional.totals;
+        section.outstanding_count = functional.count();
+        section.outstanding_total = functional.total();
+        section.over_60_count = functional.counts[AgingBucket::Days61To90.index()]
+            + functional.counts[AgingBucket::Over90.index()];
+        for warning in &aging.functional.warnings {
+            if !warnings.contains(warning) {
+                warnings.push(warning.clone());
+            }
         }
         for (currency, amount, count) in self.receivables.overdue_totals(actor, as_of).await? {
             section.overdue_count += count;
@@ -121,28 +125,13 @@ impl MetricsService {
         Ok(section)
     }
 
-    pub(super) fn aging(
-        report: &AgingReport,
-        as_of: NaiveDate,
-        reference: &Reference,
-        warnings: &mut Vec<String>,
-    ) -> AgingSection {
-        let mut amounts = [0i64; 4];
-        let mut counts = [0i64; 4];
-        for summary in &report.currencies {
-            for bucket in AgingBucket::ALL {
-                let index = bucket.index();
-                amounts[index] += reference.functional_total(
-                    [Money::from_minor(
-                        summary.totals.amounts[index],
-                        summary.currency,
-                    )],
-                    as_of,
-                    warnings,
-                );
-                counts[index] += summary.totals.counts[index];
-            }
-        }
+    pub(super) fn aging(report: &AgingReport) -> AgingSection {
+        // The aging report's own functional view: each currency converted once and split over
+        // its buckets, so the buckets add up to the outstanding total to the cent.
+        let (amounts, counts) = (
+            report.functional.totals.amounts,
+            report.functional.totals.counts,
+        );
         let total: i64 = amounts.iter().sum();
         let lines: Vec<AgingLine> = AgingBucket::ALL
             .into_iter()

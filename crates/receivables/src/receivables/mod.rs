@@ -24,6 +24,7 @@ use crate::access::Actor;
 use crate::clock::SharedClock;
 use crate::entities::customer;
 use crate::error::{AppError, AppResult};
+use crate::money::Currency;
 use sea_orm::sea_query::SelectStatement;
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter};
 
@@ -31,6 +32,8 @@ use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, Quer
 pub struct ReceivablesService {
     db: DatabaseConnection,
     clock: SharedClock,
+    /// The currency the reports add every currency up in.
+    functional: Currency,
 }
 
 /// The customers an AE (through their deals) or an account manager (as the customer's account
@@ -40,8 +43,16 @@ pub fn own_customers(actor: &Actor) -> Option<SelectStatement> {
 }
 
 impl ReceivablesService {
-    pub fn new(db: DatabaseConnection, clock: SharedClock) -> ReceivablesService {
-        ReceivablesService { db, clock }
+    pub fn new(
+        db: DatabaseConnection,
+        clock: SharedClock,
+        functional: Currency,
+    ) -> ReceivablesService {
+        ReceivablesService {
+            db,
+            clock,
+            functional,
+        }
     }
 
     /// FORBIDDEN unless the actor may see this customer's receivables.

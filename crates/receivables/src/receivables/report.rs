@@ -7,6 +7,7 @@ use super::{own_customers, ReceivablesService};
 use crate::access::{Actor, Permission};
 use crate::entities::{ar_aging_cell, ar_movement, customer, invoice};
 use crate::error::AppResult;
+use crate::invoicing::plan::Reference;
 use crate::money::{Currency, Money};
 use crate::pagination::{Page, PageRequest};
 use chrono::NaiveDate;
@@ -35,6 +36,53 @@ pub struct AgingReport {
     pub as_of: NaiveDate,
     pub basis: AgingBasis,
     pub currencies: Vec<AgingSummary>,
+    /// Every currency added up in the functional currency at the as-of date's rates.
+    pub functional: FunctionalAging,
+}
+
+/// The aging of every currency in the functional currency: each currency's total converted once
+/// and split over its buckets (`Reference::functional_parts`), so the buckets add up to the
+/// total and the total equals the dashboard's outstanding figure. A currency without a rate on
+/// the date is left out and named in `warnings`.
+#[derive(Debug, Clone)]
+pub struct FunctionalAging {
+    pub currency: Currency,
+    pub totals: BucketTotals,
+    pub warnings: Vec<String>,
+}
+
+impl FunctionalAging {
+    pub fn of(
+        currencies: &[AgingSummary],
+        reference: &Reference,
+        as_of: NaiveDate,
+    ) -> FunctionalAging {
+        let mut totals = BucketTotals::default();
+        let mut warnings = Vec::new();
+        for summary in currencies {
+            let Some(converted) = reference.functional_parts(
+                summary.currency,
+                &summary.totals.amounts,
+                as_of,
+                &mut warnings,
+            ) else {
+                continue;
+            };
+            for bucket in AgingBucket::ALL {
+                let index = bucket.index();
+                totals.add(bucket, converted[index], summary.totals.counts[index]);
+            }
+        }
+        FunctionalAging {
+            currency: reference.functional,
+            totals,
+            warnings,
+        }
+    }
+
+    pub fn total(&self) -> Money {
+        Money::from_minor(self.totals.total(), self.currency)
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -140,10 +188,13 @@ impl ReceivablesService {
         } else {
             self.cell_totals(as_of, basis).await?
         };
+        let reference = Reference::load(&self.db, self.functional).await?;
+        let functional = FunctionalAging::of(&currencies, &reference, as_of);
         Ok(AgingReport {
             as_of,
             basis,
             currencies,
+            functional,
         })
     }
 

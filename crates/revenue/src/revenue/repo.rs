@@ -5,15 +5,15 @@
 
 use super::positions::{balances, nets_by_contract, position, shift};
 use super::rules::{self, AllocationInput, Pattern, RatableMethod, SspBasis, SspEntry, SspMethod};
-use crate::lines::{change_from_model, line_terms};
-use crate::schedule::LineTerms;
-use crate::kinds::ContractLineKind;
 use crate::entities::{
     company_setting, contract, contract_line, contract_line_change, ledger_period,
     performance_obligation, revenue_modification, revenue_schedule, ssp_price,
 };
 use crate::error::{AppError, AppResult};
+use crate::kinds::ContractLineKind;
+use crate::lines::{change_from_model, line_terms};
 use crate::money::{allocate as allocate_money, Currency, Money};
+use crate::schedule::LineTerms;
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{

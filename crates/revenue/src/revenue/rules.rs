@@ -4,10 +4,10 @@
 //! (monthly equal parts or daily with partial months, the last period taking the remainder),
 //! and the arithmetic of modifications (prospective and cumulative catch-up).
 
-use crate::periods::{self, Alignment};
 use crate::kinds::ContractLineKind;
 use crate::ledger::chart;
 use crate::money::{allocate as allocate_money, Currency, Money};
+use crate::periods::{self, Alignment};
 use chrono::NaiveDate;
 use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::{Decimal, RoundingStrategy};

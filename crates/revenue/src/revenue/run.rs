@@ -8,8 +8,6 @@ use super::repo::{self, PLANNED, RECOGNISED};
 use super::rules;
 use crate::access::Actor;
 use crate::audit::{self, AuditRecord};
-use crate::pricing;
-use crate::lines::{decimal, pricing_of};
 use crate::calendar::parse_period;
 use crate::entities::{
     contract, contract_line, performance_obligation, revenue_position, revenue_posting,
@@ -19,7 +17,9 @@ use crate::error::{AppError, AppResult};
 use crate::ledger::chart::{DEFERRED_REVENUE, UNBILLED_RECEIVABLE};
 use crate::ledger::rules::{signed_posting, BalancedEntry, Posting};
 use crate::ledger::{self, EntryHeader};
+use crate::lines::{decimal, pricing_of};
 use crate::money::{Currency, Money};
+use crate::pricing;
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
