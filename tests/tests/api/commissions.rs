@@ -500,12 +500,71 @@ async fn a_cash_basis_plan_pays_only_when_the_invoice_is_paid() {
         own["lines"][0]["explanation"]
             .as_str()
             .unwrap()
-            .starts_with("Cash collected 12000.00"),
+            .starts_with(
+                "Cash collected USD 12,000.00 (before tax) × split 100% = USD 12,000.00 credited"
+            ),
         "{}",
         own["lines"][0]
     );
     assert_eq!(calculate(&app, "2026-11").await["changed"], 0);
     assert_eq!(balance(&app, "2026-11-30", "2300").await, -600_00);
+}
+
+/// Issue 19: a deal in another currency than the plan's was explained without its conversion
+/// ("ACV 603243.24 × split 100% = 766118.91"). Every step is stated now, with currencies and
+/// grouped digits: the deal's ACV, its conversion at the rate of the booking date, the split,
+/// the credit.
+#[tokio::test]
+async fn a_deal_in_another_currency_is_explained_with_its_conversion() {
+    let app = TestApp::spawn().await;
+    at(&app, "2026-10-15T10:00:00Z").await;
+    zero_tax(&app).await;
+    app.gql_ok(
+        Role::Cfo,
+        "mutation($input: FxRateSetInput!) { fxRateSet(input: $input) { rate } }",
+        json!({ "input": { "currency": "EUR", "rate": "1.27", "rateDate": "2026-10-01" } }),
+    )
+    .await;
+    import(
+        &app,
+        &plan(
+            "PLAN-AE-2026",
+            "year",
+            "5000000.00",
+            "  - name: New business\n    metric: bookings_acv\n    rate: 10\n",
+            "",
+        ),
+    )
+    .await;
+    assign(&app, Role::Ae, "PLAN-AE-2026").await;
+    let customer = app.create_customer("Europa Handel AG", "EUR").await;
+    contract(
+        &app,
+        &customer,
+        "OPP-FX-ACV",
+        "ANNUALLY",
+        "603243.24",
+        "EUR",
+        "2026-11-01",
+        "2027-10-31",
+    )
+    .await;
+    calculate(&app, "2026-10").await;
+    let october = statement(&app, Role::Ae, Role::Ae, "2026-10").await;
+    let explanation = october["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|line| line["kind"] == "credit")
+        .map(|line| line["explanation"].as_str().unwrap().to_string())
+        .unwrap_or_default();
+    // 603,243.24 × 1.27 = 766,118.9148 → 766,118.91.
+    assert!(
+        explanation.starts_with(
+            "Bookings ACV EUR 603,243.24 = USD 766,118.91 at 1.27 USD per EUR (rate of 2026-10-15) × split 100% = USD 766,118.91 credited; attainment 0% → "
+        ),
+        "{explanation}"
+    );
 }
 
 #[tokio::test]

@@ -20,8 +20,40 @@ struct Item {
     booking: usize,
     source: String,
     metric_minor: i64,
+    /// The currency `metric_minor` is in: the deal's, or the payment's.
+    metric_currency: Currency,
+    /// The conversion into the plan's currency, when the metric is in another one.
+    fx: Option<FxStep>,
     split_bp: i32,
     credited: i64,
+}
+
+/// A metric converted into the plan's currency, as the explanation states it.
+struct FxStep {
+    converted: i64,
+    /// Units of the plan's currency per unit of the metric's, on `on`.
+    rate: Decimal,
+    on: NaiveDate,
+}
+
+impl FxStep {
+    fn of(
+        context: &Context,
+        converted: i64,
+        from: Currency,
+        to: Currency,
+        on: NaiveDate,
+    ) -> Option<FxStep> {
+        if from == to {
+            return None;
+        }
+        let rate = context.cross_rate(from, to, on)?;
+        Some(FxStep {
+            converted,
+            rate,
+            on,
+        })
+    }
 }
 
 /// One component's credits over the quota window, the lines for this month, and a true-up when
@@ -146,6 +178,14 @@ fn collected_items(
             booking: collection.booking,
             source: format!("payment-application:{}", collection.application_id),
             metric_minor: collection.amount,
+            metric_currency: collection.currency,
+            fx: FxStep::of(
+                context,
+                converted,
+                collection.currency,
+                plan_currency,
+                collection.collected_on,
+            ),
             split_bp: split.1,
             credited: share(converted, split.1),
         });
@@ -199,6 +239,14 @@ fn booked_items(
             booking: index,
             source: booking.source.clone(),
             metric_minor,
+            metric_currency: booking.currency,
+            fx: FxStep::of(
+                context,
+                converted,
+                booking.currency,
+                plan_currency,
+                booking.booked_on,
+            ),
             split_bp: split.1,
             credited: share(converted, split.1),
         });
@@ -280,29 +328,36 @@ fn credit_explanation(
     } else {
         String::new()
     };
+    let fx = item
+        .fx
+        .as_ref()
+        .map(|step| {
+            format!(
+                " = {} at {} {} per {} (rate of {})",
+                money_text(step.converted, plan_currency),
+                step.rate.normalize(),
+                plan_currency.code(),
+                item.metric_currency.code(),
+                step.on
+            )
+        })
+        .unwrap_or_default();
     explanation += &format!(
-        "{} {} {} × split {} = {} credited; attainment {}% → {}% of quota {}.",
+        "{} {}{}{} × split {} = {} credited; attainment {}% → {}% of quota {}.",
         component.metric.title(),
-        money_text(
-            item.metric_minor,
-            if component.metric == Metric::CashCollected {
-                plan_currency
-            } else {
-                booking.currency
-            }
-        ),
+        money_text(item.metric_minor, item.metric_currency),
         if component.metric == Metric::CashCollected {
-            "(before tax)"
+            " (before tax)"
         } else {
             ""
         },
+        fx,
         percent(item.split_bp),
         money_text(item.credited, plan_currency),
         earned.attainment_before.normalize(),
         earned.attainment_after.normalize(),
         money_text(assigned.quota, plan_currency),
-    )
-    .replace("  ", " ");
+    );
     for piece in &earned.pieces {
         explanation.push_str(&format!(
             " {} at {}% ({}).",

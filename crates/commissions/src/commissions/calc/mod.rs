@@ -162,6 +162,17 @@ impl Context {
         }
         converted
     }
+
+    /// Units of `to` per unit of `from` on `on`, as `convert` applies it (six decimals).
+    fn cross_rate(&self, from: Currency, to: Currency, on: NaiveDate) -> Option<Decimal> {
+        let (from_rate, to_rate) = (
+            self.reference.fx_rate(from, on)?,
+            self.reference.fx_rate(to, on)?,
+        );
+        (!to_rate.is_zero()).then(|| {
+            (from_rate / to_rate).round_dp_with_strategy(6, RoundingStrategy::MidpointAwayFromZero)
+        })
+    }
 }
 
 /// Indices of one rep's bookings and collections.
@@ -184,8 +195,9 @@ fn percent(basis_points: i32) -> String {
     )
 }
 
+/// An amount as the statements print it: currency code and grouped digits ("EUR 603,243.24").
 fn money_text(minor: i64, currency: Currency) -> String {
-    Money::from_minor(minor, currency).amount_string()
+    Money::from_minor(minor, currency).to_string()
 }
 
 /// Calculates `period` as of `as_of` (credits up to the earlier of the month's end and `as_of`).
