@@ -184,37 +184,6 @@ fn one_decimal_of(number: &str) -> Option<String> {
     Some(format!("{sign}{}.{}", tenths / 10, tenths % 10))
 }
 
-/// `amount` raised by `percent` percent, exactly, rounded half away from zero to `decimals`
-/// places: ("12000.00", "5", 2) → "12600.00". `None` when either is not a decimal number.
-pub fn add_percent(amount: &str, percent: &str, decimals: usize) -> Option<String> {
-    let (units, scale) = parse_decimal(amount)?;
-    let (rate, rate_scale) = parse_decimal(percent)?;
-    // amount × (100 + percent) / 100, all as integers: units / 10^scale × (100·10^rs + rate) / (100·10^rs).
-    let base = 100_i128.checked_mul(10_i128.checked_pow(rate_scale)?)?;
-    let numerator = units.checked_mul(base.checked_add(rate)?)?;
-    let decimals = u32::try_from(decimals).ok()?;
-    // Bring the result to `decimals` places: multiply by 10^decimals, divide by 10^scale × base.
-    let numerator = numerator.checked_mul(10_i128.checked_pow(decimals)?)?;
-    let denominator = base.checked_mul(10_i128.checked_pow(scale)?)?;
-    let (quotient, remainder) = (numerator / denominator, numerator % denominator);
-    let rounded = if remainder.abs() * 2 >= denominator {
-        quotient + numerator.signum()
-    } else {
-        quotient
-    };
-    let digits = format!(
-        "{:0>width$}",
-        rounded.unsigned_abs(),
-        width = usize::try_from(decimals).ok()? + 1
-    );
-    let sign = if rounded < 0 { "-" } else { "" };
-    let split = digits.len() - usize::try_from(decimals).ok()?;
-    Some(match digits.split_at(split) {
-        (whole, "") => format!("{sign}{whole}"),
-        (whole, fraction) => format!("{sign}{whole}.{fraction}"),
-    })
-}
-
 /// Days since 1970-01-01 of a civil date (proleptic Gregorian).
 fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
     let year = if month <= 2 { year - 1 } else { year };
@@ -496,15 +465,6 @@ mod tests {
         assert_eq!(one_decimal("7"), "7.0");
         assert_eq!(one_decimal("-0.04"), "0.0");
         assert_eq!(one_decimal("n/a"), "n/a");
-    }
-
-    #[test]
-    fn uplifts_are_exact() {
-        assert_eq!(add_percent("12000.00", "5", 2).as_deref(), Some("12600.00"));
-        assert_eq!(add_percent("1000", "3.5", 2).as_deref(), Some("1035.00"));
-        assert_eq!(add_percent("99.99", "7.25", 2).as_deref(), Some("107.24"));
-        assert_eq!(add_percent("1200", "0", 0).as_deref(), Some("1200"));
-        assert_eq!(add_percent("1200", "x", 2), None);
     }
 
     #[test]

@@ -111,6 +111,18 @@ pub struct RenewedContract {
     pub uplift_percent: String,
 }
 
+/// The next term renewing would create now, as the server computes it (the same rule renews).
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RenewalPreview {
+    pub contract_id: String,
+    pub start_date: String,
+    pub end_date: String,
+    pub arr: Money,
+    pub tcv: Money,
+    pub uplift_percent: String,
+}
+
 /// An in-app alert for the signed-in person.
 #[derive(Clone, Debug, PartialEq, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -234,6 +246,21 @@ pub async fn contract_renew(
                 idempotency_key,
                 uplift_percent,
             },
+        },
+    )
+    .await
+}
+
+/// The next term renewing `contract_id` with `uplift_percent` would create; nothing is written.
+pub async fn renewal_preview(
+    contract_id: String,
+    uplift_percent: Option<String>,
+) -> Result<RenewalPreview, ApiError> {
+    field::<ops::RenewalPreview, _>(
+        "renewalPreview",
+        ops::renewal_preview::Variables {
+            contract_id,
+            uplift_percent,
         },
     )
     .await

@@ -16,8 +16,8 @@ use wasm_bindgen::JsCast;
 
 use crate::{
     api::{
-        self, renewal_window, ApiError, Money, Renewal, RenewalEvent, RenewedContract,
-        CONTACT_KINDS, RENEWAL_STATUSES, RENEWAL_WINDOWS,
+        self, renewal_window, ApiError, Money, Renewal, RenewalEvent, RenewalPreview,
+        RenewedContract, CONTACT_KINDS, RENEWAL_STATUSES, RENEWAL_WINDOWS,
     },
     app::RequirePermission,
     components::{
@@ -1032,51 +1032,51 @@ fn RenewForm(row: Renewal, renewed: Callback<()>) -> impl IntoView {
     let uplift = RwSignal::new(row.with_value(|row| row.uplift_percent.clone()));
     let errors = RwSignal::new(None::<ApiError>);
     let pending = RwSignal::new(false);
-    // The key is made when the confirmation opens, so a retry of the same renewal is safe.
-    let confirming = RwSignal::new(None::<String>);
+    // The key is made when the confirmation opens, so a retry of the same renewal is safe; the
+    // confirmation shows the server's preview, computed by the rule that renews, so the figures
+    // confirmed are the figures created.
+    let confirming = RwSignal::new(None::<(String, RenewalPreview)>);
     let outcome = RwSignal::new(None::<RenewedContract>);
-    let after = Signal::derive(move || {
-        row.with_value(|row| {
-            let typed = format::amount_input(&uplift.get())
-                .trim_end_matches('%')
-                .to_string();
-            format::add_percent(
-                &row.arr.amount,
-                &typed,
-                format::currency_decimals(&row.arr.currency),
-            )
-            .map(|amount| Money {
-                amount,
-                currency: row.arr.currency.clone(),
-            })
-        })
-    });
+    let typed_uplift = move || {
+        format::amount_input(&uplift.get_untracked())
+            .trim_end_matches('%')
+            .to_string()
+    };
     // The server refuses to renew for a customer on credit hold, so the form does not offer it.
     let on_hold = row.with_value(|row| row.on_credit_hold);
     let review = move |event: leptos::ev::SubmitEvent| {
         event.prevent_default();
         errors.set(None);
-        if on_hold {
+        if on_hold || pending.get_untracked() {
             return;
         }
-        if after.get_untracked().is_none() {
-            errors.set(Some(ApiError::for_field(
-                "upliftPercent",
-                "Enter the uplift as a percentage, e.g. 5 or 3.5.",
-            )));
-            return;
-        }
-        confirming.set(Some(new_idempotency_key()));
+        // The server checks the uplift (its message lands beside the field) and previews.
+        let typed = typed_uplift();
+        pending.set(true);
+        spawn_local(async move {
+            let result = api::renewal_preview(
+                row.with_value(|row| row.contract_id.clone()),
+                non_empty(&typed),
+            )
+            .await;
+            pending.try_set(false);
+            match result {
+                Ok(preview) => {
+                    confirming.try_set(Some((new_idempotency_key(), preview)));
+                }
+                Err(error) => {
+                    errors.try_set(Some(error));
+                }
+            }
+        });
     };
     let confirm = move |_| {
-        let Some(key) = confirming.get_untracked() else {
+        let Some((key, _)) = confirming.get_untracked() else {
             return;
         };
         pending.set(true);
         errors.set(None);
-        let typed = format::amount_input(&uplift.get_untracked())
-            .trim_end_matches('%')
-            .to_string();
+        let typed = typed_uplift();
         spawn_local(async move {
             let result = api::contract_renew(
                 row.with_value(|row| row.contract_id.clone()),
@@ -1152,20 +1152,21 @@ fn RenewForm(row: Renewal, renewed: Callback<()>) -> impl IntoView {
                                 </div>
                             }
                         })}
-                        {move || confirming.get().map(|_| {
+                        {move || confirming.get().map(|(_, preview)| {
                             let (before, number, customer) = row.with_value(|row| (row.arr.clone(), row.contract_number.clone(), row.customer_name.clone()));
-                            let after = after.get();
                             view! {
                                 <div class="confirm" data-test="renew-confirm">
                                     <p><strong>{format!("Renew {number} for {customer}?")}</strong></p>
                                     <table class="table compact">
                                         <tbody>
                                             <tr><th scope="row">"ARR now"</th><MoneyCell money=Some(before) /></tr>
-                                            <tr><th scope="row">"Uplift"</th><td class="num">{format::percent_text(format::amount_input(&uplift.get()).trim_end_matches('%'))}</td></tr>
-                                            <tr><th scope="row">"ARR after renewal"</th><MoneyCell money=after /></tr>
+                                            <tr><th scope="row">"Uplift"</th><td class="num">{format::percent_text(&preview.uplift_percent)}</td></tr>
+                                            <tr><th scope="row">"New term"</th><td>{format::period(Some(&preview.start_date), Some(&preview.end_date))}</td></tr>
+                                            <tr data-test="renew-preview-arr"><th scope="row">"ARR after renewal"</th><MoneyCell money=Some(preview.arr.clone()) /></tr>
+                                            <tr><th scope="row">"TCV of the new term"</th><MoneyCell money=Some(preview.tcv.clone()) /></tr>
                                         </tbody>
                                     </table>
-                                    <p class="muted small">"The server computes the new term's figures; they are shown once it is created."</p>
+                                    <p class="muted small">"Each line's price is uplifted and rounded to the cent, then the lines are added up: these are the figures the new contract will have."</p>
                                     <div class="button-row">
                                         <button class="button button-primary" type="button" data-action="confirm-renewal" disabled=move || pending.get() on:click=confirm>
                                             {move || if pending.get() { "Renewing…" } else { "Confirm renewal" }}

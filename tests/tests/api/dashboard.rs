@@ -701,6 +701,103 @@ async fn outstanding_and_aging_are_one_figure_to_the_cent_in_several_currencies(
     );
 }
 
+const PREVIEW: &str = "query($contractId: ID!, $upliftPercent: String) { renewalPreview(contractId: $contractId, upliftPercent: $upliftPercent) { contractId startDate endDate arr { amount currency } tcv { amount } upliftPercent } }";
+
+/// Issue 19: the renewal form previewed ARR × (1 + uplift) (here 28,000.32 × 1.05 = 29,400.34)
+/// while renewing uplifts and rounds each line's price (190.48 → 200.00 for seven seats), so the
+/// contract created had another ARR (29,400.00). The preview is now the API's, computed by the
+/// rule that renews, and equals the contract created to the cent.
+#[tokio::test]
+async fn a_renewal_preview_is_the_contract_renewing_creates() {
+    let app = TestApp::spawn().await;
+    at(&app, "2025-12-15").await;
+    zero_tax(&app).await;
+    let customer = app.create_customer("Preview Co", "USD").await;
+    let contract_id = contract(
+        &app,
+        &customer,
+        "OPP-PREVIEW",
+        "MONTHLY",
+        "12000.00",
+        "USD",
+        "2026-01-01",
+        "2026-12-31",
+    )
+    .await;
+    at(&app, "2026-01-01").await;
+    app.gql_ok(Role::VpRevops, "mutation($input: ContractLineAddInput!) { contractLineAdd(input: $input) { id } }",
+        json!({ "input": { "contractId": contract_id, "kind": "SUBSCRIPTION", "productName": "Seats", "quantity": "7", "unitPrice": { "amount": "190.48", "currency": "USD" }, "billingFrequency": "MONTHLY", "startDate": "2026-01-01", "endDate": "2026-12-31" } }))
+        .await;
+    at(&app, "2026-11-27").await;
+    let pipeline =
+        app.gql_ok(Role::Cro, PIPELINE, json!({ "days": 90 })).await["renewalPipeline"].clone();
+    assert_eq!(amount(&pipeline[0]["arr"]), 2_800_032);
+
+    let preview = app
+        .gql_ok(
+            Role::VpRevops,
+            PREVIEW,
+            json!({ "contractId": contract_id, "upliftPercent": "5" }),
+        )
+        .await["renewalPreview"]
+        .clone();
+    assert_eq!(preview["startDate"], "2027-01-01");
+    assert_eq!(preview["endDate"], "2027-12-31");
+    assert_eq!(preview["arr"]["amount"], "29400.00");
+    assert_eq!(preview["arr"]["currency"], "USD");
+    assert_eq!(preview["upliftPercent"], "5");
+    // Nothing is written by a preview: the same contract can be previewed again and renewed.
+    let again = app
+        .gql_ok(
+            Role::VpRevops,
+            PREVIEW,
+            json!({ "contractId": contract_id, "upliftPercent": "5" }),
+        )
+        .await["renewalPreview"]
+        .clone();
+    assert_eq!(again, preview);
+    let renewed = app
+        .gql_ok(Role::VpRevops, RENEW, json!({ "input": { "contractId": contract_id, "upliftPercent": "5", "idempotencyKey": "renew-preview" } }))
+        .await["contractRenew"]
+        .clone();
+    assert_eq!(renewed["arr"], json!({ "amount": "29400.00" }));
+    assert_eq!(renewed["startDate"], preview["startDate"]);
+    assert_eq!(renewed["endDate"], preview["endDate"]);
+
+    // Refused as renewing is: once renewed, a bad uplift, and an AE, who may not renew.
+    let renewed_twice = app
+        .gql_as(
+            Role::VpRevops,
+            PREVIEW,
+            json!({ "contractId": contract_id }),
+        )
+        .await;
+    assert_eq!(error_code(&renewed_twice).as_deref(), Some("CONFLICT"));
+    let other = contract(
+        &app,
+        &customer,
+        "OPP-PREVIEW-2",
+        "MONTHLY",
+        "1200.00",
+        "USD",
+        "2026-02-01",
+        "2027-01-31",
+    )
+    .await;
+    let bad = app
+        .gql_as(
+            Role::VpRevops,
+            PREVIEW,
+            json!({ "contractId": other, "upliftPercent": "150" }),
+        )
+        .await;
+    assert_eq!(error_field(&bad).as_deref(), Some("upliftPercent"));
+    let ae = app
+        .gql_as(Role::Ae, PREVIEW, json!({ "contractId": other }))
+        .await;
+    assert_eq!(error_code(&ae).as_deref(), Some("FORBIDDEN"));
+}
+
 #[tokio::test]
 async fn renewal_alerts_fire_once_on_their_day_and_at_risk_reaches_the_cro_and_vp_cs() {
     let app = TestApp::spawn().await;

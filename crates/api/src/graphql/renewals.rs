@@ -114,6 +114,18 @@ pub struct RenewedContract {
     pub uplift_percent: String,
 }
 
+/// The next term a renewal would create now, computed by the rule that creates it (each line's
+/// price uplifted and rounded, then added up), so the figures confirmed are the figures created.
+#[derive(SimpleObject)]
+pub struct RenewalPreview {
+    pub contract_id: ID,
+    pub start_date: IsoDate,
+    pub end_date: IsoDate,
+    pub arr: Money,
+    pub tcv: Money,
+    pub uplift_percent: String,
+}
+
 #[derive(SimpleObject)]
 pub struct Alert {
     pub id: ID,
@@ -231,6 +243,29 @@ impl RenewalQuery {
                     .map_or(person.role.clone(), |role| role.title().to_string()),
             })
             .collect())
+    }
+
+    /// The next term renewing `contractId` would create now, with `upliftPercent` (default: the
+    /// contract's own); refused for the same reasons as `contractRenew`.
+    async fn renewal_preview(
+        &self,
+        ctx: &Context<'_>,
+        contract_id: ID,
+        uplift_percent: Option<String>,
+    ) -> async_graphql::Result<RenewalPreview> {
+        let contract_id = parse_id("contractId", &contract_id)?;
+        let preview = app(ctx)
+            .renewals
+            .preview(actor(ctx)?, contract_id, uplift_percent.as_deref())
+            .await?;
+        Ok(RenewalPreview {
+            contract_id: id(preview.contract_id),
+            start_date: IsoDate(preview.start_date),
+            end_date: IsoDate(preview.end_date),
+            arr: preview.arr.into(),
+            tcv: preview.tcv.into(),
+            uplift_percent: preview.uplift_percent.normalize().to_string(),
+        })
     }
 
     /// Statuses set and contacts logged for a renewal, newest first.

@@ -91,6 +91,17 @@ pub struct Renewal {
     pub alerts_sent: Vec<i32>,
 }
 
+/// The next term a renewal would create, computed by the rule that creates it.
+#[derive(Debug, Clone, Serialize)]
+pub struct RenewalPreview {
+    pub contract_id: i64,
+    pub start_date: NaiveDate,
+    pub end_date: NaiveDate,
+    pub arr: Money,
+    pub tcv: Money,
+    pub uplift_percent: Decimal,
+}
+
 /// A status the owner set, or a contact logged: the renewal's history, newest first.
 #[derive(Debug, Clone, Serialize)]
 pub struct RenewalEvent {
@@ -479,11 +490,7 @@ impl RenewalService {
         actor.require(Permission::RenewalRenew)?;
         let key = require_text("idempotencyKey", idempotency_key, 128)?;
         let old = self.visible_contract(actor, contract_id).await?;
-        if let Some(existing) = contract::Entity::find()
-            .filter(contract::Column::RenewedFromId.eq(contract_id))
-            .one(&self.db)
-            .await?
-        {
+        if let Some(existing) = self.renewed_as(&old).await? {
             let renewal_deal = deal::Entity::find_by_id(existing.deal_id)
                 .one(&self.db)
                 .await?;
@@ -494,29 +501,9 @@ impl RenewalService {
             {
                 return Ok(existing);
             }
-            return Err(AppError::Conflict(format!(
-                "Contract {} is already renewed as {}.",
-                old.contract_number, existing.contract_number
-            )));
+            return Err(already_renewed(&old, &existing));
         }
-        let customer = crate::customers::find_model(&self.db, old.customer_id).await?;
-        if customer.on_credit_hold {
-            return Err(AppError::validation(
-                "contractId",
-                format!(
-                    "{} is on credit hold ({}); release the hold before renewing.",
-                    customer.legal_name,
-                    customer
-                        .credit_hold_reason
-                        .as_deref()
-                        .unwrap_or("no reason given")
-                ),
-            ));
-        }
-        let uplift = match uplift_percent {
-            Some(text) => parse_uplift(text)?,
-            None => parse_uplift(&old.uplift_percent)?,
-        };
+        let uplift = self.renewable(&old, uplift_percent).await?;
         let now = self.clock.now();
         let transaction = self.db.begin().await?;
         let renewed = renew_in(&transaction, actor, &old, uplift, &key, now).await?;
@@ -535,6 +522,67 @@ impl RenewalService {
         .await?;
         transaction.commit().await?;
         Ok(renewed)
+    }
+
+    /// The next term exactly as `renew` would write it now (dates, ARR and TCV from the same
+    /// lines, prices uplifted and rounded per line), without writing anything: what a person
+    /// confirms is what is created. Refused for the same reasons as renewing.
+    pub async fn preview(
+        &self,
+        actor: &Actor,
+        contract_id: i64,
+        uplift_percent: Option<&str>,
+    ) -> AppResult<RenewalPreview> {
+        actor.require(Permission::RenewalRenew)?;
+        let old = self.visible_contract(actor, contract_id).await?;
+        if let Some(existing) = self.renewed_as(&old).await? {
+            return Err(already_renewed(&old, &existing));
+        }
+        let uplift = self.renewable(&old, uplift_percent).await?;
+        let term = next_term(&self.db, &old, uplift).await?;
+        let currency = Currency::parse(&old.currency)?;
+        Ok(RenewalPreview {
+            contract_id,
+            start_date: term.start,
+            end_date: term.end,
+            arr: Money::from_minor(term.arr, currency),
+            tcv: Money::from_minor(term.tcv, currency),
+            uplift_percent: uplift,
+        })
+    }
+
+    async fn renewed_as(&self, old: &contract::Model) -> AppResult<Option<contract::Model>> {
+        Ok(contract::Entity::find()
+            .filter(contract::Column::RenewedFromId.eq(old.id))
+            .one(&self.db)
+            .await?)
+    }
+
+    /// The uplift to renew `old` with (the given one, else the contract's own), once the
+    /// customer is known not to be on credit hold.
+    async fn renewable(
+        &self,
+        old: &contract::Model,
+        uplift_percent: Option<&str>,
+    ) -> AppResult<Decimal> {
+        let customer = crate::customers::find_model(&self.db, old.customer_id).await?;
+        if customer.on_credit_hold {
+            return Err(AppError::validation(
+                "contractId",
+                format!(
+                    "{} is on credit hold ({}); release the hold before renewing.",
+                    customer.legal_name,
+                    customer
+                        .credit_hold_reason
+                        .as_deref()
+                        .unwrap_or("no reason given")
+                ),
+            ));
+        }
+        match uplift_percent {
+            Some(text) => parse_uplift(text),
+            None => parse_uplift(&old.uplift_percent),
+        }
     }
 
     /// Sends the alerts due on `as_of`: each renewal's owner at 90, 60 and 30 days, and at 60
@@ -729,6 +777,50 @@ async fn send_alert<C: ConnectionTrait>(
     Ok(true)
 }
 
+fn already_renewed(old: &contract::Model, existing: &contract::Model) -> AppError {
+    AppError::Conflict(format!(
+        "Contract {} is already renewed as {}.",
+        old.contract_number, existing.contract_number
+    ))
+}
+
+/// The next term of a contract as renewing writes it.
+struct NextTerm {
+    start: NaiveDate,
+    end: NaiveDate,
+    lines: Vec<contract_line::ActiveModel>,
+    arr: i64,
+    tcv: i64,
+}
+
+/// The next term of `old` with `uplift`: its dates, its lines and their ARR and TCV. Both the
+/// preview and the renewal come from here.
+async fn next_term<C: ConnectionTrait>(
+    connection: &C,
+    old: &contract::Model,
+    uplift: Decimal,
+) -> AppResult<NextTerm> {
+    let (start, end) = rules::next_term(old.start_date, old.end_date);
+    let book = crate::billing::repo::billable_lines(connection, Some(&[old.id])).await?;
+    let (lines, monthly, tcv) = renewal_lines(&book, old, uplift, (start, end))?;
+    if lines.is_empty() {
+        return Err(AppError::validation(
+            "contractId",
+            format!(
+                "Contract {} has no recurring or usage lines running to its end; there is nothing to renew.",
+                old.contract_number
+            ),
+        ));
+    }
+    Ok(NextTerm {
+        start,
+        end,
+        lines,
+        arr: crate::recurring::rules::round_minor(monthly * Decimal::from(12)),
+        tcv,
+    })
+}
+
 /// Writes the next term of `old` on `connection`: a renewal deal (approved, keyed by `key`), the
 /// contract and its lines, and the revenue obligations.
 async fn renew_in<C: ConnectionTrait>(
@@ -739,23 +831,17 @@ async fn renew_in<C: ConnectionTrait>(
     key: &str,
     now: DateTime<Utc>,
 ) -> AppResult<contract::Model> {
-    let (start, end) = rules::next_term(old.start_date, old.end_date);
     let old_deal = deal::Entity::find_by_id(old.deal_id)
         .one(connection)
         .await?
         .ok_or_else(|| AppError::internal(format!("contract {} without deal", old.id)))?;
-    let book = crate::billing::repo::billable_lines(connection, Some(&[old.id])).await?;
-    let (mut lines, monthly, tcv) = renewal_lines(&book, old, uplift, (start, end))?;
-    if lines.is_empty() {
-        return Err(AppError::validation(
-            "contractId",
-            format!(
-                "Contract {} has no recurring or usage lines running to its end; there is nothing to renew.",
-                old.contract_number
-            ),
-        ));
-    }
-    let arr = crate::recurring::rules::round_minor(monthly * Decimal::from(12));
+    let NextTerm {
+        start,
+        end,
+        mut lines,
+        arr,
+        tcv,
+    } = next_term(connection, old, uplift).await?;
     let renewal_deal = insert_renewal_deal(
         connection,
         actor,

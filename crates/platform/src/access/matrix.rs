@@ -1304,6 +1304,11 @@ pub const OPERATIONS: &[(&str, &str, Access)] = &[
         Access::Needs(Permission::RenewalManage),
     ),
     (
+        "Query",
+        "renewalPreview",
+        Access::Needs(Permission::RenewalRenew),
+    ),
+    (
         "Mutation",
         "contractRenew",
         Access::Needs(Permission::RenewalRenew),

@@ -26,6 +26,15 @@ pub struct ContractRenew;
 #[derive(GraphQLQuery)]
 #[graphql(
     schema_path = "../schema.graphql",
+    query_path = "graphql/renewals/RenewalPreview.graphql",
+    variables_derives = "Debug, Deserialize",
+    response_derives = "Debug",
+    skip_serializing_none
+)]
+pub struct RenewalPreview;
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
     query_path = "graphql/renewals/MyAlerts.graphql",
     variables_derives = "Debug, Deserialize",
     response_derives = "Debug",
