@@ -9,7 +9,7 @@ use leptos_router::{
 
 use crate::{
     api,
-    components::{alerts::AlertBell, states::Forbidden},
+    components::{alerts::AlertBell, field::focus_first, states::Forbidden},
     format,
     routes::{
         aging, amendments, approvals, audit, bank_matching, bill_run, collections,
@@ -206,12 +206,18 @@ fn Shell() -> impl IntoView {
         }
         view! {
             <div class="app">
+                // The first stop of the keyboard: past the top bar and the navigation, straight
+                // to the page (its own focus, not a route change, so the router leaves it alone).
+                <a class="skip-link" href="#main" data-test="skip-link" on:click=move |event| {
+                    event.prevent_default();
+                    focus_first(vec!["#main".to_string()]);
+                }>"Skip to content"</a>
                 <TopBar />
                 <div class="body">
                     <SideNav />
                     // On a phone the open menu covers the page; a tap beside it closes it.
                     <div class="nav-backdrop" aria-hidden="true" on:click=move |_| nav_open.set(false)></div>
-                    <main class="content" id="main">
+                    <main class="content" id="main" tabindex="-1">
                         <Outlet />
                     </main>
                 </div>

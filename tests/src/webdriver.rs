@@ -483,6 +483,42 @@ impl Browser {
         Ok(shown.as_bool().unwrap_or(false))
     }
 
+    /// Presses keys on the keyboard as a person would, wherever focus is (WebDriver actions):
+    /// e.g. `Key::TAB`, `Key::ENTER`, or plain characters.
+    pub async fn press(&self, keys: &[&str]) -> Result<()> {
+        let actions: Vec<Value> = keys
+            .iter()
+            .flat_map(|key| {
+                [
+                    json!({ "type": "keyDown", "value": key }),
+                    json!({ "type": "keyUp", "value": key }),
+                ]
+            })
+            .collect();
+        let body = json!({ "actions": [{ "type": "key", "id": "keyboard", "actions": actions }] });
+        self.command(
+            reqwest::Method::POST,
+            &self.session_path("/actions"),
+            Some(body),
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// What has keyboard focus, as `tag#id[data-test|data-action]` (e.g. `a[skip-link]`), to
+    /// check where a key press or an action left it.
+    pub async fn focused(&self) -> Result<String> {
+        let value = self
+            .execute(
+                "const e = document.activeElement; if (!e) return ''; \
+                 const mark = e.dataset.test || e.dataset.action || ''; \
+                 return e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') + (mark ? '[' + mark + ']' : '');",
+                Vec::new(),
+            )
+            .await?;
+        Ok(value.as_str().unwrap_or_default().to_string())
+    }
+
     pub async fn execute(&self, script: &str, args: Vec<Value>) -> Result<Value> {
         let body = json!({ "script": script, "args": args });
         self.command(
@@ -577,6 +613,14 @@ fn base64_decode(text: &str) -> Result<Vec<u8>> {
         }
     }
     Ok(output)
+}
+
+/// WebDriver's codes for the keys `press` sends that are not characters.
+pub struct Key;
+
+impl Key {
+    pub const TAB: &'static str = "\u{E004}";
+    pub const ENTER: &'static str = "\u{E007}";
 }
 
 #[cfg(test)]

@@ -7,7 +7,7 @@ use std::{error::Error, future::Future, path::PathBuf};
 
 use revops_tests::{
     email_of,
-    webdriver::{Browser, DEFAULT_TIMEOUT},
+    webdriver::{Browser, Key, DEFAULT_TIMEOUT},
     Role, TestApp, PASSWORD,
 };
 use serde_json::json;
@@ -779,6 +779,11 @@ async fn a_disputed_invoice_shows_its_collections_and_vp_revops_approves_the_cre
         browser
             .wait_for_text(&card, "$200.00", DEFAULT_TIMEOUT)
             .await?;
+        // The keyboard's first stop skips the top bar and the navigation to the page itself.
+        browser.press(&[Key::TAB]).await?;
+        wait_for_focus(&browser, "a[skip-link]").await?;
+        browser.press(&[Key::ENTER]).await?;
+        wait_for_focus(&browser, "main#main").await?;
         let comment = browser.find(&format!("{card} textarea")).await?;
         browser
             .type_text(&comment, "Matches the contract price list.")
@@ -787,13 +792,15 @@ async fn a_disputed_invoice_shows_its_collections_and_vp_revops_approves_the_cre
             .find(&format!("{card} button[data-action=approve]"))
             .await?;
         browser.click(&approve).await?;
-        let confirm = browser
+        browser
             .wait_for(
                 &format!("{card} button[data-action=confirm]"),
                 DEFAULT_TIMEOUT,
             )
             .await?;
-        browser.click(&confirm).await?;
+        // The confirmation takes the keyboard: Enter confirms, with no hunt for the button.
+        wait_for_focus(&browser, "button[confirm]").await?;
+        browser.press(&[Key::ENTER]).await?;
         browser
             .wait_for_text(
                 "[data-test=decision-outcome]",
@@ -801,9 +808,26 @@ async fn a_disputed_invoice_shows_its_collections_and_vp_revops_approves_the_cre
                 DEFAULT_TIMEOUT,
             )
             .await?;
+        // Nothing else waits for a decision, so the keyboard lands on the outcome.
+        wait_for_focus(&browser, "div[decision-outcome]").await?;
         Ok(())
     })
     .await
+}
+
+/// Waits until keyboard focus is on `expected` (as `Browser::focused` names it).
+async fn wait_for_focus(browser: &Browser, expected: &str) -> TestResult {
+    let deadline = std::time::Instant::now() + DEFAULT_TIMEOUT;
+    loop {
+        let focused = browser.focused().await?;
+        if focused == expected {
+            return Ok(());
+        }
+        if std::time::Instant::now() > deadline {
+            return Err(format!("focus is on {focused:?}, not {expected:?}").into());
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
 }
 
 /// A USD amount as the web app shows it: "12000.5" → "$12,000.50".

@@ -6,7 +6,7 @@
 
 pub use revops_platform::seal;
 pub use revops_platform::{
-    access, approvals, audit, auth, calendar, clock, config, customers, entities, error,
+    access, approvals, audit, auth, calendar, clock, config, customers, entities, error, fx,
     idempotency, ledger, locks, lookup, money, notifications, pagination, sequences, telemetry,
     values, webhooks,
 };

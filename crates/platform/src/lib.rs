@@ -14,6 +14,7 @@ pub mod audit;
 pub mod auth;
 pub mod config;
 pub mod customers;
+pub mod fx;
 pub mod idempotency;
 pub mod ledger;
 pub mod locks;

@@ -226,16 +226,20 @@ pub fn non_empty(text: &str) -> Option<String> {
 /// Moves keyboard focus to the first field the server marked invalid, once the error has been
 /// drawn, so a person (or screen reader) lands where the fix is needed instead of at the button.
 pub fn focus_first_invalid() {
-    request_animation_frame(|| {
-        let element = web_sys::window()
-            .and_then(|window| window.document())
-            .and_then(|document| {
-                document
-                    .query_selector("[aria-invalid=\"true\"]")
-                    .ok()
-                    .flatten()
-            });
-        if let Some(element) = element {
+    focus_first(vec!["[aria-invalid=\"true\"]".to_string()]);
+}
+
+/// Moves keyboard focus, once the page has been drawn, to the first element matching the first
+/// of `selectors` that matches anything (a next item, else a notice).
+pub fn focus_first(selectors: Vec<String>) {
+    request_animation_frame(move || {
+        let Some(document) = web_sys::window().and_then(|window| window.document()) else {
+            return;
+        };
+        let found = selectors
+            .iter()
+            .find_map(|selector| document.query_selector(selector).ok().flatten());
+        if let Some(element) = found {
             use wasm_bindgen::JsCast;
             if let Ok(element) = element.dyn_into::<web_sys::HtmlElement>() {
                 let _ = element.focus();

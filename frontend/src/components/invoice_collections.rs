@@ -146,7 +146,7 @@ fn InvoiceDisputes(rows: Vec<Dispute>) -> impl IntoView {
                     <th scope="col" class="num">"Disputed"</th>
                     <th scope="col">"Status"</th>
                     <th scope="col">"Review"</th>
-                    <th scope="col"></th>
+                    <th scope="col"><span class="visually-hidden">"Actions"</span></th>
                 </tr>
             </thead>
             <tbody>
@@ -181,7 +181,7 @@ fn CreditMemoTable(rows: Vec<CreditMemo>) -> impl IntoView {
                     <th scope="col" class="num">"Off the invoice"</th>
                     <th scope="col" class="num">"To credit"</th>
                     <th scope="col">"Status"</th>
-                    <th scope="col"></th>
+                    <th scope="col"><span class="visually-hidden">"Actions"</span></th>
                 </tr>
             </thead>
             <tbody>

@@ -10,7 +10,7 @@ use crate::{
     api::{self, AmendmentChange, ApiError, DealAmendment, DealSummary},
     app::RequirePermission,
     components::{
-        field::TextAreaField,
+        field::{focus_first, TextAreaField},
         states::{ActionError, EmptyState, ErrorPanel, LoadingRows},
         status::{Badge, Tone},
     },
@@ -111,32 +111,17 @@ fn move_focus(resolved_at: RwSignal<Option<usize>>, remaining: usize) {
     let Some(position) = resolved_at.try_update_untracked(Option::take).flatten() else {
         return;
     };
-    request_animation_frame(move || {
-        let selector = if remaining == 0 {
-            "#amendment-notice".to_string()
-        } else {
-            format!(
-                "[data-test=amendment][data-position=\"{}\"] [data-action=accept]",
-                position.min(remaining - 1)
-            )
-        };
-        let found = web_sys::window()
-            .and_then(|window| window.document())
-            .and_then(|document| document.query_selector(&selector).ok().flatten())
-            .or_else(|| {
-                web_sys::window()
-                    .and_then(|window| window.document())
-                    .and_then(|document| {
-                        document.query_selector("#amendment-notice").ok().flatten()
-                    })
-            });
-        if let Some(element) = found {
-            use wasm_bindgen::JsCast;
-            if let Ok(element) = element.dyn_into::<web_sys::HtmlElement>() {
-                let _ = element.focus();
-            }
-        }
+    let next = (remaining > 0).then(|| {
+        format!(
+            "[data-test=amendment][data-position=\"{}\"] [data-action=accept]",
+            position.min(remaining - 1)
+        )
     });
+    focus_first(
+        next.into_iter()
+            .chain(["#amendment-notice".to_string()])
+            .collect(),
+    );
 }
 
 /// The deal's name as a person knows it: customer — product, else the CRM opportunity.

@@ -12,7 +12,7 @@ use crate::{
     api::{self, ApiError, Approval, Money},
     app::{use_approvals_changed, RequirePermission},
     components::{
-        field::TextAreaField,
+        field::{focus_first, TextAreaField},
         money::MoneyCell,
         pager::Pager,
         states::{EmptyState, ErrorPanel, LoadingRows},
@@ -96,10 +96,23 @@ fn Inbox() -> impl IntoView {
     });
     let outcome = RwSignal::new(None::<String>);
     let approvals_changed = use_approvals_changed();
+    // After a decision the keyboard goes on to the next request still waiting for one (its
+    // comment), or to the outcome when none is left.
+    let refocus = RwSignal::new(false);
     let on_decided = Callback::new(move |message: String| {
         outcome.set(Some(message));
+        refocus.set(true);
         approvals_changed();
         approvals.refetch();
+    });
+    Effect::new(move |_| {
+        if matches!(approvals.get(), Some(Ok(_))) && refocus.get_untracked() {
+            refocus.set(false);
+            focus_first(vec![
+                "[data-can-decide=true] [data-decision=open] textarea".to_string(),
+                "[data-test=decision-outcome]".to_string(),
+            ]);
+        }
     });
 
     view! {
@@ -139,7 +152,7 @@ fn Inbox() -> impl IntoView {
                 </div>
             </div>
             {move || outcome.get().map(|message| view! {
-                <div class="alert alert-success" role="status" data-test="decision-outcome">{message}</div>
+                <div class="alert alert-success" role="status" tabindex="-1" data-test="decision-outcome">{message}</div>
             })}
             {move || match approvals.get() {
                 None => view! { <LoadingRows columns=6 rows=3 /> }.into_any(),
@@ -348,7 +361,7 @@ fn LimitFigures(approval: Approval) -> impl IntoView {
         <table class="table compact approval-figures">
             <thead>
                 <tr>
-                    <th scope="col"></th>
+                    <th scope="col"><span class="visually-hidden">"Figure"</span></th>
                     <th scope="col" class="num">"Credit limit"</th>
                     <th scope="col">"Payment terms"</th>
                 </tr>
@@ -410,6 +423,23 @@ fn Decision(approval: Approval, on_decided: Callback<String>) -> impl IntoView {
     let errors = RwSignal::new(None::<ApiError>);
     let confirming = RwSignal::new(None::<&'static str>);
     let pending = RwSignal::new(false);
+    // The confirmation is the next thing to do, so the keyboard lands on its button (and on
+    // Approve again when it is cancelled).
+    let confirm_button = NodeRef::<leptos::html::Button>::new();
+    Effect::new(move |_| {
+        if let Some(button) = confirm_button.get() {
+            let _ = button.focus();
+        }
+    });
+    let approve_button = NodeRef::<leptos::html::Button>::new();
+    let cancel = move |_| {
+        confirming.set(None);
+        request_animation_frame(move || {
+            if let Some(button) = approve_button.get_untracked() {
+                let _ = button.focus();
+            }
+        });
+    };
     let can_decide = approval.can_decide;
     let is_pending = approval.status == "PENDING";
     let id = approval.id.clone();
@@ -461,7 +491,7 @@ fn Decision(approval: Approval, on_decided: Callback<String>) -> impl IntoView {
             </p>
         })}
         {is_pending.then(|| view! {
-            <div class="decision">
+            <div class="decision" data-decision="open">
                 {(!can_decide).then(|| view! {
                     <p class="alert alert-neutral" data-test="cannot-decide">
                         {approval.cannot_decide_reason.clone().unwrap_or_else(|| "You cannot decide this request.".into())}
@@ -475,7 +505,7 @@ fn Decision(approval: Approval, on_decided: Callback<String>) -> impl IntoView {
                     when=move || confirming.get().is_some()
                     fallback=move || view! {
                         <div class="button-row">
-                            <button class="button button-primary" type="button" data-action="approve" disabled=!can_decide on:click=move |_| ask("APPROVE")>
+                            <button class="button button-primary" type="button" data-action="approve" node_ref=approve_button disabled=!can_decide on:click=move |_| ask("APPROVE")>
                                 "Approve"
                             </button>
                             <button class="button button-danger" type="button" data-action="reject" disabled=!can_decide on:click=move |_| ask("REJECT")>
@@ -487,10 +517,10 @@ fn Decision(approval: Approval, on_decided: Callback<String>) -> impl IntoView {
                     <div class="confirm" role="alertdialog" aria-label="Confirm decision">
                         <p>{move || confirming.get().map(|decision| stored.with_value(|approval| confirm_question(approval, decision))).unwrap_or_default()}</p>
                         <div class="button-row">
-                            <button class="button button-primary" type="button" data-action="confirm" disabled=move || pending.get() on:click=submit>
+                            <button class="button button-primary" type="button" data-action="confirm" node_ref=confirm_button disabled=move || pending.get() on:click=submit>
                                 {move || if pending.get() { "Saving…" } else { "Confirm" }}
                             </button>
-                            <button class="button" type="button" on:click=move |_| confirming.set(None)>"Cancel"</button>
+                            <button class="button" type="button" on:click=cancel>"Cancel"</button>
                         </div>
                     </div>
                 </Show>

@@ -281,7 +281,7 @@ fn ReceiptTable(
                     <th scope="col" class="num">"Amount"</th>
                     <th scope="col">"Status"</th>
                     <th scope="col">"Match"</th>
-                    <th scope="col"></th>
+                    <th scope="col"><span class="visually-hidden">"Actions"</span></th>
                 </tr>
             </thead>
             {rows.into_iter().map(|receipt| view! { <ReceiptRows receipt=receipt invoice_refs=invoice_refs on_done=on_done /> }).collect_view()}

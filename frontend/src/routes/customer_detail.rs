@@ -345,7 +345,7 @@ fn PendingRequest(request: Approval) -> impl IntoView {
             </p>
             <table class="table compact">
                 <thead>
-                    <tr><th scope="col"></th><th scope="col" class="num">"Limit"</th><th scope="col">"Terms"</th></tr>
+                    <tr><th scope="col"><span class="visually-hidden">"Figure"</span></th><th scope="col" class="num">"Limit"</th><th scope="col">"Terms"</th></tr>
                 </thead>
                 <tbody>
                     <tr>
@@ -452,7 +452,7 @@ fn CreditLimitRequestForm(customer: CustomerDetail, on_done: Callback<String>) -
                 <div class="confirm" role="alertdialog" aria-label="Confirm credit-limit request">
                     <table class="table compact">
                         <thead>
-                            <tr><th scope="col"></th><th scope="col" class="num">"Limit"</th><th scope="col">"Terms"</th></tr>
+                            <tr><th scope="col"><span class="visually-hidden">"Figure"</span></th><th scope="col" class="num">"Limit"</th><th scope="col">"Terms"</th></tr>
                         </thead>
                         <tbody>
                             <tr>

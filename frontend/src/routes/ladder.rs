@@ -101,7 +101,7 @@ fn StepTable(
                     <th scope="col">"Template"</th>
                     <th scope="col">"Assignee"</th>
                     <th scope="col">"State"</th>
-                    <th scope="col"></th>
+                    <th scope="col"><span class="visually-hidden">"Actions"</span></th>
                 </tr>
             </thead>
             <tbody>
@@ -288,7 +288,7 @@ fn HolidayTable(
                 <tr>
                     <th scope="col">"Date"</th>
                     <th scope="col">"Name"</th>
-                    <th scope="col"></th>
+                    <th scope="col"><span class="visually-hidden">"Actions"</span></th>
                 </tr>
             </thead>
             <tbody>
