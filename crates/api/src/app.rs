@@ -124,7 +124,7 @@ impl App {
                 config.functional_currency,
                 config.legal_entity.clone(),
             ),
-            revenue: RevenueService::new(db.clone(), clock.clone()),
+            revenue: RevenueService::new(db.clone(), clock.clone(), config.functional_currency),
             imports: ImportService::new(
                 db.clone(),
                 clock.clone(),

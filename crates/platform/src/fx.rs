@@ -75,8 +75,10 @@ impl Rates {
                 None => by_currency.push((amount.currency(), amount.minor())),
             }
         }
+        // Nothing converts to nothing: a currency whose amounts cancel out needs no rate.
         by_currency
             .into_iter()
+            .filter(|(_, sum)| *sum != 0)
             .filter_map(|(currency, sum)| self.to_functional(sum, currency, on, warnings))
             .sum()
     }
@@ -93,6 +95,9 @@ impl Rates {
         on: NaiveDate,
         warnings: &mut Vec<String>,
     ) -> Option<Vec<i64>> {
+        if parts.iter().all(|part| *part == 0) {
+            return Some(vec![0; parts.len()]);
+        }
         let mut running = 0i64;
         let mut converted_before = 0i64;
         let mut converted = Vec::with_capacity(parts.len());

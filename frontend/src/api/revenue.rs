@@ -245,6 +245,8 @@ pub struct RollforwardMonth {
     pub opening_deferred: Money,
     pub billed: Money,
     pub recognised: Money,
+    /// In the functional view: what the rates' move did to deferred revenue; zero otherwise.
+    pub fx_translation: Money,
     pub closing_deferred: Money,
     pub opening_unbilled: Money,
     pub closing_unbilled: Money,
@@ -456,23 +458,46 @@ pub async fn revenue_waterfall(as_of: String, months: u32) -> Result<RevenueWate
     .await
 }
 
+/// The rollforward per month; `functional`: every currency added up in the functional
+/// currency (with the FX translation line), else each currency on its own.
 pub async fn revenue_rollforward(
     from: String,
     to: String,
+    functional: bool,
 ) -> Result<Vec<RollforwardMonth>, ApiError> {
     field::<ops::RevenueRollforward, _>(
         "revenueRollforward",
-        ops::revenue_rollforward::Variables { from, to },
+        ops::revenue_rollforward::Variables {
+            from,
+            to,
+            view: Some(enum_value(currency_view(functional))),
+        },
     )
     .await
 }
 
-pub async fn revenue_by_stream(from: String, to: String) -> Result<Vec<StreamMonth>, ApiError> {
+pub async fn revenue_by_stream(
+    from: String,
+    to: String,
+    functional: bool,
+) -> Result<Vec<StreamMonth>, ApiError> {
     field::<ops::RevenueByStream, _>(
         "revenueByStream",
-        ops::revenue_by_stream::Variables { from, to },
+        ops::revenue_by_stream::Variables {
+            from,
+            to,
+            view: Some(enum_value(currency_view(functional))),
+        },
     )
     .await
+}
+
+fn currency_view(functional: bool) -> &'static str {
+    if functional {
+        "FUNCTIONAL"
+    } else {
+        "EACH_CURRENCY"
+    }
 }
 
 pub async fn revenue_runs() -> Result<Vec<RevenueRun>, ApiError> {

@@ -139,12 +139,13 @@ pub fn contract_asset(deferred: &Money, unbilled: &Money) -> Option<Money> {
     })
 }
 
-/// How far `opening + billed − recognised` is from the closing deferred balance: zero when the
-/// rollforward line ties.
+/// How far `opening + billed − recognised + FX translation` is from the closing deferred
+/// balance: zero when the rollforward line ties (the translation is zero in a currency's own rows).
 pub fn rollforward_gap(
     opening: &Money,
     billed: &Money,
     recognised: &Money,
+    translation: &Money,
     closing: &Money,
 ) -> Option<Money> {
     let (recognised, closing) = (negate(&recognised.amount), negate(&closing.amount));
@@ -152,6 +153,7 @@ pub fn rollforward_gap(
         opening.amount.as_str(),
         billed.amount.as_str(),
         recognised.as_str(),
+        translation.amount.as_str(),
         closing.as_str(),
     ])
     .map(|amount| Money {
@@ -583,11 +585,27 @@ mod tests {
             &money("1000.00"),
             &money("1200.00"),
             &money("100.10"),
+            &money("0"),
             &money("2099.90"),
         );
         assert_eq!(gap.map(|g| format::is_zero(&g.amount)), Some(true));
-        let gap = rollforward_gap(&money("0"), &money("10"), &money("2.5"), &money("7"));
+        let gap = rollforward_gap(
+            &money("0"),
+            &money("10"),
+            &money("2.5"),
+            &money("0"),
+            &money("7"),
+        );
         assert_eq!(gap.map(|g| g.amount).as_deref(), Some("0.5"));
+        // In the functional view the translation closes what the rates' move opened.
+        let gap = rollforward_gap(
+            &money("1100.00"),
+            &money("220.00"),
+            &money("110.00"),
+            &money("-21.00"),
+            &money("1189.00"),
+        );
+        assert_eq!(gap.map(|g| format::is_zero(&g.amount)), Some(true));
         assert_eq!(negate("-3"), "3");
         assert_eq!(
             difference(&money("5"), &money("7.25"))

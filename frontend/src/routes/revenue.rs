@@ -44,6 +44,9 @@ struct OverviewFilters {
     currency: Option<String>,
     from: String,
     to: String,
+    /// The rollforward and streams for each currency on its own (`view=currency`) instead of
+    /// every currency added up in the functional currency, the default.
+    each_currency: bool,
 }
 
 impl OverviewFilters {
@@ -67,6 +70,7 @@ impl OverviewFilters {
             currency: non_empty("currency"),
             from,
             to,
+            each_currency: non_empty("view").as_deref() == Some("currency"),
         }
     }
 
@@ -79,6 +83,7 @@ impl OverviewFilters {
                 ("currency", self.currency.clone()),
                 ("from", Some(self.from.clone())),
                 ("to", Some(self.to.clone())),
+                ("view", self.each_currency.then(|| "currency".to_string())),
             ],
         )
     }
@@ -169,6 +174,20 @@ fn RevenueOverview() -> impl IntoView {
                     <div class="field field-inline">
                         <label for="revenue-to">"To month"</label>
                         <input id="revenue-to" type="month" prop:value=move || filters.with(|f| f.to.clone()) on:change=on_to />
+                    </div>
+                    <div class="segmented" role="group" aria-label="Currencies" data-test="revenue-currency-view">
+                        {[(false, "Functional currency"), (true, "Each currency")].into_iter().map(|(each, label)| view! {
+                            <button
+                                type="button"
+                                class="segment"
+                                class:selected=move || filters.with(|f| f.each_currency == each)
+                                aria-pressed=move || if filters.with(|f| f.each_currency == each) { "true" } else { "false" }
+                                data-view=if each { "currency" } else { "functional" }
+                                on:click=move |_| change(&|f: &mut OverviewFilters| f.each_currency = each)
+                            >
+                                {label}
+                            </button>
+                        }).collect_view()}
                     </div>
                     <p class="muted small">
                         {move || filters.with(|f| format!(
@@ -521,22 +540,24 @@ fn by_currency<T: Clone>(
 
 #[component]
 fn RollforwardSection(filters: Memo<OverviewFilters>, refresh: RwSignal<u32>) -> impl IntoView {
-    let range = Memo::new(move |_| filters.with(|f| (f.from.clone(), f.to.clone())));
+    let range =
+        Memo::new(move |_| filters.with(|f| (f.from.clone(), f.to.clone(), !f.each_currency)));
     let rollforward = LocalResource::new(move || {
         refresh.track();
-        let (from, to) = range.get();
-        api::revenue_rollforward(from, to)
+        let (from, to, functional) = range.get();
+        api::revenue_rollforward(from, to, functional)
     });
     view! {
         <section class="subsection" data-test="revenue-rollforward">
             <div class="section-header">
                 <h3>"Deferred revenue rollforward"</h3>
                 {move || {
-                    let (from, to) = range.get();
+                    let (from, to, functional) = range.get();
+                    let view_param = if functional { "functional" } else { "currency" };
                     view! {
                         <div class="header-actions">
                             <DownloadButton
-                                url=revenue_export_url("rollforward", &[("from", &from), ("to", &to)])
+                                url=revenue_export_url("rollforward", &[("from", &from), ("to", &to), ("view", view_param)])
                                 fallback_name=format!("revenue-rollforward-{from}-{to}.csv")
                                 media_type="text/csv"
                                 label="Download CSV"
@@ -557,11 +578,14 @@ fn RollforwardSection(filters: Memo<OverviewFilters>, refresh: RwSignal<u32>) ->
                 Some(Ok(rows)) if rows.is_empty() => view! {
                     <EmptyState title="No movements in these months" hint="Billing and recognition on contracts appear here month by month. Choose a wider range." />
                 }.into_any(),
-                Some(Ok(rows)) => by_currency(&rows, |r| &r.currency, |r| &r.month)
-                    .into_iter()
-                    .map(|(currency, rows)| view! { <RollforwardTable currency=currency rows=rows /> })
-                    .collect_view()
-                    .into_any(),
+                Some(Ok(rows)) => {
+                    let functional = range.with_untracked(|(_, _, functional)| *functional);
+                    by_currency(&rows, |r| &r.currency, |r| &r.month)
+                        .into_iter()
+                        .map(|(currency, rows)| view! { <RollforwardTable currency=currency rows=rows functional=functional /> })
+                        .collect_view()
+                        .into_any()
+                }
             }}
         </section>
     }
@@ -572,20 +596,27 @@ fn RollforwardSection(filters: Memo<OverviewFilters>, refresh: RwSignal<u32>) ->
 /// and the contract asset (revenue earned ahead of billing: unbilled AR and any debit balance of
 /// deferred revenue) on its own line below. The check compares the ledger's own balances.
 #[component]
-fn RollforwardTable(currency: String, rows: Vec<RollforwardMonth>) -> impl IntoView {
+fn RollforwardTable(
+    currency: String,
+    rows: Vec<RollforwardMonth>,
+    functional: bool,
+) -> impl IntoView {
     let billed = sum_money(&currency, rows.iter().map(|r| &r.billed));
     let recognised = sum_money(&currency, rows.iter().map(|r| &r.recognised));
+    let translation = sum_money(&currency, rows.iter().map(|r| &r.fx_translation));
     let liability = |balance: &Money| liability_and_asset(balance).map(|(liability, _)| liability);
     // The whole range as one line: the first opening, the movements, the last closing.
     let range = rows.first().zip(rows.last()).map(|(first, last)| {
         let gap = billed
             .as_ref()
             .zip(recognised.as_ref())
-            .and_then(|(billed, recognised)| {
+            .zip(translation.as_ref())
+            .and_then(|((billed, recognised), translation)| {
                 rollforward_gap(
                     &first.opening_deferred,
                     billed,
                     recognised,
+                    translation,
                     &last.closing_deferred,
                 )
             });
@@ -610,13 +641,22 @@ fn RollforwardTable(currency: String, rows: Vec<RollforwardMonth>) -> impl IntoV
         .collect();
     view! {
         <table class="table compact rollforward" data-test="rollforward-table" data-currency=currency.clone()>
-            <caption class="muted small">{format!("Deferred revenue (a liability), {currency}")}</caption>
+            <caption class="muted small">
+                {if functional {
+                    format!("Deferred revenue (a liability), every currency in {currency}: balances at their day's rate, the month's billing and recognition at its last day's rate")
+                } else {
+                    format!("Deferred revenue (a liability), {currency}")
+                }}
+            </caption>
             <thead>
                 <tr>
                     <th scope="col">"Month"</th>
                     <th scope="col" class="num">"Opening deferred"</th>
                     <th scope="col" class="num">"+ Billed"</th>
                     <th scope="col" class="num">"− Recognised"</th>
+                    {functional.then(|| view! {
+                        <th scope="col" class="num" title="What moving the rates from the opening day to the month's last day did to the balance">"± FX translation"</th>
+                    })}
                     <th scope="col" class="num" title="Recognised beyond what was billed goes to the contract asset; billing it later brings it back">"± Contract asset"</th>
                     <th scope="col" class="num">"= Closing deferred"</th>
                     <th scope="col">"Check"</th>
@@ -624,7 +664,7 @@ fn RollforwardTable(currency: String, rows: Vec<RollforwardMonth>) -> impl IntoV
             </thead>
             <tbody>
                 {rows.iter().cloned().map(|row| {
-                    let gap = rollforward_gap(&row.opening_deferred, &row.billed, &row.recognised, &row.closing_deferred);
+                    let gap = rollforward_gap(&row.opening_deferred, &row.billed, &row.recognised, &row.fx_translation, &row.closing_deferred);
                     let moved = moved_to_contract_asset(&row.opening_deferred, &row.closing_deferred);
                     let closing = liability(&row.closing_deferred);
                     view! {
@@ -633,6 +673,7 @@ fn RollforwardTable(currency: String, rows: Vec<RollforwardMonth>) -> impl IntoV
                             <MoneyCell money=liability(&row.opening_deferred) />
                             <MoneyCell money=Some(row.billed) />
                             <MoneyCell money=Some(row.recognised) />
+                            {functional.then(|| view! { <MoneyCell money=Some(row.fx_translation.clone()) /> })}
                             <MoneyCell money=moved />
                             <td class="num strong" data-test="closing-deferred">{closing.map(|money| money.display()).unwrap_or_default()}</td>
                             <td><TieBadge gap=gap /></td>
@@ -647,6 +688,7 @@ fn RollforwardTable(currency: String, rows: Vec<RollforwardMonth>) -> impl IntoV
                         <MoneyCell money=opening />
                         <MoneyCell money=billed.clone() />
                         <MoneyCell money=recognised.clone() />
+                        {functional.then(|| view! { <MoneyCell money=translation.clone() /> })}
                         <MoneyCell money=moved />
                         <MoneyCell money=closing />
                         <td><TieBadge gap=gap /></td>
@@ -691,22 +733,24 @@ fn RollforwardTable(currency: String, rows: Vec<RollforwardMonth>) -> impl IntoV
 
 #[component]
 fn StreamsSection(filters: Memo<OverviewFilters>, refresh: RwSignal<u32>) -> impl IntoView {
-    let range = Memo::new(move |_| filters.with(|f| (f.from.clone(), f.to.clone())));
+    let range =
+        Memo::new(move |_| filters.with(|f| (f.from.clone(), f.to.clone(), !f.each_currency)));
     let streams = LocalResource::new(move || {
         refresh.track();
-        let (from, to) = range.get();
-        api::revenue_by_stream(from, to)
+        let (from, to, functional) = range.get();
+        api::revenue_by_stream(from, to, functional)
     });
     view! {
         <section class="subsection" data-test="revenue-streams">
             <div class="section-header">
                 <h3>"Revenue by stream"</h3>
                 {move || {
-                    let (from, to) = range.get();
+                    let (from, to, functional) = range.get();
+                    let view_param = if functional { "functional" } else { "currency" };
                     view! {
                         <div class="header-actions">
                             <DownloadButton
-                                url=revenue_export_url("streams", &[("from", &from), ("to", &to)])
+                                url=revenue_export_url("streams", &[("from", &from), ("to", &to), ("view", view_param)])
                                 fallback_name=format!("revenue-by-stream-{from}-{to}.csv")
                                 media_type="text/csv"
                                 label="Download CSV"

@@ -8,7 +8,7 @@ use crate::pagination::PageRequest;
 use crate::revenue::report;
 use crate::revenue::rules::{Pattern, RatableMethod, SspBasis, SspMethod};
 use crate::revenue::run::RunReport;
-use crate::revenue::{self, CloseCheck, PeriodStatus, SspInput};
+use crate::revenue::{self, CloseCheck, CurrencyView, PeriodStatus, SspInput};
 use crate::values::{parse_id, IsoDate, MoneyInput};
 use async_graphql::{Context, InputObject, Object, SimpleObject, ID};
 use chrono::{DateTime, Utc};
@@ -346,7 +346,10 @@ pub struct RollforwardMonth {
     pub opening_deferred: Money,
     pub billed: Money,
     pub recognised: Money,
-    /// opening + billed − recognised.
+    /// In the functional view, what moving the rates from the opening day to the month's last
+    /// day did to deferred revenue; zero in a currency's own rows.
+    pub fx_translation: Money,
+    /// opening + billed − recognised + FX translation.
     pub closing_deferred: Money,
     pub opening_unbilled: Money,
     pub closing_unbilled: Money,
@@ -636,18 +639,29 @@ impl RevenueQuery {
         })
     }
 
-    /// Opening deferred + billed − recognised = closing, per month ("YYYY-MM") and currency.
+    /// Opening deferred + billed − recognised (+ FX translation) = closing, per month
+    /// ("YYYY-MM"): for each currency (`EACH_CURRENCY`, the default) or every currency in the
+    /// functional currency (`FUNCTIONAL`: balances at their day's rate, the month's movements at
+    /// its last day's rate, and the translation that closes the difference).
     #[graphql(complexity = "super::cost::REPORT + child_complexity")]
     async fn revenue_rollforward(
         &self,
         ctx: &Context<'_>,
         from: String,
         to: String,
+        view: Option<CurrencyView>,
     ) -> async_graphql::Result<Vec<RollforwardMonth>> {
-        Ok(app(ctx)
+        let (rows, warnings) = app(ctx)
             .revenue
-            .rollforward(actor(ctx)?, &from, &to)
-            .await?
+            .rollforward(
+                actor(ctx)?,
+                &from,
+                &to,
+                view.unwrap_or(CurrencyView::EachCurrency),
+            )
+            .await?;
+        refuse_missing_rates(warnings)?;
+        Ok(rows
             .into_iter()
             .map(|row| RollforwardMonth {
                 month: row.month,
@@ -655,6 +669,7 @@ impl RevenueQuery {
                 opening_deferred: row.opening_deferred.into(),
                 billed: row.billed.into(),
                 recognised: row.recognised.into(),
+                fx_translation: row.fx_translation.into(),
                 closing_deferred: row.closing_deferred.into(),
                 opening_unbilled: row.opening_unbilled.into(),
                 closing_unbilled: row.closing_unbilled.into(),
@@ -662,18 +677,27 @@ impl RevenueQuery {
             .collect())
     }
 
-    /// Revenue recognised by stream and month, with what was billed.
+    /// Revenue recognised by stream and month, with what was billed: for each currency (the
+    /// default) or in the functional currency (each month at its last day's rate).
     #[graphql(complexity = "super::cost::REPORT + child_complexity")]
     async fn revenue_by_stream(
         &self,
         ctx: &Context<'_>,
         from: String,
         to: String,
+        view: Option<CurrencyView>,
     ) -> async_graphql::Result<Vec<StreamMonth>> {
-        Ok(app(ctx)
+        let (rows, warnings) = app(ctx)
             .revenue
-            .by_stream(actor(ctx)?, &from, &to)
-            .await?
+            .by_stream(
+                actor(ctx)?,
+                &from,
+                &to,
+                view.unwrap_or(CurrencyView::EachCurrency),
+            )
+            .await?;
+        refuse_missing_rates(warnings)?;
+        Ok(rows
             .into_iter()
             .map(|row| StreamMonth {
                 month: row.month,
@@ -860,5 +884,22 @@ impl RevenueMutation {
             .assign_discount(actor(ctx)?, &contract_id, &ids)
             .await?
             .into())
+    }
+}
+
+/// A functional view that would leave a currency out for want of an FX rate is refused rather
+/// than shown short: the message names the currency and the date, and the per-currency view
+/// still answers.
+fn refuse_missing_rates(warnings: Vec<String>) -> async_graphql::Result<()> {
+    match warnings.first() {
+        None => Ok(()),
+        Some(_) => Err(crate::error::AppError::validation(
+            "view",
+            format!(
+                "{} Set the rate, or show each currency on its own.",
+                warnings.join(" ")
+            ),
+        )
+        .into()),
     }
 }

@@ -17,6 +17,7 @@ use crate::audit::{self, AuditRecord};
 use crate::clock::SharedClock;
 use crate::entities::{ledger_period, ssp_price, user};
 use crate::error::{AppError, AppResult};
+use crate::fx::Rates;
 use crate::money::{Currency, Money};
 use crate::values::{parse_id, require_text};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -240,11 +241,25 @@ impl CloseCheck {
 pub struct RevenueService {
     db: DatabaseConnection,
     clock: SharedClock,
+    /// The currency the functional views of the reports add every currency up in.
+    functional: Currency,
+}
+
+/// Which currencies a revenue report shows: every currency added up in the functional currency,
+/// or each currency on its own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, async_graphql::Enum)]
+pub enum CurrencyView {
+    Functional,
+    EachCurrency,
 }
 
 impl RevenueService {
-    pub fn new(db: DatabaseConnection, clock: SharedClock) -> RevenueService {
-        RevenueService { db, clock }
+    pub fn new(db: DatabaseConnection, clock: SharedClock, functional: Currency) -> RevenueService {
+        RevenueService {
+            db,
+            clock,
+            functional,
+        }
     }
 
     pub fn db(&self) -> &DatabaseConnection {
@@ -488,26 +503,45 @@ impl RevenueService {
         disclosures::remaining_obligations(&self.db, as_of).await
     }
 
+    /// The rollforward per month, for each currency or in the functional currency (with the
+    /// names of currencies left out for want of a rate).
     pub async fn rollforward(
         &self,
         actor: &Actor,
         from: &str,
         to: &str,
-    ) -> AppResult<Vec<report::RollforwardMonth>> {
+        view: CurrencyView,
+    ) -> AppResult<(Vec<report::RollforwardMonth>, Vec<String>)> {
         actor.require(Permission::RevenueTotalsRead)?;
         let months = report::month_range(from, to)?;
-        report::rollforward(&self.db, &months).await
+        let rows = report::rollforward(&self.db, &months).await?;
+        if view == CurrencyView::EachCurrency {
+            return Ok((rows, Vec::new()));
+        }
+        let rates = Rates::load(&self.db, self.functional).await?;
+        let mut warnings = Vec::new();
+        let rows = report::rollforward_functional(&rows, &months, &rates, &mut warnings);
+        Ok((rows, warnings))
     }
 
+    /// Revenue by stream per month, for each currency or in the functional currency.
     pub async fn by_stream(
         &self,
         actor: &Actor,
         from: &str,
         to: &str,
-    ) -> AppResult<Vec<report::StreamMonth>> {
+        view: CurrencyView,
+    ) -> AppResult<(Vec<report::StreamMonth>, Vec<String>)> {
         actor.require(Permission::RevenueTotalsRead)?;
         let months = report::month_range(from, to)?;
-        report::by_stream(&self.db, &months).await
+        let rows = report::by_stream(&self.db, &months).await?;
+        if view == CurrencyView::EachCurrency {
+            return Ok((rows, Vec::new()));
+        }
+        let rates = Rates::load(&self.db, self.functional).await?;
+        let mut warnings = Vec::new();
+        let rows = report::by_stream_functional(&rows, &months, &rates, &mut warnings);
+        Ok((rows, warnings))
     }
 
     /// Months that were ever closed, and the last 12 months up to today.
@@ -689,6 +723,12 @@ impl RevenueService {
         params: &std::collections::HashMap<String, String>,
     ) -> AppResult<(String, String)> {
         let get = |name: &str| params.get(name).cloned().unwrap_or_default();
+        // `view=functional` adds the currencies up in the functional currency, as the page shows.
+        let view = if get("view") == "functional" {
+            CurrencyView::Functional
+        } else {
+            CurrencyView::EachCurrency
+        };
         match report_name {
             "waterfall" => {
                 let as_of = match params.get("asOf") {
@@ -707,11 +747,11 @@ impl RevenueService {
                 Ok((format!("remaining-performance-obligations-{as_of}.csv"), disclosures::rpo_csv(&data)))
             }
             "rollforward" => {
-                let rows = self.rollforward(actor, &get("from"), &get("to")).await?;
+                let (rows, _) = self.rollforward(actor, &get("from"), &get("to"), view).await?;
                 Ok((format!("deferred-revenue-rollforward-{}-{}.csv", get("from"), get("to")), report::rollforward_csv(&rows)))
             }
             "streams" => {
-                let rows = self.by_stream(actor, &get("from"), &get("to")).await?;
+                let (rows, _) = self.by_stream(actor, &get("from"), &get("to"), view).await?;
                 Ok((format!("revenue-by-stream-{}-{}.csv", get("from"), get("to")), report::streams_csv(&rows)))
             }
             "schedule" => {

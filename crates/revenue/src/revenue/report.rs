@@ -8,6 +8,7 @@ use super::CloseCheck;
 use crate::calendar::parse_period;
 use crate::entities::{contract, customer, journal_entry, ledger_period, revenue_position};
 use crate::error::{AppError, AppResult};
+use crate::fx::Rates;
 use crate::ledger::chart::{
     CONTRA_REVENUE, DEFERRED_REVENUE, REVENUE_LICENCE, REVENUE_SERVICES, REVENUE_SUBSCRIPTION,
     REVENUE_USAGE, UNBILLED_RECEIVABLE,
@@ -340,6 +341,10 @@ pub struct RollforwardMonth {
     pub opening_deferred: Money,
     pub billed: Money,
     pub recognised: Money,
+    /// In the functional view, what moving the rates from the opening day to the month's last
+    /// day did to deferred revenue (closing − opening − billed + recognised); zero in a
+    /// currency's own rows.
+    pub fx_translation: Money,
     pub closing_deferred: Money,
     pub opening_unbilled: Money,
     pub closing_unbilled: Money,
@@ -400,6 +405,7 @@ pub async fn rollforward<C: ConnectionTrait>(
                 opening_deferred: Money::from_minor(open_deferred, currency),
                 billed: Money::from_minor(billed, currency),
                 recognised: Money::from_minor(recognised, currency),
+                fx_translation: Money::from_minor(0, currency),
                 closing_deferred: Money::from_minor(close_deferred, currency),
                 opening_unbilled: Money::from_minor(open_unbilled, currency),
                 closing_unbilled: Money::from_minor(close_unbilled, currency),
@@ -470,6 +476,103 @@ pub async fn by_stream<C: ConnectionTrait>(
         }
     }
     Ok(result)
+}
+
+/// The rollforward in the functional currency, from each currency's rows: balances at the rate
+/// of their day (opening: the day before the month; closing: its last day), the month's billing
+/// and recognition at its last day's rate, and the FX translation that closes the difference, so
+/// opening + billed − recognised + translation = closing holds in the functional currency too.
+/// Each figure adds the currencies by the one conversion rule (`fx::Rates::functional_total`).
+pub fn rollforward_functional(
+    rows: &[RollforwardMonth],
+    months: &[(String, NaiveDate, NaiveDate)],
+    rates: &Rates,
+    warnings: &mut Vec<String>,
+) -> Vec<RollforwardMonth> {
+    let functional = rates.functional;
+    let money = |minor| Money::from_minor(minor, functional);
+    months
+        .iter()
+        .filter_map(|(key, first, next)| {
+            let month: Vec<&RollforwardMonth> =
+                rows.iter().filter(|row| &row.month == key).collect();
+            if month.is_empty() {
+                return None;
+            }
+            let opening_day = *first - chrono::Duration::days(1);
+            let closing_day = *next - chrono::Duration::days(1);
+            let total = |pick: fn(&RollforwardMonth) -> Money,
+                         on: NaiveDate,
+                         warnings: &mut Vec<String>| {
+                rates.functional_total(month.iter().map(|row| pick(row)), on, warnings)
+            };
+            let opening = total(|row| row.opening_deferred, opening_day, warnings);
+            let billed = total(|row| row.billed, closing_day, warnings);
+            let recognised = total(|row| row.recognised, closing_day, warnings);
+            let closing = total(|row| row.closing_deferred, closing_day, warnings);
+            Some(RollforwardMonth {
+                month: key.clone(),
+                currency: functional,
+                opening_deferred: money(opening),
+                billed: money(billed),
+                recognised: money(recognised),
+                fx_translation: money(closing - opening - billed + recognised),
+                closing_deferred: money(closing),
+                opening_unbilled: money(total(|row| row.opening_unbilled, opening_day, warnings)),
+                closing_unbilled: money(total(|row| row.closing_unbilled, closing_day, warnings)),
+            })
+        })
+        .collect()
+}
+
+/// Revenue by stream in the functional currency: each currency's month converted at the
+/// month's last day's rate, its streams split from its converted total (so they add up to it),
+/// then the currencies added.
+pub fn by_stream_functional(
+    rows: &[StreamMonth],
+    months: &[(String, NaiveDate, NaiveDate)],
+    rates: &Rates,
+    warnings: &mut Vec<String>,
+) -> Vec<StreamMonth> {
+    let functional = rates.functional;
+    let money = |minor| Money::from_minor(minor, functional);
+    months
+        .iter()
+        .filter_map(|(key, _, next)| {
+            let on = *next - chrono::Duration::days(1);
+            let mut streams = [0i64; 5];
+            let mut billed = Vec::new();
+            let mut any = false;
+            for row in rows.iter().filter(|row| &row.month == key) {
+                any = true;
+                let parts = [
+                    row.subscription.minor(),
+                    row.services.minor(),
+                    row.usage.minor(),
+                    row.licence.minor(),
+                    row.contra.minor(),
+                ];
+                if let Some(converted) = rates.functional_parts(row.currency, &parts, on, warnings)
+                {
+                    for (sum, part) in streams.iter_mut().zip(converted) {
+                        *sum += part;
+                    }
+                }
+                billed.push(row.billed);
+            }
+            any.then(|| StreamMonth {
+                month: key.clone(),
+                currency: functional,
+                subscription: money(streams[0]),
+                services: money(streams[1]),
+                usage: money(streams[2]),
+                licence: money(streams[3]),
+                contra: money(streams[4]),
+                total: money(streams.iter().sum()),
+                billed: money(rates.functional_total(billed, on, warnings)),
+            })
+        })
+        .collect()
 }
 
 #[derive(Debug, FromQueryResult)]
@@ -624,6 +727,7 @@ pub fn rollforward_csv(rows: &[RollforwardMonth]) -> String {
             "opening_deferred",
             "billed",
             "recognised",
+            "fx_translation",
             "closing_deferred",
             "opening_unbilled",
             "closing_unbilled",
@@ -636,6 +740,7 @@ pub fn rollforward_csv(rows: &[RollforwardMonth]) -> String {
                     row.opening_deferred.amount_string(),
                     row.billed.amount_string(),
                     row.recognised.amount_string(),
+                    row.fx_translation.amount_string(),
                     row.closing_deferred.amount_string(),
                     row.opening_unbilled.amount_string(),
                     row.closing_unbilled.amount_string(),
