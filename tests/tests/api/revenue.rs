@@ -230,6 +230,162 @@ async fn an_annual_upfront_subscription_is_deferred_and_recognised_one_twelfth_a
     assert_eq!(error_field(&bad).as_deref(), Some("period"));
 }
 
+const ROLLFORWARD_VIEW: &str = "query($from: String!, $to: String!, $view: CurrencyView) { revenueRollforward(from: $from, to: $to, view: $view) { month currency openingDeferred { amount } billed { amount } recognised { amount } fxTranslation { amount } closingDeferred { amount } } }";
+const STREAMS_VIEW: &str = "query($from: String!, $to: String!, $view: CurrencyView) { revenueByStream(from: $from, to: $to, view: $view) { month currency subscription { amount } total { amount } billed { amount } } }";
+
+/// Issue 19: the revenue reports were per currency only. In the functional currency (USD here)
+/// a EUR balance is translated at its day's rate (1.20 on 31 January, 1.25 on 28 February) and
+/// the month's movements at its last day's rate; the FX translation closes the difference, as a
+/// rollforward of a foreign-currency liability reads (ASC 830-30: balances at the closing rate,
+/// the translation adjustment shown on its own). February by hand: opening 1,100 + 1,100 × 1.20
+/// = 2,420.00; recognised 100 + 100 × 1.25 = 225.00; closing 1,000 + 1,000 × 1.25 = 2,250.00;
+/// translation 2,250.00 − 2,420.00 + 225.00 = 55.00.
+#[tokio::test]
+async fn the_rollforward_in_the_functional_currency_translates_the_euro_balance_and_ties() {
+    let app = TestApp::spawn().await;
+    zero_tax(&app).await;
+    for (rate, day) in [
+        ("1.1", "2025-12-01"),
+        ("1.2", "2026-01-31"),
+        ("1.25", "2026-02-28"),
+    ] {
+        app.gql_ok(
+            Role::Cfo,
+            "mutation($input: FxRateSetInput!) { fxRateSet(input: $input) { rate } }",
+            json!({ "input": { "currency": "EUR", "rate": rate, "rateDate": day } }),
+        )
+        .await;
+    }
+    let dollars = app.create_customer("Dollar Inc", "USD").await;
+    let euros = app.create_customer("Euro SE", "EUR").await;
+    contract(
+        &app,
+        &dollars,
+        "OPP-FX-USD",
+        "ANNUALLY",
+        "1200.00",
+        "USD",
+        "2026-01-01",
+        "2026-12-31",
+    )
+    .await;
+    contract(
+        &app,
+        &euros,
+        "OPP-FX-EUR",
+        "ANNUALLY",
+        "1200.00",
+        "EUR",
+        "2026-01-01",
+        "2026-12-31",
+    )
+    .await;
+    bill(&app, "2026-01-01").await;
+    run(&app, "2026-01").await;
+    run(&app, "2026-02").await;
+
+    let rows = |value: Value| -> Vec<(String, String, [String; 5])> {
+        value
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|row| {
+                let amount = |key: &str| row[key]["amount"].as_str().unwrap().to_string();
+                (
+                    row["month"].as_str().unwrap().to_string(),
+                    row["currency"].as_str().unwrap().to_string(),
+                    [
+                        amount("openingDeferred"),
+                        amount("billed"),
+                        amount("recognised"),
+                        amount("fxTranslation"),
+                        amount("closingDeferred"),
+                    ],
+                )
+            })
+            .collect()
+    };
+    let functional = app
+        .gql_ok(
+            Role::Cfo,
+            ROLLFORWARD_VIEW,
+            json!({ "from": "2026-01", "to": "2026-02", "view": "FUNCTIONAL" }),
+        )
+        .await["revenueRollforward"]
+        .clone();
+    let text = |values: [&str; 5]| values.map(str::to_string);
+    assert_eq!(
+        rows(functional),
+        vec![
+            (
+                "2026-01".into(),
+                "USD".into(),
+                text(["0.00", "2640.00", "220.00", "0.00", "2420.00"])
+            ),
+            (
+                "2026-02".into(),
+                "USD".into(),
+                text(["2420.00", "0.00", "225.00", "55.00", "2250.00"])
+            ),
+        ]
+    );
+    // Each currency on its own has no translation, and is the default.
+    let each = app
+        .gql_ok(
+            Role::Cfo,
+            ROLLFORWARD_VIEW,
+            json!({ "from": "2026-02", "to": "2026-02" }),
+        )
+        .await["revenueRollforward"]
+        .clone();
+    assert_eq!(
+        rows(each),
+        vec![
+            (
+                "2026-02".into(),
+                "EUR".into(),
+                text(["1100.00", "0.00", "100.00", "0.00", "1000.00"])
+            ),
+            (
+                "2026-02".into(),
+                "USD".into(),
+                text(["1100.00", "0.00", "100.00", "0.00", "1000.00"])
+            ),
+        ]
+    );
+    let streams = app
+        .gql_ok(
+            Role::Cfo,
+            STREAMS_VIEW,
+            json!({ "from": "2026-02", "to": "2026-02", "view": "FUNCTIONAL" }),
+        )
+        .await["revenueByStream"]
+        .clone();
+    assert_eq!(streams[0]["currency"], "USD");
+    assert_eq!(streams[0]["subscription"]["amount"], "225.00");
+    assert_eq!(streams[0]["total"]["amount"], "225.00");
+
+    // Without a EUR rate the functional view refuses, naming the currency, rather than show a
+    // total that silently leaves the euros out.
+    app.sql_rows("DELETE FROM fx_rates WHERE currency = 'EUR'")
+        .await;
+    let refused = app
+        .gql_as(
+            Role::Cfo,
+            ROLLFORWARD_VIEW,
+            json!({ "from": "2026-02", "to": "2026-02", "view": "FUNCTIONAL" }),
+        )
+        .await;
+    assert_eq!(error_field(&refused).as_deref(), Some("view"), "{refused}");
+    assert!(
+        refused["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("No FX rate for EUR"),
+        "{refused}"
+    );
+}
+
 #[tokio::test]
 async fn a_mid_month_start_under_monthly_equal_and_daily_methods() {
     let app = TestApp::spawn().await;
