@@ -3092,6 +3092,46 @@ async fn a_vp_finance_reads_a_year_of_renewals_the_aging_total_and_is_not_offere
         {
             return Err("the rollforward does not tie".into());
         }
+        // The functional currency is the default view, with the FX translation column; each
+        // currency on its own is one click away, with the choice in the URL.
+        browser
+            .wait_for_text(
+                "[data-test=rollforward-table][data-currency=USD] thead",
+                "FX translation",
+                DEFAULT_TIMEOUT,
+            )
+            .await?;
+        let each = browser
+            .find("[data-test=revenue-currency-view] [data-view=currency]")
+            .await?;
+        browser.click(&each).await?;
+        browser
+            .wait_for_text(
+                &format!("{august_row} [data-test=closing-deferred]"),
+                "$0.00",
+                DEFAULT_TIMEOUT,
+            )
+            .await?;
+        if !browser.current_url().await?.contains("view=currency") {
+            return Err("choosing each currency did not reach the URL".into());
+        }
+        let deadline = std::time::Instant::now() + DEFAULT_TIMEOUT;
+        loop {
+            let headers = browser
+                .find_all("[data-test=rollforward-table][data-currency=USD] thead")
+                .await?;
+            let mut translated = headers.is_empty();
+            for header in &headers {
+                translated |= browser.text(header).await?.contains("FX translation");
+            }
+            if !translated {
+                break;
+            }
+            if std::time::Instant::now() > deadline {
+                return Err("a currency's own rollforward shows an FX translation column".into());
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
         no_error_on_page(&browser, revenue_page).await?;
 
         // AR aging: the overall table ends with the total, equal to the API's.
