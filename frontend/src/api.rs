@@ -24,6 +24,7 @@ mod metrics;
 mod renewals;
 mod revenue;
 mod service_accounts;
+mod settings;
 mod users;
 mod webhooks;
 pub use bank::*;
@@ -37,6 +38,7 @@ pub use metrics::*;
 pub use renewals::*;
 pub use revenue::*;
 pub use service_accounts::*;
+pub use settings::*;
 pub use users::*;
 pub use webhooks::*;
 

@@ -17,8 +17,9 @@ use crate::{
         commission_team, commissions, customer_detail, customer_new, customers, dashboard,
         deal_form, deals, dispute_detail, disputes, expansions, imports, integration_detail,
         integrations, invoice_detail, invoices, ladder, ledger, ledger_exports, login,
-        payment_detail, payment_new, payments, renewals, revenue, revenue_close, revenue_contracts,
-        revenue_schedule, revenue_settings, service_accounts, timesheets, users, webhooks,
+        payment_detail, payment_new, payments, rates, renewals, revenue, revenue_close,
+        revenue_contracts, revenue_schedule, revenue_settings, service_accounts, timesheets, users,
+        webhooks,
     },
     session::{self, use_session, Session, SessionContext},
 };
@@ -98,6 +99,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("users") view=users::UsersPage />
                     <Route path=path!("service-accounts") view=service_accounts::ServiceAccountsPage />
                     <Route path=path!("webhooks") view=webhooks::WebhooksPage />
+                    <Route path=path!("settings/rates") view=rates::RatesPage />
                 </ParentRoute>
             </Routes>
         </Router>
@@ -406,6 +408,9 @@ fn SideNav() -> impl IntoView {
             </Show>
             <Show when=move || can_webhooks.get()>
                 <NavLink href="/webhooks" key="webhooks" label="Webhooks" />
+            </Show>
+            <Show when=move || can_invoices.get()>
+                <NavLink href="/settings/rates" key="rates" label="FX and tax rates" />
             </Show>
         </nav>
     }

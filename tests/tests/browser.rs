@@ -3816,3 +3816,116 @@ async fn a_link_opened_in_a_new_tab_is_signed_in_at_the_whole_link_and_sign_out_
     })
     .await
 }
+
+#[tokio::test]
+async fn the_cfo_sets_an_fx_rate_and_a_tax_rate_from_the_rates_page() -> TestResult {
+    // Proves: the FX and tax tables have a screen (issue 19, "every input has a screen"): the
+    // CFO's navigation leads to it, both tables start empty with what to do, a rate for the
+    // functional currency is refused beside its field in the server's words, a EUR rate and a
+    // Californian sales tax are added with their dates and show in the tables; an AR specialist,
+    // who reads invoices but does not set billing up, sees the tables without the forms.
+    require_dist()?;
+    let app = TestApp::spawn().await;
+    let browser = Browser::start().await?;
+    run(&browser, "cfo_rates", async {
+        sign_in(&browser, &app, Role::Cfo).await?;
+        browser.wait_for_path("/dashboard", DEFAULT_TIMEOUT).await?;
+        let link = browser
+            .wait_for("[data-nav=rates]", DEFAULT_TIMEOUT)
+            .await?;
+        browser.click(&link).await?;
+        browser
+            .wait_for_text(
+                "[data-test=fx-rates] .empty-state",
+                "No FX rates yet",
+                DEFAULT_TIMEOUT,
+            )
+            .await?;
+        browser
+            .wait_for_text(
+                "[data-test=tax-rates] .empty-state",
+                "No tax rates yet",
+                DEFAULT_TIMEOUT,
+            )
+            .await?;
+
+        set_value(&browser, "#field-currency", "usd").await?;
+        set_value(&browser, "#field-rate", "1").await?;
+        set_value(&browser, "#field-rateDate", "2026-01-01").await?;
+        let add_fx = browser.find("[data-action=add-fx-rate]").await?;
+        browser.click(&add_fx).await?;
+        browser
+            .wait_for_text(
+                "#field-currency-error",
+                "USD is the functional currency",
+                DEFAULT_TIMEOUT,
+            )
+            .await?;
+        set_value(&browser, "#field-currency", "eur").await?;
+        set_value(&browser, "#field-rate", "1.0842").await?;
+        browser.click(&add_fx).await?;
+        browser
+            .wait_for_text(
+                "[data-test=fx-rate-saved]",
+                "1 EUR = 1.0842 USD",
+                DEFAULT_TIMEOUT,
+            )
+            .await?;
+        browser
+            .wait_for_text(
+                "[data-test=fx-rate-table] tr[data-currency=EUR]",
+                "1 EUR = 1.0842 USD",
+                DEFAULT_TIMEOUT,
+            )
+            .await?;
+
+        set_value(&browser, "#field-jurisdiction", "us-ca").await?;
+        set_value(&browser, "#field-label", "California sales tax").await?;
+        set_value(&browser, "#field-ratePercent", "7.25").await?;
+        set_value(&browser, "#field-effectiveFrom", "2026-01-01").await?;
+        let add_tax = browser.find("[data-action=add-tax-rate]").await?;
+        browser.click(&add_tax).await?;
+        browser
+            .wait_for_text(
+                "[data-test=tax-rate-table] tr[data-jurisdiction=US-CA]",
+                "California sales tax",
+                DEFAULT_TIMEOUT,
+            )
+            .await?;
+        browser
+            .wait_for_text(
+                "[data-test=tax-rate-table] tr[data-jurisdiction=US-CA]",
+                "7.25",
+                DEFAULT_TIMEOUT,
+            )
+            .await?;
+        no_error_on_page(&browser, "/settings/rates").await?;
+
+        let sign_out = browser.find("[data-test=sign-out]").await?;
+        browser.click(&sign_out).await?;
+        browser.wait_for_path("/login", DEFAULT_TIMEOUT).await?;
+        sign_in(&browser, &app, Role::ArSpecialist).await?;
+        browser
+            .wait_for("[data-test=user-name]", DEFAULT_TIMEOUT)
+            .await?;
+        browser
+            .goto(&format!("{}/settings/rates", app.base_url))
+            .await?;
+        browser
+            .wait_for_text(
+                "[data-test=fx-rate-table] tr[data-currency=EUR]",
+                "1.0842",
+                DEFAULT_TIMEOUT,
+            )
+            .await?;
+        if !browser
+            .find_all("[data-test=fx-rate-form], [data-test=tax-rate-form]")
+            .await?
+            .is_empty()
+        {
+            return Err("someone who does not set billing up is offered the rate forms".into());
+        }
+        Ok(())
+    })
+    .await
+}

@@ -1041,6 +1041,10 @@ pub struct Payments;
 mod renewals;
 pub use renewals::*;
 
+// settings (their own file: the FX and tax rate tables)
+mod settings;
+pub use settings::*;
+
 // revenue
 #[derive(GraphQLQuery)]
 #[graphql(

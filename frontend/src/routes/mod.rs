@@ -40,6 +40,7 @@ pub mod login;
 pub mod payment_detail;
 pub mod payment_new;
 pub mod payments;
+pub mod rates;
 pub mod renewals;
 pub mod revenue;
 pub mod revenue_close;

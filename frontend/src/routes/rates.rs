@@ -1,0 +1,273 @@
+//! FX and tax rates (`/settings/rates`): the two tables every invoice, the functional-currency
+//! reports and commissions convert and tax by. Whoever reads invoices sees them; whoever sets
+//! billing up (CFO, VP Finance, admin) adds a dated rate beside each. A rate is never edited in
+//! place: a new one from a later date takes over from that date, so what was invoiced, converted
+//! or reported before keeps the rate it used.
+
+use leptos::{prelude::*, task::spawn_local};
+
+use crate::{
+    api::{self, ApiError, FxRate, TaxRate},
+    app::RequirePermission,
+    components::{
+        field::TextField,
+        states::{ActionError, EmptyState, ErrorPanel, LoadingRows},
+    },
+    format, session,
+};
+
+#[component]
+pub fn RatesPage() -> impl IntoView {
+    view! {
+        <RequirePermission permission="INVOICE_READ">
+            <Rates />
+        </RequirePermission>
+    }
+}
+
+#[component]
+fn Rates() -> impl IntoView {
+    let can_setup = session::can("BILLING_SETUP");
+    view! {
+        <div class="page">
+            <header class="page-header">
+                <div>
+                    <h1>"FX and tax rates"</h1>
+                    <p class="muted">"The rates invoices are taxed by and other currencies are converted into the functional currency by. A new rate takes over from its date; earlier figures keep the rate they used."</p>
+                </div>
+            </header>
+            <FxRates can_setup=can_setup />
+            <TaxRates can_setup=can_setup />
+        </div>
+    }
+}
+
+/// The FX table, newest rate of each currency first, and the form for a new dated rate.
+#[component]
+fn FxRates(can_setup: Signal<bool>) -> impl IntoView {
+    let rates = LocalResource::new(api::fx_rates);
+    let errors = RwSignal::new(None::<ApiError>);
+    let saved = RwSignal::new(None::<String>);
+    let pending = RwSignal::new(false);
+    let (currency, rate, rate_date) = (
+        RwSignal::new(String::new()),
+        RwSignal::new(String::new()),
+        RwSignal::new(format::today_iso()),
+    );
+    let add = move |event: leptos::ev::SubmitEvent| {
+        event.prevent_default();
+        if pending.get_untracked() {
+            return;
+        }
+        errors.set(None);
+        saved.set(None);
+        pending.set(true);
+        let input = (
+            currency.get_untracked().trim().to_ascii_uppercase(),
+            format::amount_input(&rate.get_untracked()),
+            rate_date.get_untracked(),
+        );
+        spawn_local(async move {
+            let result = api::fx_rate_set(input.0, input.1, input.2).await;
+            pending.try_set(false);
+            match result {
+                Ok(row) => {
+                    saved.try_set(Some(format!(
+                        "From {}, 1 {} = {} {}.",
+                        format::date(&row.rate_date),
+                        row.currency,
+                        row.rate,
+                        row.functional_currency
+                    )));
+                    rate.try_set(String::new());
+                    rates.refetch();
+                }
+                Err(error) => {
+                    errors.try_set(Some(error));
+                }
+            }
+        });
+    };
+    view! {
+        <section class="section" data-test="fx-rates">
+            <h2>"FX rates"</h2>
+            <p class="muted">"Units of the functional currency per unit of another currency. Reports convert each currency's total once at the rate in force on their date (the latest on or before it)."</p>
+            {move || match rates.get() {
+                None => view! { <LoadingRows columns=3 rows=3 /> }.into_any(),
+                Some(Err(error)) => view! { <ErrorPanel error=error retry=Callback::new(move |()| rates.refetch()) /> }.into_any(),
+                Some(Ok(rows)) if rows.is_empty() => view! {
+                    <EmptyState title="No FX rates yet" hint="Add a rate for each currency your customers are invoiced in, other than the functional currency, so totals can add them up." />
+                }.into_any(),
+                Some(Ok(rows)) => view! { <FxTable rows=rows /> }.into_any(),
+            }}
+            <Show when=move || can_setup.get()>
+                <form class="form add-rate" data-test="fx-rate-form" on:submit=add novalidate=true>
+                    <h3>"Add a rate"</h3>
+                    <div class="form-row">
+                        <TextField label="Currency" name="currency" value=currency errors=errors.into() required=true placeholder="EUR" hint="ISO code, e.g. EUR or GBP." />
+                        <TextField label="Rate" name="rate" value=rate errors=errors.into() required=true numeric=true placeholder="1.0842" hint="Functional currency per one unit." />
+                        <TextField label="From" name="rateDate" kind="date" value=rate_date errors=errors.into() required=true />
+                    </div>
+                    <ActionError error=errors.into() inline_fields=&["currency", "rate", "rateDate"] />
+                    {move || saved.get().map(|text| view! { <p class="alert alert-success" role="status" data-test="fx-rate-saved">{text}</p> })}
+                    <div class="button-row">
+                        <button class="button button-primary" type="submit" data-action="add-fx-rate" disabled=move || pending.get()>
+                            {move || if pending.get() { "Saving…" } else { "Add FX rate" }}
+                        </button>
+                    </div>
+                </form>
+            </Show>
+        </section>
+    }
+}
+
+#[component]
+fn FxTable(rows: Vec<FxRate>) -> impl IntoView {
+    let mut rows = rows;
+    // By currency, the rate in force now first.
+    rows.sort_by(|a, b| {
+        a.currency
+            .cmp(&b.currency)
+            .then(b.rate_date.cmp(&a.rate_date))
+    });
+    view! {
+        <div class="table-scroll">
+            <table class="table compact" data-test="fx-rate-table">
+                <thead>
+                    <tr>
+                        <th scope="col">"Currency"</th>
+                        <th scope="col" class="num">"Rate"</th>
+                        <th scope="col">"From"</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {rows.into_iter().map(|row| view! {
+                        <tr data-currency=row.currency.clone() data-date=row.rate_date.clone()>
+                            <th scope="row">{row.currency.clone()}</th>
+                            <td class="num">{format!("1 {} = {} {}", row.currency, row.rate, row.functional_currency)}</td>
+                            <td class="nowrap">{format::date(&row.rate_date)}</td>
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+}
+
+/// The tax table by jurisdiction, newest first, and the form for a new rate from a date.
+#[component]
+fn TaxRates(can_setup: Signal<bool>) -> impl IntoView {
+    let rates = LocalResource::new(api::tax_rates);
+    let errors = RwSignal::new(None::<ApiError>);
+    let saved = RwSignal::new(None::<String>);
+    let pending = RwSignal::new(false);
+    let (jurisdiction, label, percent, effective_from) = (
+        RwSignal::new(String::new()),
+        RwSignal::new(String::new()),
+        RwSignal::new(String::new()),
+        RwSignal::new(format::today_iso()),
+    );
+    let add = move |event: leptos::ev::SubmitEvent| {
+        event.prevent_default();
+        if pending.get_untracked() {
+            return;
+        }
+        errors.set(None);
+        saved.set(None);
+        pending.set(true);
+        let input = (
+            jurisdiction.get_untracked().trim().to_ascii_uppercase(),
+            label.get_untracked().trim().to_string(),
+            format::amount_input(&percent.get_untracked())
+                .trim_end_matches('%')
+                .to_string(),
+            effective_from.get_untracked(),
+        );
+        spawn_local(async move {
+            let result = api::tax_rate_set(input.0, input.1, input.2, input.3).await;
+            pending.try_set(false);
+            match result {
+                Ok(row) => {
+                    saved.try_set(Some(format!(
+                        "From {}, {} is taxed at {} ({}).",
+                        format::date(&row.effective_from),
+                        row.jurisdiction,
+                        format::percent_text(&row.rate_percent),
+                        row.label
+                    )));
+                    percent.try_set(String::new());
+                    rates.refetch();
+                }
+                Err(error) => {
+                    errors.try_set(Some(error));
+                }
+            }
+        });
+    };
+    view! {
+        <section class="section" data-test="tax-rates">
+            <h2>"Tax rates"</h2>
+            <p class="muted">"The rate of each jurisdiction a customer is invoiced in, from its effective date; an invoice line takes the rate in force on the invoice's date."</p>
+            {move || match rates.get() {
+                None => view! { <LoadingRows columns=4 rows=3 /> }.into_any(),
+                Some(Err(error)) => view! { <ErrorPanel error=error retry=Callback::new(move |()| rates.refetch()) /> }.into_any(),
+                Some(Ok(rows)) if rows.is_empty() => view! {
+                    <EmptyState title="No tax rates yet" hint="Invoices for a jurisdiction without a rate are held as drafts until one is added." />
+                }.into_any(),
+                Some(Ok(rows)) => view! { <TaxTable rows=rows /> }.into_any(),
+            }}
+            <Show when=move || can_setup.get()>
+                <form class="form add-rate" data-test="tax-rate-form" on:submit=add novalidate=true>
+                    <h3>"Add a rate"</h3>
+                    <div class="form-row">
+                        <TextField label="Jurisdiction" name="jurisdiction" value=jurisdiction errors=errors.into() required=true placeholder="US-CA" hint="Country, or country and region: DE, US-CA." />
+                        <TextField label="Label" name="label" value=label errors=errors.into() required=true placeholder="California sales tax" />
+                        <TextField label="Rate" name="ratePercent" value=percent errors=errors.into() required=true numeric=true suffix=Signal::derive(|| "%".to_string()) placeholder="7.25" />
+                        <TextField label="From" name="effectiveFrom" kind="date" value=effective_from errors=errors.into() required=true />
+                    </div>
+                    <ActionError error=errors.into() inline_fields=&["jurisdiction", "label", "ratePercent", "effectiveFrom"] />
+                    {move || saved.get().map(|text| view! { <p class="alert alert-success" role="status" data-test="tax-rate-saved">{text}</p> })}
+                    <div class="button-row">
+                        <button class="button button-primary" type="submit" data-action="add-tax-rate" disabled=move || pending.get()>
+                            {move || if pending.get() { "Saving…" } else { "Add tax rate" }}
+                        </button>
+                    </div>
+                </form>
+            </Show>
+        </section>
+    }
+}
+
+#[component]
+fn TaxTable(rows: Vec<TaxRate>) -> impl IntoView {
+    let mut rows = rows;
+    rows.sort_by(|a, b| {
+        a.jurisdiction
+            .cmp(&b.jurisdiction)
+            .then(b.effective_from.cmp(&a.effective_from))
+    });
+    view! {
+        <div class="table-scroll">
+            <table class="table compact" data-test="tax-rate-table">
+                <thead>
+                    <tr>
+                        <th scope="col">"Jurisdiction"</th>
+                        <th scope="col">"Label"</th>
+                        <th scope="col" class="num">"Rate"</th>
+                        <th scope="col">"From"</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {rows.into_iter().map(|row| view! {
+                        <tr data-jurisdiction=row.jurisdiction.clone() data-date=row.effective_from.clone()>
+                            <th scope="row">{row.jurisdiction.clone()}</th>
+                            <td>{row.label.clone()}</td>
+                            <td class="num">{format::percent_text(&row.rate_percent)}</td>
+                            <td class="nowrap">{format::date(&row.effective_from)}</td>
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+}
