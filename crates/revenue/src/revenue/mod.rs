@@ -515,13 +515,8 @@ impl RevenueService {
         actor.require(Permission::RevenueTotalsRead)?;
         let months = report::month_range(from, to)?;
         let rows = report::rollforward(&self.db, &months).await?;
-        if view == CurrencyView::EachCurrency {
-            return Ok((rows, Vec::new()));
-        }
-        let rates = Rates::load(&self.db, self.functional).await?;
-        let mut warnings = Vec::new();
-        let rows = report::rollforward_functional(&rows, &months, &rates, &mut warnings);
-        Ok((rows, warnings))
+        self.in_view(rows, &months, view, report::rollforward_functional)
+            .await
     }
 
     /// Revenue by stream per month, for each currency or in the functional currency.
@@ -535,12 +530,25 @@ impl RevenueService {
         actor.require(Permission::RevenueTotalsRead)?;
         let months = report::month_range(from, to)?;
         let rows = report::by_stream(&self.db, &months).await?;
+        self.in_view(rows, &months, view, report::by_stream_functional)
+            .await
+    }
+
+    /// A month-by-month report's rows as they are (each currency) or through `functional`, with
+    /// the currencies it left out for want of a rate.
+    async fn in_view<T>(
+        &self,
+        rows: Vec<T>,
+        months: &[(String, NaiveDate, NaiveDate)],
+        view: CurrencyView,
+        functional: fn(&[T], &[(String, NaiveDate, NaiveDate)], &Rates, &mut Vec<String>) -> Vec<T>,
+    ) -> AppResult<(Vec<T>, Vec<String>)> {
         if view == CurrencyView::EachCurrency {
             return Ok((rows, Vec::new()));
         }
         let rates = Rates::load(&self.db, self.functional).await?;
         let mut warnings = Vec::new();
-        let rows = report::by_stream_functional(&rows, &months, &rates, &mut warnings);
+        let rows = functional(&rows, months, &rates, &mut warnings);
         Ok((rows, warnings))
     }
 
