@@ -245,6 +245,10 @@ pub struct RevenueService {
     functional: Currency,
 }
 
+/// Turns a month-by-month report's rows (per currency) into its functional-currency rows.
+type FunctionalView<T> =
+    fn(&[T], &[(String, NaiveDate, NaiveDate)], &Rates, &mut Vec<String>) -> Vec<T>;
+
 /// Which currencies a revenue report shows: every currency added up in the functional currency,
 /// or each currency on its own.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, async_graphql::Enum)]
@@ -541,7 +545,7 @@ impl RevenueService {
         rows: Vec<T>,
         months: &[(String, NaiveDate, NaiveDate)],
         view: CurrencyView,
-        functional: fn(&[T], &[(String, NaiveDate, NaiveDate)], &Rates, &mut Vec<String>) -> Vec<T>,
+        functional: FunctionalView<T>,
     ) -> AppResult<(Vec<T>, Vec<String>)> {
         if view == CurrencyView::EachCurrency {
             return Ok((rows, Vec::new()));
