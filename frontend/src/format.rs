@@ -160,6 +160,12 @@ pub fn percent_text(percent: &str) -> String {
     }
 }
 
+/// A rate exactly as stored, as a percentage: "7.25" → "7.25%" (a tax rate or an uplift is
+/// applied to the last decimal, so it is never shown rounded).
+pub fn exact_percent(percent: &str) -> String {
+    format!("{}%", percent.trim())
+}
+
 /// A decimal string ("23.46") with one decimal, rounded half away from zero: `23.5`. Text that
 /// is not a number is shown unchanged.
 pub fn one_decimal(number: &str) -> String {

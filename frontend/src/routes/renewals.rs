@@ -1160,7 +1160,7 @@ fn RenewForm(row: Renewal, renewed: Callback<()>) -> impl IntoView {
                                     <table class="table compact">
                                         <tbody>
                                             <tr><th scope="row">"ARR now"</th><MoneyCell money=Some(before) /></tr>
-                                            <tr><th scope="row">"Uplift"</th><td class="num">{format::percent_text(&preview.uplift_percent)}</td></tr>
+                                            <tr><th scope="row">"Uplift"</th><td class="num">{format::exact_percent(&preview.uplift_percent)}</td></tr>
                                             <tr><th scope="row">"New term"</th><td>{format::period(Some(&preview.start_date), Some(&preview.end_date))}</td></tr>
                                             <tr data-test="renew-preview-arr"><th scope="row">"ARR after renewal"</th><MoneyCell money=Some(preview.arr.clone()) /></tr>
                                             <tr><th scope="row">"TCV of the new term"</th><MoneyCell money=Some(preview.tcv.clone()) /></tr>

@@ -655,7 +655,7 @@ fn RollforwardTable(
                     <th scope="col" class="num">"+ Billed"</th>
                     <th scope="col" class="num">"− Recognised"</th>
                     {functional.then(|| view! {
-                        <th scope="col" class="num" title="What moving the rates from the opening day to the month's last day did to the balance">"± FX translation"</th>
+                        <th scope="col" class="num" data-test="fx-translation-header" title="What moving the rates from the opening day to the month's last day did to the balance">"± FX translation"</th>
                     })}
                     <th scope="col" class="num" title="Recognised beyond what was billed goes to the contract asset; billing it later brings it back">"± Contract asset"</th>
                     <th scope="col" class="num">"= Closing deferred"</th>
