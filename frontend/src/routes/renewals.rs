@@ -1042,6 +1042,11 @@ fn RenewForm(row: Renewal, renewed: Callback<()>) -> impl IntoView {
             .trim_end_matches('%')
             .to_string()
     };
+    // A changed uplift makes the preview stale: the confirmation closes until it is reviewed again.
+    Effect::new(move |_| {
+        uplift.track();
+        confirming.set(None);
+    });
     // The server refuses to renew for a customer on credit hold, so the form does not offer it.
     let on_hold = row.with_value(|row| row.on_credit_hold);
     let review = move |event: leptos::ev::SubmitEvent| {
@@ -1071,16 +1076,16 @@ fn RenewForm(row: Renewal, renewed: Callback<()>) -> impl IntoView {
         });
     };
     let confirm = move |_| {
-        let Some((key, _)) = confirming.get_untracked() else {
+        // Renews with the uplift the preview was computed with, whatever the field says now.
+        let Some((key, preview)) = confirming.get_untracked() else {
             return;
         };
         pending.set(true);
         errors.set(None);
-        let typed = typed_uplift();
         spawn_local(async move {
             let result = api::contract_renew(
                 row.with_value(|row| row.contract_id.clone()),
-                non_empty(&typed),
+                Some(preview.uplift_percent),
                 key,
             )
             .await;
