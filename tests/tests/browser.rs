@@ -1901,6 +1901,31 @@ async fn the_cro_reads_the_dashboard_drills_into_mrr_and_works_a_renewal() -> Te
                 DEFAULT_TIMEOUT,
             )
             .await?;
+        // Changing the uplift makes the preview stale: the confirmation closes until reviewed.
+        browser.type_text(&uplift, "0").await?;
+        let deadline = std::time::Instant::now() + DEFAULT_TIMEOUT;
+        while !browser
+            .find_all("[data-test=renew-confirm]")
+            .await?
+            .is_empty()
+        {
+            if std::time::Instant::now() > deadline {
+                return Err("a changed uplift left the old preview open to confirm".into());
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        browser.clear(&uplift).await?;
+        browser.type_text(&uplift, "5").await?;
+        // The Review button is drawn again once the confirmation closes.
+        let review = browser.find("[data-action=review-renewal]").await?;
+        browser.click(&review).await?;
+        browser
+            .wait_for_text(
+                "[data-test=renew-confirm] [data-test=renew-preview-arr]",
+                "$12,600.00",
+                DEFAULT_TIMEOUT,
+            )
+            .await?;
         let confirm = browser.find("[data-action=confirm-renewal]").await?;
         browser.click(&confirm).await?;
         browser
