@@ -221,6 +221,27 @@ mod tests {
         );
     }
 
+    #[test]
+    fn amounts_that_cancel_out_need_no_rate() {
+        let reference = reference("1.1");
+        let mut warnings = Vec::new();
+        let total = reference.functional_total(
+            [
+                Money::from_minor(100, code("GBP")),
+                Money::from_minor(-100, code("GBP")),
+                Money::from_minor(5, Currency::USD),
+            ],
+            day(),
+            &mut warnings,
+        );
+        assert_eq!(total, 5);
+        assert_eq!(
+            reference.functional_parts(code("GBP"), &[0, 0], day(), &mut warnings),
+            Some(vec![0, 0])
+        );
+        assert!(warnings.is_empty(), "{warnings:?}");
+    }
+
     proptest! {
         #[test]
         fn parts_always_add_up_to_the_converted_total_and_stay_within_a_cent_of_their_own(
