@@ -106,7 +106,7 @@ fn Inbox() -> impl IntoView {
         approvals.refetch();
     });
     Effect::new(move |_| {
-        if matches!(approvals.get(), Some(Ok(_))) && refocus.get_untracked() {
+        if approvals.with(|page| matches!(page, Some(Ok(_)))) && refocus.get_untracked() {
             refocus.set(false);
             focus_first(vec![
                 "[data-can-decide=true] [data-decision=open] textarea".to_string(),

@@ -99,7 +99,6 @@ pub struct Reference {
     pub tax_rates: Vec<TaxRate>,
     /// The FX table and the functional currency, with the one conversion rule.
     pub fx: Rates,
-    pub functional: Currency,
 }
 
 impl Reference {
@@ -126,7 +125,6 @@ impl Reference {
         Ok(Reference {
             tax_rates,
             fx: Rates::load(connection, functional).await?,
-            functional,
         })
     }
 
@@ -277,7 +275,7 @@ pub fn plan(
     let functional_total = match fx_rate {
         Some(rate) => Some(Money::from_decimal(
             totals.total.to_decimal() * rate,
-            reference.functional,
+            reference.fx.functional,
             RoundingStrategy::MidpointAwayFromZero,
         )?),
         None => None,
@@ -311,7 +309,7 @@ pub fn plan(
         lines,
         totals,
         block,
-        functional_currency: reference.functional,
+        functional_currency: reference.fx.functional,
         fx_rate,
         functional_total,
     })

@@ -7,7 +7,7 @@ use super::{own_customers, ReceivablesService};
 use crate::access::{Actor, Permission};
 use crate::entities::{ar_aging_cell, ar_movement, customer, invoice};
 use crate::error::AppResult;
-use crate::invoicing::plan::Reference;
+use crate::fx::Rates;
 use crate::money::{Currency, Money};
 use crate::pagination::{Page, PageRequest};
 use chrono::NaiveDate;
@@ -41,7 +41,7 @@ pub struct AgingReport {
 }
 
 /// The aging of every currency in the functional currency: each currency's total converted once
-/// and split over its buckets (`Reference::functional_parts`), so the buckets add up to the
+/// and split over its buckets (`fx::Rates::functional_parts`), so the buckets add up to the
 /// total and the total equals the dashboard's outstanding figure. A currency without a rate on
 /// the date is left out and named in `warnings`.
 #[derive(Debug, Clone)]
@@ -52,15 +52,11 @@ pub struct FunctionalAging {
 }
 
 impl FunctionalAging {
-    pub fn of(
-        currencies: &[AgingSummary],
-        reference: &Reference,
-        as_of: NaiveDate,
-    ) -> FunctionalAging {
+    pub fn of(currencies: &[AgingSummary], rates: &Rates, as_of: NaiveDate) -> FunctionalAging {
         let mut totals = BucketTotals::default();
         let mut warnings = Vec::new();
         for summary in currencies {
-            let Some(converted) = reference.functional_parts(
+            let Some(converted) = rates.functional_parts(
                 summary.currency,
                 &summary.totals.amounts,
                 as_of,
@@ -74,7 +70,7 @@ impl FunctionalAging {
             }
         }
         FunctionalAging {
-            currency: reference.functional,
+            currency: rates.functional,
             totals,
             warnings,
         }
@@ -188,8 +184,9 @@ impl ReceivablesService {
         } else {
             self.cell_totals(as_of, basis).await?
         };
-        let reference = Reference::load(&self.db, self.functional).await?;
-        let functional = FunctionalAging::of(&currencies, &reference, as_of);
+        // Only the FX table is needed here, not the tax table `Reference` also reads.
+        let rates = Rates::load(&self.db, self.functional).await?;
+        let functional = FunctionalAging::of(&currencies, &rates, as_of);
         Ok(AgingReport {
             as_of,
             basis,
