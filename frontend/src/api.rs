@@ -417,6 +417,23 @@ pub struct PaymentMethod {
     pub masked_reference: Option<String>,
 }
 
+/// A customer's exposure against its credit limit, with what a deal would add (DOMAIN, "Credit
+/// policy"): open invoices, drafts waiting and the next 30 days' scheduled charges.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CreditCheck {
+    pub limit: Money,
+    pub exposure: Money,
+    pub open: Money,
+    pub waiting: Money,
+    pub scheduled: Money,
+    pub adding: Money,
+    pub after: Money,
+    pub over_by: Option<Money>,
+    pub needs_vp_finance: bool,
+    pub explanation: String,
+}
+
 #[derive(Clone, Debug, PartialEq, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CreditPolicy {
@@ -458,6 +475,7 @@ pub struct CustomerDetail {
     pub billing_contact: Contact,
     pub payment_method: Option<PaymentMethod>,
     pub credit_limit: Money,
+    pub credit_exposure: CreditCheck,
     pub payment_terms: String,
     pub billing_currency: String,
     pub arr: Money,
@@ -1134,17 +1152,37 @@ pub async fn deal_save(id: Option<String>, mut input: Value) -> Result<Deal, Api
     Ok(payload.deal)
 }
 
-pub async fn deal_approve(id: String, idempotency_key: String) -> Result<DealApproved, ApiError> {
+/// `approve_over_credit_limit`: a VP Finance's confirmation that the deal may take the customer
+/// over its credit limit (the limit is then raised).
+pub async fn deal_approve(
+    id: String,
+    idempotency_key: String,
+    approve_over_credit_limit: bool,
+) -> Result<DealApproved, ApiError> {
     field::<ops::DealApprove, _>(
         "dealApprove",
         ops::deal_approve::Variables {
             input: ops::deal_approve::DealApproveInput {
                 id,
                 idempotency_key,
+                approve_over_credit_limit: approve_over_credit_limit.then_some(true),
             },
         },
     )
     .await
+}
+
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct DealCreditOnly {
+    credit_check: Option<CreditCheck>,
+}
+
+/// A draft deal's credit check; None once approved or while its customer or lines are missing.
+pub async fn deal_credit_check(id: String) -> Result<Option<CreditCheck>, ApiError> {
+    let deal: DealCreditOnly =
+        field::<ops::DealCreditCheck, _>("deal", ops::deal_credit_check::Variables { id }).await?;
+    Ok(deal.credit_check)
 }
 
 /// Users for pickers, with their role: everyone (`None`) or one role's users. The API caps a

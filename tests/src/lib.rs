@@ -342,8 +342,40 @@ impl TestApp {
         (status, response.bytes().await.unwrap().to_vec())
     }
 
-    /// Creates a customer through the API and returns its id.
+    /// Creates a customer through the API and returns its id. Its credit limit is then set to
+    /// 10,000,000 (as a migrated customer's would be), so that tests about other things never
+    /// meet the credit check; `create_new_customer` keeps the new-customer limit.
     pub async fn create_customer(&self, legal_name: &str, currency: &str) -> String {
+        let id = self.create_new_customer(legal_name, currency).await;
+        self.give_credit(&id).await;
+        id
+    }
+
+    /// Sets the customer's credit limit to 10,000,000 of its billing currency, as a migrated
+    /// customer's would be, for tests whose customers come in another way (intake, their own
+    /// `customerCreate`) and are not about credit.
+    pub async fn give_credit(&self, customer_id: &str) {
+        let model = revops::customers::find_model(&self.app.db, customer_id.parse().unwrap())
+            .await
+            .unwrap();
+        let currency = revops::money::Currency::parse(&model.billing_currency).unwrap();
+        let terms = revops::customers::PaymentTerms::parse(&model.payment_terms).unwrap();
+        revops::customers::apply_credit_terms(
+            &self.app.db,
+            model.id,
+            revops::money::Money::from_minor(
+                10_000_000 * 10_i64.pow(currency.decimals()),
+                currency,
+            ),
+            terms,
+            self.app.clock.now(),
+        )
+        .await
+        .unwrap();
+    }
+
+    /// Creates a customer through the API with the limit the credit policy gives a new customer.
+    pub async fn create_new_customer(&self, legal_name: &str, currency: &str) -> String {
         let data = self
             .gql_ok(
                 Role::Admin,

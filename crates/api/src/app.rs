@@ -34,6 +34,8 @@ pub struct App {
     pub customers: CustomerService,
     pub approvals: ApprovalService,
     pub deals: DealService,
+    /// Customers' credit exposure against their limits.
+    pub credit: crate::credit::CreditService,
     pub billing: BillingService,
     pub invoices: InvoiceService,
     pub receivables: ReceivablesService,
@@ -91,7 +93,7 @@ impl App {
             ReceivablesService::new(db.clone(), clock.clone(), config.functional_currency);
         // One recurring-book cache shared by the dashboard and the renewal pipeline.
         let books = crate::recurring::repo::Books::default();
-        let deals = DealService::new(db.clone(), clock.clone());
+        let deals = DealService::new(db.clone(), clock.clone(), config.functional_currency);
         let customers = CustomerService::new(db.clone(), clock.clone());
         let auth = AuthService::new(db.clone(), clock.clone(), keys);
         let intake = IntakeService::new(
@@ -112,6 +114,11 @@ impl App {
             customers,
             approvals: ApprovalService::new(db.clone(), clock.clone()),
             deals,
+            credit: crate::credit::CreditService::new(
+                db.clone(),
+                clock.clone(),
+                config.functional_currency,
+            ),
             billing: BillingService::new(
                 db.clone(),
                 clock.clone(),

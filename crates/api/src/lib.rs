@@ -4,9 +4,10 @@
 #![recursion_limit = "256"]
 pub use revops_insights::seal;
 pub use revops_insights::{
-    access, approvals, audit, auth, billing, calendar, clock, commissions, config, customers,
-    deals, entities, error, idempotency, invoicing, ledger, metrics, money, notifications,
-    pagination, receivables, recurring, renewals, revenue, sequences, telemetry, values, webhooks,
+    access, approvals, audit, auth, billing, calendar, clock, commissions, config, credit,
+    customers, deals, entities, error, idempotency, invoicing, ledger, metrics, money,
+    notifications, pagination, receivables, recurring, renewals, revenue, sequences, telemetry,
+    values, webhooks,
 };
 
 pub use revops_intake::{crm, imports};

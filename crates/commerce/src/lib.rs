@@ -14,4 +14,5 @@ pub use revops_receivables::{invoicing, receivables};
 pub use revops_revenue::revenue;
 
 pub mod billing;
+pub mod credit;
 pub mod deals;

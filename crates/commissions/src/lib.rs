@@ -3,9 +3,9 @@
 
 pub use revops_commerce::seal;
 pub use revops_commerce::{
-    access, approvals, audit, auth, billing, calendar, clock, config, customers, deals, entities,
-    error, idempotency, invoicing, ledger, locks, money, notifications, pagination, receivables,
-    revenue, sequences, telemetry, values, webhooks,
+    access, approvals, audit, auth, billing, calendar, clock, config, credit, customers, deals,
+    entities, error, fx, idempotency, invoicing, ledger, locks, money, notifications, pagination,
+    receivables, revenue, sequences, telemetry, values, webhooks,
 };
 
 pub mod commissions;

@@ -58,6 +58,9 @@ where
     Ok(())
 }
 
+/// A limit no fixture customer reaches, so the benchmarks measure billing, not credit holds.
+pub(crate) const FIXTURE_CREDIT_LIMIT: i64 = 10_000_000_000_000; // 100 billion, in cents
+
 /// The fixture customers' billing and remit-to address.
 pub(crate) const FIXTURE_ADDRESS: &str = r#"{"line1":"1 Main St","line2":null,"city":"Austin","region":null,"postalCode":"78701","country":"US"}"#;
 /// The fixture customers' billing contact.
@@ -103,7 +106,7 @@ fn fixture_customers(ids: Ids, now: Timestamp) -> Vec<customer::ActiveModel> {
         billing_address_json: Set(FIXTURE_ADDRESS.into()),
         remit_to_address_json: Set(FIXTURE_ADDRESS.into()),
         billing_contact_json: Set(FIXTURE_CONTACT.into()),
-        credit_limit_minor: Set(0),
+        credit_limit_minor: Set(FIXTURE_CREDIT_LIMIT),
         payment_terms: Set("net_30".into()),
         billing_currency: Set("USD".into()),
         has_paid_invoice: Set(true),

@@ -106,7 +106,7 @@ async fn insert_customers(
                 billing_address_json: Set(FIXTURE_ADDRESS.into()),
                 remit_to_address_json: Set(FIXTURE_ADDRESS.into()),
                 billing_contact_json: Set(FIXTURE_CONTACT.into()),
-                credit_limit_minor: Set(0),
+                credit_limit_minor: Set(crate::bench::FIXTURE_CREDIT_LIMIT),
                 payment_terms: Set("net_30".into()),
                 billing_currency: Set("USD".into()),
                 has_paid_invoice: Set(true),

@@ -193,7 +193,7 @@ async fn insert_floor(
             billing_contact_json: Set(
                 r#"{"name":"AP","email":"ap@floor.example","phone":null}"#.into()
             ),
-            credit_limit_minor: Set(0),
+            credit_limit_minor: Set(crate::bench::FIXTURE_CREDIT_LIMIT),
             payment_terms: Set("net_30".into()),
             billing_currency: Set("USD".into()),
             has_paid_invoice: Set(false),

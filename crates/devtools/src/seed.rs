@@ -341,12 +341,15 @@ async fn generate_customers(
             let deal = app.deals.create(ae, input).await?;
             result.created_deals += 1;
             if !slot.stays_draft() && !generated.customer.on_credit_hold {
+                // Migrated deals were sold on credit the old system granted: a VP Finance
+                // approves them, raising a limit the deal would exceed.
                 app.deals
                     .approve(
-                        &users.admin,
+                        &users.vp_finance,
                         DealApproveInput {
                             id: ID(deal.id.to_string()),
                             idempotency_key: format!("seed-approve-{}", deal.id),
+                            approve_over_credit_limit: Some(true),
                         },
                     )
                     .await?;
@@ -643,10 +646,19 @@ async fn apply_migrated_credit_terms(
         ..customer
     };
     let policy = customers::policy_for(&migrated, arr.get(&migrated.id).copied());
+    // The policy's limit, unless approving the customer's deals already raised it higher.
+    let current = customers::find_model(&app.db, migrated.id)
+        .await?
+        .credit_limit_minor;
+    let limit = if current > policy.proposed_limit.minor() {
+        crate::money::Money::from_minor(current, currency)
+    } else {
+        policy.proposed_limit
+    };
     customers::apply_credit_terms(
         &app.db,
         migrated.id,
-        policy.proposed_limit,
+        limit,
         policy.default_terms(),
         app.clock.now(),
     )
@@ -1367,60 +1379,65 @@ pub async fn seed_billing_reference(app: &App, admin: &Actor, today: NaiveDate) 
     Ok(())
 }
 
-/// Generates `count` customers' worth of data for benchmarks, beside whatever exists.
-pub async fn seed_scale(app: &App, count: usize) -> AppResult<(usize, usize)> {
-    let admin_email = format!("scale-admin@{DEMO_DOMAIN}");
-    let admin = match app.auth.find_by_email(&admin_email).await? {
+/// The scale data's user `email`, created with `role` on first use.
+async fn scale_user(app: &App, email: String, name: String, role: Role) -> AppResult<Actor> {
+    let user = match app.auth.find_by_email(&email).await? {
         Some(user) => user,
         None => {
             app.auth
                 .create_user(
                     None,
                     NewUser {
-                        email: admin_email,
-                        name: "Scale Admin".into(),
-                        role: Role::Admin,
+                        email,
+                        name,
+                        role,
                         password: DEMO_PASSWORD.into(),
                     },
                 )
                 .await?
         }
     };
-    let admin = Actor {
-        user_id: admin.id,
-        email: admin.email,
-        role: Role::Admin,
-    };
+    Ok(Actor {
+        user_id: user.id,
+        email: user.email,
+        role,
+    })
+}
+
+/// Generates `count` customers' worth of data for benchmarks, beside whatever exists.
+pub async fn seed_scale(app: &App, count: usize) -> AppResult<(usize, usize)> {
+    let admin = scale_user(
+        app,
+        format!("scale-admin@{DEMO_DOMAIN}"),
+        "Scale Admin".into(),
+        Role::Admin,
+    )
+    .await?;
+    // Deals over a customer's limit are approved by a VP Finance, as anywhere else.
+    let vp_finance = scale_user(
+        app,
+        format!("scale-vp-finance@{DEMO_DOMAIN}"),
+        "Scale VP Finance".into(),
+        Role::VpFinance,
+    )
+    .await?;
     let mut aes = Vec::new();
     for number in 1..=5 {
-        let email = format!("scale-ae{number}@{DEMO_DOMAIN}");
-        let user = match app.auth.find_by_email(&email).await? {
-            Some(user) => user,
-            None => {
-                app.auth
-                    .create_user(
-                        None,
-                        NewUser {
-                            email,
-                            name: format!("Scale AE {number}"),
-                            role: Role::Ae,
-                            password: DEMO_PASSWORD.into(),
-                        },
-                    )
-                    .await?
-            }
-        };
-        aes.push(Actor {
-            user_id: user.id,
-            email: user.email,
-            role: Role::Ae,
-        });
+        aes.push(
+            scale_user(
+                app,
+                format!("scale-ae{number}@{DEMO_DOMAIN}"),
+                format!("Scale AE {number}"),
+                Role::Ae,
+            )
+            .await?,
+        );
     }
     let users = Users {
         admin: admin.clone(),
         vp_revops: admin.clone(),
         cro: admin.clone(),
-        vp_finance: admin.clone(),
+        vp_finance,
         ar_specialist: admin.clone(),
         account_manager: admin,
         aes,

@@ -3,9 +3,9 @@
 
 pub use revops_commissions::seal;
 pub use revops_commissions::{
-    access, approvals, audit, auth, billing, calendar, clock, commissions, config, customers,
-    deals, entities, error, idempotency, invoicing, ledger, money, notifications, pagination,
-    receivables, revenue, sequences, telemetry, values, webhooks,
+    access, approvals, audit, auth, billing, calendar, clock, commissions, config, credit,
+    customers, deals, entities, error, fx, idempotency, invoicing, ledger, money, notifications,
+    pagination, receivables, revenue, sequences, telemetry, values, webhooks,
 };
 
 pub mod metrics;

@@ -107,6 +107,20 @@ pub struct DashboardAlerts {
     pub blocked_po_amount: Money,
     #[serde(default)]
     pub credit_holds: Vec<DashboardHeldCustomer>,
+    #[serde(default)]
+    pub over_credit_limit: Vec<DashboardOverLimitCustomer>,
+}
+
+/// A customer whose exposure is over its credit limit (amounts in the limit's currency).
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DashboardOverLimitCustomer {
+    pub customer_id: String,
+    pub name: String,
+    pub exposure: Money,
+    pub limit: Money,
+    pub over_by: Option<Money>,
+    pub explanation: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Deserialize)]

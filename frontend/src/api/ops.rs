@@ -503,6 +503,15 @@ pub struct DealApprove;
 #[derive(GraphQLQuery)]
 #[graphql(
     schema_path = "../schema.graphql",
+    query_path = "graphql/deals/DealCreditCheck.graphql",
+    variables_derives = "Debug, Deserialize",
+    response_derives = "Debug",
+    skip_serializing_none
+)]
+pub struct DealCreditCheck;
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
     query_path = "graphql/deals/DealChecklist.graphql",
     variables_derives = "Debug, Deserialize",
     response_derives = "Debug",

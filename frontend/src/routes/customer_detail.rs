@@ -169,6 +169,7 @@ fn BillingPanel(customer: CustomerDetail) -> impl IntoView {
 #[component]
 fn CreditPanel(customer: CustomerDetail) -> impl IntoView {
     let policy = customer.credit_policy.clone();
+    let exposure = customer.credit_exposure.clone();
     let allowed = policy
         .allowed_terms
         .iter()
@@ -181,6 +182,16 @@ fn CreditPanel(customer: CustomerDetail) -> impl IntoView {
             <dl class="facts">
                 <dt>"Current credit limit"</dt>
                 <dd class="figure" data-test="credit-limit"><Amount money=customer.credit_limit.clone() /></dd>
+                <dt>"Exposure"</dt>
+                <dd class="figure" data-test="credit-exposure">
+                    <Amount money=exposure.after.clone() />
+                    " "
+                    {match exposure.over_by.clone() {
+                        Some(over) => view! { <Badge tone=Tone::Danger label=format!("Over the limit by {}", over.display()) /> }.into_any(),
+                        None if exposure.needs_vp_finance => view! { <Badge tone=Tone::Warning label="Cannot be checked" /> }.into_any(),
+                        None => view! { <Badge tone=Tone::Good label="Within the limit" /> }.into_any(),
+                    }}
+                </dd>
                 <dt>"Payment terms"</dt>
                 <dd>{format::enum_label(&customer.payment_terms)}</dd>
                 <dt>"ARR"</dt>
@@ -196,6 +207,16 @@ fn CreditPanel(customer: CustomerDetail) -> impl IntoView {
                     }}
                 </dd>
             </dl>
+            <h3>"Exposure"</h3>
+            <dl class="facts" data-test="credit-exposure-parts">
+                <dt>"Open invoices"</dt>
+                <dd class="num"><Amount money=exposure.open.clone() /></dd>
+                <dt>"Drafts waiting to be issued"</dt>
+                <dd class="num"><Amount money=exposure.waiting.clone() /></dd>
+                <dt>"Scheduled in the next 30 days"</dt>
+                <dd class="num"><Amount money=exposure.scheduled.clone() /></dd>
+            </dl>
+            <p class="explanation" data-test="credit-exposure-explanation">{exposure.explanation.clone()}</p>
             <h3>"Credit policy"</h3>
             <dl class="facts">
                 <dt>"Category"</dt>

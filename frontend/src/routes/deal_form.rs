@@ -980,17 +980,42 @@ fn ApprovePanel(
     let complete = Signal::derive(move || {
         checklist.with(|c| matches!(c, Some(Ok(items)) if !items.is_empty() && items.iter().all(|i| i.complete)))
     });
-    let blocker = Signal::derive(move || {
-        if deal_id.with(Option::is_none) {
-            Some("Save the draft first.")
-        } else if dirty.get() {
-            Some("Save your changes first; approval uses the saved deal.")
-        } else if !complete.get() {
-            Some("Complete every checklist item first.")
-        } else {
-            None
+    // A VP Finance may approve over the customer's credit limit (raising it); others may not.
+    let can_exceed_limit = session::can("CREDIT_LIMIT_APPROVE");
+    let over_limit_confirmed = RwSignal::new(false);
+    // The saved draft's credit check, read again whenever the saved deal changes.
+    let credit = LocalResource::new(move || {
+        let id = deal_id.get();
+        let saved = !dirty.get();
+        let ready = complete.get();
+        async move {
+            match id {
+                Some(id) if saved && ready => api::deal_credit_check(id).await,
+                _ => Ok(None),
+            }
         }
     });
+    let credit_check = move || credit.get().and_then(Result::ok).flatten();
+    let blocker = Signal::derive(move || {
+        if deal_id.with(Option::is_none) {
+            Some("Save the draft first.".to_string())
+        } else if dirty.get() {
+            Some("Save your changes first; approval uses the saved deal.".to_string())
+        } else if !complete.get() {
+            Some("Complete every checklist item first.".to_string())
+        } else {
+            match credit_check() {
+                Some(check) if check.needs_vp_finance && !can_exceed_limit.get() => Some(format!(
+                    "{} Only a VP Finance can approve a deal over the credit limit.",
+                    check.explanation
+                )),
+                _ => None,
+            }
+        }
+    });
+    let needs_override = move || {
+        credit_check().is_some_and(|check| check.needs_vp_finance) && can_exceed_limit.get()
+    };
     let shown = move |money: Option<api::Money>| {
         money.map_or_else(
             || "—".to_string(),
@@ -1007,7 +1032,7 @@ fn ApprovePanel(
         pending.set(true);
         error.set(None);
         spawn_local(async move {
-            let result = api::deal_approve(id, key).await;
+            let result = api::deal_approve(id, key, over_limit_confirmed.get_untracked()).await;
             pending.set(false);
             match result {
                 Ok(payload) => {
@@ -1035,7 +1060,7 @@ fn ApprovePanel(
                         >
                             "Approve for billing"
                         </button>
-                        {move || blocker.get().map(|reason| view! { <p class="hint">{reason}</p> })}
+                        {move || blocker.get().map(|reason| view! { <p class="hint" data-test="approve-blocker">{reason}</p> })}
                     }
                 >
                     <div class="confirm" role="alertdialog" aria-label="Confirm approval">
@@ -1044,12 +1069,40 @@ fn ApprovePanel(
                             <dt>"TCV"</dt><dd class="num">{tcv}</dd>
                             <dt>"ARR"</dt><dd class="num">{arr}</dd>
                         </dl>
+                        {move || credit_check().map(|check| view! {
+                            <p
+                                class=if check.needs_vp_finance { "alert alert-warning" } else { "explanation" }
+                                data-test="approve-credit-check"
+                            >
+                                {check.explanation.clone()}
+                            </p>
+                        })}
+                        {move || needs_override().then(|| {
+                            let raised = credit_check().map(|check| check.after.display()).unwrap_or_default();
+                            view! {
+                                <label class="checkbox">
+                                    <input
+                                        type="checkbox"
+                                        data-test="approve-over-limit"
+                                        prop:checked=move || over_limit_confirmed.get()
+                                        on:change=move |event| over_limit_confirmed.set(event_target_checked(&event))
+                                    />
+                                    {format!(" Approve over the credit limit; the limit becomes {raised}.")}
+                                </label>
+                            }
+                        })}
                         {move || error.get().map(|e| view! { <p class="alert alert-error" role="alert">{e.summary()}</p> })}
                         <div class="button-row">
-                            <button class="button button-primary" type="button" data-test="confirm-approve" disabled=move || pending.get() on:click=confirm>
+                            <button
+                                class="button button-primary"
+                                type="button"
+                                data-test="confirm-approve"
+                                disabled=move || pending.get() || (needs_override() && !over_limit_confirmed.get())
+                                on:click=confirm
+                            >
                                 {move || if pending.get() { "Approving…" } else { "Confirm approval" }}
                             </button>
-                            <button class="button" type="button" disabled=move || pending.get() on:click=move |_| { error.set(None); idempotency_key.set(None); }>
+                            <button class="button" type="button" disabled=move || pending.get() on:click=move |_| { error.set(None); over_limit_confirmed.set(false); idempotency_key.set(None); }>
                                 "Cancel"
                             </button>
                         </div>

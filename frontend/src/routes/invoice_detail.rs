@@ -308,6 +308,10 @@ fn DraftActions(invoice: Invoice, on_done: Callback<String>) -> impl IntoView {
         .customer
         .as_ref()
         .map_or_else(|| "the customer".to_string(), |c| c.legal_name.clone());
+    // Held over the customer's credit limit: only a VP Finance issues it.
+    let over_limit = invoice.blocked_field.as_deref() == Some("creditLimit");
+    let can_exceed_limit = session::can("CREDIT_LIMIT_APPROVE");
+    let issue_refused = move || over_limit && !can_exceed_limit.get();
 
     let set_po = move |_| {
         let Some(number) = non_empty(&po.get_untracked()) else {
@@ -361,10 +365,13 @@ fn DraftActions(invoice: Invoice, on_done: Callback<String>) -> impl IntoView {
                 fallback=move || view! {
                     <div class="button-row">
                         <button class="button" type="button" data-action="set-po" disabled=move || pending.get() on:click=set_po>"Set PO"</button>
-                        <button class="button button-primary" type="button" data-action="issue" disabled=move || pending.get() on:click=move |_| confirming.set(true)>
+                        <button class="button button-primary" type="button" data-action="issue" disabled=move || pending.get() || issue_refused() on:click=move |_| confirming.set(true)>
                             "Issue…"
                         </button>
                     </div>
+                    {move || issue_refused().then(|| view! {
+                        <p class="hint" data-test="issue-refused">"Held over the customer's credit limit: only a VP Finance can issue it."</p>
+                    })}
                 }
             >
                 <div class="confirm" role="alertdialog" aria-label="Confirm issuing the invoice">

@@ -509,6 +509,7 @@ async fn invoices_print_polish_and_japanese_names_and_addresses() {
         let customer = created["customerCreate"]["customer"]["id"]
             .as_str()
             .unwrap();
+        app.give_credit(customer).await;
         contract(&app, deal(customer, app.user_id(Role::Ae), opportunity)).await;
     }
     run(&app, "2026-01-15").await;

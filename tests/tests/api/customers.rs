@@ -179,7 +179,7 @@ async fn search_pages_and_holds() {
 async fn credit_limit_changes_need_another_persons_vp_finance_approval() {
     // Proves maker-checker: a request changes nothing until a VP Finance who did not make it approves.
     let app = TestApp::spawn().await;
-    let customer = app.create_customer("Initech", "USD").await;
+    let customer = app.create_new_customer("Initech", "USD").await;
     let request = "mutation($input: CreditLimitRequestCreateInput!) { creditLimitRequestCreate(input: $input) { approval { id status requestedLimit { amount } } } }";
     let ask = |amount: &str, currency: &str| json!({ "input": { "customerId": customer, "creditLimit": { "amount": amount, "currency": currency }, "paymentTerms": "NET_30", "reason": "Growth" } });
     let wrong_currency = app

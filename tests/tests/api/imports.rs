@@ -5,7 +5,7 @@ use revops::access::Role;
 use revops_tests::{csv_of, error_code, xlsx_of, TestApp};
 use serde_json::{json, Value};
 
-const CUSTOMER_HEADER: [&str; 16] = [
+const CUSTOMER_HEADER: [&str; 17] = [
     "external_ref",
     "legal_name",
     "billing_line1",
@@ -22,6 +22,7 @@ const CUSTOMER_HEADER: [&str; 16] = [
     "payment_reference",
     "payment_terms",
     "billing_currency",
+    "credit_limit",
 ];
 const INVOICE_HEADER: [&str; 8] = [
     "customer_ref",
@@ -67,6 +68,8 @@ fn customer(reference: &str, name: &str, currency: &str) -> Vec<String> {
         "6789".into(),
         String::new(),
         currency.into(),
+        // The limit the old system granted, so the imported book is billed without credit holds.
+        "250,000.00".into(),
     ]
 }
 

@@ -141,6 +141,18 @@ async fn later_notifications_update_the_draft_and_become_amendments_once_approve
     assert_eq!(deal["productName"], "Analytics Suite");
     assert_eq!(second["gaps"], json!([]), "{second}");
 
+    // The customer the CRM created has a new customer's limit; credit is not what this is about.
+    let customer_id = app
+        .gql_ok(
+            Role::VpRevops,
+            "query($id: ID!) { deal(id: $id) { customer { id } } }",
+            json!({ "id": deal_id }),
+        )
+        .await["deal"]["customer"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    app.give_credit(&customer_id).await;
     let approved = app
         .gql_as(Role::Cfo, "mutation($input: DealApproveInput!) { dealApprove(input: $input) { deal { status } } }", json!({ "input": { "id": deal_id, "idempotencyKey": "approve-1" } }))
         .await;

@@ -87,6 +87,41 @@ pub struct CreditPolicy {
     pub explanation: String,
 }
 
+/// A customer's credit exposure against its limit (DOMAIN, "Credit policy"): open invoices,
+/// drafts waiting to be issued and the recurring charges due in the next 30 days, in the limit's
+/// currency; with what a deal, renewal or invoice would add.
+#[derive(Clone, SimpleObject)]
+pub struct CreditCheck {
+    pub limit: Money,
+    pub exposure: Money,
+    pub open: Money,
+    pub waiting: Money,
+    pub scheduled: Money,
+    pub adding: Money,
+    pub after: Money,
+    pub over_by: Option<Money>,
+    /// Over the limit (or not convertible): a VP Finance must approve.
+    pub needs_vp_finance: bool,
+    pub explanation: String,
+}
+
+impl From<crate::credit::CreditCheck> for CreditCheck {
+    fn from(checked: crate::credit::CreditCheck) -> CreditCheck {
+        CreditCheck {
+            limit: checked.limit.into(),
+            exposure: checked.exposure.into(),
+            open: checked.open.into(),
+            waiting: checked.waiting.into(),
+            scheduled: checked.scheduled.into(),
+            adding: checked.adding.into(),
+            after: checked.after.into(),
+            over_by: checked.over_by.map(Money::from),
+            needs_vp_finance: checked.needs_vp_finance,
+            explanation: checked.explanation,
+        }
+    }
+}
+
 impl Customer {
     async fn arr_money(&self, ctx: &Context<'_>) -> async_graphql::Result<DomainMoney> {
         let key = (self.domain.id, self.domain.billing_currency);
@@ -103,6 +138,15 @@ impl Customer {
     /// Annual recurring revenue from contracts active today.
     async fn arr(&self, ctx: &Context<'_>) -> async_graphql::Result<Money> {
         Ok(self.arr_money(ctx).await?.into())
+    }
+
+    /// Exposure today against the credit limit.
+    async fn credit_exposure(&self, ctx: &Context<'_>) -> async_graphql::Result<CreditCheck> {
+        Ok(app(ctx)
+            .credit
+            .exposure(actor(ctx)?, self.domain.id)
+            .await?
+            .into())
     }
 
     async fn credit_policy(&self, ctx: &Context<'_>) -> async_graphql::Result<CreditPolicy> {

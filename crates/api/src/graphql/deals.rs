@@ -162,6 +162,20 @@ impl Deal {
         load_user(ctx, self.domain.approved_by).await
     }
 
+    /// A draft's exposure check: the customer's exposure today and what this deal adds in the
+    /// next 30 days, against its credit limit. Absent once approved or while the customer or
+    /// lines are missing.
+    async fn credit_check(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Option<super::customers::CreditCheck>> {
+        Ok(app(ctx)
+            .deals
+            .credit_check(&self.domain)
+            .await?
+            .map(Into::into))
+    }
+
     /// Every intake item, complete or with what is missing.
     async fn checklist(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<ChecklistItem>> {
         Ok(app(ctx).deals.checklist(&self.domain).await?)

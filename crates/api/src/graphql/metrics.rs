@@ -104,6 +104,17 @@ pub struct DashboardHeldCustomer {
     pub reason: Option<String>,
 }
 
+/// A customer whose exposure is over its credit limit (amounts in the limit's currency).
+#[derive(SimpleObject)]
+pub struct DashboardOverLimitCustomer {
+    pub customer_id: ID,
+    pub name: String,
+    pub exposure: Money,
+    pub limit: Money,
+    pub over_by: Option<Money>,
+    pub explanation: String,
+}
+
 #[derive(SimpleObject)]
 pub struct DashboardAlerts {
     pub renewals_due: i64,
@@ -113,6 +124,8 @@ pub struct DashboardAlerts {
     pub blocked_po_count: i64,
     pub blocked_po_amount: Money,
     pub credit_holds: Vec<DashboardHeldCustomer>,
+    /// Customers over their credit limit, largest excess first.
+    pub over_credit_limit: Vec<DashboardOverLimitCustomer>,
 }
 
 #[derive(SimpleObject)]
@@ -217,6 +230,18 @@ impl From<metrics::Dashboard> for Dashboard {
                         name: held.name,
                         since: held.since,
                         reason: held.reason,
+                    })
+                    .collect(),
+                over_credit_limit: section
+                    .over_credit_limit
+                    .into_iter()
+                    .map(|over| DashboardOverLimitCustomer {
+                        customer_id: ID(over.customer_id.to_string()),
+                        name: over.name,
+                        exposure: over.exposure.into(),
+                        limit: over.limit.into(),
+                        over_by: over.over_by.map(Money::from),
+                        explanation: over.explanation,
                     })
                     .collect(),
             }),

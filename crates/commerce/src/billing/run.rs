@@ -26,6 +26,7 @@ use sea_orm::{
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
 
+mod credit_hold;
 mod due;
 
 pub use due::usage_charge;
@@ -285,6 +286,8 @@ pub async fn execute(
     let total = groups.len();
     on_progress(0, total);
     inputs.load_purchase_orders(db).await?;
+    let mut credit =
+        credit_hold::CreditRun::load(db, &inputs.customers, as_of, &inputs.reference.fx).await?;
     // Invoices are written in chunks, one transaction per chunk. The plans that pass every rule
     // and draw on no PO are written together in a few statements (`write_issued_many`) in a
     // savepoint; if another run invoiced one of them first, that savepoint is rolled back and
@@ -292,6 +295,7 @@ pub async fn execute(
     let mut chunk = Chunk::default();
     for (index, group) in groups.into_iter().enumerate() {
         let planned = plan_group(db, &group, &inputs, &request, &mut chunk, &mut report).await?;
+        let planned = credit.weigh(planned, &inputs.reference.fx)?;
         chunk.file(db, planned, &request, &mut report).await?;
         let done = index + 1;
         if done % CHUNK == 0 || done == total {

@@ -17,6 +17,7 @@ pub use model::*;
 use crate::access::{Actor, Permission, Role};
 use crate::audit::{self, AuditRecord};
 use crate::clock::SharedClock;
+use crate::credit::{self, CreditCheck};
 use crate::customers::{self, Contact, PaymentTerms};
 use crate::entities::{contract, contract_line, deal, purchase_order, user};
 use crate::error::{AppError, AppResult};
@@ -96,6 +97,9 @@ pub struct DealApproveInput {
     pub id: ID,
     /// A retry with the same key returns the first result instead of failing.
     pub idempotency_key: String,
+    /// A VP Finance approving a deal that takes the customer over its credit limit says so
+    /// here; the limit is then raised to the exposure after the deal.
+    pub approve_over_credit_limit: Option<bool>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -477,11 +481,126 @@ async fn ae_role<C: ConnectionTrait>(
 pub struct DealService {
     db: DatabaseConnection,
     clock: SharedClock,
+    functional: Currency,
 }
 
 impl DealService {
-    pub fn new(db: DatabaseConnection, clock: SharedClock) -> DealService {
-        DealService { db, clock }
+    pub fn new(db: DatabaseConnection, clock: SharedClock, functional: Currency) -> DealService {
+        DealService {
+            db,
+            clock,
+            functional,
+        }
+    }
+
+    /// A draft's credit check (DOMAIN, "Credit policy"): the customer's exposure today and
+    /// what the deal's recurring lines bill within the window. None when the deal is approved
+    /// or its customer and lines are not complete enough to reckon.
+    pub async fn credit_check(&self, deal: &Deal) -> AppResult<Option<CreditCheck>> {
+        if deal.status != DealStatus::Draft {
+            return Ok(None);
+        }
+        Ok(self
+            .credit_of(&self.db, &deal.draft)
+            .await?
+            .map(|(_, checked)| checked))
+    }
+
+    /// The customer and its credit check for approving `draft` today.
+    async fn credit_of<C: ConnectionTrait>(
+        &self,
+        connection: &C,
+        draft: &DealDraft,
+    ) -> AppResult<Option<(crate::entities::customer::Model, CreditCheck)>> {
+        let (Some(customer_id), Some(lines)) = (draft.customer_id, contract_lines(draft)) else {
+            return Ok(None);
+        };
+        let Some(customer) = crate::entities::customer::Entity::find_by_id(customer_id)
+            .one(connection)
+            .await?
+        else {
+            return Ok(None);
+        };
+        let today = self.clock.today();
+        let rates = crate::fx::Rates::load(connection, self.functional).await?;
+        let mut exposure =
+            credit::exposures(connection, std::slice::from_ref(&customer), today, &rates)
+                .await?
+                .remove(&customer_id)
+                .ok_or_else(|| AppError::internal("exposure of a customer read just now"))?;
+        let terms = lines
+            .iter()
+            .map(line_draft_terms)
+            .collect::<AppResult<Vec<_>>>()?;
+        let adding = credit::adding(&terms, today, &rates, &mut exposure)?;
+        let checked = credit::check(&exposure, adding, Some("this deal"))?;
+        Ok(Some((customer, checked)))
+    }
+
+    /// Refuses an approval that needs a VP Finance's word on credit and lacks it; with it,
+    /// raises the customer's limit to the exposure after the deal (audited as a limit change).
+    async fn settle_credit<C: ConnectionTrait>(
+        &self,
+        connection: &C,
+        actor: &Actor,
+        deal: &Deal,
+        over_limit_confirmed: bool,
+        now: DateTime<Utc>,
+    ) -> AppResult<()> {
+        let Some((customer, checked)) = self.credit_of(connection, &deal.draft).await? else {
+            return Ok(());
+        };
+        if !checked.needs_vp_finance {
+            return Ok(());
+        }
+        if !actor.can(Permission::CreditLimitApprove) {
+            return Err(AppError::validation(
+                "creditLimit",
+                format!(
+                    "{} Only a VP Finance can approve a deal over the credit limit.",
+                    checked.explanation
+                ),
+            ));
+        }
+        if !over_limit_confirmed {
+            return Err(AppError::validation(
+                "approveOverCreditLimit",
+                format!(
+                    "{} Confirm approving over the limit; the limit is then raised to {}.",
+                    checked.explanation, checked.after
+                ),
+            ));
+        }
+        if checked.after.minor() <= checked.limit.minor() {
+            // Over only because an amount could not be converted: the limit stays.
+            return Ok(());
+        }
+        let before = customers::Customer::try_from(customer.clone())?;
+        let after = customers::apply_credit_terms(
+            connection,
+            customer.id,
+            checked.after,
+            before.payment_terms,
+            now,
+        )
+        .await?;
+        audit::record(
+            connection,
+            Some(actor),
+            now,
+            AuditRecord {
+                action: "customer.credit_limit.change",
+                entity_type: "customer",
+                entity_id: customer.id.to_string(),
+                before: Some(&serde_json::json!({ "customer": before, "creditCheck": checked })),
+                after: Some(&serde_json::json!({
+                    "customer": after,
+                    "reason": format!("Deal {} approved over the credit limit", deal.draft.crm_opportunity_id),
+                })),
+            },
+        )
+        .await?;
+        Ok(())
     }
 
     /// The live checklist for an unsaved form; writes nothing.
@@ -688,6 +807,14 @@ impl DealService {
         let lines = contract_lines(&deal.draft)
             .ok_or_else(|| AppError::internal("complete deal without contract lines"))?;
         let now = self.clock.now();
+        self.settle_credit(
+            &transaction,
+            actor,
+            &deal,
+            input.approve_over_credit_limit.unwrap_or(false),
+            now,
+        )
+        .await?;
         // Claim the deal with a guarded UPDATE first: of two approvals racing (two instances,
         // a double click), exactly one changes the row and the other answers as if it came later.
         let claimed = deal::Entity::update_many()
@@ -1068,4 +1195,22 @@ async fn find_model<C: ConnectionTrait>(connection: &C, id: i64) -> AppResult<de
         .one(connection)
         .await?
         .ok_or_else(|| AppError::not_found(format!("There is no deal with id {id}.")))
+}
+
+/// A deal line's billing terms, as the line will be written on approval.
+fn line_draft_terms(line: &ContractLineDraft) -> AppResult<crate::billing::schedule::LineTerms> {
+    Ok(crate::billing::schedule::LineTerms {
+        kind: line.kind,
+        product: line.product_name.clone(),
+        quantity: crate::billing::repo::decimal("quantity", &line.quantity)?,
+        unit_price: line.unit_price,
+        frequency: line.billing_frequency,
+        alignment: crate::billing::periods::Alignment::Anniversary,
+        start: line.start_date,
+        end: line.end_date,
+        delivered_on: None,
+        accepted_on: None,
+        changes: Vec::new(),
+        billed_through: None,
+    })
 }

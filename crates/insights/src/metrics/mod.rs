@@ -123,6 +123,19 @@ pub struct AlertSection {
     pub blocked_po_count: i64,
     pub blocked_po_amount: i64,
     pub credit_holds: Vec<HeldCustomer>,
+    /// Customers whose exposure is over their credit limit, largest excess first.
+    pub over_credit_limit: Vec<OverLimitCustomer>,
+}
+
+/// A customer over its credit limit, in the limit's currency.
+#[derive(Debug, Clone, Serialize)]
+pub struct OverLimitCustomer {
+    pub customer_id: i64,
+    pub name: String,
+    pub exposure: Money,
+    pub limit: Money,
+    pub over_by: Option<Money>,
+    pub explanation: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -549,6 +562,40 @@ impl MetricsService {
             .limit(ROW_LIMIT)
             .all(&self.db)
             .await?)
+    }
+
+    /// Customers over their credit limit on `as_of` that the actor may see, at most a page.
+    async fn over_limit(
+        &self,
+        actor: &Actor,
+        as_of: NaiveDate,
+        reference: &Reference,
+    ) -> AppResult<Vec<OverLimitCustomer>> {
+        let mut over = crate::credit::over_limit(&self.db, as_of, &reference.fx).await?;
+        if let Some(own) = own_customers(actor) {
+            let visible: std::collections::HashSet<i64> = customer::Entity::find()
+                .select_only()
+                .column(customer::Column::Id)
+                .filter(customer::Column::Id.in_subquery(own))
+                .into_tuple::<i64>()
+                .all(&self.db)
+                .await?
+                .into_iter()
+                .collect();
+            over.retain(|(customer, _)| visible.contains(&customer.id));
+        }
+        Ok(over
+            .into_iter()
+            .take(usize::try_from(ROW_LIMIT).unwrap_or(usize::MAX))
+            .map(|(customer, checked)| OverLimitCustomer {
+                customer_id: customer.id,
+                name: customer.legal_name,
+                exposure: checked.after,
+                limit: checked.limit,
+                over_by: checked.over_by,
+                explanation: checked.explanation,
+            })
+            .collect())
     }
 
     async fn held(&self, actor: &Actor) -> AppResult<Vec<customer::Model>> {

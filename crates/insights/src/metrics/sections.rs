@@ -195,6 +195,7 @@ impl MetricsService {
                     reason: row.credit_hold_reason,
                 })
                 .collect(),
+            over_credit_limit: self.over_limit(actor, as_of, reference).await?,
         })
     }
 }

@@ -504,6 +504,8 @@ impl RenewalService {
             return Err(already_renewed(&old, &existing));
         }
         let uplift = self.renewable(&old, uplift_percent).await?;
+        self.within_credit(&old, &next_term(&self.db, &old, uplift).await?)
+            .await?;
         let now = self.clock.now();
         let transaction = self.db.begin().await?;
         let renewed = renew_in(&transaction, actor, &old, uplift, &key, now).await?;
@@ -540,6 +542,7 @@ impl RenewalService {
         }
         let uplift = self.renewable(&old, uplift_percent).await?;
         let term = next_term(&self.db, &old, uplift).await?;
+        self.within_credit(&old, &term).await?;
         let currency = Currency::parse(&old.currency)?;
         Ok(RenewalPreview {
             contract_id,
@@ -549,6 +552,31 @@ impl RenewalService {
             tcv: Money::from_minor(term.tcv, currency),
             uplift_percent: uplift,
         })
+    }
+
+    /// Refuses a renewal whose next term takes the customer over its credit limit within the
+    /// window (DOMAIN, "Credit policy"): a VP Finance raises the limit first.
+    async fn within_credit(&self, old: &contract::Model, term: &NextTerm) -> AppResult<()> {
+        let customer = crate::customers::find_model(&self.db, old.customer_id).await?;
+        let today = self.clock.today();
+        let rates = crate::fx::Rates::load(&self.db, self.functional).await?;
+        let mut exposure =
+            crate::credit::exposures(&self.db, std::slice::from_ref(&customer), today, &rates)
+                .await?
+                .remove(&customer.id)
+                .ok_or_else(|| AppError::internal("exposure of a customer read just now"))?;
+        let adding = crate::credit::adding(&term.terms, today, &rates, &mut exposure)?;
+        let checked = crate::credit::check(&exposure, adding, Some("this renewal"))?;
+        if checked.needs_vp_finance {
+            return Err(AppError::validation(
+                "creditLimit",
+                format!(
+                    "{} Request a higher credit limit for a VP Finance to approve, then renew.",
+                    checked.explanation
+                ),
+            ));
+        }
+        Ok(())
     }
 
     async fn renewed_as(&self, old: &contract::Model) -> AppResult<Option<contract::Model>> {
@@ -789,6 +817,8 @@ struct NextTerm {
     start: NaiveDate,
     end: NaiveDate,
     lines: Vec<contract_line::ActiveModel>,
+    /// The same lines as billing terms, for the credit check.
+    terms: Vec<crate::billing::schedule::LineTerms>,
     arr: i64,
     tcv: i64,
 }
@@ -802,7 +832,7 @@ async fn next_term<C: ConnectionTrait>(
 ) -> AppResult<NextTerm> {
     let (start, end) = rules::next_term(old.start_date, old.end_date);
     let book = crate::billing::repo::billable_lines(connection, Some(&[old.id])).await?;
-    let (lines, monthly, tcv) = renewal_lines(&book, old, uplift, (start, end))?;
+    let (lines, terms, monthly, tcv) = renewal_lines(&book, old, uplift, (start, end))?;
     if lines.is_empty() {
         return Err(AppError::validation(
             "contractId",
@@ -816,6 +846,7 @@ async fn next_term<C: ConnectionTrait>(
         start,
         end,
         lines,
+        terms,
         arr: crate::recurring::rules::round_minor(monthly * Decimal::from(12)),
         tcv,
     })
@@ -841,6 +872,7 @@ async fn renew_in<C: ConnectionTrait>(
         mut lines,
         arr,
         tcv,
+        ..
     } = next_term(connection, old, uplift).await?;
     let renewal_deal = insert_renewal_deal(
         connection,
@@ -889,8 +921,14 @@ fn renewal_lines(
     old: &contract::Model,
     uplift: Decimal,
     (start, end): (NaiveDate, NaiveDate),
-) -> AppResult<(Vec<contract_line::ActiveModel>, Decimal, i64)> {
+) -> AppResult<(
+    Vec<contract_line::ActiveModel>,
+    Vec<crate::billing::schedule::LineTerms>,
+    Decimal,
+    i64,
+)> {
     let mut lines = Vec::new();
+    let mut next_terms = Vec::new();
     let mut monthly = Decimal::ZERO;
     let mut tcv: i64 = 0;
     let term_months = {
@@ -921,6 +959,17 @@ fn renewal_lines(
             monthly += per_month;
             tcv += crate::recurring::rules::round_minor(per_month * Decimal::from(term_months));
         }
+        next_terms.push(crate::billing::schedule::LineTerms {
+            quantity,
+            unit_price: price,
+            start,
+            end,
+            delivered_on: None,
+            accepted_on: None,
+            changes: Vec::new(),
+            billed_through: None,
+            ..terms.clone()
+        });
         lines.push(contract_line::ActiveModel {
             product_name: Set(terms.product.clone()),
             kind: Set(terms.kind.as_str().into()),
@@ -941,7 +990,7 @@ fn renewal_lines(
             ..Default::default()
         });
     }
-    Ok((lines, monthly, tcv))
+    Ok((lines, next_terms, monthly, tcv))
 }
 
 /// The renewal's deal: the old deal's terms for the new term, approved at once, numbered after

@@ -30,6 +30,7 @@ pub const COLUMNS: &[ColumnSpec] = &[
     ColumnSpec::optional("payment_reference", "6789", "Last four digits of the account or card only."),
     ColumnSpec::optional("payment_terms", "net_30", "net_15, net_30, net_45, net_60 or upfront; the credit policy's default when empty."),
     ColumnSpec::required("billing_currency", "USD", "ISO 4217 currency the customer is billed in."),
+    ColumnSpec::optional("credit_limit", "50000.00", "The credit limit the old system granted, in the billing currency; the credit policy's limit for a new customer when empty."),
 ];
 
 /// The input field an error of `NewCustomer::try_new` names, as this file's column.
@@ -50,6 +51,7 @@ fn column_of(field: &str) -> &'static str {
         ("paymentMethod.reference", "payment_reference"),
         ("paymentTerms", "payment_terms"),
         ("billingCurrency", "billing_currency"),
+        ("creditLimit", "credit_limit"),
     ];
     MAP.iter()
         .find(|(name, _)| *name == field)
@@ -114,14 +116,18 @@ fn input_of(table: &Table, cells: &[String], row: u32) -> Result<CustomerCreateI
 
 /// One row read and checked with the form's rules; an error names the row and column.
 fn prepare(table: &Table, cells: &[String], row: u32) -> Result<NewCustomer, CellError> {
-    input_of(table, cells, row).and_then(|input| {
-        NewCustomer::try_new(input).map_err(|error| match error {
-            AppError::Validation { field, message } => {
-                CellError::new(row, column_of(&field), message)
-            }
-            other => CellError::new(row, "row", other.message()),
-        })
-    })
+    let named = |error: AppError| match error {
+        AppError::Validation { field, message } => CellError::new(row, column_of(&field), message),
+        other => CellError::new(row, "row", other.message()),
+    };
+    let customer =
+        input_of(table, cells, row).and_then(|input| NewCustomer::try_new(input).map_err(named))?;
+    let limit = table.cell(cells, "credit_limit");
+    if limit.is_empty() {
+        return Ok(customer);
+    }
+    let amount = cells::amount(limit, customer.currency(), "credit_limit", row)?;
+    customer.with_credit_limit(amount).map_err(named)
 }
 
 /// Every row checked; the customers to create when no row is wrong.

@@ -129,6 +129,33 @@ pub struct NewCustomer {
 }
 
 impl NewCustomer {
+    /// The currency the customer is billed in (and its credit limit is kept in).
+    pub fn currency(&self) -> Currency {
+        self.currency
+    }
+
+    /// The limit an earlier system granted, for a customer brought over at cut-over; without
+    /// it, the credit policy's proposal for a new customer stands.
+    pub fn with_credit_limit(mut self, limit: Money) -> AppResult<NewCustomer> {
+        if limit.currency() != self.currency {
+            return Err(AppError::validation(
+                "creditLimit",
+                format!(
+                    "The credit limit is kept in the billing currency {}.",
+                    self.currency.code()
+                ),
+            ));
+        }
+        if limit.is_negative() {
+            return Err(AppError::validation(
+                "creditLimit",
+                "A credit limit cannot be negative.",
+            ));
+        }
+        self.credit_limit = limit;
+        Ok(self)
+    }
+
     /// Validates the input; errors name the input field (`billingAddress.city`).
     pub fn try_new(input: CustomerCreateInput) -> AppResult<NewCustomer> {
         let external_ref = optional_text("externalRef", input.external_ref.as_deref(), 100)?;

@@ -446,6 +446,16 @@ impl InvoiceService {
                 model.status
             )));
         }
+        let over_credit_limit = model.blocked_field.as_deref() == Some(rules::CREDIT_LIMIT_BLOCK);
+        if over_credit_limit && !actor.can(Permission::CreditLimitApprove) {
+            return Err(AppError::Forbidden(format!(
+                "{} Only a VP Finance can issue it.",
+                model
+                    .blocked_reason
+                    .as_deref()
+                    .unwrap_or("This draft was held over the customer's credit limit.")
+            )));
+        }
         let charge_ids: Vec<i64> = invoice_line::Entity::find()
             .filter(invoice_line::Column::InvoiceId.eq(id))
             .all(&transaction)
@@ -524,6 +534,21 @@ impl InvoiceService {
             .exec(&transaction)
             .await?;
         plan::issue(&transaction, id, &planned, Some(actor), now).await?;
+        if over_credit_limit {
+            audit::record(
+                &transaction,
+                Some(actor),
+                now,
+                AuditRecord::<(), _> {
+                    action: "invoice.issue_over_credit_limit",
+                    entity_type: "invoice",
+                    entity_id: id.to_string(),
+                    before: None,
+                    after: Some(&serde_json::json!({ "heldBecause": model.blocked_reason })),
+                },
+            )
+            .await?;
+        }
         transaction.commit().await?;
         self.get(actor, id).await
     }

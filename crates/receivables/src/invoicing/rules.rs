@@ -91,6 +91,10 @@ pub fn due_date(issue_date: NaiveDate, terms: PaymentTerms) -> NaiveDate {
     issue_date + chrono::Duration::days(terms.days())
 }
 
+/// The block field of a draft the bill run held because it takes its customer over the credit
+/// limit (DOMAIN, "Credit policy"): only a VP Finance issues it.
+pub const CREDIT_LIMIT_BLOCK: &str = "creditLimit";
+
 /// Why an invoice stays a draft instead of being issued, with the field to fix.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Block {

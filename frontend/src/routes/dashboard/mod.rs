@@ -17,8 +17,8 @@ use leptos_router::{
 use crate::{
     api::{
         self, AgingBucketTotal, AgingSummary, ApiError, Dashboard, DashboardAging, DashboardAlerts,
-        DashboardCommissions, DashboardInvoicing, DashboardRevenue, DashboardRow, Money,
-        QualityRule, Renewal, DASHBOARD_PERIODS,
+        DashboardCommissions, DashboardInvoicing, DashboardOverLimitCustomer, DashboardRevenue,
+        DashboardRow, Money, QualityRule, Renewal, DASHBOARD_PERIODS,
     },
     app::RequirePermission,
     components::{

@@ -313,6 +313,7 @@ pub(super) fn AlertsSection(
                 <FigureCard label="On credit hold" value=alerts.credit_holds.len().to_string()
                     href=link("CREDIT_HOLDS") key="CREDIT_HOLDS" note="Customers whose new business is stopped" />
             </dl>
+            <OverLimitTable rows=alerts.over_credit_limit.clone() />
             <div class="subsection" data-test="credit-holds">
                 <h3>"Customers on credit hold"</h3>
                 {if holds.is_empty() {
@@ -567,5 +568,44 @@ fn QualityRuleRow(rule: QualityRule, expanded: RwSignal<HashSet<String>>) -> imp
                 }}
             </div>
         </li>
+    }
+}
+
+/// Customers whose exposure (open invoices, held drafts and the next 30 days' scheduled
+/// charges) is over their credit limit, largest excess first.
+#[component]
+fn OverLimitTable(rows: Vec<DashboardOverLimitCustomer>) -> impl IntoView {
+    view! {
+        <div class="subsection" data-test="over-credit-limit">
+            <h3>"Customers over their credit limit"</h3>
+            {if rows.is_empty() {
+                view! { <p class="muted">"No customer's exposure is over its credit limit."</p> }.into_any()
+            } else {
+                view! {
+                    <div class="table-scroll">
+                        <table class="table compact">
+                            <thead>
+                                <tr>
+                                    <th scope="col">"Customer"</th>
+                                    <th scope="col" class="num">"Exposure"</th>
+                                    <th scope="col" class="num">"Credit limit"</th>
+                                    <th scope="col" class="num">"Over by"</th>
+                                </tr>
+                            </thead>
+                            <tbody>
+                                {rows.into_iter().map(|row| view! {
+                                    <tr title=row.explanation.clone()>
+                                        <td><a href=format!("/customers/{}", row.customer_id)>{row.name}</a></td>
+                                        <MoneyCell money=Some(row.exposure) />
+                                        <MoneyCell money=Some(row.limit) />
+                                        <MoneyCell money=row.over_by />
+                                    </tr>
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    </div>
+                }.into_any()
+            }}
+        </div>
     }
 }
