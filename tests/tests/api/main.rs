@@ -7,6 +7,7 @@ mod billing;
 mod collections;
 mod commissions;
 mod crash;
+mod credit;
 mod customers;
 mod cutover;
 mod dashboard;

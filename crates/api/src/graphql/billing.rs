@@ -100,7 +100,7 @@ pub struct BillRunResult {
     pub dry_run: bool,
     pub charges_written: i32,
     pub issued: Vec<BillRunInvoice>,
-    /// Drafts held back, each with the reason (missing PO, unknown tax jurisdiction …).
+    /// Drafts held back, each with the reason (missing PO, unknown tax jurisdiction, over the credit limit …).
     pub held: Vec<BillRunInvoice>,
     /// Charges not invoiced, each with the reason (credit hold).
     pub skipped: Vec<SkippedCharge>,

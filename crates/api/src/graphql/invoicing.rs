@@ -284,7 +284,8 @@ pub struct InvoiceMutation;
 
 #[Object]
 impl InvoiceMutation {
-    /// Issues a held draft once its problem (PO, tax jurisdiction) is fixed.
+    /// Issues a held draft once its problem (PO, tax jurisdiction) is fixed; a draft held over the
+    /// customer's credit limit is issued by a VP Finance only.
     async fn invoice_issue(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Invoice> {
         let id = parse_id("id", &id)?;
         Ok(app(ctx).invoices.issue_draft(actor(ctx)?, id).await?.into())
