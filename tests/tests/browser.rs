@@ -3437,6 +3437,127 @@ async fn vp_revops_classifies_a_crm_one_time_line_and_approves_a_deal_with_lines
     .await
 }
 
+#[tokio::test]
+async fn a_vp_finance_approves_a_deal_over_the_credit_limit_that_a_vp_revops_may_not() -> TestResult
+{
+    // Proves the credit policy in the browser: an annual deal of 14,400.00 due on 1 Dec takes a
+    // new customer (limit 10,000.00) 4,400.00 over its limit. The VP RevOps sees Approve disabled
+    // with the reckoning and who may approve; the VP Finance sees the same reckoning in the
+    // confirmation, cannot confirm until ticking "approve over the credit limit", approves, and
+    // the customer page shows the raised limit with the exposure within it.
+    require_dist()?;
+    let app = TestApp::spawn().await;
+    let customer = app.create_new_customer("Credit Browser Co", "USD").await;
+    let created = app
+        .gql_ok(
+            Role::Ae,
+            "mutation($input: DealCreateInput!) { dealCreate(input: $input) { deal { id } } }",
+            json!({ "input": {
+                "crmOpportunityId": "006-CREDIT-UI", "customerId": customer,
+                "invoicedLegalEntity": "Credit Browser Co",
+                "billingContact": { "name": "Ann Payable", "email": "ap@credit.example" },
+                "productName": "Analytics Suite",
+                "tcv": { "amount": "14400.00", "currency": "USD" },
+                "arr": { "amount": "14400.00", "currency": "USD" },
+                "startDate": "2026-12-01", "endDate": "2027-11-30",
+                "billingFrequency": "ANNUALLY", "paymentTerms": "NET_30", "billingCurrency": "USD",
+                "poRequired": false, "taxJurisdiction": "US-CA", "taxExempt": false,
+                "revenueRecognitionType": "RATABLE",
+                "assignedAeId": app.user_id(Role::Ae).to_string(),
+                "commissionPlanId": "PLAN-AE-2026"
+            } }),
+        )
+        .await;
+    let deal_id = created["dealCreate"]["deal"]["id"]
+        .as_str()
+        .ok_or("no deal")?
+        .to_string();
+    let deal_page = format!("{}/deals/{deal_id}", app.base_url);
+    let browser = Browser::start().await?;
+    run(&browser, "credit_refused", async {
+        sign_in(&browser, &app, Role::VpRevops).await?;
+        browser.wait_for_path("/dashboard", DEFAULT_TIMEOUT).await?;
+        browser.goto(&deal_page).await?;
+        browser
+            .wait_for_text(
+                "[data-test=approve-blocker]",
+                "over its credit limit USD 10,000.00 by USD 4,400.00",
+                DEFAULT_TIMEOUT,
+            )
+            .await?;
+        browser
+            .wait_for_text(
+                "[data-test=approve-blocker]",
+                "Only a VP Finance can approve a deal over the credit limit.",
+                DEFAULT_TIMEOUT,
+            )
+            .await?;
+        browser
+            .wait_for("[data-test=approve-deal][disabled]", DEFAULT_TIMEOUT)
+            .await?;
+        Ok(())
+    })
+    .await?;
+    let browser = Browser::start().await?;
+    run(&browser, "credit_approved", async {
+        sign_in(&browser, &app, Role::VpFinance).await?;
+        browser.wait_for_path("/approvals", DEFAULT_TIMEOUT).await?;
+        browser.goto(&deal_page).await?;
+        let approve = browser
+            .wait_for("[data-test=approve-deal]:not([disabled])", DEFAULT_TIMEOUT)
+            .await?;
+        browser.click(&approve).await?;
+        browser
+            .wait_for_text(
+                "[data-test=approve-credit-check]",
+                "over its credit limit USD 10,000.00 by USD 4,400.00",
+                DEFAULT_TIMEOUT,
+            )
+            .await?;
+        browser
+            .wait_for("[data-test=confirm-approve][disabled]", DEFAULT_TIMEOUT)
+            .await?;
+        let over = browser.find("[data-test=approve-over-limit]").await?;
+        browser.click(&over).await?;
+        let confirm = browser
+            .wait_for(
+                "[data-test=confirm-approve]:not([disabled])",
+                DEFAULT_TIMEOUT,
+            )
+            .await?;
+        browser.click(&confirm).await?;
+        browser
+            .wait_for_text(
+                "[data-test=approved-notice]",
+                "Approved for billing",
+                DEFAULT_TIMEOUT,
+            )
+            .await?;
+        browser
+            .goto(&format!("{}/customers/{customer}", app.base_url))
+            .await?;
+        browser
+            .wait_for_text("[data-test=credit-limit]", "14,400.00", DEFAULT_TIMEOUT)
+            .await?;
+        browser
+            .wait_for_text(
+                "[data-test=credit-exposure]",
+                "Within the limit",
+                DEFAULT_TIMEOUT,
+            )
+            .await?;
+        browser
+            .wait_for_text(
+                "[data-test=credit-exposure-parts]",
+                "14,400.00",
+                DEFAULT_TIMEOUT,
+            )
+            .await?;
+        Ok(())
+    })
+    .await
+}
+
 /// A local webhook receiver answering every request `200 ok`; returns its URL and the requests'
 /// `Revops-Signature` headers as they arrive.
 fn webhook_receiver() -> Result<(String, std::sync::mpsc::Receiver<String>), Box<dyn Error>> {

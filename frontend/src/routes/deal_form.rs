@@ -73,12 +73,26 @@ fn DealLoader() -> impl IntoView {
             {move || match deal.get() {
                 None => view! { <LoadingPanel label="Loading deal…" /> }.into_any(),
                 Some(Err(error)) => view! { <ErrorPanel error=error retry=Callback::new(move |()| deal.refetch()) /> }.into_any(),
-                Some(Ok(deal)) if deal.status == "APPROVED" || !can_write.get_untracked() => {
+                Some(Ok(deal)) if deal.status == "APPROVED" => {
                     view! { <DealReadOnly deal=deal /> }.into_any()
+                }
+                Some(Ok(deal)) if !can_write.get_untracked() => {
+                    view! { <DraftForApprover deal=deal /> }.into_any()
                 }
                 Some(Ok(deal)) => view! { <DealEditor deal=Some(deal) /> }.into_any(),
             }}
         </div>
+    }
+}
+
+/// A draft for someone who may approve it but not edit it (a CFO, a VP Finance): the deal read
+/// only, with the approval panel beside its checklist; once approved, the contract.
+#[component]
+fn DraftForApprover(deal: Deal) -> impl IntoView {
+    let approved = RwSignal::new(None::<Deal>);
+    move || match approved.get() {
+        Some(done) => view! { <DealReadOnly deal=done just_approved=true /> }.into_any(),
+        None => view! { <DealReadOnly deal=deal.clone() approval=approved /> }.into_any(),
     }
 }
 
@@ -966,7 +980,7 @@ fn MilestoneEditorRow(
 /// confirmation shows the amounts; one idempotency key is used for the whole confirmation, so
 /// a retry after a network failure cannot create a second contract.
 #[component]
-fn ApprovePanel(
+pub(crate) fn ApprovePanel(
     deal_id: Signal<Option<String>>,
     dirty: Signal<bool>,
     checklist: Signal<Option<Result<Vec<ChecklistItem>, ApiError>>>,

@@ -13,7 +13,8 @@ use crate::{
     format,
     routes::{
         contract_documents::ContractDocuments, contract_schedule::ContractBillingSchedule,
-        deal_splits::DealSplitSection, revenue_schedule::RevenueScheduleLink,
+        deal_form::ApprovePanel, deal_splits::DealSplitSection,
+        revenue_schedule::RevenueScheduleLink,
     },
 };
 
@@ -29,10 +30,28 @@ pub fn DealReadOnly(
     /// True right after this user approved it: then the page says what just happened.
     #[prop(default = false)]
     just_approved: bool,
+    /// For a draft shown to someone who may approve but not edit it (a CFO, a VP Finance): the
+    /// approval panel beside the checklist sets the approved deal here.
+    #[prop(optional)]
+    approval: Option<RwSignal<Option<Deal>>>,
 ) -> impl IntoView {
     let is_approved = deal.status == "APPROVED";
     let contract = deal.contract.clone();
     let checklist = deal.checklist.clone();
+    let approve_panel = approval.filter(|_| !is_approved).map(|approved| {
+        let id = deal.id.clone();
+        let items = deal.checklist.clone();
+        let totals = (deal.tcv.clone(), deal.arr.clone());
+        view! {
+            <ApprovePanel
+                deal_id=Signal::derive(move || Some(id.clone()))
+                dirty=Signal::derive(|| false)
+                checklist=Signal::derive(move || Some(Ok(items.clone())))
+                approved=approved
+                saved_totals=Signal::derive(move || Some(totals.clone()))
+            />
+        }
+    });
     view! {
         <header class="page-header">
             <div>
@@ -55,7 +74,12 @@ pub fn DealReadOnly(
         })}
         <div class=if is_approved { "single" } else { "grid-2" }>
             <DealFacts deal=deal.clone() />
-            {(!is_approved).then(|| view! { <Checklist checklist=Signal::derive(move || Some(Ok(checklist.clone()))) /> })}
+            {(!is_approved).then(|| view! {
+                <div>
+                    {approve_panel}
+                    <Checklist checklist=Signal::derive(move || Some(Ok(checklist.clone()))) />
+                </div>
+            })}
         </div>
         <div class="single">
             <DealSplitSection deal_id=deal.id.clone() />

@@ -278,7 +278,7 @@ pub async fn execute(
     if !request.dry_run {
         start_job(db, &request).await?;
     }
-    let preview_rows = write_due_charges(db, &request, &mut report).await?;
+    let (preview_rows, lines) = write_due_charges(db, &request, &mut report).await?;
     let mut charges = unbilled(db, as_of).await?;
     charges.extend(preview_rows);
     let mut inputs = PlanInputs::load(db, &charges, &request).await?;
@@ -287,7 +287,9 @@ pub async fn execute(
     on_progress(0, total);
     inputs.load_purchase_orders(db).await?;
     let mut credit =
-        credit_hold::CreditRun::load(db, &inputs.customers, as_of, &inputs.reference.fx).await?;
+        credit_hold::CreditRun::load(db, &inputs.customers, &lines, as_of, &inputs.reference.fx)
+            .await?;
+    drop(lines);
     // Invoices are written in chunks, one transaction per chunk. The plans that pass every rule
     // and draw on no PO are written together in a few statements (`write_issued_many`) in a
     // savepoint; if another run invoiced one of them first, that savepoint is rolled back and
@@ -330,13 +332,13 @@ pub async fn execute(
 }
 
 /// Writes every charge due by the run's date once (a dry run only previews them, returned with
-/// negative ids). A customer on credit hold is not charged for a service never billed before;
-/// its running billing continues.
+/// negative ids), and returns them with the lines read. A customer on credit hold is not charged
+/// for a service never billed before; its running billing continues.
 async fn write_due_charges(
     db: &DatabaseConnection,
     request: &RunRequest<'_>,
     report: &mut BillRunReport,
-) -> AppResult<Vec<billing_charge::Model>> {
+) -> AppResult<(Vec<billing_charge::Model>, Vec<BillableLine>)> {
     let lines = repo::billable_lines(db, None).await?;
     let on_hold: HashSet<i64> = customer::Entity::find()
         .filter(customer::Column::OnCreditHold.eq(true))
@@ -389,7 +391,7 @@ async fn write_due_charges(
             .exec_without_returning(db)
             .await?;
     }
-    Ok(preview_rows)
+    Ok((preview_rows, lines))
 }
 
 /// What every group of charges is planned against: its contract's terms, its customer, the POs

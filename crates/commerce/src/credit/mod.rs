@@ -48,14 +48,38 @@ pub async fn exposures<C: ConnectionTrait>(
     for chunk in ids.chunks(CHUNK) {
         invoiced(connection, Some(chunk), &mut owed).await?;
         let lines = running_lines(connection, Some(chunk), as_of).await?;
-        add_scheduled(&lines, as_of, &mut owed)?;
+        add_scheduled(lines.iter(), as_of, &mut owed)?;
     }
+    convert_all(customers, &owed, as_of, rates)
+}
+
+/// As `exposures`, with the customers' lines already read (the bill run's): only the invoices
+/// are read here.
+pub async fn exposures_with_lines<C: ConnectionTrait>(
+    connection: &C,
+    customers: &[customer::Model],
+    lines: &[&BillableLine],
+    as_of: NaiveDate,
+    rates: &Rates,
+) -> AppResult<HashMap<i64, Exposure>> {
+    let ids: Vec<i64> = customers.iter().map(|customer| customer.id).collect();
+    let mut owed = Owed::default();
+    for chunk in ids.chunks(CHUNK) {
+        invoiced(connection, Some(chunk), &mut owed).await?;
+    }
+    add_scheduled(lines.iter().copied(), as_of, &mut owed)?;
+    convert_all(customers, &owed, as_of, rates)
+}
+
+fn convert_all(
+    customers: &[customer::Model],
+    owed: &Owed,
+    as_of: NaiveDate,
+    rates: &Rates,
+) -> AppResult<HashMap<i64, Exposure>> {
     customers
         .iter()
-        .map(|customer| {
-            let exposure = convert(customer, &owed, as_of, rates)?;
-            Ok((customer.id, exposure))
-        })
+        .map(|customer| Ok((customer.id, convert(customer, owed, as_of, rates)?)))
         .collect()
 }
 
@@ -70,7 +94,7 @@ pub async fn over_limit<C: ConnectionTrait>(
     let mut owed = Owed::default();
     invoiced(connection, None, &mut owed).await?;
     let lines = running_lines(connection, None, as_of).await?;
-    add_scheduled(&lines, as_of, &mut owed)?;
+    add_scheduled(lines.iter(), as_of, &mut owed)?;
     let ids: std::collections::BTreeSet<i64> = owed
         .open
         .keys()
@@ -241,7 +265,11 @@ async fn running_lines<C: ConnectionTrait>(
 }
 
 /// Adds each line's recurring charges due after `as_of` and by the window's end.
-fn add_scheduled(lines: &[BillableLine], as_of: NaiveDate, owed: &mut Owed) -> AppResult<()> {
+fn add_scheduled<'a>(
+    lines: impl Iterator<Item = &'a BillableLine>,
+    as_of: NaiveDate,
+    owed: &mut Owed,
+) -> AppResult<()> {
     let until = rules::window_end(as_of);
     for line in lines {
         for charge in line.terms.recurring_due(until, Some(as_of))? {

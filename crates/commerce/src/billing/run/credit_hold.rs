@@ -2,6 +2,7 @@
 //! before its invoices are planned, every invoice planned adds its total, and one that takes its
 //! customer over the credit limit is held as a draft for a VP Finance to issue.
 
+use crate::billing::repo::BillableLine;
 use crate::credit::{self, Exposure};
 use crate::entities::customer;
 use crate::error::AppResult;
@@ -20,16 +21,23 @@ pub(super) struct CreditRun {
 }
 
 impl CreditRun {
-    /// Reads the exposure of `customers` on the run's date, before any of its invoices.
+    /// Reads the exposure of `customers` on the run's date, before any of its invoices; their
+    /// scheduled charges come from `lines`, the lines the run has already read.
     pub(super) async fn load<C: ConnectionTrait>(
         connection: &C,
         customers: &HashMap<i64, customer::Model>,
+        lines: &[BillableLine],
         as_of: NaiveDate,
         rates: &Rates,
     ) -> AppResult<CreditRun> {
         let models: Vec<customer::Model> = customers.values().cloned().collect();
+        let theirs: Vec<&BillableLine> = lines
+            .iter()
+            .filter(|line| customers.contains_key(&line.customer_id))
+            .collect();
         Ok(CreditRun {
-            exposures: credit::exposures(connection, &models, as_of, rates).await?,
+            exposures: credit::exposures_with_lines(connection, &models, &theirs, as_of, rates)
+                .await?,
             as_of,
         })
     }
