@@ -171,7 +171,7 @@ impl Deal {
     ) -> async_graphql::Result<Option<super::customers::CreditCheck>> {
         Ok(app(ctx)
             .deals
-            .credit_check(&self.domain)
+            .credit_check(actor(ctx)?, &self.domain)
             .await?
             .map(Into::into))
     }

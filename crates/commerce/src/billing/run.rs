@@ -286,10 +286,16 @@ pub async fn execute(
     let total = groups.len();
     on_progress(0, total);
     inputs.load_purchase_orders(db).await?;
+    let started = std::time::Instant::now();
     let mut credit =
         credit_hold::CreditRun::load(db, &inputs.customers, &lines, as_of, &inputs.reference.fx)
             .await?;
     drop(lines);
+    tracing::info!(
+        customers = inputs.customers.len(),
+        elapsed_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+        "bill run: credit exposure read"
+    );
     // Invoices are written in chunks, one transaction per chunk. The plans that pass every rule
     // and draw on no PO are written together in a few statements (`write_issued_many`) in a
     // savepoint; if another run invoiced one of them first, that savepoint is rolled back and

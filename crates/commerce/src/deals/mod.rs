@@ -496,7 +496,8 @@ impl DealService {
     /// A draft's credit check (DOMAIN, "Credit policy"): the customer's exposure today and
     /// what the deal's recurring lines bill within the window. None when the deal is approved
     /// or its customer and lines are not complete enough to reckon.
-    pub async fn credit_check(&self, deal: &Deal) -> AppResult<Option<CreditCheck>> {
+    pub async fn credit_check(&self, actor: &Actor, deal: &Deal) -> AppResult<Option<CreditCheck>> {
+        actor.require(Permission::CustomerRead)?;
         if deal.status != DealStatus::Draft {
             return Ok(None);
         }
@@ -547,6 +548,11 @@ impl DealService {
         over_limit_confirmed: bool,
         now: DateTime<Utc>,
     ) -> AppResult<()> {
+        // Two deals of one customer approved at once must not both fit under a limit they
+        // exceed together: the customer's row is held until this approval commits.
+        if let Some(customer_id) = deal.draft.customer_id {
+            customers::lock_for_update(connection, customer_id).await?;
+        }
         let Some((customer, checked)) = self.credit_of(connection, &deal.draft).await? else {
             return Ok(());
         };
