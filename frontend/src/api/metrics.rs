@@ -107,8 +107,6 @@ pub struct DashboardAlerts {
     pub blocked_po_amount: Money,
     #[serde(default)]
     pub credit_holds: Vec<DashboardHeldCustomer>,
-    #[serde(default)]
-    pub over_credit_limit: Vec<DashboardOverLimitCustomer>,
 }
 
 /// A customer whose exposure is over its credit limit (amounts in the limit's currency).
@@ -231,6 +229,17 @@ pub async fn dashboard(as_of: Option<String>, period: String) -> Result<Dashboar
             as_of,
             period: Some(enum_value(period)),
         },
+    )
+    .await
+}
+
+/// Customers over their credit limit on `as_of`, largest excess first (at most 500).
+pub async fn customers_over_credit_limit(
+    as_of: String,
+) -> Result<Vec<DashboardOverLimitCustomer>, ApiError> {
+    field::<ops::CustomersOverCreditLimit, _>(
+        "customersOverCreditLimit",
+        ops::customers_over_credit_limit::Variables { as_of: Some(as_of) },
     )
     .await
 }

@@ -902,6 +902,15 @@ pub struct Dashboard;
 #[derive(GraphQLQuery)]
 #[graphql(
     schema_path = "../schema.graphql",
+    query_path = "graphql/metrics/CustomersOverCreditLimit.graphql",
+    variables_derives = "Debug, Deserialize",
+    response_derives = "Debug",
+    skip_serializing_none
+)]
+pub struct CustomersOverCreditLimit;
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
     query_path = "graphql/metrics/DashboardRows.graphql",
     variables_derives = "Debug, Deserialize",
     response_derives = "Debug",

@@ -209,15 +209,15 @@ async fn the_bill_run_holds_an_invoice_over_the_limit_for_a_vp_finance_and_the_d
         .await
         .contains(&"invoice.issue_over_credit_limit".to_string()));
 
-    let dashboard = app
+    let over = app
         .gql_ok(
             Role::Cfo,
-            "query($asOf: Date) { dashboard(asOf: $asOf) { alerts { overCreditLimit { customerId name exposure { amount currency } limit { amount } overBy { amount } } } } }",
+            "query($asOf: Date) { customersOverCreditLimit(asOf: $asOf) { customerId name exposure { amount currency } limit { amount } overBy { amount } } }",
             json!({ "asOf": "2027-01-01" }),
         )
         .await;
     assert_eq!(
-        dashboard["dashboard"]["alerts"]["overCreditLimit"],
+        over["customersOverCreditLimit"],
         json!([{
             "customerId": customer,
             "name": "Globex Credit",

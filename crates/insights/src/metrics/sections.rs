@@ -195,7 +195,6 @@ impl MetricsService {
                     reason: row.credit_hold_reason,
                 })
                 .collect(),
-            over_credit_limit: self.over_limit(actor, as_of, reference).await?,
         })
     }
 }

@@ -1258,6 +1258,11 @@ pub const OPERATIONS: &[(&str, &str, Access)] = &[
     ("Query", "dashboard", Access::Needs(Permission::MetricsRead)),
     (
         "Query",
+        "customersOverCreditLimit",
+        Access::Needs(Permission::MetricsRead),
+    ),
+    (
+        "Query",
         "dashboardRows",
         Access::Needs(Permission::MetricsRead),
     ),

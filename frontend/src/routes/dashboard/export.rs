@@ -167,11 +167,6 @@ pub(super) fn dashboard_csv_rows(d: &Dashboard) -> Vec<Vec<String>> {
             "Customers on credit hold",
             alerts.credit_holds.len().to_string(),
         );
-        plain(
-            "alerts",
-            "Customers over their credit limit",
-            alerts.over_credit_limit.len().to_string(),
-        );
     }
     if let Some(rules) = &d.quality {
         for rule in rules {

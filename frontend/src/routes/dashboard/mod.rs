@@ -218,6 +218,25 @@ fn DashboardBoard() -> impl IntoView {
             }
         }
     });
+    // Customers over their credit limit are asked for beside the dashboard (reading every
+    // running line), for the dashboard's date, once it shows alerts.
+    let alerts_as_of = Memo::new(move |_| {
+        loaded.with(|d| {
+            d.as_ref()
+                .filter(|d| d.alerts.is_some())
+                .map(|d| d.as_of.clone())
+        })
+    });
+    let over_limit = LocalResource::new(move || {
+        tick.track();
+        let as_of = alerts_as_of.get();
+        async move {
+            match as_of {
+                Some(as_of) => api::customers_over_credit_limit(as_of).await.map(Some),
+                None => Ok(None),
+            }
+        }
+    });
     let can_renewals = session::can("RENEWAL_READ");
     let renewals = LocalResource::new(move || {
         tick.track();
@@ -355,6 +374,7 @@ fn DashboardBoard() -> impl IntoView {
                             filters=current
                             movements=movements
                             renewals=renewals
+                            over_limit=over_limit
                             expanded=expanded
                         />
                     }.into_any()
@@ -364,12 +384,16 @@ fn DashboardBoard() -> impl IntoView {
     }
 }
 
+/// The customers over their credit limit, read beside the dashboard.
+type OverLimitResource = LocalResource<Result<Option<Vec<DashboardOverLimitCustomer>>, ApiError>>;
+
 #[component]
 fn DashboardView(
     dashboard: Dashboard,
     filters: DashboardFilters,
     movements: LocalResource<Result<Option<Vec<api::MrrMonth>>, ApiError>>,
     renewals: LocalResource<Result<Option<Vec<Renewal>>, ApiError>>,
+    over_limit: OverLimitResource,
     expanded: RwSignal<HashSet<String>>,
 ) -> impl IntoView {
     let href = StoredValue::new(filters);
@@ -416,7 +440,7 @@ fn DashboardView(
             <CommissionsSection commissions=commissions own_book=dashboard.own_book />
         })}
         {dashboard.alerts.clone().map(|alerts| view! {
-            <AlertsSection alerts=alerts link=link renewals=renewals currency=currency.clone() />
+            <AlertsSection alerts=alerts link=link renewals=renewals over_limit=over_limit currency=currency.clone() />
         })}
         {dashboard.quality.clone().map(|rules| view! {
             <QualitySection rules=rules expanded=expanded />

@@ -279,6 +279,7 @@ pub(super) fn AlertsSection(
     alerts: DashboardAlerts,
     link: impl Fn(&str) -> String + Copy + Send + Sync + 'static,
     renewals: LocalResource<Result<Option<Vec<Renewal>>, ApiError>>,
+    over_limit: OverLimitResource,
     currency: String,
 ) -> impl IntoView {
     let at_risk_badge = (alerts.renewals_at_risk > 0).then(|| {
@@ -313,7 +314,13 @@ pub(super) fn AlertsSection(
                 <FigureCard label="On credit hold" value=alerts.credit_holds.len().to_string()
                     href=link("CREDIT_HOLDS") key="CREDIT_HOLDS" note="Customers whose new business is stopped" />
             </dl>
-            <OverLimitTable rows=alerts.over_credit_limit.clone() />
+            {move || match over_limit.get() {
+                None => view! { <LoadingRows rows=2 columns=4 /> }.into_any(),
+                Some(Err(error)) => view! {
+                    <ErrorPanel error=error retry=Callback::new(move |()| over_limit.refetch()) />
+                }.into_any(),
+                Some(Ok(rows)) => view! { <OverLimitTable rows=rows.unwrap_or_default() /> }.into_any(),
+            }}
             <div class="subsection" data-test="credit-holds">
                 <h3>"Customers on credit hold"</h3>
                 {if holds.is_empty() {
