@@ -427,10 +427,14 @@ pub struct CreditCheck {
     pub open: Money,
     pub waiting: Money,
     pub scheduled: Money,
+    pub credit: Money,
     pub adding: Money,
     pub after: Money,
     pub over_by: Option<Money>,
     pub needs_vp_finance: bool,
+    /// The deposit (recorded as customer credit) that brings it within the limit, when the
+    /// customer's credit policy takes one.
+    pub deposit: Option<Money>,
     pub explanation: String,
 }
 

@@ -215,6 +215,8 @@ fn CreditPanel(customer: CustomerDetail) -> impl IntoView {
                 <dd class="num"><Amount money=exposure.waiting.clone() /></dd>
                 <dt>"Scheduled in the next 30 days"</dt>
                 <dd class="num"><Amount money=exposure.scheduled.clone() /></dd>
+                <dt>"Less customer credit held"</dt>
+                <dd class="num"><Amount money=exposure.credit.clone() /></dd>
             </dl>
             <p class="explanation" data-test="credit-exposure-explanation">{exposure.explanation.clone()}</p>
             <h3>"Credit policy"</h3>

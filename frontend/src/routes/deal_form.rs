@@ -1020,8 +1020,12 @@ pub(crate) fn ApprovePanel(
         } else {
             match credit_check() {
                 Some(check) if check.needs_vp_finance && !can_exceed_limit.get() => Some(format!(
-                    "{} Only a VP Finance can approve a deal over the credit limit.",
-                    check.explanation
+                    "{} Only a VP Finance can approve a deal over the credit limit.{}",
+                    check.explanation,
+                    check.deposit.map_or_else(String::new, |deposit| format!(
+                        " Or take a deposit, as its credit policy allows: a payment of {} recorded as customer credit brings the deal within the limit.",
+                        deposit.display()
+                    )),
                 )),
                 _ => None,
             }

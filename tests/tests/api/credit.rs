@@ -10,7 +10,7 @@ use serde_json::{json, Value};
 const CREATE: &str =
     "mutation($input: DealCreateInput!) { dealCreate(input: $input) { deal { id } } }";
 const APPROVE: &str = "mutation($input: DealApproveInput!) { dealApprove(input: $input) { contract { id contractNumber } } }";
-const CHECK: &str = "query($id: ID!) { deal(id: $id) { creditCheck { limit { amount } exposure { amount } adding { amount } after { amount } overBy { amount } needsVpFinance explanation } } }";
+const CHECK: &str = "query($id: ID!) { deal(id: $id) { creditCheck { limit { amount } exposure { amount } adding { amount } after { amount } overBy { amount } needsVpFinance deposit { amount } explanation } } }";
 const EXPOSURE: &str = "query($id: ID!) { customer(id: $id) { creditLimit { amount currency } creditExposure { open { amount } waiting { amount } scheduled { amount } after { amount } overBy { amount } needsVpFinance explanation } } }";
 const RUN: &str = "mutation($asOf: Date!) { billRun(asOf: $asOf) { issued { number total { amount } } held { invoiceId blockedField blockedReason total { amount } } } }";
 const ISSUE: &str =
@@ -86,7 +86,7 @@ async fn a_deal_over_the_credit_limit_is_refused_and_a_vp_finance_approves_it_ra
     assert!(refused["errors"][0]["message"]
         .as_str()
         .unwrap()
-        .ends_with("Only a VP Finance can approve a deal over the credit limit."));
+        .ends_with("Only a VP Finance can approve a deal over the credit limit. Or take a deposit, as its credit policy allows: a payment of USD 4,400.00 recorded as customer credit brings the deal within the limit."));
     let unconfirmed = app
         .gql_as(Role::VpFinance, APPROVE, approve_input(&id, None))
         .await;
@@ -133,6 +133,51 @@ async fn a_deal_over_the_credit_limit_is_refused_and_a_vp_finance_approves_it_ra
         .gql_ok(Role::VpFinance, APPROVE, approve_input(&id, Some(true)))
         .await;
     assert_eq!(again, approved);
+}
+
+/// The same annual deal of 14,400.00 for a new customer (limit 10,000.00): its credit policy takes
+/// a deposit above the limit. The AR specialist records the 4,400.00 deposit as customer credit;
+/// exposure is then 14,400.00 − 4,400.00 = 10,000.00, within the limit, and the VP RevOps
+/// approves without a VP Finance. The limit stays 10,000.00.
+#[tokio::test]
+async fn a_deposit_paid_in_advance_brings_a_new_customers_deal_within_its_limit() {
+    let app = TestApp::spawn().await;
+    let customer = app.create_new_customer("Hooli Deposit", "USD").await;
+    let mut input = deal(&customer, app.user_id(Role::Ae), "OPP-CREDIT-4");
+    input["startDate"] = json!("2026-12-01");
+    input["endDate"] = json!("2027-11-30");
+    input["billingFrequency"] = json!("ANNUALLY");
+    let id = draft(&app, input).await;
+    let before =
+        app.gql_ok(Role::VpRevops, CHECK, json!({ "id": id })).await["deal"]["creditCheck"].clone();
+    assert_eq!(before["deposit"]["amount"], "4400.00", "{before}");
+
+    app.gql_ok(
+        Role::ArSpecialist,
+        "mutation($input: PaymentRecordInput!) { paymentRecord(input: $input) { unapplied { amount } } }",
+        json!({ "input": {
+            "customerId": customer, "amount": { "amount": "4400.00", "currency": "USD" },
+            "method": "WIRE", "receivedOn": "2026-11-27", "reference": "DEPOSIT OPP-CREDIT-4",
+            "idempotencyKey": "deposit-1", "keepAsCredit": true
+        } }),
+    )
+    .await;
+    let after =
+        app.gql_ok(Role::VpRevops, CHECK, json!({ "id": id })).await["deal"]["creditCheck"].clone();
+    assert_eq!(after["after"]["amount"], "10000.00");
+    assert_eq!(after["needsVpFinance"], false);
+    assert_eq!(after["deposit"], Value::Null);
+    assert_eq!(
+        after["explanation"],
+        "Hooli Deposit's exposure with this deal is USD 10,000.00 (open invoices USD 0.00, drafts waiting USD 0.00, due in the next 30 days USD 0.00, less customer credit held USD 4,400.00, this deal USD 14,400.00), within its credit limit USD 10,000.00."
+    );
+    app.gql_ok(Role::VpRevops, APPROVE, approve_input(&id, None))
+        .await;
+    let limit = app
+        .gql_ok(Role::Cfo, EXPOSURE, json!({ "id": customer }))
+        .await["customer"]["creditLimit"]["amount"]
+        .clone();
+    assert_eq!(limit, "10000.00");
 }
 
 /// A monthly contract of 4,000.00 begun on 1 Sep is approved on 27 Nov by a VP Finance over a new

@@ -97,11 +97,16 @@ pub struct CreditCheck {
     pub open: Money,
     pub waiting: Money,
     pub scheduled: Money,
+    /// Customer credit held (overpayments, a deposit paid in advance), which offsets the rest.
+    pub credit: Money,
     pub adding: Money,
     pub after: Money,
     pub over_by: Option<Money>,
     /// Over the limit (or not convertible): a VP Finance must approve.
     pub needs_vp_finance: bool,
+    /// Over the limit, for a customer its credit policy takes a deposit from (new, or a prior
+    /// late payer): the payment, recorded as customer credit, that brings it within the limit.
+    pub deposit: Option<Money>,
     pub explanation: String,
 }
 
@@ -113,10 +118,12 @@ impl From<crate::credit::CreditCheck> for CreditCheck {
             open: checked.open.into(),
             waiting: checked.waiting.into(),
             scheduled: checked.scheduled.into(),
+            credit: checked.credit.into(),
             adding: checked.adding.into(),
             after: checked.after.into(),
             over_by: checked.over_by.map(Money::from),
             needs_vp_finance: checked.needs_vp_finance,
+            deposit: checked.deposit.map(Money::from),
             explanation: checked.explanation,
         }
     }

@@ -9,7 +9,9 @@ pub mod rules;
 use crate::access::{Actor, Permission};
 use crate::billing::repo::BillableLine;
 use crate::billing::schedule::LineTerms;
-use crate::entities::{contract, contract_line, contract_line_change, customer, invoice};
+use crate::entities::{
+    contract, contract_line, contract_line_change, customer, customer_credit, invoice,
+};
 use crate::error::{AppError, AppResult};
 use crate::fx::Rates;
 use crate::money::{Currency, Money};
@@ -30,6 +32,8 @@ pub struct CreditHolder {
     pub legal_name: String,
     pub billing_currency: String,
     pub credit_limit_minor: i64,
+    /// A new customer or a prior late payer: the credit policy takes a deposit above the limit.
+    pub takes_deposit: bool,
 }
 
 impl From<&customer::Model> for CreditHolder {
@@ -39,6 +43,7 @@ impl From<&customer::Model> for CreditHolder {
             legal_name: model.legal_name.clone(),
             billing_currency: model.billing_currency.clone(),
             credit_limit_minor: model.credit_limit_minor,
+            takes_deposit: !model.has_paid_invoice || model.prior_late_payer,
         }
     }
 }
@@ -52,6 +57,7 @@ struct Owed {
     open: ByCurrency,
     waiting: ByCurrency,
     scheduled: ByCurrency,
+    credit: ByCurrency,
 }
 
 /// The exposure of each customer in `customers` on `as_of` (the DOMAIN rule: open invoices, held
@@ -125,20 +131,23 @@ pub async fn over_limit<C: ConnectionTrait>(
         .keys()
         .chain(owed.waiting.keys())
         .chain(owed.scheduled.keys())
+        .chain(owed.credit.keys())
         .copied()
         .collect();
     // Only the columns the check reads, of every customer (one query beats thousands of ids).
-    let customers: Vec<(i64, String, String, i64)> = customer::Entity::find()
+    let customers: Vec<(i64, String, String, i64, bool, bool)> = customer::Entity::find()
         .select_only()
         .column(customer::Column::Id)
         .column(customer::Column::LegalName)
         .column(customer::Column::BillingCurrency)
         .column(customer::Column::CreditLimitMinor)
+        .column(customer::Column::HasPaidInvoice)
+        .column(customer::Column::PriorLatePayer)
         .into_tuple()
         .all(connection)
         .await?;
     let mut over = Vec::new();
-    for (id, legal_name, billing_currency, credit_limit_minor) in customers {
+    for (id, legal_name, billing_currency, credit_limit_minor, has_paid, late) in customers {
         if !ids.contains(&id) {
             continue;
         }
@@ -147,6 +156,7 @@ pub async fn over_limit<C: ConnectionTrait>(
             legal_name,
             billing_currency,
             credit_limit_minor,
+            takes_deposit: !has_paid || late,
         };
         let exposure = convert(&customer, &owed, as_of, rates)?;
         let checked = check(&exposure, Money::zero(exposure.currency()), None)?;
@@ -190,7 +200,8 @@ pub fn adding(
     )
 }
 
-/// Open amounts of issued invoices and totals of drafts, per customer and currency.
+/// Open amounts of issued invoices, totals of drafts and customer credit held, per customer and
+/// currency.
 async fn invoiced<C: ConnectionTrait>(
     connection: &C,
     customer_ids: Option<&[i64]>,
@@ -219,6 +230,29 @@ async fn invoiced<C: ConnectionTrait>(
         query = query.filter(invoice::Column::CustomerId.is_in(ids.iter().copied()));
     }
     let rows: Vec<(i64, String, String, Option<i64>)> = query.into_tuple().all(connection).await?;
+    let mut held = customer_credit::Entity::find()
+        .select_only()
+        .column(customer_credit::Column::CustomerId)
+        .column(customer_credit::Column::Currency)
+        .column_as(
+            Expr::cust("CAST(SUM(remaining_minor) AS BIGINT)"),
+            "remaining",
+        )
+        .filter(customer_credit::Column::RemainingMinor.gt(0))
+        .group_by(customer_credit::Column::CustomerId)
+        .group_by(customer_credit::Column::Currency);
+    if let Some(ids) = customer_ids {
+        held = held.filter(customer_credit::Column::CustomerId.is_in(ids.iter().copied()));
+    }
+    let credits: Vec<(i64, String, Option<i64>)> = held.into_tuple().all(connection).await?;
+    for (customer_id, currency, remaining) in credits {
+        *owed
+            .credit
+            .entry(customer_id)
+            .or_default()
+            .entry(currency)
+            .or_default() += remaining.unwrap_or(0);
+    }
     for (customer_id, currency, status, amount) in rows {
         let target = if status == "draft" {
             &mut owed.waiting
@@ -349,6 +383,7 @@ fn convert(
     let currency = Currency::parse(&customer.billing_currency)?;
     let limit = Money::from_minor(customer.credit_limit_minor, currency);
     let mut exposure = Exposure::nothing(&customer.legal_name, limit);
+    exposure.takes_deposit = customer.takes_deposit;
     let empty = BTreeMap::new();
     let of = |part: &ByCurrency| part.get(&customer.id).unwrap_or(&empty).clone();
     exposure.open = in_currency(
@@ -367,6 +402,13 @@ fn convert(
     )?;
     exposure.scheduled = in_currency(
         &of(&owed.scheduled),
+        currency,
+        as_of,
+        rates,
+        &mut exposure.unconverted,
+    )?;
+    exposure.credit = in_currency(
+        &of(&owed.credit),
         currency,
         as_of,
         rates,

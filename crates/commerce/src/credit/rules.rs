@@ -29,8 +29,14 @@ pub struct Exposure {
     pub waiting: Money,
     /// Recurring charges of running lines due after the as-of date and within the window.
     pub scheduled: Money,
+    /// Customer credit held and not yet applied (overpayments, a deposit paid in advance): it
+    /// offsets what the customer owes.
+    pub credit: Money,
     /// Currencies with amounts but no FX rate to the limit's currency: exposure cannot be known.
     pub unconverted: Vec<String>,
+    /// The credit policy takes a deposit above the limit from this customer (a new customer or a
+    /// prior late payer) instead of a VP Finance's approval.
+    pub takes_deposit: bool,
 }
 
 impl Exposure {
@@ -43,14 +49,17 @@ impl Exposure {
             open: zero,
             waiting: zero,
             scheduled: zero,
+            credit: zero,
             unconverted: Vec::new(),
+            takes_deposit: false,
         }
     }
 
     pub fn total(&self) -> Result<Money, MoneyError> {
         self.open
             .checked_add(self.waiting)?
-            .checked_add(self.scheduled)
+            .checked_add(self.scheduled)?
+            .checked_sub(self.credit)
     }
 
     pub fn currency(&self) -> Currency {
@@ -67,6 +76,7 @@ pub struct CreditCheck {
     pub open: Money,
     pub waiting: Money,
     pub scheduled: Money,
+    pub credit: Money,
     /// What this deal, renewal or invoice adds within the window.
     pub adding: Money,
     pub after: Money,
@@ -74,6 +84,9 @@ pub struct CreditCheck {
     pub over_by: Option<Money>,
     /// True when a VP Finance must approve (over the limit, or exposure cannot be converted).
     pub needs_vp_finance: bool,
+    /// Over the limit, for a customer its policy takes a deposit from: the deposit (paid in
+    /// advance and held as customer credit) that brings it back within the limit.
+    pub deposit: Option<Money>,
     /// The whole reckoning in one sentence, every amount with its currency.
     pub explanation: String,
 }
@@ -94,6 +107,9 @@ pub fn check(
         "open invoices {}, drafts waiting {}, due in the next {WINDOW_DAYS} days {}",
         exposure.open, exposure.waiting, exposure.scheduled
     );
+    if !exposure.credit.is_zero() {
+        parts.push_str(&format!(", less customer credit held {}", exposure.credit));
+    }
     if let Some(what) = what {
         parts.push_str(&format!(", {what} {adding}"));
     }
@@ -128,9 +144,11 @@ pub fn check(
         open: exposure.open,
         waiting: exposure.waiting,
         scheduled: exposure.scheduled,
+        credit: exposure.credit,
         adding,
         after,
         needs_vp_finance: over_by.is_some() || !exposure.unconverted.is_empty(),
+        deposit: over_by.filter(|_| exposure.takes_deposit && exposure.unconverted.is_empty()),
         over_by,
         explanation,
     })
@@ -160,7 +178,9 @@ mod tests {
             open: usd(open),
             waiting: usd(waiting),
             scheduled: usd(scheduled),
+            credit: usd(0),
             unconverted: Vec::new(),
+            takes_deposit: false,
         }
     }
 
@@ -227,6 +247,18 @@ mod tests {
             checked.explanation,
             "Hooli's exposure is USD 11,000.00 (open invoices USD 11,000.00, drafts waiting USD 0.00, due in the next 30 days USD 0.00), over its credit limit USD 10,000.00 by USD 1,000.00."
         );
+    }
+
+    #[test]
+    fn customer_credit_held_offsets_exposure_and_is_named() {
+        let mut prepaid = exposure(0, 0, 0, 1_000_000);
+        prepaid.credit = usd(440_000);
+        let checked = check(&prepaid, usd(1_440_000), Some("this deal")).unwrap();
+        assert!(!checked.needs_vp_finance);
+        assert_eq!(checked.after, usd(1_000_000));
+        assert!(checked
+            .explanation
+            .contains("due in the next 30 days USD 0.00, less customer credit held USD 4,400.00, this deal USD 14,400.00"));
     }
 
     #[test]

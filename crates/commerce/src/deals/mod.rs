@@ -560,10 +560,15 @@ impl DealService {
             return Ok(());
         }
         if !actor.can(Permission::CreditLimitApprove) {
+            // The policy takes a deposit from a new customer or a prior late payer instead: paid
+            // in advance, it is held as customer credit and offsets the exposure.
+            let deposit = checked.deposit.map_or_else(String::new, |deposit| format!(
+                " Or take a deposit, as its credit policy allows: a payment of {deposit} recorded as customer credit brings the deal within the limit."
+            ));
             return Err(AppError::validation(
                 "creditLimit",
                 format!(
-                    "{} Only a VP Finance can approve a deal over the credit limit.",
+                    "{} Only a VP Finance can approve a deal over the credit limit.{deposit}",
                     checked.explanation
                 ),
             ));
