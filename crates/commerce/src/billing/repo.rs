@@ -46,16 +46,25 @@ pub async fn billable_lines<C: ConnectionTrait>(
         .into_iter()
         .map(|contract| (contract.id, contract.customer_id))
         .collect();
+    let changes = changes.all(connection).await?;
+    assemble(lines.all(connection).await?, &customers, changes)
+}
+
+/// Stored lines read as billable lines: each with its contract's customer (`customers`: contract
+/// id → customer id) and its own changes among `changes`.
+pub fn assemble(
+    models: Vec<contract_line::Model>,
+    customers: &HashMap<i64, i64>,
+    changes: Vec<contract_line_change::Model>,
+) -> AppResult<Vec<BillableLine>> {
     let mut changes_by_line: HashMap<i64, Vec<LineChange>> = HashMap::new();
-    for change in changes.all(connection).await? {
+    for change in changes {
         changes_by_line
             .entry(change.contract_line_id)
             .or_default()
             .push(change_from_model(&change)?);
     }
-    lines
-        .all(connection)
-        .await?
+    models
         .into_iter()
         .map(|model| {
             let customer_id = *customers

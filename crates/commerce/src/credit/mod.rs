@@ -326,31 +326,7 @@ async fn running_lines<C: ConnectionTrait>(
             (models, changes)
         }
     };
-    let mut changes: HashMap<i64, Vec<_>> = HashMap::new();
-    for change in line_changes {
-        changes
-            .entry(change.contract_line_id)
-            .or_default()
-            .push(crate::billing::repo::change_from_model(&change)?);
-    }
-    models
-        .into_iter()
-        .map(|model| {
-            let customer_id = *owners
-                .get(&model.contract_id)
-                .ok_or_else(|| AppError::internal(format!("line {} without contract", model.id)))?;
-            Ok(BillableLine {
-                line_id: model.id,
-                contract_id: model.contract_id,
-                customer_id,
-                terms: crate::billing::repo::line_terms(
-                    &model,
-                    changes.remove(&model.id).unwrap_or_default(),
-                )?,
-                pricing: None,
-            })
-        })
-        .collect()
+    crate::billing::repo::assemble(models, &owners, line_changes)
 }
 
 /// Adds each line's recurring charges due after `as_of` and by the window's end.
@@ -386,34 +362,15 @@ fn convert(
     exposure.takes_deposit = customer.takes_deposit;
     let empty = BTreeMap::new();
     let of = |part: &ByCurrency| part.get(&customer.id).unwrap_or(&empty).clone();
-    exposure.open = in_currency(
-        &of(&owed.open),
-        currency,
-        as_of,
-        rates,
-        &mut exposure.unconverted,
-    )?;
-    exposure.waiting = in_currency(
-        &of(&owed.waiting),
-        currency,
-        as_of,
-        rates,
-        &mut exposure.unconverted,
-    )?;
-    exposure.scheduled = in_currency(
-        &of(&owed.scheduled),
-        currency,
-        as_of,
-        rates,
-        &mut exposure.unconverted,
-    )?;
-    exposure.credit = in_currency(
-        &of(&owed.credit),
-        currency,
-        as_of,
-        rates,
-        &mut exposure.unconverted,
-    )?;
+    let parts = [
+        (&owed.open, &mut exposure.open),
+        (&owed.waiting, &mut exposure.waiting),
+        (&owed.scheduled, &mut exposure.scheduled),
+        (&owed.credit, &mut exposure.credit),
+    ];
+    for (part, into) in parts {
+        *into = in_currency(&of(part), currency, as_of, rates, &mut exposure.unconverted)?;
+    }
     Ok(exposure)
 }
 
