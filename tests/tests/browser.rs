@@ -444,6 +444,72 @@ async fn every_page_loads_for_an_administrator_without_an_api_error() -> TestRes
     .await
 }
 
+/// axe-core's rules for WCAG 2.1 A and AA, run on the page as it stands; returns each serious or
+/// critical violation as `rule: where` (the first three elements), so a failure names what to fix.
+async fn accessibility_findings(browser: &Browser) -> Result<Vec<String>, Box<dyn Error>> {
+    let axe = workspace_root().join(".tools/node_modules/axe-core/axe.min.js");
+    let source = std::fs::read_to_string(&axe).map_err(|error| {
+        format!(
+            "{}: {error} (run `cargo xtask test --only tools`)",
+            axe.display()
+        )
+    })?;
+    browser.execute(&source, Vec::new()).await?;
+    let found = browser
+        .execute(
+            "return axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] }, resultTypes: ['violations'] })
+                .then(result => result.violations
+                    .filter(rule => rule.impact === 'serious' || rule.impact === 'critical')
+                    .map(rule => rule.id + ' (' + rule.impact + '): ' + rule.nodes.slice(0, 3).map(node => node.target.join(' ')).join(' | ')));",
+            Vec::new(),
+        )
+        .await?;
+    Ok(found
+        .as_array()
+        .map(|rules| {
+            rules
+                .iter()
+                .filter_map(|rule| rule.as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default())
+}
+
+#[tokio::test]
+async fn every_page_has_no_serious_accessibility_finding() -> TestResult {
+    // Proves issue 19's accessibility bar: axe-core (WCAG 2.1 A and AA rules) finds nothing
+    // serious or critical on any page of the administrator's tour, the dashboard included.
+    require_dist()?;
+    let app = TestApp::spawn().await;
+    let book = tour_book(&app).await;
+    let browser = Browser::start().await?;
+    run(&browser, "accessibility_tour", async {
+        sign_in(&browser, &app, Role::Admin).await?;
+        browser.wait_for_path("/customers", DEFAULT_TIMEOUT).await?;
+        let mut pages = tour_pages(&book);
+        pages.push(("/dashboard".to_string(), "[data-test=dashboard-alerts]"));
+        let mut findings = Vec::new();
+        for (path, loaded) in pages {
+            browser.goto(&format!("{}{path}", app.base_url)).await?;
+            browser.wait_for(loaded, DEFAULT_TIMEOUT).await?;
+            for finding in accessibility_findings(&browser).await? {
+                findings.push(format!("{path}: {finding}"));
+            }
+        }
+        if findings.is_empty() {
+            Ok(())
+        } else {
+            Err(format!(
+                "{} serious accessibility findings:\n{}",
+                findings.len(),
+                findings.join("\n")
+            )
+            .into())
+        }
+    })
+    .await
+}
+
 /// How far the page scrolls sideways, in CSS pixels (0 when it fits the viewport).
 async fn sideways_overflow(browser: &Browser) -> Result<f64, Box<dyn Error>> {
     let overflow = browser

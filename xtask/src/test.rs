@@ -12,7 +12,7 @@ use std::time::Instant;
 pub const STEPS: [(&str, &str); 8] = [
     (
         "tools",
-        "install/check wasm-bindgen, wasm-opt, chromium, aiosmtpd; start PostgreSQL",
+        "install/check wasm-bindgen, wasm-opt, axe-core, chromium, aiosmtpd; start PostgreSQL",
     ),
     ("fmt", "cargo fmt --all -- --check"),
     (

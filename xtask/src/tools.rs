@@ -13,6 +13,8 @@ const WASM_BINDGEN_VERSION: &str = "0.2.130";
 /// npm's binaryen; Debian's (wasm-opt 108) produces a blank page.
 pub const BINARYEN_VERSION: &str = "132.0.0";
 const BINARYEN_MAJOR: &str = "132";
+/// axe-core, the accessibility checker the browser tests run on every page.
+const AXE_CORE_VERSION: &str = "4.10.3";
 pub const WASM_TARGET: &str = "wasm32-unknown-unknown";
 const CHROMIUM: &str = "/usr/bin/chromium";
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
@@ -57,7 +59,7 @@ pub fn ensure_web_tools(root: &Path) -> Result<()> {
         // Its own lockfile names a crate version the registry lacks.
         false,
     )?;
-    ensure_wasm_opt(root)?;
+    ensure_node_tools(root)?;
     ensure_commands(&WEB_COMMANDS)
 }
 
@@ -110,20 +112,37 @@ fn is_wanted_wasm_opt(text: &str) -> bool {
     text.split_whitespace().any(|word| word == BINARYEN_MAJOR)
 }
 
-fn ensure_wasm_opt(root: &Path) -> Result<()> {
+/// The axe-core version installed in `.tools/`, read from its package.json.
+fn axe_core_version(root: &Path) -> Option<String> {
+    let manifest = std::fs::read_to_string(util::axe_core_dir(root).join("package.json")).ok()?;
+    // The first `"version": "…"` of the manifest (its own; dependencies come later).
+    let after = manifest.split("\"version\"").nth(1)?;
+    let value = after.split('"').nth(1)?;
+    Some(value.to_string())
+}
+
+/// npm's binaryen (wasm-opt) and axe-core in `.tools/`, installed together: npm removes from a
+/// prefix whatever the install command does not name, so one command pins both.
+fn ensure_node_tools(root: &Path) -> Result<()> {
     let found = wasm_opt_version(root);
-    if let Some(text) = &found {
-        if is_wanted_wasm_opt(text) {
-            println!("ok wasm-opt {BINARYEN_MAJOR} (already installed in .tools/)");
-            return Ok(());
-        }
+    let axe = axe_core_version(root);
+    let wasm_opt_ok = found.as_deref().is_some_and(is_wanted_wasm_opt);
+    let axe_ok = axe.as_deref() == Some(AXE_CORE_VERSION);
+    if wasm_opt_ok && axe_ok {
+        println!(
+            "ok wasm-opt {BINARYEN_MAJOR} and axe-core {AXE_CORE_VERSION} (already installed in .tools/)"
+        );
+        return Ok(());
     }
     if util::which("npm").is_none() {
         println!("npm is missing; installing Debian's nodejs and npm …");
         apt_install(&["nodejs", "npm"])?;
     }
     let was = found.as_deref().map(first_line).unwrap_or("not installed");
-    println!("installing binaryen {BINARYEN_VERSION} (wasm-opt) into .tools/ (found: {was}) …");
+    println!(
+        "installing binaryen {BINARYEN_VERSION} (wasm-opt; found: {was}) and axe-core {AXE_CORE_VERSION} (found: {}) into .tools/ …",
+        axe.as_deref().unwrap_or("not installed")
+    );
     let prefix = root.join(".tools");
     std::fs::create_dir_all(&prefix).with_context(|| format!("creating {}", prefix.display()))?;
     run(Command::new("npm")
@@ -131,16 +150,17 @@ fn ensure_wasm_opt(root: &Path) -> Result<()> {
         .arg("--prefix")
         .arg(&prefix)
         .args(["--no-audit", "--no-fund", "--no-save"])
-        .arg(format!("binaryen@{BINARYEN_VERSION}")))?;
-    match wasm_opt_version(root) {
-        Some(text) if is_wanted_wasm_opt(&text) => {
-            println!("ok wasm-opt {BINARYEN_MAJOR} (installed in .tools/)");
+        .arg(format!("binaryen@{BINARYEN_VERSION}"))
+        .arg(format!("axe-core@{AXE_CORE_VERSION}")))?;
+    match (wasm_opt_version(root), axe_core_version(root)) {
+        (Some(text), Some(axe)) if is_wanted_wasm_opt(&text) && axe == AXE_CORE_VERSION => {
+            println!("ok wasm-opt {BINARYEN_MAJOR} and axe-core {AXE_CORE_VERSION} (installed in .tools/)");
             Ok(())
         }
-        other => bail!(
-            "installed binaryen {BINARYEN_VERSION}, but {}/wasm-opt --version says {:?}",
-            util::node_tools_bin(root).display(),
-            other.as_deref().map(first_line).unwrap_or("nothing")
+        (wasm_opt, axe) => bail!(
+            "installed binaryen {BINARYEN_VERSION} and axe-core {AXE_CORE_VERSION}, but wasm-opt --version says {:?} and axe-core's package.json {:?}",
+            wasm_opt.as_deref().map(first_line).unwrap_or("nothing"),
+            axe.as_deref().unwrap_or("nothing")
         ),
     }
 }

@@ -34,6 +34,12 @@ pub fn cargo_home() -> PathBuf {
     PathBuf::from(home).join(".cargo")
 }
 
+/// Where `npm install --prefix .tools axe-core@…` puts the accessibility checker the browser
+/// tests inject (`axe.min.js`).
+pub fn axe_core_dir(root: &Path) -> PathBuf {
+    root.join(".tools").join("node_modules").join("axe-core")
+}
+
 /// Where `npm install --prefix .tools binaryen@…` puts `wasm-opt`.
 pub fn node_tools_bin(root: &Path) -> PathBuf {
     root.join(".tools").join("node_modules").join(".bin")
