@@ -125,7 +125,9 @@ pub fn AgingChart(
         <svg
             class="aging-chart"
             viewBox=format!("0 0 {WIDTH} {HEIGHT}")
-            role="img"
+            // A group, not an image: its bars are links to their invoices, and an image may not
+            // hold anything interactive (axe nested-interactive).
+            role="group"
             aria-label=format!("Aging of {currency} receivables: {description}")
             data-test="aging-chart"
         >
@@ -174,6 +176,7 @@ pub fn AgingChart(
                 let link = leptos::svg::a()
                     .attr("href", href.run(bucket.bucket.clone()))
                     .attr("class", "bar-link")
+                    .attr("aria-label", tooltip.clone())
                     .attr("data-bucket", bucket.bucket.clone())
                     .child((leptos::svg::title().child(tooltip), bar));
                 view! {

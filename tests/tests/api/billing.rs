@@ -475,6 +475,51 @@ async fn an_issued_invoice_is_emailed_once_with_its_pdf() {
     assert_eq!(anonymous.status(), 401);
 }
 
+/// Issue 19: invoice PDFs printed amounts as `1200.00` and cut a long tax label to "US sales tax
+/// (Saa…". The first invoice of the fixture deal (1,200.00 + 7.25 % = 87.00 tax, 1,287.00 due)
+/// now reads with grouped thousands and the total with its currency, and the whole tax label is
+/// printed, wrapped under the tax amount, with no ellipsis.
+#[tokio::test]
+async fn invoice_pdf_amounts_read_as_in_the_app_and_a_long_tax_label_wraps() {
+    let app = TestApp::spawn().await;
+    let label = "California and Sacramento County sales and use tax";
+    app.gql_ok(
+        Role::Cfo,
+        "mutation($input: TaxRateSetInput!) { taxRateSet(input: $input) { jurisdiction } }",
+        json!({ "input": { "jurisdiction": "US-CA", "ratePercent": "7.25", "label": label, "effectiveFrom": "2020-01-01" } }),
+    )
+    .await;
+    let customer = app.create_customer("Hooli Inc.", "USD").await;
+    contract(&app, deal(&customer, app.user_id(Role::Ae), "OPP-PDF")).await;
+    run(&app, "2026-01-15").await;
+    let invoice = invoices(&app).await.remove(0);
+    assert_eq!(invoice["total"]["amount"], "1287.00");
+    let id = invoice["id"].as_str().unwrap();
+    let response = app
+        .client
+        .get(format!("{}/api/invoices/{id}/pdf", app.base_url))
+        .bearer_auth(app.token(Role::ArSpecialist).await)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let text = pdf_text(&response.bytes().await.unwrap());
+    for expected in ["1,200.00", "USD 1,200.00", "USD 87.00", "USD 1,287.00"] {
+        assert!(text.contains(expected), "{expected:?} is not in:\n{text}");
+    }
+    assert!(
+        !text.contains("1200.00"),
+        "an amount without its separator:\n{text}"
+    );
+    assert!(!text.contains('…'), "something was cut:\n{text}");
+    for word in label.split(' ') {
+        assert!(
+            text.contains(word),
+            "{word:?} of the tax label is not in:\n{text}"
+        );
+    }
+}
+
 #[tokio::test]
 async fn invoices_print_polish_and_japanese_names_and_addresses() {
     // Proves an invoice PDF downloaded through the app prints customers named in Polish and in

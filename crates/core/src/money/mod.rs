@@ -232,9 +232,10 @@ pub fn amount_string_of(minor: i128, currency: Currency) -> String {
     format!("{sign}{whole}.{fraction}")
 }
 
-/// Human display for messages: "USD 1,250,000.00", "JPY 1,200", "-EUR 5.00" is written "EUR -5.00".
-impl fmt::Display for Money {
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl Money {
+    /// The amount with its thousands grouped, for people to read: "1,250,000.00", "-5.00",
+    /// "1,200" (JPY). Documents print it under a column that names the currency.
+    pub fn grouped_amount(&self) -> String {
         let plain = self.amount_string();
         let (sign, unsigned) = match plain.strip_prefix('-') {
             Some(rest) => ("-", rest),
@@ -244,18 +245,30 @@ impl fmt::Display for Money {
             Some((whole, fraction)) => (whole, Some(fraction)),
             None => (unsigned, None),
         };
-        let mut grouped = String::new();
+        let mut grouped = String::from(sign);
         for (index, digit) in whole.chars().enumerate() {
             if index > 0 && (whole.len() - index) % 3 == 0 {
                 grouped.push(',');
             }
             grouped.push(digit);
         }
-        write!(formatter, "{} {sign}{grouped}", self.currency.code())?;
         if let Some(fraction) = fraction {
-            write!(formatter, ".{fraction}")?;
+            grouped.push('.');
+            grouped.push_str(fraction);
         }
-        Ok(())
+        grouped
+    }
+}
+
+/// Human display for messages: "USD 1,250,000.00", "JPY 1,200", "-EUR 5.00" is written "EUR -5.00".
+impl fmt::Display for Money {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            formatter,
+            "{} {}",
+            self.currency.code(),
+            self.grouped_amount()
+        )
     }
 }
 

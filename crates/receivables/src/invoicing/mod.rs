@@ -1053,7 +1053,7 @@ pub async fn invoice_document(
         .map(entity_from_model)
         .transpose()?;
     let code = invoice.total.currency().code();
-    let amount = |money: Money| format!("{} {code}", money.amount_string());
+    let amount = |money: Money| money.to_string();
     let number = invoice
         .number
         .clone()
@@ -1103,10 +1103,10 @@ pub async fn invoice_document(
                     .zip(line.period_end)
                     .map(|(start, end)| format!("{start} – {end}")),
                 quantity: line.quantity.clone(),
-                unit_price: line.unit_price.amount_string(),
-                amount: line.amount.amount_string(),
+                unit_price: line.unit_price.grouped_amount(),
+                amount: line.amount.grouped_amount(),
                 tax_label: line.tax_label.clone(),
-                tax_amount: line.tax.amount_string(),
+                tax_amount: line.tax.grouped_amount(),
                 note: line.note.clone(),
             })
             .collect(),

@@ -166,6 +166,8 @@ const DESCRIPTION_X: f32 = LEFT + 4.0;
 const DESCRIPTION_WIDTH: f32 = 220.0;
 const MAX_DESCRIPTION_LINES: usize = 3;
 const MAX_NOTE_LINES: usize = 2;
+/// A tax label wraps under its amount to at most this many lines (then ends with an ellipsis).
+const MAX_TAX_LABEL_LINES: usize = 4;
 const QUANTITY_RIGHT: f32 = 323.0;
 const QUANTITY_WIDTH: f32 = 40.0;
 const UNIT_PRICE_RIGHT: f32 = 402.0;
@@ -461,7 +463,8 @@ struct RowLayout {
     unit_price: Vec<Glyph>,
     amount: Vec<Glyph>,
     tax_amount: Vec<Glyph>,
-    tax_label: Vec<Glyph>,
+    /// The tax label wrapped under the tax amount ("US sales tax (Sacramento County) 8.75%").
+    tax_label: Vec<Vec<Glyph>>,
 }
 
 impl RowLayout {
@@ -501,18 +504,24 @@ impl RowLayout {
             unit_price: fit(BODY, &line.unit_price, UNIT_PRICE_WIDTH),
             amount: fit(BODY, &line.amount, AMOUNT_WIDTH),
             tax_amount: fit(BODY, &line.tax_amount, TAX_WIDTH),
-            tax_label: fit(SMALL_MUTED, &line.tax_label, TAX_WIDTH),
+            tax_label: if line.tax_label.is_empty() {
+                Vec::new()
+            } else {
+                wrap_to_width(
+                    fonts,
+                    SMALL_MUTED,
+                    &SMALL_MUTED.set(fonts, &line.tax_label),
+                    TAX_WIDTH,
+                    MAX_TAX_LABEL_LINES,
+                )
+            },
         }
     }
 
     fn height(&self) -> f32 {
         let description_height = self.description.len() as f32 * BODY_LEADING
             + self.details.len() as f32 * SMALL_LEADING;
-        let tax_height = if self.tax_label.is_empty() {
-            BODY_LEADING
-        } else {
-            BODY_LEADING + SMALL_LEADING
-        };
+        let tax_height = BODY_LEADING + self.tax_label.len() as f32 * SMALL_LEADING;
         ROW_PADDING * 2.0 + description_height.max(tax_height)
     }
 }
@@ -532,8 +541,10 @@ fn draw_row(canvas: &mut Canvas, row: &RowLayout, top: f32) -> f32 {
     canvas.text_glyphs_right(BODY, UNIT_PRICE_RIGHT, first_baseline, &row.unit_price);
     canvas.text_glyphs_right(BODY, AMOUNT_RIGHT, first_baseline, &row.amount);
     canvas.text_glyphs_right(BODY, TAX_RIGHT, first_baseline, &row.tax_amount);
-    let label_baseline = first_baseline - SMALL_LEADING;
-    canvas.text_glyphs_right(SMALL_MUTED, TAX_RIGHT, label_baseline, &row.tax_label);
+    for (index, line) in row.tax_label.iter().enumerate() {
+        let baseline = first_baseline - SMALL_LEADING * (index as f32 + 1.0);
+        canvas.text_glyphs_right(SMALL_MUTED, TAX_RIGHT, baseline, line);
+    }
 
     let bottom = top - row.height();
     canvas.rule(LEFT, bottom, RIGHT, 0.85);

@@ -186,14 +186,10 @@ impl ReceivablesService {
                     period: Some(line.date.to_string()),
                     quantity: String::new(),
                     unit_price: String::new(),
-                    amount: format!("{} {}", line.amount.amount_string(), part.currency.code()),
+                    amount: line.amount.to_string(),
                     tax_label: String::new(),
                     tax_amount: String::new(),
-                    note: Some(format!(
-                        "Balance {} {}",
-                        line.balance.amount_string(),
-                        part.currency.code()
-                    )),
+                    note: Some(format!("Balance {}", line.balance)),
                 });
             }
         }
@@ -203,13 +199,8 @@ impl ReceivablesService {
             .flat_map(|part| part.open_items.iter())
             .map(|item| {
                 format!(
-                    "Open: {} dated {} due {} — {} {} ({} days)",
-                    item.invoice_number,
-                    item.invoice_date,
-                    item.due_date,
-                    item.open.amount_string(),
-                    item.open.currency().code(),
-                    item.days
+                    "Open: {} dated {} due {} — {} ({} days)",
+                    item.invoice_number, item.invoice_date, item.due_date, item.open, item.days
                 )
             })
             .collect();
@@ -238,16 +229,16 @@ impl ReceivablesService {
             tax_exemption_certificate: None,
             lines,
             subtotal: first
-                .map(|part| part.opening.amount_string())
+                .map(|part| part.opening.to_string())
                 .unwrap_or_else(|| "0.00".into()),
             tax_total: first
                 .map(|part| {
                     Money::from_minor(part.closing.minor() - part.opening.minor(), part.currency)
-                        .amount_string()
+                        .to_string()
                 })
                 .unwrap_or_else(|| "0.00".into()),
             total: first
-                .map(|part| part.closing.amount_string())
+                .map(|part| part.closing.to_string())
                 .unwrap_or_else(|| "0.00".into()),
             payment_instructions: if open_lines.is_empty() {
                 vec!["Nothing is open. Thank you.".into()]

@@ -79,33 +79,32 @@ pub async fn pdf_attachment(db: &DatabaseConnection, memo_id: i64) -> AppResult<
                 quantity: "1".into(),
                 unit_price: format!(
                     "-{}",
-                    Money::from_minor(line.net_minor, currency).amount_string()
+                    Money::from_minor(line.net_minor, currency).grouped_amount()
                 ),
                 amount: format!(
                     "-{}",
-                    Money::from_minor(line.net_minor, currency).amount_string()
+                    Money::from_minor(line.net_minor, currency).grouped_amount()
                 ),
                 tax_label: source
                     .map(|source| source.tax_label.clone())
                     .unwrap_or_default(),
                 tax_amount: format!(
                     "-{}",
-                    Money::from_minor(line.tax_minor, currency).amount_string()
+                    Money::from_minor(line.tax_minor, currency).grouped_amount()
                 ),
                 note: None,
             }
         })
         .collect();
-    document.subtotal = format!("-{} {code}", memo.subtotal.amount_string());
-    document.tax_total = format!("-{} {code}", memo.tax.amount_string());
-    document.total = format!("-{} {code}", memo.total.amount_string());
+    document.subtotal = format!("{code} -{}", memo.subtotal.grouped_amount());
+    document.tax_total = format!("{code} -{}", memo.tax.grouped_amount());
+    document.total = format!("{code} -{}", memo.total.grouped_amount());
     document.payment_instructions = vec![
         format!("Reason: {}", memo.reason),
         if memo.to_credit.minor() > 0 {
             format!(
-                "{} {code} reduces {invoice_number}; {} {code} is held as credit on your account.",
-                memo.to_invoice.amount_string(),
-                memo.to_credit.amount_string()
+                "{} reduces {invoice_number}; {} is held as credit on your account.",
+                memo.to_invoice, memo.to_credit
             )
         } else {
             format!("This credit reduces the amount due on {invoice_number}.")
