@@ -1,8 +1,8 @@
 //! Credit exposure and the credit check (DOMAIN, "Credit policy"). A customer's exposure is read
-//! from its open and held invoices and from the recurring charges its running lines bill in the
-//! next 30 days; deal approval, renewal and the bill run check what they add against the
-//! customer's credit limit, and the customer page and the dashboard show it. The rule itself is
-//! pure, in `rules`.
+//! from its open and held invoices, the recurring charges its running lines bill in the next 30
+//! days and the customer credit it holds; deal approval, renewal and the bill run check what they
+//! add against the customer's credit limit, and the customer page and the dashboard show it. The
+//! rule itself is pure, in `rules`.
 
 pub mod rules;
 
@@ -61,8 +61,8 @@ struct Owed {
 }
 
 /// The exposure of each customer in `customers` on `as_of` (the DOMAIN rule: open invoices, held
-/// drafts, and recurring charges due after `as_of` within the window), in each one's limit
-/// currency. Each currency's sum is converted once at the rates of `as_of`.
+/// drafts and recurring charges due after `as_of` within the window, less customer credit held),
+/// in each one's limit currency. Each currency's sum is converted once at the rates of `as_of`.
 pub async fn exposures<C: ConnectionTrait>(
     connection: &C,
     customers: &[customer::Model],
@@ -115,8 +115,8 @@ fn convert_all(
 }
 
 /// Every customer whose exposure on `as_of` is over its credit limit (or cannot be converted),
-/// with its check; for the dashboard's alerts. Reads only customers with something owed or
-/// scheduled.
+/// with its check, largest excess first; for the dashboard's alerts. Checks only customers with
+/// something owed, scheduled or held.
 pub async fn over_limit<C: ConnectionTrait>(
     connection: &C,
     as_of: NaiveDate,

@@ -818,14 +818,6 @@ impl DealService {
         let lines = contract_lines(&deal.draft)
             .ok_or_else(|| AppError::internal("complete deal without contract lines"))?;
         let now = self.clock.now();
-        self.settle_credit(
-            &transaction,
-            actor,
-            &deal,
-            input.approve_over_credit_limit.unwrap_or(false),
-            now,
-        )
-        .await?;
         // Claim the deal with a guarded UPDATE first: of two approvals racing (two instances,
         // a double click), exactly one changes the row and the other answers as if it came later.
         let claimed = deal::Entity::update_many()
@@ -850,6 +842,17 @@ impl DealService {
                 .approved_result(find_model(&self.db, id).await?, &key)
                 .await;
         }
+        // Checked once the deal is claimed, so a retry racing the first request answers with
+        // its result rather than a refusal counting the first request's contract; a refusal
+        // rolls the claim back with everything else.
+        self.settle_credit(
+            &transaction,
+            actor,
+            &deal,
+            input.approve_over_credit_limit.unwrap_or(false),
+            now,
+        )
+        .await?;
         let contract_id = self
             .write_contract(&transaction, &deal, &lines, now)
             .await?;
