@@ -531,8 +531,8 @@ async fn sideways_overflow(browser: &Browser) -> Result<f64, Box<dyn Error>> {
 #[tokio::test]
 async fn every_page_fits_a_phone_and_the_menu_opens_and_closes() -> TestResult {
     // Proves: at 390 px (a phone) no page scrolls sideways — wide tables scroll in their own box —
-    // the sign-in and top bar fit, the navigation is a menu the top bar opens, and a link in it
-    // shows its page and closes the menu.
+    // the sign-in and top bar fit, the navigation is a menu the top bar opens, a link in it shows
+    // its page and closes the menu, and axe finds nothing serious on any page.
     require_dist()?;
     let app = TestApp::spawn().await;
     let book = tour_book(&app).await;
@@ -559,6 +559,7 @@ async fn every_page_fits_a_phone_and_the_menu_opens_and_closes() -> TestResult {
         browser.click(&link).await?;
         browser.wait_for_path("/invoices", DEFAULT_TIMEOUT).await?;
         wait_until_hidden(&browser, nav_link).await?;
+        let mut findings = Vec::new();
         for (path, loaded) in tour_pages(&book) {
             browser.goto(&format!("{}{path}", app.base_url)).await?;
             browser.wait_for(loaded, DEFAULT_TIMEOUT).await?;
@@ -567,6 +568,19 @@ async fn every_page_fits_a_phone_and_the_menu_opens_and_closes() -> TestResult {
             if overflow > 0.0 {
                 return Err(format!("{path} scrolls {overflow} px sideways at 390 px").into());
             }
+            // The phone layout (the menu, stacked cards, tables scrolling in their box) meets
+            // the same accessibility bar as the desktop one.
+            for finding in accessibility_findings(&browser).await? {
+                findings.push(format!("{path}: {finding}"));
+            }
+        }
+        if !findings.is_empty() {
+            return Err(format!(
+                "{} serious accessibility findings at 390 px:\n{}",
+                findings.len(),
+                findings.join("\n")
+            )
+            .into());
         }
         Ok(())
     })

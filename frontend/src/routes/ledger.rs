@@ -117,7 +117,8 @@ fn TrialBalanceTable(balance: TrialBalance) -> impl IntoView {
                 rows=export_rows
             />
         </div>
-        <table class="table">
+        // Focusable, so a keyboard can scroll it where it scrolls in its own box (a phone).
+        <table class="table" tabindex="0" aria-label=format!("Trial balance as of {}", format::date(&balance.as_of))>
             <thead>
                 <tr>
                     <th scope="col">"Account"</th>
