@@ -1018,8 +1018,10 @@ pub(crate) fn ApprovePanel(
         } else if !complete.get() {
             Some("Complete every checklist item first.".to_string())
         } else {
-            match credit_check() {
-                Some(check) if check.needs_vp_finance && !can_exceed_limit.get() => Some(format!(
+            match credit.get() {
+                // Approve waits for the check, so nobody confirms what the server will refuse.
+                None => Some("Checking the customer's credit limit…".to_string()),
+                Some(Ok(Some(check))) if check.needs_vp_finance && !can_exceed_limit.get() => Some(format!(
                     "{} Only a VP Finance can approve a deal over the credit limit.{}",
                     check.explanation,
                     check.deposit.map_or_else(String::new, |deposit| format!(
