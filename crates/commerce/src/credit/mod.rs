@@ -70,13 +70,31 @@ pub async fn exposures<C: ConnectionTrait>(
     rates: &Rates,
 ) -> AppResult<HashMap<i64, Exposure>> {
     let ids: Vec<i64> = customers.iter().map(|customer| customer.id).collect();
-    let mut owed = Owed::default();
+    let mut lines = Vec::new();
     for chunk in ids.chunks(CHUNK) {
-        invoiced(connection, Some(chunk), &mut owed).await?;
-        let lines = running_lines(connection, Some(chunk), as_of).await?;
-        add_scheduled(lines.iter(), as_of, &mut owed)?;
+        lines.extend(running_lines(connection, Some(chunk), as_of).await?);
     }
-    convert_all(customers, &owed, as_of, rates)
+    let theirs: Vec<&BillableLine> = lines.iter().collect();
+    exposures_with_lines(connection, customers, &theirs, as_of, rates).await
+}
+
+/// One customer's credit check on `as_of`: its exposure, plus what `lines` (a new deal's, a
+/// renewal's; none for the exposure as it stands) bill within the window, as `what` adds it.
+pub async fn check_customer<C: ConnectionTrait>(
+    connection: &C,
+    customer: &customer::Model,
+    lines: &[LineTerms],
+    what: Option<&str>,
+    as_of: NaiveDate,
+    functional: Currency,
+) -> AppResult<CreditCheck> {
+    let rates = Rates::load(connection, functional).await?;
+    let mut exposure = exposures(connection, std::slice::from_ref(customer), as_of, &rates)
+        .await?
+        .remove(&customer.id)
+        .ok_or_else(|| AppError::internal("exposure of a customer read just now"))?;
+    let adding = adding(lines, as_of, &rates, &mut exposure)?;
+    Ok(check(&exposure, adding, what)?)
 }
 
 /// As `exposures`, with the customers' lines already read (the bill run's): only the invoices
@@ -426,13 +444,15 @@ impl CreditService {
     pub async fn exposure(&self, actor: &Actor, customer_id: i64) -> AppResult<CreditCheck> {
         actor.require(Permission::CustomerRead)?;
         let customer = crate::customers::find_model(&self.db, customer_id).await?;
-        let today = self.clock.today();
-        let rates = Rates::load(&self.db, self.functional).await?;
-        let exposure = exposures(&self.db, std::slice::from_ref(&customer), today, &rates)
-            .await?
-            .remove(&customer_id)
-            .ok_or_else(|| AppError::internal("exposure of a customer read just now"))?;
-        Ok(check(&exposure, Money::zero(exposure.currency()), None)?)
+        check_customer(
+            &self.db,
+            &customer,
+            &[],
+            None,
+            self.clock.today(),
+            self.functional,
+        )
+        .await
     }
 
     /// Customers over their credit limit today, largest excess first.

@@ -522,19 +522,19 @@ impl DealService {
         else {
             return Ok(None);
         };
-        let today = self.clock.today();
-        let rates = crate::fx::Rates::load(connection, self.functional).await?;
-        let mut exposure =
-            credit::exposures(connection, std::slice::from_ref(&customer), today, &rates)
-                .await?
-                .remove(&customer_id)
-                .ok_or_else(|| AppError::internal("exposure of a customer read just now"))?;
         let terms = lines
             .iter()
             .map(line_draft_terms)
             .collect::<AppResult<Vec<_>>>()?;
-        let adding = credit::adding(&terms, today, &rates, &mut exposure)?;
-        let checked = credit::check(&exposure, adding, Some("this deal"))?;
+        let checked = credit::check_customer(
+            connection,
+            &customer,
+            &terms,
+            Some("this deal"),
+            self.clock.today(),
+            self.functional,
+        )
+        .await?;
         Ok(Some((customer, checked)))
     }
 

@@ -558,15 +558,15 @@ impl RenewalService {
     /// window (DOMAIN, "Credit policy"): a VP Finance raises the limit first.
     async fn within_credit(&self, old: &contract::Model, term: &NextTerm) -> AppResult<()> {
         let customer = crate::customers::find_model(&self.db, old.customer_id).await?;
-        let today = self.clock.today();
-        let rates = crate::fx::Rates::load(&self.db, self.functional).await?;
-        let mut exposure =
-            crate::credit::exposures(&self.db, std::slice::from_ref(&customer), today, &rates)
-                .await?
-                .remove(&customer.id)
-                .ok_or_else(|| AppError::internal("exposure of a customer read just now"))?;
-        let adding = crate::credit::adding(&term.terms, today, &rates, &mut exposure)?;
-        let checked = crate::credit::check(&exposure, adding, Some("this renewal"))?;
+        let checked = crate::credit::check_customer(
+            &self.db,
+            &customer,
+            &term.terms,
+            Some("this renewal"),
+            self.clock.today(),
+            self.functional,
+        )
+        .await?;
         if checked.needs_vp_finance {
             return Err(AppError::validation(
                 "creditLimit",
