@@ -25,6 +25,7 @@ mod m20261210_000001_ssp_methods;
 mod m20261211_000001_deal_lines;
 mod m20261211_000002_sealed_secrets;
 mod m20261211_000003_renewal_owners;
+mod m20261211_000004_line_discounts;
 
 pub struct Migrator;
 
@@ -54,6 +55,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261211_000001_deal_lines::Migration),
             Box::new(m20261211_000002_sealed_secrets::Migration),
             Box::new(m20261211_000003_renewal_owners::Migration),
+            Box::new(m20261211_000004_line_discounts::Migration),
         ]
     }
 }

@@ -137,6 +137,7 @@ fn with_lines(
                 start_date: None,
                 end_date: None,
                 reference: None,
+                discount: None,
             },
             DealLineInput {
                 product_name: "Onboarding".into(),
@@ -147,6 +148,7 @@ fn with_lines(
                 start_date: None,
                 end_date: Some(IsoDate(due)),
                 reference: None,
+                discount: None,
             },
         ],
         ..input

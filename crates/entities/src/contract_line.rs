@@ -26,6 +26,8 @@ pub struct Model {
     pub usage_pricing_json: Option<String>,
     /// The last service day the old system already invoiced (brought-over lines only).
     pub billed_through: Option<Date>,
+    /// A recurring discount (`revops_terms::discount::LineDiscount` as JSON); subscriptions only.
+    pub discount_json: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -13,6 +13,8 @@ pub enum ChargeKind {
     PerpetualLicense,
     /// A mid-term change: prorated seat difference or cancellation credit of a subscription.
     Adjustment,
+    /// A recurring discount's line beside the period charge it reduces (negative).
+    Discount,
 }
 
 impl ChargeKind {
@@ -24,6 +26,7 @@ impl ChargeKind {
             ChargeKind::Usage => "usage",
             ChargeKind::PerpetualLicense => "perpetual_license",
             ChargeKind::Adjustment => "adjustment",
+            ChargeKind::Discount => "discount",
         }
     }
 
@@ -35,6 +38,7 @@ impl ChargeKind {
             ChargeKind::Usage,
             ChargeKind::PerpetualLicense,
             ChargeKind::Adjustment,
+            ChargeKind::Discount,
         ]
         .into_iter()
         .find(|kind| kind.as_str() == text)
@@ -44,7 +48,9 @@ impl ChargeKind {
     /// deferred revenue, or unbilled AR where revenue was recognised ahead of billing).
     pub fn revenue_account(&self) -> &'static str {
         match self {
-            ChargeKind::Subscription | ChargeKind::Adjustment => chart::REVENUE_SUBSCRIPTION,
+            ChargeKind::Subscription | ChargeKind::Adjustment | ChargeKind::Discount => {
+                chart::REVENUE_SUBSCRIPTION
+            },
             ChargeKind::Milestone | ChargeKind::TimeAndMaterials => chart::REVENUE_SERVICES,
             ChargeKind::Usage => chart::REVENUE_USAGE,
             ChargeKind::PerpetualLicense => chart::REVENUE_LICENCE,

@@ -3,6 +3,7 @@
 
 use crate::entities::{contract_line, contract_line_change};
 use crate::error::{AppError, AppResult};
+use crate::discount::LineDiscount;
 use crate::kinds::{BillingFrequency, ContractLineKind};
 use crate::money::{Currency, Money};
 use crate::periods::Alignment;
@@ -34,7 +35,20 @@ pub fn line_terms(model: &contract_line::Model, changes: Vec<LineChange>) -> App
         accepted_on: model.accepted_at.map(|at| at.date_naive()),
         changes,
         billed_through: model.billed_through,
+        discount: discount_of(model)?,
     })
+}
+
+/// The line's recurring discount, if it has one.
+pub fn discount_of(model: &contract_line::Model) -> AppResult<Option<LineDiscount>> {
+    model
+        .discount_json
+        .as_deref()
+        .map(|json| {
+            serde_json::from_str(json)
+                .map_err(|error| AppError::internal(format!("line {} discount: {error}", model.id)))
+        })
+        .transpose()
 }
 
 pub fn change_from_model(model: &contract_line_change::Model) -> AppResult<LineChange> {

@@ -3,6 +3,7 @@
 //! Pure: the bill run, the preview and the billing schedule page all read these.
 
 use crate::charge::ChargeKind;
+use crate::discount::{LineDiscount, Off};
 use crate::kinds::{BillingFrequency, ContractLineKind};
 use crate::money::{Money, MoneyError};
 use crate::periods::{self, prorate, remaining_from, Alignment, BillingPeriod, Proration};
@@ -62,6 +63,8 @@ pub struct LineTerms {
     /// A line brought over at cut-over: the last service day the old system already invoiced.
     /// Periods starting on or before it are never billed here.
     pub billed_through: Option<NaiveDate>,
+    /// A recurring discount on a subscription line (`discount`).
+    pub discount: Option<LineDiscount>,
 }
 
 /// One thing to bill: the unique key per line is what makes billing exactly-once.
@@ -143,15 +146,73 @@ impl LineTerms {
         })
     }
 
-    /// Recurring charges due on or before `as_of` that start after `after` (the last period
-    /// already charged) and after what the old system billed, stopping at a cancellation.
+    /// The discount line beside a period's charge when the line's discount covers the period:
+    /// what comes off, negative, with how it was worked out.
+    pub fn period_discount(
+        &self,
+        period: &BillingPeriod,
+        charge: &DueCharge,
+    ) -> Result<Option<DueCharge>, MoneyError> {
+        let Some(discount) = &self.discount else {
+            return Ok(None);
+        };
+        if !discount.covers(&self.periods(), period.start) {
+            return Ok(None);
+        }
+        let off = discount.off(charge.amount, period.proration)?;
+        if off.is_zero() {
+            return Ok(None);
+        }
+        let how = match discount.off {
+            Off::Percent(percent) => format!(
+                "{}% of {}, rounded half away from zero",
+                percent.normalize(),
+                charge.amount.grouped_amount()
+            ),
+            Off::Amount(minor) if period.proration.is_full() => format!(
+                "{} off the period",
+                Money::from_minor(minor, charge.amount.currency())
+            ),
+            Off::Amount(minor) => format!(
+                "{} off a whole period × {}/{} days",
+                Money::from_minor(minor, charge.amount.currency()),
+                period.proration.days_used,
+                period.proration.days_in_period
+            ),
+        };
+        let negative = off.checked_neg()?;
+        Ok(Some(DueCharge {
+            key: format!("discount:{}", period.start),
+            kind: ChargeKind::Discount,
+            description: format!("{}: {} ({})", self.product, discount.label, period.label()),
+            period: charge.period,
+            quantity: Decimal::ONE,
+            unit_price: negative,
+            amount: negative,
+            note: Some(how),
+            due_on: charge.due_on,
+        }))
+    }
+
+    /// A period's charge and, when the line's discount covers the period, its discount line.
+    pub fn period_charges(&self, period: &BillingPeriod) -> Result<Vec<DueCharge>, MoneyError> {
+        let charge = self.period_charge(period)?;
+        let discount = self.period_discount(period, &charge)?;
+        Ok(std::iter::once(charge).chain(discount).collect())
+    }
+
+    /// Recurring charges (with their discount lines) due on or before `as_of` that start after
+    /// `after` (the last period already charged) and after what the old system billed, stopping
+    /// at a cancellation.
     pub fn recurring_due(
         &self,
         as_of: NaiveDate,
         after: Option<NaiveDate>,
     ) -> Result<Vec<DueCharge>, MoneyError> {
         let stop = self.service_end();
-        self.periods()
+        let mut due = Vec::new();
+        for period in self
+            .periods()
             .iter()
             .filter(|period| period.start <= as_of && period.start < stop)
             .filter(|period| after.is_none_or(|last| period.start > last))
@@ -159,8 +220,10 @@ impl LineTerms {
                 self.billed_through
                     .is_none_or(|billed| period.start > billed)
             })
-            .map(|period| self.period_charge(period))
-            .collect()
+        {
+            due.extend(self.period_charges(period)?);
+        }
+        Ok(due)
     }
 
     /// Whether a change takes effect on the first day of one of the line's periods. That
@@ -199,7 +262,8 @@ impl LineTerms {
             return Ok(None);
         }
         let proration: Proration = remaining_from(period, change.effective);
-        let amount = prorate(self.unit_price, delta, proration)?;
+        let gross = prorate(self.unit_price, delta, proration)?;
+        let (amount, less) = self.net_of_discount(change.kind, period, gross, proration)?;
         let days = if proration.is_full() {
             let length = periods::days_between(period.start, period.end);
             format!("{length}/{length} days")
@@ -215,11 +279,54 @@ impl LineTerms {
             unit_price: self.unit_price,
             amount,
             note: Some(format!(
-                "Prorated {days} of {} (amount × days used ÷ days in period, rounded half away from zero)",
+                "Prorated {days} of {} (amount × days used ÷ days in period, rounded half away from zero){less}",
                 period.label()
             )),
             due_on: change.effective,
         }))
+    }
+
+    /// A change's prorated amount net of the discount covering its period, and the words saying
+    /// so: a percent discount comes off seats added or given back alike; an amount off is the
+    /// line's, not the seat's, so only a cancellation returns less by the unused part of it.
+    fn net_of_discount(
+        &self,
+        kind: ChangeKind,
+        period: &BillingPeriod,
+        gross: Money,
+        remaining: Proration,
+    ) -> Result<(Money, String), MoneyError> {
+        let Some(discount) = self
+            .discount
+            .as_ref()
+            .filter(|discount| discount.covers(&self.periods(), period.start))
+        else {
+            return Ok((gross, String::new()));
+        };
+        let off = match (discount.off, kind) {
+            (Off::Percent(_), _) => discount.off(gross, Proration::FULL)?,
+            (Off::Amount(minor), ChangeKind::Cancellation) => {
+                let unused = prorate(Money::from_minor(minor, gross.currency()), Decimal::ONE, remaining)?;
+                // A credit, so what stays with us is negative; never past the credit itself.
+                Money::from_minor(-(unused.minor().min(-gross.minor())), gross.currency())
+            }
+            (Off::Amount(_), ChangeKind::Quantity) => Money::zero(gross.currency()),
+        };
+        if off.is_zero() {
+            return Ok((gross, String::new()));
+        }
+        let net = gross.checked_sub(off)?;
+        Ok((
+            net,
+            format!(
+                "; {} {} less {} for {} ({})",
+                gross.grouped_amount(),
+                if gross.is_negative() { "credit" } else { "charge" },
+                off.grouped_amount().trim_start_matches('-'),
+                discount.label,
+                discount.describe(gross.currency())
+            ),
+        ))
     }
 
     /// The charge of one part of a licence delivered in parts: its units at the unit price, due
@@ -336,6 +443,7 @@ mod tests {
             accepted_on: None,
             changes: vec![],
             billed_through: None,
+            discount: None,
         }
     }
 
@@ -393,6 +501,90 @@ mod tests {
         let due = line.recurring_due(day("2026-04-01"), None).unwrap();
         assert_eq!(due[2].amount.minor(), 500_00);
         assert_eq!(due[3].amount.minor(), 750_00);
+    }
+
+    /// 10 seats at 100.00 a month with 20% off the first three months: 1,000.00 and −200.00
+    /// in January to March, 1,000.00 alone from April; the year bills 11,400.00.
+    #[test]
+    fn a_twenty_percent_discount_for_three_months_bills_beside_each_period() {
+        let mut line = seats(BillingFrequency::Monthly, 100_00, 10);
+        line.discount = Some(LineDiscount {
+            off: Off::Percent(Decimal::from(20)),
+            periods: Some(3),
+            from: None,
+            label: "Launch discount".into(),
+        });
+        let due = line.recurring_due(day("2026-12-31"), None).unwrap();
+        assert_eq!(due.len(), 15);
+        let march: Vec<(&str, i64)> = due[4..6]
+            .iter()
+            .map(|charge| (charge.key.as_str(), charge.amount.minor()))
+            .collect();
+        assert_eq!(
+            march,
+            vec![("period:2026-03-01", 1_000_00), ("discount:2026-03-01", -200_00)]
+        );
+        assert_eq!(due[4].kind, ChargeKind::Subscription);
+        assert_eq!(due[5].kind, ChargeKind::Discount);
+        assert_eq!(due[5].description, "Platform seats: Launch discount (2026-03-01 – 2026-03-31)");
+        assert_eq!(due[6].key, "period:2026-04-01");
+        let year: i64 = due.iter().map(|charge| charge.amount.minor()).sum();
+        assert_eq!(year, 11_400_00);
+    }
+
+    /// Seats added in a discounted month cost the discounted price: 10 → 15 on 16 Feb (13 of 28
+    /// days), 5 × 100.00 × 13/28 = 232.14, less 20% (46.43) = 185.71.
+    #[test]
+    fn seats_added_under_a_percent_discount_are_priced_net_of_it() {
+        let mut line = seats(BillingFrequency::Monthly, 100_00, 15);
+        line.discount = Some(LineDiscount {
+            off: Off::Percent(Decimal::from(20)),
+            periods: Some(3),
+            from: None,
+            label: "Launch discount".into(),
+        });
+        let change = LineChange {
+            id: 4,
+            kind: ChangeKind::Quantity,
+            effective: day("2026-02-16"),
+            old_quantity: Decimal::from(10),
+            new_quantity: Decimal::from(15),
+        };
+        line.changes.push(change.clone());
+        let charge = line.change_charge(&change).unwrap().unwrap();
+        assert_eq!(charge.amount.minor(), 185_71);
+        assert!(charge.note.unwrap().contains("232.14 charge less 46.43 for Launch discount"));
+    }
+
+    /// An annual plan at 12,000.00 with 1,200.00 off the year, cancelled from 1 September
+    /// (122 of 365 days unused): the unused price 4,010.96 less the unused discount 401.10
+    /// (1,200.00 × 122/365) = 3,609.86 back — what the customer paid for those days.
+    #[test]
+    fn a_cancellation_under_an_amount_off_returns_only_what_was_paid() {
+        let mut line = seats(BillingFrequency::Annually, 12_000_00, 1);
+        line.discount = Some(LineDiscount {
+            off: Off::Amount(1_200_00),
+            periods: None,
+            from: None,
+            label: "Multi-year".into(),
+        });
+        let billed: i64 = line
+            .recurring_due(day("2026-01-01"), None)
+            .unwrap()
+            .iter()
+            .map(|charge| charge.amount.minor())
+            .sum();
+        assert_eq!(billed, 10_800_00);
+        let change = LineChange {
+            id: 9,
+            kind: ChangeKind::Cancellation,
+            effective: day("2026-09-01"),
+            old_quantity: Decimal::ONE,
+            new_quantity: Decimal::ZERO,
+        };
+        line.changes.push(change.clone());
+        let credit = line.change_charge(&change).unwrap().unwrap();
+        assert_eq!(credit.amount.minor(), -3_609_86);
     }
 
     #[test]

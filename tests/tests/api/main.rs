@@ -12,6 +12,7 @@ mod customers;
 mod cutover;
 mod dashboard;
 mod deals;
+mod discounts;
 mod fuzz;
 mod http;
 mod imports;

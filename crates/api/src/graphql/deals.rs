@@ -22,6 +22,41 @@ pub struct Milestone {
     pub amount: Money,
 }
 
+/// A recurring discount on a subscription line: what comes off each period, for how long.
+#[derive(Clone, SimpleObject)]
+pub struct LineDiscount {
+    /// Percent off each discounted period ("20"); empty for an amount off.
+    pub percent: Option<String>,
+    /// Amount off each whole period; empty for a percent off.
+    pub amount: Option<Money>,
+    /// How many periods it lasts; empty: for as long as the line runs.
+    pub periods: Option<i32>,
+    /// The first day a discounted period may start on; empty: the line's start.
+    pub from: Option<IsoDate>,
+    /// What the invoice calls it.
+    pub label: String,
+    /// In words: "20% off, 3 periods".
+    pub description: String,
+}
+
+impl LineDiscount {
+    pub fn of(discount: &deals::LineDiscount, currency: crate::money::Currency) -> LineDiscount {
+        use crate::billing::discount::Off;
+        let (percent, amount) = match discount.off {
+            Off::Percent(percent) => (Some(percent.normalize().to_string()), None),
+            Off::Amount(minor) => (None, Some(crate::money::Money::from_minor(minor, currency).into())),
+        };
+        LineDiscount {
+            percent,
+            amount,
+            periods: discount.periods.and_then(|count| i32::try_from(count).ok()),
+            from: discount.from.map(IsoDate),
+            label: discount.label.clone(),
+            description: discount.describe(currency),
+        }
+    }
+}
+
 /// One product sold on a deal; each becomes one contract line at approval.
 #[derive(Clone, SimpleObject)]
 pub struct DealLine {
@@ -39,6 +74,8 @@ pub struct DealLine {
     pub end_date: Option<IsoDate>,
     /// The CRM's id of the line item it came from.
     pub reference: Option<String>,
+    /// A recurring discount, billed as a line of its own beside each discounted period.
+    pub discount: Option<LineDiscount>,
 }
 
 impl From<&deals::DealLine> for DealLine {
@@ -52,6 +89,10 @@ impl From<&deals::DealLine> for DealLine {
             start_date: line.start_date.map(IsoDate),
             end_date: line.end_date.map(IsoDate),
             reference: line.reference.clone(),
+            discount: line
+                .discount
+                .as_ref()
+                .map(|discount| LineDiscount::of(discount, line.unit_price.currency())),
         }
     }
 }
@@ -211,6 +252,8 @@ pub struct ContractLine {
     /// A line brought over at cut-over: the last service day the old system invoiced; revops
     /// bills from the period after it.
     pub billed_through: Option<IsoDate>,
+    /// A recurring discount, billed as a line of its own beside each discounted period.
+    pub discount: Option<LineDiscount>,
 }
 
 #[derive(Clone, SimpleObject)]
@@ -255,6 +298,11 @@ impl From<deals::Contract> for Contract {
                 .lines
                 .into_iter()
                 .map(|line| ContractLine {
+                    discount: line
+                        .draft
+                        .discount
+                        .as_ref()
+                        .map(|discount| LineDiscount::of(discount, line.draft.unit_price.currency())),
                     id: ID(line.id.to_string()),
                     product_name: line.draft.product_name,
                     kind: line.draft.kind,

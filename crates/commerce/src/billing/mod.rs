@@ -2,10 +2,11 @@
 //! and the bill run. The rules live in `periods`, `pricing` and `schedule` (pure); `run` is the
 //! bill run; this service holds the use cases people and systems call.
 
-pub use revops_terms::{periods, pricing, schedule};
+pub use revops_terms::{discount, periods, pricing, schedule};
 
 pub mod changes;
 pub mod deliveries;
+pub mod discounts;
 pub mod repo;
 pub mod run;
 mod usage;
@@ -758,8 +759,8 @@ impl BillingService {
     }
 }
 
-/// The periods still to come on each line: those before the service ends with no charge
-/// written yet.
+/// The periods still to come on each line (with their discount lines): those before the
+/// service ends with no charge written yet.
 fn upcoming_rows(
     lines: &[repo::BillableLine],
     keys: &HashMap<i64, Vec<String>>,
@@ -774,22 +775,23 @@ fn upcoming_rows(
             .iter()
             .filter(|period| period.start < stop)
         {
-            let charge = line.terms.period_charge(period)?;
-            if written.contains(&charge.key) {
-                continue;
+            for charge in line.terms.period_charges(period)? {
+                if written.contains(&charge.key) {
+                    continue;
+                }
+                rows.push(ScheduleRow {
+                    contract_line_id: line.line_id,
+                    description: charge.description,
+                    period_start: Some(period.start),
+                    period_end: Some(period.last_day()),
+                    amount: charge.amount,
+                    note: charge.note,
+                    due_on: charge.due_on,
+                    state: "upcoming",
+                    invoice_id: None,
+                    invoice_number: None,
+                });
             }
-            rows.push(ScheduleRow {
-                contract_line_id: line.line_id,
-                description: charge.description,
-                period_start: Some(period.start),
-                period_end: Some(period.last_day()),
-                amount: charge.amount,
-                note: charge.note,
-                due_on: charge.due_on,
-                state: "upcoming",
-                invoice_id: None,
-                invoice_number: None,
-            });
         }
     }
     Ok(rows)

@@ -17,7 +17,7 @@ pub struct BillableLine {
     pub pricing: Option<UsagePricing>,
 }
 
-pub use revops_terms::lines::{change_from_model, decimal, line_terms, pricing_of};
+pub use revops_terms::lines::{change_from_model, decimal, discount_of, line_terms, pricing_of};
 
 /// Lines (all, or those of some contracts) with their contracts' customers and changes.
 pub async fn billable_lines<C: ConnectionTrait>(

@@ -760,7 +760,9 @@ async fn cap_credits(
 ) -> AppResult<Vec<(BillableLine, DueCharge)>> {
     let mut credited_lines: Vec<i64> = due
         .iter()
+        // A discount line never exceeds the period charge it is written beside, by its rule.
         .filter(|(_, charge)| charge.amount.is_negative() && charge.period.is_some())
+        .filter(|(_, charge)| charge.kind != crate::invoicing::rules::ChargeKind::Discount)
         .map(|(line, _)| line.line_id)
         .collect();
     if credited_lines.is_empty() {

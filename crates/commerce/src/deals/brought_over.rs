@@ -63,6 +63,7 @@ impl BroughtOverLine {
             accepted_on: None,
             changes: Vec::new(),
             billed_through: if billed { self.billed_through } else { None },
+            discount: None,
         }
     }
 

@@ -294,6 +294,7 @@ pub fn contract_lines(draft: &DealDraft) -> Option<Vec<ContractLineDraft>> {
         billing_frequency,
         start_date,
         end_date,
+        discount: None,
     };
     Some(match draft.revenue_recognition_type? {
         RevenueRecognitionType::Ratable => {

@@ -12,6 +12,8 @@
 //! At approval each line becomes one contract line, so ASC 606 sees one performance obligation
 //! per product and allocates the price by SSP.
 
+use crate::billing::discount::Off;
+use crate::billing::discounts::DiscountInput;
 use super::model::{BillingFrequency, ContractLineDraft, ContractLineKind, DealDraft, DealLine};
 use crate::billing::periods::Alignment;
 use crate::billing::pricing::parse_quantity;
@@ -56,6 +58,8 @@ pub struct DealLineInput {
     pub end_date: Option<IsoDate>,
     /// The CRM's id of the line item, shown beside the line.
     pub reference: Option<String>,
+    /// A recurring discount; subscription lines only.
+    pub discount: Option<DiscountInput>,
 }
 
 impl From<&DealLine> for DealLineInput {
@@ -72,6 +76,10 @@ impl From<&DealLine> for DealLineInput {
             start_date: line.start_date.map(IsoDate),
             end_date: line.end_date.map(IsoDate),
             reference: line.reference.clone(),
+            discount: line
+                .discount
+                .as_ref()
+                .map(|discount| DiscountInput::of(discount, line.unit_price.currency())),
         }
     }
 }
@@ -171,7 +179,22 @@ fn parse_one(input: &DealLineInput, field: &dyn Fn(&str) -> String) -> AppResult
             ));
         }
     }
+    let discount = match &input.discount {
+        None => None,
+        Some(_) if input.kind.is_some_and(|kind| kind != ContractLineKind::Subscription) => {
+            return Err(AppError::validation(
+                field("discount"),
+                "A recurring discount applies to subscription lines; give a one-time line its price after the discount.",
+            ))
+        }
+        Some(discount) => Some(crate::billing::discounts::parse(
+            discount,
+            unit_price.currency(),
+            &field("discount"),
+        )?),
+    };
     Ok(DealLine {
+        discount,
         product_name,
         kind: input.kind,
         quantity,
@@ -195,6 +218,35 @@ pub fn annual_value(
         quantity * Decimal::from(periods),
         RoundingStrategy::MidpointAwayFromZero,
     )
+}
+
+/// A year's value less a discount that lasts as long as the line (from its first day, for every
+/// period): the recurring value the deal books. A discount for some periods is not recurring —
+/// it lowers the TCV and the MRR of the months it covers, not the ARR.
+fn net_of_lasting_discount(
+    annual: Money,
+    line: &DealLine,
+    frequency: BillingFrequency,
+) -> Result<Money, MoneyError> {
+    let Some(discount) = line
+        .discount
+        .as_ref()
+        .filter(|discount| discount.periods.is_none() && discount.from.is_none())
+    else {
+        return Ok(annual);
+    };
+    let periods = i64::from(frequency.periods_per_year().unwrap_or(1));
+    let off = match discount.off {
+        Off::Percent(percent) => annual.checked_mul_decimal(
+            percent / Decimal::ONE_HUNDRED,
+            RoundingStrategy::MidpointAwayFromZero,
+        )?,
+        Off::Amount(minor) => Money::from_minor(
+            minor.saturating_mul(periods).min(annual.minor()),
+            annual.currency(),
+        ),
+    };
+    annual.checked_sub(off)
 }
 
 /// A line's days: its own, else the deal's.
@@ -225,6 +277,7 @@ pub fn contract_line(line: &DealLine, draft: &DealDraft) -> Option<ContractLineD
         billing_frequency,
         start_date,
         end_date,
+        discount: line.discount.clone(),
     })
 }
 
@@ -256,6 +309,7 @@ fn line_total(line: &DealLine, draft: &DealDraft) -> Option<Money> {
                 accepted_on: None,
                 changes: Vec::new(),
                 billed_through: None,
+                discount: contract_line.discount.clone(),
             };
             crate::revenue::repo::stated_total(&terms)
                 .ok()
@@ -289,7 +343,8 @@ pub fn compute_totals(draft: &mut DealDraft) -> AppResult<()> {
     for line in &draft.lines {
         if line.kind == Some(ContractLineKind::Subscription) {
             if let Some(frequency) = line.billing_frequency {
-                arr = arr.checked_add(annual_value(line.unit_price, line.quantity, frequency)?)?;
+                let annual = annual_value(line.unit_price, line.quantity, frequency)?;
+                arr = arr.checked_add(net_of_lasting_discount(annual, line, frequency)?)?;
             }
         }
         tcv = match (tcv, line_total(line, draft)) {
@@ -341,6 +396,11 @@ pub fn problems(draft: &DealDraft) -> Vec<String> {
             ));
             continue;
         };
+        if line.discount.is_some() && kind != ContractLineKind::Subscription {
+            found.push(format!(
+                "{name}: a recurring discount applies to subscription lines only; give it its price after the discount instead."
+            ));
+        }
         if kind.frequency_for(line.billing_frequency).is_err() {
             found.push(format!(
                 "{name}: choose how often it bills (monthly, quarterly or annually)."
@@ -408,6 +468,7 @@ mod tests {
             start_date: None,
             end_date: None,
             reference: None,
+            discount: None,
         }
     }
 
@@ -573,6 +634,7 @@ mod tests {
             start_date: None,
             end_date: None,
             reference: None,
+            discount: None,
         };
         let field = |inputs: &[DealLineInput]| match parse(inputs, Some(Currency::USD)) {
             Err(AppError::Validation { field, .. }) => field,

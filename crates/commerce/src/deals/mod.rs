@@ -943,7 +943,8 @@ impl DealService {
         .await?;
         let rows: Vec<contract_line::ActiveModel> = lines
             .iter()
-            .map(|line| contract_line::ActiveModel {
+            .map(|line| {
+                Ok(contract_line::ActiveModel {
                 contract_id: Set(contract.id),
                 product_name: Set(line.product_name.clone()),
                 kind: Set(line.kind.as_str().into()),
@@ -955,9 +956,11 @@ impl DealService {
                     .map(|value| value.as_str().to_string())),
                 start_date: Set(line.start_date),
                 end_date: Set(line.end_date),
+                discount_json: Set(line.discount.as_ref().map(serde_json::to_string).transpose()?),
                 ..Default::default()
             })
-            .collect();
+            })
+            .collect::<Result<_, serde_json::Error>>()?;
         contract_line::Entity::insert_many(rows)
             .exec_without_returning(connection)
             .await?;
@@ -1087,6 +1090,7 @@ impl DealService {
             .await?
             .into_iter()
             .map(|line| {
+                let discount = crate::billing::repo::discount_of(&line)?;
                 Ok(ContractLine {
                     id: line.id,
                     billed_through: line.billed_through,
@@ -1106,6 +1110,7 @@ impl DealService {
                             .and_then(BillingFrequency::parse),
                         start_date: line.start_date,
                         end_date: line.end_date,
+                        discount,
                     },
                 })
             })
@@ -1226,5 +1231,6 @@ fn line_draft_terms(line: &ContractLineDraft) -> AppResult<crate::billing::sched
         accepted_on: None,
         changes: Vec::new(),
         billed_through: None,
+        discount: line.discount.clone(),
     })
 }

@@ -5,6 +5,7 @@ use crate::money::{Currency, Money};
 use async_graphql::Enum;
 use chrono::NaiveDate;
 pub use revops_terms::kinds::{BillingFrequency, ContractLineKind, RevenueRecognitionType};
+pub use revops_terms::discount::LineDiscount;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
@@ -50,6 +51,8 @@ pub struct DealLine {
     pub end_date: Option<NaiveDate>,
     /// The CRM's id of the line item it came from.
     pub reference: Option<String>,
+    /// A recurring discount (subscriptions only), carried onto the contract line.
+    pub discount: Option<LineDiscount>,
 }
 
 /// A deal line as kept in `deals.lines_json`.
@@ -65,6 +68,8 @@ pub struct StoredDealLine {
     pub start_date: Option<NaiveDate>,
     pub end_date: Option<NaiveDate>,
     pub reference: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub discount: Option<LineDiscount>,
 }
 
 impl From<&DealLine> for StoredDealLine {
@@ -81,6 +86,7 @@ impl From<&DealLine> for StoredDealLine {
             start_date: line.start_date,
             end_date: line.end_date,
             reference: line.reference.clone(),
+            discount: line.discount.clone(),
         }
     }
 }
@@ -111,6 +117,7 @@ impl StoredDealLine {
             start_date: self.start_date,
             end_date: self.end_date,
             reference: self.reference.clone(),
+            discount: self.discount.clone(),
         })
     }
 }
@@ -182,4 +189,6 @@ pub struct ContractLineDraft {
     pub billing_frequency: Option<BillingFrequency>,
     pub start_date: NaiveDate,
     pub end_date: NaiveDate,
+    /// A recurring discount on a subscription line.
+    pub discount: Option<LineDiscount>,
 }

@@ -7,7 +7,7 @@ use crate::billing::repo::{change_from_model, decimal};
 use crate::billing::schedule::LineTerms;
 use crate::deals::{BillingFrequency, ContractLineKind};
 use crate::entities::{contract, contract_line, contract_line_change};
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 use crate::money::{Currency, Money};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
@@ -38,6 +38,7 @@ struct LineRow {
     billing_frequency: Option<String>,
     start_date: NaiveDate,
     end_date: NaiveDate,
+    discount_json: Option<String>,
 }
 
 /// Every subscription line (started on or before `until`, when given) of the customers `own`
@@ -99,6 +100,7 @@ impl RecurringBook {
                 ),
                 (contract_line::Entity, contract_line::Column::StartDate),
                 (contract_line::Entity, contract_line::Column::EndDate),
+                (contract_line::Entity, contract_line::Column::DiscountJson),
             ])
             .column((contract::Entity, contract::Column::CustomerId));
         let statement = connection.get_database_backend().build(&query);
@@ -139,6 +141,14 @@ impl RecurringBook {
                 accepted_on: None,
                 changes: changes.remove(&row.id).unwrap_or_default(),
                 billed_through: None,
+                discount: row
+                    .discount_json
+                    .as_deref()
+                    .map(serde_json::from_str)
+                    .transpose()
+                    .map_err(|error| {
+                        AppError::internal(format!("line {} discount: {error}", row.id))
+                    })?,
             };
             let first = book
                 .first_start

@@ -9,8 +9,29 @@ use serde::Serialize;
 
 /// A line's monthly recurring value on `on`, in minor units and unrounded: the quantity in
 /// force times the period price over the months in a period, while the line is in service
-/// (`start <= on < service end`). One-time, milestone, T&M and usage lines have none.
+/// (`start <= on < service end`), net of a discount covering the period `on` falls in — so a
+/// discount ending is an expansion. One-time, milestone, T&M and usage lines have none.
 pub fn line_mrr(terms: &LineTerms, on: chrono::NaiveDate) -> Decimal {
+    let gross = gross_mrr(terms, on);
+    match (&terms.discount, months(terms.frequency)) {
+        (Some(discount), Some(months)) if !gross.is_zero() => {
+            let periods = terms.periods();
+            let covered = periods
+                .iter()
+                .find(|period| period.contains(on))
+                .is_some_and(|period| discount.covers(&periods, period.start));
+            if covered {
+                discount.net_monthly(gross, months)
+            } else {
+                gross
+            }
+        }
+        _ => gross,
+    }
+}
+
+/// The line's monthly value on `on` before any discount.
+fn gross_mrr(terms: &LineTerms, on: chrono::NaiveDate) -> Decimal {
     if terms.kind != ContractLineKind::Subscription {
         return Decimal::ZERO;
     }
@@ -184,7 +205,25 @@ mod tests {
             accepted_on: None,
             changes: Vec::new(),
             billed_through: None,
+            discount: None,
         }
+    }
+
+    /// 10 seats at 100.00 a month with 20% off the first three months: MRR 800.00 until the
+    /// end of March, 1,000.00 from April (the 200.00 step an expansion in the movement report).
+    #[test]
+    fn mrr_is_net_of_the_discount_in_force() {
+        let mut line = terms(BillingFrequency::Monthly, 10_000, 10);
+        line.discount = Some(crate::billing::discount::LineDiscount {
+            off: crate::billing::discount::Off::Percent(Decimal::from(20)),
+            periods: Some(3),
+            from: None,
+            label: "Launch discount".into(),
+        });
+        assert_eq!(line_mrr(&line, day("2026-01-01")), Decimal::from(80_000));
+        assert_eq!(line_mrr(&line, day("2026-03-31")), Decimal::from(80_000));
+        assert_eq!(line_mrr(&line, day("2026-04-01")), Decimal::from(100_000));
+        assert_eq!(line_mrr(&line, day("2027-01-01")), Decimal::ZERO);
     }
 
     #[test]

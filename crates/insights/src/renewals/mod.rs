@@ -952,10 +952,23 @@ fn renewal_lines(
         } else {
             terms.unit_price
         };
+        // A discount for as long as the line runs carries into the next term; one for some
+        // periods was spent in this term.
+        let discount = terms
+            .discount
+            .clone()
+            .filter(|discount| discount.periods.is_none())
+            .map(|discount| crate::billing::discount::LineDiscount {
+                from: None,
+                ..discount
+            });
         if let Some(months) =
             crate::billing::schedule::months(terms.frequency).filter(|_| recurring)
         {
-            let per_month = quantity * Decimal::from(price.minor()) / Decimal::from(months);
+            let gross = quantity * Decimal::from(price.minor()) / Decimal::from(months);
+            let per_month = discount
+                .as_ref()
+                .map_or(gross, |discount| discount.net_monthly(gross, months));
             monthly += per_month;
             tcv += crate::recurring::rules::round_minor(per_month * Decimal::from(term_months));
         }
@@ -968,6 +981,7 @@ fn renewal_lines(
             accepted_on: None,
             changes: Vec::new(),
             billed_through: None,
+            discount: discount.clone(),
             ..terms.clone()
         });
         lines.push(contract_line::ActiveModel {
@@ -987,6 +1001,7 @@ fn renewal_lines(
                 .as_ref()
                 .map(serde_json::to_string)
                 .transpose()?),
+            discount_json: Set(discount.as_ref().map(serde_json::to_string).transpose()?),
             ..Default::default()
         });
     }

@@ -193,6 +193,8 @@ pub fn summarise(part: &DealPart) -> Result<LinesSummary, Vec<String>> {
             start_date: line.dates.map(|(start, _)| IsoDate(start)),
             end_date: line.dates.map(|(_, end)| IsoDate(end)),
             reference: line.reference,
+            // A CRM's line discount is already in its price after discount (above).
+            discount: None,
         })
         .collect();
     Ok(LinesSummary {

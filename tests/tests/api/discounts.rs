@@ -1,0 +1,243 @@
+//! Recurring discounts on subscription lines (issue 20, "Discounts"): billed as a line of their
+//! own beside each discounted period, MRR net of the discount in force, revenue allocating the
+//! discounted price over the whole term. Worked cases with exact amounts, on SQLite and
+//! PostgreSQL.
+//!
+//! Sources: Chargebee's and Stripe Billing's documented coupon behaviour (a percent or amount off
+//! each invoice for a number of billing periods or forever, shown as a discount on the invoice;
+//! MRR reported net of discounts), and ASC 606-10-32-2/32-28 (the transaction price is the
+//! consideration expected after price concessions, allocated over the obligation — so a discount
+//! in the first months is spread over the whole term, not booked in the months it falls in).
+
+use crate::billing::{deal, tax_rate};
+use revops_tests::{error_field, Role, TestApp};
+use serde_json::{json, Value};
+
+const CREATE: &str = "mutation($input: DealCreateInput!) { dealCreate(input: $input) { deal { id tcv { amount } arr { amount } lines { productName discount { percent amount { amount currency } periods from label description } } } } }";
+const APPROVE: &str = "mutation($input: DealApproveInput!) { dealApprove(input: $input) { contract { id lines { id discount { description } } } } }";
+const RUN: &str = "mutation($asOf: Date!) { billRun(asOf: $asOf) { issued { number total { amount } lines { description amount { amount } note } } } }";
+const MOVEMENTS: &str = "query($from: Date!, $to: Date!) { mrrMovements(from: $from, to: $to) { month movements { opening { amount } new { amount } expansion { amount } contraction { amount } closing { amount } } } }";
+const SCHEDULE: &str = "query($id: ID!) { revenueSchedule(contractId: $id) { allocatedTotal { amount } monthlyRecognition { amount } billedToDate { amount } recognisedToDate { amount } deferredBalance { amount } unbilledBalance { amount } } }";
+const REVENUE_RUN: &str =
+    "mutation($period: String!) { revenueRun(period: $period) { total { amount } } }";
+
+fn day(text: &str) -> chrono::DateTime<chrono::Utc> {
+    format!("{text}T10:00:00Z").parse().unwrap()
+}
+
+/// A 2027 deal for 10 seats at 100.00 a month, its one line discounted by `discount`.
+fn seat_deal(customer: &str, ae: i64, discount: Value) -> Value {
+    let mut input = deal(customer, ae, "OPP-DISCOUNT");
+    for field in ["productName", "tcv", "arr", "billingFrequency", "revenueRecognitionType"] {
+        input[field] = Value::Null;
+    }
+    input["startDate"] = json!("2027-01-01");
+    input["endDate"] = json!("2027-12-31");
+    input["lines"] = json!([{
+        "productName": "Platform seats", "kind": "SUBSCRIPTION", "quantity": "10",
+        "unitPrice": { "amount": "100.00", "currency": "USD" }, "billingFrequency": "MONTHLY",
+        "discount": discount,
+    }]);
+    input
+}
+
+async fn bill(app: &TestApp, on: &str) -> Value {
+    app.travel_to(day(on)).await;
+    app.gql_ok(Role::Admin, RUN, json!({ "asOf": on })).await["billRun"]["issued"].clone()
+}
+
+/// 10 seats at 100.00 a month for 2027, 20% off for the first three months:
+/// - the deal's TCV is what the lines bill: 12 × 1,000.00 − 3 × 200.00 = 11,400.00; its ARR stays
+///   12,000.00 (a discount for some periods is not recurring);
+/// - January to March each invoice 1,000.00 and a discount line of −200.00 (800.00); April
+///   invoices 1,000.00 alone;
+/// - MRR: new 800.00 in January, flat in February and March, expansion 200.00 in April
+///   (closing 1,000.00);
+/// - revenue: 11,400.00 allocated, 950.00 a month (11,400.00 / 12); by April 3,800.00 is
+///   recognised against 3,400.00 billed, so 400.00 sits in unbilled receivables (a contract
+///   asset) until the full-price months catch up.
+#[tokio::test]
+async fn twenty_percent_off_three_months_bills_reports_mrr_and_recognises_net() {
+    let app = TestApp::spawn().await;
+    tax_rate(&app, "US-CA", "0").await;
+    let customer = app.create_customer("Hooli Discounts", "USD").await;
+    let input = seat_deal(
+        &customer,
+        app.user_id(Role::Ae),
+        json!({ "percent": "20", "periods": 3, "label": "Launch discount" }),
+    );
+    let created = app
+        .gql_ok(Role::Ae, CREATE, json!({ "input": input }))
+        .await["dealCreate"]["deal"]
+        .clone();
+    assert_eq!(created["tcv"]["amount"], "11400.00");
+    assert_eq!(created["arr"]["amount"], "12000.00");
+    assert_eq!(
+        created["lines"][0]["discount"],
+        json!({ "percent": "20", "amount": null, "periods": 3, "from": null, "label": "Launch discount", "description": "20% off, 3 periods" })
+    );
+    let id = created["id"].as_str().unwrap();
+    let contract = app
+        .gql_ok(
+            Role::VpRevops,
+            APPROVE,
+            json!({ "input": { "id": id, "idempotencyKey": "discount-approve" } }),
+        )
+        .await["dealApprove"]["contract"]
+        .clone();
+    assert_eq!(contract["lines"][0]["discount"]["description"], "20% off, 3 periods");
+    let contract_id = contract["id"].as_str().unwrap().to_string();
+
+    let january = bill(&app, "2027-01-01").await;
+    assert_eq!(january[0]["total"]["amount"], "800.00", "{january}");
+    let lines: Vec<(&str, &str)> = january[0]["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|line| {
+            (
+                line["description"].as_str().unwrap(),
+                line["amount"]["amount"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        lines,
+        vec![
+            ("Platform seats (2027-01-01 – 2027-01-31)", "1000.00"),
+            ("Platform seats: Launch discount (2027-01-01 – 2027-01-31)", "-200.00"),
+        ]
+    );
+    assert_eq!(
+        january[0]["lines"][1]["note"],
+        "20% of 1,000.00, rounded half away from zero"
+    );
+    for month in ["2027-02-01", "2027-03-01"] {
+        assert_eq!(bill(&app, month).await[0]["total"]["amount"], "800.00");
+    }
+    let april = bill(&app, "2027-04-01").await;
+    assert_eq!(april[0]["total"]["amount"], "1000.00");
+    assert_eq!(april[0]["lines"].as_array().unwrap().len(), 1, "{april}");
+    // The run is exactly once: the same day again writes nothing.
+    assert_eq!(bill(&app, "2027-04-01").await, json!([]));
+
+    app.travel_to(day("2027-05-01")).await;
+    let months = app
+        .gql_ok(
+            Role::Cro,
+            MOVEMENTS,
+            json!({ "from": "2027-01-01", "to": "2027-04-30" }),
+        )
+        .await["mrrMovements"]
+        .clone();
+    let bridge: Vec<[&str; 5]> = months
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|month| {
+            let movements = &month["movements"];
+            [
+                movements["opening"]["amount"].as_str().unwrap(),
+                movements["new"]["amount"].as_str().unwrap(),
+                movements["expansion"]["amount"].as_str().unwrap(),
+                movements["contraction"]["amount"].as_str().unwrap(),
+                movements["closing"]["amount"].as_str().unwrap(),
+            ]
+        })
+        .collect();
+    assert_eq!(
+        bridge,
+        vec![
+            ["0.00", "800.00", "0.00", "0.00", "800.00"],
+            ["800.00", "0.00", "0.00", "0.00", "800.00"],
+            ["800.00", "0.00", "0.00", "0.00", "800.00"],
+            ["800.00", "0.00", "200.00", "0.00", "1000.00"],
+        ]
+    );
+
+    for period in ["2027-01", "2027-02", "2027-03", "2027-04"] {
+        app.gql_ok(Role::Cfo, REVENUE_RUN, json!({ "period": period }))
+            .await;
+    }
+    let schedule = app
+        .gql_ok(Role::Cfo, SCHEDULE, json!({ "id": contract_id }))
+        .await["revenueSchedule"]
+        .clone();
+    assert_eq!(schedule["allocatedTotal"]["amount"], "11400.00");
+    assert_eq!(schedule["monthlyRecognition"]["amount"], "950.00");
+    // Four months: 4 × 950.00 recognised against 3 × 800.00 + 1,000.00 billed.
+    assert_eq!(schedule["recognisedToDate"]["amount"], "3800.00");
+    assert_eq!(schedule["billedToDate"]["amount"], "3400.00");
+    assert_eq!(schedule["unbilledBalance"]["amount"], "400.00");
+    assert_eq!(schedule["deferredBalance"]["amount"], "0.00");
+}
+
+/// An amount off: 150.00 off each month for as long as the line runs. ARR is net of it
+/// (12 × (1,000.00 − 150.00) = 10,200.00), and so is every invoice (850.00).
+#[tokio::test]
+async fn an_amount_off_every_period_is_recurring_and_lowers_the_arr() {
+    let app = TestApp::spawn().await;
+    tax_rate(&app, "US-CA", "0").await;
+    let customer = app.create_customer("Hooli Forever", "USD").await;
+    let input = seat_deal(
+        &customer,
+        app.user_id(Role::Ae),
+        json!({ "amount": "150.00", "label": "Partner price" }),
+    );
+    let created = app
+        .gql_ok(Role::Ae, CREATE, json!({ "input": input }))
+        .await["dealCreate"]["deal"]
+        .clone();
+    assert_eq!(created["arr"]["amount"], "10200.00");
+    assert_eq!(created["tcv"]["amount"], "10200.00");
+    assert_eq!(
+        created["lines"][0]["discount"]["description"],
+        "USD 150.00 off, every period"
+    );
+    let id = created["id"].as_str().unwrap();
+    app.gql_ok(
+        Role::VpRevops,
+        APPROVE,
+        json!({ "input": { "id": id, "idempotencyKey": "forever-approve" } }),
+    )
+    .await;
+    assert_eq!(bill(&app, "2027-01-01").await[0]["total"]["amount"], "850.00");
+}
+
+/// Each bad discount is refused naming its field, and nothing is written.
+#[tokio::test]
+async fn a_bad_discount_names_its_field() {
+    let app = TestApp::spawn().await;
+    let customer = app.create_customer("Hooli Refusals", "USD").await;
+    let ae = app.user_id(Role::Ae);
+    let cases = [
+        (json!({ "percent": "120", "label": "Too much" }), "lines.0.discount.percent"),
+        (json!({ "percent": "10", "amount": "5.00", "label": "Both" }), "lines.0.discount.amount"),
+        (json!({ "label": "Nothing off" }), "lines.0.discount.percent"),
+        (json!({ "percent": "10", "periods": 0, "label": "No time" }), "lines.0.discount.periods"),
+        (json!({ "percent": "10", "label": " " }), "lines.0.discount.label"),
+        (json!({ "amount": "-5.00", "label": "Negative" }), "lines.0.discount.amount"),
+    ];
+    for (discount, field) in cases {
+        let refused = app
+            .gql_as(
+                Role::Ae,
+                CREATE,
+                json!({ "input": seat_deal(&customer, ae, discount.clone()) }),
+            )
+            .await;
+        assert_eq!(error_field(&refused).as_deref(), Some(field), "{discount}: {refused}");
+    }
+    let mut milestone = seat_deal(&customer, ae, Value::Null);
+    milestone["lines"][0]["kind"] = json!("MILESTONE");
+    milestone["lines"][0]["billingFrequency"] = Value::Null;
+    milestone["lines"][0]["discount"] = json!({ "percent": "10", "label": "Not here" });
+    let refused = app
+        .gql_as(Role::Ae, CREATE, json!({ "input": milestone }))
+        .await;
+    assert_eq!(error_field(&refused).as_deref(), Some("lines.0.discount"), "{refused}");
+    let deals = app
+        .gql_ok(Role::Cfo, "query { deals(first: 10) { totalCount } }", json!({}))
+        .await;
+    assert_eq!(deals["deals"]["totalCount"], 0);
+}
