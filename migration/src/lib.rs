@@ -26,6 +26,7 @@ mod m20261211_000001_deal_lines;
 mod m20261211_000002_sealed_secrets;
 mod m20261211_000003_renewal_owners;
 mod m20261211_000004_line_discounts;
+mod m20261211_000005_coupons;
 
 pub struct Migrator;
 
@@ -56,6 +57,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261211_000002_sealed_secrets::Migration),
             Box::new(m20261211_000003_renewal_owners::Migration),
             Box::new(m20261211_000004_line_discounts::Migration),
+            Box::new(m20261211_000005_coupons::Migration),
         ]
     }
 }

@@ -22,6 +22,8 @@ pub mod contract;
 pub mod contract_document;
 pub mod contract_line;
 pub mod contract_line_change;
+pub mod coupon;
+pub mod coupon_redemption;
 pub mod credit_memo;
 pub mod customer;
 pub mod customer_credit;

@@ -50,7 +50,7 @@ impl ChargeKind {
         match self {
             ChargeKind::Subscription | ChargeKind::Adjustment | ChargeKind::Discount => {
                 chart::REVENUE_SUBSCRIPTION
-            },
+            }
             ChargeKind::Milestone | ChargeKind::TimeAndMaterials => chart::REVENUE_SERVICES,
             ChargeKind::Usage => chart::REVENUE_USAGE,
             ChargeKind::PerpetualLicense => chart::REVENUE_LICENCE,

@@ -41,8 +41,11 @@ pub struct LineDiscount {
     pub periods: Option<u32>,
     /// The first day a discounted period may start on; `None`: the line's start.
     pub from: Option<NaiveDate>,
-    /// What the invoice calls it: "Launch discount", "Coupon SPRING20".
+    /// What the invoice calls it: "Launch discount", "Spring offer (SPRING20)".
     pub label: String,
+    /// The coupon code it came from, counted as redeemed when the deal is approved.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub coupon: Option<String>,
 }
 
 impl LineDiscount {
@@ -69,9 +72,10 @@ impl LineDiscount {
     /// percent of it, negative.
     pub fn off(&self, gross: Money, proration: Proration) -> Result<Money, MoneyError> {
         match self.off {
-            Off::Percent(percent) => {
-                gross.checked_mul_decimal(percent / Decimal::ONE_HUNDRED, RoundingStrategy::MidpointAwayFromZero)
-            }
+            Off::Percent(percent) => gross.checked_mul_decimal(
+                percent / Decimal::ONE_HUNDRED,
+                RoundingStrategy::MidpointAwayFromZero,
+            ),
             Off::Amount(minor) => {
                 let whole = Money::from_minor(minor, gross.currency());
                 let share = prorate(whole, Decimal::ONE, proration)?;
@@ -106,8 +110,12 @@ impl LineDiscount {
     /// of it. `months` is the months in one of the line's periods.
     pub fn net_monthly(&self, monthly: Decimal, months: u32) -> Decimal {
         match self.off {
-            Off::Percent(percent) => monthly * (Decimal::ONE_HUNDRED - percent) / Decimal::ONE_HUNDRED,
-            Off::Amount(minor) => (monthly - Decimal::from(minor) / Decimal::from(months.max(1))).max(Decimal::ZERO),
+            Off::Percent(percent) => {
+                monthly * (Decimal::ONE_HUNDRED - percent) / Decimal::ONE_HUNDRED
+            }
+            Off::Amount(minor) => {
+                (monthly - Decimal::from(minor) / Decimal::from(months.max(1))).max(Decimal::ZERO)
+            }
         }
     }
 }
@@ -119,11 +127,17 @@ pub fn validate(discount: &LineDiscount) -> Result<(), (&'static str, String)> {
         Off::Percent(percent) if percent <= Decimal::ZERO || percent > Decimal::ONE_HUNDRED => {
             return Err((
                 "percent",
-                format!("A percent off is above 0 and at most 100; {} is not.", percent.normalize()),
+                format!(
+                    "A percent off is above 0 and at most 100; {} is not.",
+                    percent.normalize()
+                ),
             ))
         }
         Off::Percent(percent) if percent.scale() > 4 => {
-            return Err(("percent", "Give the percent with at most four decimals.".into()))
+            return Err((
+                "percent",
+                "Give the percent with at most four decimals.".into(),
+            ))
         }
         Off::Amount(minor) if minor <= 0 => {
             return Err(("amount", "An amount off is more than zero.".into()))
@@ -137,7 +151,10 @@ pub fn validate(discount: &LineDiscount) -> Result<(), (&'static str, String)> {
         ));
     }
     if discount.label.trim().is_empty() {
-        return Err(("label", "Say what the discount is; the invoice shows it.".into()));
+        return Err((
+            "label",
+            "Say what the discount is; the invoice shows it.".into(),
+        ));
     }
     if discount.label.chars().count() > MAX_LABEL {
         return Err(("label", format!("At most {MAX_LABEL} characters.")));
@@ -168,21 +185,35 @@ mod tests {
             periods: count,
             from: None,
             label: "Launch discount".into(),
+            coupon: None,
         }
     }
 
     #[test]
     fn three_periods_from_the_start_and_none_after() {
-        let months = periods(day("2027-01-01"), day("2028-01-01"), 1, Alignment::Anniversary);
+        let months = periods(
+            day("2027-01-01"),
+            day("2028-01-01"),
+            1,
+            Alignment::Anniversary,
+        );
         let discount = percent(20, Some(3));
-        let covered: Vec<bool> = months.iter().map(|period| discount.covers(&months, period.start)).collect();
+        let covered: Vec<bool> = months
+            .iter()
+            .map(|period| discount.covers(&months, period.start))
+            .collect();
         assert_eq!(covered.iter().filter(|covered| **covered).count(), 3);
         assert!(covered[0] && covered[1] && covered[2] && !covered[3]);
     }
 
     #[test]
     fn counted_from_its_own_first_day() {
-        let months = periods(day("2027-01-01"), day("2028-01-01"), 1, Alignment::Anniversary);
+        let months = periods(
+            day("2027-01-01"),
+            day("2028-01-01"),
+            1,
+            Alignment::Anniversary,
+        );
         let discount = LineDiscount {
             from: Some(day("2027-05-15")),
             ..percent(10, Some(2))
@@ -197,7 +228,12 @@ mod tests {
 
     #[test]
     fn percent_rounds_half_away_from_zero_and_amount_prorates_within_the_charge() {
-        assert_eq!(percent(20, None).off(usd(1_000_00), Proration::FULL).unwrap(), usd(200_00));
+        assert_eq!(
+            percent(20, None)
+                .off(usd(1_000_00), Proration::FULL)
+                .unwrap(),
+            usd(200_00)
+        );
         // 12.5% of 0.20 = 0.025 → 0.03.
         let eighth = LineDiscount {
             off: Off::Percent("12.5".parse().unwrap()),
@@ -209,24 +245,41 @@ mod tests {
             ..percent(0, None)
         };
         // Half of June: 15/30 of 50.00.
-        assert_eq!(fifty.off(usd(500_00), Proration::of(15, 30)).unwrap(), usd(25_00));
+        assert_eq!(
+            fifty.off(usd(500_00), Proration::of(15, 30)).unwrap(),
+            usd(25_00)
+        );
         // Never more than the charge.
         assert_eq!(fifty.off(usd(30_00), Proration::FULL).unwrap(), usd(30_00));
         // A credit keeps none of an amount off, and a percent of it.
         assert_eq!(fifty.off(usd(-30_00), Proration::FULL).unwrap(), usd(0));
-        assert_eq!(percent(20, None).off(usd(-500_00), Proration::FULL).unwrap(), usd(-100_00));
+        assert_eq!(
+            percent(20, None)
+                .off(usd(-500_00), Proration::FULL)
+                .unwrap(),
+            usd(-100_00)
+        );
     }
 
     #[test]
     fn monthly_value_net_of_the_discount() {
-        assert_eq!(percent(20, None).net_monthly(Decimal::from(1_000_00), 1), Decimal::from(800_00));
+        assert_eq!(
+            percent(20, None).net_monthly(Decimal::from(1_000_00), 1),
+            Decimal::from(800_00)
+        );
         let quarterly = LineDiscount {
             off: Off::Amount(300_00),
             ..percent(0, None)
         };
         // 300.00 off a quarter is 100.00 a month.
-        assert_eq!(quarterly.net_monthly(Decimal::from(1_000_00), 3), Decimal::from(900_00));
-        assert_eq!(quarterly.net_monthly(Decimal::from(50_00), 3), Decimal::ZERO);
+        assert_eq!(
+            quarterly.net_monthly(Decimal::from(1_000_00), 3),
+            Decimal::from(900_00)
+        );
+        assert_eq!(
+            quarterly.net_monthly(Decimal::from(50_00), 3),
+            Decimal::ZERO
+        );
     }
 
     #[test]
@@ -249,20 +302,26 @@ mod tests {
 
     #[test]
     fn described_for_people() {
-        assert_eq!(percent(20, Some(3)).describe(Currency::USD), "20% off, 3 periods");
+        assert_eq!(
+            percent(20, Some(3)).describe(Currency::USD),
+            "20% off, 3 periods"
+        );
         let amount = LineDiscount {
             off: Off::Amount(50_00),
             from: Some(day("2027-03-01")),
             ..percent(0, None)
         };
-        assert_eq!(amount.describe(Currency::USD), "USD 50.00 off, every period from 2027-03-01");
+        assert_eq!(
+            amount.describe(Currency::USD),
+            "USD 50.00 off, every period from 2027-03-01"
+        );
     }
 
     proptest! {
         /// What comes off a period never exceeds its charge, and is never negative for a charge.
         #[test]
         fn never_more_than_the_charge(gross in 0i64..100_000_000, percent_bp in 1i64..=10_000, amount in 1i64..100_000_000, used in 1i64..=31) {
-            let by_percent = LineDiscount { off: Off::Percent(Decimal::new(percent_bp, 2)), periods: None, from: None, label: "x".into() };
+            let by_percent = LineDiscount { off: Off::Percent(Decimal::new(percent_bp, 2)), periods: None, from: None, label: "x".into(), coupon: None };
             let by_amount = LineDiscount { off: Off::Amount(amount), ..by_percent.clone() };
             for discount in [by_percent, by_amount] {
                 let off = discount.off(usd(gross), Proration::of(used, 31)).unwrap();

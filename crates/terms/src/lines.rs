@@ -1,9 +1,9 @@
 //! A stored contract line read as its terms: the conversions billing, revenue and the MRR book
 //! share, so each reads a line the same way.
 
+use crate::discount::LineDiscount;
 use crate::entities::{contract_line, contract_line_change};
 use crate::error::{AppError, AppResult};
-use crate::discount::LineDiscount;
 use crate::kinds::{BillingFrequency, ContractLineKind};
 use crate::money::{Currency, Money};
 use crate::periods::Alignment;

@@ -306,7 +306,11 @@ impl LineTerms {
         let off = match (discount.off, kind) {
             (Off::Percent(_), _) => discount.off(gross, Proration::FULL)?,
             (Off::Amount(minor), ChangeKind::Cancellation) => {
-                let unused = prorate(Money::from_minor(minor, gross.currency()), Decimal::ONE, remaining)?;
+                let unused = prorate(
+                    Money::from_minor(minor, gross.currency()),
+                    Decimal::ONE,
+                    remaining,
+                )?;
                 // A credit, so what stays with us is negative; never past the credit itself.
                 Money::from_minor(-(unused.minor().min(-gross.minor())), gross.currency())
             }
@@ -321,7 +325,11 @@ impl LineTerms {
             format!(
                 "; {} {} less {} for {} ({})",
                 gross.grouped_amount(),
-                if gross.is_negative() { "credit" } else { "charge" },
+                if gross.is_negative() {
+                    "credit"
+                } else {
+                    "charge"
+                },
                 off.grouped_amount().trim_start_matches('-'),
                 discount.label,
                 discount.describe(gross.currency())
@@ -513,6 +521,7 @@ mod tests {
             periods: Some(3),
             from: None,
             label: "Launch discount".into(),
+            coupon: None,
         });
         let due = line.recurring_due(day("2026-12-31"), None).unwrap();
         assert_eq!(due.len(), 15);
@@ -522,11 +531,17 @@ mod tests {
             .collect();
         assert_eq!(
             march,
-            vec![("period:2026-03-01", 1_000_00), ("discount:2026-03-01", -200_00)]
+            vec![
+                ("period:2026-03-01", 1_000_00),
+                ("discount:2026-03-01", -200_00)
+            ]
         );
         assert_eq!(due[4].kind, ChargeKind::Subscription);
         assert_eq!(due[5].kind, ChargeKind::Discount);
-        assert_eq!(due[5].description, "Platform seats: Launch discount (2026-03-01 – 2026-03-31)");
+        assert_eq!(
+            due[5].description,
+            "Platform seats: Launch discount (2026-03-01 – 2026-03-31)"
+        );
         assert_eq!(due[6].key, "period:2026-04-01");
         let year: i64 = due.iter().map(|charge| charge.amount.minor()).sum();
         assert_eq!(year, 11_400_00);
@@ -542,6 +557,7 @@ mod tests {
             periods: Some(3),
             from: None,
             label: "Launch discount".into(),
+            coupon: None,
         });
         let change = LineChange {
             id: 4,
@@ -553,7 +569,10 @@ mod tests {
         line.changes.push(change.clone());
         let charge = line.change_charge(&change).unwrap().unwrap();
         assert_eq!(charge.amount.minor(), 185_71);
-        assert!(charge.note.unwrap().contains("232.14 charge less 46.43 for Launch discount"));
+        assert!(charge
+            .note
+            .unwrap()
+            .contains("232.14 charge less 46.43 for Launch discount"));
     }
 
     /// An annual plan at 12,000.00 with 1,200.00 off the year, cancelled from 1 September
@@ -567,6 +586,7 @@ mod tests {
             periods: None,
             from: None,
             label: "Multi-year".into(),
+            coupon: None,
         });
         let billed: i64 = line
             .recurring_due(day("2026-01-01"), None)

@@ -10,7 +10,7 @@
 //! in the first months is spread over the whole term, not booked in the months it falls in).
 
 use crate::billing::{deal, tax_rate};
-use revops_tests::{error_field, Role, TestApp};
+use revops_tests::{error_code, error_field, Role, TestApp};
 use serde_json::{json, Value};
 
 const CREATE: &str = "mutation($input: DealCreateInput!) { dealCreate(input: $input) { deal { id tcv { amount } arr { amount } lines { productName discount { percent amount { amount currency } periods from label description } } } } }";
@@ -21,6 +21,9 @@ const SCHEDULE: &str = "query($id: ID!) { revenueSchedule(contractId: $id) { all
 const REVENUE_RUN: &str =
     "mutation($period: String!) { revenueRun(period: $period) { total { amount } } }";
 
+const COUPON: &str = "mutation($input: CouponCreateInput!) { couponCreate(input: $input) { code label percent amount { amount currency } periods expiresOn redemptionLimit redeemed description unusableReason } }";
+const COUPONS: &str = "query { coupons { code redeemed redemptionLimit unusableReason } }";
+
 fn day(text: &str) -> chrono::DateTime<chrono::Utc> {
     format!("{text}T10:00:00Z").parse().unwrap()
 }
@@ -28,7 +31,13 @@ fn day(text: &str) -> chrono::DateTime<chrono::Utc> {
 /// A 2027 deal for 10 seats at 100.00 a month, its one line discounted by `discount`.
 fn seat_deal(customer: &str, ae: i64, discount: Value) -> Value {
     let mut input = deal(customer, ae, "OPP-DISCOUNT");
-    for field in ["productName", "tcv", "arr", "billingFrequency", "revenueRecognitionType"] {
+    for field in [
+        "productName",
+        "tcv",
+        "arr",
+        "billingFrequency",
+        "revenueRecognitionType",
+    ] {
         input[field] = Value::Null;
     }
     input["startDate"] = json!("2027-01-01");
@@ -85,7 +94,10 @@ async fn twenty_percent_off_three_months_bills_reports_mrr_and_recognises_net() 
         )
         .await["dealApprove"]["contract"]
         .clone();
-    assert_eq!(contract["lines"][0]["discount"]["description"], "20% off, 3 periods");
+    assert_eq!(
+        contract["lines"][0]["discount"]["description"],
+        "20% off, 3 periods"
+    );
     let contract_id = contract["id"].as_str().unwrap().to_string();
 
     let january = bill(&app, "2027-01-01").await;
@@ -105,7 +117,10 @@ async fn twenty_percent_off_three_months_bills_reports_mrr_and_recognises_net() 
         lines,
         vec![
             ("Platform seats (2027-01-01 – 2027-01-31)", "1000.00"),
-            ("Platform seats: Launch discount (2027-01-01 – 2027-01-31)", "-200.00"),
+            (
+                "Platform seats: Launch discount (2027-01-01 – 2027-01-31)",
+                "-200.00"
+            ),
         ]
     );
     assert_eq!(
@@ -201,7 +216,10 @@ async fn an_amount_off_every_period_is_recurring_and_lowers_the_arr() {
         json!({ "input": { "id": id, "idempotencyKey": "forever-approve" } }),
     )
     .await;
-    assert_eq!(bill(&app, "2027-01-01").await[0]["total"]["amount"], "850.00");
+    assert_eq!(
+        bill(&app, "2027-01-01").await[0]["total"]["amount"],
+        "850.00"
+    );
 }
 
 /// Each bad discount is refused naming its field, and nothing is written.
@@ -211,12 +229,30 @@ async fn a_bad_discount_names_its_field() {
     let customer = app.create_customer("Hooli Refusals", "USD").await;
     let ae = app.user_id(Role::Ae);
     let cases = [
-        (json!({ "percent": "120", "label": "Too much" }), "lines.0.discount.percent"),
-        (json!({ "percent": "10", "amount": "5.00", "label": "Both" }), "lines.0.discount.amount"),
-        (json!({ "label": "Nothing off" }), "lines.0.discount.percent"),
-        (json!({ "percent": "10", "periods": 0, "label": "No time" }), "lines.0.discount.periods"),
-        (json!({ "percent": "10", "label": " " }), "lines.0.discount.label"),
-        (json!({ "amount": "-5.00", "label": "Negative" }), "lines.0.discount.amount"),
+        (
+            json!({ "percent": "120", "label": "Too much" }),
+            "lines.0.discount.percent",
+        ),
+        (
+            json!({ "percent": "10", "amount": "5.00", "label": "Both" }),
+            "lines.0.discount.amount",
+        ),
+        (
+            json!({ "label": "Nothing off" }),
+            "lines.0.discount.percent",
+        ),
+        (
+            json!({ "percent": "10", "periods": 0, "label": "No time" }),
+            "lines.0.discount.periods",
+        ),
+        (
+            json!({ "percent": "10", "label": " " }),
+            "lines.0.discount.label",
+        ),
+        (
+            json!({ "amount": "-5.00", "label": "Negative" }),
+            "lines.0.discount.amount",
+        ),
     ];
     for (discount, field) in cases {
         let refused = app
@@ -226,7 +262,11 @@ async fn a_bad_discount_names_its_field() {
                 json!({ "input": seat_deal(&customer, ae, discount.clone()) }),
             )
             .await;
-        assert_eq!(error_field(&refused).as_deref(), Some(field), "{discount}: {refused}");
+        assert_eq!(
+            error_field(&refused).as_deref(),
+            Some(field),
+            "{discount}: {refused}"
+        );
     }
     let mut milestone = seat_deal(&customer, ae, Value::Null);
     milestone["lines"][0]["kind"] = json!("MILESTONE");
@@ -235,9 +275,195 @@ async fn a_bad_discount_names_its_field() {
     let refused = app
         .gql_as(Role::Ae, CREATE, json!({ "input": milestone }))
         .await;
-    assert_eq!(error_field(&refused).as_deref(), Some("lines.0.discount"), "{refused}");
+    assert_eq!(
+        error_field(&refused).as_deref(),
+        Some("lines.0.discount"),
+        "{refused}"
+    );
     let deals = app
-        .gql_ok(Role::Cfo, "query { deals(first: 10) { totalCount } }", json!({}))
+        .gql_ok(
+            Role::Cfo,
+            "query { deals(first: 10) { totalCount } }",
+            json!({}),
+        )
         .await;
     assert_eq!(deals["deals"]["totalCount"], 0);
+}
+
+/// A coupon with one redemption: two draft deals may carry it, the first approval redeems it,
+/// the second approval is refused whole (the deal stays a draft, no contract) and a third deal
+/// cannot take it any more. An expired coupon and an amount off in another currency are refused
+/// naming the line's coupon field. Only billing setup roles create coupons.
+#[tokio::test]
+async fn a_coupon_at_its_redemption_limit_is_refused_and_the_first_approval_keeps_it() {
+    let app = TestApp::spawn().await;
+    let customer = app.create_customer("Hooli Coupons", "USD").await;
+    let ae = app.user_id(Role::Ae);
+    let spring = json!({ "input": { "code": " spring20 ", "label": "Spring offer", "percent": "20", "periods": 3, "expiresOn": "2027-03-31", "redemptionLimit": 1 } });
+    let refused = app.gql_as(Role::Ae, COUPON, spring.clone()).await;
+    assert_eq!(
+        error_code(&refused).as_deref(),
+        Some("FORBIDDEN"),
+        "{refused}"
+    );
+    let created = app.gql_ok(Role::Cfo, COUPON, spring.clone()).await["couponCreate"].clone();
+    assert_eq!(
+        created,
+        json!({ "code": "SPRING20", "label": "Spring offer", "percent": "20", "amount": null, "periods": 3, "expiresOn": "2027-03-31", "redemptionLimit": 1, "redeemed": 0, "description": "20% off, 3 periods", "unusableReason": null })
+    );
+    for (input, field) in [
+        (spring["input"].clone(), "code"),
+        (
+            json!({ "code": "NO SPACES", "label": "x", "percent": "5" }),
+            "code",
+        ),
+        (
+            json!({ "code": "ZERO", "label": "x", "percent": "5", "redemptionLimit": 0 }),
+            "redemptionLimit",
+        ),
+        (
+            json!({ "code": "PAST", "label": "x", "percent": "5", "expiresOn": "2026-11-01" }),
+            "expiresOn",
+        ),
+        (json!({ "code": "HALF", "label": "x" }), "percent"),
+    ] {
+        let refused = app
+            .gql_as(Role::Cfo, COUPON, json!({ "input": input }))
+            .await;
+        assert_eq!(error_field(&refused).as_deref(), Some(field), "{refused}");
+    }
+
+    let with_coupon = |opportunity: &str, code: &str| {
+        let mut input = seat_deal(&customer, ae, json!({ "coupon": code }));
+        input["crmOpportunityId"] = json!(opportunity);
+        input
+    };
+    let first = app
+        .gql_ok(
+            Role::Ae,
+            CREATE,
+            json!({ "input": with_coupon("OPP-COUPON-1", "spring20") }),
+        )
+        .await["dealCreate"]["deal"]
+        .clone();
+    assert_eq!(first["tcv"]["amount"], "11400.00");
+    assert_eq!(
+        first["lines"][0]["discount"]["label"],
+        "Spring offer (SPRING20)"
+    );
+    assert_eq!(first["lines"][0]["discount"]["percent"], "20");
+    let second = app
+        .gql_ok(
+            Role::Ae,
+            CREATE,
+            json!({ "input": with_coupon("OPP-COUPON-2", "SPRING20") }),
+        )
+        .await["dealCreate"]["deal"]
+        .clone();
+
+    app.gql_ok(
+        Role::VpRevops,
+        APPROVE,
+        json!({ "input": { "id": first["id"], "idempotencyKey": "coupon-1" } }),
+    )
+    .await;
+    let coupons = app.gql_ok(Role::Ae, COUPONS, json!({})).await;
+    assert_eq!(
+        coupons["coupons"][0],
+        json!({ "code": "SPRING20", "redeemed": 1, "redemptionLimit": 1, "unusableReason": "Coupon SPRING20 has been redeemed 1 of 1 times; none are left." })
+    );
+
+    let refused = app
+        .gql_as(
+            Role::VpRevops,
+            APPROVE,
+            json!({ "input": { "id": second["id"], "idempotencyKey": "coupon-2" } }),
+        )
+        .await;
+    assert_eq!(
+        error_field(&refused).as_deref(),
+        Some("lines.0.discount.coupon"),
+        "{refused}"
+    );
+    assert_eq!(
+        refused["errors"][0]["message"],
+        "Coupon SPRING20 has been redeemed 1 of 1 times; none are left. Take it off the deal's line to approve the deal without it."
+    );
+    let still = app
+        .gql_ok(
+            Role::Cfo,
+            "query($id: ID!) { deal(id: $id) { status contract { id } } }",
+            json!({ "id": second["id"] }),
+        )
+        .await;
+    assert_eq!(still["deal"]["status"], "DRAFT");
+    assert_eq!(still["deal"]["contract"], Value::Null);
+    let coupons = app.gql_ok(Role::Ae, COUPONS, json!({})).await;
+    assert_eq!(
+        coupons["coupons"][0]["redeemed"], 1,
+        "the refused approval counted nothing"
+    );
+
+    let third = app
+        .gql_as(
+            Role::Ae,
+            CREATE,
+            json!({ "input": with_coupon("OPP-COUPON-3", "SPRING20") }),
+        )
+        .await;
+    assert_eq!(
+        error_field(&third).as_deref(),
+        Some("lines.0.discount.coupon"),
+        "{third}"
+    );
+
+    app.gql_ok(
+        Role::Cfo,
+        COUPON,
+        json!({ "input": { "code": "EURO50", "label": "Euro partner", "amount": { "amount": "50.00", "currency": "EUR" } } }),
+    )
+    .await;
+    let euro = app
+        .gql_as(
+            Role::Ae,
+            CREATE,
+            json!({ "input": with_coupon("OPP-COUPON-4", "EURO50") }),
+        )
+        .await;
+    assert_eq!(
+        error_field(&euro).as_deref(),
+        Some("lines.0.discount.coupon"),
+        "{euro}"
+    );
+    assert_eq!(
+        euro["errors"][0]["message"],
+        "Coupon EURO50 takes EUR 50.00 off and fits lines in EUR; this line is in USD."
+    );
+    let unknown = app
+        .gql_as(
+            Role::Ae,
+            CREATE,
+            json!({ "input": with_coupon("OPP-COUPON-5", "NOPE") }),
+        )
+        .await;
+    assert_eq!(unknown["errors"][0]["message"], "There is no coupon NOPE.");
+
+    app.gql_ok(
+        Role::Cfo,
+        COUPON,
+        json!({ "input": { "code": "NOVEMBER", "label": "November only", "percent": "10", "expiresOn": "2026-11-30" } }),
+    )
+    .await;
+    app.travel_to(day("2026-12-01")).await;
+    let expired = app
+        .gql_as(
+            Role::Ae,
+            CREATE,
+            json!({ "input": with_coupon("OPP-COUPON-6", "NOVEMBER") }),
+        )
+        .await;
+    assert_eq!(
+        expired["errors"][0]["message"],
+        "Coupon NOVEMBER expired on 2026-11-30."
+    );
 }

@@ -259,11 +259,69 @@ impl TryFrom<contract_line::Model> for ContractLineBilling {
     }
 }
 
+/// A coupon code and the discount it gives a deal's subscription line.
+#[derive(Clone, SimpleObject)]
+pub struct Coupon {
+    pub id: ID,
+    pub code: String,
+    pub label: String,
+    pub percent: Option<String>,
+    pub amount: Option<Money>,
+    /// Periods the discount lasts; empty: for as long as the line runs.
+    pub periods: Option<i32>,
+    pub expires_on: Option<IsoDate>,
+    /// How many deals may redeem it; empty: no limit.
+    pub redemption_limit: Option<i32>,
+    /// Approved deals that redeemed it.
+    pub redeemed: i32,
+    /// What it gives, in words: "20% off, 3 periods".
+    pub description: String,
+    /// Why it cannot be used today (expired, used up); empty while it can.
+    pub unusable_reason: Option<String>,
+}
+
+impl Coupon {
+    fn of(coupon: billing::coupons::Coupon, today: chrono::NaiveDate) -> Coupon {
+        let currency = coupon
+            .amount
+            .map_or(crate::money::Currency::USD, |amount| amount.currency());
+        Coupon {
+            id: ID(coupon.id.to_string()),
+            description: coupon.discount().describe(currency),
+            unusable_reason: coupon.unusable(today),
+            code: coupon.code,
+            label: coupon.label,
+            percent: coupon
+                .percent
+                .map(|percent| percent.normalize().to_string()),
+            amount: coupon.amount.map(Money::from),
+            periods: coupon.periods.and_then(|count| i32::try_from(count).ok()),
+            expires_on: coupon.expires_on.map(IsoDate),
+            redemption_limit: coupon
+                .redemption_limit
+                .and_then(|limit| i32::try_from(limit).ok()),
+            redeemed: i32::try_from(coupon.redeemed).unwrap_or(i32::MAX),
+        }
+    }
+}
+
 #[derive(Default)]
 pub struct BillingQuery;
 
 #[Object]
 impl BillingQuery {
+    /// Every coupon (newest first, at most 500), with what is left of each.
+    async fn coupons(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Coupon>> {
+        let today = app(ctx).clock.now().date_naive();
+        Ok(app(ctx)
+            .billing
+            .coupons(actor(ctx)?)
+            .await?
+            .into_iter()
+            .map(|coupon| Coupon::of(coupon, today))
+            .collect())
+    }
+
     /// What the bill run would issue on `asOf`, without writing anything.
     async fn invoice_preview(
         &self,
@@ -589,6 +647,18 @@ pub struct BillingMutation;
 
 #[Object]
 impl BillingMutation {
+    /// Creates a coupon: a code that gives a deal's subscription line a recurring discount,
+    /// counted as redeemed when the deal is approved.
+    async fn coupon_create(
+        &self,
+        ctx: &Context<'_>,
+        input: billing::coupons::CouponCreateInput,
+    ) -> async_graphql::Result<Coupon> {
+        let today = app(ctx).clock.now().date_naive();
+        let created = app(ctx).billing.coupon_create(actor(ctx)?, &input).await?;
+        Ok(Coupon::of(created, today))
+    }
+
     /// Runs billing for `asOf`: every invoice due by then, each exactly once.
     async fn bill_run(
         &self,

@@ -44,7 +44,10 @@ impl LineDiscount {
         use crate::billing::discount::Off;
         let (percent, amount) = match discount.off {
             Off::Percent(percent) => (Some(percent.normalize().to_string()), None),
-            Off::Amount(minor) => (None, Some(crate::money::Money::from_minor(minor, currency).into())),
+            Off::Amount(minor) => (
+                None,
+                Some(crate::money::Money::from_minor(minor, currency).into()),
+            ),
         };
         LineDiscount {
             percent,
@@ -298,11 +301,9 @@ impl From<deals::Contract> for Contract {
                 .lines
                 .into_iter()
                 .map(|line| ContractLine {
-                    discount: line
-                        .draft
-                        .discount
-                        .as_ref()
-                        .map(|discount| LineDiscount::of(discount, line.draft.unit_price.currency())),
+                    discount: line.draft.discount.as_ref().map(|discount| {
+                        LineDiscount::of(discount, line.draft.unit_price.currency())
+                    }),
                     id: ID(line.id.to_string()),
                     product_name: line.draft.product_name,
                     kind: line.draft.kind,

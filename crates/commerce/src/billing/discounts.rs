@@ -23,8 +23,11 @@ pub struct DiscountInput {
     pub periods: Option<i32>,
     /// The first day a discounted period may start on; empty: the line's start.
     pub from: Option<IsoDate>,
-    /// What the invoice calls it ("Launch discount").
-    pub label: String,
+    /// What the invoice calls it ("Launch discount"); a coupon brings its own.
+    pub label: Option<String>,
+    /// A coupon's code instead of the figures above: the coupon gives the percent or amount, the
+    /// periods and the label, and is counted as redeemed when the deal is approved.
+    pub coupon: Option<String>,
 }
 
 impl DiscountInput {
@@ -32,19 +35,24 @@ impl DiscountInput {
     pub fn of(discount: &LineDiscount, currency: Currency) -> DiscountInput {
         let (percent, amount) = match discount.off {
             Off::Percent(percent) => (Some(percent.normalize().to_string()), None),
-            Off::Amount(minor) => (None, Some(Money::from_minor(minor, currency).amount_string())),
+            Off::Amount(minor) => (
+                None,
+                Some(Money::from_minor(minor, currency).amount_string()),
+            ),
         };
         DiscountInput {
             percent,
             amount,
             periods: discount.periods.map(|count| count as i32),
             from: discount.from.map(IsoDate),
-            label: discount.label.clone(),
+            label: Some(discount.label.clone()),
+            coupon: discount.coupon.clone(),
         }
     }
 }
 
 /// Parses a discount for a line in `currency`; `field` is the input's path (`lines.0.discount`).
+/// A coupon's code has been replaced by the coupon's figures before (`coupons::resolve`).
 pub fn parse(input: &DiscountInput, currency: Currency, field: &str) -> AppResult<LineDiscount> {
     let named = |part: &str| format!("{field}.{part}");
     let given = |text: &Option<String>| {
@@ -85,8 +93,10 @@ pub fn parse(input: &DiscountInput, currency: Currency, field: &str) -> AppResul
         off,
         periods,
         from: input.from.map(|date| date.0),
-        label: input.label.trim().to_string(),
+        label: input.label.as_deref().unwrap_or("").trim().to_string(),
+        coupon: input.coupon.clone(),
     };
-    discount::validate(&discount).map_err(|(part, message)| AppError::validation(named(part), message))?;
+    discount::validate(&discount)
+        .map_err(|(part, message)| AppError::validation(named(part), message))?;
     Ok(discount)
 }

@@ -5,6 +5,7 @@
 pub use revops_terms::{discount, periods, pricing, schedule};
 
 pub mod changes;
+pub mod coupons;
 pub mod deliveries;
 pub mod discounts;
 pub mod repo;
@@ -155,6 +156,23 @@ async fn find_line<C: ConnectionTrait>(connection: &C, id: i64) -> AppResult<con
 }
 
 impl BillingService {
+    /// Creates a coupon (`coupons::create`), audited.
+    pub async fn coupon_create(
+        &self,
+        actor: &Actor,
+        input: &coupons::CouponCreateInput,
+    ) -> AppResult<coupons::Coupon> {
+        let transaction = self.db.begin().await?;
+        let created = coupons::create(&transaction, actor, input, self.clock.now()).await?;
+        transaction.commit().await?;
+        Ok(created)
+    }
+
+    /// Every coupon with what is left of it, newest first.
+    pub async fn coupons(&self, actor: &Actor) -> AppResult<Vec<coupons::Coupon>> {
+        coupons::list(&self.db, actor).await
+    }
+
     pub fn new(
         db: DatabaseConnection,
         clock: SharedClock,

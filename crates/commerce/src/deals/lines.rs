@@ -12,9 +12,9 @@
 //! At approval each line becomes one contract line, so ASC 606 sees one performance obligation
 //! per product and allocates the price by SSP.
 
+use super::model::{BillingFrequency, ContractLineDraft, ContractLineKind, DealDraft, DealLine};
 use crate::billing::discount::Off;
 use crate::billing::discounts::DiscountInput;
-use super::model::{BillingFrequency, ContractLineDraft, ContractLineKind, DealDraft, DealLine};
 use crate::billing::periods::Alignment;
 use crate::billing::pricing::parse_quantity;
 use crate::billing::schedule::LineTerms;

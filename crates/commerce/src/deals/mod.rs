@@ -626,9 +626,9 @@ impl DealService {
         let draft = if id_missing {
             let mut with_placeholder = input.clone();
             with_placeholder.crm_opportunity_id = "(not entered)".into();
-            parse_deal_input(&with_placeholder)?
+            self.parse_with_coupons(&with_placeholder).await?
         } else {
-            parse_deal_input(input)?
+            self.parse_with_coupons(input).await?
         };
         let facts = checklist_facts(&self.db, &draft).await?;
         let mut items = checklist::checklist(&draft, &facts);
@@ -644,6 +644,23 @@ impl DealService {
     pub async fn checklist(&self, deal: &Deal) -> AppResult<Vec<ChecklistItem>> {
         let facts = checklist_facts(&self.db, &deal.draft).await?;
         Ok(checklist::checklist(&deal.draft, &facts))
+    }
+
+    /// The form parsed, with each coupon code on its lines replaced by the coupon's discount
+    /// as of today (refused when unknown, expired or used up).
+    async fn parse_with_coupons(&self, input: &DealInput) -> AppResult<DealDraft> {
+        let has_coupon = input.lines.iter().any(|line| {
+            line.discount
+                .as_ref()
+                .is_some_and(|discount| discount.coupon.is_some())
+        });
+        if !has_coupon {
+            return parse_deal_input(input);
+        }
+        let mut input = input.clone();
+        let today = self.clock.now().date_naive();
+        crate::billing::coupons::resolve(&self.db, &mut input.lines, today).await?;
+        parse_deal_input(&input)
     }
 
     /// An AE may only put deals in their own name.
@@ -675,7 +692,7 @@ impl DealService {
 
     pub async fn create(&self, actor: &Actor, input: DealInput) -> AppResult<Deal> {
         actor.require(Permission::DealWrite)?;
-        let mut draft = parse_deal_input(&input)?;
+        let mut draft = self.parse_with_coupons(&input).await?;
         Self::check_ae_assignment(actor, &mut draft)?;
         let now = self.clock.now();
         let transaction = self.db.begin().await?;
@@ -732,7 +749,7 @@ impl DealService {
     pub async fn update(&self, actor: &Actor, input: DealUpdateInput) -> AppResult<Deal> {
         actor.require(Permission::DealWrite)?;
         let id = parse_id("id", &input.id)?;
-        let mut draft = parse_deal_input(&input.deal)?;
+        let mut draft = self.parse_with_coupons(&input.deal).await?;
         Self::check_ae_assignment(actor, &mut draft)?;
         let transaction = self.db.begin().await?;
         let model = find_model(&transaction, id).await?;
@@ -856,6 +873,15 @@ impl DealService {
         let contract_id = self
             .write_contract(&transaction, &deal, &lines, now)
             .await?;
+        crate::billing::coupons::redeem(
+            &transaction,
+            actor,
+            deal.id,
+            contract_id,
+            &deal.draft.lines,
+            now,
+        )
+        .await?;
         let after = deal_from_model(find_model(&transaction, id).await?)?;
         audit::record(
             &transaction,
@@ -945,20 +971,24 @@ impl DealService {
             .iter()
             .map(|line| {
                 Ok(contract_line::ActiveModel {
-                contract_id: Set(contract.id),
-                product_name: Set(line.product_name.clone()),
-                kind: Set(line.kind.as_str().into()),
-                quantity: Set(line.quantity.clone()),
-                unit_price_minor: Set(line.unit_price.minor()),
-                currency: Set(line.unit_price.currency().code().to_string()),
-                billing_frequency: Set(line
-                    .billing_frequency
-                    .map(|value| value.as_str().to_string())),
-                start_date: Set(line.start_date),
-                end_date: Set(line.end_date),
-                discount_json: Set(line.discount.as_ref().map(serde_json::to_string).transpose()?),
-                ..Default::default()
-            })
+                    contract_id: Set(contract.id),
+                    product_name: Set(line.product_name.clone()),
+                    kind: Set(line.kind.as_str().into()),
+                    quantity: Set(line.quantity.clone()),
+                    unit_price_minor: Set(line.unit_price.minor()),
+                    currency: Set(line.unit_price.currency().code().to_string()),
+                    billing_frequency: Set(line
+                        .billing_frequency
+                        .map(|value| value.as_str().to_string())),
+                    start_date: Set(line.start_date),
+                    end_date: Set(line.end_date),
+                    discount_json: Set(line
+                        .discount
+                        .as_ref()
+                        .map(serde_json::to_string)
+                        .transpose()?),
+                    ..Default::default()
+                })
             })
             .collect::<Result<_, serde_json::Error>>()?;
         contract_line::Entity::insert_many(rows)

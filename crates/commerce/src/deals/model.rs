@@ -4,8 +4,8 @@ use crate::customers::{Contact, PaymentTerms};
 use crate::money::{Currency, Money};
 use async_graphql::Enum;
 use chrono::NaiveDate;
-pub use revops_terms::kinds::{BillingFrequency, ContractLineKind, RevenueRecognitionType};
 pub use revops_terms::discount::LineDiscount;
+pub use revops_terms::kinds::{BillingFrequency, ContractLineKind, RevenueRecognitionType};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 

@@ -219,6 +219,7 @@ mod tests {
             periods: Some(3),
             from: None,
             label: "Launch discount".into(),
+            coupon: None,
         });
         assert_eq!(line_mrr(&line, day("2026-01-01")), Decimal::from(80_000));
         assert_eq!(line_mrr(&line, day("2026-03-31")), Decimal::from(80_000));

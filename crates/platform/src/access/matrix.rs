@@ -113,7 +113,7 @@ pub enum Permission {
     InvoiceRead,
     /// Issue a held draft, set its PO, void an unpaid invoice.
     InvoiceManage,
-    /// Tax rates, FX rates and legal entities.
+    /// Tax rates, FX rates, legal entities and coupons.
     BillingSetup,
     /// AR aging, payments, credits and statements; AEs and account managers see their own customers.
     ReceivablesRead,
@@ -847,6 +847,12 @@ pub const OPERATIONS: &[(&str, &str, Access)] = &[
         "legalEntitySet",
         Access::Needs(Permission::BillingSetup),
     ),
+    (
+        "Mutation",
+        "couponCreate",
+        Access::Needs(Permission::BillingSetup),
+    ),
+    ("Query", "coupons", Access::Needs(Permission::DealRead)),
     ("Mutation", "billRun", Access::Needs(Permission::BillRun)),
     (
         "Mutation",
