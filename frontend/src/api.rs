@@ -596,6 +596,29 @@ pub struct DealLine {
     pub start_date: Option<String>,
     pub end_date: Option<String>,
     pub reference: Option<String>,
+    #[serde(default)]
+    pub discount: Option<LineDiscount>,
+}
+
+/// A recurring discount on a subscription line.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LineDiscount {
+    pub percent: Option<String>,
+    pub amount: Option<Money>,
+    pub periods: Option<i64>,
+    pub from: Option<String>,
+    pub label: String,
+    pub coupon: Option<String>,
+    /// In words: "20% off, 3 periods".
+    pub description: String,
+}
+
+/// A contract line's discount, in words.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DiscountSummary {
+    pub description: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Deserialize)]
@@ -647,6 +670,8 @@ pub struct ContractLine {
     /// A brought-over line: the last day the old system invoiced.
     #[serde(default)]
     pub billed_through: Option<String>,
+    #[serde(default)]
+    pub discount: Option<DiscountSummary>,
 }
 
 #[derive(Clone, Debug, PartialEq, Deserialize)]

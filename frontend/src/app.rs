@@ -14,7 +14,7 @@ use crate::{
     routes::{
         aging, amendments, approvals, audit, bank_matching, bill_run, collections,
         commission_disputes, commission_payouts, commission_periods, commission_plans,
-        commission_team, commissions, customer_detail, customer_new, customers, dashboard,
+        commission_team, commissions, coupons, customer_detail, customer_new, customers, dashboard,
         deal_form, deals, dispute_detail, disputes, expansions, imports, integration_detail,
         integrations, invoice_detail, invoices, ladder, ledger, ledger_exports, login,
         payment_detail, payment_new, payments, rates, renewals, revenue, revenue_close,
@@ -100,6 +100,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("service-accounts") view=service_accounts::ServiceAccountsPage />
                     <Route path=path!("webhooks") view=webhooks::WebhooksPage />
                     <Route path=path!("settings/rates") view=rates::RatesPage />
+                    <Route path=path!("settings/coupons") view=coupons::CouponsPage />
                 </ParentRoute>
             </Routes>
         </Router>
@@ -411,6 +412,9 @@ fn SideNav() -> impl IntoView {
             </Show>
             <Show when=move || can_invoices.get()>
                 <NavLink href="/settings/rates" key="rates" label="FX and tax rates" />
+            </Show>
+            <Show when=move || can_deals.get()>
+                <NavLink href="/settings/coupons" key="coupons" label="Coupons" />
             </Show>
         </nav>
     }

@@ -424,6 +424,10 @@ fn tour_pages(book: &TourBook) -> Vec<(String, &'static str)> {
             "/ledger/exports".to_string(),
             "[data-test=export-form] ~ :is(.empty-state, [data-test=export-table])",
         ),
+        (
+            "/settings/coupons".to_string(),
+            "[data-test=coupons] :is(.empty-state, [data-test=coupon-table])",
+        ),
     ]
 }
 
@@ -3518,6 +3522,147 @@ async fn vp_revops_classifies_a_crm_one_time_line_and_approves_a_deal_with_lines
             .await?;
         browser
             .wait_for_text("[data-test=deal-lines-view]", "Milestone", DEFAULT_TIMEOUT)
+            .await?;
+        Ok(())
+    })
+    .await
+}
+
+#[tokio::test]
+async fn the_cfo_creates_a_coupon_and_a_vp_revops_puts_it_on_a_deal_line() -> TestResult {
+    // Proves discounts and coupons in the web app (issue 20): the CFO's coupon page starts empty,
+    // refuses 120% beside its field, creates SPRING20 (20% off for 3 periods, one redemption);
+    // the VP RevOps gives a deal's seat line the code, the saved TCV is the discounted one
+    // (12 × 1,000.00 − 3 × 200.00 = 11,400.00), approval carries the discount onto the contract
+    // line, and the coupon page then shows it used up.
+    require_dist()?;
+    let app = TestApp::spawn().await;
+    let customer = app.create_customer("Coupon Browser Co", "USD").await;
+    let created = app
+        .gql_ok(
+            Role::VpRevops,
+            "mutation($input: DealCreateInput!) { dealCreate(input: $input) { deal { id } } }",
+            json!({ "input": {
+                "crmOpportunityId": "006-COUPON-UI", "customerId": customer,
+                "invoicedLegalEntity": "Coupon Browser Co",
+                "billingContact": { "name": "Ann Payable", "email": "ap@coupon.example" },
+                "startDate": "2027-01-01", "endDate": "2027-12-31",
+                "paymentTerms": "NET_30", "billingCurrency": "USD",
+                "taxJurisdiction": "US-CA", "assignedAeId": app.user_id(Role::Ae).to_string(),
+                "commissionPlanId": "PLAN-AE-2026",
+                "lines": [
+                    { "productName": "Platform seats", "kind": "SUBSCRIPTION", "quantity": "10", "unitPrice": { "amount": "100.00", "currency": "USD" }, "billingFrequency": "MONTHLY" }
+                ]
+            } }),
+        )
+        .await;
+    let deal_id = created["dealCreate"]["deal"]["id"]
+        .as_str()
+        .ok_or("no deal")?
+        .to_string();
+    let browser = Browser::start().await?;
+    run(&browser, "coupons", async {
+        sign_in(&browser, &app, Role::Cfo).await?;
+        browser.wait_for_path("/dashboard", DEFAULT_TIMEOUT).await?;
+        browser
+            .wait_for("[data-nav=coupons]", DEFAULT_TIMEOUT)
+            .await?;
+        browser
+            .goto(&format!("{}/settings/coupons", app.base_url))
+            .await?;
+        browser
+            .wait_for_text(
+                "[data-test=coupons] .empty-state",
+                "No coupons yet",
+                DEFAULT_TIMEOUT,
+            )
+            .await?;
+        set_value(&browser, "#field-code", "spring20").await?;
+        set_value(&browser, "#field-label", "Spring offer").await?;
+        set_value(&browser, "#field-percent", "120").await?;
+        set_value(&browser, "#field-periods", "3").await?;
+        set_value(&browser, "#field-redemptionLimit", "1").await?;
+        let create = browser.find("[data-action=create-coupon]").await?;
+        browser.click(&create).await?;
+        browser
+            .wait_for_text("#field-percent-error", "at most 100", DEFAULT_TIMEOUT)
+            .await?;
+        set_value(&browser, "#field-percent", "20").await?;
+        browser.click(&create).await?;
+        browser
+            .wait_for_text(
+                "[data-test=coupon-saved]",
+                "Coupon SPRING20 created: 20% off, 3 periods.",
+                DEFAULT_TIMEOUT,
+            )
+            .await?;
+        browser
+            .wait_for_text(
+                "[data-test=coupon-table] tr[data-code=SPRING20]",
+                "0 of 1",
+                DEFAULT_TIMEOUT,
+            )
+            .await?;
+        no_error_on_page(&browser, "/settings/coupons").await?;
+
+        let sign_out = browser.find("[data-test=sign-out]").await?;
+        browser.click(&sign_out).await?;
+        browser.wait_for_path("/login", DEFAULT_TIMEOUT).await?;
+        sign_in(&browser, &app, Role::VpRevops).await?;
+        browser.wait_for_path("/dashboard", DEFAULT_TIMEOUT).await?;
+        browser
+            .goto(&format!("{}/deals/{deal_id}", app.base_url))
+            .await?;
+        browser
+            .wait_for("[data-test=deal-line-discount]", DEFAULT_TIMEOUT)
+            .await?;
+        set_value(&browser, "#line-0-discount", "COUPON").await?;
+        browser
+            .wait_for("#line-0-discount-value", DEFAULT_TIMEOUT)
+            .await?;
+        set_value(&browser, "#line-0-discount-value", "spring20").await?;
+        let save = browser.find("[data-test=save-draft]").await?;
+        browser.click(&save).await?;
+        browser
+            .wait_for_text(".muted", "All changes saved", DEFAULT_TIMEOUT)
+            .await?;
+        browser
+            .wait_for_text("[data-test=computed-totals]", "11,400.00", DEFAULT_TIMEOUT)
+            .await?;
+        let approve = browser
+            .wait_for("[data-test=approve-deal]:not([disabled])", DEFAULT_TIMEOUT)
+            .await?;
+        browser.click(&approve).await?;
+        let confirm = browser
+            .wait_for("[data-test=confirm-approve]", DEFAULT_TIMEOUT)
+            .await?;
+        browser.click(&confirm).await?;
+        browser
+            .wait_for_text(
+                "[data-test=approved-notice]",
+                "with 1 line(s)",
+                DEFAULT_TIMEOUT,
+            )
+            .await?;
+        browser
+            .wait_for_text(
+                "[data-test=line-discount]",
+                "20% off, 3 periods",
+                DEFAULT_TIMEOUT,
+            )
+            .await?;
+        browser
+            .goto(&format!("{}/settings/coupons", app.base_url))
+            .await?;
+        browser
+            .wait_for_text(
+                "[data-test=coupon-table] tr[data-code=SPRING20]",
+                "1 of 1",
+                DEFAULT_TIMEOUT,
+            )
+            .await?;
+        browser
+            .wait_for_text("[data-test=coupon-unusable]", "Used up", DEFAULT_TIMEOUT)
             .await?;
         Ok(())
     })

@@ -72,3 +72,74 @@ pub async fn tax_rate_set(
     )
     .await
 }
+
+/// A coupon code, the discount it gives a subscription line, and what is left of it.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Coupon {
+    pub id: String,
+    pub code: String,
+    pub label: String,
+    pub percent: Option<String>,
+    pub amount: Option<super::Money>,
+    pub periods: Option<i64>,
+    pub expires_on: Option<String>,
+    pub redemption_limit: Option<i64>,
+    pub redeemed: i64,
+    /// "20% off, 3 periods".
+    pub description: String,
+    /// Why it cannot be used today (expired, used up).
+    pub unusable_reason: Option<String>,
+}
+
+pub async fn coupons() -> Result<Vec<Coupon>, ApiError> {
+    field::<ops::Coupons, _>("coupons", ops::coupons::Variables).await
+}
+
+/// What the coupon form sends; empty texts are left out.
+pub struct CouponDraft {
+    pub code: String,
+    pub label: String,
+    /// "PERCENT" or "AMOUNT".
+    pub mode: String,
+    pub value: String,
+    pub currency: String,
+    pub periods: String,
+    pub expires_on: String,
+    pub redemption_limit: String,
+}
+
+/// Creates a coupon. A number typed where a count is asked for and not a whole number is sent
+/// as it is, so the server names the field.
+pub async fn coupon_create(draft: CouponDraft) -> Result<Coupon, ApiError> {
+    let given = |text: &str| Some(text.trim().to_string()).filter(|text| !text.is_empty());
+    let count = |field: &str, text: &str| -> Result<Option<i64>, ApiError> {
+        match given(text) {
+            None => Ok(None),
+            Some(text) => text
+                .parse::<i64>()
+                .map(Some)
+                .map_err(|_| ApiError::for_field(field, "Give a whole number.")),
+        }
+    };
+    let amount = (draft.mode == "AMOUNT").then(|| ops::coupon_create::MoneyInput {
+        amount: draft.value.trim().to_string(),
+        currency: draft.currency.trim().to_uppercase(),
+    });
+    field::<ops::CouponCreate, _>(
+        "couponCreate",
+        ops::coupon_create::Variables {
+            input: ops::coupon_create::CouponCreateInput {
+                code: draft.code,
+                label: draft.label,
+                percent: (draft.mode == "PERCENT")
+                    .then(|| draft.value.trim().trim_end_matches('%').to_string()),
+                amount,
+                periods: count("periods", &draft.periods)?,
+                expires_on: given(&draft.expires_on),
+                redemption_limit: count("redemptionLimit", &draft.redemption_limit)?,
+            },
+        },
+    )
+    .await
+}

@@ -121,6 +121,13 @@ struct LineRow {
     end_date: RwSignal<String>,
     /// The CRM's line item id; kept as it came, never typed.
     reference: StoredValue<Option<String>>,
+    /// "", "PERCENT", "AMOUNT" or "COUPON": what the line's recurring discount is given as.
+    discount_mode: RwSignal<String>,
+    /// The percent, the amount or the coupon code, as typed.
+    discount_value: RwSignal<String>,
+    /// How many periods; empty for as long as the line runs.
+    discount_periods: RwSignal<String>,
+    discount_label: RwSignal<String>,
 }
 
 const LINE_FREQUENCIES: [&str; 3] = ["MONTHLY", "QUARTERLY", "ANNUALLY"];
@@ -226,7 +233,30 @@ impl DealForm {
             start_date: text(line.start_date.as_deref()),
             end_date: text(line.end_date.as_deref()),
             reference: StoredValue::new(line.reference.clone()),
+            discount_mode: RwSignal::new(String::new()),
+            discount_value: RwSignal::new(String::new()),
+            discount_periods: RwSignal::new(String::new()),
+            discount_label: RwSignal::new(String::new()),
         };
+        if let Some(discount) = &line.discount {
+            let (mode, value) = match (&discount.coupon, &discount.percent, &discount.amount) {
+                (Some(code), _, _) => ("COUPON", code.clone()),
+                (None, Some(percent), _) => ("PERCENT", percent.clone()),
+                (None, None, Some(amount)) => ("AMOUNT", amount.amount.clone()),
+                (None, None, None) => ("", String::new()),
+            };
+            row.discount_mode.set(mode.into());
+            row.discount_value.set(value);
+            if discount.coupon.is_none() {
+                row.discount_periods.set(
+                    discount
+                        .periods
+                        .map(|count| count.to_string())
+                        .unwrap_or_default(),
+                );
+                row.discount_label.set(discount.label.clone());
+            }
+        }
         self.lines.update(|rows| rows.push(row));
     }
 
@@ -249,6 +279,10 @@ impl DealForm {
             start_date: RwSignal::new(String::new()),
             end_date: RwSignal::new(String::new()),
             reference: StoredValue::new(None),
+            discount_mode: RwSignal::new(String::new()),
+            discount_value: RwSignal::new(String::new()),
+            discount_periods: RwSignal::new(String::new()),
+            discount_label: RwSignal::new(String::new()),
         };
         self.lines.update(|rows| rows.push(row));
     }
@@ -340,6 +374,7 @@ impl DealForm {
                     "startDate": non_empty(&row.start_date.get()),
                     "endDate": non_empty(&row.end_date.get()),
                     "reference": row.reference.get_value(),
+                    "discount": line_discount(row),
                 })
             })
             .collect();
@@ -718,6 +753,21 @@ fn DealFields(
     }
 }
 
+/// A line's discount as a `DiscountInput`, or null when it has none.
+fn line_discount(row: &LineRow) -> Value {
+    let value = row.discount_value.get();
+    let periods = row.discount_periods.get().trim().parse::<i64>().ok();
+    let label = non_empty(&row.discount_label.get());
+    match row.discount_mode.get().as_str() {
+        "PERCENT" => json!({ "percent": value.trim(), "periods": periods, "label": label }),
+        "AMOUNT" => {
+            json!({ "amount": format::amount_input(&value), "periods": periods, "label": label })
+        }
+        "COUPON" => json!({ "coupon": value.trim() }),
+        _ => Value::Null,
+    }
+}
+
 /// The deal's lines: one row per product sold. Without lines the deal is one product typed
 /// with its TCV and ARR above.
 #[component]
@@ -811,6 +861,23 @@ fn LineEditorRow(
     );
     let label = move |what: &'static str| move || format!("Line {} {what}", index.get() + 1);
     let is_subscription = move || row.kind.with(|kind| kind == "SUBSCRIPTION");
+    // The discount's errors name its part (`lines.0.discount.percent`) or the discount itself.
+    let discount_error = Signal::derive(move || {
+        errors.with(|e| {
+            e.as_ref().and_then(|e| {
+                [
+                    "discount.percent",
+                    "discount.amount",
+                    "discount.periods",
+                    "discount.label",
+                    "discount.coupon",
+                    "discount",
+                ]
+                .iter()
+                .find_map(|part| e.field(&format!("lines.{}.{part}", index.get())))
+            })
+        })
+    });
     view! {
         <tr data-test="deal-line">
             <td>
@@ -871,6 +938,55 @@ fn LineEditorRow(
                 </button>
             </td>
         </tr>
+        <Show when=is_subscription>
+            <tr class="line-discount" data-test="deal-line-discount">
+                <td colspan="8">
+                    <LineDiscountEditor row=row label=Signal::derive(label("discount")) currency=currency error=discount_error />
+                </td>
+            </tr>
+        </Show>
+    }
+}
+
+/// A subscription line's recurring discount: none, a percent or an amount off each period (for
+/// some periods or all), or a coupon's code, which brings its own.
+#[component]
+fn LineDiscountEditor(
+    row: LineRow,
+    label: Signal<String>,
+    currency: Signal<String>,
+    error: Signal<Option<String>>,
+) -> impl IntoView {
+    let key = row.key;
+    let mode = row.discount_mode;
+    let invalid = move || error.with(Option::is_some).to_string();
+    view! {
+        <div class="line-discount-fields">
+            <label for=format!("line-{key}-discount")>{move || label.get()}</label>
+            <select id=format!("line-{key}-discount") bind:value=mode aria-invalid=invalid data-test="discount-mode">
+                <option value="">"None"</option>
+                <option value="PERCENT">"Percent off each period"</option>
+                <option value="AMOUNT">"Amount off each period"</option>
+                <option value="COUPON">"Coupon code"</option>
+            </select>
+            <Show when=move || !mode.with(String::is_empty)>
+                <label for=format!("line-{key}-discount-value")>
+                    {move || match mode.get().as_str() {
+                        "PERCENT" => "Percent".to_string(),
+                        "AMOUNT" => format!("Amount ({})", currency.get()),
+                        _ => "Code".to_string(),
+                    }}
+                </label>
+                <input id=format!("line-{key}-discount-value") class="num-input" type="text" bind:value=row.discount_value aria-invalid=invalid data-test="discount-value" />
+                <Show when=move || mode.with(|mode| mode != "COUPON")>
+                    <label for=format!("line-{key}-discount-periods")>"For periods"</label>
+                    <input id=format!("line-{key}-discount-periods") class="num-input" type="text" inputmode="numeric" placeholder="all" bind:value=row.discount_periods aria-invalid=invalid data-test="discount-periods" />
+                    <label for=format!("line-{key}-discount-label")>"Invoice label"</label>
+                    <input id=format!("line-{key}-discount-label") type="text" placeholder="Launch discount" bind:value=row.discount_label aria-invalid=invalid data-test="discount-label" />
+                </Show>
+            </Show>
+            {move || error.get().map(|message| view! { <p class="field-error">{message}</p> })}
+        </div>
     }
 }
 

@@ -236,7 +236,10 @@ fn ContractView(contract: Contract, just_approved: bool) -> impl IntoView {
                 <tbody>
                     {contract.lines.into_iter().map(|line| view! {
                         <tr>
-                            <td>{line.product_name}</td>
+                            <td>
+                                {line.product_name}
+                                {line.discount.map(|discount| view! { <p class="hint" data-test="line-discount">{discount.description}</p> })}
+                            </td>
                             <td>{format::enum_label(&line.kind)}</td>
                             <td class="num">{line.quantity}</td>
                             <MoneyCell money=Some(line.unit_price) />

@@ -15,6 +15,7 @@ pub mod commission_team;
 pub mod commissions;
 pub mod contract_documents;
 pub mod contract_schedule;
+pub mod coupons;
 pub mod customer_detail;
 pub mod customer_new;
 pub mod customer_receivables;

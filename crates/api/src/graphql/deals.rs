@@ -35,6 +35,8 @@ pub struct LineDiscount {
     pub from: Option<IsoDate>,
     /// What the invoice calls it.
     pub label: String,
+    /// The coupon code it came from, if any.
+    pub coupon: Option<String>,
     /// In words: "20% off, 3 periods".
     pub description: String,
 }
@@ -55,6 +57,7 @@ impl LineDiscount {
             periods: discount.periods.and_then(|count| i32::try_from(count).ok()),
             from: discount.from.map(IsoDate),
             label: discount.label.clone(),
+            coupon: discount.coupon.clone(),
             description: discount.describe(currency),
         }
     }

@@ -1,4 +1,4 @@
-//! The settings area's operations: the FX and tax rate tables.
+//! The settings area's operations: the FX and tax rate tables, and coupons.
 
 use graphql_client::GraphQLQuery;
 
@@ -40,3 +40,21 @@ pub struct TaxRates;
     skip_serializing_none
 )]
 pub struct TaxRateSet;
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/settings/Coupons.graphql",
+    variables_derives = "Debug, Deserialize",
+    response_derives = "Debug",
+    skip_serializing_none
+)]
+pub struct Coupons;
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/settings/CouponCreate.graphql",
+    variables_derives = "Debug, Deserialize",
+    response_derives = "Debug",
+    skip_serializing_none
+)]
+pub struct CouponCreate;
