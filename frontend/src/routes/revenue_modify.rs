@@ -13,11 +13,12 @@ use crate::{
 };
 
 /// What the form can do to one existing line.
-const LINE_ACTIONS: [(&str, &str); 4] = [
+const LINE_ACTIONS: [(&str, &str); 5] = [
     ("", "No change"),
     ("quantity", "Change seats"),
     ("term", "Move the end date"),
     ("cancel", "Cancel from the modification date"),
+    ("coupon", "Apply a coupon from the modification date"),
 ];
 
 const LINE_KINDS: [(&str, &str); 5] = [
@@ -181,6 +182,7 @@ fn ModifyForm(
                     "quantity" => json!({ "quantity": { "contractLineId": line, "newQuantity": value.trim() } }),
                     "term" => json!({ "term": { "contractLineId": line, "newEndDate": value } }),
                     "cancel" => json!({ "cancel": { "contractLineId": line } }),
+                    "coupon" => json!({ "discount": { "contractLineId": line, "discount": { "coupon": value.trim() } } }),
                     _ => continue,
                 };
                 changes.push(change);
@@ -278,6 +280,7 @@ fn ModifyForm(
                                     {move || match action.get().as_str() {
                                         "quantity" => view! { <input id=value_id.clone() name="newQuantity" class="num-input" inputmode="decimal" aria-label="New seats" bind:value=value /> }.into_any(),
                                         "term" => view! { <input id=value_id.clone() name="newEndDate" type="date" aria-label="New end date" bind:value=value /> }.into_any(),
+                                        "coupon" => view! { <input id=value_id.clone() name="coupon" aria-label="Coupon code" placeholder="SPRING20" bind:value=value /> }.into_any(),
                                         _ => view! { <span class="muted">"—"</span> }.into_any(),
                                     }}
                                     <p class="field-error" data-test="change-error">{move || error.get()}</p>
@@ -376,6 +379,11 @@ pub fn changes_in_words(changes: Option<&str>, currency: &str) -> Vec<String> {
                     format::date(change["oldEndDate"].as_str().unwrap_or_default())
                 ),
                 "cancel" => format!("{product}: cancelled"),
+                "discount" => format!(
+                    "{product}: {} ({})",
+                    change["discount"].as_str().unwrap_or("a discount"),
+                    change["label"].as_str().unwrap_or_default()
+                ),
                 "add" => format!(
                     "Added {product} ({}), {} × {} from {} to {}",
                     format::enum_label(change["kind"].as_str().unwrap_or_default()),

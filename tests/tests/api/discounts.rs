@@ -467,3 +467,92 @@ async fn a_coupon_at_its_redemption_limit_is_refused_and_the_first_approval_keep
         "Coupon NOVEMBER expired on 2026-11-30."
     );
 }
+
+const MODIFY: &str = "mutation($input: ContractModifyInput!) { contractModify(input: $input) { treatment modification { changes } } }";
+
+/// A retention offer agreed on 1 April on a 2027 seat contract (10 × 100.00 a month): 20% off
+/// for three periods from April, by a coupon. January to March stay billed at 1,000.00; April to
+/// June bill 800.00. ASC 606-10-25-13(a): the remaining months are distinct, so the change is
+/// prospective — the 3,000.00 recognised by March stays, and what is left of the new price,
+/// 11,400.00 − 3,000.00 = 8,400.00, is spread over the nine months left: 933.33 a month, so
+/// 3,933.33 by the end of April. The coupon is redeemed by the modification; a second discount on
+/// the same line is refused.
+#[tokio::test]
+async fn a_coupon_agreed_mid_term_discounts_from_the_next_period_and_revenue_follows_prospectively()
+{
+    let app = TestApp::spawn().await;
+    tax_rate(&app, "US-CA", "0").await;
+    let customer = app.create_customer("Hooli Retention", "USD").await;
+    let input = seat_deal(&customer, app.user_id(Role::Ae), Value::Null);
+    let id = app
+        .gql_ok(Role::Ae, CREATE, json!({ "input": input }))
+        .await["dealCreate"]["deal"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let contract = app
+        .gql_ok(
+            Role::VpRevops,
+            APPROVE,
+            json!({ "input": { "id": id, "idempotencyKey": "retention-approve" } }),
+        )
+        .await["dealApprove"]["contract"]
+        .clone();
+    let contract_id = contract["id"].as_str().unwrap().to_string();
+    let line_id = contract["lines"][0]["id"].as_str().unwrap().to_string();
+    app.gql_ok(
+        Role::Cfo,
+        COUPON,
+        json!({ "input": { "code": "STAY20", "label": "Retention offer", "percent": "20", "periods": 3 } }),
+    )
+    .await;
+    for month in ["2027-01-01", "2027-02-01", "2027-03-01"] {
+        assert_eq!(bill(&app, month).await[0]["total"]["amount"], "1000.00");
+    }
+    app.travel_to(day("2027-04-01")).await;
+    for period in ["2027-01", "2027-02", "2027-03"] {
+        app.gql_ok(Role::Cfo, REVENUE_RUN, json!({ "period": period }))
+            .await;
+    }
+    let change = |key: &str| {
+        json!({ "input": {
+            "contractId": contract_id, "effectiveDate": "2027-04-01", "reason": "Retention offer",
+            "idempotencyKey": key,
+            "changes": [{ "discount": { "contractLineId": line_id, "discount": { "coupon": "stay20" } } }],
+        } })
+    };
+    let modified = app
+        .gql_ok(Role::VpFinance, MODIFY, change("retention-1"))
+        .await["contractModify"]
+        .clone();
+    assert_eq!(modified["treatment"], "prospective", "{modified}");
+    assert!(modified["modification"]["changes"]
+        .as_str()
+        .unwrap()
+        .contains("20% off, 3 periods from 2027-04-01"));
+    let again = app
+        .gql_as(Role::VpFinance, MODIFY, change("retention-2"))
+        .await;
+    assert_eq!(
+        error_field(&again).as_deref(),
+        Some("changes.0.discount"),
+        "{again}"
+    );
+    let coupons = app.gql_ok(Role::Ae, COUPONS, json!({})).await;
+    assert_eq!(coupons["coupons"][0]["redeemed"], 1);
+
+    let april = bill(&app, "2027-04-01").await;
+    assert_eq!(april[0]["total"]["amount"], "800.00", "{april}");
+    app.travel_to(day("2027-05-01")).await;
+    app.gql_ok(Role::Cfo, REVENUE_RUN, json!({ "period": "2027-04" }))
+        .await;
+    let schedule = app
+        .gql_ok(Role::Cfo, SCHEDULE, json!({ "id": contract_id }))
+        .await["revenueSchedule"]
+        .clone();
+    assert_eq!(schedule["allocatedTotal"]["amount"], "11400.00");
+    assert_eq!(
+        schedule["recognisedToDate"]["amount"], "3933.33",
+        "{schedule}"
+    );
+}

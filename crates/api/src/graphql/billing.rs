@@ -548,6 +548,14 @@ pub struct LineCancelInput {
     pub contract_line_id: ID,
 }
 
+/// A recurring discount agreed mid-term, from the first period starting on or after the
+/// modification date; by figures or a coupon's code.
+#[derive(InputObject)]
+pub struct LineDiscountChangeInput {
+    pub contract_line_id: ID,
+    pub discount: billing::discounts::DiscountInput,
+}
+
 /// One change of a contract modification: exactly one of these.
 #[derive(OneofObject)]
 pub enum ContractChangeInput {
@@ -555,6 +563,7 @@ pub enum ContractChangeInput {
     Quantity(SeatChangeInput),
     Term(TermChangeInput),
     Cancel(LineCancelInput),
+    Discount(LineDiscountChangeInput),
 }
 
 /// A contract modification (ASC 606-10-25-10): every change from one date, for one reason,
@@ -592,6 +601,10 @@ impl ContractChangeInput {
             },
             ContractChangeInput::Cancel(change) => ContractChange::Cancel {
                 line_id: line_id(&change.contract_line_id)?,
+            },
+            ContractChangeInput::Discount(change) => ContractChange::Discount {
+                line_id: line_id(&change.contract_line_id)?,
+                discount: change.discount,
             },
         })
     }

@@ -76,6 +76,12 @@ pub enum ContractChange {
     Cancel {
         line_id: i64,
     },
+    /// A recurring discount from the first period starting on or after the modification date
+    /// (a price concession agreed mid-term; periods already billed keep their price).
+    Discount {
+        line_id: i64,
+        discount: crate::billing::discounts::DiscountInput,
+    },
 }
 
 /// `contractModify`'s input.
@@ -112,9 +118,21 @@ enum Checked {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum ExistingChange {
-    Quantity { old: Decimal, new: Decimal },
-    Term { new_end: NaiveDate },
-    Cancel { seats: Decimal },
+    Quantity {
+        old: Decimal,
+        new: Decimal,
+    },
+    Term {
+        new_end: NaiveDate,
+    },
+    Cancel {
+        seats: Decimal,
+    },
+    /// `field`: the change's coupon field, named if the redemption is refused when applied.
+    Discount {
+        discount: crate::billing::discount::LineDiscount,
+        field: String,
+    },
 }
 
 impl ExistingChange {
@@ -131,6 +149,13 @@ impl ExistingChange {
             ExistingChange::Cancel { seats } => serde_json::json!({
                 "change": "cancel", "contractLineId": line.id, "product": line.product_name,
                 "quantity": seats.to_string(),
+            }),
+            ExistingChange::Discount { discount, .. } => serde_json::json!({
+                "change": "discount", "contractLineId": line.id, "product": line.product_name,
+                "discount": discount.describe(
+                    crate::money::Currency::parse(&line.currency).unwrap_or(crate::money::Currency::USD),
+                ),
+                "label": discount.label, "coupon": discount.coupon,
             }),
         }
     }
@@ -387,6 +412,7 @@ async fn check_changes<C: ConnectionTrait>(
             }
             ContractChange::Quantity { line_id, .. }
             | ContractChange::Term { line_id, .. }
+            | ContractChange::Discount { line_id, .. }
             | ContractChange::Cancel { line_id } => {
                 let line = line_of_contract(connection, contract, *line_id, &field).await?;
                 if !touched.insert(*line_id) {
@@ -499,6 +525,9 @@ async fn check_existing<C: ConnectionTrait>(
     let old = repo::decimal("quantity", &line.quantity)?;
     match change {
         ContractChange::Cancel { .. } => Ok(ExistingChange::Cancel { seats: old }),
+        ContractChange::Discount { discount, .. } => {
+            check_discount(connection, line, discount, effective, field).await
+        }
         ContractChange::Quantity { new_quantity, .. } => {
             let new = parse_quantity(new_quantity)
                 .map_err(|message| AppError::validation(field("newQuantity"), message))?;
@@ -518,6 +547,43 @@ async fn check_existing<C: ConnectionTrait>(
         }
         _ => Err(AppError::internal("unexpected change")),
     }
+}
+
+/// A discount agreed mid-term: on a line without one (a second would need the first's history
+/// kept), from the first period starting on or after the modification date; a coupon's code is
+/// filled from the coupon and redeemed with the modification.
+async fn check_discount<C: ConnectionTrait>(
+    connection: &C,
+    line: &contract_line::Model,
+    given: &crate::billing::discounts::DiscountInput,
+    effective: NaiveDate,
+    field: &(dyn Fn(&str) -> String + Sync),
+) -> AppResult<ExistingChange> {
+    if let Some(current) = repo::discount_of(line)? {
+        return Err(AppError::validation(
+            field("discount"),
+            format!(
+                "{} already has a discount ({}); it cannot take a second.",
+                line.product_name, current.label
+            ),
+        ));
+    }
+    let currency = crate::money::Currency::parse(&line.currency)?;
+    let mut input = given.clone();
+    crate::billing::coupons::resolve_one(
+        connection,
+        &mut input,
+        currency,
+        effective,
+        &field("discount.coupon"),
+    )
+    .await?;
+    let mut discount = crate::billing::discounts::parse(&input, currency, &field("discount"))?;
+    discount.from = Some(discount.from.map_or(effective, |from| from.max(effective)));
+    Ok(ExistingChange::Discount {
+        discount,
+        field: field("discount.coupon"),
+    })
 }
 
 /// A term may move when billing stays exact: an extension must not turn an already billed
@@ -806,6 +872,26 @@ async fn apply_existing<C: ConnectionTrait>(
         ExistingChange::Cancel { seats } => {
             row.cancelled_on = Set(Some(effective));
             Some((ChangeKind::Cancellation, *seats, Decimal::ZERO))
+        }
+        ExistingChange::Discount { discount, field } => {
+            row.discount_json = Set(Some(serde_json::to_string(discount)?));
+            if let Some(code) = &discount.coupon {
+                let contract = contract::Entity::find_by_id(line.contract_id)
+                    .one(connection)
+                    .await?
+                    .ok_or_else(|| AppError::internal("line without contract"))?;
+                crate::billing::coupons::redeem_code(
+                    connection,
+                    actor,
+                    code,
+                    field,
+                    contract.deal_id,
+                    contract.id,
+                    now,
+                )
+                .await?;
+            }
+            None
         }
     };
     row.update(connection).await?;

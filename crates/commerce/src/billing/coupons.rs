@@ -277,8 +277,7 @@ async fn find_by_code<C: ConnectionTrait>(connection: &C, code: &str) -> AppResu
         .transpose()
 }
 
-/// Fills each line's discount that names a coupon from the coupon, as of `today`; a line's own
-/// figures beside a code must be the coupon's (as a form sending back what it showed does).
+/// Fills each line's discount that names a coupon from the coupon, as of `today`.
 /// Errors name `lines.<index>.discount.coupon`.
 pub async fn resolve<C: ConnectionTrait>(
     connection: &C,
@@ -286,67 +285,74 @@ pub async fn resolve<C: ConnectionTrait>(
     today: NaiveDate,
 ) -> AppResult<()> {
     for (index, line) in lines.iter_mut().enumerate() {
+        let currency = Currency::parse(&line.unit_price.currency).ok();
         let Some(given) = line.discount.as_mut() else {
             continue;
         };
-        let Some(code) = given.coupon.clone() else {
-            continue;
-        };
-        let field = format!("lines.{index}.discount.coupon");
-        let code = normalise_code(&field, &code)?;
-        let coupon = find_by_code(connection, &code)
-            .await?
-            .ok_or_else(|| AppError::validation(&field, format!("There is no coupon {code}.")))?;
-        if let Some(reason) = coupon.unusable(today) {
-            return Err(AppError::validation(&field, reason));
+        if let Some(currency) = currency {
+            let field = format!("lines.{index}.discount.coupon");
+            resolve_one(connection, given, currency, today, &field).await?;
         }
-        let currency = Currency::parse(&line.unit_price.currency).ok();
-        if let (Some(amount), Some(currency)) = (coupon.amount, currency) {
-            if amount.currency() != currency {
-                return Err(AppError::validation(
-                    &field,
-                    format!(
-                        "Coupon {code} takes {amount} off and fits lines in {}; this line is in {}.",
-                        amount.currency().code(),
-                        currency.code()
-                    ),
-                ));
-            }
-        }
-        let resolved = DiscountInput::of(
-            &coupon.discount(),
-            coupon
-                .amount
-                .map_or(currency.unwrap_or(Currency::USD), |amount| {
-                    amount.currency()
-                }),
-        );
-        let differs = |mine: &Option<String>, theirs: &Option<String>| {
-            let mine = mine
-                .as_deref()
-                .map(str::trim)
-                .filter(|text| !text.is_empty());
-            let parsed = |text: &str| Decimal::from_str(text).ok().map(|value| value.normalize());
-            mine.is_some() && mine.and_then(parsed) != theirs.as_deref().and_then(parsed)
-        };
-        if differs(&given.percent, &resolved.percent)
-            || differs(&given.amount, &resolved.amount)
-            || (given.periods.is_some() && given.periods != resolved.periods)
-        {
-            return Err(AppError::validation(
-                &field,
-                format!(
-                    "Coupon {code} gives {}; leave the discount's own figures empty.",
-                    coupon.discount().describe(
-                        coupon
-                            .amount
-                            .map_or(Currency::USD, |amount| amount.currency())
-                    )
-                ),
-            ));
-        }
-        *given = resolved;
     }
+    Ok(())
+}
+
+/// Fills a discount that names a coupon from the coupon, as of `today`, for a line in
+/// `currency`; figures given beside the code must be the coupon's (as a form sending back what
+/// it showed does). Refused, naming `field`, when the code is unknown, expired or used up, or an
+/// amount off is in another currency. A discount without a code is left as it is.
+pub async fn resolve_one<C: ConnectionTrait>(
+    connection: &C,
+    given: &mut DiscountInput,
+    currency: Currency,
+    today: NaiveDate,
+    field: &str,
+) -> AppResult<()> {
+    let Some(code) = given.coupon.clone() else {
+        return Ok(());
+    };
+    let code = normalise_code(field, &code)?;
+    let coupon = find_by_code(connection, &code)
+        .await?
+        .ok_or_else(|| AppError::validation(field, format!("There is no coupon {code}.")))?;
+    if let Some(reason) = coupon.unusable(today) {
+        return Err(AppError::validation(field, reason));
+    }
+    if let Some(amount) = coupon.amount.filter(|amount| amount.currency() != currency) {
+        return Err(AppError::validation(
+            field,
+            format!(
+                "Coupon {code} takes {amount} off and fits lines in {}; this line is in {}.",
+                amount.currency().code(),
+                currency.code()
+            ),
+        ));
+    }
+    let resolved = DiscountInput::of(&coupon.discount(), currency);
+    let differs = |mine: &Option<String>, theirs: &Option<String>| {
+        let mine = mine
+            .as_deref()
+            .map(str::trim)
+            .filter(|text| !text.is_empty());
+        let parsed = |text: &str| Decimal::from_str(text).ok().map(|value| value.normalize());
+        mine.is_some() && mine.and_then(parsed) != theirs.as_deref().and_then(parsed)
+    };
+    if differs(&given.percent, &resolved.percent)
+        || differs(&given.amount, &resolved.amount)
+        || (given.periods.is_some() && given.periods != resolved.periods)
+    {
+        return Err(AppError::validation(
+            field,
+            format!(
+                "Coupon {code} gives {}; leave the discount's own figures empty.",
+                coupon.discount().describe(currency)
+            ),
+        ));
+    }
+    *given = DiscountInput {
+        from: given.from,
+        ..resolved
+    };
     Ok(())
 }
 
@@ -374,70 +380,109 @@ pub async fn redeem<C: ConnectionTrait>(
             }
         }
     }
-    let today = now.date_naive();
     for (code, index) in codes {
-        let counted = coupon::Entity::update_many()
-            .col_expr(
-                coupon::Column::Redeemed,
-                Expr::col(coupon::Column::Redeemed).add(1),
-            )
-            .filter(coupon::Column::Code.eq(code))
-            .filter(
-                sea_orm::Condition::any()
-                    .add(coupon::Column::RedemptionLimit.is_null())
-                    .add(
-                        Expr::col(coupon::Column::Redeemed)
-                            .lt(Expr::col(coupon::Column::RedemptionLimit)),
+        let field = format!("lines.{index}.discount.coupon");
+        redeem_code(connection, actor, code, &field, deal_id, contract_id, now)
+            .await
+            .map_err(|error| match error {
+                AppError::Validation { field, message } => AppError::Validation {
+                    field,
+                    message: format!(
+                        "{message} Take it off the deal's line to approve the deal without it."
                     ),
-            )
-            .filter(
-                sea_orm::Condition::any()
-                    .add(coupon::Column::ExpiresOn.is_null())
-                    .add(coupon::Column::ExpiresOn.gte(today)),
-            )
-            .exec(connection)
-            .await?;
-        let coupon = find_by_code(connection, code)
-            .await?
-            .ok_or_else(|| AppError::internal(format!("coupon {code} vanished")))?;
-        if counted.rows_affected != 1 {
-            let reason = coupon
-                .unusable(today)
-                .unwrap_or_else(|| format!("Coupon {code} cannot be redeemed now."));
-            return Err(AppError::validation(
-                format!("lines.{index}.discount.coupon"),
-                format!("{reason} Take it off the deal's line to approve the deal without it."),
-            ));
-        }
-        coupon_redemption::ActiveModel {
-            coupon_id: Set(coupon.id),
-            deal_id: Set(deal_id),
-            contract_id: Set(contract_id),
-            redeemed_by: Set(actor.user_id),
-            redeemed_at: Set(now),
-            ..Default::default()
-        }
-        .insert(connection)
-        .await?;
-        audit::record(
-            connection,
-            Some(actor),
-            now,
-            AuditRecord::<(), _> {
-                action: "coupon.redeem",
-                entity_type: "coupon",
-                entity_id: coupon.id.to_string(),
-                before: None,
-                after: Some(&serde_json::json!({
-                    "code": code,
-                    "dealId": deal_id,
-                    "contractId": contract_id,
-                    "redeemed": coupon.redeemed,
-                    "redemptionLimit": coupon.redemption_limit,
-                })),
-            },
-        )
-        .await?;
+                },
+                other => other,
+            })?;
     }
     Ok(())
+}
+
+/// Counts one redemption of `code` for a deal's contract (by its approval, or by a modification
+/// of the contract), refused naming `field` when the coupon has expired, has none left, or this
+/// deal already redeemed it.
+pub async fn redeem_code<C: ConnectionTrait>(
+    connection: &C,
+    actor: &Actor,
+    code: &str,
+    field: &str,
+    deal_id: i64,
+    contract_id: i64,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    let today = now.date_naive();
+    let coupon = find_by_code(connection, code)
+        .await?
+        .ok_or_else(|| AppError::validation(field, format!("There is no coupon {code}.")))?;
+    let again = coupon_redemption::Entity::find()
+        .filter(coupon_redemption::Column::CouponId.eq(coupon.id))
+        .filter(coupon_redemption::Column::DealId.eq(deal_id))
+        .one(connection)
+        .await?;
+    if again.is_some() {
+        return Err(AppError::validation(
+            field,
+            format!(
+                "Coupon {code} was already redeemed for this contract; it is used once per deal."
+            ),
+        ));
+    }
+    let counted = coupon::Entity::update_many()
+        .col_expr(
+            coupon::Column::Redeemed,
+            Expr::col(coupon::Column::Redeemed).add(1),
+        )
+        .filter(coupon::Column::Id.eq(coupon.id))
+        .filter(
+            sea_orm::Condition::any()
+                .add(coupon::Column::RedemptionLimit.is_null())
+                .add(
+                    Expr::col(coupon::Column::Redeemed)
+                        .lt(Expr::col(coupon::Column::RedemptionLimit)),
+                ),
+        )
+        .filter(
+            sea_orm::Condition::any()
+                .add(coupon::Column::ExpiresOn.is_null())
+                .add(coupon::Column::ExpiresOn.gte(today)),
+        )
+        .exec(connection)
+        .await?;
+    let coupon = find_by_code(connection, code)
+        .await?
+        .ok_or_else(|| AppError::internal(format!("coupon {code} vanished")))?;
+    if counted.rows_affected != 1 {
+        let reason = coupon
+            .unusable(today)
+            .unwrap_or_else(|| format!("Coupon {code} cannot be redeemed now."));
+        return Err(AppError::validation(field, reason));
+    }
+    coupon_redemption::ActiveModel {
+        coupon_id: Set(coupon.id),
+        deal_id: Set(deal_id),
+        contract_id: Set(contract_id),
+        redeemed_by: Set(actor.user_id),
+        redeemed_at: Set(now),
+        ..Default::default()
+    }
+    .insert(connection)
+    .await?;
+    audit::record(
+        connection,
+        Some(actor),
+        now,
+        AuditRecord::<(), _> {
+            action: "coupon.redeem",
+            entity_type: "coupon",
+            entity_id: coupon.id.to_string(),
+            before: None,
+            after: Some(&serde_json::json!({
+                "code": code,
+                "dealId": deal_id,
+                "contractId": contract_id,
+                "redeemed": coupon.redeemed,
+                "redemptionLimit": coupon.redemption_limit,
+            })),
+        },
+    )
+    .await
 }
