@@ -556,3 +556,86 @@ async fn a_coupon_agreed_mid_term_discounts_from_the_next_period_and_revenue_fol
         "{schedule}"
     );
 }
+
+/// An annual plan of 12,000.00 with 1,200.00 off every year (10,800.00 billed on 1 January and
+/// paid), terminated after four months, from 1 May: 245 of 365 days are unused. The credit is
+/// what those days cost after the discount — 12,000.00 × 245/365 = 8,054.79 less
+/// 1,200.00 × 245/365 = 805.48, so 7,249.31 — issued at once as a credit memo (no later invoice
+/// absorbs it) and, the invoice being paid, kept as customer credit; the customer takes
+/// 5,000.00 of it back as a refund and keeps 2,249.31 for later invoices.
+#[tokio::test]
+async fn an_annual_plan_terminated_after_four_months_splits_its_credit_between_refund_and_credit() {
+    let app = TestApp::spawn().await;
+    tax_rate(&app, "US-CA", "0").await;
+    let customer = app.create_customer("Hooli Termination", "USD").await;
+    let mut input = seat_deal(
+        &customer,
+        app.user_id(Role::Ae),
+        json!({ "amount": "1200.00", "label": "Multi-year" }),
+    );
+    input["lines"][0]["quantity"] = json!("1");
+    input["lines"][0]["unitPrice"]["amount"] = json!("12000.00");
+    input["lines"][0]["billingFrequency"] = json!("ANNUALLY");
+    let id = app
+        .gql_ok(Role::Ae, CREATE, json!({ "input": input }))
+        .await["dealCreate"]["deal"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let contract = app
+        .gql_ok(
+            Role::VpRevops,
+            APPROVE,
+            json!({ "input": { "id": id, "idempotencyKey": "annual-approve" } }),
+        )
+        .await["dealApprove"]["contract"]
+        .clone();
+    assert_eq!(
+        bill(&app, "2027-01-01").await[0]["total"]["amount"],
+        "10800.00"
+    );
+    app.travel_to(day("2027-01-15")).await;
+    app.gql_ok(
+        Role::ArSpecialist,
+        "mutation($input: PaymentRecordInput!) { paymentRecord(input: $input) { id } }",
+        json!({ "input": {
+            "customerId": customer, "method": "WIRE", "amount": { "amount": "10800.00", "currency": "USD" },
+            "receivedOn": "2027-01-15", "reference": "WIRE 1", "idempotencyKey": "annual-pay",
+        } }),
+    )
+    .await;
+    app.travel_to(day("2027-04-30")).await;
+    app.gql_ok(
+        Role::VpFinance,
+        MODIFY,
+        json!({ "input": {
+            "contractId": contract["id"], "effectiveDate": "2027-05-01", "reason": "Customer terminates",
+            "idempotencyKey": "annual-cancel",
+            "changes": [{ "cancel": { "contractLineId": contract["lines"][0]["id"] } }],
+        } }),
+    )
+    .await;
+    bill(&app, "2027-05-01").await;
+    let credits =
+        "query($id: ID!) { customerCredits(customerId: $id) { remaining { amount } source } }";
+    let held = app
+        .gql_ok(Role::Cfo, credits, json!({ "id": customer }))
+        .await["customerCredits"]
+        .clone();
+    assert_eq!(held[0]["remaining"]["amount"], "7249.31", "{held}");
+    app.travel_to(day("2027-05-03")).await;
+    app.gql_ok(
+        Role::Cfo,
+        "mutation($input: RefundInput!) { creditRefund(input: $input) { id } }",
+        json!({ "input": {
+            "customerId": customer, "amount": { "amount": "5000.00", "currency": "USD" },
+            "refundedOn": "2027-05-03", "reference": "REF-TERM", "idempotencyKey": "annual-refund",
+        } }),
+    )
+    .await;
+    let kept = app
+        .gql_ok(Role::Cfo, credits, json!({ "id": customer }))
+        .await["customerCredits"]
+        .clone();
+    assert_eq!(kept[0]["remaining"]["amount"], "2249.31", "{kept}");
+}
