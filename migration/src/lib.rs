@@ -27,6 +27,7 @@ mod m20261211_000002_sealed_secrets;
 mod m20261211_000003_renewal_owners;
 mod m20261211_000004_line_discounts;
 mod m20261211_000005_coupons;
+mod m20261211_000006_trials;
 
 pub struct Migrator;
 
@@ -58,6 +59,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261211_000003_renewal_owners::Migration),
             Box::new(m20261211_000004_line_discounts::Migration),
             Box::new(m20261211_000005_coupons::Migration),
+            Box::new(m20261211_000006_trials::Migration),
         ]
     }
 }

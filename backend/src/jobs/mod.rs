@@ -78,6 +78,12 @@ pub async fn run_daily(
         job: "renewals",
         summary: alerts.summary(),
     });
+    // Free trials converting within a week: their owners alerted, each line once ever.
+    let trials = timed(app, "trials", app.billing.run_trial_alerts(as_of)).await?;
+    reports.push(JobReport {
+        job: "trials",
+        summary: format!("{trials} trial conversion alert(s)"),
+    });
     let hooks = timed(app, "webhooks", send_webhooks(app)).await?;
     reports.push(JobReport {
         job: "webhooks",

@@ -138,6 +138,7 @@ fn with_lines(
                 end_date: None,
                 reference: None,
                 discount: None,
+                trial_ends_on: None,
             },
             DealLineInput {
                 product_name: "Onboarding".into(),
@@ -149,6 +150,7 @@ fn with_lines(
                 end_date: Some(IsoDate(due)),
                 reference: None,
                 discount: None,
+                trial_ends_on: None,
             },
         ],
         ..input

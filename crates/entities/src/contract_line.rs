@@ -28,6 +28,8 @@ pub struct Model {
     pub billed_through: Option<Date>,
     /// A recurring discount (`revops_terms::discount::LineDiscount` as JSON); subscriptions only.
     pub discount_json: Option<String>,
+    /// A free trial's first day; the line's `start_date` is the day it converts to paid.
+    pub trial_from: Option<Date>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

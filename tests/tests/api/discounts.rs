@@ -639,3 +639,113 @@ async fn an_annual_plan_terminated_after_four_months_splits_its_credit_between_r
         .clone();
     assert_eq!(kept[0]["remaining"]["amount"], "2249.31", "{kept}");
 }
+
+fn date(text: &str) -> chrono::NaiveDate {
+    text.parse().unwrap()
+}
+
+/// A free month: 10 seats at 100.00 a month from 1 January 2027 with the trial ending 1 February.
+/// The contract line bills from 1 February (January's run issues nothing), so the TCV is eleven
+/// months (11,000.00); MRR is new in February, not January; the AE is alerted once, a week before
+/// conversion. A second deal whose trial is cancelled on 20 January never bills.
+#[tokio::test]
+async fn a_free_trial_converts_to_paid_on_its_date_and_a_cancelled_one_never_bills() {
+    let app = TestApp::spawn().await;
+    tax_rate(&app, "US-CA", "0").await;
+    let customer = app.create_customer("Hooli Trials", "USD").await;
+    let ae = app.user_id(Role::Ae);
+    let trial = |opportunity: &str| {
+        let mut input = seat_deal(&customer, ae, Value::Null);
+        input["crmOpportunityId"] = json!(opportunity);
+        input["lines"][0]["trialEndsOn"] = json!("2027-02-01");
+        input
+    };
+    let mut refused = trial("OPP-TRIAL-BAD");
+    refused["lines"][0]["trialEndsOn"] = json!("2026-12-01");
+    refused["lines"][0]["startDate"] = json!("2027-01-01");
+    let refused = app
+        .gql_as(Role::Ae, CREATE, json!({ "input": refused }))
+        .await;
+    assert_eq!(
+        error_field(&refused).as_deref(),
+        Some("lines.0.trialEndsOn"),
+        "{refused}"
+    );
+
+    let mut contracts = Vec::new();
+    for opportunity in ["OPP-TRIAL-1", "OPP-TRIAL-2"] {
+        let created = app
+            .gql_ok(
+                Role::Ae,
+                "mutation($input: DealCreateInput!) { dealCreate(input: $input) { deal { id tcv { amount } lines { trialEndsOn } } } }",
+                json!({ "input": trial(opportunity) }),
+            )
+            .await["dealCreate"]["deal"]
+            .clone();
+        assert_eq!(created["tcv"]["amount"], "11000.00");
+        assert_eq!(created["lines"][0]["trialEndsOn"], "2027-02-01");
+        let contract = app
+            .gql_ok(
+                Role::VpRevops,
+                "mutation($input: DealApproveInput!) { dealApprove(input: $input) { contract { id lines { id startDate trialFrom } } } }",
+                json!({ "input": { "id": created["id"], "idempotencyKey": format!("approve-{opportunity}") } }),
+            )
+            .await["dealApprove"]["contract"]
+            .clone();
+        assert_eq!(contract["lines"][0]["startDate"], "2027-02-01");
+        assert_eq!(contract["lines"][0]["trialFrom"], "2027-01-01");
+        contracts.push(contract);
+    }
+
+    assert_eq!(
+        bill(&app, "2027-01-01").await,
+        json!([]),
+        "nothing bills in the trial"
+    );
+    app.travel_to(day("2027-01-20")).await;
+    app.gql_ok(
+        Role::VpFinance,
+        MODIFY,
+        json!({ "input": {
+            "contractId": contracts[1]["id"], "effectiveDate": "2027-01-20", "reason": "Not staying after the trial",
+            "idempotencyKey": "trial-cancel",
+            "changes": [{ "cancel": { "contractLineId": contracts[1]["lines"][0]["id"] } }],
+        } }),
+    )
+    .await;
+    let alerts = |day: &str| {
+        let day = date(day);
+        let app = &app;
+        async move { app.app.billing.run_trial_alerts(day).await.unwrap() }
+    };
+    assert_eq!(alerts("2027-01-24").await, 0, "more than a week before");
+    assert_eq!(
+        alerts("2027-01-25").await,
+        1,
+        "the cancelled trial is not alerted"
+    );
+    assert_eq!(alerts("2027-01-26").await, 0, "once per line");
+    let mine = app
+        .gql_ok(Role::Ae, "query { myAlerts { title link } }", json!({}))
+        .await["myAlerts"]
+        .clone();
+    assert_eq!(
+        mine[0]["title"],
+        "Hooli Trials's trial of Platform seats converts in 7 days"
+    );
+
+    let february = bill(&app, "2027-02-01").await;
+    assert_eq!(february.as_array().unwrap().len(), 1, "{february}");
+    assert_eq!(february[0]["total"]["amount"], "1000.00");
+    app.travel_to(day("2027-03-01")).await;
+    let months = app
+        .gql_ok(
+            Role::Cro,
+            MOVEMENTS,
+            json!({ "from": "2027-01-01", "to": "2027-02-28" }),
+        )
+        .await["mrrMovements"]
+        .clone();
+    assert_eq!(months[0]["movements"]["closing"]["amount"], "0.00");
+    assert_eq!(months[1]["movements"]["new"]["amount"], "1000.00");
+}

@@ -82,6 +82,8 @@ pub struct DealLine {
     pub reference: Option<String>,
     /// A recurring discount, billed as a line of its own beside each discounted period.
     pub discount: Option<LineDiscount>,
+    /// A free trial: free from the line's start until this day, when it converts to paid.
+    pub trial_ends_on: Option<IsoDate>,
 }
 
 impl From<&deals::DealLine> for DealLine {
@@ -99,6 +101,7 @@ impl From<&deals::DealLine> for DealLine {
                 .discount
                 .as_ref()
                 .map(|discount| LineDiscount::of(discount, line.unit_price.currency())),
+            trial_ends_on: line.trial_ends_on.map(IsoDate),
         }
     }
 }
@@ -260,6 +263,8 @@ pub struct ContractLine {
     pub billed_through: Option<IsoDate>,
     /// A recurring discount, billed as a line of its own beside each discounted period.
     pub discount: Option<LineDiscount>,
+    /// A free trial's first day; the line converts to paid (and bills from) its start date.
+    pub trial_from: Option<IsoDate>,
 }
 
 #[derive(Clone, SimpleObject)]
@@ -304,6 +309,7 @@ impl From<deals::Contract> for Contract {
                 .lines
                 .into_iter()
                 .map(|line| ContractLine {
+                    trial_from: line.draft.trial_from.map(IsoDate),
                     discount: line.draft.discount.as_ref().map(|discount| {
                         LineDiscount::of(discount, line.draft.unit_price.currency())
                     }),

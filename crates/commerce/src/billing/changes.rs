@@ -513,7 +513,20 @@ async fn check_existing<C: ConnectionTrait>(
             "Seat changes and cancellations apply to subscription lines.",
         ));
     }
-    if effective < line.start_date || effective > line.end_date {
+    // A line still in its free trial can be cancelled before it converts: it then never bills.
+    let in_trial = line
+        .trial_from
+        .is_some_and(|from| from <= effective && effective < line.start_date);
+    if in_trial && !matches!(change, ContractChange::Cancel { .. }) {
+        return Err(AppError::validation(
+            "effectiveDate",
+            format!(
+                "{} is in its free trial until {}; change it from then, or cancel it.",
+                line.product_name, line.start_date
+            ),
+        ));
+    }
+    if !in_trial && (effective < line.start_date || effective > line.end_date) {
         return Err(AppError::validation(
             "effectiveDate",
             format!(

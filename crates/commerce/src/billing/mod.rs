@@ -10,6 +10,7 @@ pub mod deliveries;
 pub mod discounts;
 pub mod repo;
 pub mod run;
+pub mod trials;
 mod usage;
 
 use crate::access::{Actor, Permission};
@@ -156,6 +157,14 @@ async fn find_line<C: ConnectionTrait>(connection: &C, id: i64) -> AppResult<con
 }
 
 impl BillingService {
+    /// The daily job's trial alerts (`trials::alert_conversions`) for `as_of`.
+    pub async fn run_trial_alerts(&self, as_of: NaiveDate) -> AppResult<usize> {
+        let transaction = self.db.begin().await?;
+        let raised = trials::alert_conversions(&transaction, as_of, self.clock.now()).await?;
+        transaction.commit().await?;
+        Ok(raised)
+    }
+
     /// Creates a coupon (`coupons::create`), audited.
     pub async fn coupon_create(
         &self,

@@ -295,6 +295,7 @@ pub fn contract_lines(draft: &DealDraft) -> Option<Vec<ContractLineDraft>> {
         start_date,
         end_date,
         discount: None,
+        trial_from: None,
     };
     Some(match draft.revenue_recognition_type? {
         RevenueRecognitionType::Ratable => {

@@ -60,6 +60,9 @@ pub struct DealLineInput {
     pub reference: Option<String>,
     /// A recurring discount; subscription lines only.
     pub discount: Option<DiscountInput>,
+    /// A free trial: the line is free from its start until this day, when it converts to paid
+    /// (billing, MRR and revenue start then). Subscription lines only; within the line's term.
+    pub trial_ends_on: Option<IsoDate>,
 }
 
 impl From<&DealLine> for DealLineInput {
@@ -80,6 +83,7 @@ impl From<&DealLine> for DealLineInput {
                 .discount
                 .as_ref()
                 .map(|discount| DiscountInput::of(discount, line.unit_price.currency())),
+            trial_ends_on: line.trial_ends_on.map(IsoDate),
         }
     }
 }
@@ -193,7 +197,37 @@ fn parse_one(input: &DealLineInput, field: &dyn Fn(&str) -> String) -> AppResult
             &field("discount"),
         )?),
     };
+    if input.trial_ends_on.is_some()
+        && input
+            .kind
+            .is_some_and(|kind| kind != ContractLineKind::Subscription)
+    {
+        return Err(AppError::validation(
+            field("trialEndsOn"),
+            "Only a subscription line has a free trial.",
+        ));
+    }
+    if let (Some(trial), Some(start)) = (input.trial_ends_on, start_date) {
+        if trial.0 <= start {
+            return Err(AppError::validation(
+                field("trialEndsOn"),
+                format!(
+                    "The trial converts after the line starts ({start}); {} is not.",
+                    trial.0
+                ),
+            ));
+        }
+    }
+    if let (Some(trial), Some(end)) = (input.trial_ends_on, end_date) {
+        if trial.0 > end {
+            return Err(AppError::validation(
+                field("trialEndsOn"),
+                format!("{} is after the line ends ({end}).", trial.0),
+            ));
+        }
+    }
     Ok(DealLine {
+        trial_ends_on: input.trial_ends_on.map(|date| date.0),
         discount,
         product_name,
         kind: input.kind,
@@ -269,6 +303,14 @@ pub fn contract_line(line: &DealLine, draft: &DealDraft) -> Option<ContractLineD
     } else {
         start_date
     };
+    // A free trial: the contract line starts (bills, counts in MRR, earns revenue) when it
+    // converts; the trial's first day is kept beside it.
+    let (start_date, trial_from) = match line.trial_ends_on {
+        Some(converts) if kind == ContractLineKind::Subscription && converts > start_date => {
+            (converts.min(end_date), Some(start_date))
+        }
+        _ => (start_date, None),
+    };
     Some(ContractLineDraft {
         product_name: line.product_name.clone(),
         kind,
@@ -278,6 +320,7 @@ pub fn contract_line(line: &DealLine, draft: &DealDraft) -> Option<ContractLineD
         start_date,
         end_date,
         discount: line.discount.clone(),
+        trial_from,
     })
 }
 
@@ -422,6 +465,13 @@ pub fn problems(draft: &DealDraft) -> Vec<String> {
             found.push(format!(
                 "{name}: its end date must be after its start date."
             ));
+        } else if line
+            .trial_ends_on
+            .is_some_and(|trial| trial <= start || trial > end)
+        {
+            found.push(format!(
+                "{name}: its free trial must end after the line starts ({start}) and by its end ({end})."
+            ));
         } else if kind == ContractLineKind::Milestone && end <= deal_start {
             found.push(format!(
                 "{name}: the milestone is due on the deal's first day; give it a later due date."
@@ -469,6 +519,7 @@ mod tests {
             end_date: None,
             reference: None,
             discount: None,
+            trial_ends_on: None,
         }
     }
 
@@ -635,6 +686,7 @@ mod tests {
             end_date: None,
             reference: None,
             discount: None,
+            trial_ends_on: None,
         };
         let field = |inputs: &[DealLineInput]| match parse(inputs, Some(Currency::USD)) {
             Err(AppError::Validation { field, .. }) => field,

@@ -987,6 +987,7 @@ impl DealService {
                         .as_ref()
                         .map(serde_json::to_string)
                         .transpose()?),
+                    trial_from: Set(line.trial_from),
                     ..Default::default()
                 })
             })
@@ -1141,6 +1142,7 @@ impl DealService {
                         start_date: line.start_date,
                         end_date: line.end_date,
                         discount,
+                        trial_from: line.trial_from,
                     },
                 })
             })

@@ -53,6 +53,8 @@ pub struct DealLine {
     pub reference: Option<String>,
     /// A recurring discount (subscriptions only), carried onto the contract line.
     pub discount: Option<LineDiscount>,
+    /// A free trial: the line is free from its start until this day, when it converts to paid.
+    pub trial_ends_on: Option<NaiveDate>,
 }
 
 /// A deal line as kept in `deals.lines_json`.
@@ -70,6 +72,8 @@ pub struct StoredDealLine {
     pub reference: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub discount: Option<LineDiscount>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trial_ends_on: Option<NaiveDate>,
 }
 
 impl From<&DealLine> for StoredDealLine {
@@ -87,6 +91,7 @@ impl From<&DealLine> for StoredDealLine {
             end_date: line.end_date,
             reference: line.reference.clone(),
             discount: line.discount.clone(),
+            trial_ends_on: line.trial_ends_on,
         }
     }
 }
@@ -118,6 +123,7 @@ impl StoredDealLine {
             end_date: self.end_date,
             reference: self.reference.clone(),
             discount: self.discount.clone(),
+            trial_ends_on: self.trial_ends_on,
         })
     }
 }
@@ -191,4 +197,6 @@ pub struct ContractLineDraft {
     pub end_date: NaiveDate,
     /// A recurring discount on a subscription line.
     pub discount: Option<LineDiscount>,
+    /// A free trial's first day; `start_date` is then the day the line converts to paid.
+    pub trial_from: Option<NaiveDate>,
 }

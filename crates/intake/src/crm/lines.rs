@@ -195,6 +195,7 @@ pub fn summarise(part: &DealPart) -> Result<LinesSummary, Vec<String>> {
             reference: line.reference,
             // A CRM's line discount is already in its price after discount (above).
             discount: None,
+            trial_ends_on: None,
         })
         .collect();
     Ok(LinesSummary {
