@@ -598,6 +598,9 @@ pub struct DealLine {
     pub reference: Option<String>,
     #[serde(default)]
     pub discount: Option<LineDiscount>,
+    /// A free trial: free until this day, when the line converts to paid.
+    #[serde(default)]
+    pub trial_ends_on: Option<String>,
 }
 
 /// A recurring discount on a subscription line.
@@ -672,6 +675,9 @@ pub struct ContractLine {
     pub billed_through: Option<String>,
     #[serde(default)]
     pub discount: Option<DiscountSummary>,
+    /// A free trial's first day; the line bills from its start date.
+    #[serde(default)]
+    pub trial_from: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Deserialize)]

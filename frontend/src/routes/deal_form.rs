@@ -128,6 +128,8 @@ struct LineRow {
     /// How many periods; empty for as long as the line runs.
     discount_periods: RwSignal<String>,
     discount_label: RwSignal<String>,
+    /// A free trial's end: the day the line converts to paid; empty for none.
+    trial_ends_on: RwSignal<String>,
 }
 
 const LINE_FREQUENCIES: [&str; 3] = ["MONTHLY", "QUARTERLY", "ANNUALLY"];
@@ -237,6 +239,7 @@ impl DealForm {
             discount_value: RwSignal::new(String::new()),
             discount_periods: RwSignal::new(String::new()),
             discount_label: RwSignal::new(String::new()),
+            trial_ends_on: text(line.trial_ends_on.as_deref()),
         };
         if let Some(discount) = &line.discount {
             let (mode, value) = match (&discount.coupon, &discount.percent, &discount.amount) {
@@ -283,6 +286,7 @@ impl DealForm {
             discount_value: RwSignal::new(String::new()),
             discount_periods: RwSignal::new(String::new()),
             discount_label: RwSignal::new(String::new()),
+            trial_ends_on: RwSignal::new(String::new()),
         };
         self.lines.update(|rows| rows.push(row));
     }
@@ -375,6 +379,7 @@ impl DealForm {
                     "endDate": non_empty(&row.end_date.get()),
                     "reference": row.reference.get_value(),
                     "discount": line_discount(row),
+                    "trialEndsOn": if kind == "SUBSCRIPTION" { non_empty(&row.trial_ends_on.get()) } else { None },
                 })
             })
             .collect();
@@ -985,6 +990,8 @@ fn LineDiscountEditor(
                     <input id=format!("line-{key}-discount-label") type="text" placeholder="Launch discount" bind:value=row.discount_label aria-invalid=invalid data-test="discount-label" />
                 </Show>
             </Show>
+            <label for=format!("line-{key}-trial")>"Free trial until"</label>
+            <input id=format!("line-{key}-trial") type="date" bind:value=row.trial_ends_on aria-invalid=invalid data-test="trial-ends-on" />
             {move || error.get().map(|message| view! { <p class="field-error">{message}</p> })}
         </div>
     }

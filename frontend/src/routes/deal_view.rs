@@ -239,6 +239,7 @@ fn ContractView(contract: Contract, just_approved: bool) -> impl IntoView {
                             <td>
                                 {line.product_name}
                                 {line.discount.map(|discount| view! { <p class="hint" data-test="line-discount">{discount.description}</p> })}
+                                {line.trial_from.map(|from| view! { <p class="hint" data-test="line-trial">{format!("Free trial from {}; paid from {}", format::date(&from), format::date(&line.start_date))}</p> })}
                             </td>
                             <td>{format::enum_label(&line.kind)}</td>
                             <td class="num">{line.quantity}</td>
