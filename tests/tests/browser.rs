@@ -3532,9 +3532,9 @@ async fn vp_revops_classifies_a_crm_one_time_line_and_approves_a_deal_with_lines
 async fn the_cfo_creates_a_coupon_and_a_vp_revops_puts_it_on_a_deal_line() -> TestResult {
     // Proves discounts and coupons in the web app (issue 20): the CFO's coupon page starts empty,
     // refuses 120% beside its field, creates SPRING20 (20% off for 3 periods, one redemption);
-    // the VP RevOps gives a deal's seat line the code, the saved TCV is the discounted one
-    // (12 × 1,000.00 − 3 × 200.00 = 11,400.00), approval carries the discount onto the contract
-    // line, and the coupon page then shows it used up.
+    // the VP RevOps gives a deal's seat line the code and a free January; the saved TCV is the
+    // discounted one from February (11 × 1,000.00 − 3 × 200.00 = 10,400.00); approval carries the
+    // discount and the trial onto the contract line; the coupon page then shows it used up.
     require_dist()?;
     let app = TestApp::spawn().await;
     let customer = app.create_customer("Coupon Browser Co", "USD").await;
@@ -3621,13 +3621,15 @@ async fn the_cfo_creates_a_coupon_and_a_vp_revops_puts_it_on_a_deal_line() -> Te
             .wait_for("#line-0-discount-value", DEFAULT_TIMEOUT)
             .await?;
         set_value(&browser, "#line-0-discount-value", "spring20").await?;
+        // A free January: the line converts to paid on 1 February.
+        set_value(&browser, "#line-0-trial", "2027-02-01").await?;
         let save = browser.find("[data-test=save-draft]").await?;
         browser.click(&save).await?;
         browser
             .wait_for_text(".muted", "All changes saved", DEFAULT_TIMEOUT)
             .await?;
         browser
-            .wait_for_text("[data-test=computed-totals]", "11,400.00", DEFAULT_TIMEOUT)
+            .wait_for_text("[data-test=computed-totals]", "10,400.00", DEFAULT_TIMEOUT)
             .await?;
         let approve = browser
             .wait_for("[data-test=approve-deal]:not([disabled])", DEFAULT_TIMEOUT)
@@ -3650,6 +3652,9 @@ async fn the_cfo_creates_a_coupon_and_a_vp_revops_puts_it_on_a_deal_line() -> Te
                 "20% off, 3 periods",
                 DEFAULT_TIMEOUT,
             )
+            .await?;
+        browser
+            .wait_for_text("[data-test=line-trial]", "Free trial from", DEFAULT_TIMEOUT)
             .await?;
         browser
             .goto(&format!("{}/settings/coupons", app.base_url))
