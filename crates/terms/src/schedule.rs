@@ -511,18 +511,23 @@ mod tests {
         assert_eq!(due[3].amount.minor(), 750_00);
     }
 
-    /// 10 seats at 100.00 a month with 20% off the first three months: 1,000.00 and −200.00
-    /// in January to March, 1,000.00 alone from April; the year bills 11,400.00.
-    #[test]
-    fn a_twenty_percent_discount_for_three_months_bills_beside_each_period() {
-        let mut line = seats(BillingFrequency::Monthly, 100_00, 10);
-        line.discount = Some(LineDiscount {
+    /// 20% off the first three periods, "Launch discount".
+    fn launch_discount() -> LineDiscount {
+        LineDiscount {
             off: Off::Percent(Decimal::from(20)),
             periods: Some(3),
             from: None,
             label: "Launch discount".into(),
             coupon: None,
-        });
+        }
+    }
+
+    /// 10 seats at 100.00 a month with 20% off the first three months: 1,000.00 and −200.00
+    /// in January to March, 1,000.00 alone from April; the year bills 11,400.00.
+    #[test]
+    fn a_twenty_percent_discount_for_three_months_bills_beside_each_period() {
+        let mut line = seats(BillingFrequency::Monthly, 100_00, 10);
+        line.discount = Some(launch_discount());
         let due = line.recurring_due(day("2026-12-31"), None).unwrap();
         assert_eq!(due.len(), 15);
         let march: Vec<(&str, i64)> = due[4..6]
@@ -552,13 +557,7 @@ mod tests {
     #[test]
     fn seats_added_under_a_percent_discount_are_priced_net_of_it() {
         let mut line = seats(BillingFrequency::Monthly, 100_00, 15);
-        line.discount = Some(LineDiscount {
-            off: Off::Percent(Decimal::from(20)),
-            periods: Some(3),
-            from: None,
-            label: "Launch discount".into(),
-            coupon: None,
-        });
+        line.discount = Some(launch_discount());
         let change = LineChange {
             id: 4,
             kind: ChangeKind::Quantity,

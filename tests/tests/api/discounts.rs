@@ -50,6 +50,23 @@ fn seat_deal(customer: &str, ae: i64, discount: Value) -> Value {
     input
 }
 
+/// Enters `input` as an AE and has a VP RevOps approve it; returns the contract.
+async fn approved(app: &TestApp, input: Value, key: &str) -> Value {
+    let id = app
+        .gql_ok(Role::Ae, CREATE, json!({ "input": input }))
+        .await["dealCreate"]["deal"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    app.gql_ok(
+        Role::VpRevops,
+        APPROVE,
+        json!({ "input": { "id": id, "idempotencyKey": key } }),
+    )
+    .await["dealApprove"]["contract"]
+        .clone()
+}
+
 async fn bill(app: &TestApp, on: &str) -> Value {
     app.travel_to(day(on)).await;
     app.gql_ok(Role::Admin, RUN, json!({ "asOf": on })).await["billRun"]["issued"].clone()
@@ -484,20 +501,7 @@ async fn a_coupon_agreed_mid_term_discounts_from_the_next_period_and_revenue_fol
     tax_rate(&app, "US-CA", "0").await;
     let customer = app.create_customer("Hooli Retention", "USD").await;
     let input = seat_deal(&customer, app.user_id(Role::Ae), Value::Null);
-    let id = app
-        .gql_ok(Role::Ae, CREATE, json!({ "input": input }))
-        .await["dealCreate"]["deal"]["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let contract = app
-        .gql_ok(
-            Role::VpRevops,
-            APPROVE,
-            json!({ "input": { "id": id, "idempotencyKey": "retention-approve" } }),
-        )
-        .await["dealApprove"]["contract"]
-        .clone();
+    let contract = approved(&app, input, "retention-approve").await;
     let contract_id = contract["id"].as_str().unwrap().to_string();
     let line_id = contract["lines"][0]["id"].as_str().unwrap().to_string();
     app.gql_ok(
@@ -576,20 +580,7 @@ async fn an_annual_plan_terminated_after_four_months_splits_its_credit_between_r
     input["lines"][0]["quantity"] = json!("1");
     input["lines"][0]["unitPrice"]["amount"] = json!("12000.00");
     input["lines"][0]["billingFrequency"] = json!("ANNUALLY");
-    let id = app
-        .gql_ok(Role::Ae, CREATE, json!({ "input": input }))
-        .await["dealCreate"]["deal"]["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let contract = app
-        .gql_ok(
-            Role::VpRevops,
-            APPROVE,
-            json!({ "input": { "id": id, "idempotencyKey": "annual-approve" } }),
-        )
-        .await["dealApprove"]["contract"]
-        .clone();
+    let contract = approved(&app, input, "annual-approve").await;
     assert_eq!(
         bill(&app, "2027-01-01").await[0]["total"]["amount"],
         "10800.00"
