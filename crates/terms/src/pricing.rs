@@ -43,6 +43,11 @@ pub struct UsagePricing {
     pub model: PricingModel,
     pub included: Decimal,
     pub tiers: Vec<Tier>,
+    /// A minimum commitment: the least the line bills over its whole term, in major units of
+    /// the line's currency. When the term is over, what the months' usage billed below it is
+    /// billed once as a true-up (`true_up`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub commitment: Option<Decimal>,
 }
 
 /// A rule broken by a pricing definition, with the field it concerns.
@@ -69,6 +74,15 @@ impl UsagePricing {
         if self.tiers.is_empty() {
             return error("tiers", "Give at least one price tier.");
         }
+        if self
+            .commitment
+            .is_some_and(|commitment| commitment <= Decimal::ZERO)
+        {
+            return error(
+                "minimumCommitment",
+                "A minimum commitment is more than zero; leave it empty for none.",
+            );
+        }
         let mut previous = Decimal::ZERO;
         for (index, tier) in self.tiers.iter().enumerate() {
             if tier.unit_price.is_sign_negative() {
@@ -94,6 +108,36 @@ impl UsagePricing {
         }
         Ok(())
     }
+}
+
+/// The true-up of a minimum commitment at the end of its term: what the term's usage billed
+/// (`billed`) fell short of the commitment, with the reckoning for the invoice line; `None` when
+/// usage reached it. Both the bill run and revenue recognition use it, so they agree.
+pub fn true_up(
+    pricing: &UsagePricing,
+    billed: Money,
+) -> Result<Option<(Money, String)>, MoneyError> {
+    let Some(commitment) = pricing.commitment else {
+        return Ok(None);
+    };
+    let committed = Money::from_decimal(
+        commitment,
+        billed.currency(),
+        RoundingStrategy::MidpointAwayFromZero,
+    )?;
+    let short = committed.checked_sub(billed)?;
+    if short.is_negative() || short.is_zero() {
+        return Ok(None);
+    }
+    Ok(Some((
+        short,
+        format!(
+            "Minimum commitment {} less usage billed over the term {} = {}",
+            committed.grouped_amount(),
+            billed.grouped_amount(),
+            short.grouped_amount()
+        ),
+    )))
 }
 
 /// One month's reading of a meter from its records.
@@ -235,6 +279,7 @@ mod tests {
                     unit_price: dec("0.08"),
                 },
             ],
+            commitment: None,
         }
     }
 
@@ -309,5 +354,26 @@ mod tests {
         assert_eq!(parse_quantity(" 12.50 ").unwrap(), dec("12.5"));
         assert!(parse_quantity("-3").is_err());
         assert!(parse_quantity("lots").is_err());
+    }
+
+    /// A 12,000.00 commitment: usage billed 9,250.40 over the term is trued up by 2,749.60;
+    /// usage at or over the commitment owes nothing more.
+    #[test]
+    fn a_commitment_is_trued_up_by_what_usage_fell_short() {
+        let mut committed = pricing(PricingModel::PerUnit);
+        committed.commitment = Some(dec("12000"));
+        let usd = |minor| Money::from_minor(minor, Currency::USD);
+        let (short, note) = true_up(&committed, usd(925_040)).unwrap().unwrap();
+        assert_eq!(short, usd(274_960));
+        assert_eq!(
+            note,
+            "Minimum commitment 12,000.00 less usage billed over the term 9,250.40 = 2,749.60"
+        );
+        assert_eq!(true_up(&committed, usd(1_200_000)).unwrap(), None);
+        assert_eq!(true_up(&committed, usd(1_300_000)).unwrap(), None);
+        assert_eq!(
+            true_up(&pricing(PricingModel::PerUnit), usd(0)).unwrap(),
+            None
+        );
     }
 }

@@ -1,7 +1,8 @@
-//! Recurring discounts on subscription lines (issue 20, "Discounts"): billed as a line of their
-//! own beside each discounted period, MRR net of the discount in force, revenue allocating the
-//! discounted price over the whole term. Worked cases with exact amounts, on SQLite and
-//! PostgreSQL.
+//! Discounts, coupons, trials and commitments (issue 20): recurring discounts billed as a line
+//! of their own beside each discounted period, MRR net of the discount in force, revenue
+//! allocating the discounted price over the whole term; coupons and their redemption limit; a
+//! discount agreed mid-term; a termination's credit split; free trials; a minimum commitment's
+//! true-up. Worked cases with exact amounts, on SQLite and PostgreSQL.
 //!
 //! Sources: Chargebee's and Stripe Billing's documented coupon behaviour (a percent or amount off
 //! each invoice for a number of billing periods or forever, shown as a discount on the invoice;
@@ -739,4 +740,125 @@ async fn a_free_trial_converts_to_paid_on_its_date_and_a_cancelled_one_never_bil
         .clone();
     assert_eq!(months[0]["movements"]["closing"]["amount"], "0.00");
     assert_eq!(months[1]["movements"]["new"]["amount"], "1000.00");
+}
+
+/// A usage line (API calls at 1.00 each, nothing included) committed to at least 12,000.00 over
+/// January to March 2027. Usage bills 3,000.00, 2,500.00 and 4,000.00 = 9,500.00; once March is
+/// over the run bills the 2,500.00 short of the commitment as a true-up line with its reckoning,
+/// once. Revenue recognises the months' usage and, on the term's last day, the true-up: 12,000.00
+/// in all, as billed. A commitment of zero is refused naming its field.
+#[tokio::test]
+async fn a_minimum_commitment_is_trued_up_once_its_term_is_over() {
+    let app = TestApp::spawn().await;
+    tax_rate(&app, "US-CA", "0").await;
+    let customer = app.create_customer("Hooli Commitments", "USD").await;
+    let contract = approved(
+        &app,
+        seat_deal(&customer, app.user_id(Role::Ae), Value::Null),
+        "commitment-approve",
+    )
+    .await;
+    app.travel_to(day("2027-01-01")).await;
+    let add = "mutation($input: ContractLineAddInput!) { contractLineAdd(input: $input) { id } }";
+    let line = |commitment: &str| {
+        json!({ "input": {
+            "contractId": contract["id"], "kind": "USAGE", "productName": "API calls", "quantity": "1",
+            "unitPrice": { "amount": "0.00", "currency": "USD" }, "startDate": "2027-01-01", "endDate": "2027-03-31",
+            "usagePricing": { "meter": "api_calls", "aggregation": "SUM", "model": "PER_UNIT", "included": "0",
+                "tiers": [{ "unitPrice": "1.00" }], "minimumCommitment": commitment },
+        } })
+    };
+    let refused = app.gql_as(Role::VpRevops, add, line("0")).await;
+    assert_eq!(
+        error_field(&refused).as_deref(),
+        Some("usagePricing.minimumCommitment"),
+        "{refused}"
+    );
+    let usage = app.gql_ok(Role::VpRevops, add, line("12000.00")).await["contractLineAdd"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    app.travel_to(day("2027-04-01")).await;
+    let record =
+        "mutation($records: [UsageRecordInput!]!) { usageRecord(records: $records) { accepted } }";
+    let records: Vec<Value> = [("2027-01-15", "3000"), ("2027-02-15", "2500"), ("2027-03-15", "4000")]
+        .iter()
+        .map(|(on, quantity)| json!({ "contractLineId": usage, "meter": "api_calls", "quantity": quantity, "occurredAt": format!("{on}T10:00:00Z"), "clientId": format!("use-{on}") }))
+        .collect();
+    assert_eq!(
+        app.gql_ok(Role::Admin, record, json!({ "records": records }))
+            .await["usageRecord"]["accepted"],
+        3
+    );
+    let issued = bill(&app, "2027-04-01").await;
+    let lines: Vec<(String, String)> = issued
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|invoice| invoice["lines"].as_array().unwrap().clone())
+        .filter(|line| {
+            line["description"]
+                .as_str()
+                .unwrap()
+                .starts_with("API calls")
+        })
+        .map(|line| {
+            (
+                line["description"].as_str().unwrap().to_string(),
+                line["amount"]["amount"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        lines,
+        vec![
+            (
+                "API calls: api_calls overage, 2027-01".to_string(),
+                "3000.00".to_string()
+            ),
+            (
+                "API calls: api_calls overage, 2027-02".to_string(),
+                "2500.00".to_string()
+            ),
+            (
+                "API calls: api_calls overage, 2027-03".to_string(),
+                "4000.00".to_string()
+            ),
+            (
+                "API calls: minimum commitment true-up (2027-01-01 – 2027-03-31)".to_string(),
+                "2500.00".to_string()
+            ),
+        ],
+        "{issued}"
+    );
+    assert!(bill(&app, "2027-04-02")
+        .await
+        .as_array()
+        .unwrap()
+        .is_empty());
+
+    for period in ["2027-01", "2027-02", "2027-03"] {
+        app.gql_ok(Role::Cfo, REVENUE_RUN, json!({ "period": period }))
+            .await;
+    }
+    let rows = app
+        .gql_ok(
+            Role::Cfo,
+            "query($id: ID!) { revenueSchedule(contractId: $id) { rows { productName amount { amount } status } } }",
+            json!({ "id": contract["id"] }),
+        )
+        .await["revenueSchedule"]["rows"]
+        .clone();
+    let recognised: Vec<&str> = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|row| row["productName"] == "API calls" && row["status"] == "recognised")
+        .map(|row| row["amount"]["amount"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        recognised,
+        vec!["3000.00", "2500.00", "4000.00", "2500.00"],
+        "{rows}"
+    );
 }

@@ -475,6 +475,9 @@ pub struct UsagePricingInput {
     pub model: PricingModel,
     pub included: String,
     pub tiers: Vec<UsageTierInput>,
+    /// A minimum commitment over the line's term, in the line's currency ("12000.00"): when the
+    /// term is over, what its usage billed below it is billed once as a true-up.
+    pub minimum_commitment: Option<String>,
 }
 
 /// A line a modification adds.
@@ -652,6 +655,13 @@ fn parse_pricing(input: UsagePricingInput, field: &str) -> Result<UsagePricing, 
         model: input.model,
         included: decimal_field(&format!("{field}.included"), &input.included)?,
         tiers,
+        commitment: input
+            .minimum_commitment
+            .as_deref()
+            .map(str::trim)
+            .filter(|text| !text.is_empty())
+            .map(|text| decimal_field(&format!("{field}.minimumCommitment"), text))
+            .transpose()?,
     })
 }
 

@@ -107,9 +107,13 @@ async fn materialise_usage<C: ConnectionTrait>(connection: &C, cutoff: NaiveDate
             .filter(revenue_schedule::Column::Kind.eq("usage"))
             .all(connection)
             .await?;
+        let mut term_usage = crate::money::Money::zero(currency);
         for (month, quantities) in by_month {
             let used = pricing::aggregate(&quantities, pricing.aggregation);
             let priced = pricing::price(&pricing, used, currency)
+                .map_err(|error| AppError::internal(error.to_string()))?;
+            term_usage = term_usage
+                .checked_add(priced.amount)
                 .map_err(|error| AppError::internal(error.to_string()))?;
             let prefix = format!("usage:{month}");
             let mine: Vec<&revenue_schedule::Model> = written
@@ -132,6 +136,37 @@ async fn materialise_usage<C: ConnectionTrait>(connection: &C, cutoff: NaiveDate
             };
             repo::add_variable(connection, line.id, "usage", &key, on, delta).await?;
         }
+        true_up_commitment(connection, &line, &pricing, term_usage, &written, cutoff).await?;
+    }
+    Ok(())
+}
+
+/// A usage line's minimum-commitment true-up, recognised on the term's last day once the run
+/// reaches it: the same shortfall the bill run bills (`pricing::true_up` over the term's priced
+/// usage), earned when the customer's right to use the committed amount ends. Written once.
+async fn true_up_commitment<C: ConnectionTrait>(
+    connection: &C,
+    line: &contract_line::Model,
+    pricing: &pricing::UsagePricing,
+    term_usage: crate::money::Money,
+    written: &[revenue_schedule::Model],
+    cutoff: NaiveDate,
+) -> AppResult<()> {
+    let last_day = line
+        .cancelled_on
+        .and_then(|cancelled| cancelled.pred_opt())
+        .map_or(line.end_date, |cancelled| cancelled.min(line.end_date));
+    if last_day > cutoff {
+        return Ok(());
+    }
+    let key = format!("true-up:{last_day}");
+    if written.iter().any(|row| row.source_key == key) {
+        return Ok(());
+    }
+    let short = pricing::true_up(pricing, term_usage)
+        .map_err(|error| AppError::internal(error.to_string()))?;
+    if let Some((amount, _)) = short {
+        repo::add_variable(connection, line.id, "usage", &key, last_day, amount.minor()).await?;
     }
     Ok(())
 }

@@ -166,8 +166,55 @@ fn line_charges(
                 charges.push(charge);
             }
         }
+        if let Some(charge) = commitment_true_up(line, pricing, &charges, current_month)? {
+            charges.push(charge);
+        }
     }
     Ok(charges)
+}
+
+/// A usage line's minimum-commitment true-up, once its term's last month is over: what the
+/// months' usage charges (all of them recomputed above from the records, billed or due now) fell
+/// short of the commitment (`pricing::true_up`), billed once under the key `true-up:<last day>`.
+fn commitment_true_up(
+    line: &BillableLine,
+    pricing: &UsagePricing,
+    charges: &[DueCharge],
+    current_month: &str,
+) -> AppResult<Option<DueCharge>> {
+    if pricing.commitment.is_none() {
+        return Ok(None);
+    }
+    let terms = &line.terms;
+    let stop = terms.service_end();
+    let last_day = stop.pred_opt().unwrap_or(stop);
+    if periods::month_of(last_day).2.as_str() >= current_month {
+        return Ok(None);
+    }
+    let mut billed = Money::zero(terms.unit_price.currency());
+    for charge in charges
+        .iter()
+        .filter(|charge| charge.kind == ChargeKind::Usage && charge.key.starts_with("usage:"))
+    {
+        billed = billed.checked_add(charge.amount)?;
+    }
+    let Some((short, note)) = crate::billing::pricing::true_up(pricing, billed)? else {
+        return Ok(None);
+    };
+    Ok(Some(DueCharge {
+        key: format!("true-up:{last_day}"),
+        kind: ChargeKind::Usage,
+        description: format!(
+            "{}: minimum commitment true-up ({} – {last_day})",
+            terms.product, terms.start
+        ),
+        period: Some((terms.start, stop)),
+        quantity: Decimal::ONE,
+        unit_price: short,
+        amount: short,
+        note: Some(note),
+        due_on: stop,
+    }))
 }
 
 /// A time-and-materials line's approved hours, each charged once it was approved by `as_of`.
