@@ -104,8 +104,29 @@ const LOCALES: &[(&str, &str, &str, &str, &str)] = &[
     ("CA", "CAD", "Toronto", "M5H 2N2", "123456789RT0001"),
 ];
 
-/// The deal as 20 seats at the annual value's price per seat per period, plus an onboarding
-/// milestone due two months in.
+/// The demo's coupon, on the seats of every deal sold by lines: 10% off the first three periods.
+pub const DEMO_COUPON: &str = "WELCOME10";
+
+/// Creates the demo coupon (a year's validity, no redemption limit) unless it is there already.
+async fn seed_coupon(app: &App, admin: &Actor, today: NaiveDate) -> AppResult<()> {
+    let input = crate::billing::coupons::CouponCreateInput {
+        code: DEMO_COUPON.into(),
+        label: "Welcome offer".into(),
+        percent: Some("10".into()),
+        amount: None,
+        periods: Some(3),
+        expires_on: today.checked_add_months(Months::new(12)).map(IsoDate),
+        redemption_limit: None,
+    };
+    match app.billing.coupon_create(admin, &input).await {
+        Ok(_) => Ok(()),
+        Err(crate::error::AppError::Validation { field, .. }) if field == "code" => Ok(()),
+        Err(other) => Err(other),
+    }
+}
+
+/// The deal as 20 seats at the annual value's price per seat per period (10% off the first three
+/// periods by the demo coupon), plus an onboarding milestone due two months in.
 fn with_lines(
     input: DealInput,
     annual: i64,
@@ -137,7 +158,14 @@ fn with_lines(
                 start_date: None,
                 end_date: None,
                 reference: None,
-                discount: None,
+                discount: Some(crate::billing::discounts::DiscountInput {
+                    percent: None,
+                    amount: None,
+                    periods: None,
+                    from: None,
+                    label: None,
+                    coupon: Some(DEMO_COUPON.into()),
+                }),
                 trial_ends_on: None,
             },
             DealLineInput {
@@ -680,6 +708,7 @@ pub async fn seed_demo(app: &App) -> AppResult<bool> {
     let users = create_demo_users(app).await?;
     let today = app.clock.today();
     seed_ssp(app, &users.admin).await?;
+    seed_coupon(app, &users.admin, today).await?;
     let generated = generate_customers(app, &users, 50, 2026, today).await?;
     seed_bundle(app, &users.admin, today).await?;
     let page = crate::pagination::PageRequest {
@@ -1447,6 +1476,7 @@ pub async fn seed_scale(app: &App, count: usize) -> AppResult<(usize, usize)> {
         aes,
     };
     let seed = 10_000 + app.clock.now().timestamp() as u64 % 1_000_000;
+    seed_coupon(app, &users.admin, app.clock.today()).await?;
     let generated = generate_customers(app, &users, count, seed, app.clock.today()).await?;
     Ok((generated.created_customers, generated.created_deals))
 }

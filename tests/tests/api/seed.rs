@@ -50,6 +50,15 @@ async fn the_demo_seed_is_complete_consistent_and_idempotent() {
     assert!(data["deals"]["totalCount"].as_i64().unwrap() >= 80);
     assert!(data["approvals"]["totalCount"].as_i64().unwrap() >= 3);
     assert_eq!(data["trialBalance"]["isBalanced"], true);
+    // The deals sold by lines carry the demo coupon on their seats, redeemed at approval.
+    let coupons = app
+        .gql_ok(Role::Cfo, "{ coupons { code redeemed } }", json!({}))
+        .await;
+    assert_eq!(coupons["coupons"][0]["code"], "WELCOME10");
+    assert!(
+        coupons["coupons"][0]["redeemed"].as_i64().unwrap() >= 1,
+        "{coupons}"
+    );
     let demo_login = app
         .gql(None, "mutation { login(input: {email: \"cfo@demo.revops\", password: \"revops-demo-2026\"}) { user { role } } }", json!({}))
         .await;
