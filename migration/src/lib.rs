@@ -28,6 +28,7 @@ mod m20261211_000003_renewal_owners;
 mod m20261211_000004_line_discounts;
 mod m20261211_000005_coupons;
 mod m20261211_000006_trials;
+mod m20261211_000007_plan_changes;
 
 pub struct Migrator;
 
@@ -60,6 +61,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261211_000004_line_discounts::Migration),
             Box::new(m20261211_000005_coupons::Migration),
             Box::new(m20261211_000006_trials::Migration),
+            Box::new(m20261211_000007_plan_changes::Migration),
         ]
     }
 }

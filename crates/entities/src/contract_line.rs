@@ -30,6 +30,11 @@ pub struct Model {
     pub discount_json: Option<String>,
     /// A free trial's first day; the line's `start_date` is the day it converts to paid.
     pub trial_from: Option<Date>,
+    /// The day the line's periods are counted from when it is not its start: a line that
+    /// replaced another in a plan change keeps the old line's, so it stays co-termed.
+    pub billing_anchor: Option<Date>,
+    /// The line this one replaced in a plan change.
+    pub replaces_line_id: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

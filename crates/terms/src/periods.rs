@@ -152,12 +152,26 @@ pub fn periods(
     months: u32,
     alignment: Alignment,
 ) -> Vec<BillingPeriod> {
+    periods_from(service_start, service_start, service_end, months, alignment)
+}
+
+/// As [`periods`], with anniversary periods counted from `anchor` (on or before the service
+/// start) rather than from the start itself: a line that takes over from another mid-period is
+/// co-termed with it, its first period the stub from its start to the old period's end,
+/// prorated against that full period.
+pub fn periods_from(
+    anchor: NaiveDate,
+    service_start: NaiveDate,
+    service_end: NaiveDate,
+    months: u32,
+    alignment: Alignment,
+) -> Vec<BillingPeriod> {
     let mut result = Vec::new();
     if service_end <= service_start || months == 0 {
         return result;
     }
     let (anchor, mut step) = match alignment {
-        Alignment::Anniversary => (service_start, 0),
+        Alignment::Anniversary => (anchor.min(service_start), 0),
         Alignment::Calendar => (calendar_period_start(service_start, months), 0),
     };
     loop {
@@ -223,6 +237,47 @@ mod tests {
             ["2026-01-31", "2026-02-28", "2026-03-31", "2026-04-30"]
         );
         assert!(all.iter().all(|period| period.proration.is_full()));
+    }
+
+    #[test]
+    fn a_line_anchored_before_its_start_begins_with_the_stub_to_the_old_period_end() {
+        // A plan change on 16 March of a line billed monthly from 1 January: the new line's
+        // first period is 16–31 March, 16 of March's 31 days; then whole months to the term end.
+        let all = periods_from(
+            day("2027-01-01"),
+            day("2027-03-16"),
+            day("2028-01-01"),
+            1,
+            Alignment::Anniversary,
+        );
+        assert_eq!(all[0].start, day("2027-03-16"));
+        assert_eq!(all[0].end, day("2027-04-01"));
+        assert_eq!(all[0].proration, Proration::of(16, 31));
+        assert_eq!(all[1].start, day("2027-04-01"));
+        assert!(all[1..].iter().all(|period| period.proration.is_full()));
+        assert_eq!(all.len(), 10);
+        // Switched to annual billing on the same day: one stub to the anniversary, 291/365.
+        let annual = periods_from(
+            day("2027-01-01"),
+            day("2027-03-16"),
+            day("2028-01-01"),
+            12,
+            Alignment::Anniversary,
+        );
+        assert_eq!(annual.len(), 1);
+        assert_eq!(annual[0].proration, Proration::of(291, 365));
+        // An anchor after the start is ignored: periods then count from the start.
+        assert_eq!(
+            periods_from(
+                day("2027-05-01"),
+                day("2027-03-16"),
+                day("2027-06-16"),
+                1,
+                Alignment::Anniversary
+            )[0]
+            .proration,
+            Proration::FULL
+        );
     }
 
     #[test]

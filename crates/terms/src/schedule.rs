@@ -65,6 +65,10 @@ pub struct LineTerms {
     pub billed_through: Option<NaiveDate>,
     /// A recurring discount on a subscription line (`discount`).
     pub discount: Option<LineDiscount>,
+    /// The day anniversary periods are counted from when it is not `start`: a line that
+    /// replaced another mid-period keeps the old line's, so its first period is the stub to the
+    /// old period's end.
+    pub anchor: Option<NaiveDate>,
 }
 
 /// One thing to bill: the unique key per line is what makes billing exactly-once.
@@ -106,7 +110,8 @@ impl LineTerms {
     /// Every recurring period of the contract term, before any cancellation.
     pub fn periods(&self) -> Vec<BillingPeriod> {
         match months(self.frequency) {
-            Some(months) if self.kind == ContractLineKind::Subscription => periods::periods(
+            Some(months) if self.kind == ContractLineKind::Subscription => periods::periods_from(
+                self.anchor.unwrap_or(self.start),
                 self.start,
                 self.end.succ_opt().unwrap_or(self.end),
                 months,
@@ -439,6 +444,7 @@ mod tests {
 
     fn seats(frequency: BillingFrequency, price_minor: i64, quantity: i64) -> LineTerms {
         LineTerms {
+            anchor: None,
             kind: ContractLineKind::Subscription,
             product: "Platform seats".into(),
             quantity: Decimal::from(quantity),

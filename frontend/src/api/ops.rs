@@ -1094,6 +1094,15 @@ pub struct ContractModify;
 #[derive(GraphQLQuery)]
 #[graphql(
     schema_path = "../schema.graphql",
+    query_path = "graphql/revenue/ContractModifyPreview.graphql",
+    variables_derives = "Debug, Deserialize",
+    response_derives = "Debug",
+    skip_serializing_none
+)]
+pub struct ContractModifyPreview;
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
     query_path = "graphql/revenue/ContractRevenueMethodSet.graphql",
     variables_derives = "Debug, Deserialize",
     response_derives = "Debug",

@@ -335,6 +335,30 @@ pub struct SspPrice {
     pub effective_from: String,
 }
 
+/// What a contract modification would bill, before it is recorded: the credits and charges it
+/// makes due on the lines' next invoice, each with its proration stated.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ContractModificationPreview {
+    pub treatment: String,
+    pub total: Money,
+    pub charges: Vec<crate::api::BillingScheduleRow>,
+}
+
+/// Works out what a modification would bill; `input` is the `ContractModifyInput` the form
+/// would record. Nothing is written.
+pub async fn contract_modify_preview(
+    input: Value,
+) -> Result<ContractModificationPreview, ApiError> {
+    field::<ops::ContractModifyPreview, _>(
+        "contractModifyPreview",
+        ops::contract_modify_preview::Variables {
+            input: input_value(input)?,
+        },
+    )
+    .await
+}
+
 /// Records a contract modification; `input` is a `ContractModifyInput`.
 pub async fn contract_modify(input: Value) -> Result<ContractModification, ApiError> {
     field::<ops::ContractModify, _>(

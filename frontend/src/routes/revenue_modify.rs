@@ -13,9 +13,10 @@ use crate::{
 };
 
 /// What the form can do to one existing line.
-const LINE_ACTIONS: [(&str, &str); 5] = [
+const LINE_ACTIONS: [(&str, &str); 6] = [
     ("", "No change"),
     ("quantity", "Change seats"),
+    ("plan", "Change plan (product, price, seats or billing period)"),
     ("term", "Move the end date"),
     ("cancel", "Cancel from the modification date"),
     ("coupon", "Apply a coupon from the modification date"),
@@ -47,12 +48,61 @@ fn treatment_basis(treatment: &str) -> &'static str {
     }
 }
 
+/// When a plan change takes effect.
+const PLAN_TIMINGS: [(&str, &str); 2] = [
+    ("IMMEDIATELY", "From the modification date (prorated)"),
+    ("PERIOD_END", "At the end of the current period"),
+];
+
 /// One existing line's row in the form.
 #[derive(Clone)]
 struct LineRow {
     obligation: Obligation,
     action: RwSignal<String>,
     value: RwSignal<String>,
+    plan: PlanFields,
+}
+
+/// A plan change's fields; an empty one keeps what the line has.
+#[derive(Clone, Copy)]
+struct PlanFields {
+    product: RwSignal<String>,
+    price: RwSignal<String>,
+    quantity: RwSignal<String>,
+    frequency: RwSignal<String>,
+    timing: RwSignal<String>,
+}
+
+impl PlanFields {
+    fn new() -> PlanFields {
+        PlanFields {
+            product: RwSignal::new(String::new()),
+            price: RwSignal::new(String::new()),
+            quantity: RwSignal::new(String::new()),
+            frequency: RwSignal::new(String::new()),
+            timing: RwSignal::new("IMMEDIATELY".into()),
+        }
+    }
+
+    fn change(&self, line: &str, currency: &str) -> Value {
+        let given = |signal: RwSignal<String>| {
+            let text = signal.get_untracked().trim().to_string();
+            if text.is_empty() {
+                Value::Null
+            } else {
+                json!(text)
+            }
+        };
+        let price = self.price.get_untracked();
+        json!({ "plan": {
+            "contractLineId": line,
+            "productName": given(self.product),
+            "unitPrice": if price.trim().is_empty() { Value::Null } else { json!({ "amount": price.trim(), "currency": currency }) },
+            "quantity": given(self.quantity),
+            "billingFrequency": given(self.frequency),
+            "timing": self.timing.get_untracked(),
+        } })
+    }
 }
 
 /// The line the form may add.
@@ -143,6 +193,7 @@ fn ModifyForm(
             obligation: obligation.clone(),
             action: RwSignal::new(String::new()),
             value: RwSignal::new(String::new()),
+            plan: PlanFields::new(),
         })
         .collect();
     let rows = StoredValue::new(rows);
@@ -171,7 +222,8 @@ fn ModifyForm(
             })
         })
     };
-    let submit = move |_| {
+    let preview = RwSignal::new(None::<api::ContractModificationPreview>);
+    let build_input = move || {
         let mut changes = Vec::new();
         let mut keys = Vec::new();
         rows.with_value(|rows| {
@@ -183,6 +235,7 @@ fn ModifyForm(
                     "term" => json!({ "term": { "contractLineId": line, "newEndDate": value } }),
                     "cancel" => json!({ "cancel": { "contractLineId": line } }),
                     "coupon" => json!({ "discount": { "contractLineId": line, "discount": { "coupon": value.trim() } } }),
+                    "plan" => row.plan.change(&line, &currency.get_value()),
                     _ => continue,
                 };
                 changes.push(change);
@@ -194,14 +247,31 @@ fn ModifyForm(
             keys.push("add".to_string());
         }
         sent_as.set(keys);
-        let input = json!({
+        json!({
             "contractId": contract_id.get_value(),
             "effectiveDate": effective.get_untracked(),
             "reason": reason.get_untracked(),
             "remainingDistinct": distinct.get_untracked(),
             "changes": changes,
             "idempotencyKey": key.get_value(),
+        })
+    };
+    let show_preview = move |_| {
+        let input = build_input();
+        pending.set(true);
+        errors.set(None);
+        preview.set(None);
+        spawn_local(async move {
+            let result = api::contract_modify_preview(input).await;
+            pending.set(false);
+            match result {
+                Ok(found) => preview.set(Some(found)),
+                Err(error) => errors.set(Some(error)),
+            }
         });
+    };
+    let submit = move |_| {
+        let input = build_input();
         pending.set(true);
         errors.set(None);
         spawn_local(async move {
@@ -256,7 +326,7 @@ fn ModifyForm(
                         <th scope="col">"Line"</th>
                         <th scope="col">"Service"</th>
                         <th scope="col">"Change"</th>
-                        <th scope="col">"New seats or end date"</th>
+                        <th scope="col">"New seats, end date or plan"</th>
                     </tr>
                 </thead>
                 <tbody>
@@ -264,6 +334,7 @@ fn ModifyForm(
                         let line = row.obligation.contract_line_id.clone();
                         let action = row.action;
                         let value = row.value;
+                        let plan = row.plan;
                         let error = row_error(format!("line-{line}"));
                         let select_id = format!("modify-action-{line}");
                         let value_id = format!("modify-value-{line}");
@@ -281,6 +352,7 @@ fn ModifyForm(
                                         "quantity" => view! { <input id=value_id.clone() name="newQuantity" class="num-input" inputmode="decimal" aria-label="New seats" bind:value=value /> }.into_any(),
                                         "term" => view! { <input id=value_id.clone() name="newEndDate" type="date" aria-label="New end date" bind:value=value /> }.into_any(),
                                         "coupon" => view! { <input id=value_id.clone() name="coupon" aria-label="Coupon code" placeholder="SPRING20" bind:value=value /> }.into_any(),
+                                        "plan" => view! { <PlanInputs line=line.clone() fields=plan currency=currency.get_value() /> }.into_any(),
                                         _ => view! { <span class="muted">"—"</span> }.into_any(),
                                     }}
                                     <p class="field-error" data-test="change-error">{move || error.get()}</p>
@@ -298,13 +370,103 @@ fn ModifyForm(
                 <NewLineInputs fields=added error=row_error("add".into()) currency=currency.get_value() />
             </Show>
             <ActionError error=errors.into() inline_fields=&["effectiveDate", "reason", "remainingDistinct", "changes"] />
+            {move || preview.get().map(|found| view! { <PreviewCharges preview=found /> })}
             <div class="button-row">
+                <button class="button" type="button" data-action="preview-modification" disabled=move || pending.get() on:click=show_preview>
+                    "Preview charges"
+                </button>
                 <button class="button button-primary" type="button" data-action="save-modification" disabled=move || pending.get() on:click=submit>
                     {move || if pending.get() { "Recording…" } else { "Record modification" }}
                 </button>
                 <button class="button" type="button" on:click=move |_| on_cancel.run(())>"Cancel"</button>
             </div>
         </form>
+    }
+}
+
+/// A plan change's inputs inside its line's row: each left empty keeps the line's own.
+#[component]
+fn PlanInputs(line: String, fields: PlanFields, currency: String) -> impl IntoView {
+    let id = |name: &str| format!("modify-plan-{name}-{line}");
+    view! {
+        <div class="plan-change" data-test="plan-change">
+            <div class="form-row">
+                <div class="field">
+                    <label for=id("product")>"New product"</label>
+                    <input id=id("product") name="planProduct" placeholder="unchanged" bind:value=fields.product />
+                </div>
+                <div class="field">
+                    <label for=id("price")>{format!("New unit price ({currency})")}</label>
+                    <input id=id("price") name="planPrice" class="num-input" inputmode="decimal" placeholder="unchanged" bind:value=fields.price />
+                </div>
+                <div class="field">
+                    <label for=id("quantity")>"New seats"</label>
+                    <input id=id("quantity") name="planQuantity" class="num-input" inputmode="decimal" placeholder="unchanged" bind:value=fields.quantity />
+                </div>
+            </div>
+            <div class="form-row">
+                <div class="field">
+                    <label for=id("frequency")>"Billing period"</label>
+                    <select id=id("frequency") name="planFrequency" on:change=move |event| fields.frequency.set(event_target_value(&event)) prop:value=move || fields.frequency.get()>
+                        <option value="">"Unchanged"</option>
+                        {FREQUENCIES.iter().skip(1).map(|(value, label)| view! { <option value=*value>{*label}</option> }).collect_view()}
+                    </select>
+                </div>
+                <div class="field">
+                    <label for=id("timing")>"Takes effect"</label>
+                    <select id=id("timing") name="planTiming" on:change=move |event| fields.timing.set(event_target_value(&event)) prop:value=move || fields.timing.get()>
+                        {PLAN_TIMINGS.iter().map(|(value, label)| view! { <option value=*value>{*label}</option> }).collect_view()}
+                    </select>
+                </div>
+            </div>
+        </div>
+    }
+}
+
+/// What the modification would bill, shown before it is recorded: each credit and charge on the
+/// lines' next invoice with its proration, and the total.
+#[component]
+fn PreviewCharges(preview: api::ContractModificationPreview) -> impl IntoView {
+    let total = preview.total.clone();
+    view! {
+        <section class="panel" data-test="modify-preview" aria-live="polite">
+            <h4>"What it bills"</h4>
+            <p class="muted small">{format!("Revenue treatment: {}.", treatment_label(&preview.treatment).to_lowercase())}</p>
+            {if preview.charges.is_empty() {
+                view! { <p class="muted">"Nothing to bill or credit: the change is priced into the periods still to come."</p> }.into_any()
+            } else {
+                view! {
+                    <div class="table-scroll">
+                        <table class="table compact">
+                            <thead>
+                                <tr>
+                                    <th scope="col">"Charge"</th>
+                                    <th scope="col">"Due"</th>
+                                    <th scope="col">"How it is worked out"</th>
+                                    <th scope="col" class="num">"Amount"</th>
+                                </tr>
+                            </thead>
+                            <tbody>
+                                {preview.charges.into_iter().map(|charge| view! {
+                                    <tr>
+                                        <td>{charge.description}</td>
+                                        <td class="nowrap">{format::date(&charge.due_on)}</td>
+                                        <td class="muted small">{charge.note.unwrap_or_default()}</td>
+                                        <td class="num">{format::money(&charge.amount.amount, &charge.amount.currency)}</td>
+                                    </tr>
+                                }).collect_view()}
+                            </tbody>
+                            <tfoot>
+                                <tr>
+                                    <th scope="row" colspan="3">{if total.amount.starts_with('-') { "Credited in all" } else { "Owed in all" }}</th>
+                                    <td class="num" data-test="preview-total">{format::money(&total.amount, &total.currency)}</td>
+                                </tr>
+                            </tfoot>
+                        </table>
+                    </div>
+                }.into_any()
+            }}
+        </section>
     }
 }
 
@@ -379,6 +541,11 @@ pub fn changes_in_words(changes: Option<&str>, currency: &str) -> Vec<String> {
                     format::date(change["oldEndDate"].as_str().unwrap_or_default())
                 ),
                 "cancel" => format!("{product}: cancelled"),
+                "plan" => format!(
+                    "{product}: changed to {} from {}",
+                    change["newProduct"].as_str().unwrap_or("a new plan"),
+                    format::date(change["changeOn"].as_str().unwrap_or_default())
+                ),
                 "discount" => format!(
                     "{product}: {} ({})",
                     change["discount"].as_str().unwrap_or("a discount"),

@@ -25,12 +25,12 @@ const REVENUE_RUN: &str =
 const COUPON: &str = "mutation($input: CouponCreateInput!) { couponCreate(input: $input) { code label percent amount { amount currency } periods expiresOn redemptionLimit redeemed description unusableReason } }";
 const COUPONS: &str = "query { coupons { code redeemed redemptionLimit unusableReason } }";
 
-fn day(text: &str) -> chrono::DateTime<chrono::Utc> {
+pub(crate) fn day(text: &str) -> chrono::DateTime<chrono::Utc> {
     format!("{text}T10:00:00Z").parse().unwrap()
 }
 
 /// A 2027 deal for 10 seats at 100.00 a month, its one line discounted by `discount`.
-fn seat_deal(customer: &str, ae: i64, discount: Value) -> Value {
+pub(crate) fn seat_deal(customer: &str, ae: i64, discount: Value) -> Value {
     let mut input = deal(customer, ae, "OPP-DISCOUNT");
     for field in [
         "productName",
@@ -52,7 +52,7 @@ fn seat_deal(customer: &str, ae: i64, discount: Value) -> Value {
 }
 
 /// Enters `input` as an AE and has a VP RevOps approve it; returns the contract.
-async fn approved(app: &TestApp, input: Value, key: &str) -> Value {
+pub(crate) async fn approved(app: &TestApp, input: Value, key: &str) -> Value {
     let id = app
         .gql_ok(Role::Ae, CREATE, json!({ "input": input }))
         .await["dealCreate"]["deal"]["id"]
@@ -68,7 +68,7 @@ async fn approved(app: &TestApp, input: Value, key: &str) -> Value {
         .clone()
 }
 
-async fn bill(app: &TestApp, on: &str) -> Value {
+pub(crate) async fn bill(app: &TestApp, on: &str) -> Value {
     app.travel_to(day(on)).await;
     app.gql_ok(Role::Admin, RUN, json!({ "asOf": on })).await["billRun"]["issued"].clone()
 }

@@ -25,6 +25,7 @@ mod ledger_export;
 mod lists;
 mod mail;
 mod modifications;
+mod plan_changes;
 mod receivables;
 mod reliability;
 mod revenue;

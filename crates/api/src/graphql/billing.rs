@@ -8,8 +8,8 @@ use crate::billing::pricing::{Aggregation, PricingModel, Tier, UsagePricing};
 use crate::billing::run::{BillRunReport, RunInvoice, RunStatus};
 use crate::billing::schedule::ChangeKind;
 use crate::billing::{
-    self, ContractChange, LineAddInput, ModifyInput, NewLine, TimesheetInput, UsageImportResult,
-    UsageInput,
+    self, ContractChange, LineAddInput, ModifyInput, NewLine, PlanChange, PlanTiming,
+    TimesheetInput, UsageImportResult, UsageInput,
 };
 use crate::deals::{BillingFrequency, ContractLineKind};
 use crate::entities::contract_line;
@@ -382,6 +382,40 @@ impl BillingQuery {
             .collect())
     }
 
+    /// What a contract modification would bill, worked out before it is recorded: the same
+    /// input as `contractModify` (its idempotency key is not used), checked the same way — a
+    /// refusal names the same field — and nothing written.
+    async fn contract_modify_preview(
+        &self,
+        ctx: &Context<'_>,
+        input: ContractModifyInput,
+    ) -> async_graphql::Result<ContractModificationPreview> {
+        let preview = app(ctx)
+            .billing
+            .preview_modify(actor(ctx)?, input.parse()?)
+            .await?;
+        Ok(ContractModificationPreview {
+            treatment: preview.treatment,
+            charges: preview
+                .charges
+                .into_iter()
+                .map(|charge| BillingScheduleRow {
+                    contract_line_id: ID(charge.contract_line_id.to_string()),
+                    description: charge.description,
+                    period_start: charge.period_start.map(IsoDate),
+                    period_end: charge.period_end.map(IsoDate),
+                    amount: charge.amount.into(),
+                    note: charge.note,
+                    due_on: IsoDate(charge.due_on),
+                    state: "preview".into(),
+                    invoice_id: None,
+                    invoice_number: None,
+                })
+                .collect(),
+            total: preview.total.into(),
+        })
+    }
+
     /// Usage per meter and month of a contract, priced as the bill run prices it.
     async fn contract_usage(
         &self,
@@ -559,6 +593,25 @@ pub struct LineDiscountChangeInput {
     pub discount: billing::discounts::DiscountInput,
 }
 
+/// A plan change of a subscription line — an upgrade, downgrade or cross-grade to another
+/// product, price, quantity or billing period. What is not given stays as the line has it. The
+/// line stops on the change date and a new line, co-termed with it (its periods counted from the
+/// old line's), takes over to the old line's end.
+#[derive(InputObject)]
+pub struct PlanChangeInput {
+    pub contract_line_id: ID,
+    pub product_name: Option<String>,
+    /// Per unit and billing period, in the contract's currency.
+    pub unit_price: Option<MoneyInput>,
+    /// Decimal string.
+    pub quantity: Option<String>,
+    pub billing_frequency: Option<BillingFrequency>,
+    /// IMMEDIATELY: from the modification date, the unused part of the old price credited and
+    /// the new price charged for the rest of the period on one invoice. PERIOD_END: from the
+    /// end of the period the modification date falls in, nothing prorated.
+    pub timing: PlanTiming,
+}
+
 /// One change of a contract modification: exactly one of these.
 #[derive(OneofObject)]
 pub enum ContractChangeInput {
@@ -567,6 +620,7 @@ pub enum ContractChangeInput {
     Term(TermChangeInput),
     Cancel(LineCancelInput),
     Discount(LineDiscountChangeInput),
+    Plan(PlanChangeInput),
 }
 
 /// A contract modification (ASC 606-10-25-10): every change from one date, for one reason,
@@ -585,6 +639,25 @@ pub struct ContractModifyInput {
     /// At most 50; one change per existing line. Their order does not matter.
     pub changes: Vec<ContractChangeInput>,
     pub idempotency_key: String,
+}
+
+impl ContractModifyInput {
+    fn parse(self) -> Result<ModifyInput, AppError> {
+        let changes = self
+            .changes
+            .into_iter()
+            .enumerate()
+            .map(|(index, change)| change.parse(index))
+            .collect::<Result<Vec<_>, AppError>>()?;
+        Ok(ModifyInput {
+            contract_id: self.contract_id.to_string(),
+            effective: self.effective_date.0,
+            reason: self.reason,
+            idempotency_key: self.idempotency_key,
+            remaining_distinct: self.remaining_distinct.unwrap_or(true),
+            changes,
+        })
+    }
 }
 
 impl ContractChangeInput {
@@ -609,8 +682,31 @@ impl ContractChangeInput {
                 line_id: line_id(&change.contract_line_id)?,
                 discount: change.discount,
             },
+            ContractChangeInput::Plan(change) => ContractChange::Plan(PlanChange {
+                line_id: line_id(&change.contract_line_id)?,
+                product_name: change.product_name,
+                unit_price: change
+                    .unit_price
+                    .map(|price| price.parse(&format!("changes.{index}.unitPrice")))
+                    .transpose()?,
+                quantity: change.quantity,
+                billing_frequency: change.billing_frequency,
+                timing: change.timing,
+            }),
         })
     }
+}
+
+/// What a contract modification would bill, before it is recorded.
+#[derive(SimpleObject)]
+pub struct ContractModificationPreview {
+    /// combined, separate, prospective or catch_up.
+    pub treatment: String,
+    /// The charges it makes due on the lines' next invoice: credits for unused time (negative)
+    /// and new or changed periods, each with its proration stated.
+    pub charges: Vec<BillingScheduleRow>,
+    /// What they come to: owed (positive) or credited (negative).
+    pub total: Money,
 }
 
 /// What a contract modification did.
@@ -859,25 +955,9 @@ impl BillingMutation {
         ctx: &Context<'_>,
         input: ContractModifyInput,
     ) -> async_graphql::Result<ContractModification> {
-        let changes = input
-            .changes
-            .into_iter()
-            .enumerate()
-            .map(|(index, change)| change.parse(index))
-            .collect::<Result<Vec<_>, AppError>>()?;
         let done = app(ctx)
             .billing
-            .modify(
-                actor(ctx)?,
-                ModifyInput {
-                    contract_id: input.contract_id.to_string(),
-                    effective: input.effective_date.0,
-                    reason: input.reason,
-                    idempotency_key: input.idempotency_key,
-                    remaining_distinct: input.remaining_distinct.unwrap_or(true),
-                    changes,
-                },
-            )
+            .modify(actor(ctx)?, input.parse()?)
             .await?;
         Ok(ContractModification {
             treatment: done.treatment,

@@ -265,6 +265,11 @@ pub struct ContractLine {
     pub discount: Option<LineDiscount>,
     /// A free trial's first day; the line converts to paid (and bills from) its start date.
     pub trial_from: Option<IsoDate>,
+    /// The day service stopped before the end date (a cancellation, or a plan change from
+    /// then); empty while the line runs to its end.
+    pub cancelled_on: Option<IsoDate>,
+    /// The line this one took over from in a plan change.
+    pub replaces_line_id: Option<ID>,
 }
 
 #[derive(Clone, SimpleObject)]
@@ -322,6 +327,8 @@ impl From<deals::Contract> for Contract {
                     start_date: IsoDate(line.draft.start_date),
                     end_date: IsoDate(line.draft.end_date),
                     billed_through: line.billed_through.map(IsoDate),
+                    cancelled_on: line.cancelled_on.map(IsoDate),
+                    replaces_line_id: line.replaces_line_id.map(|id| ID(id.to_string())),
                 })
                 .collect(),
             purchase_orders: contract

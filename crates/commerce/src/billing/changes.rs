@@ -82,6 +82,31 @@ pub enum ContractChange {
         line_id: i64,
         discount: crate::billing::discounts::DiscountInput,
     },
+    /// Another product, price, quantity or billing period for a subscription line (an upgrade,
+    /// downgrade or cross-grade): the line stops on the change date and a new line, co-termed
+    /// with it, takes over.
+    Plan(PlanChange),
+}
+
+/// When a plan change takes effect.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, async_graphql::Enum)]
+pub enum PlanTiming {
+    /// From the modification date: the unused part of the old price is credited and the new
+    /// price charged for the rest of the period, on one invoice.
+    Immediately,
+    /// From the end of the period the modification date falls in: nothing is prorated.
+    PeriodEnd,
+}
+
+/// A plan change; what is not given stays as the line has it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlanChange {
+    pub line_id: i64,
+    pub product_name: Option<String>,
+    pub unit_price: Option<Money>,
+    pub quantity: Option<String>,
+    pub billing_frequency: Option<BillingFrequency>,
+    pub timing: PlanTiming,
 }
 
 /// `contractModify`'s input.
@@ -128,6 +153,12 @@ enum ExistingChange {
     Cancel {
         seats: Decimal,
     },
+    /// The line stops on `on` (a plan change); `by` is the product of the line taking over.
+    Replace {
+        seats: Decimal,
+        on: NaiveDate,
+        by: String,
+    },
     /// `field`: the change's coupon field, named if the redemption is refused when applied.
     Discount {
         discount: crate::billing::discount::LineDiscount,
@@ -150,6 +181,10 @@ impl ExistingChange {
                 "change": "cancel", "contractLineId": line.id, "product": line.product_name,
                 "quantity": seats.to_string(),
             }),
+            ExistingChange::Replace { seats, on, by } => serde_json::json!({
+                "change": "plan", "contractLineId": line.id, "product": line.product_name,
+                "quantity": seats.to_string(), "changeOn": on, "newProduct": by,
+            }),
             ExistingChange::Discount { discount, .. } => serde_json::json!({
                 "change": "discount", "contractLineId": line.id, "product": line.product_name,
                 "discount": discount.describe(
@@ -167,50 +202,48 @@ impl BillingService {
     /// The same idempotency key returns the first result.
     pub async fn modify(&self, actor: &Actor, input: ModifyInput) -> AppResult<Modified> {
         actor.require(Permission::ContractChange)?;
-        let contract_id = parse_id("contractId", &input.contract_id)?;
         let key = require_text("idempotencyKey", &input.idempotency_key, 128)?;
-        let reason = require_text("reason", &input.reason, 1000)?;
         if let Some(done) = modification_by_key(&self.db, &key).await? {
             return modified(&self.db, done).await;
         }
-        if input.changes.is_empty() {
-            return Err(AppError::validation("changes", "Give at least one change."));
-        }
-        if input.changes.len() > MAX_CHANGES {
-            return Err(AppError::validation(
-                "changes",
-                format!("One modification carries at most {MAX_CHANGES} changes."),
-            ));
-        }
-        let now = self.clock.now();
         let transaction = self.db.begin().await?;
-        let contract = contract::Entity::find_by_id(contract_id)
-            .one(&transaction)
-            .await?
-            .ok_or_else(|| {
-                AppError::not_found(format!("There is no contract with id {contract_id}."))
-            })?;
-        // Modifications of one customer's contracts run one after another (PostgreSQL), so a
-        // repeated key or two changes to one line cannot interleave.
-        crate::customers::lock_for_update(&transaction, contract.customer_id).await?;
-        if let Some(done) = modification_by_key(&transaction, &key).await? {
-            return modified(&transaction, done).await;
-        }
-        check_effective(&transaction, &contract, input.effective).await?;
-        let checked = check_changes(&transaction, &contract, &input).await?;
-        let outcome = apply(
-            &transaction,
-            &contract,
-            &input,
-            &reason,
-            &key,
-            checked,
-            actor,
-            now,
-        )
-        .await?;
+        let outcome = record(&transaction, actor, &input, &key, self.clock.now()).await?;
         transaction.commit().await?;
         Ok(outcome)
+    }
+
+    /// What a modification would bill before it is recorded: the modification is recorded in a
+    /// transaction that is then rolled back, after reading the charges it makes due on its
+    /// lines' next invoice — each credit for unused time and each new or changed period's
+    /// charge, with its proration stated — and the revenue treatment it would get.
+    pub async fn preview_modify(
+        &self,
+        actor: &Actor,
+        mut input: ModifyInput,
+    ) -> AppResult<ModificationPreview> {
+        actor.require(Permission::ContractChange)?;
+        input.idempotency_key = format!("preview:{}", uuid::Uuid::new_v4());
+        let key = input.idempotency_key.clone();
+        let transaction = self.db.begin().await?;
+        let outcome = record(&transaction, actor, &input, &key, self.clock.now()).await?;
+        let charges = first_charges(&transaction, &outcome).await?;
+        transaction.rollback().await?;
+        let currency = crate::money::Currency::parse(
+            &contract::Entity::find_by_id(outcome.modification.contract_id)
+                .one(&self.db)
+                .await?
+                .ok_or_else(|| AppError::internal("modified contract vanished"))?
+                .currency,
+        )?;
+        let mut total = Money::zero(currency);
+        for charge in &charges {
+            total = total.checked_add(charge.amount)?;
+        }
+        Ok(ModificationPreview {
+            treatment: outcome.treatment,
+            charges,
+            total,
+        })
     }
 
     /// A seat change or cancellation of one line from a date: a modification of one change.
@@ -316,6 +349,125 @@ fn strip_single_change_prefix(error: AppError) -> AppError {
     }
 }
 
+/// Records a modification inside `transaction`: the contract locked, every change checked,
+/// then applied.
+async fn record(
+    transaction: &sea_orm::DatabaseTransaction,
+    actor: &Actor,
+    input: &ModifyInput,
+    key: &str,
+    now: DateTime<Utc>,
+) -> AppResult<Modified> {
+    let contract_id = parse_id("contractId", &input.contract_id)?;
+    let reason = require_text("reason", &input.reason, 1000)?;
+    if input.changes.is_empty() {
+        return Err(AppError::validation("changes", "Give at least one change."));
+    }
+    if input.changes.len() > MAX_CHANGES {
+        return Err(AppError::validation(
+            "changes",
+            format!("One modification carries at most {MAX_CHANGES} changes."),
+        ));
+    }
+    let contract = contract::Entity::find_by_id(contract_id)
+        .one(transaction)
+        .await?
+        .ok_or_else(|| AppError::not_found(format!("There is no contract with id {contract_id}.")))?;
+    // Modifications of one customer's contracts run one after another (PostgreSQL), so a
+    // repeated key or two changes to one line cannot interleave.
+    crate::customers::lock_for_update(transaction, contract.customer_id).await?;
+    if let Some(done) = modification_by_key(transaction, key).await? {
+        return modified(transaction, done).await;
+    }
+    check_effective(transaction, &contract, input.effective).await?;
+    let checked = check_changes(transaction, &contract, input).await?;
+    apply(
+        transaction,
+        &contract,
+        input,
+        &reason,
+        key,
+        checked,
+        actor,
+        now,
+    )
+    .await
+}
+
+/// A modification's preview: what it would bill and how revenue would treat it.
+#[derive(Debug, Clone)]
+pub struct ModificationPreview {
+    pub treatment: String,
+    pub charges: Vec<PreviewCharge>,
+    /// What the charges come to: owed (positive) or credited (negative).
+    pub total: Money,
+}
+
+/// One charge a modification makes due.
+#[derive(Debug, Clone)]
+pub struct PreviewCharge {
+    pub contract_line_id: i64,
+    pub description: String,
+    pub period_start: Option<NaiveDate>,
+    /// Last service day.
+    pub period_end: Option<NaiveDate>,
+    pub amount: Money,
+    pub note: Option<String>,
+    pub due_on: NaiveDate,
+}
+
+/// The charges a just-recorded modification makes due on its lines' next invoice, read as the
+/// bill run reads them: each line change's prorated difference (none when it starts a period
+/// not yet billed — that period's own charge carries it) and each added line's first period
+/// with its discount.
+async fn first_charges<C: ConnectionTrait>(
+    connection: &C,
+    outcome: &Modified,
+) -> AppResult<Vec<PreviewCharge>> {
+    let lines = repo::billable_lines(connection, Some(&[outcome.modification.contract_id])).await?;
+    let added: HashSet<i64> = outcome.added.iter().map(|line| line.id).collect();
+    let changes: HashSet<i64> = outcome.line_changes.iter().map(|change| change.id).collect();
+    let billed: HashSet<(i64, String)> = billing_charge::Entity::find()
+        .filter(
+            billing_charge::Column::ContractLineId
+                .is_in(lines.iter().map(|line| line.line_id)),
+        )
+        .all(connection)
+        .await?
+        .into_iter()
+        .map(|charge| (charge.contract_line_id, charge.charge_key))
+        .collect();
+    let mut due = Vec::new();
+    for line in &lines {
+        let terms = &line.terms;
+        let mut charges = Vec::new();
+        for change in terms.changes.iter().filter(|change| changes.contains(&change.id)) {
+            let period_billed =
+                billed.contains(&(line.line_id, format!("period:{}", change.effective)));
+            if terms.starts_period(change) && !period_billed {
+                continue;
+            }
+            charges.extend(terms.change_charge(change)?);
+        }
+        if added.contains(&line.line_id) {
+            if let Some(first) = terms.periods().first() {
+                charges.extend(terms.period_charges(first)?);
+            }
+        }
+        due.extend(charges.into_iter().map(|charge| PreviewCharge {
+            contract_line_id: line.line_id,
+            description: charge.description,
+            period_start: charge.period.map(|(start, _)| start),
+            period_end: charge.period.and_then(|(_, end)| end.pred_opt()),
+            amount: charge.amount,
+            note: charge.note,
+            due_on: charge.due_on,
+        }));
+    }
+    due.sort_by_key(|charge| (charge.due_on, charge.contract_line_id));
+    Ok(due)
+}
+
 async fn modification_by_key<C: ConnectionTrait>(
     connection: &C,
     key: &str,
@@ -409,6 +561,32 @@ async fn check_changes<C: ConnectionTrait>(
                 }
                 let (model, json) = new_line(contract, line, &field)?;
                 added.push((line.clone(), model, json));
+            }
+            ContractChange::Plan(plan) => {
+                if !input.remaining_distinct {
+                    return Err(AppError::validation(
+                        "remainingDistinct",
+                        "A plan change starts a new line, a distinct service; record it as a prospective modification.",
+                    ));
+                }
+                let line = line_of_contract(connection, contract, plan.line_id, &field).await?;
+                if !touched.insert(plan.line_id) {
+                    return Err(AppError::validation(
+                        field("contractLineId"),
+                        format!("Line {} already has a change in this modification; give one change per line.", plan.line_id),
+                    ));
+                }
+                let checked =
+                    check_existing(connection, &line, change, input.effective, &field).await?;
+                let ExistingChange::Replace { on, .. } = checked else {
+                    return Err(AppError::internal("a plan change checked as another change"));
+                };
+                let (new, model, json) = replacement(contract, &line, plan, on, &field)?;
+                added.push((new, model, json));
+                existing.push(Checked::Existing {
+                    line: Box::new(line),
+                    change: checked,
+                });
             }
             ContractChange::Quantity { line_id, .. }
             | ContractChange::Term { line_id, .. }
@@ -538,6 +716,20 @@ async fn check_existing<C: ConnectionTrait>(
     let old = repo::decimal("quantity", &line.quantity)?;
     match change {
         ContractChange::Cancel { .. } => Ok(ExistingChange::Cancel { seats: old }),
+        ContractChange::Plan(plan) => {
+            let on = plan_change_day(line, &changes, plan.timing, effective, field)?;
+            Ok(ExistingChange::Replace {
+                seats: old,
+                on,
+                by: plan
+                    .product_name
+                    .as_deref()
+                    .map(str::trim)
+                    .filter(|name| !name.is_empty())
+                    .unwrap_or(&line.product_name)
+                    .to_string(),
+            })
+        }
         ContractChange::Discount { discount, .. } => {
             check_discount(connection, line, discount, effective, field).await
         }
@@ -675,6 +867,106 @@ async fn check_term<C: ConnectionTrait>(
         }
     }
     Ok(ExistingChange::Term { new_end })
+}
+
+/// The day a plan change takes effect: the modification date, or the first day after the
+/// period it falls in — which must lie within the line's term.
+fn plan_change_day(
+    line: &contract_line::Model,
+    changes: &[contract_line_change::Model],
+    timing: PlanTiming,
+    effective: NaiveDate,
+    field: &(dyn Fn(&str) -> String + Sync),
+) -> AppResult<NaiveDate> {
+    if timing == PlanTiming::Immediately {
+        return Ok(effective);
+    }
+    let recorded = changes
+        .iter()
+        .map(repo::change_from_model)
+        .collect::<AppResult<Vec<_>>>()?;
+    let terms = repo::line_terms(line, recorded)?;
+    let period = terms
+        .periods()
+        .into_iter()
+        .find(|period| period.contains(effective))
+        .ok_or_else(|| {
+            AppError::validation(
+                "effectiveDate",
+                format!("{effective} is in none of {}'s periods.", line.product_name),
+            )
+        })?;
+    if period.end > line.end_date {
+        return Err(AppError::validation(
+            field("timing"),
+            format!(
+                "{}'s term ends with the period {}; no period follows to change at its end. Change it immediately, or renew it on the new plan.",
+                line.product_name,
+                period.label()
+            ),
+        ));
+    }
+    Ok(period.end)
+}
+
+/// The line that takes over in a plan change: what the change gives, the rest as the old line
+/// has it, from `on` to the old line's end, its periods counted from the old line's anchor so
+/// it is co-termed (its first period the stub to the old period's end). A discount that lasts
+/// as long as the old line carries over; one for some periods ends with the old plan.
+fn replacement(
+    contract: &contract::Model,
+    line: &contract_line::Model,
+    plan: &PlanChange,
+    on: NaiveDate,
+    field: &(dyn Fn(&str) -> String + Sync),
+) -> AppResult<(NewLine, contract_line::ActiveModel, serde_json::Value)> {
+    let currency = crate::money::Currency::parse(&line.currency)?;
+    let old_price = Money::from_minor(line.unit_price_minor, currency);
+    let old_frequency = line
+        .billing_frequency
+        .as_deref()
+        .and_then(BillingFrequency::parse);
+    let new = NewLine {
+        kind: ContractLineKind::Subscription,
+        product_name: plan
+            .product_name
+            .clone()
+            .unwrap_or_else(|| line.product_name.clone()),
+        quantity: plan.quantity.clone().unwrap_or_else(|| line.quantity.clone()),
+        unit_price: plan.unit_price.unwrap_or(old_price),
+        billing_frequency: plan.billing_frequency.or(old_frequency),
+        alignment: Alignment::parse(&line.alignment).unwrap_or(Alignment::Anniversary),
+        start_date: on,
+        end_date: line.end_date,
+        usage_pricing: None,
+    };
+    let (mut model, mut json) = new_line(contract, &new, field)?;
+    if model.quantity.as_ref().parse::<Decimal>().is_ok_and(|quantity| quantity.is_zero()) {
+        return Err(AppError::validation(
+            field("quantity"),
+            "To stop the service, cancel the line instead of changing it to zero.",
+        ));
+    }
+    let old_quantity = repo::decimal("quantity", &line.quantity)?;
+    let same = new.product_name.trim() == line.product_name
+        && model.quantity.as_ref().parse::<Decimal>().ok() == Some(old_quantity)
+        && new.unit_price == old_price
+        && new.billing_frequency == old_frequency;
+    if same {
+        return Err(AppError::validation(
+            field("productName"),
+            format!(
+                "Give {} a new product, price, quantity or billing period; this is its plan already.",
+                line.product_name
+            ),
+        ));
+    }
+    let lasting = repo::discount_of(line)?.filter(|discount| discount.periods.is_none());
+    model.discount_json = Set(lasting.as_ref().map(serde_json::to_string).transpose()?);
+    model.billing_anchor = Set(Some(line.billing_anchor.unwrap_or(line.start_date)));
+    model.replaces_line_id = Set(Some(line.id));
+    json["replacesLineId"] = serde_json::json!(line.id);
+    Ok((new, model, json))
 }
 
 /// Checks a line to add and builds its row (not yet inserted) and its log entry.
@@ -880,11 +1172,15 @@ async fn apply_existing<C: ConnectionTrait>(
         }
         ExistingChange::Quantity { old, new } => {
             row.quantity = Set(new.to_string());
-            Some((ChangeKind::Quantity, *old, *new))
+            Some((ChangeKind::Quantity, *old, *new, effective))
         }
         ExistingChange::Cancel { seats } => {
             row.cancelled_on = Set(Some(effective));
-            Some((ChangeKind::Cancellation, *seats, Decimal::ZERO))
+            Some((ChangeKind::Cancellation, *seats, Decimal::ZERO, effective))
+        }
+        ExistingChange::Replace { seats, on, .. } => {
+            row.cancelled_on = Set(Some(*on));
+            Some((ChangeKind::Cancellation, *seats, Decimal::ZERO, *on))
         }
         ExistingChange::Discount { discount, field } => {
             row.discount_json = Set(Some(serde_json::to_string(discount)?));
@@ -908,13 +1204,13 @@ async fn apply_existing<C: ConnectionTrait>(
         }
     };
     row.update(connection).await?;
-    let Some((kind, old, new)) = dated else {
+    let Some((kind, old, new, from)) = dated else {
         return Ok(None);
     };
     let recorded = contract_line_change::ActiveModel {
         contract_line_id: Set(line.id),
         kind: Set(kind.as_str().into()),
-        effective_date: Set(effective),
+        effective_date: Set(from),
         old_quantity: Set(old.to_string()),
         new_quantity: Set(new.to_string()),
         reason: Set(reason.to_string()),

@@ -23,7 +23,10 @@ use crate::entities::{
 use crate::error::{AppError, AppResult};
 use crate::money::{Currency, Money};
 use crate::values::{parse_id, require_text};
-pub use changes::{ContractChange, LineAddInput, Modified, ModifyInput, NewLine};
+pub use changes::{
+    ContractChange, LineAddInput, ModificationPreview, Modified, ModifyInput, NewLine, PlanChange,
+    PlanTiming,
+};
 use chrono::{DateTime, NaiveDate, Utc};
 use pricing::parse_quantity;
 use run::{BillRunReport, RunRequest, RunStatus};

@@ -51,6 +51,7 @@ impl BroughtOverLine {
     /// old system invoiced.
     pub fn terms(&self, billed: bool) -> LineTerms {
         LineTerms {
+            anchor: None,
             kind: self.kind,
             product: self.product_name.clone(),
             quantity: self.quantity,

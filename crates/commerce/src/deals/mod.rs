@@ -108,6 +108,10 @@ pub struct ContractLine {
     pub draft: ContractLineDraft,
     /// A brought-over line: the last service day the old system invoiced.
     pub billed_through: Option<NaiveDate>,
+    /// The day service stopped early (a cancellation or a plan change).
+    pub cancelled_on: Option<NaiveDate>,
+    /// The line this one replaced in a plan change.
+    pub replaces_line_id: Option<i64>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -1125,6 +1129,8 @@ impl DealService {
                 Ok(ContractLine {
                     id: line.id,
                     billed_through: line.billed_through,
+                    cancelled_on: line.cancelled_on,
+                    replaces_line_id: line.replaces_line_id,
                     draft: ContractLineDraft {
                         kind: ContractLineKind::parse(&line.kind).ok_or_else(|| {
                             AppError::internal(format!("line kind {}", line.kind))
@@ -1251,6 +1257,7 @@ async fn find_model<C: ConnectionTrait>(connection: &C, id: i64) -> AppResult<de
 /// A deal line's billing terms, as the line will be written on approval.
 fn line_draft_terms(line: &ContractLineDraft) -> AppResult<crate::billing::schedule::LineTerms> {
     Ok(crate::billing::schedule::LineTerms {
+        anchor: None,
         kind: line.kind,
         product: line.product_name.clone(),
         quantity: crate::billing::repo::decimal("quantity", &line.quantity)?,

@@ -126,6 +126,7 @@ impl RecurringBook {
         for row in rows {
             let currency = Currency::parse(&row.currency)?;
             let terms = LineTerms {
+                anchor: None,
                 kind: ContractLineKind::Subscription,
                 product: row.product_name,
                 quantity: decimal("quantity", &row.quantity)?,

@@ -193,6 +193,7 @@ mod tests {
 
     fn terms(frequency: BillingFrequency, price: i64, quantity: i64) -> LineTerms {
         LineTerms {
+            anchor: None,
             kind: ContractLineKind::Subscription,
             product: "Platform".into(),
             quantity: Decimal::from(quantity),

@@ -973,6 +973,7 @@ fn renewal_lines(
             tcv += crate::recurring::rules::round_minor(per_month * Decimal::from(term_months));
         }
         next_terms.push(crate::billing::schedule::LineTerms {
+            anchor: None,
             quantity,
             unit_price: price,
             start,

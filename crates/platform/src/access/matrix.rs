@@ -809,6 +809,11 @@ pub const OPERATIONS: &[(&str, &str, Access)] = &[
     ),
     (
         "Query",
+        "contractModifyPreview",
+        Access::Needs(Permission::ContractChange),
+    ),
+    (
+        "Query",
         "contractUsage",
         Access::Needs(Permission::BillingRead),
     ),
