@@ -20,6 +20,7 @@ pub fn decimal(field: &str, text: &str) -> AppResult<Decimal> {
 pub fn line_terms(model: &contract_line::Model, changes: Vec<LineChange>) -> AppResult<LineTerms> {
     Ok(LineTerms {
         anchor: model.billing_anchor,
+        replaced_by: None,
         kind: ContractLineKind::parse(&model.kind)
             .ok_or_else(|| AppError::internal(format!("line kind {}", model.kind)))?,
         product: model.product_name.clone(),

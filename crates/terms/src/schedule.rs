@@ -69,6 +69,9 @@ pub struct LineTerms {
     /// replaced another mid-period keeps the old line's, so its first period is the stub to the
     /// old period's end.
     pub anchor: Option<NaiveDate>,
+    /// The product of the line that took over from this one in a plan change: its cancellation
+    /// credit says so.
+    pub replaced_by: Option<String>,
 }
 
 /// One thing to bill: the unique key per line is what makes billing exactly-once.
@@ -260,7 +263,13 @@ impl LineTerms {
             ),
             ChangeKind::Cancellation => (
                 -self.quantity_on(change.effective),
-                format!("cancelled from {}, unused time credited", change.effective),
+                match &self.replaced_by {
+                    Some(plan) => format!(
+                        "changed to {plan} from {}, unused time credited",
+                        change.effective
+                    ),
+                    None => format!("cancelled from {}, unused time credited", change.effective),
+                },
             ),
         };
         if delta.is_zero() {
@@ -445,6 +454,7 @@ mod tests {
     fn seats(frequency: BillingFrequency, price_minor: i64, quantity: i64) -> LineTerms {
         LineTerms {
             anchor: None,
+            replaced_by: None,
             kind: ContractLineKind::Subscription,
             product: "Platform seats".into(),
             quantity: Decimal::from(quantity),

@@ -16,7 +16,10 @@ use crate::{
 const LINE_ACTIONS: [(&str, &str); 6] = [
     ("", "No change"),
     ("quantity", "Change seats"),
-    ("plan", "Change plan (product, price, seats or billing period)"),
+    (
+        "plan",
+        "Change plan (product, price, seats or billing period)",
+    ),
     ("term", "Move the end date"),
     ("cancel", "Cancel from the modification date"),
     ("coupon", "Apply a coupon from the modification date"),

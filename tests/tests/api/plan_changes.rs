@@ -17,7 +17,8 @@ use crate::discounts::{bill, day, seat_deal};
 use revops_tests::{error_field, Role, TestApp};
 use serde_json::{json, Value};
 
-const CREATE: &str = "mutation($input: DealCreateInput!) { dealCreate(input: $input) { deal { id } } }";
+const CREATE: &str =
+    "mutation($input: DealCreateInput!) { dealCreate(input: $input) { deal { id } } }";
 const APPROVE: &str = "mutation($input: DealApproveInput!) { dealApprove(input: $input) { contract { id lines { id } } } }";
 const LINES: &str = "query($id: ID!) { deal(id: $id) { contract { lines { id productName quantity unitPrice { amount } billingFrequency startDate endDate cancelledOn replacesLineId } } } }";
 const PREVIEW: &str = "query($input: ContractModifyInput!) { contractModifyPreview(input: $input) { treatment total { amount } charges { description periodStart periodEnd amount { amount } note dueOn } } }";
@@ -121,7 +122,7 @@ async fn an_immediate_upgrade_halfway_through_a_month_credits_the_old_price_and_
     assert_eq!(preview["treatment"], "prospective");
     let expected = vec![
         (
-            "Platform seats: cancelled from 2027-04-16, unused time credited".to_string(),
+            "Platform seats: changed to Platform seats Pro from 2027-04-16, unused time credited".to_string(),
             "-500.00".to_string(),
             "Prorated 15/30 days of 2027-04-01 – 2027-04-30 (amount × days used ÷ days in period, rounded half away from zero)".to_string(),
         ),
@@ -135,7 +136,10 @@ async fn an_immediate_upgrade_halfway_through_a_month_credits_the_old_price_and_
     // The preview wrote nothing: the contract still has its one line.
     let before = app.gql_ok(Role::Cfo, LINES, json!({ "id": deal })).await;
     assert_eq!(
-        before["deal"]["contract"]["lines"].as_array().unwrap().len(),
+        before["deal"]["contract"]["lines"]
+            .as_array()
+            .unwrap()
+            .len(),
         1
     );
 
@@ -164,7 +168,11 @@ async fn an_immediate_upgrade_halfway_through_a_month_credits_the_old_price_and_
     );
 
     let invoice = bill(&app, "2027-04-16").await;
-    assert_eq!(invoice.as_array().unwrap().len(), 1, "one invoice: {invoice}");
+    assert_eq!(
+        invoice.as_array().unwrap().len(),
+        1,
+        "one invoice: {invoice}"
+    );
     assert_eq!(invoice[0]["total"]["amount"], "250.00");
     assert_eq!(lines(&invoice[0]["lines"]), expected);
     assert_eq!(
@@ -179,7 +187,11 @@ async fn an_immediate_upgrade_halfway_through_a_month_credits_the_old_price_and_
             json!({ "from": "2027-03-01", "to": "2027-05-31" }),
         )
         .await;
-    assert_eq!(movement(&report, "2027-04", "expansion"), "500.00", "{report}");
+    assert_eq!(
+        movement(&report, "2027-04", "expansion"),
+        "500.00",
+        "{report}"
+    );
     assert_eq!(movement(&report, "2027-04", "churn"), "0.00");
     assert_eq!(movement(&report, "2027-04", "closing"), "1500.00");
 
@@ -249,7 +261,11 @@ async fn a_downgrade_at_period_end_changes_nothing_before_the_next_period() {
             json!({ "from": "2027-04-01", "to": "2027-05-31" }),
         )
         .await;
-    assert_eq!(movement(&report, "2027-05", "contraction"), "360.00", "{report}");
+    assert_eq!(
+        movement(&report, "2027-05", "contraction"),
+        "360.00",
+        "{report}"
+    );
     assert_eq!(movement(&report, "2027-05", "closing"), "640.00");
 
     // The term's last period has no period after it to change at.
@@ -267,7 +283,11 @@ async fn a_downgrade_at_period_end_changes_nothing_before_the_next_period() {
             ),
         )
         .await;
-    assert_eq!(error_field(&late).as_deref(), Some("changes.0.timing"), "{late}");
+    assert_eq!(
+        error_field(&late).as_deref(),
+        Some("changes.0.timing"),
+        "{late}"
+    );
 }
 
 /// Monthly → annual in the middle of March: 10 seats at 100.00 a month become 10 seats billed
@@ -304,7 +324,8 @@ async fn monthly_to_annual_mid_period_bills_the_stub_to_the_anniversary() {
             .collect::<Vec<_>>(),
         vec![
             (
-                "Platform seats: cancelled from 2027-03-16, unused time credited".to_string(),
+                "Platform seats: changed to Platform seats billed annually from 2027-03-16, unused time credited"
+                    .to_string(),
                 "-516.13".to_string()
             ),
             (
@@ -327,7 +348,11 @@ async fn monthly_to_annual_mid_period_bills_the_stub_to_the_anniversary() {
             json!({ "from": "2027-03-01", "to": "2027-03-31" }),
         )
         .await;
-    assert_eq!(movement(&report, "2027-03", "contraction"), "83.33", "{report}");
+    assert_eq!(
+        movement(&report, "2027-03", "contraction"),
+        "83.33",
+        "{report}"
+    );
     assert_eq!(movement(&report, "2027-03", "closing"), "916.67");
 }
 
@@ -354,7 +379,9 @@ async fn a_bad_plan_change_names_its_field() {
         ),
     ] {
         for query in [PREVIEW, MODIFY] {
-            let answer = app.gql_as(Role::VpFinance, query, refused(plan.clone())).await;
+            let answer = app
+                .gql_as(Role::VpFinance, query, refused(plan.clone()))
+                .await;
             assert_eq!(error_field(&answer).as_deref(), Some(field), "{answer}");
         }
     }

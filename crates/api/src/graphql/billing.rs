@@ -955,10 +955,7 @@ impl BillingMutation {
         ctx: &Context<'_>,
         input: ContractModifyInput,
     ) -> async_graphql::Result<ContractModification> {
-        let done = app(ctx)
-            .billing
-            .modify(actor(ctx)?, input.parse()?)
-            .await?;
+        let done = app(ctx).billing.modify(actor(ctx)?, input.parse()?).await?;
         Ok(ContractModification {
             treatment: done.treatment,
             modification: crate::revenue::report::Modification::from(done.modification).into(),

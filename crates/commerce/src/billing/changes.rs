@@ -372,7 +372,9 @@ async fn record(
     let contract = contract::Entity::find_by_id(contract_id)
         .one(transaction)
         .await?
-        .ok_or_else(|| AppError::not_found(format!("There is no contract with id {contract_id}.")))?;
+        .ok_or_else(|| {
+            AppError::not_found(format!("There is no contract with id {contract_id}."))
+        })?;
     // Modifications of one customer's contracts run one after another (PostgreSQL), so a
     // repeated key or two changes to one line cannot interleave.
     crate::customers::lock_for_update(transaction, contract.customer_id).await?;
@@ -426,12 +428,13 @@ async fn first_charges<C: ConnectionTrait>(
 ) -> AppResult<Vec<PreviewCharge>> {
     let lines = repo::billable_lines(connection, Some(&[outcome.modification.contract_id])).await?;
     let added: HashSet<i64> = outcome.added.iter().map(|line| line.id).collect();
-    let changes: HashSet<i64> = outcome.line_changes.iter().map(|change| change.id).collect();
+    let changes: HashSet<i64> = outcome
+        .line_changes
+        .iter()
+        .map(|change| change.id)
+        .collect();
     let billed: HashSet<(i64, String)> = billing_charge::Entity::find()
-        .filter(
-            billing_charge::Column::ContractLineId
-                .is_in(lines.iter().map(|line| line.line_id)),
-        )
+        .filter(billing_charge::Column::ContractLineId.is_in(lines.iter().map(|line| line.line_id)))
         .all(connection)
         .await?
         .into_iter()
@@ -441,7 +444,11 @@ async fn first_charges<C: ConnectionTrait>(
     for line in &lines {
         let terms = &line.terms;
         let mut charges = Vec::new();
-        for change in terms.changes.iter().filter(|change| changes.contains(&change.id)) {
+        for change in terms
+            .changes
+            .iter()
+            .filter(|change| changes.contains(&change.id))
+        {
             let period_billed =
                 billed.contains(&(line.line_id, format!("period:{}", change.effective)));
             if terms.starts_period(change) && !period_billed {
@@ -579,7 +586,9 @@ async fn check_changes<C: ConnectionTrait>(
                 let checked =
                     check_existing(connection, &line, change, input.effective, &field).await?;
                 let ExistingChange::Replace { on, .. } = checked else {
-                    return Err(AppError::internal("a plan change checked as another change"));
+                    return Err(AppError::internal(
+                        "a plan change checked as another change",
+                    ));
                 };
                 let (new, model, json) = replacement(contract, &line, plan, on, &field)?;
                 added.push((new, model, json));
@@ -932,7 +941,10 @@ fn replacement(
             .product_name
             .clone()
             .unwrap_or_else(|| line.product_name.clone()),
-        quantity: plan.quantity.clone().unwrap_or_else(|| line.quantity.clone()),
+        quantity: plan
+            .quantity
+            .clone()
+            .unwrap_or_else(|| line.quantity.clone()),
         unit_price: plan.unit_price.unwrap_or(old_price),
         billing_frequency: plan.billing_frequency.or(old_frequency),
         alignment: Alignment::parse(&line.alignment).unwrap_or(Alignment::Anniversary),
@@ -941,7 +953,12 @@ fn replacement(
         usage_pricing: None,
     };
     let (mut model, mut json) = new_line(contract, &new, field)?;
-    if model.quantity.as_ref().parse::<Decimal>().is_ok_and(|quantity| quantity.is_zero()) {
+    if model
+        .quantity
+        .as_ref()
+        .parse::<Decimal>()
+        .is_ok_and(|quantity| quantity.is_zero())
+    {
         return Err(AppError::validation(
             field("quantity"),
             "To stop the service, cancel the line instead of changing it to zero.",

@@ -64,6 +64,16 @@ pub fn assemble(
             .or_default()
             .push(change_from_model(&change)?);
     }
+    // A line replaced in a plan change names its successor on its credit.
+    let by_id: HashMap<i64, &contract_line::Model> =
+        models.iter().map(|model| (model.id, model)).collect();
+    let successors: HashMap<i64, String> = models
+        .iter()
+        .filter_map(|model| {
+            let old = by_id.get(&model.replaces_line_id?)?;
+            Some((old.id, new_plan(old, model)))
+        })
+        .collect();
     models
         .into_iter()
         .map(|model| {
@@ -74,14 +84,43 @@ pub fn assemble(
                 line_id: model.id,
                 contract_id: model.contract_id,
                 customer_id,
-                terms: line_terms(
-                    &model,
-                    changes_by_line.remove(&model.id).unwrap_or_default(),
-                )?,
+                terms: LineTerms {
+                    replaced_by: successors.get(&model.id).cloned(),
+                    ..line_terms(
+                        &model,
+                        changes_by_line.remove(&model.id).unwrap_or_default(),
+                    )?
+                },
                 pricing: pricing_of(&model)?,
             })
         })
         .collect()
+}
+
+/// The new plan in words, by what changed first: its product, its billing period, its price, or
+/// its quantity ("Platform seats Pro", "Platform seats billed annually").
+fn new_plan(old: &contract_line::Model, new: &contract_line::Model) -> String {
+    if new.product_name != old.product_name {
+        return new.product_name.clone();
+    }
+    if new.billing_frequency != old.billing_frequency {
+        if let Some(frequency) = new.billing_frequency.as_deref() {
+            return format!("{} billed {frequency}", new.product_name);
+        }
+    }
+    if new.unit_price_minor != old.unit_price_minor {
+        return format!(
+            "{} at {}",
+            new.product_name,
+            crate::money::Currency::parse(&new.currency)
+                .map(
+                    |currency| crate::money::Money::from_minor(new.unit_price_minor, currency)
+                        .to_string()
+                )
+                .unwrap_or_default()
+        );
+    }
+    format!("{} × {}", new.product_name, new.quantity)
 }
 
 /// The charge keys already written for each line.

@@ -52,6 +52,7 @@ impl BroughtOverLine {
     pub fn terms(&self, billed: bool) -> LineTerms {
         LineTerms {
             anchor: None,
+            replaced_by: None,
             kind: self.kind,
             product: self.product_name.clone(),
             quantity: self.quantity,

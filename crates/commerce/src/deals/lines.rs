@@ -341,6 +341,7 @@ fn line_total(line: &DealLine, draft: &DealDraft) -> Option<Money> {
         ContractLineKind::Subscription => {
             let terms = LineTerms {
                 anchor: None,
+                replaced_by: None,
                 kind: ContractLineKind::Subscription,
                 product: contract_line.product_name,
                 quantity: line.quantity,

@@ -1258,6 +1258,7 @@ async fn find_model<C: ConnectionTrait>(connection: &C, id: i64) -> AppResult<de
 fn line_draft_terms(line: &ContractLineDraft) -> AppResult<crate::billing::schedule::LineTerms> {
     Ok(crate::billing::schedule::LineTerms {
         anchor: None,
+        replaced_by: None,
         kind: line.kind,
         product: line.product_name.clone(),
         quantity: crate::billing::repo::decimal("quantity", &line.quantity)?,

@@ -127,6 +127,7 @@ impl RecurringBook {
             let currency = Currency::parse(&row.currency)?;
             let terms = LineTerms {
                 anchor: None,
+                replaced_by: None,
                 kind: ContractLineKind::Subscription,
                 product: row.product_name,
                 quantity: decimal("quantity", &row.quantity)?,

@@ -194,6 +194,7 @@ mod tests {
     fn terms(frequency: BillingFrequency, price: i64, quantity: i64) -> LineTerms {
         LineTerms {
             anchor: None,
+            replaced_by: None,
             kind: ContractLineKind::Subscription,
             product: "Platform".into(),
             quantity: Decimal::from(quantity),

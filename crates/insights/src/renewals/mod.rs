@@ -974,6 +974,7 @@ fn renewal_lines(
         }
         next_terms.push(crate::billing::schedule::LineTerms {
             anchor: None,
+            replaced_by: None,
             quantity,
             unit_price: price,
             start,
