@@ -678,6 +678,12 @@ pub struct ContractLine {
     /// A free trial's first day; the line bills from its start date.
     #[serde(default)]
     pub trial_from: Option<String>,
+    /// The day service stopped before the end date (a cancellation or a plan change).
+    #[serde(default)]
+    pub cancelled_on: Option<String>,
+    /// The line this one took over from in a plan change.
+    #[serde(default)]
+    pub replaces_line_id: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Deserialize)]

@@ -3329,6 +3329,84 @@ async fn contract_recognised_through_october(app: &TestApp) -> (String, String) 
 }
 
 #[tokio::test]
+async fn vp_finance_previews_an_upgrade_with_its_proration_and_records_it() -> TestResult {
+    // Proves: "Change plan" on a line of the modification form takes a new product and price; "Preview charges" shows, before anything is recorded, the old price's unused part credited (12,000.00 × 61/365 = −2,005.48) and the new price charged for the rest of the period (15,000.00 × 61/365 = 2,506.85), each with its proration, and 501.37 owed in all — and records nothing; recording it is a prospective modification whose log reads the change in words, and the API then holds the new line co-termed from 1 November.
+    require_dist()?;
+    let app = TestApp::spawn().await;
+    let (contract_id, line_id) = contract_recognised_through_october(&app).await;
+    let browser = Browser::start().await?;
+    run(&browser, "plan_change", async {
+        sign_in(&browser, &app, Role::VpFinance).await?;
+        browser.wait_for("[data-nav=revenue]", DEFAULT_TIMEOUT).await?;
+        let schedule = format!("/revenue/contracts/{contract_id}");
+        browser.goto(&format!("{}{schedule}", app.base_url)).await?;
+        let open = browser
+            .wait_for("[data-action=modify-contract]", DEFAULT_TIMEOUT)
+            .await?;
+        browser.click(&open).await?;
+        set_value(&browser, "#modify-effective", "2026-11-01").await?;
+        set_value(&browser, "#modify-reason", "Upgrade to Enterprise").await?;
+        set_value(&browser, &format!("#modify-action-{line_id}"), "plan").await?;
+        set_value(&browser, &format!("#modify-plan-product-{line_id}"), "Analytics Suite Enterprise").await?;
+        set_value(&browser, &format!("#modify-plan-price-{line_id}"), "15000.00").await?;
+        let preview = browser.find("[data-action=preview-modification]").await?;
+        browser.click(&preview).await?;
+        browser
+            .wait_for_text("[data-test=preview-total]", &usd("501.37"), DEFAULT_TIMEOUT)
+            .await?;
+        for text in [
+            "Analytics Suite: changed to Analytics Suite Enterprise from 2026-11-01, unused time credited",
+            &usd("-2005.48"),
+            "Prorated 61/365 days of 2026-01-01 – 2026-12-31",
+            "Analytics Suite Enterprise (2026-11-01 – 2026-12-31)",
+            &usd("2506.85"),
+        ] {
+            browser
+                .wait_for_text("[data-test=modify-preview]", text, DEFAULT_TIMEOUT)
+                .await?;
+        }
+        let logged = app
+            .gql_ok(
+                Role::Cfo,
+                "query($id: ID!) { revenueSchedule(contractId: $id) { modifications { id } } }",
+                json!({ "id": contract_id }),
+            )
+            .await;
+        if logged["revenueSchedule"]["modifications"]
+            .as_array()
+            .is_some_and(|list| !list.is_empty())
+        {
+            return Err("the preview recorded a modification".into());
+        }
+        let save = browser.find("[data-action=save-modification]").await?;
+        browser.click(&save).await?;
+        browser
+            .wait_for_text("[data-test=schedule-notice]", "prospective", DEFAULT_TIMEOUT)
+            .await?;
+        browser
+            .wait_for_text(
+                "[data-test=modification-changes]",
+                "Analytics Suite: changed to Analytics Suite Enterprise from",
+                DEFAULT_TIMEOUT,
+            )
+            .await?;
+        let preview = app
+            .gql_ok(
+                Role::Cfo,
+                "query($id: ID!) { contractBillingSchedule(contractId: $id) { description amount { amount } state } }",
+                json!({ "id": contract_id }),
+            )
+            .await;
+        let rows = preview["contractBillingSchedule"].to_string();
+        if !rows.contains("Analytics Suite Enterprise (2026-11-01 – 2026-12-31)") || !rows.contains("2506.85") {
+            return Err(format!("the new line's stub period is not scheduled: {rows}").into());
+        }
+        Ok(())
+    })
+    .await
+}
+
+#[tokio::test]
 async fn vp_finance_modifies_a_contract_and_the_cfo_reads_the_log_and_the_remaining_obligations(
 ) -> TestResult {
     // Proves: the contract schedule offers "Modify contract…" to a contract changer; a bad seat count is refused beside its own line and nothing is recorded; a seat increase dated 1 November is recorded as one prospective modification, the page says so with its ASC 606 paragraph and the log shows the change in words; the CFO then reads the modification log and, on the revenue overview, the remaining performance obligations with the API's total.

@@ -234,12 +234,19 @@ fn ContractView(contract: Contract, just_approved: bool) -> impl IntoView {
                     </tr>
                 </thead>
                 <tbody>
-                    {contract.lines.into_iter().map(|line| view! {
+                    {contract.lines.iter().cloned().map(|line| {
+                        // A plan change's new line names the one it took over from.
+                        let replaced = line.replaces_line_id.as_ref().and_then(|id| {
+                            contract.lines.iter().find(|other| &other.id == id).map(|old| old.product_name.clone())
+                        });
+                        view! {
                         <tr>
                             <td>
                                 {line.product_name}
                                 {line.discount.map(|discount| view! { <p class="hint" data-test="line-discount">{discount.description}</p> })}
                                 {line.trial_from.map(|from| view! { <p class="hint" data-test="line-trial">{format!("Free trial from {}; paid from {}", format::date(&from), format::date(&line.start_date))}</p> })}
+                                {replaced.map(|old| view! { <p class="hint" data-test="line-replaces">{format!("Plan change from {}, from {}", old, format::date(&line.start_date))}</p> })}
+                                {line.cancelled_on.map(|day| view! { <p class="hint" data-test="line-stopped">{format!("Stopped from {}", format::date(&day))}</p> })}
                             </td>
                             <td>{format::enum_label(&line.kind)}</td>
                             <td class="num">{line.quantity}</td>
@@ -250,7 +257,7 @@ fn ContractView(contract: Contract, just_approved: bool) -> impl IntoView {
                                 <td class="nowrap" data-test="billed-through">{or_dash(line.billed_through.as_deref().map(format::date))}</td>
                             })}
                         </tr>
-                    }).collect_view()}
+                    }}).collect_view()}
                 </tbody>
             </table>
             <h3>"Purchase orders"</h3>

@@ -338,6 +338,7 @@ fn ModifyForm(
                         let action = row.action;
                         let value = row.value;
                         let plan = row.plan;
+                        let plan_line = line.clone();
                         let error = row_error(format!("line-{line}"));
                         let select_id = format!("modify-action-{line}");
                         let value_id = format!("modify-value-{line}");
@@ -355,7 +356,7 @@ fn ModifyForm(
                                         "quantity" => view! { <input id=value_id.clone() name="newQuantity" class="num-input" inputmode="decimal" aria-label="New seats" bind:value=value /> }.into_any(),
                                         "term" => view! { <input id=value_id.clone() name="newEndDate" type="date" aria-label="New end date" bind:value=value /> }.into_any(),
                                         "coupon" => view! { <input id=value_id.clone() name="coupon" aria-label="Coupon code" placeholder="SPRING20" bind:value=value /> }.into_any(),
-                                        "plan" => view! { <PlanInputs line=line.clone() fields=plan currency=currency.get_value() /> }.into_any(),
+                                        "plan" => view! { <PlanInputs line=plan_line.clone() fields=plan currency=currency.get_value() /> }.into_any(),
                                         _ => view! { <span class="muted">"—"</span> }.into_any(),
                                     }}
                                     <p class="field-error" data-test="change-error">{move || error.get()}</p>

@@ -242,6 +242,24 @@ async fn a_downgrade_at_period_end_changes_nothing_before_the_next_period() {
     );
     assert_eq!(preview["total"]["amount"], "640.00");
     app.gql_ok(Role::VpFinance, MODIFY, downgrade).await;
+    // The old line stops on 1 May; a seat change to it before then is refused, saying why.
+    let seats_then = app
+        .gql_as(
+            Role::VpFinance,
+            MODIFY,
+            json!({ "input": {
+                "contractId": contract, "effectiveDate": "2027-04-20", "reason": "More seats",
+                "idempotencyKey": "seats-after-downgrade",
+                "changes": [{ "quantity": { "contractLineId": line, "newQuantity": "12" } }],
+            } }),
+        )
+        .await;
+    assert!(
+        seats_then.to_string().contains(
+            "Platform seats stops on 2027-05-01: a cancellation or plan change from that day is already recorded."
+        ),
+        "{seats_then}"
+    );
     let after = app.gql_ok(Role::Cfo, LINES, json!({ "id": deal })).await["deal"]["contract"]
         ["lines"]
         .clone();

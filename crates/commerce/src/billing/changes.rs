@@ -681,10 +681,15 @@ async fn check_existing<C: ConnectionTrait>(
             .iter()
             .any(|change| change.kind == ChangeKind::Cancellation.as_str())
     {
-        return Err(AppError::Conflict(format!(
-            "{} is already cancelled.",
-            line.product_name
-        )));
+        // A line stopping on a later day was cancelled, or changes plan, from then; the line
+        // that takes over is the one to change.
+        return Err(AppError::Conflict(match line.cancelled_on {
+            Some(stops) if stops > effective => format!(
+                "{} stops on {stops}: a cancellation or plan change from that day is already recorded.",
+                line.product_name
+            ),
+            _ => format!("{} is already cancelled.", line.product_name),
+        }));
     }
     if let Some(latest) = changes.iter().map(|change| change.effective_date).max() {
         if effective < latest {
