@@ -13,7 +13,7 @@ use crate::{
 };
 
 /// What the form can do to one existing line.
-const LINE_ACTIONS: [(&str, &str); 6] = [
+const LINE_ACTIONS: [(&str, &str); 7] = [
     ("", "No change"),
     ("quantity", "Change seats"),
     (
@@ -22,6 +22,7 @@ const LINE_ACTIONS: [(&str, &str); 6] = [
     ),
     ("term", "Move the end date"),
     ("cancel", "Cancel from the modification date"),
+    ("cancel-end", "Cancel at the end of the current period"),
     ("coupon", "Apply a coupon from the modification date"),
 ];
 
@@ -237,6 +238,7 @@ fn ModifyForm(
                     "quantity" => json!({ "quantity": { "contractLineId": line, "newQuantity": value.trim() } }),
                     "term" => json!({ "term": { "contractLineId": line, "newEndDate": value } }),
                     "cancel" => json!({ "cancel": { "contractLineId": line } }),
+                    "cancel-end" => json!({ "cancel": { "contractLineId": line, "atPeriodEnd": true } }),
                     "coupon" => json!({ "discount": { "contractLineId": line, "discount": { "coupon": value.trim() } } }),
                     "plan" => row.plan.change(&line, &currency.get_value()),
                     _ => continue,
@@ -544,7 +546,10 @@ pub fn changes_in_words(changes: Option<&str>, currency: &str) -> Vec<String> {
                     format::date(change["newEndDate"].as_str().unwrap_or_default()),
                     format::date(change["oldEndDate"].as_str().unwrap_or_default())
                 ),
-                "cancel" => format!("{product}: cancelled"),
+                "cancel" => match change["cancelOn"].as_str() {
+                    Some(day) => format!("{product}: cancelled from {}", format::date(day)),
+                    None => format!("{product}: cancelled"),
+                },
                 "plan" => format!(
                     "{product}: changed to {} from {}",
                     change["newProduct"].as_str().unwrap_or("a new plan"),

@@ -891,6 +891,111 @@ async fn a_cancellation_after_a_credit_memo_credits_only_what_is_left_on_the_lin
     assert_eq!(balance(&trial, "2000"), "0.00");
 }
 
+/// An adjustment on one line of an issued invoice (issue 20, "Adjustments on issued invoice
+/// lines"): January's invoice bills Platform seats 1,000.00 and Support 500.00. A credit of
+/// 400.00 against the seats line alone leaves that line 600.00; a later 700.00 on it is refused,
+/// naming the line's amount and what is left; a gross credit of 300.00 afterwards spreads over
+/// what each line still has (600.00 and 500.00: 163.64 and 136.36), not over what they billed;
+/// once the seats line is credited in full, a gross credit goes to Support alone. Source:
+/// Chargebee's and Stripe's credit notes against individual invoice line items, each line's
+/// credits capped at its amount.
+#[tokio::test]
+async fn a_credit_against_one_invoice_line_caps_the_later_credits_of_that_line() {
+    let app = TestApp::spawn().await;
+    tax_rate(&app, "US-CA", "0").await;
+    let customer = app.create_customer("Hooli Adjustments", "USD").await;
+    let mut input = crate::discounts::seat_deal(&customer, app.user_id(Role::Ae), Value::Null);
+    input["lines"]
+        .as_array_mut()
+        .unwrap()
+        .push(json!({ "productName": "Support", "kind": "SUBSCRIPTION", "quantity": "1",
+            "unitPrice": { "amount": "500.00", "currency": "USD" }, "billingFrequency": "MONTHLY" }));
+    crate::discounts::approved(&app, input, "adjust-approve").await;
+    crate::discounts::bill(&app, "2027-01-01").await;
+    let invoice = app
+        .gql_ok(
+            Role::Cfo,
+            "query($customerId: ID) { invoices(first: 10, customerId: $customerId) { nodes { id lines { id description } } } }",
+            json!({ "customerId": customer }),
+        )
+        .await["invoices"]["nodes"][0]
+        .clone();
+    let invoice_id = invoice["id"].clone();
+    let seats = invoice["lines"][0]["id"].clone();
+    assert!(invoice["lines"][0]["description"]
+        .as_str()
+        .unwrap()
+        .starts_with("Platform seats"));
+    let invoice_id = &invoice_id;
+    let credit = |request: Value, key: &str| {
+        let app = &app;
+        let key = key.to_string();
+        async move {
+            let mut input = request;
+            input["invoiceId"] = invoice_id.clone();
+            input["reason"] = json!(format!("Adjustment {key}"));
+            let requested = app
+                .gql_as(
+                    Role::ArSpecialist,
+                    "mutation($input: CreditMemoRequestInput!) { creditMemoRequest(input: $input) { approvalId lines { amount { amount } } } }",
+                    json!({ "input": input }),
+                )
+                .await;
+            if requested.get("errors").is_some() {
+                return requested;
+            }
+            app.gql_ok(
+                Role::VpRevops,
+                "mutation($input: DocumentDecideInput!) { creditMemoDecide(input: $input) { number } }",
+                json!({ "input": { "approvalId": requested["data"]["creditMemoRequest"]["approvalId"], "decision": "APPROVE", "comment": "Agreed" } }),
+            )
+            .await;
+            requested
+        }
+    };
+    let first = credit(
+        json!({ "lines": [{ "invoiceLineId": seats, "amount": "400.00" }] }),
+        "one",
+    )
+    .await;
+    assert_eq!(
+        first["data"]["creditMemoRequest"]["lines"],
+        json!([{ "amount": { "amount": "400.00" } }])
+    );
+    let refused = credit(
+        json!({ "lines": [{ "invoiceLineId": seats, "amount": "700.00" }] }),
+        "two",
+    )
+    .await;
+    assert_eq!(error_field(&refused).as_deref(), Some("lines.0.amount"));
+    assert!(
+        refused.to_string().contains(
+            "at most the USD 600.00 the line still has uncredited (billed USD 1,000.00, credited USD 400.00)"
+        ),
+        "{refused}"
+    );
+    let spread = credit(json!({ "amount": "300.00" }), "three").await;
+    assert_eq!(
+        spread["data"]["creditMemoRequest"]["lines"],
+        json!([{ "amount": { "amount": "163.64" } }, { "amount": { "amount": "136.36" } }]),
+        "{spread}"
+    );
+    // The seats line has 436.36 left; credit it in full, then a gross credit goes to Support.
+    credit(
+        json!({ "lines": [{ "invoiceLineId": seats, "amount": "436.36" }] }),
+        "four",
+    )
+    .await;
+    let support_only = credit(json!({ "amount": "50.00" }), "five").await;
+    assert_eq!(
+        support_only["data"]["creditMemoRequest"]["lines"],
+        json!([{ "amount": { "amount": "50.00" } }]),
+        "{support_only}"
+    );
+    let memos = memos_of(&app, &customer).await;
+    assert_eq!(memos.len(), 4, "the refused request wrote nothing");
+}
+
 #[tokio::test]
 async fn billing_and_the_commission_clawback_count_the_same_unserved_days() {
     // Proves one day count: a year cancelled from 2026-07-03 leaves 182 days unserved (July 3 to

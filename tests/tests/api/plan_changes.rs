@@ -25,12 +25,12 @@ const PREVIEW: &str = "query($input: ContractModifyInput!) { contractModifyPrevi
 const MODIFY: &str = "mutation($input: ContractModifyInput!) { contractModify(input: $input) { treatment addedLines { id productName } } }";
 const MOVEMENTS: &str = "query($from: Date!, $to: Date!) { mrrMovements(from: $from, to: $to) { month movements { opening { amount } expansion { amount } contraction { amount } churn { amount } closing { amount } } } }";
 
-/// 10 seats at 100.00 a month for 2027, approved; returns the deal's id, the contract's id and
+/// 10 seats at 100.00 a month for 2027 (the test sets the tax rate), approved; returns the deal's id, the contract's id and
 /// its line's id.
 async fn seats(app: &TestApp, name: &str) -> (String, String, String) {
-    tax_rate(app, "US-CA", "0").await;
     let customer = app.create_customer(name, "USD").await;
-    let input = seat_deal(&customer, app.user_id(Role::Ae), Value::Null);
+    let mut input = seat_deal(&customer, app.user_id(Role::Ae), Value::Null);
+    input["crmOpportunityId"] = json!(format!("OPP-{name}"));
     let deal = app
         .gql_ok(Role::Ae, CREATE, json!({ "input": input }))
         .await["dealCreate"]["deal"]["id"]
@@ -100,6 +100,7 @@ fn movement(report: &Value, month: &str, kind: &str) -> String {
 #[tokio::test]
 async fn an_immediate_upgrade_halfway_through_a_month_credits_the_old_price_and_charges_the_new() {
     let app = TestApp::spawn().await;
+    tax_rate(&app, "US-CA", "0").await;
     let (deal, contract, line) = seats(&app, "Hooli Upgrade").await;
     for month in ["2027-01-01", "2027-02-01", "2027-03-01", "2027-04-01"] {
         assert_eq!(bill(&app, month).await[0]["total"]["amount"], "1000.00");
@@ -215,6 +216,7 @@ async fn an_immediate_upgrade_halfway_through_a_month_credits_the_old_price_and_
 #[tokio::test]
 async fn a_downgrade_at_period_end_changes_nothing_before_the_next_period() {
     let app = TestApp::spawn().await;
+    tax_rate(&app, "US-CA", "0").await;
     let (deal, contract, line) = seats(&app, "Hooli Downgrade").await;
     for month in ["2027-01-01", "2027-02-01", "2027-03-01", "2027-04-01"] {
         bill(&app, month).await;
@@ -317,6 +319,7 @@ async fn a_downgrade_at_period_end_changes_nothing_before_the_next_period() {
 #[tokio::test]
 async fn monthly_to_annual_mid_period_bills_the_stub_to_the_anniversary() {
     let app = TestApp::spawn().await;
+    tax_rate(&app, "US-CA", "0").await;
     let (_, contract, line) = seats(&app, "Hooli Annual").await;
     for month in ["2027-01-01", "2027-02-01", "2027-03-01"] {
         bill(&app, month).await;
@@ -374,11 +377,78 @@ async fn monthly_to_annual_mid_period_bills_the_stub_to_the_anniversary() {
     assert_eq!(movement(&report, "2027-03", "closing"), "916.67");
 }
 
+/// A termination at period end (Chargebee's "cancel at end of term", Stripe's
+/// `cancel_at_period_end`): agreed on 16 April, the seats stop when April's period ends — the
+/// April invoice stands, nothing is credited, May bills nothing, and May's MRR shows the
+/// 1,000.00 as churn. In the term's last period there is no later period end to stop at.
+#[tokio::test]
+async fn a_termination_at_period_end_credits_nothing_and_stops_billing_after_the_period() {
+    let app = TestApp::spawn().await;
+    tax_rate(&app, "US-CA", "0").await;
+    let (deal, contract, line) = seats(&app, "Hooli Termination At End").await;
+    for month in ["2027-01-01", "2027-02-01", "2027-03-01", "2027-04-01"] {
+        bill(&app, month).await;
+    }
+    app.travel_to(day("2027-04-16")).await;
+    let cancel = |on: &str, key: &str| {
+        json!({ "input": {
+            "contractId": contract, "effectiveDate": on, "reason": "Customer leaves at period end",
+            "idempotencyKey": key,
+            "changes": [{ "cancel": { "contractLineId": line, "atPeriodEnd": true } }],
+        } })
+    };
+    let preview = app
+        .gql_ok(Role::VpFinance, PREVIEW, cancel("2027-04-16", "end"))
+        .await["contractModifyPreview"]
+        .clone();
+    assert_eq!(preview["charges"], json!([]), "{preview}");
+    assert_eq!(preview["total"]["amount"], "0.00");
+    app.gql_ok(Role::VpFinance, MODIFY, cancel("2027-04-16", "end"))
+        .await;
+    let after = app.gql_ok(Role::Cfo, LINES, json!({ "id": deal })).await;
+    assert_eq!(
+        after["deal"]["contract"]["lines"][0]["cancelledOn"],
+        "2027-05-01"
+    );
+    assert_eq!(bill(&app, "2027-04-20").await, json!([]));
+    assert_eq!(bill(&app, "2027-05-01").await, json!([]));
+    let report = app
+        .gql_ok(
+            Role::Cfo,
+            MOVEMENTS,
+            json!({ "from": "2027-04-01", "to": "2027-05-31" }),
+        )
+        .await;
+    assert_eq!(movement(&report, "2027-04", "churn"), "0.00", "{report}");
+    assert_eq!(movement(&report, "2027-05", "churn"), "1000.00", "{report}");
+
+    // A second contract in its last period: nothing later to stop at.
+    let (_, last_contract, last_line) = seats(&app, "Hooli Last Period").await;
+    app.travel_to(day("2027-12-10")).await;
+    let refused = app
+        .gql_as(
+            Role::VpFinance,
+            MODIFY,
+            json!({ "input": {
+                "contractId": last_contract, "effectiveDate": "2027-12-10", "reason": "Leaving",
+                "idempotencyKey": "last-period",
+                "changes": [{ "cancel": { "contractLineId": last_line, "atPeriodEnd": true } }],
+            } }),
+        )
+        .await;
+    assert_eq!(
+        error_field(&refused).as_deref(),
+        Some("changes.0.atPeriodEnd"),
+        "{refused}"
+    );
+}
+
 /// Refusals name their field and write nothing: a change that changes nothing, a price in
 /// another currency, a change to a cancelled line, and the role that may not change contracts.
 #[tokio::test]
 async fn a_bad_plan_change_names_its_field() {
     let app = TestApp::spawn().await;
+    tax_rate(&app, "US-CA", "0").await;
     let (deal, contract, line) = seats(&app, "Hooli Refusals").await;
     app.travel_to(day("2027-02-10")).await;
     let refused = |plan: Value| plan_change(&contract, &line, "2027-02-10", "bad", plan);

@@ -583,6 +583,9 @@ pub struct TermChangeInput {
 #[derive(InputObject)]
 pub struct LineCancelInput {
     pub contract_line_id: ID,
+    /// Stop at the end of the billing period the modification date falls in (nothing to
+    /// credit) rather than on the date itself (the unused part credited). Default false.
+    pub at_period_end: Option<bool>,
 }
 
 /// A recurring discount agreed mid-term, from the first period starting on or after the
@@ -677,6 +680,7 @@ impl ContractChangeInput {
             },
             ContractChangeInput::Cancel(change) => ContractChange::Cancel {
                 line_id: line_id(&change.contract_line_id)?,
+                at_period_end: change.at_period_end.unwrap_or(false),
             },
             ContractChangeInput::Discount(change) => ContractChange::Discount {
                 line_id: line_id(&change.contract_line_id)?,

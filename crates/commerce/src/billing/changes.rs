@@ -72,9 +72,11 @@ pub enum ContractChange {
         line_id: i64,
         new_end: NaiveDate,
     },
-    /// Service stops on the modification date; unused prepaid time is credited.
+    /// Service stops on the modification date — unused prepaid time is credited — or, with
+    /// `at_period_end`, at the end of the period the date falls in (nothing to credit).
     Cancel {
         line_id: i64,
+        at_period_end: bool,
     },
     /// A recurring discount from the first period starting on or after the modification date
     /// (a price concession agreed mid-term; periods already billed keep their price).
@@ -150,8 +152,10 @@ enum ExistingChange {
     Term {
         new_end: NaiveDate,
     },
+    /// Service stops on `on`: the modification date, or the end of its period.
     Cancel {
         seats: Decimal,
+        on: NaiveDate,
     },
     /// The line stops on `on` (a plan change); `by` is the product of the line taking over.
     Replace {
@@ -177,9 +181,9 @@ impl ExistingChange {
                 "change": "term", "contractLineId": line.id, "product": line.product_name,
                 "oldEndDate": line.end_date, "newEndDate": new_end,
             }),
-            ExistingChange::Cancel { seats } => serde_json::json!({
+            ExistingChange::Cancel { seats, on } => serde_json::json!({
                 "change": "cancel", "contractLineId": line.id, "product": line.product_name,
-                "quantity": seats.to_string(),
+                "quantity": seats.to_string(), "cancelOn": on,
             }),
             ExistingChange::Replace { seats, on, by } => serde_json::json!({
                 "change": "plan", "contractLineId": line.id, "product": line.product_name,
@@ -272,7 +276,10 @@ impl BillingService {
         }
         let line = find_line(&self.db, line_id).await?;
         let change = match kind {
-            ChangeKind::Cancellation => ContractChange::Cancel { line_id },
+            ChangeKind::Cancellation => ContractChange::Cancel {
+                line_id,
+                at_period_end: false,
+            },
             ChangeKind::Quantity => ContractChange::Quantity {
                 line_id,
                 new_quantity: new_quantity
@@ -600,7 +607,7 @@ async fn check_changes<C: ConnectionTrait>(
             ContractChange::Quantity { line_id, .. }
             | ContractChange::Term { line_id, .. }
             | ContractChange::Discount { line_id, .. }
-            | ContractChange::Cancel { line_id } => {
+            | ContractChange::Cancel { line_id, .. } => {
                 let line = line_of_contract(connection, contract, *line_id, &field).await?;
                 if !touched.insert(*line_id) {
                     return Err(AppError::validation(
@@ -729,7 +736,32 @@ async fn check_existing<C: ConnectionTrait>(
     }
     let old = repo::decimal("quantity", &line.quantity)?;
     match change {
-        ContractChange::Cancel { .. } => Ok(ExistingChange::Cancel { seats: old }),
+        ContractChange::Cancel { at_period_end, .. } => {
+            let on = if *at_period_end {
+                if in_trial {
+                    return Err(AppError::validation(
+                        field("atPeriodEnd"),
+                        format!(
+                            "{} is in its free trial until {}; cancel it from a date instead.",
+                            line.product_name, line.start_date
+                        ),
+                    ));
+                }
+                period_end_day(line, &changes, effective)?.ok_or_else(|| {
+                    AppError::validation(
+                        field("atPeriodEnd"),
+                        format!(
+                            "{}'s term ends with the period {effective} falls in: it stops on {} without a cancellation.",
+                            line.product_name,
+                            line.end_date
+                        ),
+                    )
+                })?
+            } else {
+                effective
+            };
+            Ok(ExistingChange::Cancel { seats: old, on })
+        }
         ContractChange::Plan(plan) => {
             let on = plan_change_day(line, &changes, plan.timing, effective, field)?;
             Ok(ExistingChange::Replace {
@@ -895,6 +927,24 @@ fn plan_change_day(
     if timing == PlanTiming::Immediately {
         return Ok(effective);
     }
+    period_end_day(line, changes, effective)?.ok_or_else(|| {
+        AppError::validation(
+            field("timing"),
+            format!(
+                "{}'s term ends with the period {effective} falls in; no period follows to change at its end. Change it immediately, or renew it on the new plan.",
+                line.product_name
+            ),
+        )
+    })
+}
+
+/// The first day after the billing period `effective` falls in, when the line's term goes on
+/// past that period; `None` when the term ends with it.
+fn period_end_day(
+    line: &contract_line::Model,
+    changes: &[contract_line_change::Model],
+    effective: NaiveDate,
+) -> AppResult<Option<NaiveDate>> {
     let recorded = changes
         .iter()
         .map(repo::change_from_model)
@@ -910,17 +960,7 @@ fn plan_change_day(
                 format!("{effective} is in none of {}'s periods.", line.product_name),
             )
         })?;
-    if period.end > line.end_date {
-        return Err(AppError::validation(
-            field("timing"),
-            format!(
-                "{}'s term ends with the period {}; no period follows to change at its end. Change it immediately, or renew it on the new plan.",
-                line.product_name,
-                period.label()
-            ),
-        ));
-    }
-    Ok(period.end)
+    Ok((period.end <= line.end_date).then_some(period.end))
 }
 
 /// The line that takes over in a plan change: what the change gives, the rest as the old line
@@ -1196,9 +1236,9 @@ async fn apply_existing<C: ConnectionTrait>(
             row.quantity = Set(new.to_string());
             Some((ChangeKind::Quantity, *old, *new, effective))
         }
-        ExistingChange::Cancel { seats } => {
-            row.cancelled_on = Set(Some(effective));
-            Some((ChangeKind::Cancellation, *seats, Decimal::ZERO, effective))
+        ExistingChange::Cancel { seats, on } => {
+            row.cancelled_on = Set(Some(*on));
+            Some((ChangeKind::Cancellation, *seats, Decimal::ZERO, *on))
         }
         ExistingChange::Replace { seats, on, .. } => {
             row.cancelled_on = Set(Some(*on));

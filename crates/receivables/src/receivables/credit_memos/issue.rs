@@ -60,6 +60,41 @@ async fn revenue_debits<C: ConnectionTrait>(
     })
 }
 
+/// No invoice line is credited past what it billed, counting every other memo approved on the
+/// invoice: a request checked against the credits of its day may meet, at approval, a credit the
+/// bill run issued since (a cancellation) — then it is refused and asked again, not over-credited.
+async fn check_line_caps<C: ConnectionTrait>(
+    connection: &C,
+    model: &credit_memo::Model,
+    invoice: &invoice::Model,
+    lines: &[CreditLine],
+    currency: Currency,
+) -> AppResult<()> {
+    let bases = super::lines::line_bases(connection, invoice.id).await?;
+    let mut credited = std::collections::HashMap::new();
+    for other in credit_memo::Entity::find()
+        .filter(credit_memo::Column::Status.eq("approved"))
+        .filter(credit_memo::Column::InvoiceId.eq(invoice.id))
+        .filter(credit_memo::Column::Id.ne(model.id))
+        .all(connection)
+        .await?
+    {
+        for line in serde_json::from_str::<Vec<CreditLine>>(&other.lines_json)? {
+            *credited.entry(line.invoice_line_id).or_insert(0) += line.net_minor;
+        }
+    }
+    match super::lines::over_line_cap(&bases, &credited, lines) {
+        Some((line, left)) => Err(AppError::Conflict(format!(
+            "{}'s line \"{}\" has only {} left to credit now (billed {}); reject this request and ask again.",
+            invoice_label(invoice),
+            line.description,
+            Money::from_minor(left, currency),
+            Money::from_minor(line.net_minor, currency)
+        ))),
+        None => Ok(()),
+    }
+}
+
 /// Issues a decided credit memo in the caller's transaction — the one way a memo is numbered
 /// `CM-YYYY-NNNNNN`, posted, applied to the invoice's open amount (the rest kept as customer
 /// credit), reported to revenue recognition and e-mailed — for approved requests and for the
@@ -92,6 +127,7 @@ pub(crate) async fn issue_memo<C: ConnectionTrait>(
     let to_credit = model.total_minor - to_invoice;
     let number = next_number(connection, &model.legal_entity, today).await?;
     let lines: Vec<CreditLine> = serde_json::from_str(&model.lines_json)?;
+    check_line_caps(connection, model, &invoice, &lines, currency).await?;
     let line_nets = contract_line_nets(connection, model.invoice_id, &lines).await?;
     let revenue = revenue_debits(
         connection,

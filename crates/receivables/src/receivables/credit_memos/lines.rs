@@ -65,6 +65,47 @@ pub fn spread_gross(gross: Money, lines: &[LineBasis]) -> AppResult<Vec<CreditLi
         .collect())
 }
 
+/// What each line still has to credit after earlier memos (`credited`: invoice line → net
+/// credited): its net less those credits, and its tax scaled to that net at the line's own rate.
+/// A gross credit spreads over these, so a line credited in full earlier takes none of it.
+pub fn uncredited(
+    bases: &[LineBasis],
+    credited: &std::collections::HashMap<i64, i64>,
+) -> Vec<LineBasis> {
+    bases
+        .iter()
+        .map(|basis| {
+            let net = (basis.net_minor - credited.get(&basis.id).copied().unwrap_or(0)).max(0);
+            LineBasis {
+                net_minor: net,
+                tax_minor: scale(basis.tax_minor, net, basis.net_minor),
+                ..basis.clone()
+            }
+        })
+        .collect()
+}
+
+/// The first credited line that would take its invoice line past what it billed, counting the
+/// credits before (`credited`): the line, and what it had left.
+pub fn over_line_cap<'a>(
+    bases: &'a [LineBasis],
+    credited: &std::collections::HashMap<i64, i64>,
+    lines: &[CreditLine],
+) -> Option<(&'a LineBasis, i64)> {
+    let mut running = credited.clone();
+    for line in lines {
+        let basis = bases
+            .iter()
+            .find(|basis| basis.id == line.invoice_line_id)?;
+        let before = running.entry(line.invoice_line_id).or_insert(0);
+        if *before + line.net_minor > basis.net_minor {
+            return Some((basis, (basis.net_minor - *before).max(0)));
+        }
+        *before += line.net_minor;
+    }
+    None
+}
+
 /// The lines a person asked to credit, each more than zero and at most what the line still has
 /// uncredited (its net less earlier credit memos on it), so credits never exceed what was billed.
 pub(super) fn requested_lines(
@@ -219,6 +260,45 @@ mod tests {
                 tax_minor: 0,
             },
         ]
+    }
+
+    #[test]
+    fn a_gross_credit_spreads_over_what_each_line_still_has_and_no_line_passes_its_net() {
+        // Line 1 (1,000.00 + 72.50 tax) was credited in full by an earlier memo: a later credit of
+        // 100.00 goes to line 2 alone, not 2/3 of it to the line with nothing left.
+        let credited = std::collections::HashMap::from([(1, 1000_00)]);
+        let left = uncredited(&lines(), &credited);
+        assert_eq!((left[0].net_minor, left[0].tax_minor), (0, 0));
+        assert_eq!((left[1].net_minor, left[1].tax_minor), (500_00, 0));
+        let spread = spread_gross(Money::from_minor(100_00, usd()), &left).unwrap();
+        assert_eq!(spread.len(), 1);
+        assert_eq!(spread[0].invoice_line_id, 2);
+        // Half of line 1 credited: its tax left is half too.
+        let half = uncredited(&lines(), &std::collections::HashMap::from([(1, 500_00)]));
+        assert_eq!((half[0].net_minor, half[0].tax_minor), (500_00, 36_25));
+        // The cap: 600.00 on line 2 after 0 is over its 500.00; 300.00 twice is over on the second.
+        let credit = |net_minor| CreditLine {
+            invoice_line_id: 2,
+            description: "Services".into(),
+            kind: "milestone".into(),
+            net_minor,
+            tax_minor: 0,
+        };
+        let none = std::collections::HashMap::new();
+        assert_eq!(
+            over_line_cap(&lines(), &none, &[credit(600_00)]).map(|(line, left)| (line.id, left)),
+            Some((2, 500_00))
+        );
+        assert!(over_line_cap(&lines(), &none, &[credit(300_00)]).is_none());
+        assert_eq!(
+            over_line_cap(
+                &lines(),
+                &std::collections::HashMap::from([(2, 300_00)]),
+                &[credit(300_00)]
+            )
+            .map(|(_, left)| left),
+            Some(200_00)
+        );
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! Requesting a credit memo (maker-checker's maker): the lines and amount checked against what
 //! the invoice still has to credit, the memo recorded as requested and its approval opened.
 
-use super::lines::{line_bases, requested_lines};
+use super::lines::{line_bases, requested_lines, uncredited};
 use super::{
     invoice_label, memo_from_model, spread_gross, CreditLine, CreditMemo, CreditMemoRequestInput,
     DocumentStatus,
@@ -134,6 +134,9 @@ async fn memo_lines<C: ConnectionTrait>(
     currency: Currency,
 ) -> AppResult<Vec<CreditLine>> {
     let bases = line_bases(connection, invoice.id).await?;
+    let credited =
+        crate::receivables::charge_credits::credited_by_invoice_line(connection, [invoice.id])
+            .await?;
     Ok(match (&input.amount, &input.lines) {
         (Some(amount), None) => {
             let gross = Money::parse(amount, currency)
@@ -144,14 +147,10 @@ async fn memo_lines<C: ConnectionTrait>(
                     "A credit must be more than zero.",
                 ));
             }
-            spread_gross(gross, &bases)?
+            // Over what each line still has, so no line is credited past what it billed.
+            spread_gross(gross, &uncredited(&bases, &credited))?
         }
         (None, Some(inputs)) if !inputs.is_empty() => {
-            let credited = crate::receivables::charge_credits::credited_by_invoice_line(
-                connection,
-                [invoice.id],
-            )
-            .await?;
             requested_lines(inputs, &bases, &credited, label, currency)?
         }
         _ => {
