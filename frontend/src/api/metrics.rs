@@ -14,7 +14,7 @@ pub const DASHBOARD_PERIODS: [(&str, &str); 3] = [
 ];
 
 /// The kinds of expansion (`ExpansionKind`).
-pub const EXPANSION_KINDS: [&str; 4] = ["SEATS", "MODULE", "USAGE", "UPLIFT"];
+pub const EXPANSION_KINDS: [&str; 5] = ["SEATS", "MODULE", "UPGRADE", "USAGE", "UPLIFT"];
 
 /// The MRR bridge over a window; every movement is a positive amount.
 #[derive(Clone, Debug, PartialEq, Deserialize)]

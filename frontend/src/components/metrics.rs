@@ -103,6 +103,7 @@ pub fn expansion_kind_label(kind: &str) -> String {
     match kind {
         "SEATS" => "Seats".to_string(),
         "MODULE" => "Module upsell".to_string(),
+        "UPGRADE" => "Plan upgrade".to_string(),
         "USAGE" => "Usage".to_string(),
         "UPLIFT" => "Renewal uplift".to_string(),
         other => crate::format::enum_label(other),

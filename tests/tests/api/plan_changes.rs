@@ -23,6 +23,7 @@ const APPROVE: &str = "mutation($input: DealApproveInput!) { dealApprove(input: 
 const LINES: &str = "query($id: ID!) { deal(id: $id) { contract { lines { id productName quantity unitPrice { amount } billingFrequency startDate endDate cancelledOn replacesLineId } } } }";
 const PREVIEW: &str = "query($input: ContractModifyInput!) { contractModifyPreview(input: $input) { treatment total { amount } charges { description periodStart periodEnd amount { amount } note dueOn } } }";
 const MODIFY: &str = "mutation($input: ContractModifyInput!) { contractModify(input: $input) { treatment addedLines { id productName } } }";
+const EXPANSIONS: &str = "query($from: Date!, $to: Date!) { expansions(from: $from, to: $to) { rows { kind product detail addedMrr { amount } } } }";
 const MOVEMENTS: &str = "query($from: Date!, $to: Date!) { mrrMovements(from: $from, to: $to) { month movements { opening { amount } expansion { amount } contraction { amount } churn { amount } closing { amount } } } }";
 
 /// 10 seats at 100.00 a month for 2027 (the test sets the tax rate), approved; returns the deal's id, the contract's id and
@@ -195,6 +196,24 @@ async fn an_immediate_upgrade_halfway_through_a_month_credits_the_old_price_and_
     );
     assert_eq!(movement(&report, "2027-04", "churn"), "0.00");
     assert_eq!(movement(&report, "2027-04", "closing"), "1500.00");
+    // The expansion report lists the upgrade by the 500.00 it added, not the new line's
+    // 1,500.00 as a module sold.
+    let expansions = app
+        .gql_ok(
+            Role::Cfo,
+            EXPANSIONS,
+            json!({ "from": "2027-04-01", "to": "2027-04-30" }),
+        )
+        .await;
+    assert_eq!(
+        expansions["expansions"]["rows"],
+        json!([{
+            "kind": "UPGRADE", "product": "Platform seats Pro",
+            "detail": "Plan change from Platform seats (10 × USD 100.00 monthly) to 10 × USD 150.00 monthly",
+            "addedMrr": { "amount": "500.00" },
+        }]),
+        "{expansions}"
+    );
 
     let schedule = app
         .gql_ok(
@@ -287,6 +306,15 @@ async fn a_downgrade_at_period_end_changes_nothing_before_the_next_period() {
         "{report}"
     );
     assert_eq!(movement(&report, "2027-05", "closing"), "640.00");
+    // A downgrade is contraction: the expansion report lists nothing for it.
+    let expansions = app
+        .gql_ok(
+            Role::Cfo,
+            EXPANSIONS,
+            json!({ "from": "2027-04-01", "to": "2027-05-31" }),
+        )
+        .await;
+    assert_eq!(expansions["expansions"]["rows"], json!([]), "{expansions}");
 
     // The term's last period has no period after it to change at.
     app.travel_to(day("2027-12-10")).await;

@@ -1,6 +1,7 @@
 //! The expansion report (seed 5.2): seat expansions (added MRR from the change date, with the
 //! prorated charge billed for it), module upsells (a subscription line added to a running
-//! customer), usage billed per customer and month, and uplifts taken at renewal.
+//! customer), plan upgrades (a plan change that raised a line's monthly value, by the
+//! difference), usage billed per customer and month, and uplifts taken at renewal.
 
 use crate::access::{Actor, Permission};
 use crate::billing::repo::decimal;
@@ -29,6 +30,10 @@ pub enum ExpansionKind {
     Seats,
     /// A new subscription line for a customer already paying.
     Module,
+    /// A plan change to a higher monthly value (another product, price, quantity or billing
+    /// period): the difference, from the change date. A change to a lower one is contraction,
+    /// not listed here.
+    Upgrade,
     /// Usage billed for a month (recognised in the month incurred).
     Usage,
     /// The price rise taken when a contract renewed.
@@ -270,7 +275,8 @@ async fn seat_rows<C: ConnectionTrait>(
 }
 
 /// Modules: subscription lines starting in the range for a customer with MRR the day before
-/// from another line, except a renewal term's own lines.
+/// from another line, except a renewal term's own lines; a line that replaced another in a plan
+/// change is an upgrade by the difference instead (or nothing, when it is worth less).
 async fn module_rows<C: ConnectionTrait>(
     connection: &C,
     names: &Names,
@@ -295,7 +301,21 @@ async fn module_rows<C: ConnectionTrait>(
         .map(|row| row.id)
         .collect();
     let running = RecurringBook::load_contracts(connection, &running_ids).await?;
+    let replaced: HashMap<i64, contract_line::Model> = contract_line::Entity::find()
+        .filter(
+            contract_line::Column::Id
+                .is_in(started.iter().filter_map(|line| line.replaces_line_id)),
+        )
+        .all(connection)
+        .await?
+        .into_iter()
+        .map(|row| (row.id, row))
+        .collect();
     for line in started {
+        if let Some(old) = line.replaces_line_id.and_then(|id| replaced.get(&id)) {
+            rows.extend(upgrade_row(names, old, &line)?);
+            continue;
+        }
         let Some(owning) = names.contracts.get(&line.contract_id) else {
             continue;
         };
@@ -334,6 +354,60 @@ async fn module_rows<C: ConnectionTrait>(
         ));
     }
     Ok(rows)
+}
+
+/// A line's monthly value at list price: quantity × unit price ÷ months per period.
+fn monthly_list(line: &contract_line::Model) -> AppResult<Option<i64>> {
+    let Some(period_months) = months(
+        line.billing_frequency
+            .as_deref()
+            .and_then(BillingFrequency::parse),
+    ) else {
+        return Ok(None);
+    };
+    Ok(Some(round_minor(
+        decimal("quantity", &line.quantity)? * Decimal::from(line.unit_price_minor)
+            / Decimal::from(period_months),
+    )))
+}
+
+/// A plan change (`new` replacing `old`) that raised the line's monthly value: the difference.
+fn upgrade_row(
+    names: &Names,
+    old: &contract_line::Model,
+    new: &contract_line::Model,
+) -> AppResult<Option<Expansion>> {
+    let (Some(before), Some(after)) = (monthly_list(old)?, monthly_list(new)?) else {
+        return Ok(None);
+    };
+    if after <= before {
+        return Ok(None);
+    }
+    let currency = Currency::parse(&new.currency)?;
+    let plan = |line: &contract_line::Model| {
+        format!(
+            "{} × {} {}",
+            decimal("quantity", &line.quantity)
+                .map(|quantity| quantity.normalize().to_string())
+                .unwrap_or_else(|_| line.quantity.clone()),
+            Money::from_minor(line.unit_price_minor, currency),
+            line.billing_frequency.as_deref().unwrap_or_default()
+        )
+    };
+    Ok(names.row(
+        new.contract_id,
+        ExpansionKind::Upgrade,
+        new.start_date,
+        new.product_name.clone(),
+        format!(
+            "Plan change from {} ({}) to {}",
+            old.product_name,
+            plan(old),
+            plan(new)
+        ),
+        Money::from_minor(after - before, currency),
+        None,
+    ))
 }
 
 /// Usage: billed usage per line and month in the range.
