@@ -391,6 +391,30 @@ mod tests {
             );
         }
 
+        /// A line that takes over on any day of another's term, anchored on the old line's start,
+        /// keeps the old line's period ends (it is co-termed), tiles the rest of the service, and
+        /// its first period is the stub to the old period's end, never more than a full period.
+        #[test]
+        fn a_replacing_line_keeps_the_old_period_ends(start in 0i64..3000, length in 2i64..1500, cut in 1i64..1500, months in prop::sample::select(vec![1u32, 3, 12])) {
+            let old_start = day("2024-01-01") + chrono::Duration::days(start);
+            let service_end = old_start + chrono::Duration::days(length);
+            let change = old_start + chrono::Duration::days(cut.min(length - 1));
+            let old = periods(old_start, service_end, months, Alignment::Anniversary);
+            let new = periods_from(old_start, change, service_end, months, Alignment::Anniversary);
+            prop_assert_eq!(new.first().map(|period| period.start), Some(change));
+            prop_assert_eq!(new.last().map(|period| period.end), Some(service_end));
+            for pair in new.windows(2) {
+                prop_assert_eq!(pair[0].end, pair[1].start);
+            }
+            for period in &new {
+                prop_assert!(old.iter().any(|before| before.end == period.end));
+                prop_assert!(period.proration.days_used > 0);
+                prop_assert!(period.proration.days_used <= period.proration.days_in_period);
+            }
+            let containing = old.iter().find(|period| period.contains(change));
+            prop_assert_eq!(containing.map(|period| period.end), new.first().map(|period| period.end));
+        }
+
         /// Periods tile the service exactly: no gap, no overlap, nothing outside it.
         #[test]
         fn periods_tile_the_service(start in 0i64..3000, length in 1i64..1500, months in prop::sample::select(vec![1u32, 3, 12]), calendar in any::<bool>()) {
