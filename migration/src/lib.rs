@@ -29,6 +29,7 @@ mod m20261211_000004_line_discounts;
 mod m20261211_000005_coupons;
 mod m20261211_000006_trials;
 mod m20261211_000007_plan_changes;
+mod m20261211_000008_coupon_archive;
 
 pub struct Migrator;
 
@@ -62,6 +63,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261211_000005_coupons::Migration),
             Box::new(m20261211_000006_trials::Migration),
             Box::new(m20261211_000007_plan_changes::Migration),
+            Box::new(m20261211_000008_coupon_archive::Migration),
         ]
     }
 }

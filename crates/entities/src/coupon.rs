@@ -22,6 +22,8 @@ pub struct Model {
     pub redeemed: i32,
     pub created_by: i64,
     pub created_at: DateTimeUtc,
+    /// When it stopped taking redemptions; lines that carry it keep their discount.
+    pub archived_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -88,8 +88,16 @@ pub struct Coupon {
     pub redeemed: i64,
     /// "20% off, 3 periods".
     pub description: String,
-    /// Why it cannot be used today (expired, used up).
+    /// Why it cannot be used today (archived, expired, used up).
     pub unusable_reason: Option<String>,
+    /// When it stopped taking redemptions.
+    #[serde(default)]
+    pub archived_at: Option<String>,
+}
+
+/// Archives a coupon: no new redemptions; lines that carry it keep their discount.
+pub async fn coupon_archive(code: String) -> Result<Coupon, ApiError> {
+    field::<ops::CouponArchive, _>("couponArchive", ops::coupon_archive::Variables { code }).await
 }
 
 pub async fn coupons() -> Result<Vec<Coupon>, ApiError> {

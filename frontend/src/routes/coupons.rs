@@ -1,7 +1,8 @@
 //! Coupons (`/settings/coupons`): the codes that give a deal's subscription line a recurring
 //! discount, with what is left of each (redeemed of its limit, its expiry). Whoever enters
 //! deals reads the list, to know which codes are live; whoever sets billing up (CFO, VP Finance,
-//! admin) creates them. A coupon is redeemed when the deal it is on is approved.
+//! admin) creates and archives them. A coupon is redeemed when the deal it is on is approved; an
+//! archived one takes no new redemptions.
 
 use leptos::{prelude::*, task::spawn_local};
 
@@ -43,7 +44,9 @@ fn Coupons() -> impl IntoView {
                     Some(Ok(rows)) if rows.is_empty() => view! {
                         <EmptyState title="No coupons yet" hint="A coupon gives every deal that carries its code the same discount, up to a number of redemptions and until a date." />
                     }.into_any(),
-                    Some(Ok(rows)) => view! { <CouponTable rows=rows /> }.into_any(),
+                    Some(Ok(rows)) => view! {
+                        <CouponTable rows=rows can_archive=can_setup on_archived=Callback::new(move |()| coupons.refetch()) />
+                    }.into_any(),
                 }}
             </section>
             <Show when=move || can_setup.get()>
@@ -54,8 +57,27 @@ fn Coupons() -> impl IntoView {
 }
 
 #[component]
-fn CouponTable(rows: Vec<Coupon>) -> impl IntoView {
+fn CouponTable(
+    rows: Vec<Coupon>,
+    can_archive: Signal<bool>,
+    on_archived: Callback<()>,
+) -> impl IntoView {
+    let pending = RwSignal::new(None::<String>);
+    let failed = RwSignal::new(None::<ApiError>);
+    let archive = move |code: String| {
+        pending.set(Some(code.clone()));
+        failed.set(None);
+        spawn_local(async move {
+            let result = api::coupon_archive(code).await;
+            pending.set(None);
+            match result {
+                Ok(_) => on_archived.run(()),
+                Err(error) => failed.set(Some(error)),
+            }
+        });
+    };
     view! {
+        <ActionError error=failed.into() inline_fields=&[] />
         <div class="table-scroll">
             <table class="table compact" data-test="coupon-table">
                 <thead>
@@ -66,6 +88,7 @@ fn CouponTable(rows: Vec<Coupon>) -> impl IntoView {
                         <th scope="col">"Expires"</th>
                         <th scope="col" class="num">"Redeemed"</th>
                         <th scope="col">"Status"</th>
+                        <th scope="col"><span class="visually-hidden">"Actions"</span></th>
                     </tr>
                 </thead>
                 <tbody>
@@ -75,6 +98,9 @@ fn CouponTable(rows: Vec<Coupon>) -> impl IntoView {
                             None => format!("{} (no limit)", row.redeemed),
                         };
                         let status = row.unusable_reason.clone();
+                        let archived = row.archived_at.is_some();
+                        let code = row.code.clone();
+                        let label = format!("Archive {}", row.code);
                         view! {
                             <tr data-code=row.code.clone()>
                                 <th scope="row" class="mono">{row.code.clone()}</th>
@@ -84,9 +110,25 @@ fn CouponTable(rows: Vec<Coupon>) -> impl IntoView {
                                 <td class="num">{redeemed}</td>
                                 <td>
                                     {match status {
-                                        Some(reason) => view! { <span class="badge badge-neutral" title=reason.clone() data-test="coupon-unusable">{if reason.contains("expired") { "Expired" } else { "Used up" }}</span> }.into_any(),
+                                        Some(reason) => view! { <span class="badge badge-neutral" title=reason.clone() data-test="coupon-unusable">{if archived { "Archived" } else if reason.contains("expired") { "Expired" } else { "Used up" }}</span> }.into_any(),
                                         None => view! { <span class="badge badge-good">"Live"</span> }.into_any(),
                                     }}
+                                </td>
+                                <td>
+                                    <Show when=move || can_archive.get() && !archived>
+                                        {
+                                            let code = code.clone();
+                                            let busy = code.clone();
+                                            view! {
+                                                <button class="button button-quiet" type="button" data-action="archive-coupon" aria-label=label.clone()
+                                                    title="No new redemptions; lines that carry it keep their discount"
+                                                    disabled=move || pending.with(|pending| pending.as_deref() == Some(busy.as_str()))
+                                                    on:click=move |_| archive(code.clone())>
+                                                    "Archive"
+                                                </button>
+                                            }
+                                        }
+                                    </Show>
                                 </td>
                             </tr>
                         }

@@ -246,7 +246,7 @@ fn ContractView(contract: Contract, just_approved: bool) -> impl IntoView {
                                 {line.discount.map(|discount| view! { <p class="hint" data-test="line-discount">{discount.description}</p> })}
                                 {line.trial_from.map(|from| view! { <p class="hint" data-test="line-trial">{format!("Free trial from {}; paid from {}", format::date(&from), format::date(&line.start_date))}</p> })}
                                 {replaced.map(|old| view! { <p class="hint" data-test="line-replaces">{format!("Plan change from {}, from {}", old, format::date(&line.start_date))}</p> })}
-                                {line.cancelled_on.map(|day| view! { <p class="hint" data-test="line-stopped">{format!("Stopped from {}", format::date(&day))}</p> })}
+                                {line.cancelled_on.map(|day| view! { <p class="hint" data-test="line-stopped">{format!("No service from {}", format::date(&day))}</p> })}
                             </td>
                             <td>{format::enum_label(&line.kind)}</td>
                             <td class="num">{line.quantity}</td>

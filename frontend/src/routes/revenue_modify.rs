@@ -227,6 +227,33 @@ fn ModifyForm(
         })
     };
     let preview = RwSignal::new(None::<api::ContractModificationPreview>);
+    let previewing = RwSignal::new(false);
+    // A preview answers the form as it was: any change to the form takes it away, so what is
+    // recorded is never other than what was previewed.
+    Effect::new(move |_| {
+        effective.track();
+        distinct.track();
+        rows.with_value(|rows| {
+            for row in rows {
+                row.action.track();
+                row.value.track();
+                row.plan.product.track();
+                row.plan.price.track();
+                row.plan.quantity.track();
+                row.plan.frequency.track();
+                row.plan.timing.track();
+            }
+        });
+        added.on.track();
+        added.kind.track();
+        added.product.track();
+        added.quantity.track();
+        added.price.track();
+        added.frequency.track();
+        added.start.track();
+        added.end.track();
+        preview.set(None);
+    });
     let build_input = move || {
         let mut changes = Vec::new();
         let mut keys = Vec::new();
@@ -263,12 +290,12 @@ fn ModifyForm(
     };
     let show_preview = move |_| {
         let input = build_input();
-        pending.set(true);
+        previewing.set(true);
         errors.set(None);
         preview.set(None);
         spawn_local(async move {
             let result = api::contract_modify_preview(input).await;
-            pending.set(false);
+            previewing.set(false);
             match result {
                 Ok(found) => preview.set(Some(found)),
                 Err(error) => errors.set(Some(error)),
@@ -277,6 +304,7 @@ fn ModifyForm(
     };
     let submit = move |_| {
         let input = build_input();
+        preview.set(None);
         pending.set(true);
         errors.set(None);
         spawn_local(async move {
@@ -378,8 +406,8 @@ fn ModifyForm(
             <ActionError error=errors.into() inline_fields=&["effectiveDate", "reason", "remainingDistinct", "changes"] />
             {move || preview.get().map(|found| view! { <PreviewCharges preview=found /> })}
             <div class="button-row">
-                <button class="button" type="button" data-action="preview-modification" disabled=move || pending.get() on:click=show_preview>
-                    "Preview charges"
+                <button class="button" type="button" data-action="preview-modification" disabled=move || pending.get() || previewing.get() on:click=show_preview>
+                    {move || if previewing.get() { "Working it out…" } else { "Preview charges" }}
                 </button>
                 <button class="button button-primary" type="button" data-action="save-modification" disabled=move || pending.get() on:click=submit>
                     {move || if pending.get() { "Recording…" } else { "Record modification" }}

@@ -495,6 +495,97 @@ const MODIFY: &str = "mutation($input: ContractModifyInput!) { contractModify(in
 /// 11,400.00 − 3,000.00 = 8,400.00, is spread over the nine months left: 933.33 a month, so
 /// 3,933.33 by the end of April. The coupon is redeemed by the modification; a second discount on
 /// the same line is refused.
+/// An archived coupon takes no new redemptions: a draft that carried it before is refused it at
+/// approval (naming the line's coupon field; the deal stays a draft), a new deal cannot take it,
+/// and the contract that redeemed it earlier keeps its discount. Only billing-setup roles archive;
+/// archiving again changes nothing. (Chargebee's and Stripe's archived coupons behave so.)
+#[tokio::test]
+async fn an_archived_coupon_takes_no_new_redemptions_and_keeps_what_it_gave() {
+    let app = TestApp::spawn().await;
+    tax_rate(&app, "US-CA", "0").await;
+    let customer = app.create_customer("Hooli Archive", "USD").await;
+    let ae = app.user_id(Role::Ae);
+    app.gql_ok(
+        Role::Cfo,
+        COUPON,
+        json!({ "input": { "code": "LAUNCH", "label": "Launch offer", "percent": "10" } }),
+    )
+    .await;
+    let coupon = json!({ "coupon": "LAUNCH" });
+    let mut first = seat_deal(&customer, ae, coupon.clone());
+    first["crmOpportunityId"] = json!("OPP-ARCHIVE-1");
+    let contract = approved(&app, first, "archive-first").await;
+    let mut second = seat_deal(&customer, ae, coupon.clone());
+    second["crmOpportunityId"] = json!("OPP-ARCHIVE-2");
+    let draft = app
+        .gql_ok(Role::Ae, CREATE, json!({ "input": second }))
+        .await["dealCreate"]["deal"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+
+    const ARCHIVE: &str = "mutation($code: String!) { couponArchive(code: $code) { code redeemed unusableReason archivedAt } }";
+    let refused = app
+        .gql_as(Role::Ae, ARCHIVE, json!({ "code": "launch" }))
+        .await;
+    assert_eq!(
+        error_code(&refused).as_deref(),
+        Some("FORBIDDEN"),
+        "{refused}"
+    );
+    let archived = app
+        .gql_ok(Role::Cfo, ARCHIVE, json!({ "code": "launch" }))
+        .await["couponArchive"]
+        .clone();
+    let reason = "Coupon LAUNCH was archived on 2026-11-27; it takes no new redemptions.";
+    assert_eq!(archived["redeemed"], 1);
+    assert_eq!(archived["unusableReason"], reason);
+    let again = app
+        .gql_ok(Role::Cfo, ARCHIVE, json!({ "code": "LAUNCH" }))
+        .await["couponArchive"]
+        .clone();
+    assert_eq!(again["archivedAt"], archived["archivedAt"]);
+
+    let approval = app
+        .gql_as(
+            Role::VpRevops,
+            APPROVE,
+            json!({ "input": { "id": draft, "idempotencyKey": "archive-second" } }),
+        )
+        .await;
+    assert_eq!(
+        error_field(&approval).as_deref(),
+        Some("lines.0.discount.coupon"),
+        "{approval}"
+    );
+    assert!(approval.to_string().contains(reason), "{approval}");
+    let status = app
+        .gql_ok(
+            Role::Cfo,
+            "query($id: ID!) { deal(id: $id) { status } }",
+            json!({ "id": draft }),
+        )
+        .await;
+    assert_eq!(status["deal"]["status"], "DRAFT");
+    let mut third = seat_deal(&customer, ae, coupon);
+    third["crmOpportunityId"] = json!("OPP-ARCHIVE-3");
+    let entered = app
+        .gql_as(Role::Ae, CREATE, json!({ "input": third }))
+        .await;
+    assert_eq!(
+        error_field(&entered).as_deref(),
+        Some("lines.0.discount.coupon"),
+        "{entered}"
+    );
+    // The contract that redeemed it before keeps the discount.
+    assert_eq!(
+        contract["lines"][0]["discount"]["description"],
+        "10% off, every period"
+    );
+    let january = bill(&app, "2027-01-01").await;
+    assert_eq!(january[0]["total"]["amount"], "900.00", "{january}");
+}
+
 #[tokio::test]
 async fn a_coupon_agreed_mid_term_discounts_from_the_next_period_and_revenue_follows_prospectively()
 {

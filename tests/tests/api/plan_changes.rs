@@ -277,7 +277,7 @@ async fn a_downgrade_at_period_end_changes_nothing_before_the_next_period() {
         .await;
     assert!(
         seats_then.to_string().contains(
-            "Platform seats stops on 2027-05-01: a cancellation or plan change from that day is already recorded."
+            "Platform seats has no service from 2027-05-01: a cancellation or plan change from that day is already recorded."
         ),
         "{seats_then}"
     );

@@ -276,8 +276,10 @@ pub struct Coupon {
     pub redeemed: i32,
     /// What it gives, in words: "20% off, 3 periods".
     pub description: String,
-    /// Why it cannot be used today (expired, used up); empty while it can.
+    /// Why it cannot be used today (archived, expired, used up); empty while it can.
     pub unusable_reason: Option<String>,
+    /// When it stopped taking redemptions; empty while it takes them.
+    pub archived_at: Option<DateTime<Utc>>,
 }
 
 impl Coupon {
@@ -289,6 +291,7 @@ impl Coupon {
             id: ID(coupon.id.to_string()),
             description: coupon.discount().describe(currency),
             unusable_reason: coupon.unusable(today),
+            archived_at: coupon.archived_at,
             code: coupon.code,
             label: coupon.label,
             percent: coupon
@@ -780,6 +783,18 @@ impl BillingMutation {
         let today = app(ctx).clock.now().date_naive();
         let created = app(ctx).billing.coupon_create(actor(ctx)?, &input).await?;
         Ok(Coupon::of(created, today))
+    }
+
+    /// Archives a coupon: no deal entered or approved from now on can redeem it; lines that
+    /// already carry its discount keep it. Archiving it again changes nothing.
+    async fn coupon_archive(
+        &self,
+        ctx: &Context<'_>,
+        code: String,
+    ) -> async_graphql::Result<Coupon> {
+        let today = app(ctx).clock.now().date_naive();
+        let archived = app(ctx).billing.coupon_archive(actor(ctx)?, &code).await?;
+        Ok(Coupon::of(archived, today))
     }
 
     /// Runs billing for `asOf`: every invoice due by then, each exactly once.

@@ -29,7 +29,7 @@ use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
     TransactionTrait,
 };
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 /// Most changes one modification may carry.
 pub const MAX_CHANGES: usize = 50;
@@ -425,58 +425,51 @@ pub struct PreviewCharge {
     pub due_on: NaiveDate,
 }
 
-/// The charges a just-recorded modification makes due on its lines' next invoice, read as the
-/// bill run reads them: each line change's prorated difference (none when it starts a period
-/// not yet billed — that period's own charge carries it) and each added line's first period
-/// with its discount.
+/// The charges a just-recorded modification makes due, as the bill run would write them (the
+/// run's own reading, credits capped as it caps them): for each line it touched, what is due by
+/// the line's change date — an added line's first period, a changed line's unbilled periods to
+/// that date and its prorated difference.
 async fn first_charges<C: ConnectionTrait>(
     connection: &C,
     outcome: &Modified,
 ) -> AppResult<Vec<PreviewCharge>> {
-    let lines = repo::billable_lines(connection, Some(&[outcome.modification.contract_id])).await?;
-    let added: HashSet<i64> = outcome.added.iter().map(|line| line.id).collect();
-    let changes: HashSet<i64> = outcome
-        .line_changes
+    let effective = outcome.modification.effective_date;
+    let mut as_of: HashMap<i64, NaiveDate> = outcome
+        .modification
+        .changes_json
+        .as_deref()
+        .and_then(|json| serde_json::from_str::<serde_json::Value>(json).ok())
+        .and_then(|changes| changes.as_array().cloned())
+        .unwrap_or_default()
         .iter()
-        .map(|change| change.id)
+        .filter_map(|change| change["contractLineId"].as_i64())
+        .map(|line| (line, effective))
         .collect();
-    let billed: HashSet<(i64, String)> = billing_charge::Entity::find()
-        .filter(billing_charge::Column::ContractLineId.is_in(lines.iter().map(|line| line.line_id)))
-        .all(connection)
-        .await?
-        .into_iter()
-        .map(|charge| (charge.contract_line_id, charge.charge_key))
-        .collect();
+    for change in &outcome.line_changes {
+        let day = as_of.entry(change.contract_line_id).or_insert(effective);
+        *day = (*day).max(change.effective_date);
+    }
+    for line in &outcome.added {
+        as_of.insert(line.id, line.start_date.max(effective));
+    }
+    let lines = repo::billable_lines(connection, Some(&[outcome.modification.contract_id])).await?;
     let mut due = Vec::new();
-    for line in &lines {
-        let terms = &line.terms;
-        let mut charges = Vec::new();
-        for change in terms
-            .changes
-            .iter()
-            .filter(|change| changes.contains(&change.id))
-        {
-            let period_billed =
-                billed.contains(&(line.line_id, format!("period:{}", change.effective)));
-            if terms.starts_period(change) && !period_billed {
-                continue;
-            }
-            charges.extend(terms.change_charge(change)?);
+    for line in lines {
+        let Some(day) = as_of.get(&line.line_id).copied() else {
+            continue;
+        };
+        let line_id = line.line_id;
+        for (_, charge) in crate::billing::run::due_for(connection, &[line], day).await? {
+            due.push(PreviewCharge {
+                contract_line_id: line_id,
+                description: charge.description,
+                period_start: charge.period.map(|(start, _)| start),
+                period_end: charge.period.and_then(|(_, end)| end.pred_opt()),
+                amount: charge.amount,
+                note: charge.note,
+                due_on: charge.due_on,
+            });
         }
-        if added.contains(&line.line_id) {
-            if let Some(first) = terms.periods().first() {
-                charges.extend(terms.period_charges(first)?);
-            }
-        }
-        due.extend(charges.into_iter().map(|charge| PreviewCharge {
-            contract_line_id: line.line_id,
-            description: charge.description,
-            period_start: charge.period.map(|(start, _)| start),
-            period_end: charge.period.and_then(|(_, end)| end.pred_opt()),
-            amount: charge.amount,
-            note: charge.note,
-            due_on: charge.due_on,
-        }));
     }
     due.sort_by_key(|charge| (charge.due_on, charge.contract_line_id));
     Ok(due)
@@ -692,7 +685,7 @@ async fn check_existing<C: ConnectionTrait>(
         // that takes over is the one to change.
         return Err(AppError::Conflict(match line.cancelled_on {
             Some(stops) if stops > effective => format!(
-                "{} stops on {stops}: a cancellation or plan change from that day is already recorded.",
+                "{} has no service from {stops}: a cancellation or plan change from that day is already recorded.",
                 line.product_name
             ),
             _ => format!("{} is already cancelled.", line.product_name),
@@ -764,6 +757,17 @@ async fn check_existing<C: ConnectionTrait>(
         }
         ContractChange::Plan(plan) => {
             let on = plan_change_day(line, &changes, plan.timing, effective, field)?;
+            // The old system invoiced the old plan through that day: a change before it would
+            // bill the new plan for days already invoiced, with nothing here to credit.
+            if let Some(billed) = line.billed_through.filter(|billed| on <= *billed) {
+                return Err(AppError::validation(
+                    field("timing"),
+                    format!(
+                        "{} was invoiced by the old system through {billed}; date the plan change after that day.",
+                        line.product_name
+                    ),
+                ));
+            }
             Ok(ExistingChange::Replace {
                 seats: old,
                 on,

@@ -61,6 +61,7 @@ pub struct Coupon {
     pub redemption_limit: Option<i64>,
     pub redeemed: i64,
     pub created_at: DateTime<Utc>,
+    pub archived_at: Option<DateTime<Utc>>,
 }
 
 impl Coupon {
@@ -81,6 +82,13 @@ impl Coupon {
 
     /// Why the coupon cannot be used on `today`, if it cannot.
     pub fn unusable(&self, today: NaiveDate) -> Option<String> {
+        if let Some(archived) = self.archived_at {
+            return Some(format!(
+                "Coupon {} was archived on {}; it takes no new redemptions.",
+                self.code,
+                archived.date_naive()
+            ));
+        }
         if let Some(expires) = self.expires_on.filter(|expires| *expires < today) {
             return Some(format!("Coupon {} expired on {expires}.", self.code));
         }
@@ -114,6 +122,7 @@ fn from_model(model: coupon::Model) -> AppResult<Coupon> {
         redemption_limit: model.redemption_limit,
         redeemed: i64::from(model.redeemed),
         created_at: model.created_at,
+        archived_at: model.archived_at,
     })
 }
 
@@ -252,6 +261,47 @@ pub async fn create<C: ConnectionTrait>(
     )
     .await?;
     Ok(created)
+}
+
+/// Archives a coupon: it takes no new redemptions (drafts that carry it are refused it at
+/// approval), while the lines that already carry its discount keep it. Archiving an archived
+/// coupon changes nothing.
+pub async fn archive<C: ConnectionTrait>(
+    connection: &C,
+    actor: &Actor,
+    code: &str,
+    now: DateTime<Utc>,
+) -> AppResult<Coupon> {
+    actor.require(Permission::BillingSetup)?;
+    let code = normalise_code("code", code)?;
+    let before = find_by_code(connection, &code)
+        .await?
+        .ok_or_else(|| AppError::not_found(format!("There is no coupon {code}.")))?;
+    let archived = coupon::Entity::update_many()
+        .col_expr(coupon::Column::ArchivedAt, Expr::value(now))
+        .filter(coupon::Column::Id.eq(before.id))
+        .filter(coupon::Column::ArchivedAt.is_null())
+        .exec(connection)
+        .await?;
+    let after = find_by_code(connection, &code)
+        .await?
+        .ok_or_else(|| AppError::internal(format!("coupon {code} vanished")))?;
+    if archived.rows_affected == 1 {
+        audit::record(
+            connection,
+            Some(actor),
+            now,
+            AuditRecord {
+                action: "coupon.archive",
+                entity_type: "coupon",
+                entity_id: after.id.to_string(),
+                before: Some(&before),
+                after: Some(&after),
+            },
+        )
+        .await?;
+    }
+    Ok(after)
 }
 
 /// Every coupon, newest first (at most `MAX_LISTED`).
@@ -445,6 +495,7 @@ pub async fn redeem_code<C: ConnectionTrait>(
                 .add(coupon::Column::ExpiresOn.is_null())
                 .add(coupon::Column::ExpiresOn.gte(today)),
         )
+        .filter(coupon::Column::ArchivedAt.is_null())
         .exec(connection)
         .await?;
     let coupon = find_by_code(connection, code)

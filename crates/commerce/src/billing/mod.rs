@@ -180,6 +180,14 @@ impl BillingService {
         Ok(created)
     }
 
+    /// Archives a coupon (`coupons::archive`), audited.
+    pub async fn coupon_archive(&self, actor: &Actor, code: &str) -> AppResult<coupons::Coupon> {
+        let transaction = self.db.begin().await?;
+        let archived = coupons::archive(&transaction, actor, code, self.clock.now()).await?;
+        transaction.commit().await?;
+        Ok(archived)
+    }
+
     /// Every coupon with what is left of it, newest first.
     pub async fn coupons(&self, actor: &Actor) -> AppResult<Vec<coupons::Coupon>> {
         coupons::list(&self.db, actor).await

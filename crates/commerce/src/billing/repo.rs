@@ -15,6 +15,8 @@ pub struct BillableLine {
     pub customer_id: i64,
     pub terms: LineTerms,
     pub pricing: Option<UsagePricing>,
+    /// The line this one replaced in a plan change: its billing runs on in this one.
+    pub replaces_line_id: Option<i64>,
 }
 
 pub use revops_terms::lines::{change_from_model, decimal, discount_of, line_terms, pricing_of};
@@ -81,6 +83,7 @@ pub fn assemble(
                 .get(&model.contract_id)
                 .ok_or_else(|| AppError::internal(format!("line {} without contract", model.id)))?;
             Ok(BillableLine {
+                replaces_line_id: model.replaces_line_id,
                 line_id: model.id,
                 contract_id: model.contract_id,
                 customer_id,

@@ -337,6 +337,23 @@ pub async fn execute(
     Ok(report)
 }
 
+/// What the bill run would charge `lines` by `as_of`, credits capped as the run caps them, read
+/// in the caller's connection: a modification's preview reads it inside the transaction it then
+/// rolls back, so what it shows is what the next run bills.
+pub(crate) async fn due_for<C: ConnectionTrait>(
+    connection: &C,
+    lines: &[BillableLine],
+    as_of: NaiveDate,
+) -> AppResult<Vec<(BillableLine, DueCharge)>> {
+    let ids: Vec<i64> = lines.iter().map(|line| line.line_id).collect();
+    let keys = repo::charge_keys(connection, Some(&ids)).await?;
+    cap_credits(
+        connection,
+        due::due_charges(connection, lines, &keys, as_of).await?,
+    )
+    .await
+}
+
 /// Writes every charge due by the run's date once (a dry run only previews them, returned with
 /// negative ids), and returns them with the lines read. A customer on credit hold is not charged
 /// for a service never billed before; its running billing continues.
@@ -362,8 +379,13 @@ async fn write_due_charges(
     )
     .await?;
     for (line, charge) in due {
-        // Credit hold: nothing for a service never billed before; running billing continues.
-        if on_hold.contains(&line.customer_id) && !keys.contains_key(&line.line_id) {
+        // Credit hold: nothing for a service never billed before; running billing continues,
+        // and a plan change's line carries on the billing of the line it replaced.
+        let running = keys.contains_key(&line.line_id)
+            || line
+                .replaces_line_id
+                .is_some_and(|old| keys.contains_key(&old));
+        if on_hold.contains(&line.customer_id) && !running {
             report.skipped.push(Skipped {
                 customer_id: line.customer_id,
                 contract_line_id: line.line_id,
@@ -754,8 +776,8 @@ async fn authorised_by<C: ConnectionTrait>(
 /// credited for that period: the charges written for the period (its own charge, seat changes,
 /// earlier credits) and those due in this run, less credit memos people asked for on its
 /// invoice lines. Memos the bill run issued are already among the charges.
-async fn cap_credits(
-    db: &DatabaseConnection,
+async fn cap_credits<C: ConnectionTrait>(
+    db: &C,
     due: Vec<(BillableLine, DueCharge)>,
 ) -> AppResult<Vec<(BillableLine, DueCharge)>> {
     let mut credited_lines: Vec<i64> = due
@@ -792,8 +814,8 @@ async fn cap_credits(
 }
 
 /// Billed less credited per (contract line, period end) of these lines so far.
-async fn left_to_credit(
-    db: &DatabaseConnection,
+async fn left_to_credit<C: ConnectionTrait>(
+    db: &C,
     line_ids: &[i64],
 ) -> AppResult<HashMap<(i64, NaiveDate), i64>> {
     let mut left: HashMap<(i64, NaiveDate), i64> = HashMap::new();

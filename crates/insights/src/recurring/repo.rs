@@ -39,6 +39,7 @@ struct LineRow {
     start_date: NaiveDate,
     end_date: NaiveDate,
     discount_json: Option<String>,
+    billing_anchor: Option<NaiveDate>,
 }
 
 /// Every subscription line (started on or before `until`, when given) of the customers `own`
@@ -101,6 +102,7 @@ impl RecurringBook {
                 (contract_line::Entity, contract_line::Column::StartDate),
                 (contract_line::Entity, contract_line::Column::EndDate),
                 (contract_line::Entity, contract_line::Column::DiscountJson),
+                (contract_line::Entity, contract_line::Column::BillingAnchor),
             ])
             .column((contract::Entity, contract::Column::CustomerId));
         let statement = connection.get_database_backend().build(&query);
@@ -126,7 +128,9 @@ impl RecurringBook {
         for row in rows {
             let currency = Currency::parse(&row.currency)?;
             let terms = LineTerms {
-                anchor: None,
+                // Periods as billing counts them (a plan change's line keeps the old anchor), so
+                // a discount for some periods covers the same days here as on the invoices.
+                anchor: row.billing_anchor,
                 replaced_by: None,
                 kind: ContractLineKind::Subscription,
                 product: row.product_name,

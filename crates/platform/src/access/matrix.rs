@@ -857,6 +857,11 @@ pub const OPERATIONS: &[(&str, &str, Access)] = &[
         "couponCreate",
         Access::Needs(Permission::BillingSetup),
     ),
+    (
+        "Mutation",
+        "couponArchive",
+        Access::Needs(Permission::BillingSetup),
+    ),
     ("Query", "coupons", Access::Needs(Permission::DealRead)),
     ("Mutation", "billRun", Access::Needs(Permission::BillRun)),
     (

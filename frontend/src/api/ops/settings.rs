@@ -2,8 +2,9 @@
 
 use graphql_client::GraphQLQuery;
 
-/// The schema's date scalar, as `ops` reads it (the generated modules look it up here).
-use super::Date;
+/// The schema's date and instant scalars, as `ops` reads them (the generated modules look them up
+/// here).
+use super::{Date, DateTime};
 #[derive(GraphQLQuery)]
 #[graphql(
     schema_path = "../schema.graphql",
@@ -58,3 +59,12 @@ pub struct Coupons;
     skip_serializing_none
 )]
 pub struct CouponCreate;
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/settings/CouponArchive.graphql",
+    variables_derives = "Debug, Deserialize",
+    response_derives = "Debug",
+    skip_serializing_none
+)]
+pub struct CouponArchive;

@@ -13,12 +13,12 @@ use crate::invoicing::rules::ChargeKind;
 use crate::money::{Currency, Money};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use std::collections::{HashMap, HashSet};
 
 /// Everything due on `as_of` that has not been charged yet, per line.
-pub(super) async fn due_charges(
-    db: &DatabaseConnection,
+pub(super) async fn due_charges<C: ConnectionTrait>(
+    db: &C,
     lines: &[BillableLine],
     keys: &HashMap<i64, Vec<(String, Option<NaiveDate>)>>,
     as_of: NaiveDate,
@@ -64,7 +64,7 @@ struct Sources {
 
 impl Sources {
     /// Reads the sources of `lines`, skipping a read no line needs.
-    async fn load(db: &DatabaseConnection, lines: &[BillableLine]) -> AppResult<Sources> {
+    async fn load<C: ConnectionTrait>(db: &C, lines: &[BillableLine]) -> AppResult<Sources> {
         let approved = timesheet_entry::Entity::find()
             .filter(timesheet_entry::Column::Status.eq("approved"))
             .all(db)

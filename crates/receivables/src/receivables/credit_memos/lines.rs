@@ -65,24 +65,36 @@ pub fn spread_gross(gross: Money, lines: &[LineBasis]) -> AppResult<Vec<CreditLi
         .collect())
 }
 
-/// What each line still has to credit after earlier memos (`credited`: invoice line → net
-/// credited): its net less those credits, and its tax scaled to that net at the line's own rate.
-/// A gross credit spreads over these, so a line credited in full earlier takes none of it.
+/// What each line still has to credit after earlier memos (`credited`: invoice line → net and
+/// tax credited): its net and its tax less those credits. A gross credit spreads over these, so
+/// a line credited in full earlier takes none of it, and a credit of everything left comes out
+/// exact to the cent.
 pub fn uncredited(
     bases: &[LineBasis],
-    credited: &std::collections::HashMap<i64, i64>,
+    credited: &std::collections::HashMap<i64, (i64, i64)>,
 ) -> Vec<LineBasis> {
     bases
         .iter()
         .map(|basis| {
-            let net = (basis.net_minor - credited.get(&basis.id).copied().unwrap_or(0)).max(0);
+            let (net, tax) = credited.get(&basis.id).copied().unwrap_or((0, 0));
             LineBasis {
-                net_minor: net,
-                tax_minor: scale(basis.tax_minor, net, basis.net_minor),
+                net_minor: (basis.net_minor - net).max(0),
+                tax_minor: (basis.tax_minor - tax).max(0),
                 ..basis.clone()
             }
         })
         .collect()
+}
+
+/// Net and tax credited per invoice line by `memos`' lines.
+pub fn credited_per_line(memos: &[Vec<CreditLine>]) -> std::collections::HashMap<i64, (i64, i64)> {
+    let mut credited = std::collections::HashMap::new();
+    for line in memos.iter().flatten() {
+        let entry = credited.entry(line.invoice_line_id).or_insert((0, 0));
+        entry.0 += line.net_minor;
+        entry.1 += line.tax_minor;
+    }
+    credited
 }
 
 /// The first credited line that would take its invoice line past what it billed, counting the
@@ -266,15 +278,18 @@ mod tests {
     fn a_gross_credit_spreads_over_what_each_line_still_has_and_no_line_passes_its_net() {
         // Line 1 (1,000.00 + 72.50 tax) was credited in full by an earlier memo: a later credit of
         // 100.00 goes to line 2 alone, not 2/3 of it to the line with nothing left.
-        let credited = std::collections::HashMap::from([(1, 1000_00)]);
+        let credited = std::collections::HashMap::from([(1, (1000_00, 72_50))]);
         let left = uncredited(&lines(), &credited);
         assert_eq!((left[0].net_minor, left[0].tax_minor), (0, 0));
         assert_eq!((left[1].net_minor, left[1].tax_minor), (500_00, 0));
         let spread = spread_gross(Money::from_minor(100_00, usd()), &left).unwrap();
         assert_eq!(spread.len(), 1);
         assert_eq!(spread[0].invoice_line_id, 2);
-        // Half of line 1 credited: its tax left is half too.
-        let half = uncredited(&lines(), &std::collections::HashMap::from([(1, 500_00)]));
+        // Half of line 1 credited with its tax: what is left is the rest, to the cent.
+        let half = uncredited(
+            &lines(),
+            &std::collections::HashMap::from([(1, (500_00, 36_25))]),
+        );
         assert_eq!((half[0].net_minor, half[0].tax_minor), (500_00, 36_25));
         // The cap: 600.00 on line 2 after 0 is over its 500.00; 300.00 twice is over on the second.
         let credit = |net_minor| CreditLine {

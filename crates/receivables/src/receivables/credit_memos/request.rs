@@ -1,7 +1,7 @@
 //! Requesting a credit memo (maker-checker's maker): the lines and amount checked against what
 //! the invoice still has to credit, the memo recorded as requested and its approval opened.
 
-use super::lines::{line_bases, requested_lines, uncredited};
+use super::lines::{credited_per_line, line_bases, over_line_cap, requested_lines, uncredited};
 use super::{
     invoice_label, memo_from_model, spread_gross, CreditLine, CreditMemo, CreditMemoRequestInput,
     DocumentStatus,
@@ -134,9 +134,19 @@ async fn memo_lines<C: ConnectionTrait>(
     currency: Currency,
 ) -> AppResult<Vec<CreditLine>> {
     let bases = line_bases(connection, invoice.id).await?;
-    let credited =
-        crate::receivables::charge_credits::credited_by_invoice_line(connection, [invoice.id])
-            .await?;
+    let approved: Vec<Vec<CreditLine>> = credit_memo::Entity::find()
+        .filter(credit_memo::Column::Status.eq("approved"))
+        .filter(credit_memo::Column::InvoiceId.eq(invoice.id))
+        .all(connection)
+        .await?
+        .iter()
+        .map(|memo| serde_json::from_str(&memo.lines_json))
+        .collect::<Result<_, _>>()?;
+    let by_line = credited_per_line(&approved);
+    let credited: std::collections::HashMap<i64, i64> = by_line
+        .iter()
+        .map(|(line, (net, _))| (*line, *net))
+        .collect();
     Ok(match (&input.amount, &input.lines) {
         (Some(amount), None) => {
             let gross = Money::parse(amount, currency)
@@ -148,7 +158,18 @@ async fn memo_lines<C: ConnectionTrait>(
                 ));
             }
             // Over what each line still has, so no line is credited past what it billed.
-            spread_gross(gross, &uncredited(&bases, &credited))?
+            let spread = spread_gross(gross, &uncredited(&bases, &by_line))?;
+            if let Some((line, left)) = over_line_cap(&bases, &credited, &spread) {
+                return Err(AppError::validation(
+                    "amount",
+                    format!(
+                        "The line \"{}\" has only {} left to credit; credit less, or credit lines one by one.",
+                        line.description,
+                        Money::from_minor(left, currency)
+                    ),
+                ));
+            }
+            spread
         }
         (None, Some(inputs)) if !inputs.is_empty() => {
             requested_lines(inputs, &bases, &credited, label, currency)?
