@@ -3608,7 +3608,7 @@ async fn vp_revops_classifies_a_crm_one_time_line_and_approves_a_deal_with_lines
 
 #[tokio::test]
 async fn the_cfo_creates_a_coupon_and_a_vp_revops_puts_it_on_a_deal_line() -> TestResult {
-    // Proves discounts and coupons in the web app (issue 20): the CFO's coupon page starts empty,
+    // Proves discounts and coupons in the web app (issue 20; at the end the CFO archives the coupon and its row reads Archived, an Archive button being offered to billing-setup roles only): the CFO's coupon page starts empty,
     // refuses 120% beside its field, creates SPRING20 (20% off for 3 periods, one redemption);
     // the VP RevOps gives a deal's seat line the code and a free January; the saved TCV is the
     // discounted one from February (11 × 1,000.00 − 3 × 200.00 = 10,400.00); approval carries the
@@ -3746,6 +3746,38 @@ async fn the_cfo_creates_a_coupon_and_a_vp_revops_puts_it_on_a_deal_line() -> Te
             .await?;
         browser
             .wait_for_text("[data-test=coupon-unusable]", "Used up", DEFAULT_TIMEOUT)
+            .await?;
+        if !browser
+            .find_all("[data-action=archive-coupon]")
+            .await?
+            .is_empty()
+        {
+            return Err("a VP RevOps, who may not set billing up, is offered Archive".into());
+        }
+        // The CFO archives it: the row then reads Archived, and no Archive button is left on it.
+        let sign_out = browser.find("[data-test=sign-out]").await?;
+        browser.click(&sign_out).await?;
+        browser.wait_for_path("/login", DEFAULT_TIMEOUT).await?;
+        sign_in(&browser, &app, Role::Cfo).await?;
+        browser
+            .wait_for("[data-nav=revenue]", DEFAULT_TIMEOUT)
+            .await?;
+        browser
+            .goto(&format!("{}/settings/coupons", app.base_url))
+            .await?;
+        let archive = browser
+            .wait_for(
+                "[data-test=coupon-table] tr[data-code=SPRING20] [data-action=archive-coupon]",
+                DEFAULT_TIMEOUT,
+            )
+            .await?;
+        browser.click(&archive).await?;
+        browser
+            .wait_for_text(
+                "[data-test=coupon-table] tr[data-code=SPRING20] [data-test=coupon-unusable]",
+                "Archived",
+                DEFAULT_TIMEOUT,
+            )
             .await?;
         Ok(())
     })
