@@ -170,10 +170,28 @@ pub struct BillingScheduleRow {
     pub note: Option<String>,
     pub due_on: IsoDate,
     /// "invoiced", "credited" (a credit the bill run issued as a credit memo), "unbilled"
-    /// (written, waiting for the next run) or "upcoming".
+    /// (written, waiting for the next run), "upcoming", or "preview" (what a modification would
+    /// bill, in `contractModifyPreview`).
     pub state: String,
     pub invoice_id: Option<ID>,
     pub invoice_number: Option<String>,
+}
+
+impl From<billing::ScheduleRow> for BillingScheduleRow {
+    fn from(row: billing::ScheduleRow) -> BillingScheduleRow {
+        BillingScheduleRow {
+            contract_line_id: ID(row.contract_line_id.to_string()),
+            description: row.description,
+            period_start: row.period_start.map(IsoDate),
+            period_end: row.period_end.map(IsoDate),
+            amount: row.amount.into(),
+            note: row.note,
+            due_on: IsoDate(row.due_on),
+            state: row.state.to_string(),
+            invoice_id: row.invoice_id.map(|id| ID(id.to_string())),
+            invoice_number: row.invoice_number,
+        }
+    }
 }
 
 #[derive(Clone, SimpleObject)]
@@ -370,18 +388,7 @@ impl BillingQuery {
             .schedule(actor(ctx)?, id)
             .await?
             .into_iter()
-            .map(|row| BillingScheduleRow {
-                contract_line_id: ID(row.contract_line_id.to_string()),
-                description: row.description,
-                period_start: row.period_start.map(IsoDate),
-                period_end: row.period_end.map(IsoDate),
-                amount: row.amount.into(),
-                note: row.note,
-                due_on: IsoDate(row.due_on),
-                state: row.state.to_string(),
-                invoice_id: row.invoice_id.map(|id| ID(id.to_string())),
-                invoice_number: row.invoice_number,
-            })
+            .map(BillingScheduleRow::from)
             .collect())
     }
 
@@ -402,18 +409,7 @@ impl BillingQuery {
             charges: preview
                 .charges
                 .into_iter()
-                .map(|charge| BillingScheduleRow {
-                    contract_line_id: ID(charge.contract_line_id.to_string()),
-                    description: charge.description,
-                    period_start: charge.period_start.map(IsoDate),
-                    period_end: charge.period_end.map(IsoDate),
-                    amount: charge.amount.into(),
-                    note: charge.note,
-                    due_on: IsoDate(charge.due_on),
-                    state: "preview".into(),
-                    invoice_id: None,
-                    invoice_number: None,
-                })
+                .map(BillingScheduleRow::from)
                 .collect(),
             total: preview.total.into(),
         })

@@ -407,22 +407,10 @@ async fn record(
 #[derive(Debug, Clone)]
 pub struct ModificationPreview {
     pub treatment: String,
-    pub charges: Vec<PreviewCharge>,
+    /// As billing schedule rows in the state "preview".
+    pub charges: Vec<super::ScheduleRow>,
     /// What the charges come to: owed (positive) or credited (negative).
     pub total: Money,
-}
-
-/// One charge a modification makes due.
-#[derive(Debug, Clone)]
-pub struct PreviewCharge {
-    pub contract_line_id: i64,
-    pub description: String,
-    pub period_start: Option<NaiveDate>,
-    /// Last service day.
-    pub period_end: Option<NaiveDate>,
-    pub amount: Money,
-    pub note: Option<String>,
-    pub due_on: NaiveDate,
 }
 
 /// The charges a just-recorded modification makes due, as the bill run would write them (the
@@ -432,7 +420,7 @@ pub struct PreviewCharge {
 async fn first_charges<C: ConnectionTrait>(
     connection: &C,
     outcome: &Modified,
-) -> AppResult<Vec<PreviewCharge>> {
+) -> AppResult<Vec<super::ScheduleRow>> {
     let effective = outcome.modification.effective_date;
     let mut as_of: HashMap<i64, NaiveDate> = outcome
         .modification
@@ -460,7 +448,7 @@ async fn first_charges<C: ConnectionTrait>(
         };
         let line_id = line.line_id;
         for (_, charge) in crate::billing::run::due_for(connection, &[line], day).await? {
-            due.push(PreviewCharge {
+            due.push(super::ScheduleRow {
                 contract_line_id: line_id,
                 description: charge.description,
                 period_start: charge.period.map(|(start, _)| start),
@@ -468,6 +456,9 @@ async fn first_charges<C: ConnectionTrait>(
                 amount: charge.amount,
                 note: charge.note,
                 due_on: charge.due_on,
+                state: "preview",
+                invoice_id: None,
+                invoice_number: None,
             });
         }
     }

@@ -78,7 +78,8 @@ pub struct ScheduleRow {
     pub amount: Money,
     pub note: Option<String>,
     pub due_on: NaiveDate,
-    /// "invoiced", "unbilled" (written, waiting for the run) or "upcoming".
+    /// "invoiced", "credited", "unbilled" (written, waiting for the run), "upcoming", or
+    /// "preview" (what a modification would bill, before it is recorded).
     pub state: &'static str,
     pub invoice_id: Option<i64>,
     pub invoice_number: Option<String>,
