@@ -422,13 +422,7 @@ async fn first_charges<C: ConnectionTrait>(
     outcome: &Modified,
 ) -> AppResult<Vec<super::ScheduleRow>> {
     let effective = outcome.modification.effective_date;
-    let mut as_of: HashMap<i64, NaiveDate> = outcome
-        .modification
-        .changes_json
-        .as_deref()
-        .and_then(|json| serde_json::from_str::<serde_json::Value>(json).ok())
-        .and_then(|changes| changes.as_array().cloned())
-        .unwrap_or_default()
+    let mut as_of: HashMap<i64, NaiveDate> = logged_changes(&outcome.modification)
         .iter()
         .filter_map(|change| change["contractLineId"].as_i64())
         .map(|line| (line, effective))
@@ -441,15 +435,19 @@ async fn first_charges<C: ConnectionTrait>(
         as_of.insert(line.id, line.start_date.max(effective));
     }
     let lines = repo::billable_lines(connection, Some(&[outcome.modification.contract_id])).await?;
-    let mut due = Vec::new();
+    // One reading of the run per change date, not per line: each reads the run's sources.
+    let mut by_day: std::collections::BTreeMap<NaiveDate, Vec<repo::BillableLine>> =
+        std::collections::BTreeMap::new();
     for line in lines {
-        let Some(day) = as_of.get(&line.line_id).copied() else {
-            continue;
-        };
-        let line_id = line.line_id;
-        for (_, charge) in crate::billing::run::due_for(connection, &[line], day).await? {
+        if let Some(day) = as_of.get(&line.line_id) {
+            by_day.entry(*day).or_default().push(line);
+        }
+    }
+    let mut due = Vec::new();
+    for (day, lines) in by_day {
+        for (line, charge) in crate::billing::run::due_for(connection, &lines, day).await? {
             due.push(super::ScheduleRow {
-                contract_line_id: line_id,
+                contract_line_id: line.line_id,
                 description: charge.description,
                 period_start: charge.period.map(|(start, _)| start),
                 period_end: charge.period.and_then(|(_, end)| end.pred_opt()),
@@ -464,6 +462,16 @@ async fn first_charges<C: ConnectionTrait>(
     }
     due.sort_by_key(|charge| (charge.due_on, charge.contract_line_id));
     Ok(due)
+}
+
+/// A recorded modification's changes as its log keeps them (one JSON object per change).
+fn logged_changes(modification: &revenue_modification::Model) -> Vec<serde_json::Value> {
+    modification
+        .changes_json
+        .as_deref()
+        .and_then(|json| serde_json::from_str::<serde_json::Value>(json).ok())
+        .and_then(|changes| changes.as_array().cloned())
+        .unwrap_or_default()
 }
 
 async fn modification_by_key<C: ConnectionTrait>(
@@ -486,12 +494,7 @@ async fn modified<C: ConnectionTrait>(
         .order_by_asc(contract_line_change::Column::Id)
         .all(connection)
         .await?;
-    let added_ids: Vec<i64> = modification
-        .changes_json
-        .as_deref()
-        .and_then(|json| serde_json::from_str::<serde_json::Value>(json).ok())
-        .and_then(|changes| changes.as_array().cloned())
-        .unwrap_or_default()
+    let added_ids: Vec<i64> = logged_changes(&modification)
         .iter()
         .filter(|change| change["change"] == "add")
         .filter_map(|change| change["contractLineId"].as_i64())
