@@ -684,6 +684,9 @@ pub struct ContractLine {
     /// The line this one took over from in a plan change.
     #[serde(default)]
     pub replaces_line_id: Option<String>,
+    /// How a part of one of its periods is billed: the contract's proration convention.
+    #[serde(default)]
+    pub proration: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Deserialize)]

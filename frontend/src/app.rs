@@ -411,7 +411,7 @@ fn SideNav() -> impl IntoView {
                 <NavLink href="/webhooks" key="webhooks" label="Webhooks" />
             </Show>
             <Show when=move || can_invoices.get()>
-                <NavLink href="/settings/rates" key="rates" label="FX and tax rates" />
+                <NavLink href="/settings/rates" key="rates" label="Billing settings" />
             </Show>
             <Show when=move || can_deals.get()>
                 <NavLink href="/settings/coupons" key="coupons" label="Coupons" />

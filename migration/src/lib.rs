@@ -30,6 +30,7 @@ mod m20261211_000005_coupons;
 mod m20261211_000006_trials;
 mod m20261211_000007_plan_changes;
 mod m20261211_000008_coupon_archive;
+mod m20261211_000009_proration;
 
 pub struct Migrator;
 
@@ -64,6 +65,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261211_000006_trials::Migration),
             Box::new(m20261211_000007_plan_changes::Migration),
             Box::new(m20261211_000008_coupon_archive::Migration),
+            Box::new(m20261211_000009_proration::Migration),
         ]
     }
 }

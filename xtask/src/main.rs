@@ -31,6 +31,9 @@ fn main() -> ExitCode {
         eprintln!("error: {error:#}");
         return ExitCode::FAILURE;
     }
+    if matches!(command.as_str(), "start" | "test" | "web" | "setup") {
+        tools::ensure_linker();
+    }
     let result = match command.as_str() {
         "start" => start::main(rest).map(|()| true),
         "test" => test::main(rest),

@@ -7,8 +7,8 @@
 pub use revops_platform::seal;
 pub use revops_platform::{
     access, approvals, audit, auth, calendar, clock, config, customers, entities, error, fx,
-    idempotency, ledger, locks, lookup, money, notifications, pagination, sequences, telemetry,
-    values, webhooks,
+    idempotency, ledger, locks, lookup, money, notifications, pagination, sequences, settings,
+    telemetry, values, webhooks,
 };
 pub use revops_receivables::{invoicing, receivables};
 pub use revops_revenue::revenue;

@@ -35,6 +35,9 @@ pub struct Model {
     pub billing_anchor: Option<Date>,
     /// The line this one replaced in a plan change.
     pub replaces_line_id: Option<i64>,
+    /// How a part of a period is billed (`ProrationConvention`): the contract's convention,
+    /// stamped from the company's when the line was written.
+    pub proration: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -8,6 +8,7 @@ use crate::kinds::{BillingFrequency, ContractLineKind};
 use crate::money::{Currency, Money};
 use crate::periods::Alignment;
 use crate::pricing::UsagePricing;
+use crate::proration::ProrationConvention;
 use crate::schedule::{ChangeKind, LineChange, LineTerms};
 use rust_decimal::Decimal;
 use std::str::FromStr;
@@ -38,6 +39,9 @@ pub fn line_terms(model: &contract_line::Model, changes: Vec<LineChange>) -> App
         changes,
         billed_through: model.billed_through,
         discount: discount_of(model)?,
+        proration: ProrationConvention::parse(&model.proration).ok_or_else(|| {
+            AppError::internal(format!("line {} proration {}", model.id, model.proration))
+        })?,
     })
 }
 

@@ -66,16 +66,6 @@ impl Proration {
     pub fn fraction(&self) -> Decimal {
         Decimal::from(self.days_used) / Decimal::from(self.days_in_period)
     }
-
-    /// The text printed on the invoice line, e.g. "Prorated 17/31 days".
-    pub fn note(&self) -> Option<String> {
-        (!self.is_full()).then(|| {
-            format!(
-                "Prorated {}/{} days (amount × days used ÷ days in period, rounded half away from zero)",
-                self.days_used, self.days_in_period
-            )
-        })
-    }
 }
 
 /// The single proration computation: `unit_price × quantity × fraction`, rounded once.
@@ -289,7 +279,15 @@ mod tests {
         assert_eq!(all[0].proration, Proration::of(17, 31));
         assert_eq!(all[3].proration, Proration::of(9, 30));
         assert_eq!(
-            all[0].proration.note().unwrap().split(" (").next(),
+            crate::proration::ProrationConvention::ActualDays
+                .note(
+                    all[0].proration,
+                    all[0].proration,
+                    (all[0].start, all[0].end)
+                )
+                .unwrap()
+                .split(" (")
+                .next(),
             Some("Prorated 17/31 days")
         );
     }

@@ -6,7 +6,8 @@ use crate::charge::ChargeKind;
 use crate::discount::{LineDiscount, Off};
 use crate::kinds::{BillingFrequency, ContractLineKind};
 use crate::money::{Money, MoneyError};
-use crate::periods::{self, prorate, remaining_from, Alignment, BillingPeriod, Proration};
+use crate::periods::{self, prorate, Alignment, BillingPeriod, Proration};
+use crate::proration::ProrationConvention;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::Serialize;
@@ -72,6 +73,8 @@ pub struct LineTerms {
     /// The product of the line that took over from this one in a plan change: its cancellation
     /// credit says so.
     pub replaced_by: Option<String>,
+    /// What a part of a period costs: the contract's proration convention.
+    pub proration: ProrationConvention,
 }
 
 /// One thing to bill: the unique key per line is what makes billing exactly-once.
@@ -138,9 +141,16 @@ impl LineTerms {
             .map_or(self.quantity, |change| change.old_quantity)
     }
 
+    /// The share of a full period's price `period` costs under the line's convention.
+    pub fn period_share(&self, period: &BillingPeriod) -> Proration {
+        self.proration
+            .period_share(period, months(self.frequency).unwrap_or(1))
+    }
+
     /// The charge for one recurring period, billed in advance on its first day.
     pub fn period_charge(&self, period: &BillingPeriod) -> Result<DueCharge, MoneyError> {
         let quantity = self.quantity_on(period.start);
+        let share = self.period_share(period);
         Ok(DueCharge {
             key: format!("period:{}", period.start),
             kind: ChargeKind::Subscription,
@@ -148,8 +158,10 @@ impl LineTerms {
             period: Some((period.start, period.end)),
             quantity,
             unit_price: self.unit_price,
-            amount: prorate(self.unit_price, quantity, period.proration)?,
-            note: period.proration.note(),
+            amount: prorate(self.unit_price, quantity, share)?,
+            note: self
+                .proration
+                .note(period.proration, share, (period.start, period.end)),
             due_on: period.start,
         })
     }
@@ -167,7 +179,8 @@ impl LineTerms {
         if !discount.covers(&self.periods(), period.start) {
             return Ok(None);
         }
-        let off = discount.off(charge.amount, period.proration)?;
+        let share = self.period_share(period);
+        let off = discount.off(charge.amount, share)?;
         if off.is_zero() {
             return Ok(None);
         }
@@ -177,15 +190,15 @@ impl LineTerms {
                 percent.normalize(),
                 charge.amount.grouped_amount()
             ),
-            Off::Amount(minor) if period.proration.is_full() => format!(
+            Off::Amount(minor) if share.is_full() => format!(
                 "{} off the period",
                 Money::from_minor(minor, charge.amount.currency())
             ),
             Off::Amount(minor) => format!(
                 "{} off a whole period × {}/{} days",
                 Money::from_minor(minor, charge.amount.currency()),
-                period.proration.days_used,
-                period.proration.days_in_period
+                share.days_used,
+                share.days_in_period
             ),
         };
         let negative = off.checked_neg()?;
@@ -275,14 +288,41 @@ impl LineTerms {
         if delta.is_zero() {
             return Ok(None);
         }
-        let proration: Proration = remaining_from(period, change.effective);
+        // Whole periods credit nothing back: the period was charged whole once started.
+        let Some(proration) = self.proration.remaining_share(
+            period,
+            change.effective,
+            months(self.frequency).unwrap_or(1),
+            delta.is_sign_negative(),
+        ) else {
+            return Ok(None);
+        };
         let gross = prorate(self.unit_price, delta, proration)?;
         let (amount, less) = self.net_of_discount(change.kind, period, gross, proration)?;
-        let days = if proration.is_full() {
-            let length = periods::days_between(period.start, period.end);
-            format!("{length}/{length} days")
-        } else {
-            format!("{}/{} days", proration.days_used, proration.days_in_period)
+        let how = match self.proration {
+            ProrationConvention::WholePeriods => format!(
+                "Whole period charged from {} of {} (whole periods: no proration)",
+                change.effective.max(period.start),
+                period.label()
+            ),
+            convention => {
+                let days = if proration.is_full() {
+                    let length = periods::days_between(period.start, period.end);
+                    format!("{length}/{length} days")
+                } else {
+                    format!("{}/{} days", proration.days_used, proration.days_in_period)
+                };
+                let rule = match convention {
+                    ProrationConvention::ThirtyDayMonths => {
+                        "30-day months: every month counts 30 days; "
+                    }
+                    _ => "",
+                };
+                format!(
+                    "Prorated {days} of {} ({rule}amount × days used ÷ days in period, rounded half away from zero)",
+                    period.label()
+                )
+            }
         };
         Ok(Some(DueCharge {
             key: format!("change:{}", change.id),
@@ -292,10 +332,7 @@ impl LineTerms {
             quantity: delta,
             unit_price: self.unit_price,
             amount,
-            note: Some(format!(
-                "Prorated {days} of {} (amount × days used ÷ days in period, rounded half away from zero){less}",
-                period.label()
-            )),
+            note: Some(format!("{how}{less}")),
             due_on: change.effective,
         }))
     }
@@ -468,6 +505,7 @@ mod tests {
             changes: vec![],
             billed_through: None,
             discount: None,
+            proration: Default::default(),
         }
     }
 

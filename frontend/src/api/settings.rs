@@ -3,7 +3,7 @@
 
 use serde::Deserialize;
 
-use super::{field, ops, ApiError};
+use super::{enum_value, field, ops, ApiError};
 
 /// One dated FX rate: `rate` units of `functional_currency` per unit of `currency`.
 #[derive(Clone, Debug, PartialEq, Deserialize)]
@@ -150,4 +150,70 @@ pub async fn coupon_create(draft: CouponDraft) -> Result<Coupon, ApiError> {
         },
     )
     .await
+}
+
+/// How the company bills a part of a billing period (`ACTUAL_DAYS`, `THIRTY_DAY_MONTHS`,
+/// `WHOLE_PERIODS`), and the conventions to choose from.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BillingSettings {
+    pub proration: String,
+    pub proration_choices: Vec<String>,
+}
+
+pub async fn billing_settings() -> Result<BillingSettings, ApiError> {
+    field::<ops::BillingSettings, _>("billingSettings", ops::billing_settings::Variables).await
+}
+
+/// Sets the company's convention for contracts written from now on.
+pub async fn billing_set_proration(proration: String) -> Result<BillingSettings, ApiError> {
+    field::<ops::BillingSetProration, _>(
+        "billingSetProration",
+        ops::billing_set_proration::Variables {
+            proration: enum_value(proration),
+        },
+    )
+    .await
+}
+
+/// A contract's convention after it was set.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ContractProration {
+    pub contract_id: String,
+    pub proration: String,
+}
+
+/// Gives a contract not yet billed its own convention.
+pub async fn contract_set_proration(
+    contract_id: String,
+    proration: String,
+) -> Result<ContractProration, ApiError> {
+    field::<ops::ContractSetProration, _>(
+        "contractSetProration",
+        ops::contract_set_proration::Variables {
+            contract_id,
+            proration: enum_value(proration),
+        },
+    )
+    .await
+}
+
+/// A proration convention in words: its name and how it prices a part of a period.
+pub fn proration_label(convention: &str) -> (&'static str, &'static str) {
+    match convention {
+        "ACTUAL_DAYS" => (
+            "Actual days",
+            "A part of a period costs its days ÷ the days in that period (16 of March's 31 days is 16/31).",
+        ),
+        "THIRTY_DAY_MONTHS" => (
+            "30-day months",
+            "Every month counts 30 days (16–31 March is 15/30), as Zuora's strict 30/360 counts them.",
+        ),
+        "WHOLE_PERIODS" => (
+            "Whole periods",
+            "No proration: a started period costs the whole period, and giving back part of one credits nothing.",
+        ),
+        _ => ("Unknown convention", ""),
+    }
 }

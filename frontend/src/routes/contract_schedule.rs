@@ -1,13 +1,15 @@
 //! A contract's billing schedule, shown on its deal: periods already invoiced (with the invoice),
-//! charges waiting for the next bill run, and the periods still to come.
+//! charges waiting for the next bill run, and the periods still to come; above it, how the
+//! contract bills a part of a period (its proration convention), which whoever changes contracts
+//! may set until the first charge is billed.
 
-use leptos::prelude::*;
+use leptos::{prelude::*, task::spawn_local};
 
 use crate::{
-    api::{self, BillingScheduleRow},
+    api::{self, proration_label, ApiError, BillingScheduleRow},
     components::{
         money::MoneyCell,
-        states::{EmptyState, ErrorPanel, LoadingRows},
+        states::{ActionError, EmptyState, ErrorPanel, LoadingRows},
         status::ScheduleStateBadge,
     },
     format, session,
@@ -15,22 +17,37 @@ use crate::{
 
 /// The schedule section for readers of billing; others do not see it.
 #[component]
-pub fn ContractBillingSchedule(contract_id: String) -> impl IntoView {
+pub fn ContractBillingSchedule(contract_id: String, proration: String) -> impl IntoView {
     let can_read = session::can("BILLING_READ");
     let contract_id = StoredValue::new(contract_id);
+    let proration = StoredValue::new(proration);
     move || {
         can_read.get().then(|| {
-            view! { <ScheduleSection contract_id=contract_id.get_value() /> }
+            view! { <ScheduleSection contract_id=contract_id.get_value() proration=proration.get_value() /> }
         })
     }
 }
 
 #[component]
-fn ScheduleSection(contract_id: String) -> impl IntoView {
+fn ScheduleSection(contract_id: String, proration: String) -> impl IntoView {
+    let id = StoredValue::new(contract_id.clone());
     let schedule = LocalResource::new(move || api::contract_billing_schedule(contract_id.clone()));
+    let convention = RwSignal::new(proration);
+    // Nothing billed yet: no row of the schedule is on an invoice or waiting for one.
+    let unbilled = Signal::derive(move || {
+        schedule.get().is_some_and(|rows| {
+            rows.is_ok_and(|rows| rows.iter().all(|row| row.state == "upcoming"))
+        })
+    });
     view! {
         <section class="panel" data-test="billing-schedule">
             <h2>"Billing schedule"</h2>
+            <ProrationLine
+                contract_id=id.get_value()
+                convention=convention
+                unbilled=unbilled
+                on_saved=Callback::new(move |()| schedule.refetch())
+            />
             {move || match schedule.get() {
                 None => view! { <LoadingRows columns=6 rows=3 /> }.into_any(),
                 Some(Err(error)) => view! { <ErrorPanel error=error retry=Callback::new(move |()| schedule.refetch()) /> }.into_any(),
@@ -86,5 +103,78 @@ fn ScheduleTable(rows: Vec<BillingScheduleRow>) -> impl IntoView {
                     .collect_view()}
             </tbody>
         </table>
+    }
+}
+
+/// "Parts of periods: Actual days", and while nothing is billed, a choice of another convention
+/// for whoever changes contracts.
+#[component]
+fn ProrationLine(
+    contract_id: String,
+    convention: RwSignal<String>,
+    unbilled: Signal<bool>,
+    on_saved: Callback<()>,
+) -> impl IntoView {
+    let can_change = session::can("CONTRACT_CHANGE");
+    let contract_id = StoredValue::new(contract_id);
+    let chosen = RwSignal::new(String::new());
+    let errors = RwSignal::new(None::<ApiError>);
+    let pending = RwSignal::new(false);
+    let save = move |_| {
+        let proration = chosen.get_untracked();
+        if proration.is_empty() {
+            return;
+        }
+        pending.set(true);
+        errors.set(None);
+        spawn_local(async move {
+            let result = api::contract_set_proration(contract_id.get_value(), proration).await;
+            pending.set(false);
+            match result {
+                Ok(set) => {
+                    convention.set(set.proration);
+                    chosen.set(String::new());
+                    on_saved.run(());
+                }
+                Err(error) => errors.set(Some(error)),
+            }
+        });
+    };
+    view! {
+        <div class="proration-line" data-test="contract-proration">
+            <p class="small">
+                "Parts of periods are billed by "
+                <strong data-proration=move || convention.get()>{move || proration_label(&convention.get()).0}</strong>
+                ": "
+                <span class="muted">{move || proration_label(&convention.get()).1}</span>
+            </p>
+            {move || (can_change.get() && unbilled.get()).then(|| view! {
+                <div class="inline-form">
+                    <label class="small" for="contract-proration">"Bill this contract by"</label>
+                    <select
+                        id="contract-proration"
+                        prop:value=move || chosen.get()
+                        on:change=move |event| chosen.set(event_target_value(&event))
+                        disabled=move || pending.get()
+                    >
+                        <option value="">"(choose a convention)"</option>
+                        {["ACTUAL_DAYS", "THIRTY_DAY_MONTHS", "WHOLE_PERIODS"].into_iter().map(|value| view! {
+                            <option value=value>{proration_label(value).0}</option>
+                        }).collect_view()}
+                    </select>
+                    <button
+                        class="button"
+                        type="button"
+                        data-action="set-proration"
+                        disabled=move || pending.get() || chosen.get().is_empty() || chosen.get() == convention.get()
+                        on:click=save
+                    >
+                        {move || if pending.get() { "Saving…" } else { "Set convention" }}
+                    </button>
+                    <span class="small muted">"Until the first charge is billed."</span>
+                </div>
+            })}
+            <ActionError error=errors.into() />
+        </div>
     }
 }

@@ -67,9 +67,14 @@ pub fn DealReadOnly(
         </header>
         {contract.map(|contract| {
             let contract_id = contract.id.clone();
+            let proration = contract
+                .lines
+                .iter()
+                .find_map(|line| line.proration.clone())
+                .unwrap_or_else(|| "ACTUAL_DAYS".into());
             view! {
                 <ContractView contract=contract just_approved=just_approved />
-                <ContractBillingSchedule contract_id=contract_id />
+                <ContractBillingSchedule contract_id=contract_id proration=proration />
             }
         })}
         <div class=if is_approved { "single" } else { "grid-2" }>

@@ -1,4 +1,5 @@
-//! FX and tax rates (`/settings/rates`): the two tables every invoice, the functional-currency
+//! Billing settings (`/settings/rates`): how a part of a billing period is billed (the company's
+//! proration convention), and the FX and tax rate tables every invoice, the functional-currency
 //! reports and commissions convert and tax by. Whoever reads invoices sees them; whoever sets
 //! billing up (CFO, VP Finance, admin) adds a dated rate beside each. A rate is never edited in
 //! place: a new one from a later date takes over from that date, so what was invoiced, converted
@@ -7,11 +8,12 @@
 use leptos::{prelude::*, task::spawn_local};
 
 use crate::{
-    api::{self, ApiError, FxRate, TaxRate},
+    api::{self, proration_label, ApiError, BillingSettings, FxRate, TaxRate},
     app::RequirePermission,
     components::{
         field::TextField,
         states::{ActionError, EmptyState, ErrorPanel, LoadingRows},
+        status::{Badge, Tone},
     },
     format, session,
 };
@@ -32,13 +34,122 @@ fn Rates() -> impl IntoView {
         <div class="page">
             <header class="page-header">
                 <div>
-                    <h1>"FX and tax rates"</h1>
-                    <p class="muted">"The rates invoices are taxed by and other currencies are converted into the functional currency by. A new rate takes over from its date; earlier figures keep the rate they used."</p>
+                    <h1>"Billing settings"</h1>
+                    <p class="muted">"How a part of a billing period is billed, and the rates invoices are taxed by and other currencies are converted into the functional currency by. A new rate takes over from its date; earlier figures keep the rate they used."</p>
                 </div>
             </header>
+            <Proration can_setup=can_setup />
             <FxRates can_setup=can_setup />
             <TaxRates can_setup=can_setup />
         </div>
+    }
+}
+
+/// The company's proration convention: what a part of a period costs on contracts written from
+/// now on. Whoever sets billing up chooses it; everyone who reads invoices sees it.
+#[component]
+fn Proration(can_setup: Signal<bool>) -> impl IntoView {
+    let settings = LocalResource::new(api::billing_settings);
+    let saved = RwSignal::new(None::<BillingSettings>);
+    let chosen = RwSignal::new(None::<String>);
+    let errors = RwSignal::new(None::<ApiError>);
+    let notice = RwSignal::new(None::<String>);
+    let pending = RwSignal::new(false);
+    let current = Signal::derive(move || match saved.get() {
+        Some(settings) => Some(Ok(settings)),
+        None => settings.get(),
+    });
+    let save = move |_| {
+        let Some(proration) = chosen.get_untracked() else {
+            return;
+        };
+        pending.set(true);
+        errors.set(None);
+        notice.set(None);
+        spawn_local(async move {
+            let result = api::billing_set_proration(proration).await;
+            pending.set(false);
+            match result {
+                Ok(settings) => {
+                    notice.set(Some(format!(
+                        "Contracts written from now on bill parts of periods by {}. Contracts already written keep theirs.",
+                        proration_label(&settings.proration).0.to_lowercase()
+                    )));
+                    chosen.set(None);
+                    saved.set(Some(settings));
+                }
+                Err(error) => errors.set(Some(error)),
+            }
+        });
+    };
+    view! {
+        <section class="section" data-test="proration">
+            <h2>"Proration"</h2>
+            <p class="muted small">"What a part of a billing period costs: a first or last period cut short, seats added or given back mid-period, a plan changed immediately. Each contract keeps the convention it was written under; a contract not yet billed can be given its own on its billing schedule."</p>
+            {move || notice.get().map(|message| view! { <div class="alert alert-success" role="status">{message}</div> })}
+            {move || match current.get() {
+                None => view! { <LoadingRows columns=1 /> }.into_any(),
+                Some(Err(error)) => view! { <ErrorPanel error=error retry=Callback::new(move |()| settings.refetch()) /> }.into_any(),
+                Some(Ok(current)) => {
+                    let in_use = current.proration.clone();
+                    let selected = {
+                        let in_use = in_use.clone();
+                        move || chosen.get().unwrap_or_else(|| in_use.clone())
+                    };
+                    view! {
+                        <div class="panel">
+                            <fieldset class="method-choice" disabled=move || !can_setup.get() || pending.get()>
+                                <legend class="visually-hidden">"Proration convention"</legend>
+                                {current.proration_choices.into_iter().map(|convention| {
+                                    let (label, explanation) = proration_label(&convention);
+                                    let is_current = convention == in_use;
+                                    let value = StoredValue::new(convention);
+                                    let selected = selected.clone();
+                                    let checked = selected.clone();
+                                    view! {
+                                        <label class="radio-card" class:selected=move || selected() == value.get_value() data-proration=value.get_value()>
+                                            <input
+                                                type="radio"
+                                                name="proration"
+                                                value=value.get_value()
+                                                prop:checked=move || checked() == value.get_value()
+                                                on:change=move |_| chosen.set(Some(value.get_value()))
+                                            />
+                                            <span class="radio-body">
+                                                <span class="strong">
+                                                    {label}
+                                                    {is_current.then(|| view! { " " <Badge tone=Tone::Good label="In use" /> })}
+                                                </span>
+                                                <span class="small muted">{explanation}</span>
+                                            </span>
+                                        </label>
+                                    }
+                                }).collect_view()}
+                            </fieldset>
+                            <ActionError error=errors.into() />
+                            {move || if can_setup.get() {
+                                let in_use = in_use.clone();
+                                view! {
+                                    <div class="button-row">
+                                        <button
+                                            class="button button-primary"
+                                            type="button"
+                                            data-action="save-proration"
+                                            disabled=move || pending.get() || chosen.get().is_none_or(|chosen| chosen == in_use)
+                                            on:click=save
+                                        >
+                                            {move || if pending.get() { "Saving…" } else { "Save convention" }}
+                                        </button>
+                                    </div>
+                                }.into_any()
+                            } else {
+                                view! { <p class="muted small">"The CFO, a VP Finance or an admin changes the convention."</p> }.into_any()
+                            }}
+                        </div>
+                    }.into_any()
+                }
+            }}
+        </section>
     }
 }
 

@@ -26,6 +26,7 @@ mod lists;
 mod mail;
 mod modifications;
 mod plan_changes;
+mod proration;
 mod receivables;
 mod reliability;
 mod revenue;

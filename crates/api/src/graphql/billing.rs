@@ -5,6 +5,7 @@ use super::types::Money;
 use super::{actor, app};
 use crate::billing::periods::Alignment;
 use crate::billing::pricing::{Aggregation, PricingModel, Tier, UsagePricing};
+use crate::billing::proration::ProrationConvention;
 use crate::billing::run::{BillRunReport, RunInvoice, RunStatus};
 use crate::billing::schedule::ChangeKind;
 use crate::billing::{
@@ -329,8 +330,33 @@ impl Coupon {
 #[derive(Default)]
 pub struct BillingQuery;
 
+/// How the company bills a part of a billing period.
+#[derive(Clone, SimpleObject)]
+pub struct BillingSettings {
+    /// The company's proration convention, stamped on every contract line written from now on
+    /// (deal approval, a line added or a plan changed mid-term); a contract may have its own.
+    pub proration: ProrationConvention,
+    /// Every convention, for a picker.
+    pub proration_choices: Vec<ProrationConvention>,
+}
+
+/// A contract's proration convention after it was set.
+#[derive(Clone, SimpleObject)]
+pub struct ContractProration {
+    pub contract_id: ID,
+    pub proration: ProrationConvention,
+}
+
 #[Object]
 impl BillingQuery {
+    /// The company's billing settings: how a part of a period is billed.
+    async fn billing_settings(&self, ctx: &Context<'_>) -> async_graphql::Result<BillingSettings> {
+        Ok(BillingSettings {
+            proration: app(ctx).billing.proration(actor(ctx)?).await?,
+            proration_choices: ProrationConvention::ALL.to_vec(),
+        })
+    }
+
     /// Every coupon (newest first, at most 500), with what is left of each.
     async fn coupons(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Coupon>> {
         let today = app(ctx).clock.now().date_naive();
@@ -791,6 +817,42 @@ impl BillingMutation {
         let today = app(ctx).clock.now().date_naive();
         let archived = app(ctx).billing.coupon_archive(actor(ctx)?, &code).await?;
         Ok(Coupon::of(archived, today))
+    }
+
+    /// Sets the company's proration convention: actual days (days used ÷ days in the period),
+    /// 30-day months (every month counts 30 days) or whole periods (no proration: a started
+    /// period costs the whole period and nothing is credited back). Contracts already written
+    /// keep theirs; the change is audited.
+    async fn billing_set_proration(
+        &self,
+        ctx: &Context<'_>,
+        proration: ProrationConvention,
+    ) -> async_graphql::Result<BillingSettings> {
+        Ok(BillingSettings {
+            proration: app(ctx)
+                .billing
+                .set_proration(actor(ctx)?, proration)
+                .await?,
+            proration_choices: ProrationConvention::ALL.to_vec(),
+        })
+    }
+
+    /// Gives one contract its own proration convention (a term agreed with that customer).
+    /// Refused once any of its charges is billed; its revenue is restated to match.
+    async fn contract_set_proration(
+        &self,
+        ctx: &Context<'_>,
+        contract_id: ID,
+        proration: ProrationConvention,
+    ) -> async_graphql::Result<ContractProration> {
+        let set = app(ctx)
+            .billing
+            .set_contract_proration(actor(ctx)?, contract_id.as_str(), proration)
+            .await?;
+        Ok(ContractProration {
+            contract_id: ID(set.contract_id.to_string()),
+            proration: set.convention,
+        })
     }
 
     /// Runs billing for `asOf`: every invoice due by then, each exactly once.

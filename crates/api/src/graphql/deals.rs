@@ -4,6 +4,7 @@ use super::customers::Customer;
 use super::loaders::{load_customer, UserLoader};
 use super::types::{by_ids, connection, Money, User};
 use super::{actor, app};
+use crate::billing::proration::ProrationConvention;
 use crate::customers::{Contact, PaymentTerms};
 use crate::deals::{
     self, BillingFrequency, ChecklistItem, ContractLineKind, DealApproveInput, DealCreateInput,
@@ -270,6 +271,8 @@ pub struct ContractLine {
     pub cancelled_on: Option<IsoDate>,
     /// The line this one took over from in a plan change.
     pub replaces_line_id: Option<ID>,
+    /// How a part of one of the line's periods is billed: its contract's proration convention.
+    pub proration: ProrationConvention,
 }
 
 #[derive(Clone, SimpleObject)]
@@ -328,6 +331,7 @@ impl From<deals::Contract> for Contract {
                     end_date: IsoDate(line.draft.end_date),
                     billed_through: line.billed_through.map(IsoDate),
                     cancelled_on: line.cancelled_on.map(IsoDate),
+                    proration: line.proration,
                     replaces_line_id: line.replaces_line_id.map(|id| ID(id.to_string())),
                 })
                 .collect(),

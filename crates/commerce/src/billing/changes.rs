@@ -560,7 +560,10 @@ async fn check_changes<C: ConnectionTrait>(
                         "Added lines are distinct services; record a change to one partially delivered service (a cumulative catch-up) without adding lines.",
                     ));
                 }
-                let (model, json) = new_line(contract, line, &field)?;
+                let (mut model, json) = new_line(contract, line, &field)?;
+                // An added line bills parts of periods as the rest of its contract does.
+                let convention = super::proration::of_contract(connection, contract.id).await?;
+                model.proration = Set(convention.as_str().into());
                 added.push((line.clone(), model, json));
             }
             ContractChange::Plan(plan) => {
@@ -1025,6 +1028,7 @@ fn replacement(
     model.discount_json = Set(lasting.as_ref().map(serde_json::to_string).transpose()?);
     model.billing_anchor = Set(Some(line.billing_anchor.unwrap_or(line.start_date)));
     model.replaces_line_id = Set(Some(line.id));
+    model.proration = Set(line.proration.clone());
     json["replacesLineId"] = serde_json::json!(line.id);
     Ok((new, model, json))
 }

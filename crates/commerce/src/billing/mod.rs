@@ -8,6 +8,7 @@ pub mod changes;
 pub mod coupons;
 pub mod deliveries;
 pub mod discounts;
+pub mod proration;
 pub mod repo;
 pub mod run;
 pub mod trials;
@@ -187,6 +188,44 @@ impl BillingService {
         let archived = coupons::archive(&transaction, actor, code, self.clock.now()).await?;
         transaction.commit().await?;
         Ok(archived)
+    }
+
+    /// The company's proration convention (any billing reader may see it).
+    pub async fn proration(&self, actor: &Actor) -> AppResult<proration::ProrationConvention> {
+        actor.require(Permission::BillingRead)?;
+        proration::company(&self.db).await
+    }
+
+    /// Sets the company's proration convention for contracts written from now on, audited.
+    pub async fn set_proration(
+        &self,
+        actor: &Actor,
+        convention: proration::ProrationConvention,
+    ) -> AppResult<proration::ProrationConvention> {
+        let transaction = self.db.begin().await?;
+        let set = proration::set_company(&transaction, actor, convention, self.clock.now()).await?;
+        transaction.commit().await?;
+        Ok(set)
+    }
+
+    /// Gives a contract not yet billed its own proration convention, audited.
+    pub async fn set_contract_proration(
+        &self,
+        actor: &Actor,
+        contract_id: &str,
+        convention: proration::ProrationConvention,
+    ) -> AppResult<proration::ContractProration> {
+        let transaction = self.db.begin().await?;
+        let set = proration::set_contract(
+            &transaction,
+            actor,
+            contract_id,
+            convention,
+            self.clock.now(),
+        )
+        .await?;
+        transaction.commit().await?;
+        Ok(set)
     }
 
     /// Every coupon with what is left of it, newest first.

@@ -13,6 +13,7 @@ use super::{write_draft, ContractLineKind, DealDraft, DealStatus};
 use crate::access::{Actor, Permission};
 use crate::audit;
 use crate::billing::periods::Alignment;
+use crate::billing::proration::ProrationConvention;
 use crate::billing::schedule::LineTerms;
 use crate::customers::PaymentTerms;
 use crate::deals::BillingFrequency;
@@ -66,6 +67,9 @@ impl BroughtOverLine {
             changes: Vec::new(),
             billed_through: if billed { self.billed_through } else { None },
             discount: None,
+            // Brought-over lines bill by actual days (`line_row`); a contract can be given
+            // another convention before its first bill run here.
+            proration: ProrationConvention::ActualDays,
         }
     }
 
@@ -500,6 +504,7 @@ fn line_row(contract_id: i64, line: &BroughtOverLine) -> contract_line::ActiveMo
         start_date: Set(line.start_date),
         end_date: Set(line.end_date),
         billed_through: Set(line.billed_through),
+        proration: Set(ProrationConvention::ActualDays.as_str().into()),
         ..Default::default()
     }
 }

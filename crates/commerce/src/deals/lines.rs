@@ -355,6 +355,9 @@ fn line_total(line: &DealLine, draft: &DealDraft) -> Option<Money> {
                 changes: Vec::new(),
                 billed_through: None,
                 discount: contract_line.discount.clone(),
+                // A deal's TCV counts parts of periods by actual days; the contract's lines bill
+                // by the convention stamped on them at approval.
+                proration: Default::default(),
             };
             crate::revenue::repo::stated_total(&terms)
                 .ok()

@@ -112,6 +112,8 @@ pub struct ContractLine {
     pub cancelled_on: Option<NaiveDate>,
     /// The line this one replaced in a plan change.
     pub replaces_line_id: Option<i64>,
+    /// How parts of the line's periods are billed: its contract's convention.
+    pub proration: crate::billing::proration::ProrationConvention,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -971,10 +973,14 @@ impl DealService {
             now,
         )
         .await?;
+        // The company's proration convention as of approval, stamped on every line so a later
+        // change of the company's choice never re-prices this contract.
+        let proration = crate::billing::proration::company(connection).await?;
         let rows: Vec<contract_line::ActiveModel> = lines
             .iter()
             .map(|line| {
                 Ok(contract_line::ActiveModel {
+                    proration: Set(proration.as_str().into()),
                     contract_id: Set(contract.id),
                     product_name: Set(line.product_name.clone()),
                     kind: Set(line.kind.as_str().into()),
@@ -1131,6 +1137,10 @@ impl DealService {
                     billed_through: line.billed_through,
                     cancelled_on: line.cancelled_on,
                     replaces_line_id: line.replaces_line_id,
+                    proration: crate::billing::proration::ProrationConvention::parse(
+                        &line.proration,
+                    )
+                    .unwrap_or_default(),
                     draft: ContractLineDraft {
                         kind: ContractLineKind::parse(&line.kind).ok_or_else(|| {
                             AppError::internal(format!("line kind {}", line.kind))
@@ -1272,5 +1282,6 @@ fn line_draft_terms(line: &ContractLineDraft) -> AppResult<crate::billing::sched
         changes: Vec::new(),
         billed_through: None,
         discount: line.discount.clone(),
+        proration: Default::default(),
     })
 }

@@ -147,6 +147,8 @@ impl RecurringBook {
                 accepted_on: None,
                 changes: changes.remove(&row.id).unwrap_or_default(),
                 billed_through: None,
+                // MRR counts whole periods' prices; the convention prices only parts of them.
+                proration: Default::default(),
                 discount: row
                     .discount_json
                     .as_deref()

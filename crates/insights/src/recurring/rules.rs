@@ -208,6 +208,7 @@ mod tests {
             changes: Vec::new(),
             billed_through: None,
             discount: None,
+            proration: Default::default(),
         }
     }
 

@@ -1004,6 +1004,8 @@ fn renewal_lines(
                 .map(serde_json::to_string)
                 .transpose()?),
             discount_json: Set(discount.as_ref().map(serde_json::to_string).transpose()?),
+            // The renewal bills parts of periods as the contract it renews did.
+            proration: Set(terms.proration.as_str().into()),
             ..Default::default()
         });
     }

@@ -814,6 +814,21 @@ pub const OPERATIONS: &[(&str, &str, Access)] = &[
     ),
     (
         "Query",
+        "billingSettings",
+        Access::Needs(Permission::BillingRead),
+    ),
+    (
+        "Mutation",
+        "billingSetProration",
+        Access::Needs(Permission::BillingSetup),
+    ),
+    (
+        "Mutation",
+        "contractSetProration",
+        Access::Needs(Permission::ContractChange),
+    ),
+    (
+        "Query",
         "contractUsage",
         Access::Needs(Permission::BillingRead),
     ),

@@ -6,8 +6,8 @@
 use super::positions::{balances, nets_by_contract, position, shift};
 use super::rules::{self, AllocationInput, Pattern, RatableMethod, SspBasis, SspEntry, SspMethod};
 use crate::entities::{
-    company_setting, contract, contract_line, contract_line_change, ledger_period,
-    performance_obligation, revenue_modification, revenue_schedule, ssp_price,
+    contract, contract_line, contract_line_change, ledger_period, performance_obligation,
+    revenue_modification, revenue_schedule, ssp_price,
 };
 use crate::error::{AppError, AppResult};
 use crate::kinds::ContractLineKind;
@@ -15,7 +15,7 @@ use crate::lines::{change_from_model, line_terms};
 use crate::money::{allocate as allocate_money, Currency, Money};
 use crate::schedule::LineTerms;
 use chrono::{DateTime, NaiveDate, Utc};
-use sea_orm::sea_query::{Expr, OnConflict};
+use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
     QuerySelect, Set,
@@ -27,39 +27,7 @@ pub const RATABLE_METHOD: &str = "revenue.ratable_method";
 pub const PLANNED: &str = "planned";
 pub const RECOGNISED: &str = "recognised";
 
-pub async fn setting<C: ConnectionTrait>(connection: &C, key: &str) -> AppResult<Option<String>> {
-    Ok(company_setting::Entity::find_by_id(key.to_string())
-        .one(connection)
-        .await?
-        .map(|row| row.value))
-}
-
-pub async fn set_setting<C: ConnectionTrait>(
-    connection: &C,
-    key: &str,
-    value: &str,
-    by: Option<i64>,
-    now: DateTime<Utc>,
-) -> AppResult<()> {
-    company_setting::Entity::insert(company_setting::ActiveModel {
-        key: Set(key.to_string()),
-        value: Set(value.to_string()),
-        updated_by: Set(by),
-        updated_at: Set(now),
-    })
-    .on_conflict(
-        OnConflict::column(company_setting::Column::Key)
-            .update_columns([
-                company_setting::Column::Value,
-                company_setting::Column::UpdatedBy,
-                company_setting::Column::UpdatedAt,
-            ])
-            .to_owned(),
-    )
-    .exec_without_returning(connection)
-    .await?;
-    Ok(())
-}
+pub use crate::settings::{get as setting, set as set_setting};
 
 /// The company's ratable method; monthly equal parts unless the CFO chose daily.
 pub async fn ratable_method<C: ConnectionTrait>(connection: &C) -> AppResult<RatableMethod> {
@@ -874,6 +842,43 @@ pub(super) async fn allocate_from_inception<C: ConnectionTrait>(
         .await?;
     }
     Ok(())
+}
+
+/// Restates a contract nothing of which is billed or recognised after its lines' terms changed
+/// how billing prices them (a proration convention set on the contract): each obligation's
+/// stated price and SSP are read again from its line, and the contract is allocated afresh from
+/// inception (no modification accounting: nothing was transferred yet). Refused otherwise.
+pub async fn restate_untouched<C: ConnectionTrait>(
+    connection: &C,
+    contract_id: i64,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    if !is_untouched(connection, contract_id).await? {
+        return Err(AppError::Conflict(format!(
+            "Contract {contract_id} is already billed or recognised; its terms are changed by a modification."
+        )));
+    }
+    let contract = find_contract(connection, contract_id).await?;
+    for obligation in obligations_of(connection, contract_id).await? {
+        let Some(line) = contract_line::Entity::find_by_id(obligation.contract_line_id)
+            .one(connection)
+            .await?
+        else {
+            continue;
+        };
+        let facts = line_facts(connection, &line, contract.start_date).await?;
+        let mut row: performance_obligation::ActiveModel = obligation.into();
+        row.stated_minor = Set(facts.stated);
+        row.ssp_minor = Set(facts.ssp.minor);
+        row.ssp_source = Set(facts.ssp.source);
+        row.ssp_method = Set(facts.ssp.method.as_str().into());
+        row.residual_low_minor = Set(facts.ssp.residual_range.map(|(low, _)| low));
+        row.residual_high_minor = Set(facts.ssp.residual_range.map(|(_, high)| high));
+        row.updated_at = Set(now);
+        row.update(connection).await?;
+    }
+    let method = contract_method(connection, &contract).await?;
+    allocate_from_inception(connection, contract_id, method, now).await
 }
 
 /// Whether anything of the contract was billed or recognised (then changes are modifications).
