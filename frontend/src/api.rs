@@ -640,6 +640,9 @@ pub struct Contract {
     /// Set for a contract brought over from the old system at cut-over.
     #[serde(default)]
     pub brought_over_on: Option<String>,
+    /// The day of the month its subscription lines bill on; `None`: each from its start date.
+    #[serde(default)]
+    pub billing_day: Option<i64>,
     #[serde(default)]
     pub documents: Vec<ContractDocument>,
 }

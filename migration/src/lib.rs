@@ -31,6 +31,7 @@ mod m20261211_000006_trials;
 mod m20261211_000007_plan_changes;
 mod m20261211_000008_coupon_archive;
 mod m20261211_000009_proration;
+mod m20261211_000010_billing_day;
 
 pub struct Migrator;
 
@@ -66,6 +67,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261211_000007_plan_changes::Migration),
             Box::new(m20261211_000008_coupon_archive::Migration),
             Box::new(m20261211_000009_proration::Migration),
+            Box::new(m20261211_000010_billing_day::Migration),
         ]
     }
 }

@@ -4418,3 +4418,145 @@ async fn the_cfo_sets_an_fx_rate_and_a_tax_rate_from_the_rates_page() -> TestRes
     })
     .await
 }
+
+#[tokio::test]
+async fn the_cfo_sets_the_proration_convention_and_a_vp_finance_gives_one_contract_its_own(
+) -> TestResult {
+    // Proves proration conventions in the web app (issue 20): the CFO's billing settings show
+    // "Actual days" in use and switch the company to 30-day months; a contract approved before
+    // keeps actual days, and a VP Finance gives it whole periods from its billing schedule while
+    // nothing of it is billed.
+    require_dist()?;
+    let app = TestApp::spawn().await;
+    let customer = app.create_customer("Proration Browser Co", "USD").await;
+    let created = app
+        .gql_ok(
+            Role::VpRevops,
+            "mutation($input: DealCreateInput!) { dealCreate(input: $input) { deal { id } } }",
+            json!({ "input": {
+                "crmOpportunityId": "006-PRORATION-UI", "customerId": customer,
+                "invoicedLegalEntity": "Proration Browser Co",
+                "billingContact": { "name": "Ann Payable", "email": "ap@proration.example" },
+                "startDate": "2027-01-01", "endDate": "2027-12-31",
+                "paymentTerms": "NET_30", "billingCurrency": "USD",
+                "taxJurisdiction": "US-CA", "assignedAeId": app.user_id(Role::Ae).to_string(),
+                "commissionPlanId": "PLAN-AE-2026",
+                "lines": [
+                    { "productName": "Platform seats", "kind": "SUBSCRIPTION", "quantity": "10", "unitPrice": { "amount": "100.00", "currency": "USD" }, "billingFrequency": "MONTHLY" }
+                ]
+            } }),
+        )
+        .await;
+    let deal_id = created["dealCreate"]["deal"]["id"]
+        .as_str()
+        .ok_or("no deal")?
+        .to_string();
+    app.gql_ok(
+        Role::VpRevops,
+        "mutation($input: DealApproveInput!) { dealApprove(input: $input) { contract { id } } }",
+        json!({ "input": { "id": deal_id, "idempotencyKey": "approve-proration-ui" } }),
+    )
+    .await;
+    let browser = Browser::start().await?;
+    run(&browser, "proration", async {
+        sign_in(&browser, &app, Role::Cfo).await?;
+        browser.wait_for_path("/dashboard", DEFAULT_TIMEOUT).await?;
+        browser
+            .goto(&format!("{}/settings/rates", app.base_url))
+            .await?;
+        browser
+            .wait_for_text(
+                "[data-test=proration] label[data-proration=ACTUAL_DAYS]",
+                "In use",
+                DEFAULT_TIMEOUT,
+            )
+            .await?;
+        let thirty = browser
+            .find("[data-test=proration] label[data-proration=THIRTY_DAY_MONTHS] input")
+            .await?;
+        browser.click(&thirty).await?;
+        let save = browser
+            .wait_for(
+                "[data-action=save-proration]:not([disabled])",
+                DEFAULT_TIMEOUT,
+            )
+            .await?;
+        browser.click(&save).await?;
+        browser
+            .wait_for_text(
+                "[data-test=proration] [role=status]",
+                "Contracts written from now on bill parts of periods by 30-day months.",
+                DEFAULT_TIMEOUT,
+            )
+            .await?;
+        browser
+            .wait_for_text(
+                "[data-test=proration] label[data-proration=THIRTY_DAY_MONTHS]",
+                "In use",
+                DEFAULT_TIMEOUT,
+            )
+            .await?;
+        no_error_on_page(&browser, "/settings/rates").await?;
+
+        let sign_out = browser.find("[data-test=sign-out]").await?;
+        browser.click(&sign_out).await?;
+        browser.wait_for_path("/login", DEFAULT_TIMEOUT).await?;
+        sign_in(&browser, &app, Role::VpFinance).await?;
+        browser.wait_for_path("/dashboard", DEFAULT_TIMEOUT).await?;
+        browser
+            .goto(&format!("{}/deals/{deal_id}", app.base_url))
+            .await?;
+        // Approved before the company changed: the contract keeps actual days.
+        browser
+            .wait_for_text(
+                "[data-test=contract-proration] strong",
+                "Actual days",
+                DEFAULT_TIMEOUT,
+            )
+            .await?;
+        browser
+            .wait_for("#contract-proration", DEFAULT_TIMEOUT)
+            .await?;
+        set_value(&browser, "#contract-proration", "WHOLE_PERIODS").await?;
+        let set = browser
+            .wait_for(
+                "[data-action=set-proration]:not([disabled])",
+                DEFAULT_TIMEOUT,
+            )
+            .await?;
+        browser.click(&set).await?;
+        browser
+            .wait_for_text(
+                "[data-test=contract-proration] strong",
+                "Whole periods",
+                DEFAULT_TIMEOUT,
+            )
+            .await?;
+        no_error_on_page(&browser, &format!("/deals/{deal_id}")).await?;
+        Ok(())
+    })
+    .await?;
+    let settings = app
+        .gql_ok(
+            Role::Cfo,
+            "query { billingSettings { proration } }",
+            serde_json::Value::Null,
+        )
+        .await;
+    assert_eq!(
+        settings["billingSettings"]["proration"],
+        "THIRTY_DAY_MONTHS"
+    );
+    let lines = app
+        .gql_ok(
+            Role::Cfo,
+            "query($id: ID!) { deal(id: $id) { contract { lines { proration } } } }",
+            json!({ "id": deal_id }),
+        )
+        .await;
+    assert_eq!(
+        lines["deal"]["contract"]["lines"][0]["proration"],
+        "WHOLE_PERIODS"
+    );
+    Ok(())
+}

@@ -158,6 +158,7 @@ fn fixture_contracts(ids: Ids, day: NaiveDate, now: Timestamp) -> Vec<contract::
         import_id: Set(None),
         brought_over_on: Set(None),
         renewal_owner_id: Set(None),
+        billing_day: Set(None),
     })
     .collect()
 }

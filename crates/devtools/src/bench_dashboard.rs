@@ -108,6 +108,7 @@ fn second_contract_rows(
         import_id: Set(None),
         brought_over_on: Set(None),
         renewal_owner_id: Set(None),
+        billing_day: Set(None),
     })
     .collect()
 }

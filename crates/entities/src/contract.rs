@@ -26,6 +26,9 @@ pub struct Model {
     pub brought_over_on: Option<Date>,
     /// Who owns the renewal when not the deal's AE (set by a renewal schedule import).
     pub renewal_owner_id: Option<i64>,
+    /// The day of the month the contract's subscription lines bill on; empty while each bills
+    /// from its own start date.
+    pub billing_day: Option<i32>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -189,6 +189,26 @@ pub fn periods_from(
     result
 }
 
+/// The anchor of a line billed on a chosen day of the month (a contract's billing day, Zuora's
+/// bill cycle day): the latest date on or before `start` that falls on `day`. Periods counted
+/// from it (`periods_from`) start on that day each month — the last day of a shorter month when
+/// `day` is past its end (add_months keeps the anchor's day) — so the first period is the stub
+/// from `start` to the next billing day, prorated against the whole period it falls in.
+pub fn billing_day_anchor(start: NaiveDate, day: u32) -> NaiveDate {
+    let mut month = NaiveDate::from_ymd_opt(start.year(), start.month(), 1).unwrap_or(start);
+    // A month has every day up to 28; a later day is found within a few months back.
+    for _ in 0..12 {
+        if let Some(candidate) = month.with_day(day).filter(|candidate| *candidate <= start) {
+            return candidate;
+        }
+        month = month
+            .pred_opt()
+            .and_then(|last| last.with_day(1))
+            .unwrap_or(month);
+    }
+    start
+}
+
 /// The part of `period` from `from` to its end, as a proration of the full nominal period.
 /// Used for mid-term changes: the change bills (or credits) the days it affects.
 pub fn remaining_from(period: &BillingPeriod, from: NaiveDate) -> Proration {
@@ -268,6 +288,44 @@ mod tests {
             .proration,
             Proration::FULL
         );
+    }
+
+    #[test]
+    fn a_billing_day_starts_periods_on_that_day_after_a_stub() {
+        // Billed on the 1st from 16 January 2027 for a year: 16–31 January (16/31), whole months
+        // from 1 February, and 1–15 January 2028 (15/31) to the term's end.
+        let anchor = billing_day_anchor(day("2027-01-16"), 1);
+        assert_eq!(anchor, day("2027-01-01"));
+        let all = periods_from(
+            anchor,
+            day("2027-01-16"),
+            day("2028-01-16"),
+            1,
+            Alignment::Anniversary,
+        );
+        assert_eq!(all.len(), 13);
+        assert_eq!(all[0].end, day("2027-02-01"));
+        assert_eq!(all[0].proration, Proration::of(16, 31));
+        assert!(all[1..12].iter().all(|period| period.proration.is_full()));
+        assert_eq!(all[12].start, day("2028-01-01"));
+        assert_eq!(all[12].proration, Proration::of(15, 31));
+        // A day later in the month than the start: the anchor is in the month before.
+        assert_eq!(billing_day_anchor(day("2027-01-16"), 20), day("2026-12-20"));
+        // The 31st from 10 March: anchored on 31 January (February has none), so the stub runs
+        // to 30 March and periods then end on each month's last day.
+        let anchor = billing_day_anchor(day("2027-03-10"), 31);
+        assert_eq!(anchor, day("2027-01-31"));
+        let late = periods_from(
+            anchor,
+            day("2027-03-10"),
+            day("2027-06-01"),
+            1,
+            Alignment::Anniversary,
+        );
+        assert_eq!(late[0].end, day("2027-03-31"));
+        assert_eq!(late[1].end, day("2027-04-30"));
+        // On the day itself, the start is its own anchor.
+        assert_eq!(billing_day_anchor(day("2027-02-01"), 1), day("2027-02-01"));
     }
 
     #[test]

@@ -217,3 +217,27 @@ pub fn proration_label(convention: &str) -> (&'static str, &'static str) {
         _ => ("Unknown convention", ""),
     }
 }
+
+/// A contract's billing day after it was set.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ContractBillingDay {
+    pub contract_id: String,
+    pub billing_day: Option<i64>,
+}
+
+/// Bills a contract not yet billed on `billing_day` of the month (`None`: each line from its
+/// start date).
+pub async fn contract_set_billing_day(
+    contract_id: String,
+    billing_day: Option<i64>,
+) -> Result<ContractBillingDay, ApiError> {
+    field::<ops::ContractSetBillingDay, _>(
+        "contractSetBillingDay",
+        ops::contract_set_billing_day::Variables {
+            contract_id,
+            billing_day,
+        },
+    )
+    .await
+}

@@ -17,22 +17,31 @@ use crate::{
 
 /// The schedule section for readers of billing; others do not see it.
 #[component]
-pub fn ContractBillingSchedule(contract_id: String, proration: String) -> impl IntoView {
+pub fn ContractBillingSchedule(
+    contract_id: String,
+    proration: String,
+    billing_day: Option<i64>,
+) -> impl IntoView {
     let can_read = session::can("BILLING_READ");
     let contract_id = StoredValue::new(contract_id);
     let proration = StoredValue::new(proration);
     move || {
         can_read.get().then(|| {
-            view! { <ScheduleSection contract_id=contract_id.get_value() proration=proration.get_value() /> }
+            view! { <ScheduleSection contract_id=contract_id.get_value() proration=proration.get_value() billing_day=billing_day /> }
         })
     }
 }
 
 #[component]
-fn ScheduleSection(contract_id: String, proration: String) -> impl IntoView {
+fn ScheduleSection(
+    contract_id: String,
+    proration: String,
+    billing_day: Option<i64>,
+) -> impl IntoView {
     let id = StoredValue::new(contract_id.clone());
     let schedule = LocalResource::new(move || api::contract_billing_schedule(contract_id.clone()));
     let convention = RwSignal::new(proration);
+    let day = RwSignal::new(billing_day);
     // Nothing billed yet: no row of the schedule is on an invoice or waiting for one.
     let unbilled = Signal::derive(move || {
         schedule.get().is_some_and(|rows| {
@@ -45,6 +54,12 @@ fn ScheduleSection(contract_id: String, proration: String) -> impl IntoView {
             <ProrationLine
                 contract_id=id.get_value()
                 convention=convention
+                unbilled=unbilled
+                on_saved=Callback::new(move |()| schedule.refetch())
+            />
+            <BillingDayLine
+                contract_id=id.get_value()
+                day=day
                 unbilled=unbilled
                 on_saved=Callback::new(move |()| schedule.refetch())
             />
@@ -173,6 +188,90 @@ fn ProrationLine(
                     </button>
                     <span class="small muted">"Until the first charge is billed."</span>
                 </div>
+            })}
+            <ActionError error=errors.into() />
+        </div>
+    }
+}
+
+/// "Billed on the 1st of each month" (or from each line's start date), and while nothing is
+/// billed, a day to bill on for whoever changes contracts.
+#[component]
+fn BillingDayLine(
+    contract_id: String,
+    day: RwSignal<Option<i64>>,
+    unbilled: Signal<bool>,
+    on_saved: Callback<()>,
+) -> impl IntoView {
+    let can_change = session::can("CONTRACT_CHANGE");
+    let contract_id = StoredValue::new(contract_id);
+    let typed = RwSignal::new(String::new());
+    let errors = RwSignal::new(None::<ApiError>);
+    let not_a_day = RwSignal::new(false);
+    let pending = RwSignal::new(false);
+    let save = move |_| {
+        not_a_day.set(false);
+        let text = typed.get_untracked();
+        let chosen = match text.trim() {
+            "" => None,
+            value => match value.parse::<i64>() {
+                Ok(value) => Some(value),
+                Err(_) => {
+                    errors.set(None);
+                    not_a_day.set(true);
+                    return;
+                }
+            },
+        };
+        pending.set(true);
+        errors.set(None);
+        spawn_local(async move {
+            let result = api::contract_set_billing_day(contract_id.get_value(), chosen).await;
+            pending.set(false);
+            match result {
+                Ok(set) => {
+                    day.set(set.billing_day);
+                    typed.set(String::new());
+                    on_saved.run(());
+                }
+                Err(error) => errors.set(Some(error)),
+            }
+        });
+    };
+    view! {
+        <div class="proration-line" data-test="contract-billing-day">
+            <p class="small" data-billing-day=move || day.get().map(|day| day.to_string()).unwrap_or_default()>
+                {move || match day.get() {
+                    Some(day) => format!("Subscriptions bill on day {day} of each month, from a prorated first period to that day."),
+                    None => "Each subscription bills from its own start date.".to_string(),
+                }}
+            </p>
+            {move || (can_change.get() && unbilled.get()).then(|| view! {
+                <div class="inline-form">
+                    <label class="small" for="contract-billing-day">"Bill on day of month"</label>
+                    <input
+                        id="contract-billing-day"
+                        class="input-narrow"
+                        type="text"
+                        inputmode="numeric"
+                        placeholder="1–31, empty: start dates"
+                        prop:value=move || typed.get()
+                        on:input=move |event| typed.set(event_target_value(&event))
+                        disabled=move || pending.get()
+                    />
+                    <button
+                        class="button"
+                        type="button"
+                        data-action="set-billing-day"
+                        disabled=move || pending.get()
+                        on:click=save
+                    >
+                        {move || if pending.get() { "Saving…" } else { "Set billing day" }}
+                    </button>
+                </div>
+            })}
+            {move || not_a_day.get().then(|| view! {
+                <p class="field-error" role="alert">"Give the day of the month as a number, 1 to 31, or leave it empty."</p>
             })}
             <ActionError error=errors.into() />
         </div>

@@ -72,9 +72,10 @@ pub fn DealReadOnly(
                 .iter()
                 .find_map(|line| line.proration.clone())
                 .unwrap_or_else(|| "ACTUAL_DAYS".into());
+            let billing_day = contract.billing_day;
             view! {
                 <ContractView contract=contract just_approved=just_approved />
-                <ContractBillingSchedule contract_id=contract_id proration=proration />
+                <ContractBillingSchedule contract_id=contract_id proration=proration billing_day=billing_day />
             }
         })}
         <div class=if is_approved { "single" } else { "grid-2" }>

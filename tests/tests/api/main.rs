@@ -4,6 +4,7 @@
 
 mod backup;
 mod billing;
+mod billing_day;
 mod collections;
 mod commissions;
 mod crash;

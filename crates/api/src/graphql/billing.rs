@@ -340,6 +340,13 @@ pub struct BillingSettings {
     pub proration_choices: Vec<ProrationConvention>,
 }
 
+/// A contract's billing day after it was set.
+#[derive(Clone, SimpleObject)]
+pub struct ContractBillingDay {
+    pub contract_id: ID,
+    pub billing_day: Option<i32>,
+}
+
 /// A contract's proration convention after it was set.
 #[derive(Clone, SimpleObject)]
 pub struct ContractProration {
@@ -852,6 +859,26 @@ impl BillingMutation {
         Ok(ContractProration {
             contract_id: ID(set.contract_id.to_string()),
             proration: set.convention,
+        })
+    }
+
+    /// Bills a contract's subscription lines on a day of the month (1–31; a later day than a
+    /// month has bills on its last day), each from a stub to the first such day; empty returns
+    /// each line to its own start date. Lines added later bill on the same day. Refused once any
+    /// of its charges is billed; its revenue is restated to match.
+    async fn contract_set_billing_day(
+        &self,
+        ctx: &Context<'_>,
+        contract_id: ID,
+        billing_day: Option<i32>,
+    ) -> async_graphql::Result<ContractBillingDay> {
+        let set = app(ctx)
+            .billing
+            .set_contract_billing_day(actor(ctx)?, contract_id.as_str(), billing_day)
+            .await?;
+        Ok(ContractBillingDay {
+            contract_id: ID(set.contract_id.to_string()),
+            billing_day: set.billing_day,
         })
     }
 

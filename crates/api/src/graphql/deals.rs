@@ -298,6 +298,9 @@ pub struct Contract {
     /// The cut-over date of a contract brought over from the old system (its earlier billing
     /// and revenue are in the old system); empty for a contract made in revops.
     pub brought_over_on: Option<IsoDate>,
+    /// The day of the month the subscription lines bill on (`contractSetBillingDay`); empty
+    /// while each line bills from its own start date.
+    pub billing_day: Option<i32>,
     #[graphql(skip)]
     pub deal_id: i64,
     #[graphql(skip)]
@@ -347,6 +350,7 @@ impl From<deals::Contract> for Contract {
                 })
                 .collect(),
             brought_over_on: contract.brought_over_on.map(IsoDate),
+            billing_day: contract.billing_day,
             deal_id: contract.deal_id,
             customer_id: contract.customer_id,
         }

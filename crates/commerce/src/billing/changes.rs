@@ -561,9 +561,16 @@ async fn check_changes<C: ConnectionTrait>(
                     ));
                 }
                 let (mut model, json) = new_line(contract, line, &field)?;
-                // An added line bills parts of periods as the rest of its contract does.
+                // An added line bills parts of periods as the rest of its contract does, and on
+                // the contract's billing day when it has one (co-termed with its invoices).
                 let convention = super::proration::of_contract(connection, contract.id).await?;
                 model.proration = Set(convention.as_str().into());
+                if line.kind == ContractLineKind::Subscription && line.billing_frequency.is_some() {
+                    model.billing_anchor = Set(super::billing_day::anchor(
+                        contract.billing_day,
+                        line.start_date,
+                    ));
+                }
                 added.push((line.clone(), model, json));
             }
             ContractChange::Plan(plan) => {

@@ -4,6 +4,7 @@
 
 pub use revops_terms::{discount, periods, pricing, schedule};
 
+pub mod billing_day;
 pub mod changes;
 pub mod coupons;
 pub mod deliveries;
@@ -224,6 +225,19 @@ impl BillingService {
             self.clock.now(),
         )
         .await?;
+        transaction.commit().await?;
+        Ok(set)
+    }
+
+    /// Bills a contract not yet billed on a day of the month (`None`: each line from its start).
+    pub async fn set_contract_billing_day(
+        &self,
+        actor: &Actor,
+        contract_id: &str,
+        day: Option<i32>,
+    ) -> AppResult<billing_day::ContractBillingDay> {
+        let transaction = self.db.begin().await?;
+        let set = billing_day::set(&transaction, actor, contract_id, day, self.clock.now()).await?;
         transaction.commit().await?;
         Ok(set)
     }

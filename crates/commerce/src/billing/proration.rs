@@ -9,13 +9,13 @@
 
 use crate::access::{Actor, Permission};
 use crate::audit::{self, AuditRecord};
-use crate::entities::{billing_charge, contract, contract_line};
+use crate::entities::{contract, contract_line};
 use crate::error::{AppError, AppResult};
 use crate::values::parse_id;
 use chrono::{DateTime, Utc};
 pub use revops_terms::proration::ProrationConvention;
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use serde::Serialize;
 
 /// The `company_settings` key of the company's convention.
@@ -112,19 +112,8 @@ pub async fn set_contract<C: ConnectionTrait>(
             convention,
         });
     }
-    let billed = billing_charge::Entity::find()
-        .filter(
-            billing_charge::Column::ContractLineId.in_subquery(
-                sea_orm::sea_query::Query::select()
-                    .column(contract_line::Column::Id)
-                    .from(contract_line::Entity)
-                    .and_where(contract_line::Column::ContractId.eq(id))
-                    .to_owned(),
-            ),
-        )
-        .count(connection)
-        .await?;
-    if billed > 0 {
+    let billed = super::repo::contract_billed(connection, id).await?;
+    if billed {
         return Err(AppError::validation(
             "contractId",
             format!(

@@ -126,6 +126,28 @@ fn new_plan(old: &contract_line::Model, new: &contract_line::Model) -> String {
     format!("{} × {}", new.product_name, new.quantity)
 }
 
+/// Whether any charge of a contract's lines is written (billed, or waiting for its invoice):
+/// from then on its billing terms (proration convention, billing day) stay as billed.
+pub async fn contract_billed<C: ConnectionTrait>(
+    connection: &C,
+    contract_id: i64,
+) -> AppResult<bool> {
+    use sea_orm::PaginatorTrait;
+    Ok(billing_charge::Entity::find()
+        .filter(
+            billing_charge::Column::ContractLineId.in_subquery(
+                sea_orm::sea_query::Query::select()
+                    .column(contract_line::Column::Id)
+                    .from(contract_line::Entity)
+                    .and_where(contract_line::Column::ContractId.eq(contract_id))
+                    .to_owned(),
+            ),
+        )
+        .count(connection)
+        .await?
+        > 0)
+}
+
 /// The charge keys already written for each line.
 pub async fn charge_keys<C: ConnectionTrait>(
     connection: &C,

@@ -139,6 +139,8 @@ pub struct Contract {
     pub purchase_orders: Vec<PurchaseOrder>,
     /// The cut-over date of a contract brought over from the old system.
     pub brought_over_on: Option<NaiveDate>,
+    /// The day of the month its subscription lines bill on; `None`: each from its start date.
+    pub billing_day: Option<i32>,
 }
 
 impl DealDraft {
@@ -1190,6 +1192,7 @@ impl DealService {
             lines,
             purchase_orders,
             brought_over_on: model.brought_over_on,
+            billing_day: model.billing_day,
         })
     }
 

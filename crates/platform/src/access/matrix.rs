@@ -828,6 +828,11 @@ pub const OPERATIONS: &[(&str, &str, Access)] = &[
         Access::Needs(Permission::ContractChange),
     ),
     (
+        "Mutation",
+        "contractSetBillingDay",
+        Access::Needs(Permission::ContractChange),
+    ),
+    (
         "Query",
         "contractUsage",
         Access::Needs(Permission::BillingRead),

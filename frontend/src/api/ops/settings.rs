@@ -95,3 +95,12 @@ pub struct BillingSetProration;
     skip_serializing_none
 )]
 pub struct ContractSetProration;
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/settings/ContractSetBillingDay.graphql",
+    variables_derives = "Debug, Deserialize",
+    response_derives = "Debug",
+    skip_serializing_none
+)]
+pub struct ContractSetBillingDay;
