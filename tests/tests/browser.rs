@@ -4422,10 +4422,11 @@ async fn the_cfo_sets_an_fx_rate_and_a_tax_rate_from_the_rates_page() -> TestRes
 #[tokio::test]
 async fn the_cfo_sets_the_proration_convention_and_a_vp_finance_gives_one_contract_its_own(
 ) -> TestResult {
-    // Proves proration conventions in the web app (issue 20): the CFO's billing settings show
-    // "Actual days" in use and switch the company to 30-day months; a contract approved before
-    // keeps actual days, and a VP Finance gives it whole periods from its billing schedule while
-    // nothing of it is billed.
+    // Proves proration conventions and the billing day in the web app (issue 20): the CFO's
+    // billing settings show "Actual days" in use and switch the company to 30-day months; a
+    // contract approved before keeps actual days, and a VP Finance gives it whole periods and a
+    // billing day (the 15th) from its billing schedule while nothing of it is billed; the
+    // schedule then opens with the stub 1–14 January, charged whole.
     require_dist()?;
     let app = TestApp::spawn().await;
     let customer = app.create_customer("Proration Browser Co", "USD").await;
@@ -4502,7 +4503,9 @@ async fn the_cfo_sets_the_proration_convention_and_a_vp_finance_gives_one_contra
         browser.click(&sign_out).await?;
         browser.wait_for_path("/login", DEFAULT_TIMEOUT).await?;
         sign_in(&browser, &app, Role::VpFinance).await?;
-        browser.wait_for_path("/dashboard", DEFAULT_TIMEOUT).await?;
+        browser
+            .wait_for("[data-nav=revenue]", DEFAULT_TIMEOUT)
+            .await?;
         browser
             .goto(&format!("{}/deals/{deal_id}", app.base_url))
             .await?;
@@ -4532,6 +4535,48 @@ async fn the_cfo_sets_the_proration_convention_and_a_vp_finance_gives_one_contra
                 DEFAULT_TIMEOUT,
             )
             .await?;
+        // Billed on the 15th: a day that is not a number is caught beside the field; then the
+        // schedule opens with the stub 1–14 January, charged whole.
+        browser
+            .wait_for_text(
+                "[data-test=contract-billing-day]",
+                "Each subscription bills from its own start date.",
+                DEFAULT_TIMEOUT,
+            )
+            .await?;
+        set_value(&browser, "#contract-billing-day", "fifteenth").await?;
+        let set_day = browser.find("[data-action=set-billing-day]").await?;
+        browser.click(&set_day).await?;
+        browser
+            .wait_for_text(
+                "[data-test=contract-billing-day] .field-error",
+                "Give the day of the month as a number",
+                DEFAULT_TIMEOUT,
+            )
+            .await?;
+        set_value(&browser, "#contract-billing-day", "15").await?;
+        browser.click(&set_day).await?;
+        browser
+            .wait_for_text(
+                "[data-test=contract-billing-day]",
+                "Subscriptions bill on day 15 of each month",
+                DEFAULT_TIMEOUT,
+            )
+            .await?;
+        browser
+            .wait_for_text(
+                "[data-test=billing-schedule]",
+                "Platform seats (2027-01-01 – 2027-01-14)",
+                DEFAULT_TIMEOUT,
+            )
+            .await?;
+        browser
+            .wait_for_text(
+                "[data-test=billing-schedule]",
+                "Whole period charged for 2027-01-01 – 2027-01-14 (whole periods: no proration)",
+                DEFAULT_TIMEOUT,
+            )
+            .await?;
         no_error_on_page(&browser, &format!("/deals/{deal_id}")).await?;
         Ok(())
     })
@@ -4558,5 +4603,13 @@ async fn the_cfo_sets_the_proration_convention_and_a_vp_finance_gives_one_contra
         lines["deal"]["contract"]["lines"][0]["proration"],
         "WHOLE_PERIODS"
     );
+    let day = app
+        .gql_ok(
+            Role::Cfo,
+            "query($id: ID!) { deal(id: $id) { contract { billingDay } } }",
+            json!({ "id": deal_id }),
+        )
+        .await;
+    assert_eq!(day["deal"]["contract"]["billingDay"], 15);
     Ok(())
 }

@@ -105,6 +105,8 @@ pub struct BillingPeriod {
     /// Exclusive.
     pub end: NaiveDate,
     pub proration: Proration,
+    /// The full nominal period this one is part of, `[start, end)`: itself unless it is a stub.
+    pub nominal: (NaiveDate, NaiveDate),
 }
 
 impl BillingPeriod {
@@ -180,6 +182,7 @@ pub fn periods_from(
                 start,
                 end,
                 proration: Proration::of(days_used, days_in_period),
+                nominal: (nominal_start, nominal_end),
             });
         }
         if nominal_end == NaiveDate::MAX {

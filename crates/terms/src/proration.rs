@@ -68,7 +68,7 @@ impl ProrationConvention {
         match self {
             ProrationConvention::ActualDays => period.proration,
             ProrationConvention::ThirtyDayMonths => {
-                thirty_day_share(period.start, period.end, months)
+                thirty_day_share(period, period.start, period.end, months)
             }
             ProrationConvention::WholePeriods => Proration::FULL,
         }
@@ -88,9 +88,12 @@ impl ProrationConvention {
         match self {
             ProrationConvention::ActualDays => Some(remaining_from(period, from)),
             ProrationConvention::ThirtyDayMonths => {
-                Some(thirty_day_share(from, period.end, months))
+                Some(thirty_day_share(period, from, period.end, months))
             }
-            ProrationConvention::WholePeriods => (!crediting).then_some(Proration::FULL),
+            // Nothing of the period is used when the change takes effect on its first day (a
+            // cancellation from a period already billed): it is credited whole.
+            ProrationConvention::WholePeriods if crediting && from > period.start => None,
+            ProrationConvention::WholePeriods => Some(Proration::FULL),
         }
     }
 
@@ -124,10 +127,31 @@ impl ProrationConvention {
     }
 }
 
-/// `[start, end)` counted in strict 30/360 days against `30 × months`, capped at the full period.
-fn thirty_day_share(start: NaiveDate, end: NaiveDate, months: u32) -> Proration {
+/// The part `[start, end)` of `period` in strict 30/360 days against `30 × months`: the days
+/// from the nominal period's start to the part's end less those to its start, each counted as
+/// 30/360 counts them and capped at the full period, so the parts of a period either side of any
+/// day always make the whole (a period anchored on the 31st included).
+fn thirty_day_share(
+    period: &BillingPeriod,
+    start: NaiveDate,
+    end: NaiveDate,
+    months: u32,
+) -> Proration {
     let full = 30 * i64::from(months.max(1));
-    Proration::of(days_360(start, end).clamp(0, full), full)
+    let (nominal_start, nominal_end) = period.nominal;
+    let counted = |day: NaiveDate| {
+        if day >= nominal_end {
+            full
+        } else {
+            days_360(nominal_start, day).clamp(0, full)
+        }
+    };
+    let used = (counted(end) - counted(start)).clamp(0, full);
+    // Not `Proration::of`: a part that counts a whole 30 days still says "30/30" on the invoice.
+    Proration {
+        days_used: used,
+        days_in_period: full,
+    }
 }
 
 /// Days of `[start, end)` when every month has 30 days (Zuora's strict 30/360): a start on the
@@ -251,6 +275,11 @@ mod tests {
             ProrationConvention::WholePeriods.remaining_share(&march, on, 1, true),
             None
         );
+        // From the period's first day nothing of it was used: credited whole.
+        assert_eq!(
+            ProrationConvention::WholePeriods.remaining_share(&march, march.start, 1, true),
+            Some(Proration::FULL)
+        );
         assert_eq!(
             ProrationConvention::WholePeriods.remaining_share(&march, on, 1, false),
             Some(Proration::FULL)
@@ -268,6 +297,36 @@ mod tests {
         assert_eq!(ProrationConvention::parse("daily"), None);
     }
 
+    #[test]
+    fn a_period_anchored_on_the_31st_splits_into_parts_that_make_thirty() {
+        // Billed on the 31st: the period 31 January – 27 February. A change on 1 February has
+        // used one day (31 January counts as the 30th) and leaves 29 of 30.
+        let all = periods_from(
+            day("2027-01-31"),
+            day("2027-01-31"),
+            day("2027-06-01"),
+            1,
+            Alignment::Anniversary,
+        );
+        let january = all[0];
+        assert_eq!(january.end, day("2027-02-28"));
+        let convention = ProrationConvention::ThirtyDayMonths;
+        assert_eq!(
+            convention.remaining_share(&january, day("2027-02-01"), 1, true),
+            Some(Proration {
+                days_used: 29,
+                days_in_period: 30
+            })
+        );
+        assert_eq!(
+            convention.remaining_share(&january, january.start, 1, true),
+            Some(Proration {
+                days_used: 30,
+                days_in_period: 30
+            })
+        );
+    }
+
     proptest! {
         /// A part of a month never counts more than the month nor less than a day, and the
         /// parts of a month either side of any day make the whole month.
@@ -282,6 +341,23 @@ mod tests {
             prop_assert!(before >= 1 && rest >= 1);
             prop_assert_eq!(before + rest, 30);
             prop_assert_eq!(days_360(first, next), 30);
+        }
+
+        /// For a period anchored on any day (the 28th–31st included), what a change on any day
+        /// of it credits and what was used before it make the whole 30 days.
+        #[test]
+        fn thirty_day_parts_of_any_period_make_the_whole(offset in 0i64..3650, anchor_day in 1u32..=31, cut in 0i64..31) {
+            let base = day("2020-01-01") + chrono::Days::new(u64::try_from(offset).unwrap());
+            let anchor = crate::periods::billing_day_anchor(base, anchor_day);
+            let all = periods_from(anchor, anchor, crate::periods::add_months(anchor, 3), 1, Alignment::Anniversary);
+            for period in all {
+                let on = (period.start + chrono::Days::new(u64::try_from(cut).unwrap())).min(period.end);
+                let convention = ProrationConvention::ThirtyDayMonths;
+                let rest = convention.remaining_share(&period, on, 1, true).unwrap();
+                let used = thirty_day_share(&period, period.start, on, 1);
+                prop_assert_eq!(rest.days_used + used.days_used, 30, "{:?} from {}", period, on);
+                prop_assert!(rest.days_used >= 0 && used.days_used >= 0);
+            }
         }
     }
 }

@@ -306,7 +306,8 @@ impl LineTerms {
                 period.label()
             ),
             convention => {
-                let days = if proration.is_full() {
+                // Actual days collapse a whole period to 1/1; say its days instead.
+                let days = if proration.is_full() && convention == ProrationConvention::ActualDays {
                     let length = periods::days_between(period.start, period.end);
                     format!("{length}/{length} days")
                 } else {

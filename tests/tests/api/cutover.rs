@@ -184,6 +184,28 @@ async fn brought_over_contracts_bill_after_the_old_system_and_their_deferred_rev
     assert_eq!(contract["arr"]["amount"], "12000.00");
     assert_eq!(contract["lines"][0]["billedThrough"], "2027-03-31");
     let first_id = contract["id"].clone();
+    // Its periods continue the old system's: neither its billing day nor its proration
+    // convention can be changed (issue 20), each refused on contractId saying why.
+    for (mutation, variables) in [
+        (
+            "mutation($id: ID!) { contractSetBillingDay(contractId: $id, billingDay: 1) { billingDay } }",
+            json!({ "id": first_id }),
+        ),
+        (
+            "mutation($id: ID!) { contractSetProration(contractId: $id, proration: WHOLE_PERIODS) { proration } }",
+            json!({ "id": first_id }),
+        ),
+    ] {
+        let refused = app.gql_as(Role::VpFinance, mutation, variables).await;
+        assert_eq!(
+            refused["errors"][0]["extensions"]["field"], "contractId",
+            "{refused}"
+        );
+        assert!(
+            refused.to_string().contains("was brought over from the old system on 2026-11-26"),
+            "{refused}"
+        );
+    }
 
     // The renewal schedule came with the contracts: end date, owner and uplift.
     let pipeline = app

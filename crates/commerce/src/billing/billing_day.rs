@@ -33,6 +33,33 @@ pub fn anchor(day: Option<i32>, start: chrono::NaiveDate) -> Option<chrono::Naiv
     Some(billing_day_anchor(start, day))
 }
 
+/// The anchor of a subscription line added mid-term to a contract billed on a day: the anchor of
+/// a line of the contract billed as often, so the new line's periods end with that line's (an
+/// annual line joins the contract's year, not one starting in its own month); else the billing
+/// day's. `None` when the contract has no billing day.
+pub async fn added_line_anchor<C: ConnectionTrait>(
+    connection: &C,
+    contract: &contract::Model,
+    frequency: Option<&str>,
+    start: chrono::NaiveDate,
+) -> AppResult<Option<chrono::NaiveDate>> {
+    if contract.billing_day.is_none() {
+        return Ok(None);
+    }
+    let sibling = contract_line::Entity::find()
+        .filter(contract_line::Column::ContractId.eq(contract.id))
+        .filter(contract_line::Column::Kind.eq(ContractLineKind::Subscription.as_str()))
+        .filter(contract_line::Column::BillingFrequency.eq(frequency))
+        .filter(contract_line::Column::BillingAnchor.is_not_null())
+        .filter(contract_line::Column::BillingAnchor.lte(start))
+        .one(connection)
+        .await?;
+    Ok(match sibling.and_then(|line| line.billing_anchor) {
+        Some(anchor) => Some(anchor),
+        None => anchor(contract.billing_day, start),
+    })
+}
+
 /// Bills a contract's subscription lines on `day` of the month (`None`: each from its own start
 /// date again). Refused on `billingDay` outside 1–31, and on `contractId` once anything is
 /// billed, when the contract has no subscription line, or when a plan change is recorded (its
@@ -63,6 +90,10 @@ pub async fn set<C: ConnectionTrait>(
     if found.billing_day == day {
         return Ok(result);
     }
+    super::repo::refuse_brought_over(&found, "billing day")?;
+    // One change to a customer's contracts at a time (a modification adding a line reads the
+    // billing day; a bill run writes the first charge).
+    crate::customers::lock_for_update(connection, found.customer_id).await?;
     if super::repo::contract_billed(connection, id).await? {
         return Err(AppError::validation(
             "contractId",
@@ -91,6 +122,15 @@ pub async fn set<C: ConnectionTrait>(
             line.kind == ContractLineKind::Subscription.as_str() && line.billing_frequency.is_some()
         })
         .collect();
+    if day.is_some() && recurring.iter().any(|line| line.alignment == "calendar") {
+        return Err(AppError::validation(
+            "contractId",
+            format!(
+                "Contract {} has lines billed on calendar periods (from the 1st of each month, quarter or year); they keep their calendar days.",
+                found.contract_number
+            ),
+        ));
+    }
     if recurring.is_empty() {
         return Err(AppError::validation(
             "contractId",

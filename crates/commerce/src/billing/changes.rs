@@ -565,11 +565,17 @@ async fn check_changes<C: ConnectionTrait>(
                 // the contract's billing day when it has one (co-termed with its invoices).
                 let convention = super::proration::of_contract(connection, contract.id).await?;
                 model.proration = Set(convention.as_str().into());
-                if line.kind == ContractLineKind::Subscription && line.billing_frequency.is_some() {
-                    model.billing_anchor = Set(super::billing_day::anchor(
-                        contract.billing_day,
+                if line.kind == ContractLineKind::Subscription
+                    && line.billing_frequency.is_some()
+                    && line.alignment == Alignment::Anniversary
+                {
+                    model.billing_anchor = Set(super::billing_day::added_line_anchor(
+                        connection,
+                        contract,
+                        line.billing_frequency.map(|frequency| frequency.as_str()),
                         line.start_date,
-                    ));
+                    )
+                    .await?);
                 }
                 added.push((line.clone(), model, json));
             }

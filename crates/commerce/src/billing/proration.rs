@@ -105,7 +105,11 @@ pub async fn set_contract<C: ConnectionTrait>(
         .one(connection)
         .await?
         .ok_or_else(|| AppError::not_found(format!("There is no contract with id {id}.")))?;
+    // One change to a customer's contracts at a time (a modification adding a line stamps the
+    // convention it reads; a bill run writes the first charge).
+    crate::customers::lock_for_update(connection, found.customer_id).await?;
     let before = of_contract(connection, id).await?;
+    super::repo::refuse_brought_over(&found, "proration convention")?;
     if before == convention {
         return Ok(ContractProration {
             contract_id: id,

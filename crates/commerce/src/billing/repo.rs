@@ -148,6 +148,23 @@ pub async fn contract_billed<C: ConnectionTrait>(
         > 0)
 }
 
+/// Refuses (on `contractId`) to change how a contract bills when it was brought over from the
+/// old system: its periods continue the old system's (`billed_through` is one of their ends) and
+/// revenue kept the allocation brought over, so neither is re-derived here.
+pub fn refuse_brought_over(found: &contract::Model, what: &str) -> AppResult<()> {
+    if found.brought_over_on.is_some() {
+        return Err(AppError::validation(
+            "contractId",
+            format!(
+                "Contract {} was brought over from the old system on {}: its periods continue the old system's, so its {what} stays as imported.",
+                found.contract_number,
+                found.brought_over_on.map(|day| day.to_string()).unwrap_or_default()
+            ),
+        ));
+    }
+    Ok(())
+}
+
 /// The charge keys already written for each line.
 pub async fn charge_keys<C: ConnectionTrait>(
     connection: &C,

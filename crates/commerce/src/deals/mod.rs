@@ -1020,11 +1020,22 @@ impl DealService {
                     format!("PO {number} is already on file for this customer."),
                 ));
             }
+            // The deal's TCV counts parts of periods by actual days; under another convention
+            // the lines bill a little more or less, and the PO the invoices draw covers what
+            // they will bill.
+            let mut billed = 0i64;
+            for line in lines {
+                let terms = crate::billing::schedule::LineTerms {
+                    proration,
+                    ..line_draft_terms(line)?
+                };
+                billed += crate::revenue::repo::stated_total(&terms)?;
+            }
             purchase_order::ActiveModel {
                 customer_id: Set(customer_id),
                 contract_id: Set(Some(contract.id)),
                 number: Set(number.clone()),
-                amount_minor: Set(tcv.minor()),
+                amount_minor: Set(tcv.minor().max(billed)),
                 currency: Set(tcv.currency().code().to_string()),
                 valid_from: Set(start),
                 valid_to: Set(end),
