@@ -690,6 +690,9 @@ pub struct ContractLine {
     /// How a part of one of its periods is billed: the contract's proration convention.
     #[serde(default)]
     pub proration: Option<String>,
+    /// A subscription billed in arrears: each period after it ends.
+    #[serde(default)]
+    pub billed_in_arrears: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Deserialize)]

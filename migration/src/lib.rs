@@ -32,6 +32,7 @@ mod m20261211_000007_plan_changes;
 mod m20261211_000008_coupon_archive;
 mod m20261211_000009_proration;
 mod m20261211_000010_billing_day;
+mod m20261211_000011_in_arrears;
 
 pub struct Migrator;
 
@@ -68,6 +69,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261211_000008_coupon_archive::Migration),
             Box::new(m20261211_000009_proration::Migration),
             Box::new(m20261211_000010_billing_day::Migration),
+            Box::new(m20261211_000011_in_arrears::Migration),
         ]
     }
 }

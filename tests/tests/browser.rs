@@ -4426,7 +4426,8 @@ async fn the_cfo_sets_the_proration_convention_and_a_vp_finance_gives_one_contra
     // billing settings show "Actual days" in use and switch the company to 30-day months; a
     // contract approved before keeps actual days, and a VP Finance gives it whole periods and a
     // billing day (the 15th) from its billing schedule while nothing of it is billed; the
-    // schedule then opens with the stub 1–14 January, charged whole.
+    // schedule then opens with the stub 1–14 January, charged whole; the seats are then billed in
+    // arrears.
     require_dist()?;
     let app = TestApp::spawn().await;
     let customer = app.create_customer("Proration Browser Co", "USD").await;
@@ -4577,6 +4578,21 @@ async fn the_cfo_sets_the_proration_convention_and_a_vp_finance_gives_one_contra
                 DEFAULT_TIMEOUT,
             )
             .await?;
+        // The seats are billed in arrears from here: each period after it ends.
+        let timing = browser
+            .wait_for(
+                "[data-test=line-timing] [data-action=switch-timing]",
+                DEFAULT_TIMEOUT,
+            )
+            .await?;
+        browser.click(&timing).await?;
+        browser
+            .wait_for_text(
+                "[data-test=line-timing]",
+                "Platform seats is billed in arrears: each period on the day after it ends.",
+                DEFAULT_TIMEOUT,
+            )
+            .await?;
         no_error_on_page(&browser, &format!("/deals/{deal_id}")).await?;
         Ok(())
     })
@@ -4611,5 +4627,16 @@ async fn the_cfo_sets_the_proration_convention_and_a_vp_finance_gives_one_contra
         )
         .await;
     assert_eq!(day["deal"]["contract"]["billingDay"], 15);
+    let timing = app
+        .gql_ok(
+            Role::Cfo,
+            "query($id: ID!) { deal(id: $id) { contract { lines { billedInArrears } } } }",
+            json!({ "id": deal_id }),
+        )
+        .await;
+    assert_eq!(
+        timing["deal"]["contract"]["lines"][0]["billedInArrears"],
+        true
+    );
     Ok(())
 }

@@ -38,6 +38,8 @@ pub struct Model {
     /// How a part of a period is billed (`ProrationConvention`): the contract's convention,
     /// stamped from the company's when the line was written.
     pub proration: String,
+    /// A subscription billed in arrears: each period on the day after it ends.
+    pub billed_in_arrears: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

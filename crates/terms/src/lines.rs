@@ -39,6 +39,7 @@ pub fn line_terms(model: &contract_line::Model, changes: Vec<LineChange>) -> App
         changes,
         billed_through: model.billed_through,
         discount: discount_of(model)?,
+        in_arrears: model.billed_in_arrears,
         proration: ProrationConvention::parse(&model.proration).ok_or_else(|| {
             AppError::internal(format!("line {} proration {}", model.id, model.proration))
         })?,

@@ -75,6 +75,8 @@ pub struct LineTerms {
     pub replaced_by: Option<String>,
     /// What a part of a period costs: the contract's proration convention.
     pub proration: ProrationConvention,
+    /// Billed in arrears: each period (and a change within it) on the day after it ends.
+    pub in_arrears: bool,
 }
 
 /// One thing to bill: the unique key per line is what makes billing exactly-once.
@@ -141,6 +143,28 @@ impl LineTerms {
             .map_or(self.quantity, |change| change.old_quantity)
     }
 
+    /// When a charge for `period` falls due: on `in_advance` (its first day, or a change's date),
+    /// or on the day after the period ends when the line is billed in arrears.
+    pub fn due_on(&self, period: &BillingPeriod, in_advance: NaiveDate) -> NaiveDate {
+        if self.in_arrears {
+            period.end
+        } else {
+            in_advance
+        }
+    }
+
+    /// A period charge's note, saying so when the line is billed in arrears.
+    fn in_arrears_note(&self, note: Option<String>) -> Option<String> {
+        if !self.in_arrears {
+            return note;
+        }
+        let arrears = "Billed in arrears, after the period";
+        Some(match note {
+            Some(note) => format!("{note}; {arrears}"),
+            None => arrears.to_string(),
+        })
+    }
+
     /// The share of a full period's price `period` costs under the line's convention.
     pub fn period_share(&self, period: &BillingPeriod) -> Proration {
         self.proration
@@ -159,10 +183,12 @@ impl LineTerms {
             quantity,
             unit_price: self.unit_price,
             amount: prorate(self.unit_price, quantity, share)?,
-            note: self
-                .proration
-                .note(period.proration, share, (period.start, period.end)),
-            due_on: period.start,
+            note: self.in_arrears_note(self.proration.note(
+                period.proration,
+                share,
+                (period.start, period.end),
+            )),
+            due_on: self.due_on(period, period.start),
         })
     }
 
@@ -235,7 +261,7 @@ impl LineTerms {
         for period in self
             .periods()
             .iter()
-            .filter(|period| period.start <= as_of && period.start < stop)
+            .filter(|period| self.due_on(period, period.start) <= as_of && period.start < stop)
             .filter(|period| after.is_none_or(|last| period.start > last))
             .filter(|period| {
                 self.billed_through
@@ -334,7 +360,7 @@ impl LineTerms {
             unit_price: self.unit_price,
             amount,
             note: Some(format!("{how}{less}")),
-            due_on: change.effective,
+            due_on: self.due_on(period, change.effective),
         }))
     }
 
@@ -507,6 +533,7 @@ mod tests {
             billed_through: None,
             discount: None,
             proration: Default::default(),
+            in_arrears: false,
         }
     }
 

@@ -241,3 +241,26 @@ pub async fn contract_set_billing_day(
     )
     .await
 }
+
+/// A subscription line's billing timing after it was set.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ContractLineTiming {
+    pub contract_line_id: String,
+    pub billed_in_arrears: bool,
+}
+
+/// Bills a subscription line not yet billed in arrears (`true`) or in advance.
+pub async fn contract_line_set_billed_in_arrears(
+    contract_line_id: String,
+    in_arrears: bool,
+) -> Result<ContractLineTiming, ApiError> {
+    field::<ops::ContractLineSetBilledInArrears, _>(
+        "contractLineSetBilledInArrears",
+        ops::contract_line_set_billed_in_arrears::Variables {
+            contract_line_id,
+            in_arrears,
+        },
+    )
+    .await
+}

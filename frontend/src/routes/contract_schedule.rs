@@ -63,6 +63,15 @@ fn ScheduleSection(
                 unbilled=unbilled
                 on_saved=Callback::new(move |()| schedule.refetch())
             />
+            {subscriptions.into_iter().map(|(line_id, product, in_arrears)| view! {
+                <TimingLine
+                    line_id=line_id
+                    product=product
+                    in_arrears=in_arrears
+                    unbilled=unbilled
+                    on_saved=Callback::new(move |()| schedule.refetch())
+                />
+            }).collect_view()}
             {move || match schedule.get() {
                 None => view! { <LoadingRows columns=6 rows=3 /> }.into_any(),
                 Some(Err(error)) => view! { <ErrorPanel error=error retry=Callback::new(move |()| schedule.refetch()) /> }.into_any(),
@@ -273,6 +282,59 @@ fn BillingDayLine(
             {move || not_a_day.get().then(|| view! {
                 <p class="field-error" role="alert">"Give the day of the month as a number, 1 to 31, or leave it empty."</p>
             })}
+            <ActionError error=errors.into() />
+        </div>
+    }
+}
+
+/// "Platform seats is billed in advance", and while nothing is billed, the switch to the other
+/// timing for whoever changes contracts.
+#[component]
+fn TimingLine(
+    line_id: String,
+    product: String,
+    in_arrears: bool,
+    unbilled: Signal<bool>,
+    on_saved: Callback<()>,
+) -> impl IntoView {
+    let can_change = session::can("CONTRACT_CHANGE");
+    let line_id = StoredValue::new(line_id);
+    let product = StoredValue::new(product);
+    let arrears = RwSignal::new(in_arrears);
+    let errors = RwSignal::new(None::<ApiError>);
+    let pending = RwSignal::new(false);
+    let switch = move |_| {
+        let wanted = !arrears.get_untracked();
+        pending.set(true);
+        errors.set(None);
+        spawn_local(async move {
+            let result =
+                api::contract_line_set_billed_in_arrears(line_id.get_value(), wanted).await;
+            pending.set(false);
+            match result {
+                Ok(set) => {
+                    arrears.set(set.billed_in_arrears);
+                    on_saved.run(());
+                }
+                Err(error) => errors.set(Some(error)),
+            }
+        });
+    };
+    view! {
+        <div class="proration-line" data-test="line-timing" data-line=line_id.get_value()>
+            <p class="small">
+                {move || if arrears.get() {
+                    format!("{} is billed in arrears: each period on the day after it ends.", product.get_value())
+                } else {
+                    format!("{} is billed in advance: each period on its first day.", product.get_value())
+                }}
+                {move || (can_change.get() && unbilled.get()).then(|| view! {
+                    " "
+                    <button class="button button-quiet" type="button" data-action="switch-timing" disabled=move || pending.get() on:click=switch>
+                        {move || if arrears.get() { "Bill in advance" } else { "Bill in arrears" }}
+                    </button>
+                })}
+            </p>
             <ActionError error=errors.into() />
         </div>
     }

@@ -73,9 +73,15 @@ pub fn DealReadOnly(
                 .find_map(|line| line.proration.clone())
                 .unwrap_or_else(|| "ACTUAL_DAYS".into());
             let billing_day = contract.billing_day;
+            let subscriptions: Vec<(String, String, bool)> = contract
+                .lines
+                .iter()
+                .filter(|line| line.kind == "SUBSCRIPTION" && line.billing_frequency.is_some())
+                .map(|line| (line.id.clone(), line.product_name.clone(), line.billed_in_arrears))
+                .collect();
             view! {
                 <ContractView contract=contract just_approved=just_approved />
-                <ContractBillingSchedule contract_id=contract_id proration=proration billing_day=billing_day />
+                <ContractBillingSchedule contract_id=contract_id proration=proration billing_day=billing_day subscriptions=subscriptions />
             }
         })}
         <div class=if is_approved { "single" } else { "grid-2" }>
@@ -257,7 +263,10 @@ fn ContractView(contract: Contract, just_approved: bool) -> impl IntoView {
                             <td>{format::enum_label(&line.kind)}</td>
                             <td class="num">{line.quantity}</td>
                             <MoneyCell money=Some(line.unit_price) />
-                            <td>{or_dash(line.billing_frequency.as_deref().map(format::enum_label))}</td>
+                            <td>
+                                {or_dash(line.billing_frequency.as_deref().map(format::enum_label))}
+                                {line.billed_in_arrears.then(|| view! { <span class="small muted" data-test="in-arrears">", in arrears"</span> })}
+                            </td>
                             <td class="nowrap">{format!("{} – {}", format::date(&line.start_date), format::date(&line.end_date))}</td>
                             {brought_over.is_some().then(|| view! {
                                 <td class="nowrap" data-test="billed-through">{or_dash(line.billed_through.as_deref().map(format::date))}</td>

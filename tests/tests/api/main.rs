@@ -17,6 +17,7 @@ mod discounts;
 mod fuzz;
 mod http;
 mod imports;
+mod in_arrears;
 mod instances;
 mod intake;
 mod integrity;

@@ -340,6 +340,13 @@ pub struct BillingSettings {
     pub proration_choices: Vec<ProrationConvention>,
 }
 
+/// A subscription line's billing timing after it was set.
+#[derive(Clone, SimpleObject)]
+pub struct ContractLineTiming {
+    pub contract_line_id: ID,
+    pub billed_in_arrears: bool,
+}
+
 /// A contract's billing day after it was set.
 #[derive(Clone, SimpleObject)]
 pub struct ContractBillingDay {
@@ -879,6 +886,25 @@ impl BillingMutation {
         Ok(ContractBillingDay {
             contract_id: ID(set.contract_id.to_string()),
             billing_day: set.billing_day,
+        })
+    }
+
+    /// Bills a subscription line in arrears — each period on the day after it ends, with the
+    /// changes within it — or in advance again (`inArrears: false`). Refused once the line has a
+    /// charge written.
+    async fn contract_line_set_billed_in_arrears(
+        &self,
+        ctx: &Context<'_>,
+        contract_line_id: ID,
+        in_arrears: bool,
+    ) -> async_graphql::Result<ContractLineTiming> {
+        let set = app(ctx)
+            .billing
+            .set_line_in_arrears(actor(ctx)?, contract_line_id.as_str(), in_arrears)
+            .await?;
+        Ok(ContractLineTiming {
+            contract_line_id: ID(set.contract_line_id.to_string()),
+            billed_in_arrears: set.billed_in_arrears,
         })
     }
 

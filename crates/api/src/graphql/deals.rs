@@ -273,6 +273,9 @@ pub struct ContractLine {
     pub replaces_line_id: Option<ID>,
     /// How a part of one of the line's periods is billed: its contract's proration convention.
     pub proration: ProrationConvention,
+    /// A subscription billed in arrears: each period on the day after it ends (its changes with
+    /// it); otherwise in advance, on its first day.
+    pub billed_in_arrears: bool,
 }
 
 #[derive(Clone, SimpleObject)]
@@ -335,6 +338,7 @@ impl From<deals::Contract> for Contract {
                     billed_through: line.billed_through.map(IsoDate),
                     cancelled_on: line.cancelled_on.map(IsoDate),
                     proration: line.proration,
+                    billed_in_arrears: line.billed_in_arrears,
                     replaces_line_id: line.replaces_line_id.map(|id| ID(id.to_string())),
                 })
                 .collect(),

@@ -1042,6 +1042,7 @@ fn replacement(
     model.billing_anchor = Set(Some(line.billing_anchor.unwrap_or(line.start_date)));
     model.replaces_line_id = Set(Some(line.id));
     model.proration = Set(line.proration.clone());
+    model.billed_in_arrears = Set(line.billed_in_arrears);
     json["replacesLineId"] = serde_json::json!(line.id);
     Ok((new, model, json))
 }

@@ -12,6 +12,7 @@ pub mod discounts;
 pub mod proration;
 pub mod repo;
 pub mod run;
+pub mod timing;
 pub mod trials;
 mod usage;
 
@@ -238,6 +239,26 @@ impl BillingService {
     ) -> AppResult<billing_day::ContractBillingDay> {
         let transaction = self.db.begin().await?;
         let set = billing_day::set(&transaction, actor, contract_id, day, self.clock.now()).await?;
+        transaction.commit().await?;
+        Ok(set)
+    }
+
+    /// Bills a subscription line not yet billed in arrears (or in advance again), audited.
+    pub async fn set_line_in_arrears(
+        &self,
+        actor: &Actor,
+        contract_line_id: &str,
+        in_arrears: bool,
+    ) -> AppResult<timing::LineTiming> {
+        let transaction = self.db.begin().await?;
+        let set = timing::set(
+            &transaction,
+            actor,
+            contract_line_id,
+            in_arrears,
+            self.clock.now(),
+        )
+        .await?;
         transaction.commit().await?;
         Ok(set)
     }

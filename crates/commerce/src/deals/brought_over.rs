@@ -70,6 +70,7 @@ impl BroughtOverLine {
             // Brought-over lines bill by actual days (`line_row`); a contract can be given
             // another convention before its first bill run here.
             proration: ProrationConvention::ActualDays,
+            in_arrears: false,
         }
     }
 

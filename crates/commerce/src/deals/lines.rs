@@ -358,6 +358,7 @@ fn line_total(line: &DealLine, draft: &DealDraft) -> Option<Money> {
                 // A deal's TCV counts parts of periods by actual days; the contract's lines bill
                 // by the convention stamped on them at approval.
                 proration: Default::default(),
+                in_arrears: false,
             };
             crate::revenue::repo::stated_total(&terms)
                 .ok()

@@ -114,6 +114,8 @@ pub struct ContractLine {
     pub replaces_line_id: Option<i64>,
     /// How parts of the line's periods are billed: its contract's convention.
     pub proration: crate::billing::proration::ProrationConvention,
+    /// A subscription billed in arrears (each period after it ends).
+    pub billed_in_arrears: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -1150,6 +1152,7 @@ impl DealService {
                     billed_through: line.billed_through,
                     cancelled_on: line.cancelled_on,
                     replaces_line_id: line.replaces_line_id,
+                    billed_in_arrears: line.billed_in_arrears,
                     proration: crate::billing::proration::ProrationConvention::parse(
                         &line.proration,
                     )
@@ -1297,5 +1300,6 @@ fn line_draft_terms(line: &ContractLineDraft) -> AppResult<crate::billing::sched
         billed_through: None,
         discount: line.discount.clone(),
         proration: Default::default(),
+        in_arrears: false,
     })
 }

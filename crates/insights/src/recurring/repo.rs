@@ -149,6 +149,7 @@ impl RecurringBook {
                 billed_through: None,
                 // MRR counts whole periods' prices; the convention prices only parts of them.
                 proration: Default::default(),
+                in_arrears: false,
                 discount: row
                     .discount_json
                     .as_deref()

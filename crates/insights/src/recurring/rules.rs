@@ -209,6 +209,7 @@ mod tests {
             billed_through: None,
             discount: None,
             proration: Default::default(),
+            in_arrears: false,
         }
     }
 

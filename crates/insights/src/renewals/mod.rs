@@ -1006,6 +1006,7 @@ fn renewal_lines(
             discount_json: Set(discount.as_ref().map(serde_json::to_string).transpose()?),
             // The renewal bills parts of periods as the contract it renews did.
             proration: Set(terms.proration.as_str().into()),
+            billed_in_arrears: Set(terms.in_arrears),
             ..Default::default()
         });
     }

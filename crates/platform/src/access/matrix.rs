@@ -833,6 +833,11 @@ pub const OPERATIONS: &[(&str, &str, Access)] = &[
         Access::Needs(Permission::ContractChange),
     ),
     (
+        "Mutation",
+        "contractLineSetBilledInArrears",
+        Access::Needs(Permission::ContractChange),
+    ),
+    (
         "Query",
         "contractUsage",
         Access::Needs(Permission::BillingRead),

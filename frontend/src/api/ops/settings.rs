@@ -104,3 +104,12 @@ pub struct ContractSetProration;
     skip_serializing_none
 )]
 pub struct ContractSetBillingDay;
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/settings/ContractLineSetBilledInArrears.graphql",
+    variables_derives = "Debug, Deserialize",
+    response_derives = "Debug",
+    skip_serializing_none
+)]
+pub struct ContractLineSetBilledInArrears;

@@ -132,7 +132,11 @@ fn line_charges(
         if terms.starts_period(change) && !existing.contains(billed.as_str()) {
             continue;
         }
-        if let Some(charge) = terms.change_charge(change)? {
+        // A line billed in arrears bills a change with its period, after the period ends.
+        if let Some(charge) = terms
+            .change_charge(change)?
+            .filter(|charge| charge.due_on <= as_of)
+        {
             charges.push(charge);
         }
     }
