@@ -21,13 +21,16 @@ pub fn ContractBillingSchedule(
     contract_id: String,
     proration: String,
     billing_day: Option<i64>,
+    /// (line id, product, billed in arrears) of each recurring subscription line.
+    subscriptions: Vec<(String, String, bool)>,
 ) -> impl IntoView {
     let can_read = session::can("BILLING_READ");
     let contract_id = StoredValue::new(contract_id);
     let proration = StoredValue::new(proration);
+    let subscriptions = StoredValue::new(subscriptions);
     move || {
         can_read.get().then(|| {
-            view! { <ScheduleSection contract_id=contract_id.get_value() proration=proration.get_value() billing_day=billing_day /> }
+            view! { <ScheduleSection contract_id=contract_id.get_value() proration=proration.get_value() billing_day=billing_day subscriptions=subscriptions.get_value() /> }
         })
     }
 }
@@ -37,6 +40,7 @@ fn ScheduleSection(
     contract_id: String,
     proration: String,
     billing_day: Option<i64>,
+    subscriptions: Vec<(String, String, bool)>,
 ) -> impl IntoView {
     let id = StoredValue::new(contract_id.clone());
     let schedule = LocalResource::new(move || api::contract_billing_schedule(contract_id.clone()));
