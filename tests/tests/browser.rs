@@ -4468,13 +4468,13 @@ async fn the_cfo_sets_the_proration_convention_and_a_vp_finance_gives_one_contra
             .await?;
         browser
             .wait_for_text(
-                "[data-test=proration] label[data-proration=ACTUAL_DAYS]",
+                "[data-test=proration] label[data-choice=ACTUAL_DAYS]",
                 "In use",
                 DEFAULT_TIMEOUT,
             )
             .await?;
         let thirty = browser
-            .find("[data-test=proration] label[data-proration=THIRTY_DAY_MONTHS] input")
+            .find("[data-test=proration] label[data-choice=THIRTY_DAY_MONTHS] input")
             .await?;
         browser.click(&thirty).await?;
         let save = browser
@@ -4493,7 +4493,7 @@ async fn the_cfo_sets_the_proration_convention_and_a_vp_finance_gives_one_contra
             .await?;
         browser
             .wait_for_text(
-                "[data-test=proration] label[data-proration=THIRTY_DAY_MONTHS]",
+                "[data-test=proration] label[data-choice=THIRTY_DAY_MONTHS]",
                 "In use",
                 DEFAULT_TIMEOUT,
             )

@@ -3,6 +3,7 @@
 use leptos::prelude::*;
 
 use crate::api::ApiError;
+use crate::components::status::{Badge, Tone};
 
 /// The error the server gave for `name` (or a nested field under it), if any.
 pub fn error_for(errors: Signal<Option<ApiError>>, name: &'static str) -> Signal<Option<String>> {
@@ -246,4 +247,47 @@ pub fn focus_first(selectors: Vec<String>) {
             }
         }
     });
+}
+
+/// A company setting's choices as radio cards: each its name and what it does, "In use" on the
+/// one in force, the picked one marked. Each card carries `data-choice` with its value.
+#[component]
+pub fn ChoiceCards(
+    /// Read by screen readers only; the section's heading says it for everyone else.
+    legend: &'static str,
+    name: &'static str,
+    /// (value, name, what it does), in the order shown.
+    choices: Vec<(String, &'static str, &'static str)>,
+    in_use: String,
+    chosen: Signal<String>,
+    on_choose: Callback<String>,
+    disabled: Signal<bool>,
+) -> impl IntoView {
+    view! {
+        <fieldset class="method-choice" disabled=move || disabled.get()>
+            <legend class="visually-hidden">{legend}</legend>
+            {choices.into_iter().map(|(value, label, explanation)| {
+                let is_current = value == in_use;
+                let value = StoredValue::new(value);
+                view! {
+                    <label class="radio-card" class:selected=move || chosen.get() == value.get_value() data-choice=value.get_value()>
+                        <input
+                            type="radio"
+                            name=name
+                            value=value.get_value()
+                            prop:checked=move || chosen.get() == value.get_value()
+                            on:change=move |_| on_choose.run(value.get_value())
+                        />
+                        <span class="radio-body">
+                            <span class="strong">
+                                {label}
+                                {is_current.then(|| view! { " " <Badge tone=Tone::Good label="In use" /> })}
+                            </span>
+                            <span class="small muted">{explanation}</span>
+                        </span>
+                    </label>
+                }
+            }).collect_view()}
+        </fieldset>
+    }
 }

@@ -11,9 +11,8 @@ use crate::{
     api::{self, proration_label, ApiError, BillingSettings, FxRate, TaxRate},
     app::RequirePermission,
     components::{
-        field::TextField,
+        field::{ChoiceCards, TextField},
         states::{ActionError, EmptyState, ErrorPanel, LoadingRows},
-        status::{Badge, Tone},
     },
     format, session,
 };
@@ -94,38 +93,26 @@ fn Proration(can_setup: Signal<bool>) -> impl IntoView {
                     let in_use = current.proration.clone();
                     let selected = {
                         let in_use = in_use.clone();
-                        move || chosen.get().unwrap_or_else(|| in_use.clone())
+                        Signal::derive(move || chosen.get().unwrap_or_else(|| in_use.clone()))
                     };
                     view! {
                         <div class="panel">
-                            <fieldset class="method-choice" disabled=move || !can_setup.get() || pending.get()>
-                                <legend class="visually-hidden">"Proration convention"</legend>
-                                {current.proration_choices.into_iter().map(|convention| {
-                                    let (label, explanation) = proration_label(&convention);
-                                    let is_current = convention == in_use;
-                                    let value = StoredValue::new(convention);
-                                    let selected = selected.clone();
-                                    let checked = selected.clone();
-                                    view! {
-                                        <label class="radio-card" class:selected=move || selected() == value.get_value() data-proration=value.get_value()>
-                                            <input
-                                                type="radio"
-                                                name="proration"
-                                                value=value.get_value()
-                                                prop:checked=move || checked() == value.get_value()
-                                                on:change=move |_| chosen.set(Some(value.get_value()))
-                                            />
-                                            <span class="radio-body">
-                                                <span class="strong">
-                                                    {label}
-                                                    {is_current.then(|| view! { " " <Badge tone=Tone::Good label="In use" /> })}
-                                                </span>
-                                                <span class="small muted">{explanation}</span>
-                                            </span>
-                                        </label>
-                                    }
-                                }).collect_view()}
-                            </fieldset>
+                            <ChoiceCards
+                                legend="Proration convention"
+                                name="proration"
+                                choices=current
+                                    .proration_choices
+                                    .into_iter()
+                                    .map(|convention| {
+                                        let (label, explanation) = proration_label(&convention);
+                                        (convention, label, explanation)
+                                    })
+                                    .collect()
+                                in_use=in_use.clone()
+                                chosen=selected
+                                on_choose=Callback::new(move |convention: String| chosen.set(Some(convention)))
+                                disabled=Signal::derive(move || !can_setup.get() || pending.get())
+                            />
                             <ActionError error=errors.into() />
                             {move || if can_setup.get() {
                                 let in_use = in_use.clone();

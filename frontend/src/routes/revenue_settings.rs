@@ -8,7 +8,9 @@ use crate::{
     api::{self, ApiError, RevenueSettings, SspPrice, RATABLE_METHODS, SSP_BASES, SSP_METHODS},
     app::RequirePermission,
     components::{
-        field::{enum_options, focus_first_invalid, non_empty, SelectField, TextField},
+        field::{
+            enum_options, focus_first_invalid, non_empty, ChoiceCards, SelectField, TextField,
+        },
         money::MoneyCell,
         revenue::method_label,
         states::{ActionError, EmptyState, ErrorPanel, LoadingPanel, LoadingRows},
@@ -92,32 +94,21 @@ fn MethodForm(current: String, on_saved: Callback<RevenueSettings>) -> impl Into
     };
     view! {
         <div class="panel">
-            <fieldset class="method-choice" disabled=move || !can_edit.get() || pending.get()>
-                <legend class="visually-hidden">"Ratable method"</legend>
-                {RATABLE_METHODS.iter().map(|method| {
-                    let method = *method;
-                    let (label, explanation) = method_label(method);
-                    let is_current = current.with_value(|current| current == method);
-                    view! {
-                        <label class="radio-card" class:selected=move || chosen.get() == method data-method=method>
-                            <input
-                                type="radio"
-                                name="ratableMethod"
-                                value=method
-                                prop:checked=move || chosen.get() == method
-                                on:change=move |_| chosen.set(method.to_string())
-                            />
-                            <span class="radio-body">
-                                <span class="strong">
-                                    {label}
-                                    {is_current.then(|| view! { " " <Badge tone=Tone::Good label="In use" /> })}
-                                </span>
-                                <span class="small muted">{explanation}</span>
-                            </span>
-                        </label>
-                    }
-                }).collect_view()}
-            </fieldset>
+            <ChoiceCards
+                legend="Ratable method"
+                name="ratableMethod"
+                choices=RATABLE_METHODS
+                    .iter()
+                    .map(|method| {
+                        let (label, explanation) = method_label(method);
+                        (method.to_string(), label, explanation)
+                    })
+                    .collect()
+                in_use=current.get_value()
+                chosen=chosen.into()
+                on_choose=Callback::new(move |method: String| chosen.set(method))
+                disabled=Signal::derive(move || !can_edit.get() || pending.get())
+            />
             <ActionError error=errors.into() />
             {move || if can_edit.get() {
                 view! {

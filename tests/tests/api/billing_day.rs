@@ -10,6 +10,7 @@
 
 use crate::billing::tax_rate;
 use crate::discounts::{bill, day, seat_deal};
+use crate::proration::invoice_of;
 use revops_tests::{error_code, error_field, Role, TestApp};
 use serde_json::{json, Value};
 
@@ -23,22 +24,7 @@ const SCHEDULE: &str =
 /// (total, [(description, amount, note)]) of the one invoice a run issued.
 fn only_invoice(issued: &Value) -> (String, Vec<(String, String, String)>) {
     assert_eq!(issued.as_array().unwrap().len(), 1, "{issued}");
-    let invoice = &issued[0];
-    (
-        invoice["total"]["amount"].as_str().unwrap().to_string(),
-        invoice["lines"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|line| {
-                (
-                    line["description"].as_str().unwrap().to_string(),
-                    line["amount"]["amount"].as_str().unwrap().to_string(),
-                    line["note"].as_str().unwrap_or_default().to_string(),
-                )
-            })
-            .collect(),
-    )
+    invoice_of(issued, 0)
 }
 
 /// 10 seats at 100.00 a month from 16 January 2027 to 15 January 2028, billed on the 1st:
@@ -49,7 +35,8 @@ fn only_invoice(issued: &Value) -> (String, Vec<(String, String, String)>) {
 ///   **1,200.00**;
 /// - the term ends with the stub 1–15 January 2028: 1,000.00 × 15/31 = **483.87** and 200.00 ×
 ///   15/31 = **96.77**, **580.64**;
-/// - revenue's price for the seats stays 12,000.00 (16/31 + 11 months + 15/31 is twelve months).
+/// - revenue's price for the seats stays 12,000.00 (16/31 + 11 months + 15/31 is twelve months);
+/// - the renewal from 16 January 2028 bills on the 1st too, from the stub 16–31 January.
 ///
 /// Once billed, the day stays (refused on `contractId`); a day outside 1–31 is refused on
 /// `billingDay`; an AE may not set it.
@@ -167,4 +154,29 @@ async fn a_contract_billed_on_the_first_starts_with_a_stub_and_bills_added_lines
         lines.iter().map(|line| line.1.as_str()).collect::<Vec<_>>(),
         ["483.87", "96.77"]
     );
+
+    // The renewal keeps the billing day: its term from 16 January 2028 opens with the stub to 1
+    // February again.
+    let renewed = app
+        .gql_ok(
+            Role::VpRevops,
+            "mutation($input: ContractRenewInput!) { contractRenew(input: $input) { id startDate } }",
+            json!({ "input": { "contractId": id, "idempotencyKey": "renew-billing-day", "upliftPercent": "0" } }),
+        )
+        .await["contractRenew"]
+        .clone();
+    assert_eq!(renewed["startDate"], "2028-01-16");
+    let schedule = app
+        .gql_ok(
+            Role::Cfo,
+            "query($id: ID!) { contractBillingSchedule(contractId: $id) { description amount { amount } } }",
+            json!({ "id": renewed["id"] }),
+        )
+        .await["contractBillingSchedule"]
+        .clone();
+    assert_eq!(
+        schedule[0]["description"], "Platform seats (2028-01-16 – 2028-01-31)",
+        "{schedule}"
+    );
+    assert_eq!(schedule[0]["amount"]["amount"], "516.13");
 }

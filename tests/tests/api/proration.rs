@@ -45,7 +45,7 @@ async fn allocated(app: &TestApp, id: &str) -> String {
 
 /// The `index`th invoice a run issued (in the order the customers were made), as (total,
 /// [(description, amount, note)]).
-fn invoice_of(issued: &Value, index: usize) -> (String, Vec<(String, String, String)>) {
+pub(crate) fn invoice_of(issued: &Value, index: usize) -> (String, Vec<(String, String, String)>) {
     let invoice = &issued[index];
     let lines = invoice["lines"]
         .as_array()

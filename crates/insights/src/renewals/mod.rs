@@ -898,6 +898,8 @@ async fn renew_in<C: ConnectionTrait>(
             renewed_from_id: Set(Some(old.id)),
             // Whoever was handed this renewal owns the next one too.
             renewal_owner_id: Set(old.renewal_owner_id),
+            // The customer's billing day carries into the next term.
+            billing_day: Set(old.billing_day),
             ..Default::default()
         },
         now,
@@ -972,8 +974,15 @@ fn renewal_lines(
             monthly += per_month;
             tcv += crate::recurring::rules::round_minor(per_month * Decimal::from(term_months));
         }
+        // On the contract's billing day, the next term's periods start on it again.
+        let anchor =
+            if recurring && terms.alignment == crate::billing::periods::Alignment::Anniversary {
+                crate::billing::billing_day::anchor(old.billing_day, start)
+            } else {
+                None
+            };
         next_terms.push(crate::billing::schedule::LineTerms {
-            anchor: None,
+            anchor,
             replaced_by: None,
             quantity,
             unit_price: price,
@@ -1007,6 +1016,7 @@ fn renewal_lines(
             // The renewal bills parts of periods as the contract it renews did.
             proration: Set(terms.proration.as_str().into()),
             billed_in_arrears: Set(terms.in_arrears),
+            billing_anchor: Set(anchor),
             ..Default::default()
         });
     }
