@@ -171,7 +171,8 @@ impl LineTerms {
             .period_share(period, months(self.frequency).unwrap_or(1))
     }
 
-    /// The charge for one recurring period, billed in advance on its first day.
+    /// The charge for one recurring period: due on its first day, or on the day after it ends
+    /// when the line is billed in arrears.
     pub fn period_charge(&self, period: &BillingPeriod) -> Result<DueCharge, MoneyError> {
         let quantity = self.quantity_on(period.start);
         let share = self.period_share(period);
@@ -326,6 +327,12 @@ impl LineTerms {
         let gross = prorate(self.unit_price, delta, proration)?;
         let (amount, less) = self.net_of_discount(change.kind, period, gross, proration)?;
         let how = match self.proration {
+            // A credit here is for a period given back from its first day (nothing of it used).
+            ProrationConvention::WholePeriods if delta.is_sign_negative() => format!(
+                "Whole period credited from {} of {} (whole periods: no proration)",
+                change.effective.max(period.start),
+                period.label()
+            ),
             ProrationConvention::WholePeriods => format!(
                 "Whole period charged from {} of {} (whole periods: no proration)",
                 change.effective.max(period.start),
@@ -535,6 +542,29 @@ mod tests {
             proration: Default::default(),
             in_arrears: false,
         }
+    }
+
+    /// Whole periods (no proration): a cancellation from a period's first day gives the whole
+    /// period back, saying so; from any later day it credits nothing.
+    #[test]
+    fn whole_periods_credit_only_a_period_given_back_from_its_first_day() {
+        let mut line = seats(BillingFrequency::Monthly, 100_00, 10);
+        line.proration = ProrationConvention::WholePeriods;
+        line.changes = vec![LineChange {
+            id: 1,
+            kind: ChangeKind::Cancellation,
+            effective: day("2026-03-01"),
+            old_quantity: Decimal::from(10),
+            new_quantity: Decimal::ZERO,
+        }];
+        let credit = line.change_charge(&line.changes[0]).unwrap().unwrap();
+        assert_eq!(credit.amount.minor(), -1_000_00);
+        assert_eq!(
+            credit.note.as_deref(),
+            Some("Whole period credited from 2026-03-01 of 2026-03-01 – 2026-03-31 (whole periods: no proration)")
+        );
+        line.changes[0].effective = day("2026-03-16");
+        assert_eq!(line.change_charge(&line.changes[0]).unwrap(), None);
     }
 
     /// A line brought over at cut-over resumes billing with the first period the old system
