@@ -81,7 +81,7 @@ impl Ready {
     fn dist(&mut self) -> Result<()> {
         if !self.dist {
             self.web_tools()?;
-            web::build_linted(&self.root)?;
+            web::build_for_tests(&self.root)?;
             self.dist = true;
         }
         Ok(())
@@ -104,7 +104,7 @@ fn start_web_build(ready: &mut Ready) {
         log.display()
     );
     let path = log.clone();
-    let handle = std::thread::spawn(move || web::build_logged(&root, &path));
+    let handle = std::thread::spawn(move || web::build_for_tests_logged(&root, &path));
     ready.web_build = Some((handle, log));
 }
 
@@ -276,7 +276,7 @@ fn run_step(name: &str, ready: &mut Ready) -> Result<(bool, Counts)> {
                 outcome??;
             } else {
                 ready.web_tools()?;
-                web::build_linted(&root)?;
+                web::build_for_tests(&root)?;
             }
             ready.dist = true;
             Ok((true, Counts::default()))

@@ -15,27 +15,67 @@ use std::process::Command;
 use std::time::Instant;
 
 const CRATE: &str = "revops-web";
-/// The workspace profile the web app is built with: release settings, optimised for size.
-const WEB_PROFILE: &str = "web";
 
-/// `cargo build --profile web` (release, optimised for size) for wasm32, then wasm-bindgen and wasm-opt, into a fresh `dist/`
-/// that replaces the old one only when everything worked.
+/// How a build of the web app is optimised: for the people who download it, or for the browser
+/// tests that drive it. Both run the same steps (cargo, wasm-bindgen, wasm-opt, hashed names,
+/// precompressed copies) on the same code; only the effort spent shrinking the module differs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Optimise {
+    /// What `cargo xtask start` and `cargo xtask web` serve: the `web` profile (optimised for
+    /// size, fat LTO, one codegen unit), `wasm-opt -Oz` and the strongest compression. Every
+    /// byte is downloaded before the first render.
+    ForSize,
+    /// What `cargo xtask test` (and CI) drive the browser tests against: the `web-test` profile
+    /// (light optimisation, no LTO, parallel code generation), `wasm-opt -O1` and quick
+    /// compression. The size build's fat LTO runs 15–20 minutes on one core, beside the host
+    /// build, which made it half of CI's build step; the tests read what the app does, not how
+    /// small it is, just as the API tests run the debug server rather than the release one.
+    ForTests,
+}
+
+impl Optimise {
+    /// The workspace profile (`Cargo.toml`) cargo builds with.
+    fn profile(self) -> &'static str {
+        match self {
+            Optimise::ForSize => "web",
+            Optimise::ForTests => "web-test",
+        }
+    }
+
+    fn wasm_opt_level(self) -> &'static str {
+        match self {
+            Optimise::ForSize => "-Oz",
+            Optimise::ForTests => "-O1",
+        }
+    }
+
+    /// Quality arguments for `brotli` and `gzip`.
+    fn compression(self) -> [&'static str; 2] {
+        match self {
+            Optimise::ForSize => ["--best", "--best"],
+            Optimise::ForTests => ["--quality=5", "--fast"],
+        }
+    }
+}
+
+/// `cargo build --profile web` (release, optimised for size) for wasm32, then wasm-bindgen and
+/// wasm-opt, into a fresh `dist/` that replaces the old one only when everything worked.
 pub fn build(root: &Path) -> Result<PathBuf> {
-    build_with(root, false, &mut |cmd| run(cmd))
+    build_with(root, Optimise::ForSize, false, &mut |cmd| run(cmd))
 }
 
-/// The same build with the app's own crate compiled by `clippy-driver` (`util::cargo_linted`), as
-/// `cargo xtask test` runs it: the wasm32 code is linted by the build that produces it.
-pub fn build_linted(root: &Path) -> Result<PathBuf> {
-    build_with(root, true, &mut |cmd| run(cmd))
+/// The build the browser tests drive (`Optimise::ForTests`), with the app's own crate compiled
+/// by `clippy-driver` (`util::cargo_linted`), as `cargo xtask test` runs it: the wasm32 code is
+/// linted by the build that produces it.
+pub fn build_for_tests(root: &Path) -> Result<PathBuf> {
+    build_with(root, Optimise::ForTests, true, &mut |cmd| run(cmd))
 }
 
-/// The linted build with every command's output in `log` instead of the terminal, for running it
-/// beside other steps (`cargo xtask test` starts it early: the wasm release build spends minutes
-/// on one core, in the app crate and its link-time optimisation, while the host builds use both).
-pub fn build_logged(root: &Path, log: &Path) -> Result<PathBuf> {
+/// `build_for_tests` with every command's output in `log` instead of the terminal, for running it
+/// beside other steps (`cargo xtask test` starts it early, while the host build runs).
+pub fn build_for_tests_logged(root: &Path, log: &Path) -> Result<PathBuf> {
     let file = std::fs::File::create(log).with_context(|| format!("creating {}", log.display()))?;
-    build_with(root, true, &mut |cmd| {
+    build_with(root, Optimise::ForTests, true, &mut |cmd| {
         use std::io::Write;
         let line = util::display(cmd);
         writeln!(file.try_clone()?, "$ {line}")?;
@@ -53,6 +93,7 @@ pub fn build_logged(root: &Path, log: &Path) -> Result<PathBuf> {
 
 fn build_with(
     root: &Path,
+    optimise: Optimise,
     lint: bool,
     run: &mut dyn FnMut(&mut Command) -> Result<()>,
 ) -> Result<PathBuf> {
@@ -66,7 +107,7 @@ fn build_with(
     run(cargo
         .args([
             "--profile",
-            WEB_PROFILE,
+            optimise.profile(),
             "--target",
             WASM_TARGET,
             "-p",
@@ -78,7 +119,7 @@ fn build_with(
     let target = target_dir(root);
     let module = target
         .join(WASM_TARGET)
-        .join(WEB_PROFILE)
+        .join(optimise.profile())
         .join(format!("{CRATE}.wasm"));
     let staging = target.join("web-staging");
     let next = root.join("dist.next");
@@ -96,7 +137,7 @@ fn build_with(
     let optimised = staging.join(format!("{CRATE}.opt.wasm"));
     run(Command::new("wasm-opt")
         .args([
-            "-Oz",
+            optimise.wasm_opt_level(),
             "--enable-bulk-memory",
             "--enable-nontrapping-float-to-int",
         ])
@@ -124,16 +165,20 @@ fn build_with(
         next.join("index.html"),
         index_html(&style_name, &glue_name, &wasm_name, &start_name),
     )?;
-    precompress(&next, run)?;
+    precompress(&next, optimise, run)?;
     let dist = root.join("dist");
     if dist.exists() {
         std::fs::remove_dir_all(&dist).with_context(|| format!("removing {}", dist.display()))?;
     }
     std::fs::rename(&next, &dist).context("moving dist.next into place")?;
+    let module_bytes = std::fs::metadata(&optimised).map_or(0, |meta| meta.len());
     println!(
-        "web app built into {} in {:.1} s",
+        "web app built into {} in {:.1} s ({:?}, profile `{}`, module {:.2} MB)",
         dist.display(),
-        util::seconds(start)
+        util::seconds(start),
+        optimise,
+        optimise.profile(),
+        module_bytes as f64 / 1_000_000.0
     );
     Ok(dist)
 }
@@ -175,9 +220,13 @@ fn content_hash(bytes: &[u8]) -> String {
 }
 
 /// Writes `<file>.br` and `<file>.gz` beside every text or WebAssembly file of `dir` (and its
-/// folders), at the strongest settings: the server sends them to browsers that accept them
-/// (`ServeDir::precompressed_br`), so nothing is compressed per request.
-fn precompress(dir: &Path, run: &mut dyn FnMut(&mut Command) -> Result<()>) -> Result<()> {
+/// folders), at the strongest settings for a size build: the server sends them to browsers that
+/// accept them (`ServeDir::precompressed_br`), so nothing is compressed per request.
+fn precompress(
+    dir: &Path,
+    optimise: Optimise,
+    run: &mut dyn FnMut(&mut Command) -> Result<()>,
+) -> Result<()> {
     let mut files = Vec::new();
     collect_files(dir, &mut files)?;
     files.retain(|file| {
@@ -188,11 +237,12 @@ fn precompress(dir: &Path, run: &mut dyn FnMut(&mut Command) -> Result<()>) -> R
     if files.is_empty() {
         return Ok(());
     }
+    let [brotli, gzip] = optimise.compression();
     run(Command::new("brotli")
-        .args(["--best", "--keep", "--force"])
+        .args([brotli, "--keep", "--force"])
         .args(&files))?;
     run(Command::new("gzip")
-        .args(["--best", "--keep", "--force", "--no-name"])
+        .args([gzip, "--keep", "--force", "--no-name"])
         .args(&files))
 }
 
