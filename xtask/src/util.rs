@@ -276,6 +276,28 @@ pub fn run_tee(cmd: &mut Command) -> Result<(bool, Counts)> {
     Ok((status.success(), tally.finish()))
 }
 
+/// Runs a command with its stdout and stderr written to `log` instead of the terminal (a step
+/// running beside another), then reads its test counts back from the log as `run_tee` would.
+pub fn run_logged(cmd: &mut Command, log: &Path) -> Result<(bool, Counts)> {
+    let line = display(cmd);
+    let file = std::fs::File::create(log).with_context(|| format!("creating {}", log.display()))?;
+    {
+        let mut header = file.try_clone()?;
+        writeln!(header, "$ {line}")?;
+    }
+    let status = cmd
+        .stdout(file.try_clone()?)
+        .stderr(file)
+        .status()
+        .with_context(|| format!("could not start `{line}`"))?;
+    let text = std::fs::read_to_string(log).unwrap_or_default();
+    let mut tally = Tally::default();
+    for output_line in text.lines() {
+        tally.line(output_line);
+    }
+    Ok((status.success(), tally.finish()))
+}
+
 pub fn flush() {
     let _ = std::io::stdout().flush();
 }
