@@ -13,7 +13,7 @@ use crate::receivables::{bill, contract, zero_tax, APPROVE, CREATE};
 use revops_tests::{error_code, error_field, Role, TestApp};
 use serde_json::{json, Value};
 
-const SCHEDULE: &str = "query($id: ID!) { revenueSchedule(contractId: $id) { contractNumber monthsTotal monthlyRecognition { amount } allocatedTotal { amount } billedToDate { amount } recognisedToDate { amount } remainingToRecognise { amount } deferredBalance { amount } unbilledBalance { amount } obligations { id contractLineId productName pattern stated { amount } ssp { amount } sspSource carriesDiscount allocated { amount } recognised { amount } remaining { amount } } rows { productName kind month periodStart periodEnd recogniseOn amount { amount } status journalEntryNumber } milestones { name amount { amount } delivered } modifications { treatment reason before after } } }";
+const SCHEDULE: &str = "query($id: ID!) { revenueSchedule(contractId: $id) { contractNumber ratableMethod overrideMethod monthsTotal monthlyRecognition { amount } allocatedTotal { amount } billedToDate { amount } recognisedToDate { amount } remainingToRecognise { amount } deferredBalance { amount } unbilledBalance { amount } obligations { id contractLineId productName pattern stated { amount } ssp { amount } sspSource carriesDiscount allocated { amount } recognised { amount } remaining { amount } } rows { productName kind month periodStart periodEnd recogniseOn amount { amount } status journalEntryNumber } milestones { name amount { amount } delivered } modifications { treatment reason before after } } }";
 const RUN: &str = "mutation($period: String!) { revenueRun(period: $period) { period asOf contracts rowsRecognised entries total { amount currency } } }";
 const BALANCE: &str = "query($asOf: Date!) { trialBalance(asOf: $asOf) { isBalanced lines { account { code } currency balance { amount } } } }";
 const ROLLFORWARD: &str = "query($from: String!, $to: String!) { revenueRollforward(from: $from, to: $to) { month currency openingDeferred { amount } billed { amount } recognised { amount } closingDeferred { amount } openingUnbilled { amount } closingUnbilled { amount } } }";
@@ -1524,4 +1524,75 @@ async fn a_licence_delivered_in_parts_is_billed_and_recognised_part_by_part() {
         ]
     );
     assert_consistent(&after);
+}
+
+/// Renews a contract for another term at the same price.
+async fn renew(app: &TestApp, contract: &str, key: &str) -> String {
+    app.gql_ok(
+        Role::VpRevops,
+        "mutation($input: ContractRenewInput!) { contractRenew(input: $input) { id startDate } }",
+        json!({ "input": { "contractId": contract, "idempotencyKey": key, "upliftPercent": "0" } }),
+    )
+    .await["contractRenew"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+// A renewal term is recognised by the convention its contract was given (issue 16's
+// per-contract override, DOMAIN.md "Timing follows delivery"), not by the company default: the
+// CFO who chose exact days for a customer's contract does not re-choose it every year.
+// 12,000.00 a year from 2026-01-16, renewed at the same price for 2027-01-16 – 2028-01-15
+// (365 days again), so the renewal's figures are the first term's, computed by hand there.
+#[tokio::test]
+async fn a_renewal_keeps_its_contracts_own_ratable_convention() {
+    let app = TestApp::spawn().await;
+    let customer = app.create_customer("Initech", "USD").await;
+    let mut contracts = Vec::new();
+    for opportunity in ["OPP-REVREN-A", "OPP-REVREN-B"] {
+        let id = contract(
+            &app,
+            &customer,
+            opportunity,
+            "ANNUALLY",
+            "12000.00",
+            "USD",
+            "2026-01-16",
+            "2027-01-15",
+        )
+        .await;
+        contracts.push(id);
+    }
+    let [daily, equal] = <[String; 2]>::try_from(contracts).unwrap();
+    set_contract_method(&app, &daily, json!("DAILY")).await;
+
+    let renewed_daily = schedule(&app, &renew(&app, &daily, "renew-daily").await).await;
+    assert_eq!(renewed_daily["overrideMethod"], "DAILY", "{renewed_daily}");
+    assert_eq!(renewed_daily["ratableMethod"], "DAILY");
+    // Exact days, 12,000 × days / 365: January 2027's 16 days 526.03, February's 28 920.55, a
+    // 31-day month 1,019.18, a 30-day month 986.30, December 2027 the year's residue
+    // (11,506.85 for 350 days less 10,487.68) 1,019.17, January 2028's 15 days 493.15.
+    let months = (1..=12)
+        .map(|month| format!("2027-{month:02}"))
+        .chain(["2028-01".to_string()]);
+    assert_eq!(
+        ratable_amounts(&renewed_daily),
+        months
+            .zip([
+                526_03, 920_55, 1_019_18, 986_30, 1_019_18, 986_30, 1_019_18, 1_019_18, 986_30,
+                1_019_18, 986_30, 1_019_17, 493_15
+            ])
+            .collect::<Vec<_>>()
+    );
+    assert_consistent(&renewed_daily);
+
+    // A contract without a convention of its own renews without one: equal service months,
+    // January 2027 16/31 of 1,000.00.
+    let renewed_equal = schedule(&app, &renew(&app, &equal, "renew-equal").await).await;
+    assert_eq!(renewed_equal["overrideMethod"], Value::Null);
+    assert_eq!(renewed_equal["ratableMethod"], "MONTHLY_EQUAL");
+    assert_eq!(
+        ratable_amounts(&renewed_equal)[0],
+        ("2027-01".to_string(), 516_13)
+    );
 }

@@ -900,6 +900,9 @@ async fn renew_in<C: ConnectionTrait>(
             renewal_owner_id: Set(old.renewal_owner_id),
             // The customer's billing day carries into the next term.
             billing_day: Set(old.billing_day),
+            // So does a ratable convention of its own (`contractRevenueMethodSet`): the next
+            // term is recognised as this one was, not by whatever the company default is now.
+            revenue_method: Set(old.revenue_method.clone()),
             ..Default::default()
         },
         now,
