@@ -146,6 +146,16 @@ fn browser_tests() -> Result<Command> {
     Ok(cmd)
 }
 
+/// Waits for a step's work started in the background and prints what it wrote to its log.
+fn join_logged<T>((handle, log): (Background<T>, PathBuf), how: &str) -> Result<T> {
+    println!("({how}; its output, from {}:)", log.display());
+    let outcome = handle
+        .join()
+        .map_err(|_| anyhow::anyhow!("the thread running it panicked ({})", log.display()));
+    print!("{}", std::fs::read_to_string(&log).unwrap_or_default());
+    outcome?
+}
+
 struct Outcome {
     name: &'static str,
     result: &'static str,
@@ -316,17 +326,9 @@ fn run_step(name: &str, ready: &mut Ready) -> Result<(bool, Counts)> {
             run_all(&root, vec![cmd])
         }
         "web" => {
-            if let Some((handle, log)) = ready.web_build.take() {
-                // Started after the tools step; wait for it and show what it printed.
-                println!(
-                    "(built beside the earlier steps; its output, from {}:)",
-                    log.display()
-                );
-                let outcome = handle
-                    .join()
-                    .map_err(|_| anyhow::anyhow!("the web build thread panicked"));
-                print!("{}", std::fs::read_to_string(&log).unwrap_or_default());
-                outcome??;
+            if let Some(background) = ready.web_build.take() {
+                // Started after the tools step.
+                join_logged(background, "built beside the earlier steps")?;
             } else {
                 ready.web_tools()?;
                 web::build_for_tests(&root)?;
@@ -362,17 +364,8 @@ fn run_step(name: &str, ready: &mut Ready) -> Result<(bool, Counts)> {
             run_all(&root, vec![cmd])
         }
         "browser" => {
-            if let Some((handle, log)) = ready.browser_run.take() {
-                // Started beside the API steps; wait for it and show what it printed.
-                println!(
-                    "(run beside the API steps; its output, from {}:)",
-                    log.display()
-                );
-                let outcome = handle
-                    .join()
-                    .map_err(|_| anyhow::anyhow!("the browser test thread panicked"));
-                print!("{}", std::fs::read_to_string(&log).unwrap_or_default());
-                return outcome?;
+            if let Some(background) = ready.browser_run.take() {
+                return join_logged(background, "run beside the API steps");
             }
             ready.browser()?;
             ready.dist()?;
