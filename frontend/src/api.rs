@@ -20,6 +20,7 @@ mod disputes;
 mod imports;
 mod intake;
 mod ledger;
+mod line_activity;
 mod metrics;
 mod renewals;
 mod revenue;
@@ -34,6 +35,7 @@ pub use disputes::*;
 pub use imports::*;
 pub use intake::*;
 pub use ledger::*;
+pub use line_activity::*;
 pub use metrics::*;
 pub use renewals::*;
 pub use revenue::*;
@@ -264,7 +266,14 @@ where
     Q: graphql_client::GraphQLQuery,
     T: DeserializeOwned,
 {
-    let mut data: serde_json::Map<String, Value> = data::<Q, _>(variables).await?;
+    take_field(data::<Q, _>(variables).await?, name)
+}
+
+/// The top-level field `name` of an answer's `data`, decoded into `T`.
+fn take_field<T: DeserializeOwned>(
+    mut data: serde_json::Map<String, Value>,
+    name: &str,
+) -> Result<T, ApiError> {
     let value = data.remove(name).unwrap_or(Value::Null);
     serde_json::from_value(value).map_err(|error| {
         ApiError::single(
@@ -693,6 +702,9 @@ pub struct ContractLine {
     /// A subscription billed in arrears: each period after it ends.
     #[serde(default)]
     pub billed_in_arrears: bool,
+    /// A usage line's meter, which its readings name.
+    #[serde(default)]
+    pub usage_meter: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Deserialize)]
@@ -1049,6 +1061,20 @@ pub async fn customer_create(input: Value) -> Result<CustomerName, ApiError> {
         },
     )
     .await?;
+    Ok(payload.customer)
+}
+
+/// Changes a customer: `input` is a `CustomerUpdateInput` holding only the parts that changed.
+/// It is read into the operation's generated input type first (a key the schema lacks is caught
+/// here) but sent as built, because the typed input leaves out a `null` — and a `null` payment
+/// method is how the form removes the one on file.
+pub async fn customer_update(input: Value) -> Result<CustomerName, ApiError> {
+    let checked = ops::customer_update::Variables {
+        input: input_value(input.clone())?,
+    };
+    let body = <ops::CustomerUpdate as graphql_client::GraphQLQuery>::build_query(checked);
+    let data = execute(body.query, json!({ "input": input })).await?;
+    let payload: CustomerPayload = take_field(data, "customerUpdate")?;
     Ok(payload.customer)
 }
 

@@ -14,10 +14,10 @@ use crate::{
     routes::{
         aging, amendments, approvals, audit, bank_matching, bill_run, collections,
         commission_disputes, commission_payouts, commission_periods, commission_plans,
-        commission_team, commissions, coupons, customer_detail, customer_new, customers, dashboard,
-        deal_form, deals, dispute_detail, disputes, expansions, imports, integration_detail,
-        integrations, invoice_detail, invoices, ladder, ledger, ledger_exports, login,
-        payment_detail, payment_new, payments, rates, renewals, revenue, revenue_close,
+        commission_team, commissions, coupons, customer_detail, customer_form, customers,
+        dashboard, deal_form, deals, dispute_detail, disputes, expansions, imports,
+        integration_detail, integrations, invoice_detail, invoices, ladder, ledger, ledger_exports,
+        login, payment_detail, payment_new, payments, rates, renewals, revenue, revenue_close,
         revenue_contracts, revenue_schedule, revenue_settings, service_accounts, timesheets, users,
         webhooks,
     },
@@ -56,7 +56,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("renewals") view=renewals::RenewalsPage />
                     <Route path=path!("expansions") view=expansions::ExpansionsPage />
                     <Route path=path!("customers") view=customers::CustomersPage />
-                    <Route path=path!("customers/new") view=customer_new::NewCustomerPage />
+                    <Route path=path!("customers/new") view=customer_form::NewCustomerPage />
+                    <Route path=path!("customers/:id/edit") view=customer_form::EditCustomerPage />
                     <Route path=path!("customers/:id") view=customer_detail::CustomerDetailPage />
                     <Route path=path!("deals") view=deals::DealsPage />
                     <Route path=path!("deals/new") view=deal_form::NewDealPage />

@@ -49,6 +49,30 @@ pub fn count(number: i64) -> String {
     }
 }
 
+/// A decimal quantity (usage read, hours) with thousands separators and its decimals as given:
+/// `16,000`, `1,250.5`. Text that is not a decimal number is shown unchanged.
+pub fn quantity(decimal: &str) -> String {
+    let trimmed = decimal.trim();
+    let (sign, unsigned) = match trimmed.strip_prefix('-') {
+        Some(rest) => ("-", rest),
+        None => ("", trimmed),
+    };
+    let (whole, fraction) = unsigned.split_once('.').unwrap_or((unsigned, ""));
+    if whole.is_empty()
+        || !whole.chars().all(|c| c.is_ascii_digit())
+        || !fraction.chars().all(|c| c.is_ascii_digit())
+    {
+        return trimmed.to_string();
+    }
+    let fraction = fraction.trim_end_matches('0');
+    let grouped = group_thousands(whole);
+    if fraction.is_empty() {
+        format!("{sign}{grouped}")
+    } else {
+        format!("{sign}{grouped}.{fraction}")
+    }
+}
+
 /// A file size in megabytes with one decimal (at least 0.1): `12.5 MB`.
 pub fn megabytes(bytes: f64) -> String {
     format!("{:.1} MB", (bytes / 1_048_576.0).max(0.1))
@@ -412,6 +436,16 @@ mod tests {
         assert_eq!(count(7), "7");
         assert_eq!(megabytes(12.0 * 1_048_576.0), "12.0 MB");
         assert_eq!(megabytes(2_000.0), "0.1 MB");
+    }
+
+    #[test]
+    fn quantities_group_thousands_and_keep_their_decimals() {
+        assert_eq!(quantity("16000"), "16,000");
+        assert_eq!(quantity("1250.50"), "1,250.5");
+        assert_eq!(quantity("7.5"), "7.5");
+        assert_eq!(quantity("0"), "0");
+        assert_eq!(quantity("-1234.000"), "-1,234");
+        assert_eq!(quantity("lots"), "lots");
     }
 
     #[test]

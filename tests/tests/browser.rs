@@ -291,6 +291,10 @@ fn tour_pages(book: &TourBook) -> Vec<(String, &'static str)> {
                 "[data-test=receivables]:has([data-loaded=aging]):has([data-loaded=credits]):has([data-loaded=payments])",
             ),
             ("/customers/new".to_string(), "[data-test=customer-form]"),
+            (
+                format!("/customers/{customer_id}/edit"),
+                "[data-test=customer-form] #field-legalName",
+            ),
             ("/deals".to_string(), "[data-test=deal-table]"),
             (
                 format!("/deals/{deal_id}"),
@@ -427,6 +431,10 @@ fn tour_pages(book: &TourBook) -> Vec<(String, &'static str)> {
         (
             "/settings/coupons".to_string(),
             "[data-test=coupons] :is(.empty-state, [data-test=coupon-table])",
+        ),
+        (
+            "/settings/rates".to_string(),
+            "[data-test=legal-entities] :is(.empty-state, [data-test=legal-entity-table])",
         ),
     ]
 }
@@ -4638,5 +4646,439 @@ async fn the_cfo_sets_the_proration_convention_and_a_vp_finance_gives_one_contra
         timing["deal"]["contract"]["lines"][0]["billedInArrears"],
         true
     );
+    Ok(())
+}
+
+#[tokio::test]
+async fn an_ar_specialist_edits_a_customer_and_a_refusal_keeps_what_was_typed() -> TestResult {
+    // Proves: a customer's details have an edit screen (issue 19, "every input has a screen"):
+    // the customer page offers "Edit details" to whoever may change customers, the form opens
+    // with the record on file, a bad e-mail is refused beside its field with everything typed
+    // kept, the corrected save says so on the customer page, and only the changed parts were
+    // sent (the tax number and payment terms on file are untouched; one audited update).
+    require_dist()?;
+    let app = TestApp::spawn().await;
+    let customer_id = app.create_customer("Edit Me Inc.", "USD").await;
+    let browser = Browser::start().await?;
+    run(&browser, "ar_edits_customer", async {
+        sign_in(&browser, &app, Role::ArSpecialist).await?;
+        browser
+            .wait_for("[data-test=user-name]", DEFAULT_TIMEOUT)
+            .await?;
+        browser
+            .goto(&format!("{}/customers/{customer_id}", app.base_url))
+            .await?;
+        let edit = browser
+            .wait_for("[data-test=customer-edit]", DEFAULT_TIMEOUT)
+            .await?;
+        browser.click(&edit).await?;
+        browser
+            .wait_for_path(&format!("/customers/{customer_id}/edit"), DEFAULT_TIMEOUT)
+            .await?;
+        let name = browser
+            .wait_for("#field-legalName", DEFAULT_TIMEOUT)
+            .await?;
+        assert_eq!(
+            browser.attribute(&name, "value").await?.as_deref(),
+            Some("Edit Me Inc.")
+        );
+        let city = browser.find("#field-billingAddress-city").await?;
+        assert_eq!(
+            browser.attribute(&city, "value").await?.as_deref(),
+            Some("Austin")
+        );
+        let currency = browser.find("#field-billingCurrency").await?;
+        assert!(
+            !browser.is_enabled(&currency).await?,
+            "the billing currency is fixed"
+        );
+
+        set_value(&browser, "#field-legalName", "Edited Holdings Inc.").await?;
+        set_value(&browser, "#field-billingContact-email", "not-an-email").await?;
+        let save = browser
+            .find("[data-test=customer-form] button[type=submit]")
+            .await?;
+        assert_eq!(browser.text(&save).await?, "Save changes");
+        browser.click(&save).await?;
+        browser
+            .wait_for(
+                "#field-billingContact-email[aria-invalid=true]",
+                DEFAULT_TIMEOUT,
+            )
+            .await?;
+        let name = browser.find("#field-legalName").await?;
+        assert_eq!(
+            browser.attribute(&name, "value").await?.as_deref(),
+            Some("Edited Holdings Inc."),
+            "what was typed is kept after a refusal"
+        );
+
+        set_value(
+            &browser,
+            "#field-billingContact-email",
+            "Payables@Edited.example",
+        )
+        .await?;
+        browser.click(&save).await?;
+        browser
+            .wait_for_path(&format!("/customers/{customer_id}"), DEFAULT_TIMEOUT)
+            .await?;
+        browser
+            .wait_for_text(
+                "[data-test=customer-notice]",
+                "Customer details saved.",
+                DEFAULT_TIMEOUT,
+            )
+            .await?;
+        browser
+            .wait_for_text("h1", "Edited Holdings Inc.", DEFAULT_TIMEOUT)
+            .await?;
+        Ok(())
+    })
+    .await?;
+
+    let customer = app
+        .gql_ok(
+            Role::Cfo,
+            "query($id: ID!) { customer(id: $id) { legalName billingContact { email } taxRegistrationNumber paymentTerms } }",
+            json!({ "id": customer_id }),
+        )
+        .await;
+    assert_eq!(customer["customer"]["legalName"], "Edited Holdings Inc.");
+    assert_eq!(
+        customer["customer"]["billingContact"]["email"],
+        "payables@edited.example"
+    );
+    assert_eq!(customer["customer"]["taxRegistrationNumber"], "123456789");
+    let audit = app
+        .gql_ok(
+            Role::Auditor,
+            "query($id: String) { auditLog(entityType: \"customer\", entityId: $id) { nodes { action } } }",
+            json!({ "id": customer_id }),
+        )
+        .await;
+    let updates = audit["auditLog"]["nodes"]
+        .as_array()
+        .map(|nodes| {
+            nodes
+                .iter()
+                .filter(|node| node["action"] == "customer.update")
+                .count()
+        })
+        .unwrap_or_default();
+    assert_eq!(
+        updates, 1,
+        "one update, the refused one wrote nothing: {audit}"
+    );
+    browser.quit().await?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn the_cfo_adds_a_legal_entity_and_changes_its_payment_instructions() -> TestResult {
+    // Proves: the legal entities invoices are issued from have a screen on Billing settings
+    // (issue 19): a missing remit-to address is refused beside its field, the entity is added
+    // and listed, "Change" opens it in the form with its name fixed, and the new payment
+    // instructions are saved, listed and audited with what they replaced.
+    require_dist()?;
+    let app = TestApp::spawn().await;
+    let browser = Browser::start().await?;
+    run(&browser, "cfo_legal_entity", async {
+        sign_in(&browser, &app, Role::Cfo).await?;
+        browser.wait_for_path("/dashboard", DEFAULT_TIMEOUT).await?;
+        browser
+            .goto(&format!("{}/settings/rates", app.base_url))
+            .await?;
+        browser
+            .wait_for("[data-test=legal-entity-form]", DEFAULT_TIMEOUT)
+            .await?;
+        set_value(&browser, "#field-name", "Acme Europe GmbH").await?;
+        set_value(&browser, "#field-address-line1", "Friedrichstraße 68").await?;
+        set_value(&browser, "#field-address-city", "Berlin").await?;
+        set_value(&browser, "#field-address-postalCode", "10117").await?;
+        set_value(&browser, "#field-address-country", "de").await?;
+        set_value(&browser, "#field-taxId", "DE123456789").await?;
+        set_value(
+            &browser,
+            "#field-paymentInstructions",
+            "SEPA transfer to IBAN DE89 3704 0044 0532 0130 00",
+        )
+        .await?;
+        let save = browser.find("[data-action=save-legal-entity]").await?;
+        browser.click(&save).await?;
+        browser
+            .wait_for("#field-remitTo[aria-invalid=true]", DEFAULT_TIMEOUT)
+            .await?;
+        set_value(
+            &browser,
+            "#field-remitTo",
+            "Acme Europe GmbH\nPostfach 1234\n10117 Berlin",
+        )
+        .await?;
+        browser.click(&save).await?;
+        browser
+            .wait_for_text(
+                "[data-test=legal-entity-saved]",
+                "Acme Europe GmbH added.",
+                DEFAULT_TIMEOUT,
+            )
+            .await?;
+        browser
+            .wait_for_text(
+                "[data-test=legal-entity-table] tr[data-entity='Acme Europe GmbH']",
+                "Postfach 1234",
+                DEFAULT_TIMEOUT,
+            )
+            .await?;
+
+        let change = browser
+            .find("tr[data-entity='Acme Europe GmbH'] [data-action=edit-legal-entity]")
+            .await?;
+        browser.click(&change).await?;
+        browser
+            .wait_for_text(
+                "[data-test=legal-entity-form] h3",
+                "Change Acme Europe GmbH",
+                DEFAULT_TIMEOUT,
+            )
+            .await?;
+        let name = browser.find("#field-name").await?;
+        assert!(
+            !browser.is_enabled(&name).await?,
+            "the name is fixed once it exists"
+        );
+        let city = browser.find("#field-address-city").await?;
+        assert_eq!(
+            browser.attribute(&city, "value").await?.as_deref(),
+            Some("Berlin")
+        );
+        set_value(
+            &browser,
+            "#field-paymentInstructions",
+            "SEPA transfer to IBAN DE02 1203 0000 0000 2020 51",
+        )
+        .await?;
+        let save = browser.find("[data-action=save-legal-entity]").await?;
+        browser.click(&save).await?;
+        browser
+            .wait_for_text(
+                "[data-test=legal-entity-saved]",
+                "Acme Europe GmbH's details saved.",
+                DEFAULT_TIMEOUT,
+            )
+            .await?;
+        browser
+            .wait_for_text(
+                "[data-test=legal-entity-table] tr[data-entity='Acme Europe GmbH']",
+                "DE02 1203",
+                DEFAULT_TIMEOUT,
+            )
+            .await?;
+        let findings = accessibility_findings(&browser).await?;
+        assert!(findings.is_empty(), "{findings:?}");
+        Ok(())
+    })
+    .await?;
+
+    let entities = app
+        .gql_ok(
+            Role::ArSpecialist,
+            "{ legalEntities { name address { country } taxId remitTo paymentInstructions } }",
+            json!({}),
+        )
+        .await;
+    let acme = entities["legalEntities"]
+        .as_array()
+        .and_then(|all| {
+            all.iter()
+                .find(|entity| entity["name"] == "Acme Europe GmbH")
+                .cloned()
+        })
+        .ok_or_else(|| format!("no Acme Europe GmbH in {entities}"))?;
+    assert_eq!(acme["address"]["country"], "DE");
+    assert_eq!(
+        acme["remitTo"],
+        json!(["Acme Europe GmbH", "Postfach 1234", "10117 Berlin"])
+    );
+    assert_eq!(
+        acme["paymentInstructions"],
+        "SEPA transfer to IBAN DE02 1203 0000 0000 2020 51"
+    );
+    let audit = app
+        .gql_ok(
+            Role::Auditor,
+            "{ auditLog(entityType: \"legal_entity\") { nodes { action before } } }",
+            json!({}),
+        )
+        .await;
+    let before = audit["auditLog"]["nodes"][0]["before"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(
+        before.contains("DE89 3704"),
+        "the change records what it replaced: {audit}"
+    );
+    browser.quit().await?;
+    Ok(())
+}
+
+/// An approved contract (15 Sep 2026 – 14 Sep 2027) with a usage line on meter `api_calls`
+/// (1,000 included, then 0.10 each) and a time-and-materials line; returns the deal's id.
+async fn contract_with_usage_and_hours(app: &TestApp) -> String {
+    let customer_id = app.create_customer("Metered Works Inc.", "USD").await;
+    let input = json!({
+        "crmOpportunityId": "OPP-METER-1", "customerId": customer_id,
+        "invoicedLegalEntity": "Metered Works Inc.",
+        "billingContact": { "name": "Accounts Payable", "email": "ap@customer.example" },
+        "productName": "Analytics Suite",
+        "tcv": { "amount": "12000.00", "currency": "USD" },
+        "arr": { "amount": "12000.00", "currency": "USD" },
+        "startDate": "2026-09-15", "endDate": "2027-09-14",
+        "billingFrequency": "MONTHLY", "paymentTerms": "NET_30", "billingCurrency": "USD",
+        "poRequired": false, "taxJurisdiction": "US-OR", "taxExempt": false,
+        "revenueRecognitionType": "RATABLE",
+        "assignedAeId": app.user_id(Role::Ae).to_string(),
+        "commissionPlanId": "PLAN-AE-2026"
+    });
+    let created = app
+        .gql_ok(Role::Ae, DEAL_CREATE, json!({ "input": input }))
+        .await;
+    let deal_id = created["dealCreate"]["deal"]["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let approved = app
+        .gql_ok(
+            Role::VpRevops,
+            "mutation($input: DealApproveInput!) { dealApprove(input: $input) { contract { id } } }",
+            json!({ "input": { "id": deal_id, "idempotencyKey": format!("approve-{deal_id}") } }),
+        )
+        .await;
+    let contract_id = approved["dealApprove"]["contract"]["id"].clone();
+    let add = "mutation($input: ContractLineAddInput!) { contractLineAdd(input: $input) { id } }";
+    app.gql_ok(Role::VpRevops, add, json!({ "input": { "contractId": contract_id, "kind": "USAGE", "productName": "API calls", "quantity": "1", "unitPrice": { "amount": "0.00", "currency": "USD" }, "startDate": "2026-09-15", "endDate": "2027-09-14", "modifiedOn": "2026-09-15",
+        "usagePricing": { "meter": "api_calls", "aggregation": "SUM", "model": "GRADUATED", "included": "1000", "tiers": [{ "unitPrice": "0.10" }] } } }))
+        .await;
+    app.gql_ok(Role::VpRevops, add, json!({ "input": { "contractId": contract_id, "kind": "TIME_AND_MATERIALS", "productName": "Consulting", "quantity": "1", "unitPrice": { "amount": "200.00", "currency": "USD" }, "startDate": "2026-09-15", "endDate": "2027-09-14", "modifiedOn": "2026-09-15" } }))
+        .await;
+    deal_id
+}
+
+#[tokio::test]
+async fn vp_revops_records_usage_and_submits_hours_on_the_contract_page() -> TestResult {
+    // Proves: usage and timesheet hours have a screen where their users look, the contract page
+    // (issue 19): the usage panel starts empty, a reading is recorded on the line's meter and
+    // shows in November's row (2,500 read, 1,500 billable beyond the 1,000 included); hours for
+    // tomorrow are refused beside "Worked on"; 7.5 hours at the line's 200.00 are submitted for
+    // approval and wait for a decision; the new panels have no serious accessibility finding.
+    require_dist()?;
+    let app = TestApp::spawn().await;
+    let deal_id = contract_with_usage_and_hours(&app).await;
+    let browser = Browser::start().await?;
+    run(&browser, "vp_revops_usage_hours", async {
+        sign_in(&browser, &app, Role::VpRevops).await?;
+        browser
+            .wait_for("[data-test=user-name]", DEFAULT_TIMEOUT)
+            .await?;
+        browser
+            .goto(&format!("{}/deals/{deal_id}", app.base_url))
+            .await?;
+        browser
+            .wait_for_text(
+                "[data-test=usage-panel] .empty-state",
+                "No usage yet",
+                DEFAULT_TIMEOUT,
+            )
+            .await?;
+        let meter = browser
+            .wait_for("[data-test=usage-form] .input-suffix", DEFAULT_TIMEOUT)
+            .await?;
+        assert_eq!(browser.text(&meter).await?, "api_calls");
+        set_value(&browser, "#field-quantity", "2,500").await?;
+        set_value(&browser, "#field-occurredAt", "2026-11-20T10:00").await?;
+        let record = browser.find("[data-action=record-usage]").await?;
+        browser.click(&record).await?;
+        browser
+            .wait_for_text(
+                "[data-test=usage-recorded]",
+                "Recorded 2,500 api_calls on 20 Nov 2026 for API calls.",
+                DEFAULT_TIMEOUT,
+            )
+            .await?;
+        browser
+            .wait_for_text(
+                "[data-test=usage-table] tr[data-month='2026-11']",
+                "2,500",
+                DEFAULT_TIMEOUT,
+            )
+            .await?;
+        browser
+            .wait_for_text(
+                "[data-test=usage-table] tr[data-month='2026-11']",
+                "Open",
+                DEFAULT_TIMEOUT,
+            )
+            .await?;
+
+        set_value(&browser, "#field-role", "Solutions architect").await?;
+        set_value(&browser, "#field-workDate", "2026-11-28").await?;
+        set_value(&browser, "#field-hours", "7.5").await?;
+        set_value(&browser, "#field-description", "Data model review").await?;
+        let rate = browser.find("#field-rate").await?;
+        assert_eq!(
+            browser.attribute(&rate, "value").await?.as_deref(),
+            Some("200.00")
+        );
+        let submit = browser.find("[data-action=submit-hours]").await?;
+        browser.click(&submit).await?;
+        browser
+            .wait_for_text("#field-workDate-error", "in the future", DEFAULT_TIMEOUT)
+            .await?;
+        set_value(&browser, "#field-workDate", "2026-11-02").await?;
+        browser.click(&submit).await?;
+        browser
+            .wait_for_text(
+                "[data-test=hours-submitted]",
+                "Submitted 7.5 h by Test VP Revenue Operations on 2 Nov 2026 for $1,500.00.",
+                DEFAULT_TIMEOUT,
+            )
+            .await?;
+        let findings = accessibility_findings(&browser).await?;
+        assert!(findings.is_empty(), "{findings:?}");
+        Ok(())
+    })
+    .await?;
+
+    let usage = app
+        .gql_ok(
+            Role::Cfo,
+            "query($id: ID!) { deal(id: $id) { contract { id } } }",
+            json!({ "id": deal_id }),
+        )
+        .await;
+    let contract_id = usage["deal"]["contract"]["id"].clone();
+    let months = app
+        .gql_ok(
+            Role::Cfo,
+            "query($id: ID!) { contractUsage(contractId: $id) { month records used billable } }",
+            json!({ "id": contract_id }),
+        )
+        .await;
+    assert_eq!(
+        months["contractUsage"],
+        json!([{ "month": "2026-11", "records": 1, "used": "2500", "billable": "1500" }])
+    );
+    let waiting = app
+        .gql_ok(
+            Role::VpFinance,
+            "{ timesheets(status: \"submitted\") { person role workDate hours amount { amount } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        waiting["timesheets"],
+        json!([{ "person": "Test VP Revenue Operations", "role": "Solutions architect", "workDate": "2026-11-02", "hours": "7.5", "amount": { "amount": "1500.00" } }])
+    );
+    browser.quit().await?;
     Ok(())
 }

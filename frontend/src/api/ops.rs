@@ -465,6 +465,15 @@ pub struct CustomerCreate;
 #[derive(GraphQLQuery)]
 #[graphql(
     schema_path = "../schema.graphql",
+    query_path = "graphql/customers/CustomerUpdate.graphql",
+    variables_derives = "Debug, Deserialize",
+    response_derives = "Debug",
+    skip_serializing_none
+)]
+pub struct CustomerUpdate;
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
     query_path = "graphql/customers/CustomerOptions.graphql",
     variables_derives = "Debug, Deserialize",
     response_derives = "Debug",
@@ -1055,11 +1064,15 @@ pub struct PaymentRecord;
 )]
 pub struct Payments;
 
+// line activity (their own file: usage readings and timesheet hours on a contract's lines)
+mod line_activity;
+pub use line_activity::*;
+
 // renewals (their own file: the renewal pipeline, its forms and alerts)
 mod renewals;
 pub use renewals::*;
 
-// settings (their own file: the FX and tax rate tables)
+// settings (their own file: the FX and tax rate tables, legal entities, coupons, proration)
 mod settings;
 pub use settings::*;
 

@@ -1,9 +1,10 @@
 //! The settings part of the API: the FX rate table (units of the functional currency per unit
-//! of another, by date) and the tax rate table (per jurisdiction, by effective date).
+//! of another, by date), the tax rate table (per jurisdiction, by effective date) and the legal
+//! entities invoices are issued from.
 
 use serde::Deserialize;
 
-use super::{enum_value, field, ops, ApiError};
+use super::{enum_value, field, input_value, ops, Address, ApiError};
 
 /// One dated FX rate: `rate` units of `functional_currency` per unit of `currency`.
 #[derive(Clone, Debug, PartialEq, Deserialize)]
@@ -68,6 +69,34 @@ pub async fn tax_rate_set(
                 rate_percent,
                 effective_from,
             },
+        },
+    )
+    .await
+}
+
+/// A company of the group that issues invoices: what its invoices print as the seller, where
+/// customers send payment and how.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LegalEntity {
+    pub name: String,
+    pub address: Address,
+    pub tax_id: Option<String>,
+    pub remit_to: Vec<String>,
+    pub payment_instructions: String,
+}
+
+pub async fn legal_entities() -> Result<Vec<LegalEntity>, ApiError> {
+    field::<ops::LegalEntities, _>("legalEntities", ops::legal_entities::Variables).await
+}
+
+/// Creates the legal entity named in `input` (a `LegalEntitySetInput` the form built), or
+/// replaces the details of the one of that name.
+pub async fn legal_entity_set(input: serde_json::Value) -> Result<LegalEntity, ApiError> {
+    field::<ops::LegalEntitySet, _>(
+        "legalEntitySet",
+        ops::legal_entity_set::Variables {
+            input: input_value(input)?,
         },
     )
     .await

@@ -3,7 +3,7 @@
 //! credit, payments) and the customer's deals.
 
 use leptos::{prelude::*, task::spawn_local};
-use leptos_router::hooks::use_params_map;
+use leptos_router::hooks::{use_params_map, use_query_map};
 use serde_json::json;
 
 use crate::{
@@ -38,7 +38,13 @@ fn CustomerDetailView() -> impl IntoView {
     let customer = LocalResource::new(move || api::customer(id.get()));
     let reload = Callback::new(move |()| customer.refetch());
     // Kept here, above the re-rendered body, so the message survives the reload it triggers.
-    let notice = RwSignal::new(None::<String>);
+    // The edit form comes back with `?saved=1`.
+    let saved = use_query_map().with_untracked(|query| {
+        query
+            .get(crate::routes::customer_form::SAVED_QUERY)
+            .is_some()
+    });
+    let notice = RwSignal::new(saved.then(|| "Customer details saved.".to_string()));
     let on_done = Callback::new(move |message: String| {
         notice.set(Some(message));
         customer.refetch();
@@ -84,7 +90,12 @@ fn CustomerBody(customer: CustomerDetail, on_done: Callback<String>) -> impl Int
                     )}
                 </p>
             </div>
-            <HoldBadge on_hold=customer.on_credit_hold />
+            <div class="button-row">
+                <HoldBadge on_hold=customer.on_credit_hold />
+                {session::can("CUSTOMER_WRITE").get_untracked().then(|| view! {
+                    <a class="button" href=format!("/customers/{}/edit", customer.id) data-test="customer-edit">"Edit details"</a>
+                })}
+            </div>
         </header>
         <div class="grid-2">
             <BillingPanel customer=customer.clone() />

@@ -275,6 +275,7 @@ fn ContractView(contract: Contract, just_approved: bool) -> impl IntoView {
                     }}).collect_view()}
                 </tbody>
             </table>
+            <crate::routes::contract_activity::LineActivity contract_id=contract.id.clone() lines=contract.lines.clone() />
             <h3>"Purchase orders"</h3>
             {if contract.purchase_orders.is_empty() {
                 view! { <p class="muted">"No purchase order on this contract."</p> }.into_any()

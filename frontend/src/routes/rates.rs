@@ -1,6 +1,6 @@
 //! Billing settings (`/settings/rates`): how a part of a billing period is billed (the company's
-//! proration convention), and the FX and tax rate tables every invoice, the functional-currency
-//! reports and commissions convert and tax by. Whoever reads invoices sees them; whoever sets
+//! proration convention), the legal entities invoices are issued from, and the FX and tax rate
+//! tables every invoice, the functional-currency reports and commissions convert and tax by. Whoever reads invoices sees them; whoever sets
 //! billing up (CFO, VP Finance, admin) adds a dated rate beside each. A rate is never edited in
 //! place: a new one from a later date takes over from that date, so what was invoiced, converted
 //! or reported before keeps the rate it used.
@@ -8,10 +8,10 @@
 use leptos::{prelude::*, task::spawn_local};
 
 use crate::{
-    api::{self, proration_label, ApiError, BillingSettings, FxRate, TaxRate},
+    api::{self, proration_label, ApiError, BillingSettings, FxRate, LegalEntity, TaxRate},
     app::RequirePermission,
     components::{
-        field::{ChoiceCards, TextField},
+        field::{non_empty, ChoiceCards, TextAreaField, TextField},
         states::{ActionError, EmptyState, ErrorPanel, LoadingRows},
     },
     format, session,
@@ -34,10 +34,11 @@ fn Rates() -> impl IntoView {
             <header class="page-header">
                 <div>
                     <h1>"Billing settings"</h1>
-                    <p class="muted">"How a part of a billing period is billed, and the rates invoices are taxed by and other currencies are converted into the functional currency by. A new rate takes over from its date; earlier figures keep the rate they used."</p>
+                    <p class="muted">"How a part of a billing period is billed, who invoices are issued from, and the rates invoices are taxed by and other currencies are converted into the functional currency by. A new rate takes over from its date; earlier figures keep the rate they used."</p>
                 </div>
             </header>
             <Proration can_setup=can_setup />
+            <LegalEntities can_setup=can_setup />
             <FxRates can_setup=can_setup />
             <TaxRates can_setup=can_setup />
         </div>
@@ -137,6 +138,211 @@ fn Proration(can_setup: Signal<bool>) -> impl IntoView {
                 }
             }}
         </section>
+    }
+}
+
+/// The legal entities invoices are issued from (the seller an invoice prints, where and how the
+/// customer pays), and the form that adds one or changes one's details. An entity is known by its
+/// name: deals and invoices name it, so the name is fixed once it exists.
+#[component]
+fn LegalEntities(can_setup: Signal<bool>) -> impl IntoView {
+    let entities = LocalResource::new(api::legal_entities);
+    let errors = RwSignal::new(None::<ApiError>);
+    let saved = RwSignal::new(None::<String>);
+    let pending = RwSignal::new(false);
+    // The entity whose details the form is changing; none while adding one.
+    let editing = RwSignal::new(None::<String>);
+    let text = || RwSignal::new(String::new());
+    let (name, line1, line2, city, region, postal_code, country) =
+        (text(), text(), text(), text(), text(), text(), text());
+    let (tax_id, remit_to, instructions) = (text(), text(), text());
+    let clear = move || {
+        for field in [
+            name,
+            line1,
+            line2,
+            city,
+            region,
+            postal_code,
+            country,
+            tax_id,
+            remit_to,
+            instructions,
+        ] {
+            field.set(String::new());
+        }
+        editing.set(None);
+        errors.set(None);
+    };
+    let edit = Callback::new(move |entity: LegalEntity| {
+        name.set(entity.name.clone());
+        line1.set(entity.address.line1);
+        line2.set(entity.address.line2.unwrap_or_default());
+        city.set(entity.address.city);
+        region.set(entity.address.region.unwrap_or_default());
+        postal_code.set(entity.address.postal_code);
+        country.set(entity.address.country);
+        tax_id.set(entity.tax_id.unwrap_or_default());
+        remit_to.set(entity.remit_to.join("\n"));
+        instructions.set(entity.payment_instructions);
+        editing.set(Some(entity.name));
+        errors.set(None);
+        saved.set(None);
+        crate::components::field::focus_first(vec!["#field-address-line1".to_string()]);
+    });
+    let submit = move |event: leptos::ev::SubmitEvent| {
+        event.prevent_default();
+        if pending.get_untracked() {
+            return;
+        }
+        errors.set(None);
+        saved.set(None);
+        pending.set(true);
+        let input = serde_json::json!({
+            "name": name.get_untracked().trim(),
+            "address": {
+                "line1": line1.get_untracked().trim(),
+                "line2": non_empty(&line2.get_untracked()),
+                "city": city.get_untracked().trim(),
+                "region": non_empty(&region.get_untracked()),
+                "postalCode": postal_code.get_untracked().trim(),
+                "country": country.get_untracked().trim().to_uppercase(),
+            },
+            "taxId": non_empty(&tax_id.get_untracked()),
+            "remitTo": remit_to.get_untracked().lines().map(str::trim).filter(|line| !line.is_empty()).collect::<Vec<_>>(),
+            "paymentInstructions": instructions.get_untracked().trim(),
+        });
+        let replacing = editing.get_untracked().is_some();
+        spawn_local(async move {
+            let result = api::legal_entity_set(input).await;
+            pending.try_set(false);
+            match result {
+                Ok(entity) => {
+                    clear();
+                    saved.try_set(Some(if replacing {
+                        format!(
+                            "{}'s details saved. Invoices issued from it print them from now on.",
+                            entity.name
+                        )
+                    } else {
+                        format!("{} added. Deals can now be invoiced from it.", entity.name)
+                    }));
+                    entities.refetch();
+                }
+                Err(error) => {
+                    errors.try_set(Some(error));
+                    crate::components::field::focus_first_invalid();
+                }
+            }
+        });
+    };
+    let errors_signal: Signal<Option<ApiError>> = errors.into();
+    view! {
+        <section class="section" data-test="legal-entities">
+            <h2>"Legal entities"</h2>
+            <p class="muted">"The companies invoices are issued from: the seller each invoice prints, with its tax ID, where the customer sends payment and how. A deal names the one it is invoiced from."</p>
+            {move || match entities.get() {
+                None => view! { <LoadingRows columns=4 rows=2 /> }.into_any(),
+                Some(Err(error)) => view! { <ErrorPanel error=error retry=Callback::new(move |()| entities.refetch()) /> }.into_any(),
+                Some(Ok(rows)) if rows.is_empty() => view! {
+                    <EmptyState title="No legal entities yet" hint="Add the company your invoices are issued from, with the address and payment instructions they print." />
+                }.into_any(),
+                Some(Ok(rows)) => view! { <LegalEntityTable rows=rows can_edit=can_setup.get_untracked() on_edit=edit /> }.into_any(),
+            }}
+            <Show when=move || can_setup.get()>
+                <form class="form add-rate" data-test="legal-entity-form" on:submit=submit novalidate=true>
+                    <h3>{move || match editing.get() {
+                        Some(entity) => format!("Change {entity}"),
+                        None => "Add a legal entity".to_string(),
+                    }}</h3>
+                    <TextField label="Name" name="name" value=name errors=errors_signal required=true placeholder="Acme Software Ltd" disabled=Signal::derive(move || editing.get().is_some()) hint="As registered; invoices and deals name it." />
+                    <TextField label="Address line 1" name="address.line1" value=line1 errors=errors_signal required=true />
+                    <TextField label="Address line 2" name="address.line2" value=line2 errors=errors_signal />
+                    <div class="form-row">
+                        <TextField label="City" name="address.city" value=city errors=errors_signal required=true />
+                        <TextField label="State / region" name="address.region" value=region errors=errors_signal />
+                    </div>
+                    <div class="form-row">
+                        <TextField label="Postal code" name="address.postalCode" value=postal_code errors=errors_signal required=true />
+                        <TextField label="Country" name="address.country" value=country errors=errors_signal required=true hint="Two-letter ISO code, e.g. US, GB, DE" />
+                        <TextField label="Tax ID" name="taxId" value=tax_id errors=errors_signal />
+                    </div>
+                    <TextAreaField label="Remit-to address (one line each)" name="remitTo" value=remit_to errors=errors_signal required=true rows=3 />
+                    <TextAreaField label="Payment instructions" name="paymentInstructions" value=instructions errors=errors_signal required=true rows=3 />
+                    <ActionError error=errors_signal inline_fields=&["name", "address.line1", "address.line2", "address.city", "address.region", "address.postalCode", "address.country", "taxId", "remitTo", "paymentInstructions"] />
+                    {move || saved.get().map(|text| view! { <p class="alert alert-success" role="status" data-test="legal-entity-saved">{text}</p> })}
+                    <div class="button-row">
+                        <button class="button button-primary" type="submit" data-action="save-legal-entity" disabled=move || pending.get()>
+                            {move || match (pending.get(), editing.get().is_some()) {
+                                (true, _) => "Saving…",
+                                (false, true) => "Save details",
+                                (false, false) => "Add legal entity",
+                            }}
+                        </button>
+                        <Show when=move || editing.get().is_some()>
+                            <button class="button" type="button" on:click=move |_| clear()>"Cancel"</button>
+                        </Show>
+                    </div>
+                </form>
+            </Show>
+        </section>
+    }
+}
+
+#[component]
+fn LegalEntityTable(
+    rows: Vec<LegalEntity>,
+    can_edit: bool,
+    on_edit: Callback<LegalEntity>,
+) -> impl IntoView {
+    view! {
+        <div class="table-scroll">
+            <table class="table compact" data-test="legal-entity-table">
+                <thead>
+                    <tr>
+                        <th scope="col">"Name"</th>
+                        <th scope="col">"Address"</th>
+                        <th scope="col">"Tax ID"</th>
+                        <th scope="col">"Remit to"</th>
+                        <th scope="col">"Payment instructions"</th>
+                        {can_edit.then(|| view! { <th scope="col"><span class="visually-hidden">"Actions"</span></th> })}
+                    </tr>
+                </thead>
+                <tbody>
+                    {rows.into_iter().map(|entity| {
+                        let address = &entity.address;
+                        let address_text = [
+                            Some(address.line1.clone()),
+                            address.line2.clone(),
+                            Some(format!("{} {}", address.postal_code, address.city)),
+                            address.region.clone(),
+                            Some(address.country.clone()),
+                        ]
+                        .into_iter()
+                        .flatten()
+                        .filter(|part| !part.trim().is_empty())
+                        .collect::<Vec<_>>()
+                        .join(", ");
+                        let label = format!("Change {}", entity.name);
+                        let chosen = entity.clone();
+                        view! {
+                            <tr data-entity=entity.name.clone()>
+                                <th scope="row">{entity.name.clone()}</th>
+                                <td>{address_text}</td>
+                                <td class="mono">{entity.tax_id.clone().unwrap_or_else(|| "—".to_string())}</td>
+                                <td>{entity.remit_to.iter().map(|line| view! { <div>{line.clone()}</div> }).collect_view()}</td>
+                                <td class="small">{entity.payment_instructions.clone()}</td>
+                                {can_edit.then(|| view! {
+                                    <td>
+                                        <button class="button button-quiet" type="button" aria-label=label data-action="edit-legal-entity" on:click=move |_| on_edit.run(chosen.clone())>"Change"</button>
+                                    </td>
+                                })}
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
     }
 }
 

@@ -369,6 +369,9 @@ async fn usage_milestones_and_timesheets_bill_only_what_is_due() {
     let decide = "mutation($id: ID!) { timesheetDecide(id: $id, approve: true) { status } }";
     let own = app.gql_as(Role::Admin, submit, json!({ "input": { "contractLineId": tm, "person": "A", "role": "B", "workDate": "2026-11-03", "hours": "25", "rate": { "amount": "1.00", "currency": "USD" }, "description": "x" } })).await;
     assert_eq!(error_field(&own).as_deref(), Some("hours"));
+    // Hours are submitted for days already worked: tomorrow (the clock says 2026-11-27) is refused.
+    let ahead = app.gql_as(Role::AccountManager, submit, json!({ "input": { "contractLineId": tm, "person": "Dana Scully", "role": "Architect", "workDate": "2026-11-28", "hours": "2", "rate": { "amount": "200.00", "currency": "USD" }, "description": "Not yet worked" } })).await;
+    assert_eq!(error_field(&ahead).as_deref(), Some("workDate"), "{ahead}");
     let unapproved = run(&app, "2026-11-27").await;
     assert_eq!(
         unapproved["issued"][0]["total"]["amount"], "20000.00",

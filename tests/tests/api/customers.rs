@@ -107,6 +107,153 @@ async fn bad_input_names_the_field_and_writes_nothing() {
     assert_eq!(count["customers"]["totalCount"], 0);
 }
 
+const UPDATE: &str = "mutation($input: CustomerUpdateInput!) { customerUpdate(input: $input) { customer { legalName billingAddress { line1 city postalCode country } remitToAddress { line1 country } taxRegistrationNumber billingContact { name email phone } paymentMethod { kind maskedReference } paymentTerms } } }";
+
+#[tokio::test]
+async fn an_edit_changes_only_what_it_names_refuses_by_field_and_is_audited() {
+    // Proves customerUpdate: fields left out stay; the customer's own terms are taken back; a null
+    // payment method removes it; a new billing country checks the tax number on file and, refused,
+    // writes nothing; every change is audited with before and after; an AE may not edit.
+    let app = TestApp::spawn().await;
+    let created = app
+        .gql_ok(
+            Role::ArSpecialist,
+            CREATE,
+            json!({ "input": valid_input() }),
+        )
+        .await;
+    let id = created["customerCreate"]["customer"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+
+    let renamed = app
+        .gql_ok(
+            Role::AccountManager,
+            UPDATE,
+            json!({ "input": {
+                "id": id,
+                "legalName": "Globex Deutschland GmbH",
+                "billingContact": { "name": "Jonas Weber", "email": "Jonas.Weber@Globex.example" },
+                "paymentTerms": "NET_15",
+            } }),
+        )
+        .await;
+    let customer = &renamed["customerUpdate"]["customer"];
+    assert_eq!(customer["legalName"], "Globex Deutschland GmbH");
+    assert_eq!(
+        customer["billingContact"],
+        json!({ "name": "Jonas Weber", "email": "jonas.weber@globex.example", "phone": null })
+    );
+    assert_eq!(customer["taxRegistrationNumber"], "DE123456789");
+    assert_eq!(
+        customer["paymentMethod"],
+        json!({ "kind": "CARD", "maskedReference": "•••• 4242" })
+    );
+    assert_eq!(customer["billingAddress"]["city"], "Berlin");
+
+    let cleared = app
+        .gql_ok(
+            Role::ArSpecialist,
+            UPDATE,
+            json!({ "input": { "id": id, "paymentMethod": null } }),
+        )
+        .await;
+    assert_eq!(
+        cleared["customerUpdate"]["customer"]["paymentMethod"],
+        Value::Null
+    );
+
+    let london = json!({ "line1": "1 Poultry", "city": "London", "postalCode": "EC2R 8EJ", "country": "GB" });
+    let refused = app
+        .gql_as(
+            Role::ArSpecialist,
+            UPDATE,
+            json!({ "input": { "id": id, "legalName": "Globex UK Ltd", "billingAddress": london } }),
+        )
+        .await;
+    assert_eq!(
+        error_field(&refused).as_deref(),
+        Some("taxRegistrationNumber"),
+        "{refused}"
+    );
+    let message = refused["errors"][0]["message"].as_str().unwrap();
+    assert!(
+        message.contains("\"DE123456789\" is not a valid tax number for GB")
+            && message.contains("the number on file for DE"),
+        "{message}"
+    );
+    let unchanged = app
+        .gql_ok(
+            Role::Cfo,
+            "query($id: ID!) { customer(id: $id) { legalName billingAddress { country } } }",
+            json!({ "id": id }),
+        )
+        .await;
+    assert_eq!(
+        unchanged["customer"]["legalName"],
+        "Globex Deutschland GmbH"
+    );
+    assert_eq!(unchanged["customer"]["billingAddress"]["country"], "DE");
+
+    let moved = app
+        .gql_ok(
+            Role::ArSpecialist,
+            UPDATE,
+            json!({ "input": { "id": id, "billingAddress": london, "remitToAddress": london, "taxRegistrationNumber": "GB 123 4567 89" } }),
+        )
+        .await;
+    let customer = &moved["customerUpdate"]["customer"];
+    assert_eq!(customer["taxRegistrationNumber"], "GB123456789");
+    assert_eq!(
+        customer["remitToAddress"],
+        json!({ "line1": "1 Poultry", "country": "GB" })
+    );
+
+    let bad_email = app
+        .gql_as(
+            Role::ArSpecialist,
+            UPDATE,
+            json!({ "input": { "id": id, "billingContact": { "name": "X", "email": "nope" } } }),
+        )
+        .await;
+    assert_eq!(
+        error_field(&bad_email).as_deref(),
+        Some("billingContact.email")
+    );
+    let forbidden = app
+        .gql_as(
+            Role::Ae,
+            UPDATE,
+            json!({ "input": { "id": id, "legalName": "Mine now" } }),
+        )
+        .await;
+    assert_eq!(error_code(&forbidden).as_deref(), Some("FORBIDDEN"));
+
+    let audit = app
+        .gql_ok(
+            Role::Auditor,
+            "{ auditLog(entityType: \"customer\") { nodes { action before after } } }",
+            json!({}),
+        )
+        .await;
+    let updates: Vec<&Value> = audit["auditLog"]["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|node| node["action"] == "customer.update")
+        .collect();
+    assert_eq!(updates.len(), 3, "{audit}");
+    let text = |node: &Value, key: &str| -> Value {
+        serde_json::from_str(node[key].as_str().unwrap_or("null")).unwrap()
+    };
+    let renaming = updates.iter().find(|node| {
+        text(node, "before")["legal_name"] == "Globex GmbH"
+            && text(node, "after")["legal_name"] == "Globex Deutschland GmbH"
+    });
+    assert!(renaming.is_some(), "{audit}");
+}
+
 #[tokio::test]
 async fn search_pages_and_holds() {
     // Proves search, the page-size cap, and that holds need a reason and are visible on the customer.

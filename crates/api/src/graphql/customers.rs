@@ -274,6 +274,8 @@ impl CustomerMutation {
         })
     }
 
+    /// Changes a customer's master data: fields left out stay as they are; a changed billing
+    /// country checks the tax number on file again. Audited with the record before and after.
     async fn customer_update(
         &self,
         ctx: &Context<'_>,

@@ -276,6 +276,8 @@ pub struct ContractLine {
     /// A subscription billed in arrears: each period on the day after it ends (its changes with
     /// it); otherwise in advance, on its first day.
     pub billed_in_arrears: bool,
+    /// A usage line's meter, which its readings name (`usageRecord`); empty for other lines.
+    pub usage_meter: Option<String>,
 }
 
 #[derive(Clone, SimpleObject)]
@@ -339,6 +341,7 @@ impl From<deals::Contract> for Contract {
                     cancelled_on: line.cancelled_on.map(IsoDate),
                     proration: line.proration,
                     billed_in_arrears: line.billed_in_arrears,
+                    usage_meter: line.usage_meter,
                     replaces_line_id: line.replaces_line_id.map(|id| ID(id.to_string())),
                 })
                 .collect(),

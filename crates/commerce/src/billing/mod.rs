@@ -593,6 +593,15 @@ impl BillingService {
                 ),
             ));
         }
+        if input.work_date > self.clock.today() {
+            return Err(AppError::validation(
+                "workDate",
+                format!(
+                    "{} is in the future; hours are submitted for days already worked.",
+                    input.work_date
+                ),
+            ));
+        }
         if input.work_date < line.start_date || input.work_date > line.end_date {
             return Err(AppError::validation(
                 "workDate",

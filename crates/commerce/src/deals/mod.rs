@@ -116,6 +116,8 @@ pub struct ContractLine {
     pub proration: crate::billing::proration::ProrationConvention,
     /// A subscription billed in arrears (each period after it ends).
     pub billed_in_arrears: bool,
+    /// A usage line's meter: what its readings name.
+    pub usage_meter: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -1147,8 +1149,11 @@ impl DealService {
             .into_iter()
             .map(|line| {
                 let discount = crate::billing::repo::discount_of(&line)?;
+                let usage_meter =
+                    crate::billing::repo::pricing_of(&line)?.map(|pricing| pricing.meter);
                 Ok(ContractLine {
                     id: line.id,
+                    usage_meter,
                     billed_through: line.billed_through,
                     cancelled_on: line.cancelled_on,
                     replaces_line_id: line.replaces_line_id,

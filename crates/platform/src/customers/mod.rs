@@ -21,7 +21,7 @@ use crate::error::{AppError, AppResult};
 use crate::money::{Currency, Money};
 use crate::pagination::{search_condition, Page, PageRequest, SortDirection};
 use crate::values::{optional_text, parse_currency, parse_id, require_text};
-use async_graphql::{InputObject, ID};
+use async_graphql::{InputObject, MaybeUndefined, ID};
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
@@ -64,8 +64,10 @@ pub struct CustomerUpdateInput {
     pub remit_to_address: Option<Address>,
     pub tax_registration_number: Option<String>,
     pub billing_contact: Option<Contact>,
-    pub payment_method: Option<PaymentMethodInput>,
-    /// Only terms the credit category allows; other terms need a credit-limit request.
+    /// A new method; `null` removes the one on file.
+    pub payment_method: MaybeUndefined<PaymentMethodInput>,
+    /// Only terms the credit category allows (the customer's current terms are always accepted
+    /// back); other terms need a credit-limit request.
     pub payment_terms: Option<PaymentTerms>,
 }
 
@@ -369,20 +371,44 @@ impl CustomerService {
                 &address.validated("remitToAddress")?,
             )?);
         }
-        if let Some(number) = &input.tax_registration_number {
-            row.tax_registration_number = Set(tax_number(&country, Some(number))?);
+        // A tax number is checked against the billing country, so a new country checks the
+        // number on file again when no new number comes with it.
+        match &input.tax_registration_number {
+            Some(number) => row.tax_registration_number = Set(tax_number(&country, Some(number))?),
+            None if country != before.billing_address.country => {
+                if let Some(number) = &before.tax_registration_number {
+                    validate_tax_registration(&country, number).map_err(|message| {
+                        AppError::validation(
+                            "taxRegistrationNumber",
+                            format!(
+                                "{message} It is the number on file for {}; give the number registered in {country}, or clear it.",
+                                before.billing_address.country
+                            ),
+                        )
+                    })?;
+                }
+            }
+            None => {}
         }
         if let Some(contact) = input.billing_contact {
             row.billing_contact_json = Set(serde_json::to_string(
                 &contact.validated("billingContact")?,
             )?);
         }
-        if input.payment_method.is_some() {
-            let (kind, masked) = payment_method_columns(input.payment_method)?;
+        let method = match input.payment_method {
+            MaybeUndefined::Undefined => None,
+            MaybeUndefined::Null => Some(None),
+            MaybeUndefined::Value(method) => Some(Some(method)),
+        };
+        if let Some(method) = method {
+            let (kind, masked) = payment_method_columns(method)?;
             row.payment_method_kind = Set(kind);
             row.payment_method_masked = Set(masked);
         }
-        if let Some(terms) = input.payment_terms {
+        if let Some(terms) = input
+            .payment_terms
+            .filter(|terms| *terms != before.payment_terms)
+        {
             let arr = self
                 .arr_of(&transaction, &[(before.id, before.billing_currency)])
                 .await?;

@@ -920,16 +920,23 @@ impl InvoiceService {
         };
         let now = self.clock.now();
         let transaction = self.db.begin().await?;
+        // The details it replaces, for the audit trail.
+        let before = legal_entity::Entity::find()
+            .filter(legal_entity::Column::Name.eq(entity.name.clone()))
+            .one(&transaction)
+            .await?
+            .map(entity_from_model)
+            .transpose()?;
         upsert_legal_entity(&transaction, &entity, now).await?;
         audit::record(
             &transaction,
             Some(actor),
             now,
-            AuditRecord::<(), _> {
+            AuditRecord {
                 action: "legal_entity.set",
                 entity_type: "legal_entity",
                 entity_id: entity.name.clone(),
-                before: None,
+                before: before.as_ref(),
                 after: Some(&entity),
             },
         )

@@ -1,4 +1,4 @@
-//! The settings area's operations: the FX and tax rate tables, and coupons.
+//! The settings area's operations: the FX and tax rate tables, legal entities, and coupons.
 
 use graphql_client::GraphQLQuery;
 
@@ -113,3 +113,21 @@ pub struct ContractSetBillingDay;
     skip_serializing_none
 )]
 pub struct ContractLineSetBilledInArrears;
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/settings/LegalEntities.graphql",
+    variables_derives = "Debug, Deserialize",
+    response_derives = "Debug",
+    skip_serializing_none
+)]
+pub struct LegalEntities;
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/settings/LegalEntitySet.graphql",
+    variables_derives = "Debug, Deserialize",
+    response_derives = "Debug",
+    skip_serializing_none
+)]
+pub struct LegalEntitySet;
