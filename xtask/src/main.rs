@@ -1,6 +1,8 @@
 //! Project automation, run as `cargo xtask <command>`: installs the tools the project needs
 //! (checking versions first), runs the app with demo data and runs every test.
 
+#[cfg(test)]
+mod layers;
 mod start;
 mod test;
 mod tools;

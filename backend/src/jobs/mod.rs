@@ -7,7 +7,6 @@
 use crate::app::App;
 use crate::error::AppResult;
 use crate::notifications::outbox;
-use crate::notifications::transport::MailTransport;
 use chrono::{Datelike, NaiveDate};
 use std::time::Duration;
 
@@ -180,7 +179,7 @@ pub async fn seal(app: &App) -> AppResult<crate::seal::SealReport> {
 
 /// One pass of the outbox sender.
 pub async fn send_mail(app: &App) -> AppResult<outbox::SendReport> {
-    let transport = MailTransport::from_config(&app.config)?;
+    let transport = app.config.mail_transport()?;
     let lease = chrono::Duration::seconds(app.config.outbox_lease_seconds);
     let report = outbox::deliver_due(
         &app.db,

@@ -369,8 +369,8 @@ pub struct BenchResult {
 }
 
 impl BenchResult {
-    pub fn figure(&self) -> crate::bench_all::Figure {
-        crate::bench_all::Figure {
+    pub fn figure(&self) -> Figure {
+        Figure {
             name: format!("bill run, {} subscriptions", self.invoices),
             value: format!(
                 "{:.0} invoices/s ({:.2} s)",
@@ -440,4 +440,26 @@ pub async fn bench_billing(
         bill_run_seconds,
         plain_insert_seconds: started.elapsed().as_secs_f64(),
     })
+}
+
+/// One measured figure on one database.
+#[derive(Debug, Clone)]
+pub struct Figure {
+    /// What was timed, e.g. "bill run, 20000 subscriptions".
+    pub name: String,
+    /// The figure as read, e.g. "1234 invoices/s (16.21 s)" or "143 ms best".
+    pub value: String,
+    /// The same rows written (or read) the plainest way, in seconds, where there is one.
+    pub floor_seconds: Option<f64>,
+    /// The timed work in seconds, for the ratio to the floor.
+    pub seconds: f64,
+    /// The aim this figure answers to.
+    pub aim: &'static str,
+}
+
+impl Figure {
+    pub fn ratio(&self) -> Option<f64> {
+        self.floor_seconds
+            .map(|floor| self.seconds / floor.max(1e-9))
+    }
 }

@@ -295,7 +295,7 @@ pub(crate) fn summary(mut timings: Vec<f64>) -> (f64, f64) {
 
 pub struct AgingBench {
     pub lines: Vec<String>,
-    pub figures: Vec<crate::bench_all::Figure>,
+    pub figures: Vec<crate::bench::Figure>,
 }
 
 /// How many times each aging query is timed.
@@ -342,7 +342,7 @@ pub async fn bench_aging(
         lines.push(totals_line);
         let (min, median) = time_customer_page(&app, &actor, as_of).await?;
         if as_of == today {
-            figures.push(crate::bench_all::Figure {
+            figures.push(crate::bench::Figure {
                 name: format!("AR aging customer page, {invoices} invoices"),
                 value: format!("{min:.0} ms best, {median:.0} ms median"),
                 floor_seconds: None,

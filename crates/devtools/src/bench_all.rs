@@ -6,27 +6,9 @@
 use crate::config::Config;
 use crate::error::AppResult;
 
-/// One measured figure on one database.
-#[derive(Debug, Clone)]
-pub struct Figure {
-    /// What was timed, e.g. "bill run, 20000 subscriptions".
-    pub name: String,
-    /// The figure as read, e.g. "1234 invoices/s (16.21 s)" or "143 ms best".
-    pub value: String,
-    /// The same rows written (or read) the plainest way, in seconds, where there is one.
-    pub floor_seconds: Option<f64>,
-    /// The timed work in seconds, for the ratio to the floor.
-    pub seconds: f64,
-    /// The aim this figure answers to.
-    pub aim: &'static str,
-}
-
-impl Figure {
-    pub fn ratio(&self) -> Option<f64> {
-        self.floor_seconds
-            .map(|floor| self.seconds / floor.max(1e-9))
-    }
-}
+/// Each benchmark's figures (defined beside the shared helpers, so the benchmarks never name
+/// this table's module).
+pub use crate::bench::Figure;
 
 /// Sizes of one `bench-all` run: the aims' sizes divided by `scale_down` (1 = full size).
 pub struct Sizes {

@@ -44,9 +44,9 @@ pub struct CommissionBench {
 }
 
 impl CommissionBench {
-    pub fn figures(&self) -> Vec<crate::bench_all::Figure> {
+    pub fn figures(&self) -> Vec<crate::bench::Figure> {
         vec![
-            crate::bench_all::Figure {
+            crate::bench::Figure {
                 name: format!(
                     "commission month-end, {} reps × {} deals",
                     self.reps, self.deals
@@ -56,7 +56,7 @@ impl CommissionBench {
                 seconds: self.run_seconds,
                 aim: "< 5 s",
             },
-            crate::bench_all::Figure {
+            crate::bench::Figure {
                 name: "commission rerun, nothing changed".into(),
                 value: format!("{:.2} s", self.rerun_seconds),
                 floor_seconds: None,

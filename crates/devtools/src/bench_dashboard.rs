@@ -138,7 +138,7 @@ fn second_contract_lines(
 /// What `bench_dashboard` found: the lines to print and the figures for `bench-all`.
 pub struct DashboardBench {
     pub lines: Vec<String>,
-    pub figures: Vec<crate::bench_all::Figure>,
+    pub figures: Vec<crate::bench::Figure>,
 }
 
 /// A figure timed in milliseconds, best of the runs (no floor: these are reads).
@@ -147,8 +147,8 @@ fn read_figure(
     best_ms: f64,
     median_ms: f64,
     aim: &'static str,
-) -> crate::bench_all::Figure {
-    crate::bench_all::Figure {
+) -> crate::bench::Figure {
+    crate::bench::Figure {
         name,
         value: format!("{best_ms:.0} ms best, {median_ms:.0} ms median"),
         floor_seconds: None,
@@ -249,7 +249,7 @@ async fn time_dashboard(
     today: NaiveDate,
     invoices: i64,
     customers: i64,
-) -> AppResult<(String, crate::bench_all::Figure)> {
+) -> AppResult<(String, crate::bench::Figure)> {
     let mut timings = Vec::new();
     let mut last = None;
     for _ in 0..RUNS {

@@ -115,7 +115,7 @@ async fn time_import(
     kind: ImportKind,
     bytes: Vec<u8>,
     lines: &mut Vec<String>,
-    figures: &mut Vec<crate::bench_all::Figure>,
+    figures: &mut Vec<crate::bench::Figure>,
 ) -> AppResult<ImportRecord> {
     let started = Instant::now();
     let table = Table::read(&bytes).map_err(AppError::internal)?;
@@ -151,7 +151,7 @@ async fn time_import(
     watcher.abort();
     let commit_seconds = started.elapsed().as_secs_f64();
     let committed = committed?;
-    figures.push(crate::bench_all::Figure {
+    figures.push(crate::bench::Figure {
         name: format!(
             "import of {} {}, validate and commit",
             uploaded.row_count,
@@ -240,7 +240,7 @@ async fn insert_floor(
 /// What `bench_import` found: the lines to print and the figures for `bench-all`.
 pub struct ImportBench {
     pub lines: Vec<String>,
-    pub figures: Vec<crate::bench_all::Figure>,
+    pub figures: Vec<crate::bench::Figure>,
 }
 
 /// Runs the cut-over benchmark for `rows` customers and `rows` rows of `kind`.
@@ -336,7 +336,7 @@ async fn time_contract_imports(
     rows: usize,
     kind: BenchKind,
     lines: &mut Vec<String>,
-    figures: &mut Vec<crate::bench_all::Figure>,
+    figures: &mut Vec<crate::bench::Figure>,
 ) -> AppResult<()> {
     time_import(
         app,

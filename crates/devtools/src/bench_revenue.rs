@@ -162,16 +162,16 @@ pub struct RevenueBench {
 }
 
 impl RevenueBench {
-    pub fn figures(&self) -> Vec<crate::bench_all::Figure> {
+    pub fn figures(&self) -> Vec<crate::bench::Figure> {
         vec![
-            crate::bench_all::Figure {
+            crate::bench::Figure {
                 name: format!("month-end recognition, {} contracts", self.contracts),
                 value: format!("{:.2} s ({} entries)", self.run_seconds, self.entries),
                 floor_seconds: Some(self.plain_seconds),
                 seconds: self.run_seconds,
                 aim: "≤ 10 s on SQLite",
             },
-            crate::bench_all::Figure {
+            crate::bench::Figure {
                 name: "recognition rerun, nothing left".into(),
                 value: format!("{:.2} s", self.rerun_seconds),
                 floor_seconds: None,

@@ -1,6 +1,7 @@
 //! Configuration from the environment (and CLI flags), with safe defaults for a laptop.
 
 use crate::error::{AppError, AppResult};
+use crate::notifications::transport::MailTransport;
 use std::path::{Path, PathBuf};
 
 /// `Debug` (below) hides secrets: the SMTP password, the JWT secret and the metrics token.
@@ -240,6 +241,16 @@ impl Config {
 }
 
 impl Config {
+    /// Where mail goes: SMTP when `smtp_url` is set, else the mail folder. Fails only on a
+    /// malformed `smtp_url` or an unusable `smtp_ca_file`, which `from_env` already refuses at
+    /// startup. (Here, not in `notifications`, so notifications never reads the configuration.)
+    pub fn mail_transport(&self) -> AppResult<MailTransport> {
+        match &self.smtp_url {
+            Some(url) => MailTransport::smtp(url, self.smtp_ca_file.as_deref(), &self.mail_from),
+            None => Ok(MailTransport::Directory(self.mail_dir.clone())),
+        }
+    }
+
     /// The previous signing secret during a rotation, checked like the current one.
     pub fn resolve_previous_jwt_secret(&self) -> AppResult<Option<Vec<u8>>> {
         match &self.jwt_secret_previous {
@@ -305,6 +316,53 @@ fn write_private(path: &Path, contents: &str) -> AppResult<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::notifications::transport::{SmtpSecurity, SmtpSettings};
+
+    fn config(smtp_url: Option<&str>, mail_dir: &Path) -> Config {
+        Config {
+            database_url: "sqlite::memory:".into(),
+            data_dir: mail_dir.to_path_buf(),
+            web_dir: "dist".into(),
+            dev_mode: true,
+            jwt_secret: None,
+            jwt_secret_previous: None,
+            secrets_key: None,
+            token_ttl_hours: 8,
+            smtp_url: smtp_url.map(str::to_owned),
+            smtp_ca_file: None,
+            mail_from: "billing@revops.local".into(),
+            mail_dir: mail_dir.to_path_buf(),
+            functional_currency: crate::money::Currency::USD,
+            legal_entity: "Revops Inc.".into(),
+            hsts: false,
+            outbox_lease_seconds: 120,
+            metrics_token: None,
+        }
+    }
+
+    #[test]
+    fn the_transport_follows_the_configuration() {
+        // Proves SMTP is used when a URL is set and the mail folder otherwise.
+        let dir = Path::new("/tmp/revops-mail");
+        let smtp = config(Some("smtp://relay:2525"), dir)
+            .mail_transport()
+            .unwrap();
+        let MailTransport::Smtp(relay) = smtp else {
+            panic!("{smtp:?}")
+        };
+        let expected = SmtpSettings {
+            host: "relay".into(),
+            port: 2525,
+            security: SmtpSecurity::Plain,
+            login: None,
+        };
+        assert_eq!(relay.settings(), &expected);
+        let folder = config(None, dir).mail_transport().ok();
+        assert_eq!(folder, Some(MailTransport::Directory(dir.to_path_buf())));
+        assert!(config(Some("smtp://relay:x"), dir)
+            .mail_transport()
+            .is_err());
+    }
 
     #[test]
     fn debug_output_hides_the_smtp_password_and_other_secrets() {

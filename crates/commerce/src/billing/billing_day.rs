@@ -10,11 +10,11 @@
 
 use crate::access::{Actor, Permission};
 use crate::audit::{self, AuditRecord};
-use crate::deals::ContractLineKind;
 use crate::entities::{contract, contract_line};
 use crate::error::{AppError, AppResult};
 use crate::values::parse_id;
 use chrono::{DateTime, Utc};
+use revops_terms::kinds::ContractLineKind;
 use revops_terms::periods::billing_day_anchor;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 use serde::Serialize;

@@ -13,7 +13,6 @@ use super::schedule::ChangeKind;
 use super::{find_line, repo, BillingService};
 use crate::access::{Actor, Permission};
 use crate::audit::{self, AuditRecord};
-use crate::deals::{BillingFrequency, ContractLineKind};
 use crate::entities::{
     billing_charge, contract, contract_line, contract_line_change, revenue_modification,
 };
@@ -23,6 +22,7 @@ use crate::revenue::modifications::{self, Modification};
 use crate::revenue::rules::Treatment;
 use crate::values::{parse_id, require_text};
 use chrono::{DateTime, NaiveDate, Utc};
+use revops_terms::kinds::{BillingFrequency, ContractLineKind};
 use rust_decimal::Decimal;
 use sea_orm::sea_query::Expr;
 use sea_orm::{

@@ -327,26 +327,6 @@ async fn find_by_code<C: ConnectionTrait>(connection: &C, code: &str) -> AppResu
         .transpose()
 }
 
-/// Fills each line's discount that names a coupon from the coupon, as of `today`.
-/// Errors name `lines.<index>.discount.coupon`.
-pub async fn resolve<C: ConnectionTrait>(
-    connection: &C,
-    lines: &mut [crate::deals::DealLineInput],
-    today: NaiveDate,
-) -> AppResult<()> {
-    for (index, line) in lines.iter_mut().enumerate() {
-        let currency = Currency::parse(&line.unit_price.currency).ok();
-        let Some(given) = line.discount.as_mut() else {
-            continue;
-        };
-        if let Some(currency) = currency {
-            let field = format!("lines.{index}.discount.coupon");
-            resolve_one(connection, given, currency, today, &field).await?;
-        }
-    }
-    Ok(())
-}
-
 /// Fills a discount that names a coupon from the coupon, as of `today`, for a line in
 /// `currency`; figures given beside the code must be the coupon's (as a form sending back what
 /// it showed does). Refused, naming `field`, when the code is unknown, expired or used up, or an
@@ -403,47 +383,6 @@ pub async fn resolve_one<C: ConnectionTrait>(
         from: given.from,
         ..resolved
     };
-    Ok(())
-}
-
-/// Counts one redemption of each coupon on an approved deal's lines, in the approval's
-/// transaction: refused (and the approval with it) when a coupon has expired or has no
-/// redemptions left by now.
-pub async fn redeem<C: ConnectionTrait>(
-    connection: &C,
-    actor: &Actor,
-    deal_id: i64,
-    contract_id: i64,
-    lines: &[crate::deals::DealLine],
-    now: DateTime<Utc>,
-) -> AppResult<()> {
-    // Each code once, named by the first line that carries it.
-    let mut codes: Vec<(&str, usize)> = Vec::new();
-    for (index, line) in lines.iter().enumerate() {
-        if let Some(code) = line
-            .discount
-            .as_ref()
-            .and_then(|discount| discount.coupon.as_deref())
-        {
-            if !codes.iter().any(|(seen, _)| *seen == code) {
-                codes.push((code, index));
-            }
-        }
-    }
-    for (code, index) in codes {
-        let field = format!("lines.{index}.discount.coupon");
-        redeem_code(connection, actor, code, &field, deal_id, contract_id, now)
-            .await
-            .map_err(|error| match error {
-                AppError::Validation { field, message } => AppError::Validation {
-                    field,
-                    message: format!(
-                        "{message} Take it off the deal's line to approve the deal without it."
-                    ),
-                },
-                other => other,
-            })?;
-    }
     Ok(())
 }
 

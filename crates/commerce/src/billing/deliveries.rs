@@ -8,10 +8,10 @@ use super::pricing::parse_quantity;
 use super::{find_line, repo, BillingService};
 use crate::access::Actor;
 use crate::audit::{self, AuditRecord};
-use crate::deals::ContractLineKind;
 use crate::entities::{contract_line, line_delivery};
 use crate::error::{AppError, AppResult};
 use chrono::NaiveDate;
+use revops_terms::kinds::ContractLineKind;
 use rust_decimal::Decimal;
 use sea_orm::sea_query::Expr;
 use sea_orm::{

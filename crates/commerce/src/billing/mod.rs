@@ -19,7 +19,6 @@ mod usage;
 use crate::access::{Actor, Permission};
 use crate::audit::{self, AuditRecord};
 use crate::clock::SharedClock;
-use crate::deals::ContractLineKind;
 use crate::entities::{
     billing_charge, contract, contract_line, invoice, invoice_line, timesheet_entry, usage_record,
 };
@@ -32,6 +31,7 @@ pub use changes::{
 };
 use chrono::{DateTime, NaiveDate, Utc};
 use pricing::parse_quantity;
+use revops_terms::kinds::ContractLineKind;
 use run::{BillRunReport, RunRequest, RunStatus};
 use rust_decimal::Decimal;
 use sea_orm::sea_query::Expr;

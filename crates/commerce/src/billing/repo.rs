@@ -1,25 +1,13 @@
 //! Queries of the billing area: contract lines with their terms and changes, and charges.
 
-use super::pricing::UsagePricing;
-use super::schedule::{LineChange, LineTerms};
 use crate::entities::{billing_charge, contract, contract_line, contract_line_change};
 use crate::error::{AppError, AppResult};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use std::collections::HashMap;
 
-/// A contract line with everything billing needs to know about it.
-#[derive(Debug, Clone)]
-pub struct BillableLine {
-    pub line_id: i64,
-    pub contract_id: i64,
-    pub customer_id: i64,
-    pub terms: LineTerms,
-    pub pricing: Option<UsagePricing>,
-    /// The line this one replaced in a plan change: its billing runs on in this one.
-    pub replaces_line_id: Option<i64>,
-}
-
-pub use revops_terms::lines::{change_from_model, decimal, discount_of, line_terms, pricing_of};
+pub use revops_terms::lines::{
+    assemble, change_from_model, decimal, discount_of, line_terms, pricing_of, BillableLine,
+};
 
 /// Lines (all, or those of some contracts) with their contracts' customers and changes.
 pub async fn billable_lines<C: ConnectionTrait>(
@@ -50,80 +38,6 @@ pub async fn billable_lines<C: ConnectionTrait>(
         .collect();
     let changes = changes.all(connection).await?;
     assemble(lines.all(connection).await?, &customers, changes)
-}
-
-/// Stored lines read as billable lines: each with its contract's customer (`customers`: contract
-/// id → customer id) and its own changes among `changes`.
-pub fn assemble(
-    models: Vec<contract_line::Model>,
-    customers: &HashMap<i64, i64>,
-    changes: Vec<contract_line_change::Model>,
-) -> AppResult<Vec<BillableLine>> {
-    let mut changes_by_line: HashMap<i64, Vec<LineChange>> = HashMap::new();
-    for change in changes {
-        changes_by_line
-            .entry(change.contract_line_id)
-            .or_default()
-            .push(change_from_model(&change)?);
-    }
-    // A line replaced in a plan change names its successor on its credit.
-    let by_id: HashMap<i64, &contract_line::Model> =
-        models.iter().map(|model| (model.id, model)).collect();
-    let successors: HashMap<i64, String> = models
-        .iter()
-        .filter_map(|model| {
-            let old = by_id.get(&model.replaces_line_id?)?;
-            Some((old.id, new_plan(old, model)))
-        })
-        .collect();
-    models
-        .into_iter()
-        .map(|model| {
-            let customer_id = *customers
-                .get(&model.contract_id)
-                .ok_or_else(|| AppError::internal(format!("line {} without contract", model.id)))?;
-            Ok(BillableLine {
-                replaces_line_id: model.replaces_line_id,
-                line_id: model.id,
-                contract_id: model.contract_id,
-                customer_id,
-                terms: LineTerms {
-                    replaced_by: successors.get(&model.id).cloned(),
-                    ..line_terms(
-                        &model,
-                        changes_by_line.remove(&model.id).unwrap_or_default(),
-                    )?
-                },
-                pricing: pricing_of(&model)?,
-            })
-        })
-        .collect()
-}
-
-/// The new plan in words, by what changed first: its product, its billing period, its price, or
-/// its quantity ("Platform seats Pro", "Platform seats billed annually").
-fn new_plan(old: &contract_line::Model, new: &contract_line::Model) -> String {
-    if new.product_name != old.product_name {
-        return new.product_name.clone();
-    }
-    if new.billing_frequency != old.billing_frequency {
-        if let Some(frequency) = new.billing_frequency.as_deref() {
-            return format!("{} billed {frequency}", new.product_name);
-        }
-    }
-    if new.unit_price_minor != old.unit_price_minor {
-        return format!(
-            "{} at {}",
-            new.product_name,
-            crate::money::Currency::parse(&new.currency)
-                .map(
-                    |currency| crate::money::Money::from_minor(new.unit_price_minor, currency)
-                        .to_string()
-                )
-                .unwrap_or_default()
-        );
-    }
-    format!("{} × {}", new.product_name, new.quantity)
 }
 
 /// Whether any charge of a contract's lines is written (billed, or waiting for its invoice):

@@ -8,11 +8,11 @@
 
 use crate::access::{Actor, Permission};
 use crate::audit::{self, AuditRecord};
-use crate::deals::ContractLineKind;
 use crate::entities::{billing_charge, contract, contract_line};
 use crate::error::{AppError, AppResult};
 use crate::values::parse_id;
 use chrono::{DateTime, Utc};
+use revops_terms::kinds::ContractLineKind;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, Set,
 };

@@ -7,8 +7,6 @@
 pub mod rules;
 
 use crate::access::{Actor, Permission};
-use crate::billing::repo::BillableLine;
-use crate::billing::schedule::LineTerms;
 use crate::entities::{
     contract, contract_line, contract_line_change, customer, customer_credit, invoice,
 };
@@ -16,6 +14,8 @@ use crate::error::{AppError, AppResult};
 use crate::fx::Rates;
 use crate::money::{Currency, Money};
 use chrono::NaiveDate;
+use revops_terms::lines::BillableLine;
+use revops_terms::schedule::LineTerms;
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
 use std::collections::{BTreeMap, HashMap};
@@ -344,7 +344,7 @@ async fn running_lines<C: ConnectionTrait>(
             (models, changes)
         }
     };
-    crate::billing::repo::assemble(models, &owners, line_changes)
+    revops_terms::lines::assemble(models, &owners, line_changes)
 }
 
 /// Adds each line's recurring charges due after `as_of` and by the window's end.

@@ -3,6 +3,7 @@
 
 pub mod brought_over;
 pub mod checklist;
+mod coupons;
 pub mod documents;
 pub mod lines;
 pub mod model;
@@ -671,7 +672,7 @@ impl DealService {
         }
         let mut input = input.clone();
         let today = self.clock.now().date_naive();
-        crate::billing::coupons::resolve(&self.db, &mut input.lines, today).await?;
+        coupons::resolve(&self.db, &mut input.lines, today).await?;
         parse_deal_input(&input)
     }
 
@@ -885,7 +886,7 @@ impl DealService {
         let contract_id = self
             .write_contract(&transaction, &deal, &lines, now)
             .await?;
-        crate::billing::coupons::redeem(
+        coupons::redeem(
             &transaction,
             actor,
             deal.id,

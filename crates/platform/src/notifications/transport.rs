@@ -4,7 +4,6 @@
 
 use super::mail::{render_message, OutgoingMail};
 use super::smtp::{self, SmtpRelay};
-use crate::config::Config;
 use crate::error::AppResult;
 use chrono::{DateTime, Utc};
 use std::path::{Path, PathBuf};
@@ -44,17 +43,6 @@ impl From<super::mail::MailError> for DeliveryError {
 }
 
 impl MailTransport {
-    /// SMTP when `smtp_url` is set, else the mail folder. Fails only on a malformed `smtp_url`
-    /// or an unusable `smtp_ca_file`, which `Config::from_env` already refuses at startup.
-    pub fn from_config(config: &Config) -> AppResult<MailTransport> {
-        match &config.smtp_url {
-            Some(url) => {
-                MailTransport::smtp(url, config.smtp_ca_file.as_deref(), &config.mail_from)
-            }
-            None => Ok(MailTransport::Directory(config.mail_dir.clone())),
-        }
-    }
-
     /// The relay `url` names (see `parse_smtp_url`), trusting the extra root in `ca_file` too.
     /// We greet it with the domain of `sender`, the From address.
     pub fn smtp(url: &str, ca_file: Option<&Path>, sender: &str) -> AppResult<MailTransport> {
@@ -133,48 +121,6 @@ mod tests {
                 bytes: b"%PDF-1.7".to_vec(),
             }],
         }
-    }
-
-    fn config(smtp_url: Option<&str>, mail_dir: &Path) -> Config {
-        Config {
-            database_url: "sqlite::memory:".into(),
-            data_dir: mail_dir.to_path_buf(),
-            web_dir: "dist".into(),
-            dev_mode: true,
-            jwt_secret: None,
-            jwt_secret_previous: None,
-            secrets_key: None,
-            token_ttl_hours: 8,
-            smtp_url: smtp_url.map(str::to_owned),
-            smtp_ca_file: None,
-            mail_from: "billing@revops.local".into(),
-            mail_dir: mail_dir.to_path_buf(),
-            functional_currency: crate::money::Currency::USD,
-            legal_entity: "Revops Inc.".into(),
-            hsts: false,
-            outbox_lease_seconds: 120,
-            metrics_token: None,
-        }
-    }
-
-    #[test]
-    fn the_transport_follows_the_configuration() {
-        // Proves SMTP is used when a URL is set and the mail folder otherwise.
-        let dir = Path::new("/tmp/revops-mail");
-        let smtp = MailTransport::from_config(&config(Some("smtp://relay:2525"), dir)).unwrap();
-        let MailTransport::Smtp(relay) = smtp else {
-            panic!("{smtp:?}")
-        };
-        let expected = SmtpSettings {
-            host: "relay".into(),
-            port: 2525,
-            security: SmtpSecurity::Plain,
-            login: None,
-        };
-        assert_eq!(relay.settings(), &expected);
-        let folder = MailTransport::from_config(&config(None, dir)).ok();
-        assert_eq!(folder, Some(MailTransport::Directory(dir.to_path_buf())));
-        assert!(MailTransport::from_config(&config(Some("smtp://relay:x"), dir)).is_err());
     }
 
     #[tokio::test]

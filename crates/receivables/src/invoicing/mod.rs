@@ -4,6 +4,7 @@
 //! reads them, issues held drafts once their problem is fixed, voids unpaid ones, renders the
 //! PDF and keeps the tax, FX and legal-entity tables.
 
+pub mod ar_history;
 pub mod opening;
 pub mod pdf;
 pub mod plan;
@@ -625,8 +626,7 @@ impl InvoiceService {
         };
         release_po_and_charges(&transaction, &model, release_charges).await?;
         mark_void(&transaction, actor, &model, &reason, reversal_id, now).await?;
-        crate::receivables::repo::record_void(&transaction, &model, self.clock.today(), now)
-            .await?;
+        ar_history::record_void(&transaction, &model, self.clock.today(), now).await?;
         let after = invoice_from_model(find_model(&transaction, id).await?)?;
         audit::record(
             &transaction,

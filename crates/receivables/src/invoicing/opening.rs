@@ -5,6 +5,7 @@
 //! the AR history on that date aged from the invoice's own dates, so aging, statements and the
 //! collections ladder treat it like any invoice of that age.
 
+use super::ar_history::{self as repo, Subject};
 use crate::access::{Actor, Permission};
 use crate::audit;
 use crate::customers::PaymentTerms;
@@ -13,7 +14,6 @@ use crate::error::{AppError, AppResult};
 use crate::ledger::rules::{entries_per_currency, BalancedEntry};
 use crate::ledger::{self, chart, EntryHeader};
 use crate::money::{Currency, Money};
-use crate::receivables::repo::{self, Subject};
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Set};
 use serde::Serialize;

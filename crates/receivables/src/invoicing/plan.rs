@@ -499,9 +499,9 @@ pub async fn issue<C: ConnectionTrait>(
         now,
     )
     .await?;
-    crate::receivables::repo::record_issue(
+    super::ar_history::record_issue(
         connection,
-        crate::receivables::repo::Subject {
+        super::ar_history::Subject {
             invoice_id,
             customer_id: plan.customer_id,
             currency: plan.currency.code().to_string(),
@@ -791,11 +791,11 @@ async fn record_issues_many<C: ConnectionTrait>(
     due_dates: &[NaiveDate],
     now: DateTime<Utc>,
 ) -> AppResult<()> {
-    let subjects: Vec<crate::receivables::repo::Subject> = plans
+    let subjects: Vec<super::ar_history::Subject> = plans
         .iter()
         .zip(ids)
         .zip(due_dates)
-        .map(|((plan, id), due_date)| crate::receivables::repo::Subject {
+        .map(|((plan, id), due_date)| super::ar_history::Subject {
             invoice_id: *id,
             customer_id: plan.customer_id,
             currency: plan.currency.code().to_string(),
@@ -803,12 +803,12 @@ async fn record_issues_many<C: ConnectionTrait>(
             due_date: *due_date,
         })
         .collect();
-    let issued: Vec<(&crate::receivables::repo::Subject, i64, NaiveDate)> = subjects
+    let issued: Vec<(&super::ar_history::Subject, i64, NaiveDate)> = subjects
         .iter()
         .zip(plans)
         .map(|(subject, plan)| (subject, plan.totals.total.minor(), plan.invoice_date))
         .collect();
-    crate::receivables::repo::record_issues(connection, &issued, now).await?;
+    super::ar_history::record_issues(connection, &issued, now).await?;
     Ok(())
 }
 

@@ -5,25 +5,8 @@ use chrono::{Duration, NaiveDate};
 use rust_decimal::Decimal;
 use serde::Serialize;
 
-/// What the days are counted from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, async_graphql::Enum)]
-pub enum AgingBasis {
-    /// Days since the invoice date, as the collections ladder counts (the default).
-    InvoiceDate,
-    /// Days past the due date; not yet due counts as current.
-    DueDate,
-}
-
-impl AgingBasis {
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            AgingBasis::InvoiceDate => "invoice",
-            AgingBasis::DueDate => "due",
-        }
-    }
-
-    pub const ALL: [AgingBasis; 2] = [AgingBasis::InvoiceDate, AgingBasis::DueDate];
-}
+/// Kept where issuing and voiding write them (`invoicing::ar_history`), read here as before.
+pub use crate::invoicing::ar_history::{open_count_delta, AgingBasis};
 
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, async_graphql::Enum,
@@ -88,11 +71,6 @@ impl AgingBucket {
 /// Days an invoice is old on `as_of`, counted from `aged_from` (its invoice or due date).
 pub fn days_old(aged_from: NaiveDate, as_of: NaiveDate) -> i64 {
     (as_of - aged_from).num_days()
-}
-
-/// How a change to an invoice's open amount moves the count of open invoices.
-pub fn open_count_delta(open_before: i64, open_after: i64) -> i64 {
-    i64::from(open_after != 0) - i64::from(open_before != 0)
 }
 
 /// Amount and count per bucket.
