@@ -12,7 +12,7 @@ mod web_app;
 use crate::app::App;
 use crate::error::AppError;
 use crate::graphql::{build_schema, export_sdl, AppSchema, Caller};
-use async_graphql_axum::{GraphQLRequest, GraphQLResponse};
+use async_graphql_axum::{GraphQLProtocol, GraphQLRequest, GraphQLResponse, GraphQLWebSocket};
 use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -47,6 +47,7 @@ pub fn router(app: App) -> Router {
     let state = HttpState { app, schema, sdl };
     let router = Router::new()
         .route("/graphql", get(graphiql::page).post(graphql))
+        .route("/graphql/ws", get(graphql_ws))
         .route("/graphql/assets/{name}", get(graphiql::asset))
         .route("/schema.graphql", get(graphiql::schema))
         .route("/healthz", get(healthz))
@@ -446,6 +447,49 @@ async fn graphql(
         StatusCode::OK
     };
     (status, GraphQLResponse::from(response)).into_response()
+}
+
+/// GraphQL subscriptions over a WebSocket (graphql-ws, or subscriptions-transport-ws). The
+/// browser cannot set headers on a WebSocket, so the token comes in the connection's first
+/// message (`connection_init`, payload `{ "token": "…" }`, or `{ "Authorization": "Bearer …" }`);
+/// a connection without a usable one is closed with the reason. Each subscription then checks
+/// the caller's permission as queries do.
+async fn graphql_ws(
+    State(state): State<HttpState>,
+    protocol: GraphQLProtocol,
+    upgrade: axum::extract::WebSocketUpgrade,
+) -> Response {
+    upgrade
+        .protocols(async_graphql::http::ALL_WEBSOCKET_PROTOCOLS)
+        .on_upgrade(move |socket| {
+            let app = state.app.clone();
+            GraphQLWebSocket::new(socket, state.schema.clone(), protocol)
+                .on_connection_init(move |payload| async move {
+                    let token = payload["token"]
+                        .as_str()
+                        .or_else(|| {
+                            payload["Authorization"]
+                                .as_str()
+                                .and_then(|value| value.strip_prefix("Bearer "))
+                        })
+                        .map(str::trim)
+                        .filter(|token| !token.is_empty());
+                    let Some(token) = token else {
+                        return Err(async_graphql::Error::new(
+                            "Sign in first: send the access token as `token` in connection_init.",
+                        ));
+                    };
+                    match caller_from_token(app.auth.authenticate(token).await) {
+                        Caller::Refused(reason) => Err(async_graphql::Error::new(reason)),
+                        caller => {
+                            let mut data = async_graphql::Data::default();
+                            data.insert(caller);
+                            Ok(data)
+                        }
+                    }
+                })
+                .serve()
+        })
 }
 
 /// Prometheus metrics; with `REVOPS_METRICS_TOKEN` set, only for `Authorization: Bearer <it>`.

@@ -25,6 +25,7 @@ mod jwt;
 mod ledger;
 mod ledger_export;
 mod lists;
+mod live;
 mod mail;
 mod modifications;
 mod plan_changes;

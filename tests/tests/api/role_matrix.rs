@@ -180,6 +180,16 @@ async fn every_operation_allows_exactly_the_roles_in_the_matrix() {
             }
         }
     }
+    // Subscriptions stream over WebSocket, not this POST endpoint: each must be in the matrix
+    // (their access is exercised over a socket in `live.rs`).
+    for field in schema.types["Subscription"]["fields"].as_array().unwrap() {
+        let name = field["name"].as_str().unwrap();
+        assert!(
+            revops::access::matrix::operation_access("Subscription", name).is_some(),
+            "Subscription.{name} is missing from auth::matrix::OPERATIONS"
+        );
+        seen.push(("Subscription", name.to_string()));
+    }
     for (parent, name, _) in OPERATIONS {
         assert!(
             seen.iter()

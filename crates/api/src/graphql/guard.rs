@@ -56,6 +56,15 @@ fn check(caller: Option<&Caller>, parent_type: &str, field: &str) -> async_graph
     }
 }
 
+/// The same check for a subscription's field, which the guard's resolve hook does not see (a
+/// subscription is set up once, then streams): each subscription calls it first.
+pub(crate) fn check_subscription(
+    ctx: &async_graphql::Context<'_>,
+    field: &str,
+) -> async_graphql::Result<()> {
+    check(ctx.data_opt::<Caller>(), "Subscription", field)
+}
+
 /// Errors raised by async-graphql itself (parse, validation, depth and complexity limits) have no
 /// code; give them one so clients can always branch on `extensions.code`.
 fn code_for_engine_error(message: &str) -> &'static str {

@@ -16,6 +16,7 @@ mod intake;
 mod invoicing;
 mod ledger;
 mod ledger_export;
+pub mod live;
 mod loaders;
 mod metrics;
 mod receivables;
@@ -28,7 +29,7 @@ mod webhooks;
 use crate::access::Actor;
 use crate::app::App;
 use async_graphql::dataloader::DataLoader;
-use async_graphql::{Context, EmptySubscription, MergedObject, SDLExportOptions, Schema};
+use async_graphql::{Context, MergedObject, SDLExportOptions, Schema};
 pub use guard::Caller;
 
 #[derive(MergedObject, Default)]
@@ -75,7 +76,7 @@ pub struct Mutation(
     webhooks::WebhookMutation,
 );
 
-pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;
+pub type AppSchema = Schema<Query, Mutation, live::Subscription>;
 
 pub const MAX_DEPTH: usize = 12;
 /// The budget of one request: every field costs 1 and a report its weight (`cost`), so a query
@@ -92,7 +93,7 @@ pub mod cost {
 
 pub fn build_schema(app: App) -> AppSchema {
     let dev_mode = app.config.dev_mode;
-    let builder = Schema::build(Query::default(), Mutation::default(), EmptySubscription)
+    let builder = Schema::build(Query::default(), Mutation::default(), live::Subscription)
         .data(DataLoader::new(
             loaders::CustomerLoader(app.customers.clone()),
             tokio::spawn,

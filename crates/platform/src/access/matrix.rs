@@ -546,7 +546,7 @@ pub enum Access {
     Needs(Permission),
 }
 
-/// Every query and mutation of the schema with the access it needs. A field missing here is
+/// Every query, mutation and subscription of the schema with the access it needs. A field missing here is
 /// refused for everybody (fail closed), and the matrix test fails, so a new field cannot be
 /// forgotten.
 pub const OPERATIONS: &[(&str, &str, Access)] = &[
@@ -1297,6 +1297,19 @@ pub const OPERATIONS: &[(&str, &str, Access)] = &[
         Access::Needs(Permission::CommissionPayoutApprove),
     ),
     ("Query", "dashboard", Access::Needs(Permission::MetricsRead)),
+    // Live updates: the same access as reading what they follow. That the books changed (the
+    // newest journal entry's id and time) tells nothing more, so anyone signed in may follow it.
+    (
+        "Subscription",
+        "billRunProgress",
+        Access::Needs(Permission::BillingRead),
+    ),
+    (
+        "Subscription",
+        "importProgress",
+        Access::Needs(Permission::ImportRead),
+    ),
+    ("Subscription", "booksChanged", Access::SignedIn),
     (
         "Query",
         "customersOverCreditLimit",
