@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 use crate::components::sort::SortOrder;
 use crate::session;
 
-mod ops;
+pub(crate) mod ops;
 mod receivables;
 pub use receivables::*;
 

@@ -13,6 +13,7 @@ use serde_json::{json, Value};
 use wasm_bindgen::{closure::Closure, JsCast};
 use web_sys::{MessageEvent, WebSocket};
 
+use crate::api::{ops, BillRunStatus};
 use crate::session;
 
 /// How a subscription ended.
@@ -147,4 +148,51 @@ pub fn subscribe(
         _on_message: on_message,
         _on_close: on_close,
     })
+}
+
+/// Follows the ledger: `on_change` runs each time something posts to it (not for the state when
+/// the subscription starts), `on_end` when the feed stops.
+pub fn books_changed(
+    on_change: impl Fn() + 'static,
+    on_end: impl Fn(Ended) + 'static,
+) -> Option<Live> {
+    let body = <ops::BooksChanged as graphql_client::GraphQLQuery>::build_query(
+        ops::books_changed::Variables,
+    );
+    let first = Cell::new(true);
+    subscribe(
+        body.query,
+        Value::Null,
+        move |_| {
+            if !first.replace(false) {
+                on_change();
+            }
+        },
+        on_end,
+    )
+}
+
+/// Follows the bill run of `business_date`: each state of it as it changes (none before it
+/// starts), ending after it is done.
+pub fn bill_run_progress(
+    business_date: String,
+    on_status: impl Fn(Option<BillRunStatus>) + 'static,
+    on_end: impl Fn(Ended) + 'static,
+) -> Option<Live> {
+    let body = <ops::BillRunProgress as graphql_client::GraphQLQuery>::build_query(
+        ops::bill_run_progress::Variables { business_date },
+    );
+    let variables = serde_json::to_value(&body.variables).unwrap_or(Value::Null);
+    subscribe(
+        body.query,
+        variables,
+        move |data| {
+            on_status(
+                serde_json::from_value(data["billRunProgress"].clone())
+                    .ok()
+                    .flatten(),
+            );
+        },
+        on_end,
+    )
 }

@@ -6,6 +6,7 @@ mod app;
 mod components;
 mod format;
 mod intake_mapping;
+mod live;
 mod routes;
 mod session;
 

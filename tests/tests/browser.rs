@@ -5083,3 +5083,51 @@ async fn vp_revops_records_usage_and_submits_hours_on_the_contract_page() -> Tes
     browser.quit().await?;
     Ok(())
 }
+
+#[tokio::test]
+async fn the_dashboard_follows_the_books_live_without_a_timer() -> TestResult {
+    // Proves the dashboard's live feed (issue 19, "live updates without polling"): the page says
+    // it is live, and when bill runs post invoices through the API (another "user") its Issued
+    // figure changes by itself within seconds — long before the one-minute timer, which does not
+    // run while the feed is connected.
+    require_dist()?;
+    let app = TestApp::spawn().await;
+    let browser = Browser::start().await?;
+    run(&browser, "dashboard_live", async {
+        sign_in(&browser, &app, Role::Cfo).await?;
+        browser.wait_for_path("/dashboard", DEFAULT_TIMEOUT).await?;
+        browser
+            .goto(&format!(
+                "{}/dashboard?asOf=2026-11-27&period=YEAR",
+                app.base_url
+            ))
+            .await?;
+        browser
+            .wait_for_text(
+                "[data-test=loaded-at]",
+                "live: updates as the books change",
+                DEFAULT_TIMEOUT,
+            )
+            .await?;
+        let issued = "a[data-figure=INVOICES_ISSUED]";
+        browser.wait_for(issued, DEFAULT_TIMEOUT).await?;
+        let before = browser.text(&browser.find(issued).await?).await?;
+        let started = std::time::Instant::now();
+        customer_with_three_open_invoices(&app, "Live Books Inc.").await;
+        let after = loop {
+            let now = browser.text(&browser.find(issued).await?).await?;
+            if now != before {
+                break now;
+            }
+            if started.elapsed() > std::time::Duration::from_secs(30) {
+                return Err(format!("Issued still reads {before} 30 s after the invoices").into());
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        };
+        assert_eq!(after, "$3,000.00", "Issued before: {before}");
+        Ok(())
+    })
+    .await?;
+    browser.quit().await?;
+    Ok(())
+}

@@ -1064,6 +1064,10 @@ pub struct PaymentRecord;
 )]
 pub struct Payments;
 
+// live updates (their own file: subscriptions, sent over a WebSocket by `crate::live`)
+mod live;
+pub use live::*;
+
 // line activity (their own file: usage readings and timesheet hours on a contract's lines)
 mod line_activity;
 pub use line_activity::*;

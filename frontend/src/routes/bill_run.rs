@@ -17,6 +17,7 @@ use crate::{
         status::{Badge, BillRunStatusBadge, Tone},
     },
     format,
+    live::{self, Ended, Live},
 };
 
 #[component]
@@ -28,12 +29,14 @@ pub fn BillRunPage() -> impl IntoView {
     }
 }
 
-/// Asks the server for the run's progress every second while it runs, and once more after the
-/// run answered (a run that outlives its request keeps being followed until the server says it
-/// is done).
+/// Follows the run's progress: live over the `billRunProgress` subscription, or, when the live
+/// feed cannot connect (or ends before the run request answered, as it does at once when an
+/// earlier run of the same date is already done), by asking the server every second until the
+/// run answered and the server says it is done.
 #[derive(Clone, Copy)]
 struct ProgressPoller {
     interval: StoredValue<Option<IntervalHandle>>,
+    live: StoredValue<Option<Live>, LocalStorage>,
     in_flight: StoredValue<bool>,
     progress: RwSignal<Option<BillRunStatus>>,
 }
@@ -42,6 +45,7 @@ impl ProgressPoller {
     fn new() -> Self {
         let poller = Self {
             interval: StoredValue::new(None),
+            live: StoredValue::new_local(None),
             in_flight: StoredValue::new(false),
             progress: RwSignal::new(None),
         };
@@ -53,13 +57,38 @@ impl ProgressPoller {
         if let Some(handle) = self.interval.try_update_value(Option::take).flatten() {
             handle.clear();
         }
+        drop(self.live.try_update_value(Option::take));
     }
 
     /// `running` is true while the run request is still waiting for its answer; `on_finished`
-    /// runs once the polling ends.
+    /// runs once following ends.
     fn start(self, date: String, running: RwSignal<bool>, on_finished: Callback<()>) {
         self.stop();
         self.progress.set(None);
+        let polled_date = date.clone();
+        let fallback_date = date.clone();
+        let live = live::bill_run_progress(
+            date,
+            move |status| {
+                self.progress.try_set(status);
+            },
+            move |ended| match ended {
+                Ended::Completed if running.try_get_untracked() == Some(false) => {
+                    on_finished.run(());
+                }
+                _ => self.poll(polled_date.clone(), running, on_finished),
+            },
+        );
+        match live {
+            Some(live) => self.live.set_value(Some(live)),
+            None => self.poll(fallback_date, running, on_finished),
+        }
+    }
+
+    fn poll(self, date: String, running: RwSignal<bool>, on_finished: Callback<()>) {
+        if let Some(handle) = self.interval.try_update_value(Option::take).flatten() {
+            handle.clear();
+        }
         let tick = move || {
             if self.in_flight.try_get_value() != Some(false) {
                 return;
@@ -85,7 +114,7 @@ impl ProgressPoller {
             });
         };
         if let Ok(handle) = set_interval_with_handle(tick, Duration::from_secs(1)) {
-            self.interval.set_value(Some(handle));
+            self.interval.try_set_value(Some(handle));
         }
     }
 }

@@ -2,7 +2,8 @@
 //! commissions, alerts and the quality rules, for an as-of date and a to-date window, with the
 //! sections the reader's role sees. Every figure opens the rows behind it; the charts show the
 //! MRR movements of the last twelve months, the aging buckets and the renewals of the next
-//! ninety days. The page reloads its figures every minute while it is open. The date, window
+//! ninety days. The page reloads its figures when something posts to the ledger (the
+//! `booksChanged` subscription), or every minute when the live feed cannot connect. The date, window
 //! and the figure opened live in the URL, so a link shows a colleague the same rows.
 
 use std::{collections::HashSet, time::Duration};
@@ -169,13 +170,28 @@ fn DashboardBoard() -> impl IntoView {
     let filters = Memo::new(move |_| query.with(DashboardFilters::from_query));
     let window = Memo::new(move |_| filters.with(|f| (f.as_of.clone(), f.period.clone())));
     let figure = Memo::new(move |_| filters.with(|f| f.figure.clone()));
-    // Every tick reloads the figures: once a minute, and on "Refresh".
+    // Every tick reloads the figures: when something posts to the ledger (the live feed), on
+    // "Refresh", and once a minute only while the live feed is not connected.
     let tick = RwSignal::new(0_u32);
     let loaded_at = RwSignal::new(None::<String>);
     let refreshing = RwSignal::new(false);
-    if let Ok(handle) = set_interval_with_handle(
+    let live_feed = RwSignal::new(false);
+    let feed = crate::live::books_changed(
         move || {
             tick.try_update(|count| *count += 1);
+        },
+        move |_| {
+            live_feed.try_set(false);
+        },
+    );
+    live_feed.set(feed.is_some());
+    let feed = StoredValue::new_local(feed);
+    on_cleanup(move || drop(feed.try_update_value(Option::take)));
+    if let Ok(handle) = set_interval_with_handle(
+        move || {
+            if live_feed.try_get_untracked() == Some(false) {
+                tick.try_update(|count| *count += 1);
+            }
         },
         REFRESH_EVERY,
     ) {
@@ -301,6 +317,7 @@ fn DashboardBoard() -> impl IntoView {
                     <span class="muted small" data-test="loaded-at" aria-live="polite">
                         {move || match (refreshing.get(), loaded_at.get()) {
                             (true, _) => "Refreshing…".to_string(),
+                            (false, Some(time)) if live_feed.get() => format!("As of {time} · live: updates as the books change"),
                             (false, Some(time)) => format!("As of {time} · refreshes every minute"),
                             (false, None) => String::new(),
                         }}
