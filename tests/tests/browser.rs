@@ -649,8 +649,9 @@ async fn value_of(browser: &Browser, css: &str) -> Result<String, Box<dyn Error>
     Ok(value.as_str().unwrap_or_default().to_string())
 }
 
-/// Three issued monthly invoices of $1,000.00 (15 Sep, 15 Oct, 15 Nov 2026) for a new customer.
-async fn customer_with_three_open_invoices(app: &TestApp, legal_name: &str) -> String {
+/// A new customer with an approved contract billing $1,000.00 a month from 15 Sep 2026 (Oregon,
+/// no sales tax), nothing billed yet.
+async fn approved_monthly_contract(app: &TestApp, legal_name: &str) -> String {
     let customer_id = app.create_customer(legal_name, "USD").await;
     app.gql_ok(
         Role::Cfo,
@@ -685,6 +686,12 @@ async fn customer_with_three_open_invoices(app: &TestApp, legal_name: &str) -> S
         json!({ "input": { "id": deal_id, "idempotencyKey": format!("approve-{deal_id}") } }),
     )
     .await;
+    customer_id
+}
+
+/// Three issued monthly invoices of $1,000.00 (15 Sep, 15 Oct, 15 Nov 2026) for a new customer.
+async fn customer_with_three_open_invoices(app: &TestApp, legal_name: &str) -> String {
+    let customer_id = approved_monthly_contract(app, legal_name).await;
     for date in ["2026-09-15", "2026-10-15", "2026-11-15"] {
         app.gql_ok(
             Role::Admin,
@@ -5125,6 +5132,59 @@ async fn the_dashboard_follows_the_books_live_without_a_timer() -> TestResult {
             tokio::time::sleep(std::time::Duration::from_millis(200)).await;
         };
         assert_eq!(after, "$3,000.00", "Issued before: {before}");
+        Ok(())
+    })
+    .await?;
+    browser.quit().await?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn an_admin_runs_billing_from_the_page_and_follows_it_to_the_end() -> TestResult {
+    // Proves the bill run page end to end: a date chosen, Run asks to confirm with the preview's
+    // amounts, the run finishes with what it issued, and the recent runs list shows it as done
+    // without a reload (this test found the list never refreshed after a run).
+    require_dist()?;
+    let app = TestApp::spawn().await;
+    approved_monthly_contract(&app, "Run Billing Ltd.").await;
+    let browser = Browser::start().await?;
+    run(&browser, "admin_bill_run", async {
+        sign_in(&browser, &app, Role::Admin).await?;
+        browser
+            .wait_for("[data-test=user-name]", DEFAULT_TIMEOUT)
+            .await?;
+        browser
+            .goto(&format!("{}/billing/run", app.base_url))
+            .await?;
+        browser
+            .wait_for_text("main", "No bill runs yet", DEFAULT_TIMEOUT)
+            .await?;
+        set_value(&browser, "#bill-run-date", "2026-11-15").await?;
+        let start = browser.find("[data-action=run]").await?;
+        browser.click(&start).await?;
+        browser
+            .wait_for_text("[data-test=run-confirm]", "$3,000.00", DEFAULT_TIMEOUT)
+            .await?;
+        let confirm = browser.find("[data-action=confirm]").await?;
+        browser.click(&confirm).await?;
+        browser
+            .wait_for_text(
+                "[data-test=bill-run-outcome]",
+                "Bill run for 15 Nov 2026 finished.",
+                DEFAULT_TIMEOUT,
+            )
+            .await?;
+        browser
+            .wait_for_text(
+                "[data-test=issued-invoices]",
+                "Run Billing Ltd.",
+                DEFAULT_TIMEOUT,
+            )
+            .await?;
+        browser
+            .wait_for_text("[data-test=bill-runs] tbody", "1 / 1", DEFAULT_TIMEOUT)
+            .await?;
+        no_error_on_page(&browser, "/billing/run").await?;
         Ok(())
     })
     .await?;

@@ -130,6 +130,9 @@ fn BillRun() -> impl IntoView {
     let running = RwSignal::new(false);
     let poller = ProgressPoller::new();
     let runs = LocalResource::new(api::bill_runs);
+    // Made here, with the page, so it lives as long as the page (one made inside the click
+    // handler has no owner to keep it).
+    let refresh_runs = Callback::new(move |()| runs.refetch());
 
     // A preview answers for one date only; a new date needs a new one.
     let current_preview = move || preview.get().filter(|p| p.as_of == date.get());
@@ -162,11 +165,7 @@ fn BillRun() -> impl IntoView {
         running.set(true);
         errors.set(None);
         outcome.set(None);
-        poller.start(
-            as_of.clone(),
-            running,
-            Callback::new(move |()| runs.refetch()),
-        );
+        poller.start(as_of.clone(), running, refresh_runs);
         spawn_local(async move {
             let result = api::bill_run(as_of).await;
             running.set(false);
@@ -174,6 +173,8 @@ fn BillRun() -> impl IntoView {
                 Ok(result) => {
                     preview.set(None);
                     outcome.set(Some(result));
+                    // The run is over when its request answers; the list shows it at once.
+                    runs.refetch();
                 }
                 Err(error) => errors.set(Some(error)),
             }

@@ -131,6 +131,19 @@ async fn a_bill_run_streams_its_progress_and_the_books_changed_signal_follows_th
     }
     assert_eq!(last["status"], "done", "{last}");
     assert_eq!(last["done"], last["total"], "{last}");
+    // The recent runs list the page reloads when the stream ends shows it.
+    let runs = app
+        .gql_ok(
+            Role::Admin,
+            "{ billRuns { businessDate status done total } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        runs["billRuns"][0],
+        json!({ "businessDate": "2026-03-15", "status": "done", "done": 1, "total": 1 }),
+        "{runs}"
+    );
 
     let changed = next(&mut books).await.unwrap();
     assert_eq!(changed["type"], "next", "{changed}");
@@ -189,6 +202,10 @@ async fn a_socket_needs_a_token_and_each_subscription_its_permission() {
         invalid["payload"]["errors"][0]["message"]
             .as_str()
             .is_some_and(|message| message.contains("Unknown field \"nothingHere\"")),
+        "{invalid}"
+    );
+    assert_eq!(
+        invalid["payload"]["errors"][0]["extensions"]["code"], "VALIDATION",
         "{invalid}"
     );
 }

@@ -77,6 +77,24 @@ fn code_for_engine_error(message: &str) -> &'static str {
     }
 }
 
+/// Every error of a response with an `extensions.code`.
+fn with_codes(mut response: async_graphql::Response) -> async_graphql::Response {
+    for error in &mut response.errors {
+        let has_code = error
+            .extensions
+            .as_ref()
+            .is_some_and(|extensions| extensions.get("code").is_some());
+        if !has_code {
+            let code = code_for_engine_error(&error.message);
+            error
+                .extensions
+                .get_or_insert_with(Default::default)
+                .set("code", code);
+        }
+    }
+    response
+}
+
 #[async_trait::async_trait]
 impl Extension for AccessGuardExtension {
     async fn request(
@@ -84,21 +102,18 @@ impl Extension for AccessGuardExtension {
         ctx: &ExtensionContext<'_>,
         next: async_graphql::extensions::NextRequest<'_>,
     ) -> async_graphql::Response {
-        let mut response = next.run(ctx).await;
-        for error in &mut response.errors {
-            let has_code = error
-                .extensions
-                .as_ref()
-                .is_some_and(|extensions| extensions.get("code").is_some());
-            if !has_code {
-                let code = code_for_engine_error(&error.message);
-                error
-                    .extensions
-                    .get_or_insert_with(Default::default)
-                    .set("code", code);
-            }
-        }
-        response
+        with_codes(next.run(ctx).await)
+    }
+
+    /// A subscription's results get the same codes (its validation errors come this way).
+    fn subscribe<'s>(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        stream: async_graphql::futures_util::stream::BoxStream<'s, async_graphql::Response>,
+        next: async_graphql::extensions::NextSubscribe<'_>,
+    ) -> async_graphql::futures_util::stream::BoxStream<'s, async_graphql::Response> {
+        use async_graphql::futures_util::StreamExt;
+        next.run(ctx, stream).map(with_codes).boxed()
     }
 
     async fn resolve(
