@@ -314,10 +314,10 @@ fn DashboardBoard() -> impl IntoView {
                     </p>
                 </div>
                 <div class="header-actions">
-                    <span class="muted small" data-test="loaded-at" aria-live="polite">
+                    <span class="muted small" data-test="loaded-at" aria-live="polite" title=move || if live_feed.get() { "Reloads as soon as anything posts to the ledger" } else { "Reloads every minute" }>
                         {move || match (refreshing.get(), loaded_at.get()) {
                             (true, _) => "Refreshing…".to_string(),
-                            (false, Some(time)) if live_feed.get() => format!("As of {time} · live: updates as the books change"),
+                            (false, Some(time)) if live_feed.get() => format!("As of {time} · live"),
                             (false, Some(time)) => format!("As of {time} · refreshes every minute"),
                             (false, None) => String::new(),
                         }}
